@@ -1,0 +1,197 @@
+//! Check stage: the rules a uAPI schema must follow, on the IR and its layouts for every target.
+//! - no implicit padding (it differs across ABIs and leaks kernel stack bytes);
+//! - one layout on every ABI (or the struct would need a compat ioctl);
+//! - the size convention's field comes first and is a `__u32`;
+//! - flag bits are distinct and fit every field that uses the set; enum values are distinct and
+//!   fit their fields.
+
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, Diagnostics, Error};
+use crate::ir::*;
+use crate::layout::{field_at, FamilyLayout};
+
+pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
+    let mut diags = Diagnostics::default();
+    let src = &family.source;
+    let at = |span: &Span, msg: String| Diagnostic::at(src, span.clone(), msg);
+
+    for (si, st) in family.structs.iter().enumerate() {
+        // Holes: report each once, at the first target that has it, naming the others.
+        let mut reported: Vec<(u64, u64)> = Vec::new();
+        for fl in layouts {
+            for hole in &fl.structs[si].holes {
+                if reported.contains(&(hole.offset, hole.size)) {
+                    continue;
+                }
+                reported.push((hole.offset, hole.size));
+                let span = field_at(st, &hole.at_index).map_or(st.name_span.clone(), |f| f.span.clone());
+                let place = match (&hole.after, &hole.before) {
+                    (Some(a), Some(b)) => format!("between `{a}` and `{b}`"),
+                    (Some(a), None) => format!("after `{a}` (tail padding)"),
+                    (None, Some(b)) => format!("before `{b}`"),
+                    (None, None) => String::new(),
+                };
+                let others: Vec<&str> = layouts
+                    .iter()
+                    .filter(|l| l.structs[si].holes.iter().any(|h| h.offset == hole.offset && h.size == hole.size))
+                    .map(|l| l.target.triple)
+                    .collect();
+                diags.push(
+                    at(
+                        &span,
+                        format!(
+                            "implicit padding hole in struct `{}`: {} byte{} at offset {} {place}",
+                            st.name,
+                            hole.size,
+                            if hole.size == 1 { "" } else { "s" },
+                            hole.offset
+                        ),
+                    )
+                    .note(format!("on {}", others.join(", ")))
+                    .note("uAPI structs must spell out padding: add a `__reserved`/`padding` field, or use __aligned_u64"),
+                );
+            }
+        }
+        if !reported.is_empty() {
+            continue;
+        }
+        // One layout on every ABI.
+        let base = &layouts[0].structs[si];
+        for fl in &layouts[1..] {
+            let other = &fl.structs[si];
+            let moved = base
+                .members
+                .iter()
+                .zip(&other.members)
+                .find(|(a, b)| a.offset != b.offset || a.size != b.size);
+            if let Some((a, b)) = moved {
+                let span = field_at(st, &a.index).map_or(st.name_span.clone(), |f| f.span.clone());
+                diags.push(
+                    at(
+                        &span,
+                        format!(
+                            "struct `{}` has a different layout on {} than on {}: `{}` is at offset {} (size {}) there and at {} (size {}) here",
+                            st.name, fl.target.triple, layouts[0].target.triple, a.path, b.offset, b.size, a.offset, a.size
+                        ),
+                    )
+                    .note("a uAPI struct needs one layout on every ABI; use __aligned_u64 or explicit padding"),
+                );
+                break;
+            }
+            if base.size != other.size {
+                diags.push(
+                    at(
+                        &st.name_span,
+                        format!(
+                            "struct `{}` is {} bytes on {} but {} bytes on {}",
+                            st.name, base.size, layouts[0].target.triple, other.size, fl.target.triple
+                        ),
+                    )
+                    .note("a uAPI struct needs one size on every ABI; use __aligned_u64 or explicit padding"),
+                );
+                break;
+            }
+        }
+
+        if let Some(conv) = st.convention {
+            let want = conv.size_field();
+            match st.fields.first() {
+                Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && f.len.is_none() => {}
+                Some(f) => diags.push(at(
+                    &f.span,
+                    format!(
+                        "struct `{}` uses the `{want}` convention, so its first field must be `__u32 {want}`",
+                        st.name
+                    ),
+                )),
+                None => {}
+            }
+        }
+
+        visit_fields(&st.fields, &mut |f| check_links(family, st, f, &mut diags));
+    }
+
+    for g in &family.groups {
+        let mut seen: HashMap<u64, &Constant> = HashMap::new();
+        for c in &g.values {
+            if matches!(c.expr, Expr::Alias(_)) {
+                continue;
+            }
+            if let Some(first) = seen.get(&c.value) {
+                let what = match g.kind {
+                    GroupKind::Flags => format!("flag `{}` uses bit value {:#x}, already used by `{}`", c.name, c.value, first.name),
+                    GroupKind::Enum => format!("`{}` = {} clashes with `{}` in enum `{}`", c.name, c.value, first.name, g.name),
+                };
+                diags.push(at(&c.span, what).note("write `alias = \"NAME\"` if the same value is meant"));
+            } else {
+                seen.insert(c.value, c);
+            }
+            if g.kind == GroupKind::Flags && c.value.count_ones() != 1 && !matches!(c.expr, Expr::Or(_)) {
+                diags.push(at(&c.span, format!("flag `{}` = {:#x} is not a single bit", c.name, c.value)));
+            }
+        }
+    }
+
+    // Where the placement is inside a struct, a C enum body cannot go there.
+    for g in &family.groups {
+        if g.inside.is_some() && g.style != Style::Define {
+            diags.push(at(&g.span, format!("`{}` is a C enum; only `style = \"define\"` groups can sit inside a struct", g.name)));
+        }
+    }
+
+    diags.finish()
+}
+
+fn visit_fields<'a>(fields: &'a [Field], f: &mut impl FnMut(&'a Field)) {
+    for field in fields {
+        f(field);
+        if let FieldType::Union(ms) = &field.ty {
+            visit_fields(ms, f);
+        }
+    }
+}
+
+fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics) {
+    let src = &family.source;
+    for (gi, key) in [(f.flags, "flags"), (f.values, "enum")] {
+        let Some(gi) = gi else { continue };
+        let g = &family.groups[gi];
+        let scalar = match (&f.ty, f.len) {
+            (FieldType::Scalar(s), None) if !s.is_signed() => *s,
+            _ => {
+                diags.push(Diagnostic::at(
+                    src,
+                    f.span.clone(),
+                    format!(
+                        "`{key} = \"{}\"` needs an unsigned integer field, but `{}.{}` is not one",
+                        g.name,
+                        st.name,
+                        f.display_name()
+                    ),
+                ));
+                continue;
+            }
+        };
+        let bits = scalar.size() * 8;
+        for c in &g.values {
+            if bits < 64 && c.value >> bits != 0 {
+                diags.push(
+                    Diagnostic::at(
+                        src,
+                        c.span.clone(),
+                        format!(
+                            "`{}` = {:#x} does not fit in `{}.{}`, a {}-bit field",
+                            c.name,
+                            c.value,
+                            st.name,
+                            f.display_name(),
+                            bits
+                        ),
+                    )
+                    .note(format!("the field uses `{key} = \"{}\"`", g.name)),
+                );
+            }
+        }
+    }
+}

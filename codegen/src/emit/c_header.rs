@@ -1,0 +1,356 @@
+//! The kernel-style uAPI header (`include/uapi/linux/<family>.h`). This module only shapes the
+//! IR into a view (names, values as C text, comment lines); the C syntax lives in the
+//! handlebars template `templates/uapi_header.h.hbs`, which a user can override.
+
+use serde::Serialize;
+
+use crate::diag::Error;
+use crate::emit::{marker, Templates};
+use crate::ir::*;
+
+#[derive(Serialize)]
+struct HeaderView {
+    license: String,
+    marker: String,
+    description: Vec<String>,
+    guard: String,
+    includes: Vec<String>,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize, Default)]
+struct ItemView {
+    comment: Option<CommentView>,
+    #[serde(rename = "struct")]
+    structure: Option<StructView>,
+    #[serde(rename = "enum")]
+    c_enum: Option<EnumView>,
+    defines: Option<Vec<DefineLine>>,
+}
+
+#[derive(Serialize)]
+struct CommentView {
+    /// `/** ... */` kernel-doc rather than a plain `/* ... */`.
+    kerneldoc: bool,
+    /// A one-line plain comment: `/* text */`.
+    single: Option<String>,
+    lines: Vec<String>,
+    indent: String,
+}
+
+#[derive(Serialize)]
+struct StructView {
+    name: String,
+    body: Vec<BodyLine>,
+}
+
+#[derive(Serialize, Default)]
+struct BodyLine {
+    indent: String,
+    define: Option<DefineLine>,
+    comment: Option<String>,
+    field: Option<FieldLine>,
+    open: Option<String>,
+    close: Option<CloseLine>,
+}
+
+#[derive(Serialize, Clone)]
+struct DefineLine {
+    name: String,
+    pad: String,
+    value: String,
+    trailing: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FieldLine {
+    ty: String,
+    name: String,
+    array: String,
+}
+
+#[derive(Serialize)]
+struct CloseLine {
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EnumView {
+    tag: Option<String>,
+    values: Vec<EnumLine>,
+}
+
+#[derive(Serialize)]
+struct EnumLine {
+    name: String,
+    init: Option<String>,
+    trailing: Option<String>,
+}
+
+pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
+    let view = HeaderView {
+        license: family.license.clone(),
+        marker: marker(family),
+        description: family.description.iter().flat_map(|d| d.lines().map(str::to_string)).collect(),
+        guard: family.guard.clone(),
+        includes: family.includes.clone(),
+        items: family.items.iter().map(|item| item_view(family, *item)).collect(),
+    };
+    templates.render("uapi_header.h", &view)
+}
+
+fn item_view(family: &Family, item: ItemRef) -> ItemView {
+    match item {
+        ItemRef::Struct(i) => {
+            let st = &family.structs[i];
+            let mut body = Vec::new();
+            field_lines(family, &st.fields, 1, &mut body);
+            ItemView {
+                comment: struct_comment(family, st),
+                structure: Some(StructView {
+                    name: st.name.clone(),
+                    body,
+                }),
+                ..Default::default()
+            }
+        }
+        ItemRef::Group(i) => {
+            let g = &family.groups[i];
+            match &g.style {
+                Style::Define => ItemView {
+                    comment: group_comment(g, ""),
+                    defines: Some(align_defines(g.values.iter().map(define_line).collect())),
+                    ..Default::default()
+                },
+                Style::Enum { tag } => ItemView {
+                    comment: group_comment(g, ""),
+                    c_enum: Some(EnumView {
+                        tag: tag.clone(),
+                        values: g
+                            .values
+                            .iter()
+                            .map(|c| EnumLine {
+                                name: c.name.clone(),
+                                init: enum_init(&c.expr),
+                                trailing: if g.summary.is_some() { None } else { c.doc.clone() },
+                            })
+                            .collect(),
+                    }),
+                    ..Default::default()
+                },
+            }
+        }
+        ItemRef::Define(i) => {
+            let d = &family.defines[i].constant;
+            let mut line = define_line(d);
+            let comment = match &d.doc {
+                Some(doc) if doc.contains('\n') => {
+                    line.trailing = None;
+                    plain_comment(doc, "")
+                }
+                _ => None,
+            };
+            ItemView {
+                comment,
+                defines: Some(align_defines(vec![line])),
+                ..Default::default()
+            }
+        }
+    }
+}
+
+fn c_type(family: &Family, ty: &FieldType) -> String {
+    match ty {
+        FieldType::Scalar(s) => s.c_name().to_string(),
+        FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
+        FieldType::Union(_) => "union".to_string(),
+    }
+}
+
+fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<BodyLine>) {
+    let indent = "\t".repeat(depth);
+    for f in fields {
+        // Constants the kernel defines right above the field they belong to.
+        let mut defines = Vec::new();
+        for item in &f.before {
+            match item {
+                ItemRef::Group(g) => {
+                    let g = &family.groups[*g];
+                    if let Some(doc) = &g.doc {
+                        for l in doc.lines() {
+                            out.push(BodyLine {
+                                comment: Some(l.to_string()),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                    defines.extend(g.values.iter().map(define_line));
+                }
+                ItemRef::Define(d) => defines.push(define_line(&family.defines[*d].constant)),
+                ItemRef::Struct(_) => {}
+            }
+        }
+        for d in align_defines(defines) {
+            out.push(BodyLine {
+                define: Some(d),
+                ..Default::default()
+            });
+        }
+        if let Some(c) = &f.comment {
+            out.push(BodyLine {
+                indent: indent.clone(),
+                comment: Some(c.clone()),
+                ..Default::default()
+            });
+        }
+        let array = f.len.map_or(String::new(), |n| format!("[{n}]"));
+        match &f.ty {
+            FieldType::Union(members) => {
+                out.push(BodyLine {
+                    indent: indent.clone(),
+                    open: Some("union".to_string()),
+                    ..Default::default()
+                });
+                field_lines(family, members, depth + 1, out);
+                out.push(BodyLine {
+                    indent: indent.clone(),
+                    close: Some(CloseLine {
+                        name: f.name.as_ref().map(|n| format!("{n}{array}")),
+                    }),
+                    ..Default::default()
+                });
+            }
+            ty => out.push(BodyLine {
+                indent: indent.clone(),
+                field: Some(FieldLine {
+                    ty: c_type(family, ty),
+                    name: f.name.clone().unwrap_or_default(),
+                    array,
+                }),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+fn define_value(expr: &Expr) -> String {
+    match expr {
+        Expr::Literal(s) => s.clone(),
+        Expr::Bit(n) => format!("(1 << {n})"),
+        Expr::Or(names) => format!("({})", names.join(" | ")),
+        Expr::Alias(n) => n.clone(),
+        Expr::Char(c) => format!("('{c}')"),
+        Expr::Io { ty, nr } => format!("_IO({ty}, {nr})"),
+        Expr::Implicit => String::new(),
+    }
+}
+
+fn enum_init(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Implicit => None,
+        Expr::Bit(n) => Some(format!("1 << {n}")),
+        other => Some(define_value(other)),
+    }
+}
+
+fn define_line(c: &Constant) -> DefineLine {
+    DefineLine {
+        name: c.name.clone(),
+        pad: String::new(),
+        value: define_value(&c.expr),
+        trailing: c.doc.as_ref().filter(|d| !d.contains('\n')).cloned(),
+    }
+}
+
+/// Kernel style: the values of a run of defines start at one tab stop.
+fn align_defines(mut lines: Vec<DefineLine>) -> Vec<DefineLine> {
+    let width = lines.iter().map(|l| "#define ".len() + l.name.len()).max().unwrap_or(0);
+    let column = (width / 8 + 1) * 8;
+    for l in &mut lines {
+        let len = "#define ".len() + l.name.len();
+        let tabs = (column - len).div_ceil(8);
+        l.pad = "\t".repeat(tabs.max(1));
+    }
+    lines
+}
+
+fn plain_comment(doc: &str, indent: &str) -> Option<CommentView> {
+    let lines: Vec<String> = doc.lines().map(str::to_string).collect();
+    Some(CommentView {
+        kerneldoc: false,
+        single: (lines.len() == 1).then(|| lines[0].clone()),
+        lines,
+        indent: indent.to_string(),
+    })
+}
+
+fn group_comment(g: &ConstGroup, indent: &str) -> Option<CommentView> {
+    let tag = match &g.style {
+        Style::Enum { tag: Some(t) } => Some(t.as_str()),
+        _ => None,
+    };
+    match (&g.summary, tag) {
+        (Some(summary), Some(tag)) => {
+            let mut lines = vec![format!("enum {tag} - {summary}")];
+            for c in &g.values {
+                if let Some(doc) = &c.doc {
+                    push_param(&mut lines, &c.name, doc);
+                }
+            }
+            if let Some(doc) = &g.doc {
+                lines.push(String::new());
+                lines.extend(doc.lines().map(str::to_string));
+            }
+            Some(CommentView {
+                kerneldoc: true,
+                single: None,
+                lines,
+                indent: indent.to_string(),
+            })
+        }
+        _ => g.doc.as_deref().and_then(|d| plain_comment(d, indent)),
+    }
+}
+
+/// `@name: doc`, continuation lines indented under the text as kernel-doc allows.
+fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
+    let mut doc_lines = doc.lines();
+    lines.push(format!("@{name}: {}", doc_lines.next().unwrap_or("")));
+    for l in doc_lines {
+        lines.push(if l.is_empty() { String::new() } else { format!("\t{l}") });
+    }
+}
+
+fn struct_comment(family: &Family, st: &Struct) -> Option<CommentView> {
+    let Some(summary) = &st.summary else {
+        return st.doc.as_deref().and_then(|d| plain_comment(d, ""));
+    };
+    let mut lines = vec![format!("struct {} - {summary}", st.name)];
+    fn params(fields: &[Field], prefix: &str, lines: &mut Vec<String>) {
+        for f in fields {
+            let path = match (&f.name, prefix.is_empty()) {
+                (Some(n), true) => n.clone(),
+                (Some(n), false) => format!("{prefix}.{n}"),
+                (None, _) => prefix.to_string(),
+            };
+            if let (Some(doc), false) = (&f.doc, path.is_empty()) {
+                push_param(lines, &path, doc);
+            }
+            if let FieldType::Union(ms) = &f.ty {
+                params(ms, &path, lines);
+            }
+        }
+    }
+    params(&st.fields, "", &mut lines);
+    let _ = family;
+    if let Some(doc) = &st.doc {
+        lines.push(String::new());
+        lines.extend(doc.lines().map(str::to_string));
+    }
+    Some(CommentView {
+        kerneldoc: true,
+        single: None,
+        lines,
+        indent: String::new(),
+    })
+}

@@ -1,0 +1,256 @@
+//! The intermediate representation: what every emitter reads. Names are resolved to indices,
+//! constant values are evaluated, and every item keeps the byte span it came from so the check
+//! stage can point at it. Emitters never change it.
+
+use std::ops::Range;
+
+use crate::diag::Source;
+
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub name: String,
+    pub source: Source,
+    /// File name of the schema (`iommu.toml`), used in the generated-file marker.
+    pub schema_file: String,
+    /// Path below `include/uapi/`, e.g. `linux/iommu.h`.
+    pub header: String,
+    pub guard: String,
+    pub license: String,
+    pub description: Option<String>,
+    pub includes: Vec<String>,
+    pub revisions: Vec<Revision>,
+    pub structs: Vec<Struct>,
+    pub groups: Vec<ConstGroup>,
+    pub defines: Vec<Define>,
+    /// Top-level items in the order the schema lists them (the header's order).
+    pub items: Vec<ItemRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRef {
+    Struct(usize),
+    Group(usize),
+    Define(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub id: String,
+    pub label: String,
+    pub span: Span,
+}
+
+/// Index into `Family::revisions`.
+pub type RevisionIdx = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convention {
+    /// First field `__u32 argsz`; minsz checks; bytes beyond the kernel's size are ignored.
+    Argsz,
+    /// First field `__u32 size`; `copy_struct_from_user`: shorter is zero-filled, longer needs
+    /// a zero tail.
+    Size,
+}
+
+impl Convention {
+    pub fn size_field(self) -> &'static str {
+        match self {
+            Convention::Argsz => "argsz",
+            Convention::Size => "size",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub name: String,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub convention: Option<Convention>,
+    pub since: RevisionIdx,
+    pub fields: Vec<Field>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// `None` for an anonymous union.
+    pub name: Option<String>,
+    pub rust_name: String,
+    pub ty: FieldType,
+    /// Array length, if the field is an array.
+    pub len: Option<u64>,
+    pub doc: Option<String>,
+    pub comment: Option<String>,
+    pub since: RevisionIdx,
+    pub reserved: bool,
+    pub flags: Option<usize>,
+    pub values: Option<usize>,
+    /// Constants the header defines inside the struct, just before this field.
+    pub before: Vec<ItemRef>,
+    pub span: Span,
+}
+
+impl Field {
+    /// The name kernel-doc and diagnostics use: the field name, or `(anonymous union)`.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("(anonymous union)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldType {
+    Scalar(Scalar),
+    /// Index into `Family::structs`; always an earlier struct (C needs it complete).
+    Struct(usize),
+    Union(Vec<Field>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    U8,
+    U16,
+    U32,
+    U64,
+    S8,
+    S16,
+    S32,
+    S64,
+    /// `__aligned_u64`: 8-byte aligned on every ABI, unlike `__u64` on i686.
+    AlignedU64,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 9] = [
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::S8,
+        Scalar::S16,
+        Scalar::S32,
+        Scalar::S64,
+        Scalar::AlignedU64,
+    ];
+
+    pub fn c_name(self) -> &'static str {
+        match self {
+            Scalar::U8 => "__u8",
+            Scalar::U16 => "__u16",
+            Scalar::U32 => "__u32",
+            Scalar::U64 => "__u64",
+            Scalar::S8 => "__s8",
+            Scalar::S16 => "__s16",
+            Scalar::S32 => "__s32",
+            Scalar::S64 => "__s64",
+            Scalar::AlignedU64 => "__aligned_u64",
+        }
+    }
+
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::U64 | Scalar::AlignedU64 => "u64",
+            Scalar::S8 => "i8",
+            Scalar::S16 => "i16",
+            Scalar::S32 => "i32",
+            Scalar::S64 => "i64",
+        }
+    }
+
+    pub fn from_c_name(name: &str) -> Option<Scalar> {
+        Scalar::ALL.into_iter().find(|s| s.c_name() == name)
+    }
+
+    pub fn size(self) -> u64 {
+        match self {
+            Scalar::U8 | Scalar::S8 => 1,
+            Scalar::U16 | Scalar::S16 => 2,
+            Scalar::U32 | Scalar::S32 => 4,
+            Scalar::U64 | Scalar::S64 | Scalar::AlignedU64 => 8,
+        }
+    }
+
+    pub fn is_signed(self) -> bool {
+        matches!(self, Scalar::S8 | Scalar::S16 | Scalar::S32 | Scalar::S64)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Bits: a field's valid-flag mask is the OR of its set.
+    Flags,
+    /// Values: a field holds exactly one of them.
+    Enum,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Style {
+    /// A run of `#define NAME value`.
+    Define,
+    /// `enum tag { ... };`, or `enum { ... };` when the tag is `None`.
+    Enum { tag: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct ConstGroup {
+    pub name: String,
+    pub kind: GroupKind,
+    pub style: Style,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub since: RevisionIdx,
+    pub values: Vec<Constant>,
+    /// `Some((struct, field))` when the header defines the group inside a struct.
+    pub inside: Option<(usize, usize)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Constant {
+    pub name: String,
+    pub value: u64,
+    pub expr: Expr,
+    pub doc: Option<String>,
+    pub since: RevisionIdx,
+    pub span: Span,
+}
+
+/// How a constant is written in C; its value is in `Constant::value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// As the schema wrote it (`0x80` stays hex).
+    Literal(String),
+    Bit(u32),
+    Or(Vec<String>),
+    Alias(String),
+    Char(char),
+    Io { ty: String, nr: String },
+    /// An enum member with no initialiser: previous + 1.
+    Implicit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Define {
+    pub constant: Constant,
+    pub inside: Option<(usize, usize)>,
+}
+
+impl Family {
+    /// Every constant of the family in schema order: groups' values and single defines.
+    pub fn constants(&self) -> impl Iterator<Item = &Constant> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.values.iter())
+            .chain(self.defines.iter().map(|d| &d.constant))
+    }
+
+    pub fn struct_by_name(&self, name: &str) -> Option<&Struct> {
+        self.structs.iter().find(|s| s.name == name)
+    }
+}

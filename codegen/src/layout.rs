@@ -1,0 +1,261 @@
+//! Layout stage: size, alignment and offsets of every struct, per target ABI, by the C rules
+//! (each member at the next multiple of its alignment, the aggregate rounded up to its largest
+//! member alignment). The only ABI difference the uAPI scalar types have on Linux is the
+//! alignment of a plain `__u64`/`__s64` inside a struct: 4 on i686, 8 everywhere else here.
+
+use crate::ir::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    /// The clang/GNU triple, as `uapigen layout --target` takes it.
+    pub triple: &'static str,
+    /// `target_arch` in Rust, for `cfg!` in the generated assertions.
+    pub rust_arch: &'static str,
+    /// Alignment of `__u64`/`__s64` as a struct member.
+    pub u64_align: u64,
+}
+
+/// The Linux ABIs every uAPI struct must agree on. x86-64 is the default and comes first.
+pub const TARGETS: &[Target] = &[
+    Target { triple: "x86_64-linux-gnu", rust_arch: "x86_64", u64_align: 8 },
+    Target { triple: "i686-linux-gnu", rust_arch: "x86", u64_align: 4 },
+    Target { triple: "aarch64-linux-gnu", rust_arch: "aarch64", u64_align: 8 },
+    Target { triple: "arm-linux-gnueabihf", rust_arch: "arm", u64_align: 8 },
+    Target { triple: "riscv64-linux-gnu", rust_arch: "riscv64", u64_align: 8 },
+    Target { triple: "powerpc64le-linux-gnu", rust_arch: "powerpc64", u64_align: 8 },
+    Target { triple: "s390x-linux-gnu", rust_arch: "s390x", u64_align: 8 },
+];
+
+pub const DEFAULT_TARGET: &Target = &TARGETS[0];
+
+pub fn target_by_triple(triple: &str) -> Option<&'static Target> {
+    TARGETS.iter().find(|t| t.triple == triple)
+}
+
+impl Target {
+    pub fn scalar_align(&self, s: Scalar) -> u64 {
+        match s {
+            Scalar::U64 | Scalar::S64 => self.u64_align,
+            Scalar::AlignedU64 => 8,
+            other => other.size(),
+        }
+    }
+}
+
+/// One member as laid out: top-level fields and, inside unions, their members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberLayout {
+    /// Dotted path from the struct: `granu.pasid_info`; anonymous unions add no component.
+    pub path: String,
+    /// Nesting depth: 0 for a top-level field, 1 inside a union, and so on.
+    pub depth: usize,
+    pub offset: u64,
+    pub size: u64,
+    pub align: u64,
+    /// Index path through `Struct::fields` and union members, for finding the IR field.
+    pub index: Vec<usize>,
+    /// True when this member is a union (its members follow, one level deeper).
+    pub is_union: bool,
+}
+
+/// Padding the compiler would insert: the kernel forbids it in uAPI structs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hole {
+    pub offset: u64,
+    pub size: u64,
+    /// The member before the hole (None at the start), and the one after (None at the end).
+    pub after: Option<String>,
+    pub before: Option<String>,
+    /// The member whose index path the hole is reported at.
+    pub at_index: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructLayout {
+    pub size: u64,
+    pub align: u64,
+    pub members: Vec<MemberLayout>,
+    pub holes: Vec<Hole>,
+}
+
+impl StructLayout {
+    pub fn member(&self, path: &str) -> Option<&MemberLayout> {
+        self.members.iter().find(|m| m.path == path)
+    }
+
+    /// `offsetofend(struct, path)`.
+    pub fn offsetofend(&self, path: &str) -> Option<u64> {
+        self.member(path).map(|m| m.offset + m.size)
+    }
+}
+
+/// Layouts of every struct of a family on one target, indexed like `Family::structs`.
+#[derive(Debug, Clone)]
+pub struct FamilyLayout {
+    pub target: &'static Target,
+    pub structs: Vec<StructLayout>,
+}
+
+pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
+    let mut done: Vec<StructLayout> = Vec::with_capacity(family.structs.len());
+    for st in &family.structs {
+        let mut members = Vec::new();
+        let mut holes = Vec::new();
+        let (size, align) = place_struct(&st.fields, target, &done, 0, "", &[], 0, &mut members, &mut holes);
+        done.push(StructLayout { size, align, members, holes });
+    }
+    FamilyLayout { target, structs: done }
+}
+
+fn round_up(x: u64, align: u64) -> u64 {
+    x.div_ceil(align) * align
+}
+
+/// Size and alignment of one field's type (array included).
+fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> (u64, u64) {
+    let (size, align) = match &f.ty {
+        FieldType::Scalar(s) => (s.size(), target.scalar_align(*s)),
+        FieldType::Struct(i) => (done[*i].size, done[*i].align),
+        FieldType::Union(members) => {
+            let mut size = 0;
+            let mut align = 1;
+            for m in members {
+                let (s, a) = field_shape(m, target, done);
+                size = size.max(s);
+                align = align.max(a);
+            }
+            (round_up(size, align), align)
+        }
+    };
+    (size * f.len.unwrap_or(1), align)
+}
+
+fn join(prefix: &str, name: Option<&str>) -> String {
+    match (prefix.is_empty(), name) {
+        (_, None) => prefix.to_string(),
+        (true, Some(n)) => n.to_string(),
+        (false, Some(n)) => format!("{prefix}.{n}"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn place_struct(
+    fields: &[Field],
+    target: &Target,
+    done: &[StructLayout],
+    base: u64,
+    prefix: &str,
+    index: &[usize],
+    depth: usize,
+    members: &mut Vec<MemberLayout>,
+    holes: &mut Vec<Hole>,
+) -> (u64, u64) {
+    let mut end = 0;
+    let mut align = 1;
+    let mut prev: Option<String> = None;
+    for (i, f) in fields.iter().enumerate() {
+        let (size, falign) = field_shape(f, target, done);
+        let offset = round_up(end, falign);
+        let path = join(prefix, f.name.as_deref());
+        let mut idx = index.to_vec();
+        idx.push(i);
+        if offset > end {
+            holes.push(Hole {
+                offset: base + end,
+                size: offset - end,
+                after: prev.clone(),
+                before: Some(display_path(&path, f)),
+                at_index: idx.clone(),
+            });
+        }
+        push_member(f, target, done, base + offset, size, falign, &path, &idx, depth, members, holes);
+        prev = Some(display_path(&path, f));
+        end = offset + size;
+        align = align.max(falign);
+    }
+    let size = round_up(end, align);
+    if size > end {
+        holes.push(Hole {
+            offset: base + end,
+            size: size - end,
+            after: prev,
+            before: None,
+            at_index: index.to_vec(),
+        });
+    }
+    (size, align)
+}
+
+fn display_path(path: &str, f: &Field) -> String {
+    if path.is_empty() || f.name.is_none() {
+        if path.is_empty() {
+            "(anonymous union)".to_string()
+        } else {
+            format!("{path}.(anonymous union)")
+        }
+    } else {
+        path.to_string()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_member(
+    f: &Field,
+    target: &Target,
+    done: &[StructLayout],
+    offset: u64,
+    size: u64,
+    align: u64,
+    path: &str,
+    idx: &[usize],
+    depth: usize,
+    members: &mut Vec<MemberLayout>,
+    holes: &mut Vec<Hole>,
+) {
+    let is_union = matches!(f.ty, FieldType::Union(_));
+    members.push(MemberLayout {
+        path: display_path(path, f),
+        depth,
+        offset,
+        size,
+        align,
+        index: idx.to_vec(),
+        is_union,
+    });
+    if let FieldType::Union(ms) = &f.ty {
+        // Members smaller than the union are fine (unused union bytes); only the union's own
+        // tail padding, from rounding its size up, is a hole.
+        let mut widest = 0;
+        for (j, m) in ms.iter().enumerate() {
+            let (msize, malign) = field_shape(m, target, done);
+            widest = widest.max(msize);
+            let mpath = join(path, m.name.as_deref());
+            let mut midx = idx.to_vec();
+            midx.push(j);
+            push_member(m, target, done, offset, msize, malign, &mpath, &midx, depth + 1, members, holes);
+        }
+        let one = size / f.len.unwrap_or(1);
+        if one > widest {
+            holes.push(Hole {
+                offset: offset + widest,
+                size: one - widest,
+                after: Some(display_path(path, f)),
+                before: None,
+                at_index: idx.to_vec(),
+            });
+        }
+    }
+}
+
+/// The IR field an index path (from `MemberLayout::index`) points at.
+pub fn field_at<'a>(st: &'a Struct, index: &[usize]) -> Option<&'a Field> {
+    let (first, rest) = index.split_first()?;
+    let mut f = st.fields.get(*first)?;
+    for i in rest {
+        match &f.ty {
+            FieldType::Union(ms) => f = ms.get(*i)?,
+            _ => return None,
+        }
+    }
+    Some(f)
+}

@@ -1,0 +1,92 @@
+//! uapigen: one TOML schema per kernel uAPI family → kernel-style C headers, Rust types and
+//! (later) validators and compatibility tests.
+//!
+//! The pipeline, one module a stage:
+//! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
+
+pub mod check;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod layout;
+pub mod output;
+pub mod pahole;
+pub mod resolve;
+pub mod schema;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Error, Source};
+use ir::Family;
+use layout::{FamilyLayout, TARGETS};
+use output::Output;
+
+/// A family that passed every check, with its layout on every target (x86-64 first).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub family: Family,
+    pub layouts: Vec<FamilyLayout>,
+}
+
+/// parse → resolve → layout → check, for one schema text.
+pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> {
+    let raw = schema::parse(&source)?;
+    let family = resolve::resolve(raw, source, schema_file)?;
+    let layouts: Vec<FamilyLayout> = TARGETS.iter().map(|t| layout::layout_family(&family, t)).collect();
+    check::check(&family, &layouts)?;
+    Ok(Checked { family, layouts })
+}
+
+/// Every `*.toml` schema in `dir`, in file-name order, each checked. Errors of all files are
+/// reported together.
+pub fn load_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Usage(format!("no *.toml schema in {}", dir.display())));
+    }
+    let mut checked = Vec::new();
+    let mut diags = Vec::new();
+    for path in paths {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        match load_source(Source::read(&path)?, &file) {
+            Ok(c) => checked.push(c),
+            Err(Error::Schema(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Schema(diags));
+    }
+    let mut names = std::collections::BTreeMap::new();
+    for c in &checked {
+        if let Some(prev) = names.insert(c.family.name.clone(), c.family.schema_file.clone()) {
+            return Err(Error::Usage(format!(
+                "family `{}` is defined by both {prev} and {}",
+                c.family.name, c.family.schema_file
+            )));
+        }
+    }
+    Ok(checked)
+}
+
+/// Every file of `generated/` for these families.
+pub fn generate(families: &[Checked], templates: &emit::Templates) -> Result<Output, Error> {
+    let mut out = Output::default();
+    for c in families {
+        let f = &c.family;
+        out.add(format!("include/uapi/{}", f.header), emit::c_header::emit(f, templates)?);
+        out.add(format!("rust/src/{}.rs", f.name), emit::rust::emit(f, &c.layouts)?);
+    }
+    let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
+    out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);
+    out.add("rust/Cargo.toml", emit::cargo_toml());
+    Ok(out)
+}

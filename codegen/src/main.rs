@@ -1,0 +1,130 @@
+//! The `uapigen` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use uapigen::emit::Templates;
+use uapigen::layout::{target_by_triple, TARGETS};
+use uapigen::Error;
+
+#[derive(Parser)]
+#[command(name = "uapigen", version, about = "Versioned, extensible Linux uAPI structs from one TOML schema")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Paths {
+    /// Folder of schema files (*.toml), one uAPI family each.
+    #[arg(long, default_value = "schema")]
+    schema: PathBuf,
+    /// Folder the generated files go to.
+    #[arg(long, default_value = "generated")]
+    out: PathBuf,
+    /// Folder of handlebars templates overriding the built-in ones (default: templates/ when it exists).
+    #[arg(long)]
+    templates: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the output folder from the schemas (writes only files that changed).
+    Generate {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Exit 1, naming each file, when the output folder differs from what would be generated. Never writes.
+    Check {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Print a pahole-style layout table of one struct, or of every struct.
+    Layout {
+        /// The struct to show (default: all).
+        #[arg(value_name = "STRUCT")]
+        name: Option<String>,
+        /// Target ABI, e.g. i686-linux-gnu.
+        #[arg(long, default_value = "x86_64-linux-gnu")]
+        target: String,
+        /// Folder of schema files.
+        #[arg(long, default_value = "schema")]
+        schema: PathBuf,
+    },
+}
+
+fn templates(paths: &Paths) -> Result<Templates, Error> {
+    let dir = match &paths.templates {
+        Some(d) if !d.is_dir() => return Err(Error::Usage(format!("--templates {}: no such folder", d.display()))),
+        Some(d) => Some(d.clone()),
+        None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
+    };
+    Templates::new(dir.as_deref())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Generate { paths } => {
+            let families = uapigen::load_dir(&paths.schema)?;
+            let output = uapigen::generate(&families, &templates(&paths)?)?;
+            let written = output.write(&paths.out)?;
+            for w in &written {
+                println!("wrote {}", paths.out.join(w).display());
+            }
+            println!(
+                "{} files generated in {} ({} changed)",
+                output.files.len(),
+                paths.out.display(),
+                written.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths } => {
+            let families = uapigen::load_dir(&paths.schema)?;
+            let output = uapigen::generate(&families, &templates(&paths)?)?;
+            let stale = output.check(&paths.out)?;
+            if stale.is_empty() {
+                println!("{}: up to date ({} files)", paths.out.display(), output.files.len());
+                return Ok(ExitCode::SUCCESS);
+            }
+            for s in &stale {
+                eprintln!("{}: {s}", paths.out.display());
+            }
+            eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
+            Ok(ExitCode::from(1))
+        }
+        Command::Layout { name, target, schema } => {
+            let Some(target) = target_by_triple(&target) else {
+                let known: Vec<_> = TARGETS.iter().map(|t| t.triple).collect();
+                return Err(Error::Usage(format!("unknown target `{target}`; known: {}", known.join(", "))));
+            };
+            let families = uapigen::load_dir(&schema)?;
+            let mut found = false;
+            for c in &families {
+                let layout = uapigen::layout::layout_family(&c.family, target);
+                for (si, st) in c.family.structs.iter().enumerate() {
+                    if name.as_ref().is_some_and(|n| *n != st.name) {
+                        continue;
+                    }
+                    found = true;
+                    println!("{}", uapigen::pahole::table(&c.family, si, &layout.structs[si], target));
+                }
+            }
+            if !found {
+                return Err(Error::Usage(format!("no struct named `{}` in {}", name.unwrap_or_default(), schema.display())));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
