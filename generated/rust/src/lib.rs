@@ -6,3 +6,5 @@
 #![allow(clippy::missing_safety_doc)]
 /// `include/uapi/linux/iommu.h`, from `iommu.toml`.
 pub mod iommu;
+/// `include/uapi/linux/iommufd.h`, from `iommufd.toml`.
+pub mod iommufd;
