@@ -175,12 +175,15 @@ fn place_struct(
     }
     let size = round_up(end, align);
     if size > end {
+        // Reported at the last field: that is where the author adds the explicit padding.
+        let mut at_index = index.to_vec();
+        at_index.push(fields.len().saturating_sub(1));
         holes.push(Hole {
             offset: base + end,
             size: size - end,
             after: prev,
             before: None,
-            at_index: index.to_vec(),
+            at_index,
         });
     }
     (size, align)

@@ -585,7 +585,7 @@ impl Resolver {
             expr,
             doc: Self::text(&raw.doc),
             since: self.since(&raw.since, 0),
-            span,
+            span: raw.name.span(),
         };
         self.declare(&constant);
         Some(constant)

@@ -1,0 +1,77 @@
+//! The generated headers compile clean as C11 and as C++17 with warnings as errors, and the
+//! compiler agrees with the IR on every struct's size and alignment and every member's offset
+//! and size (x86-64, the machine's own ABI).
+
+mod common;
+
+use common::*;
+
+/// Static assertions of the IR's x86-64 layout for every struct of every family.
+fn layout_asserts(cpp: bool) -> String {
+    let (assert, alignof) = if cpp { ("static_assert", "alignof") } else { ("_Static_assert", "_Alignof") };
+    let mut out = String::new();
+    for c in real_families() {
+        out.push_str(&format!("#include <{}>\n", c.family.header));
+    }
+    let mut count = 0;
+    for c in real_families() {
+        for (si, st) in c.family.structs.iter().enumerate() {
+            let l = &c.layouts[0].structs[si];
+            let s = &st.name;
+            out.push_str(&format!("{assert}(sizeof(struct {s}) == {}, \"sizeof {s}\");\n", l.size));
+            out.push_str(&format!("{assert}({alignof}(struct {s}) == {}, \"alignof {s}\");\n", l.align));
+            for m in &l.members {
+                if m.path.contains("(anonymous union)") {
+                    continue;
+                }
+                let p = &m.path;
+                out.push_str(&format!(
+                    "{assert}(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
+                     {assert}(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                    m.offset, m.size
+                ));
+                count += 1;
+            }
+        }
+    }
+    assert!(count > 100, "every member is asserted ({count})");
+    out
+}
+
+#[test]
+fn headers_compile_as_c11_and_agree_with_the_ir() {
+    let src = format!("#include <stddef.h>\n{}int main(void) {{ return 0; }}\n", layout_asserts(false));
+    let include = repo_root().join("generated/include/uapi");
+    let exe = compile("cc", "layout.c", &src, &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic-errors"], &include);
+    run(&exe);
+}
+
+#[test]
+fn headers_compile_as_cpp17_and_agree_with_the_ir() {
+    let src = format!("#include <cstddef>\n{}int main() {{ return 0; }}\n", layout_asserts(true));
+    let include = repo_root().join("generated/include/uapi");
+    let exe = compile("c++", "layout.cpp", &src, &["-std=c++17", "-Wall", "-Wextra", "-Werror"], &include);
+    run(&exe);
+}
+
+/// The constants the header defines have the values the IR evaluated (a `#define` written as
+/// an OR of others, an `_IO()` number, an enum member with an implicit value).
+#[test]
+fn header_constants_equal_the_ir_values() {
+    let mut src = String::from("#include <stdio.h>\n");
+    for c in real_families() {
+        src.push_str(&format!("#include <{}>\n", c.family.header));
+    }
+    src.push_str("int main(void) {\n");
+    let mut expected = String::new();
+    for c in real_families() {
+        for k in c.family.constants() {
+            src.push_str(&format!("\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n", k.name));
+            expected.push_str(&format!("{} {}\n", k.name, k.value));
+        }
+    }
+    src.push_str("\treturn 0;\n}\n");
+    let include = repo_root().join("generated/include/uapi");
+    let exe = compile("cc", "constants.c", &src, &["-std=c11", "-Wall", "-Wextra", "-Werror"], &include);
+    assert_eq!(run(&exe), expected);
+}

@@ -1,0 +1,51 @@
+//! Shared by the integration tests: where the repository is, loading the real schemas, and
+//! running the system C compiler (a missing compiler fails the test; it never skips).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn real_families() -> Vec<uapigen::Checked> {
+    match uapigen::load_dir(&repo_root().join("schema")) {
+        Ok(f) => f,
+        Err(e) => panic!("the real schemas must load:\n{e}"),
+    }
+}
+
+pub fn family<'a>(families: &'a [uapigen::Checked], name: &str) -> &'a uapigen::Checked {
+    families.iter().find(|c| c.family.name == name).expect("family exists")
+}
+
+/// Compiles `source` with `compiler` and `args`; returns the path of the output binary.
+pub fn compile(compiler: &str, source_name: &str, source: &str, args: &[&str], include: &Path) -> PathBuf {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let src = dir.join(source_name);
+    std::fs::write(&src, source).unwrap();
+    let exe = dir.join("a.out");
+    let out = Command::new(compiler)
+        .args(args)
+        .arg("-I")
+        .arg(include)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{compiler}` ({e}): install gcc/g++ (Debian: build-essential)"));
+    assert!(
+        out.status.success(),
+        "{compiler} {args:?} failed on {}:\n{}",
+        src.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+pub fn run(exe: &Path) -> String {
+    let out = Command::new(exe).output().unwrap();
+    assert!(out.status.success(), "{} failed:\n{}", exe.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
