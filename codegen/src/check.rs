@@ -133,6 +133,18 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
     }
 
+    // ISO C: an enumerator's value must be representable as an int.
+    for g in &family.groups {
+        if matches!(g.style, Style::Enum { .. }) {
+            for c in g.values.iter().filter(|c| c.value > i32::MAX as u64) {
+                diags.push(
+                    at(&c.span, format!("`{}` = {:#x} does not fit in a C enum (int)", c.name, c.value))
+                        .note("use `style = \"define\"` for values above 0x7fffffff"),
+                );
+            }
+        }
+    }
+
     // Where the placement is inside a struct, a C enum body cannot go there.
     for g in &family.groups {
         if g.inside.is_some() && g.style != Style::Define {

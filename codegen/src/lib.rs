@@ -77,8 +77,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
     Ok(checked)
 }
 
-/// Every file of `generated/` for these families.
-pub fn generate(families: &[Checked], templates: &emit::Templates) -> Result<Output, Error> {
+/// Every file of `generated/` for these families; `crate_name` names the Rust bindings crate.
+pub fn generate(families: &[Checked], templates: &emit::Templates, crate_name: &str) -> Result<Output, Error> {
     let mut out = Output::default();
     for c in families {
         let f = &c.family;
@@ -87,6 +87,6 @@ pub fn generate(families: &[Checked], templates: &emit::Templates) -> Result<Out
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
     out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);
-    out.add("rust/Cargo.toml", emit::cargo_toml());
+    out.add("rust/Cargo.toml", emit::cargo_toml(crate_name));
     Ok(out)
 }

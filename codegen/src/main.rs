@@ -26,6 +26,9 @@ struct Paths {
     /// Folder of handlebars templates overriding the built-in ones (default: templates/ when it exists).
     #[arg(long)]
     templates: Option<PathBuf>,
+    /// Package name of the generated Rust crate.
+    #[arg(long, default_value = uapigen::emit::DEFAULT_CRATE_NAME)]
+    crate_name: String,
 }
 
 #[derive(Subcommand)]
@@ -67,7 +70,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Generate { paths } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::generate(&families, &templates(&paths)?)?;
+            let output = uapigen::generate(&families, &templates(&paths)?, &paths.crate_name)?;
             let written = output.write(&paths.out)?;
             for w in &written {
                 println!("wrote {}", paths.out.join(w).display());
@@ -82,7 +85,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Check { paths } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::generate(&families, &templates(&paths)?)?;
+            let output = uapigen::generate(&families, &templates(&paths)?, &paths.crate_name)?;
             let stale = output.check(&paths.out)?;
             if stale.is_empty() {
                 println!("{}: up to date ({} files)", paths.out.display(), output.files.len());

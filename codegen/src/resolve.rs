@@ -356,6 +356,13 @@ impl Resolver {
                 return None;
             }
         };
+        if let (None, Some(doc)) = (&name, &raw.doc) {
+            self.error_note(
+                doc.span(),
+                "an anonymous union has no name kernel-doc can document",
+                "document its members, or use `comment` for a plain comment above the union",
+            );
+        }
         let rust_name = match (&raw.rust_name, &name) {
             (Some(r), _) => self.identifier(r, "rust_name"),
             (None, Some(n)) => n.clone(),

@@ -185,6 +185,18 @@ const CASES: &[Case] = &[
         says: "only a union may be anonymous",
     },
     Case {
+        name: "C enum value beyond int",
+        body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
+        at: "{ name = \"A\", bit = 31 }",
+        says: "`A` = 0x80000000 does not fit in a C enum (int)",
+    },
+    Case {
+        name: "doc on an anonymous union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ union = [{ name = \"a\", type = \"__u32\" }], doc = \"lost\" }]\n",
+        at: "\"lost\"",
+        says: "an anonymous union has no name kernel-doc can document",
+    },
+    Case {
         name: "TOML syntax error",
         body: "[[struct]]\nname = \"s\nfields = []\n",
         at: "\nfields = []",

@@ -236,7 +236,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
 fn define_value(expr: &Expr) -> String {
     match expr {
         Expr::Literal(s) => s.clone(),
-        Expr::Bit(n) => format!("(1 << {n})"),
+        // `1 << 31` overflows int and `1 << 32` is undefined: widen the one as the kernel does.
+        Expr::Bit(n) if *n < 31 => format!("(1 << {n})"),
+        Expr::Bit(n) if *n == 31 => "(1U << 31)".to_string(),
+        Expr::Bit(n) => format!("(1ULL << {n})"),
         Expr::Or(names) => format!("({})", names.join(" | ")),
         Expr::Alias(n) => n.clone(),
         Expr::Char(c) => format!("('{c}')"),
@@ -248,6 +251,7 @@ fn define_value(expr: &Expr) -> String {
 fn enum_init(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Implicit => None,
+        // check.rs guarantees enum values fit in int, so the bit is below 31.
         Expr::Bit(n) => Some(format!("1 << {n}")),
         other => Some(define_value(other)),
     }
