@@ -25,7 +25,8 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     continue;
                 }
                 reported.push((hole.offset, hole.size));
-                let span = field_at(st, &hole.at_index).map_or(st.name_span.clone(), |f| f.span.clone());
+                let span =
+                    field_at(st, &hole.at_index).map_or(st.name_span.clone(), |f| f.span.clone());
                 let place = match (&hole.after, &hole.before) {
                     (Some(a), Some(b)) => format!("between `{a}` and `{b}`"),
                     (Some(a), None) => format!("after `{a}` (tail padding)"),
@@ -34,7 +35,12 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 };
                 let others: Vec<&str> = layouts
                     .iter()
-                    .filter(|l| l.structs[si].holes.iter().any(|h| h.offset == hole.offset && h.size == hole.size))
+                    .filter(|l| {
+                        l.structs[si]
+                            .holes
+                            .iter()
+                            .any(|h| h.offset == hole.offset && h.size == hole.size)
+                    })
                     .map(|l| l.target.triple)
                     .collect();
                 diags.push(
@@ -120,15 +126,29 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             }
             if let Some(first) = seen.get(&c.value) {
                 let what = match g.kind {
-                    GroupKind::Flags => format!("flag `{}` uses bit value {:#x}, already used by `{}`", c.name, c.value, first.name),
-                    GroupKind::Enum => format!("`{}` = {} clashes with `{}` in enum `{}`", c.name, c.value, first.name, g.name),
+                    GroupKind::Flags => format!(
+                        "flag `{}` uses bit value {:#x}, already used by `{}`",
+                        c.name, c.value, first.name
+                    ),
+                    GroupKind::Enum => format!(
+                        "`{}` = {} clashes with `{}` in enum `{}`",
+                        c.name, c.value, first.name, g.name
+                    ),
                 };
-                diags.push(at(&c.span, what).note("write `alias = \"NAME\"` if the same value is meant"));
+                diags.push(
+                    at(&c.span, what).note("write `alias = \"NAME\"` if the same value is meant"),
+                );
             } else {
                 seen.insert(c.value, c);
             }
-            if g.kind == GroupKind::Flags && c.value.count_ones() != 1 && !matches!(c.expr, Expr::Or(_)) {
-                diags.push(at(&c.span, format!("flag `{}` = {:#x} is not a single bit", c.name, c.value)));
+            if g.kind == GroupKind::Flags
+                && c.value.count_ones() != 1
+                && !matches!(c.expr, Expr::Or(_))
+            {
+                diags.push(at(
+                    &c.span,
+                    format!("flag `{}` = {:#x} is not a single bit", c.name, c.value),
+                ));
             }
         }
     }
@@ -138,8 +158,14 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         if matches!(g.style, Style::Enum { .. }) {
             for c in g.values.iter().filter(|c| c.value > i32::MAX as u64) {
                 diags.push(
-                    at(&c.span, format!("`{}` = {:#x} does not fit in a C enum (int)", c.name, c.value))
-                        .note("use `style = \"define\"` for values above 0x7fffffff"),
+                    at(
+                        &c.span,
+                        format!(
+                            "`{}` = {:#x} does not fit in a C enum (int)",
+                            c.name, c.value
+                        ),
+                    )
+                    .note("use `style = \"define\"` for values above 0x7fffffff"),
                 );
             }
         }
@@ -148,7 +174,13 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     // Where the placement is inside a struct, a C enum body cannot go there.
     for g in &family.groups {
         if g.inside.is_some() && g.style != Style::Define {
-            diags.push(at(&g.span, format!("`{}` is a C enum; only `style = \"define\"` groups can sit inside a struct", g.name)));
+            diags.push(at(
+                &g.span,
+                format!(
+                    "`{}` is a C enum; only `style = \"define\"` groups can sit inside a struct",
+                    g.name
+                ),
+            ));
         }
     }
 

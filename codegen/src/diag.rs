@@ -61,7 +61,8 @@ impl Diagnostic {
         let snippet = source.line_text(line).to_string();
         // The caret covers the span, clipped to the first line of it.
         let line_chars = snippet.chars().count();
-        let span_chars = source.text[span.start.min(source.text.len())..span.end.min(source.text.len())]
+        let span_chars = source.text
+            [span.start.min(source.text.len())..span.end.min(source.text.len())]
             .split('\n')
             .next()
             .unwrap_or("")
@@ -88,7 +89,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let gutter = self.line.to_string().len();
-        writeln!(f, "{}:{}:{}: error: {}", self.path, self.line, self.col, self.message)?;
+        writeln!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.path, self.line, self.col, self.message
+        )?;
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.snippet)?;
         let lead: String = self

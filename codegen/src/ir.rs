@@ -230,7 +230,10 @@ pub enum Expr {
     Or(Vec<String>),
     Alias(String),
     Char(char),
-    Io { ty: String, nr: String },
+    Io {
+        ty: String,
+        nr: String,
+    },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
 }

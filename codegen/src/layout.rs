@@ -17,13 +17,41 @@ pub struct Target {
 
 /// The Linux ABIs every uAPI struct must agree on. x86-64 is the default and comes first.
 pub const TARGETS: &[Target] = &[
-    Target { triple: "x86_64-linux-gnu", rust_arch: "x86_64", u64_align: 8 },
-    Target { triple: "i686-linux-gnu", rust_arch: "x86", u64_align: 4 },
-    Target { triple: "aarch64-linux-gnu", rust_arch: "aarch64", u64_align: 8 },
-    Target { triple: "arm-linux-gnueabihf", rust_arch: "arm", u64_align: 8 },
-    Target { triple: "riscv64-linux-gnu", rust_arch: "riscv64", u64_align: 8 },
-    Target { triple: "powerpc64le-linux-gnu", rust_arch: "powerpc64", u64_align: 8 },
-    Target { triple: "s390x-linux-gnu", rust_arch: "s390x", u64_align: 8 },
+    Target {
+        triple: "x86_64-linux-gnu",
+        rust_arch: "x86_64",
+        u64_align: 8,
+    },
+    Target {
+        triple: "i686-linux-gnu",
+        rust_arch: "x86",
+        u64_align: 4,
+    },
+    Target {
+        triple: "aarch64-linux-gnu",
+        rust_arch: "aarch64",
+        u64_align: 8,
+    },
+    Target {
+        triple: "arm-linux-gnueabihf",
+        rust_arch: "arm",
+        u64_align: 8,
+    },
+    Target {
+        triple: "riscv64-linux-gnu",
+        rust_arch: "riscv64",
+        u64_align: 8,
+    },
+    Target {
+        triple: "powerpc64le-linux-gnu",
+        rust_arch: "powerpc64",
+        u64_align: 8,
+    },
+    Target {
+        triple: "s390x-linux-gnu",
+        rust_arch: "s390x",
+        u64_align: 8,
+    },
 ];
 
 pub const DEFAULT_TARGET: &Target = &TARGETS[0];
@@ -101,10 +129,28 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     for st in &family.structs {
         let mut members = Vec::new();
         let mut holes = Vec::new();
-        let (size, align) = place_struct(&st.fields, target, &done, 0, "", &[], 0, &mut members, &mut holes);
-        done.push(StructLayout { size, align, members, holes });
+        let (size, align) = place_struct(
+            &st.fields,
+            target,
+            &done,
+            0,
+            "",
+            &[],
+            0,
+            &mut members,
+            &mut holes,
+        );
+        done.push(StructLayout {
+            size,
+            align,
+            members,
+            holes,
+        });
     }
-    FamilyLayout { target, structs: done }
+    FamilyLayout {
+        target,
+        structs: done,
+    }
 }
 
 fn round_up(x: u64, align: u64) -> u64 {
@@ -168,7 +214,19 @@ fn place_struct(
                 at_index: idx.clone(),
             });
         }
-        push_member(f, target, done, base + offset, size, falign, &path, &idx, depth, members, holes);
+        push_member(
+            f,
+            target,
+            done,
+            base + offset,
+            size,
+            falign,
+            &path,
+            &idx,
+            depth,
+            members,
+            holes,
+        );
         prev = Some(display_path(&path, f));
         end = offset + size;
         align = align.max(falign);
@@ -235,7 +293,19 @@ fn push_member(
             let mpath = join(path, m.name.as_deref());
             let mut midx = idx.to_vec();
             midx.push(j);
-            push_member(m, target, done, offset, msize, malign, &mpath, &midx, depth + 1, members, holes);
+            push_member(
+                m,
+                target,
+                done,
+                offset,
+                msize,
+                malign,
+                &mpath,
+                &midx,
+                depth + 1,
+                members,
+                holes,
+            );
         }
         let one = size / f.len.unwrap_or(1);
         if one > widest {
@@ -261,4 +331,84 @@ pub fn field_at<'a>(st: &'a Struct, index: &[usize]) -> Option<&'a Field> {
         }
     }
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Source;
+
+    fn family(fields: &str) -> Family {
+        let text = format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n[[revision]]\nid = \"r\"\n\
+             [[struct]]\nname = \"s\"\nfields = [{fields}]\n"
+        );
+        let source = Source::new("t.toml", text);
+        let raw = crate::schema::parse(&source).unwrap();
+        crate::resolve::resolve(raw, source, "t.toml").unwrap()
+    }
+
+    #[test]
+    fn plain_u64_is_4_aligned_on_i686_only() {
+        let f = family("{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u64\" }");
+        let x86_64 = &layout_family(&f, target_by_triple("x86_64-linux-gnu").unwrap()).structs[0];
+        let i686 = &layout_family(&f, target_by_triple("i686-linux-gnu").unwrap()).structs[0];
+        assert_eq!(
+            (
+                x86_64.size,
+                x86_64.align,
+                x86_64.member("b").unwrap().offset
+            ),
+            (16, 8, 8)
+        );
+        assert_eq!(x86_64.holes.len(), 1);
+        assert_eq!(
+            (i686.size, i686.align, i686.member("b").unwrap().offset),
+            (12, 4, 4)
+        );
+        assert!(i686.holes.is_empty());
+    }
+
+    #[test]
+    fn aligned_u64_is_8_aligned_everywhere() {
+        let f = family(
+            "{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__aligned_u64\" }",
+        );
+        for t in TARGETS {
+            let l = &layout_family(&f, t).structs[0];
+            assert_eq!(
+                (l.size, l.align, l.member("b").unwrap().offset),
+                (16, 8, 8),
+                "{}",
+                t.triple
+            );
+            assert_eq!(
+                l.holes,
+                vec![Hole {
+                    offset: 4,
+                    size: 4,
+                    after: Some("a".into()),
+                    before: Some("b".into()),
+                    at_index: vec![1]
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn union_members_share_the_offset_and_the_union_takes_the_widest() {
+        let f = family(
+            "{ name = \"x\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, \
+             { name = \"u\", union = [{ name = \"a\", type = \"__u8\" }, { name = \"b\", type = \"__u64\", len = 2 }] }",
+        );
+        let l = &layout_family(&f, DEFAULT_TARGET).structs[0];
+        assert_eq!(l.size, 24);
+        assert_eq!(l.member("u.a").map(|m| (m.offset, m.size)), Some((8, 1)));
+        assert_eq!(l.member("u.b").map(|m| (m.offset, m.size)), Some((8, 16)));
+        assert_eq!(l.offsetofend("u.b"), Some(24));
+        assert!(
+            l.holes.is_empty(),
+            "a member smaller than its union is not a hole"
+        );
+    }
 }

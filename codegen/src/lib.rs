@@ -30,16 +30,38 @@ pub struct Checked {
 
 /// parse → resolve → layout → check, for one schema text.
 pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> {
+    let laid_out = lay_out(source, schema_file)?;
+    check::check(&laid_out.family, &laid_out.layouts)?;
+    Ok(laid_out)
+}
+
+/// parse → resolve → layout, without the check stage: for showing the layout of a schema
+/// that fails its checks (`uapigen layout` on a struct with a hole). Not for emitting.
+pub fn lay_out(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let raw = schema::parse(&source)?;
     let family = resolve::resolve(raw, source, schema_file)?;
-    let layouts: Vec<FamilyLayout> = TARGETS.iter().map(|t| layout::layout_family(&family, t)).collect();
-    check::check(&family, &layouts)?;
+    let layouts: Vec<FamilyLayout> = TARGETS
+        .iter()
+        .map(|t| layout::layout_family(&family, t))
+        .collect();
     Ok(Checked { family, layouts })
 }
 
 /// Every `*.toml` schema in `dir`, in file-name order, each checked. Errors of all files are
 /// reported together.
 pub fn load_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
+    load_dir_with(dir, load_source)
+}
+
+/// Like `load_dir`, without the check stage (see `lay_out`).
+pub fn lay_out_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
+    load_dir_with(dir, lay_out)
+}
+
+fn load_dir_with(
+    dir: &Path,
+    load: fn(Source, &str) -> Result<Checked, Error>,
+) -> Result<Vec<Checked>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
         path: dir.display().to_string(),
         message: e.to_string(),
@@ -50,13 +72,16 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
         .collect();
     paths.sort();
     if paths.is_empty() {
-        return Err(Error::Usage(format!("no *.toml schema in {}", dir.display())));
+        return Err(Error::Usage(format!(
+            "no *.toml schema in {}",
+            dir.display()
+        )));
     }
     let mut checked = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
-        match load_source(Source::read(&path)?, &file) {
+        match load(Source::read(&path)?, &file) {
             Ok(c) => checked.push(c),
             Err(Error::Schema(d)) => diags.extend(d),
             Err(e) => return Err(e),
@@ -78,12 +103,22 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
 }
 
 /// Every file of `generated/` for these families; `crate_name` names the Rust bindings crate.
-pub fn generate(families: &[Checked], templates: &emit::Templates, crate_name: &str) -> Result<Output, Error> {
+pub fn generate(
+    families: &[Checked],
+    templates: &emit::Templates,
+    crate_name: &str,
+) -> Result<Output, Error> {
     let mut out = Output::default();
     for c in families {
         let f = &c.family;
-        out.add(format!("include/uapi/{}", f.header), emit::c_header::emit(f, templates)?);
-        out.add(format!("rust/src/{}.rs", f.name), emit::rust::emit(f, &c.layouts)?);
+        out.add(
+            format!("include/uapi/{}", f.header),
+            emit::c_header::emit(f, templates)?,
+        );
+        out.add(
+            format!("rust/src/{}.rs", f.name),
+            emit::rust::emit(f, &c.layouts)?,
+        );
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
     out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);

@@ -9,7 +9,11 @@ use uapigen::layout::{target_by_triple, TARGETS};
 use uapigen::Error;
 
 #[derive(Parser)]
-#[command(name = "uapigen", version, about = "Versioned, extensible Linux uAPI structs from one TOML schema")]
+#[command(
+    name = "uapigen",
+    version,
+    about = "Versioned, extensible Linux uAPI structs from one TOML schema"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,7 +63,12 @@ enum Command {
 
 fn templates(paths: &Paths) -> Result<Templates, Error> {
     let dir = match &paths.templates {
-        Some(d) if !d.is_dir() => return Err(Error::Usage(format!("--templates {}: no such folder", d.display()))),
+        Some(d) if !d.is_dir() => {
+            return Err(Error::Usage(format!(
+                "--templates {}: no such folder",
+                d.display()
+            )))
+        }
         Some(d) => Some(d.clone()),
         None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
     };
@@ -88,7 +97,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let output = uapigen::generate(&families, &templates(&paths)?, &paths.crate_name)?;
             let stale = output.check(&paths.out)?;
             if stale.is_empty() {
-                println!("{}: up to date ({} files)", paths.out.display(), output.files.len());
+                println!(
+                    "{}: up to date ({} files)",
+                    paths.out.display(),
+                    output.files.len()
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             for s in &stale {
@@ -97,12 +110,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
             Ok(ExitCode::from(1))
         }
-        Command::Layout { name, target, schema } => {
+        Command::Layout {
+            name,
+            target,
+            schema,
+        } => {
             let Some(target) = target_by_triple(&target) else {
                 let known: Vec<_> = TARGETS.iter().map(|t| t.triple).collect();
-                return Err(Error::Usage(format!("unknown target `{target}`; known: {}", known.join(", "))));
+                return Err(Error::Usage(format!(
+                    "unknown target `{target}`; known: {}",
+                    known.join(", ")
+                )));
             };
-            let families = uapigen::load_dir(&schema)?;
+            // Laid out without the checks first: a struct with a hole is exactly when the table helps.
+            let families = uapigen::lay_out_dir(&schema)?;
             let mut found = false;
             for c in &families {
                 let layout = uapigen::layout::layout_family(&c.family, target);
@@ -111,12 +132,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         continue;
                     }
                     found = true;
-                    println!("{}", uapigen::pahole::table(&c.family, si, &layout.structs[si], target));
+                    println!(
+                        "{}",
+                        uapigen::pahole::table(&c.family, si, &layout.structs[si], target)
+                    );
                 }
             }
             if !found {
-                return Err(Error::Usage(format!("no struct named `{}` in {}", name.unwrap_or_default(), schema.display())));
+                return Err(Error::Usage(format!(
+                    "no struct named `{}` in {}",
+                    name.unwrap_or_default(),
+                    schema.display()
+                )));
             }
+            uapigen::load_dir(&schema)?;
             Ok(ExitCode::SUCCESS)
         }
     }

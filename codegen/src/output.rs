@@ -16,7 +16,10 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stale {
     Missing(String),
-    Differs { path: String, diff: String },
+    Differs {
+        path: String,
+        diff: String,
+    },
     /// A file in an output folder the generator does not produce (a leftover).
     Extra(String),
 }
@@ -25,7 +28,9 @@ impl std::fmt::Display for Stale {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Stale::Missing(p) => write!(f, "{p}: missing (run `uapigen generate`)"),
-            Stale::Differs { path, diff } => write!(f, "{path}: differs from what the schema generates\n{diff}"),
+            Stale::Differs { path, diff } => {
+                write!(f, "{path}: differs from what the schema generates\n{diff}")
+            }
             Stale::Extra(p) => write!(f, "{p}: not produced by the generator (a leftover?)"),
         }
     }
@@ -79,7 +84,9 @@ impl Output {
         for (rel, contents) in &self.files {
             let path = dir.join(rel);
             match std::fs::read(&path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => stale.push(Stale::Missing(rel.clone())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    stale.push(Stale::Missing(rel.clone()))
+                }
                 Err(e) => return Err(io(&path, e)),
                 Ok(bytes) if bytes == contents.as_bytes() => {}
                 Ok(bytes) => {
@@ -87,16 +94,25 @@ impl Output {
                     let diff = similar::TextDiff::from_lines(old.as_ref(), contents.as_str())
                         .unified_diff()
                         .context_radius(2)
-                        .header(&format!("a/{rel} (on disk)"), &format!("b/{rel} (generated)"))
+                        .header(
+                            &format!("a/{rel} (on disk)"),
+                            &format!("b/{rel} (generated)"),
+                        )
                         .to_string();
-                    stale.push(Stale::Differs { path: rel.clone(), diff });
+                    stale.push(Stale::Differs {
+                        path: rel.clone(),
+                        diff,
+                    });
                 }
             }
         }
         for d in owned_dirs(self) {
             let full = dir.join(&d);
-            let Ok(entries) = std::fs::read_dir(&full) else { continue };
-            let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let Ok(entries) = std::fs::read_dir(&full) else {
+                continue;
+            };
+            let mut names: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             names.sort();
             for p in names {
                 if p.is_file() {

@@ -6,25 +6,34 @@ use std::fmt::Write;
 use crate::ir::*;
 use crate::layout::{field_at, StructLayout, Target};
 
-const COMMENT_COLUMN: usize = 48;
+const MIN_COMMENT_COLUMN: usize = 40;
 
 pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target) -> String {
     let st = &family.structs[si];
-    let mut out = String::new();
-    let _ = writeln!(out, "struct {} {{\t/* {} */", st.name, target.triple);
+    // Rows first (declaration, offset comment), so the comment column fits the longest one.
+    let mut rows: Vec<(String, Option<String>)> = Vec::new();
     let mut holes = layout.holes.clone();
     holes.sort_by_key(|h| h.offset);
-    let mut open_unions: Vec<(usize, String)> = Vec::new();
+    let mut open_unions: Vec<(usize, String, String)> = Vec::new();
     let mut members_top = 0;
     for m in &layout.members {
-        // Close unions we have left.
-        while open_unions.last().is_some_and(|(d, _)| *d >= m.depth) {
-            let (d, line) = open_unions.pop().unwrap();
-            let _ = writeln!(out, "{}", line);
-            let _ = d;
+        while open_unions.last().is_some_and(|(d, _, _)| *d >= m.depth) {
+            let (_, decl, offsets) = open_unions.pop().unwrap();
+            rows.push((decl, Some(offsets)));
         }
-        for h in holes.iter().filter(|h| h.before.as_deref() == Some(m.path.as_str())) {
-            let _ = writeln!(out, "{}/* hole: {} bytes at offset {} */", "\t".repeat(m.depth + 1), h.size, h.offset);
+        for h in holes
+            .iter()
+            .filter(|h| h.before.as_deref() == Some(m.path.as_str()))
+        {
+            rows.push((
+                format!(
+                    "{}/* hole: {} bytes at offset {} */",
+                    "\t".repeat(m.depth + 1),
+                    h.size,
+                    h.offset
+                ),
+                None,
+            ));
         }
         if m.depth == 0 {
             members_top += 1;
@@ -34,25 +43,47 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
         let name = f.name.clone().unwrap_or_default();
         let array = f.len.map_or(String::new(), |n| format!("[{n}]"));
         let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
-        if let FieldType::Union(_) = f.ty {
-            let _ = writeln!(out, "{indent}union {{");
-            let close = format!("{indent}}}{}{array};", if name.is_empty() { String::new() } else { format!(" {name}") });
-            open_unions.push((m.depth, pad(&close, m.depth) + &offsets));
-            continue;
-        }
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
             FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
-            FieldType::Union(_) => unreachable!(),
+            FieldType::Union(_) => {
+                rows.push((format!("{indent}union {{"), None));
+                let sep = if name.is_empty() { "" } else { " " };
+                open_unions.push((m.depth, format!("{indent}}}{sep}{name}{array};"), offsets));
+                continue;
+            }
         };
-        let decl = format!("{indent}{ty:<15} {name}{array};");
-        let _ = writeln!(out, "{}{}", pad(&decl, m.depth), offsets);
+        rows.push((format!("{indent}{ty:<15} {name}{array};"), Some(offsets)));
     }
-    while let Some((_, line)) = open_unions.pop() {
-        let _ = writeln!(out, "{}", line);
+    while let Some((_, decl, offsets)) = open_unions.pop() {
+        rows.push((decl, Some(offsets)));
     }
     for h in holes.iter().filter(|h| h.before.is_none()) {
-        let _ = writeln!(out, "\t/* padding: {} bytes at offset {} */", h.size, h.offset);
+        rows.push((
+            format!("\t/* padding: {} bytes at offset {} */", h.size, h.offset),
+            None,
+        ));
+    }
+
+    let width = |s: &str| -> usize { s.chars().map(|c| if c == '\t' { 8 } else { 1 }).sum() };
+    let column = rows
+        .iter()
+        .filter(|(_, o)| o.is_some())
+        .map(|(d, _)| width(d) + 1)
+        .max()
+        .unwrap_or(0)
+        .max(MIN_COMMENT_COLUMN);
+    let mut out = String::new();
+    let _ = writeln!(out, "struct {} {{\t/* {} */", st.name, target.triple);
+    for (decl, offsets) in rows {
+        match offsets {
+            Some(o) => {
+                let _ = writeln!(out, "{decl}{}{o}", " ".repeat(column - width(&decl)));
+            }
+            None => {
+                let _ = writeln!(out, "{decl}");
+            }
+        }
     }
     let hole_bytes: u64 = layout.holes.iter().map(|h| h.size).sum();
     let _ = writeln!(out);
@@ -73,14 +104,4 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
     }
     let _ = writeln!(out, "}};");
     out
-}
-
-/// Pads a declaration (tabs count as 8 columns) to where the offset comment starts.
-fn pad(decl: &str, _depth: usize) -> String {
-    let width: usize = decl.chars().map(|c| if c == '\t' { 8 } else { 1 }).sum();
-    if width >= COMMENT_COLUMN {
-        format!("{decl} ")
-    } else {
-        format!("{decl}{}", " ".repeat(COMMENT_COLUMN - width))
-    }
 }

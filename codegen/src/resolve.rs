@@ -84,7 +84,10 @@ impl Resolver {
                 let known: Vec<_> = self.revisions.iter().map(|r| r.id.as_str()).collect();
                 self.error_note(
                     since.span(),
-                    format!("`since` names revision `{}`, which the family does not list", since.get_ref()),
+                    format!(
+                        "`since` names revision `{}`, which the family does not list",
+                        since.get_ref()
+                    ),
                     format!("the [[revision]] ids are: {}", known.join(", ")),
                 );
                 default
@@ -101,14 +104,19 @@ impl Resolver {
         if !header.ends_with(".h") || header.starts_with('/') || header.contains("..") {
             self.error(
                 fam.header.span(),
-                format!("header `{header}` must be a relative path ending in .h, like linux/iommu.h"),
+                format!(
+                    "header `{header}` must be a relative path ending in .h, like linux/iommu.h"
+                ),
             );
         }
 
         for rev in &raw.revision {
             let id = rev.get_ref().id.get_ref().clone();
             if self.revisions.iter().any(|r| r.id == id) {
-                self.error(rev.get_ref().id.span(), format!("revision `{id}` is listed twice"));
+                self.error(
+                    rev.get_ref().id.span(),
+                    format!("revision `{id}` is listed twice"),
+                );
                 continue;
             }
             let label = rev
@@ -132,8 +140,16 @@ impl Resolver {
 
         let mut entries: Vec<Entry> = Vec::new();
         entries.extend(raw.structs.into_iter().map(Entry::Struct));
-        entries.extend(raw.flags.into_iter().map(|g| Entry::Group(GroupKind::Flags, g)));
-        entries.extend(raw.enums.into_iter().map(|g| Entry::Group(GroupKind::Enum, g)));
+        entries.extend(
+            raw.flags
+                .into_iter()
+                .map(|g| Entry::Group(GroupKind::Flags, g)),
+        );
+        entries.extend(
+            raw.enums
+                .into_iter()
+                .map(|g| Entry::Group(GroupKind::Enum, g)),
+        );
         entries.extend(raw.defines.into_iter().map(Entry::Define));
         entries.sort_by_key(Entry::start);
 
@@ -212,7 +228,10 @@ impl Resolver {
         let Some((sname, fname)) = inside.get_ref().split_once('.') else {
             self.error(
                 inside.span(),
-                format!("`inside = \"{}\"` must name a struct and one of its fields: \"struct.field\"", inside.get_ref()),
+                format!(
+                    "`inside = \"{}\"` must name a struct and one of its fields: \"struct.field\"",
+                    inside.get_ref()
+                ),
             );
             return None;
         };
@@ -249,7 +268,10 @@ impl Resolver {
         let name = self.identifier(&raw.name, "struct name");
         if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
             let (line, _) = self.source.line_col(prev.name_span.start);
-            self.error(raw.name.span(), format!("struct `{name}` is defined twice (first at line {line})"));
+            self.error(
+                raw.name.span(),
+                format!("struct `{name}` is defined twice (first at line {line})"),
+            );
         }
         let convention = raw.convention.as_ref().and_then(|c| match c.get_ref().as_str() {
             "argsz" => Some(Convention::Argsz),
@@ -265,7 +287,10 @@ impl Resolver {
         let since = self.since(&raw.since, 0);
         let fields_span = raw.fields.span();
         if raw.fields.get_ref().is_empty() {
-            self.error(fields_span.clone(), format!("struct `{name}` has no fields"));
+            self.error(
+                fields_span.clone(),
+                format!("struct `{name}` has no fields"),
+            );
         }
         let mut fields = Vec::new();
         let mut anon = 0;
@@ -296,7 +321,10 @@ impl Resolver {
                 (Some(n), ty) => {
                     if let Some(first) = seen.get(n) {
                         let (line, _) = self.source.line_col(first.start);
-                        self.error(f.span.clone(), format!("`{owner}` has two fields named `{n}` (first at line {line})"));
+                        self.error(
+                            f.span.clone(),
+                            format!("`{owner}` has two fields named `{n}` (first at line {line})"),
+                        );
                     } else {
                         seen.insert(n.clone(), f.span.clone());
                     }
@@ -352,7 +380,10 @@ impl Resolver {
             Some(n) => Some(self.identifier(n, "field name")),
             None if matches!(ty, FieldType::Union(_)) => None,
             None => {
-                self.error(span, "only a union may be anonymous: this field needs a `name`");
+                self.error(
+                    span,
+                    "only a union may be anonymous: this field needs a `name`",
+                );
                 return None;
             }
         };
@@ -375,7 +406,13 @@ impl Resolver {
             None => None,
             Some(l) if *l.get_ref() >= 1 && *l.get_ref() <= (1 << 20) => Some(*l.get_ref() as u64),
             Some(l) => {
-                self.error(l.span(), format!("array length {} is out of range (1 to 1048576)", l.get_ref()));
+                self.error(
+                    l.span(),
+                    format!(
+                        "array length {} is out of range (1 to 1048576)",
+                        l.get_ref()
+                    ),
+                );
                 None
             }
         };
@@ -388,7 +425,10 @@ impl Resolver {
                         GroupKind::Flags => ("flags", "[[enum]]"),
                         GroupKind::Enum => ("enum", "[[flags]] set"),
                     };
-                    self.error(k.span(), format!("`{expected} = \"{}\"` names a {other}", k.get_ref()));
+                    self.error(
+                        k.span(),
+                        format!("`{expected} = \"{}\"` names a {other}", k.get_ref()),
+                    );
                     None
                 }
                 None => {
@@ -396,7 +436,10 @@ impl Resolver {
                         GroupKind::Flags => "[[flags]] set",
                         GroupKind::Enum => "[[enum]]",
                     };
-                    self.error(k.span(), format!("no {what} named `{}` in this schema", k.get_ref()));
+                    self.error(
+                        k.span(),
+                        format!("no {what} named `{}` in this schema", k.get_ref()),
+                    );
                     None
                 }
             }
@@ -447,7 +490,12 @@ impl Resolver {
         None
     }
 
-    fn group(&mut self, kind: GroupKind, g: S<RawGroup>, inside: Option<(usize, usize)>) -> ConstGroup {
+    fn group(
+        &mut self,
+        kind: GroupKind,
+        g: S<RawGroup>,
+        inside: Option<(usize, usize)>,
+    ) -> ConstGroup {
         let span = g.span();
         let raw = g.into_inner();
         let name = raw.name.get_ref().clone();
@@ -462,7 +510,10 @@ impl Resolver {
             Some("define") => Style::Define,
             Some(other) => {
                 let s = raw.style.as_ref().unwrap().span();
-                self.error(s, format!("unknown style `{other}`: use \"define\" or \"enum\""));
+                self.error(
+                    s,
+                    format!("unknown style `{other}`: use \"define\" or \"enum\""),
+                );
                 Style::Define
             }
         };
@@ -481,7 +532,10 @@ impl Resolver {
                 .filter(|b| **b)
                 .count();
             let (value, expr) = if given > 1 {
-                self.error(vspan.clone(), format!("`{cname}` gives more than one of `value`, `bit` and `alias`"));
+                self.error(
+                    vspan.clone(),
+                    format!("`{cname}` gives more than one of `value`, `bit` and `alias`"),
+                );
                 (0, Expr::Implicit)
             } else if let Some(b) = &v.bit {
                 (self.bit(b).unwrap_or(0), Expr::Bit(*b.get_ref() as u32))
@@ -490,10 +544,16 @@ impl Resolver {
             } else if let Some(a) = &v.alias {
                 (self.reference(a), Expr::Alias(a.get_ref().clone()))
             } else if kind == GroupKind::Flags {
-                self.error(vspan.clone(), format!("flag `{cname}` needs `bit = N` (or `value`)"));
+                self.error(
+                    vspan.clone(),
+                    format!("flag `{cname}` needs `bit = N` (or `value`)"),
+                );
                 (0, Expr::Implicit)
             } else if style == Style::Define {
-                self.error(vspan.clone(), format!("`{cname}` is a #define and needs a `value`"));
+                self.error(
+                    vspan.clone(),
+                    format!("`{cname}` is a #define and needs a `value`"),
+                );
                 (0, Expr::Implicit)
             } else {
                 (next, Expr::Implicit)
@@ -557,13 +617,21 @@ impl Resolver {
             for n in or.get_ref() {
                 v |= self.reference(n);
             }
-            (v, Expr::Or(or.get_ref().iter().map(|n| n.get_ref().clone()).collect()))
+            (
+                v,
+                Expr::Or(or.get_ref().iter().map(|n| n.get_ref().clone()).collect()),
+            )
         } else if let Some(c) = &raw.char {
             let mut chars = c.get_ref().chars();
             match (chars.next(), chars.next()) {
-                (Some(ch), None) if ch.is_ascii_graphic() && ch != '\'' && ch != '\\' => (ch as u64, Expr::Char(ch)),
+                (Some(ch), None) if ch.is_ascii_graphic() && ch != '\'' && ch != '\\' => {
+                    (ch as u64, Expr::Char(ch))
+                }
                 _ => {
-                    self.error(c.span(), "`char` must be one printable ASCII character other than ' and \\");
+                    self.error(
+                        c.span(),
+                        "`char` must be one printable ASCII character other than ' and \\",
+                    );
                     (0, Expr::Implicit)
                 }
             }
@@ -572,7 +640,10 @@ impl Resolver {
             let ty = self.reference(&io.ty);
             let nr = self.reference(&io.nr);
             if ty > 0xff || nr > 0xff {
-                self.error(span.clone(), "an ioctl's type and number must each fit in 8 bits");
+                self.error(
+                    span.clone(),
+                    "an ioctl's type and number must each fit in 8 bits",
+                );
             }
             // _IO(type, nr) on every Linux ABI: dir and size are 0.
             (
@@ -601,10 +672,17 @@ impl Resolver {
     fn declare(&mut self, c: &Constant) {
         if let Some((_, first)) = self.constants.get(&c.name) {
             let (line, _) = self.source.line_col(first.start);
-            self.error(c.span.clone(), format!("constant `{}` is defined twice (first at line {line})", c.name));
+            self.error(
+                c.span.clone(),
+                format!(
+                    "constant `{}` is defined twice (first at line {line})",
+                    c.name
+                ),
+            );
             return;
         }
-        self.constants.insert(c.name.clone(), (c.value, c.span.clone()));
+        self.constants
+            .insert(c.name.clone(), (c.value, c.span.clone()));
     }
 
     fn reference(&mut self, name: &S<String>) -> u64 {
@@ -633,7 +711,10 @@ impl Resolver {
     fn literal(&mut self, x: &S<i64>) -> u64 {
         let v = *x.get_ref();
         if v < 0 {
-            self.error(x.span(), format!("negative value {v}: uAPI constants here are unsigned"));
+            self.error(
+                x.span(),
+                format!("negative value {v}: uAPI constants here are unsigned"),
+            );
             return 0;
         }
         v as u64
@@ -644,8 +725,11 @@ impl Resolver {
         let text = self.source.text.get(x.span()).unwrap_or("");
         let is_c_literal = !text.is_empty()
             && !text.contains('_')
-            && (text.chars().all(|c| c.is_ascii_digit()) && (text == "0" || !text.starts_with('0'))
-                || text.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit())));
+            && (text.chars().all(|c| c.is_ascii_digit())
+                && (text == "0" || !text.starts_with('0'))
+                || text
+                    .strip_prefix("0x")
+                    .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit())));
         if is_c_literal {
             text.to_string()
         } else {

@@ -211,7 +211,9 @@ const CASES: &[Case] = &[
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {
-    let offset = text.find(at).unwrap_or_else(|| panic!("`{at}` not in schema"));
+    let offset = text
+        .find(at)
+        .unwrap_or_else(|| panic!("`{at}` not in schema"));
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -224,7 +226,9 @@ fn every_bad_schema_gets_a_located_message() {
     let mut failures = Vec::new();
     for case in CASES {
         let text = format!("{HEAD}\n{}", case.body);
-        let result = std::panic::catch_unwind(|| uapigen::load_source(Source::new("bad.toml", text.clone()), "bad.toml"));
+        let result = std::panic::catch_unwind(|| {
+            uapigen::load_source(Source::new("bad.toml", text.clone()), "bad.toml")
+        });
         let diags = match result {
             Err(_) => {
                 failures.push(format!("{}: panicked", case.name));
@@ -243,21 +247,41 @@ fn every_bad_schema_gets_a_located_message() {
         let (line, col) = line_col(&text, case.at);
         let hit = diags.iter().find(|d| d.message.contains(case.says));
         match hit {
-            None => failures.push(format!("{}: no message says {:?}; got:\n{}", case.name, case.says, Error::Schema(diags.clone()))),
+            None => failures.push(format!(
+                "{}: no message says {:?}; got:\n{}",
+                case.name,
+                case.says,
+                Error::Schema(diags.clone())
+            )),
             Some(d) => {
                 let rendered = d.to_string();
                 let prefix = format!("bad.toml:{line}:{col}: error: ");
                 let source_line = text.lines().nth(line - 1).unwrap();
-                if !rendered.starts_with(&prefix) || !rendered.contains(&format!("{line} | {source_line}")) {
-                    failures.push(format!("{}: expected {prefix}… showing line {line}; got:\n{rendered}", case.name));
+                if !rendered.starts_with(&prefix)
+                    || !rendered.contains(&format!("{line} | {source_line}"))
+                {
+                    failures.push(format!(
+                        "{}: expected {prefix}… showing line {line}; got:\n{rendered}",
+                        case.name
+                    ));
                 }
-                if !rendered.lines().last().is_some_and(|l| l.contains('^') || l.contains("= note")) {
+                if !rendered
+                    .lines()
+                    .last()
+                    .is_some_and(|l| l.contains('^') || l.contains("= note"))
+                {
                     failures.push(format!("{}: no caret:\n{rendered}", case.name));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases wrong:\n\n{}", failures.len(), CASES.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases wrong:\n\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// All errors of a file come out in one run, not one per run.
@@ -266,7 +290,8 @@ fn errors_are_reported_together() {
     let text = format!(
         "{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"a\", type = \"__u31\" }}, {{ name = \"b\", type = \"__u32\", since = \"r9\" }}]\n"
     );
-    let Err(Error::Schema(diags)) = uapigen::load_source(Source::new("bad.toml", text), "bad.toml") else {
+    let Err(Error::Schema(diags)) = uapigen::load_source(Source::new("bad.toml", text), "bad.toml")
+    else {
         panic!("must fail")
     };
     assert_eq!(diags.len(), 2, "{diags:?}");
@@ -291,8 +316,16 @@ fn cli_exits_non_zero_with_the_location() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{sub}: {stderr}");
-        assert!(stderr.contains(&format!("bad.toml:{line}:{col}: error: unknown type `__u31`")), "{sub}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "bad.toml:{line}:{col}: error: unknown type `__u31`"
+            )),
+            "{sub}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(!dir.path().join("out").exists(), "{sub} wrote output for a bad schema");
+        assert!(
+            !dir.path().join("out").exists(),
+            "{sub} wrote output for a bad schema"
+        );
     }
 }

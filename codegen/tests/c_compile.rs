@@ -8,7 +8,11 @@ use common::*;
 
 /// Static assertions of the IR's x86-64 layout for every struct of every family.
 fn layout_asserts(cpp: bool) -> String {
-    let (assert, alignof) = if cpp { ("static_assert", "alignof") } else { ("_Static_assert", "_Alignof") };
+    let (assert, alignof) = if cpp {
+        ("static_assert", "alignof")
+    } else {
+        ("_Static_assert", "_Alignof")
+    };
     let mut out = String::new();
     for c in real_families() {
         out.push_str(&format!("#include <{}>\n", c.family.header));
@@ -18,8 +22,14 @@ fn layout_asserts(cpp: bool) -> String {
         for (si, st) in c.family.structs.iter().enumerate() {
             let l = &c.layouts[0].structs[si];
             let s = &st.name;
-            out.push_str(&format!("{assert}(sizeof(struct {s}) == {}, \"sizeof {s}\");\n", l.size));
-            out.push_str(&format!("{assert}({alignof}(struct {s}) == {}, \"alignof {s}\");\n", l.align));
+            out.push_str(&format!(
+                "{assert}(sizeof(struct {s}) == {}, \"sizeof {s}\");\n",
+                l.size
+            ));
+            out.push_str(&format!(
+                "{assert}({alignof}(struct {s}) == {}, \"alignof {s}\");\n",
+                l.align
+            ));
             for m in &l.members {
                 if m.path.contains("(anonymous union)") {
                     continue;
@@ -40,17 +50,41 @@ fn layout_asserts(cpp: bool) -> String {
 
 #[test]
 fn headers_compile_as_c11_and_agree_with_the_ir() {
-    let src = format!("#include <stddef.h>\n{}int main(void) {{ return 0; }}\n", layout_asserts(false));
+    let src = format!(
+        "#include <stddef.h>\n{}int main(void) {{ return 0; }}\n",
+        layout_asserts(false)
+    );
     let include = repo_root().join("generated/include/uapi");
-    let exe = compile("cc", "layout.c", &src, &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic-errors"], &include);
+    let exe = compile(
+        "cc",
+        "layout.c",
+        &src,
+        &[
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic-errors",
+        ],
+        &include,
+    );
     run(&exe);
 }
 
 #[test]
 fn headers_compile_as_cpp17_and_agree_with_the_ir() {
-    let src = format!("#include <cstddef>\n{}int main() {{ return 0; }}\n", layout_asserts(true));
+    let src = format!(
+        "#include <cstddef>\n{}int main() {{ return 0; }}\n",
+        layout_asserts(true)
+    );
     let include = repo_root().join("generated/include/uapi");
-    let exe = compile("c++", "layout.cpp", &src, &["-std=c++17", "-Wall", "-Wextra", "-Werror"], &include);
+    let exe = compile(
+        "c++",
+        "layout.cpp",
+        &src,
+        &["-std=c++17", "-Wall", "-Wextra", "-Werror"],
+        &include,
+    );
     run(&exe);
 }
 
@@ -66,12 +100,21 @@ fn header_constants_equal_the_ir_values() {
     let mut expected = String::new();
     for c in real_families() {
         for k in c.family.constants() {
-            src.push_str(&format!("\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n", k.name));
+            src.push_str(&format!(
+                "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
+                k.name
+            ));
             expected.push_str(&format!("{} {}\n", k.name, k.value));
         }
     }
     src.push_str("\treturn 0;\n}\n");
     let include = repo_root().join("generated/include/uapi");
-    let exe = compile("cc", "constants.c", &src, &["-std=c11", "-Wall", "-Wextra", "-Werror"], &include);
+    let exe = compile(
+        "cc",
+        "constants.c",
+        &src,
+        &["-std=c11", "-Wall", "-Wextra", "-Werror"],
+        &include,
+    );
     assert_eq!(run(&exe), expected);
 }

@@ -36,21 +36,48 @@ fn features() -> Vec<uapigen::Checked> {
 
 #[test]
 fn generated_folder_is_what_the_schemas_emit() {
-    compare(&real_families(), uapigen::emit::DEFAULT_CRATE_NAME, &repo_root().join("generated"));
+    compare(
+        &real_families(),
+        uapigen::emit::DEFAULT_CRATE_NAME,
+        &repo_root().join("generated"),
+    );
 }
 
 #[test]
 fn features_schema_matches_golden() {
-    compare(&features(), "uapigen-golden-features", &repo_root().join("codegen/tests/golden/out"));
+    compare(
+        &features(),
+        "uapigen-golden-features",
+        &repo_root().join("codegen/tests/golden/out"),
+    );
 }
 
 #[test]
 fn features_header_compiles_clean() {
     let include = repo_root().join("codegen/tests/golden/out/include/uapi");
-    let src = "#include <linux/features.h>\nint main(void) { return FEAT_KIND_NEXT == 11 ? 0 : 1; }\n";
-    let exe = compile("cc", "features.c", src, &["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic-errors"], &include);
+    let src =
+        "#include <linux/features.h>\nint main(void) { return FEAT_KIND_NEXT == 11 ? 0 : 1; }\n";
+    let exe = compile(
+        "cc",
+        "features.c",
+        src,
+        &[
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic-errors",
+        ],
+        &include,
+    );
     run(&exe);
-    compile("c++", "features.cpp", src, &["-std=c++17", "-Wall", "-Wextra", "-Werror"], &include);
+    compile(
+        "c++",
+        "features.cpp",
+        src,
+        &["-std=c++17", "-Wall", "-Wextra", "-Werror"],
+        &include,
+    );
 }
 
 /// Same input, same bytes: two generations (and a reload of the schema) agree exactly.
@@ -70,13 +97,22 @@ fn generation_is_deterministic() {
 #[test]
 fn template_override_and_strict_mode() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("uapi_header.h.hbs"), "/* {{guard}} custom */\n").unwrap();
+    std::fs::write(
+        dir.path().join("uapi_header.h.hbs"),
+        "/* {{guard}} custom */\n",
+    )
+    .unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
     let out = uapigen::generate(&features(), &t, "x").unwrap();
-    assert_eq!(out.files["include/uapi/linux/features.h"], "/* _UAPI_LINUX_FEATURES_H custom */\n");
+    assert_eq!(
+        out.files["include/uapi/linux/features.h"],
+        "/* _UAPI_LINUX_FEATURES_H custom */\n"
+    );
 
     std::fs::write(dir.path().join("uapi_header.h.hbs"), "/* {{gaurd}} */\n").unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
-    let err = uapigen::generate(&features(), &t, "x").unwrap_err().to_string();
+    let err = uapigen::generate(&features(), &t, "x")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("gaurd"), "{err}");
 }

@@ -91,10 +91,18 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
     let view = HeaderView {
         license: family.license.clone(),
         marker: marker(family),
-        description: family.description.iter().flat_map(|d| d.lines().map(str::to_string)).collect(),
+        description: family
+            .description
+            .iter()
+            .flat_map(|d| d.lines().map(str::to_string))
+            .collect(),
         guard: family.guard.clone(),
         includes: family.includes.clone(),
-        items: family.items.iter().map(|item| item_view(family, *item)).collect(),
+        items: family
+            .items
+            .iter()
+            .map(|item| item_view(family, *item))
+            .collect(),
     };
     templates.render("uapi_header.h", &view)
 }
@@ -132,7 +140,11 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                             .map(|c| EnumLine {
                                 name: c.name.clone(),
                                 init: enum_init(&c.expr),
-                                trailing: if g.summary.is_some() { None } else { c.doc.clone() },
+                                trailing: if g.summary.is_some() {
+                                    None
+                                } else {
+                                    c.doc.clone()
+                                },
                             })
                             .collect(),
                     }),
@@ -268,7 +280,11 @@ fn define_line(c: &Constant) -> DefineLine {
 
 /// Kernel style: the values of a run of defines start at one tab stop.
 fn align_defines(mut lines: Vec<DefineLine>) -> Vec<DefineLine> {
-    let width = lines.iter().map(|l| "#define ".len() + l.name.len()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .map(|l| "#define ".len() + l.name.len())
+        .max()
+        .unwrap_or(0);
     let column = (width / 8 + 1) * 8;
     for l in &mut lines {
         let len = "#define ".len() + l.name.len();
@@ -321,7 +337,11 @@ fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
     let mut doc_lines = doc.lines();
     lines.push(format!("@{name}: {}", doc_lines.next().unwrap_or("")));
     for l in doc_lines {
-        lines.push(if l.is_empty() { String::new() } else { format!("\t{l}") });
+        lines.push(if l.is_empty() {
+            String::new()
+        } else {
+            format!("\t{l}")
+        });
     }
 }
 

@@ -18,7 +18,9 @@ pub fn camel(name: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+            c.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
         })
         .collect()
 }
@@ -34,7 +36,13 @@ pub fn ident(name: &str) -> Ident {
 
 fn doc_attrs(doc: Option<&str>) -> TokenStream {
     let Some(doc) = doc else { return quote!() };
-    let lines = doc.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = doc.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -50,14 +58,23 @@ fn per_target(values: &[(&'static str, u64)]) -> TokenStream {
     // The value most targets have is the `else`; the rest are named.
     let common = *distinct
         .iter()
-        .max_by_key(|d| (values.iter().filter(|(_, v)| v == *d).count(), std::cmp::Reverse(**d)))
+        .max_by_key(|d| {
+            (
+                values.iter().filter(|(_, v)| v == *d).count(),
+                std::cmp::Reverse(**d),
+            )
+        })
         .unwrap();
     let mut out = {
         let v = proc_macro2::Literal::u64_unsuffixed(common);
         quote!(#v)
     };
     for d in distinct.iter().rev().filter(|d| **d != common) {
-        let arches: Vec<&str> = values.iter().filter(|(_, v)| v == d).map(|(a, _)| *a).collect();
+        let arches: Vec<&str> = values
+            .iter()
+            .filter(|(_, v)| v == d)
+            .map(|(a, _)| *a)
+            .collect();
         let v = proc_macro2::Literal::u64_unsuffixed(*d);
         out = quote!(if cfg!(any(#(target_arch = #arches),*)) { #v } else { #out });
     }
@@ -106,8 +123,8 @@ pub fn emit(family: &Family, layouts: &[FamilyLayout]) -> Result<String, Error> 
 
 /// Parses the tokens back with syn (a self-check) and prints them with prettyplease.
 pub fn unparse(tokens: TokenStream) -> Result<String, Error> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| Error::Internal(format!("emitted Rust does not parse: {e}")))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::Internal(format!("emitted Rust does not parse: {e}")))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -257,9 +274,18 @@ fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
 /// rejected by a validator), with the known values as associated constants.
 fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str) -> TokenStream {
     let name = format_ident!("{}", camel(tag));
-    let ty_name = ctx.const_types.get(&g.values[0].name).copied().unwrap_or("u32");
+    let ty_name = ctx
+        .const_types
+        .get(&g.values[0].name)
+        .copied()
+        .unwrap_or("u32");
     let ty = format_ident!("{}", ty_name);
-    let doc = doc_attrs(Some(&format!("`enum {tag}`{}", g.summary.as_deref().map_or(String::new(), |s| format!(": {s}")))));
+    let doc = doc_attrs(Some(&format!(
+        "`enum {tag}`{}",
+        g.summary
+            .as_deref()
+            .map_or(String::new(), |s| format!(": {s}"))
+    )));
     let consts = g.values.iter().map(|c| {
         let n = ident(&c.name);
         let d = doc_attrs(c.doc.as_deref());
@@ -316,16 +342,27 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
     // Layout assertions, one block per struct.
     let ty = format_ident!("{}", type_name);
     let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> TokenStream {
-        let values: Vec<(&'static str, u64)> =
-            ctx.layouts.iter().map(|l| (l.target.rust_arch, f(&l.structs[si]))).collect();
+        let values: Vec<(&'static str, u64)> = ctx
+            .layouts
+            .iter()
+            .map(|l| (l.target.rust_arch, f(&l.structs[si])))
+            .collect();
         per_target(&values)
     };
     let size = per(&|l| l.size);
     let align = per(&|l| l.align);
     let c_name = &st.name;
     let mut asserts = vec![
-        layout_assert(quote!(::core::mem::size_of::<#ty>()), size, format!("struct {c_name}: wrong size")),
-        layout_assert(quote!(::core::mem::align_of::<#ty>()), align, format!("struct {c_name}: wrong alignment")),
+        layout_assert(
+            quote!(::core::mem::size_of::<#ty>()),
+            size,
+            format!("struct {c_name}: wrong size"),
+        ),
+        layout_assert(
+            quote!(::core::mem::align_of::<#ty>()),
+            align,
+            format!("struct {c_name}: wrong alignment"),
+        ),
     ];
     let base = &ctx.layouts[0].structs[si];
     for (mi, m) in base.members.iter().enumerate() {
@@ -362,22 +399,38 @@ fn layout_assert(actual: TokenStream, expected: TokenStream, message: String) ->
 }
 
 /// Size of each union type and offset 0 of each member, checked at compile time.
-fn union_layout_asserts(ctx: &Ctx, si: usize, owner: &str, fields: &[Field], depth: usize) -> Vec<TokenStream> {
+fn union_layout_asserts(
+    ctx: &Ctx,
+    si: usize,
+    owner: &str,
+    fields: &[Field],
+    depth: usize,
+) -> Vec<TokenStream> {
     let mut out = Vec::new();
     for f in fields {
-        let FieldType::Union(ms) = &f.ty else { continue };
+        let FieldType::Union(ms) = &f.ty else {
+            continue;
+        };
         let uname = format_ident!("{}{}", owner, camel(&f.rust_name));
-        let Some(mi) = ctx.layouts[0].structs[si]
-            .members
-            .iter()
-            .position(|m| m.is_union && m.depth == depth && std::ptr::eq(crate::layout::field_at(&ctx.family.structs[si], &m.index).unwrap(), f))
-        else {
+        let Some(mi) = ctx.layouts[0].structs[si].members.iter().position(|m| {
+            m.is_union
+                && m.depth == depth
+                && std::ptr::eq(
+                    crate::layout::field_at(&ctx.family.structs[si], &m.index).unwrap(),
+                    f,
+                )
+        }) else {
             continue;
         };
         let values: Vec<(&'static str, u64)> = ctx
             .layouts
             .iter()
-            .map(|l| (l.target.rust_arch, l.structs[si].members[mi].size / f.len.unwrap_or(1)))
+            .map(|l| {
+                (
+                    l.target.rust_arch,
+                    l.structs[si].members[mi].size / f.len.unwrap_or(1),
+                )
+            })
             .collect();
         let size = per_target(&values);
         out.push(layout_assert(
@@ -393,13 +446,26 @@ fn union_layout_asserts(ctx: &Ctx, si: usize, owner: &str, fields: &[Field], dep
                 format!("union {uname}: `{}` not at offset 0", m.rust_name),
             ));
         }
-        out.extend(union_layout_asserts(ctx, si, &uname.to_string(), ms, depth + 1));
+        out.extend(union_layout_asserts(
+            ctx,
+            si,
+            &uname.to_string(),
+            ms,
+            depth + 1,
+        ));
     }
     out
 }
 
 /// A struct or union type, its union member types first.
-fn aggregate(ctx: &Ctx, type_name: &str, doc: Option<&str>, fields: &[Field], is_union: bool, out: &mut Vec<TokenStream>) {
+fn aggregate(
+    ctx: &Ctx,
+    type_name: &str,
+    doc: Option<&str>,
+    fields: &[Field],
+    is_union: bool,
+    out: &mut Vec<TokenStream>,
+) {
     let mut members = Vec::new();
     for f in fields {
         let mut ty = match &f.ty {
@@ -445,7 +511,11 @@ fn aggregate(ctx: &Ctx, type_name: &str, doc: Option<&str>, fields: &[Field], is
         (true, false) => quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]),
         _ => quote!(#[derive(Clone, Copy)]),
     };
-    let keyword = if is_union { quote!(union) } else { quote!(struct) };
+    let keyword = if is_union {
+        quote!(union)
+    } else {
+        quote!(struct)
+    };
     out.push(quote! {
         #doc
         #repr
@@ -470,9 +540,14 @@ pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
     let mods = families.iter().map(|f| {
         let m = ident(&f.name);
         let doc = format!(" `include/uapi/{}`, from `{}`.", f.header, f.schema_file);
-        quote!(#[doc = #doc] pub mod #m;)
+        // rustfmt would reformat prettyplease's output, making `generated/` stale.
+        quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
     });
-    let targets = TARGETS.iter().map(|t| t.triple).collect::<Vec<_>>().join(", ");
+    let targets = TARGETS
+        .iter()
+        .map(|t| t.triple)
+        .collect::<Vec<_>>()
+        .join(", ");
     let doc = format!(
         " Layouts are asserted at compile time for: {targets}. Every type is `#[repr(C)]` with explicit padding."
     );

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn real_families() -> Vec<uapigen::Checked> {
@@ -17,11 +20,20 @@ pub fn real_families() -> Vec<uapigen::Checked> {
 }
 
 pub fn family<'a>(families: &'a [uapigen::Checked], name: &str) -> &'a uapigen::Checked {
-    families.iter().find(|c| c.family.name == name).expect("family exists")
+    families
+        .iter()
+        .find(|c| c.family.name == name)
+        .expect("family exists")
 }
 
 /// Compiles `source` with `compiler` and `args`; returns the path of the output binary.
-pub fn compile(compiler: &str, source_name: &str, source: &str, args: &[&str], include: &Path) -> PathBuf {
+pub fn compile(
+    compiler: &str,
+    source_name: &str,
+    source: &str,
+    args: &[&str],
+    include: &Path,
+) -> PathBuf {
     let dir = tempfile::tempdir().unwrap().keep();
     let src = dir.join(source_name);
     std::fs::write(&src, source).unwrap();
@@ -34,7 +46,9 @@ pub fn compile(compiler: &str, source_name: &str, source: &str, args: &[&str], i
         .arg("-o")
         .arg(&exe)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run `{compiler}` ({e}): install gcc/g++ (Debian: build-essential)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run `{compiler}` ({e}): install gcc/g++ (Debian: build-essential)")
+        });
     assert!(
         out.status.success(),
         "{compiler} {args:?} failed on {}:\n{}",
@@ -46,6 +60,11 @@ pub fn compile(compiler: &str, source_name: &str, source: &str, args: &[&str], i
 
 pub fn run(exe: &Path) -> String {
     let out = Command::new(exe).output().unwrap();
-    assert!(out.status.success(), "{} failed:\n{}", exe.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}",
+        exe.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }

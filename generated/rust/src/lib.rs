@@ -5,6 +5,8 @@
 #![no_std]
 #![allow(clippy::missing_safety_doc)]
 /// `include/uapi/linux/iommu.h`, from `iommu.toml`.
+#[rustfmt::skip]
 pub mod iommu;
 /// `include/uapi/linux/iommufd.h`, from `iommufd.toml`.
+#[rustfmt::skip]
 pub mod iommufd;

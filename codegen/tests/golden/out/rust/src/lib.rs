@@ -5,4 +5,5 @@
 #![no_std]
 #![allow(clippy::missing_safety_doc)]
 /// `include/uapi/linux/features.h`, from `features.toml`.
+#[rustfmt::skip]
 pub mod features;

@@ -1,0 +1,216 @@
+//! The `uapigen` command line as a user runs it: generate, check (never writes; exit 1 naming
+//! each stale file), layout (pahole-style), and usage errors (exit 2, a message, no panic).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn uapigen(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A copy of the real schemas in a scratch folder, generated once.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    for f in ["iommu.toml", "iommufd.toml"] {
+        std::fs::copy(
+            repo_root().join("schema").join(f),
+            dir.path().join("schema").join(f),
+        )
+        .unwrap();
+    }
+    let o = uapigen(&["generate"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    dir
+}
+
+#[test]
+fn generate_then_check_passes_and_generate_again_writes_nothing() {
+    let dir = scratch();
+    let o = uapigen(&["check"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let before = std::fs::metadata(dir.path().join("generated/include/uapi/linux/iommu.h"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = uapigen(&["generate"], dir.path());
+    assert!(text(&o).contains("(0 changed)"), "{}", text(&o));
+    let after = std::fs::metadata(dir.path().join("generated/include/uapi/linux/iommu.h"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "an unchanged file is not rewritten");
+}
+
+#[test]
+fn check_names_each_stale_file_and_never_writes() {
+    let dir = scratch();
+    let header = dir.path().join("generated/include/uapi/linux/iommu.h");
+    let edited = std::fs::read_to_string(&header)
+        .unwrap()
+        .replace("__u8 padding[6];", "__u8 padding[7];");
+    std::fs::write(&header, &edited).unwrap();
+    std::fs::remove_file(dir.path().join("generated/rust/src/iommufd.rs")).unwrap();
+    std::fs::write(
+        dir.path().join("generated/rust/src/old_family.rs"),
+        "// leftover\n",
+    )
+    .unwrap();
+
+    let o = uapigen(&["check"], dir.path());
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("include/uapi/linux/iommu.h: differs"), "{out}");
+    assert!(
+        out.contains("-\t__u8 padding[7];") && out.contains("+\t__u8 padding[6];"),
+        "diff shown: {out}"
+    );
+    assert!(out.contains("rust/src/iommufd.rs: missing"), "{out}");
+    assert!(
+        out.contains("rust/src/old_family.rs: not produced by the generator"),
+        "{out}"
+    );
+    assert!(out.contains("3 file(s) stale"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&header).unwrap(),
+        edited,
+        "check must not write"
+    );
+    assert!(
+        !dir.path().join("generated/rust/src/iommufd.rs").exists(),
+        "check must not write"
+    );
+}
+
+#[test]
+fn layout_prints_a_pahole_table() {
+    let dir = scratch();
+    let o = uapigen(&["layout", "iommu_cache_invalidate_info"], dir.path());
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.starts_with("struct iommu_cache_invalidate_info {\t/* x86_64-linux-gnu */"),
+        "{out}"
+    );
+    for row in [
+        "argsz;",
+        "padding[6];",
+        "union {",
+        "pasid_info;",
+        "addr_info;",
+        "} granu;",
+    ] {
+        assert!(out.contains(row), "{row} in {out}");
+    }
+    let granu = out.lines().find(|l| l.contains("} granu;")).unwrap();
+    assert!(granu.ends_with("/*    16    40 */"), "{granu}");
+    let addr = out.lines().find(|l| l.contains("addr_info;")).unwrap();
+    assert!(addr.ends_with("/*    16    40 */"), "{addr}");
+    assert!(
+        out.contains("/* size: 56, align: 8, members: 6 */"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/* sum members: 56, holes: 0, sum holes: 0 */"),
+        "{out}"
+    );
+}
+
+#[test]
+fn layout_on_i686_shows_the_4_byte_u64_alignment() {
+    let dir = scratch();
+    let o = uapigen(
+        &[
+            "layout",
+            "iommu_fault_unrecoverable",
+            "--target",
+            "i686-linux-gnu",
+        ],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("/* i686-linux-gnu */"), "{out}");
+    assert!(
+        out.contains("/* size: 32, align: 4, members: 6 */"),
+        "{out}"
+    );
+}
+
+#[test]
+fn layout_of_all_structs_lists_both_families() {
+    let dir = scratch();
+    let out = text(&uapigen(&["layout"], dir.path()));
+    assert!(
+        out.contains("struct iommu_fault {") && out.contains("struct iommu_hwpt_invalidate {"),
+        "{out}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let dir = scratch();
+    for (args, says) in [
+        (
+            &["layout", "no_such_struct"][..],
+            "no struct named `no_such_struct`",
+        ),
+        (
+            &["layout", "--target", "vax-dec-vms"][..],
+            "unknown target `vax-dec-vms`; known: x86_64-linux-gnu",
+        ),
+        (&["generate", "--schema", "nowhere"][..], "nowhere"),
+        (
+            &["generate", "--templates", "nowhere"][..],
+            "--templates nowhere: no such folder",
+        ),
+        (&["frobnicate"][..], "unrecognized subcommand"),
+    ] {
+        let o = uapigen(args, dir.path());
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {out}");
+        assert!(out.contains(says), "{args:?}: {out}");
+        assert!(!out.contains("panicked"), "{out}");
+    }
+}
+
+/// A struct with a hole: the table shows it, then the check error comes, exit 2.
+#[test]
+fn layout_shows_a_hole_then_reports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    std::fs::write(
+        dir.path().join("schema/t.toml"),
+        "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n[[revision]]\nid = \"r\"\n\
+         [[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u64\" }]\n",
+    )
+    .unwrap();
+    let o = uapigen(&["layout", "s"], dir.path());
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("\t/* hole: 4 bytes at offset 4 */"), "{out}");
+    assert!(
+        out.contains("/* sum members: 12, holes: 1, sum holes: 4 */"),
+        "{out}"
+    );
+    assert!(
+        out.contains("schema/t.toml:10:43: error: implicit padding hole in struct `s`"),
+        "{out}"
+    );
+}
