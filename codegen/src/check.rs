@@ -100,7 +100,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             }
         }
 
-        if let Some(conv) = st.convention {
+        if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
             let want = conv.size_field();
             match st.fields.first() {
                 Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && f.len.is_none() => {}
@@ -116,6 +116,49 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
 
         visit_fields(&st.fields, &mut |f| check_links(family, st, f, &mut diags));
+
+        if let (Some(conv), Some(v)) = (st.convention, &st.validation) {
+            let fl = &layouts[0];
+            let min = crate::layout::size_of_ref(family, fl, si, &v.min_size);
+            let size_end = if conv == Convention::UserData { 0 } else { 4 };
+            if min < size_end {
+                diags.push(at(
+                    &st.name_span,
+                    format!(
+                        "struct `{}`: min_size {} ({}) does not cover the `{}` field",
+                        st.name,
+                        min,
+                        v.min_size.text(),
+                        conv.size_field()
+                    ),
+                ));
+            }
+            // A discriminant is read from the first copy, so it must lie within min_size.
+            for w in &v.min_size_when {
+                for c in &w.when {
+                    let (off, len) = crate::layout::locate(family, fl, si, &c.field);
+                    if off + len > min {
+                        diags.push(
+                            at(
+                                &c.span,
+                                format!(
+                                    "`{}` (bytes {}..{}) is not within min_size ({} bytes), so it is not read when this size is checked",
+                                    c.field.text,
+                                    off,
+                                    off + len,
+                                    min
+                                ),
+                            )
+                            .note("the kernel copies min_size bytes, checks argsz, then copies the rest"),
+                        );
+                    }
+                }
+                let need = crate::layout::size_of_ref(family, fl, si, &w.size);
+                if need < min {
+                    diags.push(at(&w.span, format!("{} ({need}) is below min_size ({min}): the rule can never fail", w.size.text())));
+                }
+            }
+        }
     }
 
     for g in &family.groups {

@@ -45,6 +45,8 @@ pub struct Revision {
 /// Index into `Family::revisions`.
 pub type RevisionIdx = usize;
 
+pub use uapigen_uaccess::Errno;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Convention {
     /// First field `__u32 argsz`; minsz checks; bytes beyond the kernel's size are ignored.
@@ -52,14 +54,141 @@ pub enum Convention {
     /// First field `__u32 size`; `copy_struct_from_user`: shorter is zero-filled, longer needs
     /// a zero tail.
     Size,
+    /// Driver data whose type and length come from the enclosing command (iommufd's
+    /// `iommu_copy_struct_from_user`): length in [min_size, sizeof], then copy_struct_from_user.
+    UserData,
 }
 
 impl Convention {
+    /// The field that carries the user's size, if the struct has one.
     pub fn size_field(self) -> &'static str {
         match self {
             Convention::Argsz => "argsz",
             Convention::Size => "size",
+            Convention::UserData => "",
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Convention::Argsz => "argsz",
+            Convention::Size => "size",
+            Convention::UserData => "user_data",
+        }
+    }
+}
+
+/// How a struct is copied from user space and checked: everything a validator needs.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub min_size: SizeRef,
+    pub min_size_when: Vec<MinSizeWhen>,
+    /// For `UserData`: the data-type constant (name, value).
+    pub data_type: Option<(String, u64)>,
+    pub rules: Vec<Rule>,
+}
+
+/// A size written as the kernel writes it.
+#[derive(Debug, Clone)]
+pub enum SizeRef {
+    /// `sizeof(struct)`.
+    Whole,
+    OffsetOf(FieldPath),
+    OffsetOfEnd(FieldPath),
+}
+
+impl SizeRef {
+    pub fn text(&self) -> String {
+        match self {
+            SizeRef::Whole => "sizeof".to_string(),
+            SizeRef::OffsetOf(p) => format!("offsetof({})", p.text),
+            SizeRef::OffsetOfEnd(p) => format!("offsetofend({})", p.text),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MinSizeWhen {
+    pub when: Vec<Cond>,
+    pub size: SizeRef,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub when: Vec<Cond>,
+    pub require: Vec<Cond>,
+    pub errno: Errno,
+    /// What the rule says, for a rejected user (`uapigen decode`, `Rejected::rule`).
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub field: FieldPath,
+    pub pred: Pred,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pred {
+    Equals(ValueRef),
+    NotEquals(ValueRef),
+    Below(ValueRef),
+    Lacks(ValueRef),
+    /// `field & ~mask == 0`, the mask being the OR of the flag set (index into `groups`).
+    KnownFlags(usize),
+    Zero,
+    NonZero,
+    Aligned(u64),
+}
+
+#[derive(Debug, Clone)]
+pub struct ValueRef {
+    pub value: u64,
+    /// The constant's name when the schema named one (`U64_MAX` included).
+    pub name: Option<String>,
+}
+
+impl ValueRef {
+    pub fn text(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.value.to_string())
+    }
+}
+
+/// A path to a field from a struct: `granu.addr_info.flags`. Anonymous unions are hops with no
+/// C name (Rust still needs their field name).
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    pub text: String,
+    pub segments: Vec<Segment>,
+    /// The field's scalar type (None for a struct or union) and array length; conditions apply
+    /// only to scalars and arrays of them, sizes to anything.
+    pub scalar: Option<Scalar>,
+    pub len: Option<u64>,
+    pub flags: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub c_name: Option<String>,
+    pub rust_name: String,
+    /// A union member: Rust reads it in `unsafe`.
+    pub in_union: bool,
+    /// Index in its container (a struct's fields or a union's members); a struct-typed
+    /// segment starts a new container, that struct's fields.
+    pub index: usize,
+}
+
+impl FieldPath {
+    pub fn c_access(&self) -> String {
+        self.segments.iter().filter_map(|s| s.c_name.clone()).collect::<Vec<_>>().join(".")
+    }
+
+    pub fn through_union(&self) -> bool {
+        self.segments.iter().any(|s| s.in_union)
     }
 }
 
@@ -69,6 +198,8 @@ pub struct Struct {
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub convention: Option<Convention>,
+    /// Present exactly when `convention` is.
+    pub validation: Option<Validation>,
     pub since: RevisionIdx,
     pub fields: Vec<Field>,
     pub span: Span,

@@ -320,6 +320,42 @@ fn push_member(
     }
 }
 
+/// Offset and size of the field a path names, from the start of struct `si`.
+pub fn locate(family: &Family, fl: &FamilyLayout, si: usize, path: &FieldPath) -> (u64, u64) {
+    let mut base = 0;
+    let mut s = si;
+    let mut index: Vec<usize> = Vec::new();
+    for (k, seg) in path.segments.iter().enumerate() {
+        index.push(seg.index);
+        let m = fl.structs[s]
+            .members
+            .iter()
+            .find(|m| m.index == index)
+            .expect("a resolved path names a laid-out member");
+        if k + 1 == path.segments.len() {
+            return (base + m.offset, m.size);
+        }
+        if let Some(Field { ty: FieldType::Struct(j), .. }) = field_at(&family.structs[s], &index) {
+            base += m.offset;
+            s = *j;
+            index.clear();
+        }
+    }
+    (0, fl.structs[si].size)
+}
+
+/// A size the way the kernel writes it (`offsetof`, `offsetofend`, `sizeof`), in bytes.
+pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -> u64 {
+    match r {
+        SizeRef::Whole => fl.structs[si].size,
+        SizeRef::OffsetOf(p) => locate(family, fl, si, p).0,
+        SizeRef::OffsetOfEnd(p) => {
+            let (o, n) = locate(family, fl, si, p);
+            o + n
+        }
+    }
+}
+
 /// The IR field an index path (from `MemberLayout::index`) points at.
 pub fn field_at<'a>(st: &'a Struct, index: &[usize]) -> Option<&'a Field> {
     let (first, rest) = index.split_first()?;

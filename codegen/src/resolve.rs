@@ -28,6 +28,16 @@ struct Resolver {
     constants: HashMap<String, (u64, Span)>,
 }
 
+/// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
+struct ValidationParts {
+    convention_span: Option<Span>,
+    min_size: Option<S<RawSizeRef>>,
+    min_size_when: Option<S<Vec<S<RawMinSizeWhen>>>>,
+    data_type: Option<S<String>>,
+    rules: Vec<S<RawRule>>,
+    name_span: Span,
+}
+
 /// Top-level schema entries, put back in file order so the header keeps the schema's order.
 enum Entry {
     Struct(S<RawStruct>),
@@ -188,10 +198,12 @@ impl Resolver {
             items: Vec::new(),
         };
 
+        let mut pending = Vec::new();
         for entry in entries {
             match entry {
                 Entry::Struct(s) => {
-                    let st = self.structure(s, &family, &group_names);
+                    let (st, parts) = self.structure(s, &family, &group_names);
+                    pending.push((family.structs.len(), parts));
                     family.items.push(ItemRef::Struct(family.structs.len()));
                     family.structs.push(st);
                 }
@@ -211,6 +223,12 @@ impl Resolver {
                     }
                 }
             }
+        }
+        // Rules name constants the schema may define after the struct (inside it, say), so
+        // they are resolved once every constant is known.
+        for (si, parts) in pending {
+            let validation = self.validation(&family, si, parts);
+            family.structs[si].validation = validation;
         }
         family
     }
@@ -262,9 +280,17 @@ impl Resolver {
         s: S<RawStruct>,
         family: &Family,
         groups: &HashMap<String, (usize, GroupKind, Span)>,
-    ) -> Struct {
+    ) -> (Struct, ValidationParts) {
         let span = s.span();
-        let raw = s.into_inner();
+        let mut raw = s.into_inner();
+        let parts = ValidationParts {
+            convention_span: raw.convention.as_ref().map(|c| c.span()),
+            min_size: raw.min_size.take(),
+            min_size_when: raw.min_size_when.take(),
+            data_type: raw.data_type.take(),
+            rules: std::mem::take(&mut raw.rules),
+            name_span: raw.name.span(),
+        };
         let name = self.identifier(&raw.name, "struct name");
         if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
             let (line, _) = self.source.line_col(prev.name_span.start);
@@ -276,10 +302,11 @@ impl Resolver {
         let convention = raw.convention.as_ref().and_then(|c| match c.get_ref().as_str() {
             "argsz" => Some(Convention::Argsz),
             "size" => Some(Convention::Size),
+            "user_data" => Some(Convention::UserData),
             other => {
                 self.error(
                     c.span(),
-                    format!("unknown size convention `{other}`: use \"argsz\" (VFIO style) or \"size\" (copy_struct_from_user style)"),
+                    format!("unknown size convention `{other}`: use \"argsz\" (VFIO style), \"size\" (copy_struct_from_user style) or \"user_data\" (driver data)"),
                 );
                 None
             }
@@ -301,16 +328,18 @@ impl Resolver {
         }
         let mut seen = HashMap::new();
         self.unique_names(&fields, &mut seen, &name);
-        Struct {
+        let st = Struct {
             name,
             summary: Self::text(&raw.summary),
             doc: Self::text(&raw.doc),
             convention,
+            validation: None,
             since,
             fields,
             span,
             name_span: raw.name.span(),
-        }
+        };
+        (st, parts)
     }
 
     /// Anonymous union members share the enclosing struct's name space, as in C.
@@ -667,6 +696,301 @@ impl Resolver {
         };
         self.declare(&constant);
         Some(constant)
+    }
+
+    fn validation(&mut self, family: &Family, si: usize, parts: ValidationParts) -> Option<Validation> {
+        let st = &family.structs[si];
+        let Some(conv) = st.convention else {
+            let stray = parts.min_size.as_ref().map(|m| m.span())
+                .or(parts.min_size_when.as_ref().map(|m| m.span()))
+                .or(parts.data_type.as_ref().map(|d| d.span()))
+                .or(parts.rules.first().map(|r| r.span()));
+            if let Some(span) = stray {
+                self.error_note(
+                    span,
+                    format!("struct `{}` has validation settings but no `convention`", st.name),
+                    "set convention = \"argsz\", \"size\" or \"user_data\"",
+                );
+            }
+            return None;
+        };
+        let conv_span = parts.convention_span.clone().unwrap_or(parts.name_span.clone());
+        let min_size = match (&parts.min_size, conv) {
+            (Some(m), _) => {
+                let m = m.get_ref();
+                self.size_ref(family, si, &m.offsetof, &m.offsetofend, conv_span.clone())?
+            }
+            (None, Convention::Size) => SizeRef::Whole,
+            (None, _) => {
+                self.error_note(
+                    conv_span,
+                    format!("struct `{}` uses the `{}` convention and needs `min_size`", st.name, conv.name()),
+                    "write the kernel's minsz, e.g. min_size = { offsetof = \"granu\" } or { offsetofend = \"__reserved\" }",
+                );
+                return None;
+            }
+        };
+        let mut min_size_when = Vec::new();
+        if let Some(list) = &parts.min_size_when {
+            if conv != Convention::Argsz {
+                self.error(list.span(), "`min_size_when` applies to the argsz convention only");
+            }
+            for w in list.get_ref() {
+                let raw = w.get_ref();
+                let when: Vec<Cond> = raw.when.iter().filter_map(|c| self.cond(family, si, c)).collect();
+                let Some(size) = self.size_ref(family, si, &raw.offsetof, &raw.offsetofend, w.span()) else { continue };
+                let text = format!(
+                    "if {}: argsz >= {}",
+                    when.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and "),
+                    size.text()
+                );
+                min_size_when.push(MinSizeWhen { when, size, text, span: w.span() });
+            }
+        }
+        let data_type = match (conv, &parts.data_type) {
+            (Convention::UserData, Some(d)) => match self.constants.get(d.get_ref()) {
+                Some((v, _)) => Some((d.get_ref().clone(), *v)),
+                None => {
+                    self.error(d.span(), format!("unknown constant `{}`", d.get_ref()));
+                    None
+                }
+            },
+            (Convention::UserData, None) => {
+                self.error(conv_span, format!("struct `{}` is driver data and needs `data_type`, the type constant it is for", st.name));
+                None
+            }
+            (_, Some(d)) => {
+                self.error(d.span(), "`data_type` applies to convention = \"user_data\" only");
+                None
+            }
+            (_, None) => None,
+        };
+        let mut rules = Vec::new();
+        for r in &parts.rules {
+            let raw = r.get_ref();
+            let when: Vec<Cond> = raw.when.iter().filter_map(|c| self.cond(family, si, c)).collect();
+            if raw.require.get_ref().is_empty() {
+                self.error(raw.require.span(), "`require` needs at least one condition");
+            }
+            let require: Vec<Cond> = raw.require.get_ref().iter().filter_map(|c| self.cond(family, si, c)).collect();
+            let errno = match raw.errno.as_ref().map(|e| e.get_ref().as_str()) {
+                None | Some("EINVAL") => Errno::EINVAL,
+                Some("EOPNOTSUPP") => Errno::EOPNOTSUPP,
+                Some("E2BIG") => Errno::E2BIG,
+                Some(other) => {
+                    self.error(raw.errno.as_ref().unwrap().span(), format!("errno `{other}` is not one a validator returns: use EINVAL, EOPNOTSUPP or E2BIG"));
+                    Errno::EINVAL
+                }
+            };
+            let text = match &raw.doc {
+                Some(d) => d.get_ref().clone(),
+                None => {
+                    let req = require.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and ");
+                    if when.is_empty() {
+                        req
+                    } else {
+                        let w = when.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and ");
+                        format!("if {w}: {req}")
+                    }
+                }
+            };
+            rules.push(Rule { when, require, errno, text, span: r.span() });
+        }
+        Some(Validation { min_size, min_size_when, data_type, rules })
+    }
+
+    fn size_ref(
+        &mut self,
+        family: &Family,
+        si: usize,
+        offsetof: &Option<S<String>>,
+        offsetofend: &Option<S<String>>,
+        span: Span,
+    ) -> Option<SizeRef> {
+        match (offsetof, offsetofend) {
+            (Some(p), None) => Some(SizeRef::OffsetOf(self.field_path(family, si, p)?)),
+            (None, Some(p)) => Some(SizeRef::OffsetOfEnd(self.field_path(family, si, p)?)),
+            _ => {
+                self.error(span, "give exactly one of `offsetof` and `offsetofend`");
+                None
+            }
+        }
+    }
+
+    /// `granu.addr_info.flags` → the fields it passes through, anonymous unions included.
+    fn field_path(&mut self, family: &Family, si: usize, text: &S<String>) -> Option<FieldPath> {
+        let mut container: &[Field] = &family.structs[si].fields;
+        let mut owner = family.structs[si].name.clone();
+        let mut in_union = false;
+        let mut segments = Vec::new();
+        let parts: Vec<&str> = text.get_ref().split('.').collect();
+        let mut last: Option<&Field> = None;
+        for (k, part) in parts.iter().enumerate() {
+            if let Some(prev) = last {
+                match &prev.ty {
+                    FieldType::Union(ms) => {
+                        container = ms;
+                        in_union = true;
+                    }
+                    FieldType::Struct(j) => {
+                        container = &family.structs[*j].fields;
+                        owner = family.structs[*j].name.clone();
+                        in_union = false;
+                    }
+                    FieldType::Scalar(_) => {
+                        self.error(text.span(), format!("`{}` is not a struct or union, so `{}` has nothing after it", parts[..k].join("."), text.get_ref()));
+                        return None;
+                    }
+                }
+            }
+            let direct = container.iter().position(|f| f.name.as_deref() == Some(*part));
+            let found = match direct {
+                Some(i) => {
+                    segments.push(Segment { c_name: Some(part.to_string()), rust_name: container[i].rust_name.clone(), in_union, index: i });
+                    Some(&container[i])
+                }
+                None => container.iter().enumerate().find_map(|(i, f)| match (&f.name, &f.ty) {
+                    (None, FieldType::Union(ms)) => ms.iter().position(|m| m.name.as_deref() == Some(*part)).map(|j| {
+                        segments.push(Segment { c_name: None, rust_name: f.rust_name.clone(), in_union, index: i });
+                        segments.push(Segment { c_name: Some(part.to_string()), rust_name: ms[j].rust_name.clone(), in_union: true, index: j });
+                        &ms[j]
+                    }),
+                    _ => None,
+                }),
+            };
+            let Some(f) = found else {
+                self.error(text.span(), format!("struct `{owner}` has no field `{part}` (in `{}`)", text.get_ref()));
+                return None;
+            };
+            last = Some(f);
+        }
+        let f = last?;
+        Some(FieldPath {
+            text: text.get_ref().clone(),
+            segments,
+            scalar: match &f.ty {
+                FieldType::Scalar(s) => Some(*s),
+                _ => None,
+            },
+            len: f.len,
+            flags: f.flags,
+        })
+    }
+
+    fn value_ref(&mut self, v: &S<toml::Value>) -> Option<ValueRef> {
+        match v.get_ref() {
+            toml::Value::Integer(i) if *i >= 0 => Some(ValueRef { value: *i as u64, name: None }),
+            toml::Value::String(name) => {
+                let builtin = match name.as_str() {
+                    "U64_MAX" => Some(u64::MAX),
+                    "U32_MAX" => Some(u32::MAX as u64),
+                    "U16_MAX" => Some(u16::MAX as u64),
+                    "U8_MAX" => Some(u8::MAX as u64),
+                    _ => None,
+                };
+                match builtin.or_else(|| self.constants.get(name).map(|(v, _)| *v)) {
+                    Some(value) => Some(ValueRef { value, name: Some(name.clone()) }),
+                    None => {
+                        self.error(v.span(), format!("unknown constant `{name}`"));
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.error(v.span(), "expected a non-negative integer or a constant's name");
+                None
+            }
+        }
+    }
+
+    fn cond(&mut self, family: &Family, si: usize, c: &S<RawCond>) -> Option<Cond> {
+        let raw = c.get_ref();
+        let given = [
+            raw.equals.is_some(),
+            raw.not_equals.is_some(),
+            raw.below.is_some(),
+            raw.lacks.is_some(),
+            raw.known_flags.is_some(),
+            raw.zero.is_some(),
+            raw.nonzero.is_some(),
+            raw.aligned.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if given != 1 {
+            self.error(
+                c.span(),
+                format!("a condition needs exactly one of equals, not_equals, below, lacks, known_flags, zero, nonzero, aligned (it has {given})"),
+            );
+            return None;
+        }
+        let field = self.field_path(family, si, &raw.field)?;
+        if field.scalar.is_none() {
+            self.error(raw.field.span(), format!("`{}` is a struct or union: conditions apply to integer fields and arrays of them", field.text));
+            return None;
+        }
+        let is_array = field.len.is_some();
+        let pred = if let Some(v) = &raw.equals {
+            Pred::Equals(self.value_ref(v)?)
+        } else if let Some(v) = &raw.not_equals {
+            Pred::NotEquals(self.value_ref(v)?)
+        } else if let Some(v) = &raw.below {
+            Pred::Below(self.value_ref(v)?)
+        } else if let Some(v) = &raw.lacks {
+            Pred::Lacks(self.value_ref(v)?)
+        } else if let Some(k) = &raw.known_flags {
+            match (field.flags, k.get_ref()) {
+                (Some(g), true) => Pred::KnownFlags(g),
+                (None, _) => {
+                    self.error(k.span(), format!("`{}` has no `flags` set, so its known flags are not defined", field.text));
+                    return None;
+                }
+                (_, false) => {
+                    self.error(k.span(), "write `known_flags = true` or leave it out");
+                    return None;
+                }
+            }
+        } else if let Some(z) = &raw.zero {
+            if !z.get_ref() {
+                self.error(z.span(), "write `zero = true`, or `nonzero = true`");
+                return None;
+            }
+            Pred::Zero
+        } else if let Some(z) = &raw.nonzero {
+            if !z.get_ref() {
+                self.error(z.span(), "write `nonzero = true`, or `zero = true`");
+                return None;
+            }
+            Pred::NonZero
+        } else {
+            let a = raw.aligned.as_ref().unwrap();
+            let n = *a.get_ref();
+            if n <= 0 || (n & (n - 1)) != 0 {
+                self.error(a.span(), format!("alignment {n} is not a power of two"));
+                return None;
+            }
+            Pred::Aligned(n as u64)
+        };
+        if is_array && !matches!(pred, Pred::Zero | Pred::NonZero) {
+            self.error(raw.field.span(), format!("`{}` is an array: only `zero` and `nonzero` apply to it", field.text));
+            return None;
+        }
+        Some(Cond { field, pred, span: c.span() })
+    }
+
+    fn cond_text(&self, family: &Family, c: &Cond) -> String {
+        let f = &c.field.text;
+        match &c.pred {
+            Pred::Equals(v) => format!("{f} == {}", v.text()),
+            Pred::NotEquals(v) => format!("{f} != {}", v.text()),
+            Pred::Below(v) => format!("{f} < {}", v.text()),
+            Pred::Lacks(v) => format!("{f} lacks {}", v.text()),
+            Pred::KnownFlags(g) => format!("{f} has only {} bits", family.groups.get(*g).map_or("known", |g| g.name.as_str())),
+            Pred::Zero => format!("{f} is zero"),
+            Pred::NonZero => format!("{f} is non-zero"),
+            Pred::Aligned(n) => format!("{f} is {n}-byte aligned"),
+        }
     }
 
     fn declare(&mut self, c: &Constant) {

@@ -57,6 +57,61 @@ pub struct RawStruct {
     pub convention: Option<S<String>>,
     pub since: Option<S<String>>,
     pub fields: S<Vec<S<RawField>>>,
+    /// The smallest size the kernel accepts: argsz's `minsz`, size's `min_size` (default: the
+    /// whole struct), driver data's `min_len`.
+    pub min_size: Option<S<RawSizeRef>>,
+    /// More size needed when a discriminant (read from the first `min_size` bytes) says so.
+    pub min_size_when: Option<S<Vec<S<RawMinSizeWhen>>>>,
+    /// Driver data (`convention = "user_data"`): the data-type constant the struct is for.
+    pub data_type: Option<S<String>>,
+    /// Content checks, in the order the kernel makes them; the first that fails decides.
+    #[serde(default)]
+    pub rules: Vec<S<RawRule>>,
+}
+
+/// `{ offsetof = "granu" }` or `{ offsetofend = "granu.pasid_info" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSizeRef {
+    pub offsetof: Option<S<String>>,
+    pub offsetofend: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMinSizeWhen {
+    pub when: Vec<S<RawCond>>,
+    pub offsetof: Option<S<String>>,
+    pub offsetofend: Option<S<String>>,
+}
+
+/// `{ when = [conditions], require = [conditions], errno = "EINVAL" }`: if every `when` holds,
+/// every `require` must hold, else the struct is refused with `errno`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    #[serde(default)]
+    pub when: Vec<S<RawCond>>,
+    pub require: S<Vec<S<RawCond>>>,
+    pub errno: Option<S<String>>,
+    pub doc: Option<S<String>>,
+}
+
+/// One predicate on one field: `{ field = "cache", lacks = "IOMMU_CACHE_INV_TYPE_PASID" }`.
+/// Values are integers or constant names (`U64_MAX`, `U32_MAX` are built in).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCond {
+    pub field: S<String>,
+    pub equals: Option<S<toml::Value>>,
+    pub not_equals: Option<S<toml::Value>>,
+    pub below: Option<S<toml::Value>>,
+    pub lacks: Option<S<toml::Value>>,
+    /// Only bits of the field's `flags` set.
+    pub known_flags: Option<S<bool>>,
+    pub zero: Option<S<bool>>,
+    pub nonzero: Option<S<bool>>,
+    pub aligned: Option<S<i64>>,
 }
 
 /// A struct field, or a union member. Exactly one of `type` and `union` is given.

@@ -1,0 +1,273 @@
+//! The kernel's user-copy primitives, in Rust, over a `UserMemory` that plays the user's
+//! address space. The generated validators call these; a test's `UserMemory` can fault at any
+//! byte and records every byte read, so "never reads a byte the convention does not allow"
+//! is checkable.
+//!
+//! Semantics follow `include/linux/uaccess.h` (v5.10 and v6.8) and, for driver data,
+//! `include/linux/iommu.h` (v6.8): see REFERENCE.md §2 and §6.
+#![no_std]
+
+use core::fmt;
+
+/// The errnos a uAPI copy or check can produce. Values are Linux's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum Errno {
+    E2BIG = 7,
+    EFAULT = 14,
+    EINVAL = 22,
+    EOPNOTSUPP = 95,
+}
+
+impl Errno {
+    /// The value a kernel function returns: `-EINVAL` is `-22`.
+    pub fn to_negative(self) -> i32 {
+        -(self as i32)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Errno::E2BIG => "E2BIG",
+            Errno::EFAULT => "EFAULT",
+            Errno::EINVAL => "EINVAL",
+            Errno::EOPNOTSUPP => "EOPNOTSUPP",
+        }
+    }
+
+    pub fn from_negative(v: i32) -> Option<Errno> {
+        [Errno::E2BIG, Errno::EFAULT, Errno::EINVAL, Errno::EOPNOTSUPP]
+            .into_iter()
+            .find(|e| e.to_negative() == v)
+    }
+}
+
+/// Why a validator refused the user's bytes: the errno the kernel returns and the rule, in the
+/// schema's words, that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    pub errno: Errno,
+    pub rule: &'static str,
+}
+
+impl Rejected {
+    pub const fn new(errno: Errno, rule: &'static str) -> Self {
+        Rejected { errno, rule }
+    }
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "-{}: {}", self.errno.name(), self.rule)
+    }
+}
+
+/// A user address space.
+pub trait UserMemory {
+    /// Copies `dst.len()` bytes from user address `addr` and returns how many bytes were *not*
+    /// copied, like the kernel's `copy_from_user`: on a fault, a prefix of `dst` holds what was
+    /// read. An address range that wraps around is a fault.
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize;
+}
+
+impl<M: UserMemory + ?Sized> UserMemory for &M {
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+        (**self).copy_from_user(dst, addr)
+    }
+}
+
+/// A `#[repr(C)]` type made only of integers (and arrays, structs and unions of them) with no
+/// padding, so any bytes are a valid value and its bytes can be viewed and written.
+///
+/// # Safety
+/// Implement only for such types; uapigen does it for generated uAPI types, whose layout it
+/// proves hole-free on every target.
+pub unsafe trait Plain: Copy + Default + 'static {}
+
+pub fn bytes_of<T: Plain>(v: &T) -> &[u8] {
+    // SAFETY: `Plain` types have no padding, so every byte is initialised.
+    unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+pub fn bytes_of_mut<T: Plain>(v: &mut T) -> &mut [u8] {
+    // SAFETY: `Plain` types accept any bytes and have no padding.
+    unsafe { core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>()) }
+}
+
+fn add(addr: u64, off: usize) -> Option<u64> {
+    addr.checked_add(off as u64)
+}
+
+/// `copy_from_user` into a byte range of `dst`; `Err` on any byte not copied.
+#[inline]
+pub fn copy_in<M: UserMemory + ?Sized>(mem: &M, dst: &mut [u8], addr: u64) -> Result<(), ()> {
+    if dst.is_empty() {
+        return Ok(());
+    }
+    match addr.checked_add(dst.len() as u64 - 1) {
+        Some(_) if mem.copy_from_user(dst, addr) == 0 => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// `get_user()` of a `u32` (the size field of both conventions).
+#[inline]
+pub fn get_user_u32<M: UserMemory + ?Sized>(mem: &M, addr: u64) -> Result<u32, ()> {
+    let mut b = [0u8; 4];
+    copy_in(mem, &mut b, addr)?;
+    Ok(u32::from_ne_bytes(b))
+}
+
+/// `check_zeroed_user(addr, len)`: `Ok(true)` when all `len` bytes are zero, `Ok(false)` at the
+/// first non-zero byte, `Err` when a byte faults before a non-zero one is seen. Reads in
+/// address order, 64 bytes at a time, never past `addr + len`.
+pub fn check_zeroed_user<M: UserMemory + ?Sized>(mem: &M, addr: u64, len: usize) -> Result<bool, ()> {
+    let mut buf = [0u8; 64];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(buf.len());
+        let at = add(addr, done).ok_or(())?;
+        let chunk = &mut buf[..n];
+        let missing = if at.checked_add(n as u64 - 1).is_some() { mem.copy_from_user(chunk, at) } else { n };
+        // The copied prefix is judged first: a non-zero byte before the fault wins.
+        if chunk[..n - missing].iter().any(|b| *b != 0) {
+            return Ok(false);
+        }
+        if missing != 0 {
+            return Err(());
+        }
+        done += n;
+    }
+    Ok(true)
+}
+
+/// The argsz convention's copy (v5.10 `iommu_uapi_cache_invalidate` and friends): copy `minsz`
+/// bytes, read `argsz` from them, and, once the caller has checked it, copy
+/// `min(argsz, sizeof) - minsz` more. Bytes beyond the kernel's size are never read.
+pub struct ArgszCopy;
+
+impl ArgszCopy {
+    /// Step 1: a zeroed `T` with its first `minsz` bytes copied from `src`.
+    #[inline]
+    pub fn head<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, minsz: usize) -> Result<T, Rejected> {
+        let mut dst = T::default();
+        copy_in(mem, &mut bytes_of_mut(&mut dst)[..minsz], src)
+            .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user of the first minsz bytes faulted"))?;
+        Ok(dst)
+    }
+
+    /// Step 2: the rest the user's argsz covers, up to the kernel's size.
+    #[inline]
+    pub fn tail<T: Plain, M: UserMemory + ?Sized>(mem: &M, dst: &mut T, src: u64, minsz: usize, argsz: u32) -> Result<(), Rejected> {
+        // argsz >= minsz is the caller's check; clamping keeps a forgotten one from panicking.
+        let end = (argsz as usize).min(core::mem::size_of::<T>()).max(minsz);
+        let at = add(src, minsz).ok_or(Rejected::new(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
+        copy_in(mem, &mut bytes_of_mut(dst)[minsz..end], at)
+            .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user beyond minsz faulted"))
+    }
+}
+
+/// `copy_struct_from_user(dst, sizeof(T), src, usize)` into a zeroed `T`: a shorter user
+/// struct is zero-filled, a longer one must have an all-zero tail (else -E2BIG), checked before
+/// the copy as the kernel does.
+#[inline]
+pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, usize: usize) -> Result<T, Rejected> {
+    let ksize = core::mem::size_of::<T>();
+    let mut dst = T::default();
+    if usize > ksize {
+        let tail = add(src, ksize).ok_or(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"))?;
+        match check_zeroed_user(mem, tail, usize - ksize) {
+            Ok(true) => {}
+            Ok(false) => return Err(Rejected::new(Errno::E2BIG, "bytes beyond the kernel's struct must be zero")),
+            Err(()) => return Err(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted")),
+        }
+    }
+    let n = usize.min(ksize);
+    copy_in(mem, &mut bytes_of_mut(&mut dst)[..n], src).map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user faulted"))?;
+    Ok(dst)
+}
+
+/// The size convention's entry (the iommufd ioctl dispatcher, `iommufd_fops_ioctl`): read the
+/// user's size, refuse it below `min_size`, then `copy_struct_from_user`.
+#[inline]
+pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, min_size: usize) -> Result<T, Rejected> {
+    let usize = get_user_u32(mem, src).map_err(|_| Rejected::new(Errno::EFAULT, "get_user of the size field faulted"))?;
+    if (usize as usize) < min_size {
+        return Err(Rejected::new(Errno::EINVAL, "size is below the struct's min_size"));
+    }
+    copy_struct_from_user(mem, src, usize as usize)
+}
+
+/// Driver data (v6.8 `__iommu_copy_struct_from_user`): the type must match, the length must
+/// be at least `min_len` and at most the kernel's size (a longer one is -EINVAL, not -E2BIG),
+/// then `copy_struct_from_user`.
+#[inline]
+pub fn user_data_copy<T: Plain, M: UserMemory + ?Sized>(
+    mem: &M,
+    expected_type: u32,
+    data_type: u32,
+    uptr: u64,
+    len: usize,
+    min_len: usize,
+) -> Result<T, Rejected> {
+    if data_type != expected_type {
+        return Err(Rejected::new(Errno::EINVAL, "data type does not match the struct's"));
+    }
+    if len < min_len || core::mem::size_of::<T>() < len {
+        return Err(Rejected::new(Errno::EINVAL, "length is outside [min_len, sizeof]"));
+    }
+    copy_struct_from_user(mem, uptr, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `readable` bytes of `data` at `base`; anything else faults.
+    struct Mem<'a> {
+        base: u64,
+        data: &'a [u8],
+        readable: usize,
+    }
+
+    impl UserMemory for Mem<'_> {
+        fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+            for (i, d) in dst.iter_mut().enumerate() {
+                let off = addr.wrapping_add(i as u64).wrapping_sub(self.base) as usize;
+                if addr.wrapping_add(i as u64) < self.base || off >= self.readable.min(self.data.len()) {
+                    return dst.len() - i;
+                }
+                *d = self.data[off];
+            }
+            0
+        }
+    }
+
+    #[test]
+    fn check_zeroed_user_reports_a_nonzero_byte_before_a_later_fault() {
+        let data = [0u8, 0, 5, 0, 0, 0];
+        let m = Mem { base: 100, data: &data, readable: 4 };
+        assert_eq!(check_zeroed_user(&m, 100, 6), Ok(false));
+        let m = Mem { base: 100, data: &data, readable: 2 };
+        assert_eq!(check_zeroed_user(&m, 100, 6), Err(()));
+        let zeros = [0u8; 200];
+        let m = Mem { base: 0, data: &zeros, readable: 200 };
+        assert_eq!(check_zeroed_user(&m, 0, 200), Ok(true));
+        assert_eq!(check_zeroed_user(&m, 0, 201), Err(()));
+    }
+
+    #[test]
+    fn wrapping_addresses_fault() {
+        let zeros = [0u8; 8];
+        let m = Mem { base: u64::MAX - 3, data: &zeros, readable: 8 };
+        assert_eq!(check_zeroed_user(&m, u64::MAX - 3, 8), Err(()));
+        assert_eq!(get_user_u32(&m, u64::MAX - 3), Ok(0));
+        assert_eq!(get_user_u32(&m, u64::MAX - 2), Err(()));
+    }
+
+    #[test]
+    fn errno_values_are_linux() {
+        assert_eq!(Errno::EINVAL.to_negative(), -22);
+        assert_eq!(Errno::from_negative(-95), Some(Errno::EOPNOTSUPP));
+        assert_eq!(Errno::from_negative(-1), None);
+    }
+}
