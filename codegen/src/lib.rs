@@ -102,11 +102,11 @@ fn load_dir_with(
     Ok(checked)
 }
 
-/// Every file of `generated/` for these families; `crate_name` names the Rust bindings crate.
+/// Every file of `generated/` for these families; `krate` names the Rust crate and its dependency path.
 pub fn generate(
     families: &[Checked],
     templates: &emit::Templates,
-    crate_name: &str,
+    krate: &emit::RustCrate,
 ) -> Result<Output, Error> {
     let mut out = Output::default();
     for c in families {
@@ -122,6 +122,6 @@ pub fn generate(
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
     out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);
-    out.add("rust/Cargo.toml", emit::cargo_toml(crate_name));
+    out.add("rust/Cargo.toml", emit::cargo_toml(krate));
     Ok(out)
 }

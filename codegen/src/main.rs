@@ -33,6 +33,18 @@ struct Paths {
     /// Package name of the generated Rust crate.
     #[arg(long, default_value = uapigen::emit::DEFAULT_CRATE_NAME)]
     crate_name: String,
+    /// Path of the runtime/uaccess crate, relative to OUT/rust.
+    #[arg(long, default_value = uapigen::emit::DEFAULT_UACCESS_PATH)]
+    uaccess_path: String,
+}
+
+impl Paths {
+    fn krate(&self) -> uapigen::emit::RustCrate {
+        uapigen::emit::RustCrate {
+            name: self.crate_name.clone(),
+            uaccess_path: self.uaccess_path.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -79,7 +91,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Generate { paths } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::generate(&families, &templates(&paths)?, &paths.crate_name)?;
+            let output = uapigen::generate(&families, &templates(&paths)?, &paths.krate())?;
             let written = output.write(&paths.out)?;
             for w in &written {
                 println!("wrote {}", paths.out.join(w).display());
@@ -94,7 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Check { paths } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::generate(&families, &templates(&paths)?, &paths.crate_name)?;
+            let output = uapigen::generate(&families, &templates(&paths)?, &paths.krate())?;
             let stale = output.check(&paths.out)?;
             if stale.is_empty() {
                 println!(

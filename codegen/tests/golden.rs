@@ -11,10 +11,17 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use uapigen::emit::Templates;
+use uapigen::emit::{RustCrate, Templates};
 
-fn compare(families: &[uapigen::Checked], crate_name: &str, expected_dir: &Path) {
-    let out = uapigen::generate(families, &Templates::new(None).unwrap(), crate_name).unwrap();
+fn krate(name: &str, uaccess_path: &str) -> RustCrate {
+    RustCrate {
+        name: name.to_string(),
+        uaccess_path: uaccess_path.to_string(),
+    }
+}
+
+fn compare(families: &[uapigen::Checked], krate: &RustCrate, expected_dir: &Path) {
+    let out = uapigen::generate(families, &Templates::new(None).unwrap(), krate).unwrap();
     if std::env::var_os("UAPIGEN_BLESS").is_some_and(|v| v == "1") {
         out.write(expected_dir).unwrap();
         return;
@@ -28,6 +35,10 @@ fn compare(families: &[uapigen::Checked], crate_name: &str, expected_dir: &Path)
         report.join("\n")
     );
 }
+
+const GOLDEN_CRATE: &str = "uapigen-golden-features";
+/// From codegen/tests/golden/out/rust to runtime/uaccess.
+const GOLDEN_UACCESS: &str = "../../../../../runtime/uaccess";
 
 fn features() -> Vec<uapigen::Checked> {
     let dir = repo_root().join("codegen/tests/golden/schema");
@@ -84,11 +95,11 @@ fn features_header_compiles_clean() {
 #[test]
 fn generation_is_deterministic() {
     let t = Templates::new(None).unwrap();
-    let a = uapigen::generate(&real_families(), &t, "x").unwrap();
-    let b = uapigen::generate(&real_families(), &t, "x").unwrap();
+    let a = uapigen::generate(&real_families(), &t, &krate("x", "y")).unwrap();
+    let b = uapigen::generate(&real_families(), &t, &krate("x", "y")).unwrap();
     assert_eq!(a, b);
-    let c = uapigen::generate(&features(), &t, "x").unwrap();
-    let d = uapigen::generate(&features(), &t, "x").unwrap();
+    let c = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
+    let d = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
     assert_eq!(c, d);
 }
 
@@ -103,7 +114,7 @@ fn template_override_and_strict_mode() {
     )
     .unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
-    let out = uapigen::generate(&features(), &t, "x").unwrap();
+    let out = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
     assert_eq!(
         out.files["include/uapi/linux/features.h"],
         "/* _UAPI_LINUX_FEATURES_H custom */\n"
@@ -111,7 +122,7 @@ fn template_override_and_strict_mode() {
 
     std::fs::write(dir.path().join("uapi_header.h.hbs"), "/* {{gaurd}} */\n").unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
-    let err = uapigen::generate(&features(), &t, "x")
+    let err = uapigen::generate(&features(), &t, &krate("x", "y"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("gaurd"), "{err}");

@@ -115,7 +115,7 @@ pub fn emit(family: &Family, layouts: &[FamilyLayout]) -> Result<String, Error> 
         #![doc = ""]
         #![doc = #header_doc]
         #description
-        #![allow(clippy::unreadable_literal, clippy::identity_op)]
+        #![allow(clippy::unreadable_literal, clippy::identity_op, clippy::unnecessary_cast, clippy::bad_bit_mask, clippy::nonminimal_bool, clippy::needless_return)]
         #(#items)*
     };
     unparse(tokens)
@@ -386,6 +386,7 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
             #(#union_asserts)*
         };
     });
+    out.push(crate::emit::rust_validate::emit(ctx.family, &ctx.layouts[0], si));
 }
 
 /// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.

@@ -3,7 +3,14 @@
 //! Rust view of `include/uapi/linux/iommu.h`.
 //!
 //! IOMMU user API definitions
-#![allow(clippy::unreadable_literal, clippy::identity_op)]
+#![allow(
+    clippy::unreadable_literal,
+    clippy::identity_op,
+    clippy::unnecessary_cast,
+    clippy::bad_bit_mask,
+    clippy::nonminimal_bool,
+    clippy::needless_return
+)]
 /// read
 pub const IOMMU_FAULT_PERM_READ: u32 = 1 << 0;
 /// write
@@ -123,6 +130,7 @@ const _: () = {
         panic!("struct iommu_fault_unrecoverable: `fetch_addr` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuFaultUnrecoverable {}
 pub const IOMMU_FAULT_PAGE_REQUEST_PASID_VALID: u32 = 1 << 0;
 pub const IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE: u32 = 1 << 1;
 pub const IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA: u32 = 1 << 2;
@@ -176,6 +184,7 @@ const _: () = {
         panic!("struct iommu_fault_page_request: `private_data` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuFaultPageRequest {}
 /// The anonymous union of [`IommuFault`].
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -238,6 +247,7 @@ const _: () = {
         panic!("union IommuFaultData: `padding2` not at offset 0");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuFault {}
 /// Fault has been handled and the page tables
 /// populated, retry the access. This is "Success" in PCI PRI.
 pub const IOMMU_PAGE_RESP_SUCCESS: u32 = 0;
@@ -308,6 +318,57 @@ const _: () = {
         panic!("struct iommu_page_response: `code` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuPageResponse {}
+impl IommuPageResponse {
+    /// The kernel's minimum size: offsetofend(code) = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
+            mem,
+            src,
+            Self::MIN_SIZE,
+        )?;
+        let argsz = dst.argsz;
+        if (argsz as usize) < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "argsz >= minsz (offsetofend(code) = 24)",
+                ),
+            );
+        }
+        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "version == IOMMU_PAGE_RESP_VERSION_1",
+                ),
+            );
+        }
+        if !(((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64)) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "flags has only iommu_page_resp_flags bits",
+                ),
+            );
+        }
+        Ok(())
+    }
+}
 /// domain-selective invalidation
 pub const IOMMU_INV_GRANU_DOMAIN: u8 = 0;
 /// PASID-selective invalidation
@@ -388,6 +449,7 @@ const _: () = {
         panic!("struct iommu_inv_addr_info: `nb_granules` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuInvAddrInfo {}
 pub const IOMMU_INV_PASID_FLAGS_PASID: u32 = 1 << 0;
 pub const IOMMU_INV_PASID_FLAGS_ARCHID: u32 = 1 << 1;
 /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
@@ -428,6 +490,7 @@ const _: () = {
         panic!("struct iommu_inv_pasid_info: `pasid` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuInvPasidInfo {}
 pub const IOMMU_CACHE_INVALIDATE_INFO_VERSION_1: u32 = 1;
 /// IOMMU IOTLB
 pub const IOMMU_CACHE_INV_TYPE_IOTLB: u8 = 1 << 0;
@@ -528,6 +591,141 @@ const _: () = {
         panic!("union IommuCacheInvalidateInfoGranu: `addr_info` not at offset 0");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuCacheInvalidateInfo {}
+impl IommuCacheInvalidateInfo {
+    /// The kernel's minimum size: offsetof(granu) = 16.
+    pub const MIN_SIZE: usize = 16usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 56usize;
+    /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
+            mem,
+            src,
+            Self::MIN_SIZE,
+        )?;
+        let argsz = dst.argsz;
+        if (argsz as usize) < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "argsz >= minsz (offsetof(granu) = 16)",
+                ),
+            );
+        }
+        if (((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64)))
+            && (argsz as usize) < 32usize
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) = 32",
+                ),
+            );
+        }
+        if (((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
+            && (argsz as usize) < 56usize
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) = 56",
+                ),
+            );
+        }
+        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1",
+                ),
+            );
+        }
+        if !(((self.cache as u64)
+            & !(0u64 | (IOMMU_CACHE_INV_TYPE_IOTLB as u64)
+                | (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64)
+                | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "cache has only iommu_cache_inv_type bits",
+                ),
+            );
+        }
+        if !(((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "granularity < IOMMU_INV_GRANU_NR",
+                ),
+            );
+        }
+        if (((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
+            && !(((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID",
+                ),
+            );
+        }
+        if (((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
+            && !(((unsafe { self.granu.addr_info.flags } as u64)
+                & !(0u64 | (IOMMU_INV_ADDR_FLAGS_PASID as u64)
+                    | (IOMMU_INV_ADDR_FLAGS_ARCHID as u64)
+                    | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits",
+                ),
+            );
+        }
+        if (((self.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64)))
+            && !(((unsafe { self.granu.pasid_info.flags } as u64)
+                & !(0u64 | (IOMMU_INV_PASID_FLAGS_PASID as u64)
+                    | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits",
+                ),
+            );
+        }
+        if (((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64)))
+            && !(((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB",
+                ),
+            );
+        }
+        if !((self.padding.iter().all(|b| *b == 0))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "padding is zero",
+                ),
+            );
+        }
+        Ok(())
+    }
+}
 /// supervisor request
 pub const IOMMU_SVA_VTD_GPASID_SRE: u64 = 1 << 0;
 /// extended access enable
@@ -574,6 +772,7 @@ const _: () = {
         panic!("struct iommu_gpasid_bind_data_vtd: `emt` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindDataVtd {}
 pub const IOMMU_SVA_VTD_GPASID_MTS_MASK: u64 = IOMMU_SVA_VTD_GPASID_CD
     | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT;
 pub const IOMMU_GPASID_BIND_VERSION_1: u32 = 1;
@@ -674,3 +873,69 @@ const _: () = {
         panic!("union IommuGpasidBindDataVendor: `vtd` not at offset 0");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindData {}
+impl IommuGpasidBindData {
+    /// The kernel's minimum size: offsetof(vendor) = 56.
+    pub const MIN_SIZE: usize = 56usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 72usize;
+    /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
+            mem,
+            src,
+            Self::MIN_SIZE,
+        )?;
+        let argsz = dst.argsz;
+        if (argsz as usize) < Self::MIN_SIZE {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "argsz >= minsz (offsetof(vendor) = 56)",
+                ),
+            );
+        }
+        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "version == IOMMU_GPASID_BIND_VERSION_1",
+                ),
+            );
+        }
+        if !(((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "format < IOMMU_PASID_FORMAT_LAST",
+                ),
+            );
+        }
+        if !(((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0)) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "flags has only iommu_sva_gpasid_flags bits",
+                ),
+            );
+        }
+        if !((self.padding.iter().all(|b| *b == 0))) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "padding is zero",
+                ),
+            );
+        }
+        Ok(())
+    }
+}

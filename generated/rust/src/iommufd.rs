@@ -3,7 +3,14 @@
 //! Rust view of `include/uapi/linux/iommufd.h`.
 //!
 //! Copyright (c) 2021-2022, NVIDIA CORPORATION & AFFILIATES.
-#![allow(clippy::unreadable_literal, clippy::identity_op)]
+#![allow(
+    clippy::unreadable_literal,
+    clippy::identity_op,
+    clippy::unnecessary_cast,
+    clippy::bad_bit_mask,
+    clippy::nonminimal_bool,
+    clippy::needless_return
+)]
 /// DOC: General ioctl format
 ///
 /// The ioctl interface follows a general format to allow for extensibility. Each
@@ -68,6 +75,26 @@ const _: () = {
         panic!("struct iommu_destroy: `id` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuDestroy {}
+impl IommuDestroy {
+    /// The kernel's minimum size: sizeof = 8.
+    pub const MIN_SIZE: usize = 8usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 8usize;
+    /// Copies `struct iommu_destroy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_destroy`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_DESTROY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_DESTROY;
 /// `struct iommu_ioas_alloc`: ioctl(IOMMU_IOAS_ALLOC)
 ///
@@ -99,6 +126,26 @@ const _: () = {
         panic!("struct iommu_ioas_alloc: `out_ioas_id` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasAlloc {}
+impl IommuIoasAlloc {
+    /// The kernel's minimum size: sizeof = 12.
+    pub const MIN_SIZE: usize = 12usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 12usize;
+    /// Copies `struct iommu_ioas_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOC;
 /// `struct iommu_iova_range`: ioctl(IOMMU_IOVA_RANGE)
 ///
@@ -125,6 +172,7 @@ const _: () = {
         panic!("struct iommu_iova_range: `last` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIovaRange {}
 /// `struct iommu_ioas_iova_ranges`: ioctl(IOMMU_IOAS_IOVA_RANGES)
 ///
 /// Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges
@@ -174,6 +222,26 @@ const _: () = {
         );
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasIovaRanges {}
+impl IommuIoasIovaRanges {
+    /// The kernel's minimum size: sizeof = 32.
+    pub const MIN_SIZE: usize = 32usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 32usize;
+    /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_IOVA_RANGES: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_IOVA_RANGES;
 /// `struct iommu_ioas_allow_iovas`: ioctl(IOMMU_IOAS_ALLOW_IOVAS)
@@ -218,6 +286,26 @@ const _: () = {
         panic!("struct iommu_ioas_allow_iovas: `allowed_iovas` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasAllowIovas {}
+impl IommuIoasAllowIovas {
+    /// The kernel's minimum size: sizeof = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_ALLOW_IOVAS;
 /// If clear the kernel will compute an appropriate
@@ -290,6 +378,26 @@ const _: () = {
         panic!("struct iommu_ioas_map: `iova` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasMap {}
+impl IommuIoasMap {
+    /// The kernel's minimum size: sizeof = 40.
+    pub const MIN_SIZE: usize = 40usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_MAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
 /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
 ///
@@ -341,6 +449,26 @@ const _: () = {
         panic!("struct iommu_ioas_copy: `src_iova` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasCopy {}
+impl IommuIoasCopy {
+    /// The kernel's minimum size: sizeof = 40.
+    pub const MIN_SIZE: usize = 40usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_COPY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
 /// `struct iommu_ioas_unmap`: ioctl(IOMMU_IOAS_UNMAP)
 ///
@@ -377,6 +505,26 @@ const _: () = {
         panic!("struct iommu_ioas_unmap: `length` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasUnmap {}
+impl IommuIoasUnmap {
+    /// The kernel's minimum size: sizeof = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// Copies `struct iommu_ioas_unmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_unmap`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_IOAS_UNMAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_UNMAP;
 /// Change how RLIMIT_MEMLOCK accounting works.
 pub const IOMMU_OPTION_RLIMIT_MODE: u32 = 0;
@@ -451,6 +599,26 @@ const _: () = {
         panic!("struct iommu_option: `val64` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuOption {}
+impl IommuOption {
+    /// The kernel's minimum size: sizeof = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// Copies `struct iommu_option` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_OPTION: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_OPTION;
 /// Get the current compatibility IOAS
 pub const IOMMU_VFIO_IOAS_GET: u16 = 0;
@@ -505,6 +673,26 @@ const _: () = {
         panic!("struct iommu_vfio_ioas: `__reserved` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuVfioIoas {}
+impl IommuVfioIoas {
+    /// The kernel's minimum size: sizeof = 12.
+    pub const MIN_SIZE: usize = 12usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 12usize;
+    /// Copies `struct iommu_vfio_ioas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_VFIO_IOAS: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
 /// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
 pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
@@ -573,6 +761,37 @@ const _: () = {
         panic!("struct iommu_hwpt_vtd_s1: `__reserved` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptVtdS1 {}
+impl IommuHwptVtdS1 {
+    /// The kernel's minimum size: offsetofend(__reserved) = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// The data type this struct is copied as.
+    pub const DATA_TYPE: u32 = IOMMU_HWPT_DATA_VTD_S1 as u32;
+    /// Copies driver data `struct iommu_hwpt_vtd_s1` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        data_type: u32,
+        uptr: u64,
+        len: u32,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::user_data_copy(
+            mem,
+            Self::DATA_TYPE,
+            data_type,
+            uptr,
+            len as usize,
+            Self::MIN_SIZE,
+        )?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_vtd_s1`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 /// no data
 pub const IOMMU_HWPT_DATA_NONE: u32 = 0;
 /// Intel VT-d stage-1 page table
@@ -664,6 +883,54 @@ const _: () = {
         panic!("struct iommu_hwpt_alloc: `data_uptr` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptAlloc {}
+impl IommuHwptAlloc {
+    /// The kernel's minimum size: offsetofend(__reserved) = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.__reserved as u64) == 0)) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "__reserved is zero",
+                ),
+            );
+        }
+        if (((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64)))
+            && !(((self.data_len as u64) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero",
+                ),
+            );
+        }
+        if (((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64)))
+            && !(((self.data_len as u64) != 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
+                ),
+            );
+        }
+        Ok(())
+    }
+}
 pub const IOMMU_HWPT_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_ALLOC;
 /// If set, disallow read-only mappings
 /// on a nested_parent domain.
@@ -716,6 +983,7 @@ const _: () = {
         panic!("struct iommu_hw_info_vtd: `ecap_reg` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoVtd {}
 /// Used by the drivers that do not report hardware info
 pub const IOMMU_HW_INFO_TYPE_NONE: u32 = 0;
 /// Intel VT-d iommu info type
@@ -799,6 +1067,26 @@ const _: () = {
         panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}
+impl IommuHwInfo {
+    /// The kernel's minimum size: offsetofend(__reserved) = 32.
+    pub const MIN_SIZE: usize = 32usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_GET_HW_INFO: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_GET_HW_INFO;
 /// Enable dirty tracking
 pub const IOMMU_HWPT_DIRTY_TRACKING_ENABLE: u32 = 1;
@@ -847,6 +1135,26 @@ const _: () = {
         panic!("struct iommu_hwpt_set_dirty_tracking: `__reserved` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptSetDirtyTracking {}
+impl IommuHwptSetDirtyTracking {
+    /// The kernel's minimum size: sizeof = 16.
+    pub const MIN_SIZE: usize = 16usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 16usize;
+    /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING;
 /// Just read the PTEs without clearing any dirty bits
@@ -928,6 +1236,26 @@ const _: () = {
         panic!("struct iommu_hwpt_get_dirty_bitmap: `data` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptGetDirtyBitmap {}
+impl IommuHwptGetDirtyBitmap {
+    /// The kernel's minimum size: sizeof = 48.
+    pub const MIN_SIZE: usize = 48usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 48usize;
+    /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP;
 /// Invalidation data for VTD_S1
@@ -998,6 +1326,63 @@ const _: () = {
         panic!("struct iommu_hwpt_vtd_s1_invalidate: `__reserved` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptVtdS1Invalidate {}
+impl IommuHwptVtdS1Invalidate {
+    /// The kernel's minimum size: offsetofend(__reserved) = 24.
+    pub const MIN_SIZE: usize = 24usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 24usize;
+    /// The data type this struct is copied as.
+    pub const DATA_TYPE: u32 = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 as u32;
+    /// Copies driver data `struct iommu_hwpt_vtd_s1_invalidate` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        data_type: u32,
+        uptr: u64,
+        len: u32,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::user_data_copy(
+            mem,
+            Self::DATA_TYPE,
+            data_type,
+            uptr,
+            len as usize,
+            Self::MIN_SIZE,
+        )?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_vtd_s1_invalidate`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) & !(0u64 | (IOMMU_VTD_INV_FLAGS_LEAF as u64)) == 0)
+            && ((self.__reserved as u64) == 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero",
+                ),
+            );
+        }
+        if !(((self.addr as u64) & 4095u64 == 0)) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "addr is 4096-byte aligned",
+                ),
+            );
+        }
+        if (((self.npages as u64) == u64::MAX)) && !(((self.addr as u64) == 0)) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if npages == U64_MAX: addr is zero",
+                ),
+            );
+        }
+        Ok(())
+    }
+}
 /// `struct iommu_hwpt_invalidate`: ioctl(IOMMU_HWPT_INVALIDATE)
 ///
 /// Invalidate the iommu cache for user-managed page table. Modifications on a
@@ -1056,4 +1441,42 @@ const _: () = {
         panic!("struct iommu_hwpt_invalidate: `__reserved` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptInvalidate {}
+impl IommuHwptInvalidate {
+    /// The kernel's minimum size: sizeof = 32.
+    pub const MIN_SIZE: usize = 32usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 32usize;
+    /// Copies `struct iommu_hwpt_invalidate` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct iommu_hwpt_invalidate`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.__reserved as u64) == 0)) {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "__reserved is zero",
+                ),
+            );
+        }
+        if (((self.entry_num as u64) != 0))
+            && !(((self.data_uptr as u64) != 0) && ((self.entry_len as u64) != 0))
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero",
+                ),
+            );
+        }
+        Ok(())
+    }
+}
 pub const IOMMU_HWPT_INVALIDATE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_INVALIDATE;

@@ -4,7 +4,14 @@
 //!
 //! Every schema construct uapigen knows.
 //! Second line of the description.
-#![allow(clippy::unreadable_literal, clippy::identity_op)]
+#![allow(
+    clippy::unreadable_literal,
+    clippy::identity_op,
+    clippy::unnecessary_cast,
+    clippy::bad_bit_mask,
+    clippy::nonminimal_bool,
+    clippy::needless_return
+)]
 pub const FEAT_TYPE: u32 = b'F' as u32;
 pub const FEAT_CMD_BASE: u32 = 0x40;
 pub const FEAT_CMD_FIRST: u32 = FEAT_CMD_BASE;
@@ -56,6 +63,7 @@ const _: () = {
         panic!("struct feat_small: `b` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for FeatSmall {}
 /// `struct feat_big`
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -77,6 +85,7 @@ const _: () = {
         panic!("struct feat_big: `y` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for FeatBig {}
 pub const FEAT_RECORD_ONE: u16 = 1 << 0;
 pub const FEAT_RECORD_BIG: u16 = 1 << 15;
 pub const FEAT_RECORD_VERSION: u32 = 0x1f;
@@ -194,6 +203,26 @@ const _: () = {
         panic!("union FeatRecordData: `words` not at offset 0");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for FeatRecord {}
+impl FeatRecord {
+    /// The kernel's minimum size: sizeof = 72.
+    pub const MIN_SIZE: usize = 72usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 72usize;
+    /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+        dst.check()?;
+        Ok(dst)
+    }
+    /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
+    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        Ok(())
+    }
+}
 /// All the modes, as one mask
 /// (a multi-line comment goes above the define)
 pub const FEAT_MODE_MASK: u8 = FEAT_MODE_A | FEAT_MODE_B | FEAT_MODE_HIGH;
@@ -228,6 +257,7 @@ const _: () = {
         panic!("struct feat_wide: `ef` at the wrong offset");
     }
 };
+unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
 pub const FEAT_BIT_31: u32 = 1 << 31;
 pub const FEAT_BIT_40: u64 = 1 << 40;
 pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;

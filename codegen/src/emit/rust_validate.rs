@@ -1,0 +1,209 @@
+//! Rust validators: for each struct with a size convention, `copy_from_user` (the kernel's copy
+//! sequence over a `UserMemory`) and `check` (the schema's rules in order). The copy primitives
+//! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::rust::ident;
+use crate::ir::*;
+use crate::layout::{size_of_ref, FamilyLayout};
+
+fn errno(e: Errno) -> TokenStream {
+    let e = format_ident!("{}", e.name());
+    quote!(::uapigen_uaccess::Errno::#e)
+}
+
+/// `base.a.b.c` as u64, in `unsafe` when it reads a union member.
+fn access(base: &TokenStream, path: &FieldPath) -> TokenStream {
+    let segs = path.segments.iter().map(|s| ident(&s.rust_name));
+    let read = quote!(#base #(.#segs)*);
+    if path.through_union() {
+        // Union members here are plain integers: every bit pattern is valid.
+        quote!(unsafe { #read })
+    } else {
+        read
+    }
+}
+
+fn value(v: &ValueRef) -> TokenStream {
+    match v.name.as_deref() {
+        Some("U64_MAX") => quote!(u64::MAX),
+        Some("U32_MAX") => quote!((u32::MAX as u64)),
+        Some("U16_MAX") => quote!((u16::MAX as u64)),
+        Some("U8_MAX") => quote!((u8::MAX as u64)),
+        Some(name) => {
+            let id = ident(name);
+            quote!((#id as u64))
+        }
+        None => {
+            let lit = proc_macro2::Literal::u64_suffixed(v.value);
+            quote!(#lit)
+        }
+    }
+}
+
+fn cond(family: &Family, base: &TokenStream, c: &Cond) -> TokenStream {
+    let read = access(base, &c.field);
+    if c.field.len.is_some() {
+        return match c.pred {
+            Pred::Zero => quote!(#read.iter().all(|b| *b == 0)),
+            _ => quote!(#read.iter().any(|b| *b != 0)),
+        };
+    }
+    let v = quote!((#read as u64));
+    match &c.pred {
+        Pred::Equals(x) => {
+            let x = value(x);
+            quote!(#v == #x)
+        }
+        Pred::NotEquals(x) => {
+            let x = value(x);
+            quote!(#v != #x)
+        }
+        Pred::Below(x) => {
+            let x = value(x);
+            quote!(#v < #x)
+        }
+        Pred::Lacks(x) => {
+            let x = value(x);
+            quote!(#v & #x == 0)
+        }
+        Pred::KnownFlags(g) => {
+            let names = family.groups[*g].values.iter().map(|c| ident(&c.name));
+            quote!(#v & !(0u64 #(| (#names as u64))*) == 0)
+        }
+        Pred::Zero => quote!(#v == 0),
+        Pred::NonZero => quote!(#v != 0),
+        Pred::Aligned(n) => {
+            let m = proc_macro2::Literal::u64_suffixed(n - 1);
+            quote!(#v & #m == 0)
+        }
+    }
+}
+
+fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
+    if conds.is_empty() {
+        return quote!(true);
+    }
+    let parts = conds.iter().map(|c| cond(family, base, c));
+    quote!(#((#parts))&&*)
+}
+
+/// `unsafe impl Plain` and the validator `impl` block of one struct.
+pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
+    let st = &family.structs[si];
+    let ty = format_ident!("{}", crate::emit::rust::camel(&st.name));
+    // Hole-free on every target (the check stage) and integers all the way down.
+    let plain = quote!(unsafe impl ::uapigen_uaccess::Plain for #ty {});
+    let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
+        return plain;
+    };
+    let min = size_of_ref(family, fl, si, &v.min_size) as usize;
+    let size = fl.structs[si].size as usize;
+    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
+    let self_ = quote!(self);
+    let dst = quote!(dst);
+
+    let rules = v.rules.iter().map(|r| {
+        let when = all(family, &self_, &r.when);
+        let require = all(family, &self_, &r.require);
+        let e = errno(r.errno);
+        let text = &r.text;
+        if r.when.is_empty() {
+            quote!(if !(#require) { return Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
+        } else {
+            quote!(if (#when) && !(#require) { return Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
+        }
+    });
+    let check_doc = format!(
+        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
+        st.name
+    );
+
+    let copy = match conv {
+        Convention::Argsz => {
+            let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
+            let size_rules = v.min_size_when.iter().map(|w| {
+                let when = all(family, &dst, &w.when);
+                let need = size_of_ref(family, fl, si, &w.size) as usize;
+                let text = format!("{} = {need}", w.text);
+                quote!(if (#when) && (argsz as usize) < #need {
+                    return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));
+                })
+            });
+            let doc = format!(
+                " Copies `struct {}` from user address `src` as the v5.10 kernel does: `minsz` bytes, \
+                 the argsz checks, then `min(argsz, {size}) - minsz` more (bytes beyond the kernel's size are \
+                 not read), then [`Self::check`].",
+                st.name
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
+                    let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(mem, src, Self::MIN_SIZE)?;
+                    let argsz = dst.argsz;
+                    if (argsz as usize) < Self::MIN_SIZE {
+                        return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
+                    }
+                    #(#size_rules)*
+                    ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
+                    dst.check()?;
+                    Ok(dst)
+                }
+            }
+        }
+        Convention::Size => {
+            let doc = format!(
+                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+                 size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
+                 the tail must be zero, else -E2BIG), then [`Self::check`].",
+                st.name
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
+                    let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
+                    dst.check()?;
+                    Ok(dst)
+                }
+            }
+        }
+        Convention::UserData => {
+            let (dt_name, _) = v.data_type.clone().unwrap_or_default();
+            let dt = ident(&dt_name);
+            let doc = format!(
+                " Copies driver data `struct {}` of type `data_type` and length `len` from `uptr`, as \
+                 `iommu_copy_struct_from_user` does: the type must be `{dt_name}`, the length within \
+                 `[MIN_SIZE, {size}]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].",
+                st.name
+            );
+            quote! {
+                /// The data type this struct is copied as.
+                pub const DATA_TYPE: u32 = #dt as u32;
+                #[doc = #doc]
+                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, data_type: u32, uptr: u64, len: u32) -> Result<Self, ::uapigen_uaccess::Rejected> {
+                    let dst: Self = ::uapigen_uaccess::user_data_copy(mem, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
+                    dst.check()?;
+                    Ok(dst)
+                }
+            }
+        }
+    };
+
+    quote! {
+        #plain
+        impl #ty {
+            #[doc = #min_doc]
+            pub const MIN_SIZE: usize = #min;
+            /// `sizeof`: the most the kernel reads as this struct.
+            pub const SIZE: usize = #size;
+            #copy
+            #[doc = #check_doc]
+            pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+                #(#rules)*
+                Ok(())
+            }
+        }
+    }
+}
