@@ -5,8 +5,10 @@
 //! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
 
 pub mod check;
+pub mod decode;
 pub mod diag;
 pub mod emit;
+pub mod interpret;
 pub mod ir;
 pub mod layout;
 pub mod output;
@@ -119,6 +121,16 @@ pub fn generate(
             format!("rust/src/{}.rs", f.name),
             emit::rust::emit(f, &c.layouts)?,
         );
+        if f.structs.iter().any(|s| s.validation.is_some()) {
+            out.add(
+                format!("include/uapigen/{}_validate.h", f.name),
+                emit::c_validate::emit(f, &c.layouts[0], templates)?,
+            );
+        }
+    }
+    let validated = families.iter().any(|c| c.family.structs.iter().any(|s| s.validation.is_some()));
+    if validated {
+        out.add("include/uapigen/uaccess.h", emit::c_validate::emit_uaccess(templates)?);
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
     out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);

@@ -59,6 +59,25 @@ enum Command {
         #[command(flatten)]
         paths: Paths,
     },
+    /// Decode raw bytes of a struct (stdin, or --hex): every field by name, flags and enum values
+    /// by name, and the validator's verdict with the rule that failed. Exit 1 when rejected.
+    Decode {
+        /// The struct the bytes are.
+        #[arg(value_name = "STRUCT")]
+        name: String,
+        /// The bytes as hex ("38 00 00 00 01 ..."); default: raw bytes on stdin.
+        #[arg(long)]
+        hex: Option<String>,
+        /// Driver data only: the data type the command gave (default: the struct's own).
+        #[arg(long)]
+        data_type: Option<u32>,
+        /// Driver data only: the length the command gave (default: the bytes given).
+        #[arg(long)]
+        len: Option<u32>,
+        /// Folder of schema files.
+        #[arg(long, default_value = "schema")]
+        schema: PathBuf,
+    },
     /// Print a pahole-style layout table of one struct, or of every struct.
     Layout {
         /// The struct to show (default: all).
@@ -121,6 +140,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
             Ok(ExitCode::from(1))
+        }
+        Command::Decode { name, hex, data_type, len, schema } => {
+            let families = uapigen::load_dir(&schema)?;
+            let found = families
+                .iter()
+                .find_map(|c| c.family.structs.iter().position(|s| s.name == name).map(|si| (c, si)));
+            let Some((c, si)) = found else {
+                return Err(Error::Usage(format!("no struct named `{name}` in {}", schema.display())));
+            };
+            let bytes = match hex {
+                Some(h) => uapigen::decode::parse_hex(&h).map_err(|e| Error::Usage(format!("--hex: {e}")))?,
+                None => {
+                    let mut b = Vec::new();
+                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+                        .map_err(|e| Error::Io { path: "<stdin>".into(), message: e.to_string() })?;
+                    b
+                }
+            };
+            let user_data = match (data_type, len) {
+                (None, None) => None,
+                (t, l) => {
+                    let default_type = c.family.structs[si].validation.as_ref().and_then(|v| v.data_type.as_ref()).map_or(0, |d| d.1 as u32);
+                    Some(uapigen::interpret::UserData { data_type: t.unwrap_or(default_type), len: l.unwrap_or(bytes.len() as u32) })
+                }
+            };
+            let d = uapigen::decode::decode(&c.family, &c.layouts[0], si, &bytes, user_data);
+            print!("{}", d.text);
+            Ok(if d.verdict.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Layout {
             name,

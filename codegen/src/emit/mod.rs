@@ -3,6 +3,7 @@
 //! - `rust`: the `#[repr(C)]` bindings crate, through quote + prettyplease.
 
 pub mod c_header;
+pub mod c_validate;
 pub mod rust;
 pub mod rust_validate;
 
@@ -21,11 +22,11 @@ pub struct Templates {
 }
 
 /// (template name, file name under templates/, built-in text)
-const BUILTIN: &[(&str, &str, &str)] = &[(
-    "uapi_header.h",
-    "uapi_header.h.hbs",
-    include_str!("../../../templates/uapi_header.h.hbs"),
-)];
+const BUILTIN: &[(&str, &str, &str)] = &[
+    ("uapi_header.h", "uapi_header.h.hbs", include_str!("../../../templates/uapi_header.h.hbs")),
+    ("validate.h", "validate.h.hbs", include_str!("../../../templates/validate.h.hbs")),
+    ("uaccess.h", "uaccess.h.hbs", include_str!("../../../templates/uaccess.h.hbs")),
+];
 
 impl Templates {
     pub fn new(override_dir: Option<&Path>) -> Result<Self, Error> {
