@@ -138,7 +138,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "argsz convention without argsz first",
-        body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nfields = [{ name = \"flags\", type = \"__u32\" }, { name = \"argsz\", type = \"__u32\" }]\n",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"argsz\" }\nfields = [{ name = \"flags\", type = \"__u32\" }, { name = \"argsz\", type = \"__u32\" }]\n",
         at: "{ name = \"flags\"",
         says: "its first field must be `__u32 argsz`",
     },

@@ -49,7 +49,7 @@ fn features() -> Vec<uapigen::Checked> {
 fn generated_folder_is_what_the_schemas_emit() {
     compare(
         &real_families(),
-        uapigen::emit::DEFAULT_CRATE_NAME,
+        &RustCrate::default(),
         &repo_root().join("generated"),
     );
 }
@@ -58,7 +58,7 @@ fn generated_folder_is_what_the_schemas_emit() {
 fn features_schema_matches_golden() {
     compare(
         &features(),
-        "uapigen-golden-features",
+        &krate(GOLDEN_CRATE, GOLDEN_UACCESS),
         &repo_root().join("codegen/tests/golden/out"),
     );
 }
