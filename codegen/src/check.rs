@@ -155,7 +155,13 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 }
                 let need = crate::layout::size_of_ref(family, fl, si, &w.size);
                 if need < min {
-                    diags.push(at(&w.span, format!("{} ({need}) is below min_size ({min}): the rule can never fail", w.size.text())));
+                    diags.push(at(
+                        &w.span,
+                        format!(
+                            "{} ({need}) is below min_size ({min}): the rule can never fail",
+                            w.size.text()
+                        ),
+                    ));
                 }
             }
         }

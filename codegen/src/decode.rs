@@ -24,21 +24,35 @@ pub struct Decoded {
     pub verdict: Result<(), Refusal>,
 }
 
-pub fn decode(family: &Family, fl: &FamilyLayout, si: usize, input: &[u8], user_data: Option<UserData>) -> Decoded {
+pub fn decode(
+    family: &Family,
+    fl: &FamilyLayout,
+    si: usize,
+    input: &[u8],
+    user_data: Option<UserData>,
+) -> Decoded {
     let st = &family.structs[si];
     let size = fl.structs[si].size as usize;
     let mut text = String::new();
     let conv = st.convention.map_or("no size convention", |c| c.name());
-    let _ = writeln!(text, "struct {} ({} bytes given, sizeof {size}, {conv})", st.name, input.len());
+    let _ = writeln!(
+        text,
+        "struct {} ({} bytes given, sizeof {size}, {conv})",
+        st.name,
+        input.len()
+    );
 
     // What the kernel would hold after the copy; without a convention, the bytes as given.
     let (bytes, verdict) = match st.convention {
         Some(_) => {
             let ud = user_data.or_else(|| {
-                st.validation.as_ref().and_then(|v| v.data_type.as_ref()).map(|d| UserData {
-                    data_type: d.1 as u32,
-                    len: input.len() as u32,
-                })
+                st.validation
+                    .as_ref()
+                    .and_then(|v| v.data_type.as_ref())
+                    .map(|d| UserData {
+                        data_type: d.1 as u32,
+                        len: input.len() as u32,
+                    })
             });
             match interpret::copy_from_user(family, fl, si, &Bytes(input), 0, ud) {
                 Ok(b) => (b, Ok(())),
@@ -53,7 +67,10 @@ pub fn decode(family: &Family, fl: &FamilyLayout, si: usize, input: &[u8], user_
             let mut b = input.to_vec();
             b.resize(size, 0);
             let v = if input.len() < size {
-                Err(Refusal { errno: Errno::EFAULT, rule: format!("{} bytes given, {size} needed", input.len()) })
+                Err(Refusal {
+                    errno: Errno::EFAULT,
+                    rule: format!("{} bytes given, {size} needed", input.len()),
+                })
             } else {
                 Ok(())
             };
@@ -61,7 +78,11 @@ pub fn decode(family: &Family, fl: &FamilyLayout, si: usize, input: &[u8], user_
         }
     };
     if input.len() < size {
-        let _ = writeln!(text, "(bytes past the {} given are shown as zero)", input.len());
+        let _ = writeln!(
+            text,
+            "(bytes past the {} given are shown as zero)",
+            input.len()
+        );
     }
     fields(family, fl, si, &bytes, 0, "", &mut text);
     match &verdict {
@@ -75,22 +96,45 @@ pub fn decode(family: &Family, fl: &FamilyLayout, si: usize, input: &[u8], user_
     Decoded { text, verdict }
 }
 
-fn fields(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], base: u64, prefix: &str, out: &mut String) {
+fn fields(
+    family: &Family,
+    fl: &FamilyLayout,
+    si: usize,
+    bytes: &[u8],
+    base: u64,
+    prefix: &str,
+    out: &mut String,
+) {
     let st = &family.structs[si];
     for m in &fl.structs[si].members {
-        let Some(f) = field_at(st, &m.index) else { continue };
-        let path = if prefix.is_empty() { m.path.clone() } else { format!("{prefix}.{}", m.path) };
+        let Some(f) = field_at(st, &m.index) else {
+            continue;
+        };
+        let path = if prefix.is_empty() {
+            m.path.clone()
+        } else {
+            format!("{prefix}.{}", m.path)
+        };
         let off = base + m.offset;
         match &f.ty {
             FieldType::Union(_) => {}
-            FieldType::Struct(j) if f.len.is_none() => fields(family, fl, *j, bytes, off, &path, out),
+            FieldType::Struct(j) if f.len.is_none() => {
+                fields(family, fl, *j, bytes, off, &path, out)
+            }
             FieldType::Scalar(s) if f.len.is_none() => {
                 let v = read(bytes, off, s.size());
-                let shown = if f.flags.is_some() { format!("{v:#x}") } else { v.to_string() };
+                let shown = if f.flags.is_some() {
+                    format!("{v:#x}")
+                } else {
+                    v.to_string()
+                };
                 let _ = writeln!(out, "  {path:<28} = {shown}{}", annotate(family, f, v));
             }
             _ => {
-                let raw: Vec<String> = bytes[off as usize..(off + m.size) as usize].iter().map(|b| format!("{b:02x}")).collect();
+                let raw: Vec<String> = bytes[off as usize..(off + m.size) as usize]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
                 let _ = writeln!(out, "  {path:<28} = [{}]", raw.join(" "));
             }
         }
@@ -100,7 +144,11 @@ fn fields(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], base: u64
 /// ` (NAME)` for enum values, ` (A | B | unknown 0x8)` for flags.
 fn annotate(family: &Family, f: &Field, v: u64) -> String {
     if let Some(g) = f.values {
-        let name = family.groups[g].values.iter().find(|c| c.value == v).map_or("not a known value", |c| c.name.as_str());
+        let name = family.groups[g]
+            .values
+            .iter()
+            .find(|c| c.value == v)
+            .map_or("not a known value", |c| c.name.as_str());
         return format!(" ({name})");
     }
     if let Some(g) = f.flags {
@@ -134,6 +182,9 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     }
     (0..cleaned.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&cleaned[i..i + 2], 16).map_err(|_| format!("`{}` is not a hex byte", &cleaned[i..i + 2])))
+        .map(|i| {
+            u8::from_str_radix(&cleaned[i..i + 2], 16)
+                .map_err(|_| format!("`{}` is not a hex byte", &cleaned[i..i + 2]))
+        })
         .collect()
 }

@@ -15,7 +15,10 @@ pub struct Refusal {
 }
 
 fn refuse(errno: Errno, rule: impl Into<String>) -> Refusal {
-    Refusal { errno, rule: rule.into() }
+    Refusal {
+        errno,
+        rule: rule.into(),
+    }
 }
 
 /// Driver data's type and length, which the enclosing command supplies.
@@ -37,17 +40,28 @@ pub fn copy_from_user(
 ) -> Result<Vec<u8>, Refusal> {
     let st = &family.structs[si];
     let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
-        return Err(refuse(Errno::EINVAL, format!("struct {} has no size convention to copy it by", st.name)));
+        return Err(refuse(
+            Errno::EINVAL,
+            format!("struct {} has no size convention to copy it by", st.name),
+        ));
     };
     let ksize = fl.structs[si].size as usize;
     let min = size_of_ref(family, fl, si, &v.min_size) as usize;
     let mut dst = vec![0u8; ksize];
     match conv {
         Convention::Argsz => {
-            copy_in(mem, &mut dst[..min], src).map_err(|_| refuse(Errno::EFAULT, "copy_from_user of the first minsz bytes faulted"))?;
+            copy_in(mem, &mut dst[..min], src).map_err(|_| {
+                refuse(
+                    Errno::EFAULT,
+                    "copy_from_user of the first minsz bytes faulted",
+                )
+            })?;
             let argsz = u32::from_ne_bytes(dst[..4].try_into().unwrap()) as usize;
             if argsz < min {
-                return Err(refuse(Errno::EINVAL, format!("argsz >= minsz ({} = {min})", v.min_size.text())));
+                return Err(refuse(
+                    Errno::EINVAL,
+                    format!("argsz >= minsz ({} = {min})", v.min_size.text()),
+                ));
             }
             for w in &v.min_size_when {
                 let need = size_of_ref(family, fl, si, &w.size) as usize;
@@ -56,21 +70,31 @@ pub fn copy_from_user(
                 }
             }
             let end = argsz.min(ksize);
-            let at = src.checked_add(min as u64).ok_or_else(|| refuse(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
-            copy_in(mem, &mut dst[min..end], at).map_err(|_| refuse(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
+            let at = src
+                .checked_add(min as u64)
+                .ok_or_else(|| refuse(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
+            copy_in(mem, &mut dst[min..end], at)
+                .map_err(|_| refuse(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
         }
         Convention::Size => {
-            let usize = get_user_u32(mem, src).map_err(|_| refuse(Errno::EFAULT, "get_user of the size field faulted"))? as usize;
+            let usize = get_user_u32(mem, src)
+                .map_err(|_| refuse(Errno::EFAULT, "get_user of the size field faulted"))?
+                as usize;
             if usize < min {
                 return Err(refuse(Errno::EINVAL, "size is below the struct's min_size"));
             }
             struct_from_user(mem, &mut dst, src, usize)?;
         }
         Convention::UserData => {
-            let ud = user_data.ok_or_else(|| refuse(Errno::EINVAL, "driver data needs its data type and length"))?;
+            let ud = user_data.ok_or_else(|| {
+                refuse(Errno::EINVAL, "driver data needs its data type and length")
+            })?;
             let expected = v.data_type.as_ref().map_or(0, |d| d.1);
             if ud.data_type as u64 != expected {
-                return Err(refuse(Errno::EINVAL, "data type does not match the struct's"));
+                return Err(refuse(
+                    Errno::EINVAL,
+                    "data type does not match the struct's",
+                ));
             }
             let len = ud.len as usize;
             if len < min || ksize < len {
@@ -83,13 +107,25 @@ pub fn copy_from_user(
     Ok(dst)
 }
 
-fn struct_from_user(mem: &dyn UserMemory, dst: &mut [u8], src: u64, usize: usize) -> Result<(), Refusal> {
+fn struct_from_user(
+    mem: &dyn UserMemory,
+    dst: &mut [u8],
+    src: u64,
+    usize: usize,
+) -> Result<(), Refusal> {
     let ksize = dst.len();
     if usize > ksize {
-        let tail = src.checked_add(ksize as u64).ok_or_else(|| refuse(Errno::EFAULT, "check_zeroed_user faulted"))?;
+        let tail = src
+            .checked_add(ksize as u64)
+            .ok_or_else(|| refuse(Errno::EFAULT, "check_zeroed_user faulted"))?;
         match check_zeroed_user(mem, tail, usize - ksize) {
             Ok(true) => {}
-            Ok(false) => return Err(refuse(Errno::E2BIG, "bytes beyond the kernel's struct must be zero")),
+            Ok(false) => {
+                return Err(refuse(
+                    Errno::E2BIG,
+                    "bytes beyond the kernel's struct must be zero",
+                ))
+            }
             Err(()) => return Err(refuse(Errno::EFAULT, "check_zeroed_user faulted")),
         }
     }
@@ -99,7 +135,9 @@ fn struct_from_user(mem: &dyn UserMemory, dst: &mut [u8], src: u64, usize: usize
 
 /// The schema's rules of struct `si`, in order, on its bytes.
 pub fn check(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8]) -> Result<(), Refusal> {
-    let Some(v) = &family.structs[si].validation else { return Ok(()) };
+    let Some(v) = &family.structs[si].validation else {
+        return Ok(());
+    };
     for r in &v.rules {
         if all(family, fl, si, bytes, &r.when) && !all(family, fl, si, bytes, &r.require) {
             return Err(refuse(r.errno, r.text.clone()));
@@ -123,7 +161,9 @@ fn all(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], conds: &[Con
 fn holds(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], c: &Cond) -> bool {
     let (off, size) = locate(family, fl, si, &c.field);
     if c.field.len.is_some() {
-        let zero = bytes[off as usize..(off + size) as usize].iter().all(|b| *b == 0);
+        let zero = bytes[off as usize..(off + size) as usize]
+            .iter()
+            .all(|b| *b == 0);
         return matches!(c.pred, Pred::Zero) == zero;
     }
     let mut x = read(bytes, off, size);
@@ -137,7 +177,9 @@ fn holds(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], c: &Cond) 
         Pred::NotEquals(v) => x != v.value,
         Pred::Below(v) => x < v.value,
         Pred::Lacks(v) => x & v.value == 0,
-        Pred::KnownFlags(g) => x & !family.groups[*g].values.iter().fold(0, |m, k| m | k.value) == 0,
+        Pred::KnownFlags(g) => {
+            x & !family.groups[*g].values.iter().fold(0, |m, k| m | k.value) == 0
+        }
         Pred::Zero => x == 0,
         Pred::NonZero => x != 0,
         Pred::Aligned(n) => x & (n - 1) == 0,

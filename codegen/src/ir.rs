@@ -184,7 +184,11 @@ pub struct Segment {
 
 impl FieldPath {
     pub fn c_access(&self) -> String {
-        self.segments.iter().filter_map(|s| s.c_name.clone()).collect::<Vec<_>>().join(".")
+        self.segments
+            .iter()
+            .filter_map(|s| s.c_name.clone())
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     pub fn through_union(&self) -> bool {

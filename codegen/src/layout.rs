@@ -335,7 +335,11 @@ pub fn locate(family: &Family, fl: &FamilyLayout, si: usize, path: &FieldPath) -
         if k + 1 == path.segments.len() {
             return (base + m.offset, m.size);
         }
-        if let Some(Field { ty: FieldType::Struct(j), .. }) = field_at(&family.structs[s], &index) {
+        if let Some(Field {
+            ty: FieldType::Struct(j),
+            ..
+        }) = field_at(&family.structs[s], &index)
+        {
             base += m.offset;
             s = *j;
             index.clear();

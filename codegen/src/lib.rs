@@ -128,9 +128,14 @@ pub fn generate(
             );
         }
     }
-    let validated = families.iter().any(|c| c.family.structs.iter().any(|s| s.validation.is_some()));
+    let validated = families
+        .iter()
+        .any(|c| c.family.structs.iter().any(|s| s.validation.is_some()));
     if validated {
-        out.add("include/uapigen/uaccess.h", emit::c_validate::emit_uaccess(templates)?);
+        out.add(
+            "include/uapigen/uaccess.h",
+            emit::c_validate::emit_uaccess(templates)?,
+        );
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
     out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);

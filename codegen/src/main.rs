@@ -141,33 +141,62 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
             Ok(ExitCode::from(1))
         }
-        Command::Decode { name, hex, data_type, len, schema } => {
+        Command::Decode {
+            name,
+            hex,
+            data_type,
+            len,
+            schema,
+        } => {
             let families = uapigen::load_dir(&schema)?;
-            let found = families
-                .iter()
-                .find_map(|c| c.family.structs.iter().position(|s| s.name == name).map(|si| (c, si)));
+            let found = families.iter().find_map(|c| {
+                c.family
+                    .structs
+                    .iter()
+                    .position(|s| s.name == name)
+                    .map(|si| (c, si))
+            });
             let Some((c, si)) = found else {
-                return Err(Error::Usage(format!("no struct named `{name}` in {}", schema.display())));
+                return Err(Error::Usage(format!(
+                    "no struct named `{name}` in {}",
+                    schema.display()
+                )));
             };
             let bytes = match hex {
-                Some(h) => uapigen::decode::parse_hex(&h).map_err(|e| Error::Usage(format!("--hex: {e}")))?,
+                Some(h) => uapigen::decode::parse_hex(&h)
+                    .map_err(|e| Error::Usage(format!("--hex: {e}")))?,
                 None => {
                     let mut b = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
-                        .map_err(|e| Error::Io { path: "<stdin>".into(), message: e.to_string() })?;
+                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| {
+                        Error::Io {
+                            path: "<stdin>".into(),
+                            message: e.to_string(),
+                        }
+                    })?;
                     b
                 }
             };
             let user_data = match (data_type, len) {
                 (None, None) => None,
                 (t, l) => {
-                    let default_type = c.family.structs[si].validation.as_ref().and_then(|v| v.data_type.as_ref()).map_or(0, |d| d.1 as u32);
-                    Some(uapigen::interpret::UserData { data_type: t.unwrap_or(default_type), len: l.unwrap_or(bytes.len() as u32) })
+                    let default_type = c.family.structs[si]
+                        .validation
+                        .as_ref()
+                        .and_then(|v| v.data_type.as_ref())
+                        .map_or(0, |d| d.1 as u32);
+                    Some(uapigen::interpret::UserData {
+                        data_type: t.unwrap_or(default_type),
+                        len: l.unwrap_or(bytes.len() as u32),
+                    })
                 }
             };
             let d = uapigen::decode::decode(&c.family, &c.layouts[0], si, &bytes, user_data);
             print!("{}", d.text);
-            Ok(if d.verdict.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if d.verdict.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Layout {
             name,

@@ -698,23 +698,37 @@ impl Resolver {
         Some(constant)
     }
 
-    fn validation(&mut self, family: &Family, si: usize, parts: ValidationParts) -> Option<Validation> {
+    fn validation(
+        &mut self,
+        family: &Family,
+        si: usize,
+        parts: ValidationParts,
+    ) -> Option<Validation> {
         let st = &family.structs[si];
         let Some(conv) = st.convention else {
-            let stray = parts.min_size.as_ref().map(|m| m.span())
+            let stray = parts
+                .min_size
+                .as_ref()
+                .map(|m| m.span())
                 .or(parts.min_size_when.as_ref().map(|m| m.span()))
                 .or(parts.data_type.as_ref().map(|d| d.span()))
                 .or(parts.rules.first().map(|r| r.span()));
             if let Some(span) = stray {
                 self.error_note(
                     span,
-                    format!("struct `{}` has validation settings but no `convention`", st.name),
+                    format!(
+                        "struct `{}` has validation settings but no `convention`",
+                        st.name
+                    ),
                     "set convention = \"argsz\", \"size\" or \"user_data\"",
                 );
             }
             return None;
         };
-        let conv_span = parts.convention_span.clone().unwrap_or(parts.name_span.clone());
+        let conv_span = parts
+            .convention_span
+            .clone()
+            .unwrap_or(parts.name_span.clone());
         let min_size = match (&parts.min_size, conv) {
             (Some(m), _) => {
                 let m = m.get_ref();
@@ -733,18 +747,37 @@ impl Resolver {
         let mut min_size_when = Vec::new();
         if let Some(list) = &parts.min_size_when {
             if conv != Convention::Argsz {
-                self.error(list.span(), "`min_size_when` applies to the argsz convention only");
+                self.error(
+                    list.span(),
+                    "`min_size_when` applies to the argsz convention only",
+                );
             }
             for w in list.get_ref() {
                 let raw = w.get_ref();
-                let when: Vec<Cond> = raw.when.iter().filter_map(|c| self.cond(family, si, c)).collect();
-                let Some(size) = self.size_ref(family, si, &raw.offsetof, &raw.offsetofend, w.span()) else { continue };
+                let when: Vec<Cond> = raw
+                    .when
+                    .iter()
+                    .filter_map(|c| self.cond(family, si, c))
+                    .collect();
+                let Some(size) =
+                    self.size_ref(family, si, &raw.offsetof, &raw.offsetofend, w.span())
+                else {
+                    continue;
+                };
                 let text = format!(
                     "if {}: argsz >= {}",
-                    when.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and "),
+                    when.iter()
+                        .map(|c| self.cond_text(family, c))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     size.text()
                 );
-                min_size_when.push(MinSizeWhen { when, size, text, span: w.span() });
+                min_size_when.push(MinSizeWhen {
+                    when,
+                    size,
+                    text,
+                    span: w.span(),
+                });
             }
         }
         let data_type = match (conv, &parts.data_type) {
@@ -760,7 +793,10 @@ impl Resolver {
                 None
             }
             (_, Some(d)) => {
-                self.error(d.span(), "`data_type` applies to convention = \"user_data\" only");
+                self.error(
+                    d.span(),
+                    "`data_type` applies to convention = \"user_data\" only",
+                );
                 None
             }
             (_, None) => None,
@@ -768,11 +804,20 @@ impl Resolver {
         let mut rules = Vec::new();
         for r in &parts.rules {
             let raw = r.get_ref();
-            let when: Vec<Cond> = raw.when.iter().filter_map(|c| self.cond(family, si, c)).collect();
+            let when: Vec<Cond> = raw
+                .when
+                .iter()
+                .filter_map(|c| self.cond(family, si, c))
+                .collect();
             if raw.require.get_ref().is_empty() {
                 self.error(raw.require.span(), "`require` needs at least one condition");
             }
-            let require: Vec<Cond> = raw.require.get_ref().iter().filter_map(|c| self.cond(family, si, c)).collect();
+            let require: Vec<Cond> = raw
+                .require
+                .get_ref()
+                .iter()
+                .filter_map(|c| self.cond(family, si, c))
+                .collect();
             let errno = match raw.errno.as_ref().map(|e| e.get_ref().as_str()) {
                 None | Some("EINVAL") => Errno::EINVAL,
                 Some("EOPNOTSUPP") => Errno::EOPNOTSUPP,
@@ -785,18 +830,37 @@ impl Resolver {
             let text = match &raw.doc {
                 Some(d) => d.get_ref().clone(),
                 None => {
-                    let req = require.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and ");
+                    let req = require
+                        .iter()
+                        .map(|c| self.cond_text(family, c))
+                        .collect::<Vec<_>>()
+                        .join(" and ");
                     if when.is_empty() {
                         req
                     } else {
-                        let w = when.iter().map(|c| self.cond_text(family, c)).collect::<Vec<_>>().join(" and ");
+                        let w = when
+                            .iter()
+                            .map(|c| self.cond_text(family, c))
+                            .collect::<Vec<_>>()
+                            .join(" and ");
                         format!("if {w}: {req}")
                     }
                 }
             };
-            rules.push(Rule { when, require, errno, text, span: r.span() });
+            rules.push(Rule {
+                when,
+                require,
+                errno,
+                text,
+                span: r.span(),
+            });
         }
-        Some(Validation { min_size, min_size_when, data_type, rules })
+        Some(Validation {
+            min_size,
+            min_size_when,
+            data_type,
+            rules,
+        })
     }
 
     fn size_ref(
@@ -838,28 +902,64 @@ impl Resolver {
                         in_union = false;
                     }
                     FieldType::Scalar(_) => {
-                        self.error(text.span(), format!("`{}` is not a struct or union, so `{}` has nothing after it", parts[..k].join("."), text.get_ref()));
+                        self.error(
+                            text.span(),
+                            format!(
+                                "`{}` is not a struct or union, so `{}` has nothing after it",
+                                parts[..k].join("."),
+                                text.get_ref()
+                            ),
+                        );
                         return None;
                     }
                 }
             }
-            let direct = container.iter().position(|f| f.name.as_deref() == Some(*part));
+            let direct = container
+                .iter()
+                .position(|f| f.name.as_deref() == Some(*part));
             let found = match direct {
                 Some(i) => {
-                    segments.push(Segment { c_name: Some(part.to_string()), rust_name: container[i].rust_name.clone(), in_union, index: i });
+                    segments.push(Segment {
+                        c_name: Some(part.to_string()),
+                        rust_name: container[i].rust_name.clone(),
+                        in_union,
+                        index: i,
+                    });
                     Some(&container[i])
                 }
-                None => container.iter().enumerate().find_map(|(i, f)| match (&f.name, &f.ty) {
-                    (None, FieldType::Union(ms)) => ms.iter().position(|m| m.name.as_deref() == Some(*part)).map(|j| {
-                        segments.push(Segment { c_name: None, rust_name: f.rust_name.clone(), in_union, index: i });
-                        segments.push(Segment { c_name: Some(part.to_string()), rust_name: ms[j].rust_name.clone(), in_union: true, index: j });
-                        &ms[j]
+                None => container
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, f)| match (&f.name, &f.ty) {
+                        (None, FieldType::Union(ms)) => ms
+                            .iter()
+                            .position(|m| m.name.as_deref() == Some(*part))
+                            .map(|j| {
+                                segments.push(Segment {
+                                    c_name: None,
+                                    rust_name: f.rust_name.clone(),
+                                    in_union,
+                                    index: i,
+                                });
+                                segments.push(Segment {
+                                    c_name: Some(part.to_string()),
+                                    rust_name: ms[j].rust_name.clone(),
+                                    in_union: true,
+                                    index: j,
+                                });
+                                &ms[j]
+                            }),
+                        _ => None,
                     }),
-                    _ => None,
-                }),
             };
             let Some(f) = found else {
-                self.error(text.span(), format!("struct `{owner}` has no field `{part}` (in `{}`)", text.get_ref()));
+                self.error(
+                    text.span(),
+                    format!(
+                        "struct `{owner}` has no field `{part}` (in `{}`)",
+                        text.get_ref()
+                    ),
+                );
                 return None;
             };
             last = Some(f);
@@ -879,7 +979,10 @@ impl Resolver {
 
     fn value_ref(&mut self, v: &S<toml::Value>) -> Option<ValueRef> {
         match v.get_ref() {
-            toml::Value::Integer(i) if *i >= 0 => Some(ValueRef { value: *i as u64, name: None }),
+            toml::Value::Integer(i) if *i >= 0 => Some(ValueRef {
+                value: *i as u64,
+                name: None,
+            }),
             toml::Value::String(name) => {
                 let builtin = match name.as_str() {
                     "U64_MAX" => Some(u64::MAX),
@@ -889,7 +992,10 @@ impl Resolver {
                     _ => None,
                 };
                 match builtin.or_else(|| self.constants.get(name).map(|(v, _)| *v)) {
-                    Some(value) => Some(ValueRef { value, name: Some(name.clone()) }),
+                    Some(value) => Some(ValueRef {
+                        value,
+                        name: Some(name.clone()),
+                    }),
                     None => {
                         self.error(v.span(), format!("unknown constant `{name}`"));
                         None
@@ -897,7 +1003,10 @@ impl Resolver {
                 }
             }
             _ => {
-                self.error(v.span(), "expected a non-negative integer or a constant's name");
+                self.error(
+                    v.span(),
+                    "expected a non-negative integer or a constant's name",
+                );
                 None
             }
         }
@@ -943,7 +1052,13 @@ impl Resolver {
             match (field.flags, k.get_ref()) {
                 (Some(g), true) => Pred::KnownFlags(g),
                 (None, _) => {
-                    self.error(k.span(), format!("`{}` has no `flags` set, so its known flags are not defined", field.text));
+                    self.error(
+                        k.span(),
+                        format!(
+                            "`{}` has no `flags` set, so its known flags are not defined",
+                            field.text
+                        ),
+                    );
                     return None;
                 }
                 (_, false) => {
@@ -973,10 +1088,20 @@ impl Resolver {
             Pred::Aligned(n as u64)
         };
         if is_array && !matches!(pred, Pred::Zero | Pred::NonZero) {
-            self.error(raw.field.span(), format!("`{}` is an array: only `zero` and `nonzero` apply to it", field.text));
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is an array: only `zero` and `nonzero` apply to it",
+                    field.text
+                ),
+            );
             return None;
         }
-        Some(Cond { field, pred, span: c.span() })
+        Some(Cond {
+            field,
+            pred,
+            span: c.span(),
+        })
     }
 
     fn cond_text(&self, family: &Family, c: &Cond) -> String {
@@ -986,7 +1111,10 @@ impl Resolver {
             Pred::NotEquals(v) => format!("{f} != {}", v.text()),
             Pred::Below(v) => format!("{f} < {}", v.text()),
             Pred::Lacks(v) => format!("{f} lacks {}", v.text()),
-            Pred::KnownFlags(g) => format!("{f} has only {} bits", family.groups.get(*g).map_or("known", |g| g.name.as_str())),
+            Pred::KnownFlags(g) => format!(
+                "{f} has only {} bits",
+                family.groups.get(*g).map_or("known", |g| g.name.as_str())
+            ),
             Pred::Zero => format!("{f} is zero"),
             Pred::NonZero => format!("{f} is non-zero"),
             Pred::Aligned(n) => format!("{f} is {n}-byte aligned"),

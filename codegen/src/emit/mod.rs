@@ -23,9 +23,21 @@ pub struct Templates {
 
 /// (template name, file name under templates/, built-in text)
 const BUILTIN: &[(&str, &str, &str)] = &[
-    ("uapi_header.h", "uapi_header.h.hbs", include_str!("../../../templates/uapi_header.h.hbs")),
-    ("validate.h", "validate.h.hbs", include_str!("../../../templates/validate.h.hbs")),
-    ("uaccess.h", "uaccess.h.hbs", include_str!("../../../templates/uaccess.h.hbs")),
+    (
+        "uapi_header.h",
+        "uapi_header.h.hbs",
+        include_str!("../../../templates/uapi_header.h.hbs"),
+    ),
+    (
+        "validate.h",
+        "validate.h.hbs",
+        include_str!("../../../templates/validate.h.hbs"),
+    ),
+    (
+        "uaccess.h",
+        "uaccess.h.hbs",
+        include_str!("../../../templates/uaccess.h.hbs"),
+    ),
 ];
 
 impl Templates {

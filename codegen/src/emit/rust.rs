@@ -386,7 +386,11 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
             #(#union_asserts)*
         };
     });
-    out.push(crate::emit::rust_validate::emit(ctx.family, &ctx.layouts[0], si));
+    out.push(crate::emit::rust_validate::emit(
+        ctx.family,
+        &ctx.layouts[0],
+        si,
+    ));
 }
 
 /// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.

@@ -35,9 +35,14 @@ impl Errno {
     }
 
     pub fn from_negative(v: i32) -> Option<Errno> {
-        [Errno::E2BIG, Errno::EFAULT, Errno::EINVAL, Errno::EOPNOTSUPP]
-            .into_iter()
-            .find(|e| e.to_negative() == v)
+        [
+            Errno::E2BIG,
+            Errno::EFAULT,
+            Errno::EINVAL,
+            Errno::EOPNOTSUPP,
+        ]
+        .into_iter()
+        .find(|e| e.to_negative() == v)
     }
 }
 
@@ -120,14 +125,22 @@ pub fn get_user_u32<M: UserMemory + ?Sized>(mem: &M, addr: u64) -> Result<u32, (
 /// `check_zeroed_user(addr, len)`: `Ok(true)` when all `len` bytes are zero, `Ok(false)` at the
 /// first non-zero byte, `Err` when a byte faults before a non-zero one is seen. Reads in
 /// address order, 64 bytes at a time, never past `addr + len`.
-pub fn check_zeroed_user<M: UserMemory + ?Sized>(mem: &M, addr: u64, len: usize) -> Result<bool, ()> {
+pub fn check_zeroed_user<M: UserMemory + ?Sized>(
+    mem: &M,
+    addr: u64,
+    len: usize,
+) -> Result<bool, ()> {
     let mut buf = [0u8; 64];
     let mut done = 0;
     while done < len {
         let n = (len - done).min(buf.len());
         let at = add(addr, done).ok_or(())?;
         let chunk = &mut buf[..n];
-        let missing = if at.checked_add(n as u64 - 1).is_some() { mem.copy_from_user(chunk, at) } else { n };
+        let missing = if at.checked_add(n as u64 - 1).is_some() {
+            mem.copy_from_user(chunk, at)
+        } else {
+            n
+        };
         // The copied prefix is judged first: a non-zero byte before the fault wins.
         if chunk[..n - missing].iter().any(|b| *b != 0) {
             return Ok(false);
@@ -148,19 +161,36 @@ pub struct ArgszCopy;
 impl ArgszCopy {
     /// Step 1: a zeroed `T` with its first `minsz` bytes copied from `src`.
     #[inline]
-    pub fn head<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, minsz: usize) -> Result<T, Rejected> {
+    pub fn head<T: Plain, M: UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+        minsz: usize,
+    ) -> Result<T, Rejected> {
         let mut dst = T::default();
-        copy_in(mem, &mut bytes_of_mut(&mut dst)[..minsz], src)
-            .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user of the first minsz bytes faulted"))?;
+        copy_in(mem, &mut bytes_of_mut(&mut dst)[..minsz], src).map_err(|_| {
+            Rejected::new(
+                Errno::EFAULT,
+                "copy_from_user of the first minsz bytes faulted",
+            )
+        })?;
         Ok(dst)
     }
 
     /// Step 2: the rest the user's argsz covers, up to the kernel's size.
     #[inline]
-    pub fn tail<T: Plain, M: UserMemory + ?Sized>(mem: &M, dst: &mut T, src: u64, minsz: usize, argsz: u32) -> Result<(), Rejected> {
+    pub fn tail<T: Plain, M: UserMemory + ?Sized>(
+        mem: &M,
+        dst: &mut T,
+        src: u64,
+        minsz: usize,
+        argsz: u32,
+    ) -> Result<(), Rejected> {
         // argsz >= minsz is the caller's check; clamping keeps a forgotten one from panicking.
         let end = (argsz as usize).min(core::mem::size_of::<T>()).max(minsz);
-        let at = add(src, minsz).ok_or(Rejected::new(Errno::EFAULT, "copy_from_user beyond minsz faulted"))?;
+        let at = add(src, minsz).ok_or(Rejected::new(
+            Errno::EFAULT,
+            "copy_from_user beyond minsz faulted",
+        ))?;
         copy_in(mem, &mut bytes_of_mut(dst)[minsz..end], at)
             .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user beyond minsz faulted"))
     }
@@ -170,29 +200,48 @@ impl ArgszCopy {
 /// struct is zero-filled, a longer one must have an all-zero tail (else -E2BIG), checked before
 /// the copy as the kernel does.
 #[inline]
-pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, usize: usize) -> Result<T, Rejected> {
+pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
+    mem: &M,
+    src: u64,
+    usize: usize,
+) -> Result<T, Rejected> {
     let ksize = core::mem::size_of::<T>();
     let mut dst = T::default();
     if usize > ksize {
-        let tail = add(src, ksize).ok_or(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"))?;
+        let tail =
+            add(src, ksize).ok_or(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"))?;
         match check_zeroed_user(mem, tail, usize - ksize) {
             Ok(true) => {}
-            Ok(false) => return Err(Rejected::new(Errno::E2BIG, "bytes beyond the kernel's struct must be zero")),
+            Ok(false) => {
+                return Err(Rejected::new(
+                    Errno::E2BIG,
+                    "bytes beyond the kernel's struct must be zero",
+                ))
+            }
             Err(()) => return Err(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted")),
         }
     }
     let n = usize.min(ksize);
-    copy_in(mem, &mut bytes_of_mut(&mut dst)[..n], src).map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user faulted"))?;
+    copy_in(mem, &mut bytes_of_mut(&mut dst)[..n], src)
+        .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user faulted"))?;
     Ok(dst)
 }
 
 /// The size convention's entry (the iommufd ioctl dispatcher, `iommufd_fops_ioctl`): read the
 /// user's size, refuse it below `min_size`, then `copy_struct_from_user`.
 #[inline]
-pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(mem: &M, src: u64, min_size: usize) -> Result<T, Rejected> {
-    let usize = get_user_u32(mem, src).map_err(|_| Rejected::new(Errno::EFAULT, "get_user of the size field faulted"))?;
+pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
+    mem: &M,
+    src: u64,
+    min_size: usize,
+) -> Result<T, Rejected> {
+    let usize = get_user_u32(mem, src)
+        .map_err(|_| Rejected::new(Errno::EFAULT, "get_user of the size field faulted"))?;
     if (usize as usize) < min_size {
-        return Err(Rejected::new(Errno::EINVAL, "size is below the struct's min_size"));
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "size is below the struct's min_size",
+        ));
     }
     copy_struct_from_user(mem, src, usize as usize)
 }
@@ -210,10 +259,16 @@ pub fn user_data_copy<T: Plain, M: UserMemory + ?Sized>(
     min_len: usize,
 ) -> Result<T, Rejected> {
     if data_type != expected_type {
-        return Err(Rejected::new(Errno::EINVAL, "data type does not match the struct's"));
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "data type does not match the struct's",
+        ));
     }
     if len < min_len || core::mem::size_of::<T>() < len {
-        return Err(Rejected::new(Errno::EINVAL, "length is outside [min_len, sizeof]"));
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "length is outside [min_len, sizeof]",
+        ));
     }
     copy_struct_from_user(mem, uptr, len)
 }
@@ -233,7 +288,9 @@ mod tests {
         fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
             for (i, d) in dst.iter_mut().enumerate() {
                 let off = addr.wrapping_add(i as u64).wrapping_sub(self.base) as usize;
-                if addr.wrapping_add(i as u64) < self.base || off >= self.readable.min(self.data.len()) {
+                if addr.wrapping_add(i as u64) < self.base
+                    || off >= self.readable.min(self.data.len())
+                {
                     return dst.len() - i;
                 }
                 *d = self.data[off];
@@ -245,12 +302,24 @@ mod tests {
     #[test]
     fn check_zeroed_user_reports_a_nonzero_byte_before_a_later_fault() {
         let data = [0u8, 0, 5, 0, 0, 0];
-        let m = Mem { base: 100, data: &data, readable: 4 };
+        let m = Mem {
+            base: 100,
+            data: &data,
+            readable: 4,
+        };
         assert_eq!(check_zeroed_user(&m, 100, 6), Ok(false));
-        let m = Mem { base: 100, data: &data, readable: 2 };
+        let m = Mem {
+            base: 100,
+            data: &data,
+            readable: 2,
+        };
         assert_eq!(check_zeroed_user(&m, 100, 6), Err(()));
         let zeros = [0u8; 200];
-        let m = Mem { base: 0, data: &zeros, readable: 200 };
+        let m = Mem {
+            base: 0,
+            data: &zeros,
+            readable: 200,
+        };
         assert_eq!(check_zeroed_user(&m, 0, 200), Ok(true));
         assert_eq!(check_zeroed_user(&m, 0, 201), Err(()));
     }
@@ -258,7 +327,11 @@ mod tests {
     #[test]
     fn wrapping_addresses_fault() {
         let zeros = [0u8; 8];
-        let m = Mem { base: u64::MAX - 3, data: &zeros, readable: 8 };
+        let m = Mem {
+            base: u64::MAX - 3,
+            data: &zeros,
+            readable: 8,
+        };
         assert_eq!(check_zeroed_user(&m, u64::MAX - 3, 8), Err(()));
         assert_eq!(get_user_u32(&m, u64::MAX - 3), Ok(0));
         assert_eq!(get_user_u32(&m, u64::MAX - 2), Err(()));

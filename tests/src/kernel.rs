@@ -1,0 +1,231 @@
+//! The kernel's behaviour, written by hand from REFERENCE.md (§2: v5.10 iommu.c; §6/§7: the
+//! iommufd ioctl path, `copy_struct_from_user`, `__iommu_copy_struct_from_user`, and the v6.8
+//! handlers), with the offsets REFERENCE.md gives. It does not read the schema: it is the
+//! independent side the generated validators are held against.
+
+use uapigen_uaccess::{Errno, UserMemory};
+
+use crate::BASE;
+
+type R = Result<Vec<u8>, Errno>;
+
+fn u8_at(b: &[u8], o: usize) -> u64 {
+    b[o] as u64
+}
+fn u32_at(b: &[u8], o: usize) -> u64 {
+    u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as u64
+}
+fn u64_at(b: &[u8], o: usize) -> u64 {
+    u64::from_le_bytes(b[o..o + 8].try_into().unwrap())
+}
+
+/// `copy_from_user(dst, BASE + off, dst.len())` == 0.
+fn copy(mem: &dyn UserMemory, dst: &mut [u8], off: usize) -> bool {
+    dst.is_empty() || mem.copy_from_user(dst, BASE + off as u64) == 0
+}
+
+/// Byte by byte, the way REFERENCE.md describes check_zeroed_user: the first non-zero byte
+/// gives -E2BIG, a fault before it -EFAULT.
+fn check_zeroed_user(mem: &dyn UserMemory, off: usize, len: usize) -> Result<(), Errno> {
+    for i in 0..len {
+        let mut b = [0u8];
+        if mem.copy_from_user(&mut b, BASE + (off + i) as u64) != 0 {
+            return Err(Errno::EFAULT);
+        }
+        if b[0] != 0 {
+            return Err(Errno::E2BIG);
+        }
+    }
+    Ok(())
+}
+
+fn copy_struct_from_user(mem: &dyn UserMemory, ksize: usize, usize: usize) -> R {
+    let mut dst = vec![0u8; ksize];
+    if usize > ksize {
+        check_zeroed_user(mem, ksize, usize - ksize)?;
+    }
+    let n = usize.min(ksize);
+    if !copy(mem, &mut dst[..n], 0) {
+        return Err(Errno::EFAULT);
+    }
+    Ok(dst)
+}
+
+/// v5.10 `iommu_uapi_cache_invalidate` + `iommu_check_cache_invl_data` (REFERENCE.md §2).
+pub fn cache_invalidate(mem: &dyn UserMemory) -> R {
+    const MINSZ: usize = 16;
+    const SIZE: usize = 56;
+    let mut d = vec![0u8; SIZE];
+    if !copy(mem, &mut d[..MINSZ], 0) {
+        return Err(Errno::EFAULT);
+    }
+    let argsz = u32_at(&d, 0) as usize;
+    if argsz < MINSZ {
+        return Err(Errno::EINVAL);
+    }
+    let granularity = u8_at(&d, 9);
+    if granularity == 1 && argsz < 32 {
+        return Err(Errno::EINVAL);
+    }
+    if granularity == 2 && argsz < 56 {
+        return Err(Errno::EINVAL);
+    }
+    let end = argsz.min(SIZE);
+    if !copy(mem, &mut d[MINSZ..end], MINSZ) {
+        return Err(Errno::EFAULT);
+    }
+    let cache = u8_at(&d, 8);
+    let bad = u32_at(&d, 4) != 1
+        || cache & !0x7 != 0
+        || granularity >= 3
+        || (granularity == 2 && (cache & 0x4 != 0 || u32_at(&d, 16) & !0x7 != 0))
+        || (granularity == 1 && u32_at(&d, 16) & !0x3 != 0)
+        || (granularity == 0 && cache & 0x2 != 0)
+        || d[10..16].iter().any(|b| *b != 0);
+    if bad {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// v5.10 `iommu_sva_prepare_bind_data` + `iommu_check_bind_data`.
+pub fn gpasid_bind(mem: &dyn UserMemory) -> R {
+    const MINSZ: usize = 56;
+    const SIZE: usize = 72;
+    let mut d = vec![0u8; SIZE];
+    if !copy(mem, &mut d[..MINSZ], 0) {
+        return Err(Errno::EFAULT);
+    }
+    let argsz = u32_at(&d, 0) as usize;
+    if argsz < MINSZ {
+        return Err(Errno::EINVAL);
+    }
+    let end = argsz.min(SIZE);
+    if !copy(mem, &mut d[MINSZ..end], MINSZ) {
+        return Err(Errno::EFAULT);
+    }
+    let bad = u32_at(&d, 4) != 1
+        || u32_at(&d, 8) >= 2
+        || u64_at(&d, 16) & !0x1 != 0
+        || d[48..56].iter().any(|b| *b != 0);
+    if bad {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// No v5.10 user copy exists for the page response; uapigen's choice (minsz = the whole 24
+/// bytes) with `iommu_page_response()`'s checks: version 1, flags within PASID_VALID.
+pub fn page_response(mem: &dyn UserMemory) -> R {
+    let mut d = vec![0u8; 24];
+    if !copy(mem, &mut d[..24], 0) {
+        return Err(Errno::EFAULT);
+    }
+    if (u32_at(&d, 0) as usize) < 24 || u32_at(&d, 4) != 1 || u32_at(&d, 8) & !0x1 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// The iommufd dispatcher: get_user(size), size < min_size → -EINVAL, copy_struct_from_user.
+fn ucmd(mem: &dyn UserMemory, min_size: usize, ksize: usize) -> R {
+    let mut s = [0u8; 4];
+    if !copy(mem, &mut s, 0) {
+        return Err(Errno::EFAULT);
+    }
+    let usize = u32::from_le_bytes(s) as usize;
+    if usize < min_size {
+        return Err(Errno::EINVAL);
+    }
+    copy_struct_from_user(mem, ksize, usize)
+}
+
+/// IOMMU_HWPT_ALLOC: min_size 24, sizeof 40 (v6.8); `__reserved` → -EOPNOTSUPP; data_type
+/// NONE with a length, or another type without one → -EINVAL.
+pub fn hwpt_alloc(mem: &dyn UserMemory) -> R {
+    let d = ucmd(mem, 24, 40)?;
+    if u32_at(&d, 20) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let (data_type, data_len) = (u32_at(&d, 24), u32_at(&d, 28));
+    if (data_type == 0 && data_len != 0) || (data_type != 0 && data_len == 0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// IOMMU_HWPT_INVALIDATE: min_size = sizeof = 32; `__reserved` → -EOPNOTSUPP;
+/// entry_num without data_uptr or entry_len → -EINVAL.
+pub fn hwpt_invalidate(mem: &dyn UserMemory) -> R {
+    let d = ucmd(mem, 32, 32)?;
+    if u32_at(&d, 28) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if u32_at(&d, 24) != 0 && (u64_at(&d, 8) == 0 || u32_at(&d, 20) == 0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// IOMMU_GET_HW_INFO's generic path only (min_size 32, sizeof 40).
+pub fn hw_info(mem: &dyn UserMemory) -> R {
+    ucmd(mem, 32, 40)
+}
+
+/// IOMMU_IOAS_MAP's generic path only (min_size = sizeof = 40).
+pub fn ioas_map(mem: &dyn UserMemory) -> R {
+    ucmd(mem, 40, 40)
+}
+
+/// `__iommu_copy_struct_from_user` (v6.8): type, then len in [min_len, sizeof], then
+/// copy_struct_from_user.
+fn user_data(
+    mem: &dyn UserMemory,
+    expected: u32,
+    ty: u32,
+    len: u32,
+    min_len: usize,
+    ksize: usize,
+) -> R {
+    if ty != expected || (len as usize) < min_len || ksize < len as usize {
+        return Err(Errno::EINVAL);
+    }
+    copy_struct_from_user(mem, ksize, len as usize)
+}
+
+/// `iommu_hwpt_vtd_s1` as intel_nested_domain_alloc copies it (type VTD_S1 = 1, 24 bytes).
+pub fn vtd_s1(mem: &dyn UserMemory, ty: u32, len: u32) -> R {
+    user_data(mem, 1, ty, len, 24, 24)
+}
+
+/// One `iommu_hwpt_vtd_s1_invalidate` entry (type 0, 24 bytes) and
+/// intel_nested_cache_invalidate_user's checks.
+pub fn vtd_s1_invalidate(mem: &dyn UserMemory, ty: u32, len: u32) -> R {
+    let d = user_data(mem, 0, ty, len, 24, 24)?;
+    let (addr, npages, flags, reserved) =
+        (u64_at(&d, 0), u64_at(&d, 8), u32_at(&d, 16), u32_at(&d, 20));
+    if flags & !0x1 != 0 || reserved != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if addr & 0xfff != 0 || (npages == u64::MAX && addr != 0) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
+/// The model for a struct name.
+pub fn model(name: &str, mem: &dyn UserMemory, ud: Option<(u32, u32)>) -> R {
+    let (t, l) = ud.unwrap_or((0, 0));
+    match name {
+        "iommu_page_response" => page_response(mem),
+        "iommu_cache_invalidate_info" => cache_invalidate(mem),
+        "iommu_gpasid_bind_data" => gpasid_bind(mem),
+        "iommu_hwpt_alloc" => hwpt_alloc(mem),
+        "iommu_hwpt_invalidate" => hwpt_invalidate(mem),
+        "iommu_hw_info" => hw_info(mem),
+        "iommu_ioas_map" => ioas_map(mem),
+        "iommu_hwpt_vtd_s1" => vtd_s1(mem, t, l),
+        "iommu_hwpt_vtd_s1_invalidate" => vtd_s1_invalidate(mem, t, l),
+        other => panic!("no kernel model for {other}"),
+    }
+}

@@ -1,0 +1,330 @@
+//! Test support shared by the end-to-end tests: a user memory that faults where told and
+//! records what is read, the generated Rust validators behind one signature, the generated C
+//! validators in a harness compiled once, and the kernel reference model (`kernel`), written
+//! from REFERENCE.md and not from the schema.
+
+pub mod kernel;
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use uapigen_bindings::{iommu, iommufd};
+use uapigen_uaccess::{bytes_of, Errno, Plain, UserMemory};
+
+/// Where test buffers live in the fake user address space.
+pub const BASE: u64 = 0x7f00_0000_1000;
+
+/// `readable` bytes of `data` at `BASE`; any other byte faults. Every byte read is recorded.
+pub struct Mem {
+    pub data: Vec<u8>,
+    pub readable: usize,
+    pub reads: RefCell<Vec<(u64, usize)>>,
+}
+
+impl Mem {
+    pub fn new(data: Vec<u8>, readable: usize) -> Self {
+        Mem {
+            data,
+            readable,
+            reads: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The highest offset from `BASE` read, plus one (0 when nothing was read).
+    pub fn read_end(&self) -> u64 {
+        self.reads
+            .borrow()
+            .iter()
+            .map(|(a, n)| a - BASE + *n as u64)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The lowest address read, as an offset from `BASE` (None when nothing was read).
+    pub fn read_start(&self) -> Option<u64> {
+        self.reads
+            .borrow()
+            .iter()
+            .map(|(a, _)| a.wrapping_sub(BASE))
+            .min()
+    }
+}
+
+impl UserMemory for Mem {
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+        let limit = self.readable.min(self.data.len());
+        let mut copied = 0;
+        for (i, d) in dst.iter_mut().enumerate() {
+            let Some(a) = addr.checked_add(i as u64) else {
+                break;
+            };
+            if a < BASE || a - BASE >= limit as u64 {
+                break;
+            }
+            *d = self.data[(a - BASE) as usize];
+            copied += 1;
+        }
+        if copied > 0 {
+            self.reads.borrow_mut().push((addr, copied));
+        }
+        dst.len() - copied
+    }
+}
+
+/// Driver data's (type, length), supplied by the enclosing command.
+pub type UserData = Option<(u32, u32)>;
+
+/// The outcome every implementation is reduced to: the kernel's bytes, or its errno.
+pub type Outcome = Result<Vec<u8>, Errno>;
+
+fn run<T: Plain>(r: Result<T, uapigen_uaccess::Rejected>) -> (Outcome, Option<&'static str>) {
+    match r {
+        Ok(v) => (Ok(bytes_of(&v).to_vec()), None),
+        Err(e) => (Err(e.errno), Some(e.rule)),
+    }
+}
+
+/// The generated Rust validator of `name`; also returns the rule text of a rejection.
+pub fn rust(name: &str, mem: &Mem, ud: UserData) -> (Outcome, Option<&'static str>) {
+    let (t, l) = ud.unwrap_or((0, 0));
+    match name {
+        "iommu_page_response" => run(iommu::IommuPageResponse::copy_from_user(mem, BASE)),
+        "iommu_cache_invalidate_info" => {
+            run(iommu::IommuCacheInvalidateInfo::copy_from_user(mem, BASE))
+        }
+        "iommu_gpasid_bind_data" => run(iommu::IommuGpasidBindData::copy_from_user(mem, BASE)),
+        "iommu_hwpt_alloc" => run(iommufd::IommuHwptAlloc::copy_from_user(mem, BASE)),
+        "iommu_hwpt_invalidate" => run(iommufd::IommuHwptInvalidate::copy_from_user(mem, BASE)),
+        "iommu_hw_info" => run(iommufd::IommuHwInfo::copy_from_user(mem, BASE)),
+        "iommu_ioas_map" => run(iommufd::IommuIoasMap::copy_from_user(mem, BASE)),
+        "iommu_hwpt_vtd_s1" => run(iommufd::IommuHwptVtdS1::copy_from_user(mem, t, BASE, l)),
+        "iommu_hwpt_vtd_s1_invalidate" => run(iommufd::IommuHwptVtdS1Invalidate::copy_from_user(
+            mem, t, BASE, l,
+        )),
+        other => panic!("no Rust validator wired for {other}"),
+    }
+}
+
+/// The structs the end-to-end tests cover, with the convention each has.
+pub const STRUCTS: &[&str] = &[
+    "iommu_page_response",
+    "iommu_cache_invalidate_info",
+    "iommu_gpasid_bind_data",
+    "iommu_hwpt_alloc",
+    "iommu_hwpt_invalidate",
+    "iommu_hw_info",
+    "iommu_ioas_map",
+    "iommu_hwpt_vtd_s1",
+    "iommu_hwpt_vtd_s1_invalidate",
+];
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The real schemas, loaded and checked.
+pub fn families() -> &'static [uapigen::Checked] {
+    static F: OnceLock<Vec<uapigen::Checked>> = OnceLock::new();
+    F.get_or_init(|| {
+        uapigen::load_dir(&repo_root().join("schema")).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// (family, struct index) of a struct name.
+pub fn find(name: &str) -> (&'static uapigen::Checked, usize) {
+    families()
+        .iter()
+        .find_map(|c| {
+            c.family
+                .structs
+                .iter()
+                .position(|s| s.name == name)
+                .map(|i| (c, i))
+        })
+        .unwrap_or_else(|| panic!("{name} not in the schemas"))
+}
+
+/// The IR interpreter's verdict.
+pub fn interpreted(name: &str, mem: &Mem, ud: UserData) -> Outcome {
+    let (c, si) = find(name);
+    let ud = ud.map(|(data_type, len)| uapigen::interpret::UserData { data_type, len });
+    uapigen::interpret::copy_from_user(&c.family, &c.layouts[0], si, mem, BASE, ud)
+        .map_err(|r| r.errno)
+}
+
+/// One input for the C harness.
+pub struct Case {
+    pub name: &'static str,
+    pub data: Vec<u8>,
+    pub readable: usize,
+    pub ud: UserData,
+}
+
+/// The generated C validators, compiled once with a `UAPI_COPY_FROM_USER` that faults past
+/// the readable prefix, fed cases on stdin in one process.
+pub struct CHarness {
+    exe: PathBuf,
+}
+
+const HARNESS: &str = r#"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const unsigned char *g_base;
+static size_t g_readable;
+static size_t g_read_end;
+
+/* copy_from_user semantics: copy the readable prefix, return the bytes not copied. */
+static size_t harness_copy(void *to, const void *from, size_t n)
+{
+	const unsigned char *f = (const unsigned char *)from;
+	size_t ok = 0;
+
+	while (ok < n && f + ok >= g_base && (size_t)(f + ok - g_base) < g_readable) {
+		((unsigned char *)to)[ok] = f[ok];
+		ok++;
+	}
+	if (ok && (size_t)(f + ok - g_base) > g_read_end)
+		g_read_end = (size_t)(f + ok - g_base);
+	return n - ok;
+}
+#define UAPI_COPY_FROM_USER(to, from, n) harness_copy((to), (from), (n))
+
+#include <uapigen/iommu_validate.h>
+#include <uapigen/iommufd_validate.h>
+
+#define RUN(S, ...) do { struct S dst; memset(&dst, 0xa5, sizeof(dst)); \
+	ret = S##_copy_from_user(&dst, __VA_ARGS__); \
+	memcpy(out, &dst, sizeof(dst)); outlen = sizeof(dst); } while (0)
+
+int main(void)
+{
+	static char line[1 << 16];
+	static unsigned char buf[1 << 14];
+	unsigned char out[256];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		char name[64], hex[1 << 15];
+		unsigned long readable, type, len;
+		size_t n = 0, outlen = 0, i;
+		int ret = 0;
+
+		hex[0] = 0;
+		if (sscanf(line, "%63s %lu %lu %lu %32767s", name, &readable, &type, &len, hex) < 4)
+			return 2;
+		for (i = 0; hex[i] && hex[i + 1] && hex[i] != '-'; i += 2) {
+			unsigned int b;
+			sscanf(hex + i, "%2x", &b);
+			buf[n++] = (unsigned char)b;
+		}
+		g_base = buf;
+		g_readable = readable < n ? readable : n;
+		g_read_end = 0;
+		if (!strcmp(name, "iommu_page_response")) RUN(iommu_page_response, buf);
+		else if (!strcmp(name, "iommu_cache_invalidate_info")) RUN(iommu_cache_invalidate_info, buf);
+		else if (!strcmp(name, "iommu_gpasid_bind_data")) RUN(iommu_gpasid_bind_data, buf);
+		else if (!strcmp(name, "iommu_hwpt_alloc")) RUN(iommu_hwpt_alloc, buf);
+		else if (!strcmp(name, "iommu_hwpt_invalidate")) RUN(iommu_hwpt_invalidate, buf);
+		else if (!strcmp(name, "iommu_hw_info")) RUN(iommu_hw_info, buf);
+		else if (!strcmp(name, "iommu_ioas_map")) RUN(iommu_ioas_map, buf);
+		else if (!strcmp(name, "iommu_hwpt_vtd_s1")) RUN(iommu_hwpt_vtd_s1, buf, (__u32)type, (__u32)len);
+		else if (!strcmp(name, "iommu_hwpt_vtd_s1_invalidate")) RUN(iommu_hwpt_vtd_s1_invalidate, buf, (__u32)type, (__u32)len);
+		else return 3;
+		printf("%d %zu ", ret, g_read_end);
+		for (i = 0; i < outlen; i++)
+			printf("%02x", out[i]);
+		printf("\n");
+	}
+	return 0;
+}
+"#;
+
+impl CHarness {
+    /// Compiled once per test process; a missing C compiler fails the test, never skips it.
+    pub fn get() -> &'static CHarness {
+        static H: OnceLock<CHarness> = OnceLock::new();
+        H.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap().keep();
+            let src = dir.join("harness.c");
+            std::fs::write(&src, HARNESS).unwrap();
+            let exe = dir.join("harness");
+            let include = repo_root().join("generated/include");
+            let out = Command::new("cc")
+                .args(["-std=gnu99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
+                .arg(include.join("uapi"))
+                .arg("-I")
+                .arg(&include)
+                .arg(&src)
+                .arg("-o")
+                .arg(&exe)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run cc ({e}): run scripts/setup"));
+            assert!(
+                out.status.success(),
+                "harness does not compile:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            CHarness { exe }
+        })
+    }
+
+    /// Runs every case; per case the outcome and how far into the buffer C read.
+    pub fn run(&self, cases: &[Case]) -> Vec<(Outcome, u64)> {
+        let mut input = String::new();
+        for c in cases {
+            let (t, l) = c.ud.unwrap_or((0, 0));
+            let hex: String = c.data.iter().map(|b| format!("{b:02x}")).collect();
+            input.push_str(&format!(
+                "{} {} {t} {l} {}\n",
+                c.name,
+                c.readable,
+                if hex.is_empty() { "-".into() } else { hex }
+            ));
+        }
+        let mut child = Command::new(&self.exe)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(out.status.success(), "harness failed: {:?}", out.status);
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), cases.len());
+        lines
+            .iter()
+            .map(|l| {
+                let mut parts = l.split(' ');
+                let ret: i32 = parts.next().unwrap().parse().unwrap();
+                let read_end: u64 = parts.next().unwrap().parse().unwrap();
+                let hex = parts.next().unwrap_or("");
+                let bytes: Vec<u8> = (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                    .collect();
+                let outcome = if ret == 0 {
+                    Ok(bytes)
+                } else {
+                    Err(Errno::from_negative(ret).unwrap_or_else(|| panic!("C returned {ret}")))
+                };
+                (outcome, read_end)
+            })
+            .collect()
+    }
+
+    /// The C harness also leaves `*dst` fully written on success: checked by comparing the
+    /// bytes with the other implementations (it poisons dst with 0xa5 first).
+    pub fn exe(&self) -> &Path {
+        &self.exe
+    }
+}
