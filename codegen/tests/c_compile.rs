@@ -118,3 +118,60 @@ fn header_constants_equal_the_ir_values() {
     );
     assert_eq!(run(&exe), expected);
 }
+
+/// The validator headers are header-only C99 (default UAPI_COPY_FROM_USER = memcpy) and
+/// also compile as C++17; a valid struct passes and a bad one gets the kernel's errno.
+#[test]
+fn validator_headers_compile_as_c99_and_cpp17_and_run() {
+    let src = r#"
+#include <uapigen/iommu_validate.h>
+#include <uapigen/iommufd_validate.h>
+#include <stdio.h>
+int main(void)
+{
+	struct iommu_cache_invalidate_info in, out;
+	struct iommu_hwpt_invalidate hi, ho;
+	memset(&in, 0, sizeof(in));
+	in.argsz = sizeof(in);
+	in.version = IOMMU_CACHE_INVALIDATE_INFO_VERSION_1;
+	in.cache = IOMMU_CACHE_INV_TYPE_IOTLB;
+	in.granularity = IOMMU_INV_GRANU_ADDR;
+	in.granu.addr_info.granule_size = 4096;
+	if (iommu_cache_invalidate_info_copy_from_user(&out, &in) != 0)
+		return 1;
+	in.padding[3] = 1;
+	if (iommu_cache_invalidate_info_copy_from_user(&out, &in) != -EINVAL)
+		return 2;
+	memset(&hi, 0, sizeof(hi));
+	hi.size = sizeof(hi);
+	hi.__reserved = 1;
+	if (iommu_hwpt_invalidate_copy_from_user(&ho, &hi) != -EOPNOTSUPP)
+		return 3;
+	printf("ok\n");
+	return 0;
+}
+"#;
+    let root = repo_root().join("generated/include");
+    for (compiler, name, std) in [("cc", "v.c", "-std=c99"), ("c++", "v.cpp", "-std=c++17")] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(name);
+        std::fs::write(&file, src).unwrap();
+        let exe = dir.path().join("v");
+        let out = std::process::Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Werror", "-I"])
+            .arg(root.join("uapi"))
+            .arg("-I")
+            .arg(&root)
+            .arg(&file)
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+        assert!(
+            out.status.success(),
+            "{compiler} {std}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(run(&exe), "ok\n", "{compiler}");
+    }
+}

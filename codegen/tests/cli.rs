@@ -214,3 +214,65 @@ fn layout_shows_a_hole_then_reports_it() {
         "{out}"
     );
 }
+
+#[test]
+fn decode_names_fields_flags_and_the_failing_rule() {
+    let dir = scratch();
+    // argsz 56, version 1, cache IOTLB|PASID, granularity ADDR: ADDR forbids the PASID cache.
+    let hex = "38000000 01000000 05 02 000000000000 0000000000000000 0000000000000000 00100000 00000000 0010000000000000 0100000000000000";
+    let o = uapigen(
+        &["decode", "iommu_cache_invalidate_info", "--hex", hex],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("cache                        = 0x5 (IOMMU_CACHE_INV_TYPE_IOTLB | IOMMU_CACHE_INV_TYPE_PASID)"), "{out}");
+    assert!(
+        out.contains("granularity                  = 2 (IOMMU_INV_GRANU_ADDR)"),
+        "{out}"
+    );
+    assert!(out.contains("granu.addr_info.granule_size = 4096"), "{out}");
+    assert!(
+        out.contains("verdict: rejected, -EINVAL (if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID)"),
+        "{out}"
+    );
+
+    // Raw bytes on stdin; an iommufd struct with a non-zero byte past the kernel's size.
+    let mut bytes = vec![0u8; 40];
+    bytes[0] = 40;
+    bytes[39] = 1;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(["decode", "iommu_hwpt_invalidate"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("verdict: rejected, -E2BIG (bytes beyond the kernel's struct must be zero)"),
+        "{out}"
+    );
+
+    let ok = "20000000 03000000 0020000000000000 00000000 18000000 02000000 00000000";
+    let o = uapigen(
+        &["decode", "iommu_hwpt_invalidate", "--hex", ok],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("verdict: accepted"));
+
+    let o = uapigen(
+        &["decode", "iommu_hwpt_invalidate", "--hex", "zz"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("--hex: `zz` is not a hex byte"),
+        "{}",
+        text(&o)
+    );
+}
