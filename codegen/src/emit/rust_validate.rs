@@ -140,15 +140,21 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             );
             quote! {
                 #[doc = #doc]
-                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(mem, src, Self::MIN_SIZE)?;
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, src: u64) -> Result<(), ::uapigen_uaccess::Rejected> {
+                    let dst = self;
+                    ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
                     let argsz = dst.argsz;
                     if (argsz as usize) < Self::MIN_SIZE {
                         return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
                     }
                     #(#size_rules)*
-                    ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
-                    dst.check()?;
+                    ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+                    dst.check()
+                }
+                /// [`Self::copy_from_user_into`] into a new value.
+                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
+                    let mut dst = Self::default();
+                    dst.copy_from_user_into(mem, src)?;
                     Ok(dst)
                 }
             }
@@ -162,9 +168,14 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             );
             quote! {
                 #[doc = #doc]
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, src: u64) -> Result<(), ::uapigen_uaccess::Rejected> {
+                    ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+                    self.check()
+                }
+                /// [`Self::copy_from_user_into`] into a new value.
                 pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-                    dst.check()?;
+                    let mut dst = Self::default();
+                    dst.copy_from_user_into(mem, src)?;
                     Ok(dst)
                 }
             }
@@ -182,9 +193,14 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                 /// The data type this struct is copied as.
                 pub const DATA_TYPE: u32 = #dt as u32;
                 #[doc = #doc]
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, data_type: u32, uptr: u64, len: u32) -> Result<(), ::uapigen_uaccess::Rejected> {
+                    ::uapigen_uaccess::user_data_copy(mem, self, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
+                    self.check()
+                }
+                /// [`Self::copy_from_user_into`] into a new value.
                 pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, data_type: u32, uptr: u64, len: u32) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let dst: Self = ::uapigen_uaccess::user_data_copy(mem, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
-                    dst.check()?;
+                    let mut dst = Self::default();
+                    dst.copy_from_user_into(mem, data_type, uptr, len)?;
                     Ok(dst)
                 }
             }
@@ -200,6 +216,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             pub const SIZE: usize = #size;
             #copy
             #[doc = #check_doc]
+            #[inline]
             pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
                 #(#rules)*
                 Ok(())

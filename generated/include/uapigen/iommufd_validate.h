@@ -32,11 +32,15 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_DESTROY_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_DESTROY_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -63,11 +67,15 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_ALLOC_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_ALLOC_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -94,11 +102,15 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_IOVA_RANGES_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_IOVA_RANGES_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -125,11 +137,15 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -156,11 +172,15 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_MAP_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_MAP_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -187,11 +207,15 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -218,11 +242,15 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_IOAS_UNMAP_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_IOAS_UNMAP_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -249,11 +277,15 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_OPTION_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_OPTION_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -280,11 +312,15 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_VFIO_IOAS_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_VFIO_IOAS_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -313,11 +349,11 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
 {
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1)
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 ||
+	    len < UAPIGEN_IOMMU_HWPT_VTD_S1_MIN_SIZE || sizeof(*dst) < len) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
-	if (len < UAPIGEN_IOMMU_HWPT_VTD_S1_MIN_SIZE || sizeof(*dst) < len)
-		return -EINVAL;
+	}
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, len);
 	if (ret)
 		return ret;
@@ -353,11 +389,15 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -384,11 +424,15 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_HW_INFO_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_HW_INFO_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -415,11 +459,15 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -446,11 +494,15 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;
@@ -488,11 +540,11 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
 {
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 ||
+	    len < UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_MIN_SIZE || sizeof(*dst) < len) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
-	if (len < UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_MIN_SIZE || sizeof(*dst) < len)
-		return -EINVAL;
+	}
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, len);
 	if (ret)
 		return ret;
@@ -525,11 +577,15 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_IOMMU_HWPT_INVALIDATE_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_IOMMU_HWPT_INVALIDATE_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;

@@ -325,15 +325,13 @@ impl IommuPageResponse {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
-            mem,
-            src,
-            Self::MIN_SIZE,
-        )?;
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        let dst = self;
+        ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
             return Err(
@@ -343,11 +341,20 @@ impl IommuPageResponse {
                 ),
             );
         }
-        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
-        dst.check()?;
+        ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64))) {
             return Err(
@@ -598,15 +605,13 @@ impl IommuCacheInvalidateInfo {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 56usize;
     /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
-            mem,
-            src,
-            Self::MIN_SIZE,
-        )?;
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        let dst = self;
+        ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
             return Err(
@@ -636,11 +641,20 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
-        dst.check()?;
+        ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64))) {
             return Err(
@@ -880,15 +894,13 @@ impl IommuGpasidBindData {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
     /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst: Self = ::uapigen_uaccess::ArgszCopy::head(
-            mem,
-            src,
-            Self::MIN_SIZE,
-        )?;
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        let dst = self;
+        ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
             return Err(
@@ -898,11 +910,20 @@ impl IommuGpasidBindData {
                 ),
             );
         }
-        ::uapigen_uaccess::ArgszCopy::tail(mem, &mut dst, src, Self::MIN_SIZE, argsz)?;
-        dst.check()?;
+        ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+        dst.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        src: u64,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64))) {
             return Err(

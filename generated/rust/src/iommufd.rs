@@ -82,15 +82,25 @@ impl IommuDestroy {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 8usize;
     /// Copies `struct iommu_destroy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_destroy`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -133,15 +143,25 @@ impl IommuIoasAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
     /// Copies `struct iommu_ioas_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -229,15 +249,25 @@ impl IommuIoasIovaRanges {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
     /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -293,15 +323,25 @@ impl IommuIoasAllowIovas {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -385,15 +425,25 @@ impl IommuIoasMap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -456,15 +506,25 @@ impl IommuIoasCopy {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -512,15 +572,25 @@ impl IommuIoasUnmap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_ioas_unmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_unmap`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -606,15 +676,25 @@ impl IommuOption {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_option` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -680,15 +760,25 @@ impl IommuVfioIoas {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
     /// Copies `struct iommu_vfio_ioas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -770,24 +860,37 @@ impl IommuHwptVtdS1 {
     /// The data type this struct is copied as.
     pub const DATA_TYPE: u32 = IOMMU_HWPT_DATA_VTD_S1 as u32;
     /// Copies driver data `struct iommu_hwpt_vtd_s1` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::user_data_copy(
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::user_data_copy(
             mem,
+            self,
             Self::DATA_TYPE,
             data_type,
             uptr,
             len as usize,
             Self::MIN_SIZE,
         )?;
-        dst.check()?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        data_type: u32,
+        uptr: u64,
+        len: u32,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, data_type, uptr, len)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_vtd_s1`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -890,15 +993,25 @@ impl IommuHwptAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.__reserved as u64) == 0)) {
             return Err(
@@ -1074,15 +1187,25 @@ impl IommuHwInfo {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -1142,15 +1265,25 @@ impl IommuHwptSetDirtyTracking {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
     /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -1243,15 +1376,25 @@ impl IommuHwptGetDirtyBitmap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
     /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
@@ -1335,24 +1478,37 @@ impl IommuHwptVtdS1Invalidate {
     /// The data type this struct is copied as.
     pub const DATA_TYPE: u32 = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 as u32;
     /// Copies driver data `struct iommu_hwpt_vtd_s1_invalidate` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::user_data_copy(
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::user_data_copy(
             mem,
+            self,
             Self::DATA_TYPE,
             data_type,
             uptr,
             len as usize,
             Self::MIN_SIZE,
         )?;
-        dst.check()?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        mem: &M,
+        data_type: u32,
+        uptr: u64,
+        len: u32,
+    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, data_type, uptr, len)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_vtd_s1_invalidate`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.flags as u64) & !(0u64 | (IOMMU_VTD_INV_FLAGS_LEAF as u64)) == 0)
             && ((self.__reserved as u64) == 0))
@@ -1448,15 +1604,25 @@ impl IommuHwptInvalidate {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
     /// Copies `struct iommu_hwpt_invalidate` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_invalidate`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.__reserved as u64) == 0)) {
             return Err(

@@ -153,27 +153,27 @@ pub fn check_zeroed_user<M: UserMemory + ?Sized>(
     Ok(true)
 }
 
-/// The argsz convention's copy (v5.10 `iommu_uapi_cache_invalidate` and friends): copy `minsz`
-/// bytes, read `argsz` from them, and, once the caller has checked it, copy
-/// `min(argsz, sizeof) - minsz` more. Bytes beyond the kernel's size are never read.
+/// The argsz convention's copy (v5.10 `iommu_uapi_cache_invalidate` and friends), in place:
+/// zero the struct (the kernel's `= { 0 }`), copy `minsz` bytes, let the caller check `argsz`,
+/// then copy `min(argsz, sizeof) - minsz` more. Bytes beyond the kernel's size are never read.
 pub struct ArgszCopy;
 
 impl ArgszCopy {
-    /// Step 1: a zeroed `T` with its first `minsz` bytes copied from `src`.
+    /// Step 1: `dst` zeroed, its first `minsz` bytes copied from `src`.
     #[inline]
     pub fn head<T: Plain, M: UserMemory + ?Sized>(
         mem: &M,
+        dst: &mut T,
         src: u64,
         minsz: usize,
-    ) -> Result<T, Rejected> {
-        let mut dst = T::default();
-        copy_in(mem, &mut bytes_of_mut(&mut dst)[..minsz], src).map_err(|_| {
+    ) -> Result<(), Rejected> {
+        *dst = T::default();
+        copy_in(mem, &mut bytes_of_mut(dst)[..minsz], src).map_err(|_| {
             Rejected::new(
                 Errno::EFAULT,
                 "copy_from_user of the first minsz bytes faulted",
             )
-        })?;
-        Ok(dst)
+        })
     }
 
     /// Step 2: the rest the user's argsz covers, up to the kernel's size.
@@ -196,35 +196,57 @@ impl ArgszCopy {
     }
 }
 
-/// `copy_struct_from_user(dst, sizeof(T), src, usize)` into a zeroed `T`: a shorter user
-/// struct is zero-filled, a longer one must have an all-zero tail (else -E2BIG), checked before
-/// the copy as the kernel does.
+/// Zeroes `dst` and returns `r`: every byte of the result is written on error paths too.
+#[inline]
+fn zeroed_on<T: Plain>(dst: &mut T, r: Rejected) -> Result<(), Rejected> {
+    *dst = T::default();
+    Err(r)
+}
+
+/// `copy_struct_from_user(dst, sizeof(T), src, usize)`, in place: a shorter user struct is
+/// zero-filled; a longer one must have an all-zero tail (else -E2BIG), checked before the
+/// copy, as the kernel does. Every byte of `dst` is written on every path.
 #[inline]
 pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
     mem: &M,
+    dst: &mut T,
     src: u64,
     usize: usize,
-) -> Result<T, Rejected> {
+) -> Result<(), Rejected> {
     let ksize = core::mem::size_of::<T>();
-    let mut dst = T::default();
     if usize > ksize {
-        let tail =
-            add(src, ksize).ok_or(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"))?;
-        match check_zeroed_user(mem, tail, usize - ksize) {
+        let zero = match add(src, ksize) {
+            Some(tail) => check_zeroed_user(mem, tail, usize - ksize),
+            None => Err(()),
+        };
+        match zero {
             Ok(true) => {}
             Ok(false) => {
-                return Err(Rejected::new(
-                    Errno::E2BIG,
-                    "bytes beyond the kernel's struct must be zero",
-                ))
+                return zeroed_on(
+                    dst,
+                    Rejected::new(
+                        Errno::E2BIG,
+                        "bytes beyond the kernel's struct must be zero",
+                    ),
+                )
             }
-            Err(()) => return Err(Rejected::new(Errno::EFAULT, "check_zeroed_user faulted")),
+            Err(()) => {
+                return zeroed_on(
+                    dst,
+                    Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"),
+                )
+            }
         }
     }
     let n = usize.min(ksize);
-    copy_in(mem, &mut bytes_of_mut(&mut dst)[..n], src)
-        .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user faulted"))?;
-    Ok(dst)
+    let bytes = bytes_of_mut(dst);
+    if n < ksize {
+        bytes[n..].fill(0);
+    }
+    if copy_in(mem, &mut bytes[..n], src).is_err() {
+        return zeroed_on(dst, Rejected::new(Errno::EFAULT, "copy_from_user faulted"));
+    }
+    Ok(())
 }
 
 /// The size convention's entry (the iommufd ioctl dispatcher, `iommufd_fops_ioctl`): read the
@@ -232,18 +254,26 @@ pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
 #[inline]
 pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
     mem: &M,
+    dst: &mut T,
     src: u64,
     min_size: usize,
-) -> Result<T, Rejected> {
-    let usize = get_user_u32(mem, src)
-        .map_err(|_| Rejected::new(Errno::EFAULT, "get_user of the size field faulted"))?;
-    if (usize as usize) < min_size {
-        return Err(Rejected::new(
-            Errno::EINVAL,
-            "size is below the struct's min_size",
-        ));
+) -> Result<(), Rejected> {
+    let usize = match get_user_u32(mem, src) {
+        Ok(s) => s as usize,
+        Err(()) => {
+            return zeroed_on(
+                dst,
+                Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
+            )
+        }
+    };
+    if usize < min_size {
+        return zeroed_on(
+            dst,
+            Rejected::new(Errno::EINVAL, "size is below the struct's min_size"),
+        );
     }
-    copy_struct_from_user(mem, src, usize as usize)
+    copy_struct_from_user(mem, dst, src, usize)
 }
 
 /// Driver data (v6.8 `__iommu_copy_struct_from_user`): the type must match, the length must
@@ -252,25 +282,26 @@ pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
 #[inline]
 pub fn user_data_copy<T: Plain, M: UserMemory + ?Sized>(
     mem: &M,
+    dst: &mut T,
     expected_type: u32,
     data_type: u32,
     uptr: u64,
     len: usize,
     min_len: usize,
-) -> Result<T, Rejected> {
+) -> Result<(), Rejected> {
     if data_type != expected_type {
-        return Err(Rejected::new(
-            Errno::EINVAL,
-            "data type does not match the struct's",
-        ));
+        return zeroed_on(
+            dst,
+            Rejected::new(Errno::EINVAL, "data type does not match the struct's"),
+        );
     }
     if len < min_len || core::mem::size_of::<T>() < len {
-        return Err(Rejected::new(
-            Errno::EINVAL,
-            "length is outside [min_len, sizeof]",
-        ));
+        return zeroed_on(
+            dst,
+            Rejected::new(Errno::EINVAL, "length is outside [min_len, sizeof]"),
+        );
     }
-    copy_struct_from_user(mem, uptr, len)
+    copy_struct_from_user(mem, dst, uptr, len)
 }
 
 #[cfg(test)]

@@ -32,11 +32,15 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
 	__u32 usize;
 	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize)))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	if (usize < UAPIGEN_FEAT_RECORD_MIN_SIZE)
+	}
+	if (usize < UAPIGEN_FEAT_RECORD_MIN_SIZE) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
+	}
+	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
 	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
 	if (ret)
 		return ret;

@@ -49,25 +49,31 @@ static inline int uapigen_check_zeroed_user(const void *from, size_t len)
 }
 
 /*
- * copy_struct_from_user(dst, ksize, src, usize): dst is zeroed first, so a
- * shorter user struct is zero-filled; a longer one must have an all-zero tail
- * (else -E2BIG), checked before the copy, as the kernel does.
+ * copy_struct_from_user(dst, ksize, src, usize): a shorter user struct is
+ * zero-filled; a longer one must have an all-zero tail (else -E2BIG), checked
+ * before the copy, as the kernel does. Every byte of dst is written on every
+ * path (zeroed where an error leaves nothing to copy).
  */
 static inline int uapigen_copy_struct_from_user(void *dst, size_t ksize,
 						const void *src, size_t usize)
 {
 	size_t size = usize < ksize ? usize : ksize;
 
-	memset(dst, 0, ksize);
-	if (usize > ksize) {
+	if (usize < ksize) {
+		memset((unsigned char *)dst + size, 0, ksize - size);
+	} else if (usize > ksize) {
 		int ret = uapigen_check_zeroed_user(
 			(const unsigned char *)src + ksize, usize - ksize);
 
-		if (ret <= 0)
+		if (ret <= 0) {
+			memset(dst, 0, ksize);
 			return ret ? ret : -E2BIG;
+		}
 	}
-	if (UAPI_COPY_FROM_USER(dst, src, size))
+	if (UAPI_COPY_FROM_USER(dst, src, size)) {
+		memset(dst, 0, ksize);
 		return -EFAULT;
+	}
 	return 0;
 }
 

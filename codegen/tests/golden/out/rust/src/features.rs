@@ -210,15 +210,25 @@ impl FeatRecord {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
     /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
         mem: &M,
         src: u64,
     ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let dst: Self = ::uapigen_uaccess::size_copy(mem, src, Self::MIN_SIZE)?;
-        dst.check()?;
+        let mut dst = Self::default();
+        dst.copy_from_user_into(mem, src)?;
         Ok(dst)
     }
     /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
+    #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
         Ok(())
     }
