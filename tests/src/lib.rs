@@ -237,7 +237,14 @@ int main(void)
 		else if (!strcmp(name, "iommu_hwpt_vtd_s1")) RUN(iommu_hwpt_vtd_s1, buf, (__u32)type, (__u32)len);
 		else if (!strcmp(name, "iommu_hwpt_vtd_s1_invalidate")) RUN(iommu_hwpt_vtd_s1_invalidate, buf, (__u32)type, (__u32)len);
 		else return 3;
-		printf("%d %zu ", ret, g_read_end);
+		{
+			/* Bytes of dst still holding the 0xa5 poison: never written. */
+			size_t poison = 0;
+
+			for (i = 0; i < outlen; i++)
+				poison += out[i] == 0xa5;
+			printf("%d %zu %zu ", ret, g_read_end, poison);
+		}
 		for (i = 0; i < outlen; i++)
 			printf("%02x", out[i]);
 		printf("\n");
@@ -275,8 +282,9 @@ impl CHarness {
         })
     }
 
-    /// Runs every case; per case the outcome and how far into the buffer C read.
-    pub fn run(&self, cases: &[Case]) -> Vec<(Outcome, u64)> {
+    /// Runs every case; per case the outcome, how far into the buffer C read, and how many
+    /// bytes of `*dst` still hold the harness's 0xa5 poison (never written), on any path.
+    pub fn run(&self, cases: &[Case]) -> Vec<(Outcome, u64, usize)> {
         let mut input = String::new();
         for c in cases {
             let (t, l) = c.ud.unwrap_or((0, 0));
@@ -307,6 +315,7 @@ impl CHarness {
                 let mut parts = l.split(' ');
                 let ret: i32 = parts.next().unwrap().parse().unwrap();
                 let read_end: u64 = parts.next().unwrap().parse().unwrap();
+                let poison: usize = parts.next().unwrap().parse().unwrap();
                 let hex = parts.next().unwrap_or("");
                 let bytes: Vec<u8> = (0..hex.len())
                     .step_by(2)
@@ -317,14 +326,8 @@ impl CHarness {
                 } else {
                     Err(Errno::from_negative(ret).unwrap_or_else(|| panic!("C returned {ret}")))
                 };
-                (outcome, read_end)
+                (outcome, read_end, poison)
             })
             .collect()
-    }
-
-    /// The C harness also leaves `*dst` fully written on success: checked by comparing the
-    /// bytes with the other implementations (it poisons dst with 0xa5 first).
-    pub fn exe(&self) -> &Path {
-        &self.exe
     }
 }

@@ -89,7 +89,7 @@ fn random_inputs_through_c() {
         });
     }
     let results = CHarness::get().run(&cases);
-    for (case, (c_out, _)) in cases.iter().zip(results) {
+    for (case, (c_out, _, _)) in cases.iter().zip(results) {
         let kernel = kernel::model(
             case.name,
             &Mem::new(case.data.clone(), case.readable),

@@ -235,7 +235,8 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
     let c_results = CHarness::get().run(&run.cases);
     let mut rules = BTreeSet::new();
     let mut failures = Vec::new();
-    for ((case, v), (c_out, c_read_end)) in run.cases.iter().zip(&run.sizes).zip(c_results) {
+    for ((case, v), (c_out, c_read_end, poison)) in run.cases.iter().zip(&run.sizes).zip(c_results)
+    {
         let spec_conv = find(case.name).0.family.structs[find(case.name).1]
             .convention
             .unwrap();
@@ -299,6 +300,17 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
                 "{}: Rust read up to byte {} (allowed {bound})",
                 describe(),
                 m.read_end()
+            ));
+        }
+        // The inputs here never hold 0xa5, so a poisoned byte is one C never wrote.
+        assert!(
+            !case.data.contains(&0xa5),
+            "test input must not contain the poison byte"
+        );
+        if poison != 0 {
+            failures.push(format!(
+                "{}: C left {poison} byte(s) of *dst unwritten ({c_out:?})",
+                describe()
             ));
         }
         if c_read_end > bound {
