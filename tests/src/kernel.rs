@@ -51,29 +51,38 @@ fn copy_struct_from_user(mem: &dyn UserMemory, ksize: usize, usize: usize) -> R 
     Ok(dst)
 }
 
-/// v5.10 `iommu_uapi_cache_invalidate` + `iommu_check_cache_invl_data` (REFERENCE.md §2).
-pub fn cache_invalidate(mem: &dyn UserMemory) -> R {
-    const MINSZ: usize = 16;
-    const SIZE: usize = 56;
-    let mut d = vec![0u8; SIZE];
-    if !copy(mem, &mut d[..MINSZ], 0) {
+/// The v5.10 two-step copy: a zeroed struct, `minsz` bytes, `argsz < minsz` → -EINVAL, then
+/// `needs(head, argsz)` (the struct's own size checks), then `min(argsz, size) - minsz` more.
+fn argsz_copy(
+    mem: &dyn UserMemory,
+    minsz: usize,
+    size: usize,
+    needs: impl Fn(&[u8], usize) -> bool,
+) -> R {
+    let mut d = vec![0u8; size];
+    if !copy(mem, &mut d[..minsz], 0) {
         return Err(Errno::EFAULT);
     }
     let argsz = u32_at(&d, 0) as usize;
-    if argsz < MINSZ {
+    if argsz < minsz || !needs(&d, argsz) {
         return Err(Errno::EINVAL);
     }
-    let granularity = u8_at(&d, 9);
-    if granularity == 1 && argsz < 32 {
-        return Err(Errno::EINVAL);
-    }
-    if granularity == 2 && argsz < 56 {
-        return Err(Errno::EINVAL);
-    }
-    let end = argsz.min(SIZE);
-    if !copy(mem, &mut d[MINSZ..end], MINSZ) {
+    let end = argsz.min(size);
+    if !copy(mem, &mut d[minsz..end], minsz) {
         return Err(Errno::EFAULT);
     }
+    Ok(d)
+}
+
+/// v5.10 `iommu_uapi_cache_invalidate` + `iommu_check_cache_invl_data` (REFERENCE.md §2):
+/// minsz 16; PASID granularity needs argsz >= 32, ADDR >= 56.
+pub fn cache_invalidate(mem: &dyn UserMemory) -> R {
+    let d = argsz_copy(mem, 16, 56, |d, argsz| match u8_at(d, 9) {
+        1 => argsz >= 32,
+        2 => argsz >= 56,
+        _ => true,
+    })?;
+    let granularity = u8_at(&d, 9);
     let cache = u8_at(&d, 8);
     let bad = u32_at(&d, 4) != 1
         || cache & !0x7 != 0
@@ -88,22 +97,10 @@ pub fn cache_invalidate(mem: &dyn UserMemory) -> R {
     Ok(d)
 }
 
-/// v5.10 `iommu_sva_prepare_bind_data` + `iommu_check_bind_data`.
+/// v5.10 `iommu_sva_prepare_bind_data` + `iommu_check_bind_data`: minsz 56 (offsetof
+/// vendor), sizeof 72.
 pub fn gpasid_bind(mem: &dyn UserMemory) -> R {
-    const MINSZ: usize = 56;
-    const SIZE: usize = 72;
-    let mut d = vec![0u8; SIZE];
-    if !copy(mem, &mut d[..MINSZ], 0) {
-        return Err(Errno::EFAULT);
-    }
-    let argsz = u32_at(&d, 0) as usize;
-    if argsz < MINSZ {
-        return Err(Errno::EINVAL);
-    }
-    let end = argsz.min(SIZE);
-    if !copy(mem, &mut d[MINSZ..end], MINSZ) {
-        return Err(Errno::EFAULT);
-    }
+    let d = argsz_copy(mem, 56, 72, |_, _| true)?;
     let bad = u32_at(&d, 4) != 1
         || u32_at(&d, 8) >= 2
         || u64_at(&d, 16) & !0x1 != 0
@@ -117,11 +114,8 @@ pub fn gpasid_bind(mem: &dyn UserMemory) -> R {
 /// No v5.10 user copy exists for the page response; uapigen's choice (minsz = the whole 24
 /// bytes) with `iommu_page_response()`'s checks: version 1, flags within PASID_VALID.
 pub fn page_response(mem: &dyn UserMemory) -> R {
-    let mut d = vec![0u8; 24];
-    if !copy(mem, &mut d[..24], 0) {
-        return Err(Errno::EFAULT);
-    }
-    if (u32_at(&d, 0) as usize) < 24 || u32_at(&d, 4) != 1 || u32_at(&d, 8) & !0x1 != 0 {
+    let d = argsz_copy(mem, 24, 24, |_, _| true)?;
+    if u32_at(&d, 4) != 1 || u32_at(&d, 8) & !0x1 != 0 {
         return Err(Errno::EINVAL);
     }
     Ok(d)

@@ -121,6 +121,22 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
         st.name
     );
 
+    // `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
+    let (params, args) = match conv {
+        Convention::UserData => (
+            quote!(data_type: u32, uptr: u64, len: u32),
+            quote!(data_type, uptr, len),
+        ),
+        _ => (quote!(src: u64), quote!(src)),
+    };
+    let by_value = quote! {
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, #params) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, #args)?;
+            Ok(dst)
+        }
+    };
     let copy = match conv {
         Convention::Argsz => {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
@@ -151,12 +167,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                     ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
                     dst.check()
                 }
-                /// [`Self::copy_from_user_into`] into a new value.
-                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let mut dst = Self::default();
-                    dst.copy_from_user_into(mem, src)?;
-                    Ok(dst)
-                }
+                #by_value
             }
         }
         Convention::Size => {
@@ -172,12 +183,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                     ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
                     self.check()
                 }
-                /// [`Self::copy_from_user_into`] into a new value.
-                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, src: u64) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let mut dst = Self::default();
-                    dst.copy_from_user_into(mem, src)?;
-                    Ok(dst)
-                }
+                #by_value
             }
         }
         Convention::UserData => {
@@ -197,12 +203,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                     ::uapigen_uaccess::user_data_copy(mem, self, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
                     self.check()
                 }
-                /// [`Self::copy_from_user_into`] into a new value.
-                pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, data_type: u32, uptr: u64, len: u32) -> Result<Self, ::uapigen_uaccess::Rejected> {
-                    let mut dst = Self::default();
-                    dst.copy_from_user_into(mem, data_type, uptr, len)?;
-                    Ok(dst)
-                }
+                #by_value
             }
         }
     };
