@@ -126,7 +126,7 @@ fn struct_from_user(
                     "bytes beyond the kernel's struct must be zero",
                 ))
             }
-            Err(()) => return Err(refuse(Errno::EFAULT, "check_zeroed_user faulted")),
+            Err(_) => return Err(refuse(Errno::EFAULT, "check_zeroed_user faulted")),
         }
     }
     let n = usize.min(ksize);

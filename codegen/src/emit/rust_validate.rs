@@ -83,11 +83,14 @@ fn cond(family: &Family, base: &TokenStream, c: &Cond) -> TokenStream {
 }
 
 fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
-    if conds.is_empty() {
-        return quote!(true);
+    match conds {
+        [] => quote!(true),
+        [one] => cond(family, base, one),
+        _ => {
+            let parts = conds.iter().map(|c| cond(family, base, c));
+            quote!(#((#parts))&&*)
+        }
     }
-    let parts = conds.iter().map(|c| cond(family, base, c));
-    quote!(#((#parts))&&*)
 }
 
 /// `unsafe impl Plain` and the validator `impl` block of one struct.

@@ -356,7 +356,7 @@ impl IommuPageResponse {
     /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        if !(((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64))) {
+        if !((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -364,8 +364,7 @@ impl IommuPageResponse {
                 ),
             );
         }
-        if !(((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64)) == 0))
-        {
+        if !((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64)) == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -621,7 +620,7 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64)))
+        if ((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
             && (argsz as usize) < 32usize
         {
             return Err(
@@ -631,7 +630,7 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
+        if ((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
             && (argsz as usize) < 56usize
         {
             return Err(
@@ -656,7 +655,7 @@ impl IommuCacheInvalidateInfo {
     /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        if !(((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64))) {
+        if !((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -664,10 +663,10 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if !(((self.cache as u64)
+        if !((self.cache as u64)
             & !(0u64 | (IOMMU_CACHE_INV_TYPE_IOTLB as u64)
                 | (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64)
-                | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0))
+                | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -676,7 +675,7 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if !(((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64))) {
+        if !((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -684,8 +683,8 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
-            && !(((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0))
+        if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+            && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -694,11 +693,11 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64)))
-            && !(((unsafe { self.granu.addr_info.flags } as u64)
+        if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+            && !((unsafe { self.granu.addr_info.flags } as u64)
                 & !(0u64 | (IOMMU_INV_ADDR_FLAGS_PASID as u64)
                     | (IOMMU_INV_ADDR_FLAGS_ARCHID as u64)
-                    | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0))
+                    | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -707,10 +706,10 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((self.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64)))
-            && !(((unsafe { self.granu.pasid_info.flags } as u64)
+        if ((self.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
+            && !((unsafe { self.granu.pasid_info.flags } as u64)
                 & !(0u64 | (IOMMU_INV_PASID_FLAGS_PASID as u64)
-                    | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0))
+                    | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -719,8 +718,8 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if (((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64)))
-            && !(((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0))
+        if ((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64))
+            && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -729,7 +728,7 @@ impl IommuCacheInvalidateInfo {
                 ),
             );
         }
-        if !((self.padding.iter().all(|b| *b == 0))) {
+        if !(self.padding.iter().all(|b| *b == 0)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -925,7 +924,7 @@ impl IommuGpasidBindData {
     /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        if !(((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64))) {
+        if !((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -933,7 +932,7 @@ impl IommuGpasidBindData {
                 ),
             );
         }
-        if !(((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64))) {
+        if !((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -941,7 +940,7 @@ impl IommuGpasidBindData {
                 ),
             );
         }
-        if !(((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0)) {
+        if !((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -949,7 +948,7 @@ impl IommuGpasidBindData {
                 ),
             );
         }
-        if !((self.padding.iter().all(|b| *b == 0))) {
+        if !(self.padding.iter().all(|b| *b == 0)) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,

@@ -1013,7 +1013,7 @@ impl IommuHwptAlloc {
     /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        if !(((self.__reserved as u64) == 0)) {
+        if !((self.__reserved as u64) == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
@@ -1021,8 +1021,8 @@ impl IommuHwptAlloc {
                 ),
             );
         }
-        if (((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64)))
-            && !(((self.data_len as u64) == 0))
+        if ((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64))
+            && !((self.data_len as u64) == 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -1031,8 +1031,8 @@ impl IommuHwptAlloc {
                 ),
             );
         }
-        if (((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64)))
-            && !(((self.data_len as u64) != 0))
+        if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
+            && !((self.data_len as u64) != 0)
         {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
@@ -1520,7 +1520,7 @@ impl IommuHwptVtdS1Invalidate {
                 ),
             );
         }
-        if !(((self.addr as u64) & 4095u64 == 0)) {
+        if !((self.addr as u64) & 4095u64 == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -1528,7 +1528,7 @@ impl IommuHwptVtdS1Invalidate {
                 ),
             );
         }
-        if (((self.npages as u64) == u64::MAX)) && !(((self.addr as u64) == 0)) {
+        if ((self.npages as u64) == u64::MAX) && !((self.addr as u64) == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
@@ -1624,7 +1624,7 @@ impl IommuHwptInvalidate {
     /// The content checks of `struct iommu_hwpt_invalidate`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        if !(((self.__reserved as u64) == 0)) {
+        if !((self.__reserved as u64) == 0) {
             return Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
@@ -1632,7 +1632,7 @@ impl IommuHwptInvalidate {
                 ),
             );
         }
-        if (((self.entry_num as u64) != 0))
+        if ((self.entry_num as u64) != 0)
             && !(((self.data_uptr as u64) != 0) && ((self.entry_len as u64) != 0))
         {
             return Err(

@@ -98,25 +98,29 @@ pub fn bytes_of_mut<T: Plain>(v: &mut T) -> &mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>()) }
 }
 
+/// A user access hit an address that cannot be read (the kernel's -EFAULT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault;
+
 fn add(addr: u64, off: usize) -> Option<u64> {
     addr.checked_add(off as u64)
 }
 
 /// `copy_from_user` into a byte range of `dst`; `Err` on any byte not copied.
 #[inline]
-pub fn copy_in<M: UserMemory + ?Sized>(mem: &M, dst: &mut [u8], addr: u64) -> Result<(), ()> {
+pub fn copy_in<M: UserMemory + ?Sized>(mem: &M, dst: &mut [u8], addr: u64) -> Result<(), Fault> {
     if dst.is_empty() {
         return Ok(());
     }
     match addr.checked_add(dst.len() as u64 - 1) {
         Some(_) if mem.copy_from_user(dst, addr) == 0 => Ok(()),
-        _ => Err(()),
+        _ => Err(Fault),
     }
 }
 
 /// `get_user()` of a `u32` (the size field of both conventions).
 #[inline]
-pub fn get_user_u32<M: UserMemory + ?Sized>(mem: &M, addr: u64) -> Result<u32, ()> {
+pub fn get_user_u32<M: UserMemory + ?Sized>(mem: &M, addr: u64) -> Result<u32, Fault> {
     let mut b = [0u8; 4];
     copy_in(mem, &mut b, addr)?;
     Ok(u32::from_ne_bytes(b))
@@ -129,12 +133,12 @@ pub fn check_zeroed_user<M: UserMemory + ?Sized>(
     mem: &M,
     addr: u64,
     len: usize,
-) -> Result<bool, ()> {
+) -> Result<bool, Fault> {
     let mut buf = [0u8; 64];
     let mut done = 0;
     while done < len {
         let n = (len - done).min(buf.len());
-        let at = add(addr, done).ok_or(())?;
+        let at = add(addr, done).ok_or(Fault)?;
         let chunk = &mut buf[..n];
         let missing = if at.checked_add(n as u64 - 1).is_some() {
             mem.copy_from_user(chunk, at)
@@ -146,7 +150,7 @@ pub fn check_zeroed_user<M: UserMemory + ?Sized>(
             return Ok(false);
         }
         if missing != 0 {
-            return Err(());
+            return Err(Fault);
         }
         done += n;
     }
@@ -217,7 +221,7 @@ pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
     if usize > ksize {
         let zero = match add(src, ksize) {
             Some(tail) => check_zeroed_user(mem, tail, usize - ksize),
-            None => Err(()),
+            None => Err(Fault),
         };
         match zero {
             Ok(true) => {}
@@ -230,7 +234,7 @@ pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
                     ),
                 )
             }
-            Err(()) => {
+            Err(Fault) => {
                 return zeroed_on(
                     dst,
                     Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"),
@@ -260,7 +264,7 @@ pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
 ) -> Result<(), Rejected> {
     let usize = match get_user_u32(mem, src) {
         Ok(s) => s as usize,
-        Err(()) => {
+        Err(Fault) => {
             return zeroed_on(
                 dst,
                 Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
@@ -344,7 +348,7 @@ mod tests {
             data: &data,
             readable: 2,
         };
-        assert_eq!(check_zeroed_user(&m, 100, 6), Err(()));
+        assert_eq!(check_zeroed_user(&m, 100, 6), Err(Fault));
         let zeros = [0u8; 200];
         let m = Mem {
             base: 0,
@@ -352,7 +356,7 @@ mod tests {
             readable: 200,
         };
         assert_eq!(check_zeroed_user(&m, 0, 200), Ok(true));
-        assert_eq!(check_zeroed_user(&m, 0, 201), Err(()));
+        assert_eq!(check_zeroed_user(&m, 0, 201), Err(Fault));
     }
 
     #[test]
@@ -363,9 +367,9 @@ mod tests {
             data: &zeros,
             readable: 8,
         };
-        assert_eq!(check_zeroed_user(&m, u64::MAX - 3, 8), Err(()));
+        assert_eq!(check_zeroed_user(&m, u64::MAX - 3, 8), Err(Fault));
         assert_eq!(get_user_u32(&m, u64::MAX - 3), Ok(0));
-        assert_eq!(get_user_u32(&m, u64::MAX - 2), Err(()));
+        assert_eq!(get_user_u32(&m, u64::MAX - 2), Err(Fault));
     }
 
     #[test]
