@@ -119,7 +119,17 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
 
         if let (Some(conv), Some(v)) = (st.convention, &st.validation) {
             let fl = &layouts[0];
-            let min = crate::layout::size_of_ref(family, fl, si, &v.min_size);
+            let Some(min) = crate::layout::size_of_ref(family, fl, si, &v.min_size) else {
+                diags.push(at(
+                    &st.name_span,
+                    format!(
+                        "struct `{}`: min_size {} names a field a revision of it does not have",
+                        st.name,
+                        v.min_size.text()
+                    ),
+                ));
+                continue;
+            };
             let size_end = if conv == Convention::UserData { 0 } else { 4 };
             if min < size_end {
                 diags.push(at(
@@ -136,7 +146,8 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             // A discriminant is read from the first copy, so it must lie within min_size.
             for w in &v.min_size_when {
                 for c in &w.when {
-                    let (off, len) = crate::layout::locate(family, fl, si, &c.field);
+                    let (off, len) =
+                        crate::layout::locate(family, fl, si, &c.field).unwrap_or((0, 0));
                     if off + len > min {
                         diags.push(
                             at(
@@ -153,7 +164,17 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                         );
                     }
                 }
-                let need = crate::layout::size_of_ref(family, fl, si, &w.size);
+                let Some(need) = crate::layout::size_of_ref(family, fl, si, &w.size) else {
+                    diags.push(at(
+                        &w.span,
+                        format!(
+                            "{} names a field a revision of `{}` does not have",
+                            w.size.text(),
+                            st.name
+                        ),
+                    ));
+                    continue;
+                };
                 if need < min {
                     diags.push(at(
                         &w.span,

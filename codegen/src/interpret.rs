@@ -46,7 +46,7 @@ pub fn copy_from_user(
         ));
     };
     let ksize = fl.structs[si].size as usize;
-    let min = size_of_ref(family, fl, si, &v.min_size) as usize;
+    let min = size_of_ref(family, fl, si, &v.min_size).unwrap_or_default() as usize;
     let mut dst = vec![0u8; ksize];
     match conv {
         Convention::Argsz => {
@@ -64,7 +64,7 @@ pub fn copy_from_user(
                 ));
             }
             for w in &v.min_size_when {
-                let need = size_of_ref(family, fl, si, &w.size) as usize;
+                let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
                 if all(family, fl, si, &dst, &w.when) && argsz < need {
                     return Err(refuse(Errno::EINVAL, format!("{} = {need}", w.text)));
                 }
@@ -159,7 +159,9 @@ fn all(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], conds: &[Con
 }
 
 fn holds(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], c: &Cond) -> bool {
-    let (off, size) = locate(family, fl, si, &c.field);
+    let Some((off, size)) = locate(family, fl, si, &c.field) else {
+        return false;
+    };
     if c.field.len.is_some() {
         let zero = bytes[off as usize..(off + size) as usize]
             .iter()

@@ -221,6 +221,8 @@ pub struct Field {
     pub doc: Option<String>,
     pub comment: Option<String>,
     pub since: RevisionIdx,
+    /// First revision without this field (it was re-purposed then); None: still present.
+    pub until: Option<RevisionIdx>,
     pub reserved: bool,
     pub flags: Option<usize>,
     pub values: Option<usize>,
@@ -379,7 +381,80 @@ pub struct Define {
     pub inside: Option<(usize, usize)>,
 }
 
+/// Whether `fields` (of a struct, among `structs`) has the field a path names, by name.
+fn has_path(structs: &[Struct], fields: &[Field], path: &FieldPath) -> bool {
+    let mut container: Vec<Field> = fields.to_vec();
+    for seg in &path.segments {
+        let found = match &seg.c_name {
+            Some(n) => container
+                .iter()
+                .find(|f| f.name.as_deref() == Some(n.as_str()))
+                .cloned(),
+            None => container
+                .iter()
+                .find(|f| f.name.is_none() && f.rust_name == seg.rust_name)
+                .cloned(),
+        };
+        let Some(f) = found else { return false };
+        container = match &f.ty {
+            FieldType::Union(ms) => ms.clone(),
+            FieldType::Struct(j) => structs[*j].fields.clone(),
+            FieldType::Scalar(_) => Vec::new(),
+        };
+    }
+    true
+}
+
+impl Field {
+    pub fn present_at(&self, rev: RevisionIdx) -> bool {
+        self.since <= rev && self.until.is_none_or(|u| rev < u)
+    }
+}
+
 impl Family {
+    /// The family as it was at revision `rev`: the fields, union members, flag and enum values
+    /// and defines that existed then. Struct indices are kept (a struct not yet added keeps
+    /// its slot; `Struct::since` says whether it exists), so layouts index the same way.
+    pub fn at_revision(&self, rev: RevisionIdx) -> Family {
+        fn fields_at(fields: &[Field], rev: RevisionIdx) -> Vec<Field> {
+            fields
+                .iter()
+                .filter(|f| f.present_at(rev))
+                .map(|f| {
+                    let mut f = f.clone();
+                    if let FieldType::Union(ms) = &f.ty {
+                        f.ty = FieldType::Union(fields_at(ms, rev));
+                    }
+                    f
+                })
+                .collect()
+        }
+        let mut fam = self.clone();
+        for st in &mut fam.structs {
+            st.fields = fields_at(&st.fields, rev);
+        }
+        // The kernel of a revision checks only what existed then.
+        let structs = fam.structs.clone();
+        for st in &mut fam.structs {
+            if st.since > rev {
+                st.validation = None;
+                st.convention = None;
+                continue;
+            }
+            if let Some(v) = &mut st.validation {
+                let present = |c: &Cond| has_path(&structs, &st.fields, &c.field);
+                v.rules
+                    .retain(|r| r.when.iter().chain(&r.require).all(present));
+                v.min_size_when.retain(|w| w.when.iter().all(present));
+            }
+        }
+        for g in &mut fam.groups {
+            g.values.retain(|c| c.since <= rev);
+        }
+        fam.defines.retain(|d| d.constant.since <= rev);
+        fam
+    }
+
     /// Every constant of the family in schema order: groups' values and single defines.
     pub fn constants(&self) -> impl Iterator<Item = &Constant> {
         self.groups

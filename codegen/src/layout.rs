@@ -320,43 +320,53 @@ fn push_member(
     }
 }
 
-/// Offset and size of the field a path names, from the start of struct `si`.
-pub fn locate(family: &Family, fl: &FamilyLayout, si: usize, path: &FieldPath) -> (u64, u64) {
+/// Offset and size of the field a path names, from the start of struct `si`; None when the
+/// family (at this revision) has no such field. Found by name: field indices differ between
+/// revisions.
+pub fn locate(
+    family: &Family,
+    fl: &FamilyLayout,
+    si: usize,
+    path: &FieldPath,
+) -> Option<(u64, u64)> {
     let mut base = 0;
     let mut s = si;
-    let mut index: Vec<usize> = Vec::new();
-    for (k, seg) in path.segments.iter().enumerate() {
-        index.push(seg.index);
-        let m = fl.structs[s]
-            .members
-            .iter()
-            .find(|m| m.index == index)
-            .expect("a resolved path names a laid-out member");
-        if k + 1 == path.segments.len() {
-            return (base + m.offset, m.size);
+    let mut acc = String::new();
+    let named: Vec<&str> = path
+        .segments
+        .iter()
+        .filter_map(|seg| seg.c_name.as_deref())
+        .collect();
+    for (k, name) in named.iter().enumerate() {
+        acc = if acc.is_empty() {
+            name.to_string()
+        } else {
+            format!("{acc}.{name}")
+        };
+        let m = fl.structs[s].members.iter().find(|m| m.path == acc)?;
+        if k + 1 == named.len() {
+            return Some((base + m.offset, m.size));
         }
         if let Some(Field {
             ty: FieldType::Struct(j),
             ..
-        }) = field_at(&family.structs[s], &index)
+        }) = field_at(&family.structs[s], &m.index)
         {
             base += m.offset;
             s = *j;
-            index.clear();
+            acc.clear();
         }
     }
-    (0, fl.structs[si].size)
+    None
 }
 
-/// A size the way the kernel writes it (`offsetof`, `offsetofend`, `sizeof`), in bytes.
-pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -> u64 {
+/// A size the way the kernel writes it (`offsetof`, `offsetofend`, `sizeof`), in bytes; None
+/// when it names a field this revision does not have.
+pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -> Option<u64> {
     match r {
-        SizeRef::Whole => fl.structs[si].size,
-        SizeRef::OffsetOf(p) => locate(family, fl, si, p).0,
-        SizeRef::OffsetOfEnd(p) => {
-            let (o, n) = locate(family, fl, si, p);
-            o + n
-        }
+        SizeRef::Whole => Some(fl.structs[si].size),
+        SizeRef::OffsetOf(p) => locate(family, fl, si, p).map(|(o, _)| o),
+        SizeRef::OffsetOfEnd(p) => locate(family, fl, si, p).map(|(o, n)| o + n),
     }
 }
 

@@ -4,6 +4,7 @@
 //! The pipeline, one module a stage:
 //! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
 
+pub mod abi;
 pub mod check;
 pub mod decode;
 pub mod diag;
@@ -26,14 +27,62 @@ use output::Output;
 /// A family that passed every check, with its layout on every target (x86-64 first).
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The family at its latest revision: what the headers and bindings describe.
     pub family: Family,
+    /// Layouts of `family` on every target, x86-64 first.
     pub layouts: Vec<FamilyLayout>,
+    /// The whole history: every field with its `since`/`until`.
+    pub history: Family,
+    /// Per revision (oldest first): the family then, and its layouts on every target.
+    pub revisions: Vec<(Family, Vec<FamilyLayout>)>,
+}
+
+impl Checked {
+    fn new(history: Family) -> Checked {
+        let lay_out = |f: &Family| -> Vec<FamilyLayout> {
+            TARGETS
+                .iter()
+                .map(|t| layout::layout_family(f, t))
+                .collect()
+        };
+        let revisions: Vec<(Family, Vec<FamilyLayout>)> = (0..history.revisions.len().max(1))
+            .map(|r| {
+                let f = history.at_revision(r);
+                let l = lay_out(&f);
+                (f, l)
+            })
+            .collect();
+        let (family, layouts) = revisions.last().cloned().expect("at least one revision");
+        Checked {
+            family,
+            layouts,
+            history,
+            revisions,
+        }
+    }
 }
 
 /// parse → resolve → layout → check, for one schema text.
 pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let laid_out = lay_out(source, schema_file)?;
-    check::check(&laid_out.family, &laid_out.layouts)?;
+    // Every revision must be a valid uAPI on its own, not only the latest; a problem all
+    // revisions share is reported once.
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for (f, l) in &laid_out.revisions {
+        match check::check(f, l) {
+            Ok(()) => {}
+            Err(Error::Schema(d)) => diags.extend(
+                d.into_iter()
+                    .filter(|d| !diags.contains(d))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Schema(diags));
+    }
+    abi::check_history(&laid_out)?;
     Ok(laid_out)
 }
 
@@ -42,11 +91,7 @@ pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> 
 pub fn lay_out(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let raw = schema::parse(&source)?;
     let family = resolve::resolve(raw, source, schema_file)?;
-    let layouts: Vec<FamilyLayout> = TARGETS
-        .iter()
-        .map(|t| layout::layout_family(&family, t))
-        .collect();
-    Ok(Checked { family, layouts })
+    Ok(Checked::new(family))
 }
 
 /// Every `*.toml` schema in `dir`, in file-name order, each checked. Errors of all files are

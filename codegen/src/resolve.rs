@@ -378,6 +378,23 @@ impl Resolver {
         let span = f.span();
         let raw = f.into_inner();
         let since = self.since(&raw.since, parent_since);
+        let until = raw.until.as_ref().map(|u| {
+            let r = self.since(&Some(u.clone()), since);
+            if r <= since {
+                self.error(
+                    u.span(),
+                    "`until` must name a revision after the field's `since`",
+                );
+            }
+            if !raw.reserved.as_ref().is_some_and(|r| *r.get_ref()) {
+                self.error_note(
+                    u.span(),
+                    "only reserved bytes can be re-purposed",
+                    "mark the field `reserved = true`: its bytes were zero-only until then",
+                );
+            }
+            r
+        });
         let ty = match (&raw.ty, raw.union) {
             (Some(_), Some(u)) => {
                 self.error(u.span(), "a field has either `type` or `union`, not both");
@@ -483,6 +500,7 @@ impl Resolver {
             doc: Self::text(&raw.doc),
             comment: Self::text(&raw.comment),
             since,
+            until,
             reserved: raw.reserved.as_ref().is_some_and(|r| *r.get_ref()),
             flags,
             values,

@@ -129,6 +129,9 @@ pub struct RawField {
     /// A plain comment line emitted just before the field (`/* Vendor specific data */`).
     pub comment: Option<S<String>>,
     pub since: Option<S<String>>,
+    /// The revision that re-purposed this (reserved) field: it exists before it, and the
+    /// fields with `since` = that revision take its bytes.
+    pub until: Option<S<String>>,
     /// Bytes that must be zero today and may be re-purposed by a later revision.
     pub reserved: Option<S<bool>>,
     /// The `[[flags]]` set whose bits are valid in this field.

@@ -79,7 +79,7 @@ fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
         name,
         conv: st.convention.unwrap(),
         ksize,
-        min: size_of_ref(&c.family, &c.layouts[0], si, &v.min_size) as usize,
+        min: size_of_ref(&c.family, &c.layouts[0], si, &v.min_size).unwrap() as usize,
         bases,
         data_type: v.data_type.as_ref().map_or(0, |d| d.1 as u32),
     }
@@ -260,7 +260,8 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
                 .as_ref()
                 .unwrap()
                 .min_size,
-        ) as usize;
+        )
+        .unwrap() as usize;
         let bound = allowed_end(
             &Spec {
                 name: case.name,

@@ -115,7 +115,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, templates: &Templates) -> Result
                 .as_ref()
                 .map(|d| d.0.clone())
                 .unwrap_or_default(),
-            min: size_of_ref(family, fl, si, &v.min_size),
+            min: size_of_ref(family, fl, si, &v.min_size).unwrap_or_default(),
             min_text: v.min_size.text(),
             size: fl.structs[si].size,
             size_rules: v
@@ -124,7 +124,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, templates: &Templates) -> Result
                 .map(|w| SizeRuleView {
                     text: w.text.clone(),
                     when: all(family, &w.when),
-                    need: size_of_ref(family, fl, si, &w.size),
+                    need: size_of_ref(family, fl, si, &w.size).unwrap_or_default(),
                 })
                 .collect(),
             rules: v

@@ -102,7 +102,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
     let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
         return plain;
     };
-    let min = size_of_ref(family, fl, si, &v.min_size) as usize;
+    let min = size_of_ref(family, fl, si, &v.min_size).unwrap_or_default() as usize;
     let size = fl.structs[si].size as usize;
     let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
     let self_ = quote!(self);
@@ -145,7 +145,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
             let size_rules = v.min_size_when.iter().map(|w| {
                 let when = all(family, &dst, &w.when);
-                let need = size_of_ref(family, fl, si, &w.size) as usize;
+                let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
                 let text = format!("{} = {need}", w.text);
                 quote!(if (#when) && (argsz as usize) < #need {
                     return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));

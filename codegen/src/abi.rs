@@ -1,0 +1,813 @@
+//! The ABI a family publishes, revision by revision: every struct's size and alignment on
+//! every target, every member's offset, size and type, every constant's value, and the flags
+//! each struct's fields accept. Three uses:
+//! - `schema/<family>.abi.lock` (`uapigen generate --publish`): `check` fails when a published
+//!   revision's ABI changes;
+//! - `uapigen diff OLD NEW`: every change classified compatible or breaking, with its rule;
+//! - the schema's own history: each revision must extend the previous one legally
+//!   (REFERENCE.md §3: append at the end, add a union member at the end, or re-purpose
+//!   reserved bytes with a new flag).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Error};
+use crate::ir::*;
+use crate::layout::{field_at, FamilyLayout};
+use crate::Checked;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lock {
+    pub family: String,
+    pub revision: Vec<RevisionAbi>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionAbi {
+    pub id: String,
+    pub structs: BTreeMap<String, StructAbi>,
+    pub constants: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructAbi {
+    /// `sizeof` on every target (the check stage keeps them equal; kept per target so a
+    /// change on one is seen).
+    pub size: BTreeMap<String, u64>,
+    pub align: BTreeMap<String, u64>,
+    /// `path @offset +size : type`, with ` reserved` for bytes that must be zero.
+    pub members: Vec<String>,
+    /// The flag constants its fields accept.
+    pub flags: Vec<String>,
+    /// Another struct of the family has it as a member (its alignment then matters to others).
+    #[serde(default)]
+    pub embedded: bool,
+}
+
+/// One member, parsed back from its lock line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub path: String,
+    pub offset: u64,
+    pub size: u64,
+    pub ty: String,
+    pub reserved: bool,
+}
+
+impl Member {
+    fn line(&self) -> String {
+        format!(
+            "{} @{} +{} : {}{}",
+            self.path,
+            self.offset,
+            self.size,
+            self.ty,
+            if self.reserved { " reserved" } else { "" }
+        )
+    }
+
+    fn parse(line: &str) -> Option<Member> {
+        let (path, rest) = line.split_once(" @")?;
+        let (offset, rest) = rest.split_once(" +")?;
+        let (size, ty) = rest.split_once(" : ")?;
+        let (ty, reserved) = match ty.strip_suffix(" reserved") {
+            Some(t) => (t, true),
+            None => (ty, false),
+        };
+        Some(Member {
+            path: path.to_string(),
+            offset: offset.parse().ok()?,
+            size: size.parse().ok()?,
+            ty: ty.to_string(),
+            reserved,
+        })
+    }
+}
+
+impl StructAbi {
+    pub fn members(&self) -> Vec<Member> {
+        self.members
+            .iter()
+            .filter_map(|l| Member::parse(l))
+            .collect()
+    }
+
+    fn x86_64_size(&self) -> u64 {
+        self.size
+            .get("x86_64-linux-gnu")
+            .copied()
+            .unwrap_or_else(|| self.size.values().next().copied().unwrap_or(0))
+    }
+}
+
+fn type_text(family: &Family, f: &Field) -> String {
+    let base = match &f.ty {
+        FieldType::Scalar(s) => s.c_name().to_string(),
+        FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
+        FieldType::Union(_) => "union".to_string(),
+    };
+    match f.len {
+        Some(n) => format!("{base}[{n}]"),
+        None => base,
+    }
+}
+
+fn embedded(family: &Family, si: usize) -> bool {
+    fn uses(fields: &[Field], si: usize) -> bool {
+        fields.iter().any(|f| match &f.ty {
+            FieldType::Struct(j) => *j == si,
+            FieldType::Union(ms) => uses(ms, si),
+            FieldType::Scalar(_) => false,
+        })
+    }
+    family.structs.iter().any(|s| uses(&s.fields, si))
+}
+
+fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> RevisionAbi {
+    let mut structs = BTreeMap::new();
+    for (si, st) in family.structs.iter().enumerate() {
+        if st.since > rev {
+            continue;
+        }
+        let members = layouts[0].structs[si]
+            .members
+            .iter()
+            .filter_map(|m| field_at(st, &m.index).map(|f| (m, f)))
+            .map(|(m, f)| {
+                Member {
+                    path: m.path.clone(),
+                    offset: m.offset,
+                    size: m.size,
+                    ty: type_text(family, f),
+                    reserved: f.reserved,
+                }
+                .line()
+            })
+            .collect();
+        let mut flags = BTreeSet::new();
+        fn visit(fields: &[Field], family: &Family, flags: &mut BTreeSet<String>) {
+            for f in fields {
+                if let Some(g) = f.flags {
+                    flags.extend(family.groups[g].values.iter().map(|c| c.name.clone()));
+                }
+                if let FieldType::Union(ms) = &f.ty {
+                    visit(ms, family, flags);
+                }
+            }
+        }
+        visit(&st.fields, family, &mut flags);
+        structs.insert(
+            st.name.clone(),
+            StructAbi {
+                size: layouts
+                    .iter()
+                    .map(|l| (l.target.triple.to_string(), l.structs[si].size))
+                    .collect(),
+                align: layouts
+                    .iter()
+                    .map(|l| (l.target.triple.to_string(), l.structs[si].align))
+                    .collect(),
+                members,
+                flags: flags.into_iter().collect(),
+                embedded: embedded(family, si),
+            },
+        );
+    }
+    RevisionAbi {
+        id: family.revisions[rev].id.clone(),
+        structs,
+        constants: family
+            .constants()
+            .map(|c| (c.name.clone(), c.value))
+            .collect(),
+    }
+}
+
+/// The ABI of every revision of a family.
+pub fn snapshot(c: &Checked) -> Lock {
+    Lock {
+        family: c.history.name.clone(),
+        revision: c
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(r, (f, l))| revision_abi(f, l, r))
+            .collect(),
+    }
+}
+
+pub const LOCK_HEADER: &str =
+    "# Generated by `uapigen generate --publish`: the published ABI of each revision.\n\
+# `uapigen check` fails when a revision listed here changes. Do not edit.\n";
+
+pub fn lock_text(lock: &Lock) -> Result<String, Error> {
+    let body = toml::to_string(lock)
+        .map_err(|e| Error::Internal(format!("cannot write the ABI lock: {e}")))?;
+    Ok(format!("{LOCK_HEADER}{body}"))
+}
+
+pub fn parse_lock(path: &str, text: &str) -> Result<Lock, Error> {
+    toml::from_str(text).map_err(|e| Error::Io {
+        path: path.to_string(),
+        message: format!("not a uapigen ABI lock: {}", e.message()),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Compatible,
+    Breaking,
+}
+
+/// One classified difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub verdict: Verdict,
+    pub revision: String,
+    /// `struct iommu_hwpt_alloc`, `constant IOMMU_VTD_S1_SRE`...
+    pub subject: String,
+    pub what: String,
+    pub rule: &'static str,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = match self.verdict {
+            Verdict::Compatible => "compatible",
+            Verdict::Breaking => "breaking",
+        };
+        write!(
+            f,
+            "{v}: {} (revision {}): {} [{}]",
+            self.subject, self.revision, self.what, self.rule
+        )
+    }
+}
+
+pub const RULE_PUBLISHED: &str = "a published revision never changes; changes go in a new revision";
+pub const RULE_APPEND: &str = "a struct may grow only at its end";
+pub const RULE_UNION: &str =
+    "a union may gain members; it may grow only when it is the struct's last member";
+pub const RULE_REPURPOSE: &str = "reserved bytes may be re-purposed only together with a new flag";
+pub const RULE_KEEP: &str =
+    "members, constants and flags are never removed, moved, resized or retyped";
+pub const RULE_ALIGN: &str = "a struct's alignment never changes on any target (it may grow only for a struct nothing embeds)";
+
+fn change(
+    verdict: Verdict,
+    revision: &str,
+    subject: String,
+    what: String,
+    rule: &'static str,
+) -> Change {
+    Change {
+        verdict,
+        revision: revision.to_string(),
+        subject,
+        what,
+        rule,
+    }
+}
+
+/// Every difference between two states of the same published revision: all breaking.
+pub fn compare_published(old: &RevisionAbi, new: &RevisionAbi) -> Vec<Change> {
+    let rev = &old.id;
+    let mut out = Vec::new();
+    let b = |subject: String, what: String| {
+        change(Verdict::Breaking, rev, subject, what, RULE_PUBLISHED)
+    };
+    for (name, o) in &old.structs {
+        let subject = format!("struct {name}");
+        let Some(n) = new.structs.get(name) else {
+            out.push(b(subject, "removed".into()));
+            continue;
+        };
+        for (t, s) in &o.size {
+            if n.size.get(t) != Some(s) {
+                out.push(b(
+                    subject.clone(),
+                    format!(
+                        "sizeof changed from {s} to {} on {t}",
+                        n.size.get(t).map_or("-".into(), |x| x.to_string())
+                    ),
+                ));
+            }
+        }
+        for (t, a) in &o.align {
+            if n.align.get(t) != Some(a) {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "alignment changed from {a} to {} on {t}",
+                        n.align.get(t).map_or("-".into(), |x| x.to_string())
+                    ),
+                    RULE_ALIGN,
+                ));
+            }
+        }
+        out.extend(member_changes(
+            rev,
+            &subject,
+            &o.members(),
+            &n.members(),
+            RULE_PUBLISHED,
+        ));
+        for f in &o.flags {
+            if !n.flags.contains(f) {
+                out.push(b(subject.clone(), format!("flag `{f}` no longer accepted")));
+            }
+        }
+        for f in &n.flags {
+            if !o.flags.contains(f) {
+                out.push(b(subject.clone(), format!("gained flag `{f}`")));
+            }
+        }
+    }
+    for name in new.structs.keys().filter(|n| !old.structs.contains_key(*n)) {
+        out.push(b(
+            format!("struct {name}"),
+            "added to a published revision".into(),
+        ));
+    }
+    out.extend(constant_changes(rev, &old.constants, &new.constants, true));
+    out
+}
+
+/// Members of the old layout that moved, changed size or type, were removed, or were
+/// reordered.
+fn member_changes(
+    rev: &str,
+    subject: &str,
+    old: &[Member],
+    new: &[Member],
+    rule: &'static str,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    for o in old {
+        match new.iter().find(|n| n.path == o.path) {
+            None => out.push(change(
+                Verdict::Breaking,
+                rev,
+                subject.to_string(),
+                format!("member `{}` (@{} +{}) removed", o.path, o.offset, o.size),
+                rule,
+            )),
+            Some(n) => {
+                if n.offset != o.offset {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.to_string(),
+                        format!(
+                            "member `{}` moved from offset {} to {}",
+                            o.path, o.offset, n.offset
+                        ),
+                        rule,
+                    ));
+                }
+                if n.size != o.size {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.to_string(),
+                        format!(
+                            "member `{}` size changed from {} to {}",
+                            o.path, o.size, n.size
+                        ),
+                        rule,
+                    ));
+                }
+                if n.ty != o.ty {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.to_string(),
+                        format!(
+                            "member `{}` type changed from `{}` to `{}`",
+                            o.path, o.ty, n.ty
+                        ),
+                        rule,
+                    ));
+                }
+                if n.reserved != o.reserved && rule == RULE_PUBLISHED {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.to_string(),
+                        format!("member `{}` reserved marking changed", o.path),
+                        rule,
+                    ));
+                }
+            }
+        }
+    }
+    if rule == RULE_PUBLISHED {
+        for n in new.iter().filter(|n| !old.iter().any(|o| o.path == n.path)) {
+            out.push(change(
+                Verdict::Breaking,
+                rev,
+                subject.to_string(),
+                format!("member `{}` added", n.path),
+                rule,
+            ));
+        }
+        let order = |ms: &[Member]| ms.iter().map(|m| m.path.clone()).collect::<Vec<_>>();
+        let common_old: Vec<String> = order(old)
+            .into_iter()
+            .filter(|p| new.iter().any(|n| &n.path == p))
+            .collect();
+        let common_new: Vec<String> = order(new)
+            .into_iter()
+            .filter(|p| old.iter().any(|o| &o.path == p))
+            .collect();
+        if common_old != common_new {
+            out.push(change(
+                Verdict::Breaking,
+                rev,
+                subject.to_string(),
+                "members reordered".into(),
+                rule,
+            ));
+        }
+    }
+    out
+}
+
+fn constant_changes(
+    rev: &str,
+    old: &BTreeMap<String, u64>,
+    new: &BTreeMap<String, u64>,
+    published: bool,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    let rule = if published { RULE_PUBLISHED } else { RULE_KEEP };
+    for (k, v) in old {
+        match new.get(k) {
+            None => out.push(change(
+                Verdict::Breaking,
+                rev,
+                format!("constant {k}"),
+                "removed".into(),
+                rule,
+            )),
+            Some(n) if n != v => out.push(change(
+                Verdict::Breaking,
+                rev,
+                format!("constant {k}"),
+                format!("value changed from {v:#x} to {n:#x}"),
+                rule,
+            )),
+            _ => {}
+        }
+    }
+    for (k, v) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
+        let verdict = if published {
+            Verdict::Breaking
+        } else {
+            Verdict::Compatible
+        };
+        out.push(change(
+            verdict,
+            rev,
+            format!("constant {k}"),
+            format!("added ({v:#x})"),
+            rule,
+        ));
+    }
+    out
+}
+
+/// How revision `next` extends `prev` (consecutive revisions of one family).
+pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> {
+    let rev = &next.id;
+    let mut out = Vec::new();
+    for (name, o) in &prev.structs {
+        let subject = format!("struct {name}");
+        let Some(n) = next.structs.get(name) else {
+            out.push(change(
+                Verdict::Breaking,
+                rev,
+                subject,
+                "removed".into(),
+                RULE_KEEP,
+            ));
+            continue;
+        };
+        for (t, a) in &o.align {
+            let now = n.align.get(t).copied().unwrap_or(0);
+            // A top-level ioctl argument is never laid out inside anything, so its alignment
+            // may grow with an appended member (iommu_hwpt_alloc in v6.7); an embedded one's
+            // may not, and none may shrink.
+            if now < *a || (now > *a && n.embedded) {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!("alignment changed from {a} to {now} on {t}"),
+                    RULE_ALIGN,
+                ));
+            }
+        }
+        let (om, nm) = (o.members(), n.members());
+        let old_size = o.x86_64_size();
+        let new_flags: Vec<&String> = n.flags.iter().filter(|f| !o.flags.contains(f)).collect();
+        for f in o.flags.iter().filter(|f| !n.flags.contains(f)) {
+            out.push(change(
+                Verdict::Breaking,
+                rev,
+                subject.clone(),
+                format!("flag `{f}` no longer accepted"),
+                RULE_KEEP,
+            ));
+        }
+        // Re-purposed: an old reserved member gone, its bytes taken by new members.
+        let mut repurposed: Vec<&Member> = Vec::new();
+        for m in om.iter().filter(|m| !nm.iter().any(|x| x.path == m.path)) {
+            let takers: Vec<&Member> = nm
+                .iter()
+                .filter(|x| {
+                    !om.iter().any(|y| y.path == x.path)
+                        && x.offset >= m.offset
+                        && x.offset + x.size <= m.offset + m.size
+                })
+                .collect();
+            if m.reserved && !takers.is_empty() {
+                repurposed.push(m);
+                let names: Vec<&str> = takers.iter().map(|t| t.path.as_str()).collect();
+                if new_flags.is_empty() {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.clone(),
+                        format!(
+                            "reserved `{}` re-purposed as {} with no new flag",
+                            m.path,
+                            names.join(", ")
+                        ),
+                        RULE_REPURPOSE,
+                    ));
+                } else {
+                    out.push(change(
+                        Verdict::Compatible,
+                        rev,
+                        subject.clone(),
+                        format!(
+                            "reserved `{}` re-purposed as {}, with flag {}",
+                            m.path,
+                            names.join(", "),
+                            new_flags[0]
+                        ),
+                        RULE_REPURPOSE,
+                    ));
+                }
+            } else {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!("member `{}` (@{} +{}) removed", m.path, m.offset, m.size),
+                    RULE_KEEP,
+                ));
+            }
+        }
+        // Members both have: only a union at the end may grow.
+        let last_top = om
+            .iter()
+            .filter(|m| !m.path.contains('.'))
+            .max_by_key(|m| m.offset)
+            .map(|m| m.path.clone());
+        for m in &om {
+            let Some(x) = nm.iter().find(|x| x.path == m.path) else {
+                continue;
+            };
+            let is_union = m.ty == "union";
+            if x.offset != m.offset {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "member `{}` moved from offset {} to {}",
+                        m.path, m.offset, x.offset
+                    ),
+                    RULE_KEEP,
+                ));
+            } else if x.ty != m.ty {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "member `{}` type changed from `{}` to `{}`",
+                        m.path, m.ty, x.ty
+                    ),
+                    RULE_KEEP,
+                ));
+            } else if x.size < m.size {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "member `{}` shrank from {} to {} bytes",
+                        m.path, m.size, x.size
+                    ),
+                    if is_union { RULE_UNION } else { RULE_KEEP },
+                ));
+            } else if x.size > m.size {
+                if is_union && last_top.as_deref() == Some(m.path.as_str()) {
+                    out.push(change(
+                        Verdict::Compatible,
+                        rev,
+                        subject.clone(),
+                        format!(
+                            "last union `{}` grew from {} to {} bytes",
+                            m.path, m.size, x.size
+                        ),
+                        RULE_UNION,
+                    ));
+                } else {
+                    out.push(change(
+                        Verdict::Breaking,
+                        rev,
+                        subject.clone(),
+                        format!(
+                            "member `{}` grew from {} to {} bytes",
+                            m.path, m.size, x.size
+                        ),
+                        if is_union { RULE_UNION } else { RULE_APPEND },
+                    ));
+                }
+            }
+        }
+        // New members: appended, a new union member, or taking re-purposed bytes.
+        for x in nm.iter().filter(|x| !om.iter().any(|m| m.path == x.path)) {
+            let in_repurposed = repurposed
+                .iter()
+                .any(|m| x.offset >= m.offset && x.offset + x.size <= m.offset + m.size);
+            let parent = x.path.rsplit_once('.').map(|(p, _)| p.to_string());
+            let union_member = parent
+                .as_ref()
+                .is_some_and(|p| om.iter().any(|m| &m.path == p && m.ty == "union"));
+            if in_repurposed {
+                continue;
+            } else if x.offset >= old_size && !x.path.contains('.') {
+                let flag = new_flags
+                    .first()
+                    .map_or(String::new(), |f| format!(", with flag {f}"));
+                out.push(change(
+                    Verdict::Compatible,
+                    rev,
+                    subject.clone(),
+                    format!("member `{}` appended at offset {}{flag}", x.path, x.offset),
+                    RULE_APPEND,
+                ));
+            } else if union_member {
+                out.push(change(
+                    Verdict::Compatible,
+                    rev,
+                    subject.clone(),
+                    format!("union member `{}` added", x.path),
+                    RULE_UNION,
+                ));
+            } else if x.path.contains('.')
+                && nm.iter().any(|p| {
+                    Some(&p.path) == parent.as_ref() && !om.iter().any(|m| m.path == p.path)
+                })
+            {
+                // A member of a member that is itself new: judged with its parent.
+                continue;
+            } else {
+                out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "member `{}` inserted at offset {}, inside the old struct ({} bytes)",
+                        x.path, x.offset, old_size
+                    ),
+                    RULE_APPEND,
+                ));
+            }
+        }
+    }
+    for name in next
+        .structs
+        .keys()
+        .filter(|n| !prev.structs.contains_key(*n))
+    {
+        out.push(change(
+            Verdict::Compatible,
+            rev,
+            format!("struct {name}"),
+            "added".into(),
+            RULE_APPEND,
+        ));
+    }
+    out.extend(constant_changes(
+        rev,
+        &prev.constants,
+        &next.constants,
+        false,
+    ));
+    out
+}
+
+/// The schema's own history: each revision extends the previous one legally.
+pub fn check_history(c: &Checked) -> Result<(), Error> {
+    let lock = snapshot(c);
+    let mut diags = Vec::new();
+    for pair in lock.revision.windows(2) {
+        for ch in compare_evolution(&pair[0], &pair[1])
+            .into_iter()
+            .filter(|c| c.verdict == Verdict::Breaking)
+        {
+            diags.push(located(c, &ch));
+        }
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Schema(diags))
+    }
+}
+
+/// A diagnostic at the struct (or constant) a change is about.
+pub fn located(c: &Checked, ch: &Change) -> Diagnostic {
+    let f = &c.history;
+    let span = ch
+        .subject
+        .strip_prefix("struct ")
+        .and_then(|n| f.struct_by_name(n))
+        .map(|s| s.name_span.clone())
+        .or_else(|| {
+            ch.subject
+                .strip_prefix("constant ")
+                .and_then(|n| f.constants().find(|k| k.name == n))
+                .map(|k| k.span.clone())
+        })
+        .unwrap_or(0..0);
+    Diagnostic::at(
+        &f.source,
+        span,
+        format!("{}, revision {}: {}", ch.subject, ch.revision, ch.what),
+    )
+    .note(format!("rule: {}", ch.rule))
+}
+
+/// Published revisions (the lock) against the schema now: every drift is breaking.
+pub fn check_lock(c: &Checked, lock: &Lock) -> Vec<Change> {
+    let now = snapshot(c);
+    let mut out = Vec::new();
+    for old in &lock.revision {
+        match now.revision.iter().find(|r| r.id == old.id) {
+            Some(new) => out.extend(compare_published(old, new)),
+            None => out.push(change(
+                Verdict::Breaking,
+                &old.id,
+                format!("revision {}", old.id),
+                "published, but no longer in the schema".into(),
+                RULE_PUBLISHED,
+            )),
+        }
+    }
+    out
+}
+
+/// `uapigen diff OLD NEW`: revisions both have must be identical; revisions only NEW has must
+/// extend their predecessor legally.
+pub fn diff(old: &Checked, new: &Checked) -> Vec<Change> {
+    let (o, n) = (snapshot(old), snapshot(new));
+    let mut out = Vec::new();
+    for r in &o.revision {
+        match n.revision.iter().find(|x| x.id == r.id) {
+            Some(x) => out.extend(compare_published(r, x)),
+            None => out.push(change(
+                Verdict::Breaking,
+                &r.id,
+                format!("revision {}", r.id),
+                "removed".into(),
+                RULE_PUBLISHED,
+            )),
+        }
+    }
+    for (i, r) in n.revision.iter().enumerate() {
+        if o.revision.iter().any(|x| x.id == r.id) {
+            continue;
+        }
+        match i.checked_sub(1) {
+            Some(p) => out.extend(compare_evolution(&n.revision[p], r)),
+            None => out.push(change(
+                Verdict::Compatible,
+                &r.id,
+                format!("revision {}", r.id),
+                "first revision".into(),
+                RULE_APPEND,
+            )),
+        }
+    }
+    out
+}
