@@ -202,7 +202,7 @@ pub const LOCK_HEADER: &str =
 # `uapigen check` fails when a revision listed here changes. Do not edit.\n";
 
 pub fn lock_text(lock: &Lock) -> Result<String, Error> {
-    let body = toml::to_string(lock)
+    let body = toml::to_string_pretty(lock)
         .map_err(|e| Error::Internal(format!("cannot write the ABI lock: {e}")))?;
     Ok(format!("{LOCK_HEADER}{body}"))
 }

@@ -64,6 +64,14 @@ impl Checked {
 
 /// parse → resolve → layout → check, for one schema text.
 pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> {
+    let laid_out = load_revisions(source, schema_file)?;
+    abi::check_history(&laid_out)?;
+    Ok(laid_out)
+}
+
+/// Like `load_source`, without judging how the revisions extend each other: for `diff`,
+/// which classifies exactly that.
+pub fn load_revisions(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let laid_out = lay_out(source, schema_file)?;
     // Every revision must be a valid uAPI on its own, not only the latest; a problem all
     // revisions share is reported once.
@@ -82,8 +90,32 @@ pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> 
     if !diags.is_empty() {
         return Err(Error::Schema(diags));
     }
-    abi::check_history(&laid_out)?;
     Ok(laid_out)
+}
+
+/// The lock file of a family's schema: `schema/iommu.toml` → `schema/iommu.abi.lock`.
+pub fn lock_path(schema_dir: &Path, family: &Family) -> std::path::PathBuf {
+    let stem = family
+        .schema_file
+        .strip_suffix(".toml")
+        .unwrap_or(&family.schema_file);
+    schema_dir.join(format!("{stem}.abi.lock"))
+}
+
+/// The published revisions that changed, per family with a lock file.
+pub fn check_locks(schema_dir: &Path, families: &[Checked]) -> Result<Vec<Diagnostic>, Error> {
+    let mut out = Vec::new();
+    for c in families {
+        let path = lock_path(schema_dir, &c.history);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let lock = abi::parse_lock(&path.display().to_string(), &text)?;
+        for ch in abi::check_lock(c, &lock) {
+            out.push(abi::located(c, &ch).note(format!("published in {}", path.display())));
+        }
+    }
+    Ok(out)
 }
 
 /// parse → resolve → layout, without the check stage: for showing the layout of a schema

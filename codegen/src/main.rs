@@ -53,6 +53,18 @@ enum Command {
     Generate {
         #[command(flatten)]
         paths: Paths,
+        /// Also write schema/<family>.abi.lock: the ABI of every revision, from now on published
+        /// (refused when an already-published revision changed).
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Classify every change from OLD to NEW (schema files, or REV:PATH for a file in git) as
+    /// compatible or breaking, with the rule; exit 1 on any breaking change.
+    Diff {
+        #[arg(value_name = "OLD")]
+        old: String,
+        #[arg(value_name = "NEW")]
+        new: String,
     },
     /// Exit 1, naming each file, when the output folder differs from what would be generated. Never writes.
     Check {
@@ -106,10 +118,65 @@ fn templates(paths: &Paths) -> Result<Templates, Error> {
     Templates::new(dir.as_deref())
 }
 
+/// A schema to diff: a file, or `REV:PATH` read with `git show` (when no such file exists).
+fn load_for_diff(arg: &str) -> Result<uapigen::Checked, Error> {
+    let path = std::path::Path::new(arg);
+    let (text, shown) = if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: arg.to_string(),
+            message: e.to_string(),
+        })?;
+        (text, arg.to_string())
+    } else if let Some((rev, file)) = arg.split_once(':') {
+        let out = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{file}")])
+            .output()
+            .map_err(|e| Error::Io {
+                path: arg.to_string(),
+                message: format!("cannot run git: {e}"),
+            })?;
+        if !out.status.success() {
+            return Err(Error::Io {
+                path: arg.to_string(),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            arg.to_string(),
+        )
+    } else {
+        return Err(Error::Usage(format!(
+            "{arg}: no such file (use REV:PATH for a file in git)"
+        )));
+    };
+    let name = std::path::Path::new(arg.rsplit(':').next().unwrap_or(arg))
+        .file_name()
+        .map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned());
+    uapigen::load_revisions(uapigen::Source::new(shown, text), &name)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
-        Command::Generate { paths } => {
+        Command::Generate { paths, publish } => {
             let families = uapigen::load_dir(&paths.schema)?;
+            if publish {
+                let changed = uapigen::check_locks(&paths.schema, &families)?;
+                if !changed.is_empty() {
+                    return Err(Error::Schema(changed));
+                }
+                for c in &families {
+                    let path = uapigen::lock_path(&paths.schema, &c.history);
+                    let text = uapigen::abi::lock_text(&uapigen::abi::snapshot(c))?;
+                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                        std::fs::write(&path, text).map_err(|e| Error::Io {
+                            path: path.display().to_string(),
+                            message: e.to_string(),
+                        })?;
+                        println!("published {}", path.display());
+                    }
+                }
+            }
             let output = uapigen::generate(&families, &templates(&paths)?, &paths.krate())?;
             let written = output.write(&paths.out)?;
             for w in &written {
@@ -127,6 +194,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let families = uapigen::load_dir(&paths.schema)?;
             let output = uapigen::generate(&families, &templates(&paths)?, &paths.krate())?;
             let stale = output.check(&paths.out)?;
+            let changed = uapigen::check_locks(&paths.schema, &families)?;
+            if !changed.is_empty() {
+                eprintln!("{}", Error::Schema(changed));
+                eprintln!("a published revision changed: put the change in a new [[revision]]");
+                return Ok(ExitCode::from(1));
+            }
             if stale.is_empty() {
                 println!(
                     "{}: up to date ({} files)",
@@ -140,6 +213,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
             Ok(ExitCode::from(1))
+        }
+        Command::Diff { old, new } => {
+            let (o, n) = (load_for_diff(&old)?, load_for_diff(&new)?);
+            let changes = uapigen::abi::diff(&o, &n);
+            for ch in &changes {
+                println!("{ch}");
+            }
+            let breaking = changes
+                .iter()
+                .filter(|c| c.verdict == uapigen::abi::Verdict::Breaking)
+                .count();
+            println!("{} change(s), {breaking} breaking", changes.len());
+            Ok(if breaking == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Decode {
             name,
