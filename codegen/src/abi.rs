@@ -28,6 +28,9 @@ pub struct RevisionAbi {
     pub id: String,
     pub structs: BTreeMap<String, StructAbi>,
     pub constants: BTreeMap<String, u64>,
+    /// Constants that are one past the last valid value: they move when values are added.
+    #[serde(default)]
+    pub sentinels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +184,12 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
             .constants()
             .map(|c| (c.name.clone(), c.value))
             .collect(),
+        sentinels: family
+            .defines
+            .iter()
+            .filter(|d| d.sentinel)
+            .map(|d| d.constant.name.clone())
+            .collect(),
     }
 }
 
@@ -252,6 +261,8 @@ pub const RULE_UNION: &str =
 pub const RULE_REPURPOSE: &str = "reserved bytes may be re-purposed only together with a new flag";
 pub const RULE_KEEP: &str =
     "members, constants and flags are never removed, moved, resized or retyped";
+pub const RULE_SENTINEL: &str =
+    "a sentinel (one past the last valid value) moves when values are added";
 pub const RULE_ALIGN: &str = "a struct's alignment never changes on any target (it may grow only for a struct nothing embeds)";
 
 fn change(
@@ -707,12 +718,18 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> 
             RULE_APPEND,
         ));
     }
-    out.extend(constant_changes(
-        rev,
-        &prev.constants,
-        &next.constants,
-        false,
-    ));
+    for ch in constant_changes(rev, &prev.constants, &next.constants, false) {
+        let name = ch.subject.strip_prefix("constant ").unwrap_or("");
+        if ch.what.starts_with("value changed") && next.sentinels.iter().any(|s| s == name) {
+            out.push(Change {
+                verdict: Verdict::Compatible,
+                rule: RULE_SENTINEL,
+                ..ch
+            });
+        } else {
+            out.push(ch);
+        }
+    }
     out
 }
 

@@ -379,6 +379,11 @@ pub enum Expr {
 pub struct Define {
     pub constant: Constant,
     pub inside: Option<(usize, usize)>,
+    /// First revision without this definition (a sentinel redefined later); None: current.
+    pub until: Option<RevisionIdx>,
+    /// One past the last valid value (`IOMMU_SVA_VTD_GPASID_LAST`): its value may move when a
+    /// revision adds values.
+    pub sentinel: bool,
 }
 
 /// Whether `fields` (of a struct, among `structs`) has the field a path names, by name.
@@ -451,7 +456,40 @@ impl Family {
         for g in &mut fam.groups {
             g.values.retain(|c| c.since <= rev);
         }
-        fam.defines.retain(|d| d.constant.since <= rev);
+        // Defines are referred to by index (placement), so drop them with a remap.
+        let mut index = vec![None; fam.defines.len()];
+        let mut kept = Vec::new();
+        for (i, d) in fam.defines.iter().enumerate() {
+            if d.constant.since <= rev && d.until.is_none_or(|u| rev < u) {
+                index[i] = Some(kept.len());
+                kept.push(d.clone());
+            }
+        }
+        fam.defines = kept;
+        let remap = |items: &mut Vec<ItemRef>| {
+            items.retain_mut(|it| match it {
+                ItemRef::Define(i) => match index[*i] {
+                    Some(n) => {
+                        *i = n;
+                        true
+                    }
+                    None => false,
+                },
+                _ => true,
+            })
+        };
+        remap(&mut fam.items);
+        fn remap_fields(fields: &mut [Field], remap: &dyn Fn(&mut Vec<ItemRef>)) {
+            for f in fields {
+                remap(&mut f.before);
+                if let FieldType::Union(ms) = &mut f.ty {
+                    remap_fields(ms, remap);
+                }
+            }
+        }
+        for st in &mut fam.structs {
+            remap_fields(&mut st.fields, &remap);
+        }
         fam
     }
 

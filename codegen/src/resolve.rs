@@ -14,6 +14,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         diags: Diagnostics::default(),
         revisions: Vec::new(),
         constants: HashMap::new(),
+        ends: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
     r.diags.finish()?;
@@ -26,6 +27,8 @@ struct Resolver {
     revisions: Vec<Revision>,
     /// Every constant seen so far, by name: (value, span of its definition).
     constants: HashMap<String, (u64, Span)>,
+    /// For defines: the revision their current definition ends at (a sentinel's `until`).
+    ends: HashMap<String, Option<RevisionIdx>>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -216,9 +219,27 @@ impl Resolver {
                 }
                 Entry::Define(d) => {
                     let inside = self.inside(&d.get_ref().inside, &family);
+                    let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
+                    let until_raw = d.get_ref().until.clone();
                     if let Some(constant) = self.define(d) {
+                        let until = until_raw.as_ref().map(|u| {
+                            let r = self.since(&Some(u.clone()), constant.since);
+                            if r <= constant.since {
+                                self.error(u.span(), "`until` must name a revision after the define's `since`");
+                            }
+                            if !sentinel {
+                                self.error_note(u.span(), "only a sentinel may be redefined", "mark it `sentinel = true` if it is one past the last valid value");
+                            }
+                            r
+                        });
+                        self.ends.insert(constant.name.clone(), until);
                         let item = ItemRef::Define(family.defines.len());
-                        family.defines.push(Define { constant, inside });
+                        family.defines.push(Define {
+                            constant,
+                            inside,
+                            until,
+                            sentinel,
+                        });
                         self.place(&mut family, inside, item);
                     }
                 }
@@ -1140,6 +1161,14 @@ impl Resolver {
     }
 
     fn declare(&mut self, c: &Constant) {
+        // A sentinel may be defined again from the revision its earlier definition ends at.
+        if let Some(Some(end)) = self.ends.get(&c.name) {
+            if c.since >= *end {
+                self.constants
+                    .insert(c.name.clone(), (c.value, c.span.clone()));
+                return;
+            }
+        }
         if let Some((_, first)) = self.constants.get(&c.name) {
             let (line, _) = self.source.line_col(first.start);
             self.error(

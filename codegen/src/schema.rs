@@ -189,6 +189,10 @@ pub struct RawDefine {
     /// `_IO(type, nr)`: `ioctl = { type = "IOMMUFD_TYPE", nr = "IOMMUFD_CMD_DESTROY" }`.
     pub ioctl: Option<S<RawIoctl>>,
     pub alias: Option<S<String>>,
+    /// The revision that redefined it (a sentinel moving): it applies before that revision.
+    pub until: Option<S<String>>,
+    /// One past the last valid value; may change value in a later revision.
+    pub sentinel: Option<S<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -276,3 +276,116 @@ fn decode_names_fields_flags_and_the_failing_rule() {
         text(&o)
     );
 }
+
+#[test]
+fn publish_then_drift_fails_check_and_publish_refuses() {
+    let dir = scratch();
+    let o = uapigen(&["generate", "--publish"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(dir.path().join("schema/iommu.abi.lock").exists());
+    assert_eq!(uapigen(&["check"], dir.path()).status.code(), Some(0));
+
+    // Edit a published revision: move IOMMU_SVA_GPASID_VAL to bit 1.
+    let schema = dir.path().join("schema/iommu.toml");
+    let text_before = std::fs::read_to_string(&schema).unwrap();
+    let edited = text_before.replace(
+        r#"{ name = "IOMMU_SVA_GPASID_VAL", bit = 0,"#,
+        r#"{ name = "IOMMU_SVA_GPASID_VAL", bit = 1,"#,
+    );
+    assert_ne!(edited, text_before);
+    std::fs::write(&schema, edited).unwrap();
+    uapigen(&["generate"], dir.path());
+    let o = uapigen(&["check"], dir.path());
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "constant IOMMU_SVA_GPASID_VAL, revision v5_10: value changed from 0x1 to 0x2"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("a published revision never changes"), "{out}");
+    let o = uapigen(&["generate", "--publish"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "publish must refuse: {}",
+        text(&o)
+    );
+}
+
+#[test]
+fn diff_classifies_and_reads_git_revisions() {
+    let dir = scratch();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@t", "add", "schema"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "base",
+    ]);
+    let o = uapigen(
+        &["diff", "HEAD:schema/iommufd.toml", "schema/iommufd.toml"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("0 change(s), 0 breaking"), "{}", text(&o));
+
+    // A new revision appending to iommu_hwpt_invalidate with a flag: compatible.
+    let schema = dir.path().join("schema/iommufd.toml");
+    let base = std::fs::read_to_string(&schema).unwrap();
+    let grown = base
+        .replace(
+            "[[revision]]\nid = \"v6_8\"",
+            "[[revision]]\nid = \"v6_8\"\nlabel = \"x\"\n\n[[revision]]\nid = \"next\"",
+        )
+        .replace(
+            "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n]",
+            "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n  { name = \"extra\", type = \"__aligned_u64\", since = \"next\" },\n]",
+        );
+    assert!(grown.contains("since = \"next\""));
+    std::fs::write(&schema, &grown).unwrap();
+    let o = uapigen(
+        &["diff", "HEAD:schema/iommufd.toml", "schema/iommufd.toml"],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("compatible: struct iommu_hwpt_invalidate (revision next): member `extra` appended at offset 32"), "{out}");
+
+    // Moving a published field: breaking, exit 1.
+    std::fs::write(
+        &schema,
+        base.replace(
+            "{ name = \"entry_len\", type = \"__u32\"",
+            "{ name = \"entry_len\", type = \"__u16\", len = 2",
+        ),
+    )
+    .unwrap();
+    let o = uapigen(
+        &["diff", "HEAD:schema/iommufd.toml", "schema/iommufd.toml"],
+        dir.path(),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("breaking: struct iommu_hwpt_invalidate (revision v6_8): member `entry_len` type changed from `__u32` to `__u16[2]`"), "{out}");
+
+    let o = uapigen(&["diff", "nowhere.toml", "schema/iommufd.toml"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

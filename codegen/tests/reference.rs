@@ -413,23 +413,40 @@ const IOMMUFD_CONSTANTS: &[(&str, u64)] = &[
     ("IOMMU_VTD_INV_FLAGS_LEAF", 1),
 ];
 
+/// The revision REFERENCE.md describes: v5.10 for iommu (its first), v6.8 for iommufd (its
+/// latest).
+fn described(c: &uapigen::Checked) -> &(uapigen::ir::Family, Vec<uapigen::layout::FamilyLayout>) {
+    let id = if c.family.name == "iommu" {
+        "v5_10"
+    } else {
+        "v6_8"
+    };
+    let r = c
+        .history
+        .revisions
+        .iter()
+        .position(|r| r.id == id)
+        .expect("revision");
+    &c.revisions[r]
+}
+
 fn check_layouts(family_name: &str, expect: &[Expect]) {
     let families = real_families();
     let c = family(&families, family_name);
+    let (fam, layouts) = described(c);
     assert_eq!(
-        c.family.structs.len(),
+        fam.structs.len(),
         expect.len(),
         "{family_name}: every struct of the schema is in the table"
     );
     for (name, size, members) in expect {
-        let si = c
-            .family
+        let si = fam
             .structs
             .iter()
             .position(|s| s.name == *name)
             .unwrap_or_else(|| panic!("{name} missing"));
         // One layout on every ABI: the same numbers on each target.
-        for layout in &c.layouts {
+        for layout in layouts {
             let l = &layout.structs[si];
             assert_eq!(
                 l.size, *size,
@@ -453,7 +470,7 @@ fn check_layouts(family_name: &str, expect: &[Expect]) {
                 );
             }
         }
-        let top_level = c.layouts[0].structs[si]
+        let top_level = layouts[0].structs[si]
             .members
             .iter()
             .filter(|m| m.depth == 0)
@@ -470,18 +487,44 @@ fn check_layouts(family_name: &str, expect: &[Expect]) {
 fn check_constants(family_name: &str, expect: &[(&str, u64)]) {
     let families = real_families();
     let c = family(&families, family_name);
+    let (fam, _) = described(c);
     for (name, value) in expect {
-        let k = c
-            .family
+        let k = fam
             .constants()
             .find(|k| k.name == *name)
             .unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(k.value, *value, "{name}");
     }
     assert_eq!(
-        c.family.constants().count(),
+        fam.constants().count(),
         expect.len(),
         "{family_name}: every constant is in the table"
+    );
+}
+
+/// The second iommu revision (REFERENCE.md §1d): WPE is bit 6 and LAST moves to bit 7.
+#[test]
+fn iommu_second_revision_adds_wpe_and_moves_last() {
+    let families = real_families();
+    let c = family(&families, "iommu");
+    let value =
+        |f: &uapigen::ir::Family, n: &str| f.constants().find(|k| k.name == n).map(|k| k.value);
+    let (v5_10, _) = &c.revisions[0];
+    let latest = &c.family;
+    assert_eq!(c.history.revisions[1].id, "v5_13");
+    assert_eq!(
+        (
+            value(v5_10, "IOMMU_SVA_VTD_GPASID_WPE"),
+            value(v5_10, "IOMMU_SVA_VTD_GPASID_LAST")
+        ),
+        (None, Some(1 << 6))
+    );
+    assert_eq!(
+        (
+            value(latest, "IOMMU_SVA_VTD_GPASID_WPE"),
+            value(latest, "IOMMU_SVA_VTD_GPASID_LAST")
+        ),
+        (Some(1 << 6), Some(1 << 7))
     );
 }
 
@@ -522,11 +565,19 @@ fn committed_headers_carry_reference_bytes() {
             ));
         }
     }
-    for (name, value) in IOMMU_CONSTANTS.iter().chain(IOMMUFD_CONSTANTS) {
+    // The committed header is the latest revision: LAST has moved there (checked per revision
+    // above); every other constant is the same in both.
+    for (name, value) in IOMMU_CONSTANTS
+        .iter()
+        .chain(IOMMUFD_CONSTANTS)
+        .filter(|(n, _)| *n != "IOMMU_SVA_VTD_GPASID_LAST")
+    {
         c.push_str(&format!(
             "_Static_assert({name} == {value}ULL, \"{name}\");\n"
         ));
     }
+    c.push_str("_Static_assert(IOMMU_SVA_VTD_GPASID_LAST == (1 << 7), \"LAST\");\n");
+    c.push_str("_Static_assert(IOMMU_SVA_VTD_GPASID_WPE == (1 << 6), \"WPE\");\n");
     c.push_str("int main(void) { return 0; }\n");
     let include = repo_root().join("generated/include/uapi");
     let exe = compile(

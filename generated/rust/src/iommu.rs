@@ -751,7 +751,9 @@ pub const IOMMU_SVA_VTD_GPASID_PWT: u64 = 1 << 3;
 pub const IOMMU_SVA_VTD_GPASID_EMTE: u64 = 1 << 4;
 /// PASID-level cache disable
 pub const IOMMU_SVA_VTD_GPASID_CD: u64 = 1 << 5;
-pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 6;
+/// write protect enable
+pub const IOMMU_SVA_VTD_GPASID_WPE: u64 = 1 << 6;
+pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 7;
 /// `struct iommu_gpasid_bind_data_vtd`: Intel VT-d specific data on device and guest SVA binding.
 ///
 /// Only guest vIOMMU selectable and effective options are passed down to
