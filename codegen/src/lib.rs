@@ -196,12 +196,12 @@ pub fn generate(
         );
         out.add(
             format!("rust/src/{}.rs", f.name),
-            emit::rust::emit(f, &c.layouts)?,
+            emit::rust::emit(f, &c.layouts, &c.revisions)?,
         );
         if f.structs.iter().any(|s| s.validation.is_some()) {
             out.add(
                 format!("include/uapigen/{}_validate.h", f.name),
-                emit::c_validate::emit(f, &c.layouts[0], templates)?,
+                emit::c_validate::emit(f, &c.layouts[0], &c.revisions, templates)?,
             );
         }
     }

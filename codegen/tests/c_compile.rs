@@ -147,6 +147,18 @@ int main(void)
 	hi.__reserved = 1;
 	if (iommu_hwpt_invalidate_copy_from_user(&ho, &hi) != -EOPNOTSUPP)
 		return 3;
+	/* Per-revision tables: the published sizes and valid flags of each revision. */
+	if (uapigen_iommu_hwpt_alloc_size(UAPIGEN_IOMMUFD_V6_2) != 0 ||
+	    uapigen_iommu_hwpt_alloc_size(UAPIGEN_IOMMUFD_V6_6) != 24 ||
+	    uapigen_iommu_hwpt_alloc_size(UAPIGEN_IOMMUFD_V6_7) != 40 ||
+	    uapigen_iommu_hwpt_alloc_size(UAPIGEN_IOMMUFD_NR_REVISIONS) != 0)
+		return 4;
+	if (uapigen_iommu_hwpt_alloc_flags_valid(UAPIGEN_IOMMUFD_V6_6) != 0 ||
+	    uapigen_iommu_hwpt_alloc_flags_valid(UAPIGEN_IOMMUFD_V6_8) != (IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return 5;
+	if (uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(UAPIGEN_IOMMU_V5_10) != 0x3f ||
+	    uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(UAPIGEN_IOMMU_V5_13) != 0x7f)
+		return 6;
 	printf("ok\n");
 	return 0;
 }

@@ -15,7 +15,25 @@ struct View {
     marker: String,
     header: String,
     guard: String,
+    family_upper: String,
+    family: String,
+    revisions: Vec<RevisionView>,
     structs: Vec<StructView>,
+}
+
+#[derive(Serialize)]
+struct RevisionView {
+    upper: String,
+    id: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct MaskView {
+    /// `flags`, `granu_addr_info_flags`: the field path as an identifier.
+    ident: String,
+    path: String,
+    values: String,
 }
 
 #[derive(Serialize)]
@@ -32,6 +50,9 @@ struct StructView {
     size: u64,
     size_rules: Vec<SizeRuleView>,
     rules: Vec<RuleView>,
+    /// sizeof per revision, 0 where the struct does not exist yet.
+    sizes: String,
+    masks: Vec<MaskView>,
 }
 
 #[derive(Serialize)]
@@ -97,13 +118,92 @@ fn all(family: &Family, conds: &[Cond]) -> String {
         .join(" && ")
 }
 
-pub fn emit(family: &Family, fl: &FamilyLayout, templates: &Templates) -> Result<String, Error> {
+/// Valid bits of each flags field of struct `si`, per revision: (path, masks).
+fn masks(revisions: &[(Family, Vec<FamilyLayout>)], si: usize) -> Vec<(String, Vec<u64>)> {
+    fn visit(
+        fields: &[Field],
+        prefix: &str,
+        fam: &Family,
+        r: usize,
+        n: usize,
+        out: &mut Vec<(String, Vec<u64>)>,
+    ) {
+        for f in fields {
+            let path = match (&f.name, prefix.is_empty()) {
+                (Some(x), true) => x.clone(),
+                (Some(x), false) => format!("{prefix}.{x}"),
+                (None, _) => prefix.to_string(),
+            };
+            if let Some(g) = f.flags {
+                let mask = fam.groups[g].values.iter().fold(0, |m, c| m | c.value);
+                match out.iter_mut().find(|(p, _)| *p == path) {
+                    Some((_, v)) => v[r] = mask,
+                    None => {
+                        let mut v = vec![0; n];
+                        v[r] = mask;
+                        out.push((path.clone(), v));
+                    }
+                }
+            }
+            match &f.ty {
+                FieldType::Union(ms) => visit(ms, &path, fam, r, n, out),
+                FieldType::Struct(j) if f.len.is_none() => {
+                    visit(&fam.structs[*j].fields, &path, fam, r, n, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (r, (fam, _)) in revisions.iter().enumerate() {
+        visit(
+            &fam.structs[si].fields,
+            "",
+            fam,
+            r,
+            revisions.len(),
+            &mut out,
+        );
+    }
+    out
+}
+
+pub fn emit(
+    family: &Family,
+    fl: &FamilyLayout,
+    revisions: &[(Family, Vec<FamilyLayout>)],
+    templates: &Templates,
+) -> Result<String, Error> {
     let mut structs = Vec::new();
     for (si, st) in family.structs.iter().enumerate() {
         let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
             continue;
         };
+        let sizes: Vec<String> = revisions
+            .iter()
+            .enumerate()
+            .map(|(r, (f, l))| {
+                if f.structs[si].since <= r {
+                    l[0].structs[si].size.to_string()
+                } else {
+                    "0".into()
+                }
+            })
+            .collect();
         structs.push(StructView {
+            sizes: sizes.join(", "),
+            masks: masks(revisions, si)
+                .into_iter()
+                .map(|(path, v)| MaskView {
+                    ident: path.replace('.', "_"),
+                    path,
+                    values: v
+                        .iter()
+                        .map(|m| format!("{m:#x}ULL"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
             name: st.name.clone(),
             upper: st.name.to_uppercase(),
             convention: conv.name(),
@@ -144,6 +244,17 @@ pub fn emit(family: &Family, fl: &FamilyLayout, templates: &Templates) -> Result
         marker: marker(family),
         header: family.header.clone(),
         guard: format!("_UAPIGEN_{}_VALIDATE_H", family.name.to_uppercase()),
+        family_upper: family.name.to_uppercase(),
+        family: family.name.clone(),
+        revisions: family
+            .revisions
+            .iter()
+            .map(|r| RevisionView {
+                upper: r.id.to_uppercase(),
+                id: r.id.clone(),
+                label: r.label.clone(),
+            })
+            .collect(),
         structs,
     };
     templates.render("validate.h", &view)

@@ -88,7 +88,14 @@ struct Ctx<'a> {
     const_types: HashMap<String, &'static str>,
 }
 
-pub fn emit(family: &Family, layouts: &[FamilyLayout]) -> Result<String, Error> {
+/// The family's module: its latest revision at the top, then one module per revision
+/// (`v6_7`) with the structs as they were then, each with that revision's layout assertions and
+/// validator (the kernel of that revision), so a test can play an old user or an old kernel.
+pub fn emit(
+    family: &Family,
+    layouts: &[FamilyLayout],
+    revisions: &[(Family, Vec<FamilyLayout>)],
+) -> Result<String, Error> {
     let ctx = Ctx {
         family,
         layouts,
@@ -109,6 +116,32 @@ pub fn emit(family: &Family, layouts: &[FamilyLayout]) -> Result<String, Error> 
     let mut items = Vec::new();
     for item in &family.items {
         collect_item(&ctx, *item, &mut items);
+    }
+    for (r, (fam_r, layouts_r)) in revisions.iter().enumerate() {
+        // Constants come from the latest revision (`use super::*`): none is ever removed or
+        // changed, but for a sentinel, which no struct of a revision module refers to.
+        let ctx_r = Ctx {
+            family: fam_r,
+            layouts: layouts_r,
+            const_types: ctx.const_types.clone(),
+        };
+        let mut structs = Vec::new();
+        for (si, st) in fam_r.structs.iter().enumerate() {
+            if st.since <= r {
+                structure(&ctx_r, si, &mut structs);
+            }
+        }
+        let rev = &family.revisions[r];
+        let m = ident(&rev.id);
+        let doc = format!(" The structs of revision `{}` ({}), laid out and validated as that revision's kernel does.", rev.id, rev.label);
+        items.push(quote! {
+            #[doc = #doc]
+            pub mod #m {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#structs)*
+            }
+        });
     }
     let tokens = quote! {
         #![doc = #marker_doc]

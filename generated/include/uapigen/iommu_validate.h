@@ -12,9 +12,36 @@
 #include <linux/iommu.h>
 #include <uapigen/uaccess.h>
 
+/*
+ * Revisions of the iommu family, oldest first. The tables below give, per
+ * revision, each struct's size and each flags field's valid bits (the kernel of
+ * that revision rejects the others); the uAPI header itself has no version table.
+ */
+enum uapigen_iommu_revision {
+	UAPIGEN_IOMMU_V5_10,	/* Linux v5.10: argsz added, unions named (Jacob Pan, 'IOMMU user API enhancement' v12) */
+	UAPIGEN_IOMMU_V5_13,	/* IOMMU_SVA_VTD_GPASID_WPE (first seen in v5.13 headers), IOMMU_SVA_VTD_GPASID_LAST moves to 1 << 7 */
+	UAPIGEN_IOMMU_NR_REVISIONS
+};
+
 /* struct iommu_page_response: argsz convention, min size offsetofend(code) = 24, size 24 */
 #define UAPIGEN_IOMMU_PAGE_RESPONSE_MIN_SIZE	24
 #define UAPIGEN_IOMMU_PAGE_RESPONSE_SIZE		24
+
+/* sizeof(struct iommu_page_response) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_page_response_size(unsigned int rev)
+{
+	static const __u32 size[] = { 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_page_response_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_page_response, in the kernel's order. */
 static inline int iommu_page_response_check(const struct iommu_page_response *dst)
@@ -56,6 +83,38 @@ static inline int iommu_page_response_copy_from_user(struct iommu_page_response 
 /* struct iommu_cache_invalidate_info: argsz convention, min size offsetof(granu) = 16, size 56 */
 #define UAPIGEN_IOMMU_CACHE_INVALIDATE_INFO_MIN_SIZE	16
 #define UAPIGEN_IOMMU_CACHE_INVALIDATE_INFO_SIZE		56
+
+/* sizeof(struct iommu_cache_invalidate_info) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_cache_invalidate_info_size(unsigned int rev)
+{
+	static const __u32 size[] = { 56, 56 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of cache the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_cache_invalidate_info_cache_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
+/* The bits of granu.pasid_info.flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x3ULL, 0x3ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
+/* The bits of granu.addr_info.flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_cache_invalidate_info_granu_addr_info_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_cache_invalidate_info, in the kernel's order. */
 static inline int iommu_cache_invalidate_info_check(const struct iommu_cache_invalidate_info *dst)
@@ -121,6 +180,30 @@ static inline int iommu_cache_invalidate_info_copy_from_user(struct iommu_cache_
 /* struct iommu_gpasid_bind_data: argsz convention, min size offsetof(vendor) = 56, size 72 */
 #define UAPIGEN_IOMMU_GPASID_BIND_DATA_MIN_SIZE	56
 #define UAPIGEN_IOMMU_GPASID_BIND_DATA_SIZE		72
+
+/* sizeof(struct iommu_gpasid_bind_data) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_gpasid_bind_data_size(unsigned int rev)
+{
+	static const __u32 size[] = { 72, 72 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_gpasid_bind_data_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
+/* The bits of vendor.vtd.flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x3fULL, 0x7fULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_gpasid_bind_data, in the kernel's order. */
 static inline int iommu_gpasid_bind_data_check(const struct iommu_gpasid_bind_data *dst)

@@ -12,9 +12,30 @@
 #include <linux/iommufd.h>
 #include <uapigen/uaccess.h>
 
+/*
+ * Revisions of the iommufd family, oldest first. The tables below give, per
+ * revision, each struct's size and each flags field's valid bits (the kernel of
+ * that revision rejects the others); the uAPI header itself has no version table.
+ */
+enum uapigen_iommufd_revision {
+	UAPIGEN_IOMMUFD_V6_2,	/* Linux v6.2: first iommufd release */
+	UAPIGEN_IOMMUFD_V6_6,	/* Linux v6.6: IOMMU_HWPT_ALLOC, IOMMU_GET_HW_INFO */
+	UAPIGEN_IOMMUFD_V6_7,	/* Linux v6.7: hwpt_alloc driver data, VT-d stage-1 data, dirty tracking */
+	UAPIGEN_IOMMUFD_V6_8,	/* Linux v6.8: IOMMU_HWPT_INVALIDATE */
+	UAPIGEN_IOMMUFD_NR_REVISIONS
+};
+
 /* struct iommu_destroy: size convention, min size sizeof = 8, size 8 */
 #define UAPIGEN_IOMMU_DESTROY_MIN_SIZE	8
 #define UAPIGEN_IOMMU_DESTROY_SIZE		8
+
+/* sizeof(struct iommu_destroy) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
+{
+	static const __u32 size[] = { 8, 8, 8, 8 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
 
 /* The content checks of struct iommu_destroy, in the kernel's order. */
 static inline int iommu_destroy_check(const struct iommu_destroy *dst)
@@ -51,6 +72,14 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 #define UAPIGEN_IOMMU_IOAS_ALLOC_MIN_SIZE	12
 #define UAPIGEN_IOMMU_IOAS_ALLOC_SIZE		12
 
+/* sizeof(struct iommu_ioas_alloc) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 12, 12, 12, 12 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
 /* The content checks of struct iommu_ioas_alloc, in the kernel's order. */
 static inline int iommu_ioas_alloc_check(const struct iommu_ioas_alloc *dst)
 {
@@ -85,6 +114,14 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 /* struct iommu_ioas_iova_ranges: size convention, min size sizeof = 32, size 32 */
 #define UAPIGEN_IOMMU_IOAS_IOVA_RANGES_MIN_SIZE	32
 #define UAPIGEN_IOMMU_IOAS_IOVA_RANGES_SIZE		32
+
+/* sizeof(struct iommu_ioas_iova_ranges) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
+{
+	static const __u32 size[] = { 32, 32, 32, 32 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
 
 /* The content checks of struct iommu_ioas_iova_ranges, in the kernel's order. */
 static inline int iommu_ioas_iova_ranges_check(const struct iommu_ioas_iova_ranges *dst)
@@ -121,6 +158,14 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 #define UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_MIN_SIZE	24
 #define UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_SIZE		24
 
+/* sizeof(struct iommu_ioas_allow_iovas) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
+{
+	static const __u32 size[] = { 24, 24, 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
 /* The content checks of struct iommu_ioas_allow_iovas, in the kernel's order. */
 static inline int iommu_ioas_allow_iovas_check(const struct iommu_ioas_allow_iovas *dst)
 {
@@ -155,6 +200,22 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 /* struct iommu_ioas_map: size convention, min size sizeof = 40, size 40 */
 #define UAPIGEN_IOMMU_IOAS_MAP_MIN_SIZE	40
 #define UAPIGEN_IOMMU_IOAS_MAP_SIZE		40
+
+/* sizeof(struct iommu_ioas_map) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
+{
+	static const __u32 size[] = { 40, 40, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_ioas_map, in the kernel's order. */
 static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
@@ -191,6 +252,22 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 #define UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE	40
 #define UAPIGEN_IOMMU_IOAS_COPY_SIZE		40
 
+/* sizeof(struct iommu_ioas_copy) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
+{
+	static const __u32 size[] = { 40, 40, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
 /* The content checks of struct iommu_ioas_copy, in the kernel's order. */
 static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 {
@@ -225,6 +302,14 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 /* struct iommu_ioas_unmap: size convention, min size sizeof = 24, size 24 */
 #define UAPIGEN_IOMMU_IOAS_UNMAP_MIN_SIZE	24
 #define UAPIGEN_IOMMU_IOAS_UNMAP_SIZE		24
+
+/* sizeof(struct iommu_ioas_unmap) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
+{
+	static const __u32 size[] = { 24, 24, 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
 
 /* The content checks of struct iommu_ioas_unmap, in the kernel's order. */
 static inline int iommu_ioas_unmap_check(const struct iommu_ioas_unmap *dst)
@@ -261,6 +346,14 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 #define UAPIGEN_IOMMU_OPTION_MIN_SIZE	24
 #define UAPIGEN_IOMMU_OPTION_SIZE		24
 
+/* sizeof(struct iommu_option) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_option_size(unsigned int rev)
+{
+	static const __u32 size[] = { 24, 24, 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
 /* The content checks of struct iommu_option, in the kernel's order. */
 static inline int iommu_option_check(const struct iommu_option *dst)
 {
@@ -295,6 +388,14 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 /* struct iommu_vfio_ioas: size convention, min size sizeof = 12, size 12 */
 #define UAPIGEN_IOMMU_VFIO_IOAS_MIN_SIZE	12
 #define UAPIGEN_IOMMU_VFIO_IOAS_SIZE		12
+
+/* sizeof(struct iommu_vfio_ioas) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
+{
+	static const __u32 size[] = { 12, 12, 12, 12 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
 
 /* The content checks of struct iommu_vfio_ioas, in the kernel's order. */
 static inline int iommu_vfio_ioas_check(const struct iommu_vfio_ioas *dst)
@@ -331,6 +432,22 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_SIZE		24
 
+/* sizeof(struct iommu_hwpt_vtd_s1) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
 /* The content checks of struct iommu_hwpt_vtd_s1, in the kernel's order. */
 static inline int iommu_hwpt_vtd_s1_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
@@ -363,6 +480,22 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
 /* struct iommu_hwpt_alloc: size convention, min size offsetofend(__reserved) = 24, size 40 */
 #define UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_ALLOC_SIZE		40
+
+/* sizeof(struct iommu_hwpt_alloc) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 24, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_hwpt_alloc, in the kernel's order. */
 static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
@@ -408,6 +541,22 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 #define UAPIGEN_IOMMU_HW_INFO_MIN_SIZE	32
 #define UAPIGEN_IOMMU_HW_INFO_SIZE		40
 
+/* sizeof(struct iommu_hw_info) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 32, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of out_capabilities the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
 /* The content checks of struct iommu_hw_info, in the kernel's order. */
 static inline int iommu_hw_info_check(const struct iommu_hw_info *dst)
 {
@@ -442,6 +591,22 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 /* struct iommu_hwpt_set_dirty_tracking: size convention, min size sizeof = 16, size 16 */
 #define UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_MIN_SIZE	16
 #define UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_SIZE		16
+
+/* sizeof(struct iommu_hwpt_set_dirty_tracking) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 16, 16 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_hwpt_set_dirty_tracking, in the kernel's order. */
 static inline int iommu_hwpt_set_dirty_tracking_check(const struct iommu_hwpt_set_dirty_tracking *dst)
@@ -478,6 +643,22 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 #define UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_MIN_SIZE	48
 #define UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_SIZE		48
 
+/* sizeof(struct iommu_hwpt_get_dirty_bitmap) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 48, 48 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
 /* The content checks of struct iommu_hwpt_get_dirty_bitmap, in the kernel's order. */
 static inline int iommu_hwpt_get_dirty_bitmap_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
@@ -512,6 +693,22 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 /* struct iommu_hwpt_vtd_s1_invalidate: user_data convention, min size offsetofend(__reserved) = 24, size 24 */
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_SIZE		24
+
+/* sizeof(struct iommu_hwpt_vtd_s1_invalidate) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct iommu_hwpt_vtd_s1_invalidate, in the kernel's order. */
 static inline int iommu_hwpt_vtd_s1_invalidate_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
@@ -554,6 +751,14 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
 /* struct iommu_hwpt_invalidate: size convention, min size sizeof = 32, size 32 */
 #define UAPIGEN_IOMMU_HWPT_INVALIDATE_MIN_SIZE	32
 #define UAPIGEN_IOMMU_HWPT_INVALIDATE_SIZE		32
+
+/* sizeof(struct iommu_hwpt_invalidate) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 32 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
 
 /* The content checks of struct iommu_hwpt_invalidate, in the kernel's order. */
 static inline int iommu_hwpt_invalidate_check(const struct iommu_hwpt_invalidate *dst)

@@ -961,3 +961,1607 @@ impl IommuGpasidBindData {
         Ok(())
     }
 }
+/// The structs of revision `v5_10` (Linux v5.10: argsz added, unions named (Jacob Pan, 'IOMMU user API enhancement' v12)), laid out and validated as that revision's kernel does.
+pub mod v5_10 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `struct iommu_fault_unrecoverable`: Unrecoverable fault data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuFaultUnrecoverable {
+        /// reason of the fault, from &enum iommu_fault_reason
+        pub reason: u32,
+        /// parameters of this fault (IOMMU_FAULT_UNRECOV_* values)
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// requested permission access using by the incoming transaction
+        /// (IOMMU_FAULT_PERM_* values)
+        pub perm: u32,
+        /// offending page address
+        pub addr: u64,
+        /// address that caused a fetch abort, if any
+        pub fetch_addr: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFaultUnrecoverable>() != 32 {
+            panic!("struct iommu_fault_unrecoverable: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFaultUnrecoverable>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault_unrecoverable: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, reason) != 0 {
+            panic!("struct iommu_fault_unrecoverable: `reason` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, flags) != 4 {
+            panic!("struct iommu_fault_unrecoverable: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, pasid) != 8 {
+            panic!("struct iommu_fault_unrecoverable: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, perm) != 12 {
+            panic!("struct iommu_fault_unrecoverable: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, addr) != 16 {
+            panic!("struct iommu_fault_unrecoverable: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, fetch_addr) != 24 {
+            panic!("struct iommu_fault_unrecoverable: `fetch_addr` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFaultUnrecoverable {}
+    /// `struct iommu_fault_page_request`: Page Request data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuFaultPageRequest {
+        /// encodes whether the corresponding fields are valid and whether this
+        /// is the last page in group (IOMMU_FAULT_PAGE_REQUEST_* values).
+        /// When IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID is set, the page response
+        /// must have the same PASID value as the page request. When it is clear,
+        /// the page response should not have a PASID.
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// requested page permissions (IOMMU_FAULT_PERM_* values)
+        pub perm: u32,
+        /// page address
+        pub addr: u64,
+        /// device-specific private information
+        pub private_data: [u64; 2],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFaultPageRequest>() != 40 {
+            panic!("struct iommu_fault_page_request: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFaultPageRequest>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault_page_request: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, flags) != 0 {
+            panic!("struct iommu_fault_page_request: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, pasid) != 4 {
+            panic!("struct iommu_fault_page_request: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, grpid) != 8 {
+            panic!("struct iommu_fault_page_request: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, perm) != 12 {
+            panic!("struct iommu_fault_page_request: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, addr) != 16 {
+            panic!("struct iommu_fault_page_request: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, private_data) != 24 {
+            panic!(
+                "struct iommu_fault_page_request: `private_data` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFaultPageRequest {}
+    /// The anonymous union of [`IommuFault`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuFaultData {
+        /// fault event, when @type is %IOMMU_FAULT_DMA_UNRECOV
+        pub event: IommuFaultUnrecoverable,
+        /// Page Request message, when @type is %IOMMU_FAULT_PAGE_REQ
+        pub prm: IommuFaultPageRequest,
+        /// sets the fault size to allow for future extensions
+        pub padding2: [u8; 56],
+    }
+    impl Default for IommuFaultData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_fault`: Generic fault data
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuFault {
+        /// fault type from &enum iommu_fault_type
+        pub r#type: u32,
+        /// reserved for future use (should be zero)
+        pub padding: u32,
+        pub data: IommuFaultData,
+    }
+    impl Default for IommuFault {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFault>() != 64 {
+            panic!("struct iommu_fault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFault>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFault, r#type) != 0 {
+            panic!("struct iommu_fault: `type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFault, padding) != 4 {
+            panic!("struct iommu_fault: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFault, data) != 8 {
+            panic!("struct iommu_fault: `(anonymous union)` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuFaultData>() != 56 {
+            panic!("union IommuFaultData: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, event) != 0 {
+            panic!("union IommuFaultData: `event` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, prm) != 0 {
+            panic!("union IommuFaultData: `prm` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, padding2) != 0 {
+            panic!("union IommuFaultData: `padding2` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFault {}
+    /// `struct iommu_page_response`: Generic page response information
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuPageResponse {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// API version of this structure
+        pub version: u32,
+        /// encodes whether the corresponding fields are valid
+        /// (IOMMU_FAULT_PAGE_RESPONSE_* values)
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// response code from &enum iommu_page_response_code
+        pub code: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuPageResponse>() != 24 {
+            panic!("struct iommu_page_response: wrong size");
+        }
+        if ::core::mem::align_of::<IommuPageResponse>() != 4 {
+            panic!("struct iommu_page_response: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, argsz) != 0 {
+            panic!("struct iommu_page_response: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, version) != 4 {
+            panic!("struct iommu_page_response: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, flags) != 8 {
+            panic!("struct iommu_page_response: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, pasid) != 12 {
+            panic!("struct iommu_page_response: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, grpid) != 16 {
+            panic!("struct iommu_page_response: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, code) != 20 {
+            panic!("struct iommu_page_response: `code` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuPageResponse {}
+    impl IommuPageResponse {
+        /// The kernel's minimum size: offsetofend(code) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetofend(code) = 24)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_PAGE_RESP_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64))
+                == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only iommu_page_resp_flags bits",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_inv_addr_info`: Address Selective Invalidation Structure
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuInvAddrInfo {
+        /// indicates the granularity of the address-selective invalidation
+        /// - If the PASID bit is set, the @pasid field is populated and the invalidation
+        ///   relates to cache entries tagged with this PASID and matching the address
+        ///   range.
+        /// - If ARCHID bit is set, @archid is populated and the invalidation relates
+        ///   to cache entries tagged with this architecture specific ID and matching
+        ///   the address range.
+        /// - Both PASID and ARCHID can be set as they may tag different caches.
+        /// - If neither PASID or ARCHID is set, global addr invalidation applies.
+        /// - The LEAF flag indicates whether only the leaf PTE caching needs to be
+        ///   invalidated and other paging structure caches can be preserved.
+        pub flags: u32,
+        /// architecture-specific ID
+        pub archid: u32,
+        /// process address space ID
+        pub pasid: u64,
+        /// first stage/level input address
+        pub addr: u64,
+        /// page/block size of the mapping in bytes
+        pub granule_size: u64,
+        /// number of contiguous granules to be invalidated
+        pub nb_granules: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuInvAddrInfo>() != 40 {
+            panic!("struct iommu_inv_addr_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuInvAddrInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_inv_addr_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, flags) != 0 {
+            panic!("struct iommu_inv_addr_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, archid) != 4 {
+            panic!("struct iommu_inv_addr_info: `archid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, pasid) != 8 {
+            panic!("struct iommu_inv_addr_info: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, addr) != 16 {
+            panic!("struct iommu_inv_addr_info: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, granule_size) != 24 {
+            panic!("struct iommu_inv_addr_info: `granule_size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, nb_granules) != 32 {
+            panic!("struct iommu_inv_addr_info: `nb_granules` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuInvAddrInfo {}
+    /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuInvPasidInfo {
+        /// indicates the granularity of the PASID-selective invalidation
+        /// - If the PASID bit is set, the @pasid field is populated and the invalidation
+        ///   relates to cache entries tagged with this PASID and matching the address
+        ///   range.
+        /// - If the ARCHID bit is set, the @archid is populated and the invalidation
+        ///   relates to cache entries tagged with this architecture specific ID and
+        ///   matching the address range.
+        /// - Both PASID and ARCHID can be set as they may tag different caches.
+        /// - At least one of PASID or ARCHID must be set.
+        pub flags: u32,
+        /// architecture-specific ID
+        pub archid: u32,
+        /// process address space ID
+        pub pasid: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuInvPasidInfo>() != 16 {
+            panic!("struct iommu_inv_pasid_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuInvPasidInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_inv_pasid_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, flags) != 0 {
+            panic!("struct iommu_inv_pasid_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, archid) != 4 {
+            panic!("struct iommu_inv_pasid_info: `archid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, pasid) != 8 {
+            panic!("struct iommu_inv_pasid_info: `pasid` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuInvPasidInfo {}
+    /// The union `granu` of [`IommuCacheInvalidateInfo`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuCacheInvalidateInfoGranu {
+        /// invalidation data when @granularity is %IOMMU_INV_GRANU_PASID
+        pub pasid_info: IommuInvPasidInfo,
+        /// invalidation data when @granularity is %IOMMU_INV_GRANU_ADDR
+        pub addr_info: IommuInvAddrInfo,
+    }
+    impl Default for IommuCacheInvalidateInfoGranu {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_cache_invalidate_info`: First level/stage invalidation information
+    ///
+    /// Not all the combinations of cache/granularity are valid:
+    ///
+    /// +--------------+---------------+---------------+---------------+
+    /// | type /       |   DEV_IOTLB   |     IOTLB     |      PASID    |
+    /// | granularity  |               |               |      cache    |
+    /// +==============+===============+===============+===============+
+    /// | DOMAIN       |       N/A     |       Y       |       Y       |
+    /// +--------------+---------------+---------------+---------------+
+    /// | PASID        |       Y       |       Y       |       Y       |
+    /// +--------------+---------------+---------------+---------------+
+    /// | ADDR         |       Y       |       Y       |       N/A     |
+    /// +--------------+---------------+---------------+---------------+
+    ///
+    /// Invalidations by %IOMMU_INV_GRANU_DOMAIN don't take any argument other than
+    /// @version and @cache.
+    ///
+    /// If multiple cache types are invalidated simultaneously, they all
+    /// must support the used granularity.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuCacheInvalidateInfo {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// API version of this structure
+        pub version: u32,
+        /// bitfield that allows to select which caches to invalidate
+        pub cache: u8,
+        /// defines the lowest granularity used for the invalidation:
+        /// domain > PASID > addr
+        pub granularity: u8,
+        /// reserved for future use (should be zero)
+        pub padding: [u8; 6],
+        pub granu: IommuCacheInvalidateInfoGranu,
+    }
+    impl Default for IommuCacheInvalidateInfo {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuCacheInvalidateInfo>() != 56 {
+            panic!("struct iommu_cache_invalidate_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuCacheInvalidateInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_cache_invalidate_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, argsz) != 0 {
+            panic!("struct iommu_cache_invalidate_info: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, version) != 4 {
+            panic!("struct iommu_cache_invalidate_info: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, cache) != 8 {
+            panic!("struct iommu_cache_invalidate_info: `cache` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, granularity) != 9 {
+            panic!(
+                "struct iommu_cache_invalidate_info: `granularity` at the wrong offset"
+            );
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, padding) != 10 {
+            panic!("struct iommu_cache_invalidate_info: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, granu) != 16 {
+            panic!("struct iommu_cache_invalidate_info: `granu` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuCacheInvalidateInfoGranu>() != 40 {
+            panic!("union IommuCacheInvalidateInfoGranu: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfoGranu, pasid_info) != 0 {
+            panic!("union IommuCacheInvalidateInfoGranu: `pasid_info` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfoGranu, addr_info) != 0 {
+            panic!("union IommuCacheInvalidateInfoGranu: `addr_info` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuCacheInvalidateInfo {}
+    impl IommuCacheInvalidateInfo {
+        /// The kernel's minimum size: offsetof(granu) = 16.
+        pub const MIN_SIZE: usize = 16usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 56usize;
+        /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetof(granu) = 16)",
+                    ),
+                );
+            }
+            if ((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
+                && (argsz as usize) < 32usize
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) = 32",
+                    ),
+                );
+            }
+            if ((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && (argsz as usize) < 56usize
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) = 56",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64))
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.cache as u64)
+                & !(0u64 | (IOMMU_CACHE_INV_TYPE_IOTLB as u64)
+                    | (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64)
+                    | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "cache has only iommu_cache_inv_type bits",
+                    ),
+                );
+            }
+            if !((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "granularity < IOMMU_INV_GRANU_NR",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && !((unsafe { self.granu.addr_info.flags } as u64)
+                    & !(0u64 | (IOMMU_INV_ADDR_FLAGS_PASID as u64)
+                        | (IOMMU_INV_ADDR_FLAGS_ARCHID as u64)
+                        | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
+                && !((unsafe { self.granu.pasid_info.flags } as u64)
+                    & !(0u64 | (IOMMU_INV_PASID_FLAGS_PASID as u64)
+                        | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64))
+                && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB",
+                    ),
+                );
+            }
+            if !(self.padding.iter().all(|b| *b == 0)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "padding is zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_gpasid_bind_data_vtd`: Intel VT-d specific data on device and guest SVA binding.
+    ///
+    /// Only guest vIOMMU selectable and effective options are passed down to
+    /// the host IOMMU.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuGpasidBindDataVtd {
+        /// VT-d PASID table entry attributes
+        pub flags: u64,
+        /// Page attribute table data to compute effective memory type
+        pub pat: u32,
+        /// Extended memory type
+        pub emt: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuGpasidBindDataVtd>() != 16 {
+            panic!("struct iommu_gpasid_bind_data_vtd: wrong size");
+        }
+        if ::core::mem::align_of::<IommuGpasidBindDataVtd>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_gpasid_bind_data_vtd: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, flags) != 0 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, pat) != 8 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `pat` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, emt) != 12 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `emt` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindDataVtd {}
+    /// The union `vendor` of [`IommuGpasidBindData`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuGpasidBindDataVendor {
+        /// Intel VT-d specific data
+        pub vtd: IommuGpasidBindDataVtd,
+    }
+    impl Default for IommuGpasidBindDataVendor {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_gpasid_bind_data`: Information about device and guest PASID binding
+    ///
+    /// Guest to host PASID mapping can be an identity or non-identity, where guest
+    /// has its own PASID space. For non-identify mapping, guest to host PASID lookup
+    /// is needed when VM programs guest PASID into an assigned device. VMM may
+    /// trap such PASID programming then request host IOMMU driver to convert guest
+    /// PASID to host PASID based on this bind data.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuGpasidBindData {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// Version of this data structure
+        pub version: u32,
+        /// PASID table entry format
+        pub format: u32,
+        /// Guest virtual address width
+        pub addr_width: u32,
+        /// Additional information on guest bind request
+        pub flags: u64,
+        /// Guest page directory base of the guest mm to bind
+        pub gpgd: u64,
+        /// Process address space ID used for the guest mm in host IOMMU
+        pub hpasid: u64,
+        /// Process address space ID used for the guest mm in guest IOMMU
+        pub gpasid: u64,
+        /// Reserved for future use (should be zero)
+        pub padding: [u8; 8],
+        pub vendor: IommuGpasidBindDataVendor,
+    }
+    impl Default for IommuGpasidBindData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuGpasidBindData>() != 72 {
+            panic!("struct iommu_gpasid_bind_data: wrong size");
+        }
+        if ::core::mem::align_of::<IommuGpasidBindData>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_gpasid_bind_data: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, argsz) != 0 {
+            panic!("struct iommu_gpasid_bind_data: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, version) != 4 {
+            panic!("struct iommu_gpasid_bind_data: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, format) != 8 {
+            panic!("struct iommu_gpasid_bind_data: `format` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, addr_width) != 12 {
+            panic!("struct iommu_gpasid_bind_data: `addr_width` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, flags) != 16 {
+            panic!("struct iommu_gpasid_bind_data: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, gpgd) != 24 {
+            panic!("struct iommu_gpasid_bind_data: `gpgd` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, hpasid) != 32 {
+            panic!("struct iommu_gpasid_bind_data: `hpasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, gpasid) != 40 {
+            panic!("struct iommu_gpasid_bind_data: `gpasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, padding) != 48 {
+            panic!("struct iommu_gpasid_bind_data: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, vendor) != 56 {
+            panic!("struct iommu_gpasid_bind_data: `vendor` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuGpasidBindDataVendor>() != 16 {
+            panic!("union IommuGpasidBindDataVendor: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVendor, vtd) != 0 {
+            panic!("union IommuGpasidBindDataVendor: `vtd` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindData {}
+    impl IommuGpasidBindData {
+        /// The kernel's minimum size: offsetof(vendor) = 56.
+        pub const MIN_SIZE: usize = 56usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 72usize;
+        /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetof(vendor) = 56)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_GPASID_BIND_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "format < IOMMU_PASID_FORMAT_LAST",
+                    ),
+                );
+            }
+            if !((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only iommu_sva_gpasid_flags bits",
+                    ),
+                );
+            }
+            if !(self.padding.iter().all(|b| *b == 0)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "padding is zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+}
+/// The structs of revision `v5_13` (IOMMU_SVA_VTD_GPASID_WPE (first seen in v5.13 headers), IOMMU_SVA_VTD_GPASID_LAST moves to 1 << 7), laid out and validated as that revision's kernel does.
+pub mod v5_13 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `struct iommu_fault_unrecoverable`: Unrecoverable fault data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuFaultUnrecoverable {
+        /// reason of the fault, from &enum iommu_fault_reason
+        pub reason: u32,
+        /// parameters of this fault (IOMMU_FAULT_UNRECOV_* values)
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// requested permission access using by the incoming transaction
+        /// (IOMMU_FAULT_PERM_* values)
+        pub perm: u32,
+        /// offending page address
+        pub addr: u64,
+        /// address that caused a fetch abort, if any
+        pub fetch_addr: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFaultUnrecoverable>() != 32 {
+            panic!("struct iommu_fault_unrecoverable: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFaultUnrecoverable>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault_unrecoverable: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, reason) != 0 {
+            panic!("struct iommu_fault_unrecoverable: `reason` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, flags) != 4 {
+            panic!("struct iommu_fault_unrecoverable: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, pasid) != 8 {
+            panic!("struct iommu_fault_unrecoverable: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, perm) != 12 {
+            panic!("struct iommu_fault_unrecoverable: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, addr) != 16 {
+            panic!("struct iommu_fault_unrecoverable: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultUnrecoverable, fetch_addr) != 24 {
+            panic!("struct iommu_fault_unrecoverable: `fetch_addr` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFaultUnrecoverable {}
+    /// `struct iommu_fault_page_request`: Page Request data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuFaultPageRequest {
+        /// encodes whether the corresponding fields are valid and whether this
+        /// is the last page in group (IOMMU_FAULT_PAGE_REQUEST_* values).
+        /// When IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID is set, the page response
+        /// must have the same PASID value as the page request. When it is clear,
+        /// the page response should not have a PASID.
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// requested page permissions (IOMMU_FAULT_PERM_* values)
+        pub perm: u32,
+        /// page address
+        pub addr: u64,
+        /// device-specific private information
+        pub private_data: [u64; 2],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFaultPageRequest>() != 40 {
+            panic!("struct iommu_fault_page_request: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFaultPageRequest>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault_page_request: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, flags) != 0 {
+            panic!("struct iommu_fault_page_request: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, pasid) != 4 {
+            panic!("struct iommu_fault_page_request: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, grpid) != 8 {
+            panic!("struct iommu_fault_page_request: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, perm) != 12 {
+            panic!("struct iommu_fault_page_request: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, addr) != 16 {
+            panic!("struct iommu_fault_page_request: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultPageRequest, private_data) != 24 {
+            panic!(
+                "struct iommu_fault_page_request: `private_data` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFaultPageRequest {}
+    /// The anonymous union of [`IommuFault`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuFaultData {
+        /// fault event, when @type is %IOMMU_FAULT_DMA_UNRECOV
+        pub event: IommuFaultUnrecoverable,
+        /// Page Request message, when @type is %IOMMU_FAULT_PAGE_REQ
+        pub prm: IommuFaultPageRequest,
+        /// sets the fault size to allow for future extensions
+        pub padding2: [u8; 56],
+    }
+    impl Default for IommuFaultData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_fault`: Generic fault data
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuFault {
+        /// fault type from &enum iommu_fault_type
+        pub r#type: u32,
+        /// reserved for future use (should be zero)
+        pub padding: u32,
+        pub data: IommuFaultData,
+    }
+    impl Default for IommuFault {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFault>() != 64 {
+            panic!("struct iommu_fault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFault>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_fault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFault, r#type) != 0 {
+            panic!("struct iommu_fault: `type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFault, padding) != 4 {
+            panic!("struct iommu_fault: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFault, data) != 8 {
+            panic!("struct iommu_fault: `(anonymous union)` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuFaultData>() != 56 {
+            panic!("union IommuFaultData: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, event) != 0 {
+            panic!("union IommuFaultData: `event` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, prm) != 0 {
+            panic!("union IommuFaultData: `prm` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuFaultData, padding2) != 0 {
+            panic!("union IommuFaultData: `padding2` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFault {}
+    /// `struct iommu_page_response`: Generic page response information
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuPageResponse {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// API version of this structure
+        pub version: u32,
+        /// encodes whether the corresponding fields are valid
+        /// (IOMMU_FAULT_PAGE_RESPONSE_* values)
+        pub flags: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// response code from &enum iommu_page_response_code
+        pub code: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuPageResponse>() != 24 {
+            panic!("struct iommu_page_response: wrong size");
+        }
+        if ::core::mem::align_of::<IommuPageResponse>() != 4 {
+            panic!("struct iommu_page_response: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, argsz) != 0 {
+            panic!("struct iommu_page_response: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, version) != 4 {
+            panic!("struct iommu_page_response: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, flags) != 8 {
+            panic!("struct iommu_page_response: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, pasid) != 12 {
+            panic!("struct iommu_page_response: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, grpid) != 16 {
+            panic!("struct iommu_page_response: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuPageResponse, code) != 20 {
+            panic!("struct iommu_page_response: `code` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuPageResponse {}
+    impl IommuPageResponse {
+        /// The kernel's minimum size: offsetofend(code) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetofend(code) = 24)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_PAGE_RESP_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64))
+                == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only iommu_page_resp_flags bits",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_inv_addr_info`: Address Selective Invalidation Structure
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuInvAddrInfo {
+        /// indicates the granularity of the address-selective invalidation
+        /// - If the PASID bit is set, the @pasid field is populated and the invalidation
+        ///   relates to cache entries tagged with this PASID and matching the address
+        ///   range.
+        /// - If ARCHID bit is set, @archid is populated and the invalidation relates
+        ///   to cache entries tagged with this architecture specific ID and matching
+        ///   the address range.
+        /// - Both PASID and ARCHID can be set as they may tag different caches.
+        /// - If neither PASID or ARCHID is set, global addr invalidation applies.
+        /// - The LEAF flag indicates whether only the leaf PTE caching needs to be
+        ///   invalidated and other paging structure caches can be preserved.
+        pub flags: u32,
+        /// architecture-specific ID
+        pub archid: u32,
+        /// process address space ID
+        pub pasid: u64,
+        /// first stage/level input address
+        pub addr: u64,
+        /// page/block size of the mapping in bytes
+        pub granule_size: u64,
+        /// number of contiguous granules to be invalidated
+        pub nb_granules: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuInvAddrInfo>() != 40 {
+            panic!("struct iommu_inv_addr_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuInvAddrInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_inv_addr_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, flags) != 0 {
+            panic!("struct iommu_inv_addr_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, archid) != 4 {
+            panic!("struct iommu_inv_addr_info: `archid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, pasid) != 8 {
+            panic!("struct iommu_inv_addr_info: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, addr) != 16 {
+            panic!("struct iommu_inv_addr_info: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, granule_size) != 24 {
+            panic!("struct iommu_inv_addr_info: `granule_size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvAddrInfo, nb_granules) != 32 {
+            panic!("struct iommu_inv_addr_info: `nb_granules` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuInvAddrInfo {}
+    /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuInvPasidInfo {
+        /// indicates the granularity of the PASID-selective invalidation
+        /// - If the PASID bit is set, the @pasid field is populated and the invalidation
+        ///   relates to cache entries tagged with this PASID and matching the address
+        ///   range.
+        /// - If the ARCHID bit is set, the @archid is populated and the invalidation
+        ///   relates to cache entries tagged with this architecture specific ID and
+        ///   matching the address range.
+        /// - Both PASID and ARCHID can be set as they may tag different caches.
+        /// - At least one of PASID or ARCHID must be set.
+        pub flags: u32,
+        /// architecture-specific ID
+        pub archid: u32,
+        /// process address space ID
+        pub pasid: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuInvPasidInfo>() != 16 {
+            panic!("struct iommu_inv_pasid_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuInvPasidInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_inv_pasid_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, flags) != 0 {
+            panic!("struct iommu_inv_pasid_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, archid) != 4 {
+            panic!("struct iommu_inv_pasid_info: `archid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuInvPasidInfo, pasid) != 8 {
+            panic!("struct iommu_inv_pasid_info: `pasid` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuInvPasidInfo {}
+    /// The union `granu` of [`IommuCacheInvalidateInfo`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuCacheInvalidateInfoGranu {
+        /// invalidation data when @granularity is %IOMMU_INV_GRANU_PASID
+        pub pasid_info: IommuInvPasidInfo,
+        /// invalidation data when @granularity is %IOMMU_INV_GRANU_ADDR
+        pub addr_info: IommuInvAddrInfo,
+    }
+    impl Default for IommuCacheInvalidateInfoGranu {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_cache_invalidate_info`: First level/stage invalidation information
+    ///
+    /// Not all the combinations of cache/granularity are valid:
+    ///
+    /// +--------------+---------------+---------------+---------------+
+    /// | type /       |   DEV_IOTLB   |     IOTLB     |      PASID    |
+    /// | granularity  |               |               |      cache    |
+    /// +==============+===============+===============+===============+
+    /// | DOMAIN       |       N/A     |       Y       |       Y       |
+    /// +--------------+---------------+---------------+---------------+
+    /// | PASID        |       Y       |       Y       |       Y       |
+    /// +--------------+---------------+---------------+---------------+
+    /// | ADDR         |       Y       |       Y       |       N/A     |
+    /// +--------------+---------------+---------------+---------------+
+    ///
+    /// Invalidations by %IOMMU_INV_GRANU_DOMAIN don't take any argument other than
+    /// @version and @cache.
+    ///
+    /// If multiple cache types are invalidated simultaneously, they all
+    /// must support the used granularity.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuCacheInvalidateInfo {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// API version of this structure
+        pub version: u32,
+        /// bitfield that allows to select which caches to invalidate
+        pub cache: u8,
+        /// defines the lowest granularity used for the invalidation:
+        /// domain > PASID > addr
+        pub granularity: u8,
+        /// reserved for future use (should be zero)
+        pub padding: [u8; 6],
+        pub granu: IommuCacheInvalidateInfoGranu,
+    }
+    impl Default for IommuCacheInvalidateInfo {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuCacheInvalidateInfo>() != 56 {
+            panic!("struct iommu_cache_invalidate_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuCacheInvalidateInfo>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_cache_invalidate_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, argsz) != 0 {
+            panic!("struct iommu_cache_invalidate_info: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, version) != 4 {
+            panic!("struct iommu_cache_invalidate_info: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, cache) != 8 {
+            panic!("struct iommu_cache_invalidate_info: `cache` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, granularity) != 9 {
+            panic!(
+                "struct iommu_cache_invalidate_info: `granularity` at the wrong offset"
+            );
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, padding) != 10 {
+            panic!("struct iommu_cache_invalidate_info: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfo, granu) != 16 {
+            panic!("struct iommu_cache_invalidate_info: `granu` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuCacheInvalidateInfoGranu>() != 40 {
+            panic!("union IommuCacheInvalidateInfoGranu: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfoGranu, pasid_info) != 0 {
+            panic!("union IommuCacheInvalidateInfoGranu: `pasid_info` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuCacheInvalidateInfoGranu, addr_info) != 0 {
+            panic!("union IommuCacheInvalidateInfoGranu: `addr_info` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuCacheInvalidateInfo {}
+    impl IommuCacheInvalidateInfo {
+        /// The kernel's minimum size: offsetof(granu) = 16.
+        pub const MIN_SIZE: usize = 16usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 56usize;
+        /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetof(granu) = 16)",
+                    ),
+                );
+            }
+            if ((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
+                && (argsz as usize) < 32usize
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) = 32",
+                    ),
+                );
+            }
+            if ((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && (argsz as usize) < 56usize
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) = 56",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64))
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.cache as u64)
+                & !(0u64 | (IOMMU_CACHE_INV_TYPE_IOTLB as u64)
+                    | (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64)
+                    | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "cache has only iommu_cache_inv_type bits",
+                    ),
+                );
+            }
+            if !((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "granularity < IOMMU_INV_GRANU_NR",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
+                && !((unsafe { self.granu.addr_info.flags } as u64)
+                    & !(0u64 | (IOMMU_INV_ADDR_FLAGS_PASID as u64)
+                        | (IOMMU_INV_ADDR_FLAGS_ARCHID as u64)
+                        | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
+                && !((unsafe { self.granu.pasid_info.flags } as u64)
+                    & !(0u64 | (IOMMU_INV_PASID_FLAGS_PASID as u64)
+                        | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits",
+                    ),
+                );
+            }
+            if ((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64))
+                && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB",
+                    ),
+                );
+            }
+            if !(self.padding.iter().all(|b| *b == 0)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "padding is zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_gpasid_bind_data_vtd`: Intel VT-d specific data on device and guest SVA binding.
+    ///
+    /// Only guest vIOMMU selectable and effective options are passed down to
+    /// the host IOMMU.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuGpasidBindDataVtd {
+        /// VT-d PASID table entry attributes
+        pub flags: u64,
+        /// Page attribute table data to compute effective memory type
+        pub pat: u32,
+        /// Extended memory type
+        pub emt: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuGpasidBindDataVtd>() != 16 {
+            panic!("struct iommu_gpasid_bind_data_vtd: wrong size");
+        }
+        if ::core::mem::align_of::<IommuGpasidBindDataVtd>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_gpasid_bind_data_vtd: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, flags) != 0 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, pat) != 8 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `pat` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVtd, emt) != 12 {
+            panic!("struct iommu_gpasid_bind_data_vtd: `emt` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindDataVtd {}
+    /// The union `vendor` of [`IommuGpasidBindData`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuGpasidBindDataVendor {
+        /// Intel VT-d specific data
+        pub vtd: IommuGpasidBindDataVtd,
+    }
+    impl Default for IommuGpasidBindDataVendor {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct iommu_gpasid_bind_data`: Information about device and guest PASID binding
+    ///
+    /// Guest to host PASID mapping can be an identity or non-identity, where guest
+    /// has its own PASID space. For non-identify mapping, guest to host PASID lookup
+    /// is needed when VM programs guest PASID into an assigned device. VMM may
+    /// trap such PASID programming then request host IOMMU driver to convert guest
+    /// PASID to host PASID based on this bind data.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct IommuGpasidBindData {
+        /// User filled size of this data
+        pub argsz: u32,
+        /// Version of this data structure
+        pub version: u32,
+        /// PASID table entry format
+        pub format: u32,
+        /// Guest virtual address width
+        pub addr_width: u32,
+        /// Additional information on guest bind request
+        pub flags: u64,
+        /// Guest page directory base of the guest mm to bind
+        pub gpgd: u64,
+        /// Process address space ID used for the guest mm in host IOMMU
+        pub hpasid: u64,
+        /// Process address space ID used for the guest mm in guest IOMMU
+        pub gpasid: u64,
+        /// Reserved for future use (should be zero)
+        pub padding: [u8; 8],
+        pub vendor: IommuGpasidBindDataVendor,
+    }
+    impl Default for IommuGpasidBindData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuGpasidBindData>() != 72 {
+            panic!("struct iommu_gpasid_bind_data: wrong size");
+        }
+        if ::core::mem::align_of::<IommuGpasidBindData>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_gpasid_bind_data: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, argsz) != 0 {
+            panic!("struct iommu_gpasid_bind_data: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, version) != 4 {
+            panic!("struct iommu_gpasid_bind_data: `version` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, format) != 8 {
+            panic!("struct iommu_gpasid_bind_data: `format` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, addr_width) != 12 {
+            panic!("struct iommu_gpasid_bind_data: `addr_width` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, flags) != 16 {
+            panic!("struct iommu_gpasid_bind_data: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, gpgd) != 24 {
+            panic!("struct iommu_gpasid_bind_data: `gpgd` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, hpasid) != 32 {
+            panic!("struct iommu_gpasid_bind_data: `hpasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, gpasid) != 40 {
+            panic!("struct iommu_gpasid_bind_data: `gpasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, padding) != 48 {
+            panic!("struct iommu_gpasid_bind_data: `padding` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindData, vendor) != 56 {
+            panic!("struct iommu_gpasid_bind_data: `vendor` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuGpasidBindDataVendor>() != 16 {
+            panic!("union IommuGpasidBindDataVendor: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuGpasidBindDataVendor, vtd) != 0 {
+            panic!("union IommuGpasidBindDataVendor: `vtd` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindData {}
+    impl IommuGpasidBindData {
+        /// The kernel's minimum size: offsetof(vendor) = 56.
+        pub const MIN_SIZE: usize = 56usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 72usize;
+        /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetof(vendor) = 56)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "version == IOMMU_GPASID_BIND_VERSION_1",
+                    ),
+                );
+            }
+            if !((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "format < IOMMU_PASID_FORMAT_LAST",
+                    ),
+                );
+            }
+            if !((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only iommu_sva_gpasid_flags bits",
+                    ),
+                );
+            }
+            if !(self.padding.iter().all(|b| *b == 0)) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "padding is zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -12,9 +12,44 @@
 #include <linux/features.h>
 #include <uapigen/uaccess.h>
 
+/*
+ * Revisions of the features family, oldest first. The tables below give, per
+ * revision, each struct's size and each flags field's valid bits (the kernel of
+ * that revision rejects the others); the uAPI header itself has no version table.
+ */
+enum uapigen_features_revision {
+	UAPIGEN_FEATURES_R1,	/* first */
+	UAPIGEN_FEATURES_R2,	/* second: appended fields and flags */
+	UAPIGEN_FEATURES_NR_REVISIONS
+};
+
 /* struct feat_record: size convention, min size sizeof = 72, size 72 */
 #define UAPIGEN_FEAT_RECORD_MIN_SIZE	72
 #define UAPIGEN_FEAT_RECORD_SIZE		72
+
+/* sizeof(struct feat_record) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_feat_record_size(unsigned int rev)
+{
+	static const __u32 size[] = { 64, 72 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_feat_record_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x1ULL, 0x8001ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
+/* The bits of mode the kernel of revision rev accepts. */
+static inline __u64 uapigen_feat_record_mode_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x3ULL, 0x83ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
 
 /* The content checks of struct feat_record, in the kernel's order. */
 static inline int feat_record_check(const struct feat_record *dst)

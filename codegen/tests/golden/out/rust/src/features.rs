@@ -271,3 +271,421 @@ unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
 pub const FEAT_BIT_31: u32 = 1 << 31;
 pub const FEAT_BIT_40: u64 = 1 << 40;
 pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
+/// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
+pub mod r1 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `struct feat_small`: A small nested struct
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatSmall {
+        /// first
+        pub a: u32,
+        /// signed
+        pub b: i32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatSmall>() != 8 {
+            panic!("struct feat_small: wrong size");
+        }
+        if ::core::mem::align_of::<FeatSmall>() != 4 {
+            panic!("struct feat_small: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatSmall, a) != 0 {
+            panic!("struct feat_small: `a` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatSmall, b) != 4 {
+            panic!("struct feat_small: `b` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatSmall {}
+    /// `struct feat_big`
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatBig {
+        pub x: u64,
+        pub y: [u64; 3],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatBig>() != 32 {
+            panic!("struct feat_big: wrong size");
+        }
+        if ::core::mem::align_of::<FeatBig>() != 8 {
+            panic!("struct feat_big: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatBig, x) != 0 {
+            panic!("struct feat_big: `x` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatBig, y) != 8 {
+            panic!("struct feat_big: `y` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatBig {}
+    /// The anonymous union of [`FeatRecord`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union FeatRecordAnon {
+        pub signed8: i8,
+        pub raw: [u8; 8],
+    }
+    impl Default for FeatRecordAnon {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// The union `data` of [`FeatRecord`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union FeatRecordData {
+        /// when @type is %FEAT_KIND_SMALL
+        pub small: FeatSmall,
+        /// when @type is %FEAT_KIND_BIG
+        pub big: FeatBig,
+        pub words: [i64; 4],
+    }
+    impl Default for FeatRecordData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct feat_record`: A record with every kind of member
+    ///
+    /// Free text after the members.
+    ///
+    /// | a | table |
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct FeatRecord {
+        /// sizeof(struct feat_record)
+        pub size: u32,
+        /// FEAT_RECORD_* flags
+        pub flags: u16,
+        pub mode: u8,
+        /// a C keyword as a field name is fine; Rust gets r#type
+        pub r#type: u8,
+        pub small: FeatSmall,
+        /// an array
+        pub tags: [u16; 4],
+        pub anon: FeatRecordAnon,
+        pub data: FeatRecordData,
+    }
+    impl Default for FeatRecord {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatRecord>() != 64 {
+            panic!("struct feat_record: wrong size");
+        }
+        if ::core::mem::align_of::<FeatRecord>() != 8 {
+            panic!("struct feat_record: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatRecord, size) != 0 {
+            panic!("struct feat_record: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, flags) != 4 {
+            panic!("struct feat_record: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, mode) != 6 {
+            panic!("struct feat_record: `mode` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, r#type) != 7 {
+            panic!("struct feat_record: `type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, small) != 8 {
+            panic!("struct feat_record: `small` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, tags) != 16 {
+            panic!("struct feat_record: `tags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, anon) != 24 {
+            panic!("struct feat_record: `(anonymous union)` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, data) != 32 {
+            panic!("struct feat_record: `data` at the wrong offset");
+        }
+        if ::core::mem::size_of::<FeatRecordAnon>() != 8 {
+            panic!("union FeatRecordAnon: wrong size");
+        }
+        if ::core::mem::offset_of!(FeatRecordAnon, signed8) != 0 {
+            panic!("union FeatRecordAnon: `signed8` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordAnon, raw) != 0 {
+            panic!("union FeatRecordAnon: `raw` not at offset 0");
+        }
+        if ::core::mem::size_of::<FeatRecordData>() != 32 {
+            panic!("union FeatRecordData: wrong size");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, small) != 0 {
+            panic!("union FeatRecordData: `small` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, big) != 0 {
+            panic!("union FeatRecordData: `big` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, words) != 0 {
+            panic!("union FeatRecordData: `words` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatRecord {}
+    impl FeatRecord {
+        /// The kernel's minimum size: sizeof = 64.
+        pub const MIN_SIZE: usize = 64usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 64usize;
+        /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct feat_wide`
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatWide {
+        pub ef: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatWide>() != 8 {
+            panic!("struct feat_wide: wrong size");
+        }
+        if ::core::mem::align_of::<FeatWide>() != 8 {
+            panic!("struct feat_wide: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatWide, ef) != 0 {
+            panic!("struct feat_wide: `ef` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
+}
+/// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
+pub mod r2 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `struct feat_small`: A small nested struct
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatSmall {
+        /// first
+        pub a: u32,
+        /// signed
+        pub b: i32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatSmall>() != 8 {
+            panic!("struct feat_small: wrong size");
+        }
+        if ::core::mem::align_of::<FeatSmall>() != 4 {
+            panic!("struct feat_small: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatSmall, a) != 0 {
+            panic!("struct feat_small: `a` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatSmall, b) != 4 {
+            panic!("struct feat_small: `b` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatSmall {}
+    /// `struct feat_big`
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatBig {
+        pub x: u64,
+        pub y: [u64; 3],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatBig>() != 32 {
+            panic!("struct feat_big: wrong size");
+        }
+        if ::core::mem::align_of::<FeatBig>() != 8 {
+            panic!("struct feat_big: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatBig, x) != 0 {
+            panic!("struct feat_big: `x` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatBig, y) != 8 {
+            panic!("struct feat_big: `y` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatBig {}
+    /// The anonymous union of [`FeatRecord`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union FeatRecordAnon {
+        pub signed8: i8,
+        pub raw: [u8; 8],
+    }
+    impl Default for FeatRecordAnon {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// The union `data` of [`FeatRecord`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union FeatRecordData {
+        /// when @type is %FEAT_KIND_SMALL
+        pub small: FeatSmall,
+        /// when @type is %FEAT_KIND_BIG
+        pub big: FeatBig,
+        pub words: [i64; 4],
+    }
+    impl Default for FeatRecordData {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    /// `struct feat_record`: A record with every kind of member
+    ///
+    /// Free text after the members.
+    ///
+    /// | a | table |
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub struct FeatRecord {
+        /// sizeof(struct feat_record)
+        pub size: u32,
+        /// FEAT_RECORD_* flags
+        pub flags: u16,
+        pub mode: u8,
+        /// a C keyword as a field name is fine; Rust gets r#type
+        pub r#type: u8,
+        pub small: FeatSmall,
+        /// an array
+        pub tags: [u16; 4],
+        pub anon: FeatRecordAnon,
+        pub data: FeatRecordData,
+        pub __reserved: u32,
+        pub extra: u32,
+    }
+    impl Default for FeatRecord {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatRecord>() != 72 {
+            panic!("struct feat_record: wrong size");
+        }
+        if ::core::mem::align_of::<FeatRecord>() != 8 {
+            panic!("struct feat_record: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatRecord, size) != 0 {
+            panic!("struct feat_record: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, flags) != 4 {
+            panic!("struct feat_record: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, mode) != 6 {
+            panic!("struct feat_record: `mode` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, r#type) != 7 {
+            panic!("struct feat_record: `type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, small) != 8 {
+            panic!("struct feat_record: `small` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, tags) != 16 {
+            panic!("struct feat_record: `tags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, anon) != 24 {
+            panic!("struct feat_record: `(anonymous union)` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, data) != 32 {
+            panic!("struct feat_record: `data` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, __reserved) != 64 {
+            panic!("struct feat_record: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(FeatRecord, extra) != 68 {
+            panic!("struct feat_record: `extra` at the wrong offset");
+        }
+        if ::core::mem::size_of::<FeatRecordAnon>() != 8 {
+            panic!("union FeatRecordAnon: wrong size");
+        }
+        if ::core::mem::offset_of!(FeatRecordAnon, signed8) != 0 {
+            panic!("union FeatRecordAnon: `signed8` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordAnon, raw) != 0 {
+            panic!("union FeatRecordAnon: `raw` not at offset 0");
+        }
+        if ::core::mem::size_of::<FeatRecordData>() != 32 {
+            panic!("union FeatRecordData: wrong size");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, small) != 0 {
+            panic!("union FeatRecordData: `small` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, big) != 0 {
+            panic!("union FeatRecordData: `big` not at offset 0");
+        }
+        if ::core::mem::offset_of!(FeatRecordData, words) != 0 {
+            panic!("union FeatRecordData: `words` not at offset 0");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatRecord {}
+    impl FeatRecord {
+        /// The kernel's minimum size: sizeof = 72.
+        pub const MIN_SIZE: usize = 72usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 72usize;
+        /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct feat_wide`
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct FeatWide {
+        pub ef: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<FeatWide>() != 8 {
+            panic!("struct feat_wide: wrong size");
+        }
+        if ::core::mem::align_of::<FeatWide>() != 8 {
+            panic!("struct feat_wide: wrong alignment");
+        }
+        if ::core::mem::offset_of!(FeatWide, ef) != 0 {
+            panic!("struct feat_wide: `ef` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
+}
