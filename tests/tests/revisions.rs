@@ -72,7 +72,7 @@ fn argsz_kernels_ignore_a_newer_tail_but_not_a_newer_flag() {
         argsz: 64,
         version: iommu::IOMMU_CACHE_INVALIDATE_INFO_VERSION_1,
         cache: iommu::IOMMU_CACHE_INV_TYPE_IOTLB,
-        granularity: iommu::IOMMU_INV_GRANU_DOMAIN as u8,
+        granularity: iommu::IOMMU_INV_GRANU_DOMAIN,
         ..Default::default()
     };
     // A user struct larger than the kernel's: bytes past 56 are never read, whatever they hold.

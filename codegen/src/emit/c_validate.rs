@@ -19,6 +19,8 @@ struct View {
     family: String,
     revisions: Vec<RevisionView>,
     structs: Vec<StructView>,
+    /// Each revision's validators (`<struct>__<rev>_copy_from_user`), oldest first.
+    older: Vec<StructView>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +41,12 @@ struct MaskView {
 #[derive(Serialize)]
 struct StructView {
     name: String,
+    /// Function name prefix: the struct name, plus `__<rev>` for a revision's validators.
+    fname: String,
+    /// The revision id of a revision's validators; empty for the latest.
+    rev: String,
+    /// A revision's struct is smaller than today's: its functions zero the rest.
+    older: bool,
     upper: String,
     convention: &'static str,
     argsz: bool,
@@ -168,76 +176,124 @@ fn masks(revisions: &[(Family, Vec<FamilyLayout>)], si: usize) -> Vec<(String, V
     out
 }
 
+/// The view of struct `si` of `family` (a revision's view, or the latest): `rev` names the
+/// revision for a revision's validators.
+fn struct_view(
+    family: &Family,
+    fl: &FamilyLayout,
+    si: usize,
+    revisions: &[(Family, Vec<FamilyLayout>)],
+    rev: Option<&str>,
+    today_size: u64,
+) -> Option<StructView> {
+    let st = &family.structs[si];
+    let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
+        return None;
+    };
+    let sizes: Vec<String> = revisions
+        .iter()
+        .enumerate()
+        .map(|(r, (f, l))| {
+            if f.structs[si].since <= r {
+                l[0].structs[si].size.to_string()
+            } else {
+                "0".into()
+            }
+        })
+        .collect();
+    let size = fl.structs[si].size;
+    Some(StructView {
+        name: st.name.clone(),
+        fname: match rev {
+            Some(r) => format!("{}__{r}", st.name),
+            None => st.name.clone(),
+        },
+        rev: rev.unwrap_or_default().to_string(),
+        older: size < today_size,
+        sizes: sizes.join(", "),
+        masks: masks(revisions, si)
+            .into_iter()
+            .map(|(path, v)| MaskView {
+                ident: path.replace('.', "_"),
+                path,
+                values: v
+                    .iter()
+                    .map(|m| format!("{m:#x}ULL"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        upper: st.name.to_uppercase(),
+        convention: conv.name(),
+        argsz: conv == Convention::Argsz,
+        size_convention: conv == Convention::Size,
+        user_data: conv == Convention::UserData,
+        data_type: v
+            .data_type
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or_default(),
+        min: size_of_ref(family, fl, si, &v.min_size).unwrap_or_default(),
+        min_text: v.min_size.text(),
+        size,
+        size_rules: v
+            .min_size_when
+            .iter()
+            .map(|w| SizeRuleView {
+                text: w.text.clone(),
+                when: all(family, &w.when),
+                need: size_of_ref(family, fl, si, &w.size).unwrap_or_default(),
+            })
+            .collect(),
+        rules: v
+            .rules
+            .iter()
+            .map(|r| RuleView {
+                text: r.text.clone(),
+                when: all(family, &r.when),
+                require: all(family, &r.require),
+                errno: r.errno.name(),
+            })
+            .collect(),
+    })
+}
+
 pub fn emit(
     family: &Family,
     fl: &FamilyLayout,
     revisions: &[(Family, Vec<FamilyLayout>)],
     templates: &Templates,
 ) -> Result<String, Error> {
-    let mut structs = Vec::new();
-    for (si, st) in family.structs.iter().enumerate() {
-        let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
-            continue;
-        };
-        let sizes: Vec<String> = revisions
-            .iter()
-            .enumerate()
-            .map(|(r, (f, l))| {
-                if f.structs[si].since <= r {
-                    l[0].structs[si].size.to_string()
-                } else {
-                    "0".into()
-                }
-            })
-            .collect();
-        structs.push(StructView {
-            sizes: sizes.join(", "),
-            masks: masks(revisions, si)
-                .into_iter()
-                .map(|(path, v)| MaskView {
-                    ident: path.replace('.', "_"),
-                    path,
-                    values: v
-                        .iter()
-                        .map(|m| format!("{m:#x}ULL"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })
-                .collect(),
-            name: st.name.clone(),
-            upper: st.name.to_uppercase(),
-            convention: conv.name(),
-            argsz: conv == Convention::Argsz,
-            size_convention: conv == Convention::Size,
-            user_data: conv == Convention::UserData,
-            data_type: v
-                .data_type
-                .as_ref()
-                .map(|d| d.0.clone())
-                .unwrap_or_default(),
-            min: size_of_ref(family, fl, si, &v.min_size).unwrap_or_default(),
-            min_text: v.min_size.text(),
-            size: fl.structs[si].size,
-            size_rules: v
-                .min_size_when
-                .iter()
-                .map(|w| SizeRuleView {
-                    text: w.text.clone(),
-                    when: all(family, &w.when),
-                    need: size_of_ref(family, fl, si, &w.size).unwrap_or_default(),
-                })
-                .collect(),
-            rules: v
-                .rules
-                .iter()
-                .map(|r| RuleView {
-                    text: r.text.clone(),
-                    when: all(family, &r.when),
-                    require: all(family, &r.require),
-                    errno: r.errno.name(),
-                })
-                .collect(),
-        });
+    let structs = (0..family.structs.len())
+        .filter_map(|si| struct_view(family, fl, si, revisions, None, fl.structs[si].size))
+        .collect();
+    // Each revision's kernel, into today's struct type; a rule on a field today's struct no
+    // longer has (re-purposed) cannot be written in C against today's header, so that
+    // revision's validator is left out.
+    let mut older = Vec::new();
+    for (r, (fam_r, l_r)) in revisions.iter().enumerate() {
+        for (si, st) in fam_r.structs.iter().enumerate() {
+            if st.since > r {
+                continue;
+            }
+            let expressible = st.validation.as_ref().is_some_and(|v| {
+                v.rules
+                    .iter()
+                    .flat_map(|r| r.when.iter().chain(&r.require))
+                    .chain(v.min_size_when.iter().flat_map(|w| &w.when))
+                    .all(|c| crate::layout::locate(family, fl, si, &c.field).is_some())
+            });
+            if expressible {
+                older.extend(struct_view(
+                    fam_r,
+                    &l_r[0],
+                    si,
+                    revisions,
+                    Some(&family.revisions[r].id),
+                    fl.structs[si].size,
+                ));
+            }
+        }
     }
     let view = View {
         license: family.license.clone(),
@@ -256,6 +312,7 @@ pub fn emit(
             })
             .collect(),
         structs,
+        older,
     };
     templates.render("validate.h", &view)
 }

@@ -45,8 +45,9 @@ static inline int iommu_destroy_check(const struct iommu_destroy *dst)
 }
 
 /*
- * Copies struct iommu_destroy as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_destroy as iommufd's ioctl path does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
@@ -57,12 +58,11 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_DESTROY_MIN_SIZE) {
+	if (usize < 8) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
 	if (ret)
 		return ret;
 	return iommu_destroy_check(dst);
@@ -88,8 +88,9 @@ static inline int iommu_ioas_alloc_check(const struct iommu_ioas_alloc *dst)
 }
 
 /*
- * Copies struct iommu_ioas_alloc as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_alloc as iommufd's ioctl path does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
@@ -100,12 +101,11 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_ALLOC_MIN_SIZE) {
+	if (usize < 12) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_alloc_check(dst);
@@ -131,8 +131,9 @@ static inline int iommu_ioas_iova_ranges_check(const struct iommu_ioas_iova_rang
 }
 
 /*
- * Copies struct iommu_ioas_iova_ranges as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_iova_ranges as iommufd's ioctl path does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
@@ -143,12 +144,11 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_IOVA_RANGES_MIN_SIZE) {
+	if (usize < 32) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_iova_ranges_check(dst);
@@ -174,8 +174,9 @@ static inline int iommu_ioas_allow_iovas_check(const struct iommu_ioas_allow_iov
 }
 
 /*
- * Copies struct iommu_ioas_allow_iovas as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_allow_iovas as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
@@ -186,12 +187,11 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_MIN_SIZE) {
+	if (usize < 24) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_allow_iovas_check(dst);
@@ -225,8 +225,9 @@ static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
 }
 
 /*
- * Copies struct iommu_ioas_map as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_map as iommufd's ioctl path does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
@@ -237,12 +238,11 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_MAP_MIN_SIZE) {
+	if (usize < 40) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_map_check(dst);
@@ -276,8 +276,9 @@ static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 }
 
 /*
- * Copies struct iommu_ioas_copy as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_copy as iommufd's ioctl path does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
@@ -288,12 +289,11 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE) {
+	if (usize < 40) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_copy_check(dst);
@@ -319,8 +319,9 @@ static inline int iommu_ioas_unmap_check(const struct iommu_ioas_unmap *dst)
 }
 
 /*
- * Copies struct iommu_ioas_unmap as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_ioas_unmap as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
@@ -331,12 +332,11 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_IOAS_UNMAP_MIN_SIZE) {
+	if (usize < 24) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
 	if (ret)
 		return ret;
 	return iommu_ioas_unmap_check(dst);
@@ -362,8 +362,9 @@ static inline int iommu_option_check(const struct iommu_option *dst)
 }
 
 /*
- * Copies struct iommu_option as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_option as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_option_copy_from_user(struct iommu_option *dst, const void *src)
 {
@@ -374,12 +375,11 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_OPTION_MIN_SIZE) {
+	if (usize < 24) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
 	if (ret)
 		return ret;
 	return iommu_option_check(dst);
@@ -405,8 +405,9 @@ static inline int iommu_vfio_ioas_check(const struct iommu_vfio_ioas *dst)
 }
 
 /*
- * Copies struct iommu_vfio_ioas as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_vfio_ioas as iommufd's ioctl path does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
@@ -417,12 +418,11 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_VFIO_IOAS_MIN_SIZE) {
+	if (usize < 12) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
 	if (ret)
 		return ret;
 	return iommu_vfio_ioas_check(dst);
@@ -458,20 +458,19 @@ static inline int iommu_hwpt_vtd_s1_check(const struct iommu_hwpt_vtd_s1 *dst)
 /*
  * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
  * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [min size, sizeof] (else -EINVAL), then
- * copy_struct_from_user() and the checks.
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
  */
 static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
 	int ret;
 
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 ||
-	    len < UAPIGEN_IOMMU_HWPT_VTD_S1_MIN_SIZE || sizeof(*dst) < len) {
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, len);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
 	if (ret)
 		return ret;
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -514,8 +513,9 @@ static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
 }
 
 /*
- * Copies struct iommu_hwpt_alloc as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_hwpt_alloc as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
@@ -526,12 +526,11 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE) {
+	if (usize < 24) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hwpt_alloc_check(dst);
@@ -565,8 +564,9 @@ static inline int iommu_hw_info_check(const struct iommu_hw_info *dst)
 }
 
 /*
- * Copies struct iommu_hw_info as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_hw_info as iommufd's ioctl path does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
@@ -577,12 +577,11 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_HW_INFO_MIN_SIZE) {
+	if (usize < 32) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hw_info_check(dst);
@@ -616,8 +615,9 @@ static inline int iommu_hwpt_set_dirty_tracking_check(const struct iommu_hwpt_se
 }
 
 /*
- * Copies struct iommu_hwpt_set_dirty_tracking as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_hwpt_set_dirty_tracking as iommufd's ioctl path does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
@@ -628,12 +628,11 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_MIN_SIZE) {
+	if (usize < 16) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -667,8 +666,9 @@ static inline int iommu_hwpt_get_dirty_bitmap_check(const struct iommu_hwpt_get_
 }
 
 /*
- * Copies struct iommu_hwpt_get_dirty_bitmap as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_hwpt_get_dirty_bitmap as iommufd's ioctl path does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
@@ -679,12 +679,11 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_MIN_SIZE) {
+	if (usize < 48) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -729,20 +728,19 @@ static inline int iommu_hwpt_vtd_s1_invalidate_check(const struct iommu_hwpt_vtd
 /*
  * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
  * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [min size, sizeof] (else -EINVAL), then
- * copy_struct_from_user() and the checks.
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
  */
 static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
 	int ret;
 
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 ||
-	    len < UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_MIN_SIZE || sizeof(*dst) < len) {
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, len);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
 	if (ret)
 		return ret;
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -774,8 +772,9 @@ static inline int iommu_hwpt_invalidate_check(const struct iommu_hwpt_invalidate
 }
 
 /*
- * Copies struct iommu_hwpt_invalidate as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct iommu_hwpt_invalidate as iommufd's ioctl path does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
@@ -786,15 +785,1595 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_IOMMU_HWPT_INVALIDATE_MIN_SIZE) {
+	if (usize < 32) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hwpt_invalidate_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_2, in the kernel's order. */
+static inline int iommu_destroy__v6_2_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_2's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_2_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_2_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_2's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_2_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_2_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_2's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_2_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_2_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_2's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_2_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_map__v6_2_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_2's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_2_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_2_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_2's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_2_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_2, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_2_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_2's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_2_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_2, in the kernel's order. */
+static inline int iommu_option__v6_2_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_2's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_2_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_2, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_2_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_2's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_2_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_2_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_6, in the kernel's order. */
+static inline int iommu_destroy__v6_6_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_6's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_6_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_6_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_6's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_6_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_6_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_6's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_6_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_6_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_6's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_6_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_map__v6_6_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_6's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_6_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_6_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_6's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_6_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_6, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_6_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_6's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_6_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_6, in the kernel's order. */
+static inline int iommu_option__v6_6_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_6's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_6_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_6, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_6_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_6's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_6_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_6, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_6_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_6's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_6_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_6, in the kernel's order. */
+static inline int iommu_hw_info__v6_6_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_6's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_6_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 32, 0, sizeof(*dst) - 32);
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_6_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_7, in the kernel's order. */
+static inline int iommu_destroy__v6_7_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_7's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_7_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_7_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_7's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_7_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_7_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_7's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_7_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_7_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_7's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_7_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_map__v6_7_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_7's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_7_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_7_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_7's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_7_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_7, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_7_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_7's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_7_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_7, in the kernel's order. */
+static inline int iommu_option__v6_7_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_7's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_7_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_7, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_7_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_7's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_7_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_7, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_7_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_7_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_7, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_7_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_7's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_7, in the kernel's order. */
+static inline int iommu_hw_info__v6_7_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_7's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_7_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_7, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_7_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_7's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_7_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_7, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_7_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_7's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_7_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_7_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_8, in the kernel's order. */
+static inline int iommu_destroy__v6_8_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_8's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_8_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_8_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_8's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_8_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_8_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_8's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_8_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_8_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_8's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_8_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_map__v6_8_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_8's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_8_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_8_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_8's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_8_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_8, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_8_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_8's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_8_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_8, in the kernel's order. */
+static inline int iommu_option__v6_8_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_8's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_8_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_8, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_8_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_8's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_8_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_8_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_8_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_8_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_8's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_8, in the kernel's order. */
+static inline int iommu_hw_info__v6_8_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_8's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_8_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_8_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_8's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_8_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_8_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_8's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_8_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_8, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_8_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_8's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_8_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_8_check(dst);
 }
 
 #endif /* _UAPIGEN_IOMMUFD_VALIDATE_H */

@@ -59,8 +59,9 @@ static inline int feat_record_check(const struct feat_record *dst)
 }
 
 /*
- * Copies struct feat_record as iommufd's ioctl path does: read the size, refuse
- * it below the minimum, copy_struct_from_user(), then the checks.
+ * Copies struct feat_record as iommufd's ioctl path does: read the
+ * size, refuse it below 72, copy_struct_from_user() of 72 bytes, then the
+ * checks. *dst is fully written.
  */
 static inline int feat_record_copy_from_user(struct feat_record *dst, const void *src)
 {
@@ -71,15 +72,78 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < UAPIGEN_FEAT_RECORD_MIN_SIZE) {
+	if (usize < 72) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Writes every byte of *dst, as the kernel's zero-fills the rest. */
-	ret = uapigen_copy_struct_from_user(dst, sizeof(*dst), src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 72, src, usize);
 	if (ret)
 		return ret;
 	return feat_record_check(dst);
+}
+
+/* The content checks of struct feat_record in revision r1, in the kernel's order. */
+static inline int feat_record__r1_check(const struct feat_record *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct feat_record as revision r1's kernel does: read the
+ * size, refuse it below 64, copy_struct_from_user() of 64 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 64) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 64, 0, sizeof(*dst) - 64);
+	ret = uapigen_copy_struct_from_user(dst, 64, src, usize);
+	if (ret)
+		return ret;
+	return feat_record__r1_check(dst);
+}
+
+/* The content checks of struct feat_record in revision r2, in the kernel's order. */
+static inline int feat_record__r2_check(const struct feat_record *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct feat_record as revision r2's kernel does: read the
+ * size, refuse it below 72, copy_struct_from_user() of 72 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int feat_record__r2_copy_from_user(struct feat_record *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 72) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 72, src, usize);
+	if (ret)
+		return ret;
+	return feat_record__r2_check(dst);
 }
 
 #endif /* _UAPIGEN_FEATURES_VALIDATE_H */
