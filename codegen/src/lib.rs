@@ -12,6 +12,8 @@ pub mod emit;
 pub mod interpret;
 pub mod ir;
 pub mod layout;
+pub mod matrix;
+pub mod matrix_c;
 pub mod output;
 pub mod pahole;
 pub mod resolve;

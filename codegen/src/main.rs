@@ -90,6 +90,19 @@ enum Command {
         #[arg(long, default_value = "schema")]
         schema: PathBuf,
     },
+    /// Run the compatibility matrix: every validated struct, every (user revision, kernel
+    /// revision) pair, through the generated C validators; exit 1 on any unexpected cell.
+    Matrix {
+        /// `table` (one per struct) or `json`.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+        /// Folder of schema files.
+        #[arg(long, default_value = "schema")]
+        schema: PathBuf,
+        /// The generated folder whose include/ holds the C validators.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
     /// Print a pahole-style layout table of one struct, or of every struct.
     Layout {
         /// The struct to show (default: all).
@@ -226,6 +239,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .count();
             println!("{} change(s), {breaking} breaking", changes.len());
             Ok(if breaking == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Matrix {
+            format,
+            schema,
+            out,
+        } => {
+            let families = uapigen::load_dir(&schema)?;
+            let mut c = uapigen::matrix_c::CValidators::build(&out.join("include"), &families)?;
+            let m = uapigen::matrix::run(&families, &mut [&mut c]);
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?
+                );
+            } else {
+                print!("{}", uapigen::matrix::table(&m));
+            }
+            Ok(if m.ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

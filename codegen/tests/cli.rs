@@ -389,3 +389,31 @@ fn diff_classifies_and_reads_git_revisions() {
     let o = uapigen(&["diff", "nowhere.toml", "schema/iommufd.toml"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn matrix_passes_on_the_real_families_as_table_and_json() {
+    let dir = scratch();
+    let o = uapigen(&["matrix"], dir.path());
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("iommufd iommu_hwpt_alloc (size convention)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  user \\ kernel  v6_6    v6_7    v6_8"),
+        "{out}"
+    );
+    assert!(out.contains("ok: "), "{out}");
+    let o = uapigen(&["matrix", "--format", "json"], dir.path());
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["implementations"][0], "generated C");
+    let hwpt = json["structs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["struct"] == "iommu_hwpt_alloc")
+        .unwrap();
+    assert_eq!(hwpt["cells"][0][2]["result"], "pass");
+}

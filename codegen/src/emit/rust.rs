@@ -143,6 +143,7 @@ pub fn emit(
             }
         });
     }
+    items.push(dispatcher(family, revisions));
     let tokens = quote! {
         #![doc = #marker_doc]
         #![doc = ""]
@@ -152,6 +153,55 @@ pub fn emit(
         #(#items)*
     };
     unparse(tokens)
+}
+
+/// `copy_from_user_by_name`: revision `rev`'s validator of a struct named at run time, for
+/// the compatibility matrix. Writes the kernel's bytes into `dst` (no allocation).
+fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> TokenStream {
+    let mut arms = Vec::new();
+    for (r, (fam_r, _)) in revisions.iter().enumerate() {
+        let m = ident(&family.revisions[r].id);
+        for st in fam_r
+            .structs
+            .iter()
+            .filter(|s| s.since <= r && s.validation.is_some())
+        {
+            let name = &st.name;
+            let ty = format_ident!("{}", camel(name));
+            let r_lit = proc_macro2::Literal::usize_unsuffixed(r);
+            let call = if st.convention == Some(Convention::UserData) {
+                quote!(#m::#ty::copy_from_user(mem, user_data.0, src, user_data.1))
+            } else {
+                quote!(#m::#ty::copy_from_user(mem, src))
+            };
+            arms.push(quote!((#name, #r_lit) => Some(#call.map(|v| put(&v, dst))),));
+        }
+    }
+    quote! {
+        /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
+        /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
+        /// (type, length) driver data comes with. `None` when no such struct or revision.
+        pub fn copy_from_user_by_name(
+            name: &str,
+            rev: usize,
+            mem: &dyn ::uapigen_uaccess::UserMemory,
+            src: u64,
+            user_data: (u32, u32),
+            dst: &mut [u8],
+        ) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+            fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
+                let b = ::uapigen_uaccess::bytes_of(v);
+                let n = b.len().min(dst.len());
+                dst[..n].copy_from_slice(&b[..n]);
+                n
+            }
+            let _ = (&mem, src, user_data, &dst);
+            match (name, rev) {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    }
 }
 
 /// Parses the tokens back with syn (a self-check) and prints them with prettyplease.

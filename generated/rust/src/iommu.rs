@@ -2565,3 +2565,59 @@ pub mod v5_13 {
         }
     }
 }
+/// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
+/// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
+/// (type, length) driver data comes with. `None` when no such struct or revision.
+pub fn copy_from_user_by_name(
+    name: &str,
+    rev: usize,
+    mem: &dyn ::uapigen_uaccess::UserMemory,
+    src: u64,
+    user_data: (u32, u32),
+    dst: &mut [u8],
+) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+    fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
+        let b = ::uapigen_uaccess::bytes_of(v);
+        let n = b.len().min(dst.len());
+        dst[..n].copy_from_slice(&b[..n]);
+        n
+    }
+    let _ = (&mem, src, user_data, &dst);
+    match (name, rev) {
+        ("iommu_page_response", 0) => {
+            Some(
+                v5_10::IommuPageResponse::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_cache_invalidate_info", 0) => {
+            Some(
+                v5_10::IommuCacheInvalidateInfo::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_gpasid_bind_data", 0) => {
+            Some(
+                v5_10::IommuGpasidBindData::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_page_response", 1) => {
+            Some(
+                v5_13::IommuPageResponse::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_cache_invalidate_info", 1) => {
+            Some(
+                v5_13::IommuCacheInvalidateInfo::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_gpasid_bind_data", 1) => {
+            Some(
+                v5_13::IommuGpasidBindData::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        _ => None,
+    }
+}

@@ -5736,3 +5736,219 @@ pub mod v6_8 {
         }
     }
 }
+/// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
+/// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
+/// (type, length) driver data comes with. `None` when no such struct or revision.
+pub fn copy_from_user_by_name(
+    name: &str,
+    rev: usize,
+    mem: &dyn ::uapigen_uaccess::UserMemory,
+    src: u64,
+    user_data: (u32, u32),
+    dst: &mut [u8],
+) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+    fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
+        let b = ::uapigen_uaccess::bytes_of(v);
+        let n = b.len().min(dst.len());
+        dst[..n].copy_from_slice(&b[..n]);
+        n
+    }
+    let _ = (&mem, src, user_data, &dst);
+    match (name, rev) {
+        ("iommu_destroy", 0) => {
+            Some(v6_2::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_alloc", 0) => {
+            Some(v6_2::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_iova_ranges", 0) => {
+            Some(
+                v6_2::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 0) => {
+            Some(
+                v6_2::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 0) => {
+            Some(v6_2::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_copy", 0) => {
+            Some(v6_2::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_unmap", 0) => {
+            Some(v6_2::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_option", 0) => {
+            Some(v6_2::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vfio_ioas", 0) => {
+            Some(v6_2::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_destroy", 1) => {
+            Some(v6_6::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_alloc", 1) => {
+            Some(v6_6::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_iova_ranges", 1) => {
+            Some(
+                v6_6::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 1) => {
+            Some(
+                v6_6::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 1) => {
+            Some(v6_6::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_copy", 1) => {
+            Some(v6_6::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_unmap", 1) => {
+            Some(v6_6::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_option", 1) => {
+            Some(v6_6::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vfio_ioas", 1) => {
+            Some(v6_6::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_alloc", 1) => {
+            Some(v6_6::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hw_info", 1) => {
+            Some(v6_6::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_destroy", 2) => {
+            Some(v6_7::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_alloc", 2) => {
+            Some(v6_7::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_iova_ranges", 2) => {
+            Some(
+                v6_7::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 2) => {
+            Some(
+                v6_7::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 2) => {
+            Some(v6_7::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_copy", 2) => {
+            Some(v6_7::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_unmap", 2) => {
+            Some(v6_7::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_option", 2) => {
+            Some(v6_7::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vfio_ioas", 2) => {
+            Some(v6_7::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_vtd_s1", 2) => {
+            Some(
+                v6_7::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 2) => {
+            Some(v6_7::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hw_info", 2) => {
+            Some(v6_7::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_set_dirty_tracking", 2) => {
+            Some(
+                v6_7::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 2) => {
+            Some(
+                v6_7::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 3) => {
+            Some(v6_8::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_alloc", 3) => {
+            Some(v6_8::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_iova_ranges", 3) => {
+            Some(
+                v6_8::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 3) => {
+            Some(
+                v6_8::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 3) => {
+            Some(v6_8::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_copy", 3) => {
+            Some(v6_8::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_unmap", 3) => {
+            Some(v6_8::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_option", 3) => {
+            Some(v6_8::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vfio_ioas", 3) => {
+            Some(v6_8::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_vtd_s1", 3) => {
+            Some(
+                v6_8::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 3) => {
+            Some(v6_8::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hw_info", 3) => {
+            Some(v6_8::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_set_dirty_tracking", 3) => {
+            Some(
+                v6_8::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 3) => {
+            Some(
+                v6_8::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 3) => {
+            Some(
+                v6_8::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 3) => {
+            Some(
+                v6_8::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        _ => None,
+    }
+}

@@ -689,3 +689,31 @@ pub mod r2 {
     };
     unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
 }
+/// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
+/// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
+/// (type, length) driver data comes with. `None` when no such struct or revision.
+pub fn copy_from_user_by_name(
+    name: &str,
+    rev: usize,
+    mem: &dyn ::uapigen_uaccess::UserMemory,
+    src: u64,
+    user_data: (u32, u32),
+    dst: &mut [u8],
+) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+    fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
+        let b = ::uapigen_uaccess::bytes_of(v);
+        let n = b.len().min(dst.len());
+        dst[..n].copy_from_slice(&b[..n]);
+        n
+    }
+    let _ = (&mem, src, user_data, &dst);
+    match (name, rev) {
+        ("feat_record", 0) => {
+            Some(r1::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("feat_record", 1) => {
+            Some(r2::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,559 @@
+//! The compatibility matrix: for every struct with a size convention and every pair (user
+//! revision u, kernel revision k), the cases of iommu.rst's "Compatibility Checking":
+//! 1. exact match (u = k): accepted;
+//! 2. old user on a new kernel (u < k): accepted, the missing tail zero-filled;
+//! 3. new user on an old kernel using only what k knows: accepted;
+//! 4. new user using a field or flag k lacks: what k's kernel does (-E2BIG for a size
+//!    convention's non-zero tail, k's flag rule's errno, or, for argsz bytes past k's size,
+//!    silently ignored);
+//! 5. a malicious in-range size with garbage: exactly what k's kernel does, never an over-read.
+//!
+//! The expected outcome of each case is k's kernel as the IR interpreter plays it (the
+//! schema's semantics); each implementation under test (generated C, generated Rust) must
+//! give the same errno and bytes, and cases 1–3 must be accepted by all.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use uapigen_uaccess::{Errno, UserMemory};
+
+use crate::interpret::{self, UserData};
+use crate::ir::*;
+use crate::Checked;
+
+/// Where the matrix puts user buffers.
+pub const BASE: u64 = 0x10_0000;
+
+/// A user buffer at `BASE` of which the first `readable` bytes can be read; it remembers the
+/// furthest byte read.
+pub struct Buffer {
+    pub bytes: Vec<u8>,
+    pub readable: usize,
+    pub read_end: std::cell::Cell<usize>,
+}
+
+impl Buffer {
+    pub fn new(bytes: Vec<u8>) -> Buffer {
+        let readable = bytes.len();
+        Buffer {
+            bytes,
+            readable,
+            read_end: std::cell::Cell::new(0),
+        }
+    }
+}
+
+impl UserMemory for Buffer {
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+        let mut n = 0;
+        for (i, d) in dst.iter_mut().enumerate() {
+            let Some(a) = addr.checked_add(i as u64) else {
+                break;
+            };
+            let off = a.wrapping_sub(BASE) as usize;
+            if a < BASE || off >= self.readable.min(self.bytes.len()) {
+                break;
+            }
+            *d = self.bytes[off];
+            n += 1;
+        }
+        if n > 0 {
+            let end = (addr - BASE) as usize + n;
+            self.read_end.set(self.read_end.get().max(end));
+        }
+        dst.len() - n
+    }
+}
+
+/// One case the matrix plays.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub struct_name: String,
+    pub kernel: usize,
+    pub bytes: Vec<u8>,
+    pub user_data: Option<(u32, u32)>,
+    /// What the case is, for a report.
+    pub what: String,
+    /// Cases 1–3: every implementation must accept it.
+    pub must_accept: bool,
+    /// Case 2: bytes from here to the kernel's size must come back zero.
+    pub zero_from: Option<usize>,
+    /// The furthest byte the convention allows to be read.
+    pub read_bound: usize,
+}
+
+/// An implementation of the validators of every revision: generated C, generated Rust...
+pub trait Implementation {
+    fn name(&self) -> &str;
+    /// Runs every case; per case its outcome and the furthest byte read (if it can tell).
+    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)>;
+}
+
+/// The IR interpreter as an implementation (what `uapigen matrix` runs when nothing else is
+/// asked for, and the oracle).
+pub struct Interpreter<'a> {
+    pub families: &'a [Checked],
+}
+
+impl Interpreter<'_> {
+    pub fn kernel(&self, case: &Case, mem: &Buffer) -> Result<Vec<u8>, Errno> {
+        let (c, si) = find(self.families, &case.struct_name).expect("case names a struct");
+        let (fam, layouts) = &c.revisions[case.kernel];
+        let ud = case
+            .user_data
+            .map(|(data_type, len)| UserData { data_type, len });
+        interpret::copy_from_user(fam, &layouts[0], si, mem, BASE, ud).map_err(|r| r.errno)
+    }
+}
+
+impl Implementation for Interpreter<'_> {
+    fn name(&self) -> &str {
+        "interpreter"
+    }
+    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)> {
+        cases
+            .iter()
+            .map(|c| {
+                let m = Buffer::new(c.bytes.clone());
+                (self.kernel(c, &m), Some(m.read_end.get()))
+            })
+            .collect()
+    }
+}
+
+pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, usize)> {
+    families.iter().find_map(|c| {
+        c.family
+            .structs
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| (c, i))
+    })
+}
+
+/// The smallest valid instance of struct `si` at revision `r` (size field set, every
+/// unconditional `equals`/`nonzero` satisfied, the rest zero), if the interpreter accepts it.
+fn example(c: &Checked, si: usize, r: usize) -> Option<Vec<u8>> {
+    let (fam, layouts) = &c.revisions[r];
+    let st = &fam.structs[si];
+    let v = st.validation.as_ref()?;
+    let size = layouts[0].structs[si].size as usize;
+    let mut b = vec![0u8; size];
+    if st.convention != Some(Convention::UserData) {
+        b[..4].copy_from_slice(&(size as u32).to_le_bytes());
+    }
+    for rule in v.rules.iter().filter(|r| r.when.is_empty()) {
+        for cond in &rule.require {
+            let value = match &cond.pred {
+                Pred::Equals(x) => x.value,
+                Pred::NonZero => 1,
+                _ => continue,
+            };
+            if let Some((off, len)) = crate::layout::locate(fam, &layouts[0], si, &cond.field) {
+                let (off, len) = (off as usize, len as usize);
+                b[off..off + len].copy_from_slice(&value.to_le_bytes()[..len.min(8)]);
+            }
+        }
+    }
+    let ud = user_data_of(fam, si, size);
+    let m = Buffer::new(b.clone());
+    interpret::copy_from_user(
+        fam,
+        &layouts[0],
+        si,
+        &m,
+        BASE,
+        ud.map(|(t, l)| UserData {
+            data_type: t,
+            len: l,
+        }),
+    )
+    .ok()?;
+    Some(b)
+}
+
+fn user_data_of(fam: &Family, si: usize, len: usize) -> Option<(u32, u32)> {
+    let st = &fam.structs[si];
+    (st.convention == Some(Convention::UserData)).then(|| {
+        (
+            st.validation
+                .as_ref()
+                .and_then(|v| v.data_type.as_ref())
+                .map_or(0, |d| d.1 as u32),
+            len as u32,
+        )
+    })
+}
+
+fn set_size(conv: Convention, b: &mut [u8], size: usize) {
+    if conv != Convention::UserData && b.len() >= 4 {
+        b[..4].copy_from_slice(&(size as u32).to_le_bytes());
+    }
+}
+
+fn read_bound(conv: Convention, min: usize, ksize: usize, usize: usize) -> usize {
+    match conv {
+        Convention::Argsz => min.max(usize.min(ksize)),
+        Convention::Size => 4usize.max(usize),
+        Convention::UserData => usize,
+    }
+}
+
+/// A small deterministic generator for garbage bytes (no dependency for a test input).
+fn garbage(seed: u64, n: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Every case of the cell (u, k) of struct `si`.
+pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
+    let name = c.family.structs[si].name.clone();
+    let conv = c.family.structs[si].convention.expect("validated struct");
+    let (fam_u, lay_u) = &c.revisions[u];
+    let (fam_k, lay_k) = &c.revisions[k];
+    let size_u = lay_u[0].structs[si].size as usize;
+    let size_k = lay_k[0].structs[si].size as usize;
+    let min_k = fam_k.structs[si]
+        .validation
+        .as_ref()
+        .and_then(|v| crate::layout::size_of_ref(fam_k, &lay_k[0], si, &v.min_size))
+        .unwrap_or(0) as usize;
+    let mut out = Vec::new();
+    let mut push = |bytes: Vec<u8>, what: String, must_accept: bool, zero_from: Option<usize>| {
+        let usize = if conv == Convention::UserData {
+            bytes.len()
+        } else {
+            u32::from_le_bytes(bytes[..4].try_into().unwrap_or([0; 4])) as usize
+        };
+        let ud = user_data_of(fam_k, si, bytes.len());
+        out.push(Case {
+            struct_name: name.clone(),
+            kernel: k,
+            read_bound: read_bound(conv, min_k, size_k, usize),
+            user_data: ud,
+            bytes,
+            what,
+            must_accept,
+            zero_from,
+        });
+    };
+    let Some(base) = example(c, si, u.min(k)) else {
+        return out;
+    };
+    // The user's struct is its revision's size; what it sets is what min(u, k) knows.
+    let mut mine = base.clone();
+    mine.resize(size_u, 0);
+    set_size(conv, &mut mine, size_u);
+    let class = if u == k {
+        "exact match"
+    } else if u < k {
+        "old user, new kernel"
+    } else {
+        "new user, old kernel, known features only"
+    };
+    // Driver data longer than the kernel's struct is refused (-EINVAL), not zero-checked.
+    let acceptable = !(conv == Convention::UserData && size_u > size_k);
+    push(
+        mine.clone(),
+        class.to_string(),
+        acceptable,
+        (u < k).then_some(size_u),
+    );
+
+    if u > k {
+        // A field revision u added, set: past k's size (a tail k must refuse or ignore) or
+        // inside it (re-purposed bytes).
+        let (fam_u, lay_u) = (fam_u, lay_u);
+        for m in &lay_u[0].structs[si].members {
+            let Some(f) = crate::layout::field_at(&fam_u.structs[si], &m.index) else {
+                continue;
+            };
+            if f.since <= k || !matches!(f.ty, FieldType::Scalar(_)) {
+                continue;
+            }
+            let mut b = mine.clone();
+            b[m.offset as usize] = 1;
+            push(
+                b,
+                format!(
+                    "new user sets `{}` (since {}), unknown to {}",
+                    m.path, c.history.revisions[f.since].id, c.history.revisions[k].id
+                ),
+                false,
+                None,
+            );
+        }
+        // A flag revision u added, in a field k has.
+        for m in &lay_k[0].structs[si].members {
+            let Some(f) = crate::layout::field_at(&fam_k.structs[si], &m.index) else {
+                continue;
+            };
+            let Some(g) = f.flags else { continue };
+            for flag in fam_u.groups[g].values.iter().filter(|v| v.since > k) {
+                let mut b = mine.clone();
+                let (off, len) = (m.offset as usize, m.size as usize);
+                let cur = crate::interpret::read(&b, m.offset, m.size) | flag.value;
+                b[off..off + len].copy_from_slice(&cur.to_le_bytes()[..len.min(8)]);
+                push(
+                    b,
+                    format!(
+                        "new user sets flag {} (since {}) in `{}`",
+                        flag.name, c.history.revisions[flag.since].id, m.path
+                    ),
+                    false,
+                    None,
+                );
+            }
+        }
+    }
+    // Malicious: every size from 0 to beyond both structs, over garbage.
+    let top = size_u.max(size_k) + 16;
+    for s in 0..=top {
+        let mut b = garbage((si * 131 + u * 17 + k) as u64 * 1000 + s as u64, s.max(4));
+        set_size(conv, &mut b, s);
+        b.truncate(if conv == Convention::UserData {
+            s
+        } else {
+            s.max(4)
+        });
+        push(b, format!("garbage with size {s}"), false, None);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "result", rename_all = "lowercase")]
+pub enum CellResult {
+    Pass {
+        cases: usize,
+    },
+    Fail {
+        implementation: String,
+        case: String,
+        expected: String,
+        got: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StructMatrix {
+    pub family: String,
+    #[serde(rename = "struct")]
+    pub name: String,
+    pub convention: String,
+    /// Revision ids where the struct exists: rows (user) and columns (kernel).
+    pub revisions: Vec<String>,
+    pub cells: Vec<Vec<CellResult>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub ok: bool,
+    pub implementations: Vec<String>,
+    pub structs: Vec<StructMatrix>,
+}
+
+fn show(r: &Result<Vec<u8>, Errno>) -> String {
+    match r {
+        Ok(_) => "accepted".to_string(),
+        Err(e) => format!("-{}", e.name()),
+    }
+}
+
+/// Runs the matrix of every validated struct through `implementations`, against the oracle.
+pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]) -> Matrix {
+    let oracle = Interpreter { families };
+    // All cases first, so each implementation runs them in one batch (one C process).
+    let mut cells: Vec<(usize, usize, usize, usize, std::ops::Range<usize>)> = Vec::new();
+    let mut cases = Vec::new();
+    for (ci, c) in families.iter().enumerate() {
+        for (si, st) in c.family.structs.iter().enumerate() {
+            if st.validation.is_none() {
+                continue;
+            }
+            let revs: Vec<usize> = (0..c.revisions.len())
+                .filter(|r| c.history.structs[si].since <= *r)
+                .collect();
+            for &u in &revs {
+                for &k in &revs {
+                    let start = cases.len();
+                    cases.extend(cell_cases(c, si, u, k));
+                    cells.push((ci, si, u, k, start..cases.len()));
+                }
+            }
+        }
+    }
+    let expected: Vec<Result<Vec<u8>, Errno>> = cases
+        .iter()
+        .map(|c| oracle.kernel(c, &Buffer::new(c.bytes.clone())))
+        .collect();
+    let results: Vec<(String, Vec<(Result<Vec<u8>, Errno>, Option<usize>)>)> = implementations
+        .iter_mut()
+        .map(|i| (i.name().to_string(), i.run(&cases)))
+        .collect();
+
+    let mut out: Vec<StructMatrix> = Vec::new();
+    for (ci, si, u, _k, range) in cells {
+        let c = &families[ci];
+        let revs: Vec<usize> = (0..c.revisions.len())
+            .filter(|r| c.history.structs[si].since <= *r)
+            .collect();
+        let name = c.family.structs[si].name.clone();
+        if out.last().is_none_or(|m| m.name != name) {
+            out.push(StructMatrix {
+                family: c.family.name.clone(),
+                name: name.clone(),
+                convention: c.family.structs[si]
+                    .convention
+                    .map_or("", |v| v.name())
+                    .to_string(),
+                revisions: revs
+                    .iter()
+                    .map(|r| c.history.revisions[*r].id.clone())
+                    .collect(),
+                cells: vec![Vec::new(); revs.len()],
+            });
+        }
+        let row = revs.iter().position(|r| *r == u).unwrap_or(0);
+        let mut result = CellResult::Pass { cases: range.len() };
+        'cases: for i in range {
+            let case = &cases[i];
+            let exp = &expected[i];
+            let fail = |implementation: &str, expected: String, got: String| CellResult::Fail {
+                implementation: implementation.to_string(),
+                case: case.what.clone(),
+                expected,
+                got,
+            };
+            if case.must_accept && exp.is_err() {
+                result = fail("schema", "accepted".into(), show(exp));
+                break;
+            }
+            for (iname, res) in &results {
+                let (got, read_end) = &res[i];
+                if got != exp {
+                    let detail = |r: &Result<Vec<u8>, Errno>| match r {
+                        Ok(b) => format!(
+                            "accepted {}",
+                            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+                        ),
+                        Err(_) => show(r),
+                    };
+                    result = fail(iname, detail(exp), detail(got));
+                    break 'cases;
+                }
+                if let (Ok(b), Some(z)) = (got, case.zero_from) {
+                    if b.iter().skip(z).any(|x| *x != 0) {
+                        result = fail(
+                            iname,
+                            format!("bytes from {z} zero-filled"),
+                            "non-zero tail".into(),
+                        );
+                        break 'cases;
+                    }
+                }
+                if read_end.is_some_and(|e| e > case.read_bound) {
+                    result = fail(
+                        iname,
+                        format!("no byte read past {}", case.read_bound),
+                        format!("read up to {}", read_end.unwrap_or(0)),
+                    );
+                    break 'cases;
+                }
+            }
+        }
+        if let Some(m) = out.last_mut() {
+            m.cells[row].push(result);
+        }
+    }
+    let ok = out.iter().all(|m| {
+        m.cells
+            .iter()
+            .flatten()
+            .all(|c| matches!(c, CellResult::Pass { .. }))
+    });
+    Matrix {
+        ok,
+        implementations: results.into_iter().map(|(n, _)| n).collect(),
+        structs: out,
+    }
+}
+
+/// One table per struct: rows are the user's revision, columns the kernel's.
+pub fn table(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "compatibility matrix ({}; expected: the kernel of each revision as the schema defines it)",
+        m.implementations.join(", ")
+    );
+    for s in &m.structs {
+        let _ = writeln!(
+            out,
+            "\n{} {} ({} convention)",
+            s.family, s.name, s.convention
+        );
+        let w = s
+            .revisions
+            .iter()
+            .map(|r| r.len())
+            .max()
+            .unwrap_or(4)
+            .max(6)
+            + 2;
+        let first = "user \\ kernel".len() + 2;
+        let _ = write!(out, "  {:<first$}", "user \\ kernel");
+        for r in &s.revisions {
+            let _ = write!(out, "{r:<w$}");
+        }
+        let _ = writeln!(out);
+        let mut failures = Vec::new();
+        for (row, r) in s.revisions.iter().enumerate() {
+            let _ = write!(out, "  {r:<first$}");
+            for (col, cell) in s.cells[row].iter().enumerate() {
+                let text = match cell {
+                    CellResult::Pass { .. } => "pass".to_string(),
+                    CellResult::Fail {
+                        implementation,
+                        case,
+                        expected,
+                        got,
+                    } => {
+                        failures.push(format!("    user {r} × kernel {}: {implementation}: {case}: expected {expected}, got {got}", s.revisions[col]));
+                        "FAIL".to_string()
+                    }
+                };
+                let _ = write!(out, "{text:<w$}");
+            }
+            let _ = writeln!(out);
+        }
+        for f in failures {
+            let _ = writeln!(out, "{f}");
+        }
+    }
+    let cases: usize = m
+        .structs
+        .iter()
+        .flat_map(|s| s.cells.iter().flatten())
+        .map(|c| {
+            if let CellResult::Pass { cases } = c {
+                *cases
+            } else {
+                0
+            }
+        })
+        .sum();
+    let _ = writeln!(
+        out,
+        "\n{}: {cases} cases passed",
+        if m.ok { "ok" } else { "FAILED" }
+    );
+    out
+}

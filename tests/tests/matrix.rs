@@ -1,0 +1,157 @@
+//! The compatibility matrix from `cargo test`: every validated struct, every (user revision,
+//! kernel revision) pair, through the generated Rust (per-revision modules) and the generated
+//! C (per-revision functions), against each revision's kernel as the schema defines it. And a
+//! deliberately broken validator: one generated C rule changed makes exactly the right
+//! cells fail.
+
+use uapigen::matrix::{self, Buffer, Case, CellResult, Implementation};
+use uapigen::matrix_c::CValidators;
+use uapigen_bindings::{iommu, iommufd};
+use uapigen_tests::{families, repo_root};
+use uapigen_uaccess::Errno;
+
+/// The generated Rust validators, each revision's, by name.
+struct GeneratedRust;
+
+impl Implementation for GeneratedRust {
+    fn name(&self) -> &str {
+        "generated Rust"
+    }
+    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)> {
+        cases
+            .iter()
+            .map(|c| {
+                let mem = Buffer::new(c.bytes.clone());
+                let mut dst = [0u8; 512];
+                let ud = c.user_data.unwrap_or((0, 0));
+                let r = iommu::copy_from_user_by_name(
+                    &c.struct_name,
+                    c.kernel,
+                    &mem,
+                    matrix::BASE,
+                    ud,
+                    &mut dst,
+                )
+                .or_else(|| {
+                    iommufd::copy_from_user_by_name(
+                        &c.struct_name,
+                        c.kernel,
+                        &mem,
+                        matrix::BASE,
+                        ud,
+                        &mut dst,
+                    )
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no generated validator for {} revision {}",
+                        c.struct_name, c.kernel
+                    )
+                });
+                (
+                    r.map(|n| dst[..n].to_vec()).map_err(|e| e.errno),
+                    Some(mem.read_end.get()),
+                )
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn matrix_passes_for_generated_rust_and_c() {
+    let fams = families();
+    let mut c = CValidators::build(&repo_root().join("generated/include"), fams)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut rust = GeneratedRust;
+    let m = matrix::run(fams, &mut [&mut rust, &mut c]);
+    assert!(m.ok, "{}", matrix::table(&m));
+    // Both families, and the structs that changed across revisions, have multi-revision rows.
+    let hwpt = m
+        .structs
+        .iter()
+        .find(|s| s.name == "iommu_hwpt_alloc")
+        .unwrap();
+    assert_eq!(hwpt.revisions, ["v6_6", "v6_7", "v6_8"]);
+    assert!(m
+        .structs
+        .iter()
+        .any(|s| s.family == "iommu" && s.revisions.len() == 2));
+    let cases: usize = m
+        .structs
+        .iter()
+        .flat_map(|s| s.cells.iter().flatten())
+        .map(|c| {
+            if let CellResult::Pass { cases } = c {
+                *cases
+            } else {
+                0
+            }
+        })
+        .sum();
+    assert!(cases > 5000, "{cases}");
+}
+
+/// v6.6's IOMMU_HWPT_ALLOC min_size changed from 24 to 23 in the generated C: the kernel
+/// column v6_6 of iommu_hwpt_alloc fails (a 23-byte size is accepted where v6.6 refuses it),
+/// and nothing else does.
+#[test]
+fn a_broken_generated_rule_fails_the_right_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let include = dir.path().join("include");
+    for sub in ["uapi/linux", "uapigen"] {
+        std::fs::create_dir_all(include.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo_root().join("generated/include").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, include.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let header = include.join("uapigen/iommufd_validate.h");
+    let text = std::fs::read_to_string(&header).unwrap();
+    let start = text
+        .find("static inline int iommu_hwpt_alloc__v6_6_copy_from_user")
+        .unwrap();
+    let at = start + text[start..].find("if (usize < 24)").unwrap();
+    let mutated = format!(
+        "{}if (usize < 23){}",
+        &text[..at],
+        &text[at + "if (usize < 24)".len()..]
+    );
+    std::fs::write(&header, mutated).unwrap();
+
+    let fams = families();
+    let mut c = CValidators::build(&include, fams).unwrap_or_else(|e| panic!("{e}"));
+    let m = matrix::run(fams, &mut [&mut c]);
+    assert!(!m.ok);
+    let mut failed = Vec::new();
+    for s in &m.structs {
+        for (u, row) in s.cells.iter().enumerate() {
+            for (k, cell) in row.iter().enumerate() {
+                if let CellResult::Fail {
+                    implementation,
+                    case,
+                    ..
+                } = cell
+                {
+                    failed.push((
+                        s.name.clone(),
+                        s.revisions[u].clone(),
+                        s.revisions[k].clone(),
+                        implementation.clone(),
+                        case.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    assert!(!failed.is_empty());
+    for (name, _, k, implementation, case) in &failed {
+        assert_eq!(
+            (name.as_str(), k.as_str(), implementation.as_str()),
+            ("iommu_hwpt_alloc", "v6_6", "generated C"),
+            "{failed:?}"
+        );
+        assert_eq!(case, "garbage with size 23", "{failed:?}");
+    }
+    // Every user row of that column.
+    assert_eq!(failed.len(), 3, "{failed:?}");
+}
