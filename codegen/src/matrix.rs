@@ -82,11 +82,15 @@ pub struct Case {
     pub read_bound: usize,
 }
 
+/// One case's outcome in an implementation: the kernel's bytes or its errno, and the furthest
+/// byte read when the implementation can tell.
+pub type Outcome = (Result<Vec<u8>, Errno>, Option<usize>);
+
 /// An implementation of the validators of every revision: generated C, generated Rust...
 pub trait Implementation {
     fn name(&self) -> &str;
     /// Runs every case; per case its outcome and the furthest byte read (if it can tell).
-    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)>;
+    fn run(&mut self, cases: &[Case]) -> Vec<Outcome>;
 }
 
 /// The IR interpreter as an implementation (what `uapigen matrix` runs when nothing else is
@@ -110,7 +114,7 @@ impl Implementation for Interpreter<'_> {
     fn name(&self) -> &str {
         "interpreter"
     }
-    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)> {
+    fn run(&mut self, cases: &[Case]) -> Vec<Outcome> {
         cases
             .iter()
             .map(|c| {
@@ -394,7 +398,7 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
         .iter()
         .map(|c| oracle.kernel(c, &Buffer::new(c.bytes.clone())))
         .collect();
-    let results: Vec<(String, Vec<(Result<Vec<u8>, Errno>, Option<usize>)>)> = implementations
+    let results: Vec<(String, Vec<Outcome>)> = implementations
         .iter_mut()
         .map(|i| (i.name().to_string(), i.run(&cases)))
         .collect();

@@ -11,7 +11,7 @@ use uapigen_uaccess::Errno;
 
 use crate::diag::Error;
 use crate::ir::Convention;
-use crate::matrix::{find, Case, Implementation};
+use crate::matrix::{find, Case, Implementation, Outcome};
 use crate::Checked;
 
 pub struct CValidators<'a> {
@@ -155,7 +155,7 @@ impl Implementation for CValidators<'_> {
         "generated C"
     }
 
-    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)> {
+    fn run(&mut self, cases: &[Case]) -> Vec<Outcome> {
         let mut input = String::new();
         for c in cases {
             let (t, l) = c.user_data.unwrap_or((0, 0));

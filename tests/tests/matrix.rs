@@ -4,11 +4,10 @@
 //! deliberately broken validator: one generated C rule changed makes exactly the right
 //! cells fail.
 
-use uapigen::matrix::{self, Buffer, Case, CellResult, Implementation};
+use uapigen::matrix::{self, Buffer, Case, CellResult, Implementation, Outcome};
 use uapigen::matrix_c::CValidators;
 use uapigen_bindings::{iommu, iommufd};
 use uapigen_tests::{families, repo_root};
-use uapigen_uaccess::Errno;
 
 /// The generated Rust validators, each revision's, by name.
 struct GeneratedRust;
@@ -17,7 +16,7 @@ impl Implementation for GeneratedRust {
     fn name(&self) -> &str {
         "generated Rust"
     }
-    fn run(&mut self, cases: &[Case]) -> Vec<(Result<Vec<u8>, Errno>, Option<usize>)> {
+    fn run(&mut self, cases: &[Case]) -> Vec<Outcome> {
         cases
             .iter()
             .map(|c| {
