@@ -522,7 +522,22 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> 
                 ));
             }
         }
-        let (om, nm) = (o.members(), n.members());
+        let (mut om, nm) = (o.members(), n.members());
+        // A reserved member whose name comes back on other bytes within its own range was
+        // re-purposed, its name handed on (`__u32 __reserved` → `__u8 x; __u8 __reserved[3]`):
+        // compare it as removed, and the new one as taking its bytes.
+        for m in om.iter_mut() {
+            let renamed = nm.iter().any(|x| {
+                x.path == m.path
+                    && (x.offset, x.size, &x.ty) != (m.offset, m.size, &m.ty)
+                    && m.reserved
+                    && x.offset >= m.offset
+                    && x.offset + x.size <= m.offset + m.size
+            });
+            if renamed {
+                m.path = format!("{} (until {rev})", m.path);
+            }
+        }
         let old_size = o.x86_64_size();
         let new_flags: Vec<&String> = n.flags.iter().filter(|f| !o.flags.contains(f)).collect();
         for f in o.flags.iter().filter(|f| !n.flags.contains(f)) {

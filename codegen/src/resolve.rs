@@ -364,19 +364,35 @@ impl Resolver {
     }
 
     /// Anonymous union members share the enclosing struct's name space, as in C.
-    fn unique_names(&mut self, fields: &[Field], seen: &mut HashMap<String, Span>, owner: &str) {
+    /// Anonymous union members share the enclosing struct's name space, as in C. A name may
+    /// come back once its earlier field's revisions end (a re-purposed `__reserved` handing its
+    /// name to the smaller reserved array that follows the new field).
+    fn unique_names(
+        &mut self,
+        fields: &[Field],
+        seen: &mut HashMap<String, (Span, RevisionIdx, Option<RevisionIdx>)>,
+        owner: &str,
+    ) {
         for f in fields {
             match (&f.name, &f.ty) {
                 (None, FieldType::Union(members)) => self.unique_names(members, seen, owner),
                 (Some(n), ty) => {
-                    if let Some(first) = seen.get(n) {
-                        let (line, _) = self.source.line_col(first.start);
-                        self.error(
-                            f.span.clone(),
-                            format!("`{owner}` has two fields named `{n}` (first at line {line})"),
-                        );
-                    } else {
-                        seen.insert(n.clone(), f.span.clone());
+                    let overlaps = |since: RevisionIdx, until: Option<RevisionIdx>| {
+                        until.is_none_or(|u| f.since < u) && f.until.is_none_or(|u| since < u)
+                    };
+                    match seen.get(n) {
+                        Some((first, since, until)) if overlaps(*since, *until) => {
+                            let (line, _) = self.source.line_col(first.start);
+                            self.error(
+                                f.span.clone(),
+                                format!(
+                                    "`{owner}` has two fields named `{n}` (first at line {line})"
+                                ),
+                            );
+                        }
+                        _ => {
+                            seen.insert(n.clone(), (f.span.clone(), f.since, f.until));
+                        }
                     }
                     if let FieldType::Union(members) = ty {
                         let mut inner = HashMap::new();
@@ -953,9 +969,10 @@ impl Resolver {
                     }
                 }
             }
+            // The latest field of a reused name (a re-purposed reserved name): today's.
             let direct = container
                 .iter()
-                .position(|f| f.name.as_deref() == Some(*part));
+                .rposition(|f| f.name.as_deref() == Some(*part));
             let found = match direct {
                 Some(i) => {
                     segments.push(Segment {

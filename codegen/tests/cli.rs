@@ -352,8 +352,8 @@ fn diff_classifies_and_reads_git_revisions() {
     let base = std::fs::read_to_string(&schema).unwrap();
     let grown = base
         .replace(
-            "[[revision]]\nid = \"v6_8\"",
-            "[[revision]]\nid = \"v6_8\"\nlabel = \"x\"\n\n[[revision]]\nid = \"next\"",
+            "label = \"Linux v6.17: iommu_viommu_alloc driver data\"",
+            "label = \"Linux v6.17: iommu_viommu_alloc driver data\"\n\n[[revision]]\nid = \"next\"",
         )
         .replace(
             "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n]",

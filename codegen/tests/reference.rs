@@ -299,6 +299,125 @@ const IOMMUFD: &[Expect] = &[
     ),
 ];
 
+/// What REFERENCE.md §7 gives for the latest revisions (v6.11 to v6.17), where it differs from
+/// v6.8 or is new: the committed header is the latest revision.
+const IOMMUFD_LATEST: &[Expect] = &[
+    (
+        "iommu_hwpt_alloc",
+        48,
+        &[
+            ("data_uptr", 32, 8),
+            ("fault_id", 40, 4),
+            ("__reserved2", 44, 4),
+        ],
+    ),
+    (
+        "iommu_hw_info",
+        40,
+        &[
+            ("out_data_type", 24, 4),
+            ("out_max_pasid_log2", 28, 1),
+            ("__reserved", 29, 3),
+            ("out_capabilities", 32, 8),
+        ],
+    ),
+    (
+        "iommu_fault_alloc",
+        16,
+        &[
+            ("size", 0, 4),
+            ("flags", 4, 4),
+            ("out_fault_id", 8, 4),
+            ("out_fault_fd", 12, 4),
+        ],
+    ),
+    (
+        "iommu_hwpt_page_response",
+        8,
+        &[("cookie", 0, 4), ("code", 4, 4)],
+    ),
+    (
+        "iommu_viommu_alloc",
+        40,
+        &[
+            ("size", 0, 4),
+            ("flags", 4, 4),
+            ("type", 8, 4),
+            ("dev_id", 12, 4),
+            ("hwpt_id", 16, 4),
+            ("out_viommu_id", 20, 4),
+            ("data_len", 24, 4),
+            ("__reserved", 28, 4),
+            ("data_uptr", 32, 8),
+        ],
+    ),
+    (
+        "iommu_vdevice_alloc",
+        24,
+        &[
+            ("size", 0, 4),
+            ("viommu_id", 4, 4),
+            ("dev_id", 8, 4),
+            ("out_vdevice_id", 12, 4),
+            ("virt_id", 16, 8),
+        ],
+    ),
+];
+
+const IOMMUFD_LATEST_CONSTANTS: &[(&str, u64)] = &[
+    ("IOMMU_FAULT_QUEUE_ALLOC", 0x3b8e),
+    ("IOMMU_IOAS_MAP_FILE", 0x3b8f),
+    ("IOMMU_VIOMMU_ALLOC", 0x3b90),
+    ("IOMMU_VDEVICE_ALLOC", 0x3b91),
+    ("IOMMU_IOAS_CHANGE_PROCESS", 0x3b92),
+    ("IOMMU_VEVENTQ_ALLOC", 0x3b93),
+    ("IOMMU_HW_QUEUE_ALLOC", 0x3b94),
+    ("IOMMU_HWPT_FAULT_ID_VALID", 4),
+    ("IOMMU_HWPT_ALLOC_PASID", 8),
+    ("IOMMU_HW_CAP_PCI_PASID_EXEC", 2),
+    ("IOMMU_HW_CAP_PCI_PASID_PRIV", 4),
+    ("IOMMU_HW_INFO_TYPE_DEFAULT", 0),
+    ("IOMMUFD_PAGE_RESP_SUCCESS", 0),
+    ("IOMMUFD_PAGE_RESP_INVALID", 1),
+    ("IOMMU_HWPT_DATA_ARM_SMMUV3", 2),
+    ("IOMMU_HW_INFO_TYPE_ARM_SMMUV3", 2),
+    ("IOMMU_VIOMMU_TYPE_ARM_SMMUV3", 1),
+];
+
+/// The latest iommufd revision against §7, in the IR.
+#[test]
+fn iommufd_latest_revision_matches_reference_7() {
+    let families = real_families();
+    let c = family(&families, "iommufd");
+    for (name, size, members) in IOMMUFD_LATEST {
+        let si = c
+            .family
+            .structs
+            .iter()
+            .position(|s| s.name == *name)
+            .unwrap_or_else(|| panic!("{name}"));
+        for l in &c.layouts {
+            assert_eq!(l.structs[si].size, *size, "{name} on {}", l.target.triple);
+            for (path, off, msize) in *members {
+                let m = l.structs[si]
+                    .member(path)
+                    .unwrap_or_else(|| panic!("{name}.{path}"));
+                assert_eq!((m.offset, m.size), (*off, *msize), "{name}.{path}");
+            }
+        }
+    }
+    for (name, value) in IOMMUFD_LATEST_CONSTANTS {
+        assert_eq!(
+            c.family
+                .constants()
+                .find(|k| k.name == *name)
+                .map(|k| k.value),
+            Some(*value),
+            "{name}"
+        );
+    }
+}
+
 const IOMMU_CONSTANTS: &[(&str, u64)] = &[
     ("IOMMU_FAULT_PERM_READ", 1),
     ("IOMMU_FAULT_PERM_WRITE", 2),
@@ -434,10 +553,22 @@ fn check_layouts(family_name: &str, expect: &[Expect]) {
     let families = real_families();
     let c = family(&families, family_name);
     let (fam, layouts) = described(c);
+    let rev = c
+        .history
+        .revisions
+        .iter()
+        .position(|r| {
+            r.id == if family_name == "iommu" {
+                "v5_10"
+            } else {
+                "v6_8"
+            }
+        })
+        .unwrap();
     assert_eq!(
-        fam.structs.len(),
+        fam.structs.iter().filter(|s| s.since <= rev).count(),
         expect.len(),
-        "{family_name}: every struct of the schema is in the table"
+        "{family_name}: every struct of the revision is in the table"
     );
     for (name, size, members) in expect {
         let si = fam
@@ -554,7 +685,11 @@ fn committed_headers_carry_reference_bytes() {
     let mut c = String::from(
         "#include <stddef.h>\n#include <linux/iommu.h>\n#include <linux/iommufd.h>\n\n",
     );
-    for (name, size, members) in IOMMU.iter().chain(IOMMUFD) {
+    // The header is the latest revision: §7's later facts replace v6.8's for the structs
+    // that changed (checked per member below).
+    let changed: Vec<&str> = IOMMUFD_LATEST.iter().map(|(n, _, _)| *n).collect();
+    let v6_8 = IOMMUFD.iter().filter(|(n, _, _)| !changed.contains(n));
+    for (name, size, members) in IOMMU.iter().chain(v6_8).chain(IOMMUFD_LATEST) {
         c.push_str(&format!(
             "_Static_assert(sizeof(struct {name}) == {size}, \"sizeof {name}\");\n"
         ));
@@ -570,6 +705,7 @@ fn committed_headers_carry_reference_bytes() {
     for (name, value) in IOMMU_CONSTANTS
         .iter()
         .chain(IOMMUFD_CONSTANTS)
+        .chain(IOMMUFD_LATEST_CONSTANTS)
         .filter(|(n, _)| *n != "IOMMU_SVA_VTD_GPASID_LAST")
     {
         c.push_str(&format!(

@@ -12,14 +12,14 @@ fn table() -> Vec<(&'static str, usize)> {
     STRUCTS
         .iter()
         .map(|n| {
-            let (c, si) = find(n);
+            let (c, si) = view(n);
             (*n, c.layouts[0].structs[si].size as usize)
         })
         .collect()
 }
 
 fn bound(name: &str, ksize: usize, v: usize) -> usize {
-    let (c, si) = find(name);
+    let (c, si) = view(name);
     let st = &c.family.structs[si];
     let val = st.validation.as_ref().unwrap();
     let min =
@@ -43,7 +43,7 @@ proptest! {
         data_type in 0u32..3,
     ) {
         let (name, ksize) = table()[which];
-        let (c, si) = find(name);
+        let (c, si) = view(name);
         let conv = c.family.structs[si].convention.unwrap();
         if conv != uapigen::ir::Convention::UserData && bytes.len() >= 4 {
             bytes[..4].copy_from_slice(&size.to_le_bytes());
@@ -76,7 +76,7 @@ fn random_inputs_through_c() {
         let (which, mut bytes, size, readable, data_type) =
             strategy.new_tree(&mut runner).unwrap().current();
         let name = STRUCTS[which];
-        let (c, si) = find(name);
+        let (c, si) = view(name);
         let conv = c.family.structs[si].convention.unwrap();
         if conv != uapigen::ir::Convention::UserData && bytes.len() >= 4 {
             bytes[..4].copy_from_slice(&size.to_le_bytes());

@@ -16,7 +16,7 @@ use uapigen_uaccess::Errno;
 
 /// A field's (offset, size) by dotted path, through unions and nested structs.
 fn locate(name: &str, path: &str) -> (usize, usize) {
-    let (c, si) = find(name);
+    let (c, si) = view(name);
     let mut s = si;
     let mut base = 0;
     let mut rest = path.to_string();
@@ -61,7 +61,7 @@ struct Spec {
 }
 
 fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
-    let (c, si) = find(name);
+    let (c, si) = view(name);
     let st = &c.family.structs[si];
     let v = st.validation.as_ref().unwrap();
     let ksize = c.layouts[0].structs[si].size as usize;
@@ -237,7 +237,7 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
     let mut failures = Vec::new();
     for ((case, v), (c_out, c_read_end, poison)) in run.cases.iter().zip(&run.sizes).zip(c_results)
     {
-        let spec_conv = find(case.name).0.family.structs[find(case.name).1]
+        let spec_conv = view(case.name).0.family.structs[view(case.name).1]
             .convention
             .unwrap();
         let fresh = || Mem::new(case.data.clone(), case.readable);
@@ -249,7 +249,7 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
             rules.insert(r);
         }
         let interp = interpreted(case.name, &fresh(), case.ud);
-        let ks = find(case.name);
+        let ks = view(case.name);
         let ksize = ks.0.layouts[0].structs[ks.1].size as usize;
         let min = size_of_ref(
             &ks.0.family,
@@ -388,7 +388,7 @@ fn every_size_and_every_fault_agrees_with_the_kernel() {
 #[test]
 fn every_rule_rejects_something_and_all_implementations_agree() {
     for s in specs() {
-        let (c, si) = find(s.name);
+        let (c, si) = view(s.name);
         let st = &c.family.structs[si];
         let mut values: Vec<u64> = vec![
             0,
@@ -466,7 +466,7 @@ fn every_rule_rejects_something_and_all_implementations_agree() {
 
 /// Leaf (scalar or array) fields of a struct, by dotted path, through unions and nested structs.
 fn leaf_fields(name: &str) -> Vec<(String, Option<usize>)> {
-    fn walk(c: &uapigen::Checked, si: usize, prefix: &str, out: &mut Vec<(String, Option<usize>)>) {
+    fn walk(c: &View, si: usize, prefix: &str, out: &mut Vec<(String, Option<usize>)>) {
         for m in &c.layouts[0].structs[si].members {
             let f = uapigen::layout::field_at(&c.family.structs[si], &m.index).unwrap();
             let path = if prefix.is_empty() {
@@ -483,9 +483,9 @@ fn leaf_fields(name: &str) -> Vec<(String, Option<usize>)> {
             }
         }
     }
-    let (c, si) = find(name);
+    let (c, si) = view(name);
     let mut out = Vec::new();
-    walk(c, si, "", &mut out);
+    walk(&c, si, "", &mut out);
     out
 }
 

@@ -22,6 +22,10 @@ enum uapigen_iommufd_revision {
 	UAPIGEN_IOMMUFD_V6_6,	/* Linux v6.6: IOMMU_HWPT_ALLOC, IOMMU_GET_HW_INFO */
 	UAPIGEN_IOMMUFD_V6_7,	/* Linux v6.7: hwpt_alloc driver data, VT-d stage-1 data, dirty tracking */
 	UAPIGEN_IOMMUFD_V6_8,	/* Linux v6.8: IOMMU_HWPT_INVALIDATE */
+	UAPIGEN_IOMMUFD_V6_11,	/* Linux v6.11: I/O page fault queues (IOMMU_FAULT_QUEUE_ALLOC), iommu_hwpt_alloc fault_id */
+	UAPIGEN_IOMMUFD_V6_13,	/* Linux v6.13: vIOMMU and vDEVICE objects, IOMMU_HWPT_ALLOC_PASID, ARM SMMUv3 types */
+	UAPIGEN_IOMMUFD_V6_15,	/* Linux v6.15: iommu_hw_info out_max_pasid_log2 in re-purposed reserved bytes, PASID capabilities */
+	UAPIGEN_IOMMUFD_V6_17,	/* Linux v6.17: iommu_viommu_alloc driver data */
 	UAPIGEN_IOMMUFD_NR_REVISIONS
 };
 
@@ -32,7 +36,7 @@ enum uapigen_iommufd_revision {
 /* sizeof(struct iommu_destroy) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 8, 8, 8, 8 };
+	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -75,7 +79,7 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 /* sizeof(struct iommu_ioas_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -118,7 +122,7 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 /* sizeof(struct iommu_ioas_iova_ranges) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[] = { 32, 32, 32, 32 };
+	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -161,7 +165,7 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 /* sizeof(struct iommu_ioas_allow_iovas) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -204,7 +208,7 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 /* sizeof(struct iommu_ioas_map) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -212,7 +216,7 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -255,7 +259,7 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 /* sizeof(struct iommu_ioas_copy) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -263,7 +267,7 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -306,7 +310,7 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 /* sizeof(struct iommu_ioas_unmap) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -349,7 +353,7 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 /* sizeof(struct iommu_option) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -392,7 +396,7 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 /* sizeof(struct iommu_vfio_ioas) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -435,7 +439,7 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 /* sizeof(struct iommu_hwpt_vtd_s1) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 24, 24 };
+	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -443,7 +447,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -476,14 +480,14 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
 	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/* struct iommu_hwpt_alloc: size convention, min size offsetofend(__reserved) = 24, size 40 */
+/* struct iommu_hwpt_alloc: size convention, min size offsetofend(__reserved) = 24, size 48 */
 #define UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE	24
-#define UAPIGEN_IOMMU_HWPT_ALLOC_SIZE		40
+#define UAPIGEN_IOMMU_HWPT_ALLOC_SIZE		48
 
 /* sizeof(struct iommu_hwpt_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 24, 40, 40 };
+	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -491,7 +495,7 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -514,7 +518,7 @@ static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
 
 /*
  * Copies struct iommu_hwpt_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
  * checks. *dst is fully written.
  */
 static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
@@ -530,7 +534,7 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
 	if (ret)
 		return ret;
 	return iommu_hwpt_alloc_check(dst);
@@ -543,7 +547,7 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 /* sizeof(struct iommu_hw_info) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 32, 40, 40 };
+	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -551,7 +555,7 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 /* The bits of out_capabilities the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -594,7 +598,7 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 /* sizeof(struct iommu_hwpt_set_dirty_tracking) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 16, 16 };
+	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -602,7 +606,7 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -645,7 +649,7 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 /* sizeof(struct iommu_hwpt_get_dirty_bitmap) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 48, 48 };
+	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -653,7 +657,7 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -696,7 +700,7 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 /* sizeof(struct iommu_hwpt_vtd_s1_invalidate) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 24 };
+	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -704,7 +708,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -753,7 +757,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
 /* sizeof(struct iommu_hwpt_invalidate) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 32 };
+	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -793,6 +797,135 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
 	if (ret)
 		return ret;
 	return iommu_hwpt_invalidate_check(dst);
+}
+
+/* struct iommu_fault_alloc: size convention, min size sizeof = 16, size 16 */
+#define UAPIGEN_IOMMU_FAULT_ALLOC_MIN_SIZE	16
+#define UAPIGEN_IOMMU_FAULT_ALLOC_SIZE		16
+
+/* sizeof(struct iommu_fault_alloc) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The content checks of struct iommu_fault_alloc, in the kernel's order. */
+static inline int iommu_fault_alloc_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as iommufd's ioctl path does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc_check(dst);
+}
+
+/* struct iommu_viommu_alloc: size convention, min size offsetofend(out_viommu_id) = 24, size 40 */
+#define UAPIGEN_IOMMU_VIOMMU_ALLOC_MIN_SIZE	24
+#define UAPIGEN_IOMMU_VIOMMU_ALLOC_SIZE		40
+
+/* sizeof(struct iommu_viommu_alloc) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The content checks of struct iommu_viommu_alloc, in the kernel's order. */
+static inline int iommu_viommu_alloc_check(const struct iommu_viommu_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_viommu_alloc as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_viommu_alloc_check(dst);
+}
+
+/* struct iommu_vdevice_alloc: size convention, min size sizeof = 24, size 24 */
+#define UAPIGEN_IOMMU_VDEVICE_ALLOC_MIN_SIZE	24
+#define UAPIGEN_IOMMU_VDEVICE_ALLOC_SIZE		24
+
+/* sizeof(struct iommu_vdevice_alloc) in revision rev; 0 before the struct existed. */
+static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/* The content checks of struct iommu_vdevice_alloc, in the kernel's order. */
+static inline int iommu_vdevice_alloc_check(const struct iommu_vdevice_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vdevice_alloc as iommufd's ioctl path does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vdevice_alloc_check(dst);
 }
 
 /* The content checks of struct iommu_destroy in revision v6_2, in the kernel's order. */
@@ -1763,6 +1896,8 @@ static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
 	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
@@ -2203,6 +2338,8 @@ static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
 	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
 		return ret;
@@ -2374,6 +2511,2376 @@ static inline int iommu_hwpt_invalidate__v6_8_copy_from_user(struct iommu_hwpt_i
 	if (ret)
 		return ret;
 	return iommu_hwpt_invalidate__v6_8_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_11, in the kernel's order. */
+static inline int iommu_destroy__v6_11_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_11's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_11_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_11_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_11's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_11_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_11_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_11's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_11_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_11_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_11's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_11_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_map__v6_11_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_11's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_11_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_11_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_11's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_11_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_11, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_11_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_11's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_11_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_11, in the kernel's order. */
+static inline int iommu_option__v6_11_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_11's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_11_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_11, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_11_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_11's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_11_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_11_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_11_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_11_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_11's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_11_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_11, in the kernel's order. */
+static inline int iommu_hw_info__v6_11_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_11's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_11_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_11_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_11's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_11_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_11_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_11's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_11_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_11, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_11_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_11's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_11_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_fault_alloc in revision v6_11, in the kernel's order. */
+static inline int iommu_fault_alloc__v6_11_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as revision v6_11's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc__v6_11_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc__v6_11_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_13, in the kernel's order. */
+static inline int iommu_destroy__v6_13_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_13's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_13_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_13_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_13's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_13_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_13_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_13's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_13_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_13_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_13_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_map__v6_13_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_13's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_13_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_13_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_13's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_13_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_13, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_13_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_13_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_13, in the kernel's order. */
+static inline int iommu_option__v6_13_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_13_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_13, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_13_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_13's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_13_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_13_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_13_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_13_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_13_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_13, in the kernel's order. */
+static inline int iommu_hw_info__v6_13_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_13's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_13_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_13_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_13's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_13_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_13_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_13's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_13_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_13, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_13_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_13's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_13_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_fault_alloc in revision v6_13, in the kernel's order. */
+static inline int iommu_fault_alloc__v6_13_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as revision v6_13's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc__v6_13_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_viommu_alloc in revision v6_13, in the kernel's order. */
+static inline int iommu_viommu_alloc__v6_13_check(const struct iommu_viommu_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_viommu_alloc as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_viommu_alloc__v6_13_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_viommu_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_vdevice_alloc in revision v6_13, in the kernel's order. */
+static inline int iommu_vdevice_alloc__v6_13_check(const struct iommu_vdevice_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vdevice_alloc as revision v6_13's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vdevice_alloc__v6_13_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vdevice_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_15, in the kernel's order. */
+static inline int iommu_destroy__v6_15_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_15's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_15_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_15_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_15's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_15_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_15_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_15's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_15_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_15_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_15_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_map__v6_15_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_15's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_15_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_15_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_15's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_15_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_15, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_15_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_15_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_15, in the kernel's order. */
+static inline int iommu_option__v6_15_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_15_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_15, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_15_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_15's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_15_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_15_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_15_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_15_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_15_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_15, in the kernel's order. */
+static inline int iommu_hw_info__v6_15_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_15's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_15_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_15_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_15's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_15_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_15_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_15's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_15_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_15, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_15_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_15's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_15_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_fault_alloc in revision v6_15, in the kernel's order. */
+static inline int iommu_fault_alloc__v6_15_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as revision v6_15's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc__v6_15_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_viommu_alloc in revision v6_15, in the kernel's order. */
+static inline int iommu_viommu_alloc__v6_15_check(const struct iommu_viommu_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_viommu_alloc as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_viommu_alloc__v6_15_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_viommu_alloc__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_vdevice_alloc in revision v6_15, in the kernel's order. */
+static inline int iommu_vdevice_alloc__v6_15_check(const struct iommu_vdevice_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vdevice_alloc as revision v6_15's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vdevice_alloc__v6_15_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vdevice_alloc__v6_15_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_17, in the kernel's order. */
+static inline int iommu_destroy__v6_17_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_17's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_17_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_17_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_17's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_17_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_17_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_17's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_17_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_17_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_17_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_map__v6_17_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_17's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_17_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_17_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_17's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_17_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_17, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_17_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_17_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_17, in the kernel's order. */
+static inline int iommu_option__v6_17_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_17_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_17, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_17_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_17's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_17_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_17_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_17_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_17_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_17_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_17, in the kernel's order. */
+static inline int iommu_hw_info__v6_17_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_17's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_17_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_17_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_17's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_17_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_17_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_17's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_17_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_17, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_17_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_17's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_17_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_fault_alloc in revision v6_17, in the kernel's order. */
+static inline int iommu_fault_alloc__v6_17_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as revision v6_17's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc__v6_17_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_viommu_alloc in revision v6_17, in the kernel's order. */
+static inline int iommu_viommu_alloc__v6_17_check(const struct iommu_viommu_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_viommu_alloc as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_viommu_alloc__v6_17_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_viommu_alloc__v6_17_check(dst);
+}
+
+/* The content checks of struct iommu_vdevice_alloc in revision v6_17, in the kernel's order. */
+static inline int iommu_vdevice_alloc__v6_17_check(const struct iommu_vdevice_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vdevice_alloc as revision v6_17's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vdevice_alloc__v6_17_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vdevice_alloc__v6_17_check(dst);
 }
 
 #endif /* _UAPIGEN_IOMMUFD_VALIDATE_H */
