@@ -23,7 +23,7 @@ fn bound(name: &str, ksize: usize, v: usize) -> usize {
     let st = &c.family.structs[si];
     let val = st.validation.as_ref().unwrap();
     let min =
-        uapigen::layout::size_of_ref(&c.family, &c.layouts[0], si, &val.min_size).unwrap() as usize;
+        uapigen::layout::size_of_ref(c.family, &c.layouts[0], si, &val.min_size).unwrap() as usize;
     match st.convention.unwrap() {
         uapigen::ir::Convention::Argsz => min.max(v.min(ksize)),
         uapigen::ir::Convention::Size => 4usize.max(v),

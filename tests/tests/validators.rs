@@ -79,7 +79,7 @@ fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
         name,
         conv: st.convention.unwrap(),
         ksize,
-        min: size_of_ref(&c.family, &c.layouts[0], si, &v.min_size).unwrap() as usize,
+        min: size_of_ref(c.family, &c.layouts[0], si, &v.min_size).unwrap() as usize,
         bases,
         data_type: v.data_type.as_ref().map_or(0, |d| d.1 as u32),
     }
@@ -252,7 +252,7 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
         let ks = view(case.name);
         let ksize = ks.0.layouts[0].structs[ks.1].size as usize;
         let min = size_of_ref(
-            &ks.0.family,
+            ks.0.family,
             &ks.0.layouts[0],
             ks.1,
             &ks.0.family.structs[ks.1]
