@@ -261,6 +261,8 @@ pub const RULE_UNION: &str =
 pub const RULE_REPURPOSE: &str = "reserved bytes may be re-purposed only together with a new flag";
 pub const RULE_KEEP: &str =
     "members, constants and flags are never removed, moved, resized or retyped";
+pub const RULE_WRAP: &str =
+    "a member may be wrapped in a union that keeps its name, offset and type, together with a new flag";
 pub const RULE_SENTINEL: &str =
     "a sentinel (one past the last valid value) moves when values are added";
 pub const RULE_ALIGN: &str = "a struct's alignment never changes on any target (it may grow only for a struct nothing embeds)";
@@ -669,8 +671,66 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> 
                 }
             }
         }
+        // A new union over exactly the bytes of an old member that keeps its name, offset and
+        // type inside it (`__u32 out_data_type` → `union { in_data_type; out_data_type; }`):
+        // the old layout is unchanged; the union's other members give the bytes a second
+        // meaning, which, like re-purposing, needs a new flag to be chosen.
+        let mut wraps: Vec<&Member> = Vec::new();
+        for x in nm
+            .iter()
+            .filter(|x| x.ty == "union" && !om.iter().any(|m| m.path == x.path))
+        {
+            let kept = om.iter().find(|m| {
+                (m.offset, m.size) == (x.offset, x.size)
+                    && nm.iter().any(|y| {
+                        y.path == m.path && (y.offset, y.size, &y.ty) == (m.offset, m.size, &m.ty)
+                    })
+            });
+            let Some(kept) = kept else { continue };
+            wraps.push(x);
+            let others: Vec<&str> = nm
+                .iter()
+                .filter(|y| {
+                    !om.iter().any(|m| m.path == y.path)
+                        && y.ty != "union"
+                        && y.offset >= x.offset
+                        && y.offset + y.size <= x.offset + x.size
+                })
+                .map(|y| y.path.as_str())
+                .collect();
+            match new_flags.first() {
+                Some(f) => out.push(change(
+                    Verdict::Compatible,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "`{}` wrapped in a union with {}, with flag {f}",
+                        kept.path,
+                        others.join(", ")
+                    ),
+                    RULE_WRAP,
+                )),
+                None => out.push(change(
+                    Verdict::Breaking,
+                    rev,
+                    subject.clone(),
+                    format!(
+                        "`{}` wrapped in a union with {} with no new flag",
+                        kept.path,
+                        others.join(", ")
+                    ),
+                    RULE_WRAP,
+                )),
+            }
+        }
         // New members: appended, a new union member, or taking re-purposed bytes.
         for x in nm.iter().filter(|x| !om.iter().any(|m| m.path == x.path)) {
+            if wraps
+                .iter()
+                .any(|w| x.offset >= w.offset && x.offset + x.size <= w.offset + w.size)
+            {
+                continue;
+            }
             let in_repurposed = repurposed
                 .iter()
                 .any(|m| x.offset >= m.offset && x.offset + x.size <= m.offset + m.size);

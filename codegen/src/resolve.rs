@@ -423,13 +423,8 @@ impl Resolver {
                     "`until` must name a revision after the field's `since`",
                 );
             }
-            if !raw.reserved.as_ref().is_some_and(|r| *r.get_ref()) {
-                self.error_note(
-                    u.span(),
-                    "only reserved bytes can be re-purposed",
-                    "mark the field `reserved = true`: its bytes were zero-only until then",
-                );
-            }
+            // Whether ending the field is legal (re-purposed reserved bytes, or a member
+            // wrapped in a union under the same name) is the evolution check's to judge.
             r
         });
         let ty = match (&raw.ty, raw.union) {

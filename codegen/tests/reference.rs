@@ -316,6 +316,7 @@ const IOMMUFD_LATEST: &[Expect] = &[
         40,
         &[
             ("out_data_type", 24, 4),
+            ("in_data_type", 24, 4),
             ("out_max_pasid_log2", 28, 1),
             ("__reserved", 29, 3),
             ("out_capabilities", 32, 8),
@@ -382,6 +383,7 @@ const IOMMUFD_LATEST_CONSTANTS: &[(&str, u64)] = &[
     ("IOMMU_HWPT_DATA_ARM_SMMUV3", 2),
     ("IOMMU_HW_INFO_TYPE_ARM_SMMUV3", 2),
     ("IOMMU_VIOMMU_TYPE_ARM_SMMUV3", 1),
+    ("IOMMU_HW_INFO_FLAG_INPUT_TYPE", 1),
 ];
 
 /// The latest iommufd revision against §7, in the IR.

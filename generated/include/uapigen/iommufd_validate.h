@@ -552,6 +552,14 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
+/* The bits of flags the kernel of revision rev accepts. */
+static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
 /* The bits of out_capabilities the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {

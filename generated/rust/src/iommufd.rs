@@ -1148,6 +1148,16 @@ impl IommuHwInfoType {
     /// ARM SMMUv3 iommu info type
     pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: Self = Self(IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
 }
+/// If set, @in_data_type carries an input type for user space to request for a specific info
+pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
+/// `enum iommufd_hw_info_flags`: Flags for iommu_hw_info
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IommufdHwInfoFlags(pub u32);
+impl IommufdHwInfoFlags {
+    /// If set, @in_data_type carries an input type for user space to request for a specific info
+    pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: Self = Self(IOMMU_HW_INFO_FLAG_INPUT_TYPE);
+}
 /// IOMMU hardware support for dirty tracking
 pub const IOMMU_HW_CAP_DIRTY_TRACKING: u64 = 1 << 0;
 /// Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
@@ -1166,6 +1176,20 @@ impl IommufdHwCapabilities {
     /// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_PRIV: Self = Self(IOMMU_HW_CAP_PCI_PASID_PRIV);
 }
+/// The anonymous union of [`IommuHwInfo`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union IommuHwInfoDataType {
+    /// This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
+    pub in_data_type: u32,
+    /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+    pub out_data_type: u32,
+}
+impl Default for IommuHwInfoDataType {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
 /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
 ///
 /// Query an iommu type specific hardware information data from an iommu behind
@@ -1174,11 +1198,11 @@ impl IommufdHwCapabilities {
 /// iommu, e.g. a nested translation setup needs to check the hardware info, so
 /// a guest stage-1 page table can be compatible with the physical iommu.
 #[repr(C, align(8))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct IommuHwInfo {
     /// sizeof(struct iommu_hw_info)
     pub size: u32,
-    /// Must be 0
+    /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
     pub flags: u32,
     /// The device bound to the iommufd
     pub dev_id: u32,
@@ -1186,14 +1210,18 @@ pub struct IommuHwInfo {
     pub data_len: u32,
     /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
     pub data_uptr: u64,
-    /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
-    pub out_data_type: u32,
+    pub data_type: IommuHwInfoDataType,
     /// Output the width of PASIDs. 0 means no PASID support.
     pub out_max_pasid_log2: u8,
     /// Must be 0
     pub __reserved: [u8; 3],
     /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
     pub out_capabilities: u64,
+}
+impl Default for IommuHwInfo {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
 }
 const _: () = {
     if ::core::mem::size_of::<IommuHwInfo>() != 40 {
@@ -1217,8 +1245,8 @@ const _: () = {
     if ::core::mem::offset_of!(IommuHwInfo, data_uptr) != 16 {
         panic!("struct iommu_hw_info: `data_uptr` at the wrong offset");
     }
-    if ::core::mem::offset_of!(IommuHwInfo, out_data_type) != 24 {
-        panic!("struct iommu_hw_info: `out_data_type` at the wrong offset");
+    if ::core::mem::offset_of!(IommuHwInfo, data_type) != 24 {
+        panic!("struct iommu_hw_info: `(anonymous union)` at the wrong offset");
     }
     if ::core::mem::offset_of!(IommuHwInfo, out_max_pasid_log2) != 28 {
         panic!("struct iommu_hw_info: `out_max_pasid_log2` at the wrong offset");
@@ -1228,6 +1256,15 @@ const _: () = {
     }
     if ::core::mem::offset_of!(IommuHwInfo, out_capabilities) != 32 {
         panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
+    }
+    if ::core::mem::size_of::<IommuHwInfoDataType>() != 4 {
+        panic!("union IommuHwInfoDataType: wrong size");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoDataType, in_data_type) != 0 {
+        panic!("union IommuHwInfoDataType: `in_data_type` not at offset 0");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoDataType, out_data_type) != 0 {
+        panic!("union IommuHwInfoDataType: `out_data_type` not at offset 0");
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}
@@ -3453,7 +3490,7 @@ pub mod v6_6 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -4447,7 +4484,7 @@ pub mod v6_7 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -5610,7 +5647,7 @@ pub mod v6_8 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -7003,7 +7040,7 @@ pub mod v6_11 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -8485,7 +8522,7 @@ pub mod v6_13 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -10112,7 +10149,7 @@ pub mod v6_15 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -11732,6 +11769,20 @@ pub mod v6_17 {
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoVtd {}
+    /// The anonymous union of [`IommuHwInfo`].
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    pub union IommuHwInfoDataType {
+        /// This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
+        pub in_data_type: u32,
+        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        pub out_data_type: u32,
+    }
+    impl Default for IommuHwInfoDataType {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
+    }
     /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
     ///
     /// Query an iommu type specific hardware information data from an iommu behind
@@ -11740,11 +11791,11 @@ pub mod v6_17 {
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
     #[repr(C, align(8))]
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(Clone, Copy)]
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -11752,14 +11803,18 @@ pub mod v6_17 {
         pub data_len: u32,
         /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
-        pub out_data_type: u32,
+        pub data_type: IommuHwInfoDataType,
         /// Output the width of PASIDs. 0 means no PASID support.
         pub out_max_pasid_log2: u8,
         /// Must be 0
         pub __reserved: [u8; 3],
         /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
+    }
+    impl Default for IommuHwInfo {
+        fn default() -> Self {
+            unsafe { ::core::mem::zeroed() }
+        }
     }
     const _: () = {
         if ::core::mem::size_of::<IommuHwInfo>() != 40 {
@@ -11783,8 +11838,8 @@ pub mod v6_17 {
         if ::core::mem::offset_of!(IommuHwInfo, data_uptr) != 16 {
             panic!("struct iommu_hw_info: `data_uptr` at the wrong offset");
         }
-        if ::core::mem::offset_of!(IommuHwInfo, out_data_type) != 24 {
-            panic!("struct iommu_hw_info: `out_data_type` at the wrong offset");
+        if ::core::mem::offset_of!(IommuHwInfo, data_type) != 24 {
+            panic!("struct iommu_hw_info: `(anonymous union)` at the wrong offset");
         }
         if ::core::mem::offset_of!(IommuHwInfo, out_max_pasid_log2) != 28 {
             panic!("struct iommu_hw_info: `out_max_pasid_log2` at the wrong offset");
@@ -11794,6 +11849,15 @@ pub mod v6_17 {
         }
         if ::core::mem::offset_of!(IommuHwInfo, out_capabilities) != 32 {
             panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
+        }
+        if ::core::mem::size_of::<IommuHwInfoDataType>() != 4 {
+            panic!("union IommuHwInfoDataType: wrong size");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoDataType, in_data_type) != 0 {
+            panic!("union IommuHwInfoDataType: `in_data_type` not at offset 0");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoDataType, out_data_type) != 0 {
+            panic!("union IommuHwInfoDataType: `out_data_type` not at offset 0");
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}

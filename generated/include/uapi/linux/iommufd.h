@@ -443,6 +443,14 @@ enum iommu_hw_info_type {
 };
 
 /**
+ * enum iommufd_hw_info_flags - Flags for iommu_hw_info
+ * @IOMMU_HW_INFO_FLAG_INPUT_TYPE: If set, @in_data_type carries an input type for user space to request for a specific info
+ */
+enum iommufd_hw_info_flags {
+	IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1 << 0,
+};
+
+/**
  * enum iommufd_hw_capabilities - IOMMU hardware capabilities
  * @IOMMU_HW_CAP_DIRTY_TRACKING: IOMMU hardware support for dirty tracking
  * @IOMMU_HW_CAP_PCI_PASID_EXEC: Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
@@ -457,10 +465,11 @@ enum iommufd_hw_capabilities {
 /**
  * struct iommu_hw_info - ioctl(IOMMU_GET_HW_INFO)
  * @size: sizeof(struct iommu_hw_info)
- * @flags: Must be 0
+ * @flags: Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
  * @dev_id: The device bound to the iommufd
  * @data_len: Input the length of a user buffer in bytes. Output the length of data that kernel supports
  * @data_uptr: User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+ * @in_data_type: This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
  * @out_data_type: Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
  * @out_max_pasid_log2: Output the width of PASIDs. 0 means no PASID support.
  * @__reserved: Must be 0
@@ -478,7 +487,10 @@ struct iommu_hw_info {
 	__u32 dev_id;
 	__u32 data_len;
 	__aligned_u64 data_uptr;
-	__u32 out_data_type;
+	union {
+		__u32 in_data_type;
+		__u32 out_data_type;
+	};
 	__u8 out_max_pasid_log2;
 	__u8 __reserved[3];
 	__aligned_u64 out_capabilities;
