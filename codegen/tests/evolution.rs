@@ -272,6 +272,21 @@ fn breaking_edits_are_caught_by_diff_and_check() {
             ],
         ),
         (
+            "wrap a member in a union without a new flag",
+            edit(&[
+                ("#R2", R2),
+                (
+                    r#"{ name = "kind", type = "__u32", enum = "s_kind" },"#,
+                    r#"{ name = "kind", type = "__u32", enum = "s_kind", until = "r2" }, { union = [{ name = "in_kind", type = "__u32" }, { name = "kind", type = "__u32", enum = "s_kind" }], since = "r2", rust_name = "kinds" },"#,
+                ),
+            ]),
+            &[
+                "struct s",
+                "`kind` wrapped in a union with in_kind with no new flag",
+                "together with a new flag",
+            ],
+        ),
+        (
             "remove a published revision",
             edit(&[("id = \"r1\"", "id = \"first\"")]),
             &["revision r1", "removed"],
@@ -333,6 +348,18 @@ fn legal_extensions_pass_with_no_alarm() {
                 ("#FLAG", r#"{ name = "S_MODE", bit = 3, since = "r2" },"#),
             ]),
             "reserved `__reserved` re-purposed as mode, with flag S_MODE",
+        ),
+        (
+            "wrap a member in a union with a flag",
+            edit(&[
+                ("#R2", R2),
+                (
+                    r#"{ name = "kind", type = "__u32", enum = "s_kind" },"#,
+                    r#"{ name = "kind", type = "__u32", enum = "s_kind", until = "r2" }, { union = [{ name = "in_kind", type = "__u32" }, { name = "kind", type = "__u32", enum = "s_kind" }], since = "r2", rust_name = "kinds" },"#,
+                ),
+                ("#FLAG", r#"{ name = "S_IN", bit = 4, since = "r2" },"#),
+            ]),
+            "`kind` wrapped in a union with in_kind, with flag S_IN",
         ),
         (
             "add a flag bit",
