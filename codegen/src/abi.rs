@@ -46,6 +46,12 @@ pub struct StructAbi {
     /// Another struct of the family has it as a member (its alignment then matters to others).
     #[serde(default)]
     pub embedded: bool,
+    /// This revision fixed a shipped ABI trap of the struct (the schema's note).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abi_fix: Option<String>,
+    /// This revision's layout is an acknowledged ABI trap (the schema's note).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abi_trap: Option<String>,
 }
 
 /// One member, parsed back from its lock line.
@@ -174,6 +180,16 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
                 members,
                 flags: flags.into_iter().collect(),
                 embedded: embedded(family, si),
+                abi_fix: st
+                    .abi_trap
+                    .as_ref()
+                    .filter(|t| t.fixed == Some(rev))
+                    .map(|t| t.note.clone()),
+                abi_trap: st
+                    .abi_trap
+                    .as_ref()
+                    .filter(|t| t.revisions.contains(&rev))
+                    .map(|t| t.note.clone()),
             },
         );
     }
@@ -263,6 +279,8 @@ pub const RULE_KEEP: &str =
     "members, constants and flags are never removed, moved, resized or retyped";
 pub const RULE_WRAP: &str =
     "a member may be wrapped in a union that keeps its name, offset and type, together with a new flag";
+pub const RULE_ABI_FIX: &str =
+    "a shipped ABI trap may be fixed in a revision the schema names (abi_trap.fixed)";
 pub const RULE_SENTINEL: &str =
     "a sentinel (one past the last valid value) moves when values are added";
 pub const RULE_ALIGN: &str = "a struct's alignment never changes on any target (it may grow only for a struct nothing embeds)";
@@ -499,6 +517,7 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> 
     let mut out = Vec::new();
     for (name, o) in &prev.structs {
         let subject = format!("struct {name}");
+        let start = out.len();
         let Some(n) = next.structs.get(name) else {
             out.push(change(
                 Verdict::Breaking,
@@ -777,6 +796,17 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Change> 
                     ),
                     RULE_APPEND,
                 ));
+            }
+        }
+        // The revision that fixed an acknowledged ABI trap: its changes are deliberate.
+        if let Some(note) = &n.abi_fix {
+            for ch in out[start..]
+                .iter_mut()
+                .filter(|c| c.verdict == Verdict::Breaking)
+            {
+                ch.verdict = Verdict::Compatible;
+                ch.what = format!("{} (acknowledged ABI fix: {note})", ch.what);
+                ch.rule = RULE_ABI_FIX;
             }
         }
     }

@@ -26,6 +26,8 @@ pub struct Family {
     pub defines: Vec<Define>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
+    /// The revision this is a view of (`at_revision`); None for the whole history.
+    pub revision: Option<RevisionIdx>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,14 @@ impl Convention {
             Convention::UserData => "user_data",
         }
     }
+}
+
+/// A layout the kernel shipped although it is not one layout on every ABI.
+#[derive(Debug, Clone)]
+pub struct AbiTrap {
+    pub revisions: Vec<RevisionIdx>,
+    pub fixed: Option<RevisionIdx>,
+    pub note: String,
 }
 
 /// How a struct is copied from user space and checked: everything a validator needs.
@@ -204,6 +214,8 @@ pub struct Struct {
     pub convention: Option<Convention>,
     /// Present exactly when `convention` is.
     pub validation: Option<Validation>,
+    /// A shipped layout that differs between ABIs, acknowledged.
+    pub abi_trap: Option<AbiTrap>,
     pub since: RevisionIdx,
     pub fields: Vec<Field>,
     pub span: Span,
@@ -416,6 +428,14 @@ impl Field {
     }
 }
 
+impl Struct {
+    /// Whether the family view `family` is a revision whose layout of this struct is an
+    /// acknowledged ABI trap.
+    pub fn trap_at(&self, family: &Family) -> bool {
+        matches!((&self.abi_trap, family.revision), (Some(t), Some(r)) if t.revisions.contains(&r))
+    }
+}
+
 impl Family {
     /// The family as it was at revision `rev`: the fields, union members, flag and enum values
     /// and defines that existed then. Struct indices are kept (a struct not yet added keeps
@@ -435,6 +455,7 @@ impl Family {
                 .collect()
         }
         let mut fam = self.clone();
+        fam.revision = Some(rev);
         for st in &mut fam.structs {
             st.fields = fields_at(&st.fields, rev);
         }

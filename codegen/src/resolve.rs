@@ -199,6 +199,7 @@ impl Resolver {
             groups: Vec::new(),
             defines: Vec::new(),
             items: Vec::new(),
+            revision: None,
         };
 
         let mut pending = Vec::new();
@@ -313,6 +314,21 @@ impl Resolver {
             name_span: raw.name.span(),
         };
         let name = self.identifier(&raw.name, "struct name");
+        let abi_trap = raw.abi_trap.as_ref().map(|t| {
+            let t = t.get_ref();
+            let revisions = t
+                .revisions
+                .get_ref()
+                .iter()
+                .map(|r| self.since(&Some(r.clone()), 0))
+                .collect();
+            let fixed = t.fixed.as_ref().map(|f| self.since(&Some(f.clone()), 0));
+            AbiTrap {
+                revisions,
+                fixed,
+                note: t.note.get_ref().clone(),
+            }
+        });
         if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
             let (line, _) = self.source.line_col(prev.name_span.start);
             self.error(
@@ -355,6 +371,7 @@ impl Resolver {
             doc: Self::text(&raw.doc),
             convention,
             validation: None,
+            abi_trap,
             since,
             fields,
             span,

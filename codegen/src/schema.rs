@@ -67,6 +67,19 @@ pub struct RawStruct {
     /// Content checks, in the order the kernel makes them; the first that fails decides.
     #[serde(default)]
     pub rules: Vec<S<RawRule>>,
+    /// A layout the kernel shipped although it differs between ABIs (or has a hole):
+    /// `{ revisions = ["v6_11"], fixed = "v6_14", note = "..." }`.
+    pub abi_trap: Option<S<RawAbiTrap>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAbiTrap {
+    /// The revisions whose layout is the trap: their holes and ABI differences are not errors.
+    pub revisions: S<Vec<S<String>>>,
+    /// The revision that fixed it: its changes to the struct are acknowledged, not breaking.
+    pub fixed: Option<S<String>>,
+    pub note: S<String>,
 }
 
 /// `{ offsetof = "granu" }` or `{ offsetofend = "granu.pasid_info" }`.

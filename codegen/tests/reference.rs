@@ -727,3 +727,49 @@ fn committed_headers_carry_reference_bytes() {
     );
     run(&exe);
 }
+
+/// REFERENCE.md §7: v6.11's `iommu_hwpt_pgfault` is 40 bytes with a hole at 20 on x86-64 and
+/// 36 bytes on i686 (the acknowledged trap); v6.14's is 40 bytes on both, `__reserved` at 20.
+#[test]
+fn pgfault_trap_and_fix_match_reference_7() {
+    let families = real_families();
+    let c = family(&families, "iommufd");
+    let rev = |id: &str| c.history.revisions.iter().position(|r| r.id == id).unwrap();
+    let at = |r: usize, triple: &str| {
+        let (fam, layouts) = &c.revisions[r];
+        let si = fam
+            .structs
+            .iter()
+            .position(|s| s.name == "iommu_hwpt_pgfault")
+            .unwrap();
+        let l = layouts.iter().find(|l| l.target.triple == triple).unwrap();
+        let s = &l.structs[si];
+        (
+            s.size,
+            s.member("addr").unwrap().offset,
+            s.holes
+                .iter()
+                .map(|h| (h.offset, h.size))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        at(rev("v6_11"), "x86_64-linux-gnu"),
+        (40, 24, vec![(20, 4)])
+    );
+    assert_eq!(at(rev("v6_11"), "i686-linux-gnu"), (36, 20, vec![]));
+    assert_eq!(at(rev("v6_14"), "x86_64-linux-gnu"), (40, 24, vec![]));
+    assert_eq!(at(rev("v6_14"), "i686-linux-gnu"), (40, 24, vec![]));
+    let (fam, layouts) = &c.revisions[rev("v6_14")];
+    let si = fam
+        .structs
+        .iter()
+        .position(|s| s.name == "iommu_hwpt_pgfault")
+        .unwrap();
+    assert_eq!(
+        layouts[0].structs[si]
+            .member("__reserved")
+            .map(|m| (m.offset, m.size)),
+        Some((20, 4))
+    );
+}

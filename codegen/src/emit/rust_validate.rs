@@ -97,8 +97,18 @@ fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
 pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
     let st = &family.structs[si];
     let ty = format_ident!("{}", crate::emit::rust::camel(&st.name));
-    // Hole-free on every target (the check stage) and integers all the way down.
-    let plain = quote!(unsafe impl ::uapigen_uaccess::Plain for #ty {});
+    // Hole-free on every target (the check stage) and integers all the way down; an
+    // acknowledged ABI trap with a hole is not, so it gets no byte view.
+    let holes = crate::layout::TARGETS.iter().any(|t| {
+        !crate::layout::layout_family(family, t).structs[si]
+            .holes
+            .is_empty()
+    });
+    let plain = if holes {
+        quote!()
+    } else {
+        quote!(unsafe impl ::uapigen_uaccess::Plain for #ty {})
+    };
     let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
         return plain;
     };

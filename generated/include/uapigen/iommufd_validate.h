@@ -24,6 +24,7 @@ enum uapigen_iommufd_revision {
 	UAPIGEN_IOMMUFD_V6_8,	/* Linux v6.8: IOMMU_HWPT_INVALIDATE */
 	UAPIGEN_IOMMUFD_V6_11,	/* Linux v6.11: I/O page fault queues (IOMMU_FAULT_QUEUE_ALLOC), iommu_hwpt_alloc fault_id */
 	UAPIGEN_IOMMUFD_V6_13,	/* Linux v6.13: vIOMMU and vDEVICE objects, IOMMU_HWPT_ALLOC_PASID, ARM SMMUv3 types */
+	UAPIGEN_IOMMUFD_V6_14,	/* Linux v6.14: iommu_hwpt_pgfault given one layout on every ABI */
 	UAPIGEN_IOMMUFD_V6_15,	/* Linux v6.15: iommu_hw_info out_max_pasid_log2 in re-purposed reserved bytes, PASID capabilities */
 	UAPIGEN_IOMMUFD_V6_17,	/* Linux v6.17: iommu_viommu_alloc driver data */
 	UAPIGEN_IOMMUFD_NR_REVISIONS
@@ -36,7 +37,7 @@ enum uapigen_iommufd_revision {
 /* sizeof(struct iommu_destroy) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -79,7 +80,7 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 /* sizeof(struct iommu_ioas_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -122,7 +123,7 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 /* sizeof(struct iommu_ioas_iova_ranges) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -165,7 +166,7 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 /* sizeof(struct iommu_ioas_allow_iovas) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -208,7 +209,7 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 /* sizeof(struct iommu_ioas_map) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -216,7 +217,7 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -259,7 +260,7 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 /* sizeof(struct iommu_ioas_copy) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -267,7 +268,7 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -310,7 +311,7 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 /* sizeof(struct iommu_ioas_unmap) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -353,7 +354,7 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 /* sizeof(struct iommu_option) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -396,7 +397,7 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 /* sizeof(struct iommu_vfio_ioas) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -439,7 +440,7 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 /* sizeof(struct iommu_hwpt_vtd_s1) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -447,7 +448,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -487,7 +488,7 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
 /* sizeof(struct iommu_hwpt_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48 };
+	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -495,7 +496,7 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -547,7 +548,7 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 /* sizeof(struct iommu_hw_info) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -555,7 +556,7 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -563,7 +564,7 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 /* The bits of out_capabilities the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -606,7 +607,7 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 /* sizeof(struct iommu_hwpt_set_dirty_tracking) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -614,7 +615,7 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -657,7 +658,7 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 /* sizeof(struct iommu_hwpt_get_dirty_bitmap) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -665,7 +666,7 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -708,7 +709,7 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 /* sizeof(struct iommu_hwpt_vtd_s1_invalidate) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -716,7 +717,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 /* The bits of flags the kernel of revision rev accepts. */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -765,7 +766,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
 /* sizeof(struct iommu_hwpt_invalidate) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32 };
+	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -814,7 +815,7 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
 /* sizeof(struct iommu_fault_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16 };
+	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -857,7 +858,7 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
 /* sizeof(struct iommu_viommu_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 40 };
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -900,7 +901,7 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
 /* sizeof(struct iommu_vdevice_alloc) in revision rev; 0 before the struct existed. */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -3673,6 +3674,615 @@ static inline int iommu_vdevice_alloc__v6_13_copy_from_user(struct iommu_vdevice
 	if (ret)
 		return ret;
 	return iommu_vdevice_alloc__v6_13_check(dst);
+}
+
+/* The content checks of struct iommu_destroy in revision v6_14, in the kernel's order. */
+static inline int iommu_destroy__v6_14_check(const struct iommu_destroy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_destroy as revision v6_14's kernel does: read the
+ * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_destroy__v6_14_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_destroy__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_alloc in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_alloc__v6_14_check(const struct iommu_ioas_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_alloc as revision v6_14's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_alloc__v6_14_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_alloc__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_iova_ranges in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_iova_ranges__v6_14_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_iova_ranges as revision v6_14's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_iova_ranges__v6_14_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_iova_ranges__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_allow_iovas in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_allow_iovas__v6_14_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_allow_iovas as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_allow_iovas__v6_14_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_allow_iovas__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_map in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_map__v6_14_check(const struct iommu_ioas_map *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_map as revision v6_14's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_map__v6_14_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_copy in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_copy__v6_14_check(const struct iommu_ioas_copy *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_copy as revision v6_14's kernel does: read the
+ * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_copy__v6_14_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_ioas_unmap in revision v6_14, in the kernel's order. */
+static inline int iommu_ioas_unmap__v6_14_check(const struct iommu_ioas_unmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_ioas_unmap as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_ioas_unmap__v6_14_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_unmap__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_option in revision v6_14, in the kernel's order. */
+static inline int iommu_option__v6_14_check(const struct iommu_option *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_option as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_option__v6_14_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_option__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_vfio_ioas in revision v6_14, in the kernel's order. */
+static inline int iommu_vfio_ioas__v6_14_check(const struct iommu_vfio_ioas *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vfio_ioas as revision v6_14's kernel does: read the
+ * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vfio_ioas__v6_14_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 12) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vfio_ioas__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1__v6_14_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1__v6_14_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_alloc in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_alloc__v6_14_check(const struct iommu_hwpt_alloc *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_alloc as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_alloc__v6_14_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hw_info in revision v6_14, in the kernel's order. */
+static inline int iommu_hw_info__v6_14_check(const struct iommu_hw_info *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hw_info as revision v6_14's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hw_info__v6_14_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_14_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_14's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_set_dirty_tracking__v6_14_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_set_dirty_tracking__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_14_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_14's kernel does: read the
+ * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_14_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_get_dirty_bitmap__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* addr is 4096-byte aligned */
+	if (!((((__u64)dst->addr & 4095ULL) == 0)))
+		return -EINVAL;
+	/* if npages == U64_MAX: addr is zero */
+	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
+ * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
+ * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
+ * and the checks.
+ */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	int ret;
+
+	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
+	if (ret)
+		return ret;
+	return iommu_hwpt_vtd_s1_invalidate__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_hwpt_invalidate in revision v6_14, in the kernel's order. */
+static inline int iommu_hwpt_invalidate__v6_14_check(const struct iommu_hwpt_invalidate *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
+	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_hwpt_invalidate as revision v6_14's kernel does: read the
+ * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_hwpt_invalidate__v6_14_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_invalidate__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_fault_alloc in revision v6_14, in the kernel's order. */
+static inline int iommu_fault_alloc__v6_14_check(const struct iommu_fault_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_fault_alloc as revision v6_14's kernel does: read the
+ * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_fault_alloc__v6_14_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return iommu_fault_alloc__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_viommu_alloc in revision v6_14, in the kernel's order. */
+static inline int iommu_viommu_alloc__v6_14_check(const struct iommu_viommu_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_viommu_alloc as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_viommu_alloc__v6_14_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_viommu_alloc__v6_14_check(dst);
+}
+
+/* The content checks of struct iommu_vdevice_alloc in revision v6_14, in the kernel's order. */
+static inline int iommu_vdevice_alloc__v6_14_check(const struct iommu_vdevice_alloc *dst)
+{
+	(void)dst;
+	return 0;
+}
+
+/*
+ * Copies struct iommu_vdevice_alloc as revision v6_14's kernel does: read the
+ * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
+ * checks. *dst is fully written.
+ */
+static inline int iommu_vdevice_alloc__v6_14_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
+	return iommu_vdevice_alloc__v6_14_check(dst);
 }
 
 /* The content checks of struct iommu_destroy in revision v6_15, in the kernel's order. */

@@ -1838,6 +1838,103 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+/// The pasid field of the fault data is valid.
+pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: u32 = 1 << 0;
+/// It's the last fault of a fault group.
+pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
+/// `enum iommu_hwpt_pgfault_flags`: flags for struct iommu_hwpt_pgfault
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IommuHwptPgfaultFlags(pub u32);
+impl IommuHwptPgfaultFlags {
+    /// The pasid field of the fault data is valid.
+    pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: Self = Self(
+        IOMMU_PGFAULT_FLAGS_PASID_VALID,
+    );
+    /// It's the last fault of a fault group.
+    pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: Self = Self(IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+}
+/// request for read permission
+pub const IOMMU_PGFAULT_PERM_READ: u32 = 1 << 0;
+/// request for write permission
+pub const IOMMU_PGFAULT_PERM_WRITE: u32 = 1 << 1;
+/// (PCIE 10.4.1) request with a PASID that has the Execute Requested bit set
+pub const IOMMU_PGFAULT_PERM_EXEC: u32 = 1 << 2;
+/// (PCIE 10.4.1) request with a PASID that has the Privileged Mode Requested bit set
+pub const IOMMU_PGFAULT_PERM_PRIV: u32 = 1 << 3;
+/// `enum iommu_hwpt_pgfault_perm`: perm bits for struct iommu_hwpt_pgfault
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IommuHwptPgfaultPerm(pub u32);
+impl IommuHwptPgfaultPerm {
+    /// request for read permission
+    pub const IOMMU_PGFAULT_PERM_READ: Self = Self(IOMMU_PGFAULT_PERM_READ);
+    /// request for write permission
+    pub const IOMMU_PGFAULT_PERM_WRITE: Self = Self(IOMMU_PGFAULT_PERM_WRITE);
+    /// (PCIE 10.4.1) request with a PASID that has the Execute Requested bit set
+    pub const IOMMU_PGFAULT_PERM_EXEC: Self = Self(IOMMU_PGFAULT_PERM_EXEC);
+    /// (PCIE 10.4.1) request with a PASID that has the Privileged Mode Requested bit set
+    pub const IOMMU_PGFAULT_PERM_PRIV: Self = Self(IOMMU_PGFAULT_PERM_PRIV);
+}
+/// `struct iommu_hwpt_pgfault`: iommu page fault data
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IommuHwptPgfault {
+    /// Combination of enum iommu_hwpt_pgfault_flags
+    pub flags: u32,
+    /// id of the originated device
+    pub dev_id: u32,
+    /// Process Address Space ID
+    pub pasid: u32,
+    /// Page Request Group Index
+    pub grpid: u32,
+    /// Combination of enum iommu_hwpt_pgfault_perm
+    pub perm: u32,
+    /// Must be 0.
+    pub __reserved: u32,
+    /// Fault address
+    pub addr: u64,
+    /// a hint of how much data the requestor is expecting to fetch.
+    pub length: u32,
+    /// kernel-managed cookie identifying a group of fault messages.
+    pub cookie: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwptPgfault>() != 40 {
+        panic!("struct iommu_hwpt_pgfault: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwptPgfault>() != 8 {
+        panic!("struct iommu_hwpt_pgfault: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+        panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+        panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+        panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+        panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+        panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, __reserved) != 20 {
+        panic!("struct iommu_hwpt_pgfault: `__reserved` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, addr) != 24 {
+        panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, length) != 32 {
+        panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwptPgfault, cookie) != 36 {
+        panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
 pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// Reserved for future use
 pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = 0;
@@ -7590,6 +7687,69 @@ pub mod v6_11 {
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 36 } else { 40 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr)
+            != if cfg!(any(target_arch = "x86")) { 20 } else { 24 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length)
+            != if cfg!(any(target_arch = "x86")) { 28 } else { 32 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie)
+            != if cfg!(any(target_arch = "x86")) { 32 } else { 36 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
 }
 /// The structs of revision `v6_13` (Linux v6.13: vIOMMU and vDEVICE objects, IOMMU_HWPT_ALLOC_PASID, ARM SMMUv3 types), laid out and validated as that revision's kernel does.
 pub mod v6_13 {
@@ -9072,6 +9232,1755 @@ pub mod v6_13 {
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 36 } else { 40 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr)
+            != if cfg!(any(target_arch = "x86")) { 20 } else { 24 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length)
+            != if cfg!(any(target_arch = "x86")) { 28 } else { 32 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie)
+            != if cfg!(any(target_arch = "x86")) { 32 } else { 36 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
+    /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
+    ///
+    /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuViommuAlloc {
+        /// sizeof(struct iommu_viommu_alloc)
+        pub size: u32,
+        /// Must be 0
+        pub flags: u32,
+        /// Type of the virtual IOMMU. Must be defined in enum iommu_viommu_type
+        pub r#type: u32,
+        /// The device's physical IOMMU will be used to back the virtual IOMMU
+        pub dev_id: u32,
+        /// ID of a nesting parent HWPT to associate to
+        pub hwpt_id: u32,
+        /// Output virtual IOMMU ID for the allocated object
+        pub out_viommu_id: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuViommuAlloc>() != 24 {
+            panic!("struct iommu_viommu_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuViommuAlloc>() != 4 {
+            panic!("struct iommu_viommu_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, size) != 0 {
+            panic!("struct iommu_viommu_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, flags) != 4 {
+            panic!("struct iommu_viommu_alloc: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, r#type) != 8 {
+            panic!("struct iommu_viommu_alloc: `type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, dev_id) != 12 {
+            panic!("struct iommu_viommu_alloc: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, hwpt_id) != 16 {
+            panic!("struct iommu_viommu_alloc: `hwpt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuViommuAlloc, out_viommu_id) != 20 {
+            panic!("struct iommu_viommu_alloc: `out_viommu_id` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuViommuAlloc {}
+    impl IommuViommuAlloc {
+        /// The kernel's minimum size: offsetofend(out_viommu_id) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_viommu_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_vdevice_alloc`: ioctl(IOMMU_VDEVICE_ALLOC)
+    ///
+    /// Allocate a virtual device instance (for a physical device) against a vIOMMU.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuVdeviceAlloc {
+        /// sizeof(struct iommu_vdevice_alloc)
+        pub size: u32,
+        /// vIOMMU ID to associate with the virtual device
+        pub viommu_id: u32,
+        /// The physical device to allocate a virtual instance on the vIOMMU
+        pub dev_id: u32,
+        /// Object handle for the vDevice. Pass to IOMMU_DESTORY
+        pub out_vdevice_id: u32,
+        /// Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of AMD IOMMU, and vRID of a nested Intel VT-d to a Context Table
+        pub virt_id: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuVdeviceAlloc>() != 24 {
+            panic!("struct iommu_vdevice_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuVdeviceAlloc>() != 8 {
+            panic!("struct iommu_vdevice_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuVdeviceAlloc, size) != 0 {
+            panic!("struct iommu_vdevice_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVdeviceAlloc, viommu_id) != 4 {
+            panic!("struct iommu_vdevice_alloc: `viommu_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVdeviceAlloc, dev_id) != 8 {
+            panic!("struct iommu_vdevice_alloc: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVdeviceAlloc, out_vdevice_id) != 12 {
+            panic!("struct iommu_vdevice_alloc: `out_vdevice_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVdeviceAlloc, virt_id) != 16 {
+            panic!("struct iommu_vdevice_alloc: `virt_id` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuVdeviceAlloc {}
+    impl IommuVdeviceAlloc {
+        /// The kernel's minimum size: sizeof = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_vdevice_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_vdevice_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+}
+/// The structs of revision `v6_14` (Linux v6.14: iommu_hwpt_pgfault given one layout on every ABI), laid out and validated as that revision's kernel does.
+pub mod v6_14 {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `struct iommu_destroy`: ioctl(IOMMU_DESTROY)
+    ///
+    /// Destroy any object held within iommufd.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuDestroy {
+        /// sizeof(struct iommu_destroy)
+        pub size: u32,
+        /// iommufd object ID to destroy. Can be any destroyable object type.
+        pub id: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuDestroy>() != 8 {
+            panic!("struct iommu_destroy: wrong size");
+        }
+        if ::core::mem::align_of::<IommuDestroy>() != 4 {
+            panic!("struct iommu_destroy: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuDestroy, size) != 0 {
+            panic!("struct iommu_destroy: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuDestroy, id) != 4 {
+            panic!("struct iommu_destroy: `id` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuDestroy {}
+    impl IommuDestroy {
+        /// The kernel's minimum size: sizeof = 8.
+        pub const MIN_SIZE: usize = 8usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 8usize;
+        /// Copies `struct iommu_destroy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_destroy`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_ioas_alloc`: ioctl(IOMMU_IOAS_ALLOC)
+    ///
+    /// Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasAlloc {
+        /// sizeof(struct iommu_ioas_alloc)
+        pub size: u32,
+        /// Must be 0
+        pub flags: u32,
+        /// Output IOAS ID for the allocated object
+        pub out_ioas_id: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasAlloc>() != 12 {
+            panic!("struct iommu_ioas_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasAlloc>() != 4 {
+            panic!("struct iommu_ioas_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasAlloc, size) != 0 {
+            panic!("struct iommu_ioas_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAlloc, flags) != 4 {
+            panic!("struct iommu_ioas_alloc: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAlloc, out_ioas_id) != 8 {
+            panic!("struct iommu_ioas_alloc: `out_ioas_id` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasAlloc {}
+    impl IommuIoasAlloc {
+        /// The kernel's minimum size: sizeof = 12.
+        pub const MIN_SIZE: usize = 12usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 12usize;
+        /// Copies `struct iommu_ioas_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_iova_range`: ioctl(IOMMU_IOVA_RANGE)
+    ///
+    /// An interval in IOVA space.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIovaRange {
+        /// First IOVA
+        pub start: u64,
+        /// Inclusive last IOVA
+        pub last: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIovaRange>() != 16 {
+            panic!("struct iommu_iova_range: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIovaRange>() != 8 {
+            panic!("struct iommu_iova_range: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIovaRange, start) != 0 {
+            panic!("struct iommu_iova_range: `start` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIovaRange, last) != 8 {
+            panic!("struct iommu_iova_range: `last` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIovaRange {}
+    /// `struct iommu_ioas_iova_ranges`: ioctl(IOMMU_IOAS_IOVA_RANGES)
+    ///
+    /// Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges
+    /// is not allowed. num_iovas will be set to the total number of iovas and
+    /// the allowed_iovas[] will be filled in as space permits.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasIovaRanges {
+        /// sizeof(struct iommu_ioas_iova_ranges)
+        pub size: u32,
+        /// IOAS ID to read ranges from
+        pub ioas_id: u32,
+        /// Input/Output total number of ranges in the IOAS
+        pub num_iovas: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Pointer to the output array of struct iommu_iova_range
+        pub allowed_iovas: u64,
+        /// Minimum alignment required for mapping IOVA
+        pub out_iova_alignment: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasIovaRanges>() != 32 {
+            panic!("struct iommu_ioas_iova_ranges: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasIovaRanges>() != 8 {
+            panic!("struct iommu_ioas_iova_ranges: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, size) != 0 {
+            panic!("struct iommu_ioas_iova_ranges: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, ioas_id) != 4 {
+            panic!("struct iommu_ioas_iova_ranges: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, num_iovas) != 8 {
+            panic!("struct iommu_ioas_iova_ranges: `num_iovas` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, __reserved) != 12 {
+            panic!("struct iommu_ioas_iova_ranges: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, allowed_iovas) != 16 {
+            panic!("struct iommu_ioas_iova_ranges: `allowed_iovas` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasIovaRanges, out_iova_alignment) != 24 {
+            panic!(
+                "struct iommu_ioas_iova_ranges: `out_iova_alignment` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasIovaRanges {}
+    impl IommuIoasIovaRanges {
+        /// The kernel's minimum size: sizeof = 32.
+        pub const MIN_SIZE: usize = 32usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 32usize;
+        /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_ioas_allow_iovas`: ioctl(IOMMU_IOAS_ALLOW_IOVAS)
+    ///
+    /// Ensure a range of IOVAs are always available for allocation. If this call
+    /// succeeds then IOMMU_IOAS_IOVA_RANGES will never return a list of IOVA ranges
+    /// that are narrower than the ranges provided here.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasAllowIovas {
+        /// sizeof(struct iommu_ioas_allow_iovas)
+        pub size: u32,
+        /// IOAS ID to allow IOVAs from
+        pub ioas_id: u32,
+        /// Input/Output total number of ranges in the IOAS
+        pub num_iovas: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Pointer to array of struct iommu_iova_range
+        pub allowed_iovas: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasAllowIovas>() != 24 {
+            panic!("struct iommu_ioas_allow_iovas: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasAllowIovas>() != 8 {
+            panic!("struct iommu_ioas_allow_iovas: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasAllowIovas, size) != 0 {
+            panic!("struct iommu_ioas_allow_iovas: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAllowIovas, ioas_id) != 4 {
+            panic!("struct iommu_ioas_allow_iovas: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAllowIovas, num_iovas) != 8 {
+            panic!("struct iommu_ioas_allow_iovas: `num_iovas` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAllowIovas, __reserved) != 12 {
+            panic!("struct iommu_ioas_allow_iovas: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasAllowIovas, allowed_iovas) != 16 {
+            panic!("struct iommu_ioas_allow_iovas: `allowed_iovas` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasAllowIovas {}
+    impl IommuIoasAllowIovas {
+        /// The kernel's minimum size: sizeof = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_ioas_map`: ioctl(IOMMU_IOAS_MAP)
+    ///
+    /// Set an IOVA mapping from a user pointer.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasMap {
+        /// sizeof(struct iommu_ioas_map)
+        pub size: u32,
+        /// Combination of enum iommufd_ioas_map_flags
+        pub flags: u32,
+        /// IOAS ID to change the mapping of
+        pub ioas_id: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Userspace pointer to start mapping from
+        pub user_va: u64,
+        /// Number of bytes to map
+        pub length: u64,
+        /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set then this must be provided as input.
+        pub iova: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasMap>() != 40 {
+            panic!("struct iommu_ioas_map: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasMap>() != 8 {
+            panic!("struct iommu_ioas_map: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, size) != 0 {
+            panic!("struct iommu_ioas_map: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, flags) != 4 {
+            panic!("struct iommu_ioas_map: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, ioas_id) != 8 {
+            panic!("struct iommu_ioas_map: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, __reserved) != 12 {
+            panic!("struct iommu_ioas_map: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, user_va) != 16 {
+            panic!("struct iommu_ioas_map: `user_va` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, length) != 24 {
+            panic!("struct iommu_ioas_map: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, iova) != 32 {
+            panic!("struct iommu_ioas_map: `iova` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasMap {}
+    impl IommuIoasMap {
+        /// The kernel's minimum size: sizeof = 40.
+        pub const MIN_SIZE: usize = 40usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
+    ///
+    /// Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasCopy {
+        /// sizeof(struct iommu_ioas_copy)
+        pub size: u32,
+        /// Combination of enum iommufd_ioas_map_flags
+        pub flags: u32,
+        /// IOAS ID to change the mapping of
+        pub dst_ioas_id: u32,
+        /// IOAS ID to copy from
+        pub src_ioas_id: u32,
+        /// Number of bytes to copy and map
+        pub length: u64,
+        /// IOVA the mapping was placed at
+        pub dst_iova: u64,
+        /// IOVA to start the copy
+        pub src_iova: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasCopy>() != 40 {
+            panic!("struct iommu_ioas_copy: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasCopy>() != 8 {
+            panic!("struct iommu_ioas_copy: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, size) != 0 {
+            panic!("struct iommu_ioas_copy: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, flags) != 4 {
+            panic!("struct iommu_ioas_copy: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, dst_ioas_id) != 8 {
+            panic!("struct iommu_ioas_copy: `dst_ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, src_ioas_id) != 12 {
+            panic!("struct iommu_ioas_copy: `src_ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, length) != 16 {
+            panic!("struct iommu_ioas_copy: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, dst_iova) != 24 {
+            panic!("struct iommu_ioas_copy: `dst_iova` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, src_iova) != 32 {
+            panic!("struct iommu_ioas_copy: `src_iova` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasCopy {}
+    impl IommuIoasCopy {
+        /// The kernel's minimum size: sizeof = 40.
+        pub const MIN_SIZE: usize = 40usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_ioas_unmap`: ioctl(IOMMU_IOAS_UNMAP)
+    ///
+    /// Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuIoasUnmap {
+        /// sizeof(struct iommu_ioas_unmap)
+        pub size: u32,
+        /// IOAS ID to change the mapping of
+        pub ioas_id: u32,
+        /// IOVA to start the unmapping at
+        pub iova: u64,
+        /// Number of bytes to unmap, and return back the bytes unmapped
+        pub length: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasUnmap>() != 24 {
+            panic!("struct iommu_ioas_unmap: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasUnmap>() != 8 {
+            panic!("struct iommu_ioas_unmap: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasUnmap, size) != 0 {
+            panic!("struct iommu_ioas_unmap: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasUnmap, ioas_id) != 4 {
+            panic!("struct iommu_ioas_unmap: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasUnmap, iova) != 8 {
+            panic!("struct iommu_ioas_unmap: `iova` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasUnmap, length) != 16 {
+            panic!("struct iommu_ioas_unmap: `length` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasUnmap {}
+    impl IommuIoasUnmap {
+        /// The kernel's minimum size: sizeof = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_ioas_unmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_unmap`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_option`: iommu option multiplexer
+    ///
+    /// Change a simple option value. This multiplexor allows controlling options on objects.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuOption {
+        /// sizeof(struct iommu_option)
+        pub size: u32,
+        /// One of enum iommufd_option
+        pub option_id: u32,
+        /// One of enum iommufd_option_ops
+        pub op: u16,
+        /// Must be 0
+        pub __reserved: u16,
+        /// ID of the object if required
+        pub object_id: u32,
+        /// Option value to set or value returned on get
+        pub val64: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuOption>() != 24 {
+            panic!("struct iommu_option: wrong size");
+        }
+        if ::core::mem::align_of::<IommuOption>() != 8 {
+            panic!("struct iommu_option: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuOption, size) != 0 {
+            panic!("struct iommu_option: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuOption, option_id) != 4 {
+            panic!("struct iommu_option: `option_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuOption, op) != 8 {
+            panic!("struct iommu_option: `op` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuOption, __reserved) != 10 {
+            panic!("struct iommu_option: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuOption, object_id) != 12 {
+            panic!("struct iommu_option: `object_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuOption, val64) != 16 {
+            panic!("struct iommu_option: `val64` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuOption {}
+    impl IommuOption {
+        /// The kernel's minimum size: sizeof = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// Copies `struct iommu_option` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_vfio_ioas`: ioctl(IOMMU_VFIO_IOAS)
+    ///
+    /// The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuVfioIoas {
+        /// sizeof(struct iommu_vfio_ioas)
+        pub size: u32,
+        /// For IOMMU_VFIO_IOAS_SET the input IOAS ID to set; for IOMMU_VFIO_IOAS_GET will output the IOAS ID
+        pub ioas_id: u32,
+        /// One of enum iommufd_vfio_ioas_op
+        pub op: u16,
+        /// Must be 0
+        pub __reserved: u16,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuVfioIoas>() != 12 {
+            panic!("struct iommu_vfio_ioas: wrong size");
+        }
+        if ::core::mem::align_of::<IommuVfioIoas>() != 4 {
+            panic!("struct iommu_vfio_ioas: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuVfioIoas, size) != 0 {
+            panic!("struct iommu_vfio_ioas: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVfioIoas, ioas_id) != 4 {
+            panic!("struct iommu_vfio_ioas: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVfioIoas, op) != 8 {
+            panic!("struct iommu_vfio_ioas: `op` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuVfioIoas, __reserved) != 10 {
+            panic!("struct iommu_vfio_ioas: `__reserved` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuVfioIoas {}
+    impl IommuVfioIoas {
+        /// The kernel's minimum size: sizeof = 12.
+        pub const MIN_SIZE: usize = 12usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 12usize;
+        /// Copies `struct iommu_vfio_ioas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_vtd_s1`: Intel VT-d stage-1 page table info (IOMMU_HWPT_DATA_VTD_S1)
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptVtdS1 {
+        /// Combination of enum iommu_hwpt_vtd_s1_flags
+        pub flags: u64,
+        /// The base address of the stage-1 page table.
+        pub pgtbl_addr: u64,
+        /// The address width of the stage-1 page table
+        pub addr_width: u32,
+        /// Must be 0
+        pub __reserved: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptVtdS1>() != 24 {
+            panic!("struct iommu_hwpt_vtd_s1: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptVtdS1>() != 8 {
+            panic!("struct iommu_hwpt_vtd_s1: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1, flags) != 0 {
+            panic!("struct iommu_hwpt_vtd_s1: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1, pgtbl_addr) != 8 {
+            panic!("struct iommu_hwpt_vtd_s1: `pgtbl_addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1, addr_width) != 16 {
+            panic!("struct iommu_hwpt_vtd_s1: `addr_width` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1, __reserved) != 20 {
+            panic!("struct iommu_hwpt_vtd_s1: `__reserved` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptVtdS1 {}
+    impl IommuHwptVtdS1 {
+        /// The kernel's minimum size: offsetofend(__reserved) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// The data type this struct is copied as.
+        pub const DATA_TYPE: u32 = IOMMU_HWPT_DATA_VTD_S1 as u32;
+        /// Copies driver data `struct iommu_hwpt_vtd_s1` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            data_type: u32,
+            uptr: u64,
+            len: u32,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::user_data_copy(
+                mem,
+                self,
+                Self::DATA_TYPE,
+                data_type,
+                uptr,
+                len as usize,
+                Self::MIN_SIZE,
+            )?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            data_type: u32,
+            uptr: u64,
+            len: u32,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, data_type, uptr, len)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_vtd_s1`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_alloc`: ioctl(IOMMU_HWPT_ALLOC)
+    ///
+    /// Explicitly allocate a hardware page table object. This is the same object
+    /// type that is returned by iommufd_device_attach() and represents the
+    /// underlying iommu driver's iommu_domain kernel object.
+    ///
+    /// A kernel-managed HWPT will be created with the mappings from the given
+    /// IOAS via the @pt_id. The @data_type for this allocation must be set to
+    /// IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
+    /// nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
+    ///
+    /// A user-managed nested HWPT will be created from a given parent HWPT via
+    /// @pt_id, in which the parent HWPT must be allocated previously via the
+    /// same ioctl from a given IOAS (@pt_id). In this case, the @data_type
+    /// must be set to a pre-defined type corresponding to an I/O page table
+    /// type supported by the underlying IOMMU hardware.
+    ///
+    /// If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
+    /// @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
+    /// must be given.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptAlloc {
+        /// sizeof(struct iommu_hwpt_alloc)
+        pub size: u32,
+        /// Combination of enum iommufd_hwpt_alloc_flags
+        pub flags: u32,
+        /// The device to allocate this HWPT for
+        pub dev_id: u32,
+        /// The IOAS or HWPT to connect this HWPT to
+        pub pt_id: u32,
+        /// The ID of the new HWPT
+        pub out_hwpt_id: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// One of enum iommu_hwpt_data_type
+        pub data_type: u32,
+        /// Length of the type specific data
+        pub data_len: u32,
+        /// User pointer to the type specific data
+        pub data_uptr: u64,
+        /// The ID of IOMMUFD_FAULT object. Valid only if flags field of IOMMU_HWPT_FAULT_ID_VALID is set.
+        pub fault_id: u32,
+        /// Padding to 64-bit alignment. Must be 0.
+        pub __reserved2: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptAlloc>() != 48 {
+            panic!("struct iommu_hwpt_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptAlloc>() != 8 {
+            panic!("struct iommu_hwpt_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, size) != 0 {
+            panic!("struct iommu_hwpt_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, flags) != 4 {
+            panic!("struct iommu_hwpt_alloc: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, dev_id) != 8 {
+            panic!("struct iommu_hwpt_alloc: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, pt_id) != 12 {
+            panic!("struct iommu_hwpt_alloc: `pt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, out_hwpt_id) != 16 {
+            panic!("struct iommu_hwpt_alloc: `out_hwpt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, __reserved) != 20 {
+            panic!("struct iommu_hwpt_alloc: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_type) != 24 {
+            panic!("struct iommu_hwpt_alloc: `data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_len) != 28 {
+            panic!("struct iommu_hwpt_alloc: `data_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_uptr) != 32 {
+            panic!("struct iommu_hwpt_alloc: `data_uptr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, fault_id) != 40 {
+            panic!("struct iommu_hwpt_alloc: `fault_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, __reserved2) != 44 {
+            panic!("struct iommu_hwpt_alloc: `__reserved2` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptAlloc {}
+    impl IommuHwptAlloc {
+        /// The kernel's minimum size: offsetofend(__reserved) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 48usize;
+        /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.__reserved as u64) == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "__reserved is zero",
+                    ),
+                );
+            }
+            if ((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64))
+                && !((self.data_len as u64) == 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero",
+                    ),
+                );
+            }
+            if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
+                && !((self.data_len as u64) != 0)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_hw_info_vtd`: Intel VT-d hardware information
+    ///
+    /// User needs to understand the Intel VT-d specification to decode the register value.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwInfoVtd {
+        /// Combination of enum iommu_hw_info_vtd_flags
+        pub flags: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
+        pub cap_reg: u64,
+        /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
+        pub ecap_reg: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwInfoVtd>() != 24 {
+            panic!("struct iommu_hw_info_vtd: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwInfoVtd>() != 8 {
+            panic!("struct iommu_hw_info_vtd: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoVtd, flags) != 0 {
+            panic!("struct iommu_hw_info_vtd: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoVtd, __reserved) != 4 {
+            panic!("struct iommu_hw_info_vtd: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoVtd, cap_reg) != 8 {
+            panic!("struct iommu_hw_info_vtd: `cap_reg` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfoVtd, ecap_reg) != 16 {
+            panic!("struct iommu_hw_info_vtd: `ecap_reg` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoVtd {}
+    /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
+    ///
+    /// Query an iommu type specific hardware information data from an iommu behind
+    /// a given device that has been bound to iommufd. This hardware info data will
+    /// be used to sync capabilities between the virtual iommu and the physical
+    /// iommu, e.g. a nested translation setup needs to check the hardware info, so
+    /// a guest stage-1 page table can be compatible with the physical iommu.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwInfo {
+        /// sizeof(struct iommu_hw_info)
+        pub size: u32,
+        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+        pub flags: u32,
+        /// The device bound to the iommufd
+        pub dev_id: u32,
+        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        pub data_len: u32,
+        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        pub data_uptr: u64,
+        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        pub out_data_type: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        pub out_capabilities: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwInfo>() != 40 {
+            panic!("struct iommu_hw_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwInfo>() != 8 {
+            panic!("struct iommu_hw_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, size) != 0 {
+            panic!("struct iommu_hw_info: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, flags) != 4 {
+            panic!("struct iommu_hw_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, dev_id) != 8 {
+            panic!("struct iommu_hw_info: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_len) != 12 {
+            panic!("struct iommu_hw_info: `data_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_uptr) != 16 {
+            panic!("struct iommu_hw_info: `data_uptr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_data_type) != 24 {
+            panic!("struct iommu_hw_info: `out_data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, __reserved) != 28 {
+            panic!("struct iommu_hw_info: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_capabilities) != 32 {
+            panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}
+    impl IommuHwInfo {
+        /// The kernel's minimum size: offsetofend(__reserved) = 32.
+        pub const MIN_SIZE: usize = 32usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_set_dirty_tracking`: ioctl(IOMMU_HWPT_SET_DIRTY_TRACKING)
+    ///
+    /// Toggle dirty tracking on an HW pagetable.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptSetDirtyTracking {
+        /// sizeof(struct iommu_hwpt_set_dirty_tracking)
+        pub size: u32,
+        /// Combination of enum iommufd_hwpt_set_dirty_tracking_flags
+        pub flags: u32,
+        /// HW pagetable ID that represents the IOMMU domain
+        pub hwpt_id: u32,
+        /// Must be 0
+        pub __reserved: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptSetDirtyTracking>() != 16 {
+            panic!("struct iommu_hwpt_set_dirty_tracking: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptSetDirtyTracking>() != 4 {
+            panic!("struct iommu_hwpt_set_dirty_tracking: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptSetDirtyTracking, size) != 0 {
+            panic!("struct iommu_hwpt_set_dirty_tracking: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptSetDirtyTracking, flags) != 4 {
+            panic!("struct iommu_hwpt_set_dirty_tracking: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptSetDirtyTracking, hwpt_id) != 8 {
+            panic!(
+                "struct iommu_hwpt_set_dirty_tracking: `hwpt_id` at the wrong offset"
+            );
+        }
+        if ::core::mem::offset_of!(IommuHwptSetDirtyTracking, __reserved) != 12 {
+            panic!(
+                "struct iommu_hwpt_set_dirty_tracking: `__reserved` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptSetDirtyTracking {}
+    impl IommuHwptSetDirtyTracking {
+        /// The kernel's minimum size: sizeof = 16.
+        pub const MIN_SIZE: usize = 16usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 16usize;
+        /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_get_dirty_bitmap`: ioctl(IOMMU_HWPT_GET_DIRTY_BITMAP)
+    ///
+    /// Checking a given IOVA is dirty:
+    ///
+    ///  data[(iova / page_size) / 64] & (1ULL << ((iova / page_size) % 64))
+    ///
+    /// Walk the IOMMU pagetables for a given IOVA range to return a bitmap
+    /// with the dirty IOVAs. In doing so it will also by default clear any
+    /// dirty bit metadata set in the IOPTE.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptGetDirtyBitmap {
+        /// sizeof(struct iommu_hwpt_get_dirty_bitmap)
+        pub size: u32,
+        /// HW pagetable ID that represents the IOMMU domain
+        pub hwpt_id: u32,
+        /// Combination of enum iommufd_hwpt_get_dirty_bitmap_flags
+        pub flags: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// base IOVA of the bitmap first bit
+        pub iova: u64,
+        /// IOVA range size
+        pub length: u64,
+        /// page size granularity of each bit in the bitmap
+        pub page_size: u64,
+        /// bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
+        pub data: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptGetDirtyBitmap>() != 48 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptGetDirtyBitmap>() != 8 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, size) != 0 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, hwpt_id) != 4 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `hwpt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, flags) != 8 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, __reserved) != 12 {
+            panic!(
+                "struct iommu_hwpt_get_dirty_bitmap: `__reserved` at the wrong offset"
+            );
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, iova) != 16 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `iova` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, length) != 24 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, page_size) != 32 {
+            panic!(
+                "struct iommu_hwpt_get_dirty_bitmap: `page_size` at the wrong offset"
+            );
+        }
+        if ::core::mem::offset_of!(IommuHwptGetDirtyBitmap, data) != 40 {
+            panic!("struct iommu_hwpt_get_dirty_bitmap: `data` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptGetDirtyBitmap {}
+    impl IommuHwptGetDirtyBitmap {
+        /// The kernel's minimum size: sizeof = 48.
+        pub const MIN_SIZE: usize = 48usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 48usize;
+        /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_vtd_s1_invalidate`: Intel VT-d cache invalidation (IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
+    ///
+    /// The Intel VT-d specific invalidation data for user-managed stage-1 cache
+    /// invalidation in nested translation. Userspace uses this structure to
+    /// tell the impacted cache scope after modifying the stage-1 page table.
+    ///
+    /// Invalidating all the caches related to the page table by setting @addr
+    /// to be 0 and @npages to be U64_MAX.
+    ///
+    /// The device TLB will be invalidated automatically if ATS is enabled.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptVtdS1Invalidate {
+        /// The start address of the range to be invalidated. It needs to be 4KB aligned.
+        pub addr: u64,
+        /// Number of contiguous 4K pages to be invalidated.
+        pub npages: u64,
+        /// Combination of enum iommu_hwpt_vtd_s1_invalidate_flags
+        pub flags: u32,
+        /// Must be 0
+        pub __reserved: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptVtdS1Invalidate>() != 24 {
+            panic!("struct iommu_hwpt_vtd_s1_invalidate: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptVtdS1Invalidate>() != 8 {
+            panic!("struct iommu_hwpt_vtd_s1_invalidate: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1Invalidate, addr) != 0 {
+            panic!("struct iommu_hwpt_vtd_s1_invalidate: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1Invalidate, npages) != 8 {
+            panic!("struct iommu_hwpt_vtd_s1_invalidate: `npages` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1Invalidate, flags) != 16 {
+            panic!("struct iommu_hwpt_vtd_s1_invalidate: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptVtdS1Invalidate, __reserved) != 20 {
+            panic!(
+                "struct iommu_hwpt_vtd_s1_invalidate: `__reserved` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptVtdS1Invalidate {}
+    impl IommuHwptVtdS1Invalidate {
+        /// The kernel's minimum size: offsetofend(__reserved) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 24usize;
+        /// The data type this struct is copied as.
+        pub const DATA_TYPE: u32 = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 as u32;
+        /// Copies driver data `struct iommu_hwpt_vtd_s1_invalidate` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            data_type: u32,
+            uptr: u64,
+            len: u32,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::user_data_copy(
+                mem,
+                self,
+                Self::DATA_TYPE,
+                data_type,
+                uptr,
+                len as usize,
+                Self::MIN_SIZE,
+            )?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            data_type: u32,
+            uptr: u64,
+            len: u32,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, data_type, uptr, len)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_vtd_s1_invalidate`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64 | (IOMMU_VTD_INV_FLAGS_LEAF as u64)) == 0)
+                && ((self.__reserved as u64) == 0))
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero",
+                    ),
+                );
+            }
+            if !((self.addr as u64) & 4095u64 == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "addr is 4096-byte aligned",
+                    ),
+                );
+            }
+            if ((self.npages as u64) == u64::MAX) && !((self.addr as u64) == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if npages == U64_MAX: addr is zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_invalidate`: ioctl(IOMMU_HWPT_INVALIDATE)
+    ///
+    /// Invalidate the iommu cache for user-managed page table. Modifications on a
+    /// user-managed page table should be followed by this operation to sync cache.
+    /// Each ioctl can support one or more cache invalidation requests in the array
+    /// that has a total size of @entry_len * @entry_num.
+    ///
+    /// An empty invalidation request array by setting @entry_num==0 is allowed, and
+    /// @entry_len and @data_uptr would be ignored in this case. This can be used to
+    /// check if the given @data_type is supported or not by kernel.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptInvalidate {
+        /// sizeof(struct iommu_hwpt_invalidate)
+        pub size: u32,
+        /// ID of a nested HWPT for cache invalidation
+        pub hwpt_id: u32,
+        /// User pointer to an array of driver-specific cache invalidation data.
+        pub data_uptr: u64,
+        /// One of enum iommu_hwpt_invalidate_data_type, defining the data type of all the entries in the invalidation request array.
+        pub data_type: u32,
+        /// Length (in bytes) of a request entry in the request array
+        pub entry_len: u32,
+        /// Input the number of cache invalidation requests in the array.
+        /// Output the number of requests successfully handled by kernel.
+        pub entry_num: u32,
+        /// Must be 0
+        pub __reserved: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptInvalidate>() != 32 {
+            panic!("struct iommu_hwpt_invalidate: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptInvalidate>() != 8 {
+            panic!("struct iommu_hwpt_invalidate: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, size) != 0 {
+            panic!("struct iommu_hwpt_invalidate: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, hwpt_id) != 4 {
+            panic!("struct iommu_hwpt_invalidate: `hwpt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, data_uptr) != 8 {
+            panic!("struct iommu_hwpt_invalidate: `data_uptr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, data_type) != 16 {
+            panic!("struct iommu_hwpt_invalidate: `data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, entry_len) != 20 {
+            panic!("struct iommu_hwpt_invalidate: `entry_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, entry_num) != 24 {
+            panic!("struct iommu_hwpt_invalidate: `entry_num` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptInvalidate, __reserved) != 28 {
+            panic!("struct iommu_hwpt_invalidate: `__reserved` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptInvalidate {}
+    impl IommuHwptInvalidate {
+        /// The kernel's minimum size: sizeof = 32.
+        pub const MIN_SIZE: usize = 32usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 32usize;
+        /// Copies `struct iommu_hwpt_invalidate` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_invalidate`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.__reserved as u64) == 0) {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "__reserved is zero",
+                    ),
+                );
+            }
+            if ((self.entry_num as u64) != 0)
+                && !(((self.data_uptr as u64) != 0) && ((self.entry_len as u64) != 0))
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero",
+                    ),
+                );
+            }
+            Ok(())
+        }
+    }
+    /// `struct iommu_fault_alloc`: ioctl(IOMMU_FAULT_QUEUE_ALLOC)
+    ///
+    /// Explicitly allocate a fault handling object.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuFaultAlloc {
+        /// sizeof(struct iommu_fault_alloc)
+        pub size: u32,
+        /// Must be 0
+        pub flags: u32,
+        /// The ID of the new FAULT
+        pub out_fault_id: u32,
+        /// The fd of the new FAULT
+        pub out_fault_fd: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuFaultAlloc>() != 16 {
+            panic!("struct iommu_fault_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuFaultAlloc>() != 4 {
+            panic!("struct iommu_fault_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuFaultAlloc, size) != 0 {
+            panic!("struct iommu_fault_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultAlloc, flags) != 4 {
+            panic!("struct iommu_fault_alloc: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultAlloc, out_fault_id) != 8 {
+            panic!("struct iommu_fault_alloc: `out_fault_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuFaultAlloc, out_fault_fd) != 12 {
+            panic!("struct iommu_fault_alloc: `out_fault_fd` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuFaultAlloc {}
+    impl IommuFaultAlloc {
+        /// The kernel's minimum size: sizeof = 16.
+        pub const MIN_SIZE: usize = 16usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 16usize;
+        /// Copies `struct iommu_fault_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+            mem: &M,
+            src: u64,
+        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = Self::default();
+            dst.copy_from_user_into(mem, src)?;
+            Ok(dst)
+        }
+        /// The content checks of `struct iommu_fault_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            Ok(())
+        }
+    }
+    /// `struct iommu_hwpt_page_response`: IOMMU page fault response
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPageResponse {
+        /// The kernel-managed cookie reported in the fault message.
+        pub cookie: u32,
+        /// One of response code in enum iommufd_page_response_code.
+        pub code: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPageResponse>() != 8 {
+            panic!("struct iommu_hwpt_page_response: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPageResponse>() != 4 {
+            panic!("struct iommu_hwpt_page_response: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPageResponse, cookie) != 0 {
+            panic!("struct iommu_hwpt_page_response: `cookie` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPageResponse, code) != 4 {
+            panic!("struct iommu_hwpt_page_response: `code` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Must be 0.
+        pub __reserved: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>() != 40 {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>() != 8 {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, __reserved) != 20 {
+            panic!("struct iommu_hwpt_pgfault: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr) != 24 {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length) != 32 {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie) != 36 {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
     /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
     ///
     /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
@@ -10704,6 +12613,65 @@ pub mod v6_15 {
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Must be 0.
+        pub __reserved: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>() != 40 {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>() != 8 {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, __reserved) != 20 {
+            panic!("struct iommu_hwpt_pgfault: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr) != 24 {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length) != 32 {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie) != 36 {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
     /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
     ///
     /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
@@ -12363,6 +14331,65 @@ pub mod v6_17 {
         }
     };
     unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Must be 0.
+        pub __reserved: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>() != 40 {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>() != 8 {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, __reserved) != 20 {
+            panic!("struct iommu_hwpt_pgfault: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr) != 24 {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length) != 32 {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie) != 36 {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
     /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
     ///
     /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
@@ -12900,65 +14927,65 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_destroy", 6) => {
-            Some(v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_alloc", 6) => {
-            Some(v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_iova_ranges", 6) => {
             Some(
-                v6_15::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_14::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 6) => {
             Some(
-                v6_15::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_14::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 6) => {
-            Some(v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_copy", 6) => {
-            Some(v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_unmap", 6) => {
-            Some(v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_option", 6) => {
-            Some(v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_vfio_ioas", 6) => {
-            Some(v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hwpt_vtd_s1", 6) => {
             Some(
-                v6_15::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_14::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 6) => {
-            Some(v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hw_info", 6) => {
-            Some(v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hwpt_set_dirty_tracking", 6) => {
             Some(
-                v6_15::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_14::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 6) => {
             Some(
-                v6_15::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_14::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 6) => {
             Some(
-                v6_15::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_14::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -12969,81 +14996,81 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 6) => {
             Some(
-                v6_15::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_14::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 6) => {
-            Some(v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_viommu_alloc", 6) => {
-            Some(v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_14::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_vdevice_alloc", 6) => {
             Some(
-                v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 7) => {
-            Some(v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_alloc", 7) => {
-            Some(v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_iova_ranges", 7) => {
             Some(
-                v6_17::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_15::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 7) => {
             Some(
-                v6_17::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_15::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 7) => {
-            Some(v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_copy", 7) => {
-            Some(v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_ioas_unmap", 7) => {
-            Some(v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_option", 7) => {
-            Some(v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_vfio_ioas", 7) => {
-            Some(v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hwpt_vtd_s1", 7) => {
             Some(
-                v6_17::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_15::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 7) => {
-            Some(v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hw_info", 7) => {
-            Some(v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_hwpt_set_dirty_tracking", 7) => {
             Some(
-                v6_17::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_15::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 7) => {
             Some(
-                v6_17::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_15::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 7) => {
             Some(
-                v6_17::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_15::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -13054,17 +15081,102 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 7) => {
             Some(
-                v6_17::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_15::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 7) => {
-            Some(v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_viommu_alloc", 7) => {
-            Some(v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            Some(v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
         }
         ("iommu_vdevice_alloc", 7) => {
+            Some(
+                v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 8) => {
+            Some(v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_alloc", 8) => {
+            Some(v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_iova_ranges", 8) => {
+            Some(
+                v6_17::IommuIoasIovaRanges::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 8) => {
+            Some(
+                v6_17::IommuIoasAllowIovas::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 8) => {
+            Some(v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_copy", 8) => {
+            Some(v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_ioas_unmap", 8) => {
+            Some(v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_option", 8) => {
+            Some(v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vfio_ioas", 8) => {
+            Some(v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_vtd_s1", 8) => {
+            Some(
+                v6_17::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 8) => {
+            Some(v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hw_info", 8) => {
+            Some(v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_hwpt_set_dirty_tracking", 8) => {
+            Some(
+                v6_17::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 8) => {
+            Some(
+                v6_17::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 8) => {
+            Some(
+                v6_17::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 8) => {
+            Some(
+                v6_17::IommuHwptInvalidate::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_fault_alloc", 8) => {
+            Some(v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_viommu_alloc", 8) => {
+            Some(v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+        }
+        ("iommu_vdevice_alloc", 8) => {
             Some(
                 v6_17::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
