@@ -317,9 +317,17 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
             }
         }
     }
-    // Malicious: every size from 0 to beyond both structs, over garbage.
-    let top = size_u.max(size_k) + 16;
-    for s in 0..=top {
+    // Malicious: every size from 0 to past the largest revision of the struct, over garbage.
+    // What the kernel does with them does not depend on the user's revision, so they are
+    // played once per kernel, in its diagonal cell.
+    let largest = c
+        .revisions
+        .iter()
+        .map(|(_, l)| l[0].structs[si].size as usize)
+        .max()
+        .unwrap_or(0);
+    let top = if u == k { largest + 16 } else { 0 };
+    for s in (0..=top).filter(|_| u == k) {
         let mut b = garbage((si * 131 + u * 17 + k) as u64 * 1000 + s as u64, s.max(4));
         set_size(conv, &mut b, s);
         b.truncate(if conv == Convention::UserData {
