@@ -20,6 +20,28 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         // Holes: report each once, at the first target that has it, naming the others. A
         // revision whose layout the schema acknowledges as a shipped ABI trap is exempt.
         let trap = st.trap_at(family);
+        if trap {
+            // An acknowledged trap must be one: holes, or a layout that differs between ABIs.
+            let base = &layouts[0].structs[si];
+            let real = layouts.iter().any(|l| {
+                let o = &l.structs[si];
+                !o.holes.is_empty()
+                    || o.size != base.size
+                    || o.members
+                        .iter()
+                        .zip(&base.members)
+                        .any(|(a, b)| a.offset != b.offset)
+            });
+            if !real {
+                let rev = family
+                    .revision
+                    .map_or(String::new(), |r| family.revisions[r].id.clone());
+                diags.push(
+                    at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI with no hole", st.name))
+                        .note("list only the revisions whose shipped layout is the trap"),
+                );
+            }
+        }
         let mut reported: Vec<(u64, u64)> = Vec::new();
         for fl in layouts.iter().filter(|_| !trap) {
             for hole in &fl.structs[si].holes {

@@ -245,6 +245,12 @@ const CASES: &[Case] = &[
         says: "alignment 12 is not a power of two",
     },
     Case {
+        name: "abi_trap on a revision without a trap",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"n\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\" }]\n",
+        at: "\"s\"\nabi_trap",
+        says: "`abi_trap` lists revision r1, but its layout there is one layout on every ABI with no hole",
+    },
+    Case {
         name: "TOML syntax error",
         body: "[[struct]]\nname = \"s\nfields = []\n",
         at: "\nfields = []",
