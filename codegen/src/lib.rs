@@ -6,6 +6,7 @@
 
 pub mod abi;
 pub mod check;
+pub mod clang_proof;
 pub mod decode;
 pub mod diag;
 pub mod emit;

@@ -66,10 +66,15 @@ enum Command {
         #[arg(value_name = "NEW")]
         new: String,
     },
-    /// Exit 1, naming each file, when the output folder differs from what would be generated. Never writes.
+    /// Exit 1, naming each file, when the output folder differs from what would be generated,
+    /// a published revision changed, or libclang's layout of the headers differs from the IR
+    /// on any target. Never writes.
     Check {
         #[command(flatten)]
         paths: Paths,
+        /// Skip the libclang layout proof.
+        #[arg(long)]
+        no_clang: bool,
     },
     /// Decode raw bytes of a struct (stdin, or --hex): every field by name, flags and enum values
     /// by name, and the validator's verdict with the rule that failed. Exit 1 when rejected.
@@ -203,7 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths } => {
+        Command::Check { paths, no_clang } => {
             let families = uapigen::load_dir(&paths.schema)?;
             let output = uapigen::generate(&families, &templates(&paths)?, &paths.krate())?;
             let stale = output.check(&paths.out)?;
@@ -212,6 +217,24 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!("{}", Error::Schema(changed));
                 eprintln!("a published revision changed: put the change in a new [[revision]]");
                 return Ok(ExitCode::from(1));
+            }
+            if !no_clang && stale.is_empty() {
+                let mismatches =
+                    uapigen::clang_proof::prove(&families, &paths.out.join("include"))?;
+                if !mismatches.is_empty() {
+                    for m in &mismatches {
+                        eprintln!("layout proof: {m}");
+                    }
+                    eprintln!(
+                        "{} layout difference(s) between libclang and the IR",
+                        mismatches.len()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                println!(
+                    "layout proof: every struct matches libclang on {} targets",
+                    uapigen::layout::TARGETS.len()
+                );
             }
             if stale.is_empty() {
                 println!(

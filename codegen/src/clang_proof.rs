@@ -1,0 +1,305 @@
+//! The layout proof: libclang (loaded at run time through clang-sys, so building uapigen does
+//! not need it) parses the emitted uAPI headers for every target triple, and every struct's
+//! size and alignment and every member's offset and size (union members included) must equal
+//! the IR's layout for that target.
+//!
+//! The headers are parsed with `-nostdinc` against uapigen's own `<linux/types.h>`, which
+//! defines the types as the kernel's `include/uapi/asm-generic/int-ll64.h` and
+//! `include/uapi/linux/types.h` do (`__u64` is `unsigned long long`; `__aligned_u64` is
+//! `__u64 __attribute__((aligned(8)))`): the host's headers are for the host's ABI only.
+
+use std::collections::BTreeMap;
+use std::ffi::{c_void, CStr, CString};
+use std::os::raw::{c_int, c_ulong};
+use std::path::Path;
+
+use clang_sys::*;
+
+use crate::diag::Error;
+use crate::layout::{Target, TARGETS};
+use crate::Checked;
+
+const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
+typedef unsigned char __u8;\ntypedef signed char __s8;\n\
+typedef unsigned short __u16;\ntypedef signed short __s16;\n\
+typedef unsigned int __u32;\ntypedef signed int __s32;\n\
+typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
+#define __aligned_u64 __u64 __attribute__((aligned(8)))\n#endif\n";
+
+const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
+#define _IO(type, nr) (((type) << 8) | (nr))\n#endif\n";
+
+/// What libclang says of one struct on one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measured {
+    pub size: u64,
+    pub align: u64,
+    /// Member path (anonymous unions add no component) → (offset, size).
+    pub members: BTreeMap<String, (u64, u64)>,
+}
+
+/// One difference between libclang and the IR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub target: &'static str,
+    pub family: String,
+    pub struct_name: String,
+    pub what: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: struct {} ({}): {}",
+            self.target, self.struct_name, self.family, self.what
+        )
+    }
+}
+
+/// Loads libclang once; a clear message says what to install when it is missing.
+pub fn load() -> Result<(), Error> {
+    if clang_sys::is_loaded() {
+        return Ok(());
+    }
+    clang_sys::load().map_err(|e| {
+        Error::Usage(format!(
+            "cannot load libclang for the layout proof ({e}): install Debian's libclang1-14 \
+             (scripts/setup does), or point LIBCLANG_PATH at the folder holding libclang.so"
+        ))
+    })
+}
+
+fn cstring(s: &str) -> CString {
+    CString::new(s).unwrap_or_default()
+}
+
+unsafe fn spelling(s: CXString) -> String {
+    let text = unsafe { CStr::from_ptr(clang_getCString(s)) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe { clang_disposeString(s) };
+    text
+}
+
+struct Fields {
+    prefix: String,
+    base: u64,
+    out: BTreeMap<String, (u64, u64)>,
+}
+
+extern "C" fn visit_field(cursor: CXCursor, data: CXClientData) -> CXVisitorResult {
+    // SAFETY: `data` is the `Fields` that `fields_of` passed to clang_Type_visitFields.
+    let fields = unsafe { &mut *(data as *mut Fields) };
+    unsafe {
+        let name = spelling(clang_getCursorSpelling(cursor));
+        let anonymous = name.is_empty() || name.contains("(anonymous");
+        let ty = clang_getCanonicalType(clang_getCursorType(cursor));
+        let offset = fields.base + (clang_Cursor_getOffsetOfField(cursor).max(0) as u64) / 8;
+        let size = clang_Type_getSizeOf(ty).max(0) as u64;
+        let path = match (anonymous, fields.prefix.is_empty()) {
+            (true, _) => fields.prefix.clone(),
+            (false, true) => name,
+            (false, false) => format!("{}.{name}", fields.prefix),
+        };
+        if !anonymous {
+            fields.out.insert(path.clone(), (offset, size));
+        }
+        // Union members are members of the struct (as in the IR); a nested struct's are its own.
+        let decl = clang_getTypeDeclaration(ty);
+        if ty.kind == CXType_Record && clang_getCursorKind(decl) == CXCursor_UnionDecl {
+            let mut inner = Fields {
+                prefix: path,
+                base: offset,
+                out: BTreeMap::new(),
+            };
+            clang_Type_visitFields(ty, visit_field, &mut inner as *mut Fields as *mut c_void);
+            fields.out.extend(inner.out);
+        }
+    }
+    CXVisit_Continue
+}
+
+extern "C" fn visit_top(
+    cursor: CXCursor,
+    _parent: CXCursor,
+    data: CXClientData,
+) -> CXChildVisitResult {
+    // SAFETY: `data` is the map `measure` passed to clang_visitChildren.
+    let found = unsafe { &mut *(data as *mut BTreeMap<String, CXType>) };
+    unsafe {
+        if clang_getCursorKind(cursor) == CXCursor_StructDecl
+            && clang_isCursorDefinition(cursor) != 0
+        {
+            let name = spelling(clang_getCursorSpelling(cursor));
+            found.insert(name, clang_getCursorType(cursor));
+        }
+    }
+    CXChildVisit_Continue
+}
+
+/// Parses `source` for `target` and measures every struct it defines.
+pub fn measure(
+    source: &str,
+    include: &[&Path],
+    target: &Target,
+) -> Result<BTreeMap<String, Measured>, Error> {
+    load()?;
+    let file = cstring("uapigen_layout_proof.c");
+    let mut args: Vec<CString> = ["-x", "c", "-std=c11", "-nostdinc", "-ferror-limit=0"]
+        .iter()
+        .map(|a| cstring(a))
+        .collect();
+    args.push(cstring(&format!("--target={}", target.triple)));
+    for dir in include {
+        args.push(cstring("-I"));
+        args.push(cstring(&dir.display().to_string()));
+    }
+    let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let contents = cstring(source);
+    let mut unsaved = CXUnsavedFile {
+        Filename: file.as_ptr(),
+        Contents: contents.as_ptr(),
+        Length: source.len() as c_ulong,
+    };
+    let mut measured = BTreeMap::new();
+    // SAFETY: every pointer handed to libclang lives until the translation unit is disposed.
+    unsafe {
+        let index = clang_createIndex(0, 0);
+        let tu = clang_parseTranslationUnit(
+            index,
+            file.as_ptr(),
+            argv.as_ptr(),
+            argv.len() as c_int,
+            &mut unsaved,
+            1,
+            CXTranslationUnit_None,
+        );
+        if tu.is_null() {
+            clang_disposeIndex(index);
+            return Err(Error::Usage(format!(
+                "libclang could not parse the headers for {}",
+                target.triple
+            )));
+        }
+        let mut errors = Vec::new();
+        for i in 0..clang_getNumDiagnostics(tu) {
+            let d = clang_getDiagnostic(tu, i);
+            if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
+                errors.push(spelling(clang_formatDiagnostic(
+                    d,
+                    clang_defaultDiagnosticDisplayOptions(),
+                )));
+            }
+            clang_disposeDiagnostic(d);
+        }
+        if errors.is_empty() {
+            let mut found: BTreeMap<String, CXType> = BTreeMap::new();
+            clang_visitChildren(
+                clang_getTranslationUnitCursor(tu),
+                visit_top,
+                &mut found as *mut _ as *mut c_void,
+            );
+            for (name, ty) in found {
+                let mut fields = Fields {
+                    prefix: String::new(),
+                    base: 0,
+                    out: BTreeMap::new(),
+                };
+                clang_Type_visitFields(ty, visit_field, &mut fields as *mut Fields as *mut c_void);
+                measured.insert(
+                    name,
+                    Measured {
+                        size: clang_Type_getSizeOf(ty).max(0) as u64,
+                        align: clang_Type_getAlignOf(ty).max(0) as u64,
+                        members: fields.out,
+                    },
+                );
+            }
+        }
+        clang_disposeTranslationUnit(tu);
+        clang_disposeIndex(index);
+        if !errors.is_empty() {
+            return Err(Error::Usage(format!(
+                "the headers do not compile for {}:\n{}",
+                target.triple,
+                errors.join("\n")
+            )));
+        }
+    }
+    Ok(measured)
+}
+
+/// Proves the headers under `include` (which holds `uapi/linux/*.h`) against the IR of every
+/// family, on every target. Returns every difference; none means proved.
+pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Error> {
+    // Unique per call: proofs running in parallel (tests) must not share or remove it.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let stub = std::env::temp_dir().join(format!("uapigen-clang-{}-{n}", std::process::id()));
+    let linux = stub.join("linux");
+    std::fs::create_dir_all(&linux).map_err(|e| Error::Io {
+        path: linux.display().to_string(),
+        message: e.to_string(),
+    })?;
+    for (f, text) in [("types.h", TYPES_H), ("ioctl.h", IOCTL_H)] {
+        std::fs::write(linux.join(f), text).map_err(|e| Error::Io {
+            path: f.to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    let source: String = families
+        .iter()
+        .map(|c| format!("#include <{}>\n", c.family.header))
+        .collect();
+    let uapi = include.join("uapi");
+    let mut out = Vec::new();
+    let result = (|| {
+        for target in TARGETS {
+            let measured = measure(&source, &[&stub, &uapi], target)?;
+            for c in families {
+                let fl = c
+                    .layouts
+                    .iter()
+                    .find(|l| l.target.triple == target.triple)
+                    .expect("a layout per target");
+                for (si, st) in c.family.structs.iter().enumerate() {
+                    let mismatch = |what: String| Mismatch {
+                        target: target.triple,
+                        family: c.family.name.clone(),
+                        struct_name: st.name.clone(),
+                        what,
+                    };
+                    let Some(m) = measured.get(&st.name) else {
+                        out.push(mismatch("not found in the header".into()));
+                        continue;
+                    };
+                    let ir = &fl.structs[si];
+                    if (m.size, m.align) != (ir.size, ir.align) {
+                        out.push(mismatch(format!(
+                            "sizeof/alignof {}/{} by libclang, {}/{} in the IR",
+                            m.size, m.align, ir.size, ir.align
+                        )));
+                    }
+                    for member in ir
+                        .members
+                        .iter()
+                        .filter(|x| !x.path.contains("(anonymous union)"))
+                    {
+                        match m.members.get(&member.path) {
+                            Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}
+                            Some(&(o, s)) => out.push(mismatch(format!(
+                                "`{}` at offset {o} size {s} by libclang, offset {} size {} in the IR",
+                                member.path, member.offset, member.size
+                            ))),
+                            None => out.push(mismatch(format!("`{}` is not in the header", member.path))),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&stub);
+    result.map(|()| out)
+}
