@@ -79,6 +79,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                         ),
                     )
                     .note(format!("on {}", others.join(", ")))
+                    .note(abi_difference(layouts, si, &hole.before))
                     .note("uAPI structs must spell out padding: add a `__reserved`/`padding` field, or use __aligned_u64"),
                 );
             }
@@ -280,6 +281,40 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     }
 
     diags.finish()
+}
+
+/// Where the member after a hole sits on the ABIs that lay it out differently: the reason
+/// such a struct would need a compat ioctl.
+fn abi_difference(layouts: &[FamilyLayout], si: usize, member: &Option<String>) -> String {
+    let find = |l: &FamilyLayout| {
+        member
+            .as_ref()
+            .and_then(|p| l.structs[si].members.iter().find(|m| &m.path == p))
+            .map(|m| m.offset)
+    };
+    let base = find(&layouts[0]);
+    let differ: Vec<String> = layouts[1..]
+        .iter()
+        .filter_map(|l| {
+            let o = find(l)?;
+            (Some(o) != base).then(|| {
+                format!(
+                    "{} at offset {o} on {}",
+                    member.as_deref().unwrap_or(""),
+                    l.target.triple
+                )
+            })
+        })
+        .collect();
+    match (base, differ.is_empty()) {
+        (Some(b), false) => format!(
+            "the layout differs between ABIs: {} at offset {b} on {}, {}",
+            member.as_deref().unwrap_or(""),
+            layouts[0].target.triple,
+            differ.join(", ")
+        ),
+        _ => "the same hole on every ABI listed: still padding the kernel forbids".to_string(),
+    }
 }
 
 fn visit_fields<'a>(fields: &'a [Field], f: &mut impl FnMut(&'a Field)) {

@@ -64,3 +64,72 @@ fn a_stale_header_is_caught_with_both_layouts() {
         "{all}"
     );
 }
+
+const TRAP: &str = "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n[[revision]]\nid = \"r\"\n\
+[[struct]]\nname = \"s\"\nfields = [{ name = \"flags\", type = \"__u32\" }, { name = \"addr\", type = \"__u64\" }]\n";
+
+/// `__u32` then a plain `__u64`: a hole on 64-bit ABIs, none on i686, so two layouts. The
+/// message names the field and both layouts. `__aligned_u64` alone makes the layouts agree but
+/// leaves the hole (said so); explicit padding fixes it, with either type.
+#[test]
+fn an_abi_trap_is_caught_naming_the_field_and_fixed() {
+    let load = |text: &str| uapigen::load_source(uapigen::Source::new("t.toml", text), "t.toml");
+    let err = load(TRAP).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "implicit padding hole in struct `s`: 4 bytes at offset 4 between `flags` and `addr`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("addr at offset 8 on x86_64-linux-gnu, addr at offset 4 on i686-linux-gnu"),
+        "{err}"
+    );
+
+    let aligned = TRAP.replace(
+        "\"addr\", type = \"__u64\"",
+        "\"addr\", type = \"__aligned_u64\"",
+    );
+    let err = load(&aligned).unwrap_err().to_string();
+    assert!(err.contains("the same hole on every ABI listed"), "{err}");
+    assert!(!err.contains("layout differs"), "{err}");
+
+    let padded = "{ name = \"__reserved\", type = \"__u32\", reserved = true }, { name = \"addr\"";
+    for fixed in [
+        TRAP.replace("{ name = \"addr\"", padded),
+        aligned.replace("{ name = \"addr\"", padded),
+    ] {
+        let c = load(&fixed).unwrap_or_else(|e| panic!("{e}"));
+        for l in &c.layouts {
+            assert_eq!(
+                (
+                    l.structs[0].size,
+                    l.structs[0].member("addr").unwrap().offset
+                ),
+                (16, 8),
+                "{}",
+                l.target.triple
+            );
+        }
+    }
+}
+
+/// The real v6.11 `iommu_hwpt_pgfault` is reported the same way when the schema does not
+/// acknowledge it as a shipped trap.
+#[test]
+fn the_real_pgfault_trap_needs_its_acknowledgement() {
+    let text = std::fs::read_to_string(repo_root().join("schema/iommufd.toml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("abi_trap = {"))
+        .expect("the schema acknowledges the trap");
+    let bare = text.replace(&format!("{line}\n"), "");
+    let err = uapigen::load_source(uapigen::Source::new("iommufd.toml", bare), "iommufd.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("implicit padding hole in struct `iommu_hwpt_pgfault`: 4 bytes at offset 20 between `perm` and `addr`"), "{err}");
+    assert!(
+        err.contains("addr at offset 24 on x86_64-linux-gnu, addr at offset 20 on i686-linux-gnu"),
+        "{err}"
+    );
+}
