@@ -9,7 +9,7 @@
 //! `__u64 __attribute__((aligned(8)))`): the host's headers are for the host's ABI only.
 
 use std::collections::BTreeMap;
-use std::ffi::{c_void, CStr, CString};
+use std::ffi::{c_void, CString};
 use std::os::raw::{c_int, c_ulong};
 use std::path::Path;
 
@@ -19,14 +19,14 @@ use crate::diag::Error;
 use crate::layout::{Target, TARGETS};
 use crate::Checked;
 
-const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
+pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\
 typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
 #define __aligned_u64 __u64 __attribute__((aligned(8)))\n#endif\n";
 
-const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
+pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
 #define _IO(type, nr) (((type) << 8) | (nr))\n#endif\n";
 
 /// What libclang says of one struct on one target.
@@ -75,11 +75,17 @@ fn cstring(s: &str) -> CString {
 }
 
 unsafe fn spelling(s: CXString) -> String {
-    let text = unsafe { CStr::from_ptr(clang_getCString(s)) }
-        .to_string_lossy()
-        .into_owned();
+    // libclang returns a NULL C string for "nothing" (a cursor without a comment).
+    let ptr = unsafe { clang_getCString(s) };
+    let t = if ptr.is_null() {
+        String::new()
+    } else {
+        unsafe { std::ffi::CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned()
+    };
     unsafe { clang_disposeString(s) };
-    text
+    t
 }
 
 struct Fields {

@@ -10,6 +10,7 @@ pub mod clang_proof;
 pub mod decode;
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod interpret;
 pub mod ir;
 pub mod layout;

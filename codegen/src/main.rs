@@ -108,6 +108,21 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Read a C header with libclang and print a schema skeleton (structs, unions, arrays,
+    /// enums, integer #defines, kernel-doc) to finish by hand.
+    Import {
+        #[arg(value_name = "HEADER.h")]
+        header: PathBuf,
+        /// Only these structs (and the structs they embed); repeatable.
+        #[arg(long = "struct", value_name = "NAME")]
+        structs: Vec<String>,
+        /// The family name (default: the header's file name without .h).
+        #[arg(long)]
+        family: Option<String>,
+        /// Folders to search for the header's own includes (`<linux/...>` types are built in).
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+    },
     /// Print a pahole-style layout table of one struct, or of every struct.
     Layout {
         /// The struct to show (default: all).
@@ -266,6 +281,35 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Import {
+            header,
+            structs,
+            family,
+            include,
+        } => {
+            if !header.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: no such header",
+                    header.display()
+                )));
+            }
+            let family = family.unwrap_or_else(|| {
+                header
+                    .file_stem()
+                    .map_or("imported".into(), |s| s.to_string_lossy().replace('-', "_"))
+            });
+            // The folder above the header's, so `#include <linux/x.h>` beside it resolves.
+            let mut dirs: Vec<PathBuf> = include;
+            if let Some(up) = header.parent().and_then(|p| p.parent()) {
+                dirs.push(up.to_path_buf());
+            }
+            let refs: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();
+            print!(
+                "{}",
+                uapigen::import::import_structs(&header, &refs, &family, &structs)?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Matrix {
             format,
