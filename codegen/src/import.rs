@@ -16,6 +16,8 @@ use crate::ir::Scalar;
 
 #[derive(Debug, Clone)]
 struct Field {
+    /// The flag set the bit defines above it make (filled in by `render`).
+    flags: Option<String>,
     name: Option<String>,
     ty: Option<String>,
     len: Option<u64>,
@@ -128,6 +130,7 @@ unsafe fn field_of(c: CXCursor) -> Field {
                 &mut members as *mut Vec<Field> as *mut c_void,
             );
             return Field {
+                flags: None,
                 name: (!anonymous).then_some(name),
                 ty: None,
                 len,
@@ -150,6 +153,7 @@ unsafe fn field_of(c: CXCursor) -> Field {
             spelled.trim().to_string()
         };
         Field {
+            flags: None,
             name: Some(name),
             ty: Some(ty_name),
             len,
@@ -412,6 +416,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String) {
     if let Some(n) = f.len {
         parts.push(format!("len = {n}"));
     }
+    if let Some(g) = &f.flags {
+        parts.push(format!("flags = \"{g}\""));
+    }
     if let Some(d) = &f.doc {
         parts.push(format!("doc = {}", quote(d)));
     }
@@ -643,6 +650,46 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
         })
         .collect();
     let guard_name = guard.clone();
+    // Where a define sits inside a struct: the field right below it.
+    let place = |offset: u32| -> Option<(String, String)> {
+        let (s, _, _, fields) = ranges
+            .iter()
+            .find(|(_, start, end, _)| offset > *start && offset < *end)?;
+        let next = fields
+            .iter()
+            .filter(|f| f.name.is_some() && f.offset > offset)
+            .min_by_key(|f| f.offset)?;
+        Some((s.clone(), next.name.clone().unwrap_or_default()))
+    };
+    // Bit defines above the same field are one flag set, linked to that field.
+    let mut flag_sets: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+    for (_, item) in &items {
+        if let Item::Define {
+            name,
+            value,
+            offset,
+        } = item
+        {
+            if let (true, Some(at)) = (value.starts_with("bit = "), place(*offset)) {
+                flag_sets
+                    .entry(at)
+                    .or_default()
+                    .push((name.clone(), value.clone()));
+            }
+        }
+    }
+    let set_name = |(s, f): &(String, String)| format!("{s}_{f}_flags");
+    for (_, item) in &mut items {
+        if let Item::Struct { name, fields, .. } = item {
+            for f in fields.iter_mut() {
+                let key = (name.clone(), f.name.clone().unwrap_or_default());
+                if flag_sets.contains_key(&key) {
+                    f.flags = Some(set_name(&key));
+                }
+            }
+        }
+    }
+    let mut emitted_sets: Vec<(String, String)> = Vec::new();
     let mut seen = BTreeMap::new();
     for (_, item) in items {
         match item {
@@ -703,22 +750,30 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
                 if name == guard_name {
                     continue;
                 }
-                let _ = writeln!(out, "\n[[define]]\nname = \"{name}\"");
-                if let Some((s, _, _, fields)) = ranges
-                    .iter()
-                    .find(|(_, start, end, _)| offset > *start && offset < *end)
+                let at = place(offset);
+                if let Some(key) = at
+                    .as_ref()
+                    .filter(|k| value.starts_with("bit = ") && flag_sets.contains_key(*k))
                 {
-                    if let Some(next) = fields
-                        .iter()
-                        .filter(|f| f.name.is_some() && f.offset > offset)
-                        .min_by_key(|f| f.offset)
-                    {
+                    if !emitted_sets.contains(key) {
+                        emitted_sets.push(key.clone());
                         let _ = writeln!(
                             out,
-                            "inside = \"{s}.{}\"",
-                            next.name.as_deref().unwrap_or_default()
+                            "\n[[flags]]\nname = \"{}\"\ninside = \"{}.{}\"\nvalues = [",
+                            set_name(key),
+                            key.0,
+                            key.1
                         );
+                        for (n, v) in &flag_sets[key] {
+                            let _ = writeln!(out, "  {{ name = \"{n}\", {v} }},");
+                        }
+                        let _ = writeln!(out, "]");
                     }
+                    continue;
+                }
+                let _ = writeln!(out, "\n[[define]]\nname = \"{name}\"");
+                if let Some((s, f)) = at {
+                    let _ = writeln!(out, "inside = \"{s}.{f}\"");
                 }
                 let _ = writeln!(out, "{value}");
             }

@@ -422,15 +422,33 @@ fn matrix_passes_on_the_real_families_as_table_and_json() {
 fn import_prints_a_skeleton_that_loads() {
     let dir = scratch();
     let header = repo_root().join("codegen/tests/import/linux/vfio_like.h");
-    let o = uapigen(&["import", header.to_str().unwrap(), "--struct", "vfio_like_request"], dir.path());
+    let o = uapigen(
+        &[
+            "import",
+            header.to_str().unwrap(),
+            "--struct",
+            "vfio_like_request",
+        ],
+        dir.path(),
+    );
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(out.contains("name = \"vfio_like_request\"") && out.contains("name = \"vfio_like_range\""), "{out}");
+    assert!(
+        out.contains("name = \"vfio_like_request\"") && out.contains("name = \"vfio_like_range\""),
+        "{out}"
+    );
     std::fs::create_dir(dir.path().join("imported")).unwrap();
     std::fs::write(dir.path().join("imported/vfio_like.toml"), &out).unwrap();
-    let o = uapigen(&["layout", "vfio_like_request", "--schema", "imported"], dir.path());
+    let o = uapigen(
+        &["layout", "vfio_like_request", "--schema", "imported"],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("/* size: 48, align: 8, members: 8 */"), "{}", text(&o));
+    assert!(
+        text(&o).contains("/* size: 48, align: 8, members: 8 */"),
+        "{}",
+        text(&o)
+    );
     let o = uapigen(&["import", "nothere.h"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("nothere.h: no such header"));

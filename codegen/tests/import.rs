@@ -104,8 +104,55 @@ fn hand_written_vfio_like_header_round_trips() {
     );
     assert!(schema.contains("type = \"__aligned_u64\""), "{schema}");
     assert!(schema.contains("summary = \"one range\""), "{schema}");
+    // The bit defines above `flags` are its flag set.
+    assert!(
+        schema.contains(
+            "{ name = \"flags\", type = \"__u32\", flags = \"vfio_like_request_flags_flags\" }"
+        ),
+        "{schema}"
+    );
+    assert!(schema.contains("[[flags]]\nname = \"vfio_like_request_flags_flags\"\ninside = \"vfio_like_request.flags\""), "{schema}");
     assert!(
         schema.contains("{ name = \"start\", type = \"__aligned_u64\", doc = \"first byte\" }"),
         "{schema}"
+    );
+}
+
+/// A third header: C-enum flags, an array of structs, an anonymous union of arrays.
+#[test]
+fn hand_written_ring_like_header_round_trips() {
+    let header = repo_root().join("codegen/tests/import/linux/ring_like.h");
+    let include = header.parent().unwrap().parent().unwrap().to_path_buf();
+    let schema = uapigen::import::import(&header, &[&include], "ring_like")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = uapigen::load_source(
+        uapigen::Source::new("ring_like.toml", schema.clone()),
+        "ring_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("imported schema does not load:\n{e}\n\n{schema}"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("uapi/linux")).unwrap();
+    std::fs::copy(&header, dir.path().join("uapi/linux/ring_like.h")).unwrap();
+    let mismatches = uapigen::clang_proof::prove(std::slice::from_ref(&c), dir.path()).unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}\n{schema}");
+    let st = c.family.struct_by_name("ring_like_setup").unwrap();
+    // 16 bytes of scalars, 4 slots of 8, a 16-byte union.
+    assert_eq!(
+        c.layouts[0]
+            .structs
+            .iter()
+            .zip(&c.family.structs)
+            .find(|(_, s)| s.name == st.name)
+            .unwrap()
+            .0
+            .size,
+        64
+    );
+    assert_eq!(
+        c.family
+            .constants()
+            .find(|k| k.name == "RING_LIKE_F_ONE")
+            .map(|k| k.value),
+        Some(4)
     );
 }
