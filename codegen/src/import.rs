@@ -45,6 +45,8 @@ enum Item {
         value: String,
         offset: u32,
     },
+    /// A define in a form the importer does not read: listed for the author.
+    Skipped { name: String },
 }
 
 struct State {
@@ -311,15 +313,16 @@ extern "C" fn collect_top(
         } else if kind == CXCursor_MacroDefinition && clang_Cursor_isMacroFunctionLike(c) == 0 {
             let name = text(clang_getCursorSpelling(c));
             let tu = clang_Cursor_getTranslationUnit(c);
-            if let Some(value) = define_value(tu, c) {
-                state.items.push((
+            match define_value(tu, c) {
+                Some(value) => state.items.push((
                     offset,
                     Item::Define {
                         name,
                         value,
                         offset,
                     },
-                ));
+                )),
+                None => state.items.push((offset, Item::Skipped { name })),
             }
         }
     }
@@ -715,6 +718,11 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
                     field_toml(f, "  ", &mut out);
                 }
                 let _ = writeln!(out, "]");
+            }
+            Item::Skipped { name } => {
+                if name != guard_name {
+                    let _ = writeln!(out, "\n# #define {name}: not a form `uapigen import` reads (integer, 1 << n, char, OR, _IO, name); add it by hand");
+                }
             }
             Item::Enum { name, doc, values } => {
                 let tag = name

@@ -155,4 +155,8 @@ fn hand_written_ring_like_header_round_trips() {
             .map(|k| k.value),
         Some(4)
     );
+    assert!(
+        schema.contains("# #define RING_LIKE_SLOT_BYTES: not a form `uapigen import` reads"),
+        "{schema}"
+    );
 }

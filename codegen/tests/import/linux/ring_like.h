@@ -30,4 +30,7 @@ struct ring_like_setup {
 	};
 };
 
+/* Not a form the importer reads: listed in the skeleton as a comment. */
+#define RING_LIKE_SLOT_BYTES	(sizeof(struct ring_like_slot) * 4)
+
 #endif /* _UAPI_RING_LIKE_H */
