@@ -57,6 +57,57 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// A folder with uapigen's `linux/types.h` and `linux/ioctl.h`, unique per use (parallel
+/// proofs and imports must not share or remove it), removed when dropped.
+pub(crate) struct KernelTypes {
+    pub dir: std::path::PathBuf,
+}
+
+impl KernelTypes {
+    pub(crate) fn new() -> Result<KernelTypes, Error> {
+        static USES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = USES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("uapigen-kernel-types-{}-{n}", std::process::id()));
+        let linux = dir.join("linux");
+        let io = |e: std::io::Error| Error::Io {
+            path: linux.display().to_string(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(&linux).map_err(io)?;
+        std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
+        std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
+        Ok(KernelTypes { dir })
+    }
+}
+
+impl Drop for KernelTypes {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The error diagnostics of a translation unit, formatted.
+///
+/// # Safety
+/// `tu` is a live translation unit.
+pub(crate) unsafe fn errors(tu: CXTranslationUnit) -> Vec<String> {
+    let mut out = Vec::new();
+    unsafe {
+        for i in 0..clang_getNumDiagnostics(tu) {
+            let d = clang_getDiagnostic(tu, i);
+            if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
+                out.push(cx_string(clang_formatDiagnostic(
+                    d,
+                    clang_defaultDiagnosticDisplayOptions(),
+                )));
+            }
+            clang_disposeDiagnostic(d);
+        }
+    }
+    out
+}
+
 /// Loads libclang once; a clear message says what to install when it is missing.
 pub fn load() -> Result<(), Error> {
     if clang_sys::is_loaded() {
@@ -74,7 +125,7 @@ fn cstring(s: &str) -> CString {
     CString::new(s).unwrap_or_default()
 }
 
-unsafe fn spelling(s: CXString) -> String {
+pub(crate) unsafe fn cx_string(s: CXString) -> String {
     // libclang returns a NULL C string for "nothing" (a cursor without a comment).
     let ptr = unsafe { clang_getCString(s) };
     let t = if ptr.is_null() {
@@ -98,7 +149,7 @@ extern "C" fn visit_field(cursor: CXCursor, data: CXClientData) -> CXVisitorResu
     // SAFETY: `data` is the `Fields` that `fields_of` passed to clang_Type_visitFields.
     let fields = unsafe { &mut *(data as *mut Fields) };
     unsafe {
-        let name = spelling(clang_getCursorSpelling(cursor));
+        let name = cx_string(clang_getCursorSpelling(cursor));
         let anonymous = name.is_empty() || name.contains("(anonymous");
         let ty = clang_getCanonicalType(clang_getCursorType(cursor));
         let offset = fields.base + (clang_Cursor_getOffsetOfField(cursor).max(0) as u64) / 8;
@@ -137,7 +188,7 @@ extern "C" fn visit_top(
         if clang_getCursorKind(cursor) == CXCursor_StructDecl
             && clang_isCursorDefinition(cursor) != 0
         {
-            let name = spelling(clang_getCursorSpelling(cursor));
+            let name = cx_string(clang_getCursorSpelling(cursor));
             found.insert(name, clang_getCursorType(cursor));
         }
     }
@@ -188,17 +239,7 @@ pub fn measure(
                 target.triple
             )));
         }
-        let mut errors = Vec::new();
-        for i in 0..clang_getNumDiagnostics(tu) {
-            let d = clang_getDiagnostic(tu, i);
-            if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
-                errors.push(spelling(clang_formatDiagnostic(
-                    d,
-                    clang_defaultDiagnosticDisplayOptions(),
-                )));
-            }
-            clang_disposeDiagnostic(d);
-        }
+        let errors = errors(tu);
         if errors.is_empty() {
             let mut found: BTreeMap<String, CXType> = BTreeMap::new();
             clang_visitChildren(
@@ -239,21 +280,8 @@ pub fn measure(
 /// Proves the headers under `include` (which holds `uapi/linux/*.h`) against the IR of every
 /// family, on every target. Returns every difference; none means proved.
 pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Error> {
-    // Unique per call: proofs running in parallel (tests) must not share or remove it.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let stub = std::env::temp_dir().join(format!("uapigen-clang-{}-{n}", std::process::id()));
-    let linux = stub.join("linux");
-    std::fs::create_dir_all(&linux).map_err(|e| Error::Io {
-        path: linux.display().to_string(),
-        message: e.to_string(),
-    })?;
-    for (f, text) in [("types.h", TYPES_H), ("ioctl.h", IOCTL_H)] {
-        std::fs::write(linux.join(f), text).map_err(|e| Error::Io {
-            path: f.to_string(),
-            message: e.to_string(),
-        })?;
-    }
+    let types = KernelTypes::new()?;
+    let stub = types.dir.clone();
     let source: String = families
         .iter()
         .map(|c| format!("#include <{}>\n", c.family.header))
@@ -306,6 +334,5 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
         }
         Ok(())
     })();
-    let _ = std::fs::remove_dir_all(&stub);
     result.map(|()| out)
 }

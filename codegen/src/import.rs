@@ -10,7 +10,7 @@ use std::path::Path;
 
 use clang_sys::*;
 
-use crate::clang_proof::load;
+use crate::clang_proof::{cx_string, errors, load, KernelTypes};
 use crate::diag::Error;
 use crate::ir::Scalar;
 
@@ -54,20 +54,6 @@ struct State {
     items: Vec<(u32, Item)>,
 }
 
-unsafe fn text(s: CXString) -> String {
-    // libclang returns a NULL C string for "nothing" (a cursor without a comment).
-    let ptr = unsafe { clang_getCString(s) };
-    let t = if ptr.is_null() {
-        String::new()
-    } else {
-        unsafe { std::ffi::CStr::from_ptr(ptr) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    unsafe { clang_disposeString(s) };
-    t
-}
-
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
 fn clean_comment(raw: &str) -> Option<String> {
     let body = raw
@@ -91,7 +77,7 @@ fn clean_comment(raw: &str) -> Option<String> {
 }
 
 unsafe fn doc_of(c: CXCursor) -> Option<String> {
-    clean_comment(&unsafe { text(clang_Cursor_getRawCommentText(c)) })
+    clean_comment(&unsafe { cx_string(clang_Cursor_getRawCommentText(c)) })
 }
 
 unsafe fn offset_of(c: CXCursor) -> (CXFile, u32) {
@@ -112,7 +98,7 @@ unsafe fn offset_of(c: CXCursor) -> (CXFile, u32) {
 /// A field's type as the schema writes it: a scalar's name, `struct NAME`, or a union.
 unsafe fn field_of(c: CXCursor) -> Field {
     unsafe {
-        let name = text(clang_getCursorSpelling(c));
+        let name = cx_string(clang_getCursorSpelling(c));
         let anonymous = name.is_empty() || name.contains("(anonymous");
         let mut ty = clang_getCursorType(c);
         let mut len = None;
@@ -120,7 +106,7 @@ unsafe fn field_of(c: CXCursor) -> Field {
             len = Some(clang_getArraySize(ty) as u64);
             ty = clang_getArrayElementType(ty);
         }
-        let spelled = text(clang_getTypeSpelling(ty));
+        let spelled = cx_string(clang_getTypeSpelling(ty));
         let decl = clang_getTypeDeclaration(clang_getCanonicalType(ty));
         let (_, offset) = offset_of(c);
         let doc = doc_of(c);
@@ -150,7 +136,7 @@ unsafe fn field_of(c: CXCursor) -> Field {
         } else if Scalar::from_c_name(spelled.trim()).is_some() {
             spelled.trim().to_string()
         } else if clang_getCursorKind(decl) == CXCursor_StructDecl {
-            format!("struct {}", text(clang_getCursorSpelling(decl)))
+            format!("struct {}", cx_string(clang_getCursorSpelling(decl)))
         } else {
             spelled.trim().to_string()
         };
@@ -196,7 +182,7 @@ extern "C" fn collect_enum(
     unsafe {
         if clang_getCursorKind(c) == CXCursor_EnumConstantDecl {
             values.push((
-                text(clang_getCursorSpelling(c)),
+                cx_string(clang_getCursorSpelling(c)),
                 clang_getEnumConstantDeclValue(c),
             ));
         }
@@ -212,7 +198,7 @@ unsafe fn define_value(tu: CXTranslationUnit, c: CXCursor) -> Option<String> {
         let mut n = 0u32;
         clang_tokenize(tu, clang_getCursorExtent(c), &mut tokens, &mut n);
         let words: Vec<String> = (1..n)
-            .map(|i| text(clang_getTokenSpelling(tu, *tokens.add(i as usize))))
+            .map(|i| cx_string(clang_getTokenSpelling(tu, *tokens.add(i as usize))))
             .collect();
         clang_disposeTokens(tu, tokens, n);
         let w: Vec<&str> = words
@@ -284,7 +270,7 @@ extern "C" fn collect_top(
                 &mut e,
             );
             let item = Item::Struct {
-                name: text(clang_getCursorSpelling(c)),
+                name: cx_string(clang_getCursorSpelling(c)),
                 doc: doc_of(c),
                 fields,
                 start: s,
@@ -298,7 +284,7 @@ extern "C" fn collect_top(
                 collect_enum,
                 &mut values as *mut Vec<(String, i64)> as *mut c_void,
             );
-            let name = text(clang_getCursorSpelling(c));
+            let name = cx_string(clang_getCursorSpelling(c));
             let name =
                 (!name.is_empty() && !name.contains("(anonymous") && !name.contains("unnamed"))
                     .then_some(name);
@@ -311,7 +297,7 @@ extern "C" fn collect_top(
                 },
             ));
         } else if kind == CXCursor_MacroDefinition && clang_Cursor_isMacroFunctionLike(c) == 0 {
-            let name = text(clang_getCursorSpelling(c));
+            let name = cx_string(clang_getCursorSpelling(c));
             let tu = clang_Cursor_getTranslationUnit(c);
             match define_value(tu, c) {
                 Some(value) => state.items.push((
@@ -455,18 +441,12 @@ pub fn import_structs(
     only: &[String],
 ) -> Result<String, Error> {
     load()?;
-    let stub =
-        std::env::temp_dir().join(format!("uapigen-import-{}-{}", std::process::id(), family));
-    let linux = stub.join("linux");
+    let types = KernelTypes::new()?;
+    let stub = types.dir.clone();
     let io = |p: &Path, e: std::io::Error| Error::Io {
         path: p.display().to_string(),
         message: e.to_string(),
     };
-    std::fs::create_dir_all(&linux).map_err(|e| io(&linux, e))?;
-    std::fs::write(linux.join("types.h"), crate::clang_proof::TYPES_H)
-        .map_err(|e| io(&linux, e))?;
-    std::fs::write(linux.join("ioctl.h"), crate::clang_proof::IOCTL_H)
-        .map_err(|e| io(&linux, e))?;
     let source = std::fs::read_to_string(header).map_err(|e| io(header, e))?;
     let mut args: Vec<std::ffi::CString> = [
         "-x",
@@ -507,17 +487,7 @@ pub fn import_structs(
                 header.display()
             )))
         } else {
-            let mut errors = Vec::new();
-            for i in 0..clang_getNumDiagnostics(tu) {
-                let d = clang_getDiagnostic(tu, i);
-                if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
-                    errors.push(text(clang_formatDiagnostic(
-                        d,
-                        clang_defaultDiagnosticDisplayOptions(),
-                    )));
-                }
-                clang_disposeDiagnostic(d);
-            }
+            let errors = errors(tu);
             if errors.is_empty() {
                 state.main_file = clang_getFile(tu, path.as_ptr());
                 clang_visitChildren(
@@ -540,7 +510,7 @@ pub fn import_structs(
         clang_disposeIndex(index);
         r
     };
-    let _ = std::fs::remove_dir_all(&stub);
+    drop(types);
     result?;
     if !only.is_empty() {
         let missing: Vec<&String> = only

@@ -19,7 +19,10 @@ pub struct CValidators<'a> {
     families: &'a [Checked],
 }
 
-const PRELUDE: &str = r#"#include <stdio.h>
+/// The harness's user memory: `UAPI_COPY_FROM_USER` copying the readable prefix of a
+/// buffer (`g_base`, `g_readable`) and remembering the furthest byte read (`g_read_end`).
+/// Shared with the end-to-end tests' harness.
+pub const PRELUDE: &str = r#"#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -217,31 +217,8 @@ pub struct CHarness {
     exe: PathBuf,
 }
 
+/// After uapigen's harness prelude (`uapigen::matrix_c::PRELUDE`): the dispatch.
 const HARNESS: &str = r#"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static const unsigned char *g_base;
-static size_t g_readable;
-static size_t g_read_end;
-
-/* copy_from_user semantics: copy the readable prefix, return the bytes not copied. */
-static size_t harness_copy(void *to, const void *from, size_t n)
-{
-	const unsigned char *f = (const unsigned char *)from;
-	size_t ok = 0;
-
-	while (ok < n && f + ok >= g_base && (size_t)(f + ok - g_base) < g_readable) {
-		((unsigned char *)to)[ok] = f[ok];
-		ok++;
-	}
-	if (ok && (size_t)(f + ok - g_base) > g_read_end)
-		g_read_end = (size_t)(f + ok - g_base);
-	return n - ok;
-}
-#define UAPI_COPY_FROM_USER(to, from, n) harness_copy((to), (from), (n))
-
 #include <uapigen/iommu_validate.h>
 #include <uapigen/iommufd_validate.h>
 
@@ -306,7 +283,7 @@ impl CHarness {
         H.get_or_init(|| {
             let dir = tempfile::tempdir().unwrap().keep();
             let src = dir.join("harness.c");
-            std::fs::write(&src, HARNESS).unwrap();
+            std::fs::write(&src, format!("{}{HARNESS}", uapigen::matrix_c::PRELUDE)).unwrap();
             let exe = dir.join("harness");
             let include = repo_root().join("generated/include");
             let out = Command::new("cc")
