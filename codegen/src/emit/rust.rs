@@ -117,6 +117,21 @@ pub fn emit(
     for item in &family.items {
         collect_item(&ctx, *item, &mut items);
     }
+    // Each struct's code at the latest revision, to re-export it where a revision's is the same.
+    let code = |c: &Ctx, si: usize| -> (Vec<TokenStream>, String) {
+        let mut v = Vec::new();
+        structure(c, si, &mut v);
+        let text = v
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        (v, text)
+    };
+    let latest: Vec<String> = (0..family.structs.len())
+        .map(|si| code(&ctx, si).1)
+        .collect();
+    let mut previous: Option<(Ident, Vec<Option<String>>)> = None;
     for (r, (fam_r, layouts_r)) in revisions.iter().enumerate() {
         // Constants come from the latest revision (`use super::*`): none is ever removed or
         // changed, but for a sentinel, which no struct of a revision module refers to.
@@ -126,10 +141,27 @@ pub fn emit(
             const_types: ctx.const_types.clone(),
         };
         let mut structs = Vec::new();
+        let mut texts: Vec<Option<String>> = vec![None; fam_r.structs.len()];
         for (si, st) in fam_r.structs.iter().enumerate() {
-            if st.since <= r {
-                structure(&ctx_r, si, &mut structs);
+            if st.since > r {
+                continue;
             }
+            // The same code as the latest revision's (or the previous one's): the same type,
+            // re-exported rather than defined again.
+            let (tokens, text) = code(&ctx_r, si);
+            let ty = format_ident!("{}", camel(&st.name));
+            if text == latest[si] {
+                structs.push(quote!(pub use super::#ty;));
+            } else if let Some((m, prev)) = previous
+                .as_ref()
+                .filter(|(_, p)| p[si].as_deref() == Some(text.as_str()))
+            {
+                let _ = prev;
+                structs.push(quote!(pub use super::#m::#ty;));
+            } else {
+                structs.extend(tokens);
+            }
+            texts[si] = Some(text);
         }
         let rev = &family.revisions[r];
         let m = ident(&rev.id);
@@ -142,6 +174,7 @@ pub fn emit(
                 #(#structs)*
             }
         });
+        previous = Some((m, texts));
     }
     items.push(dispatcher(family, revisions));
     let tokens = quote! {
