@@ -47,6 +47,8 @@ struct StructView {
     rev: String,
     /// A revision's struct is smaller than today's: its functions zero the rest.
     older: bool,
+    /// The function prefix this revision's validator is identical to: emitted as a wrapper.
+    same_as: Option<String>,
     upper: String,
     convention: &'static str,
     argsz: bool,
@@ -209,6 +211,7 @@ fn struct_view(
             None => st.name.clone(),
         },
         rev: rev.unwrap_or_default().to_string(),
+        same_as: None,
         older: size < today_size,
         sizes: sizes.join(", "),
         masks: masks(revisions, si)
@@ -258,15 +261,33 @@ fn struct_view(
     })
 }
 
+/// What a validator's body depends on: its view without the names that say which revision
+/// it is.
+fn body_key(v: &StructView) -> String {
+    let mut j = serde_json::to_value(v).unwrap_or_default();
+    if let Some(o) = j.as_object_mut() {
+        for k in ["fname", "rev", "same_as", "sizes", "masks"] {
+            o.remove(k);
+        }
+    }
+    j.to_string()
+}
+
 pub fn emit(
     family: &Family,
     fl: &FamilyLayout,
     revisions: &[(Family, Vec<FamilyLayout>)],
     templates: &Templates,
 ) -> Result<String, Error> {
-    let structs = (0..family.structs.len())
+    let structs: Vec<StructView> = (0..family.structs.len())
         .filter_map(|si| struct_view(family, fl, si, revisions, None, fl.structs[si].size))
         .collect();
+    let latest_keys: std::collections::HashMap<String, String> = structs
+        .iter()
+        .map(|v| (v.name.clone(), body_key(v)))
+        .collect();
+    let mut previous: std::collections::HashMap<String, (String, String)> =
+        std::collections::HashMap::new();
     // Each revision's kernel, into today's struct type; a rule on a field today's struct no
     // longer has (re-purposed) cannot be written in C against today's header, so that
     // revision's validator is left out.
@@ -283,16 +304,38 @@ pub fn emit(
                     .chain(v.min_size_when.iter().flat_map(|w| &w.when))
                     .all(|c| crate::layout::locate(family, fl, si, &c.field).is_some())
             });
-            if expressible {
-                older.extend(struct_view(
-                    fam_r,
-                    &l_r[0],
-                    si,
-                    revisions,
-                    Some(&family.revisions[r].id),
-                    fl.structs[si].size,
-                ));
+            if !expressible {
+                continue;
             }
+            let Some(mut v) = struct_view(
+                fam_r,
+                &l_r[0],
+                si,
+                revisions,
+                Some(&family.revisions[r].id),
+                fl.structs[si].size,
+            ) else {
+                continue;
+            };
+            // Identical to the latest's (or the previous revision's) validator: delegate to it
+            // rather than repeat its body.
+            let key = body_key(&v);
+            let same = latest_keys
+                .get(&v.name)
+                .filter(|k| **k == key)
+                .map(|_| v.name.clone())
+                .or_else(|| {
+                    previous
+                        .get(&v.name)
+                        .filter(|(k, _)| *k == key)
+                        .map(|(_, f)| f.clone())
+                });
+            previous.insert(
+                v.name.clone(),
+                (key, same.clone().unwrap_or_else(|| v.fname.clone())),
+            );
+            v.same_as = same;
+            older.push(v);
         }
     }
     let view = View {

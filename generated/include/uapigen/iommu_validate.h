@@ -248,286 +248,70 @@ static inline int iommu_gpasid_bind_data_copy_from_user(struct iommu_gpasid_bind
 	return iommu_gpasid_bind_data_check(dst);
 }
 
-/* The content checks of struct iommu_page_response in revision v5_10, in the kernel's order. */
+/* struct iommu_page_response in revision v5_10: checked exactly as iommu_page_response. */
 static inline int iommu_page_response__v5_10_check(const struct iommu_page_response *dst)
 {
-	/* version == IOMMU_PAGE_RESP_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_PAGE_RESP_VERSION_1))))
-		return -EINVAL;
-	/* flags has only iommu_page_resp_flags bits */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_PAGE_RESP_PASID_VALID)) == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_page_response_check(dst);
 }
 
-/*
- * Copies struct iommu_page_response as revision v5_10's kernel does: 24 bytes
- * (minsz), the argsz checks, then min(argsz, 24) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_page_response__v5_10_copy_from_user(struct iommu_page_response *dst, const void *src)
 {
-	const size_t minsz = 24;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	end = argsz < 24 ? argsz : 24;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_page_response__v5_10_check(dst);
+	return iommu_page_response_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_cache_invalidate_info in revision v5_10, in the kernel's order. */
+/* struct iommu_cache_invalidate_info in revision v5_10: checked exactly as iommu_cache_invalidate_info. */
 static inline int iommu_cache_invalidate_info__v5_10_check(const struct iommu_cache_invalidate_info *dst)
 {
-	/* version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1))))
-		return -EINVAL;
-	/* cache has only iommu_cache_inv_type bits */
-	if (!((((__u64)dst->cache & ~(__u64)(IOMMU_CACHE_INV_TYPE_IOTLB | IOMMU_CACHE_INV_TYPE_DEV_IOTLB | IOMMU_CACHE_INV_TYPE_PASID)) == 0)))
-		return -EINVAL;
-	/* granularity < IOMMU_INV_GRANU_NR */
-	if (!(((__u64)dst->granularity < (__u64)(IOMMU_INV_GRANU_NR))))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && !((((__u64)dst->cache & (__u64)(IOMMU_CACHE_INV_TYPE_PASID)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && !((((__u64)dst->granu.addr_info.flags & ~(__u64)(IOMMU_INV_ADDR_FLAGS_PASID | IOMMU_INV_ADDR_FLAGS_ARCHID | IOMMU_INV_ADDR_FLAGS_LEAF)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_PASID))) && !((((__u64)dst->granu.pasid_info.flags & ~(__u64)(IOMMU_INV_PASID_FLAGS_PASID | IOMMU_INV_PASID_FLAGS_ARCHID)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_DOMAIN))) && !((((__u64)dst->cache & (__u64)(IOMMU_CACHE_INV_TYPE_DEV_IOTLB)) == 0)))
-		return -EINVAL;
-	/* padding is zero */
-	if (!((uapigen_all_zero(dst->padding, sizeof(dst->padding)))))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_cache_invalidate_info_check(dst);
 }
 
-/*
- * Copies struct iommu_cache_invalidate_info as revision v5_10's kernel does: 16 bytes
- * (minsz), the argsz checks, then min(argsz, 56) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_cache_invalidate_info__v5_10_copy_from_user(struct iommu_cache_invalidate_info *dst, const void *src)
 {
-	const size_t minsz = 16;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_PASID))) && argsz < 32)
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && argsz < 56)
-		return -EINVAL;
-	end = argsz < 56 ? argsz : 56;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_cache_invalidate_info__v5_10_check(dst);
+	return iommu_cache_invalidate_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_gpasid_bind_data in revision v5_10, in the kernel's order. */
+/* struct iommu_gpasid_bind_data in revision v5_10: checked exactly as iommu_gpasid_bind_data. */
 static inline int iommu_gpasid_bind_data__v5_10_check(const struct iommu_gpasid_bind_data *dst)
 {
-	/* version == IOMMU_GPASID_BIND_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_GPASID_BIND_VERSION_1))))
-		return -EINVAL;
-	/* format < IOMMU_PASID_FORMAT_LAST */
-	if (!(((__u64)dst->format < (__u64)(IOMMU_PASID_FORMAT_LAST))))
-		return -EINVAL;
-	/* flags has only iommu_sva_gpasid_flags bits */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_SVA_GPASID_VAL)) == 0)))
-		return -EINVAL;
-	/* padding is zero */
-	if (!((uapigen_all_zero(dst->padding, sizeof(dst->padding)))))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_gpasid_bind_data_check(dst);
 }
 
-/*
- * Copies struct iommu_gpasid_bind_data as revision v5_10's kernel does: 56 bytes
- * (minsz), the argsz checks, then min(argsz, 72) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_gpasid_bind_data__v5_10_copy_from_user(struct iommu_gpasid_bind_data *dst, const void *src)
 {
-	const size_t minsz = 56;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	end = argsz < 72 ? argsz : 72;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_gpasid_bind_data__v5_10_check(dst);
+	return iommu_gpasid_bind_data_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_page_response in revision v5_13, in the kernel's order. */
+/* struct iommu_page_response in revision v5_13: checked exactly as iommu_page_response. */
 static inline int iommu_page_response__v5_13_check(const struct iommu_page_response *dst)
 {
-	/* version == IOMMU_PAGE_RESP_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_PAGE_RESP_VERSION_1))))
-		return -EINVAL;
-	/* flags has only iommu_page_resp_flags bits */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_PAGE_RESP_PASID_VALID)) == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_page_response_check(dst);
 }
 
-/*
- * Copies struct iommu_page_response as revision v5_13's kernel does: 24 bytes
- * (minsz), the argsz checks, then min(argsz, 24) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_page_response__v5_13_copy_from_user(struct iommu_page_response *dst, const void *src)
 {
-	const size_t minsz = 24;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	end = argsz < 24 ? argsz : 24;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_page_response__v5_13_check(dst);
+	return iommu_page_response_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_cache_invalidate_info in revision v5_13, in the kernel's order. */
+/* struct iommu_cache_invalidate_info in revision v5_13: checked exactly as iommu_cache_invalidate_info. */
 static inline int iommu_cache_invalidate_info__v5_13_check(const struct iommu_cache_invalidate_info *dst)
 {
-	/* version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_CACHE_INVALIDATE_INFO_VERSION_1))))
-		return -EINVAL;
-	/* cache has only iommu_cache_inv_type bits */
-	if (!((((__u64)dst->cache & ~(__u64)(IOMMU_CACHE_INV_TYPE_IOTLB | IOMMU_CACHE_INV_TYPE_DEV_IOTLB | IOMMU_CACHE_INV_TYPE_PASID)) == 0)))
-		return -EINVAL;
-	/* granularity < IOMMU_INV_GRANU_NR */
-	if (!(((__u64)dst->granularity < (__u64)(IOMMU_INV_GRANU_NR))))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && !((((__u64)dst->cache & (__u64)(IOMMU_CACHE_INV_TYPE_PASID)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && !((((__u64)dst->granu.addr_info.flags & ~(__u64)(IOMMU_INV_ADDR_FLAGS_PASID | IOMMU_INV_ADDR_FLAGS_ARCHID | IOMMU_INV_ADDR_FLAGS_LEAF)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_PASID))) && !((((__u64)dst->granu.pasid_info.flags & ~(__u64)(IOMMU_INV_PASID_FLAGS_PASID | IOMMU_INV_PASID_FLAGS_ARCHID)) == 0)))
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_DOMAIN))) && !((((__u64)dst->cache & (__u64)(IOMMU_CACHE_INV_TYPE_DEV_IOTLB)) == 0)))
-		return -EINVAL;
-	/* padding is zero */
-	if (!((uapigen_all_zero(dst->padding, sizeof(dst->padding)))))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_cache_invalidate_info_check(dst);
 }
 
-/*
- * Copies struct iommu_cache_invalidate_info as revision v5_13's kernel does: 16 bytes
- * (minsz), the argsz checks, then min(argsz, 56) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_cache_invalidate_info__v5_13_copy_from_user(struct iommu_cache_invalidate_info *dst, const void *src)
 {
-	const size_t minsz = 16;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_PASID))) && argsz < 32)
-		return -EINVAL;
-	/* if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) */
-	if ((((__u64)dst->granularity == (__u64)(IOMMU_INV_GRANU_ADDR))) && argsz < 56)
-		return -EINVAL;
-	end = argsz < 56 ? argsz : 56;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_cache_invalidate_info__v5_13_check(dst);
+	return iommu_cache_invalidate_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_gpasid_bind_data in revision v5_13, in the kernel's order. */
+/* struct iommu_gpasid_bind_data in revision v5_13: checked exactly as iommu_gpasid_bind_data. */
 static inline int iommu_gpasid_bind_data__v5_13_check(const struct iommu_gpasid_bind_data *dst)
 {
-	/* version == IOMMU_GPASID_BIND_VERSION_1 */
-	if (!(((__u64)dst->version == (__u64)(IOMMU_GPASID_BIND_VERSION_1))))
-		return -EINVAL;
-	/* format < IOMMU_PASID_FORMAT_LAST */
-	if (!(((__u64)dst->format < (__u64)(IOMMU_PASID_FORMAT_LAST))))
-		return -EINVAL;
-	/* flags has only iommu_sva_gpasid_flags bits */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_SVA_GPASID_VAL)) == 0)))
-		return -EINVAL;
-	/* padding is zero */
-	if (!((uapigen_all_zero(dst->padding, sizeof(dst->padding)))))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_gpasid_bind_data_check(dst);
 }
 
-/*
- * Copies struct iommu_gpasid_bind_data as revision v5_13's kernel does: 56 bytes
- * (minsz), the argsz checks, then min(argsz, 72) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
- */
 static inline int iommu_gpasid_bind_data__v5_13_copy_from_user(struct iommu_gpasid_bind_data *dst, const void *src)
 {
-	const size_t minsz = 56;
-	size_t end;
-	__u32 argsz;
-
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
-		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
-		return -EINVAL;
-	end = argsz < 72 ? argsz : 72;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
-	return iommu_gpasid_bind_data__v5_13_check(dst);
+	return iommu_gpasid_bind_data_copy_from_user(dst, src);
 }
 
 #endif /* _UAPIGEN_IOMMU_VALIDATE_H */

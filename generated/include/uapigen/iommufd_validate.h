@@ -937,562 +937,202 @@ static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc 
 	return iommu_vdevice_alloc_check(dst);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_2, in the kernel's order. */
+/* struct iommu_destroy in revision v6_2: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_2_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_2's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_2_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_2_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_2: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_2_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_2's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_2_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_2_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_2: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_2_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_2's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_2_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_2_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_2: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_2_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_2's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_2_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_2_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_2: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_2_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_2's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_2_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_2_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_2: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_2_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_2's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_2_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_2_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_2, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_2: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_2_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_2's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_2_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_2_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_2, in the kernel's order. */
+/* struct iommu_option in revision v6_2: checked exactly as iommu_option. */
 static inline int iommu_option__v6_2_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_2's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_2_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_2_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_2, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_2: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_2_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_2's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_2_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_2_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_6, in the kernel's order. */
+/* struct iommu_destroy in revision v6_6: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_6_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_6's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_6_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_6_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_6: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_6_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_6's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_6_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_6_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_6: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_6_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_6's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_6_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_6_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_6: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_6_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_6's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_6_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_6_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_6: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_6_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_6's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_6_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_6_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_6: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_6_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_6's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_6_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_6_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_6, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_6: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_6_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_6's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_6_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_6_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_6, in the kernel's order. */
+/* struct iommu_option in revision v6_6: checked exactly as iommu_option. */
 static inline int iommu_option__v6_6_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_6's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_6_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_6_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_6, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_6: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_6_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_6's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_6_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_6_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
 /* The content checks of struct iommu_hwpt_alloc in revision v6_6, in the kernel's order. */
@@ -1564,311 +1204,115 @@ static inline int iommu_hw_info__v6_6_copy_from_user(struct iommu_hw_info *dst, 
 	return iommu_hw_info__v6_6_check(dst);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_7, in the kernel's order. */
+/* struct iommu_destroy in revision v6_7: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_7_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_7's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_7_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_7_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_7: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_7_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_7's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_7_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_7_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_7: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_7_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_7's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_7_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_7_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_7: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_7_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_7's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_7_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_7_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_7: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_7_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_7's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_7_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_7_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_7: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_7_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_7's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_7_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_7_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_7, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_7: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_7_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_7's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_7_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_7_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_7, in the kernel's order. */
+/* struct iommu_option in revision v6_7: checked exactly as iommu_option. */
 static inline int iommu_option__v6_7_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_7's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_7_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_7_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_7, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_7: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_7_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_7's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_7_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_7_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_7, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_7: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_7_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_7_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_7_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
 /* The content checks of struct iommu_hwpt_alloc in revision v6_7, in the kernel's order. */
@@ -1913,1703 +1357,593 @@ static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_7_check(dst);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_7, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_7: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_7_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_7's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_7_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_7_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_7, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_7: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_7_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_7's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_7_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_7_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_7, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_7: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_7_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_7's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_7_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_7_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_8, in the kernel's order. */
+/* struct iommu_destroy in revision v6_8: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_8_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_8's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_8_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_8_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_8: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_8_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_8's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_8_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_8_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_8: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_8_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_8's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_8_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_8_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_8: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_8_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_8's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_8_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_8_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_8: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_8_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_8's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_8_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_8_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_8: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_8_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_8's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_8_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_8_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_8, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_8: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_8_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_8's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_8_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_8_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_8, in the kernel's order. */
+/* struct iommu_option in revision v6_8: checked exactly as iommu_option. */
 static inline int iommu_option__v6_8_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_8's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_8_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_8_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_8, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_8: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_8_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_8's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_8_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_8_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_8: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_8_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_8_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_8_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_8: checked exactly as iommu_hwpt_alloc__v6_7. */
 static inline int iommu_hwpt_alloc__v6_8_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc__v6_7_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_8's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
-	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_8_check(dst);
+	return iommu_hwpt_alloc__v6_7_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_8, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_8: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_8_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_8's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_8_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_8_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_8: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_8_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_8's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_8_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_8_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_8: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_8_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_8's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_8_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_8_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_8: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_8_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_8, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_8: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_8_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_8's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_8_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_8_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_11, in the kernel's order. */
+/* struct iommu_destroy in revision v6_11: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_11_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_11's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_11_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_11_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_11: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_11_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_11's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_11_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_11_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_11: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_11_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_11's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_11_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_11_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_11: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_11_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_11's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_11_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_11_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_11: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_11_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_11's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_11_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_11_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_11: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_11_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_11's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_11_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_11_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_11, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_11: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_11_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_11's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_11_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_11_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_11, in the kernel's order. */
+/* struct iommu_option in revision v6_11: checked exactly as iommu_option. */
 static inline int iommu_option__v6_11_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_11's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_11_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_11_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_11, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_11: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_11_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_11's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_11_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_11_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_11: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_11_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_11_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_11_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_11: checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_11_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_11's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_11_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_11_check(dst);
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_11, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_11: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_11_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_11's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_11_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_11_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_11: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_11_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_11's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_11_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_11_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_11: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_11_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_11's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_11_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_11_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_11: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_11_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_11, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_11: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_11_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_11's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_11_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_11_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_fault_alloc in revision v6_11, in the kernel's order. */
+/* struct iommu_fault_alloc in revision v6_11: checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_11_check(const struct iommu_fault_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_fault_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_fault_alloc as revision v6_11's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_fault_alloc__v6_11_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_fault_alloc__v6_11_check(dst);
+	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_13, in the kernel's order. */
+/* struct iommu_destroy in revision v6_13: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_13_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_13's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_13_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_13_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_13: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_13_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_13's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_13_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_13_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_13: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_13_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_13's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_13_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_13_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_13: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_13_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_13_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_13_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_13: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_13_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_13's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_13_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_13_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_13: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_13_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_13's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_13_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_13_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_13, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_13: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_13_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_13_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_13_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_13, in the kernel's order. */
+/* struct iommu_option in revision v6_13: checked exactly as iommu_option. */
 static inline int iommu_option__v6_13_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_13_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_13_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_13, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_13: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_13_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_13's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_13_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_13_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_13: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_13_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_13_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_13_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_13: checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_13_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_13_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_13_check(dst);
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_13, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_13: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_13_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_13's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_13_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_13_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_13: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_13_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_13's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_13_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_13_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_13: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_13_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_13's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_13_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_13_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_13: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_13_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_13, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_13: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_13_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_13's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_13_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_13_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_fault_alloc in revision v6_13, in the kernel's order. */
+/* struct iommu_fault_alloc in revision v6_13: checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_13_check(const struct iommu_fault_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_fault_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_fault_alloc as revision v6_13's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_fault_alloc__v6_13_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_fault_alloc__v6_13_check(dst);
+	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
 /* The content checks of struct iommu_viommu_alloc in revision v6_13, in the kernel's order. */
@@ -3645,1860 +1979,648 @@ static inline int iommu_viommu_alloc__v6_13_copy_from_user(struct iommu_viommu_a
 	return iommu_viommu_alloc__v6_13_check(dst);
 }
 
-/* The content checks of struct iommu_vdevice_alloc in revision v6_13, in the kernel's order. */
+/* struct iommu_vdevice_alloc in revision v6_13: checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_13_check(const struct iommu_vdevice_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vdevice_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_vdevice_alloc as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vdevice_alloc__v6_13_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vdevice_alloc__v6_13_check(dst);
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_14, in the kernel's order. */
+/* struct iommu_destroy in revision v6_14: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_14_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_14's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_14_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_14_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_14: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_14_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_14's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_14_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_14_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_14: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_14_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_14's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_14_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_14_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_14: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_14_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_14_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_14_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_14: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_14_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_14's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_14_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_14_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_14: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_14_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_14's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_14_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_14_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_14, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_14: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_14_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_14_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_14_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_14, in the kernel's order. */
+/* struct iommu_option in revision v6_14: checked exactly as iommu_option. */
 static inline int iommu_option__v6_14_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_14_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_14_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_14, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_14: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_14_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_14's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_14_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_14_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_14: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_14_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_14_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_14_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_14: checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_14_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_14_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_14_check(dst);
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_14, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_14: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_14_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_14's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_14_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_14_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_14: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_14_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_14's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_14_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_14_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_14: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_14_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_14's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_14_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_14_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_14: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_14_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_14, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_14: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_14_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_14's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_14_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_14_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_fault_alloc in revision v6_14, in the kernel's order. */
+/* struct iommu_fault_alloc in revision v6_14: checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_14_check(const struct iommu_fault_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_fault_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_fault_alloc as revision v6_14's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_fault_alloc__v6_14_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_fault_alloc__v6_14_check(dst);
+	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_viommu_alloc in revision v6_14, in the kernel's order. */
+/* struct iommu_viommu_alloc in revision v6_14: checked exactly as iommu_viommu_alloc__v6_13. */
 static inline int iommu_viommu_alloc__v6_14_check(const struct iommu_viommu_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_viommu_alloc__v6_13_check(dst);
 }
 
-/*
- * Copies struct iommu_viommu_alloc as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_viommu_alloc__v6_14_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
-	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_viommu_alloc__v6_14_check(dst);
+	return iommu_viommu_alloc__v6_13_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vdevice_alloc in revision v6_14, in the kernel's order. */
+/* struct iommu_vdevice_alloc in revision v6_14: checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_14_check(const struct iommu_vdevice_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vdevice_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_vdevice_alloc as revision v6_14's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vdevice_alloc__v6_14_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vdevice_alloc__v6_14_check(dst);
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_15, in the kernel's order. */
+/* struct iommu_destroy in revision v6_15: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_15_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_15's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_15_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_15_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_15: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_15_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_15's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_15_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_15_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_15: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_15_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_15's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_15_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_15_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_15: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_15_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_15_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_15_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_15: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_15_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_15's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_15_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_15_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_15: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_15_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_15's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_15_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_15_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_15, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_15: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_15_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_15_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_15_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_15, in the kernel's order. */
+/* struct iommu_option in revision v6_15: checked exactly as iommu_option. */
 static inline int iommu_option__v6_15_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_15_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_15_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_15, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_15: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_15_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_15's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_15_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_15_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_15: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_15_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_15_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_15_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_15: checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_15_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_15_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_15_check(dst);
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_15, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_15: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_15_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_15's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_15_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_15_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_15: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_15_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_15's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_15_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_15_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_15: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_15_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_15's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_15_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_15_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_15: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_15_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_15, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_15: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_15_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_15's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_15_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_15_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_fault_alloc in revision v6_15, in the kernel's order. */
+/* struct iommu_fault_alloc in revision v6_15: checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_15_check(const struct iommu_fault_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_fault_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_fault_alloc as revision v6_15's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_fault_alloc__v6_15_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_fault_alloc__v6_15_check(dst);
+	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_viommu_alloc in revision v6_15, in the kernel's order. */
+/* struct iommu_viommu_alloc in revision v6_15: checked exactly as iommu_viommu_alloc__v6_13. */
 static inline int iommu_viommu_alloc__v6_15_check(const struct iommu_viommu_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_viommu_alloc__v6_13_check(dst);
 }
 
-/*
- * Copies struct iommu_viommu_alloc as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_viommu_alloc__v6_15_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
-	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_viommu_alloc__v6_15_check(dst);
+	return iommu_viommu_alloc__v6_13_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vdevice_alloc in revision v6_15, in the kernel's order. */
+/* struct iommu_vdevice_alloc in revision v6_15: checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_15_check(const struct iommu_vdevice_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vdevice_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_vdevice_alloc as revision v6_15's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vdevice_alloc__v6_15_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vdevice_alloc__v6_15_check(dst);
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_destroy in revision v6_17, in the kernel's order. */
+/* struct iommu_destroy in revision v6_17: checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_17_check(const struct iommu_destroy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_destroy_check(dst);
 }
 
-/*
- * Copies struct iommu_destroy as revision v6_17's kernel does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_destroy__v6_17_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 8) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
-	if (ret)
-		return ret;
-	return iommu_destroy__v6_17_check(dst);
+	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_alloc in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_alloc in revision v6_17: checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_17_check(const struct iommu_ioas_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_alloc as revision v6_17's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_alloc__v6_17_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_alloc__v6_17_check(dst);
+	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_iova_ranges in revision v6_17: checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_17_check(const struct iommu_ioas_iova_ranges *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_iova_ranges_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as revision v6_17's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_iova_ranges__v6_17_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_iova_ranges__v6_17_check(dst);
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_allow_iovas in revision v6_17: checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_17_check(const struct iommu_ioas_allow_iovas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_allow_iovas_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_allow_iovas__v6_17_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_allow_iovas__v6_17_check(dst);
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_map in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_map in revision v6_17: checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_17_check(const struct iommu_ioas_map *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_map_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_map as revision v6_17's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_map__v6_17_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_map__v6_17_check(dst);
+	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_copy in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_copy in revision v6_17: checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_17_check(const struct iommu_ioas_copy *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_copy_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_copy as revision v6_17's kernel does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_copy__v6_17_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 40) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_copy__v6_17_check(dst);
+	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_ioas_unmap in revision v6_17, in the kernel's order. */
+/* struct iommu_ioas_unmap in revision v6_17: checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_17_check(const struct iommu_ioas_unmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_ioas_unmap_check(dst);
 }
 
-/*
- * Copies struct iommu_ioas_unmap as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_ioas_unmap__v6_17_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_ioas_unmap__v6_17_check(dst);
+	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_option in revision v6_17, in the kernel's order. */
+/* struct iommu_option in revision v6_17: checked exactly as iommu_option. */
 static inline int iommu_option__v6_17_check(const struct iommu_option *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_option_check(dst);
 }
 
-/*
- * Copies struct iommu_option as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_option__v6_17_copy_from_user(struct iommu_option *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_option__v6_17_check(dst);
+	return iommu_option_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vfio_ioas in revision v6_17, in the kernel's order. */
+/* struct iommu_vfio_ioas in revision v6_17: checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_17_check(const struct iommu_vfio_ioas *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vfio_ioas_check(dst);
 }
 
-/*
- * Copies struct iommu_vfio_ioas as revision v6_17's kernel does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vfio_ioas__v6_17_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 12) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 12, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vfio_ioas__v6_17_check(dst);
+	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1 in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_17: checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_17_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1__v6_17_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1__v6_17_check(dst);
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_alloc in revision v6_17: checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_17_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
-	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_alloc__v6_17_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_alloc__v6_17_check(dst);
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_17, in the kernel's order. */
+/* struct iommu_hw_info in revision v6_17: checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_17_check(const struct iommu_hw_info *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hw_info_check(dst);
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_17's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hw_info__v6_17_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hw_info__v6_17_check(dst);
+	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_17: checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_17_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_set_dirty_tracking_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as revision v6_17's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_set_dirty_tracking__v6_17_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_set_dirty_tracking__v6_17_check(dst);
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_17: checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_17_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as revision v6_17's kernel does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_17_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 48) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_get_dirty_bitmap__v6_17_check(dst);
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_17: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
-	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
-	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_VTD_INV_FLAGS_LEAF)) == 0) && ((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* addr is 4096-byte aligned */
-	if (!((((__u64)dst->addr & 4095ULL) == 0)))
-		return -EINVAL;
-	/* if npages == U64_MAX: addr is zero */
-	if ((((__u64)dst->npages == 0xffffffffffffffffULL)) && !(((__u64)dst->addr == 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
- */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
 {
-	int ret;
-
-	if (data_type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 || len < 24 || 24 < len) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, len);
-	if (ret)
-		return ret;
-	return iommu_hwpt_vtd_s1_invalidate__v6_17_check(dst);
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_invalidate in revision v6_17, in the kernel's order. */
+/* struct iommu_hwpt_invalidate in revision v6_17: checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_17_check(const struct iommu_hwpt_invalidate *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
-		return -EOPNOTSUPP;
-	/* if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero */
-	if ((((__u64)dst->entry_num != 0)) && !(((__u64)dst->data_uptr != 0) && ((__u64)dst->entry_len != 0)))
-		return -EINVAL;
-	(void)dst;
-	return 0;
+	return iommu_hwpt_invalidate_check(dst);
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as revision v6_17's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_hwpt_invalidate__v6_17_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 32) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
-	if (ret)
-		return ret;
-	return iommu_hwpt_invalidate__v6_17_check(dst);
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_fault_alloc in revision v6_17, in the kernel's order. */
+/* struct iommu_fault_alloc in revision v6_17: checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_17_check(const struct iommu_fault_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_fault_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_fault_alloc as revision v6_17's kernel does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_fault_alloc__v6_17_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 16) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
-	if (ret)
-		return ret;
-	return iommu_fault_alloc__v6_17_check(dst);
+	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_viommu_alloc in revision v6_17, in the kernel's order. */
+/* struct iommu_viommu_alloc in revision v6_17: checked exactly as iommu_viommu_alloc. */
 static inline int iommu_viommu_alloc__v6_17_check(const struct iommu_viommu_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_viommu_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_viommu_alloc as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_viommu_alloc__v6_17_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
-	if (ret)
-		return ret;
-	return iommu_viommu_alloc__v6_17_check(dst);
+	return iommu_viommu_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_vdevice_alloc in revision v6_17, in the kernel's order. */
+/* struct iommu_vdevice_alloc in revision v6_17: checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_17_check(const struct iommu_vdevice_alloc *dst)
 {
-	(void)dst;
-	return 0;
+	return iommu_vdevice_alloc_check(dst);
 }
 
-/*
- * Copies struct iommu_vdevice_alloc as revision v6_17's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int iommu_vdevice_alloc__v6_17_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 24) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
-	if (ret)
-		return ret;
-	return iommu_vdevice_alloc__v6_17_check(dst);
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
 #endif /* _UAPIGEN_IOMMUFD_VALIDATE_H */

@@ -115,35 +115,15 @@ static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const 
 	return feat_record__r1_check(dst);
 }
 
-/* The content checks of struct feat_record in revision r2, in the kernel's order. */
+/* struct feat_record in revision r2: checked exactly as feat_record. */
 static inline int feat_record__r2_check(const struct feat_record *dst)
 {
-	(void)dst;
-	return 0;
+	return feat_record_check(dst);
 }
 
-/*
- * Copies struct feat_record as revision r2's kernel does: read the
- * size, refuse it below 72, copy_struct_from_user() of 72 bytes, then the
- * checks. *dst is fully written.
- */
 static inline int feat_record__r2_copy_from_user(struct feat_record *dst, const void *src)
 {
-	__u32 usize;
-	int ret;
-
-	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
-		memset(dst, 0, sizeof(*dst));
-		return -EFAULT;
-	}
-	if (usize < 72) {
-		memset(dst, 0, sizeof(*dst));
-		return -EINVAL;
-	}
-	ret = uapigen_copy_struct_from_user(dst, 72, src, usize);
-	if (ret)
-		return ret;
-	return feat_record__r2_check(dst);
+	return feat_record_copy_from_user(dst, src);
 }
 
 #endif /* _UAPIGEN_FEATURES_VALIDATE_H */
