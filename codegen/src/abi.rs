@@ -377,91 +377,58 @@ fn member_changes(
     rule: &'static str,
 ) -> Vec<Change> {
     let mut out = Vec::new();
+    // Every change found here breaks the same rule for the same struct.
+    let mut breaking = |what: String| {
+        out.push(change(
+            Verdict::Breaking,
+            rev,
+            subject.to_string(),
+            what,
+            rule,
+        ))
+    };
     for o in old {
-        match new.iter().find(|n| n.path == o.path) {
-            None => out.push(change(
-                Verdict::Breaking,
-                rev,
-                subject.to_string(),
-                format!("member `{}` (@{} +{}) removed", o.path, o.offset, o.size),
-                rule,
-            )),
-            Some(n) => {
-                if n.offset != o.offset {
-                    out.push(change(
-                        Verdict::Breaking,
-                        rev,
-                        subject.to_string(),
-                        format!(
-                            "member `{}` moved from offset {} to {}",
-                            o.path, o.offset, n.offset
-                        ),
-                        rule,
-                    ));
-                }
-                if n.size != o.size {
-                    out.push(change(
-                        Verdict::Breaking,
-                        rev,
-                        subject.to_string(),
-                        format!(
-                            "member `{}` size changed from {} to {}",
-                            o.path, o.size, n.size
-                        ),
-                        rule,
-                    ));
-                }
-                if n.ty != o.ty {
-                    out.push(change(
-                        Verdict::Breaking,
-                        rev,
-                        subject.to_string(),
-                        format!(
-                            "member `{}` type changed from `{}` to `{}`",
-                            o.path, o.ty, n.ty
-                        ),
-                        rule,
-                    ));
-                }
-                if n.reserved != o.reserved && rule == RULE_PUBLISHED {
-                    out.push(change(
-                        Verdict::Breaking,
-                        rev,
-                        subject.to_string(),
-                        format!("member `{}` reserved marking changed", o.path),
-                        rule,
-                    ));
-                }
-            }
+        let Some(n) = new.iter().find(|n| n.path == o.path) else {
+            breaking(format!(
+                "member `{}` (@{} +{}) removed",
+                o.path, o.offset, o.size
+            ));
+            continue;
+        };
+        if n.offset != o.offset {
+            breaking(format!(
+                "member `{}` moved from offset {} to {}",
+                o.path, o.offset, n.offset
+            ));
+        }
+        if n.size != o.size {
+            breaking(format!(
+                "member `{}` size changed from {} to {}",
+                o.path, o.size, n.size
+            ));
+        }
+        if n.ty != o.ty {
+            breaking(format!(
+                "member `{}` type changed from `{}` to `{}`",
+                o.path, o.ty, n.ty
+            ));
+        }
+        if n.reserved != o.reserved && rule == RULE_PUBLISHED {
+            breaking(format!("member `{}` reserved marking changed", o.path));
         }
     }
     if rule == RULE_PUBLISHED {
         for n in new.iter().filter(|n| !old.iter().any(|o| o.path == n.path)) {
-            out.push(change(
-                Verdict::Breaking,
-                rev,
-                subject.to_string(),
-                format!("member `{}` added", n.path),
-                rule,
-            ));
+            breaking(format!("member `{}` added", n.path));
         }
-        let order = |ms: &[Member]| ms.iter().map(|m| m.path.clone()).collect::<Vec<_>>();
-        let common_old: Vec<String> = order(old)
-            .into_iter()
-            .filter(|p| new.iter().any(|n| &n.path == p))
-            .collect();
-        let common_new: Vec<String> = order(new)
-            .into_iter()
-            .filter(|p| old.iter().any(|o| &o.path == p))
-            .collect();
-        if common_old != common_new {
-            out.push(change(
-                Verdict::Breaking,
-                rev,
-                subject.to_string(),
-                "members reordered".into(),
-                rule,
-            ));
+        let common = |a: &[Member], b: &[Member]| -> Vec<String> {
+            a.iter()
+                .filter(|m| b.iter().any(|x| x.path == m.path))
+                .map(|m| m.path.clone())
+                .collect()
+        };
+        if common(old, new) != common(new, old) {
+            breaking("members reordered".into());
         }
     }
     out

@@ -379,6 +379,23 @@ fn show(r: &Result<Vec<u8>, Errno>) -> String {
     }
 }
 
+impl Matrix {
+    /// How many cases the passing cells played.
+    pub fn passed_cases(&self) -> usize {
+        self.structs
+            .iter()
+            .flat_map(|s| s.cells.iter().flatten())
+            .map(|c| {
+                if let CellResult::Pass { cases } = c {
+                    *cases
+                } else {
+                    0
+                }
+            })
+            .sum()
+    }
+}
+
 /// Runs the matrix of every validated struct through `implementations`, against the oracle.
 pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]) -> Matrix {
     let oracle = Interpreter { families };
@@ -550,18 +567,7 @@ pub fn table(m: &Matrix) -> String {
             let _ = writeln!(out, "{f}");
         }
     }
-    let cases: usize = m
-        .structs
-        .iter()
-        .flat_map(|s| s.cells.iter().flatten())
-        .map(|c| {
-            if let CellResult::Pass { cases } = c {
-                *cases
-            } else {
-                0
-            }
-        })
-        .sum();
+    let cases = m.passed_cases();
     let _ = writeln!(
         out,
         "\n{}: {cases} cases passed",

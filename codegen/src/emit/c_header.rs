@@ -114,7 +114,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             let mut body = Vec::new();
             field_lines(family, &st.fields, 1, &mut body);
             ItemView {
-                comment: struct_comment(family, st),
+                comment: struct_comment(st),
                 structure: Some(StructView {
                     name: st.name.clone(),
                     body,
@@ -317,16 +317,7 @@ fn group_comment(g: &ConstGroup, indent: &str) -> Option<CommentView> {
                     push_param(&mut lines, &c.name, doc);
                 }
             }
-            if let Some(doc) = &g.doc {
-                lines.push(String::new());
-                lines.extend(doc.lines().map(str::to_string));
-            }
-            Some(CommentView {
-                kerneldoc: true,
-                single: None,
-                lines,
-                indent: indent.to_string(),
-            })
+            Some(kerneldoc(lines, g.doc.as_deref(), indent))
         }
         _ => g.doc.as_deref().and_then(|d| plain_comment(d, indent)),
     }
@@ -345,7 +336,7 @@ fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
     }
 }
 
-fn struct_comment(family: &Family, st: &Struct) -> Option<CommentView> {
+fn struct_comment(st: &Struct) -> Option<CommentView> {
     let Some(summary) = &st.summary else {
         return st.doc.as_deref().and_then(|d| plain_comment(d, ""));
     };
@@ -366,15 +357,19 @@ fn struct_comment(family: &Family, st: &Struct) -> Option<CommentView> {
         }
     }
     params(&st.fields, "", &mut lines);
-    let _ = family;
-    if let Some(doc) = &st.doc {
+    Some(kerneldoc(lines, st.doc.as_deref(), ""))
+}
+
+/// A kernel-doc block: the summary and `@member` lines, then the description after a blank line.
+fn kerneldoc(mut lines: Vec<String>, doc: Option<&str>, indent: &str) -> CommentView {
+    if let Some(doc) = doc {
         lines.push(String::new());
         lines.extend(doc.lines().map(str::to_string));
     }
-    Some(CommentView {
+    CommentView {
         kerneldoc: true,
         single: None,
         lines,
-        indent: String::new(),
-    })
+        indent: indent.to_string(),
+    }
 }
