@@ -13,10 +13,20 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(i32)]
 pub enum Errno {
+    ENOENT = 2,
     E2BIG = 7,
+    ENOMEM = 12,
+    EACCES = 13,
     EFAULT = 14,
+    EBUSY = 16,
+    ENODEV = 19,
     EINVAL = 22,
+    ENOTTY = 25,
+    ENOSPC = 28,
     EOPNOTSUPP = 95,
+    /// The kernel-internal `ENOTSUPP` (524), which some drivers leak to user space
+    /// (`intel_svm_bind_gpasid` for a non-PCI device).
+    ENOTSUPP = 524,
 }
 
 impl Errno {
@@ -27,22 +37,38 @@ impl Errno {
 
     pub fn name(self) -> &'static str {
         match self {
+            Errno::ENOENT => "ENOENT",
             Errno::E2BIG => "E2BIG",
+            Errno::ENOMEM => "ENOMEM",
+            Errno::EACCES => "EACCES",
             Errno::EFAULT => "EFAULT",
+            Errno::EBUSY => "EBUSY",
+            Errno::ENODEV => "ENODEV",
             Errno::EINVAL => "EINVAL",
+            Errno::ENOTTY => "ENOTTY",
+            Errno::ENOSPC => "ENOSPC",
             Errno::EOPNOTSUPP => "EOPNOTSUPP",
+            Errno::ENOTSUPP => "ENOTSUPP",
         }
     }
 
+    pub const ALL: [Errno; 12] = [
+        Errno::ENOENT,
+        Errno::E2BIG,
+        Errno::ENOMEM,
+        Errno::EACCES,
+        Errno::EFAULT,
+        Errno::EBUSY,
+        Errno::ENODEV,
+        Errno::EINVAL,
+        Errno::ENOTTY,
+        Errno::ENOSPC,
+        Errno::EOPNOTSUPP,
+        Errno::ENOTSUPP,
+    ];
+
     pub fn from_negative(v: i32) -> Option<Errno> {
-        [
-            Errno::E2BIG,
-            Errno::EFAULT,
-            Errno::EINVAL,
-            Errno::EOPNOTSUPP,
-        ]
-        .into_iter()
-        .find(|e| e.to_negative() == v)
+        Errno::ALL.into_iter().find(|e| e.to_negative() == v)
     }
 }
 
@@ -72,6 +98,50 @@ pub trait UserMemory {
     /// copied, like the kernel's `copy_from_user`: on a fault, a prefix of `dst` holds what was
     /// read. An address range that wraps around is a fault.
     fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize;
+}
+
+/// A user address space the kernel also writes to (`copy_to_user`, `clear_user`). Takes `&self`:
+/// user memory is shared, so implementations that are written from several threads bring
+/// their own synchronisation.
+pub trait UserMemoryWrite: UserMemory {
+    /// Copies `src` to user address `addr` and returns how many bytes were *not* copied; on a
+    /// fault, a prefix of `src` has been written.
+    fn copy_to_user(&self, addr: u64, src: &[u8]) -> usize;
+}
+
+impl<M: UserMemoryWrite + ?Sized> UserMemoryWrite for &M {
+    fn copy_to_user(&self, addr: u64, src: &[u8]) -> usize {
+        (**self).copy_to_user(addr, src)
+    }
+}
+
+/// `copy_to_user` of all of `src`; `Err` on any byte not written (an address range that wraps
+/// around is a fault).
+#[inline]
+pub fn copy_out<M: UserMemoryWrite + ?Sized>(mem: &M, addr: u64, src: &[u8]) -> Result<(), Fault> {
+    if src.is_empty() {
+        return Ok(());
+    }
+    match addr.checked_add(src.len() as u64 - 1) {
+        Some(_) if mem.copy_to_user(addr, src) == 0 => Ok(()),
+        _ => Err(Fault),
+    }
+}
+
+/// `clear_user(addr, len)`: writes `len` zero bytes, 64 at a time.
+pub fn clear_user<M: UserMemoryWrite + ?Sized>(
+    mem: &M,
+    addr: u64,
+    len: usize,
+) -> Result<(), Fault> {
+    let zeros = [0u8; 64];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(zeros.len());
+        copy_out(mem, add(addr, done).ok_or(Fault)?, &zeros[..n])?;
+        done += n;
+    }
+    Ok(())
 }
 
 impl<M: UserMemory + ?Sized> UserMemory for &M {
@@ -377,5 +447,7 @@ mod tests {
         assert_eq!(Errno::EINVAL.to_negative(), -22);
         assert_eq!(Errno::from_negative(-95), Some(Errno::EOPNOTSUPP));
         assert_eq!(Errno::from_negative(-1), None);
+        assert_eq!(Errno::from_negative(-13), Some(Errno::EACCES));
+        assert_eq!(Errno::ENOTSUPP.to_negative(), -524);
     }
 }

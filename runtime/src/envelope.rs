@@ -1,0 +1,155 @@
+//! The 2020 IOMMU uAPI behind a VFIO-style envelope (the seed thread, Alex Williamson,
+//! April 2020): `struct { __u32 argsz; __u32 flags; __u8 data[]; }`, the low 16 flag bits
+//! naming the payload (partitioned "like we do for DEVICE_FEATURE"), the payload in `data[]`.
+//!
+//! The envelope is checked here; the payload is handed on as a user pointer and copied by the
+//! generated validator of its struct, which reads its own `argsz` ("choice #2"). The payload
+//! may not reach past the envelope's `argsz`: the validator reads through a view bounded by
+//! it, so the sizes are fetched once and a payload that claims more is refused (-EINVAL).
+
+use std::sync::Arc;
+
+use uapigen_bindings::iommu::{
+    IommuCacheInvalidateInfo, IommuFault, IommuGpasidBindData, IommuPageResponse,
+};
+use uapigen_uaccess::{bytes_of, copy_in, copy_out, Errno, Rejected, UserMemory, UserMemoryWrite};
+
+use crate::backend::{Backend, NestingInfo, VmId};
+use crate::bounded::Bounded;
+
+/// `offsetofend(envelope, flags)`: the envelope's minimum size.
+pub const ENVELOPE_MINSZ: u32 = 8;
+/// The flag bits that name the payload; the rest must be zero.
+pub const NESTING_OP_MASK: u32 = 0xffff;
+
+/// Payload kinds (the low 16 flag bits). Names after the VFIO nesting series' `VFIO_IOMMU_NESTING_OP_*`.
+pub mod op {
+    /// `struct iommu_gpasid_bind_data`: bind a guest page table to a PASID.
+    pub const BIND_PGTBL: u32 = 0;
+    /// `struct iommu_gpasid_bind_data`: unbind `hpasid`.
+    pub const UNBIND_PGTBL: u32 = 1;
+    /// `struct iommu_cache_invalidate_info`.
+    pub const CACHE_INVLD: u32 = 2;
+    /// `struct iommu_page_response`.
+    pub const PAGE_RESP: u32 = 3;
+}
+
+/// One VM's VFIO container, as the 2020 uAPI sees it.
+pub struct Container {
+    vm: VmId,
+    backend: Arc<dyn Backend>,
+}
+
+impl Container {
+    pub fn new(vm: VmId, backend: Arc<dyn Backend>) -> Self {
+        Container { vm, backend }
+    }
+
+    pub fn vm(&self) -> VmId {
+        self.vm
+    }
+
+    /// The capability query a VMM makes before it starts (iommu.rst "Feature Checking").
+    pub fn nesting_info(&self) -> NestingInfo {
+        self.backend.nesting_info()
+    }
+
+    pub fn alloc_pasid(&self) -> Result<u32, Rejected> {
+        self.backend.alloc_pasid(self.vm)
+    }
+
+    pub fn free_pasid(&self, pasid: u32) -> Result<(), Rejected> {
+        self.backend.free_pasid(self.vm, pasid)
+    }
+
+    /// The nesting ioctl: reads the envelope at user address `arg`, then the payload its
+    /// flags name, and calls the backend.
+    pub fn nesting_op<M: UserMemory + ?Sized>(&self, mem: &M, arg: u64) -> Result<(), Rejected> {
+        let mut head = [0u8; ENVELOPE_MINSZ as usize];
+        copy_in(mem, &mut head, arg)
+            .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user of the envelope faulted"))?;
+        let argsz = u32::from_ne_bytes(head[0..4].try_into().expect("4 bytes"));
+        let flags = u32::from_ne_bytes(head[4..8].try_into().expect("4 bytes"));
+        if argsz < ENVELOPE_MINSZ {
+            return Err(Rejected::new(
+                Errno::EINVAL,
+                "envelope argsz < offsetofend(flags)",
+            ));
+        }
+        if flags & !NESTING_OP_MASK != 0 {
+            return Err(Rejected::new(
+                Errno::EINVAL,
+                "envelope flags outside the op mask",
+            ));
+        }
+        let data = arg + ENVELOPE_MINSZ as u64;
+        let view = Bounded {
+            mem,
+            end: arg.saturating_add(argsz as u64),
+            overrun: Default::default(),
+        };
+        let bounded = |r: Result<(), Rejected>| match r {
+            Err(e) if e.errno == Errno::EFAULT && view.overrun.get() => Err(Rejected::new(
+                Errno::EINVAL,
+                "the payload's argsz reaches past the envelope's argsz",
+            )),
+            other => other,
+        };
+        match flags & NESTING_OP_MASK {
+            op::BIND_PGTBL | op::UNBIND_PGTBL => {
+                let mut d = IommuGpasidBindData::default();
+                bounded(d.copy_from_user_into(&view, data))?;
+                if flags & NESTING_OP_MASK == op::BIND_PGTBL {
+                    self.backend.bind_gpasid(self.vm, &d)
+                } else {
+                    self.backend.unbind_gpasid(self.vm, d.hpasid)
+                }
+            }
+            op::CACHE_INVLD => {
+                let mut d = IommuCacheInvalidateInfo::default();
+                bounded(d.copy_from_user_into(&view, data))?;
+                self.backend.cache_invalidate(self.vm, &d)
+            }
+            op::PAGE_RESP => {
+                let mut d = IommuPageResponse::default();
+                bounded(d.copy_from_user_into(&view, data))?;
+                self.backend.page_response(self.vm, &d)
+            }
+            _ => Err(Rejected::new(Errno::EINVAL, "unknown envelope op")),
+        }
+    }
+
+    /// Copies up to `max` pending fault records (`struct iommu_fault`, 64 bytes each) to user
+    /// address `buf` and returns how many. A record leaves the queue only once it is written;
+    /// a fault on the first record is -EFAULT, on a later one the count so far.
+    pub fn read_faults<M: UserMemoryWrite + ?Sized>(
+        &self,
+        mem: &M,
+        buf: u64,
+        max: usize,
+    ) -> Result<usize, Rejected> {
+        let size = core::mem::size_of::<IommuFault>() as u64;
+        let mut n = 0;
+        while n < max {
+            let Some(f) = self.backend.peek_fault(self.vm) else {
+                break;
+            };
+            let at = (n as u64)
+                .checked_mul(size)
+                .and_then(|o| buf.checked_add(o))
+                .ok_or(Rejected::new(Errno::EFAULT, "fault buffer wraps"));
+            match at.and_then(|at| {
+                copy_out(mem, at, bytes_of(&f))
+                    .map_err(|_| Rejected::new(Errno::EFAULT, "copy_to_user of a fault faulted"))
+            }) {
+                Ok(()) => {
+                    self.backend.pop_fault(self.vm);
+                    n += 1;
+                }
+                Err(e) if n == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(n)
+    }
+}
