@@ -12,8 +12,7 @@ use uapigen_runtime::iommufd::Iommufd;
 use uapigen_uaccess::{UserMemory, UserMemoryWrite};
 use vtd_backend::{DeviceConfig, Features, VtdIommu};
 
-/// User memory: `data` at `base`; `fault_at` makes that byte and everything after it
-/// unreadable and unwritable. Records the lowest and highest byte touched.
+/// User memory: `data` at `base`; `fault_at` makes that one byte unreadable and unwritable. Records the lowest and highest byte touched.
 pub struct Mem {
     pub base: u64,
     pub data: Mutex<Vec<u8>>,
@@ -55,7 +54,7 @@ impl Mem {
     fn ok(&self, a: u64) -> bool {
         a >= self.base
             && a - self.base < self.data.lock().unwrap().len() as u64
-            && self.fault_at.get().is_none_or(|f| a < f)
+            && self.fault_at.get() != Some(a)
     }
 
     /// Every byte address read or written since the last call, sorted and deduplicated.
