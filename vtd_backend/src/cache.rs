@@ -1,9 +1,9 @@
 //! The caches the invalidation descriptors act on: IOTLB, PASID cache and device TLBs.
 //!
-//! Each is an ordered map keyed so that every invalidation granularity is one key range:
-//! lookups are O(log n) and an invalidation costs O(log n + entries dropped).
+//! Each is keyed so that every invalidation granularity is one key range: an invalidation
+//! costs O(log n + entries dropped). IOTLB lookups, the hot path, are O(1).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A cached translation: the page it maps to and the access it allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -13,14 +13,21 @@ pub struct Translation {
 }
 
 /// IOTLB entries for first-level (PASID-tagged) translations, keyed by (DID, PASID, page).
+///
+/// Lookups go through a hash map (O(1): one probe, whatever the size); invalidations
+/// through an ordered index of the pages each (DID, PASID) has cached, so a page-selective
+/// flush costs O(log n + pages dropped) and never scans the whole IOTLB.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Iotlb {
-    entries: BTreeMap<(u16, u32, u64), Translation>,
+    entries: HashMap<(u16, u32, u64), Translation>,
+    pages: BTreeMap<(u16, u32), BTreeSet<u64>>,
 }
 
 impl Iotlb {
     pub fn insert(&mut self, did: u16, pasid: u32, vpn: u64, t: Translation) {
-        self.entries.insert((did, pasid, vpn), t);
+        if self.entries.insert((did, pasid, vpn), t).is_none() {
+            self.pages.entry((did, pasid)).or_default().insert(vpn);
+        }
     }
 
     pub fn lookup(&self, did: u16, pasid: u32, vpn: u64) -> Option<Translation> {
@@ -38,20 +45,28 @@ impl Iotlb {
     /// Drops the entries of `did`/`pasid` in pages `[first, first + count)` (all pages when
     /// `count` is `u64::MAX`); returns how many were dropped.
     pub fn invalidate(&mut self, did: u16, pasid: u32, first: u64, count: u64) -> usize {
+        let Some(pages) = self.pages.get_mut(&(did, pasid)) else {
+            return 0;
+        };
         let last = first.saturating_add(count.saturating_sub(1));
-        let doomed: Vec<_> = self
-            .entries
-            .range((did, pasid, first)..=(did, pasid, last))
-            .map(|(k, _)| *k)
-            .collect();
-        for k in &doomed {
-            self.entries.remove(k);
+        let doomed: Vec<u64> = pages.range(first..=last).copied().collect();
+        for vpn in &doomed {
+            pages.remove(vpn);
+            self.entries.remove(&(did, pasid, *vpn));
+        }
+        if pages.is_empty() {
+            self.pages.remove(&(did, pasid));
         }
         doomed.len()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&(u16, u32, u64), &Translation)> {
-        self.entries.iter()
+    /// Every entry, in (DID, PASID, page) order.
+    pub fn iter(&self) -> impl Iterator<Item = ((u16, u32, u64), Translation)> + '_ {
+        self.pages.iter().flat_map(move |((did, pasid), pages)| {
+            pages
+                .iter()
+                .map(move |vpn| ((*did, *pasid, *vpn), self.entries[&(*did, *pasid, *vpn)]))
+        })
     }
 }
 

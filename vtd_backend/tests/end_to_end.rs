@@ -461,3 +461,52 @@ fn get_hw_info_returns_the_models_registers() {
     assert_eq!(info.ecap_reg >> 26 & 1, 1, "ecap_nest");
     assert_eq!(info.cap_reg >> 60 & 1, 1, "5-level");
 }
+
+#[test]
+fn the_envelope_is_checked_before_its_payload() {
+    let b = bound(true, 0, 48);
+    let before = b.iommu.state();
+    let payload = inv_addr(1, b.pasid as u64, 0, 4096, 1, false);
+    let run = |env: Vec<u8>| {
+        b.mem.write(USER_BASE, &env);
+        b.vm.container.nesting_op(&b.mem, USER_BASE).map_err(|e| (e.errno, e.rule))
+    };
+    let mut env = envelope(op::CACHE_INVLD, &payload);
+    env[0..4].copy_from_slice(&7u32.to_le_bytes());
+    assert_eq!(run(env).unwrap_err().0, Errno::EINVAL, "argsz below offsetofend(flags)");
+    let mut env = envelope(op::CACHE_INVLD, &payload);
+    env[4..8].copy_from_slice(&(op::CACHE_INVLD | 1 << 16).to_le_bytes());
+    assert_eq!(run(env).unwrap_err().0, Errno::EINVAL, "flags outside the op mask");
+    assert_eq!(run(envelope(4, &payload)).unwrap_err().0, Errno::EINVAL, "unknown op");
+    // the payload claims 56 bytes, the envelope carries 40 of them
+    let mut env = envelope(op::CACHE_INVLD, &payload);
+    env[0..4].copy_from_slice(&(8u32 + 40).to_le_bytes());
+    assert_eq!(
+        run(env).unwrap_err(),
+        (Errno::EINVAL, "the payload's argsz reaches past the envelope's argsz")
+    );
+    assert_eq!(b.iommu.state(), before);
+    // a payload validator's own verdicts come through unchanged: argsz below its minsz
+    let short = inv_addr(1, b.pasid as u64, 0, 4096, 1, false).u32(0, 8);
+    assert_eq!(run(envelope(op::CACHE_INVLD, &short)).unwrap_err(), (Errno::EINVAL, "argsz >= minsz (offsetof(granu) = 16)"));
+    assert_eq!(run(envelope(op::CACHE_INVLD, &payload)), Ok(()));
+}
+
+#[test]
+fn the_capability_query_reports_what_the_model_supports() {
+    use uapigen_runtime::backend::feature;
+    let full = iommu(Features::default());
+    let v = vm(&full, 1, SID, config(true));
+    let info = v.container.nesting_info();
+    assert_eq!(info.addr_widths, &[48, 57]);
+    assert_eq!(info.pasid_bits, 20);
+    assert_eq!(info.features & feature::PAGE_REQUEST, feature::PAGE_REQUEST);
+    assert_eq!(info.vendor_flags, 0b100_0011, "SRE | EAFE | WPE");
+    let small = iommu(Features { five_level: false, page_requests: false, supervisor_requests: false, ..Features::default() });
+    let v = vm(&small, 1, SID, config(true));
+    let info = v.container.nesting_info();
+    assert_eq!(info.addr_widths, &[48]);
+    assert_eq!(info.features & feature::PAGE_REQUEST, 0);
+    assert_eq!(info.vendor_flags, 0b100_0010);
+    assert_eq!(info.ecap_reg >> 31 & 1, 0, "ecap_srs clear");
+}

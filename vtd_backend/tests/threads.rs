@@ -60,7 +60,7 @@ fn concurrent_invalidations_binds_and_unbinds_end_consistent() {
     assert_eq!(dev.pasid_table.present(), want, "PASID entries present exactly for the bound PASIDs");
     // no cached translation survives for a PASID whose entry is gone
     for ((_, pasid, _), _) in s.hw.iotlb.iter() {
-        assert!(want.contains(pasid), "IOTLB entry for unbound PASID {pasid}");
+        assert!(want.contains(&pasid), "IOTLB entry for unbound PASID {pasid}");
     }
     for p in [pasids[1], pasids[3]] {
         assert_eq!(v.container.free_pasid(p), Ok(()));
