@@ -61,11 +61,15 @@ fn le32(v: u32) -> [u8; 4] {
 fn invalidations(c: &mut Criterion) {
     let iommu = Arc::new(VtdIommu::new(Features::default()));
     iommu.create_vm(1, 1 << 32).unwrap();
-    iommu.assign_device(1, 0x100, DeviceConfig::default()).unwrap();
+    iommu
+        .assign_device(1, 0x100, DeviceConfig::default())
+        .unwrap();
     let backend: Arc<dyn Backend> = iommu.clone();
     let container = Container::new(1, backend.clone());
     let pasid = container.alloc_pasid().unwrap();
-    let mem = Mem { data: std::cell::UnsafeCell::new(vec![0; 8192]) };
+    let mem = Mem {
+        data: std::cell::UnsafeCell::new(vec![0; 8192]),
+    };
     // envelope + iommu_gpasid_bind_data (REFERENCE §1b offsets)
     let mut bind = vec![0u8; 80];
     bind[0..4].copy_from_slice(&le32(80));
@@ -117,21 +121,54 @@ fn invalidations(c: &mut Criterion) {
     mem.put(BASE + 1024, &cmd(&[(0, 12, 4)], 12));
     fd.ioctl(&mem, 0x3b81, BASE + 1024).unwrap();
     let ioas = u32::from_le_bytes(read(&mem, BASE + 1032));
-    mem.put(BASE + 1024, &cmd(&[(0, 40, 4), (4, 1, 4), (8, dev as u64, 4), (12, ioas as u64, 4)], 40));
+    mem.put(
+        BASE + 1024,
+        &cmd(
+            &[
+                (0, 40, 4),
+                (4, 1, 4),
+                (8, dev as u64, 4),
+                (12, ioas as u64, 4),
+            ],
+            40,
+        ),
+    );
     fd.ioctl(&mem, 0x3b89, BASE + 1024).unwrap();
     let parent = u32::from_le_bytes(read(&mem, BASE + 1040));
     mem.put(BASE + 2048, &cmd(&[(8, 0x7000, 8), (16, 48, 4)], 24));
     mem.put(
         BASE + 1024,
-        &cmd(&[(0, 40, 4), (8, dev as u64, 4), (12, parent as u64, 4), (24, 1, 4), (28, 24, 4), (32, BASE + 2048, 8)], 40),
+        &cmd(
+            &[
+                (0, 40, 4),
+                (8, dev as u64, 4),
+                (12, parent as u64, 4),
+                (24, 1, 4),
+                (28, 24, 4),
+                (32, BASE + 2048, 8),
+            ],
+            40,
+        ),
     );
     fd.ioctl(&mem, 0x3b89, BASE + 1024).unwrap();
     let hwpt = u32::from_le_bytes(read(&mem, BASE + 1040));
     fd.attach(dev, hwpt).unwrap();
     for i in 0..16u64 {
-        mem.put(BASE + 4096 + 24 * i, &cmd(&[(0, i << 16, 8), (8, 16, 8)], 24));
+        mem.put(
+            BASE + 4096 + 24 * i,
+            &cmd(&[(0, i << 16, 8), (8, 16, 8)], 24),
+        );
     }
-    let array = cmd(&[(0, 32, 4), (4, hwpt as u64, 4), (8, BASE + 4096, 8), (20, 24, 4), (24, 16, 4)], 32);
+    let array = cmd(
+        &[
+            (0, 32, 4),
+            (4, hwpt as u64, 4),
+            (8, BASE + 4096, 8),
+            (20, 24, 4),
+            (24, 16, 4),
+        ],
+        32,
+    );
     g.throughput(Throughput::Elements(16));
     g.bench_function("iommufd array of 16 → descriptors", |b| {
         b.iter_batched(
@@ -155,7 +192,15 @@ fn iotlb_lookup(c: &mut Criterion) {
         let mut iotlb = Iotlb::default();
         // spread over 4 domains × 16 PASIDs
         for i in 0..n {
-            iotlb.insert((2 + i % 4) as u16, (i / 4 % 16) as u32, i, Translation { host_pfn: i, writable: true });
+            iotlb.insert(
+                (2 + i % 4) as u16,
+                (i / 4 % 16) as u32,
+                i,
+                Translation {
+                    host_pfn: i,
+                    writable: true,
+                },
+            );
         }
         let mut k = 0u64;
         g.bench_function(format!("{n} entries"), |b| {

@@ -765,21 +765,14 @@ impl Backend for VtdIommu {
         if v.pending.is_empty() {
             return Err(reject(Errno::EINVAL, "no page request is pending"));
         }
-        let mut found = None;
-        for (i, p) in v.pending.iter().enumerate() {
-            if p.prm.grpid != msg.grpid {
-                continue;
-            }
-            if p.prm.flags & IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID != 0 {
-                if msg.flags & IOMMU_PAGE_RESP_PASID_VALID == 0 || msg.pasid != p.prm.pasid {
-                    continue;
-                }
-            }
-            // A response with a PASID to a request without one has its PASID dropped by the
-            // core; the VT-d response is built from the request, so that changes nothing here.
-            found = Some(i);
-            break;
-        }
+        // A request that needs a PASID matches only a response carrying the same one; a
+        // response with a PASID to a request without one has its PASID dropped by the core,
+        // which changes nothing here (the VT-d response is built from the request).
+        let found = v.pending.iter().position(|p| {
+            p.prm.grpid == msg.grpid
+                && (p.prm.flags & IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID == 0
+                    || (msg.flags & IOMMU_PAGE_RESP_PASID_VALID != 0 && msg.pasid == p.prm.pasid))
+        });
         let i = found.ok_or(reject(
             Errno::EINVAL,
             "no pending page request matches grpid/pasid",
@@ -843,7 +836,7 @@ impl Backend for VtdIommu {
 
     fn hw_info(&self, vm: VmId, sid: SourceId) -> Result<IommuHwInfoVtd, Rejected> {
         let s = self.lock();
-        if !s.devices.get(&sid).is_some_and(|d| d.vm == vm) {
+        if s.devices.get(&sid).is_none_or(|d| d.vm != vm) {
             return Err(reject(Errno::ENOENT, "no such device"));
         }
         Ok(IommuHwInfoVtd {
@@ -928,7 +921,7 @@ impl Backend for VtdIommu {
             Some(n) if n.vm == vm => n.clone(),
             _ => return Err(reject(Errno::ENOENT, "no such domain")),
         };
-        if !s.devices.get(&sid).is_some_and(|d| d.vm == vm) {
+        if s.devices.get(&sid).is_none_or(|d| d.vm != vm) {
             return Err(reject(Errno::ENOENT, "no such device"));
         }
         // intel_pasid_setup_nested (v6.8)

@@ -24,25 +24,54 @@ struct Fixture {
 /// A VM with one bound PASID (cached translations, a pending page request) and one free.
 fn fixture() -> Fixture {
     let iommu = iommu(Features::default());
-    let vm = vm(&iommu, 1, SID, DeviceConfig { pfsid: SID, ..DeviceConfig::default() });
+    let vm = vm(
+        &iommu,
+        1,
+        SID,
+        DeviceConfig {
+            pfsid: SID,
+            ..DeviceConfig::default()
+        },
+    );
     let mem = Mem::new(USER_BASE, 8192);
     let pasid = vm.container.alloc_pasid().unwrap();
     let free_pasid = vm.container.alloc_pasid().unwrap();
-    op(&vm, &mem, op::BIND_PGTBL, &bind_data(pasid as u64, 0x5000, 48, 0)).unwrap();
+    op(
+        &vm,
+        &mem,
+        op::BIND_PGTBL,
+        &bind_data(pasid as u64, 0x5000, 48, 0),
+    )
+    .unwrap();
     for vpn in 0..16 {
         iommu.translate(SID, Some(pasid), vpn << 12).unwrap();
     }
-    iommu.page_request(PageRequest { rid: SID, pasid: Some(pasid), grpid: 3, last: true, ..PageRequest::default() });
+    iommu.page_request(PageRequest {
+        rid: SID,
+        pasid: Some(pasid),
+        grpid: 3,
+        last: true,
+        ..PageRequest::default()
+    });
     mem.take_touched();
-    Fixture { iommu, vm, mem, pasid, free_pasid }
+    Fixture {
+        iommu,
+        vm,
+        mem,
+        pasid,
+        free_pasid,
+    }
 }
+
+type Judge<'a> =
+    &'a dyn Fn(&Fixture, u64, Result<(), uapigen_uaccess::Rejected>, &vtd_backend::State);
 
 /// Runs `call` once to learn which bytes it touches, then once per byte with a fault there,
 /// each time on a fresh fixture, and hands each result to `judge`.
 fn every_byte(
     prepare: &dyn Fn(&Fixture),
     call: &dyn Fn(&Fixture) -> Result<(), uapigen_uaccess::Rejected>,
-    judge: &dyn Fn(&Fixture, u64, Result<(), uapigen_uaccess::Rejected>, &vtd_backend::State),
+    judge: Judge,
 ) -> usize {
     let f = fixture();
     prepare(&f);
@@ -62,32 +91,69 @@ fn every_byte(
     touched.len()
 }
 
-fn unchanged(f: &Fixture, at: u64, r: Result<(), uapigen_uaccess::Rejected>, before: &vtd_backend::State) {
-    assert_eq!(r.map_err(|e| e.errno), Err(Errno::EFAULT), "fault at {at:#x}");
-    assert!(f.iommu.state() == *before, "state changed by a fault at {at:#x}");
+fn unchanged(
+    f: &Fixture,
+    at: u64,
+    r: Result<(), uapigen_uaccess::Rejected>,
+    before: &vtd_backend::State,
+) {
+    assert_eq!(
+        r.map_err(|e| e.errno),
+        Err(Errno::EFAULT),
+        "fault at {at:#x}"
+    );
+    assert!(
+        f.iommu.state() == *before,
+        "state changed by a fault at {at:#x}"
+    );
 }
 
 #[test]
 fn envelope_ops_fault_at_every_byte_without_changing_state() {
     let n = every_byte(
         &|_| {},
-        &|f| op(&f.vm, &f.mem, op::BIND_PGTBL, &bind_data(f.free_pasid as u64, 0x6000, 57, 1)),
+        &|f| {
+            op(
+                &f.vm,
+                &f.mem,
+                op::BIND_PGTBL,
+                &bind_data(f.free_pasid as u64, 0x6000, 57, 1),
+            )
+        },
         &unchanged,
     );
     assert_eq!(n, 8 + 72, "envelope + the whole bind data");
     let n = every_byte(
         &|_| {},
-        &|f| op(&f.vm, &f.mem, op::UNBIND_PGTBL, &bind_data(f.pasid as u64, 0, 48, 0)),
+        &|f| {
+            op(
+                &f.vm,
+                &f.mem,
+                op::UNBIND_PGTBL,
+                &bind_data(f.pasid as u64, 0, 48, 0),
+            )
+        },
         &unchanged,
     );
     assert_eq!(n, 8 + 72);
     let n = every_byte(
         &|_| {},
-        &|f| op(&f.vm, &f.mem, op::CACHE_INVLD, &inv_addr(3, f.pasid as u64, 0x2000, 4096, 4, true)),
+        &|f| {
+            op(
+                &f.vm,
+                &f.mem,
+                op::CACHE_INVLD,
+                &inv_addr(3, f.pasid as u64, 0x2000, 4096, 4, true),
+            )
+        },
         &unchanged,
     );
     assert_eq!(n, 8 + 56);
-    let n = every_byte(&|_| {}, &|f| op(&f.vm, &f.mem, op::PAGE_RESP, &page_response(f.pasid, 3, 0)), &unchanged);
+    let n = every_byte(
+        &|_| {},
+        &|f| op(&f.vm, &f.mem, op::PAGE_RESP, &page_response(f.pasid, 3, 0)),
+        &unchanged,
+    );
     assert_eq!(n, 8 + 24);
 }
 
@@ -113,18 +179,40 @@ const IOMMU_IOAS_ALLOC: u32 = 0x3b81;
 fn iommufd_parent(f: &Fixture) -> (u32, u32) {
     let dev = f.vm.fd.bind_device(SID).unwrap();
     f.mem.write(USER_BASE + 6000, &Bytes::new(12).u32(0, 12).0);
-    f.vm.fd.ioctl(&f.mem, IOMMU_IOAS_ALLOC, USER_BASE + 6000).unwrap();
+    f.vm.fd
+        .ioctl(&f.mem, IOMMU_IOAS_ALLOC, USER_BASE + 6000)
+        .unwrap();
     let ioas = f.mem.u32_at(USER_BASE + 6008);
-    f.mem.write(USER_BASE + 6000, &Bytes::new(40).u32(0, 40).u32(4, 1).u32(8, dev).u32(12, ioas).0);
-    f.vm.fd.ioctl(&f.mem, IOMMU_HWPT_ALLOC, USER_BASE + 6000).unwrap();
+    f.mem.write(
+        USER_BASE + 6000,
+        &Bytes::new(40)
+            .u32(0, 40)
+            .u32(4, 1)
+            .u32(8, dev)
+            .u32(12, ioas)
+            .0,
+    );
+    f.vm.fd
+        .ioctl(&f.mem, IOMMU_HWPT_ALLOC, USER_BASE + 6000)
+        .unwrap();
     (dev, f.mem.u32_at(USER_BASE + 6016))
 }
 
 fn write_nested_alloc(f: &Fixture, dev: u32, parent: u32) {
-    f.mem.write(USER_BASE + 512, &Bytes::new(24).u64(8, 0x7000).u32(16, 48).0);
+    f.mem.write(
+        USER_BASE + 512,
+        &Bytes::new(24).u64(8, 0x7000).u32(16, 48).0,
+    );
     f.mem.write(
         USER_BASE,
-        &Bytes::new(40).u32(0, 40).u32(8, dev).u32(12, parent).u32(24, 1).u32(28, 24).u64(32, USER_BASE + 512).0,
+        &Bytes::new(40)
+            .u32(0, 40)
+            .u32(8, dev)
+            .u32(12, parent)
+            .u32(24, 1)
+            .u32(28, 24)
+            .u64(32, USER_BASE + 512)
+            .0,
     );
 }
 
@@ -138,7 +226,11 @@ fn hwpt_alloc_faults_at_every_byte_and_leaves_no_domain_behind() {
         &|f| f.vm.fd.ioctl(&f.mem, IOMMU_HWPT_ALLOC, USER_BASE),
         &unchanged,
     );
-    assert_eq!(n, 40 + 24, "command (read, then written back) + vtd_s1 data");
+    assert_eq!(
+        n,
+        40 + 24,
+        "command (read, then written back) + vtd_s1 data"
+    );
 }
 
 #[test]
@@ -146,7 +238,15 @@ fn get_hw_info_faults_at_every_byte() {
     every_byte(
         &|f| {
             let (dev, _) = iommufd_parent(f);
-            f.mem.write(USER_BASE, &Bytes::new(32).u32(0, 32).u32(8, dev).u32(12, 40).u64(16, USER_BASE + 1024).0);
+            f.mem.write(
+                USER_BASE,
+                &Bytes::new(32)
+                    .u32(0, 32)
+                    .u32(8, dev)
+                    .u32(12, 40)
+                    .u64(16, USER_BASE + 1024)
+                    .0,
+            );
         },
         &|f| f.vm.fd.ioctl(&f.mem, IOMMU_GET_HW_INFO, USER_BASE),
         &unchanged,
@@ -165,11 +265,20 @@ fn nested_with_array(f: &Fixture, entry_num: u32) -> u32 {
         f.iommu.translate(SID, None, vpn << 12).unwrap();
     }
     for (i, addr) in [0x1000u64, 0x4000, 0x8000, 0xc000].iter().enumerate() {
-        f.mem.write(USER_BASE + 2048 + 24 * i as u64, &Bytes::new(24).u64(0, *addr).u64(8, 2).0);
+        f.mem.write(
+            USER_BASE + 2048 + 24 * i as u64,
+            &Bytes::new(24).u64(0, *addr).u64(8, 2).0,
+        );
     }
     f.mem.write(
         USER_BASE,
-        &Bytes::new(32).u32(0, 32).u32(4, hwpt).u64(8, USER_BASE + 2048).u32(20, 24).u32(24, entry_num).0,
+        &Bytes::new(32)
+            .u32(0, 32)
+            .u32(4, hwpt)
+            .u64(8, USER_BASE + 2048)
+            .u32(20, 24)
+            .u32(24, entry_num)
+            .0,
     );
     hwpt
 }
@@ -181,7 +290,9 @@ fn an_invalidation_array_faulting_at_entry_k_has_handled_exactly_k_entries() {
         .map(|k| {
             let f = fixture();
             nested_with_array(&f, k);
-            f.vm.fd.ioctl(&f.mem, IOMMU_HWPT_INVALIDATE, USER_BASE).unwrap();
+            f.vm.fd
+                .ioctl(&f.mem, IOMMU_HWPT_INVALIDATE, USER_BASE)
+                .unwrap();
             f.iommu.state()
         })
         .collect();
@@ -191,12 +302,23 @@ fn an_invalidation_array_faulting_at_entry_k_has_handled_exactly_k_entries() {
         },
         &|f| f.vm.fd.ioctl(&f.mem, IOMMU_HWPT_INVALIDATE, USER_BASE),
         &|f, at, r, before| {
-            assert_eq!(r.map_err(|e| e.errno), Err(Errno::EFAULT), "fault at {at:#x}");
+            assert_eq!(
+                r.map_err(|e| e.errno),
+                Err(Errno::EFAULT),
+                "fault at {at:#x}"
+            );
             let entry = at.checked_sub(USER_BASE + 2048).map(|o| o / 24);
             match entry {
                 Some(k) => {
-                    assert_eq!(f.mem.u32_at(USER_BASE + 24), k as u32, "entry_num after a fault in entry {k}");
-                    assert!(f.iommu.state() == after[k as usize], "state after a fault in entry {k}");
+                    assert_eq!(
+                        f.mem.u32_at(USER_BASE + 24),
+                        k as u32,
+                        "entry_num after a fault in entry {k}"
+                    );
+                    assert!(
+                        f.iommu.state() == after[k as usize],
+                        "state after a fault in entry {k}"
+                    );
                 }
                 None => {
                     // the command itself: nothing handled, nothing written back

@@ -134,7 +134,13 @@ pub fn bind_data(hpasid: u64, gpgd: u64, addr_width: u32, vtd_flags: u64) -> Byt
 /// cache 8, granularity 9, padding 10, granu 16: pasid_info {flags 16, archid 20, pasid 24};
 /// addr_info {flags 16, archid 20, pasid 24, addr 32, granule_size 40, nb_granules 48}.
 pub fn inv_pasid(cache: u8, pasid: u64) -> Bytes {
-    Bytes::new(56).u32(0, 56).u32(4, 1).u8(8, cache).u8(9, 1).u32(16, 1).u64(24, pasid)
+    Bytes::new(56)
+        .u32(0, 56)
+        .u32(4, 1)
+        .u8(8, cache)
+        .u8(9, 1)
+        .u32(16, 1)
+        .u64(24, pasid)
 }
 
 pub fn inv_addr(cache: u8, pasid: u64, addr: u64, granule: u64, n: u64, leaf: bool) -> Bytes {
@@ -156,7 +162,13 @@ pub fn inv_domain(cache: u8) -> Bytes {
 
 /// `struct iommu_page_response` (REFERENCE §1b, 24 bytes).
 pub fn page_response(pasid: u32, grpid: u32, code: u32) -> Bytes {
-    Bytes::new(24).u32(0, 24).u32(4, 1).u32(8, 1).u32(12, pasid).u32(16, grpid).u32(20, code)
+    Bytes::new(24)
+        .u32(0, 24)
+        .u32(4, 1)
+        .u32(8, 1)
+        .u32(12, pasid)
+        .u32(16, grpid)
+        .u32(20, code)
 }
 
 /// The envelope `{argsz, flags, data[]}` around a payload.
