@@ -219,3 +219,49 @@ pub fn devtlb_range(qw1: u64, s_bit: u64) -> (u64, u64) {
     let pages = 1u64 << (ones + 1);
     ((addr >> VTD_PAGE_SHIFT) & !(pages - 1), pages)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_masks_round_up_to_a_power_of_two() {
+        let cases = [
+            (1, 0),
+            (2, 1),
+            (3, 2),
+            (4, 2),
+            (5, 3),
+            (512, 9),
+            (513, 10),
+            (1 << 40, 40),
+        ];
+        for (npages, am) in cases {
+            assert_eq!(npages_to_am(npages), am, "{npages} pages");
+        }
+    }
+
+    /// Every size order encodes to the range it names, at every aligned address.
+    #[test]
+    fn device_tlb_ranges_decode_to_what_was_encoded() {
+        for order in 0..20u32 {
+            for base in [0u64, 1 << 20, 0x7_0000_0000] {
+                let addr = base & !((1u64 << (VTD_PAGE_SHIFT + order)) - 1);
+                let d = dev_iotlb_pasid(1, 2, 3, 4, addr, order);
+                assert_eq!(
+                    devtlb_range(d.qw1, 1 << 11),
+                    (addr >> VTD_PAGE_SHIFT, 1u64 << order),
+                    "order {order}"
+                );
+                let d = dev_iotlb(1, 2, 4, addr, order);
+                assert_eq!(
+                    devtlb_range(d.qw1, 1),
+                    (addr >> VTD_PAGE_SHIFT, 1u64 << order),
+                    "order {order}"
+                );
+            }
+        }
+        let all = dev_iotlb_pasid(1, 2, 3, 4, 0, 52);
+        assert_eq!(devtlb_range(all.qw1, 1 << 11).1, 1u64 << 52);
+    }
+}

@@ -850,3 +850,61 @@ fn the_capability_query_reports_what_the_model_supports() {
     assert_eq!(info.vendor_flags, 0b100_0010);
     assert_eq!(info.ecap_reg >> 31 & 1, 0, "ecap_srs clear");
 }
+
+#[test]
+fn unbind_clears_the_entry_and_drops_exactly_that_pasids_cached_state() {
+    let (b, other) = bound_with_other(true);
+    let did = b.did;
+    let cached_entry = |p: u32| {
+        b.iommu
+            .with_state(|s| s.hw.pasid_cache.lookup(did, p).is_some())
+    };
+    assert!(
+        cached_entry(b.pasid) && cached_entry(other),
+        "translations fetched both PASID entries"
+    );
+    let mark = b.iommu.with_state(|s| s.hw.mark());
+    op(
+        &b.vm,
+        &b.mem,
+        op::UNBIND_PGTBL,
+        &bind_data(b.pasid as u64, 0, 48, 0),
+    )
+    .unwrap();
+    let p = b.pasid as u64;
+    assert_eq!(
+        flushes(&b.iommu, mark),
+        vec![
+            pc(did as u64, p),
+            eiotlb(p, did as u64, 2, 0, 0, 0),
+            deiotlb(
+                SID as u64,
+                p,
+                QDEP as u64,
+                (1 << 11) | (((1u64 << 63) - 1) & !0xfff)
+            ),
+        ]
+    );
+    assert_eq!(
+        b.iommu
+            .with_state(|s| s.devices[&SID].pasid_table.entry(b.pasid).copied()),
+        Some(Default::default())
+    );
+    assert!(!cached_entry(b.pasid) && cached_entry(other));
+    assert_eq!(cached(&b, b.pasid), (vec![], vec![]));
+    assert_eq!(cached(&b, other).0.len(), 64);
+    assert!(
+        b.iommu.translate(SID, Some(b.pasid), 0).is_none(),
+        "no translation without the entry"
+    );
+    // unbinding again is 0, as v5.10's pasid_to_svm_sdev finds nothing to do
+    let before = b.iommu.state();
+    op(
+        &b.vm,
+        &b.mem,
+        op::UNBIND_PGTBL,
+        &bind_data(b.pasid as u64, 0, 48, 0),
+    )
+    .unwrap();
+    assert_eq!(b.iommu.state(), before);
+}
