@@ -5,6 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Removes the keys in `lo..=hi` from `map`; returns how many.
+fn drop_range<K: Ord + Copy, V>(map: &mut BTreeMap<K, V>, lo: K, hi: K) -> usize {
+    let doomed: Vec<K> = map.range(lo..=hi).map(|(k, _)| *k).collect();
+    for k in &doomed {
+        map.remove(k);
+    }
+    doomed.len()
+}
+
 /// A cached translation: the page it maps to and the access it allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Translation {
@@ -91,11 +100,7 @@ impl PasidCache {
             Some(p) => ((did, p), (did, p)),
             None => ((did, 0), (did, u32::MAX)),
         };
-        let doomed: Vec<_> = self.entries.range(lo..=hi).map(|(k, _)| *k).collect();
-        for k in &doomed {
-            self.entries.remove(k);
-        }
-        doomed.len()
+        drop_range(&mut self.entries, lo, hi)
     }
 
     pub fn len(&self) -> usize {
@@ -125,15 +130,7 @@ impl DeviceTlb {
 
     pub fn invalidate(&mut self, sid: u16, pasid: Option<u32>, first: u64, count: u64) -> usize {
         let last = first.saturating_add(count.saturating_sub(1));
-        let doomed: Vec<_> = self
-            .entries
-            .range((sid, pasid, first)..=(sid, pasid, last))
-            .map(|(k, _)| *k)
-            .collect();
-        for k in &doomed {
-            self.entries.remove(k);
-        }
-        doomed.len()
+        drop_range(&mut self.entries, (sid, pasid, first), (sid, pasid, last))
     }
 
     pub fn len(&self) -> usize {

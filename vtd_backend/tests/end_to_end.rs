@@ -523,11 +523,6 @@ fn page_requests_nobody_can_answer_get_invalid_request() {
 
 // ---- iommufd ----
 
-const IOMMU_IOAS_ALLOC: u32 = 0x3b81;
-const IOMMU_HWPT_ALLOC: u32 = 0x3b89;
-const IOMMU_GET_HW_INFO: u32 = 0x3b8a;
-const IOMMU_HWPT_INVALIDATE: u32 = 0x3b8d;
-
 pub struct Nested {
     pub iommu: std::sync::Arc<vtd_backend::VtdIommu>,
     pub vm: Vm,
@@ -541,43 +536,11 @@ pub fn nested(ats: bool) -> Nested {
     let iommu = iommu(Features::default());
     let vm = vm(&iommu, 1, SID, config(ats));
     let mem = Mem::new(USER_BASE, 8192);
-    let dev = vm.fd.bind_device(SID).unwrap();
-    // iommu_ioas_alloc (12): size, flags, out_ioas_id
-    mem.write(USER_BASE, &Bytes::new(12).u32(0, 12).0);
-    vm.fd.ioctl(&mem, IOMMU_IOAS_ALLOC, USER_BASE).unwrap();
-    let ioas = mem.u32_at(USER_BASE + 8);
-    // iommu_hwpt_alloc (40): size 0, flags 4, dev_id 8, pt_id 12, out_hwpt_id 16,
-    // __reserved 20, data_type 24, data_len 28, data_uptr 32
+    let (dev, _, parent) = nest_parent(&vm, &mem, USER_BASE);
+    mem.write(USER_BASE + 512, &vtd_s1(1 | 4, 0xabc_d000, 48).0);
     mem.write(
         USER_BASE,
-        &Bytes::new(40)
-            .u32(0, 40)
-            .u32(4, 1)
-            .u32(8, dev)
-            .u32(12, ioas)
-            .0,
-    );
-    vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
-    let parent = mem.u32_at(USER_BASE + 16);
-    // iommu_hwpt_vtd_s1 (24): flags 0, pgtbl_addr 8, addr_width 16, __reserved 20
-    mem.write(
-        USER_BASE + 512,
-        &Bytes::new(24)
-            .u64(0, 1 | 4)
-            .u64(8, 0xabc_d000)
-            .u32(16, 48)
-            .0,
-    );
-    mem.write(
-        USER_BASE,
-        &Bytes::new(40)
-            .u32(0, 40)
-            .u32(8, dev)
-            .u32(12, parent)
-            .u32(24, 1)
-            .u32(28, 24)
-            .u64(32, USER_BASE + 512)
-            .0,
+        &hwpt_alloc(0, dev, parent, 1, 24, USER_BASE + 512).0,
     );
     vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
     let hwpt = mem.u32_at(USER_BASE + 16);

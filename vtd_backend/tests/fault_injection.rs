@@ -170,49 +170,17 @@ fn reading_faults_keeps_a_record_that_could_not_be_written() {
     );
 }
 
-const IOMMU_HWPT_ALLOC: u32 = 0x3b89;
-const IOMMU_GET_HW_INFO: u32 = 0x3b8a;
-const IOMMU_HWPT_INVALIDATE: u32 = 0x3b8d;
-const IOMMU_IOAS_ALLOC: u32 = 0x3b81;
-
 /// Device, IOAS and nest-parent hwpt of the fixture's VM: (dev_id, parent hwpt id).
 fn iommufd_parent(f: &Fixture) -> (u32, u32) {
-    let dev = f.vm.fd.bind_device(SID).unwrap();
-    f.mem.write(USER_BASE + 6000, &Bytes::new(12).u32(0, 12).0);
-    f.vm.fd
-        .ioctl(&f.mem, IOMMU_IOAS_ALLOC, USER_BASE + 6000)
-        .unwrap();
-    let ioas = f.mem.u32_at(USER_BASE + 6008);
-    f.mem.write(
-        USER_BASE + 6000,
-        &Bytes::new(40)
-            .u32(0, 40)
-            .u32(4, 1)
-            .u32(8, dev)
-            .u32(12, ioas)
-            .0,
-    );
-    f.vm.fd
-        .ioctl(&f.mem, IOMMU_HWPT_ALLOC, USER_BASE + 6000)
-        .unwrap();
-    (dev, f.mem.u32_at(USER_BASE + 6016))
+    let (dev, _, parent) = nest_parent(&f.vm, &f.mem, USER_BASE + 6000);
+    (dev, parent)
 }
 
 fn write_nested_alloc(f: &Fixture, dev: u32, parent: u32) {
-    f.mem.write(
-        USER_BASE + 512,
-        &Bytes::new(24).u64(8, 0x7000).u32(16, 48).0,
-    );
+    f.mem.write(USER_BASE + 512, &vtd_s1(0, 0x7000, 48).0);
     f.mem.write(
         USER_BASE,
-        &Bytes::new(40)
-            .u32(0, 40)
-            .u32(8, dev)
-            .u32(12, parent)
-            .u32(24, 1)
-            .u32(28, 24)
-            .u64(32, USER_BASE + 512)
-            .0,
+        &hwpt_alloc(0, dev, parent, 1, 24, USER_BASE + 512).0,
     );
 }
 

@@ -10,12 +10,6 @@ use uapigen_uaccess::Errno;
 use vtd_backend::prq::PageRequest;
 use vtd_backend::{DeviceConfig, Features};
 
-const IOMMU_HWPT_ALLOC: u32 = 0x3b89;
-const IOMMU_GET_HW_INFO: u32 = 0x3b8a;
-const IOMMU_HWPT_INVALIDATE: u32 = 0x3b8d;
-const IOMMU_IOAS_ALLOC: u32 = 0x3b81;
-const IOMMU_DESTROY: u32 = 0x3b80;
-
 #[test]
 fn one_vm_cannot_touch_anothers_pasids_domains_or_devices() {
     let iommu = iommu(Features::default());
@@ -50,21 +44,7 @@ fn one_vm_cannot_touch_anothers_pasids_domains_or_devices() {
         ..PageRequest::default()
     });
     // A's nested hwpt through iommufd
-    let dev = a.fd.bind_device(0x0100).unwrap();
-    mem.write(USER_BASE, &Bytes::new(12).u32(0, 12).0);
-    a.fd.ioctl(&mem, IOMMU_IOAS_ALLOC, USER_BASE).unwrap();
-    let ioas = mem.u32_at(USER_BASE + 8);
-    mem.write(
-        USER_BASE,
-        &Bytes::new(40)
-            .u32(0, 40)
-            .u32(4, 1)
-            .u32(8, dev)
-            .u32(12, ioas)
-            .0,
-    );
-    a.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
-    let parent = mem.u32_at(USER_BASE + 16);
+    let (dev, ioas, parent) = nest_parent(&a, &mem, USER_BASE);
 
     let before = iommu.state();
     let refused = |what: &str, r: Result<(), uapigen_uaccess::Rejected>, errno: Errno| {

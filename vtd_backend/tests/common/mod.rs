@@ -211,3 +211,51 @@ pub fn op(vm: &Vm, mem: &Mem, op: u32, payload: &Bytes) -> Result<(), uapigen_ua
     mem.write(USER_BASE, &envelope(op, payload));
     vm.container.nesting_op(mem, USER_BASE)
 }
+
+/// iommufd ioctl numbers (REFERENCE §7: `_IO(';', nr)` = `0x3b00 | nr`).
+pub const IOMMU_DESTROY: u32 = 0x3b80;
+pub const IOMMU_IOAS_ALLOC: u32 = 0x3b81;
+pub const IOMMU_HWPT_ALLOC: u32 = 0x3b89;
+pub const IOMMU_GET_HW_INFO: u32 = 0x3b8a;
+pub const IOMMU_HWPT_INVALIDATE: u32 = 0x3b8d;
+
+/// `struct iommu_hwpt_alloc` (40, v6.7+): size 0, flags 4, dev_id 8, pt_id 12, out_hwpt_id 16,
+/// __reserved 20, data_type 24, data_len 28, data_uptr 32.
+pub fn hwpt_alloc(
+    flags: u32,
+    dev: u32,
+    pt: u32,
+    data_type: u32,
+    data_len: u32,
+    data_uptr: u64,
+) -> Bytes {
+    Bytes::new(40)
+        .u32(0, 40)
+        .u32(4, flags)
+        .u32(8, dev)
+        .u32(12, pt)
+        .u32(24, data_type)
+        .u32(28, data_len)
+        .u64(32, data_uptr)
+}
+
+/// `struct iommu_hwpt_vtd_s1` (24): flags 0, pgtbl_addr 8, addr_width 16, __reserved 20.
+pub fn vtd_s1(flags: u64, pgtbl_addr: u64, addr_width: u32) -> Bytes {
+    Bytes::new(24)
+        .u64(0, flags)
+        .u64(8, pgtbl_addr)
+        .u32(16, addr_width)
+}
+
+/// Binds `sid` to the VM's iommufd, allocates an IOAS (`iommu_ioas_alloc` (12): size, flags,
+/// out_ioas_id) and a nest-parent paging hwpt on it, using user memory at `at`:
+/// (dev_id, ioas_id, parent hwpt_id).
+pub fn nest_parent(vm: &Vm, mem: &Mem, at: u64) -> (u32, u32, u32) {
+    let dev = vm.fd.bind_device(vm.sid).unwrap();
+    mem.write(at, &Bytes::new(12).u32(0, 12).0);
+    vm.fd.ioctl(mem, IOMMU_IOAS_ALLOC, at).unwrap();
+    let ioas = mem.u32_at(at + 8);
+    mem.write(at, &hwpt_alloc(1, dev, ioas, 0, 0, 0).0);
+    vm.fd.ioctl(mem, IOMMU_HWPT_ALLOC, at).unwrap();
+    (dev, ioas, mem.u32_at(at + 16))
+}
