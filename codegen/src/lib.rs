@@ -18,6 +18,7 @@ pub mod matrix;
 pub mod matrix_c;
 pub mod output;
 pub mod pahole;
+pub mod profile;
 pub mod resolve;
 pub mod schema;
 

@@ -1,0 +1,157 @@
+//! Output profiles: where the generated files go and in which dialect, for the people who
+//! consume them.
+//!
+//! - `generated`: this repository's `generated/` (uAPI headers, user-space C validators, the
+//!   Rust crate).
+//! - `kernel`: a kernel tree. The uAPI headers in `include/uapi/linux/`, the validators as
+//!   kernel code includes them (`include/linux/uapigen/`: `__user` pointers,
+//!   `copy_from_user`, kernel headers only).
+//! - `qemu`: a QEMU checkout. `linux-headers/linux/<family>.h` as QEMU's
+//!   `scripts/update-linux-headers.sh` leaves them: the output of the kernel's
+//!   `make headers_install` (`scripts/headers_install.sh`: no `__user`, no `__KERNEL__`
+//!   blocks, no `<linux/compiler.h>`), copied as is.
+
+use crate::emit::c_validate::{self, CFlavour};
+use crate::emit::{self, Templates};
+use crate::output::Output;
+use crate::{Checked, Error};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    Generated,
+    Kernel,
+    Qemu,
+}
+
+/// Every file of `profile` for these families.
+pub fn generate(
+    families: &[Checked],
+    templates: &Templates,
+    krate: &emit::RustCrate,
+    profile: Profile,
+) -> Result<Output, Error> {
+    if profile == Profile::Generated {
+        return crate::generate(families, templates, krate);
+    }
+    let mut out = Output::default();
+    let mut validated = false;
+    for c in families {
+        let f = &c.family;
+        let header = emit::c_header::emit(f, templates)?;
+        match profile {
+            Profile::Kernel => {
+                out.add(format!("include/uapi/{}", f.header), header);
+                if f.structs.iter().any(|s| s.validation.is_some()) {
+                    validated = true;
+                    out.add(
+                        format!("include/linux/uapigen/{}_validate.h", f.name),
+                        c_validate::emit_for(f, &c.layouts[0], &c.revisions, templates, CFlavour::KERNEL)?,
+                    );
+                }
+            }
+            Profile::Qemu => out.add(format!("linux-headers/{}", f.header), headers_install(&header)),
+            Profile::Generated => unreachable!("handled above"),
+        }
+    }
+    if validated {
+        out.add(
+            format!("include/{}", CFlavour::KERNEL.uaccess_include()),
+            c_validate::emit_uaccess_for(templates, CFlavour::KERNEL)?,
+        );
+    }
+    Ok(out)
+}
+
+/// What the kernel's `scripts/headers_install.sh` does to a uAPI header: drop `__user`
+/// (and `__force`, `__iomem`), `#include <linux/compiler.h>`, and `#ifdef __KERNEL__`
+/// blocks.
+pub fn headers_install(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth_in_kernel: Option<usize> = None;
+    let mut depth = 0usize;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with("#if") {
+            depth += 1;
+            if depth_in_kernel.is_none() && (t == "#ifdef __KERNEL__" || t == "#if defined(__KERNEL__)") {
+                depth_in_kernel = Some(depth);
+                continue;
+            }
+        } else if t.starts_with("#endif") {
+            let closing = depth_in_kernel == Some(depth);
+            depth = depth.saturating_sub(1);
+            if closing {
+                depth_in_kernel = None;
+                continue;
+            }
+        }
+        if depth_in_kernel.is_some() || t == "#include <linux/compiler.h>" {
+            continue;
+        }
+        let mut l = line.to_string();
+        for word in ["__user", "__force", "__iomem"] {
+            l = l.replace(&format!("{word} "), "").replace(word, "");
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+/// What a user-space consumer must never see in a uAPI header: `__user`-style kernel
+/// annotations, `__KERNEL__` blocks, and includes other than `<linux/…>` / `<asm/…>` uAPI
+/// headers. One line per finding, `path:line: what`.
+pub fn userspace_leaks(path: &str, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        let mut say = |what: &str| found.push(format!("{path}:{}: {what}: {}", i + 1, line.trim()));
+        if t.starts_with("/*") || t.starts_with('*') || t.starts_with("//") {
+            continue;
+        }
+        for word in ["__user", "__force", "__iomem", "__KERNEL__"] {
+            if line.contains(word) {
+                say(&format!("kernel-only `{word}`"));
+            }
+        }
+        if let Some(rest) = t.strip_prefix("#include") {
+            let inc = rest.trim();
+            let uapi = (inc.starts_with("<linux/") || inc.starts_with("<asm/")) && inc != "<linux/compiler.h>";
+            if !uapi {
+                say("not a uAPI include");
+            }
+        }
+    }
+    found
+}
+
+/// What kernel code must never include: the C library's headers.
+pub fn kernel_leaks(path: &str, text: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.trim_start().strip_prefix("#include").is_some_and(|inc| {
+                let inc = inc.trim();
+                !(inc.starts_with("<linux/") || inc.starts_with("<uapi/") || inc.starts_with("<asm/"))
+            })
+        })
+        .map(|(i, l)| format!("{path}:{}: not a kernel include: {}", i + 1, l.trim()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_install_drops_what_the_kernel_script_drops() {
+        let text = "#include <linux/compiler.h>\n#include <linux/types.h>\nstruct a {\n\tvoid __user *p;\n};\n#ifdef __KERNEL__\n#if X\nint k;\n#endif\n#endif\nint u;\n";
+        let out = headers_install(text);
+        assert_eq!(out, "#include <linux/types.h>\nstruct a {\n\tvoid *p;\n};\nint u;\n");
+        assert!(userspace_leaks("a.h", &out).is_empty());
+        let leaks = userspace_leaks("a.h", text);
+        assert_eq!(leaks.len(), 3, "{leaks:#?}");
+        assert!(leaks[0].starts_with("a.h:1: not a uAPI include"));
+        assert_eq!(kernel_leaks("v.h", "#include <string.h>\n#include <linux/uaccess.h>\n"), vec!["v.h:1: not a kernel include: #include <string.h>"]);
+    }
+}

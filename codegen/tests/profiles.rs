@@ -1,0 +1,148 @@
+//! `generate --profile kernel|qemu`: the trees land where a kernel tree and a QEMU checkout
+//! keep these files, nothing user-space-illegal leaks into them, the QEMU headers build as a
+//! VMM builds them, and the kernel-side validators build and run as kernel code includes them.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use uapigen::profile::{headers_install, kernel_leaks, userspace_leaks};
+
+fn uapigen(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(common::repo_root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn tree(profile: &str) -> std::path::PathBuf {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let out = uapigen(&["generate", "--profile", profile, "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
+    let dir = tree("qemu");
+    let got = files(&dir);
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["linux-headers/linux/iommu.h", "linux-headers/linux/iommufd.h"]);
+    let root = common::repo_root();
+    for (name, text) in &got {
+        assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
+        let family = Path::new(name).file_name().unwrap();
+        let uapi = std::fs::read_to_string(root.join("generated/include/uapi/linux").join(family)).unwrap();
+        assert_eq!(*text, headers_install(&uapi), "{name}");
+        assert!(text.contains("#ifndef _UAPI_") || text.contains("#ifndef _"), "guard kept");
+        assert!(text.contains("/**"), "kernel-doc comments kept");
+    }
+    // builds the way QEMU builds: gnu11, warnings as errors, against linux-headers/
+    let src = "#include <linux/iommu.h>\n#include <linux/iommufd.h>\n\
+               int main(void) { struct iommu_hwpt_invalidate c = { .size = sizeof(c) };\n\
+               struct iommu_cache_invalidate_info i = { .argsz = sizeof(i) };\n\
+               return (int)(c.size + i.argsz) - 88; }\n";
+    let exe = common::compile("cc", "vmm.c", src, &["-std=gnu11", "-Wall", "-Wextra", "-Werror"], &dir.join("linux-headers"));
+    common::run(&exe);
+}
+
+/// Just enough of the kernel's headers for the validators: `__user`, `copy_from_user` (bytes
+/// not copied), and the string/errno headers.
+const KERNEL_STUBS: &[(&str, &str)] = &[
+    (
+        "linux/uaccess.h",
+        "#include <string.h>\n#define __user\nstatic inline unsigned long copy_from_user(void *to, const void __user *from, unsigned long n)\n{ memcpy(to, from, n); return 0; }\n",
+    ),
+    ("linux/string.h", "#include <string.h>\n"),
+    ("linux/errno.h", "#include <asm-generic/errno.h>\n"),
+];
+
+#[test]
+fn the_kernel_tree_has_clean_uapi_headers_and_kernel_validators() {
+    let dir = tree("kernel");
+    let got = files(&dir);
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "include/linux/uapigen/iommu_validate.h",
+            "include/linux/uapigen/iommufd_validate.h",
+            "include/linux/uapigen/uaccess.h",
+            "include/uapi/linux/iommu.h",
+            "include/uapi/linux/iommufd.h",
+        ]
+    );
+    let root = common::repo_root();
+    for (name, text) in &got {
+        assert!(text.lines().any(|l| l.starts_with('\t')), "{name}: kernel style indents with tabs");
+        if let Some(rest) = name.strip_prefix("include/uapi/") {
+            assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
+            let generated = std::fs::read_to_string(root.join("generated/include/uapi").join(rest)).unwrap();
+            assert_eq!(*text, generated, "{name}");
+        } else {
+            assert_eq!(kernel_leaks(name, text), Vec::<String>::new());
+            assert!(!text.contains("memcpy((to)"), "{name}: no user-space copy fallback");
+            if name.ends_with("_validate.h") {
+                assert!(text.contains("const void __user *src"), "{name}: user pointers are __user");
+            }
+        }
+    }
+    // Kernel code includes the validator and copies a user struct with it.
+    let stubs = tempfile::tempdir().unwrap().keep();
+    for (path, text) in KERNEL_STUBS {
+        std::fs::create_dir_all(stubs.join(path).parent().unwrap()).unwrap();
+        std::fs::write(stubs.join(path), text).unwrap();
+    }
+    let src = "#include <linux/uapigen/iommufd_validate.h>\n#include <stdio.h>\n\
+               int main(void) {\n\
+               struct iommu_hwpt_invalidate u = { .size = 32, .entry_num = 1, .entry_len = 24, .data_uptr = 8 }, k;\n\
+               int ok = iommu_hwpt_invalidate_copy_from_user(&k, (const void __user *)&u);\n\
+               u.__reserved = 1;\n\
+               int bad = iommu_hwpt_invalidate_copy_from_user(&k, (const void __user *)&u);\n\
+               printf(\"%d %d\\n\", ok, bad); return 0; }\n";
+    let stub_arg = format!("-I{}", stubs.display());
+    let exe = common::compile(
+        "cc",
+        "kernel.c",
+        src,
+        &["-std=gnu11", "-Wall", "-Wextra", "-Werror", &stub_arg],
+        &dir.join("include"),
+    );
+    assert_eq!(common::run(&exe), "0 -95\n", "accepted, then -EOPNOTSUPP for __reserved");
+}
+
+#[test]
+fn check_knows_each_profile_and_finds_a_stale_kernel_tree() {
+    let dir = tree("kernel");
+    let d = dir.to_str().unwrap();
+    let out = uapigen(&["check", "--profile", "kernel", "--out", d]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let header = dir.join("include/uapi/linux/iommufd.h");
+    let text = std::fs::read_to_string(&header).unwrap().replacen("__u32 entry_len;", "__u16 entry_len;", 1);
+    std::fs::write(&header, text).unwrap();
+    let out = uapigen(&["check", "--profile", "kernel", "--out", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("include/uapi/linux/iommufd.h"));
+    let out = uapigen(&["generate", "--profile", "vmm"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown profile is a usage error");
+}
