@@ -5,6 +5,7 @@
 //! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
 
 pub mod abi;
+pub mod builder;
 pub mod check;
 pub mod clang_proof;
 pub mod decode;
@@ -21,6 +22,8 @@ pub mod pahole;
 pub mod profile;
 pub mod resolve;
 pub mod schema;
+
+pub use builder::Builder;
 
 use std::path::Path;
 

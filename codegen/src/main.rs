@@ -215,7 +215,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     }
                 }
             }
-            let output = uapigen::profile::generate(&families, &templates(&paths)?, &paths.krate(), paths.profile)?;
+            let output = uapigen::profile::generate(
+                &families,
+                &templates(&paths)?,
+                &paths.krate(),
+                paths.profile,
+            )?;
             let written = output.write(&paths.out)?;
             for w in &written {
                 println!("wrote {}", paths.out.join(w).display());
@@ -230,7 +235,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Check { paths, no_clang } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::profile::generate(&families, &templates(&paths)?, &paths.krate(), paths.profile)?;
+            let output = uapigen::profile::generate(
+                &families,
+                &templates(&paths)?,
+                &paths.krate(),
+                paths.profile,
+            )?;
             let stale = output.check(&paths.out)?;
             let changed = uapigen::check_locks(&paths.schema, &families)?;
             if !changed.is_empty() {
@@ -238,7 +248,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!("a published revision changed: put the change in a new [[revision]]");
                 return Ok(ExitCode::from(1));
             }
-            if !no_clang && stale.is_empty() && paths.profile == uapigen::profile::Profile::Generated {
+            if !no_clang
+                && stale.is_empty()
+                && paths.profile == uapigen::profile::Profile::Generated
+            {
                 let mismatches =
                     uapigen::clang_proof::prove(&families, &paths.out.join("include"))?;
                 if !mismatches.is_empty() {

@@ -45,11 +45,20 @@ pub fn generate(
                     validated = true;
                     out.add(
                         format!("include/linux/uapigen/{}_validate.h", f.name),
-                        c_validate::emit_for(f, &c.layouts[0], &c.revisions, templates, CFlavour::KERNEL)?,
+                        c_validate::emit_for(
+                            f,
+                            &c.layouts[0],
+                            &c.revisions,
+                            templates,
+                            CFlavour::KERNEL,
+                        )?,
                     );
                 }
             }
-            Profile::Qemu => out.add(format!("linux-headers/{}", f.header), headers_install(&header)),
+            Profile::Qemu => out.add(
+                format!("linux-headers/{}", f.header),
+                headers_install(&header),
+            ),
             Profile::Generated => unreachable!("handled above"),
         }
     }
@@ -73,7 +82,9 @@ pub fn headers_install(text: &str) -> String {
         let t = line.trim_start();
         if t.starts_with("#if") {
             depth += 1;
-            if depth_in_kernel.is_none() && (t == "#ifdef __KERNEL__" || t == "#if defined(__KERNEL__)") {
+            if depth_in_kernel.is_none()
+                && (t == "#ifdef __KERNEL__" || t == "#if defined(__KERNEL__)")
+            {
                 depth_in_kernel = Some(depth);
                 continue;
             }
@@ -116,7 +127,8 @@ pub fn userspace_leaks(path: &str, text: &str) -> Vec<String> {
         }
         if let Some(rest) = t.strip_prefix("#include") {
             let inc = rest.trim();
-            let uapi = (inc.starts_with("<linux/") || inc.starts_with("<asm/")) && inc != "<linux/compiler.h>";
+            let uapi = (inc.starts_with("<linux/") || inc.starts_with("<asm/"))
+                && inc != "<linux/compiler.h>";
             if !uapi {
                 say("not a uAPI include");
             }
@@ -132,7 +144,9 @@ pub fn kernel_leaks(path: &str, text: &str) -> Vec<String> {
         .filter(|(_, l)| {
             l.trim_start().strip_prefix("#include").is_some_and(|inc| {
                 let inc = inc.trim();
-                !(inc.starts_with("<linux/") || inc.starts_with("<uapi/") || inc.starts_with("<asm/"))
+                !(inc.starts_with("<linux/")
+                    || inc.starts_with("<uapi/")
+                    || inc.starts_with("<asm/"))
             })
         })
         .map(|(i, l)| format!("{path}:{}: not a kernel include: {}", i + 1, l.trim()))
@@ -147,11 +161,17 @@ mod tests {
     fn headers_install_drops_what_the_kernel_script_drops() {
         let text = "#include <linux/compiler.h>\n#include <linux/types.h>\nstruct a {\n\tvoid __user *p;\n};\n#ifdef __KERNEL__\n#if X\nint k;\n#endif\n#endif\nint u;\n";
         let out = headers_install(text);
-        assert_eq!(out, "#include <linux/types.h>\nstruct a {\n\tvoid *p;\n};\nint u;\n");
+        assert_eq!(
+            out,
+            "#include <linux/types.h>\nstruct a {\n\tvoid *p;\n};\nint u;\n"
+        );
         assert!(userspace_leaks("a.h", &out).is_empty());
         let leaks = userspace_leaks("a.h", text);
         assert_eq!(leaks.len(), 3, "{leaks:#?}");
         assert!(leaks[0].starts_with("a.h:1: not a uAPI include"));
-        assert_eq!(kernel_leaks("v.h", "#include <string.h>\n#include <linux/uaccess.h>\n"), vec!["v.h:1: not a kernel include: #include <string.h>"]);
+        assert_eq!(
+            kernel_leaks("v.h", "#include <string.h>\n#include <linux/uaccess.h>\n"),
+            vec!["v.h:1: not a kernel include: #include <string.h>"]
+        );
     }
 }

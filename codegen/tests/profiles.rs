@@ -19,8 +19,18 @@ fn uapigen(args: &[&str]) -> std::process::Output {
 
 fn tree(profile: &str) -> std::path::PathBuf {
     let dir = tempfile::tempdir().unwrap().keep();
-    let out = uapigen(&["generate", "--profile", profile, "--out", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = uapigen(&[
+        "generate",
+        "--profile",
+        profile,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -47,14 +57,24 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
     let dir = tree("qemu");
     let got = files(&dir);
     let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["linux-headers/linux/iommu.h", "linux-headers/linux/iommufd.h"]);
+    assert_eq!(
+        names,
+        [
+            "linux-headers/linux/iommu.h",
+            "linux-headers/linux/iommufd.h"
+        ]
+    );
     let root = common::repo_root();
     for (name, text) in &got {
         assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
         let family = Path::new(name).file_name().unwrap();
-        let uapi = std::fs::read_to_string(root.join("generated/include/uapi/linux").join(family)).unwrap();
+        let uapi = std::fs::read_to_string(root.join("generated/include/uapi/linux").join(family))
+            .unwrap();
         assert_eq!(*text, headers_install(&uapi), "{name}");
-        assert!(text.contains("#ifndef _UAPI_") || text.contains("#ifndef _"), "guard kept");
+        assert!(
+            text.contains("#ifndef _UAPI_") || text.contains("#ifndef _"),
+            "guard kept"
+        );
         assert!(text.contains("/**"), "kernel-doc comments kept");
     }
     // builds the way QEMU builds: gnu11, warnings as errors, against linux-headers/
@@ -62,7 +82,13 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
                int main(void) { struct iommu_hwpt_invalidate c = { .size = sizeof(c) };\n\
                struct iommu_cache_invalidate_info i = { .argsz = sizeof(i) };\n\
                return (int)(c.size + i.argsz) - 88; }\n";
-    let exe = common::compile("cc", "vmm.c", src, &["-std=gnu11", "-Wall", "-Wextra", "-Werror"], &dir.join("linux-headers"));
+    let exe = common::compile(
+        "cc",
+        "vmm.c",
+        src,
+        &["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
+        &dir.join("linux-headers"),
+    );
     common::run(&exe);
 }
 
@@ -94,16 +120,26 @@ fn the_kernel_tree_has_clean_uapi_headers_and_kernel_validators() {
     );
     let root = common::repo_root();
     for (name, text) in &got {
-        assert!(text.lines().any(|l| l.starts_with('\t')), "{name}: kernel style indents with tabs");
+        assert!(
+            text.lines().any(|l| l.starts_with('\t')),
+            "{name}: kernel style indents with tabs"
+        );
         if let Some(rest) = name.strip_prefix("include/uapi/") {
             assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
-            let generated = std::fs::read_to_string(root.join("generated/include/uapi").join(rest)).unwrap();
+            let generated =
+                std::fs::read_to_string(root.join("generated/include/uapi").join(rest)).unwrap();
             assert_eq!(*text, generated, "{name}");
         } else {
             assert_eq!(kernel_leaks(name, text), Vec::<String>::new());
-            assert!(!text.contains("memcpy((to)"), "{name}: no user-space copy fallback");
+            assert!(
+                !text.contains("memcpy((to)"),
+                "{name}: no user-space copy fallback"
+            );
             if name.ends_with("_validate.h") {
-                assert!(text.contains("const void __user *src"), "{name}: user pointers are __user");
+                assert!(
+                    text.contains("const void __user *src"),
+                    "{name}: user pointers are __user"
+                );
             }
         }
     }
@@ -128,7 +164,11 @@ fn the_kernel_tree_has_clean_uapi_headers_and_kernel_validators() {
         &["-std=gnu11", "-Wall", "-Wextra", "-Werror", &stub_arg],
         &dir.join("include"),
     );
-    assert_eq!(common::run(&exe), "0 -95\n", "accepted, then -EOPNOTSUPP for __reserved");
+    assert_eq!(
+        common::run(&exe),
+        "0 -95\n",
+        "accepted, then -EOPNOTSUPP for __reserved"
+    );
 }
 
 #[test]
@@ -136,13 +176,25 @@ fn check_knows_each_profile_and_finds_a_stale_kernel_tree() {
     let dir = tree("kernel");
     let d = dir.to_str().unwrap();
     let out = uapigen(&["check", "--profile", "kernel", "--out", d]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let header = dir.join("include/uapi/linux/iommufd.h");
-    let text = std::fs::read_to_string(&header).unwrap().replacen("__u32 entry_len;", "__u16 entry_len;", 1);
+    let text = std::fs::read_to_string(&header).unwrap().replacen(
+        "__u32 entry_len;",
+        "__u16 entry_len;",
+        1,
+    );
     std::fs::write(&header, text).unwrap();
     let out = uapigen(&["check", "--profile", "kernel", "--out", d]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("include/uapi/linux/iommufd.h"));
     let out = uapigen(&["generate", "--profile", "vmm"]);
-    assert_eq!(out.status.code(), Some(2), "an unknown profile is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown profile is a usage error"
+    );
 }
