@@ -44,6 +44,11 @@ struct Paths {
 }
 
 impl Paths {
+    /// Every file of the chosen profile for these families.
+    fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::output::Output, Error> {
+        uapigen::profile::generate(families, &templates(self)?, &self.krate(), self.profile)
+    }
+
     fn krate(&self) -> uapigen::emit::RustCrate {
         uapigen::emit::RustCrate {
             name: self.crate_name.clone(),
@@ -215,12 +220,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     }
                 }
             }
-            let output = uapigen::profile::generate(
-                &families,
-                &templates(&paths)?,
-                &paths.krate(),
-                paths.profile,
-            )?;
+            let output = paths.output(&families)?;
             let written = output.write(&paths.out)?;
             for w in &written {
                 println!("wrote {}", paths.out.join(w).display());
@@ -235,12 +235,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Check { paths, no_clang } => {
             let families = uapigen::load_dir(&paths.schema)?;
-            let output = uapigen::profile::generate(
-                &families,
-                &templates(&paths)?,
-                &paths.krate(),
-                paths.profile,
-            )?;
+            let output = paths.output(&families)?;
             let stale = output.check(&paths.out)?;
             let changed = uapigen::check_locks(&paths.schema, &families)?;
             if !changed.is_empty() {
