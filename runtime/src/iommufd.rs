@@ -95,18 +95,20 @@ impl Iommufd {
         Ok(o.insert(Object::Device(sid)))
     }
 
+    /// The device `dev_id` names (`iommufd_get_device`: -ENOENT otherwise).
+    fn device(&self, dev_id: u32) -> Result<SourceId, Rejected> {
+        match self.object(dev_id) {
+            Some(Object::Device(sid)) => Ok(sid),
+            _ => Err(reject(Errno::ENOENT, "no such device")),
+        }
+    }
+
     /// `VFIO_DEVICE_ATTACH_IOMMUFD_PT` with a nested hwpt: programs the device's PASID entry.
     pub fn attach(&self, dev_id: u32, hwpt_id: u32) -> Result<(), Rejected> {
-        let (sid, domain) = {
-            let o = self.objects();
-            let sid = match o.table.get(&dev_id) {
-                Some(Object::Device(sid)) => *sid,
-                _ => return Err(reject(Errno::ENOENT, "no such device")),
-            };
-            match o.table.get(&hwpt_id) {
-                Some(Object::Nested { domain, .. }) => (sid, *domain),
-                _ => return Err(reject(Errno::ENOENT, "no such nested hwpt")),
-            }
+        let sid = self.device(dev_id)?;
+        let domain = match self.object(hwpt_id) {
+            Some(Object::Nested { domain, .. }) => domain,
+            _ => return Err(reject(Errno::ENOENT, "no such nested hwpt")),
         };
         self.backend.attach_nested(self.vm, sid, domain)
     }
@@ -209,19 +211,11 @@ impl Iommufd {
         user_size: u32,
     ) -> Result<(), Rejected> {
         let mut cmd = IommuHwptAlloc::copy_from_user(mem, arg)?;
-        let (dev, pt) = {
-            let o = self.objects();
-            let dev = match o.table.get(&cmd.dev_id) {
-                Some(Object::Device(sid)) => *sid,
-                _ => return Err(reject(Errno::ENOENT, "no such device")),
-            };
-            let pt = *o
-                .table
-                .get(&cmd.pt_id)
-                .ok_or(reject(Errno::ENOENT, "no such pt_id"))?;
-            (dev, pt)
-        };
-        let _ = dev; // the VT-d model has one IOMMU: the device does not choose it
+        // The VT-d model has one IOMMU: the device must exist but does not choose it.
+        self.device(cmd.dev_id)?;
+        let pt = self
+            .object(cmd.pt_id)
+            .ok_or(reject(Errno::ENOENT, "no such pt_id"))?;
         let obj = match pt {
             Object::Ioas => {
                 if cmd.data_type != IOMMU_HWPT_DATA_NONE {
@@ -299,10 +293,7 @@ impl Iommufd {
         if cmd.flags != 0 || cmd.__reserved != 0 {
             return Err(reject(Errno::EOPNOTSUPP, "flags and __reserved must be 0"));
         }
-        let sid = match self.object(cmd.dev_id) {
-            Some(Object::Device(sid)) => sid,
-            _ => return Err(reject(Errno::ENOENT, "no such device")),
-        };
+        let sid = self.device(cmd.dev_id)?;
         let info = self.backend.hw_info(self.vm, sid)?;
         let data = bytes_of(&info);
         let copy_len = (cmd.data_len as usize).min(data.len());

@@ -21,7 +21,7 @@ use uapigen_uaccess::{bytes_of, Errno, Rejected};
 
 use crate::cache::Translation;
 use crate::descriptor::{
-    self, npages_to_am, QiDesc, QI_PC_PASID_SEL, QI_RESP_FAILURE, QI_RESP_INVALID, QI_RESP_SUCCESS,
+    self, npages_to_am, QI_PC_PASID_SEL, QI_RESP_FAILURE, QI_RESP_INVALID, QI_RESP_SUCCESS,
     VTD_PAGE_SHIFT,
 };
 use crate::pasid::*;
@@ -717,8 +717,9 @@ impl Backend for VtdIommu {
             0
         };
         let ih = addr_info.flags & IOMMU_INV_ADDR_FLAGS_LEAF != 0;
-        for sid in s.vm_devices(vm) {
-            let c = s.devices[&sid].config;
+        let State { devices, hw, .. } = &mut *s;
+        for (&sid, dev) in devices.iter().filter(|(_, d)| d.vm == vm) {
+            let c = dev.config;
             for bit in 0..IOMMU_CACHE_INV_TYPE_NR {
                 if info.cache & (1 << bit) == 0 {
                     continue;
@@ -732,7 +733,7 @@ impl Backend for VtdIommu {
                         1u64 << size
                     };
                     if let Some(d) = descriptor::piotlb(did, pasid, addr_info.addr, npages, ih) {
-                        s.hw.submit_sync(&[d]);
+                        hw.submit_sync(&[d]);
                     }
                     // With ATS the IOTLB case falls through to the device TLB.
                     dev_iotlb = c.ats;
@@ -743,7 +744,7 @@ impl Backend for VtdIommu {
                     } else {
                         (addr_info.addr, size)
                     };
-                    s.hw.submit_sync(&[descriptor::dev_iotlb_pasid(
+                    hw.submit_sync(&[descriptor::dev_iotlb_pasid(
                         sid, c.pfsid, pasid, c.qdep, addr, order,
                     )]);
                 }
@@ -966,9 +967,17 @@ impl Backend for VtdIommu {
         domain: NestedDomain,
         entry: &IommuHwptVtdS1Invalidate,
     ) -> Result<(), Rejected> {
-        let mut s = self.lock();
-        let n = match s.nested.get(&domain.0) {
-            Some(n) if n.vm == vm => n.clone(),
+        let mut guard = self.lock();
+        // Disjoint borrows: the domain and devices are read while the hardware runs the
+        // descriptors, with no copy of the domain per array entry.
+        let State {
+            nested,
+            devices,
+            hw,
+            ..
+        } = &mut *guard;
+        let n = match nested.get(&domain.0) {
+            Some(n) if n.vm == vm => n,
             _ => return Err(reject(Errno::ENOENT, "no such domain")),
         };
         // intel_nested_flush_cache (v6.8): a PASID-based IOTLB flush of the RID's entries,
@@ -981,7 +990,7 @@ impl Backend for VtdIommu {
         if let Some(d) =
             descriptor::piotlb(n.parent.0, PASID_RID2PASID, entry.addr, entry.npages, ih)
         {
-            s.hw.submit_sync(&[d]);
+            hw.submit_sync(&[d]);
         }
         let mask = if entry.npages == u64::MAX {
             DEVTLB_ALL_ORDER
@@ -989,10 +998,11 @@ impl Backend for VtdIommu {
             npages_to_am(entry.npages)
         };
         for sid in &n.devices {
-            let c = s.devices[sid].config;
+            let c = devices[sid].config;
             if c.ats {
-                let d: QiDesc = descriptor::dev_iotlb(*sid, c.pfsid, c.qdep, entry.addr, mask);
-                s.hw.submit_sync(&[d]);
+                hw.submit_sync(&[descriptor::dev_iotlb(
+                    *sid, c.pfsid, c.qdep, entry.addr, mask,
+                )]);
             }
         }
         Ok(())

@@ -83,9 +83,9 @@ fn every_byte(
         let f = fixture();
         prepare(&f);
         let before = f.iommu.state();
-        f.mem.fault_at.set(Some(*at));
+        f.mem.set_fault(Some(*at));
         let r = call(&f);
-        f.mem.fault_at.set(None);
+        f.mem.set_fault(None);
         judge(&f, *at, r, &before);
     }
     touched.len()

@@ -3,7 +3,6 @@
 //! so a wrong generated layout fails here), and a VM fixture.
 #![allow(dead_code)]
 
-use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 
 use uapigen_runtime::backend::{Backend, SourceId, VmId};
@@ -16,19 +15,21 @@ use vtd_backend::{DeviceConfig, Features, VtdIommu};
 pub struct Mem {
     pub base: u64,
     pub data: Mutex<Vec<u8>>,
-    pub fault_at: Cell<Option<u64>>,
+    fault_at: Mutex<Option<u64>>,
     pub touched: Mutex<Vec<u64>>,
 }
 
-// Tests share one Mem per thread; `Cell` keeps the fault switch simple.
-unsafe impl Sync for Mem {}
-
 impl Mem {
+    /// Makes byte `at` unreadable and unwritable (`None`: every byte works).
+    pub fn set_fault(&self, at: Option<u64>) {
+        *self.fault_at.lock().unwrap() = at;
+    }
+
     pub fn new(base: u64, len: usize) -> Mem {
         Mem {
             base,
             data: Mutex::new(vec![0; len]),
-            fault_at: Cell::new(None),
+            fault_at: Mutex::new(None),
             touched: Mutex::new(Vec::new()),
         }
     }
@@ -54,7 +55,7 @@ impl Mem {
     fn ok(&self, a: u64) -> bool {
         a >= self.base
             && a - self.base < self.data.lock().unwrap().len() as u64
-            && self.fault_at.get() != Some(a)
+            && *self.fault_at.lock().unwrap() != Some(a)
     }
 
     /// Every byte address read or written since the last call, sorted and deduplicated.
