@@ -70,6 +70,8 @@ int uapigen_vfio_nesting_op(const struct uapigen_vtd *vtd, void *arg);
 /*
  * Device @sid does DMA to @iova with @pasid (or UAPIGEN_NO_PASID): the host page frame in
  * *out_host_pfn, -EFAULT on a translation fault. Fills the IOTLB (and the device TLB if ATS).
+ * The model does not walk guest page tables: page p of a stage-1 table rooted at r (the
+ * hwpt's pgtbl_addr, the bind's gpgd) is host page r / 4096 + p.
  */
 int uapigen_device_dma(const struct uapigen_vtd *vtd, uint16_t sid, int64_t pasid, uint64_t iova,
 		       uint64_t *out_host_pfn);
