@@ -124,7 +124,8 @@ impl Resolver {
         }
 
         for rev in &raw.revision {
-            let id = rev.get_ref().id.get_ref().clone();
+            // The id names a Rust module and a C enum constant of the generated code.
+            let id = self.identifier(&rev.get_ref().id, "revision id");
             if self.revisions.iter().any(|r| r.id == id) {
                 self.error(
                     rev.get_ref().id.span(),

@@ -262,6 +262,12 @@ const CASES: &[Case] = &[
         at: "\"2x\"",
         says: "field name `2x` is not a C identifier",
     },
+    Case {
+        name: "revision id that cannot name a module",
+        body: "[[revision]]\nid = \"5.10\"\n",
+        at: "\"5.10\"",
+        says: "revision id `5.10` is not a C identifier",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {

@@ -1,0 +1,136 @@
+//! docs/schema.md stays the reference of the schema format: every key the parser accepts has a
+//! row in its section's table (the keys are read from the parser's own serde definitions, so a
+//! new key without a row fails here), and the complete example generates and passes the
+//! matrix.
+
+mod common;
+
+use std::process::Command;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use uapigen::schema::*;
+
+/// A deserializer that only records the field names a struct asks for.
+struct Keys;
+
+#[derive(Debug)]
+struct Recorded(Vec<&'static str>);
+
+impl std::fmt::Display for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::error::Error for Recorded {}
+
+impl de::Error for Recorded {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Recorded(Vec::new())
+    }
+}
+
+impl<'de> Deserializer<'de> for Keys {
+    type Error = Recorded;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Recorded> {
+        Err(Recorded(Vec::new()))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Recorded> {
+        Err(Recorded(fields.to_vec()))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// The TOML keys of a parser type.
+fn keys<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+    match T::deserialize(Keys) {
+        Err(Recorded(k)) if !k.is_empty() => k,
+        _ => panic!("not a struct"),
+    }
+}
+
+/// The text of the section whose heading line starts with `heading`, up to the next heading.
+fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let start = doc
+        .find(&format!("\n{heading}"))
+        .unwrap_or_else(|| panic!("docs/schema.md has no section `{heading}`"))
+        + 1;
+    let body = &doc[start..];
+    let end = body[1..].find("\n#").map_or(body.len(), |e| e + 1);
+    &body[..end]
+}
+
+#[test]
+fn every_parser_key_has_a_row_in_docs_schema_md() {
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/schema.md")).unwrap();
+    let sections: [(&str, Vec<&str>); 14] = [
+        ("## Top-level tables", keys::<RawSchema>()),
+        ("### `[family]`", keys::<RawFamily>()),
+        ("### `[[revision]]`", keys::<RawRevision>()),
+        ("### `[[struct]]`", keys::<RawStruct>()),
+        ("### Fields", keys::<RawField>()),
+        ("### `min_size`", keys::<RawSizeRef>()),
+        ("### `min_size_when`", keys::<RawMinSizeWhen>()),
+        ("### `rules`", keys::<RawRule>()),
+        ("### Conditions", keys::<RawCond>()),
+        ("### `abi_trap`", keys::<RawAbiTrap>()),
+        ("### `[[flags]]` and `[[enum]]`", keys::<RawGroup>()),
+        ("### Values", keys::<RawValue>()),
+        ("### `[[define]]`", keys::<RawDefine>()),
+        ("### `ioctl`", keys::<RawIoctl>()),
+    ];
+    let mut missing = Vec::new();
+    for (heading, keys) in &sections {
+        let text = section(&doc, heading);
+        for key in keys {
+            if !text.contains(&format!("\n| `{key}` |")) {
+                missing.push(format!("{heading}: `{key}`"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "keys without a row: {missing:#?}");
+}
+
+#[test]
+fn the_complete_example_generates_and_passes_the_matrix() {
+    let doc = std::fs::read_to_string(common::repo_root().join("docs/schema.md")).unwrap();
+    let example = section(&doc, "## A complete example");
+    let start = example.find("```toml\n").expect("a toml block") + 8;
+    let toml = &example[start..start + example[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    std::fs::write(schema.join("example.toml"), toml).unwrap();
+    for args in [
+        &["generate"][..],
+        &["matrix"][..],
+        &["check", "--no-clang"][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+            .args(args)
+            .arg("--schema")
+            .arg(&schema)
+            .arg("--out")
+            .arg(dir.path().join("generated"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
