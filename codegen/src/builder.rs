@@ -33,6 +33,7 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder with no schema and no output chosen.
     pub fn new() -> Self {
         Builder::default()
     }

@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, Error};
 use crate::ir::*;
 use crate::layout::{field_at, FamilyLayout};
 
+/// The check stage: every layout error of the family on every target (holes, ABI differences), located.
 pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     let mut diags = Diagnostics::default();
     let src = &family.source;

@@ -19,6 +19,7 @@ use crate::diag::Error;
 use crate::layout::{Target, TARGETS};
 use crate::Checked;
 
+/// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers.
 pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
@@ -26,13 +27,16 @@ typedef unsigned int __u32;\ntypedef signed int __s32;\n\
 typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
 #define __aligned_u64 __u64 __attribute__((aligned(8)))\n#endif\n";
 
+/// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
 #define _IO(type, nr) (((type) << 8) | (nr))\n#endif\n";
 
 /// What libclang says of one struct on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measured {
+    /// `sizeof`.
     pub size: u64,
+    /// `alignof`.
     pub align: u64,
     /// Member path (anonymous unions add no component) → (offset, size).
     pub members: BTreeMap<String, (u64, u64)>,
@@ -41,9 +45,13 @@ pub struct Measured {
 /// One difference between libclang and the IR.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
+    /// The target triple.
     pub target: &'static str,
+    /// The family.
     pub family: String,
+    /// The struct.
     pub struct_name: String,
+    /// What differs.
     pub what: String,
 }
 

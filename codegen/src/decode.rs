@@ -19,11 +19,15 @@ impl uapigen_uaccess::UserMemory for Bytes<'_> {
     }
 }
 
+/// What `uapigen decode` prints, and its verdict.
 pub struct Decoded {
+    /// Every field by name, flags and enum values by name.
     pub text: String,
+    /// Accepted, or the refusal.
     pub verdict: Result<(), Refusal>,
 }
 
+/// Decodes `bytes` as struct `si` and runs the kernel's copy and checks on them.
 pub fn decode(
     family: &Family,
     fl: &FamilyLayout,

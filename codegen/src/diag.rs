@@ -8,11 +8,14 @@ use std::path::Path;
 /// One schema source: its display path (as given on the command line) and its text.
 #[derive(Debug, Clone)]
 pub struct Source {
+    /// The path as given on the command line.
     pub path: String,
+    /// The schema text.
     pub text: String,
 }
 
 impl Source {
+    /// A source from memory.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         Source {
             path: path.into(),
@@ -20,6 +23,7 @@ impl Source {
         }
     }
 
+    /// Reads a schema file.
     pub fn read(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: path.display().to_string(),
@@ -46,16 +50,24 @@ impl Source {
 /// A located message: `file:line:col: error: message`, then the source line and a caret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The schema file.
     pub path: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub col: usize,
+    /// What is wrong.
     pub message: String,
+    /// The offending line.
     pub snippet: String,
+    /// How many characters the caret marks.
     pub caret_len: usize,
+    /// `= note:` lines.
     pub notes: Vec<String>,
 }
 
 impl Diagnostic {
+    /// A diagnostic at byte range `span` of `source`.
     pub fn at(source: &Source, span: Range<usize>, message: impl Into<String>) -> Self {
         let (line, col) = source.line_col(span.start);
         let snippet = source.line_text(line).to_string();
@@ -80,6 +92,7 @@ impl Diagnostic {
         }
     }
 
+    /// Adds a `= note:` line.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
@@ -113,14 +126,24 @@ impl fmt::Display for Diagnostic {
 /// Everything that can go wrong in uapigen, as the user sees it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Schema errors, every one of the run, located.
     #[error("{}", render_all(.0))]
     Schema(Vec<Diagnostic>),
+    /// A file could not be read or written.
     #[error("{path}: {message}")]
-    Io { path: String, message: String },
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A template failed to render.
     #[error("{0}")]
     Template(String),
+    /// Bad use of the CLI or the API.
     #[error("{0}")]
     Usage(String),
+    /// A bug in uapigen.
     #[error("internal error: {0} (please report this)")]
     Internal(String),
 }
@@ -142,14 +165,17 @@ fn render_all(diags: &[Diagnostic]) -> String {
 /// Collects diagnostics during a stage so the user sees all of them at once, not one per run.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
+    /// The diagnostics so far.
     pub list: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// Records one.
     pub fn push(&mut self, d: Diagnostic) {
         self.list.push(d);
     }
 
+    /// Whether there is none.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

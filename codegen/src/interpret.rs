@@ -10,7 +10,9 @@ use crate::layout::{locate, size_of_ref, FamilyLayout};
 /// Why the bytes were refused: the errno and the rule, in the schema's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// The errno the kernel returns.
     pub errno: Errno,
+    /// The rule that failed.
     pub rule: String,
 }
 
@@ -24,7 +26,9 @@ fn refuse(errno: Errno, rule: impl Into<String>) -> Refusal {
 /// Driver data's type and length, which the enclosing command supplies.
 #[derive(Debug, Clone, Copy)]
 pub struct UserData {
+    /// The data type constant the command names.
     pub data_type: u32,
+    /// The data length the command gives.
     pub len: u32,
 }
 

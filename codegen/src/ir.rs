@@ -6,23 +6,35 @@ use std::ops::Range;
 
 use crate::diag::Source;
 
+/// Byte range in the schema file's text.
 pub type Span = Range<usize>;
 
+/// One uAPI family: one schema file, one kernel header, its whole revision history.
 #[derive(Debug, Clone)]
 pub struct Family {
+    /// The family name: Rust module and validator header name.
     pub name: String,
+    /// The schema text, for diagnostics.
     pub source: Source,
     /// File name of the schema (`iommu.toml`), used in the generated-file marker.
     pub schema_file: String,
     /// Path below `include/uapi/`, e.g. `linux/iommu.h`.
     pub header: String,
+    /// The header's include guard.
     pub guard: String,
+    /// SPDX expression of the header's first line.
     pub license: String,
+    /// Comment block written below the SPDX line.
     pub description: Option<String>,
+    /// `#include <...>` lines, in order.
     pub includes: Vec<String>,
+    /// The version history, oldest first.
     pub revisions: Vec<Revision>,
+    /// Every struct, in schema order.
     pub structs: Vec<Struct>,
+    /// `[[flags]]` sets and `[[enum]]`s, in schema order.
     pub groups: Vec<ConstGroup>,
+    /// Single `[[define]]`s, in schema order.
     pub defines: Vec<Define>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
@@ -30,17 +42,25 @@ pub struct Family {
     pub revision: Option<RevisionIdx>,
 }
 
+/// A top-level item of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemRef {
+    /// Index into `Family::structs`.
     Struct(usize),
+    /// Index into `Family::groups`.
     Group(usize),
+    /// Index into `Family::defines`.
     Define(usize),
 }
 
+/// One `[[revision]]`.
 #[derive(Debug, Clone)]
 pub struct Revision {
+    /// What `since`/`until` name, and the revision's Rust module name.
     pub id: String,
+    /// What people call it (`Linux v6.8`).
     pub label: String,
+    /// Where the schema lists it.
     pub span: Span,
 }
 
@@ -49,6 +69,7 @@ pub type RevisionIdx = usize;
 
 pub use uapigen_uaccess::Errno;
 
+/// How the kernel copies a struct from user memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Convention {
     /// First field `__u32 argsz`; minsz checks; bytes beyond the kernel's size are ignored.
@@ -71,6 +92,7 @@ impl Convention {
         }
     }
 
+    /// The convention's schema spelling.
     pub fn name(self) -> &'static str {
         match self {
             Convention::Argsz => "argsz",
@@ -83,18 +105,24 @@ impl Convention {
 /// A layout the kernel shipped although it is not one layout on every ABI.
 #[derive(Debug, Clone)]
 pub struct AbiTrap {
+    /// Revisions whose layout is the trap.
     pub revisions: Vec<RevisionIdx>,
+    /// The revision that fixed the layout.
     pub fixed: Option<RevisionIdx>,
+    /// Why, as the schema says it.
     pub note: String,
 }
 
 /// How a struct is copied from user space and checked: everything a validator needs.
 #[derive(Debug, Clone)]
 pub struct Validation {
+    /// The kernel's minimum size (argsz `minsz`, size `min_size`, driver data `min_len`).
     pub min_size: SizeRef,
+    /// More size needed when a discriminant says so (argsz only).
     pub min_size_when: Vec<MinSizeWhen>,
     /// For `UserData`: the data-type constant (name, value).
     pub data_type: Option<(String, u64)>,
+    /// Content checks in the kernel's order; the first failing decides.
     pub rules: Vec<Rule>,
 }
 
@@ -103,11 +131,14 @@ pub struct Validation {
 pub enum SizeRef {
     /// `sizeof(struct)`.
     Whole,
+    /// `offsetof(struct, path)`.
     OffsetOf(FieldPath),
+    /// `offsetofend(struct, path)`.
     OffsetOfEnd(FieldPath),
 }
 
 impl SizeRef {
+    /// The size as C writes it: `offsetofend(granu.pasid_info)`.
     pub fn text(&self) -> String {
         match self {
             SizeRef::Whole => "sizeof".to_string(),
@@ -117,52 +148,77 @@ impl SizeRef {
     }
 }
 
+/// argsz only: `argsz` must reach `size` when every `when` condition holds.
 #[derive(Debug, Clone)]
 pub struct MinSizeWhen {
+    /// Conditions on bytes within `min_size`.
     pub when: Vec<Cond>,
+    /// The size needed.
     pub size: SizeRef,
+    /// The check written out, for `Rejected::rule`.
     pub text: String,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
+/// If every `when` condition holds, every `require` condition must, else `-errno`.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The conditions under which the rule applies.
     pub when: Vec<Cond>,
+    /// What must hold.
     pub require: Vec<Cond>,
+    /// What a violation returns.
     pub errno: Errno,
     /// What the rule says, for a rejected user (`uapigen decode`, `Rejected::rule`).
     pub text: String,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
+/// A predicate on one field.
 #[derive(Debug, Clone)]
 pub struct Cond {
+    /// The field read.
     pub field: FieldPath,
+    /// What must hold of it.
     pub pred: Pred,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
+/// What a condition checks of a field's value.
 #[derive(Debug, Clone)]
 pub enum Pred {
+    /// `field == value`.
     Equals(ValueRef),
+    /// `field != value`.
     NotEquals(ValueRef),
+    /// `field < value`.
     Below(ValueRef),
+    /// `field & value == 0`.
     Lacks(ValueRef),
     /// `field & ~mask == 0`, the mask being the OR of the flag set (index into `groups`).
     KnownFlags(usize),
+    /// Every byte zero.
     Zero,
+    /// Some byte non-zero.
     NonZero,
+    /// `field % n == 0` (n a power of two).
     Aligned(u64),
 }
 
+/// A value in a condition: a number, or a constant's value and name.
 #[derive(Debug, Clone)]
 pub struct ValueRef {
+    /// The value.
     pub value: u64,
     /// The constant's name when the schema named one (`U64_MAX` included).
     pub name: Option<String>,
 }
 
 impl ValueRef {
+    /// The constant's name, or the number.
     pub fn text(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.value.to_string())
     }
@@ -172,18 +228,25 @@ impl ValueRef {
 /// C name (Rust still needs their field name).
 #[derive(Debug, Clone)]
 pub struct FieldPath {
+    /// As the schema wrote it (`granu.addr_info.flags`).
     pub text: String,
+    /// Each hop from the struct to the field.
     pub segments: Vec<Segment>,
     /// The field's scalar type (None for a struct or union) and array length; conditions apply
     /// only to scalars and arrays of them, sizes to anything.
     pub scalar: Option<Scalar>,
+    /// Array length of the field, if an array.
     pub len: Option<u64>,
+    /// The `[[flags]]` set of the field (index into `Family::groups`).
     pub flags: Option<usize>,
 }
 
+/// One hop of a field path.
 #[derive(Debug, Clone)]
 pub struct Segment {
+    /// The member name in C (`None`: an anonymous union).
     pub c_name: Option<String>,
+    /// The member name in Rust.
     pub rust_name: String,
     /// A union member: Rust reads it in `unsafe`.
     pub in_union: bool,
@@ -193,6 +256,7 @@ pub struct Segment {
 }
 
 impl FieldPath {
+    /// The path as C accesses it (anonymous unions have no name to write).
     pub fn c_access(&self) -> String {
         self.segments
             .iter()
@@ -201,45 +265,65 @@ impl FieldPath {
             .join(".")
     }
 
+    /// Whether the path goes through a union member.
     pub fn through_union(&self) -> bool {
         self.segments.iter().any(|s| s.in_union)
     }
 }
 
+/// A C struct.
 #[derive(Debug, Clone)]
 pub struct Struct {
+    /// The C tag.
     pub name: String,
+    /// Kernel-doc summary (`struct x - summary`).
     pub summary: Option<String>,
+    /// Free text after the member list.
     pub doc: Option<String>,
+    /// How the kernel copies it from user memory, if it is validated.
     pub convention: Option<Convention>,
     /// Present exactly when `convention` is.
     pub validation: Option<Validation>,
     /// A shipped layout that differs between ABIs, acknowledged.
     pub abi_trap: Option<AbiTrap>,
+    /// The revision that added it.
     pub since: RevisionIdx,
+    /// The members, in order.
     pub fields: Vec<Field>,
+    /// Where the schema writes it.
     pub span: Span,
+    /// Where the schema writes its name.
     pub name_span: Span,
 }
 
+/// A struct member or a union member.
 #[derive(Debug, Clone)]
 pub struct Field {
     /// `None` for an anonymous union.
     pub name: Option<String>,
+    /// The member name in Rust.
     pub rust_name: String,
+    /// Its type.
     pub ty: FieldType,
     /// Array length, if the field is an array.
     pub len: Option<u64>,
+    /// Kernel-doc `@name:` text.
     pub doc: Option<String>,
+    /// A plain comment line written above the member.
     pub comment: Option<String>,
+    /// The revision that added it.
     pub since: RevisionIdx,
     /// First revision without this field (it was re-purposed then); None: still present.
     pub until: Option<RevisionIdx>,
+    /// Bytes that must be zero today and that a later revision may re-purpose.
     pub reserved: bool,
+    /// The `[[flags]]` set whose bits it accepts (index into `Family::groups`).
     pub flags: Option<usize>,
+    /// The `[[enum]]` whose values it holds (index into `Family::groups`).
     pub values: Option<usize>,
     /// Constants the header defines inside the struct, just before this field.
     pub before: Vec<ItemRef>,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
@@ -250,29 +334,42 @@ impl Field {
     }
 }
 
+/// A member's type.
 #[derive(Debug, Clone)]
 pub enum FieldType {
+    /// An integer type.
     Scalar(Scalar),
     /// Index into `Family::structs`; always an earlier struct (C needs it complete).
     Struct(usize),
+    /// A union of these members.
     Union(Vec<Field>),
 }
 
+/// The uAPI integer types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scalar {
+    /// `__u8`.
     U8,
+    /// `__u16`.
     U16,
+    /// `__u32`.
     U32,
+    /// `__u64`: 4-byte aligned inside a struct on i686.
     U64,
+    /// `__s8`.
     S8,
+    /// `__s16`.
     S16,
+    /// `__s32`.
     S32,
+    /// `__s64`.
     S64,
     /// `__aligned_u64`: 8-byte aligned on every ABI, unlike `__u64` on i686.
     AlignedU64,
 }
 
 impl Scalar {
+    /// Every scalar type.
     pub const ALL: [Scalar; 9] = [
         Scalar::U8,
         Scalar::U16,
@@ -285,6 +382,7 @@ impl Scalar {
         Scalar::AlignedU64,
     ];
 
+    /// The C spelling.
     pub fn c_name(self) -> &'static str {
         match self {
             Scalar::U8 => "__u8",
@@ -299,6 +397,7 @@ impl Scalar {
         }
     }
 
+    /// The Rust spelling.
     pub fn rust_name(self) -> &'static str {
         match self {
             Scalar::U8 => "u8",
@@ -312,10 +411,12 @@ impl Scalar {
         }
     }
 
+    /// The type a C spelling names.
     pub fn from_c_name(name: &str) -> Option<Scalar> {
         Scalar::ALL.into_iter().find(|s| s.c_name() == name)
     }
 
+    /// Size in bytes.
     pub fn size(self) -> u64 {
         match self {
             Scalar::U8 | Scalar::S8 => 1,
@@ -325,11 +426,13 @@ impl Scalar {
         }
     }
 
+    /// Whether the type is signed.
     pub fn is_signed(self) -> bool {
         matches!(self, Scalar::S8 | Scalar::S16 | Scalar::S32 | Scalar::S64)
     }
 }
 
+/// Whether a group holds bits or values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupKind {
     /// Bits: a field's valid-flag mask is the OR of its set.
@@ -338,35 +441,55 @@ pub enum GroupKind {
     Enum,
 }
 
+/// How a group is written in C.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Style {
     /// A run of `#define NAME value`.
     Define,
     /// `enum tag { ... };`, or `enum { ... };` when the tag is `None`.
-    Enum { tag: Option<String> },
+    Enum {
+        /// The enum tag.
+        tag: Option<String>,
+    },
 }
 
+/// A `[[flags]]` set or an `[[enum]]`.
 #[derive(Debug, Clone)]
 pub struct ConstGroup {
+    /// The set's name (the C enum tag, when written as a tagged enum).
     pub name: String,
+    /// Bits or values.
     pub kind: GroupKind,
+    /// `#define`s or a C enum.
     pub style: Style,
+    /// Kernel-doc summary.
     pub summary: Option<String>,
+    /// Free text.
     pub doc: Option<String>,
+    /// The revision that added it.
     pub since: RevisionIdx,
+    /// Its constants, in order.
     pub values: Vec<Constant>,
     /// `Some((struct, field))` when the header defines the group inside a struct.
     pub inside: Option<(usize, usize)>,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
+/// A named integer constant.
 #[derive(Debug, Clone)]
 pub struct Constant {
+    /// The C name.
     pub name: String,
+    /// Its value.
     pub value: u64,
+    /// How C writes it.
     pub expr: Expr,
+    /// Kernel-doc or trailing comment text.
     pub doc: Option<String>,
+    /// The revision that added it.
     pub since: RevisionIdx,
+    /// Where the schema writes it.
     pub span: Span,
 }
 
@@ -375,21 +498,31 @@ pub struct Constant {
 pub enum Expr {
     /// As the schema wrote it (`0x80` stays hex).
     Literal(String),
+    /// `(1 << n)`.
     Bit(u32),
+    /// `(A | B | ...)`.
     Or(Vec<String>),
+    /// Another constant's name.
     Alias(String),
+    /// `('c')`.
     Char(char),
+    /// `_IO(ty, nr)`.
     Io {
+        /// The ioctl type constant.
         ty: String,
+        /// The command number constant.
         nr: String,
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
 }
 
+/// A single `#define`.
 #[derive(Debug, Clone)]
 pub struct Define {
+    /// Its name, value and expression.
     pub constant: Constant,
+    /// `Some((struct, field))` when the header defines it inside a struct.
     pub inside: Option<(usize, usize)>,
     /// First revision without this definition (a sentinel redefined later); None: current.
     pub until: Option<RevisionIdx>,
@@ -423,6 +556,7 @@ fn has_path(structs: &[Struct], fields: &[Field], path: &FieldPath) -> bool {
 }
 
 impl Field {
+    /// Whether the member exists in revision `rev`.
     pub fn present_at(&self, rev: RevisionIdx) -> bool {
         self.since <= rev && self.until.is_none_or(|u| rev < u)
     }
@@ -522,6 +656,7 @@ impl Family {
             .chain(self.defines.iter().map(|d| &d.constant))
     }
 
+    /// The struct named `name`.
     pub fn struct_by_name(&self, name: &str) -> Option<&Struct> {
         self.structs.iter().find(|s| s.name == name)
     }

@@ -5,6 +5,7 @@
 
 use crate::ir::*;
 
+/// A target ABI a layout is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
     /// The clang/GNU triple, as `uapigen layout --target` takes it.
@@ -54,13 +55,16 @@ pub const TARGETS: &[Target] = &[
     },
 ];
 
+/// `x86_64-linux-gnu`.
 pub const DEFAULT_TARGET: &Target = &TARGETS[0];
 
+/// The target of a GNU triple, if uapigen lays out for it.
 pub fn target_by_triple(triple: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.triple == triple)
 }
 
 impl Target {
+    /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
             Scalar::U64 | Scalar::S64 => self.u64_align,
@@ -77,8 +81,11 @@ pub struct MemberLayout {
     pub path: String,
     /// Nesting depth: 0 for a top-level field, 1 inside a union, and so on.
     pub depth: usize,
+    /// Offset in bytes.
     pub offset: u64,
+    /// Size in bytes.
     pub size: u64,
+    /// Alignment in bytes.
     pub align: u64,
     /// Index path through `Struct::fields` and union members, for finding the IR field.
     pub index: Vec<usize>,
@@ -89,24 +96,33 @@ pub struct MemberLayout {
 /// Padding the compiler would insert: the kernel forbids it in uAPI structs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hole {
+    /// Offset in bytes.
     pub offset: u64,
+    /// Size in bytes.
     pub size: u64,
-    /// The member before the hole (None at the start), and the one after (None at the end).
+    /// The member before the hole (None at the start).
     pub after: Option<String>,
+    /// The member after the hole (None at the end).
     pub before: Option<String>,
     /// The member whose index path the hole is reported at.
     pub at_index: Vec<usize>,
 }
 
+/// One struct's layout on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructLayout {
+    /// `sizeof`.
     pub size: u64,
+    /// `alignof`.
     pub align: u64,
+    /// Every member, unions' members included, in order.
     pub members: Vec<MemberLayout>,
+    /// Implicit padding.
     pub holes: Vec<Hole>,
 }
 
 impl StructLayout {
+    /// The member at a dotted path.
     pub fn member(&self, path: &str) -> Option<&MemberLayout> {
         self.members.iter().find(|m| m.path == path)
     }
@@ -120,10 +136,13 @@ impl StructLayout {
 /// Layouts of every struct of a family on one target, indexed like `Family::structs`.
 #[derive(Debug, Clone)]
 pub struct FamilyLayout {
+    /// The target.
     pub target: &'static Target,
+    /// One layout per struct.
     pub structs: Vec<StructLayout>,
 }
 
+/// Lays out every struct of `family` on `target`.
 pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     let mut done: Vec<StructLayout> = Vec::with_capacity(family.structs.len());
     for st in &family.structs {

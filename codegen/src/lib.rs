@@ -3,6 +3,7 @@
 //!
 //! The pipeline, one module a stage:
 //! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
+#![warn(missing_docs)]
 
 pub mod abi;
 pub mod builder;

@@ -27,12 +27,16 @@ pub const BASE: u64 = 0x10_0000;
 /// A user buffer at `BASE` of which the first `readable` bytes can be read; it remembers the
 /// furthest byte read.
 pub struct Buffer {
+    /// The user's bytes, at `BASE`.
     pub bytes: Vec<u8>,
+    /// How many of them can be read; a read beyond faults.
     pub readable: usize,
+    /// The furthest byte read so far.
     pub read_end: std::cell::Cell<usize>,
 }
 
 impl Buffer {
+    /// A buffer whose every byte can be read.
     pub fn new(bytes: Vec<u8>) -> Buffer {
         let readable = bytes.len();
         Buffer {
@@ -68,9 +72,13 @@ impl UserMemory for Buffer {
 /// One case the matrix plays.
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// The struct.
     pub struct_name: String,
+    /// The kernel's revision (index into the family's revisions).
     pub kernel: usize,
+    /// The user's bytes.
     pub bytes: Vec<u8>,
+    /// Driver data's (type, length), which the enclosing command gives.
     pub user_data: Option<(u32, u32)>,
     /// What the case is, for a report.
     pub what: String,
@@ -88,6 +96,7 @@ pub type Outcome = (Result<Vec<u8>, Errno>, Option<usize>);
 
 /// An implementation of the validators of every revision: generated C, generated Rust...
 pub trait Implementation {
+    /// The implementation's name in reports.
     fn name(&self) -> &str;
     /// Runs every case; per case its outcome and the furthest byte read (if it can tell).
     fn run(&mut self, cases: &[Case]) -> Vec<Outcome>;
@@ -96,10 +105,12 @@ pub trait Implementation {
 /// The IR interpreter as an implementation (what `uapigen matrix` runs when nothing else is
 /// asked for, and the oracle).
 pub struct Interpreter<'a> {
+    /// The families whose kernels it plays.
     pub families: &'a [Checked],
 }
 
 impl Interpreter<'_> {
+    /// What the kernel of `case.kernel` makes of the bytes in `mem`.
     pub fn kernel(&self, case: &Case, mem: &Buffer) -> Result<Vec<u8>, Errno> {
         let (c, si) = find(self.families, &case.struct_name).expect("case names a struct");
         let (fam, layouts) = &c.revisions[case.kernel];
@@ -125,6 +136,7 @@ impl Implementation for Interpreter<'_> {
     }
 }
 
+/// The family and struct index of struct `name`.
 pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, usize)> {
     families.iter().find_map(|c| {
         c.family
@@ -340,35 +352,52 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
     out
 }
 
+/// One cell of the matrix: one user revision against one kernel revision.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(tag = "result", rename_all = "lowercase")]
 pub enum CellResult {
+    /// Every case as expected.
     Pass {
+        /// How many cases.
         cases: usize,
     },
+    /// The first unexpected case.
     Fail {
+        /// Which implementation.
         implementation: String,
+        /// What the case is.
         case: String,
+        /// The expected outcome.
         expected: String,
+        /// What happened.
         got: String,
     },
 }
 
+/// One struct's matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct StructMatrix {
+    /// The family.
     pub family: String,
+    /// The struct.
     #[serde(rename = "struct")]
     pub name: String,
+    /// `argsz`, `size` or `user_data`.
     pub convention: String,
     /// Revision ids where the struct exists: rows (user) and columns (kernel).
     pub revisions: Vec<String>,
+    /// `cells[user][kernel]`.
     pub cells: Vec<Vec<CellResult>>,
 }
 
+/// The whole matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
+    /// No unexpected cell.
     pub ok: bool,
+    /// The implementations run.
     pub implementations: Vec<String>,
+    /// One matrix per validated struct.
     pub structs: Vec<StructMatrix>,
 }
 

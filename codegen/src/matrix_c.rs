@@ -14,6 +14,7 @@ use crate::ir::Convention;
 use crate::matrix::{find, Case, Implementation, Outcome};
 use crate::Checked;
 
+/// The generated C validators of every revision, compiled once into a harness, as an implementation.
 pub struct CValidators<'a> {
     exe: PathBuf,
     families: &'a [Checked],

@@ -9,15 +9,20 @@ use crate::diag::Error;
 /// Relative path (with `/`) → contents. Ordered, so every listing is deterministic.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
+    /// Relative path → contents.
     pub files: BTreeMap<String, String>,
 }
 
 /// One way `generated/` differs from what the generator emits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stale {
+    /// A file the generator emits is not there.
     Missing(String),
+    /// A file differs from what the generator emits.
     Differs {
+        /// The file.
         path: String,
+        /// A unified diff from the file to what it should be.
         diff: String,
     },
     /// A file in an output folder the generator does not produce (a leftover).
@@ -56,6 +61,7 @@ fn owned_dirs(out: &Output) -> Vec<String> {
 }
 
 impl Output {
+    /// Adds (or replaces) a file.
     pub fn add(&mut self, path: impl Into<String>, contents: String) {
         self.files.insert(path.into(), contents);
     }

@@ -8,6 +8,7 @@ use crate::layout::{field_at, StructLayout, Target};
 
 const MIN_COMMENT_COLUMN: usize = 40;
 
+/// The pahole-style table of struct `si` on `target`.
 pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target) -> String {
     let st = &family.structs[si];
     // Rows first (declaration, offset comment), so the comment column fits the longest one.

@@ -16,10 +16,14 @@ use crate::emit::{self, Templates};
 use crate::output::Output;
 use crate::{Checked, Error};
 
+/// Which tree an output folder is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profile {
+    /// This repository's `generated/`.
     Generated,
+    /// A kernel tree.
     Kernel,
+    /// A QEMU checkout.
     Qemu,
 }
 

@@ -8,6 +8,7 @@ use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::ir::*;
 use crate::schema::*;
 
+/// The resolve stage: names to indices, values evaluated, every mistake located.
 pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Family, Error> {
     let mut r = Resolver {
         source,

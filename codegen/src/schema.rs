@@ -7,55 +7,76 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Error, Source};
 
+/// A value with the byte range it came from.
 pub type S<T> = Spanned<T>;
 
 /// One schema file: one uAPI family (one kernel header).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSchema {
+    /// `[family]`.
     pub family: S<RawFamily>,
+    /// `[[revision]]`, oldest first.
     #[serde(default)]
     pub revision: Vec<S<RawRevision>>,
+    /// `[[struct]]`.
     #[serde(default, rename = "struct")]
     pub structs: Vec<S<RawStruct>>,
+    /// `[[flags]]`.
     #[serde(default)]
     pub flags: Vec<S<RawGroup>>,
+    /// `[[enum]]`.
     #[serde(default, rename = "enum")]
     pub enums: Vec<S<RawGroup>>,
+    /// `[[define]]`.
     #[serde(default, rename = "define")]
     pub defines: Vec<S<RawDefine>>,
 }
 
+/// `[family]`: the header.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFamily {
+    /// The family name (a C identifier).
     pub name: S<String>,
     /// Path of the header below `include/uapi/`, e.g. `linux/iommu.h`.
     pub header: S<String>,
+    /// The include guard.
     pub guard: S<String>,
     /// The SPDX expression of the first line.
     pub license: S<String>,
+    /// A comment block below the SPDX line.
     pub description: Option<S<String>>,
+    /// `#include <...>` lines.
     #[serde(default)]
     pub includes: Vec<S<String>>,
 }
 
+/// `[[revision]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRevision {
+    /// What `since`/`until` name (a C identifier).
     pub id: S<String>,
+    /// What people call it; defaults to the id.
     pub label: Option<S<String>>,
 }
 
+/// `[[struct]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStruct {
+    /// The C tag.
     pub name: S<String>,
+    /// Kernel-doc summary.
     pub summary: Option<S<String>>,
+    /// Free text after the member list.
     pub doc: Option<S<String>>,
     /// `argsz` (VFIO / 2020 IOMMU uAPI) or `size` (extensible struct, copy_struct_from_user).
     pub convention: Option<S<String>>,
+    /// The revision that added it.
     pub since: Option<S<String>>,
+    /// The members, in order.
     pub fields: S<Vec<S<RawField>>>,
     /// The smallest size the kernel accepts: argsz's `minsz`, size's `min_size` (default: the
     /// whole struct), driver data's `min_len`.
@@ -72,6 +93,7 @@ pub struct RawStruct {
     pub abi_trap: Option<S<RawAbiTrap>>,
 }
 
+/// `abi_trap = { revisions, fixed, note }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAbiTrap {
@@ -79,6 +101,7 @@ pub struct RawAbiTrap {
     pub revisions: S<Vec<S<String>>>,
     /// The revision that fixed it: its changes to the struct are acknowledged, not breaking.
     pub fixed: Option<S<String>>,
+    /// Why.
     pub note: S<String>,
 }
 
@@ -86,15 +109,21 @@ pub struct RawAbiTrap {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSizeRef {
+    /// `offsetof(struct, path)`.
     pub offsetof: Option<S<String>>,
+    /// `offsetofend(struct, path)`.
     pub offsetofend: Option<S<String>>,
 }
 
+/// `{ when = [...], offsetof|offsetofend = "path" }`: argsz must reach the size when every condition holds.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMinSizeWhen {
+    /// The conditions.
     pub when: Vec<S<RawCond>>,
+    /// `offsetof(struct, path)`.
     pub offsetof: Option<S<String>>,
+    /// `offsetofend(struct, path)`.
     pub offsetofend: Option<S<String>>,
 }
 
@@ -103,10 +132,14 @@ pub struct RawMinSizeWhen {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
+    /// Conditions under which the rule applies.
     #[serde(default)]
     pub when: Vec<S<RawCond>>,
+    /// What must hold.
     pub require: S<Vec<S<RawCond>>>,
+    /// `EINVAL` (default), `EOPNOTSUPP` or `E2BIG`.
     pub errno: Option<S<String>>,
+    /// The rule's text for a rejected user (default: the conditions written out).
     pub doc: Option<S<String>>,
 }
 
@@ -115,15 +148,23 @@ pub struct RawRule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCond {
+    /// The member path the predicate reads.
     pub field: S<String>,
+    /// `field == value`.
     pub equals: Option<S<toml::Value>>,
+    /// `field != value`.
     pub not_equals: Option<S<toml::Value>>,
+    /// `field < value`.
     pub below: Option<S<toml::Value>>,
+    /// `field & value == 0`.
     pub lacks: Option<S<toml::Value>>,
     /// Only bits of the field's `flags` set.
     pub known_flags: Option<S<bool>>,
+    /// Every byte zero.
     pub zero: Option<S<bool>>,
+    /// Some byte non-zero.
     pub nonzero: Option<S<bool>>,
+    /// `field % n == 0`.
     pub aligned: Option<S<i64>>,
 }
 
@@ -133,14 +174,18 @@ pub struct RawCond {
 pub struct RawField {
     /// Absent only for an anonymous union.
     pub name: Option<S<String>>,
+    /// `__u8` … `__s64`, `__aligned_u64`, or `struct NAME`.
     #[serde(rename = "type")]
     pub ty: Option<S<String>>,
     /// Array length: `__u8 padding[6]` is `{ name = "padding", type = "__u8", len = 6 }`.
     pub len: Option<S<i64>>,
+    /// A union of these members.
     pub union: Option<S<Vec<S<RawField>>>>,
+    /// Kernel-doc `@name:` text.
     pub doc: Option<S<String>>,
     /// A plain comment line emitted just before the field (`/* Vendor specific data */`).
     pub comment: Option<S<String>>,
+    /// The revision that added it.
     pub since: Option<S<String>>,
     /// The revision that re-purposed this (reserved) field: it exists before it, and the
     /// fields with `since` = that revision take its bytes.
@@ -160,28 +205,39 @@ pub struct RawField {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGroup {
+    /// The set's name.
     pub name: S<String>,
     /// `define` (a run of `#define`s) or `enum` (a C enum).
     pub style: Option<S<String>>,
     /// A C enum with no tag (`enum { ... };`).
     pub anonymous: Option<S<bool>>,
+    /// Kernel-doc summary.
     pub summary: Option<S<String>>,
+    /// Free text.
     pub doc: Option<S<String>>,
+    /// The revision that added it.
     pub since: Option<S<String>>,
     /// `struct.field`: emit inside that struct, just before the field, as kernel headers do.
     pub inside: Option<S<String>>,
+    /// The constants.
     pub values: S<Vec<S<RawValue>>>,
 }
 
+/// One value of a `[[flags]]` set or an `[[enum]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawValue {
+    /// The C name.
     pub name: S<String>,
+    /// The value, written as given.
     pub value: Option<S<i64>>,
+    /// `(1 << bit)`.
     pub bit: Option<S<i64>>,
     /// Same value as another constant, written as its name (`IOMMUFD_CMD_DESTROY = IOMMUFD_CMD_BASE`).
     pub alias: Option<S<String>>,
+    /// Kernel-doc or trailing comment text.
     pub doc: Option<S<String>>,
+    /// The revision that added it.
     pub since: Option<S<String>>,
 }
 
@@ -189,11 +245,17 @@ pub struct RawValue {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDefine {
+    /// The C name.
     pub name: S<String>,
+    /// A trailing comment.
     pub doc: Option<S<String>>,
+    /// The revision that added it.
     pub since: Option<S<String>>,
+    /// `struct.field`: write it inside that struct, above the field.
     pub inside: Option<S<String>>,
+    /// The value, written as given.
     pub value: Option<S<i64>>,
+    /// `(1 << bit)`.
     pub bit: Option<S<i64>>,
     /// OR of other constants: `or = ["IOMMU_SVA_VTD_GPASID_CD", ...]`.
     pub or: Option<S<Vec<S<String>>>>,
@@ -201,6 +263,7 @@ pub struct RawDefine {
     pub char: Option<S<String>>,
     /// `_IO(type, nr)`: `ioctl = { type = "IOMMUFD_TYPE", nr = "IOMMUFD_CMD_DESTROY" }`.
     pub ioctl: Option<S<RawIoctl>>,
+    /// Another constant's name: `#define NAME OTHER`.
     pub alias: Option<S<String>>,
     /// The revision that redefined it (a sentinel moving): it applies before that revision.
     pub until: Option<S<String>>,
@@ -208,11 +271,14 @@ pub struct RawDefine {
     pub sentinel: Option<S<bool>>,
 }
 
+/// `ioctl = { type, nr }`: `_IO(type, nr)`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIoctl {
+    /// The ioctl type constant.
     #[serde(rename = "type")]
     pub ty: S<String>,
+    /// The command number constant.
     pub nr: S<String>,
 }
 

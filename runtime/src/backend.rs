@@ -52,7 +52,9 @@ pub struct NestingInfo {
     pub pasid_bits: u32,
     /// The vendor bind flags (`IOMMU_SVA_VTD_GPASID_*`) accepted.
     pub vendor_flags: u64,
+    /// The hardware's capability register (`iommu_hw_info_vtd.cap_reg`).
     pub cap_reg: u64,
+    /// The hardware's extended capability register (`iommu_hw_info_vtd.ecap_reg`).
     pub ecap_reg: u64,
 }
 
@@ -60,6 +62,7 @@ pub struct NestingInfo {
 /// with the generated validators; the backend applies the driver's own checks, in the
 /// driver's order, and leaves its state unchanged whenever it returns an error.
 pub trait Backend: Send + Sync {
+    /// What the IOMMU supports, for the VMM's capability query.
     fn nesting_info(&self) -> NestingInfo;
 
     /// Whether `sid` is assigned to `vm`.

@@ -41,10 +41,12 @@ pub struct Container {
 }
 
 impl Container {
+    /// VM `vm`'s container, served by `backend`.
     pub fn new(vm: VmId, backend: Arc<dyn Backend>) -> Self {
         Container { vm, backend }
     }
 
+    /// The VM the container belongs to.
     pub fn vm(&self) -> VmId {
         self.vm
     }
@@ -54,10 +56,12 @@ impl Container {
         self.backend.nesting_info()
     }
 
+    /// Allocates a PASID in the VM's set.
     pub fn alloc_pasid(&self) -> Result<u32, Rejected> {
         self.backend.alloc_pasid(self.vm)
     }
 
+    /// Frees one of the VM's PASIDs.
     pub fn free_pasid(&self, pasid: u32) -> Result<(), Rejected> {
         self.backend.free_pasid(self.vm, pasid)
     }

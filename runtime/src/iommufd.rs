@@ -25,12 +25,27 @@ use uapigen_uaccess::{
 
 use crate::backend::{Backend, NestedDomain, NestingInfo, PagingDomain, SourceId, VmId};
 
+/// What an iommufd object id names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Object {
+    /// An I/O address space (`IOMMU_IOAS_ALLOC`).
     Ioas,
+    /// A bound device.
     Device(SourceId),
-    Paging { domain: PagingDomain, ioas: u32 },
-    Nested { domain: NestedDomain, parent: u32 },
+    /// A paging hwpt on an IOAS.
+    Paging {
+        /// The backend's domain.
+        domain: PagingDomain,
+        /// The IOAS object it maps.
+        ioas: u32,
+    },
+    /// A nested hwpt on a paging hwpt.
+    Nested {
+        /// The backend's domain.
+        domain: NestedDomain,
+        /// The parent paging hwpt object.
+        parent: u32,
+    },
 }
 
 #[derive(Default)]
@@ -59,6 +74,7 @@ pub struct Iommufd {
 }
 
 impl Iommufd {
+    /// VM `vm`'s iommufd, served by `backend`; no object yet.
     pub fn new(vm: VmId, backend: Arc<dyn Backend>) -> Self {
         Iommufd {
             vm,
@@ -67,6 +83,7 @@ impl Iommufd {
         }
     }
 
+    /// What the IOMMU supports.
     pub fn nesting_info(&self) -> NestingInfo {
         self.backend.nesting_info()
     }

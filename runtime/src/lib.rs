@@ -7,6 +7,7 @@
 //!   thread, plus the fault records a VMM reads.
 //! - [`iommufd`]: iommufd ioctls as v6.8 handles them (`IOMMU_IOAS_ALLOC`, `IOMMU_HWPT_ALLOC`,
 //!   `IOMMU_GET_HW_INFO`, `IOMMU_HWPT_INVALIDATE`, `IOMMU_DESTROY`).
+#![warn(missing_docs)]
 
 pub mod backend;
 mod bounded;

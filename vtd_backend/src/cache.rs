@@ -17,7 +17,9 @@ fn drop_range<K: Ord + Copy, V>(map: &mut BTreeMap<K, V>, lo: K, hi: K) -> usize
 /// A cached translation: the page it maps to and the access it allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Translation {
+    /// The host page frame.
     pub host_pfn: u64,
+    /// Whether writes are allowed.
     pub writable: bool,
 }
 
@@ -33,20 +35,24 @@ pub struct Iotlb {
 }
 
 impl Iotlb {
+    /// Caches a translation of page `vpn` of (DID, PASID).
     pub fn insert(&mut self, did: u16, pasid: u32, vpn: u64, t: Translation) {
         if self.entries.insert((did, pasid, vpn), t).is_none() {
             self.pages.entry((did, pasid)).or_default().insert(vpn);
         }
     }
 
+    /// The cached translation of page `vpn` of (DID, PASID).
     pub fn lookup(&self, did: u16, pasid: u32, vpn: u64) -> Option<Translation> {
         self.entries.get(&(did, pasid, vpn)).copied()
     }
 
+    /// Entries cached.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -86,10 +92,12 @@ pub struct PasidCache {
 }
 
 impl PasidCache {
+    /// Caches a PASID entry of (DID, PASID).
     pub fn insert(&mut self, did: u16, pasid: u32, entry: [u64; 8]) {
         self.entries.insert((did, pasid), entry);
     }
 
+    /// The cached PASID entry of (DID, PASID).
     pub fn lookup(&self, did: u16, pasid: u32) -> Option<[u64; 8]> {
         self.entries.get(&(did, pasid)).copied()
     }
@@ -103,10 +111,12 @@ impl PasidCache {
         drop_range(&mut self.entries, lo, hi)
     }
 
+    /// Entries cached.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -120,23 +130,28 @@ pub struct DeviceTlb {
 }
 
 impl DeviceTlb {
+    /// Caches a translation in device `sid`'s TLB.
     pub fn insert(&mut self, sid: u16, pasid: Option<u32>, vpn: u64, t: Translation) {
         self.entries.insert((sid, pasid, vpn), t);
     }
 
+    /// Device `sid`'s cached translation of page `vpn`.
     pub fn lookup(&self, sid: u16, pasid: Option<u32>, vpn: u64) -> Option<Translation> {
         self.entries.get(&(sid, pasid, vpn)).copied()
     }
 
+    /// Drops `count` pages from `first` of device `sid` and `pasid`; how many were cached.
     pub fn invalidate(&mut self, sid: u16, pasid: Option<u32>, first: u64, count: u64) -> usize {
         let last = first.saturating_add(count.saturating_sub(1));
         drop_range(&mut self.entries, (sid, pasid, first), (sid, pasid, last))
     }
 
+    /// Entries cached.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

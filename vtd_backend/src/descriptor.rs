@@ -2,49 +2,78 @@
 //! v5.10). Each builder is the driver function named in its doc comment; a descriptor is
 //! `struct qi_desc` (four u64), of which the 128-bit descriptors use `qw0` and `qw1`.
 
+/// VT-d pages are 4 KiB.
 pub const VTD_PAGE_SHIFT: u32 = 12;
+/// The page-frame bits of an address.
 pub const VTD_PAGE_MASK: u64 = !((1u64 << VTD_PAGE_SHIFT) - 1);
 
+/// Context-cache invalidation.
 pub const QI_CC_TYPE: u64 = 0x1;
+/// IOTLB invalidation.
 pub const QI_IOTLB_TYPE: u64 = 0x2;
+/// Device-TLB invalidation.
 pub const QI_DIOTLB_TYPE: u64 = 0x3;
+/// Interrupt-entry-cache invalidation.
 pub const QI_IEC_TYPE: u64 = 0x4;
+/// Invalidation wait.
 pub const QI_IWD_TYPE: u64 = 0x5;
+/// PASID-based IOTLB invalidation.
 pub const QI_EIOTLB_TYPE: u64 = 0x6;
+/// PASID-cache invalidation.
 pub const QI_PC_TYPE: u64 = 0x7;
+/// PASID-based device-TLB invalidation.
 pub const QI_DEIOTLB_TYPE: u64 = 0x8;
+/// Page group response.
 pub const QI_PGRP_RESP_TYPE: u64 = 0x9;
+/// Page stream response.
 pub const QI_PSTRM_RESP_TYPE: u64 = 0xa;
 
+/// PASID-based IOTLB granularity: every non-global page of a PASID.
 pub const QI_GRAN_NONG_PASID: u64 = 2;
+/// PASID-based IOTLB granularity: pages of a PASID (page-selective-within-PASID).
 pub const QI_GRAN_PSI_PASID: u64 = 3;
+/// PASID-cache granularity: every PASID of a domain.
 pub const QI_PC_ALL_PASIDS: u64 = 0;
+/// PASID-cache granularity: one PASID.
 pub const QI_PC_PASID_SEL: u64 = 1;
+/// PASID-based device-TLB descriptor's G bit set: global mappings, every PASID.
 pub const QI_DEV_IOTLB_GRAN_ALL: u64 = 1;
+/// PASID-based device-TLB descriptor's G bit clear: the one PASID.
 pub const QI_DEV_IOTLB_GRAN_PASID_SEL: u64 = 0;
+/// Device-TLB invalidations in flight per device (`QI_DEV_EIOTLB_MAX_INVS`).
 pub const QI_DEV_EIOTLB_MAX_INVS: u16 = 32;
 
+/// Page response: success.
 pub const QI_RESP_SUCCESS: u64 = 0x0;
+/// Page response: invalid request.
 pub const QI_RESP_INVALID: u64 = 0x1;
+/// Page response: response failure.
 pub const QI_RESP_FAILURE: u64 = 0xf;
 
 /// `QI_IWD_STATUS_DATA(d)` is `d << 32`, `QI_IWD_STATUS_WRITE` bit 5, `QI_IWD_FENCE` bit 6
 /// (`include/linux/intel-iommu.h` v5.10); `QI_DONE` is 2 (its `enum { QI_FREE, QI_IN_USE,
 /// QI_DONE, QI_ABORT }`).
 pub const QI_IWD_STATUS_WRITE: u64 = 1 << 5;
+/// Invalidation wait: fence.
 pub const QI_IWD_FENCE: u64 = 1 << 6;
+/// The value an invalidation wait writes to its status slot.
 pub const QI_DONE: u64 = 2;
 
 /// `struct qi_desc`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct QiDesc {
+    /// Bits 63:0.
     pub qw0: u64,
+    /// Bits 127:64.
     pub qw1: u64,
+    /// Bits 191:128 (256-bit descriptors only).
     pub qw2: u64,
+    /// Bits 255:192 (256-bit descriptors only).
     pub qw3: u64,
 }
 
 impl QiDesc {
+    /// The descriptor type (bits 3:0).
     pub fn ty(&self) -> u64 {
         self.qw0 & 0xf
     }

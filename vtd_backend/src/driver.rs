@@ -29,8 +29,9 @@ use crate::prq::PageRequest;
 use crate::queue::Hardware;
 use crate::regs::{self, Features};
 
-/// `ADDR_WIDTH_4LEVEL` / `ADDR_WIDTH_5LEVEL`.
+/// `ADDR_WIDTH_4LEVEL`: a 4-level first-level table.
 pub const ADDR_WIDTH_4LEVEL: u32 = 48;
+/// `ADDR_WIDTH_5LEVEL`: a 5-level first-level table.
 pub const ADDR_WIDTH_5LEVEL: u32 = 57;
 /// Domain ids 0 and 1 (`FLPT_DEFAULT_DID`) are reserved.
 pub const NUM_RESERVED_DID: u16 = 2;
@@ -74,14 +75,20 @@ impl Default for DeviceConfig {
 /// pending list; only last-page-in-group requests wait).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PendingRequest {
+    /// The device that asked.
     pub sid: SourceId,
+    /// The request as the VM reads it.
     pub prm: IommuFaultPageRequest,
 }
 
+/// An assigned device.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Device {
+    /// The VM it is assigned to.
     pub vm: VmId,
+    /// How it was assigned.
     pub config: DeviceConfig,
+    /// Its scalable-mode PASID table.
     pub pasid_table: PasidTable,
     /// PASIDs bound to guest page tables on this device.
     pub bound: BTreeSet<u32>,
@@ -89,46 +96,65 @@ pub struct Device {
     pub nested: Option<NestedDomain>,
 }
 
+/// A second-level (paging) domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Paging {
+    /// The VM that owns it.
     pub vm: VmId,
+    /// Allocated as a nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT`, or a container's domain).
     pub nest_parent: bool,
-    /// Second-level page-table root and address width (AW field value).
+    /// Second-level page-table root.
     pub slptptr: u64,
+    /// Second-level address width (the PASID entry's AW field value).
     pub aw: u64,
     /// The highest guest-physical address mapped (`dmar_domain->max_addr`).
     pub max_addr: u64,
 }
 
+/// A nested domain: a guest stage-1 table on a nest parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nested {
+    /// The VM that owns it.
     pub vm: VmId,
+    /// The parent (stage-2) domain.
     pub parent: PagingDomain,
+    /// The guest's stage-1 table, as `IOMMU_HWPT_ALLOC` gave it.
     pub s1: IommuHwptVtdS1,
+    /// The devices attached to it.
     pub devices: BTreeSet<SourceId>,
 }
 
+/// What the model keeps per VM.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Vm {
     /// The container's nesting domain (the 2020 path).
     pub container: Option<PagingDomain>,
     /// `iommu_fault` records reported and not yet read, as their 64 bytes.
     pub faults: VecDeque<[u8; 64]>,
+    /// Page requests reported and not yet answered.
     pub pending: Vec<PendingRequest>,
 }
 
 /// Everything the model holds; `Clone + Eq` so a test can prove an error changed nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
+    /// What the IOMMU supports.
     pub features: Features,
+    /// CAP_REG.
     pub cap: u64,
+    /// ECAP_REG.
     pub ecap: u64,
+    /// Caches and the invalidation queue.
     pub hw: Hardware,
+    /// Assigned devices by source id.
     pub devices: BTreeMap<SourceId, Device>,
+    /// VMs by id.
     pub vms: BTreeMap<VmId, Vm>,
     /// The PASID allocator: each allocated PASID and the VM (ioasid set) it belongs to.
     pub pasids: BTreeMap<u32, VmId>,
+    /// Paging domains by domain id.
     pub paging: BTreeMap<u16, Paging>,
+    /// Nested domains by id.
     pub nested: BTreeMap<u32, Nested>,
     next_nested: u32,
     /// Page request descriptors received, oldest first.
@@ -142,6 +168,7 @@ pub struct VtdIommu {
 }
 
 impl VtdIommu {
+    /// An IOMMU with `features`, no VM and no device.
     pub fn new(features: Features) -> Self {
         VtdIommu {
             state: Mutex::new(State {

@@ -3,6 +3,7 @@
 //! entry bits, a queued-invalidation ring of real descriptors, IOTLB / PASID-cache /
 //! device-TLB models those descriptors act on, page requests and page-group responses, and
 //! per-VM ownership of PASIDs, domains and devices.
+#![warn(missing_docs)]
 
 pub mod cache;
 pub mod descriptor;

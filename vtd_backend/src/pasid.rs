@@ -7,20 +7,28 @@ use crate::descriptor::VTD_PAGE_MASK;
 pub const PASID_MAX: u32 = 0x10_0000;
 /// `PASID_PDE_SHIFT`: a directory entry points at a table of 64 PASID entries.
 pub const PASID_PDE_SHIFT: u32 = 6;
+/// PASID entries per table.
 pub const PASID_TABLE_ENTRIES: usize = 1 << PASID_PDE_SHIFT;
+/// Directory entries.
 pub const PASID_DIR_ENTRIES: usize = (PASID_MAX >> PASID_PDE_SHIFT) as usize;
 
+/// P (bit 0) of a directory entry and of a PASID entry.
 pub const PASID_PTE_PRESENT: u64 = 1;
+/// FPD, fault processing disable (bit 1 of a PASID entry).
 pub const PASID_PTE_FPD: u64 = 1 << 1;
 
 /// PGTT values (`val[0]` bits 8:6).
 pub const PASID_ENTRY_PGTT_FL_ONLY: u64 = 1;
+/// PGTT: second-level only.
 pub const PASID_ENTRY_PGTT_SL_ONLY: u64 = 2;
+/// PGTT: nested.
 pub const PASID_ENTRY_PGTT_NESTED: u64 = 3;
+/// PGTT: pass-through.
 pub const PASID_ENTRY_PGTT_PT: u64 = 4;
 
 /// FLPM values (`val[2]` bits 3:2).
 pub const FLPM_4LEVEL: u64 = 0;
+/// FLPM: 5-level.
 pub const FLPM_5LEVEL: u64 = 1;
 
 /// The "physical" address the model gives PASID tables: table `n` sits at
@@ -47,13 +55,16 @@ fn get_bits(word: u64, lo: u32, width: u32) -> u64 {
 /// One 512-bit scalable-mode PASID entry, `u64 val[8]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PasidEntry {
+    /// The 512 bits.
     pub val: [u64; 8],
 }
 
 impl PasidEntry {
+    /// P: present.
     pub fn present(&self) -> bool {
         self.val[0] & PASID_PTE_PRESENT != 0
     }
+    /// Sets P.
     pub fn set_present(&mut self) {
         self.val[0] |= PASID_PTE_PRESENT;
     }
@@ -65,6 +76,7 @@ impl PasidEntry {
     pub fn aw(&self) -> u64 {
         get_bits(self.val[0], 2, 3)
     }
+    /// Sets AW.
     pub fn set_aw(&mut self, aw: u64) {
         set_bits(&mut self.val[0], 2, 3, aw);
     }
@@ -72,6 +84,7 @@ impl PasidEntry {
     pub fn pgtt(&self) -> u64 {
         get_bits(self.val[0], 6, 3)
     }
+    /// Sets PGTT.
     pub fn set_pgtt(&mut self, pgtt: u64) {
         set_bits(&mut self.val[0], 6, 3, pgtt);
     }
@@ -79,6 +92,7 @@ impl PasidEntry {
     pub fn slptptr(&self) -> u64 {
         self.val[0] & VTD_PAGE_MASK
     }
+    /// Sets SLPTPTR (the address's page-frame bits).
     pub fn set_slptptr(&mut self, addr: u64) {
         self.val[0] = (self.val[0] & !VTD_PAGE_MASK) | (addr & VTD_PAGE_MASK);
     }
@@ -86,6 +100,7 @@ impl PasidEntry {
     pub fn did(&self) -> u16 {
         get_bits(self.val[1], 0, 16) as u16
     }
+    /// Sets DID.
     pub fn set_did(&mut self, did: u16) {
         set_bits(&mut self.val[1], 0, 16, did as u64);
     }
@@ -93,6 +108,7 @@ impl PasidEntry {
     pub fn pwsnp(&self) -> bool {
         self.val[1] & (1 << 23) != 0
     }
+    /// Sets PWSNP.
     pub fn set_pwsnp(&mut self) {
         self.val[1] |= 1 << 23;
     }
@@ -104,6 +120,7 @@ impl PasidEntry {
     pub fn sre(&self) -> bool {
         self.val[2] & 1 != 0
     }
+    /// Sets SRE.
     pub fn set_sre(&mut self) {
         self.val[2] |= 1;
     }
@@ -111,6 +128,7 @@ impl PasidEntry {
     pub fn flpm(&self) -> u64 {
         get_bits(self.val[2], 2, 2)
     }
+    /// Sets FLPM.
     pub fn set_flpm(&mut self, flpm: u64) {
         set_bits(&mut self.val[2], 2, 2, flpm);
     }
@@ -118,6 +136,7 @@ impl PasidEntry {
     pub fn wpe(&self) -> bool {
         self.val[2] & (1 << 4) != 0
     }
+    /// Sets WPE.
     pub fn set_wpe(&mut self) {
         self.val[2] |= 1 << 4;
     }
@@ -125,6 +144,7 @@ impl PasidEntry {
     pub fn eafe(&self) -> bool {
         self.val[2] & (1 << 7) != 0
     }
+    /// Sets EAFE.
     pub fn set_eafe(&mut self) {
         self.val[2] |= 1 << 7;
     }
@@ -132,6 +152,7 @@ impl PasidEntry {
     pub fn flptr(&self) -> u64 {
         self.val[2] & VTD_PAGE_MASK
     }
+    /// Sets FLPTR (the address's page-frame bits).
     pub fn set_flptr(&mut self, addr: u64) {
         self.val[2] = (self.val[2] & !VTD_PAGE_MASK) | (addr & VTD_PAGE_MASK);
     }

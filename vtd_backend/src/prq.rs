@@ -10,18 +10,25 @@ pub const PRQ_DESC_TYPE: u64 = 0x1;
 /// A page request as the device sends it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PageRequest {
+    /// Requester id (bus << 8 | devfn).
     pub rid: u16,
+    /// The PASID, if the request carries one.
     pub pasid: Option<u32>,
     /// The faulting address (its page is what counts).
     pub addr: u64,
+    /// Read access requested.
     pub read: bool,
+    /// Write access requested.
     pub write: bool,
+    /// Execute access requested.
     pub exec: bool,
+    /// Privileged-mode access requested.
     pub privileged: bool,
     /// Page request group index (9 bits).
     pub grpid: u16,
     /// Last page in group.
     pub last: bool,
+    /// Private data the response must echo, if any.
     pub priv_data: Option<[u64; 2]>,
 }
 

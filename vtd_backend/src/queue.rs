@@ -14,19 +14,28 @@ pub const QI_STATUS_BASE: u64 = 0x7f00_0000;
 /// A page group response the hardware delivered to a device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DeliveredResponse {
+    /// The device answered.
     pub rid: u16,
+    /// The PASID, if the response carries one.
     pub pasid: Option<u32>,
+    /// Page request group index.
     pub grpid: u32,
+    /// VT-d response code.
     pub code: u64,
+    /// Last page in group.
     pub last_page: bool,
+    /// Private data echoed back.
     pub priv_data: Option<[u64; 2]>,
 }
 
 /// The caches and the queue: what the hardware holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hardware {
+    /// The IOTLB.
     pub iotlb: Iotlb,
+    /// The PASID cache.
     pub pasid_cache: PasidCache,
+    /// Every device's TLB.
     pub devtlb: DeviceTlb,
     ring: Vec<QiDesc>,
     status: Vec<u32>,

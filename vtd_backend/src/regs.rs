@@ -8,22 +8,38 @@
 
 /// `cap_ndoms`: 2^(4 + 2*n) domain ids.
 pub const CAP_ND_SHIFT: u32 = 0;
+/// Caching mode.
 pub const CAP_CM: u64 = 1 << 7;
+/// `cap_sagaw`: supported second-level address widths (bits 12:8).
 pub const CAP_SAGAW_SHIFT: u32 = 8;
+/// `cap_mgaw`: maximum guest address width - 1 (bits 21:16).
 pub const CAP_MGAW_SHIFT: u32 = 16;
+/// First-level 1 GiB pages.
 pub const CAP_FL1GP: u64 = 1 << 56;
+/// First-level 5-level paging.
 pub const CAP_5LP: u64 = 1 << 60;
 
+/// Queued invalidation.
 pub const ECAP_QIS: u64 = 1 << 1;
+/// Device-TLB (ATS) support.
 pub const ECAP_DT: u64 = 1 << 2;
+/// Snoop control.
 pub const ECAP_SC: u64 = 1 << 7;
+/// Nested translation.
 pub const ECAP_NEST: u64 = 1 << 26;
+/// Page requests.
 pub const ECAP_PRS: u64 = 1 << 29;
+/// Supervisor requests.
 pub const ECAP_SRS: u64 = 1 << 31;
+/// Extended accessed flag.
 pub const ECAP_EAFS: u64 = 1 << 34;
+/// `ecap_pss`: PASID size - 1 (bits 39:35).
 pub const ECAP_PSS_SHIFT: u32 = 35;
+/// PASID support.
 pub const ECAP_PASID: u64 = 1 << 40;
+/// Scalable mode.
 pub const ECAP_SMTS: u64 = 1 << 43;
+/// First-level translation.
 pub const ECAP_FLTS: u64 = 1 << 47;
 
 /// What the modelled IOMMU supports; turned into CAP_REG / ECAP_REG values.
@@ -94,18 +110,22 @@ impl Features {
     }
 }
 
+/// 5-level first-level paging (`cap_5lp_support`).
 pub fn cap_5lp_support(cap: u64) -> bool {
     cap & CAP_5LP != 0
 }
 
+/// Supervisor requests (`ecap_srs`).
 pub fn ecap_srs(ecap: u64) -> bool {
     ecap & ECAP_SRS != 0
 }
 
+/// Extended accessed flag (`ecap_eafs`).
 pub fn ecap_eafs(ecap: u64) -> bool {
     ecap & ECAP_EAFS != 0
 }
 
+/// Nested translation (`ecap_nest`).
 pub fn ecap_nest(ecap: u64) -> bool {
     ecap & ECAP_NEST != 0
 }

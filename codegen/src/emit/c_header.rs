@@ -87,6 +87,7 @@ struct EnumLine {
     trailing: Option<String>,
 }
 
+/// The kernel-style uAPI header of `family`.
 pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
     let view = HeaderView {
         license: family.license.clone(),

@@ -280,11 +280,14 @@ fn body_key(v: &StructView) -> String {
 /// (the kernel-tree profile: `__user` pointers, `copy_from_user`, kernel includes only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CFlavour {
+    /// Kernel code (`__user`, `copy_from_user`) rather than user space.
     pub kernel: bool,
 }
 
 impl CFlavour {
+    /// User space: `const void *src`, memcpy unless `UAPI_COPY_FROM_USER` is defined.
     pub const USERSPACE: CFlavour = CFlavour { kernel: false };
+    /// Kernel code: `const void __user *src`, `copy_from_user`.
     pub const KERNEL: CFlavour = CFlavour { kernel: true };
 
     /// The address-space annotation of user pointers, with its trailing space.

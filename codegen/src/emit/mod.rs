@@ -41,6 +41,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 ];
 
 impl Templates {
+    /// The built-in templates, each overridden by a file of the same name in `override_dir`.
     pub fn new(override_dir: Option<&Path>) -> Result<Self, Error> {
         let mut registry = Handlebars::new();
         // A misspelt variable is an error, not an empty string; C is not HTML.
@@ -63,6 +64,7 @@ impl Templates {
         Ok(Templates { registry })
     }
 
+    /// Renders template `name` with `view`.
     pub fn render<T: Serialize>(&self, name: &str, view: &T) -> Result<String, Error> {
         self.registry
             .render(name, view)
@@ -83,6 +85,7 @@ pub fn marker(family: &Family) -> String {
 /// How the generated Rust crate is named and where it finds `uapigen-uaccess`.
 #[derive(Debug, Clone)]
 pub struct RustCrate {
+    /// The package name.
     pub name: String,
     /// Path of the `runtime/uaccess` crate, relative to the generated crate's folder.
     pub uaccess_path: String,

@@ -13,6 +13,7 @@ use crate::emit::marker;
 use crate::ir::*;
 use crate::layout::{FamilyLayout, TARGETS};
 
+/// `iommu_hwpt_alloc` → `IommuHwptAlloc`.
 pub fn camel(name: &str) -> String {
     name.split('_')
         .filter(|p| !p.is_empty())
@@ -40,10 +41,24 @@ fn doc_attrs(doc: Option<&str>) -> TokenStream {
         if l.is_empty() {
             String::new()
         } else {
-            format!(" {l}")
+            format!(" {}", link_urls(l))
         }
     });
     quote!(#(#[doc = #lines])*)
+}
+
+/// Kernel-doc writes bare URLs; rustdoc links only `<https://...>` (and warns on the rest).
+fn link_urls(line: &str) -> String {
+    line.split(' ')
+        .map(|w| {
+            if w.starts_with("https://") || w.starts_with("http://") {
+                format!("<{w}>")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A value that may differ per target: a literal when all agree, else a `cfg!` chain.
@@ -348,8 +363,24 @@ fn constant_item(ctx: &Ctx, c: &Constant) -> TokenStream {
     let ty = format_ident!("{}", ty_name);
     let name = ident(&c.name);
     let value = const_value(ctx, c, ty_name);
-    let doc = doc_attrs(c.doc.as_deref());
+    let doc = doc_attrs(Some(&constant_doc(c)));
     quote! { #doc pub const #name: #ty = #value; }
+}
+
+/// The schema's doc, or else how C defines the constant, so every item has a doc.
+fn constant_doc(c: &Constant) -> String {
+    if let Some(d) = &c.doc {
+        return d.clone();
+    }
+    match &c.expr {
+        Expr::Literal(l) => format!("`{}` = `{l}`.", c.name),
+        Expr::Bit(b) => format!("`{}` = `1 << {b}`.", c.name),
+        Expr::Or(names) => format!("`{}` = `{}`.", c.name, names.join(" | ")),
+        Expr::Alias(a) => format!("`{}` = [`{a}`].", c.name),
+        Expr::Char(ch) => format!("`{}` = `'{ch}'`.", c.name),
+        Expr::Io { ty, nr } => format!("`{}` = `_IO({ty}, {nr})`.", c.name),
+        Expr::Implicit => format!("`{}` = {}.", c.name, c.value),
+    }
 }
 
 fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut Vec<TokenStream>) {
@@ -404,7 +435,7 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str) -> TokenStream {
     )));
     let consts = g.values.iter().map(|c| {
         let n = ident(&c.name);
-        let d = doc_attrs(c.doc.as_deref());
+        let d = doc_attrs(Some(&constant_doc(c)));
         quote!(#d pub const #n: Self = Self(#n);)
     });
     quote! {
@@ -614,7 +645,12 @@ fn aggregate(
             ty = quote!([#ty; #n]);
         }
         let name = ident(&f.rust_name);
-        let fdoc = doc_attrs(f.doc.as_deref());
+        let fallback = match (&f.ty, &f.name) {
+            (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
+            (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (_, _) => format!("`{}`.", f.display_name()),
+        };
+        let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
         members.push(quote!(#fdoc pub #name: #ty));
     }
     let name = format_ident!("{}", type_name);
@@ -678,6 +714,7 @@ pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
         #![doc = " Rust bindings of the kernel uAPI families that uapigen describes."]
         #![doc = #doc]
         #![no_std]
+        #![warn(missing_docs)]
         #![allow(clippy::missing_safety_doc)]
         #(#mods)*
     })

@@ -33,6 +33,7 @@ impl IommuFaultType {
     /// page request fault
     pub const IOMMU_FAULT_PAGE_REQ: Self = Self(IOMMU_FAULT_PAGE_REQ);
 }
+/// `IOMMU_FAULT_REASON_UNKNOWN` = `0`.
 pub const IOMMU_FAULT_REASON_UNKNOWN: u32 = 0;
 /// Could not access the PASID table (fetch caused external abort)
 pub const IOMMU_FAULT_REASON_PASID_FETCH: u32 = 1;
@@ -55,6 +56,7 @@ pub const IOMMU_FAULT_REASON_OOR_ADDRESS: u32 = 8;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IommuFaultReason(pub u32);
 impl IommuFaultReason {
+    /// `IOMMU_FAULT_REASON_UNKNOWN` = `0`.
     pub const IOMMU_FAULT_REASON_UNKNOWN: Self = Self(IOMMU_FAULT_REASON_UNKNOWN);
     /// Could not access the PASID table (fetch caused external abort)
     pub const IOMMU_FAULT_REASON_PASID_FETCH: Self = Self(
@@ -81,8 +83,11 @@ impl IommuFaultReason {
         IOMMU_FAULT_REASON_OOR_ADDRESS,
     );
 }
+/// `IOMMU_FAULT_UNRECOV_PASID_VALID` = `1 << 0`.
 pub const IOMMU_FAULT_UNRECOV_PASID_VALID: u32 = 1 << 0;
+/// `IOMMU_FAULT_UNRECOV_ADDR_VALID` = `1 << 1`.
 pub const IOMMU_FAULT_UNRECOV_ADDR_VALID: u32 = 1 << 1;
+/// `IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID` = `1 << 2`.
 pub const IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID: u32 = 1 << 2;
 /// `struct iommu_fault_unrecoverable`: Unrecoverable fault data
 #[repr(C)]
@@ -131,9 +136,13 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuFaultUnrecoverable {}
+/// `IOMMU_FAULT_PAGE_REQUEST_PASID_VALID` = `1 << 0`.
 pub const IOMMU_FAULT_PAGE_REQUEST_PASID_VALID: u32 = 1 << 0;
+/// `IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE` = `1 << 1`.
 pub const IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE: u32 = 1 << 1;
+/// `IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA` = `1 << 2`.
 pub const IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA: u32 = 1 << 2;
+/// `IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID` = `1 << 3`.
 pub const IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID: u32 = 1 << 3;
 /// `struct iommu_fault_page_request`: Page Request data
 #[repr(C)]
@@ -209,6 +218,7 @@ pub struct IommuFault {
     pub r#type: u32,
     /// reserved for future use (should be zero)
     pub padding: u32,
+    /// The anonymous union.
     pub data: IommuFaultData,
 }
 impl Default for IommuFault {
@@ -272,7 +282,9 @@ impl IommuPageResponseCode {
     /// this device if possible. This is "Response Failure" in PCI PRI.
     pub const IOMMU_PAGE_RESP_FAILURE: Self = Self(IOMMU_PAGE_RESP_FAILURE);
 }
+/// `IOMMU_PAGE_RESP_VERSION_1` = `1`.
 pub const IOMMU_PAGE_RESP_VERSION_1: u32 = 1;
+/// `IOMMU_PAGE_RESP_PASID_VALID` = `1 << 0`.
 pub const IOMMU_PAGE_RESP_PASID_VALID: u32 = 1 << 0;
 /// `struct iommu_page_response`: Generic page response information
 #[repr(C)]
@@ -397,8 +409,11 @@ impl IommuInvGranularity {
     /// number of invalidation granularities
     pub const IOMMU_INV_GRANU_NR: Self = Self(IOMMU_INV_GRANU_NR);
 }
+/// `IOMMU_INV_ADDR_FLAGS_PASID` = `1 << 0`.
 pub const IOMMU_INV_ADDR_FLAGS_PASID: u32 = 1 << 0;
+/// `IOMMU_INV_ADDR_FLAGS_ARCHID` = `1 << 1`.
 pub const IOMMU_INV_ADDR_FLAGS_ARCHID: u32 = 1 << 1;
+/// `IOMMU_INV_ADDR_FLAGS_LEAF` = `1 << 2`.
 pub const IOMMU_INV_ADDR_FLAGS_LEAF: u32 = 1 << 2;
 /// `struct iommu_inv_addr_info`: Address Selective Invalidation Structure
 #[repr(C)]
@@ -456,7 +471,9 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuInvAddrInfo {}
+/// `IOMMU_INV_PASID_FLAGS_PASID` = `1 << 0`.
 pub const IOMMU_INV_PASID_FLAGS_PASID: u32 = 1 << 0;
+/// `IOMMU_INV_PASID_FLAGS_ARCHID` = `1 << 1`.
 pub const IOMMU_INV_PASID_FLAGS_ARCHID: u32 = 1 << 1;
 /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
 #[repr(C)]
@@ -497,6 +514,7 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuInvPasidInfo {}
+/// `IOMMU_CACHE_INVALIDATE_INFO_VERSION_1` = `1`.
 pub const IOMMU_CACHE_INVALIDATE_INFO_VERSION_1: u32 = 1;
 /// IOMMU IOTLB
 pub const IOMMU_CACHE_INV_TYPE_IOTLB: u8 = 1 << 0;
@@ -504,6 +522,7 @@ pub const IOMMU_CACHE_INV_TYPE_IOTLB: u8 = 1 << 0;
 pub const IOMMU_CACHE_INV_TYPE_DEV_IOTLB: u8 = 1 << 1;
 /// PASID cache
 pub const IOMMU_CACHE_INV_TYPE_PASID: u8 = 1 << 2;
+/// `IOMMU_CACHE_INV_TYPE_NR` = `3`.
 pub const IOMMU_CACHE_INV_TYPE_NR: u32 = 3;
 /// The union `granu` of [`IommuCacheInvalidateInfo`].
 #[repr(C)]
@@ -553,6 +572,7 @@ pub struct IommuCacheInvalidateInfo {
     pub granularity: u8,
     /// reserved for future use (should be zero)
     pub padding: [u8; 6],
+    /// The union `granu`.
     pub granu: IommuCacheInvalidateInfoGranu,
 }
 impl Default for IommuCacheInvalidateInfo {
@@ -753,6 +773,7 @@ pub const IOMMU_SVA_VTD_GPASID_EMTE: u64 = 1 << 4;
 pub const IOMMU_SVA_VTD_GPASID_CD: u64 = 1 << 5;
 /// write protect enable
 pub const IOMMU_SVA_VTD_GPASID_WPE: u64 = 1 << 6;
+/// `IOMMU_SVA_VTD_GPASID_LAST` = `1 << 7`.
 pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 7;
 /// `struct iommu_gpasid_bind_data_vtd`: Intel VT-d specific data on device and guest SVA binding.
 ///
@@ -788,10 +809,14 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindDataVtd {}
+/// `IOMMU_SVA_VTD_GPASID_MTS_MASK` = `IOMMU_SVA_VTD_GPASID_CD | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT`.
 pub const IOMMU_SVA_VTD_GPASID_MTS_MASK: u64 = IOMMU_SVA_VTD_GPASID_CD
     | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT;
+/// `IOMMU_GPASID_BIND_VERSION_1` = `1`.
 pub const IOMMU_GPASID_BIND_VERSION_1: u32 = 1;
+/// `IOMMU_PASID_FORMAT_INTEL_VTD` = `1`.
 pub const IOMMU_PASID_FORMAT_INTEL_VTD: u32 = 1;
+/// `IOMMU_PASID_FORMAT_LAST` = `2`.
 pub const IOMMU_PASID_FORMAT_LAST: u32 = 2;
 /// guest PASID valid
 pub const IOMMU_SVA_GPASID_VAL: u64 = 1 << 0;
@@ -835,6 +860,7 @@ pub struct IommuGpasidBindData {
     pub gpasid: u64,
     /// Reserved for future use (should be zero)
     pub padding: [u8; 8],
+    /// The union `vendor`.
     pub vendor: IommuGpasidBindDataVendor,
 }
 impl Default for IommuGpasidBindData {

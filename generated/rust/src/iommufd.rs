@@ -35,27 +35,49 @@
 ///
 /// As well as additional errnos, within specific ioctls.
 pub const IOMMUFD_TYPE: u32 = b';' as u32;
+/// `IOMMUFD_CMD_BASE` = `0x80`.
 pub const IOMMUFD_CMD_BASE: u32 = 0x80;
+/// `IOMMUFD_CMD_DESTROY` = [`IOMMUFD_CMD_BASE`].
 pub const IOMMUFD_CMD_DESTROY: u32 = IOMMUFD_CMD_BASE;
+/// `IOMMUFD_CMD_IOAS_ALLOC` = 129.
 pub const IOMMUFD_CMD_IOAS_ALLOC: u32 = 129;
+/// `IOMMUFD_CMD_IOAS_ALLOW_IOVAS` = 130.
 pub const IOMMUFD_CMD_IOAS_ALLOW_IOVAS: u32 = 130;
+/// `IOMMUFD_CMD_IOAS_COPY` = 131.
 pub const IOMMUFD_CMD_IOAS_COPY: u32 = 131;
+/// `IOMMUFD_CMD_IOAS_IOVA_RANGES` = 132.
 pub const IOMMUFD_CMD_IOAS_IOVA_RANGES: u32 = 132;
+/// `IOMMUFD_CMD_IOAS_MAP` = 133.
 pub const IOMMUFD_CMD_IOAS_MAP: u32 = 133;
+/// `IOMMUFD_CMD_IOAS_UNMAP` = 134.
 pub const IOMMUFD_CMD_IOAS_UNMAP: u32 = 134;
+/// `IOMMUFD_CMD_OPTION` = 135.
 pub const IOMMUFD_CMD_OPTION: u32 = 135;
+/// `IOMMUFD_CMD_VFIO_IOAS` = 136.
 pub const IOMMUFD_CMD_VFIO_IOAS: u32 = 136;
+/// `IOMMUFD_CMD_HWPT_ALLOC` = 137.
 pub const IOMMUFD_CMD_HWPT_ALLOC: u32 = 137;
+/// `IOMMUFD_CMD_GET_HW_INFO` = 138.
 pub const IOMMUFD_CMD_GET_HW_INFO: u32 = 138;
+/// `IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING` = 139.
 pub const IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING: u32 = 139;
+/// `IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP` = 140.
 pub const IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP: u32 = 140;
+/// `IOMMUFD_CMD_HWPT_INVALIDATE` = 141.
 pub const IOMMUFD_CMD_HWPT_INVALIDATE: u32 = 141;
+/// `IOMMUFD_CMD_FAULT_QUEUE_ALLOC` = 142.
 pub const IOMMUFD_CMD_FAULT_QUEUE_ALLOC: u32 = 142;
+/// `IOMMUFD_CMD_IOAS_MAP_FILE` = 143.
 pub const IOMMUFD_CMD_IOAS_MAP_FILE: u32 = 143;
+/// `IOMMUFD_CMD_VIOMMU_ALLOC` = 144.
 pub const IOMMUFD_CMD_VIOMMU_ALLOC: u32 = 144;
+/// `IOMMUFD_CMD_VDEVICE_ALLOC` = 145.
 pub const IOMMUFD_CMD_VDEVICE_ALLOC: u32 = 145;
+/// `IOMMUFD_CMD_IOAS_CHANGE_PROCESS` = 146.
 pub const IOMMUFD_CMD_IOAS_CHANGE_PROCESS: u32 = 146;
+/// `IOMMUFD_CMD_VEVENTQ_ALLOC` = 147.
 pub const IOMMUFD_CMD_VEVENTQ_ALLOC: u32 = 147;
+/// `IOMMUFD_CMD_HW_QUEUE_ALLOC` = 148.
 pub const IOMMUFD_CMD_HW_QUEUE_ALLOC: u32 = 148;
 /// `struct iommu_destroy`: ioctl(IOMMU_DESTROY)
 ///
@@ -112,6 +134,7 @@ impl IommuDestroy {
         Ok(())
     }
 }
+/// `IOMMU_DESTROY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY)`.
 pub const IOMMU_DESTROY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_DESTROY;
 /// `struct iommu_ioas_alloc`: ioctl(IOMMU_IOAS_ALLOC)
 ///
@@ -173,6 +196,7 @@ impl IommuIoasAlloc {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC)`.
 pub const IOMMU_IOAS_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOC;
 /// `struct iommu_iova_range`: ioctl(IOMMU_IOVA_RANGE)
 ///
@@ -279,6 +303,7 @@ impl IommuIoasIovaRanges {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_IOVA_RANGES` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)`.
 pub const IOMMU_IOAS_IOVA_RANGES: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_IOVA_RANGES;
 /// `struct iommu_ioas_allow_iovas`: ioctl(IOMMU_IOAS_ALLOW_IOVAS)
@@ -353,6 +378,7 @@ impl IommuIoasAllowIovas {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_ALLOW_IOVAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)`.
 pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_ALLOW_IOVAS;
 /// If clear the kernel will compute an appropriate
@@ -455,6 +481,7 @@ impl IommuIoasMap {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_MAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)`.
 pub const IOMMU_IOAS_MAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
 /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
 ///
@@ -536,6 +563,7 @@ impl IommuIoasCopy {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_COPY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)`.
 pub const IOMMU_IOAS_COPY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
 /// `struct iommu_ioas_unmap`: ioctl(IOMMU_IOAS_UNMAP)
 ///
@@ -602,6 +630,7 @@ impl IommuIoasUnmap {
         Ok(())
     }
 }
+/// `IOMMU_IOAS_UNMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)`.
 pub const IOMMU_IOAS_UNMAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_UNMAP;
 /// Change how RLIMIT_MEMLOCK accounting works.
 pub const IOMMU_OPTION_RLIMIT_MODE: u32 = 0;
@@ -706,6 +735,7 @@ impl IommuOption {
         Ok(())
     }
 }
+/// `IOMMU_OPTION` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)`.
 pub const IOMMU_OPTION: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_OPTION;
 /// Get the current compatibility IOAS
 pub const IOMMU_VFIO_IOAS_GET: u16 = 0;
@@ -790,6 +820,7 @@ impl IommuVfioIoas {
         Ok(())
     }
 }
+/// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
 pub const IOMMU_VFIO_IOAS: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
 /// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
 pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
@@ -1073,10 +1104,11 @@ impl IommuHwptAlloc {
         Ok(())
     }
 }
+/// `IOMMU_HWPT_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)`.
 pub const IOMMU_HWPT_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_ALLOC;
 /// If set, disallow read-only mappings
 /// on a nested_parent domain.
-/// https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
+/// <https://www.intel.com/content/www/us/en/content-details/772415/content-details.html>
 pub const IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: u32 = 1 << 0;
 /// `enum iommu_hw_info_vtd_flags`: Flags for VT-d hw_info
 #[repr(transparent)]
@@ -1085,7 +1117,7 @@ pub struct IommuHwInfoVtdFlags(pub u32);
 impl IommuHwInfoVtdFlags {
     /// If set, disallow read-only mappings
     /// on a nested_parent domain.
-    /// https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
+    /// <https://www.intel.com/content/www/us/en/content-details/772415/content-details.html>
     pub const IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: Self = Self(
         IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17,
     );
@@ -1210,6 +1242,7 @@ pub struct IommuHwInfo {
     pub data_len: u32,
     /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
     pub data_uptr: u64,
+    /// The anonymous union.
     pub data_type: IommuHwInfoDataType,
     /// Output the width of PASIDs. 0 means no PASID support.
     pub out_max_pasid_log2: u8,
@@ -1297,6 +1330,7 @@ impl IommuHwInfo {
         Ok(())
     }
 }
+/// `IOMMU_GET_HW_INFO` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)`.
 pub const IOMMU_GET_HW_INFO: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_GET_HW_INFO;
 /// Enable dirty tracking
 pub const IOMMU_HWPT_DIRTY_TRACKING_ENABLE: u32 = 1;
@@ -1375,6 +1409,7 @@ impl IommuHwptSetDirtyTracking {
         Ok(())
     }
 }
+/// `IOMMU_HWPT_SET_DIRTY_TRACKING` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)`.
 pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING;
 /// Just read the PTEs without clearing any dirty bits
@@ -1486,6 +1521,7 @@ impl IommuHwptGetDirtyBitmap {
         Ok(())
     }
 }
+/// `IOMMU_HWPT_GET_DIRTY_BITMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)`.
 pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP;
 /// Invalidation data for VTD_S1
@@ -1732,6 +1768,7 @@ impl IommuHwptInvalidate {
         Ok(())
     }
 }
+/// `IOMMU_HWPT_INVALIDATE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)`.
 pub const IOMMU_HWPT_INVALIDATE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_INVALIDATE;
 /// `struct iommu_fault_alloc`: ioctl(IOMMU_FAULT_QUEUE_ALLOC)
 ///
@@ -1798,6 +1835,7 @@ impl IommuFaultAlloc {
         Ok(())
     }
 }
+/// `IOMMU_FAULT_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)`.
 pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_FAULT_QUEUE_ALLOC;
 /// Fault has been handled and the page tables populated, retry the access.
@@ -1935,6 +1973,7 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
+/// `IOMMU_IOAS_MAP_FILE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)`.
 pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// Reserved for future use
 pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = 0;
@@ -2040,6 +2079,7 @@ impl IommuViommuAlloc {
         Ok(())
     }
 }
+/// `IOMMU_VIOMMU_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)`.
 pub const IOMMU_VIOMMU_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VIOMMU_ALLOC;
 /// `struct iommu_vdevice_alloc`: ioctl(IOMMU_VDEVICE_ALLOC)
 ///
@@ -2111,10 +2151,14 @@ impl IommuVdeviceAlloc {
         Ok(())
     }
 }
+/// `IOMMU_VDEVICE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)`.
 pub const IOMMU_VDEVICE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VDEVICE_ALLOC;
+/// `IOMMU_IOAS_CHANGE_PROCESS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)`.
 pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_CHANGE_PROCESS;
+/// `IOMMU_VEVENTQ_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)`.
 pub const IOMMU_VEVENTQ_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
+/// `IOMMU_HW_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)`.
 pub const IOMMU_HW_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HW_QUEUE_ALLOC;
 /// The structs of revision `v6_2` (Linux v6.2: first iommufd release), laid out and validated as that revision's kernel does.
 pub mod v6_2 {

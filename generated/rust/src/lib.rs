@@ -3,6 +3,7 @@
 //! Rust bindings of the kernel uAPI families that uapigen describes.
 //! Layouts are asserted at compile time for: x86_64-linux-gnu, i686-linux-gnu, aarch64-linux-gnu, arm-linux-gnueabihf, riscv64-linux-gnu, powerpc64le-linux-gnu, s390x-linux-gnu. Every type is `#[repr(C)]` with explicit padding.
 #![no_std]
+#![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
 /// `include/uapi/linux/iommu.h`, from `iommu.toml`.
 #[rustfmt::skip]

@@ -10,6 +10,7 @@
 //!
 //! Every function returns 0 or a negative errno, as the kernel function it stands in for does;
 //! [`uapigen_last_rejection`] names the rule the last error broke.
+#![warn(missing_docs)]
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_ulong, c_void, CString};

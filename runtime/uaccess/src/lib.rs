@@ -5,6 +5,7 @@
 //!
 //! Semantics follow `include/linux/uaccess.h` (v5.10 and v6.8) and, for driver data,
 //! `include/linux/iommu.h` (v6.8): see REFERENCE.md §2 and §6.
+#![warn(missing_docs)]
 #![no_std]
 
 use core::fmt;
@@ -13,16 +14,27 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(i32)]
 pub enum Errno {
+    /// No such file or directory: no such object.
     ENOENT = 2,
+    /// Argument list too long: a newer struct with non-zero bytes this kernel does not know.
     E2BIG = 7,
+    /// Out of memory.
     ENOMEM = 12,
+    /// Permission denied: the object belongs to someone else.
     EACCES = 13,
+    /// Bad address: a user copy faulted.
     EFAULT = 14,
+    /// Device or resource busy.
     EBUSY = 16,
+    /// No such device.
     ENODEV = 19,
+    /// Invalid argument.
     EINVAL = 22,
+    /// Inappropriate ioctl for device: an unknown command.
     ENOTTY = 25,
+    /// No space left on device: an allocator is exhausted.
     ENOSPC = 28,
+    /// Operation not supported: a flag or feature this kernel does not have.
     EOPNOTSUPP = 95,
     /// The kernel-internal `ENOTSUPP` (524), which some drivers leak to user space
     /// (`intel_svm_bind_gpasid` for a non-PCI device).
@@ -35,6 +47,7 @@ impl Errno {
         -(self as i32)
     }
 
+    /// The errno's name (`"EINVAL"`).
     pub fn name(self) -> &'static str {
         match self {
             Errno::ENOENT => "ENOENT",
@@ -52,6 +65,7 @@ impl Errno {
         }
     }
 
+    /// Every errno, in value order.
     pub const ALL: [Errno; 12] = [
         Errno::ENOENT,
         Errno::E2BIG,
@@ -67,6 +81,7 @@ impl Errno {
         Errno::ENOTSUPP,
     ];
 
+    /// The errno of a kernel return value (`-22` is `EINVAL`).
     pub fn from_negative(v: i32) -> Option<Errno> {
         Errno::ALL.into_iter().find(|e| e.to_negative() == v)
     }
@@ -76,11 +91,14 @@ impl Errno {
 /// schema's words, that failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rejected {
+    /// What the caller gets back, negated.
     pub errno: Errno,
+    /// The rule that was broken, in the schema's words.
     pub rule: &'static str,
 }
 
 impl Rejected {
+    /// A refusal with `errno` for breaking `rule`.
     pub const fn new(errno: Errno, rule: &'static str) -> Self {
         Rejected { errno, rule }
     }
@@ -158,11 +176,13 @@ impl<M: UserMemory + ?Sized> UserMemory for &M {
 /// proves hole-free on every target.
 pub unsafe trait Plain: Copy + Default + 'static {}
 
+/// The bytes of a value.
 pub fn bytes_of<T: Plain>(v: &T) -> &[u8] {
     // SAFETY: `Plain` types have no padding, so every byte is initialised.
     unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
+/// The bytes of a value, writable.
 pub fn bytes_of_mut<T: Plain>(v: &mut T) -> &mut [u8] {
     // SAFETY: `Plain` types accept any bytes and have no padding.
     unsafe { core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>()) }

@@ -12,20 +12,28 @@
     clippy::nonminimal_bool,
     clippy::needless_return
 )]
+/// `FEAT_TYPE` = `'F'`.
 pub const FEAT_TYPE: u32 = b'F' as u32;
+/// `FEAT_CMD_BASE` = `0x40`.
 pub const FEAT_CMD_BASE: u32 = 0x40;
+/// `FEAT_CMD_FIRST` = [`FEAT_CMD_BASE`].
 pub const FEAT_CMD_FIRST: u32 = FEAT_CMD_BASE;
+/// `FEAT_CMD_SECOND` = 65.
 pub const FEAT_CMD_SECOND: u32 = 65;
 /// mode A
 pub const FEAT_MODE_A: u8 = 1 << 0;
+/// `FEAT_MODE_B` = `1 << 1`.
 pub const FEAT_MODE_B: u8 = 1 << 1;
+/// `FEAT_MODE_HIGH` = `1 << 7`.
 pub const FEAT_MODE_HIGH: u8 = 1 << 7;
 /// nothing
 pub const FEAT_KIND_NONE: u8 = 0;
 /// a small record,
 /// documented on two lines
 pub const FEAT_KIND_SMALL: u8 = 1;
+/// `FEAT_KIND_BIG` = `10`.
 pub const FEAT_KIND_BIG: u8 = 10;
+/// `FEAT_KIND_NEXT` = 11.
 pub const FEAT_KIND_NEXT: u8 = 11;
 /// `enum feat_kind`: What a record holds
 #[repr(transparent)]
@@ -37,7 +45,9 @@ impl FeatKind {
     /// a small record,
     /// documented on two lines
     pub const FEAT_KIND_SMALL: Self = Self(FEAT_KIND_SMALL);
+    /// `FEAT_KIND_BIG` = `10`.
     pub const FEAT_KIND_BIG: Self = Self(FEAT_KIND_BIG);
+    /// `FEAT_KIND_NEXT` = 11.
     pub const FEAT_KIND_NEXT: Self = Self(FEAT_KIND_NEXT);
 }
 /// `struct feat_small`: A small nested struct
@@ -68,7 +78,9 @@ unsafe impl ::uapigen_uaccess::Plain for FeatSmall {}
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FeatBig {
+    /// `x`.
     pub x: u64,
+    /// `y`.
     pub y: [u64; 3],
 }
 const _: () = {
@@ -86,14 +98,19 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatBig {}
+/// `FEAT_RECORD_ONE` = `1 << 0`.
 pub const FEAT_RECORD_ONE: u16 = 1 << 0;
+/// `FEAT_RECORD_BIG` = `1 << 15`.
 pub const FEAT_RECORD_BIG: u16 = 1 << 15;
+/// `FEAT_RECORD_VERSION` = `0x1f`.
 pub const FEAT_RECORD_VERSION: u32 = 0x1f;
 /// The anonymous union of [`FeatRecord`].
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union FeatRecordAnon {
+    /// `signed8`.
     pub signed8: i8,
+    /// `raw`.
     pub raw: [u8; 8],
 }
 impl Default for FeatRecordAnon {
@@ -109,6 +126,7 @@ pub union FeatRecordData {
     pub small: FeatSmall,
     /// when @type is %FEAT_KIND_BIG
     pub big: FeatBig,
+    /// `words`.
     pub words: [i64; 4],
 }
 impl Default for FeatRecordData {
@@ -128,15 +146,21 @@ pub struct FeatRecord {
     pub size: u32,
     /// FEAT_RECORD_* flags
     pub flags: u16,
+    /// `mode`.
     pub mode: u8,
     /// a C keyword as a field name is fine; Rust gets r#type
     pub r#type: u8,
+    /// `small`.
     pub small: FeatSmall,
     /// an array
     pub tags: [u16; 4],
+    /// The anonymous union.
     pub anon: FeatRecordAnon,
+    /// The union `data`.
     pub data: FeatRecordData,
+    /// `__reserved`.
     pub __reserved: u32,
+    /// `extra`.
     pub extra: u32,
 }
 impl Default for FeatRecord {
@@ -254,6 +278,7 @@ impl FeatEnumFlags {
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct FeatWide {
+    /// `ef`.
     pub ef: u64,
 }
 const _: () = {
@@ -268,8 +293,11 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
+/// `FEAT_BIT_31` = `1 << 31`.
 pub const FEAT_BIT_31: u32 = 1 << 31;
+/// `FEAT_BIT_40` = `1 << 40`.
 pub const FEAT_BIT_40: u64 = 1 << 40;
+/// `FEAT_IOCTL_FIRST` = `_IO(FEAT_TYPE, FEAT_CMD_FIRST)`.
 pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
@@ -281,7 +309,9 @@ pub mod r1 {
     #[repr(C)]
     #[derive(Clone, Copy)]
     pub union FeatRecordAnon {
+        /// `signed8`.
         pub signed8: i8,
+        /// `raw`.
         pub raw: [u8; 8],
     }
     impl Default for FeatRecordAnon {
@@ -297,6 +327,7 @@ pub mod r1 {
         pub small: FeatSmall,
         /// when @type is %FEAT_KIND_BIG
         pub big: FeatBig,
+        /// `words`.
         pub words: [i64; 4],
     }
     impl Default for FeatRecordData {
@@ -316,13 +347,17 @@ pub mod r1 {
         pub size: u32,
         /// FEAT_RECORD_* flags
         pub flags: u16,
+        /// `mode`.
         pub mode: u8,
         /// a C keyword as a field name is fine; Rust gets r#type
         pub r#type: u8,
+        /// `small`.
         pub small: FeatSmall,
         /// an array
         pub tags: [u16; 4],
+        /// The anonymous union.
         pub anon: FeatRecordAnon,
+        /// The union `data`.
         pub data: FeatRecordData,
     }
     impl Default for FeatRecord {
