@@ -348,3 +348,53 @@ pub unsafe extern "C" fn uapigen_cached(
         c_int::from(iotlb) | c_int::from(devtlb) << 1
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_memory_is_exactly_the_region() {
+        let mut buf = [7u8; 16];
+        let base = buf.as_mut_ptr() as usize as u64;
+        let region = UserRegion { base, len: 16 };
+        let mut dst = [0u8; 8];
+        assert_eq!(region.copy_from_user(&mut dst, base), 0);
+        assert_eq!(dst, [7; 8]);
+        // Straddling the end: the first 4 bytes copied, 4 not.
+        let mut dst = [0u8; 8];
+        assert_eq!(region.copy_from_user(&mut dst, base + 12), 4);
+        assert_eq!(dst, [7, 7, 7, 7, 0, 0, 0, 0]);
+        // Below, at the end, and where addr + len wraps: nothing.
+        assert_eq!(region.copy_from_user(&mut dst, base - 1), 8);
+        assert_eq!(region.copy_from_user(&mut dst, base + 16), 8);
+        assert_eq!(region.copy_from_user(&mut dst, u64::MAX - 2), 8);
+        assert_eq!(region.copy_to_user(base + 14, &[1, 2, 3, 4]), 2);
+        assert_eq!(buf[14..], [1, 2]);
+    }
+
+    #[test]
+    fn errors_name_their_rule_and_null_is_refused() {
+        let mut user = [0u8; 64];
+        // SAFETY: `user` outlives the handle; nothing else touches it during the calls.
+        unsafe {
+            assert!(uapigen_vtd_create(0x10, 1, std::ptr::null_mut(), 64).is_null());
+            let h = uapigen_vtd_create(0x10, 1, user.as_mut_ptr().cast(), user.len());
+            assert!(!h.is_null());
+            // An unknown iommufd command: -ENOTTY, and the rule says so.
+            let ret = uapigen_iommufd_ioctl(h, 0x3b00 | 0x7f, user.as_mut_ptr().cast());
+            assert_eq!(ret, -25);
+            let why = std::ffi::CStr::from_ptr(uapigen_last_rejection(h));
+            assert!(why.to_str().unwrap().starts_with("ENOTTY: "), "{why:?}");
+            // A device the VM was not given.
+            let mut id = 0;
+            assert_eq!(uapigen_iommufd_bind_device(h, 0x11, &mut id), -22);
+            assert_eq!(uapigen_iommufd_bind_device(h, 0x10, &mut id), 0);
+            assert_eq!(
+                uapigen_iommufd_ioctl(std::ptr::null(), 0, std::ptr::null_mut()),
+                -22
+            );
+            uapigen_vtd_destroy(h);
+        }
+    }
+}
