@@ -109,6 +109,33 @@ unsafe fn handle<'a>(h: *const UapigenVtd) -> Option<&'a UapigenVtd> {
     unsafe { h.as_ref() }
 }
 
+/// Runs `f` on the handle and writes its value to `*out`: 0, or -EINVAL for a null handle or
+/// `out`, or `f`'s errno (recorded).
+///
+/// # Safety
+/// `h` is null or a live handle; `out` is null or valid for a write.
+unsafe fn with_out<T>(
+    h: *const UapigenVtd,
+    out: *mut T,
+    f: impl FnOnce(&UapigenVtd) -> Result<T, Rejected>,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    let Some(h) = (unsafe { handle(h) }) else {
+        return einval();
+    };
+    if out.is_null() {
+        return einval();
+    }
+    match f(h) {
+        Ok(v) => {
+            // SAFETY: checked non-null; the caller's contract.
+            unsafe { out.write(v) };
+            0
+        }
+        Err(e) => h.status(Err(e)),
+    }
+}
+
 /// Creates the model: a VT-d IOMMU with every feature, one VM with a 4 GiB container domain,
 /// device `sid` assigned to it (ATS on when `ats` is non-zero), and `user_len` bytes at
 /// `user_mem` as the VM's user memory. NULL when `user_mem` is NULL.
@@ -204,20 +231,7 @@ pub unsafe extern "C" fn uapigen_iommufd_bind_device(
     out_dev_id: *mut u32,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    if out_dev_id.is_null() {
-        return einval();
-    }
-    match h.iommufd.bind_device(sid) {
-        Ok(id) => {
-            // SAFETY: checked non-null; the caller's contract.
-            unsafe { out_dev_id.write(id) };
-            0
-        }
-        Err(e) => h.status(Err(e)),
-    }
+    unsafe { with_out(h, out_dev_id, |h| h.iommufd.bind_device(sid)) }
 }
 
 /// `VFIO_DEVICE_ATTACH_IOMMUFD_PT` of a nested hwpt: the device's DMA without PASID goes
@@ -249,20 +263,7 @@ pub unsafe extern "C" fn uapigen_vfio_alloc_pasid(
     out_pasid: *mut u32,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    if out_pasid.is_null() {
-        return einval();
-    }
-    match h.container.alloc_pasid() {
-        Ok(p) => {
-            // SAFETY: checked non-null; the caller's contract.
-            unsafe { out_pasid.write(p) };
-            0
-        }
-        Err(e) => h.status(Err(e)),
-    }
+    unsafe { with_out(h, out_pasid, |h| h.container.alloc_pasid()) }
 }
 
 /// The VFIO nesting ioctl: `arg` points at `struct uapigen_nesting_op` (`{argsz, flags,
@@ -293,23 +294,17 @@ pub unsafe extern "C" fn uapigen_device_dma(
     iova: u64,
     out_host_pfn: *mut u64,
 ) -> c_int {
-    // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
     let Some(pasid) = UapigenVtd::pasid_index(pasid) else {
         return einval();
     };
-    if out_host_pfn.is_null() {
-        return einval();
-    }
-    match h.iommu.translate(sid, pasid, iova) {
-        Some(t) => {
-            // SAFETY: checked non-null; the caller's contract.
-            unsafe { out_host_pfn.write(t.host_pfn) };
-            0
-        }
-        None => h.status(Err(Rejected::new(Errno::EFAULT, "DMA translation fault"))),
+    // SAFETY: the caller's contract.
+    unsafe {
+        with_out(h, out_host_pfn, |h| {
+            h.iommu
+                .translate(sid, pasid, iova)
+                .map(|t| t.host_pfn)
+                .ok_or(Rejected::new(Errno::EFAULT, "DMA translation fault"))
+        })
     }
 }
 
