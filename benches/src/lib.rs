@@ -14,6 +14,29 @@ extern "C" {
 /// User memory that is one buffer at address 0.
 pub struct Buffer<'a>(pub &'a [u8]);
 
+/// User memory that is the process's own, copied with `memcpy` and no bounds: what the C side's
+/// `copy_from_user` is, so the validators are compared on the same memory primitive.
+pub struct RawUser(());
+
+impl RawUser {
+    /// # Safety
+    /// Every address and length the validators are given must be readable memory.
+    pub unsafe fn new() -> RawUser {
+        RawUser(())
+    }
+}
+
+impl UserMemory for RawUser {
+    #[inline]
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+        // SAFETY: `RawUser::new`'s contract.
+        unsafe {
+            std::ptr::copy_nonoverlapping(addr as usize as *const u8, dst.as_mut_ptr(), dst.len())
+        };
+        0
+    }
+}
+
 impl UserMemory for Buffer<'_> {
     #[inline]
     fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
@@ -54,18 +77,45 @@ pub fn hwpt_invalidate_input() -> Vec<u8> {
 }
 
 /// The generated Rust validator behind the same opaque `fn(dst, src) -> errno` shape as the C
-/// functions, so all three sides pay one call and write the whole struct.
+/// functions, so all three sides pay one call and write the whole struct. `mem` is the user
+/// address space, made once as a kernel's is, as C's `src` is a pointer made once.
 #[inline(never)]
-pub fn rust_cache_invalidate(dst: &mut IommuCacheInvalidateInfo, src: &[u8]) -> i32 {
-    match dst.copy_from_user_into(&Buffer(src), 0) {
+pub fn rust_cache_invalidate(dst: &mut IommuCacheInvalidateInfo, mem: &Buffer) -> i32 {
+    match dst.copy_from_user_into(mem, 0) {
+        Ok(()) => 0,
+        Err(e) => e.errno.to_negative(),
+    }
+}
+
+/// [`rust_cache_invalidate`] over [`RawUser`]: `src` is the address, as in C.
+#[inline(never)]
+pub fn rust_cache_invalidate_raw(
+    dst: &mut IommuCacheInvalidateInfo,
+    mem: &RawUser,
+    src: *const u8,
+) -> i32 {
+    match dst.copy_from_user_into(mem, src as usize as u64) {
         Ok(()) => 0,
         Err(e) => e.errno.to_negative(),
     }
 }
 
 #[inline(never)]
-pub fn rust_hwpt_invalidate(dst: &mut IommuHwptInvalidate, src: &[u8]) -> i32 {
-    match dst.copy_from_user_into(&Buffer(src), 0) {
+pub fn rust_hwpt_invalidate(dst: &mut IommuHwptInvalidate, mem: &Buffer) -> i32 {
+    match dst.copy_from_user_into(mem, 0) {
+        Ok(()) => 0,
+        Err(e) => e.errno.to_negative(),
+    }
+}
+
+/// [`rust_hwpt_invalidate`] over [`RawUser`]: `src` is the address, as in C.
+#[inline(never)]
+pub fn rust_hwpt_invalidate_raw(
+    dst: &mut IommuHwptInvalidate,
+    mem: &RawUser,
+    src: *const u8,
+) -> i32 {
+    match dst.copy_from_user_into(mem, src as usize as u64) {
         Ok(()) => 0,
         Err(e) => e.errno.to_negative(),
     }
