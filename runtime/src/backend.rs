@@ -91,12 +91,16 @@ pub trait Backend: Send + Sync {
     /// A paging domain for `vm` (`IOMMU_HWPT_ALLOC` on an IOAS); `nest_parent` allows nested
     /// domains on top of it.
     fn alloc_paging(&self, vm: VmId, nest_parent: bool) -> Result<PagingDomain, Rejected>;
-    /// `domain_alloc_user` of a nested domain over `parent` with the stage-1 data.
+    /// `domain_alloc_user` of a nested domain over `parent`: the driver's checks in its order
+    /// (the parent is a nest parent, nesting is supported, `data_type` is its stage-1 type),
+    /// and only then `data()`, the copy of the stage-1 data from user memory, as the driver
+    /// calls `iommu_copy_struct_from_user` after its checks.
     fn alloc_nested(
         &self,
         vm: VmId,
         parent: PagingDomain,
-        s1: &IommuHwptVtdS1,
+        data_type: u32,
+        data: &mut dyn FnMut() -> Result<IommuHwptVtdS1, Rejected>,
     ) -> Result<NestedDomain, Rejected>;
     /// Destroys a paging domain (nothing nests on it).
     fn free_paging(&self, vm: VmId, domain: PagingDomain) -> Result<(), Rejected>;

@@ -16,8 +16,8 @@ use uapigen_bindings::iommufd::v6_8::{
 use uapigen_bindings::iommufd::{
     IOMMUFD_CMD_BASE, IOMMUFD_CMD_HWPT_INVALIDATE, IOMMUFD_TYPE, IOMMU_DESTROY, IOMMU_GET_HW_INFO,
     IOMMU_HWPT_ALLOC, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_ALLOC_NEST_PARENT,
-    IOMMU_HWPT_DATA_NONE, IOMMU_HWPT_DATA_VTD_S1, IOMMU_HWPT_INVALIDATE,
-    IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HW_INFO_TYPE_INTEL_VTD, IOMMU_IOAS_ALLOC,
+    IOMMU_HWPT_DATA_NONE, IOMMU_HWPT_INVALIDATE, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+    IOMMU_HW_INFO_TYPE_INTEL_VTD, IOMMU_IOAS_ALLOC,
 };
 use uapigen_uaccess::{
     bytes_of, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemoryWrite,
@@ -255,26 +255,24 @@ impl Iommufd {
                 }
             }
             Object::Paging { domain: parent, .. } => {
-                // iommufd_hwpt_nested_alloc, then intel_nested_domain_alloc
+                // iommufd_hwpt_nested_alloc; the rest (nest parent, support, type, the data
+                // copy) is the driver's domain_alloc_user, in its order.
                 if cmd.flags != 0 || cmd.data_len == 0 {
                     return Err(reject(
                         Errno::EOPNOTSUPP,
                         "a nested hwpt takes no flags and needs data",
                     ));
                 }
-                if cmd.data_type != IOMMU_HWPT_DATA_VTD_S1 {
-                    return Err(reject(
-                        Errno::EOPNOTSUPP,
-                        "data_type is not IOMMU_HWPT_DATA_VTD_S1",
-                    ));
-                }
-                let s1 = IommuHwptVtdS1::copy_from_user(
-                    mem,
-                    cmd.data_type,
-                    cmd.data_uptr,
-                    cmd.data_len,
-                )?;
-                let domain = self.backend.alloc_nested(self.vm, parent, &s1)?;
+                let domain =
+                    self.backend
+                        .alloc_nested(self.vm, parent, cmd.data_type, &mut || {
+                            IommuHwptVtdS1::copy_from_user(
+                                mem,
+                                cmd.data_type,
+                                cmd.data_uptr,
+                                cmd.data_len,
+                            )
+                        })?;
                 Object::Nested {
                     domain,
                     parent: cmd.pt_id,

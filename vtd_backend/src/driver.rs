@@ -11,8 +11,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use uapigen_bindings::iommu::*;
 use uapigen_bindings::iommufd::{
-    IommuHwInfoVtd, IommuHwptVtdS1, IommuHwptVtdS1Invalidate, IOMMU_VTD_INV_FLAGS_LEAF,
-    IOMMU_VTD_S1_EAFE, IOMMU_VTD_S1_SRE, IOMMU_VTD_S1_WPE,
+    IommuHwInfoVtd, IommuHwptVtdS1, IommuHwptVtdS1Invalidate, IOMMU_HWPT_DATA_VTD_S1,
+    IOMMU_VTD_INV_FLAGS_LEAF, IOMMU_VTD_S1_EAFE, IOMMU_VTD_S1_SRE, IOMMU_VTD_S1_WPE,
 };
 use uapigen_runtime::backend::{
     feature, Backend, NestedDomain, NestingInfo, PagingDomain, SourceId, VmId,
@@ -897,19 +897,18 @@ impl Backend for VtdIommu {
         Ok(PagingDomain(did))
     }
 
+    /// v6.8: `iommufd_hwpt_nested_alloc` refuses a parent that is not a nest parent
+    /// (-EINVAL); `intel_iommu_domain_alloc_user` needs nesting support (-EOPNOTSUPP);
+    /// `intel_nested_domain_alloc` needs the VT-d stage-1 type (-EOPNOTSUPP), then copies the
+    /// data (`iommu_copy_struct_from_user`).
     fn alloc_nested(
         &self,
         vm: VmId,
         parent: PagingDomain,
-        s1: &IommuHwptVtdS1,
+        data_type: u32,
+        data: &mut dyn FnMut() -> Result<IommuHwptVtdS1, Rejected>,
     ) -> Result<NestedDomain, Rejected> {
         let mut s = self.lock();
-        if !regs::ecap_nest(s.ecap) {
-            return Err(reject(
-                Errno::EOPNOTSUPP,
-                "no nested translation (ecap_nest)",
-            ));
-        }
         match s.paging.get(&parent.0) {
             Some(p) if p.vm == vm && p.nest_parent => {}
             Some(p) if p.vm == vm => {
@@ -917,6 +916,19 @@ impl Backend for VtdIommu {
             }
             _ => return Err(reject(Errno::ENOENT, "no such parent domain")),
         }
+        if !regs::ecap_nest(s.ecap) {
+            return Err(reject(
+                Errno::EOPNOTSUPP,
+                "no nested translation (ecap_nest)",
+            ));
+        }
+        if data_type != IOMMU_HWPT_DATA_VTD_S1 {
+            return Err(reject(
+                Errno::EOPNOTSUPP,
+                "data_type is not IOMMU_HWPT_DATA_VTD_S1",
+            ));
+        }
+        let s1 = &data()?;
         let id = s.next_nested;
         s.next_nested += 1;
         s.nested.insert(

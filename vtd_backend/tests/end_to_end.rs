@@ -871,3 +871,54 @@ fn unbind_clears_the_entry_and_drops_exactly_that_pasids_cached_state() {
     .unwrap();
     assert_eq!(b.iommu.state(), before);
 }
+
+/// A nested `IOMMU_HWPT_ALLOC` wrong in several ways fails on the first check v6.8 makes:
+/// `iommufd_hwpt_nested_alloc` (the parent is a nest parent: -EINVAL), then
+/// `intel_nested_domain_alloc` (the data type: -EOPNOTSUPP), and only then the data is copied
+/// (a fault: -EFAULT). The data is not read before the checks pass.
+#[test]
+fn nested_alloc_checks_come_in_the_kernels_order() {
+    let iommu = iommu(Features::default());
+    let vm = vm(&iommu, 1, SID, config(true));
+    let mem = Mem::new(USER_BASE, 8192);
+    let (dev, ioas, parent) = nest_parent(&vm, &mem, USER_BASE);
+    mem.write(USER_BASE, &hwpt_alloc(0, dev, ioas, 0, 0, 0).0);
+    vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
+    let plain = mem.u32_at(USER_BASE + 16);
+    // Valid stage-1 data, so only an early read of it could make a wrong request pass.
+    let data = USER_BASE + 512;
+    mem.write(data, &vtd_s1(0, 0xabc_d000, 48).0);
+    let before = iommu.state();
+    let alloc = |pt: u32, data_type: u32| {
+        mem.write(USER_BASE, &hwpt_alloc(0, dev, pt, data_type, 24, data).0);
+        mem.take_touched();
+        let r = vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE);
+        let read_data = mem
+            .take_touched()
+            .iter()
+            .any(|a| (data..data + 24).contains(a));
+        (r.map_err(|e| (e.errno, e.rule)), read_data)
+    };
+    // Not a nest parent, a wrong type and faulting data: the parent decides.
+    let (r, read) = alloc(plain, 7);
+    assert_eq!(r, Err((Errno::EINVAL, "the parent is not a nest parent")));
+    assert!(!read);
+    // A nest parent, a wrong type and faulting data: the type decides.
+    let (r, read) = alloc(parent, 7);
+    assert_eq!(
+        r,
+        Err((Errno::EOPNOTSUPP, "data_type is not IOMMU_HWPT_DATA_VTD_S1"))
+    );
+    assert!(!read);
+    // Everything right but the data: the copy faults.
+    mem.set_fault(Some(data + 20));
+    let (r, read) = alloc(parent, 1);
+    assert_eq!(r.unwrap_err().0, Errno::EFAULT);
+    assert!(read, "the data is read once the checks pass");
+    mem.set_fault(None);
+    assert_eq!(
+        iommu.state(),
+        before,
+        "a refused allocation changes nothing"
+    );
+}
