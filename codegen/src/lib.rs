@@ -12,6 +12,7 @@ pub mod clang_proof;
 pub mod decode;
 pub mod diag;
 pub mod emit;
+pub mod headers_install;
 pub mod import;
 pub mod interpret;
 pub mod ir;

@@ -8,11 +8,12 @@
 //!   `copy_from_user`, kernel headers only).
 //! - `qemu`: a QEMU checkout. `linux-headers/linux/<family>.h` as QEMU's
 //!   `scripts/update-linux-headers.sh` leaves them: the output of the kernel's
-//!   `make headers_install` (`scripts/headers_install.sh`: no `__user`, no `__KERNEL__`
-//!   blocks, no `<linux/compiler.h>`), copied as is.
+//!   `make headers_install` ([`crate::headers_install`]: no `__user`, no `__KERNEL__`
+//!   blocks, no `<linux/compiler.h>`, `_UAPI` dropped from the guard), copied as is.
 
 use crate::emit::c_validate::{self, CFlavour};
 use crate::emit::{self, Templates};
+pub use crate::headers_install::headers_install;
 use crate::output::Output;
 use crate::{Checked, Error};
 
@@ -61,7 +62,8 @@ pub fn generate(
             }
             Profile::Qemu => out.add(
                 format!("linux-headers/{}", f.header),
-                headers_install(&header),
+                headers_install(&header)
+                    .map_err(|why| Error::Usage(format!("{}: {why}", f.schema_file)))?,
             ),
             Profile::Generated => unreachable!("handled above"),
         }
@@ -73,44 +75,6 @@ pub fn generate(
         );
     }
     Ok(out)
-}
-
-/// What the kernel's `scripts/headers_install.sh` does to a uAPI header: drop `__user`
-/// (and `__force`, `__iomem`), `#include <linux/compiler.h>`, and `#ifdef __KERNEL__`
-/// blocks.
-pub fn headers_install(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut depth_in_kernel: Option<usize> = None;
-    let mut depth = 0usize;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with("#if") {
-            depth += 1;
-            if depth_in_kernel.is_none()
-                && (t == "#ifdef __KERNEL__" || t == "#if defined(__KERNEL__)")
-            {
-                depth_in_kernel = Some(depth);
-                continue;
-            }
-        } else if t.starts_with("#endif") {
-            let closing = depth_in_kernel == Some(depth);
-            depth = depth.saturating_sub(1);
-            if closing {
-                depth_in_kernel = None;
-                continue;
-            }
-        }
-        if depth_in_kernel.is_some() || t == "#include <linux/compiler.h>" {
-            continue;
-        }
-        let mut l = line.to_string();
-        for word in ["__user", "__force", "__iomem"] {
-            l = l.replace(&format!("{word} "), "").replace(word, "");
-        }
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out
 }
 
 /// What a user-space consumer must never see in a uAPI header: `__user`-style kernel
@@ -162,12 +126,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headers_install_drops_what_the_kernel_script_drops() {
+    fn leaks_are_found_and_headers_install_leaves_none() {
         let text = "#include <linux/compiler.h>\n#include <linux/types.h>\nstruct a {\n\tvoid __user *p;\n};\n#ifdef __KERNEL__\n#if X\nint k;\n#endif\n#endif\nint u;\n";
-        let out = headers_install(text);
+        let out = headers_install(text).unwrap();
         assert_eq!(
             out,
-            "#include <linux/types.h>\nstruct a {\n\tvoid *p;\n};\nint u;\n"
+            "\n#include <linux/types.h>\nstruct a {\n\tvoid *p;\n};\nint u;\n"
         );
         assert!(userspace_leaks("a.h", &out).is_empty());
         let leaks = userspace_leaks("a.h", text);

@@ -70,11 +70,22 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
         let family = Path::new(name).file_name().unwrap();
         let uapi = std::fs::read_to_string(root.join("generated/include/uapi/linux").join(family))
             .unwrap();
-        assert_eq!(*text, headers_install(&uapi), "{name}");
-        assert!(
-            text.contains("#ifndef _UAPI_") || text.contains("#ifndef _"),
-            "guard kept"
+        assert_eq!(*text, headers_install(&uapi).unwrap(), "{name}");
+        // headers_install drops `_UAPI` from the guard: QEMU's copy says `_IOMMUFD_H`.
+        let guard = format!(
+            "_{}_H",
+            family
+                .to_str()
+                .unwrap()
+                .trim_end_matches(".h")
+                .to_uppercase()
         );
+        assert!(
+            text.contains(&format!("#ifndef {guard}\n#define {guard}\n"))
+                && text.contains(&format!("#endif /* {guard} */")),
+            "{name}: guard {guard}"
+        );
+        assert!(!text.contains("_UAPI"), "{name}");
         assert!(text.contains("/**"), "kernel-doc comments kept");
     }
     // builds the way QEMU builds: gnu11, warnings as errors, against linux-headers/
@@ -197,4 +208,35 @@ fn check_knows_each_profile_and_finds_a_stale_kernel_tree() {
         Some(2),
         "an unknown profile is a usage error"
     );
+}
+
+#[test]
+fn the_qemu_profile_refuses_a_gpl_header_without_the_syscall_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    std::fs::write(
+        schema.join("t.toml"),
+        "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+         license = \"GPL-2.0\"\n\n[[revision]]\nid = \"r1\"\n\n\
+         [[define]]\nname = \"T_X\"\nvalue = 1\n",
+    )
+    .unwrap();
+    let out = uapigen(&[
+        "generate",
+        "--profile",
+        "qemu",
+        "--schema",
+        schema.to_str().unwrap(),
+        "--out",
+        dir.path().join("qemu").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("t.toml: headers_install refuses it")
+            && stderr.contains("WITH Linux-syscall-note"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("qemu").exists(), "nothing written");
 }
