@@ -9,7 +9,9 @@
 //! - `qemu`: a QEMU checkout. `linux-headers/linux/<family>.h` as QEMU's
 //!   `scripts/update-linux-headers.sh` leaves them: the output of the kernel's
 //!   `make headers_install` ([`crate::headers_install`]: no `__user`, no `__KERNEL__`
-//!   blocks, no `<linux/compiler.h>`, `_UAPI` dropped from the guard), copied as is.
+//!   blocks, no `<linux/compiler.h>`, `_UAPI` dropped from the guard), copied as is
+//!   (`update-linux-headers.sh`: `for header in ... iommufd.h ...; do cp
+//!   "$hdrdir/include/linux/$header" "$output/linux-headers/linux"`).
 
 use crate::emit::c_validate::{self, CFlavour};
 use crate::emit::{self, Templates};
