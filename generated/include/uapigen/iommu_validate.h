@@ -27,7 +27,12 @@ enum uapigen_iommu_revision {
 #define UAPIGEN_IOMMU_PAGE_RESPONSE_MIN_SIZE	24
 #define UAPIGEN_IOMMU_PAGE_RESPONSE_SIZE		24
 
-/* sizeof(struct iommu_page_response) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_page_response_size() - sizeof(struct iommu_page_response) in a revision
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_page_response_size(unsigned int rev)
 {
 	static const __u32 size[] = { 24, 24 };
@@ -35,7 +40,12 @@ static inline __u32 uapigen_iommu_page_response_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_page_response_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_page_response_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
@@ -43,7 +53,14 @@ static inline __u64 uapigen_iommu_page_response_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_page_response, in the kernel's order. */
+/**
+ * iommu_page_response_check() - The content checks of struct iommu_page_response
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_page_response_check(const struct iommu_page_response *dst)
 {
 	/* version == IOMMU_PAGE_RESP_VERSION_1 */
@@ -56,10 +73,15 @@ static inline int iommu_page_response_check(const struct iommu_page_response *ds
 	return 0;
 }
 
-/*
- * Copies struct iommu_page_response as the v5.10 kernel does: 24 bytes
- * (minsz), the argsz checks, then min(argsz, 24) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
+/**
+ * iommu_page_response_copy_from_user() - Copy struct iommu_page_response as the v5.10 kernel does
+ * @dst: the kernel's copy; fully written on every path (zeroed first)
+ * @src: the user pointer
+ *
+ * 24 bytes (minsz), the argsz checks, then min(argsz, 24) - minsz more;
+ * bytes beyond the kernel's size are not read. Then iommu_page_response_check().
+ *
+ * Return: 0, -EFAULT, or the errno of the first failing check.
  */
 static inline int iommu_page_response_copy_from_user(struct iommu_page_response *dst, const void *src)
 {
@@ -84,7 +106,12 @@ static inline int iommu_page_response_copy_from_user(struct iommu_page_response 
 #define UAPIGEN_IOMMU_CACHE_INVALIDATE_INFO_MIN_SIZE	16
 #define UAPIGEN_IOMMU_CACHE_INVALIDATE_INFO_SIZE		56
 
-/* sizeof(struct iommu_cache_invalidate_info) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_cache_invalidate_info_size() - sizeof(struct iommu_cache_invalidate_info) in a revision
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_cache_invalidate_info_size(unsigned int rev)
 {
 	static const __u32 size[] = { 56, 56 };
@@ -92,7 +119,12 @@ static inline __u32 uapigen_iommu_cache_invalidate_info_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of cache the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_cache_invalidate_info_cache_valid() - The bits of cache a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_cache_invalidate_info_cache_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
@@ -100,7 +132,12 @@ static inline __u64 uapigen_iommu_cache_invalidate_info_cache_valid(unsigned int
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The bits of granu.pasid_info.flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_valid() - The bits of granu.pasid_info.flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x3ULL, 0x3ULL };
@@ -108,7 +145,12 @@ static inline __u64 uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_v
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The bits of granu.addr_info.flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_cache_invalidate_info_granu_addr_info_flags_valid() - The bits of granu.addr_info.flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_cache_invalidate_info_granu_addr_info_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
@@ -116,7 +158,14 @@ static inline __u64 uapigen_iommu_cache_invalidate_info_granu_addr_info_flags_va
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_cache_invalidate_info, in the kernel's order. */
+/**
+ * iommu_cache_invalidate_info_check() - The content checks of struct iommu_cache_invalidate_info
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_cache_invalidate_info_check(const struct iommu_cache_invalidate_info *dst)
 {
 	/* version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 */
@@ -147,10 +196,15 @@ static inline int iommu_cache_invalidate_info_check(const struct iommu_cache_inv
 	return 0;
 }
 
-/*
- * Copies struct iommu_cache_invalidate_info as the v5.10 kernel does: 16 bytes
- * (minsz), the argsz checks, then min(argsz, 56) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
+/**
+ * iommu_cache_invalidate_info_copy_from_user() - Copy struct iommu_cache_invalidate_info as the v5.10 kernel does
+ * @dst: the kernel's copy; fully written on every path (zeroed first)
+ * @src: the user pointer
+ *
+ * 16 bytes (minsz), the argsz checks, then min(argsz, 56) - minsz more;
+ * bytes beyond the kernel's size are not read. Then iommu_cache_invalidate_info_check().
+ *
+ * Return: 0, -EFAULT, or the errno of the first failing check.
  */
 static inline int iommu_cache_invalidate_info_copy_from_user(struct iommu_cache_invalidate_info *dst, const void *src)
 {
@@ -181,7 +235,12 @@ static inline int iommu_cache_invalidate_info_copy_from_user(struct iommu_cache_
 #define UAPIGEN_IOMMU_GPASID_BIND_DATA_MIN_SIZE	56
 #define UAPIGEN_IOMMU_GPASID_BIND_DATA_SIZE		72
 
-/* sizeof(struct iommu_gpasid_bind_data) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_gpasid_bind_data_size() - sizeof(struct iommu_gpasid_bind_data) in a revision
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_gpasid_bind_data_size(unsigned int rev)
 {
 	static const __u32 size[] = { 72, 72 };
@@ -189,7 +248,12 @@ static inline __u32 uapigen_iommu_gpasid_bind_data_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_gpasid_bind_data_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_gpasid_bind_data_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
@@ -197,7 +261,12 @@ static inline __u64 uapigen_iommu_gpasid_bind_data_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The bits of vendor.vtd.flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid() - The bits of vendor.vtd.flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommu_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x3fULL, 0x7fULL };
@@ -205,7 +274,14 @@ static inline __u64 uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(unsign
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_gpasid_bind_data, in the kernel's order. */
+/**
+ * iommu_gpasid_bind_data_check() - The content checks of struct iommu_gpasid_bind_data
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_gpasid_bind_data_check(const struct iommu_gpasid_bind_data *dst)
 {
 	/* version == IOMMU_GPASID_BIND_VERSION_1 */
@@ -224,10 +300,15 @@ static inline int iommu_gpasid_bind_data_check(const struct iommu_gpasid_bind_da
 	return 0;
 }
 
-/*
- * Copies struct iommu_gpasid_bind_data as the v5.10 kernel does: 56 bytes
- * (minsz), the argsz checks, then min(argsz, 72) - minsz more; bytes beyond
- * the kernel's size are not read. *dst is fully written (zeroed first).
+/**
+ * iommu_gpasid_bind_data_copy_from_user() - Copy struct iommu_gpasid_bind_data as the v5.10 kernel does
+ * @dst: the kernel's copy; fully written on every path (zeroed first)
+ * @src: the user pointer
+ *
+ * 56 bytes (minsz), the argsz checks, then min(argsz, 72) - minsz more;
+ * bytes beyond the kernel's size are not read. Then iommu_gpasid_bind_data_check().
+ *
+ * Return: 0, -EFAULT, or the errno of the first failing check.
  */
 static inline int iommu_gpasid_bind_data_copy_from_user(struct iommu_gpasid_bind_data *dst, const void *src)
 {
@@ -248,7 +329,7 @@ static inline int iommu_gpasid_bind_data_copy_from_user(struct iommu_gpasid_bind
 	return iommu_gpasid_bind_data_check(dst);
 }
 
-/* struct iommu_page_response in revision v5_10: checked exactly as iommu_page_response. */
+/* struct iommu_page_response in revision v5_10: copied and checked exactly as iommu_page_response. */
 static inline int iommu_page_response__v5_10_check(const struct iommu_page_response *dst)
 {
 	return iommu_page_response_check(dst);
@@ -259,7 +340,7 @@ static inline int iommu_page_response__v5_10_copy_from_user(struct iommu_page_re
 	return iommu_page_response_copy_from_user(dst, src);
 }
 
-/* struct iommu_cache_invalidate_info in revision v5_10: checked exactly as iommu_cache_invalidate_info. */
+/* struct iommu_cache_invalidate_info in revision v5_10: copied and checked exactly as iommu_cache_invalidate_info. */
 static inline int iommu_cache_invalidate_info__v5_10_check(const struct iommu_cache_invalidate_info *dst)
 {
 	return iommu_cache_invalidate_info_check(dst);
@@ -270,7 +351,7 @@ static inline int iommu_cache_invalidate_info__v5_10_copy_from_user(struct iommu
 	return iommu_cache_invalidate_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_gpasid_bind_data in revision v5_10: checked exactly as iommu_gpasid_bind_data. */
+/* struct iommu_gpasid_bind_data in revision v5_10: copied and checked exactly as iommu_gpasid_bind_data. */
 static inline int iommu_gpasid_bind_data__v5_10_check(const struct iommu_gpasid_bind_data *dst)
 {
 	return iommu_gpasid_bind_data_check(dst);
@@ -281,7 +362,7 @@ static inline int iommu_gpasid_bind_data__v5_10_copy_from_user(struct iommu_gpas
 	return iommu_gpasid_bind_data_copy_from_user(dst, src);
 }
 
-/* struct iommu_page_response in revision v5_13: checked exactly as iommu_page_response. */
+/* struct iommu_page_response in revision v5_13: copied and checked exactly as iommu_page_response. */
 static inline int iommu_page_response__v5_13_check(const struct iommu_page_response *dst)
 {
 	return iommu_page_response_check(dst);
@@ -292,7 +373,7 @@ static inline int iommu_page_response__v5_13_copy_from_user(struct iommu_page_re
 	return iommu_page_response_copy_from_user(dst, src);
 }
 
-/* struct iommu_cache_invalidate_info in revision v5_13: checked exactly as iommu_cache_invalidate_info. */
+/* struct iommu_cache_invalidate_info in revision v5_13: copied and checked exactly as iommu_cache_invalidate_info. */
 static inline int iommu_cache_invalidate_info__v5_13_check(const struct iommu_cache_invalidate_info *dst)
 {
 	return iommu_cache_invalidate_info_check(dst);
@@ -303,7 +384,7 @@ static inline int iommu_cache_invalidate_info__v5_13_copy_from_user(struct iommu
 	return iommu_cache_invalidate_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_gpasid_bind_data in revision v5_13: checked exactly as iommu_gpasid_bind_data. */
+/* struct iommu_gpasid_bind_data in revision v5_13: copied and checked exactly as iommu_gpasid_bind_data. */
 static inline int iommu_gpasid_bind_data__v5_13_check(const struct iommu_gpasid_bind_data *dst)
 {
 	return iommu_gpasid_bind_data_check(dst);

@@ -34,7 +34,12 @@ enum uapigen_iommufd_revision {
 #define UAPIGEN_IOMMU_DESTROY_MIN_SIZE	8
 #define UAPIGEN_IOMMU_DESTROY_SIZE		8
 
-/* sizeof(struct iommu_destroy) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_destroy_size() - sizeof(struct iommu_destroy) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
 	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8 };
@@ -42,17 +47,29 @@ static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_destroy, in the kernel's order. */
+/**
+ * iommu_destroy_check() - The content checks of struct iommu_destroy
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_destroy_check(const struct iommu_destroy *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_destroy as iommufd's ioctl path does: read the
- * size, refuse it below 8, copy_struct_from_user() of 8 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_destroy_copy_from_user() - Copy struct iommu_destroy as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 8, copy_struct_from_user() of 8
+ * bytes, then iommu_destroy_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const void *src)
 {
@@ -77,7 +94,12 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
 #define UAPIGEN_IOMMU_IOAS_ALLOC_MIN_SIZE	12
 #define UAPIGEN_IOMMU_IOAS_ALLOC_SIZE		12
 
-/* sizeof(struct iommu_ioas_alloc) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_alloc_size() - sizeof(struct iommu_ioas_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
 	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
@@ -85,17 +107,29 @@ static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_alloc, in the kernel's order. */
+/**
+ * iommu_ioas_alloc_check() - The content checks of struct iommu_ioas_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_alloc_check(const struct iommu_ioas_alloc *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_alloc_copy_from_user() - Copy struct iommu_ioas_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 12, copy_struct_from_user() of 12
+ * bytes, then iommu_ioas_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
 {
@@ -120,7 +154,12 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
 #define UAPIGEN_IOMMU_IOAS_IOVA_RANGES_MIN_SIZE	32
 #define UAPIGEN_IOMMU_IOAS_IOVA_RANGES_SIZE		32
 
-/* sizeof(struct iommu_ioas_iova_ranges) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_iova_ranges_size() - sizeof(struct iommu_ioas_iova_ranges) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
 	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32 };
@@ -128,17 +167,29 @@ static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_iova_ranges, in the kernel's order. */
+/**
+ * iommu_ioas_iova_ranges_check() - The content checks of struct iommu_ioas_iova_ranges
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_iova_ranges_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_iova_ranges as iommufd's ioctl path does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_iova_ranges_copy_from_user() - Copy struct iommu_ioas_iova_ranges as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 32
+ * bytes, then iommu_ioas_iova_ranges_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
 {
@@ -163,7 +214,12 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
 #define UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_MIN_SIZE	24
 #define UAPIGEN_IOMMU_IOAS_ALLOW_IOVAS_SIZE		24
 
-/* sizeof(struct iommu_ioas_allow_iovas) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_allow_iovas_size() - sizeof(struct iommu_ioas_allow_iovas) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
 	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
@@ -171,17 +227,29 @@ static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_allow_iovas, in the kernel's order. */
+/**
+ * iommu_ioas_allow_iovas_check() - The content checks of struct iommu_ioas_allow_iovas
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_allow_iovas_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_allow_iovas as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_allow_iovas_copy_from_user() - Copy struct iommu_ioas_allow_iovas as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_ioas_allow_iovas_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
 {
@@ -206,7 +274,12 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
 #define UAPIGEN_IOMMU_IOAS_MAP_MIN_SIZE	40
 #define UAPIGEN_IOMMU_IOAS_MAP_SIZE		40
 
-/* sizeof(struct iommu_ioas_map) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_map_size() - sizeof(struct iommu_ioas_map) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
 	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
@@ -214,7 +287,12 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_ioas_map_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
@@ -222,17 +300,29 @@ static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_map, in the kernel's order. */
+/**
+ * iommu_ioas_map_check() - The content checks of struct iommu_ioas_map
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_map as iommufd's ioctl path does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_map_copy_from_user() - Copy struct iommu_ioas_map as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_ioas_map_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
@@ -257,7 +347,12 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 #define UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE	40
 #define UAPIGEN_IOMMU_IOAS_COPY_SIZE		40
 
-/* sizeof(struct iommu_ioas_copy) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_copy_size() - sizeof(struct iommu_ioas_copy) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
 	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
@@ -265,7 +360,12 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_ioas_copy_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
@@ -273,17 +373,29 @@ static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_copy, in the kernel's order. */
+/**
+ * iommu_ioas_copy_check() - The content checks of struct iommu_ioas_copy
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_copy as iommufd's ioctl path does: read the
- * size, refuse it below 40, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_copy_copy_from_user() - Copy struct iommu_ioas_copy as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_ioas_copy_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
@@ -308,7 +420,12 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
 #define UAPIGEN_IOMMU_IOAS_UNMAP_MIN_SIZE	24
 #define UAPIGEN_IOMMU_IOAS_UNMAP_SIZE		24
 
-/* sizeof(struct iommu_ioas_unmap) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_ioas_unmap_size() - sizeof(struct iommu_ioas_unmap) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
 	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
@@ -316,17 +433,29 @@ static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_ioas_unmap, in the kernel's order. */
+/**
+ * iommu_ioas_unmap_check() - The content checks of struct iommu_ioas_unmap
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_unmap_check(const struct iommu_ioas_unmap *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_ioas_unmap as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_ioas_unmap_copy_from_user() - Copy struct iommu_ioas_unmap as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_ioas_unmap_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
 {
@@ -351,7 +480,12 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
 #define UAPIGEN_IOMMU_OPTION_MIN_SIZE	24
 #define UAPIGEN_IOMMU_OPTION_SIZE		24
 
-/* sizeof(struct iommu_option) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_option_size() - sizeof(struct iommu_option) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
 	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
@@ -359,17 +493,29 @@ static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_option, in the kernel's order. */
+/**
+ * iommu_option_check() - The content checks of struct iommu_option
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_option_check(const struct iommu_option *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_option as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_option_copy_from_user() - Copy struct iommu_option as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_option_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_option_copy_from_user(struct iommu_option *dst, const void *src)
 {
@@ -394,7 +540,12 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
 #define UAPIGEN_IOMMU_VFIO_IOAS_MIN_SIZE	12
 #define UAPIGEN_IOMMU_VFIO_IOAS_SIZE		12
 
-/* sizeof(struct iommu_vfio_ioas) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_vfio_ioas_size() - sizeof(struct iommu_vfio_ioas) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
 	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
@@ -402,17 +553,29 @@ static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_vfio_ioas, in the kernel's order. */
+/**
+ * iommu_vfio_ioas_check() - The content checks of struct iommu_vfio_ioas
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_vfio_ioas_check(const struct iommu_vfio_ioas *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_vfio_ioas as iommufd's ioctl path does: read the
- * size, refuse it below 12, copy_struct_from_user() of 12 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_vfio_ioas_copy_from_user() - Copy struct iommu_vfio_ioas as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 12, copy_struct_from_user() of 12
+ * bytes, then iommu_vfio_ioas_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
 {
@@ -437,7 +600,12 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_SIZE		24
 
-/* sizeof(struct iommu_hwpt_vtd_s1) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_vtd_s1_size() - sizeof(struct iommu_hwpt_vtd_s1) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24 };
@@ -445,7 +613,12 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hwpt_vtd_s1_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
@@ -453,18 +626,31 @@ static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1, in the kernel's order. */
+/**
+ * iommu_hwpt_vtd_s1_check() - The content checks of struct iommu_hwpt_vtd_s1
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_vtd_s1_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1 of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
+/**
+ * iommu_hwpt_vtd_s1_copy_from_user() - Copy driver data struct iommu_hwpt_vtd_s1 as iommu_copy_struct_from_user() does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer to the data
+ * @data_type: the type the command names; must be IOMMU_HWPT_DATA_VTD_S1
+ * @len: the length the command gives; within [24, 24]
+ *
+ * A wrong type or length is -EINVAL; then copy_struct_from_user() and
+ * iommu_hwpt_vtd_s1_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
 		__u32 data_type, __u32 len)
@@ -485,7 +671,12 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
 #define UAPIGEN_IOMMU_HWPT_ALLOC_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_ALLOC_SIZE		48
 
-/* sizeof(struct iommu_hwpt_alloc) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_alloc_size() - sizeof(struct iommu_hwpt_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48 };
@@ -493,7 +684,12 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hwpt_alloc_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
@@ -501,7 +697,14 @@ static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_alloc, in the kernel's order. */
+/**
+ * iommu_hwpt_alloc_check() - The content checks of struct iommu_hwpt_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
 {
 	/* __reserved is zero */
@@ -517,10 +720,15 @@ static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_alloc_copy_from_user() - Copy struct iommu_hwpt_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 48
+ * bytes, then iommu_hwpt_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
@@ -545,7 +753,12 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
 #define UAPIGEN_IOMMU_HW_INFO_MIN_SIZE	32
 #define UAPIGEN_IOMMU_HW_INFO_SIZE		40
 
-/* sizeof(struct iommu_hw_info) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hw_info_size() - sizeof(struct iommu_hw_info) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40 };
@@ -553,7 +766,12 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hw_info_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
@@ -561,7 +779,12 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The bits of out_capabilities the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hw_info_out_capabilities_valid() - The bits of out_capabilities a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
@@ -569,17 +792,29 @@ static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int re
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hw_info, in the kernel's order. */
+/**
+ * iommu_hw_info_check() - The content checks of struct iommu_hw_info
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info_check(const struct iommu_hw_info *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_hw_info as iommufd's ioctl path does: read the
- * size, refuse it below 32, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hw_info_copy_from_user() - Copy struct iommu_hw_info as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_info_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
@@ -604,7 +839,12 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
 #define UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_MIN_SIZE	16
 #define UAPIGEN_IOMMU_HWPT_SET_DIRTY_TRACKING_SIZE		16
 
-/* sizeof(struct iommu_hwpt_set_dirty_tracking) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_set_dirty_tracking_size() - sizeof(struct iommu_hwpt_set_dirty_tracking) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16 };
@@ -612,7 +852,12 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hwpt_set_dirty_tracking_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
@@ -620,17 +865,29 @@ static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned i
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_set_dirty_tracking, in the kernel's order. */
+/**
+ * iommu_hwpt_set_dirty_tracking_check() - The content checks of struct iommu_hwpt_set_dirty_tracking
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_set_dirty_tracking_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_set_dirty_tracking as iommufd's ioctl path does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_set_dirty_tracking_copy_from_user() - Copy struct iommu_hwpt_set_dirty_tracking as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 16, copy_struct_from_user() of 16
+ * bytes, then iommu_hwpt_set_dirty_tracking_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
 {
@@ -655,7 +912,12 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
 #define UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_MIN_SIZE	48
 #define UAPIGEN_IOMMU_HWPT_GET_DIRTY_BITMAP_SIZE		48
 
-/* sizeof(struct iommu_hwpt_get_dirty_bitmap) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_get_dirty_bitmap_size() - sizeof(struct iommu_hwpt_get_dirty_bitmap) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48 };
@@ -663,7 +925,12 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
@@ -671,17 +938,29 @@ static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_get_dirty_bitmap, in the kernel's order. */
+/**
+ * iommu_hwpt_get_dirty_bitmap_check() - The content checks of struct iommu_hwpt_get_dirty_bitmap
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_get_dirty_bitmap_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_get_dirty_bitmap as iommufd's ioctl path does: read the
- * size, refuse it below 48, copy_struct_from_user() of 48 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_get_dirty_bitmap_copy_from_user() - Copy struct iommu_hwpt_get_dirty_bitmap as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 48, copy_struct_from_user() of 48
+ * bytes, then iommu_hwpt_get_dirty_bitmap_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
 {
@@ -706,7 +985,12 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_MIN_SIZE	24
 #define UAPIGEN_IOMMU_HWPT_VTD_S1_INVALIDATE_SIZE		24
 
-/* sizeof(struct iommu_hwpt_vtd_s1_invalidate) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_vtd_s1_invalidate_size() - sizeof(struct iommu_hwpt_vtd_s1_invalidate) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24 };
@@ -714,7 +998,12 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
@@ -722,7 +1011,14 @@ static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned in
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_vtd_s1_invalidate, in the kernel's order. */
+/**
+ * iommu_hwpt_vtd_s1_invalidate_check() - The content checks of struct iommu_hwpt_vtd_s1_invalidate
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_vtd_s1_invalidate_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	/* flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero */
@@ -738,11 +1034,17 @@ static inline int iommu_hwpt_vtd_s1_invalidate_check(const struct iommu_hwpt_vtd
 	return 0;
 }
 
-/*
- * Copies driver data struct iommu_hwpt_vtd_s1_invalidate of type data_type and length len, as
- * iommu_copy_struct_from_user() does: the type must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, the
- * length within [24, 24] (else -EINVAL), then copy_struct_from_user()
- * and the checks.
+/**
+ * iommu_hwpt_vtd_s1_invalidate_copy_from_user() - Copy driver data struct iommu_hwpt_vtd_s1_invalidate as iommu_copy_struct_from_user() does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer to the data
+ * @data_type: the type the command names; must be IOMMU_HWPT_INVALIDATE_DATA_VTD_S1
+ * @len: the length the command gives; within [24, 24]
+ *
+ * A wrong type or length is -EINVAL; then copy_struct_from_user() and
+ * iommu_hwpt_vtd_s1_invalidate_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
 		__u32 data_type, __u32 len)
@@ -763,7 +1065,12 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
 #define UAPIGEN_IOMMU_HWPT_INVALIDATE_MIN_SIZE	32
 #define UAPIGEN_IOMMU_HWPT_INVALIDATE_SIZE		32
 
-/* sizeof(struct iommu_hwpt_invalidate) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_hwpt_invalidate_size() - sizeof(struct iommu_hwpt_invalidate) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32 };
@@ -771,7 +1078,14 @@ static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_hwpt_invalidate, in the kernel's order. */
+/**
+ * iommu_hwpt_invalidate_check() - The content checks of struct iommu_hwpt_invalidate
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_invalidate_check(const struct iommu_hwpt_invalidate *dst)
 {
 	/* __reserved is zero */
@@ -784,10 +1098,15 @@ static inline int iommu_hwpt_invalidate_check(const struct iommu_hwpt_invalidate
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_invalidate as iommufd's ioctl path does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_invalidate_copy_from_user() - Copy struct iommu_hwpt_invalidate as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 32
+ * bytes, then iommu_hwpt_invalidate_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
 {
@@ -812,7 +1131,12 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
 #define UAPIGEN_IOMMU_FAULT_ALLOC_MIN_SIZE	16
 #define UAPIGEN_IOMMU_FAULT_ALLOC_SIZE		16
 
-/* sizeof(struct iommu_fault_alloc) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_fault_alloc_size() - sizeof(struct iommu_fault_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16 };
@@ -820,17 +1144,29 @@ static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_fault_alloc, in the kernel's order. */
+/**
+ * iommu_fault_alloc_check() - The content checks of struct iommu_fault_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_fault_alloc_check(const struct iommu_fault_alloc *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_fault_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 16, copy_struct_from_user() of 16 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_fault_alloc_copy_from_user() - Copy struct iommu_fault_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 16, copy_struct_from_user() of 16
+ * bytes, then iommu_fault_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
@@ -855,7 +1191,12 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
 #define UAPIGEN_IOMMU_VIOMMU_ALLOC_MIN_SIZE	24
 #define UAPIGEN_IOMMU_VIOMMU_ALLOC_SIZE		40
 
-/* sizeof(struct iommu_viommu_alloc) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_viommu_alloc_size() - sizeof(struct iommu_viommu_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40 };
@@ -863,17 +1204,29 @@ static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_viommu_alloc, in the kernel's order. */
+/**
+ * iommu_viommu_alloc_check() - The content checks of struct iommu_viommu_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_viommu_alloc_check(const struct iommu_viommu_alloc *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_viommu_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_viommu_alloc_copy_from_user() - Copy struct iommu_viommu_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 40
+ * bytes, then iommu_viommu_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
 {
@@ -898,7 +1251,12 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
 #define UAPIGEN_IOMMU_VDEVICE_ALLOC_MIN_SIZE	24
 #define UAPIGEN_IOMMU_VDEVICE_ALLOC_SIZE		24
 
-/* sizeof(struct iommu_vdevice_alloc) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_iommu_vdevice_alloc_size() - sizeof(struct iommu_vdevice_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
 	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24 };
@@ -906,17 +1264,29 @@ static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The content checks of struct iommu_vdevice_alloc, in the kernel's order. */
+/**
+ * iommu_vdevice_alloc_check() - The content checks of struct iommu_vdevice_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_vdevice_alloc_check(const struct iommu_vdevice_alloc *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_vdevice_alloc as iommufd's ioctl path does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_vdevice_alloc_copy_from_user() - Copy struct iommu_vdevice_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_vdevice_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
@@ -937,7 +1307,7 @@ static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc 
 	return iommu_vdevice_alloc_check(dst);
 }
 
-/* struct iommu_destroy in revision v6_2: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_2: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_2_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -948,7 +1318,7 @@ static inline int iommu_destroy__v6_2_copy_from_user(struct iommu_destroy *dst, 
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_2: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_2: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_2_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -959,7 +1329,7 @@ static inline int iommu_ioas_alloc__v6_2_copy_from_user(struct iommu_ioas_alloc 
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_2: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_2: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_2_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -970,7 +1340,7 @@ static inline int iommu_ioas_iova_ranges__v6_2_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_2: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_2: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_2_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -981,7 +1351,7 @@ static inline int iommu_ioas_allow_iovas__v6_2_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_2: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_2: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_2_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -992,7 +1362,7 @@ static inline int iommu_ioas_map__v6_2_copy_from_user(struct iommu_ioas_map *dst
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_2: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_2: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_2_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1003,7 +1373,7 @@ static inline int iommu_ioas_copy__v6_2_copy_from_user(struct iommu_ioas_copy *d
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_2: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_2: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_2_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1014,7 +1384,7 @@ static inline int iommu_ioas_unmap__v6_2_copy_from_user(struct iommu_ioas_unmap 
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_2: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_2: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_2_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1025,7 +1395,7 @@ static inline int iommu_option__v6_2_copy_from_user(struct iommu_option *dst, co
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_2: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_2: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_2_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1036,7 +1406,7 @@ static inline int iommu_vfio_ioas__v6_2_copy_from_user(struct iommu_vfio_ioas *d
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_6: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_6: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_6_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -1047,7 +1417,7 @@ static inline int iommu_destroy__v6_6_copy_from_user(struct iommu_destroy *dst, 
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_6: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_6: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_6_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -1058,7 +1428,7 @@ static inline int iommu_ioas_alloc__v6_6_copy_from_user(struct iommu_ioas_alloc 
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_6: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_6: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_6_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -1069,7 +1439,7 @@ static inline int iommu_ioas_iova_ranges__v6_6_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_6: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_6: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_6_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -1080,7 +1450,7 @@ static inline int iommu_ioas_allow_iovas__v6_6_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_6: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_6: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_6_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -1091,7 +1461,7 @@ static inline int iommu_ioas_map__v6_6_copy_from_user(struct iommu_ioas_map *dst
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_6: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_6: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_6_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1102,7 +1472,7 @@ static inline int iommu_ioas_copy__v6_6_copy_from_user(struct iommu_ioas_copy *d
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_6: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_6: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_6_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1113,7 +1483,7 @@ static inline int iommu_ioas_unmap__v6_6_copy_from_user(struct iommu_ioas_unmap 
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_6: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_6: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_6_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1124,7 +1494,7 @@ static inline int iommu_option__v6_6_copy_from_user(struct iommu_option *dst, co
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_6: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_6: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_6_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1135,7 +1505,14 @@ static inline int iommu_vfio_ioas__v6_6_copy_from_user(struct iommu_vfio_ioas *d
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_6, in the kernel's order. */
+/**
+ * iommu_hwpt_alloc__v6_6_check() - The content checks of struct iommu_hwpt_alloc in revision v6_6
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_alloc__v6_6_check(const struct iommu_hwpt_alloc *dst)
 {
 	/* __reserved is zero */
@@ -1145,10 +1522,15 @@ static inline int iommu_hwpt_alloc__v6_6_check(const struct iommu_hwpt_alloc *ds
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_6's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_alloc__v6_6_copy_from_user() - Copy struct iommu_hwpt_alloc as revision v6_6's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_hwpt_alloc__v6_6_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_alloc__v6_6_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
@@ -1171,17 +1553,29 @@ static inline int iommu_hwpt_alloc__v6_6_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_6_check(dst);
 }
 
-/* The content checks of struct iommu_hw_info in revision v6_6, in the kernel's order. */
+/**
+ * iommu_hw_info__v6_6_check() - The content checks of struct iommu_hw_info in revision v6_6
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info__v6_6_check(const struct iommu_hw_info *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_hw_info as revision v6_6's kernel does: read the
- * size, refuse it below 32, copy_struct_from_user() of 32 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hw_info__v6_6_copy_from_user() - Copy struct iommu_hw_info as revision v6_6's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 32
+ * bytes, then iommu_hw_info__v6_6_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hw_info__v6_6_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
@@ -1204,7 +1598,7 @@ static inline int iommu_hw_info__v6_6_copy_from_user(struct iommu_hw_info *dst, 
 	return iommu_hw_info__v6_6_check(dst);
 }
 
-/* struct iommu_destroy in revision v6_7: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_7: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_7_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -1215,7 +1609,7 @@ static inline int iommu_destroy__v6_7_copy_from_user(struct iommu_destroy *dst, 
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_7: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_7: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_7_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -1226,7 +1620,7 @@ static inline int iommu_ioas_alloc__v6_7_copy_from_user(struct iommu_ioas_alloc 
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_7: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_7: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_7_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -1237,7 +1631,7 @@ static inline int iommu_ioas_iova_ranges__v6_7_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_7: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_7: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_7_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -1248,7 +1642,7 @@ static inline int iommu_ioas_allow_iovas__v6_7_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_7: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_7: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_7_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -1259,7 +1653,7 @@ static inline int iommu_ioas_map__v6_7_copy_from_user(struct iommu_ioas_map *dst
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_7: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_7: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_7_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1270,7 +1664,7 @@ static inline int iommu_ioas_copy__v6_7_copy_from_user(struct iommu_ioas_copy *d
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_7: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_7: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_7_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1281,7 +1675,7 @@ static inline int iommu_ioas_unmap__v6_7_copy_from_user(struct iommu_ioas_unmap 
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_7: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_7: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_7_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1292,7 +1686,7 @@ static inline int iommu_option__v6_7_copy_from_user(struct iommu_option *dst, co
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_7: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_7: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_7_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1303,7 +1697,7 @@ static inline int iommu_vfio_ioas__v6_7_copy_from_user(struct iommu_vfio_ioas *d
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_7: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_7: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_7_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -1315,7 +1709,14 @@ static inline int iommu_hwpt_vtd_s1__v6_7_copy_from_user(struct iommu_hwpt_vtd_s
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* The content checks of struct iommu_hwpt_alloc in revision v6_7, in the kernel's order. */
+/**
+ * iommu_hwpt_alloc__v6_7_check() - The content checks of struct iommu_hwpt_alloc in revision v6_7
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_alloc__v6_7_check(const struct iommu_hwpt_alloc *dst)
 {
 	/* __reserved is zero */
@@ -1331,10 +1732,15 @@ static inline int iommu_hwpt_alloc__v6_7_check(const struct iommu_hwpt_alloc *ds
 	return 0;
 }
 
-/*
- * Copies struct iommu_hwpt_alloc as revision v6_7's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 40 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_hwpt_alloc__v6_7_copy_from_user() - Copy struct iommu_hwpt_alloc as revision v6_7's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 40
+ * bytes, then iommu_hwpt_alloc__v6_7_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
@@ -1357,7 +1763,7 @@ static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_7_check(dst);
 }
 
-/* struct iommu_hw_info in revision v6_7: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_7: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_7_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -1368,7 +1774,7 @@ static inline int iommu_hw_info__v6_7_copy_from_user(struct iommu_hw_info *dst, 
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_7: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_7: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_7_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -1379,7 +1785,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_7_copy_from_user(struct iomm
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_7: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_7: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_7_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -1390,7 +1796,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_7_copy_from_user(struct iommu_
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_8: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_8: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_8_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -1401,7 +1807,7 @@ static inline int iommu_destroy__v6_8_copy_from_user(struct iommu_destroy *dst, 
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_8: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_8: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_8_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -1412,7 +1818,7 @@ static inline int iommu_ioas_alloc__v6_8_copy_from_user(struct iommu_ioas_alloc 
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_8: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_8: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_8_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -1423,7 +1829,7 @@ static inline int iommu_ioas_iova_ranges__v6_8_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_8: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_8: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_8_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -1434,7 +1840,7 @@ static inline int iommu_ioas_allow_iovas__v6_8_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_8: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_8: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_8_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -1445,7 +1851,7 @@ static inline int iommu_ioas_map__v6_8_copy_from_user(struct iommu_ioas_map *dst
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_8: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_8: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_8_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1456,7 +1862,7 @@ static inline int iommu_ioas_copy__v6_8_copy_from_user(struct iommu_ioas_copy *d
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_8: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_8: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_8_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1467,7 +1873,7 @@ static inline int iommu_ioas_unmap__v6_8_copy_from_user(struct iommu_ioas_unmap 
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_8: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_8: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_8_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1478,7 +1884,7 @@ static inline int iommu_option__v6_8_copy_from_user(struct iommu_option *dst, co
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_8: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_8: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_8_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1489,7 +1895,7 @@ static inline int iommu_vfio_ioas__v6_8_copy_from_user(struct iommu_vfio_ioas *d
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_8: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_8: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_8_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -1501,7 +1907,7 @@ static inline int iommu_hwpt_vtd_s1__v6_8_copy_from_user(struct iommu_hwpt_vtd_s
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_8: checked exactly as iommu_hwpt_alloc__v6_7. */
+/* struct iommu_hwpt_alloc in revision v6_8: copied and checked exactly as iommu_hwpt_alloc__v6_7. */
 static inline int iommu_hwpt_alloc__v6_8_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc__v6_7_check(dst);
@@ -1512,7 +1918,7 @@ static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_7_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_8: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_8: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_8_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -1523,7 +1929,7 @@ static inline int iommu_hw_info__v6_8_copy_from_user(struct iommu_hw_info *dst, 
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_8: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_8: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_8_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -1534,7 +1940,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_8_copy_from_user(struct iomm
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_8: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_8: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_8_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -1545,7 +1951,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_8_copy_from_user(struct iommu_
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_8: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_8: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -1557,7 +1963,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_8_copy_from_user(struct iommu
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_8: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_8: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_8_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -1568,7 +1974,7 @@ static inline int iommu_hwpt_invalidate__v6_8_copy_from_user(struct iommu_hwpt_i
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_11: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_11: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_11_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -1579,7 +1985,7 @@ static inline int iommu_destroy__v6_11_copy_from_user(struct iommu_destroy *dst,
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_11: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_11: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_11_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -1590,7 +1996,7 @@ static inline int iommu_ioas_alloc__v6_11_copy_from_user(struct iommu_ioas_alloc
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_11: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_11: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_11_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -1601,7 +2007,7 @@ static inline int iommu_ioas_iova_ranges__v6_11_copy_from_user(struct iommu_ioas
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_11: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_11: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_11_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -1612,7 +2018,7 @@ static inline int iommu_ioas_allow_iovas__v6_11_copy_from_user(struct iommu_ioas
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_11: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_11: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_11_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -1623,7 +2029,7 @@ static inline int iommu_ioas_map__v6_11_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_11: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_11: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_11_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1634,7 +2040,7 @@ static inline int iommu_ioas_copy__v6_11_copy_from_user(struct iommu_ioas_copy *
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_11: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_11: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_11_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1645,7 +2051,7 @@ static inline int iommu_ioas_unmap__v6_11_copy_from_user(struct iommu_ioas_unmap
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_11: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_11: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_11_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1656,7 +2062,7 @@ static inline int iommu_option__v6_11_copy_from_user(struct iommu_option *dst, c
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_11: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_11: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_11_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1667,7 +2073,7 @@ static inline int iommu_vfio_ioas__v6_11_copy_from_user(struct iommu_vfio_ioas *
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_11: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_11: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_11_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -1679,7 +2085,7 @@ static inline int iommu_hwpt_vtd_s1__v6_11_copy_from_user(struct iommu_hwpt_vtd_
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_11: checked exactly as iommu_hwpt_alloc. */
+/* struct iommu_hwpt_alloc in revision v6_11: copied and checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_11_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc_check(dst);
@@ -1690,7 +2096,7 @@ static inline int iommu_hwpt_alloc__v6_11_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_11: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_11: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_11_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -1701,7 +2107,7 @@ static inline int iommu_hw_info__v6_11_copy_from_user(struct iommu_hw_info *dst,
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_11: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_11: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_11_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -1712,7 +2118,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_11_copy_from_user(struct iom
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_11: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_11: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_11_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -1723,7 +2129,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_11_copy_from_user(struct iommu
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_11: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_11: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -1735,7 +2141,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_11_copy_from_user(struct iomm
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_11: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_11: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_11_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -1746,7 +2152,7 @@ static inline int iommu_hwpt_invalidate__v6_11_copy_from_user(struct iommu_hwpt_
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_fault_alloc in revision v6_11: checked exactly as iommu_fault_alloc. */
+/* struct iommu_fault_alloc in revision v6_11: copied and checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_11_check(const struct iommu_fault_alloc *dst)
 {
 	return iommu_fault_alloc_check(dst);
@@ -1757,7 +2163,7 @@ static inline int iommu_fault_alloc__v6_11_copy_from_user(struct iommu_fault_all
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_13: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_13: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_13_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -1768,7 +2174,7 @@ static inline int iommu_destroy__v6_13_copy_from_user(struct iommu_destroy *dst,
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_13: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_13: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_13_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -1779,7 +2185,7 @@ static inline int iommu_ioas_alloc__v6_13_copy_from_user(struct iommu_ioas_alloc
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_13: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_13: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_13_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -1790,7 +2196,7 @@ static inline int iommu_ioas_iova_ranges__v6_13_copy_from_user(struct iommu_ioas
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_13: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_13: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_13_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -1801,7 +2207,7 @@ static inline int iommu_ioas_allow_iovas__v6_13_copy_from_user(struct iommu_ioas
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_13: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_13: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_13_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -1812,7 +2218,7 @@ static inline int iommu_ioas_map__v6_13_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_13: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_13: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_13_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -1823,7 +2229,7 @@ static inline int iommu_ioas_copy__v6_13_copy_from_user(struct iommu_ioas_copy *
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_13: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_13: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_13_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -1834,7 +2240,7 @@ static inline int iommu_ioas_unmap__v6_13_copy_from_user(struct iommu_ioas_unmap
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_13: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_13: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_13_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -1845,7 +2251,7 @@ static inline int iommu_option__v6_13_copy_from_user(struct iommu_option *dst, c
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_13: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_13: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_13_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -1856,7 +2262,7 @@ static inline int iommu_vfio_ioas__v6_13_copy_from_user(struct iommu_vfio_ioas *
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_13: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_13: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_13_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -1868,7 +2274,7 @@ static inline int iommu_hwpt_vtd_s1__v6_13_copy_from_user(struct iommu_hwpt_vtd_
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_13: checked exactly as iommu_hwpt_alloc. */
+/* struct iommu_hwpt_alloc in revision v6_13: copied and checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_13_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc_check(dst);
@@ -1879,7 +2285,7 @@ static inline int iommu_hwpt_alloc__v6_13_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_13: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_13: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_13_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -1890,7 +2296,7 @@ static inline int iommu_hw_info__v6_13_copy_from_user(struct iommu_hw_info *dst,
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_13: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_13: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_13_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -1901,7 +2307,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_13_copy_from_user(struct iom
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_13: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_13: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_13_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -1912,7 +2318,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_13_copy_from_user(struct iommu
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_13: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_13: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -1924,7 +2330,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_13_copy_from_user(struct iomm
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_13: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_13: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_13_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -1935,7 +2341,7 @@ static inline int iommu_hwpt_invalidate__v6_13_copy_from_user(struct iommu_hwpt_
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_fault_alloc in revision v6_13: checked exactly as iommu_fault_alloc. */
+/* struct iommu_fault_alloc in revision v6_13: copied and checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_13_check(const struct iommu_fault_alloc *dst)
 {
 	return iommu_fault_alloc_check(dst);
@@ -1946,17 +2352,29 @@ static inline int iommu_fault_alloc__v6_13_copy_from_user(struct iommu_fault_all
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* The content checks of struct iommu_viommu_alloc in revision v6_13, in the kernel's order. */
+/**
+ * iommu_viommu_alloc__v6_13_check() - The content checks of struct iommu_viommu_alloc in revision v6_13
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_viommu_alloc__v6_13_check(const struct iommu_viommu_alloc *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct iommu_viommu_alloc as revision v6_13's kernel does: read the
- * size, refuse it below 24, copy_struct_from_user() of 24 bytes, then the
- * checks. *dst is fully written.
+/**
+ * iommu_viommu_alloc__v6_13_copy_from_user() - Copy struct iommu_viommu_alloc as revision v6_13's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 24
+ * bytes, then iommu_viommu_alloc__v6_13_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int iommu_viommu_alloc__v6_13_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
 {
@@ -1979,7 +2397,7 @@ static inline int iommu_viommu_alloc__v6_13_copy_from_user(struct iommu_viommu_a
 	return iommu_viommu_alloc__v6_13_check(dst);
 }
 
-/* struct iommu_vdevice_alloc in revision v6_13: checked exactly as iommu_vdevice_alloc. */
+/* struct iommu_vdevice_alloc in revision v6_13: copied and checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_13_check(const struct iommu_vdevice_alloc *dst)
 {
 	return iommu_vdevice_alloc_check(dst);
@@ -1990,7 +2408,7 @@ static inline int iommu_vdevice_alloc__v6_13_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_14: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_14: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_14_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -2001,7 +2419,7 @@ static inline int iommu_destroy__v6_14_copy_from_user(struct iommu_destroy *dst,
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_14: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_14: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_14_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -2012,7 +2430,7 @@ static inline int iommu_ioas_alloc__v6_14_copy_from_user(struct iommu_ioas_alloc
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_14: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_14: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_14_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -2023,7 +2441,7 @@ static inline int iommu_ioas_iova_ranges__v6_14_copy_from_user(struct iommu_ioas
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_14: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_14: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_14_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -2034,7 +2452,7 @@ static inline int iommu_ioas_allow_iovas__v6_14_copy_from_user(struct iommu_ioas
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_14: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_14: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_14_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -2045,7 +2463,7 @@ static inline int iommu_ioas_map__v6_14_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_14: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_14: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_14_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -2056,7 +2474,7 @@ static inline int iommu_ioas_copy__v6_14_copy_from_user(struct iommu_ioas_copy *
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_14: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_14: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_14_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -2067,7 +2485,7 @@ static inline int iommu_ioas_unmap__v6_14_copy_from_user(struct iommu_ioas_unmap
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_14: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_14: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_14_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -2078,7 +2496,7 @@ static inline int iommu_option__v6_14_copy_from_user(struct iommu_option *dst, c
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_14: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_14: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_14_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -2089,7 +2507,7 @@ static inline int iommu_vfio_ioas__v6_14_copy_from_user(struct iommu_vfio_ioas *
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_14: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_14: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_14_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -2101,7 +2519,7 @@ static inline int iommu_hwpt_vtd_s1__v6_14_copy_from_user(struct iommu_hwpt_vtd_
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_14: checked exactly as iommu_hwpt_alloc. */
+/* struct iommu_hwpt_alloc in revision v6_14: copied and checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_14_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc_check(dst);
@@ -2112,7 +2530,7 @@ static inline int iommu_hwpt_alloc__v6_14_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_14: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_14: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_14_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -2123,7 +2541,7 @@ static inline int iommu_hw_info__v6_14_copy_from_user(struct iommu_hw_info *dst,
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_14: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_14: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_14_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -2134,7 +2552,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_14_copy_from_user(struct iom
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_14: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_14: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_14_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -2145,7 +2563,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_14_copy_from_user(struct iommu
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_14: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_14: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -2157,7 +2575,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_14_copy_from_user(struct iomm
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_14: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_14: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_14_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -2168,7 +2586,7 @@ static inline int iommu_hwpt_invalidate__v6_14_copy_from_user(struct iommu_hwpt_
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_fault_alloc in revision v6_14: checked exactly as iommu_fault_alloc. */
+/* struct iommu_fault_alloc in revision v6_14: copied and checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_14_check(const struct iommu_fault_alloc *dst)
 {
 	return iommu_fault_alloc_check(dst);
@@ -2179,7 +2597,7 @@ static inline int iommu_fault_alloc__v6_14_copy_from_user(struct iommu_fault_all
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_viommu_alloc in revision v6_14: checked exactly as iommu_viommu_alloc__v6_13. */
+/* struct iommu_viommu_alloc in revision v6_14: copied and checked exactly as iommu_viommu_alloc__v6_13. */
 static inline int iommu_viommu_alloc__v6_14_check(const struct iommu_viommu_alloc *dst)
 {
 	return iommu_viommu_alloc__v6_13_check(dst);
@@ -2190,7 +2608,7 @@ static inline int iommu_viommu_alloc__v6_14_copy_from_user(struct iommu_viommu_a
 	return iommu_viommu_alloc__v6_13_copy_from_user(dst, src);
 }
 
-/* struct iommu_vdevice_alloc in revision v6_14: checked exactly as iommu_vdevice_alloc. */
+/* struct iommu_vdevice_alloc in revision v6_14: copied and checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_14_check(const struct iommu_vdevice_alloc *dst)
 {
 	return iommu_vdevice_alloc_check(dst);
@@ -2201,7 +2619,7 @@ static inline int iommu_vdevice_alloc__v6_14_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_15: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_15: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_15_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -2212,7 +2630,7 @@ static inline int iommu_destroy__v6_15_copy_from_user(struct iommu_destroy *dst,
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_15: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_15: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_15_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -2223,7 +2641,7 @@ static inline int iommu_ioas_alloc__v6_15_copy_from_user(struct iommu_ioas_alloc
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_15: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_15: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_15_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -2234,7 +2652,7 @@ static inline int iommu_ioas_iova_ranges__v6_15_copy_from_user(struct iommu_ioas
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_15: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_15: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_15_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -2245,7 +2663,7 @@ static inline int iommu_ioas_allow_iovas__v6_15_copy_from_user(struct iommu_ioas
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_15: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_15: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_15_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -2256,7 +2674,7 @@ static inline int iommu_ioas_map__v6_15_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_15: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_15: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_15_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -2267,7 +2685,7 @@ static inline int iommu_ioas_copy__v6_15_copy_from_user(struct iommu_ioas_copy *
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_15: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_15: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_15_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -2278,7 +2696,7 @@ static inline int iommu_ioas_unmap__v6_15_copy_from_user(struct iommu_ioas_unmap
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_15: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_15: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_15_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -2289,7 +2707,7 @@ static inline int iommu_option__v6_15_copy_from_user(struct iommu_option *dst, c
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_15: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_15: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_15_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -2300,7 +2718,7 @@ static inline int iommu_vfio_ioas__v6_15_copy_from_user(struct iommu_vfio_ioas *
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_15: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_15: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_15_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -2312,7 +2730,7 @@ static inline int iommu_hwpt_vtd_s1__v6_15_copy_from_user(struct iommu_hwpt_vtd_
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_15: checked exactly as iommu_hwpt_alloc. */
+/* struct iommu_hwpt_alloc in revision v6_15: copied and checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_15_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc_check(dst);
@@ -2323,7 +2741,7 @@ static inline int iommu_hwpt_alloc__v6_15_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_15: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_15: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_15_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -2334,7 +2752,7 @@ static inline int iommu_hw_info__v6_15_copy_from_user(struct iommu_hw_info *dst,
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_15: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_15: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_15_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -2345,7 +2763,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_15_copy_from_user(struct iom
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_15: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_15: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_15_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -2356,7 +2774,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_15_copy_from_user(struct iommu
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_15: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_15: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -2368,7 +2786,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_15_copy_from_user(struct iomm
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_15: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_15: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_15_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -2379,7 +2797,7 @@ static inline int iommu_hwpt_invalidate__v6_15_copy_from_user(struct iommu_hwpt_
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_fault_alloc in revision v6_15: checked exactly as iommu_fault_alloc. */
+/* struct iommu_fault_alloc in revision v6_15: copied and checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_15_check(const struct iommu_fault_alloc *dst)
 {
 	return iommu_fault_alloc_check(dst);
@@ -2390,7 +2808,7 @@ static inline int iommu_fault_alloc__v6_15_copy_from_user(struct iommu_fault_all
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_viommu_alloc in revision v6_15: checked exactly as iommu_viommu_alloc__v6_13. */
+/* struct iommu_viommu_alloc in revision v6_15: copied and checked exactly as iommu_viommu_alloc__v6_13. */
 static inline int iommu_viommu_alloc__v6_15_check(const struct iommu_viommu_alloc *dst)
 {
 	return iommu_viommu_alloc__v6_13_check(dst);
@@ -2401,7 +2819,7 @@ static inline int iommu_viommu_alloc__v6_15_copy_from_user(struct iommu_viommu_a
 	return iommu_viommu_alloc__v6_13_copy_from_user(dst, src);
 }
 
-/* struct iommu_vdevice_alloc in revision v6_15: checked exactly as iommu_vdevice_alloc. */
+/* struct iommu_vdevice_alloc in revision v6_15: copied and checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_15_check(const struct iommu_vdevice_alloc *dst)
 {
 	return iommu_vdevice_alloc_check(dst);
@@ -2412,7 +2830,7 @@ static inline int iommu_vdevice_alloc__v6_15_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_destroy in revision v6_17: checked exactly as iommu_destroy. */
+/* struct iommu_destroy in revision v6_17: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_17_check(const struct iommu_destroy *dst)
 {
 	return iommu_destroy_check(dst);
@@ -2423,7 +2841,7 @@ static inline int iommu_destroy__v6_17_copy_from_user(struct iommu_destroy *dst,
 	return iommu_destroy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_alloc in revision v6_17: checked exactly as iommu_ioas_alloc. */
+/* struct iommu_ioas_alloc in revision v6_17: copied and checked exactly as iommu_ioas_alloc. */
 static inline int iommu_ioas_alloc__v6_17_check(const struct iommu_ioas_alloc *dst)
 {
 	return iommu_ioas_alloc_check(dst);
@@ -2434,7 +2852,7 @@ static inline int iommu_ioas_alloc__v6_17_copy_from_user(struct iommu_ioas_alloc
 	return iommu_ioas_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_iova_ranges in revision v6_17: checked exactly as iommu_ioas_iova_ranges. */
+/* struct iommu_ioas_iova_ranges in revision v6_17: copied and checked exactly as iommu_ioas_iova_ranges. */
 static inline int iommu_ioas_iova_ranges__v6_17_check(const struct iommu_ioas_iova_ranges *dst)
 {
 	return iommu_ioas_iova_ranges_check(dst);
@@ -2445,7 +2863,7 @@ static inline int iommu_ioas_iova_ranges__v6_17_copy_from_user(struct iommu_ioas
 	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_allow_iovas in revision v6_17: checked exactly as iommu_ioas_allow_iovas. */
+/* struct iommu_ioas_allow_iovas in revision v6_17: copied and checked exactly as iommu_ioas_allow_iovas. */
 static inline int iommu_ioas_allow_iovas__v6_17_check(const struct iommu_ioas_allow_iovas *dst)
 {
 	return iommu_ioas_allow_iovas_check(dst);
@@ -2456,7 +2874,7 @@ static inline int iommu_ioas_allow_iovas__v6_17_copy_from_user(struct iommu_ioas
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_17: checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_17: copied and checked exactly as iommu_ioas_map. */
 static inline int iommu_ioas_map__v6_17_check(const struct iommu_ioas_map *dst)
 {
 	return iommu_ioas_map_check(dst);
@@ -2467,7 +2885,7 @@ static inline int iommu_ioas_map__v6_17_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_17: checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_17: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_17_check(const struct iommu_ioas_copy *dst)
 {
 	return iommu_ioas_copy_check(dst);
@@ -2478,7 +2896,7 @@ static inline int iommu_ioas_copy__v6_17_copy_from_user(struct iommu_ioas_copy *
 	return iommu_ioas_copy_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_unmap in revision v6_17: checked exactly as iommu_ioas_unmap. */
+/* struct iommu_ioas_unmap in revision v6_17: copied and checked exactly as iommu_ioas_unmap. */
 static inline int iommu_ioas_unmap__v6_17_check(const struct iommu_ioas_unmap *dst)
 {
 	return iommu_ioas_unmap_check(dst);
@@ -2489,7 +2907,7 @@ static inline int iommu_ioas_unmap__v6_17_copy_from_user(struct iommu_ioas_unmap
 	return iommu_ioas_unmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_option in revision v6_17: checked exactly as iommu_option. */
+/* struct iommu_option in revision v6_17: copied and checked exactly as iommu_option. */
 static inline int iommu_option__v6_17_check(const struct iommu_option *dst)
 {
 	return iommu_option_check(dst);
@@ -2500,7 +2918,7 @@ static inline int iommu_option__v6_17_copy_from_user(struct iommu_option *dst, c
 	return iommu_option_copy_from_user(dst, src);
 }
 
-/* struct iommu_vfio_ioas in revision v6_17: checked exactly as iommu_vfio_ioas. */
+/* struct iommu_vfio_ioas in revision v6_17: copied and checked exactly as iommu_vfio_ioas. */
 static inline int iommu_vfio_ioas__v6_17_check(const struct iommu_vfio_ioas *dst)
 {
 	return iommu_vfio_ioas_check(dst);
@@ -2511,7 +2929,7 @@ static inline int iommu_vfio_ioas__v6_17_copy_from_user(struct iommu_vfio_ioas *
 	return iommu_vfio_ioas_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1 in revision v6_17: checked exactly as iommu_hwpt_vtd_s1. */
+/* struct iommu_hwpt_vtd_s1 in revision v6_17: copied and checked exactly as iommu_hwpt_vtd_s1. */
 static inline int iommu_hwpt_vtd_s1__v6_17_check(const struct iommu_hwpt_vtd_s1 *dst)
 {
 	return iommu_hwpt_vtd_s1_check(dst);
@@ -2523,7 +2941,7 @@ static inline int iommu_hwpt_vtd_s1__v6_17_copy_from_user(struct iommu_hwpt_vtd_
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_17: checked exactly as iommu_hwpt_alloc. */
+/* struct iommu_hwpt_alloc in revision v6_17: copied and checked exactly as iommu_hwpt_alloc. */
 static inline int iommu_hwpt_alloc__v6_17_check(const struct iommu_hwpt_alloc *dst)
 {
 	return iommu_hwpt_alloc_check(dst);
@@ -2534,7 +2952,7 @@ static inline int iommu_hwpt_alloc__v6_17_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_17: checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_17: copied and checked exactly as iommu_hw_info. */
 static inline int iommu_hw_info__v6_17_check(const struct iommu_hw_info *dst)
 {
 	return iommu_hw_info_check(dst);
@@ -2545,7 +2963,7 @@ static inline int iommu_hw_info__v6_17_copy_from_user(struct iommu_hw_info *dst,
 	return iommu_hw_info_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_set_dirty_tracking in revision v6_17: checked exactly as iommu_hwpt_set_dirty_tracking. */
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_17: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
 static inline int iommu_hwpt_set_dirty_tracking__v6_17_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
 	return iommu_hwpt_set_dirty_tracking_check(dst);
@@ -2556,7 +2974,7 @@ static inline int iommu_hwpt_set_dirty_tracking__v6_17_copy_from_user(struct iom
 	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_get_dirty_bitmap in revision v6_17: checked exactly as iommu_hwpt_get_dirty_bitmap. */
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_17: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
 static inline int iommu_hwpt_get_dirty_bitmap__v6_17_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
 	return iommu_hwpt_get_dirty_bitmap_check(dst);
@@ -2567,7 +2985,7 @@ static inline int iommu_hwpt_get_dirty_bitmap__v6_17_copy_from_user(struct iommu
 	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
 }
 
-/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_17: checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_17: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
 static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
 {
 	return iommu_hwpt_vtd_s1_invalidate_check(dst);
@@ -2579,7 +2997,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate__v6_17_copy_from_user(struct iomm
 	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_invalidate in revision v6_17: checked exactly as iommu_hwpt_invalidate. */
+/* struct iommu_hwpt_invalidate in revision v6_17: copied and checked exactly as iommu_hwpt_invalidate. */
 static inline int iommu_hwpt_invalidate__v6_17_check(const struct iommu_hwpt_invalidate *dst)
 {
 	return iommu_hwpt_invalidate_check(dst);
@@ -2590,7 +3008,7 @@ static inline int iommu_hwpt_invalidate__v6_17_copy_from_user(struct iommu_hwpt_
 	return iommu_hwpt_invalidate_copy_from_user(dst, src);
 }
 
-/* struct iommu_fault_alloc in revision v6_17: checked exactly as iommu_fault_alloc. */
+/* struct iommu_fault_alloc in revision v6_17: copied and checked exactly as iommu_fault_alloc. */
 static inline int iommu_fault_alloc__v6_17_check(const struct iommu_fault_alloc *dst)
 {
 	return iommu_fault_alloc_check(dst);
@@ -2601,7 +3019,7 @@ static inline int iommu_fault_alloc__v6_17_copy_from_user(struct iommu_fault_all
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_viommu_alloc in revision v6_17: checked exactly as iommu_viommu_alloc. */
+/* struct iommu_viommu_alloc in revision v6_17: copied and checked exactly as iommu_viommu_alloc. */
 static inline int iommu_viommu_alloc__v6_17_check(const struct iommu_viommu_alloc *dst)
 {
 	return iommu_viommu_alloc_check(dst);
@@ -2612,7 +3030,7 @@ static inline int iommu_viommu_alloc__v6_17_copy_from_user(struct iommu_viommu_a
 	return iommu_viommu_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_vdevice_alloc in revision v6_17: checked exactly as iommu_vdevice_alloc. */
+/* struct iommu_vdevice_alloc in revision v6_17: copied and checked exactly as iommu_vdevice_alloc. */
 static inline int iommu_vdevice_alloc__v6_17_check(const struct iommu_vdevice_alloc *dst)
 {
 	return iommu_vdevice_alloc_check(dst);

@@ -27,7 +27,12 @@ enum uapigen_features_revision {
 #define UAPIGEN_FEAT_RECORD_MIN_SIZE	72
 #define UAPIGEN_FEAT_RECORD_SIZE		72
 
-/* sizeof(struct feat_record) in revision rev; 0 before the struct existed. */
+/**
+ * uapigen_feat_record_size() - sizeof(struct feat_record) in a revision
+ * @rev: an enum uapigen_features_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
 static inline __u32 uapigen_feat_record_size(unsigned int rev)
 {
 	static const __u32 size[] = { 64, 72 };
@@ -35,7 +40,12 @@ static inline __u32 uapigen_feat_record_size(unsigned int rev)
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
 
-/* The bits of flags the kernel of revision rev accepts. */
+/**
+ * uapigen_feat_record_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_features_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_feat_record_flags_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x1ULL, 0x8001ULL };
@@ -43,7 +53,12 @@ static inline __u64 uapigen_feat_record_flags_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The bits of mode the kernel of revision rev accepts. */
+/**
+ * uapigen_feat_record_mode_valid() - The bits of mode a revision's kernel accepts
+ * @rev: an enum uapigen_features_revision
+ *
+ * Return: the mask of valid bits.
+ */
 static inline __u64 uapigen_feat_record_mode_valid(unsigned int rev)
 {
 	static const __u64 mask[] = { 0x3ULL, 0x83ULL };
@@ -51,17 +66,29 @@ static inline __u64 uapigen_feat_record_mode_valid(unsigned int rev)
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
 
-/* The content checks of struct feat_record, in the kernel's order. */
+/**
+ * feat_record_check() - The content checks of struct feat_record
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int feat_record_check(const struct feat_record *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct feat_record as iommufd's ioctl path does: read the
- * size, refuse it below 72, copy_struct_from_user() of 72 bytes, then the
- * checks. *dst is fully written.
+/**
+ * feat_record_copy_from_user() - Copy struct feat_record as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 72, copy_struct_from_user() of 72
+ * bytes, then feat_record_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int feat_record_copy_from_user(struct feat_record *dst, const void *src)
 {
@@ -82,17 +109,29 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
 	return feat_record_check(dst);
 }
 
-/* The content checks of struct feat_record in revision r1, in the kernel's order. */
+/**
+ * feat_record__r1_check() - The content checks of struct feat_record in revision r1
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int feat_record__r1_check(const struct feat_record *dst)
 {
 	(void)dst;
 	return 0;
 }
 
-/*
- * Copies struct feat_record as revision r1's kernel does: read the
- * size, refuse it below 64, copy_struct_from_user() of 64 bytes, then the
- * checks. *dst is fully written.
+/**
+ * feat_record__r1_copy_from_user() - Copy struct feat_record as revision r1's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 64, copy_struct_from_user() of 64
+ * bytes, then feat_record__r1_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const void *src)
 {
@@ -115,7 +154,7 @@ static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const 
 	return feat_record__r1_check(dst);
 }
 
-/* struct feat_record in revision r2: checked exactly as feat_record. */
+/* struct feat_record in revision r2: copied and checked exactly as feat_record. */
 static inline int feat_record__r2_check(const struct feat_record *dst)
 {
 	return feat_record_check(dst);
