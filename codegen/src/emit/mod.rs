@@ -118,7 +118,8 @@ pub fn cargo_toml(krate: &RustCrate) -> String {
          publish = false\n\
          \n\
          [dependencies]\n\
-         uapigen-uaccess = {{ path = \"{}\" }}\n",
+         uapigen-uaccess = {{ path = \"{}\" }}\n\
+         zerocopy = {{ version = \"0.8\", default-features = false, features = [\"derive\"] }}\n",
         krate.name, krate.uaccess_path
     )
 }

@@ -442,6 +442,7 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str) -> TokenStream {
         #doc
         #[repr(transparent)]
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
         pub struct #name(pub #ty);
         impl #name { #(#consts)* }
     }
@@ -453,6 +454,17 @@ fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
         FieldType::Struct(i) => has_union(ctx, &ctx.family.structs[*i].fields),
         FieldType::Scalar(_) => false,
     })
+}
+
+/// Whether struct `si` can derive zerocopy's `IntoBytes`: no padding on any target, and
+/// integers all the way down (zerocopy derives `IntoBytes` on unions only behind a cfg).
+fn into_bytes(ctx: &Ctx, si: usize) -> bool {
+    ctx.layouts.iter().all(|l| l.structs[si].holes.is_empty())
+        && ctx.family.structs[si].fields.iter().all(|f| match &f.ty {
+            FieldType::Scalar(_) => true,
+            FieldType::Struct(j) => into_bytes(ctx, *j),
+            FieldType::Union(_) => false,
+        })
 }
 
 fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
@@ -484,7 +496,15 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
     if let Some(d) = &st.doc {
         doc.push_str(&format!("\n\n{d}"));
     }
-    aggregate(ctx, &type_name, Some(&doc), &st.fields, false, out);
+    aggregate(
+        ctx,
+        &type_name,
+        Some(&doc),
+        &st.fields,
+        false,
+        into_bytes(ctx, si),
+        out,
+    );
 
     // Layout assertions, one block per struct.
     let ty = format_ident!("{}", type_name);
@@ -610,12 +630,14 @@ fn union_layout_asserts(
 }
 
 /// A struct or union type, its union member types first.
+#[allow(clippy::too_many_arguments)]
 fn aggregate(
     ctx: &Ctx,
     type_name: &str,
     doc: Option<&str>,
     fields: &[Field],
     is_union: bool,
+    into_bytes: bool,
     out: &mut Vec<TokenStream>,
 ) {
     let mut members = Vec::new();
@@ -635,7 +657,7 @@ fn aggregate(
                     Some(n) => format!("The union `{n}` of [`{type_name}`]."),
                     None => format!("The anonymous union of [`{type_name}`]."),
                 };
-                aggregate(ctx, &uname, Some(&udoc), ms, true, out);
+                aggregate(ctx, &uname, Some(&udoc), ms, true, false, out);
                 let t = format_ident!("{}", uname);
                 quote!(#t)
             }
@@ -668,6 +690,13 @@ fn aggregate(
         (true, false) => quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]),
         _ => quote!(#[derive(Clone, Copy)]),
     };
+    // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
+    // (rust-vmm's kvm-bindings re-adds them after every regeneration).
+    let zerocopy = if into_bytes {
+        quote!(#[derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)])
+    } else {
+        quote!(#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)])
+    };
     let keyword = if is_union {
         quote!(union)
     } else {
@@ -677,6 +706,7 @@ fn aggregate(
         #doc
         #repr
         #derives
+        #zerocopy
         pub #keyword #name { #(#members,)* }
     });
     if !derive_default {

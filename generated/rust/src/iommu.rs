@@ -26,6 +26,12 @@ pub const IOMMU_FAULT_PAGE_REQ: u32 = 2;
 /// `enum iommu_fault_type`
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuFaultType(pub u32);
 impl IommuFaultType {
     /// unrecoverable fault
@@ -54,6 +60,12 @@ pub const IOMMU_FAULT_REASON_OOR_ADDRESS: u32 = 8;
 /// `enum iommu_fault_reason`
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuFaultReason(pub u32);
 impl IommuFaultReason {
     /// `IOMMU_FAULT_REASON_UNKNOWN` = `0`.
@@ -92,6 +104,12 @@ pub const IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID: u32 = 1 << 2;
 /// `struct iommu_fault_unrecoverable`: Unrecoverable fault data
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuFaultUnrecoverable {
     /// reason of the fault, from &enum iommu_fault_reason
     pub reason: u32,
@@ -147,6 +165,12 @@ pub const IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID: u32 = 1 << 3;
 /// `struct iommu_fault_page_request`: Page Request data
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuFaultPageRequest {
     /// encodes whether the corresponding fields are valid and whether this
     /// is the last page in group (IOMMU_FAULT_PAGE_REQUEST_* values).
@@ -197,6 +221,7 @@ unsafe impl ::uapigen_uaccess::Plain for IommuFaultPageRequest {}
 /// The anonymous union of [`IommuFault`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union IommuFaultData {
     /// fault event, when @type is %IOMMU_FAULT_DMA_UNRECOV
     pub event: IommuFaultUnrecoverable,
@@ -213,6 +238,7 @@ impl Default for IommuFaultData {
 /// `struct iommu_fault`: Generic fault data
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct IommuFault {
     /// fault type from &enum iommu_fault_type
     pub r#type: u32,
@@ -270,6 +296,12 @@ pub const IOMMU_PAGE_RESP_FAILURE: u32 = 2;
 /// `enum iommu_page_response_code`: Return status of fault handlers
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuPageResponseCode(pub u32);
 impl IommuPageResponseCode {
     /// Fault has been handled and the page tables
@@ -289,6 +321,12 @@ pub const IOMMU_PAGE_RESP_PASID_VALID: u32 = 1 << 0;
 /// `struct iommu_page_response`: Generic page response information
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuPageResponse {
     /// User filled size of this data
     pub argsz: u32,
@@ -398,6 +436,12 @@ pub const IOMMU_INV_GRANU_NR: u8 = 3;
 /// `enum iommu_inv_granularity`
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuInvGranularity(pub u8);
 impl IommuInvGranularity {
     /// domain-selective invalidation
@@ -418,6 +462,12 @@ pub const IOMMU_INV_ADDR_FLAGS_LEAF: u32 = 1 << 2;
 /// `struct iommu_inv_addr_info`: Address Selective Invalidation Structure
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuInvAddrInfo {
     /// indicates the granularity of the address-selective invalidation
     /// - If the PASID bit is set, the @pasid field is populated and the invalidation
@@ -478,6 +528,12 @@ pub const IOMMU_INV_PASID_FLAGS_ARCHID: u32 = 1 << 1;
 /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuInvPasidInfo {
     /// indicates the granularity of the PASID-selective invalidation
     /// - If the PASID bit is set, the @pasid field is populated and the invalidation
@@ -527,6 +583,7 @@ pub const IOMMU_CACHE_INV_TYPE_NR: u32 = 3;
 /// The union `granu` of [`IommuCacheInvalidateInfo`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union IommuCacheInvalidateInfoGranu {
     /// invalidation data when @granularity is %IOMMU_INV_GRANU_PASID
     pub pasid_info: IommuInvPasidInfo,
@@ -560,6 +617,7 @@ impl Default for IommuCacheInvalidateInfoGranu {
 /// must support the used granularity.
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct IommuCacheInvalidateInfo {
     /// User filled size of this data
     pub argsz: u32,
@@ -781,6 +839,12 @@ pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 7;
 /// the host IOMMU.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuGpasidBindDataVtd {
     /// VT-d PASID table entry attributes
     pub flags: u64,
@@ -823,6 +887,7 @@ pub const IOMMU_SVA_GPASID_VAL: u64 = 1 << 0;
 /// The union `vendor` of [`IommuGpasidBindData`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union IommuGpasidBindDataVendor {
     /// Intel VT-d specific data
     pub vtd: IommuGpasidBindDataVtd,
@@ -841,6 +906,7 @@ impl Default for IommuGpasidBindDataVendor {
 /// PASID to host PASID based on this bind data.
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct IommuGpasidBindData {
     /// User filled size of this data
     pub argsz: u32,

@@ -84,6 +84,12 @@ pub const IOMMUFD_CMD_HW_QUEUE_ALLOC: u32 = 148;
 /// Destroy any object held within iommufd.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuDestroy {
     /// sizeof(struct iommu_destroy)
     pub size: u32,
@@ -141,6 +147,12 @@ pub const IOMMU_DESTROY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_DESTROY;
 /// Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasAlloc {
     /// sizeof(struct iommu_ioas_alloc)
     pub size: u32,
@@ -203,6 +215,12 @@ pub const IOMMU_IOAS_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOC;
 /// An interval in IOVA space.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIovaRange {
     /// First IOVA
     pub start: u64,
@@ -231,6 +249,12 @@ unsafe impl ::uapigen_uaccess::Plain for IommuIovaRange {}
 /// the allowed_iovas[] will be filled in as space permits.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasIovaRanges {
     /// sizeof(struct iommu_ioas_iova_ranges)
     pub size: u32,
@@ -313,6 +337,12 @@ pub const IOMMU_IOAS_IOVA_RANGES: u32 = (IOMMUFD_TYPE << 8)
 /// that are narrower than the ranges provided here.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasAllowIovas {
     /// sizeof(struct iommu_ioas_allow_iovas)
     pub size: u32,
@@ -391,6 +421,12 @@ pub const IOMMU_IOAS_MAP_READABLE: u32 = 1 << 2;
 /// `enum iommufd_ioas_map_flags`: Flags for map and copy
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdIoasMapFlags(pub u32);
 impl IommufdIoasMapFlags {
     /// If clear the kernel will compute an appropriate
@@ -406,6 +442,12 @@ impl IommufdIoasMapFlags {
 /// Set an IOVA mapping from a user pointer.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasMap {
     /// sizeof(struct iommu_ioas_map)
     pub size: u32,
@@ -488,6 +530,12 @@ pub const IOMMU_IOAS_MAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
 /// Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasCopy {
     /// sizeof(struct iommu_ioas_copy)
     pub size: u32,
@@ -570,6 +618,12 @@ pub const IOMMU_IOAS_COPY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
 /// Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuIoasUnmap {
     /// sizeof(struct iommu_ioas_unmap)
     pub size: u32,
@@ -639,6 +693,12 @@ pub const IOMMU_OPTION_HUGE_PAGES: u32 = 1;
 /// `enum iommufd_option`: ioctl(IOMMU_OPTION_RLIMIT_MODE) and ioctl(IOMMU_OPTION_HUGE_PAGES)
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdOption(pub u32);
 impl IommufdOption {
     /// Change how RLIMIT_MEMLOCK accounting works.
@@ -653,6 +713,12 @@ pub const IOMMU_OPTION_OP_GET: u16 = 1;
 /// `enum iommufd_option_ops`: ioctl(IOMMU_OPTION_OP_SET) and ioctl(IOMMU_OPTION_OP_GET)
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdOptionOps(pub u16);
 impl IommufdOptionOps {
     /// Set the option's value
@@ -665,6 +731,12 @@ impl IommufdOptionOps {
 /// Change a simple option value. This multiplexor allows controlling options on objects.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuOption {
     /// sizeof(struct iommu_option)
     pub size: u32,
@@ -746,6 +818,12 @@ pub const IOMMU_VFIO_IOAS_CLEAR: u16 = 2;
 /// `enum iommufd_vfio_ioas_op`: IOMMU_VFIO_IOAS_* ioctls
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdVfioIoasOp(pub u16);
 impl IommufdVfioIoasOp {
     /// Get the current compatibility IOAS
@@ -760,6 +838,12 @@ impl IommufdVfioIoasOp {
 /// The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuVfioIoas {
     /// sizeof(struct iommu_vfio_ioas)
     pub size: u32,
@@ -833,6 +917,12 @@ pub const IOMMU_HWPT_ALLOC_PASID: u32 = 1 << 3;
 /// `enum iommufd_hwpt_alloc_flags`: Flags for HWPT allocation
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdHwptAllocFlags(pub u32);
 impl IommufdHwptAllocFlags {
     /// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
@@ -855,6 +945,12 @@ pub const IOMMU_VTD_S1_WPE: u64 = 1 << 2;
 /// `enum iommu_hwpt_vtd_s1_flags`: Intel VT-d stage-1 page table entry attributes
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptVtdS1Flags(pub u64);
 impl IommuHwptVtdS1Flags {
     /// Supervisor request
@@ -867,6 +963,12 @@ impl IommuHwptVtdS1Flags {
 /// `struct iommu_hwpt_vtd_s1`: Intel VT-d stage-1 page table info (IOMMU_HWPT_DATA_VTD_S1)
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptVtdS1 {
     /// Combination of enum iommu_hwpt_vtd_s1_flags
     pub flags: u64,
@@ -950,6 +1052,12 @@ pub const IOMMU_HWPT_DATA_ARM_SMMUV3: u32 = 2;
 /// `enum iommu_hwpt_data_type`: IOMMU HWPT Data Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptDataType(pub u32);
 impl IommuHwptDataType {
     /// no data
@@ -981,6 +1089,12 @@ impl IommuHwptDataType {
 /// must be given.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptAlloc {
     /// sizeof(struct iommu_hwpt_alloc)
     pub size: u32,
@@ -1113,6 +1227,12 @@ pub const IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: u32 = 1 << 0;
 /// `enum iommu_hw_info_vtd_flags`: Flags for VT-d hw_info
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwInfoVtdFlags(pub u32);
 impl IommuHwInfoVtdFlags {
     /// If set, disallow read-only mappings
@@ -1127,6 +1247,12 @@ impl IommuHwInfoVtdFlags {
 /// User needs to understand the Intel VT-d specification to decode the register value.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwInfoVtd {
     /// Combination of enum iommu_hw_info_vtd_flags
     pub flags: u32,
@@ -1169,6 +1295,12 @@ pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: u32 = 2;
 /// `enum iommu_hw_info_type`: IOMMU Hardware Info Types
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwInfoType(pub u32);
 impl IommuHwInfoType {
     /// Used by the drivers that do not report hardware info
@@ -1185,6 +1317,12 @@ pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
 /// `enum iommufd_hw_info_flags`: Flags for iommu_hw_info
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdHwInfoFlags(pub u32);
 impl IommufdHwInfoFlags {
     /// If set, @in_data_type carries an input type for user space to request for a specific info
@@ -1199,6 +1337,12 @@ pub const IOMMU_HW_CAP_PCI_PASID_PRIV: u64 = 1 << 2;
 /// `enum iommufd_hw_capabilities`: IOMMU hardware capabilities
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdHwCapabilities(pub u64);
 impl IommufdHwCapabilities {
     /// IOMMU hardware support for dirty tracking
@@ -1211,6 +1355,7 @@ impl IommufdHwCapabilities {
 /// The anonymous union of [`IommuHwInfo`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union IommuHwInfoDataType {
     /// This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
     pub in_data_type: u32,
@@ -1231,6 +1376,7 @@ impl Default for IommuHwInfoDataType {
 /// a guest stage-1 page table can be compatible with the physical iommu.
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct IommuHwInfo {
     /// sizeof(struct iommu_hw_info)
     pub size: u32,
@@ -1337,6 +1483,12 @@ pub const IOMMU_HWPT_DIRTY_TRACKING_ENABLE: u32 = 1;
 /// `enum iommufd_hwpt_set_dirty_tracking_flags`: Flags for steering dirty tracking
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdHwptSetDirtyTrackingFlags(pub u32);
 impl IommufdHwptSetDirtyTrackingFlags {
     /// Enable dirty tracking
@@ -1349,6 +1501,12 @@ impl IommufdHwptSetDirtyTrackingFlags {
 /// Toggle dirty tracking on an HW pagetable.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptSetDirtyTracking {
     /// sizeof(struct iommu_hwpt_set_dirty_tracking)
     pub size: u32,
@@ -1420,6 +1578,12 @@ pub const IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: u32 = 1;
 /// `enum iommufd_hwpt_get_dirty_bitmap_flags`: Flags for getting dirty bits
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdHwptGetDirtyBitmapFlags(pub u32);
 impl IommufdHwptGetDirtyBitmapFlags {
     /// Just read the PTEs without clearing any dirty bits
@@ -1441,6 +1605,12 @@ impl IommufdHwptGetDirtyBitmapFlags {
 /// dirty bit metadata set in the IOPTE.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptGetDirtyBitmap {
     /// sizeof(struct iommu_hwpt_get_dirty_bitmap)
     pub size: u32,
@@ -1529,6 +1699,12 @@ pub const IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: u32 = 0;
 /// `enum iommu_hwpt_invalidate_data_type`: IOMMU HWPT Cache Invalidation Data Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptInvalidateDataType(pub u32);
 impl IommuHwptInvalidateDataType {
     /// Invalidation data for VTD_S1
@@ -1543,6 +1719,12 @@ pub const IOMMU_VTD_INV_FLAGS_LEAF: u32 = 1 << 0;
 /// `enum iommu_hwpt_vtd_s1_invalidate_flags`: Flags for Intel VT-d stage-1 cache invalidation
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptVtdS1InvalidateFlags(pub u32);
 impl IommuHwptVtdS1InvalidateFlags {
     /// Indicates whether the invalidation applies
@@ -1562,6 +1744,12 @@ impl IommuHwptVtdS1InvalidateFlags {
 /// The device TLB will be invalidated automatically if ATS is enabled.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptVtdS1Invalidate {
     /// The start address of the range to be invalidated. It needs to be 4KB aligned.
     pub addr: u64,
@@ -1674,6 +1862,12 @@ impl IommuHwptVtdS1Invalidate {
 /// check if the given @data_type is supported or not by kernel.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptInvalidate {
     /// sizeof(struct iommu_hwpt_invalidate)
     pub size: u32,
@@ -1775,6 +1969,12 @@ pub const IOMMU_HWPT_INVALIDATE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_IN
 /// Explicitly allocate a fault handling object.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuFaultAlloc {
     /// sizeof(struct iommu_fault_alloc)
     pub size: u32,
@@ -1845,6 +2045,12 @@ pub const IOMMUFD_PAGE_RESP_INVALID: u32 = 1;
 /// `enum iommufd_page_response_code`: Return status of fault handlers
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommufdPageResponseCode(pub u32);
 impl IommufdPageResponseCode {
     /// Fault has been handled and the page tables populated, retry the access.
@@ -1855,6 +2061,12 @@ impl IommufdPageResponseCode {
 /// `struct iommu_hwpt_page_response`: IOMMU page fault response
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptPageResponse {
     /// The kernel-managed cookie reported in the fault message.
     pub cookie: u32,
@@ -1883,6 +2095,12 @@ pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
 /// `enum iommu_hwpt_pgfault_flags`: flags for struct iommu_hwpt_pgfault
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptPgfaultFlags(pub u32);
 impl IommuHwptPgfaultFlags {
     /// The pasid field of the fault data is valid.
@@ -1903,6 +2121,12 @@ pub const IOMMU_PGFAULT_PERM_PRIV: u32 = 1 << 3;
 /// `enum iommu_hwpt_pgfault_perm`: perm bits for struct iommu_hwpt_pgfault
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptPgfaultPerm(pub u32);
 impl IommuHwptPgfaultPerm {
     /// request for read permission
@@ -1917,6 +2141,12 @@ impl IommuHwptPgfaultPerm {
 /// `struct iommu_hwpt_pgfault`: iommu page fault data
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuHwptPgfault {
     /// Combination of enum iommu_hwpt_pgfault_flags
     pub flags: u32,
@@ -1982,6 +2212,12 @@ pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: u32 = 1;
 /// `enum iommu_viommu_type`: Virtual IOMMU Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuViommuType(pub u32);
 impl IommuViommuType {
     /// Reserved for future use
@@ -1994,6 +2230,12 @@ impl IommuViommuType {
 /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuViommuAlloc {
     /// sizeof(struct iommu_viommu_alloc)
     pub size: u32,
@@ -2086,6 +2328,12 @@ pub const IOMMU_VIOMMU_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VIOMMU_ALL
 /// Allocate a virtual device instance (for a physical device) against a vIOMMU.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct IommuVdeviceAlloc {
     /// sizeof(struct iommu_vdevice_alloc)
     pub size: u32,
@@ -2211,6 +2459,12 @@ pub mod v6_6 {
     /// must be given.
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuHwptAlloc {
         /// sizeof(struct iommu_hwpt_alloc)
         pub size: u32,
@@ -2299,6 +2553,12 @@ pub mod v6_6 {
     /// a guest stage-1 page table can be compatible with the physical iommu.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
@@ -2412,6 +2672,12 @@ pub mod v6_7 {
     /// must be given.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuHwptAlloc {
         /// sizeof(struct iommu_hwpt_alloc)
         pub size: u32,
@@ -2535,6 +2801,12 @@ pub mod v6_7 {
     /// a guest stage-1 page table can be compatible with the physical iommu.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
@@ -2668,6 +2940,7 @@ pub mod v6_11 {
     /// `struct iommu_hwpt_pgfault`: iommu page fault data
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
     pub struct IommuHwptPgfault {
         /// Combination of enum iommu_hwpt_pgfault_flags
         pub flags: u32,
@@ -2759,6 +3032,12 @@ pub mod v6_13 {
     /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuViommuAlloc {
         /// sizeof(struct iommu_viommu_alloc)
         pub size: u32,
@@ -2885,6 +3164,12 @@ pub mod v6_15 {
     /// a guest stage-1 page table can be compatible with the physical iommu.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,

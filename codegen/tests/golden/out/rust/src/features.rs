@@ -38,6 +38,12 @@ pub const FEAT_KIND_NEXT: u8 = 11;
 /// `enum feat_kind`: What a record holds
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct FeatKind(pub u8);
 impl FeatKind {
     /// nothing
@@ -53,6 +59,12 @@ impl FeatKind {
 /// `struct feat_small`: A small nested struct
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct FeatSmall {
     /// first
     pub a: u32,
@@ -77,6 +89,12 @@ unsafe impl ::uapigen_uaccess::Plain for FeatSmall {}
 /// `struct feat_big`
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct FeatBig {
     /// `x`.
     pub x: u64,
@@ -107,6 +125,7 @@ pub const FEAT_RECORD_VERSION: u32 = 0x1f;
 /// The anonymous union of [`FeatRecord`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union FeatRecordAnon {
     /// `signed8`.
     pub signed8: i8,
@@ -121,6 +140,7 @@ impl Default for FeatRecordAnon {
 /// The union `data` of [`FeatRecord`].
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union FeatRecordData {
     /// when @type is %FEAT_KIND_SMALL
     pub small: FeatSmall,
@@ -141,6 +161,7 @@ impl Default for FeatRecordData {
 /// | a | table |
 #[repr(C)]
 #[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct FeatRecord {
     /// sizeof(struct feat_record)
     pub size: u32,
@@ -267,6 +288,12 @@ pub const FEAT_EF_Y: u64 = 1 << 30;
 /// `enum feat_enum_flags`: Flags written as a C enum
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct FeatEnumFlags(pub u64);
 impl FeatEnumFlags {
     /// x
@@ -277,6 +304,12 @@ impl FeatEnumFlags {
 /// `struct feat_wide`
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
 pub struct FeatWide {
     /// `ef`.
     pub ef: u64,
@@ -308,6 +341,7 @@ pub mod r1 {
     /// The anonymous union of [`FeatRecord`].
     #[repr(C)]
     #[derive(Clone, Copy)]
+    #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
     pub union FeatRecordAnon {
         /// `signed8`.
         pub signed8: i8,
@@ -322,6 +356,7 @@ pub mod r1 {
     /// The union `data` of [`FeatRecord`].
     #[repr(C)]
     #[derive(Clone, Copy)]
+    #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
     pub union FeatRecordData {
         /// when @type is %FEAT_KIND_SMALL
         pub small: FeatSmall,
@@ -342,6 +377,7 @@ pub mod r1 {
     /// | a | table |
     #[repr(C)]
     #[derive(Clone, Copy)]
+    #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
     pub struct FeatRecord {
         /// sizeof(struct feat_record)
         pub size: u32,
