@@ -183,6 +183,8 @@ fn holds(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], c: &Cond) 
         Pred::NotEquals(v) => x != v.value,
         Pred::Below(v) => x < v.value,
         Pred::Lacks(v) => x & v.value == 0,
+        Pred::Has(v) => x & v.value == v.value,
+        Pred::AtLeast(v) => x >= v.value,
         Pred::KnownFlags(g) => {
             x & !family.groups[*g].values.iter().fold(0, |m, k| m | k.value) == 0
         }

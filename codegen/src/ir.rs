@@ -198,6 +198,10 @@ pub enum Pred {
     Below(ValueRef),
     /// `field & value == 0`.
     Lacks(ValueRef),
+    /// `field & value == value`.
+    Has(ValueRef),
+    /// `field >= value`.
+    AtLeast(ValueRef),
     /// `field & ~mask == 0`, the mask being the OR of the flag set (index into `groups`).
     KnownFlags(usize),
     /// Every byte zero.

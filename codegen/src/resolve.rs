@@ -1089,6 +1089,8 @@ impl Resolver {
             raw.not_equals.is_some(),
             raw.below.is_some(),
             raw.lacks.is_some(),
+            raw.has.is_some(),
+            raw.at_least.is_some(),
             raw.known_flags.is_some(),
             raw.zero.is_some(),
             raw.nonzero.is_some(),
@@ -1100,7 +1102,7 @@ impl Resolver {
         if given != 1 {
             self.error(
                 c.span(),
-                format!("a condition needs exactly one of equals, not_equals, below, lacks, known_flags, zero, nonzero, aligned (it has {given})"),
+                format!("a condition needs exactly one of equals, not_equals, below, at_least, lacks, has, known_flags, zero, nonzero, aligned (it has {given})"),
             );
             return None;
         }
@@ -1118,6 +1120,10 @@ impl Resolver {
             Pred::Below(self.value_ref(v)?)
         } else if let Some(v) = &raw.lacks {
             Pred::Lacks(self.value_ref(v)?)
+        } else if let Some(v) = &raw.has {
+            Pred::Has(self.value_ref(v)?)
+        } else if let Some(v) = &raw.at_least {
+            Pred::AtLeast(self.value_ref(v)?)
         } else if let Some(k) = &raw.known_flags {
             match (field.flags, k.get_ref()) {
                 (Some(g), true) => Pred::KnownFlags(g),
@@ -1181,6 +1187,8 @@ impl Resolver {
             Pred::NotEquals(v) => format!("{f} != {}", v.text()),
             Pred::Below(v) => format!("{f} < {}", v.text()),
             Pred::Lacks(v) => format!("{f} lacks {}", v.text()),
+            Pred::Has(v) => format!("{f} has {}", v.text()),
+            Pred::AtLeast(v) => format!("{f} >= {}", v.text()),
             Pred::KnownFlags(g) => format!(
                 "{f} has only {} bits",
                 family.groups.get(*g).map_or("known", |g| g.name.as_str())

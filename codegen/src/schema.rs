@@ -158,6 +158,10 @@ pub struct RawCond {
     pub below: Option<S<toml::Value>>,
     /// `field & value == 0`.
     pub lacks: Option<S<toml::Value>>,
+    /// `field & value == value`: every bit of `value` set.
+    pub has: Option<S<toml::Value>>,
+    /// `field >= value` (a size a flag needs: `{ field = "size", at_least = 88 }`).
+    pub at_least: Option<S<toml::Value>>,
     /// Only bits of the field's `flags` set.
     pub known_flags: Option<S<bool>>,
     /// Every byte zero.

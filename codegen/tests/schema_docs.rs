@@ -68,8 +68,18 @@ fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
         .unwrap_or_else(|| panic!("docs/schema.md has no section `{heading}`"))
         + 1;
     let body = &doc[start..];
-    let end = body[1..].find("\n#").map_or(body.len(), |e| e + 1);
-    &body[..end]
+    // The next heading outside a code block (a TOML comment starts with `#` too).
+    let mut in_fence = false;
+    let mut at = 0;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        } else if i > 0 && !in_fence && line.starts_with('#') {
+            return &body[..at];
+        }
+        at += line.len();
+    }
+    body
 }
 
 #[test]
@@ -133,4 +143,68 @@ fn the_complete_example_generates_and_passes_the_matrix() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // `has` and `at_least`: a flag that needs more size (DESIGN: clone3's CLONE_INTO_CGROUP
+    // needs CLONE_ARGS_SIZE_VER2). struct gizmo_query: size 0, flags 4, out_caps 8, level 16,
+    // pad 17, range.start 24, range.length 32; 40 bytes, 24 before v2.
+    let query = |size: u32, flags: u32, length: u64| {
+        let mut b = vec![0u8; size as usize];
+        b[0..4].copy_from_slice(&size.to_ne_bytes());
+        b[4..8].copy_from_slice(&flags.to_ne_bytes());
+        if size >= 40 {
+            b[32..40].copy_from_slice(&length.to_ne_bytes());
+        }
+        b
+    };
+    let range = 2;
+    let cases = [
+        (
+            query(24, range, 0),
+            "rejected, -EINVAL (if flags has GIZMO_QUERY_RANGE: size >= GIZMO_QUERY_SIZE_VER2)",
+            -22,
+        ),
+        (
+            query(40, range, 0),
+            "rejected, -EINVAL (if flags == GIZMO_QUERY_RANGE: range.length is non-zero)",
+            -22,
+        ),
+        (query(40, range, 4096), "accepted", 0),
+        (query(24, 1, 0), "accepted", 0),
+    ];
+    let mut harness = String::from(
+        "#include <stdio.h>\n#include <uapigen/gizmo_validate.h>\n\
+         int main(void)\n{\n\tstruct gizmo_query q;\n",
+    );
+    let mut expected = String::new();
+    for (bytes, verdict, errno) in &cases {
+        let hex: Vec<String> = bytes.iter().map(|x| format!("{x:02x}")).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+            .args(["decode", "gizmo_query", "--hex", &hex.join(" "), "--schema"])
+            .arg(&schema)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("verdict: {verdict}")),
+            "{hex:?}:\n{text}"
+        );
+        assert_eq!(out.status.success(), *errno == 0, "{hex:?}");
+        let c: Vec<String> = bytes.iter().map(|x| format!("{x}")).collect();
+        harness.push_str(&format!(
+            "\t{{\n\t\tstatic const unsigned char u[] = {{ {} }};\n\t\tprintf(\"%d\\n\", gizmo_query_copy_from_user(&q, u));\n\t}}\n",
+            c.join(", ")
+        ));
+        expected.push_str(&format!("{errno}\n"));
+    }
+    harness.push_str("\treturn 0;\n}\n");
+    let include = dir.path().join("generated/include");
+    let uapi = include.join("uapi");
+    let exe = common::compile(
+        "cc",
+        "gizmo.c",
+        &harness,
+        &["-std=c99", "-Wall", "-Werror", "-I", uapi.to_str().unwrap()],
+        &include,
+    );
+    // The generated C decides as the interpreter behind `decode` does.
+    assert_eq!(common::run(&exe), expected);
 }

@@ -109,6 +109,8 @@ fn cond(family: &Family, c: &Cond) -> String {
         Pred::NotEquals(x) => format!("{v} != {}", value(x)),
         Pred::Below(x) => format!("{v} < {}", value(x)),
         Pred::Lacks(x) => format!("({v} & {}) == 0", value(x)),
+        Pred::Has(x) => format!("({v} & {x}) == {x}", x = value(x)),
+        Pred::AtLeast(x) => format!("{v} >= {}", value(x)),
         Pred::KnownFlags(g) => {
             let names: Vec<&str> = family.groups[*g]
                 .values

@@ -69,6 +69,14 @@ fn cond(family: &Family, base: &TokenStream, c: &Cond) -> TokenStream {
             let x = value(x);
             quote!(#v & #x == 0)
         }
+        Pred::Has(x) => {
+            let x = value(x);
+            quote!(#v & #x == #x)
+        }
+        Pred::AtLeast(x) => {
+            let x = value(x);
+            quote!(#v >= #x)
+        }
         Pred::KnownFlags(g) => {
             let names = family.groups[*g].values.iter().map(|c| ident(&c.name));
             quote!(#v & !(0u64 #(| (#names as u64))*) == 0)

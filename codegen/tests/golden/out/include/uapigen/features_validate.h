@@ -76,6 +76,9 @@ static inline __u64 uapigen_feat_record_mode_valid(unsigned int rev)
  */
 static inline int feat_record_check(const struct feat_record *dst)
 {
+	/* if flags has FEAT_RECORD_BIG: size >= 72 */
+	if (((((__u64)dst->flags & (__u64)(FEAT_RECORD_BIG)) == (__u64)(FEAT_RECORD_BIG))) && !(((__u64)dst->size >= 72ULL)))
+		return -EINVAL;
 	(void)dst;
 	return 0;
 }
@@ -119,6 +122,9 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
  */
 static inline int feat_record__r1_check(const struct feat_record *dst)
 {
+	/* if flags has FEAT_RECORD_BIG: size >= 72 */
+	if (((((__u64)dst->flags & (__u64)(FEAT_RECORD_BIG)) == (__u64)(FEAT_RECORD_BIG))) && !(((__u64)dst->size >= 72ULL)))
+		return -EINVAL;
 	(void)dst;
 	return 0;
 }

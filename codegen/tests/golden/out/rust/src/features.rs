@@ -275,6 +275,16 @@ impl FeatRecord {
     /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        if ((self.flags as u64) & (FEAT_RECORD_BIG as u64) == (FEAT_RECORD_BIG as u64))
+            && !((self.size as u64) >= 72u64)
+        {
+            return Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "if flags has FEAT_RECORD_BIG: size >= 72",
+                ),
+            );
+        }
         Ok(())
     }
 }
@@ -481,6 +491,16 @@ pub mod r1 {
         /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            if ((self.flags as u64) & (FEAT_RECORD_BIG as u64)
+                == (FEAT_RECORD_BIG as u64)) && !((self.size as u64) >= 72u64)
+            {
+                return Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if flags has FEAT_RECORD_BIG: size >= 72",
+                    ),
+                );
+            }
             Ok(())
         }
     }
