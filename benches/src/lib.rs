@@ -76,47 +76,37 @@ pub fn hwpt_invalidate_input() -> Vec<u8> {
     b
 }
 
-/// The generated Rust validator behind the same opaque `fn(dst, src) -> errno` shape as the C
-/// functions, so all three sides pay one call and write the whole struct. `mem` is the user
-/// address space, made once as a kernel's is, as C's `src` is a pointer made once.
-#[inline(never)]
-pub fn rust_cache_invalidate(dst: &mut IommuCacheInvalidateInfo, mem: &Buffer) -> i32 {
-    match dst.copy_from_user_into(mem, 0) {
-        Ok(()) => 0,
-        Err(e) => e.errno.to_negative(),
-    }
+/// The generated Rust validator of `$ty` behind the same opaque `fn(dst, src) -> errno` shape
+/// as the C functions, so all three sides pay one call and write the whole struct: `$name`
+/// over a [`Buffer`] (the user address space, made once as a kernel's is, as C's `src` is a
+/// pointer made once), `$raw` over [`RawUser`] with `src` the address, as in C.
+macro_rules! rust_validator {
+    ($name:ident, $raw:ident, $ty:ty) => {
+        #[inline(never)]
+        pub fn $name(dst: &mut $ty, mem: &Buffer) -> i32 {
+            match dst.copy_from_user_into(mem, 0) {
+                Ok(()) => 0,
+                Err(e) => e.errno.to_negative(),
+            }
+        }
+
+        #[inline(never)]
+        pub fn $raw(dst: &mut $ty, mem: &RawUser, src: *const u8) -> i32 {
+            match dst.copy_from_user_into(mem, src as usize as u64) {
+                Ok(()) => 0,
+                Err(e) => e.errno.to_negative(),
+            }
+        }
+    };
 }
 
-/// [`rust_cache_invalidate`] over [`RawUser`]: `src` is the address, as in C.
-#[inline(never)]
-pub fn rust_cache_invalidate_raw(
-    dst: &mut IommuCacheInvalidateInfo,
-    mem: &RawUser,
-    src: *const u8,
-) -> i32 {
-    match dst.copy_from_user_into(mem, src as usize as u64) {
-        Ok(()) => 0,
-        Err(e) => e.errno.to_negative(),
-    }
-}
-
-#[inline(never)]
-pub fn rust_hwpt_invalidate(dst: &mut IommuHwptInvalidate, mem: &Buffer) -> i32 {
-    match dst.copy_from_user_into(mem, 0) {
-        Ok(()) => 0,
-        Err(e) => e.errno.to_negative(),
-    }
-}
-
-/// [`rust_hwpt_invalidate`] over [`RawUser`]: `src` is the address, as in C.
-#[inline(never)]
-pub fn rust_hwpt_invalidate_raw(
-    dst: &mut IommuHwptInvalidate,
-    mem: &RawUser,
-    src: *const u8,
-) -> i32 {
-    match dst.copy_from_user_into(mem, src as usize as u64) {
-        Ok(()) => 0,
-        Err(e) => e.errno.to_negative(),
-    }
-}
+rust_validator!(
+    rust_cache_invalidate,
+    rust_cache_invalidate_raw,
+    IommuCacheInvalidateInfo
+);
+rust_validator!(
+    rust_hwpt_invalidate,
+    rust_hwpt_invalidate_raw,
+    IommuHwptInvalidate
+);
