@@ -61,27 +61,6 @@ fn keys<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
     }
 }
 
-/// The text of the section whose heading line starts with `heading`, up to the next heading.
-fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
-    let start = doc
-        .find(&format!("\n{heading}"))
-        .unwrap_or_else(|| panic!("docs/schema.md has no section `{heading}`"))
-        + 1;
-    let body = &doc[start..];
-    // The next heading outside a code block (a TOML comment starts with `#` too).
-    let mut in_fence = false;
-    let mut at = 0;
-    for (i, line) in body.split_inclusive('\n').enumerate() {
-        if line.starts_with("```") {
-            in_fence = !in_fence;
-        } else if i > 0 && !in_fence && line.starts_with('#') {
-            return &body[..at];
-        }
-        at += line.len();
-    }
-    body
-}
-
 #[test]
 fn every_parser_key_has_a_row_in_docs_schema_md() {
     let doc = std::fs::read_to_string(common::repo_root().join("docs/schema.md")).unwrap();
@@ -103,7 +82,7 @@ fn every_parser_key_has_a_row_in_docs_schema_md() {
     ];
     let mut missing = Vec::new();
     for (heading, keys) in &sections {
-        let text = section(&doc, heading);
+        let text = common::markdown_section(&doc, heading);
         for key in keys {
             if !text.contains(&format!("\n| `{key}` |")) {
                 missing.push(format!("{heading}: `{key}`"));
@@ -116,7 +95,7 @@ fn every_parser_key_has_a_row_in_docs_schema_md() {
 #[test]
 fn the_complete_example_generates_and_passes_the_matrix() {
     let doc = std::fs::read_to_string(common::repo_root().join("docs/schema.md")).unwrap();
-    let example = section(&doc, "## A complete example");
+    let example = common::markdown_section(&doc, "## A complete example");
     let start = example.find("```toml\n").expect("a toml block") + 8;
     let toml = &example[start..start + example[start..].find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();

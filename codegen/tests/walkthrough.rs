@@ -19,11 +19,7 @@ enum Block<'a> {
 
 /// The fenced blocks of README's walkthrough section, in order.
 fn walkthrough_blocks(readme: &str) -> Vec<Block<'_>> {
-    let start = readme
-        .find("\n## Walkthrough")
-        .expect("README has a walkthrough section");
-    let section = &readme[start + 1..];
-    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let section = common::markdown_section(readme, "## Walkthrough");
     let mut blocks = Vec::new();
     let mut rest = section;
     while let Some(open) = rest.find("```") {

@@ -246,7 +246,8 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
     }
 }
 
-fn define_value(expr: &Expr) -> String {
+/// How the header writes a constant's value (empty for an enum member without initialiser).
+pub(crate) fn define_value(expr: &Expr) -> String {
     match expr {
         Expr::Literal(s) => s.clone(),
         // `1 << 31` overflows int and `1 << 32` is undefined: widen the one as the kernel does.

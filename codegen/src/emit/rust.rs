@@ -367,19 +367,14 @@ fn constant_item(ctx: &Ctx, c: &Constant) -> TokenStream {
     quote! { #doc pub const #name: #ty = #value; }
 }
 
-/// The schema's doc, or else how C defines the constant, so every item has a doc.
+/// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
 fn constant_doc(c: &Constant) -> String {
     if let Some(d) = &c.doc {
         return d.clone();
     }
-    match &c.expr {
-        Expr::Literal(l) => format!("`{}` = `{l}`.", c.name),
-        Expr::Bit(b) => format!("`{}` = `1 << {b}`.", c.name),
-        Expr::Or(names) => format!("`{}` = `{}`.", c.name, names.join(" | ")),
-        Expr::Alias(a) => format!("`{}` = [`{a}`].", c.name),
-        Expr::Char(ch) => format!("`{}` = `'{ch}'`.", c.name),
-        Expr::Io { ty, nr } => format!("`{}` = `_IO({ty}, {nr})`.", c.name),
-        Expr::Implicit => format!("`{}` = {}.", c.name, c.value),
+    match crate::emit::c_header::define_value(&c.expr) {
+        v if v.is_empty() => format!("`{}` = {}.", c.name, c.value),
+        v => format!("`{}` = `{v}`.", c.name),
     }
 }
 

@@ -68,3 +68,24 @@ pub fn run(exe: &Path) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The text of the section whose heading line starts with `heading`, up to the next heading.
+pub fn markdown_section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let start = doc
+        .find(&format!("\n{heading}"))
+        .unwrap_or_else(|| panic!("no section `{heading}`"))
+        + 1;
+    let body = &doc[start..];
+    // The next heading outside a code block (a TOML comment starts with `#` too).
+    let mut in_fence = false;
+    let mut at = 0;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+        } else if i > 0 && !in_fence && line.starts_with('#') {
+            return &body[..at];
+        }
+        at += line.len();
+    }
+    body
+}

@@ -95,11 +95,11 @@ impl IommuFaultReason {
         IOMMU_FAULT_REASON_OOR_ADDRESS,
     );
 }
-/// `IOMMU_FAULT_UNRECOV_PASID_VALID` = `1 << 0`.
+/// `IOMMU_FAULT_UNRECOV_PASID_VALID` = `(1 << 0)`.
 pub const IOMMU_FAULT_UNRECOV_PASID_VALID: u32 = 1 << 0;
-/// `IOMMU_FAULT_UNRECOV_ADDR_VALID` = `1 << 1`.
+/// `IOMMU_FAULT_UNRECOV_ADDR_VALID` = `(1 << 1)`.
 pub const IOMMU_FAULT_UNRECOV_ADDR_VALID: u32 = 1 << 1;
-/// `IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID` = `1 << 2`.
+/// `IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID` = `(1 << 2)`.
 pub const IOMMU_FAULT_UNRECOV_FETCH_ADDR_VALID: u32 = 1 << 2;
 /// `struct iommu_fault_unrecoverable`: Unrecoverable fault data
 #[repr(C)]
@@ -154,13 +154,13 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuFaultUnrecoverable {}
-/// `IOMMU_FAULT_PAGE_REQUEST_PASID_VALID` = `1 << 0`.
+/// `IOMMU_FAULT_PAGE_REQUEST_PASID_VALID` = `(1 << 0)`.
 pub const IOMMU_FAULT_PAGE_REQUEST_PASID_VALID: u32 = 1 << 0;
-/// `IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE` = `1 << 1`.
+/// `IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE` = `(1 << 1)`.
 pub const IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE: u32 = 1 << 1;
-/// `IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA` = `1 << 2`.
+/// `IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA` = `(1 << 2)`.
 pub const IOMMU_FAULT_PAGE_REQUEST_PRIV_DATA: u32 = 1 << 2;
-/// `IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID` = `1 << 3`.
+/// `IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID` = `(1 << 3)`.
 pub const IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID: u32 = 1 << 3;
 /// `struct iommu_fault_page_request`: Page Request data
 #[repr(C)]
@@ -316,7 +316,7 @@ impl IommuPageResponseCode {
 }
 /// `IOMMU_PAGE_RESP_VERSION_1` = `1`.
 pub const IOMMU_PAGE_RESP_VERSION_1: u32 = 1;
-/// `IOMMU_PAGE_RESP_PASID_VALID` = `1 << 0`.
+/// `IOMMU_PAGE_RESP_PASID_VALID` = `(1 << 0)`.
 pub const IOMMU_PAGE_RESP_PASID_VALID: u32 = 1 << 0;
 /// `struct iommu_page_response`: Generic page response information
 #[repr(C)]
@@ -453,11 +453,11 @@ impl IommuInvGranularity {
     /// number of invalidation granularities
     pub const IOMMU_INV_GRANU_NR: Self = Self(IOMMU_INV_GRANU_NR);
 }
-/// `IOMMU_INV_ADDR_FLAGS_PASID` = `1 << 0`.
+/// `IOMMU_INV_ADDR_FLAGS_PASID` = `(1 << 0)`.
 pub const IOMMU_INV_ADDR_FLAGS_PASID: u32 = 1 << 0;
-/// `IOMMU_INV_ADDR_FLAGS_ARCHID` = `1 << 1`.
+/// `IOMMU_INV_ADDR_FLAGS_ARCHID` = `(1 << 1)`.
 pub const IOMMU_INV_ADDR_FLAGS_ARCHID: u32 = 1 << 1;
-/// `IOMMU_INV_ADDR_FLAGS_LEAF` = `1 << 2`.
+/// `IOMMU_INV_ADDR_FLAGS_LEAF` = `(1 << 2)`.
 pub const IOMMU_INV_ADDR_FLAGS_LEAF: u32 = 1 << 2;
 /// `struct iommu_inv_addr_info`: Address Selective Invalidation Structure
 #[repr(C)]
@@ -521,9 +521,9 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuInvAddrInfo {}
-/// `IOMMU_INV_PASID_FLAGS_PASID` = `1 << 0`.
+/// `IOMMU_INV_PASID_FLAGS_PASID` = `(1 << 0)`.
 pub const IOMMU_INV_PASID_FLAGS_PASID: u32 = 1 << 0;
-/// `IOMMU_INV_PASID_FLAGS_ARCHID` = `1 << 1`.
+/// `IOMMU_INV_PASID_FLAGS_ARCHID` = `(1 << 1)`.
 pub const IOMMU_INV_PASID_FLAGS_ARCHID: u32 = 1 << 1;
 /// `struct iommu_inv_pasid_info`: PASID Selective Invalidation Structure
 #[repr(C)]
@@ -831,7 +831,7 @@ pub const IOMMU_SVA_VTD_GPASID_EMTE: u64 = 1 << 4;
 pub const IOMMU_SVA_VTD_GPASID_CD: u64 = 1 << 5;
 /// write protect enable
 pub const IOMMU_SVA_VTD_GPASID_WPE: u64 = 1 << 6;
-/// `IOMMU_SVA_VTD_GPASID_LAST` = `1 << 7`.
+/// `IOMMU_SVA_VTD_GPASID_LAST` = `(1 << 7)`.
 pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 7;
 /// `struct iommu_gpasid_bind_data_vtd`: Intel VT-d specific data on device and guest SVA binding.
 ///
@@ -873,7 +873,7 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuGpasidBindDataVtd {}
-/// `IOMMU_SVA_VTD_GPASID_MTS_MASK` = `IOMMU_SVA_VTD_GPASID_CD | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT`.
+/// `IOMMU_SVA_VTD_GPASID_MTS_MASK` = `(IOMMU_SVA_VTD_GPASID_CD | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT)`.
 pub const IOMMU_SVA_VTD_GPASID_MTS_MASK: u64 = IOMMU_SVA_VTD_GPASID_CD
     | IOMMU_SVA_VTD_GPASID_EMTE | IOMMU_SVA_VTD_GPASID_PCD | IOMMU_SVA_VTD_GPASID_PWT;
 /// `IOMMU_GPASID_BIND_VERSION_1` = `1`.

@@ -12,19 +12,19 @@
     clippy::nonminimal_bool,
     clippy::needless_return
 )]
-/// `FEAT_TYPE` = `'F'`.
+/// `FEAT_TYPE` = `('F')`.
 pub const FEAT_TYPE: u32 = b'F' as u32;
 /// `FEAT_CMD_BASE` = `0x40`.
 pub const FEAT_CMD_BASE: u32 = 0x40;
-/// `FEAT_CMD_FIRST` = [`FEAT_CMD_BASE`].
+/// `FEAT_CMD_FIRST` = `FEAT_CMD_BASE`.
 pub const FEAT_CMD_FIRST: u32 = FEAT_CMD_BASE;
 /// `FEAT_CMD_SECOND` = 65.
 pub const FEAT_CMD_SECOND: u32 = 65;
 /// mode A
 pub const FEAT_MODE_A: u8 = 1 << 0;
-/// `FEAT_MODE_B` = `1 << 1`.
+/// `FEAT_MODE_B` = `(1 << 1)`.
 pub const FEAT_MODE_B: u8 = 1 << 1;
-/// `FEAT_MODE_HIGH` = `1 << 7`.
+/// `FEAT_MODE_HIGH` = `(1 << 7)`.
 pub const FEAT_MODE_HIGH: u8 = 1 << 7;
 /// nothing
 pub const FEAT_KIND_NONE: u8 = 0;
@@ -116,9 +116,9 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatBig {}
-/// `FEAT_RECORD_ONE` = `1 << 0`.
+/// `FEAT_RECORD_ONE` = `(1 << 0)`.
 pub const FEAT_RECORD_ONE: u16 = 1 << 0;
-/// `FEAT_RECORD_BIG` = `1 << 15`.
+/// `FEAT_RECORD_BIG` = `(1 << 15)`.
 pub const FEAT_RECORD_BIG: u16 = 1 << 15;
 /// `FEAT_RECORD_VERSION` = `0x1f`.
 pub const FEAT_RECORD_VERSION: u32 = 0x1f;
@@ -336,9 +336,9 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatWide {}
-/// `FEAT_BIT_31` = `1 << 31`.
+/// `FEAT_BIT_31` = `(1U << 31)`.
 pub const FEAT_BIT_31: u32 = 1 << 31;
-/// `FEAT_BIT_40` = `1 << 40`.
+/// `FEAT_BIT_40` = `(1ULL << 40)`.
 pub const FEAT_BIT_40: u64 = 1 << 40;
 /// `FEAT_IOCTL_FIRST` = `_IO(FEAT_TYPE, FEAT_CMD_FIRST)`.
 pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
