@@ -208,7 +208,9 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
             }
             (None, _) => {
                 return Err(match chars.get(start) {
-                    Some(bad) => format!("`{bad}` at offset {start} is not a hex digit; {HEX_SYNTAX}"),
+                    Some(bad) => {
+                        format!("`{bad}` at offset {start} is not a hex digit; {HEX_SYNTAX}")
+                    }
                     None => format!("`0x` at offset {i} has no byte after it"),
                 })
             }

@@ -65,7 +65,10 @@ fn kind(t: std::fs::FileType) -> &'static str {
 /// it changes nothing for the regular file that is then required.
 #[cfg(all(target_os = "linux", any(target_arch = "mips", target_arch = "mips64")))]
 const O_NONBLOCK: i32 = 0x80;
-#[cfg(all(target_os = "linux", any(target_arch = "sparc", target_arch = "sparc64")))]
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "sparc", target_arch = "sparc64")
+))]
 const O_NONBLOCK: i32 = 0x4000;
 #[cfg(all(
     target_os = "linux",
@@ -154,8 +157,8 @@ impl Source {
 
     /// Reads a schema file: a regular file of at most `MAX_FILE_SIZE` bytes, in UTF-8.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = read_bounded(path, MAX_FILE_SIZE)
-            .map_err(|e| e.into_error(path, MAX_FILE_SIZE))?;
+        let bytes =
+            read_bounded(path, MAX_FILE_SIZE).map_err(|e| e.into_error(path, MAX_FILE_SIZE))?;
         Source::from_bytes(path.display().to_string(), bytes)
     }
 
@@ -167,7 +170,10 @@ impl Source {
             Err(e) => e,
         };
         let at = e.utf8_error().valid_up_to();
-        let bad_len = e.utf8_error().error_len().unwrap_or(e.as_bytes().len() - at);
+        let bad_len = e
+            .utf8_error()
+            .error_len()
+            .unwrap_or(e.as_bytes().len() - at);
         let bad: Vec<String> = e.as_bytes()[at..at + bad_len]
             .iter()
             .map(|b| format!("{b:#04x}"))
@@ -354,7 +360,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_located_at_the_first_bad_byte() {
-        let Err(Error::Schema(d)) = Source::from_bytes("a.toml", b"x = 1\nname = \"b\xffd\"\n".to_vec())
+        let Err(Error::Schema(d)) =
+            Source::from_bytes("a.toml", b"x = 1\nname = \"b\xffd\"\n".to_vec())
         else {
             panic!("accepted invalid UTF-8")
         };

@@ -245,9 +245,11 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                 align = align.max(a);
             }
             // Every member is within the maximum, which is a multiple of any alignment.
-            let size = round_up(size, align).filter(|s| *s <= MAX_STRUCT_SIZE).ok_or_else(|| {
-                here(format!("`{}` rounds up past the maximum", f.display_name()))
-            })?;
+            let size = round_up(size, align)
+                .filter(|s| *s <= MAX_STRUCT_SIZE)
+                .ok_or_else(|| {
+                    here(format!("`{}` rounds up past the maximum", f.display_name()))
+                })?;
             (size, align)
         }
     };

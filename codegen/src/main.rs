@@ -160,13 +160,10 @@ enum Command {
 
 fn templates(paths: &Paths) -> Result<Templates, Error> {
     let dir = match &paths.templates {
-        Some(d) if !d.is_dir() => {
-            return Err(Error::Usage(format!(
-                "--templates {}: no such folder",
-                d.display()
-            )))
+        Some(d) => {
+            folder("--templates", d, true)?;
+            Some(d.clone())
         }
-        Some(d) => Some(d.clone()),
         None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
     };
     Templates::new(dir.as_deref())
@@ -313,12 +310,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
             let output = paths.output(&families)?;
-            let [published, written]: [Vec<String>; 2] = uapigen::output::write_together(&[
-                (&locks, &paths.schema),
-                (&output, &paths.out),
-            ])?
-            .try_into()
-            .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
+            let [published, written]: [Vec<String>; 2] =
+                uapigen::output::write_together(&[(&locks, &paths.schema), (&output, &paths.out)])?
+                    .try_into()
+                    .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
             for l in &published {
                 println!("published {}", paths.schema.join(l).display());
             }

@@ -145,10 +145,9 @@ impl Output {
 /// Whether `path` already holds exactly `contents`. Read only when the size matches, so a
 /// large or special file is never read; a folder in the way is an error.
 fn unchanged(path: &Path, contents: &str) -> Result<bool, Error> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(io(path, e)),
-        Ok(m) => m,
+    // Not there, or a file where a folder above it must be: writing it says which.
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(false);
     };
     if meta.is_dir() {
         return Err(Error::Io {
@@ -201,8 +200,12 @@ impl Transaction {
             }
         }
         for d in missing.into_iter().rev() {
-            std::fs::create_dir(d).map_err(|e| io(d, e))?;
-            self.created.push(d.to_path_buf());
+            match std::fs::create_dir(d) {
+                Ok(()) => self.created.push(d.to_path_buf()),
+                // `new/..` is there once `new` is.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                Err(e) => return Err(io(d, e)),
+            }
         }
         Ok(())
     }
@@ -298,7 +301,12 @@ fn replace(
     };
     if let Err(e) = rename(tmp, dest) {
         if let Some(b) = &backup {
-            let _ = std::fs::rename(b, dest);
+            // A link beside the untouched old file is dropped (renaming one link of a file
+            // over another does nothing); a moved-away old file comes back.
+            let _ = match std::fs::symlink_metadata(dest) {
+                Ok(_) => std::fs::remove_file(b),
+                Err(_) => std::fs::rename(b, dest),
+            };
         }
         return Err(io(dest, e));
     }
@@ -340,5 +348,81 @@ fn write_with(
             t.roll_back();
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file, its contents and modification time.
+    fn files(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+        let mut all = BTreeMap::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    let m = std::fs::metadata(&p).unwrap();
+                    let bytes = std::fs::read(&p).unwrap();
+                    all.insert(p, (bytes, m.modified().unwrap()));
+                }
+            }
+        }
+        all
+    }
+
+    /// The renames are the last step: one failing there (after others replaced their files)
+    /// still puts every old file back and removes every new file and folder.
+    #[test]
+    fn a_rename_that_fails_undoes_the_ones_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir_all(a.join("sub")).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("sub/old.h"), "old\n").unwrap();
+        std::fs::write(a.join("same.h"), "same\n").unwrap();
+        std::fs::write(b.join("x.lock"), "lock\n").unwrap();
+        let before = files(dir.path());
+
+        let mut out = Output::default();
+        out.add("same.h", "same\n".into());
+        out.add("sub/old.h", "new\n".into());
+        out.add("new/deeper/n.h", "n\n".into());
+        let mut locks = Output::default();
+        locks.add("x.lock", "lock 2\n".into());
+        // (a: new/deeper/n.h, sub/old.h; b: x.lock) in that order: the third fails.
+        let mut renames = 0;
+        let e = write_with(&[(&out, &a), (&locks, &b)], &mut |from, to| {
+            renames += 1;
+            if renames == 3 {
+                Err(std::io::Error::other("injected"))
+            } else {
+                std::fs::rename(from, to)
+            }
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: injected", b.join("x.lock").display())
+        );
+        assert_eq!(files(dir.path()), before);
+        assert!(!a.join("new").exists());
+
+        // And without the failure: both folders written, the unchanged file untouched.
+        let written = write_together(&[(&out, &a), (&locks, &b)]).unwrap();
+        assert_eq!(
+            written,
+            vec![
+                vec!["new/deeper/n.h".to_string(), "sub/old.h".to_string()],
+                vec!["x.lock".to_string()]
+            ]
+        );
+        let after = files(dir.path());
+        assert_eq!(after[&a.join("same.h")], before[&a.join("same.h")]);
+        assert_eq!(after[&a.join("sub/old.h")].0, b"new\n");
+        assert_eq!(after.len(), 4, "no temporary or backup left: {after:?}");
     }
 }
