@@ -193,9 +193,10 @@ fn load_for_diff(arg: &str) -> Result<uapigen::Checked, Error> {
 fn git_blob(arg: &str, rev: &str, file: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    if rev.is_empty() || file.is_empty() || rev.starts_with('-') || file.starts_with('-') {
+    // An empty REV is git's own (`:PATH`, the index); an empty PATH is a tree.
+    if file.is_empty() || rev.starts_with('-') || file.starts_with('-') {
         return Err(Error::Usage(format!(
-            "{arg}: not a file, nor REV:PATH with REV and PATH not empty and not starting with `-`"
+            "{arg}: not a file, nor REV:PATH with a PATH and neither starting with `-`"
         )));
     }
     let io = |message: String| Error::Io {

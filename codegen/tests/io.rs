@@ -575,7 +575,7 @@ fn diff_operands_are_never_git_options() {
             .unwrap();
         refused(
             &o,
-            &format!("{bad}: not a file, nor REV:PATH with REV and PATH not empty and not starting with `-`"),
+            &format!("{bad}: not a file, nor REV:PATH with a PATH and neither starting with `-`"),
         );
         assert!(!target.exists(), "{args:?} wrote {}", target.display());
     }
@@ -590,6 +590,11 @@ fn diff_operands_are_never_git_options() {
         dir.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(text(&o), "0 change(s), 0 breaking\n");
+    let o = run(
+        &["diff", ":schema/iommu.toml", "schema/iommu.toml"],
+        dir.path(),
+    );
     assert_eq!(text(&o), "0 change(s), 0 breaking\n");
     let o = run(&["diff", "HEAD:schema", "schema/iommu.toml"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
