@@ -526,6 +526,30 @@ mod tests {
         crate::resolve::resolve(raw, source, "t.toml").unwrap()
     }
 
+    /// 2^20 elements of 2^20 elements of 8 bytes: 2^43 bytes in the first array already, so
+    /// the layout stops there on every target, and the embedding struct is refused with it.
+    #[test]
+    fn a_layout_never_wraps_nor_passes_the_maximum() {
+        let text = "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n\
+                    [[revision]]\nid = \"r\"\n\
+                    [[struct]]\nname = \"a\"\nfields = [{ name = \"h\", type = \"__u32\" }, { name = \"x\", type = \"__u64\", len = 1048576 }]\n\
+                    [[struct]]\nname = \"b\"\nfields = [{ name = \"y\", type = \"struct a\", len = 1048576 }]\n";
+        let source = Source::new("t.toml", text);
+        let raw = crate::schema::parse(&source).unwrap();
+        let f = crate::resolve::resolve(raw, source, "t.toml").unwrap();
+        for t in TARGETS {
+            let l = layout_family(&f, t);
+            let a = &l.structs[0];
+            assert_eq!(a.size, MAX_STRUCT_SIZE + 1, "{}", t.triple);
+            assert_eq!(a.members.len(), 1, "laid out up to `x` only");
+            let too = a.too_large.as_ref().unwrap();
+            assert_eq!(too.at_index, vec![1]);
+            assert_eq!(too.why, "`x` is 1048576 × 8 bytes = 8388608 bytes");
+            let b = l.structs[1].too_large.as_ref().unwrap();
+            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(0)));
+        }
+    }
+
     #[test]
     fn plain_u64_is_4_aligned_on_i686_only() {
         let f = family("{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u64\" }");
