@@ -18,6 +18,38 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     let at = |span: &Span, msg: String| Diagnostic::at(src, span.clone(), msg);
 
     for (si, st) in family.structs.iter().enumerate() {
+        // Too large: the layout stopped at the member that crosses the maximum, so nothing
+        // else about the struct can be judged. Reported once, at the first target.
+        let big: Vec<_> = layouts
+            .iter()
+            .filter_map(|l| Some((l.target.triple, l.structs[si].too_large.as_ref()?)))
+            .collect();
+        if let Some((_, t)) = big.first() {
+            let span = field_at(st, &t.at_index).map_or(st.name_span.clone(), |f| f.span.clone());
+            let on: Vec<&str> = big.iter().map(|(triple, _)| *triple).collect();
+            let why = match (t.embeds, field_at(st, &t.at_index)) {
+                (Some(j), Some(f)) => format!(
+                    "`{}` is a struct `{}`, itself too large",
+                    f.display_name(),
+                    family.structs[j].name
+                ),
+                _ => t.why.clone(),
+            };
+            diags.push(
+                at(
+                    &span,
+                    format!(
+                        "struct `{}` is larger than the maximum struct size ({} bytes, 1 MiB): {}",
+                        st.name,
+                        crate::layout::MAX_STRUCT_SIZE,
+                        why
+                    ),
+                )
+                .note(format!("on {}", on.join(", ")))
+                .note("the largest real uAPI structs are a page (struct kvm_xsave: 4096 bytes)"),
+            );
+            continue;
+        }
         // Holes: report each once, at the first target that has it, naming the others. A
         // revision whose layout the schema acknowledges as a shipped ABI trap is exempt.
         let trap = st.trap_at(family);
@@ -145,6 +177,16 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         visit_fields(&st.fields, &mut |f| check_links(family, st, f, &mut diags));
 
         if let (Some(conv), Some(v)) = (st.convention, &st.validation) {
+            // The command hands the driver its data type as a __u32.
+            if let Some((name, value)) = v.data_type.as_ref().filter(|d| d.1 > u32::MAX as u64) {
+                diags.push(at(
+                    &st.name_span,
+                    format!(
+                        "struct `{}`: data_type `{name}` = {value:#x} does not fit the __u32 data type a command passes",
+                        st.name
+                    ),
+                ));
+            }
             let fl = &layouts[0];
             let Some(min) = crate::layout::size_of_ref(family, fl, si, &v.min_size) else {
                 diags.push(at(
@@ -175,7 +217,8 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 for c in &w.when {
                     let (off, len) =
                         crate::layout::locate(family, fl, si, &c.field).unwrap_or((0, 0));
-                    if off + len > min {
+                    let end = off.saturating_add(len);
+                    if end > min {
                         diags.push(
                             at(
                                 &c.span,
@@ -183,7 +226,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                                     "`{}` (bytes {}..{}) is not within min_size ({} bytes), so it is not read when this size is checked",
                                     c.field.text,
                                     off,
-                                    off + len,
+                                    end,
                                     min
                                 ),
                             )

@@ -12,7 +12,7 @@ struct Bytes<'a>(&'a [u8]);
 
 impl uapigen_uaccess::UserMemory for Bytes<'_> {
     fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
-        let start = (addr as usize).min(self.0.len());
+        let start = usize::try_from(addr).map_or(self.0.len(), |a| a.min(self.0.len()));
         let n = dst.len().min(self.0.len() - start);
         dst[..n].copy_from_slice(&self.0[start..start + n]);
         dst.len() - n
@@ -53,9 +53,12 @@ pub fn decode(
                 st.validation
                     .as_ref()
                     .and_then(|v| v.data_type.as_ref())
-                    .map(|d| UserData {
-                        data_type: d.1 as u32,
-                        len: input.len() as u32,
+                    .and_then(|d| {
+                        Some(UserData {
+                            // check refuses a data type beyond __u32, and main bounds the input.
+                            data_type: u32::try_from(d.1).ok()?,
+                            len: u32::try_from(input.len()).ok()?,
+                        })
                     })
             });
             match interpret::copy_from_user(family, fl, si, &Bytes(input), 0, ud) {
@@ -175,20 +178,89 @@ fn annotate(family: &Family, f: &Field, v: u64) -> String {
     String::new()
 }
 
-/// Parses `--hex`: pairs of hex digits, spaces, commas and `0x` prefixes allowed.
+/// How `--hex` is written, for `--help` and the error messages.
+pub const HEX_SYNTAX: &str = "--hex takes pairs of hex digits, one per byte (`38 00 00 00`, \
+     `38000000`, `0x38, 0x00`); spaces, tabs, newlines and commas may separate bytes, and `0x` \
+     may prefix one";
+
+/// Parses `--hex` (see `HEX_SYNTAX`). Anything else is refused, naming its offset in
+/// characters from 0: a sign, a lone digit, `0x3800` (one prefix, two bytes: which order was
+/// meant?), a non-ASCII character.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let cleaned: String = text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|t| t.strip_prefix("0x").unwrap_or(t))
-        .collect();
-    if cleaned.len() % 2 != 0 {
-        return Err(format!("odd number of hex digits ({})", cleaned.len()));
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |k: usize| chars.get(k).and_then(|c| c.to_digit(16));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c.is_ascii_whitespace() || c == ',' {
+            i += 1;
+            continue;
+        }
+        let prefixed = c == '0' && matches!(chars.get(i + 1), Some('x' | 'X'));
+        let start = if prefixed { i + 2 } else { i };
+        match (digit(start), digit(start + 1)) {
+            (Some(hi), Some(lo)) => out.push((hi * 16 + lo) as u8),
+            (Some(_), None) => {
+                return Err(format!(
+                    "`{}` at offset {start} is half a byte; {HEX_SYNTAX}",
+                    chars[start]
+                ))
+            }
+            (None, _) => {
+                return Err(match chars.get(start) {
+                    Some(bad) => {
+                        format!("`{bad}` at offset {start} is not a hex digit; {HEX_SYNTAX}")
+                    }
+                    None => format!("`0x` at offset {i} has no byte after it"),
+                })
+            }
+        }
+        i = start + 2;
+        if prefixed && digit(i).is_some() {
+            return Err(format!(
+                "`0x` at offset {} prefixes more than one byte: write `0x{}{}, 0x..` (one byte each), \
+                 or the bytes without `0x`",
+                start - 2,
+                chars[start],
+                chars[start + 1]
+            ));
+        }
     }
-    (0..cleaned.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&cleaned[i..i + 2], 16)
-                .map_err(|_| format!("`{}` is not a hex byte", &cleaned[i..i + 2]))
-        })
-        .collect()
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_hex;
+
+    #[test]
+    fn hex_accepts_pairs_separators_and_one_byte_prefixes() {
+        let want = Ok(vec![0x38, 0, 0xab, 0xCD]);
+        assert_eq!(parse_hex("38 00 ab CD"), want);
+        assert_eq!(parse_hex("3800abcd"), want);
+        assert_eq!(parse_hex(" 0x38,0x00,\n\t0XAB, 0xcd ,"), want);
+        assert_eq!(parse_hex(""), Ok(vec![]));
+        assert_eq!(parse_hex(" , "), Ok(vec![]));
+    }
+
+    #[test]
+    fn hex_refuses_everything_else_naming_the_offset() {
+        for (text, says) in [
+            ("+1+2", "`+` at offset 0 is not a hex digit"),
+            ("-1", "`-` at offset 0 is not a hex digit"),
+            ("38 é0", "`é` at offset 3 is not a hex digit"),
+            ("é", "`é` at offset 0 is not a hex digit"),
+            ("38 0", "`0` at offset 3 is half a byte"),
+            ("38 0 0", "`0` at offset 3 is half a byte"),
+            ("3g", "`3` at offset 0 is half a byte"),
+            ("38 0x", "`0x` at offset 3 has no byte after it"),
+            ("0xg0", "`g` at offset 2 is not a hex digit"),
+            ("0x3800", "`0x` at offset 0 prefixes more than one byte"),
+            ("38;00", "`;` at offset 2 is not a hex digit"),
+            ("38\u{a0}00", "`\u{a0}` at offset 2 is not a hex digit"),
+        ] {
+            let e = parse_hex(text).expect_err(text);
+            assert!(e.starts_with(says), "{text:?}: {e}");
+        }
+    }
 }

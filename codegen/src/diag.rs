@@ -2,8 +2,140 @@
 //! about and shows the offending line with a caret under it, like rustc and the toml crate do.
 
 use std::fmt;
+use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
+
+/// The largest file uapigen reads: 4 MiB. The largest schema here (`iommufd.toml`, 16
+/// revisions) is 37 KB and its lock file 135 KB, so this is far above any real one, while a file that is not one (a
+/// log, `/dev/zero` behind a symlink) is refused before it fills memory.
+pub const MAX_FILE_SIZE: u64 = 4 << 20;
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// There is no such file.
+    NotFound,
+    /// It is not a regular file: what it is instead (`a folder`, `a FIFO`, ...).
+    NotRegular(&'static str),
+    /// It is larger than the limit: its size, when known (a device has none).
+    TooLarge(Option<u64>),
+    /// Any other I/O error.
+    Io(std::io::Error),
+}
+
+impl ReadError {
+    /// As `Error::Io` for `path`.
+    pub fn into_error(self, path: &Path, limit: u64) -> Error {
+        let message = match self {
+            ReadError::NotFound => "no such file".to_string(),
+            ReadError::NotRegular(what) => format!("not a regular file ({what})"),
+            ReadError::TooLarge(size) => format!(
+                "{}larger than {} bytes, the most uapigen reads",
+                size.map_or(String::new(), |s| format!("{s} bytes: ")),
+                limit
+            ),
+            ReadError::Io(e) => e.to_string(),
+        };
+        Error::Io {
+            path: path.display().to_string(),
+            message,
+        }
+    }
+}
+
+fn kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+/// `O_NONBLOCK`, so that opening a FIFO swapped in after the metadata check cannot block;
+/// it changes nothing for the regular file that is then required.
+#[cfg(all(target_os = "linux", any(target_arch = "mips", target_arch = "mips64")))]
+const O_NONBLOCK: i32 = 0x80;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "sparc", target_arch = "sparc64")
+))]
+const O_NONBLOCK: i32 = 0x4000;
+#[cfg(all(
+    target_os = "linux",
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(target_os = "linux"))]
+const O_NONBLOCK: i32 = 0;
+
+/// Reads `path` if it is a regular file of at most `limit` bytes. The type and size are
+/// checked before opening (a FIFO would block `open`, `/dev/zero` never ends), again on the
+/// opened file, and the read stops at `limit + 1` bytes whatever the metadata said.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound),
+        Err(e) => return Err(ReadError::Io(e)),
+        Ok(m) => m,
+    };
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(Some(meta.len())));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e),
+        })?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind(meta.file_type())));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(None));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file uapigen takes as input (a lock file, a template, a `diff` operand): a regular
+/// file of at most `MAX_FILE_SIZE` bytes, as UTF-8 (an invalid byte is reported at its line
+/// and column).
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    Source::read(path).map(|s| s.text)
+}
+
+/// Like `read_text`, but a missing file is `None`, not an error.
+pub fn read_text_if_exists(path: &Path) -> Result<Option<String>, Error> {
+    match read_bounded(path, MAX_FILE_SIZE) {
+        Err(ReadError::NotFound) => Ok(None),
+        Err(e) => Err(e.into_error(path, MAX_FILE_SIZE)),
+        Ok(bytes) => Source::from_bytes(path.display().to_string(), bytes).map(|s| Some(s.text)),
+    }
+}
 
 /// One schema source: its display path (as given on the command line) and its text.
 #[derive(Debug, Clone)]
@@ -23,13 +155,38 @@ impl Source {
         }
     }
 
-    /// Reads a schema file.
+    /// Reads a schema file: a regular file of at most `MAX_FILE_SIZE` bytes, in UTF-8.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Ok(Source::new(path.display().to_string(), text))
+        let bytes =
+            read_bounded(path, MAX_FILE_SIZE).map_err(|e| e.into_error(path, MAX_FILE_SIZE))?;
+        Source::from_bytes(path.display().to_string(), bytes)
+    }
+
+    /// A source from bytes that must be UTF-8; the first invalid byte is reported at its line
+    /// and column.
+    pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Result<Self, Error> {
+        let e = match String::from_utf8(bytes) {
+            Ok(text) => return Ok(Source::new(path, text)),
+            Err(e) => e,
+        };
+        let at = e.utf8_error().valid_up_to();
+        let bad_len = e
+            .utf8_error()
+            .error_len()
+            .unwrap_or(e.as_bytes().len() - at);
+        let bad: Vec<String> = e.as_bytes()[at..at + bad_len]
+            .iter()
+            .map(|b| format!("{b:#04x}"))
+            .collect();
+        // Everything before `at` is valid, so the lossy text has the bad byte at the same
+        // offset, as one U+FFFD (3 bytes).
+        let source = Source::new(path, String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Err(Error::Schema(vec![Diagnostic::at(
+            &source,
+            at..at + '\u{fffd}'.len_utf8(),
+            format!("invalid UTF-8 (byte {})", bad.join(" ")),
+        )
+        .note("uapigen reads UTF-8 text")]))
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -199,6 +356,44 @@ mod tests {
         let s = Source::new("a.toml", "ab\ncde\n");
         assert_eq!(s.line_col(0), (1, 1));
         assert_eq!(s.line_col(4), (2, 2));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_the_first_bad_byte() {
+        let Err(Error::Schema(d)) =
+            Source::from_bytes("a.toml", b"x = 1\nname = \"b\xffd\"\n".to_vec())
+        else {
+            panic!("accepted invalid UTF-8")
+        };
+        assert_eq!(
+            d[0].to_string(),
+            "a.toml:2:10: error: invalid UTF-8 (byte 0xff)\n  |\n2 | name = \"b\u{fffd}d\"\n  |          ^\n  = note: uapigen reads UTF-8 text"
+        );
+    }
+
+    #[test]
+    fn read_bounded_refuses_what_is_not_a_small_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; 11]).unwrap();
+        assert!(matches!(
+            read_bounded(&big, 10),
+            Err(ReadError::TooLarge(Some(11)))
+        ));
+        assert_eq!(read_bounded(&big, 11).unwrap().len(), 11);
+        assert!(matches!(
+            read_bounded(dir.path(), 10),
+            Err(ReadError::NotRegular("a folder"))
+        ));
+        assert!(matches!(
+            read_bounded(&dir.path().join("none"), 10),
+            Err(ReadError::NotFound)
+        ));
+        // A device behind a name: refused before it is opened, so it never fills memory.
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 10),
+            Err(ReadError::NotRegular("a character device"))
+        ));
     }
 
     #[test]

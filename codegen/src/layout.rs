@@ -2,8 +2,20 @@
 //! (each member at the next multiple of its alignment, the aggregate rounded up to its largest
 //! member alignment). The only ABI difference the uAPI scalar types have on Linux is the
 //! alignment of a plain `__u64`/`__s64` inside a struct: 4 on i686, 8 everywhere else here.
+//!
+//! Every size and offset is computed with checked arithmetic and bounded by `MAX_STRUCT_SIZE`:
+//! a struct that would cross it is not laid out further (`StructLayout::too_large` says where),
+//! and the check stage refuses the family, so no later stage sees a wrapped or unbounded size.
 
 use crate::ir::*;
+
+/// The largest struct uapigen lays out, in bytes: 1 MiB. The largest real uAPI structs are a
+/// page (`struct kvm_xsave`, `struct btrfs_ioctl_search_args` and
+/// `struct btrfs_ioctl_vol_args_v2` are 4096 bytes), and an ioctl number can encode at most
+/// 16383 (`_IOC_SIZEBITS` is 14), so 1 MiB is far above any real one. Below it every size,
+/// offset and sum of two fits the `__u32` argsz/size fields and a 32-bit `usize`, and `decode`
+/// allocates at most that much.
+pub const MAX_STRUCT_SIZE: u64 = 1 << 20;
 
 /// A target ABI a layout is computed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +131,21 @@ pub struct StructLayout {
     pub members: Vec<MemberLayout>,
     /// Implicit padding.
     pub holes: Vec<Hole>,
+    /// Set when the struct would be larger than `MAX_STRUCT_SIZE`: the layout stops at the
+    /// member that crosses it (`size` is then `MAX_STRUCT_SIZE + 1`, never a wrapped value)
+    /// and the check stage refuses the family.
+    pub too_large: Option<TooLarge>,
+}
+
+/// Where a struct crosses `MAX_STRUCT_SIZE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// Index path (as `MemberLayout::index`) of the member that crosses it.
+    pub at_index: Vec<usize>,
+    /// How, in words: `` `x` is 1048576 × 8 bytes = 8388608 bytes ``.
+    pub why: String,
+    /// The member's type is a struct that is itself too large (index into `Family::structs`).
+    pub embeds: Option<usize>,
 }
 
 impl StructLayout {
@@ -129,7 +156,7 @@ impl StructLayout {
 
     /// `offsetofend(struct, path)`.
     pub fn offsetofend(&self, path: &str) -> Option<u64> {
-        self.member(path).map(|m| m.offset + m.size)
+        self.member(path).and_then(|m| m.offset.checked_add(m.size))
     }
 }
 
@@ -148,7 +175,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     for st in &family.structs {
         let mut members = Vec::new();
         let mut holes = Vec::new();
-        let (size, align) = place_struct(
+        let placed = place_struct(
             &st.fields,
             target,
             &done,
@@ -159,11 +186,16 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
             &mut members,
             &mut holes,
         );
+        let (size, align, too_large) = match placed {
+            Ok((size, align)) => (size, align, None),
+            Err(t) => (MAX_STRUCT_SIZE + 1, 1, Some(t)),
+        };
         done.push(StructLayout {
             size,
             align,
             members,
             holes,
+            too_large,
         });
     }
     FamilyLayout {
@@ -172,27 +204,66 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     }
 }
 
-fn round_up(x: u64, align: u64) -> u64 {
-    x.div_ceil(align) * align
+/// `x` rounded up to a multiple of `align`; None past `MAX_STRUCT_SIZE` (or u64).
+fn round_up(x: u64, align: u64) -> Option<u64> {
+    x.div_ceil(align).checked_mul(align)
 }
 
-/// Size and alignment of one field's type (array included).
-fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> (u64, u64) {
+/// `n` bytes as the messages say them.
+fn bytes(n: u64) -> String {
+    format!("{n} byte{}", if n == 1 { "" } else { "s" })
+}
+
+/// Size and alignment of one field's type (array included), each at most `MAX_STRUCT_SIZE`.
+/// The error's index path is relative to `f` (empty: `f` itself; `[j, ..]`: union member j).
+fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64, u64), TooLarge> {
+    let here = |why: String| TooLarge {
+        at_index: Vec::new(),
+        why,
+        embeds: None,
+    };
     let (size, align) = match &f.ty {
         FieldType::Scalar(s) => (s.size(), target.scalar_align(*s)),
-        FieldType::Struct(i) => (done[*i].size, done[*i].align),
+        FieldType::Struct(i) => {
+            if done[*i].too_large.is_some() {
+                return Err(TooLarge {
+                    embeds: Some(*i),
+                    ..here(String::new())
+                });
+            }
+            (done[*i].size, done[*i].align)
+        }
         FieldType::Union(members) => {
             let mut size = 0;
             let mut align = 1;
-            for m in members {
-                let (s, a) = field_shape(m, target, done);
+            for (j, m) in members.iter().enumerate() {
+                let (s, a) = field_shape(m, target, done).map_err(|mut t| {
+                    t.at_index.insert(0, j);
+                    t
+                })?;
                 size = size.max(s);
                 align = align.max(a);
             }
-            (round_up(size, align), align)
+            // Every member is within the maximum, which is a multiple of any alignment.
+            let size = round_up(size, align)
+                .filter(|s| *s <= MAX_STRUCT_SIZE)
+                .ok_or_else(|| {
+                    here(format!("`{}` rounds up past the maximum", f.display_name()))
+                })?;
+            (size, align)
         }
     };
-    (size * f.len.unwrap_or(1), align)
+    let n = f.len.unwrap_or(1);
+    match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
+        Some(total) => Ok((total, align)),
+        None => Err(here(format!(
+            "`{}` is {n} × {} = {}",
+            f.display_name(),
+            bytes(size),
+            size.checked_mul(n)
+                .map_or("more than 2^64 bytes".to_string(), bytes)
+        ))),
+    }
 }
 
 fn join(prefix: &str, name: Option<&str>) -> String {
@@ -203,6 +274,8 @@ fn join(prefix: &str, name: Option<&str>) -> String {
     }
 }
 
+/// Places `fields` from `base`; the size and alignment of what they make, or where they cross
+/// `MAX_STRUCT_SIZE` (index paths from the struct).
 #[allow(clippy::too_many_arguments)]
 fn place_struct(
     fields: &[Field],
@@ -214,16 +287,37 @@ fn place_struct(
     depth: usize,
     members: &mut Vec<MemberLayout>,
     holes: &mut Vec<Hole>,
-) -> (u64, u64) {
+) -> Result<(u64, u64), TooLarge> {
     let mut end = 0;
     let mut align = 1;
     let mut prev: Option<String> = None;
     for (i, f) in fields.iter().enumerate() {
-        let (size, falign) = field_shape(f, target, done);
-        let offset = round_up(end, falign);
-        let path = join(prefix, f.name.as_deref());
         let mut idx = index.to_vec();
         idx.push(i);
+        let (size, falign) = field_shape(f, target, done).map_err(|mut t| {
+            t.at_index.splice(0..0, idx.iter().copied());
+            t
+        })?;
+        // end and size are each at most MAX_STRUCT_SIZE, so neither sum can wrap; the bound
+        // is what is checked.
+        let offset = round_up(end, falign)
+            .and_then(|o| o.checked_add(size).map(|e| (o, e)))
+            .filter(|(_, e)| *e <= MAX_STRUCT_SIZE);
+        let Some((offset, field_end)) = offset else {
+            return Err(TooLarge {
+                at_index: idx,
+                why: format!(
+                    "`{}` ({}) would end at byte {}",
+                    display_path(&join(prefix, f.name.as_deref()), f),
+                    bytes(size),
+                    round_up(end, falign)
+                        .and_then(|o| o.checked_add(size))
+                        .map_or("2^64 or more".to_string(), |e| e.to_string())
+                ),
+                embeds: None,
+            });
+        };
+        let path = join(prefix, f.name.as_deref());
         if offset > end {
             holes.push(Hole {
                 offset: base + end,
@@ -245,12 +339,23 @@ fn place_struct(
             depth,
             members,
             holes,
-        );
+        )?;
         prev = Some(display_path(&path, f));
-        end = offset + size;
+        end = field_end;
         align = align.max(falign);
     }
-    let size = round_up(end, align);
+    // MAX_STRUCT_SIZE is a multiple of every alignment, so rounding stays within it.
+    let size = round_up(end, align)
+        .filter(|s| *s <= MAX_STRUCT_SIZE)
+        .ok_or_else(|| TooLarge {
+            at_index: index
+                .iter()
+                .copied()
+                .chain([fields.len().saturating_sub(1)])
+                .collect(),
+            why: "its tail padding would end past the maximum".to_string(),
+            embeds: None,
+        })?;
     if size > end {
         // Reported at the last field: that is where the author adds the explicit padding.
         let mut at_index = index.to_vec();
@@ -263,7 +368,7 @@ fn place_struct(
             at_index,
         });
     }
-    (size, align)
+    Ok((size, align))
 }
 
 fn display_path(path: &str, f: &Field) -> String {
@@ -291,7 +396,7 @@ fn push_member(
     depth: usize,
     members: &mut Vec<MemberLayout>,
     holes: &mut Vec<Hole>,
-) {
+) -> Result<(), TooLarge> {
     let is_union = matches!(f.ty, FieldType::Union(_));
     members.push(MemberLayout {
         path: display_path(path, f),
@@ -307,11 +412,14 @@ fn push_member(
         // tail padding, from rounding its size up, is a hole.
         let mut widest = 0;
         for (j, m) in ms.iter().enumerate() {
-            let (msize, malign) = field_shape(m, target, done);
-            widest = widest.max(msize);
-            let mpath = join(path, m.name.as_deref());
             let mut midx = idx.to_vec();
             midx.push(j);
+            let (msize, malign) = field_shape(m, target, done).map_err(|mut t| {
+                t.at_index.splice(0..0, midx.iter().copied());
+                t
+            })?;
+            widest = widest.max(msize);
+            let mpath = join(path, m.name.as_deref());
             push_member(
                 m,
                 target,
@@ -324,9 +432,9 @@ fn push_member(
                 depth + 1,
                 members,
                 holes,
-            );
+            )?;
         }
-        let one = size / f.len.unwrap_or(1);
+        let one = size / f.len.unwrap_or(1).max(1);
         if one > widest {
             holes.push(Hole {
                 offset: offset + widest,
@@ -337,6 +445,7 @@ fn push_member(
             });
         }
     }
+    Ok(())
 }
 
 /// Offset and size of the field a path names, from the start of struct `si`; None when the
@@ -348,7 +457,7 @@ pub fn locate(
     si: usize,
     path: &FieldPath,
 ) -> Option<(u64, u64)> {
-    let mut base = 0;
+    let mut base: u64 = 0;
     let mut s = si;
     let mut acc = String::new();
     let named: Vec<&str> = path
@@ -364,14 +473,14 @@ pub fn locate(
         };
         let m = fl.structs[s].members.iter().find(|m| m.path == acc)?;
         if k + 1 == named.len() {
-            return Some((base + m.offset, m.size));
+            return Some((base.checked_add(m.offset)?, m.size));
         }
         if let Some(Field {
             ty: FieldType::Struct(j),
             ..
         }) = field_at(&family.structs[s], &m.index)
         {
-            base += m.offset;
+            base = base.checked_add(m.offset)?;
             s = *j;
             acc.clear();
         }
@@ -385,7 +494,7 @@ pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -
     match r {
         SizeRef::Whole => Some(fl.structs[si].size),
         SizeRef::OffsetOf(p) => locate(family, fl, si, p).map(|(o, _)| o),
-        SizeRef::OffsetOfEnd(p) => locate(family, fl, si, p).map(|(o, n)| o + n),
+        SizeRef::OffsetOfEnd(p) => locate(family, fl, si, p).and_then(|(o, n)| o.checked_add(n)),
     }
 }
 
@@ -415,6 +524,30 @@ mod tests {
         let source = Source::new("t.toml", text);
         let raw = crate::schema::parse(&source).unwrap();
         crate::resolve::resolve(raw, source, "t.toml").unwrap()
+    }
+
+    /// 2^20 elements of 2^20 elements of 8 bytes: 2^43 bytes in the first array already, so
+    /// the layout stops there on every target, and the embedding struct is refused with it.
+    #[test]
+    fn a_layout_never_wraps_nor_passes_the_maximum() {
+        let text = "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n\
+                    [[revision]]\nid = \"r\"\n\
+                    [[struct]]\nname = \"a\"\nfields = [{ name = \"h\", type = \"__u32\" }, { name = \"x\", type = \"__u64\", len = 1048576 }]\n\
+                    [[struct]]\nname = \"b\"\nfields = [{ name = \"y\", type = \"struct a\", len = 1048576 }]\n";
+        let source = Source::new("t.toml", text);
+        let raw = crate::schema::parse(&source).unwrap();
+        let f = crate::resolve::resolve(raw, source, "t.toml").unwrap();
+        for t in TARGETS {
+            let l = layout_family(&f, t);
+            let a = &l.structs[0];
+            assert_eq!(a.size, MAX_STRUCT_SIZE + 1, "{}", t.triple);
+            assert_eq!(a.members.len(), 1, "laid out up to `x` only");
+            let too = a.too_large.as_ref().unwrap();
+            assert_eq!(too.at_index, vec![1]);
+            assert_eq!(too.why, "`x` is 1048576 × 8 bytes = 8388608 bytes");
+            let b = l.structs[1].too_large.as_ref().unwrap();
+            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(0)));
+        }
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn check_locks(schema_dir: &Path, families: &[Checked]) -> Result<Vec<Diagno
     let mut out = Vec::new();
     for c in families {
         let path = lock_path(schema_dir, &c.history);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = diag::read_text_if_exists(&path)? else {
             continue;
         };
         let lock = abi::parse_lock(&path.display().to_string(), &text)?;

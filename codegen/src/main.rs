@@ -49,6 +49,12 @@ impl Paths {
         uapigen::profile::generate(families, &templates(self)?, &self.krate(), self.profile)
     }
 
+    /// `--schema` must be a folder; `--out` one, or not there yet.
+    fn folders(&self) -> Result<(), Error> {
+        folder("--schema", &self.schema, true)?;
+        folder("--out", &self.out, false)
+    }
+
     fn krate(&self) -> uapigen::emit::RustCrate {
         uapigen::emit::RustCrate {
             name: self.crate_name.clone(),
@@ -92,13 +98,18 @@ enum Command {
         /// The struct the bytes are.
         #[arg(value_name = "STRUCT")]
         name: String,
-        /// The bytes as hex ("38 00 00 00 01 ..."); default: raw bytes on stdin.
+        /// The bytes as hex: pairs of hex digits ("38 00 00 00", "38000000", "0x38, 0x00"), spaces,
+        /// tabs, newlines and commas may separate bytes, `0x` may prefix one; anything else is
+        /// refused. Default: raw bytes on stdin. At most 1 MiB (1048576 bytes) either way, the
+        /// maximum struct size.
         #[arg(long)]
         hex: Option<String>,
-        /// Driver data only: the data type the command gave (default: the struct's own).
+        /// Driver data (convention = "user_data") only: the data type the command gave
+        /// (default: the struct's own).
         #[arg(long)]
         data_type: Option<u32>,
-        /// Driver data only: the length the command gave (default: the bytes given).
+        /// Driver data (convention = "user_data") only: the length the command gave (default:
+        /// the bytes given).
         #[arg(long)]
         len: Option<u32>,
         /// Folder of schema files.
@@ -149,45 +160,22 @@ enum Command {
 
 fn templates(paths: &Paths) -> Result<Templates, Error> {
     let dir = match &paths.templates {
-        Some(d) if !d.is_dir() => {
-            return Err(Error::Usage(format!(
-                "--templates {}: no such folder",
-                d.display()
-            )))
+        Some(d) => {
+            folder("--templates", d, true)?;
+            Some(d.clone())
         }
-        Some(d) => Some(d.clone()),
         None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
     };
     Templates::new(dir.as_deref())
 }
 
-/// A schema to diff: a file, or `REV:PATH` read with `git show` (when no such file exists).
+/// A schema to diff: a file, or `REV:PATH` read from git (when no such file exists).
 fn load_for_diff(arg: &str) -> Result<uapigen::Checked, Error> {
     let path = std::path::Path::new(arg);
-    let (text, shown) = if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: arg.to_string(),
-            message: e.to_string(),
-        })?;
-        (text, arg.to_string())
+    let source = if std::fs::symlink_metadata(path).is_ok() {
+        uapigen::Source::read(path)?
     } else if let Some((rev, file)) = arg.split_once(':') {
-        let out = std::process::Command::new("git")
-            .args(["show", &format!("{rev}:{file}")])
-            .output()
-            .map_err(|e| Error::Io {
-                path: arg.to_string(),
-                message: format!("cannot run git: {e}"),
-            })?;
-        if !out.status.success() {
-            return Err(Error::Io {
-                path: arg.to_string(),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
-        }
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            arg.to_string(),
-        )
+        uapigen::Source::from_bytes(arg, git_blob(arg, rev, file)?)?
     } else {
         return Err(Error::Usage(format!(
             "{arg}: no such file (use REV:PATH for a file in git)"
@@ -196,13 +184,118 @@ fn load_for_diff(arg: &str) -> Result<uapigen::Checked, Error> {
     let name = std::path::Path::new(arg.rsplit(':').next().unwrap_or(arg))
         .file_name()
         .map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned());
-    uapigen::load_revisions(uapigen::Source::new(shown, text), &name)
+    uapigen::load_revisions(source, &name)
+}
+
+/// The file `PATH` at git revision `REV`, at most `MAX_FILE_SIZE` bytes. Neither part can
+/// be taken for an option: one starting with `-` is refused, and `--end-of-options` ends
+/// git's options before the object name all the same.
+fn git_blob(arg: &str, rev: &str, file: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // An empty REV is git's own (`:PATH`, the index); an empty PATH is a tree.
+    if file.is_empty() || rev.starts_with('-') || file.starts_with('-') {
+        return Err(Error::Usage(format!(
+            "{arg}: not a file, nor REV:PATH with a PATH and neither starting with `-`"
+        )));
+    }
+    let io = |message: String| Error::Io {
+        path: arg.to_string(),
+        message,
+    };
+    let mut child = Command::new("git")
+        .args(["cat-file", "blob", "--end-of-options", arg])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| io(format!("cannot run git: {e}")))?;
+    let mut stderr = child.stderr.take().expect("piped");
+    // Read beside stdout, so that neither pipe can fill and stall git.
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = (&mut stderr).take(64 << 10).read_to_end(&mut text);
+        text
+    });
+    let limit = uapigen::diag::MAX_FILE_SIZE;
+    let mut blob = Vec::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("piped")
+        .take(limit + 1)
+        .read_to_end(&mut blob);
+    let too_large = blob.len() as u64 > limit;
+    if too_large {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(|e| io(format!("git: {e}")))?;
+    let errors = errors.join().unwrap_or_default();
+    if too_large {
+        return Err(io(format!(
+            "larger than {limit} bytes, the most uapigen reads"
+        )));
+    }
+    read.map_err(|e| io(format!("reading from git: {e}")))?;
+    if !status.success() {
+        return Err(io(String::from_utf8_lossy(&errors).trim().to_string()));
+    }
+    Ok(blob)
+}
+
+/// A folder argument must be one (`--schema`, `--out`): said with the argument's name.
+fn folder(arg: &str, path: &std::path::Path, must_exist: bool) -> Result<(), Error> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::Usage(format!(
+            "{arg} {}: not a folder",
+            path.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Usage(format!(
+            "{arg} {}: no such folder",
+            path.display()
+        ))),
+        Err(e) => Err(Error::Usage(format!("{arg} {}: {e}", path.display()))),
+    }
+}
+
+/// Decode's input: `--hex`, or stdin; either at most the maximum struct size.
+fn decode_input(hex: Option<&str>) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let max = uapigen::layout::MAX_STRUCT_SIZE;
+    let (what, bytes) = match hex {
+        Some(h) => (
+            "--hex",
+            uapigen::decode::parse_hex(h).map_err(|e| Error::Usage(format!("--hex: {e}")))?,
+        ),
+        None => {
+            let mut b = Vec::new();
+            std::io::stdin()
+                .take(max + 1)
+                .read_to_end(&mut b)
+                .map_err(|e| Error::Io {
+                    path: "<stdin>".into(),
+                    message: e.to_string(),
+                })?;
+            ("<stdin>", b)
+        }
+    };
+    if bytes.len() as u64 > max {
+        return Err(Error::Usage(format!(
+            "{what}: more than {max} bytes; decode reads one struct, and no struct is larger (the maximum struct size)"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Generate { paths, publish } => {
+            paths.folders()?;
             let families = uapigen::load_dir(&paths.schema)?;
+            // The lock files go in the same transaction as the output: both or neither.
+            let mut locks = uapigen::output::Output::default();
             if publish {
                 let changed = uapigen::check_locks(&paths.schema, &families)?;
                 if !changed.is_empty() {
@@ -210,18 +303,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 for c in &families {
                     let path = uapigen::lock_path(&paths.schema, &c.history);
-                    let text = uapigen::abi::lock_text(&uapigen::abi::snapshot(c))?;
-                    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-                        std::fs::write(&path, text).map_err(|e| Error::Io {
-                            path: path.display().to_string(),
-                            message: e.to_string(),
-                        })?;
-                        println!("published {}", path.display());
-                    }
+                    let rel = path.strip_prefix(&paths.schema).unwrap_or(&path);
+                    locks.add(
+                        rel.to_string_lossy(),
+                        uapigen::abi::lock_text(&uapigen::abi::snapshot(c))?,
+                    );
                 }
             }
             let output = paths.output(&families)?;
-            let written = output.write(&paths.out)?;
+            let [published, written]: [Vec<String>; 2] =
+                uapigen::output::write_together(&[(&locks, &paths.schema), (&output, &paths.out)])?
+                    .try_into()
+                    .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
+            for l in &published {
+                println!("published {}", paths.schema.join(l).display());
+            }
             for w in &written {
                 println!("wrote {}", paths.out.join(w).display());
             }
@@ -234,6 +330,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths, no_clang } => {
+            paths.folders()?;
             let families = uapigen::load_dir(&paths.schema)?;
             let output = paths.output(&families)?;
             let stale = output.check(&paths.out)?;
@@ -329,6 +426,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             schema,
             out,
         } => {
+            folder("--schema", &schema, true)?;
+            folder("--out", &out, true)?;
             let families = uapigen::load_dir(&schema)?;
             let mut c = uapigen::matrix_c::CValidators::build(&out.join("include"), &families)?;
             let m = uapigen::matrix::run(&families, &mut [&mut c]);
@@ -353,6 +452,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             len,
             schema,
         } => {
+            folder("--schema", &schema, true)?;
             let families = uapigen::load_dir(&schema)?;
             let found = families.iter().find_map(|c| {
                 c.family
@@ -367,32 +467,31 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     schema.display()
                 )));
             };
-            let bytes = match hex {
-                Some(h) => uapigen::decode::parse_hex(&h)
-                    .map_err(|e| Error::Usage(format!("--hex: {e}")))?,
-                None => {
-                    let mut b = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| {
-                        Error::Io {
-                            path: "<stdin>".into(),
-                            message: e.to_string(),
-                        }
-                    })?;
-                    b
-                }
-            };
+            let st = &c.family.structs[si];
+            let driver_data = st.convention == Some(uapigen::ir::Convention::UserData);
+            if !driver_data && (data_type.is_some() || len.is_some()) {
+                return Err(Error::Usage(format!(
+                    "{}: struct `{name}` is not driver data ({}); --len and --data-type apply to convention = \"user_data\" only",
+                    if len.is_some() { "--len" } else { "--data-type" },
+                    st.convention.map_or("no size convention", |c| c.name()),
+                )));
+            }
+            let bytes = decode_input(hex.as_deref())?;
             let user_data = match (data_type, len) {
                 (None, None) => None,
                 (t, l) => {
-                    let default_type = c.family.structs[si]
+                    let own = st
                         .validation
                         .as_ref()
                         .and_then(|v| v.data_type.as_ref())
-                        .map_or(0, |d| d.1 as u32);
-                    Some(uapigen::interpret::UserData {
-                        data_type: t.unwrap_or(default_type),
-                        len: l.unwrap_or(bytes.len() as u32),
-                    })
+                        .and_then(|d| u32::try_from(d.1).ok());
+                    let given = u32::try_from(bytes.len()).ok();
+                    match (t.or(own), l.or(given)) {
+                        (Some(data_type), Some(len)) => {
+                            Some(uapigen::interpret::UserData { data_type, len })
+                        }
+                        _ => None,
+                    }
                 }
             };
             let d = uapigen::decode::decode(&c.family, &c.layouts[0], si, &bytes, user_data);
@@ -415,6 +514,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     known.join(", ")
                 )));
             };
+            folder("--schema", &schema, true)?;
             // Laid out without the checks first: a struct with a hole is exactly when the table helps.
             let families = uapigen::lay_out_dir(&schema)?;
             let mut found = false;
@@ -425,6 +525,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         continue;
                     }
                     found = true;
+                    // Its layout stops where it crosses the maximum: the check error says where.
+                    if layout.structs[si].too_large.is_some() {
+                        continue;
+                    }
                     println!(
                         "{}",
                         uapigen::pahole::table(&c.family, si, &layout.structs[si], target)

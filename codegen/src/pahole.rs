@@ -96,7 +96,7 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
     let _ = writeln!(
         out,
         "\t/* sum members: {}, holes: {}, sum holes: {} */",
-        layout.size - hole_bytes,
+        layout.size.saturating_sub(hole_bytes),
         layout.holes.len(),
         hole_bytes
     );

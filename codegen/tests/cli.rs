@@ -271,7 +271,7 @@ fn decode_names_fields_flags_and_the_failing_rule() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("--hex: `zz` is not a hex byte"),
+        text(&o).contains("--hex: `z` at offset 0 is not a hex digit;"),
         "{}",
         text(&o)
     );

@@ -49,12 +49,7 @@ impl Templates {
         registry.register_escape_fn(handlebars::no_escape);
         for (name, file, builtin) in BUILTIN {
             let text = match override_dir.map(|d| d.join(file)) {
-                Some(path) if path.exists() => {
-                    std::fs::read_to_string(&path).map_err(|e| Error::Io {
-                        path: path.display().to_string(),
-                        message: e.to_string(),
-                    })?
-                }
+                Some(path) if path.exists() => crate::diag::read_text(&path)?,
                 _ => builtin.to_string(),
             };
             registry
