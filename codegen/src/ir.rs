@@ -20,6 +20,8 @@ pub struct Family {
     pub schema_file: String,
     /// Path below `include/uapi/`, e.g. `linux/iommu.h`.
     pub header: String,
+    /// Where the schema writes `header`.
+    pub header_span: Span,
     /// The header's include guard.
     pub guard: String,
     /// SPDX expression of the header's first line.
