@@ -240,9 +240,14 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
     }
     if role.rust_type() {
         let ty = camel(name);
-        if ty.is_empty() || ty.starts_with(|c: char| c.is_ascii_digit()) {
+        if ty.is_empty() {
             return Some(format!(
-                "{what} `{name}` has no Rust type name: its CamelCase `{ty}` does not start with a letter"
+                "{what} `{name}` has no Rust type name: CamelCase drops its underscores and nothing is left"
+            ));
+        }
+        if ty.starts_with(|c: char| c.is_ascii_digit()) {
+            return Some(format!(
+                "{what} `{name}` has no Rust type name: its CamelCase `{ty}` starts with a digit"
             ));
         }
         if rust_ident(&ty) != RustIdent::Plain {
@@ -357,19 +362,24 @@ fn claim<'a>(
     match space.get(&name) {
         Some(first) if first.span == span && first.what == what => {}
         Some(first) => {
-            let (line, col) = source.line_col(first.span.start);
+            // Reported at whichever the schema writes second.
+            let (at, at_what, other, other_what) = if span.start >= first.span.start {
+                (span, &what, first.span, &first.what)
+            } else {
+                (first.span, &first.what, span, &what)
+            };
+            let (line, col) = source.line_col(other.start);
             diags.push(
                 Diagnostic::at(
                     source,
-                    span.clone(),
+                    at.clone(),
                     format!(
-                        "{what} is `{name}` in the generated {language}, as is {} (line {line})",
-                        first.what
+                        "{at_what} is `{name}` in the generated {language}, as is {other_what} (line {line})"
                     ),
                 )
                 .note(format!(
-                    "{}:{line}:{col}: {} is defined here",
-                    source.path, first.what
+                    "{}:{line}:{col}: {other_what} is defined here",
+                    source.path
                 )),
             );
         }
@@ -599,7 +609,8 @@ mod tests {
         assert_eq!(rust_ident("self"), RustIdent::Invalid);
         assert!(refuse("self", Role::Field).unwrap().contains("rust_name"));
         assert_eq!(refuse("self", Role::FieldCOnly), None);
-        assert!(refuse("_", Role::Struct).unwrap().contains("CamelCase"));
+        assert!(refuse("_", Role::Struct).unwrap().contains("nothing is left"));
+        assert!(refuse("_1", Role::Struct).unwrap().contains("starts with a digit"));
         assert!(refuse("self_", Role::Struct).unwrap().contains("keyword"));
         assert_eq!(refuse("result", Role::Struct), None);
     }
