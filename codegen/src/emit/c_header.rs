@@ -98,7 +98,7 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .flat_map(|d| d.lines().map(c_comment))
             .collect(),
         guard: family.guard.clone(),
-        includes: family.includes.clone(),
+        includes: includes(family),
         items: family
             .items
             .iter()
@@ -106,6 +106,21 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .collect(),
     };
     templates.render("uapi_header.h", &view)
+}
+
+/// The schema's `includes`, and the headers what the header uses comes from when the schema
+/// does not list them, so the header compiles on its own: `<linux/types.h>` (`__u32`,
+/// `__aligned_u64`) first, `<linux/ioctl.h>` (`_IO`) last.
+fn includes(family: &Family) -> Vec<String> {
+    let mut out = family.includes.clone();
+    let listed = |h: &str| family.includes.iter().any(|i| i == h);
+    if !family.structs.is_empty() && !listed("linux/types.h") {
+        out.insert(0, "linux/types.h".to_string());
+    }
+    if family.constants().any(|c| matches!(c.expr, Expr::Io { .. })) && !listed("linux/ioctl.h") {
+        out.push("linux/ioctl.h".to_string());
+    }
+    out
 }
 
 fn item_view(family: &Family, item: ItemRef) -> ItemView {

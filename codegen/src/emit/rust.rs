@@ -201,11 +201,13 @@ pub fn emit(
         previous = Some((m, texts));
     }
     items.push(dispatcher(family, revisions));
+    // The C names as C spells them, as bindgen keeps them: no case lint applies.
     let tokens = quote! {
         #![doc = #marker_doc]
         #![doc = ""]
         #![doc = #header_doc]
         #description
+        #![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
         #![allow(clippy::unreadable_literal, clippy::identity_op, clippy::unnecessary_cast, clippy::bad_bit_mask, clippy::nonminimal_bool, clippy::needless_return)]
         #(#items)*
     };

@@ -3,6 +3,7 @@
 //! Rust view of `include/uapi/linux/iommu.h`.
 //!
 //! IOMMU user API definitions
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
 #![allow(
     clippy::unreadable_literal,
     clippy::identity_op,

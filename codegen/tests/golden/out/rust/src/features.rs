@@ -4,6 +4,7 @@
 //!
 //! Every schema construct uapigen knows.
 //! Second line of the description.
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
 #![allow(
     clippy::unreadable_literal,
     clippy::identity_op,
