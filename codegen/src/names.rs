@@ -21,6 +21,7 @@ use crate::ir::*;
 
 /// Keywords of C11 and C23 (C23 makes `bool`, `true`, `false`, `alignas`, ... keywords; in
 /// C11 they are macros of `<stdbool.h>`, `<stdalign.h>`, `<assert.h>`, `<stdnoreturn.h>`).
+#[rustfmt::skip]
 pub const C_KEYWORDS: &[&str] = &[
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
     "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
@@ -35,6 +36,7 @@ pub const C_KEYWORDS: &[&str] = &[
 
 /// C++ (to C++23) keywords that are not C keywords, alternative tokens included: a member
 /// named `class` or `new` breaks every C++ user of the header.
+#[rustfmt::skip]
 pub const CPP_KEYWORDS: &[&str] = &[
     "and", "and_eq", "bitand", "bitor", "catch", "char8_t", "char16_t", "char32_t", "class",
     "co_await", "co_return", "co_yield", "compl", "concept", "consteval", "constinit",
@@ -48,6 +50,7 @@ pub const CPP_KEYWORDS: &[&str] = &[
 /// Names the generated C uses that a schema name would replace (a `#define`) or collide with:
 /// macros and types of the headers it includes (`<linux/types.h>`, `<stddef.h>`,
 /// `<string.h>`, `<errno.h>`, the kernel's `<linux/uaccess.h>`) and its own.
+#[rustfmt::skip]
 pub const C_RESERVED: &[&str] = &[
     "NULL", "offsetof", "errno", "size_t", "memset", "memcpy", "copy_from_user",
     "check_zeroed_user", "copy_struct_from_user", "EFAULT", "EINVAL", "E2BIG", "EOPNOTSUPP",
@@ -58,6 +61,7 @@ pub const C_RESERVED: &[&str] = &[
 /// The parameters and locals of the generated validators, C and Rust. A constant with one of
 /// these names would be shadowed by it (C: a rule reads the parameter, silently) or would
 /// turn the binding into a pattern (Rust: does not compile).
+#[rustfmt::skip]
 pub const VALIDATOR_LOCALS: &[&str] = &[
     "dst", "src", "minsz", "end", "argsz", "usize", "ret", "data_type", "len", "size", "mask",
     "rev", "buf", "p", "n", "missing", "i", "from", "ksize", "b", "mem", "uptr", "v", "name",
@@ -65,6 +69,7 @@ pub const VALIDATOR_LOCALS: &[&str] = &[
 ];
 
 /// Rust keywords of every edition (strict and reserved), `gen` (2024) included.
+#[rustfmt::skip]
 pub const RUST_KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
@@ -78,6 +83,7 @@ pub const RUST_UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Rust's primitive types: a module of that name (a revision's) would shadow the type in the
 /// family module, whose code uses them.
+#[rustfmt::skip]
 pub const RUST_PRIMITIVES: &[&str] = &[
     "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
     "i64", "i128", "isize", "f16", "f32", "f64", "f128",
@@ -217,7 +223,10 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
     if role != Role::Family
         && role != Role::Revision
         && role != Role::RustName
-        && name.to_ascii_lowercase().trim_start_matches('_').starts_with("uapigen_")
+        && name
+            .to_ascii_lowercase()
+            .trim_start_matches('_')
+            .starts_with("uapigen_")
     {
         return Some(format!(
             "{what} `{name}`: names starting with `uapigen_` are the generated validators'"
@@ -318,7 +327,10 @@ pub fn refuse_path(path: &str) -> Option<String> {
             c.to_string()
         ));
     }
-    if path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+    if path
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
         return Some("has an empty, `.` or `..` component".into());
     }
     None
@@ -330,10 +342,9 @@ pub fn refuse_license(license: &str) -> Option<String> {
     if license.trim().is_empty() {
         return Some("is empty".into());
     }
-    if let Some(c) = license
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | ':' | '-' | '(' | ')' | ' ')))
-    {
+    if let Some(c) = license.chars().find(|c| {
+        !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | ':' | '-' | '(' | ')' | ' '))
+    }) {
         return Some(format!(
             "contains {:?}: an SPDX expression is license ids, WITH, AND, OR and parentheses",
             c.to_string()
@@ -399,11 +410,27 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
     // identifiers (a `#define` replaces any of them, so a constant may share no name at all).
     let mut tags: HashMap<String, Origin> = HashMap::new();
     for st in &family.structs {
-        claim(&mut tags, src, &mut diags, st.name.clone(), format!("struct `{}`", st.name), &st.name_span, "C");
+        claim(
+            &mut tags,
+            src,
+            &mut diags,
+            st.name.clone(),
+            format!("struct `{}`", st.name),
+            &st.name_span,
+            "C",
+        );
     }
     for g in &family.groups {
         if let Style::Enum { tag: Some(t) } = &g.style {
-            claim(&mut tags, src, &mut diags, t.clone(), format!("enum `{t}`"), &g.span, "C");
+            claim(
+                &mut tags,
+                src,
+                &mut diags,
+                t.clone(),
+                format!("enum `{t}`"),
+                &g.span,
+                "C",
+            );
         }
     }
     let mut members: HashMap<String, Origin> = HashMap::new();
@@ -424,7 +451,15 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
         visit_members(&st.fields, &st.name, &mut members);
     }
     let mut ordinary: HashMap<String, Origin> = HashMap::new();
-    claim(&mut ordinary, src, &mut diags, family.guard.clone(), "the include guard".into(), guard_span, "C");
+    claim(
+        &mut ordinary,
+        src,
+        &mut diags,
+        family.guard.clone(),
+        "the include guard".into(),
+        guard_span,
+        "C",
+    );
     for c in family.constants() {
         let what = format!("constant `{}`", c.name);
         for other in [&tags, &members] {
@@ -439,7 +474,10 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
                             first.what
                         ),
                     )
-                    .note(format!("{}:{line}:{col}: {} is defined here", src.path, first.what)),
+                    .note(format!(
+                        "{}:{line}:{col}: {} is defined here",
+                        src.path, first.what
+                    )),
                 );
             }
         }
@@ -447,7 +485,15 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
         if ordinary.get(&c.name).is_some_and(|o| o.what == what) {
             continue;
         }
-        claim(&mut ordinary, src, &mut diags, c.name.clone(), what, &c.span, "C");
+        claim(
+            &mut ordinary,
+            src,
+            &mut diags,
+            c.name.clone(),
+            what,
+            &c.span,
+            "C",
+        );
     }
     if let Some(first) = tags.get(&family.guard).or(members.get(&family.guard)) {
         let (line, _) = src.line_col(first.span.start);
@@ -475,7 +521,15 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
             names.push(format!("{s}__{}_copy_from_user", r.id));
         }
         for n in names {
-            claim(&mut ordinary, src, &mut diags, n, format!("the validator of struct `{s}`"), &st.name_span, "C");
+            claim(
+                &mut ordinary,
+                src,
+                &mut diags,
+                n,
+                format!("the validator of struct `{s}`"),
+                &st.name_span,
+                "C",
+            );
         }
         let mut flag_paths = Vec::new();
         flag_fields(family, &st.fields, "", &mut flag_paths);
@@ -496,7 +550,11 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
             &mut ordinary,
             src,
             &mut diags,
-            format!("UAPIGEN_{}_{}", family.name.to_uppercase(), r.id.to_uppercase()),
+            format!(
+                "UAPIGEN_{}_{}",
+                family.name.to_uppercase(),
+                r.id.to_uppercase()
+            ),
             format!("revision `{}`", r.id),
             &r.span,
             "C",
@@ -509,30 +567,75 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
     let mut values: HashMap<String, Origin> = HashMap::new();
     for st in &family.structs {
         let ty = camel(&st.name);
-        claim(&mut types, src, &mut diags, ty.clone(), format!("struct `{}`", st.name), &st.name_span, "Rust");
+        claim(
+            &mut types,
+            src,
+            &mut diags,
+            ty.clone(),
+            format!("struct `{}`", st.name),
+            &st.name_span,
+            "Rust",
+        );
         rust_fields(src, &mut diags, &mut types, &ty, &st.fields);
     }
     for g in &family.groups {
         if let Style::Enum { tag: Some(t) } = &g.style {
-            claim(&mut types, src, &mut diags, camel(t), format!("enum `{t}`"), &g.span, "Rust");
-            claim(&mut values, src, &mut diags, camel(t), format!("enum `{t}`"), &g.span, "Rust");
+            claim(
+                &mut types,
+                src,
+                &mut diags,
+                camel(t),
+                format!("enum `{t}`"),
+                &g.span,
+                "Rust",
+            );
+            claim(
+                &mut values,
+                src,
+                &mut diags,
+                camel(t),
+                format!("enum `{t}`"),
+                &g.span,
+                "Rust",
+            );
         }
     }
     for r in &family.revisions {
-        claim(&mut types, src, &mut diags, r.id.clone(), format!("revision `{}`", r.id), &r.span, "Rust");
+        claim(
+            &mut types,
+            src,
+            &mut diags,
+            r.id.clone(),
+            format!("revision `{}`", r.id),
+            &r.span,
+            "Rust",
+        );
     }
     for c in family.constants() {
         let what = format!("constant `{}`", c.name);
         if values.get(&c.name).is_some_and(|o| o.what == what) {
             continue;
         }
-        claim(&mut values, src, &mut diags, c.name.clone(), what, &c.span, "Rust");
+        claim(
+            &mut values,
+            src,
+            &mut diags,
+            c.name.clone(),
+            what,
+            &c.span,
+            "Rust",
+        );
     }
     diags
 }
 
 /// Paths of a struct's fields with a flags set, as the validator's tables name them.
-fn flag_fields<'a>(family: &'a Family, fields: &'a [Field], prefix: &str, out: &mut Vec<(String, &'a Span)>) {
+fn flag_fields<'a>(
+    family: &'a Family,
+    fields: &'a [Field],
+    prefix: &str,
+    out: &mut Vec<(String, &'a Span)>,
+) {
     for f in fields {
         let path = match (&f.name, prefix.is_empty()) {
             (Some(x), true) => x.clone(),
@@ -589,7 +692,15 @@ fn rust_fields<'a>(
         names.push(f);
         if let FieldType::Union(ms) = &f.ty {
             let uname = format!("{owner}{}", camel(&f.rust_name));
-            claim(types, src, diags, uname.clone(), format!("the union `{}` of `{owner}`", f.display_name()), &f.span, "Rust");
+            claim(
+                types,
+                src,
+                diags,
+                uname.clone(),
+                format!("the union `{}` of `{owner}`", f.display_name()),
+                &f.span,
+                "Rust",
+            );
             rust_fields(src, diags, types, &uname, ms);
         }
     }
@@ -602,15 +713,21 @@ mod tests {
     #[test]
     fn keywords_by_language() {
         assert!(refuse("int", Role::Field).unwrap().contains("C keyword"));
-        assert!(refuse("class", Role::Field).unwrap().contains("C++ keyword"));
+        assert!(refuse("class", Role::Field)
+            .unwrap()
+            .contains("C++ keyword"));
         assert_eq!(refuse("type", Role::Field), None);
         assert_eq!(rust_ident("type"), RustIdent::Raw);
         assert_eq!(rust_ident("gen"), RustIdent::Raw);
         assert_eq!(rust_ident("self"), RustIdent::Invalid);
         assert!(refuse("self", Role::Field).unwrap().contains("rust_name"));
         assert_eq!(refuse("self", Role::FieldCOnly), None);
-        assert!(refuse("_", Role::Struct).unwrap().contains("nothing is left"));
-        assert!(refuse("_1", Role::Struct).unwrap().contains("starts with a digit"));
+        assert!(refuse("_", Role::Struct)
+            .unwrap()
+            .contains("nothing is left"));
+        assert!(refuse("_1", Role::Struct)
+            .unwrap()
+            .contains("starts with a digit"));
         assert!(refuse("self_", Role::Struct).unwrap().contains("keyword"));
         assert_eq!(refuse("result", Role::Struct), None);
     }
@@ -622,7 +739,10 @@ mod tests {
         assert!(refuse_path("linux//a.h").is_some());
         assert!(refuse_path("./a.h").is_some());
         assert_eq!(refuse_license("GPL-2.0 WITH Linux-syscall-note"), None);
-        assert_eq!(refuse_license("(MIT OR Apache-2.0) AND LicenseRef-x:y"), None);
+        assert_eq!(
+            refuse_license("(MIT OR Apache-2.0) AND LicenseRef-x:y"),
+            None
+        );
         assert!(refuse_license("MIT */ int x; /*").is_some());
     }
 }

@@ -128,7 +128,9 @@ impl Resolver {
             ),
             None if !header.ends_with(".h") => self.error(
                 fam.header.span(),
-                format!("header `{header}` must be a relative path ending in .h, like linux/iommu.h"),
+                format!(
+                    "header `{header}` must be a relative path ending in .h, like linux/iommu.h"
+                ),
             ),
             None => {}
         }
@@ -136,7 +138,10 @@ impl Resolver {
             if let Some(why) = names::refuse_path(inc.get_ref()) {
                 self.error(
                     inc.span(),
-                    format!("include {:?} {why}: write a header path like linux/types.h", inc.get_ref()),
+                    format!(
+                        "include {:?} {why}: write a header path like linux/types.h",
+                        inc.get_ref()
+                    ),
                 );
             }
         }

@@ -428,7 +428,9 @@ fn names_rust_has_no_identifier_for_are_refused() {
         let raw = format!("cannot be a Rust identifier, not even a raw one (r#{kw})");
         cases.push((
             format!("field {kw}"),
-            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"
+            ),
             q.clone(),
             format!("field name `{kw}` {raw}; give the field a `rust_name`"),
         ));
@@ -490,19 +492,33 @@ fn names_rust_has_no_identifier_for_are_refused() {
 fn c_and_cpp_keywords_are_refused() {
     let mut cases = Vec::new();
     for kw in [
-        "int", "extern", "else", "_Bool", "bool", "true", "static_assert", "typeof", "nullptr",
-        "constexpr", "thread_local", "alignas",
+        "int",
+        "extern",
+        "else",
+        "_Bool",
+        "bool",
+        "true",
+        "static_assert",
+        "typeof",
+        "nullptr",
+        "constexpr",
+        "thread_local",
+        "alignas",
     ] {
         let q = format!("\"{kw}\"");
         cases.push((
             format!("field {kw}"),
-            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"
+            ),
             q.clone(),
             format!("field name `{kw}` is a C keyword"),
         ));
         cases.push((
             format!("struct {kw}"),
-            format!("{HEAD}\n[[struct]]\nname = {q}\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = {q}\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"
+            ),
             q.clone(),
             format!("struct name `{kw}` is a C keyword"),
         ));
@@ -513,7 +529,15 @@ fn c_and_cpp_keywords_are_refused() {
             format!("constant name `{kw}` is a C keyword"),
         ));
     }
-    for kw in ["class", "new", "this", "template", "namespace", "and", "private"] {
+    for kw in [
+        "class",
+        "new",
+        "this",
+        "template",
+        "namespace",
+        "and",
+        "private",
+    ] {
         let q = format!("\"{kw}\"");
         cases.push((
             format!("field {kw}"),

@@ -310,11 +310,20 @@ fn accepted_names_and_text_compile() {
 
     // The text stayed inside its comments: a `_Static_assert(0, ...)` that got out fails C11.
     let text_h = std::fs::read_to_string(out.join("include/uapi/linux/text.h")).unwrap();
-    assert!(text_h.contains(r#"*\/ _Static_assert(0, "summary"); /\* ?\?="#), "{text_h}");
+    assert!(
+        text_h.contains(r#"*\/ _Static_assert(0, "summary"); /\* ?\?="#),
+        "{text_h}"
+    );
     assert!(!text_h.contains("*/ _Static_assert"), "{text_h}");
     let validate_h = std::fs::read_to_string(out.join("include/uapigen/text_validate.h")).unwrap();
-    assert!(validate_h.contains(r#"/* *\/ _Static_assert(0, "rule"); /\* "); compile_error!("rule */"#), "{validate_h}");
-    assert!(validate_h.contains(r#"/* *\/ _Static_assert(0, "label"); /\*"#), "{validate_h}");
+    assert!(
+        validate_h.contains(r#"/* *\/ _Static_assert(0, "rule"); /\* "); compile_error!("rule */"#),
+        "{validate_h}"
+    );
+    assert!(
+        validate_h.contains(r#"/* *\/ _Static_assert(0, "label"); /\*"#),
+        "{validate_h}"
+    );
     let keywords_rs = std::fs::read_to_string(out.join("rust/src/type.rs")).unwrap();
     assert!(keywords_rs.contains("pub r#match: u32"), "{keywords_rs}");
     assert!(keywords_rs.contains("pub mod r#async"), "{keywords_rs}");
@@ -328,7 +337,12 @@ fn accepted_names_and_text_compile() {
     compile_c(
         &out,
         &["prelude", "type", "text", "core"],
-        &["linux/prelude.h", "linux/kw.h", "linux/text.h", "linux/core.h"],
+        &[
+            "linux/prelude.h",
+            "linux/kw.h",
+            "linux/text.h",
+            "linux/core.h",
+        ],
     );
     cargo_check(&out.join("rust"));
 }
@@ -420,7 +434,10 @@ fn two_families_with_one_header_are_refused() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("= note: {}:3:10: its header", schema.join("a.toml").display())),
+        stderr.contains(&format!(
+            "= note: {}:3:10: its header",
+            schema.join("a.toml").display()
+        )),
         "{stderr}"
     );
     assert!(!dir.path().join("out").exists());

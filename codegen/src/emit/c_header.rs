@@ -117,7 +117,11 @@ fn includes(family: &Family) -> Vec<String> {
     if !family.structs.is_empty() && !listed("linux/types.h") {
         out.insert(0, "linux/types.h".to_string());
     }
-    if family.constants().any(|c| matches!(c.expr, Expr::Io { .. })) && !listed("linux/ioctl.h") {
+    if family
+        .constants()
+        .any(|c| matches!(c.expr, Expr::Io { .. }))
+        && !listed("linux/ioctl.h")
+    {
         out.push("linux/ioctl.h".to_string());
     }
     out

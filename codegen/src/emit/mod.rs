@@ -135,7 +135,10 @@ impl RustCrate {
         let why = if name.is_empty() {
             Some("is empty".to_string())
         } else if name.len() > 64 {
-            Some(format!("is {} characters long; cargo allows 64", name.len()))
+            Some(format!(
+                "is {} characters long; cargo allows 64",
+                name.len()
+            ))
         } else if let Some(c) = name
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
