@@ -24,6 +24,8 @@ pub struct Family {
     pub header_span: Span,
     /// The header's include guard.
     pub guard: String,
+    /// Where the schema writes `guard`.
+    pub guard_span: Span,
     /// SPDX expression of the header's first line.
     pub license: String,
     /// Comment block written below the SPDX line.

@@ -402,8 +402,9 @@ fn claim<'a>(
 
 /// Two schema names that become one identifier of the generated C or Rust: every pair, each at
 /// its second definition. Run on a family that resolved without errors.
-pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
+pub fn collisions(family: &Family) -> Vec<Diagnostic> {
     let src = &family.source;
+    let guard_span = &family.guard_span;
     let mut diags = Vec::new();
 
     // C: tags (struct and enum share one namespace), members, and macros with the ordinary
@@ -625,6 +626,66 @@ pub fn collisions(family: &Family, guard_span: &Span) -> Vec<Diagnostic> {
             &c.span,
             "Rust",
         );
+    }
+    diags
+}
+
+/// Names two families would both define in C, where a program may include both headers (and
+/// the kernel does): structs and enum tags, constants, guards, and the validators' functions
+/// of a struct. Each is reported in the later family, with a note at the earlier.
+pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<String, (&Family, &Span, String)> = HashMap::new();
+    let mut diags = Vec::new();
+    for f in families {
+        let guard_span = &f.guard_span;
+        let mut names: Vec<(String, &Span, String)> = vec![(
+            f.guard.clone(),
+            guard_span,
+            format!("the include guard `{}`", f.guard),
+        )];
+        for st in &f.structs {
+            names.push((
+                st.name.clone(),
+                &st.name_span,
+                format!("struct `{}`", st.name),
+            ));
+        }
+        for g in &f.groups {
+            if let Style::Enum { tag: Some(t) } = &g.style {
+                names.push((t.clone(), &g.span, format!("enum `{t}`")));
+            }
+        }
+        let mut constants: Vec<&Constant> = Vec::new();
+        for c in f.constants() {
+            if !constants.iter().any(|k| k.name == c.name) {
+                constants.push(c);
+            }
+        }
+        for c in constants {
+            names.push((c.name.clone(), &c.span, format!("constant `{}`", c.name)));
+        }
+        for (name, span, what) in names {
+            match seen.get(&name) {
+                Some((first, first_span, first_what)) if first.name != f.name => {
+                    let (line, col) = first.source.line_col(first_span.start);
+                    diags.push(
+                        Diagnostic::at(
+                            &f.source,
+                            span.clone(),
+                            format!(
+                                "{what} of family `{}` has the name of {first_what} of family `{}` ({}): a program that includes both headers does not compile",
+                                f.name, first.name, first.schema_file
+                            ),
+                        )
+                        .note(format!("{}:{line}:{col}: {first_what}", first.source.path)),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(name, (f, span, what));
+                }
+            }
+        }
     }
     diags
 }

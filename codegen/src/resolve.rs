@@ -18,11 +18,10 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         constants: HashMap::new(),
         ends: HashMap::new(),
     };
-    let guard_span = raw.family.get_ref().guard.span();
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
         // Names that are each fine but become one identifier of the output.
-        for d in names::collisions(&family, &guard_span) {
+        for d in names::collisions(&family) {
             r.diags.push(d);
         }
     }
@@ -221,6 +220,7 @@ impl Resolver {
             header,
             header_span: fam.header.span(),
             guard,
+            guard_span: fam.guard.span(),
             license: fam.license.get_ref().clone(),
             description,
             includes: fam.includes.iter().map(|i| i.get_ref().clone()).collect(),

@@ -443,6 +443,34 @@ fn two_families_with_one_header_are_refused() {
     assert!(!dir.path().join("out").exists());
 }
 
+/// Two families that define one C name: a program including both headers would not compile.
+#[test]
+fn two_families_with_one_c_name_are_refused() {
+    let a = CORE.replace("name = \"core\"", "name = \"a\"");
+    let b = CORE
+        .replace("name = \"core\"", "name = \"b\"")
+        .replace("linux/core.h", "linux/b.h")
+        .replace("_UAPI_CORE_H", "_UAPI_B_H");
+    let dir = schema_dir(&[("a.toml", &a), ("b.toml", &b)]);
+    let err = uapigen::load_dir(&dir.path().join("schema")).unwrap_err();
+    let text = err.to_string();
+    let schema = dir.path().join("schema");
+    assert!(
+        text.contains(&format!(
+            "{}:11:8: error: struct `core_s` of family `b` has the name of struct `core_s` of family `a` (a.toml): a program that includes both headers does not compile",
+            schema.join("b.toml").display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "= note: {}:11:8: struct `core_s`",
+            schema.join("a.toml").display()
+        )),
+        "{text}"
+    );
+}
+
 /// The Builder plans its files as `generate` does: a file two schemas would write is refused,
 /// naming both, before anything is written.
 #[test]

@@ -738,7 +738,11 @@ pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
     INVALID.with(|i| i.borrow_mut().take());
     let mods = families.iter().map(|f| {
         let m = ident(&f.name);
-        let doc = format!(" `include/uapi/{}`, from `{}`.", f.header, f.schema_file);
+        let doc = format!(
+            " `include/uapi/{}`, from `{}`.",
+            f.header,
+            crate::emit::schema_file_text(f)
+        );
         // rustfmt would reformat prettyplease's output, making `generated/` stale.
         quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
     });
