@@ -333,8 +333,14 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
 fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> TokenStream {
     match &c.expr {
         Expr::Literal(text) => {
-            let lit = syn::LitInt::new(text, PmSpan::call_site());
-            quote!(#lit)
+            // The schema's spelling (`0x80`) when it is a Rust literal, else the value.
+            match syn::parse_str::<syn::LitInt>(text) {
+                Ok(lit) => quote!(#lit),
+                Err(_) => {
+                    let v = proc_macro2::Literal::u64_unsuffixed(c.value);
+                    quote!(#v)
+                }
+            }
         }
         Expr::Bit(n) => {
             let n = proc_macro2::Literal::u32_unsuffixed(*n);
