@@ -20,8 +20,12 @@ pub struct Family {
     pub schema_file: String,
     /// Path below `include/uapi/`, e.g. `linux/iommu.h`.
     pub header: String,
+    /// Where the schema writes `header`.
+    pub header_span: Span,
     /// The header's include guard.
     pub guard: String,
+    /// Where the schema writes `guard`.
+    pub guard_span: Span,
     /// SPDX expression of the header's first line.
     pub license: String,
     /// Comment block written below the SPDX line.

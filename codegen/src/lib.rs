@@ -19,6 +19,7 @@ pub mod ir;
 pub mod layout;
 pub mod matrix;
 pub mod matrix_c;
+pub mod names;
 pub mod output;
 pub mod pahole;
 pub mod profile;
@@ -188,7 +189,66 @@ fn load_dir_with(
             )));
         }
     }
+    // Each family writes its own header: two with the same one would overwrite each other.
+    let mut headers: std::collections::BTreeMap<&str, &Family> = std::collections::BTreeMap::new();
+    let mut diags = Vec::new();
+    for c in &checked {
+        let f = &c.family;
+        if let Some(first) = headers.insert(&f.header, f) {
+            let (line, col) = first.source.line_col(first.header_span.start);
+            diags.push(
+                Diagnostic::at(
+                    &f.source,
+                    f.header_span.clone(),
+                    format!(
+                        "header `{}` is also the header of family `{}` ({})",
+                        f.header, first.name, first.schema_file
+                    ),
+                )
+                .note(format!("{}:{line}:{col}: its header", first.source.path)),
+            );
+        }
+    }
+    let families: Vec<&Family> = checked.iter().map(|c| &c.family).collect();
+    diags.extend(names::across_families(&families));
+    if !diags.is_empty() {
+        return Err(Error::Schema(diags));
+    }
     Ok(checked)
+}
+
+/// The files of one generation, each path claimed once: a path two things would write (two
+/// families with one header, a family whose Rust file is the crate's own) is an error naming
+/// both, never a silent overwrite. Every output profile and the Builder plan through it.
+#[derive(Debug, Default)]
+pub struct Plan {
+    out: Output,
+    from: std::collections::BTreeMap<String, String>,
+}
+
+impl Plan {
+    /// Adds file `path`, written for `from` (a schema file, or what else asks for it).
+    pub fn add(
+        &mut self,
+        path: impl Into<String>,
+        from: &str,
+        contents: String,
+    ) -> Result<(), Error> {
+        let path = path.into();
+        if let Some(first) = self.from.get(&path) {
+            return Err(Error::Usage(format!(
+                "{path} would be written twice: for {first} and for {from}"
+            )));
+        }
+        self.from.insert(path.clone(), from.to_string());
+        self.out.add(path, contents);
+        Ok(())
+    }
+
+    /// The planned files.
+    pub fn finish(self) -> Output {
+        self.out
+    }
 }
 
 /// Every file of `generated/` for these families; `krate` names the Rust crate and its dependency path.
@@ -197,22 +257,27 @@ pub fn generate(
     templates: &emit::Templates,
     krate: &emit::RustCrate,
 ) -> Result<Output, Error> {
-    let mut out = Output::default();
+    krate.check()?;
+    let mut out = Plan::default();
     for c in families {
         let f = &c.family;
+        let from = &f.schema_file;
         out.add(
             format!("include/uapi/{}", f.header),
+            from,
             emit::c_header::emit(f, templates)?,
-        );
+        )?;
         out.add(
             format!("rust/src/{}.rs", f.name),
+            from,
             emit::rust::emit(f, &c.layouts, &c.revisions)?,
-        );
+        )?;
         if f.structs.iter().any(|s| s.validation.is_some()) {
             out.add(
                 format!("include/uapigen/{}_validate.h", f.name),
+                from,
                 emit::c_validate::emit(f, &c.layouts[0], &c.revisions, templates)?,
-            );
+            )?;
         }
     }
     let validated = families
@@ -221,11 +286,20 @@ pub fn generate(
     if validated {
         out.add(
             "include/uapigen/uaccess.h",
+            "the validators' shared primitives",
             emit::c_validate::emit_uaccess(templates)?,
-        );
+        )?;
     }
     let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
-    out.add("rust/src/lib.rs", emit::rust::emit_lib(&fams)?);
-    out.add("rust/Cargo.toml", emit::cargo_toml(krate));
-    Ok(out)
+    out.add(
+        "rust/src/lib.rs",
+        "the crate root",
+        emit::rust::emit_lib(&fams)?,
+    )?;
+    out.add(
+        "rust/Cargo.toml",
+        "the crate manifest",
+        emit::cargo_toml(krate),
+    )?;
+    Ok(out.finish())
 }

@@ -17,7 +17,7 @@ use crate::emit::c_validate::{self, CFlavour};
 use crate::emit::{self, Templates};
 pub use crate::headers_install::headers_install;
 use crate::output::Output;
-use crate::{Checked, Error};
+use crate::{Checked, Error, Plan};
 
 /// Which tree an output folder is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,18 +40,20 @@ pub fn generate(
     if profile == Profile::Generated {
         return crate::generate(families, templates, krate);
     }
-    let mut out = Output::default();
+    let mut out = Plan::default();
     let mut validated = false;
     for c in families {
         let f = &c.family;
+        let from = &f.schema_file;
         let header = emit::c_header::emit(f, templates)?;
         match profile {
             Profile::Kernel => {
-                out.add(format!("include/uapi/{}", f.header), header);
+                out.add(format!("include/uapi/{}", f.header), from, header)?;
                 if f.structs.iter().any(|s| s.validation.is_some()) {
                     validated = true;
                     out.add(
                         format!("include/linux/uapigen/{}_validate.h", f.name),
+                        from,
                         c_validate::emit_for(
                             f,
                             &c.layouts[0],
@@ -59,24 +61,30 @@ pub fn generate(
                             templates,
                             CFlavour::KERNEL,
                         )?,
-                    );
+                    )?;
                 }
             }
             Profile::Qemu => out.add(
                 format!("linux-headers/{}", f.header),
+                from,
                 headers_install(&header)
                     .map_err(|why| Error::Usage(format!("{}: {why}", f.schema_file)))?,
-            ),
-            Profile::Generated => unreachable!("handled above"),
+            )?,
+            Profile::Generated => {
+                return Err(Error::Internal(
+                    "the generated profile is planned by uapigen::generate".into(),
+                ))
+            }
         }
     }
     if validated {
         out.add(
             format!("include/{}", CFlavour::KERNEL.uaccess_include()),
+            "the validators' shared primitives",
             c_validate::emit_uaccess_for(templates, CFlavour::KERNEL)?,
-        );
+        )?;
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 /// What a user-space consumer must never see in a uAPI header: `__user`-style kernel

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::ir::*;
+use crate::names::{self, Role};
 use crate::schema::*;
 
 /// The resolve stage: names to indices, values evaluated, every mistake located.
@@ -18,6 +19,12 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         ends: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
+    if r.diags.is_empty() {
+        // Names that are each fine but become one identifier of the output.
+        for d in names::collisions(&family) {
+            r.diags.push(d);
+        }
+    }
     r.diags.finish()?;
     Ok(family)
 }
@@ -59,12 +66,6 @@ impl Entry {
     }
 }
 
-fn is_c_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 impl Resolver {
     fn error(&mut self, span: Span, message: impl Into<String>) {
         let d = Diagnostic::at(&self.source, span, message);
@@ -76,18 +77,21 @@ impl Resolver {
         self.diags.push(d);
     }
 
-    fn identifier(&mut self, name: &S<String>, what: &str) -> String {
-        if !is_c_identifier(name.get_ref()) {
-            self.error(
-                name.span(),
-                format!("{what} `{}` is not a C identifier", name.get_ref()),
-            );
+    /// A name, checked against the identifier policy (`names`) for what it names.
+    fn identifier(&mut self, name: &S<String>, role: Role) -> String {
+        if let Some(why) = names::refuse(name.get_ref(), role) {
+            self.error(name.span(), why);
         }
         name.get_ref().clone()
     }
 
-    fn text(opt: &Option<S<String>>) -> Option<String> {
-        opt.as_ref().map(|s| s.get_ref().trim_end().to_string())
+    /// Free text (docs, summaries, labels), checked against the text policy (`names`).
+    fn text(&mut self, opt: &Option<S<String>>, what: &str, one_line: bool) -> Option<String> {
+        let s = opt.as_ref()?;
+        if let Some(why) = names::refuse_text(s.get_ref(), what, one_line) {
+            self.error(s.span(), why);
+        }
+        Some(s.get_ref().trim_end().to_string())
     }
 
     fn since(&mut self, since: &Option<S<String>>, default: RevisionIdx) -> RevisionIdx {
@@ -112,21 +116,45 @@ impl Resolver {
     fn family(&mut self, raw: RawSchema, schema_file: &str) -> Family {
         let family_span = raw.family.span();
         let fam = raw.family.into_inner();
-        let name = self.identifier(&fam.name, "family name");
-        let guard = self.identifier(&fam.guard, "include guard");
+        let name = self.identifier(&fam.name, Role::Family);
+        let guard = self.identifier(&fam.guard, Role::Guard);
         let header = fam.header.get_ref().clone();
-        if !header.ends_with(".h") || header.starts_with('/') || header.contains("..") {
-            self.error(
+        // The header is a file name and an `#include <...>`: nothing but a plain relative path.
+        match names::refuse_path(&header) {
+            Some(why) => self.error(
+                fam.header.span(),
+                format!("header {header:?} {why}: write a relative path like linux/iommu.h"),
+            ),
+            None if !header.ends_with(".h") => self.error(
                 fam.header.span(),
                 format!(
                     "header `{header}` must be a relative path ending in .h, like linux/iommu.h"
                 ),
+            ),
+            None => {}
+        }
+        for inc in &fam.includes {
+            if let Some(why) = names::refuse_path(inc.get_ref()) {
+                self.error(
+                    inc.span(),
+                    format!(
+                        "include {:?} {why}: write a header path like linux/types.h",
+                        inc.get_ref()
+                    ),
+                );
+            }
+        }
+        if let Some(why) = names::refuse_license(fam.license.get_ref()) {
+            self.error(
+                fam.license.span(),
+                format!("license {:?} {why}", fam.license.get_ref()),
             );
         }
+        let description = self.text(&fam.description, "the description", false);
 
         for rev in &raw.revision {
             // The id names a Rust module and a C enum constant of the generated code.
-            let id = self.identifier(&rev.get_ref().id, "revision id");
+            let id = self.identifier(&rev.get_ref().id, Role::Revision);
             if self.revisions.iter().any(|r| r.id == id) {
                 self.error(
                     rev.get_ref().id.span(),
@@ -134,11 +162,9 @@ impl Resolver {
                 );
                 continue;
             }
-            let label = rev
-                .get_ref()
-                .label
-                .as_ref()
-                .map_or_else(|| id.clone(), |l| l.get_ref().clone());
+            let label = self
+                .text(&rev.get_ref().label, "a revision's label", true)
+                .unwrap_or_else(|| id.clone());
             self.revisions.push(Revision {
                 id,
                 label,
@@ -192,9 +218,11 @@ impl Resolver {
             source: self.source.clone(),
             schema_file: schema_file.to_string(),
             header,
+            header_span: fam.header.span(),
             guard,
+            guard_span: fam.guard.span(),
             license: fam.license.get_ref().clone(),
-            description: Self::text(&fam.description),
+            description,
             includes: fam.includes.iter().map(|i| i.get_ref().clone()).collect(),
             revisions: self.revisions.clone(),
             structs: Vec::new(),
@@ -315,7 +343,7 @@ impl Resolver {
             rules: std::mem::take(&mut raw.rules),
             name_span: raw.name.span(),
         };
-        let name = self.identifier(&raw.name, "struct name");
+        let name = self.identifier(&raw.name, Role::Struct);
         let abi_trap = raw.abi_trap.as_ref().map(|t| {
             let t = t.get_ref();
             let revisions = t
@@ -325,10 +353,13 @@ impl Resolver {
                 .map(|r| self.since(&Some(r.clone()), 0))
                 .collect();
             let fixed = t.fixed.as_ref().map(|f| self.since(&Some(f.clone()), 0));
+            let note = self
+                .text(&Some(t.note.clone()), "the abi_trap note", false)
+                .unwrap_or_default();
             AbiTrap {
                 revisions,
                 fixed,
-                note: t.note.get_ref().clone(),
+                note,
             }
         });
         if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
@@ -369,8 +400,8 @@ impl Resolver {
         self.unique_names(&fields, &mut seen, &name);
         let st = Struct {
             name,
-            summary: Self::text(&raw.summary),
-            doc: Self::text(&raw.doc),
+            summary: self.text(&raw.summary, "a summary", true),
+            doc: self.text(&raw.doc, "a doc", false),
             convention,
             validation: None,
             abi_trap,
@@ -473,8 +504,13 @@ impl Resolver {
                 FieldType::Union(members)
             }
         };
+        let c_role = if raw.rust_name.is_some() {
+            Role::FieldCOnly
+        } else {
+            Role::Field
+        };
         let name = match &raw.name {
-            Some(n) => Some(self.identifier(n, "field name")),
+            Some(n) => Some(self.identifier(n, c_role)),
             None if matches!(ty, FieldType::Union(_)) => None,
             None => {
                 self.error(
@@ -492,7 +528,7 @@ impl Resolver {
             );
         }
         let rust_name = match (&raw.rust_name, &name) {
-            (Some(r), _) => self.identifier(r, "rust_name"),
+            (Some(r), _) => self.identifier(r, Role::RustName),
             (None, Some(n)) => n.clone(),
             (None, None) => {
                 *anon += 1;
@@ -548,8 +584,8 @@ impl Resolver {
             rust_name,
             ty,
             len,
-            doc: Self::text(&raw.doc),
-            comment: Self::text(&raw.comment),
+            doc: self.text(&raw.doc, "a doc", false),
+            comment: self.text(&raw.comment, "a comment", true),
             since,
             until,
             reserved: raw.reserved.as_ref().is_some_and(|r| *r.get_ref()),
@@ -602,7 +638,7 @@ impl Resolver {
             None | Some("enum") => {
                 let anonymous = raw.anonymous.as_ref().is_some_and(|a| *a.get_ref());
                 Style::Enum {
-                    tag: (!anonymous).then(|| self.identifier(&raw.name, "enum tag")),
+                    tag: (!anonymous).then(|| self.identifier(&raw.name, Role::EnumTag)),
                 }
             }
             Some("define") => Style::Define,
@@ -624,7 +660,7 @@ impl Resolver {
         for v in raw.values.into_inner() {
             let vspan = v.span();
             let v = v.into_inner();
-            let cname = self.identifier(&v.name, "constant name");
+            let cname = self.identifier(&v.name, Role::Constant);
             let given = [v.value.is_some(), v.bit.is_some(), v.alias.is_some()]
                 .iter()
                 .filter(|b| **b)
@@ -661,7 +697,7 @@ impl Resolver {
                 name: cname,
                 value,
                 expr,
-                doc: Self::text(&v.doc),
+                doc: self.text(&v.doc, "a doc", false),
                 since: self.since(&v.since, since),
                 span: vspan,
             };
@@ -672,8 +708,8 @@ impl Resolver {
             name,
             kind,
             style,
-            summary: Self::text(&raw.summary),
-            doc: Self::text(&raw.doc),
+            summary: self.text(&raw.summary, "a summary", true),
+            doc: self.text(&raw.doc, "a doc", false),
             since,
             values,
             inside,
@@ -684,7 +720,7 @@ impl Resolver {
     fn define(&mut self, d: S<RawDefine>) -> Option<Constant> {
         let span = d.span();
         let raw = d.into_inner();
-        let name = self.identifier(&raw.name, "define name");
+        let name = self.identifier(&raw.name, Role::Constant);
         let given = [
             raw.value.is_some(),
             raw.bit.is_some(),
@@ -759,7 +795,7 @@ impl Resolver {
             name,
             value,
             expr,
-            doc: Self::text(&raw.doc),
+            doc: self.text(&raw.doc, "a doc", false),
             since: self.since(&raw.since, 0),
             span: raw.name.span(),
         };
@@ -896,8 +932,8 @@ impl Resolver {
                     Errno::EINVAL
                 }
             };
-            let text = match &raw.doc {
-                Some(d) => d.get_ref().clone(),
+            let text = match self.text(&raw.doc, "a rule's doc", true) {
+                Some(d) => d,
                 None => {
                     let req = require
                         .iter()

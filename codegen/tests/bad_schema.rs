@@ -280,61 +280,53 @@ fn line_col(text: &str, at: &str) -> (usize, usize) {
     (line, col)
 }
 
+/// Loads `text` as `bad.toml`: None when it is refused with a message containing `says`,
+/// located at the first occurrence of `at` with the line shown and a caret; else what went wrong.
+fn located(name: &str, text: &str, at: &str, says: &str) -> Option<String> {
+    let result = std::panic::catch_unwind(|| {
+        uapigen::load_source(Source::new("bad.toml", text.to_string()), "bad.toml")
+    });
+    let diags = match result {
+        Err(_) => return Some(format!("{name}: panicked")),
+        Ok(Ok(_)) => return Some(format!("{name}: accepted")),
+        Ok(Err(Error::Schema(d))) => d,
+        Ok(Err(other)) => return Some(format!("{name}: unlocated error {other}")),
+    };
+    let (line, col) = line_col(text, at);
+    let Some(d) = diags.iter().find(|d| d.message.contains(says)) else {
+        return Some(format!(
+            "{name}: no message says {says:?}; got:\n{}",
+            Error::Schema(diags.clone())
+        ));
+    };
+    let rendered = d.to_string();
+    let prefix = format!("bad.toml:{line}:{col}: error: ");
+    let source_line = text.lines().nth(line - 1).unwrap();
+    if !rendered.starts_with(&prefix) || !rendered.contains(&format!("{line} | {source_line}")) {
+        return Some(format!(
+            "{name}: expected {prefix}… showing line {line}; got:\n{rendered}"
+        ));
+    }
+    if !rendered
+        .lines()
+        .last()
+        .is_some_and(|l| l.contains('^') || l.contains("= note"))
+    {
+        return Some(format!("{name}: no caret:\n{rendered}"));
+    }
+    None
+}
+
 #[test]
 fn every_bad_schema_gets_a_located_message() {
     assert!(CASES.len() >= 15);
-    let mut failures = Vec::new();
-    for case in CASES {
-        let text = format!("{HEAD}\n{}", case.body);
-        let result = std::panic::catch_unwind(|| {
-            uapigen::load_source(Source::new("bad.toml", text.clone()), "bad.toml")
-        });
-        let diags = match result {
-            Err(_) => {
-                failures.push(format!("{}: panicked", case.name));
-                continue;
-            }
-            Ok(Ok(_)) => {
-                failures.push(format!("{}: accepted", case.name));
-                continue;
-            }
-            Ok(Err(Error::Schema(d))) => d,
-            Ok(Err(other)) => {
-                failures.push(format!("{}: unlocated error {other}", case.name));
-                continue;
-            }
-        };
-        let (line, col) = line_col(&text, case.at);
-        let hit = diags.iter().find(|d| d.message.contains(case.says));
-        match hit {
-            None => failures.push(format!(
-                "{}: no message says {:?}; got:\n{}",
-                case.name,
-                case.says,
-                Error::Schema(diags.clone())
-            )),
-            Some(d) => {
-                let rendered = d.to_string();
-                let prefix = format!("bad.toml:{line}:{col}: error: ");
-                let source_line = text.lines().nth(line - 1).unwrap();
-                if !rendered.starts_with(&prefix)
-                    || !rendered.contains(&format!("{line} | {source_line}"))
-                {
-                    failures.push(format!(
-                        "{}: expected {prefix}… showing line {line}; got:\n{rendered}",
-                        case.name
-                    ));
-                }
-                if !rendered
-                    .lines()
-                    .last()
-                    .is_some_and(|l| l.contains('^') || l.contains("= note"))
-                {
-                    failures.push(format!("{}: no caret:\n{rendered}", case.name));
-                }
-            }
-        }
-    }
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|case| {
+            let text = format!("{HEAD}\n{}", case.body);
+            located(case.name, &text, case.at, case.says)
+        })
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} cases wrong:\n\n{}",
@@ -388,4 +380,398 @@ fn cli_exits_non_zero_with_the_location() {
             "{sub} wrote output for a bad schema"
         );
     }
+}
+
+/// `HEAD` with `[family]` key `key` set to the TOML value `value`.
+fn head_with(key: &str, value: &str) -> String {
+    let mut out = String::new();
+    let mut replaced = false;
+    for line in HEAD.lines() {
+        if line.starts_with(&format!("{key} = ")) {
+            out.push_str(&format!("{key} = {value}\n"));
+            replaced = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            if line == "[family]" && !["name", "header", "guard", "license"].contains(&key) {
+                out.push_str(&format!("{key} = {value}\n"));
+                replaced = true;
+            }
+        }
+    }
+    assert!(replaced, "{key}");
+    out
+}
+
+fn assert_all_located(cases: &[(String, String, String, String)]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(name, text, at, says)| located(name, text, at, says))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases wrong:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// `self`, `Self`, `super`, `crate` and `_` have no raw identifier in Rust (`r#self` is not
+/// Rust): wherever a schema name becomes a Rust identifier they are refused, at the name.
+/// (They used to panic in the Rust emitter.)
+#[test]
+fn names_rust_has_no_identifier_for_are_refused() {
+    let mut cases = Vec::new();
+    for kw in ["self", "Self", "super", "crate", "_"] {
+        let q = format!("\"{kw}\"");
+        let raw = format!("cannot be a Rust identifier, not even a raw one (r#{kw})");
+        cases.push((
+            format!("field {kw}"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"
+            ),
+            q.clone(),
+            format!("field name `{kw}` {raw}; give the field a `rust_name`"),
+        ));
+        cases.push((
+            format!("rust_name {kw}"),
+            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"a\", rust_name = {q}, type = \"__u32\" }}]\n"),
+            q.clone(),
+            format!("rust_name `{kw}` {raw}"),
+        ));
+        cases.push((
+            format!("define {kw}"),
+            format!("{HEAD}\n[[define]]\nname = {q}\nvalue = 1\n"),
+            q.clone(),
+            format!("constant name `{kw}` {raw}"),
+        ));
+        cases.push((
+            format!("flag {kw}"),
+            format!("{HEAD}\n[[flags]]\nname = \"f\"\nvalues = [{{ name = {q}, bit = 0 }}]\n"),
+            q.clone(),
+            format!("constant name `{kw}` {raw}"),
+        ));
+        cases.push((
+            format!("revision {kw}"),
+            format!("{HEAD}\n[[revision]]\nid = {q}\n"),
+            q.clone(),
+            format!("revision id `{kw}` {raw}"),
+        ));
+        cases.push((
+            format!("family {kw}"),
+            head_with("name", &q),
+            q.clone(),
+            format!("family name `{kw}` {raw}"),
+        ));
+    }
+    cases.push((
+        "struct _".into(),
+        format!("{HEAD}\n[[struct]]\nname = \"_\"\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"),
+        "\"_\"".into(),
+        "struct name `_` has no Rust type name: CamelCase drops its underscores and nothing is left".into(),
+    ));
+    cases.push((
+        "struct self_".into(),
+        format!("{HEAD}\n[[struct]]\nname = \"self_\"\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"),
+        "\"self_\"".into(),
+        "struct name `self_`: its Rust type name `Self` is a Rust keyword".into(),
+    ));
+    cases.push((
+        "enum tag _1".into(),
+        format!("{HEAD}\n[[enum]]\nname = \"_1\"\nvalues = [{{ name = \"A\" }}]\n"),
+        "\"_1\"".into(),
+        "enum tag `_1` has no Rust type name: its CamelCase `1` starts with a digit".into(),
+    ));
+    assert_all_located(&cases);
+}
+
+/// C (C11 and C23) and C++ keywords are refused wherever a name reaches the headers, which are
+/// compiled as C and as C++.
+#[test]
+fn c_and_cpp_keywords_are_refused() {
+    let mut cases = Vec::new();
+    for kw in [
+        "int",
+        "extern",
+        "else",
+        "_Bool",
+        "bool",
+        "true",
+        "static_assert",
+        "typeof",
+        "nullptr",
+        "constexpr",
+        "thread_local",
+        "alignas",
+    ] {
+        let q = format!("\"{kw}\"");
+        cases.push((
+            format!("field {kw}"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"
+            ),
+            q.clone(),
+            format!("field name `{kw}` is a C keyword"),
+        ));
+        cases.push((
+            format!("struct {kw}"),
+            format!(
+                "{HEAD}\n[[struct]]\nname = {q}\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"
+            ),
+            q.clone(),
+            format!("struct name `{kw}` is a C keyword"),
+        ));
+        cases.push((
+            format!("define {kw}"),
+            format!("{HEAD}\n[[define]]\nname = {q}\nvalue = 1\n"),
+            q.clone(),
+            format!("constant name `{kw}` is a C keyword"),
+        ));
+    }
+    for kw in [
+        "class",
+        "new",
+        "this",
+        "template",
+        "namespace",
+        "and",
+        "private",
+    ] {
+        let q = format!("\"{kw}\"");
+        cases.push((
+            format!("field {kw}"),
+            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = {q}, type = \"__u32\" }}]\n"),
+            q.clone(),
+            format!("field name `{kw}` is a C++ keyword: the generated headers are also compiled as C++"),
+        ));
+    }
+    cases.push((
+        "enum tag extern".into(),
+        format!("{HEAD}\n[[enum]]\nname = \"extern\"\nvalues = [{{ name = \"A\" }}]\n"),
+        "\"extern\"".into(),
+        "enum tag `extern` is a C keyword".into(),
+    ));
+    cases.push((
+        "guard int".into(),
+        head_with("guard", "\"int\""),
+        "\"int\"".into(),
+        "include guard `int` is a C keyword".into(),
+    ));
+    cases.push((
+        "field NULL".into(),
+        format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"NULL\", type = \"__u32\" }}]\n"),
+        "\"NULL\"".into(),
+        "field name `NULL` is a name the generated C uses".into(),
+    ));
+    assert_all_located(&cases);
+}
+
+/// Names that are each fine but would be one identifier of the generated C or Rust: refused
+/// at the second, with a note at the first.
+#[test]
+fn names_that_collide_in_the_output_are_refused() {
+    let st = "[[struct]]\nname = \"s\"\nfields = [{ name = \"flags\", type = \"__u32\" }]\n";
+    let validated = "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n";
+    let cases: Vec<(String, String, String, String)> = [
+        (
+            "constant named like a member",
+            format!("{HEAD}\n{st}\n[[define]]\nname = \"flags\"\nvalue = 1\n"),
+            "\"flags\"\nvalue",
+            "constant `flags` has the name of member `flags` of `s` (line 12): a #define would replace it",
+        ),
+        (
+            "flag named like a member",
+            format!("{HEAD}\n{st}\n[[flags]]\nname = \"f\"\nvalues = [{{ name = \"flags\", bit = 0 }}]\n"),
+            "{ name = \"flags\", bit = 0 }",
+            "constant `flags` has the name of member `flags` of `s`",
+        ),
+        (
+            "constant named like a struct",
+            format!("{HEAD}\n{st}\n[[define]]\nname = \"s\"\nvalue = 1\n"),
+            "\"s\"\nvalue",
+            "constant `s` has the name of struct `s` (line 11)",
+        ),
+        (
+            "constant named like the guard",
+            format!("{HEAD}\n[[define]]\nname = \"_UAPI_T_H\"\nvalue = 1\n"),
+            "\"_UAPI_T_H\"\nvalue",
+            "constant `_UAPI_T_H` is `_UAPI_T_H` in the generated C, as is the include guard (line 4)",
+        ),
+        (
+            "constant named like a validator",
+            format!("{HEAD}\n{validated}\n[[define]]\nname = \"s_check\"\nvalue = 1\n"),
+            "\"s_check\"",
+            "constant `s_check` is `s_check` in the generated C, as is the validator of struct `s` (line 11)",
+        ),
+        (
+            "constant named like a validator's parameter",
+            format!("{HEAD}\n[[define]]\nname = \"len\"\nvalue = 1\n"),
+            "\"len\"",
+            "constant name `len` is a parameter or variable of the generated validators",
+        ),
+        (
+            "constant in the validators' prefix",
+            format!("{HEAD}\n[[define]]\nname = \"UAPIGEN_T_R1\"\nvalue = 1\n"),
+            "\"UAPIGEN_T_R1\"",
+            "constant name `UAPIGEN_T_R1`: names starting with `uapigen_` are the generated validators'",
+        ),
+        (
+            "enum tag named like a struct",
+            format!("{HEAD}\n{st}\n[[enum]]\nname = \"s\"\nvalues = [{{ name = \"A\" }}]\n"),
+            "[[enum]]",
+            "enum `s` is `s` in the generated C, as is struct `s` (line 11)",
+        ),
+        (
+            "two structs one Rust type",
+            format!("{HEAD}\n[[struct]]\nname = \"a_b\"\nfields = [{{ name = \"x\", type = \"__u32\" }}]\n\n[[struct]]\nname = \"a__b\"\nfields = [{{ name = \"x\", type = \"__u32\" }}]\n"),
+            "\"a__b\"",
+            "struct `a__b` is `AB` in the generated Rust, as is struct `a_b` (line 11)",
+        ),
+        (
+            "a union type named like a struct",
+            format!("{HEAD}\n[[struct]]\nname = \"a_b\"\nfields = [{{ name = \"x\", type = \"__u32\" }}]\n\n[[struct]]\nname = \"a\"\nfields = [{{ name = \"b\", union = [{{ name = \"x\", type = \"__u32\" }}] }}]\n"),
+            "{ name = \"b\", union",
+            "the union `b` of `A` is `AB` in the generated Rust, as is struct `a_b` (line 11)",
+        ),
+        (
+            "two fields one Rust name",
+            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"a\", type = \"__u32\" }}, {{ name = \"b\", rust_name = \"a\", type = \"__u32\" }}]\n"),
+            "{ name = \"b\"",
+            "field `b` of `S` is `a` in the generated Rust, as is field `a`",
+        ),
+        (
+            "two revisions one C name",
+            format!("{HEAD}\n[[revision]]\nid = \"R1\"\n"),
+            "[[revision]]\nid = \"R1\"",
+            "revision `R1` is `UAPIGEN_T_R1` in the generated C, as is revision `r1` (line 7)",
+        ),
+        (
+            "a revision named like a primitive type",
+            format!("{HEAD}\n[[revision]]\nid = \"u32\"\n"),
+            "\"u32\"",
+            "revision id `u32` names a Rust module that would hide the primitive type `u32`",
+        ),
+        (
+            "a revision named like a struct's Rust type",
+            format!("{HEAD}\n[[revision]]\nid = \"S\"\n\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n"),
+            "\"s\"\nfields",
+            "struct `s` is `S` in the generated Rust, as is revision `S` (line 10)",
+        ),
+        (
+            "family lib",
+            head_with("name", "\"lib\""),
+            "\"lib\"",
+            "family name `lib` would write rust/src/lib.rs, a file the generated crate (or uapigen::Builder) already uses",
+        ),
+        (
+            "family main",
+            head_with("name", "\"main\""),
+            "\"main\"",
+            "family name `main` would write rust/src/main.rs",
+        ),
+        (
+            "family uapigen",
+            head_with("name", "\"uapigen\""),
+            "\"uapigen\"",
+            "family name `uapigen` would write rust/src/uapigen.rs",
+        ),
+    ]
+    .into_iter()
+    .map(|(n, t, a, s)| (n.to_string(), t, a.to_string(), s.to_string()))
+    .collect();
+    assert_all_located(&cases);
+}
+
+/// Text the output writes into a file name, an `#include`, the SPDX line or a comment, refused
+/// where escaping cannot make it safe.
+#[test]
+fn text_that_cannot_be_written_safely_is_refused() {
+    let st = |extra: &str| {
+        format!("{HEAD}\n[[struct]]\nname = \"s\"\n{extra}\nfields = [{{ name = \"a\", type = \"__u32\" }}]\n")
+    };
+    let cases: Vec<(String, String, String, String)> = [
+        (
+            "header with a newline",
+            head_with("header", "\"linux/t\\n#include <evil.h>\\n.h\""),
+            "\"linux/t",
+            "header \"linux/t\\n#include <evil.h>\\n.h\" contains \"\\n\": only letters, digits, `_`, `.`, `-` and `/` are allowed",
+        ),
+        (
+            "header outside include/uapi",
+            head_with("header", "\"linux/../../t.h\""),
+            "\"linux/../../t.h\"",
+            "header \"linux/../../t.h\" has an empty, `.` or `..` component",
+        ),
+        (
+            "absolute header",
+            head_with("header", "\"/etc/t.h\""),
+            "\"/etc/t.h\"",
+            "header \"/etc/t.h\" is absolute",
+        ),
+        (
+            "include that closes the bracket",
+            head_with("includes", "[\"linux/types.h>\\n#define x\"]"),
+            "\"linux/types.h>",
+            "include \"linux/types.h>\\n#define x\" contains \">\"",
+        ),
+        (
+            "licence that ends the comment",
+            head_with("license", "\"GPL-2.0 */ int injected; /*\""),
+            "\"GPL-2.0 */",
+            "license \"GPL-2.0 */ int injected; /*\" contains \"*\": an SPDX expression is license ids, WITH, AND, OR and parentheses",
+        ),
+        (
+            "licence on two lines",
+            head_with("license", "\"GPL-2.0\\nint injected;\""),
+            "\"GPL-2.0\\n",
+            "contains \"\\n\"",
+        ),
+        (
+            "summary on two lines",
+            st("summary = \"one\\ntwo\""),
+            "\"one\\ntwo\"",
+            "a summary must be one line",
+        ),
+        (
+            "label on two lines",
+            format!("{HEAD}\n[[revision]]\nid = \"r2\"\nlabel = \"v2\\n*/\"\n"),
+            "\"v2\\n*/\"",
+            "a revision's label must be one line",
+        ),
+        (
+            "control character in a doc",
+            st("doc = \"bell \\u0007\""),
+            "\"bell",
+            "a doc contains the control character U+0007",
+        ),
+        (
+            "carriage return in a description",
+            head_with("description", "\"a\\rb\""),
+            "\"a\\rb\"",
+            "the description contains the control character U+000D",
+        ),
+        (
+            "bidi override in a doc",
+            st("doc = \"abc \\u202E cba\""),
+            "\"abc",
+            "a doc contains the control character U+202E",
+        ),
+        (
+            "a doc line ending in a backslash",
+            st("doc = \"one *\\\\\\n/ two\""),
+            "\"one",
+            "a doc has a line ending in a backslash, which C joins with the next line",
+        ),
+        (
+            "a field comment on two lines",
+            format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"a\", type = \"__u32\", comment = \"x\\ny\" }}]\n"),
+            "\"x\\ny\"",
+            "a comment must be one line",
+        ),
+    ]
+    .into_iter()
+    .map(|(n, t, a, s)| (n.to_string(), t, a.to_string(), s.to_string()))
+    .collect();
+    assert_all_located(&cases);
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{marker, Templates};
+use crate::emit::{c_comment, marker, Templates};
 use crate::ir::*;
 
 #[derive(Serialize)]
@@ -95,10 +95,10 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
         description: family
             .description
             .iter()
-            .flat_map(|d| d.lines().map(str::to_string))
+            .flat_map(|d| d.lines().map(c_comment))
             .collect(),
         guard: family.guard.clone(),
-        includes: family.includes.clone(),
+        includes: includes(family),
         items: family
             .items
             .iter()
@@ -106,6 +106,25 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .collect(),
     };
     templates.render("uapi_header.h", &view)
+}
+
+/// The schema's `includes`, and the headers what the header uses comes from when the schema
+/// does not list them, so the header compiles on its own: `<linux/types.h>` (`__u32`,
+/// `__aligned_u64`) first, `<linux/ioctl.h>` (`_IO`) last.
+fn includes(family: &Family) -> Vec<String> {
+    let mut out = family.includes.clone();
+    let listed = |h: &str| family.includes.iter().any(|i| i == h);
+    if !family.structs.is_empty() && !listed("linux/types.h") {
+        out.insert(0, "linux/types.h".to_string());
+    }
+    if family
+        .constants()
+        .any(|c| matches!(c.expr, Expr::Io { .. }))
+        && !listed("linux/ioctl.h")
+    {
+        out.push("linux/ioctl.h".to_string());
+    }
+    out
 }
 
 fn item_view(family: &Family, item: ItemRef) -> ItemView {
@@ -144,7 +163,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                                 trailing: if g.summary.is_some() {
                                     None
                                 } else {
-                                    c.doc.clone()
+                                    c.doc.as_deref().map(c_comment)
                                 },
                             })
                             .collect(),
@@ -192,7 +211,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                     if let Some(doc) = &g.doc {
                         for l in doc.lines() {
                             out.push(BodyLine {
-                                comment: Some(l.to_string()),
+                                comment: Some(c_comment(l)),
                                 ..Default::default()
                             });
                         }
@@ -212,7 +231,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         if let Some(c) = &f.comment {
             out.push(BodyLine {
                 indent: indent.clone(),
-                comment: Some(c.clone()),
+                comment: Some(c_comment(c)),
                 ..Default::default()
             });
         }
@@ -276,7 +295,11 @@ fn define_line(c: &Constant) -> DefineLine {
         name: c.name.clone(),
         pad: String::new(),
         value: define_value(&c.expr),
-        trailing: c.doc.as_ref().filter(|d| !d.contains('\n')).cloned(),
+        trailing: c
+            .doc
+            .as_deref()
+            .filter(|d| !d.contains('\n'))
+            .map(c_comment),
     }
 }
 
@@ -297,7 +320,7 @@ fn align_defines(mut lines: Vec<DefineLine>) -> Vec<DefineLine> {
 }
 
 fn plain_comment(doc: &str, indent: &str) -> Option<CommentView> {
-    let lines: Vec<String> = doc.lines().map(str::to_string).collect();
+    let lines: Vec<String> = doc.lines().map(c_comment).collect();
     Some(CommentView {
         kerneldoc: false,
         single: (lines.len() == 1).then(|| lines[0].clone()),
@@ -313,7 +336,7 @@ fn group_comment(g: &ConstGroup, indent: &str) -> Option<CommentView> {
     };
     match (&g.summary, tag) {
         (Some(summary), Some(tag)) => {
-            let mut lines = vec![format!("enum {tag} - {summary}")];
+            let mut lines = vec![format!("enum {tag} - {}", c_comment(summary))];
             for c in &g.values {
                 if let Some(doc) = &c.doc {
                     push_param(&mut lines, &c.name, doc);
@@ -327,8 +350,8 @@ fn group_comment(g: &ConstGroup, indent: &str) -> Option<CommentView> {
 
 /// `@name: doc`, continuation lines indented under the text as kernel-doc allows.
 fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
-    let mut doc_lines = doc.lines();
-    lines.push(format!("@{name}: {}", doc_lines.next().unwrap_or("")));
+    let mut doc_lines = doc.lines().map(c_comment);
+    lines.push(format!("@{name}: {}", doc_lines.next().unwrap_or_default()));
     for l in doc_lines {
         lines.push(if l.is_empty() {
             String::new()
@@ -342,7 +365,7 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
     let Some(summary) = &st.summary else {
         return st.doc.as_deref().and_then(|d| plain_comment(d, ""));
     };
-    let mut lines = vec![format!("struct {} - {summary}", st.name)];
+    let mut lines = vec![format!("struct {} - {}", st.name, c_comment(summary))];
     fn params(fields: &[Field], prefix: &str, lines: &mut Vec<String>) {
         for f in fields {
             let path = match (&f.name, prefix.is_empty()) {
@@ -366,7 +389,7 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
 fn kerneldoc(mut lines: Vec<String>, doc: Option<&str>, indent: &str) -> CommentView {
     if let Some(doc) = doc {
         lines.push(String::new());
-        lines.extend(doc.lines().map(str::to_string));
+        lines.extend(doc.lines().map(c_comment));
     }
     CommentView {
         kerneldoc: true,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{marker, Templates};
+use crate::emit::{c_comment, marker, Templates};
 use crate::ir::*;
 use crate::layout::{size_of_ref, FamilyLayout};
 
@@ -242,13 +242,13 @@ fn struct_view(
             .map(|d| d.0.clone())
             .unwrap_or_default(),
         min: size_of_ref(family, fl, si, &v.min_size).unwrap_or_default(),
-        min_text: v.min_size.text(),
+        min_text: c_comment(&v.min_size.text()),
         size,
         size_rules: v
             .min_size_when
             .iter()
             .map(|w| SizeRuleView {
-                text: w.text.clone(),
+                text: c_comment(&w.text),
                 when: all(family, &w.when),
                 need: size_of_ref(family, fl, si, &w.size).unwrap_or_default(),
             })
@@ -257,7 +257,7 @@ fn struct_view(
             .rules
             .iter()
             .map(|r| RuleView {
-                text: r.text.clone(),
+                text: c_comment(&r.text),
                 when: all(family, &r.when),
                 require: all(family, &r.require),
                 errno: r.errno.name(),
@@ -413,7 +413,7 @@ pub fn emit_for(
             .map(|r| RevisionView {
                 upper: r.id.to_uppercase(),
                 id: r.id.clone(),
-                label: r.label.clone(),
+                label: c_comment(&r.label),
             })
             .collect(),
         structs,

@@ -5,34 +5,42 @@
 
 use std::collections::HashMap;
 
+use std::cell::RefCell;
+
 use proc_macro2::{Ident, Span as PmSpan, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::diag::Error;
 use crate::emit::marker;
 use crate::ir::*;
 use crate::layout::{FamilyLayout, TARGETS};
+pub use crate::names::camel;
+use crate::names::{rust_ident, RustIdent};
 
-/// `iommu_hwpt_alloc` → `IommuHwptAlloc`.
-pub fn camel(name: &str) -> String {
-    name.split('_')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next().map_or(String::new(), |f| {
-                f.to_ascii_uppercase().to_string() + c.as_str()
-            })
-        })
-        .collect()
+thread_local! {
+    /// The first name `ident` could not make an identifier of, since the last `unparse`.
+    static INVALID: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// A Rust identifier for a C name; keywords (`type`) become raw identifiers (`r#type`).
+/// A Rust identifier for a C name; keywords (`type`) become raw identifiers (`r#type`). The
+/// identifier policy (`names`) lets no other name through; should one come anyway, this does
+/// not panic: it stands in a placeholder and `unparse` fails with an internal error.
 pub fn ident(name: &str) -> Ident {
-    if syn::parse_str::<Ident>(name).is_ok() {
-        Ident::new(name, PmSpan::call_site())
-    } else {
-        Ident::new_raw(name, PmSpan::call_site())
+    match rust_ident(name) {
+        RustIdent::Plain => Ident::new(name, PmSpan::call_site()),
+        RustIdent::Raw => Ident::new_raw(name, PmSpan::call_site()),
+        RustIdent::Invalid => {
+            INVALID.with(|i| {
+                i.borrow_mut().get_or_insert_with(|| name.to_string());
+            });
+            Ident::new("__uapigen_invalid_identifier", PmSpan::call_site())
+        }
     }
+}
+
+/// The Rust type of a C struct or enum tag: `iommu_hwpt_alloc` → `IommuHwptAlloc`.
+pub fn type_ident(c_name: &str) -> Ident {
+    ident(&camel(c_name))
 }
 
 fn doc_attrs(doc: Option<&str>) -> TokenStream {
@@ -111,6 +119,7 @@ pub fn emit(
     layouts: &[FamilyLayout],
     revisions: &[(Family, Vec<FamilyLayout>)],
 ) -> Result<String, Error> {
+    INVALID.with(|i| i.borrow_mut().take());
     let ctx = Ctx {
         family,
         layouts,
@@ -164,7 +173,7 @@ pub fn emit(
             // The same code as the latest revision's (or the previous one's): the same type,
             // re-exported rather than defined again.
             let (tokens, text) = code(&ctx_r, si);
-            let ty = format_ident!("{}", camel(&st.name));
+            let ty = type_ident(&st.name);
             if text == latest[si] {
                 structs.push(quote!(pub use super::#ty;));
             } else if let Some((m, prev)) = previous
@@ -192,11 +201,13 @@ pub fn emit(
         previous = Some((m, texts));
     }
     items.push(dispatcher(family, revisions));
+    // The C names as C spells them, as bindgen keeps them: no case lint applies.
     let tokens = quote! {
         #![doc = #marker_doc]
         #![doc = ""]
         #![doc = #header_doc]
         #description
+        #![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
         #![allow(clippy::unreadable_literal, clippy::identity_op, clippy::unnecessary_cast, clippy::bad_bit_mask, clippy::nonminimal_bool, clippy::needless_return)]
         #(#items)*
     };
@@ -215,14 +226,14 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
             .filter(|s| s.since <= r && s.validation.is_some())
         {
             let name = &st.name;
-            let ty = format_ident!("{}", camel(name));
+            let ty = type_ident(name);
             let r_lit = proc_macro2::Literal::usize_unsuffixed(r);
             let call = if st.convention == Some(Convention::UserData) {
                 quote!(#m::#ty::copy_from_user(mem, user_data.0, src, user_data.1))
             } else {
                 quote!(#m::#ty::copy_from_user(mem, src))
             };
-            arms.push(quote!((#name, #r_lit) => Some(#call.map(|v| put(&v, dst))),));
+            arms.push(quote!((#name, #r_lit) => ::core::option::Option::Some(#call.map(|v| put(&v, dst))),));
         }
     }
     quote! {
@@ -236,7 +247,7 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
             src: u64,
             user_data: (u32, u32),
             dst: &mut [u8],
-        ) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+        ) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
             fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
                 let b = ::uapigen_uaccess::bytes_of(v);
                 let n = b.len().min(dst.len());
@@ -246,7 +257,7 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
             let _ = (&mem, src, user_data, &dst);
             match (name, rev) {
                 #(#arms)*
-                _ => None,
+                _ => ::core::option::Option::None,
             }
         }
     }
@@ -254,6 +265,11 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
 
 /// Parses the tokens back with syn (a self-check) and prints them with prettyplease.
 pub fn unparse(tokens: TokenStream) -> Result<String, Error> {
+    if let Some(name) = INVALID.with(|i| i.borrow_mut().take()) {
+        return Err(Error::Internal(format!(
+            "`{name}` reached the Rust emitter but is not a Rust identifier"
+        )));
+    }
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::Internal(format!("emitted Rust does not parse: {e}")))?;
     Ok(prettyplease::unparse(&file))
@@ -317,8 +333,14 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
 fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> TokenStream {
     match &c.expr {
         Expr::Literal(text) => {
-            let lit = syn::LitInt::new(text, PmSpan::call_site());
-            quote!(#lit)
+            // The schema's spelling (`0x80`) when it is a Rust literal, else the value.
+            match syn::parse_str::<syn::LitInt>(text) {
+                Ok(lit) => quote!(#lit),
+                Err(_) => {
+                    let v = proc_macro2::Literal::u64_unsuffixed(c.value);
+                    quote!(#v)
+                }
+            }
         }
         Expr::Bit(n) => {
             let n = proc_macro2::Literal::u32_unsuffixed(*n);
@@ -331,7 +353,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> TokenStream {
         Expr::Alias(n) => cast(ctx, n, ty),
         Expr::Char(ch) => {
             let b = proc_macro2::Literal::byte_character(*ch as u8);
-            let t = format_ident!("{}", ty);
+            let t = ident(ty);
             quote!(#b as #t)
         }
         Expr::Io { ty: io_ty, nr } => {
@@ -352,7 +374,7 @@ fn cast(ctx: &Ctx, name: &str, ty: &str) -> TokenStream {
     match ctx.const_types.get(name) {
         Some(t) if *t == ty => quote!(#id),
         _ => {
-            let t = format_ident!("{}", ty);
+            let t = ident(ty);
             quote!((#id as #t))
         }
     }
@@ -360,7 +382,7 @@ fn cast(ctx: &Ctx, name: &str, ty: &str) -> TokenStream {
 
 fn constant_item(ctx: &Ctx, c: &Constant) -> TokenStream {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
-    let ty = format_ident!("{}", ty_name);
+    let ty = ident(ty_name);
     let name = ident(&c.name);
     let value = const_value(ctx, c, ty_name);
     let doc = doc_attrs(Some(&constant_doc(c)));
@@ -415,13 +437,13 @@ fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
 /// An open enum: a newtype so values the kernel does not know are representable (and can be
 /// rejected by a validator), with the known values as associated constants.
 fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str) -> TokenStream {
-    let name = format_ident!("{}", camel(tag));
+    let name = type_ident(tag);
     let ty_name = ctx
         .const_types
         .get(&g.values[0].name)
         .copied()
         .unwrap_or("u32");
-    let ty = format_ident!("{}", ty_name);
+    let ty = ident(ty_name);
     let doc = doc_attrs(Some(&format!(
         "`enum {tag}`{}",
         g.summary
@@ -502,7 +524,7 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
     );
 
     // Layout assertions, one block per struct.
-    let ty = format_ident!("{}", type_name);
+    let ty = ident(&type_name);
     let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> TokenStream {
         let values: Vec<(&'static str, u64)> = ctx
             .layouts
@@ -578,7 +600,7 @@ fn union_layout_asserts(
         let FieldType::Union(ms) = &f.ty else {
             continue;
         };
-        let uname = format_ident!("{}{}", owner, camel(&f.rust_name));
+        let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
         let Some(mi) = ctx.layouts[0].structs[si].members.iter().position(|m| {
             m.is_union
                 && m.depth == depth
@@ -639,11 +661,11 @@ fn aggregate(
     for f in fields {
         let mut ty = match &f.ty {
             FieldType::Scalar(s) => {
-                let t = format_ident!("{}", s.rust_name());
+                let t = ident(s.rust_name());
                 quote!(#t)
             }
             FieldType::Struct(i) => {
-                let t = format_ident!("{}", camel(&ctx.family.structs[*i].name));
+                let t = type_ident(&ctx.family.structs[*i].name);
                 quote!(#t)
             }
             FieldType::Union(ms) => {
@@ -653,7 +675,7 @@ fn aggregate(
                     None => format!("The anonymous union of [`{type_name}`]."),
                 };
                 aggregate(ctx, &uname, Some(&udoc), ms, true, false, out);
-                let t = format_ident!("{}", uname);
+                let t = ident(&uname);
                 quote!(#t)
             }
         };
@@ -670,7 +692,7 @@ fn aggregate(
         let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
         members.push(quote!(#fdoc pub #name: #ty));
     }
-    let name = format_ident!("{}", type_name);
+    let name = ident(type_name);
     let doc = doc_attrs(doc);
     let repr = if direct_aligned_u64(fields) {
         // __aligned_u64 is 8-aligned on every ABI; Rust's u64 is not on i686.
@@ -708,7 +730,7 @@ fn aggregate(
         // Unions and arrays over 32 elements cannot derive Default. Every uAPI type is plain
         // integers all the way down, so all-zero bytes are a valid value.
         out.push(quote! {
-            impl Default for #name {
+            impl ::core::default::Default for #name {
                 fn default() -> Self {
                     unsafe { ::core::mem::zeroed() }
                 }
@@ -719,9 +741,14 @@ fn aggregate(
 
 /// `src/lib.rs` of the generated crate.
 pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
+    INVALID.with(|i| i.borrow_mut().take());
     let mods = families.iter().map(|f| {
         let m = ident(&f.name);
-        let doc = format!(" `include/uapi/{}`, from `{}`.", f.header, f.schema_file);
+        let doc = format!(
+            " `include/uapi/{}`, from `{}`.",
+            f.header,
+            crate::emit::schema_file_text(f)
+        );
         // rustfmt would reformat prettyplease's output, making `generated/` stale.
         quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
     });

@@ -3,14 +3,14 @@
 //! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use crate::emit::rust::ident;
+use crate::emit::rust::{ident, type_ident};
 use crate::ir::*;
 use crate::layout::{size_of_ref, FamilyLayout};
 
 fn errno(e: Errno) -> TokenStream {
-    let e = format_ident!("{}", e.name());
+    let e = ident(e.name());
     quote!(::uapigen_uaccess::Errno::#e)
 }
 
@@ -104,7 +104,7 @@ fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
 /// `unsafe impl Plain` and the validator `impl` block of one struct.
 pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
     let st = &family.structs[si];
-    let ty = format_ident!("{}", crate::emit::rust::camel(&st.name));
+    let ty = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
     let holes = crate::layout::TARGETS.iter().any(|t| {
@@ -132,9 +132,9 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
         let e = errno(r.errno);
         let text = &r.text;
         if r.when.is_empty() {
-            quote!(if !(#require) { return Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
+            quote!(if !(#require) { return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
         } else {
-            quote!(if (#when) && !(#require) { return Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
+            quote!(if (#when) && !(#require) { return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
         }
     });
     let check_doc = format!(
@@ -152,10 +152,10 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
     };
     let by_value = quote! {
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(mem: &M, #params) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(mem: &M, #params) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, #args)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
     };
     let copy = match conv {
@@ -166,7 +166,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                 let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
                 let text = format!("{} = {need}", w.text);
                 quote!(if (#when) && (argsz as usize) < #need {
-                    return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));
+                    return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));
                 })
             });
             let doc = format!(
@@ -177,12 +177,12 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             );
             quote! {
                 #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, src: u64) -> Result<(), ::uapigen_uaccess::Rejected> {
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, src: u64) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
                     let dst = self;
                     ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
                     let argsz = dst.argsz;
                     if (argsz as usize) < Self::MIN_SIZE {
-                        return Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
+                        return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
                     }
                     #(#size_rules)*
                     ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
@@ -200,7 +200,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             );
             quote! {
                 #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, src: u64) -> Result<(), ::uapigen_uaccess::Rejected> {
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, src: u64) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
                     ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
                     self.check()
                 }
@@ -220,7 +220,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                 /// The data type this struct is copied as.
                 pub const DATA_TYPE: u32 = #dt as u32;
                 #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(&mut self, mem: &M, data_type: u32, uptr: u64, len: u32) -> Result<(), ::uapigen_uaccess::Rejected> {
+                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, data_type: u32, uptr: u64, len: u32) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
                     ::uapigen_uaccess::user_data_copy(mem, self, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
                     self.check()
                 }
@@ -239,9 +239,9 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
             #copy
             #[doc = #check_doc]
             #[inline]
-            pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+            pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
                 #(#rules)*
-                Ok(())
+                ::core::result::Result::Ok(())
             }
         }
     }

@@ -3,6 +3,7 @@
 //! Rust view of `include/uapi/linux/iommu.h`.
 //!
 //! IOMMU user API definitions
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
 #![allow(
     clippy::unreadable_literal,
     clippy::identity_op,
@@ -230,7 +231,7 @@ pub union IommuFaultData {
     /// sets the fault size to allow for future extensions
     pub padding2: [u8; 56],
 }
-impl Default for IommuFaultData {
+impl ::core::default::Default for IommuFaultData {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -247,7 +248,7 @@ pub struct IommuFault {
     /// The anonymous union.
     pub data: IommuFaultData,
 }
-impl Default for IommuFault {
+impl ::core::default::Default for IommuFault {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -375,16 +376,18 @@ impl IommuPageResponse {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         let dst = self;
         ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "argsz >= minsz (offsetofend(code) = 24)",
@@ -395,19 +398,19 @@ impl IommuPageResponse {
         dst.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_page_response`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !((self.version as u64) == (IOMMU_PAGE_RESP_VERSION_1 as u64)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "version == IOMMU_PAGE_RESP_VERSION_1",
@@ -415,14 +418,14 @@ impl IommuPageResponse {
             );
         }
         if !((self.flags as u64) & !(0u64 | (IOMMU_PAGE_RESP_PASID_VALID as u64)) == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "flags has only iommu_page_resp_flags bits",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// domain-selective invalidation
@@ -590,7 +593,7 @@ pub union IommuCacheInvalidateInfoGranu {
     /// invalidation data when @granularity is %IOMMU_INV_GRANU_ADDR
     pub addr_info: IommuInvAddrInfo,
 }
-impl Default for IommuCacheInvalidateInfoGranu {
+impl ::core::default::Default for IommuCacheInvalidateInfoGranu {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -633,7 +636,7 @@ pub struct IommuCacheInvalidateInfo {
     /// The union `granu`.
     pub granu: IommuCacheInvalidateInfoGranu,
 }
-impl Default for IommuCacheInvalidateInfo {
+impl ::core::default::Default for IommuCacheInvalidateInfo {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -682,16 +685,18 @@ impl IommuCacheInvalidateInfo {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 56usize;
     /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         let dst = self;
         ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "argsz >= minsz (offsetof(granu) = 16)",
@@ -701,7 +706,7 @@ impl IommuCacheInvalidateInfo {
         if ((dst.granularity as u64) == (IOMMU_INV_GRANU_PASID as u64))
             && (argsz as usize) < 32usize
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_PASID: argsz >= offsetofend(granu.pasid_info) = 32",
@@ -711,7 +716,7 @@ impl IommuCacheInvalidateInfo {
         if ((dst.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
             && (argsz as usize) < 56usize
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_ADDR: argsz >= offsetofend(granu.addr_info) = 56",
@@ -722,19 +727,19 @@ impl IommuCacheInvalidateInfo {
         dst.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_cache_invalidate_info`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !((self.version as u64) == (IOMMU_CACHE_INVALIDATE_INFO_VERSION_1 as u64)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "version == IOMMU_CACHE_INVALIDATE_INFO_VERSION_1",
@@ -746,7 +751,7 @@ impl IommuCacheInvalidateInfo {
                 | (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64)
                 | (IOMMU_CACHE_INV_TYPE_PASID as u64)) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "cache has only iommu_cache_inv_type bits",
@@ -754,7 +759,7 @@ impl IommuCacheInvalidateInfo {
             );
         }
         if !((self.granularity as u64) < (IOMMU_INV_GRANU_NR as u64)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "granularity < IOMMU_INV_GRANU_NR",
@@ -764,7 +769,7 @@ impl IommuCacheInvalidateInfo {
         if ((self.granularity as u64) == (IOMMU_INV_GRANU_ADDR as u64))
             && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_PASID as u64) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_ADDR: cache lacks IOMMU_CACHE_INV_TYPE_PASID",
@@ -777,7 +782,7 @@ impl IommuCacheInvalidateInfo {
                     | (IOMMU_INV_ADDR_FLAGS_ARCHID as u64)
                     | (IOMMU_INV_ADDR_FLAGS_LEAF as u64)) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_ADDR: granu.addr_info.flags has only iommu_inv_addr_flags bits",
@@ -789,7 +794,7 @@ impl IommuCacheInvalidateInfo {
                 & !(0u64 | (IOMMU_INV_PASID_FLAGS_PASID as u64)
                     | (IOMMU_INV_PASID_FLAGS_ARCHID as u64)) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_PASID: granu.pasid_info.flags has only iommu_inv_pasid_flags bits",
@@ -799,7 +804,7 @@ impl IommuCacheInvalidateInfo {
         if ((self.granularity as u64) == (IOMMU_INV_GRANU_DOMAIN as u64))
             && !((self.cache as u64) & (IOMMU_CACHE_INV_TYPE_DEV_IOTLB as u64) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if granularity == IOMMU_INV_GRANU_DOMAIN: cache lacks IOMMU_CACHE_INV_TYPE_DEV_IOTLB",
@@ -807,14 +812,14 @@ impl IommuCacheInvalidateInfo {
             );
         }
         if !(self.padding.iter().all(|b| *b == 0)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "padding is zero",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// supervisor request
@@ -892,7 +897,7 @@ pub union IommuGpasidBindDataVendor {
     /// Intel VT-d specific data
     pub vtd: IommuGpasidBindDataVtd,
 }
-impl Default for IommuGpasidBindDataVendor {
+impl ::core::default::Default for IommuGpasidBindDataVendor {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -929,7 +934,7 @@ pub struct IommuGpasidBindData {
     /// The union `vendor`.
     pub vendor: IommuGpasidBindDataVendor,
 }
-impl Default for IommuGpasidBindData {
+impl ::core::default::Default for IommuGpasidBindData {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -987,16 +992,18 @@ impl IommuGpasidBindData {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
     /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         let dst = self;
         ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
         let argsz = dst.argsz;
         if (argsz as usize) < Self::MIN_SIZE {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "argsz >= minsz (offsetof(vendor) = 56)",
@@ -1007,19 +1014,19 @@ impl IommuGpasidBindData {
         dst.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_gpasid_bind_data`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !((self.version as u64) == (IOMMU_GPASID_BIND_VERSION_1 as u64)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "version == IOMMU_GPASID_BIND_VERSION_1",
@@ -1027,7 +1034,7 @@ impl IommuGpasidBindData {
             );
         }
         if !((self.format as u64) < (IOMMU_PASID_FORMAT_LAST as u64)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "format < IOMMU_PASID_FORMAT_LAST",
@@ -1035,7 +1042,7 @@ impl IommuGpasidBindData {
             );
         }
         if !((self.flags as u64) & !(0u64 | (IOMMU_SVA_GPASID_VAL as u64)) == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "flags has only iommu_sva_gpasid_flags bits",
@@ -1043,14 +1050,14 @@ impl IommuGpasidBindData {
             );
         }
         if !(self.padding.iter().all(|b| *b == 0)) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "padding is zero",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// The structs of revision `v5_10` (Linux v5.10: argsz added, unions named (Jacob Pan, 'IOMMU user API enhancement' v12)), laid out and validated as that revision's kernel does.
@@ -1091,7 +1098,7 @@ pub fn copy_from_user_by_name(
     src: u64,
     user_data: (u32, u32),
     dst: &mut [u8],
-) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
     fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
         let b = ::uapigen_uaccess::bytes_of(v);
         let n = b.len().min(dst.len());
@@ -1101,39 +1108,39 @@ pub fn copy_from_user_by_name(
     let _ = (&mem, src, user_data, &dst);
     match (name, rev) {
         ("iommu_page_response", 0) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_10::IommuPageResponse::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_cache_invalidate_info", 0) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_10::IommuCacheInvalidateInfo::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_gpasid_bind_data", 0) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_10::IommuGpasidBindData::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_page_response", 1) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_13::IommuPageResponse::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_cache_invalidate_info", 1) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_13::IommuCacheInvalidateInfo::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_gpasid_bind_data", 1) => {
-            Some(
+            ::core::option::Option::Some(
                 v5_13::IommuGpasidBindData::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }

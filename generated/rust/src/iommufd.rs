@@ -3,6 +3,7 @@
 //! Rust view of `include/uapi/linux/iommufd.h`.
 //!
 //! Copyright (c) 2021-2022, NVIDIA CORPORATION & AFFILIATES.
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
 #![allow(
     clippy::unreadable_literal,
     clippy::identity_op,
@@ -117,27 +118,29 @@ impl IommuDestroy {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 8usize;
     /// Copies `struct iommu_destroy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_destroy`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_DESTROY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY)`.
@@ -185,27 +188,29 @@ impl IommuIoasAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
     /// Copies `struct iommu_ioas_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC)`.
@@ -304,27 +309,29 @@ impl IommuIoasIovaRanges {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
     /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_IOVA_RANGES` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)`.
@@ -385,27 +392,29 @@ impl IommuIoasAllowIovas {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_ALLOW_IOVAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)`.
@@ -500,27 +509,29 @@ impl IommuIoasMap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_MAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)`.
@@ -588,27 +599,29 @@ impl IommuIoasCopy {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_COPY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)`.
@@ -661,27 +674,29 @@ impl IommuIoasUnmap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_ioas_unmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_ioas_unmap`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_IOAS_UNMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)`.
@@ -784,27 +799,29 @@ impl IommuOption {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_option` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_OPTION` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)`.
@@ -881,27 +898,29 @@ impl IommuVfioIoas {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
     /// Copies `struct iommu_vfio_ioas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
@@ -1008,13 +1027,15 @@ impl IommuHwptVtdS1 {
     /// The data type this struct is copied as.
     pub const DATA_TYPE: u32 = IOMMU_HWPT_DATA_VTD_S1 as u32;
     /// Copies driver data `struct iommu_hwpt_vtd_s1` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::user_data_copy(
             mem,
             self,
@@ -1027,20 +1048,20 @@ impl IommuHwptVtdS1 {
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, data_type, uptr, len)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_vtd_s1`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// no data
@@ -1167,28 +1188,30 @@ impl IommuHwptAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
     /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !((self.__reserved as u64) == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
                     "__reserved is zero",
@@ -1198,7 +1221,7 @@ impl IommuHwptAlloc {
         if ((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64))
             && !((self.data_len as u64) == 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero",
@@ -1208,14 +1231,14 @@ impl IommuHwptAlloc {
         if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
             && !((self.data_len as u64) != 0)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_HWPT_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)`.
@@ -1362,7 +1385,7 @@ pub union IommuHwInfoDataType {
     /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
     pub out_data_type: u32,
 }
-impl Default for IommuHwInfoDataType {
+impl ::core::default::Default for IommuHwInfoDataType {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -1397,7 +1420,7 @@ pub struct IommuHwInfo {
     /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
     pub out_capabilities: u64,
 }
-impl Default for IommuHwInfo {
+impl ::core::default::Default for IommuHwInfo {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -1453,27 +1476,29 @@ impl IommuHwInfo {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_GET_HW_INFO` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)`.
@@ -1544,27 +1569,29 @@ impl IommuHwptSetDirtyTracking {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
     /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_HWPT_SET_DIRTY_TRACKING` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)`.
@@ -1668,27 +1695,29 @@ impl IommuHwptGetDirtyBitmap {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
     /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_HWPT_GET_DIRTY_BITMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)`.
@@ -1789,13 +1818,15 @@ impl IommuHwptVtdS1Invalidate {
     /// The data type this struct is copied as.
     pub const DATA_TYPE: u32 = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 as u32;
     /// Copies driver data `struct iommu_hwpt_vtd_s1_invalidate` of type `data_type` and length `len` from `uptr`, as `iommu_copy_struct_from_user` does: the type must be `IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`, the length within `[MIN_SIZE, 24]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::user_data_copy(
             mem,
             self,
@@ -1808,23 +1839,23 @@ impl IommuHwptVtdS1Invalidate {
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         data_type: u32,
         uptr: u64,
         len: u32,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, data_type, uptr, len)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_vtd_s1_invalidate`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !(((self.flags as u64) & !(0u64 | (IOMMU_VTD_INV_FLAGS_LEAF as u64)) == 0)
             && ((self.__reserved as u64) == 0))
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
                     "flags has only iommu_hwpt_vtd_s1_invalidate_flags bits and __reserved is zero",
@@ -1832,7 +1863,7 @@ impl IommuHwptVtdS1Invalidate {
             );
         }
         if !((self.addr as u64) & 4095u64 == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "addr is 4096-byte aligned",
@@ -1840,14 +1871,14 @@ impl IommuHwptVtdS1Invalidate {
             );
         }
         if ((self.npages as u64) == u64::MAX) && !((self.addr as u64) == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if npages == U64_MAX: addr is zero",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// `struct iommu_hwpt_invalidate`: ioctl(IOMMU_HWPT_INVALIDATE)
@@ -1921,28 +1952,30 @@ impl IommuHwptInvalidate {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
     /// Copies `struct iommu_hwpt_invalidate` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_hwpt_invalidate`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if !((self.__reserved as u64) == 0) {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
                     "__reserved is zero",
@@ -1952,14 +1985,14 @@ impl IommuHwptInvalidate {
         if ((self.entry_num as u64) != 0)
             && !(((self.data_uptr as u64) != 0) && ((self.entry_len as u64) != 0))
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if entry_num is non-zero: data_uptr is non-zero and entry_len is non-zero",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_HWPT_INVALIDATE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)`.
@@ -2012,27 +2045,29 @@ impl IommuFaultAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
     /// Copies `struct iommu_fault_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_fault_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_FAULT_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)`.
@@ -2298,27 +2333,29 @@ impl IommuViommuAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
     /// Copies `struct iommu_viommu_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_VIOMMU_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)`.
@@ -2376,27 +2413,29 @@ impl IommuVdeviceAlloc {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
     /// Copies `struct iommu_vdevice_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct iommu_vdevice_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-        Ok(())
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_VDEVICE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)`.
@@ -2512,35 +2551,37 @@ pub mod v6_6 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 24usize;
         /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             if !((self.__reserved as u64) == 0) {
-                return Err(
+                return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EOPNOTSUPP,
                         "__reserved is zero",
                     ),
                 );
             }
-            Ok(())
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::IommuHwInfoVtd;
@@ -2611,27 +2652,29 @@ pub mod v6_6 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 32usize;
         /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-            Ok(())
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
         }
     }
 }
@@ -2740,28 +2783,30 @@ pub mod v6_7 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
         /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             if !((self.__reserved as u64) == 0) {
-                return Err(
+                return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EOPNOTSUPP,
                         "__reserved is zero",
@@ -2771,7 +2816,7 @@ pub mod v6_7 {
             if ((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64))
                 && !((self.data_len as u64) == 0)
             {
-                return Err(
+                return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EINVAL,
                         "if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero",
@@ -2781,14 +2826,14 @@ pub mod v6_7 {
             if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
                 && !((self.data_len as u64) != 0)
             {
-                return Err(
+                return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EINVAL,
                         "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
                     ),
                 );
             }
-            Ok(())
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::IommuHwInfoVtd;
@@ -2864,27 +2909,29 @@ pub mod v6_7 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
         /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-            Ok(())
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::IommuHwptSetDirtyTracking;
@@ -3085,27 +3132,29 @@ pub mod v6_13 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 24usize;
         /// Copies `struct iommu_viommu_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-            Ok(())
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::IommuVdeviceAlloc;
@@ -3232,27 +3281,29 @@ pub mod v6_15 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
         /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
-            Ok(())
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::IommuHwptSetDirtyTracking;
@@ -3303,7 +3354,7 @@ pub fn copy_from_user_by_name(
     src: u64,
     user_data: (u32, u32),
     dst: &mut [u8],
-) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
     fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
         let b = ::uapigen_uaccess::bytes_of(v);
         let n = b.len().min(dst.len());
@@ -3313,185 +3364,253 @@ pub fn copy_from_user_by_name(
     let _ = (&mem, src, user_data, &dst);
     match (name, rev) {
         ("iommu_destroy", 0) => {
-            Some(v6_2::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 0) => {
-            Some(v6_2::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 0) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_2::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 0) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_2::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 0) => {
-            Some(v6_2::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 0) => {
-            Some(v6_2::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 0) => {
-            Some(v6_2::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 0) => {
-            Some(v6_2::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 0) => {
-            Some(v6_2::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_2::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_destroy", 1) => {
-            Some(v6_6::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 1) => {
-            Some(v6_6::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 1) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_6::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 1) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_6::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 1) => {
-            Some(v6_6::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 1) => {
-            Some(v6_6::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 1) => {
-            Some(v6_6::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 1) => {
-            Some(v6_6::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 1) => {
-            Some(v6_6::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_alloc", 1) => {
-            Some(v6_6::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 1) => {
-            Some(v6_6::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_6::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_destroy", 2) => {
-            Some(v6_7::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 2) => {
-            Some(v6_7::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 2) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_7::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 2) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_7::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 2) => {
-            Some(v6_7::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 2) => {
-            Some(v6_7::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 2) => {
-            Some(v6_7::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 2) => {
-            Some(v6_7::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 2) => {
-            Some(v6_7::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 2) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_7::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 2) => {
-            Some(v6_7::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 2) => {
-            Some(v6_7::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_7::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 2) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_7::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 2) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_7::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 3) => {
-            Some(v6_8::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 3) => {
-            Some(v6_8::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 3) => {
-            Some(v6_8::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 3) => {
-            Some(v6_8::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 3) => {
-            Some(v6_8::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 3) => {
-            Some(v6_8::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 3) => {
-            Some(v6_8::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 3) => {
-            Some(v6_8::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 3) => {
-            Some(v6_8::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_8::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3502,69 +3621,87 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 3) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_8::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 4) => {
-            Some(v6_11::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 4) => {
-            Some(v6_11::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 4) => {
-            Some(v6_11::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 4) => {
-            Some(v6_11::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 4) => {
-            Some(v6_11::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 4) => {
-            Some(v6_11::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 4) => {
-            Some(v6_11::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 4) => {
-            Some(v6_11::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 4) => {
-            Some(v6_11::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3575,73 +3712,93 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 4) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_11::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 4) => {
-            Some(v6_11::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_11::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_destroy", 5) => {
-            Some(v6_13::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 5) => {
-            Some(v6_13::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 5) => {
-            Some(v6_13::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 5) => {
-            Some(v6_13::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 5) => {
-            Some(v6_13::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 5) => {
-            Some(v6_13::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 5) => {
-            Some(v6_13::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 5) => {
-            Some(v6_13::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 5) => {
-            Some(v6_13::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3652,81 +3809,103 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 5) => {
-            Some(v6_13::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_viommu_alloc", 5) => {
-            Some(v6_13::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_13::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vdevice_alloc", 5) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_13::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 6) => {
-            Some(v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 6) => {
-            Some(v6_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 6) => {
-            Some(v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 6) => {
-            Some(v6_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 6) => {
-            Some(v6_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 6) => {
-            Some(v6_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 6) => {
-            Some(v6_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 6) => {
-            Some(v6_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 6) => {
-            Some(v6_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3737,81 +3916,103 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 6) => {
-            Some(v6_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_viommu_alloc", 6) => {
-            Some(v6_14::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_14::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vdevice_alloc", 6) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_14::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 7) => {
-            Some(v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 7) => {
-            Some(v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 7) => {
-            Some(v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 7) => {
-            Some(v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 7) => {
-            Some(v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 7) => {
-            Some(v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 7) => {
-            Some(v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 7) => {
-            Some(v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 7) => {
-            Some(v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3822,81 +4023,103 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 7) => {
-            Some(v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_viommu_alloc", 7) => {
-            Some(v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vdevice_alloc", 7) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 8) => {
-            Some(v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_alloc", 8) => {
-            Some(v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_iova_ranges", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 8) => {
-            Some(v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_copy", 8) => {
-            Some(v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_ioas_unmap", 8) => {
-            Some(v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_option", 8) => {
-            Some(v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vfio_ioas", 8) => {
-            Some(v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_vtd_s1", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 8) => {
-            Some(v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hw_info", 8) => {
-            Some(v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_hwpt_set_dirty_tracking", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
@@ -3907,22 +4130,26 @@ pub fn copy_from_user_by_name(
             )
         }
         ("iommu_hwpt_invalidate", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 8) => {
-            Some(v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_viommu_alloc", 8) => {
-            Some(v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("iommu_vdevice_alloc", 8) => {
-            Some(
+            ::core::option::Option::Some(
                 v6_17::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }

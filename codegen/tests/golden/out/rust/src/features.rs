@@ -4,6 +4,7 @@
 //!
 //! Every schema construct uapigen knows.
 //! Second line of the description.
+#![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
 #![allow(
     clippy::unreadable_literal,
     clippy::identity_op,
@@ -132,7 +133,7 @@ pub union FeatRecordAnon {
     /// `raw`.
     pub raw: [u8; 8],
 }
-impl Default for FeatRecordAnon {
+impl ::core::default::Default for FeatRecordAnon {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -149,7 +150,7 @@ pub union FeatRecordData {
     /// `words`.
     pub words: [i64; 4],
 }
-impl Default for FeatRecordData {
+impl ::core::default::Default for FeatRecordData {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -184,7 +185,7 @@ pub struct FeatRecord {
     /// `extra`.
     pub extra: u32,
 }
-impl Default for FeatRecord {
+impl ::core::default::Default for FeatRecord {
     fn default() -> Self {
         unsafe { ::core::mem::zeroed() }
     }
@@ -255,37 +256,39 @@ impl FeatRecord {
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
     /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-    pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
         &mut self,
         mem: &M,
         src: u64,
-    ) -> Result<(), ::uapigen_uaccess::Rejected> {
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
         self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
-    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
         mem: &M,
         src: u64,
-    ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-        let mut dst = Self::default();
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
         dst.copy_from_user_into(mem, src)?;
-        Ok(dst)
+        ::core::result::Result::Ok(dst)
     }
     /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
     #[inline]
-    pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
         if ((self.flags as u64) & (FEAT_RECORD_BIG as u64) == (FEAT_RECORD_BIG as u64))
             && !((self.size as u64) >= 72u64)
         {
-            return Err(
+            return ::core::result::Result::Err(
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EINVAL,
                     "if flags has FEAT_RECORD_BIG: size >= 72",
                 ),
             );
         }
-        Ok(())
+        ::core::result::Result::Ok(())
     }
 }
 /// All the modes, as one mask
@@ -358,7 +361,7 @@ pub mod r1 {
         /// `raw`.
         pub raw: [u8; 8],
     }
-    impl Default for FeatRecordAnon {
+    impl ::core::default::Default for FeatRecordAnon {
         fn default() -> Self {
             unsafe { ::core::mem::zeroed() }
         }
@@ -375,7 +378,7 @@ pub mod r1 {
         /// `words`.
         pub words: [i64; 4],
     }
-    impl Default for FeatRecordData {
+    impl ::core::default::Default for FeatRecordData {
         fn default() -> Self {
             unsafe { ::core::mem::zeroed() }
         }
@@ -406,7 +409,7 @@ pub mod r1 {
         /// The union `data`.
         pub data: FeatRecordData,
     }
-    impl Default for FeatRecord {
+    impl ::core::default::Default for FeatRecord {
         fn default() -> Self {
             unsafe { ::core::mem::zeroed() }
         }
@@ -471,37 +474,39 @@ pub mod r1 {
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 64usize;
         /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
-        pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
             &mut self,
             mem: &M,
             src: u64,
-        ) -> Result<(), ::uapigen_uaccess::Rejected> {
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
             self.check()
         }
         /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?Sized>(
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
             mem: &M,
             src: u64,
-        ) -> Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = Self::default();
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
             dst.copy_from_user_into(mem, src)?;
-            Ok(dst)
+            ::core::result::Result::Ok(dst)
         }
         /// The content checks of `struct feat_record`, in the kernel's order; the first that fails decides.
         #[inline]
-        pub fn check(&self) -> Result<(), ::uapigen_uaccess::Rejected> {
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
             if ((self.flags as u64) & (FEAT_RECORD_BIG as u64)
                 == (FEAT_RECORD_BIG as u64)) && !((self.size as u64) >= 72u64)
             {
-                return Err(
+                return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EINVAL,
                         "if flags has FEAT_RECORD_BIG: size >= 72",
                     ),
                 );
             }
-            Ok(())
+            ::core::result::Result::Ok(())
         }
     }
     pub use super::FeatWide;
@@ -525,7 +530,7 @@ pub fn copy_from_user_by_name(
     src: u64,
     user_data: (u32, u32),
     dst: &mut [u8],
-) -> Option<Result<usize, ::uapigen_uaccess::Rejected>> {
+) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
     fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
         let b = ::uapigen_uaccess::bytes_of(v);
         let n = b.len().min(dst.len());
@@ -535,11 +540,15 @@ pub fn copy_from_user_by_name(
     let _ = (&mem, src, user_data, &dst);
     match (name, rev) {
         ("feat_record", 0) => {
-            Some(r1::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                r1::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
         ("feat_record", 1) => {
-            Some(r2::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)))
+            ::core::option::Option::Some(
+                r2::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
         }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
