@@ -65,33 +65,90 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// A private folder of its own under the system's temporary folder (`TMPDIR`), removed with
+/// everything in it when dropped: on success, on every early return, and while a panic
+/// unwinds. Created with a fresh name and mode 0700, never reused: a folder someone else
+/// created (or a symlink planted) under a predictable name would let them swap the files a
+/// tool compiles or parses.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: std::path::PathBuf,
+}
+
+impl ScratchDir {
+    /// `TMPDIR/<prefix>-<pid>-<n>-<nonce>`.
+    pub fn new(prefix: &str) -> Result<ScratchDir, Error> {
+        ScratchDir::new_in(&std::env::temp_dir(), prefix)
+    }
+
+    /// `<root>/<prefix>-<pid>-<n>-<nonce>`.
+    pub fn new_in(root: &Path, prefix: &str) -> Result<ScratchDir, Error> {
+        static USES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let mut last = None;
+        for _ in 0..64 {
+            let n = USES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let nonce = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let path = root.join(format!("{prefix}-{}-{n}-{nonce:x}", std::process::id()));
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            match builder.create(&path) {
+                Ok(()) => return Ok(ScratchDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => {
+                    return Err(Error::Io {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+        Err(Error::Io {
+            path: root.display().to_string(),
+            message: format!(
+                "cannot create a fresh `{prefix}-*` folder: {}",
+                last.map_or_else(String::new, |e| e.to_string())
+            ),
+        })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// A folder with uapigen's `linux/types.h` and `linux/ioctl.h`, unique per use (parallel
 /// proofs and imports must not share or remove it), removed when dropped.
 pub(crate) struct KernelTypes {
     pub dir: std::path::PathBuf,
+    _scratch: ScratchDir,
 }
 
 impl KernelTypes {
     pub(crate) fn new() -> Result<KernelTypes, Error> {
-        static USES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = USES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir =
-            std::env::temp_dir().join(format!("uapigen-kernel-types-{}-{n}", std::process::id()));
+        let scratch = ScratchDir::new("uapigen-kernel-types")?;
+        let dir = scratch.path().to_path_buf();
         let linux = dir.join("linux");
         let io = |e: std::io::Error| Error::Io {
             path: linux.display().to_string(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(&linux).map_err(io)?;
+        std::fs::create_dir(&linux).map_err(io)?;
         std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
-        Ok(KernelTypes { dir })
-    }
-}
-
-impl Drop for KernelTypes {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(KernelTypes {
+            dir,
+            _scratch: scratch,
+        })
     }
 }
 
