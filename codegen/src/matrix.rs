@@ -480,12 +480,20 @@ impl Matrix {
     }
 }
 
+/// (family, struct, user revision, kernel revision, its cases in the batch or why it has none).
+type CellSpec = (
+    usize,
+    usize,
+    usize,
+    usize,
+    Result<std::ops::Range<usize>, String>,
+);
+
 /// Runs the matrix of every validated struct through `implementations`, against the oracle.
 pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]) -> Matrix {
     let oracle = Interpreter { families };
     // All cases first, so each implementation runs them in one batch (one C process).
-    let mut cells: Vec<(usize, usize, usize, usize, Result<std::ops::Range<usize>, String>)> =
-        Vec::new();
+    let mut cells: Vec<CellSpec> = Vec::new();
     let mut cases = Vec::new();
     for (ci, c) in families.iter().enumerate() {
         for (si, st) in c.family.structs.iter().enumerate() {
@@ -700,10 +708,6 @@ pub fn table(m: &Matrix) -> String {
     if empty > 0 {
         verdict.push_str(&format!(", {empty} cells ran no case"));
     }
-    let _ = writeln!(
-        out,
-        "\n{}: {verdict}",
-        if m.ok { "ok" } else { "FAILED" }
-    );
+    let _ = writeln!(out, "\n{}: {verdict}", if m.ok { "ok" } else { "FAILED" });
     out
 }

@@ -263,7 +263,10 @@ impl<'a> CValidators<'a> {
         let mut stale = Vec::new();
         for (line, (what, expected)) in text.lines().zip(expected_layout(self.families)) {
             if line.trim().parse::<u64>().ok() != Some(expected) {
-                stale.push(format!("{what}: {} in the header, {expected} in the schema", line.trim()));
+                stale.push(format!(
+                    "{what} {} in the header, {expected} in the schema",
+                    line.trim()
+                ));
             }
         }
         if stale.is_empty() {
@@ -308,10 +311,10 @@ fn expected_layout(families: &[Checked]) -> Vec<(String, u64)> {
                 continue;
             }
             let l = &c.layouts[0].structs[si];
-            out.push((format!("sizeof(struct {})", st.name), l.size));
+            out.push((format!("struct {}: size", st.name), l.size));
             for m in layout_members(c, si) {
-                out.push((format!("offsetof(struct {}, {})", st.name, m.path), m.offset));
-                out.push((format!("sizeof(struct {}.{})", st.name, m.path), m.size));
+                out.push((format!("{}.{}: offset", st.name, m.path), m.offset));
+                out.push((format!("{}.{}: size", st.name, m.path), m.size));
             }
         }
     }
@@ -443,7 +446,10 @@ impl Implementation for CValidators<'_> {
             return failed();
         };
         let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let out = child.wait_with_output().map(|o| o.stdout).unwrap_or_default();
+        let out = child
+            .wait_with_output()
+            .map(|o| o.stdout)
+            .unwrap_or_default();
         let _ = writer.join();
         let mut rest: &[u8] = &out;
         cases
