@@ -451,10 +451,16 @@ pub fn evaluate(
         ));
     }
     let file = cstring("uapigen_values.c");
-    let mut args: Vec<CString> = ["-x", "c", "-std=c11", "-nostdinc", "--target=x86_64-linux-gnu"]
-        .iter()
-        .map(|a| cstring(a))
-        .collect();
+    let mut args: Vec<CString> = [
+        "-x",
+        "c",
+        "-std=c11",
+        "-nostdinc",
+        "--target=x86_64-linux-gnu",
+    ]
+    .iter()
+    .map(|a| cstring(a))
+    .collect();
     for dir in include {
         args.push(cstring("-I"));
         args.push(cstring(&dir.display().to_string()));

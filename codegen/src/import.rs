@@ -246,6 +246,17 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
                          one dimension (`len`)",
                         cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
                     ));
+                    return Field {
+                        flags: None,
+                        name: Some(name),
+                        ty: None,
+                        len: None,
+                        union: None,
+                        doc: None,
+                        offset,
+                        path,
+                        struct_ref: None,
+                    };
                 } else if n == 0 {
                     refuse(format!(
                         "{shown} is a zero-length array (`[0]`): the schema's arrays have at \
@@ -260,7 +271,9 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
         let canon = clang_getCanonicalType(ty);
         let decl = clang_getTypeDeclaration(canon);
         let doc = doc_of(c);
-        if clang_isConstQualifiedType(ty) != 0 || clang_isVolatileQualifiedType(ty) != 0 {
+        let qualified =
+            clang_isConstQualifiedType(ty) != 0 || clang_isVolatileQualifiedType(ty) != 0;
+        if qualified {
             refuse(format!(
                 "{shown} has a qualified type (`{spelled}`): the schema has no const or volatile members"
             ));
@@ -314,11 +327,7 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
                 main_file: w.main_file,
                 source: w.source,
             };
-            clang_Type_visitFields(
-                canon,
-                collect_field,
-                &mut inner as *mut Walk as *mut c_void,
-            );
+            clang_Type_visitFields(canon, collect_field, &mut inner as *mut Walk as *mut c_void);
             field.union = Some(inner.fields);
             return field;
         }
@@ -329,7 +338,9 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
             ));
             return field;
         }
-        let ty_name = if aligned_u64 {
+        let ty_name = if qualified {
+            spelled.clone()
+        } else if aligned_u64 {
             "__aligned_u64".to_string()
         } else if ty.kind == CXType_Typedef && Scalar::from_c_name(&spelled).is_some() {
             spelled.clone()
@@ -340,13 +351,15 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
                     "{shown} is an anonymous struct: the schema's struct members name a struct \
                      defined at file scope (`struct NAME member;`)"
                 ));
-            } else if spelled != format!("struct {tag}") {
-                refuse(format!(
-                    "{shown} has type `{spelled}`, a typedef of `struct {tag}`: the schema \
-                     writes `struct {tag}`; write it so in the header"
-                ));
+            } else {
+                if spelled != format!("struct {tag}") {
+                    refuse(format!(
+                        "{shown} has type `{spelled}`, a typedef of `struct {tag}`: the schema \
+                         writes `struct {tag}`; write it so in the header"
+                    ));
+                }
+                field.struct_ref = Some(tag.clone());
             }
-            field.struct_ref = Some(tag.clone());
             format!("struct {tag}")
         } else {
             let what = match canon.kind {
@@ -360,15 +373,31 @@ unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
                      kernel copies (__u32) and link the enum with `enum = \"{}\"`",
                     cx_string(clang_getCursorSpelling(decl))
                 ),
-                CXType_Long | CXType_ULong => {
-                    "`long`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones".to_string()
-                }
+                CXType_Long | CXType_ULong => format!(
+                    "{}`{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}",
+                    if ty.kind == CXType_Typedef {
+                        "a typedef of "
+                    } else {
+                        ""
+                    },
+                    cx_string(clang_getTypeSpelling(canon))
+                ),
+                CXType_Char_S | CXType_Char_U => format!(
+                    "plain `char`, signed on some ABIs and unsigned on others; {TYPES}: write \
+                     __u8 or __s8"
+                ),
                 _ => match (ty.kind, fixed_width(canon.kind)) {
                     (CXType_Typedef, Some(fixed)) => {
-                        format!("a typedef of `{}`; {TYPES}: write {fixed}", cx_string(clang_getTypeSpelling(canon)))
+                        format!(
+                            "a typedef of `{}`; {TYPES}: write {fixed}",
+                            cx_string(clang_getTypeSpelling(canon))
+                        )
                     }
                     (CXType_Typedef, None) => {
-                        format!("a typedef of `{}`; {TYPES}", cx_string(clang_getTypeSpelling(canon)))
+                        format!(
+                            "a typedef of `{}`; {TYPES}",
+                            cx_string(clang_getTypeSpelling(canon))
+                        )
                     }
                     (_, Some(fixed)) => format!("not a kernel type; {TYPES}: write {fixed}"),
                     (_, None) => format!("not a kernel type; {TYPES}"),
@@ -489,9 +518,9 @@ unsafe fn define_value(c: CXCursor) -> DefineForm {
             Some((n, _, _)) => DefineForm::Value(format!("value = {n}")),
             None => DefineForm::Skip,
         },
-        [one, "<<", "-", n] if int_literal(one).is_some_and(|l| l.0 == 1) => {
-            DefineForm::Refuse(format!("is `{one} << -{n}`: a negative shift is undefined in C"))
-        }
+        [one, "<<", "-", n] if int_literal(one).is_some_and(|l| l.0 == 1) => DefineForm::Refuse(
+            format!("is `{one} << -{n}`: a negative shift is undefined in C"),
+        ),
         [one, "<<", n] if int_literal(one).is_some_and(|l| l.0 == 1) => {
             let Some((_, width, unsigned)) = int_literal(one) else {
                 return DefineForm::Skip;
@@ -504,12 +533,14 @@ unsafe fn define_value(c: CXCursor) -> DefineForm {
                 let why = if n >= u64::from(width) {
                     format!("a shift by {n} of a {width}-bit `{one}` is undefined in C")
                 } else {
-                    format!("`{one} << {n}` overflows the signed {width}-bit `{one}` (undefined in C)")
+                    format!(
+                        "`{one} << {n}` overflows the signed {width}-bit `{one}` (undefined in C)"
+                    )
                 };
-                let wider = if n < 64 {
-                    format!("; write `1ULL << {n}`")
-                } else {
-                    String::new()
+                let wider = match n {
+                    0..=31 => format!("; write `1U << {n}`"),
+                    32..=63 => format!("; write `1ULL << {n}`"),
+                    _ => String::new(),
                 };
                 DefineForm::Refuse(format!("is `{one} << {n}`: {why}{wider}"))
             } else {
@@ -519,9 +550,13 @@ unsafe fn define_value(c: CXCursor) -> DefineForm {
         [ch] if ch.len() == 3 && ch.starts_with('\'') && ch.ends_with('\'') => {
             DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
         }
-        ["_IO", ty, ",", nr] if is_identifier(ty) && is_identifier(nr) => DefineForm::Value(
-            format!("ioctl = {{ type = {}, nr = {} }}", toml_str(ty), toml_str(nr)),
-        ),
+        ["_IO", ty, ",", nr] if is_identifier(ty) && is_identifier(nr) => {
+            DefineForm::Value(format!(
+                "ioctl = {{ type = {}, nr = {} }}",
+                toml_str(ty),
+                toml_str(nr)
+            ))
+        }
         [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
         ids if ids.len() >= 3
             && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
@@ -1003,7 +1038,10 @@ pub fn import_structs(
             .into_iter()
             .map(|p| {
                 let start = p.offset as usize;
-                (p.offset, Diagnostic::at(&src, start..start + p.len.max(1), p.message))
+                (
+                    p.offset,
+                    Diagnostic::at(&src, start..start + p.len.max(1), p.message),
+                )
             })
             .collect();
         diags.sort_by_key(|(o, _)| *o);
@@ -1082,33 +1120,30 @@ fn verify(
             .map_or(0, |s| s.offset)
     };
     let name = format!("{family}.toml");
-    let checked = match crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name)
-    {
-        Ok(c) => c,
-        Err(Error::Schema(diags)) => {
-            return Err(diags
+    let located = |e: Error| -> Vec<Problem> {
+        match e {
+            Error::Schema(diags) => diags
                 .into_iter()
                 .map(|d| Problem {
                     offset: at(d.line),
                     len: 1,
                     message: format!(
-                        "the schema import would write for this is refused: {} (skeleton line \
-                         {}: `{}`)",
-                        d.message,
-                        d.line,
-                        d.snippet.trim()
+                        "the schema import would write for this is refused: {}",
+                        d.message
                     ),
                 })
-                .collect())
-        }
-        Err(e) => {
-            return Err(vec![Problem {
+                .collect(),
+            e => vec![Problem {
                 offset: 0,
                 len: 1,
                 message: e.to_string(),
-            }])
+            }],
         }
     };
+    // The layout first: a header laid out otherwise (`#pragma pack`) is that, not the hole
+    // the schema's natural layout of it would have.
+    let checked =
+        crate::lay_out(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let dir = header.parent().unwrap_or(Path::new("."));
     let file = header
         .file_name()
@@ -1116,8 +1151,8 @@ fn verify(
         .unwrap_or_default();
     let mut dirs: Vec<&Path> = vec![stub, dir];
     dirs.extend(include.iter().copied());
-    let mut problems = Vec::new();
-    let at_struct = |name: &str| offsets.get(name).copied().unwrap_or(0);
+    // Per struct: the first target that differs, what differs there, and how many others do.
+    let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
     for target in TARGETS {
         let source = format!("#include <{file}>\n");
         let measured = measure(&source, &dirs, target).map_err(|e| {
@@ -1136,19 +1171,37 @@ fn verify(
             let Some(m) = measured.get(&st.name) else {
                 continue;
             };
-            for what in compare(m, &layout.structs[si]) {
-                problems.push(Problem {
-                    offset: at_struct(&st.name),
-                    len: 6,
-                    message: format!(
-                        "struct `{}` on {}: {what}: the header's layout is not what the schema \
-                         would write (a `#pragma pack` or another attribute import cannot see)",
-                        st.name, target.triple
-                    ),
-                });
+            let what = compare(m, &layout.structs[si]);
+            if what.is_empty() {
+                continue;
             }
+            differ
+                .entry(&st.name)
+                .and_modify(|d| d.2 += 1)
+                .or_insert((target.triple, what, 0));
         }
     }
+    let mut problems: Vec<Problem> = differ
+        .into_iter()
+        .map(|(name, (triple, what, others))| Problem {
+            offset: offsets.get(name).copied().unwrap_or(0),
+            len: name.len(),
+            message: format!(
+                "struct `{name}` is not laid out as the schema would write it (a `#pragma \
+                 pack`, or another attribute import cannot see): on {triple}{}: {}",
+                if others > 0 {
+                    format!(" and {others} other targets")
+                } else {
+                    String::new()
+                },
+                what.join("; ").replace(" in the IR", " in the schema")
+            ),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let names: Vec<String> = checked.family.constants().map(|k| k.name.clone()).collect();
     let values = evaluate(&format!("#include <{file}>\n"), &dirs, &names).map_err(|e| {
         vec![Problem {
