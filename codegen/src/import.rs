@@ -2,6 +2,11 @@
 //! skeleton — structs (nested, named and anonymous unions, arrays), enums, `#define` integer
 //! constants (a define inside a struct is placed `inside` it, above the field that follows),
 //! doc comments — for a human to finish (size conventions, flag links, rules, revisions).
+//!
+//! A skeleton that is silently wrong is worse than none: what the schema cannot write as the
+//! header has it is refused at its `header:line:col`, and what is written is proved (it loads,
+//! libclang's layout of the header on every target and C's value of every constant match it)
+//! before it is returned.
 
 // libclang's constants keep their C names, patterns included.
 #![allow(non_upper_case_globals)]
@@ -1031,6 +1036,28 @@ pub fn import_structs(
             Item::Refused { .. } => false,
             _ => true,
         });
+    }
+    // A define naming something that is not a constant defined above it (`#define T __u32`,
+    // a name from another header) is a form the schema cannot write: listed for the author.
+    let mut known: Vec<String> = Vec::new();
+    for (_, item) in state.items.iter_mut() {
+        match item {
+            Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _)| n.clone())),
+            Item::Define { name, value, .. } => {
+                let names: Vec<&str> = value
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|_| !value.starts_with("char = "))
+                    .collect();
+                if names.iter().all(|n| known.iter().any(|k| k == n)) {
+                    known.push(name.clone());
+                } else {
+                    *item = Item::Skipped { name: name.clone() };
+                }
+            }
+            _ => {}
+        }
     }
     let src = Source::new(header.display().to_string(), source.clone());
     let refuse = |problems: Vec<Problem>| -> Error {

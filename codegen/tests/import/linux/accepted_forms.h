@@ -14,6 +14,8 @@
 #define AF_LOW		(1 << 30)
 #define AF_CAST		((__u32)4)
 #define AF_FN(x)	((x) + 1)
+#define AF_TYPE	__u32
+#define AF_ALIAS	AF_OCTAL
 
 enum af_wide {
 	AF_WIDE_MAX = 0x7fffffff,
