@@ -1039,6 +1039,8 @@ pub fn import_structs(
     }
     // A define naming something that is not a constant defined above it (`#define T __u32`,
     // a name from another header) is a form the schema cannot write: listed for the author.
+    // libclang visits the macros before the declarations: back to the header's order.
+    state.items.sort_by_key(|(o, _)| *o);
     let mut known: Vec<String> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         match item {
