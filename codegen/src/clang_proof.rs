@@ -65,33 +65,90 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// A private folder of its own under the system's temporary folder (`TMPDIR`), removed with
+/// everything in it when dropped: on success, on every early return, and while a panic
+/// unwinds. Created with a fresh name and mode 0700, never reused: a folder someone else
+/// created (or a symlink planted) under a predictable name would let them swap the files a
+/// tool compiles or parses.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: std::path::PathBuf,
+}
+
+impl ScratchDir {
+    /// `TMPDIR/<prefix>-<pid>-<n>-<nonce>`.
+    pub fn new(prefix: &str) -> Result<ScratchDir, Error> {
+        ScratchDir::new_in(&std::env::temp_dir(), prefix)
+    }
+
+    /// `<root>/<prefix>-<pid>-<n>-<nonce>`.
+    pub fn new_in(root: &Path, prefix: &str) -> Result<ScratchDir, Error> {
+        static USES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let mut last = None;
+        for _ in 0..64 {
+            let n = USES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let nonce = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let path = root.join(format!("{prefix}-{}-{n}-{nonce:x}", std::process::id()));
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            match builder.create(&path) {
+                Ok(()) => return Ok(ScratchDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => {
+                    return Err(Error::Io {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+        Err(Error::Io {
+            path: root.display().to_string(),
+            message: format!(
+                "cannot create a fresh `{prefix}-*` folder: {}",
+                last.map_or_else(String::new, |e| e.to_string())
+            ),
+        })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// A folder with uapigen's `linux/types.h` and `linux/ioctl.h`, unique per use (parallel
 /// proofs and imports must not share or remove it), removed when dropped.
 pub(crate) struct KernelTypes {
     pub dir: std::path::PathBuf,
+    _scratch: ScratchDir,
 }
 
 impl KernelTypes {
     pub(crate) fn new() -> Result<KernelTypes, Error> {
-        static USES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = USES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir =
-            std::env::temp_dir().join(format!("uapigen-kernel-types-{}-{n}", std::process::id()));
+        let scratch = ScratchDir::new("uapigen-kernel-types")?;
+        let dir = scratch.path().to_path_buf();
         let linux = dir.join("linux");
         let io = |e: std::io::Error| Error::Io {
             path: linux.display().to_string(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(&linux).map_err(io)?;
+        std::fs::create_dir(&linux).map_err(io)?;
         std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
-        Ok(KernelTypes { dir })
-    }
-}
-
-impl Drop for KernelTypes {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(KernelTypes {
+            dir,
+            _scratch: scratch,
+        })
     }
 }
 
@@ -316,31 +373,131 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
                         out.push(mismatch("not found in the header".into()));
                         continue;
                     };
-                    let ir = &fl.structs[si];
-                    if (m.size, m.align) != (ir.size, ir.align) {
-                        out.push(mismatch(format!(
-                            "sizeof/alignof {}/{} by libclang, {}/{} in the IR",
-                            m.size, m.align, ir.size, ir.align
-                        )));
-                    }
-                    for member in ir
-                        .members
-                        .iter()
-                        .filter(|x| !x.path.contains("(anonymous union)"))
-                    {
-                        match m.members.get(&member.path) {
-                            Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}
-                            Some(&(o, s)) => out.push(mismatch(format!(
-                                "`{}` at offset {o} size {s} by libclang, offset {} size {} in the IR",
-                                member.path, member.offset, member.size
-                            ))),
-                            None => out.push(mismatch(format!("`{}` is not in the header", member.path))),
-                        }
-                    }
+                    out.extend(compare(m, &fl.structs[si]).into_iter().map(mismatch));
                 }
             }
         }
         Ok(())
     })();
     result.map(|()| out)
+}
+
+/// Every difference between libclang's measure of a struct and the IR's layout of it.
+pub(crate) fn compare(m: &Measured, ir: &crate::layout::StructLayout) -> Vec<String> {
+    let mut out = Vec::new();
+    if (m.size, m.align) != (ir.size, ir.align) {
+        out.push(format!(
+            "sizeof/alignof {}/{} by libclang, {}/{} in the IR",
+            m.size, m.align, ir.size, ir.align
+        ));
+    }
+    for member in ir
+        .members
+        .iter()
+        .filter(|x| !x.path.contains("(anonymous union)"))
+    {
+        match m.members.get(&member.path) {
+            Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}
+            Some(&(o, s)) => out.push(format!(
+                "`{}` at offset {o} size {s} by libclang, offset {} size {} in the IR",
+                member.path, member.offset, member.size
+            )),
+            None => out.push(format!("`{}` is not in the header", member.path)),
+        }
+    }
+    out
+}
+
+extern "C" fn visit_values(
+    cursor: CXCursor,
+    _parent: CXCursor,
+    data: CXClientData,
+) -> CXChildVisitResult {
+    // SAFETY: `data` is the map `evaluate` passed to clang_visitChildren.
+    let found = unsafe { &mut *(data as *mut BTreeMap<usize, Option<u64>>) };
+    unsafe {
+        if clang_getCursorKind(cursor) == CXCursor_VarDecl {
+            let name = cx_string(clang_getCursorSpelling(cursor));
+            if let Some(i) = name
+                .strip_prefix("uapigen_value_")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                let r = clang_Cursor_Evaluate(cursor);
+                let v = (!r.is_null() && clang_EvalResult_getKind(r) == CXEval_Int)
+                    .then(|| clang_EvalResult_getAsUnsigned(r) as u64);
+                if !r.is_null() {
+                    clang_EvalResult_dispose(r);
+                }
+                found.insert(i, v);
+            }
+        }
+    }
+    CXChildVisit_Continue
+}
+
+/// The value C gives each of `names` after `source` (x86-64), as `unsigned long long`: a
+/// negative value comes back as its two's complement, `None` when it is not an integer
+/// constant expression.
+pub fn evaluate(
+    source: &str,
+    include: &[&Path],
+    names: &[String],
+) -> Result<BTreeMap<String, Option<u64>>, Error> {
+    load()?;
+    let mut text = source.to_string();
+    for (i, n) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "static const unsigned long long uapigen_value_{i} = (unsigned long long)({n});\n"
+        ));
+    }
+    let file = cstring("uapigen_values.c");
+    let mut args: Vec<CString> = [
+        "-x",
+        "c",
+        "-std=c11",
+        "-nostdinc",
+        "--target=x86_64-linux-gnu",
+    ]
+    .iter()
+    .map(|a| cstring(a))
+    .collect();
+    for dir in include {
+        args.push(cstring("-I"));
+        args.push(cstring(&dir.display().to_string()));
+    }
+    let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    let contents = cstring(&text);
+    let mut unsaved = CXUnsavedFile {
+        Filename: file.as_ptr(),
+        Contents: contents.as_ptr(),
+        Length: text.len() as c_ulong,
+    };
+    let mut found: BTreeMap<usize, Option<u64>> = BTreeMap::new();
+    // SAFETY: every pointer handed to libclang lives until the translation unit is disposed.
+    unsafe {
+        let index = clang_createIndex(0, 0);
+        let tu = clang_parseTranslationUnit(
+            index,
+            file.as_ptr(),
+            argv.as_ptr(),
+            argv.len() as c_int,
+            &mut unsaved,
+            1,
+            CXTranslationUnit_None,
+        );
+        if !tu.is_null() {
+            clang_visitChildren(
+                clang_getTranslationUnitCursor(tu),
+                visit_values,
+                &mut found as *mut _ as *mut c_void,
+            );
+            clang_disposeTranslationUnit(tu);
+        }
+        clang_disposeIndex(index);
+    }
+    Ok(names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), found.get(&i).copied().flatten()))
+        .collect())
 }

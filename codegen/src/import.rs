@@ -2,6 +2,14 @@
 //! skeleton — structs (nested, named and anonymous unions, arrays), enums, `#define` integer
 //! constants (a define inside a struct is placed `inside` it, above the field that follows),
 //! doc comments — for a human to finish (size conventions, flag links, rules, revisions).
+//!
+//! A skeleton that is silently wrong is worse than none: what the schema cannot write as the
+//! header has it is refused at its `header:line:col`, and what is written is proved (it loads,
+//! libclang's layout of the header on every target and C's value of every constant match it)
+//! before it is returned.
+
+// libclang's constants keep their C names, patterns included.
+#![allow(non_upper_case_globals)]
 
 use std::collections::BTreeMap;
 use std::ffi::c_void;
@@ -10,9 +18,10 @@ use std::path::Path;
 
 use clang_sys::*;
 
-use crate::clang_proof::{cx_string, errors, load, KernelTypes};
-use crate::diag::Error;
+use crate::clang_proof::{compare, cx_string, errors, evaluate, load, measure, KernelTypes};
+use crate::diag::{Diagnostic, Error, Source};
 use crate::ir::Scalar;
+use crate::layout::TARGETS;
 
 #[derive(Debug, Clone)]
 struct Field {
@@ -24,6 +33,18 @@ struct Field {
     union: Option<Vec<Field>>,
     doc: Option<String>,
     offset: u32,
+    /// The member path, for messages (`req.u.ring`).
+    path: String,
+    /// The struct this member's type names (`struct NAME`), which must be defined above.
+    struct_ref: Option<String>,
+}
+
+/// Something import cannot write faithfully: where in the header, and why.
+#[derive(Debug, Clone)]
+struct Problem {
+    offset: u32,
+    len: usize,
+    message: String,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +55,7 @@ enum Item {
         fields: Vec<Field>,
         start: u32,
         end: u32,
+        problems: Vec<Problem>,
     },
     Enum {
         name: Option<String>,
@@ -47,11 +69,17 @@ enum Item {
     },
     /// A define in a form the importer does not read: listed for the author.
     Skipped { name: String },
+    /// A declaration the schema has no form for, refused unless `--struct` leaves it out.
+    Refused { problems: Vec<Problem> },
 }
 
 struct State {
     main_file: CXFile,
     items: Vec<(u32, Item)>,
+    /// Refusals of enums and defines: kept whatever `--struct` selects, as their items are.
+    problems: Vec<Problem>,
+    /// The header's text.
+    source: String,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -95,81 +123,313 @@ unsafe fn offset_of(c: CXCursor) -> (CXFile, u32) {
     (file, off)
 }
 
-/// A field's type as the schema writes it: a scalar's name, `struct NAME`, or a union.
-unsafe fn field_of(c: CXCursor) -> Field {
+/// The spelling of every token of a cursor.
+unsafe fn tokens_of(c: CXCursor) -> Vec<String> {
+    unsafe {
+        let tu = clang_Cursor_getTranslationUnit(c);
+        let mut tokens: *mut CXToken = std::ptr::null_mut();
+        let mut n = 0u32;
+        clang_tokenize(tu, clang_getCursorExtent(c), &mut tokens, &mut n);
+        let words = (0..n)
+            .map(|i| cx_string(clang_getTokenSpelling(tu, *tokens.add(i as usize))))
+            .collect();
+        if !tokens.is_null() {
+            clang_disposeTokens(tu, tokens, n);
+        }
+        words
+    }
+}
+
+/// The attributes written on a declaration, as libclang names their kind (`attribute(packed)`).
+unsafe fn attributes_of(c: CXCursor) -> Vec<String> {
+    extern "C" fn visit(c: CXCursor, _p: CXCursor, data: CXClientData) -> CXChildVisitResult {
+        // SAFETY: `data` is the Vec handed to clang_visitChildren below.
+        let found = unsafe { &mut *(data as *mut Vec<String>) };
+        unsafe {
+            let kind = clang_getCursorKind(c);
+            if clang_isAttribute(kind) != 0 {
+                found.push(cx_string(clang_getCursorKindSpelling(kind)));
+            }
+        }
+        CXChildVisit_Continue
+    }
+    let mut found: Vec<String> = Vec::new();
+    unsafe {
+        clang_visitChildren(c, visit, &mut found as *mut Vec<String> as *mut c_void);
+    }
+    found
+}
+
+/// Whether libclang's name for a record or enum says it has no tag.
+fn untagged(name: &str) -> bool {
+    name.is_empty() || name.contains("(anonymous") || name.contains("(unnamed")
+}
+
+/// What the schema writes for a C integer type that is not one of the kernel's, if any.
+fn fixed_width(kind: CXTypeKind) -> Option<&'static str> {
+    Some(match kind {
+        CXType_UChar => "__u8",
+        CXType_SChar => "__s8",
+        CXType_UShort => "__u16",
+        CXType_Short => "__s16",
+        CXType_UInt => "__u32",
+        CXType_Int => "__s32",
+        CXType_ULongLong => "__u64",
+        CXType_LongLong => "__s64",
+        _ => return None,
+    })
+}
+
+const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
+                     __aligned_u64) and `struct NAME`";
+
+/// Walks the members of one struct or union: the fields, and what cannot be written.
+struct Walk<'a> {
+    fields: Vec<Field>,
+    problems: &'a mut Vec<Problem>,
+    /// The path of the record walked (`req`, `req.u`).
+    owner: String,
+    /// Where the record is, for members whose place is not in the header itself.
+    at: u32,
+    main_file: CXFile,
+    /// The header's text.
+    source: &'a str,
+}
+
+/// A field as the schema writes it: a scalar's name, `struct NAME`, or a union; and what of it
+/// the schema cannot express, in `w.problems`.
+unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
     unsafe {
         let name = cx_string(clang_getCursorSpelling(c));
-        let anonymous = name.is_empty() || name.contains("(anonymous");
-        let mut ty = clang_getCursorType(c);
-        let mut len = None;
-        if ty.kind == CXType_ConstantArray {
-            len = Some(clang_getArraySize(ty) as u64);
-            ty = clang_getArrayElementType(ty);
-        }
-        let spelled = cx_string(clang_getTypeSpelling(ty));
-        let decl = clang_getTypeDeclaration(clang_getCanonicalType(ty));
-        let (_, offset) = offset_of(c);
-        let doc = doc_of(c);
-        if clang_getCursorKind(decl) == CXCursor_UnionDecl {
-            let mut members: Vec<Field> = Vec::new();
-            clang_Type_visitFields(
-                clang_getCanonicalType(ty),
-                collect_field,
-                &mut members as *mut Vec<Field> as *mut c_void,
-            );
-            return Field {
-                flags: None,
-                name: (!anonymous).then_some(name),
-                ty: None,
-                len,
-                union: Some(members),
-                doc,
-                offset,
-            };
-        }
-        // `__aligned_u64` is a macro: `__u64` plus an `aligned` attribute on the field.
-        let mut aligned = false;
-        clang_visitChildren(c, find_aligned, &mut aligned as *mut bool as *mut c_void);
-        let aligned = aligned && spelled.trim() == "__u64";
-        let ty_name = if aligned {
-            "__aligned_u64".to_string()
-        } else if Scalar::from_c_name(spelled.trim()).is_some() {
-            spelled.trim().to_string()
-        } else if clang_getCursorKind(decl) == CXCursor_StructDecl {
-            format!("struct {}", cx_string(clang_getCursorSpelling(decl)))
+        let anonymous = untagged(&name);
+        let path = if anonymous {
+            w.owner.clone()
         } else {
-            spelled.trim().to_string()
+            format!("{}.{name}", w.owner)
         };
-        Field {
+        let (file, offset) = offset_of(c);
+        let (offset, len) = if clang_File_isEqual(file, w.main_file) != 0 {
+            (offset, if anonymous { 1 } else { name.len() })
+        } else {
+            (w.at, 1)
+        };
+        let mut refuse = |message: String| {
+            w.problems.push(Problem {
+                offset,
+                len,
+                message,
+            })
+        };
+        let shown = if anonymous {
+            format!("an anonymous member of `{}`", w.owner)
+        } else {
+            format!("`{path}`")
+        };
+        if clang_Cursor_isBitField(c) != 0 {
+            refuse(format!(
+                "{shown} is a bitfield (`: {}`): the schema has no bitfields; declare the whole \
+                 integer and name its bits with [[flags]]",
+                clang_getFieldDeclBitWidth(c)
+            ));
+        }
+        let mut ty = clang_getCursorType(c);
+        let mut count = None;
+        match ty.kind {
+            CXType_IncompleteArray => {
+                refuse(format!(
+                    "{shown} is a flexible array member (`[]`): the schema has no member of \
+                     variable length; describe the fixed part, and the array in the docs"
+                ));
+                ty = clang_getArrayElementType(ty);
+            }
+            CXType_ConstantArray => {
+                let n = clang_getArraySize(ty).max(0) as u64;
+                ty = clang_getArrayElementType(ty);
+                if matches!(ty.kind, CXType_ConstantArray | CXType_IncompleteArray) {
+                    refuse(format!(
+                        "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
+                         one dimension (`len`)",
+                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
+                    ));
+                    return Field {
+                        flags: None,
+                        name: Some(name),
+                        ty: None,
+                        len: None,
+                        union: None,
+                        doc: None,
+                        offset,
+                        path,
+                        struct_ref: None,
+                    };
+                } else if n == 0 {
+                    refuse(format!(
+                        "{shown} is a zero-length array (`[0]`): the schema's arrays have at \
+                         least one element; describe the fixed part, and the array in the docs"
+                    ));
+                }
+                count = Some(n);
+            }
+            _ => {}
+        }
+        let spelled = cx_string(clang_getTypeSpelling(ty)).trim().to_string();
+        let canon = clang_getCanonicalType(ty);
+        let decl = clang_getTypeDeclaration(canon);
+        let doc = doc_of(c);
+        let qualified =
+            clang_isConstQualifiedType(ty) != 0 || clang_isVolatileQualifiedType(ty) != 0;
+        if qualified {
+            refuse(format!(
+                "{shown} has a qualified type (`{spelled}`): the schema has no const or volatile members"
+            ));
+        }
+        // Attributes on the member: only `__aligned_u64`'s aligned(8) has a schema spelling.
+        // The word before the member's name as the header spells it: libclang's tokens of a
+        // declaration that starts in a macro are empty, its type is the macro's expansion.
+        let before = w.source.get(..offset as usize).unwrap_or("");
+        let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
+        let written = declared.split_whitespace().last().unwrap_or("");
+        let aligned_u64 = written == "__aligned_u64" && spelled == "__u64";
+        for attr in attributes_of(c) {
+            if !(aligned_u64 && attr == "attribute(aligned)") {
+                refuse(format!(
+                    "{shown} has {attr}: the schema cannot express a member's packing or \
+                     alignment (only `__aligned_u64`)"
+                ));
+            }
+        }
+        let mut field = Field {
             flags: None,
-            name: Some(name),
-            ty: Some(ty_name),
-            len,
+            name: (!anonymous).then_some(name.clone()),
+            ty: None,
+            len: count,
             union: None,
             doc,
             offset,
+            path: path.clone(),
+            struct_ref: None,
+        };
+        let record = clang_getCursorKind(decl);
+        if canon.kind == CXType_Record && record == CXCursor_UnionDecl {
+            let tag = cx_string(clang_getCursorSpelling(decl));
+            if !untagged(&tag) {
+                refuse(format!(
+                    "{shown} is a `union {tag}`: the schema writes unions inline in the struct, \
+                     without a tag (`union {{ ... }} {name};`)"
+                ));
+            }
+            for attr in attributes_of(decl) {
+                refuse(format!(
+                    "the union of {shown} has {attr}: the schema cannot express a union's packing \
+                     or alignment"
+                ));
+            }
+            let mut inner = Walk {
+                fields: Vec::new(),
+                problems: &mut *w.problems,
+                owner: path,
+                at: offset,
+                main_file: w.main_file,
+                source: w.source,
+            };
+            clang_Type_visitFields(canon, collect_field, &mut inner as *mut Walk as *mut c_void);
+            field.union = Some(inner.fields);
+            return field;
         }
+        if anonymous {
+            refuse(format!(
+                "{shown} is an anonymous struct: the schema's struct members name a struct \
+                 defined at file scope (`struct NAME member;`)"
+            ));
+            return field;
+        }
+        let ty_name = if qualified {
+            spelled.clone()
+        } else if aligned_u64 {
+            "__aligned_u64".to_string()
+        } else if ty.kind == CXType_Typedef && Scalar::from_c_name(&spelled).is_some() {
+            spelled.clone()
+        } else if canon.kind == CXType_Record && record == CXCursor_StructDecl {
+            let tag = cx_string(clang_getCursorSpelling(decl));
+            if untagged(&tag) {
+                refuse(format!(
+                    "{shown} is an anonymous struct: the schema's struct members name a struct \
+                     defined at file scope (`struct NAME member;`)"
+                ));
+            } else {
+                if spelled != format!("struct {tag}") {
+                    refuse(format!(
+                        "{shown} has type `{spelled}`, a typedef of `struct {tag}`: the schema \
+                         writes `struct {tag}`; write it so in the header"
+                    ));
+                }
+                field.struct_ref = Some(tag.clone());
+            }
+            format!("struct {tag}")
+        } else {
+            let what = match canon.kind {
+                CXType_Pointer | CXType_BlockPointer => {
+                    "a pointer, whose size differs between 32- and 64-bit ABIs; uAPI structs \
+                     carry user pointers as __aligned_u64"
+                        .to_string()
+                }
+                CXType_Enum => format!(
+                    "an enum, whose size is the compiler's choice; {TYPES}: write the integer the \
+                     kernel copies (__u32) and link the enum with `enum = \"{}\"`",
+                    cx_string(clang_getCursorSpelling(decl))
+                ),
+                CXType_Long | CXType_ULong => format!(
+                    "{}`{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}",
+                    if ty.kind == CXType_Typedef {
+                        "a typedef of "
+                    } else {
+                        ""
+                    },
+                    cx_string(clang_getTypeSpelling(canon))
+                ),
+                CXType_Char_S | CXType_Char_U => format!(
+                    "plain `char`, signed on some ABIs and unsigned on others; {TYPES}: write \
+                     __u8 or __s8"
+                ),
+                _ => match (ty.kind, fixed_width(canon.kind)) {
+                    (CXType_Typedef, Some(fixed)) => {
+                        format!(
+                            "a typedef of `{}`; {TYPES}: write {fixed}",
+                            cx_string(clang_getTypeSpelling(canon))
+                        )
+                    }
+                    (CXType_Typedef, None) => {
+                        format!(
+                            "a typedef of `{}`; {TYPES}",
+                            cx_string(clang_getTypeSpelling(canon))
+                        )
+                    }
+                    (_, Some(fixed)) => format!("not a kernel type; {TYPES}: write {fixed}"),
+                    (_, None) => format!("not a kernel type; {TYPES}"),
+                },
+            };
+            refuse(format!("{shown} has type `{spelled}`: {what}"));
+            spelled.clone()
+        };
+        field.ty = Some(ty_name);
+        field
     }
-}
-
-extern "C" fn find_aligned(
-    c: CXCursor,
-    _parent: CXCursor,
-    data: CXClientData,
-) -> CXChildVisitResult {
-    // SAFETY: `data` is the bool handed to clang_visitChildren.
-    let found = unsafe { &mut *(data as *mut bool) };
-    if unsafe { clang_getCursorKind(c) } == CXCursor_AlignedAttr {
-        *found = true;
-    }
-    CXChildVisit_Continue
 }
 
 extern "C" fn collect_field(c: CXCursor, data: CXClientData) -> CXVisitorResult {
-    // SAFETY: `data` is the Vec<Field> handed to clang_Type_visitFields.
-    let fields = unsafe { &mut *(data as *mut Vec<Field>) };
-    fields.push(unsafe { field_of(c) });
+    // SAFETY: `data` is the Walk handed to clang_Type_visitFields.
+    let w = unsafe { &mut *(data as *mut Walk) };
+    let f = unsafe { field_of(c, w) };
+    w.fields.push(f);
     CXVisit_Continue
+}
+
+/// The values of an enum, read with the getter of the enum's own signedness; a value the
+/// schema cannot hold (negative, or past 2^63 - 1, TOML's largest integer) is refused.
+struct Enumerators {
+    values: Vec<(String, i64)>,
+    unsigned: bool,
+    problems: Vec<Problem>,
 }
 
 extern "C" fn collect_enum(
@@ -177,59 +437,140 @@ extern "C" fn collect_enum(
     _parent: CXCursor,
     data: CXClientData,
 ) -> CXChildVisitResult {
-    // SAFETY: `data` is the Vec handed to clang_visitChildren.
-    let values = unsafe { &mut *(data as *mut Vec<(String, i64)>) };
+    // SAFETY: `data` is the Enumerators handed to clang_visitChildren.
+    let e = unsafe { &mut *(data as *mut Enumerators) };
     unsafe {
         if clang_getCursorKind(c) == CXCursor_EnumConstantDecl {
-            values.push((
-                cx_string(clang_getCursorSpelling(c)),
-                clang_getEnumConstantDeclValue(c),
-            ));
+            let name = cx_string(clang_getCursorSpelling(c));
+            let value: i128 = if e.unsigned {
+                clang_getEnumConstantDeclUnsignedValue(c) as i128
+            } else {
+                clang_getEnumConstantDeclValue(c) as i128
+            };
+            match i64::try_from(value) {
+                Ok(v) if v >= 0 => e.values.push((name, v)),
+                _ => {
+                    let (_, offset) = offset_of(c);
+                    e.problems.push(Problem {
+                        offset,
+                        len: name.len(),
+                        message: format!(
+                            "enum value `{name}` is {value}: the schema's values are 0 to \
+                             9223372036854775807 (2^63 - 1)"
+                        ),
+                    });
+                }
+            }
         }
     }
     CXChildVisit_Continue
 }
 
-/// A define's value as schema text (`value = 1`, `bit = 3`, `char = ";"`), if it is a plain
-/// integer, `(1 << N)`, or a character.
-unsafe fn define_value(tu: CXTranslationUnit, c: CXCursor) -> Option<String> {
-    unsafe {
-        let mut tokens: *mut CXToken = std::ptr::null_mut();
-        let mut n = 0u32;
-        clang_tokenize(tu, clang_getCursorExtent(c), &mut tokens, &mut n);
-        let words: Vec<String> = (1..n)
-            .map(|i| cx_string(clang_getTokenSpelling(tu, *tokens.add(i as usize))))
-            .collect();
-        clang_disposeTokens(tu, tokens, n);
-        let w: Vec<&str> = words
-            .iter()
-            .map(String::as_str)
-            .filter(|t| *t != "(" && *t != ")")
-            .collect();
-        let int = |t: &str| -> Option<u64> {
-            let t = t.trim_end_matches(['U', 'u', 'L', 'l']);
-            match t.strip_prefix("0x") {
-                Some(h) => u64::from_str_radix(h, 16).ok(),
-                None => t.parse().ok(),
+/// What a define becomes.
+enum DefineForm {
+    /// Schema text (`value = 1`, `bit = 3`, `char = ";"`).
+    Value(String),
+    /// Not a form the importer reads: listed for the author.
+    Skip,
+    /// A form it reads, with a value the schema would misstate.
+    Refuse(String),
+}
+
+/// A C integer literal: its value and its type's width and signedness (C11 6.4.4.1, on
+/// every target: `long` counts as 32 bits, its width on i686 and arm).
+fn int_literal(t: &str) -> Option<(u64, u32, bool)> {
+    let digits = t.trim_end_matches(['U', 'u', 'L', 'l']);
+    let suffix = t[digits.len()..].to_ascii_lowercase();
+    let value = if let Some(h) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        u64::from_str_radix(&digits[1..], 8).ok()?
+    } else {
+        digits.parse().ok()?
+    };
+    let unsigned = suffix.contains('u');
+    let width = if suffix.contains("ll") { 64 } else { 32 };
+    if value > u64::from(u32::MAX) && width == 32 {
+        // A literal too large for int is long long (or unsigned) in C: wide enough.
+        return Some((value, 64, unsigned));
+    }
+    Some((value, width, unsigned))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The largest integer a schema value can be: TOML's.
+const MAX_VALUE: u64 = i64::MAX as u64;
+
+/// A define's value as schema text, if it is a plain integer, `(1 << N)`, a character, an OR
+/// of names, `_IO(type, nr)` or another name.
+unsafe fn define_value(c: CXCursor) -> DefineForm {
+    let words: Vec<String> = unsafe { tokens_of(c) }.into_iter().skip(1).collect();
+    let w: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|t| *t != "(" && *t != ")")
+        .collect();
+    match w.as_slice() {
+        [v] if int_literal(v).is_some() => match int_literal(v) {
+            Some((n, _, _)) if n > MAX_VALUE => DefineForm::Refuse(format!(
+                "is {n}: the schema's values are 0 to {MAX_VALUE} (2^63 - 1)"
+            )),
+            Some((n, _, _)) => DefineForm::Value(format!("value = {n}")),
+            None => DefineForm::Skip,
+        },
+        [one, "<<", "-", n] if int_literal(one).is_some_and(|l| l.0 == 1) => DefineForm::Refuse(
+            format!("is `{one} << -{n}`: a negative shift is undefined in C"),
+        ),
+        [one, "<<", n] if int_literal(one).is_some_and(|l| l.0 == 1) => {
+            let Some((_, width, unsigned)) = int_literal(one) else {
+                return DefineForm::Skip;
+            };
+            let Some((n, _, _)) = int_literal(n) else {
+                return DefineForm::Skip;
+            };
+            let limit = if unsigned { width } else { width - 1 };
+            if n >= u64::from(limit) {
+                let why = if n >= u64::from(width) {
+                    format!("a shift by {n} of a {width}-bit `{one}` is undefined in C")
+                } else {
+                    format!(
+                        "`{one} << {n}` overflows the signed {width}-bit `{one}` (undefined in C)"
+                    )
+                };
+                let wider = match n {
+                    0..=31 => format!("; write `1U << {n}`"),
+                    32..=63 => format!("; write `1ULL << {n}`"),
+                    _ => String::new(),
+                };
+                DefineForm::Refuse(format!("is `{one} << {n}`: {why}{wider}"))
+            } else {
+                DefineForm::Value(format!("bit = {n}"))
             }
-        };
-        match w.as_slice() {
-            [v] if int(v).is_some() => Some(format!("value = {}", int(v)?)),
-            [one, "<<", n] if int(one) == Some(1) => Some(format!("bit = {}", int(n)?)),
-            [ch] if ch.len() == 3 && ch.starts_with('\'') => {
-                Some(format!("char = \"{}\"", &ch[1..2]))
-            }
-            ["_IO", ty, ",", nr] => Some(format!("ioctl = {{ type = \"{ty}\", nr = \"{nr}\" }}")),
-            [id] if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-                Some(format!("alias = \"{id}\""))
-            }
-            ids if ids.len() >= 3 && ids.iter().skip(1).step_by(2).all(|t| *t == "|") => {
-                let names: Vec<String> =
-                    ids.iter().step_by(2).map(|t| format!("\"{t}\"")).collect();
-                Some(format!("or = [{}]", names.join(", ")))
-            }
-            _ => None,
         }
+        [ch] if ch.len() == 3 && ch.starts_with('\'') && ch.ends_with('\'') => {
+            DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
+        }
+        ["_IO", ty, ",", nr] if is_identifier(ty) && is_identifier(nr) => {
+            DefineForm::Value(format!(
+                "ioctl = {{ type = {}, nr = {} }}",
+                toml_str(ty),
+                toml_str(nr)
+            ))
+        }
+        [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
+        ids if ids.len() >= 3
+            && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
+            && ids.iter().step_by(2).all(|t| is_identifier(t)) =>
+        {
+            let names: Vec<String> = ids.iter().step_by(2).map(|t| toml_str(t)).collect();
+            DefineForm::Value(format!("or = [{}]", names.join(", ")))
+        }
+        _ => DefineForm::Skip,
     }
 }
 
@@ -246,13 +587,52 @@ extern "C" fn collect_top(
             return CXChildVisit_Continue;
         }
         let kind = clang_getCursorKind(c);
+        let spelled = cx_string(clang_getCursorSpelling(c));
         if kind == CXCursor_StructDecl && clang_isCursorDefinition(c) != 0 {
-            let mut fields: Vec<Field> = Vec::new();
+            let mut problems = Vec::new();
+            let name = spelled;
+            let shown = if untagged(&name) {
+                "a struct without a tag".to_string()
+            } else {
+                format!("struct `{name}`")
+            };
+            let at = |len: usize, message: String| Problem {
+                offset,
+                len,
+                message,
+            };
+            if untagged(&name) {
+                problems.push(at(
+                    6,
+                    format!(
+                        "{shown}: the schema names every struct (`struct NAME {{ ... }};`, \
+                         not a typedef of an anonymous struct)"
+                    ),
+                ));
+            }
+            for attr in attributes_of(c) {
+                problems.push(at(
+                    6,
+                    format!(
+                        "{shown} has {attr}: the schema lays structs out naturally and cannot \
+                         express packing or alignment"
+                    ),
+                ));
+            }
+            let mut walk = Walk {
+                fields: Vec::new(),
+                problems: &mut problems,
+                owner: name.clone(),
+                at: offset,
+                main_file: state.main_file,
+                source: &state.source,
+            };
             clang_Type_visitFields(
                 clang_getCursorType(c),
                 collect_field,
-                &mut fields as *mut Vec<Field> as *mut c_void,
+                &mut walk as *mut Walk as *mut c_void,
             );
+            let fields = walk.fields;
             let range = clang_getCursorExtent(c);
             let (mut s, mut e) = (0u32, 0u32);
             clang_getSpellingLocation(
@@ -270,37 +650,68 @@ extern "C" fn collect_top(
                 &mut e,
             );
             let item = Item::Struct {
-                name: cx_string(clang_getCursorSpelling(c)),
+                name,
                 doc: doc_of(c),
                 fields,
                 start: s,
                 end: e,
+                problems,
             };
             state.items.push((offset, item));
+        } else if kind == CXCursor_UnionDecl && clang_isCursorDefinition(c) != 0 {
+            let name = if untagged(&spelled) {
+                "a union without a tag".to_string()
+            } else {
+                format!("union `{spelled}`")
+            };
+            state.items.push((
+                offset,
+                Item::Refused {
+                    problems: vec![Problem {
+                        offset,
+                        len: 5,
+                        message: format!(
+                            "{name} at file scope: the schema has no union types; write the \
+                             union inline in the struct that holds it (`union {{ ... }} name;`)"
+                        ),
+                    }],
+                },
+            ));
         } else if kind == CXCursor_EnumDecl && clang_isCursorDefinition(c) != 0 {
-            let mut values: Vec<(String, i64)> = Vec::new();
-            clang_visitChildren(
-                c,
-                collect_enum,
-                &mut values as *mut Vec<(String, i64)> as *mut c_void,
-            );
-            let name = cx_string(clang_getCursorSpelling(c));
-            let name =
-                (!name.is_empty() && !name.contains("(anonymous") && !name.contains("unnamed"))
-                    .then_some(name);
+            let int_ty = clang_getEnumDeclIntegerType(c);
+            let mut e = Enumerators {
+                values: Vec::new(),
+                unsigned: matches!(
+                    int_ty.kind,
+                    CXType_UChar
+                        | CXType_UShort
+                        | CXType_UInt
+                        | CXType_ULong
+                        | CXType_ULongLong
+                        | CXType_UInt128
+                        | CXType_Char_U
+                ),
+                problems: Vec::new(),
+            };
+            clang_visitChildren(c, collect_enum, &mut e as *mut Enumerators as *mut c_void);
+            state.problems.extend(e.problems);
+            let name = (!untagged(&spelled)).then_some(spelled);
             state.items.push((
                 offset,
                 Item::Enum {
                     name,
                     doc: doc_of(c),
-                    values,
+                    values: e.values,
                 },
             ));
-        } else if kind == CXCursor_MacroDefinition && clang_Cursor_isMacroFunctionLike(c) == 0 {
-            let name = cx_string(clang_getCursorSpelling(c));
-            let tu = clang_Cursor_getTranslationUnit(c);
-            match define_value(tu, c) {
-                Some(value) => state.items.push((
+        } else if kind == CXCursor_MacroDefinition {
+            let name = spelled;
+            if clang_Cursor_isMacroFunctionLike(c) != 0 {
+                state.items.push((offset, Item::Skipped { name }));
+                return CXChildVisit_Continue;
+            }
+            match define_value(c) {
+                DefineForm::Value(value) => state.items.push((
                     offset,
                     Item::Define {
                         name,
@@ -308,7 +719,12 @@ extern "C" fn collect_top(
                         offset,
                     },
                 )),
-                None => state.items.push((offset, Item::Skipped { name })),
+                DefineForm::Skip => state.items.push((offset, Item::Skipped { name })),
+                DefineForm::Refuse(why) => state.problems.push(Problem {
+                    offset,
+                    len: name.len(),
+                    message: format!("#define {name} {why}"),
+                }),
             }
         }
     }
@@ -383,15 +799,40 @@ fn give_docs(fields: &mut [Field], prefix: &str, params: &[(String, String)]) {
     }
 }
 
-fn quote(s: &str) -> String {
-    if s.contains('\n') || s.contains('"') {
-        format!(
-            "\"\"\"\n{}\"\"\"",
-            s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
-        )
-    } else {
-        format!("\"{}\"", s.replace('\\', "\\\\"))
+/// A TOML basic string: `"` and `\` escaped, control characters as `\uXXXX`.
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
     }
+    out.push('"');
+    out
+}
+
+/// Text as TOML: a multi-line string when it has lines, every `"`, `\` and control character
+/// escaped so no text of the header can end the string.
+fn quote(s: &str) -> String {
+    if !s.contains('\n') {
+        return toml_str(s);
+    }
+    let mut body = String::new();
+    for ch in s.chars() {
+        match ch {
+            '"' => body.push_str("\\\""),
+            '\\' => body.push_str("\\\\"),
+            '\n' | '\t' => body.push(ch),
+            c if c.is_control() => body.push_str(&format!("\\u{:04X}", c as u32)),
+            c => body.push(c),
+        }
+    }
+    format!("\"\"\"\n{body}\"\"\"")
 }
 
 fn field_toml(f: &Field, indent: &str, out: &mut String) {
@@ -434,12 +875,43 @@ pub fn import(header: &Path, include: &[&Path], family: &str) -> Result<String, 
 
 /// Like `import`, keeping only the named structs (and the structs they embed); enums and
 /// defines are all kept. An empty list keeps everything.
+///
+/// What the schema cannot write as the header has it (a bitfield, a flexible or
+/// multi-dimensional array, a pointer, a type that is not the kernel's, `packed` or another
+/// layout attribute, an anonymous struct, a tagged or file-scope union, a value past 2^63 - 1,
+/// a shift C leaves undefined, ...) is refused: `Error::Schema` with every declaration at its
+/// `header:line:col`. What it writes is proved before it is returned: the skeleton loads with
+/// every check of `uapigen generate`, and libclang lays the original header out exactly as the
+/// skeleton on every target.
 pub fn import_structs(
     header: &Path,
     include: &[&Path],
     family: &str,
     only: &[String],
 ) -> Result<String, Error> {
+    if !is_identifier(family) {
+        return Err(Error::Usage(format!(
+            "family name {family:?} (--family, or the header's file name) is not a C identifier \
+             (ASCII letters, digits and `_`, not starting with a digit): it names the schema, \
+             the Rust module and the include guard; pass --family NAME"
+        )));
+    }
+    let file = header
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !file.ends_with(".h")
+        || file.len() < 3
+        || !file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+    {
+        return Err(Error::Usage(format!(
+            "{}: the file name must be NAME.h (ASCII letters, digits, `_`, `-` and `.`): it \
+             becomes the schema's `header = \"linux/NAME.h\"`",
+            header.display()
+        )));
+    }
     load()?;
     let types = KernelTypes::new()?;
     let stub = types.dir.clone();
@@ -464,10 +936,13 @@ pub fn import_structs(
         args.push(std::ffi::CString::new(dir.display().to_string()).unwrap_or_default());
     }
     let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
-    let path = std::ffi::CString::new(header.display().to_string()).unwrap_or_default();
+    let path = std::ffi::CString::new(header.display().to_string())
+        .map_err(|_| Error::Usage(format!("{}: a path with a NUL byte", header.display())))?;
     let mut state = State {
         main_file: std::ptr::null_mut(),
         items: Vec::new(),
+        problems: Vec::new(),
+        source: source.clone(),
     };
     // SAFETY: the arguments outlive the translation unit; callbacks get pointers to locals.
     let result = unsafe {
@@ -510,7 +985,6 @@ pub fn import_structs(
         clang_disposeIndex(index);
         r
     };
-    drop(types);
     result?;
     if !only.is_empty() {
         let missing: Vec<&String> = only
@@ -545,9 +1019,9 @@ pub fn import_structs(
             {
                 let mut stack: Vec<&Field> = fields.iter().collect();
                 while let Some(f) = stack.pop() {
-                    if let Some(t) = f.ty.as_deref().and_then(|t| t.strip_prefix("struct ")) {
-                        if !keep.iter().any(|k| k == t) {
-                            keep.push(t.to_string());
+                    if let Some(t) = &f.struct_ref {
+                        if !keep.contains(t) {
+                            keep.push(t.clone());
                         }
                     }
                     if let Some(ms) = &f.union {
@@ -557,21 +1031,263 @@ pub fn import_structs(
             }
             i += 1;
         }
-        state
-            .items
-            .retain(|(_, it)| !matches!(it, Item::Struct { name, .. } if !keep.contains(name)));
+        state.items.retain(|(_, it)| match it {
+            Item::Struct { name, .. } => keep.contains(name),
+            Item::Refused { .. } => false,
+            _ => true,
+        });
     }
-    Ok(render(family, header, &source, state.items))
+    // A define naming something that is not a constant defined above it (`#define T __u32`,
+    // a name from another header) is a form the schema cannot write: listed for the author.
+    // libclang visits the macros before the declarations: back to the header's order.
+    state.items.sort_by_key(|(o, _)| *o);
+    let mut known: Vec<String> = Vec::new();
+    for (_, item) in state.items.iter_mut() {
+        match item {
+            Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _)| n.clone())),
+            Item::Define { name, value, .. } => {
+                let names: Vec<&str> = value
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .filter(|_| !value.starts_with("char = "))
+                    .collect();
+                if names.iter().all(|n| known.iter().any(|k| k == n)) {
+                    known.push(name.clone());
+                } else {
+                    *item = Item::Skipped { name: name.clone() };
+                }
+            }
+            _ => {}
+        }
+    }
+    let src = Source::new(header.display().to_string(), source.clone());
+    let refuse = |problems: Vec<Problem>| -> Error {
+        let mut diags: Vec<(u32, Diagnostic)> = problems
+            .into_iter()
+            .map(|p| {
+                let start = p.offset as usize;
+                (
+                    p.offset,
+                    Diagnostic::at(&src, start..start + p.len.max(1), p.message),
+                )
+            })
+            .collect();
+        diags.sort_by_key(|(o, _)| *o);
+        diags.dedup_by(|a, b| a.1 == b.1);
+        Error::Schema(diags.into_iter().map(|(_, d)| d).collect())
+    };
+    let mut problems = std::mem::take(&mut state.problems);
+    let mut defined: Vec<&str> = Vec::new();
+    for (_, item) in &state.items {
+        match item {
+            Item::Struct {
+                name,
+                fields,
+                problems: own,
+                ..
+            } => {
+                problems.extend(own.iter().cloned());
+                let mut stack: Vec<&Field> = fields.iter().collect();
+                while let Some(f) = stack.pop() {
+                    if let Some(t) = f.struct_ref.as_deref().filter(|t| !defined.contains(t)) {
+                        problems.push(Problem {
+                            offset: f.offset,
+                            len: f.name.as_ref().map_or(1, String::len),
+                            message: format!(
+                                "`{}` has type `struct {t}`, which this header does not define \
+                                 above it at file scope: the schema's `struct NAME` is a struct \
+                                 of the same schema, defined above",
+                                f.path
+                            ),
+                        });
+                    }
+                    if let Some(ms) = &f.union {
+                        stack.extend(ms.iter());
+                    }
+                }
+                defined.push(name);
+            }
+            Item::Refused { problems: own, .. } => problems.extend(own.iter().cloned()),
+            _ => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refuse(problems));
+    }
+    let offsets: BTreeMap<String, u32> = state
+        .items
+        .iter()
+        .filter_map(|(o, it)| match it {
+            Item::Struct { name, .. } => Some((name.clone(), *o)),
+            _ => None,
+        })
+        .collect();
+    let (skeleton, spans) = render(family, header, &source, state.items);
+    verify(&skeleton, &spans, &offsets, family, header, &stub, include).map_err(refuse)?;
+    drop(types);
+    Ok(skeleton)
 }
 
-fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>) -> String {
+/// The proof that the skeleton says what the header says: it loads with every check
+/// `uapigen generate` makes, libclang lays the header out on every target as the skeleton's
+/// IR does, and every constant has the value C gives it. A difference is refused at the
+/// declaration it comes from.
+fn verify(
+    skeleton: &str,
+    spans: &[Span],
+    offsets: &BTreeMap<String, u32>,
+    family: &str,
+    header: &Path,
+    stub: &Path,
+    include: &[&Path],
+) -> Result<(), Vec<Problem>> {
+    let at = |line: usize| -> u32 {
+        spans
+            .iter()
+            .find(|s| s.lines.contains(&line))
+            .map_or(0, |s| s.offset)
+    };
+    let name = format!("{family}.toml");
+    let located = |e: Error| -> Vec<Problem> {
+        match e {
+            Error::Schema(diags) => diags
+                .into_iter()
+                .map(|d| Problem {
+                    offset: at(d.line),
+                    len: 1,
+                    message: format!(
+                        "the schema import would write for this is refused: {}",
+                        d.message
+                    ),
+                })
+                .collect(),
+            e => vec![Problem {
+                offset: 0,
+                len: 1,
+                message: e.to_string(),
+            }],
+        }
+    };
+    // The layout first: a header laid out otherwise (`#pragma pack`) is that, not the hole
+    // the schema's natural layout of it would have.
+    let checked =
+        crate::lay_out(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
+    let dir = header.parent().unwrap_or(Path::new("."));
+    let file = header
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut dirs: Vec<&Path> = vec![stub, dir];
+    dirs.extend(include.iter().copied());
+    // Per struct: the first target that differs, what differs there, and how many others do.
+    let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
+    for target in TARGETS {
+        let source = format!("#include <{file}>\n");
+        let measured = measure(&source, &dirs, target).map_err(|e| {
+            vec![Problem {
+                offset: 0,
+                len: 1,
+                message: e.to_string(),
+            }]
+        })?;
+        let layout = checked
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == target.triple)
+            .expect("a layout per target");
+        for (si, st) in checked.family.structs.iter().enumerate() {
+            let Some(m) = measured.get(&st.name) else {
+                continue;
+            };
+            let what = compare(m, &layout.structs[si]);
+            if what.is_empty() {
+                continue;
+            }
+            differ
+                .entry(&st.name)
+                .and_modify(|d| d.2 += 1)
+                .or_insert((target.triple, what, 0));
+        }
+    }
+    let mut problems: Vec<Problem> = differ
+        .into_iter()
+        .map(|(name, (triple, what, others))| Problem {
+            offset: offsets.get(name).copied().unwrap_or(0),
+            len: name.len(),
+            message: format!(
+                "struct `{name}` is not laid out as the schema would write it (a `#pragma \
+                 pack`, or another attribute import cannot see): on {triple}{}: {}",
+                if others > 0 {
+                    format!(" and {others} other targets")
+                } else {
+                    String::new()
+                },
+                what.join("; ").replace(" in the IR", " in the schema")
+            ),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
+    let names: Vec<String> = checked.family.constants().map(|k| k.name.clone()).collect();
+    let values = evaluate(&format!("#include <{file}>\n"), &dirs, &names).map_err(|e| {
+        vec![Problem {
+            offset: 0,
+            len: 1,
+            message: e.to_string(),
+        }]
+    })?;
+    for k in checked.family.constants() {
+        let c_value = values.get(&k.name).copied().flatten();
+        if c_value != Some(k.value) {
+            let line = skeleton
+                .lines()
+                .position(|l| l.contains(&format!("name = \"{}\"", k.name)))
+                .map_or(0, |i| i + 1);
+            problems.push(Problem {
+                offset: at(line),
+                len: 1,
+                message: format!(
+                    "`{}` is {} in C, {} in the schema import would write",
+                    k.name,
+                    c_value.map_or("not an integer constant".to_string(), |v| v.to_string()),
+                    k.value
+                ),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Which lines of the skeleton an item of the header became.
+struct Span {
+    lines: std::ops::Range<usize>,
+    offset: u32,
+}
+
+/// The skeleton, and which of its lines each item of the header became.
+fn render(
+    family: &str,
+    header: &Path,
+    source: &str,
+    mut items: Vec<(u32, Item)>,
+) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
+    // The include guard: the first `#ifndef NAME`, when NAME is an identifier.
     let guard = source
         .lines()
         .find_map(|l| {
             l.trim()
-                .strip_prefix("#ifndef ")
-                .map(|g| g.trim().to_string())
+                .strip_prefix("#ifndef")
+                .and_then(|g| g.split_whitespace().next())
+                .filter(|g| is_identifier(g))
+                .map(str::to_string)
         })
         .unwrap_or_else(|| format!("_UAPI_{}_H", family.to_uppercase()));
     let license = source
@@ -597,13 +1313,20 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
     let mut out = String::new();
     let _ = writeln!(out, "# Imported from {file} by `uapigen import`: a skeleton. Add each struct's size convention,");
     let _ = writeln!(out, "# flag and enum links, rules and revisions by hand.\n");
-    let _ = writeln!(out, "[family]\nname = \"{family}\"\nheader = \"linux/{file}\"\nguard = \"{guard}\"\nlicense = \"{license}\"");
+    let _ = writeln!(
+        out,
+        "[family]\nname = {}\nheader = {}\nguard = {}\nlicense = {}",
+        toml_str(family),
+        toml_str(&format!("linux/{file}")),
+        toml_str(&guard),
+        toml_str(&license)
+    );
     let _ = writeln!(
         out,
         "includes = [{}]\n",
         includes
             .iter()
-            .map(|i| format!("\"{i}\""))
+            .map(|i| toml_str(i))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -664,8 +1387,12 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
     }
     let mut emitted_sets: Vec<(String, String)> = Vec::new();
     let mut seen = BTreeMap::new();
-    for (_, item) in items {
+    let mut spans = Vec::new();
+    let line = |out: &String| out.matches('\n').count() + 1;
+    for (offset, item) in items {
+        let first = line(&out);
         match item {
+            Item::Refused { .. } => {}
             Item::Struct {
                 name,
                 doc,
@@ -756,6 +1483,10 @@ fn render(family: &str, header: &Path, source: &str, mut items: Vec<(u32, Item)>
                 let _ = writeln!(out, "{value}");
             }
         }
+        spans.push(Span {
+            lines: first..line(&out) + 1,
+            offset,
+        });
     }
-    out
+    (out, spans)
 }

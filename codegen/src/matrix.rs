@@ -148,27 +148,36 @@ pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, usi
 }
 
 /// The smallest valid instance of struct `si` at revision `r` (size field set, every
-/// unconditional `equals`/`nonzero` satisfied, the rest zero), if the interpreter accepts it.
-fn example(c: &Checked, si: usize, r: usize) -> Option<Vec<u8>> {
+/// unconditional `equals`, `nonzero`, `not_equals`, `has` and `at_least` satisfied in the
+/// order the rules give, the rest zero), or why there is none: the rule with which the
+/// interpreter refuses it.
+fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
     let (fam, layouts) = &c.revisions[r];
     let st = &fam.structs[si];
-    let v = st.validation.as_ref()?;
+    let Some(v) = st.validation.as_ref() else {
+        return Err(format!("struct {} has no size convention", st.name));
+    };
     let size = layouts[0].structs[si].size as usize;
     let mut b = vec![0u8; size];
-    if st.convention != Some(Convention::UserData) {
+    if st.convention != Some(Convention::UserData) && size >= 4 {
         b[..4].copy_from_slice(&(size as u32).to_le_bytes());
     }
     for rule in v.rules.iter().filter(|r| r.when.is_empty()) {
         for cond in &rule.require {
+            let Some((off, len)) = crate::layout::locate(fam, &layouts[0], si, &cond.field) else {
+                continue;
+            };
+            let cur = interpret::read(&b, off, len.min(8));
             let value = match &cond.pred {
                 Pred::Equals(x) => x.value,
-                Pred::NonZero => 1,
+                Pred::NonZero if cur == 0 => 1,
+                Pred::NotEquals(x) if cur == x.value => x.value.wrapping_add(1),
+                Pred::Has(x) => cur | x.value,
+                Pred::AtLeast(x) => cur.max(x.value),
                 _ => continue,
             };
-            if let Some((off, len)) = crate::layout::locate(fam, &layouts[0], si, &cond.field) {
-                let (off, len) = (off as usize, len as usize);
-                b[off..off + len].copy_from_slice(&value.to_le_bytes()[..len.min(8)]);
-            }
+            let (off, len) = (off as usize, len as usize);
+            b[off..off + len.min(8)].copy_from_slice(&value.to_le_bytes()[..len.min(8)]);
         }
     }
     let ud = user_data_of(fam, si, size);
@@ -184,8 +193,55 @@ fn example(c: &Checked, si: usize, r: usize) -> Option<Vec<u8>> {
             len: l,
         }),
     )
-    .ok()?;
-    Some(b)
+    .map_err(|e| {
+        format!(
+            "{}'s kernel refuses the struct the matrix starts from (size set, the unconditional \
+             rules satisfied as far as the matrix can, the rest zero): -{} ({})",
+            c.history.revisions[r].id,
+            e.errno.name(),
+            e.rule
+        )
+    })?;
+    Ok(b)
+}
+
+/// The sizes the malicious cases play, up to 16 past the largest revision: every one for a
+/// struct up to 1 KiB; for a larger one every size up to 256 and every size near a boundary
+/// the kernel's behaviour depends on (a revision's min_size and size, a member's start and
+/// end), so the cases grow with the members, not with the square of the size.
+fn garbage_sizes(c: &Checked, si: usize) -> Vec<usize> {
+    let largest = c
+        .revisions
+        .iter()
+        .map(|(_, l)| l[0].structs[si].size as usize)
+        .max()
+        .unwrap_or(0);
+    let top = largest + 16;
+    if top <= 1024 {
+        return (0..=top).collect();
+    }
+    let mut sizes: Vec<usize> = (0..=256).chain(top - 16..=top).collect();
+    let mut near = |x: usize| sizes.extend(x.saturating_sub(2)..=(x + 2).min(top));
+    for (fam, lay) in &c.revisions {
+        let Some(l) = lay[0].structs.get(si) else {
+            continue;
+        };
+        near(l.size as usize);
+        if let Some(min) = fam.structs[si]
+            .validation
+            .as_ref()
+            .and_then(|v| crate::layout::size_of_ref(fam, &lay[0], si, &v.min_size))
+        {
+            near(min as usize);
+        }
+        for m in &l.members {
+            near(m.offset as usize);
+            near((m.offset + m.size) as usize);
+        }
+    }
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
 }
 
 fn user_data_of(fam: &Family, si: usize, len: usize) -> Option<(u32, u32)> {
@@ -228,8 +284,8 @@ fn garbage(seed: u64, n: usize) -> Vec<u8> {
         .collect()
 }
 
-/// Every case of the cell (u, k) of struct `si`.
-pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
+/// Every case of the cell (u, k) of struct `si`, or why the cell has none.
+pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case>, String> {
     let name = c.family.structs[si].name.clone();
     let conv = c.family.structs[si].convention.expect("validated struct");
     let (fam_u, lay_u) = &c.revisions[u];
@@ -260,9 +316,7 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
             zero_from,
         });
     };
-    let Some(base) = example(c, si, u.min(k)) else {
-        return out;
-    };
+    let base = example(c, si, u.min(k))?;
     // The user's struct is its revision's size; what it sets is what min(u, k) knows.
     let mut mine = base.clone();
     mine.resize(size_u, 0);
@@ -314,9 +368,9 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
             let Some(g) = f.flags else { continue };
             for flag in fam_u.groups[g].values.iter().filter(|v| v.since > k) {
                 let mut b = mine.clone();
-                let (off, len) = (m.offset as usize, m.size as usize);
-                let cur = crate::interpret::read(&b, m.offset, m.size) | flag.value;
-                b[off..off + len].copy_from_slice(&cur.to_le_bytes()[..len.min(8)]);
+                let (off, len) = (m.offset as usize, (m.size as usize).min(8));
+                let cur = crate::interpret::read(&b, m.offset, len as u64) | flag.value;
+                b[off..off + len].copy_from_slice(&cur.to_le_bytes()[..len]);
                 push(
                     b,
                     format!(
@@ -329,27 +383,22 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Vec<Case> {
             }
         }
     }
-    // Malicious: every size from 0 to past the largest revision of the struct, over garbage.
+    // Malicious: sizes from 0 to past the largest revision of the struct, over garbage.
     // What the kernel does with them does not depend on the user's revision, so they are
     // played once per kernel, in its diagonal cell.
-    let largest = c
-        .revisions
-        .iter()
-        .map(|(_, l)| l[0].structs[si].size as usize)
-        .max()
-        .unwrap_or(0);
-    let top = if u == k { largest + 16 } else { 0 };
-    for s in (0..=top).filter(|_| u == k) {
-        let mut b = garbage((si * 131 + u * 17 + k) as u64 * 1000 + s as u64, s.max(4));
-        set_size(conv, &mut b, s);
-        b.truncate(if conv == Convention::UserData {
-            s
-        } else {
-            s.max(4)
-        });
-        push(b, format!("garbage with size {s}"), false, None);
+    if u == k {
+        for s in garbage_sizes(c, si) {
+            let mut b = garbage((si * 131 + u * 17 + k) as u64 * 1000 + s as u64, s.max(4));
+            set_size(conv, &mut b, s);
+            b.truncate(if conv == Convention::UserData {
+                s
+            } else {
+                s.max(4)
+            });
+            push(b, format!("garbage with size {s}"), false, None);
+        }
     }
-    out
+    Ok(out)
 }
 
 /// One cell of the matrix: one user revision against one kernel revision.
@@ -371,6 +420,12 @@ pub enum CellResult {
         expected: String,
         /// What happened.
         got: String,
+    },
+    /// No case could be built, so nothing was checked: it fails the run like a FAIL (every
+    /// cell of a validated struct has at least its accepted case), shown apart from one.
+    Empty {
+        /// Why there is no case.
+        reason: String,
     },
 }
 
@@ -425,11 +480,20 @@ impl Matrix {
     }
 }
 
+/// (family, struct, user revision, kernel revision, its cases in the batch or why it has none).
+type CellSpec = (
+    usize,
+    usize,
+    usize,
+    usize,
+    Result<std::ops::Range<usize>, String>,
+);
+
 /// Runs the matrix of every validated struct through `implementations`, against the oracle.
 pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]) -> Matrix {
     let oracle = Interpreter { families };
     // All cases first, so each implementation runs them in one batch (one C process).
-    let mut cells: Vec<(usize, usize, usize, usize, std::ops::Range<usize>)> = Vec::new();
+    let mut cells: Vec<CellSpec> = Vec::new();
     let mut cases = Vec::new();
     for (ci, c) in families.iter().enumerate() {
         for (si, st) in c.family.structs.iter().enumerate() {
@@ -442,8 +506,11 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
             for &u in &revs {
                 for &k in &revs {
                     let start = cases.len();
-                    cases.extend(cell_cases(c, si, u, k));
-                    cells.push((ci, si, u, k, start..cases.len()));
+                    let range = cell_cases(c, si, u, k).map(|cs| {
+                        cases.extend(cs);
+                        start..cases.len()
+                    });
+                    cells.push((ci, si, u, k, range));
                 }
             }
         }
@@ -480,6 +547,19 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
             });
         }
         let row = revs.iter().position(|r| *r == u).unwrap_or(0);
+        let range = match range {
+            Ok(r) if r.is_empty() => Err("no case was built for this cell".to_string()),
+            r => r,
+        };
+        let range = match range {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(m) = out.last_mut() {
+                    m.cells[row].push(CellResult::Empty { reason });
+                }
+                continue;
+            }
+        };
         let mut result = CellResult::Pass { cases: range.len() };
         'cases: for i in range {
             let case = &cases[i];
@@ -547,6 +627,14 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
 /// One table per struct: rows are the user's revision, columns the kernel's.
 pub fn table(m: &Matrix) -> String {
     let mut out = String::new();
+    if m.structs.is_empty() {
+        let _ = writeln!(
+            out,
+            "nothing to run: no struct in the schema has a size convention (`convention = \"argsz\"`, \
+             `\"size\"` or `\"user_data\"`), so there is no validator to check"
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "compatibility matrix ({}; expected: the kernel of each revision as the schema defines it)",
@@ -587,6 +675,13 @@ pub fn table(m: &Matrix) -> String {
                         failures.push(format!("    user {r} × kernel {}: {implementation}: {case}: expected {expected}, got {got}", s.revisions[col]));
                         "FAIL".to_string()
                     }
+                    CellResult::Empty { reason } => {
+                        failures.push(format!(
+                            "    user {r} × kernel {}: no case run: {reason}",
+                            s.revisions[col]
+                        ));
+                        "EMPTY".to_string()
+                    }
                 };
                 let _ = write!(out, "{text:<w$}");
             }
@@ -597,10 +692,22 @@ pub fn table(m: &Matrix) -> String {
         }
     }
     let cases = m.passed_cases();
-    let _ = writeln!(
-        out,
-        "\n{}: {cases} cases passed",
-        if m.ok { "ok" } else { "FAILED" }
-    );
+    let count = |f: fn(&CellResult) -> bool| {
+        m.structs
+            .iter()
+            .flat_map(|s| s.cells.iter().flatten())
+            .filter(|c| f(c))
+            .count()
+    };
+    let failed = count(|c| matches!(c, CellResult::Fail { .. }));
+    let empty = count(|c| matches!(c, CellResult::Empty { .. }));
+    let mut verdict = format!("{cases} cases passed");
+    if failed > 0 {
+        verdict.push_str(&format!(", {failed} cells failed"));
+    }
+    if empty > 0 {
+        verdict.push_str(&format!(", {empty} cells ran no case"));
+    }
+    let _ = writeln!(out, "\n{}: {verdict}", if m.ok { "ok" } else { "FAILED" });
     out
 }

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use uapigen_uaccess::Errno;
 
+use crate::clang_proof::ScratchDir;
 use crate::diag::Error;
 use crate::ir::Convention;
 use crate::matrix::{find, Case, Implementation, Outcome};
@@ -16,7 +17,9 @@ use crate::Checked;
 
 /// The generated C validators of every revision, compiled once into a harness, as an implementation.
 pub struct CValidators<'a> {
-    exe: PathBuf,
+    /// None when no struct is validated: nothing to compile, no case to run.
+    harness: Option<Harness>,
+    dispatch: Vec<Entry>,
     families: &'a [Checked],
 }
 
@@ -54,81 +57,160 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-impl<'a> CValidators<'a> {
-    /// Builds the harness against `include` (the folder holding `uapi/` and `uapigen/`).
-    pub fn build(include: &Path, families: &'a [Checked]) -> Result<CValidators<'a>, Error> {
-        let mut src = String::from(PRELUDE);
-        let mut dispatch = String::new();
-        for c in families {
-            let header = include.join(format!("uapigen/{}_validate.h", c.family.name));
-            let Ok(text) = std::fs::read_to_string(&header) else {
-                continue;
-            };
-            let _ = writeln!(src, "#include <uapigen/{}_validate.h>", c.family.name);
-            for (si, st) in c.family.structs.iter().enumerate() {
-                let Some(conv) = st.convention else { continue };
-                for (r, rev) in c.history.revisions.iter().enumerate() {
-                    let f = format!("{}__{}_copy_from_user", st.name, rev.id);
-                    if c.history.structs[si].since > r || !text.contains(&format!("{f}(")) {
-                        continue;
-                    }
-                    let args = if conv == Convention::UserData {
-                        "buf, (__u32)type, (__u32)len"
-                    } else {
-                        "buf"
-                    };
-                    let _ = writeln!(
-                        dispatch,
-                        "\t\telse if (!strcmp(name, \"{}\") && rev == {r}) {{ struct {} d; memset(&d, 0xa5, sizeof(d)); ret = {f}(&d, {args}); memcpy(out, &d, sizeof(d)); outlen = sizeof(d); }}",
-                        st.name, st.name
-                    );
+/// One function the harness dispatches to: a struct's validator of one revision.
+#[derive(Debug, Clone)]
+struct Entry {
+    struct_name: String,
+    rev: usize,
+}
+
+/// The folder `include` belongs to (`generated/include` → `generated`), for messages.
+fn out_of(include: &Path) -> String {
+    include
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| ".".to_string(), |p| p.display().to_string())
+}
+
+/// The families with at least one validated struct: the only ones with C validators.
+fn validated(families: &[Checked]) -> impl Iterator<Item = &Checked> {
+    families
+        .iter()
+        .filter(|c| c.family.structs.iter().any(|s| s.validation.is_some()))
+}
+
+/// Refuses, before anything is compiled, an include folder that lacks a file the harness
+/// needs or whose validators were generated from another schema: either would show up as
+/// FAIL cells that say nothing about the validators.
+fn check_include(include: &Path, families: &[Checked]) -> Result<(), Error> {
+    let out = out_of(include);
+    let regenerate = format!("run `uapigen generate --out {out}` (with the same --schema) first");
+    let mut missing = Vec::new();
+    let mut stale = Vec::new();
+    let mut uaccess = false;
+    for c in validated(families) {
+        uaccess = true;
+        let marker = crate::emit::marker(&c.family);
+        let uapi = include.join("uapi").join(&c.family.header);
+        let validate = include.join(format!("uapigen/{}_validate.h", c.family.name));
+        for path in [&uapi, &validate] {
+            match std::fs::read_to_string(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    missing.push(path.display().to_string())
                 }
+                Err(e) => return Err(io(path, e)),
+                Ok(text) if !text.contains(&marker) => stale.push(format!(
+                    "{}: not generated from {} (it lacks the line `{marker}`)",
+                    path.display(),
+                    c.family.schema_file
+                )),
+                Ok(text) if path == &validate => {
+                    let lacking: Vec<String> = entries(c)
+                        .into_iter()
+                        .map(|e| function(c, &e))
+                        .filter(|f| !text.contains(&format!("{f}(")))
+                        .collect();
+                    if !lacking.is_empty() {
+                        stale.push(format!(
+                            "{}: lacks {} (generated from another revision of the schema?)",
+                            path.display(),
+                            lacking.join(", ")
+                        ));
+                    }
+                }
+                Ok(_) => {}
             }
         }
-        let _ = write!(
-            src,
-            r#"
-int main(void)
-{{
-	static char line[1 << 16];
-	static unsigned char buf[1 << 14];
-	unsigned char out[4096];
+    }
+    let shared = include.join("uapigen/uaccess.h");
+    if uaccess && !shared.is_file() {
+        missing.push(shared.display().to_string());
+    }
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "matrix: the generated C validators are missing from {out}:\n{}\n{regenerate}",
+            missing
+                .iter()
+                .map(|m| format!("  {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )));
+    }
+    if !stale.is_empty() {
+        return Err(Error::Usage(format!(
+            "matrix: the generated C validators in {out} are stale:\n{}\n{regenerate}",
+            stale
+                .iter()
+                .map(|m| format!("  {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )));
+    }
+    Ok(())
+}
 
-	while (fgets(line, sizeof(line), stdin)) {{
-		char name[96], hex[1 << 15];
-		unsigned long rev, type, len;
-		size_t n = 0, outlen = 0, i;
-		int ret = 0;
+/// Every (struct, revision) whose validator the matrix runs, in a fixed order: the harness's
+/// dispatch numbers.
+fn entries(c: &Checked) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (si, st) in c.family.structs.iter().enumerate() {
+        if st.validation.is_none() {
+            continue;
+        }
+        for r in 0..c.history.revisions.len() {
+            if c.history.structs[si].since <= r {
+                out.push(Entry {
+                    struct_name: st.name.clone(),
+                    rev: r,
+                });
+            }
+        }
+    }
+    out
+}
 
-		if (sscanf(line, "%95s %lu %lu %lu %32767s", name, &rev, &type, &len, hex) < 5)
-			return 2;
-		for (i = 0; hex[i] && hex[i + 1] && hex[i] != '-'; i += 2) {{
-			unsigned int b;
-			sscanf(hex + i, "%2x", &b);
-			buf[n++] = (unsigned char)b;
-		}}
-		g_base = buf;
-		g_readable = n;
-		g_read_end = 0;
-		if (0) {{ }}
-{dispatch}		else {{ printf("none\n"); continue; }}
-		printf("%d %zu ", ret, g_read_end);
-		for (i = 0; i < outlen; i++)
-			printf("%02x", out[i]);
-		printf("\n");
-	}}
-	return 0;
-}}
-"#
-        );
-        // Unique per build: two matrices in one process (parallel tests) must not share it.
-        static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("uapigen-matrix-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        let file = dir.join("matrix.c");
+fn function(c: &Checked, e: &Entry) -> String {
+    format!(
+        "{}__{}_copy_from_user",
+        e.struct_name, c.history.revisions[e.rev].id
+    )
+}
+
+impl<'a> CValidators<'a> {
+    /// Builds the harness against `include` (the folder holding `uapi/` and `uapigen/`).
+    ///
+    /// Refused (`Error::Usage`) when a file the harness needs is missing, when the headers
+    /// were generated from another schema (marker line, a revision's validator, or a struct's
+    /// size or member offsets differ from the schema's), or when they do not compile. With no
+    /// validated struct there is nothing to compile and the implementation runs no case.
+    pub fn build(include: &Path, families: &'a [Checked]) -> Result<CValidators<'a>, Error> {
+        CValidators::build_in(&std::env::temp_dir(), include, families)
+    }
+
+    /// Like `build`, with the scratch folder (source and binary, removed on every path) under
+    /// `tmp` instead of the system's temporary folder.
+    pub fn build_in(
+        tmp: &Path,
+        include: &Path,
+        families: &'a [Checked],
+    ) -> Result<CValidators<'a>, Error> {
+        let mut dispatch: Vec<Entry> = Vec::new();
+        for c in validated(families) {
+            dispatch.extend(entries(c));
+        }
+        if dispatch.is_empty() {
+            return Ok(CValidators {
+                harness: None,
+                dispatch,
+                families,
+            });
+        }
+        check_include(include, families)?;
+        let src = harness_source(families);
+        let dir = ScratchDir::new_in(tmp, "uapigen-matrix")?;
+        let file = dir.path().join("matrix.c");
         std::fs::write(&file, src).map_err(|e| io(&file, e))?;
-        let exe = dir.join("matrix");
+        let exe = dir.path().join("matrix");
         let out = Command::new("cc")
             .args(["-std=gnu99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
             .arg(include.join("uapi"))
@@ -145,13 +227,190 @@ int main(void)
             })?;
         if !out.status.success() {
             return Err(Error::Usage(format!(
-                "the generated C validators in {} do not compile:\n{}",
+                "the generated C validators in {} do not compile (if they were generated from \
+                 another schema, run `uapigen generate --out {}` first):\n{}",
                 include.display(),
+                out_of(include),
                 String::from_utf8_lossy(&out.stderr)
             )));
         }
-        Ok(CValidators { exe, families })
+        let v = CValidators {
+            harness: Some(Harness { exe, _dir: dir }),
+            dispatch,
+            families,
+        };
+        v.check_layout(include)?;
+        Ok(v)
     }
+
+    /// The harness's `sizeof` and `offsetof` of every validated struct against the schema's
+    /// layout: a header from another schema that still compiles is stale, not a FAIL.
+    fn check_layout(&self, include: &Path) -> Result<(), Error> {
+        let Some(h) = &self.harness else {
+            return Ok(());
+        };
+        let out = Command::new(&h.exe)
+            .arg("layout")
+            .output()
+            .map_err(|e| io(&h.exe, e))?;
+        if !out.status.success() {
+            return Err(Error::Internal(format!(
+                "the matrix harness failed to report its layout ({})",
+                out.status
+            )));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut stale = Vec::new();
+        for (line, (what, expected)) in text.lines().zip(expected_layout(self.families)) {
+            if line.trim().parse::<u64>().ok() != Some(expected) {
+                stale.push(format!(
+                    "{what} {} in the header, {expected} in the schema",
+                    line.trim()
+                ));
+            }
+        }
+        if stale.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!(
+                "matrix: the generated C headers in {} are stale (generated from another \
+                 schema?):\n{}\nrun `uapigen generate --out {}` (with the same --schema) first",
+                include.display(),
+                stale
+                    .iter()
+                    .map(|m| format!("  {m}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                out_of(include)
+            )))
+        }
+    }
+}
+
+/// The compiled harness and the folder that holds it (removed when dropped).
+struct Harness {
+    exe: PathBuf,
+    _dir: ScratchDir,
+}
+
+/// The members whose place the harness reports: named ones (anonymous unions are reached
+/// through their members' names, as in C).
+fn layout_members(c: &Checked, si: usize) -> impl Iterator<Item = &crate::layout::MemberLayout> {
+    c.layouts[0].structs[si]
+        .members
+        .iter()
+        .filter(|m| !m.path.contains('('))
+}
+
+/// What the harness's `layout` mode prints, line by line: (what, value).
+fn expected_layout(families: &[Checked]) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for c in validated(families) {
+        for (si, st) in c.family.structs.iter().enumerate() {
+            if st.validation.is_none() {
+                continue;
+            }
+            let l = &c.layouts[0].structs[si];
+            out.push((format!("struct {}: size", st.name), l.size));
+            for m in layout_members(c, si) {
+                out.push((format!("{}.{}: offset", st.name, m.path), m.offset));
+                out.push((format!("{}.{}: size", st.name, m.path), m.size));
+            }
+        }
+    }
+    out
+}
+
+/// The harness: every buffer sized from the input or by `sizeof`, so a struct of any size fits.
+/// Input, per case: `ID TYPE LEN N\n` then N bytes; output: `RET READ_END LEN\n` then LEN bytes
+/// of the kernel's struct. `harness layout` prints `expected_layout`'s values instead.
+fn harness_source(families: &[Checked]) -> String {
+    let mut src = String::from(PRELUDE);
+    let mut dispatch = String::new();
+    let mut layout = String::new();
+    let mut id = 0usize;
+    let _ = writeln!(src, "#include <stddef.h>");
+    for c in validated(families) {
+        let _ = writeln!(src, "#include <uapigen/{}_validate.h>", c.family.name);
+        for (si, st) in c.family.structs.iter().enumerate() {
+            if st.validation.is_none() {
+                continue;
+            }
+            let _ = writeln!(
+                layout,
+                "\t\tprintf(\"%zu\\n\", sizeof(struct {}));",
+                st.name
+            );
+            for m in layout_members(c, si) {
+                let _ = writeln!(
+                    layout,
+                    "\t\tprintf(\"%zu\\n%zu\\n\", offsetof(struct {0}, {1}), sizeof(((struct {0} *)0)->{1}));",
+                    st.name, m.path
+                );
+            }
+        }
+        for e in entries(c) {
+            let st = c
+                .family
+                .structs
+                .iter()
+                .find(|s| s.name == e.struct_name)
+                .expect("entries come from the family");
+            let args = if st.convention == Some(Convention::UserData) {
+                "buf, (__u32)type, (__u32)len"
+            } else {
+                "buf"
+            };
+            let _ = writeln!(
+                dispatch,
+                "\t\tcase {id}: {{\n\t\t\tstruct {name} *d = malloc(sizeof(*d));\n\n\t\t\tif (!d)\n\t\t\t\treturn 3;\n\t\t\tmemset(d, 0xa5, sizeof(*d));\n\t\t\tret = {f}(d, {args});\n\t\t\treport(ret, d, sizeof(*d));\n\t\t\tfree(d);\n\t\t\tbreak;\n\t\t}}",
+                name = st.name,
+                f = function(c, &e),
+            );
+            id += 1;
+        }
+    }
+    let _ = write!(
+        src,
+        r#"
+static void report(int ret, const void *d, size_t len)
+{{
+	printf("%d %zu %zu\n", ret, g_read_end, len);
+	fwrite(d, 1, len, stdout);
+}}
+
+int main(int argc, char **argv)
+{{
+	unsigned long id, type, len, n;
+
+	if (argc > 1 && !strcmp(argv[1], "layout")) {{
+{layout}		return 0;
+	}}
+	while (scanf("%lu %lu %lu %lu", &id, &type, &len, &n) == 4) {{
+		unsigned char *buf;
+		int ret = 0;
+
+		if (getchar() != '\n')
+			return 2;
+		buf = malloc(n ? n : 1);
+		if (!buf)
+			return 3;
+		if (fread(buf, 1, n, stdin) != n)
+			return 2;
+		g_base = buf;
+		g_readable = n;
+		g_read_end = 0;
+		switch (id) {{
+{dispatch}		default:
+			return 2;
+		}}
+		free(buf);
+	}}
+	return 0;
+}}
+"#
+    );
+    src
 }
 
 impl Implementation for CValidators<'_> {
@@ -160,55 +419,65 @@ impl Implementation for CValidators<'_> {
     }
 
     fn run(&mut self, cases: &[Case]) -> Vec<Outcome> {
-        let mut input = String::new();
+        let failed = || cases.iter().map(|_| (Err(Errno::EFAULT), None)).collect();
+        let Some(h) = &self.harness else {
+            return failed();
+        };
+        let mut input: Vec<u8> = Vec::new();
         for c in cases {
             let (t, l) = c.user_data.unwrap_or((0, 0));
-            let hex: String = c.bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let _ = writeln!(
-                input,
-                "{} {} {t} {l} {}",
-                c.struct_name,
-                c.kernel,
-                if hex.is_empty() { "-".to_string() } else { hex }
-            );
+            // A case without a validator is answered by id past the dispatch: the harness stops.
+            let id = self
+                .dispatch
+                .iter()
+                .position(|e| e.struct_name == c.struct_name && e.rev == c.kernel)
+                .unwrap_or(self.dispatch.len());
+            let _ = writeln!(input, "{id} {t} {l} {}", c.bytes.len());
+            input.extend_from_slice(&c.bytes);
         }
-        let spawned = Command::new(&self.exe)
+        let spawned = Command::new(&h.exe)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn();
         let Ok(mut child) = spawned else {
-            return cases.iter().map(|_| (Err(Errno::EFAULT), None)).collect();
+            return failed();
         };
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+        let Some(mut stdin) = child.stdin.take() else {
+            return failed();
+        };
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
         let out = child
             .wait_with_output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .map(|o| o.stdout)
             .unwrap_or_default();
         let _ = writer.join();
-        let lines: Vec<&str> = out.lines().collect();
+        let mut rest: &[u8] = &out;
         cases
             .iter()
-            .enumerate()
-            .map(|(i, case)| {
-                let Some(line) = lines.get(i) else {
+            .map(|case| {
+                let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
                     return (Err(Errno::EFAULT), None);
                 };
-                let mut parts = line.split(' ');
-                let (Some(ret), Some(read_end)) = (
-                    parts.next().and_then(|x| x.parse::<i32>().ok()),
-                    parts.next().and_then(|x| x.parse::<usize>().ok()),
-                ) else {
+                let head = String::from_utf8_lossy(&rest[..nl]).into_owned();
+                let mut parts = head.split(' ').map(|x| x.parse::<i64>().ok());
+                let (Some(Some(ret)), Some(Some(read_end)), Some(Some(len))) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    rest = &[];
                     return (Err(Errno::EFAULT), None);
                 };
-                let hex = parts.next().unwrap_or("");
-                let bytes: Vec<u8> = (0..hex.len() / 2)
-                    .filter_map(|j| u8::from_str_radix(&hex[2 * j..2 * j + 2], 16).ok())
-                    .collect();
+                let body = &rest[nl + 1..];
+                let len = (len.max(0) as usize).min(body.len());
+                let bytes = body[..len].to_vec();
+                rest = &body[len..];
+                let read_end = Some(read_end.max(0) as usize);
                 if ret != 0 {
                     return (
-                        Err(Errno::from_negative(ret).unwrap_or(Errno::EFAULT)),
-                        Some(read_end),
+                        Err(i32::try_from(ret)
+                            .ok()
+                            .and_then(Errno::from_negative)
+                            .unwrap_or(Errno::EFAULT)),
+                        read_end,
                     );
                 }
                 // Today's struct holds the revision's: past the revision's size it must be zero.
@@ -216,19 +485,11 @@ impl Implementation for CValidators<'_> {
                     .map(|(c, si)| c.revisions[case.kernel].1[0].structs[si].size as usize)
                     .unwrap_or(bytes.len());
                 if bytes.iter().skip(ksize).all(|b| *b == 0) {
-                    (Ok(bytes[..ksize.min(bytes.len())].to_vec()), Some(read_end))
+                    (Ok(bytes[..ksize.min(bytes.len())].to_vec()), read_end)
                 } else {
-                    (Ok(bytes), Some(read_end))
+                    (Ok(bytes), read_end)
                 }
             })
             .collect()
-    }
-}
-
-impl Drop for CValidators<'_> {
-    fn drop(&mut self) {
-        if let Some(dir) = self.exe.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }

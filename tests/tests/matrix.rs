@@ -21,7 +21,10 @@ impl Implementation for GeneratedRust {
             .iter()
             .map(|c| {
                 let mem = Buffer::new(c.bytes.clone());
-                let mut dst = [0u8; 512];
+                // Today's struct, sized from the layout: no struct is too large for it.
+                let size = matrix::find(families(), &c.struct_name)
+                    .map_or(0, |(f, si)| f.layouts[0].structs[si].size as usize);
+                let mut dst = vec![0u8; size];
                 let ud = c.user_data.unwrap_or((0, 0));
                 let r = iommu::copy_from_user_by_name(
                     &c.struct_name,

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/* Forms the importer reads and must write exactly as C means them. */
+#ifndef _UAPI_ACCEPTED_FORMS_H /* the guard, with a comment after it */
+#define _UAPI_ACCEPTED_FORMS_H
+
+#include <linux/types.h>
+
+#define AF_OCTAL	010
+#define AF_HEX		0x7fffffffffffffff
+#define AF_QUOTE	'"'
+#define AF_BACKSLASH	'\\'
+#define AF_TOP_U32	(1U << 31)
+#define AF_TOP_U64	(1ULL << 63)
+#define AF_LOW		(1 << 30)
+#define AF_CAST		((__u32)4)
+#define AF_FN(x)	((x) + 1)
+#define AF_TYPE	__u32
+#define AF_ALIAS	AF_OCTAL
+
+enum af_wide {
+	AF_WIDE_MAX = 0x7fffffff,
+	AF_WIDE_ONE = 1,
+};
+
+/**
+ * struct af_req - a "quoted" summary \ with a backslash
+ * @argsz: its size
+ * @flags: "flags" in quotes
+ */
+struct af_req {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 value;
+};
+
+#endif
