@@ -258,9 +258,15 @@ impl<'a> CValidators<'a> {
             .output()
             .map_err(|e| io(&h.exe, e))?;
         if !out.status.success() {
-            return Err(Error::Internal(format!(
-                "the matrix harness failed to report its layout ({})",
-                out.status
+            return Err(Error::Usage(format!(
+                "matrix: the harness built from the C headers in {} {} before it reported their \
+                 layout (it runs no validator then){}",
+                include.display(),
+                describe(out.status),
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .map(|l| format!("\n  {l}"))
+                    .collect::<String>()
             )));
         }
         let text = String::from_utf8_lossy(&out.stdout);
