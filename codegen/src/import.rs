@@ -1524,7 +1524,7 @@ fn verify(
         for (si, st) in checked.family.structs.iter().enumerate() {
             let what = match measured.get(&st.name) {
                 Some(m) => compare(m, &layout.structs[si]),
-                None => vec!["the header does not define it there".to_string()],
+                None => vec![MISSING.to_string()],
             };
             if what.is_empty() {
                 continue;
@@ -1537,25 +1537,32 @@ fn verify(
     }
     let mut problems: Vec<Problem> = differ
         .into_iter()
-        .map(|(name, (triple, what, others))| Problem {
-            offset: offsets.get(name).copied().unwrap_or(0),
-            len: name.len(),
-            message: format!(
-                "struct `{name}` is not laid out as the schema would write it (a `#pragma \
-                 pack`, or another attribute import cannot see): on {triple}{}: {}",
-                if others > 0 {
-                    format!(" and {others} other targets")
-                } else {
-                    String::new()
-                },
-                what.join("; ").replace(" in the IR", " in the schema")
-            ),
+        .map(|(name, (triple, what, others))| {
+            let targets = if others > 0 {
+                format!("{triple} and {others} other targets")
+            } else {
+                triple.to_string()
+            };
+            let message = if what.len() == 1 && what[0] == MISSING {
+                format!(
+                    "struct `{name}` is defined on {} but not on {targets} (an `#if` on the \
+                     target): the schema's structs are the same on every target",
+                    crate::layout::DEFAULT_TARGET.triple
+                )
+            } else {
+                format!(
+                    "struct `{name}` is not laid out as the schema would write it (a `#pragma \
+                     pack`, or another attribute import cannot see): on {targets}: {}",
+                    what.join("; ").replace(" in the IR", " in the schema")
+                )
+            };
+            Problem {
+                offset: offsets.get(name).copied().unwrap_or(0),
+                len: name.len(),
+                message,
+            }
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(refuse(problems));
-    }
-    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let names: Vec<String> = checked.family.constants().map(|k| k.name.clone()).collect();
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>)> = BTreeMap::new();
@@ -1582,7 +1589,10 @@ fn verify(
             message: format!(
                 "`{}` is {} in C on {triple}, {} in the schema import would write{}",
                 k.name,
-                c_value.map_or("not an integer constant".to_string(), |v| v.to_string()),
+                c_value.map_or(
+                    "not an integer constant (or not defined)".to_string(),
+                    |v| v.to_string()
+                ),
                 k.value,
                 if *triple == crate::layout::DEFAULT_TARGET.triple {
                     ""
@@ -1593,12 +1603,15 @@ fn verify(
             ),
         });
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(refuse(problems))
+    if !problems.is_empty() {
+        return Err(refuse(problems));
     }
+    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
+    Ok(())
 }
+
+/// What `verify` notes of a struct libclang does not find on a target.
+const MISSING: &str = "the header does not define it there";
 
 /// A schema message with its `at line N` (a line of the skeleton) said as the place in the
 /// header that line came from.

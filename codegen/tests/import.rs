@@ -156,7 +156,7 @@ fn hand_written_ring_like_header_round_trips() {
         Some(4)
     );
     assert!(
-        schema.contains("# #define RING_LIKE_SLOT_BYTES: not a form `uapigen import` reads"),
+        schema.contains("# not imported: #define RING_LIKE_SLOT_BYTES at ring_like.h:34:9: not a form `uapigen import` reads"),
         "{schema}"
     );
 }
@@ -290,11 +290,12 @@ fn a_struct_member_of_a_struct_from_another_header_is_refused() {
     ]);
 }
 
-/// What `generate` would refuse (an implicit hole) is refused at the struct, not printed.
+/// What `generate` would refuse (an implicit hole) is refused at the member after it, not
+/// printed.
 #[test]
-fn a_skeleton_generate_would_refuse_is_refused_at_the_struct() {
+fn a_skeleton_generate_would_refuse_is_refused_at_the_member() {
     assert_eq!(refusal("hole.h"), [
-        "hole.h:4:8: error: the schema import would write for this is refused: implicit padding hole in struct `ho_req`: 3 bytes at offset 1 between `kind` and `value`",
+        "hole.h:6:8: error: the schema import would write for this is refused: implicit padding hole in struct `ho_req`: 3 bytes at offset 1 between `kind` and `value`",
     ]);
 }
 
@@ -476,12 +477,175 @@ fn accepted_forms_are_written_as_c_means_them() {
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",
         "name = \"AF_TOP_U32\"\nbit = 31\n",
         "name = \"AF_TOP_U64\"\nbit = 63\n",
-        "# #define AF_CAST: not a form",
-        "# #define AF_FN: not a form",
-        "# #define AF_TYPE: not a form",
+        "# not imported: #define AF_CAST at accepted_forms.h:15:9: not a form `uapigen import` reads (integer, 1 << n, char, OR, _IO, name); add it by hand\n",
+        "# not imported: #define AF_FN at accepted_forms.h:16:9: not a form",
+        "# not imported: #define AF_TYPE at accepted_forms.h:17:9: not a form",
         "name = \"AF_ALIAS\"\nalias = \"AF_OCTAL\"\n",
         "summary = \"a \\\"quoted\\\" summary \\\\ with a backslash\"\n",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
+}
+
+// ---- What import does not carry over is listed, located; never dropped in silence. ----
+
+/// Every declaration and directive the schema has no form for, and that changes nothing
+/// import writes, is a `# not imported: ... at header:line:col: why` line of the skeleton;
+/// the skeleton still generates the header's layout and values.
+#[test]
+fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
+    let schema = import_generate_compare(
+        &repo_root().join("codegen/tests/import/linux/not_imported.h"),
+        "not_imported",
+    );
+    let listed: Vec<&str> = schema
+        .lines()
+        .filter(|l| l.starts_with("# not imported: "))
+        .collect();
+    assert_eq!(listed, [
+        "# not imported: `#include \"vfio_like.h\"` at not_imported.h:6:1: the schema's includes are `#include <...>` of the kernel's headers",
+        "# not imported: `#define NI_KIND_A NI_KIND_A` at not_imported.h:10:9: a name defined as itself (for `#ifdef`): the schema has no form for it",
+        "# not imported: function `ni_helper` (`int (int)`) at not_imported.h:14:19: the schema describes the data that crosses the user/kernel line, not code",
+        "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
+        "# not imported: typedef `ni_handle_t` (`__u32`) at not_imported.h:16:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
+        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
+        "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
+        "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas (a `#pragma pack` that changes a layout is refused by the layout proof)",
+        "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",
+        "# not imported: `#ifdef __KERNEL__` … (4 lines) at not_imported.h:21:1: the preprocessor skipped them (on x86_64, as a program that includes the header sees it): nothing in them is imported",
+        "# not imported: `#undef NI_NEVER_DEFINED` at not_imported.h:25:1: the schema has no #undef; the generated header never defines it",
+        "# not imported: `#ident \"not imported\"` at not_imported.h:26:1: a preprocessor directive the schema has no form for",
+        "# not imported: variable `ni_old` (`int`) at not_imported.h:27:40: the schema declares types and constants, not objects",
+    ]);
+    // The quoted include is not the schema's, nor is what the skipped branch held.
+    assert!(
+        schema.contains("includes = [\"linux/types.h\"]\n"),
+        "{schema}"
+    );
+    assert!(!schema.contains("NI_KERNEL_ONLY\""), "{schema}");
+    assert!(!schema.contains("ni_kernel\""), "{schema}");
+    assert!(
+        schema.contains("name = \"NI_FLAG_ONE\"\nbit = 0\n"),
+        "{schema}"
+    );
+}
+
+/// A header without an SPDX line or an include guard gets uapigen's, and the skeleton says so.
+#[test]
+fn a_license_or_guard_import_had_to_choose_is_said_to_be_its_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("bare.h");
+    std::fs::write(
+        &header,
+        "#include <linux/types.h>\nstruct bare_req {\n\t__u32 a;\n};\n",
+    )
+    .unwrap();
+    let schema = uapigen::import::import(&header, &[], "bare").unwrap();
+    assert!(schema.contains("# bare.h has no include guard (`#ifndef NAME` then `#define NAME`): this one is uapigen's choice\nguard = \"_UAPI_BARE_H\"\n"), "{schema}");
+    assert!(schema.contains("# bare.h has no SPDX-License-Identifier line: this license is uapigen's default; write the header's own\nlicense = "), "{schema}");
+}
+
+#[test]
+fn an_undef_of_a_define_and_an_attribute_on_an_enum_are_refused() {
+    assert_eq!(refusal("directives.h"), [
+        "directives.h:5:1: error: `#undef DI_FLAG` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
+        "directives.h:7:6: error: enum `di_small` has attribute(packed): the schema's enums are plain C enums, and the header it generates would drop it",
+    ]);
+}
+
+/// libclang's own errors, every one (not the first 20), each at its `file:line:col`, an
+/// included header's too; the first of a kind says why a kernel header may not compile here.
+#[test]
+fn a_header_that_does_not_compile_is_refused_with_every_libclang_error_located() {
+    let dir = repo_root().join("codegen/tests/import/refused");
+    let e = uapigen::import::import(&dir.join("compile_errors.h"), &[&dir], "compile_errors")
+        .unwrap_err();
+    let text = e.to_string().replace(&format!("{}/", dir.display()), "");
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
+    let mut expected = vec![
+        "linux/broken_types.h:3:8: error: unknown type name 'bt_missing_t'".to_string(),
+        "compile_errors.h:6:2: error: unknown type name '__le32'".to_string(),
+        "compile_errors.h:7:2: error: unknown type name '__be16'".to_string(),
+        "compile_errors.h:8:2: error: unknown type name '__kernel_size_t'".to_string(),
+    ];
+    expected.extend(
+        (9..=27).map(|l| format!("compile_errors.h:{l}:2: error: unknown type name '__le32'")),
+    );
+    expected.push("compile_errors.h:30:10: error: 'asm/ce_missing.h' file not found".to_string());
+    assert_eq!(errors, expected, "{text}");
+    assert!(text.ends_with("\n\n24 errors"), "{text}");
+    assert!(text.contains("3 | extern bt_missing_t bt_value;\n  |        ^\n  = note: in a header compile_errors.h includes\n  = note: uapigen reads the header with -nostdinc against its own <linux/types.h>, which has the schema's types only"), "{text}");
+    assert_eq!(
+        text.matches("= note: uapigen reads the header with -nostdinc against")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("30 | #include <asm/ce_missing.h>\n   |          ^\n   = note: uapigen reads the header with -nostdinc: it finds its own <linux/types.h> and <linux/ioctl.h>, the folder above the header's, and each -I DIR; pass the folder that holds this file with -I"), "{text}");
+    // From the command line: exit 2, every line located, nothing on stdout.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(["import", "-I"])
+        .arg(&dir)
+        .arg(dir.join("compile_errors.h"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        err.lines().filter(|l| l.contains(": error: ")).count(),
+        24,
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("broken_types.h:3:8: error: "),
+        "{err}"
+    );
+}
+
+/// An enum value C's `int` cannot hold was refused at the enum: it is refused at the value.
+#[test]
+fn an_enum_value_above_int_is_refused_at_the_value() {
+    assert_eq!(refusal("enum_above_int.h"), [
+        "enum_above_int.h:6:2: error: the schema import would write for this is refused: `EA_WIDE_B` = 0x100000000 does not fit in a C enum (int)",
+    ]);
+}
+
+/// A schema message that names a line of the skeleton names the header's place instead.
+#[test]
+fn a_schema_message_names_the_header_not_the_skeleton() {
+    assert_eq!(refusal("schema_checks.h"), [
+        "schema_checks.h:5:9: error: the schema import would write for this is refused: constant `SC_TWICE` is defined twice (first at schema_checks.h:4:9)",
+    ]);
+}
+
+/// A constant or struct that differs between targets (an `#if` on the ABI) is refused: the
+/// skeleton would state x86-64's for all.
+#[test]
+fn constants_and_structs_that_differ_between_targets_are_refused() {
+    assert_eq!(refusal("per_target.h"), [
+        "per_target.h:7:9: error: `PT_VALUE` is 6 in C on s390x-linux-gnu, 4 in the schema import would write (its value on x86_64-linux-gnu): the schema's constants have one value on every target",
+        "per_target.h:11:9: error: `PT_X86_ONLY` is not an integer constant (or not defined) in C on i686-linux-gnu, 1 in the schema import would write (its value on x86_64-linux-gnu): the schema's constants have one value on every target",
+        "per_target.h:12:8: error: struct `pt_x86_only` is defined on x86_64-linux-gnu but not on i686-linux-gnu and 5 other targets (an `#if` on the target): the schema's structs are the same on every target",
+    ]);
+}
+
+/// A FIFO under a header's name is refused before libclang opens it (it would block).
+#[test]
+fn a_header_that_is_not_a_regular_file_is_refused_not_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.h");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let e = uapigen::import::import(&fifo, &[], "fifo").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{}: not a regular file (a FIFO)", fifo.display())
+    );
 }
