@@ -1632,6 +1632,23 @@ fn in_header(message: &str, at: &dyn Fn(usize) -> u32, source: &str, file: &str)
     )
 }
 
+/// The folders of the kernel's `include/uapi`, as a program includes them (`<rdma/x.h>`).
+const UAPI_FOLDERS: &[&str] = &[
+    "linux",
+    "asm-generic",
+    "drm",
+    "misc",
+    "mtd",
+    "rdma",
+    "scsi",
+    "sound",
+    "video",
+    "xen",
+    "cxl",
+    "fwctl",
+    "regulator",
+];
+
 /// Which lines of the skeleton an item of the header became.
 struct Span {
     lines: std::ops::Range<usize>,
@@ -1674,11 +1691,25 @@ fn render(
     let mut out = String::new();
     let _ = writeln!(out, "# Imported from {file} by `uapigen import`: a skeleton. Add each struct's size convention,");
     let _ = writeln!(out, "# flag and enum links, rules and revisions by hand.\n");
+    // The folder of the kernel's include/uapi the header is in, when it is in one.
+    let folder = header
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned())
+        .filter(|f| UAPI_FOLDERS.contains(&f.as_str()));
+    let _ = writeln!(out, "[family]\nname = {}", toml_str(family));
+    if folder.is_none() {
+        let _ = writeln!(
+            out,
+            "# {file} is not in a folder of the kernel's include/uapi ({}): `header` is \
+             uapigen's choice",
+            UAPI_FOLDERS.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
-        "[family]\nname = {}\nheader = {}",
-        toml_str(family),
-        toml_str(&format!("linux/{file}")),
+        "header = {}",
+        toml_str(&format!("{}/{file}", folder.as_deref().unwrap_or("linux")))
     );
     if guard_found.is_none() {
         let _ = writeln!(

@@ -532,7 +532,7 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
 
 /// A header without an SPDX line or an include guard gets uapigen's, and the skeleton says so.
 #[test]
-fn a_license_or_guard_import_had_to_choose_is_said_to_be_its_choice() {
+fn a_license_guard_or_folder_import_had_to_choose_is_said_to_be_its_choice() {
     let dir = tempfile::tempdir().unwrap();
     let header = dir.path().join("bare.h");
     std::fs::write(
@@ -543,6 +543,15 @@ fn a_license_or_guard_import_had_to_choose_is_said_to_be_its_choice() {
     let schema = uapigen::import::import(&header, &[], "bare").unwrap();
     assert!(schema.contains("# bare.h has no include guard (`#ifndef NAME` then `#define NAME`): this one is uapigen's choice\nguard = \"_UAPI_BARE_H\"\n"), "{schema}");
     assert!(schema.contains("# bare.h has no SPDX-License-Identifier line: this license is uapigen's default; write the header's own\nlicense = "), "{schema}");
+    // Not in a folder of include/uapi: `linux/` is a guess, and said to be.
+    assert!(schema.contains("# bare.h is not in a folder of the kernel's include/uapi (linux, asm-generic, drm, misc, mtd, rdma, scsi, sound, video, xen, cxl, fwctl, regulator): `header` is uapigen's choice\nheader = \"linux/bare.h\"\n"), "{schema}");
+    // In rdma/, it is rdma/'s header, not linux/'s.
+    std::fs::create_dir(dir.path().join("rdma")).unwrap();
+    let rdma = dir.path().join("rdma/bare.h");
+    std::fs::copy(&header, &rdma).unwrap();
+    let schema = uapigen::import::import(&rdma, &[], "bare").unwrap();
+    assert!(schema.contains("\nheader = \"rdma/bare.h\"\n"), "{schema}");
+    assert!(!schema.contains("`header` is uapigen's choice"), "{schema}");
 }
 
 #[test]
