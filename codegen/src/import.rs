@@ -1764,7 +1764,9 @@ fn render(
         Some((s.clone(), next.name.clone().unwrap_or_default()))
     };
     // Bit defines above the same field are one flag set, linked to that field.
-    let mut flag_sets: BTreeMap<(String, String), Vec<(String, String, u32)>> = BTreeMap::new();
+    // (struct, field) → its bits: (name, schema text, where in the header).
+    type FlagSets = BTreeMap<(String, String), Vec<(String, String, u32)>>;
+    let mut flag_sets: FlagSets = BTreeMap::new();
     for (_, item) in &items {
         if let Item::Define {
             name,
