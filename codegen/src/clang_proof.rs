@@ -15,17 +15,20 @@ use std::path::Path;
 
 use clang_sys::*;
 
-use crate::diag::Error;
+use crate::diag::{Diagnostic, Error, Source};
 use crate::layout::{Target, TARGETS};
 use crate::Checked;
 
-/// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers.
+/// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers;
+/// `__bitwise` empty, as the kernel's is for user space (so `typedef __u32 __bitwise x;`
+/// parses and a member of such a type is refused as a typedef, at the member).
 pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\
 typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
-#define __aligned_u64 __u64 __attribute__((aligned(8)))\n#endif\n";
+#define __aligned_u64 __u64 __attribute__((aligned(8)))\n\
+#define __bitwise\n#define __bitwise__\n#endif\n";
 
 /// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
@@ -152,20 +155,65 @@ impl KernelTypes {
     }
 }
 
-/// The error diagnostics of a translation unit, formatted.
+/// The error diagnostics of a translation unit, each where libclang puts it (the file it is
+/// in, expanded out of macros, as clang prints it): `file:line:col`, the line and a caret,
+/// `what` before libclang's message. Every error, not the first few: parse with
+/// `-ferror-limit=0`.
 ///
 /// # Safety
 /// `tu` is a live translation unit.
-pub(crate) unsafe fn errors(tu: CXTranslationUnit) -> Vec<String> {
+pub(crate) unsafe fn located_errors(tu: CXTranslationUnit, what: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // The text of each file a diagnostic is in, as libclang read it (unsaved files too).
+    let mut texts: BTreeMap<String, Source> = BTreeMap::new();
     unsafe {
         for i in 0..clang_getNumDiagnostics(tu) {
             let d = clang_getDiagnostic(tu, i);
             if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
-                out.push(cx_string(clang_formatDiagnostic(
-                    d,
-                    clang_defaultDiagnosticDisplayOptions(),
-                )));
+                let message = format!("{what}{}", cx_string(clang_getDiagnosticSpelling(d)));
+                let mut file: CXFile = std::ptr::null_mut();
+                let mut offset = 0u32;
+                clang_getExpansionLocation(
+                    clang_getDiagnosticLocation(d),
+                    &mut file,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    &mut offset,
+                );
+                let name = if file.is_null() {
+                    String::new()
+                } else {
+                    cx_string(clang_getFileName(file))
+                };
+                if name.is_empty() {
+                    // No place in any file (a bad command line): the formatted text is all.
+                    out.push(Diagnostic {
+                        path: "<libclang>".into(),
+                        line: 1,
+                        col: 1,
+                        message,
+                        snippet: String::new(),
+                        caret_len: 1,
+                        notes: Vec::new(),
+                    });
+                } else {
+                    let source = texts.entry(name.clone()).or_insert_with(|| {
+                        let mut size: usize = 0;
+                        let ptr = clang_getFileContents(tu, file, &mut size);
+                        let text = if ptr.is_null() {
+                            String::new()
+                        } else {
+                            String::from_utf8_lossy(std::slice::from_raw_parts(
+                                ptr as *const u8,
+                                size,
+                            ))
+                            .into_owned()
+                        };
+                        Source::new(name.clone(), text)
+                    });
+                    let at = offset as usize;
+                    out.push(Diagnostic::at(source, at..at + 1, message));
+                }
             }
             clang_disposeDiagnostic(d);
         }
@@ -304,7 +352,7 @@ pub fn measure(
                 target.triple
             )));
         }
-        let errors = errors(tu);
+        let errors = located_errors(tu, &format!("on {}: ", target.triple));
         if errors.is_empty() {
             let mut found: BTreeMap<String, CXType> = BTreeMap::new();
             clang_visitChildren(
@@ -332,11 +380,7 @@ pub fn measure(
         clang_disposeTranslationUnit(tu);
         clang_disposeIndex(index);
         if !errors.is_empty() {
-            return Err(Error::Usage(format!(
-                "the headers do not compile for {}:\n{}",
-                target.triple,
-                errors.join("\n")
-            )));
+            return Err(Error::Schema(errors));
         }
     }
     Ok(measured)
@@ -443,6 +487,17 @@ pub fn evaluate(
     include: &[&Path],
     names: &[String],
 ) -> Result<BTreeMap<String, Option<u64>>, Error> {
+    evaluate_on(source, include, names, crate::layout::DEFAULT_TARGET)
+}
+
+/// Like `evaluate`, on `target`: a header may give a constant another value, or none, on
+/// another ABI.
+pub fn evaluate_on(
+    source: &str,
+    include: &[&Path],
+    names: &[String],
+    target: &Target,
+) -> Result<BTreeMap<String, Option<u64>>, Error> {
     load()?;
     let mut text = source.to_string();
     for (i, n) in names.iter().enumerate() {
@@ -451,16 +506,11 @@ pub fn evaluate(
         ));
     }
     let file = cstring("uapigen_values.c");
-    let mut args: Vec<CString> = [
-        "-x",
-        "c",
-        "-std=c11",
-        "-nostdinc",
-        "--target=x86_64-linux-gnu",
-    ]
-    .iter()
-    .map(|a| cstring(a))
-    .collect();
+    let mut args: Vec<CString> = ["-x", "c", "-std=c11", "-nostdinc"]
+        .iter()
+        .map(|a| cstring(a))
+        .collect();
+    args.push(cstring(&format!("--target={}", target.triple)));
     for dir in include {
         args.push(cstring("-I"));
         args.push(cstring(&dir.display().to_string()));

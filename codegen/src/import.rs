@@ -18,7 +18,9 @@ use std::path::Path;
 
 use clang_sys::*;
 
-use crate::clang_proof::{compare, cx_string, errors, evaluate, load, measure, KernelTypes};
+use crate::clang_proof::{
+    compare, cx_string, evaluate_on, load, located_errors, measure, KernelTypes,
+};
 use crate::diag::{Diagnostic, Error, Source};
 use crate::ir::Scalar;
 use crate::layout::TARGETS;
@@ -60,7 +62,8 @@ enum Item {
     Enum {
         name: Option<String>,
         doc: Option<String>,
-        values: Vec<(String, i64)>,
+        /// (name, value, where in the header).
+        values: Vec<(String, i64, u32)>,
     },
     Define {
         name: String,
@@ -69,6 +72,10 @@ enum Item {
     },
     /// A define in a form the importer does not read: listed for the author.
     Skipped { name: String },
+    /// A declaration or directive the schema has no form for, which changes nothing import
+    /// writes (a function, a variable, a typedef, a `_Static_assert`, a `#pragma`, a branch
+    /// the preprocessor skipped ...): listed for the author as `what` and `why`.
+    NotImported { what: String, why: String },
     /// A declaration the schema has no form for, refused unless `--struct` leaves it out.
     Refused { problems: Vec<Problem> },
 }
@@ -80,6 +87,8 @@ struct State {
     problems: Vec<Problem>,
     /// The header's text.
     source: String,
+    /// The `#include <...>` directives the preprocessor took, in order.
+    includes: Vec<String>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -427,7 +436,7 @@ extern "C" fn collect_field(c: CXCursor, data: CXClientData) -> CXVisitorResult 
 /// The values of an enum, read with the getter of the enum's own signedness; a value the
 /// schema cannot hold (negative, or past 2^63 - 1, TOML's largest integer) is refused.
 struct Enumerators {
-    values: Vec<(String, i64)>,
+    values: Vec<(String, i64, u32)>,
     unsigned: bool,
     problems: Vec<Problem>,
 }
@@ -447,10 +456,10 @@ extern "C" fn collect_enum(
             } else {
                 clang_getEnumConstantDeclValue(c) as i128
             };
+            let (_, offset) = offset_of(c);
             match i64::try_from(value) {
-                Ok(v) if v >= 0 => e.values.push((name, v)),
+                Ok(v) if v >= 0 => e.values.push((name, v, offset)),
                 _ => {
-                    let (_, offset) = offset_of(c);
                     e.problems.push(Problem {
                         offset,
                         len: name.len(),
@@ -582,13 +591,116 @@ extern "C" fn collect_top(
     // SAFETY: `data` is the State handed to clang_visitChildren.
     let state = unsafe { &mut *(data as *mut State) };
     unsafe {
-        let (file, offset) = offset_of(c);
+        // Where the declaration is in the header: a declaration a macro of another header
+        // expands to here is the header's too.
+        let mut file: CXFile = std::ptr::null_mut();
+        let mut offset = 0u32;
+        clang_getExpansionLocation(
+            clang_getCursorLocation(c),
+            &mut file,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut offset,
+        );
         if clang_File_isEqual(file, state.main_file) == 0 {
             return CXChildVisit_Continue;
         }
         let kind = clang_getCursorKind(c);
         let spelled = cx_string(clang_getCursorSpelling(c));
-        if kind == CXCursor_StructDecl && clang_isCursorDefinition(c) != 0 {
+        let mut not_imported = |what: String, why: &str| {
+            state.items.push((
+                offset,
+                Item::NotImported {
+                    what,
+                    why: why.to_string(),
+                },
+            ))
+        };
+        let definition = clang_isCursorDefinition(c) != 0;
+        match kind {
+            CXCursor_StructDecl | CXCursor_UnionDecl | CXCursor_EnumDecl if !definition => {
+                let word = match kind {
+                    CXCursor_StructDecl => "struct",
+                    CXCursor_UnionDecl => "union",
+                    _ => "enum",
+                };
+                not_imported(
+                    format!("`{word} {spelled};`, a declaration without a body"),
+                    "the schema declares only what it defines",
+                );
+                return CXChildVisit_Continue;
+            }
+            CXCursor_FunctionDecl => {
+                not_imported(
+                    format!(
+                        "function `{spelled}` (`{}`)",
+                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
+                    ),
+                    "the schema describes the data that crosses the user/kernel line, not code",
+                );
+                return CXChildVisit_Continue;
+            }
+            CXCursor_VarDecl => {
+                not_imported(
+                    format!(
+                        "variable `{spelled}` (`{}`)",
+                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
+                    ),
+                    "the schema declares types and constants, not objects",
+                );
+                return CXChildVisit_Continue;
+            }
+            CXCursor_TypedefDecl => {
+                not_imported(
+                    format!(
+                        "typedef `{spelled}` (`{}`)",
+                        cx_string(clang_getTypeSpelling(clang_getTypedefDeclUnderlyingType(c)))
+                    ),
+                    "the schema has no typedefs: its members name the kernel's types and \
+                     `struct NAME`",
+                );
+                return CXChildVisit_Continue;
+            }
+            CXCursor_StaticAssert => {
+                not_imported(
+                    "`_Static_assert`".to_string(),
+                    "the schema has no assertions; `uapigen check` proves the generated \
+                     header's layout on every target",
+                );
+                return CXChildVisit_Continue;
+            }
+            CXCursor_InclusionDirective => {
+                // `#include <x>` is the schema's `includes`; a quoted one is not.
+                let line = state.source.get(offset as usize..).unwrap_or("");
+                let line = line.lines().next().unwrap_or("");
+                if line.contains('<') {
+                    state.includes.push(spelled);
+                } else {
+                    not_imported(
+                        format!("`#include \"{spelled}\"`"),
+                        "the schema's includes are `#include <...>` of the kernel's headers",
+                    );
+                }
+                return CXChildVisit_Continue;
+            }
+            // Uses of macros, not declarations.
+            CXCursor_MacroExpansion => return CXChildVisit_Continue,
+            CXCursor_StructDecl
+            | CXCursor_UnionDecl
+            | CXCursor_EnumDecl
+            | CXCursor_MacroDefinition => {}
+            _ => {
+                not_imported(
+                    format!(
+                        "{} `{spelled}`",
+                        cx_string(clang_getCursorKindSpelling(kind))
+                    ),
+                    "a declaration `uapigen import` does not read",
+                );
+                return CXChildVisit_Continue;
+            }
+        }
+        if kind == CXCursor_StructDecl && definition {
             let mut problems = Vec::new();
             let name = spelled;
             let shown = if untagged(&name) {
@@ -695,6 +807,16 @@ extern "C" fn collect_top(
             };
             clang_visitChildren(c, collect_enum, &mut e as *mut Enumerators as *mut c_void);
             state.problems.extend(e.problems);
+            for attr in attributes_of(c) {
+                state.problems.push(Problem {
+                    offset,
+                    len: spelled.len().max(1),
+                    message: format!(
+                        "enum `{spelled}` has {attr}: the schema's enums are plain C enums, \
+                         and the header it generates would drop it"
+                    ),
+                });
+            }
             let name = (!untagged(&spelled)).then_some(spelled);
             state.items.push((
                 offset,
@@ -835,7 +957,13 @@ fn quote(s: &str) -> String {
     format!("\"\"\"\n{body}\"\"\"")
 }
 
-fn field_toml(f: &Field, indent: &str, out: &mut String) {
+/// One field as TOML; `spans` learns which line is where in the header.
+fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) {
+    let first = out.matches('\n').count() + 1;
+    spans.push(Span {
+        lines: first..first + 1,
+        offset: f.offset,
+    });
     let mut parts = Vec::new();
     if let Some(n) = &f.name {
         parts.push(format!("name = \"{n}\""));
@@ -860,11 +988,190 @@ fn field_toml(f: &Field, indent: &str, out: &mut String) {
             parts.push("union = [".to_string());
             let _ = writeln!(out, "{indent}{{ {}", parts.join(", "));
             for m in members {
-                field_toml(m, &format!("{indent}    "), out);
+                field_toml(m, &format!("{indent}    "), out, spans);
             }
             let _ = writeln!(out, "{indent}  ] }},");
         }
     }
+}
+
+/// The ranges (byte offsets) of `file` the preprocessor skipped: inactive `#if` branches.
+///
+/// # Safety
+/// `tu` is a live translation unit and `file` one of its files.
+unsafe fn skipped_ranges(tu: CXTranslationUnit, file: CXFile) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    unsafe {
+        let list = clang_getSkippedRanges(tu, file);
+        if list.is_null() {
+            return out;
+        }
+        for i in 0..(*list).count as usize {
+            let r = *(*list).ranges.add(i);
+            let (mut s, mut e) = (0u32, 0u32);
+            clang_getSpellingLocation(
+                clang_getRangeStart(r),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                &mut s,
+            );
+            clang_getSpellingLocation(
+                clang_getRangeEnd(r),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                &mut e,
+            );
+            out.push((s, e));
+        }
+        clang_disposeSourceRangeList(list);
+    }
+    out
+}
+
+/// One line of header text fit for a TOML comment: no control character, at most 100 chars.
+fn one_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("").trim();
+    let mut out: String = line
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(100)
+        .collect();
+    if line.chars().count() > 100 {
+        out.push('…');
+    }
+    out
+}
+
+/// The preprocessor directives of the header that are neither a `#define`, an `#include` nor a
+/// conditional (outside the skipped branches): a `#pragma` or another directive is listed for
+/// the author; an `#undef` of a name defined above is refused, as the skeleton would keep it.
+///
+/// # Safety
+/// `tu` is a live translation unit and `file` one of its files.
+unsafe fn directives(
+    tu: CXTranslationUnit,
+    file: CXFile,
+    skipped: &[(u32, u32)],
+    state: &mut State,
+) {
+    unsafe {
+        let len = state.source.len() as u32;
+        let range = clang_getRange(
+            clang_getLocationForOffset(tu, file, 0),
+            clang_getLocationForOffset(tu, file, len),
+        );
+        let mut tokens: *mut CXToken = std::ptr::null_mut();
+        let mut n = 0u32;
+        clang_tokenize(tu, range, &mut tokens, &mut n);
+        // (line, offset, spelling) of every token.
+        let mut all = Vec::with_capacity(n as usize);
+        for i in 0..n as usize {
+            let t = *tokens.add(i);
+            let (mut line, mut offset) = (0u32, 0u32);
+            clang_getSpellingLocation(
+                clang_getTokenLocation(tu, t),
+                std::ptr::null_mut(),
+                &mut line,
+                std::ptr::null_mut(),
+                &mut offset,
+            );
+            all.push((line, offset, cx_string(clang_getTokenSpelling(tu, t))));
+        }
+        if !tokens.is_null() {
+            clang_disposeTokens(tu, tokens, n);
+        }
+        for (i, (line, offset, word)) in all.iter().enumerate() {
+            let first_on_line = i == 0 || all[i - 1].0 != *line;
+            if word != "#" || !first_on_line {
+                continue;
+            }
+            if skipped.iter().any(|(s, e)| offset >= s && offset <= e) {
+                continue;
+            }
+            let next = |k: usize| {
+                all.get(i + k)
+                    .filter(|t| t.0 == *line)
+                    .map_or("", |t| t.2.as_str())
+            };
+            let text = one_line(state.source.get(*offset as usize..).unwrap_or(""));
+            let item = |why: &str| Item::NotImported {
+                what: format!("`{text}`"),
+                why: why.to_string(),
+            };
+            match next(1) {
+                "define" | "include" | "include_next" | "if" | "ifdef" | "ifndef" | "elif"
+                | "elifdef" | "elifndef" | "else" | "endif" | "" => {}
+                "undef" => {
+                    let name = next(2);
+                    let defined = state.items.iter().any(|(o, it)| {
+                        o < offset
+                            && matches!(it, Item::Define { name: n, .. } | Item::Skipped { name: n } if n == name)
+                    });
+                    if defined {
+                        state.problems.push(Problem {
+                            offset: *offset,
+                            len: text.len(),
+                            message: format!(
+                                "`#undef {name}` of a name the header defines above: the \
+                                 schema's defines stay defined; remove the #define or the #undef"
+                            ),
+                        });
+                    } else {
+                        state.items.push((
+                            *offset,
+                            item("the schema has no #undef; the generated header never defines it"),
+                        ));
+                    }
+                }
+                "pragma" => state.items.push((
+                    *offset,
+                    item(
+                        "the schema has no pragmas (a `#pragma pack` that changes a layout is \
+                         refused by the layout proof)",
+                    ),
+                )),
+                _ => state.items.push((
+                    *offset,
+                    item("a preprocessor directive the schema has no form for"),
+                )),
+            }
+        }
+    }
+}
+
+/// libclang's errors, with a note on the first of each kind that says why a kernel header
+/// may not compile here.
+fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
+    let mut said = [false; 2];
+    let file = header
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+    for d in &mut errors {
+        if Path::new(&d.path).file_name() != header.file_name() {
+            d.notes.push(format!("in a header {file} includes"));
+        }
+        if d.message.starts_with("unknown type name") && !said[0] {
+            said[0] = true;
+            d.notes.push(
+                "uapigen reads the header with -nostdinc against its own <linux/types.h>, which \
+                 has the schema's types only (__u8 … __u64, __s8 … __s64, __aligned_u64): the \
+                 kernel's others (__le32, __be16, __kernel_size_t, ...) are not types a schema \
+                 can write"
+                    .to_string(),
+            );
+        } else if d.message.contains("file not found") && !said[1] {
+            said[1] = true;
+            d.notes.push(
+                "uapigen reads the header with -nostdinc: it finds its own <linux/types.h> and \
+                 <linux/ioctl.h>, the folder above the header's, and each -I DIR; pass the \
+                 folder that holds this file with -I"
+                    .to_string(),
+            );
+        }
+    }
+    errors
 }
 
 /// Reads `header` (its own `#include <linux/types.h>` etc. resolved against uapigen's kernel
@@ -915,17 +1222,16 @@ pub fn import_structs(
     load()?;
     let types = KernelTypes::new()?;
     let stub = types.dir.clone();
-    let io = |p: &Path, e: std::io::Error| Error::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
-    let source = std::fs::read_to_string(header).map_err(|e| io(header, e))?;
+    // A regular file of bounded size in UTF-8, as every file uapigen reads: a FIFO under a
+    // header's name must not block libclang, nor a device fill memory.
+    let source = Source::read(header)?.text;
     let mut args: Vec<std::ffi::CString> = [
         "-x",
         "c",
         "-std=c11",
         "-nostdinc",
         "-fparse-all-comments",
+        "-ferror-limit=0",
         "--target=x86_64-linux-gnu",
     ]
     .iter()
@@ -943,6 +1249,7 @@ pub fn import_structs(
         items: Vec::new(),
         problems: Vec::new(),
         source: source.clone(),
+        includes: Vec::new(),
     };
     // SAFETY: the arguments outlive the translation unit; callbacks get pointers to locals.
     let result = unsafe {
@@ -962,7 +1269,7 @@ pub fn import_structs(
                 header.display()
             )))
         } else {
-            let errors = errors(tu);
+            let errors = located_errors(tu, "");
             if errors.is_empty() {
                 state.main_file = clang_getFile(tu, path.as_ptr());
                 clang_visitChildren(
@@ -970,13 +1277,25 @@ pub fn import_structs(
                     collect_top,
                     &mut state as *mut State as *mut c_void,
                 );
+                let skipped = skipped_ranges(tu, state.main_file);
+                directives(tu, state.main_file, &skipped, &mut state);
+                for (start, end) in skipped {
+                    let first = source.get(start as usize..).unwrap_or("");
+                    let first = first.lines().next().unwrap_or("").trim();
+                    let lines = source.get(start as usize..end as usize).unwrap_or("");
+                    state.items.push((
+                        start,
+                        Item::NotImported {
+                            what: format!("`{first}` … ({} lines)", lines.lines().count().max(1)),
+                            why: "the preprocessor skipped them (on x86_64, as a program \
+                                  that includes the header sees it): nothing in them is imported"
+                                .to_string(),
+                        },
+                    ));
+                }
                 Ok(())
             } else {
-                Err(Error::Usage(format!(
-                    "{} does not compile:\n{}",
-                    header.display(),
-                    errors.join("\n")
-                )))
+                Err(Error::Schema(explain(errors, header)))
             }
         };
         if !tu.is_null() {
@@ -1044,7 +1363,7 @@ pub fn import_structs(
     let mut known: Vec<String> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         match item {
-            Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _)| n.clone())),
+            Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
             Item::Define { name, value, .. } => {
                 let names: Vec<&str> = value
                     .split('"')
@@ -1052,7 +1371,15 @@ pub fn import_structs(
                     .step_by(2)
                     .filter(|_| !value.starts_with("char = "))
                     .collect();
-                if names.iter().all(|n| known.iter().any(|k| k == n)) {
+                if names == [name.as_str()] && value.starts_with("alias = ") {
+                    // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
+                    *item = Item::NotImported {
+                        what: format!("`#define {name} {name}`"),
+                        why: "a name defined as itself (for `#ifdef`): the schema has no form \
+                              for it"
+                            .to_string(),
+                    };
+                } else if names.iter().all(|n| known.iter().any(|k| k == n)) {
                     known.push(name.clone());
                 } else {
                     *item = Item::Skipped { name: name.clone() };
@@ -1123,16 +1450,20 @@ pub fn import_structs(
             _ => None,
         })
         .collect();
-    let (skeleton, spans) = render(family, header, &source, state.items);
-    verify(&skeleton, &spans, &offsets, family, header, &stub, include).map_err(refuse)?;
+    let (skeleton, spans) = render(family, header, &source, state.items, &state.includes);
+    verify(
+        &skeleton, &spans, &offsets, family, header, &stub, include, &source, &refuse,
+    )?;
     drop(types);
     Ok(skeleton)
 }
 
 /// The proof that the skeleton says what the header says: it loads with every check
 /// `uapigen generate` makes, libclang lays the header out on every target as the skeleton's
-/// IR does, and every constant has the value C gives it. A difference is refused at the
-/// declaration it comes from.
+/// IR does, and every constant has the value C gives it on every target. A difference is
+/// refused at the declaration it comes from (`refuse` locates it); the header failing to
+/// compile for a target is refused with libclang's own errors.
+#[allow(clippy::too_many_arguments)]
 fn verify(
     skeleton: &str,
     spans: &[Span],
@@ -1141,7 +1472,9 @@ fn verify(
     header: &Path,
     stub: &Path,
     include: &[&Path],
-) -> Result<(), Vec<Problem>> {
+    header_text: &str,
+    refuse: &dyn Fn(Vec<Problem>) -> Error,
+) -> Result<(), Error> {
     let at = |line: usize| -> u32 {
         spans
             .iter()
@@ -1149,24 +1482,26 @@ fn verify(
             .map_or(0, |s| s.offset)
     };
     let name = format!("{family}.toml");
-    let located = |e: Error| -> Vec<Problem> {
+    let file = header
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let located = |e: Error| -> Error {
         match e {
-            Error::Schema(diags) => diags
-                .into_iter()
-                .map(|d| Problem {
-                    offset: at(d.line),
-                    len: 1,
-                    message: format!(
-                        "the schema import would write for this is refused: {}",
-                        d.message
-                    ),
-                })
-                .collect(),
-            e => vec![Problem {
-                offset: 0,
-                len: 1,
-                message: e.to_string(),
-            }],
+            Error::Schema(diags) => refuse(
+                diags
+                    .into_iter()
+                    .map(|d| Problem {
+                        offset: at(d.line),
+                        len: 1,
+                        message: format!(
+                            "the schema import would write for this is refused: {}",
+                            in_header(&d.message, &at, header_text, &file)
+                        ),
+                    })
+                    .collect(),
+            ),
+            e => e,
         }
     };
     // The layout first: a header laid out otherwise (`#pragma pack`) is that, not the hole
@@ -1174,33 +1509,23 @@ fn verify(
     let checked =
         crate::lay_out(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let dir = header.parent().unwrap_or(Path::new("."));
-    let file = header
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let mut dirs: Vec<&Path> = vec![stub, dir];
     dirs.extend(include.iter().copied());
+    let source = format!("#include <{file}>\n");
     // Per struct: the first target that differs, what differs there, and how many others do.
     let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
     for target in TARGETS {
-        let source = format!("#include <{file}>\n");
-        let measured = measure(&source, &dirs, target).map_err(|e| {
-            vec![Problem {
-                offset: 0,
-                len: 1,
-                message: e.to_string(),
-            }]
-        })?;
+        let measured = measure(&source, &dirs, target)?;
         let layout = checked
             .layouts
             .iter()
             .find(|l| l.target.triple == target.triple)
             .expect("a layout per target");
         for (si, st) in checked.family.structs.iter().enumerate() {
-            let Some(m) = measured.get(&st.name) else {
-                continue;
+            let what = match measured.get(&st.name) {
+                Some(m) => compare(m, &layout.structs[si]),
+                None => vec![MISSING.to_string()],
             };
-            let what = compare(m, &layout.structs[si]);
             if what.is_empty() {
                 continue;
             }
@@ -1212,58 +1537,117 @@ fn verify(
     }
     let mut problems: Vec<Problem> = differ
         .into_iter()
-        .map(|(name, (triple, what, others))| Problem {
-            offset: offsets.get(name).copied().unwrap_or(0),
-            len: name.len(),
-            message: format!(
-                "struct `{name}` is not laid out as the schema would write it (a `#pragma \
-                 pack`, or another attribute import cannot see): on {triple}{}: {}",
-                if others > 0 {
-                    format!(" and {others} other targets")
-                } else {
-                    String::new()
-                },
-                what.join("; ").replace(" in the IR", " in the schema")
-            ),
+        .map(|(name, (triple, what, others))| {
+            let targets = if others > 0 {
+                format!("{triple} and {others} other targets")
+            } else {
+                triple.to_string()
+            };
+            let message = if what.len() == 1 && what[0] == MISSING {
+                format!(
+                    "struct `{name}` is defined on {} but not on {targets} (an `#if` on the \
+                     target): the schema's structs are the same on every target",
+                    crate::layout::DEFAULT_TARGET.triple
+                )
+            } else {
+                format!(
+                    "struct `{name}` is not laid out as the schema would write it (a `#pragma \
+                     pack`, or another attribute import cannot see): on {targets}: {}",
+                    what.join("; ").replace(" in the IR", " in the schema")
+                )
+            };
+            Problem {
+                offset: offsets.get(name).copied().unwrap_or(0),
+                len: name.len(),
+                message,
+            }
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let names: Vec<String> = checked.family.constants().map(|k| k.name.clone()).collect();
-    let values = evaluate(&format!("#include <{file}>\n"), &dirs, &names).map_err(|e| {
-        vec![Problem {
-            offset: 0,
-            len: 1,
-            message: e.to_string(),
-        }]
-    })?;
-    for k in checked.family.constants() {
-        let c_value = values.get(&k.name).copied().flatten();
-        if c_value != Some(k.value) {
-            let line = skeleton
-                .lines()
-                .position(|l| l.contains(&format!("name = \"{}\"", k.name)))
-                .map_or(0, |i| i + 1);
-            problems.push(Problem {
-                offset: at(line),
-                len: 1,
-                message: format!(
-                    "`{}` is {} in C, {} in the schema import would write",
-                    k.name,
-                    c_value.map_or("not an integer constant".to_string(), |v| v.to_string()),
-                    k.value
-                ),
-            });
+    // Per constant: the first target where C's value is not the schema's.
+    let mut wrong: BTreeMap<String, (&str, Option<u64>)> = BTreeMap::new();
+    for target in TARGETS {
+        let values = evaluate_on(&source, &dirs, &names, target)?;
+        for k in checked.family.constants() {
+            let c_value = values.get(&k.name).copied().flatten();
+            if c_value != Some(k.value) && !wrong.contains_key(&k.name) {
+                wrong.insert(k.name.clone(), (target.triple, c_value));
+            }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
+    for k in checked.family.constants() {
+        let Some((triple, c_value)) = wrong.get(&k.name) else {
+            continue;
+        };
+        let line = skeleton
+            .lines()
+            .position(|l| l.contains(&format!("name = \"{}\"", k.name)))
+            .map_or(0, |i| i + 1);
+        problems.push(Problem {
+            offset: at(line),
+            len: k.name.len(),
+            message: format!(
+                "`{}` is {} in C on {triple}, {} in the schema import would write{}",
+                k.name,
+                c_value.map_or(
+                    "not an integer constant (or not defined)".to_string(),
+                    |v| v.to_string()
+                ),
+                k.value,
+                if *triple == crate::layout::DEFAULT_TARGET.triple {
+                    ""
+                } else {
+                    " (its value on x86_64-linux-gnu): the schema's constants have one value \
+                     on every target"
+                }
+            ),
+        });
     }
+    if !problems.is_empty() {
+        return Err(refuse(problems));
+    }
+    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
+    Ok(())
 }
+
+/// What `verify` notes of a struct libclang does not find on a target.
+const MISSING: &str = "the header does not define it there";
+
+/// A schema message with its `at line N` (a line of the skeleton) said as the place in the
+/// header that line came from.
+fn in_header(message: &str, at: &dyn Fn(usize) -> u32, source: &str, file: &str) -> String {
+    let Some(i) = message.find("at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[i + "at line ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let Ok(line) = digits.parse::<usize>() else {
+        return message.to_string();
+    };
+    let (l, c) = Source::new("", source).line_col(at(line) as usize);
+    format!(
+        "{}at {file}:{l}:{c}{}",
+        &message[..i],
+        &rest[digits.len()..]
+    )
+}
+
+/// The folders of the kernel's `include/uapi`, as a program includes them (`<rdma/x.h>`).
+const UAPI_FOLDERS: &[&str] = &[
+    "linux",
+    "asm-generic",
+    "drm",
+    "misc",
+    "mtd",
+    "rdma",
+    "scsi",
+    "sound",
+    "video",
+    "xen",
+    "cxl",
+    "fwctl",
+    "regulator",
+];
 
 /// Which lines of the skeleton an item of the header became.
 struct Span {
@@ -1277,50 +1661,72 @@ fn render(
     header: &Path,
     source: &str,
     mut items: Vec<(u32, Item)>,
+    includes: &[String],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
-    // The include guard: the first `#ifndef NAME`, when NAME is an identifier.
-    let guard = source
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("#ifndef")
-                .and_then(|g| g.split_whitespace().next())
-                .filter(|g| is_identifier(g))
-                .map(str::to_string)
-        })
+    // The include guard: the first `#ifndef NAME` that the next line `#define`s.
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    let guard_found = lines.windows(2).find_map(|w| {
+        let g = w[0]
+            .strip_prefix("#ifndef")
+            .and_then(|g| g.split_whitespace().next())
+            .filter(|g| is_identifier(g))?;
+        let mut d = w[1].strip_prefix("#define")?.split_whitespace();
+        (d.next() == Some(g) && d.next().is_none()).then(|| g.to_string())
+    });
+    let guard = guard_found
+        .clone()
         .unwrap_or_else(|| format!("_UAPI_{}_H", family.to_uppercase()));
-    let license = source
-        .lines()
-        .find_map(|l| {
-            l.split("SPDX-License-Identifier:")
-                .nth(1)
-                .map(|r| r.trim().trim_end_matches("*/").trim().to_string())
-        })
+    let license_found = source.lines().find_map(|l| {
+        l.split("SPDX-License-Identifier:")
+            .nth(1)
+            .map(|r| r.trim().trim_end_matches("*/").trim().to_string())
+    });
+    let license = license_found
+        .clone()
         .unwrap_or_else(|| "GPL-2.0 WITH Linux-syscall-note".to_string());
-    let includes: Vec<String> = source
-        .lines()
-        .filter_map(|l| {
-            l.trim()
-                .strip_prefix("#include <")
-                .and_then(|r| r.strip_suffix('>'))
-                .map(str::to_string)
-        })
-        .collect();
     let file = header
         .file_name()
         .map_or("header.h".to_string(), |f| f.to_string_lossy().into_owned());
     let mut out = String::new();
     let _ = writeln!(out, "# Imported from {file} by `uapigen import`: a skeleton. Add each struct's size convention,");
     let _ = writeln!(out, "# flag and enum links, rules and revisions by hand.\n");
+    // The folder of the kernel's include/uapi the header is in, when it is in one.
+    let folder = header
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned())
+        .filter(|f| UAPI_FOLDERS.contains(&f.as_str()));
+    let _ = writeln!(out, "[family]\nname = {}", toml_str(family));
+    if folder.is_none() {
+        let _ = writeln!(
+            out,
+            "# {file} is not in a folder of the kernel's include/uapi ({}): `header` is \
+             uapigen's choice",
+            UAPI_FOLDERS.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
-        "[family]\nname = {}\nheader = {}\nguard = {}\nlicense = {}",
-        toml_str(family),
-        toml_str(&format!("linux/{file}")),
-        toml_str(&guard),
-        toml_str(&license)
+        "header = {}",
+        toml_str(&format!("{}/{file}", folder.as_deref().unwrap_or("linux")))
     );
+    if guard_found.is_none() {
+        let _ = writeln!(
+            out,
+            "# {file} has no include guard (`#ifndef NAME` then `#define NAME`): this one is \
+             uapigen's choice"
+        );
+    }
+    let _ = writeln!(out, "guard = {}", toml_str(&guard));
+    if license_found.is_none() {
+        let _ = writeln!(
+            out,
+            "# {file} has no SPDX-License-Identifier line: this license is uapigen's default; \
+             write the header's own"
+        );
+    }
+    let _ = writeln!(out, "license = {}", toml_str(&license));
     let _ = writeln!(
         out,
         "includes = [{}]\n",
@@ -1358,7 +1764,9 @@ fn render(
         Some((s.clone(), next.name.clone().unwrap_or_default()))
     };
     // Bit defines above the same field are one flag set, linked to that field.
-    let mut flag_sets: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+    // (struct, field) → its bits: (name, schema text, where in the header).
+    type FlagSets = BTreeMap<(String, String), Vec<(String, String, u32)>>;
+    let mut flag_sets: FlagSets = BTreeMap::new();
     for (_, item) in &items {
         if let Item::Define {
             name,
@@ -1370,7 +1778,7 @@ fn render(
                 flag_sets
                     .entry(at)
                     .or_default()
-                    .push((name.clone(), value.clone()));
+                    .push((name.clone(), value.clone(), *offset));
             }
         }
     }
@@ -1388,7 +1796,13 @@ fn render(
     let mut emitted_sets: Vec<(String, String)> = Vec::new();
     let mut seen = BTreeMap::new();
     let mut spans = Vec::new();
+    // Lines of a field, an enum value or a flag: their own place, found before the item's.
+    let mut fine = Vec::new();
     let line = |out: &String| out.matches('\n').count() + 1;
+    let file_line_col = |offset: u32| {
+        let (l, c) = Source::new("", source).line_col(offset as usize);
+        format!("{file}:{l}:{c}")
+    };
     for (offset, item) in items {
         let first = line(&out);
         match item {
@@ -1412,14 +1826,26 @@ fn render(
                 }
                 let _ = writeln!(out, "fields = [");
                 for f in &fields {
-                    field_toml(f, "  ", &mut out);
+                    field_toml(f, "  ", &mut out, &mut fine);
                 }
                 let _ = writeln!(out, "]");
             }
             Item::Skipped { name } => {
                 if name != guard_name {
-                    let _ = writeln!(out, "\n# #define {name}: not a form `uapigen import` reads (integer, 1 << n, char, OR, _IO, name); add it by hand");
+                    let _ = writeln!(
+                        out,
+                        "\n# not imported: #define {name} at {}: not a form `uapigen import` \
+                         reads (integer, 1 << n, char, OR, _IO, name); add it by hand",
+                        file_line_col(offset)
+                    );
                 }
+            }
+            Item::NotImported { what, why } => {
+                let _ = writeln!(
+                    out,
+                    "\n# not imported: {what} at {}: {why}",
+                    file_line_col(offset)
+                );
             }
             Item::Enum { name, doc, values } => {
                 let tag = name
@@ -1434,10 +1860,14 @@ fn render(
                     let _ = writeln!(out, "doc = {}", quote(&d));
                 }
                 let _ = writeln!(out, "values = [");
-                for (i, (n, v)) in values.iter().enumerate() {
+                for (i, (n, v, at)) in values.iter().enumerate() {
+                    fine.push(Span {
+                        lines: line(&out)..line(&out) + 1,
+                        offset: *at,
+                    });
                     // A second name for a value is an alias, as the schema writes it.
-                    match values[..i].iter().find(|(_, w)| w == v) {
-                        Some((first, _)) => {
+                    match values[..i].iter().find(|(_, w, _)| w == v) {
+                        Some((first, _, _)) => {
                             let _ = writeln!(out, "  {{ name = \"{n}\", alias = \"{first}\" }},");
                         }
                         None => {
@@ -1469,7 +1899,11 @@ fn render(
                             key.0,
                             key.1
                         );
-                        for (n, v) in &flag_sets[key] {
+                        for (n, v, at) in &flag_sets[key] {
+                            fine.push(Span {
+                                lines: line(&out)..line(&out) + 1,
+                                offset: *at,
+                            });
                             let _ = writeln!(out, "  {{ name = \"{n}\", {v} }},");
                         }
                         let _ = writeln!(out, "]");
@@ -1488,5 +1922,6 @@ fn render(
             offset,
         });
     }
-    (out, spans)
+    fine.extend(spans);
+    (out, fine)
 }

@@ -94,12 +94,30 @@ pub struct Case {
 /// byte read when the implementation can tell.
 pub type Outcome = (Result<Vec<u8>, Errno>, Option<usize>);
 
+/// Where and how an implementation stopped before it answered every case: a process that
+/// died (a signal, an early exit) or stopped answering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// The case it was running: an index into the cases it was given.
+    pub at: usize,
+    /// What happened, for the report (`the harness was killed by signal 11 (SIGSEGV)`).
+    pub how: String,
+    /// It did not answer in time and was killed, rather than dying on its own.
+    pub hung: bool,
+}
+
 /// An implementation of the validators of every revision: generated C, generated Rust...
 pub trait Implementation {
     /// The implementation's name in reports.
     fn name(&self) -> &str;
     /// Runs every case; per case its outcome and the furthest byte read (if it can tell).
     fn run(&mut self, cases: &[Case]) -> Vec<Outcome>;
+    /// Runs the cases until the implementation stops: the outcomes of the cases it answered
+    /// (the first `stop.at` when it stopped) and where and how it stopped. What the matrix
+    /// calls; an implementation that runs in this process cannot stop and keeps the default.
+    fn run_until_stopped(&mut self, cases: &[Case]) -> (Vec<Outcome>, Option<Stop>) {
+        (self.run(cases), None)
+    }
 }
 
 /// The IR interpreter as an implementation (what `uapigen matrix` runs when nothing else is
@@ -427,6 +445,27 @@ pub enum CellResult {
         /// Why there is no case.
         reason: String,
     },
+    /// The implementation died while it ran a case of this cell (its process was killed by a
+    /// signal or exited): the rest of the cell was not run; the matrix went on from the next
+    /// cell in a fresh process.
+    Crash {
+        /// Which implementation.
+        implementation: String,
+        /// The case it died on.
+        case: String,
+        /// How it died.
+        how: String,
+    },
+    /// The implementation did not answer a case of this cell in time and was killed: the rest
+    /// of the cell was not run.
+    Hang {
+        /// Which implementation.
+        implementation: String,
+        /// The case it did not answer.
+        case: String,
+        /// What the time limit was.
+        how: String,
+    },
 }
 
 /// One struct's matrix.
@@ -519,9 +558,34 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
         .iter()
         .map(|c| oracle.kernel(c, &Buffer::new(c.bytes.clone())))
         .collect();
-    let results: Vec<(String, Vec<Outcome>)> = implementations
+    // Where each cell's cases are, so an implementation that stops is restarted at the
+    // next cell: one crash does not hide the rest of the matrix.
+    let ranges: Vec<std::ops::Range<usize>> = cells
+        .iter()
+        .filter_map(|c| c.4.as_ref().ok().cloned())
+        .collect();
+    let results: Vec<(String, Vec<Option<Outcome>>, Vec<Stop>)> = implementations
         .iter_mut()
-        .map(|i| (i.name().to_string(), i.run(&cases)))
+        .map(|i| {
+            let mut outcomes: Vec<Option<Outcome>> = vec![None; cases.len()];
+            let mut stops = Vec::new();
+            let mut start = 0;
+            while start < cases.len() {
+                let (got, stop) = i.run_until_stopped(&cases[start..]);
+                let answered = stop.as_ref().map_or(got.len(), |s| s.at.min(got.len()));
+                for (j, o) in got.into_iter().take(answered).enumerate() {
+                    outcomes[start + j] = Some(o);
+                }
+                let Some(mut stop) = stop else { break };
+                stop.at = (start + stop.at).min(cases.len() - 1);
+                start = ranges
+                    .iter()
+                    .find(|r| r.contains(&stop.at))
+                    .map_or(stop.at + 1, |r| r.end);
+                stops.push(stop);
+            }
+            (i.name().to_string(), outcomes, stops)
+        })
         .collect();
 
     let mut out: Vec<StructMatrix> = Vec::new();
@@ -574,8 +638,28 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
                 result = fail("schema", "accepted".into(), show(exp));
                 break;
             }
-            for (iname, res) in &results {
-                let (got, read_end) = &res[i];
+            for (iname, res, stops) in &results {
+                let Some((got, read_end)) = &res[i] else {
+                    let stop = stops.iter().find(|s| s.at == i);
+                    let how = stop.map_or_else(
+                        || "not run (internal: no outcome and no stop)".to_string(),
+                        |s| s.how.clone(),
+                    );
+                    result = if stop.is_some_and(|s| s.hung) {
+                        CellResult::Hang {
+                            implementation: iname.clone(),
+                            case: case.what.clone(),
+                            how,
+                        }
+                    } else {
+                        CellResult::Crash {
+                            implementation: iname.clone(),
+                            case: case.what.clone(),
+                            how,
+                        }
+                    };
+                    break 'cases;
+                };
                 if got != exp {
                     let detail = |r: &Result<Vec<u8>, Errno>| match r {
                         Ok(b) => format!(
@@ -619,7 +703,7 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
     });
     Matrix {
         ok,
-        implementations: results.into_iter().map(|(n, _)| n).collect(),
+        implementations: results.into_iter().map(|(n, _, _)| n).collect(),
         structs: out,
     }
 }
@@ -682,6 +766,28 @@ pub fn table(m: &Matrix) -> String {
                         ));
                         "EMPTY".to_string()
                     }
+                    CellResult::Crash {
+                        implementation,
+                        case,
+                        how,
+                    } => {
+                        failures.push(format!(
+                            "    user {r} × kernel {}: {implementation}: {case}: {how}; the rest of the cell was not run",
+                            s.revisions[col]
+                        ));
+                        "CRASH".to_string()
+                    }
+                    CellResult::Hang {
+                        implementation,
+                        case,
+                        how,
+                    } => {
+                        failures.push(format!(
+                            "    user {r} × kernel {}: {implementation}: {case}: {how}; the rest of the cell was not run",
+                            s.revisions[col]
+                        ));
+                        "HANG".to_string()
+                    }
                 };
                 let _ = write!(out, "{text:<w$}");
             }
@@ -701,12 +807,19 @@ pub fn table(m: &Matrix) -> String {
     };
     let failed = count(|c| matches!(c, CellResult::Fail { .. }));
     let empty = count(|c| matches!(c, CellResult::Empty { .. }));
-    let mut verdict = format!("{cases} cases passed");
-    if failed > 0 {
-        verdict.push_str(&format!(", {failed} cells failed"));
-    }
-    if empty > 0 {
-        verdict.push_str(&format!(", {empty} cells ran no case"));
+    let crashed = count(|c| matches!(c, CellResult::Crash { .. }));
+    let hung = count(|c| matches!(c, CellResult::Hang { .. }));
+    let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+    let mut verdict = format!("{} passed", n(cases, "case"));
+    for (k, what) in [
+        (failed, "failed"),
+        (empty, "ran no case"),
+        (crashed, "crashed"),
+        (hung, "hung"),
+    ] {
+        if k > 0 {
+            verdict.push_str(&format!(", {} {what}", n(k, "cell")));
+        }
     }
     let _ = writeln!(out, "\n{}: {verdict}", if m.ok { "ok" } else { "FAILED" });
     out

@@ -12,7 +12,7 @@ use uapigen_uaccess::Errno;
 use crate::clang_proof::ScratchDir;
 use crate::diag::Error;
 use crate::ir::Convention;
-use crate::matrix::{find, Case, Implementation, Outcome};
+use crate::matrix::{find, Case, Implementation, Outcome, Stop};
 use crate::Checked;
 
 /// The generated C validators of every revision, compiled once into a harness, as an implementation.
@@ -21,6 +21,8 @@ pub struct CValidators<'a> {
     harness: Option<Harness>,
     dispatch: Vec<Entry>,
     families: &'a [Checked],
+    /// How long one case may take (`CASE_TIMEOUT` unless `with_case_timeout` says otherwise).
+    timeout: std::time::Duration,
 }
 
 /// The harness's user memory: `UAPI_COPY_FROM_USER` copying the readable prefix of a
@@ -203,6 +205,7 @@ impl<'a> CValidators<'a> {
                 harness: None,
                 dispatch,
                 families,
+                timeout: CASE_TIMEOUT,
             });
         }
         check_include(include, families)?;
@@ -238,6 +241,7 @@ impl<'a> CValidators<'a> {
             harness: Some(Harness { exe, _dir: dir }),
             dispatch,
             families,
+            timeout: CASE_TIMEOUT,
         };
         v.check_layout(include)?;
         Ok(v)
@@ -254,9 +258,15 @@ impl<'a> CValidators<'a> {
             .output()
             .map_err(|e| io(&h.exe, e))?;
         if !out.status.success() {
-            return Err(Error::Internal(format!(
-                "the matrix harness failed to report its layout ({})",
-                out.status
+            return Err(Error::Usage(format!(
+                "matrix: the harness built from the C headers in {} {} before it reported their \
+                 layout (it runs no validator then){}",
+                include.display(),
+                describe(out.status),
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .map(|l| format!("\n  {l}"))
+                    .collect::<String>()
             )));
         }
         let text = String::from_utf8_lossy(&out.stdout);
@@ -405,6 +415,10 @@ int main(int argc, char **argv)
 			return 2;
 		}}
 		free(buf);
+		/* Each answer whole on the pipe before the next case runs, and only once the
+		 * case's memory is freed: a crash is attributed to the case that caused it. */
+		if (fflush(stdout))
+			return 2;
 	}}
 	return 0;
 }}
@@ -413,15 +427,149 @@ int main(int argc, char **argv)
     src
 }
 
+/// How long the harness may take over one case before it is taken to hang: a validator
+/// answers in microseconds, so this only ever catches a loop (or a machine stopped dead).
+pub const CASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How much of the harness's stderr a report quotes (its last lines).
+const STDERR_TAIL: usize = 2000;
+
+/// What the reader of the harness's stdout hands on, case by case.
+enum Answer {
+    /// (return value, furthest byte read, the kernel's struct).
+    Case(i64, i64, Vec<u8>),
+    /// A line that is not an answer: the validator printed to stdout itself, or worse.
+    Garbled(String),
+}
+
+/// Reads whole answers from the harness: `RET READ_END LEN\n` then LEN bytes. An answer cut
+/// short by the end of the stream is no answer.
+fn read_answers(out: impl std::io::Read, tx: std::sync::mpsc::Sender<Answer>) {
+    use std::io::{BufRead as _, Read as _};
+    let mut r = std::io::BufReader::new(out);
+    loop {
+        let mut head = Vec::new();
+        match r.read_until(b'\n', &mut head) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if head.last() != Some(&b'\n') => return,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&head[..head.len() - 1]).into_owned();
+        let parts: Vec<Option<i64>> = text.split(' ').map(|x| x.parse().ok()).collect();
+        let [Some(ret), Some(read_end), Some(len)] = parts[..] else {
+            let _ = tx.send(Answer::Garbled(text.chars().take(80).collect()));
+            return;
+        };
+        let Ok(len) = usize::try_from(len) else {
+            let _ = tx.send(Answer::Garbled(text));
+            return;
+        };
+        if len > crate::layout::MAX_STRUCT_SIZE as usize {
+            let _ = tx.send(Answer::Garbled(text));
+            return;
+        }
+        let mut body = vec![0u8; len];
+        if r.read_exact(&mut body).is_err() {
+            return;
+        }
+        if tx.send(Answer::Case(ret, read_end, body)).is_err() {
+            return;
+        }
+    }
+}
+
+/// `killed by signal 11 (SIGSEGV)` or `exited with status 7`.
+fn describe(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt as _;
+        if let Some(sig) = status.signal() {
+            let name = match sig {
+                1 => "SIGHUP",
+                2 => "SIGINT",
+                3 => "SIGQUIT",
+                4 => "SIGILL",
+                5 => "SIGTRAP",
+                6 => "SIGABRT",
+                7 => "SIGBUS",
+                8 => "SIGFPE",
+                9 => "SIGKILL",
+                11 => "SIGSEGV",
+                13 => "SIGPIPE",
+                15 => "SIGTERM",
+                24 => "SIGXCPU",
+                25 => "SIGXFSZ",
+                31 => "SIGSYS",
+                _ => "",
+            };
+            return if name.is_empty() {
+                format!("was killed by signal {sig}")
+            } else {
+                format!("was killed by signal {sig} ({name})")
+            };
+        }
+    }
+    match status.code() {
+        Some(c) => format!("exited with status {c}"),
+        None => format!("ended ({status})"),
+    }
+}
+
+impl CValidators<'_> {
+    /// The same validators, with another limit on the time one case may take.
+    pub fn with_case_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The kernel's bytes of one answer, as the interpreter gives them.
+    fn outcome(&self, case: &Case, ret: i64, read_end: i64, bytes: Vec<u8>) -> Outcome {
+        let read_end = Some(read_end.max(0) as usize);
+        if ret != 0 {
+            return (
+                Err(i32::try_from(ret)
+                    .ok()
+                    .and_then(Errno::from_negative)
+                    .unwrap_or(Errno::EFAULT)),
+                read_end,
+            );
+        }
+        // Today's struct holds the revision's: past the revision's size it must be zero.
+        let ksize = find(self.families, &case.struct_name)
+            .map(|(c, si)| c.revisions[case.kernel].1[0].structs[si].size as usize)
+            .unwrap_or(bytes.len());
+        if bytes.iter().skip(ksize).all(|b| *b == 0) {
+            (Ok(bytes[..ksize.min(bytes.len())].to_vec()), read_end)
+        } else {
+            (Ok(bytes), read_end)
+        }
+    }
+}
+
 impl Implementation for CValidators<'_> {
     fn name(&self) -> &str {
         "generated C"
     }
 
+    /// The outcome of every case; a case the harness did not answer (it died or hung, see
+    /// `run_until_stopped`, which the matrix calls) is -EFAULT here.
     fn run(&mut self, cases: &[Case]) -> Vec<Outcome> {
-        let failed = || cases.iter().map(|_| (Err(Errno::EFAULT), None)).collect();
+        let (mut out, _) = self.run_until_stopped(cases);
+        out.resize(cases.len(), (Err(Errno::EFAULT), None));
+        out
+    }
+
+    fn run_until_stopped(&mut self, cases: &[Case]) -> (Vec<Outcome>, Option<Stop>) {
+        let stop = |at: usize, how: String, hung: bool| Some(Stop { at, how, hung });
         let Some(h) = &self.harness else {
-            return failed();
+            return (
+                Vec::new(),
+                (!cases.is_empty()).then(|| Stop {
+                    at: 0,
+                    how: "no harness was built (no validated struct)".into(),
+                    hung: false,
+                }),
+            );
         };
         let mut input: Vec<u8> = Vec::new();
         for c in cases {
@@ -438,58 +586,124 @@ impl Implementation for CValidators<'_> {
         let spawned = Command::new(&h.exe)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn();
-        let Ok(mut child) = spawned else {
-            return failed();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                return (
+                    Vec::new(),
+                    stop(
+                        0,
+                        format!("the harness {} could not be started: {e}", h.exe.display()),
+                        false,
+                    ),
+                )
+            }
         };
-        let Some(mut stdin) = child.stdin.take() else {
-            return failed();
+        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (
+                Vec::new(),
+                stop(0, "the harness's pipes could not be opened".into(), false),
+            );
         };
-        let writer = std::thread::spawn(move || stdin.write_all(&input));
-        let out = child
-            .wait_with_output()
-            .map(|o| o.stdout)
-            .unwrap_or_default();
+        // A harness that dies stops reading: the write then fails, which says nothing more.
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let errors = std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut stderr, &mut all);
+            let text = String::from_utf8_lossy(&all).into_owned();
+            let tail = text.len().saturating_sub(STDERR_TAIL);
+            let start = (tail..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
+            text[start..].trim().to_string()
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || read_answers(stdout, tx));
+        let mut outcomes = Vec::with_capacity(cases.len());
+        // Why the harness stopped early, if it did: (the case, what happened, hung).
+        let mut early: Option<(usize, String, bool)> = None;
+        for (i, case) in cases.iter().enumerate() {
+            match rx.recv_timeout(self.timeout) {
+                Ok(Answer::Case(ret, read_end, bytes)) => {
+                    outcomes.push(self.outcome(case, ret, read_end, bytes))
+                }
+                Ok(Answer::Garbled(line)) => {
+                    early = Some((
+                        i,
+                        format!(
+                            "the harness printed {line:?} where the case's answer belongs \
+                             (does the validator write to stdout?)"
+                        ),
+                        false,
+                    ));
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    early = Some((
+                        i,
+                        format!(
+                            "the harness did not answer within {} s and was killed (a loop?)",
+                            self.timeout.as_secs_f64()
+                        ),
+                        true,
+                    ));
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    early = Some((i, String::new(), false));
+                    break;
+                }
+            }
+        }
+        if early.as_ref().is_some_and(|e| !e.1.is_empty()) {
+            let _ = child.kill();
+        }
+        let status = child.wait();
+        drop(rx);
+        let _ = reader.join();
         let _ = writer.join();
-        let mut rest: &[u8] = &out;
-        cases
-            .iter()
-            .map(|case| {
-                let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
-                    return (Err(Errno::EFAULT), None);
-                };
-                let head = String::from_utf8_lossy(&rest[..nl]).into_owned();
-                let mut parts = head.split(' ').map(|x| x.parse::<i64>().ok());
-                let (Some(Some(ret)), Some(Some(read_end)), Some(Some(len))) =
-                    (parts.next(), parts.next(), parts.next())
-                else {
-                    rest = &[];
-                    return (Err(Errno::EFAULT), None);
-                };
-                let body = &rest[nl + 1..];
-                let len = (len.max(0) as usize).min(body.len());
-                let bytes = body[..len].to_vec();
-                rest = &body[len..];
-                let read_end = Some(read_end.max(0) as usize);
-                if ret != 0 {
-                    return (
-                        Err(i32::try_from(ret)
-                            .ok()
-                            .and_then(Errno::from_negative)
-                            .unwrap_or(Errno::EFAULT)),
-                        read_end,
-                    );
+        let stderr = errors.join().unwrap_or_default();
+        let said = if stderr.is_empty() {
+            String::new()
+        } else {
+            format!(" (its stderr: {stderr:?})")
+        };
+        let how = |status: &std::io::Result<std::process::ExitStatus>| match status {
+            Ok(s) => describe(*s),
+            Err(e) => format!("could not be waited for ({e})"),
+        };
+        match early {
+            Some((at, what, hung)) if !what.is_empty() => {
+                (outcomes, stop(at, format!("{what}{said}"), hung))
+            }
+            Some((at, _, _)) => (
+                outcomes,
+                stop(at, format!("the harness {}{said}", how(&status)), false),
+            ),
+            None => match status {
+                Ok(s) if s.success() => (outcomes, None),
+                // Every case answered, then it died: blame the last, which it was still in.
+                other => {
+                    let at = cases.len().saturating_sub(1);
+                    outcomes.truncate(at);
+                    (
+                        outcomes,
+                        stop(
+                            at,
+                            format!("the harness {} after answering it{said}", how(&other)),
+                            false,
+                        ),
+                    )
                 }
-                // Today's struct holds the revision's: past the revision's size it must be zero.
-                let ksize = find(self.families, &case.struct_name)
-                    .map(|(c, si)| c.revisions[case.kernel].1[0].structs[si].size as usize)
-                    .unwrap_or(bytes.len());
-                if bytes.iter().skip(ksize).all(|b| *b == 0) {
-                    (Ok(bytes[..ksize.min(bytes.len())].to_vec()), read_end)
-                } else {
-                    (Ok(bytes), read_end)
-                }
-            })
-            .collect()
+            },
+        }
     }
 }

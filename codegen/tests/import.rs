@@ -156,7 +156,7 @@ fn hand_written_ring_like_header_round_trips() {
         Some(4)
     );
     assert!(
-        schema.contains("# #define RING_LIKE_SLOT_BYTES: not a form `uapigen import` reads"),
+        schema.contains("# not imported: #define RING_LIKE_SLOT_BYTES at ring_like.h:34:9: not a form `uapigen import` reads"),
         "{schema}"
     );
 }
@@ -290,11 +290,12 @@ fn a_struct_member_of_a_struct_from_another_header_is_refused() {
     ]);
 }
 
-/// What `generate` would refuse (an implicit hole) is refused at the struct, not printed.
+/// What `generate` would refuse (an implicit hole) is refused at the member after it, not
+/// printed.
 #[test]
-fn a_skeleton_generate_would_refuse_is_refused_at_the_struct() {
+fn a_skeleton_generate_would_refuse_is_refused_at_the_member() {
     assert_eq!(refusal("hole.h"), [
-        "hole.h:4:8: error: the schema import would write for this is refused: implicit padding hole in struct `ho_req`: 3 bytes at offset 1 between `kind` and `value`",
+        "hole.h:6:8: error: the schema import would write for this is refused: implicit padding hole in struct `ho_req`: 3 bytes at offset 1 between `kind` and `value`",
     ]);
 }
 
@@ -476,12 +477,318 @@ fn accepted_forms_are_written_as_c_means_them() {
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",
         "name = \"AF_TOP_U32\"\nbit = 31\n",
         "name = \"AF_TOP_U64\"\nbit = 63\n",
-        "# #define AF_CAST: not a form",
-        "# #define AF_FN: not a form",
-        "# #define AF_TYPE: not a form",
+        "# not imported: #define AF_CAST at accepted_forms.h:15:9: not a form `uapigen import` reads (integer, 1 << n, char, OR, _IO, name); add it by hand\n",
+        "# not imported: #define AF_FN at accepted_forms.h:16:9: not a form",
+        "# not imported: #define AF_TYPE at accepted_forms.h:17:9: not a form",
         "name = \"AF_ALIAS\"\nalias = \"AF_OCTAL\"\n",
         "summary = \"a \\\"quoted\\\" summary \\\\ with a backslash\"\n",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+}
+
+// ---- What import does not carry over is listed, located; never dropped in silence. ----
+
+/// Every declaration and directive the schema has no form for, and that changes nothing
+/// import writes, is a `# not imported: ... at header:line:col: why` line of the skeleton;
+/// the skeleton still generates the header's layout and values.
+#[test]
+fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
+    let schema = import_generate_compare(
+        &repo_root().join("codegen/tests/import/linux/not_imported.h"),
+        "not_imported",
+    );
+    let listed: Vec<&str> = schema
+        .lines()
+        .filter(|l| l.starts_with("# not imported: "))
+        .collect();
+    assert_eq!(listed, [
+        "# not imported: `#include \"vfio_like.h\"` at not_imported.h:6:1: the schema's includes are `#include <...>` of the kernel's headers",
+        "# not imported: `#define NI_KIND_A NI_KIND_A` at not_imported.h:10:9: a name defined as itself (for `#ifdef`): the schema has no form for it",
+        "# not imported: function `ni_helper` (`int (int)`) at not_imported.h:14:19: the schema describes the data that crosses the user/kernel line, not code",
+        "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
+        "# not imported: typedef `ni_handle_t` (`__u32`) at not_imported.h:16:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
+        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
+        "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
+        "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas (a `#pragma pack` that changes a layout is refused by the layout proof)",
+        "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",
+        "# not imported: `#ifdef __KERNEL__` … (4 lines) at not_imported.h:21:1: the preprocessor skipped them (on x86_64, as a program that includes the header sees it): nothing in them is imported",
+        "# not imported: `#undef NI_NEVER_DEFINED` at not_imported.h:25:1: the schema has no #undef; the generated header never defines it",
+        "# not imported: `#ident \"not imported\"` at not_imported.h:26:1: a preprocessor directive the schema has no form for",
+        "# not imported: variable `ni_old` (`int`) at not_imported.h:27:40: the schema declares types and constants, not objects",
+    ]);
+    // The quoted include is not the schema's, nor is what the skipped branch held.
+    assert!(
+        schema.contains("includes = [\"linux/types.h\"]\n"),
+        "{schema}"
+    );
+    assert!(!schema.contains("NI_KERNEL_ONLY\""), "{schema}");
+    assert!(!schema.contains("ni_kernel\""), "{schema}");
+    assert!(
+        schema.contains("name = \"NI_FLAG_ONE\"\nbit = 0\n"),
+        "{schema}"
+    );
+}
+
+/// A header without an SPDX line or an include guard gets uapigen's, and the skeleton says so.
+#[test]
+fn a_license_guard_or_folder_import_had_to_choose_is_said_to_be_its_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("bare.h");
+    std::fs::write(
+        &header,
+        "#include <linux/types.h>\nstruct bare_req {\n\t__u32 a;\n};\n",
+    )
+    .unwrap();
+    let schema = uapigen::import::import(&header, &[], "bare").unwrap();
+    assert!(schema.contains("# bare.h has no include guard (`#ifndef NAME` then `#define NAME`): this one is uapigen's choice\nguard = \"_UAPI_BARE_H\"\n"), "{schema}");
+    assert!(schema.contains("# bare.h has no SPDX-License-Identifier line: this license is uapigen's default; write the header's own\nlicense = "), "{schema}");
+    // Not in a folder of include/uapi: `linux/` is a guess, and said to be.
+    assert!(schema.contains("# bare.h is not in a folder of the kernel's include/uapi (linux, asm-generic, drm, misc, mtd, rdma, scsi, sound, video, xen, cxl, fwctl, regulator): `header` is uapigen's choice\nheader = \"linux/bare.h\"\n"), "{schema}");
+    // In rdma/, it is rdma/'s header, not linux/'s.
+    std::fs::create_dir(dir.path().join("rdma")).unwrap();
+    let rdma = dir.path().join("rdma/bare.h");
+    std::fs::copy(&header, &rdma).unwrap();
+    let schema = uapigen::import::import(&rdma, &[], "bare").unwrap();
+    assert!(schema.contains("\nheader = \"rdma/bare.h\"\n"), "{schema}");
+    assert!(!schema.contains("`header` is uapigen's choice"), "{schema}");
+}
+
+#[test]
+fn an_undef_of_a_define_and_an_attribute_on_an_enum_are_refused() {
+    assert_eq!(refusal("directives.h"), [
+        "directives.h:5:1: error: `#undef DI_FLAG` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
+        "directives.h:7:6: error: enum `di_small` has attribute(packed): the schema's enums are plain C enums, and the header it generates would drop it",
+    ]);
+}
+
+/// libclang's own errors, every one (not the first 20), each at its `file:line:col`, an
+/// included header's too; the first of a kind says why a kernel header may not compile here.
+#[test]
+fn a_header_that_does_not_compile_is_refused_with_every_libclang_error_located() {
+    let dir = repo_root().join("codegen/tests/import/refused");
+    let e = uapigen::import::import(&dir.join("compile_errors.h"), &[&dir], "compile_errors")
+        .unwrap_err();
+    let text = e.to_string().replace(&format!("{}/", dir.display()), "");
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
+    let mut expected = vec![
+        "linux/broken_types.h:3:8: error: unknown type name 'bt_missing_t'".to_string(),
+        "compile_errors.h:6:2: error: unknown type name '__le32'".to_string(),
+        "compile_errors.h:7:2: error: unknown type name '__be16'".to_string(),
+        "compile_errors.h:8:2: error: unknown type name '__kernel_size_t'".to_string(),
+    ];
+    expected.extend(
+        (9..=27).map(|l| format!("compile_errors.h:{l}:2: error: unknown type name '__le32'")),
+    );
+    expected.push("compile_errors.h:30:10: error: 'asm/ce_missing.h' file not found".to_string());
+    assert_eq!(errors, expected, "{text}");
+    assert!(text.ends_with("\n\n24 errors"), "{text}");
+    assert!(text.contains("3 | extern bt_missing_t bt_value;\n  |        ^\n  = note: in a header compile_errors.h includes\n  = note: uapigen reads the header with -nostdinc against its own <linux/types.h>, which has the schema's types only"), "{text}");
+    assert_eq!(
+        text.matches("= note: uapigen reads the header with -nostdinc against")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("30 | #include <asm/ce_missing.h>\n   |          ^\n   = note: uapigen reads the header with -nostdinc: it finds its own <linux/types.h> and <linux/ioctl.h>, the folder above the header's, and each -I DIR; pass the folder that holds this file with -I"), "{text}");
+    // From the command line: exit 2, every line located, nothing on stdout.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(["import", "-I"])
+        .arg(&dir)
+        .arg(dir.join("compile_errors.h"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        err.lines().filter(|l| l.contains(": error: ")).count(),
+        24,
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("broken_types.h:3:8: error: "),
+        "{err}"
+    );
+}
+
+/// An enum value C's `int` cannot hold was refused at the enum: it is refused at the value.
+#[test]
+fn an_enum_value_above_int_is_refused_at_the_value() {
+    assert_eq!(refusal("enum_above_int.h"), [
+        "enum_above_int.h:6:2: error: the schema import would write for this is refused: `EA_WIDE_B` = 0x100000000 does not fit in a C enum (int)",
+    ]);
+}
+
+/// A schema message that names a line of the skeleton names the header's place instead.
+#[test]
+fn a_schema_message_names_the_header_not_the_skeleton() {
+    assert_eq!(refusal("schema_checks.h"), [
+        "schema_checks.h:5:9: error: the schema import would write for this is refused: constant `SC_TWICE` is defined twice (first at schema_checks.h:4:9)",
+    ]);
+}
+
+/// A constant or struct that differs between targets (an `#if` on the ABI) is refused: the
+/// skeleton would state x86-64's for all.
+#[test]
+fn constants_and_structs_that_differ_between_targets_are_refused() {
+    assert_eq!(refusal("per_target.h"), [
+        "per_target.h:7:9: error: `PT_VALUE` is 6 in C on s390x-linux-gnu, 4 in the schema import would write (its value on x86_64-linux-gnu): the schema's constants have one value on every target",
+        "per_target.h:11:9: error: `PT_X86_ONLY` is not an integer constant (or not defined) in C on i686-linux-gnu, 1 in the schema import would write (its value on x86_64-linux-gnu): the schema's constants have one value on every target",
+        "per_target.h:12:8: error: struct `pt_x86_only` is defined on x86_64-linux-gnu but not on i686-linux-gnu and 5 other targets (an `#if` on the target): the schema's structs are the same on every target",
+    ]);
+}
+
+/// A FIFO under a header's name is refused before libclang opens it (it would block).
+#[test]
+fn a_header_that_is_not_a_regular_file_is_refused_not_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.h");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let e = uapigen::import::import(&fifo, &[], "fifo").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("{}: not a regular file (a FIFO)", fifo.display())
+    );
+}
+
+// ---- Every header of the kernel's uAPI: imported faithfully, or refused where it is. ----
+
+/// `uapigen import` over every `/usr/include/linux/*.h` (Debian's linux-libc-dev): no panic;
+/// a refusal is a schema error (exit 2) with every error at `file:line:col`; what is printed
+/// loads and generates. In this process (libclang loaded once per thread, not per header),
+/// so the 500-odd headers take seconds; the command line's exit codes on a few of them.
+#[test]
+fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
+    let root = Path::new("/usr/include/linux");
+    let mut headers: Vec<std::path::PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: install Debian's linux-libc-dev (scripts/setup does)",
+                root.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "h"))
+        .collect();
+    headers.sort();
+    assert!(headers.len() > 300, "{}", headers.len());
+    let located = |l: &str| {
+        let mut parts = l.splitn(4, ':');
+        let (Some(file), Some(line), Some(col), Some(rest)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        !file.is_empty()
+            && line.parse::<u32>().is_ok_and(|n| n > 0)
+            && col.parse::<u32>().is_ok_and(|n| n > 0)
+            && rest.starts_with(" error: ")
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let imported = std::sync::Mutex::new(Vec::new());
+    let problems = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(h) = headers.get(i) else { break };
+                // A file name that is no C identifier (`a.out.h`) is its own, tested refusal.
+                let family: String = h
+                    .file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let name = h.display();
+                // As `uapigen import` does: the folder above the header's is searched.
+                let r = uapigen::import::import(h, &[Path::new("/usr/include")], &family);
+                let problem = match r {
+                    Ok(out) => {
+                        let file = format!("{family}.toml");
+                        match uapigen::load_source(
+                            uapigen::Source::new(file.clone(), out.clone()),
+                            &file,
+                        )
+                        .and_then(|c| {
+                            uapigen::generate(
+                                std::slice::from_ref(&c),
+                                &uapigen::emit::Templates::new(None).unwrap(),
+                                &uapigen::emit::RustCrate::default(),
+                            )
+                        }) {
+                            Ok(_) => {
+                                imported.lock().unwrap().push(family.clone());
+                                None
+                            }
+                            Err(e) => Some(format!(
+                                "{name}: imported, and generate refuses it:\n{e}\n{out}"
+                            )),
+                        }
+                    }
+                    Err(e @ uapigen::Error::Schema(_)) => {
+                        let text = e.to_string();
+                        text.lines()
+                            .filter(|l| l.contains(": error: ") && !located(l))
+                            .chain(text.lines().take(1).filter(|l| !located(l)))
+                            .next()
+                            .map(|l| format!("{name}: an error without a location: {l}"))
+                    }
+                    Err(e) => Some(format!("{name}: refused without a location: {e:?}")),
+                };
+                problems.lock().unwrap().extend(problem);
+            });
+        }
+    });
+    let problems = problems.into_inner().unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    // Not a test that passes by refusing everything: the plain headers are imported.
+    let imported = imported.into_inner().unwrap();
+    assert!(imported.len() > 100, "{}: {imported:?}", imported.len());
+    for family in ["openat2", "nsfs", "close_range"] {
+        assert!(
+            imported.iter().any(|f| f == family),
+            "{family}: {imported:?}"
+        );
+    }
+    // The command line: exit 0 with the skeleton, or exit 2 with located errors and no output.
+    // (Line numbers change with the package's version: the message, not the line, is fixed.)
+    for (header, code, says) in [
+        ("openat2.h", 0, ""),
+        (
+            "vfio.h",
+            2,
+            ": error: `vfio_region_info_cap_sparse_mmap.areas` is a flexible array member",
+        ),
+        ("kvm.h", 2, ": error: 'asm/kvm.h' file not found"),
+        ("acrn.h", 2, ": error: unknown type name '__le64'"),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
+            .arg("import")
+            .arg(root.join(header))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{header}: {err}");
+        assert_eq!(o.stdout.is_empty(), code == 2, "{header}");
+        let first = err.lines().next().unwrap_or("");
+        if code == 2 {
+            assert!(located(first), "{header}: {err}");
+            assert!(
+                first.starts_with(&format!("/usr/include/linux/{header}:")),
+                "{header}: {err}"
+            );
+            assert!(first.contains(says), "{header}: {err}");
+        } else {
+            assert!(err.is_empty(), "{header}: {err}");
+        }
     }
 }

@@ -375,3 +375,118 @@ fn build_in_removes_its_folder_when_the_headers_do_not_compile() {
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
     let _ = repo_root();
 }
+
+/// `sized(64)` and a second, correct struct: what a broken validator of one must not hide.
+fn two_structs() -> String {
+    format!(
+        r#"{}
+[[struct]]
+name = "widget_small"
+convention = "size"
+min_size = {{ offsetofend = "flags" }}
+fields = [
+  {{ name = "size", type = "__u32" }},
+  {{ name = "flags", type = "__u32" }},
+]
+"#,
+        sized(64)
+    )
+}
+
+/// Puts `body` at the start of `widget_big`'s v1 validator in the generated C.
+fn break_v1_validator(dir: &Path, body: &str) {
+    let validate = dir.join("generated/include/uapigen/widget_validate.h");
+    let text = std::fs::read_to_string(&validate).unwrap();
+    let head = "static inline int widget_big__v1_copy_from_user(struct widget_big *dst, const void *src)\n{\n";
+    assert!(text.contains(head), "{text}");
+    std::fs::write(&validate, text.replace(head, &format!("{head}\t{body}\n"))).unwrap();
+}
+
+/// A validator that crashes, aborts or exits took the harness down with it, and every case
+/// after it showed as `FAIL ... got -EFAULT`. Now the cell and case it died on are named with
+/// the signal or status, the run fails, and the rest of the matrix still runs (a fresh
+/// harness from the next cell on).
+#[test]
+fn a_validator_that_kills_the_harness_is_named_with_its_cell_case_and_signal() {
+    for (body, how) in [
+        (
+            "*(volatile int *)0 = 0;",
+            "the harness was killed by signal 11 (SIGSEGV)",
+        ),
+        (
+            "fprintf(stderr, \"widget: broken on purpose\\n\"); abort();",
+            "the harness was killed by signal 6 (SIGABRT) (its stderr: \"widget: broken on purpose\")",
+        ),
+        ("exit(7);", "the harness exited with status 7"),
+        (
+            "printf(\"hello\\n\");",
+            "the harness printed \"hello\" where the case's answer belongs (does the validator write to stdout?)",
+        ),
+    ] {
+        let dir = project("widget", &two_structs());
+        generate(dir.path());
+        break_v1_validator(dir.path(), body);
+        let r = run(&["matrix"], dir.path(), None);
+        let out = r.text();
+        assert_eq!(r.code(), Some(1), "{body}: {out}");
+        assert!(!out.contains("EFAULT"), "{body}: {out}");
+        assert!(!out.contains("FAIL "), "{body}: {out}");
+        // Only v1's kernel runs the broken function: its column crashes, at each cell's first case.
+        assert!(
+            out.contains("widget widget_big (size convention)\n  user \\ kernel  v1      v2      \n  v1             CRASH   pass    \n  v2             CRASH   pass    \n"),
+            "{body}: {out}"
+        );
+        assert!(
+            out.contains(&format!("    user v1 × kernel v1: generated C: exact match: {how}; the rest of the cell was not run\n")),
+            "{body}: {out}"
+        );
+        assert!(
+            out.contains(&format!("    user v2 × kernel v1: generated C: new user, old kernel, known features only: {how}; the rest of the cell was not run\n")),
+            "{body}: {out}"
+        );
+        // The other struct ran to the end.
+        assert!(
+            out.contains("widget widget_small (size convention)\n  user \\ kernel  v1      v2      \n  v1             pass    pass    \n  v2             pass    pass    \n"),
+            "{body}: {out}"
+        );
+        assert!(out.contains(", 2 cells crashed\n"), "{body}: {out}");
+        assert!(out.contains("\nFAILED: "), "{body}: {out}");
+        let r = run(&["matrix", "--format", "json"], dir.path(), None);
+        assert_eq!(r.code(), Some(1), "{}", r.text());
+        let json: serde_json::Value = serde_json::from_slice(&r.out.stdout).unwrap();
+        let cell = &json["structs"][0]["cells"][0][0];
+        assert_eq!(cell["result"], "crash", "{cell}");
+        assert_eq!(cell["case"], "exact match", "{cell}");
+        assert_eq!(cell["how"], how, "{cell}");
+        assert!(r.leftovers.is_empty(), "{:?}", r.leftovers);
+    }
+}
+
+/// A validator that loops is killed after the time limit, and the cell says so.
+#[test]
+fn a_validator_that_loops_is_killed_and_named_as_a_hang() {
+    let dir = project("widget", &two_structs());
+    generate(dir.path());
+    break_v1_validator(dir.path(), "for (;;)\n\t\t;");
+    let fams = uapigen::load_dir(&dir.path().join("schema")).unwrap();
+    let include = dir.path().join("generated/include");
+    let started = std::time::Instant::now();
+    let mut c = uapigen::matrix_c::CValidators::build(&include, &fams)
+        .unwrap()
+        .with_case_timeout(std::time::Duration::from_millis(500));
+    let m = uapigen::matrix::run(&fams, &mut [&mut c]);
+    // Two cells hang, each once for the limit: bounded, not forever.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert!(!m.ok);
+    let out = uapigen::matrix::table(&m);
+    assert!(
+        out.contains("  v1             HANG    pass    \n  v2             HANG    pass    \n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    user v1 × kernel v1: generated C: exact match: the harness did not answer within 0.5 s and was killed (a loop?); the rest of the cell was not run\n"),
+        "{out}"
+    );
+    assert!(out.contains(", 2 cells hung\n"), "{out}");
+    assert_eq!(uapigen::matrix_c::CASE_TIMEOUT.as_secs(), 10);
+}

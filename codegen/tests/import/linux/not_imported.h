@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+#ifndef _UAPI_NOT_IMPORTED_H
+#define _UAPI_NOT_IMPORTED_H
+
+#include <linux/types.h>
+#include "vfio_like.h"
+
+enum ni_kind {
+	NI_KIND_A = 1,
+#define NI_KIND_A NI_KIND_A
+	NI_KIND_B = 2,
+};
+
+static inline int ni_helper(int x) { return x + 1; }
+extern int ni_counter;
+typedef __u32 ni_handle_t;
+typedef int (*ni_callback)(int);
+_Static_assert(sizeof(__u32) == 4, "a u32 is 4 bytes");
+#pragma GCC visibility push(default)
+struct ni_elsewhere;
+#ifdef __KERNEL__
+#define NI_KERNEL_ONLY 1
+struct ni_kernel { __u32 a; };
+#endif
+#undef NI_NEVER_DEFINED
+#ident "not imported"
+__attribute__((deprecated)) extern int ni_old;
+
+struct ni_req {
+	__u32 argsz;
+	__u32 flags;
+};
+
+#define NI_FLAG_ONE (1 << 0)
+
+#endif

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+#include <linux/types.h>
+
+#define DI_FLAG 1
+#undef DI_FLAG
+
+enum di_small {
+	DI_SMALL_A = 1,
+} __attribute__((packed));
