@@ -1,6 +1,6 @@
 //! The schema front end on any text: parse → resolve → layout → check → emit, in memory, for
 //! every profile. Never a panic or an internal error; a refusal is located; an accepted
-//! schema gives the same files twice, and its Rust parses.
+//! schema gives the same files twice.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -35,15 +35,10 @@ fuzz_target!(|data: &[u8]| {
                 if profile == Profile::Generated {
                     assert_eq!(first, emit(&c, profile), "output differs between two runs");
                 }
+                // The Rust is printed from a syn tree the emitter parsed, so it parses; that
+                // it compiles is codegen/tests/mutations.rs's to show.
                 if let Err(e) = &first {
                     assert!(!e.contains("internal error"), "{e}");
-                }
-                if let Ok(out) = first {
-                    for (path, text) in &out.files {
-                        if path.ends_with(".rs") {
-                            syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
-                        }
-                    }
                 }
             }
         }
