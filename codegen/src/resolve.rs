@@ -91,7 +91,8 @@ impl Resolver {
         if let Some(why) = names::refuse_text(s.get_ref(), what, one_line) {
             self.error(s.span(), why);
         }
-        Some(s.get_ref().trim_end().to_string())
+        // An empty doc is no doc: the emitters then give their own (a C definition).
+        Some(s.get_ref().trim_end().to_string()).filter(|t| !t.trim().is_empty())
     }
 
     fn since(&mut self, since: &Option<S<String>>, default: RevisionIdx) -> RevisionIdx {
@@ -129,6 +130,15 @@ impl Resolver {
                 fam.header.span(),
                 format!(
                     "header `{header}` must be a relative path ending in .h, like linux/iommu.h"
+                ),
+            ),
+            // The validators include <uapigen/...> from the same include path: a uAPI header
+            // there would replace uapigen's own (uapigen/uaccess.h).
+            None if header.split('/').next() == Some("uapigen") => self.error(
+                fam.header.span(),
+                format!(
+                    "header `{header}` is in uapigen/, where uapigen's own headers are: \
+                     put a uAPI header in its kernel folder, like linux/iommu.h"
                 ),
             ),
             None => {}
@@ -859,6 +869,14 @@ impl Resolver {
             }
             for w in list.get_ref() {
                 let raw = w.get_ref();
+                if raw.when.is_empty() {
+                    self.error(
+                        w.span(),
+                        "a `min_size_when` entry needs at least one `when` condition (a size \
+                         needed always is `min_size`)",
+                    );
+                    continue;
+                }
                 let when: Vec<Cond> = raw
                     .when
                     .iter()
@@ -996,6 +1014,20 @@ impl Resolver {
         let mut last: Option<&Field> = None;
         for (k, part) in parts.iter().enumerate() {
             if let Some(prev) = last {
+                // C names an element as `r[0].x`, which a path does not write: a path through
+                // an array would emit `r.x`, which compiles nowhere.
+                if prev.len.is_some() {
+                    self.error(
+                        text.span(),
+                        format!(
+                            "`{}` is an array, so `{}` cannot go into it: conditions and sizes \
+                             apply to a whole array or to fields outside one",
+                            parts[..k].join("."),
+                            text.get_ref()
+                        ),
+                    );
+                    return None;
+                }
                 match &prev.ty {
                     FieldType::Union(ms) => {
                         container = ms;
@@ -1209,6 +1241,26 @@ impl Resolver {
             );
             return None;
         }
+        if let Some(why) = field.scalar.and_then(|t| constant_outcome(t, &pred)) {
+            let span = [
+                &raw.equals,
+                &raw.not_equals,
+                &raw.below,
+                &raw.lacks,
+                &raw.has,
+                &raw.at_least,
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or(c.span(), |v| v.span());
+            self.error_note(
+                span,
+                format!("this condition on `{}` is {why}", field.text),
+                "a rule that cannot fail or cannot hold is a mistake (and the C compiler warns of it)",
+            );
+            return None;
+        }
         Some(Cond {
             field,
             pred,
@@ -1309,5 +1361,37 @@ impl Resolver {
         } else {
             x.get_ref().to_string()
         }
+    }
+}
+
+/// Why a condition on a field of type `t` has the same outcome whatever the field holds (a
+/// value the type cannot hold, `< 0` or `>= 0` of an unsigned field), if it does.
+fn constant_outcome(t: Scalar, pred: &Pred) -> Option<String> {
+    let bits = 8 * t.size() as u32;
+    let signed = matches!(t, Scalar::S8 | Scalar::S16 | Scalar::S32 | Scalar::S64);
+    // Values are never negative: the largest the field holds, as a positive number.
+    let max = if signed {
+        (1u64 << (bits - 1)) - 1
+    } else {
+        u64::MAX >> (64 - bits)
+    };
+    let ty = t.c_name();
+    let beyond = |v: &ValueRef| format!("{} is more than a {ty} holds ({max})", v.text());
+    match pred {
+        Pred::Equals(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
+        Pred::NotEquals(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
+        Pred::Below(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
+        Pred::AtLeast(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
+        Pred::Below(v) if v.value == 0 && !signed => {
+            Some(format!("always false: a {ty} is never below 0"))
+        }
+        Pred::AtLeast(v) if v.value == 0 && !signed => {
+            Some(format!("always true: a {ty} is always at least 0"))
+        }
+        Pred::Has(v) | Pred::Lacks(v) if !signed && v.value & !max != 0 => Some(format!(
+            "meaningless: {} has bits a {ty} does not have",
+            v.text()
+        )),
+        _ => None,
     }
 }

@@ -268,6 +268,37 @@ const CASES: &[Case] = &[
         at: "\"5.10\"",
         says: "revision id `5.10` is not a C identifier",
     },
+    // Found by codegen/tests/mutations.rs: each was accepted and its C or Rust did not compile.
+    Case {
+        name: "a condition a field can never meet (gcc: comparison always false)",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"a\" }\nrules = [{ require = [{ field = \"a\", not_equals = 9007199254740992 }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n",
+        at: "9007199254740992",
+        says: "this condition on `a` is always true: 9007199254740992 is more than a __u32 holds (4294967295)",
+    },
+    Case {
+        name: "an unsigned field below 0",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"a\" }\nrules = [{ require = [{ field = \"a\", below = 0 }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u8\" }, { name = \"p\", type = \"__u8\", len = 3 }]\n",
+        at: "0 }",
+        says: "is always false: a __u8 is never below 0",
+    },
+    Case {
+        name: "flag bits beyond the field",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"a\" }\nrules = [{ require = [{ field = \"a\", lacks = 256 }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u8\" }, { name = \"p\", type = \"__u8\", len = 3 }]\n",
+        at: "256",
+        says: "meaningless: 256 has bits a __u8 does not have",
+    },
+    Case {
+        name: "a path into an array of structs",
+        body: "[[struct]]\nname = \"r\"\nfields = [{ name = \"length\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"a\" }\nrules = [{ require = [{ field = \"a.length\", equals = 1 }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"struct r\", len = 2 }, { name = \"p\", type = \"__u32\" }]\n",
+        at: "\"a.length\"",
+        says: "`a` is an array, so `a.length` cannot go into it",
+    },
+    Case {
+        name: "min_size_when without a condition",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"flags\" }\nmin_size_when = [{ when = [], offsetofend = \"a\" }]\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }, { name = \"p\", type = \"__u32\" }]\n",
+        at: "{ when = [], offsetofend",
+        says: "a `min_size_when` entry needs at least one `when` condition",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {
@@ -774,4 +805,18 @@ fn text_that_cannot_be_written_safely_is_refused() {
     .map(|(n, t, a, s)| (n.to_string(), t, a.to_string(), s.to_string()))
     .collect();
     assert_all_located(&cases);
+}
+
+/// A uAPI header in `uapigen/` would replace uapigen's own `uapigen/uaccess.h` for the
+/// validators that include it (found by codegen/tests/mutations.rs).
+#[test]
+fn a_header_in_uapigens_own_folder_is_refused() {
+    let text = HEAD.replace("linux/t.h", "uapigen/uaccess.h");
+    let failure = located(
+        "header in uapigen/",
+        &text,
+        "\"uapigen/uaccess.h\"",
+        "is in uapigen/, where uapigen's own headers are",
+    );
+    assert!(failure.is_none(), "{}", failure.unwrap());
 }

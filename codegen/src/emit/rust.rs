@@ -236,6 +236,17 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
             arms.push(quote!((#name, #r_lit) => ::core::option::Option::Some(#call.map(|v| put(&v, dst))),));
         }
     }
+    // Without a validated struct there is nothing to put: an unused helper would warn.
+    let put = (!arms.is_empty()).then(|| {
+        quote! {
+            fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
+                let b = ::uapigen_uaccess::bytes_of(v);
+                let n = b.len().min(dst.len());
+                dst[..n].copy_from_slice(&b[..n]);
+                n
+            }
+        }
+    });
     quote! {
         /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
         /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
@@ -248,12 +259,7 @@ fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> Tok
             user_data: (u32, u32),
             dst: &mut [u8],
         ) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
-            fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
-                let b = ::uapigen_uaccess::bytes_of(v);
-                let n = b.len().min(dst.len());
-                dst[..n].copy_from_slice(&b[..n]);
-                n
-            }
+            #put
             let _ = (&mem, src, user_data, &dst);
             match (name, rev) {
                 #(#arms)*

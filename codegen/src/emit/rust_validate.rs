@@ -161,6 +161,13 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
     let copy = match conv {
         Convention::Argsz => {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
+            // The field may have a `rust_name`: read it by the name the Rust struct gives it.
+            let argsz_field = st
+                .fields
+                .iter()
+                .find(|f| f.name.as_deref() == Some(conv.size_field()))
+                .map_or_else(|| conv.size_field().to_string(), |f| f.rust_name.clone());
+            let argsz_field = ident(&argsz_field);
             let size_rules = v.min_size_when.iter().map(|w| {
                 let when = all(family, &dst, &w.when);
                 let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
@@ -180,7 +187,7 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                 pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, src: u64) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
                     let dst = self;
                     ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
-                    let argsz = dst.argsz;
+                    let argsz = dst.#argsz_field;
                     if (argsz as usize) < Self::MIN_SIZE {
                         return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
                     }
