@@ -18,50 +18,68 @@ fn ok(ret: c_int) {
     assert!(ret <= 0 && ret > -4096, "not 0 or a negative errno: {ret}");
 }
 
+/// One call: which entry point, flags, and its arguments, a fixed 17 bytes of the input.
+struct Op {
+    kind: u8,
+    off: u16,
+    a: u8,
+    b: u8,
+    w: u32,
+    q: u64,
+}
+
 fuzz_target!(|data: &[u8]| {
+    // Input: a mode byte, the number of calls, the calls (17 bytes each), then the user
+    // memory's contents.
     let mut inp = Input::new(data);
+    let mode = inp.u8();
+    let ops: Vec<Op> = (0..inp.u8() % 16 + 1)
+        .map(|_| Op {
+            kind: inp.u8(),
+            off: inp.u16(),
+            a: inp.u8(),
+            b: inp.u8(),
+            w: inp.u32(),
+            q: inp.u64(),
+        })
+        .collect();
     let mut user = vec![0u8; MEM];
-    let init = inp.bytes(MEM / 4);
+    let init = inp.bytes(MEM);
     user[..init.len()].copy_from_slice(init);
     let sid = 0x0200u16;
     let base = user.as_mut_ptr();
     // SAFETY: `user` outlives the handle and nothing else touches it during a call.
-    let h = unsafe { uapigen_vtd_create(sid, (inp.u8() & 1) as c_int, base.cast(), MEM) };
+    let h = unsafe { uapigen_vtd_create(sid, (mode & 1) as c_int, base.cast(), MEM) };
     assert!(!h.is_null());
-    for _ in 0..32 {
-        let op = inp.u8();
-        let null = op & 0x80 != 0;
-        let hh = if null { std::ptr::null_mut() } else { h };
+    for op in &ops {
+        let hh = if op.kind & 0x80 != 0 { std::ptr::null_mut() } else { h };
         // Anywhere in and just around the registered memory, or any address at all.
-        let arg: *mut c_void = if op & 0x40 != 0 {
-            inp.u64() as usize as *mut c_void
+        let arg: *mut c_void = if op.kind & 0x40 != 0 {
+            op.q as usize as *mut c_void
         } else {
-            base.wrapping_add(inp.u16() as usize % (MEM + 64)).cast()
+            base.wrapping_add(op.off as usize % (MEM + 64)).cast()
         };
         let mut out32 = 0u32;
         let mut out64 = 0u64;
-        let out32p: *mut u32 = if op & 0x20 != 0 { std::ptr::null_mut() } else { &mut out32 };
-        let out64p: *mut u64 = if op & 0x20 != 0 { std::ptr::null_mut() } else { &mut out64 };
+        let null_out = op.kind & 0x20 != 0;
+        let out32p: *mut u32 = if null_out { std::ptr::null_mut() } else { &mut out32 };
+        let out64p: *mut u64 = if null_out { std::ptr::null_mut() } else { &mut out64 };
         // SAFETY: the ABI's contract: handles are null or live, out-pointers null or valid.
         unsafe {
-            match op % 8 {
+            match op.kind % 8 {
                 0 => ok(uapigen_vfio_nesting_op(hh, arg)),
-                1..=3 => ok(uapigen_iommufd_ioctl(hh, CMDS[inp.u8() as usize % CMDS.len()], arg)),
+                1..=3 => ok(uapigen_iommufd_ioctl(hh, CMDS[op.a as usize % CMDS.len()], arg)),
                 4 => ok(uapigen_iommufd_bind_device(hh, sid, out32p)),
-                5 => ok(uapigen_iommufd_attach(hh, inp.u8() as u32 % 8, inp.u8() as u32 % 8)),
+                5 => ok(uapigen_iommufd_attach(hh, op.a as u32 % 8, op.b as u32 % 8)),
                 6 => ok(uapigen_vfio_alloc_pasid(hh, out32p)),
                 _ => {
-                    let pasid = inp.u32() as i32 as i64;
-                    let iova = inp.u64();
-                    ok(uapigen_device_dma(hh, sid, pasid, iova, out64p));
-                    ok(uapigen_cached(hh, sid, pasid, iova).min(0));
+                    let pasid = op.w as i32 as i64;
+                    ok(uapigen_device_dma(hh, sid, pasid, op.q, out64p));
+                    ok(uapigen_cached(hh, sid, pasid, op.q).min(0));
                 }
             }
             let why = CStr::from_ptr(uapigen_last_rejection(hh));
             assert!(why.to_str().is_ok());
-        }
-        if inp.rest_len() == 0 {
-            break;
         }
     }
     // SAFETY: `h` is live and destroyed once.

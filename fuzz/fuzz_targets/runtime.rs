@@ -29,50 +29,66 @@ fn allowed(e: Errno) -> bool {
     )
 }
 
+/// One call: which entry point and its arguments, a fixed 17 bytes of the input.
+struct Op {
+    kind: u8,
+    arg: u64,
+    a: u8,
+    b: u8,
+    w: u32,
+    q: u64,
+}
+
 fuzz_target!(|data: &[u8]| {
+    // Input: a mode byte, the mapped length, the faulting byte, the number of calls, the calls
+    // (17 bytes each), then the user memory's contents: so the calls come first and a short
+    // input still makes several.
     let mut inp = Input::new(data);
-    let features = Features::default();
-    let iommu = Arc::new(VtdIommu::new(features));
+    let mode = inp.u8();
+    let readable = if mode & 2 != 0 { inp.u16() as usize % (MEM + 1) } else { MEM };
+    let hole = inp.u16() as usize % MEM;
+    let ops: Vec<Op> = (0..inp.u8() % 16 + 1)
+        .map(|_| Op {
+            kind: inp.u8(),
+            arg: USER.wrapping_add(inp.u16() as u64 % (MEM as u64 + 64)),
+            a: inp.u8(),
+            b: inp.u8(),
+            w: inp.u32(),
+            q: inp.u64(),
+        })
+        .collect();
+    let mut bytes = vec![0u8; MEM];
+    let init = inp.bytes(MEM);
+    bytes[..init.len()].copy_from_slice(init);
+    let mem = FaultMem::with_hole(&bytes, readable, (mode & 4 != 0).then_some(hole));
+
+    let iommu = Arc::new(VtdIommu::new(Features::default()));
     iommu.create_vm(VM, 1 << 32).expect("a fresh model takes a VM");
-    let ats = inp.u8() & 1 != 0;
-    iommu
-        .assign_device(VM, SIDS[0], DeviceConfig { ats, ..DeviceConfig::default() })
-        .expect("a fresh VM takes a device");
+    let config = DeviceConfig { ats: mode & 1 != 0, ..DeviceConfig::default() };
+    iommu.assign_device(VM, SIDS[0], config).expect("a fresh VM takes a device");
     let backend: Arc<dyn Backend> = iommu.clone();
     let container = Container::new(VM, backend.clone());
     let fd = Iommufd::new(VM, backend);
 
-    let readable = inp.u16() as usize % (MEM + 1);
-    let hole = inp.u16() as usize;
-    let init = inp.bytes(MEM);
-    let mut bytes = vec![0u8; MEM];
-    bytes[..init.len()].copy_from_slice(init);
-    let mem = FaultMem::with_hole(&bytes, readable, (hole < MEM).then_some(hole));
-
-    for _ in 0..32 {
-        let op = inp.u8();
-        let arg = USER.wrapping_add(inp.u16() as u64 % (MEM as u64 + 64));
-        let r = match op % 8 {
-            0 => container.nesting_op(&mem, arg),
-            1..=3 => fd.ioctl(&mem, CMDS[inp.u8() as usize % CMDS.len()], arg),
-            4 => fd.bind_device(SIDS[inp.u8() as usize % 2]).map(drop),
-            5 => fd.attach(inp.u8() as u32 % 8, inp.u8() as u32 % 8),
-            6 => match inp.u8() % 3 {
+    for op in &ops {
+        let r = match op.kind % 8 {
+            0 => container.nesting_op(&mem, op.arg),
+            1..=3 => fd.ioctl(&mem, CMDS[op.a as usize % CMDS.len()], op.arg),
+            4 => fd.bind_device(SIDS[op.a as usize % 2]).map(drop),
+            5 => fd.attach(op.a as u32 % 8, op.b as u32 % 8),
+            6 => match op.a % 3 {
                 0 => container.alloc_pasid().map(drop),
-                1 => container.free_pasid(inp.u32() % 64),
-                _ => container.read_faults(&mem, arg, inp.u8() as usize).map(drop),
+                1 => container.free_pasid(op.w % 64),
+                _ => container.read_faults(&mem, op.arg, op.b as usize).map(drop),
             },
             _ => {
-                let pasid = inp.u8();
-                let _ = iommu.translate(SIDS[0], (pasid & 1 != 0).then_some(pasid as u32 >> 1), inp.u64());
+                let pasid = (op.a & 1 != 0).then_some(op.w % 64);
+                let _ = iommu.translate(SIDS[0], pasid, op.q);
                 Ok(())
             }
         };
         if let Err(e) = r {
             assert!(allowed(e.errno), "unexpected errno {:?}: {}", e.errno, e.rule);
-        }
-        if inp.rest_len() == 0 {
-            break;
         }
     }
 });
