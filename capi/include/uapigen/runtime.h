@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The C ABI of uapigen's runtime (runtime/capi, libuapigen_capi.a): a VT-d IOMMU model with
+ * The C ABI of uapigen's runtime (capi/, libuapigen_capi.a): a VT-d IOMMU model with
  * one VM, its VFIO container (the 2020 IOMMU uAPI behind the nesting envelope) and its
  * iommufd (Linux v6.8), for a C VMM to run its ioctls against.
  *
