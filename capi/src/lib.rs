@@ -1,4 +1,4 @@
-//! A C ABI over the runtime and the VT-d model (`include/uapigen/runtime.h`), so a C VMM built
+//! A C ABI over the runtime and the VT-d model, so a C VMM built
 //! against the generated headers runs its ioctls against the Rust runtime: the bytes the C
 //! compiler laid out are the bytes the generated Rust validators check.
 //!
@@ -10,6 +10,11 @@
 //!
 //! Every function returns 0 or a negative errno, as the kernel function it stands in for does;
 //! [`uapigen_last_rejection`] names the rule the last error broke.
+//!
+//! Its C header, `include/uapigen/runtime.h`, is generated from this file by cbindgen
+//! (`cbindgen.toml`): the doc comments of the public items are the header's comments.
+//! `tests/header.rs` fails when the committed header is not what cbindgen emits;
+//! `UAPIGEN_BLESS=1 cargo test -p uapigen-capi --test header` rewrites it.
 #![warn(missing_docs)]
 
 use std::cell::RefCell;
@@ -17,7 +22,7 @@ use std::ffi::{c_char, c_int, c_ulong, c_void, CString};
 use std::sync::Arc;
 
 use uapigen_runtime::backend::{Backend, SourceId, VmId};
-use uapigen_runtime::envelope::Container;
+use uapigen_runtime::envelope::{self, Container};
 use uapigen_runtime::iommufd::Iommufd;
 use uapigen_uaccess::{Errno, Rejected, UserMemory, UserMemoryWrite};
 use vtd_backend::driver::PASID_RID2PASID;
@@ -27,9 +32,50 @@ use vtd_backend::{DeviceConfig, Features, VtdIommu};
 const VM: VmId = 1;
 /// Guest memory of the VM's container domain: 4 GiB.
 const GUEST_MEM: u64 = 1 << 32;
-/// `UAPIGEN_NO_PASID`: a DMA request without PASID.
-const NO_PASID: i64 = -1;
 const VTD_PAGE_SHIFT: u32 = 12;
+
+// The header's constants are written as literals, since cbindgen copies a constant's expression
+// into C; these assertions keep them the runtime's.
+
+/// The flag bits of `struct uapigen_nesting_op` that name the payload; the others must be zero.
+pub const UAPIGEN_NESTING_OP_MASK: u32 = 0xffff;
+/// Payload `struct iommu_gpasid_bind_data`: bind a guest page table to a PASID.
+pub const UAPIGEN_NESTING_OP_BIND_PGTBL: u32 = 0;
+/// Payload `struct iommu_gpasid_bind_data`: unbind its `hpasid`.
+pub const UAPIGEN_NESTING_OP_UNBIND_PGTBL: u32 = 1;
+/// Payload `struct iommu_cache_invalidate_info`.
+pub const UAPIGEN_NESTING_OP_CACHE_INVLD: u32 = 2;
+/// Payload `struct iommu_page_response`.
+pub const UAPIGEN_NESTING_OP_PAGE_RESP: u32 = 3;
+const _: () = {
+    assert!(UAPIGEN_NESTING_OP_MASK == envelope::NESTING_OP_MASK);
+    assert!(UAPIGEN_NESTING_OP_BIND_PGTBL == envelope::op::BIND_PGTBL);
+    assert!(UAPIGEN_NESTING_OP_UNBIND_PGTBL == envelope::op::UNBIND_PGTBL);
+    assert!(UAPIGEN_NESTING_OP_CACHE_INVLD == envelope::op::CACHE_INVLD);
+    assert!(UAPIGEN_NESTING_OP_PAGE_RESP == envelope::op::PAGE_RESP);
+    assert!(std::mem::size_of::<UapigenNestingOp>() == envelope::ENVELOPE_MINSZ as usize);
+};
+
+/// A DMA request without PASID (through the RID's PASID entry).
+pub const UAPIGEN_NO_PASID: i64 = -1;
+
+/// `uapigen_cached()`: the IOMMU's IOTLB holds the translation.
+pub const UAPIGEN_CACHED_IOTLB: c_int = 1 << 0;
+/// `uapigen_cached()`: the device's TLB (ATS) holds the translation.
+pub const UAPIGEN_CACHED_DEVTLB: c_int = 1 << 1;
+
+/// The VFIO nesting ioctl's envelope (the seed thread, Alex Williamson, April 2020): the low
+/// 16 bits of `flags` name the payload in `data` (`UAPIGEN_NESTING_OP_*`), the other bits must
+/// be zero; `argsz` covers the envelope and the payload, and the payload's own `argsz` may not
+/// reach past it.
+// `data[]`, the flexible array member, is cbindgen.toml's: cbindgen writes no Rust type as one.
+#[repr(C)]
+pub struct UapigenNestingOp {
+    /// The envelope's and the payload's size.
+    pub argsz: u32,
+    /// `UAPIGEN_NESTING_OP_*` in the low 16 bits.
+    pub flags: u32,
+}
 
 /// The caller's user memory: `len` bytes at `base`.
 struct UserRegion {
@@ -66,8 +112,8 @@ impl UserMemoryWrite for UserRegion {
     }
 }
 
-/// `struct uapigen_vtd`: a VT-d IOMMU with one VM, the VM's VFIO container and iommufd, and
-/// the caller's user memory.
+/// A VT-d IOMMU with one VM, the VM's VFIO container and iommufd, and the caller's user
+/// memory. Opaque to C.
 pub struct UapigenVtd {
     iommu: Arc<VtdIommu>,
     container: Container,
@@ -92,7 +138,7 @@ impl UapigenVtd {
 
     fn pasid_index(pasid: i64) -> Option<Option<u32>> {
         match pasid {
-            NO_PASID => Some(None),
+            UAPIGEN_NO_PASID => Some(None),
             p => u32::try_from(p).ok().map(Some),
         }
     }
@@ -103,7 +149,7 @@ fn einval() -> c_int {
 }
 
 /// # Safety
-/// `h` is null or a live handle from [`uapigen_vtd_create`].
+/// `h` is null or a live handle from `uapigen_vtd_create()`.
 unsafe fn handle<'a>(h: *const UapigenVtd) -> Option<&'a UapigenVtd> {
     // SAFETY: the caller's contract.
     unsafe { h.as_ref() }
@@ -142,7 +188,7 @@ unsafe fn with_out<T>(
 ///
 /// # Safety
 /// `user_mem` must be valid for reads and writes of `user_len` bytes until
-/// [`uapigen_vtd_destroy`], and not accessed by another thread during a call.
+/// `uapigen_vtd_destroy()`, and not accessed by another thread during a call.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_vtd_create(
     sid: u16,
@@ -177,7 +223,7 @@ pub unsafe extern "C" fn uapigen_vtd_create(
 /// Frees the model.
 ///
 /// # Safety
-/// `h` is null or a handle from [`uapigen_vtd_create`] not yet destroyed.
+/// `h` is null or a handle from `uapigen_vtd_create()` not yet destroyed.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_vtd_destroy(h: *mut UapigenVtd) {
     if !h.is_null() {
@@ -317,10 +363,11 @@ pub unsafe extern "C" fn uapigen_device_dma(
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_cached(
     h: *const UapigenVtd,
-    sid: SourceId,
+    sid: u16,
     pasid: i64,
     iova: u64,
 ) -> c_int {
+    let sid: SourceId = sid;
     // SAFETY: the caller's contract.
     let Some(h) = (unsafe { handle(h) }) else {
         return einval();
@@ -340,7 +387,14 @@ pub unsafe extern "C" fn uapigen_cached(
             .filter(|e| e.present())
             .is_some_and(|e| s.hw.iotlb.lookup(e.did(), index, vpn).is_some());
         let devtlb = s.hw.devtlb.lookup(sid, pasid, vpn).is_some();
-        c_int::from(iotlb) | c_int::from(devtlb) << 1
+        let mut cached = 0;
+        if iotlb {
+            cached |= UAPIGEN_CACHED_IOTLB;
+        }
+        if devtlb {
+            cached |= UAPIGEN_CACHED_DEVTLB;
+        }
+        cached
     })
 }
 
