@@ -11,14 +11,22 @@
 //! Every function returns 0 or a negative errno, as the kernel function it stands in for does;
 //! [`uapigen_last_rejection`] names the rule the last error broke.
 //!
+//! No panic unwinds into C: every entry point runs its body under `catch_unwind`. A panic (a
+//! bug of the model, never a refusal of the arguments) makes the call return
+//! -ENOTRECOVERABLE (NULL from [`uapigen_vtd_create`]) and poisons the handle: every later
+//! call on it returns -ENOTRECOVERABLE without running, [`uapigen_last_rejection`] names the
+//! panic, and [`uapigen_vtd_destroy`] still frees it. This needs `panic = "unwind"`, cargo's
+//! default, in the profile that builds the library.
+//!
 //! Its C header, `include/uapigen/runtime.h`, is generated from this file by cbindgen
 //! (`cbindgen.toml`): the doc comments of the public items are the header's comments.
 //! `tests/header.rs` fails when the committed header is not what cbindgen emits;
 //! `UAPIGEN_BLESS=1 cargo test -p uapigen-capi --test header` rewrites it.
 #![warn(missing_docs)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, c_ulong, c_void, CString};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use uapigen_runtime::backend::{Backend, SourceId, VmId};
@@ -120,17 +128,34 @@ pub struct UapigenVtd {
     iommufd: Iommufd,
     user: UserRegion,
     last_rejection: RefCell<CString>,
+    /// Set when a call panicked: the model may be half-updated, so every later call is
+    /// refused with -ENOTRECOVERABLE.
+    poisoned: Cell<bool>,
 }
 
 impl UapigenVtd {
+    fn new(iommu: Arc<VtdIommu>, backend: Arc<dyn Backend>, user: UserRegion) -> Self {
+        UapigenVtd {
+            container: Container::new(VM, backend.clone()),
+            iommufd: Iommufd::new(VM, backend),
+            iommu,
+            user,
+            last_rejection: RefCell::new(CString::default()),
+            poisoned: Cell::new(false),
+        }
+    }
+
+    fn record(&self, text: String) {
+        *self.last_rejection.borrow_mut() =
+            CString::new(text).unwrap_or_else(|_| c"rule text had a NUL".into());
+    }
+
     /// 0, or the negative errno after recording the rule.
     fn status(&self, r: Result<(), Rejected>) -> c_int {
         match r {
             Ok(()) => 0,
             Err(e) => {
-                let text = format!("{}: {}", e.errno.name(), e.rule);
-                *self.last_rejection.borrow_mut() =
-                    CString::new(text).unwrap_or_else(|_| c"rule text had a NUL".into());
+                self.record(format!("{}: {}", e.errno.name(), e.rule));
                 e.errno.to_negative()
             }
         }
@@ -148,43 +173,88 @@ fn einval() -> c_int {
     Errno::EINVAL.to_negative()
 }
 
-/// # Safety
-/// `h` is null or a live handle from `uapigen_vtd_create()`.
-unsafe fn handle<'a>(h: *const UapigenVtd) -> Option<&'a UapigenVtd> {
-    // SAFETY: the caller's contract.
-    unsafe { h.as_ref() }
+/// Linux's `ENOTRECOVERABLE` (131 on x86, Arm and RISC-V; the other errnos here are Linux's
+/// values too): the runtime panicked in this call or an earlier one on the same handle. No
+/// errno of the kernel functions the entries stand in for means it, so a C caller can tell a
+/// bug of the model from a refusal.
+const ENOTRECOVERABLE: c_int = 131;
+
+/// Runs an entry point's body, catching a panic. A panic must not unwind into C: Rust aborts
+/// the process when one reaches an `extern "C"` function, which would take the VMM with it.
+/// The error is `"<entry> panicked: <message>"`.
+fn catch<R>(entry: &'static str, body: impl FnOnce() -> R) -> Result<R, String> {
+    // AssertUnwindSafe: after a panic the handle is poisoned, so no later call sees what the
+    // panic left half-done.
+    std::panic::catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        test_hook::fire(entry);
+        body()
+    }))
+    .map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic without a message");
+        format!("{entry} panicked: {message}")
+    })
 }
 
-/// Runs `f` on the handle and writes its value to `*out`: 0, or -EINVAL for a null handle or
-/// `out`, or `f`'s errno (recorded).
+/// An int-returning entry point on a handle: -EINVAL for a null handle, -ENOTRECOVERABLE on
+/// a poisoned one (without running `body`) or when `body` panics (the handle is then
+/// poisoned and the panic recorded as the last rejection), otherwise `body`'s value.
+///
+fn on_handle(
+    entry: &'static str,
+    h: Option<&UapigenVtd>,
+    body: impl FnOnce(&UapigenVtd) -> c_int,
+) -> c_int {
+    let Some(h) = h else {
+        return einval();
+    };
+    if h.poisoned.get() {
+        return -ENOTRECOVERABLE;
+    }
+    match catch(entry, || body(h)) {
+        Ok(ret) => ret,
+        Err(why) => {
+            h.poisoned.set(true);
+            h.record(format!("ENOTRECOVERABLE: {why}"));
+            -ENOTRECOVERABLE
+        }
+    }
+}
+
+/// [`on_handle`] for an entry point with a result in `*out`: -EINVAL for a null `out`, `f`'s
+/// errno (recorded), or 0 with `f`'s value written to `*out`.
 ///
 /// # Safety
-/// `h` is null or a live handle; `out` is null or valid for a write.
+/// `out` is null or valid for a write.
 unsafe fn with_out<T>(
-    h: *const UapigenVtd,
+    entry: &'static str,
+    h: Option<&UapigenVtd>,
     out: *mut T,
     f: impl FnOnce(&UapigenVtd) -> Result<T, Rejected>,
 ) -> c_int {
-    // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    if out.is_null() {
-        return einval();
-    }
-    match f(h) {
-        Ok(v) => {
-            // SAFETY: checked non-null; the caller's contract.
-            unsafe { out.write(v) };
-            0
+    on_handle(entry, h, |h| {
+        if out.is_null() {
+            return einval();
         }
-        Err(e) => h.status(Err(e)),
-    }
+        match f(h) {
+            Ok(v) => {
+                // SAFETY: checked non-null; the caller's contract.
+                unsafe { out.write(v) };
+                0
+            }
+            Err(e) => h.status(Err(e)),
+        }
+    })
 }
 
 /// Creates the model: a VT-d IOMMU with every feature, one VM with a 4 GiB container domain,
 /// device `sid` assigned to it (ATS on when `ats` is non-zero), and `user_len` bytes at
-/// `user_mem` as the VM's user memory. NULL when `user_mem` is NULL.
+/// `user_mem` as the VM's user memory. NULL when `user_mem` is NULL, or if the model
+/// panicked while being built.
 ///
 /// # Safety
 /// `user_mem` must be valid for reads and writes of `user_len` bytes until
@@ -196,134 +266,149 @@ pub unsafe extern "C" fn uapigen_vtd_create(
     user_mem: *mut c_void,
     user_len: usize,
 ) -> *mut UapigenVtd {
-    if user_mem.is_null() {
-        return std::ptr::null_mut();
-    }
-    let iommu = Arc::new(VtdIommu::new(Features::default()));
-    let config = DeviceConfig {
-        ats: ats != 0,
-        ..DeviceConfig::default()
-    };
-    if iommu.create_vm(VM, GUEST_MEM).is_err() || iommu.assign_device(VM, sid, config).is_err() {
-        return std::ptr::null_mut();
-    }
-    let backend: Arc<dyn Backend> = iommu.clone();
-    Box::into_raw(Box::new(UapigenVtd {
-        container: Container::new(VM, backend.clone()),
-        iommufd: Iommufd::new(VM, backend),
-        iommu,
-        user: UserRegion {
+    catch("uapigen_vtd_create", || {
+        if user_mem.is_null() {
+            return std::ptr::null_mut();
+        }
+        let iommu = Arc::new(VtdIommu::new(Features::default()));
+        let config = DeviceConfig {
+            ats: ats != 0,
+            ..DeviceConfig::default()
+        };
+        if iommu.create_vm(VM, GUEST_MEM).is_err() || iommu.assign_device(VM, sid, config).is_err()
+        {
+            return std::ptr::null_mut();
+        }
+        let backend: Arc<dyn Backend> = iommu.clone();
+        let user = UserRegion {
             base: user_mem as usize as u64,
             len: user_len as u64,
-        },
-        last_rejection: RefCell::new(CString::default()),
-    }))
+        };
+        Box::into_raw(Box::new(UapigenVtd::new(iommu, backend, user)))
+    })
+    .unwrap_or(std::ptr::null_mut())
 }
 
-/// Frees the model.
+/// Frees the model (a poisoned one too).
 ///
 /// # Safety
-/// `h` is null or a handle from `uapigen_vtd_create()` not yet destroyed.
+/// `vtd` is null or a handle from `uapigen_vtd_create()` not yet destroyed.
 #[no_mangle]
-pub unsafe extern "C" fn uapigen_vtd_destroy(h: *mut UapigenVtd) {
-    if !h.is_null() {
-        // SAFETY: the caller's contract; the handle came from Box::into_raw.
-        drop(unsafe { Box::from_raw(h) });
+pub unsafe extern "C" fn uapigen_vtd_destroy(vtd: *mut UapigenVtd) {
+    if vtd.is_null() {
+        return;
     }
+    // SAFETY: the caller's contract; the handle came from Box::into_raw.
+    let owned = unsafe { Box::from_raw(vtd) };
+    // A panic while dropping leaves the rest of the model unfreed; there is no one to tell.
+    let _ = catch("uapigen_vtd_destroy", || drop(owned));
 }
 
-/// The rule the last failed call broke (`"EINVAL: ..."`); valid until the next call.
+/// The rule the last failed call broke (`"EINVAL: ..."`), or the panic that poisoned the
+/// handle (`"ENOTRECOVERABLE: ..."`); valid until the next call.
 ///
 /// # Safety
-/// `h` is null or a live handle.
+/// `vtd` is null or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn uapigen_last_rejection(h: *const UapigenVtd) -> *const c_char {
-    // SAFETY: the caller's contract.
-    match unsafe { handle(h) } {
-        Some(h) => h.last_rejection.borrow().as_ptr(),
-        None => c"no handle".as_ptr(),
-    }
+pub unsafe extern "C" fn uapigen_last_rejection(vtd: *const UapigenVtd) -> *const c_char {
+    catch("uapigen_last_rejection", || {
+        // SAFETY: the caller's contract.
+        match unsafe { vtd.as_ref() } {
+            Some(h) => h.last_rejection.borrow().as_ptr(),
+            None => c"no handle".as_ptr(),
+        }
+    })
+    .unwrap_or(c"ENOTRECOVERABLE: uapigen_last_rejection panicked".as_ptr())
 }
 
 /// `ioctl(iommufd, cmd, arg)` as Linux v6.8 handles it; `arg` must lie in user memory.
 ///
 /// # Safety
-/// `h` is null or a live handle.
+/// `vtd` is null or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_iommufd_ioctl(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     cmd: c_ulong,
     arg: *mut c_void,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    let Ok(cmd) = u32::try_from(cmd) else {
-        return h.status(Err(Rejected::new(Errno::ENOTTY, "not an iommufd ioctl")));
-    };
-    h.status(h.iommufd.ioctl(&h.user, cmd, arg as usize as u64))
+    let h = unsafe { vtd.as_ref() };
+    on_handle("uapigen_iommufd_ioctl", h, |h| {
+        let Ok(cmd) = u32::try_from(cmd) else {
+            return h.status(Err(Rejected::new(Errno::ENOTTY, "not an iommufd ioctl")));
+        };
+        h.status(h.iommufd.ioctl(&h.user, cmd, arg as usize as u64))
+    })
 }
 
 /// `VFIO_DEVICE_BIND_IOMMUFD`: binds device `sid` to the iommufd; its object id in
 /// `*out_dev_id`.
 ///
 /// # Safety
-/// `h` is null or a live handle; `out_dev_id` is null or valid for a write.
+/// `vtd` is null or a live handle; `out_dev_id` is null or valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_iommufd_bind_device(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     sid: u16,
     out_dev_id: *mut u32,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    unsafe { with_out(h, out_dev_id, |h| h.iommufd.bind_device(sid)) }
+    let h = unsafe { vtd.as_ref() };
+    let body = |h: &UapigenVtd| h.iommufd.bind_device(sid);
+    // SAFETY: the caller's contract.
+    unsafe { with_out("uapigen_iommufd_bind_device", h, out_dev_id, body) }
 }
 
 /// `VFIO_DEVICE_ATTACH_IOMMUFD_PT` of a nested hwpt: the device's DMA without PASID goes
 /// through the hwpt's stage-1 table.
 ///
 /// # Safety
-/// `h` is null or a live handle.
+/// `vtd` is null or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_iommufd_attach(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     dev_id: u32,
     hwpt_id: u32,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    h.status(h.iommufd.attach(dev_id, hwpt_id))
+    let h = unsafe { vtd.as_ref() };
+    on_handle("uapigen_iommufd_attach", h, |h| {
+        h.status(h.iommufd.attach(dev_id, hwpt_id))
+    })
 }
 
 /// The VFIO container's PASID allocation (`ioasid_alloc` in the VM's set); the PASID in
 /// `*out_pasid`.
 ///
 /// # Safety
-/// `h` is null or a live handle; `out_pasid` is null or valid for a write.
+/// `vtd` is null or a live handle; `out_pasid` is null or valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_vfio_alloc_pasid(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     out_pasid: *mut u32,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    unsafe { with_out(h, out_pasid, |h| h.container.alloc_pasid()) }
+    let h = unsafe { vtd.as_ref() };
+    let body = |h: &UapigenVtd| h.container.alloc_pasid();
+    // SAFETY: the caller's contract.
+    unsafe { with_out("uapigen_vfio_alloc_pasid", h, out_pasid, body) }
 }
 
-/// The VFIO nesting ioctl: `arg` points at `struct uapigen_nesting_op` (`{argsz, flags,
-/// data[]}`) in user memory, its payload the 2020 IOMMU uAPI struct the flags name.
+/// The VFIO nesting ioctl: `arg` points at `struct uapigen_nesting_op` in user memory, its
+/// payload the 2020 IOMMU uAPI struct the flags name.
 ///
 /// # Safety
-/// `h` is null or a live handle.
+/// `vtd` is null or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn uapigen_vfio_nesting_op(h: *const UapigenVtd, arg: *mut c_void) -> c_int {
+pub unsafe extern "C" fn uapigen_vfio_nesting_op(
+    vtd: *const UapigenVtd,
+    arg: *mut c_void,
+) -> c_int {
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    h.status(h.container.nesting_op(&h.user, arg as usize as u64))
+    let h = unsafe { vtd.as_ref() };
+    on_handle("uapigen_vfio_nesting_op", h, |h| {
+        h.status(h.container.nesting_op(&h.user, arg as usize as u64))
+    })
 }
 
 /// Device `sid` does DMA to `iova` (`pasid` or `UAPIGEN_NO_PASID`): the IOMMU translates it,
@@ -331,27 +416,31 @@ pub unsafe extern "C" fn uapigen_vfio_nesting_op(h: *const UapigenVtd, arg: *mut
 /// -EFAULT on a translation fault (no present PASID entry).
 ///
 /// # Safety
-/// `h` is null or a live handle; `out_host_pfn` is null or valid for a write.
+/// `vtd` is null or a live handle; `out_host_pfn` is null or valid for a write.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_device_dma(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     sid: u16,
     pasid: i64,
     iova: u64,
     out_host_pfn: *mut u64,
 ) -> c_int {
-    let Some(pasid) = UapigenVtd::pasid_index(pasid) else {
-        return einval();
+    // SAFETY: the caller's contract.
+    let h = unsafe { vtd.as_ref() };
+    let body = |h: &UapigenVtd| {
+        let Some(pasid) = UapigenVtd::pasid_index(pasid) else {
+            return Err(Rejected::new(
+                Errno::EINVAL,
+                "pasid is neither -1 nor a u32",
+            ));
+        };
+        h.iommu
+            .translate(sid, pasid, iova)
+            .map(|t| t.host_pfn)
+            .ok_or(Rejected::new(Errno::EFAULT, "DMA translation fault"))
     };
     // SAFETY: the caller's contract.
-    unsafe {
-        with_out(h, out_host_pfn, |h| {
-            h.iommu
-                .translate(sid, pasid, iova)
-                .map(|t| t.host_pfn)
-                .ok_or(Rejected::new(Errno::EFAULT, "DMA translation fault"))
-        })
-    }
+    unsafe { with_out("uapigen_device_dma", h, out_host_pfn, body) }
 }
 
 /// Which caches hold a translation of `iova` for device `sid` and `pasid`
@@ -359,43 +448,61 @@ pub unsafe extern "C" fn uapigen_device_dma(
 /// negative errno.
 ///
 /// # Safety
-/// `h` is null or a live handle.
+/// `vtd` is null or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn uapigen_cached(
-    h: *const UapigenVtd,
+    vtd: *const UapigenVtd,
     sid: u16,
     pasid: i64,
     iova: u64,
 ) -> c_int {
     let sid: SourceId = sid;
     // SAFETY: the caller's contract.
-    let Some(h) = (unsafe { handle(h) }) else {
-        return einval();
-    };
-    let Some(pasid) = UapigenVtd::pasid_index(pasid) else {
-        return einval();
-    };
-    let vpn = iova >> VTD_PAGE_SHIFT;
-    let index = pasid.unwrap_or(PASID_RID2PASID);
-    h.iommu.with_state(|s| {
-        let Some(dev) = s.devices.get(&sid) else {
-            return Errno::ENODEV.to_negative();
+    let h = unsafe { vtd.as_ref() };
+    on_handle("uapigen_cached", h, |h| {
+        let Some(pasid) = UapigenVtd::pasid_index(pasid) else {
+            return einval();
         };
-        let iotlb = dev
-            .pasid_table
-            .entry(index)
-            .filter(|e| e.present())
-            .is_some_and(|e| s.hw.iotlb.lookup(e.did(), index, vpn).is_some());
-        let devtlb = s.hw.devtlb.lookup(sid, pasid, vpn).is_some();
-        let mut cached = 0;
-        if iotlb {
-            cached |= UAPIGEN_CACHED_IOTLB;
-        }
-        if devtlb {
-            cached |= UAPIGEN_CACHED_DEVTLB;
-        }
-        cached
+        let vpn = iova >> VTD_PAGE_SHIFT;
+        let index = pasid.unwrap_or(PASID_RID2PASID);
+        h.iommu.with_state(|s| {
+            let Some(dev) = s.devices.get(&sid) else {
+                return Errno::ENODEV.to_negative();
+            };
+            let iotlb = dev
+                .pasid_table
+                .entry(index)
+                .filter(|e| e.present())
+                .is_some_and(|e| s.hw.iotlb.lookup(e.did(), index, vpn).is_some());
+            let devtlb = s.hw.devtlb.lookup(sid, pasid, vpn).is_some();
+            let mut cached = 0;
+            if iotlb {
+                cached |= UAPIGEN_CACHED_IOTLB;
+            }
+            if devtlb {
+                cached |= UAPIGEN_CACHED_DEVTLB;
+            }
+            cached
+        })
     })
+}
+
+/// Makes an entry point panic inside its `catch`, so the tests reach every entry's panic path.
+#[cfg(test)]
+mod test_hook {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The entry point that panics next on this thread.
+        pub static PANIC_IN: Cell<Option<&'static str>> = const { Cell::new(None) };
+    }
+
+    pub fn fire(entry: &'static str) {
+        if PANIC_IN.get() == Some(entry) {
+            PANIC_IN.set(None);
+            panic!("test hook in {entry}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -444,6 +551,239 @@ mod tests {
                 -22
             );
             uapigen_vtd_destroy(h);
+        }
+    }
+
+    use uapigen_bindings::iommu::{
+        IommuCacheInvalidateInfo, IommuFault, IommuGpasidBindData, IommuPageResponse,
+    };
+    use uapigen_bindings::iommufd::{IommuHwInfoVtd, IommuHwptVtdS1, IommuHwptVtdS1Invalidate};
+    use uapigen_runtime::backend::{NestedDomain, NestingInfo, PagingDomain};
+
+    /// A driver with a bug in every method.
+    struct PanickingBackend;
+
+    impl Backend for PanickingBackend {
+        fn nesting_info(&self) -> NestingInfo {
+            panic!("driver bug in nesting_info")
+        }
+        fn owns_device(&self, _: VmId, _: SourceId) -> bool {
+            panic!("driver bug in owns_device")
+        }
+        fn alloc_pasid(&self, _: VmId) -> Result<u32, Rejected> {
+            panic!("driver bug in alloc_pasid")
+        }
+        fn free_pasid(&self, _: VmId, _: u32) -> Result<(), Rejected> {
+            panic!("driver bug in free_pasid")
+        }
+        fn bind_gpasid(&self, _: VmId, _: &IommuGpasidBindData) -> Result<(), Rejected> {
+            panic!("driver bug in bind_gpasid")
+        }
+        fn unbind_gpasid(&self, _: VmId, _: u64) -> Result<(), Rejected> {
+            panic!("driver bug in unbind_gpasid")
+        }
+        fn cache_invalidate(&self, _: VmId, _: &IommuCacheInvalidateInfo) -> Result<(), Rejected> {
+            panic!("driver bug in cache_invalidate")
+        }
+        fn page_response(&self, _: VmId, _: &IommuPageResponse) -> Result<(), Rejected> {
+            panic!("driver bug in page_response")
+        }
+        fn peek_fault(&self, _: VmId) -> Option<IommuFault> {
+            panic!("driver bug in peek_fault")
+        }
+        fn pop_fault(&self, _: VmId) {
+            panic!("driver bug in pop_fault")
+        }
+        fn hw_info(&self, _: VmId, _: SourceId) -> Result<IommuHwInfoVtd, Rejected> {
+            panic!("driver bug in hw_info")
+        }
+        fn alloc_paging(&self, _: VmId, _: bool) -> Result<PagingDomain, Rejected> {
+            panic!("driver bug in alloc_paging")
+        }
+        fn alloc_nested(
+            &self,
+            _: VmId,
+            _: PagingDomain,
+            _: u32,
+            _: &mut dyn FnMut() -> Result<IommuHwptVtdS1, Rejected>,
+        ) -> Result<NestedDomain, Rejected> {
+            panic!("driver bug in alloc_nested")
+        }
+        fn free_paging(&self, _: VmId, _: PagingDomain) -> Result<(), Rejected> {
+            panic!("driver bug in free_paging")
+        }
+        fn free_nested(&self, _: VmId, _: NestedDomain) -> Result<(), Rejected> {
+            panic!("driver bug in free_nested")
+        }
+        fn attach_nested(&self, _: VmId, _: SourceId, _: NestedDomain) -> Result<(), Rejected> {
+            panic!("driver bug in attach_nested")
+        }
+        fn invalidate_nested(
+            &self,
+            _: VmId,
+            _: NestedDomain,
+            _: &IommuHwptVtdS1Invalidate,
+        ) -> Result<(), Rejected> {
+            panic!("driver bug in invalidate_nested")
+        }
+    }
+
+    fn last_rejection(h: *const UapigenVtd) -> String {
+        // SAFETY: `h` is live; the text is copied before the next call.
+        unsafe { std::ffi::CStr::from_ptr(uapigen_last_rejection(h)) }
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A panic deep in the runtime (the container calls a driver that panics) comes back to
+    /// C as -ENOTRECOVERABLE, named by uapigen_last_rejection; the handle refuses every later
+    /// call, even one that does not reach the driver, and is still freed. Without the
+    /// catch_unwind, the panic reaching `extern "C"` would abort this test binary.
+    #[test]
+    fn a_panic_in_the_driver_is_an_errno_and_poisons_the_handle() {
+        let mut user = [0u8; 64];
+        let iommu = Arc::new(VtdIommu::new(Features::default()));
+        iommu.create_vm(VM, GUEST_MEM).unwrap();
+        iommu
+            .assign_device(VM, 0x10, DeviceConfig::default())
+            .unwrap();
+        let region = UserRegion {
+            base: user.as_mut_ptr() as usize as u64,
+            len: user.len() as u64,
+        };
+        let h: *mut UapigenVtd = Box::into_raw(Box::new(UapigenVtd::new(
+            iommu,
+            Arc::new(PanickingBackend),
+            region,
+        )));
+        let mut pasid = 0xdead_beef_u32;
+        // SAFETY: `h` is live and `user` outlives it; `pasid` is valid for a write.
+        unsafe {
+            assert_eq!(uapigen_vfio_alloc_pasid(h, &mut pasid), -ENOTRECOVERABLE);
+            assert_eq!(pasid, 0xdead_beef, "nothing written on a panic");
+            assert_eq!(
+                last_rejection(h),
+                "ENOTRECOVERABLE: uapigen_vfio_alloc_pasid panicked: driver bug in alloc_pasid"
+            );
+            // DMA goes to the IOMMU model, not the panicking driver, and is refused all the
+            // same: the handle is poisoned. The panic stays the recorded reason.
+            let mut pfn = 0;
+            assert_eq!(
+                uapigen_device_dma(h, 0x10, UAPIGEN_NO_PASID, 0, &mut pfn),
+                -ENOTRECOVERABLE
+            );
+            assert_eq!(
+                uapigen_cached(h, 0x10, UAPIGEN_NO_PASID, 0),
+                -ENOTRECOVERABLE
+            );
+            assert!(last_rejection(h).contains("driver bug in alloc_pasid"));
+            uapigen_vtd_destroy(h);
+        }
+    }
+
+    /// The header's function names (the entry points cbindgen found in this file).
+    fn header_functions() -> Vec<String> {
+        let header = include_str!("../include/uapigen/runtime.h");
+        // A declaration's line (not a comment's) names it before its `(`.
+        let mut names: Vec<String> = header
+            .lines()
+            .filter(|l| !l.trim_start().starts_with(['*', '/', '#']))
+            .filter_map(|l| {
+                let name = &l[..l.find('(')?];
+                let name = &name[name.rfind([' ', '*'])? + 1..];
+                Some(name.to_string())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Each entry point, with the test hook armed for it, panics inside its `catch` and
+    /// returns its panic value; the list is checked against the header, so a new entry point
+    /// without a case (or without `catch`) fails here.
+    #[test]
+    fn every_entry_point_catches_a_panic() {
+        type Case = (&'static str, fn(*mut UapigenVtd, *mut u8) -> bool);
+        // Each case calls its entry (the hook armed) and says whether it got the panic value.
+        // SAFETY (every case): `h` is live, `user` is 64 bytes that outlive it, out-pointers
+        // are valid for a write.
+        let cases: [Case; 10] = [
+            ("uapigen_vtd_create", |_, user| unsafe {
+                uapigen_vtd_create(0x10, 1, user.cast(), 64).is_null()
+            }),
+            ("uapigen_vtd_destroy", |_, user| unsafe {
+                // A handle of its own: destroying it must not unwind.
+                let own = {
+                    test_hook::PANIC_IN.set(None);
+                    uapigen_vtd_create(0x10, 1, user.cast(), 64)
+                };
+                test_hook::PANIC_IN.set(Some("uapigen_vtd_destroy"));
+                uapigen_vtd_destroy(own);
+                test_hook::PANIC_IN.get().is_none()
+            }),
+            ("uapigen_last_rejection", |h, _| unsafe {
+                std::ffi::CStr::from_ptr(uapigen_last_rejection(h))
+                    == c"ENOTRECOVERABLE: uapigen_last_rejection panicked"
+            }),
+            ("uapigen_iommufd_ioctl", |h, user| unsafe {
+                uapigen_iommufd_ioctl(h, 0x3b80, user.cast()) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_iommufd_bind_device", |h, _| unsafe {
+                uapigen_iommufd_bind_device(h, 0x10, &mut 0) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_iommufd_attach", |h, _| unsafe {
+                uapigen_iommufd_attach(h, 1, 2) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_vfio_alloc_pasid", |h, _| unsafe {
+                uapigen_vfio_alloc_pasid(h, &mut 0) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_vfio_nesting_op", |h, user| unsafe {
+                uapigen_vfio_nesting_op(h, user.cast()) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_device_dma", |h, _| unsafe {
+                uapigen_device_dma(h, 0x10, UAPIGEN_NO_PASID, 0, &mut 0) == -ENOTRECOVERABLE
+            }),
+            ("uapigen_cached", |h, _| unsafe {
+                uapigen_cached(h, 0x10, UAPIGEN_NO_PASID, 0) == -ENOTRECOVERABLE
+            }),
+        ];
+        let mut listed: Vec<String> = cases.iter().map(|(n, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            listed,
+            header_functions(),
+            "a case per entry point of the header"
+        );
+        for (entry, call) in cases {
+            let mut user = [0u8; 64];
+            // SAFETY: `user` outlives the handle; each case passes valid out-pointers.
+            let h = unsafe { uapigen_vtd_create(0x10, 1, user.as_mut_ptr().cast(), 64) };
+            assert!(!h.is_null());
+            test_hook::PANIC_IN.set(Some(entry));
+            assert!(
+                call(h, user.as_mut_ptr()),
+                "{entry} did not return its panic value"
+            );
+            assert_eq!(
+                test_hook::PANIC_IN.get(),
+                None,
+                "{entry} never ran its hook"
+            );
+            let why = last_rejection(h);
+            if why.starts_with("ENOTRECOVERABLE") {
+                // A poisoned handle refuses the next call.
+                // SAFETY: `h` is live.
+                let again = unsafe { uapigen_iommufd_attach(h, 1, 2) };
+                assert_eq!(again, -ENOTRECOVERABLE, "{entry}");
+                assert_eq!(
+                    why,
+                    format!("ENOTRECOVERABLE: {entry} panicked: test hook in {entry}")
+                );
+            }
+            // SAFETY: `h` is live and destroyed once.
+            unsafe { uapigen_vtd_destroy(h) };
         }
     }
 }

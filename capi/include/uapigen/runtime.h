@@ -10,6 +10,11 @@
  *
  * Every int-returning function returns 0 or a negative errno, as the kernel function it
  * stands in for; uapigen_last_rejection() names the rule the last error broke.
+ *
+ * -ENOTRECOVERABLE means the runtime panicked (a bug of the model, never a refusal of the
+ * arguments): the panic did not cross into C, the call returned instead, and the handle is
+ * poisoned: every later call on it returns -ENOTRECOVERABLE, uapigen_last_rejection() names
+ * the panic, uapigen_vtd_destroy() still frees it. uapigen_vtd_create returns NULL instead.
  */
 
 #ifndef _UAPIGEN_RUNTIME_H
@@ -94,7 +99,8 @@ extern "C" {
 /**
  * Creates the model: a VT-d IOMMU with every feature, one VM with a 4 GiB container domain,
  * device `sid` assigned to it (ATS on when `ats` is non-zero), and `user_len` bytes at
- * `user_mem` as the VM's user memory. NULL when `user_mem` is NULL.
+ * `user_mem` as the VM's user memory. NULL when `user_mem` is NULL, or if the model
+ * panicked while being built.
  *
  * # Safety
  * `user_mem` must be valid for reads and writes of `user_len` bytes until
@@ -103,64 +109,65 @@ extern "C" {
 struct uapigen_vtd *uapigen_vtd_create(uint16_t sid, int ats, void *user_mem, size_t user_len);
 
 /**
- * Frees the model.
+ * Frees the model (a poisoned one too).
  *
  * # Safety
- * `h` is null or a handle from `uapigen_vtd_create()` not yet destroyed.
+ * `vtd` is null or a handle from `uapigen_vtd_create()` not yet destroyed.
  */
-void uapigen_vtd_destroy(struct uapigen_vtd *h);
+void uapigen_vtd_destroy(struct uapigen_vtd *vtd);
 
 /**
- * The rule the last failed call broke (`"EINVAL: ..."`); valid until the next call.
+ * The rule the last failed call broke (`"EINVAL: ..."`), or the panic that poisoned the
+ * handle (`"ENOTRECOVERABLE: ..."`); valid until the next call.
  *
  * # Safety
- * `h` is null or a live handle.
+ * `vtd` is null or a live handle.
  */
-const char *uapigen_last_rejection(const struct uapigen_vtd *h);
+const char *uapigen_last_rejection(const struct uapigen_vtd *vtd);
 
 /**
  * `ioctl(iommufd, cmd, arg)` as Linux v6.8 handles it; `arg` must lie in user memory.
  *
  * # Safety
- * `h` is null or a live handle.
+ * `vtd` is null or a live handle.
  */
-int uapigen_iommufd_ioctl(const struct uapigen_vtd *h, unsigned long cmd, void *arg);
+int uapigen_iommufd_ioctl(const struct uapigen_vtd *vtd, unsigned long cmd, void *arg);
 
 /**
  * `VFIO_DEVICE_BIND_IOMMUFD`: binds device `sid` to the iommufd; its object id in
  * `*out_dev_id`.
  *
  * # Safety
- * `h` is null or a live handle; `out_dev_id` is null or valid for a write.
+ * `vtd` is null or a live handle; `out_dev_id` is null or valid for a write.
  */
-int uapigen_iommufd_bind_device(const struct uapigen_vtd *h, uint16_t sid, uint32_t *out_dev_id);
+int uapigen_iommufd_bind_device(const struct uapigen_vtd *vtd, uint16_t sid, uint32_t *out_dev_id);
 
 /**
  * `VFIO_DEVICE_ATTACH_IOMMUFD_PT` of a nested hwpt: the device's DMA without PASID goes
  * through the hwpt's stage-1 table.
  *
  * # Safety
- * `h` is null or a live handle.
+ * `vtd` is null or a live handle.
  */
-int uapigen_iommufd_attach(const struct uapigen_vtd *h, uint32_t dev_id, uint32_t hwpt_id);
+int uapigen_iommufd_attach(const struct uapigen_vtd *vtd, uint32_t dev_id, uint32_t hwpt_id);
 
 /**
  * The VFIO container's PASID allocation (`ioasid_alloc` in the VM's set); the PASID in
  * `*out_pasid`.
  *
  * # Safety
- * `h` is null or a live handle; `out_pasid` is null or valid for a write.
+ * `vtd` is null or a live handle; `out_pasid` is null or valid for a write.
  */
-int uapigen_vfio_alloc_pasid(const struct uapigen_vtd *h, uint32_t *out_pasid);
+int uapigen_vfio_alloc_pasid(const struct uapigen_vtd *vtd, uint32_t *out_pasid);
 
 /**
- * The VFIO nesting ioctl: `arg` points at `struct uapigen_nesting_op` (`{argsz, flags,
- * data[]}`) in user memory, its payload the 2020 IOMMU uAPI struct the flags name.
+ * The VFIO nesting ioctl: `arg` points at `struct uapigen_nesting_op` in user memory, its
+ * payload the 2020 IOMMU uAPI struct the flags name.
  *
  * # Safety
- * `h` is null or a live handle.
+ * `vtd` is null or a live handle.
  */
-int uapigen_vfio_nesting_op(const struct uapigen_vtd *h, void *arg);
+int uapigen_vfio_nesting_op(const struct uapigen_vtd *vtd, void *arg);
 
 /**
  * Device `sid` does DMA to `iova` (`pasid` or `UAPIGEN_NO_PASID`): the IOMMU translates it,
@@ -168,9 +175,9 @@ int uapigen_vfio_nesting_op(const struct uapigen_vtd *h, void *arg);
  * -EFAULT on a translation fault (no present PASID entry).
  *
  * # Safety
- * `h` is null or a live handle; `out_host_pfn` is null or valid for a write.
+ * `vtd` is null or a live handle; `out_host_pfn` is null or valid for a write.
  */
-int uapigen_device_dma(const struct uapigen_vtd *h,
+int uapigen_device_dma(const struct uapigen_vtd *vtd,
                        uint16_t sid,
                        int64_t pasid,
                        uint64_t iova,
@@ -182,9 +189,9 @@ int uapigen_device_dma(const struct uapigen_vtd *h,
  * negative errno.
  *
  * # Safety
- * `h` is null or a live handle.
+ * `vtd` is null or a live handle.
  */
-int uapigen_cached(const struct uapigen_vtd *h, uint16_t sid, int64_t pasid, uint64_t iova);
+int uapigen_cached(const struct uapigen_vtd *vtd, uint16_t sid, int64_t pasid, uint64_t iova);
 
 #ifdef __cplusplus
 }  // extern "C"
