@@ -37,8 +37,8 @@ fn compare(families: &[uapigen::Checked], krate: &RustCrate, expected_dir: &Path
 }
 
 const GOLDEN_CRATE: &str = "uapigen-golden-features";
-/// From codegen/tests/golden/out/rust to runtime/uaccess.
-const GOLDEN_UACCESS: &str = "../../../../../runtime/uaccess";
+/// From codegen/tests/golden/out/rust to uaccess.
+const GOLDEN_UACCESS: &str = "../../../../../uaccess";
 
 fn features() -> Vec<uapigen::Checked> {
     let dir = repo_root().join("codegen/tests/golden/schema");

@@ -221,11 +221,7 @@ fn schema_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn uaccess_path() -> String {
-    repo_root()
-        .join("runtime/uaccess")
-        .to_str()
-        .unwrap()
-        .to_string()
+    repo_root().join("uaccess").to_str().unwrap().to_string()
 }
 
 /// `cargo check` of a generated crate, in a target folder shared by the tests' runs.

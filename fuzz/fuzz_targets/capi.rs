@@ -1,4 +1,4 @@
-//! The C ABI (`runtime/capi`, `include/uapigen/runtime.h`) called as a careless or hostile C
+//! The C ABI (`capi`, `include/uapigen/runtime.h`) called as a careless or hostile C
 //! program would: null handles and out-pointers, ioctl arguments inside, across the end of and
 //! outside the user memory it registered, any command, any bytes. No crash, no access outside
 //! the registered memory (ASan), and every return 0 or a negative errno.

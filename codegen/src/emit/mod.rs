@@ -127,8 +127,8 @@ impl Default for RustCrate {
 
 /// The crate name `uapigen generate` gives the Rust bindings unless told otherwise.
 pub const DEFAULT_CRATE_NAME: &str = "uapigen-bindings";
-/// From `generated/rust` to `runtime/uaccess`.
-pub const DEFAULT_UACCESS_PATH: &str = "../../runtime/uaccess";
+/// From `generated/rust` to `uaccess`.
+pub const DEFAULT_UACCESS_PATH: &str = "../../uaccess";
 
 impl RustCrate {
     /// Refuses a crate name cargo would refuse, and a path that is not one line of text: the

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use uapigen::profile::Profile;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// `uapigen generate --profile qemu` into a fresh directory: its `linux-headers/`.
@@ -63,7 +63,7 @@ fn build_and_run(linux_headers: &Path) -> Output {
         .arg("-I")
         .arg(linux_headers)
         .arg("-I")
-        .arg(root.join("runtime/capi/include"))
+        .arg(root.join("capi/include"))
         .arg(root.join("examples/vmm/viommu.c"))
         .arg(staticlib())
         // What a Rust staticlib needs from the C library on Linux
