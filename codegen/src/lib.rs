@@ -256,13 +256,13 @@ pub fn generate(
         out.add(
             format!("rust/src/{}.rs", f.name),
             from,
-            emit::rust::emit(f, &c.layouts, &c.revisions)?,
+            emit::rust::emit(c)?,
         )?;
         if f.structs.iter().any(|s| s.validation.is_some()) {
             out.add(
                 format!("include/uapigen/{}_validate.h", f.name),
                 from,
-                emit::c_validate::emit(f, &c.layouts[0], &c.revisions, templates)?,
+                emit::c_validate::emit(c, templates)?,
             )?;
         }
     }

@@ -174,7 +174,12 @@ pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<Validato
 }
 
 /// Whether every field the validator of struct `s` in `family` reads is in `latest`.
-pub fn locates_all(family: &Family, latest: &Family, latest_layout: &FamilyLayout, s: StructId) -> bool {
+pub fn locates_all(
+    family: &Family,
+    latest: &Family,
+    latest_layout: &FamilyLayout,
+    s: StructId,
+) -> bool {
     family.structs[s.0].validation.as_ref().is_some_and(|v| {
         v.rules
             .iter()
@@ -281,8 +286,6 @@ pub fn size_of_ref(family: &Family, fl: &FamilyLayout, s: StructId, r: &SizeRef)
     match r {
         SizeRef::Whole => Some(fl.structs[s.0].size),
         SizeRef::OffsetOf(p) => locate(family, fl, s, p).map(|(o, _, _)| o),
-        SizeRef::OffsetOfEnd(p) => {
-            locate(family, fl, s, p).and_then(|(o, n, _)| o.checked_add(n))
-        }
+        SizeRef::OffsetOfEnd(p) => locate(family, fl, s, p).and_then(|(o, n, _)| o.checked_add(n)),
     }
 }
