@@ -137,19 +137,27 @@ fn type_text(family: &Family, f: &Field) -> String {
     }
 }
 
-fn embedded(family: &Family, si: usize) -> bool {
-    fn uses(fields: &[Field], si: usize) -> bool {
-        fields.iter().any(|f| match &f.ty {
-            FieldType::Struct(j) => *j == si,
-            FieldType::Union(ms) => uses(ms, si),
-            FieldType::Scalar(_) => false,
-        })
+/// Per struct: whether another struct embeds it.
+fn embedded(family: &Family) -> Vec<bool> {
+    fn mark(fields: &[Field], out: &mut [bool]) {
+        for f in fields {
+            match &f.ty {
+                FieldType::Struct(j) => out[*j] = true,
+                FieldType::Union(ms) => mark(ms, out),
+                FieldType::Scalar(_) => {}
+            }
+        }
     }
-    family.structs.iter().any(|s| uses(&s.fields, si))
+    let mut out = vec![false; family.structs.len()];
+    for s in &family.structs {
+        mark(&s.fields, &mut out);
+    }
+    out
 }
 
 fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> RevisionAbi {
     let mut structs = BTreeMap::new();
+    let embedded = embedded(family);
     for (si, st) in family.structs.iter().enumerate() {
         if st.since > rev {
             continue;
@@ -194,7 +202,7 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
                     .collect(),
                 members,
                 flags: flags.into_iter().collect(),
-                embedded: embedded(family, si),
+                embedded: embedded[si],
                 abi_fix: st
                     .abi_trap
                     .as_ref()

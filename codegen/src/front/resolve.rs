@@ -16,6 +16,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         diags: Diagnostics::default(),
         revisions: Vec::new(),
         constants: HashMap::new(),
+        struct_index: HashMap::new(),
         ends: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
@@ -35,6 +36,8 @@ struct Resolver {
     revisions: Vec<Revision>,
     /// Every constant seen so far, by name: (value, span of its definition).
     constants: HashMap<String, (u64, Span)>,
+    /// Every struct defined so far, by name: its index (the first, if defined twice).
+    struct_index: HashMap<String, usize>,
     /// For defines: the revision their current definition ends at (a sentinel's `until`).
     ends: HashMap<String, Option<RevisionIdx>>,
 }
@@ -239,6 +242,9 @@ impl Resolver {
                     let (st, parts) = self.structure(s, &family, &group_names);
                     pending.push((family.structs.len(), parts));
                     family.items.push(ItemRef::Struct(family.structs.len()));
+                    self.struct_index
+                        .entry(st.name.clone())
+                        .or_insert(family.structs.len());
                     family.structs.push(st);
                 }
                 Entry::Group(kind, g) => {
@@ -305,7 +311,7 @@ impl Resolver {
             );
             return None;
         };
-        let Some(si) = family.structs.iter().position(|s| s.name == sname) else {
+        let Some(si) = self.struct_index.get(sname).copied() else {
             self.error_note(
                 inside.span(),
                 format!("`inside` names struct `{sname}`, which is not defined above this point"),
@@ -362,7 +368,7 @@ impl Resolver {
                 note,
             }
         });
-        if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
+        if let Some(prev) = self.struct_index.get(&name).map(|i| &family.structs[*i]) {
             let (line, _) = self.source.line_col(prev.name_span.start);
             self.error(
                 raw.name.span(),
@@ -486,7 +492,7 @@ impl Resolver {
                 self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\") or `union`");
                 return None;
             }
-            (Some(t), None) => self.field_type(t, family)?,
+            (Some(t), None) => self.field_type(t)?,
             (None, Some(u)) => {
                 let uspan = u.span();
                 let raw_members = u.into_inner();
@@ -596,14 +602,14 @@ impl Resolver {
         })
     }
 
-    fn field_type(&mut self, t: &S<String>, family: &Family) -> Option<FieldType> {
+    fn field_type(&mut self, t: &S<String>) -> Option<FieldType> {
         let text = t.get_ref().trim();
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
         if let Some(sname) = text.strip_prefix("struct ") {
             let sname = sname.trim();
-            return match family.structs.iter().position(|s| s.name == sname) {
+            return match self.struct_index.get(sname).copied() {
                 Some(i) => Some(FieldType::Struct(i)),
                 None => {
                     self.error_note(
