@@ -16,6 +16,8 @@ pub struct ValidatorPlan {
     pub size: u64,
     /// The kernel's minimum size, resolved.
     pub min_size: u64,
+    /// The minimum size as C writes it (`offsetofend(granu.pasid_info)`).
+    pub min_text: String,
     /// argsz only: more size needed when a discriminant says so.
     pub size_steps: Vec<SizeStep>,
     /// For driver data: the data-type constant's value.
@@ -146,6 +148,7 @@ pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<Validato
         convention,
         size: fl.structs[s.0].size,
         min_size: size_of_ref(family, fl, s, &v.min_size).unwrap_or_default(),
+        min_text: v.min_size.text(),
         size_steps: v
             .min_size_when
             .iter()
