@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Error};
 use crate::ir::*;
-use crate::layout::{field_at, FamilyLayout};
+use crate::layout::field_at;
+use crate::model::{RevView, StructId};
 use crate::Checked;
 
 /// A `schema/<family>.abi.lock` file: the published ABI of every revision.
@@ -155,13 +156,11 @@ fn embedded(family: &Family) -> Vec<bool> {
     out
 }
 
-fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> RevisionAbi {
+fn revision_abi(view: RevView) -> RevisionAbi {
+    let (family, layouts, rev) = (view.family(), view.layouts(), view.id().0);
     let mut structs = BTreeMap::new();
     let embedded = embedded(family);
-    for (si, st) in family.structs.iter().enumerate() {
-        if st.since > rev {
-            continue;
-        }
+    for (StructId(si), st) in view.structs() {
         let members = layouts[0].structs[si]
             .members
             .iter()
@@ -236,12 +235,7 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
 pub fn snapshot(c: &Checked) -> Lock {
     Lock {
         family: c.history.name.clone(),
-        revision: c
-            .revisions
-            .iter()
-            .enumerate()
-            .map(|(r, (f, l))| revision_abi(f, l, r))
-            .collect(),
+        revision: c.revs().map(revision_abi).collect(),
     }
 }
 
