@@ -398,7 +398,7 @@ impl Resolver {
         let mut fields = Vec::new();
         let mut anon = 0;
         for f in raw.fields.into_inner() {
-            if let Some(field) = self.field(f, family, groups, since, &mut anon) {
+            if let Some(field) = self.field(f, groups, since, &mut anon) {
                 fields.push(field);
             }
         }
@@ -463,7 +463,6 @@ impl Resolver {
     fn field(
         &mut self,
         f: S<RawField>,
-        family: &Family,
         groups: &HashMap<String, (usize, GroupKind, Span)>,
         parent_since: RevisionIdx,
         anon: &mut usize,
@@ -503,7 +502,7 @@ impl Resolver {
                 let mut members = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
-                    if let Some(member) = self.field(m, family, groups, since, &mut inner_anon) {
+                    if let Some(member) = self.field(m, groups, since, &mut inner_anon) {
                         members.push(member);
                     }
                 }
