@@ -104,11 +104,7 @@ impl Builder {
             let f = &c.family;
             let from = path.display().to_string();
             if self.rust {
-                output.add(
-                    format!("{}.rs", f.name),
-                    &from,
-                    emit::rust::emit(f, &c.layouts, &c.revisions)?,
-                )?;
+                output.add(format!("{}.rs", f.name), &from, emit::rust::emit(&c)?)?;
                 let abs = out_dir.join(format!("{}.rs", f.name));
                 // A path is not a Rust string literal as Debug writes it when it is not UTF-8.
                 let Some(abs) = abs.to_str() else {
@@ -135,7 +131,7 @@ impl Builder {
                     output.add(
                         format!("include/uapigen/{}_validate.h", f.name),
                         &from,
-                        emit::c_validate::emit(f, &c.layouts[0], &c.revisions, &templates)?,
+                        emit::c_validate::emit(&c, &templates)?,
                     )?;
                 }
             }

@@ -1,30 +1,35 @@
-//! uapigen: one TOML schema per kernel uAPI family → kernel-style C headers, Rust types and
-//! (later) validators and compatibility tests.
+//! uapigen: one TOML schema per kernel uAPI family → kernel-style C headers, Rust types,
+//! validators and compatibility tests.
 //!
-//! The pipeline, one module a stage:
-//! `schema` (parse) → `resolve` (→ `ir`) → `layout` (per target ABI) → `check` → `emit`.
+//! The pipeline ([`pipeline`] runs it for one schema; ARCHITECTURE.md is the map), one folder
+//! a stage:
+//! - `front` (front end): `schema` parses the text, `resolve` builds the IR (`ir`);
+//! - `model`: every revision laid out on every target (`model::layout`) and the derived facts
+//!   (validator plans, flag masks, byte-view facts), built once and then only read;
+//! - `check`: the rules a uAPI must follow (`check`), and how revisions extend each other and
+//!   what a lock published (`check::abi`);
+//! - `emit`: the model → the files of `generated/` (`output`, `profile` plan them);
+//! - `tools`: what else reads the model (`interpret`, `decode`, `matrix`, `pahole`, the
+//!   libclang proof) and the importers (`import`, `headers_install`).
 #![warn(missing_docs)]
 
-pub mod abi;
 pub mod builder;
 pub mod check;
-pub mod clang_proof;
-pub mod decode;
 pub mod diag;
 pub mod emit;
-pub mod headers_install;
-pub mod import;
-pub mod interpret;
-pub mod ir;
-pub mod layout;
-pub mod matrix;
-pub mod matrix_c;
-pub mod names;
+pub mod front;
+pub mod model;
 pub mod output;
-pub mod pahole;
 pub mod profile;
-pub mod resolve;
-pub mod schema;
+pub mod tools;
+
+// The modules' paths before the stages had folders, kept for the crates that use them.
+pub use check::abi;
+pub use front::{ir, names, resolve, schema};
+pub use model::layout;
+pub use tools::{
+    clang_proof, decode, headers_install, import, interpret, matrix, matrix_c, pahole,
+};
 
 pub use builder::Builder;
 
@@ -32,60 +37,41 @@ use std::path::Path;
 
 pub use diag::{Diagnostic, Error, Source};
 use ir::Family;
-use layout::{FamilyLayout, TARGETS};
+pub use model::Model;
 use output::Output;
 
-/// A family that passed every check, with its layout on every target (x86-64 first).
-#[derive(Debug, Clone)]
-pub struct Checked {
-    /// The family at its latest revision: what the headers and bindings describe.
-    pub family: Family,
-    /// Layouts of `family` on every target, x86-64 first.
-    pub layouts: Vec<FamilyLayout>,
-    /// The whole history: every field with its `since`/`until`.
-    pub history: Family,
-    /// Per revision (oldest first): the family then, and its layouts on every target.
-    pub revisions: Vec<(Family, Vec<FamilyLayout>)>,
-}
+/// A family that passed every check: the [`Model`] (the name the rest of the crate and its
+/// users knew it by).
+pub type Checked = Model;
 
-impl Checked {
-    fn new(history: Family) -> Checked {
-        let lay_out = |f: &Family| -> Vec<FamilyLayout> {
-            TARGETS
-                .iter()
-                .map(|t| layout::layout_family(f, t))
-                .collect()
-        };
-        let revisions: Vec<(Family, Vec<FamilyLayout>)> = (0..history.revisions.len().max(1))
-            .map(|r| {
-                let f = history.at_revision(r);
-                let l = lay_out(&f);
-                (f, l)
-            })
-            .collect();
-        let (family, layouts) = revisions.last().cloned().expect("at least one revision");
-        Checked {
-            family,
-            layouts,
-            history,
-            revisions,
-        }
-    }
+/// The whole pipeline for one schema text, stage by stage: parse → resolve → model (layouts on
+/// every target, derived facts) → check (every revision; the revisions' history) → the model
+/// everything downstream reads.
+pub fn pipeline(source: Source, schema_file: &str) -> Result<Model, Error> {
+    let raw = schema::parse(&source)?;
+    let family = resolve::resolve(raw, source, schema_file)?;
+    let model = Model::new(family);
+    check_revisions(&model)?;
+    abi::check_history(&model)?;
+    Ok(model)
 }
 
 /// parse → resolve → layout → check, for one schema text.
 pub fn load_source(source: Source, schema_file: &str) -> Result<Checked, Error> {
-    let laid_out = load_revisions(source, schema_file)?;
-    abi::check_history(&laid_out)?;
-    Ok(laid_out)
+    pipeline(source, schema_file)
 }
 
 /// Like `load_source`, without judging how the revisions extend each other: for `diff`,
 /// which classifies exactly that.
 pub fn load_revisions(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let laid_out = lay_out(source, schema_file)?;
-    // Every revision must be a valid uAPI on its own, not only the latest; a problem all
-    // revisions share is reported once.
+    check_revisions(&laid_out)?;
+    Ok(laid_out)
+}
+
+/// Every revision must be a valid uAPI on its own, not only the latest; a problem all
+/// revisions share is reported once.
+fn check_revisions(laid_out: &Model) -> Result<(), Error> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     for (f, l) in &laid_out.revisions {
         match check::check(f, l) {
@@ -101,7 +87,7 @@ pub fn load_revisions(source: Source, schema_file: &str) -> Result<Checked, Erro
     if !diags.is_empty() {
         return Err(Error::Schema(diags));
     }
-    Ok(laid_out)
+    Ok(())
 }
 
 /// The lock file of a family's schema: `schema/iommu.toml` → `schema/iommu.abi.lock`.
@@ -134,7 +120,7 @@ pub fn check_locks(schema_dir: &Path, families: &[Checked]) -> Result<Vec<Diagno
 pub fn lay_out(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let raw = schema::parse(&source)?;
     let family = resolve::resolve(raw, source, schema_file)?;
-    Ok(Checked::new(family))
+    Ok(Model::new(family))
 }
 
 /// Every `*.toml` schema in `dir`, in file-name order, each checked. Errors of all files are
@@ -270,13 +256,13 @@ pub fn generate(
         out.add(
             format!("rust/src/{}.rs", f.name),
             from,
-            emit::rust::emit(f, &c.layouts, &c.revisions)?,
+            emit::rust::emit(c)?,
         )?;
         if f.structs.iter().any(|s| s.validation.is_some()) {
             out.add(
                 format!("include/uapigen/{}_validate.h", f.name),
                 from,
-                emit::c_validate::emit(f, &c.layouts[0], &c.revisions, templates)?,
+                emit::c_validate::emit(c, templates)?,
             )?;
         }
     }

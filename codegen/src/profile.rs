@@ -54,13 +54,7 @@ pub fn generate(
                     out.add(
                         format!("include/linux/uapigen/{}_validate.h", f.name),
                         from,
-                        c_validate::emit_for(
-                            f,
-                            &c.layouts[0],
-                            &c.revisions,
-                            templates,
-                            CFlavour::KERNEL,
-                        )?,
+                        c_validate::emit_for(c, templates, CFlavour::KERNEL)?,
                     )?;
                 }
             }

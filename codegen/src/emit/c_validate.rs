@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::diag::Error;
 use crate::emit::{c_comment, marker, Templates};
 use crate::ir::*;
-use crate::layout::{size_of_ref, FamilyLayout};
+use crate::model::{Model, RevView, StructId, TargetId};
 
 #[derive(Serialize)]
 struct View {
@@ -133,82 +133,32 @@ fn all(family: &Family, conds: &[Cond]) -> String {
         .join(" && ")
 }
 
-/// Valid bits of each flags field of struct `si`, per revision: (path, masks).
-fn masks(revisions: &[(Family, Vec<FamilyLayout>)], si: usize) -> Vec<(String, Vec<u64>)> {
-    fn visit(
-        fields: &[Field],
-        prefix: &str,
-        fam: &Family,
-        r: usize,
-        n: usize,
-        out: &mut Vec<(String, Vec<u64>)>,
-    ) {
-        for f in fields {
-            let path = match (&f.name, prefix.is_empty()) {
-                (Some(x), true) => x.clone(),
-                (Some(x), false) => format!("{prefix}.{x}"),
-                (None, _) => prefix.to_string(),
-            };
-            if let Some(g) = f.flags {
-                let mask = fam.groups[g].values.iter().fold(0, |m, c| m | c.value);
-                match out.iter_mut().find(|(p, _)| *p == path) {
-                    Some((_, v)) => v[r] = mask,
-                    None => {
-                        let mut v = vec![0; n];
-                        v[r] = mask;
-                        out.push((path.clone(), v));
-                    }
-                }
-            }
-            match &f.ty {
-                FieldType::Union(ms) => visit(ms, &path, fam, r, n, out),
-                FieldType::Struct(j) if f.len.is_none() => {
-                    visit(&fam.structs[*j].fields, &path, fam, r, n, out)
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (r, (fam, _)) in revisions.iter().enumerate() {
-        visit(
-            &fam.structs[si].fields,
-            "",
-            fam,
-            r,
-            revisions.len(),
-            &mut out,
-        );
-    }
-    out
-}
-
-/// The view of struct `si` of `family` (a revision's view, or the latest): `rev` names the
+/// The view of struct `s` in revision `view` (a revision's, or the latest): `rev` names the
 /// revision for a revision's validators.
 fn struct_view(
-    family: &Family,
-    fl: &FamilyLayout,
-    si: usize,
-    revisions: &[(Family, Vec<FamilyLayout>)],
+    model: &Model,
+    view: RevView,
+    s: StructId,
     rev: Option<&str>,
     today_size: u64,
 ) -> Option<StructView> {
-    let st = &family.structs[si];
-    let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
+    let family = view.family();
+    let st = view.get(s);
+    let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
+    else {
         return None;
     };
-    let sizes: Vec<String> = revisions
-        .iter()
-        .enumerate()
-        .map(|(r, (f, l))| {
-            if f.structs[si].since <= r {
-                l[0].structs[si].size.to_string()
+    let sizes: Vec<String> = model
+        .revs()
+        .map(|r| {
+            if r.exists(s) {
+                r.layout(s, TargetId::DEFAULT).size.to_string()
             } else {
                 "0".into()
             }
         })
         .collect();
-    let size = fl.structs[si].size;
+    let size = plan.size;
     Some(StructView {
         name: st.name.clone(),
         fname: match rev {
@@ -219,12 +169,14 @@ fn struct_view(
         same_as: None,
         older: size < today_size,
         sizes: sizes.join(", "),
-        masks: masks(revisions, si)
-            .into_iter()
-            .map(|(path, v)| MaskView {
-                ident: path.replace('.', "_"),
-                path,
-                values: v
+        masks: model
+            .flag_fields(s)
+            .iter()
+            .map(|ff| MaskView {
+                ident: ff.path.replace('.', "_"),
+                path: ff.path.clone(),
+                values: ff
+                    .masks
                     .iter()
                     .map(|m| format!("{m:#x}ULL"))
                     .collect::<Vec<_>>()
@@ -241,16 +193,17 @@ fn struct_view(
             .as_ref()
             .map(|d| d.0.clone())
             .unwrap_or_default(),
-        min: size_of_ref(family, fl, si, &v.min_size).unwrap_or_default(),
+        min: plan.min_size,
         min_text: c_comment(&v.min_size.text()),
         size,
         size_rules: v
             .min_size_when
             .iter()
-            .map(|w| SizeRuleView {
+            .zip(&plan.size_steps)
+            .map(|(w, step)| SizeRuleView {
                 text: c_comment(&w.text),
                 when: all(family, &w.when),
-                need: size_of_ref(family, fl, si, &w.size).unwrap_or_default(),
+                need: step.need,
             })
             .collect(),
         rules: v
@@ -321,25 +274,18 @@ impl CFlavour {
 }
 
 /// The validators for user space (see [`emit_for`]).
-pub fn emit(
-    family: &Family,
-    fl: &FamilyLayout,
-    revisions: &[(Family, Vec<FamilyLayout>)],
-    templates: &Templates,
-) -> Result<String, Error> {
-    emit_for(family, fl, revisions, templates, CFlavour::USERSPACE)
+pub fn emit(model: &Model, templates: &Templates) -> Result<String, Error> {
+    emit_for(model, templates, CFlavour::USERSPACE)
 }
 
 /// `<family>_validate.h` for `flavour`.
-pub fn emit_for(
-    family: &Family,
-    fl: &FamilyLayout,
-    revisions: &[(Family, Vec<FamilyLayout>)],
-    templates: &Templates,
-    flavour: CFlavour,
-) -> Result<String, Error> {
-    let structs: Vec<StructView> = (0..family.structs.len())
-        .filter_map(|si| struct_view(family, fl, si, revisions, None, fl.structs[si].size))
+pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Result<String, Error> {
+    let latest = model.latest();
+    let family = latest.family();
+    let today = |s: StructId| latest.layout(s, TargetId::DEFAULT).size;
+    let structs: Vec<StructView> = latest
+        .structs()
+        .filter_map(|(s, _)| struct_view(model, latest, s, None, today(s)))
         .collect();
     let latest_keys: std::collections::HashMap<String, String> = structs
         .iter()
@@ -351,28 +297,17 @@ pub fn emit_for(
     // longer has (re-purposed) cannot be written in C against today's header, so that
     // revision's validator is left out.
     let mut older = Vec::new();
-    for (r, (fam_r, l_r)) in revisions.iter().enumerate() {
-        for (si, st) in fam_r.structs.iter().enumerate() {
-            if st.since > r {
-                continue;
-            }
-            let expressible = st.validation.as_ref().is_some_and(|v| {
-                v.rules
-                    .iter()
-                    .flat_map(|r| r.when.iter().chain(&r.require))
-                    .chain(v.min_size_when.iter().flat_map(|w| &w.when))
-                    .all(|c| crate::layout::locate(family, fl, si, &c.field).is_some())
-            });
-            if !expressible {
+    for view in model.revs() {
+        for (s, plan) in view.validators() {
+            if !plan.in_latest {
                 continue;
             }
             let Some(mut v) = struct_view(
-                fam_r,
-                &l_r[0],
-                si,
-                revisions,
-                Some(&family.revisions[r].id),
-                fl.structs[si].size,
+                model,
+                view,
+                s,
+                Some(&family.revisions[view.id().0].id),
+                today(s),
             ) else {
                 continue;
             };

@@ -13,7 +13,8 @@ use quote::quote;
 use crate::diag::Error;
 use crate::emit::marker;
 use crate::ir::*;
-use crate::layout::{FamilyLayout, TARGETS};
+use crate::layout::TARGETS;
+use crate::model::{Model, RevView, StructId};
 pub use crate::names::camel;
 use crate::names::{rust_ident, RustIdent};
 
@@ -105,8 +106,9 @@ fn per_target(values: &[(&'static str, u64)]) -> TokenStream {
 }
 
 struct Ctx<'a> {
+    view: RevView<'a>,
     family: &'a Family,
-    layouts: &'a [FamilyLayout],
+    layouts: &'a [crate::layout::FamilyLayout],
     /// Rust type of every constant, by name.
     const_types: HashMap<String, &'static str>,
 }
@@ -114,15 +116,14 @@ struct Ctx<'a> {
 /// The family's module: its latest revision at the top, then one module per revision
 /// (`v6_7`) with the structs as they were then, each with that revision's layout assertions and
 /// validator (the kernel of that revision), so a test can play an old user or an old kernel.
-pub fn emit(
-    family: &Family,
-    layouts: &[FamilyLayout],
-    revisions: &[(Family, Vec<FamilyLayout>)],
-) -> Result<String, Error> {
+pub fn emit(model: &Model) -> Result<String, Error> {
     INVALID.with(|i| i.borrow_mut().take());
+    let latest = model.latest();
+    let family = latest.family();
     let ctx = Ctx {
+        view: latest,
         family,
-        layouts,
+        layouts: latest.layouts(),
         const_types: const_types(family),
     };
     let marker_doc = format!(" {}", marker(family));
@@ -156,20 +157,18 @@ pub fn emit(
         .map(|si| code(&ctx, si).1)
         .collect();
     let mut previous: Option<(Ident, Vec<Option<String>>)> = None;
-    for (r, (fam_r, layouts_r)) in revisions.iter().enumerate() {
+    for view in model.revs() {
         // Constants come from the latest revision (`use super::*`): none is ever removed or
         // changed, but for a sentinel, which no struct of a revision module refers to.
         let ctx_r = Ctx {
-            family: fam_r,
-            layouts: layouts_r,
+            view,
+            family: view.family(),
+            layouts: view.layouts(),
             const_types: ctx.const_types.clone(),
         };
         let mut structs = Vec::new();
-        let mut texts: Vec<Option<String>> = vec![None; fam_r.structs.len()];
-        for (si, st) in fam_r.structs.iter().enumerate() {
-            if st.since > r {
-                continue;
-            }
+        let mut texts: Vec<Option<String>> = vec![None; view.family().structs.len()];
+        for (StructId(si), st) in view.structs() {
             // The same code as the latest revision's (or the previous one's): the same type,
             // re-exported rather than defined again.
             let (tokens, text) = code(&ctx_r, si);
@@ -187,7 +186,7 @@ pub fn emit(
             }
             texts[si] = Some(text);
         }
-        let rev = &family.revisions[r];
+        let rev = &family.revisions[view.id().0];
         let m = ident(&rev.id);
         let doc = format!(" The structs of revision `{}` ({}), laid out and validated as that revision's kernel does.", rev.id, rev.label);
         items.push(quote! {
@@ -200,7 +199,7 @@ pub fn emit(
         });
         previous = Some((m, texts));
     }
-    items.push(dispatcher(family, revisions));
+    items.push(dispatcher(model));
     // The C names as C spells them, as bindgen keeps them: no case lint applies.
     let tokens = quote! {
         #![doc = #marker_doc]
@@ -216,15 +215,13 @@ pub fn emit(
 
 /// `copy_from_user_by_name`: revision `rev`'s validator of a struct named at run time, for
 /// the compatibility matrix. Writes the kernel's bytes into `dst` (no allocation).
-fn dispatcher(family: &Family, revisions: &[(Family, Vec<FamilyLayout>)]) -> TokenStream {
+fn dispatcher(model: &Model) -> TokenStream {
     let mut arms = Vec::new();
-    for (r, (fam_r, _)) in revisions.iter().enumerate() {
-        let m = ident(&family.revisions[r].id);
-        for st in fam_r
-            .structs
-            .iter()
-            .filter(|s| s.since <= r && s.validation.is_some())
-        {
+    for view in model.revs() {
+        let r = view.id().0;
+        let m = ident(&model.history.revisions[r].id);
+        for (sid, _) in view.validators() {
+            let st = view.get(sid);
             let name = &st.name;
             let ty = type_ident(name);
             let r_lit = proc_macro2::Literal::usize_unsuffixed(r);
@@ -479,17 +476,6 @@ fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     })
 }
 
-/// Whether struct `si` can derive zerocopy's `IntoBytes`: no padding on any target, and
-/// integers all the way down (zerocopy derives `IntoBytes` on unions only behind a cfg).
-fn into_bytes(ctx: &Ctx, si: usize) -> bool {
-    ctx.layouts.iter().all(|l| l.structs[si].holes.is_empty())
-        && ctx.family.structs[si].fields.iter().all(|f| match &f.ty {
-            FieldType::Scalar(_) => true,
-            FieldType::Struct(j) => into_bytes(ctx, *j),
-            FieldType::Union(_) => false,
-        })
-}
-
 fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| {
         f.len.is_some_and(|n| n > 32)
@@ -525,7 +511,8 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
         Some(&doc),
         &st.fields,
         false,
-        into_bytes(ctx, si),
+        // zerocopy derives `IntoBytes` on unions only behind a cfg.
+        ctx.view.into_bytes(StructId(si)),
         out,
     );
 
@@ -576,11 +563,7 @@ fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
             #(#union_asserts)*
         };
     });
-    out.push(crate::emit::rust_validate::emit(
-        ctx.family,
-        &ctx.layouts[0],
-        si,
-    ));
+    out.push(crate::emit::rust_validate::emit(ctx.view, StructId(si)));
 }
 
 /// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.

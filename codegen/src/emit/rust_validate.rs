@@ -7,7 +7,7 @@ use quote::quote;
 
 use crate::emit::rust::{ident, type_ident};
 use crate::ir::*;
-use crate::layout::{size_of_ref, FamilyLayout};
+use crate::model::{RevView, StructId};
 
 fn errno(e: Errno) -> TokenStream {
     let e = ident(e.name());
@@ -101,27 +101,24 @@ fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
     }
 }
 
-/// `unsafe impl Plain` and the validator `impl` block of one struct.
-pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
-    let st = &family.structs[si];
+/// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`.
+pub fn emit(view: RevView, s: StructId) -> TokenStream {
+    let family = view.family();
+    let st = view.get(s);
     let ty = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
-    let holes = crate::layout::TARGETS.iter().any(|t| {
-        !crate::layout::layout_family(family, t).structs[si]
-            .holes
-            .is_empty()
-    });
-    let plain = if holes {
-        quote!()
-    } else {
+    let plain = if view.hole_free(s) {
         quote!(unsafe impl ::uapigen_uaccess::Plain for #ty {})
+    } else {
+        quote!()
     };
-    let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
+    let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
+    else {
         return plain;
     };
-    let min = size_of_ref(family, fl, si, &v.min_size).unwrap_or_default() as usize;
-    let size = fl.structs[si].size as usize;
+    let min = plan.min_size as usize;
+    let size = plan.size as usize;
     let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
     let self_ = quote!(self);
     let dst = quote!(dst);
@@ -168,10 +165,10 @@ pub fn emit(family: &Family, fl: &FamilyLayout, si: usize) -> TokenStream {
                 .find(|f| f.name.as_deref() == Some(conv.size_field()))
                 .map_or_else(|| conv.size_field().to_string(), |f| f.rust_name.clone());
             let argsz_field = ident(&argsz_field);
-            let size_rules = v.min_size_when.iter().map(|w| {
+            let size_rules = v.min_size_when.iter().zip(&plan.size_steps).map(|(w, step)| {
                 let when = all(family, &dst, &w.when);
-                let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
-                let text = format!("{} = {need}", w.text);
+                let need = step.need as usize;
+                let text = &step.text;
                 quote!(if (#when) && (argsz as usize) < #need {
                     return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));
                 })

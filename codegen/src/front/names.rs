@@ -656,8 +656,9 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
             }
         }
         let mut constants: Vec<&Constant> = Vec::new();
+        let mut once = std::collections::HashSet::new();
         for c in f.constants() {
-            if !constants.iter().any(|k| k.name == c.name) {
+            if once.insert(c.name.as_str()) {
                 constants.push(c);
             }
         }

@@ -4,6 +4,11 @@
 //! - the size convention's field comes first and is a `__u32`;
 //! - flag bits are distinct and fit every field that uses the set; enum values are distinct and
 //!   fit their fields.
+//!
+//! `abi` is the other half of checking: how revisions extend each other and what a lock file
+//! published, on the model.
+
+pub mod abi;
 
 use std::collections::HashMap;
 

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Error};
 use crate::ir::*;
-use crate::layout::{field_at, FamilyLayout};
+use crate::layout::field_at;
+use crate::model::{RevView, StructId};
 use crate::Checked;
 
 /// A `schema/<family>.abi.lock` file: the published ABI of every revision.
@@ -137,23 +138,29 @@ fn type_text(family: &Family, f: &Field) -> String {
     }
 }
 
-fn embedded(family: &Family, si: usize) -> bool {
-    fn uses(fields: &[Field], si: usize) -> bool {
-        fields.iter().any(|f| match &f.ty {
-            FieldType::Struct(j) => *j == si,
-            FieldType::Union(ms) => uses(ms, si),
-            FieldType::Scalar(_) => false,
-        })
+/// Per struct: whether another struct embeds it.
+fn embedded(family: &Family) -> Vec<bool> {
+    fn mark(fields: &[Field], out: &mut [bool]) {
+        for f in fields {
+            match &f.ty {
+                FieldType::Struct(j) => out[*j] = true,
+                FieldType::Union(ms) => mark(ms, out),
+                FieldType::Scalar(_) => {}
+            }
+        }
     }
-    family.structs.iter().any(|s| uses(&s.fields, si))
+    let mut out = vec![false; family.structs.len()];
+    for s in &family.structs {
+        mark(&s.fields, &mut out);
+    }
+    out
 }
 
-fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> RevisionAbi {
+fn revision_abi(view: RevView) -> RevisionAbi {
+    let (family, layouts, rev) = (view.family(), view.layouts(), view.id().0);
     let mut structs = BTreeMap::new();
-    for (si, st) in family.structs.iter().enumerate() {
-        if st.since > rev {
-            continue;
-        }
+    let embedded = embedded(family);
+    for (StructId(si), st) in view.structs() {
         let members = layouts[0].structs[si]
             .members
             .iter()
@@ -194,7 +201,7 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
                     .collect(),
                 members,
                 flags: flags.into_iter().collect(),
-                embedded: embedded(family, si),
+                embedded: embedded[si],
                 abi_fix: st
                     .abi_trap
                     .as_ref()
@@ -228,12 +235,7 @@ fn revision_abi(family: &Family, layouts: &[FamilyLayout], rev: RevisionIdx) -> 
 pub fn snapshot(c: &Checked) -> Lock {
     Lock {
         family: c.history.name.clone(),
-        revision: c
-            .revisions
-            .iter()
-            .enumerate()
-            .map(|(r, (f, l))| revision_abi(f, l, r))
-            .collect(),
+        revision: c.revs().map(revision_abi).collect(),
     }
 }
 

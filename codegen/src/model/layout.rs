@@ -449,53 +449,21 @@ fn push_member(
 }
 
 /// Offset and size of the field a path names, from the start of struct `si`; None when the
-/// family (at this revision) has no such field. Found by name: field indices differ between
-/// revisions.
+/// family (at this revision) has no such field. For the check stage and callers outside the
+/// model; what comes after the model reads validator plans instead.
 pub fn locate(
     family: &Family,
     fl: &FamilyLayout,
     si: usize,
     path: &FieldPath,
 ) -> Option<(u64, u64)> {
-    let mut base: u64 = 0;
-    let mut s = si;
-    let mut acc = String::new();
-    let named: Vec<&str> = path
-        .segments
-        .iter()
-        .filter_map(|seg| seg.c_name.as_deref())
-        .collect();
-    for (k, name) in named.iter().enumerate() {
-        acc = if acc.is_empty() {
-            name.to_string()
-        } else {
-            format!("{acc}.{name}")
-        };
-        let m = fl.structs[s].members.iter().find(|m| m.path == acc)?;
-        if k + 1 == named.len() {
-            return Some((base.checked_add(m.offset)?, m.size));
-        }
-        if let Some(Field {
-            ty: FieldType::Struct(j),
-            ..
-        }) = field_at(&family.structs[s], &m.index)
-        {
-            base = base.checked_add(m.offset)?;
-            s = *j;
-            acc.clear();
-        }
-    }
-    None
+    crate::model::plan::locate(family, fl, crate::model::StructId(si), path).map(|(o, n, _)| (o, n))
 }
 
 /// A size the way the kernel writes it (`offsetof`, `offsetofend`, `sizeof`), in bytes; None
 /// when it names a field this revision does not have.
 pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -> Option<u64> {
-    match r {
-        SizeRef::Whole => Some(fl.structs[si].size),
-        SizeRef::OffsetOf(p) => locate(family, fl, si, p).map(|(o, _)| o),
-        SizeRef::OffsetOfEnd(p) => locate(family, fl, si, p).and_then(|(o, n)| o.checked_add(n)),
-    }
+    crate::model::plan::size_of_ref(family, fl, crate::model::StructId(si), r)
 }
 
 /// The IR field an index path (from `MemberLayout::index`) points at.

@@ -19,6 +19,7 @@ use uapigen_uaccess::{Errno, UserMemory};
 
 use crate::interpret::{self, UserData};
 use crate::ir::*;
+use crate::model::{RevId, StructId, TargetId, Test};
 use crate::Checked;
 
 /// Where the matrix puts user buffers.
@@ -131,11 +132,14 @@ impl Interpreter<'_> {
     /// What the kernel of `case.kernel` makes of the bytes in `mem`.
     pub fn kernel(&self, case: &Case, mem: &Buffer) -> Result<Vec<u8>, Errno> {
         let (c, si) = find(self.families, &case.struct_name).expect("case names a struct");
-        let (fam, layouts) = &c.revisions[case.kernel];
+        let plan = c
+            .rev(RevId(case.kernel))
+            .validator(StructId(si))
+            .expect("cases are made for validated structs that exist");
         let ud = case
             .user_data
             .map(|(data_type, len)| UserData { data_type, len });
-        interpret::copy_from_user(fam, &layouts[0], si, mem, BASE, ud).map_err(|r| r.errno)
+        interpret::run(plan, mem, BASE, ud).map_err(|r| r.errno)
     }
 }
 
@@ -170,28 +174,30 @@ pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, usi
 /// order the rules give, the rest zero), or why there is none: the rule with which the
 /// interpreter refuses it.
 fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
-    let (fam, layouts) = &c.revisions[r];
-    let st = &fam.structs[si];
-    let Some(v) = st.validation.as_ref() else {
+    let view = c.rev(RevId(r));
+    let fam = view.family();
+    let st = view.get(StructId(si));
+    let Some(plan) = view.validator(StructId(si)) else {
         return Err(format!("struct {} has no size convention", st.name));
     };
-    let size = layouts[0].structs[si].size as usize;
+    let size = plan.size as usize;
     let mut b = vec![0u8; size];
-    if st.convention != Some(Convention::UserData) && size >= 4 {
+    if plan.convention != Convention::UserData && size >= 4 {
         b[..4].copy_from_slice(&(size as u32).to_le_bytes());
     }
-    for rule in v.rules.iter().filter(|r| r.when.is_empty()) {
-        for cond in &rule.require {
-            let Some((off, len)) = crate::layout::locate(fam, &layouts[0], si, &cond.field) else {
+    for rule in plan.rules.iter().filter(|r| r.when.is_empty()) {
+        for op in &rule.require {
+            if op.field.is_none() {
                 continue;
-            };
+            }
+            let (off, len) = (op.offset, op.size);
             let cur = interpret::read(&b, off, len.min(8));
-            let value = match &cond.pred {
-                Pred::Equals(x) => x.value,
-                Pred::NonZero if cur == 0 => 1,
-                Pred::NotEquals(x) if cur == x.value => x.value.wrapping_add(1),
-                Pred::Has(x) => cur | x.value,
-                Pred::AtLeast(x) => cur.max(x.value),
+            let value = match op.test {
+                Test::Eq(x) => x,
+                Test::NonZero if cur == 0 => 1,
+                Test::Ne(x) if cur == x => x.wrapping_add(1),
+                Test::Has(x) => cur | x,
+                Test::AtLeast(x) => cur.max(x),
                 _ => continue,
             };
             let (off, len) = (off as usize, len as usize);
@@ -200,10 +206,8 @@ fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
     }
     let ud = user_data_of(fam, si, size);
     let m = Buffer::new(b.clone());
-    interpret::copy_from_user(
-        fam,
-        &layouts[0],
-        si,
+    interpret::run(
+        plan,
         &m,
         BASE,
         ud.map(|(t, l)| UserData {
@@ -240,17 +244,12 @@ fn garbage_sizes(c: &Checked, si: usize) -> Vec<usize> {
     }
     let mut sizes: Vec<usize> = (0..=256).chain(top - 16..=top).collect();
     let mut near = |x: usize| sizes.extend(x.saturating_sub(2)..=(x + 2).min(top));
-    for (fam, lay) in &c.revisions {
-        let Some(l) = lay[0].structs.get(si) else {
-            continue;
-        };
+    for view in c.revs() {
+        // Every revision's layout, those before the struct existed included.
+        let l = view.layout(StructId(si), TargetId::DEFAULT);
         near(l.size as usize);
-        if let Some(min) = fam.structs[si]
-            .validation
-            .as_ref()
-            .and_then(|v| crate::layout::size_of_ref(fam, &lay[0], si, &v.min_size))
-        {
-            near(min as usize);
+        if let Some(p) = view.validator(StructId(si)) {
+            near(p.min_size as usize);
         }
         for m in &l.members {
             near(m.offset as usize);
@@ -310,11 +309,10 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
     let (fam_k, lay_k) = &c.revisions[k];
     let size_u = lay_u[0].structs[si].size as usize;
     let size_k = lay_k[0].structs[si].size as usize;
-    let min_k = fam_k.structs[si]
-        .validation
-        .as_ref()
-        .and_then(|v| crate::layout::size_of_ref(fam_k, &lay_k[0], si, &v.min_size))
-        .unwrap_or(0) as usize;
+    let min_k = c
+        .rev(RevId(k))
+        .validator(StructId(si))
+        .map_or(0, |p| p.min_size) as usize;
     let mut out = Vec::new();
     let mut push = |bytes: Vec<u8>, what: String, must_accept: bool, zero_from: Option<usize>| {
         let usize = if conv == Convention::UserData {
@@ -539,8 +537,10 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
             if st.validation.is_none() {
                 continue;
             }
-            let revs: Vec<usize> = (0..c.revisions.len())
-                .filter(|r| c.history.structs[si].since <= *r)
+            let revs: Vec<usize> = c
+                .revs()
+                .filter(|v| v.exists(StructId(si)))
+                .map(|v| v.id().0)
                 .collect();
             for &u in &revs {
                 for &k in &revs {
@@ -591,8 +591,10 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
     let mut out: Vec<StructMatrix> = Vec::new();
     for (ci, si, u, _k, range) in cells {
         let c = &families[ci];
-        let revs: Vec<usize> = (0..c.revisions.len())
-            .filter(|r| c.history.structs[si].since <= *r)
+        let revs: Vec<usize> = c
+            .revs()
+            .filter(|v| v.exists(StructId(si)))
+            .map(|v| v.id().0)
             .collect();
         let name = c.family.structs[si].name.clone();
         if out.last().is_none_or(|m| m.name != name) {

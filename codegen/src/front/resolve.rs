@@ -16,6 +16,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         diags: Diagnostics::default(),
         revisions: Vec::new(),
         constants: HashMap::new(),
+        struct_index: HashMap::new(),
         ends: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
@@ -35,6 +36,8 @@ struct Resolver {
     revisions: Vec<Revision>,
     /// Every constant seen so far, by name: (value, span of its definition).
     constants: HashMap<String, (u64, Span)>,
+    /// Every struct defined so far, by name: its index (the first, if defined twice).
+    struct_index: HashMap<String, usize>,
     /// For defines: the revision their current definition ends at (a sentinel's `until`).
     ends: HashMap<String, Option<RevisionIdx>>,
 }
@@ -249,6 +252,9 @@ impl Resolver {
                     let (st, parts) = self.structure(s, &family, &group_names);
                     pending.push((family.structs.len(), parts));
                     family.items.push(ItemRef::Struct(family.structs.len()));
+                    self.struct_index
+                        .entry(st.name.clone())
+                        .or_insert(family.structs.len());
                     family.structs.push(st);
                 }
                 Entry::Group(kind, g) => {
@@ -315,7 +321,7 @@ impl Resolver {
             );
             return None;
         };
-        let Some(si) = family.structs.iter().position(|s| s.name == sname) else {
+        let Some(si) = self.struct_index.get(sname).copied() else {
             self.error_note(
                 inside.span(),
                 format!("`inside` names struct `{sname}`, which is not defined above this point"),
@@ -372,7 +378,7 @@ impl Resolver {
                 note,
             }
         });
-        if let Some(prev) = family.structs.iter().find(|p| p.name == name) {
+        if let Some(prev) = self.struct_index.get(&name).map(|i| &family.structs[*i]) {
             let (line, _) = self.source.line_col(prev.name_span.start);
             self.error(
                 raw.name.span(),
@@ -402,7 +408,7 @@ impl Resolver {
         let mut fields = Vec::new();
         let mut anon = 0;
         for f in raw.fields.into_inner() {
-            if let Some(field) = self.field(f, family, groups, since, &mut anon) {
+            if let Some(field) = self.field(f, groups, since, &mut anon) {
                 fields.push(field);
             }
         }
@@ -467,7 +473,6 @@ impl Resolver {
     fn field(
         &mut self,
         f: S<RawField>,
-        family: &Family,
         groups: &HashMap<String, (usize, GroupKind, Span)>,
         parent_since: RevisionIdx,
         anon: &mut usize,
@@ -496,7 +501,7 @@ impl Resolver {
                 self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\") or `union`");
                 return None;
             }
-            (Some(t), None) => self.field_type(t, family)?,
+            (Some(t), None) => self.field_type(t)?,
             (None, Some(u)) => {
                 let uspan = u.span();
                 let raw_members = u.into_inner();
@@ -507,7 +512,7 @@ impl Resolver {
                 let mut members = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
-                    if let Some(member) = self.field(m, family, groups, since, &mut inner_anon) {
+                    if let Some(member) = self.field(m, groups, since, &mut inner_anon) {
                         members.push(member);
                     }
                 }
@@ -606,14 +611,14 @@ impl Resolver {
         })
     }
 
-    fn field_type(&mut self, t: &S<String>, family: &Family) -> Option<FieldType> {
+    fn field_type(&mut self, t: &S<String>) -> Option<FieldType> {
         let text = t.get_ref().trim();
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
         if let Some(sname) = text.strip_prefix("struct ") {
             let sname = sname.trim();
-            return match family.structs.iter().position(|s| s.name == sname) {
+            return match self.struct_index.get(sname).copied() {
                 Some(i) => Some(FieldType::Struct(i)),
                 None => {
                     self.error_note(

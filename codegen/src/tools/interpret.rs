@@ -1,11 +1,13 @@
-//! The validation semantics, interpreted straight from the IR over raw bytes. `uapigen decode`
-//! uses it (the generator cannot link the code it generates), and the tests hold it against
-//! the generated Rust and C: three implementations of one schema must agree.
+//! The validation semantics, interpreted from the model's validator plans over raw bytes.
+//! `uapigen decode` uses it (the generator cannot link the code it generates), and the tests
+//! hold it against the generated Rust and C: three implementations of one schema must agree.
 
 use uapigen_uaccess::{check_zeroed_user, copy_in, get_user_u32, Errno, UserMemory};
 
 use crate::ir::*;
-use crate::layout::{locate, size_of_ref, FamilyLayout};
+use crate::layout::FamilyLayout;
+use crate::model::plan::{self, ValidatorPlan};
+use crate::model::StructId;
 
 /// Why the bytes were refused: the errno and the rule, in the schema's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +34,10 @@ pub struct UserData {
     pub len: u32,
 }
 
-/// Copies struct `si` from `src` by its convention and checks it: the kernel's bytes or its
-/// refusal. `user_data` is needed for `convention = "user_data"` only.
+/// Copies struct `si` of `family` (a revision's view, laid out as `fl` on x86-64) from `src`
+/// by its convention and checks it: the kernel's bytes or its refusal. `user_data` is needed
+/// for `convention = "user_data"` only. Lowers the struct's plan for this one call; with a
+/// [`crate::Model`] at hand, [`run`] its `RevView::validator` instead.
 pub fn copy_from_user(
     family: &Family,
     fl: &FamilyLayout,
@@ -43,16 +47,26 @@ pub fn copy_from_user(
     user_data: Option<UserData>,
 ) -> Result<Vec<u8>, Refusal> {
     let st = &family.structs[si];
-    let (Some(conv), Some(v)) = (st.convention, &st.validation) else {
+    let Some(p) = plan::lower(family, fl, StructId(si)) else {
         return Err(refuse(
             Errno::EINVAL,
             format!("struct {} has no size convention to copy it by", st.name),
         ));
     };
-    let ksize = fl.structs[si].size as usize;
-    let min = size_of_ref(family, fl, si, &v.min_size).unwrap_or_default() as usize;
+    run(&p, mem, src, user_data)
+}
+
+/// The kernel's copy and checks of a validator plan: the kernel's bytes or its refusal.
+pub fn run(
+    p: &ValidatorPlan,
+    mem: &dyn UserMemory,
+    src: u64,
+    user_data: Option<UserData>,
+) -> Result<Vec<u8>, Refusal> {
+    let ksize = p.size as usize;
+    let min = p.min_size as usize;
     let mut dst = vec![0u8; ksize];
-    match conv {
+    match p.convention {
         Convention::Argsz => {
             copy_in(mem, &mut dst[..min], src).map_err(|_| {
                 refuse(
@@ -64,13 +78,12 @@ pub fn copy_from_user(
             if argsz < min {
                 return Err(refuse(
                     Errno::EINVAL,
-                    format!("argsz >= minsz ({} = {min})", v.min_size.text()),
+                    format!("argsz >= minsz ({} = {min})", p.min_text),
                 ));
             }
-            for w in &v.min_size_when {
-                let need = size_of_ref(family, fl, si, &w.size).unwrap_or_default() as usize;
-                if all(family, fl, si, &dst, &w.when) && argsz < need {
-                    return Err(refuse(Errno::EINVAL, format!("{} = {need}", w.text)));
+            for w in &p.size_steps {
+                if plan::all(&w.when, &dst) && argsz < w.need as usize {
+                    return Err(refuse(Errno::EINVAL, w.text.clone()));
                 }
             }
             let end = argsz.min(ksize);
@@ -93,7 +106,7 @@ pub fn copy_from_user(
             let ud = user_data.ok_or_else(|| {
                 refuse(Errno::EINVAL, "driver data needs its data type and length")
             })?;
-            let expected = v.data_type.as_ref().map_or(0, |d| d.1);
+            let expected = p.data_type.unwrap_or(0);
             if ud.data_type as u64 != expected {
                 return Err(refuse(
                     Errno::EINVAL,
@@ -107,7 +120,7 @@ pub fn copy_from_user(
             struct_from_user(mem, &mut dst, src, len)?;
         }
     }
-    check(family, fl, si, &dst)?;
+    check_plan(p, &dst)?;
     Ok(dst)
 }
 
@@ -139,11 +152,16 @@ fn struct_from_user(
 
 /// The schema's rules of struct `si`, in order, on its bytes.
 pub fn check(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8]) -> Result<(), Refusal> {
-    let Some(v) = &family.structs[si].validation else {
-        return Ok(());
-    };
-    for r in &v.rules {
-        if all(family, fl, si, bytes, &r.when) && !all(family, fl, si, bytes, &r.require) {
+    match plan::lower(family, fl, StructId(si)) {
+        Some(p) => check_plan(&p, bytes),
+        None => Ok(()),
+    }
+}
+
+/// A plan's rules, in order, on the struct's bytes.
+pub fn check_plan(p: &ValidatorPlan, bytes: &[u8]) -> Result<(), Refusal> {
+    for r in &p.rules {
+        if plan::all(&r.when, bytes) && !plan::all(&r.require, bytes) {
             return Err(refuse(r.errno, r.text.clone()));
         }
     }
@@ -156,40 +174,4 @@ pub fn read(bytes: &[u8], off: u64, size: u64) -> u64 {
     let (off, size) = (off as usize, size as usize);
     b[..size].copy_from_slice(&bytes[off..off + size]);
     u64::from_le_bytes(b)
-}
-
-fn all(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], conds: &[Cond]) -> bool {
-    conds.iter().all(|c| holds(family, fl, si, bytes, c))
-}
-
-fn holds(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8], c: &Cond) -> bool {
-    let Some((off, size)) = locate(family, fl, si, &c.field) else {
-        return false;
-    };
-    if c.field.len.is_some() {
-        let zero = bytes[off as usize..(off + size) as usize]
-            .iter()
-            .all(|b| *b == 0);
-        return matches!(c.pred, Pred::Zero) == zero;
-    }
-    let mut x = read(bytes, off, size);
-    if c.field.scalar.is_some_and(Scalar::is_signed) && size < 8 {
-        // As the generated code's `as u64` / `(__u64)` does.
-        let shift = 64 - size * 8;
-        x = (((x << shift) as i64) >> shift) as u64;
-    }
-    match &c.pred {
-        Pred::Equals(v) => x == v.value,
-        Pred::NotEquals(v) => x != v.value,
-        Pred::Below(v) => x < v.value,
-        Pred::Lacks(v) => x & v.value == 0,
-        Pred::Has(v) => x & v.value == v.value,
-        Pred::AtLeast(v) => x >= v.value,
-        Pred::KnownFlags(g) => {
-            x & !family.groups[*g].values.iter().fold(0, |m, k| m | k.value) == 0
-        }
-        Pred::Zero => x == 0,
-        Pred::NonZero => x != 0,
-        Pred::Aligned(n) => x & (n - 1) == 0,
-    }
 }

@@ -1,0 +1,294 @@
+//! Validator plans: a validated struct's copy and checks at one revision with every size
+//! resolved to bytes and every condition lowered to `(offset, size, signedness) op value`, on
+//! the x86-64 layout (the host the interpreter and the matrix run on; the generated code
+//! computes the same from its own types). The only place a field path is looked up by name.
+
+use crate::ir::*;
+use crate::model::layout::{field_at, FamilyLayout};
+use crate::model::{FieldRef, StructId};
+
+/// What a validator does, in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatorPlan {
+    /// How the kernel copies the struct.
+    pub convention: Convention,
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub size: u64,
+    /// The kernel's minimum size, resolved.
+    pub min_size: u64,
+    /// The minimum size as C writes it (`offsetofend(granu.pasid_info)`).
+    pub min_text: String,
+    /// argsz only: more size needed when a discriminant says so.
+    pub size_steps: Vec<SizeStep>,
+    /// For driver data: the data-type constant's value.
+    pub data_type: Option<u64>,
+    /// The content checks in the kernel's order.
+    pub rules: Vec<RulePlan>,
+    /// Every field the conditions read is also in the latest revision's struct, so this
+    /// revision's checks can be written against today's type (C validators of old revisions).
+    pub in_latest: bool,
+}
+
+/// argsz must reach `need` when every `when` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeStep {
+    /// Conditions on bytes within the minimum size.
+    pub when: Vec<Op>,
+    /// The size needed.
+    pub need: u64,
+    /// The check written out, with the size: `offsetofend(...) = 40`.
+    pub text: String,
+}
+
+/// If every `when` holds, every `require` must, else `errno`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulePlan {
+    /// When the rule applies.
+    pub when: Vec<Op>,
+    /// What must hold.
+    pub require: Vec<Op>,
+    /// What a violation returns.
+    pub errno: Errno,
+    /// What the rule says.
+    pub text: String,
+}
+
+/// One condition on the bytes of a struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Op {
+    /// The member read (None: not in this revision's struct; the test is then `Never`).
+    pub field: Option<FieldRef>,
+    /// Offset from the start of the validated struct.
+    pub offset: u64,
+    /// Size in bytes (of the whole array for an array).
+    pub size: u64,
+    /// A signed scalar: read sign-extended to 64 bits, as `(__u64)` / `as u64` do.
+    pub signed: bool,
+    /// An array: only `Zero` and `NonZero` apply, over every byte.
+    pub array: bool,
+    /// What must hold of the value.
+    pub test: Test,
+}
+
+/// What an [`Op`] tests of the value it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    /// `x == v`.
+    Eq(u64),
+    /// `x != v`.
+    Ne(u64),
+    /// `x < v`.
+    Below(u64),
+    /// `x >= v`.
+    AtLeast(u64),
+    /// `x & v == 0`.
+    Lacks(u64),
+    /// `x & v == v`.
+    Has(u64),
+    /// `x & !mask == 0`: only known flags.
+    Within(u64),
+    /// Every byte zero.
+    Zero,
+    /// Some byte non-zero.
+    NonZero,
+    /// `x & (n - 1) == 0`.
+    Aligned(u64),
+    /// The field is not there: never holds.
+    Never,
+}
+
+impl Op {
+    /// Whether the condition holds of `bytes` (the struct, at least `offset + size` long).
+    pub fn holds(&self, bytes: &[u8]) -> bool {
+        if self.test == Test::Never {
+            return false;
+        }
+        let (off, size) = (self.offset as usize, self.size as usize);
+        if self.array {
+            let zero = bytes[off..off + size].iter().all(|b| *b == 0);
+            return (self.test == Test::Zero) == zero;
+        }
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(&bytes[off..off + size]);
+        let mut x = u64::from_le_bytes(b);
+        if self.signed && size < 8 {
+            let shift = 64 - size * 8;
+            x = (((x << shift) as i64) >> shift) as u64;
+        }
+        match self.test {
+            Test::Eq(v) => x == v,
+            Test::Ne(v) => x != v,
+            Test::Below(v) => x < v,
+            Test::AtLeast(v) => x >= v,
+            Test::Lacks(v) => x & v == 0,
+            Test::Has(v) => x & v == v,
+            Test::Within(m) => x & !m == 0,
+            Test::Zero => x == 0,
+            Test::NonZero => x != 0,
+            Test::Aligned(n) => x & (n - 1) == 0,
+            Test::Never => false,
+        }
+    }
+}
+
+/// Whether every `op` holds.
+pub fn all(ops: &[Op], bytes: &[u8]) -> bool {
+    ops.iter().all(|o| o.holds(bytes))
+}
+
+/// The plan of struct `s` of `family` (a revision's view) on its x86-64 layout `fl`; None
+/// when the struct has no size convention.
+pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<ValidatorPlan> {
+    let st = &family.structs[s.0];
+    let (Some(convention), Some(v)) = (st.convention, &st.validation) else {
+        return None;
+    };
+    let ops = |conds: &[Cond]| -> Vec<Op> { conds.iter().map(|c| op(family, fl, s, c)).collect() };
+    Some(ValidatorPlan {
+        convention,
+        size: fl.structs[s.0].size,
+        min_size: size_of_ref(family, fl, s, &v.min_size).unwrap_or_default(),
+        min_text: v.min_size.text(),
+        size_steps: v
+            .min_size_when
+            .iter()
+            .map(|w| {
+                let need = size_of_ref(family, fl, s, &w.size).unwrap_or_default();
+                SizeStep {
+                    when: ops(&w.when),
+                    need,
+                    text: format!("{} = {need}", w.text),
+                }
+            })
+            .collect(),
+        data_type: v.data_type.as_ref().map(|d| d.1),
+        rules: v
+            .rules
+            .iter()
+            .map(|r| RulePlan {
+                when: ops(&r.when),
+                require: ops(&r.require),
+                errno: r.errno,
+                text: r.text.clone(),
+            })
+            .collect(),
+        in_latest: true,
+    })
+}
+
+/// Whether every field the validator of struct `s` in `family` reads is in `latest`.
+pub fn locates_all(
+    family: &Family,
+    latest: &Family,
+    latest_layout: &FamilyLayout,
+    s: StructId,
+) -> bool {
+    family.structs[s.0].validation.as_ref().is_some_and(|v| {
+        v.rules
+            .iter()
+            .flat_map(|r| r.when.iter().chain(&r.require))
+            .chain(v.min_size_when.iter().flat_map(|w| &w.when))
+            .all(|c| locate(latest, latest_layout, s, &c.field).is_some())
+    })
+}
+
+fn op(family: &Family, fl: &FamilyLayout, s: StructId, c: &Cond) -> Op {
+    let Some((offset, size, field)) = locate(family, fl, s, &c.field) else {
+        return Op {
+            field: None,
+            offset: 0,
+            size: 0,
+            signed: false,
+            array: false,
+            test: Test::Never,
+        };
+    };
+    let array = c.field.len.is_some();
+    let test = if array {
+        match c.pred {
+            Pred::Zero => Test::Zero,
+            _ => Test::NonZero,
+        }
+    } else {
+        match &c.pred {
+            Pred::Equals(v) => Test::Eq(v.value),
+            Pred::NotEquals(v) => Test::Ne(v.value),
+            Pred::Below(v) => Test::Below(v.value),
+            Pred::Lacks(v) => Test::Lacks(v.value),
+            Pred::Has(v) => Test::Has(v.value),
+            Pred::AtLeast(v) => Test::AtLeast(v.value),
+            Pred::KnownFlags(g) => {
+                Test::Within(family.groups[*g].values.iter().fold(0, |m, k| m | k.value))
+            }
+            Pred::Zero => Test::Zero,
+            Pred::NonZero => Test::NonZero,
+            Pred::Aligned(n) => Test::Aligned(*n),
+        }
+    };
+    Op {
+        field: Some(field),
+        offset,
+        size,
+        signed: c.field.scalar.is_some_and(Scalar::is_signed),
+        array,
+        test,
+    }
+}
+
+/// Offset and size of the field a path names, from the start of struct `s`, and the member;
+/// None when the family (at this revision) has no such field. Found by name: field indices
+/// differ between revisions.
+pub fn locate(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    path: &FieldPath,
+) -> Option<(u64, u64, FieldRef)> {
+    let mut base: u64 = 0;
+    let mut s = s.0;
+    let mut acc = String::new();
+    let named: Vec<&str> = path
+        .segments
+        .iter()
+        .filter_map(|seg| seg.c_name.as_deref())
+        .collect();
+    for (k, name) in named.iter().enumerate() {
+        acc = if acc.is_empty() {
+            name.to_string()
+        } else {
+            format!("{acc}.{name}")
+        };
+        let (mi, m) = fl.structs[s]
+            .members
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.path == acc)?;
+        if k + 1 == named.len() {
+            let field = FieldRef {
+                owner: StructId(s),
+                member: mi,
+            };
+            return Some((base.checked_add(m.offset)?, m.size, field));
+        }
+        if let Some(Field {
+            ty: FieldType::Struct(j),
+            ..
+        }) = field_at(&family.structs[s], &m.index)
+        {
+            base = base.checked_add(m.offset)?;
+            s = *j;
+            acc.clear();
+        }
+    }
+    None
+}
+
+/// A size the way the kernel writes it, in bytes; None when it names a field this revision
+/// does not have.
+pub fn size_of_ref(family: &Family, fl: &FamilyLayout, s: StructId, r: &SizeRef) -> Option<u64> {
+    match r {
+        SizeRef::Whole => Some(fl.structs[s.0].size),
+        SizeRef::OffsetOf(p) => locate(family, fl, s, p).map(|(o, _, _)| o),
+        SizeRef::OffsetOfEnd(p) => locate(family, fl, s, p).and_then(|(o, n, _)| o.checked_add(n)),
+    }
+}

@@ -1,0 +1,13 @@
+//! Tools: what runs on the model besides emitting. `interpret` (the validation semantics over
+//! raw bytes, from validator plans), `decode`, the compatibility `matrix` (and `matrix_c`, its
+//! C harness), `pahole`, the libclang layout proof (`clang_proof`), and the two that go the
+//! other way, `import` (a kernel header → a schema) and `headers_install`.
+
+pub mod clang_proof;
+pub mod decode;
+pub mod headers_install;
+pub mod import;
+pub mod interpret;
+pub mod matrix;
+pub mod matrix_c;
+pub mod pahole;
