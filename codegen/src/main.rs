@@ -33,7 +33,7 @@ struct Paths {
     /// Package name of the generated Rust crate.
     #[arg(long, default_value = uapigen::emit::DEFAULT_CRATE_NAME)]
     crate_name: String,
-    /// Path of the runtime/uaccess crate, relative to OUT/rust.
+    /// Path of the uaccess crate (uapigen-uaccess), relative to OUT/rust.
     #[arg(long, default_value = uapigen::emit::DEFAULT_UACCESS_PATH)]
     uaccess_path: String,
     /// Which tree OUT is: `generated` (this repository's generated/), `kernel` (a kernel

@@ -112,7 +112,7 @@ pub fn c_comment(text: &str) -> String {
 pub struct RustCrate {
     /// The package name.
     pub name: String,
-    /// Path of the `runtime/uaccess` crate, relative to the generated crate's folder.
+    /// Path of the `uaccess` crate, relative to the generated crate's folder.
     pub uaccess_path: String,
 }
 
