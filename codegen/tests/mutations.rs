@@ -1361,7 +1361,7 @@ fn run_one(m: &Mutant, dir: &Path, file: &str) -> Outcome {
     let schema = dir.join("schema");
     std::fs::create_dir_all(&schema).unwrap();
     std::fs::write(schema.join(file), &m.text).unwrap();
-    let uaccess = repo_root().join("runtime/uaccess");
+    let uaccess = repo_root().join("uaccess");
     let mut child = Command::new(env!("CARGO_BIN_EXE_uapigen"))
         .current_dir(dir)
         .env("RUST_BACKTRACE", "0")
