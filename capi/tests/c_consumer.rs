@@ -17,8 +17,7 @@ fn repo_root() -> PathBuf {
 fn qemu_headers() -> PathBuf {
     let root = repo_root();
     let families = uapigen::load_dir(&root.join("schema")).expect("the schemas load");
-    let templates =
-        uapigen::emit::Templates::new(Some(&root.join("templates"))).expect("templates load");
+    let templates = uapigen::emit::Templates::new(None).expect("templates load");
     let out = uapigen::profile::generate(
         &families,
         &templates,

@@ -27,7 +27,8 @@ struct Paths {
     /// Folder the generated files go to.
     #[arg(long, default_value = "generated")]
     out: PathBuf,
-    /// Folder of handlebars templates overriding the built-in ones (default: templates/ when it exists).
+    /// Folder of handlebars templates overriding the built-in ones (default: ./templates when it
+    /// exists; the built-in ones are compiled in from codegen/templates/).
     #[arg(long)]
     templates: Option<PathBuf>,
     /// Package name of the generated Rust crate.
@@ -164,6 +165,8 @@ fn templates(paths: &Paths) -> Result<Templates, Error> {
             folder("--templates", d, true)?;
             Some(d.clone())
         }
+        // A project's own templates/ overrides without a flag, as before the built-in copy
+        // moved into the crate; in this repository there is none, so the built-ins render.
         None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
     };
     Templates::new(dir.as_deref())

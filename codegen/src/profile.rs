@@ -20,7 +20,8 @@ use crate::output::Output;
 use crate::{Checked, Error, Plan};
 
 /// Which tree an output folder is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Profile {
     /// This repository's `generated/`.
     Generated,

@@ -15,28 +15,29 @@ use serde::Serialize;
 use crate::diag::Error;
 use crate::ir::Family;
 
-/// The templates the C emitters render. Defaults are compiled in from `templates/`; a
-/// directory given with `--templates` overrides any file it holds.
+/// The templates the C emitters render. Defaults are compiled in from the crate's own
+/// `templates/` (codegen/templates/, so the published crate carries them); a directory given
+/// with `--templates` or `Builder::templates` overrides any file it holds.
 pub struct Templates {
     registry: Handlebars<'static>,
 }
 
-/// (template name, file name under templates/, built-in text)
+/// (template name, file name under codegen/templates/ and an override folder, built-in text)
 const BUILTIN: &[(&str, &str, &str)] = &[
     (
         "uapi_header.h",
         "uapi_header.h.hbs",
-        include_str!("../../../templates/uapi_header.h.hbs"),
+        include_str!("../../templates/uapi_header.h.hbs"),
     ),
     (
         "validate.h",
         "validate.h.hbs",
-        include_str!("../../../templates/validate.h.hbs"),
+        include_str!("../../templates/validate.h.hbs"),
     ),
     (
         "uaccess.h",
         "uaccess.h.hbs",
-        include_str!("../../../templates/uaccess.h.hbs"),
+        include_str!("../../templates/uaccess.h.hbs"),
     ),
 ];
 
