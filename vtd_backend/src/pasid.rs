@@ -182,9 +182,13 @@ impl Default for PasidTable {
 }
 
 impl PasidTable {
-    /// The directory entry for `pasid` (index `pasid >> 6`).
+    /// The directory entry for `pasid` (index `pasid >> 6`); 0 (not present) past the
+    /// directory: a PASID of 20 bits or more has no entry, and a DMA tagged with one faults.
     pub fn dir_entry(&self, pasid: u32) -> u64 {
-        self.dir[(pasid >> PASID_PDE_SHIFT) as usize]
+        self.dir
+            .get((pasid >> PASID_PDE_SHIFT) as usize)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn table_index(&self, pasid: u32) -> Option<usize> {
