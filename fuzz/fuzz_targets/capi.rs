@@ -9,7 +9,7 @@ use std::os::raw::{c_int, c_ulong, c_void};
 
 use libfuzzer_sys::fuzz_target;
 use uapigen_capi::*;
-use uapigen_fuzz::Input;
+use uapigen_fuzz::{Call, Input};
 
 const MEM: usize = 4096;
 const CMDS: [c_ulong; 6] = [0x3b80, 0x3b81, 0x3b89, 0x3b8a, 0x3b8d, 0x3b8f];
@@ -18,31 +18,12 @@ fn ok(ret: c_int) {
     assert!(ret <= 0 && ret > -4096, "not 0 or a negative errno: {ret}");
 }
 
-/// One call: which entry point, flags, and its arguments, a fixed 17 bytes of the input.
-struct Op {
-    kind: u8,
-    off: u16,
-    a: u8,
-    b: u8,
-    w: u32,
-    q: u64,
-}
-
 fuzz_target!(|data: &[u8]| {
     // Input: a mode byte, the number of calls, the calls (17 bytes each), then the user
     // memory's contents.
     let mut inp = Input::new(data);
     let mode = inp.u8();
-    let ops: Vec<Op> = (0..inp.u8() % 16 + 1)
-        .map(|_| Op {
-            kind: inp.u8(),
-            off: inp.u16(),
-            a: inp.u8(),
-            b: inp.u8(),
-            w: inp.u32(),
-            q: inp.u64(),
-        })
-        .collect();
+    let ops = Call::read_all(&mut inp);
     let mut user = vec![0u8; MEM];
     let init = inp.bytes(MEM);
     user[..init.len()].copy_from_slice(init);

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use uapigen_fuzz::{FaultMem, Input, USER};
+use uapigen_fuzz::{Call, FaultMem, Input, USER};
 use uapigen_runtime::backend::Backend;
 use uapigen_runtime::envelope::Container;
 use uapigen_runtime::iommufd::Iommufd;
@@ -29,16 +29,6 @@ fn allowed(e: Errno) -> bool {
     )
 }
 
-/// One call: which entry point and its arguments, a fixed 17 bytes of the input.
-struct Op {
-    kind: u8,
-    arg: u64,
-    a: u8,
-    b: u8,
-    w: u32,
-    q: u64,
-}
-
 fuzz_target!(|data: &[u8]| {
     // Input: a mode byte, the mapped length, the faulting byte, the number of calls, the calls
     // (17 bytes each), then the user memory's contents: so the calls come first and a short
@@ -47,16 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let mode = inp.u8();
     let readable = if mode & 2 != 0 { inp.u16() as usize % (MEM + 1) } else { MEM };
     let hole = inp.u16() as usize % MEM;
-    let ops: Vec<Op> = (0..inp.u8() % 16 + 1)
-        .map(|_| Op {
-            kind: inp.u8(),
-            arg: USER.wrapping_add(inp.u16() as u64 % (MEM as u64 + 64)),
-            a: inp.u8(),
-            b: inp.u8(),
-            w: inp.u32(),
-            q: inp.u64(),
-        })
-        .collect();
+    let ops = Call::read_all(&mut inp);
     let mut bytes = vec![0u8; MEM];
     let init = inp.bytes(MEM);
     bytes[..init.len()].copy_from_slice(init);
@@ -71,15 +52,16 @@ fuzz_target!(|data: &[u8]| {
     let fd = Iommufd::new(VM, backend);
 
     for op in &ops {
+        let arg = USER.wrapping_add(op.off as u64 % (MEM as u64 + 64));
         let r = match op.kind % 8 {
-            0 => container.nesting_op(&mem, op.arg),
-            1..=3 => fd.ioctl(&mem, CMDS[op.a as usize % CMDS.len()], op.arg),
+            0 => container.nesting_op(&mem, arg),
+            1..=3 => fd.ioctl(&mem, CMDS[op.a as usize % CMDS.len()], arg),
             4 => fd.bind_device(SIDS[op.a as usize % 2]).map(drop),
             5 => fd.attach(op.a as u32 % 8, op.b as u32 % 8),
             6 => match op.a % 3 {
                 0 => container.alloc_pasid().map(drop),
                 1 => container.free_pasid(op.w % 64),
-                _ => container.read_faults(&mem, op.arg, op.b as usize).map(drop),
+                _ => container.read_faults(&mem, arg, op.b as usize).map(drop),
             },
             _ => {
                 let pasid = (op.a & 1 != 0).then_some(op.w % 64);

@@ -172,6 +172,39 @@ impl<'a> Input<'a> {
     }
 }
 
+/// One call of the runtime or the C ABI, as the `runtime` and `capi` targets read it: a fixed
+/// 17 bytes of the input, so a short input still makes several calls.
+pub struct Call {
+    /// Which entry point (and, in the high bits, `capi`'s null handle/pointer choices).
+    pub kind: u8,
+    /// Where the argument is, from the start of the user memory.
+    pub off: u16,
+    /// Small arguments: a command index, an object id, a flag.
+    pub a: u8,
+    /// A second small argument.
+    pub b: u8,
+    /// A 32-bit argument (a PASID).
+    pub w: u32,
+    /// A 64-bit argument (an IOVA, or any address).
+    pub q: u64,
+}
+
+impl Call {
+    /// The calls at the head of `inp`: a count byte (1 to 16 calls), then the calls.
+    pub fn read_all(inp: &mut Input<'_>) -> Vec<Call> {
+        (0..inp.u8() % 16 + 1)
+            .map(|_| Call {
+                kind: inp.u8(),
+                off: inp.u16(),
+                a: inp.u8(),
+                b: inp.u8(),
+                w: inp.u32(),
+                q: inp.u64(),
+            })
+            .collect()
+    }
+}
+
 /// One validator call decoded from the fuzzer's bytes: which (struct, revision), the user's
 /// bytes and how many of them are mapped, and driver data's (type, length).
 pub struct ValidatorCase<'a> {
