@@ -772,14 +772,8 @@ pub fn table(m: &Matrix) -> String {
                         implementation,
                         case,
                         how,
-                    } => {
-                        failures.push(format!(
-                            "    user {r} × kernel {}: {implementation}: {case}: {how}; the rest of the cell was not run",
-                            s.revisions[col]
-                        ));
-                        "CRASH".to_string()
                     }
-                    CellResult::Hang {
+                    | CellResult::Hang {
                         implementation,
                         case,
                         how,
@@ -788,7 +782,8 @@ pub fn table(m: &Matrix) -> String {
                             "    user {r} × kernel {}: {implementation}: {case}: {how}; the rest of the cell was not run",
                             s.revisions[col]
                         ));
-                        "HANG".to_string()
+                        let crashed = matches!(cell, CellResult::Crash { .. });
+                        (if crashed { "CRASH" } else { "HANG" }).to_string()
                     }
                 };
                 let _ = write!(out, "{text:<w$}");
