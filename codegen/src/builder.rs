@@ -113,12 +113,7 @@ impl Builder {
                         out_dir.display()
                     )));
                 };
-                let m = emit::rust::ident(&f.name);
-                modules.push_str(&emit::rust::unparse(quote::quote! {
-                    #[rustfmt::skip]
-                    #[path = #abs]
-                    pub mod #m;
-                })?);
+                modules.push_str(&emit::rust::path_module(&f.name, abs)?);
             }
             if self.c {
                 output.add(

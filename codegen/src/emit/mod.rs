@@ -1,10 +1,13 @@
 //! Emit stage: IR + layouts → the files of `generated/`. Emitters only read the IR.
 //! - `c_header`: kernel-style uAPI header, through the handlebars template;
-//! - `rust`: the `#[repr(C)]` bindings crate, through quote + prettyplease.
+//! - `rust`: the `#[repr(C)]` bindings crate, written as `rust_syntax` values and laid out by
+//!   `pp` as prettyplease would lay them out.
 
 pub mod c_header;
 pub mod c_validate;
+mod pp;
 pub mod rust;
+mod rust_syntax;
 pub mod rust_validate;
 
 use std::path::Path;

@@ -1,17 +1,15 @@
 //! Rust bindings: `#[repr(C)]` types, constants and open enums for one family, with
 //! compile-time size, alignment and offset assertions (bindgen ≥ 0.70 style), so a wrong layout
-//! breaks the build on every target. Emitted with quote, parsed back with syn, printed with
-//! prettyplease.
-
-use std::collections::HashMap;
+//! breaks the build on every target. Written as `rust_syntax` values and laid out as
+//! prettyplease lays the same code out (`pp`), one struct at a time.
 
 use std::cell::RefCell;
-
-use proc_macro2::{Ident, Span as PmSpan, TokenStream};
-use quote::quote;
+use std::collections::HashMap;
 
 use crate::diag::Error;
 use crate::emit::marker;
+use crate::emit::rust_syntax::*;
+use crate::emit::rust_syntax::Expr;
 use crate::ir::*;
 use crate::layout::TARGETS;
 use crate::model::{Model, RevView, StructId};
@@ -19,41 +17,53 @@ pub use crate::names::camel;
 use crate::names::{rust_ident, RustIdent};
 
 thread_local! {
-    /// The first name `ident` could not make an identifier of, since the last `unparse`.
+    /// The first name `ident` could not make an identifier of, since the last `take_invalid`.
     static INVALID: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// A Rust identifier for a C name; keywords (`type`) become raw identifiers (`r#type`). The
 /// identifier policy (`names`) lets no other name through; should one come anyway, this does
-/// not panic: it stands in a placeholder and `unparse` fails with an internal error.
-pub fn ident(name: &str) -> Ident {
+/// not panic: it stands in a placeholder and the emitter fails with an internal error.
+pub fn ident(name: &str) -> String {
     match rust_ident(name) {
-        RustIdent::Plain => Ident::new(name, PmSpan::call_site()),
-        RustIdent::Raw => Ident::new_raw(name, PmSpan::call_site()),
+        RustIdent::Plain => name.to_string(),
+        RustIdent::Raw => format!("r#{name}"),
         RustIdent::Invalid => {
             INVALID.with(|i| {
                 i.borrow_mut().get_or_insert_with(|| name.to_string());
             });
-            Ident::new("__uapigen_invalid_identifier", PmSpan::call_site())
+            "__uapigen_invalid_identifier".to_string()
         }
     }
 }
 
+/// Fails if `ident` met a name that is not an identifier since the last call.
+fn take_invalid() -> Result<(), Error> {
+    match INVALID.with(|i| i.borrow_mut().take()) {
+        Some(name) => Err(Error::Internal(format!(
+            "`{name}` reached the Rust emitter but is not a Rust identifier"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The Rust type of a C struct or enum tag: `iommu_hwpt_alloc` → `IommuHwptAlloc`.
-pub fn type_ident(c_name: &str) -> Ident {
+pub fn type_ident(c_name: &str) -> String {
     ident(&camel(c_name))
 }
 
-fn doc_attrs(doc: Option<&str>) -> TokenStream {
-    let Some(doc) = doc else { return quote!() };
-    let lines = doc.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", link_urls(l))
-        }
-    });
-    quote!(#(#[doc = #lines])*)
+/// The doc attributes quote wrote for a doc text: one per line, each after a space.
+fn doc_lines(doc: Option<&str>) -> Vec<String> {
+    let Some(doc) = doc else { return Vec::new() };
+    doc.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", link_urls(l))
+            }
+        })
+        .collect()
 }
 
 /// Kernel-doc writes bare URLs; rustdoc links only `<https://...>` (and warns on the rest).
@@ -71,13 +81,12 @@ fn link_urls(line: &str) -> String {
 }
 
 /// A value that may differ per target: a literal when all agree, else a `cfg!` chain.
-fn per_target(values: &[(&'static str, u64)]) -> TokenStream {
+fn per_target(values: &[(&'static str, u64)]) -> Expr {
     let mut distinct: Vec<u64> = values.iter().map(|(_, v)| *v).collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() == 1 {
-        let v = proc_macro2::Literal::u64_unsuffixed(distinct[0]);
-        return quote!(#v);
+        return lit(distinct[0].to_string());
     }
     // The value most targets have is the `else`; the rest are named.
     let common = *distinct
@@ -89,18 +98,26 @@ fn per_target(values: &[(&'static str, u64)]) -> TokenStream {
             )
         })
         .unwrap();
-    let mut out = {
-        let v = proc_macro2::Literal::u64_unsuffixed(common);
-        quote!(#v)
-    };
+    let mut out = lit(common.to_string());
     for d in distinct.iter().rev().filter(|d| **d != common) {
-        let arches: Vec<&str> = values
-            .iter()
-            .filter(|(_, v)| v == d)
-            .map(|(a, _)| *a)
-            .collect();
-        let v = proc_macro2::Literal::u64_unsuffixed(*d);
-        out = quote!(if cfg!(any(#(target_arch = #arches),*)) { #v } else { #out });
+        let mut arches = Vec::new();
+        for (a, _) in values.iter().filter(|(_, v)| v == d) {
+            if !arches.is_empty() {
+                arches.push(Tt::Punct(','));
+            }
+            arches.push(Tt::Ident("target_arch".into()));
+            arches.push(Tt::Punct('='));
+            arches.push(Tt::Lit(str_lit(a)));
+        }
+        let cond = Expr::Macro(
+            path("cfg"),
+            vec![Tt::Ident("any".into()), Tt::Paren(arches)],
+        );
+        out = Expr::If(
+            Box::new(cond),
+            vec![Stmt::Expr(lit(d.to_string()))],
+            Some(vec![Stmt::Expr(out)]),
+        );
     }
     out
 }
@@ -110,8 +127,25 @@ struct Ctx<'a> {
     family: &'a Family,
     layouts: &'a [crate::layout::FamilyLayout],
     /// Rust type of every constant, by name.
-    const_types: HashMap<String, &'static str>,
+    const_types: &'a HashMap<String, &'static str>,
 }
+
+/// Derive lists, as the attribute items.
+fn derive(items: &[&'static str]) -> Meta {
+    Meta::List("derive", items.iter().map(|i| Meta::Path(i)).collect())
+}
+
+const ZEROCOPY_ALL: &[&str] = &[
+    "::zerocopy::FromBytes",
+    "::zerocopy::IntoBytes",
+    "::zerocopy::KnownLayout",
+    "::zerocopy::Immutable",
+];
+const ZEROCOPY_READ: &[&str] = &[
+    "::zerocopy::FromBytes",
+    "::zerocopy::KnownLayout",
+    "::zerocopy::Immutable",
+];
 
 /// The family's module: its latest revision at the top, then one module per revision
 /// (`v6_7`) with the structs as they were then, each with that revision's layout assertions and
@@ -120,43 +154,62 @@ pub fn emit(model: &Model) -> Result<String, Error> {
     INVALID.with(|i| i.borrow_mut().take());
     let latest = model.latest();
     let family = latest.family();
+    let const_types = const_types(family);
     let ctx = Ctx {
         view: latest,
         family,
         layouts: latest.layouts(),
-        const_types: const_types(family),
+        const_types: &const_types,
     };
-    let marker_doc = format!(" {}", marker(family));
-    let description = family
-        .description
-        .as_deref()
-        .map(|d| {
-            let lines = d.lines().map(|l| format!(" {l}"));
-            quote!(#![doc = ""] #(#![doc = #lines])*)
-        })
-        .unwrap_or_default();
-    let header = &family.header;
-    let header_doc = format!(" Rust view of `include/uapi/{header}`.");
+    let mut out = String::new();
 
-    let mut items = Vec::new();
-    for item in &family.items {
-        collect_item(&ctx, *item, &mut items);
+    let mut head = Rust::new(4096, 0);
+    head.doc(true, &format!(" {}", marker(family)));
+    head.doc(true, "");
+    head.doc(true, &format!(" Rust view of `include/uapi/{}`.", family.header));
+    if let Some(d) = family.description.as_deref() {
+        head.doc(true, "");
+        for l in d.lines() {
+            head.doc(true, &format!(" {l}"));
+        }
     }
+    // The C names as C spells them, as bindgen keeps them: no case lint applies.
+    head.attr(
+        true,
+        &Meta::List(
+            "allow",
+            vec![
+                Meta::Path("non_upper_case_globals"),
+                Meta::Path("non_camel_case_types"),
+                Meta::Path("non_snake_case"),
+            ],
+        ),
+    );
+    head.attr(
+        true,
+        &Meta::List(
+            "allow",
+            [
+                "clippy::unreadable_literal",
+                "clippy::identity_op",
+                "clippy::unnecessary_cast",
+                "clippy::bad_bit_mask",
+                "clippy::nonminimal_bool",
+                "clippy::needless_return",
+            ]
+            .into_iter()
+            .map(Meta::Path)
+            .collect(),
+        ),
+    );
+    out.push_str(&head.finish());
+
     // Each struct's code at the latest revision, to re-export it where a revision's is the same.
-    let code = |c: &Ctx, si: usize| -> (Vec<TokenStream>, String) {
-        let mut v = Vec::new();
-        structure(c, si, &mut v);
-        let text = v
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join("\n");
-        (v, text)
-    };
-    let latest: Vec<String> = (0..family.structs.len())
-        .map(|si| code(&ctx, si).1)
-        .collect();
-    let mut previous: Option<(Ident, Vec<Option<String>>)> = None;
+    let mut latest_code: Vec<Option<String>> = vec![None; family.structs.len()];
+    for item in &family.items {
+        collect_item(&ctx, *item, &mut out, &mut latest_code);
+    }
+    let mut previous: Option<(String, Vec<Option<String>>)> = None;
     for view in model.revs() {
         // Constants come from the latest revision (`use super::*`): none is ever removed or
         // changed, but for a sentinel, which no struct of a revision module refers to.
@@ -164,118 +217,638 @@ pub fn emit(model: &Model) -> Result<String, Error> {
             view,
             family: view.family(),
             layouts: view.layouts(),
-            const_types: ctx.const_types.clone(),
+            const_types: &const_types,
         };
-        let mut structs = Vec::new();
+        let rev = &family.revisions[view.id().0];
+        let m = ident(&rev.id);
+        let mut r = Rust::new(256, 0);
+        r.doc(false, &format!(" The structs of revision `{}` ({}), laid out and validated as that revision's kernel does.", rev.id, rev.label));
+        out.push_str(&r.finish());
+        out.push_str("pub mod ");
+        out.push_str(&m);
+        out.push_str(" {\n");
+        let mut body = Rust::new(4096, 4);
+        body.attr(false, &Meta::List("allow", vec![Meta::Path("unused_imports")]));
+        body.item_use(false, "super::*");
+        out.push_str(&body.finish());
         let mut texts: Vec<Option<String>> = vec![None; view.family().structs.len()];
         for (StructId(si), st) in view.structs() {
             // The same code as the latest revision's (or the previous one's): the same type,
             // re-exported rather than defined again.
-            let (tokens, text) = code(&ctx_r, si);
+            let text = structure(&ctx_r, si, 0);
             let ty = type_ident(&st.name);
-            if text == latest[si] {
-                structs.push(quote!(pub use super::#ty;));
-            } else if let Some((m, prev)) = previous
+            let mut r = Rust::new(64, 4);
+            if latest_code[si].as_deref() == Some(text.as_str()) {
+                r.item_use(true, &format!("super::{ty}"));
+                out.push_str(&r.finish());
+            } else if let Some((pm, _)) = previous
                 .as_ref()
                 .filter(|(_, p)| p[si].as_deref() == Some(text.as_str()))
             {
-                let _ = prev;
-                structs.push(quote!(pub use super::#m::#ty;));
+                r.item_use(true, &format!("super::{pm}::{ty}"));
+                out.push_str(&r.finish());
             } else {
-                structs.extend(tokens);
+                out.push_str(&structure(&ctx_r, si, 4));
             }
             texts[si] = Some(text);
         }
-        let rev = &family.revisions[view.id().0];
-        let m = ident(&rev.id);
-        let doc = format!(" The structs of revision `{}` ({}), laid out and validated as that revision's kernel does.", rev.id, rev.label);
-        items.push(quote! {
-            #[doc = #doc]
-            pub mod #m {
-                #[allow(unused_imports)]
-                use super::*;
-                #(#structs)*
-            }
-        });
+        out.push_str("}\n");
         previous = Some((m, texts));
     }
-    items.push(dispatcher(model));
-    // The C names as C spells them, as bindgen keeps them: no case lint applies.
-    let tokens = quote! {
-        #![doc = #marker_doc]
-        #![doc = ""]
-        #![doc = #header_doc]
-        #description
-        #![allow(non_upper_case_globals, non_camel_case_types, non_snake_case)]
-        #![allow(clippy::unreadable_literal, clippy::identity_op, clippy::unnecessary_cast, clippy::bad_bit_mask, clippy::nonminimal_bool, clippy::needless_return)]
-        #(#items)*
+    out.push_str(&dispatcher(model));
+    take_invalid()?;
+    Ok(out)
+}
+
+fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
+    match &c.expr {
+        crate::ir::Expr::Literal(text) => {
+            // The schema's spelling (`0x80`) when it is a Rust literal, else the value.
+            if rust_int_literal(text) {
+                lit(text.clone())
+            } else {
+                lit(c.value.to_string())
+            }
+        }
+        crate::ir::Expr::Bit(n) => bin(lit("1"), "<<", lit(n.to_string())),
+        crate::ir::Expr::Or(names) => {
+            let mut parts = names.iter().map(|n| const_ref(ctx, n, ty));
+            let first = parts.next().unwrap_or_else(|| lit("0"));
+            parts.fold(first, |acc, p| bin(acc, "|", p))
+        }
+        crate::ir::Expr::Alias(n) => const_ref(ctx, n, ty),
+        crate::ir::Expr::Char(ch) => Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(&ident(ty))),
+        crate::ir::Expr::Io { ty: io_ty, nr } => bin(
+            paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
+            "|",
+            const_ref(ctx, nr, ty),
+        ),
+        crate::ir::Expr::Implicit => lit(c.value.to_string()),
+    }
+}
+
+/// Whether `text` is an integer literal as Rust (and syn) reads one: decimal, `0x`, `0o` or
+/// `0b` digits with `_` separators, and an optional integer suffix.
+fn rust_int_literal(text: &str) -> bool {
+    let (digits, radix) = if let Some(r) = text.strip_prefix("0x") {
+        (r, 16)
+    } else if let Some(r) = text.strip_prefix("0o") {
+        (r, 8)
+    } else if let Some(r) = text.strip_prefix("0b") {
+        (r, 2)
+    } else {
+        (text, 10)
     };
-    unparse(tokens)
+    let end = digits
+        .find(|c: char| !(c.is_digit(radix) || c == '_'))
+        .unwrap_or(digits.len());
+    let (num, suffix) = digits.split_at(end);
+    if !num.chars().any(|c| c.is_digit(radix)) || (radix == 10 && num.starts_with('_')) {
+        return false;
+    }
+    matches!(
+        suffix,
+        "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
+    )
+}
+
+/// A reference to another constant, cast when its type differs.
+fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
+    let id = var(&ident(name));
+    match ctx.const_types.get(name) {
+        Some(t) if *t == ty => id,
+        _ => paren(Expr::Cast(Box::new(id), self::ty(&ident(ty)))),
+    }
+}
+
+fn constant_item(ctx: &Ctx, c: &Constant, r: &mut Rust) {
+    let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
+    let value = const_value(ctx, c, ty_name);
+    r.docs(false, &doc_lines(Some(&constant_doc(c))));
+    r.item_const(true, &ident(&c.name), &ty(&ident(ty_name)), &value);
+}
+
+/// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
+fn constant_doc(c: &Constant) -> String {
+    if let Some(d) = &c.doc {
+        return d.clone();
+    }
+    match crate::emit::c_header::define_value(&c.expr) {
+        v if v.is_empty() => format!("`{}` = {}.", c.name, c.value),
+        v => format!("`{}` = `{v}`.", c.name),
+    }
+}
+
+/// One item of the family at the latest revision; a struct's code is kept in `latest_code`.
+fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [Option<String>]) {
+    match item {
+        ItemRef::Define(i) => {
+            let mut r = Rust::new(256, 0);
+            constant_item(ctx, &ctx.family.defines[i].constant, &mut r);
+            out.push_str(&r.finish());
+        }
+        ItemRef::Group(i) => {
+            let g = &ctx.family.groups[i];
+            let mut r = Rust::new(1024, 0);
+            for c in &g.values {
+                constant_item(ctx, c, &mut r);
+            }
+            if let Style::Enum { tag: Some(tag) } = &g.style {
+                open_enum(ctx, g, tag, &mut r);
+            }
+            out.push_str(&r.finish());
+        }
+        ItemRef::Struct(i) => {
+            let st = &ctx.family.structs[i];
+            // Constants the header defines inside the struct come first in Rust.
+            let mut placed = Vec::new();
+            visit_before(&st.fields, &mut placed);
+            for item in placed {
+                collect_item(ctx, item, out, latest_code);
+            }
+            let text = structure(ctx, i, 0);
+            out.push_str(&text);
+            latest_code[i] = Some(text);
+        }
+    }
+}
+
+fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
+    for f in fields {
+        out.extend(f.before.iter().copied());
+        if let FieldType::Union(ms) = &f.ty {
+            visit_before(ms, out);
+        }
+    }
+}
+
+/// An open enum: a newtype so values the kernel does not know are representable (and can be
+/// rejected by a validator), with the known values as associated constants.
+fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
+    let name = type_ident(tag);
+    let ty_name = ctx
+        .const_types
+        .get(&g.values[0].name)
+        .copied()
+        .unwrap_or("u32");
+    r.docs(
+        false,
+        &doc_lines(Some(&format!(
+            "`enum {tag}`{}",
+            g.summary
+                .as_deref()
+                .map_or(String::new(), |s| format!(": {s}"))
+        ))),
+    );
+    r.attr(false, &Meta::List("repr", vec![Meta::Path("transparent")]));
+    r.attr(
+        false,
+        &derive(&[
+            "Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord",
+        ]),
+    );
+    r.attr(false, &derive(ZEROCOPY_ALL));
+    r.item_tuple_struct(&name, &ty(&ident(ty_name)));
+    r.impl_begin(false, None, &name);
+    for c in &g.values {
+        let n = ident(&c.name);
+        r.docs(false, &doc_lines(Some(&constant_doc(c))));
+        r.item_const(true, &n, &ty("Self"), &call("Self", vec![var(&n)]));
+    }
+    r.impl_end();
+}
+
+fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Union(_) => true,
+        FieldType::Struct(i) => has_union(ctx, &ctx.family.structs[*i].fields),
+        FieldType::Scalar(_) => false,
+    })
+}
+
+fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
+    fields.iter().any(|f| {
+        f.len.is_some_and(|n| n > 32)
+            || match &f.ty {
+                FieldType::Struct(i) => has_big_array(ctx, &ctx.family.structs[*i].fields),
+                FieldType::Union(ms) => has_big_array(ctx, ms),
+                FieldType::Scalar(_) => false,
+            }
+    })
+}
+
+fn direct_aligned_u64(fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Scalar(Scalar::AlignedU64) => true,
+        FieldType::Union(ms) => direct_aligned_u64(ms),
+        _ => false,
+    })
+}
+
+/// Struct `si`'s code (its types, layout assertions and validator), at column `indent`.
+fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
+    let st = &ctx.family.structs[si];
+    let mut r = Rust::new(8192, indent);
+    let type_name = camel(&st.name);
+    let mut doc = format!("`struct {}`", st.name);
+    if let Some(s) = &st.summary {
+        doc.push_str(&format!(": {s}"));
+    }
+    if let Some(d) = &st.doc {
+        doc.push_str(&format!("\n\n{d}"));
+    }
+    aggregate(
+        ctx,
+        &type_name,
+        Some(&doc),
+        &st.fields,
+        false,
+        // zerocopy derives `IntoBytes` on unions only behind a cfg.
+        ctx.view.into_bytes(StructId(si)),
+        &mut r,
+    );
+
+    // Layout assertions, one block per struct.
+    let ty_id = ident(&type_name);
+    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Expr {
+        let values: Vec<(&'static str, u64)> = ctx
+            .layouts
+            .iter()
+            .map(|l| (l.target.rust_arch, f(&l.structs[si])))
+            .collect();
+        per_target(&values)
+    };
+    let c_name = &st.name;
+    let mut asserts = vec![
+        layout_assert(
+            size_of(&ty_id),
+            per(&|l| l.size),
+            format!("struct {c_name}: wrong size"),
+        ),
+        layout_assert(
+            Expr::Call(
+                Box::new(Expr::Path(path_args("::core::mem::align_of", vec![ty(&ty_id)]))),
+                Vec::new(),
+            ),
+            per(&|l| l.align),
+            format!("struct {c_name}: wrong alignment"),
+        ),
+    ];
+    let base = &ctx.layouts[0].structs[si];
+    for (mi, m) in base.members.iter().enumerate() {
+        // Union members are asserted on the union type; anonymous unions by their Rust name.
+        if m.depth != 0 {
+            continue;
+        }
+        let f = &st.fields[m.index[0]];
+        asserts.push(layout_assert(
+            offset_of(&ty_id, &ident(&f.rust_name)),
+            per(&|l| l.members[mi].offset),
+            format!("struct {c_name}: `{}` at the wrong offset", m.path),
+        ));
+    }
+    union_layout_asserts(ctx, si, &type_name, &st.fields, 0, &mut asserts);
+    r.const_block(&asserts);
+    crate::emit::rust_validate::emit(ctx.view, StructId(si), &mut r);
+    r.finish()
+}
+
+/// `::core::mem::size_of::<T>()`
+fn size_of(t: &str) -> Expr {
+    Expr::Call(
+        Box::new(Expr::Path(path_args("::core::mem::size_of", vec![ty(t)]))),
+        Vec::new(),
+    )
+}
+
+/// `::core::mem::offset_of!(T, f)`
+fn offset_of(t: &str, f: &str) -> Expr {
+    Expr::Macro(
+        path("::core::mem::offset_of"),
+        vec![Tt::Ident(t.to_string()), Tt::Punct(','), Tt::Ident(f.to_string())],
+    )
+}
+
+/// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.
+/// (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
+fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
+    Stmt::Expr(Expr::If(
+        Box::new(bin(actual, "!=", expected)),
+        vec![Stmt::Macro(path("panic"), vec![Tt::Lit(str_lit(&message))])],
+        None,
+    ))
+}
+
+/// Size of each union type and offset 0 of each member, checked at compile time.
+fn union_layout_asserts(
+    ctx: &Ctx,
+    si: usize,
+    owner: &str,
+    fields: &[Field],
+    depth: usize,
+    out: &mut Vec<Stmt>,
+) {
+    for f in fields {
+        let FieldType::Union(ms) = &f.ty else {
+            continue;
+        };
+        let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
+        let Some(mi) = ctx.layouts[0].structs[si].members.iter().position(|m| {
+            m.is_union
+                && m.depth == depth
+                && std::ptr::eq(
+                    crate::layout::field_at(&ctx.family.structs[si], &m.index).unwrap(),
+                    f,
+                )
+        }) else {
+            continue;
+        };
+        let values: Vec<(&'static str, u64)> = ctx
+            .layouts
+            .iter()
+            .map(|l| {
+                (
+                    l.target.rust_arch,
+                    l.structs[si].members[mi].size / f.len.unwrap_or(1),
+                )
+            })
+            .collect();
+        out.push(layout_assert(
+            size_of(&uname),
+            per_target(&values),
+            format!("union {uname}: wrong size"),
+        ));
+        for m in ms {
+            out.push(layout_assert(
+                offset_of(&uname, &ident(&m.rust_name)),
+                lit("0"),
+                format!("union {uname}: `{}` not at offset 0", m.rust_name),
+            ));
+        }
+        union_layout_asserts(ctx, si, &uname, ms, depth + 1, out);
+    }
+}
+
+/// A struct or union type, its union member types first.
+#[allow(clippy::too_many_arguments)]
+fn aggregate(
+    ctx: &Ctx,
+    type_name: &str,
+    doc: Option<&str>,
+    fields: &[Field],
+    is_union: bool,
+    into_bytes: bool,
+    r: &mut Rust,
+) {
+    let mut members = Vec::new();
+    for f in fields {
+        let mut t = match &f.ty {
+            FieldType::Scalar(s) => ty(&ident(s.rust_name())),
+            FieldType::Struct(i) => ty(&type_ident(&ctx.family.structs[*i].name)),
+            FieldType::Union(ms) => {
+                let uname = format!("{}{}", type_name, camel(&f.rust_name));
+                let udoc = match &f.name {
+                    Some(n) => format!("The union `{n}` of [`{type_name}`]."),
+                    None => format!("The anonymous union of [`{type_name}`]."),
+                };
+                aggregate(ctx, &uname, Some(&udoc), ms, true, false, r);
+                ty(&ident(&uname))
+            }
+        };
+        if let Some(n) = f.len {
+            t = Ty::Array(Box::new(t), n.to_string());
+        }
+        let fallback = match (&f.ty, &f.name) {
+            (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
+            (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (_, _) => format!("`{}`.", f.display_name()),
+        };
+        members.push((
+            doc_lines(Some(f.doc.as_deref().unwrap_or(&fallback))),
+            ident(&f.rust_name),
+            t,
+        ));
+    }
+    let name = ident(type_name);
+    r.docs(false, &doc_lines(doc));
+    let repr = if direct_aligned_u64(fields) {
+        // __aligned_u64 is 8-aligned on every ABI; Rust's u64 is not on i686.
+        Meta::List(
+            "repr",
+            vec![Meta::Path("C"), Meta::List("align", vec![Meta::Path("8")])],
+        )
+    } else {
+        Meta::List("repr", vec![Meta::Path("C")])
+    };
+    r.attr(false, &repr);
+    let plain = !is_union && !has_union(ctx, fields);
+    let derive_default = plain && !has_big_array(ctx, fields);
+    let derives: &[&'static str] = match (plain, derive_default) {
+        (true, true) => &["Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "Hash"],
+        (true, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
+        _ => &["Clone", "Copy"],
+    };
+    r.attr(false, &derive(derives));
+    // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
+    // (rust-vmm's kvm-bindings re-adds them after every regeneration).
+    r.attr(
+        false,
+        &derive(if into_bytes { ZEROCOPY_ALL } else { ZEROCOPY_READ }),
+    );
+    r.item_struct(if is_union { "union " } else { "struct " }, &name, &members);
+    if !derive_default {
+        // Unions and arrays over 32 elements cannot derive Default. Every uAPI type is plain
+        // integers all the way down, so all-zero bytes are a valid value.
+        r.impl_begin(false, Some(&path("::core::default::Default")), &name);
+        r.item_fn(&FnItem {
+            docs: Vec::new(),
+            attrs: Vec::new(),
+            public: false,
+            name: "default".into(),
+            generics: Vec::new(),
+            receiver: None,
+            params: Vec::new(),
+            ret: Some(ty("Self")),
+            body: vec![Stmt::Expr(Expr::Unsafe(Box::new(call(
+                "::core::mem::zeroed",
+                Vec::new(),
+            ))))],
+        });
+        r.impl_end();
+    }
+}
+
+/// `src/lib.rs` of the generated crate.
+pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
+    INVALID.with(|i| i.borrow_mut().take());
+    let targets = TARGETS
+        .iter()
+        .map(|t| t.triple)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut r = Rust::new(4096, 0);
+    r.doc(true, " Generated by uapigen from schema/*.toml; do not edit.");
+    r.doc(true, "");
+    r.doc(true, " Rust bindings of the kernel uAPI families that uapigen describes.");
+    r.doc(
+        true,
+        &format!(" Layouts are asserted at compile time for: {targets}. Every type is `#[repr(C)]` with explicit padding."),
+    );
+    r.attr(true, &Meta::Path("no_std"));
+    r.attr(true, &Meta::List("warn", vec![Meta::Path("missing_docs")]));
+    r.attr(true, &Meta::List("allow", vec![Meta::Path("clippy::missing_safety_doc")]));
+    for f in families {
+        r.doc(
+            false,
+            &format!(
+                " `include/uapi/{}`, from `{}`.",
+                f.header,
+                crate::emit::schema_file_text(f)
+            ),
+        );
+        // rustfmt would reformat the layout, making `generated/` stale.
+        r.attr(false, &Meta::Path("rustfmt::skip"));
+        r.mod_decl(&ident(&f.name));
+    }
+    let text = r.finish();
+    take_invalid()?;
+    Ok(text)
+}
+
+/// `#[rustfmt::skip] #[path = "abs"] pub mod name;`: a family's module where a build script
+/// wrote it (`uapigen::Builder`).
+pub fn path_module(name: &str, abs: &str) -> Result<String, Error> {
+    INVALID.with(|i| i.borrow_mut().take());
+    let mut r = Rust::new(256, 0);
+    r.attr(false, &Meta::Path("rustfmt::skip"));
+    r.attr_name_value("path", &str_lit(abs));
+    r.mod_decl(&ident(name));
+    let text = r.finish();
+    take_invalid()?;
+    Ok(text)
 }
 
 /// `copy_from_user_by_name`: revision `rev`'s validator of a struct named at run time, for
 /// the compatibility matrix. Writes the kernel's bytes into `dst` (no allocation).
-fn dispatcher(model: &Model) -> TokenStream {
+fn dispatcher(model: &Model) -> String {
     let mut arms = Vec::new();
     for view in model.revs() {
         let r = view.id().0;
         let m = ident(&model.history.revisions[r].id);
         for (sid, _) in view.validators() {
             let st = view.get(sid);
-            let name = &st.name;
-            let ty = type_ident(name);
-            let r_lit = proc_macro2::Literal::usize_unsuffixed(r);
+            let ty = type_ident(&st.name);
+            let f = format!("{m}::{ty}::copy_from_user");
             let call = if st.convention == Some(Convention::UserData) {
-                quote!(#m::#ty::copy_from_user(mem, user_data.0, src, user_data.1))
+                call(
+                    &f,
+                    vec![
+                        var("mem"),
+                        field(var("user_data"), "0"),
+                        var("src"),
+                        field(var("user_data"), "1"),
+                    ],
+                )
             } else {
-                quote!(#m::#ty::copy_from_user(mem, src))
+                call(&f, vec![var("mem"), var("src")])
             };
-            arms.push(quote!((#name, #r_lit) => ::core::option::Option::Some(#call.map(|v| put(&v, dst))),));
+            let put = Expr::Closure(
+                vec!["v".into()],
+                Box::new(call_put()),
+            );
+            arms.push((
+                Pat::Tuple(vec![Pat::Lit(str_lit(&st.name)), Pat::Lit(r.to_string())]),
+                self::call("::core::option::Option::Some", vec![method(call, "map", vec![put])]),
+            ));
         }
     }
+    arms.push((Pat::Wild, var("::core::option::Option::None")));
+    let mut body = Vec::new();
     // Without a validated struct there is nothing to put: an unused helper would warn.
-    let put = (!arms.is_empty()).then(|| {
-        quote! {
-            fn put<T: ::uapigen_uaccess::Plain>(v: &T, dst: &mut [u8]) -> usize {
-                let b = ::uapigen_uaccess::bytes_of(v);
-                let n = b.len().min(dst.len());
-                dst[..n].copy_from_slice(&b[..n]);
-                n
-            }
-        }
-    });
-    quote! {
-        /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
-        /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
-        /// (type, length) driver data comes with. `None` when no such struct or revision.
-        pub fn copy_from_user_by_name(
-            name: &str,
-            rev: usize,
-            mem: &dyn ::uapigen_uaccess::UserMemory,
-            src: u64,
-            user_data: (u32, u32),
-            dst: &mut [u8],
-        ) -> ::core::option::Option<::core::result::Result<usize, ::uapigen_uaccess::Rejected>> {
-            #put
-            let _ = (&mem, src, user_data, &dst);
-            match (name, rev) {
-                #(#arms)*
-                _ => ::core::option::Option::None,
-            }
-        }
+    if arms.len() > 1 {
+        body.push(Stmt::Fn(FnItem {
+            docs: Vec::new(),
+            attrs: Vec::new(),
+            public: false,
+            name: "put".into(),
+            generics: vec![("T".into(), vec![path("::uapigen_uaccess::Plain")])],
+            receiver: None,
+            params: vec![
+                ("v".into(), Ty::Ref(false, Box::new(ty("T")))),
+                ("dst".into(), Ty::Ref(true, Box::new(Ty::Slice(Box::new(ty("u8")))))),
+            ],
+            ret: Some(ty("usize")),
+            body: vec![
+                Stmt::Let("b", call("::uapigen_uaccess::bytes_of", vec![var("v")])),
+                Stmt::Let(
+                    "n",
+                    method(
+                        method(var("b"), "len", vec![]),
+                        "min",
+                        vec![method(var("dst"), "len", vec![])],
+                    ),
+                ),
+                Stmt::Semi(method(
+                    Expr::Index(Box::new(var("dst")), Box::new(Expr::RangeTo(Box::new(var("n"))))),
+                    "copy_from_slice",
+                    vec![Expr::Ref(Box::new(Expr::Index(
+                        Box::new(var("b")),
+                        Box::new(Expr::RangeTo(Box::new(var("n")))),
+                    )))],
+                )),
+                Stmt::Expr(var("n")),
+            ],
+        }));
     }
+    body.push(Stmt::Let(
+        "_",
+        Expr::Tuple(vec![
+            Expr::Ref(Box::new(var("mem"))),
+            var("src"),
+            var("user_data"),
+            Expr::Ref(Box::new(var("dst"))),
+        ]),
+    ));
+    body.push(Stmt::Expr(Expr::Match(
+        Box::new(Expr::Tuple(vec![var("name"), var("rev")])),
+        arms,
+    )));
+    let f = FnItem {
+        docs: vec![
+            " Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,".into(),
+            " writing the kernel's bytes into `dst` and returning how many; `user_data` is the".into(),
+            " (type, length) driver data comes with. `None` when no such struct or revision.".into(),
+        ],
+        attrs: Vec::new(),
+        public: true,
+        name: "copy_from_user_by_name".into(),
+        generics: Vec::new(),
+        receiver: None,
+        params: vec![
+            ("name".into(), Ty::Ref(false, Box::new(ty("str")))),
+            ("rev".into(), ty("usize")),
+            ("mem".into(), Ty::Ref(false, Box::new(Ty::Dyn(path("::uapigen_uaccess::UserMemory"))))),
+            ("src".into(), ty("u64")),
+            ("user_data".into(), Ty::Tuple(vec![ty("u32"), ty("u32")])),
+            ("dst".into(), Ty::Ref(true, Box::new(Ty::Slice(Box::new(ty("u8")))))),
+        ],
+        ret: Some(Ty::Path(path_args(
+            "::core::option::Option",
+            vec![Ty::Path(path_args(
+                "::core::result::Result",
+                vec![ty("usize"), ty("::uapigen_uaccess::Rejected")],
+            ))],
+        ))),
+        body,
+    };
+    let mut r = Rust::new(64 * 1024, 0);
+    r.item_fn(&f);
+    r.finish()
 }
 
-/// Parses the tokens back with syn (a self-check) and prints them with prettyplease.
-pub fn unparse(tokens: TokenStream) -> Result<String, Error> {
-    if let Some(name) = INVALID.with(|i| i.borrow_mut().take()) {
-        return Err(Error::Internal(format!(
-            "`{name}` reached the Rust emitter but is not a Rust identifier"
-        )));
-    }
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::Internal(format!("emitted Rust does not parse: {e}")))?;
-    Ok(prettyplease::unparse(&file))
+/// `put(&v, dst)`
+fn call_put() -> Expr {
+    call("put", vec![Expr::Ref(Box::new(var("v"))), var("dst")])
 }
 
 fn const_types(family: &Family) -> HashMap<String, &'static str> {
@@ -319,444 +892,16 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
     for d in &family.defines {
         let c = &d.constant;
         let ty = match &c.expr {
-            Expr::Or(names) => names
+            crate::ir::Expr::Or(names) => names
                 .iter()
                 .filter_map(|n| types.get(n).copied())
                 .max_by_key(|t| width(t))
                 .unwrap_or("u32"),
-            Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
+            crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
             _ if c.value > u32::MAX as u64 => "u64",
             _ => "u32",
         };
         types.insert(c.name.clone(), ty);
     }
     types
-}
-
-fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> TokenStream {
-    match &c.expr {
-        Expr::Literal(text) => {
-            // The schema's spelling (`0x80`) when it is a Rust literal, else the value.
-            match syn::parse_str::<syn::LitInt>(text) {
-                Ok(lit) => quote!(#lit),
-                Err(_) => {
-                    let v = proc_macro2::Literal::u64_unsuffixed(c.value);
-                    quote!(#v)
-                }
-            }
-        }
-        Expr::Bit(n) => {
-            let n = proc_macro2::Literal::u32_unsuffixed(*n);
-            quote!(1 << #n)
-        }
-        Expr::Or(names) => {
-            let parts = names.iter().map(|n| cast(ctx, n, ty));
-            quote!(#(#parts)|*)
-        }
-        Expr::Alias(n) => cast(ctx, n, ty),
-        Expr::Char(ch) => {
-            let b = proc_macro2::Literal::byte_character(*ch as u8);
-            let t = ident(ty);
-            quote!(#b as #t)
-        }
-        Expr::Io { ty: io_ty, nr } => {
-            let a = cast(ctx, io_ty, ty);
-            let b = cast(ctx, nr, ty);
-            quote!((#a << 8) | #b)
-        }
-        Expr::Implicit => {
-            let v = proc_macro2::Literal::u64_unsuffixed(c.value);
-            quote!(#v)
-        }
-    }
-}
-
-/// A reference to another constant, cast when its type differs.
-fn cast(ctx: &Ctx, name: &str, ty: &str) -> TokenStream {
-    let id = ident(name);
-    match ctx.const_types.get(name) {
-        Some(t) if *t == ty => quote!(#id),
-        _ => {
-            let t = ident(ty);
-            quote!((#id as #t))
-        }
-    }
-}
-
-fn constant_item(ctx: &Ctx, c: &Constant) -> TokenStream {
-    let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
-    let ty = ident(ty_name);
-    let name = ident(&c.name);
-    let value = const_value(ctx, c, ty_name);
-    let doc = doc_attrs(Some(&constant_doc(c)));
-    quote! { #doc pub const #name: #ty = #value; }
-}
-
-/// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
-fn constant_doc(c: &Constant) -> String {
-    if let Some(d) = &c.doc {
-        return d.clone();
-    }
-    match crate::emit::c_header::define_value(&c.expr) {
-        v if v.is_empty() => format!("`{}` = {}.", c.name, c.value),
-        v => format!("`{}` = `{v}`.", c.name),
-    }
-}
-
-fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut Vec<TokenStream>) {
-    match item {
-        ItemRef::Define(i) => out.push(constant_item(ctx, &ctx.family.defines[i].constant)),
-        ItemRef::Group(i) => {
-            let g = &ctx.family.groups[i];
-            for c in &g.values {
-                out.push(constant_item(ctx, c));
-            }
-            if let Style::Enum { tag: Some(tag) } = &g.style {
-                out.push(open_enum(ctx, g, tag));
-            }
-        }
-        ItemRef::Struct(i) => {
-            let st = &ctx.family.structs[i];
-            // Constants the header defines inside the struct come first in Rust.
-            let mut placed = Vec::new();
-            visit_before(&st.fields, &mut placed);
-            for item in placed {
-                collect_item(ctx, item, out);
-            }
-            structure(ctx, i, out);
-        }
-    }
-}
-
-fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
-    for f in fields {
-        out.extend(f.before.iter().copied());
-        if let FieldType::Union(ms) = &f.ty {
-            visit_before(ms, out);
-        }
-    }
-}
-
-/// An open enum: a newtype so values the kernel does not know are representable (and can be
-/// rejected by a validator), with the known values as associated constants.
-fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str) -> TokenStream {
-    let name = type_ident(tag);
-    let ty_name = ctx
-        .const_types
-        .get(&g.values[0].name)
-        .copied()
-        .unwrap_or("u32");
-    let ty = ident(ty_name);
-    let doc = doc_attrs(Some(&format!(
-        "`enum {tag}`{}",
-        g.summary
-            .as_deref()
-            .map_or(String::new(), |s| format!(": {s}"))
-    )));
-    let consts = g.values.iter().map(|c| {
-        let n = ident(&c.name);
-        let d = doc_attrs(Some(&constant_doc(c)));
-        quote!(#d pub const #n: Self = Self(#n);)
-    });
-    quote! {
-        #doc
-        #[repr(transparent)]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
-        pub struct #name(pub #ty);
-        impl #name { #(#consts)* }
-    }
-}
-
-fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
-    fields.iter().any(|f| match &f.ty {
-        FieldType::Union(_) => true,
-        FieldType::Struct(i) => has_union(ctx, &ctx.family.structs[*i].fields),
-        FieldType::Scalar(_) => false,
-    })
-}
-
-fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
-    fields.iter().any(|f| {
-        f.len.is_some_and(|n| n > 32)
-            || match &f.ty {
-                FieldType::Struct(i) => has_big_array(ctx, &ctx.family.structs[*i].fields),
-                FieldType::Union(ms) => has_big_array(ctx, ms),
-                FieldType::Scalar(_) => false,
-            }
-    })
-}
-
-fn direct_aligned_u64(fields: &[Field]) -> bool {
-    fields.iter().any(|f| match &f.ty {
-        FieldType::Scalar(Scalar::AlignedU64) => true,
-        FieldType::Union(ms) => direct_aligned_u64(ms),
-        _ => false,
-    })
-}
-
-fn structure(ctx: &Ctx, si: usize, out: &mut Vec<TokenStream>) {
-    let st = &ctx.family.structs[si];
-    let type_name = camel(&st.name);
-    let mut doc = format!("`struct {}`", st.name);
-    if let Some(s) = &st.summary {
-        doc.push_str(&format!(": {s}"));
-    }
-    if let Some(d) = &st.doc {
-        doc.push_str(&format!("\n\n{d}"));
-    }
-    aggregate(
-        ctx,
-        &type_name,
-        Some(&doc),
-        &st.fields,
-        false,
-        // zerocopy derives `IntoBytes` on unions only behind a cfg.
-        ctx.view.into_bytes(StructId(si)),
-        out,
-    );
-
-    // Layout assertions, one block per struct.
-    let ty = ident(&type_name);
-    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> TokenStream {
-        let values: Vec<(&'static str, u64)> = ctx
-            .layouts
-            .iter()
-            .map(|l| (l.target.rust_arch, f(&l.structs[si])))
-            .collect();
-        per_target(&values)
-    };
-    let size = per(&|l| l.size);
-    let align = per(&|l| l.align);
-    let c_name = &st.name;
-    let mut asserts = vec![
-        layout_assert(
-            quote!(::core::mem::size_of::<#ty>()),
-            size,
-            format!("struct {c_name}: wrong size"),
-        ),
-        layout_assert(
-            quote!(::core::mem::align_of::<#ty>()),
-            align,
-            format!("struct {c_name}: wrong alignment"),
-        ),
-    ];
-    let base = &ctx.layouts[0].structs[si];
-    for (mi, m) in base.members.iter().enumerate() {
-        // Union members are asserted on the union type; anonymous unions by their Rust name.
-        if m.depth != 0 {
-            continue;
-        }
-        let f = &st.fields[m.index[0]];
-        let fname = ident(&f.rust_name);
-        let off = per(&|l| l.members[mi].offset);
-        asserts.push(layout_assert(
-            quote!(::core::mem::offset_of!(#ty, #fname)),
-            off,
-            format!("struct {c_name}: `{}` at the wrong offset", m.path),
-        ));
-    }
-    let union_asserts = union_layout_asserts(ctx, si, &type_name, &st.fields, 0);
-    out.push(quote! {
-        const _: () = {
-            #(#asserts)*
-            #(#union_asserts)*
-        };
-    });
-    out.push(crate::emit::rust_validate::emit(ctx.view, StructId(si)));
-}
-
-/// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.
-/// (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
-fn layout_assert(actual: TokenStream, expected: TokenStream, message: String) -> TokenStream {
-    quote! {
-        if #actual != #expected {
-            panic!(#message);
-        }
-    }
-}
-
-/// Size of each union type and offset 0 of each member, checked at compile time.
-fn union_layout_asserts(
-    ctx: &Ctx,
-    si: usize,
-    owner: &str,
-    fields: &[Field],
-    depth: usize,
-) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    for f in fields {
-        let FieldType::Union(ms) = &f.ty else {
-            continue;
-        };
-        let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
-        let Some(mi) = ctx.layouts[0].structs[si].members.iter().position(|m| {
-            m.is_union
-                && m.depth == depth
-                && std::ptr::eq(
-                    crate::layout::field_at(&ctx.family.structs[si], &m.index).unwrap(),
-                    f,
-                )
-        }) else {
-            continue;
-        };
-        let values: Vec<(&'static str, u64)> = ctx
-            .layouts
-            .iter()
-            .map(|l| {
-                (
-                    l.target.rust_arch,
-                    l.structs[si].members[mi].size / f.len.unwrap_or(1),
-                )
-            })
-            .collect();
-        let size = per_target(&values);
-        out.push(layout_assert(
-            quote!(::core::mem::size_of::<#uname>()),
-            size,
-            format!("union {uname}: wrong size"),
-        ));
-        for m in ms {
-            let mname = ident(&m.rust_name);
-            out.push(layout_assert(
-                quote!(::core::mem::offset_of!(#uname, #mname)),
-                quote!(0),
-                format!("union {uname}: `{}` not at offset 0", m.rust_name),
-            ));
-        }
-        out.extend(union_layout_asserts(
-            ctx,
-            si,
-            &uname.to_string(),
-            ms,
-            depth + 1,
-        ));
-    }
-    out
-}
-
-/// A struct or union type, its union member types first.
-#[allow(clippy::too_many_arguments)]
-fn aggregate(
-    ctx: &Ctx,
-    type_name: &str,
-    doc: Option<&str>,
-    fields: &[Field],
-    is_union: bool,
-    into_bytes: bool,
-    out: &mut Vec<TokenStream>,
-) {
-    let mut members = Vec::new();
-    for f in fields {
-        let mut ty = match &f.ty {
-            FieldType::Scalar(s) => {
-                let t = ident(s.rust_name());
-                quote!(#t)
-            }
-            FieldType::Struct(i) => {
-                let t = type_ident(&ctx.family.structs[*i].name);
-                quote!(#t)
-            }
-            FieldType::Union(ms) => {
-                let uname = format!("{}{}", type_name, camel(&f.rust_name));
-                let udoc = match &f.name {
-                    Some(n) => format!("The union `{n}` of [`{type_name}`]."),
-                    None => format!("The anonymous union of [`{type_name}`]."),
-                };
-                aggregate(ctx, &uname, Some(&udoc), ms, true, false, out);
-                let t = ident(&uname);
-                quote!(#t)
-            }
-        };
-        if let Some(n) = f.len {
-            let n = proc_macro2::Literal::u64_unsuffixed(n);
-            ty = quote!([#ty; #n]);
-        }
-        let name = ident(&f.rust_name);
-        let fallback = match (&f.ty, &f.name) {
-            (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
-            (FieldType::Union(_), None) => "The anonymous union.".to_string(),
-            (_, _) => format!("`{}`.", f.display_name()),
-        };
-        let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
-        members.push(quote!(#fdoc pub #name: #ty));
-    }
-    let name = ident(type_name);
-    let doc = doc_attrs(doc);
-    let repr = if direct_aligned_u64(fields) {
-        // __aligned_u64 is 8-aligned on every ABI; Rust's u64 is not on i686.
-        quote!(#[repr(C, align(8))])
-    } else {
-        quote!(#[repr(C)])
-    };
-    let plain = !is_union && !has_union(ctx, fields);
-    let derive_default = plain && !has_big_array(ctx, fields);
-    let derives = match (plain, derive_default) {
-        (true, true) => quote!(#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]),
-        (true, false) => quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]),
-        _ => quote!(#[derive(Clone, Copy)]),
-    };
-    // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
-    // (rust-vmm's kvm-bindings re-adds them after every regeneration).
-    let zerocopy = if into_bytes {
-        quote!(#[derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)])
-    } else {
-        quote!(#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)])
-    };
-    let keyword = if is_union {
-        quote!(union)
-    } else {
-        quote!(struct)
-    };
-    out.push(quote! {
-        #doc
-        #repr
-        #derives
-        #zerocopy
-        pub #keyword #name { #(#members,)* }
-    });
-    if !derive_default {
-        // Unions and arrays over 32 elements cannot derive Default. Every uAPI type is plain
-        // integers all the way down, so all-zero bytes are a valid value.
-        out.push(quote! {
-            impl ::core::default::Default for #name {
-                fn default() -> Self {
-                    unsafe { ::core::mem::zeroed() }
-                }
-            }
-        });
-    }
-}
-
-/// `src/lib.rs` of the generated crate.
-pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
-    INVALID.with(|i| i.borrow_mut().take());
-    let mods = families.iter().map(|f| {
-        let m = ident(&f.name);
-        let doc = format!(
-            " `include/uapi/{}`, from `{}`.",
-            f.header,
-            crate::emit::schema_file_text(f)
-        );
-        // rustfmt would reformat prettyplease's output, making `generated/` stale.
-        quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
-    });
-    let targets = TARGETS
-        .iter()
-        .map(|t| t.triple)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let doc = format!(
-        " Layouts are asserted at compile time for: {targets}. Every type is `#[repr(C)]` with explicit padding."
-    );
-    unparse(quote! {
-        #![doc = " Generated by uapigen from schema/*.toml; do not edit."]
-        #![doc = ""]
-        #![doc = " Rust bindings of the kernel uAPI families that uapigen describes."]
-        #![doc = #doc]
-        #![no_std]
-        #![warn(missing_docs)]
-        #![allow(clippy::missing_safety_doc)]
-        #(#mods)*
-    })
 }

@@ -2,160 +2,209 @@
 //! sequence over a `UserMemory`) and `check` (the schema's rules in order). The copy primitives
 //! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::emit::rust::{ident, type_ident};
+use crate::emit::rust_syntax::*;
+use crate::emit::rust_syntax::Expr;
 use crate::ir::*;
 use crate::model::{RevView, StructId};
 
-fn errno(e: Errno) -> TokenStream {
-    let e = ident(e.name());
-    quote!(::uapigen_uaccess::Errno::#e)
+fn errno(e: Errno) -> Expr {
+    var(&format!("::uapigen_uaccess::Errno::{}", ident(e.name())))
 }
 
-/// `base.a.b.c` as u64, in `unsafe` when it reads a union member.
-fn access(base: &TokenStream, path: &FieldPath) -> TokenStream {
-    let segs = path.segments.iter().map(|s| ident(&s.rust_name));
-    let read = quote!(#base #(.#segs)*);
+/// `base.a.b.c`, in `unsafe` when it reads a union member.
+fn access(base: &str, path: &FieldPath) -> Expr {
+    let mut read = var(base);
+    for s in &path.segments {
+        read = field(read, ident(&s.rust_name));
+    }
     if path.through_union() {
         // Union members here are plain integers: every bit pattern is valid.
-        quote!(unsafe { #read })
+        Expr::Unsafe(Box::new(read))
     } else {
         read
     }
 }
 
-fn value(v: &ValueRef) -> TokenStream {
+fn value(v: &ValueRef) -> Expr {
     match v.name.as_deref() {
-        Some("U64_MAX") => quote!(u64::MAX),
-        Some("U32_MAX") => quote!((u32::MAX as u64)),
-        Some("U16_MAX") => quote!((u16::MAX as u64)),
-        Some("U8_MAX") => quote!((u8::MAX as u64)),
-        Some(name) => {
-            let id = ident(name);
-            quote!((#id as u64))
-        }
-        None => {
-            let lit = proc_macro2::Literal::u64_suffixed(v.value);
-            quote!(#lit)
-        }
+        Some("U64_MAX") => var("u64::MAX"),
+        Some("U32_MAX") => paren(cast(var("u32::MAX"), "u64")),
+        Some("U16_MAX") => paren(cast(var("u16::MAX"), "u64")),
+        Some("U8_MAX") => paren(cast(var("u8::MAX"), "u64")),
+        Some(name) => paren(cast(var(&ident(name)), "u64")),
+        None => lit(format!("{}u64", v.value)),
     }
 }
 
-fn cond(family: &Family, base: &TokenStream, c: &Cond) -> TokenStream {
+fn cond(family: &Family, base: &str, c: &Cond) -> Expr {
     let read = access(base, &c.field);
     if c.field.len.is_some() {
-        return match c.pred {
-            Pred::Zero => quote!(#read.iter().all(|b| *b == 0)),
-            _ => quote!(#read.iter().any(|b| *b != 0)),
+        let (op, name) = match c.pred {
+            Pred::Zero => ("==", "all"),
+            _ => ("!=", "any"),
         };
+        let test = Expr::Closure(
+            vec!["b".into()],
+            Box::new(bin(Expr::Unary("*", Box::new(var("b"))), op, lit("0"))),
+        );
+        return method(method(read, "iter", vec![]), name, vec![test]);
     }
-    let v = quote!((#read as u64));
+    let v = || paren(cast(access(base, &c.field), "u64"));
     match &c.pred {
-        Pred::Equals(x) => {
-            let x = value(x);
-            quote!(#v == #x)
-        }
-        Pred::NotEquals(x) => {
-            let x = value(x);
-            quote!(#v != #x)
-        }
-        Pred::Below(x) => {
-            let x = value(x);
-            quote!(#v < #x)
-        }
-        Pred::Lacks(x) => {
-            let x = value(x);
-            quote!(#v & #x == 0)
-        }
-        Pred::Has(x) => {
-            let x = value(x);
-            quote!(#v & #x == #x)
-        }
-        Pred::AtLeast(x) => {
-            let x = value(x);
-            quote!(#v >= #x)
-        }
+        Pred::Equals(x) => bin(v(), "==", value(x)),
+        Pred::NotEquals(x) => bin(v(), "!=", value(x)),
+        Pred::Below(x) => bin(v(), "<", value(x)),
+        Pred::Lacks(x) => bin(bin(v(), "&", value(x)), "==", lit("0")),
+        Pred::Has(x) => bin(bin(v(), "&", value(x)), "==", value(x)),
+        Pred::AtLeast(x) => bin(v(), ">=", value(x)),
         Pred::KnownFlags(g) => {
-            let names = family.groups[*g].values.iter().map(|c| ident(&c.name));
-            quote!(#v & !(0u64 #(| (#names as u64))*) == 0)
+            let known = family.groups[*g].values.iter().fold(lit("0u64"), |acc, c| {
+                bin(acc, "|", paren(cast(var(&ident(&c.name)), "u64")))
+            });
+            bin(bin(v(), "&", not(paren(known))), "==", lit("0"))
         }
-        Pred::Zero => quote!(#v == 0),
-        Pred::NonZero => quote!(#v != 0),
-        Pred::Aligned(n) => {
-            let m = proc_macro2::Literal::u64_suffixed(n - 1);
-            quote!(#v & #m == 0)
-        }
+        Pred::Zero => bin(v(), "==", lit("0")),
+        Pred::NonZero => bin(v(), "!=", lit("0")),
+        Pred::Aligned(n) => bin(bin(v(), "&", lit(format!("{}u64", n - 1))), "==", lit("0")),
     }
 }
 
-fn all(family: &Family, base: &TokenStream, conds: &[Cond]) -> TokenStream {
+fn all(family: &Family, base: &str, conds: &[Cond]) -> Expr {
     match conds {
-        [] => quote!(true),
+        [] => lit("true"),
         [one] => cond(family, base, one),
-        _ => {
-            let parts = conds.iter().map(|c| cond(family, base, c));
-            quote!(#((#parts))&&*)
-        }
+        [first, rest @ ..] => rest.iter().fold(paren(cond(family, base, first)), |acc, c| {
+            bin(acc, "&&", paren(cond(family, base, c)))
+        }),
+    }
+}
+
+/// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, "text"));`
+fn reject(errno: Expr, text: &str) -> Stmt {
+    Stmt::Semi(Expr::Return(Box::new(call(
+        "::core::result::Result::Err",
+        vec![call(
+            "::uapigen_uaccess::Rejected::new",
+            vec![errno, lit(str_lit(text))],
+        )],
+    ))))
+}
+
+fn if_stmt(cond: Expr, body: Vec<Stmt>) -> Stmt {
+    Stmt::Expr(Expr::If(Box::new(cond), body, None))
+}
+
+/// `M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized`
+fn user_memory() -> Vec<(String, Vec<Path>)> {
+    vec![(
+        "M".into(),
+        vec![path("::uapigen_uaccess::UserMemory"), path("?::core::marker::Sized")],
+    )]
+}
+
+/// `::core::result::Result<ok, ::uapigen_uaccess::Rejected>`
+fn result(ok: Ty) -> Ty {
+    Ty::Path(path_args(
+        "::core::result::Result",
+        vec![ok, ty("::uapigen_uaccess::Rejected")],
+    ))
+}
+
+fn method_fn(docs: Vec<String>, name: &str, receiver: Option<&'static str>, params: Vec<(String, Ty)>, ret: Ty, body: Vec<Stmt>) -> FnItem {
+    FnItem {
+        docs,
+        attrs: Vec::new(),
+        public: true,
+        name: name.into(),
+        generics: user_memory(),
+        receiver,
+        params,
+        ret: Some(ret),
+        body,
     }
 }
 
 /// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`.
-pub fn emit(view: RevView, s: StructId) -> TokenStream {
+pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
     let family = view.family();
     let st = view.get(s);
-    let ty = type_ident(&st.name);
+    let ty_name = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
-    let plain = if view.hole_free(s) {
-        quote!(unsafe impl ::uapigen_uaccess::Plain for #ty {})
-    } else {
-        quote!()
-    };
+    if view.hole_free(s) {
+        r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), &ty_name);
+        r.impl_end();
+    }
     let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
     else {
-        return plain;
+        return;
     };
     let min = plan.min_size as usize;
     let size = plan.size as usize;
-    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
-    let self_ = quote!(self);
-    let dst = quote!(dst);
+    let unit = || Ty::Tuple(Vec::new());
+    let mem_m = || ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))));
 
-    let rules = v.rules.iter().map(|r| {
-        let when = all(family, &self_, &r.when);
-        let require = all(family, &self_, &r.require);
-        let e = errno(r.errno);
-        let text = &r.text;
-        if r.when.is_empty() {
-            quote!(if !(#require) { return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
-        } else {
-            quote!(if (#when) && !(#require) { return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(#e, #text)); })
-        }
-    });
-    let check_doc = format!(
-        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
-        st.name
-    );
+    let rules: Vec<Stmt> = v
+        .rules
+        .iter()
+        .map(|rule| {
+            let require = not(paren(all(family, "self", &rule.require)));
+            let test = if rule.when.is_empty() {
+                require
+            } else {
+                bin(paren(all(family, "self", &rule.when)), "&&", require)
+            };
+            if_stmt(test, vec![reject(errno(rule.errno), &rule.text)])
+        })
+        .collect();
 
     // `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
-    let (params, args) = match conv {
+    let (params, args): (Vec<(String, Ty)>, Vec<Expr>) = match conv {
         Convention::UserData => (
-            quote!(data_type: u32, uptr: u64, len: u32),
-            quote!(data_type, uptr, len),
+            vec![
+                ("data_type".into(), ty("u32")),
+                ("uptr".into(), ty("u64")),
+                ("len".into(), ty("u32")),
+            ],
+            vec![var("data_type"), var("uptr"), var("len")],
         ),
-        _ => (quote!(src: u64), quote!(src)),
+        _ => (vec![("src".into(), ty("u64"))], vec![var("src")]),
     };
-    let by_value = quote! {
-        /// [`Self::copy_from_user_into`] into a new value.
-        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(mem: &M, #params) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
-            let mut dst = <Self as ::core::default::Default>::default();
-            dst.copy_from_user_into(mem, #args)?;
-            ::core::result::Result::Ok(dst)
-        }
+    let by_value = {
+        let mut ps = vec![mem_m()];
+        ps.extend(params.iter().cloned());
+        let mut call_args = vec![var("mem")];
+        call_args.extend(args);
+        method_fn(
+            vec![" [`Self::copy_from_user_into`] into a new value.".into()],
+            "copy_from_user",
+            None,
+            ps,
+            result(ty("Self")),
+            vec![
+                Stmt::Let(
+                    "mut dst",
+                    Expr::Call(
+                        Box::new(Expr::QPath(ty("Self"), path("::core::default::Default"), "default".into())),
+                        Vec::new(),
+                    ),
+                ),
+                Stmt::Semi(Expr::Try(Box::new(method(var("dst"), "copy_from_user_into", call_args)))),
+                Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
+            ],
+        )
     };
-    let copy = match conv {
+
+    r.impl_begin(false, None, &ty_name);
+    r.docs(
+        false,
+        &[format!(" The kernel's minimum size: {} = {min}.", v.min_size.text())],
+    );
+    r.item_const(true, "MIN_SIZE", &ty("usize"), &lit(format!("{min}usize")));
+    r.doc(false, " `sizeof`: the most the kernel reads as this struct.");
+    r.item_const(true, "SIZE", &ty("usize"), &lit(format!("{size}usize")));
+    match conv {
         Convention::Argsz => {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
             // The field may have a `rust_name`: read it by the name the Rust struct gives it.
@@ -164,89 +213,127 @@ pub fn emit(view: RevView, s: StructId) -> TokenStream {
                 .iter()
                 .find(|f| f.name.as_deref() == Some(conv.size_field()))
                 .map_or_else(|| conv.size_field().to_string(), |f| f.rust_name.clone());
-            let argsz_field = ident(&argsz_field);
-            let size_rules = v.min_size_when.iter().zip(&plan.size_steps).map(|(w, step)| {
-                let when = all(family, &dst, &w.when);
-                let need = step.need as usize;
-                let text = &step.text;
-                quote!(if (#when) && (argsz as usize) < #need {
-                    return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #text));
-                })
-            });
-            let doc = format!(
-                " Copies `struct {}` from user address `src` as the v5.10 kernel does: `minsz` bytes, \
-                 the argsz checks, then `min(argsz, {size}) - minsz` more (bytes beyond the kernel's size are \
-                 not read), then [`Self::check`].",
-                st.name
-            );
-            quote! {
-                #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, src: u64) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-                    let dst = self;
-                    ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
-                    let argsz = dst.#argsz_field;
-                    if (argsz as usize) < Self::MIN_SIZE {
-                        return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(::uapigen_uaccess::Errno::EINVAL, #min_text));
-                    }
-                    #(#size_rules)*
-                    ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
-                    dst.check()
-                }
-                #by_value
+            let einval = || errno(Errno::EINVAL);
+            let mut body = vec![
+                Stmt::Let("dst", var("self")),
+                Stmt::Semi(Expr::Try(Box::new(call(
+                    "::uapigen_uaccess::ArgszCopy::head",
+                    vec![var("mem"), var("dst"), var("src"), var("Self::MIN_SIZE")],
+                )))),
+                Stmt::Let("argsz", field(var("dst"), ident(&argsz_field))),
+                if_stmt(
+                    bin(paren(cast(var("argsz"), "usize")), "<", var("Self::MIN_SIZE")),
+                    vec![reject(einval(), &min_text)],
+                ),
+            ];
+            for (w, step) in v.min_size_when.iter().zip(&plan.size_steps) {
+                body.push(if_stmt(
+                    bin(
+                        paren(all(family, "dst", &w.when)),
+                        "&&",
+                        bin(
+                            paren(cast(var("argsz"), "usize")),
+                            "<",
+                            lit(format!("{}usize", step.need as usize)),
+                        ),
+                    ),
+                    vec![reject(einval(), &step.text)],
+                ));
             }
+            body.push(Stmt::Semi(Expr::Try(Box::new(call(
+                "::uapigen_uaccess::ArgszCopy::tail",
+                vec![var("mem"), var("dst"), var("src"), var("Self::MIN_SIZE"), var("argsz")],
+            )))));
+            body.push(Stmt::Expr(method(var("dst"), "check", vec![])));
+            r.item_fn(&method_fn(
+                vec![format!(
+                    " Copies `struct {}` from user address `src` as the v5.10 kernel does: `minsz` bytes, \
+                     the argsz checks, then `min(argsz, {size}) - minsz` more (bytes beyond the kernel's size are \
+                     not read), then [`Self::check`].",
+                    st.name
+                )],
+                "copy_from_user_into",
+                Some("&mut self"),
+                vec![mem_m(), ("src".into(), ty("u64"))],
+                result(unit()),
+                body,
+            ));
         }
         Convention::Size => {
-            let doc = format!(
-                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
-                 size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
-                 the tail must be zero, else -E2BIG), then [`Self::check`].",
-                st.name
-            );
-            quote! {
-                #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, src: u64) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-                    ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
-                    self.check()
-                }
-                #by_value
-            }
+            r.item_fn(&method_fn(
+                vec![format!(
+                    " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+                     size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
+                     the tail must be zero, else -E2BIG), then [`Self::check`].",
+                    st.name
+                )],
+                "copy_from_user_into",
+                Some("&mut self"),
+                vec![mem_m(), ("src".into(), ty("u64"))],
+                result(unit()),
+                vec![
+                    Stmt::Semi(Expr::Try(Box::new(call(
+                        "::uapigen_uaccess::size_copy",
+                        vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
+                    )))),
+                    Stmt::Expr(method(var("self"), "check", vec![])),
+                ],
+            ));
         }
         Convention::UserData => {
             let (dt_name, _) = v.data_type.clone().unwrap_or_default();
-            let dt = ident(&dt_name);
-            let doc = format!(
-                " Copies driver data `struct {}` of type `data_type` and length `len` from `uptr`, as \
-                 `iommu_copy_struct_from_user` does: the type must be `{dt_name}`, the length within \
-                 `[MIN_SIZE, {size}]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].",
-                st.name
-            );
-            quote! {
-                /// The data type this struct is copied as.
-                pub const DATA_TYPE: u32 = #dt as u32;
-                #[doc = #doc]
-                pub fn copy_from_user_into<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(&mut self, mem: &M, data_type: u32, uptr: u64, len: u32) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-                    ::uapigen_uaccess::user_data_copy(mem, self, Self::DATA_TYPE, data_type, uptr, len as usize, Self::MIN_SIZE)?;
-                    self.check()
-                }
-                #by_value
-            }
-        }
-    };
-
-    quote! {
-        #plain
-        impl #ty {
-            #[doc = #min_doc]
-            pub const MIN_SIZE: usize = #min;
-            /// `sizeof`: the most the kernel reads as this struct.
-            pub const SIZE: usize = #size;
-            #copy
-            #[doc = #check_doc]
-            #[inline]
-            pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-                #(#rules)*
-                ::core::result::Result::Ok(())
-            }
+            r.doc(false, " The data type this struct is copied as.");
+            r.item_const(true, "DATA_TYPE", &ty("u32"), &cast(var(&ident(&dt_name)), "u32"));
+            r.item_fn(&method_fn(
+                vec![format!(
+                    " Copies driver data `struct {}` of type `data_type` and length `len` from `uptr`, as \
+                     `iommu_copy_struct_from_user` does: the type must be `{dt_name}`, the length within \
+                     `[MIN_SIZE, {size}]` (else -EINVAL), then `copy_struct_from_user` and [`Self::check`].",
+                    st.name
+                )],
+                "copy_from_user_into",
+                Some("&mut self"),
+                vec![
+                    mem_m(),
+                    ("data_type".into(), ty("u32")),
+                    ("uptr".into(), ty("u64")),
+                    ("len".into(), ty("u32")),
+                ],
+                result(unit()),
+                vec![
+                    Stmt::Semi(Expr::Try(Box::new(call(
+                        "::uapigen_uaccess::user_data_copy",
+                        vec![
+                            var("mem"),
+                            var("self"),
+                            var("Self::DATA_TYPE"),
+                            var("data_type"),
+                            var("uptr"),
+                            cast(var("len"), "usize"),
+                            var("Self::MIN_SIZE"),
+                        ],
+                    )))),
+                    Stmt::Expr(method(var("self"), "check", vec![])),
+                ],
+            ));
         }
     }
+    r.item_fn(&by_value);
+    let mut body = rules;
+    body.push(Stmt::Expr(call("::core::result::Result::Ok", vec![Expr::Tuple(Vec::new())])));
+    r.item_fn(&FnItem {
+        docs: vec![format!(
+            " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
+            st.name
+        )],
+        attrs: vec![Meta::Path("inline")],
+        public: true,
+        name: "check".into(),
+        generics: Vec::new(),
+        receiver: Some("&self"),
+        params: Vec::new(),
+        ret: Some(result(unit())),
+        body,
+    });
+    r.impl_end();
 }

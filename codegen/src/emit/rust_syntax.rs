@@ -1,0 +1,1426 @@
+//! The part of Rust's syntax the bindings use, as values, and how each is laid out: with the
+//! boxes and breaks prettyplease (0.2) gives the same syntax, so the output is what
+//! `prettyplease::unparse` printed when the emitter went through quote and syn, at a fraction
+//! of the cost (codegen/tests/rust_layout.rs holds the two against each other).
+//!
+//! Only what the emitters build is here; parentheses are explicit (`Expr::Paren`), as the
+//! emitters always wrote them, so no precedence is decided in this module.
+
+use std::fmt::Write as _;
+
+use crate::emit::pp::{BreakToken, Printer, INDENT, MARGIN, MIN_SPACE};
+
+/// `a::b::<T>::c`, or `::a::b` with `leading`.
+#[derive(Clone)]
+pub struct Path {
+    pub leading: bool,
+    pub segs: Vec<Seg>,
+}
+
+#[derive(Clone)]
+pub struct Seg {
+    pub name: String,
+    pub args: Vec<Ty>,
+}
+
+#[derive(Clone)]
+pub enum Ty {
+    Path(Path),
+    /// `[T; N]`
+    Array(Box<Ty>, String),
+    /// `&T`, `&mut T`
+    Ref(bool, Box<Ty>),
+    /// `[T]`
+    Slice(Box<Ty>),
+    Tuple(Vec<Ty>),
+    /// `dyn Trait`
+    Dyn(Path),
+}
+
+pub enum Expr {
+    Path(Path),
+    Lit(String),
+    Paren(Box<Expr>),
+    Binary(Box<Expr>, &'static str, Box<Expr>),
+    /// `!e`, `*e`
+    Unary(&'static str, Box<Expr>),
+    /// `&e`
+    Ref(Box<Expr>),
+    Cast(Box<Expr>, Ty),
+    Field(Box<Expr>, String),
+    MethodCall(Box<Expr>, String, Vec<Expr>),
+    Call(Box<Expr>, Vec<Expr>),
+    /// `|a, b| body`
+    Closure(Vec<String>, Box<Expr>),
+    /// `unsafe { e }`
+    Unsafe(Box<Expr>),
+    /// `if c { .. }` or `if c { .. } else { .. }`
+    If(Box<Expr>, Vec<Stmt>, Option<Vec<Stmt>>),
+    /// `path!(tokens)`
+    Macro(Path, Vec<Tt>),
+    Return(Box<Expr>),
+    Try(Box<Expr>),
+    Index(Box<Expr>, Box<Expr>),
+    /// `..e`
+    RangeTo(Box<Expr>),
+    Tuple(Vec<Expr>),
+    Match(Box<Expr>, Vec<(Pat, Expr)>),
+    /// `<T as Trait>::rest`
+    QPath(Ty, Path, String),
+}
+
+/// A macro's tokens (what `macro_rules_tokens` spaces).
+pub enum Tt {
+    Ident(String),
+    Lit(String),
+    Punct(char),
+    Paren(Vec<Tt>),
+}
+
+pub enum Pat {
+    Ident(String),
+    Lit(String),
+    Wild,
+    Tuple(Vec<Pat>),
+}
+
+pub enum Stmt {
+    Let(&'static str, Expr),
+    /// `e;`
+    Semi(Expr),
+    /// `e` at the end of a block
+    Expr(Expr),
+    /// `path!(tokens);`
+    Macro(Path, Vec<Tt>),
+    Fn(FnItem),
+}
+
+/// An attribute's meta: `inline`, `derive(A, B)`, `repr(C, align(8))`.
+pub enum Meta {
+    Path(&'static str),
+    List(&'static str, Vec<Meta>),
+}
+
+pub struct FnItem {
+    pub docs: Vec<String>,
+    pub attrs: Vec<Meta>,
+    pub public: bool,
+    pub name: String,
+    /// `(name, bounds)`; a bound starting with `?` is a `?Sized`-style one.
+    pub generics: Vec<(String, Vec<Path>)>,
+    pub receiver: Option<&'static str>,
+    pub params: Vec<(String, Ty)>,
+    pub ret: Option<Ty>,
+    pub body: Vec<Stmt>,
+}
+
+// Constructors, so emitters read like the code they write.
+
+pub fn path(text: &str) -> Path {
+    let (leading, rest) = match text.strip_prefix("::") {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    Path {
+        leading,
+        segs: rest
+            .split("::")
+            .map(|s| Seg {
+                name: s.to_string(),
+                args: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// `base::<T>`: `path` with generic arguments on its last segment.
+pub fn path_args(text: &str, args: Vec<Ty>) -> Path {
+    let mut p = path(text);
+    p.segs.last_mut().expect("a path has a segment").args = args;
+    p
+}
+
+pub fn ty(text: &str) -> Ty {
+    Ty::Path(path(text))
+}
+
+pub fn var(text: &str) -> Expr {
+    Expr::Path(path(text))
+}
+
+pub fn lit(text: impl Into<String>) -> Expr {
+    Expr::Lit(text.into())
+}
+
+pub fn paren(e: Expr) -> Expr {
+    Expr::Paren(Box::new(e))
+}
+
+pub fn bin(l: Expr, op: &'static str, r: Expr) -> Expr {
+    Expr::Binary(Box::new(l), op, Box::new(r))
+}
+
+pub fn not(e: Expr) -> Expr {
+    Expr::Unary("!", Box::new(e))
+}
+
+pub fn cast(e: Expr, t: &str) -> Expr {
+    Expr::Cast(Box::new(e), ty(t))
+}
+
+pub fn field(base: Expr, name: impl Into<String>) -> Expr {
+    Expr::Field(Box::new(base), name.into())
+}
+
+pub fn call(f: &str, args: Vec<Expr>) -> Expr {
+    Expr::Call(Box::new(var(f)), args)
+}
+
+pub fn method(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
+    Expr::MethodCall(Box::new(recv), name.to_string(), args)
+}
+
+/// `"text"` as proc-macro2 spells a string literal.
+pub fn str_lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\0' if chars.as_str().starts_with(|c: char| ('0'..='7').contains(&c)) => {
+                out.push_str(r"\x00")
+            }
+            '\0' => out.push_str(r"\0"),
+            '\'' => out.push(ch),
+            _ => out.extend(ch.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `b'x'` as proc-macro2 spells a byte literal.
+pub fn byte_lit(b: u8) -> String {
+    match b {
+        b'\0' => r"b'\0'".to_string(),
+        b'\t' => r"b'\t'".to_string(),
+        b'\n' => r"b'\n'".to_string(),
+        b'\r' => r"b'\r'".to_string(),
+        b'\'' => r"b'\''".to_string(),
+        b'\\' => r"b'\\'".to_string(),
+        0x20..=0x7e => format!("b'{}'", b as char),
+        _ => format!(r"b'\x{b:02X}'"),
+    }
+}
+
+/// The layout rules, on the printer.
+pub struct Rust {
+    pub p: Printer,
+    /// The column statements start at: known to the emitter, not to the printer until it
+    /// prints, and what decides whether a statement fits on its line.
+    indent: usize,
+    /// Scratch for a statement's one-line form.
+    flat: String,
+}
+
+impl Rust {
+    /// A run of items whose lines start at column `indent` (inside `indent / 4` blocks), in a
+    /// consistent box as the file's or a module's items are, so each attribute is on its line.
+    pub fn new(capacity: usize, indent: usize) -> Self {
+        let mut p = Printer::new(capacity, indent);
+        p.cbox(0);
+        Rust {
+            p,
+            indent,
+            flat: String::new(),
+        }
+    }
+
+    pub fn finish(mut self) -> String {
+        self.p.end();
+        self.p.eof()
+    }
+
+    /// The columns a line starting at the statement column has.
+    fn budget(&self) -> usize {
+        (MARGIN - self.indent as isize).max(MIN_SPACE) as usize
+    }
+
+    /// Whether `e`'s one-line form, followed by `tail` more columns, fits on a line starting
+    /// at the statement column; the form is left in `self.flat`. What fits is printed flat
+    /// by the boxes too: printing it as one piece of text is the same output, many times faster.
+    fn fits_flat(&mut self, prefix: &str, e: &Expr, tail: usize) -> bool {
+        let budget = self.budget();
+        let mut s = std::mem::take(&mut self.flat);
+        s.clear();
+        s.push_str(prefix);
+        let ok = flat_expr(e, &mut s, budget) && s.len() + tail <= budget;
+        self.flat = s;
+        ok
+    }
+
+    // Attributes.
+
+    /// `/// text` (or `//! text`): how prettyplease prints a one-line `#[doc = " text"]`.
+    pub fn doc(&mut self, inner: bool, text: &str) {
+        self.p.word(if inner { "//!" } else { "///" });
+        self.p.text(text.trim_end_matches(' '));
+        self.p.hardbreak();
+    }
+
+    /// One doc attribute per line of `doc`, each line after a space, as quote wrote them.
+    pub fn docs(&mut self, inner: bool, docs: &[String]) {
+        for d in docs {
+            self.doc(inner, d);
+        }
+    }
+
+    pub fn attr(&mut self, inner: bool, meta: &Meta) {
+        self.p.word(if inner { "#!" } else { "#" });
+        self.p.word("[");
+        match meta {
+            Meta::Path(p) => self.p.word(p),
+            Meta::List(p, items) => {
+                self.p.word(p);
+                self.meta_items(items);
+            }
+        }
+        self.p.word("]");
+        self.p.space();
+    }
+
+    /// `#[name = value]`
+    pub fn attr_name_value(&mut self, name: &'static str, value: &str) {
+        self.p.word("#");
+        self.p.word("[");
+        self.p.word(name);
+        self.p.word(" = ");
+        self.p.text(value);
+        self.p.word("]");
+        self.p.space();
+    }
+
+    fn meta_items(&mut self, items: &[Meta]) {
+        self.p.word("(");
+        self.p.cbox(INDENT);
+        self.p.zerobreak();
+        for (i, m) in items.iter().enumerate() {
+            if i > 0 {
+                self.p.word(",");
+                self.p.space();
+            }
+            match m {
+                Meta::Path(p) => self.p.word(p),
+                Meta::List(p, inner) => {
+                    self.p.word(p);
+                    self.meta_items(inner);
+                }
+            }
+        }
+        self.p.zerobreak();
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.word(")");
+    }
+
+    // Paths and types.
+
+    fn path(&mut self, p: &Path, expr: bool) {
+        for (i, s) in p.segs.iter().enumerate() {
+            if i > 0 || p.leading {
+                self.p.word("::");
+            }
+            self.p.text(s.name.as_str());
+            if !s.args.is_empty() {
+                if expr {
+                    self.p.word("::");
+                }
+                self.p.word("<");
+                self.p.cbox(INDENT);
+                self.p.zerobreak();
+                for (j, a) in s.args.iter().enumerate() {
+                    self.ty(a);
+                    self.p.trailing_comma(j + 1 == s.args.len());
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word(">");
+            }
+        }
+    }
+
+    pub fn ty(&mut self, t: &Ty) {
+        match t {
+            Ty::Path(p) => self.path(p, false),
+            Ty::Array(e, n) => {
+                self.p.word("[");
+                self.ty(e);
+                self.p.word("; ");
+                self.p.text(n.as_str());
+                self.p.word("]");
+            }
+            Ty::Ref(m, e) => {
+                self.p.word("&");
+                if *m {
+                    self.p.word("mut ");
+                }
+                self.ty(e);
+            }
+            Ty::Slice(e) => {
+                self.p.word("[");
+                self.ty(e);
+                self.p.word("]");
+            }
+            Ty::Tuple(elems) => {
+                self.p.word("(");
+                self.p.cbox(INDENT);
+                self.p.zerobreak();
+                for (i, e) in elems.iter().enumerate() {
+                    self.ty(e);
+                    if elems.len() == 1 {
+                        self.p.word(",");
+                        self.p.zerobreak();
+                    } else {
+                        self.p.trailing_comma(i + 1 == elems.len());
+                    }
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word(")");
+            }
+            Ty::Dyn(p) => {
+                self.p.word("dyn ");
+                self.path(p, false);
+            }
+        }
+    }
+
+    // Expressions (prettyplease's expr.rs, for the kinds above).
+
+    pub fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Path(p) => self.path(p, true),
+            Expr::Lit(l) => self.p.text(l.as_str()),
+            Expr::Paren(inner) => {
+                self.p.word("(");
+                self.expr(inner);
+                self.p.word(")");
+            }
+            Expr::Binary(l, op, r) => {
+                self.p.ibox(INDENT);
+                self.p.ibox(-INDENT);
+                self.expr(l);
+                self.p.end();
+                self.p.space();
+                self.p.word(op);
+                self.p.nbsp();
+                self.expr(r);
+                self.p.end();
+            }
+            Expr::Unary(op, inner) => {
+                self.p.word(op);
+                self.expr(inner);
+            }
+            Expr::Ref(inner) => {
+                self.p.word("&");
+                self.expr(inner);
+            }
+            Expr::Cast(inner, t) => {
+                self.p.ibox(INDENT);
+                self.p.ibox(-INDENT);
+                self.expr(inner);
+                self.p.end();
+                self.p.space();
+                self.p.word("as ");
+                self.ty(t);
+                self.p.end();
+            }
+            Expr::Field(..) => {
+                self.p.cbox(INDENT);
+                self.prefix_field(e, false);
+                self.p.end();
+            }
+            Expr::MethodCall(..) => self.method_call(e, false),
+            Expr::Call(f, args) => {
+                self.expr_bol(f, false);
+                self.p.word("(");
+                self.call_args(args);
+                self.p.word(")");
+            }
+            Expr::Closure(params, body) => self.closure(params, body),
+            Expr::Unsafe(inner) => {
+                self.p.word("unsafe ");
+                self.p.cbox(INDENT);
+                self.small_block_expr(inner);
+                self.p.end();
+            }
+            Expr::If(cond, then, els) => self.expr_if(cond, then, els.as_deref()),
+            Expr::Macro(p, tts) => self.mac(p, tts),
+            Expr::Return(v) => {
+                self.p.word("return");
+                self.p.nbsp();
+                self.expr(v);
+            }
+            Expr::Try(inner) => {
+                self.expr_bol(inner, false);
+                self.p.word("?");
+            }
+            Expr::Index(base, index) => {
+                self.expr_bol(base, false);
+                self.p.word("[");
+                self.expr(index);
+                self.p.word("]");
+            }
+            Expr::RangeTo(end) => {
+                self.p.word("..");
+                self.expr(end);
+            }
+            Expr::Tuple(elems) => {
+                self.p.word("(");
+                self.p.cbox(INDENT);
+                self.p.zerobreak();
+                for (i, el) in elems.iter().enumerate() {
+                    self.expr(el);
+                    if elems.len() == 1 {
+                        self.p.word(",");
+                        self.p.zerobreak();
+                    } else {
+                        self.p.trailing_comma(i + 1 == elems.len());
+                    }
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word(")");
+            }
+            Expr::Match(scrutinee, arms) => {
+                self.p.ibox(0);
+                self.p.word("match ");
+                self.condition(scrutinee);
+                self.p.word("{");
+                self.p.neverbreak();
+                self.p.cbox(INDENT);
+                self.p.hardbreak_if_nonempty();
+                for (pat, body) in arms {
+                    self.arm(pat, body);
+                    self.p.hardbreak();
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word("}");
+                self.p.end();
+            }
+            Expr::QPath(t, trait_, rest) => {
+                self.p.word("<");
+                self.ty(t);
+                self.p.word(" as ");
+                self.path(trait_, false);
+                self.p.word(">");
+                self.p.word("::");
+                self.p.text(rest.as_str());
+            }
+        }
+    }
+
+    /// An expression that starts a statement (`beginning_of_line`): a short receiver
+    /// (`self`, `dst`) keeps its method call on its line.
+    fn expr_bol(&mut self, e: &Expr, bol: bool) {
+        match e {
+            Expr::Field(..) => {
+                self.p.cbox(INDENT);
+                self.prefix_field(e, bol);
+                self.p.end();
+            }
+            Expr::MethodCall(..) => self.method_call(e, bol),
+            Expr::Try(inner) => {
+                self.expr_bol(inner, bol);
+                self.p.word("?");
+            }
+            Expr::Index(base, index) => {
+                self.expr_bol(base, bol);
+                self.p.word("[");
+                self.expr(index);
+                self.p.word("]");
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    /// The receiver of a `.`: chains stay in the box of the whole chain.
+    fn prefix(&mut self, e: &Expr, bol: bool) {
+        match e {
+            Expr::Call(f, args) => {
+                self.prefix(f, false);
+                self.p.word("(");
+                self.call_args(args);
+                self.p.word(")");
+            }
+            Expr::Field(..) => self.prefix_field(e, bol),
+            Expr::MethodCall(..) => self.prefix_method_call(e, bol, false),
+            Expr::Try(inner) => {
+                self.prefix(inner, bol);
+                self.p.word("?");
+            }
+            Expr::Index(base, index) => {
+                self.prefix(base, bol);
+                self.p.word("[");
+                self.expr(index);
+                self.p.word("]");
+            }
+            _ => {
+                self.p.cbox(-INDENT);
+                self.expr(e);
+                self.p.end();
+            }
+        }
+    }
+
+    fn prefix_field(&mut self, e: &Expr, bol: bool) {
+        let Expr::Field(base, name) = e else {
+            unreachable!("prefix_field of a field access")
+        };
+        self.prefix(base, bol);
+        if !(bol && is_short_ident(base)) {
+            self.p.zerobreak();
+        }
+        self.p.word(".");
+        self.p.text(name.as_str());
+    }
+
+    fn method_call(&mut self, e: &Expr, bol: bool) {
+        let Expr::MethodCall(recv, ..) = e else {
+            unreachable!("method_call of a method call")
+        };
+        self.p.cbox(INDENT);
+        let unindent = bol && is_short_ident(recv);
+        self.prefix_method_call(e, bol, unindent);
+        self.p.end();
+    }
+
+    fn prefix_method_call(&mut self, e: &Expr, bol: bool, unindent: bool) {
+        let Expr::MethodCall(recv, name, args) = e else {
+            unreachable!("prefix_method_call of a method call")
+        };
+        self.prefix(recv, bol);
+        if !(bol && is_short_ident(recv)) {
+            self.p.zerobreak();
+        }
+        self.p.word(".");
+        self.p.text(name.as_str());
+        self.p.cbox(if unindent { -INDENT } else { 0 });
+        self.p.word("(");
+        self.call_args(args);
+        self.p.word(")");
+        self.p.end();
+    }
+
+    fn call_args(&mut self, args: &[Expr]) {
+        if let [one] = args {
+            if is_blocklike(one) {
+                self.expr(one);
+                return;
+            }
+        }
+        self.p.cbox(INDENT);
+        self.p.zerobreak();
+        for (i, a) in args.iter().enumerate() {
+            self.expr(a);
+            self.p.trailing_comma(i + 1 == args.len());
+        }
+        self.p.offset(-INDENT);
+        self.p.end();
+    }
+
+    fn closure(&mut self, params: &[String], body: &Expr) {
+        self.p.ibox(0);
+        self.p.cbox(INDENT);
+        self.p.word("|");
+        for (i, pat) in params.iter().enumerate() {
+            if i == 0 {
+                self.p.zerobreak();
+            }
+            self.p.text(pat.as_str());
+            if i + 1 != params.len() {
+                self.p.word(",");
+                self.p.space();
+            }
+        }
+        self.p.word("|");
+        self.p.space();
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.neverbreak();
+        let wrap_in_brace = !matches!(body, Expr::Call(..) | Expr::Match(..)) && !is_blocklike(body);
+        if wrap_in_brace {
+            // Every body the emitters write parses as a statement, so a broken one gets braces.
+            self.p.cbox(INDENT);
+            self.p.brk(BreakToken {
+                pre_break: Some('{'),
+                ..BreakToken::default()
+            });
+            self.expr(body);
+            self.p.brk(BreakToken {
+                offset: -INDENT,
+                pre_break: add_semi(body).then_some(';'),
+                post_break: "}",
+                ..BreakToken::default()
+            });
+            self.p.end();
+        } else {
+            self.expr(body);
+        }
+        self.p.end();
+    }
+
+    fn condition(&mut self, e: &Expr) {
+        self.p.cbox(0);
+        self.expr(e);
+        if needs_newline_if_wrap(e) {
+            self.p.space();
+        } else {
+            self.p.nbsp();
+        }
+        self.p.end();
+    }
+
+    fn expr_if(&mut self, cond: &Expr, then: &[Stmt], els: Option<&[Stmt]>) {
+        self.p.cbox(INDENT);
+        self.p.word("if ");
+        // `if` without `else` only starts statements: its condition, `{` included, fits on
+        // the statement's line or breaks.
+        if els.is_none() && self.fits_flat("if ", cond, 2) {
+            let text = std::mem::take(&mut self.flat);
+            self.p.text(&text[3..]);
+            self.flat = text;
+            self.p.word(" ");
+        } else {
+            self.p.cbox(-INDENT);
+            self.condition(cond);
+            self.p.end();
+        }
+        if let Some(els) = els {
+            self.small_block(then);
+            self.p.word(" else ");
+            self.small_block(els);
+        } else if then.is_empty() {
+            self.p.word("{}");
+        } else {
+            self.p.word("{");
+            self.p.hardbreak();
+            self.indent += INDENT as usize;
+            for (i, s) in then.iter().enumerate() {
+                self.stmt(s, i + 1 == then.len());
+            }
+            self.indent -= INDENT as usize;
+            self.p.offset(-INDENT);
+            self.p.word("}");
+        }
+        self.p.end();
+    }
+
+    fn small_block(&mut self, stmts: &[Stmt]) {
+        self.p.word("{");
+        if !stmts.is_empty() {
+            self.p.space();
+            if let [Stmt::Expr(e)] = stmts {
+                self.p.ibox(0);
+                self.expr_bol(e, true);
+                self.p.end();
+                self.p.space();
+            } else {
+                self.indent += INDENT as usize;
+                for (i, s) in stmts.iter().enumerate() {
+                    self.stmt(s, i + 1 == stmts.len());
+                }
+                self.indent -= INDENT as usize;
+            }
+            self.p.offset(-INDENT);
+        }
+        self.p.word("}");
+    }
+
+    fn small_block_expr(&mut self, e: &Expr) {
+        self.p.word("{");
+        self.p.space();
+        self.p.ibox(0);
+        self.expr_bol(e, true);
+        self.p.end();
+        self.p.space();
+        self.p.offset(-INDENT);
+        self.p.word("}");
+    }
+
+    fn arm(&mut self, pat: &Pat, body: &Expr) {
+        self.p.ibox(0);
+        self.pat(pat);
+        self.p.word(" => ");
+        self.p.neverbreak();
+        self.p.cbox(INDENT);
+        // The arm bodies the emitters write (a call, a path) parse as statements and need a
+        // comma after them.
+        self.p.brk(BreakToken {
+            pre_break: Some('{'),
+            ..BreakToken::default()
+        });
+        self.expr_bol(body, true);
+        self.p.brk(BreakToken {
+            offset: -INDENT,
+            pre_break: add_semi(body).then_some(';'),
+            post_break: "}",
+            no_break: Some(','),
+            ..BreakToken::default()
+        });
+        self.p.end();
+        self.p.end();
+    }
+
+    fn pat(&mut self, pat: &Pat) {
+        match pat {
+            Pat::Ident(s) | Pat::Lit(s) => self.p.text(s.as_str()),
+            Pat::Wild => self.p.word("_"),
+            Pat::Tuple(elems) => {
+                self.p.word("(");
+                self.p.cbox(INDENT);
+                self.p.zerobreak();
+                for (i, el) in elems.iter().enumerate() {
+                    self.pat(el);
+                    if elems.len() == 1 {
+                        self.p.zerobreak();
+                    } else {
+                        self.p.trailing_comma(i + 1 == elems.len());
+                    }
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word(")");
+            }
+        }
+    }
+
+    /// `path!(tokens)`, spaced as prettyplease spaces a macro it does not know.
+    fn mac(&mut self, p: &Path, tts: &[Tt]) {
+        self.path(p, false);
+        self.p.word("!");
+        self.p.word("(");
+        if !tts.is_empty() {
+            self.p.cbox(INDENT);
+            self.p.zerobreak();
+            self.p.ibox(0);
+            self.macro_tokens(tts);
+            self.p.end();
+            self.p.zerobreak();
+            self.p.offset(-INDENT);
+            self.p.end();
+        }
+        self.p.word(")");
+    }
+
+    fn macro_tokens(&mut self, tts: &[Tt]) {
+        #[derive(PartialEq)]
+        enum State {
+            Start,
+            Ident,
+            Delim,
+            Other,
+        }
+        let mut state = State::Start;
+        let mut previous_is_joint = true;
+        for tt in tts {
+            let (needs_space, next) = match (&state, tt) {
+                (State::Ident, Tt::Paren(_)) => (false, State::Delim),
+                (_, Tt::Paren(_)) => (true, State::Delim),
+                (_, Tt::Ident(_)) | (_, Tt::Lit(_)) => (true, State::Ident),
+                (_, Tt::Punct(',' | ';')) => (false, State::Other),
+                (_, Tt::Punct(_)) => (true, State::Other),
+            };
+            if !previous_is_joint && needs_space {
+                self.p.space();
+            }
+            // The emitters' punctuation (`,` `=`) is never joined to the next token.
+            previous_is_joint = false;
+            match tt {
+                Tt::Ident(s) | Tt::Lit(s) => self.p.text(s.as_str()),
+                Tt::Punct(c) => self.p.text(c.to_string()),
+                Tt::Paren(inner) => {
+                    self.p.word("(");
+                    self.macro_tokens(inner);
+                    self.p.word(")");
+                }
+            }
+            state = next;
+        }
+    }
+
+    // Statements and items.
+
+    pub fn stmt(&mut self, s: &Stmt, _is_last: bool) {
+        let fast = match s {
+            Stmt::Let(pat, e) => self.fits_flat(&format!("let {pat} = "), e, 1),
+            Stmt::Semi(e) => self.fits_flat("", e, usize::from(!matches!(e, Expr::If(_, _, None)))),
+            Stmt::Expr(e) => self.fits_flat("", e, usize::from(add_semi(e))),
+            Stmt::Macro(p, tts) => {
+                let budget = self.budget();
+                let mut f = std::mem::take(&mut self.flat);
+                f.clear();
+                let ok = flat_mac(p, tts, &mut f, budget) && f.len() < budget;
+                self.flat = f;
+                ok
+            }
+            Stmt::Fn(_) => false,
+        };
+        if fast {
+            let text = std::mem::take(&mut self.flat);
+            self.p.text(text.as_str());
+            self.flat = text;
+            let semi = match s {
+                Stmt::Let(..) | Stmt::Macro(..) => true,
+                Stmt::Semi(e) => !matches!(e, Expr::If(_, _, None)),
+                Stmt::Expr(e) => add_semi(e),
+                Stmt::Fn(_) => false,
+            };
+            if semi {
+                self.p.word(";");
+            }
+            self.p.hardbreak();
+            return;
+        }
+        match s {
+            Stmt::Let(pat, e) => {
+                self.p.ibox(0);
+                self.p.word("let ");
+                self.p.word(pat);
+                self.p.word(" = ");
+                self.p.neverbreak();
+                self.expr(e);
+                self.p.end();
+                self.p.word(";");
+                self.p.hardbreak();
+            }
+            Stmt::Semi(e) => {
+                self.p.ibox(0);
+                self.expr_bol(e, true);
+                if !matches!(e, Expr::If(_, _, None)) {
+                    self.p.word(";");
+                }
+                self.p.end();
+                self.p.hardbreak();
+            }
+            Stmt::Expr(e) => {
+                self.p.ibox(0);
+                self.expr_bol(e, true);
+                if add_semi(e) {
+                    self.p.word(";");
+                }
+                self.p.end();
+                self.p.hardbreak();
+            }
+            Stmt::Macro(p, tts) => {
+                self.mac(p, tts);
+                self.p.word(";");
+                self.p.hardbreak();
+            }
+            Stmt::Fn(f) => self.item_fn(f),
+        }
+    }
+
+    pub fn item_fn(&mut self, f: &FnItem) {
+        for d in &f.docs {
+            self.doc(false, d);
+        }
+        for a in &f.attrs {
+            self.attr(false, a);
+        }
+        self.p.cbox(INDENT);
+        if f.public {
+            self.p.word("pub ");
+        }
+        self.p.word("fn ");
+        self.p.text(f.name.as_str());
+        if !f.generics.is_empty() {
+            self.p.word("<");
+            self.p.cbox(0);
+            self.p.zerobreak();
+            for (i, (name, bounds)) in f.generics.iter().enumerate() {
+                self.p.text(name.as_str());
+                self.p.ibox(INDENT);
+                for (j, b) in bounds.iter().enumerate() {
+                    if j == 0 {
+                        self.p.word(": ");
+                    } else {
+                        self.p.space();
+                        self.p.word("+ ");
+                    }
+                    self.path(b, false);
+                }
+                self.p.end();
+                self.p.trailing_comma(i + 1 == f.generics.len());
+            }
+            self.p.offset(-INDENT);
+            self.p.end();
+            self.p.word(">");
+        }
+        self.p.word("(");
+        self.p.neverbreak();
+        self.p.cbox(0);
+        self.p.zerobreak();
+        let n = f.params.len() + usize::from(f.receiver.is_some());
+        let mut i = 0;
+        if let Some(r) = f.receiver {
+            self.p.word(r);
+            i += 1;
+            self.p.trailing_comma(i == n);
+        }
+        for (name, t) in &f.params {
+            self.p.text(name.as_str());
+            self.p.word(": ");
+            self.ty(t);
+            i += 1;
+            self.p.trailing_comma(i == n);
+        }
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.word(")");
+        self.p.cbox(-INDENT);
+        if let Some(r) = &f.ret {
+            self.p.word(" -> ");
+            self.ty(r);
+        }
+        self.p.end();
+        self.p.nbsp();
+        self.p.word("{");
+        self.p.hardbreak_if_nonempty();
+        self.indent += INDENT as usize;
+        for (i, s) in f.body.iter().enumerate() {
+            self.stmt(s, i + 1 == f.body.len());
+        }
+        self.indent -= INDENT as usize;
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.word("}");
+        self.p.hardbreak();
+    }
+
+    /// `pub const NAME: T = value;` (an item or an associated const).
+    pub fn item_const(&mut self, public: bool, name: &str, t: &Ty, value: &Expr) {
+        self.p.cbox(0);
+        if public {
+            self.p.word("pub ");
+        }
+        self.p.word("const ");
+        self.p.text(name);
+        self.p.word(": ");
+        self.ty(t);
+        self.p.word(" = ");
+        self.p.neverbreak();
+        self.expr(value);
+        self.p.word(";");
+        self.p.end();
+        self.p.hardbreak();
+    }
+
+    /// `const _: () = { stmts };`
+    pub fn const_block(&mut self, stmts: &[Stmt]) {
+        self.p.cbox(0);
+        self.p.word("const ");
+        self.p.word("_");
+        self.p.word(": ");
+        self.p.word("()");
+        self.p.word(" = ");
+        self.p.neverbreak();
+        self.p.cbox(INDENT);
+        self.small_block(stmts);
+        self.p.end();
+        self.p.word(";");
+        self.p.end();
+        self.p.hardbreak();
+    }
+
+    /// `pub struct Name { fields }` or a union; each field with its docs.
+    pub fn item_struct(&mut self, keyword: &'static str, name: &str, fields: &[(Vec<String>, String, Ty)]) {
+        self.p.cbox(INDENT);
+        self.p.word("pub ");
+        self.p.word(keyword);
+        self.p.text(name);
+        self.p.nbsp();
+        self.p.word("{");
+        self.p.hardbreak_if_nonempty();
+        for (docs, fname, t) in fields {
+            self.docs(false, docs);
+            self.p.word("pub ");
+            self.p.text(fname.as_str());
+            self.p.word(": ");
+            self.ty(t);
+            self.p.word(",");
+            self.p.hardbreak();
+        }
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.word("}");
+        self.p.hardbreak();
+    }
+
+    /// `pub struct Name(pub T);`
+    pub fn item_tuple_struct(&mut self, name: &str, t: &Ty) {
+        self.p.cbox(INDENT);
+        self.p.word("pub ");
+        self.p.word("struct ");
+        self.p.text(name);
+        self.p.word("(");
+        self.p.zerobreak();
+        self.p.word("pub ");
+        self.ty(t);
+        self.p.trailing_comma(true);
+        self.p.offset(-INDENT);
+        self.p.word(")");
+        self.p.word(";");
+        self.p.end();
+        self.p.hardbreak();
+    }
+
+    /// `impl Ty {` / `unsafe impl Trait for Ty {`; close with `impl_end`.
+    pub fn impl_begin(&mut self, unsafety: bool, trait_: Option<&Path>, self_ty: &str) {
+        self.p.cbox(INDENT);
+        self.p.ibox(-INDENT);
+        self.p.cbox(INDENT);
+        if unsafety {
+            self.p.word("unsafe ");
+        }
+        self.p.word("impl");
+        self.p.end();
+        self.p.nbsp();
+        if let Some(t) = trait_ {
+            self.path(t, false);
+            self.p.space();
+            self.p.word("for ");
+        }
+        self.p.text(self_ty);
+        self.p.end();
+        self.p.nbsp();
+        self.p.word("{");
+        self.p.hardbreak_if_nonempty();
+        self.indent += INDENT as usize;
+    }
+
+    pub fn impl_end(&mut self) {
+        self.indent -= INDENT as usize;
+        self.p.offset(-INDENT);
+        self.p.end();
+        self.p.word("}");
+        self.p.hardbreak();
+    }
+
+    /// `pub mod name {`; close with `impl_end` (the same closing).
+    pub fn mod_begin(&mut self, name: &str) {
+        self.p.cbox(INDENT);
+        self.p.word("pub ");
+        self.p.word("mod ");
+        self.p.text(name);
+        self.p.word(" {");
+        self.p.hardbreak_if_nonempty();
+        self.indent += INDENT as usize;
+    }
+
+    /// `pub mod name;`
+    pub fn mod_decl(&mut self, name: &str) {
+        self.p.cbox(INDENT);
+        self.p.word("pub ");
+        self.p.word("mod ");
+        self.p.text(name);
+        self.p.word(";");
+        self.p.end();
+        self.p.hardbreak();
+    }
+
+    /// `pub use path;` (or `use path;`).
+    pub fn item_use(&mut self, public: bool, p: &str) {
+        if public {
+            self.p.word("pub ");
+        }
+        self.p.word("use ");
+        self.p.text(p);
+        self.p.word(";");
+        self.p.hardbreak();
+    }
+}
+
+fn is_short_ident(e: &Expr) -> bool {
+    matches!(e, Expr::Path(p) if !p.leading && p.segs.len() == 1 && p.segs[0].args.is_empty() && p.segs[0].name.len() as isize <= INDENT)
+}
+
+fn is_blocklike(e: &Expr) -> bool {
+    matches!(e, Expr::Closure(..) | Expr::Unsafe(..) | Expr::Tuple(..))
+}
+
+fn add_semi(e: &Expr) -> bool {
+    matches!(e, Expr::Return(..))
+}
+
+fn needs_newline_if_wrap(e: &Expr) -> bool {
+    match e {
+        Expr::Binary(..) | Expr::Cast(..) | Expr::Field(..) | Expr::Index(..) | Expr::MethodCall(..) => true,
+        Expr::Call(f, _) => needs_newline_if_wrap(f),
+        Expr::Paren(i) | Expr::Ref(i) | Expr::Return(i) | Expr::Try(i) | Expr::Unary(_, i) | Expr::RangeTo(i) => {
+            needs_newline_if_wrap(i)
+        }
+        _ => false,
+    }
+}
+
+// One-line forms: what the boxes print when everything fits. Each gives up (false) once the
+// text is longer than `max`, or when the form cannot be one line (a block of statements).
+
+fn flat_path(p: &Path, expr: bool, out: &mut String) {
+    for (i, s) in p.segs.iter().enumerate() {
+        if i > 0 || p.leading {
+            out.push_str("::");
+        }
+        out.push_str(&s.name);
+        if !s.args.is_empty() {
+            out.push_str(if expr { "::<" } else { "<" });
+            for (j, a) in s.args.iter().enumerate() {
+                if j > 0 {
+                    out.push_str(", ");
+                }
+                flat_ty(a, out);
+            }
+            out.push('>');
+        }
+    }
+}
+
+fn flat_ty(t: &Ty, out: &mut String) {
+    match t {
+        Ty::Path(p) => flat_path(p, false, out),
+        Ty::Array(e, n) => {
+            out.push('[');
+            flat_ty(e, out);
+            out.push_str("; ");
+            out.push_str(n);
+            out.push(']');
+        }
+        Ty::Ref(m, e) => {
+            out.push_str(if *m { "&mut " } else { "&" });
+            flat_ty(e, out);
+        }
+        Ty::Slice(e) => {
+            out.push('[');
+            flat_ty(e, out);
+            out.push(']');
+        }
+        Ty::Tuple(elems) => {
+            out.push('(');
+            for (i, e) in elems.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flat_ty(e, out);
+            }
+            if elems.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
+        Ty::Dyn(p) => {
+            out.push_str("dyn ");
+            flat_path(p, false, out);
+        }
+    }
+}
+
+fn flat_list(es: &[Expr], out: &mut String, max: usize) -> bool {
+    for (i, e) in es.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if !flat_expr(e, out, max) {
+            return false;
+        }
+    }
+    true
+}
+
+fn flat_tokens(tts: &[Tt], out: &mut String) {
+    for (i, tt) in tts.iter().enumerate() {
+        let space = i > 0
+            && match tt {
+                Tt::Paren(_) => !matches!(tts[i - 1], Tt::Ident(_) | Tt::Lit(_)),
+                Tt::Punct(',' | ';') => false,
+                _ => true,
+            };
+        if space {
+            out.push(' ');
+        }
+        match tt {
+            Tt::Ident(s) | Tt::Lit(s) => out.push_str(s),
+            Tt::Punct(c) => out.push(*c),
+            Tt::Paren(inner) => {
+                out.push('(');
+                flat_tokens(inner, out);
+                out.push(')');
+            }
+        }
+    }
+}
+
+fn flat_mac(p: &Path, tts: &[Tt], out: &mut String, max: usize) -> bool {
+    flat_path(p, false, out);
+    out.push_str("!(");
+    flat_tokens(tts, out);
+    out.push(')');
+    out.len() <= max
+}
+
+fn flat_block(stmts: &[Stmt], out: &mut String, max: usize) -> bool {
+    match stmts {
+        [] => {
+            out.push_str("{}");
+            true
+        }
+        [Stmt::Expr(e)] => {
+            out.push_str("{ ");
+            let ok = flat_expr(e, out, max);
+            out.push_str(" }");
+            ok
+        }
+        _ => false,
+    }
+}
+
+fn flat_expr(e: &Expr, out: &mut String, max: usize) -> bool {
+    if out.len() > max {
+        return false;
+    }
+    match e {
+        Expr::Path(p) => flat_path(p, true, out),
+        Expr::Lit(l) => out.push_str(l),
+        Expr::Paren(i) => {
+            out.push('(');
+            if !flat_expr(i, out, max) {
+                return false;
+            }
+            out.push(')');
+        }
+        Expr::Binary(l, op, r) => {
+            if !flat_expr(l, out, max) {
+                return false;
+            }
+            let _ = write!(out, " {op} ");
+            return flat_expr(r, out, max);
+        }
+        Expr::Unary(op, i) => {
+            out.push_str(op);
+            return flat_expr(i, out, max);
+        }
+        Expr::Ref(i) => {
+            out.push('&');
+            return flat_expr(i, out, max);
+        }
+        Expr::Cast(i, t) => {
+            if !flat_expr(i, out, max) {
+                return false;
+            }
+            out.push_str(" as ");
+            flat_ty(t, out);
+        }
+        Expr::Field(b, name) => {
+            if !flat_expr(b, out, max) {
+                return false;
+            }
+            out.push('.');
+            out.push_str(name);
+        }
+        Expr::MethodCall(r, name, args) => {
+            if !flat_expr(r, out, max) {
+                return false;
+            }
+            out.push('.');
+            out.push_str(name);
+            out.push('(');
+            if !flat_list(args, out, max) {
+                return false;
+            }
+            out.push(')');
+        }
+        Expr::Call(f, args) => {
+            if !flat_expr(f, out, max) {
+                return false;
+            }
+            out.push('(');
+            if !flat_list(args, out, max) {
+                return false;
+            }
+            out.push(')');
+        }
+        Expr::Closure(params, body) => {
+            out.push('|');
+            out.push_str(&params.join(", "));
+            out.push_str("| ");
+            return flat_expr(body, out, max);
+        }
+        Expr::Unsafe(i) => {
+            out.push_str("unsafe { ");
+            if !flat_expr(i, out, max) {
+                return false;
+            }
+            out.push_str(" }");
+        }
+        Expr::If(c, then, Some(els)) => {
+            out.push_str("if ");
+            if !flat_expr(c, out, max) {
+                return false;
+            }
+            out.push(' ');
+            if !flat_block(then, out, max) {
+                return false;
+            }
+            out.push_str(" else ");
+            if !flat_block(els, out, max) {
+                return false;
+            }
+        }
+        Expr::If(_, _, None) | Expr::Match(..) => return false,
+        Expr::Macro(p, tts) => return flat_mac(p, tts, out, max),
+        Expr::Return(v) => {
+            out.push_str("return ");
+            return flat_expr(v, out, max);
+        }
+        Expr::Try(i) => {
+            if !flat_expr(i, out, max) {
+                return false;
+            }
+            out.push('?');
+        }
+        Expr::Index(b, i) => {
+            if !flat_expr(b, out, max) {
+                return false;
+            }
+            out.push('[');
+            if !flat_expr(i, out, max) {
+                return false;
+            }
+            out.push(']');
+        }
+        Expr::RangeTo(i) => {
+            out.push_str("..");
+            return flat_expr(i, out, max);
+        }
+        Expr::Tuple(elems) => {
+            out.push('(');
+            if !flat_list(elems, out, max) {
+                return false;
+            }
+            if elems.len() == 1 {
+                out.push(',');
+            }
+            out.push(')');
+        }
+        Expr::QPath(t, trait_, rest) => {
+            out.push('<');
+            flat_ty(t, out);
+            out.push_str(" as ");
+            flat_path(trait_, false, out);
+            out.push_str(">::");
+            out.push_str(rest);
+        }
+    }
+    out.len() <= max
+}
