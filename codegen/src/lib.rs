@@ -134,6 +134,34 @@ pub fn lay_out_dir(dir: &Path) -> Result<Vec<Checked>, Error> {
     load_dir_with(dir, lay_out)
 }
 
+/// `f` over `items` on every core the machine has (families are independent until they are
+/// compared), the results in `items`' order so output and diagnostics do not depend on timing.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let done = std::sync::Mutex::new(&mut slots);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                done.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item was mapped"))
+        .collect()
+}
+
 fn load_dir_with(
     dir: &Path,
     load: fn(Source, &str) -> Result<Checked, Error>,
@@ -155,9 +183,11 @@ fn load_dir_with(
     }
     let mut checked = Vec::new();
     let mut diags = Vec::new();
-    for path in paths {
+    for result in par_map(&paths, |path| {
         let file = path.file_name().unwrap().to_string_lossy().to_string();
-        match load(Source::read(&path)?, &file) {
+        Source::read(path).and_then(|source| load(source, &file))
+    }) {
+        match result {
             Ok(c) => checked.push(c),
             Err(Error::Schema(d)) => diags.extend(d),
             Err(e) => return Err(e),

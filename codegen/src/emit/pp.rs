@@ -42,7 +42,8 @@ struct BeginToken {
 }
 
 enum Token {
-    String(Box<str>),
+    /// Text at `start..start + len` of the printer's arena.
+    Text(u32, u32),
     Static(&'static str),
     Break(BreakToken),
     Begin(BeginToken),
@@ -66,6 +67,8 @@ pub struct Printer {
     space: isize,
     /// Tokens scanned but not yet printed; `first` is the absolute index of `buf[0]`.
     buf: VecDeque<Entry>,
+    /// The text of the buffered `Text` tokens (one allocation, not one per token).
+    arena: String,
     first: usize,
     left_total: isize,
     right_total: isize,
@@ -84,6 +87,7 @@ impl Printer {
             out: String::with_capacity(capacity),
             space: (MARGIN - indent as isize).max(MIN_SPACE),
             buf: VecDeque::new(),
+            arena: String::new(),
             first: 0,
             left_total: 0,
             right_total: 0,
@@ -115,6 +119,7 @@ impl Printer {
     fn clear(&mut self) {
         self.first += self.buf.len();
         self.buf.clear();
+        self.arena.clear();
     }
 
     fn scan_begin(&mut self, token: BeginToken) {
@@ -182,7 +187,10 @@ impl Printer {
 
     fn scan_token(&mut self, token: Token, len: isize) {
         if self.scan_stack.is_empty() {
-            self.print_text(&token);
+            let Token::Static(s) = token else {
+                unreachable!("arena text is only made while scanning")
+            };
+            self.print_str(s);
         } else {
             self.push(Entry { token, size: len });
             self.right_total += len;
@@ -219,9 +227,16 @@ impl Printer {
             let left = self.buf.pop_front().unwrap();
             self.first += 1;
             match left.token {
-                Token::String(_) | Token::Static(_) => {
+                Token::Text(start, len) => {
                     self.left_total += left.size;
-                    self.print_text(&left.token);
+                    self.print_indent();
+                    let (start, len) = (start as usize, len as usize);
+                    self.out.push_str(&self.arena[start..start + len]);
+                    self.space -= len as isize;
+                }
+                Token::Static(s) => {
+                    self.left_total += left.size;
+                    self.print_str(s);
                 }
                 Token::Break(b) => {
                     self.left_total += b.blank_space as isize;
@@ -231,6 +246,7 @@ impl Printer {
                 Token::End => self.print_end(),
             }
             if self.buf.is_empty() {
+                self.arena.clear();
                 break;
             }
         }
@@ -261,7 +277,7 @@ impl Printer {
                         break;
                     }
                 }
-                Token::String(_) | Token::Static(_) => unreachable!("text is never on the scan stack"),
+                Token::Text(..) | Token::Static(_) => unreachable!("text is never on the scan stack"),
             }
         }
     }
@@ -312,22 +328,19 @@ impl Printer {
         }
     }
 
-    fn print_text(&mut self, token: &Token) {
-        let s: &str = match token {
-            Token::String(s) => s,
-            Token::Static(s) => s,
-            _ => unreachable!("only text is printed as text"),
-        };
+    fn print_str(&mut self, s: &str) {
         self.print_indent();
         self.out.push_str(s);
         self.space -= s.len() as isize;
     }
 
     fn print_indent(&mut self) {
-        for _ in 0..self.pending_indentation {
-            self.out.push(' ');
+        const SPACES: &str = "                                                                ";
+        while self.pending_indentation > 0 {
+            let n = self.pending_indentation.min(SPACES.len());
+            self.out.push_str(&SPACES[..n]);
+            self.pending_indentation -= n;
         }
-        self.pending_indentation = 0;
     }
 
     // The vocabulary the layout is written in (prettyplease's `convenience.rs`).
@@ -354,10 +367,14 @@ impl Printer {
         self.scan_token(Token::Static(s), s.len() as isize);
     }
 
-    pub fn text(&mut self, s: impl Into<Box<str>>) {
-        let s = s.into();
-        let len = s.len() as isize;
-        self.scan_token(Token::String(s), len);
+    pub fn text(&mut self, s: &str) {
+        if self.scan_stack.is_empty() {
+            self.print_str(s);
+            return;
+        }
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        self.scan_token(Token::Text(start, s.len() as u32), s.len() as isize);
     }
 
     pub fn brk(&mut self, token: BreakToken) {

@@ -68,6 +68,9 @@ fn doc_lines(doc: Option<&str>) -> Vec<String> {
 
 /// Kernel-doc writes bare URLs; rustdoc links only `<https://...>` (and warns on the rest).
 fn link_urls(line: &str) -> String {
+    if !line.contains("http") {
+        return line.to_string();
+    }
     line.split(' ')
         .map(|w| {
             if w.starts_with("https://") || w.starts_with("http://") {
@@ -235,7 +238,12 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         for (StructId(si), st) in view.structs() {
             // The same code as the latest revision's (or the previous one's): the same type,
             // re-exported rather than defined again.
-            let text = structure(&ctx_r, si, 0);
+            // The latest revision's view is the latest code itself.
+            let text = if view.id() == latest.id() {
+                latest_code[si].clone().unwrap_or_default()
+            } else {
+                structure(&ctx_r, si, 0)
+            };
             let ty = type_ident(&st.name);
             let mut r = Rust::new(64, 4);
             if latest_code[si].as_deref() == Some(text.as_str()) {
@@ -277,7 +285,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             parts.fold(first, |acc, p| bin(acc, "|", p))
         }
         crate::ir::Expr::Alias(n) => const_ref(ctx, n, ty),
-        crate::ir::Expr::Char(ch) => Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(&ident(ty))),
+        crate::ir::Expr::Char(ch) => Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty))),
         crate::ir::Expr::Io { ty: io_ty, nr } => bin(
             paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
             "|",
@@ -314,10 +322,10 @@ fn rust_int_literal(text: &str) -> bool {
 
 /// A reference to another constant, cast when its type differs.
 fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
-    let id = var(&ident(name));
+    let id = var(ident(name));
     match ctx.const_types.get(name) {
         Some(t) if *t == ty => id,
-        _ => paren(Expr::Cast(Box::new(id), self::ty(&ident(ty)))),
+        _ => paren(Expr::Cast(Box::new(id), self::ty(ident(ty)))),
     }
 }
 
@@ -325,7 +333,7 @@ fn constant_item(ctx: &Ctx, c: &Constant, r: &mut Rust) {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
     let value = const_value(ctx, c, ty_name);
     r.docs(false, &doc_lines(Some(&constant_doc(c))));
-    r.item_const(true, &ident(&c.name), &ty(&ident(ty_name)), &value);
+    r.item_const(true, &ident(&c.name), &ty(ident(ty_name)), &value);
 }
 
 /// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
@@ -408,12 +416,12 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
         ]),
     );
     r.attr(false, &derive(ZEROCOPY_ALL));
-    r.item_tuple_struct(&name, &ty(&ident(ty_name)));
+    r.item_tuple_struct(&name, &ty(ident(ty_name)));
     r.impl_begin(false, None, &name);
     for c in &g.values {
         let n = ident(&c.name);
         r.docs(false, &doc_lines(Some(&constant_doc(c))));
-        r.item_const(true, &n, &ty("Self"), &call("Self", vec![var(&n)]));
+        r.item_const(true, &n, &ty("Self"), &call("Self", vec![var(n.clone())]));
     }
     r.impl_end();
 }
@@ -487,7 +495,7 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
         ),
         layout_assert(
             Expr::Call(
-                Box::new(Expr::Path(path_args("::core::mem::align_of", vec![ty(&ty_id)]))),
+                Box::new(Expr::Path(path_args("::core::mem::align_of", vec![ty(ty_id.clone())]))),
                 Vec::new(),
             ),
             per(&|l| l.align),
@@ -516,7 +524,7 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
 /// `::core::mem::size_of::<T>()`
 fn size_of(t: &str) -> Expr {
     Expr::Call(
-        Box::new(Expr::Path(path_args("::core::mem::size_of", vec![ty(t)]))),
+        Box::new(Expr::Path(path_args("::core::mem::size_of", vec![ty(t.to_string())]))),
         Vec::new(),
     )
 }
@@ -603,8 +611,8 @@ fn aggregate(
     let mut members = Vec::new();
     for f in fields {
         let mut t = match &f.ty {
-            FieldType::Scalar(s) => ty(&ident(s.rust_name())),
-            FieldType::Struct(i) => ty(&type_ident(&ctx.family.structs[*i].name)),
+            FieldType::Scalar(s) => ty(ident(s.rust_name())),
+            FieldType::Struct(i) => ty(type_ident(&ctx.family.structs[*i].name)),
             FieldType::Union(ms) => {
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));
                 let udoc = match &f.name {
@@ -612,7 +620,7 @@ fn aggregate(
                     None => format!("The anonymous union of [`{type_name}`]."),
                 };
                 aggregate(ctx, &uname, Some(&udoc), ms, true, false, r);
-                ty(&ident(&uname))
+                ty(ident(&uname))
             }
         };
         if let Some(n) = f.len {
@@ -741,7 +749,7 @@ fn dispatcher(model: &Model) -> String {
             let f = format!("{m}::{ty}::copy_from_user");
             let call = if st.convention == Some(Convention::UserData) {
                 call(
-                    &f,
+                    f,
                     vec![
                         var("mem"),
                         field(var("user_data"), "0"),
@@ -750,7 +758,7 @@ fn dispatcher(model: &Model) -> String {
                     ],
                 )
             } else {
-                call(&f, vec![var("mem"), var("src")])
+                call(f.clone(), vec![var("mem"), var("src")])
             };
             let put = Expr::Closure(
                 vec!["v".into()],

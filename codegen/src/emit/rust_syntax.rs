@@ -6,20 +6,15 @@
 //! Only what the emitters build is here; parentheses are explicit (`Expr::Paren`), as the
 //! emitters always wrote them, so no precedence is decided in this module.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::emit::pp::{BreakToken, Printer, INDENT, MARGIN, MIN_SPACE};
 
-/// `a::b::<T>::c`, or `::a::b` with `leading`.
+/// `a::b::c`, with generic arguments on its last segment (`size_of::<T>`) when `args` has any.
 #[derive(Clone)]
 pub struct Path {
-    pub leading: bool,
-    pub segs: Vec<Seg>,
-}
-
-#[derive(Clone)]
-pub struct Seg {
-    pub name: String,
+    pub text: Cow<'static, str>,
     pub args: Vec<Ty>,
 }
 
@@ -116,35 +111,26 @@ pub struct FnItem {
 
 // Constructors, so emitters read like the code they write.
 
-pub fn path(text: &str) -> Path {
-    let (leading, rest) = match text.strip_prefix("::") {
-        Some(r) => (true, r),
-        None => (false, text),
-    };
+pub fn path(text: impl Into<Cow<'static, str>>) -> Path {
     Path {
-        leading,
-        segs: rest
-            .split("::")
-            .map(|s| Seg {
-                name: s.to_string(),
-                args: Vec::new(),
-            })
-            .collect(),
+        text: text.into(),
+        args: Vec::new(),
     }
 }
 
 /// `base::<T>`: `path` with generic arguments on its last segment.
-pub fn path_args(text: &str, args: Vec<Ty>) -> Path {
-    let mut p = path(text);
-    p.segs.last_mut().expect("a path has a segment").args = args;
-    p
+pub fn path_args(text: &'static str, args: Vec<Ty>) -> Path {
+    Path {
+        text: Cow::Borrowed(text),
+        args,
+    }
 }
 
-pub fn ty(text: &str) -> Ty {
+pub fn ty(text: impl Into<Cow<'static, str>>) -> Ty {
     Ty::Path(path(text))
 }
 
-pub fn var(text: &str) -> Expr {
+pub fn var(text: impl Into<Cow<'static, str>>) -> Expr {
     Expr::Path(path(text))
 }
 
@@ -164,7 +150,7 @@ pub fn not(e: Expr) -> Expr {
     Expr::Unary("!", Box::new(e))
 }
 
-pub fn cast(e: Expr, t: &str) -> Expr {
+pub fn cast(e: Expr, t: &'static str) -> Expr {
     Expr::Cast(Box::new(e), ty(t))
 }
 
@@ -172,7 +158,7 @@ pub fn field(base: Expr, name: impl Into<String>) -> Expr {
     Expr::Field(Box::new(base), name.into())
 }
 
-pub fn call(f: &str, args: Vec<Expr>) -> Expr {
+pub fn call(f: impl Into<Cow<'static, str>>, args: Vec<Expr>) -> Expr {
     Expr::Call(Box::new(var(f)), args)
 }
 
@@ -326,26 +312,24 @@ impl Rust {
     // Paths and types.
 
     fn path(&mut self, p: &Path, expr: bool) {
-        for (i, s) in p.segs.iter().enumerate() {
-            if i > 0 || p.leading {
+        match &p.text {
+            Cow::Borrowed(t) => self.p.word(t),
+            Cow::Owned(t) => self.p.text(t.as_str()),
+        }
+        if !p.args.is_empty() {
+            if expr {
                 self.p.word("::");
             }
-            self.p.text(s.name.as_str());
-            if !s.args.is_empty() {
-                if expr {
-                    self.p.word("::");
-                }
-                self.p.word("<");
-                self.p.cbox(INDENT);
-                self.p.zerobreak();
-                for (j, a) in s.args.iter().enumerate() {
-                    self.ty(a);
-                    self.p.trailing_comma(j + 1 == s.args.len());
-                }
-                self.p.offset(-INDENT);
-                self.p.end();
-                self.p.word(">");
+            self.p.word("<");
+            self.p.cbox(INDENT);
+            self.p.zerobreak();
+            for (j, a) in p.args.iter().enumerate() {
+                self.ty(a);
+                self.p.trailing_comma(j + 1 == p.args.len());
             }
+            self.p.offset(-INDENT);
+            self.p.end();
+            self.p.word(">");
         }
     }
 
@@ -839,7 +823,7 @@ impl Rust {
             previous_is_joint = false;
             match tt {
                 Tt::Ident(s) | Tt::Lit(s) => self.p.text(s.as_str()),
-                Tt::Punct(c) => self.p.text(c.to_string()),
+                Tt::Punct(c) => self.p.text(c.encode_utf8(&mut [0; 4])),
                 Tt::Paren(inner) => {
                     self.p.word("(");
                     self.macro_tokens(inner);
@@ -1143,7 +1127,7 @@ impl Rust {
 }
 
 fn is_short_ident(e: &Expr) -> bool {
-    matches!(e, Expr::Path(p) if !p.leading && p.segs.len() == 1 && p.segs[0].args.is_empty() && p.segs[0].name.len() as isize <= INDENT)
+    matches!(e, Expr::Path(p) if p.args.is_empty() && !p.text.contains("::") && p.text.len() as isize <= INDENT)
 }
 
 fn is_blocklike(e: &Expr) -> bool {
@@ -1169,21 +1153,16 @@ fn needs_newline_if_wrap(e: &Expr) -> bool {
 // text is longer than `max`, or when the form cannot be one line (a block of statements).
 
 fn flat_path(p: &Path, expr: bool, out: &mut String) {
-    for (i, s) in p.segs.iter().enumerate() {
-        if i > 0 || p.leading {
-            out.push_str("::");
-        }
-        out.push_str(&s.name);
-        if !s.args.is_empty() {
-            out.push_str(if expr { "::<" } else { "<" });
-            for (j, a) in s.args.iter().enumerate() {
-                if j > 0 {
-                    out.push_str(", ");
-                }
-                flat_ty(a, out);
+    out.push_str(&p.text);
+    if !p.args.is_empty() {
+        out.push_str(if expr { "::<" } else { "<" });
+        for (j, a) in p.args.iter().enumerate() {
+            if j > 0 {
+                out.push_str(", ");
             }
-            out.push('>');
+            flat_ty(a, out);
         }
+        out.push('>');
     }
 }
 

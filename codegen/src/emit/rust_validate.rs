@@ -9,11 +9,11 @@ use crate::ir::*;
 use crate::model::{RevView, StructId};
 
 fn errno(e: Errno) -> Expr {
-    var(&format!("::uapigen_uaccess::Errno::{}", ident(e.name())))
+    var(format!("::uapigen_uaccess::Errno::{}", ident(e.name())))
 }
 
 /// `base.a.b.c`, in `unsafe` when it reads a union member.
-fn access(base: &str, path: &FieldPath) -> Expr {
+fn access(base: &'static str, path: &FieldPath) -> Expr {
     let mut read = var(base);
     for s in &path.segments {
         read = field(read, ident(&s.rust_name));
@@ -32,12 +32,12 @@ fn value(v: &ValueRef) -> Expr {
         Some("U32_MAX") => paren(cast(var("u32::MAX"), "u64")),
         Some("U16_MAX") => paren(cast(var("u16::MAX"), "u64")),
         Some("U8_MAX") => paren(cast(var("u8::MAX"), "u64")),
-        Some(name) => paren(cast(var(&ident(name)), "u64")),
+        Some(name) => paren(cast(var(ident(name)), "u64")),
         None => lit(format!("{}u64", v.value)),
     }
 }
 
-fn cond(family: &Family, base: &str, c: &Cond) -> Expr {
+fn cond(family: &Family, base: &'static str, c: &Cond) -> Expr {
     let read = access(base, &c.field);
     if c.field.len.is_some() {
         let (op, name) = match c.pred {
@@ -60,7 +60,7 @@ fn cond(family: &Family, base: &str, c: &Cond) -> Expr {
         Pred::AtLeast(x) => bin(v(), ">=", value(x)),
         Pred::KnownFlags(g) => {
             let known = family.groups[*g].values.iter().fold(lit("0u64"), |acc, c| {
-                bin(acc, "|", paren(cast(var(&ident(&c.name)), "u64")))
+                bin(acc, "|", paren(cast(var(ident(&c.name)), "u64")))
             });
             bin(bin(v(), "&", not(paren(known))), "==", lit("0"))
         }
@@ -70,7 +70,7 @@ fn cond(family: &Family, base: &str, c: &Cond) -> Expr {
     }
 }
 
-fn all(family: &Family, base: &str, conds: &[Cond]) -> Expr {
+fn all(family: &Family, base: &'static str, conds: &[Cond]) -> Expr {
     match conds {
         [] => lit("true"),
         [one] => cond(family, base, one),
@@ -283,7 +283,7 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
         Convention::UserData => {
             let (dt_name, _) = v.data_type.clone().unwrap_or_default();
             r.doc(false, " The data type this struct is copied as.");
-            r.item_const(true, "DATA_TYPE", &ty("u32"), &cast(var(&ident(&dt_name)), "u32"));
+            r.item_const(true, "DATA_TYPE", &ty("u32"), &cast(var(ident(&dt_name)), "u32"));
             r.item_fn(&method_fn(
                 vec![format!(
                     " Copies driver data `struct {}` of type `data_type` and length `len` from `uptr`, as \
