@@ -35,8 +35,21 @@ fuzz_target!(|data: &[u8]| {
                 if profile == Profile::Generated {
                     assert_eq!(first, emit(&c, profile), "output differs between two runs");
                 }
-                // The Rust is printed from a syn tree the emitter parsed, so it parses; that
+                // The Rust emitter lays its code out itself: syn must parse it and prettyplease
+                // print it back unchanged (codegen/tests/rust_layout.rs, on any schema). That
                 // it compiles is codegen/tests/mutations.rs's to show.
+                if let Ok(out) = &first {
+                    for (path, text) in &out.files {
+                        if path.ends_with(".rs") {
+                            let file = syn::parse_file(text)
+                                .unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
+                            assert!(
+                                prettyplease::unparse(&file) == *text,
+                                "{path} is not laid out as prettyplease lays it out"
+                            );
+                        }
+                    }
+                }
                 if let Err(e) = &first {
                     assert!(!e.contains("internal error"), "{e}");
                 }

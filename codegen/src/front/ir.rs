@@ -15,7 +15,7 @@ pub struct Family {
     /// The family name: Rust module and validator header name.
     pub name: String,
     /// The schema text, for diagnostics.
-    pub source: Source,
+    pub source: std::sync::Arc<Source>,
     /// File name of the schema (`iommu.toml`), used in the generated-file marker.
     pub schema_file: String,
     /// Path below `include/uapi/`, e.g. `linux/iommu.h`.

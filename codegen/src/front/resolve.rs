@@ -228,7 +228,7 @@ impl Resolver {
 
         let mut family = Family {
             name,
-            source: self.source.clone(),
+            source: std::sync::Arc::new(self.source.clone()),
             schema_file: schema_file.to_string(),
             header,
             header_span: fam.header.span(),
