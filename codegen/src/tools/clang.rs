@@ -785,3 +785,54 @@ extern "C" fn field(c: CXCursor, data: CXClientData) -> CXVisitorResult {
         CXVisit_Break
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> TranslationUnit {
+        let args = ["-x", "c", "-nostdinc"].map(String::from);
+        TranslationUnit::parse("t.c", Some(text), &args, Detail::Declarations)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("a translation unit")
+    }
+
+    #[test]
+    fn errors_are_located_in_the_unsaved_file() {
+        let tu = parse("struct a { int x; };\nstruct b { nope y; };\n");
+        let e = tu.errors("here: ");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].path.as_str(), e[0].line, e[0].col), ("t.c", 2, 12));
+        assert!(
+            e[0].message.starts_with("here: unknown type name"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn a_panic_in_a_visitor_stops_the_visit_and_reaches_the_caller() {
+        let tu = parse("struct a { int x; };\nstruct b { int y; };\n");
+        let mut seen = Vec::new();
+        let r = panic::catch_unwind(AssertUnwindSafe(|| {
+            tu.cursor().visit_children(|c| {
+                seen.push(c.spelling());
+                panic!("stop");
+            })
+        }));
+        assert!(r.is_err());
+        assert_eq!(seen, ["a"]);
+        // The translation unit is still whole: a second visit sees both.
+        let mut names = Vec::new();
+        tu.cursor().visit_children(|c| names.push(c.spelling()));
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_not_cut() {
+        let e = TranslationUnit::parse("a\0b.c", Some(""), &[], Detail::Declarations);
+        assert!(matches!(e, Err(Error::Usage(m)) if m.contains("a path with a NUL byte")));
+        let e = TranslationUnit::parse("a.c", Some(""), &["-I\0x".into()], Detail::Declarations);
+        assert!(matches!(e, Err(Error::Usage(m)) if m.contains("NUL byte")));
+    }
+}
