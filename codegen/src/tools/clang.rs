@@ -382,13 +382,11 @@ pub struct Range<'tu> {
 }
 
 impl<'tu> Range<'tu> {
-    /// Where it starts.
     pub fn start(&self) -> Location<'tu> {
         // SAFETY: plain data of a live translation unit.
         Location::new(unsafe { clang_getRangeStart(self.raw) })
     }
 
-    /// Where it ends.
     pub fn end(&self) -> Location<'tu> {
         // SAFETY: plain data of a live translation unit.
         Location::new(unsafe { clang_getRangeEnd(self.raw) })
@@ -397,38 +395,25 @@ impl<'tu> Range<'tu> {
 
 /// A token as written, and where.
 pub struct Token<'tu> {
-    /// Its text.
     pub spelling: String,
-    /// Where it is.
     pub location: Location<'tu>,
 }
 
-/// The kinds of cursor uapigen tells apart.
+/// The kinds of cursor uapigen tells apart (a declaration, with or without its body); `Other`
+/// is any other, which [`Cursor::kind_spelling`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CursorKind {
-    /// `struct`, a definition or a declaration.
     Struct,
-    /// `union`.
     Union,
-    /// `enum`.
     Enum,
-    /// An enumerator.
     EnumConstant,
-    /// A function declaration.
     Function,
-    /// A variable.
     Var,
-    /// A `typedef`.
     Typedef,
-    /// `_Static_assert`.
     StaticAssert,
-    /// `#include`.
     Inclusion,
-    /// `#define`.
     MacroDefinition,
-    /// A use of a macro.
     MacroExpansion,
-    /// Anything else ([`Cursor::kind_spelling`] says what).
     Other,
 }
 
@@ -601,9 +586,8 @@ impl<'tu> Cursor<'tu> {
     }
 }
 
-/// The kinds of type uapigen tells apart.
+/// The kinds of type uapigen tells apart; `Other` is any other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum TypeKind {
     Record,
     Enum,
