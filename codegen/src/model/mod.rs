@@ -354,3 +354,16 @@ fn flag_fields(
     }
     out
 }
+
+// The targets by id, for the tools that walk every target's layout (the layout proof).
+impl TargetId {
+    /// Every target with its id, x86-64 first.
+    pub fn all() -> impl Iterator<Item = (TargetId, &'static layout::Target)> {
+        TARGETS.iter().enumerate().map(|(i, t)| (TargetId(i), t))
+    }
+
+    /// The target this id names.
+    pub fn target(self) -> &'static layout::Target {
+        &TARGETS[self.0]
+    }
+}

@@ -9,14 +9,12 @@
 //! `__u64 __attribute__((aligned(8)))`): the host's headers are for the host's ABI only.
 
 use std::collections::BTreeMap;
-use std::ffi::{c_void, CString};
-use std::os::raw::{c_int, c_ulong};
 use std::path::Path;
 
-use clang_sys::*;
-
-use crate::diag::{Diagnostic, Error, Source};
-use crate::layout::{Target, TARGETS};
+use super::clang::{CursorKind, Detail, TranslationUnit, Type, TypeKind};
+use crate::diag::Error;
+use crate::layout::Target;
+use crate::model::TargetId;
 use crate::Checked;
 
 /// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers;
@@ -155,157 +153,23 @@ impl KernelTypes {
     }
 }
 
-/// The error diagnostics of a translation unit, each where libclang puts it (the file it is
-/// in, expanded out of macros, as clang prints it): `file:line:col`, the line and a caret,
-/// `what` before libclang's message. Every error, not the first few: parse with
-/// `-ferror-limit=0`.
-///
-/// # Safety
-/// `tu` is a live translation unit.
-pub(crate) unsafe fn located_errors(tu: CXTranslationUnit, what: &str) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    // The text of each file a diagnostic is in, as libclang read it (unsaved files too).
-    let mut texts: BTreeMap<String, Source> = BTreeMap::new();
-    unsafe {
-        for i in 0..clang_getNumDiagnostics(tu) {
-            let d = clang_getDiagnostic(tu, i);
-            if clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error {
-                let message = format!("{what}{}", cx_string(clang_getDiagnosticSpelling(d)));
-                let mut file: CXFile = std::ptr::null_mut();
-                let mut offset = 0u32;
-                clang_getExpansionLocation(
-                    clang_getDiagnosticLocation(d),
-                    &mut file,
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    &mut offset,
-                );
-                let name = if file.is_null() {
-                    String::new()
-                } else {
-                    cx_string(clang_getFileName(file))
-                };
-                if name.is_empty() {
-                    // No place in any file (a bad command line): the formatted text is all.
-                    out.push(Diagnostic {
-                        path: "<libclang>".into(),
-                        line: 1,
-                        col: 1,
-                        message,
-                        snippet: String::new(),
-                        caret_len: 1,
-                        notes: Vec::new(),
-                    });
-                } else {
-                    let source = texts.entry(name.clone()).or_insert_with(|| {
-                        let mut size: usize = 0;
-                        let ptr = clang_getFileContents(tu, file, &mut size);
-                        let text = if ptr.is_null() {
-                            String::new()
-                        } else {
-                            String::from_utf8_lossy(std::slice::from_raw_parts(
-                                ptr as *const u8,
-                                size,
-                            ))
-                            .into_owned()
-                        };
-                        Source::new(name.clone(), text)
-                    });
-                    let at = offset as usize;
-                    out.push(Diagnostic::at(source, at..at + 1, message));
-                }
-            }
-            clang_disposeDiagnostic(d);
-        }
+// Where the proof's callers have always found it.
+pub use super::clang::load;
+
+/// The command line every header is parsed with for `target`: C11, no system headers,
+/// `include` searched in order; `extra` goes before the target.
+pub(crate) fn c_args(target: &Target, include: &[&Path], extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["-x", "c", "-std=c11", "-nostdinc"]
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect();
+    args.push(format!("--target={}", target.triple));
+    for dir in include {
+        args.push("-I".to_string());
+        args.push(dir.display().to_string());
     }
-    out
-}
-
-/// Loads libclang once; a clear message says what to install when it is missing.
-pub fn load() -> Result<(), Error> {
-    if clang_sys::is_loaded() {
-        return Ok(());
-    }
-    clang_sys::load().map_err(|e| {
-        Error::Usage(format!(
-            "cannot load libclang for the layout proof ({e}): install Debian's libclang1-14 \
-             (scripts/setup does), or point LIBCLANG_PATH at the folder holding libclang.so"
-        ))
-    })
-}
-
-fn cstring(s: &str) -> CString {
-    CString::new(s).unwrap_or_default()
-}
-
-pub(crate) unsafe fn cx_string(s: CXString) -> String {
-    // libclang returns a NULL C string for "nothing" (a cursor without a comment).
-    let ptr = unsafe { clang_getCString(s) };
-    let t = if ptr.is_null() {
-        String::new()
-    } else {
-        unsafe { std::ffi::CStr::from_ptr(ptr) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    unsafe { clang_disposeString(s) };
-    t
-}
-
-struct Fields {
-    prefix: String,
-    base: u64,
-    out: BTreeMap<String, (u64, u64)>,
-}
-
-extern "C" fn visit_field(cursor: CXCursor, data: CXClientData) -> CXVisitorResult {
-    // SAFETY: `data` is the `Fields` that `fields_of` passed to clang_Type_visitFields.
-    let fields = unsafe { &mut *(data as *mut Fields) };
-    unsafe {
-        let name = cx_string(clang_getCursorSpelling(cursor));
-        let anonymous = name.is_empty() || name.contains("(anonymous");
-        let ty = clang_getCanonicalType(clang_getCursorType(cursor));
-        let offset = fields.base + (clang_Cursor_getOffsetOfField(cursor).max(0) as u64) / 8;
-        let size = clang_Type_getSizeOf(ty).max(0) as u64;
-        let path = match (anonymous, fields.prefix.is_empty()) {
-            (true, _) => fields.prefix.clone(),
-            (false, true) => name,
-            (false, false) => format!("{}.{name}", fields.prefix),
-        };
-        if !anonymous {
-            fields.out.insert(path.clone(), (offset, size));
-        }
-        // Union members are members of the struct (as in the IR); a nested struct's are its own.
-        let decl = clang_getTypeDeclaration(ty);
-        if ty.kind == CXType_Record && clang_getCursorKind(decl) == CXCursor_UnionDecl {
-            let mut inner = Fields {
-                prefix: path,
-                base: offset,
-                out: BTreeMap::new(),
-            };
-            clang_Type_visitFields(ty, visit_field, &mut inner as *mut Fields as *mut c_void);
-            fields.out.extend(inner.out);
-        }
-    }
-    CXVisit_Continue
-}
-
-extern "C" fn visit_top(
-    cursor: CXCursor,
-    _parent: CXCursor,
-    data: CXClientData,
-) -> CXChildVisitResult {
-    // SAFETY: `data` is the map `measure` passed to clang_visitChildren.
-    let found = unsafe { &mut *(data as *mut BTreeMap<String, CXType>) };
-    unsafe {
-        if clang_getCursorKind(cursor) == CXCursor_StructDecl
-            && clang_isCursorDefinition(cursor) != 0
-        {
-            let name = cx_string(clang_getCursorSpelling(cursor));
-            found.insert(name, clang_getCursorType(cursor));
-        }
-    }
-    CXChildVisit_Continue
+    args
 }
 
 /// Parses `source` for `target` and measures every struct it defines.
@@ -314,116 +178,96 @@ pub fn measure(
     include: &[&Path],
     target: &Target,
 ) -> Result<BTreeMap<String, Measured>, Error> {
-    load()?;
-    let file = cstring("uapigen_layout_proof.c");
-    let mut args: Vec<CString> = ["-x", "c", "-std=c11", "-nostdinc", "-ferror-limit=0"]
-        .iter()
-        .map(|a| cstring(a))
-        .collect();
-    args.push(cstring(&format!("--target={}", target.triple)));
-    for dir in include {
-        args.push(cstring("-I"));
-        args.push(cstring(&dir.display().to_string()));
-    }
-    let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
-    let contents = cstring(source);
-    let mut unsaved = CXUnsavedFile {
-        Filename: file.as_ptr(),
-        Contents: contents.as_ptr(),
-        Length: source.len() as c_ulong,
+    let args = c_args(target, include, &["-ferror-limit=0"]);
+    let Some(tu) = TranslationUnit::parse(
+        "uapigen_layout_proof.c",
+        Some(source),
+        &args,
+        Detail::Declarations,
+    )?
+    else {
+        return Err(Error::Usage(format!(
+            "libclang could not parse the headers for {}",
+            target.triple
+        )));
     };
-    let mut measured = BTreeMap::new();
-    // SAFETY: every pointer handed to libclang lives until the translation unit is disposed.
-    unsafe {
-        let index = clang_createIndex(0, 0);
-        let tu = clang_parseTranslationUnit(
-            index,
-            file.as_ptr(),
-            argv.as_ptr(),
-            argv.len() as c_int,
-            &mut unsaved,
-            1,
-            CXTranslationUnit_None,
-        );
-        if tu.is_null() {
-            clang_disposeIndex(index);
-            return Err(Error::Usage(format!(
-                "libclang could not parse the headers for {}",
-                target.triple
-            )));
-        }
-        let errors = located_errors(tu, &format!("on {}: ", target.triple));
-        if errors.is_empty() {
-            let mut found: BTreeMap<String, CXType> = BTreeMap::new();
-            clang_visitChildren(
-                clang_getTranslationUnitCursor(tu),
-                visit_top,
-                &mut found as *mut _ as *mut c_void,
-            );
-            for (name, ty) in found {
-                let mut fields = Fields {
-                    prefix: String::new(),
-                    base: 0,
-                    out: BTreeMap::new(),
-                };
-                clang_Type_visitFields(ty, visit_field, &mut fields as *mut Fields as *mut c_void);
-                measured.insert(
-                    name,
-                    Measured {
-                        size: clang_Type_getSizeOf(ty).max(0) as u64,
-                        align: clang_Type_getAlignOf(ty).max(0) as u64,
-                        members: fields.out,
-                    },
-                );
-            }
-        }
-        clang_disposeTranslationUnit(tu);
-        clang_disposeIndex(index);
-        if !errors.is_empty() {
-            return Err(Error::Schema(errors));
-        }
+    let errors = tu.errors(&format!("on {}: ", target.triple));
+    if !errors.is_empty() {
+        return Err(Error::Schema(errors));
     }
-    Ok(measured)
+    let mut found = BTreeMap::new();
+    tu.cursor().visit_children(|c| {
+        if c.kind() == CursorKind::Struct && c.is_definition() {
+            found.insert(c.spelling(), c.ty());
+        }
+    });
+    Ok(found
+        .into_iter()
+        .map(|(name, ty)| {
+            let mut members = BTreeMap::new();
+            members_of(ty, "", 0, &mut members);
+            let measured = Measured {
+                size: ty.size().unwrap_or(0),
+                align: ty.align().unwrap_or(0),
+                members,
+            };
+            (name, measured)
+        })
+        .collect())
 }
 
-/// Proves the headers under `include` (which holds `uapi/linux/*.h`) against the IR of every
-/// family, on every target. Returns every difference; none means proved.
+/// The members of record `ty` at offset `base`, under `prefix`, into `out`.
+fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, (u64, u64)>) {
+    ty.visit_fields(|c| {
+        let name = c.spelling();
+        let anonymous = name.is_empty() || name.contains("(anonymous");
+        let ty = c.ty().canonical();
+        let offset = base + c.field_offset_bits().unwrap_or(0) / 8;
+        let size = ty.size().unwrap_or(0);
+        let path = match (anonymous, prefix.is_empty()) {
+            (true, _) => prefix.to_string(),
+            (false, true) => name,
+            (false, false) => format!("{prefix}.{name}"),
+        };
+        if !anonymous {
+            out.insert(path.clone(), (offset, size));
+        }
+        // Union members are members of the struct (as in the IR); a nested struct's are its own.
+        if ty.kind() == TypeKind::Record && ty.declaration().kind() == CursorKind::Union {
+            members_of(ty, &path, offset, out);
+        }
+    });
+}
+
+/// Proves the headers under `include` (which holds `uapi/linux/*.h`) against the latest
+/// revision of every family, on every target. Returns every difference; none means proved.
 pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Error> {
     let types = KernelTypes::new()?;
-    let stub = types.dir.clone();
     let source: String = families
         .iter()
-        .map(|c| format!("#include <{}>\n", c.family.header))
+        .map(|c| format!("#include <{}>\n", c.latest().family().header))
         .collect();
     let uapi = include.join("uapi");
     let mut out = Vec::new();
-    let result = (|| {
-        for target in TARGETS {
-            let measured = measure(&source, &[&stub, &uapi], target)?;
-            for c in families {
-                let fl = c
-                    .layouts
-                    .iter()
-                    .find(|l| l.target.triple == target.triple)
-                    .expect("a layout per target");
-                for (si, st) in c.family.structs.iter().enumerate() {
-                    let mismatch = |what: String| Mismatch {
-                        target: target.triple,
-                        family: c.family.name.clone(),
-                        struct_name: st.name.clone(),
-                        what,
-                    };
-                    let Some(m) = measured.get(&st.name) else {
-                        out.push(mismatch("not found in the header".into()));
-                        continue;
-                    };
-                    out.extend(compare(m, &fl.structs[si]).into_iter().map(mismatch));
-                }
+    for (t, target) in TargetId::all() {
+        let measured = measure(&source, &[&types.dir, &uapi], target)?;
+        for latest in families.iter().map(Checked::latest) {
+            for (s, st) in latest.structs() {
+                let mismatch = |what: String| Mismatch {
+                    target: target.triple,
+                    family: latest.family().name.clone(),
+                    struct_name: st.name.clone(),
+                    what,
+                };
+                let Some(m) = measured.get(&st.name) else {
+                    out.push(mismatch("not found in the header".into()));
+                    continue;
+                };
+                out.extend(compare(m, latest.layout(s, t)).into_iter().map(mismatch));
             }
         }
-        Ok(())
-    })();
-    result.map(|()| out)
+    }
+    Ok(out)
 }
 
 /// Every difference between libclang's measure of a struct and the IR's layout of it.
@@ -452,33 +296,6 @@ pub(crate) fn compare(m: &Measured, ir: &crate::layout::StructLayout) -> Vec<Str
     out
 }
 
-extern "C" fn visit_values(
-    cursor: CXCursor,
-    _parent: CXCursor,
-    data: CXClientData,
-) -> CXChildVisitResult {
-    // SAFETY: `data` is the map `evaluate` passed to clang_visitChildren.
-    let found = unsafe { &mut *(data as *mut BTreeMap<usize, Option<u64>>) };
-    unsafe {
-        if clang_getCursorKind(cursor) == CXCursor_VarDecl {
-            let name = cx_string(clang_getCursorSpelling(cursor));
-            if let Some(i) = name
-                .strip_prefix("uapigen_value_")
-                .and_then(|i| i.parse::<usize>().ok())
-            {
-                let r = clang_Cursor_Evaluate(cursor);
-                let v = (!r.is_null() && clang_EvalResult_getKind(r) == CXEval_Int)
-                    .then(|| clang_EvalResult_getAsUnsigned(r) as u64);
-                if !r.is_null() {
-                    clang_EvalResult_dispose(r);
-                }
-                found.insert(i, v);
-            }
-        }
-    }
-    CXChildVisit_Continue
-}
-
 /// The value C gives each of `names` after `source` (x86-64), as `unsigned long long`: a
 /// negative value comes back as its two's complement, `None` when it is not an integer
 /// constant expression.
@@ -498,52 +315,30 @@ pub fn evaluate_on(
     names: &[String],
     target: &Target,
 ) -> Result<BTreeMap<String, Option<u64>>, Error> {
-    load()?;
     let mut text = source.to_string();
     for (i, n) in names.iter().enumerate() {
         text.push_str(&format!(
             "static const unsigned long long uapigen_value_{i} = (unsigned long long)({n});\n"
         ));
     }
-    let file = cstring("uapigen_values.c");
-    let mut args: Vec<CString> = ["-x", "c", "-std=c11", "-nostdinc"]
-        .iter()
-        .map(|a| cstring(a))
-        .collect();
-    args.push(cstring(&format!("--target={}", target.triple)));
-    for dir in include {
-        args.push(cstring("-I"));
-        args.push(cstring(&dir.display().to_string()));
-    }
-    let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
-    let contents = cstring(&text);
-    let mut unsaved = CXUnsavedFile {
-        Filename: file.as_ptr(),
-        Contents: contents.as_ptr(),
-        Length: text.len() as c_ulong,
-    };
+    let args = c_args(target, include, &[]);
     let mut found: BTreeMap<usize, Option<u64>> = BTreeMap::new();
-    // SAFETY: every pointer handed to libclang lives until the translation unit is disposed.
-    unsafe {
-        let index = clang_createIndex(0, 0);
-        let tu = clang_parseTranslationUnit(
-            index,
-            file.as_ptr(),
-            argv.as_ptr(),
-            argv.len() as c_int,
-            &mut unsaved,
-            1,
-            CXTranslationUnit_None,
-        );
-        if !tu.is_null() {
-            clang_visitChildren(
-                clang_getTranslationUnitCursor(tu),
-                visit_values,
-                &mut found as *mut _ as *mut c_void,
-            );
-            clang_disposeTranslationUnit(tu);
-        }
-        clang_disposeIndex(index);
+    // No translation unit leaves every value unknown, as a constant C cannot evaluate is.
+    if let Some(tu) =
+        TranslationUnit::parse("uapigen_values.c", Some(&text), &args, Detail::Declarations)?
+    {
+        tu.cursor().visit_children(|c| {
+            if c.kind() != CursorKind::Var {
+                return;
+            }
+            if let Some(i) = c
+                .spelling()
+                .strip_prefix("uapigen_value_")
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                found.insert(i, c.evaluate_int());
+            }
+        });
     }
     Ok(names
         .iter()

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::interpret::{self, read, Refusal, UserData};
 use crate::ir::*;
 use crate::layout::{field_at, FamilyLayout};
+use crate::model::{plan, RevView, StructId, TargetId, ValidatorPlan};
 
 /// A user buffer of exactly these bytes at address 0: reading past them faults.
 struct Bytes<'a>(&'a [u8]);
@@ -27,7 +28,20 @@ pub struct Decoded {
     pub verdict: Result<(), Refusal>,
 }
 
-/// Decodes `bytes` as struct `si` and runs the kernel's copy and checks on them.
+/// Decodes `input` as struct `s` of revision `rev` (laid out on x86-64) and runs that
+/// revision's copy and checks on it, from the model's validator plan.
+pub fn decode_rev(
+    rev: RevView<'_>,
+    s: StructId,
+    input: &[u8],
+    user_data: Option<UserData>,
+) -> Decoded {
+    let fl = &rev.layouts()[TargetId::DEFAULT.0];
+    explain(rev.family(), fl, s, rev.validator(s), input, user_data)
+}
+
+/// [`decode_rev`] for a revision's family and its x86-64 layouts without their model: the
+/// plan is lowered for this one call.
 pub fn decode(
     family: &Family,
     fl: &FamilyLayout,
@@ -35,8 +49,22 @@ pub fn decode(
     input: &[u8],
     user_data: Option<UserData>,
 ) -> Decoded {
-    let st = &family.structs[si];
-    let size = fl.structs[si].size as usize;
+    let plan = plan::lower(family, fl, StructId(si));
+    explain(family, fl, StructId(si), plan.as_ref(), input, user_data)
+}
+
+/// Decodes `input` as struct `s` of `family`, laid out as `fl`, and copies and checks it
+/// with `plan` (the struct's validator; None without a size convention).
+fn explain(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    plan: Option<&ValidatorPlan>,
+    input: &[u8],
+    user_data: Option<UserData>,
+) -> Decoded {
+    let st = &family.structs[s.0];
+    let size = fl.structs[s.0].size as usize;
     let mut text = String::new();
     let conv = st.convention.map_or("no size convention", |c| c.name());
     let _ = writeln!(
@@ -61,7 +89,14 @@ pub fn decode(
                         })
                     })
             });
-            match interpret::copy_from_user(family, fl, si, &Bytes(input), 0, ud) {
+            let copied = match plan {
+                Some(p) => interpret::run(p, &Bytes(input), 0, ud),
+                None => Err(Refusal {
+                    errno: Errno::EINVAL,
+                    rule: format!("struct {} has no size convention to copy it by", st.name),
+                }),
+            };
+            match copied {
                 Ok(b) => (b, Ok(())),
                 Err(r) => {
                     let mut b = input.to_vec();
@@ -91,7 +126,7 @@ pub fn decode(
             input.len()
         );
     }
-    fields(family, fl, si, &bytes, 0, "", &mut text);
+    fields(family, fl, s, &bytes, 0, "", &mut text);
     match &verdict {
         Ok(()) => {
             let _ = writeln!(text, "verdict: accepted");
@@ -106,14 +141,14 @@ pub fn decode(
 fn fields(
     family: &Family,
     fl: &FamilyLayout,
-    si: usize,
+    s: StructId,
     bytes: &[u8],
     base: u64,
     prefix: &str,
     out: &mut String,
 ) {
-    let st = &family.structs[si];
-    for m in &fl.structs[si].members {
+    let st = &family.structs[s.0];
+    for m in &fl.structs[s.0].members {
         let Some(f) = field_at(st, &m.index) else {
             continue;
         };
@@ -126,7 +161,7 @@ fn fields(
         match &f.ty {
             FieldType::Union(_) => {}
             FieldType::Struct(j) if f.len.is_none() => {
-                fields(family, fl, *j, bytes, off, &path, out)
+                fields(family, fl, StructId(*j), bytes, off, &path, out)
             }
             FieldType::Scalar(s) if f.len.is_none() => {
                 let v = read(bytes, off, s.size());
@@ -231,7 +266,39 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_hex;
+    use super::{decode, decode_rev, parse_hex};
+    use crate::model::TargetId;
+
+    #[test]
+    fn a_revision_view_decodes_as_its_family_and_layout_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schemas = ["../schema", "tests/golden/schema"];
+        for c in schemas
+            .iter()
+            .flat_map(|d| crate::load_dir(&root.join(d)).unwrap())
+        {
+            let latest = c.latest();
+            for (s, st) in latest.structs() {
+                let size = latest.layout(s, TargetId::DEFAULT).size as usize;
+                let sized = |n: usize, fill: u8| {
+                    let mut b = vec![fill; n];
+                    b[..4].copy_from_slice(&(n as u32).to_le_bytes());
+                    b
+                };
+                for input in [
+                    vec![],
+                    vec![0; size],
+                    sized(size, 0),
+                    sized(size, 0xff),
+                    sized(size + 8, 0),
+                ] {
+                    let a = decode_rev(latest, s, &input, None);
+                    let b = decode(&c.family, &c.layouts[0], s.0, &input, None);
+                    assert_eq!((&a.text, &a.verdict), (&b.text, &b.verdict), "{}", st.name);
+                }
+            }
+        }
+    }
 
     #[test]
     fn hex_accepts_pairs_separators_and_one_byte_prefixes() {

@@ -8,22 +8,16 @@
 //! libclang's layout of the header on every target and C's value of every constant match it)
 //! before it is returned.
 
-// libclang's constants keep their C names, patterns included.
-#![allow(non_upper_case_globals)]
-
 use std::collections::BTreeMap;
-use std::ffi::c_void;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use clang_sys::*;
-
-use crate::clang_proof::{
-    compare, cx_string, evaluate_on, load, located_errors, measure, KernelTypes,
-};
+use super::clang::{self, Cursor, CursorKind, Detail, File, TranslationUnit, TypeKind};
+use crate::clang_proof::{c_args, compare, evaluate_on, measure, KernelTypes};
 use crate::diag::{Diagnostic, Error, Source};
 use crate::ir::Scalar;
-use crate::layout::TARGETS;
+use crate::layout::{DEFAULT_TARGET, TARGETS};
+use crate::model::TargetId;
 
 #[derive(Debug, Clone)]
 struct Field {
@@ -81,7 +75,6 @@ enum Item {
 }
 
 struct State {
-    main_file: CXFile,
     items: Vec<(u32, Item)>,
     /// Refusals of enums and defines: kept whatever `--struct` selects, as their items are.
     problems: Vec<Problem>,
@@ -113,59 +106,18 @@ fn clean_comment(raw: &str) -> Option<String> {
     (!joined.is_empty()).then_some(joined)
 }
 
-unsafe fn doc_of(c: CXCursor) -> Option<String> {
-    clean_comment(&unsafe { cx_string(clang_Cursor_getRawCommentText(c)) })
-}
-
-unsafe fn offset_of(c: CXCursor) -> (CXFile, u32) {
-    let mut file: CXFile = std::ptr::null_mut();
-    let mut off = 0u32;
-    unsafe {
-        clang_getSpellingLocation(
-            clang_getCursorLocation(c),
-            &mut file,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            &mut off,
-        );
-    }
-    (file, off)
-}
-
-/// The spelling of every token of a cursor.
-unsafe fn tokens_of(c: CXCursor) -> Vec<String> {
-    unsafe {
-        let tu = clang_Cursor_getTranslationUnit(c);
-        let mut tokens: *mut CXToken = std::ptr::null_mut();
-        let mut n = 0u32;
-        clang_tokenize(tu, clang_getCursorExtent(c), &mut tokens, &mut n);
-        let words = (0..n)
-            .map(|i| cx_string(clang_getTokenSpelling(tu, *tokens.add(i as usize))))
-            .collect();
-        if !tokens.is_null() {
-            clang_disposeTokens(tu, tokens, n);
-        }
-        words
-    }
+fn doc_of(c: Cursor<'_>) -> Option<String> {
+    clean_comment(&c.raw_comment())
 }
 
 /// The attributes written on a declaration, as libclang names their kind (`attribute(packed)`).
-unsafe fn attributes_of(c: CXCursor) -> Vec<String> {
-    extern "C" fn visit(c: CXCursor, _p: CXCursor, data: CXClientData) -> CXChildVisitResult {
-        // SAFETY: `data` is the Vec handed to clang_visitChildren below.
-        let found = unsafe { &mut *(data as *mut Vec<String>) };
-        unsafe {
-            let kind = clang_getCursorKind(c);
-            if clang_isAttribute(kind) != 0 {
-                found.push(cx_string(clang_getCursorKindSpelling(kind)));
-            }
+fn attributes_of(c: Cursor<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    c.visit_children(|a| {
+        if a.is_attribute() {
+            found.push(a.kind_spelling());
         }
-        CXChildVisit_Continue
-    }
-    let mut found: Vec<String> = Vec::new();
-    unsafe {
-        clang_visitChildren(c, visit, &mut found as *mut Vec<String> as *mut c_void);
-    }
+    });
     found
 }
 
@@ -175,16 +127,16 @@ fn untagged(name: &str) -> bool {
 }
 
 /// What the schema writes for a C integer type that is not one of the kernel's, if any.
-fn fixed_width(kind: CXTypeKind) -> Option<&'static str> {
+fn fixed_width(kind: TypeKind) -> Option<&'static str> {
     Some(match kind {
-        CXType_UChar => "__u8",
-        CXType_SChar => "__s8",
-        CXType_UShort => "__u16",
-        CXType_Short => "__s16",
-        CXType_UInt => "__u32",
-        CXType_Int => "__s32",
-        CXType_ULongLong => "__u64",
-        CXType_LongLong => "__s64",
+        TypeKind::UChar => "__u8",
+        TypeKind::SChar => "__s8",
+        TypeKind::UShort => "__u16",
+        TypeKind::Short => "__s16",
+        TypeKind::UInt => "__u32",
+        TypeKind::Int => "__s32",
+        TypeKind::ULongLong => "__u64",
+        TypeKind::LongLong => "__s64",
         _ => return None,
     })
 }
@@ -193,244 +145,236 @@ const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, 
                      __aligned_u64) and `struct NAME`";
 
 /// Walks the members of one struct or union: the fields, and what cannot be written.
-struct Walk<'a> {
+struct Walk<'a, 'tu> {
     fields: Vec<Field>,
     problems: &'a mut Vec<Problem>,
     /// The path of the record walked (`req`, `req.u`).
     owner: String,
     /// Where the record is, for members whose place is not in the header itself.
     at: u32,
-    main_file: CXFile,
+    main_file: Option<File<'tu>>,
     /// The header's text.
     source: &'a str,
 }
 
 /// A field as the schema writes it: a scalar's name, `struct NAME`, or a union; and what of it
 /// the schema cannot express, in `w.problems`.
-unsafe fn field_of(c: CXCursor, w: &mut Walk) -> Field {
-    unsafe {
-        let name = cx_string(clang_getCursorSpelling(c));
-        let anonymous = untagged(&name);
-        let path = if anonymous {
-            w.owner.clone()
-        } else {
-            format!("{}.{name}", w.owner)
-        };
-        let (file, offset) = offset_of(c);
-        let (offset, len) = if clang_File_isEqual(file, w.main_file) != 0 {
-            (offset, if anonymous { 1 } else { name.len() })
-        } else {
-            (w.at, 1)
-        };
-        let mut refuse = |message: String| {
-            w.problems.push(Problem {
-                offset,
-                len,
-                message,
-            })
-        };
-        let shown = if anonymous {
-            format!("an anonymous member of `{}`", w.owner)
-        } else {
-            format!("`{path}`")
-        };
-        if clang_Cursor_isBitField(c) != 0 {
-            refuse(format!(
-                "{shown} is a bitfield (`: {}`): the schema has no bitfields; declare the whole \
-                 integer and name its bits with [[flags]]",
-                clang_getFieldDeclBitWidth(c)
-            ));
-        }
-        let mut ty = clang_getCursorType(c);
-        let mut count = None;
-        match ty.kind {
-            CXType_IncompleteArray => {
-                refuse(format!(
-                    "{shown} is a flexible array member (`[]`): the schema has no member of \
-                     variable length; describe the fixed part, and the array in the docs"
-                ));
-                ty = clang_getArrayElementType(ty);
-            }
-            CXType_ConstantArray => {
-                let n = clang_getArraySize(ty).max(0) as u64;
-                ty = clang_getArrayElementType(ty);
-                if matches!(ty.kind, CXType_ConstantArray | CXType_IncompleteArray) {
-                    refuse(format!(
-                        "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
-                         one dimension (`len`)",
-                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
-                    ));
-                    return Field {
-                        flags: None,
-                        name: Some(name),
-                        ty: None,
-                        len: None,
-                        union: None,
-                        doc: None,
-                        offset,
-                        path,
-                        struct_ref: None,
-                    };
-                } else if n == 0 {
-                    refuse(format!(
-                        "{shown} is a zero-length array (`[0]`): the schema's arrays have at \
-                         least one element; describe the fixed part, and the array in the docs"
-                    ));
-                }
-                count = Some(n);
-            }
-            _ => {}
-        }
-        let spelled = cx_string(clang_getTypeSpelling(ty)).trim().to_string();
-        let canon = clang_getCanonicalType(ty);
-        let decl = clang_getTypeDeclaration(canon);
-        let doc = doc_of(c);
-        let qualified =
-            clang_isConstQualifiedType(ty) != 0 || clang_isVolatileQualifiedType(ty) != 0;
-        if qualified {
-            refuse(format!(
-                "{shown} has a qualified type (`{spelled}`): the schema has no const or volatile members"
-            ));
-        }
-        // Attributes on the member: only `__aligned_u64`'s aligned(8) has a schema spelling.
-        // The word before the member's name as the header spells it: libclang's tokens of a
-        // declaration that starts in a macro are empty, its type is the macro's expansion.
-        let before = w.source.get(..offset as usize).unwrap_or("");
-        let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
-        let written = declared.split_whitespace().last().unwrap_or("");
-        let aligned_u64 = written == "__aligned_u64" && spelled == "__u64";
-        for attr in attributes_of(c) {
-            if !(aligned_u64 && attr == "attribute(aligned)") {
-                refuse(format!(
-                    "{shown} has {attr}: the schema cannot express a member's packing or \
-                     alignment (only `__aligned_u64`)"
-                ));
-            }
-        }
-        let mut field = Field {
-            flags: None,
-            name: (!anonymous).then_some(name.clone()),
-            ty: None,
-            len: count,
-            union: None,
-            doc,
+fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
+    let name = c.spelling();
+    let anonymous = untagged(&name);
+    let path = if anonymous {
+        w.owner.clone()
+    } else {
+        format!("{}.{name}", w.owner)
+    };
+    let place = c.location().spelling();
+    let offset = place.offset;
+    let (offset, len) = if place.file == w.main_file {
+        (offset, if anonymous { 1 } else { name.len() })
+    } else {
+        (w.at, 1)
+    };
+    let mut refuse = |message: String| {
+        w.problems.push(Problem {
             offset,
-            path: path.clone(),
-            struct_ref: None,
-        };
-        let record = clang_getCursorKind(decl);
-        if canon.kind == CXType_Record && record == CXCursor_UnionDecl {
-            let tag = cx_string(clang_getCursorSpelling(decl));
-            if !untagged(&tag) {
-                refuse(format!(
-                    "{shown} is a `union {tag}`: the schema writes unions inline in the struct, \
-                     without a tag (`union {{ ... }} {name};`)"
-                ));
-            }
-            for attr in attributes_of(decl) {
-                refuse(format!(
-                    "the union of {shown} has {attr}: the schema cannot express a union's packing \
-                     or alignment"
-                ));
-            }
-            let mut inner = Walk {
-                fields: Vec::new(),
-                problems: &mut *w.problems,
-                owner: path,
-                at: offset,
-                main_file: w.main_file,
-                source: w.source,
-            };
-            clang_Type_visitFields(canon, collect_field, &mut inner as *mut Walk as *mut c_void);
-            field.union = Some(inner.fields);
-            return field;
+            len,
+            message,
+        })
+    };
+    let shown = if anonymous {
+        format!("an anonymous member of `{}`", w.owner)
+    } else {
+        format!("`{path}`")
+    };
+    if let Some(width) = c.bit_width() {
+        refuse(format!(
+            "{shown} is a bitfield (`: {width}`): the schema has no bitfields; declare the whole \
+             integer and name its bits with [[flags]]"
+        ));
+    }
+    let mut ty = c.ty();
+    let mut count = None;
+    match ty.kind() {
+        TypeKind::IncompleteArray => {
+            refuse(format!(
+                "{shown} is a flexible array member (`[]`): the schema has no member of \
+                 variable length; describe the fixed part, and the array in the docs"
+            ));
+            ty = ty.element();
         }
-        if anonymous {
+        TypeKind::ConstantArray => {
+            let n = ty.array_len().unwrap_or(0);
+            ty = ty.element();
+            if matches!(
+                ty.kind(),
+                TypeKind::ConstantArray | TypeKind::IncompleteArray
+            ) {
+                refuse(format!(
+                    "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
+                     one dimension (`len`)",
+                    c.ty().spelling()
+                ));
+                return Field {
+                    flags: None,
+                    name: Some(name),
+                    ty: None,
+                    len: None,
+                    union: None,
+                    doc: None,
+                    offset,
+                    path,
+                    struct_ref: None,
+                };
+            } else if n == 0 {
+                refuse(format!(
+                    "{shown} is a zero-length array (`[0]`): the schema's arrays have at \
+                     least one element; describe the fixed part, and the array in the docs"
+                ));
+            }
+            count = Some(n);
+        }
+        _ => {}
+    }
+    let spelled = ty.spelling().trim().to_string();
+    let canon = ty.canonical();
+    let decl = canon.declaration();
+    let doc = doc_of(c);
+    let qualified = ty.is_qualified();
+    if qualified {
+        refuse(format!(
+            "{shown} has a qualified type (`{spelled}`): the schema has no const or volatile members"
+        ));
+    }
+    // Attributes on the member: only `__aligned_u64`'s aligned(8) has a schema spelling.
+    // The word before the member's name as the header spells it: libclang's tokens of a
+    // declaration that starts in a macro are empty, its type is the macro's expansion.
+    let before = w.source.get(..offset as usize).unwrap_or("");
+    let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
+    let written = declared.split_whitespace().last().unwrap_or("");
+    let aligned_u64 = written == "__aligned_u64" && spelled == "__u64";
+    for attr in attributes_of(c) {
+        if !(aligned_u64 && attr == "attribute(aligned)") {
+            refuse(format!(
+                "{shown} has {attr}: the schema cannot express a member's packing or \
+                 alignment (only `__aligned_u64`)"
+            ));
+        }
+    }
+    let mut field = Field {
+        flags: None,
+        name: (!anonymous).then_some(name.clone()),
+        ty: None,
+        len: count,
+        union: None,
+        doc,
+        offset,
+        path: path.clone(),
+        struct_ref: None,
+    };
+    let record = decl.kind();
+    if canon.kind() == TypeKind::Record && record == CursorKind::Union {
+        let tag = decl.spelling();
+        if !untagged(&tag) {
+            refuse(format!(
+                "{shown} is a `union {tag}`: the schema writes unions inline in the struct, \
+                 without a tag (`union {{ ... }} {name};`)"
+            ));
+        }
+        for attr in attributes_of(decl) {
+            refuse(format!(
+                "the union of {shown} has {attr}: the schema cannot express a union's packing \
+                 or alignment"
+            ));
+        }
+        let mut inner = Walk {
+            fields: Vec::new(),
+            problems: &mut *w.problems,
+            owner: path,
+            at: offset,
+            main_file: w.main_file,
+            source: w.source,
+        };
+        canon.visit_fields(|m| {
+            let f = field_of(m, &mut inner);
+            inner.fields.push(f);
+        });
+        field.union = Some(inner.fields);
+        return field;
+    }
+    if anonymous {
+        refuse(format!(
+            "{shown} is an anonymous struct: the schema's struct members name a struct \
+             defined at file scope (`struct NAME member;`)"
+        ));
+        return field;
+    }
+    let ty_name = if qualified {
+        spelled.clone()
+    } else if aligned_u64 {
+        "__aligned_u64".to_string()
+    } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
+        spelled.clone()
+    } else if canon.kind() == TypeKind::Record && record == CursorKind::Struct {
+        let tag = decl.spelling();
+        if untagged(&tag) {
             refuse(format!(
                 "{shown} is an anonymous struct: the schema's struct members name a struct \
                  defined at file scope (`struct NAME member;`)"
             ));
-            return field;
-        }
-        let ty_name = if qualified {
-            spelled.clone()
-        } else if aligned_u64 {
-            "__aligned_u64".to_string()
-        } else if ty.kind == CXType_Typedef && Scalar::from_c_name(&spelled).is_some() {
-            spelled.clone()
-        } else if canon.kind == CXType_Record && record == CXCursor_StructDecl {
-            let tag = cx_string(clang_getCursorSpelling(decl));
-            if untagged(&tag) {
-                refuse(format!(
-                    "{shown} is an anonymous struct: the schema's struct members name a struct \
-                     defined at file scope (`struct NAME member;`)"
-                ));
-            } else {
-                if spelled != format!("struct {tag}") {
-                    refuse(format!(
-                        "{shown} has type `{spelled}`, a typedef of `struct {tag}`: the schema \
-                         writes `struct {tag}`; write it so in the header"
-                    ));
-                }
-                field.struct_ref = Some(tag.clone());
-            }
-            format!("struct {tag}")
         } else {
-            let what = match canon.kind {
-                CXType_Pointer | CXType_BlockPointer => {
-                    "a pointer, whose size differs between 32- and 64-bit ABIs; uAPI structs \
-                     carry user pointers as __aligned_u64"
-                        .to_string()
-                }
-                CXType_Enum => format!(
-                    "an enum, whose size is the compiler's choice; {TYPES}: write the integer the \
-                     kernel copies (__u32) and link the enum with `enum = \"{}\"`",
-                    cx_string(clang_getCursorSpelling(decl))
-                ),
-                CXType_Long | CXType_ULong => format!(
-                    "{}`{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}",
-                    if ty.kind == CXType_Typedef {
-                        "a typedef of "
-                    } else {
-                        ""
-                    },
-                    cx_string(clang_getTypeSpelling(canon))
-                ),
-                CXType_Char_S | CXType_Char_U => format!(
-                    "plain `char`, signed on some ABIs and unsigned on others; {TYPES}: write \
-                     __u8 or __s8"
-                ),
-                _ => match (ty.kind, fixed_width(canon.kind)) {
-                    (CXType_Typedef, Some(fixed)) => {
-                        format!(
-                            "a typedef of `{}`; {TYPES}: write {fixed}",
-                            cx_string(clang_getTypeSpelling(canon))
-                        )
-                    }
-                    (CXType_Typedef, None) => {
-                        format!(
-                            "a typedef of `{}`; {TYPES}",
-                            cx_string(clang_getTypeSpelling(canon))
-                        )
-                    }
-                    (_, Some(fixed)) => format!("not a kernel type; {TYPES}: write {fixed}"),
-                    (_, None) => format!("not a kernel type; {TYPES}"),
+            if spelled != format!("struct {tag}") {
+                refuse(format!(
+                    "{shown} has type `{spelled}`, a typedef of `struct {tag}`: the schema \
+                     writes `struct {tag}`; write it so in the header"
+                ));
+            }
+            field.struct_ref = Some(tag.clone());
+        }
+        format!("struct {tag}")
+    } else {
+        let what = match canon.kind() {
+            TypeKind::Pointer | TypeKind::BlockPointer => {
+                "a pointer, whose size differs between 32- and 64-bit ABIs; uAPI structs \
+                 carry user pointers as __aligned_u64"
+                    .to_string()
+            }
+            TypeKind::Enum => format!(
+                "an enum, whose size is the compiler's choice; {TYPES}: write the integer the \
+                 kernel copies (__u32) and link the enum with `enum = \"{}\"`",
+                decl.spelling()
+            ),
+            TypeKind::Long | TypeKind::ULong => format!(
+                "{}`{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}",
+                if ty.kind() == TypeKind::Typedef {
+                    "a typedef of "
+                } else {
+                    ""
                 },
-            };
-            refuse(format!("{shown} has type `{spelled}`: {what}"));
-            spelled.clone()
+                canon.spelling()
+            ),
+            TypeKind::CharS | TypeKind::CharU => format!(
+                "plain `char`, signed on some ABIs and unsigned on others; {TYPES}: write \
+                 __u8 or __s8"
+            ),
+            _ => match (ty.kind(), fixed_width(canon.kind())) {
+                (TypeKind::Typedef, Some(fixed)) => {
+                    format!(
+                        "a typedef of `{}`; {TYPES}: write {fixed}",
+                        canon.spelling()
+                    )
+                }
+                (TypeKind::Typedef, None) => {
+                    format!("a typedef of `{}`; {TYPES}", canon.spelling())
+                }
+                (_, Some(fixed)) => format!("not a kernel type; {TYPES}: write {fixed}"),
+                (_, None) => format!("not a kernel type; {TYPES}"),
+            },
         };
-        field.ty = Some(ty_name);
-        field
-    }
-}
-
-extern "C" fn collect_field(c: CXCursor, data: CXClientData) -> CXVisitorResult {
-    // SAFETY: `data` is the Walk handed to clang_Type_visitFields.
-    let w = unsafe { &mut *(data as *mut Walk) };
-    let f = unsafe { field_of(c, w) };
-    w.fields.push(f);
-    CXVisit_Continue
+        refuse(format!("{shown} has type `{spelled}`: {what}"));
+        spelled.clone()
+    };
+    field.ty = Some(ty_name);
+    field
 }
 
 /// The values of an enum, read with the getter of the enum's own signedness; a value the
@@ -441,38 +385,32 @@ struct Enumerators {
     problems: Vec<Problem>,
 }
 
-extern "C" fn collect_enum(
-    c: CXCursor,
-    _parent: CXCursor,
-    data: CXClientData,
-) -> CXChildVisitResult {
-    // SAFETY: `data` is the Enumerators handed to clang_visitChildren.
-    let e = unsafe { &mut *(data as *mut Enumerators) };
-    unsafe {
-        if clang_getCursorKind(c) == CXCursor_EnumConstantDecl {
-            let name = cx_string(clang_getCursorSpelling(c));
-            let value: i128 = if e.unsigned {
-                clang_getEnumConstantDeclUnsignedValue(c) as i128
-            } else {
-                clang_getEnumConstantDeclValue(c) as i128
-            };
-            let (_, offset) = offset_of(c);
-            match i64::try_from(value) {
-                Ok(v) if v >= 0 => e.values.push((name, v, offset)),
-                _ => {
-                    e.problems.push(Problem {
-                        offset,
-                        len: name.len(),
-                        message: format!(
-                            "enum value `{name}` is {value}: the schema's values are 0 to \
-                             9223372036854775807 (2^63 - 1)"
-                        ),
-                    });
-                }
+impl Enumerators {
+    fn collect(&mut self, c: Cursor<'_>) {
+        if c.kind() != CursorKind::EnumConstant {
+            return;
+        }
+        let name = c.spelling();
+        let value: i128 = if self.unsigned {
+            c.enum_unsigned_value() as i128
+        } else {
+            c.enum_value() as i128
+        };
+        let offset = c.location().spelling().offset;
+        match i64::try_from(value) {
+            Ok(v) if v >= 0 => self.values.push((name, v, offset)),
+            _ => {
+                self.problems.push(Problem {
+                    offset,
+                    len: name.len(),
+                    message: format!(
+                        "enum value `{name}` is {value}: the schema's values are 0 to \
+                         9223372036854775807 (2^63 - 1)"
+                    ),
+                });
             }
         }
     }
-    CXChildVisit_Continue
 }
 
 /// What a define becomes.
@@ -517,8 +455,8 @@ const MAX_VALUE: u64 = i64::MAX as u64;
 
 /// A define's value as schema text, if it is a plain integer, `(1 << N)`, a character, an OR
 /// of names, `_IO(type, nr)` or another name.
-unsafe fn define_value(c: CXCursor) -> DefineForm {
-    let words: Vec<String> = unsafe { tokens_of(c) }.into_iter().skip(1).collect();
+fn define_value(c: Cursor<'_>) -> DefineForm {
+    let words: Vec<String> = c.tokens().into_iter().skip(1).collect();
     let w: Vec<&str> = words
         .iter()
         .map(String::as_str)
@@ -583,274 +521,231 @@ unsafe fn define_value(c: CXCursor) -> DefineForm {
     }
 }
 
-extern "C" fn collect_top(
-    c: CXCursor,
-    _parent: CXCursor,
-    data: CXClientData,
-) -> CXChildVisitResult {
-    // SAFETY: `data` is the State handed to clang_visitChildren.
-    let state = unsafe { &mut *(data as *mut State) };
-    unsafe {
-        // Where the declaration is in the header: a declaration a macro of another header
-        // expands to here is the header's too.
-        let mut file: CXFile = std::ptr::null_mut();
-        let mut offset = 0u32;
-        clang_getExpansionLocation(
-            clang_getCursorLocation(c),
-            &mut file,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            &mut offset,
-        );
-        if clang_File_isEqual(file, state.main_file) == 0 {
-            return CXChildVisit_Continue;
+/// One file-scope declaration or directive of the header (`main_file`) into `state`.
+fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
+    // Where the declaration is in the header: a declaration a macro of another header
+    // expands to here is the header's too.
+    let place = c.location().expansion();
+    if place.file != main_file {
+        return;
+    }
+    let offset = place.offset;
+    let kind = c.kind();
+    let spelled = c.spelling();
+    let mut not_imported = |what: String, why: &str| {
+        state.items.push((
+            offset,
+            Item::NotImported {
+                what,
+                why: why.to_string(),
+            },
+        ))
+    };
+    let definition = c.is_definition();
+    match kind {
+        CursorKind::Struct | CursorKind::Union | CursorKind::Enum if !definition => {
+            let word = match kind {
+                CursorKind::Struct => "struct",
+                CursorKind::Union => "union",
+                _ => "enum",
+            };
+            not_imported(
+                format!("`{word} {spelled};`, a declaration without a body"),
+                "the schema declares only what it defines",
+            );
+            return;
         }
-        let kind = clang_getCursorKind(c);
-        let spelled = cx_string(clang_getCursorSpelling(c));
-        let mut not_imported = |what: String, why: &str| {
-            state.items.push((
-                offset,
-                Item::NotImported {
-                    what,
-                    why: why.to_string(),
-                },
-            ))
-        };
-        let definition = clang_isCursorDefinition(c) != 0;
-        match kind {
-            CXCursor_StructDecl | CXCursor_UnionDecl | CXCursor_EnumDecl if !definition => {
-                let word = match kind {
-                    CXCursor_StructDecl => "struct",
-                    CXCursor_UnionDecl => "union",
-                    _ => "enum",
-                };
-                not_imported(
-                    format!("`{word} {spelled};`, a declaration without a body"),
-                    "the schema declares only what it defines",
-                );
-                return CXChildVisit_Continue;
-            }
-            CXCursor_FunctionDecl => {
-                not_imported(
-                    format!(
-                        "function `{spelled}` (`{}`)",
-                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
-                    ),
-                    "the schema describes the data that crosses the user/kernel line, not code",
-                );
-                return CXChildVisit_Continue;
-            }
-            CXCursor_VarDecl => {
-                not_imported(
-                    format!(
-                        "variable `{spelled}` (`{}`)",
-                        cx_string(clang_getTypeSpelling(clang_getCursorType(c)))
-                    ),
-                    "the schema declares types and constants, not objects",
-                );
-                return CXChildVisit_Continue;
-            }
-            CXCursor_TypedefDecl => {
-                not_imported(
-                    format!(
-                        "typedef `{spelled}` (`{}`)",
-                        cx_string(clang_getTypeSpelling(clang_getTypedefDeclUnderlyingType(c)))
-                    ),
-                    "the schema has no typedefs: its members name the kernel's types and \
-                     `struct NAME`",
-                );
-                return CXChildVisit_Continue;
-            }
-            CXCursor_StaticAssert => {
-                not_imported(
-                    "`_Static_assert`".to_string(),
-                    "the schema has no assertions; `uapigen check` proves the generated \
-                     header's layout on every target",
-                );
-                return CXChildVisit_Continue;
-            }
-            CXCursor_InclusionDirective => {
-                // `#include <x>` is the schema's `includes`; a quoted one is not.
-                let line = state.source.get(offset as usize..).unwrap_or("");
-                let line = line.lines().next().unwrap_or("");
-                if line.contains('<') {
-                    state.includes.push(spelled);
-                } else {
-                    not_imported(
-                        format!("`#include \"{spelled}\"`"),
-                        "the schema's includes are `#include <...>` of the kernel's headers",
-                    );
-                }
-                return CXChildVisit_Continue;
-            }
-            // Uses of macros, not declarations.
-            CXCursor_MacroExpansion => return CXChildVisit_Continue,
-            CXCursor_StructDecl
-            | CXCursor_UnionDecl
-            | CXCursor_EnumDecl
-            | CXCursor_MacroDefinition => {}
-            _ => {
-                not_imported(
-                    format!(
-                        "{} `{spelled}`",
-                        cx_string(clang_getCursorKindSpelling(kind))
-                    ),
-                    "a declaration `uapigen import` does not read",
-                );
-                return CXChildVisit_Continue;
-            }
+        CursorKind::Function => {
+            not_imported(
+                format!("function `{spelled}` (`{}`)", c.ty().spelling()),
+                "the schema describes the data that crosses the user/kernel line, not code",
+            );
+            return;
         }
-        if kind == CXCursor_StructDecl && definition {
-            let mut problems = Vec::new();
-            let name = spelled;
-            let shown = if untagged(&name) {
-                "a struct without a tag".to_string()
-            } else {
-                format!("struct `{name}`")
-            };
-            let at = |len: usize, message: String| Problem {
-                offset,
-                len,
-                message,
-            };
-            if untagged(&name) {
-                problems.push(at(
-                    6,
-                    format!(
-                        "{shown}: the schema names every struct (`struct NAME {{ ... }};`, \
-                         not a typedef of an anonymous struct)"
-                    ),
-                ));
-            }
-            for attr in attributes_of(c) {
-                problems.push(at(
-                    6,
-                    format!(
-                        "{shown} has {attr}: the schema lays structs out naturally and cannot \
-                         express packing or alignment"
-                    ),
-                ));
-            }
-            let mut walk = Walk {
-                fields: Vec::new(),
-                problems: &mut problems,
-                owner: name.clone(),
-                at: offset,
-                main_file: state.main_file,
-                source: &state.source,
-            };
-            clang_Type_visitFields(
-                clang_getCursorType(c),
-                collect_field,
-                &mut walk as *mut Walk as *mut c_void,
+        CursorKind::Var => {
+            not_imported(
+                format!("variable `{spelled}` (`{}`)", c.ty().spelling()),
+                "the schema declares types and constants, not objects",
             );
-            let fields = walk.fields;
-            let range = clang_getCursorExtent(c);
-            let (mut s, mut e) = (0u32, 0u32);
-            clang_getSpellingLocation(
-                clang_getRangeStart(range),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                &mut s,
-            );
-            clang_getSpellingLocation(
-                clang_getRangeEnd(range),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                &mut e,
-            );
-            let item = Item::Struct {
-                name,
-                doc: doc_of(c),
-                fields,
-                start: s,
-                end: e,
-                problems,
-            };
-            state.items.push((offset, item));
-        } else if kind == CXCursor_UnionDecl && clang_isCursorDefinition(c) != 0 {
-            let name = if untagged(&spelled) {
-                "a union without a tag".to_string()
-            } else {
-                format!("union `{spelled}`")
-            };
-            state.items.push((
-                offset,
-                Item::Refused {
-                    problems: vec![Problem {
-                        offset,
-                        len: 5,
-                        message: format!(
-                            "{name} at file scope: the schema has no union types; write the \
-                             union inline in the struct that holds it (`union {{ ... }} name;`)"
-                        ),
-                    }],
-                },
-            ));
-        } else if kind == CXCursor_EnumDecl && clang_isCursorDefinition(c) != 0 {
-            let int_ty = clang_getEnumDeclIntegerType(c);
-            let mut e = Enumerators {
-                values: Vec::new(),
-                unsigned: matches!(
-                    int_ty.kind,
-                    CXType_UChar
-                        | CXType_UShort
-                        | CXType_UInt
-                        | CXType_ULong
-                        | CXType_ULongLong
-                        | CXType_UInt128
-                        | CXType_Char_U
+            return;
+        }
+        CursorKind::Typedef => {
+            not_imported(
+                format!(
+                    "typedef `{spelled}` (`{}`)",
+                    c.typedef_underlying().spelling()
                 ),
-                problems: Vec::new(),
-            };
-            clang_visitChildren(c, collect_enum, &mut e as *mut Enumerators as *mut c_void);
-            state.problems.extend(e.problems);
-            for attr in attributes_of(c) {
-                state.problems.push(Problem {
-                    offset,
-                    len: spelled.len().max(1),
-                    message: format!(
-                        "enum `{spelled}` has {attr}: the schema's enums are plain C enums, \
-                         and the header it generates would drop it"
-                    ),
-                });
+                "the schema has no typedefs: its members name the kernel's types and \
+                 `struct NAME`",
+            );
+            return;
+        }
+        CursorKind::StaticAssert => {
+            not_imported(
+                "`_Static_assert`".to_string(),
+                "the schema has no assertions; `uapigen check` proves the generated \
+                 header's layout on every target",
+            );
+            return;
+        }
+        CursorKind::Inclusion => {
+            // `#include <x>` is the schema's `includes`; a quoted one is not.
+            let line = state.source.get(offset as usize..).unwrap_or("");
+            let line = line.lines().next().unwrap_or("");
+            if line.contains('<') {
+                state.includes.push(spelled);
+            } else {
+                not_imported(
+                    format!("`#include \"{spelled}\"`"),
+                    "the schema's includes are `#include <...>` of the kernel's headers",
+                );
             }
-            let name = (!untagged(&spelled)).then_some(spelled);
-            state.items.push((
-                offset,
-                Item::Enum {
-                    name,
-                    doc: doc_of(c),
-                    values: e.values,
-                },
-            ));
-        } else if kind == CXCursor_MacroDefinition {
-            let name = spelled;
-            if clang_Cursor_isMacroFunctionLike(c) != 0 {
-                state.items.push((offset, Item::Skipped { name }));
-                return CXChildVisit_Continue;
-            }
-            match define_value(c) {
-                DefineForm::Value(value) => state.items.push((
-                    offset,
-                    Item::Define {
-                        name,
-                        value,
-                        offset,
-                    },
-                )),
-                DefineForm::Skip => state.items.push((offset, Item::Skipped { name })),
-                DefineForm::Refuse(why) => state.problems.push(Problem {
-                    offset,
-                    len: name.len(),
-                    message: format!("#define {name} {why}"),
-                }),
-            }
+            return;
+        }
+        // Uses of macros, not declarations.
+        CursorKind::MacroExpansion => return,
+        CursorKind::Struct | CursorKind::Union | CursorKind::Enum | CursorKind::MacroDefinition => {
+        }
+        _ => {
+            not_imported(
+                format!("{} `{spelled}`", c.kind_spelling()),
+                "a declaration `uapigen import` does not read",
+            );
+            return;
         }
     }
-    CXChildVisit_Continue
+    if kind == CursorKind::Struct && definition {
+        let mut problems = Vec::new();
+        let name = spelled;
+        let shown = if untagged(&name) {
+            "a struct without a tag".to_string()
+        } else {
+            format!("struct `{name}`")
+        };
+        let at = |len: usize, message: String| Problem {
+            offset,
+            len,
+            message,
+        };
+        if untagged(&name) {
+            problems.push(at(
+                6,
+                format!(
+                    "{shown}: the schema names every struct (`struct NAME {{ ... }};`, \
+                     not a typedef of an anonymous struct)"
+                ),
+            ));
+        }
+        for attr in attributes_of(c) {
+            problems.push(at(
+                6,
+                format!(
+                    "{shown} has {attr}: the schema lays structs out naturally and cannot \
+                     express packing or alignment"
+                ),
+            ));
+        }
+        let mut walk = Walk {
+            fields: Vec::new(),
+            problems: &mut problems,
+            owner: name.clone(),
+            at: offset,
+            main_file,
+            source: &state.source,
+        };
+        c.ty().visit_fields(|m| {
+            let f = field_of(m, &mut walk);
+            walk.fields.push(f);
+        });
+        let fields = walk.fields;
+        let range = c.extent();
+        let item = Item::Struct {
+            name,
+            doc: doc_of(c),
+            fields,
+            start: range.start().spelling().offset,
+            end: range.end().spelling().offset,
+            problems,
+        };
+        state.items.push((offset, item));
+    } else if kind == CursorKind::Union && definition {
+        let name = if untagged(&spelled) {
+            "a union without a tag".to_string()
+        } else {
+            format!("union `{spelled}`")
+        };
+        state.items.push((
+            offset,
+            Item::Refused {
+                problems: vec![Problem {
+                    offset,
+                    len: 5,
+                    message: format!(
+                        "{name} at file scope: the schema has no union types; write the \
+                         union inline in the struct that holds it (`union {{ ... }} name;`)"
+                    ),
+                }],
+            },
+        ));
+    } else if kind == CursorKind::Enum && definition {
+        let mut e = Enumerators {
+            values: Vec::new(),
+            unsigned: matches!(
+                c.enum_integer_type().kind(),
+                TypeKind::UChar
+                    | TypeKind::UShort
+                    | TypeKind::UInt
+                    | TypeKind::ULong
+                    | TypeKind::ULongLong
+                    | TypeKind::UInt128
+                    | TypeKind::CharU
+            ),
+            problems: Vec::new(),
+        };
+        c.visit_children(|k| e.collect(k));
+        state.problems.extend(e.problems);
+        for attr in attributes_of(c) {
+            state.problems.push(Problem {
+                offset,
+                len: spelled.len().max(1),
+                message: format!(
+                    "enum `{spelled}` has {attr}: the schema's enums are plain C enums, \
+                     and the header it generates would drop it"
+                ),
+            });
+        }
+        let name = (!untagged(&spelled)).then_some(spelled);
+        state.items.push((
+            offset,
+            Item::Enum {
+                name,
+                doc: doc_of(c),
+                values: e.values,
+            },
+        ));
+    } else if kind == CursorKind::MacroDefinition {
+        let name = spelled;
+        if c.is_function_like_macro() {
+            state.items.push((offset, Item::Skipped { name }));
+            return;
+        }
+        match define_value(c) {
+            DefineForm::Value(value) => state.items.push((
+                offset,
+                Item::Define {
+                    name,
+                    value,
+                    offset,
+                },
+            )),
+            DefineForm::Skip => state.items.push((offset, Item::Skipped { name })),
+            DefineForm::Refuse(why) => state.problems.push(Problem {
+                offset,
+                len: name.len(),
+                message: format!("#define {name} {why}"),
+            }),
+        }
+    }
 }
 
 /// A kernel-doc comment: `struct NAME - summary`, `@member: text` lines (continued by
@@ -996,38 +891,14 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
 }
 
 /// The ranges (byte offsets) of `file` the preprocessor skipped: inactive `#if` branches.
-///
-/// # Safety
-/// `tu` is a live translation unit and `file` one of its files.
-unsafe fn skipped_ranges(tu: CXTranslationUnit, file: CXFile) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    unsafe {
-        let list = clang_getSkippedRanges(tu, file);
-        if list.is_null() {
-            return out;
-        }
-        for i in 0..(*list).count as usize {
-            let r = *(*list).ranges.add(i);
-            let (mut s, mut e) = (0u32, 0u32);
-            clang_getSpellingLocation(
-                clang_getRangeStart(r),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                &mut s,
-            );
-            clang_getSpellingLocation(
-                clang_getRangeEnd(r),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                &mut e,
-            );
-            out.push((s, e));
-        }
-        clang_disposeSourceRangeList(list);
-    }
-    out
+fn skipped_ranges(tu: &TranslationUnit, file: Option<File<'_>>) -> Vec<(u32, u32)> {
+    let Some(file) = file else {
+        return Vec::new();
+    };
+    tu.skipped_ranges(file)
+        .iter()
+        .map(|r| (r.start().spelling().offset, r.end().spelling().offset))
+        .collect()
 }
 
 /// One line of header text fit for a TOML comment: no control character, at most 100 chars.
@@ -1047,96 +918,78 @@ fn one_line(s: &str) -> String {
 /// The preprocessor directives of the header that are neither a `#define`, an `#include` nor a
 /// conditional (outside the skipped branches): a `#pragma` or another directive is listed for
 /// the author; an `#undef` of a name defined above is refused, as the skeleton would keep it.
-///
-/// # Safety
-/// `tu` is a live translation unit and `file` one of its files.
-unsafe fn directives(
-    tu: CXTranslationUnit,
-    file: CXFile,
+fn directives(
+    tu: &TranslationUnit,
+    file: Option<File<'_>>,
     skipped: &[(u32, u32)],
     state: &mut State,
 ) {
-    unsafe {
-        let len = state.source.len() as u32;
-        let range = clang_getRange(
-            clang_getLocationForOffset(tu, file, 0),
-            clang_getLocationForOffset(tu, file, len),
-        );
-        let mut tokens: *mut CXToken = std::ptr::null_mut();
-        let mut n = 0u32;
-        clang_tokenize(tu, range, &mut tokens, &mut n);
-        // (line, offset, spelling) of every token.
-        let mut all = Vec::with_capacity(n as usize);
-        for i in 0..n as usize {
-            let t = *tokens.add(i);
-            let (mut line, mut offset) = (0u32, 0u32);
-            clang_getSpellingLocation(
-                clang_getTokenLocation(tu, t),
-                std::ptr::null_mut(),
-                &mut line,
-                std::ptr::null_mut(),
-                &mut offset,
-            );
-            all.push((line, offset, cx_string(clang_getTokenSpelling(tu, t))));
+    let Some(file) = file else {
+        return;
+    };
+    // (line, offset, spelling) of every token.
+    let all: Vec<(u32, u32, String)> = tu
+        .tokens(tu.range(file, 0, state.source.len() as u32))
+        .into_iter()
+        .map(|t| {
+            let at = t.location.spelling();
+            (at.line, at.offset, t.spelling)
+        })
+        .collect();
+    for (i, (line, offset, word)) in all.iter().enumerate() {
+        let first_on_line = i == 0 || all[i - 1].0 != *line;
+        if word != "#" || !first_on_line {
+            continue;
         }
-        if !tokens.is_null() {
-            clang_disposeTokens(tu, tokens, n);
+        if skipped.iter().any(|(s, e)| offset >= s && offset <= e) {
+            continue;
         }
-        for (i, (line, offset, word)) in all.iter().enumerate() {
-            let first_on_line = i == 0 || all[i - 1].0 != *line;
-            if word != "#" || !first_on_line {
-                continue;
-            }
-            if skipped.iter().any(|(s, e)| offset >= s && offset <= e) {
-                continue;
-            }
-            let next = |k: usize| {
-                all.get(i + k)
-                    .filter(|t| t.0 == *line)
-                    .map_or("", |t| t.2.as_str())
-            };
-            let text = one_line(state.source.get(*offset as usize..).unwrap_or(""));
-            let item = |why: &str| Item::NotImported {
-                what: format!("`{text}`"),
-                why: why.to_string(),
-            };
-            match next(1) {
-                "define" | "include" | "include_next" | "if" | "ifdef" | "ifndef" | "elif"
-                | "elifdef" | "elifndef" | "else" | "endif" | "" => {}
-                "undef" => {
-                    let name = next(2);
-                    let defined = state.items.iter().any(|(o, it)| {
+        let next = |k: usize| {
+            all.get(i + k)
+                .filter(|t| t.0 == *line)
+                .map_or("", |t| t.2.as_str())
+        };
+        let text = one_line(state.source.get(*offset as usize..).unwrap_or(""));
+        let item = |why: &str| Item::NotImported {
+            what: format!("`{text}`"),
+            why: why.to_string(),
+        };
+        match next(1) {
+            "define" | "include" | "include_next" | "if" | "ifdef" | "ifndef" | "elif"
+            | "elifdef" | "elifndef" | "else" | "endif" | "" => {}
+            "undef" => {
+                let name = next(2);
+                let defined = state.items.iter().any(|(o, it)| {
                         o < offset
                             && matches!(it, Item::Define { name: n, .. } | Item::Skipped { name: n } if n == name)
                     });
-                    if defined {
-                        state.problems.push(Problem {
-                            offset: *offset,
-                            len: text.len(),
-                            message: format!(
-                                "`#undef {name}` of a name the header defines above: the \
+                if defined {
+                    state.problems.push(Problem {
+                        offset: *offset,
+                        len: text.len(),
+                        message: format!(
+                            "`#undef {name}` of a name the header defines above: the \
                                  schema's defines stay defined; remove the #define or the #undef"
-                            ),
-                        });
-                    } else {
-                        state.items.push((
-                            *offset,
-                            item("the schema has no #undef; the generated header never defines it"),
-                        ));
-                    }
+                        ),
+                    });
+                } else {
+                    state.items.push((
+                        *offset,
+                        item("the schema has no #undef; the generated header never defines it"),
+                    ));
                 }
-                "pragma" => state.items.push((
-                    *offset,
-                    item(
-                        "the schema has no pragmas (a `#pragma pack` that changes a layout is \
-                         refused by the layout proof)",
-                    ),
-                )),
-                _ => state.items.push((
-                    *offset,
-                    item("a preprocessor directive the schema has no form for"),
-                )),
             }
+            "pragma" => state.items.push((
+                *offset,
+                item(
+                    "the schema has no pragmas (a `#pragma pack` that changes a layout is \
+                         refused by the layout proof)",
+                ),
+            )),
+            _ => state.items.push((
+                *offset,
+                item("a preprocessor directive the schema has no form for"),
+            )),
         }
     }
 }
@@ -1172,6 +1025,46 @@ fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// What the header declares and directs, as libclang reads it with `args`; a header that
+/// does not compile is refused with libclang's errors.
+fn read(header: &Path, args: &[String], source: String) -> Result<State, Error> {
+    let path = header.display().to_string();
+    let Some(tu) = TranslationUnit::parse(&path, None, args, Detail::Preprocessor)? else {
+        return Err(Error::Usage(format!(
+            "libclang could not parse {}",
+            header.display()
+        )));
+    };
+    let errors = tu.errors("");
+    if !errors.is_empty() {
+        return Err(Error::Schema(explain(errors, header)));
+    }
+    let mut state = State {
+        items: Vec::new(),
+        problems: Vec::new(),
+        source,
+        includes: Vec::new(),
+    };
+    let main_file = tu.file(&path);
+    tu.cursor()
+        .visit_children(|c| collect_top(c, main_file, &mut state));
+    let skipped = skipped_ranges(&tu, main_file);
+    directives(&tu, main_file, &skipped, &mut state);
+    for (start, end) in skipped {
+        let first = state.source.get(start as usize..).unwrap_or("");
+        let first = first.lines().next().unwrap_or("").trim();
+        let lines = state.source.get(start as usize..end as usize).unwrap_or("");
+        let item = Item::NotImported {
+            what: format!("`{first}` … ({} lines)", lines.lines().count().max(1)),
+            why: "the preprocessor skipped them (on x86_64, as a program that includes the \
+                  header sees it): nothing in them is imported"
+                .to_string(),
+        };
+        state.items.push((start, item));
+    }
+    Ok(state)
 }
 
 /// Reads `header` (its own `#include <linux/types.h>` etc. resolved against uapigen's kernel
@@ -1219,92 +1112,21 @@ pub fn import_structs(
             header.display()
         )));
     }
-    load()?;
+    clang::load()?;
     let types = KernelTypes::new()?;
     let stub = types.dir.clone();
     // A regular file of bounded size in UTF-8, as every file uapigen reads: a FIFO under a
     // header's name must not block libclang, nor a device fill memory.
     let source = Source::read(header)?.text;
-    let mut args: Vec<std::ffi::CString> = [
-        "-x",
-        "c",
-        "-std=c11",
-        "-nostdinc",
-        "-fparse-all-comments",
-        "-ferror-limit=0",
-        "--target=x86_64-linux-gnu",
-    ]
-    .iter()
-    .map(|a| std::ffi::CString::new(*a).unwrap_or_default())
-    .collect();
-    for dir in std::iter::once(stub.as_path()).chain(include.iter().copied()) {
-        args.push(std::ffi::CString::new("-I").unwrap_or_default());
-        args.push(std::ffi::CString::new(dir.display().to_string()).unwrap_or_default());
-    }
-    let argv: Vec<*const std::os::raw::c_char> = args.iter().map(|a| a.as_ptr()).collect();
-    let path = std::ffi::CString::new(header.display().to_string())
-        .map_err(|_| Error::Usage(format!("{}: a path with a NUL byte", header.display())))?;
-    let mut state = State {
-        main_file: std::ptr::null_mut(),
-        items: Vec::new(),
-        problems: Vec::new(),
-        source: source.clone(),
-        includes: Vec::new(),
-    };
-    // SAFETY: the arguments outlive the translation unit; callbacks get pointers to locals.
-    let result = unsafe {
-        let index = clang_createIndex(0, 0);
-        let tu = clang_parseTranslationUnit(
-            index,
-            path.as_ptr(),
-            argv.as_ptr(),
-            argv.len() as i32,
-            std::ptr::null_mut(),
-            0,
-            CXTranslationUnit_DetailedPreprocessingRecord,
-        );
-        let r = if tu.is_null() {
-            Err(Error::Usage(format!(
-                "libclang could not parse {}",
-                header.display()
-            )))
-        } else {
-            let errors = located_errors(tu, "");
-            if errors.is_empty() {
-                state.main_file = clang_getFile(tu, path.as_ptr());
-                clang_visitChildren(
-                    clang_getTranslationUnitCursor(tu),
-                    collect_top,
-                    &mut state as *mut State as *mut c_void,
-                );
-                let skipped = skipped_ranges(tu, state.main_file);
-                directives(tu, state.main_file, &skipped, &mut state);
-                for (start, end) in skipped {
-                    let first = source.get(start as usize..).unwrap_or("");
-                    let first = first.lines().next().unwrap_or("").trim();
-                    let lines = source.get(start as usize..end as usize).unwrap_or("");
-                    state.items.push((
-                        start,
-                        Item::NotImported {
-                            what: format!("`{first}` … ({} lines)", lines.lines().count().max(1)),
-                            why: "the preprocessor skipped them (on x86_64, as a program \
-                                  that includes the header sees it): nothing in them is imported"
-                                .to_string(),
-                        },
-                    ));
-                }
-                Ok(())
-            } else {
-                Err(Error::Schema(explain(errors, header)))
-            }
-        };
-        if !tu.is_null() {
-            clang_disposeTranslationUnit(tu);
-        }
-        clang_disposeIndex(index);
-        r
-    };
-    result?;
+    let dirs: Vec<&Path> = std::iter::once(stub.as_path())
+        .chain(include.iter().copied())
+        .collect();
+    let args = c_args(
+        DEFAULT_TARGET,
+        &dirs,
+        &["-fparse-all-comments", "-ferror-limit=0"],
+    );
+    let mut state = read(header, &args, source.clone())?;
     if !only.is_empty() {
         let missing: Vec<&String> = only
             .iter()
@@ -1514,16 +1336,12 @@ fn verify(
     let source = format!("#include <{file}>\n");
     // Per struct: the first target that differs, what differs there, and how many others do.
     let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
-    for target in TARGETS {
+    let latest = checked.latest();
+    for (t, target) in TargetId::all() {
         let measured = measure(&source, &dirs, target)?;
-        let layout = checked
-            .layouts
-            .iter()
-            .find(|l| l.target.triple == target.triple)
-            .expect("a layout per target");
-        for (si, st) in checked.family.structs.iter().enumerate() {
+        for (s, st) in latest.structs() {
             let what = match measured.get(&st.name) {
-                Some(m) => compare(m, &layout.structs[si]),
+                Some(m) => compare(m, latest.layout(s, t)),
                 None => vec![MISSING.to_string()],
             };
             if what.is_empty() {
@@ -1563,19 +1381,23 @@ fn verify(
             }
         })
         .collect();
-    let names: Vec<String> = checked.family.constants().map(|k| k.name.clone()).collect();
+    let names: Vec<String> = latest
+        .family()
+        .constants()
+        .map(|k| k.name.clone())
+        .collect();
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>)> = BTreeMap::new();
     for target in TARGETS {
         let values = evaluate_on(&source, &dirs, &names, target)?;
-        for k in checked.family.constants() {
+        for k in latest.family().constants() {
             let c_value = values.get(&k.name).copied().flatten();
             if c_value != Some(k.value) && !wrong.contains_key(&k.name) {
                 wrong.insert(k.name.clone(), (target.triple, c_value));
             }
         }
     }
-    for k in checked.family.constants() {
+    for k in latest.family().constants() {
         let Some((triple, c_value)) = wrong.get(&k.name) else {
             continue;
         };

@@ -1,7 +1,14 @@
 //! Tools: what runs on the model besides emitting. `interpret` (the validation semantics over
 //! raw bytes, from validator plans), `decode`, the compatibility `matrix` (and `matrix_c`, its
 //! C harness), `pahole`, the libclang layout proof (`clang_proof`), and the two that go the
-//! other way, `import` (a kernel header → a schema) and `headers_install`.
+//! other way, `import` (a kernel header → a schema) and `headers_install`. `clang` is the one
+//! safe wrapper over libclang the proof and `import` call.
+
+// libclang's `unsafe` stays in `clang`, where its types make the rest safe to write.
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+pub(crate) mod clang;
 
 pub mod clang_proof;
 pub mod decode;

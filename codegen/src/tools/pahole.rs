@@ -5,10 +5,18 @@ use std::fmt::Write;
 
 use crate::ir::*;
 use crate::layout::{field_at, StructLayout, Target};
+use crate::model::{RevView, StructId, TargetId};
 
 const MIN_COMMENT_COLUMN: usize = 40;
 
-/// The pahole-style table of struct `si` on `target`.
+/// The pahole-style table of struct `s` of revision `rev` on target `t`, as the model laid
+/// it out.
+pub fn struct_table(rev: RevView<'_>, s: StructId, t: TargetId) -> String {
+    table(rev.family(), s.0, rev.layout(s, t), t.target())
+}
+
+/// The pahole-style table of struct `si` of `family`, laid out as `layout` on `target`: for a
+/// layout made without a model.
 pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target) -> String {
     let st = &family.structs[si];
     // Rows first (declaration, offset comment), so the comment column fits the longest one.
@@ -105,4 +113,31 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
     }
     let _ = writeln!(out, "}};");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{struct_table, table};
+    use crate::layout::layout_family;
+    use crate::model::TargetId;
+
+    #[test]
+    fn a_revision_view_prints_the_table_its_family_laid_out_again_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schemas = ["../schema", "tests/golden/schema"];
+        for c in schemas
+            .iter()
+            .flat_map(|d| crate::load_dir(&root.join(d)).unwrap())
+        {
+            for (t, target) in TargetId::all() {
+                let fl = layout_family(&c.family, target);
+                for (s, _) in c.latest().structs() {
+                    assert_eq!(
+                        struct_table(c.latest(), s, t),
+                        table(&c.family, s.0, &fl.structs[s.0], target)
+                    );
+                }
+            }
+        }
+    }
 }
