@@ -46,8 +46,10 @@ struct Paths {
 
 impl Paths {
     /// Every file of the chosen profile for these families.
-    fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::output::Output, Error> {
-        uapigen::profile::generate(families, &templates(self)?, &self.krate(), self.profile)
+    fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::Output, Error> {
+        let templates = templates(self)?;
+        let tree = uapigen::plan::Tree::of(self.profile, self.krate());
+        uapigen::plan(families, &tree)?.emit(&templates)
     }
 
     /// `--schema` must be a folder; `--out` one, or not there yet.
@@ -298,7 +300,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             paths.folders()?;
             let families = uapigen::load_dir(&paths.schema)?;
             // The lock files go in the same transaction as the output: both or neither.
-            let mut locks = uapigen::output::Output::default();
+            let mut locks = uapigen::Output::default();
             if publish {
                 let changed = uapigen::check_locks(&paths.schema, &families)?;
                 if !changed.is_empty() {
