@@ -647,9 +647,8 @@ impl Implementation for CValidators<'_> {
             );
         }
         let mut input: Vec<u8> = Vec::new();
-        for (c, id) in cases.iter().zip(&ids) {
+        for (c, id) in cases.iter().zip(ids.into_iter().flatten()) {
             let (t, l) = c.user_data.unwrap_or((0, 0));
-            let id = id.unwrap_or(self.dispatch.len());
             let _ = writeln!(input, "{id} {t} {l} {}", c.bytes.len());
             input.extend_from_slice(&c.bytes);
         }
