@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use uapigen::profile::Profile;
+use uapigen::plan::Tree;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -18,13 +18,9 @@ fn qemu_headers() -> PathBuf {
     let root = repo_root();
     let families = uapigen::load_dir(&root.join("schema")).expect("the schemas load");
     let templates = uapigen::emit::Templates::new(None).expect("templates load");
-    let out = uapigen::profile::generate(
-        &families,
-        &templates,
-        &uapigen::emit::RustCrate::default(),
-        Profile::Qemu,
-    )
-    .expect("the qemu profile generates");
+    let out = uapigen::plan(&families, &Tree::Qemu)
+        .and_then(|plan| plan.emit(&templates))
+        .expect("the qemu profile generates");
     let dir = tempfile::tempdir().unwrap().keep();
     out.write(&dir).expect("the qemu tree is written");
     dir.join("linux-headers")

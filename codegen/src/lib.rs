@@ -8,7 +8,8 @@
 //!   (validator plans, flag masks, byte-view facts), built once and then only read;
 //! - `check`: the rules a uAPI must follow (`check`), and how revisions extend each other and
 //!   what a lock published (`check::abi`);
-//! - `emit`: the model → the files of `generated/` (`output`, `profile` plan them);
+//! - `emit`: the model → the text of each file; [`plan()`] says which files a tree has and
+//!   which emitter writes each, `output` writes them (or compares them with a folder);
 //! - `tools`: what else reads the model (`interpret`, `decode`, `matrix`, `pahole`, the
 //!   libclang proof) and the importers (`import`, `headers_install`).
 #![warn(missing_docs)]
@@ -20,6 +21,7 @@ pub mod emit;
 pub mod front;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod profile;
 pub mod tools;
 
@@ -32,13 +34,14 @@ pub use tools::{
 };
 
 pub use builder::Builder;
+pub use output::Output;
+pub use plan::plan;
 
 use std::path::Path;
 
 pub use diag::{Diagnostic, Error, Source};
 use ir::Family;
 pub use model::Model;
-use output::Output;
 
 /// A family that passed every check: the [`Model`] (the name the rest of the crate and its
 /// users knew it by).
@@ -231,91 +234,4 @@ fn load_dir_with(
         return Err(Error::Schema(diags));
     }
     Ok(checked)
-}
-
-/// The files of one generation, each path claimed once: a path two things would write (two
-/// families with one header, a family whose Rust file is the crate's own) is an error naming
-/// both, never a silent overwrite. Every output profile and the Builder plan through it.
-#[derive(Debug, Default)]
-pub struct Plan {
-    out: Output,
-    from: std::collections::BTreeMap<String, String>,
-}
-
-impl Plan {
-    /// Adds file `path`, written for `from` (a schema file, or what else asks for it).
-    pub fn add(
-        &mut self,
-        path: impl Into<String>,
-        from: &str,
-        contents: String,
-    ) -> Result<(), Error> {
-        let path = path.into();
-        if let Some(first) = self.from.get(&path) {
-            return Err(Error::Usage(format!(
-                "{path} would be written twice: for {first} and for {from}"
-            )));
-        }
-        self.from.insert(path.clone(), from.to_string());
-        self.out.add(path, contents);
-        Ok(())
-    }
-
-    /// The planned files.
-    pub fn finish(self) -> Output {
-        self.out
-    }
-}
-
-/// Every file of `generated/` for these families; `krate` names the Rust crate and its dependency path.
-pub fn generate(
-    families: &[Checked],
-    templates: &emit::Templates,
-    krate: &emit::RustCrate,
-) -> Result<Output, Error> {
-    krate.check()?;
-    let mut out = Plan::default();
-    for c in families {
-        let f = &c.family;
-        let from = &f.schema_file;
-        out.add(
-            format!("include/uapi/{}", f.header),
-            from,
-            emit::c_header::emit(f, templates)?,
-        )?;
-        out.add(
-            format!("rust/src/{}.rs", f.name),
-            from,
-            emit::rust::emit(c)?,
-        )?;
-        if f.structs.iter().any(|s| s.validation.is_some()) {
-            out.add(
-                format!("include/uapigen/{}_validate.h", f.name),
-                from,
-                emit::c_validate::emit(c, templates)?,
-            )?;
-        }
-    }
-    let validated = families
-        .iter()
-        .any(|c| c.family.structs.iter().any(|s| s.validation.is_some()));
-    if validated {
-        out.add(
-            "include/uapigen/uaccess.h",
-            "the validators' shared primitives",
-            emit::c_validate::emit_uaccess(templates)?,
-        )?;
-    }
-    let fams: Vec<Family> = families.iter().map(|c| c.family.clone()).collect();
-    out.add(
-        "rust/src/lib.rs",
-        "the crate root",
-        emit::rust::emit_lib(&fams)?,
-    )?;
-    out.add(
-        "rust/Cargo.toml",
-        "the crate manifest",
-        emit::cargo_toml(krate),
-    )?;
-    Ok(out.finish())
 }

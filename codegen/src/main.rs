@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uapigen::emit::Templates;
 use uapigen::layout::{target_by_triple, TARGETS};
+use uapigen::model::{StructId, TargetId};
 use uapigen::Error;
 
 #[derive(Parser)]
@@ -46,8 +47,10 @@ struct Paths {
 
 impl Paths {
     /// Every file of the chosen profile for these families.
-    fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::output::Output, Error> {
-        uapigen::profile::generate(families, &templates(self)?, &self.krate(), self.profile)
+    fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::Output, Error> {
+        let templates = templates(self)?;
+        let tree = uapigen::plan::Tree::of(self.profile, self.krate());
+        uapigen::plan(families, &tree)?.emit(&templates)
     }
 
     /// `--schema` must be a folder; `--out` one, or not there yet.
@@ -298,7 +301,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             paths.folders()?;
             let families = uapigen::load_dir(&paths.schema)?;
             // The lock files go in the same transaction as the output: both or neither.
-            let mut locks = uapigen::output::Output::default();
+            let mut locks = uapigen::Output::default();
             if publish {
                 let changed = uapigen::check_locks(&paths.schema, &families)?;
                 if !changed.is_empty() {
@@ -498,7 +501,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     }
                 }
             };
-            let d = uapigen::decode::decode(&c.family, &c.layouts[0], si, &bytes, user_data);
+            let d = uapigen::decode::decode_rev(c.latest(), StructId(si), &bytes, user_data);
             print!("{}", d.text);
             Ok(if d.verdict.is_ok() {
                 ExitCode::SUCCESS
@@ -522,21 +525,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             // Laid out without the checks first: a struct with a hole is exactly when the table helps.
             let families = uapigen::lay_out_dir(&schema)?;
             let mut found = false;
+            // The model's own layouts: `layout` shows what every emitter uses.
+            let (t, _) = TargetId::all()
+                .find(|(_, t)| std::ptr::eq(*t, target))
+                .expect("a known target has an id");
             for c in &families {
-                let layout = uapigen::layout::layout_family(&c.family, target);
-                for (si, st) in c.family.structs.iter().enumerate() {
+                let rev = c.latest();
+                for (s, st) in rev.structs() {
                     if name.as_ref().is_some_and(|n| *n != st.name) {
                         continue;
                     }
                     found = true;
                     // Its layout stops where it crosses the maximum: the check error says where.
-                    if layout.structs[si].too_large.is_some() {
+                    if rev.layout(s, t).too_large.is_some() {
                         continue;
                     }
-                    println!(
-                        "{}",
-                        uapigen::pahole::table(&c.family, si, &layout.structs[si], target)
-                    );
+                    println!("{}", uapigen::pahole::struct_table(rev, s, t));
                 }
             }
             if !found {

@@ -12,12 +12,11 @@
 //!   blocks, no `<linux/compiler.h>`, `_UAPI` dropped from the guard), copied as is
 //!   (`update-linux-headers.sh`: `for header in ... iommufd.h ...; do cp
 //!   "$hdrdir/include/linux/$header" "$output/linux-headers/linux"`).
+//!
+//! Which files each profile holds is the planner's ([`Tree::of`](crate::plan::Tree::of)); this
+//! module names the profiles and says what must never leak into their files.
 
-use crate::emit::c_validate::{self, CFlavour};
-use crate::emit::{self, Templates};
 pub use crate::headers_install::headers_install;
-use crate::output::Output;
-use crate::{Checked, Error, Plan};
 
 /// Which tree an output folder is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,57 +28,6 @@ pub enum Profile {
     Kernel,
     /// A QEMU checkout.
     Qemu,
-}
-
-/// Every file of `profile` for these families.
-pub fn generate(
-    families: &[Checked],
-    templates: &Templates,
-    krate: &emit::RustCrate,
-    profile: Profile,
-) -> Result<Output, Error> {
-    if profile == Profile::Generated {
-        return crate::generate(families, templates, krate);
-    }
-    let mut out = Plan::default();
-    let mut validated = false;
-    for c in families {
-        let f = &c.family;
-        let from = &f.schema_file;
-        let header = emit::c_header::emit(f, templates)?;
-        match profile {
-            Profile::Kernel => {
-                out.add(format!("include/uapi/{}", f.header), from, header)?;
-                if f.structs.iter().any(|s| s.validation.is_some()) {
-                    validated = true;
-                    out.add(
-                        format!("include/linux/uapigen/{}_validate.h", f.name),
-                        from,
-                        c_validate::emit_for(c, templates, CFlavour::KERNEL)?,
-                    )?;
-                }
-            }
-            Profile::Qemu => out.add(
-                format!("linux-headers/{}", f.header),
-                from,
-                headers_install(&header)
-                    .map_err(|why| Error::Usage(format!("{}: {why}", f.schema_file)))?,
-            )?,
-            Profile::Generated => {
-                return Err(Error::Internal(
-                    "the generated profile is planned by uapigen::generate".into(),
-                ))
-            }
-        }
-    }
-    if validated {
-        out.add(
-            format!("include/{}", CFlavour::KERNEL.uaccess_include()),
-            "the validators' shared primitives",
-            c_validate::emit_uaccess_for(templates, CFlavour::KERNEL)?,
-        )?;
-    }
-    Ok(out.finish())
 }
 
 /// What a user-space consumer must never see in a uAPI header: `__user`-style kernel

@@ -21,7 +21,7 @@ fn krate(name: &str, uaccess_path: &str) -> RustCrate {
 }
 
 fn compare(families: &[uapigen::Checked], krate: &RustCrate, expected_dir: &Path) {
-    let out = uapigen::generate(families, &Templates::new(None).unwrap(), krate).unwrap();
+    let out = generate(families, &Templates::new(None).unwrap(), krate).unwrap();
     if std::env::var_os("UAPIGEN_BLESS").is_some_and(|v| v == "1") {
         out.write(expected_dir).unwrap();
         return;
@@ -95,11 +95,11 @@ fn features_header_compiles_clean() {
 #[test]
 fn generation_is_deterministic() {
     let t = Templates::new(None).unwrap();
-    let a = uapigen::generate(&real_families(), &t, &krate("x", "y")).unwrap();
-    let b = uapigen::generate(&real_families(), &t, &krate("x", "y")).unwrap();
+    let a = generate(&real_families(), &t, &krate("x", "y")).unwrap();
+    let b = generate(&real_families(), &t, &krate("x", "y")).unwrap();
     assert_eq!(a, b);
-    let c = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
-    let d = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
+    let c = generate(&features(), &t, &krate("x", "y")).unwrap();
+    let d = generate(&features(), &t, &krate("x", "y")).unwrap();
     assert_eq!(c, d);
 }
 
@@ -114,7 +114,7 @@ fn template_override_and_strict_mode() {
     )
     .unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
-    let out = uapigen::generate(&features(), &t, &krate("x", "y")).unwrap();
+    let out = generate(&features(), &t, &krate("x", "y")).unwrap();
     assert_eq!(
         out.files["include/uapi/linux/features.h"],
         "/* _UAPI_LINUX_FEATURES_H custom */\n"
@@ -122,7 +122,7 @@ fn template_override_and_strict_mode() {
 
     std::fs::write(dir.path().join("uapi_header.h.hbs"), "/* {{gaurd}} */\n").unwrap();
     let t = Templates::new(Some(dir.path())).unwrap();
-    let err = uapigen::generate(&features(), &t, &krate("x", "y"))
+    let err = generate(&features(), &t, &krate("x", "y"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("gaurd"), "{err}");

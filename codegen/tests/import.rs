@@ -8,6 +8,15 @@ use std::path::Path;
 
 use common::*;
 
+/// What `uapigen generate` writes for one family.
+fn generate_one(c: &uapigen::Checked) -> Result<uapigen::Output, uapigen::Error> {
+    generate(
+        std::slice::from_ref(c),
+        &uapigen::emit::Templates::new(None)?,
+        &uapigen::emit::RustCrate::default(),
+    )
+}
+
 fn round_trip(header: &Path, family: &str, expected: &uapigen::Checked) -> String {
     let include = header.parent().unwrap().parent().unwrap().to_path_buf();
     let schema =
@@ -389,12 +398,7 @@ fn import_generate_compare(header: &Path, family: &str) -> String {
     let c = uapigen::load_source(uapigen::Source::new(file.clone(), schema.clone()), &file)
         .unwrap_or_else(|e| panic!("imported schema does not load:\n{e}\n\n{schema}"));
     let out = tempfile::tempdir().unwrap();
-    let files = uapigen::generate(
-        std::slice::from_ref(&c),
-        &uapigen::emit::Templates::new(None).unwrap(),
-        &uapigen::emit::RustCrate::default(),
-    )
-    .unwrap();
+    let files = generate_one(&c).unwrap();
     files.write(out.path()).unwrap();
     let stub = tempfile::tempdir().unwrap();
     std::fs::create_dir(stub.path().join("linux")).unwrap();
@@ -718,13 +722,8 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
                             uapigen::Source::new(file.clone(), out.clone()),
                             &file,
                         )
-                        .and_then(|c| {
-                            uapigen::generate(
-                                std::slice::from_ref(&c),
-                                &uapigen::emit::Templates::new(None).unwrap(),
-                                &uapigen::emit::RustCrate::default(),
-                            )
-                        }) {
+                        .and_then(|c| generate_one(&c))
+                        {
                             Ok(_) => {
                                 imported.lock().unwrap().push(family.clone());
                                 None

@@ -224,6 +224,63 @@ fn stale_headers_are_refused_not_reported_as_fail_cells() {
     assert!(r.leftovers.is_empty(), "{:?}", r.leftovers);
 }
 
+/// A revision whose rule reads a member a later revision re-purposed has no C validator (C
+/// written against today's header cannot name the member). The matrix knows it from the
+/// model: the headers are current, so it must not call them stale and send the user to
+/// `generate`; it names the missing validator in that kernel's cells.
+#[test]
+fn a_revision_without_a_c_validator_is_named_not_called_stale() {
+    let toml = format!(
+        r#"{HEAD}
+[[revision]]
+id = "v2"
+
+[[flags]]
+name = "widget_rp_flags"
+values = [{{ name = "WIDGET_RP_MODE", bit = 0, since = "v2" }}]
+
+[[struct]]
+name = "widget_rp"
+convention = "size"
+rules = [{{ require = [{{ field = "__reserved", zero = true }}] }}]
+fields = [
+  {{ name = "size", type = "__u32" }},
+  {{ name = "flags", type = "__u32", flags = "widget_rp_flags" }},
+  {{ name = "__reserved", type = "__u32", reserved = true, until = "v2" }},
+  {{ name = "mode", type = "__u32", since = "v2" }},
+]
+"#
+    );
+    let dir = project("widget", &toml);
+    generate(dir.path());
+    let validate = std::fs::read_to_string(
+        dir.path()
+            .join("generated/include/uapigen/widget_validate.h"),
+    )
+    .unwrap();
+    assert!(
+        !validate.contains("widget_rp__v1_copy_from_user("),
+        "{validate}"
+    );
+    assert!(
+        validate.contains("widget_rp__v2_copy_from_user("),
+        "{validate}"
+    );
+    let r = run(&["matrix"], dir.path(), None);
+    let out = r.text();
+    assert_eq!(r.code(), Some(1), "{out}");
+    assert!(!out.contains("stale"), "{out}");
+    assert!(
+        out.contains("  user \\ kernel  v1      v2      \n  v1             CRASH   pass    \n  v2             CRASH   pass    \n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    user v1 × kernel v1: generated C: exact match: the generated C has no validator of `widget_rp` for v1: a rule of that revision reads a member today's struct no longer has"),
+        "{out}"
+    );
+    assert!(r.leftovers.is_empty(), "{:?}", r.leftovers);
+}
+
 /// The harness had a 4 KiB output buffer and 16 KiB input: a 5 KiB struct overflowed it, and
 /// a 64 KiB one its input line too. Every buffer is now sized from the input or by `sizeof`.
 #[test]

@@ -7,6 +7,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use uapigen::emit::RustCrate;
+use uapigen::plan::{Emitter, Tree};
 use uapigen::profile::{headers_install, kernel_leaks, userspace_leaks};
 
 fn uapigen(args: &[&str]) -> std::process::Output {
@@ -32,6 +34,34 @@ fn tree(profile: &str) -> std::path::PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     dir
+}
+
+/// The planner's list for `tree`: each path, and the family whose uAPI header it is (`Header`
+/// or `InstalledHeader`), if it is one.
+fn planned(families: &[uapigen::Checked], tree: &Tree) -> Vec<(String, Option<String>)> {
+    let plan = uapigen::plan(families, tree).unwrap();
+    let mut out: Vec<(String, Option<String>)> = plan
+        .files
+        .iter()
+        .map(|f| {
+            let header = match f.emitter {
+                Emitter::Header(m) | Emitter::InstalledHeader(m) => Some(m.family.name.clone()),
+                _ => None,
+            };
+            (f.path.clone(), header)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Where `generated/` keeps family `name`'s uAPI header, as the planner says.
+fn generated_header(families: &[uapigen::Checked], name: &str) -> std::path::PathBuf {
+    let (path, _) = planned(families, &Tree::Generated(RustCrate::default()))
+        .into_iter()
+        .find(|(_, h)| h.as_deref() == Some(name))
+        .expect("every family has a uAPI header in generated/");
+    common::repo_root().join("generated").join(path)
 }
 
 fn files(dir: &Path) -> Vec<(String, String)> {
@@ -64,12 +94,18 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
             "linux-headers/linux/iommufd.h"
         ]
     );
-    let root = common::repo_root();
-    for (name, text) in &got {
+    let families = common::real_families();
+    let plan = planned(&families, &Tree::Qemu);
+    assert_eq!(
+        names,
+        plan.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        "the CLI writes what the planner lists"
+    );
+    for ((name, text), (_, header_of)) in got.iter().zip(&plan) {
         assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
         let family = Path::new(name).file_name().unwrap();
-        let uapi = std::fs::read_to_string(root.join("generated/include/uapi/linux").join(family))
-            .unwrap();
+        let header_of = header_of.as_deref().expect("a QEMU file is a uAPI header");
+        let uapi = std::fs::read_to_string(generated_header(&families, header_of)).unwrap();
         assert_eq!(*text, headers_install(&uapi).unwrap(), "{name}");
         // headers_install drops `_UAPI` from the guard: QEMU's copy says `_IOMMUFD_H`.
         let guard = format!(
@@ -129,16 +165,21 @@ fn the_kernel_tree_has_clean_uapi_headers_and_kernel_validators() {
             "include/uapi/linux/iommufd.h",
         ]
     );
-    let root = common::repo_root();
-    for (name, text) in &got {
+    let families = common::real_families();
+    let plan = planned(&families, &Tree::Kernel);
+    assert_eq!(
+        names,
+        plan.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        "the CLI writes what the planner lists"
+    );
+    for ((name, text), (_, header_of)) in got.iter().zip(&plan) {
         assert!(
             text.lines().any(|l| l.starts_with('\t')),
             "{name}: kernel style indents with tabs"
         );
-        if let Some(rest) = name.strip_prefix("include/uapi/") {
+        if let Some(family) = header_of {
             assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
-            let generated =
-                std::fs::read_to_string(root.join("generated/include/uapi").join(rest)).unwrap();
+            let generated = std::fs::read_to_string(generated_header(&families, family)).unwrap();
             assert_eq!(*text, generated, "{name}");
         } else {
             assert_eq!(kernel_leaks(name, text), Vec::<String>::new());

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         rest.to_vec()
     };
-    let d = uapigen::decode::decode(&c.family, &c.layouts[0], si, &bytes, ud);
+    let d = uapigen::decode::decode_rev(c.latest(), uapigen::model::StructId(si), &bytes, ud);
     let name = &c.family.structs[si].name;
     assert!(d.text.starts_with(&format!("struct {name} ")), "{}", d.text);
 });

@@ -5,6 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use uapigen::emit::{RustCrate, Templates};
+use uapigen::plan::Tree;
 use uapigen::profile::Profile;
 use uapigen::{Error, Source};
 
@@ -13,14 +14,11 @@ fn templates() -> &'static Templates {
     T.get_or_init(|| Templates::new(None).expect("built-in templates"))
 }
 
-fn emit(c: &uapigen::Checked, profile: Profile) -> Result<uapigen::output::Output, String> {
-    uapigen::profile::generate(
-        std::slice::from_ref(c),
-        templates(),
-        &RustCrate::default(),
-        profile,
-    )
-    .map_err(|e| e.to_string())
+fn emit(c: &uapigen::Checked, profile: Profile) -> Result<uapigen::Output, String> {
+    let tree = Tree::of(profile, RustCrate::default());
+    uapigen::plan(std::slice::from_ref(c), &tree)
+        .and_then(|plan| plan.emit(templates()))
+        .map_err(|e| e.to_string())
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -1,6 +1,9 @@
 //! The generated C validators as a matrix implementation: a harness that dispatches to every
 //! revision's `<struct>__<rev>_copy_from_user`, compiled once with the system C compiler
 //! against an include folder (generated/include), fed all cases on stdin in one process.
+//!
+//! Which headers there are and which validators they define is the planner's to say
+//! ([`crate::plan::c_validators`]); the headers' text is read only to refuse stale ones.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,8 +14,11 @@ use uapigen_uaccess::Errno;
 
 use crate::clang_proof::ScratchDir;
 use crate::diag::Error;
+use crate::emit::RustCrate;
 use crate::ir::Convention;
 use crate::matrix::{find, Case, Implementation, Outcome, Stop};
+use crate::model::{RevId, StructId};
+use crate::plan::{Emitter, Tree};
 use crate::Checked;
 
 /// The generated C validators of every revision, compiled once into a harness, as an implementation.
@@ -64,6 +70,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
 struct Entry {
     struct_name: String,
     rev: usize,
+    function: String,
 }
 
 /// The folder `include` belongs to (`generated/include` → `generated`), for messages.
@@ -81,6 +88,40 @@ fn validated(families: &[Checked]) -> impl Iterator<Item = &Checked> {
         .filter(|c| c.family.structs.iter().any(|s| s.validation.is_some()))
 }
 
+/// A C file the harness needs, where the planner puts it under `include/`.
+struct Needed<'a> {
+    /// Relative to the include folder (`uapigen/iommufd_validate.h`).
+    rel: String,
+    /// The family it is generated from; None for the shared primitives.
+    family: Option<&'a Checked>,
+    /// The family's validators (rather than its uAPI header).
+    validators: bool,
+}
+
+/// The C of `generated/` the harness includes: every validated family's uAPI header and
+/// validators, and the shared primitives.
+fn needed(families: &[Checked]) -> Result<Vec<Needed<'_>>, Error> {
+    let plan = crate::plan(families, &Tree::Generated(RustCrate::default()))?;
+    Ok(plan
+        .files
+        .into_iter()
+        .filter_map(|f| {
+            let rel = f.path.strip_prefix("include/")?.to_string();
+            let (family, validators) = match f.emitter {
+                Emitter::Header(m) if m.validated() => (Some(m), false),
+                Emitter::Validators(m, _) => (Some(m), true),
+                Emitter::Uaccess(_) => (None, false),
+                _ => return None,
+            };
+            Some(Needed {
+                rel,
+                family,
+                validators,
+            })
+        })
+        .collect())
+}
+
 /// Refuses, before anything is compiled, an include folder that lacks a file the harness
 /// needs or whose validators were generated from another schema: either would show up as
 /// FAIL cells that say nothing about the validators.
@@ -89,44 +130,41 @@ fn check_include(include: &Path, families: &[Checked]) -> Result<(), Error> {
     let regenerate = format!("run `uapigen generate --out {out}` (with the same --schema) first");
     let mut missing = Vec::new();
     let mut stale = Vec::new();
-    let mut uaccess = false;
-    for c in validated(families) {
-        uaccess = true;
-        let marker = crate::emit::marker(&c.family);
-        let uapi = include.join("uapi").join(&c.family.header);
-        let validate = include.join(format!("uapigen/{}_validate.h", c.family.name));
-        for path in [&uapi, &validate] {
-            match std::fs::read_to_string(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    missing.push(path.display().to_string())
-                }
-                Err(e) => return Err(io(path, e)),
-                Ok(text) if !text.contains(&marker) => stale.push(format!(
-                    "{}: not generated from {} (it lacks the line `{marker}`)",
-                    path.display(),
-                    c.family.schema_file
-                )),
-                Ok(text) if path == &validate => {
-                    let lacking: Vec<String> = entries(c)
-                        .into_iter()
-                        .map(|e| function(c, &e))
-                        .filter(|f| !text.contains(&format!("{f}(")))
-                        .collect();
-                    if !lacking.is_empty() {
-                        stale.push(format!(
-                            "{}: lacks {} (generated from another revision of the schema?)",
-                            path.display(),
-                            lacking.join(", ")
-                        ));
-                    }
-                }
-                Ok(_) => {}
+    for n in needed(families)? {
+        let path = include.join(&n.rel);
+        let Some(c) = n.family else {
+            if !path.is_file() {
+                missing.push(path.display().to_string());
             }
+            continue;
+        };
+        let marker = crate::emit::marker(&c.family);
+        match std::fs::read_to_string(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(path.display().to_string())
+            }
+            Err(e) => return Err(io(&path, e)),
+            Ok(text) if !text.contains(&marker) => stale.push(format!(
+                "{}: not generated from {} (it lacks the line `{marker}`)",
+                path.display(),
+                c.family.schema_file
+            )),
+            Ok(text) if n.validators => {
+                let lacking: Vec<String> = entries(c)
+                    .into_iter()
+                    .map(|e| e.function)
+                    .filter(|f| !text.contains(&format!("{f}(")))
+                    .collect();
+                if !lacking.is_empty() {
+                    stale.push(format!(
+                        "{}: lacks {} (generated from another revision of the schema?)",
+                        path.display(),
+                        lacking.join(", ")
+                    ));
+                }
+            }
+            Ok(_) => {}
         }
-    }
-    let shared = include.join("uapigen/uaccess.h");
-    if uaccess && !shared.is_file() {
-        missing.push(shared.display().to_string());
     }
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
@@ -151,31 +189,34 @@ fn check_include(include: &Path, families: &[Checked]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Every (struct, revision) whose validator the matrix runs, in a fixed order: the harness's
-/// dispatch numbers.
+/// Every (struct, revision) whose C validator the harness calls, in a fixed order: the
+/// harness's dispatch numbers.
 fn entries(c: &Checked) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for (si, st) in c.family.structs.iter().enumerate() {
-        if st.validation.is_none() {
-            continue;
-        }
-        for r in 0..c.history.revisions.len() {
-            if c.history.structs[si].since <= r {
-                out.push(Entry {
-                    struct_name: st.name.clone(),
-                    rev: r,
-                });
-            }
-        }
-    }
-    out
+    crate::plan::c_validators(c)
+        .into_iter()
+        .map(|v| Entry {
+            struct_name: c.history.structs[v.struct_id.0].name.clone(),
+            rev: v.rev.0,
+            function: v.function,
+        })
+        .collect()
 }
 
-fn function(c: &Checked, e: &Entry) -> String {
-    format!(
-        "{}__{}_copy_from_user",
-        e.struct_name, c.history.revisions[e.rev].id
-    )
+/// Why the generated C has no validator of `struct_name` for revision `rev`, for a case
+/// that needs one.
+fn no_validator(families: &[Checked], struct_name: &str, rev: usize) -> String {
+    let Some((c, si)) = find(families, struct_name) else {
+        return format!("the generated C has no struct `{struct_name}`");
+    };
+    let id = c.history.revisions.get(rev).map_or("?", |r| r.id.as_str());
+    let why = match c.rev(RevId(rev)).validator(StructId(si)) {
+        Some(p) if !p.in_latest => {
+            ": a rule of that revision reads a member today's struct no longer has, which C \
+             written against today's header cannot name"
+        }
+        _ => "",
+    };
+    format!("the generated C has no validator of `{struct_name}` for {id}{why}")
 }
 
 impl<'a> CValidators<'a> {
@@ -209,7 +250,12 @@ impl<'a> CValidators<'a> {
             });
         }
         check_include(include, families)?;
-        let src = harness_source(families);
+        let includes: Vec<String> = needed(families)?
+            .into_iter()
+            .filter(|n| n.validators)
+            .map(|n| n.rel)
+            .collect();
+        let src = harness_source(families, &includes);
         let dir = ScratchDir::new_in(tmp, "uapigen-matrix")?;
         let file = dir.path().join("matrix.c");
         std::fs::write(&file, src).map_err(|e| io(&file, e))?;
@@ -334,14 +380,16 @@ fn expected_layout(families: &[Checked]) -> Vec<(String, u64)> {
 /// The harness: every buffer sized from the input or by `sizeof`, so a struct of any size fits.
 /// Input, per case: `ID TYPE LEN N\n` then N bytes; output: `RET READ_END LEN\n` then LEN bytes
 /// of the kernel's struct. `harness layout` prints `expected_layout`'s values instead.
-fn harness_source(families: &[Checked]) -> String {
+fn harness_source(families: &[Checked], includes: &[String]) -> String {
     let mut src = String::from(PRELUDE);
     let mut dispatch = String::new();
     let mut layout = String::new();
     let mut id = 0usize;
     let _ = writeln!(src, "#include <stddef.h>");
+    for i in includes {
+        let _ = writeln!(src, "#include <{i}>");
+    }
     for c in validated(families) {
-        let _ = writeln!(src, "#include <uapigen/{}_validate.h>", c.family.name);
         for (si, st) in c.family.structs.iter().enumerate() {
             if st.validation.is_none() {
                 continue;
@@ -375,7 +423,7 @@ fn harness_source(families: &[Checked]) -> String {
                 dispatch,
                 "\t\tcase {id}: {{\n\t\t\tstruct {name} *d = malloc(sizeof(*d));\n\n\t\t\tif (!d)\n\t\t\t\treturn 3;\n\t\t\tmemset(d, 0xa5, sizeof(*d));\n\t\t\tret = {f}(d, {args});\n\t\t\treport(ret, d, sizeof(*d));\n\t\t\tfree(d);\n\t\t\tbreak;\n\t\t}}",
                 name = st.name,
-                f = function(c, &e),
+                f = e.function,
             );
             id += 1;
         }
@@ -571,15 +619,36 @@ impl Implementation for CValidators<'_> {
                 }),
             );
         };
+        let ids: Vec<Option<usize>> = cases
+            .iter()
+            .map(|c| {
+                self.dispatch
+                    .iter()
+                    .position(|e| e.struct_name == c.struct_name && e.rev == c.kernel)
+            })
+            .collect();
+        // A kernel without a C validator (the planner knows which) stops the run at its first
+        // case, saying why, rather than the harness dying on an unknown id.
+        if let Some(at) = ids.iter().position(Option::is_none) {
+            let (outcomes, stop) = match at {
+                0 => (Vec::new(), None),
+                _ => self.run_until_stopped(&cases[..at]),
+            };
+            let case = &cases[at];
+            return (
+                outcomes,
+                stop.or_else(|| {
+                    Some(Stop {
+                        at,
+                        how: no_validator(self.families, &case.struct_name, case.kernel),
+                        hung: false,
+                    })
+                }),
+            );
+        }
         let mut input: Vec<u8> = Vec::new();
-        for c in cases {
+        for (c, id) in cases.iter().zip(ids.into_iter().flatten()) {
             let (t, l) = c.user_data.unwrap_or((0, 0));
-            // A case without a validator is answered by id past the dispatch: the harness stops.
-            let id = self
-                .dispatch
-                .iter()
-                .position(|e| e.struct_name == c.struct_name && e.rev == c.kernel)
-                .unwrap_or(self.dispatch.len());
             let _ = writeln!(input, "{id} {t} {l} {}", c.bytes.len());
             input.extend_from_slice(&c.bytes);
         }

@@ -19,6 +19,15 @@ pub fn real_families() -> Vec<uapigen::Checked> {
     }
 }
 
+/// What `uapigen generate` writes for these families, as the planner lists it.
+pub fn generate(
+    families: &[uapigen::Checked],
+    templates: &uapigen::emit::Templates,
+    krate: &uapigen::emit::RustCrate,
+) -> Result<uapigen::Output, uapigen::Error> {
+    uapigen::plan(families, &uapigen::plan::Tree::Generated(krate.clone()))?.emit(templates)
+}
+
 pub fn family<'a>(families: &'a [uapigen::Checked], name: &str) -> &'a uapigen::Checked {
     families
         .iter()

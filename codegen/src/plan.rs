@@ -1,0 +1,225 @@
+//! The output planner: every file one generation writes, for a set of checked models and the
+//! tree they go to. The CLI (`generate`, `check`), the [`Builder`](crate::Builder) and the
+//! tests all ask it, so which files exist, where, and which emitter writes each is decided
+//! here and nowhere else.
+//!
+//! Planning renders nothing: a reader that only needs to know what exists (the matrix, which
+//! C validators it may call) pays for no template and no Rust formatting. [`Plan::emit`]
+//! renders the files.
+
+mod validators;
+
+pub use validators::{c_validators, CValidator};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::emit::c_validate::{self, CFlavour};
+use crate::emit::{self, RustCrate, Templates};
+use crate::headers_install::headers_install;
+use crate::output::Output;
+use crate::profile::Profile;
+use crate::{Error, Model};
+
+/// The tree a generation writes; its files follow from it.
+#[derive(Clone, Debug)]
+pub enum Tree {
+    /// This repository's `generated/`: uAPI headers, user-space C validators, the Rust crate
+    /// (named, and finding `uapigen-uaccess`, as `RustCrate` says).
+    Generated(RustCrate),
+    /// A kernel tree: uAPI headers and the validators as kernel code includes them.
+    Kernel,
+    /// A QEMU checkout: the uAPI headers as the kernel's `headers_install` leaves them.
+    Qemu,
+    /// A build script's output folder (the `Builder`). With `rust`, a module per family and
+    /// `uapigen.rs` declaring each by its path in that folder (the one given); with `c`, the C
+    /// headers as `generated/` has them.
+    OutDir {
+        /// The folder, when Rust is wanted: `#[path]` names the modules in it.
+        rust: Option<PathBuf>,
+        /// The C headers are wanted.
+        c: bool,
+    },
+}
+
+impl Tree {
+    /// The tree of a `--profile`; only `generated` has a Rust crate for `krate` to name.
+    pub fn of(profile: Profile, krate: RustCrate) -> Tree {
+        match profile {
+            Profile::Generated => Tree::Generated(krate),
+            Profile::Kernel => Tree::Kernel,
+            Profile::Qemu => Tree::Qemu,
+        }
+    }
+}
+
+/// What writes a planned file, and what it reads.
+#[derive(Clone, Debug)]
+pub enum Emitter<'a> {
+    /// A family's uAPI header (`emit::c_header`).
+    Header(&'a Model),
+    /// A family's uAPI header after the kernel's `headers_install` (a QEMU checkout's copy).
+    InstalledHeader(&'a Model),
+    /// A family's C validators (`emit::c_validate`), for user space or for kernel code.
+    Validators(&'a Model, CFlavour),
+    /// The C validators' shared user-copy primitives.
+    Uaccess(CFlavour),
+    /// A family's Rust module (`emit::rust`).
+    Rust(&'a Model),
+    /// The Rust crate's root, declaring every family's module.
+    CrateRoot(&'a [Model]),
+    /// The Rust crate's manifest.
+    Manifest(RustCrate),
+    /// The Builder's `uapigen.rs`: every family's module, by its path in the folder.
+    Modules(&'a [Model], PathBuf),
+}
+
+impl Emitter<'_> {
+    /// Whom the file is written for, in messages: the schema, or what the families share.
+    pub fn origin(&self) -> String {
+        match self {
+            Emitter::Header(m)
+            | Emitter::InstalledHeader(m)
+            | Emitter::Validators(m, _)
+            | Emitter::Rust(m) => m.family.source.path.clone(),
+            Emitter::Uaccess(_) => "the validators' shared primitives".into(),
+            Emitter::CrateRoot(_) => "the crate root".into(),
+            Emitter::Manifest(_) => "the crate manifest".into(),
+            Emitter::Modules(..) => "the module list".into(),
+        }
+    }
+
+    /// The file's contents.
+    pub fn emit(&self, templates: &Templates) -> Result<String, Error> {
+        match self {
+            Emitter::Header(m) => emit::c_header::emit(&m.family, templates),
+            Emitter::InstalledHeader(m) => {
+                headers_install(&emit::c_header::emit(&m.family, templates)?)
+                    .map_err(|why| Error::Usage(format!("{}: {why}", m.family.schema_file)))
+            }
+            Emitter::Validators(m, flavour) => c_validate::emit_for(m, templates, *flavour),
+            Emitter::Uaccess(flavour) => c_validate::emit_uaccess_for(templates, *flavour),
+            Emitter::Rust(m) => emit::rust::emit(m),
+            Emitter::CrateRoot(models) => {
+                let families: Vec<_> = models.iter().map(|m| m.family.clone()).collect();
+                emit::rust::emit_lib(&families)
+            }
+            Emitter::Manifest(krate) => Ok(emit::cargo_toml(krate)),
+            Emitter::Modules(models, dir) => crate::builder::modules(models, dir),
+        }
+    }
+}
+
+/// One file of a plan.
+#[derive(Clone, Debug)]
+pub struct PlannedFile<'a> {
+    /// Where it goes, relative to the output folder, with `/`.
+    pub path: String,
+    /// What writes it.
+    pub emitter: Emitter<'a>,
+}
+
+/// Every file of one generation, each path claimed once, in the order they are rendered.
+#[derive(Clone, Debug)]
+pub struct Plan<'a> {
+    /// The files.
+    pub files: Vec<PlannedFile<'a>>,
+}
+
+impl Plan<'_> {
+    /// Renders every file, on every core (each file is independent of the others); the
+    /// first error in plan order is the one reported.
+    pub fn emit(&self, templates: &Templates) -> Result<Output, Error> {
+        let texts = crate::par_map(&self.files, |f| f.emitter.emit(templates));
+        let mut out = Output::default();
+        for (f, text) in self.files.iter().zip(texts) {
+            out.add(f.path.clone(), text?);
+        }
+        Ok(out)
+    }
+}
+
+/// Plans every file `tree` holds for `models`. A path two things would write (two families
+/// with one header, a family whose Rust file is the crate's own) is an error naming both,
+/// never a silent overwrite.
+pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
+    let mut files = Vec::new();
+    let mut add = |path: String, emitter| files.push(PlannedFile { path, emitter });
+    // The trees differ mostly in the flavour of their C and where their Rust modules go: one
+    // loop plans them all, so a family's files come in one order in every tree.
+    let (c, modules_in) = match tree {
+        Tree::Generated(krate) => {
+            krate.check()?;
+            (Some(CFlavour::USERSPACE), Some("rust/src/"))
+        }
+        Tree::Kernel => (Some(CFlavour::KERNEL), None),
+        Tree::Qemu => (None, None),
+        // `uapigen.rs` names the modules by path: they sit at the folder's top.
+        Tree::OutDir { rust, c } => (
+            c.then_some(CFlavour::USERSPACE),
+            rust.is_some().then_some(""),
+        ),
+    };
+    for m in models {
+        let f = &m.family;
+        if c.is_some() {
+            add(format!("include/uapi/{}", f.header), Emitter::Header(m));
+        }
+        if let Tree::Qemu = tree {
+            add(
+                format!("linux-headers/{}", f.header),
+                Emitter::InstalledHeader(m),
+            );
+        }
+        if let Some(dir) = modules_in {
+            add(format!("{dir}{}.rs", f.name), Emitter::Rust(m));
+        }
+        if let Some(flavour) = c.filter(|_| m.validated()) {
+            add(
+                format!("include/{}/{}_validate.h", validators_dir(flavour), f.name),
+                Emitter::Validators(m, flavour),
+            );
+        }
+    }
+    if let Some(flavour) = c.filter(|_| models.iter().any(Model::validated)) {
+        add(
+            format!("include/{}", flavour.uaccess_include()),
+            Emitter::Uaccess(flavour),
+        );
+    }
+    match tree {
+        Tree::Generated(krate) => {
+            add("rust/src/lib.rs".into(), Emitter::CrateRoot(models));
+            add("rust/Cargo.toml".into(), Emitter::Manifest(krate.clone()));
+        }
+        Tree::OutDir {
+            rust: Some(dir), ..
+        } => add("uapigen.rs".into(), Emitter::Modules(models, dir.clone())),
+        _ => {}
+    }
+    claim(&files)?;
+    Ok(Plan { files })
+}
+
+/// Where `<family>_validate.h` goes under `include/`: beside the shared primitives.
+fn validators_dir(flavour: CFlavour) -> &'static str {
+    flavour
+        .uaccess_include()
+        .rsplit_once('/')
+        .map_or("", |(dir, _)| dir)
+}
+
+fn claim(files: &[PlannedFile]) -> Result<(), Error> {
+    let mut first: BTreeMap<&str, &PlannedFile> = BTreeMap::new();
+    for f in files {
+        if let Some(before) = first.insert(&f.path, f) {
+            return Err(Error::Usage(format!(
+                "{} would be written twice: for {} and for {}",
+                f.path,
+                before.emitter.origin(),
+                f.emitter.origin()
+            )));
+        }
+    }
+    Ok(())
+}
