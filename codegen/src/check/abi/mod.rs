@@ -1,0 +1,121 @@
+//! The ABI a family publishes, revision by revision: every struct's size and alignment on
+//! every target, every member's offset, size and type, every constant's value, and the flags
+//! each struct's fields accept. Three uses:
+//! - `schema/<family>.abi.lock` (`uapigen generate --publish`): `check` fails when a published
+//!   revision's ABI changes;
+//! - `uapigen diff OLD NEW`: every change classified compatible or breaking, with its rule;
+//! - the schema's own history: each revision must extend the previous one legally
+//!   (REFERENCE.md §3: append at the end, add a union member at the end, or re-purpose
+//!   reserved bytes with a new flag).
+//!
+//! `snapshot` takes a revision's ABI from the model as values; `published` and `extension`
+//! compare two of them into [`Change`]s, judged by value; `change` writes the messages;
+//! `lock` is the only place the lock file's text is known.
+
+mod change;
+mod extension;
+mod lock;
+mod published;
+mod snapshot;
+
+pub use change::{Change, Finding, MemberName, Rule, Subject, Verdict};
+pub use lock::{lock_text, parse_lock, LOCK_HEADER};
+pub use snapshot::{
+    snapshot, BaseType, Lock, Member, MemberType, PerTarget, RevisionAbi, StructAbi,
+};
+
+use crate::diag::{Diagnostic, Error};
+use crate::Checked;
+
+/// Every difference between two states of the same published revision: all breaking.
+pub fn compare_published(old: &RevisionAbi, new: &RevisionAbi) -> Vec<Finding> {
+    published::compare(old, new)
+}
+
+/// How revision `next` extends `prev` (consecutive revisions of one family).
+pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
+    extension::compare(prev, next)
+}
+
+/// The schema's own history: each revision extends the previous one legally.
+pub fn check_history(c: &Checked) -> Result<(), Error> {
+    let lock = snapshot(c);
+    let diags: Vec<Diagnostic> = lock
+        .revision
+        .windows(2)
+        .flat_map(|pair| extension::compare(&pair[0], &pair[1]))
+        .filter(|f| f.verdict == Verdict::Breaking)
+        .map(|f| located(c, &f))
+        .collect();
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Schema(diags))
+    }
+}
+
+/// A diagnostic at the struct (or constant) a finding is about.
+pub fn located(c: &Checked, f: &Finding) -> Diagnostic {
+    let family = &c.history;
+    let span = match &f.subject {
+        Subject::Struct(n) => family.struct_by_name(n).map(|s| s.name_span.clone()),
+        Subject::Constant(n) => family
+            .constants()
+            .find(|k| &k.name == n)
+            .map(|k| k.span.clone()),
+        Subject::Revision(_) => None,
+    }
+    .unwrap_or(0..0);
+    Diagnostic::at(
+        &family.source,
+        span,
+        format!("{}, revision {}: {}", f.subject, f.revision, f.what()),
+    )
+    .note(format!("rule: {}", f.rule))
+}
+
+/// Published revisions (the lock) against the schema now: every drift is breaking.
+pub fn check_lock(c: &Checked, lock: &Lock) -> Vec<Finding> {
+    let now = snapshot(c);
+    let mut out = Vec::new();
+    for old in &lock.revision {
+        match now.revision.iter().find(|r| r.id == old.id) {
+            Some(new) => out.extend(published::compare(old, new)),
+            None => out.push(revision_finding(&old.id, Change::RevisionUnpublished)),
+        }
+    }
+    out
+}
+
+/// `uapigen diff OLD NEW`: revisions both have must be identical; revisions only NEW has must
+/// extend their predecessor legally.
+pub fn diff(old: &Checked, new: &Checked) -> Vec<Finding> {
+    let (o, n) = (snapshot(old), snapshot(new));
+    let mut out = Vec::new();
+    for r in &o.revision {
+        match n.revision.iter().find(|x| x.id == r.id) {
+            Some(x) => out.extend(published::compare(r, x)),
+            None => out.push(revision_finding(&r.id, Change::RevisionRemoved)),
+        }
+    }
+    for (i, r) in n.revision.iter().enumerate() {
+        if o.revision.iter().any(|x| x.id == r.id) {
+            continue;
+        }
+        match i.checked_sub(1) {
+            Some(p) => out.extend(extension::compare(&n.revision[p], r)),
+            None => out.push(revision_finding(&r.id, Change::FirstRevision)),
+        }
+    }
+    out
+}
+
+/// A change to a whole revision, about that revision.
+fn revision_finding(id: &str, change: Change) -> Finding {
+    Finding::new(
+        id,
+        &Subject::Revision(id.to_string()),
+        change,
+        Change::judge_extension,
+    )
+}
