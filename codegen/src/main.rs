@@ -527,7 +527,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut found = false;
             // The model's own layouts: `layout` shows what every emitter uses.
             let (t, _) = TargetId::all()
-                .find(|(_, t)| std::ptr::eq(*t, target))
+                .find(|(_, t)| t.triple == target.triple)
                 .expect("a known target has an id");
             for c in &families {
                 let rev = c.latest();
