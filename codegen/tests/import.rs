@@ -767,7 +767,17 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
             2,
             ": error: `vfio_region_info_cap_sparse_mmap.areas` is a flexible array member",
         ),
-        ("kvm.h", 2, ": error: 'asm/kvm.h' file not found"),
+        (
+            "kvm.h",
+            2,
+            // gcc-multilib's /usr/include/asm puts the architecture's headers on the default
+            // include path; without it, kvm.h's own `#include <asm/kvm.h>` is what fails.
+            if Path::new("/usr/include/asm").exists() {
+                ": error: `kvm_irqchip.chip.dummy` has type `char`"
+            } else {
+                ": error: 'asm/kvm.h' file not found"
+            },
+        ),
         ("acrn.h", 2, ": error: unknown type name '__le64'"),
     ] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
