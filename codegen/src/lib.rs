@@ -12,17 +12,31 @@
 //!   which emitter writes each, `output` writes them (or compares them with a folder);
 //! - `tools`: what else reads the model (`interpret`, `decode`, `matrix`, `pahole`, the
 //!   libclang proof) and the importers (`import`, `headers_install`).
+//!
+//! The facade, what a build script or another tool needs: [`Builder`] (a `build.rs`), or
+//! [`load`] a folder of schemas → [`plan()`] the files of a [`Tree`] → [`Plan::emit`] them
+//! with the [`Templates`] → [`Output::write`]; every failure is an [`Error`]. The stages'
+//! modules stay public for the CLI, the tools, the fuzz targets and the tests, but are
+//! hidden from these docs: they change as the stages do.
 #![warn(missing_docs)]
 
 pub mod builder;
+#[doc(hidden)]
 pub mod check;
+#[doc(hidden)]
 pub mod diag;
+#[doc(hidden)]
 pub mod emit;
+#[doc(hidden)]
 pub mod front;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod output;
 pub mod plan;
+#[doc(hidden)]
 pub mod profile;
+#[doc(hidden)]
 pub mod tools;
 
 // The modules' paths before the stages had folders, kept for the crates that use them.
@@ -34,8 +48,9 @@ pub use tools::{
 };
 
 pub use builder::Builder;
+pub use emit::{RustCrate, Templates};
 pub use output::Output;
-pub use plan::plan;
+pub use plan::{plan, Plan, Tree};
 
 use std::path::Path;
 
@@ -124,6 +139,11 @@ pub fn lay_out(source: Source, schema_file: &str) -> Result<Checked, Error> {
     let raw = schema::parse(&source)?;
     let family = resolve::resolve(raw, source, schema_file)?;
     Ok(Model::new(family))
+}
+
+/// Every `*.toml` schema of `dir`, loaded and checked: the facade's first step.
+pub fn load(dir: &Path) -> Result<Vec<Model>, Error> {
+    load_dir(dir)
 }
 
 /// Every `*.toml` schema in `dir`, in file-name order, each checked. Errors of all files are
