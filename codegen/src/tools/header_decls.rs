@@ -1,0 +1,239 @@
+//! What a C header declares itself (not what it includes), as libclang reads it: its structs
+//! and unions with every member, its enums and their constants, and its object-like `#define`s
+//! whose value is an integer. Names and shapes only, no measures: the comparison with the
+//! kernel's real headers (codegen/tests/real_headers.rs) has a C compiler print every size,
+//! offset and value, so libclang decides what is measured, never what a measure is.
+
+use std::path::Path;
+
+use super::clang::{Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind};
+use super::clang_proof::{c_args, evaluate_on};
+use crate::diag::Error;
+use crate::layout::Target;
+
+/// `struct` or `union`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RecordKind {
+    /// `struct NAME`.
+    Struct,
+    /// `union NAME`.
+    Union,
+}
+
+impl RecordKind {
+    /// The C keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RecordKind::Struct => "struct",
+            RecordKind::Union => "union",
+        }
+    }
+}
+
+/// How a member can be measured: C's `offsetof`/`sizeof` reach all but a bitfield, and
+/// `sizeof` does not reach a flexible array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// An ordinary member.
+    Plain,
+    /// A bitfield: measured by its bits, not bytes.
+    Bitfield,
+    /// A flexible array member (`T x[]`): an offset and no size.
+    Flexible,
+}
+
+/// A member of a record, named as C's member designator names it from the record: members of
+/// an anonymous union or struct by their own name (`fault_id`), members of a named member of
+/// anonymous type through it (`granu.addr_info`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The designator, for `offsetof(struct NAME, path)`.
+    pub path: String,
+    /// How to measure it.
+    pub shape: Shape,
+}
+
+/// A struct or union defined at file scope with a tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `struct` or `union`.
+    pub kind: RecordKind,
+    /// Its tag.
+    pub name: String,
+    /// Every member, nested members of anonymous types included, in declaration order.
+    pub members: Vec<Member>,
+}
+
+/// An enumeration constant, and the tag of its enum (None for `enum { ... }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enumerator {
+    /// Its name.
+    pub name: String,
+    /// The enum's tag.
+    pub tag: Option<String>,
+}
+
+/// An object-like `#define` that C evaluates to an integer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Define {
+    /// Its name.
+    pub name: String,
+    /// Written as `_IO(...)`, `_IOR(...)`, `_IOW(...)` or `_IOWR(...)`: an ioctl number.
+    pub ioctl: bool,
+}
+
+/// Everything a header declares, each kind in the order the header has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declarations {
+    /// Tagged structs and unions with a body.
+    pub records: Vec<Record>,
+    /// The tags of the tagged enums with a body.
+    pub enums: Vec<String>,
+    /// Every enumeration constant.
+    pub enumerators: Vec<Enumerator>,
+    /// The integer `#define`s.
+    pub defines: Vec<Define>,
+    /// What is declared but not compared, each with why (a function-like macro, a define
+    /// that is not an integer, a typedef ...), for the reader of a report to see.
+    pub not_compared: Vec<String>,
+}
+
+/// The declarations `header` itself makes, its includes found in `include` (searched in
+/// order, no system folders), read as on `target`.
+pub fn declarations(
+    header: &Path,
+    include: &[&Path],
+    target: &Target,
+) -> Result<Declarations, Error> {
+    let path = header.display().to_string();
+    let args = c_args(target, include, &["-ferror-limit=0"]);
+    let Some(tu) = TranslationUnit::parse(&path, None, &args, Detail::Preprocessor)? else {
+        return Err(Error::Usage(format!("libclang could not parse {path}")));
+    };
+    let errors = tu.errors("");
+    if !errors.is_empty() {
+        return Err(Error::Schema(errors));
+    }
+    let main = tu.file(&path);
+    let mut out = Declarations::default();
+    let mut macros = Vec::new();
+    tu.cursor()
+        .visit_children(|c| top_level(c, main, &mut out, &mut macros));
+
+    // Which macros are integers is C's to say: a body that is a type, a string or nothing
+    // is not compared.
+    let names: Vec<String> = macros.iter().map(|(n, _)| n.clone()).collect();
+    let source = format!("#include \"{path}\"\n");
+    let values = evaluate_on(&source, include, &names, target)?;
+    for (name, ioctl) in macros {
+        if values.get(&name).copied().flatten().is_some() {
+            out.defines.push(Define { name, ioctl });
+        } else {
+            out.not_compared.push(format!(
+                "#define {name}: not an integer constant expression"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn top_level(
+    c: Cursor<'_>,
+    main: Option<File<'_>>,
+    out: &mut Declarations,
+    macros: &mut Vec<(String, bool)>,
+) {
+    if c.location().expansion().file != main {
+        return;
+    }
+    let name = c.spelling();
+    match c.kind() {
+        CursorKind::Struct | CursorKind::Union if c.is_definition() && !anonymous(&name) => {
+            let kind = if c.kind() == CursorKind::Struct {
+                RecordKind::Struct
+            } else {
+                RecordKind::Union
+            };
+            let mut members = Vec::new();
+            members_of(c.ty(), "", &mut members);
+            out.records.push(Record {
+                kind,
+                name,
+                members,
+            });
+        }
+        CursorKind::Enum if c.is_definition() => {
+            let tag = (!anonymous(&name)).then_some(name);
+            out.enums.extend(tag.clone());
+            c.visit_children(|e| {
+                if e.kind() == CursorKind::EnumConstant {
+                    out.enumerators.push(Enumerator {
+                        name: e.spelling(),
+                        tag: tag.clone(),
+                    });
+                }
+            });
+        }
+        CursorKind::MacroDefinition => {
+            let tokens = c.tokens();
+            if c.is_function_like_macro() {
+                out.not_compared
+                    .push(format!("#define {name}(...): a function-like macro"));
+            } else if tokens.len() > 1 {
+                let ioctl = matches!(tokens[1].as_str(), "_IO" | "_IOR" | "_IOW" | "_IOWR");
+                macros.push((name, ioctl));
+            }
+            // An empty body is the include guard or a flag for #ifdef: no value to compare.
+        }
+        CursorKind::MacroExpansion | CursorKind::Inclusion => {}
+        CursorKind::Struct | CursorKind::Union | CursorKind::Enum => {
+            if !c.is_definition() {
+                out.not_compared.push(format!(
+                    "{} {name}: a declaration without a body",
+                    c.kind_spelling()
+                ));
+            }
+            // An untagged record at file scope declares nothing a program can name.
+        }
+        _ => out
+            .not_compared
+            .push(format!("{} {name}", c.kind_spelling())),
+    }
+}
+
+/// libclang names an untagged record or enum `(anonymous ...)` or `(unnamed ...)`, or not at all.
+fn anonymous(name: &str) -> bool {
+    name.is_empty() || name.contains("(anonymous") || name.contains("(unnamed")
+}
+
+/// The members of record type `ty`, designated from the outermost record through `prefix`.
+fn members_of(ty: Type<'_>, prefix: &str, out: &mut Vec<Member>) {
+    ty.visit_fields(|f| {
+        let name = f.spelling();
+        let fty = f.ty().canonical();
+        // A member of anonymous record type is reached through it; a named record type's
+        // members are that record's own, compared where it is declared.
+        let inline = fty.kind() == TypeKind::Record && anonymous(&fty.declaration().spelling());
+        if anonymous(&name) {
+            if inline {
+                members_of(fty, prefix, out);
+            }
+            return;
+        }
+        let path = format!("{prefix}{name}");
+        let shape = if f.bit_width().is_some() {
+            Shape::Bitfield
+        } else if fty.kind() == TypeKind::IncompleteArray {
+            Shape::Flexible
+        } else {
+            Shape::Plain
+        };
+        out.push(Member {
+            path: path.clone(),
+            shape,
+        });
+        if inline {
+            members_of(fty, &format!("{path}."), out);
+        }
+    });
+}
