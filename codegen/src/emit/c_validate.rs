@@ -112,7 +112,7 @@ fn cond(family: &Family, c: &Cond) -> String {
         Pred::Has(x) => format!("({v} & {x}) == {x}", x = value(x)),
         Pred::AtLeast(x) => format!("{v} >= {}", value(x)),
         Pred::KnownFlags(g) => {
-            let names: Vec<&str> = family.groups[*g]
+            let names: Vec<&str> = family.group(*g)
                 .values
                 .iter()
                 .map(|c| c.name.as_str())

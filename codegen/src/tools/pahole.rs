@@ -54,7 +54,7 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
         let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
-            FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
+            FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
             FieldType::Union(_) => {
                 rows.push((format!("{indent}union {{"), None));
                 let sep = if name.is_empty() { "" } else { " " };
