@@ -306,7 +306,7 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
                 model,
                 view,
                 s,
-                Some(&family.revisions[view.id().0].id),
+                Some(&family.rev(view.id()).id),
                 today(s),
             ) else {
                 continue;

@@ -741,8 +741,9 @@ pub fn path_module(name: &str, abs: &str) -> Result<String, Error> {
 fn dispatcher(model: &Model) -> String {
     let mut arms = Vec::new();
     for view in model.revs() {
+        let m = ident(&model.history.rev(view.id()).id);
+        // The generated dispatcher is called with the revision's index, as a number.
         let r = view.id().0;
-        let m = ident(&model.history.revisions[r].id);
         for (sid, _) in view.validators() {
             let st = view.get(sid);
             let ty = type_ident(&st.name);

@@ -237,33 +237,36 @@ impl RevFacts {
         latest: &Family,
         latest_layout: &FamilyLayout,
     ) -> RevFacts {
-        let n = f.structs.len();
         let exists: Vec<bool> = f.structs.iter().map(|s| s.since <= r).collect();
-        let hole_free: Vec<bool> = (0..n)
-            .map(|si| l.iter().all(|t| t.structs[si].holes.is_empty()))
+        let hole_free: Vec<bool> = f
+            .structs_by_id()
+            .map(|(s, _)| l.iter().all(|t| t.struct_(s).holes.is_empty()))
             .collect();
-        // Embedded structs come earlier (resolve guarantees it), so one pass in order.
-        let mut into_bytes = vec![false; n];
-        for si in 0..n {
-            into_bytes[si] = hole_free[si]
-                && f.structs[si].fields.iter().all(|fd| match &fd.ty {
+        // Embedded structs come earlier (resolve guarantees it), so one pass in order: a
+        // struct's entry is there exactly when it is earlier.
+        let mut into_bytes: Vec<bool> = Vec::with_capacity(f.structs.len());
+        for (s, st) in f.structs_by_id() {
+            let plain = hole_free[s.0]
+                && st.fields.iter().all(|fd| match &fd.ty {
                     FieldType::Scalar(_) => true,
-                    FieldType::Struct(j) => j.0 < si && into_bytes[j.0],
+                    FieldType::Struct(j) => into_bytes.get(j.0) == Some(&true),
                     FieldType::Union(_) => false,
                 });
+            into_bytes.push(plain);
         }
         let masks = f
             .groups
             .iter()
             .map(|g| g.values.iter().fold(0, |m, c| m | c.value))
             .collect();
-        let plans = (0..n)
-            .map(|si| {
-                if !exists[si] {
+        let plans = f
+            .structs_by_id()
+            .map(|(s, _)| {
+                if !exists[s.0] {
                     return None;
                 }
-                let mut p = plan::lower(f, &l[0], StructId(si))?;
-                p.in_latest = plan::locates_all(f, latest, latest_layout, StructId(si));
+                let mut p = plan::lower(f, &l[0], s)?;
+                p.in_latest = plan::locates_all(f, latest, latest_layout, s);
                 Some(p)
             })
             .collect();
@@ -277,7 +280,7 @@ impl RevFacts {
     }
 }
 
-/// The flags fields of struct `si` (embedded structs followed, arrays not), with the mask of
+/// The flags fields of struct `s` (embedded structs followed, arrays not), with the mask of
 /// each revision.
 fn flag_fields(
     revisions: &[(Family, Vec<FamilyLayout>)],

@@ -45,12 +45,12 @@ pub fn decode_rev(
 pub fn decode(
     family: &Family,
     fl: &FamilyLayout,
-    si: usize,
+    s: StructId,
     input: &[u8],
     user_data: Option<UserData>,
 ) -> Decoded {
-    let plan = plan::lower(family, fl, StructId(si));
-    explain(family, fl, StructId(si), plan.as_ref(), input, user_data)
+    let plan = plan::lower(family, fl, s);
+    explain(family, fl, s, plan.as_ref(), input, user_data)
 }
 
 /// Decodes `input` as struct `s` of `family`, laid out as `fl`, and copies and checks it
