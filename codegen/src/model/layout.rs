@@ -518,7 +518,7 @@ mod tests {
             assert_eq!(too.at_index, vec![1]);
             assert_eq!(too.why, "`x` is 1048576 × 8 bytes = 8388608 bytes");
             let b = l.structs[1].too_large.as_ref().unwrap();
-            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(0)));
+            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(StructId(0))));
         }
     }
 

@@ -293,7 +293,7 @@ mod tests {
                     sized(size + 8, 0),
                 ] {
                     let a = decode_rev(latest, s, &input, None);
-                    let b = decode(&c.family, &c.layouts[0], s.0, &input, None);
+                    let b = decode(&c.family, &c.layouts[0], s, &input, None);
                     assert_eq!((&a.text, &a.verdict), (&b.text, &b.verdict), "{}", st.name);
                 }
             }
