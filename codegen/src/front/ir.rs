@@ -1,10 +1,12 @@
-//! The intermediate representation: what every emitter reads. Names are resolved to indices,
+//! The intermediate representation: what every emitter reads. Names are resolved to typed
+//! ids ([`StructId`], [`GroupId`], [`DefineId`], [`RevId`]: positions in the family's tables),
 //! constant values are evaluated, and every item keeps the byte span it came from so the check
 //! stage can point at it. Emitters never change it.
 
 use std::ops::Range;
 
 use crate::diag::Source;
+// Re-exported so that a reader of the IR has its ids with it.
 pub use super::ids::{DefineId, GroupId, RevId, StructId};
 
 /// Byte range in the schema file's text.
@@ -578,8 +580,9 @@ impl Struct {
 
 impl Family {
     /// The family as it was at revision `rev`: the fields, union members, flag and enum values
-    /// and defines that existed then. Struct indices are kept (a struct not yet added keeps
-    /// its slot; `Struct::since` says whether it exists), so layouts index the same way.
+    /// and defines that existed then. Struct and group ids are kept (a struct not yet added
+    /// keeps its slot; `Struct::since` says whether it exists), so layouts index the same way;
+    /// define ids are not (see `DefineId`).
     pub fn at_revision(&self, rev: RevId) -> Family {
         fn fields_at(fields: &[Field], rev: RevId) -> Vec<Field> {
             fields
@@ -599,7 +602,8 @@ impl Family {
         for st in &mut fam.structs {
             st.fields = fields_at(&st.fields, rev);
         }
-        // The kernel of a revision checks only what existed then.
+        // The kernel of a revision checks only what existed then. A path through an embedded
+        // struct is looked up in that struct's fields then, hence the copy.
         let fields_then = fam.clone();
         for st in &mut fam.structs {
             if st.since > rev {
@@ -617,7 +621,8 @@ impl Family {
         for g in &mut fam.groups {
             g.values.retain(|c| c.since <= rev);
         }
-        // Defines are referred to by index (placement), so drop them with a remap.
+        // Items name defines by id (placement), and ids number the view's own defines, so
+        // dropping one renumbers those after it.
         let mut index: Vec<Option<DefineId>> = vec![None; fam.defines.len()];
         let mut kept = Vec::new();
         for (slot, d) in index.iter_mut().zip(&fam.defines) {
@@ -670,6 +675,11 @@ impl Family {
     /// Struct `s`. In a revision's view it may not exist yet (`Struct::since`).
     pub fn struct_(&self, s: StructId) -> &Struct {
         &self.structs[s.0]
+    }
+
+    /// Struct `s`, to change: only resolve does, filling a struct in after it is listed.
+    pub(crate) fn struct_mut(&mut self, s: StructId) -> &mut Struct {
+        &mut self.structs[s.0]
     }
 
     /// Group `g`.

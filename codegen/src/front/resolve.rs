@@ -295,14 +295,14 @@ impl Resolver {
         // they are resolved once every constant is known.
         for (si, parts) in pending {
             let validation = self.validation(&family, si, parts);
-            family.structs[si.0].validation = validation;
+            family.struct_mut(si).validation = validation;
         }
         family
     }
 
     fn place(&mut self, family: &mut Family, inside: Option<(StructId, usize)>, item: ItemRef) {
         match inside {
-            Some((s, f)) => family.structs[s.0].fields[f].before.push(item),
+            Some((s, f)) => family.struct_mut(s).fields[f].before.push(item),
             None => family.items.push(item),
         }
     }
