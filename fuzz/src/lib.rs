@@ -282,6 +282,8 @@ impl<'a> ValidatorCase<'a> {
 
     /// sizeof the struct today (the latest revision).
     pub fn today_size(&self) -> usize {
-        family(self.pair.family).layouts[0].struct_(self.pair.si).size as usize
+        family(self.pair.family).layouts[0]
+            .struct_(self.pair.si)
+            .size as usize
     }
 }

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use uapigen::model::StructId;
 use uapigen_bindings::{iommu, iommufd};
 use uapigen_uaccess::{bytes_of, Errno, Plain, UserMemory};
-use uapigen::model::StructId;
 
 /// Where test buffers live in the fake user address space.
 pub const BASE: u64 = 0x7f00_0000_1000;

@@ -237,7 +237,10 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
     let mut failures = Vec::new();
     for ((case, v), (c_out, c_read_end, poison)) in run.cases.iter().zip(&run.sizes).zip(c_results)
     {
-        let spec_conv = view(case.name).0.family.struct_(view(case.name).1)
+        let spec_conv = view(case.name)
+            .0
+            .family
+            .struct_(view(case.name).1)
             .convention
             .unwrap();
         let fresh = || Mem::new(case.data.clone(), case.readable);
@@ -255,7 +258,9 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
             ks.0.family,
             &ks.0.layouts[0],
             ks.1,
-            &ks.0.family.struct_(ks.1)
+            &ks.0
+                .family
+                .struct_(ks.1)
                 .validation
                 .as_ref()
                 .unwrap()
@@ -466,7 +471,12 @@ fn every_rule_rejects_something_and_all_implementations_agree() {
 
 /// Leaf (scalar or array) fields of a struct, by dotted path, through unions and nested structs.
 fn leaf_fields(name: &str) -> Vec<(String, Option<usize>)> {
-    fn walk(c: &View, si: uapigen::model::StructId, prefix: &str, out: &mut Vec<(String, Option<usize>)>) {
+    fn walk(
+        c: &View,
+        si: uapigen::model::StructId,
+        prefix: &str,
+        out: &mut Vec<(String, Option<usize>)>,
+    ) {
         for m in &c.layouts[0].struct_(si).members {
             let f = uapigen::layout::field_at(c.family.struct_(si), &m.index).unwrap();
             let path = if prefix.is_empty() {

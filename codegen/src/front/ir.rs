@@ -699,7 +699,10 @@ impl Family {
 
     /// Every struct with its id, in schema order (not-yet-added slots included).
     pub fn structs_by_id(&self) -> impl Iterator<Item = (StructId, &Struct)> {
-        self.structs.iter().enumerate().map(|(i, s)| (StructId(i), s))
+        self.structs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (StructId(i), s))
     }
 
     /// Every group with its id, in schema order.
@@ -709,6 +712,9 @@ impl Family {
 
     /// Every revision with its id, oldest first.
     pub fn revs_by_id(&self) -> impl Iterator<Item = (RevId, &Revision)> {
-        self.revisions.iter().enumerate().map(|(i, r)| (RevId(i), r))
+        self.revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RevId(i), r))
     }
 }

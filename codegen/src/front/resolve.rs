@@ -308,11 +308,7 @@ impl Resolver {
     }
 
     /// `inside = "struct.field"`: the struct must come earlier in the file.
-    fn inside(
-        &mut self,
-        inside: &Option<S<String>>,
-        family: &Family,
-    ) -> Option<(StructId, usize)> {
+    fn inside(&mut self, inside: &Option<S<String>>, family: &Family) -> Option<(StructId, usize)> {
         let inside = inside.as_ref()?;
         let Some((sname, fname)) = inside.get_ref().split_once('.') else {
             self.error(
@@ -1017,12 +1013,7 @@ impl Resolver {
     }
 
     /// `granu.addr_info.flags` → the fields it passes through, anonymous unions included.
-    fn field_path(
-        &mut self,
-        family: &Family,
-        si: StructId,
-        text: &S<String>,
-    ) -> Option<FieldPath> {
+    fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
         let mut container: &[Field] = &family.struct_(si).fields;
         let mut owner = family.struct_(si).name.clone();
         let mut in_union = false;

@@ -460,7 +460,12 @@ fn push_member(
 /// Offset and size of the field a path names, from the start of struct `s`; None when the
 /// family (at this revision) has no such field. For the check stage and callers outside the
 /// model; what comes after the model reads validator plans instead.
-pub fn locate(family: &Family, fl: &FamilyLayout, s: StructId, path: &FieldPath) -> Option<(u64, u64)> {
+pub fn locate(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    path: &FieldPath,
+) -> Option<(u64, u64)> {
     crate::model::plan::locate(family, fl, s, path).map(|(o, n, _)| (o, n))
 }
 

@@ -186,7 +186,8 @@ fn fields(
 /// ` (NAME)` for enum values, ` (A | B | unknown 0x8)` for flags.
 fn annotate(family: &Family, f: &Field, v: u64) -> String {
     if let Some(g) = f.values {
-        let name = family.group(g)
+        let name = family
+            .group(g)
             .values
             .iter()
             .find(|c| c.value == v)

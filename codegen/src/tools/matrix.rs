@@ -365,7 +365,9 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
                 b,
                 format!(
                     "new user sets `{}` (since {}), unknown to {}",
-                    m.path, c.history.rev(f.since).id, c.history.rev(k).id
+                    m.path,
+                    c.history.rev(f.since).id,
+                    c.history.rev(k).id
                 ),
                 false,
                 None,
@@ -386,7 +388,9 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
                     b,
                     format!(
                         "new user sets flag {} (since {}) in `{}`",
-                        flag.name, c.history.rev(flag.since).id, m.path
+                        flag.name,
+                        c.history.rev(flag.since).id,
+                        m.path
                     ),
                     false,
                     None,
@@ -596,10 +600,7 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
                     .convention
                     .map_or("", |v| v.name())
                     .to_string(),
-                revisions: revs
-                    .iter()
-                    .map(|r| c.history.rev(*r).id.clone())
-                    .collect(),
+                revisions: revs.iter().map(|r| c.history.rev(*r).id.clone()).collect(),
                 cells: vec![Vec::new(); revs.len()],
             });
         }

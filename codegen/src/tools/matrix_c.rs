@@ -208,7 +208,11 @@ fn no_validator(families: &[Checked], struct_name: &str, rev: RevId) -> String {
     let Some((c, s)) = find(families, struct_name) else {
         return format!("the generated C has no struct `{struct_name}`");
     };
-    let id = c.history.revisions.get(rev.0).map_or("?", |r| r.id.as_str());
+    let id = c
+        .history
+        .revisions
+        .get(rev.0)
+        .map_or("?", |r| r.id.as_str());
     let why = match c.rev(rev).validator(s) {
         Some(p) if !p.in_latest => {
             ": a rule of that revision reads a member today's struct no longer has, which C \
