@@ -19,7 +19,7 @@ fn main() {
     let families = uapigen::load_dir(&schema).unwrap_or_else(|e| panic!("{e}"));
 
     let mut rust = String::from(
-        "/// Every validated (family, struct, struct index, revision, driver data, its type).\n\
+        "/// Every validated (family, struct, struct id, revision, driver data, its type).\n\
          pub static PAIRS: &[Pair] = &[\n",
     );
     let mut c = String::from("#include \"c_memory.h\"\n");

@@ -158,7 +158,7 @@ impl Implementation for Interpreter<'_> {
     }
 }
 
-/// The family and struct index of struct `name`.
+/// The family and id of struct `name`.
 pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, StructId)> {
     families.iter().find_map(|c| {
         c.family
