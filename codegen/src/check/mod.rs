@@ -60,9 +60,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         let trap = st.trap_at(family);
         if trap {
             // An acknowledged trap must be one: holes, or a layout that differs between ABIs.
-            let base = &layouts[0].struct_(si);
+            let base = layouts[0].struct_(si);
             let real = layouts.iter().any(|l| {
-                let o = &l.struct_(si);
+                let o = l.struct_(si);
                 !o.holes.is_empty()
                     || o.size != base.size
                     || o.members
@@ -127,9 +127,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
         // One layout on every ABI.
         let layouts_to_compare: &[FamilyLayout] = if trap { &layouts[..1] } else { layouts };
-        let base = &layouts[0].struct_(si);
+        let base = layouts[0].struct_(si);
         for fl in &layouts_to_compare[1..] {
-            let other = &fl.struct_(si);
+            let other = fl.struct_(si);
             let moved = base
                 .members
                 .iter()
