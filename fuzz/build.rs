@@ -19,7 +19,7 @@ fn main() {
     let families = uapigen::load_dir(&schema).unwrap_or_else(|e| panic!("{e}"));
 
     let mut rust = String::from(
-        "/// Every validated (family, struct, struct index, revision, driver data, its type).\n\
+        "/// Every validated (family, struct, struct id, revision, driver data, its type).\n\
          pub static PAIRS: &[Pair] = &[\n",
     );
     let mut c = String::from("#include \"c_memory.h\"\n");
@@ -36,18 +36,18 @@ fn main() {
     );
     let mut idx = 0;
     for f in &families {
-        for (si, st) in f.family.structs.iter().enumerate() {
+        for (si, st) in f.family.structs_by_id() {
             let Some(v) = &st.validation else { continue };
             let user_data = st.convention == Some(Convention::UserData);
             let data_type = v.data_type.as_ref().map_or(0, |d| d.1 as u32);
-            for (r, rev) in f.history.revisions.iter().enumerate() {
+            for (r, rev) in f.history.revs_by_id() {
                 if st.since > r {
                     continue;
                 }
                 writeln!(
                     rust,
-                    "    Pair {{ family: {:?}, name: {:?}, si: {si}, rev: {r}, user_data: {user_data}, data_type: {data_type} }},",
-                    f.family.name, st.name
+                    "    Pair {{ family: {:?}, name: {:?}, si: uapigen::model::StructId({}), rev: uapigen::model::RevId({}), user_data: {user_data}, data_type: {data_type} }},",
+                    f.family.name, st.name, si.0, r.0
                 )
                 .unwrap();
                 let args = if user_data { "src, type, len" } else { "src" };

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uapigen::emit::Templates;
 use uapigen::layout::{target_by_triple, TARGETS};
-use uapigen::model::{StructId, TargetId};
+use uapigen::model::TargetId;
 use uapigen::Error;
 
 #[derive(Parser)]
@@ -463,18 +463,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let families = uapigen::load_dir(&schema)?;
             let found = families.iter().find_map(|c| {
                 c.family
-                    .structs
-                    .iter()
-                    .position(|s| s.name == name)
-                    .map(|si| (c, si))
+                    .structs_by_id()
+                    .find(|(_, st)| st.name == name)
+                    .map(|(s, _)| (c, s))
             });
-            let Some((c, si)) = found else {
+            let Some((c, s)) = found else {
                 return Err(Error::Usage(format!(
                     "no struct named `{name}` in {}",
                     schema.display()
                 )));
             };
-            let st = &c.family.structs[si];
+            let st = c.family.struct_(s);
             let driver_data = st.convention == Some(uapigen::ir::Convention::UserData);
             if !driver_data && (data_type.is_some() || len.is_some()) {
                 return Err(Error::Usage(format!(
@@ -501,7 +500,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     }
                 }
             };
-            let d = uapigen::decode::decode_rev(c.latest(), StructId(si), &bytes, user_data);
+            let d = uapigen::decode::decode_rev(c.latest(), s, &bytes, user_data);
             print!("{}", d.text);
             Ok(if d.verdict.is_ok() {
                 ExitCode::SUCCESS

@@ -555,11 +555,10 @@ fn check_layouts(family_name: &str, expect: &[Expect]) {
     let families = real_families();
     let c = family(&families, family_name);
     let (fam, layouts) = described(c);
-    let rev = c
+    let (rev, _) = c
         .history
-        .revisions
-        .iter()
-        .position(|r| {
+        .revs_by_id()
+        .find(|(_, r)| {
             r.id == if family_name == "iommu" {
                 "v5_10"
             } else {

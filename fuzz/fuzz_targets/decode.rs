@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let mut inp = Input::new(data);
     let fams = families();
     let c = &fams[inp.u8() as usize % fams.len()];
-    let si = inp.u8() as usize % c.family.structs.len();
+    let s = uapigen::model::StructId(inp.u8() as usize % c.family.structs.len());
     let mode = inp.u8();
     let ud = (mode & 1 != 0).then(|| uapigen::interpret::UserData {
         data_type: inp.u32(),
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         rest.to_vec()
     };
-    let d = uapigen::decode::decode_rev(c.latest(), uapigen::model::StructId(si), &bytes, ud);
-    let name = &c.family.structs[si].name;
+    let d = uapigen::decode::decode_rev(c.latest(), s, &bytes, ud);
+    let name = &c.family.struct_(s).name;
     assert!(d.text.starts_with(&format!("struct {name} ")), "{}", d.text);
 });

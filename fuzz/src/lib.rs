@@ -14,10 +14,10 @@ pub struct Pair {
     pub family: &'static str,
     /// The struct.
     pub name: &'static str,
-    /// Its index in the family.
-    pub si: usize,
-    /// The revision (0 = oldest).
-    pub rev: usize,
+    /// The struct in the family.
+    pub si: uapigen::model::StructId,
+    /// The revision.
+    pub rev: uapigen::model::RevId,
     /// Driver data: its type and length come from the command.
     pub user_data: bool,
     /// Driver data: the type constant the struct is.
@@ -248,7 +248,8 @@ impl<'a> ValidatorCase<'a> {
     /// and how far it read.
     pub fn interpreted(&self) -> (Result<Vec<u8>, uapigen_uaccess::Errno>, u64) {
         let c = family(self.pair.family);
-        let (fam, layouts) = &c.revisions[self.pair.rev];
+        let view = c.rev(self.pair.rev);
+        let (fam, layouts) = (view.family(), view.layouts());
         let mem = FaultMem::new(self.user, self.readable);
         let ud = self.pair.user_data.then_some(uapigen::interpret::UserData {
             data_type: self.user_data.0,
@@ -267,7 +268,8 @@ impl<'a> ValidatorCase<'a> {
         let r = rust_copy_by_name(
             self.pair.family,
             self.pair.name,
-            self.pair.rev,
+            // The generated dispatcher takes the revision's index.
+            self.pair.rev.0,
             &mem,
             USER,
             self.user_data,
@@ -280,6 +282,8 @@ impl<'a> ValidatorCase<'a> {
 
     /// sizeof the struct today (the latest revision).
     pub fn today_size(&self) -> usize {
-        family(self.pair.family).layouts[0].structs[self.pair.si].size as usize
+        family(self.pair.family).layouts[0]
+            .struct_(self.pair.si)
+            .size as usize
     }
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use uapigen::model::StructId;
 use uapigen_bindings::{iommu, iommufd};
 use uapigen_uaccess::{bytes_of, Errno, Plain, UserMemory};
 
@@ -156,13 +157,13 @@ pub fn described_revision(c: &uapigen::Checked) -> usize {
         .expect("described revision")
 }
 
-/// The family and layouts of the described revision of a struct, and its index.
+/// The family and layouts of the described revision of a struct, and its id.
 pub fn described(
     name: &str,
 ) -> (
     &'static uapigen::ir::Family,
     &'static uapigen::layout::FamilyLayout,
-    usize,
+    StructId,
 ) {
     let (c, si) = find(name);
     let (fam, layouts) = &c.revisions[described_revision(c)];
@@ -175,23 +176,22 @@ pub struct View {
     pub layouts: &'static [uapigen::layout::FamilyLayout],
 }
 
-/// The described revision of a struct's family, and the struct's index.
-pub fn view(name: &str) -> (View, usize) {
+/// The described revision of a struct's family, and the struct's id.
+pub fn view(name: &str) -> (View, StructId) {
     let (c, si) = find(name);
     let (family, layouts) = &c.revisions[described_revision(c)];
     (View { family, layouts }, si)
 }
 
-/// (family, struct index) of a struct name.
-pub fn find(name: &str) -> (&'static uapigen::Checked, usize) {
+/// (family, struct id) of a struct name.
+pub fn find(name: &str) -> (&'static uapigen::Checked, StructId) {
     families()
         .iter()
         .find_map(|c| {
             c.family
-                .structs
-                .iter()
-                .position(|s| s.name == name)
-                .map(|i| (c, i))
+                .structs_by_id()
+                .find(|(_, s)| s.name == name)
+                .map(|(s, _)| (c, s))
         })
         .unwrap_or_else(|| panic!("{name} not in the schemas"))
 }
@@ -349,7 +349,7 @@ impl CHarness {
                     // Today's struct may be larger than the described revision's; past that
                     // size it must be zero, else the bytes are returned whole and will differ.
                     let (_, layout, si) = described(c.name);
-                    let n = layout.structs[si].size as usize;
+                    let n = layout.struct_(si).size as usize;
                     if bytes.iter().skip(n).all(|b| *b == 0) {
                         Ok(bytes[..n.min(bytes.len())].to_vec())
                     } else {

@@ -23,12 +23,12 @@ impl Implementation for GeneratedRust {
                 let mem = Buffer::new(c.bytes.clone());
                 // Today's struct, sized from the layout: no struct is too large for it.
                 let size = matrix::find(families(), &c.struct_name)
-                    .map_or(0, |(f, si)| f.layouts[0].structs[si].size as usize);
+                    .map_or(0, |(f, si)| f.layouts[0].struct_(si).size as usize);
                 let mut dst = vec![0u8; size];
                 let ud = c.user_data.unwrap_or((0, 0));
                 let r = iommu::copy_from_user_by_name(
                     &c.struct_name,
-                    c.kernel,
+                    c.kernel.0,
                     &mem,
                     matrix::BASE,
                     ud,
@@ -37,7 +37,7 @@ impl Implementation for GeneratedRust {
                 .or_else(|| {
                     iommufd::copy_from_user_by_name(
                         &c.struct_name,
-                        c.kernel,
+                        c.kernel.0,
                         &mem,
                         matrix::BASE,
                         ud,
@@ -47,7 +47,7 @@ impl Implementation for GeneratedRust {
                 .unwrap_or_else(|| {
                     panic!(
                         "no generated validator for {} revision {}",
-                        c.struct_name, c.kernel
+                        c.struct_name, c.kernel.0
                     )
                 });
                 (

@@ -13,14 +13,14 @@ fn table() -> Vec<(&'static str, usize)> {
         .iter()
         .map(|n| {
             let (c, si) = view(n);
-            (*n, c.layouts[0].structs[si].size as usize)
+            (*n, c.layouts[0].struct_(si).size as usize)
         })
         .collect()
 }
 
 fn bound(name: &str, ksize: usize, v: usize) -> usize {
     let (c, si) = view(name);
-    let st = &c.family.structs[si];
+    let st = c.family.struct_(si);
     let val = st.validation.as_ref().unwrap();
     let min =
         uapigen::layout::size_of_ref(c.family, &c.layouts[0], si, &val.min_size).unwrap() as usize;
@@ -44,7 +44,7 @@ proptest! {
     ) {
         let (name, ksize) = table()[which];
         let (c, si) = view(name);
-        let conv = c.family.structs[si].convention.unwrap();
+        let conv = c.family.struct_(si).convention.unwrap();
         if conv != uapigen::ir::Convention::UserData && bytes.len() >= 4 {
             bytes[..4].copy_from_slice(&size.to_le_bytes());
         }
@@ -77,7 +77,7 @@ fn random_inputs_through_c() {
             strategy.new_tree(&mut runner).unwrap().current();
         let name = STRUCTS[which];
         let (c, si) = view(name);
-        let conv = c.family.structs[si].convention.unwrap();
+        let conv = c.family.struct_(si).convention.unwrap();
         if conv != uapigen::ir::Convention::UserData && bytes.len() >= 4 {
             bytes[..4].copy_from_slice(&size.to_le_bytes());
         }

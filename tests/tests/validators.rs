@@ -21,7 +21,7 @@ fn locate(name: &str, path: &str) -> (usize, usize) {
     let mut base = 0;
     let mut rest = path.to_string();
     loop {
-        let st = &c.layouts[0].structs[s];
+        let st = c.layouts[0].struct_(s);
         if let Some(m) = st.members.iter().find(|m| m.path == rest) {
             return (base + m.offset as usize, m.size as usize);
         }
@@ -31,7 +31,7 @@ fn locate(name: &str, path: &str) -> (usize, usize) {
             .iter()
             .filter(|m| rest.starts_with(&format!("{}.", m.path)))
             .filter_map(|m| {
-                uapigen::layout::field_at(&c.family.structs[s], &m.index).map(|f| (m, f))
+                uapigen::layout::field_at(c.family.struct_(s), &m.index).map(|f| (m, f))
             })
             .max_by_key(|(m, _)| m.path.len())
             .unwrap_or_else(|| panic!("{name}.{path} not found"));
@@ -62,9 +62,9 @@ struct Spec {
 
 fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
     let (c, si) = view(name);
-    let st = &c.family.structs[si];
+    let st = c.family.struct_(si);
     let v = st.validation.as_ref().unwrap();
-    let ksize = c.layouts[0].structs[si].size as usize;
+    let ksize = c.layouts[0].struct_(si).size as usize;
     let bases = fields
         .iter()
         .map(|fs| {
@@ -237,7 +237,10 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
     let mut failures = Vec::new();
     for ((case, v), (c_out, c_read_end, poison)) in run.cases.iter().zip(&run.sizes).zip(c_results)
     {
-        let spec_conv = view(case.name).0.family.structs[view(case.name).1]
+        let spec_conv = view(case.name)
+            .0
+            .family
+            .struct_(view(case.name).1)
             .convention
             .unwrap();
         let fresh = || Mem::new(case.data.clone(), case.readable);
@@ -250,12 +253,14 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
         }
         let interp = interpreted(case.name, &fresh(), case.ud);
         let ks = view(case.name);
-        let ksize = ks.0.layouts[0].structs[ks.1].size as usize;
+        let ksize = ks.0.layouts[0].struct_(ks.1).size as usize;
         let min = size_of_ref(
             ks.0.family,
             &ks.0.layouts[0],
             ks.1,
-            &ks.0.family.structs[ks.1]
+            &ks.0
+                .family
+                .struct_(ks.1)
                 .validation
                 .as_ref()
                 .unwrap()
@@ -389,7 +394,7 @@ fn every_size_and_every_fault_agrees_with_the_kernel() {
 fn every_rule_rejects_something_and_all_implementations_agree() {
     for s in specs() {
         let (c, si) = view(s.name);
-        let st = &c.family.structs[si];
+        let st = c.family.struct_(si);
         let mut values: Vec<u64> = vec![
             0,
             1,
@@ -466,9 +471,14 @@ fn every_rule_rejects_something_and_all_implementations_agree() {
 
 /// Leaf (scalar or array) fields of a struct, by dotted path, through unions and nested structs.
 fn leaf_fields(name: &str) -> Vec<(String, Option<usize>)> {
-    fn walk(c: &View, si: usize, prefix: &str, out: &mut Vec<(String, Option<usize>)>) {
-        for m in &c.layouts[0].structs[si].members {
-            let f = uapigen::layout::field_at(&c.family.structs[si], &m.index).unwrap();
+    fn walk(
+        c: &View,
+        si: uapigen::model::StructId,
+        prefix: &str,
+        out: &mut Vec<(String, Option<usize>)>,
+    ) {
+        for m in &c.layouts[0].struct_(si).members {
+            let f = uapigen::layout::field_at(c.family.struct_(si), &m.index).unwrap();
             let path = if prefix.is_empty() {
                 m.path.clone()
             } else {

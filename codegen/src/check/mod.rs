@@ -22,12 +22,12 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     let src = &family.source;
     let at = |span: &Span, msg: String| Diagnostic::at(src, span.clone(), msg);
 
-    for (si, st) in family.structs.iter().enumerate() {
+    for (si, st) in family.structs_by_id() {
         // Too large: the layout stopped at the member that crosses the maximum, so nothing
         // else about the struct can be judged. Reported once, at the first target.
         let big: Vec<_> = layouts
             .iter()
-            .filter_map(|l| Some((l.target.triple, l.structs[si].too_large.as_ref()?)))
+            .filter_map(|l| Some((l.target.triple, l.struct_(si).too_large.as_ref()?)))
             .collect();
         if let Some((_, t)) = big.first() {
             let span = field_at(st, &t.at_index).map_or(st.name_span.clone(), |f| f.span.clone());
@@ -36,7 +36,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 (Some(j), Some(f)) => format!(
                     "`{}` is a struct `{}`, itself too large",
                     f.display_name(),
-                    family.structs[j].name
+                    family.struct_(j).name
                 ),
                 _ => t.why.clone(),
             };
@@ -60,9 +60,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         let trap = st.trap_at(family);
         if trap {
             // An acknowledged trap must be one: holes, or a layout that differs between ABIs.
-            let base = &layouts[0].structs[si];
+            let base = layouts[0].struct_(si);
             let real = layouts.iter().any(|l| {
-                let o = &l.structs[si];
+                let o = l.struct_(si);
                 !o.holes.is_empty()
                     || o.size != base.size
                     || o.members
@@ -73,7 +73,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             if !real {
                 let rev = family
                     .revision
-                    .map_or(String::new(), |r| family.revisions[r].id.clone());
+                    .map_or(String::new(), |r| family.rev(r).id.clone());
                 diags.push(
                     at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI with no hole", st.name))
                         .note("list only the revisions whose shipped layout is the trap"),
@@ -82,7 +82,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
         let mut reported: Vec<(u64, u64)> = Vec::new();
         for fl in layouts.iter().filter(|_| !trap) {
-            for hole in &fl.structs[si].holes {
+            for hole in &fl.struct_(si).holes {
                 if reported.contains(&(hole.offset, hole.size)) {
                     continue;
                 }
@@ -98,7 +98,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 let others: Vec<&str> = layouts
                     .iter()
                     .filter(|l| {
-                        l.structs[si]
+                        l.struct_(si)
                             .holes
                             .iter()
                             .any(|h| h.offset == hole.offset && h.size == hole.size)
@@ -127,9 +127,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
         // One layout on every ABI.
         let layouts_to_compare: &[FamilyLayout] = if trap { &layouts[..1] } else { layouts };
-        let base = &layouts[0].structs[si];
+        let base = layouts[0].struct_(si);
         for fl in &layouts_to_compare[1..] {
-            let other = &fl.structs[si];
+            let other = fl.struct_(si);
             let moved = base
                 .members
                 .iter()
@@ -334,11 +334,11 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
 
 /// Where the member after a hole sits on the ABIs that lay it out differently: the reason
 /// such a struct would need a compat ioctl.
-fn abi_difference(layouts: &[FamilyLayout], si: usize, member: &Option<String>) -> String {
+fn abi_difference(layouts: &[FamilyLayout], si: StructId, member: &Option<String>) -> String {
     let find = |l: &FamilyLayout| {
         member
             .as_ref()
-            .and_then(|p| l.structs[si].members.iter().find(|m| &m.path == p))
+            .and_then(|p| l.struct_(si).members.iter().find(|m| &m.path == p))
             .map(|m| m.offset)
     };
     let base = find(&layouts[0]);
@@ -379,7 +379,7 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
     let src = &family.source;
     for (gi, key) in [(f.flags, "flags"), (f.values, "enum")] {
         let Some(gi) = gi else { continue };
-        let g = &family.groups[gi];
+        let g = family.group(gi);
         let scalar = match (&f.ty, f.len) {
             (FieldType::Scalar(s), None) if !s.is_signed() => *s,
             _ => {

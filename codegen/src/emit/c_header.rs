@@ -130,7 +130,7 @@ fn includes(family: &Family) -> Vec<String> {
 fn item_view(family: &Family, item: ItemRef) -> ItemView {
     match item {
         ItemRef::Struct(i) => {
-            let st = &family.structs[i];
+            let st = family.struct_(i);
             let mut body = Vec::new();
             field_lines(family, &st.fields, 1, &mut body);
             ItemView {
@@ -143,7 +143,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             }
         }
         ItemRef::Group(i) => {
-            let g = &family.groups[i];
+            let g = family.group(i);
             match &g.style {
                 Style::Define => ItemView {
                     comment: group_comment(g, ""),
@@ -173,7 +173,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             }
         }
         ItemRef::Define(i) => {
-            let d = &family.defines[i].constant;
+            let d = &family.define(i).constant;
             let mut line = define_line(d);
             let comment = match &d.doc {
                 Some(doc) if doc.contains('\n') => {
@@ -194,7 +194,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
 fn c_type(family: &Family, ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s) => s.c_name().to_string(),
-        FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
+        FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
         FieldType::Union(_) => "union".to_string(),
     }
 }
@@ -207,7 +207,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         for item in &f.before {
             match item {
                 ItemRef::Group(g) => {
-                    let g = &family.groups[*g];
+                    let g = family.group(*g);
                     if let Some(doc) = &g.doc {
                         for l in doc.lines() {
                             out.push(BodyLine {
@@ -218,7 +218,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                     }
                     defines.extend(g.values.iter().map(define_line));
                 }
-                ItemRef::Define(d) => defines.push(define_line(&family.defines[*d].constant)),
+                ItemRef::Define(d) => defines.push(define_line(&family.define(*d).constant)),
                 ItemRef::Struct(_) => {}
             }
         }

@@ -112,7 +112,8 @@ fn cond(family: &Family, c: &Cond) -> String {
         Pred::Has(x) => format!("({v} & {x}) == {x}", x = value(x)),
         Pred::AtLeast(x) => format!("{v} >= {}", value(x)),
         Pred::KnownFlags(g) => {
-            let names: Vec<&str> = family.groups[*g]
+            let names: Vec<&str> = family
+                .group(*g)
                 .values
                 .iter()
                 .map(|c| c.name.as_str())
@@ -302,13 +303,9 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
             if !plan.in_latest {
                 continue;
             }
-            let Some(mut v) = struct_view(
-                model,
-                view,
-                s,
-                Some(&family.revisions[view.id().0].id),
-                today(s),
-            ) else {
+            let Some(mut v) =
+                struct_view(model, view, s, Some(&family.rev(view.id()).id), today(s))
+            else {
                 continue;
             };
             // Identical to the latest's (or the previous revision's) validator: delegate to it

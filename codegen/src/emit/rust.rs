@@ -222,7 +222,7 @@ pub fn emit(model: &Model) -> Result<String, Error> {
             layouts: view.layouts(),
             const_types: &const_types,
         };
-        let rev = &family.revisions[view.id().0];
+        let rev = family.rev(view.id());
         let m = ident(&rev.id);
         let mut r = Rust::new(256, 0);
         r.doc(false, &format!(" The structs of revision `{}` ({}), laid out and validated as that revision's kernel does.", rev.id, rev.label));
@@ -235,30 +235,30 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         body.item_use(false, "super::*");
         out.push_str(&body.finish());
         let mut texts: Vec<Option<String>> = vec![None; view.family().structs.len()];
-        for (StructId(si), st) in view.structs() {
+        for (s, st) in view.structs() {
             // The same code as the latest revision's (or the previous one's): the same type,
             // re-exported rather than defined again.
             // The latest revision's view is the latest code itself.
             let text = if view.id() == latest.id() {
-                latest_code[si].clone().unwrap_or_default()
+                latest_code[s.0].clone().unwrap_or_default()
             } else {
-                structure(&ctx_r, si, 0)
+                structure(&ctx_r, s, 0)
             };
             let ty = type_ident(&st.name);
             let mut r = Rust::new(64, 4);
-            if latest_code[si].as_deref() == Some(text.as_str()) {
+            if latest_code[s.0].as_deref() == Some(text.as_str()) {
                 r.item_use(true, &format!("super::{ty}"));
                 out.push_str(&r.finish());
             } else if let Some((pm, _)) = previous
                 .as_ref()
-                .filter(|(_, p)| p[si].as_deref() == Some(text.as_str()))
+                .filter(|(_, p)| p[s.0].as_deref() == Some(text.as_str()))
             {
                 r.item_use(true, &format!("super::{pm}::{ty}"));
                 out.push_str(&r.finish());
             } else {
-                out.push_str(&structure(&ctx_r, si, 4));
+                out.push_str(&structure(&ctx_r, s, 4));
             }
-            texts[si] = Some(text);
+            texts[s.0] = Some(text);
         }
         out.push_str("}\n");
         previous = Some((m, texts));
@@ -352,11 +352,11 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
     match item {
         ItemRef::Define(i) => {
             let mut r = Rust::new(256, 0);
-            constant_item(ctx, &ctx.family.defines[i].constant, &mut r);
+            constant_item(ctx, &ctx.family.define(i).constant, &mut r);
             out.push_str(&r.finish());
         }
         ItemRef::Group(i) => {
-            let g = &ctx.family.groups[i];
+            let g = ctx.family.group(i);
             let mut r = Rust::new(1024, 0);
             for c in &g.values {
                 constant_item(ctx, c, &mut r);
@@ -367,7 +367,7 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
             out.push_str(&r.finish());
         }
         ItemRef::Struct(i) => {
-            let st = &ctx.family.structs[i];
+            let st = ctx.family.struct_(i);
             // Constants the header defines inside the struct come first in Rust.
             let mut placed = Vec::new();
             visit_before(&st.fields, &mut placed);
@@ -376,7 +376,7 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
             }
             let text = structure(ctx, i, 0);
             out.push_str(&text);
-            latest_code[i] = Some(text);
+            latest_code[i.0] = Some(text);
         }
     }
 }
@@ -429,7 +429,7 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
 fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
         FieldType::Union(_) => true,
-        FieldType::Struct(i) => has_union(ctx, &ctx.family.structs[*i].fields),
+        FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
         FieldType::Scalar(_) => false,
     })
 }
@@ -438,7 +438,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| {
         f.len.is_some_and(|n| n > 32)
             || match &f.ty {
-                FieldType::Struct(i) => has_big_array(ctx, &ctx.family.structs[*i].fields),
+                FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
                 FieldType::Union(ms) => has_big_array(ctx, ms),
                 FieldType::Scalar(_) => false,
             }
@@ -453,9 +453,9 @@ fn direct_aligned_u64(fields: &[Field]) -> bool {
     })
 }
 
-/// Struct `si`'s code (its types, layout assertions and validator), at column `indent`.
-fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
-    let st = &ctx.family.structs[si];
+/// Struct `s`'s code (its types, layout assertions and validator), at column `indent`.
+fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
+    let st = ctx.family.struct_(s);
     let mut r = Rust::new(8192, indent);
     let type_name = camel(&st.name);
     let mut doc = format!("`struct {}`", st.name);
@@ -472,7 +472,7 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
         &st.fields,
         false,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
-        ctx.view.into_bytes(StructId(si)),
+        ctx.view.into_bytes(s),
         &mut r,
     );
 
@@ -482,7 +482,7 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
         let values: Vec<(&'static str, u64)> = ctx
             .layouts
             .iter()
-            .map(|l| (l.target.rust_arch, f(&l.structs[si])))
+            .map(|l| (l.target.rust_arch, f(l.struct_(s))))
             .collect();
         per_target(&values)
     };
@@ -502,7 +502,7 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
             format!("struct {c_name}: wrong alignment"),
         ),
     ];
-    let base = &ctx.layouts[0].structs[si];
+    let base = ctx.layouts[0].struct_(s);
     for (mi, m) in base.members.iter().enumerate() {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
         if m.depth != 0 {
@@ -515,9 +515,9 @@ fn structure(ctx: &Ctx, si: usize, indent: usize) -> String {
             format!("struct {c_name}: `{}` at the wrong offset", m.path),
         ));
     }
-    union_layout_asserts(ctx, si, &type_name, &st.fields, 0, &mut asserts);
+    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut asserts);
     r.const_block(&asserts);
-    crate::emit::rust_validate::emit(ctx.view, StructId(si), &mut r);
+    crate::emit::rust_validate::emit(ctx.view, s, &mut r);
     r.finish()
 }
 
@@ -550,7 +550,7 @@ fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
 /// Size of each union type and offset 0 of each member, checked at compile time.
 fn union_layout_asserts(
     ctx: &Ctx,
-    si: usize,
+    s: StructId,
     owner: &str,
     fields: &[Field],
     depth: usize,
@@ -561,11 +561,11 @@ fn union_layout_asserts(
             continue;
         };
         let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
-        let Some(mi) = ctx.layouts[0].structs[si].members.iter().position(|m| {
+        let Some(mi) = ctx.layouts[0].struct_(s).members.iter().position(|m| {
             m.is_union
                 && m.depth == depth
                 && std::ptr::eq(
-                    crate::layout::field_at(&ctx.family.structs[si], &m.index).unwrap(),
+                    crate::layout::field_at(ctx.family.struct_(s), &m.index).unwrap(),
                     f,
                 )
         }) else {
@@ -577,7 +577,7 @@ fn union_layout_asserts(
             .map(|l| {
                 (
                     l.target.rust_arch,
-                    l.structs[si].members[mi].size / f.len.unwrap_or(1),
+                    l.struct_(s).members[mi].size / f.len.unwrap_or(1),
                 )
             })
             .collect();
@@ -593,7 +593,7 @@ fn union_layout_asserts(
                 format!("union {uname}: `{}` not at offset 0", m.rust_name),
             ));
         }
-        union_layout_asserts(ctx, si, &uname, ms, depth + 1, out);
+        union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);
     }
 }
 
@@ -612,7 +612,7 @@ fn aggregate(
     for f in fields {
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(ident(s.rust_name())),
-            FieldType::Struct(i) => ty(type_ident(&ctx.family.structs[*i].name)),
+            FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
             FieldType::Union(ms) => {
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));
                 let udoc = match &f.name {
@@ -741,8 +741,9 @@ pub fn path_module(name: &str, abs: &str) -> Result<String, Error> {
 fn dispatcher(model: &Model) -> String {
     let mut arms = Vec::new();
     for view in model.revs() {
+        let m = ident(&model.history.rev(view.id()).id);
+        // The generated dispatcher is called with the revision's index, as a number.
         let r = view.id().0;
-        let m = ident(&model.history.revisions[r].id);
         for (sid, _) in view.validators() {
             let st = view.get(sid);
             let ty = type_ident(&st.name);
@@ -862,8 +863,8 @@ fn call_put() -> Expr {
 fn const_types(family: &Family) -> HashMap<String, &'static str> {
     let mut types = HashMap::new();
     // A flag set or value set takes the type of the widest field that uses it.
-    let mut group_type: HashMap<usize, Scalar> = HashMap::new();
-    fn visit(fields: &[Field], group_type: &mut HashMap<usize, Scalar>) {
+    let mut group_type: HashMap<GroupId, Scalar> = HashMap::new();
+    fn visit(fields: &[Field], group_type: &mut HashMap<GroupId, Scalar>) {
         for f in fields {
             if let (FieldType::Scalar(s), None) = (&f.ty, f.len) {
                 for g in [f.flags, f.values].into_iter().flatten() {
@@ -881,7 +882,7 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
     for st in &family.structs {
         visit(&st.fields, &mut group_type);
     }
-    for (gi, g) in family.groups.iter().enumerate() {
+    for (gi, g) in family.groups_by_id() {
         let ty = match (group_type.get(&gi), &g.style) {
             (Some(s), _) => s.rust_name(),
             (None, _) if g.values.iter().any(|c| c.value > u32::MAX as u64) => "u64",

@@ -59,7 +59,7 @@ fn cond(family: &Family, base: &'static str, c: &Cond) -> Expr {
         Pred::Has(x) => bin(bin(v(), "&", value(x)), "==", value(x)),
         Pred::AtLeast(x) => bin(v(), ">=", value(x)),
         Pred::KnownFlags(g) => {
-            let known = family.groups[*g].values.iter().fold(lit("0u64"), |acc, c| {
+            let known = family.group(*g).values.iter().fold(lit("0u64"), |acc, c| {
                 bin(acc, "|", paren(cast(var(ident(&c.name)), "u64")))
             });
             bin(bin(v(), "&", not(paren(known))), "==", lit("0"))

@@ -1,10 +1,13 @@
-//! The intermediate representation: what every emitter reads. Names are resolved to indices,
+//! The intermediate representation: what every emitter reads. Names are resolved to typed
+//! ids ([`StructId`], [`GroupId`], [`DefineId`], [`RevId`]: positions in the family's tables),
 //! constant values are evaluated, and every item keeps the byte span it came from so the check
 //! stage can point at it. Emitters never change it.
 
 use std::ops::Range;
 
 use crate::diag::Source;
+// Re-exported so that a reader of the IR has its ids with it.
+pub use super::ids::{DefineId, GroupId, RevId, StructId};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -43,18 +46,18 @@ pub struct Family {
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
     /// The revision this is a view of (`at_revision`); None for the whole history.
-    pub revision: Option<RevisionIdx>,
+    pub revision: Option<RevId>,
 }
 
 /// A top-level item of the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemRef {
-    /// Index into `Family::structs`.
-    Struct(usize),
-    /// Index into `Family::groups`.
-    Group(usize),
-    /// Index into `Family::defines`.
-    Define(usize),
+    /// A struct.
+    Struct(StructId),
+    /// A flag set or an enum.
+    Group(GroupId),
+    /// A single define.
+    Define(DefineId),
 }
 
 /// One `[[revision]]`.
@@ -67,9 +70,6 @@ pub struct Revision {
     /// Where the schema lists it.
     pub span: Span,
 }
-
-/// Index into `Family::revisions`.
-pub type RevisionIdx = usize;
 
 pub use uapigen_uaccess::Errno;
 
@@ -110,9 +110,9 @@ impl Convention {
 #[derive(Debug, Clone)]
 pub struct AbiTrap {
     /// Revisions whose layout is the trap.
-    pub revisions: Vec<RevisionIdx>,
+    pub revisions: Vec<RevId>,
     /// The revision that fixed the layout.
-    pub fixed: Option<RevisionIdx>,
+    pub fixed: Option<RevId>,
     /// Why, as the schema says it.
     pub note: String,
 }
@@ -206,8 +206,8 @@ pub enum Pred {
     Has(ValueRef),
     /// `field >= value`.
     AtLeast(ValueRef),
-    /// `field & ~mask == 0`, the mask being the OR of the flag set (index into `groups`).
-    KnownFlags(usize),
+    /// `field & ~mask == 0`, the mask being the OR of the flag set.
+    KnownFlags(GroupId),
     /// Every byte zero.
     Zero,
     /// Some byte non-zero.
@@ -245,8 +245,8 @@ pub struct FieldPath {
     pub scalar: Option<Scalar>,
     /// Array length of the field, if an array.
     pub len: Option<u64>,
-    /// The `[[flags]]` set of the field (index into `Family::groups`).
-    pub flags: Option<usize>,
+    /// The `[[flags]]` set of the field.
+    pub flags: Option<GroupId>,
 }
 
 /// One hop of a field path.
@@ -295,7 +295,7 @@ pub struct Struct {
     /// A shipped layout that differs between ABIs, acknowledged.
     pub abi_trap: Option<AbiTrap>,
     /// The revision that added it.
-    pub since: RevisionIdx,
+    pub since: RevId,
     /// The members, in order.
     pub fields: Vec<Field>,
     /// Where the schema writes it.
@@ -320,15 +320,15 @@ pub struct Field {
     /// A plain comment line written above the member.
     pub comment: Option<String>,
     /// The revision that added it.
-    pub since: RevisionIdx,
+    pub since: RevId,
     /// First revision without this field (it was re-purposed then); None: still present.
-    pub until: Option<RevisionIdx>,
+    pub until: Option<RevId>,
     /// Bytes that must be zero today and that a later revision may re-purpose.
     pub reserved: bool,
-    /// The `[[flags]]` set whose bits it accepts (index into `Family::groups`).
-    pub flags: Option<usize>,
-    /// The `[[enum]]` whose values it holds (index into `Family::groups`).
-    pub values: Option<usize>,
+    /// The `[[flags]]` set whose bits it accepts.
+    pub flags: Option<GroupId>,
+    /// The `[[enum]]` whose values it holds.
+    pub values: Option<GroupId>,
     /// Constants the header defines inside the struct, just before this field.
     pub before: Vec<ItemRef>,
     /// Where the schema writes it.
@@ -347,8 +347,8 @@ impl Field {
 pub enum FieldType {
     /// An integer type.
     Scalar(Scalar),
-    /// Index into `Family::structs`; always an earlier struct (C needs it complete).
-    Struct(usize),
+    /// An embedded struct; always an earlier one (C needs it complete).
+    Struct(StructId),
     /// A union of these members.
     Union(Vec<Field>),
 }
@@ -475,11 +475,11 @@ pub struct ConstGroup {
     /// Free text.
     pub doc: Option<String>,
     /// The revision that added it.
-    pub since: RevisionIdx,
+    pub since: RevId,
     /// Its constants, in order.
     pub values: Vec<Constant>,
-    /// `Some((struct, field))` when the header defines the group inside a struct.
-    pub inside: Option<(usize, usize)>,
+    /// `Some((struct, field index))` when the header defines the group inside a struct.
+    pub inside: Option<(StructId, usize)>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -496,7 +496,7 @@ pub struct Constant {
     /// Kernel-doc or trailing comment text.
     pub doc: Option<String>,
     /// The revision that added it.
-    pub since: RevisionIdx,
+    pub since: RevId,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -530,17 +530,17 @@ pub enum Expr {
 pub struct Define {
     /// Its name, value and expression.
     pub constant: Constant,
-    /// `Some((struct, field))` when the header defines it inside a struct.
-    pub inside: Option<(usize, usize)>,
+    /// `Some((struct, field index))` when the header defines it inside a struct.
+    pub inside: Option<(StructId, usize)>,
     /// First revision without this definition (a sentinel redefined later); None: current.
-    pub until: Option<RevisionIdx>,
+    pub until: Option<RevId>,
     /// One past the last valid value (`IOMMU_SVA_VTD_GPASID_LAST`): its value may move when a
     /// revision adds values.
     pub sentinel: bool,
 }
 
-/// Whether `fields` (of a struct, among `structs`) has the field a path names, by name.
-fn has_path(structs: &[Struct], fields: &[Field], path: &FieldPath) -> bool {
+/// Whether `fields` (of a struct of `family`) has the field a path names, by name.
+fn has_path(family: &Family, fields: &[Field], path: &FieldPath) -> bool {
     let mut container: Vec<Field> = fields.to_vec();
     for seg in &path.segments {
         let found = match &seg.c_name {
@@ -556,7 +556,7 @@ fn has_path(structs: &[Struct], fields: &[Field], path: &FieldPath) -> bool {
         let Some(f) = found else { return false };
         container = match &f.ty {
             FieldType::Union(ms) => ms.clone(),
-            FieldType::Struct(j) => structs[*j].fields.clone(),
+            FieldType::Struct(j) => family.struct_(*j).fields.clone(),
             FieldType::Scalar(_) => Vec::new(),
         };
     }
@@ -565,7 +565,7 @@ fn has_path(structs: &[Struct], fields: &[Field], path: &FieldPath) -> bool {
 
 impl Field {
     /// Whether the member exists in revision `rev`.
-    pub fn present_at(&self, rev: RevisionIdx) -> bool {
+    pub fn present_at(&self, rev: RevId) -> bool {
         self.since <= rev && self.until.is_none_or(|u| rev < u)
     }
 }
@@ -580,10 +580,11 @@ impl Struct {
 
 impl Family {
     /// The family as it was at revision `rev`: the fields, union members, flag and enum values
-    /// and defines that existed then. Struct indices are kept (a struct not yet added keeps
-    /// its slot; `Struct::since` says whether it exists), so layouts index the same way.
-    pub fn at_revision(&self, rev: RevisionIdx) -> Family {
-        fn fields_at(fields: &[Field], rev: RevisionIdx) -> Vec<Field> {
+    /// and defines that existed then. Struct and group ids are kept (a struct not yet added
+    /// keeps its slot; `Struct::since` says whether it exists), so layouts index the same way;
+    /// define ids are not (see `DefineId`).
+    pub fn at_revision(&self, rev: RevId) -> Family {
+        fn fields_at(fields: &[Field], rev: RevId) -> Vec<Field> {
             fields
                 .iter()
                 .filter(|f| f.present_at(rev))
@@ -601,8 +602,9 @@ impl Family {
         for st in &mut fam.structs {
             st.fields = fields_at(&st.fields, rev);
         }
-        // The kernel of a revision checks only what existed then.
-        let structs = fam.structs.clone();
+        // The kernel of a revision checks only what existed then. A path through an embedded
+        // struct is looked up in that struct's fields then, hence the copy.
+        let fields_then = fam.clone();
         for st in &mut fam.structs {
             if st.since > rev {
                 st.validation = None;
@@ -610,7 +612,7 @@ impl Family {
                 continue;
             }
             if let Some(v) = &mut st.validation {
-                let present = |c: &Cond| has_path(&structs, &st.fields, &c.field);
+                let present = |c: &Cond| has_path(&fields_then, &st.fields, &c.field);
                 v.rules
                     .retain(|r| r.when.iter().chain(&r.require).all(present));
                 v.min_size_when.retain(|w| w.when.iter().all(present));
@@ -619,21 +621,22 @@ impl Family {
         for g in &mut fam.groups {
             g.values.retain(|c| c.since <= rev);
         }
-        // Defines are referred to by index (placement), so drop them with a remap.
-        let mut index = vec![None; fam.defines.len()];
+        // Items name defines by id (placement), and ids number the view's own defines, so
+        // dropping one renumbers those after it.
+        let mut index: Vec<Option<DefineId>> = vec![None; fam.defines.len()];
         let mut kept = Vec::new();
-        for (i, d) in fam.defines.iter().enumerate() {
+        for (slot, d) in index.iter_mut().zip(&fam.defines) {
             if d.constant.since <= rev && d.until.is_none_or(|u| rev < u) {
-                index[i] = Some(kept.len());
+                *slot = Some(DefineId(kept.len()));
                 kept.push(d.clone());
             }
         }
         fam.defines = kept;
         let remap = |items: &mut Vec<ItemRef>| {
             items.retain_mut(|it| match it {
-                ItemRef::Define(i) => match index[*i] {
+                ItemRef::Define(d) => match index[d.0] {
                     Some(n) => {
-                        *i = n;
+                        *d = n;
                         true
                     }
                     None => false,
@@ -667,5 +670,51 @@ impl Family {
     /// The struct named `name`.
     pub fn struct_by_name(&self, name: &str) -> Option<&Struct> {
         self.structs.iter().find(|s| s.name == name)
+    }
+
+    /// Struct `s`. In a revision's view it may not exist yet (`Struct::since`).
+    pub fn struct_(&self, s: StructId) -> &Struct {
+        &self.structs[s.0]
+    }
+
+    /// Struct `s`, to change: only resolve does, filling a struct in after it is listed.
+    pub(crate) fn struct_mut(&mut self, s: StructId) -> &mut Struct {
+        &mut self.structs[s.0]
+    }
+
+    /// Group `g`.
+    pub fn group(&self, g: GroupId) -> &ConstGroup {
+        &self.groups[g.0]
+    }
+
+    /// Define `d` of this view (define ids are renumbered per revision).
+    pub fn define(&self, d: DefineId) -> &Define {
+        &self.defines[d.0]
+    }
+
+    /// Revision `r` as the schema lists it.
+    pub fn rev(&self, r: RevId) -> &Revision {
+        &self.revisions[r.0]
+    }
+
+    /// Every struct with its id, in schema order (not-yet-added slots included).
+    pub fn structs_by_id(&self) -> impl Iterator<Item = (StructId, &Struct)> {
+        self.structs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (StructId(i), s))
+    }
+
+    /// Every group with its id, in schema order.
+    pub fn groups_by_id(&self) -> impl Iterator<Item = (GroupId, &ConstGroup)> {
+        self.groups.iter().enumerate().map(|(i, g)| (GroupId(i), g))
+    }
+
+    /// Every revision with its id, oldest first.
+    pub fn revs_by_id(&self) -> impl Iterator<Item = (RevId, &Revision)> {
+        self.revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RevId(i), r))
     }
 }

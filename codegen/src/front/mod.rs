@@ -1,7 +1,9 @@
 //! Front end: schema text → the IR. `schema` parses the TOML (with spans), `resolve` turns
-//! names into indices and evaluates constants (→ `ir`), `names` holds the identifier policy
-//! (what a name may be in C and Rust, within and across families). Reads nothing but the text.
+//! names into typed ids (`ids`) and evaluates constants (→ `ir`), `names` holds the
+//! identifier policy (what a name may be in C and Rust, within and across families). Reads
+//! nothing but the text.
 
+pub mod ids;
 pub mod ir;
 pub mod names;
 pub mod resolve;

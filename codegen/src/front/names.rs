@@ -517,7 +517,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             format!("UAPIGEN_{}_MIN_SIZE", s.to_uppercase()),
             format!("UAPIGEN_{}_SIZE", s.to_uppercase()),
         ];
-        for r in family.revisions.iter().skip(st.since) {
+        for r in family.revisions.iter().skip(st.since.0) {
             names.push(format!("{s}__{}_check", r.id));
             names.push(format!("{s}__{}_copy_from_user", r.id));
         }
@@ -710,7 +710,7 @@ fn flag_fields<'a>(
         match &f.ty {
             FieldType::Union(ms) => flag_fields(family, ms, &path, out),
             FieldType::Struct(j) if f.len.is_none() => {
-                flag_fields(family, &family.structs[*j].fields, &path, out)
+                flag_fields(family, &family.struct_(*j).fields, &path, out)
             }
             _ => {}
         }

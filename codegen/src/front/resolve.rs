@@ -37,9 +37,9 @@ struct Resolver {
     /// Every constant seen so far, by name: (value, span of its definition).
     constants: HashMap<String, (u64, Span)>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
-    struct_index: HashMap<String, usize>,
+    struct_index: HashMap<String, StructId>,
     /// For defines: the revision their current definition ends at (a sentinel's `until`).
-    ends: HashMap<String, Option<RevisionIdx>>,
+    ends: HashMap<String, Option<RevId>>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -98,10 +98,10 @@ impl Resolver {
         Some(s.get_ref().trim_end().to_string()).filter(|t| !t.trim().is_empty())
     }
 
-    fn since(&mut self, since: &Option<S<String>>, default: RevisionIdx) -> RevisionIdx {
+    fn since(&mut self, since: &Option<S<String>>, default: RevId) -> RevId {
         let Some(since) = since else { return default };
         match self.revisions.iter().position(|r| r.id == *since.get_ref()) {
-            Some(i) => i,
+            Some(i) => RevId(i),
             None => {
                 let known: Vec<_> = self.revisions.iter().map(|r| r.id.as_str()).collect();
                 self.error_note(
@@ -208,7 +208,7 @@ impl Resolver {
         entries.sort_by_key(Entry::start);
 
         // Group names first: a field may name a flag set or enum defined further down.
-        let mut group_names: HashMap<String, (usize, GroupKind, Span)> = HashMap::new();
+        let mut group_names: HashMap<String, (GroupId, GroupKind, Span)> = HashMap::new();
         let mut n_groups = 0;
         for e in &entries {
             if let Entry::Group(kind, g) = e {
@@ -220,7 +220,7 @@ impl Resolver {
                         format!("`{gname}` is defined twice (first at line {line})"),
                     );
                 } else {
-                    group_names.insert(gname, (n_groups, *kind, g.get_ref().name.span()));
+                    group_names.insert(gname, (GroupId(n_groups), *kind, g.get_ref().name.span()));
                 }
                 n_groups += 1;
             }
@@ -250,17 +250,16 @@ impl Resolver {
             match entry {
                 Entry::Struct(s) => {
                     let (st, parts) = self.structure(s, &family, &group_names);
-                    pending.push((family.structs.len(), parts));
-                    family.items.push(ItemRef::Struct(family.structs.len()));
-                    self.struct_index
-                        .entry(st.name.clone())
-                        .or_insert(family.structs.len());
+                    let id = StructId(family.structs.len());
+                    pending.push((id, parts));
+                    family.items.push(ItemRef::Struct(id));
+                    self.struct_index.entry(st.name.clone()).or_insert(id);
                     family.structs.push(st);
                 }
                 Entry::Group(kind, g) => {
                     let inside = self.inside(&g.get_ref().inside, &family);
                     let group = self.group(kind, g, inside);
-                    let item = ItemRef::Group(family.groups.len());
+                    let item = ItemRef::Group(GroupId(family.groups.len()));
                     family.groups.push(group);
                     self.place(&mut family, inside, item);
                 }
@@ -280,7 +279,7 @@ impl Resolver {
                             r
                         });
                         self.ends.insert(constant.name.clone(), until);
-                        let item = ItemRef::Define(family.defines.len());
+                        let item = ItemRef::Define(DefineId(family.defines.len()));
                         family.defines.push(Define {
                             constant,
                             inside,
@@ -296,20 +295,20 @@ impl Resolver {
         // they are resolved once every constant is known.
         for (si, parts) in pending {
             let validation = self.validation(&family, si, parts);
-            family.structs[si].validation = validation;
+            family.struct_mut(si).validation = validation;
         }
         family
     }
 
-    fn place(&mut self, family: &mut Family, inside: Option<(usize, usize)>, item: ItemRef) {
+    fn place(&mut self, family: &mut Family, inside: Option<(StructId, usize)>, item: ItemRef) {
         match inside {
-            Some((s, f)) => family.structs[s].fields[f].before.push(item),
+            Some((s, f)) => family.struct_mut(s).fields[f].before.push(item),
             None => family.items.push(item),
         }
     }
 
     /// `inside = "struct.field"`: the struct must come earlier in the file.
-    fn inside(&mut self, inside: &Option<S<String>>, family: &Family) -> Option<(usize, usize)> {
+    fn inside(&mut self, inside: &Option<S<String>>, family: &Family) -> Option<(StructId, usize)> {
         let inside = inside.as_ref()?;
         let Some((sname, fname)) = inside.get_ref().split_once('.') else {
             self.error(
@@ -329,7 +328,8 @@ impl Resolver {
             );
             return None;
         };
-        let Some(fi) = family.structs[si]
+        let Some(fi) = family
+            .struct_(si)
             .fields
             .iter()
             .position(|f| f.name.as_deref() == Some(fname))
@@ -347,7 +347,7 @@ impl Resolver {
         &mut self,
         s: S<RawStruct>,
         family: &Family,
-        groups: &HashMap<String, (usize, GroupKind, Span)>,
+        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
     ) -> (Struct, ValidationParts) {
         let span = s.span();
         let mut raw = s.into_inner();
@@ -366,9 +366,12 @@ impl Resolver {
                 .revisions
                 .get_ref()
                 .iter()
-                .map(|r| self.since(&Some(r.clone()), 0))
+                .map(|r| self.since(&Some(r.clone()), RevId::FIRST))
                 .collect();
-            let fixed = t.fixed.as_ref().map(|f| self.since(&Some(f.clone()), 0));
+            let fixed = t
+                .fixed
+                .as_ref()
+                .map(|f| self.since(&Some(f.clone()), RevId::FIRST));
             let note = self
                 .text(&Some(t.note.clone()), "the abi_trap note", false)
                 .unwrap_or_default();
@@ -378,7 +381,7 @@ impl Resolver {
                 note,
             }
         });
-        if let Some(prev) = self.struct_index.get(&name).map(|i| &family.structs[*i]) {
+        if let Some(prev) = self.struct_index.get(&name).map(|i| family.struct_(*i)) {
             let (line, _) = self.source.line_col(prev.name_span.start);
             self.error(
                 raw.name.span(),
@@ -397,7 +400,7 @@ impl Resolver {
                 None
             }
         });
-        let since = self.since(&raw.since, 0);
+        let since = self.since(&raw.since, RevId::FIRST);
         let fields_span = raw.fields.span();
         if raw.fields.get_ref().is_empty() {
             self.error(
@@ -436,14 +439,14 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut HashMap<String, (Span, RevisionIdx, Option<RevisionIdx>)>,
+        seen: &mut HashMap<String, (Span, RevId, Option<RevId>)>,
         owner: &str,
     ) {
         for f in fields {
             match (&f.name, &f.ty) {
                 (None, FieldType::Union(members)) => self.unique_names(members, seen, owner),
                 (Some(n), ty) => {
-                    let overlaps = |since: RevisionIdx, until: Option<RevisionIdx>| {
+                    let overlaps = |since: RevId, until: Option<RevId>| {
                         until.is_none_or(|u| f.since < u) && f.until.is_none_or(|u| since < u)
                     };
                     match seen.get(n) {
@@ -473,8 +476,8 @@ impl Resolver {
     fn field(
         &mut self,
         f: S<RawField>,
-        groups: &HashMap<String, (usize, GroupKind, Span)>,
-        parent_since: RevisionIdx,
+        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
+        parent_since: RevId,
         anon: &mut usize,
     ) -> Option<Field> {
         let span = f.span();
@@ -564,7 +567,7 @@ impl Resolver {
                 None
             }
         };
-        let mut link = |key: &Option<S<String>>, want: GroupKind| -> Option<usize> {
+        let mut link = |key: &Option<S<String>>, want: GroupKind| -> Option<GroupId> {
             let k = key.as_ref()?;
             match groups.get(k.get_ref()) {
                 Some((i, kind, _)) if *kind == want => Some(*i),
@@ -643,7 +646,7 @@ impl Resolver {
         &mut self,
         kind: GroupKind,
         g: S<RawGroup>,
-        inside: Option<(usize, usize)>,
+        inside: Option<(StructId, usize)>,
     ) -> ConstGroup {
         let span = g.span();
         let raw = g.into_inner();
@@ -666,7 +669,7 @@ impl Resolver {
                 Style::Define
             }
         };
-        let since = self.since(&raw.since, 0);
+        let since = self.since(&raw.since, RevId::FIRST);
         if raw.values.get_ref().is_empty() {
             self.error(raw.values.span(), format!("`{name}` has no values"));
         }
@@ -811,7 +814,7 @@ impl Resolver {
             value,
             expr,
             doc: self.text(&raw.doc, "a doc", false),
-            since: self.since(&raw.since, 0),
+            since: self.since(&raw.since, RevId::FIRST),
             span: raw.name.span(),
         };
         self.declare(&constant);
@@ -821,10 +824,10 @@ impl Resolver {
     fn validation(
         &mut self,
         family: &Family,
-        si: usize,
+        si: StructId,
         parts: ValidationParts,
     ) -> Option<Validation> {
-        let st = &family.structs[si];
+        let st = family.struct_(si);
         let Some(conv) = st.convention else {
             let stray = parts
                 .min_size
@@ -994,7 +997,7 @@ impl Resolver {
     fn size_ref(
         &mut self,
         family: &Family,
-        si: usize,
+        si: StructId,
         offsetof: &Option<S<String>>,
         offsetofend: &Option<S<String>>,
         span: Span,
@@ -1010,9 +1013,9 @@ impl Resolver {
     }
 
     /// `granu.addr_info.flags` → the fields it passes through, anonymous unions included.
-    fn field_path(&mut self, family: &Family, si: usize, text: &S<String>) -> Option<FieldPath> {
-        let mut container: &[Field] = &family.structs[si].fields;
-        let mut owner = family.structs[si].name.clone();
+    fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
+        let mut container: &[Field] = &family.struct_(si).fields;
+        let mut owner = family.struct_(si).name.clone();
         let mut in_union = false;
         let mut segments = Vec::new();
         let parts: Vec<&str> = text.get_ref().split('.').collect();
@@ -1039,8 +1042,8 @@ impl Resolver {
                         in_union = true;
                     }
                     FieldType::Struct(j) => {
-                        container = &family.structs[*j].fields;
-                        owner = family.structs[*j].name.clone();
+                        container = &family.struct_(*j).fields;
+                        owner = family.struct_(*j).name.clone();
                         in_union = false;
                     }
                     FieldType::Scalar(_) => {
@@ -1155,7 +1158,7 @@ impl Resolver {
         }
     }
 
-    fn cond(&mut self, family: &Family, si: usize, c: &S<RawCond>) -> Option<Cond> {
+    fn cond(&mut self, family: &Family, si: StructId, c: &S<RawCond>) -> Option<Cond> {
         let raw = c.get_ref();
         let given = [
             raw.equals.is_some(),
@@ -1284,7 +1287,7 @@ impl Resolver {
             Pred::AtLeast(v) => format!("{f} >= {}", v.text()),
             Pred::KnownFlags(g) => format!(
                 "{f} has only {} bits",
-                family.groups.get(*g).map_or("known", |g| g.name.as_str())
+                family.groups.get(g.0).map_or("known", |g| g.name.as_str())
             ),
             Pred::Zero => format!("{f} is zero"),
             Pred::NonZero => format!("{f} is non-zero"),

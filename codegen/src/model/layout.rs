@@ -144,8 +144,8 @@ pub struct TooLarge {
     pub at_index: Vec<usize>,
     /// How, in words: `` `x` is 1048576 × 8 bytes = 8388608 bytes ``.
     pub why: String,
-    /// The member's type is a struct that is itself too large (index into `Family::structs`).
-    pub embeds: Option<usize>,
+    /// The member's type is a struct that is itself too large.
+    pub embeds: Option<StructId>,
 }
 
 impl StructLayout {
@@ -167,6 +167,13 @@ pub struct FamilyLayout {
     pub target: &'static Target,
     /// One layout per struct.
     pub structs: Vec<StructLayout>,
+}
+
+impl FamilyLayout {
+    /// The layout of struct `s`.
+    pub fn struct_(&self, s: StructId) -> &StructLayout {
+        &self.structs[s.0]
+    }
 }
 
 /// Lays out every struct of `family` on `target`.
@@ -225,13 +232,15 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
     let (size, align) = match &f.ty {
         FieldType::Scalar(s) => (s.size(), target.scalar_align(*s)),
         FieldType::Struct(i) => {
-            if done[*i].too_large.is_some() {
+            // `done` is the layouts so far; the embedded struct is earlier (resolve checks).
+            let inner = &done[i.0];
+            if inner.too_large.is_some() {
                 return Err(TooLarge {
                     embeds: Some(*i),
                     ..here(String::new())
                 });
             }
-            (done[*i].size, done[*i].align)
+            (inner.size, inner.align)
         }
         FieldType::Union(members) => {
             let mut size = 0;
@@ -448,22 +457,22 @@ fn push_member(
     Ok(())
 }
 
-/// Offset and size of the field a path names, from the start of struct `si`; None when the
+/// Offset and size of the field a path names, from the start of struct `s`; None when the
 /// family (at this revision) has no such field. For the check stage and callers outside the
 /// model; what comes after the model reads validator plans instead.
 pub fn locate(
     family: &Family,
     fl: &FamilyLayout,
-    si: usize,
+    s: StructId,
     path: &FieldPath,
 ) -> Option<(u64, u64)> {
-    crate::model::plan::locate(family, fl, crate::model::StructId(si), path).map(|(o, n, _)| (o, n))
+    crate::model::plan::locate(family, fl, s, path).map(|(o, n, _)| (o, n))
 }
 
 /// A size the way the kernel writes it (`offsetof`, `offsetofend`, `sizeof`), in bytes; None
 /// when it names a field this revision does not have.
-pub fn size_of_ref(family: &Family, fl: &FamilyLayout, si: usize, r: &SizeRef) -> Option<u64> {
-    crate::model::plan::size_of_ref(family, fl, crate::model::StructId(si), r)
+pub fn size_of_ref(family: &Family, fl: &FamilyLayout, s: StructId, r: &SizeRef) -> Option<u64> {
+    crate::model::plan::size_of_ref(family, fl, s, r)
 }
 
 /// The IR field an index path (from `MemberLayout::index`) points at.
@@ -514,7 +523,7 @@ mod tests {
             assert_eq!(too.at_index, vec![1]);
             assert_eq!(too.why, "`x` is 1048576 × 8 bytes = 8388608 bytes");
             let b = l.structs[1].too_large.as_ref().unwrap();
-            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(0)));
+            assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(StructId(0))));
         }
     }
 

@@ -15,17 +15,8 @@ use crate::ir::*;
 use layout::{FamilyLayout, StructLayout, TARGETS};
 pub use plan::{Op, RulePlan, SizeStep, Test, ValidatorPlan};
 
-/// A struct of a family: its index in `Family::structs`, the same in every revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StructId(pub usize);
-
-/// A revision of a family: its index in `Family::revisions`, oldest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RevId(pub usize);
-
-/// A `[[flags]]` set or `[[enum]]`: its index in `Family::groups`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GroupId(pub usize);
+// The IR hands the ids out; the model's users reach them here.
+pub use crate::front::ids::{DefineId, GroupId, RevId, StructId};
 
 /// A target ABI: its index in [`layout::TARGETS`] (0 is x86-64).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -87,7 +78,7 @@ impl Model {
     pub fn new(history: Family) -> Model {
         let revisions: Vec<(Family, Vec<FamilyLayout>)> = (0..history.revisions.len().max(1))
             .map(|r| {
-                let f = history.at_revision(r);
+                let f = history.at_revision(RevId(r));
                 let l = TARGETS
                     .iter()
                     .map(|t| layout::layout_family(&f, t))
@@ -100,10 +91,11 @@ impl Model {
         let facts: Vec<RevFacts> = revisions
             .iter()
             .enumerate()
-            .map(|(r, (f, l))| RevFacts::new(r, f, l, latest_fam, latest_lay))
+            .map(|(r, (f, l))| RevFacts::new(RevId(r), f, l, latest_fam, latest_lay))
             .collect();
-        let flag_fields = (0..history.structs.len())
-            .map(|si| flag_fields(&revisions, &facts, si))
+        let flag_fields = history
+            .structs_by_id()
+            .map(|(s, _)| flag_fields(&revisions, &facts, s))
             .collect();
         Model {
             family,
@@ -133,10 +125,9 @@ impl Model {
     /// The struct named `name`.
     pub fn struct_id(&self, name: &str) -> Option<StructId> {
         self.history
-            .structs
-            .iter()
-            .position(|s| s.name == name)
-            .map(StructId)
+            .structs_by_id()
+            .find(|(_, s)| s.name == name)
+            .map(|(id, _)| id)
     }
 
     /// Whether any struct has a validator (in the latest revision).
@@ -186,7 +177,7 @@ impl<'a> RevView<'a> {
 
     /// The struct `s`, whether or not it exists yet.
     pub fn get(&self, s: StructId) -> &'a Struct {
-        &self.family().structs[s.0]
+        self.family().struct_(s)
     }
 
     /// Whether struct `s` exists in this revision.
@@ -198,11 +189,8 @@ impl<'a> RevView<'a> {
     pub fn structs(&self) -> impl Iterator<Item = (StructId, &'a Struct)> + 'a {
         let facts = self.facts();
         self.family()
-            .structs
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| facts.exists[*i])
-            .map(|(i, s)| (StructId(i), s))
+            .structs_by_id()
+            .filter(move |(s, _)| facts.exists[s.0])
     }
 
     /// Struct `s` has no padding on any target.
@@ -243,39 +231,42 @@ impl<'a> RevView<'a> {
 
 impl RevFacts {
     fn new(
-        r: usize,
+        r: RevId,
         f: &Family,
         l: &[FamilyLayout],
         latest: &Family,
         latest_layout: &FamilyLayout,
     ) -> RevFacts {
-        let n = f.structs.len();
         let exists: Vec<bool> = f.structs.iter().map(|s| s.since <= r).collect();
-        let hole_free: Vec<bool> = (0..n)
-            .map(|si| l.iter().all(|t| t.structs[si].holes.is_empty()))
+        let hole_free: Vec<bool> = f
+            .structs_by_id()
+            .map(|(s, _)| l.iter().all(|t| t.struct_(s).holes.is_empty()))
             .collect();
-        // Embedded structs come earlier (resolve guarantees it), so one pass in order.
-        let mut into_bytes = vec![false; n];
-        for si in 0..n {
-            into_bytes[si] = hole_free[si]
-                && f.structs[si].fields.iter().all(|fd| match &fd.ty {
+        // Embedded structs come earlier (resolve guarantees it), so one pass in order: a
+        // struct's entry is there exactly when it is earlier.
+        let mut into_bytes: Vec<bool> = Vec::with_capacity(f.structs.len());
+        for (s, st) in f.structs_by_id() {
+            let plain = hole_free[s.0]
+                && st.fields.iter().all(|fd| match &fd.ty {
                     FieldType::Scalar(_) => true,
-                    FieldType::Struct(j) => *j < si && into_bytes[*j],
+                    FieldType::Struct(j) => into_bytes.get(j.0) == Some(&true),
                     FieldType::Union(_) => false,
                 });
+            into_bytes.push(plain);
         }
         let masks = f
             .groups
             .iter()
             .map(|g| g.values.iter().fold(0, |m, c| m | c.value))
             .collect();
-        let plans = (0..n)
-            .map(|si| {
-                if !exists[si] {
+        let plans = f
+            .structs_by_id()
+            .map(|(s, _)| {
+                if !exists[s.0] {
                     return None;
                 }
-                let mut p = plan::lower(f, &l[0], StructId(si))?;
-                p.in_latest = plan::locates_all(f, latest, latest_layout, StructId(si));
+                let mut p = plan::lower(f, &l[0], s)?;
+                p.in_latest = plan::locates_all(f, latest, latest_layout, s);
                 Some(p)
             })
             .collect();
@@ -289,12 +280,12 @@ impl RevFacts {
     }
 }
 
-/// The flags fields of struct `si` (embedded structs followed, arrays not), with the mask of
+/// The flags fields of struct `s` (embedded structs followed, arrays not), with the mask of
 /// each revision.
 fn flag_fields(
     revisions: &[(Family, Vec<FamilyLayout>)],
     facts: &[RevFacts],
-    si: usize,
+    s: StructId,
 ) -> Vec<FlagField> {
     fn visit(
         fields: &[Field],
@@ -312,7 +303,7 @@ fn flag_fields(
                 (None, _) => prefix.to_string(),
             };
             if let Some(g) = f.flags {
-                let mask = masks[g];
+                let mask = masks[g.0];
                 match out.iter_mut().find(|ff| ff.path == path) {
                     Some(ff) => ff.masks[r] = mask,
                     None => {
@@ -328,7 +319,7 @@ fn flag_fields(
             match &f.ty {
                 FieldType::Union(ms) => visit(ms, &path, fam, masks, r, n, out),
                 FieldType::Struct(j) if f.len.is_none() => {
-                    visit(&fam.structs[*j].fields, &path, fam, masks, r, n, out)
+                    visit(&fam.struct_(*j).fields, &path, fam, masks, r, n, out)
                 }
                 _ => {}
             }
@@ -337,13 +328,13 @@ fn flag_fields(
     let mut out = Vec::new();
     if revisions
         .iter()
-        .all(|(f, _)| f.structs[si].validation.is_none())
+        .all(|(f, _)| f.struct_(s).validation.is_none())
     {
         return out;
     }
     for (r, (fam, _)) in revisions.iter().enumerate() {
         visit(
-            &fam.structs[si].fields,
+            &fam.struct_(s).fields,
             "",
             fam,
             &facts[r].masks,

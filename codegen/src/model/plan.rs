@@ -139,14 +139,14 @@ pub fn all(ops: &[Op], bytes: &[u8]) -> bool {
 /// The plan of struct `s` of `family` (a revision's view) on its x86-64 layout `fl`; None
 /// when the struct has no size convention.
 pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<ValidatorPlan> {
-    let st = &family.structs[s.0];
+    let st = family.struct_(s);
     let (Some(convention), Some(v)) = (st.convention, &st.validation) else {
         return None;
     };
     let ops = |conds: &[Cond]| -> Vec<Op> { conds.iter().map(|c| op(family, fl, s, c)).collect() };
     Some(ValidatorPlan {
         convention,
-        size: fl.structs[s.0].size,
+        size: fl.struct_(s).size,
         min_size: size_of_ref(family, fl, s, &v.min_size).unwrap_or_default(),
         min_text: v.min_size.text(),
         size_steps: v
@@ -183,7 +183,7 @@ pub fn locates_all(
     latest_layout: &FamilyLayout,
     s: StructId,
 ) -> bool {
-    family.structs[s.0].validation.as_ref().is_some_and(|v| {
+    family.struct_(s).validation.as_ref().is_some_and(|v| {
         v.rules
             .iter()
             .flat_map(|r| r.when.iter().chain(&r.require))
@@ -218,7 +218,7 @@ fn op(family: &Family, fl: &FamilyLayout, s: StructId, c: &Cond) -> Op {
             Pred::Has(v) => Test::Has(v.value),
             Pred::AtLeast(v) => Test::AtLeast(v.value),
             Pred::KnownFlags(g) => {
-                Test::Within(family.groups[*g].values.iter().fold(0, |m, k| m | k.value))
+                Test::Within(family.group(*g).values.iter().fold(0, |m, k| m | k.value))
             }
             Pred::Zero => Test::Zero,
             Pred::NonZero => Test::NonZero,
@@ -241,11 +241,10 @@ fn op(family: &Family, fl: &FamilyLayout, s: StructId, c: &Cond) -> Op {
 pub fn locate(
     family: &Family,
     fl: &FamilyLayout,
-    s: StructId,
+    mut s: StructId,
     path: &FieldPath,
 ) -> Option<(u64, u64, FieldRef)> {
     let mut base: u64 = 0;
-    let mut s = s.0;
     let mut acc = String::new();
     let named: Vec<&str> = path
         .segments
@@ -258,14 +257,15 @@ pub fn locate(
         } else {
             format!("{acc}.{name}")
         };
-        let (mi, m) = fl.structs[s]
+        let (mi, m) = fl
+            .struct_(s)
             .members
             .iter()
             .enumerate()
             .find(|(_, m)| m.path == acc)?;
         if k + 1 == named.len() {
             let field = FieldRef {
-                owner: StructId(s),
+                owner: s,
                 member: mi,
             };
             return Some((base.checked_add(m.offset)?, m.size, field));
@@ -273,7 +273,7 @@ pub fn locate(
         if let Some(Field {
             ty: FieldType::Struct(j),
             ..
-        }) = field_at(&family.structs[s], &m.index)
+        }) = field_at(family.struct_(s), &m.index)
         {
             base = base.checked_add(m.offset)?;
             s = *j;
@@ -287,7 +287,7 @@ pub fn locate(
 /// does not have.
 pub fn size_of_ref(family: &Family, fl: &FamilyLayout, s: StructId, r: &SizeRef) -> Option<u64> {
     match r {
-        SizeRef::Whole => Some(fl.structs[s.0].size),
+        SizeRef::Whole => Some(fl.struct_(s).size),
         SizeRef::OffsetOf(p) => locate(family, fl, s, p).map(|(o, _, _)| o),
         SizeRef::OffsetOfEnd(p) => locate(family, fl, s, p).and_then(|(o, n, _)| o.checked_add(n)),
     }

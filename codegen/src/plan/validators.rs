@@ -23,16 +23,16 @@ pub struct CValidator {
 /// the previous revision's is a one-line wrapper, still under its own name.
 pub fn c_validators(model: &Model) -> Vec<CValidator> {
     let mut out = Vec::new();
-    for (s, st) in model.history.structs.iter().enumerate() {
+    for (s, st) in model.history.structs_by_id() {
         for view in model.revs() {
-            let Some(plan) = view.validator(StructId(s)) else {
+            let Some(plan) = view.validator(s) else {
                 continue;
             };
             let Some(rev) = view.revision().filter(|_| plan.in_latest) else {
                 continue;
             };
             out.push(CValidator {
-                struct_id: StructId(s),
+                struct_id: s,
                 rev: view.id(),
                 function: format!("{}__{}_copy_from_user", st.name, rev.id),
             });

@@ -45,12 +45,12 @@ pub fn decode_rev(
 pub fn decode(
     family: &Family,
     fl: &FamilyLayout,
-    si: usize,
+    s: StructId,
     input: &[u8],
     user_data: Option<UserData>,
 ) -> Decoded {
-    let plan = plan::lower(family, fl, StructId(si));
-    explain(family, fl, StructId(si), plan.as_ref(), input, user_data)
+    let plan = plan::lower(family, fl, s);
+    explain(family, fl, s, plan.as_ref(), input, user_data)
 }
 
 /// Decodes `input` as struct `s` of `family`, laid out as `fl`, and copies and checks it
@@ -63,8 +63,8 @@ fn explain(
     input: &[u8],
     user_data: Option<UserData>,
 ) -> Decoded {
-    let st = &family.structs[s.0];
-    let size = fl.structs[s.0].size as usize;
+    let st = family.struct_(s);
+    let size = fl.struct_(s).size as usize;
     let mut text = String::new();
     let conv = st.convention.map_or("no size convention", |c| c.name());
     let _ = writeln!(
@@ -147,8 +147,8 @@ fn fields(
     prefix: &str,
     out: &mut String,
 ) {
-    let st = &family.structs[s.0];
-    for m in &fl.structs[s.0].members {
+    let st = family.struct_(s);
+    for m in &fl.struct_(s).members {
         let Some(f) = field_at(st, &m.index) else {
             continue;
         };
@@ -161,7 +161,7 @@ fn fields(
         match &f.ty {
             FieldType::Union(_) => {}
             FieldType::Struct(j) if f.len.is_none() => {
-                fields(family, fl, StructId(*j), bytes, off, &path, out)
+                fields(family, fl, *j, bytes, off, &path, out)
             }
             FieldType::Scalar(s) if f.len.is_none() => {
                 let v = read(bytes, off, s.size());
@@ -186,7 +186,8 @@ fn fields(
 /// ` (NAME)` for enum values, ` (A | B | unknown 0x8)` for flags.
 fn annotate(family: &Family, f: &Field, v: u64) -> String {
     if let Some(g) = f.values {
-        let name = family.groups[g]
+        let name = family
+            .group(g)
             .values
             .iter()
             .find(|c| c.value == v)
@@ -199,7 +200,7 @@ fn annotate(family: &Family, f: &Field, v: u64) -> String {
         }
         let mut names = Vec::new();
         let mut rest = v;
-        for c in &family.groups[g].values {
+        for c in &family.group(g).values {
             if c.value != 0 && v & c.value == c.value {
                 names.push(c.name.clone());
                 rest &= !c.value;
@@ -293,7 +294,7 @@ mod tests {
                     sized(size + 8, 0),
                 ] {
                     let a = decode_rev(latest, s, &input, None);
-                    let b = decode(&c.family, &c.layouts[0], s.0, &input, None);
+                    let b = decode(&c.family, &c.layouts[0], s, &input, None);
                     assert_eq!((&a.text, &a.verdict), (&b.text, &b.verdict), "{}", st.name);
                 }
             }

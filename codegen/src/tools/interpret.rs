@@ -34,20 +34,20 @@ pub struct UserData {
     pub len: u32,
 }
 
-/// Copies struct `si` of `family` (a revision's view, laid out as `fl` on x86-64) from `src`
+/// Copies struct `s` of `family` (a revision's view, laid out as `fl` on x86-64) from `src`
 /// by its convention and checks it: the kernel's bytes or its refusal. `user_data` is needed
 /// for `convention = "user_data"` only. Lowers the struct's plan for this one call; with a
 /// [`crate::Model`] at hand, [`run`] its `RevView::validator` instead.
 pub fn copy_from_user(
     family: &Family,
     fl: &FamilyLayout,
-    si: usize,
+    s: StructId,
     mem: &dyn UserMemory,
     src: u64,
     user_data: Option<UserData>,
 ) -> Result<Vec<u8>, Refusal> {
-    let st = &family.structs[si];
-    let Some(p) = plan::lower(family, fl, StructId(si)) else {
+    let st = family.struct_(s);
+    let Some(p) = plan::lower(family, fl, s) else {
         return Err(refuse(
             Errno::EINVAL,
             format!("struct {} has no size convention to copy it by", st.name),
@@ -150,9 +150,9 @@ fn struct_from_user(
     copy_in(mem, &mut dst[..n], src).map_err(|_| refuse(Errno::EFAULT, "copy_from_user faulted"))
 }
 
-/// The schema's rules of struct `si`, in order, on its bytes.
-pub fn check(family: &Family, fl: &FamilyLayout, si: usize, bytes: &[u8]) -> Result<(), Refusal> {
-    match plan::lower(family, fl, StructId(si)) {
+/// The schema's rules of struct `s`, in order, on its bytes.
+pub fn check(family: &Family, fl: &FamilyLayout, s: StructId, bytes: &[u8]) -> Result<(), Refusal> {
+    match plan::lower(family, fl, s) {
         Some(p) => check_plan(&p, bytes),
         None => Ok(()),
     }

@@ -75,8 +75,8 @@ impl UserMemory for Buffer {
 pub struct Case {
     /// The struct.
     pub struct_name: String,
-    /// The kernel's revision (index into the family's revisions).
-    pub kernel: usize,
+    /// The kernel's revision.
+    pub kernel: RevId,
     /// The user's bytes.
     pub bytes: Vec<u8>,
     /// Driver data's (type, length), which the enclosing command gives.
@@ -131,10 +131,10 @@ pub struct Interpreter<'a> {
 impl Interpreter<'_> {
     /// What the kernel of `case.kernel` makes of the bytes in `mem`.
     pub fn kernel(&self, case: &Case, mem: &Buffer) -> Result<Vec<u8>, Errno> {
-        let (c, si) = find(self.families, &case.struct_name).expect("case names a struct");
+        let (c, s) = find(self.families, &case.struct_name).expect("case names a struct");
         let plan = c
-            .rev(RevId(case.kernel))
-            .validator(StructId(si))
+            .rev(case.kernel)
+            .validator(s)
             .expect("cases are made for validated structs that exist");
         let ud = case
             .user_data
@@ -158,26 +158,25 @@ impl Implementation for Interpreter<'_> {
     }
 }
 
-/// The family and struct index of struct `name`.
-pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, usize)> {
+/// The family and id of struct `name`.
+pub fn find<'a>(families: &'a [Checked], name: &str) -> Option<(&'a Checked, StructId)> {
     families.iter().find_map(|c| {
         c.family
-            .structs
-            .iter()
-            .position(|s| s.name == name)
-            .map(|i| (c, i))
+            .structs_by_id()
+            .find(|(_, st)| st.name == name)
+            .map(|(s, _)| (c, s))
     })
 }
 
-/// The smallest valid instance of struct `si` at revision `r` (size field set, every
+/// The smallest valid instance of struct `s` at revision `r` (size field set, every
 /// unconditional `equals`, `nonzero`, `not_equals`, `has` and `at_least` satisfied in the
 /// order the rules give, the rest zero), or why there is none: the rule with which the
 /// interpreter refuses it.
-fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
-    let view = c.rev(RevId(r));
+fn example(c: &Checked, s: StructId, r: RevId) -> Result<Vec<u8>, String> {
+    let view = c.rev(r);
     let fam = view.family();
-    let st = view.get(StructId(si));
-    let Some(plan) = view.validator(StructId(si)) else {
+    let st = view.get(s);
+    let Some(plan) = view.validator(s) else {
         return Err(format!("struct {} has no size convention", st.name));
     };
     let size = plan.size as usize;
@@ -204,7 +203,7 @@ fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
             b[off..off + len.min(8)].copy_from_slice(&value.to_le_bytes()[..len.min(8)]);
         }
     }
-    let ud = user_data_of(fam, si, size);
+    let ud = user_data_of(fam, s, size);
     let m = Buffer::new(b.clone());
     interpret::run(
         plan,
@@ -219,7 +218,7 @@ fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
         format!(
             "{}'s kernel refuses the struct the matrix starts from (size set, the unconditional \
              rules satisfied as far as the matrix can, the rest zero): -{} ({})",
-            c.history.revisions[r].id,
+            c.history.rev(r).id,
             e.errno.name(),
             e.rule
         )
@@ -231,11 +230,11 @@ fn example(c: &Checked, si: usize, r: usize) -> Result<Vec<u8>, String> {
 /// struct up to 1 KiB; for a larger one every size up to 256 and every size near a boundary
 /// the kernel's behaviour depends on (a revision's min_size and size, a member's start and
 /// end), so the cases grow with the members, not with the square of the size.
-fn garbage_sizes(c: &Checked, si: usize) -> Vec<usize> {
+fn garbage_sizes(c: &Checked, s: StructId) -> Vec<usize> {
     let largest = c
         .revisions
         .iter()
-        .map(|(_, l)| l[0].structs[si].size as usize)
+        .map(|(_, l)| l[0].struct_(s).size as usize)
         .max()
         .unwrap_or(0);
     let top = largest + 16;
@@ -246,9 +245,9 @@ fn garbage_sizes(c: &Checked, si: usize) -> Vec<usize> {
     let mut near = |x: usize| sizes.extend(x.saturating_sub(2)..=(x + 2).min(top));
     for view in c.revs() {
         // Every revision's layout, those before the struct existed included.
-        let l = view.layout(StructId(si), TargetId::DEFAULT);
+        let l = view.layout(s, TargetId::DEFAULT);
         near(l.size as usize);
-        if let Some(p) = view.validator(StructId(si)) {
+        if let Some(p) = view.validator(s) {
             near(p.min_size as usize);
         }
         for m in &l.members {
@@ -261,8 +260,8 @@ fn garbage_sizes(c: &Checked, si: usize) -> Vec<usize> {
     sizes
 }
 
-fn user_data_of(fam: &Family, si: usize, len: usize) -> Option<(u32, u32)> {
-    let st = &fam.structs[si];
+fn user_data_of(fam: &Family, s: StructId, len: usize) -> Option<(u32, u32)> {
+    let st = fam.struct_(s);
     (st.convention == Some(Convention::UserData)).then(|| {
         (
             st.validation
@@ -301,18 +300,15 @@ fn garbage(seed: u64, n: usize) -> Vec<u8> {
         .collect()
 }
 
-/// Every case of the cell (u, k) of struct `si`, or why the cell has none.
-pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case>, String> {
-    let name = c.family.structs[si].name.clone();
-    let conv = c.family.structs[si].convention.expect("validated struct");
-    let (fam_u, lay_u) = &c.revisions[u];
-    let (fam_k, lay_k) = &c.revisions[k];
-    let size_u = lay_u[0].structs[si].size as usize;
-    let size_k = lay_k[0].structs[si].size as usize;
-    let min_k = c
-        .rev(RevId(k))
-        .validator(StructId(si))
-        .map_or(0, |p| p.min_size) as usize;
+/// Every case of the cell (u, k) of struct `s`, or why the cell has none.
+pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Case>, String> {
+    let name = c.family.struct_(s).name.clone();
+    let conv = c.family.struct_(s).convention.expect("validated struct");
+    let (user, kernel) = (c.rev(u), c.rev(k));
+    let (fam_u, fam_k) = (user.family(), kernel.family());
+    let size_u = user.layout(s, TargetId::DEFAULT).size as usize;
+    let size_k = kernel.layout(s, TargetId::DEFAULT).size as usize;
+    let min_k = kernel.validator(s).map_or(0, |p| p.min_size) as usize;
     let mut out = Vec::new();
     let mut push = |bytes: Vec<u8>, what: String, must_accept: bool, zero_from: Option<usize>| {
         let usize = if conv == Convention::UserData {
@@ -320,7 +316,7 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
         } else {
             u32::from_le_bytes(bytes[..4].try_into().unwrap_or([0; 4])) as usize
         };
-        let ud = user_data_of(fam_k, si, bytes.len());
+        let ud = user_data_of(fam_k, s, bytes.len());
         out.push(Case {
             struct_name: name.clone(),
             kernel: k,
@@ -332,7 +328,7 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
             zero_from,
         });
     };
-    let base = example(c, si, u.min(k))?;
+    let base = example(c, s, u.min(k))?;
     // The user's struct is its revision's size; what it sets is what min(u, k) knows.
     let mut mine = base.clone();
     mine.resize(size_u, 0);
@@ -356,9 +352,8 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
     if u > k {
         // A field revision u added, set: past k's size (a tail k must refuse or ignore) or
         // inside it (re-purposed bytes).
-        let (fam_u, lay_u) = (fam_u, lay_u);
-        for m in &lay_u[0].structs[si].members {
-            let Some(f) = crate::layout::field_at(&fam_u.structs[si], &m.index) else {
+        for m in &user.layout(s, TargetId::DEFAULT).members {
+            let Some(f) = crate::layout::field_at(fam_u.struct_(s), &m.index) else {
                 continue;
             };
             if f.since <= k || !matches!(f.ty, FieldType::Scalar(_)) {
@@ -370,19 +365,21 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
                 b,
                 format!(
                     "new user sets `{}` (since {}), unknown to {}",
-                    m.path, c.history.revisions[f.since].id, c.history.revisions[k].id
+                    m.path,
+                    c.history.rev(f.since).id,
+                    c.history.rev(k).id
                 ),
                 false,
                 None,
             );
         }
         // A flag revision u added, in a field k has.
-        for m in &lay_k[0].structs[si].members {
-            let Some(f) = crate::layout::field_at(&fam_k.structs[si], &m.index) else {
+        for m in &kernel.layout(s, TargetId::DEFAULT).members {
+            let Some(f) = crate::layout::field_at(fam_k.struct_(s), &m.index) else {
                 continue;
             };
             let Some(g) = f.flags else { continue };
-            for flag in fam_u.groups[g].values.iter().filter(|v| v.since > k) {
+            for flag in fam_u.group(g).values.iter().filter(|v| v.since > k) {
                 let mut b = mine.clone();
                 let (off, len) = (m.offset as usize, (m.size as usize).min(8));
                 let cur = crate::interpret::read(&b, m.offset, len as u64) | flag.value;
@@ -391,7 +388,9 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
                     b,
                     format!(
                         "new user sets flag {} (since {}) in `{}`",
-                        flag.name, c.history.revisions[flag.since].id, m.path
+                        flag.name,
+                        c.history.rev(flag.since).id,
+                        m.path
                     ),
                     false,
                     None,
@@ -403,15 +402,17 @@ pub fn cell_cases(c: &Checked, si: usize, u: usize, k: usize) -> Result<Vec<Case
     // What the kernel does with them does not depend on the user's revision, so they are
     // played once per kernel, in its diagonal cell.
     if u == k {
-        for s in garbage_sizes(c, si) {
-            let mut b = garbage((si * 131 + u * 17 + k) as u64 * 1000 + s as u64, s.max(4));
-            set_size(conv, &mut b, s);
+        for n in garbage_sizes(c, s) {
+            // The seed only needs to differ per cell and size, so the numbers serve.
+            let seed = (s.0 * 131 + u.0 * 17 + k.0) as u64 * 1000 + n as u64;
+            let mut b = garbage(seed, n.max(4));
+            set_size(conv, &mut b, n);
             b.truncate(if conv == Convention::UserData {
-                s
+                n
             } else {
-                s.max(4)
+                n.max(4)
             });
-            push(b, format!("garbage with size {s}"), false, None);
+            push(b, format!("garbage with size {n}"), false, None);
         }
     }
     Ok(out)
@@ -520,9 +521,9 @@ impl Matrix {
 /// (family, struct, user revision, kernel revision, its cases in the batch or why it has none).
 type CellSpec = (
     usize,
-    usize,
-    usize,
-    usize,
+    StructId,
+    RevId,
+    RevId,
     Result<std::ops::Range<usize>, String>,
 );
 
@@ -533,15 +534,11 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
     let mut cells: Vec<CellSpec> = Vec::new();
     let mut cases = Vec::new();
     for (ci, c) in families.iter().enumerate() {
-        for (si, st) in c.family.structs.iter().enumerate() {
+        for (si, st) in c.family.structs_by_id() {
             if st.validation.is_none() {
                 continue;
             }
-            let revs: Vec<usize> = c
-                .revs()
-                .filter(|v| v.exists(StructId(si)))
-                .map(|v| v.id().0)
-                .collect();
+            let revs: Vec<RevId> = c.revs().filter(|v| v.exists(si)).map(|v| v.id()).collect();
             for &u in &revs {
                 for &k in &revs {
                     let start = cases.len();
@@ -591,24 +588,19 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
     let mut out: Vec<StructMatrix> = Vec::new();
     for (ci, si, u, _k, range) in cells {
         let c = &families[ci];
-        let revs: Vec<usize> = c
-            .revs()
-            .filter(|v| v.exists(StructId(si)))
-            .map(|v| v.id().0)
-            .collect();
-        let name = c.family.structs[si].name.clone();
+        let revs: Vec<RevId> = c.revs().filter(|v| v.exists(si)).map(|v| v.id()).collect();
+        let name = c.family.struct_(si).name.clone();
         if out.last().is_none_or(|m| m.name != name) {
             out.push(StructMatrix {
                 family: c.family.name.clone(),
                 name: name.clone(),
-                convention: c.family.structs[si]
+                convention: c
+                    .family
+                    .struct_(si)
                     .convention
                     .map_or("", |v| v.name())
                     .to_string(),
-                revisions: revs
-                    .iter()
-                    .map(|r| c.history.revisions[*r].id.clone())
-                    .collect(),
+                revisions: revs.iter().map(|r| c.history.rev(*r).id.clone()).collect(),
                 cells: vec![Vec::new(); revs.len()],
             });
         }

@@ -17,7 +17,7 @@ use crate::diag::Error;
 use crate::emit::RustCrate;
 use crate::ir::Convention;
 use crate::matrix::{find, Case, Implementation, Outcome, Stop};
-use crate::model::{RevId, StructId};
+use crate::model::{RevId, StructId, TargetId};
 use crate::plan::{Emitter, Tree};
 use crate::Checked;
 
@@ -69,7 +69,7 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
 #[derive(Debug, Clone)]
 struct Entry {
     struct_name: String,
-    rev: usize,
+    rev: RevId,
     function: String,
 }
 
@@ -195,8 +195,8 @@ fn entries(c: &Checked) -> Vec<Entry> {
     crate::plan::c_validators(c)
         .into_iter()
         .map(|v| Entry {
-            struct_name: c.history.structs[v.struct_id.0].name.clone(),
-            rev: v.rev.0,
+            struct_name: c.history.struct_(v.struct_id).name.clone(),
+            rev: v.rev,
             function: v.function,
         })
         .collect()
@@ -204,12 +204,16 @@ fn entries(c: &Checked) -> Vec<Entry> {
 
 /// Why the generated C has no validator of `struct_name` for revision `rev`, for a case
 /// that needs one.
-fn no_validator(families: &[Checked], struct_name: &str, rev: usize) -> String {
-    let Some((c, si)) = find(families, struct_name) else {
+fn no_validator(families: &[Checked], struct_name: &str, rev: RevId) -> String {
+    let Some((c, s)) = find(families, struct_name) else {
         return format!("the generated C has no struct `{struct_name}`");
     };
-    let id = c.history.revisions.get(rev).map_or("?", |r| r.id.as_str());
-    let why = match c.rev(RevId(rev)).validator(StructId(si)) {
+    let id = c
+        .history
+        .revisions
+        .get(rev.0)
+        .map_or("?", |r| r.id.as_str());
+    let why = match c.rev(rev).validator(s) {
         Some(p) if !p.in_latest => {
             ": a rule of that revision reads a member today's struct no longer has, which C \
              written against today's header cannot name"
@@ -351,8 +355,9 @@ struct Harness {
 
 /// The members whose place the harness reports: named ones (anonymous unions are reached
 /// through their members' names, as in C).
-fn layout_members(c: &Checked, si: usize) -> impl Iterator<Item = &crate::layout::MemberLayout> {
-    c.layouts[0].structs[si]
+fn layout_members(c: &Checked, s: StructId) -> impl Iterator<Item = &crate::layout::MemberLayout> {
+    c.layouts[0]
+        .struct_(s)
         .members
         .iter()
         .filter(|m| !m.path.contains('('))
@@ -362,11 +367,11 @@ fn layout_members(c: &Checked, si: usize) -> impl Iterator<Item = &crate::layout
 fn expected_layout(families: &[Checked]) -> Vec<(String, u64)> {
     let mut out = Vec::new();
     for c in validated(families) {
-        for (si, st) in c.family.structs.iter().enumerate() {
+        for (si, st) in c.family.structs_by_id() {
             if st.validation.is_none() {
                 continue;
             }
-            let l = &c.layouts[0].structs[si];
+            let l = c.layouts[0].struct_(si);
             out.push((format!("struct {}: size", st.name), l.size));
             for m in layout_members(c, si) {
                 out.push((format!("{}.{}: offset", st.name, m.path), m.offset));
@@ -390,7 +395,7 @@ fn harness_source(families: &[Checked], includes: &[String]) -> String {
         let _ = writeln!(src, "#include <{i}>");
     }
     for c in validated(families) {
-        for (si, st) in c.family.structs.iter().enumerate() {
+        for (si, st) in c.family.structs_by_id() {
             if st.validation.is_none() {
                 continue;
             }
@@ -584,7 +589,7 @@ impl CValidators<'_> {
         }
         // Today's struct holds the revision's: past the revision's size it must be zero.
         let ksize = find(self.families, &case.struct_name)
-            .map(|(c, si)| c.revisions[case.kernel].1[0].structs[si].size as usize)
+            .map(|(c, s)| c.rev(case.kernel).layout(s, TargetId::DEFAULT).size as usize)
             .unwrap_or(bytes.len());
         if bytes.iter().skip(ksize).all(|b| *b == 0) {
             (Ok(bytes[..ksize.min(bytes.len())].to_vec()), read_end)

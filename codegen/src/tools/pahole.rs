@@ -12,13 +12,13 @@ const MIN_COMMENT_COLUMN: usize = 40;
 /// The pahole-style table of struct `s` of revision `rev` on target `t`, as the model laid
 /// it out.
 pub fn struct_table(rev: RevView<'_>, s: StructId, t: TargetId) -> String {
-    table(rev.family(), s.0, rev.layout(s, t), t.target())
+    table(rev.family(), s, rev.layout(s, t), t.target())
 }
 
-/// The pahole-style table of struct `si` of `family`, laid out as `layout` on `target`: for a
+/// The pahole-style table of struct `s` of `family`, laid out as `layout` on `target`: for a
 /// layout made without a model.
-pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target) -> String {
-    let st = &family.structs[si];
+pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Target) -> String {
+    let st = family.struct_(s);
     // Rows first (declaration, offset comment), so the comment column fits the longest one.
     let mut rows: Vec<(String, Option<String>)> = Vec::new();
     let mut holes = layout.holes.clone();
@@ -54,7 +54,7 @@ pub fn table(family: &Family, si: usize, layout: &StructLayout, target: &Target)
         let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
-            FieldType::Struct(i) => format!("struct {}", family.structs[*i].name),
+            FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
             FieldType::Union(_) => {
                 rows.push((format!("{indent}union {{"), None));
                 let sep = if name.is_empty() { "" } else { " " };
@@ -134,7 +134,7 @@ mod tests {
                 for (s, _) in c.latest().structs() {
                     assert_eq!(
                         struct_table(c.latest(), s, t),
-                        table(&c.family, s.0, &fl.structs[s.0], target)
+                        table(&c.family, s, fl.struct_(s), target)
                     );
                 }
             }

@@ -5,7 +5,7 @@
 //! with no constant yet, left out, as the kernel of that release did not have them.
 
 use uapigen::ir::ItemRef;
-use uapigen::model::{RevId, StructId};
+use uapigen::model::RevId;
 use uapigen::Checked;
 
 /// A revision id (`v6_11`) as a kernel release; ids are kernel versions by the schema's
@@ -25,25 +25,24 @@ pub fn for_release(model: &Checked, release: (u32, u32)) -> Option<RevId> {
     // Revisions are listed oldest first.
     model
         .history
-        .revisions
-        .iter()
-        .rposition(|r| release_of(&r.id) <= release)
-        .map(RevId)
+        .revs_by_id()
+        .filter(|(_, r)| release_of(&r.id) <= release)
+        .map(|(id, _)| id)
+        .last()
 }
 
 /// The revision's id (`v6_11`).
 pub fn id(model: &Checked, r: RevId) -> String {
-    model.history.revisions[r.0].id.clone()
+    model.history.rev(r).id.clone()
 }
 
 /// The uAPI header of revision `r`, as the emitter writes the latest one.
 pub fn header(model: &Checked, r: RevId, templates: &uapigen::emit::Templates) -> String {
     let view = model.rev(r);
     let mut family = view.family().clone();
-    let groups = family.groups.clone();
     family.items.retain(|item| match *item {
-        ItemRef::Struct(s) => view.exists(StructId(s)),
-        ItemRef::Group(g) => !groups[g].values.is_empty(),
+        ItemRef::Struct(s) => view.exists(s),
+        ItemRef::Group(g) => !view.family().group(g).values.is_empty(),
         ItemRef::Define(_) => true,
     });
     uapigen::emit::c_header::emit(&family, templates).unwrap_or_else(|e| panic!("{e}"))

@@ -156,7 +156,7 @@ impl MemberType {
     fn of(family: &Family, f: &Field) -> MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
-            FieldType::Struct(i) => BaseType::Struct(family.structs[*i].name.clone()),
+            FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
             FieldType::Union(_) => BaseType::Union,
         };
         MemberType { base, len: f.len }
@@ -172,7 +172,7 @@ pub fn snapshot(c: &Checked) -> Lock {
 }
 
 fn revision(view: RevView) -> RevisionAbi {
-    let (family, rev) = (view.family(), view.id().0);
+    let (family, rev) = (view.family(), view.id());
     let embedded = embedded(family);
     let targets = (0..view.layouts().len()).map(TargetId);
     let structs = view
@@ -222,7 +222,7 @@ fn revision(view: RevView) -> RevisionAbi {
         })
         .collect();
     RevisionAbi {
-        id: family.revisions[rev].id.clone(),
+        id: family.rev(rev).id.clone(),
         structs,
         constants: family
             .constants()
@@ -243,7 +243,7 @@ fn flags(family: &Family, s: StructId) -> BTreeSet<String> {
     fn visit(fields: &[Field], family: &Family, out: &mut BTreeSet<String>) {
         for f in fields {
             if let Some(g) = f.flags {
-                out.extend(family.groups[g].values.iter().map(|c| c.name.clone()));
+                out.extend(family.group(g).values.iter().map(|c| c.name.clone()));
             }
             if let FieldType::Union(ms) = &f.ty {
                 visit(ms, family, out);
@@ -251,7 +251,7 @@ fn flags(family: &Family, s: StructId) -> BTreeSet<String> {
         }
     }
     let mut out = BTreeSet::new();
-    visit(&family.structs[s.0].fields, family, &mut out);
+    visit(&family.struct_(s).fields, family, &mut out);
     out
 }
 
@@ -260,7 +260,7 @@ fn embedded(family: &Family) -> Vec<bool> {
     fn mark(fields: &[Field], out: &mut [bool]) {
         for f in fields {
             match &f.ty {
-                FieldType::Struct(j) => out[*j] = true,
+                FieldType::Struct(j) => out[j.0] = true,
                 FieldType::Union(ms) => mark(ms, out),
                 FieldType::Scalar(_) => {}
             }
