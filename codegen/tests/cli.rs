@@ -352,8 +352,8 @@ fn diff_classifies_and_reads_git_revisions() {
     let base = std::fs::read_to_string(&schema).unwrap();
     let grown = base
         .replace(
-            "label = \"Linux v6.17: iommu_viommu_alloc driver data\"",
-            "label = \"Linux v6.17: iommu_viommu_alloc driver data\"\n\n[[revision]]\nid = \"next\"",
+            "label = \"Linux v7.1: IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED\"",
+            "label = \"Linux v7.1: IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED\"\n\n[[revision]]\nid = \"next\"",
         )
         .replace(
             "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n]",

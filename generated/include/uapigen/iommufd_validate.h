@@ -27,6 +27,8 @@ enum uapigen_iommufd_revision {
 	UAPIGEN_IOMMUFD_V6_14,	/* Linux v6.14: iommu_hwpt_pgfault given one layout on every ABI */
 	UAPIGEN_IOMMUFD_V6_15,	/* Linux v6.15: iommu_hw_info out_max_pasid_log2 in re-purposed reserved bytes, PASID capabilities */
 	UAPIGEN_IOMMUFD_V6_17,	/* Linux v6.17: iommu_viommu_alloc driver data */
+	UAPIGEN_IOMMUFD_V7_0,	/* Linux v7.0: AMD IOMMU hw_info and nested guest page table types */
+	UAPIGEN_IOMMUFD_V7_1,	/* Linux v7.1: IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED */
 	UAPIGEN_IOMMUFD_NR_REVISIONS
 };
 
@@ -42,7 +44,7 @@ enum uapigen_iommufd_revision {
  */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -102,7 +104,7 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
  */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -162,7 +164,7 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -222,7 +224,7 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
  */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -282,7 +284,7 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
  */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -295,7 +297,7 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -343,6 +345,82 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
 	return iommu_ioas_map_check(dst);
 }
 
+/* struct iommu_ioas_map_file: size convention, min size sizeof = 40, size 40 */
+#define UAPIGEN_IOMMU_IOAS_MAP_FILE_MIN_SIZE	40
+#define UAPIGEN_IOMMU_IOAS_MAP_FILE_SIZE		40
+
+/**
+ * uapigen_iommu_ioas_map_file_size() - sizeof(struct iommu_ioas_map_file) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
+static inline __u32 uapigen_iommu_ioas_map_file_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 40, 40, 40, 40, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/**
+ * uapigen_iommu_ioas_map_file_flags_valid() - The bits of flags a revision's kernel accepts
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the mask of valid bits.
+ */
+static inline __u64 uapigen_iommu_ioas_map_file_flags_valid(unsigned int rev)
+{
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+
+	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+}
+
+/**
+ * iommu_ioas_map_file_check() - The content checks of struct iommu_ioas_map_file
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
+static inline int iommu_ioas_map_file_check(const struct iommu_ioas_map_file *dst)
+{
+	/* flags has only iommufd_ioas_map_flags bits */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0)))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
+}
+
+/**
+ * iommu_ioas_map_file_copy_from_user() - Copy struct iommu_ioas_map_file as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_ioas_map_file_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
+static inline int iommu_ioas_map_file_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map_file_check(dst);
+}
+
 /* struct iommu_ioas_copy: size convention, min size sizeof = 40, size 40 */
 #define UAPIGEN_IOMMU_IOAS_COPY_MIN_SIZE	40
 #define UAPIGEN_IOMMU_IOAS_COPY_SIZE		40
@@ -355,7 +433,7 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
  */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -368,7 +446,7 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -428,7 +506,7 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
  */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -488,7 +566,7 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
  */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -548,7 +626,7 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
  */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -608,7 +686,7 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -621,7 +699,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -679,7 +757,7 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
  */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48 };
+	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -692,7 +770,7 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -761,7 +839,7 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -774,7 +852,7 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -787,7 +865,7 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -847,7 +925,7 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
  */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -860,7 +938,7 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -920,7 +998,7 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
  */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -933,7 +1011,7 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -993,7 +1071,7 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -1006,7 +1084,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
 }
@@ -1073,7 +1151,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
  */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -1139,7 +1217,7 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
  */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16 };
+	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -1199,7 +1277,7 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
  */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40 };
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40, 40, 40 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -1259,7 +1337,7 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
  */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24 };
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24, 24, 24 };
 
 	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
 }
@@ -1305,6 +1383,201 @@ static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc 
 	if (ret)
 		return ret;
 	return iommu_vdevice_alloc_check(dst);
+}
+
+/* struct iommu_ioas_change_process: size convention, min size sizeof = 8, size 8 */
+#define UAPIGEN_IOMMU_IOAS_CHANGE_PROCESS_MIN_SIZE	8
+#define UAPIGEN_IOMMU_IOAS_CHANGE_PROCESS_SIZE		8
+
+/**
+ * uapigen_iommu_ioas_change_process_size() - sizeof(struct iommu_ioas_change_process) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
+static inline __u32 uapigen_iommu_ioas_change_process_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/**
+ * iommu_ioas_change_process_check() - The content checks of struct iommu_ioas_change_process
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
+static inline int iommu_ioas_change_process_check(const struct iommu_ioas_change_process *dst)
+{
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
+}
+
+/**
+ * iommu_ioas_change_process_copy_from_user() - Copy struct iommu_ioas_change_process as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 8, copy_struct_from_user() of 8
+ * bytes, then iommu_ioas_change_process_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
+static inline int iommu_ioas_change_process_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 8) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 8, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_change_process_check(dst);
+}
+
+/* struct iommu_veventq_alloc: size convention, min size offsetofend(out_veventq_fd) = 28, size 32 */
+#define UAPIGEN_IOMMU_VEVENTQ_ALLOC_MIN_SIZE	28
+#define UAPIGEN_IOMMU_VEVENTQ_ALLOC_SIZE		32
+
+/**
+ * uapigen_iommu_veventq_alloc_size() - sizeof(struct iommu_veventq_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
+static inline __u32 uapigen_iommu_veventq_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 0, 0, 32, 32, 32, 32 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/**
+ * iommu_veventq_alloc_check() - The content checks of struct iommu_veventq_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
+static inline int iommu_veventq_alloc_check(const struct iommu_veventq_alloc *dst)
+{
+	/* flags is zero and __reserved is zero and type != IOMMU_VEVENTQ_TYPE_DEFAULT */
+	if (!(((__u64)dst->flags == 0) && ((__u64)dst->__reserved == 0) && ((__u64)dst->type != (__u64)(IOMMU_VEVENTQ_TYPE_DEFAULT))))
+		return -EOPNOTSUPP;
+	/* veventq_depth is non-zero */
+	if (!(((__u64)dst->veventq_depth != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/**
+ * iommu_veventq_alloc_copy_from_user() - Copy struct iommu_veventq_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 28, copy_struct_from_user() of 32
+ * bytes, then iommu_veventq_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
+static inline int iommu_veventq_alloc_copy_from_user(struct iommu_veventq_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 28) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
+	if (ret)
+		return ret;
+	return iommu_veventq_alloc_check(dst);
+}
+
+/* struct iommu_hw_queue_alloc: size convention, min size sizeof = 40, size 40 */
+#define UAPIGEN_IOMMU_HW_QUEUE_ALLOC_MIN_SIZE	40
+#define UAPIGEN_IOMMU_HW_QUEUE_ALLOC_SIZE		40
+
+/**
+ * uapigen_iommu_hw_queue_alloc_size() - sizeof(struct iommu_hw_queue_alloc) in a revision
+ * @rev: an enum uapigen_iommufd_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
+static inline __u32 uapigen_iommu_hw_queue_alloc_size(unsigned int rev)
+{
+	static const __u32 size[] = { 0, 0, 0, 0, 0, 0, 0, 0, 40, 40, 40 };
+
+	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+}
+
+/**
+ * iommu_hw_queue_alloc_check() - The content checks of struct iommu_hw_queue_alloc
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
+static inline int iommu_hw_queue_alloc_check(const struct iommu_hw_queue_alloc *dst)
+{
+	/* flags is zero and type != IOMMU_HW_QUEUE_TYPE_DEFAULT */
+	if (!(((__u64)dst->flags == 0) && ((__u64)dst->type != (__u64)(IOMMU_HW_QUEUE_TYPE_DEFAULT))))
+		return -EOPNOTSUPP;
+	/* length is non-zero */
+	if (!(((__u64)dst->length != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/**
+ * iommu_hw_queue_alloc_copy_from_user() - Copy struct iommu_hw_queue_alloc as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_queue_alloc_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
+static inline int iommu_hw_queue_alloc_copy_from_user(struct iommu_hw_queue_alloc *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_queue_alloc_check(dst);
 }
 
 /* struct iommu_destroy in revision v6_2: copied and checked exactly as iommu_destroy. */
@@ -2218,6 +2491,17 @@ static inline int iommu_ioas_map__v6_13_copy_from_user(struct iommu_ioas_map *ds
 	return iommu_ioas_map_copy_from_user(dst, src);
 }
 
+/* struct iommu_ioas_map_file in revision v6_13: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v6_13_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v6_13_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
+}
+
 /* struct iommu_ioas_copy in revision v6_13: copied and checked exactly as iommu_ioas_copy. */
 static inline int iommu_ioas_copy__v6_13_check(const struct iommu_ioas_copy *dst)
 {
@@ -2408,6 +2692,17 @@ static inline int iommu_vdevice_alloc__v6_13_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
+/* struct iommu_ioas_change_process in revision v6_13: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v6_13_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v6_13_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
 /* struct iommu_destroy in revision v6_14: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_14_check(const struct iommu_destroy *dst)
 {
@@ -2461,6 +2756,17 @@ static inline int iommu_ioas_map__v6_14_check(const struct iommu_ioas_map *dst)
 static inline int iommu_ioas_map__v6_14_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
 	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map_file in revision v6_14: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v6_14_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v6_14_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_copy in revision v6_14: copied and checked exactly as iommu_ioas_copy. */
@@ -2619,6 +2925,17 @@ static inline int iommu_vdevice_alloc__v6_14_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
+/* struct iommu_ioas_change_process in revision v6_14: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v6_14_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v6_14_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
 /* struct iommu_destroy in revision v6_15: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_15_check(const struct iommu_destroy *dst)
 {
@@ -2672,6 +2989,17 @@ static inline int iommu_ioas_map__v6_15_check(const struct iommu_ioas_map *dst)
 static inline int iommu_ioas_map__v6_15_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
 	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map_file in revision v6_15: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v6_15_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v6_15_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_copy in revision v6_15: copied and checked exactly as iommu_ioas_copy. */
@@ -2830,6 +3158,28 @@ static inline int iommu_vdevice_alloc__v6_15_copy_from_user(struct iommu_vdevice
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
 }
 
+/* struct iommu_ioas_change_process in revision v6_15: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v6_15_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v6_15_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
+/* struct iommu_veventq_alloc in revision v6_15: copied and checked exactly as iommu_veventq_alloc. */
+static inline int iommu_veventq_alloc__v6_15_check(const struct iommu_veventq_alloc *dst)
+{
+	return iommu_veventq_alloc_check(dst);
+}
+
+static inline int iommu_veventq_alloc__v6_15_copy_from_user(struct iommu_veventq_alloc *dst, const void *src)
+{
+	return iommu_veventq_alloc_copy_from_user(dst, src);
+}
+
 /* struct iommu_destroy in revision v6_17: copied and checked exactly as iommu_destroy. */
 static inline int iommu_destroy__v6_17_check(const struct iommu_destroy *dst)
 {
@@ -2883,6 +3233,17 @@ static inline int iommu_ioas_map__v6_17_check(const struct iommu_ioas_map *dst)
 static inline int iommu_ioas_map__v6_17_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
 	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map_file in revision v6_17: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v6_17_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v6_17_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_copy in revision v6_17: copied and checked exactly as iommu_ioas_copy. */
@@ -3039,6 +3400,549 @@ static inline int iommu_vdevice_alloc__v6_17_check(const struct iommu_vdevice_al
 static inline int iommu_vdevice_alloc__v6_17_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
 {
 	return iommu_vdevice_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_change_process in revision v6_17: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v6_17_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v6_17_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
+/* struct iommu_veventq_alloc in revision v6_17: copied and checked exactly as iommu_veventq_alloc. */
+static inline int iommu_veventq_alloc__v6_17_check(const struct iommu_veventq_alloc *dst)
+{
+	return iommu_veventq_alloc_check(dst);
+}
+
+static inline int iommu_veventq_alloc__v6_17_copy_from_user(struct iommu_veventq_alloc *dst, const void *src)
+{
+	return iommu_veventq_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_queue_alloc in revision v6_17: copied and checked exactly as iommu_hw_queue_alloc. */
+static inline int iommu_hw_queue_alloc__v6_17_check(const struct iommu_hw_queue_alloc *dst)
+{
+	return iommu_hw_queue_alloc_check(dst);
+}
+
+static inline int iommu_hw_queue_alloc__v6_17_copy_from_user(struct iommu_hw_queue_alloc *dst, const void *src)
+{
+	return iommu_hw_queue_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_destroy in revision v7_0: copied and checked exactly as iommu_destroy. */
+static inline int iommu_destroy__v7_0_check(const struct iommu_destroy *dst)
+{
+	return iommu_destroy_check(dst);
+}
+
+static inline int iommu_destroy__v7_0_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	return iommu_destroy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_alloc in revision v7_0: copied and checked exactly as iommu_ioas_alloc. */
+static inline int iommu_ioas_alloc__v7_0_check(const struct iommu_ioas_alloc *dst)
+{
+	return iommu_ioas_alloc_check(dst);
+}
+
+static inline int iommu_ioas_alloc__v7_0_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	return iommu_ioas_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_iova_ranges in revision v7_0: copied and checked exactly as iommu_ioas_iova_ranges. */
+static inline int iommu_ioas_iova_ranges__v7_0_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	return iommu_ioas_iova_ranges_check(dst);
+}
+
+static inline int iommu_ioas_iova_ranges__v7_0_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_allow_iovas in revision v7_0: copied and checked exactly as iommu_ioas_allow_iovas. */
+static inline int iommu_ioas_allow_iovas__v7_0_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	return iommu_ioas_allow_iovas_check(dst);
+}
+
+static inline int iommu_ioas_allow_iovas__v7_0_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map in revision v7_0: copied and checked exactly as iommu_ioas_map. */
+static inline int iommu_ioas_map__v7_0_check(const struct iommu_ioas_map *dst)
+{
+	return iommu_ioas_map_check(dst);
+}
+
+static inline int iommu_ioas_map__v7_0_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map_file in revision v7_0: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v7_0_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v7_0_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_copy in revision v7_0: copied and checked exactly as iommu_ioas_copy. */
+static inline int iommu_ioas_copy__v7_0_check(const struct iommu_ioas_copy *dst)
+{
+	return iommu_ioas_copy_check(dst);
+}
+
+static inline int iommu_ioas_copy__v7_0_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	return iommu_ioas_copy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_unmap in revision v7_0: copied and checked exactly as iommu_ioas_unmap. */
+static inline int iommu_ioas_unmap__v7_0_check(const struct iommu_ioas_unmap *dst)
+{
+	return iommu_ioas_unmap_check(dst);
+}
+
+static inline int iommu_ioas_unmap__v7_0_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	return iommu_ioas_unmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_option in revision v7_0: copied and checked exactly as iommu_option. */
+static inline int iommu_option__v7_0_check(const struct iommu_option *dst)
+{
+	return iommu_option_check(dst);
+}
+
+static inline int iommu_option__v7_0_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	return iommu_option_copy_from_user(dst, src);
+}
+
+/* struct iommu_vfio_ioas in revision v7_0: copied and checked exactly as iommu_vfio_ioas. */
+static inline int iommu_vfio_ioas__v7_0_check(const struct iommu_vfio_ioas *dst)
+{
+	return iommu_vfio_ioas_check(dst);
+}
+
+static inline int iommu_vfio_ioas__v7_0_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	return iommu_vfio_ioas_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1 in revision v7_0: copied and checked exactly as iommu_hwpt_vtd_s1. */
+static inline int iommu_hwpt_vtd_s1__v7_0_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	return iommu_hwpt_vtd_s1_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1__v7_0_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_alloc in revision v7_0: copied and checked exactly as iommu_hwpt_alloc. */
+static inline int iommu_hwpt_alloc__v7_0_check(const struct iommu_hwpt_alloc *dst)
+{
+	return iommu_hwpt_alloc_check(dst);
+}
+
+static inline int iommu_hwpt_alloc__v7_0_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_info in revision v7_0: copied and checked exactly as iommu_hw_info. */
+static inline int iommu_hw_info__v7_0_check(const struct iommu_hw_info *dst)
+{
+	return iommu_hw_info_check(dst);
+}
+
+static inline int iommu_hw_info__v7_0_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	return iommu_hw_info_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_set_dirty_tracking in revision v7_0: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
+static inline int iommu_hwpt_set_dirty_tracking__v7_0_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	return iommu_hwpt_set_dirty_tracking_check(dst);
+}
+
+static inline int iommu_hwpt_set_dirty_tracking__v7_0_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_get_dirty_bitmap in revision v7_0: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
+static inline int iommu_hwpt_get_dirty_bitmap__v7_0_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
+}
+
+static inline int iommu_hwpt_get_dirty_bitmap__v7_0_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v7_0: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v7_0_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1_invalidate__v7_0_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_invalidate in revision v7_0: copied and checked exactly as iommu_hwpt_invalidate. */
+static inline int iommu_hwpt_invalidate__v7_0_check(const struct iommu_hwpt_invalidate *dst)
+{
+	return iommu_hwpt_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_invalidate__v7_0_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
+}
+
+/* struct iommu_fault_alloc in revision v7_0: copied and checked exactly as iommu_fault_alloc. */
+static inline int iommu_fault_alloc__v7_0_check(const struct iommu_fault_alloc *dst)
+{
+	return iommu_fault_alloc_check(dst);
+}
+
+static inline int iommu_fault_alloc__v7_0_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	return iommu_fault_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_viommu_alloc in revision v7_0: copied and checked exactly as iommu_viommu_alloc. */
+static inline int iommu_viommu_alloc__v7_0_check(const struct iommu_viommu_alloc *dst)
+{
+	return iommu_viommu_alloc_check(dst);
+}
+
+static inline int iommu_viommu_alloc__v7_0_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	return iommu_viommu_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_vdevice_alloc in revision v7_0: copied and checked exactly as iommu_vdevice_alloc. */
+static inline int iommu_vdevice_alloc__v7_0_check(const struct iommu_vdevice_alloc *dst)
+{
+	return iommu_vdevice_alloc_check(dst);
+}
+
+static inline int iommu_vdevice_alloc__v7_0_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_change_process in revision v7_0: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v7_0_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v7_0_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
+/* struct iommu_veventq_alloc in revision v7_0: copied and checked exactly as iommu_veventq_alloc. */
+static inline int iommu_veventq_alloc__v7_0_check(const struct iommu_veventq_alloc *dst)
+{
+	return iommu_veventq_alloc_check(dst);
+}
+
+static inline int iommu_veventq_alloc__v7_0_copy_from_user(struct iommu_veventq_alloc *dst, const void *src)
+{
+	return iommu_veventq_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_queue_alloc in revision v7_0: copied and checked exactly as iommu_hw_queue_alloc. */
+static inline int iommu_hw_queue_alloc__v7_0_check(const struct iommu_hw_queue_alloc *dst)
+{
+	return iommu_hw_queue_alloc_check(dst);
+}
+
+static inline int iommu_hw_queue_alloc__v7_0_copy_from_user(struct iommu_hw_queue_alloc *dst, const void *src)
+{
+	return iommu_hw_queue_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_destroy in revision v7_1: copied and checked exactly as iommu_destroy. */
+static inline int iommu_destroy__v7_1_check(const struct iommu_destroy *dst)
+{
+	return iommu_destroy_check(dst);
+}
+
+static inline int iommu_destroy__v7_1_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	return iommu_destroy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_alloc in revision v7_1: copied and checked exactly as iommu_ioas_alloc. */
+static inline int iommu_ioas_alloc__v7_1_check(const struct iommu_ioas_alloc *dst)
+{
+	return iommu_ioas_alloc_check(dst);
+}
+
+static inline int iommu_ioas_alloc__v7_1_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	return iommu_ioas_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_iova_ranges in revision v7_1: copied and checked exactly as iommu_ioas_iova_ranges. */
+static inline int iommu_ioas_iova_ranges__v7_1_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	return iommu_ioas_iova_ranges_check(dst);
+}
+
+static inline int iommu_ioas_iova_ranges__v7_1_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_allow_iovas in revision v7_1: copied and checked exactly as iommu_ioas_allow_iovas. */
+static inline int iommu_ioas_allow_iovas__v7_1_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	return iommu_ioas_allow_iovas_check(dst);
+}
+
+static inline int iommu_ioas_allow_iovas__v7_1_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map in revision v7_1: copied and checked exactly as iommu_ioas_map. */
+static inline int iommu_ioas_map__v7_1_check(const struct iommu_ioas_map *dst)
+{
+	return iommu_ioas_map_check(dst);
+}
+
+static inline int iommu_ioas_map__v7_1_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map_file in revision v7_1: copied and checked exactly as iommu_ioas_map_file. */
+static inline int iommu_ioas_map_file__v7_1_check(const struct iommu_ioas_map_file *dst)
+{
+	return iommu_ioas_map_file_check(dst);
+}
+
+static inline int iommu_ioas_map_file__v7_1_copy_from_user(struct iommu_ioas_map_file *dst, const void *src)
+{
+	return iommu_ioas_map_file_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_copy in revision v7_1: copied and checked exactly as iommu_ioas_copy. */
+static inline int iommu_ioas_copy__v7_1_check(const struct iommu_ioas_copy *dst)
+{
+	return iommu_ioas_copy_check(dst);
+}
+
+static inline int iommu_ioas_copy__v7_1_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	return iommu_ioas_copy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_unmap in revision v7_1: copied and checked exactly as iommu_ioas_unmap. */
+static inline int iommu_ioas_unmap__v7_1_check(const struct iommu_ioas_unmap *dst)
+{
+	return iommu_ioas_unmap_check(dst);
+}
+
+static inline int iommu_ioas_unmap__v7_1_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	return iommu_ioas_unmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_option in revision v7_1: copied and checked exactly as iommu_option. */
+static inline int iommu_option__v7_1_check(const struct iommu_option *dst)
+{
+	return iommu_option_check(dst);
+}
+
+static inline int iommu_option__v7_1_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	return iommu_option_copy_from_user(dst, src);
+}
+
+/* struct iommu_vfio_ioas in revision v7_1: copied and checked exactly as iommu_vfio_ioas. */
+static inline int iommu_vfio_ioas__v7_1_check(const struct iommu_vfio_ioas *dst)
+{
+	return iommu_vfio_ioas_check(dst);
+}
+
+static inline int iommu_vfio_ioas__v7_1_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	return iommu_vfio_ioas_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1 in revision v7_1: copied and checked exactly as iommu_hwpt_vtd_s1. */
+static inline int iommu_hwpt_vtd_s1__v7_1_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	return iommu_hwpt_vtd_s1_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1__v7_1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_alloc in revision v7_1: copied and checked exactly as iommu_hwpt_alloc. */
+static inline int iommu_hwpt_alloc__v7_1_check(const struct iommu_hwpt_alloc *dst)
+{
+	return iommu_hwpt_alloc_check(dst);
+}
+
+static inline int iommu_hwpt_alloc__v7_1_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_info in revision v7_1: copied and checked exactly as iommu_hw_info. */
+static inline int iommu_hw_info__v7_1_check(const struct iommu_hw_info *dst)
+{
+	return iommu_hw_info_check(dst);
+}
+
+static inline int iommu_hw_info__v7_1_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	return iommu_hw_info_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_set_dirty_tracking in revision v7_1: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
+static inline int iommu_hwpt_set_dirty_tracking__v7_1_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	return iommu_hwpt_set_dirty_tracking_check(dst);
+}
+
+static inline int iommu_hwpt_set_dirty_tracking__v7_1_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_get_dirty_bitmap in revision v7_1: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
+static inline int iommu_hwpt_get_dirty_bitmap__v7_1_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
+}
+
+static inline int iommu_hwpt_get_dirty_bitmap__v7_1_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v7_1: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v7_1_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1_invalidate__v7_1_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_invalidate in revision v7_1: copied and checked exactly as iommu_hwpt_invalidate. */
+static inline int iommu_hwpt_invalidate__v7_1_check(const struct iommu_hwpt_invalidate *dst)
+{
+	return iommu_hwpt_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_invalidate__v7_1_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
+}
+
+/* struct iommu_fault_alloc in revision v7_1: copied and checked exactly as iommu_fault_alloc. */
+static inline int iommu_fault_alloc__v7_1_check(const struct iommu_fault_alloc *dst)
+{
+	return iommu_fault_alloc_check(dst);
+}
+
+static inline int iommu_fault_alloc__v7_1_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	return iommu_fault_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_viommu_alloc in revision v7_1: copied and checked exactly as iommu_viommu_alloc. */
+static inline int iommu_viommu_alloc__v7_1_check(const struct iommu_viommu_alloc *dst)
+{
+	return iommu_viommu_alloc_check(dst);
+}
+
+static inline int iommu_viommu_alloc__v7_1_copy_from_user(struct iommu_viommu_alloc *dst, const void *src)
+{
+	return iommu_viommu_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_vdevice_alloc in revision v7_1: copied and checked exactly as iommu_vdevice_alloc. */
+static inline int iommu_vdevice_alloc__v7_1_check(const struct iommu_vdevice_alloc *dst)
+{
+	return iommu_vdevice_alloc_check(dst);
+}
+
+static inline int iommu_vdevice_alloc__v7_1_copy_from_user(struct iommu_vdevice_alloc *dst, const void *src)
+{
+	return iommu_vdevice_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_change_process in revision v7_1: copied and checked exactly as iommu_ioas_change_process. */
+static inline int iommu_ioas_change_process__v7_1_check(const struct iommu_ioas_change_process *dst)
+{
+	return iommu_ioas_change_process_check(dst);
+}
+
+static inline int iommu_ioas_change_process__v7_1_copy_from_user(struct iommu_ioas_change_process *dst, const void *src)
+{
+	return iommu_ioas_change_process_copy_from_user(dst, src);
+}
+
+/* struct iommu_veventq_alloc in revision v7_1: copied and checked exactly as iommu_veventq_alloc. */
+static inline int iommu_veventq_alloc__v7_1_check(const struct iommu_veventq_alloc *dst)
+{
+	return iommu_veventq_alloc_check(dst);
+}
+
+static inline int iommu_veventq_alloc__v7_1_copy_from_user(struct iommu_veventq_alloc *dst, const void *src)
+{
+	return iommu_veventq_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_queue_alloc in revision v7_1: copied and checked exactly as iommu_hw_queue_alloc. */
+static inline int iommu_hw_queue_alloc__v7_1_check(const struct iommu_hw_queue_alloc *dst)
+{
+	return iommu_hw_queue_alloc_check(dst);
+}
+
+static inline int iommu_hw_queue_alloc__v7_1_copy_from_user(struct iommu_hw_queue_alloc *dst, const void *src)
+{
+	return iommu_hw_queue_alloc_copy_from_user(dst, src);
 }
 
 #endif /* _UAPIGEN_IOMMUFD_VALIDATE_H */

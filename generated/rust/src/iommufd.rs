@@ -536,6 +536,113 @@ impl IommuIoasMap {
 }
 /// `IOMMU_IOAS_MAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)`.
 pub const IOMMU_IOAS_MAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
+/// `struct iommu_ioas_map_file`: ioctl(IOMMU_IOAS_MAP_FILE)
+///
+/// Set an IOVA mapping from a memfd file. On kernels with dma-buf support,
+/// supported dma-buf files may also be accepted. This is not a generic
+/// dma-buf import path; currently supported dma-bufs include single-range
+/// VFIO PCI dma-bufs exported through VFIO_DEVICE_FEATURE_DMA_BUF, and
+/// other dma-bufs may be rejected. All other arguments and semantics match
+/// those of IOMMU_IOAS_MAP.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuIoasMapFile {
+    /// sizeof(struct iommu_ioas_map_file)
+    pub size: u32,
+    /// same as for iommu_ioas_map
+    pub flags: u32,
+    /// same as for iommu_ioas_map
+    pub ioas_id: u32,
+    /// the memfd or supported dma-buf file to map
+    pub fd: i32,
+    /// byte offset from start of the file to map from
+    pub start: u64,
+    /// same as for iommu_ioas_map
+    pub length: u64,
+    /// same as for iommu_ioas_map
+    pub iova: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuIoasMapFile>() != 40 {
+        panic!("struct iommu_ioas_map_file: wrong size");
+    }
+    if ::core::mem::align_of::<IommuIoasMapFile>() != 8 {
+        panic!("struct iommu_ioas_map_file: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, size) != 0 {
+        panic!("struct iommu_ioas_map_file: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, flags) != 4 {
+        panic!("struct iommu_ioas_map_file: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, ioas_id) != 8 {
+        panic!("struct iommu_ioas_map_file: `ioas_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, fd) != 12 {
+        panic!("struct iommu_ioas_map_file: `fd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, start) != 16 {
+        panic!("struct iommu_ioas_map_file: `start` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, length) != 24 {
+        panic!("struct iommu_ioas_map_file: `length` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasMapFile, iova) != 32 {
+        panic!("struct iommu_ioas_map_file: `iova` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasMapFile {}
+impl IommuIoasMapFile {
+    /// The kernel's minimum size: sizeof = 40.
+    pub const MIN_SIZE: usize = 40usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_ioas_map_file` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
+        dst.copy_from_user_into(mem, src)?;
+        ::core::result::Result::Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_map_file`, in the kernel's order; the first that fails decides.
+    #[inline]
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64)
+            & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                | (IOMMU_IOAS_MAP_WRITEABLE as u64) | (IOMMU_IOAS_MAP_READABLE as u64))
+            == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "flags has only iommufd_ioas_map_flags bits",
+                ),
+            );
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+/// `IOMMU_IOAS_MAP_FILE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)`.
+pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
 ///
 /// Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id.
@@ -1064,12 +1171,39 @@ impl IommuHwptVtdS1 {
         ::core::result::Result::Ok(())
     }
 }
+/// `struct iommu_hwpt_amd_guest`: AMD IOMMU guest I/O page table data (IOMMU_HWPT_DATA_AMD_GUEST)
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwptAmdGuest {
+    /// Guest Device Table Entry (DTE)
+    pub dte: [u64; 4],
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwptAmdGuest>() != 32 {
+        panic!("struct iommu_hwpt_amd_guest: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwptAmdGuest>() != 8 {
+        panic!("struct iommu_hwpt_amd_guest: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwptAmdGuest, dte) != 0 {
+        panic!("struct iommu_hwpt_amd_guest: `dte` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptAmdGuest {}
 /// no data
 pub const IOMMU_HWPT_DATA_NONE: u32 = 0;
 /// Intel VT-d stage-1 page table
 pub const IOMMU_HWPT_DATA_VTD_S1: u32 = 1;
 /// ARM SMMUv3 Context Descriptor Table
 pub const IOMMU_HWPT_DATA_ARM_SMMUV3: u32 = 2;
+/// AMD IOMMU guest page table
+pub const IOMMU_HWPT_DATA_AMD_GUEST: u32 = 3;
 /// `enum iommu_hwpt_data_type`: IOMMU HWPT Data Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1087,6 +1221,8 @@ impl IommuHwptDataType {
     pub const IOMMU_HWPT_DATA_VTD_S1: Self = Self(IOMMU_HWPT_DATA_VTD_S1);
     /// ARM SMMUv3 Context Descriptor Table
     pub const IOMMU_HWPT_DATA_ARM_SMMUV3: Self = Self(IOMMU_HWPT_DATA_ARM_SMMUV3);
+    /// AMD IOMMU guest page table
+    pub const IOMMU_HWPT_DATA_AMD_GUEST: Self = Self(IOMMU_HWPT_DATA_AMD_GUEST);
 }
 /// `struct iommu_hwpt_alloc`: ioctl(IOMMU_HWPT_ALLOC)
 ///
@@ -1307,6 +1443,168 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoVtd {}
+/// `struct iommu_hw_info_arm_smmuv3`: ARM SMMUv3 hardware information (IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+///
+/// For the details of @idr, @iidr and @aidr, please refer to the chapters
+/// from 6.3.1 to 6.3.6 in the SMMUv3 Spec.
+///
+/// This reports the raw HW capability, and not all bits are meaningful to be
+/// read by userspace. Only the following fields should be used:
+///
+/// idr[0]: ST_LEVEL, TERM_MODEL, STALL_MODEL, TTENDIAN , CD2L, ASID16, TTF
+/// idr[1]: SIDSIZE, SSIDSIZE
+/// idr[3]: BBML, RIL
+/// idr[5]: VAX, GRAN64K, GRAN16K, GRAN4K
+///
+/// - S1P should be assumed to be true if a NESTED HWPT can be created
+/// - VFIO/iommufd only support platforms with COHACC, it should be assumed to be
+///   true.
+/// - ATS is a per-device property. If the VMM describes any devices as ATS
+///   capable in ACPI/DT it should set the corresponding idr.
+///
+/// This list may expand in future (eg E0PD, AIE, PBHA, D128, DS etc). It is
+/// important that VMMs do not read bits outside the list to allow for
+/// compatibility with future kernels. Several features in the SMMUv3
+/// architecture are not currently supported by the kernel for nesting: HTTU,
+/// BTM, MPAM and others.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwInfoArmSmmuv3 {
+    /// Must be set to 0
+    pub flags: u32,
+    /// Must be 0
+    pub __reserved: u32,
+    /// Implemented features for ARM SMMU Non-secure programming interface
+    pub idr: [u32; 6],
+    /// Information about the implementation and implementer of ARM SMMU, and architecture version supported
+    pub iidr: u32,
+    /// ARM SMMU architecture version
+    pub aidr: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwInfoArmSmmuv3>() != 40 {
+        panic!("struct iommu_hw_info_arm_smmuv3: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwInfoArmSmmuv3>() != 4 {
+        panic!("struct iommu_hw_info_arm_smmuv3: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoArmSmmuv3, flags) != 0 {
+        panic!("struct iommu_hw_info_arm_smmuv3: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoArmSmmuv3, __reserved) != 4 {
+        panic!("struct iommu_hw_info_arm_smmuv3: `__reserved` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoArmSmmuv3, idr) != 8 {
+        panic!("struct iommu_hw_info_arm_smmuv3: `idr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoArmSmmuv3, iidr) != 32 {
+        panic!("struct iommu_hw_info_arm_smmuv3: `iidr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoArmSmmuv3, aidr) != 36 {
+        panic!("struct iommu_hw_info_arm_smmuv3: `aidr` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoArmSmmuv3 {}
+/// `struct iommu_hw_info_tegra241_cmdqv`: NVIDIA Tegra241 CMDQV Hardware Information (IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV)
+///
+/// VMM can use these fields directly in its emulated global PARAM register. Note
+/// that only one Virtual Interface (VINTF) should be exposed to a VM, i.e. PARAM
+/// bits[11:08] should be set to 0 for log2 of the total number of VINTFs.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwInfoTegra241Cmdqv {
+    /// Must be 0
+    pub flags: u32,
+    /// Version number for the CMDQ-V HW for PARAM bits[03:00]
+    pub version: u8,
+    /// Log2 of the total number of VCMDQs for PARAM bits[07:04]
+    pub log2vcmdqs: u8,
+    /// Log2 of the total number of SID replacements for PARAM bits[15:12]
+    pub log2vsids: u8,
+    /// Must be 0
+    pub __reserved: u8,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwInfoTegra241Cmdqv>() != 8 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwInfoTegra241Cmdqv>() != 4 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoTegra241Cmdqv, flags) != 0 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoTegra241Cmdqv, version) != 4 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: `version` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoTegra241Cmdqv, log2vcmdqs) != 5 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: `log2vcmdqs` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoTegra241Cmdqv, log2vsids) != 6 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: `log2vsids` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoTegra241Cmdqv, __reserved) != 7 {
+        panic!("struct iommu_hw_info_tegra241_cmdqv: `__reserved` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoTegra241Cmdqv {}
+/// `struct iommu_hw_info_amd`: AMD IOMMU device info
+///
+/// Please See description of these registers in the following sections of
+/// the AMD I/O Virtualization Technology (IOMMU) Specification.
+/// (https://docs.amd.com/v/u/en-US/48882_3.10_PUB)
+///
+/// - MMIO Offset 0030h IOMMU Extended Feature Register
+/// - MMIO Offset 01A0h IOMMU Extended Feature 2 Register
+///
+/// Note: The EFR and EFR2 are raw values reported by hardware.
+/// VMM is responsible to determine the appropriate flags to be exposed to
+/// the VM since cetertain features are not currently supported by the kernel
+/// for HW-vIOMMU.
+///
+/// Current VMM-allowed list of feature flags are:
+/// - EFR[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax]
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwInfoAmd {
+    /// Value of AMD IOMMU Extended Feature Register (EFR)
+    pub efr: u64,
+    /// Value of AMD IOMMU Extended Feature 2 Register (EFR2)
+    pub efr2: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwInfoAmd>() != 16 {
+        panic!("struct iommu_hw_info_amd: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwInfoAmd>() != 8 {
+        panic!("struct iommu_hw_info_amd: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoAmd, efr) != 0 {
+        panic!("struct iommu_hw_info_amd: `efr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwInfoAmd, efr2) != 8 {
+        panic!("struct iommu_hw_info_amd: `efr2` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoAmd {}
 /// Used by the drivers that do not report hardware info
 pub const IOMMU_HW_INFO_TYPE_NONE: u32 = 0;
 /// Input to request for a default type
@@ -1315,6 +1613,10 @@ pub const IOMMU_HW_INFO_TYPE_DEFAULT: u32 = IOMMU_HW_INFO_TYPE_NONE;
 pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: u32 = 1;
 /// ARM SMMUv3 iommu info type
 pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: u32 = 2;
+/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: u32 = 3;
+/// AMD IOMMU info type
+pub const IOMMU_HW_INFO_TYPE_AMD: u32 = 4;
 /// `enum iommu_hw_info_type`: IOMMU Hardware Info Types
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1334,6 +1636,12 @@ impl IommuHwInfoType {
     pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: Self = Self(IOMMU_HW_INFO_TYPE_INTEL_VTD);
     /// ARM SMMUv3 iommu info type
     pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: Self = Self(IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
+    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+    pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: Self = Self(
+        IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
+    );
+    /// AMD IOMMU info type
+    pub const IOMMU_HW_INFO_TYPE_AMD: Self = Self(IOMMU_HW_INFO_TYPE_AMD);
 }
 /// If set, @in_data_type carries an input type for user space to request for a specific info
 pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
@@ -1357,6 +1665,8 @@ pub const IOMMU_HW_CAP_DIRTY_TRACKING: u64 = 1 << 0;
 pub const IOMMU_HW_CAP_PCI_PASID_EXEC: u64 = 1 << 1;
 /// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
 pub const IOMMU_HW_CAP_PCI_PASID_PRIV: u64 = 1 << 2;
+/// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: u64 = 1 << 3;
 /// `enum iommufd_hw_capabilities`: IOMMU hardware capabilities
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1374,6 +1684,10 @@ impl IommufdHwCapabilities {
     pub const IOMMU_HW_CAP_PCI_PASID_EXEC: Self = Self(IOMMU_HW_CAP_PCI_PASID_EXEC);
     /// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_PRIV: Self = Self(IOMMU_HW_CAP_PCI_PASID_PRIV);
+    /// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+    pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: Self = Self(
+        IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED,
+    );
 }
 /// The anonymous union of [`IommuHwInfo`].
 #[repr(C)]
@@ -1725,6 +2039,8 @@ pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP;
 /// Invalidation data for VTD_S1
 pub const IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: u32 = 0;
+/// Invalidation data for ARM SMMUv3
+pub const IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: u32 = 1;
 /// `enum iommu_hwpt_invalidate_data_type`: IOMMU HWPT Cache Invalidation Data Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1739,6 +2055,10 @@ impl IommuHwptInvalidateDataType {
     /// Invalidation data for VTD_S1
     pub const IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: Self = Self(
         IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+    );
+    /// Invalidation data for ARM SMMUv3
+    pub const IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: Self = Self(
+        IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
     );
 }
 /// Indicates whether the invalidation applies
@@ -2238,12 +2558,12 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
-/// `IOMMU_IOAS_MAP_FILE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)`.
-pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// Reserved for future use
 pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = 0;
 /// ARM SMMUv3 driver specific type
 pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: u32 = 1;
+/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: u32 = 2;
 /// `enum iommu_viommu_type`: Virtual IOMMU Type
 #[repr(transparent)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2259,7 +2579,50 @@ impl IommuViommuType {
     pub const IOMMU_VIOMMU_TYPE_DEFAULT: Self = Self(IOMMU_VIOMMU_TYPE_DEFAULT);
     /// ARM SMMUv3 driver specific type
     pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: Self = Self(IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
+    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+    pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: Self = Self(
+        IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+    );
 }
+/// `struct iommu_viommu_tegra241_cmdqv`: NVIDIA Tegra241 CMDQV Virtual Interface (IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV)
+///
+/// Both @out_vintf_mmap_offset and @out_vintf_mmap_length are reported by kernel
+/// for user space to mmap the VINTF page0 from the host physical address space
+/// to the guest physical address space so that a guest kernel can directly R/W
+/// access to the VINTF page0 in order to control its virtual command queues.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuViommuTegra241Cmdqv {
+    /// mmap offset argument for VINTF's page0
+    pub out_vintf_mmap_offset: u64,
+    /// mmap length argument for VINTF's page0
+    pub out_vintf_mmap_length: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuViommuTegra241Cmdqv>() != 16 {
+        panic!("struct iommu_viommu_tegra241_cmdqv: wrong size");
+    }
+    if ::core::mem::align_of::<IommuViommuTegra241Cmdqv>() != 8 {
+        panic!("struct iommu_viommu_tegra241_cmdqv: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuViommuTegra241Cmdqv, out_vintf_mmap_offset) != 0 {
+        panic!(
+            "struct iommu_viommu_tegra241_cmdqv: `out_vintf_mmap_offset` at the wrong offset"
+        );
+    }
+    if ::core::mem::offset_of!(IommuViommuTegra241Cmdqv, out_vintf_mmap_length) != 8 {
+        panic!(
+            "struct iommu_viommu_tegra241_cmdqv: `out_vintf_mmap_length` at the wrong offset"
+        );
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuViommuTegra241Cmdqv {}
 /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
 ///
 /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
@@ -2440,11 +2803,449 @@ impl IommuVdeviceAlloc {
 }
 /// `IOMMU_VDEVICE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)`.
 pub const IOMMU_VDEVICE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VDEVICE_ALLOC;
+/// `struct iommu_ioas_change_process`: ioctl(VFIO_IOAS_CHANGE_PROCESS)
+///
+/// This transfers pinned memory counts for every memory map in every IOAS
+/// in the context to the current process.  This only supports maps created
+/// with IOMMU_IOAS_MAP_FILE, and returns EINVAL if other maps are present.
+/// If the ioctl returns a failure status, then nothing is changed.
+///
+/// This API is useful for transferring operation of a device from one process
+/// to another, such as during userland live update.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuIoasChangeProcess {
+    /// sizeof(struct iommu_ioas_change_process)
+    pub size: u32,
+    /// Must be 0
+    pub __reserved: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuIoasChangeProcess>() != 8 {
+        panic!("struct iommu_ioas_change_process: wrong size");
+    }
+    if ::core::mem::align_of::<IommuIoasChangeProcess>() != 4 {
+        panic!("struct iommu_ioas_change_process: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuIoasChangeProcess, size) != 0 {
+        panic!("struct iommu_ioas_change_process: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuIoasChangeProcess, __reserved) != 4 {
+        panic!("struct iommu_ioas_change_process: `__reserved` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuIoasChangeProcess {}
+impl IommuIoasChangeProcess {
+    /// The kernel's minimum size: sizeof = 8.
+    pub const MIN_SIZE: usize = 8usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 8usize;
+    /// Copies `struct iommu_ioas_change_process` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
+        dst.copy_from_user_into(mem, src)?;
+        ::core::result::Result::Ok(dst)
+    }
+    /// The content checks of `struct iommu_ioas_change_process`, in the kernel's order; the first that fails decides.
+    #[inline]
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "__reserved is zero",
+                ),
+            );
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// `IOMMU_IOAS_CHANGE_PROCESS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)`.
 pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_IOAS_CHANGE_PROCESS;
+/// vEVENTQ has lost vEVENTs
+pub const IOMMU_VEVENTQ_FLAG_LOST_EVENTS: u32 = 1 << 0;
+/// `enum iommu_veventq_flag`: flag for struct iommufd_vevent_header
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuVeventqFlag(pub u32);
+impl IommuVeventqFlag {
+    /// vEVENTQ has lost vEVENTs
+    pub const IOMMU_VEVENTQ_FLAG_LOST_EVENTS: Self = Self(
+        IOMMU_VEVENTQ_FLAG_LOST_EVENTS,
+    );
+}
+/// `struct iommufd_vevent_header`: Virtual Event Header for a vEVENTQ Status
+///
+/// Each iommufd_vevent_header reports a sequence index of the following vEVENT:
+///
+/// +----------------------+-------+----------------------+-------+---+-------+
+/// | header0 {sequence=0} | data0 | header1 {sequence=1} | data1 |...| dataN |
+/// +----------------------+-------+----------------------+-------+---+-------+
+///
+/// And this sequence index is expected to be monotonic to the sequence index of
+/// the previous vEVENT. If two adjacent sequence indexes has a delta larger than
+/// 1, it means that delta - 1 number of vEVENTs has lost, e.g. two lost vEVENTs:
+///
+/// +-----+----------------------+-------+----------------------+-------+-----+
+/// | ... | header3 {sequence=3} | data3 | header6 {sequence=6} | data6 | ... |
+/// +-----+----------------------+-------+----------------------+-------+-----+
+///
+/// If a vEVENT lost at the tail of the vEVENTQ and there is no following vEVENT
+/// providing the next sequence index, an IOMMU_VEVENTQ_FLAG_LOST_EVENTS header
+/// would be added to the tail, and no data would follow this header:
+///
+/// +--+----------------------+-------+-----------------------------------------+
+/// |..| header3 {sequence=3} | data3 | header4 {flags=LOST_EVENTS, sequence=4} |
+/// +--+----------------------+-------+-----------------------------------------+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommufdVeventHeader {
+    /// Combination of enum iommu_veventq_flag
+    pub flags: u32,
+    /// The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
+    pub sequence: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommufdVeventHeader>() != 8 {
+        panic!("struct iommufd_vevent_header: wrong size");
+    }
+    if ::core::mem::align_of::<IommufdVeventHeader>() != 4 {
+        panic!("struct iommufd_vevent_header: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommufdVeventHeader, flags) != 0 {
+        panic!("struct iommufd_vevent_header: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommufdVeventHeader, sequence) != 4 {
+        panic!("struct iommufd_vevent_header: `sequence` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommufdVeventHeader {}
+/// Reserved for future use
+pub const IOMMU_VEVENTQ_TYPE_DEFAULT: u32 = 0;
+/// ARM SMMUv3 Virtual Event Queue
+pub const IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: u32 = 1;
+/// NVIDIA Tegra241 CMDQV Extension IRQ
+pub const IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: u32 = 2;
+/// `enum iommu_veventq_type`: Virtual Event Queue Type
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuVeventqType(pub u32);
+impl IommuVeventqType {
+    /// Reserved for future use
+    pub const IOMMU_VEVENTQ_TYPE_DEFAULT: Self = Self(IOMMU_VEVENTQ_TYPE_DEFAULT);
+    /// ARM SMMUv3 Virtual Event Queue
+    pub const IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: Self = Self(IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);
+    /// NVIDIA Tegra241 CMDQV Extension IRQ
+    pub const IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: Self = Self(
+        IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV,
+    );
+}
+/// `struct iommu_veventq_alloc`: ioctl(IOMMU_VEVENTQ_ALLOC)
+///
+/// Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU
+/// can have multiple FDs for different types, but is confined to one per @type.
+/// User space should open the @out_veventq_fd to read vEVENTs out of a vEVENTQ,
+/// if there are vEVENTs available. A vEVENTQ will lose events due to overflow,
+/// if the number of the vEVENTs hits @veventq_depth.
+///
+/// Each vEVENT in a vEVENTQ encloses a struct iommufd_vevent_header followed by
+/// a type-specific data structure, in a normal case:
+///
+/// +-+---------+-------+---------+-------+-----+---------+-------+-+
+/// | | header0 | data0 | header1 | data1 | ... | headerN | dataN | |
+/// +-+---------+-------+---------+-------+-----+---------+-------+-+
+///
+/// unless a tailing IOMMU_VEVENTQ_FLAG_LOST_EVENTS header is logged (refer to
+/// struct iommufd_vevent_header).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuVeventqAlloc {
+    /// sizeof(struct iommu_veventq_alloc)
+    pub size: u32,
+    /// Must be 0
+    pub flags: u32,
+    /// virtual IOMMU ID to associate the vEVENTQ with
+    pub viommu_id: u32,
+    /// Type of the vEVENTQ. Must be defined in enum iommu_veventq_type
+    pub r#type: u32,
+    /// Maximum number of events in the vEVENTQ
+    pub veventq_depth: u32,
+    /// The ID of the new vEVENTQ
+    pub out_veventq_id: u32,
+    /// The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
+    pub out_veventq_fd: u32,
+    /// Must be 0
+    pub __reserved: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuVeventqAlloc>() != 32 {
+        panic!("struct iommu_veventq_alloc: wrong size");
+    }
+    if ::core::mem::align_of::<IommuVeventqAlloc>() != 4 {
+        panic!("struct iommu_veventq_alloc: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, size) != 0 {
+        panic!("struct iommu_veventq_alloc: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, flags) != 4 {
+        panic!("struct iommu_veventq_alloc: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, viommu_id) != 8 {
+        panic!("struct iommu_veventq_alloc: `viommu_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, r#type) != 12 {
+        panic!("struct iommu_veventq_alloc: `type` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, veventq_depth) != 16 {
+        panic!("struct iommu_veventq_alloc: `veventq_depth` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, out_veventq_id) != 20 {
+        panic!("struct iommu_veventq_alloc: `out_veventq_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, out_veventq_fd) != 24 {
+        panic!("struct iommu_veventq_alloc: `out_veventq_fd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuVeventqAlloc, __reserved) != 28 {
+        panic!("struct iommu_veventq_alloc: `__reserved` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuVeventqAlloc {}
+impl IommuVeventqAlloc {
+    /// The kernel's minimum size: offsetofend(out_veventq_fd) = 28.
+    pub const MIN_SIZE: usize = 28usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 32usize;
+    /// Copies `struct iommu_veventq_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
+        dst.copy_from_user_into(mem, src)?;
+        ::core::result::Result::Ok(dst)
+    }
+    /// The content checks of `struct iommu_veventq_alloc`, in the kernel's order; the first that fails decides.
+    #[inline]
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) == 0) && ((self.__reserved as u64) == 0)
+            && ((self.r#type as u64) != (IOMMU_VEVENTQ_TYPE_DEFAULT as u64)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "flags is zero and __reserved is zero and type != IOMMU_VEVENTQ_TYPE_DEFAULT",
+                ),
+            );
+        }
+        if !((self.veventq_depth as u64) != 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "veventq_depth is non-zero",
+                ),
+            );
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// `IOMMU_VEVENTQ_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)`.
 pub const IOMMU_VEVENTQ_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
+/// Reserved for future use
+pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: u32 = 0;
+/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
+/// `enum iommu_hw_queue_type`: HW Queue Type
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwQueueType(pub u32);
+impl IommuHwQueueType {
+    /// Reserved for future use
+    pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: Self = Self(IOMMU_HW_QUEUE_TYPE_DEFAULT);
+    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+    pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: Self = Self(
+        IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
+    );
+}
+/// `struct iommu_hw_queue_alloc`: ioctl(IOMMU_HW_QUEUE_ALLOC)
+///
+/// Allocate a HW queue object for a vIOMMU-specific HW-accelerated queue, which
+/// allows HW to access a guest queue memory described using @nesting_parent_iova
+/// and @length.
+///
+/// A vIOMMU can allocate multiple queues, but it must use a different @index per
+/// type to separate each allocation, e.g::
+///
+///     Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwQueueAlloc {
+    /// sizeof(struct iommu_hw_queue_alloc)
+    pub size: u32,
+    /// Must be 0
+    pub flags: u32,
+    /// Virtual IOMMU ID to associate the HW queue with
+    pub viommu_id: u32,
+    /// One of enum iommu_hw_queue_type
+    pub r#type: u32,
+    /// The logical index to the HW queue per virtual IOMMU for a multi-queue model
+    pub index: u32,
+    /// The ID of the new HW queue
+    pub out_hw_queue_id: u32,
+    /// Base address of the queue memory in the guest physical address space
+    pub nesting_parent_iova: u64,
+    /// Length of the queue memory
+    pub length: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwQueueAlloc>() != 40 {
+        panic!("struct iommu_hw_queue_alloc: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwQueueAlloc>() != 8 {
+        panic!("struct iommu_hw_queue_alloc: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, size) != 0 {
+        panic!("struct iommu_hw_queue_alloc: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, flags) != 4 {
+        panic!("struct iommu_hw_queue_alloc: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, viommu_id) != 8 {
+        panic!("struct iommu_hw_queue_alloc: `viommu_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, r#type) != 12 {
+        panic!("struct iommu_hw_queue_alloc: `type` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, index) != 16 {
+        panic!("struct iommu_hw_queue_alloc: `index` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, out_hw_queue_id) != 20 {
+        panic!("struct iommu_hw_queue_alloc: `out_hw_queue_id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, nesting_parent_iova) != 24 {
+        panic!("struct iommu_hw_queue_alloc: `nesting_parent_iova` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(IommuHwQueueAlloc, length) != 32 {
+        panic!("struct iommu_hw_queue_alloc: `length` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwQueueAlloc {}
+impl IommuHwQueueAlloc {
+    /// The kernel's minimum size: sizeof = 40.
+    pub const MIN_SIZE: usize = 40usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 40usize;
+    /// Copies `struct iommu_hw_queue_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
+        dst.copy_from_user_into(mem, src)?;
+        ::core::result::Result::Ok(dst)
+    }
+    /// The content checks of `struct iommu_hw_queue_alloc`, in the kernel's order; the first that fails decides.
+    #[inline]
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) == 0)
+            && ((self.r#type as u64) != (IOMMU_HW_QUEUE_TYPE_DEFAULT as u64)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "flags is zero and type != IOMMU_HW_QUEUE_TYPE_DEFAULT",
+                ),
+            );
+        }
+        if !((self.length as u64) != 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "length is non-zero",
+                ),
+            );
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// `IOMMU_HW_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)`.
 pub const IOMMU_HW_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HW_QUEUE_ALLOC;
 /// The structs of revision `v6_2` (Linux v6.2: first iommufd release), laid out and validated as that revision's kernel does.
@@ -3059,6 +3860,7 @@ pub mod v6_13 {
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
     pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
     pub use super::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
@@ -3066,6 +3868,7 @@ pub mod v6_13 {
     pub use super::IommuHwptVtdS1;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
     pub use super::v6_11::IommuHwInfo;
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
@@ -3158,6 +3961,7 @@ pub mod v6_13 {
         }
     }
     pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
 }
 /// The structs of revision `v6_14` (Linux v6.14: iommu_hwpt_pgfault given one layout on every ABI), laid out and validated as that revision's kernel does.
 pub mod v6_14 {
@@ -3169,6 +3973,7 @@ pub mod v6_14 {
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
     pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
     pub use super::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
@@ -3176,6 +3981,7 @@ pub mod v6_14 {
     pub use super::IommuHwptVtdS1;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
     pub use super::v6_13::IommuHwInfo;
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
@@ -3186,6 +3992,7 @@ pub mod v6_14 {
     pub use super::IommuHwptPgfault;
     pub use super::v6_13::IommuViommuAlloc;
     pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
 }
 /// The structs of revision `v6_15` (Linux v6.15: iommu_hw_info out_max_pasid_log2 in re-purposed reserved bytes, PASID capabilities), laid out and validated as that revision's kernel does.
 pub mod v6_15 {
@@ -3197,6 +4004,7 @@ pub mod v6_15 {
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
     pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
     pub use super::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
@@ -3204,6 +4012,7 @@ pub mod v6_15 {
     pub use super::IommuHwptVtdS1;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
     /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
     ///
     /// Query an iommu type specific hardware information data from an iommu behind
@@ -3315,6 +4124,9 @@ pub mod v6_15 {
     pub use super::IommuHwptPgfault;
     pub use super::v6_14::IommuViommuAlloc;
     pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
+    pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventqAlloc;
 }
 /// The structs of revision `v6_17` (Linux v6.17: iommu_viommu_alloc driver data), laid out and validated as that revision's kernel does.
 pub mod v6_17 {
@@ -3326,6 +4138,7 @@ pub mod v6_17 {
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
     pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
     pub use super::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
@@ -3333,6 +4146,8 @@ pub mod v6_17 {
     pub use super::IommuHwptVtdS1;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
+    pub use super::IommuHwInfoTegra241Cmdqv;
     pub use super::IommuHwInfo;
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
@@ -3341,8 +4156,89 @@ pub mod v6_17 {
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
     pub use super::IommuHwptPgfault;
+    pub use super::IommuViommuTegra241Cmdqv;
     pub use super::IommuViommuAlloc;
     pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
+    pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventqAlloc;
+    pub use super::IommuHwQueueAlloc;
+}
+/// The structs of revision `v7_0` (Linux v7.0: AMD IOMMU hw_info and nested guest page table types), laid out and validated as that revision's kernel does.
+pub mod v7_0 {
+    #[allow(unused_imports)]
+    use super::*;
+    pub use super::IommuDestroy;
+    pub use super::IommuIoasAlloc;
+    pub use super::IommuIovaRange;
+    pub use super::IommuIoasIovaRanges;
+    pub use super::IommuIoasAllowIovas;
+    pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
+    pub use super::IommuIoasCopy;
+    pub use super::IommuIoasUnmap;
+    pub use super::IommuOption;
+    pub use super::IommuVfioIoas;
+    pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptAmdGuest;
+    pub use super::IommuHwptAlloc;
+    pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
+    pub use super::IommuHwInfoTegra241Cmdqv;
+    pub use super::IommuHwInfoAmd;
+    pub use super::IommuHwInfo;
+    pub use super::IommuHwptSetDirtyTracking;
+    pub use super::IommuHwptGetDirtyBitmap;
+    pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuHwptInvalidate;
+    pub use super::IommuFaultAlloc;
+    pub use super::IommuHwptPageResponse;
+    pub use super::IommuHwptPgfault;
+    pub use super::IommuViommuTegra241Cmdqv;
+    pub use super::IommuViommuAlloc;
+    pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
+    pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventqAlloc;
+    pub use super::IommuHwQueueAlloc;
+}
+/// The structs of revision `v7_1` (Linux v7.1: IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED), laid out and validated as that revision's kernel does.
+pub mod v7_1 {
+    #[allow(unused_imports)]
+    use super::*;
+    pub use super::IommuDestroy;
+    pub use super::IommuIoasAlloc;
+    pub use super::IommuIovaRange;
+    pub use super::IommuIoasIovaRanges;
+    pub use super::IommuIoasAllowIovas;
+    pub use super::IommuIoasMap;
+    pub use super::IommuIoasMapFile;
+    pub use super::IommuIoasCopy;
+    pub use super::IommuIoasUnmap;
+    pub use super::IommuOption;
+    pub use super::IommuVfioIoas;
+    pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptAmdGuest;
+    pub use super::IommuHwptAlloc;
+    pub use super::IommuHwInfoVtd;
+    pub use super::IommuHwInfoArmSmmuv3;
+    pub use super::IommuHwInfoTegra241Cmdqv;
+    pub use super::IommuHwInfoAmd;
+    pub use super::IommuHwInfo;
+    pub use super::IommuHwptSetDirtyTracking;
+    pub use super::IommuHwptGetDirtyBitmap;
+    pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuHwptInvalidate;
+    pub use super::IommuFaultAlloc;
+    pub use super::IommuHwptPageResponse;
+    pub use super::IommuHwptPgfault;
+    pub use super::IommuViommuTegra241Cmdqv;
+    pub use super::IommuViommuAlloc;
+    pub use super::IommuVdeviceAlloc;
+    pub use super::IommuIoasChangeProcess;
+    pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventqAlloc;
+    pub use super::IommuHwQueueAlloc;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
@@ -3749,6 +4645,11 @@ pub fn copy_from_user_by_name(
                 v6_13::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
+        ("iommu_ioas_map_file", 5) => {
+            ::core::option::Option::Some(
+                v6_13::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
         ("iommu_ioas_copy", 5) => {
             ::core::option::Option::Some(
                 v6_13::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
@@ -3829,6 +4730,12 @@ pub fn copy_from_user_by_name(
                 v6_13::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
+        ("iommu_ioas_change_process", 5) => {
+            ::core::option::Option::Some(
+                v6_13::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
         ("iommu_destroy", 6) => {
             ::core::option::Option::Some(
                 v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
@@ -3854,6 +4761,11 @@ pub fn copy_from_user_by_name(
         ("iommu_ioas_map", 6) => {
             ::core::option::Option::Some(
                 v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 6) => {
+            ::core::option::Option::Some(
+                v6_14::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 6) => {
@@ -3936,6 +4848,12 @@ pub fn copy_from_user_by_name(
                 v6_14::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
+        ("iommu_ioas_change_process", 6) => {
+            ::core::option::Option::Some(
+                v6_14::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
         ("iommu_destroy", 7) => {
             ::core::option::Option::Some(
                 v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
@@ -3961,6 +4879,11 @@ pub fn copy_from_user_by_name(
         ("iommu_ioas_map", 7) => {
             ::core::option::Option::Some(
                 v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 7) => {
+            ::core::option::Option::Some(
+                v6_15::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 7) => {
@@ -4043,6 +4966,17 @@ pub fn copy_from_user_by_name(
                 v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
+        ("iommu_ioas_change_process", 7) => {
+            ::core::option::Option::Some(
+                v6_15::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 7) => {
+            ::core::option::Option::Some(
+                v6_15::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
         ("iommu_destroy", 8) => {
             ::core::option::Option::Some(
                 v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
@@ -4068,6 +5002,11 @@ pub fn copy_from_user_by_name(
         ("iommu_ioas_map", 8) => {
             ::core::option::Option::Some(
                 v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 8) => {
+            ::core::option::Option::Some(
+                v6_17::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 8) => {
@@ -4148,6 +5087,272 @@ pub fn copy_from_user_by_name(
         ("iommu_vdevice_alloc", 8) => {
             ::core::option::Option::Some(
                 v6_17::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_change_process", 8) => {
+            ::core::option::Option::Some(
+                v6_17::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 8) => {
+            ::core::option::Option::Some(
+                v6_17::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_queue_alloc", 8) => {
+            ::core::option::Option::Some(
+                v6_17::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_iova_ranges", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_copy", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_unmap", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_option", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vfio_ioas", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_info", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_set_dirty_tracking", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_fault_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_viommu_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vdevice_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_change_process", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_queue_alloc", 9) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_iova_ranges", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_copy", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_unmap", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_option", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vfio_ioas", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_info", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_set_dirty_tracking", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_fault_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_viommu_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vdevice_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_change_process", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_queue_alloc", 10) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         _ => ::core::option::Option::None,
