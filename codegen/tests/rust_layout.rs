@@ -194,3 +194,38 @@ fn every_loadable_fuzz_corpus_schema_is_laid_out_as_prettyplease_does() {
     assert!(loaded >= 50, "only {loaded} of {total} corpus schemas load");
     eprintln!("{loaded} of {total} corpus schemas emitted Rust laid out as prettyplease does");
 }
+
+/// Kernel-doc's literal blocks (`e.g::` then an indented line) are Markdown code blocks to
+/// rustdoc, which would compile them as doctests in any crate including the bindings.
+#[test]
+fn kernel_doc_literal_blocks_become_text_fences() {
+    let text = r#"[family]
+name = "fence"
+header = "linux/fence.h"
+guard = "_UAPI_LINUX_FENCE_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+label = "first"
+
+[[struct]]
+name = "fence_s"
+summary = "a struct"
+doc = """
+    leading literal
+Queues are numbered per type, e.g::
+
+    Type1 HW queue0, Type1 HW queue1
+	tab-indented too
+
+and then prose again."""
+fields = [{ name = "a", type = "__u32" }]
+"#;
+    let rust = rust_of("fence.toml", text).expect("the schema loads");
+    assert!(
+        rust.contains("/// ```text\n///     leading literal\n/// ```\n/// Queues are numbered per type, e.g::\n///\n/// ```text\n///     Type1 HW queue0, Type1 HW queue1\n/// \ttab-indented too\n///\n/// ```\n/// and then prose again.\n"),
+        "{rust}"
+    );
+    assert_prettyplease_layout("fence.toml", &rust);
+}

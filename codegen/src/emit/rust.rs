@@ -52,18 +52,37 @@ pub fn type_ident(c_name: &str) -> String {
     ident(&camel(c_name))
 }
 
-/// The doc attributes quote wrote for a doc text: one per line, each after a space.
+/// A doc text as doc lines: one per line, each after a space. Kernel-doc's literal blocks
+/// (indented after a blank line, `e.g::`) would be Markdown code blocks, which rustdoc
+/// compiles as doctests in every crate that includes the bindings: they become ```text
+/// fences.
 fn doc_lines(doc: Option<&str>) -> Vec<String> {
     let Some(doc) = doc else { return Vec::new() };
-    doc.lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", link_urls(l))
-            }
-        })
-        .collect()
+    let lines: Vec<&str> = doc.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut fenced = false;
+    for (i, l) in lines.iter().enumerate() {
+        let indented = l.starts_with("    ") || l.starts_with('\t');
+        let after_blank = i == 0 || lines[i - 1].trim().is_empty();
+        if indented && !fenced && after_blank {
+            out.push(" ```text".to_string());
+            fenced = true;
+        } else if fenced && !indented && !l.trim().is_empty() {
+            out.push(" ```".to_string());
+            fenced = false;
+        }
+        if l.is_empty() {
+            out.push(String::new());
+        } else if fenced {
+            out.push(format!(" {l}"));
+        } else {
+            out.push(format!(" {}", link_urls(l)));
+        }
+    }
+    if fenced {
+        out.push(" ```".to_string());
+    }
+    out
 }
 
 /// Kernel-doc writes bare URLs; rustdoc links only `<https://...>` (and warns on the rest).

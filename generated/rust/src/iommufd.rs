@@ -3137,7 +3137,9 @@ impl IommuHwQueueType {
 /// A vIOMMU can allocate multiple queues, but it must use a different @index per
 /// type to separate each allocation, e.g::
 ///
+/// ```text
 ///     Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
+/// ```
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
