@@ -42,9 +42,9 @@ enum uapigen_iommufd_revision {
  */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 8, 8, 8, 8, 8, 8, 8, 8, 8 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -102,9 +102,9 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
  */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -162,9 +162,9 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -222,9 +222,9 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
  */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -282,9 +282,9 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
  */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -295,9 +295,9 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -355,9 +355,9 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
  */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -368,9 +368,9 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -428,9 +428,9 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
  */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -488,9 +488,9 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
  */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -548,9 +548,9 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
  */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -608,9 +608,9 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -621,9 +621,9 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -679,9 +679,9 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
  */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 24, 40, 40, 48, 48, 48, 48, 48 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -692,9 +692,9 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -761,9 +761,9 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 32, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -774,9 +774,9 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -787,9 +787,9 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -847,9 +847,9 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
  */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 16, 16, 16, 16, 16, 16, 16 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -860,9 +860,9 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -920,9 +920,9 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
  */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 48, 48, 48, 48, 48, 48, 48 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -933,9 +933,9 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -993,9 +993,9 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1006,9 +1006,9 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -1073,9 +1073,9 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
  */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 32, 32, 32, 32, 32, 32 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1139,9 +1139,9 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
  */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 16, 16, 16, 16, 16 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1199,9 +1199,9 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
  */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1259,9 +1259,9 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
  */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
