@@ -17,11 +17,18 @@ const KERNEL_DOC_REMAINING: &[&str] = &[
 ];
 
 fn scripts() -> PathBuf {
-    let cache = std::env::var_os("UAPIGEN_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/uapigen")
-    });
+    let cache = std::env::var_os("UAPIGEN_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/uapigen")
+        });
     let dir = cache.join("linux-scripts/current/scripts");
-    for tool in ["kernel-doc", "checkpatch.pl", "headers_install.sh", "unifdef.c"] {
+    for tool in [
+        "kernel-doc",
+        "checkpatch.pl",
+        "headers_install.sh",
+        "unifdef.c",
+    ] {
         assert!(
             dir.join(tool).exists(),
             "{} missing: run scripts/setup (it runs scripts/fetch-linux-scripts)",
@@ -42,7 +49,11 @@ fn generate(profile: Option<&str>) -> PathBuf {
         .args(&args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -95,7 +106,10 @@ fn kernel_doc_and_checkpatch_pass() {
         .collect();
     warnings.sort();
     warnings.dedup();
-    assert_eq!(warnings, KERNEL_DOC_REMAINING, "kernel-doc -none -Wall:\n{stderr}");
+    assert_eq!(
+        warnings, KERNEL_DOC_REMAINING,
+        "kernel-doc -none -Wall:\n{stderr}"
+    );
 
     for f in &files {
         let out = Command::new("perl")
@@ -132,7 +146,11 @@ fn the_real_headers_install_sh_makes_the_qemu_profile() {
         .arg(scripts.join("unifdef.c"))
         .output()
         .unwrap();
-    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    assert!(
+        cc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
     let uapi = headers(&kernel.join("include/uapi/linux"));
     for input in &uapi {
         let name = input.file_name().unwrap();
@@ -152,7 +170,10 @@ fn the_real_headers_install_sh_makes_the_qemu_profile() {
         );
         let want = std::fs::read(qemu.join("linux-headers/linux").join(name)).unwrap();
         let got = std::fs::read(&output).unwrap();
-        assert!(got == want, "{name:?}: headers_install.sh differs from the QEMU profile");
+        assert!(
+            got == want,
+            "{name:?}: headers_install.sh differs from the QEMU profile"
+        );
     }
     assert_eq!(uapi.len(), headers(&qemu.join("linux-headers/linux")).len());
 }

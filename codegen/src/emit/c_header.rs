@@ -357,7 +357,7 @@ fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
         lines.push(if l.is_empty() {
             String::new()
         } else {
-            // Spaces, not a tab: after the template's ` * ` a tab is checkpatch's "space before tab".
+            // Spaces: after the template's ` * ` a tab is checkpatch's "space before tab".
             format!("{:w$}{l}", "", w = name.len() + 3)
         });
     }
