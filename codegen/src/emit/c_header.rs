@@ -322,7 +322,8 @@ fn align_defines(mut lines: Vec<DefineLine>) -> Vec<DefineLine> {
 fn plain_comment(doc: &str, indent: &str) -> Option<CommentView> {
     let lines: Vec<String> = doc.lines().map(c_comment).collect();
     Some(CommentView {
-        kerneldoc: false,
+        // kernel-doc reads a DOC: section only from a `/**` block.
+        kerneldoc: doc.starts_with("DOC:"),
         single: (lines.len() == 1).then(|| lines[0].clone()),
         lines,
         indent: indent.to_string(),
@@ -356,7 +357,8 @@ fn push_param(lines: &mut Vec<String>, name: &str, doc: &str) {
         lines.push(if l.is_empty() {
             String::new()
         } else {
-            format!("\t{l}")
+            // Spaces: after the template's ` * ` a tab is checkpatch's "space before tab".
+            format!("{:w$}{l}", "", w = name.len() + 3)
         });
     }
 }

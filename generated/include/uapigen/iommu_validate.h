@@ -35,9 +35,9 @@ enum uapigen_iommu_revision {
  */
 static inline __u32 uapigen_iommu_page_response_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMU_NR_REVISIONS] = { 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -48,9 +48,9 @@ static inline __u32 uapigen_iommu_page_response_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_page_response_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -114,9 +114,9 @@ static inline int iommu_page_response_copy_from_user(struct iommu_page_response 
  */
 static inline __u32 uapigen_iommu_cache_invalidate_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 56, 56 };
+	static const __u32 size[UAPIGEN_IOMMU_NR_REVISIONS] = { 56, 56 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -127,9 +127,9 @@ static inline __u32 uapigen_iommu_cache_invalidate_info_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_cache_invalidate_info_cache_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -140,9 +140,9 @@ static inline __u64 uapigen_iommu_cache_invalidate_info_cache_valid(unsigned int
  */
 static inline __u64 uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x3ULL, 0x3ULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x3ULL, 0x3ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -153,9 +153,9 @@ static inline __u64 uapigen_iommu_cache_invalidate_info_granu_pasid_info_flags_v
  */
 static inline __u64 uapigen_iommu_cache_invalidate_info_granu_addr_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -243,9 +243,9 @@ static inline int iommu_cache_invalidate_info_copy_from_user(struct iommu_cache_
  */
 static inline __u32 uapigen_iommu_gpasid_bind_data_size(unsigned int rev)
 {
-	static const __u32 size[] = { 72, 72 };
+	static const __u32 size[UAPIGEN_IOMMU_NR_REVISIONS] = { 72, 72 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -256,9 +256,9 @@ static inline __u32 uapigen_iommu_gpasid_bind_data_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_gpasid_bind_data_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -269,9 +269,9 @@ static inline __u64 uapigen_iommu_gpasid_bind_data_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x3fULL, 0x7fULL };
+	static const __u64 mask[UAPIGEN_IOMMU_NR_REVISIONS] = { 0x3fULL, 0x7fULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMU_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**

@@ -44,9 +44,9 @@ enum uapigen_iommufd_revision {
  */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -104,9 +104,9 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
  */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -164,9 +164,9 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[] = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -224,9 +224,9 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
  */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -284,9 +284,9 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
  */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -297,9 +297,9 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -357,9 +357,9 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
  */
 static inline __u32 uapigen_iommu_ioas_map_file_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -370,9 +370,9 @@ static inline __u32 uapigen_iommu_ioas_map_file_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_file_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -433,9 +433,9 @@ static inline int iommu_ioas_map_file_copy_from_user(struct iommu_ioas_map_file 
  */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -446,9 +446,9 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -506,9 +506,9 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
  */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -566,9 +566,9 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
  */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -626,9 +626,9 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
  */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -686,9 +686,9 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -699,9 +699,9 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -757,9 +757,9 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
  */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 24, 40, 40, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 24, 40, 40, 48, 48, 48, 48, 48, 48, 48 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -770,9 +770,9 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -839,9 +839,9 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -852,9 +852,9 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -865,9 +865,9 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -925,9 +925,9 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
  */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -938,9 +938,9 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -998,9 +998,9 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
  */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1011,9 +1011,9 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -1071,9 +1071,9 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 24, 24, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1084,9 +1084,9 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -1151,9 +1151,9 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
  */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 32, 32, 32, 32, 32, 32, 32, 32 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1217,9 +1217,9 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
  */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1277,9 +1277,9 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
  */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1337,9 +1337,9 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
  */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 24, 24, 24 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1397,9 +1397,9 @@ static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc 
  */
 static inline __u32 uapigen_iommu_ioas_change_process_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1460,9 +1460,9 @@ static inline int iommu_ioas_change_process_copy_from_user(struct iommu_ioas_cha
  */
 static inline __u32 uapigen_iommu_veventq_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 0, 0, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 32, 32, 32, 32 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -1526,9 +1526,9 @@ static inline int iommu_veventq_alloc_copy_from_user(struct iommu_veventq_alloc 
  */
 static inline __u32 uapigen_iommu_hw_queue_alloc_size(unsigned int rev)
 {
-	static const __u32 size[] = { 0, 0, 0, 0, 0, 0, 0, 0, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 0, 40, 40, 40 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**

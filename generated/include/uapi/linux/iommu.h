@@ -38,7 +38,7 @@ enum iommu_fault_reason {
  * @flags: parameters of this fault (IOMMU_FAULT_UNRECOV_* values)
  * @pasid: Process Address Space ID
  * @perm: requested permission access using by the incoming transaction
- * 	(IOMMU_FAULT_PERM_* values)
+ *        (IOMMU_FAULT_PERM_* values)
  * @addr: offending page address
  * @fetch_addr: address that caused a fetch abort, if any
  */
@@ -57,10 +57,10 @@ struct iommu_fault_unrecoverable {
 /**
  * struct iommu_fault_page_request - Page Request data
  * @flags: encodes whether the corresponding fields are valid and whether this
- * 	is the last page in group (IOMMU_FAULT_PAGE_REQUEST_* values).
- * 	When IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID is set, the page response
- * 	must have the same PASID value as the page request. When it is clear,
- * 	the page response should not have a PASID.
+ *         is the last page in group (IOMMU_FAULT_PAGE_REQUEST_* values).
+ *         When IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID is set, the page response
+ *         must have the same PASID value as the page request. When it is clear,
+ *         the page response should not have a PASID.
  * @pasid: Process Address Space ID
  * @grpid: Page Request Group Index
  * @perm: requested page permissions (IOMMU_FAULT_PERM_* values)
@@ -101,11 +101,11 @@ struct iommu_fault {
 /**
  * enum iommu_page_response_code - Return status of fault handlers
  * @IOMMU_PAGE_RESP_SUCCESS: Fault has been handled and the page tables
- * 	populated, retry the access. This is "Success" in PCI PRI.
+ *                           populated, retry the access. This is "Success" in PCI PRI.
  * @IOMMU_PAGE_RESP_INVALID: Could not handle this fault, don't retry the
- * 	access. This is "Invalid Request" in PCI PRI.
+ *                           access. This is "Invalid Request" in PCI PRI.
  * @IOMMU_PAGE_RESP_FAILURE: General error. Drop all subsequent faults from
- * 	this device if possible. This is "Response Failure" in PCI PRI.
+ *                           this device if possible. This is "Response Failure" in PCI PRI.
  */
 enum iommu_page_response_code {
 	IOMMU_PAGE_RESP_SUCCESS = 0,
@@ -118,7 +118,7 @@ enum iommu_page_response_code {
  * @argsz: User filled size of this data
  * @version: API version of this structure
  * @flags: encodes whether the corresponding fields are valid
- * 	(IOMMU_FAULT_PAGE_RESPONSE_* values)
+ *         (IOMMU_FAULT_PAGE_RESPONSE_* values)
  * @pasid: Process Address Space ID
  * @grpid: Page Request Group Index
  * @code: response code from &enum iommu_page_response_code
@@ -145,16 +145,16 @@ enum iommu_inv_granularity {
 /**
  * struct iommu_inv_addr_info - Address Selective Invalidation Structure
  * @flags: indicates the granularity of the address-selective invalidation
- * 	- If the PASID bit is set, the @pasid field is populated and the invalidation
- * 	  relates to cache entries tagged with this PASID and matching the address
- * 	  range.
- * 	- If ARCHID bit is set, @archid is populated and the invalidation relates
- * 	  to cache entries tagged with this architecture specific ID and matching
- * 	  the address range.
- * 	- Both PASID and ARCHID can be set as they may tag different caches.
- * 	- If neither PASID or ARCHID is set, global addr invalidation applies.
- * 	- The LEAF flag indicates whether only the leaf PTE caching needs to be
- * 	  invalidated and other paging structure caches can be preserved.
+ *         - If the PASID bit is set, the @pasid field is populated and the invalidation
+ *           relates to cache entries tagged with this PASID and matching the address
+ *           range.
+ *         - If ARCHID bit is set, @archid is populated and the invalidation relates
+ *           to cache entries tagged with this architecture specific ID and matching
+ *           the address range.
+ *         - Both PASID and ARCHID can be set as they may tag different caches.
+ *         - If neither PASID or ARCHID is set, global addr invalidation applies.
+ *         - The LEAF flag indicates whether only the leaf PTE caching needs to be
+ *           invalidated and other paging structure caches can be preserved.
  * @archid: architecture-specific ID
  * @pasid: process address space ID
  * @addr: first stage/level input address
@@ -176,14 +176,14 @@ struct iommu_inv_addr_info {
 /**
  * struct iommu_inv_pasid_info - PASID Selective Invalidation Structure
  * @flags: indicates the granularity of the PASID-selective invalidation
- * 	- If the PASID bit is set, the @pasid field is populated and the invalidation
- * 	  relates to cache entries tagged with this PASID and matching the address
- * 	  range.
- * 	- If the ARCHID bit is set, the @archid is populated and the invalidation
- * 	  relates to cache entries tagged with this architecture specific ID and
- * 	  matching the address range.
- * 	- Both PASID and ARCHID can be set as they may tag different caches.
- * 	- At least one of PASID or ARCHID must be set.
+ *         - If the PASID bit is set, the @pasid field is populated and the invalidation
+ *           relates to cache entries tagged with this PASID and matching the address
+ *           range.
+ *         - If the ARCHID bit is set, the @archid is populated and the invalidation
+ *           relates to cache entries tagged with this architecture specific ID and
+ *           matching the address range.
+ *         - Both PASID and ARCHID can be set as they may tag different caches.
+ *         - At least one of PASID or ARCHID must be set.
  * @archid: architecture-specific ID
  * @pasid: process address space ID
  */
@@ -201,7 +201,7 @@ struct iommu_inv_pasid_info {
  * @version: API version of this structure
  * @cache: bitfield that allows to select which caches to invalidate
  * @granularity: defines the lowest granularity used for the invalidation:
- * 	domain > PASID > addr
+ *               domain > PASID > addr
  * @padding: reserved for future use (should be zero)
  * @granu.pasid_info: invalidation data when @granularity is %IOMMU_INV_GRANU_PASID
  * @granu.addr_info: invalidation data when @granularity is %IOMMU_INV_GRANU_ADDR

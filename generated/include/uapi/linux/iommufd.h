@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-/*
+/**
  * DOC: General ioctl format
  *
  * The ioctl interface follows a general format to allow for extensibility. Each
@@ -153,7 +153,7 @@ struct iommu_ioas_allow_iovas {
 /**
  * enum iommufd_ioas_map_flags - Flags for map and copy
  * @IOMMU_IOAS_MAP_FIXED_IOVA: If clear the kernel will compute an appropriate
- * 	IOVA to place the mapping at
+ *                             IOVA to place the mapping at
  * @IOMMU_IOAS_MAP_WRITEABLE: DMA is allowed to write to this mapping
  * @IOMMU_IOAS_MAP_READABLE: DMA is allowed to read from this mapping
  */
@@ -444,8 +444,8 @@ struct iommu_hwpt_alloc {
 /**
  * enum iommu_hw_info_vtd_flags - Flags for VT-d hw_info
  * @IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: If set, disallow read-only mappings
- * 	on a nested_parent domain.
- * 	https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
+ *                                         on a nested_parent domain.
+ *                                         https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
  */
 enum iommu_hw_info_vtd_flags {
 	IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17 = 1 << 0,
@@ -656,9 +656,9 @@ struct iommu_hwpt_set_dirty_tracking {
 /**
  * enum iommufd_hwpt_get_dirty_bitmap_flags - Flags for getting dirty bits
  * @IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: Just read the PTEs without clearing any dirty bits
- * 	metadata. This flag can be passed in the expectation
- * 	where the next operation is an unmap of the same IOVA
- * 	range.
+ *                                        metadata. This flag can be passed in the expectation
+ *                                        where the next operation is an unmap of the same IOVA
+ *                                        range.
  */
 enum iommufd_hwpt_get_dirty_bitmap_flags {
 	IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1,
@@ -709,8 +709,8 @@ enum iommu_hwpt_invalidate_data_type {
 /**
  * enum iommu_hwpt_vtd_s1_invalidate_flags - Flags for Intel VT-d stage-1 cache invalidation
  * @IOMMU_VTD_INV_FLAGS_LEAF: Indicates whether the invalidation applies
- * 	to all-levels page structure cache or just
- * 	the leaf PTE cache.
+ *                            to all-levels page structure cache or just
+ *                            the leaf PTE cache.
  */
 enum iommu_hwpt_vtd_s1_invalidate_flags {
 	IOMMU_VTD_INV_FLAGS_LEAF = 1 << 0,
@@ -747,7 +747,7 @@ struct iommu_hwpt_vtd_s1_invalidate {
  * @data_type: One of enum iommu_hwpt_invalidate_data_type, defining the data type of all the entries in the invalidation request array.
  * @entry_len: Length (in bytes) of a request entry in the request array
  * @entry_num: Input the number of cache invalidation requests in the array.
- * 	Output the number of requests successfully handled by kernel.
+ *             Output the number of requests successfully handled by kernel.
  * @__reserved: Must be 0
  *
  * Invalidate the iommu cache for user-managed page table. Modifications on a

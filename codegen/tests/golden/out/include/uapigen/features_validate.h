@@ -35,9 +35,9 @@ enum uapigen_features_revision {
  */
 static inline __u32 uapigen_feat_record_size(unsigned int rev)
 {
-	static const __u32 size[] = { 64, 72 };
+	static const __u32 size[UAPIGEN_FEATURES_NR_REVISIONS] = { 64, 72 };
 
-	return rev < sizeof(size) / sizeof(size[0]) ? size[rev] : 0;
+	return rev < UAPIGEN_FEATURES_NR_REVISIONS ? size[rev] : 0;
 }
 
 /**
@@ -48,9 +48,9 @@ static inline __u32 uapigen_feat_record_size(unsigned int rev)
  */
 static inline __u64 uapigen_feat_record_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x1ULL, 0x8001ULL };
+	static const __u64 mask[UAPIGEN_FEATURES_NR_REVISIONS] = { 0x1ULL, 0x8001ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_FEATURES_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**
@@ -61,9 +61,9 @@ static inline __u64 uapigen_feat_record_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_feat_record_mode_valid(unsigned int rev)
 {
-	static const __u64 mask[] = { 0x3ULL, 0x83ULL };
+	static const __u64 mask[UAPIGEN_FEATURES_NR_REVISIONS] = { 0x3ULL, 0x83ULL };
 
-	return rev < sizeof(mask) / sizeof(mask[0]) ? mask[rev] : 0;
+	return rev < UAPIGEN_FEATURES_NR_REVISIONS ? mask[rev] : 0;
 }
 
 /**

@@ -28,7 +28,7 @@ enum {
  * enum feat_kind - What a record holds
  * @FEAT_KIND_NONE: nothing
  * @FEAT_KIND_SMALL: a small record,
- * 	documented on two lines
+ *                   documented on two lines
  */
 enum feat_kind {
 	FEAT_KIND_NONE,
