@@ -633,7 +633,7 @@ pub struct IommuCacheInvalidateInfo {
     pub granularity: u8,
     /// reserved for future use (should be zero)
     pub padding: [u8; 6],
-    /// The union `granu`.
+    /// the invalidation data, the member @granularity selects
     pub granu: IommuCacheInvalidateInfoGranu,
 }
 impl ::core::default::Default for IommuCacheInvalidateInfo {
@@ -931,7 +931,7 @@ pub struct IommuGpasidBindData {
     pub gpasid: u64,
     /// Reserved for future use (should be zero)
     pub padding: [u8; 8],
-    /// The union `vendor`.
+    /// vendor specific data, in the PASID table entry format @format names
     pub vendor: IommuGpasidBindDataVendor,
 }
 impl ::core::default::Default for IommuGpasidBindData {

@@ -1717,7 +1717,7 @@ impl ::core::default::Default for IommuHwInfoDataType {
 pub struct IommuHwInfo {
     /// sizeof(struct iommu_hw_info)
     pub size: u32,
-    /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+    /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
     pub flags: u32,
     /// The device bound to the iommufd
     pub dev_id: u32,
@@ -3406,7 +3406,7 @@ pub mod v6_6 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -3658,7 +3658,7 @@ pub mod v6_7 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
@@ -4033,7 +4033,7 @@ pub mod v6_15 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,

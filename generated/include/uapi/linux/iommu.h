@@ -203,6 +203,7 @@ struct iommu_inv_pasid_info {
  * @granularity: defines the lowest granularity used for the invalidation:
  *               domain > PASID > addr
  * @padding: reserved for future use (should be zero)
+ * @granu: the invalidation data, the member @granularity selects
  * @granu.pasid_info: invalidation data when @granularity is %IOMMU_INV_GRANU_PASID
  * @granu.addr_info: invalidation data when @granularity is %IOMMU_INV_GRANU_ADDR
  *
@@ -279,6 +280,7 @@ struct iommu_gpasid_bind_data_vtd {
  * @hpasid: Process address space ID used for the guest mm in host IOMMU
  * @gpasid: Process address space ID used for the guest mm in guest IOMMU
  * @padding: Reserved for future use (should be zero)
+ * @vendor: vendor specific data, in the PASID table entry format @format names
  * @vendor.vtd: Intel VT-d specific data
  *
  * Guest to host PASID mapping can be an identity or non-identity, where guest

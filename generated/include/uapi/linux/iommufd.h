@@ -594,7 +594,7 @@ enum iommufd_hw_capabilities {
 /**
  * struct iommu_hw_info - ioctl(IOMMU_GET_HW_INFO)
  * @size: sizeof(struct iommu_hw_info)
- * @flags: Must be 0 before v6.17; then a combination of enum iommufd_hw_info_flags
+ * @flags: A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
  * @dev_id: The device bound to the iommufd
  * @data_len: Input the length of a user buffer in bytes. Output the length of data that kernel supports
  * @data_uptr: User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
