@@ -299,6 +299,12 @@ const CASES: &[Case] = &[
         at: "{ when = [], offsetofend",
         says: "a `min_size_when` entry needs at least one `when` condition",
     },
+    Case {
+        name: "a value test on a fixed-byte-order field",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nfields = [\n  { name = \"size\", type = \"__u32\" },\n  { name = \"v\", type = \"__be32\" },\n]\nrules = [{ require = [{ field = \"v\", equals = 1 }] }]\n",
+        at: "\"v\", equals",
+        says: "`v` is a __be32: only `zero` and `nonzero` apply to it",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {

@@ -466,7 +466,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
 
 fn direct_aligned_u64(fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
-        FieldType::Scalar(Scalar::AlignedU64) => true,
+        FieldType::Scalar(s) if s.is_aligned_64() => true,
         FieldType::Union(ms) => direct_aligned_u64(ms),
         _ => false,
     })

@@ -374,11 +374,27 @@ pub enum Scalar {
     S64,
     /// `__aligned_u64`: 8-byte aligned on every ABI, unlike `__u64` on i686.
     AlignedU64,
+    /// `__le16`: a `__u16` holding a little-endian value (`__bitwise` to sparse).
+    Le16,
+    /// `__le32`.
+    Le32,
+    /// `__le64`: 4-byte aligned inside a struct on i686, as `__u64`.
+    Le64,
+    /// `__be16`: a `__u16` holding a big-endian value.
+    Be16,
+    /// `__be32`.
+    Be32,
+    /// `__be64`.
+    Be64,
+    /// `__aligned_le64`: `__le64` 8-byte aligned on every ABI.
+    AlignedLe64,
+    /// `__aligned_be64`.
+    AlignedBe64,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 9] = [
+    pub const ALL: [Scalar; 17] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -388,6 +404,14 @@ impl Scalar {
         Scalar::S32,
         Scalar::S64,
         Scalar::AlignedU64,
+        Scalar::Le16,
+        Scalar::Le32,
+        Scalar::Le64,
+        Scalar::Be16,
+        Scalar::Be32,
+        Scalar::Be64,
+        Scalar::AlignedLe64,
+        Scalar::AlignedBe64,
     ];
 
     /// The C spelling.
@@ -402,6 +426,14 @@ impl Scalar {
             Scalar::S32 => "__s32",
             Scalar::S64 => "__s64",
             Scalar::AlignedU64 => "__aligned_u64",
+            Scalar::Le16 => "__le16",
+            Scalar::Le32 => "__le32",
+            Scalar::Le64 => "__le64",
+            Scalar::Be16 => "__be16",
+            Scalar::Be32 => "__be32",
+            Scalar::Be64 => "__be64",
+            Scalar::AlignedLe64 => "__aligned_le64",
+            Scalar::AlignedBe64 => "__aligned_be64",
         }
     }
 
@@ -409,9 +441,15 @@ impl Scalar {
     pub fn rust_name(self) -> &'static str {
         match self {
             Scalar::U8 => "u8",
-            Scalar::U16 => "u16",
-            Scalar::U32 => "u32",
-            Scalar::U64 | Scalar::AlignedU64 => "u64",
+            // The bytes as the kernel lays them out; the byte order is the reader's to apply.
+            Scalar::U16 | Scalar::Le16 | Scalar::Be16 => "u16",
+            Scalar::U32 | Scalar::Le32 | Scalar::Be32 => "u32",
+            Scalar::U64
+            | Scalar::AlignedU64
+            | Scalar::Le64
+            | Scalar::Be64
+            | Scalar::AlignedLe64
+            | Scalar::AlignedBe64 => "u64",
             Scalar::S8 => "i8",
             Scalar::S16 => "i16",
             Scalar::S32 => "i32",
@@ -428,10 +466,40 @@ impl Scalar {
     pub fn size(self) -> u64 {
         match self {
             Scalar::U8 | Scalar::S8 => 1,
-            Scalar::U16 | Scalar::S16 => 2,
-            Scalar::U32 | Scalar::S32 => 4,
-            Scalar::U64 | Scalar::S64 | Scalar::AlignedU64 => 8,
+            Scalar::U16 | Scalar::S16 | Scalar::Le16 | Scalar::Be16 => 2,
+            Scalar::U32 | Scalar::S32 | Scalar::Le32 | Scalar::Be32 => 4,
+            Scalar::U64
+            | Scalar::S64
+            | Scalar::AlignedU64
+            | Scalar::Le64
+            | Scalar::Be64
+            | Scalar::AlignedLe64
+            | Scalar::AlignedBe64 => 8,
         }
+    }
+
+    /// Whether the value has a fixed byte order (`__le*`, `__be*`): a validator reading it in
+    /// the host's order would be wrong on the other kind of host.
+    pub fn is_endian(self) -> bool {
+        matches!(
+            self,
+            Scalar::Le16
+                | Scalar::Le32
+                | Scalar::Le64
+                | Scalar::Be16
+                | Scalar::Be32
+                | Scalar::Be64
+                | Scalar::AlignedLe64
+                | Scalar::AlignedBe64
+        )
+    }
+
+    /// Whether the type is 8-byte aligned on every ABI (`__aligned_u64` and its kin).
+    pub fn is_aligned_64(self) -> bool {
+        matches!(
+            self,
+            Scalar::AlignedU64 | Scalar::AlignedLe64 | Scalar::AlignedBe64
+        )
     }
 
     /// Whether the type is signed.

@@ -1188,6 +1188,17 @@ impl Resolver {
             return None;
         }
         let is_array = field.len.is_some();
+        if field.scalar.is_some_and(Scalar::is_endian) && raw.zero.is_none() && raw.nonzero.is_none() {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a {}: only `zero` and `nonzero` apply to it (validators read fields in the host's byte order)",
+                    field.text,
+                    field.scalar.map_or("", Scalar::c_name)
+                ),
+            );
+            return None;
+        }
         let pred = if let Some(v) = &raw.equals {
             Pred::Equals(self.value_ref(v)?)
         } else if let Some(v) = &raw.not_equals {

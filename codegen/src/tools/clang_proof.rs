@@ -19,14 +19,20 @@ use crate::Checked;
 
 /// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers;
 /// `__bitwise` empty, as the kernel's is for user space (so `typedef __u32 __bitwise x;`
-/// parses and a member of such a type is refused as a typedef, at the member).
+/// parses and a member of such a type is refused as a typedef, at the member), and the
+/// kernel's endian types (`__le32`, `__aligned_le64` ...), which the schema has.
 pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\
 typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
 #define __aligned_u64 __u64 __attribute__((aligned(8)))\n\
-#define __bitwise\n#define __bitwise__\n#endif\n";
+#define __bitwise\n#define __bitwise__\n\
+typedef __u16 __bitwise __le16;\ntypedef __u16 __bitwise __be16;\n\
+typedef __u32 __bitwise __le32;\ntypedef __u32 __bitwise __be32;\n\
+typedef __u64 __bitwise __le64;\ntypedef __u64 __bitwise __be64;\n\
+#define __aligned_be64 __be64 __attribute__((aligned(8)))\n\
+#define __aligned_le64 __le64 __attribute__((aligned(8)))\n#endif\n";
 
 /// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\

@@ -142,7 +142,8 @@ fn fixed_width(kind: TypeKind) -> Option<&'static str> {
 }
 
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
-                     __aligned_u64) and `struct NAME`";
+                     __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64) and \
+                     `struct NAME`";
 
 /// Walks the members of one struct or union: the fields, and what cannot be written.
 struct Walk<'a, 'tu> {
@@ -251,12 +252,16 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let before = w.source.get(..offset as usize).unwrap_or("");
     let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
     let written = declared.split_whitespace().last().unwrap_or("");
-    let aligned_u64 = written == "__aligned_u64" && spelled == "__u64";
+    // `__aligned_u64` and its endian kin: the base type with aligned(8), spelled as one word.
+    let aligned_u64 = matches!(
+        (written, spelled.as_str()),
+        ("__aligned_u64", "__u64") | ("__aligned_le64", "__le64") | ("__aligned_be64", "__be64")
+    );
     for attr in attributes_of(c) {
         if !(aligned_u64 && attr == "attribute(aligned)") {
             refuse(format!(
                 "{shown} has {attr}: the schema cannot express a member's packing or \
-                 alignment (only `__aligned_u64`)"
+                 alignment (only `__aligned_u64`, `__aligned_le64`, `__aligned_be64`)"
             ));
         }
     }
@@ -311,7 +316,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let ty_name = if qualified {
         spelled.clone()
     } else if aligned_u64 {
-        "__aligned_u64".to_string()
+        written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
     } else if canon.kind() == TypeKind::Record && record == CursorKind::Struct {
@@ -1009,9 +1014,9 @@ fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
             said[0] = true;
             d.notes.push(
                 "uapigen reads the header with -nostdinc against its own <linux/types.h>, which \
-                 has the schema's types only (__u8 … __u64, __s8 … __s64, __aligned_u64): the \
-                 kernel's others (__le32, __be16, __kernel_size_t, ...) are not types a schema \
-                 can write"
+                 has the schema's types only (__u8 … __u64, __s8 … __s64, __aligned_u64, \
+                 __le16 … __be64, __aligned_le64, __aligned_be64): the kernel's others \
+                 (__kernel_size_t, __virtio16, ...) are not types a schema can write"
                     .to_string(),
             );
         } else if d.message.contains("file not found") && !said[1] {

@@ -1171,6 +1171,47 @@ impl IommuHwptVtdS1 {
         ::core::result::Result::Ok(())
     }
 }
+/// `struct iommu_hwpt_arm_smmuv3`: ARM SMMUv3 nested STE (IOMMU_HWPT_DATA_ARM_SMMUV3)
+///
+/// -EIO will be returned if @ste is not legal or contains any non-allowed field.
+/// Cfg can be used to select a S1, Bypass or Abort configuration. A Bypass
+/// nested domain will translate the same as the nesting parent. The S1 will
+/// install a Context Descriptor Table pointing at userspace memory translated
+/// by the nesting parent.
+///
+/// It's suggested to allocate a vDEVICE object carrying vSID and then re-attach
+/// the nested domain, as soon as the vSID is available in the VMM level:
+///
+/// - when Cfg=translate, a vDEVICE must be allocated prior to attaching to the
+///   allocated nested domain, as CD/ATS invalidations and vevents need a vSID.
+/// - when Cfg=bypass/abort, a vDEVICE is not enforced during the nested domain
+///   attachment, to support a GBPA case where VM sets CR0.SMMUEN=0. However, if
+///   VM sets CR0.SMMUEN=1 while missing a vDEVICE object, kernel would fail to
+///   report events to the VM. E.g. F_TRANSLATION when guest STE.Cfg=abort.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuHwptArmSmmuv3 {
+    /// The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec): word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax; word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
+    pub ste: [u64; 2],
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuHwptArmSmmuv3>() != 16 {
+        panic!("struct iommu_hwpt_arm_smmuv3: wrong size");
+    }
+    if ::core::mem::align_of::<IommuHwptArmSmmuv3>() != 8 {
+        panic!("struct iommu_hwpt_arm_smmuv3: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuHwptArmSmmuv3, ste) != 0 {
+        panic!("struct iommu_hwpt_arm_smmuv3: `ste` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuHwptArmSmmuv3 {}
 /// `struct iommu_hwpt_amd_guest`: AMD IOMMU guest I/O page table data (IOMMU_HWPT_DATA_AMD_GUEST)
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -2201,6 +2242,37 @@ impl IommuHwptVtdS1Invalidate {
         ::core::result::Result::Ok(())
     }
 }
+/// `struct iommu_viommu_arm_smmuv3_invalidate`: ARM SMMUv3 cache invalidation (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
+///
+/// Supported command list only when passing in a vIOMMU via @hwpt_id:
+/// CMDQ_OP_TLBI_NSNH_ALL, CMDQ_OP_TLBI_NH_VA, CMDQ_OP_TLBI_NH_VAA, CMDQ_OP_TLBI_NH_ALL,
+/// CMDQ_OP_TLBI_NH_ASID, CMDQ_OP_ATC_INV, CMDQ_OP_CFGI_CD, CMDQ_OP_CFGI_CD_ALL.
+///
+/// -EIO will be returned if the command is not supported.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuViommuArmSmmuv3Invalidate {
+    /// 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
+    pub cmd: [u64; 2],
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuViommuArmSmmuv3Invalidate>() != 16 {
+        panic!("struct iommu_viommu_arm_smmuv3_invalidate: wrong size");
+    }
+    if ::core::mem::align_of::<IommuViommuArmSmmuv3Invalidate>() != 8 {
+        panic!("struct iommu_viommu_arm_smmuv3_invalidate: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuViommuArmSmmuv3Invalidate, cmd) != 0 {
+        panic!("struct iommu_viommu_arm_smmuv3_invalidate: `cmd` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuViommuArmSmmuv3Invalidate {}
 /// `struct iommu_hwpt_invalidate`: ioctl(IOMMU_HWPT_INVALIDATE)
 ///
 /// Invalidate the iommu cache for user-managed page table. Modifications on a
@@ -2979,6 +3051,64 @@ impl IommuVeventqType {
         IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV,
     );
 }
+/// `struct iommu_vevent_arm_smmuv3`: ARM SMMUv3 Virtual Event (IOMMU_VEVENTQ_TYPE_ARM_SMMUV3)
+///
+/// StreamID field reports a virtual device ID. To receive a virtual event for a
+/// device, a vDEVICE must be allocated via IOMMU_VDEVICE_ALLOC.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuVeventArmSmmuv3 {
+    /// 256-bit ARM SMMUv3 Event record, little-endian. Reported event records (refer to "7.3 Event records" in SMMUv3 HW Spec): 0x04 C_BAD_STE, 0x06 F_STREAM_DISABLED, 0x08 C_BAD_SUBSTREAMID, 0x0a C_BAD_CD, 0x10 F_TRANSLATION, 0x11 F_ADDR_SIZE, 0x12 F_ACCESS, 0x13 F_PERMISSION
+    pub evt: [u64; 4],
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuVeventArmSmmuv3>() != 32 {
+        panic!("struct iommu_vevent_arm_smmuv3: wrong size");
+    }
+    if ::core::mem::align_of::<IommuVeventArmSmmuv3>() != 8 {
+        panic!("struct iommu_vevent_arm_smmuv3: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuVeventArmSmmuv3, evt) != 0 {
+        panic!("struct iommu_vevent_arm_smmuv3: `evt` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuVeventArmSmmuv3 {}
+/// `struct iommu_vevent_tegra241_cmdqv`: Tegra241 CMDQV IRQ (IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV)
+///
+/// The 128-bit register value from HW exclusively reflect the error bits for a
+/// Virtual Interface represented by a vIOMMU object. Read and report directly.
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct IommuVeventTegra241Cmdqv {
+    /// 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF)
+    pub lvcmdq_err_map: [u64; 2],
+}
+const _: () = {
+    if ::core::mem::size_of::<IommuVeventTegra241Cmdqv>() != 16 {
+        panic!("struct iommu_vevent_tegra241_cmdqv: wrong size");
+    }
+    if ::core::mem::align_of::<IommuVeventTegra241Cmdqv>() != 8 {
+        panic!("struct iommu_vevent_tegra241_cmdqv: wrong alignment");
+    }
+    if ::core::mem::offset_of!(IommuVeventTegra241Cmdqv, lvcmdq_err_map) != 0 {
+        panic!(
+            "struct iommu_vevent_tegra241_cmdqv: `lvcmdq_err_map` at the wrong offset"
+        );
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for IommuVeventTegra241Cmdqv {}
 /// `struct iommu_veventq_alloc`: ioctl(IOMMU_VEVENTQ_ALLOC)
 ///
 /// Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU
@@ -3868,6 +3998,7 @@ pub mod v6_13 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
     pub use super::IommuHwInfoArmSmmuv3;
@@ -3875,6 +4006,7 @@ pub mod v6_13 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -3981,6 +4113,7 @@ pub mod v6_14 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
     pub use super::IommuHwInfoArmSmmuv3;
@@ -3988,6 +4121,7 @@ pub mod v6_14 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -4012,6 +4146,7 @@ pub mod v6_15 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
     pub use super::IommuHwInfoArmSmmuv3;
@@ -4120,6 +4255,7 @@ pub mod v6_15 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -4128,6 +4264,7 @@ pub mod v6_15 {
     pub use super::IommuVdeviceAlloc;
     pub use super::IommuIoasChangeProcess;
     pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventArmSmmuv3;
     pub use super::IommuVeventqAlloc;
 }
 /// The structs of revision `v6_17` (Linux v6.17: iommu_viommu_alloc driver data), laid out and validated as that revision's kernel does.
@@ -4146,6 +4283,7 @@ pub mod v6_17 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
     pub use super::IommuHwInfoArmSmmuv3;
@@ -4154,6 +4292,7 @@ pub mod v6_17 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -4163,6 +4302,8 @@ pub mod v6_17 {
     pub use super::IommuVdeviceAlloc;
     pub use super::IommuIoasChangeProcess;
     pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventArmSmmuv3;
+    pub use super::IommuVeventTegra241Cmdqv;
     pub use super::IommuVeventqAlloc;
     pub use super::IommuHwQueueAlloc;
 }
@@ -4182,6 +4323,7 @@ pub mod v7_0 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAmdGuest;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
@@ -4192,6 +4334,7 @@ pub mod v7_0 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -4201,6 +4344,8 @@ pub mod v7_0 {
     pub use super::IommuVdeviceAlloc;
     pub use super::IommuIoasChangeProcess;
     pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventArmSmmuv3;
+    pub use super::IommuVeventTegra241Cmdqv;
     pub use super::IommuVeventqAlloc;
     pub use super::IommuHwQueueAlloc;
 }
@@ -4220,6 +4365,7 @@ pub mod v7_1 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptArmSmmuv3;
     pub use super::IommuHwptAmdGuest;
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
@@ -4230,6 +4376,7 @@ pub mod v7_1 {
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuViommuArmSmmuv3Invalidate;
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
@@ -4239,6 +4386,8 @@ pub mod v7_1 {
     pub use super::IommuVdeviceAlloc;
     pub use super::IommuIoasChangeProcess;
     pub use super::IommufdVeventHeader;
+    pub use super::IommuVeventArmSmmuv3;
+    pub use super::IommuVeventTegra241Cmdqv;
     pub use super::IommuVeventqAlloc;
     pub use super::IommuHwQueueAlloc;
 }

@@ -3,28 +3,28 @@
 #include <linux/broken_types.h>
 
 struct ce_req {
-	__le32 a;
-	__be16 b;
+	__virtio16 a;
+	__virtio32 b;
 	__kernel_size_t c;
-	__le32 d;
-	__le32 e;
-	__le32 f;
-	__le32 g;
-	__le32 h;
-	__le32 i;
-	__le32 j;
-	__le32 k;
-	__le32 l;
-	__le32 m;
-	__le32 n;
-	__le32 o;
-	__le32 p;
-	__le32 q;
-	__le32 r;
-	__le32 s;
-	__le32 t;
-	__le32 u;
-	__le32 v;
+	__virtio64 d;
+	__virtio64 e;
+	__virtio64 f;
+	__virtio64 g;
+	__virtio64 h;
+	__virtio64 i;
+	__virtio64 j;
+	__virtio64 k;
+	__virtio64 l;
+	__virtio64 m;
+	__virtio64 n;
+	__virtio64 o;
+	__virtio64 p;
+	__virtio64 q;
+	__virtio64 r;
+	__virtio64 s;
+	__virtio64 t;
+	__virtio64 u;
+	__virtio64 v;
 };
 
 #include <asm/ce_missing.h>
