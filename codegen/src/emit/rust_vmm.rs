@@ -373,7 +373,11 @@ impl Emit<'_> {
         // `__aligned_u64` is `__u64` in bindgen's API; the alignment it has on i686 (8, where
         // a plain `__u64` member is 4-aligned) goes on the type instead, so the layout is the
         // kernel's on every ABI and field types stay bindgen's.
-        let repr = if sh.aligned { "#[repr(C, align(8))]" } else { "#[repr(C)]" };
+        let repr = if sh.aligned {
+            "#[repr(C, align(8))]"
+        } else {
+            "#[repr(C)]"
+        };
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
         let derives = match (plain, sh.big_array) {
@@ -381,7 +385,11 @@ impl Emit<'_> {
             (true, true) => "Debug, Copy, Clone, PartialEq",
             (false, _) => "Copy, Clone",
         };
-        let _ = writeln!(self.out, "{repr}\n#[derive({derives})]\npub {kw} {} {{", sh.name);
+        let _ = writeln!(
+            self.out,
+            "{repr}\n#[derive({derives})]\npub {kw} {} {{",
+            sh.name
+        );
         for (name, ty, _) in &sh.members {
             let _ = writeln!(self.out, "    pub {name}: {ty},");
         }
@@ -401,8 +409,16 @@ impl Emit<'_> {
                 "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        write!(f, \"{name} {{{{ union }}}}\")\n    }}\n}}"
             );
         } else if !plain {
-            let fmt: Vec<String> = sh.members.iter().map(|(n, _, _)| format!("{n}: {{:?}}")).collect();
-            let args: String = sh.members.iter().map(|(n, _, _)| format!(", self.{n}")).collect();
+            let fmt: Vec<String> = sh
+                .members
+                .iter()
+                .map(|(n, _, _)| format!("{n}: {{:?}}"))
+                .collect();
+            let args: String = sh
+                .members
+                .iter()
+                .map(|(n, _, _)| format!(", self.{n}"))
+                .collect();
             let _ = writeln!(
                 self.out,
                 "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        write!(f, \"{name} {{{{ {} }}}}\"{args})\n    }}\n}}",
