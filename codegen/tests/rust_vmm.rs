@@ -158,3 +158,101 @@ fn layout_asserts_hold_on_x86_64_and_i686() {
         }
     }
 }
+
+/// `pub const|type|struct|union` names, with a constant's type, and every member with its type,
+/// as text with the spaces taken out (rustfmt wraps bindgen's long lines; this crate's are not).
+fn api(text: &str) -> std::collections::BTreeSet<String> {
+    let flat: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Statements end at `;`, `{`, `}` or `,` outside brackets (`[__u8; 3usize]` is one type).
+    let mut stmts = Vec::new();
+    let (mut depth, mut cur) = (0i32, String::new());
+    for c in flat.chars() {
+        cur.push(c);
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth -= 1,
+            ';' | '{' | '}' | ',' if depth == 0 => stmts.push(std::mem::take(&mut cur)),
+            _ => {}
+        }
+    }
+    let mut items = std::collections::BTreeSet::new();
+    let mut owner: Option<String> = None;
+    for stmt in &stmts {
+        let s = stmt.trim();
+        // After any attribute or comment ahead of the item.
+        let s = s.rsplit("] ").next().unwrap_or(s);
+        let s = s.rsplit("*/ ").next().unwrap_or(s);
+        if let Some(rest) = s
+            .strip_prefix("pub struct ")
+            .or_else(|| s.strip_prefix("pub union "))
+        {
+            let name = rest.trim_end_matches('{').trim().to_string();
+            items.insert(format!("type {name}"));
+            owner = Some(name);
+        } else if s == "}" {
+            owner = None;
+        } else if let Some(rest) = s.strip_prefix("pub const ") {
+            let (name, ty) = rest.split_once(':').unwrap_or((rest, ""));
+            let ty = ty.split('=').next().unwrap_or("").replace(' ', "");
+            items.insert(format!("const {}: {ty}", name.trim()));
+        } else if let Some(rest) = s.strip_prefix("pub type ") {
+            items.insert(format!("type {}", rest.split('=').next().unwrap().trim()));
+        } else if let (Some(o), Some(rest)) = (&owner, s.strip_prefix("pub ")) {
+            if let Some((name, ty)) = rest.trim_end_matches(',').split_once(':') {
+                items.insert(format!("{o}.{}: {}", name.trim(), ty.replace(' ', "")));
+            }
+        }
+    }
+    items
+}
+
+#[test]
+fn every_item_of_iommufd_bindings_0_2_0_is_there() {
+    // The published crate's source, from cargo's cache (a workspace without the patch).
+    let ws = scratch().join("bindgen-ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\niommufd-bindings = \"=0.2.0\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    let meta = offline(
+        &ws,
+        &["metadata", "--format-version", "1"],
+        "cargo metadata",
+    );
+    let at = meta
+        .find("iommufd-bindings-0.2.0")
+        .expect("iommufd-bindings 0.2.0 in the metadata");
+    let start = meta[..at].rfind('"').unwrap() + 1;
+    let dir = &meta[start..at + "iommufd-bindings-0.2.0".len()];
+    let bindgen = std::fs::read_to_string(Path::new(dir).join("src/iommufd.rs")).unwrap();
+
+    let gen = scratch().join("out-api");
+    generate(&gen);
+    let ours = std::fs::read_to_string(gen.join("iommufd-bindings/src/iommufd.rs")).unwrap();
+    let (theirs, ours) = (api(&bindgen), api(&ours));
+    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
+    let target_dependent = ["__kernel_fd_set.fds_bits: "];
+    let missing: Vec<_> = theirs
+        .difference(&ours)
+        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
+        .collect();
+    // 101 constants, 75 aliases and 39 structs and 1 union (one namespace), 176 members.
+    assert_eq!(
+        theirs.len(),
+        392,
+        "the bindgen crate's items were not all read"
+    );
+    assert!(
+        missing.is_empty(),
+        "items of iommufd-bindings 0.2.0 the generated crate lacks or types otherwise:\n{missing:#?}"
+    );
+}
