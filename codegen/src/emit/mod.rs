@@ -7,9 +7,9 @@ pub mod c_header;
 pub mod c_validate;
 mod pp;
 pub mod rust;
-pub mod rust_vmm;
 mod rust_syntax;
 pub mod rust_validate;
+pub mod rust_vmm;
 
 use std::path::Path;
 
