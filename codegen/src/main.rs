@@ -40,7 +40,8 @@ struct Paths {
     uaccess_path: String,
     /// Which tree OUT is: `generated` (this repository's generated/), `kernel` (a kernel
     /// tree: include/uapi/linux/ and the validators for kernel code), `qemu` (a QEMU
-    /// checkout: linux-headers/linux/).
+    /// checkout: linux-headers/linux/), `rust-vmm` (`<family>-bindings/` crates in bindgen's
+    /// API, for the rust-vmm crates: iommufd-bindings).
     #[arg(long, value_enum, default_value = "generated")]
     profile: uapigen::profile::Profile,
 }

@@ -31,6 +31,8 @@ pub enum Tree {
     Kernel,
     /// A QEMU checkout: the uAPI headers as the kernel's `headers_install` leaves them.
     Qemu,
+    /// Crates in bindgen's API for the rust-vmm crates: `<family>-bindings/`.
+    RustVmm,
     /// A build script's output folder (the `Builder`). With `rust`, a module per family and
     /// `uapigen.rs` declaring each by its path in that folder (the one given); with `c`, the C
     /// headers as `generated/` has them.
@@ -49,6 +51,7 @@ impl Tree {
             Profile::Generated => Tree::Generated(krate),
             Profile::Kernel => Tree::Kernel,
             Profile::Qemu => Tree::Qemu,
+            Profile::RustVmm => Tree::RustVmm,
         }
     }
 }
@@ -72,6 +75,12 @@ pub enum Emitter<'a> {
     Manifest(RustCrate),
     /// The Builder's `uapigen.rs`: every family's module, by its path in the folder.
     Modules(&'a [Model], PathBuf),
+    /// A family's module in bindgen's API (`emit::rust_vmm`).
+    RustVmm(&'a Model),
+    /// The root of a family's bindgen-API crate.
+    RustVmmLib(&'a Model),
+    /// The manifest of a family's bindgen-API crate.
+    RustVmmManifest(&'a Model),
 }
 
 impl Emitter<'_> {
@@ -81,7 +90,10 @@ impl Emitter<'_> {
             Emitter::Header(m)
             | Emitter::InstalledHeader(m)
             | Emitter::Validators(m, _)
-            | Emitter::Rust(m) => m.family.source.path.clone(),
+            | Emitter::Rust(m)
+            | Emitter::RustVmm(m)
+            | Emitter::RustVmmLib(m)
+            | Emitter::RustVmmManifest(m) => m.family.source.path.clone(),
             Emitter::Uaccess(_) => "the validators' shared primitives".into(),
             Emitter::CrateRoot(_) => "the crate root".into(),
             Emitter::Manifest(_) => "the crate manifest".into(),
@@ -106,6 +118,9 @@ impl Emitter<'_> {
             }
             Emitter::Manifest(krate) => Ok(emit::cargo_toml(krate)),
             Emitter::Modules(models, dir) => crate::builder::modules(models, dir),
+            Emitter::RustVmm(m) => Ok(emit::rust_vmm::module(m)),
+            Emitter::RustVmmLib(m) => Ok(emit::rust_vmm::lib(m)),
+            Emitter::RustVmmManifest(m) => Ok(emit::rust_vmm::manifest(m)),
         }
     }
 }
@@ -153,7 +168,7 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
             (Some(CFlavour::USERSPACE), Some("rust/src/"))
         }
         Tree::Kernel => (Some(CFlavour::KERNEL), None),
-        Tree::Qemu => (None, None),
+        Tree::Qemu | Tree::RustVmm => (None, None),
         // `uapigen.rs` names the modules by path: they sit at the folder's top.
         Tree::OutDir { rust, c } => (
             c.then_some(CFlavour::USERSPACE),
@@ -170,6 +185,12 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
                 format!("linux-headers/{}", f.header),
                 Emitter::InstalledHeader(m),
             );
+        }
+        if let Tree::RustVmm = tree {
+            let dir = emit::rust_vmm::crate_name(m);
+            add(format!("{dir}/Cargo.toml"), Emitter::RustVmmManifest(m));
+            add(format!("{dir}/src/lib.rs"), Emitter::RustVmmLib(m));
+            add(format!("{dir}/src/{}.rs", f.name), Emitter::RustVmm(m));
         }
         if let Some(dir) = modules_in {
             add(format!("{dir}{}.rs", f.name), Emitter::Rust(m));

@@ -9,6 +9,7 @@ mod pp;
 pub mod rust;
 mod rust_syntax;
 pub mod rust_validate;
+pub mod rust_vmm;
 
 use std::path::Path;
 

@@ -1,0 +1,258 @@
+//! `generate --profile rust-vmm` replaces the bindgen crate `iommufd-bindings` 0.2.0: the
+//! published `iommufd-ioctls` 0.4.0 builds and passes its own tests against the generated
+//! crate through `[patch.crates-io]`, and the generated crate's layout asserts hold on x86-64
+//! and i686. crates.io is asked only when cargo's cache lacks a crate (the first run); after
+//! that it runs offline. Anything that cannot build fails the test: nothing here skips.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const IOMMUFD_IOCTLS: &str = "=0.4.0";
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // The outer `cargo test`'s settings are not the scratch workspace's.
+    for var in [
+        "CARGO_TARGET_DIR",
+        "CARGO_MANIFEST_DIR",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+    ] {
+        c.env_remove(var);
+    }
+    c.env("CARGO_TARGET_DIR", scratch().join("target"));
+    c
+}
+
+/// Kept between runs, so the lock file and the build are cargo's cache, not a new download.
+fn scratch() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("rust-vmm")
+}
+
+fn run(mut c: Command, what: &str) -> String {
+    let out = c
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run cargo: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{text}",
+        out.status
+    );
+    text
+}
+
+/// Runs `args` offline; when cargo's cache lacks something, fetches it once and runs offline.
+fn offline(ws: &Path, args: &[&str], what: &str) -> String {
+    let mut c = cargo();
+    c.current_dir(ws).args(args).arg("--offline");
+    match c.output() {
+        Ok(o) if o.status.success() => {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        }
+        _ => {
+            let mut fetch = cargo();
+            fetch.current_dir(ws).arg("fetch");
+            run(fetch, "cargo fetch (crates.io, for the first run)");
+            let mut again = cargo();
+            again.current_dir(ws).args(args).arg("--offline");
+            run(again, what)
+        }
+    }
+}
+
+fn generate(out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+        .args(["generate", "--profile", "rust-vmm", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "generate --profile rust-vmm failed:\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn iommufd_ioctls_builds_and_passes_on_the_generated_crate() {
+    let root = scratch();
+    let gen = root.join("out");
+    generate(&gen);
+    let krate = gen.join("iommufd-bindings");
+    assert!(krate.join("src/iommufd.rs").is_file());
+
+    let ws = root.join("ws");
+    std::fs::create_dir_all(ws.join("probe/src")).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        format!(
+            "[workspace]\nmembers = [\"probe\"]\nresolver = \"2\"\n\n\
+             [patch.crates-io]\niommufd-bindings = {{ path = {:?} }}\n",
+            krate.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("probe/Cargo.toml"),
+        format!(
+            "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\niommufd-ioctls = \"{IOMMUFD_IOCTLS}\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(ws.join("probe/src/lib.rs"), "").unwrap();
+
+    let text = offline(
+        &ws,
+        &["test", "-p", "iommufd-ioctls"],
+        "iommufd-ioctls' tests",
+    );
+    assert!(
+        text.contains("test result: ok. 1 passed"),
+        "iommufd-ioctls ran no test:\n{text}"
+    );
+    // A patch cargo did not apply is only a warning: the lock file says whose crate was built.
+    let lock = std::fs::read_to_string(ws.join("Cargo.lock")).unwrap();
+    let entry = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"iommufd-bindings\""))
+        .expect("iommufd-bindings in the lock file");
+    assert!(
+        !entry.contains("source ="),
+        "the crates.io crate was built, not the generated one:\n{entry}"
+    );
+}
+
+#[test]
+fn layout_asserts_hold_on_x86_64_and_i686() {
+    // Its own workspace: cargo would take the crates, below this repository's target/, for
+    // members of uapigen's.
+    let gen = scratch().join("layout-ws");
+    generate(&gen);
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for krate in ["iommufd-bindings", "iommu-bindings"] {
+        for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+            let mut c = cargo();
+            c.current_dir(&gen)
+                .args(["check", "--offline", "-p", krate, "--target", target]);
+            let out = c.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{krate} does not build for {target} (its std: `rustup target add {target}`):\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// `pub const|type|struct|union` names, with a constant's type, and every member with its type,
+/// as text with the spaces taken out (rustfmt wraps bindgen's long lines; this crate's are not).
+fn api(text: &str) -> std::collections::BTreeSet<String> {
+    let flat: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Statements end at `;`, `{`, `}` or `,` outside brackets (`[__u8; 3usize]` is one type).
+    let mut stmts = Vec::new();
+    let (mut depth, mut cur) = (0i32, String::new());
+    for c in flat.chars() {
+        cur.push(c);
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth -= 1,
+            ';' | '{' | '}' | ',' if depth == 0 => stmts.push(std::mem::take(&mut cur)),
+            _ => {}
+        }
+    }
+    let mut items = std::collections::BTreeSet::new();
+    let mut owner: Option<String> = None;
+    for stmt in &stmts {
+        let s = stmt.trim();
+        // After any attribute or comment ahead of the item.
+        let s = s.rsplit("] ").next().unwrap_or(s);
+        let s = s.rsplit("*/ ").next().unwrap_or(s);
+        if let Some(rest) = s
+            .strip_prefix("pub struct ")
+            .or_else(|| s.strip_prefix("pub union "))
+        {
+            let name = rest.trim_end_matches('{').trim().to_string();
+            items.insert(format!("type {name}"));
+            owner = Some(name);
+        } else if s == "}" {
+            owner = None;
+        } else if let Some(rest) = s.strip_prefix("pub const ") {
+            let (name, ty) = rest.split_once(':').unwrap_or((rest, ""));
+            let ty = ty.split('=').next().unwrap_or("").replace(' ', "");
+            items.insert(format!("const {}: {ty}", name.trim()));
+        } else if let Some(rest) = s.strip_prefix("pub type ") {
+            items.insert(format!("type {}", rest.split('=').next().unwrap().trim()));
+        } else if let (Some(o), Some(rest)) = (&owner, s.strip_prefix("pub ")) {
+            if let Some((name, ty)) = rest.trim_end_matches(',').split_once(':') {
+                items.insert(format!("{o}.{}: {}", name.trim(), ty.replace(' ', "")));
+            }
+        }
+    }
+    items
+}
+
+#[test]
+fn every_item_of_iommufd_bindings_0_2_0_is_there() {
+    // The published crate's source, from cargo's cache (a workspace without the patch).
+    let ws = scratch().join("bindgen-ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\niommufd-bindings = \"=0.2.0\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    let meta = offline(
+        &ws,
+        &["metadata", "--format-version", "1"],
+        "cargo metadata",
+    );
+    let at = meta
+        .find("iommufd-bindings-0.2.0")
+        .expect("iommufd-bindings 0.2.0 in the metadata");
+    let start = meta[..at].rfind('"').unwrap() + 1;
+    let dir = &meta[start..at + "iommufd-bindings-0.2.0".len()];
+    let bindgen = std::fs::read_to_string(Path::new(dir).join("src/iommufd.rs")).unwrap();
+
+    let gen = scratch().join("out-api");
+    generate(&gen);
+    let ours = std::fs::read_to_string(gen.join("iommufd-bindings/src/iommufd.rs")).unwrap();
+    let (theirs, ours) = (api(&bindgen), api(&ours));
+    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
+    let target_dependent = ["__kernel_fd_set.fds_bits: "];
+    let missing: Vec<_> = theirs
+        .difference(&ours)
+        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
+        .collect();
+    // 101 constants, 75 aliases and 39 structs and 1 union (one namespace), 176 members.
+    assert_eq!(
+        theirs.len(),
+        392,
+        "the bindgen crate's items were not all read"
+    );
+    assert!(
+        missing.is_empty(),
+        "items of iommufd-bindings 0.2.0 the generated crate lacks or types otherwise:\n{missing:#?}"
+    );
+}
