@@ -151,18 +151,6 @@ pub const IOCSIZE_MASK: u32 = 1073676288;
 pub const IOCSIZE_SHIFT: u32 = 16;
 "#;
 
-// The real iommufd.h's structs whose members are `__aligned_le64` arrays, a type the schema
-// language lacks (schema/iommufd.toml says so where each would be). `iommufd-ioctls` names all
-// four, so without them no crate written against `iommufd-bindings` builds. Each is used only
-// while the schema lacks a struct of its name: once the schema has it, the schema's wins.
-// (name, member, elements): every one is `__aligned_le64 member[n]`, 8-aligned on every ABI.
-const ALIGNED_LE64_STRUCTS: &[(&str, &str, u64)] = &[
-    ("iommu_hwpt_arm_smmuv3", "ste", 2),
-    ("iommu_viommu_arm_smmuv3_invalidate", "cmd", 2),
-    ("iommu_vevent_arm_smmuv3", "evt", 4),
-    ("iommu_vevent_tegra241_cmdqv", "lvcmdq_err_map", 2),
-];
-
 /// `src/<family>.rs`.
 pub fn module(m: &Model) -> String {
     let f = &m.family;
@@ -191,13 +179,6 @@ pub fn module(m: &Model) -> String {
             ItemRef::Define(d) => {
                 let def = &f.defines[d.0];
                 e.define(&def.constant.name, def.constant.value, &def.constant.expr);
-            }
-        }
-    }
-    if f.name == "iommufd" {
-        for &(name, member, n) in ALIGNED_LE64_STRUCTS {
-            if m.struct_id(name).is_none() {
-                e.aligned_le64(name, member, n);
             }
         }
     }
@@ -374,9 +355,17 @@ impl Emit<'_> {
         for f in fields {
             let (ty, sub_union, aligned) = match &f.ty {
                 FieldType::Scalar(sc) => (
-                    sc.c_name().replace("__aligned_u64", "__u64"),
+                    // bindgen spells `__aligned_u64` (and its endian kin) as the base type;
+                    // the alignment goes on the struct below.
+                    match sc {
+                        Scalar::AlignedU64 => "__u64",
+                        Scalar::AlignedLe64 => "__le64",
+                        Scalar::AlignedBe64 => "__be64",
+                        other => other.c_name(),
+                    }
+                    .to_string(),
                     false,
-                    *sc == Scalar::AlignedU64,
+                    sc.is_aligned_64(),
                 ),
                 FieldType::Struct(id) => {
                     let inner = &self.m.family.structs[id.0];
@@ -509,13 +498,5 @@ impl Emit<'_> {
             }
             let _ = writeln!(self.out, "}};");
         }
-    }
-
-    fn aligned_le64(&mut self, name: &str, member: &str, n: u64) {
-        let _ = writeln!(
-            self.out,
-            "#[repr(C, align(8))]\n#[derive(Debug, Default, Copy, Clone, PartialEq)]\npub struct {name} {{\n    pub {member}: [__le64; {n}usize],\n}}\nconst _: () = {{\n    assert!(::std::mem::size_of::<{name}>() == {});\n    assert!(::std::mem::align_of::<{name}>() == 8);\n}};",
-            8 * n
-        );
     }
 }
