@@ -219,12 +219,12 @@ Queues are numbered per type, e.g::
     Type1 HW queue0, Type1 HW queue1
 	tab-indented too
 
-and then prose again."""
+and then prose again: bits[07:04], see (https://example.org/spec.pdf)."""
 fields = [{ name = "a", type = "__u32" }]
 "#;
     let rust = rust_of("fence.toml", text).expect("the schema loads");
     assert!(
-        rust.contains("/// ```text\n///     leading literal\n/// ```\n/// Queues are numbered per type, e.g::\n///\n/// ```text\n///     Type1 HW queue0, Type1 HW queue1\n/// \ttab-indented too\n///\n/// ```\n/// and then prose again.\n"),
+        rust.contains("/// ```text\n///     leading literal\n/// ```\n/// Queues are numbered per type, e.g::\n///\n/// ```text\n///     Type1 HW queue0, Type1 HW queue1\n/// \ttab-indented too\n///\n/// ```\n/// and then prose again: bits\\[07:04\\], see (<https://example.org/spec.pdf>).\n"),
         "{rust}"
     );
     assert_prettyplease_layout("fence.toml", &rust);

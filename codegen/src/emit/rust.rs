@@ -85,21 +85,42 @@ fn doc_lines(doc: Option<&str>) -> Vec<String> {
     out
 }
 
-/// Kernel-doc writes bare URLs; rustdoc links only `<https://...>` (and warns on the rest).
+/// Kernel-doc prose as rustdoc reads it: a bare URL (rustdoc links only `<https://...>`, and
+/// warns on the rest) gets its angle brackets, and a bracket that is not one of uapigen's own
+/// [`links`] is escaped (`bits[07:04]` is not a link to an item `07:04`).
 fn link_urls(line: &str) -> String {
-    if !line.contains("http") {
+    if !line.contains("http") && !line.contains('[') && !line.contains(']') {
         return line.to_string();
     }
+    let line = escape_brackets(line);
     line.split(' ')
         .map(|w| {
-            if w.starts_with("https://") || w.starts_with("http://") {
-                format!("<{w}>")
-            } else {
-                w.to_string()
-            }
+            let Some(i) = w.find("https://").or_else(|| w.find("http://")) else {
+                return w.to_string();
+            };
+            let (before, url) = w.split_at(i);
+            let end = url.trim_end_matches([')', '.', ',', ';', ':']).len();
+            format!("{before}<{}>{}", &url[..end], &url[end..])
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+fn escape_brackets(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let own_link = match c {
+            '[' => chars.get(i + 1) == Some(&'`'),
+            ']' => i > 0 && chars[i - 1] == '`',
+            _ => true,
+        };
+        if !own_link {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A value that may differ per target: a literal when all agree, else a `cfg!` chain.

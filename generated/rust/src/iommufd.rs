@@ -251,7 +251,7 @@ unsafe impl ::uapigen_uaccess::Plain for IommuIovaRange {}
 ///
 /// Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges
 /// is not allowed. num_iovas will be set to the total number of iovas and
-/// the allowed_iovas[] will be filled in as space permits.
+/// the allowed_iovas\[\] will be filled in as space permits.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -1492,10 +1492,10 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoVtd {}
 /// This reports the raw HW capability, and not all bits are meaningful to be
 /// read by userspace. Only the following fields should be used:
 ///
-/// idr[0]: ST_LEVEL, TERM_MODEL, STALL_MODEL, TTENDIAN , CD2L, ASID16, TTF
-/// idr[1]: SIDSIZE, SSIDSIZE
-/// idr[3]: BBML, RIL
-/// idr[5]: VAX, GRAN64K, GRAN16K, GRAN4K
+/// idr\[0\]: ST_LEVEL, TERM_MODEL, STALL_MODEL, TTENDIAN , CD2L, ASID16, TTF
+/// idr\[1\]: SIDSIZE, SSIDSIZE
+/// idr\[3\]: BBML, RIL
+/// idr\[5\]: VAX, GRAN64K, GRAN16K, GRAN4K
 ///
 /// - S1P should be assumed to be true if a NESTED HWPT can be created
 /// - VFIO/iommufd only support platforms with COHACC, it should be assumed to be
@@ -1556,7 +1556,7 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoArmSmmuv3 {}
 ///
 /// VMM can use these fields directly in its emulated global PARAM register. Note
 /// that only one Virtual Interface (VINTF) should be exposed to a VM, i.e. PARAM
-/// bits[11:08] should be set to 0 for log2 of the total number of VINTFs.
+/// bits\[11:08\] should be set to 0 for log2 of the total number of VINTFs.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -1568,11 +1568,11 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoArmSmmuv3 {}
 pub struct IommuHwInfoTegra241Cmdqv {
     /// Must be 0
     pub flags: u32,
-    /// Version number for the CMDQ-V HW for PARAM bits[03:00]
+    /// Version number for the CMDQ-V HW for PARAM bits\[03:00\]
     pub version: u8,
-    /// Log2 of the total number of VCMDQs for PARAM bits[07:04]
+    /// Log2 of the total number of VCMDQs for PARAM bits\[07:04\]
     pub log2vcmdqs: u8,
-    /// Log2 of the total number of SID replacements for PARAM bits[15:12]
+    /// Log2 of the total number of SID replacements for PARAM bits\[15:12\]
     pub log2vsids: u8,
     /// Must be 0
     pub __reserved: u8,
@@ -1605,7 +1605,7 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoTegra241Cmdqv {}
 ///
 /// Please See description of these registers in the following sections of
 /// the AMD I/O Virtualization Technology (IOMMU) Specification.
-/// (https://docs.amd.com/v/u/en-US/48882_3.10_PUB)
+/// (<https://docs.amd.com/v/u/en-US/48882_3.10_PUB>)
 ///
 /// - MMIO Offset 0030h IOMMU Extended Feature Register
 /// - MMIO Offset 01A0h IOMMU Extended Feature 2 Register
@@ -1616,7 +1616,7 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoTegra241Cmdqv {}
 /// for HW-vIOMMU.
 ///
 /// Current VMM-allowed list of feature flags are:
-/// - EFR[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax]
+/// - EFR\[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax\]
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -1980,7 +1980,7 @@ impl IommufdHwptGetDirtyBitmapFlags {
 ///
 /// Checking a given IOVA is dirty:
 ///
-///  data[(iova / page_size) / 64] & (1ULL << ((iova / page_size) % 64))
+///  data\[(iova / page_size) / 64\] & (1ULL << ((iova / page_size) % 64))
 ///
 /// Walk the IOMMU pagetables for a given IOVA range to return a bitmap
 /// with the dirty IOVAs. In doing so it will also by default clear any
@@ -3007,7 +3007,7 @@ impl IommuVeventqFlag {
 pub struct IommufdVeventHeader {
     /// Combination of enum iommu_veventq_flag
     pub flags: u32,
-    /// The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
+    /// The sequence index of a vEVENT in the vEVENTQ, with a range of \[0, INT_MAX\] where the following index of INT_MAX is 0
     pub sequence: u32,
 }
 const _: () = {
