@@ -248,7 +248,7 @@ fn load_dir_with(
             );
         }
     }
-    let families: Vec<&Family> = checked.iter().map(|c| &c.family).collect();
+    let families: Vec<&Family> = checked.iter().map(|c| &*c.family).collect();
     diags.extend(names::across_families(&families));
     if !diags.is_empty() {
         return Err(Error::Schema(diags));

@@ -113,7 +113,7 @@ impl Emitter<'_> {
             Emitter::Uaccess(flavour) => c_validate::emit_uaccess_for(templates, *flavour),
             Emitter::Rust(m) => emit::rust::emit(m),
             Emitter::CrateRoot(models) => {
-                let families: Vec<_> = models.iter().map(|m| m.family.clone()).collect();
+                let families: Vec<&crate::ir::Family> = models.iter().map(|m| &*m.family).collect();
                 emit::rust::emit_lib(&families)
             }
             Emitter::Manifest(krate) => Ok(emit::cargo_toml(krate)),

@@ -68,11 +68,8 @@ fn real_and_golden_schemas_are_laid_out_as_prettyplease_does() {
     }
     assert!(n >= 3, "only {n} schemas found");
     // The crate root too.
-    let families: Vec<_> = uapigen::load_dir(&root.join("schema"))
-        .unwrap()
-        .into_iter()
-        .map(|m| m.history.clone())
-        .collect();
+    let models = uapigen::load_dir(&root.join("schema")).unwrap();
+    let families: Vec<_> = models.iter().map(|m| &m.history).collect();
     assert_prettyplease_layout("lib.rs", &emit::rust::emit_lib(&families).unwrap());
 }
 

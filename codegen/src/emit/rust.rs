@@ -727,7 +727,7 @@ fn aggregate(
 }
 
 /// `src/lib.rs` of the generated crate.
-pub fn emit_lib(families: &[Family]) -> Result<String, Error> {
+pub fn emit_lib(families: &[&Family]) -> Result<String, Error> {
     INVALID.with(|i| i.borrow_mut().take());
     let targets = TARGETS
         .iter()

@@ -52,13 +52,13 @@ pub struct FlagField {
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The family at its latest revision: what the headers and bindings describe.
-    pub family: Family,
+    pub family: std::sync::Arc<Family>,
     /// Layouts of `family` on every target, x86-64 first.
-    pub layouts: Vec<FamilyLayout>,
+    pub layouts: std::sync::Arc<Vec<FamilyLayout>>,
     /// The whole history: every field with its `since`/`until`.
     pub history: Family,
     /// Per revision (oldest first): the family then, and its layouts on every target.
-    pub revisions: Vec<(Family, Vec<FamilyLayout>)>,
+    pub revisions: Vec<(std::sync::Arc<Family>, std::sync::Arc<Vec<FamilyLayout>>)>,
     facts: Vec<RevFacts>,
     flag_fields: Vec<Vec<FlagField>>,
 }
@@ -76,14 +76,16 @@ struct RevFacts {
 impl Model {
     /// Lays out every revision of `history` on every target and derives the facts.
     pub fn new(history: Family) -> Model {
-        let revisions: Vec<(Family, Vec<FamilyLayout>)> = (0..history.revisions.len().max(1))
+        // Shared, not copied: the latest revision is both `revisions.last()` and `family`.
+        type Rev = (std::sync::Arc<Family>, std::sync::Arc<Vec<FamilyLayout>>);
+        let revisions: Vec<Rev> = (0..history.revisions.len().max(1))
             .map(|r| {
                 let f = history.at_revision(RevId(r));
                 let l = TARGETS
                     .iter()
                     .map(|t| layout::layout_family(&f, t))
                     .collect();
-                (f, l)
+                (std::sync::Arc::new(f), std::sync::Arc::new(l))
             })
             .collect();
         let (family, layouts) = revisions.last().cloned().expect("at least one revision");
@@ -283,7 +285,7 @@ impl RevFacts {
 /// The flags fields of struct `s` (embedded structs followed, arrays not), with the mask of
 /// each revision.
 fn flag_fields(
-    revisions: &[(Family, Vec<FamilyLayout>)],
+    revisions: &[(std::sync::Arc<Family>, std::sync::Arc<Vec<FamilyLayout>>)],
     facts: &[RevFacts],
     s: StructId,
 ) -> Vec<FlagField> {
