@@ -100,7 +100,7 @@ fn an_abi_trap_is_caught_naming_the_field_and_fixed() {
         aligned.replace("{ name = \"addr\"", padded),
     ] {
         let c = load(&fixed).unwrap_or_else(|e| panic!("{e}"));
-        for l in &c.layouts {
+        for l in c.layouts.iter() {
             assert_eq!(
                 (
                     l.structs[0].size,

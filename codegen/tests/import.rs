@@ -33,7 +33,7 @@ fn round_trip(header: &Path, family: &str, expected: &uapigen::Checked) -> Strin
             .iter()
             .position(|s| s.name == st.name)
             .unwrap_or_else(|| panic!("{} not imported:\n{schema}", st.name));
-        for (a, b) in expected.layouts.iter().zip(&imported.layouts) {
+        for (a, b) in expected.layouts.iter().zip(imported.layouts.iter()) {
             assert_eq!(
                 a.structs[si], b.structs[ii],
                 "{} on {}",

@@ -398,7 +398,7 @@ fn iommufd_latest_revision_matches_reference_7() {
             .iter()
             .position(|s| s.name == *name)
             .unwrap_or_else(|| panic!("{name}"));
-        for l in &c.layouts {
+        for l in c.layouts.iter() {
             assert_eq!(l.structs[si].size, *size, "{name} on {}", l.target.triple);
             for (path, off, msize) in *members {
                 let m = l.structs[si]
@@ -536,7 +536,7 @@ const IOMMUFD_CONSTANTS: &[(&str, u64)] = &[
 
 /// The revision REFERENCE.md describes: v5.10 for iommu (its first), v6.8 for iommufd (its
 /// latest).
-fn described(c: &uapigen::Checked) -> &(uapigen::ir::Family, Vec<uapigen::layout::FamilyLayout>) {
+fn described(c: &uapigen::Checked) -> (&uapigen::ir::Family, &[uapigen::layout::FamilyLayout]) {
     let id = if c.family.name == "iommu" {
         "v5_10"
     } else {
@@ -548,7 +548,8 @@ fn described(c: &uapigen::Checked) -> &(uapigen::ir::Family, Vec<uapigen::layout
         .iter()
         .position(|r| r.id == id)
         .expect("revision");
-    &c.revisions[r]
+    let (f, l) = &c.revisions[r];
+    (f, l)
 }
 
 fn check_layouts(family_name: &str, expect: &[Expect]) {
