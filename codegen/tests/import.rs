@@ -778,7 +778,11 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
                 ": error: 'asm/kvm.h' file not found"
             },
         ),
-        ("acrn.h", 2, ": error: struct `acrn_io_request` has attribute(aligned)"),
+        (
+            "acrn.h",
+            2,
+            ": error: struct `acrn_io_request` has attribute(aligned)",
+        ),
     ] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
             .arg("import")

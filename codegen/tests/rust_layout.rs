@@ -12,14 +12,15 @@ use uapigen::{emit, Source};
 /// The emitted Rust of one schema, or `None` when the schema is refused.
 fn rust_of(name: &str, text: &str) -> Option<String> {
     let model = uapigen::load_source(Source::new(name, text), name).ok()?;
-    Some(emit::rust::emit(&model).unwrap_or_else(|e| panic!("{name}: the Rust emitter failed: {e}")))
+    Some(
+        emit::rust::emit(&model).unwrap_or_else(|e| panic!("{name}: the Rust emitter failed: {e}")),
+    )
 }
 
 /// Parses `text` and prints it with prettyplease: the text must come back unchanged.
 fn assert_prettyplease_layout(name: &str, text: &str) {
-    let file = syn::parse_file(text).unwrap_or_else(|e| {
-        panic!("{name}: the emitted Rust does not parse: {e}\n{text}")
-    });
+    let file = syn::parse_file(text)
+        .unwrap_or_else(|e| panic!("{name}: the emitted Rust does not parse: {e}\n{text}"));
     let again = prettyplease::unparse(&file);
     if again != text {
         let line = again
@@ -48,7 +49,10 @@ fn schemas_in(dir: &Path) -> Vec<(String, String)> {
     for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "toml") {
-            out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+            out.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
         }
     }
     out.sort();
@@ -162,9 +166,12 @@ fn long_lines_break_as_prettyplease_breaks_them() {
             assert_prettyplease_layout("layout_stress.toml", &rust);
         }
         None => {
-            let e = uapigen::load_source(Source::new("layout_stress.toml", &text), "layout_stress.toml")
-                .err()
-                .unwrap();
+            let e = uapigen::load_source(
+                Source::new("layout_stress.toml", &text),
+                "layout_stress.toml",
+            )
+            .err()
+            .unwrap();
             panic!("the stress schema is refused: {e}");
         }
     }

@@ -277,14 +277,17 @@ impl Printer {
                         break;
                     }
                 }
-                Token::Text(..) | Token::Static(_) => unreachable!("text is never on the scan stack"),
+                Token::Text(..) | Token::Static(_) => {
+                    unreachable!("text is never on the scan stack")
+                }
             }
         }
     }
 
     fn print_begin(&mut self, token: BeginToken, size: isize) {
         if size > self.space {
-            self.print_stack.push(Frame::Broken(self.indent, token.breaks));
+            self.print_stack
+                .push(Frame::Broken(self.indent, token.breaks));
             self.indent = (self.indent as isize + token.offset).max(0) as usize;
         } else {
             self.print_stack.push(Frame::Fits);

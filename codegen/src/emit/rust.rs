@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use crate::diag::Error;
 use crate::emit::marker;
-use crate::emit::rust_syntax::*;
 use crate::emit::rust_syntax::Expr;
+use crate::emit::rust_syntax::*;
 use crate::ir::*;
 use crate::layout::TARGETS;
 use crate::model::{Model, RevView, StructId};
@@ -209,7 +209,10 @@ pub fn emit(model: &Model) -> Result<String, Error> {
     let mut head = Rust::new(4096, 0);
     head.doc(true, &format!(" {}", marker(family)));
     head.doc(true, "");
-    head.doc(true, &format!(" Rust view of `include/uapi/{}`.", family.header));
+    head.doc(
+        true,
+        &format!(" Rust view of `include/uapi/{}`.", family.header),
+    );
     if let Some(d) = family.description.as_deref() {
         head.doc(true, "");
         for l in d.lines() {
@@ -271,7 +274,10 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         out.push_str(&m);
         out.push_str(" {\n");
         let mut body = Rust::new(4096, 4);
-        body.attr(false, &Meta::List("allow", vec![Meta::Path("unused_imports")]));
+        body.attr(
+            false,
+            &Meta::List("allow", vec![Meta::Path("unused_imports")]),
+        );
         body.item_use(false, "super::*");
         out.push_str(&body.finish());
         let mut texts: Vec<Option<String>> = vec![None; view.family().structs.len()];
@@ -325,7 +331,9 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             parts.fold(first, |acc, p| bin(acc, "|", p))
         }
         crate::ir::Expr::Alias(n) => const_ref(ctx, n, ty),
-        crate::ir::Expr::Char(ch) => Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty))),
+        crate::ir::Expr::Char(ch) => {
+            Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty)))
+        }
         crate::ir::Expr::Io { ty: io_ty, nr } => bin(
             paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
             "|",
@@ -356,7 +364,18 @@ fn rust_int_literal(text: &str) -> bool {
     }
     matches!(
         suffix,
-        "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize"
+        "" | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
     )
 }
 
@@ -452,7 +471,15 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
     r.attr(
         false,
         &derive(&[
-            "Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "Hash", "PartialOrd", "Ord",
+            "Clone",
+            "Copy",
+            "Debug",
+            "Default",
+            "PartialEq",
+            "Eq",
+            "Hash",
+            "PartialOrd",
+            "Ord",
         ]),
     );
     r.attr(false, &derive(ZEROCOPY_ALL));
@@ -535,7 +562,10 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         ),
         layout_assert(
             Expr::Call(
-                Box::new(Expr::Path(path_args("::core::mem::align_of", vec![ty(ty_id.clone())]))),
+                Box::new(Expr::Path(path_args(
+                    "::core::mem::align_of",
+                    vec![ty(ty_id.clone())],
+                ))),
                 Vec::new(),
             ),
             per(&|l| l.align),
@@ -564,7 +594,10 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
 /// `::core::mem::size_of::<T>()`
 fn size_of(t: &str) -> Expr {
     Expr::Call(
-        Box::new(Expr::Path(path_args("::core::mem::size_of", vec![ty(t.to_string())]))),
+        Box::new(Expr::Path(path_args(
+            "::core::mem::size_of",
+            vec![ty(t.to_string())],
+        ))),
         Vec::new(),
     )
 }
@@ -573,7 +606,11 @@ fn size_of(t: &str) -> Expr {
 fn offset_of(t: &str, f: &str) -> Expr {
     Expr::Macro(
         path("::core::mem::offset_of"),
-        vec![Tt::Ident(t.to_string()), Tt::Punct(','), Tt::Ident(f.to_string())],
+        vec![
+            Tt::Ident(t.to_string()),
+            Tt::Punct(','),
+            Tt::Ident(f.to_string()),
+        ],
     )
 }
 
@@ -692,7 +729,15 @@ fn aggregate(
     let plain = !is_union && !has_union(ctx, fields);
     let derive_default = plain && !has_big_array(ctx, fields);
     let derives: &[&'static str] = match (plain, derive_default) {
-        (true, true) => &["Clone", "Copy", "Debug", "Default", "PartialEq", "Eq", "Hash"],
+        (true, true) => &[
+            "Clone",
+            "Copy",
+            "Debug",
+            "Default",
+            "PartialEq",
+            "Eq",
+            "Hash",
+        ],
         (true, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
         _ => &["Clone", "Copy"],
     };
@@ -701,7 +746,11 @@ fn aggregate(
     // (rust-vmm's kvm-bindings re-adds them after every regeneration).
     r.attr(
         false,
-        &derive(if into_bytes { ZEROCOPY_ALL } else { ZEROCOPY_READ }),
+        &derive(if into_bytes {
+            ZEROCOPY_ALL
+        } else {
+            ZEROCOPY_READ
+        }),
     );
     r.item_struct(if is_union { "union " } else { "struct " }, &name, &members);
     if !derive_default {
@@ -735,16 +784,25 @@ pub fn emit_lib(families: &[&Family]) -> Result<String, Error> {
         .collect::<Vec<_>>()
         .join(", ");
     let mut r = Rust::new(4096, 0);
-    r.doc(true, " Generated by uapigen from schema/*.toml; do not edit.");
+    r.doc(
+        true,
+        " Generated by uapigen from schema/*.toml; do not edit.",
+    );
     r.doc(true, "");
-    r.doc(true, " Rust bindings of the kernel uAPI families that uapigen describes.");
+    r.doc(
+        true,
+        " Rust bindings of the kernel uAPI families that uapigen describes.",
+    );
     r.doc(
         true,
         &format!(" Layouts are asserted at compile time for: {targets}. Every type is `#[repr(C)]` with explicit padding."),
     );
     r.attr(true, &Meta::Path("no_std"));
     r.attr(true, &Meta::List("warn", vec![Meta::Path("missing_docs")]));
-    r.attr(true, &Meta::List("allow", vec![Meta::Path("clippy::missing_safety_doc")]));
+    r.attr(
+        true,
+        &Meta::List("allow", vec![Meta::Path("clippy::missing_safety_doc")]),
+    );
     for f in families {
         r.doc(
             false,
@@ -801,13 +859,13 @@ fn dispatcher(model: &Model) -> String {
             } else {
                 call(f.clone(), vec![var("mem"), var("src")])
             };
-            let put = Expr::Closure(
-                vec!["v".into()],
-                Box::new(call_put()),
-            );
+            let put = Expr::Closure(vec!["v".into()], Box::new(call_put()));
             arms.push((
                 Pat::Tuple(vec![Pat::Lit(str_lit(&st.name)), Pat::Lit(r.to_string())]),
-                self::call("::core::option::Option::Some", vec![method(call, "map", vec![put])]),
+                self::call(
+                    "::core::option::Option::Some",
+                    vec![method(call, "map", vec![put])],
+                ),
             ));
         }
     }
@@ -824,7 +882,10 @@ fn dispatcher(model: &Model) -> String {
             receiver: None,
             params: vec![
                 ("v".into(), Ty::Ref(false, Box::new(ty("T")))),
-                ("dst".into(), Ty::Ref(true, Box::new(Ty::Slice(Box::new(ty("u8")))))),
+                (
+                    "dst".into(),
+                    Ty::Ref(true, Box::new(Ty::Slice(Box::new(ty("u8"))))),
+                ),
             ],
             ret: Some(ty("usize")),
             body: vec![
@@ -838,7 +899,10 @@ fn dispatcher(model: &Model) -> String {
                     ),
                 ),
                 Stmt::Semi(method(
-                    Expr::Index(Box::new(var("dst")), Box::new(Expr::RangeTo(Box::new(var("n"))))),
+                    Expr::Index(
+                        Box::new(var("dst")),
+                        Box::new(Expr::RangeTo(Box::new(var("n")))),
+                    ),
                     "copy_from_slice",
                     vec![Expr::Ref(Box::new(Expr::Index(
                         Box::new(var("b")),

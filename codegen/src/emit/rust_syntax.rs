@@ -173,7 +173,10 @@ pub fn str_lit(s: &str) -> String {
     let mut chars = s.chars();
     while let Some(ch) = chars.next() {
         match ch {
-            '\0' if chars.as_str().starts_with(|c: char| ('0'..='7').contains(&c)) => {
+            '\0' if chars
+                .as_str()
+                .starts_with(|c: char| ('0'..='7').contains(&c)) =>
+            {
                 out.push_str(r"\x00")
             }
             '\0' => out.push_str(r"\0"),
@@ -633,7 +636,8 @@ impl Rust {
         self.p.offset(-INDENT);
         self.p.end();
         self.p.neverbreak();
-        let wrap_in_brace = !matches!(body, Expr::Call(..) | Expr::Match(..)) && !is_blocklike(body);
+        let wrap_in_brace =
+            !matches!(body, Expr::Call(..) | Expr::Match(..)) && !is_blocklike(body);
         if wrap_in_brace {
             // Every body the emitters write parses as a statement, so a broken one gets braces.
             self.p.cbox(INDENT);
@@ -1019,7 +1023,12 @@ impl Rust {
     }
 
     /// `pub struct Name { fields }` or a union; each field with its docs.
-    pub fn item_struct(&mut self, keyword: &'static str, name: &str, fields: &[(Vec<String>, String, Ty)]) {
+    pub fn item_struct(
+        &mut self,
+        keyword: &'static str,
+        name: &str,
+        fields: &[(Vec<String>, String, Ty)],
+    ) {
         self.p.cbox(INDENT);
         self.p.word("pub ");
         self.p.word(keyword);
@@ -1140,11 +1149,18 @@ fn add_semi(e: &Expr) -> bool {
 
 fn needs_newline_if_wrap(e: &Expr) -> bool {
     match e {
-        Expr::Binary(..) | Expr::Cast(..) | Expr::Field(..) | Expr::Index(..) | Expr::MethodCall(..) => true,
+        Expr::Binary(..)
+        | Expr::Cast(..)
+        | Expr::Field(..)
+        | Expr::Index(..)
+        | Expr::MethodCall(..) => true,
         Expr::Call(f, _) => needs_newline_if_wrap(f),
-        Expr::Paren(i) | Expr::Ref(i) | Expr::Return(i) | Expr::Try(i) | Expr::Unary(_, i) | Expr::RangeTo(i) => {
-            needs_newline_if_wrap(i)
-        }
+        Expr::Paren(i)
+        | Expr::Ref(i)
+        | Expr::Return(i)
+        | Expr::Try(i)
+        | Expr::Unary(_, i)
+        | Expr::RangeTo(i) => needs_newline_if_wrap(i),
         _ => false,
     }
 }

@@ -3,8 +3,8 @@
 //! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
 
 use crate::emit::rust::{ident, type_ident};
-use crate::emit::rust_syntax::*;
 use crate::emit::rust_syntax::Expr;
+use crate::emit::rust_syntax::*;
 use crate::ir::*;
 use crate::model::{RevView, StructId};
 
@@ -74,9 +74,11 @@ fn all(family: &Family, base: &'static str, conds: &[Cond]) -> Expr {
     match conds {
         [] => lit("true"),
         [one] => cond(family, base, one),
-        [first, rest @ ..] => rest.iter().fold(paren(cond(family, base, first)), |acc, c| {
-            bin(acc, "&&", paren(cond(family, base, c)))
-        }),
+        [first, rest @ ..] => rest
+            .iter()
+            .fold(paren(cond(family, base, first)), |acc, c| {
+                bin(acc, "&&", paren(cond(family, base, c)))
+            }),
     }
 }
 
@@ -99,7 +101,10 @@ fn if_stmt(cond: Expr, body: Vec<Stmt>) -> Stmt {
 fn user_memory() -> Vec<(String, Vec<Path>)> {
     vec![(
         "M".into(),
-        vec![path("::uapigen_uaccess::UserMemory"), path("?::core::marker::Sized")],
+        vec![
+            path("::uapigen_uaccess::UserMemory"),
+            path("?::core::marker::Sized"),
+        ],
     )]
 }
 
@@ -111,7 +116,14 @@ fn result(ok: Ty) -> Ty {
     ))
 }
 
-fn method_fn(docs: Vec<String>, name: &str, receiver: Option<&'static str>, params: Vec<(String, Ty)>, ret: Ty, body: Vec<Stmt>) -> FnItem {
+fn method_fn(
+    docs: Vec<String>,
+    name: &str,
+    receiver: Option<&'static str>,
+    params: Vec<(String, Ty)>,
+    ret: Ty,
+    body: Vec<Stmt>,
+) -> FnItem {
     FnItem {
         docs,
         attrs: Vec::new(),
@@ -186,11 +198,19 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
                 Stmt::Let(
                     "mut dst",
                     Expr::Call(
-                        Box::new(Expr::QPath(ty("Self"), path("::core::default::Default"), "default".into())),
+                        Box::new(Expr::QPath(
+                            ty("Self"),
+                            path("::core::default::Default"),
+                            "default".into(),
+                        )),
                         Vec::new(),
                     ),
                 ),
-                Stmt::Semi(Expr::Try(Box::new(method(var("dst"), "copy_from_user_into", call_args)))),
+                Stmt::Semi(Expr::Try(Box::new(method(
+                    var("dst"),
+                    "copy_from_user_into",
+                    call_args,
+                )))),
                 Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
             ],
         )
@@ -199,10 +219,16 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
     r.impl_begin(false, None, &ty_name);
     r.docs(
         false,
-        &[format!(" The kernel's minimum size: {} = {min}.", v.min_size.text())],
+        &[format!(
+            " The kernel's minimum size: {} = {min}.",
+            v.min_size.text()
+        )],
     );
     r.item_const(true, "MIN_SIZE", &ty("usize"), &lit(format!("{min}usize")));
-    r.doc(false, " `sizeof`: the most the kernel reads as this struct.");
+    r.doc(
+        false,
+        " `sizeof`: the most the kernel reads as this struct.",
+    );
     r.item_const(true, "SIZE", &ty("usize"), &lit(format!("{size}usize")));
     match conv {
         Convention::Argsz => {
@@ -222,7 +248,11 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
                 )))),
                 Stmt::Let("argsz", field(var("dst"), ident(&argsz_field))),
                 if_stmt(
-                    bin(paren(cast(var("argsz"), "usize")), "<", var("Self::MIN_SIZE")),
+                    bin(
+                        paren(cast(var("argsz"), "usize")),
+                        "<",
+                        var("Self::MIN_SIZE"),
+                    ),
                     vec![reject(einval(), &min_text)],
                 ),
             ];
@@ -242,7 +272,13 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
             }
             body.push(Stmt::Semi(Expr::Try(Box::new(call(
                 "::uapigen_uaccess::ArgszCopy::tail",
-                vec![var("mem"), var("dst"), var("src"), var("Self::MIN_SIZE"), var("argsz")],
+                vec![
+                    var("mem"),
+                    var("dst"),
+                    var("src"),
+                    var("Self::MIN_SIZE"),
+                    var("argsz"),
+                ],
             )))));
             body.push(Stmt::Expr(method(var("dst"), "check", vec![])));
             r.item_fn(&method_fn(
@@ -283,7 +319,12 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
         Convention::UserData => {
             let (dt_name, _) = v.data_type.clone().unwrap_or_default();
             r.doc(false, " The data type this struct is copied as.");
-            r.item_const(true, "DATA_TYPE", &ty("u32"), &cast(var(ident(&dt_name)), "u32"));
+            r.item_const(
+                true,
+                "DATA_TYPE",
+                &ty("u32"),
+                &cast(var(ident(&dt_name)), "u32"),
+            );
             r.item_fn(&method_fn(
                 vec![format!(
                     " Copies driver data `struct {}` of type `data_type` and length `len` from `uptr`, as \
@@ -320,7 +361,10 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
     }
     r.item_fn(&by_value);
     let mut body = rules;
-    body.push(Stmt::Expr(call("::core::result::Result::Ok", vec![Expr::Tuple(Vec::new())])));
+    body.push(Stmt::Expr(call(
+        "::core::result::Result::Ok",
+        vec![Expr::Tuple(Vec::new())],
+    )));
     r.item_fn(&FnItem {
         docs: vec![format!(
             " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",

@@ -1188,7 +1188,10 @@ impl Resolver {
             return None;
         }
         let is_array = field.len.is_some();
-        if field.scalar.is_some_and(Scalar::is_endian) && raw.zero.is_none() && raw.nonzero.is_none() {
+        if field.scalar.is_some_and(Scalar::is_endian)
+            && raw.zero.is_none()
+            && raw.nonzero.is_none()
+        {
             self.error(
                 raw.field.span(),
                 format!(
