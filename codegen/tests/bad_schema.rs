@@ -268,6 +268,49 @@ const CASES: &[Case] = &[
         at: "\"5.10\"",
         says: "revision id `5.10` is not a C identifier",
     },
+    // Stable branches: `base` on a revision, `since`/`until` lists (docs/schema.md).
+    Case {
+        name: "base names an unknown revision",
+        body: "[[revision]]\nid = \"b\"\nbase = \"r9\"\n\n[[revision]]\nid = \"r2\"\n",
+        at: "\"r9\"",
+        says: "`base` names revision `r9`, which the family does not list",
+    },
+    Case {
+        name: "a stable branch's revision listed last",
+        body: "[[revision]]\nid = \"b\"\nbase = \"r1\" # 6.12.y\n",
+        at: "\"r1\" #",
+        says: "the last revision listed, `b`, is a stable branch's (it has a `base`)",
+    },
+    Case {
+        name: "since lists two revisions of one line",
+        body: "[[revision]]\nid = \"r2\"\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", since = [\"r1\", \"r2\"] }]\n",
+        at: "\"r2\"]",
+        says: "`since` lists `r1` and `r2`, one of which has the other's changes",
+    },
+    Case {
+        name: "since lists no revision",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", since = [] }]\n",
+        at: "[] }",
+        says: "`since` lists no revision",
+    },
+    Case {
+        name: "since is neither an id nor a list",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", since = 3 }]\n",
+        at: "3 }",
+        says: "a revision id, or a list of revision ids",
+    },
+    Case {
+        name: "until on a line the field never began on",
+        body: "[[revision]]\nid = \"b\"\nbase = \"r1\"\n\n[[revision]]\nid = \"r2\"\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"z\", type = \"__u32\", since = \"r2\", until = \"b\" }]\n",
+        at: "\"b\" }",
+        says: "`until` names `b`, which does not come after the field's `since` on its line of history",
+    },
+    Case {
+        name: "a backport that leaves the replaced field in the branch",
+        body: "[[revision]]\nid = \"b\"\nbase = \"r1\"\n\n[[revision]]\nid = \"r2\"\n\n[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\" },\n  { name = \"__reserved\", type = \"__u32\", until = \"r2\" },\n  { name = \"__reserved\", type = \"__u32\", since = [\"r2\", \"b\"] },\n]\n",
+        at: "{ name = \"__reserved\", type = \"__u32\", since",
+        says: "`s` has two fields named `__reserved`",
+    },
     // Found by codegen/tests/mutations.rs: each was accepted and its C or Rust did not compile.
     Case {
         name: "a condition a field can never meet (gcc: comparison always false)",

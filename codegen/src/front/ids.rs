@@ -29,3 +29,51 @@ impl RevId {
     /// The first revision: where an item without `since` starts.
     pub const FIRST: RevId = RevId(0);
 }
+
+/// A set of revisions of one family, as a bit per `RevId` (a family lists at most
+/// [`RevSet::CAPACITY`] revisions; resolve refuses more).
+///
+/// Two uses: where an item begins or ends (`since`, `until`: the first revision of each line
+/// of history with the change; usually one, more when a mainline change was backported to a
+/// stable branch), and a revision's `line`, the revisions whose changes it has (itself and
+/// its ancestors). An item exists in revision `r` when its `since` meets `r`'s line and its
+/// `until` does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RevSet(u128);
+
+impl RevSet {
+    /// The most revisions a family may list.
+    pub const CAPACITY: usize = 128;
+    /// No revision: an `until` that never comes.
+    pub const EMPTY: RevSet = RevSet(0);
+
+    /// Just `r`.
+    pub fn one(r: RevId) -> RevSet {
+        RevSet(1 << r.0)
+    }
+
+    /// This set with `r` added.
+    pub fn with(self, r: RevId) -> RevSet {
+        RevSet(self.0 | 1 << r.0)
+    }
+
+    pub fn contains(self, r: RevId) -> bool {
+        self.0 >> r.0 & 1 == 1
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether a revision whose line is `line` has reached one of these revisions.
+    pub fn meets(self, line: RevSet) -> bool {
+        self.0 & line.0 != 0
+    }
+
+    /// The revisions, oldest listed first.
+    pub fn iter(self) -> impl Iterator<Item = RevId> {
+        (0..Self::CAPACITY)
+            .filter(move |&i| self.0 >> i & 1 == 1)
+            .map(RevId)
+    }
+}

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::Source;
 // Re-exported so that a reader of the IR has its ids with it.
-pub use super::ids::{DefineId, GroupId, RevId, StructId};
+pub use super::ids::{DefineId, GroupId, RevId, RevSet, StructId};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -67,8 +67,23 @@ pub struct Revision {
     pub id: String,
     /// What people call it (`Linux v6.8`).
     pub label: String,
+    /// A stable branch's revision: the revision it branched from (`base` in the schema).
+    /// None: a mainline revision.
+    pub base: Option<RevId>,
+    /// The revision it extends: `base` for a branch's, the mainline revision listed before it
+    /// for a mainline one; None for the first.
+    pub parent: Option<RevId>,
+    /// Itself and its ancestors (through `parent`): the revisions whose changes it has.
+    pub line: RevSet,
     /// Where the schema lists it.
     pub span: Span,
+}
+
+impl Revision {
+    /// Whether an item that begins at `since` and ends at `until` exists in this revision.
+    pub fn has(&self, since: RevSet, until: RevSet) -> bool {
+        since.meets(self.line) && !until.meets(self.line)
+    }
 }
 
 pub use uapigen_uaccess::Errno;
@@ -111,8 +126,8 @@ impl Convention {
 pub struct AbiTrap {
     /// Revisions whose layout is the trap.
     pub revisions: Vec<RevId>,
-    /// The revision that fixed the layout.
-    pub fixed: Option<RevId>,
+    /// The revisions that fixed the layout (one per line of history that has the fix).
+    pub fixed: RevSet,
     /// Why, as the schema says it.
     pub note: String,
 }
@@ -294,8 +309,8 @@ pub struct Struct {
     pub validation: Option<Validation>,
     /// A shipped layout that differs between ABIs, acknowledged.
     pub abi_trap: Option<AbiTrap>,
-    /// The revision that added it.
-    pub since: RevId,
+    /// The revisions that added it (`RevSet`: one per line of history).
+    pub since: RevSet,
     /// The members, in order.
     pub fields: Vec<Field>,
     /// Where the schema writes it.
@@ -319,10 +334,10 @@ pub struct Field {
     pub doc: Option<String>,
     /// A plain comment line written above the member.
     pub comment: Option<String>,
-    /// The revision that added it.
-    pub since: RevId,
-    /// First revision without this field (it was re-purposed then); None: still present.
-    pub until: Option<RevId>,
+    /// The revisions that added it (`RevSet`: one per line of history).
+    pub since: RevSet,
+    /// The first revisions without this field (it was re-purposed then); empty: still present.
+    pub until: RevSet,
     /// Bytes that must be zero today and that a later revision may re-purpose.
     pub reserved: bool,
     /// The `[[flags]]` set whose bits it accepts.
@@ -542,8 +557,8 @@ pub struct ConstGroup {
     pub summary: Option<String>,
     /// Free text.
     pub doc: Option<String>,
-    /// The revision that added it.
-    pub since: RevId,
+    /// The revisions that added it (`RevSet`: one per line of history).
+    pub since: RevSet,
     /// Its constants, in order.
     pub values: Vec<Constant>,
     /// `Some((struct, field index))` when the header defines the group inside a struct.
@@ -563,8 +578,8 @@ pub struct Constant {
     pub expr: Expr,
     /// Kernel-doc or trailing comment text.
     pub doc: Option<String>,
-    /// The revision that added it.
-    pub since: RevId,
+    /// The revisions that added it (`RevSet`: one per line of history).
+    pub since: RevSet,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -600,8 +615,8 @@ pub struct Define {
     pub constant: Constant,
     /// `Some((struct, field index))` when the header defines it inside a struct.
     pub inside: Option<(StructId, usize)>,
-    /// First revision without this definition (a sentinel redefined later); None: current.
-    pub until: Option<RevId>,
+    /// The first revisions without this definition (a sentinel redefined later); empty: current.
+    pub until: RevSet,
     /// One past the last valid value (`IOMMU_SVA_VTD_GPASID_LAST`): its value may move when a
     /// revision adds values.
     pub sentinel: bool,
@@ -633,8 +648,8 @@ fn has_path(family: &Family, fields: &[Field], path: &FieldPath) -> bool {
 
 impl Field {
     /// Whether the member exists in revision `rev`.
-    pub fn present_at(&self, rev: RevId) -> bool {
-        self.since <= rev && self.until.is_none_or(|u| rev < u)
+    pub fn present_at(&self, rev: &Revision) -> bool {
+        rev.has(self.since, self.until)
     }
 }
 
@@ -651,8 +666,9 @@ impl Family {
     /// and defines that existed then. Struct and group ids are kept (a struct not yet added
     /// keeps its slot; `Struct::since` says whether it exists), so layouts index the same way;
     /// define ids are not (see `DefineId`).
-    pub fn at_revision(&self, rev: RevId) -> Family {
-        fn fields_at(fields: &[Field], rev: RevId) -> Vec<Field> {
+    pub fn at_revision(&self, id: RevId) -> Family {
+        let rev = self.rev(id);
+        fn fields_at(fields: &[Field], rev: &Revision) -> Vec<Field> {
             fields
                 .iter()
                 .filter(|f| f.present_at(rev))
@@ -666,7 +682,7 @@ impl Family {
                 .collect()
         }
         let mut fam = self.clone();
-        fam.revision = Some(rev);
+        fam.revision = Some(id);
         for st in &mut fam.structs {
             st.fields = fields_at(&st.fields, rev);
         }
@@ -674,7 +690,7 @@ impl Family {
         // struct is looked up in that struct's fields then, hence the copy.
         let fields_then = fam.clone();
         for st in &mut fam.structs {
-            if st.since > rev {
+            if !rev.has(st.since, RevSet::EMPTY) {
                 st.validation = None;
                 st.convention = None;
                 continue;
@@ -687,14 +703,14 @@ impl Family {
             }
         }
         for g in &mut fam.groups {
-            g.values.retain(|c| c.since <= rev);
+            g.values.retain(|c| rev.has(c.since, RevSet::EMPTY));
         }
         // Items name defines by id (placement), and ids number the view's own defines, so
         // dropping one renumbers those after it.
         let mut index: Vec<Option<DefineId>> = vec![None; fam.defines.len()];
         let mut kept = Vec::new();
         for (slot, d) in index.iter_mut().zip(&fam.defines) {
-            if d.constant.since <= rev && d.until.is_none_or(|u| rev < u) {
+            if rev.has(d.constant.since, d.until) {
                 *slot = Some(DefineId(kept.len()));
                 kept.push(d.clone());
             }
@@ -776,6 +792,12 @@ impl Family {
     /// Every group with its id, in schema order.
     pub fn groups_by_id(&self) -> impl Iterator<Item = (GroupId, &ConstGroup)> {
         self.groups.iter().enumerate().map(|(i, g)| (GroupId(i), g))
+    }
+
+    /// The ids of `revs`, as a message names them: `v6_15` or `v6_15, v6_12_31`.
+    pub fn revs_named(&self, revs: RevSet) -> String {
+        let ids: Vec<&str> = revs.iter().map(|r| self.rev(r).id.as_str()).collect();
+        ids.join(", ")
     }
 
     /// Every revision with its id, oldest first.

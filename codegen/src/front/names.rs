@@ -517,7 +517,11 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             format!("UAPIGEN_{}_MIN_SIZE", s.to_uppercase()),
             format!("UAPIGEN_{}_SIZE", s.to_uppercase()),
         ];
-        for r in family.revisions.iter().skip(st.since.0) {
+        for r in family
+            .revisions
+            .iter()
+            .filter(|r| r.has(st.since, RevSet::EMPTY))
+        {
             names.push(format!("{s}__{}_check", r.id));
             names.push(format!("{s}__{}_copy_from_user", r.id));
         }
@@ -577,7 +581,14 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             &st.name_span,
             "Rust",
         );
-        rust_fields(src, &mut diags, &mut types, &ty, &st.fields);
+        rust_fields(
+            &family.revisions,
+            src,
+            &mut diags,
+            &mut types,
+            &ty,
+            &st.fields,
+        );
     }
     for g in &family.groups {
         if let Style::Enum { tag: Some(t) } = &g.style {
@@ -720,6 +731,7 @@ fn flag_fields<'a>(
 /// Rust names inside one struct or union: its fields' Rust names are unique, and each union
 /// gets a type named after its owner and field.
 fn rust_fields<'a>(
+    revisions: &[Revision],
     src: &Source,
     diags: &mut Vec<Diagnostic>,
     types: &mut HashMap<String, Origin<'a>>,
@@ -732,8 +744,9 @@ fn rust_fields<'a>(
     for f in fields {
         let overlaps = |g: &&&Field| {
             g.rust_name == f.rust_name
-                && g.until.is_none_or(|u| f.since < u)
-                && f.until.is_none_or(|u| g.since < u)
+                && revisions
+                    .iter()
+                    .any(|r| r.has(g.since, g.until) && r.has(f.since, f.until))
         };
         if let Some(first) = names.iter().find(overlaps) {
             let (line, col) = src.line_col(first.span.start);
@@ -763,7 +776,7 @@ fn rust_fields<'a>(
                 &f.span,
                 "Rust",
             );
-            rust_fields(src, diags, types, &uname, ms);
+            rust_fields(revisions, src, diags, types, &uname, ms);
         }
     }
 }

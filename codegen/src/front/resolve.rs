@@ -38,8 +38,8 @@ struct Resolver {
     constants: HashMap<String, (u64, Span)>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
     struct_index: HashMap<String, StructId>,
-    /// For defines: the revision their current definition ends at (a sentinel's `until`).
-    ends: HashMap<String, Option<RevId>>,
+    /// For defines: where their current definition begins and ends (a sentinel's `until`).
+    ends: HashMap<String, (RevSet, RevSet)>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -98,23 +98,76 @@ impl Resolver {
         Some(s.get_ref().trim_end().to_string()).filter(|t| !t.trim().is_empty())
     }
 
-    fn since(&mut self, since: &Option<S<String>>, default: RevId) -> RevId {
-        let Some(since) = since else { return default };
-        match self.revisions.iter().position(|r| r.id == *since.get_ref()) {
-            Some(i) => RevId(i),
+    /// The revision `id` names, or an error at `span` listing the family's revisions.
+    fn rev_id(&mut self, key: &str, id: &str, span: Span) -> Option<RevId> {
+        match self.revisions.iter().position(|r| r.id == id) {
+            Some(i) => Some(RevId(i)),
             None => {
                 let known: Vec<_> = self.revisions.iter().map(|r| r.id.as_str()).collect();
                 self.error_note(
-                    since.span(),
-                    format!(
-                        "`since` names revision `{}`, which the family does not list",
-                        since.get_ref()
-                    ),
+                    span,
+                    format!("`{key}` names revision `{id}`, which the family does not list"),
                     format!("the [[revision]] ids are: {}", known.join(", ")),
                 );
-                default
+                None
             }
         }
+    }
+
+    /// `since`/`until`/`fixed`: one revision, or one per line of history the change reached.
+    /// Two on one line would say the same thing twice, or contradict each other: refused.
+    fn revs(&mut self, key: &str, raw: &Option<S<RawRevs>>, default: RevSet) -> RevSet {
+        let Some(raw) = raw else { return default };
+        let ids: Vec<(String, Span)> = match raw.get_ref() {
+            RawRevs::One(id) => vec![(id.clone(), raw.span())],
+            RawRevs::Many(ids) => ids
+                .iter()
+                .map(|i| (i.get_ref().clone(), i.span()))
+                .collect(),
+        };
+        if ids.is_empty() {
+            self.error(raw.span(), format!("`{key}` lists no revision"));
+            return default;
+        }
+        let mut set = RevSet::EMPTY;
+        for (id, span) in ids {
+            let Some(r) = self.rev_id(key, &id, span.clone()) else {
+                return default;
+            };
+            let line = self.revisions[r.0].line;
+            if let Some(other) = set
+                .iter()
+                .find(|&o| line.contains(o) || self.revisions[o.0].line.contains(r))
+            {
+                let other = self.revisions[other.0].id.clone();
+                self.error_note(
+                    span,
+                    format!("`{key}` lists `{other}` and `{id}`, one of which has the other's changes"),
+                    "list one revision per line of history: the mainline revision, and each stable branch's own",
+                );
+                return default;
+            }
+            set = set.with(r);
+        }
+        set
+    }
+
+    /// An `until` for an item that begins at `since`: each of its revisions must come after
+    /// one of `since`'s on its own line.
+    fn until(&mut self, raw: &Option<S<RawRevs>>, since: RevSet, what: &str) -> RevSet {
+        let until = self.revs("until", raw, RevSet::EMPTY);
+        if let Some(raw) = raw {
+            for u in until.iter() {
+                if since.contains(u) || !since.meets(self.revisions[u.0].line) {
+                    let id = self.revisions[u.0].id.clone();
+                    self.error(
+                        raw.span(),
+                        format!("`until` names `{id}`, which does not come after the {what}'s `since` on its line of history"),
+                    );
+                }
+            }
+        }
+        until
     }
 
     fn family(&mut self, raw: RawSchema, schema_file: &str) -> Family {
@@ -178,18 +231,59 @@ impl Resolver {
             let label = self
                 .text(&rev.get_ref().label, "a revision's label", true)
                 .unwrap_or_else(|| id.clone());
+            if self.revisions.len() == RevSet::CAPACITY {
+                self.error(
+                    rev.span(),
+                    format!("a family lists at most {} revisions", RevSet::CAPACITY),
+                );
+                break;
+            }
+            let base = match &rev.get_ref().base {
+                Some(b) => match self.rev_id("base", b.get_ref(), b.span()) {
+                    Some(r) => Some(r),
+                    None => continue,
+                },
+                None => None,
+            };
+            let me = RevId(self.revisions.len());
+            let parent = base.or_else(|| {
+                self.revisions
+                    .iter()
+                    .rposition(|r| r.base.is_none())
+                    .map(RevId)
+            });
+            let line = parent
+                .map_or(RevSet::EMPTY, |p| self.revisions[p.0].line)
+                .with(me);
             self.revisions.push(Revision {
                 id,
                 label,
+                base,
+                parent,
+                line,
                 span: rev.span(),
             });
         }
-        if self.revisions.is_empty() {
-            self.error_note(
+        match self.revisions.last() {
+            None => self.error_note(
                 family_span,
                 "the family lists no revision",
                 "add at least one [[revision]] with an id, e.g. id = \"v5_10\"",
-            );
+            ),
+            // The latest revision is what the headers and bindings describe: mainline's.
+            Some(last) if last.base.is_some() => {
+                let id = last.id.clone();
+                let span = raw.revision.last().and_then(|r| r.get_ref().base.as_ref());
+                let span = span.map_or(last.span.clone(), |b| b.span());
+                self.error_note(
+                    span,
+                    format!(
+                        "the last revision listed, `{id}`, is a stable branch's (it has a `base`)"
+                    ),
+                    "list the family's latest mainline revision last: the headers describe it",
+                );
+            }
+            Some(_) => {}
         }
 
         let mut entries: Vec<Entry> = Vec::new();
@@ -263,22 +357,21 @@ impl Resolver {
                     family.groups.push(group);
                     self.place(&mut family, inside, item);
                 }
-                Entry::Define(d) => {
+                Entry::Define(mut d) => {
                     let inside = self.inside(&d.get_ref().inside, &family);
                     let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
-                    let until_raw = d.get_ref().until.clone();
+                    let until_raw = d.get_mut().until.take();
                     if let Some(constant) = self.define(d) {
-                        let until = until_raw.as_ref().map(|u| {
-                            let r = self.since(&Some(u.clone()), constant.since);
-                            if r <= constant.since {
-                                self.error(u.span(), "`until` must name a revision after the define's `since`");
-                            }
-                            if !sentinel {
-                                self.error_note(u.span(), "only a sentinel may be redefined", "mark it `sentinel = true` if it is one past the last valid value");
-                            }
-                            r
-                        });
-                        self.ends.insert(constant.name.clone(), until);
+                        let until = self.until(&until_raw, constant.since, "define");
+                        if let (Some(u), false) = (&until_raw, sentinel) {
+                            self.error_note(
+                                u.span(),
+                                "only a sentinel may be redefined",
+                                "mark it `sentinel = true` if it is one past the last valid value",
+                            );
+                        }
+                        self.ends
+                            .insert(constant.name.clone(), (constant.since, until));
                         let item = ItemRef::Define(DefineId(family.defines.len()));
                         family.defines.push(Define {
                             constant,
@@ -366,12 +459,9 @@ impl Resolver {
                 .revisions
                 .get_ref()
                 .iter()
-                .map(|r| self.since(&Some(r.clone()), RevId::FIRST))
+                .filter_map(|r| self.rev_id("abi_trap.revisions", r.get_ref(), r.span()))
                 .collect();
-            let fixed = t
-                .fixed
-                .as_ref()
-                .map(|f| self.since(&Some(f.clone()), RevId::FIRST));
+            let fixed = self.revs("fixed", &t.fixed, RevSet::EMPTY);
             let note = self
                 .text(&Some(t.note.clone()), "the abi_trap note", false)
                 .unwrap_or_default();
@@ -400,7 +490,7 @@ impl Resolver {
                 None
             }
         });
-        let since = self.since(&raw.since, RevId::FIRST);
+        let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         let fields_span = raw.fields.span();
         if raw.fields.get_ref().is_empty() {
             self.error(
@@ -439,15 +529,18 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut HashMap<String, (Span, RevId, Option<RevId>)>,
+        seen: &mut HashMap<String, (Span, RevSet, RevSet)>,
         owner: &str,
     ) {
         for f in fields {
             match (&f.name, &f.ty) {
                 (None, FieldType::Union(members)) => self.unique_names(members, seen, owner),
                 (Some(n), ty) => {
-                    let overlaps = |since: RevId, until: Option<RevId>| {
-                        until.is_none_or(|u| f.since < u) && f.until.is_none_or(|u| since < u)
+                    let revisions = &self.revisions;
+                    let overlaps = |since: RevSet, until: RevSet| {
+                        revisions
+                            .iter()
+                            .any(|r| r.has(since, until) && r.has(f.since, f.until))
                     };
                     match seen.get(n) {
                         Some((first, since, until)) if overlaps(*since, *until) => {
@@ -477,24 +570,15 @@ impl Resolver {
         &mut self,
         f: S<RawField>,
         groups: &HashMap<String, (GroupId, GroupKind, Span)>,
-        parent_since: RevId,
+        parent_since: RevSet,
         anon: &mut usize,
     ) -> Option<Field> {
         let span = f.span();
         let raw = f.into_inner();
-        let since = self.since(&raw.since, parent_since);
-        let until = raw.until.as_ref().map(|u| {
-            let r = self.since(&Some(u.clone()), since);
-            if r <= since {
-                self.error(
-                    u.span(),
-                    "`until` must name a revision after the field's `since`",
-                );
-            }
-            // Whether ending the field is legal (re-purposed reserved bytes, or a member
-            // wrapped in a union under the same name) is the evolution check's to judge.
-            r
-        });
+        let since = self.revs("since", &raw.since, parent_since);
+        // Whether ending the field is legal (re-purposed reserved bytes, or a member wrapped
+        // in a union under the same name) is the evolution check's to judge.
+        let until = self.until(&raw.until, since, "field");
         let ty = match (&raw.ty, raw.union) {
             (Some(_), Some(u)) => {
                 self.error(u.span(), "a field has either `type` or `union`, not both");
@@ -669,7 +753,7 @@ impl Resolver {
                 Style::Define
             }
         };
-        let since = self.since(&raw.since, RevId::FIRST);
+        let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         if raw.values.get_ref().is_empty() {
             self.error(raw.values.span(), format!("`{name}` has no values"));
         }
@@ -716,7 +800,7 @@ impl Resolver {
                 value,
                 expr,
                 doc: self.text(&v.doc, "a doc", false),
-                since: self.since(&v.since, since),
+                since: self.revs("since", &v.since, since),
                 span: vspan,
             };
             self.declare(&constant);
@@ -814,7 +898,7 @@ impl Resolver {
             value,
             expr,
             doc: self.text(&raw.doc, "a doc", false),
-            since: self.since(&raw.since, RevId::FIRST),
+            since: self.revs("since", &raw.since, RevSet::one(RevId::FIRST)),
             span: raw.name.span(),
         };
         self.declare(&constant);
@@ -1311,8 +1395,12 @@ impl Resolver {
 
     fn declare(&mut self, c: &Constant) {
         // A sentinel may be defined again from the revision its earlier definition ends at.
-        if let Some(Some(end)) = self.ends.get(&c.name) {
-            if c.since >= *end {
+        if let Some(&(since, until)) = self.ends.get(&c.name) {
+            let overlap = self
+                .revisions
+                .iter()
+                .any(|r| r.has(since, until) && r.has(c.since, RevSet::EMPTY));
+            if !until.is_empty() && !overlap {
                 self.constants
                     .insert(c.name.clone(), (c.value, c.span.clone()));
                 return;

@@ -60,6 +60,9 @@ pub struct RawRevision {
     pub id: S<String>,
     /// What people call it; defaults to the id.
     pub label: Option<S<String>>,
+    /// A stable branch's revision: the id of the revision it branched from. Without it, a
+    /// mainline revision, extending the mainline revision listed before it.
+    pub base: Option<S<String>>,
 }
 
 /// `[[struct]]`.
@@ -75,7 +78,7 @@ pub struct RawStruct {
     /// `argsz` (VFIO / 2020 IOMMU uAPI) or `size` (extensible struct, copy_struct_from_user).
     pub convention: Option<S<String>>,
     /// The revision that added it.
-    pub since: Option<S<String>>,
+    pub since: Option<S<RawRevs>>,
     /// The members, in order.
     pub fields: S<Vec<S<RawField>>>,
     /// The smallest size the kernel accepts: argsz's `minsz`, size's `min_size` (default: the
@@ -93,6 +96,42 @@ pub struct RawStruct {
     pub abi_trap: Option<S<RawAbiTrap>>,
 }
 
+/// `since`, `until`, `fixed`: a revision id, or a list of them when the change reached several
+/// lines of history (`since = ["v6_15", "v6_12_31"]`: mainline v6.15, and the 6.12 stable
+/// branch from 6.12.31, which backported it).
+#[derive(Debug)]
+pub enum RawRevs {
+    /// `since = "v6_15"`: its span is the `S<RawRevs>`'s.
+    One(String),
+    Many(Vec<S<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawRevs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawRevs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a revision id, or a list of revision ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawRevs, E> {
+                Ok(RawRevs::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawRevs, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<S<String>>()? {
+                    ids.push(id);
+                }
+                Ok(RawRevs::Many(ids))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 /// `abi_trap = { revisions, fixed, note }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,7 +139,7 @@ pub struct RawAbiTrap {
     /// The revisions whose layout is the trap: their holes and ABI differences are not errors.
     pub revisions: S<Vec<S<String>>>,
     /// The revision that fixed it: its changes to the struct are acknowledged, not breaking.
-    pub fixed: Option<S<String>>,
+    pub fixed: Option<S<RawRevs>>,
     /// Why.
     pub note: S<String>,
 }
@@ -190,10 +229,10 @@ pub struct RawField {
     /// A plain comment line emitted just before the field (`/* Vendor specific data */`).
     pub comment: Option<S<String>>,
     /// The revision that added it.
-    pub since: Option<S<String>>,
+    pub since: Option<S<RawRevs>>,
     /// The revision that re-purposed this (reserved) field: it exists before it, and the
     /// fields with `since` = that revision take its bytes.
-    pub until: Option<S<String>>,
+    pub until: Option<S<RawRevs>>,
     /// Bytes that must be zero today and may be re-purposed by a later revision.
     pub reserved: Option<S<bool>>,
     /// The `[[flags]]` set whose bits are valid in this field.
@@ -220,7 +259,7 @@ pub struct RawGroup {
     /// Free text.
     pub doc: Option<S<String>>,
     /// The revision that added it.
-    pub since: Option<S<String>>,
+    pub since: Option<S<RawRevs>>,
     /// `struct.field`: emit inside that struct, just before the field, as kernel headers do.
     pub inside: Option<S<String>>,
     /// The constants.
@@ -242,7 +281,7 @@ pub struct RawValue {
     /// Kernel-doc or trailing comment text.
     pub doc: Option<S<String>>,
     /// The revision that added it.
-    pub since: Option<S<String>>,
+    pub since: Option<S<RawRevs>>,
 }
 
 /// A single `#define`.
@@ -254,7 +293,7 @@ pub struct RawDefine {
     /// A trailing comment.
     pub doc: Option<S<String>>,
     /// The revision that added it.
-    pub since: Option<S<String>>,
+    pub since: Option<S<RawRevs>>,
     /// `struct.field`: write it inside that struct, above the field.
     pub inside: Option<S<String>>,
     /// The value, written as given.
@@ -270,7 +309,7 @@ pub struct RawDefine {
     /// Another constant's name: `#define NAME OTHER`.
     pub alias: Option<S<String>>,
     /// The revision that redefined it (a sentinel moving): it applies before that revision.
-    pub until: Option<S<String>>,
+    pub until: Option<S<RawRevs>>,
     /// One past the last valid value; may change value in a later revision.
     pub sentinel: Option<S<bool>>,
 }

@@ -239,7 +239,12 @@ impl RevFacts {
         latest: &Family,
         latest_layout: &FamilyLayout,
     ) -> RevFacts {
-        let exists: Vec<bool> = f.structs.iter().map(|s| s.since <= r).collect();
+        let rev = f.rev(r);
+        let exists: Vec<bool> = f
+            .structs
+            .iter()
+            .map(|s| rev.has(s.since, RevSet::EMPTY))
+            .collect();
         let hole_free: Vec<bool> = f
             .structs_by_id()
             .map(|(s, _)| l.iter().all(|t| t.struct_(s).holes.is_empty()))

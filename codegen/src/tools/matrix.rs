@@ -356,7 +356,8 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
             let Some(f) = crate::layout::field_at(fam_u.struct_(s), &m.index) else {
                 continue;
             };
-            if f.since <= k || !matches!(f.ty, FieldType::Scalar(_)) {
+            if c.history.rev(k).has(f.since, RevSet::EMPTY) || !matches!(f.ty, FieldType::Scalar(_))
+            {
                 continue;
             }
             let mut b = mine.clone();
@@ -366,7 +367,7 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
                 format!(
                     "new user sets `{}` (since {}), unknown to {}",
                     m.path,
-                    c.history.rev(f.since).id,
+                    c.history.revs_named(f.since),
                     c.history.rev(k).id
                 ),
                 false,
@@ -379,7 +380,12 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
                 continue;
             };
             let Some(g) = f.flags else { continue };
-            for flag in fam_u.group(g).values.iter().filter(|v| v.since > k) {
+            for flag in fam_u
+                .group(g)
+                .values
+                .iter()
+                .filter(|v| !c.history.rev(k).has(v.since, RevSet::EMPTY))
+            {
                 let mut b = mine.clone();
                 let (off, len) = (m.offset as usize, (m.size as usize).min(8));
                 let cur = crate::interpret::read(&b, m.offset, len as u64) | flag.value;
@@ -389,7 +395,7 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
                     format!(
                         "new user sets flag {} (since {}) in `{}`",
                         flag.name,
-                        c.history.rev(flag.since).id,
+                        c.history.revs_named(flag.since),
                         m.path
                     ),
                     false,

@@ -14,8 +14,8 @@ pub struct Kernel {
     pub suite: &'static str,
     /// The Debian version (`6.12.95-1~bpo12+1`).
     pub package: String,
-    /// The kernel release it is from, as `major.minor` (`6.12`).
-    pub release: (u32, u32),
+    /// The kernel release it is from, as `major.minor.patch` (`6.12.95`).
+    pub release: (u32, u32, u32),
     /// Its `usr/include`.
     pub include: PathBuf,
 }
@@ -87,10 +87,14 @@ pub fn fetched() -> Vec<Kernel> {
         .collect()
 }
 
-/// `6.12.95-1~bpo12+1` → (6, 12).
-fn release_of(package: &str) -> Option<(u32, u32)> {
+/// `6.12.95-1~bpo12+1` → (6, 12, 95).
+fn release_of(package: &str) -> Option<(u32, u32, u32)> {
     let mut parts = package.split(['.', '-', '~', '+']);
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    Some((
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+    ))
 }
 
 /// A target ABI, as gcc builds for it on an x86-64 machine.
@@ -152,8 +156,8 @@ pub fn require_compilers(scratch: &Path) {
 
 #[test]
 fn releases_are_read_from_debian_versions() {
-    assert_eq!(release_of("6.12.95-1~bpo12+1"), Some((6, 12)));
-    assert_eq!(release_of("7.2.13-1"), Some((7, 2)));
-    assert_eq!(release_of("5.10.223-1"), Some((5, 10)));
+    assert_eq!(release_of("6.12.95-1~bpo12+1"), Some((6, 12, 95)));
+    assert_eq!(release_of("7.2.13-1"), Some((7, 2, 13)));
+    assert_eq!(release_of("5.10.223-1"), Some((5, 10, 223)));
     assert_eq!(release_of("x"), None);
 }

@@ -8,27 +8,34 @@ use uapigen::ir::ItemRef;
 use uapigen::model::RevId;
 use uapigen::Checked;
 
-/// A revision id (`v6_11`) as a kernel release; ids are kernel versions by the schema's
-/// convention, so one that is not is a schema this test cannot place.
-fn release_of(id: &str) -> (u32, u32) {
-    id.strip_prefix('v')
-        .and_then(|v| v.split_once('_'))
-        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-        .unwrap_or_else(|| {
-            panic!("revision `{id}` is not named for a kernel release (vMAJOR_MINOR)")
-        })
+/// A revision id as a kernel release: `v6_11` (mainline, 6.11.0) or `v6_12_31` (a stable
+/// branch's, 6.12.31). Ids are kernel versions by the schema's convention, so one that is not
+/// is a schema this test cannot place.
+fn release_of(id: &str) -> (u32, u32, u32) {
+    let parts: Option<Vec<u32>> = id
+        .strip_prefix('v')
+        .map(|v| v.split('_').map(|n| n.parse().ok()).collect::<Option<_>>())
+        .unwrap_or(None);
+    match parts.as_deref() {
+        Some(&[major, minor]) => (major, minor, 0),
+        Some(&[major, minor, patch]) => (major, minor, patch),
+        _ => panic!(
+            "revision `{id}` is not named for a kernel release (vMAJOR_MINOR or vMAJOR_MINOR_PATCH)"
+        ),
+    }
 }
 
-/// The newest revision of `model` at or before `release`, or None when the schema starts
-/// later.
-pub fn for_release(model: &Checked, release: (u32, u32)) -> Option<RevId> {
-    // Revisions are listed oldest first.
+/// The revision of `model` a kernel `release` has: the newest at or before it (a stable
+/// release has its branch's newest revision at or before it, which is newer than the mainline
+/// revision the branch started from), or None when the schema starts later.
+pub fn for_release(model: &Checked, release: (u32, u32, u32)) -> Option<RevId> {
     model
         .history
         .revs_by_id()
-        .filter(|(_, r)| release_of(&r.id) <= release)
-        .map(|(id, _)| id)
-        .last()
+        .map(|(id, r)| (release_of(&r.id), id))
+        .filter(|(v, _)| *v <= release)
+        .max()
+        .map(|(_, id)| id)
 }
 
 /// The revision's id (`v6_11`).

@@ -23,6 +23,8 @@ enum uapigen_iommufd_revision {
 	UAPIGEN_IOMMUFD_V6_7,	/* Linux v6.7: hwpt_alloc driver data, VT-d stage-1 data, dirty tracking */
 	UAPIGEN_IOMMUFD_V6_8,	/* Linux v6.8: IOMMU_HWPT_INVALIDATE */
 	UAPIGEN_IOMMUFD_V6_11,	/* Linux v6.11: I/O page fault queues (IOMMU_FAULT_QUEUE_ALLOC), iommu_hwpt_alloc fault_id */
+	UAPIGEN_IOMMUFD_V6_12_14,	/* Linux 6.12.14 (stable): v6.14's iommu_hwpt_pgfault layout fix backported */
+	UAPIGEN_IOMMUFD_V6_12_31,	/* Linux 6.12.31 (stable): v6.15's iommu_hw_info PASID capability backported */
 	UAPIGEN_IOMMUFD_V6_13,	/* Linux v6.13: vIOMMU and vDEVICE objects, IOMMU_HWPT_ALLOC_PASID, ARM SMMUv3 types */
 	UAPIGEN_IOMMUFD_V6_14,	/* Linux v6.14: iommu_hwpt_pgfault given one layout on every ABI */
 	UAPIGEN_IOMMUFD_V6_15,	/* Linux v6.15: iommu_hw_info out_max_pasid_log2 in re-purposed reserved bytes, PASID capabilities */
@@ -44,7 +46,7 @@ enum uapigen_iommufd_revision {
  */
 static inline __u32 uapigen_iommu_destroy_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -104,7 +106,7 @@ static inline int iommu_destroy_copy_from_user(struct iommu_destroy *dst, const 
  */
 static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -164,7 +166,7 @@ static inline int iommu_ioas_alloc_copy_from_user(struct iommu_ioas_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -224,7 +226,7 @@ static inline int iommu_ioas_iova_ranges_copy_from_user(struct iommu_ioas_iova_r
  */
 static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -284,7 +286,7 @@ static inline int iommu_ioas_allow_iovas_copy_from_user(struct iommu_ioas_allow_
  */
 static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -297,7 +299,7 @@ static inline __u32 uapigen_iommu_ioas_map_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -357,7 +359,7 @@ static inline int iommu_ioas_map_copy_from_user(struct iommu_ioas_map *dst, cons
  */
 static inline __u32 uapigen_iommu_ioas_map_file_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 40, 40, 40, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -370,7 +372,7 @@ static inline __u32 uapigen_iommu_ioas_map_file_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_map_file_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -433,7 +435,7 @@ static inline int iommu_ioas_map_file_copy_from_user(struct iommu_ioas_map_file 
  */
 static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -446,7 +448,7 @@ static inline __u32 uapigen_iommu_ioas_copy_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -506,7 +508,7 @@ static inline int iommu_ioas_copy_copy_from_user(struct iommu_ioas_copy *dst, co
  */
 static inline __u32 uapigen_iommu_ioas_unmap_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -566,7 +568,7 @@ static inline int iommu_ioas_unmap_copy_from_user(struct iommu_ioas_unmap *dst, 
  */
 static inline __u32 uapigen_iommu_option_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -626,7 +628,7 @@ static inline int iommu_option_copy_from_user(struct iommu_option *dst, const vo
  */
 static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -686,7 +688,7 @@ static inline int iommu_vfio_ioas_copy_from_user(struct iommu_vfio_ioas *dst, co
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -699,7 +701,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0x7ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -757,7 +759,7 @@ static inline int iommu_hwpt_vtd_s1_copy_from_user(struct iommu_hwpt_vtd_s1 *dst
  */
 static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 24, 40, 40, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 24, 40, 40, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -770,7 +772,7 @@ static inline __u32 uapigen_iommu_hwpt_alloc_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_alloc_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x3ULL, 0x3ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL, 0xfULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -839,7 +841,7 @@ static inline int iommu_hwpt_alloc_copy_from_user(struct iommu_hwpt_alloc *dst, 
  */
 static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -852,7 +854,7 @@ static inline __u32 uapigen_iommu_hw_info_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -865,7 +867,7 @@ static inline __u64 uapigen_iommu_hw_info_flags_valid(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x1ULL, 0x1ULL, 0x7ULL, 0x7ULL, 0x7ULL, 0xfULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -925,7 +927,7 @@ static inline int iommu_hw_info_copy_from_user(struct iommu_hw_info *dst, const 
  */
 static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -938,7 +940,7 @@ static inline __u32 uapigen_iommu_hwpt_set_dirty_tracking_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -998,7 +1000,7 @@ static inline int iommu_hwpt_set_dirty_tracking_copy_from_user(struct iommu_hwpt
  */
 static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1011,7 +1013,7 @@ static inline __u32 uapigen_iommu_hwpt_get_dirty_bitmap_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -1071,7 +1073,7 @@ static inline int iommu_hwpt_get_dirty_bitmap_copy_from_user(struct iommu_hwpt_g
  */
 static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 24, 24, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1084,7 +1086,7 @@ static inline __u32 uapigen_iommu_hwpt_vtd_s1_invalidate_size(unsigned int rev)
  */
 static inline __u64 uapigen_iommu_hwpt_vtd_s1_invalidate_flags_valid(unsigned int rev)
 {
-	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
+	static const __u64 mask[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0x0ULL, 0x0ULL, 0x0ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL, 0x1ULL };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? mask[rev] : 0;
 }
@@ -1151,7 +1153,7 @@ static inline int iommu_hwpt_vtd_s1_invalidate_copy_from_user(struct iommu_hwpt_
  */
 static inline __u32 uapigen_iommu_hwpt_invalidate_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 32, 32, 32, 32, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1217,7 +1219,7 @@ static inline int iommu_hwpt_invalidate_copy_from_user(struct iommu_hwpt_invalid
  */
 static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 16, 16, 16, 16, 16, 16, 16, 16, 16 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1277,7 +1279,7 @@ static inline int iommu_fault_alloc_copy_from_user(struct iommu_fault_alloc *dst
  */
 static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 24, 24, 24, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1337,7 +1339,7 @@ static inline int iommu_viommu_alloc_copy_from_user(struct iommu_viommu_alloc *d
  */
 static inline __u32 uapigen_iommu_vdevice_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 24, 24, 24, 24, 24, 24 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 24, 24, 24, 24, 24, 24 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1397,7 +1399,7 @@ static inline int iommu_vdevice_alloc_copy_from_user(struct iommu_vdevice_alloc 
  */
 static inline __u32 uapigen_iommu_ioas_change_process_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1460,7 +1462,7 @@ static inline int iommu_ioas_change_process_copy_from_user(struct iommu_ioas_cha
  */
 static inline __u32 uapigen_iommu_veventq_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 32, 32, 32, 32 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 32, 32, 32 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -1526,7 +1528,7 @@ static inline int iommu_veventq_alloc_copy_from_user(struct iommu_veventq_alloc 
  */
 static inline __u32 uapigen_iommu_hw_queue_alloc_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 0, 40, 40, 40 };
+	static const __u32 size[UAPIGEN_IOMMUFD_NR_REVISIONS] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40, 40, 40 };
 
 	return rev < UAPIGEN_IOMMUFD_NR_REVISIONS ? size[rev] : 0;
 }
@@ -2432,6 +2434,384 @@ static inline int iommu_fault_alloc__v6_11_check(const struct iommu_fault_alloc 
 }
 
 static inline int iommu_fault_alloc__v6_11_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	return iommu_fault_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_destroy in revision v6_12_14: copied and checked exactly as iommu_destroy. */
+static inline int iommu_destroy__v6_12_14_check(const struct iommu_destroy *dst)
+{
+	return iommu_destroy_check(dst);
+}
+
+static inline int iommu_destroy__v6_12_14_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	return iommu_destroy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_alloc in revision v6_12_14: copied and checked exactly as iommu_ioas_alloc. */
+static inline int iommu_ioas_alloc__v6_12_14_check(const struct iommu_ioas_alloc *dst)
+{
+	return iommu_ioas_alloc_check(dst);
+}
+
+static inline int iommu_ioas_alloc__v6_12_14_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	return iommu_ioas_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_iova_ranges in revision v6_12_14: copied and checked exactly as iommu_ioas_iova_ranges. */
+static inline int iommu_ioas_iova_ranges__v6_12_14_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	return iommu_ioas_iova_ranges_check(dst);
+}
+
+static inline int iommu_ioas_iova_ranges__v6_12_14_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_allow_iovas in revision v6_12_14: copied and checked exactly as iommu_ioas_allow_iovas. */
+static inline int iommu_ioas_allow_iovas__v6_12_14_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	return iommu_ioas_allow_iovas_check(dst);
+}
+
+static inline int iommu_ioas_allow_iovas__v6_12_14_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map in revision v6_12_14: copied and checked exactly as iommu_ioas_map. */
+static inline int iommu_ioas_map__v6_12_14_check(const struct iommu_ioas_map *dst)
+{
+	return iommu_ioas_map_check(dst);
+}
+
+static inline int iommu_ioas_map__v6_12_14_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_copy in revision v6_12_14: copied and checked exactly as iommu_ioas_copy. */
+static inline int iommu_ioas_copy__v6_12_14_check(const struct iommu_ioas_copy *dst)
+{
+	return iommu_ioas_copy_check(dst);
+}
+
+static inline int iommu_ioas_copy__v6_12_14_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	return iommu_ioas_copy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_unmap in revision v6_12_14: copied and checked exactly as iommu_ioas_unmap. */
+static inline int iommu_ioas_unmap__v6_12_14_check(const struct iommu_ioas_unmap *dst)
+{
+	return iommu_ioas_unmap_check(dst);
+}
+
+static inline int iommu_ioas_unmap__v6_12_14_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	return iommu_ioas_unmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_option in revision v6_12_14: copied and checked exactly as iommu_option. */
+static inline int iommu_option__v6_12_14_check(const struct iommu_option *dst)
+{
+	return iommu_option_check(dst);
+}
+
+static inline int iommu_option__v6_12_14_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	return iommu_option_copy_from_user(dst, src);
+}
+
+/* struct iommu_vfio_ioas in revision v6_12_14: copied and checked exactly as iommu_vfio_ioas. */
+static inline int iommu_vfio_ioas__v6_12_14_check(const struct iommu_vfio_ioas *dst)
+{
+	return iommu_vfio_ioas_check(dst);
+}
+
+static inline int iommu_vfio_ioas__v6_12_14_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	return iommu_vfio_ioas_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1 in revision v6_12_14: copied and checked exactly as iommu_hwpt_vtd_s1. */
+static inline int iommu_hwpt_vtd_s1__v6_12_14_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	return iommu_hwpt_vtd_s1_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1__v6_12_14_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_alloc in revision v6_12_14: copied and checked exactly as iommu_hwpt_alloc. */
+static inline int iommu_hwpt_alloc__v6_12_14_check(const struct iommu_hwpt_alloc *dst)
+{
+	return iommu_hwpt_alloc_check(dst);
+}
+
+static inline int iommu_hwpt_alloc__v6_12_14_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_info in revision v6_12_14: copied and checked exactly as iommu_hw_info. */
+static inline int iommu_hw_info__v6_12_14_check(const struct iommu_hw_info *dst)
+{
+	return iommu_hw_info_check(dst);
+}
+
+static inline int iommu_hw_info__v6_12_14_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	return iommu_hw_info_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_12_14: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_12_14_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	return iommu_hwpt_set_dirty_tracking_check(dst);
+}
+
+static inline int iommu_hwpt_set_dirty_tracking__v6_12_14_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_12_14: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_12_14_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
+}
+
+static inline int iommu_hwpt_get_dirty_bitmap__v6_12_14_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_12_14: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_12_14_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_12_14_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_invalidate in revision v6_12_14: copied and checked exactly as iommu_hwpt_invalidate. */
+static inline int iommu_hwpt_invalidate__v6_12_14_check(const struct iommu_hwpt_invalidate *dst)
+{
+	return iommu_hwpt_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_invalidate__v6_12_14_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
+}
+
+/* struct iommu_fault_alloc in revision v6_12_14: copied and checked exactly as iommu_fault_alloc. */
+static inline int iommu_fault_alloc__v6_12_14_check(const struct iommu_fault_alloc *dst)
+{
+	return iommu_fault_alloc_check(dst);
+}
+
+static inline int iommu_fault_alloc__v6_12_14_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
+{
+	return iommu_fault_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_destroy in revision v6_12_31: copied and checked exactly as iommu_destroy. */
+static inline int iommu_destroy__v6_12_31_check(const struct iommu_destroy *dst)
+{
+	return iommu_destroy_check(dst);
+}
+
+static inline int iommu_destroy__v6_12_31_copy_from_user(struct iommu_destroy *dst, const void *src)
+{
+	return iommu_destroy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_alloc in revision v6_12_31: copied and checked exactly as iommu_ioas_alloc. */
+static inline int iommu_ioas_alloc__v6_12_31_check(const struct iommu_ioas_alloc *dst)
+{
+	return iommu_ioas_alloc_check(dst);
+}
+
+static inline int iommu_ioas_alloc__v6_12_31_copy_from_user(struct iommu_ioas_alloc *dst, const void *src)
+{
+	return iommu_ioas_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_iova_ranges in revision v6_12_31: copied and checked exactly as iommu_ioas_iova_ranges. */
+static inline int iommu_ioas_iova_ranges__v6_12_31_check(const struct iommu_ioas_iova_ranges *dst)
+{
+	return iommu_ioas_iova_ranges_check(dst);
+}
+
+static inline int iommu_ioas_iova_ranges__v6_12_31_copy_from_user(struct iommu_ioas_iova_ranges *dst, const void *src)
+{
+	return iommu_ioas_iova_ranges_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_allow_iovas in revision v6_12_31: copied and checked exactly as iommu_ioas_allow_iovas. */
+static inline int iommu_ioas_allow_iovas__v6_12_31_check(const struct iommu_ioas_allow_iovas *dst)
+{
+	return iommu_ioas_allow_iovas_check(dst);
+}
+
+static inline int iommu_ioas_allow_iovas__v6_12_31_copy_from_user(struct iommu_ioas_allow_iovas *dst, const void *src)
+{
+	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_map in revision v6_12_31: copied and checked exactly as iommu_ioas_map. */
+static inline int iommu_ioas_map__v6_12_31_check(const struct iommu_ioas_map *dst)
+{
+	return iommu_ioas_map_check(dst);
+}
+
+static inline int iommu_ioas_map__v6_12_31_copy_from_user(struct iommu_ioas_map *dst, const void *src)
+{
+	return iommu_ioas_map_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_copy in revision v6_12_31: copied and checked exactly as iommu_ioas_copy. */
+static inline int iommu_ioas_copy__v6_12_31_check(const struct iommu_ioas_copy *dst)
+{
+	return iommu_ioas_copy_check(dst);
+}
+
+static inline int iommu_ioas_copy__v6_12_31_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
+{
+	return iommu_ioas_copy_copy_from_user(dst, src);
+}
+
+/* struct iommu_ioas_unmap in revision v6_12_31: copied and checked exactly as iommu_ioas_unmap. */
+static inline int iommu_ioas_unmap__v6_12_31_check(const struct iommu_ioas_unmap *dst)
+{
+	return iommu_ioas_unmap_check(dst);
+}
+
+static inline int iommu_ioas_unmap__v6_12_31_copy_from_user(struct iommu_ioas_unmap *dst, const void *src)
+{
+	return iommu_ioas_unmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_option in revision v6_12_31: copied and checked exactly as iommu_option. */
+static inline int iommu_option__v6_12_31_check(const struct iommu_option *dst)
+{
+	return iommu_option_check(dst);
+}
+
+static inline int iommu_option__v6_12_31_copy_from_user(struct iommu_option *dst, const void *src)
+{
+	return iommu_option_copy_from_user(dst, src);
+}
+
+/* struct iommu_vfio_ioas in revision v6_12_31: copied and checked exactly as iommu_vfio_ioas. */
+static inline int iommu_vfio_ioas__v6_12_31_check(const struct iommu_vfio_ioas *dst)
+{
+	return iommu_vfio_ioas_check(dst);
+}
+
+static inline int iommu_vfio_ioas__v6_12_31_copy_from_user(struct iommu_vfio_ioas *dst, const void *src)
+{
+	return iommu_vfio_ioas_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1 in revision v6_12_31: copied and checked exactly as iommu_hwpt_vtd_s1. */
+static inline int iommu_hwpt_vtd_s1__v6_12_31_check(const struct iommu_hwpt_vtd_s1 *dst)
+{
+	return iommu_hwpt_vtd_s1_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1__v6_12_31_copy_from_user(struct iommu_hwpt_vtd_s1 *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_alloc in revision v6_12_31: copied and checked exactly as iommu_hwpt_alloc. */
+static inline int iommu_hwpt_alloc__v6_12_31_check(const struct iommu_hwpt_alloc *dst)
+{
+	return iommu_hwpt_alloc_check(dst);
+}
+
+static inline int iommu_hwpt_alloc__v6_12_31_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
+{
+	return iommu_hwpt_alloc_copy_from_user(dst, src);
+}
+
+/* struct iommu_hw_info in revision v6_12_31: copied and checked exactly as iommu_hw_info. */
+static inline int iommu_hw_info__v6_12_31_check(const struct iommu_hw_info *dst)
+{
+	return iommu_hw_info_check(dst);
+}
+
+static inline int iommu_hw_info__v6_12_31_copy_from_user(struct iommu_hw_info *dst, const void *src)
+{
+	return iommu_hw_info_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_set_dirty_tracking in revision v6_12_31: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
+static inline int iommu_hwpt_set_dirty_tracking__v6_12_31_check(const struct iommu_hwpt_set_dirty_tracking *dst)
+{
+	return iommu_hwpt_set_dirty_tracking_check(dst);
+}
+
+static inline int iommu_hwpt_set_dirty_tracking__v6_12_31_copy_from_user(struct iommu_hwpt_set_dirty_tracking *dst, const void *src)
+{
+	return iommu_hwpt_set_dirty_tracking_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_get_dirty_bitmap in revision v6_12_31: copied and checked exactly as iommu_hwpt_get_dirty_bitmap. */
+static inline int iommu_hwpt_get_dirty_bitmap__v6_12_31_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
+{
+	return iommu_hwpt_get_dirty_bitmap_check(dst);
+}
+
+static inline int iommu_hwpt_get_dirty_bitmap__v6_12_31_copy_from_user(struct iommu_hwpt_get_dirty_bitmap *dst, const void *src)
+{
+	return iommu_hwpt_get_dirty_bitmap_copy_from_user(dst, src);
+}
+
+/* struct iommu_hwpt_vtd_s1_invalidate in revision v6_12_31: copied and checked exactly as iommu_hwpt_vtd_s1_invalidate. */
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_12_31_check(const struct iommu_hwpt_vtd_s1_invalidate *dst)
+{
+	return iommu_hwpt_vtd_s1_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_vtd_s1_invalidate__v6_12_31_copy_from_user(struct iommu_hwpt_vtd_s1_invalidate *dst, const void *src,
+		__u32 data_type, __u32 len)
+{
+	return iommu_hwpt_vtd_s1_invalidate_copy_from_user(dst, src, data_type, len);
+}
+
+/* struct iommu_hwpt_invalidate in revision v6_12_31: copied and checked exactly as iommu_hwpt_invalidate. */
+static inline int iommu_hwpt_invalidate__v6_12_31_check(const struct iommu_hwpt_invalidate *dst)
+{
+	return iommu_hwpt_invalidate_check(dst);
+}
+
+static inline int iommu_hwpt_invalidate__v6_12_31_copy_from_user(struct iommu_hwpt_invalidate *dst, const void *src)
+{
+	return iommu_hwpt_invalidate_copy_from_user(dst, src);
+}
+
+/* struct iommu_fault_alloc in revision v6_12_31: copied and checked exactly as iommu_fault_alloc. */
+static inline int iommu_fault_alloc__v6_12_31_check(const struct iommu_fault_alloc *dst)
+{
+	return iommu_fault_alloc_check(dst);
+}
+
+static inline int iommu_fault_alloc__v6_12_31_copy_from_user(struct iommu_fault_alloc *dst, const void *src)
 {
 	return iommu_fault_alloc_copy_from_user(dst, src);
 }

@@ -3982,6 +3982,159 @@ pub mod v6_11 {
         }
     };
 }
+/// The structs of revision `v6_12_14` (Linux 6.12.14 (stable): v6.14's iommu_hwpt_pgfault layout fix backported), laid out and validated as that revision's kernel does.
+pub mod v6_12_14 {
+    #[allow(unused_imports)]
+    use super::*;
+    pub use super::IommuDestroy;
+    pub use super::IommuIoasAlloc;
+    pub use super::IommuIovaRange;
+    pub use super::IommuIoasIovaRanges;
+    pub use super::IommuIoasAllowIovas;
+    pub use super::IommuIoasMap;
+    pub use super::IommuIoasCopy;
+    pub use super::IommuIoasUnmap;
+    pub use super::IommuOption;
+    pub use super::IommuVfioIoas;
+    pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptAlloc;
+    pub use super::IommuHwInfoVtd;
+    pub use super::v6_11::IommuHwInfo;
+    pub use super::IommuHwptSetDirtyTracking;
+    pub use super::IommuHwptGetDirtyBitmap;
+    pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuHwptInvalidate;
+    pub use super::IommuFaultAlloc;
+    pub use super::IommuHwptPageResponse;
+    pub use super::IommuHwptPgfault;
+}
+/// The structs of revision `v6_12_31` (Linux 6.12.31 (stable): v6.15's iommu_hw_info PASID capability backported), laid out and validated as that revision's kernel does.
+pub mod v6_12_31 {
+    #[allow(unused_imports)]
+    use super::*;
+    pub use super::IommuDestroy;
+    pub use super::IommuIoasAlloc;
+    pub use super::IommuIovaRange;
+    pub use super::IommuIoasIovaRanges;
+    pub use super::IommuIoasAllowIovas;
+    pub use super::IommuIoasMap;
+    pub use super::IommuIoasCopy;
+    pub use super::IommuIoasUnmap;
+    pub use super::IommuOption;
+    pub use super::IommuVfioIoas;
+    pub use super::IommuHwptVtdS1;
+    pub use super::IommuHwptAlloc;
+    pub use super::IommuHwInfoVtd;
+    /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
+    ///
+    /// Query an iommu type specific hardware information data from an iommu behind
+    /// a given device that has been bound to iommufd. This hardware info data will
+    /// be used to sync capabilities between the virtual iommu and the physical
+    /// iommu, e.g. a nested translation setup needs to check the hardware info, so
+    /// a guest stage-1 page table can be compatible with the physical iommu.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct IommuHwInfo {
+        /// sizeof(struct iommu_hw_info)
+        pub size: u32,
+        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        pub flags: u32,
+        /// The device bound to the iommufd
+        pub dev_id: u32,
+        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        pub data_len: u32,
+        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        pub data_uptr: u64,
+        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        pub out_data_type: u32,
+        /// Output the width of PASIDs. 0 means no PASID support.
+        pub out_max_pasid_log2: u8,
+        /// Must be 0
+        pub __reserved: [u8; 3],
+        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        pub out_capabilities: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwInfo>() != 40 {
+            panic!("struct iommu_hw_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwInfo>() != 8 {
+            panic!("struct iommu_hw_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, size) != 0 {
+            panic!("struct iommu_hw_info: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, flags) != 4 {
+            panic!("struct iommu_hw_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, dev_id) != 8 {
+            panic!("struct iommu_hw_info: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_len) != 12 {
+            panic!("struct iommu_hw_info: `data_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_uptr) != 16 {
+            panic!("struct iommu_hw_info: `data_uptr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_data_type) != 24 {
+            panic!("struct iommu_hw_info: `out_data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_max_pasid_log2) != 28 {
+            panic!("struct iommu_hw_info: `out_max_pasid_log2` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, __reserved) != 29 {
+            panic!("struct iommu_hw_info: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_capabilities) != 32 {
+            panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}
+    impl IommuHwInfo {
+        /// The kernel's minimum size: offsetofend(__reserved) = 32.
+        pub const MIN_SIZE: usize = 32usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
+        }
+    }
+    pub use super::IommuHwptSetDirtyTracking;
+    pub use super::IommuHwptGetDirtyBitmap;
+    pub use super::IommuHwptVtdS1Invalidate;
+    pub use super::IommuHwptInvalidate;
+    pub use super::IommuFaultAlloc;
+    pub use super::IommuHwptPageResponse;
+    pub use super::IommuHwptPgfault;
+}
 /// The structs of revision `v6_13` (Linux v6.13: vIOMMU and vDEVICE objects, IOMMU_HWPT_ALLOC_PASID, ARM SMMUv3 types), laid out and validated as that revision's kernel does.
 pub mod v6_13 {
     #[allow(unused_imports)]
@@ -4002,7 +4155,103 @@ pub mod v6_13 {
     pub use super::IommuHwptAlloc;
     pub use super::IommuHwInfoVtd;
     pub use super::IommuHwInfoArmSmmuv3;
-    pub use super::v6_11::IommuHwInfo;
+    /// `struct iommu_hw_info`: ioctl(IOMMU_GET_HW_INFO)
+    ///
+    /// Query an iommu type specific hardware information data from an iommu behind
+    /// a given device that has been bound to iommufd. This hardware info data will
+    /// be used to sync capabilities between the virtual iommu and the physical
+    /// iommu, e.g. a nested translation setup needs to check the hardware info, so
+    /// a guest stage-1 page table can be compatible with the physical iommu.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct IommuHwInfo {
+        /// sizeof(struct iommu_hw_info)
+        pub size: u32,
+        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        pub flags: u32,
+        /// The device bound to the iommufd
+        pub dev_id: u32,
+        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        pub data_len: u32,
+        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        pub data_uptr: u64,
+        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        pub out_data_type: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        pub out_capabilities: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwInfo>() != 40 {
+            panic!("struct iommu_hw_info: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwInfo>() != 8 {
+            panic!("struct iommu_hw_info: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, size) != 0 {
+            panic!("struct iommu_hw_info: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, flags) != 4 {
+            panic!("struct iommu_hw_info: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, dev_id) != 8 {
+            panic!("struct iommu_hw_info: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_len) != 12 {
+            panic!("struct iommu_hw_info: `data_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, data_uptr) != 16 {
+            panic!("struct iommu_hw_info: `data_uptr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_data_type) != 24 {
+            panic!("struct iommu_hw_info: `out_data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, __reserved) != 28 {
+            panic!("struct iommu_hw_info: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwInfo, out_capabilities) != 32 {
+            panic!("struct iommu_hw_info: `out_capabilities` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwInfo {}
+    impl IommuHwInfo {
+        /// The kernel's minimum size: offsetofend(__reserved) = 32.
+        pub const MIN_SIZE: usize = 32usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::core::result::Result::Ok(())
+        }
+    }
     pub use super::IommuHwptSetDirtyTracking;
     pub use super::IommuHwptGetDirtyBitmap;
     pub use super::IommuHwptVtdS1Invalidate;
@@ -4010,7 +4259,70 @@ pub mod v6_13 {
     pub use super::IommuHwptInvalidate;
     pub use super::IommuFaultAlloc;
     pub use super::IommuHwptPageResponse;
-    pub use super::v6_11::IommuHwptPgfault;
+    /// `struct iommu_hwpt_pgfault`: iommu page fault data
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+    pub struct IommuHwptPgfault {
+        /// Combination of enum iommu_hwpt_pgfault_flags
+        pub flags: u32,
+        /// id of the originated device
+        pub dev_id: u32,
+        /// Process Address Space ID
+        pub pasid: u32,
+        /// Page Request Group Index
+        pub grpid: u32,
+        /// Combination of enum iommu_hwpt_pgfault_perm
+        pub perm: u32,
+        /// Fault address
+        pub addr: u64,
+        /// a hint of how much data the requestor is expecting to fetch.
+        pub length: u32,
+        /// kernel-managed cookie identifying a group of fault messages.
+        pub cookie: u32,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 36 } else { 40 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptPgfault>()
+            != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        {
+            panic!("struct iommu_hwpt_pgfault: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, flags) != 0 {
+            panic!("struct iommu_hwpt_pgfault: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, dev_id) != 4 {
+            panic!("struct iommu_hwpt_pgfault: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, pasid) != 8 {
+            panic!("struct iommu_hwpt_pgfault: `pasid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, grpid) != 12 {
+            panic!("struct iommu_hwpt_pgfault: `grpid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, perm) != 16 {
+            panic!("struct iommu_hwpt_pgfault: `perm` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, addr)
+            != if cfg!(any(target_arch = "x86")) { 20 } else { 24 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `addr` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, length)
+            != if cfg!(any(target_arch = "x86")) { 28 } else { 32 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptPgfault, cookie)
+            != if cfg!(any(target_arch = "x86")) { 32 } else { 36 }
+        {
+            panic!("struct iommu_hwpt_pgfault: `cookie` at the wrong offset");
+        }
+    };
     /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
     ///
     /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
@@ -4771,87 +5083,87 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_destroy", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_12_14::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_12_14::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_ioas_map_file", 5) => {
-            ::core::option::Option::Some(
-                v6_13::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_12_14::IommuHwptVtdS1::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_12_14::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_12_14::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_12_14::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -4862,114 +5174,98 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_12_14::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 5) => {
             ::core::option::Option::Some(
-                v6_13::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_viommu_alloc", 5) => {
-            ::core::option::Option::Some(
-                v6_13::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_vdevice_alloc", 5) => {
-            ::core::option::Option::Some(
-                v6_13::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_ioas_change_process", 5) => {
-            ::core::option::Option::Some(
-                v6_13::IommuIoasChangeProcess::copy_from_user(mem, src)
-                    .map(|v| put(&v, dst)),
+                v6_12_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_12_31::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_12_31::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_ioas_map_file", 6) => {
-            ::core::option::Option::Some(
-                v6_14::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_12_31::IommuHwptVtdS1::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_12_31::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_12_31::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_12_31::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_12_31::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -4980,114 +5276,98 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_12_31::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 6) => {
             ::core::option::Option::Some(
-                v6_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_viommu_alloc", 6) => {
-            ::core::option::Option::Some(
-                v6_14::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_vdevice_alloc", 6) => {
-            ::core::option::Option::Some(
-                v6_14::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_ioas_change_process", 6) => {
-            ::core::option::Option::Some(
-                v6_14::IommuIoasChangeProcess::copy_from_user(mem, src)
-                    .map(|v| put(&v, dst)),
+                v6_12_31::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_13::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_13::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map_file", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_13::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_13::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_13::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_13::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -5098,119 +5378,114 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_13::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_viommu_alloc", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vdevice_alloc", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_13::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_change_process", 7) => {
             ::core::option::Option::Some(
-                v6_15::IommuIoasChangeProcess::copy_from_user(mem, src)
+                v6_13::IommuIoasChangeProcess::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_veventq_alloc", 7) => {
-            ::core::option::Option::Some(
-                v6_15::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasIovaRanges::copy_from_user(mem, src)
+                v6_14::IommuIoasIovaRanges::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasAllowIovas::copy_from_user(mem, src)
+                v6_14::IommuIoasAllowIovas::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map_file", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_14::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_14::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_14::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_14::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -5221,122 +5496,114 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuHwptInvalidate::copy_from_user(mem, src)
+                v6_14::IommuHwptInvalidate::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_viommu_alloc", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vdevice_alloc", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_14::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_change_process", 8) => {
             ::core::option::Option::Some(
-                v6_17::IommuIoasChangeProcess::copy_from_user(mem, src)
+                v6_14::IommuIoasChangeProcess::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_veventq_alloc", 8) => {
-            ::core::option::Option::Some(
-                v6_17::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_hw_queue_alloc", 8) => {
-            ::core::option::Option::Some(
-                v6_17::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasIovaRanges::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasAllowIovas::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map_file", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_15::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_15::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_15::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_15::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -5347,121 +5614,119 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuHwptInvalidate::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_viommu_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vdevice_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_change_process", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuIoasChangeProcess::copy_from_user(mem, src)
+                v6_15::IommuIoasChangeProcess::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_veventq_alloc", 9) => {
             ::core::option::Option::Some(
-                v7_0::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
-            )
-        }
-        ("iommu_hw_queue_alloc", 9) => {
-            ::core::option::Option::Some(
-                v7_0::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_15::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_destroy", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_iova_ranges", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasIovaRanges::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_allow_iovas", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasAllowIovas::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_map_file", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_copy", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_unmap", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_option", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vfio_ioas", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                v6_17::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_info", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_set_dirty_tracking", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                v6_17::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_get_dirty_bitmap", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                v6_17::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_hwpt_vtd_s1_invalidate", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptVtdS1Invalidate::copy_from_user(
+                v6_17::IommuHwptVtdS1Invalidate::copy_from_user(
                         mem,
                         user_data.0,
                         src,
@@ -5472,36 +5737,287 @@ pub fn copy_from_user_by_name(
         }
         ("iommu_hwpt_invalidate", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuHwptInvalidate::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
             )
         }
         ("iommu_fault_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_viommu_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_vdevice_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_ioas_change_process", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuIoasChangeProcess::copy_from_user(mem, src)
+                v6_17::IommuIoasChangeProcess::copy_from_user(mem, src)
                     .map(|v| put(&v, dst)),
             )
         }
         ("iommu_veventq_alloc", 10) => {
             ::core::option::Option::Some(
-                v7_1::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+                v6_17::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         ("iommu_hw_queue_alloc", 10) => {
+            ::core::option::Option::Some(
+                v6_17::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_iova_ranges", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_copy", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_unmap", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_option", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vfio_ioas", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_info", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_set_dirty_tracking", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_fault_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_viommu_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vdevice_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_change_process", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_queue_alloc", 11) => {
+            ::core::option::Option::Some(
+                v7_0::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_destroy", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuDestroy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_iova_ranges", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasIovaRanges::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_allow_iovas", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasAllowIovas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasMap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_map_file", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasMapFile::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_copy", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasCopy::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_unmap", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasUnmap::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_option", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuOption::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vfio_ioas", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVfioIoas::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptVtdS1::copy_from_user(mem, user_data.0, src, user_data.1)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_info", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwInfo::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_set_dirty_tracking", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptSetDirtyTracking::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_get_dirty_bitmap", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptGetDirtyBitmap::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_vtd_s1_invalidate", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptVtdS1Invalidate::copy_from_user(
+                        mem,
+                        user_data.0,
+                        src,
+                        user_data.1,
+                    )
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hwpt_invalidate", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuHwptInvalidate::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_fault_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuFaultAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_viommu_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuViommuAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_vdevice_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVdeviceAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_ioas_change_process", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuIoasChangeProcess::copy_from_user(mem, src)
+                    .map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_veventq_alloc", 12) => {
+            ::core::option::Option::Some(
+                v7_1::IommuVeventqAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("iommu_hw_queue_alloc", 12) => {
             ::core::option::Option::Some(
                 v7_1::IommuHwQueueAlloc::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )

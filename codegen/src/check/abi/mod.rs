@@ -37,13 +37,15 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding>
     extension::compare(prev, next)
 }
 
-/// The schema's own history: each revision extends the previous one legally.
+/// The schema's own history: each revision extends its parent legally (a mainline revision
+/// the mainline revision before it, a stable branch's revision its `base`).
 pub fn check_history(c: &Checked) -> Result<(), Error> {
     let lock = snapshot(c);
-    let diags: Vec<Diagnostic> = lock
-        .revision
-        .windows(2)
-        .flat_map(|pair| extension::compare(&pair[0], &pair[1]))
+    let diags: Vec<Diagnostic> = c
+        .history
+        .revs_by_id()
+        .filter_map(|(r, rev)| Some((rev.parent?, r)))
+        .flat_map(|(p, r)| extension::compare(&lock.revision[p.0], &lock.revision[r.0]))
         .filter(|f| f.verdict == Verdict::Breaking)
         .map(|f| located(c, &f))
         .collect();
@@ -88,7 +90,7 @@ pub fn check_lock(c: &Checked, lock: &Lock) -> Vec<Finding> {
 }
 
 /// `uapigen diff OLD NEW`: revisions both have must be identical; revisions only NEW has must
-/// extend their predecessor legally.
+/// extend their parent legally.
 pub fn diff(old: &Checked, new: &Checked) -> Vec<Finding> {
     let (o, n) = (snapshot(old), snapshot(new));
     let mut out = Vec::new();
@@ -102,8 +104,8 @@ pub fn diff(old: &Checked, new: &Checked) -> Vec<Finding> {
         if o.revision.iter().any(|x| x.id == r.id) {
             continue;
         }
-        match i.checked_sub(1) {
-            Some(p) => out.extend(extension::compare(&n.revision[p], r)),
+        match new.history.rev(crate::ir::RevId(i)).parent {
+            Some(p) => out.extend(extension::compare(&n.revision[p.0], r)),
             None => out.push(revision_finding(&r.id, Change::FirstRevision)),
         }
     }

@@ -210,7 +210,7 @@ fn revision(view: RevView) -> RevisionAbi {
                 abi_fix: st
                     .abi_trap
                     .as_ref()
-                    .filter(|t| t.fixed == Some(rev))
+                    .filter(|t| t.fixed.contains(rev))
                     .map(|t| t.note.clone()),
                 abi_trap: st
                     .abi_trap
