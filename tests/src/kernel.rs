@@ -161,14 +161,25 @@ pub fn hwpt_invalidate(mem: &dyn UserMemory) -> R {
     Ok(d)
 }
 
-/// IOMMU_GET_HW_INFO's generic path only (min_size 32, sizeof 40).
+/// IOMMU_GET_HW_INFO as v6.8 has it (min_size 32, sizeof 40): iommufd_get_hw_info's
+/// `if (cmd->flags || cmd->__reserved) return -EOPNOTSUPP;`, `__reserved` the `__u32` at 28.
 pub fn hw_info(mem: &dyn UserMemory) -> R {
-    ucmd(mem, 32, 40)
+    let d = ucmd(mem, 32, 40)?;
+    if u32_at(&d, 4) != 0 || u32_at(&d, 28) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    Ok(d)
 }
 
-/// IOMMU_IOAS_MAP's generic path only (min_size = sizeof = 40).
+/// IOMMU_IOAS_MAP (min_size = sizeof = 40): iommufd_ioas_map refuses a flag other than
+/// FIXED_IOVA | WRITEABLE | READABLE, or a non-zero `__reserved`, with -EOPNOTSUPP; its next
+/// check (-EOVERFLOW against ULONG_MAX) depends on the ABI and is the handler's.
 pub fn ioas_map(mem: &dyn UserMemory) -> R {
-    ucmd(mem, 40, 40)
+    let d = ucmd(mem, 40, 40)?;
+    if u32_at(&d, 4) & !0x7 != 0 || u32_at(&d, 12) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    Ok(d)
 }
 
 /// `__iommu_copy_struct_from_user` (v6.8): type, then len in [min_len, sizeof], then

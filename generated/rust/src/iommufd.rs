@@ -210,6 +210,14 @@ impl IommuIoasAlloc {
     /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_alloc_ioctl: flags must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -331,6 +339,14 @@ impl IommuIoasIovaRanges {
     /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_iova_ranges: __reserved must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -414,6 +430,14 @@ impl IommuIoasAllowIovas {
     /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_allow_iovas: __reserved must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -531,6 +555,18 @@ impl IommuIoasMap {
     /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64)
+            & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                | (IOMMU_IOAS_MAP_WRITEABLE as u64) | (IOMMU_IOAS_MAP_READABLE as u64))
+            == 0) && ((self.__reserved as u64) == 0))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -728,6 +764,18 @@ impl IommuIoasCopy {
     /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64)
+            & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                | (IOMMU_IOAS_MAP_WRITEABLE as u64) | (IOMMU_IOAS_MAP_READABLE as u64))
+            == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -928,6 +976,42 @@ impl IommuOption {
     /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option: __reserved must be 0",
+                ),
+            );
+        }
+        if !((self.option_id as u64) < 2u64) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option: option_id is IOMMU_OPTION_RLIMIT_MODE or IOMMU_OPTION_HUGE_PAGES",
+                ),
+            );
+        }
+        if ((self.option_id as u64) == (IOMMU_OPTION_RLIMIT_MODE as u64))
+            && !((self.object_id as u64) == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option_rlimit_mode: a global option, object_id must be 0",
+                ),
+            );
+        }
+        if ((self.option_id as u64) == (IOMMU_OPTION_RLIMIT_MODE as u64))
+            && !((self.op as u64) < 2u64)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option_rlimit_mode: op is IOMMU_OPTION_OP_SET or IOMMU_OPTION_OP_GET",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -1027,6 +1111,22 @@ impl IommuVfioIoas {
     /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_vfio_ioas: __reserved must be 0",
+                ),
+            );
+        }
+        if !((self.op as u64) < 3u64) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_vfio_ioas: op is IOMMU_VFIO_IOAS_GET, _SET or _CLEAR",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -1853,6 +1953,16 @@ impl IommuHwInfo {
     /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) & !(0u64 | (IOMMU_HW_INFO_FLAG_INPUT_TYPE as u64))
+            == 0) && (self.__reserved.iter().all(|b| *b == 0)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -1946,6 +2056,16 @@ impl IommuHwptSetDirtyTracking {
     /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) & !(0u64 | (IOMMU_HWPT_DIRTY_TRACKING_ENABLE as u64))
+            == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_hwpt_set_dirty_tracking: only IOMMU_HWPT_DIRTY_TRACKING_ENABLE",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2072,6 +2192,17 @@ impl IommuHwptGetDirtyBitmap {
     /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64)
+            & !(0u64 | (IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR as u64)) == 0)
+            && ((self.__reserved as u64) == 0))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_hwpt_get_dirty_bitmap: only IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2459,6 +2590,14 @@ impl IommuFaultAlloc {
     /// The content checks of `struct iommu_fault_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_fault_alloc: flags must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2790,6 +2929,16 @@ impl IommuViommuAlloc {
     /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) == 0)
+            && ((self.r#type as u64) != (IOMMU_VIOMMU_TYPE_DEFAULT as u64)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -3607,6 +3756,15 @@ pub mod v6_6 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -3864,6 +4022,15 @@ pub mod v6_7 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4124,6 +4291,16 @@ pub mod v6_12_31 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0)
+                && (self.__reserved.iter().all(|b| *b == 0)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4249,6 +4426,15 @@ pub mod v6_13 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4403,6 +4589,16 @@ pub mod v6_13 {
         /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) == 0)
+                && ((self.r#type as u64) != (IOMMU_VIOMMU_TYPE_DEFAULT as u64)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4561,6 +4757,16 @@ pub mod v6_15 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0)
+                && (self.__reserved.iter().all(|b| *b == 0)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
