@@ -194,7 +194,10 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
         if let Tree::RustVmm(krate) = tree {
             let dir = emit::rust_vmm::crate_name(m);
             let uaccess = krate.uaccess_path.clone();
-            add(format!("{dir}/Cargo.toml"), Emitter::RustVmmManifest(m, uaccess));
+            add(
+                format!("{dir}/Cargo.toml"),
+                Emitter::RustVmmManifest(m, uaccess),
+            );
             add(format!("{dir}/src/lib.rs"), Emitter::RustVmmLib(m));
             add(format!("{dir}/src/{}.rs", f.name), Emitter::RustVmm(m));
         }

@@ -47,7 +47,8 @@ pub(super) fn module(m: &Model) -> String {
         revs.len()
     );
     out += "        /// The revision the crate's types are: the latest.\n        pub const LATEST: usize = COUNT - 1;\n";
-    out += "        /// Every revision, oldest first.\n        pub const ALL: [Revision; COUNT] = [\n";
+    out +=
+        "        /// Every revision, oldest first.\n        pub const ALL: [Revision; COUNT] = [\n";
     for (_, r) in &revs {
         out += &format!(
             "            Revision {{ id: {:?}, label: {:?} }},\n",
