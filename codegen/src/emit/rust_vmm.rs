@@ -298,7 +298,19 @@ fn doc_attr<'d>(
 /// `#[doc]`; empty without one.
 fn const_doc(doc: Option<&str>) -> String {
     match doc {
-        Some(d) => format!("#[doc = {:?}]\n", format!(" {}", d.replace('\n', "\n "))),
+        Some(d) => {
+            let lines: Vec<String> = d
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {l}")
+                    }
+                })
+                .collect();
+            format!("#[doc = {:?}]\n", lines.join("\n"))
+        }
         None => String::new(),
     }
 }
