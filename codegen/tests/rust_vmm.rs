@@ -6,8 +6,12 @@
 //! the same bytes. crates.io is asked only when cargo's cache lacks a crate (the first run);
 //! after that it runs offline. Anything that cannot build fails the test: nothing here skips.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use uapigen::ir::{Expr, Style};
 
 const IOMMUFD_IOCTLS: &str = "=0.4.0";
 
@@ -369,4 +373,57 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
     );
     let lib = std::fs::read_to_string(Path::new(dir).join("src/lib.rs")).unwrap();
     assert!(!lib.contains("uapigen"), "{lib}");
+}
+
+#[test]
+fn constants_carry_the_schemas_docs() {
+    let gen = scratch().join("out-docs");
+    generate(&gen);
+    let mut documented = 0;
+    for checked in common::real_families() {
+        let f = &checked.family;
+        let path = gen.join(format!("{0}-bindings/src/{0}.rs", f.name));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Each constant by bindgen's name, with the schema's doc.
+        let mut consts = Vec::new();
+        for g in &f.groups {
+            let prefix = match &g.style {
+                Style::Enum { tag: Some(t) } => format!("{t}_"),
+                _ => String::new(),
+            };
+            for v in &g.values {
+                consts.push((format!("{prefix}{}", v.name), v.doc.as_deref()));
+            }
+        }
+        for d in &f.defines {
+            // bindgen has no ioctl numbers.
+            if !matches!(d.constant.expr, Expr::Io { .. }) {
+                consts.push((d.constant.name.clone(), d.constant.doc.as_deref()));
+            }
+        }
+        for (name, doc) in consts {
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("pub const {name}:")))
+                .unwrap_or_else(|| panic!("{}: no constant {name}", path.display()));
+            let above = lines[at - 1];
+            match doc.and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty())) {
+                Some(first) => {
+                    let quoted = format!("{first:?}");
+                    assert!(
+                        above.starts_with("#[doc = \"")
+                            && above.contains(&quoted[1..quoted.len() - 1]),
+                        "{name}: the schema's doc is not on it:\n{above}"
+                    );
+                    documented += 1;
+                }
+                None => assert!(
+                    !above.starts_with("#[doc"),
+                    "{name} has a doc the schema does not give it:\n{above}"
+                ),
+            }
+        }
+    }
+    assert!(documented > 0, "no constant of the schemas has a doc");
 }
