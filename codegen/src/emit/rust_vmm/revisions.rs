@@ -77,6 +77,16 @@ pub(super) fn module(m: &Model) -> String {
             sizes.join(", ")
         );
     }
+    // The latest size is the type's on the target being built: the table cannot drift from
+    // the types, on any target the crate is built for.
+    out += "        const _: () = {\n";
+    for (_, st) in &structs {
+        out += &format!(
+            "            assert!({0}.size[LATEST] == ::std::mem::size_of::<super::super::{0}>());\n",
+            st.name
+        );
+    }
+    out += "        };\n";
     out += &format!(
         "        /// Every struct, in the header's order.\n        pub const STRUCTS: [Struct; {}] = [{}];\n    }}\n",
         structs.len(),
