@@ -46,7 +46,8 @@ pub enum Tree {
 }
 
 impl Tree {
-    /// The tree of a `--profile`; only `generated` has a Rust crate for `krate` to name.
+    /// The tree of a `--profile`; `generated` has a Rust crate for `krate` to name, and
+    /// `rust-vmm` takes where `uapigen-uaccess` is from it.
     pub fn of(profile: Profile, krate: RustCrate) -> Tree {
         match profile {
             Profile::Generated => Tree::Generated(krate),
