@@ -36,7 +36,10 @@ use uapigen::emit::Templates;
 const DIFFERENCES: &str = "codegen/tests/kernel_doc_text/differences.txt";
 
 /// The family headers held to a real one: (header, Debian suite of the real one).
-const PAIRS: &[(&str, &str)] = &[("linux/iommufd.h", "unstable"), ("linux/iommu.h", "bullseye")];
+const PAIRS: &[(&str, &str)] = &[
+    ("linux/iommufd.h", "unstable"),
+    ("linux/iommu.h", "bullseye"),
+];
 
 fn kernel_doc() -> PathBuf {
     let cache = std::env::var_os("UAPIGEN_CACHE")
@@ -73,7 +76,11 @@ fn rendered(tool: &Path, file: &Path) -> Vec<(String, Texts)> {
     );
     let rst = String::from_utf8(out.stdout).unwrap();
     let decls = parse_rst(&rst);
-    assert!(!decls.is_empty(), "kernel-doc found no kernel-doc in {}", file.display());
+    assert!(
+        !decls.is_empty(),
+        "kernel-doc found no kernel-doc in {}",
+        file.display()
+    );
     decls
 }
 
@@ -450,7 +457,10 @@ x
 ";
     let decls = parse_rst(rst);
     let names: Vec<&str> = decls.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["DOC General format", "struct iommu_destroy", "enum e"]);
+    assert_eq!(
+        names,
+        ["DOC General format", "struct iommu_destroy", "enum e"]
+    );
     assert_eq!(
         decls[0].1["text"],
         "The ioctl interface follows a format. ¶ - ENOTTY: no"
