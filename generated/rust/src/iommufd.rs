@@ -1104,11 +1104,14 @@ impl IommuVfioIoas {
 }
 /// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
 pub const IOMMU_VFIO_IOAS: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
-/// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
+/// If set, allocate a HWPT that can serve as
+/// the parent HWPT in a nesting configuration.
 pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
-/// Dirty tracking support for device IOMMU is enforced on device attachment
+/// Dirty tracking support for device IOMMU is
+/// enforced on device attachment
 pub const IOMMU_HWPT_ALLOC_DIRTY_TRACKING: u32 = 1 << 1;
-/// The fault_id field of hwpt allocation data is valid.
+/// The fault_id field of hwpt allocation data is
+/// valid.
 pub const IOMMU_HWPT_FAULT_ID_VALID: u32 = 1 << 2;
 /// Requests a domain that can be used with PASID. The
 /// domain can be attached to any PASID on the device.
@@ -1132,13 +1135,16 @@ pub const IOMMU_HWPT_ALLOC_PASID: u32 = 1 << 3;
 )]
 pub struct IommufdHwptAllocFlags(pub u32);
 impl IommufdHwptAllocFlags {
-    /// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
+    /// If set, allocate a HWPT that can serve as
+    /// the parent HWPT in a nesting configuration.
     pub const IOMMU_HWPT_ALLOC_NEST_PARENT: Self = Self(IOMMU_HWPT_ALLOC_NEST_PARENT);
-    /// Dirty tracking support for device IOMMU is enforced on device attachment
+    /// Dirty tracking support for device IOMMU is
+    /// enforced on device attachment
     pub const IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Self = Self(
         IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
     );
-    /// The fault_id field of hwpt allocation data is valid.
+    /// The fault_id field of hwpt allocation data is
+    /// valid.
     pub const IOMMU_HWPT_FAULT_ID_VALID: Self = Self(IOMMU_HWPT_FAULT_ID_VALID);
     /// Requests a domain that can be used with PASID. The
     /// domain can be attached to any PASID on the device.
@@ -1408,7 +1414,8 @@ pub struct IommuHwptAlloc {
     pub data_len: u32,
     /// User pointer to the type specific data
     pub data_uptr: u64,
-    /// The ID of IOMMUFD_FAULT object. Valid only if flags field of IOMMU_HWPT_FAULT_ID_VALID is set.
+    /// The ID of IOMMUFD_FAULT object. Valid only if flags field of
+    /// IOMMU_HWPT_FAULT_ID_VALID is set.
     pub fault_id: u32,
     /// Padding to 64-bit alignment. Must be 0.
     pub __reserved2: u32,
@@ -1554,9 +1561,11 @@ pub struct IommuHwInfoVtd {
     pub flags: u32,
     /// Must be 0
     pub __reserved: u32,
-    /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
+    /// Value of Intel VT-d capability register defined in VT-d spec
+    /// section 11.4.2 Capability Register.
     pub cap_reg: u64,
-    /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
+    /// Value of Intel VT-d capability register defined in VT-d spec
+    /// section 11.4.3 Extended Capability Register.
     pub ecap_reg: u64,
 }
 const _: () = {
@@ -1619,7 +1628,8 @@ pub struct IommuHwInfoArmSmmuv3 {
     pub __reserved: u32,
     /// Implemented features for ARM SMMU Non-secure programming interface
     pub idr: [u32; 6],
-    /// Information about the implementation and implementer of ARM SMMU, and architecture version supported
+    /// Information about the implementation and implementer of ARM SMMU,
+    /// and architecture version supported
     pub iidr: u32,
     /// ARM SMMU architecture version
     pub aidr: u32,
@@ -1751,7 +1761,8 @@ pub const IOMMU_HW_INFO_TYPE_DEFAULT: u32 = IOMMU_HW_INFO_TYPE_NONE;
 pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: u32 = 1;
 /// ARM SMMUv3 iommu info type
 pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: u32 = 2;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) info type
 pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: u32 = 3;
 /// AMD IOMMU info type
 pub const IOMMU_HW_INFO_TYPE_AMD: u32 = 4;
@@ -1775,14 +1786,16 @@ impl IommuHwInfoType {
     pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: Self = Self(IOMMU_HW_INFO_TYPE_INTEL_VTD);
     /// ARM SMMUv3 iommu info type
     pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: Self = Self(IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) info type
     pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
     );
     /// AMD IOMMU info type
     pub const IOMMU_HW_INFO_TYPE_AMD: Self = Self(IOMMU_HW_INFO_TYPE_AMD);
 }
-/// If set, @in_data_type carries an input type for user space to request for a specific info
+/// If set, @in_data_type carries an input type
+/// for user space to request for a specific info
 pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
 /// `enum iommufd_hw_info_flags`: Flags for iommu_hw_info
 #[repr(transparent)]
@@ -1795,7 +1808,8 @@ pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
 )]
 pub struct IommufdHwInfoFlags(pub u32);
 impl IommufdHwInfoFlags {
-    /// If set, @in_data_type carries an input type for user space to request for a specific info
+    /// If set, @in_data_type carries an input type
+    /// for user space to request for a specific info
     pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: Self = Self(IOMMU_HW_INFO_FLAG_INPUT_TYPE);
 }
 /// IOMMU hardware support for dirty tracking
@@ -1807,11 +1821,17 @@ impl IommufdHwInfoFlags {
 ///     IOMMU_HWPT_SET_DIRTY_TRACKING
 /// ```
 pub const IOMMU_HW_CAP_DIRTY_TRACKING: u64 = 1 << 0;
-/// Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+/// Execute Permission Supported, user ignores it
+/// when the struct
+/// iommu_hw_info::out_max_pasid_log2 is zero.
 pub const IOMMU_HW_CAP_PCI_PASID_EXEC: u64 = 1 << 1;
-/// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+/// Privileged Mode Supported, user ignores it
+/// when the struct
+/// iommu_hw_info::out_max_pasid_log2 is zero.
 pub const IOMMU_HW_CAP_PCI_PASID_PRIV: u64 = 1 << 2;
-/// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+/// ATS is not supported or cannot be used
+/// on this device (absence implies ATS
+/// may be enabled)
 pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: u64 = 1 << 3;
 /// `enum iommufd_hw_capabilities`: IOMMU hardware capabilities
 #[repr(transparent)]
@@ -1833,11 +1853,17 @@ impl IommufdHwCapabilities {
     ///     IOMMU_HWPT_SET_DIRTY_TRACKING
     /// ```
     pub const IOMMU_HW_CAP_DIRTY_TRACKING: Self = Self(IOMMU_HW_CAP_DIRTY_TRACKING);
-    /// Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+    /// Execute Permission Supported, user ignores it
+    /// when the struct
+    /// iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_EXEC: Self = Self(IOMMU_HW_CAP_PCI_PASID_EXEC);
-    /// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+    /// Privileged Mode Supported, user ignores it
+    /// when the struct
+    /// iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_PRIV: Self = Self(IOMMU_HW_CAP_PCI_PASID_PRIV);
-    /// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+    /// ATS is not supported or cannot be used
+    /// on this device (absence implies ATS
+    /// may be enabled)
     pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: Self = Self(
         IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED,
     );
@@ -1854,7 +1880,8 @@ pub union IommuHwInfoDataType {
     /// IOMMU_HW_INFO_FLAG_INPUT_TYPE is unset, any input value will
     /// be seen as IOMMU_HW_INFO_TYPE_DEFAULT
     pub in_data_type: u32,
-    /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+    /// Output the iommu hardware info type as defined in the enum
+    /// iommu_hw_info_type.
     pub out_data_type: u32,
 }
 impl ::core::default::Default for IommuHwInfoDataType {
@@ -1887,9 +1914,11 @@ pub struct IommuHwInfo {
     pub flags: u32,
     /// The device bound to the iommufd
     pub dev_id: u32,
-    /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+    /// Input the length of a user buffer in bytes. Output the length of
+    /// data that kernel supports
     pub data_len: u32,
-    /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+    /// User pointer to a user-space buffer used by the kernel to fill
+    /// the iommu type specific hardware information data
     pub data_uptr: u64,
     /// The anonymous union.
     pub data_type: IommuHwInfoDataType,
@@ -1899,7 +1928,8 @@ pub struct IommuHwInfo {
     pub out_max_pasid_log2: u8,
     /// Must be 0
     pub __reserved: [u8; 3],
-    /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+    /// Output the generic iommu capability info type as defined
+    /// in the enum iommu_hw_capabilities.
     pub out_capabilities: u64,
 }
 impl ::core::default::Default for IommuHwInfo {
@@ -2135,7 +2165,8 @@ pub struct IommuHwptGetDirtyBitmap {
     pub length: u64,
     /// page size granularity of each bit in the bitmap
     pub page_size: u64,
-    /// bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
+    /// bitmap where to set the dirty bits. The bitmap bits each
+    /// represent a page_size which you deviate from an arbitrary iova.
     pub data: u64,
 }
 const _: () = {
@@ -2268,7 +2299,8 @@ impl IommuHwptVtdS1InvalidateFlags {
     ::zerocopy::Immutable
 )]
 pub struct IommuHwptVtdS1Invalidate {
-    /// The start address of the range to be invalidated. It needs to be 4KB aligned.
+    /// The start address of the range to be invalidated. It needs to
+    /// be 4KB aligned.
     pub addr: u64,
     /// Number of contiguous 4K pages to be invalidated.
     pub npages: u64,
@@ -2391,7 +2423,8 @@ impl IommuHwptVtdS1Invalidate {
     ::zerocopy::Immutable
 )]
 pub struct IommuViommuArmSmmuv3Invalidate {
-    /// 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
+    /// 128-bit cache invalidation command that runs in SMMU CMDQ.
+    /// Must be little-endian.
     pub cmd: [u64; 2],
 }
 const _: () = {
@@ -2432,7 +2465,8 @@ pub struct IommuHwptInvalidate {
     pub size: u32,
     /// ID of a nested HWPT or a vIOMMU, for cache invalidation
     pub hwpt_id: u32,
-    /// User pointer to an array of driver-specific cache invalidation data.
+    /// User pointer to an array of driver-specific cache invalidation
+    /// data.
     pub data_uptr: u64,
     /// One of enum iommu_hwpt_invalidate_data_type, defining the data
     /// type of all the entries in the invalidation request array. It
@@ -2661,7 +2695,8 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
-/// The pasid field of the fault data is valid.
+/// The pasid field of the fault data is
+/// valid.
 pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: u32 = 1 << 0;
 /// It's the last fault of a fault group.
 pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
@@ -2676,7 +2711,8 @@ pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
 )]
 pub struct IommuHwptPgfaultFlags(pub u32);
 impl IommuHwptPgfaultFlags {
-    /// The pasid field of the fault data is valid.
+    /// The pasid field of the fault data is
+    /// valid.
     pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: Self = Self(
         IOMMU_PGFAULT_FLAGS_PASID_VALID,
     );
@@ -2791,7 +2827,8 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
 pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = 0;
 /// ARM SMMUv3 driver specific type
 pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: u32 = 1;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) enabled ARM SMMUv3 type
 pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: u32 = 2;
 /// `enum iommu_viommu_type`: Virtual IOMMU Type
 #[repr(transparent)]
@@ -2808,7 +2845,8 @@ impl IommuViommuType {
     pub const IOMMU_VIOMMU_TYPE_DEFAULT: Self = Self(IOMMU_VIOMMU_TYPE_DEFAULT);
     /// ARM SMMUv3 driver specific type
     pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: Self = Self(IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) enabled ARM SMMUv3 type
     pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
     );
@@ -3181,7 +3219,8 @@ impl IommuVeventqFlag {
 pub struct IommufdVeventHeader {
     /// Combination of enum iommu_veventq_flag
     pub flags: u32,
-    /// The sequence index of a vEVENT in the vEVENTQ, with a range of \[0, INT_MAX\] where the following index of INT_MAX is 0
+    /// The sequence index of a vEVENT in the vEVENTQ, with a range of
+    /// \[0, INT_MAX\] where the following index of INT_MAX is 0
     pub sequence: u32,
 }
 const _: () = {
@@ -3331,7 +3370,8 @@ pub struct IommuVeventqAlloc {
     pub veventq_depth: u32,
     /// The ID of the new vEVENTQ
     pub out_veventq_id: u32,
-    /// The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
+    /// The fd of the new vEVENTQ. User space must close the
+    /// successfully returned fd after using it
     pub out_veventq_fd: u32,
     /// Must be 0
     pub __reserved: u32,
@@ -3422,7 +3462,8 @@ impl IommuVeventqAlloc {
 pub const IOMMU_VEVENTQ_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
 /// Reserved for future use
 pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: u32 = 0;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) Virtual Command Queue (VCMDQ)
 pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
 /// `enum iommu_hw_queue_type`: HW Queue Type
 #[repr(transparent)]
@@ -3437,7 +3478,8 @@ pub struct IommuHwQueueType(pub u32);
 impl IommuHwQueueType {
     /// Reserved for future use
     pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: Self = Self(IOMMU_HW_QUEUE_TYPE_DEFAULT);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) Virtual Command Queue (VCMDQ)
     pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
     );
@@ -3471,11 +3513,13 @@ pub struct IommuHwQueueAlloc {
     pub viommu_id: u32,
     /// One of enum iommu_hw_queue_type
     pub r#type: u32,
-    /// The logical index to the HW queue per virtual IOMMU for a multi-queue model
+    /// The logical index to the HW queue per virtual IOMMU for a multi-queue
+    /// model
     pub index: u32,
     /// The ID of the new HW queue
     pub out_hw_queue_id: u32,
-    /// Base address of the queue memory in the guest physical address space
+    /// Base address of the queue memory in the guest physical
+    /// address space
     pub nesting_parent_iova: u64,
     /// Length of the queue memory
     pub length: u64,
@@ -3734,11 +3778,14 @@ pub mod v6_6 {
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
@@ -3996,15 +4043,19 @@ pub mod v6_7 {
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4264,11 +4315,14 @@ pub mod v6_12_31 {
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Output the width of PASIDs. 0 means no PASID support.
         /// PCI devices turn to out_capabilities to check if the
@@ -4276,7 +4330,8 @@ pub mod v6_12_31 {
         pub out_max_pasid_log2: u8,
         /// Must be 0
         pub __reserved: [u8; 3],
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4404,15 +4459,19 @@ pub mod v6_13 {
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4734,11 +4793,14 @@ pub mod v6_15 {
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Output the width of PASIDs. 0 means no PASID support.
         /// PCI devices turn to out_capabilities to check if the
@@ -4746,7 +4808,8 @@ pub mod v6_15 {
         pub out_max_pasid_log2: u8,
         /// Must be 0
         pub __reserved: [u8; 3],
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {

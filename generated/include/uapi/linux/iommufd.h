@@ -397,9 +397,12 @@ struct iommu_vfio_ioas {
 
 /**
  * enum iommufd_hwpt_alloc_flags - Flags for HWPT allocation
- * @IOMMU_HWPT_ALLOC_NEST_PARENT: If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
- * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Dirty tracking support for device IOMMU is enforced on device attachment
- * @IOMMU_HWPT_FAULT_ID_VALID: The fault_id field of hwpt allocation data is valid.
+ * @IOMMU_HWPT_ALLOC_NEST_PARENT: If set, allocate a HWPT that can serve as
+ *                                the parent HWPT in a nesting configuration.
+ * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Dirty tracking support for device IOMMU is
+ *                                   enforced on device attachment
+ * @IOMMU_HWPT_FAULT_ID_VALID: The fault_id field of hwpt allocation data is
+ *                             valid.
  * @IOMMU_HWPT_ALLOC_PASID: Requests a domain that can be used with PASID. The
  *                          domain can be attached to any PASID on the device.
  *                          Any domain attached to the non-PASID part of the
@@ -505,7 +508,8 @@ enum iommu_hwpt_data_type {
  * @data_type: One of enum iommu_hwpt_data_type
  * @data_len: Length of the type specific data
  * @data_uptr: User pointer to the type specific data
- * @fault_id: The ID of IOMMUFD_FAULT object. Valid only if flags field of IOMMU_HWPT_FAULT_ID_VALID is set.
+ * @fault_id: The ID of IOMMUFD_FAULT object. Valid only if flags field of
+ *            IOMMU_HWPT_FAULT_ID_VALID is set.
  * @__reserved2: Padding to 64-bit alignment. Must be 0.
  *
  * Explicitly allocate a hardware page table object. This is the same object
@@ -559,8 +563,10 @@ enum iommu_hw_info_vtd_flags {
  * struct iommu_hw_info_vtd - Intel VT-d hardware information
  * @flags: Combination of enum iommu_hw_info_vtd_flags
  * @__reserved: Must be 0
- * @cap_reg: Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
- * @ecap_reg: Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
+ * @cap_reg: Value of Intel VT-d capability register defined in VT-d spec
+ *           section 11.4.2 Capability Register.
+ * @ecap_reg: Value of Intel VT-d capability register defined in VT-d spec
+ *            section 11.4.3 Extended Capability Register.
  *
  * User needs to understand the Intel VT-d specification to decode the register value.
  */
@@ -576,7 +582,8 @@ struct iommu_hw_info_vtd {
  * @flags: Must be set to 0
  * @__reserved: Must be 0
  * @idr: Implemented features for ARM SMMU Non-secure programming interface
- * @iidr: Information about the implementation and implementer of ARM SMMU, and architecture version supported
+ * @iidr: Information about the implementation and implementer of ARM SMMU,
+ *        and architecture version supported
  * @aidr: ARM SMMU architecture version
  *
  * For the details of @idr, @iidr and @aidr, please refer to the chapters
@@ -662,7 +669,8 @@ struct iommu_hw_info_amd {
  * @IOMMU_HW_INFO_TYPE_DEFAULT: Input to request for a default type
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d iommu info type
  * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: ARM SMMUv3 iommu info type
- * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+ * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                     SMMUv3) info type
  * @IOMMU_HW_INFO_TYPE_AMD: AMD IOMMU info type
  */
 enum iommu_hw_info_type {
@@ -676,7 +684,8 @@ enum iommu_hw_info_type {
 
 /**
  * enum iommufd_hw_info_flags - Flags for iommu_hw_info
- * @IOMMU_HW_INFO_FLAG_INPUT_TYPE: If set, @in_data_type carries an input type for user space to request for a specific info
+ * @IOMMU_HW_INFO_FLAG_INPUT_TYPE: If set, @in_data_type carries an input type
+ *                                 for user space to request for a specific info
  */
 enum iommufd_hw_info_flags {
 	IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1 << 0,
@@ -690,9 +699,15 @@ enum iommufd_hw_info_flags {
  *
  *                                   IOMMU_HWPT_GET_DIRTY_BITMAP
  *                                   IOMMU_HWPT_SET_DIRTY_TRACKING
- * @IOMMU_HW_CAP_PCI_PASID_EXEC: Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
- * @IOMMU_HW_CAP_PCI_PASID_PRIV: Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
- * @IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+ * @IOMMU_HW_CAP_PCI_PASID_EXEC: Execute Permission Supported, user ignores it
+ *                               when the struct
+ *                               iommu_hw_info::out_max_pasid_log2 is zero.
+ * @IOMMU_HW_CAP_PCI_PASID_PRIV: Privileged Mode Supported, user ignores it
+ *                               when the struct
+ *                               iommu_hw_info::out_max_pasid_log2 is zero.
+ * @IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: ATS is not supported or cannot be used
+ *                                      on this device (absence implies ATS
+ *                                      may be enabled)
  */
 enum iommufd_hw_capabilities {
 	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
@@ -706,20 +721,24 @@ enum iommufd_hw_capabilities {
  * @size: sizeof(struct iommu_hw_info)
  * @flags: Combination of enum iommufd_hw_info_flags
  * @dev_id: The device bound to the iommufd
- * @data_len: Input the length of a user buffer in bytes. Output the length of data that kernel supports
- * @data_uptr: User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+ * @data_len: Input the length of a user buffer in bytes. Output the length of
+ *            data that kernel supports
+ * @data_uptr: User pointer to a user-space buffer used by the kernel to fill
+ *             the iommu type specific hardware information data
  * @in_data_type: This shares the same field with @out_data_type, making it be
  *                a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is
  *                set, an input type carried via this @in_data_type field will
  *                be valid, requesting for the info data to the given type. If
  *                IOMMU_HW_INFO_FLAG_INPUT_TYPE is unset, any input value will
  *                be seen as IOMMU_HW_INFO_TYPE_DEFAULT
- * @out_data_type: Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+ * @out_data_type: Output the iommu hardware info type as defined in the enum
+ *                 iommu_hw_info_type.
  * @out_max_pasid_log2: Output the width of PASIDs. 0 means no PASID support.
  *                      PCI devices turn to out_capabilities to check if the
  *                      specific capabilities is supported or not.
  * @__reserved: Must be 0
- * @out_capabilities: Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+ * @out_capabilities: Output the generic iommu capability info type as defined
+ *                    in the enum iommu_hw_capabilities.
  *
  * Query an iommu type specific hardware information data from an iommu behind
  * a given device that has been bound to iommufd. This hardware info data will
@@ -798,7 +817,8 @@ enum iommufd_hwpt_get_dirty_bitmap_flags {
  * @iova: base IOVA of the bitmap first bit
  * @length: IOVA range size
  * @page_size: page size granularity of each bit in the bitmap
- * @data: bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
+ * @data: bitmap where to set the dirty bits. The bitmap bits each
+ *        represent a page_size which you deviate from an arbitrary iova.
  *
  * Checking a given IOVA is dirty:
  *
@@ -843,7 +863,8 @@ enum iommu_hwpt_vtd_s1_invalidate_flags {
 
 /**
  * struct iommu_hwpt_vtd_s1_invalidate - Intel VT-d cache invalidation (IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
- * @addr: The start address of the range to be invalidated. It needs to be 4KB aligned.
+ * @addr: The start address of the range to be invalidated. It needs to
+ *        be 4KB aligned.
  * @npages: Number of contiguous 4K pages to be invalidated.
  * @flags: Combination of enum iommu_hwpt_vtd_s1_invalidate_flags
  * @__reserved: Must be 0
@@ -866,7 +887,8 @@ struct iommu_hwpt_vtd_s1_invalidate {
 
 /**
  * struct iommu_viommu_arm_smmuv3_invalidate - ARM SMMUv3 cache invalidation (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
- * @cmd: 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
+ * @cmd: 128-bit cache invalidation command that runs in SMMU CMDQ.
+ *       Must be little-endian.
  *
  * Supported command list only when passing in a vIOMMU via @hwpt_id:
  *     CMDQ_OP_TLBI_NSNH_ALL
@@ -888,7 +910,8 @@ struct iommu_viommu_arm_smmuv3_invalidate {
  * struct iommu_hwpt_invalidate - ioctl(IOMMU_HWPT_INVALIDATE)
  * @size: sizeof(struct iommu_hwpt_invalidate)
  * @hwpt_id: ID of a nested HWPT or a vIOMMU, for cache invalidation
- * @data_uptr: User pointer to an array of driver-specific cache invalidation data.
+ * @data_uptr: User pointer to an array of driver-specific cache invalidation
+ *             data.
  * @data_type: One of enum iommu_hwpt_invalidate_data_type, defining the data
  *             type of all the entries in the invalidation request array. It
  *             should be a type supported by the hwpt pointed by @hwpt_id.
@@ -965,7 +988,8 @@ struct iommu_hwpt_page_response {
 
 /**
  * enum iommu_hwpt_pgfault_flags - flags for struct iommu_hwpt_pgfault
- * @IOMMU_PGFAULT_FLAGS_PASID_VALID: The pasid field of the fault data is valid.
+ * @IOMMU_PGFAULT_FLAGS_PASID_VALID: The pasid field of the fault data is
+ *                                   valid.
  * @IOMMU_PGFAULT_FLAGS_LAST_PAGE: It's the last fault of a fault group.
  */
 enum iommu_hwpt_pgfault_flags {
@@ -1023,7 +1047,8 @@ struct iommu_hwpt_pgfault {
  * enum iommu_viommu_type - Virtual IOMMU Type
  * @IOMMU_VIOMMU_TYPE_DEFAULT: Reserved for future use
  * @IOMMU_VIOMMU_TYPE_ARM_SMMUV3: ARM SMMUv3 driver specific type
- * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+ * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                    SMMUv3) enabled ARM SMMUv3 type
  */
 enum iommu_viommu_type {
 	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
@@ -1142,7 +1167,8 @@ enum iommu_veventq_flag {
 /**
  * struct iommufd_vevent_header - Virtual Event Header for a vEVENTQ Status
  * @flags: Combination of enum iommu_veventq_flag
- * @sequence: The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
+ * @sequence: The sequence index of a vEVENT in the vEVENTQ, with a range of
+ *            [0, INT_MAX] where the following index of INT_MAX is 0
  *
  * Each iommufd_vevent_header reports a sequence index of the following vEVENT:
  *
@@ -1223,7 +1249,8 @@ struct iommu_vevent_tegra241_cmdqv {
  * @type: Type of the vEVENTQ. Must be defined in enum iommu_veventq_type
  * @veventq_depth: Maximum number of events in the vEVENTQ
  * @out_veventq_id: The ID of the new vEVENTQ
- * @out_veventq_fd: The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
+ * @out_veventq_fd: The fd of the new vEVENTQ. User space must close the
+ *                  successfully returned fd after using it
  * @__reserved: Must be 0
  *
  * Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU
@@ -1258,7 +1285,8 @@ struct iommu_veventq_alloc {
 /**
  * enum iommu_hw_queue_type - HW Queue Type
  * @IOMMU_HW_QUEUE_TYPE_DEFAULT: Reserved for future use
- * @IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+ * @IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                      SMMUv3) Virtual Command Queue (VCMDQ)
  */
 enum iommu_hw_queue_type {
 	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
@@ -1271,9 +1299,11 @@ enum iommu_hw_queue_type {
  * @flags: Must be 0
  * @viommu_id: Virtual IOMMU ID to associate the HW queue with
  * @type: One of enum iommu_hw_queue_type
- * @index: The logical index to the HW queue per virtual IOMMU for a multi-queue model
+ * @index: The logical index to the HW queue per virtual IOMMU for a multi-queue
+ *         model
  * @out_hw_queue_id: The ID of the new HW queue
- * @nesting_parent_iova: Base address of the queue memory in the guest physical address space
+ * @nesting_parent_iova: Base address of the queue memory in the guest physical
+ *                       address space
  * @length: Length of the queue memory
  *
  * Allocate a HW queue object for a vIOMMU-specific HW-accelerated queue, which
