@@ -85,7 +85,9 @@ fn rendered(tool: &Path, file: &Path) -> Vec<(String, Texts)> {
 }
 
 fn parse_rst(rst: &str) -> Vec<(String, Texts)> {
-    let mut decls: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+    // Each declaration's fields in order, each with its raw lines.
+    type Fields = Vec<(String, Vec<String>)>;
+    let mut decls: Vec<(String, Fields)> = Vec::new();
     // The text lines go to `field` of the last declaration; None drops them (the container
     // directive, the Definition block, the gap between a list heading and its first item).
     let mut field: Option<String> = None;
