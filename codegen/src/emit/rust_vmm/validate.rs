@@ -9,7 +9,7 @@
 
 use crate::emit::rust::type_ident;
 use crate::emit::rust_syntax::Rust;
-use crate::ir::{Cond, Family, Field, FieldPath, FieldType, RevId, Style};
+use crate::ir::{Cond, Family, Field, FieldPath, FieldType, Revision, Style};
 use crate::Model;
 
 /// `mod validate { ... }`, for inside the family module's `uapigen` module; empty when the
@@ -51,9 +51,11 @@ pub(super) fn module(m: &Model) -> String {
 
 /// `history` with every member's `rust_name` (and every rule's path through them) bindgen's.
 fn bindgen_names(history: &Family) -> Family {
-    let latest = RevId(history.revisions.len().saturating_sub(1));
     let mut fam = history.clone();
-    fn rename(fields: &mut [Field], latest: RevId) {
+    let Some(latest) = history.revisions.last() else {
+        return fam;
+    };
+    fn rename(fields: &mut [Field], latest: &Revision) {
         let mut anon = 0;
         for f in fields {
             f.rust_name = match &f.name {
