@@ -356,7 +356,7 @@ fn diff_classifies_and_reads_git_revisions() {
             "label = \"Linux v7.1: IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED\"\n\n[[revision]]\nid = \"next\"",
         )
         .replace(
-            "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n]",
+            "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0.\" },\n]",
             "Output the number of requests successfully handled by kernel.\"\"\" },\n  { name = \"__reserved\", type = \"__u32\", reserved = true, doc = \"Must be 0\" },\n  { name = \"extra\", type = \"__aligned_u64\", since = \"next\" },\n]",
         );
     assert!(grown.contains("since = \"next\""));

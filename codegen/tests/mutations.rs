@@ -99,8 +99,15 @@ fn parse_doc(text: &str) -> Doc {
     let table: toml::Table = toml::from_str(text).expect("a seed parses");
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut doc = Vec::new();
+    // Lines inside a multi-line string (a doc's `[0, INT_MAX]`) are text, not headers.
+    let mut in_text = false;
     for line in text.lines() {
         let line = line.trim();
+        let was_in_text = in_text;
+        in_text ^= line.matches("\"\"\"").count() % 2 == 1;
+        if was_in_text {
+            continue;
+        }
         let (key, array) = if let Some(k) = line.strip_prefix("[[") {
             (k.strip_suffix("]]").expect("[[key]]"), true)
         } else if let Some(k) = line.strip_prefix('[') {
