@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use uapigen::ir::Convention;
 use uapigen::model::StructId;
 use uapigen_bindings::{iommu, iommufd};
 use uapigen_uaccess::{bytes_of, Errno, Plain, UserMemory};
@@ -105,6 +106,33 @@ pub fn rust(name: &str, mem: &Mem, ud: UserData) -> (Outcome, Option<&'static st
         )),
         "iommu_hw_info" => run(iommufd::v6_8::IommuHwInfo::copy_from_user(mem, BASE)),
         "iommu_ioas_map" => run(iommufd::v6_8::IommuIoasMap::copy_from_user(mem, BASE)),
+        "iommu_destroy" => run(iommufd::v6_8::IommuDestroy::copy_from_user(mem, BASE)),
+        "iommu_ioas_alloc" => run(iommufd::v6_8::IommuIoasAlloc::copy_from_user(mem, BASE)),
+        "iommu_ioas_iova_ranges" => run(iommufd::v6_8::IommuIoasIovaRanges::copy_from_user(
+            mem, BASE,
+        )),
+        "iommu_ioas_allow_iovas" => run(iommufd::v6_8::IommuIoasAllowIovas::copy_from_user(
+            mem, BASE,
+        )),
+        "iommu_ioas_copy" => run(iommufd::v6_8::IommuIoasCopy::copy_from_user(mem, BASE)),
+        "iommu_ioas_unmap" => run(iommufd::v6_8::IommuIoasUnmap::copy_from_user(mem, BASE)),
+        "iommu_option" => run(iommufd::v6_8::IommuOption::copy_from_user(mem, BASE)),
+        "iommu_vfio_ioas" => run(iommufd::v6_8::IommuVfioIoas::copy_from_user(mem, BASE)),
+        "iommu_hwpt_set_dirty_tracking" => run(
+            iommufd::v6_8::IommuHwptSetDirtyTracking::copy_from_user(mem, BASE),
+        ),
+        "iommu_hwpt_get_dirty_bitmap" => run(
+            iommufd::v6_8::IommuHwptGetDirtyBitmap::copy_from_user(mem, BASE),
+        ),
+        "iommu_fault_alloc" => run(iommufd::v6_11::IommuFaultAlloc::copy_from_user(mem, BASE)),
+        "iommu_viommu_alloc" => run(iommufd::v6_13::IommuViommuAlloc::copy_from_user(mem, BASE)),
+        "iommu_vdevice_alloc" => run(iommufd::v6_13::IommuVdeviceAlloc::copy_from_user(mem, BASE)),
+        "iommu_ioas_map_file" => run(iommufd::v6_13::IommuIoasMapFile::copy_from_user(mem, BASE)),
+        "iommu_ioas_change_process" => run(iommufd::v6_13::IommuIoasChangeProcess::copy_from_user(
+            mem, BASE,
+        )),
+        "iommu_veventq_alloc" => run(iommufd::v6_15::IommuVeventqAlloc::copy_from_user(mem, BASE)),
+        "iommu_hw_queue_alloc" => run(iommufd::v6_17::IommuHwQueueAlloc::copy_from_user(mem, BASE)),
         "iommu_hwpt_vtd_s1" => run(iommufd::v6_8::IommuHwptVtdS1::copy_from_user(
             mem, t, BASE, l,
         )),
@@ -126,6 +154,23 @@ pub const STRUCTS: &[&str] = &[
     "iommu_ioas_map",
     "iommu_hwpt_vtd_s1",
     "iommu_hwpt_vtd_s1_invalidate",
+    "iommu_destroy",
+    "iommu_ioas_alloc",
+    "iommu_ioas_iova_ranges",
+    "iommu_ioas_allow_iovas",
+    "iommu_ioas_copy",
+    "iommu_ioas_unmap",
+    "iommu_option",
+    "iommu_vfio_ioas",
+    "iommu_hwpt_set_dirty_tracking",
+    "iommu_hwpt_get_dirty_bitmap",
+    "iommu_fault_alloc",
+    "iommu_viommu_alloc",
+    "iommu_vdevice_alloc",
+    "iommu_ioas_map_file",
+    "iommu_ioas_change_process",
+    "iommu_veventq_alloc",
+    "iommu_hw_queue_alloc",
 ];
 
 pub fn repo_root() -> PathBuf {
@@ -143,13 +188,10 @@ pub fn families() -> &'static [uapigen::Checked] {
     })
 }
 
-/// The revision REFERENCE.md (and so `kernel`) describes: v5.10 for iommu, v6.8 for iommufd.
-pub fn described_revision(c: &uapigen::Checked) -> usize {
-    let id = if c.family.name == "iommu" {
-        "v5_10"
-    } else {
-        "v6_8"
-    };
+/// The revision `kernel`'s model of a struct describes (`kernel::revision`): v5.10 for iommu;
+/// v6.8 for iommufd, or the release that added a younger command.
+pub fn described_revision(c: &uapigen::Checked, name: &str) -> usize {
+    let id = kernel::revision(name);
     c.history
         .revisions
         .iter()
@@ -166,7 +208,7 @@ pub fn described(
     StructId,
 ) {
     let (c, si) = find(name);
-    let (fam, layouts) = &c.revisions[described_revision(c)];
+    let (fam, layouts) = &c.revisions[described_revision(c, name)];
     (fam, &layouts[0], si)
 }
 
@@ -179,7 +221,7 @@ pub struct View {
 /// The described revision of a struct's family, and the struct's id.
 pub fn view(name: &str) -> (View, StructId) {
     let (c, si) = find(name);
-    let (family, layouts) = &c.revisions[described_revision(c)];
+    let (family, layouts) = &c.revisions[described_revision(c, name)];
     (View { family, layouts }, si)
 }
 
@@ -222,7 +264,7 @@ const HARNESS: &str = r#"
 #include <uapigen/iommu_validate.h>
 #include <uapigen/iommufd_validate.h>
 
-/* The revision REFERENCE.md describes: v5.10 for iommu, v6.8 for iommufd. */
+/* Each struct at the revision its kernel model describes (kernel::revision). */
 #define RUN(S, REV, ...) do { struct S dst; memset(&dst, 0xa5, sizeof(dst)); \
 	ret = S##__##REV##_copy_from_user(&dst, __VA_ARGS__); \
 	memcpy(out, &dst, sizeof(dst)); outlen = sizeof(dst); } while (0)
@@ -250,15 +292,9 @@ int main(void)
 		g_base = buf;
 		g_readable = readable < n ? readable : n;
 		g_read_end = 0;
-		if (!strcmp(name, "iommu_page_response")) RUN(iommu_page_response, v5_10, buf);
-		else if (!strcmp(name, "iommu_cache_invalidate_info")) RUN(iommu_cache_invalidate_info, v5_10, buf);
-		else if (!strcmp(name, "iommu_gpasid_bind_data")) RUN(iommu_gpasid_bind_data, v5_10, buf);
-		else if (!strcmp(name, "iommu_hwpt_alloc")) RUN(iommu_hwpt_alloc, v6_8, buf);
-		else if (!strcmp(name, "iommu_hwpt_invalidate")) RUN(iommu_hwpt_invalidate, v6_8, buf);
-		else if (!strcmp(name, "iommu_hw_info")) RUN(iommu_hw_info, v6_8, buf);
-		else if (!strcmp(name, "iommu_ioas_map")) RUN(iommu_ioas_map, v6_8, buf);
-		else if (!strcmp(name, "iommu_hwpt_vtd_s1")) RUN(iommu_hwpt_vtd_s1, v6_8, buf, (__u32)type, (__u32)len);
-		else if (!strcmp(name, "iommu_hwpt_vtd_s1_invalidate")) RUN(iommu_hwpt_vtd_s1_invalidate, v6_8, buf, (__u32)type, (__u32)len);
+		if (0) {
+		}
+@DISPATCH@
 		else return 3;
 		{
 			/* Bytes of dst still holding the 0xa5 poison: never written. */
@@ -283,7 +319,20 @@ impl CHarness {
         H.get_or_init(|| {
             let dir = tempfile::tempdir().unwrap().keep();
             let src = dir.join("harness.c");
-            std::fs::write(&src, format!("{}{HARNESS}", uapigen::matrix_c::PRELUDE)).unwrap();
+            let dispatch: String = STRUCTS
+                .iter()
+                .map(|n| {
+                    let (c, si) = view(n);
+                    let ud = c.family.struct_(si).convention == Some(Convention::UserData);
+                    format!(
+                        "\t\telse if (!strcmp(name, \"{n}\")) RUN({n}, {}, buf{});\n",
+                        kernel::revision(n),
+                        if ud { ", (__u32)type, (__u32)len" } else { "" }
+                    )
+                })
+                .collect();
+            let harness = HARNESS.replace("@DISPATCH@\n", &dispatch);
+            std::fs::write(&src, format!("{}{harness}", uapigen::matrix_c::PRELUDE)).unwrap();
             let exe = dir.join("harness");
             let include = repo_root().join("generated/include");
             let out = Command::new("cc")
