@@ -1,7 +1,11 @@
 //! The kernel's behaviour, written by hand from REFERENCE.md (§2: v5.10 iommu.c; §6/§7: the
 //! iommufd ioctl path, `copy_struct_from_user`, `__iommu_copy_struct_from_user`, and the v6.8
-//! handlers), with the offsets REFERENCE.md gives. It does not read the schema: it is the
-//! independent side the generated validators are held against.
+//! handlers) and from the iommufd handlers' source (drivers/iommu/iommufd/{ioas.c, main.c,
+//! vfio_compat.c, device.c, hw_pagetable.c, fault.c, eventq.c, viommu.c}) of each release
+//! named, with the offsets of the uAPI header. It does not read the schema: it is the
+//! independent side the generated validators are held against. Each handler is modelled up
+//! to its first step that depends on the environment (an object lookup, a capability) or on
+//! the ABI (`>= ULONG_MAX` → -EOVERFLOW), which is where the validators stop too.
 
 use uapigen_uaccess::{Errno, UserMemory};
 
@@ -137,15 +141,35 @@ fn ucmd(mem: &dyn UserMemory, min_size: usize, ksize: usize) -> R {
     copy_struct_from_user(mem, ksize, usize)
 }
 
-/// IOMMU_HWPT_ALLOC: min_size 24, sizeof 40 (v6.8); `__reserved` → -EOPNOTSUPP; data_type
-/// NONE with a length, or another type without one → -EINVAL.
-pub fn hwpt_alloc(mem: &dyn UserMemory) -> R {
-    let d = ucmd(mem, 24, 40)?;
+/// IOMMU_HWPT_ALLOC, min_size offsetofend(__reserved) = 24 from v6.6 on; sizeof 24 (v6.6), 40
+/// (v6.7: data_type, data_len, data_uptr), 48 (v6.11: fault_id, __reserved2). hw_pagetable.c's
+/// iommufd_hwpt_alloc, before iommufd_get_device():
+/// - v6.6 (4ff542163397 "iommufd: Add IOMMU_HWPT_ALLOC"): `if (cmd->flags || cmd->__reserved)
+///   return -EOPNOTSUPP;` (flags at 4, `__reserved` at 20);
+/// - v6.7: flags are checked later (iommufd_hwpt_paging_alloc, after the lookups); `if
+///   (cmd->__reserved) return -EOPNOTSUPP; if (cmd->data_type == IOMMU_HWPT_DATA_NONE &&
+///   cmd->data_len) return -EINVAL;` (data_type at 24, data_len at 28);
+/// - v6.8 (7adc0c1cfa77 "iommufd: Reject non-zero data_type if no data_len is provided",
+///   also in 6.7.7): `|| (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len)` → -EINVAL.
+///
+/// `__reserved2` is never read by the kernel.
+pub fn hwpt_alloc(mem: &dyn UserMemory, rev: &str) -> R {
+    if !since(rev, "v6_7") {
+        let d = ucmd(mem, 24, 24)?;
+        if u32_at(&d, 4) != 0 || u32_at(&d, 20) != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        return Ok(d);
+    }
+    let d = ucmd(mem, 24, if since(rev, "v6_11") { 48 } else { 40 })?;
     if u32_at(&d, 20) != 0 {
         return Err(Errno::EOPNOTSUPP);
     }
     let (data_type, data_len) = (u32_at(&d, 24), u32_at(&d, 28));
-    if (data_type == 0 && data_len != 0) || (data_type != 0 && data_len == 0) {
+    if data_type == 0 && data_len != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if since(rev, "v6_8") && data_type != 0 && data_len == 0 {
         return Err(Errno::EINVAL);
     }
     Ok(d)
@@ -164,11 +188,24 @@ pub fn hwpt_invalidate(mem: &dyn UserMemory) -> R {
     Ok(d)
 }
 
-/// IOMMU_GET_HW_INFO as v6.8 has it (min_size 32, sizeof 40): iommufd_get_hw_info's
-/// `if (cmd->flags || cmd->__reserved) return -EOPNOTSUPP;`, `__reserved` the `__u32` at 28.
-pub fn hw_info(mem: &dyn UserMemory) -> R {
-    let d = ucmd(mem, 32, 40)?;
-    if u32_at(&d, 4) != 0 || u32_at(&d, 28) != 0 {
+/// IOMMU_GET_HW_INFO, min_size offsetofend(v6.6's __reserved) = 32; sizeof 32 (v6.6), 40 from
+/// v6.7 (out_capabilities). device.c's iommufd_get_hw_info, before the device lookup:
+/// - v6.6 to v6.14: `if (cmd->flags || cmd->__reserved) return -EOPNOTSUPP;`, `__reserved`
+///   the `__u32` at 28;
+/// - v6.15 ("iommufd: Extend IOMMU_GET_HW_INFO to report PASID capability", backported to
+///   6.12.31): byte 28 becomes out_max_pasid_log2, and `if (cmd->flags || cmd->__reserved[0]
+///   || cmd->__reserved[1] || cmd->__reserved[2])`, bytes 29 to 31;
+/// - v6.17 (IOMMU_HW_INFO_FLAG_INPUT_TYPE): `if (cmd->flags & ~SUPPORTED_FLAGS)` (bit 0), then
+///   the same `__reserved[]` check, both -EOPNOTSUPP.
+pub fn hw_info(mem: &dyn UserMemory, rev: &str) -> R {
+    let d = ucmd(mem, 32, if since(rev, "v6_7") { 40 } else { 32 })?;
+    let known = if since(rev, "v6_17") { 0x1 } else { 0 };
+    let reserved = if since(rev, "v6_15") || rev == "v6_12_31" {
+        d[29..32].iter().any(|b| *b != 0)
+    } else {
+        u32_at(&d, 28) != 0
+    };
+    if u32_at(&d, 4) & !known != 0 || reserved {
         return Err(Errno::EOPNOTSUPP);
     }
     Ok(d)
@@ -310,12 +347,13 @@ pub fn fault_alloc(mem: &dyn UserMemory) -> R {
     Ok(d)
 }
 
-/// v6.13 IOMMU_VIOMMU_ALLOC (min_size offsetofend(out_viommu_id) = sizeof = 24):
+/// v6.13 IOMMU_VIOMMU_ALLOC (min_size offsetofend(out_viommu_id) = 24; sizeof 24, 40 from
+/// v6.17 with data_len, `__reserved`, data_uptr — that `__reserved` is not checked):
 /// viommu.c's iommufd_viommu_alloc_ioctl, `if (cmd->flags || cmd->type ==
 /// IOMMU_VIOMMU_TYPE_DEFAULT) return -EOPNOTSUPP;` (type at 8, DEFAULT = 0), then the device
 /// lookup.
-pub fn viommu_alloc(mem: &dyn UserMemory) -> R {
-    let d = ucmd(mem, 24, 24)?;
+pub fn viommu_alloc(mem: &dyn UserMemory, rev: &str) -> R {
+    let d = ucmd(mem, 24, if since(rev, "v6_17") { 40 } else { 24 })?;
     if u32_at(&d, 4) != 0 || u32_at(&d, 8) == 0 {
         return Err(Errno::EOPNOTSUPP);
     }
@@ -382,6 +420,28 @@ pub fn hw_queue_alloc(mem: &dyn UserMemory) -> R {
     Ok(d)
 }
 
+/// Mainline iommufd releases, oldest first.
+const MAINLINE: &[&str] = &[
+    "v6_2", "v6_6", "v6_7", "v6_8", "v6_11", "v6_13", "v6_14", "v6_15", "v6_17", "v7_0", "v7_1",
+];
+
+/// Whether the kernel of revision `rev` has mainline release `release`'s changes. The stable
+/// 6.12.y revisions are on v6.11's line (6.12 changed no iommufd uAPI); their backports are
+/// named where they matter.
+fn since(rev: &str, release: &str) -> bool {
+    let line = match rev {
+        "v6_12_14" | "v6_12_31" => "v6_11",
+        r => r,
+    };
+    let at = |r: &str| {
+        MAINLINE
+            .iter()
+            .position(|m| *m == r)
+            .unwrap_or_else(|| panic!("no kernel model for revision {r}"))
+    };
+    at(line) >= at(release)
+}
+
 /// The kernel release each iommufd model above describes: v6.8, or the release that added
 /// the command when it is younger (the handlers named there are that release's).
 pub fn revision(name: &str) -> &'static str {
@@ -435,15 +495,23 @@ pub fn vtd_s1_invalidate(mem: &dyn UserMemory, ty: u32, len: u32) -> R {
 }
 
 /// The model for a struct name.
+///
+/// A name may carry the revision to model, `iommu_hwpt_alloc@v6_6` (iommufd, no driver data);
+/// without it, `revision(name)`'s. The handlers not taking a revision check the same at every
+/// revision where the command exists (sizes included).
 pub fn model(name: &str, mem: &dyn UserMemory, ud: Option<(u32, u32)>) -> R {
     let (t, l) = ud.unwrap_or((0, 0));
+    let (name, rev) = match name.split_once('@') {
+        Some((n, r)) => (n, r),
+        None => (name, revision(name)),
+    };
     match name {
         "iommu_page_response" => page_response(mem),
         "iommu_cache_invalidate_info" => cache_invalidate(mem),
         "iommu_gpasid_bind_data" => gpasid_bind(mem),
-        "iommu_hwpt_alloc" => hwpt_alloc(mem),
+        "iommu_hwpt_alloc" => hwpt_alloc(mem, rev),
         "iommu_hwpt_invalidate" => hwpt_invalidate(mem),
-        "iommu_hw_info" => hw_info(mem),
+        "iommu_hw_info" => hw_info(mem, rev),
         "iommu_ioas_map" => ioas_map(mem),
         "iommu_destroy" => destroy(mem),
         "iommu_ioas_alloc" => ioas_alloc(mem),
@@ -456,7 +524,7 @@ pub fn model(name: &str, mem: &dyn UserMemory, ud: Option<(u32, u32)>) -> R {
         "iommu_hwpt_set_dirty_tracking" => hwpt_set_dirty_tracking(mem),
         "iommu_hwpt_get_dirty_bitmap" => hwpt_get_dirty_bitmap(mem),
         "iommu_fault_alloc" => fault_alloc(mem),
-        "iommu_viommu_alloc" => viommu_alloc(mem),
+        "iommu_viommu_alloc" => viommu_alloc(mem, rev),
         "iommu_vdevice_alloc" => vdevice_alloc(mem),
         "iommu_ioas_map_file" => ioas_map_file(mem),
         "iommu_ioas_change_process" => ioas_change_process(mem),

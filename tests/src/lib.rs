@@ -92,6 +92,9 @@ fn run<T: Plain>(r: Result<T, uapigen_uaccess::Rejected>) -> (Outcome, Option<&'
 /// The generated Rust validator of `name`; also returns the rule text of a rejection.
 pub fn rust(name: &str, mem: &Mem, ud: UserData) -> (Outcome, Option<&'static str>) {
     let (t, l) = ud.unwrap_or((0, 0));
+    if let (name, Some(rev)) = split(name) {
+        return rust_at(name, rev, mem);
+    }
     match name {
         "iommu_page_response" => run(iommu::v5_10::IommuPageResponse::copy_from_user(mem, BASE)),
         "iommu_cache_invalidate_info" => run(
@@ -143,6 +146,69 @@ pub fn rust(name: &str, mem: &Mem, ud: UserData) -> (Outcome, Option<&'static st
     }
 }
 
+/// `iommufd::<rev>::<ty>::copy_from_user` for `rev` among the revision modules listed (the
+/// struct's), by name; `from_6_2` etc. name the lists.
+macro_rules! at {
+    ($rev:expr, $mem:expr, $ty:ident, from_6_2) => {
+        at!($rev, $mem, $ty, [v6_2, v6_6, v6_7, v6_8, v6_11, v6_12_14, v6_12_31, v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_6) => {
+        at!($rev, $mem, $ty, [v6_6, v6_7, v6_8, v6_11, v6_12_14, v6_12_31, v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_7) => {
+        at!($rev, $mem, $ty, [v6_7, v6_8, v6_11, v6_12_14, v6_12_31, v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_8) => {
+        at!($rev, $mem, $ty, [v6_8, v6_11, v6_12_14, v6_12_31, v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_11) => {
+        at!($rev, $mem, $ty, [v6_11, v6_12_14, v6_12_31, v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_13) => {
+        at!($rev, $mem, $ty, [v6_13, v6_14, v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_15) => {
+        at!($rev, $mem, $ty, [v6_15, v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, from_6_17) => {
+        at!($rev, $mem, $ty, [v6_17, v7_0, v7_1])
+    };
+    ($rev:expr, $mem:expr, $ty:ident, [$($m:ident),*]) => {
+        match $rev {
+            $(stringify!($m) => run(iommufd::$m::$ty::copy_from_user($mem, BASE)),)*
+            other => panic!("no Rust module {other} wired for {}", stringify!($ty)),
+        }
+    };
+}
+
+/// The generated Rust validator of an iommufd struct (no driver data) at revision `rev`.
+pub fn rust_at(name: &str, rev: &str, mem: &Mem) -> (Outcome, Option<&'static str>) {
+    match name {
+        "iommu_destroy" => at!(rev, mem, IommuDestroy, from_6_2),
+        "iommu_ioas_alloc" => at!(rev, mem, IommuIoasAlloc, from_6_2),
+        "iommu_ioas_iova_ranges" => at!(rev, mem, IommuIoasIovaRanges, from_6_2),
+        "iommu_ioas_allow_iovas" => at!(rev, mem, IommuIoasAllowIovas, from_6_2),
+        "iommu_ioas_map" => at!(rev, mem, IommuIoasMap, from_6_2),
+        "iommu_ioas_copy" => at!(rev, mem, IommuIoasCopy, from_6_2),
+        "iommu_ioas_unmap" => at!(rev, mem, IommuIoasUnmap, from_6_2),
+        "iommu_option" => at!(rev, mem, IommuOption, from_6_2),
+        "iommu_vfio_ioas" => at!(rev, mem, IommuVfioIoas, from_6_2),
+        "iommu_hwpt_alloc" => at!(rev, mem, IommuHwptAlloc, from_6_6),
+        "iommu_hw_info" => at!(rev, mem, IommuHwInfo, from_6_6),
+        "iommu_hwpt_set_dirty_tracking" => at!(rev, mem, IommuHwptSetDirtyTracking, from_6_7),
+        "iommu_hwpt_get_dirty_bitmap" => at!(rev, mem, IommuHwptGetDirtyBitmap, from_6_7),
+        "iommu_hwpt_invalidate" => at!(rev, mem, IommuHwptInvalidate, from_6_8),
+        "iommu_fault_alloc" => at!(rev, mem, IommuFaultAlloc, from_6_11),
+        "iommu_viommu_alloc" => at!(rev, mem, IommuViommuAlloc, from_6_13),
+        "iommu_vdevice_alloc" => at!(rev, mem, IommuVdeviceAlloc, from_6_13),
+        "iommu_ioas_map_file" => at!(rev, mem, IommuIoasMapFile, from_6_13),
+        "iommu_ioas_change_process" => at!(rev, mem, IommuIoasChangeProcess, from_6_13),
+        "iommu_veventq_alloc" => at!(rev, mem, IommuVeventqAlloc, from_6_15),
+        "iommu_hw_queue_alloc" => at!(rev, mem, IommuHwQueueAlloc, from_6_17),
+        other => panic!("no Rust validator wired for {other}@{rev}"),
+    }
+}
+
 /// The structs the end-to-end tests cover, with the convention each has.
 pub const STRUCTS: &[&str] = &[
     "iommu_page_response",
@@ -188,10 +254,20 @@ pub fn families() -> &'static [uapigen::Checked] {
     })
 }
 
-/// The revision `kernel`'s model of a struct describes (`kernel::revision`): v5.10 for iommu;
-/// v6.8 for iommufd, or the release that added a younger command.
+/// A struct name, optionally with the revision to take it at: `iommu_hwpt_alloc@v6_6`.
+pub fn split(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('@') {
+        Some((n, r)) => (n, Some(r)),
+        None => (name, None),
+    }
+}
+
+/// The revision a (possibly `@rev`) name stands for: the one it names, or else the one
+/// `kernel`'s model describes (`kernel::revision`): v5.10 for iommu; v6.8 for iommufd, or the
+/// release that added a younger command.
 pub fn described_revision(c: &uapigen::Checked, name: &str) -> usize {
-    let id = kernel::revision(name);
+    let (base, rev) = split(name);
+    let id = rev.unwrap_or_else(|| kernel::revision(base));
     c.history
         .revisions
         .iter()
@@ -227,6 +303,7 @@ pub fn view(name: &str) -> (View, StructId) {
 
 /// (family, struct id) of a struct name.
 pub fn find(name: &str) -> (&'static uapigen::Checked, StructId) {
+    let name = split(name).0;
     families()
         .iter()
         .find_map(|c| {
@@ -236,6 +313,39 @@ pub fn find(name: &str) -> (&'static uapigen::Checked, StructId) {
                 .map(|(s, _)| (c, s))
         })
         .unwrap_or_else(|| panic!("{name} not in the schemas"))
+}
+
+/// The revisions (ids) at which a struct exists and is validated.
+pub fn revisions_of(name: &str) -> Vec<&'static str> {
+    let (c, si) = find(name);
+    c.history
+        .revisions
+        .iter()
+        .zip(&c.revisions)
+        .filter(|(_, (fam, _))| fam.struct_(si).validation.is_some())
+        .map(|(r, _)| r.id.as_str())
+        .collect()
+}
+
+/// `name@rev` for every iommufd struct of STRUCTS that has no driver-data convention, at every
+/// revision it exists in: what the per-revision comparison runs.
+pub fn at_every_revision() -> &'static [&'static str] {
+    static N: OnceLock<Vec<&'static str>> = OnceLock::new();
+    N.get_or_init(|| {
+        STRUCTS
+            .iter()
+            .filter(|n| {
+                let (c, si) = find(n);
+                c.family.name == "iommufd"
+                    && c.family.struct_(si).convention != Some(Convention::UserData)
+            })
+            .flat_map(|n| {
+                revisions_of(n)
+                    .into_iter()
+                    .map(move |r| &*Box::leak(format!("{n}@{r}").into_boxed_str()))
+            })
+            .collect()
+    })
 }
 
 /// The IR interpreter's verdict, as the described revision's kernel.
@@ -321,12 +431,14 @@ impl CHarness {
             let src = dir.join("harness.c");
             let dispatch: String = STRUCTS
                 .iter()
+                .chain(at_every_revision())
                 .map(|n| {
                     let (c, si) = view(n);
                     let ud = c.family.struct_(si).convention == Some(Convention::UserData);
+                    let (base, rev) = split(n);
                     format!(
-                        "\t\telse if (!strcmp(name, \"{n}\")) RUN({n}, {}, buf{});\n",
-                        kernel::revision(n),
+                        "\t\telse if (!strcmp(name, \"{n}\")) RUN({base}, {}, buf{});\n",
+                        rev.unwrap_or_else(|| kernel::revision(base)),
                         if ud { ", (__u32)type, (__u32)len" } else { "" }
                     )
                 })

@@ -58,6 +58,8 @@ struct Spec {
     bases: Vec<Vec<u8>>,
     /// Driver data's expected type.
     data_type: u32,
+    /// The field values each base was made of.
+    fields: Vec<Vec<(String, u64)>>,
 }
 
 fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
@@ -82,6 +84,10 @@ fn spec(name: &'static str, fields: &[&[(&str, u64)]]) -> Spec {
         min: size_of_ref(c.family, &c.layouts[0], si, &v.min_size).unwrap() as usize,
         bases,
         data_type: v.data_type.as_ref().map_or(0, |d| d.1 as u32),
+        fields: fields
+            .iter()
+            .map(|fs| fs.iter().map(|(p, x)| (p.to_string(), *x)).collect())
+            .collect(),
     }
 }
 
@@ -329,6 +335,18 @@ fn sized(s: &Spec, base: &[u8], v: usize, tail: u8) -> Vec<u8> {
 /// Runs every case through the four implementations and compares; returns the rules the
 /// Rust validator reported.
 fn compare(run: &Run) -> BTreeSet<&'static str> {
+    let (rules, failures) = disagreements(run);
+    assert!(
+        failures.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    rules
+}
+
+/// The rules the Rust validator reported, and the first disagreements (up to 21).
+fn disagreements(run: &Run) -> (BTreeSet<&'static str>, Vec<String>) {
     let c_results = CHarness::get().run(&run.cases);
     let mut rules = BTreeSet::new();
     let mut failures = Vec::new();
@@ -372,6 +390,7 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
                 min,
                 bases: vec![],
                 data_type: 0,
+                fields: vec![],
             },
             *v,
         ) as u64;
@@ -426,39 +445,43 @@ fn compare(run: &Run) -> BTreeSet<&'static str> {
             break;
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} disagreements, first ones:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    rules
+    (rules, failures)
+}
+
+/// Every base with its size field at every value 0..=sizeof+`over`, the buffer faulting at
+/// every byte for the sizes `faults` picks (else wholly readable), and a non-zero byte past the
+/// struct at sizeof+1, +8, +`over`.
+fn size_cases(s: &Spec, over: usize, faults: impl Fn(usize) -> bool) -> Run {
+    let mut run = Run {
+        cases: Vec::new(),
+        sizes: Vec::new(),
+    };
+    for base in &s.bases {
+        for v in 0..=s.ksize + over {
+            let data = sized(s, base, v, 0);
+            let first = if faults(v) { 0 } else { data.len() };
+            for readable in first..=data.len() {
+                push(&mut run, s, data.clone(), readable, v);
+            }
+        }
+        // A non-zero byte past the struct: -E2BIG for size and driver-data lengths that
+        // reach it, ignored by argsz.
+        for v in [s.ksize + 1, s.ksize + 8, s.ksize + over] {
+            let data = sized(s, base, v, 0x5a);
+            let first = if faults(v) { 0 } else { data.len() };
+            for readable in first..=data.len() {
+                push(&mut run, s, data.clone(), readable, v);
+            }
+        }
+    }
+    run
 }
 
 /// Every size value 0..=sizeof+64, every fault position.
 #[test]
 fn every_size_and_every_fault_agrees_with_the_kernel() {
     for s in specs() {
-        let mut run = Run {
-            cases: Vec::new(),
-            sizes: Vec::new(),
-        };
-        for base in &s.bases {
-            for v in 0..=s.ksize + 64 {
-                let data = sized(&s, base, v, 0);
-                for readable in 0..=data.len() {
-                    push(&mut run, &s, data.clone(), readable, v);
-                }
-            }
-            // A non-zero byte past the struct: -E2BIG for size and driver-data lengths that
-            // reach it, ignored by argsz.
-            for v in [s.ksize + 1, s.ksize + 8, s.ksize + 64] {
-                let data = sized(&s, base, v, 0x5a);
-                for readable in 0..=data.len() {
-                    push(&mut run, &s, data.clone(), readable, v);
-                }
-            }
-        }
+        let mut run = size_cases(&s, 64, |_| true);
         if s.conv == Convention::UserData {
             for wrong in [s.data_type.wrapping_add(1), 0xffff_ffff] {
                 let data = sized(&s, &s.bases[0], s.ksize, 0);
@@ -495,6 +518,29 @@ fn every_size_and_every_fault_agrees_with_the_kernel() {
 #[test]
 fn every_rule_rejects_something_and_all_implementations_agree() {
     for s in specs() {
+        let run = content_cases(&s);
+        let hit = compare(&run);
+        every_rule_hit(&s, &hit);
+    }
+}
+
+/// Every rule of the struct (at the spec's revision) decided some case.
+fn every_rule_hit(s: &Spec, hit: &BTreeSet<&'static str>) {
+    let (c, si) = view(s.name);
+    for r in &c.family.struct_(si).validation.as_ref().unwrap().rules {
+        assert!(
+            hit.contains(r.text.as_str()),
+            "{}: no case made rule `{}` decide; hit: {hit:?}",
+            s.name,
+            r.text
+        );
+    }
+}
+
+/// Every leaf field of every base set to boundary values and the family's constants (an
+/// array: each element to 1), at size sizeof; each base must be valid to the kernel model.
+fn content_cases(s: &Spec) -> Run {
+    {
         let (c, si) = view(s.name);
         let st = c.family.struct_(si);
         let mut values: Vec<u64> = vec![
@@ -532,25 +578,25 @@ fn every_rule_rejects_something_and_all_implementations_agree() {
                 match len {
                     Some(n) => {
                         for i in 0..*n {
-                            let mut b = sized(&s, base, s.ksize, 0);
+                            let mut b = sized(s, base, s.ksize, 0);
                             let (off, size) = locate(s.name, path);
                             b[off + i * (size / n)] = 1;
                             let len = b.len();
-                            push(&mut run, &s, b, len, s.ksize);
+                            push(&mut run, s, b, len, s.ksize);
                         }
                     }
                     None => {
                         for v in &values {
-                            let mut b = sized(&s, base, s.ksize, 0);
+                            let mut b = sized(s, base, s.ksize, 0);
                             set(s.name, &mut b, path, *v);
                             let len = b.len();
-                            push(&mut run, &s, b, len, s.ksize);
+                            push(&mut run, s, b, len, s.ksize);
                         }
                     }
                 }
             }
             // The valid base itself is accepted by all.
-            let b = sized(&s, base, s.ksize, 0);
+            let b = sized(s, base, s.ksize, 0);
             let m = Mem::new(b.clone(), b.len());
             let ud = (s.conv == Convention::UserData).then_some((s.data_type, s.ksize as u32));
             assert!(
@@ -559,16 +605,98 @@ fn every_rule_rejects_something_and_all_implementations_agree() {
                 s.name
             );
         }
-        let hit = compare(&run);
-        for r in &st.validation.as_ref().unwrap().rules {
-            assert!(
-                hit.contains(r.text.as_str()),
-                "{}: no case made rule `{}` decide; hit: {hit:?}",
-                s.name,
-                r.text
-            );
+        run
+    }
+}
+
+/// Where the schema's rules are known to differ from the kernel of a revision (the kernel
+/// model, from that release's handler): (struct, revision, what the kernel does). Each entry
+/// must still disagree, so a fixed schema fails here until its entry goes.
+const KNOWN_WRONG: &[(&str, &str, &str)] = &[
+    (
+        "iommu_hwpt_alloc",
+        "v6_6",
+        "v6.6's iommufd_hwpt_alloc: `if (cmd->flags || cmd->__reserved) return -EOPNOTSUPP;` \
+         (4ff542163397); no flags rule before v6.7",
+    ),
+    (
+        "iommu_hwpt_alloc",
+        "v6_7",
+        "v6.7 rejects only data_type NONE with a data_len; `data_type != NONE && !data_len` \
+         is 7adc0c1cfa77, v6.8 (and 6.7.7)",
+    ),
+];
+
+/// Every iommufd command at every revision it exists in, against the kernel model of that
+/// revision: every size with the whole buffer readable (every fault position at sizeof and the
+/// min_size), and the contents cases; every rule must decide something at every revision.
+#[test]
+fn every_revision_agrees_with_its_kernel() {
+    let specs = specs();
+    let mut wrong = Vec::new();
+    let mut cases = 0;
+    for name in at_every_revision() {
+        let (base, rev) = split(name);
+        let rev = rev.unwrap();
+        let s0 = specs.iter().find(|s| s.name == base).expect("a spec");
+        // The base's fields that exist at this revision.
+        let leaves: Vec<String> = leaf_fields(name).into_iter().map(|l| l.0).collect();
+        let fields: Vec<Vec<(&str, u64)>> = s0
+            .fields
+            .iter()
+            .map(|fs| {
+                fs.iter()
+                    .filter(|(p, _)| leaves.contains(p))
+                    .map(|(p, x)| (p.as_str(), *x))
+                    .collect()
+            })
+            .collect();
+        let field_refs: Vec<&[(&str, u64)]> = fields.iter().map(|f| f.as_slice()).collect();
+        let mut s = spec(name, &field_refs);
+        // Only the bases valid to this revision's kernel (v6.6 takes no hwpt_alloc flag).
+        let valid = |b: &Vec<u8>| {
+            let b = sized(&s, b, s.ksize, 0);
+            kernel::model(name, &Mem::new(b.clone(), b.len()), None).is_ok()
+        };
+        let keep: Vec<bool> = s.bases.iter().map(valid).collect();
+        let mut k = keep.iter();
+        s.bases.retain(|_| *k.next().unwrap());
+        let mut k = keep.iter();
+        s.fields.retain(|_| *k.next().unwrap());
+        assert!(!s.bases.is_empty(), "{name}: no base is valid");
+        let (ksize, min) = (s.ksize, s.min);
+        let mut run = size_cases(&s, 16, |v| v == ksize || v == min);
+        let contents = content_cases(&s);
+        run.cases.extend(contents.cases);
+        run.sizes.extend(contents.sizes);
+        cases += run.cases.len();
+        let (hit, failures) = disagreements(&run);
+        match KNOWN_WRONG.iter().find(|k| k.0 == base && k.1 == rev) {
+            Some(k) => {
+                assert!(
+                    !failures.is_empty(),
+                    "{name}: agrees with the kernel now; remove it from KNOWN_WRONG ({})",
+                    k.2
+                );
+                wrong.push(format!("{name}: {}", failures[0]));
+            }
+            None => {
+                assert!(
+                    failures.is_empty(),
+                    "{name}: {} disagreements, first ones:\n{}",
+                    failures.len(),
+                    failures.join("\n")
+                );
+                every_rule_hit(&s, &hit);
+            }
         }
     }
+    assert_eq!(wrong.len(), KNOWN_WRONG.len(), "{wrong:#?}");
+    eprintln!(
+        "{} struct revisions, {cases} cases; known wrong:\n{}",
+        at_every_revision().len(),
+        wrong.join("\n")
+    );
 }
 
 /// Leaf (scalar or array) fields of a struct, by dotted path, through unions and nested structs.
