@@ -6,6 +6,7 @@
 pub mod kernel;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -303,15 +304,21 @@ pub fn view(name: &str) -> (View, StructId) {
 
 /// (family, struct id) of a struct name.
 pub fn find(name: &str) -> (&'static uapigen::Checked, StructId) {
+    type ByName = HashMap<&'static str, (&'static uapigen::Checked, StructId)>;
+    static BY_NAME: OnceLock<ByName> = OnceLock::new();
     let name = split(name).0;
-    families()
-        .iter()
-        .find_map(|c| {
-            c.family
-                .structs_by_id()
-                .find(|(_, s)| s.name == name)
-                .map(|(s, _)| (c, s))
+    *BY_NAME
+        .get_or_init(|| {
+            families()
+                .iter()
+                .flat_map(|c| {
+                    c.family
+                        .structs_by_id()
+                        .map(move |(si, s)| (s.name.as_str(), (c, si)))
+                })
+                .collect()
         })
+        .get(name)
         .unwrap_or_else(|| panic!("{name} not in the schemas"))
 }
 
@@ -379,6 +386,11 @@ const HARNESS: &str = r#"
 	ret = S##__##REV##_copy_from_user(&dst, __VA_ARGS__); \
 	memcpy(out, &dst, sizeof(dst)); outlen = sizeof(dst); } while (0)
 
+static unsigned int nibble(char c)
+{
+	return c <= '9' ? (unsigned int)(c - '0') : (unsigned int)(c - 'a' + 10);
+}
+
 int main(void)
 {
 	static char line[1 << 16];
@@ -395,9 +407,7 @@ int main(void)
 		if (sscanf(line, "%63s %lu %lu %lu %32767s", name, &readable, &type, &len, hex) < 4)
 			return 2;
 		for (i = 0; hex[i] && hex[i + 1] && hex[i] != '-'; i += 2) {
-			unsigned int b;
-			sscanf(hex + i, "%2x", &b);
-			buf[n++] = (unsigned char)b;
+			buf[n++] = (unsigned char)(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
 		}
 		g_base = buf;
 		g_readable = readable < n ? readable : n;
@@ -414,9 +424,11 @@ int main(void)
 				poison += out[i] == 0xa5;
 			printf("%d %zu %zu ", ret, g_read_end, poison);
 		}
-		for (i = 0; i < outlen; i++)
-			printf("%02x", out[i]);
-		printf("\n");
+		for (i = 0; i < outlen; i++) {
+			putchar("0123456789abcdef"[out[i] >> 4]);
+			putchar("0123456789abcdef"[out[i] & 15]);
+		}
+		putchar('\n');
 	}
 	return 0;
 }
@@ -469,16 +481,20 @@ impl CHarness {
     /// Runs every case; per case the outcome, how far into the buffer C read, and how many
     /// bytes of `*dst` still hold the harness's 0xa5 poison (never written), on any path.
     pub fn run(&self, cases: &[Case]) -> Vec<(Outcome, u64, usize)> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut input = String::new();
         for c in cases {
+            use std::fmt::Write as _;
             let (t, l) = c.ud.unwrap_or((0, 0));
-            let hex: String = c.data.iter().map(|b| format!("{b:02x}")).collect();
-            input.push_str(&format!(
-                "{} {} {t} {l} {}\n",
-                c.name,
-                c.readable,
-                if hex.is_empty() { "-".into() } else { hex }
-            ));
+            write!(input, "{} {} {t} {l} ", c.name, c.readable).unwrap();
+            if c.data.is_empty() {
+                input.push('-');
+            }
+            for b in &c.data {
+                input.push(HEX[(b >> 4) as usize] as char);
+                input.push(HEX[(b & 15) as usize] as char);
+            }
+            input.push('\n');
         }
         let mut child = Command::new(&self.exe)
             .stdin(Stdio::piped())
@@ -502,9 +518,11 @@ impl CHarness {
                 let read_end: u64 = parts.next().unwrap().parse().unwrap();
                 let poison: usize = parts.next().unwrap().parse().unwrap();
                 let hex = parts.next().unwrap_or("");
-                let bytes: Vec<u8> = (0..hex.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                let nibble = |c: u8| (c as char).to_digit(16).unwrap() as u8;
+                let bytes: Vec<u8> = hex
+                    .as_bytes()
+                    .chunks(2)
+                    .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
                     .collect();
                 let outcome = if ret == 0 {
                     // Today's struct may be larger than the described revision's; past that

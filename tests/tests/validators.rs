@@ -7,7 +7,7 @@
 //!   every rule of the schema must be the one that fails for at least one case.
 //! - Reads: no implementation reads a byte the convention does not allow.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use uapigen::ir::Convention;
 use uapigen::layout::size_of_ref;
@@ -350,14 +350,10 @@ fn disagreements(run: &Run) -> (BTreeSet<&'static str>, Vec<String>) {
     let c_results = CHarness::get().run(&run.cases);
     let mut rules = BTreeSet::new();
     let mut failures = Vec::new();
+    // Each struct's convention, sizeof and min_size, looked up once.
+    let mut shapes: HashMap<&str, Spec> = HashMap::new();
     for ((case, v), (c_out, c_read_end, poison)) in run.cases.iter().zip(&run.sizes).zip(c_results)
     {
-        let spec_conv = view(case.name)
-            .0
-            .family
-            .struct_(view(case.name).1)
-            .convention
-            .unwrap();
         let fresh = || Mem::new(case.data.clone(), case.readable);
         let m = fresh();
         let kernel = kernel::model(case.name, &m, case.ud);
@@ -367,33 +363,21 @@ fn disagreements(run: &Run) -> (BTreeSet<&'static str>, Vec<String>) {
             rules.insert(r);
         }
         let interp = interpreted(case.name, &fresh(), case.ud);
-        let ks = view(case.name);
-        let ksize = ks.0.layouts[0].struct_(ks.1).size as usize;
-        let min = size_of_ref(
-            ks.0.family,
-            &ks.0.layouts[0],
-            ks.1,
-            &ks.0
-                .family
-                .struct_(ks.1)
-                .validation
-                .as_ref()
-                .unwrap()
-                .min_size,
-        )
-        .unwrap() as usize;
-        let bound = allowed_end(
-            &Spec {
+        let shape = shapes.entry(case.name).or_insert_with(|| {
+            let (c, si) = view(case.name);
+            let st = c.family.struct_(si);
+            let min_size = &st.validation.as_ref().unwrap().min_size;
+            Spec {
                 name: case.name,
-                conv: spec_conv,
-                ksize,
-                min,
+                conv: st.convention.unwrap(),
+                ksize: c.layouts[0].struct_(si).size as usize,
+                min: size_of_ref(c.family, &c.layouts[0], si, min_size).unwrap() as usize,
                 bases: vec![],
                 data_type: 0,
                 fields: vec![],
-            },
-            *v,
-        ) as u64;
+            }
+        });
+        let bound = allowed_end(shape, *v) as u64;
         let describe = || {
             format!(
                 "{} size={v} readable={} of {} bytes",
