@@ -765,7 +765,8 @@ fn reference_md_examples() {
 #[test]
 fn kernel_source_examples() {
     // (struct[@revision], fields set on a zeroed struct of size sizeof, expected errno)
-    let cases: &[(&str, &[(&str, u64)], Option<Errno>)] = &[
+    type Example<'a> = (&'a str, &'a [(&'a str, u64)], Option<Errno>);
+    let cases: &[Example] = &[
         // main.c iommufd_option → iommufd_option_rlimit_mode: op 2 is neither GET nor SET.
         ("iommu_option", &[("op", 2)], Some(Errno::EOPNOTSUPP)),
         // HUGE_PAGES reads op only after iommufd_get_ioas(object_id).
