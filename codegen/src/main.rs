@@ -35,7 +35,8 @@ struct Paths {
     /// Package name of the generated Rust crate.
     #[arg(long, default_value = uapigen::emit::DEFAULT_CRATE_NAME)]
     crate_name: String,
-    /// Path of the uaccess crate (uapigen-uaccess), relative to OUT/rust.
+    /// Path of the uaccess crate (uapigen-uaccess), relative to OUT/rust (`--profile rust-vmm`:
+    /// to OUT/<family>-bindings, for the crates' `validate` feature).
     #[arg(long, default_value = uapigen::emit::DEFAULT_UACCESS_PATH)]
     uaccess_path: String,
     /// Which tree OUT is: `generated` (this repository's generated/), `kernel` (a kernel

@@ -31,8 +31,9 @@ pub enum Tree {
     Kernel,
     /// A QEMU checkout: the uAPI headers as the kernel's `headers_install` leaves them.
     Qemu,
-    /// Crates in bindgen's API for the rust-vmm crates: `<family>-bindings/`.
-    RustVmm,
+    /// Crates in bindgen's API for the rust-vmm crates: `<family>-bindings/` (their
+    /// `validate` feature finding `uapigen-uaccess` as `RustCrate` says).
+    RustVmm(RustCrate),
     /// A build script's output folder (the `Builder`). With `rust`, a module per family and
     /// `uapigen.rs` declaring each by its path in that folder (the one given); with `c`, the C
     /// headers as `generated/` has them.
@@ -45,13 +46,14 @@ pub enum Tree {
 }
 
 impl Tree {
-    /// The tree of a `--profile`; only `generated` has a Rust crate for `krate` to name.
+    /// The tree of a `--profile`; `generated` has a Rust crate for `krate` to name, and
+    /// `rust-vmm` takes where `uapigen-uaccess` is from it.
     pub fn of(profile: Profile, krate: RustCrate) -> Tree {
         match profile {
             Profile::Generated => Tree::Generated(krate),
             Profile::Kernel => Tree::Kernel,
             Profile::Qemu => Tree::Qemu,
-            Profile::RustVmm => Tree::RustVmm,
+            Profile::RustVmm => Tree::RustVmm(krate),
         }
     }
 }
@@ -79,8 +81,8 @@ pub enum Emitter<'a> {
     RustVmm(&'a Model),
     /// The root of a family's bindgen-API crate.
     RustVmmLib(&'a Model),
-    /// The manifest of a family's bindgen-API crate.
-    RustVmmManifest(&'a Model),
+    /// The manifest of a family's bindgen-API crate, and where it finds `uapigen-uaccess`.
+    RustVmmManifest(&'a Model, String),
 }
 
 impl Emitter<'_> {
@@ -93,7 +95,7 @@ impl Emitter<'_> {
             | Emitter::Rust(m)
             | Emitter::RustVmm(m)
             | Emitter::RustVmmLib(m)
-            | Emitter::RustVmmManifest(m) => m.family.source.path.clone(),
+            | Emitter::RustVmmManifest(m, _) => m.family.source.path.clone(),
             Emitter::Uaccess(_) => "the validators' shared primitives".into(),
             Emitter::CrateRoot(_) => "the crate root".into(),
             Emitter::Manifest(_) => "the crate manifest".into(),
@@ -120,7 +122,7 @@ impl Emitter<'_> {
             Emitter::Modules(models, dir) => crate::builder::modules(models, dir),
             Emitter::RustVmm(m) => Ok(emit::rust_vmm::module(m)),
             Emitter::RustVmmLib(m) => Ok(emit::rust_vmm::lib(m)),
-            Emitter::RustVmmManifest(m) => Ok(emit::rust_vmm::manifest(m)),
+            Emitter::RustVmmManifest(m, uaccess) => Ok(emit::rust_vmm::manifest(m, uaccess)),
         }
     }
 }
@@ -168,7 +170,11 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
             (Some(CFlavour::USERSPACE), Some("rust/src/"))
         }
         Tree::Kernel => (Some(CFlavour::KERNEL), None),
-        Tree::Qemu | Tree::RustVmm => (None, None),
+        Tree::Qemu => (None, None),
+        Tree::RustVmm(krate) => {
+            krate.check()?;
+            (None, None)
+        }
         // `uapigen.rs` names the modules by path: they sit at the folder's top.
         Tree::OutDir { rust, c } => (
             c.then_some(CFlavour::USERSPACE),
@@ -186,9 +192,13 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
                 Emitter::InstalledHeader(m),
             );
         }
-        if let Tree::RustVmm = tree {
+        if let Tree::RustVmm(krate) = tree {
             let dir = emit::rust_vmm::crate_name(m);
-            add(format!("{dir}/Cargo.toml"), Emitter::RustVmmManifest(m));
+            let uaccess = krate.uaccess_path.clone();
+            add(
+                format!("{dir}/Cargo.toml"),
+                Emitter::RustVmmManifest(m, uaccess),
+            );
             add(format!("{dir}/src/lib.rs"), Emitter::RustVmmLib(m));
             add(format!("{dir}/src/{}.rs", f.name), Emitter::RustVmm(m));
         }

@@ -1,11 +1,17 @@
 //! `generate --profile rust-vmm` replaces the bindgen crate `iommufd-bindings` 0.2.0: the
 //! published `iommufd-ioctls` 0.4.0 builds and passes its own tests against the generated
-//! crate through `[patch.crates-io]`, and the generated crate's layout asserts hold on x86-64
-//! and i686. crates.io is asked only when cargo's cache lacks a crate (the first run); after
-//! that it runs offline. Anything that cannot build fails the test: nothing here skips.
+//! crate through `[patch.crates-io]`, with no dependency added by default and with uapigen's
+//! features (`zerocopy`, `validate`) on; the generated crates' layout asserts and zerocopy
+//! derives hold on x86-64 and i686; and their validators give the main profile's verdicts on
+//! the same bytes. crates.io is asked only when cargo's cache lacks a crate (the first run);
+//! after that it runs offline. Anything that cannot build fails the test: nothing here skips.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use uapigen::ir::{Expr, Style};
 
 const IOMMUFD_IOCTLS: &str = "=0.4.0";
 
@@ -69,11 +75,22 @@ fn offline(ws: &Path, args: &[&str], what: &str) -> String {
     }
 }
 
+/// This repository's root.
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// The crates' features: what uapigen adds to bindgen's API.
+const FEATURES: &str = "[\"zerocopy\", \"validate\"]";
+
 fn generate(out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+        .current_dir(repo())
         .args(["generate", "--profile", "rust-vmm", "--out"])
         .arg(out)
+        // Absolute: the crates sit below the scratch folder, not beside `uaccess`.
+        .arg("--uaccess-path")
+        .arg(repo().join("uaccess"))
         .output()
         .unwrap();
     assert!(
@@ -83,15 +100,16 @@ fn generate(out: &Path) {
     );
 }
 
-#[test]
-fn iommufd_ioctls_builds_and_passes_on_the_generated_crate() {
+/// Runs iommufd-ioctls' tests in workspace `name` with the generated crate patched in, its
+/// `features` on (a TOML array) or none; returns the lock file.
+fn iommufd_ioctls_tests(name: &str, features: Option<&str>) -> String {
     let root = scratch();
-    let gen = root.join("out");
+    let gen = root.join(format!("{name}-out"));
     generate(&gen);
     let krate = gen.join("iommufd-bindings");
     assert!(krate.join("src/iommufd.rs").is_file());
 
-    let ws = root.join("ws");
+    let ws = root.join(name);
     std::fs::create_dir_all(ws.join("probe/src")).unwrap();
     std::fs::write(
         ws.join("Cargo.toml"),
@@ -102,11 +120,15 @@ fn iommufd_ioctls_builds_and_passes_on_the_generated_crate() {
         ),
     )
     .unwrap();
+    // Features are asked for the way a VMM would: on the crates.io dependency the patch replaces.
+    let bindings = features.map_or(String::new(), |f| {
+        format!("iommufd-bindings = {{ version = \"0.2.0\", features = {f} }}\n")
+    });
     std::fs::write(
         ws.join("probe/Cargo.toml"),
         format!(
             "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\niommufd-ioctls = \"{IOMMUFD_IOCTLS}\"\n"
+             [dependencies]\niommufd-ioctls = \"{IOMMUFD_IOCTLS}\"\n{bindings}"
         ),
     )
     .unwrap();
@@ -123,18 +145,51 @@ fn iommufd_ioctls_builds_and_passes_on_the_generated_crate() {
     );
     // A patch cargo did not apply is only a warning: the lock file says whose crate was built.
     let lock = std::fs::read_to_string(ws.join("Cargo.lock")).unwrap();
-    let entry = lock
-        .split("[[package]]")
-        .find(|p| p.contains("name = \"iommufd-bindings\""))
-        .expect("iommufd-bindings in the lock file");
+    let entry = lock_entry(&lock, "iommufd-bindings").expect("iommufd-bindings in the lock file");
     assert!(
         !entry.contains("source ="),
         "the crates.io crate was built, not the generated one:\n{entry}"
     );
+    lock
+}
+
+/// The lock file's `[[package]]` entry of `name`.
+fn lock_entry<'l>(lock: &'l str, name: &str) -> Option<&'l str> {
+    let line = format!("name = \"{name}\"\n");
+    lock.split("[[package]]").find(|p| p.contains(&line))
 }
 
 #[test]
-fn layout_asserts_hold_on_x86_64_and_i686() {
+fn iommufd_ioctls_builds_and_passes_on_the_generated_crate() {
+    let lock = iommufd_ioctls_tests("ws", None);
+    // Swapping bindgen's crate for this one adds nothing to a VMM's lock file.
+    for dep in ["zerocopy", "uapigen-uaccess"] {
+        assert!(
+            lock_entry(&lock, dep).is_none(),
+            "the default build locks {dep}:\n{lock}"
+        );
+    }
+    let entry = lock_entry(&lock, "iommufd-bindings").unwrap();
+    assert!(
+        !entry.contains("dependencies"),
+        "the generated crate has dependencies by default:\n{entry}"
+    );
+}
+
+#[test]
+fn iommufd_ioctls_builds_and_passes_with_uapigens_features_on() {
+    let lock = iommufd_ioctls_tests("ws-features", Some(FEATURES));
+    // The features did turn on what they add (else this would be the default build again).
+    for dep in ["zerocopy", "uapigen-uaccess"] {
+        assert!(
+            lock_entry(&lock, dep).is_some(),
+            "the features did not bring {dep} in:\n{lock}"
+        );
+    }
+}
+
+#[test]
+fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
     // Its own workspace: cargo would take the crates, below this repository's target/, for
     // members of uapigen's.
     let gen = scratch().join("layout-ws");
@@ -144,19 +199,67 @@ fn layout_asserts_hold_on_x86_64_and_i686() {
         "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\"]\nresolver = \"2\"\n",
     )
     .unwrap();
-    for krate in ["iommufd-bindings", "iommu-bindings"] {
-        for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
-            let mut c = cargo();
-            c.current_dir(&gen)
-                .args(["check", "--offline", "-p", krate, "--target", target]);
-            let out = c.output().unwrap();
-            assert!(
-                out.status.success(),
-                "{krate} does not build for {target} (its std: `rustup target add {target}`):\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+    // Without features, bindgen's API alone; with them, zerocopy's derives (checked by
+    // zerocopy at compile time) and the validators too; each feature alone (neither leans on
+    // the other) on x86-64 only, since what differs per target is in both together.
+    let (x86_64, i686) = ("x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu");
+    let runs = [
+        (None, x86_64),
+        (None, i686),
+        (Some("--all-features"), x86_64),
+        (Some("--all-features"), i686),
+        (Some("--features=zerocopy"), x86_64),
+        (Some("--features=validate"), x86_64),
+    ];
+    for (features, target) in runs {
+        let mut args = vec!["check", "-p", "iommufd-bindings", "-p", "iommu-bindings"];
+        args.extend(["--target", target]);
+        args.extend(features);
+        offline(
+            &gen,
+            &args,
+            &format!(
+                "the crates for {target} {features:?} (its std: `rustup target add {target}`)"
+            ),
+        );
     }
+}
+
+#[test]
+fn validators_give_the_main_profiles_verdicts() {
+    let root = scratch();
+    let gen = root.join("validate-out");
+    generate(&gen);
+    let ws = root.join("validate-ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    let path = |p: &Path| format!("{:?}", p.display().to_string());
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"validate-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n\
+             iommufd-bindings = {{ path = {}, features = {FEATURES} }}\n\
+             iommu-bindings = {{ path = {}, features = {FEATURES} }}\n\
+             uapigen-bindings = {{ path = {} }}\n\
+             uapigen-uaccess = {{ path = {} }}\n\
+             zerocopy = {{ version = \"0.8\", default-features = false }}\n\n[workspace]\n",
+            path(&gen.join("iommufd-bindings")),
+            path(&gen.join("iommu-bindings")),
+            path(&repo().join("generated/rust")),
+            path(&repo().join("uaccess")),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        ws.join("src/main.rs"),
+        include_str!("rust_vmm/validate_probe.rs"),
+    )
+    .unwrap();
+    let text = offline(&ws, &["run"], "the validators' probe");
+    assert!(
+        text.contains("cases agree;") && text.contains("revision sizes agree"),
+        "the probe did not finish:\n{text}"
+    );
 }
 
 /// `pub const|type|struct|union` names, with a constant's type, and every member with its type,
@@ -255,4 +358,80 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
         missing.is_empty(),
         "items of iommufd-bindings 0.2.0 the generated crate lacks or types otherwise:\n{missing:#?}"
     );
+    // What uapigen adds where a bindgen user can name it is the module `uapigen` (beside the
+    // family's items, and re-exported at the root with them) and inherent items on bindgen's
+    // types (the validators: `copy_from_user`, `check`, `MIN_SIZE`, ...). bindgen names no
+    // item `uapigen` and gives its types no inherent items, so neither can meet its names.
+    let named = |i: &String| {
+        let name = i.split_once(' ').map_or(i.as_str(), |(_, n)| n);
+        name.split([':', '.']).next().unwrap().trim().to_string()
+    };
+    assert!(
+        !theirs.iter().map(named).any(|n| n == "uapigen"),
+        "iommufd-bindings 0.2.0 has an item called `uapigen`"
+    );
+    assert!(ours.contains("type Revision"), "no uapigen::revisions");
+    let inherent: Vec<&str> = bindgen
+        .lines()
+        .filter(|l| l.starts_with("impl") && !l.contains(" for "))
+        .collect();
+    assert!(
+        inherent.is_empty(),
+        "iommufd-bindings 0.2.0 has inherent impls, which the validators' names may meet:\n{inherent:#?}"
+    );
+    let lib = std::fs::read_to_string(Path::new(dir).join("src/lib.rs")).unwrap();
+    assert!(!lib.contains("uapigen"), "{lib}");
+}
+
+#[test]
+fn constants_carry_the_schemas_docs() {
+    let gen = scratch().join("out-docs");
+    generate(&gen);
+    let mut documented = 0;
+    for checked in common::real_families() {
+        let f = &checked.family;
+        let path = gen.join(format!("{0}-bindings/src/{0}.rs", f.name));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Each constant by bindgen's name, with the schema's doc.
+        let mut consts = Vec::new();
+        for g in &f.groups {
+            let prefix = match &g.style {
+                Style::Enum { tag: Some(t) } => format!("{t}_"),
+                _ => String::new(),
+            };
+            for v in &g.values {
+                consts.push((format!("{prefix}{}", v.name), v.doc.as_deref()));
+            }
+        }
+        for d in &f.defines {
+            // bindgen has no ioctl numbers.
+            if !matches!(d.constant.expr, Expr::Io { .. }) {
+                consts.push((d.constant.name.clone(), d.constant.doc.as_deref()));
+            }
+        }
+        for (name, doc) in consts {
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("pub const {name}:")))
+                .unwrap_or_else(|| panic!("{}: no constant {name}", path.display()));
+            let above = lines[at - 1];
+            match doc.and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty())) {
+                Some(first) => {
+                    let quoted = format!("{first:?}");
+                    assert!(
+                        above.starts_with("#[doc = \"")
+                            && above.contains(&quoted[1..quoted.len() - 1]),
+                        "{name}: the schema's doc is not on it:\n{above}"
+                    );
+                    documented += 1;
+                }
+                None => assert!(
+                    !above.starts_with("#[doc"),
+                    "{name} has a doc the schema does not give it:\n{above}"
+                ),
+            }
+        }
+    }
+    assert!(documented > 0, "no constant of the schemas has a doc");
 }

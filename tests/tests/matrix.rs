@@ -75,7 +75,10 @@ fn matrix_passes_for_generated_rust_and_c() {
         .unwrap();
     assert_eq!(
         hwpt.revisions,
-        ["v6_6", "v6_7", "v6_8", "v6_11", "v6_13", "v6_14", "v6_15", "v6_17", "v7_0", "v7_1"]
+        [
+            "v6_6", "v6_7", "v6_8", "v6_11", "v6_12_14", "v6_12_31", "v6_13", "v6_14", "v6_15",
+            "v6_17", "v7_0", "v7_1"
+        ]
     );
     assert!(m
         .structs

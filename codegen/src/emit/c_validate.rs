@@ -94,17 +94,61 @@ fn value(v: &ValueRef) -> String {
     }
 }
 
-fn cond(family: &Family, c: &Cond) -> String {
+/// How a validator reads the fields of struct `s`. C has one `struct` per name, the latest
+/// revision's, so an older revision's validator names a field only where the latest struct's
+/// member of that name has the same bytes; elsewhere (reserved bytes a later revision
+/// re-purposed, the name handed on) it reads the bytes the field had then.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    view: RevView<'a>,
+    latest: RevView<'a>,
+    s: StructId,
+}
+
+impl Reader<'_> {
+    /// `(offset, size)` when the field must be read by its bytes.
+    fn bytes_of(&self, c: &Cond) -> Option<(u64, u64)> {
+        if self.view.id() == self.latest.id() {
+            return None;
+        }
+        let here = |v: RevView| {
+            crate::model::plan::locate(v.family(), &v.layouts()[0], self.s, &c.field)
+                .map(|(off, size, _)| (off, size))
+        };
+        let then = here(self.view)?;
+        (here(self.latest) != Some(then)).then_some(then)
+    }
+}
+
+fn cond(r: Reader, c: &Cond) -> Result<String, Error> {
+    let family = r.view.family();
+    if let Some((off, size)) = r.bytes_of(c) {
+        let all_zero = format!("uapigen_all_zero((const unsigned char *)dst + {off}, {size})");
+        return match c.pred {
+            Pred::Zero => Ok(all_zero),
+            Pred::NonZero => Ok(format!("!{all_zero}")),
+            _ => Err(Error::Schema(vec![crate::diag::Diagnostic::at(
+                &family.source,
+                c.span.clone(),
+                format!(
+                    "`{}` in revision {} is not the latest struct's member of that name, so the C \
+                     validator reads its bytes, which supports only `zero` and `nonzero`",
+                    c.field.text,
+                    r.view.revision().map_or("?", |v| v.id.as_str())
+                ),
+            )])),
+        };
+    }
     let field = format!("dst->{}", c.field.c_access());
     if c.field.len.is_some() {
         let all_zero = format!("uapigen_all_zero({field}, sizeof({field}))");
-        return match c.pred {
+        return Ok(match c.pred {
             Pred::Zero => all_zero,
             _ => format!("!{all_zero}"),
-        };
+        });
     }
     let v = format!("(__u64){field}");
-    match &c.pred {
+    Ok(match &c.pred {
         Pred::Equals(x) => format!("{v} == {}", value(x)),
         Pred::NotEquals(x) => format!("{v} != {}", value(x)),
         Pred::Below(x) => format!("{v} < {}", value(x)),
@@ -118,20 +162,25 @@ fn cond(family: &Family, c: &Cond) -> String {
                 .iter()
                 .map(|c| c.name.as_str())
                 .collect();
-            format!("({v} & ~(__u64)({})) == 0", names.join(" | "))
+            // A set with no flag yet in this revision: the field must be 0.
+            if names.is_empty() {
+                format!("{v} == 0")
+            } else {
+                format!("({v} & ~(__u64)({})) == 0", names.join(" | "))
+            }
         }
         Pred::Zero => format!("{v} == 0"),
         Pred::NonZero => format!("{v} != 0"),
         Pred::Aligned(n) => format!("({v} & {}ULL) == 0", n - 1),
-    }
+    })
 }
 
-fn all(family: &Family, conds: &[Cond]) -> String {
-    conds
+fn all(r: Reader, conds: &[Cond]) -> Result<String, Error> {
+    let parts: Result<Vec<String>, Error> = conds
         .iter()
-        .map(|c| format!("({})", cond(family, c)))
-        .collect::<Vec<_>>()
-        .join(" && ")
+        .map(|c| Ok(format!("({})", cond(r, c)?)))
+        .collect();
+    Ok(parts?.join(" && "))
 }
 
 /// The view of struct `s` in revision `view` (a revision's, or the latest): `rev` names the
@@ -142,12 +191,16 @@ fn struct_view(
     s: StructId,
     rev: Option<&str>,
     today_size: u64,
-) -> Option<StructView> {
-    let family = view.family();
+) -> Result<Option<StructView>, Error> {
     let st = view.get(s);
     let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
     else {
-        return None;
+        return Ok(None);
+    };
+    let reader = Reader {
+        view,
+        latest: model.latest(),
+        s,
     };
     let sizes: Vec<String> = model
         .revs()
@@ -160,7 +213,31 @@ fn struct_view(
         })
         .collect();
     let size = plan.size;
-    Some(StructView {
+    let size_rules = v
+        .min_size_when
+        .iter()
+        .zip(&plan.size_steps)
+        .map(|(w, step)| {
+            Ok(SizeRuleView {
+                text: c_comment(&w.text),
+                when: all(reader, &w.when)?,
+                need: step.need,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    let rules = v
+        .rules
+        .iter()
+        .map(|r| {
+            Ok(RuleView {
+                text: c_comment(&r.text),
+                when: all(reader, &r.when)?,
+                require: all(reader, &r.require)?,
+                errno: r.errno.name(),
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Some(StructView {
         name: st.name.clone(),
         fname: match rev {
             Some(r) => format!("{}__{r}", st.name),
@@ -197,27 +274,9 @@ fn struct_view(
         min: plan.min_size,
         min_text: c_comment(&v.min_size.text()),
         size,
-        size_rules: v
-            .min_size_when
-            .iter()
-            .zip(&plan.size_steps)
-            .map(|(w, step)| SizeRuleView {
-                text: c_comment(&w.text),
-                when: all(family, &w.when),
-                need: step.need,
-            })
-            .collect(),
-        rules: v
-            .rules
-            .iter()
-            .map(|r| RuleView {
-                text: c_comment(&r.text),
-                when: all(family, &r.when),
-                require: all(family, &r.require),
-                errno: r.errno.name(),
-            })
-            .collect(),
-    })
+        size_rules,
+        rules,
+    }))
 }
 
 /// What a validator's body depends on: its view without the names that say which revision
@@ -286,17 +345,17 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
     let today = |s: StructId| latest.layout(s, TargetId::DEFAULT).size;
     let structs: Vec<StructView> = latest
         .structs()
-        .filter_map(|(s, _)| struct_view(model, latest, s, None, today(s)))
-        .collect();
+        .map(|(s, _)| struct_view(model, latest, s, None, today(s)))
+        .filter_map(Result::transpose)
+        .collect::<Result<_, Error>>()?;
     let latest_keys: std::collections::HashMap<String, String> = structs
         .iter()
         .map(|v| (v.name.clone(), body_key(v)))
         .collect();
     let mut previous: std::collections::HashMap<String, (String, String)> =
         std::collections::HashMap::new();
-    // Each revision's kernel, into today's struct type; a rule on a field today's struct no
-    // longer has (re-purposed) cannot be written in C against today's header, so that
-    // revision's validator is left out.
+    // Each revision's kernel, into today's struct type; a rule C cannot write against
+    // today's header (`ValidatorPlan::in_latest`) leaves that revision's validator out.
     let mut older = Vec::new();
     for view in model.revs() {
         for (s, plan) in view.validators() {
@@ -304,7 +363,7 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
                 continue;
             }
             let Some(mut v) =
-                struct_view(model, view, s, Some(&family.rev(view.id()).id), today(s))
+                struct_view(model, view, s, Some(&family.rev(view.id()).id), today(s))?
             else {
                 continue;
             };

@@ -178,13 +178,13 @@ fn derive(items: &[&'static str]) -> Meta {
     Meta::List("derive", items.iter().map(|i| Meta::Path(i)).collect())
 }
 
-const ZEROCOPY_ALL: &[&str] = &[
+pub(crate) const ZEROCOPY_ALL: &[&str] = &[
     "::zerocopy::FromBytes",
     "::zerocopy::IntoBytes",
     "::zerocopy::KnownLayout",
     "::zerocopy::Immutable",
 ];
-const ZEROCOPY_READ: &[&str] = &[
+pub(crate) const ZEROCOPY_READ: &[&str] = &[
     "::zerocopy::FromBytes",
     "::zerocopy::KnownLayout",
     "::zerocopy::Immutable",

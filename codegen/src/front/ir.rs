@@ -622,28 +622,45 @@ pub struct Define {
     pub sentinel: bool,
 }
 
-/// Whether `fields` (of a struct of `family`) has the field a path names, by name.
-fn has_path(family: &Family, fields: &[Field], path: &FieldPath) -> bool {
-    let mut container: Vec<Field> = fields.to_vec();
+/// The field a path names in `fields` (of a struct of `family`) as they are in revision `rev`,
+/// found by name; None when it does not exist then.
+fn field_at_rev<'a>(
+    family: &'a Family,
+    rev: &Revision,
+    fields: &'a [Field],
+    path: &FieldPath,
+) -> Option<&'a Field> {
+    let mut container: &[Field] = fields;
+    let mut found = None;
     for seg in &path.segments {
-        let found = match &seg.c_name {
-            Some(n) => container
-                .iter()
-                .find(|f| f.name.as_deref() == Some(n.as_str()))
-                .cloned(),
-            None => container
-                .iter()
-                .find(|f| f.name.is_none() && f.rust_name == seg.rust_name)
-                .cloned(),
-        };
-        let Some(f) = found else { return false };
+        let mut present = container.iter().filter(|f| f.present_at(rev));
+        let f = match &seg.c_name {
+            Some(n) => present.find(|f| f.name.as_deref() == Some(n.as_str())),
+            None => present.find(|f| f.name.is_none() && f.rust_name == seg.rust_name),
+        }?;
         container = match &f.ty {
-            FieldType::Union(ms) => ms.clone(),
-            FieldType::Struct(j) => family.struct_(*j).fields.clone(),
-            FieldType::Scalar(_) => Vec::new(),
+            FieldType::Union(ms) => ms,
+            FieldType::Struct(j) => &family.struct_(*j).fields,
+            FieldType::Scalar(_) => &[],
         };
+        found = Some(f);
     }
-    true
+    found
+}
+
+/// The condition as revision `rev` reads it, or None when its field does not exist then. A
+/// name may stand for different fields over the history (a re-purposed `__reserved` handing
+/// its name to a smaller array), so the field's type is the revision's, not resolve's.
+fn cond_at(family: &Family, rev: &Revision, fields: &[Field], c: &Cond) -> Option<Cond> {
+    let f = field_at_rev(family, rev, fields, &c.field)?;
+    let mut c = c.clone();
+    c.field.scalar = match f.ty {
+        FieldType::Scalar(sc) => Some(sc),
+        _ => None,
+    };
+    c.field.len = f.len;
+    c.field.flags = f.flags;
+    Some(c)
 }
 
 impl Field {
@@ -686,20 +703,36 @@ impl Family {
         for st in &mut fam.structs {
             st.fields = fields_at(&st.fields, rev);
         }
-        // The kernel of a revision checks only what existed then. A path through an embedded
-        // struct is looked up in that struct's fields then, hence the copy.
-        let fields_then = fam.clone();
-        for st in &mut fam.structs {
+        // The kernel of a revision checks only what existed then, through embedded structs
+        // too: paths are looked up in the history's fields as they were then.
+        for (st, whole) in fam.structs.iter_mut().zip(&self.structs) {
             if !rev.has(st.since, RevSet::EMPTY) {
                 st.validation = None;
                 st.convention = None;
                 continue;
             }
             if let Some(v) = &mut st.validation {
-                let present = |c: &Cond| has_path(&fields_then, &st.fields, &c.field);
-                v.rules
-                    .retain(|r| r.when.iter().chain(&r.require).all(present));
-                v.min_size_when.retain(|w| w.when.iter().all(present));
+                let at = |cs: &[Cond]| -> Option<Vec<Cond>> {
+                    cs.iter()
+                        .map(|c| cond_at(self, rev, &whole.fields, c))
+                        .collect()
+                };
+                v.rules = std::mem::take(&mut v.rules)
+                    .into_iter()
+                    .filter_map(|r| {
+                        let (when, require) = (at(&r.when)?, at(&r.require)?);
+                        Some(Rule { when, require, ..r })
+                    })
+                    .collect();
+                v.min_size_when = std::mem::take(&mut v.min_size_when)
+                    .into_iter()
+                    .filter_map(|w| {
+                        Some(MinSizeWhen {
+                            when: at(&w.when)?,
+                            ..w
+                        })
+                    })
+                    .collect();
             }
         }
         for g in &mut fam.groups {

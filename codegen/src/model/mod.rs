@@ -273,7 +273,7 @@ impl RevFacts {
                     return None;
                 }
                 let mut p = plan::lower(f, &l[0], s)?;
-                p.in_latest = plan::locates_all(f, latest, latest_layout, s);
+                p.in_latest = plan::locates_all(f, &l[0], latest, latest_layout, s);
                 Some(p)
             })
             .collect();

@@ -24,8 +24,8 @@ pub struct ValidatorPlan {
     pub data_type: Option<u64>,
     /// The content checks in the kernel's order.
     pub rules: Vec<RulePlan>,
-    /// Every field the conditions read is also in the latest revision's struct, so this
-    /// revision's checks can be written against today's type (C validators of old revisions).
+    /// This revision's checks can be written against today's struct type (C validators of old
+    /// revisions): see [`locates_all`].
     pub in_latest: bool,
 }
 
@@ -176,9 +176,13 @@ pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<Validato
     })
 }
 
-/// Whether every field the validator of struct `s` in `family` reads is in `latest`.
+/// Whether the validator of struct `s` in `family` (laid out as `fl`) can be written against
+/// the latest revision's struct, as C's must (C has one struct per name): every field it reads
+/// is the latest's member of that name, at the same offset and size, or is only tested for
+/// zero (reserved bytes a later revision re-purposed, which C reads by their bytes).
 pub fn locates_all(
     family: &Family,
+    fl: &FamilyLayout,
     latest: &Family,
     latest_layout: &FamilyLayout,
     s: StructId,
@@ -188,7 +192,13 @@ pub fn locates_all(
             .iter()
             .flat_map(|r| r.when.iter().chain(&r.require))
             .chain(v.min_size_when.iter().flat_map(|w| &w.when))
-            .all(|c| locate(latest, latest_layout, s, &c.field).is_some())
+            .all(|c| {
+                let bytes = |f, l| locate(f, l, s, &c.field).map(|(off, size, _)| (off, size));
+                let then = bytes(family, fl);
+                then.is_some()
+                    && (then == bytes(latest, latest_layout)
+                        || matches!(c.pred, Pred::Zero | Pred::NonZero))
+            })
     })
 }
 

@@ -121,6 +121,9 @@ static inline __u32 uapigen_iommu_ioas_alloc_size(unsigned int rev)
  */
 static inline int iommu_ioas_alloc_check(const struct iommu_ioas_alloc *dst)
 {
+	/* iommufd_ioas_alloc_ioctl: flags must be 0 */
+	if (!(((__u64)dst->flags == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -181,6 +184,9 @@ static inline __u32 uapigen_iommu_ioas_iova_ranges_size(unsigned int rev)
  */
 static inline int iommu_ioas_iova_ranges_check(const struct iommu_ioas_iova_ranges *dst)
 {
+	/* iommufd_ioas_iova_ranges: __reserved must be 0 */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -241,6 +247,9 @@ static inline __u32 uapigen_iommu_ioas_allow_iovas_size(unsigned int rev)
  */
 static inline int iommu_ioas_allow_iovas_check(const struct iommu_ioas_allow_iovas *dst)
 {
+	/* iommufd_ioas_allow_iovas: __reserved must be 0 */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -314,6 +323,9 @@ static inline __u64 uapigen_iommu_ioas_map_flags_valid(unsigned int rev)
  */
 static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
 {
+	/* iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0 */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -463,6 +475,9 @@ static inline __u64 uapigen_iommu_ioas_copy_flags_valid(unsigned int rev)
  */
 static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 {
+	/* iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -583,6 +598,18 @@ static inline __u32 uapigen_iommu_option_size(unsigned int rev)
  */
 static inline int iommu_option_check(const struct iommu_option *dst)
 {
+	/* iommufd_option: __reserved must be 0 */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* iommufd_option: option_id is IOMMU_OPTION_RLIMIT_MODE or IOMMU_OPTION_HUGE_PAGES */
+	if (!(((__u64)dst->option_id < 2ULL)))
+		return -EOPNOTSUPP;
+	/* iommufd_option_rlimit_mode: a global option, object_id must be 0 */
+	if ((((__u64)dst->option_id == (__u64)(IOMMU_OPTION_RLIMIT_MODE))) && !(((__u64)dst->object_id == 0)))
+		return -EOPNOTSUPP;
+	/* iommufd_option_rlimit_mode: op is IOMMU_OPTION_OP_SET or IOMMU_OPTION_OP_GET */
+	if ((((__u64)dst->option_id == (__u64)(IOMMU_OPTION_RLIMIT_MODE))) && !(((__u64)dst->op < 2ULL)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -643,6 +670,12 @@ static inline __u32 uapigen_iommu_vfio_ioas_size(unsigned int rev)
  */
 static inline int iommu_vfio_ioas_check(const struct iommu_vfio_ioas *dst)
 {
+	/* iommufd_vfio_ioas: __reserved must be 0 */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* iommufd_vfio_ioas: op is IOMMU_VFIO_IOAS_GET, _SET or _CLEAR */
+	if (!(((__u64)dst->op < 3ULL)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -882,6 +915,9 @@ static inline __u64 uapigen_iommu_hw_info_out_capabilities_valid(unsigned int re
  */
 static inline int iommu_hw_info_check(const struct iommu_hw_info *dst)
 {
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_HW_INFO_FLAG_INPUT_TYPE)) == 0) && (uapigen_all_zero(dst->__reserved, sizeof(dst->__reserved)))))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -955,6 +991,9 @@ static inline __u64 uapigen_iommu_hwpt_set_dirty_tracking_flags_valid(unsigned i
  */
 static inline int iommu_hwpt_set_dirty_tracking_check(const struct iommu_hwpt_set_dirty_tracking *dst)
 {
+	/* iommufd_hwpt_set_dirty_tracking: only IOMMU_HWPT_DIRTY_TRACKING_ENABLE */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_HWPT_DIRTY_TRACKING_ENABLE)) == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -1028,6 +1067,9 @@ static inline __u64 uapigen_iommu_hwpt_get_dirty_bitmap_flags_valid(unsigned int
  */
 static inline int iommu_hwpt_get_dirty_bitmap_check(const struct iommu_hwpt_get_dirty_bitmap *dst)
 {
+	/* iommufd_hwpt_get_dirty_bitmap: only IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, __reserved 0 */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -1234,6 +1276,9 @@ static inline __u32 uapigen_iommu_fault_alloc_size(unsigned int rev)
  */
 static inline int iommu_fault_alloc_check(const struct iommu_fault_alloc *dst)
 {
+	/* iommufd_fault_alloc: flags must be 0 */
+	if (!(((__u64)dst->flags == 0)))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -1294,6 +1339,9 @@ static inline __u32 uapigen_iommu_viommu_alloc_size(unsigned int rev)
  */
 static inline int iommu_viommu_alloc_check(const struct iommu_viommu_alloc *dst)
 {
+	/* iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT */
+	if (!(((__u64)dst->flags == 0) && ((__u64)dst->type != (__u64)(IOMMU_VIOMMU_TYPE_DEFAULT))))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -1838,6 +1886,9 @@ static inline int iommu_hwpt_alloc__v6_6_copy_from_user(struct iommu_hwpt_alloc 
  */
 static inline int iommu_hw_info__v6_6_check(const struct iommu_hw_info *dst)
 {
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero((const unsigned char *)dst + 28, 4))))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -2038,15 +2089,50 @@ static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_7_check(dst);
 }
 
-/* struct iommu_hw_info in revision v6_7: copied and checked exactly as iommu_hw_info. */
+/**
+ * iommu_hw_info__v6_7_check() - The content checks of struct iommu_hw_info in revision v6_7
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info__v6_7_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero((const unsigned char *)dst + 28, 4))))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_hw_info__v6_7_copy_from_user() - Copy struct iommu_hw_info as revision v6_7's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_info__v6_7_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_hw_info__v6_7_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_7_check(dst);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_7: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -2193,15 +2279,15 @@ static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc 
 	return iommu_hwpt_alloc__v6_7_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_8: copied and checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_8: copied and checked exactly as iommu_hw_info__v6_7. */
 static inline int iommu_hw_info__v6_8_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	return iommu_hw_info__v6_7_check(dst);
 }
 
 static inline int iommu_hw_info__v6_8_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	return iommu_hw_info__v6_7_copy_from_user(dst, src);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_8: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -2371,15 +2457,15 @@ static inline int iommu_hwpt_alloc__v6_11_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_11: copied and checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_11: copied and checked exactly as iommu_hw_info__v6_7. */
 static inline int iommu_hw_info__v6_11_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	return iommu_hw_info__v6_7_check(dst);
 }
 
 static inline int iommu_hw_info__v6_11_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	return iommu_hw_info__v6_7_copy_from_user(dst, src);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_11: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -2560,15 +2646,15 @@ static inline int iommu_hwpt_alloc__v6_12_14_copy_from_user(struct iommu_hwpt_al
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_12_14: copied and checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_12_14: copied and checked exactly as iommu_hw_info__v6_7. */
 static inline int iommu_hw_info__v6_12_14_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	return iommu_hw_info__v6_7_check(dst);
 }
 
 static inline int iommu_hw_info__v6_12_14_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	return iommu_hw_info__v6_7_copy_from_user(dst, src);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_12_14: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -2749,15 +2835,50 @@ static inline int iommu_hwpt_alloc__v6_12_31_copy_from_user(struct iommu_hwpt_al
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_12_31: copied and checked exactly as iommu_hw_info. */
+/**
+ * iommu_hw_info__v6_12_31_check() - The content checks of struct iommu_hw_info in revision v6_12_31
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info__v6_12_31_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero(dst->__reserved, sizeof(dst->__reserved)))))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_hw_info__v6_12_31_copy_from_user() - Copy struct iommu_hw_info as revision v6_12_31's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_info__v6_12_31_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_hw_info__v6_12_31_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_12_31_check(dst);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_12_31: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -2949,15 +3070,50 @@ static inline int iommu_hwpt_alloc__v6_13_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_13: copied and checked exactly as iommu_hw_info. */
+/**
+ * iommu_hw_info__v6_13_check() - The content checks of struct iommu_hw_info in revision v6_13
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info__v6_13_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero((const unsigned char *)dst + 28, 4))))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_hw_info__v6_13_copy_from_user() - Copy struct iommu_hw_info as revision v6_13's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_info__v6_13_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_hw_info__v6_13_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_13_check(dst);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_13: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -3026,6 +3182,9 @@ static inline int iommu_fault_alloc__v6_13_copy_from_user(struct iommu_fault_all
  */
 static inline int iommu_viommu_alloc__v6_13_check(const struct iommu_viommu_alloc *dst)
 {
+	/* iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT */
+	if (!(((__u64)dst->flags == 0) && ((__u64)dst->type != (__u64)(IOMMU_VIOMMU_TYPE_DEFAULT))))
+		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
 }
@@ -3216,15 +3375,15 @@ static inline int iommu_hwpt_alloc__v6_14_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_14: copied and checked exactly as iommu_hw_info. */
+/* struct iommu_hw_info in revision v6_14: copied and checked exactly as iommu_hw_info__v6_13. */
 static inline int iommu_hw_info__v6_14_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	return iommu_hw_info__v6_13_check(dst);
 }
 
 static inline int iommu_hw_info__v6_14_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	return iommu_hw_info__v6_13_copy_from_user(dst, src);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_14: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */
@@ -3449,15 +3608,50 @@ static inline int iommu_hwpt_alloc__v6_15_copy_from_user(struct iommu_hwpt_alloc
 	return iommu_hwpt_alloc_copy_from_user(dst, src);
 }
 
-/* struct iommu_hw_info in revision v6_15: copied and checked exactly as iommu_hw_info. */
+/**
+ * iommu_hw_info__v6_15_check() - The content checks of struct iommu_hw_info in revision v6_15
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hw_info__v6_15_check(const struct iommu_hw_info *dst)
 {
-	return iommu_hw_info_check(dst);
+	/* iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0 */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero(dst->__reserved, sizeof(dst->__reserved)))))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_hw_info__v6_15_copy_from_user() - Copy struct iommu_hw_info as revision v6_15's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 32, copy_struct_from_user() of 40
+ * bytes, then iommu_hw_info__v6_15_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_hw_info__v6_15_copy_from_user(struct iommu_hw_info *dst, const void *src)
 {
-	return iommu_hw_info_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 32) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hw_info__v6_15_check(dst);
 }
 
 /* struct iommu_hwpt_set_dirty_tracking in revision v6_15: copied and checked exactly as iommu_hwpt_set_dirty_tracking. */

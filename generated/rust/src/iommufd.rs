@@ -210,6 +210,14 @@ impl IommuIoasAlloc {
     /// The content checks of `struct iommu_ioas_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_alloc_ioctl: flags must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -252,6 +260,27 @@ unsafe impl ::uapigen_uaccess::Plain for IommuIovaRange {}
 /// Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges
 /// is not allowed. num_iovas will be set to the total number of iovas and
 /// the allowed_iovas\[\] will be filled in as space permits.
+///
+/// The allowed ranges are dependent on the HW path the DMA operation takes, and
+/// can change during the lifetime of the IOAS. A fresh empty IOAS will have a
+/// full range, and each attached device will narrow the ranges based on that
+/// device's HW restrictions. Detaching a device can widen the ranges. Userspace
+/// should query ranges after every attach/detach to know what IOVAs are valid
+/// for mapping.
+///
+/// On input num_iovas is the length of the allowed_iovas array. On output it is
+/// the total number of iovas filled in. The ioctl will return -EMSGSIZE and set
+/// num_iovas to the required value if num_iovas is too small. In this case the
+/// caller should allocate a larger output array and re-issue the ioctl.
+///
+/// out_iova_alignment returns the minimum IOVA alignment that can be given
+/// to IOMMU_IOAS_MAP/COPY. IOVA's must satisfy::
+///
+///   starting_iova % out_iova_alignment == 0
+///   (starting_iova + length) % out_iova_alignment == 0
+///
+/// out_iova_alignment can be 1 indicating any IOVA is allowed. It cannot
+/// be higher than the system PAGE_SIZE.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -331,6 +360,14 @@ impl IommuIoasIovaRanges {
     /// The content checks of `struct iommu_ioas_iova_ranges`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_iova_ranges: __reserved must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -341,7 +378,18 @@ pub const IOMMU_IOAS_IOVA_RANGES: u32 = (IOMMUFD_TYPE << 8)
 ///
 /// Ensure a range of IOVAs are always available for allocation. If this call
 /// succeeds then IOMMU_IOAS_IOVA_RANGES will never return a list of IOVA ranges
-/// that are narrower than the ranges provided here.
+/// that are narrower than the ranges provided here. This call will fail if
+/// IOMMU_IOAS_IOVA_RANGES is currently narrower than the given ranges.
+///
+/// When an IOAS is first created the IOVA_RANGES will be maximally sized, and as
+/// devices are attached the IOVA will narrow based on the device restrictions.
+/// When an allowed range is specified any narrowing will be refused, ie device
+/// attachment can fail if the device requires limiting within the allowed range.
+///
+/// Automatic IOVA allocation is also impacted by this call. MAP will only
+/// allocate within the allowed IOVAs if they are present.
+///
+/// This call replaces the entire allowed list with the given list.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -414,6 +462,14 @@ impl IommuIoasAllowIovas {
     /// The content checks of `struct iommu_ioas_allow_iovas`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_allow_iovas: __reserved must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -448,7 +504,13 @@ impl IommufdIoasMapFlags {
 }
 /// `struct iommu_ioas_map`: ioctl(IOMMU_IOAS_MAP)
 ///
-/// Set an IOVA mapping from a user pointer.
+/// Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the
+/// mapping will be established at iova, otherwise a suitable location based on
+/// the reserved and allowed lists will be automatically selected and returned in
+/// iova.
+///
+/// If IOMMU_IOAS_MAP_FIXED_IOVA is specified then the iova range must currently
+/// be unused, existing IOVA cannot be replaced.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -470,7 +532,8 @@ pub struct IommuIoasMap {
     pub user_va: u64,
     /// Number of bytes to map
     pub length: u64,
-    /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set then this must be provided as input.
+    /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set
+    /// then this must be provided as input.
     pub iova: u64,
 }
 const _: () = {
@@ -531,6 +594,18 @@ impl IommuIoasMap {
     /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64)
+            & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                | (IOMMU_IOAS_MAP_WRITEABLE as u64) | (IOMMU_IOAS_MAP_READABLE as u64))
+            == 0) && ((self.__reserved as u64) == 0))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -645,7 +720,14 @@ impl IommuIoasMapFile {
 pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
 ///
-/// Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id.
+/// Copy an already existing mapping from src_ioas_id and establish it in
+/// dst_ioas_id. The src iova/length must exactly match a range used with
+/// IOMMU_IOAS_MAP.
+///
+/// This may be used to efficiently clone a subset of an IOAS to another, or as a
+/// kind of 'cache' to speed up mapping. Copy has an efficiency advantage over
+/// establishing equivalent new mappings, as internal resources are shared, and
+/// the kernel will pin the user memory only once.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -665,7 +747,8 @@ pub struct IommuIoasCopy {
     pub src_ioas_id: u32,
     /// Number of bytes to copy and map
     pub length: u64,
-    /// IOVA the mapping was placed at
+    /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is
+    /// set then this must be provided as input.
     pub dst_iova: u64,
     /// IOVA to start the copy
     pub src_iova: u64,
@@ -728,6 +811,18 @@ impl IommuIoasCopy {
     /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64)
+            & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                | (IOMMU_IOAS_MAP_WRITEABLE as u64) | (IOMMU_IOAS_MAP_READABLE as u64))
+            == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -735,7 +830,10 @@ impl IommuIoasCopy {
 pub const IOMMU_IOAS_COPY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
 /// `struct iommu_ioas_unmap`: ioctl(IOMMU_IOAS_UNMAP)
 ///
-/// Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY.
+/// Unmap an IOVA range. The iova/length must be a superset of a previously
+/// mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY. Splitting or
+/// truncating ranges is not allowed. The values 0 to U64_MAX will unmap
+/// everything.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -808,9 +906,16 @@ impl IommuIoasUnmap {
 }
 /// `IOMMU_IOAS_UNMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)`.
 pub const IOMMU_IOAS_UNMAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_UNMAP;
-/// Change how RLIMIT_MEMLOCK accounting works.
+/// Change how RLIMIT_MEMLOCK accounting works. The
+/// caller must have privilege to invoke this. Value 0
+/// (default) is user based accounting, 1 uses process
+/// based accounting. Global option, object_id must be 0
 pub const IOMMU_OPTION_RLIMIT_MODE: u32 = 0;
-/// Value 1 (default) allows contiguous pages to be combined when generating iommu mappings.
+/// Value 1 (default) allows contiguous pages to be
+/// combined when generating iommu mappings. Value 0
+/// disables combining, everything is mapped to
+/// PAGE_SIZE. This can be useful for benchmarking.  This
+/// is a per-IOAS option, the object_id must be the IOAS ID.
 pub const IOMMU_OPTION_HUGE_PAGES: u32 = 1;
 /// `enum iommufd_option`: ioctl(IOMMU_OPTION_RLIMIT_MODE) and ioctl(IOMMU_OPTION_HUGE_PAGES)
 #[repr(transparent)]
@@ -823,9 +928,16 @@ pub const IOMMU_OPTION_HUGE_PAGES: u32 = 1;
 )]
 pub struct IommufdOption(pub u32);
 impl IommufdOption {
-    /// Change how RLIMIT_MEMLOCK accounting works.
+    /// Change how RLIMIT_MEMLOCK accounting works. The
+    /// caller must have privilege to invoke this. Value 0
+    /// (default) is user based accounting, 1 uses process
+    /// based accounting. Global option, object_id must be 0
     pub const IOMMU_OPTION_RLIMIT_MODE: Self = Self(IOMMU_OPTION_RLIMIT_MODE);
-    /// Value 1 (default) allows contiguous pages to be combined when generating iommu mappings.
+    /// Value 1 (default) allows contiguous pages to be
+    /// combined when generating iommu mappings. Value 0
+    /// disables combining, everything is mapped to
+    /// PAGE_SIZE. This can be useful for benchmarking.  This
+    /// is a per-IOAS option, the object_id must be the IOAS ID.
     pub const IOMMU_OPTION_HUGE_PAGES: Self = Self(IOMMU_OPTION_HUGE_PAGES);
 }
 /// Set the option's value
@@ -850,7 +962,9 @@ impl IommufdOptionOps {
 }
 /// `struct iommu_option`: iommu option multiplexer
 ///
-/// Change a simple option value. This multiplexor allows controlling options on objects.
+/// Change a simple option value. This multiplexor allows controlling options
+/// on objects. IOMMU_OPTION_OP_SET will load an option and IOMMU_OPTION_OP_GET
+/// will return the current value.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -928,6 +1042,42 @@ impl IommuOption {
     /// The content checks of `struct iommu_option`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option: __reserved must be 0",
+                ),
+            );
+        }
+        if !((self.option_id as u64) < 2u64) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option: option_id is IOMMU_OPTION_RLIMIT_MODE or IOMMU_OPTION_HUGE_PAGES",
+                ),
+            );
+        }
+        if ((self.option_id as u64) == (IOMMU_OPTION_RLIMIT_MODE as u64))
+            && !((self.object_id as u64) == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option_rlimit_mode: a global option, object_id must be 0",
+                ),
+            );
+        }
+        if ((self.option_id as u64) == (IOMMU_OPTION_RLIMIT_MODE as u64))
+            && !((self.op as u64) < 2u64)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_option_rlimit_mode: op is IOMMU_OPTION_OP_SET or IOMMU_OPTION_OP_GET",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -959,7 +1109,12 @@ impl IommufdVfioIoasOp {
 }
 /// `struct iommu_vfio_ioas`: ioctl(IOMMU_VFIO_IOAS)
 ///
-/// The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field.
+/// The VFIO compatibility support uses a single ioas because VFIO APIs do not
+/// support the ID field. Set or Get the IOAS that VFIO compatibility will use.
+/// When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the
+/// compatibility ioas, either by taking what is already set, or auto creating
+/// one. From then on VFIO will continue to use that ioas and is not effected by
+/// this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -971,7 +1126,8 @@ impl IommufdVfioIoasOp {
 pub struct IommuVfioIoas {
     /// sizeof(struct iommu_vfio_ioas)
     pub size: u32,
-    /// For IOMMU_VFIO_IOAS_SET the input IOAS ID to set; for IOMMU_VFIO_IOAS_GET will output the IOAS ID
+    /// For IOMMU_VFIO_IOAS_SET the input IOAS ID to set
+    /// For IOMMU_VFIO_IOAS_GET will output the IOAS ID
     pub ioas_id: u32,
     /// One of enum iommufd_vfio_ioas_op
     pub op: u16,
@@ -1027,18 +1183,46 @@ impl IommuVfioIoas {
     /// The content checks of `struct iommu_vfio_ioas`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.__reserved as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_vfio_ioas: __reserved must be 0",
+                ),
+            );
+        }
+        if !((self.op as u64) < 3u64) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_vfio_ioas: op is IOMMU_VFIO_IOAS_GET, _SET or _CLEAR",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
 pub const IOMMU_VFIO_IOAS: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
-/// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
+/// If set, allocate a HWPT that can serve as
+/// the parent HWPT in a nesting configuration.
 pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
-/// Dirty tracking support for device IOMMU is enforced on device attachment
+/// Dirty tracking support for device IOMMU is
+/// enforced on device attachment
 pub const IOMMU_HWPT_ALLOC_DIRTY_TRACKING: u32 = 1 << 1;
-/// The fault_id field of hwpt allocation data is valid.
+/// The fault_id field of hwpt allocation data is
+/// valid.
 pub const IOMMU_HWPT_FAULT_ID_VALID: u32 = 1 << 2;
-/// Requests a domain that can be used with PASID.
+/// Requests a domain that can be used with PASID. The
+/// domain can be attached to any PASID on the device.
+/// Any domain attached to the non-PASID part of the
+/// device must also be flagged, otherwise attaching a
+/// PASID will blocked.
+/// For the user that wants to attach PASID, ioas is
+/// not recommended for both the non-PASID part
+/// and PASID part of the device.
+/// If IOMMU does not support PASID it will return
+/// error (-EOPNOTSUPP).
 pub const IOMMU_HWPT_ALLOC_PASID: u32 = 1 << 3;
 /// `enum iommufd_hwpt_alloc_flags`: Flags for HWPT allocation
 #[repr(transparent)]
@@ -1051,15 +1235,27 @@ pub const IOMMU_HWPT_ALLOC_PASID: u32 = 1 << 3;
 )]
 pub struct IommufdHwptAllocFlags(pub u32);
 impl IommufdHwptAllocFlags {
-    /// If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
+    /// If set, allocate a HWPT that can serve as
+    /// the parent HWPT in a nesting configuration.
     pub const IOMMU_HWPT_ALLOC_NEST_PARENT: Self = Self(IOMMU_HWPT_ALLOC_NEST_PARENT);
-    /// Dirty tracking support for device IOMMU is enforced on device attachment
+    /// Dirty tracking support for device IOMMU is
+    /// enforced on device attachment
     pub const IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Self = Self(
         IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
     );
-    /// The fault_id field of hwpt allocation data is valid.
+    /// The fault_id field of hwpt allocation data is
+    /// valid.
     pub const IOMMU_HWPT_FAULT_ID_VALID: Self = Self(IOMMU_HWPT_FAULT_ID_VALID);
-    /// Requests a domain that can be used with PASID.
+    /// Requests a domain that can be used with PASID. The
+    /// domain can be attached to any PASID on the device.
+    /// Any domain attached to the non-PASID part of the
+    /// device must also be flagged, otherwise attaching a
+    /// PASID will blocked.
+    /// For the user that wants to attach PASID, ioas is
+    /// not recommended for both the non-PASID part
+    /// and PASID part of the device.
+    /// If IOMMU does not support PASID it will return
+    /// error (-EOPNOTSUPP).
     pub const IOMMU_HWPT_ALLOC_PASID: Self = Self(IOMMU_HWPT_ALLOC_PASID);
 }
 /// Supervisor request
@@ -1197,7 +1393,11 @@ impl IommuHwptVtdS1 {
     ::zerocopy::Immutable
 )]
 pub struct IommuHwptArmSmmuv3 {
-    /// The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec): word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax; word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
+    /// The first two double words of the user space Stream Table Entry for
+    /// the translation. Must be little-endian.
+    /// Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec)
+    /// - word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax
+    /// - word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
     pub ste: [u64; 2],
 }
 const _: () = {
@@ -1276,11 +1476,13 @@ impl IommuHwptDataType {
 /// IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
 /// nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
 ///
-/// A user-managed nested HWPT will be created from a given parent HWPT via
-/// @pt_id, in which the parent HWPT must be allocated previously via the
-/// same ioctl from a given IOAS (@pt_id). In this case, the @data_type
-/// must be set to a pre-defined type corresponding to an I/O page table
-/// type supported by the underlying IOMMU hardware.
+/// A user-managed nested HWPT will be created from a given vIOMMU (wrapping a
+/// parent HWPT) or a parent HWPT via @pt_id, in which the parent HWPT must be
+/// allocated previously via the same ioctl from a given IOAS (@pt_id). In this
+/// case, the @data_type must be set to a pre-defined type corresponding to an
+/// I/O page table type supported by the underlying IOMMU hardware. The device
+/// via @dev_id and the vIOMMU via @pt_id must be associated to the same IOMMU
+/// instance.
 ///
 /// If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
 /// @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
@@ -1300,7 +1502,7 @@ pub struct IommuHwptAlloc {
     pub flags: u32,
     /// The device to allocate this HWPT for
     pub dev_id: u32,
-    /// The IOAS or HWPT to connect this HWPT to
+    /// The IOAS or HWPT or vIOMMU to connect this HWPT to
     pub pt_id: u32,
     /// The ID of the new HWPT
     pub out_hwpt_id: u32,
@@ -1312,7 +1514,8 @@ pub struct IommuHwptAlloc {
     pub data_len: u32,
     /// User pointer to the type specific data
     pub data_uptr: u64,
-    /// The ID of IOMMUFD_FAULT object. Valid only if flags field of IOMMU_HWPT_FAULT_ID_VALID is set.
+    /// The ID of IOMMUFD_FAULT object. Valid only if flags field of
+    /// IOMMU_HWPT_FAULT_ID_VALID is set.
     pub fault_id: u32,
     /// Padding to 64-bit alignment. Must be 0.
     pub __reserved2: u32,
@@ -1458,9 +1661,11 @@ pub struct IommuHwInfoVtd {
     pub flags: u32,
     /// Must be 0
     pub __reserved: u32,
-    /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
+    /// Value of Intel VT-d capability register defined in VT-d spec
+    /// section 11.4.2 Capability Register.
     pub cap_reg: u64,
-    /// Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
+    /// Value of Intel VT-d capability register defined in VT-d spec
+    /// section 11.4.3 Extended Capability Register.
     pub ecap_reg: u64,
 }
 const _: () = {
@@ -1523,7 +1728,8 @@ pub struct IommuHwInfoArmSmmuv3 {
     pub __reserved: u32,
     /// Implemented features for ARM SMMU Non-secure programming interface
     pub idr: [u32; 6],
-    /// Information about the implementation and implementer of ARM SMMU, and architecture version supported
+    /// Information about the implementation and implementer of ARM SMMU,
+    /// and architecture version supported
     pub iidr: u32,
     /// ARM SMMU architecture version
     pub aidr: u32,
@@ -1646,7 +1852,8 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwInfoAmd {}
-/// Used by the drivers that do not report hardware info
+/// Output by the drivers that do not report hardware
+/// info
 pub const IOMMU_HW_INFO_TYPE_NONE: u32 = 0;
 /// Input to request for a default type
 pub const IOMMU_HW_INFO_TYPE_DEFAULT: u32 = IOMMU_HW_INFO_TYPE_NONE;
@@ -1654,7 +1861,8 @@ pub const IOMMU_HW_INFO_TYPE_DEFAULT: u32 = IOMMU_HW_INFO_TYPE_NONE;
 pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: u32 = 1;
 /// ARM SMMUv3 iommu info type
 pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: u32 = 2;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) info type
 pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: u32 = 3;
 /// AMD IOMMU info type
 pub const IOMMU_HW_INFO_TYPE_AMD: u32 = 4;
@@ -1669,7 +1877,8 @@ pub const IOMMU_HW_INFO_TYPE_AMD: u32 = 4;
 )]
 pub struct IommuHwInfoType(pub u32);
 impl IommuHwInfoType {
-    /// Used by the drivers that do not report hardware info
+    /// Output by the drivers that do not report hardware
+    /// info
     pub const IOMMU_HW_INFO_TYPE_NONE: Self = Self(IOMMU_HW_INFO_TYPE_NONE);
     /// Input to request for a default type
     pub const IOMMU_HW_INFO_TYPE_DEFAULT: Self = Self(IOMMU_HW_INFO_TYPE_DEFAULT);
@@ -1677,14 +1886,16 @@ impl IommuHwInfoType {
     pub const IOMMU_HW_INFO_TYPE_INTEL_VTD: Self = Self(IOMMU_HW_INFO_TYPE_INTEL_VTD);
     /// ARM SMMUv3 iommu info type
     pub const IOMMU_HW_INFO_TYPE_ARM_SMMUV3: Self = Self(IOMMU_HW_INFO_TYPE_ARM_SMMUV3);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) info type
     pub const IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
     );
     /// AMD IOMMU info type
     pub const IOMMU_HW_INFO_TYPE_AMD: Self = Self(IOMMU_HW_INFO_TYPE_AMD);
 }
-/// If set, @in_data_type carries an input type for user space to request for a specific info
+/// If set, @in_data_type carries an input type
+/// for user space to request for a specific info
 pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
 /// `enum iommufd_hw_info_flags`: Flags for iommu_hw_info
 #[repr(transparent)]
@@ -1697,16 +1908,30 @@ pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: u32 = 1 << 0;
 )]
 pub struct IommufdHwInfoFlags(pub u32);
 impl IommufdHwInfoFlags {
-    /// If set, @in_data_type carries an input type for user space to request for a specific info
+    /// If set, @in_data_type carries an input type
+    /// for user space to request for a specific info
     pub const IOMMU_HW_INFO_FLAG_INPUT_TYPE: Self = Self(IOMMU_HW_INFO_FLAG_INPUT_TYPE);
 }
 /// IOMMU hardware support for dirty tracking
+/// If available, it means the following APIs
+/// are supported:
+///
+/// ```text
+///     IOMMU_HWPT_GET_DIRTY_BITMAP
+///     IOMMU_HWPT_SET_DIRTY_TRACKING
+/// ```
 pub const IOMMU_HW_CAP_DIRTY_TRACKING: u64 = 1 << 0;
-/// Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+/// Execute Permission Supported, user ignores it
+/// when the struct
+/// iommu_hw_info::out_max_pasid_log2 is zero.
 pub const IOMMU_HW_CAP_PCI_PASID_EXEC: u64 = 1 << 1;
-/// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+/// Privileged Mode Supported, user ignores it
+/// when the struct
+/// iommu_hw_info::out_max_pasid_log2 is zero.
 pub const IOMMU_HW_CAP_PCI_PASID_PRIV: u64 = 1 << 2;
-/// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+/// ATS is not supported or cannot be used
+/// on this device (absence implies ATS
+/// may be enabled)
 pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: u64 = 1 << 3;
 /// `enum iommufd_hw_capabilities`: IOMMU hardware capabilities
 #[repr(transparent)]
@@ -1720,12 +1945,25 @@ pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: u64 = 1 << 3;
 pub struct IommufdHwCapabilities(pub u64);
 impl IommufdHwCapabilities {
     /// IOMMU hardware support for dirty tracking
+    /// If available, it means the following APIs
+    /// are supported:
+    ///
+    /// ```text
+    ///     IOMMU_HWPT_GET_DIRTY_BITMAP
+    ///     IOMMU_HWPT_SET_DIRTY_TRACKING
+    /// ```
     pub const IOMMU_HW_CAP_DIRTY_TRACKING: Self = Self(IOMMU_HW_CAP_DIRTY_TRACKING);
-    /// Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+    /// Execute Permission Supported, user ignores it
+    /// when the struct
+    /// iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_EXEC: Self = Self(IOMMU_HW_CAP_PCI_PASID_EXEC);
-    /// Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
+    /// Privileged Mode Supported, user ignores it
+    /// when the struct
+    /// iommu_hw_info::out_max_pasid_log2 is zero.
     pub const IOMMU_HW_CAP_PCI_PASID_PRIV: Self = Self(IOMMU_HW_CAP_PCI_PASID_PRIV);
-    /// ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+    /// ATS is not supported or cannot be used
+    /// on this device (absence implies ATS
+    /// may be enabled)
     pub const IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: Self = Self(
         IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED,
     );
@@ -1735,9 +1973,15 @@ impl IommufdHwCapabilities {
 #[derive(Clone, Copy)]
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union IommuHwInfoDataType {
-    /// This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
+    /// This shares the same field with @out_data_type, making it be
+    /// a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is
+    /// set, an input type carried via this @in_data_type field will
+    /// be valid, requesting for the info data to the given type. If
+    /// IOMMU_HW_INFO_FLAG_INPUT_TYPE is unset, any input value will
+    /// be seen as IOMMU_HW_INFO_TYPE_DEFAULT
     pub in_data_type: u32,
-    /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+    /// Output the iommu hardware info type as defined in the enum
+    /// iommu_hw_info_type.
     pub out_data_type: u32,
 }
 impl ::core::default::Default for IommuHwInfoDataType {
@@ -1752,27 +1996,40 @@ impl ::core::default::Default for IommuHwInfoDataType {
 /// be used to sync capabilities between the virtual iommu and the physical
 /// iommu, e.g. a nested translation setup needs to check the hardware info, so
 /// a guest stage-1 page table can be compatible with the physical iommu.
+///
+/// To capture an iommu type specific hardware information data, @data_uptr and
+/// its length @data_len must be provided. Trailing bytes will be zeroed if the
+/// user buffer is larger than the data that kernel has. Otherwise, kernel only
+/// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+/// @data_len will be updated to the length that kernel actually supports,
+/// @out_data_type will be filled to decode the data filled in the buffer
+/// pointed by @data_uptr. Input @data_len == zero is allowed.
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub struct IommuHwInfo {
     /// sizeof(struct iommu_hw_info)
     pub size: u32,
-    /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+    /// Combination of enum iommufd_hw_info_flags
     pub flags: u32,
     /// The device bound to the iommufd
     pub dev_id: u32,
-    /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+    /// Input the length of a user buffer in bytes. Output the length of
+    /// data that kernel supports
     pub data_len: u32,
-    /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+    /// User pointer to a user-space buffer used by the kernel to fill
+    /// the iommu type specific hardware information data
     pub data_uptr: u64,
     /// The anonymous union.
     pub data_type: IommuHwInfoDataType,
     /// Output the width of PASIDs. 0 means no PASID support.
+    /// PCI devices turn to out_capabilities to check if the
+    /// specific capabilities is supported or not.
     pub out_max_pasid_log2: u8,
     /// Must be 0
     pub __reserved: [u8; 3],
-    /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+    /// Output the generic iommu capability info type as defined
+    /// in the enum iommu_hw_capabilities.
     pub out_capabilities: u64,
 }
 impl ::core::default::Default for IommuHwInfo {
@@ -1853,6 +2110,16 @@ impl IommuHwInfo {
     /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) & !(0u64 | (IOMMU_HW_INFO_FLAG_INPUT_TYPE as u64))
+            == 0) && (self.__reserved.iter().all(|b| *b == 0)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -1946,6 +2213,16 @@ impl IommuHwptSetDirtyTracking {
     /// The content checks of `struct iommu_hwpt_set_dirty_tracking`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) & !(0u64 | (IOMMU_HWPT_DIRTY_TRACKING_ENABLE as u64))
+            == 0)
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_hwpt_set_dirty_tracking: only IOMMU_HWPT_DIRTY_TRACKING_ENABLE",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2008,7 +2285,8 @@ pub struct IommuHwptGetDirtyBitmap {
     pub length: u64,
     /// page size granularity of each bit in the bitmap
     pub page_size: u64,
-    /// bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
+    /// bitmap where to set the dirty bits. The bitmap bits each
+    /// represent a page_size which you deviate from an arbitrary iova.
     pub data: u64,
 }
 const _: () = {
@@ -2072,6 +2350,17 @@ impl IommuHwptGetDirtyBitmap {
     /// The content checks of `struct iommu_hwpt_get_dirty_bitmap`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64)
+            & !(0u64 | (IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR as u64)) == 0)
+            && ((self.__reserved as u64) == 0))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_hwpt_get_dirty_bitmap: only IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, __reserved 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2141,7 +2430,8 @@ impl IommuHwptVtdS1InvalidateFlags {
     ::zerocopy::Immutable
 )]
 pub struct IommuHwptVtdS1Invalidate {
-    /// The start address of the range to be invalidated. It needs to be 4KB aligned.
+    /// The start address of the range to be invalidated. It needs to
+    /// be 4KB aligned.
     pub addr: u64,
     /// Number of contiguous 4K pages to be invalidated.
     pub npages: u64,
@@ -2245,8 +2535,14 @@ impl IommuHwptVtdS1Invalidate {
 /// `struct iommu_viommu_arm_smmuv3_invalidate`: ARM SMMUv3 cache invalidation (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
 ///
 /// Supported command list only when passing in a vIOMMU via @hwpt_id:
-/// CMDQ_OP_TLBI_NSNH_ALL, CMDQ_OP_TLBI_NH_VA, CMDQ_OP_TLBI_NH_VAA, CMDQ_OP_TLBI_NH_ALL,
-/// CMDQ_OP_TLBI_NH_ASID, CMDQ_OP_ATC_INV, CMDQ_OP_CFGI_CD, CMDQ_OP_CFGI_CD_ALL.
+///     CMDQ_OP_TLBI_NSNH_ALL
+///     CMDQ_OP_TLBI_NH_VA
+///     CMDQ_OP_TLBI_NH_VAA
+///     CMDQ_OP_TLBI_NH_ALL
+///     CMDQ_OP_TLBI_NH_ASID
+///     CMDQ_OP_ATC_INV
+///     CMDQ_OP_CFGI_CD
+///     CMDQ_OP_CFGI_CD_ALL
 ///
 /// -EIO will be returned if the command is not supported.
 #[repr(C, align(8))]
@@ -2258,7 +2554,8 @@ impl IommuHwptVtdS1Invalidate {
     ::zerocopy::Immutable
 )]
 pub struct IommuViommuArmSmmuv3Invalidate {
-    /// 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
+    /// 128-bit cache invalidation command that runs in SMMU CMDQ.
+    /// Must be little-endian.
     pub cmd: [u64; 2],
 }
 const _: () = {
@@ -2275,8 +2572,11 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for IommuViommuArmSmmuv3Invalidate {}
 /// `struct iommu_hwpt_invalidate`: ioctl(IOMMU_HWPT_INVALIDATE)
 ///
-/// Invalidate the iommu cache for user-managed page table. Modifications on a
-/// user-managed page table should be followed by this operation to sync cache.
+/// Invalidate iommu cache for user-managed page table or vIOMMU. Modifications
+/// on a user-managed page table should be followed by this operation, if a HWPT
+/// is passed in via @hwpt_id. Other caches, such as device cache or descriptor
+/// cache can be flushed if a vIOMMU is passed in via the @hwpt_id field.
+///
 /// Each ioctl can support one or more cache invalidation requests in the array
 /// that has a total size of @entry_len * @entry_num.
 ///
@@ -2294,18 +2594,21 @@ unsafe impl ::uapigen_uaccess::Plain for IommuViommuArmSmmuv3Invalidate {}
 pub struct IommuHwptInvalidate {
     /// sizeof(struct iommu_hwpt_invalidate)
     pub size: u32,
-    /// ID of a nested HWPT for cache invalidation
+    /// ID of a nested HWPT or a vIOMMU, for cache invalidation
     pub hwpt_id: u32,
-    /// User pointer to an array of driver-specific cache invalidation data.
+    /// User pointer to an array of driver-specific cache invalidation
+    /// data.
     pub data_uptr: u64,
-    /// One of enum iommu_hwpt_invalidate_data_type, defining the data type of all the entries in the invalidation request array.
+    /// One of enum iommu_hwpt_invalidate_data_type, defining the data
+    /// type of all the entries in the invalidation request array. It
+    /// should be a type supported by the hwpt pointed by @hwpt_id.
     pub data_type: u32,
     /// Length (in bytes) of a request entry in the request array
     pub entry_len: u32,
     /// Input the number of cache invalidation requests in the array.
     /// Output the number of requests successfully handled by kernel.
     pub entry_num: u32,
-    /// Must be 0
+    /// Must be 0.
     pub __reserved: u32,
 }
 const _: () = {
@@ -2459,15 +2762,27 @@ impl IommuFaultAlloc {
     /// The content checks of `struct iommu_fault_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !((self.flags as u64) == 0) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_fault_alloc: flags must be 0",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
 /// `IOMMU_FAULT_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)`.
 pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8)
     | IOMMUFD_CMD_FAULT_QUEUE_ALLOC;
-/// Fault has been handled and the page tables populated, retry the access.
+/// Fault has been handled and the page tables
+/// populated, retry the access. This is the
+/// "Success" defined in PCI 10.4.2.1.
 pub const IOMMUFD_PAGE_RESP_SUCCESS: u32 = 0;
-/// Could not handle this fault, don't retry the access.
+/// Could not handle this fault, don't retry the
+/// access. This is the "Invalid Request" in PCI
+/// 10.4.2.1.
 pub const IOMMUFD_PAGE_RESP_INVALID: u32 = 1;
 /// `enum iommufd_page_response_code`: Return status of fault handlers
 #[repr(transparent)]
@@ -2480,9 +2795,13 @@ pub const IOMMUFD_PAGE_RESP_INVALID: u32 = 1;
 )]
 pub struct IommufdPageResponseCode(pub u32);
 impl IommufdPageResponseCode {
-    /// Fault has been handled and the page tables populated, retry the access.
+    /// Fault has been handled and the page tables
+    /// populated, retry the access. This is the
+    /// "Success" defined in PCI 10.4.2.1.
     pub const IOMMUFD_PAGE_RESP_SUCCESS: Self = Self(IOMMUFD_PAGE_RESP_SUCCESS);
-    /// Could not handle this fault, don't retry the access.
+    /// Could not handle this fault, don't retry the
+    /// access. This is the "Invalid Request" in PCI
+    /// 10.4.2.1.
     pub const IOMMUFD_PAGE_RESP_INVALID: Self = Self(IOMMUFD_PAGE_RESP_INVALID);
 }
 /// `struct iommu_hwpt_page_response`: IOMMU page fault response
@@ -2515,7 +2834,8 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for IommuHwptPageResponse {}
-/// The pasid field of the fault data is valid.
+/// The pasid field of the fault data is
+/// valid.
 pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: u32 = 1 << 0;
 /// It's the last fault of a fault group.
 pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
@@ -2530,7 +2850,8 @@ pub const IOMMU_PGFAULT_FLAGS_LAST_PAGE: u32 = 1 << 1;
 )]
 pub struct IommuHwptPgfaultFlags(pub u32);
 impl IommuHwptPgfaultFlags {
-    /// The pasid field of the fault data is valid.
+    /// The pasid field of the fault data is
+    /// valid.
     pub const IOMMU_PGFAULT_FLAGS_PASID_VALID: Self = Self(
         IOMMU_PGFAULT_FLAGS_PASID_VALID,
     );
@@ -2541,9 +2862,12 @@ impl IommuHwptPgfaultFlags {
 pub const IOMMU_PGFAULT_PERM_READ: u32 = 1 << 0;
 /// request for write permission
 pub const IOMMU_PGFAULT_PERM_WRITE: u32 = 1 << 1;
-/// (PCIE 10.4.1) request with a PASID that has the Execute Requested bit set
+/// (PCIE 10.4.1) request with a PASID that has the
+/// Execute Requested bit set in PASID TLP Prefix.
 pub const IOMMU_PGFAULT_PERM_EXEC: u32 = 1 << 2;
-/// (PCIE 10.4.1) request with a PASID that has the Privileged Mode Requested bit set
+/// (PCIE 10.4.1) request with a PASID that has the
+/// Privileged Mode Requested bit set in PASID TLP
+/// Prefix.
 pub const IOMMU_PGFAULT_PERM_PRIV: u32 = 1 << 3;
 /// `enum iommu_hwpt_pgfault_perm`: perm bits for struct iommu_hwpt_pgfault
 #[repr(transparent)]
@@ -2560,9 +2884,12 @@ impl IommuHwptPgfaultPerm {
     pub const IOMMU_PGFAULT_PERM_READ: Self = Self(IOMMU_PGFAULT_PERM_READ);
     /// request for write permission
     pub const IOMMU_PGFAULT_PERM_WRITE: Self = Self(IOMMU_PGFAULT_PERM_WRITE);
-    /// (PCIE 10.4.1) request with a PASID that has the Execute Requested bit set
+    /// (PCIE 10.4.1) request with a PASID that has the
+    /// Execute Requested bit set in PASID TLP Prefix.
     pub const IOMMU_PGFAULT_PERM_EXEC: Self = Self(IOMMU_PGFAULT_PERM_EXEC);
-    /// (PCIE 10.4.1) request with a PASID that has the Privileged Mode Requested bit set
+    /// (PCIE 10.4.1) request with a PASID that has the
+    /// Privileged Mode Requested bit set in PASID TLP
+    /// Prefix.
     pub const IOMMU_PGFAULT_PERM_PRIV: Self = Self(IOMMU_PGFAULT_PERM_PRIV);
 }
 /// `struct iommu_hwpt_pgfault`: iommu page fault data
@@ -2589,9 +2916,14 @@ pub struct IommuHwptPgfault {
     pub __reserved: u32,
     /// Fault address
     pub addr: u64,
-    /// a hint of how much data the requestor is expecting to fetch.
+    /// a hint of how much data the requestor is expecting to fetch. For
+    /// example, if the PRI initiator knows it is going to do a 10MB
+    /// transfer, it could fill in 10MB and the OS could pre-fault in
+    /// 10MB of IOVA. It's default to 0 if there's no such hint.
     pub length: u32,
-    /// kernel-managed cookie identifying a group of fault messages.
+    /// kernel-managed cookie identifying a group of fault messages. The
+    /// cookie number encoded in the last page fault of the group should
+    /// be echoed back in the response message.
     pub cookie: u32,
 }
 const _: () = {
@@ -2634,7 +2966,8 @@ unsafe impl ::uapigen_uaccess::Plain for IommuHwptPgfault {}
 pub const IOMMU_VIOMMU_TYPE_DEFAULT: u32 = 0;
 /// ARM SMMUv3 driver specific type
 pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: u32 = 1;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) enabled ARM SMMUv3 type
 pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: u32 = 2;
 /// `enum iommu_viommu_type`: Virtual IOMMU Type
 #[repr(transparent)]
@@ -2651,7 +2984,8 @@ impl IommuViommuType {
     pub const IOMMU_VIOMMU_TYPE_DEFAULT: Self = Self(IOMMU_VIOMMU_TYPE_DEFAULT);
     /// ARM SMMUv3 driver specific type
     pub const IOMMU_VIOMMU_TYPE_ARM_SMMUV3: Self = Self(IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) enabled ARM SMMUv3 type
     pub const IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
     );
@@ -2697,7 +3031,17 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for IommuViommuTegra241Cmdqv {}
 /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
 ///
-/// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
+/// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's
+/// virtualization support that is a security-isolated slice of the real IOMMU HW
+/// that is unique to a specific VM. Operations global to the IOMMU are connected
+/// to the vIOMMU, such as:
+/// - Security namespace for guest owned ID, e.g. guest-controlled cache tags
+/// - Non-device-affiliated event reporting, e.g. invalidation queue errors
+/// - Access to a sharable nesting parent pagetable across physical IOMMUs
+/// - Virtualization of various platforms IDs, e.g. RIDs and others
+/// - Delivery of paravirtualized invalidation
+/// - Direct assigned invalidation queues
+/// - Direct assigned interrupts
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -2790,6 +3134,16 @@ impl IommuViommuAlloc {
     /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
     #[inline]
     pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) == 0)
+            && ((self.r#type as u64) != (IOMMU_VIOMMU_TYPE_DEFAULT as u64)))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -2798,6 +3152,12 @@ pub const IOMMU_VIOMMU_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VIOMMU_ALL
 /// `struct iommu_vdevice_alloc`: ioctl(IOMMU_VDEVICE_ALLOC)
 ///
 /// Allocate a virtual device instance (for a physical device) against a vIOMMU.
+/// This instance holds the device's information (related to its vIOMMU) in a VM.
+/// User should use IOMMU_DESTROY to destroy the virtual device before
+/// destroying the physical device (by closing vfio_cdev fd). Otherwise the
+/// virtual device would be forcibly destroyed on physical device destruction,
+/// its vdevice_id would be permanently leaked (unremovable & unreusable) until
+/// iommu fd closed.
 #[repr(C, align(8))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -2815,7 +3175,8 @@ pub struct IommuVdeviceAlloc {
     pub dev_id: u32,
     /// Object handle for the vDevice. Pass to IOMMU_DESTORY
     pub out_vdevice_id: u32,
-    /// Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of AMD IOMMU, and vRID of a nested Intel VT-d to a Context Table
+    /// Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID
+    /// of AMD IOMMU, and vRID of Intel VT-d
     pub virt_id: u64,
 }
 const _: () = {
@@ -3007,7 +3368,8 @@ impl IommuVeventqFlag {
 pub struct IommufdVeventHeader {
     /// Combination of enum iommu_veventq_flag
     pub flags: u32,
-    /// The sequence index of a vEVENT in the vEVENTQ, with a range of \[0, INT_MAX\] where the following index of INT_MAX is 0
+    /// The sequence index of a vEVENT in the vEVENTQ, with a range of
+    /// \[0, INT_MAX\] where the following index of INT_MAX is 0
     pub sequence: u32,
 }
 const _: () = {
@@ -3064,7 +3426,16 @@ impl IommuVeventqType {
     ::zerocopy::Immutable
 )]
 pub struct IommuVeventArmSmmuv3 {
-    /// 256-bit ARM SMMUv3 Event record, little-endian. Reported event records (refer to "7.3 Event records" in SMMUv3 HW Spec): 0x04 C_BAD_STE, 0x06 F_STREAM_DISABLED, 0x08 C_BAD_SUBSTREAMID, 0x0a C_BAD_CD, 0x10 F_TRANSLATION, 0x11 F_ADDR_SIZE, 0x12 F_ACCESS, 0x13 F_PERMISSION
+    /// 256-bit ARM SMMUv3 Event record, little-endian.
+    /// Reported event records: (Refer to "7.3 Event records" in SMMUv3 HW Spec)
+    /// - 0x04 C_BAD_STE
+    /// - 0x06 F_STREAM_DISABLED
+    /// - 0x08 C_BAD_SUBSTREAMID
+    /// - 0x0a C_BAD_CD
+    /// - 0x10 F_TRANSLATION
+    /// - 0x11 F_ADDR_SIZE
+    /// - 0x12 F_ACCESS
+    /// - 0x13 F_PERMISSION
     pub evt: [u64; 4],
 }
 const _: () = {
@@ -3092,7 +3463,8 @@ unsafe impl ::uapigen_uaccess::Plain for IommuVeventArmSmmuv3 {}
     ::zerocopy::Immutable
 )]
 pub struct IommuVeventTegra241Cmdqv {
-    /// 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF)
+    /// 128-bit logical vcmdq error map, little-endian.
+    /// (Refer to register LVCMDQ_ERR_MAPs per VINTF )
     pub lvcmdq_err_map: [u64; 2],
 }
 const _: () = {
@@ -3147,7 +3519,8 @@ pub struct IommuVeventqAlloc {
     pub veventq_depth: u32,
     /// The ID of the new vEVENTQ
     pub out_veventq_id: u32,
-    /// The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
+    /// The fd of the new vEVENTQ. User space must close the
+    /// successfully returned fd after using it
     pub out_veventq_fd: u32,
     /// Must be 0
     pub __reserved: u32,
@@ -3238,7 +3611,8 @@ impl IommuVeventqAlloc {
 pub const IOMMU_VEVENTQ_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
 /// Reserved for future use
 pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: u32 = 0;
-/// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+/// NVIDIA Tegra241 CMDQV (extension for ARM
+/// SMMUv3) Virtual Command Queue (VCMDQ)
 pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: u32 = 1;
 /// `enum iommu_hw_queue_type`: HW Queue Type
 #[repr(transparent)]
@@ -3253,7 +3627,8 @@ pub struct IommuHwQueueType(pub u32);
 impl IommuHwQueueType {
     /// Reserved for future use
     pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: Self = Self(IOMMU_HW_QUEUE_TYPE_DEFAULT);
-    /// NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+    /// NVIDIA Tegra241 CMDQV (extension for ARM
+    /// SMMUv3) Virtual Command Queue (VCMDQ)
     pub const IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: Self = Self(
         IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV,
     );
@@ -3287,11 +3662,13 @@ pub struct IommuHwQueueAlloc {
     pub viommu_id: u32,
     /// One of enum iommu_hw_queue_type
     pub r#type: u32,
-    /// The logical index to the HW queue per virtual IOMMU for a multi-queue model
+    /// The logical index to the HW queue per virtual IOMMU for a multi-queue
+    /// model
     pub index: u32,
     /// The ID of the new HW queue
     pub out_hw_queue_id: u32,
-    /// Base address of the queue memory in the guest physical address space
+    /// Base address of the queue memory in the guest physical
+    /// address space
     pub nesting_parent_iova: u64,
     /// Length of the queue memory
     pub length: u64,
@@ -3420,11 +3797,13 @@ pub mod v6_6 {
     /// IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
     /// nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
     ///
-    /// A user-managed nested HWPT will be created from a given parent HWPT via
-    /// @pt_id, in which the parent HWPT must be allocated previously via the
-    /// same ioctl from a given IOAS (@pt_id). In this case, the @data_type
-    /// must be set to a pre-defined type corresponding to an I/O page table
-    /// type supported by the underlying IOMMU hardware.
+    /// A user-managed nested HWPT will be created from a given vIOMMU (wrapping a
+    /// parent HWPT) or a parent HWPT via @pt_id, in which the parent HWPT must be
+    /// allocated previously via the same ioctl from a given IOAS (@pt_id). In this
+    /// case, the @data_type must be set to a pre-defined type corresponding to an
+    /// I/O page table type supported by the underlying IOMMU hardware. The device
+    /// via @dev_id and the vIOMMU via @pt_id must be associated to the same IOMMU
+    /// instance.
     ///
     /// If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
     /// @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
@@ -3444,7 +3823,7 @@ pub mod v6_6 {
         pub flags: u32,
         /// The device to allocate this HWPT for
         pub dev_id: u32,
-        /// The IOAS or HWPT to connect this HWPT to
+        /// The IOAS or HWPT or vIOMMU to connect this HWPT to
         pub pt_id: u32,
         /// The ID of the new HWPT
         pub out_hwpt_id: u32,
@@ -3525,6 +3904,14 @@ pub mod v6_6 {
     /// be used to sync capabilities between the virtual iommu and the physical
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
+    ///
+    /// To capture an iommu type specific hardware information data, @data_uptr and
+    /// its length @data_len must be provided. Trailing bytes will be zeroed if the
+    /// user buffer is larger than the data that kernel has. Otherwise, kernel only
+    /// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+    /// @data_len will be updated to the length that kernel actually supports,
+    /// @out_data_type will be filled to decode the data filled in the buffer
+    /// pointed by @data_uptr. Input @data_len == zero is allowed.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -3536,15 +3923,18 @@ pub mod v6_6 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        /// Combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
@@ -3607,6 +3997,15 @@ pub mod v6_6 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -3637,11 +4036,13 @@ pub mod v6_7 {
     /// IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
     /// nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
     ///
-    /// A user-managed nested HWPT will be created from a given parent HWPT via
-    /// @pt_id, in which the parent HWPT must be allocated previously via the
-    /// same ioctl from a given IOAS (@pt_id). In this case, the @data_type
-    /// must be set to a pre-defined type corresponding to an I/O page table
-    /// type supported by the underlying IOMMU hardware.
+    /// A user-managed nested HWPT will be created from a given vIOMMU (wrapping a
+    /// parent HWPT) or a parent HWPT via @pt_id, in which the parent HWPT must be
+    /// allocated previously via the same ioctl from a given IOAS (@pt_id). In this
+    /// case, the @data_type must be set to a pre-defined type corresponding to an
+    /// I/O page table type supported by the underlying IOMMU hardware. The device
+    /// via @dev_id and the vIOMMU via @pt_id must be associated to the same IOMMU
+    /// instance.
     ///
     /// If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
     /// @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
@@ -3661,7 +4062,7 @@ pub mod v6_7 {
         pub flags: u32,
         /// The device to allocate this HWPT for
         pub dev_id: u32,
-        /// The IOAS or HWPT to connect this HWPT to
+        /// The IOAS or HWPT or vIOMMU to connect this HWPT to
         pub pt_id: u32,
         /// The ID of the new HWPT
         pub out_hwpt_id: u32,
@@ -3777,6 +4178,14 @@ pub mod v6_7 {
     /// be used to sync capabilities between the virtual iommu and the physical
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
+    ///
+    /// To capture an iommu type specific hardware information data, @data_uptr and
+    /// its length @data_len must be provided. Trailing bytes will be zeroed if the
+    /// user buffer is larger than the data that kernel has. Otherwise, kernel only
+    /// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+    /// @data_len will be updated to the length that kernel actually supports,
+    /// @out_data_type will be filled to decode the data filled in the buffer
+    /// pointed by @data_uptr. Input @data_len == zero is allowed.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -3788,19 +4197,23 @@ pub mod v6_7 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        /// Combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -3864,6 +4277,15 @@ pub mod v6_7 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -3934,9 +4356,14 @@ pub mod v6_11 {
         pub perm: u32,
         /// Fault address
         pub addr: u64,
-        /// a hint of how much data the requestor is expecting to fetch.
+        /// a hint of how much data the requestor is expecting to fetch. For
+        /// example, if the PRI initiator knows it is going to do a 10MB
+        /// transfer, it could fill in 10MB and the OS could pre-fault in
+        /// 10MB of IOVA. It's default to 0 if there's no such hint.
         pub length: u32,
-        /// kernel-managed cookie identifying a group of fault messages.
+        /// kernel-managed cookie identifying a group of fault messages. The
+        /// cookie number encoded in the last page fault of the group should
+        /// be echoed back in the response message.
         pub cookie: u32,
     }
     const _: () = {
@@ -4032,6 +4459,14 @@ pub mod v6_12_31 {
     /// be used to sync capabilities between the virtual iommu and the physical
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
+    ///
+    /// To capture an iommu type specific hardware information data, @data_uptr and
+    /// its length @data_len must be provided. Trailing bytes will be zeroed if the
+    /// user buffer is larger than the data that kernel has. Otherwise, kernel only
+    /// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+    /// @data_len will be updated to the length that kernel actually supports,
+    /// @out_data_type will be filled to decode the data filled in the buffer
+    /// pointed by @data_uptr. Input @data_len == zero is allowed.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -4043,21 +4478,27 @@ pub mod v6_12_31 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        /// Combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Output the width of PASIDs. 0 means no PASID support.
+        /// PCI devices turn to out_capabilities to check if the
+        /// specific capabilities is supported or not.
         pub out_max_pasid_log2: u8,
         /// Must be 0
         pub __reserved: [u8; 3],
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4124,6 +4565,16 @@ pub mod v6_12_31 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0)
+                && (self.__reserved.iter().all(|b| *b == 0)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4162,6 +4613,14 @@ pub mod v6_13 {
     /// be used to sync capabilities between the virtual iommu and the physical
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
+    ///
+    /// To capture an iommu type specific hardware information data, @data_uptr and
+    /// its length @data_len must be provided. Trailing bytes will be zeroed if the
+    /// user buffer is larger than the data that kernel has. Otherwise, kernel only
+    /// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+    /// @data_len will be updated to the length that kernel actually supports,
+    /// @out_data_type will be filled to decode the data filled in the buffer
+    /// pointed by @data_uptr. Input @data_len == zero is allowed.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -4173,19 +4632,23 @@ pub mod v6_13 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        /// Combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Must be 0
         pub __reserved: u32,
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4249,6 +4712,15 @@ pub mod v6_13 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0) && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4276,9 +4748,14 @@ pub mod v6_13 {
         pub perm: u32,
         /// Fault address
         pub addr: u64,
-        /// a hint of how much data the requestor is expecting to fetch.
+        /// a hint of how much data the requestor is expecting to fetch. For
+        /// example, if the PRI initiator knows it is going to do a 10MB
+        /// transfer, it could fill in 10MB and the OS could pre-fault in
+        /// 10MB of IOVA. It's default to 0 if there's no such hint.
         pub length: u32,
-        /// kernel-managed cookie identifying a group of fault messages.
+        /// kernel-managed cookie identifying a group of fault messages. The
+        /// cookie number encoded in the last page fault of the group should
+        /// be echoed back in the response message.
         pub cookie: u32,
     }
     const _: () = {
@@ -4325,7 +4802,17 @@ pub mod v6_13 {
     };
     /// `struct iommu_viommu_alloc`: ioctl(IOMMU_VIOMMU_ALLOC)
     ///
-    /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
+    /// Allocate a virtual IOMMU object, representing the underlying physical IOMMU's
+    /// virtualization support that is a security-isolated slice of the real IOMMU HW
+    /// that is unique to a specific VM. Operations global to the IOMMU are connected
+    /// to the vIOMMU, such as:
+    /// - Security namespace for guest owned ID, e.g. guest-controlled cache tags
+    /// - Non-device-affiliated event reporting, e.g. invalidation queue errors
+    /// - Access to a sharable nesting parent pagetable across physical IOMMUs
+    /// - Virtualization of various platforms IDs, e.g. RIDs and others
+    /// - Delivery of paravirtualized invalidation
+    /// - Direct assigned invalidation queues
+    /// - Direct assigned interrupts
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -4403,6 +4890,16 @@ pub mod v6_13 {
         /// The content checks of `struct iommu_viommu_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) == 0)
+                && ((self.r#type as u64) != (IOMMU_VIOMMU_TYPE_DEFAULT as u64)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_viommu_alloc_ioctl: flags 0, a type other than IOMMU_VIOMMU_TYPE_DEFAULT",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4469,6 +4966,14 @@ pub mod v6_15 {
     /// be used to sync capabilities between the virtual iommu and the physical
     /// iommu, e.g. a nested translation setup needs to check the hardware info, so
     /// a guest stage-1 page table can be compatible with the physical iommu.
+    ///
+    /// To capture an iommu type specific hardware information data, @data_uptr and
+    /// its length @data_len must be provided. Trailing bytes will be zeroed if the
+    /// user buffer is larger than the data that kernel has. Otherwise, kernel only
+    /// fills the buffer using the given length in @data_len. If the ioctl succeeds,
+    /// @data_len will be updated to the length that kernel actually supports,
+    /// @out_data_type will be filled to decode the data filled in the buffer
+    /// pointed by @data_uptr. Input @data_len == zero is allowed.
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     #[derive(
@@ -4480,21 +4985,27 @@ pub mod v6_15 {
     pub struct IommuHwInfo {
         /// sizeof(struct iommu_hw_info)
         pub size: u32,
-        /// A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+        /// Combination of enum iommufd_hw_info_flags
         pub flags: u32,
         /// The device bound to the iommufd
         pub dev_id: u32,
-        /// Input the length of a user buffer in bytes. Output the length of data that kernel supports
+        /// Input the length of a user buffer in bytes. Output the length of
+        /// data that kernel supports
         pub data_len: u32,
-        /// User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
+        /// User pointer to a user-space buffer used by the kernel to fill
+        /// the iommu type specific hardware information data
         pub data_uptr: u64,
-        /// Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+        /// Output the iommu hardware info type as defined in the enum
+        /// iommu_hw_info_type.
         pub out_data_type: u32,
         /// Output the width of PASIDs. 0 means no PASID support.
+        /// PCI devices turn to out_capabilities to check if the
+        /// specific capabilities is supported or not.
         pub out_max_pasid_log2: u8,
         /// Must be 0
         pub __reserved: [u8; 3],
-        /// Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+        /// Output the generic iommu capability info type as defined
+        /// in the enum iommu_hw_capabilities.
         pub out_capabilities: u64,
     }
     const _: () = {
@@ -4561,6 +5072,16 @@ pub mod v6_15 {
         /// The content checks of `struct iommu_hw_info`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64) & !(0u64) == 0)
+                && (self.__reserved.iter().all(|b| *b == 0)))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_get_hw_info: only IOMMU_HW_INFO_FLAG_* flags (none before v6.17), __reserved 0",
+                    ),
+                );
+            }
             ::core::result::Result::Ok(())
         }
     }

@@ -116,6 +116,27 @@ struct iommu_iova_range {
  * Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges
  * is not allowed. num_iovas will be set to the total number of iovas and
  * the allowed_iovas[] will be filled in as space permits.
+ *
+ * The allowed ranges are dependent on the HW path the DMA operation takes, and
+ * can change during the lifetime of the IOAS. A fresh empty IOAS will have a
+ * full range, and each attached device will narrow the ranges based on that
+ * device's HW restrictions. Detaching a device can widen the ranges. Userspace
+ * should query ranges after every attach/detach to know what IOVAs are valid
+ * for mapping.
+ *
+ * On input num_iovas is the length of the allowed_iovas array. On output it is
+ * the total number of iovas filled in. The ioctl will return -EMSGSIZE and set
+ * num_iovas to the required value if num_iovas is too small. In this case the
+ * caller should allocate a larger output array and re-issue the ioctl.
+ *
+ * out_iova_alignment returns the minimum IOVA alignment that can be given
+ * to IOMMU_IOAS_MAP/COPY. IOVA's must satisfy::
+ *
+ *   starting_iova % out_iova_alignment == 0
+ *   (starting_iova + length) % out_iova_alignment == 0
+ *
+ * out_iova_alignment can be 1 indicating any IOVA is allowed. It cannot
+ * be higher than the system PAGE_SIZE.
  */
 struct iommu_ioas_iova_ranges {
 	__u32 size;
@@ -138,7 +159,18 @@ struct iommu_ioas_iova_ranges {
  *
  * Ensure a range of IOVAs are always available for allocation. If this call
  * succeeds then IOMMU_IOAS_IOVA_RANGES will never return a list of IOVA ranges
- * that are narrower than the ranges provided here.
+ * that are narrower than the ranges provided here. This call will fail if
+ * IOMMU_IOAS_IOVA_RANGES is currently narrower than the given ranges.
+ *
+ * When an IOAS is first created the IOVA_RANGES will be maximally sized, and as
+ * devices are attached the IOVA will narrow based on the device restrictions.
+ * When an allowed range is specified any narrowing will be refused, ie device
+ * attachment can fail if the device requires limiting within the allowed range.
+ *
+ * Automatic IOVA allocation is also impacted by this call. MAP will only
+ * allocate within the allowed IOVAs if they are present.
+ *
+ * This call replaces the entire allowed list with the given list.
  */
 struct iommu_ioas_allow_iovas {
 	__u32 size;
@@ -171,9 +203,16 @@ enum iommufd_ioas_map_flags {
  * @__reserved: Must be 0
  * @user_va: Userspace pointer to start mapping from
  * @length: Number of bytes to map
- * @iova: IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set then this must be provided as input.
+ * @iova: IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set
+ *        then this must be provided as input.
  *
- * Set an IOVA mapping from a user pointer.
+ * Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the
+ * mapping will be established at iova, otherwise a suitable location based on
+ * the reserved and allowed lists will be automatically selected and returned in
+ * iova.
+ *
+ * If IOMMU_IOAS_MAP_FIXED_IOVA is specified then the iova range must currently
+ * be unused, existing IOVA cannot be replaced.
  */
 struct iommu_ioas_map {
 	__u32 size;
@@ -223,10 +262,18 @@ struct iommu_ioas_map_file {
  * @dst_ioas_id: IOAS ID to change the mapping of
  * @src_ioas_id: IOAS ID to copy from
  * @length: Number of bytes to copy and map
- * @dst_iova: IOVA the mapping was placed at
+ * @dst_iova: IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is
+ *            set then this must be provided as input.
  * @src_iova: IOVA to start the copy
  *
- * Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id.
+ * Copy an already existing mapping from src_ioas_id and establish it in
+ * dst_ioas_id. The src iova/length must exactly match a range used with
+ * IOMMU_IOAS_MAP.
+ *
+ * This may be used to efficiently clone a subset of an IOAS to another, or as a
+ * kind of 'cache' to speed up mapping. Copy has an efficiency advantage over
+ * establishing equivalent new mappings, as internal resources are shared, and
+ * the kernel will pin the user memory only once.
  */
 struct iommu_ioas_copy {
 	__u32 size;
@@ -247,7 +294,10 @@ struct iommu_ioas_copy {
  * @iova: IOVA to start the unmapping at
  * @length: Number of bytes to unmap, and return back the bytes unmapped
  *
- * Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY.
+ * Unmap an IOVA range. The iova/length must be a superset of a previously
+ * mapped range used with IOMMU_IOAS_MAP or IOMMU_IOAS_COPY. Splitting or
+ * truncating ranges is not allowed. The values 0 to U64_MAX will unmap
+ * everything.
  */
 struct iommu_ioas_unmap {
 	__u32 size;
@@ -260,8 +310,15 @@ struct iommu_ioas_unmap {
 
 /**
  * enum iommufd_option - ioctl(IOMMU_OPTION_RLIMIT_MODE) and ioctl(IOMMU_OPTION_HUGE_PAGES)
- * @IOMMU_OPTION_RLIMIT_MODE: Change how RLIMIT_MEMLOCK accounting works.
- * @IOMMU_OPTION_HUGE_PAGES: Value 1 (default) allows contiguous pages to be combined when generating iommu mappings.
+ * @IOMMU_OPTION_RLIMIT_MODE: Change how RLIMIT_MEMLOCK accounting works. The
+ *                            caller must have privilege to invoke this. Value 0
+ *                            (default) is user based accounting, 1 uses process
+ *                            based accounting. Global option, object_id must be 0
+ * @IOMMU_OPTION_HUGE_PAGES: Value 1 (default) allows contiguous pages to be
+ *                           combined when generating iommu mappings. Value 0
+ *                           disables combining, everything is mapped to
+ *                           PAGE_SIZE. This can be useful for benchmarking.  This
+ *                           is a per-IOAS option, the object_id must be the IOAS ID.
  */
 enum iommufd_option {
 	IOMMU_OPTION_RLIMIT_MODE = 0,
@@ -287,7 +344,9 @@ enum iommufd_option_ops {
  * @object_id: ID of the object if required
  * @val64: Option value to set or value returned on get
  *
- * Change a simple option value. This multiplexor allows controlling options on objects.
+ * Change a simple option value. This multiplexor allows controlling options
+ * on objects. IOMMU_OPTION_OP_SET will load an option and IOMMU_OPTION_OP_GET
+ * will return the current value.
  */
 struct iommu_option {
 	__u32 size;
@@ -315,11 +374,17 @@ enum iommufd_vfio_ioas_op {
 /**
  * struct iommu_vfio_ioas - ioctl(IOMMU_VFIO_IOAS)
  * @size: sizeof(struct iommu_vfio_ioas)
- * @ioas_id: For IOMMU_VFIO_IOAS_SET the input IOAS ID to set; for IOMMU_VFIO_IOAS_GET will output the IOAS ID
+ * @ioas_id: For IOMMU_VFIO_IOAS_SET the input IOAS ID to set
+ *           For IOMMU_VFIO_IOAS_GET will output the IOAS ID
  * @op: One of enum iommufd_vfio_ioas_op
  * @__reserved: Must be 0
  *
- * The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field.
+ * The VFIO compatibility support uses a single ioas because VFIO APIs do not
+ * support the ID field. Set or Get the IOAS that VFIO compatibility will use.
+ * When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the
+ * compatibility ioas, either by taking what is already set, or auto creating
+ * one. From then on VFIO will continue to use that ioas and is not effected by
+ * this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
  */
 struct iommu_vfio_ioas {
 	__u32 size;
@@ -332,10 +397,22 @@ struct iommu_vfio_ioas {
 
 /**
  * enum iommufd_hwpt_alloc_flags - Flags for HWPT allocation
- * @IOMMU_HWPT_ALLOC_NEST_PARENT: If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
- * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Dirty tracking support for device IOMMU is enforced on device attachment
- * @IOMMU_HWPT_FAULT_ID_VALID: The fault_id field of hwpt allocation data is valid.
- * @IOMMU_HWPT_ALLOC_PASID: Requests a domain that can be used with PASID.
+ * @IOMMU_HWPT_ALLOC_NEST_PARENT: If set, allocate a HWPT that can serve as
+ *                                the parent HWPT in a nesting configuration.
+ * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: Dirty tracking support for device IOMMU is
+ *                                   enforced on device attachment
+ * @IOMMU_HWPT_FAULT_ID_VALID: The fault_id field of hwpt allocation data is
+ *                             valid.
+ * @IOMMU_HWPT_ALLOC_PASID: Requests a domain that can be used with PASID. The
+ *                          domain can be attached to any PASID on the device.
+ *                          Any domain attached to the non-PASID part of the
+ *                          device must also be flagged, otherwise attaching a
+ *                          PASID will blocked.
+ *                          For the user that wants to attach PASID, ioas is
+ *                          not recommended for both the non-PASID part
+ *                          and PASID part of the device.
+ *                          If IOMMU does not support PASID it will return
+ *                          error (-EOPNOTSUPP).
  */
 enum iommufd_hwpt_alloc_flags {
 	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
@@ -372,7 +449,11 @@ struct iommu_hwpt_vtd_s1 {
 
 /**
  * struct iommu_hwpt_arm_smmuv3 - ARM SMMUv3 nested STE (IOMMU_HWPT_DATA_ARM_SMMUV3)
- * @ste: The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec): word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax; word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
+ * @ste: The first two double words of the user space Stream Table Entry for
+ *       the translation. Must be little-endian.
+ *       Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec)
+ *       - word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax
+ *       - word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
  *
  * -EIO will be returned if @ste is not legal or contains any non-allowed field.
  * Cfg can be used to select a S1, Bypass or Abort configuration. A Bypass
@@ -421,13 +502,14 @@ enum iommu_hwpt_data_type {
  * @size: sizeof(struct iommu_hwpt_alloc)
  * @flags: Combination of enum iommufd_hwpt_alloc_flags
  * @dev_id: The device to allocate this HWPT for
- * @pt_id: The IOAS or HWPT to connect this HWPT to
+ * @pt_id: The IOAS or HWPT or vIOMMU to connect this HWPT to
  * @out_hwpt_id: The ID of the new HWPT
  * @__reserved: Must be 0
  * @data_type: One of enum iommu_hwpt_data_type
  * @data_len: Length of the type specific data
  * @data_uptr: User pointer to the type specific data
- * @fault_id: The ID of IOMMUFD_FAULT object. Valid only if flags field of IOMMU_HWPT_FAULT_ID_VALID is set.
+ * @fault_id: The ID of IOMMUFD_FAULT object. Valid only if flags field of
+ *            IOMMU_HWPT_FAULT_ID_VALID is set.
  * @__reserved2: Padding to 64-bit alignment. Must be 0.
  *
  * Explicitly allocate a hardware page table object. This is the same object
@@ -439,11 +521,13 @@ enum iommu_hwpt_data_type {
  * IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
  * nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
  *
- * A user-managed nested HWPT will be created from a given parent HWPT via
- * @pt_id, in which the parent HWPT must be allocated previously via the
- * same ioctl from a given IOAS (@pt_id). In this case, the @data_type
- * must be set to a pre-defined type corresponding to an I/O page table
- * type supported by the underlying IOMMU hardware.
+ * A user-managed nested HWPT will be created from a given vIOMMU (wrapping a
+ * parent HWPT) or a parent HWPT via @pt_id, in which the parent HWPT must be
+ * allocated previously via the same ioctl from a given IOAS (@pt_id). In this
+ * case, the @data_type must be set to a pre-defined type corresponding to an
+ * I/O page table type supported by the underlying IOMMU hardware. The device
+ * via @dev_id and the vIOMMU via @pt_id must be associated to the same IOMMU
+ * instance.
  *
  * If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
  * @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
@@ -479,8 +563,10 @@ enum iommu_hw_info_vtd_flags {
  * struct iommu_hw_info_vtd - Intel VT-d hardware information
  * @flags: Combination of enum iommu_hw_info_vtd_flags
  * @__reserved: Must be 0
- * @cap_reg: Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
- * @ecap_reg: Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
+ * @cap_reg: Value of Intel VT-d capability register defined in VT-d spec
+ *           section 11.4.2 Capability Register.
+ * @ecap_reg: Value of Intel VT-d capability register defined in VT-d spec
+ *            section 11.4.3 Extended Capability Register.
  *
  * User needs to understand the Intel VT-d specification to decode the register value.
  */
@@ -496,7 +582,8 @@ struct iommu_hw_info_vtd {
  * @flags: Must be set to 0
  * @__reserved: Must be 0
  * @idr: Implemented features for ARM SMMU Non-secure programming interface
- * @iidr: Information about the implementation and implementer of ARM SMMU, and architecture version supported
+ * @iidr: Information about the implementation and implementer of ARM SMMU,
+ *        and architecture version supported
  * @aidr: ARM SMMU architecture version
  *
  * For the details of @idr, @iidr and @aidr, please refer to the chapters
@@ -577,11 +664,13 @@ struct iommu_hw_info_amd {
 
 /**
  * enum iommu_hw_info_type - IOMMU Hardware Info Types
- * @IOMMU_HW_INFO_TYPE_NONE: Used by the drivers that do not report hardware info
+ * @IOMMU_HW_INFO_TYPE_NONE: Output by the drivers that do not report hardware
+ *                           info
  * @IOMMU_HW_INFO_TYPE_DEFAULT: Input to request for a default type
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d iommu info type
  * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: ARM SMMUv3 iommu info type
- * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) info type
+ * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                     SMMUv3) info type
  * @IOMMU_HW_INFO_TYPE_AMD: AMD IOMMU info type
  */
 enum iommu_hw_info_type {
@@ -595,7 +684,8 @@ enum iommu_hw_info_type {
 
 /**
  * enum iommufd_hw_info_flags - Flags for iommu_hw_info
- * @IOMMU_HW_INFO_FLAG_INPUT_TYPE: If set, @in_data_type carries an input type for user space to request for a specific info
+ * @IOMMU_HW_INFO_FLAG_INPUT_TYPE: If set, @in_data_type carries an input type
+ *                                 for user space to request for a specific info
  */
 enum iommufd_hw_info_flags {
 	IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1 << 0,
@@ -604,9 +694,20 @@ enum iommufd_hw_info_flags {
 /**
  * enum iommufd_hw_capabilities - IOMMU hardware capabilities
  * @IOMMU_HW_CAP_DIRTY_TRACKING: IOMMU hardware support for dirty tracking
- * @IOMMU_HW_CAP_PCI_PASID_EXEC: Execute Permission Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
- * @IOMMU_HW_CAP_PCI_PASID_PRIV: Privileged Mode Supported, user ignores it when the struct iommu_hw_info::out_max_pasid_log2 is zero.
- * @IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: ATS is not supported or cannot be used on this device (absence implies ATS may be enabled)
+ *                               If available, it means the following APIs
+ *                               are supported:
+ *
+ *                                   IOMMU_HWPT_GET_DIRTY_BITMAP
+ *                                   IOMMU_HWPT_SET_DIRTY_TRACKING
+ * @IOMMU_HW_CAP_PCI_PASID_EXEC: Execute Permission Supported, user ignores it
+ *                               when the struct
+ *                               iommu_hw_info::out_max_pasid_log2 is zero.
+ * @IOMMU_HW_CAP_PCI_PASID_PRIV: Privileged Mode Supported, user ignores it
+ *                               when the struct
+ *                               iommu_hw_info::out_max_pasid_log2 is zero.
+ * @IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: ATS is not supported or cannot be used
+ *                                      on this device (absence implies ATS
+ *                                      may be enabled)
  */
 enum iommufd_hw_capabilities {
 	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
@@ -618,21 +719,40 @@ enum iommufd_hw_capabilities {
 /**
  * struct iommu_hw_info - ioctl(IOMMU_GET_HW_INFO)
  * @size: sizeof(struct iommu_hw_info)
- * @flags: A combination of enum iommufd_hw_info_flags; the kernel refuses any other bit (up to v6.16, when there was no flag, it had to be 0)
+ * @flags: Combination of enum iommufd_hw_info_flags
  * @dev_id: The device bound to the iommufd
- * @data_len: Input the length of a user buffer in bytes. Output the length of data that kernel supports
- * @data_uptr: User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
- * @in_data_type: This shares the same field with @out_data_type, making it be a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is set, an input type carried via this @in_data_type field will be valid, requesting for the info data to the given type.
- * @out_data_type: Output the iommu hardware info type as defined in the enum iommu_hw_info_type.
+ * @data_len: Input the length of a user buffer in bytes. Output the length of
+ *            data that kernel supports
+ * @data_uptr: User pointer to a user-space buffer used by the kernel to fill
+ *             the iommu type specific hardware information data
+ * @in_data_type: This shares the same field with @out_data_type, making it be
+ *                a bidirectional field. When IOMMU_HW_INFO_FLAG_INPUT_TYPE is
+ *                set, an input type carried via this @in_data_type field will
+ *                be valid, requesting for the info data to the given type. If
+ *                IOMMU_HW_INFO_FLAG_INPUT_TYPE is unset, any input value will
+ *                be seen as IOMMU_HW_INFO_TYPE_DEFAULT
+ * @out_data_type: Output the iommu hardware info type as defined in the enum
+ *                 iommu_hw_info_type.
  * @out_max_pasid_log2: Output the width of PASIDs. 0 means no PASID support.
+ *                      PCI devices turn to out_capabilities to check if the
+ *                      specific capabilities is supported or not.
  * @__reserved: Must be 0
- * @out_capabilities: Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
+ * @out_capabilities: Output the generic iommu capability info type as defined
+ *                    in the enum iommu_hw_capabilities.
  *
  * Query an iommu type specific hardware information data from an iommu behind
  * a given device that has been bound to iommufd. This hardware info data will
  * be used to sync capabilities between the virtual iommu and the physical
  * iommu, e.g. a nested translation setup needs to check the hardware info, so
  * a guest stage-1 page table can be compatible with the physical iommu.
+ *
+ * To capture an iommu type specific hardware information data, @data_uptr and
+ * its length @data_len must be provided. Trailing bytes will be zeroed if the
+ * user buffer is larger than the data that kernel has. Otherwise, kernel only
+ * fills the buffer using the given length in @data_len. If the ioctl succeeds,
+ * @data_len will be updated to the length that kernel actually supports,
+ * @out_data_type will be filled to decode the data filled in the buffer
+ * pointed by @data_uptr. Input @data_len == zero is allowed.
  */
 struct iommu_hw_info {
 	__u32 size;
@@ -697,7 +817,8 @@ enum iommufd_hwpt_get_dirty_bitmap_flags {
  * @iova: base IOVA of the bitmap first bit
  * @length: IOVA range size
  * @page_size: page size granularity of each bit in the bitmap
- * @data: bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
+ * @data: bitmap where to set the dirty bits. The bitmap bits each
+ *        represent a page_size which you deviate from an arbitrary iova.
  *
  * Checking a given IOVA is dirty:
  *
@@ -742,7 +863,8 @@ enum iommu_hwpt_vtd_s1_invalidate_flags {
 
 /**
  * struct iommu_hwpt_vtd_s1_invalidate - Intel VT-d cache invalidation (IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
- * @addr: The start address of the range to be invalidated. It needs to be 4KB aligned.
+ * @addr: The start address of the range to be invalidated. It needs to
+ *        be 4KB aligned.
  * @npages: Number of contiguous 4K pages to be invalidated.
  * @flags: Combination of enum iommu_hwpt_vtd_s1_invalidate_flags
  * @__reserved: Must be 0
@@ -765,11 +887,18 @@ struct iommu_hwpt_vtd_s1_invalidate {
 
 /**
  * struct iommu_viommu_arm_smmuv3_invalidate - ARM SMMUv3 cache invalidation (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
- * @cmd: 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
+ * @cmd: 128-bit cache invalidation command that runs in SMMU CMDQ.
+ *       Must be little-endian.
  *
  * Supported command list only when passing in a vIOMMU via @hwpt_id:
- * CMDQ_OP_TLBI_NSNH_ALL, CMDQ_OP_TLBI_NH_VA, CMDQ_OP_TLBI_NH_VAA, CMDQ_OP_TLBI_NH_ALL,
- * CMDQ_OP_TLBI_NH_ASID, CMDQ_OP_ATC_INV, CMDQ_OP_CFGI_CD, CMDQ_OP_CFGI_CD_ALL.
+ *     CMDQ_OP_TLBI_NSNH_ALL
+ *     CMDQ_OP_TLBI_NH_VA
+ *     CMDQ_OP_TLBI_NH_VAA
+ *     CMDQ_OP_TLBI_NH_ALL
+ *     CMDQ_OP_TLBI_NH_ASID
+ *     CMDQ_OP_ATC_INV
+ *     CMDQ_OP_CFGI_CD
+ *     CMDQ_OP_CFGI_CD_ALL
  *
  * -EIO will be returned if the command is not supported.
  */
@@ -780,16 +909,22 @@ struct iommu_viommu_arm_smmuv3_invalidate {
 /**
  * struct iommu_hwpt_invalidate - ioctl(IOMMU_HWPT_INVALIDATE)
  * @size: sizeof(struct iommu_hwpt_invalidate)
- * @hwpt_id: ID of a nested HWPT for cache invalidation
- * @data_uptr: User pointer to an array of driver-specific cache invalidation data.
- * @data_type: One of enum iommu_hwpt_invalidate_data_type, defining the data type of all the entries in the invalidation request array.
+ * @hwpt_id: ID of a nested HWPT or a vIOMMU, for cache invalidation
+ * @data_uptr: User pointer to an array of driver-specific cache invalidation
+ *             data.
+ * @data_type: One of enum iommu_hwpt_invalidate_data_type, defining the data
+ *             type of all the entries in the invalidation request array. It
+ *             should be a type supported by the hwpt pointed by @hwpt_id.
  * @entry_len: Length (in bytes) of a request entry in the request array
  * @entry_num: Input the number of cache invalidation requests in the array.
  *             Output the number of requests successfully handled by kernel.
- * @__reserved: Must be 0
+ * @__reserved: Must be 0.
  *
- * Invalidate the iommu cache for user-managed page table. Modifications on a
- * user-managed page table should be followed by this operation to sync cache.
+ * Invalidate iommu cache for user-managed page table or vIOMMU. Modifications
+ * on a user-managed page table should be followed by this operation, if a HWPT
+ * is passed in via @hwpt_id. Other caches, such as device cache or descriptor
+ * cache can be flushed if a vIOMMU is passed in via the @hwpt_id field.
+ *
  * Each ioctl can support one or more cache invalidation requests in the array
  * that has a total size of @entry_len * @entry_num.
  *
@@ -829,8 +964,12 @@ struct iommu_fault_alloc {
 
 /**
  * enum iommufd_page_response_code - Return status of fault handlers
- * @IOMMUFD_PAGE_RESP_SUCCESS: Fault has been handled and the page tables populated, retry the access.
- * @IOMMUFD_PAGE_RESP_INVALID: Could not handle this fault, don't retry the access.
+ * @IOMMUFD_PAGE_RESP_SUCCESS: Fault has been handled and the page tables
+ *                             populated, retry the access. This is the
+ *                             "Success" defined in PCI 10.4.2.1.
+ * @IOMMUFD_PAGE_RESP_INVALID: Could not handle this fault, don't retry the
+ *                             access. This is the "Invalid Request" in PCI
+ *                             10.4.2.1.
  */
 enum iommufd_page_response_code {
 	IOMMUFD_PAGE_RESP_SUCCESS = 0,
@@ -849,7 +988,8 @@ struct iommu_hwpt_page_response {
 
 /**
  * enum iommu_hwpt_pgfault_flags - flags for struct iommu_hwpt_pgfault
- * @IOMMU_PGFAULT_FLAGS_PASID_VALID: The pasid field of the fault data is valid.
+ * @IOMMU_PGFAULT_FLAGS_PASID_VALID: The pasid field of the fault data is
+ *                                   valid.
  * @IOMMU_PGFAULT_FLAGS_LAST_PAGE: It's the last fault of a fault group.
  */
 enum iommu_hwpt_pgfault_flags {
@@ -861,8 +1001,11 @@ enum iommu_hwpt_pgfault_flags {
  * enum iommu_hwpt_pgfault_perm - perm bits for struct iommu_hwpt_pgfault
  * @IOMMU_PGFAULT_PERM_READ: request for read permission
  * @IOMMU_PGFAULT_PERM_WRITE: request for write permission
- * @IOMMU_PGFAULT_PERM_EXEC: (PCIE 10.4.1) request with a PASID that has the Execute Requested bit set
- * @IOMMU_PGFAULT_PERM_PRIV: (PCIE 10.4.1) request with a PASID that has the Privileged Mode Requested bit set
+ * @IOMMU_PGFAULT_PERM_EXEC: (PCIE 10.4.1) request with a PASID that has the
+ *                           Execute Requested bit set in PASID TLP Prefix.
+ * @IOMMU_PGFAULT_PERM_PRIV: (PCIE 10.4.1) request with a PASID that has the
+ *                           Privileged Mode Requested bit set in PASID TLP
+ *                           Prefix.
  */
 enum iommu_hwpt_pgfault_perm {
 	IOMMU_PGFAULT_PERM_READ = 1 << 0,
@@ -880,8 +1023,13 @@ enum iommu_hwpt_pgfault_perm {
  * @perm: Combination of enum iommu_hwpt_pgfault_perm
  * @__reserved: Must be 0.
  * @addr: Fault address
- * @length: a hint of how much data the requestor is expecting to fetch.
- * @cookie: kernel-managed cookie identifying a group of fault messages.
+ * @length: a hint of how much data the requestor is expecting to fetch. For
+ *          example, if the PRI initiator knows it is going to do a 10MB
+ *          transfer, it could fill in 10MB and the OS could pre-fault in
+ *          10MB of IOVA. It's default to 0 if there's no such hint.
+ * @cookie: kernel-managed cookie identifying a group of fault messages. The
+ *          cookie number encoded in the last page fault of the group should
+ *          be echoed back in the response message.
  */
 struct iommu_hwpt_pgfault {
 	__u32 flags;
@@ -899,7 +1047,8 @@ struct iommu_hwpt_pgfault {
  * enum iommu_viommu_type - Virtual IOMMU Type
  * @IOMMU_VIOMMU_TYPE_DEFAULT: Reserved for future use
  * @IOMMU_VIOMMU_TYPE_ARM_SMMUV3: ARM SMMUv3 driver specific type
- * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) enabled ARM SMMUv3 type
+ * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                    SMMUv3) enabled ARM SMMUv3 type
  */
 enum iommu_viommu_type {
 	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
@@ -934,7 +1083,17 @@ struct iommu_viommu_tegra241_cmdqv {
  * @__reserved: Must be 0
  * @data_uptr: User pointer to a driver-specific virtual IOMMU data
  *
- * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support.
+ * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's
+ * virtualization support that is a security-isolated slice of the real IOMMU HW
+ * that is unique to a specific VM. Operations global to the IOMMU are connected
+ * to the vIOMMU, such as:
+ * - Security namespace for guest owned ID, e.g. guest-controlled cache tags
+ * - Non-device-affiliated event reporting, e.g. invalidation queue errors
+ * - Access to a sharable nesting parent pagetable across physical IOMMUs
+ * - Virtualization of various platforms IDs, e.g. RIDs and others
+ * - Delivery of paravirtualized invalidation
+ * - Direct assigned invalidation queues
+ * - Direct assigned interrupts
  */
 struct iommu_viommu_alloc {
 	__u32 size;
@@ -956,9 +1115,16 @@ struct iommu_viommu_alloc {
  * @viommu_id: vIOMMU ID to associate with the virtual device
  * @dev_id: The physical device to allocate a virtual instance on the vIOMMU
  * @out_vdevice_id: Object handle for the vDevice. Pass to IOMMU_DESTORY
- * @virt_id: Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of AMD IOMMU, and vRID of a nested Intel VT-d to a Context Table
+ * @virt_id: Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID
+ *           of AMD IOMMU, and vRID of Intel VT-d
  *
  * Allocate a virtual device instance (for a physical device) against a vIOMMU.
+ * This instance holds the device's information (related to its vIOMMU) in a VM.
+ * User should use IOMMU_DESTROY to destroy the virtual device before
+ * destroying the physical device (by closing vfio_cdev fd). Otherwise the
+ * virtual device would be forcibly destroyed on physical device destruction,
+ * its vdevice_id would be permanently leaked (unremovable & unreusable) until
+ * iommu fd closed.
  */
 struct iommu_vdevice_alloc {
 	__u32 size;
@@ -1001,7 +1167,8 @@ enum iommu_veventq_flag {
 /**
  * struct iommufd_vevent_header - Virtual Event Header for a vEVENTQ Status
  * @flags: Combination of enum iommu_veventq_flag
- * @sequence: The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
+ * @sequence: The sequence index of a vEVENT in the vEVENTQ, with a range of
+ *            [0, INT_MAX] where the following index of INT_MAX is 0
  *
  * Each iommufd_vevent_header reports a sequence index of the following vEVENT:
  *
@@ -1044,7 +1211,16 @@ enum iommu_veventq_type {
 
 /**
  * struct iommu_vevent_arm_smmuv3 - ARM SMMUv3 Virtual Event (IOMMU_VEVENTQ_TYPE_ARM_SMMUV3)
- * @evt: 256-bit ARM SMMUv3 Event record, little-endian. Reported event records (refer to "7.3 Event records" in SMMUv3 HW Spec): 0x04 C_BAD_STE, 0x06 F_STREAM_DISABLED, 0x08 C_BAD_SUBSTREAMID, 0x0a C_BAD_CD, 0x10 F_TRANSLATION, 0x11 F_ADDR_SIZE, 0x12 F_ACCESS, 0x13 F_PERMISSION
+ * @evt: 256-bit ARM SMMUv3 Event record, little-endian.
+ *       Reported event records: (Refer to "7.3 Event records" in SMMUv3 HW Spec)
+ *       - 0x04 C_BAD_STE
+ *       - 0x06 F_STREAM_DISABLED
+ *       - 0x08 C_BAD_SUBSTREAMID
+ *       - 0x0a C_BAD_CD
+ *       - 0x10 F_TRANSLATION
+ *       - 0x11 F_ADDR_SIZE
+ *       - 0x12 F_ACCESS
+ *       - 0x13 F_PERMISSION
  *
  * StreamID field reports a virtual device ID. To receive a virtual event for a
  * device, a vDEVICE must be allocated via IOMMU_VDEVICE_ALLOC.
@@ -1055,7 +1231,8 @@ struct iommu_vevent_arm_smmuv3 {
 
 /**
  * struct iommu_vevent_tegra241_cmdqv - Tegra241 CMDQV IRQ (IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV)
- * @lvcmdq_err_map: 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF)
+ * @lvcmdq_err_map: 128-bit logical vcmdq error map, little-endian.
+ *                  (Refer to register LVCMDQ_ERR_MAPs per VINTF )
  *
  * The 128-bit register value from HW exclusively reflect the error bits for a
  * Virtual Interface represented by a vIOMMU object. Read and report directly.
@@ -1072,7 +1249,8 @@ struct iommu_vevent_tegra241_cmdqv {
  * @type: Type of the vEVENTQ. Must be defined in enum iommu_veventq_type
  * @veventq_depth: Maximum number of events in the vEVENTQ
  * @out_veventq_id: The ID of the new vEVENTQ
- * @out_veventq_fd: The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
+ * @out_veventq_fd: The fd of the new vEVENTQ. User space must close the
+ *                  successfully returned fd after using it
  * @__reserved: Must be 0
  *
  * Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU
@@ -1107,7 +1285,8 @@ struct iommu_veventq_alloc {
 /**
  * enum iommu_hw_queue_type - HW Queue Type
  * @IOMMU_HW_QUEUE_TYPE_DEFAULT: Reserved for future use
- * @IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM SMMUv3) Virtual Command Queue (VCMDQ)
+ * @IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: NVIDIA Tegra241 CMDQV (extension for ARM
+ *                                      SMMUv3) Virtual Command Queue (VCMDQ)
  */
 enum iommu_hw_queue_type {
 	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
@@ -1120,9 +1299,11 @@ enum iommu_hw_queue_type {
  * @flags: Must be 0
  * @viommu_id: Virtual IOMMU ID to associate the HW queue with
  * @type: One of enum iommu_hw_queue_type
- * @index: The logical index to the HW queue per virtual IOMMU for a multi-queue model
+ * @index: The logical index to the HW queue per virtual IOMMU for a multi-queue
+ *         model
  * @out_hw_queue_id: The ID of the new HW queue
- * @nesting_parent_iova: Base address of the queue memory in the guest physical address space
+ * @nesting_parent_iova: Base address of the queue memory in the guest physical
+ *                       address space
  * @length: Length of the queue memory
  *
  * Allocate a HW queue object for a vIOMMU-specific HW-accelerated queue, which
