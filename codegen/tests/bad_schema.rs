@@ -306,6 +306,12 @@ const CASES: &[Case] = &[
         says: "`until` names `b`, which does not come after the field's `since` on its line of history",
     },
     Case {
+        name: "a rule that ends where it begins",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"a\", zero = true }], until = \"r1\" }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n",
+        at: "\"r1\" }]",
+        says: "`until` names `r1`, which does not come after the rule's `since` on its line of history",
+    },
+    Case {
         name: "a backport that leaves the replaced field in the branch",
         body: "[[revision]]\nid = \"b\"\nbase = \"r1\"\n\n[[revision]]\nid = \"r2\"\n\n[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\" },\n  { name = \"__reserved\", type = \"__u32\", until = \"r2\" },\n  { name = \"__reserved\", type = \"__u32\", since = [\"r2\", \"b\"] },\n]\n",
         at: "{ name = \"__reserved\", type = \"__u32\", since",

@@ -596,20 +596,7 @@ fn content_cases(s: &Spec) -> Run {
 /// Where the schema's rules are known to differ from the kernel of a revision (the kernel
 /// model, from that release's handler): (struct, revision, what the kernel does). Each entry
 /// must still disagree, so a fixed schema fails here until its entry goes.
-const KNOWN_WRONG: &[(&str, &str, &str)] = &[
-    (
-        "iommu_hwpt_alloc",
-        "v6_6",
-        "v6.6's iommufd_hwpt_alloc: `if (cmd->flags || cmd->__reserved) return -EOPNOTSUPP;` \
-         (4ff542163397); no flags rule before v6.7",
-    ),
-    (
-        "iommu_hwpt_alloc",
-        "v6_7",
-        "v6.7 rejects only data_type NONE with a data_len; `data_type != NONE && !data_len` \
-         is 7adc0c1cfa77, v6.8 (and 6.7.7)",
-    ),
-];
+const KNOWN_WRONG: &[(&str, &str, &str)] = &[];
 
 /// Every iommufd command at every revision it exists in, against the kernel model of that
 /// revision: every size with the whole buffer readable (every fault position at sizeof and the

@@ -191,6 +191,11 @@ pub struct Rule {
     pub errno: Errno,
     /// What the rule says, for a rejected user (`uapigen decode`, `Rejected::rule`).
     pub text: String,
+    /// The revisions whose kernel began making the check (the struct's, unless the schema
+    /// says otherwise).
+    pub since: RevSet,
+    /// The revisions whose kernel no longer makes it; empty: still made.
+    pub until: RevSet,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -719,6 +724,7 @@ impl Family {
                 };
                 v.rules = std::mem::take(&mut v.rules)
                     .into_iter()
+                    .filter(|r| rev.has(r.since, r.until))
                     .filter_map(|r| {
                         let (when, require) = (at(&r.when)?, at(&r.require)?);
                         Some(Rule { when, require, ..r })

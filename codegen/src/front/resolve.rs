@@ -1017,8 +1017,11 @@ impl Resolver {
             (_, None) => None,
         };
         let mut rules = Vec::new();
+        let struct_since = family.struct_(si).since;
         for r in &parts.rules {
             let raw = r.get_ref();
+            let since = self.revs("since", &raw.since, struct_since);
+            let until = self.until(&raw.until, since, "rule");
             let when: Vec<Cond> = raw
                 .when
                 .iter()
@@ -1067,6 +1070,8 @@ impl Resolver {
                 require,
                 errno,
                 text,
+                since,
+                until,
                 span: r.span(),
             });
         }

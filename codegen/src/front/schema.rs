@@ -180,6 +180,10 @@ pub struct RawRule {
     pub errno: Option<S<String>>,
     /// The rule's text for a rejected user (default: the conditions written out).
     pub doc: Option<S<String>>,
+    /// The revisions whose kernel began making this check (default: the struct's).
+    pub since: Option<S<RawRevs>>,
+    /// The revisions whose kernel no longer makes it.
+    pub until: Option<S<RawRevs>>,
 }
 
 /// One predicate on one field: `{ field = "cache", lacks = "IOMMU_CACHE_INV_TYPE_PASID" }`.

@@ -1838,8 +1838,8 @@ static inline int iommu_vfio_ioas__v6_6_copy_from_user(struct iommu_vfio_ioas *d
  */
 static inline int iommu_hwpt_alloc__v6_6_check(const struct iommu_hwpt_alloc *dst)
 {
-	/* __reserved is zero */
-	if (!(((__u64)dst->__reserved == 0)))
+	/* iommufd_hwpt_alloc (v6.6): flags and __reserved must be 0 */
+	if (!(((__u64)dst->flags == 0) && ((__u64)dst->__reserved == 0)))
 		return -EOPNOTSUPP;
 	(void)dst;
 	return 0;
@@ -2050,9 +2050,6 @@ static inline int iommu_hwpt_alloc__v6_7_check(const struct iommu_hwpt_alloc *ds
 		return -EOPNOTSUPP;
 	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
 	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
-		return -EINVAL;
-	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
-	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
 		return -EINVAL;
 	(void)dst;
 	return 0;
@@ -2268,15 +2265,58 @@ static inline int iommu_hwpt_vtd_s1__v6_8_copy_from_user(struct iommu_hwpt_vtd_s
 	return iommu_hwpt_vtd_s1_copy_from_user(dst, src, data_type, len);
 }
 
-/* struct iommu_hwpt_alloc in revision v6_8: copied and checked exactly as iommu_hwpt_alloc__v6_7. */
+/**
+ * iommu_hwpt_alloc__v6_8_check() - The content checks of struct iommu_hwpt_alloc in revision v6_8
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_hwpt_alloc__v6_8_check(const struct iommu_hwpt_alloc *dst)
 {
-	return iommu_hwpt_alloc__v6_7_check(dst);
+	/* __reserved is zero */
+	if (!(((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	/* if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero */
+	if ((((__u64)dst->data_type == (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len == 0)))
+		return -EINVAL;
+	/* if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero */
+	if ((((__u64)dst->data_type != (__u64)(IOMMU_HWPT_DATA_NONE))) && !(((__u64)dst->data_len != 0)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_hwpt_alloc__v6_8_copy_from_user() - Copy struct iommu_hwpt_alloc as revision v6_8's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 24, copy_struct_from_user() of 40
+ * bytes, then iommu_hwpt_alloc__v6_8_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc *dst, const void *src)
 {
-	return iommu_hwpt_alloc__v6_7_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 24) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_hwpt_alloc__v6_8_check(dst);
 }
 
 /* struct iommu_hw_info in revision v6_8: copied and checked exactly as iommu_hw_info__v6_7. */

@@ -3885,11 +3885,11 @@ pub mod v6_6 {
         /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
         #[inline]
         pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-            if !((self.__reserved as u64) == 0) {
+            if !(((self.flags as u64) == 0) && ((self.__reserved as u64) == 0)) {
                 return ::core::result::Result::Err(
                     ::uapigen_uaccess::Rejected::new(
                         ::uapigen_uaccess::Errno::EOPNOTSUPP,
-                        "__reserved is zero",
+                        "iommufd_hwpt_alloc (v6.6): flags and __reserved must be 0",
                     ),
                 );
             }
@@ -4157,16 +4157,6 @@ pub mod v6_7 {
                     ),
                 );
             }
-            if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
-                && !((self.data_len as u64) != 0)
-            {
-                return ::core::result::Result::Err(
-                    ::uapigen_uaccess::Rejected::new(
-                        ::uapigen_uaccess::Errno::EINVAL,
-                        "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
-                    ),
-                );
-            }
             ::core::result::Result::Ok(())
         }
     }
@@ -4307,7 +4297,151 @@ pub mod v6_8 {
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
     pub use super::IommuHwptVtdS1;
-    pub use super::v6_7::IommuHwptAlloc;
+    /// `struct iommu_hwpt_alloc`: ioctl(IOMMU_HWPT_ALLOC)
+    ///
+    /// Explicitly allocate a hardware page table object. This is the same object
+    /// type that is returned by iommufd_device_attach() and represents the
+    /// underlying iommu driver's iommu_domain kernel object.
+    ///
+    /// A kernel-managed HWPT will be created with the mappings from the given
+    /// IOAS via the @pt_id. The @data_type for this allocation must be set to
+    /// IOMMU_HWPT_DATA_NONE. The HWPT can be allocated as a parent HWPT for a
+    /// nesting configuration by passing IOMMU_HWPT_ALLOC_NEST_PARENT via @flags.
+    ///
+    /// A user-managed nested HWPT will be created from a given vIOMMU (wrapping a
+    /// parent HWPT) or a parent HWPT via @pt_id, in which the parent HWPT must be
+    /// allocated previously via the same ioctl from a given IOAS (@pt_id). In this
+    /// case, the @data_type must be set to a pre-defined type corresponding to an
+    /// I/O page table type supported by the underlying IOMMU hardware. The device
+    /// via @dev_id and the vIOMMU via @pt_id must be associated to the same IOMMU
+    /// instance.
+    ///
+    /// If the @data_type is set to IOMMU_HWPT_DATA_NONE, @data_len and
+    /// @data_uptr should be zero. Otherwise, both @data_len and @data_uptr
+    /// must be given.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct IommuHwptAlloc {
+        /// sizeof(struct iommu_hwpt_alloc)
+        pub size: u32,
+        /// Combination of enum iommufd_hwpt_alloc_flags
+        pub flags: u32,
+        /// The device to allocate this HWPT for
+        pub dev_id: u32,
+        /// The IOAS or HWPT or vIOMMU to connect this HWPT to
+        pub pt_id: u32,
+        /// The ID of the new HWPT
+        pub out_hwpt_id: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// One of enum iommu_hwpt_data_type
+        pub data_type: u32,
+        /// Length of the type specific data
+        pub data_len: u32,
+        /// User pointer to the type specific data
+        pub data_uptr: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuHwptAlloc>() != 40 {
+            panic!("struct iommu_hwpt_alloc: wrong size");
+        }
+        if ::core::mem::align_of::<IommuHwptAlloc>() != 8 {
+            panic!("struct iommu_hwpt_alloc: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, size) != 0 {
+            panic!("struct iommu_hwpt_alloc: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, flags) != 4 {
+            panic!("struct iommu_hwpt_alloc: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, dev_id) != 8 {
+            panic!("struct iommu_hwpt_alloc: `dev_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, pt_id) != 12 {
+            panic!("struct iommu_hwpt_alloc: `pt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, out_hwpt_id) != 16 {
+            panic!("struct iommu_hwpt_alloc: `out_hwpt_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, __reserved) != 20 {
+            panic!("struct iommu_hwpt_alloc: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_type) != 24 {
+            panic!("struct iommu_hwpt_alloc: `data_type` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_len) != 28 {
+            panic!("struct iommu_hwpt_alloc: `data_len` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuHwptAlloc, data_uptr) != 32 {
+            panic!("struct iommu_hwpt_alloc: `data_uptr` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuHwptAlloc {}
+    impl IommuHwptAlloc {
+        /// The kernel's minimum size: offsetofend(__reserved) = 24.
+        pub const MIN_SIZE: usize = 24usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct iommu_hwpt_alloc`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.__reserved as u64) == 0) {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "__reserved is zero",
+                    ),
+                );
+            }
+            if ((self.data_type as u64) == (IOMMU_HWPT_DATA_NONE as u64))
+                && !((self.data_len as u64) == 0)
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if data_type == IOMMU_HWPT_DATA_NONE: data_len is zero",
+                    ),
+                );
+            }
+            if ((self.data_type as u64) != (IOMMU_HWPT_DATA_NONE as u64))
+                && !((self.data_len as u64) != 0)
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "if data_type != IOMMU_HWPT_DATA_NONE: data_len is non-zero",
+                    ),
+                );
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
     pub use super::IommuHwInfoVtd;
     pub use super::v6_7::IommuHwInfo;
     pub use super::IommuHwptSetDirtyTracking;
