@@ -41,7 +41,8 @@ fn main() {
             let user_data = st.convention == Some(Convention::UserData);
             let data_type = v.data_type.as_ref().map_or(0, |d| d.1 as u32);
             for (r, rev) in f.history.revs_by_id() {
-                if st.since > r {
+                // The revisions with a C validator (see `ValidatorPlan::in_latest`).
+                if !f.rev(r).validator(si).is_some_and(|p| p.in_latest) {
                     continue;
                 }
                 writeln!(
