@@ -22,8 +22,20 @@ use crate::ir::Family;
 /// The templates the C emitters render. Defaults are compiled in from the crate's own
 /// `templates/` (codegen/templates/, so the published crate carries them); a directory given
 /// with `--templates` or `Builder::templates` overrides any file it holds.
+///
+/// A template nobody overrode is not rendered through handlebars: its emitter writes the same
+/// text straight from the view (`c_header::write`, `c_validate::write`), since handlebars
+/// serialises every view to JSON values first and walks them by name, which made the two C
+/// emitters 40 % of a `generate`'s instructions. The templates stay the documentation of
+/// the output and the judge of the direct writers: `codegen/tests/templates.rs` renders every
+/// schema of the repository through both ([`Templates::through_handlebars`]) and asserts the
+/// same bytes, and so does the `schema` fuzz target on any schema.
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// The templates read from an override folder, by name.
+    overridden: Vec<&'static str>,
+    /// Render even the built-in templates through handlebars (the direct writers' judge).
+    all_through_handlebars: bool,
 }
 
 /// (template name, file name under codegen/templates/ and an override folder, built-in text)
@@ -52,16 +64,37 @@ impl Templates {
         // A misspelt variable is an error, not an empty string; C is not HTML.
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
+        let mut overridden = Vec::new();
         for (name, file, builtin) in BUILTIN {
             let text = match override_dir.map(|d| d.join(file)) {
-                Some(path) if path.exists() => crate::diag::read_text(&path)?,
+                Some(path) if path.exists() => {
+                    overridden.push(*name);
+                    crate::diag::read_text(&path)?
+                }
                 _ => builtin.to_string(),
             };
             registry
                 .register_template_string(name, text)
                 .map_err(|e| Error::Template(format!("template {file}: {e}")))?;
         }
-        Ok(Templates { registry })
+        Ok(Templates {
+            registry,
+            overridden,
+            all_through_handlebars: false,
+        })
+    }
+
+    /// The same templates, every one of them rendered through handlebars, the built-in ones
+    /// too: what the direct writers are compared with.
+    pub fn through_handlebars(mut self) -> Self {
+        self.all_through_handlebars = true;
+        self
+    }
+
+    /// Whether template `name` is rendered by handlebars (overridden, or all are), rather
+    /// than written directly by its emitter.
+    pub(crate) fn uses_handlebars(&self, name: &str) -> bool {
+        self.all_through_handlebars || self.overridden.contains(&name)
     }
 
     /// Renders template `name` with `view`.
@@ -70,6 +103,19 @@ impl Templates {
             .render(name, view)
             .map_err(|e| Error::Template(format!("template {name}: {e}")))
     }
+}
+
+/// `parts` one after the other: a line of a template written directly.
+pub(crate) fn push(out: &mut String, parts: &[&str]) {
+    for p in parts {
+        out.push_str(p);
+    }
+}
+
+/// What a template's `{{#if x}}` takes as true of a text: handlebars' truthiness (an empty
+/// string is false), for the direct writers.
+pub(crate) fn truthy(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.is_empty())
 }
 
 /// The line every generated file carries, so tools can find generated files and their source
