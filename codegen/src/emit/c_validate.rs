@@ -86,55 +86,104 @@ struct RuleView {
     errno: &'static str,
 }
 
-fn value(v: &ValueRef) -> String {
+/// `v` as a C `__u64` expression, appended to `out`.
+fn value(v: &ValueRef, out: &mut String) {
+    use std::fmt::Write;
     match v.name.as_deref() {
-        Some("U64_MAX") => "0xffffffffffffffffULL".to_string(),
-        Some("U32_MAX") => "0xffffffffULL".to_string(),
-        Some("U16_MAX") => "0xffffULL".to_string(),
-        Some("U8_MAX") => "0xffULL".to_string(),
-        Some(name) => format!("(__u64)({name})"),
-        None => format!("{}ULL", v.value),
-    }
-}
-
-fn cond(family: &Family, c: &Cond) -> String {
-    let field = format!("dst->{}", c.field.c_access());
-    if c.field.len.is_some() {
-        let all_zero = format!("uapigen_all_zero({field}, sizeof({field}))");
-        return match c.pred {
-            Pred::Zero => all_zero,
-            _ => format!("!{all_zero}"),
-        };
-    }
-    let v = format!("(__u64){field}");
-    match &c.pred {
-        Pred::Equals(x) => format!("{v} == {}", value(x)),
-        Pred::NotEquals(x) => format!("{v} != {}", value(x)),
-        Pred::Below(x) => format!("{v} < {}", value(x)),
-        Pred::Lacks(x) => format!("({v} & {}) == 0", value(x)),
-        Pred::Has(x) => format!("({v} & {x}) == {x}", x = value(x)),
-        Pred::AtLeast(x) => format!("{v} >= {}", value(x)),
-        Pred::KnownFlags(g) => {
-            let names: Vec<&str> = family
-                .group(*g)
-                .values
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
-            format!("({v} & ~(__u64)({})) == 0", names.join(" | "))
+        Some("U64_MAX") => out.push_str("0xffffffffffffffffULL"),
+        Some("U32_MAX") => out.push_str("0xffffffffULL"),
+        Some("U16_MAX") => out.push_str("0xffffULL"),
+        Some("U8_MAX") => out.push_str("0xffULL"),
+        Some(name) => push(out, &["(__u64)(", name, ")"]),
+        None => {
+            let _ = write!(out, "{}ULL", v.value);
         }
-        Pred::Zero => format!("{v} == 0"),
-        Pred::NonZero => format!("{v} != 0"),
-        Pred::Aligned(n) => format!("({v} & {}ULL) == 0", n - 1),
     }
 }
 
+/// Condition `c` as a C expression over `dst`, appended to `out` (one buffer for a rule's
+/// conditions, not a string per piece).
+fn cond(family: &Family, c: &Cond, out: &mut String) {
+    use std::fmt::Write;
+    let access = c.field.c_access();
+    let field = |out: &mut String| push(out, &["dst->", &access]);
+    if c.field.len.is_some() {
+        if !matches!(c.pred, Pred::Zero) {
+            out.push('!');
+        }
+        out.push_str("uapigen_all_zero(");
+        field(out);
+        out.push_str(", sizeof(");
+        field(out);
+        out.push_str("))");
+        return;
+    }
+    let v = |out: &mut String| {
+        out.push_str("(__u64)");
+        field(out);
+    };
+    // `v op x`, or `(v & x) op y`.
+    let cmp = |out: &mut String, op: &str, x: &ValueRef| {
+        v(out);
+        out.push_str(op);
+        value(x, out);
+    };
+    match &c.pred {
+        Pred::Equals(x) => cmp(out, " == ", x),
+        Pred::NotEquals(x) => cmp(out, " != ", x),
+        Pred::Below(x) => cmp(out, " < ", x),
+        Pred::AtLeast(x) => cmp(out, " >= ", x),
+        Pred::Lacks(x) => {
+            out.push('(');
+            cmp(out, " & ", x);
+            out.push_str(") == 0");
+        }
+        Pred::Has(x) => {
+            out.push('(');
+            cmp(out, " & ", x);
+            out.push_str(") == ");
+            value(x, out);
+        }
+        Pred::KnownFlags(g) => {
+            out.push('(');
+            v(out);
+            out.push_str(" & ~(__u64)(");
+            for (i, c) in family.group(*g).values.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
+                }
+                out.push_str(&c.name);
+            }
+            out.push_str(")) == 0");
+        }
+        Pred::Zero => {
+            v(out);
+            out.push_str(" == 0");
+        }
+        Pred::NonZero => {
+            v(out);
+            out.push_str(" != 0");
+        }
+        Pred::Aligned(n) => {
+            out.push('(');
+            v(out);
+            let _ = write!(out, " & {}ULL) == 0", n - 1);
+        }
+    }
+}
+
+/// `(c1) && (c2) && ...`; empty for no conditions.
 fn all(family: &Family, conds: &[Cond]) -> String {
-    conds
-        .iter()
-        .map(|c| format!("({})", cond(family, c)))
-        .collect::<Vec<_>>()
-        .join(" && ")
+    let mut out = String::new();
+    for (i, c) in conds.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" && ");
+        }
+        out.push('(');
+        cond(family, c, &mut out);
+        out.push(')');
+    }
+    out
 }
 
 /// The view of struct `s` in revision `view` (a revision's, or the latest): `rev` names the
