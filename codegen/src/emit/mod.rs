@@ -1,5 +1,7 @@
 //! Emit stage: IR + layouts → the files of `generated/`. Emitters only read the IR.
-//! - `c_header`: kernel-style uAPI header, through the handlebars template;
+//! - `c_header`, `c_validate`: the kernel-style uAPI header and the C validators, as their
+//!   handlebars templates say (written directly unless a template is overridden: see
+//!   [`Templates`]);
 //! - `rust`: the `#[repr(C)]` bindings crate, written as `rust_syntax` values and laid out by
 //!   `pp` as prettyplease would lay them out.
 
