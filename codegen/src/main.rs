@@ -50,9 +50,13 @@ struct Paths {
 impl Paths {
     /// Every file of the chosen profile for these families.
     fn output(&self, families: &[uapigen::Checked]) -> Result<uapigen::Output, Error> {
-        let templates = templates(self)?;
+        self.plan(families)?.emit(&templates(self)?)
+    }
+
+    /// The files of the chosen profile for these families, not rendered yet.
+    fn plan<'a>(&self, families: &'a [uapigen::Checked]) -> Result<uapigen::Plan<'a>, Error> {
         let tree = uapigen::plan::Tree::of(self.profile, self.krate());
-        uapigen::plan(families, &tree)?.emit(&templates)
+        uapigen::plan(families, &tree)
     }
 
     /// `--schema` must be a folder; `--out` one, or not there yet.
@@ -318,11 +322,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     );
                 }
             }
-            let output = paths.output(&families)?;
-            let [published, written]: [Vec<String>; 2] =
-                uapigen::output::write_together(&[(&locks, &paths.schema), (&output, &paths.out)])?
-                    .try_into()
-                    .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
+            // Each file is written (to its temporary) as soon as it is rendered, not held.
+            let templates = templates(&paths)?;
+            let plan = paths.plan(&families)?;
+            let [published, written]: [Vec<String>; 2] = plan
+                .write(&templates, &paths.out, &[(&locks, &paths.schema)])?
+                .try_into()
+                .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
             for l in &published {
                 println!("published {}", paths.schema.join(l).display());
             }
@@ -331,13 +337,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             println!(
                 "{} files generated in {} ({} changed)",
-                output.files.len(),
+                plan.files.len(),
                 paths.out.display(),
                 written.len()
             );
-            // The process ends here: freeing every model and file piece by piece would cost
-            // what the kernel does at exit for nothing (4 % of a 10,000-struct generate).
-            std::mem::forget((families, output));
+            // The process ends here: freeing every model piece by piece would cost what the
+            // kernel does at exit for nothing (4 % of a 10,000-struct generate).
+            drop(plan);
+            std::mem::forget(families);
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths, no_clang } => {

@@ -154,6 +154,22 @@ impl Plan<'_> {
         }
         Ok(out)
     }
+
+    /// Renders every file and writes the ones that changed under `dir`, together with
+    /// `parts` (other outputs under their folders: the lock files), as one transaction
+    /// (`output::write_as_rendered`): each file goes to its temporary file as soon as it is
+    /// rendered instead of all being held until the end. Returns, per output, the paths
+    /// written, `dir`'s last.
+    pub fn write(
+        &self,
+        templates: &Templates,
+        dir: &std::path::Path,
+        parts: &[(&Output, &std::path::Path)],
+    ) -> Result<Vec<Vec<String>>, Error> {
+        crate::output::write_as_rendered(parts, dir, &self.files, |f| {
+            (f.path.clone(), f.emitter.emit(templates))
+        })
+    }
 }
 
 /// Plans every file `tree` holds for `models`. A path two things would write (two families

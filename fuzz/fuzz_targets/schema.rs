@@ -14,11 +14,30 @@ fn templates() -> &'static Templates {
     T.get_or_init(|| Templates::new(None).expect("built-in templates"))
 }
 
-fn emit(c: &uapigen::Checked, profile: Profile) -> Result<uapigen::Output, String> {
+/// The built-in templates rendered through handlebars: what the C emitters' direct writers
+/// must match byte for byte.
+fn handlebars() -> &'static Templates {
+    static T: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        Templates::new(None)
+            .expect("built-in templates")
+            .through_handlebars()
+    })
+}
+
+fn emit_with(
+    c: &uapigen::Checked,
+    profile: Profile,
+    templates: &Templates,
+) -> Result<uapigen::Output, String> {
     let tree = Tree::of(profile, RustCrate::default());
     uapigen::plan(std::slice::from_ref(c), &tree)
-        .and_then(|plan| plan.emit(templates()))
+        .and_then(|plan| plan.emit(templates))
         .map_err(|e| e.to_string())
+}
+
+fn emit(c: &uapigen::Checked, profile: Profile) -> Result<uapigen::Output, String> {
+    emit_with(c, profile, templates())
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -33,6 +52,13 @@ fuzz_target!(|data: &[u8]| {
                 if profile == Profile::Generated {
                     assert_eq!(first, emit(&c, profile), "output differs between two runs");
                 }
+                // The C headers are written without handlebars unless a template is
+                // overridden: the built-in templates rendered through it give the same bytes.
+                assert_eq!(
+                    first,
+                    emit_with(&c, profile, handlebars()),
+                    "the C written directly differs from the templates' rendering"
+                );
                 // The Rust emitter lays its code out itself: syn must parse it and prettyplease
                 // print it back unchanged (codegen/tests/rust_layout.rs, on any schema). That
                 // it compiles is codegen/tests/mutations.rs's to show.

@@ -1,11 +1,13 @@
-//! The kernel-style uAPI header (`include/uapi/linux/<family>.h`). This module only shapes the
-//! IR into a view (names, values as C text, comment lines); the C syntax lives in the
-//! handlebars template `templates/uapi_header.h.hbs`, which a user can override.
+//! The kernel-style uAPI header (`include/uapi/linux/<family>.h`). This module shapes the IR
+//! into a view (names, values as C text, comment lines); the C syntax is the handlebars
+//! template `templates/uapi_header.h.hbs`, which a user can override. When nobody did, [`write`]
+//! writes the template's text from the view directly (see [`Templates`]): a change to the
+//! template is a change to `write`, and `codegen/tests/templates.rs` holds the two together.
 
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{c_comment, marker, Templates};
+use crate::emit::{c_comment, marker, push, truthy, Templates};
 use crate::ir::*;
 
 #[derive(Serialize)]
@@ -105,7 +107,131 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .map(|item| item_view(family, *item))
             .collect(),
     };
-    templates.render("uapi_header.h", &view)
+    if templates.uses_handlebars("uapi_header.h") {
+        return templates.render("uapi_header.h", &view);
+    }
+    let mut out = String::with_capacity(1 << 16);
+    write(&view, &mut out);
+    Ok(out)
+}
+
+/// `templates/uapi_header.h.hbs` rendered with `v`, written directly (line for line the
+/// template's; a `{{#if}}` of a text is false when the text is empty, as in handlebars).
+fn write(v: &HeaderView, out: &mut String) {
+    fn define(d: &DefineLine, out: &mut String) {
+        push(out, &["#define ", &d.name, &d.pad, &d.value]);
+        if let Some(t) = truthy(&d.trailing) {
+            push(out, &[" /* ", t, " */"]);
+        }
+        out.push('\n');
+    }
+    fn comment(c: &CommentView, out: &mut String) {
+        if let Some(single) = truthy(&c.single) {
+            push(out, &[&c.indent, "/* ", single, " */\n"]);
+            return;
+        }
+        out.push_str(&c.indent);
+        out.push_str(if c.kerneldoc { "/**\n" } else { "/*\n" });
+        for l in &c.lines {
+            out.push_str(&c.indent);
+            out.push_str(" *");
+            if !l.is_empty() {
+                out.push(' ');
+                out.push_str(l);
+            }
+            out.push('\n');
+        }
+        out.push_str(&c.indent);
+        out.push_str(" */\n");
+    }
+    push(
+        out,
+        &[
+            "/* SPDX-License-Identifier: ",
+            &v.license,
+            " */\n/* ",
+            &v.marker,
+            " */\n",
+        ],
+    );
+    if !v.description.is_empty() {
+        out.push_str("/*\n");
+        for l in &v.description {
+            out.push_str(" *");
+            if !l.is_empty() {
+                out.push(' ');
+                out.push_str(l);
+            }
+            out.push('\n');
+        }
+        out.push_str(" */\n");
+    }
+    push(
+        out,
+        &["\n#ifndef ", &v.guard, "\n#define ", &v.guard, "\n\n"],
+    );
+    for i in &v.includes {
+        push(out, &["#include <", i, ">\n"]);
+    }
+    for item in &v.items {
+        out.push('\n');
+        if let Some(c) = &item.comment {
+            comment(c, out);
+        }
+        for d in item.defines.iter().flatten() {
+            define(d, out);
+        }
+        if let Some(e) = &item.c_enum {
+            out.push_str("enum ");
+            if let Some(tag) = truthy(&e.tag) {
+                out.push_str(tag);
+                out.push(' ');
+            }
+            out.push_str("{\n");
+            for l in &e.values {
+                out.push('\t');
+                out.push_str(&l.name);
+                if let Some(init) = truthy(&l.init) {
+                    out.push_str(" = ");
+                    out.push_str(init);
+                }
+                out.push(',');
+                if let Some(t) = truthy(&l.trailing) {
+                    push(out, &["\t/* ", t, " */"]);
+                }
+                out.push('\n');
+            }
+            out.push_str("};\n");
+        }
+        if let Some(st) = &item.structure {
+            push(out, &["struct ", &st.name, " {\n"]);
+            for b in &st.body {
+                if let Some(d) = &b.define {
+                    define(d, out);
+                }
+                if let Some(c) = truthy(&b.comment) {
+                    push(out, &[&b.indent, "/* ", c, " */\n"]);
+                }
+                if let Some(f) = &b.field {
+                    push(out, &[&b.indent, &f.ty, " ", &f.name, &f.array, ";\n"]);
+                }
+                if let Some(open) = truthy(&b.open) {
+                    push(out, &[&b.indent, open, " {\n"]);
+                }
+                if let Some(close) = &b.close {
+                    out.push_str(&b.indent);
+                    out.push('}');
+                    if let Some(name) = truthy(&close.name) {
+                        out.push(' ');
+                        out.push_str(name);
+                    }
+                    out.push_str(";\n");
+                }
+            }
+            out.push_str("};\n");
+        }
+    }
+    push(out, &["\n#endif /* ", &v.guard, " */\n"]);
 }
 
 /// The schema's `includes`, and the headers what the header uses comes from when the schema

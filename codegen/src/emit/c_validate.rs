@@ -1,11 +1,14 @@
 //! The C validators header (`include/uapigen/<family>_validate.h`) and the shared
 //! `include/uapigen/uaccess.h`. This module turns the schema's rules into C expressions over
-//! `dst`; the function bodies are in `templates/validate.h.hbs`.
+//! `dst`; the function bodies are in `templates/validate.h.hbs`. When nobody overrode that
+//! template, [`write`] writes its text from the view directly (see [`Templates`]): a change
+//! to the template is a change to `write`, and `codegen/tests/templates.rs` holds the two
+//! together.
 
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{c_comment, marker, Templates};
+use crate::emit::{c_comment, marker, push, Templates};
 use crate::ir::*;
 use crate::model::{Model, RevView, StructId, TargetId};
 
@@ -68,14 +71,14 @@ struct StructView {
     masks: Vec<MaskView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 struct SizeRuleView {
     text: String,
     when: String,
     need: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 struct RuleView {
     text: String,
     when: String,
@@ -83,14 +86,18 @@ struct RuleView {
     errno: &'static str,
 }
 
-fn value(v: &ValueRef) -> String {
+/// `v` as a C `__u64` expression, appended to `out`.
+fn value(v: &ValueRef, out: &mut String) {
+    use std::fmt::Write;
     match v.name.as_deref() {
-        Some("U64_MAX") => "0xffffffffffffffffULL".to_string(),
-        Some("U32_MAX") => "0xffffffffULL".to_string(),
-        Some("U16_MAX") => "0xffffULL".to_string(),
-        Some("U8_MAX") => "0xffULL".to_string(),
-        Some(name) => format!("(__u64)({name})"),
-        None => format!("{}ULL", v.value),
+        Some("U64_MAX") => out.push_str("0xffffffffffffffffULL"),
+        Some("U32_MAX") => out.push_str("0xffffffffULL"),
+        Some("U16_MAX") => out.push_str("0xffffULL"),
+        Some("U8_MAX") => out.push_str("0xffULL"),
+        Some(name) => push(out, &["(__u64)(", name, ")"]),
+        None => {
+            let _ = write!(out, "{}ULL", v.value);
+        }
     }
 }
 
@@ -120,67 +127,120 @@ impl Reader<'_> {
     }
 }
 
-fn cond(r: Reader, c: &Cond) -> Result<String, Error> {
+/// Condition `c` as a C expression over `dst`, appended to `out` (one buffer for a rule's
+/// conditions, not a string per piece).
+fn cond(r: Reader, c: &Cond, out: &mut String) -> Result<(), Error> {
+    use std::fmt::Write;
     let family = r.view.family();
     if let Some((off, size)) = r.bytes_of(c) {
-        let all_zero = format!("uapigen_all_zero((const unsigned char *)dst + {off}, {size})");
-        return match c.pred {
-            Pred::Zero => Ok(all_zero),
-            Pred::NonZero => Ok(format!("!{all_zero}")),
-            _ => Err(Error::Schema(vec![crate::diag::Diagnostic::at(
-                &family.source,
-                c.span.clone(),
-                format!(
-                    "`{}` in revision {} is not the latest struct's member of that name, so the C \
-                     validator reads its bytes, which supports only `zero` and `nonzero`",
-                    c.field.text,
-                    r.view.revision().map_or("?", |v| v.id.as_str())
-                ),
-            )])),
-        };
-    }
-    let field = format!("dst->{}", c.field.c_access());
-    if c.field.len.is_some() {
-        let all_zero = format!("uapigen_all_zero({field}, sizeof({field}))");
-        return Ok(match c.pred {
-            Pred::Zero => all_zero,
-            _ => format!("!{all_zero}"),
-        });
-    }
-    let v = format!("(__u64){field}");
-    Ok(match &c.pred {
-        Pred::Equals(x) => format!("{v} == {}", value(x)),
-        Pred::NotEquals(x) => format!("{v} != {}", value(x)),
-        Pred::Below(x) => format!("{v} < {}", value(x)),
-        Pred::Lacks(x) => format!("({v} & {}) == 0", value(x)),
-        Pred::Has(x) => format!("({v} & {x}) == {x}", x = value(x)),
-        Pred::AtLeast(x) => format!("{v} >= {}", value(x)),
-        Pred::KnownFlags(g) => {
-            let names: Vec<&str> = family
-                .group(*g)
-                .values
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
-            // A set with no flag yet in this revision: the field must be 0.
-            if names.is_empty() {
-                format!("{v} == 0")
-            } else {
-                format!("({v} & ~(__u64)({})) == 0", names.join(" | "))
+        match c.pred {
+            Pred::Zero => {}
+            Pred::NonZero => out.push('!'),
+            // `ValidatorPlan::in_latest` leaves such a revision's validator out.
+            _ => {
+                return Err(Error::Schema(vec![crate::diag::Diagnostic::at(
+                    &family.source,
+                    c.span.clone(),
+                    format!(
+                        "`{}` in revision {} is not the latest struct's member of that name, so \
+                         the C validator reads its bytes, which supports only `zero` and `nonzero`",
+                        c.field.text,
+                        r.view.revision().map_or("?", |v| v.id.as_str())
+                    ),
+                )]))
             }
         }
-        Pred::Zero => format!("{v} == 0"),
-        Pred::NonZero => format!("{v} != 0"),
-        Pred::Aligned(n) => format!("({v} & {}ULL) == 0", n - 1),
-    })
+        let _ = write!(
+            out,
+            "uapigen_all_zero((const unsigned char *)dst + {off}, {size})"
+        );
+        return Ok(());
+    }
+    let access = c.field.c_access();
+    let field = |out: &mut String| push(out, &["dst->", &access]);
+    if c.field.len.is_some() {
+        if !matches!(c.pred, Pred::Zero) {
+            out.push('!');
+        }
+        out.push_str("uapigen_all_zero(");
+        field(out);
+        out.push_str(", sizeof(");
+        field(out);
+        out.push_str("))");
+        return Ok(());
+    }
+    let v = |out: &mut String| {
+        out.push_str("(__u64)");
+        field(out);
+    };
+    // `v op x`, or `(v & x) op y`.
+    let cmp = |out: &mut String, op: &str, x: &ValueRef| {
+        v(out);
+        out.push_str(op);
+        value(x, out);
+    };
+    match &c.pred {
+        Pred::Equals(x) => cmp(out, " == ", x),
+        Pred::NotEquals(x) => cmp(out, " != ", x),
+        Pred::Below(x) => cmp(out, " < ", x),
+        Pred::AtLeast(x) => cmp(out, " >= ", x),
+        Pred::Lacks(x) => {
+            out.push('(');
+            cmp(out, " & ", x);
+            out.push_str(") == 0");
+        }
+        Pred::Has(x) => {
+            out.push('(');
+            cmp(out, " & ", x);
+            out.push_str(") == ");
+            value(x, out);
+        }
+        // A set with no flag yet in this revision: the field must be 0.
+        Pred::KnownFlags(g) if family.group(*g).values.is_empty() => {
+            v(out);
+            out.push_str(" == 0");
+        }
+        Pred::KnownFlags(g) => {
+            out.push('(');
+            v(out);
+            out.push_str(" & ~(__u64)(");
+            for (i, c) in family.group(*g).values.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
+                }
+                out.push_str(&c.name);
+            }
+            out.push_str(")) == 0");
+        }
+        Pred::Zero => {
+            v(out);
+            out.push_str(" == 0");
+        }
+        Pred::NonZero => {
+            v(out);
+            out.push_str(" != 0");
+        }
+        Pred::Aligned(n) => {
+            out.push('(');
+            v(out);
+            let _ = write!(out, " & {}ULL) == 0", n - 1);
+        }
+    }
+    Ok(())
 }
 
+/// `(c1) && (c2) && ...`; empty for no conditions.
 fn all(r: Reader, conds: &[Cond]) -> Result<String, Error> {
-    let parts: Result<Vec<String>, Error> = conds
-        .iter()
-        .map(|c| Ok(format!("({})", cond(r, c)?)))
-        .collect();
-    Ok(parts?.join(" && "))
+    let mut out = String::new();
+    for (i, c) in conds.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" && ");
+        }
+        out.push('(');
+        cond(r, c, &mut out)?;
+        out.push(')');
+    }
+    Ok(out)
 }
 
 /// The view of struct `s` in revision `view` (a revision's, or the latest): `rev` names the
@@ -279,16 +339,22 @@ fn struct_view(
     }))
 }
 
-/// What a validator's body depends on: its view without the names that say which revision
-/// it is.
-fn body_key(v: &StructView) -> String {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    if let Some(o) = j.as_object_mut() {
-        for k in ["fname", "rev", "same_as", "sizes", "masks"] {
-            o.remove(k);
-        }
-    }
-    j.to_string()
+/// Whether two validators have the same body: their views but for the names that say which
+/// revision each is (`fname`, `rev`, `same_as`) and the per-revision tables (`sizes`, `masks`).
+fn same_body(a: &StructView, b: &StructView) -> bool {
+    a.name == b.name
+        && a.older == b.older
+        && a.upper == b.upper
+        && a.convention == b.convention
+        && a.argsz == b.argsz
+        && a.size_convention == b.size_convention
+        && a.user_data == b.user_data
+        && a.data_type == b.data_type
+        && a.min == b.min
+        && a.min_text == b.min_text
+        && a.size == b.size
+        && a.size_rules == b.size_rules
+        && a.rules == b.rules
 }
 
 /// Who includes the C validators: user space (the default, `generated/`), or kernel code
@@ -348,15 +414,15 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
         .map(|(s, _)| struct_view(model, latest, s, None, today(s)))
         .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
-    let latest_keys: std::collections::HashMap<String, String> = structs
-        .iter()
-        .map(|v| (v.name.clone(), body_key(v)))
-        .collect();
-    let mut previous: std::collections::HashMap<String, (String, String)> =
+    let latest_of: std::collections::HashMap<&str, &StructView> =
+        structs.iter().map(|v| (v.name.as_str(), v)).collect();
+    // Per struct, the index in `older` of its previous revision's validator, and the function
+    // that validator delegates to (its own when it has a body).
+    let mut previous: std::collections::HashMap<String, (usize, String)> =
         std::collections::HashMap::new();
     // Each revision's kernel, into today's struct type; a rule C cannot write against
     // today's header (`ValidatorPlan::in_latest`) leaves that revision's validator out.
-    let mut older = Vec::new();
+    let mut older: Vec<StructView> = Vec::new();
     for view in model.revs() {
         for (s, plan) in view.validators() {
             if !plan.in_latest {
@@ -369,21 +435,18 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
             };
             // Identical to the latest's (or the previous revision's) validator: delegate to it
             // rather than repeat its body.
-            let key = body_key(&v);
-            let same = latest_keys
-                .get(&v.name)
-                .filter(|k| **k == key)
+            let same = latest_of
+                .get(v.name.as_str())
+                .filter(|l| same_body(l, &v))
                 .map(|_| v.name.clone())
                 .or_else(|| {
                     previous
                         .get(&v.name)
-                        .filter(|(k, _)| *k == key)
+                        .filter(|(i, _)| same_body(&older[*i], &v))
                         .map(|(_, f)| f.clone())
                 });
-            previous.insert(
-                v.name.clone(),
-                (key, same.clone().unwrap_or_else(|| v.fname.clone())),
-            );
+            let delegate = same.clone().unwrap_or_else(|| v.fname.clone());
+            previous.insert(v.name.clone(), (older.len(), delegate));
             v.same_as = same;
             older.push(v);
         }
@@ -410,7 +473,407 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
         structs,
         older,
     };
-    templates.render("validate.h", &view)
+    if templates.uses_handlebars("validate.h") {
+        return templates.render("validate.h", &view);
+    }
+    let mut out = String::with_capacity(1 << 16);
+    write(&view, &mut out);
+    Ok(out)
+}
+
+/// `templates/validate.h.hbs` rendered with `v`, written directly (line for line the
+/// template's; a `{{#if}}` of a text is false when the text is empty, as in handlebars).
+fn write(v: &View, out: &mut String) {
+    let (family, upper, user) = (v.family.as_str(), v.family_upper.as_str(), v.user);
+    push(
+        out,
+        &[
+            "/* SPDX-License-Identifier: ",
+            &v.license,
+            " */\n/* ",
+            &v.marker,
+            " */\n",
+        ],
+    );
+    push(
+        out,
+        &[
+            "/*\n * Validators for <",
+            &v.header,
+            ">: copy a struct from user memory exactly as the\n \
+             * kernel does and run every content check. Each returns 0 or a negative errno\n \
+             * (-EFAULT, -EINVAL, -E2BIG, -EOPNOTSUPP). Header-only C99.\n */\n\n#ifndef ",
+            &v.guard,
+            "\n#define ",
+            &v.guard,
+            "\n\n#include <",
+            v.include_prefix,
+            &v.header,
+            ">\n#include <",
+            v.uaccess_include,
+            ">\n\n/*\n * Revisions of the ",
+            family,
+            " family, oldest first. The tables below give, per\n \
+             * revision, each struct's size and each flags field's valid bits (the kernel of\n \
+             * that revision rejects the others); the uAPI header itself has no version table.\n \
+             */\nenum uapigen_",
+            family,
+            "_revision {\n",
+        ],
+    );
+    for r in &v.revisions {
+        push(
+            out,
+            &[
+                "\tUAPIGEN_",
+                upper,
+                "_",
+                &r.upper,
+                ",\t/* ",
+                &r.label,
+                " */\n",
+            ],
+        );
+    }
+    push(out, &["\tUAPIGEN_", upper, "_NR_REVISIONS\n};\n"]);
+    for st in &v.structs {
+        let (name, min, size) = (st.name.as_str(), st.min.to_string(), st.size.to_string());
+        push(
+            out,
+            &[
+                "\n/* struct ",
+                name,
+                ": ",
+                st.convention,
+                " convention, min size ",
+                &st.min_text,
+                " = ",
+                &min,
+                ", size ",
+                &size,
+                " */\n#define UAPIGEN_",
+                &st.upper,
+                "_MIN_SIZE\t",
+                &min,
+                "\n#define UAPIGEN_",
+                &st.upper,
+                "_SIZE\t\t",
+                &size,
+                "\n\n/**\n * uapigen_",
+                name,
+                "_size() - sizeof(struct ",
+                name,
+                ") in a revision\n * @rev: an enum uapigen_",
+                family,
+                "_revision\n *\n * Return: the size, or 0 before the struct existed.\n \
+                 */\nstatic inline __u32 uapigen_",
+                name,
+                "_size(unsigned int rev)\n{\n\tstatic const __u32 size[UAPIGEN_",
+                upper,
+                "_NR_REVISIONS] = { ",
+                &st.sizes,
+                " };\n\n\treturn rev < UAPIGEN_",
+                upper,
+                "_NR_REVISIONS ? size[rev] : 0;\n}\n",
+            ],
+        );
+        for m in &st.masks {
+            push(
+                out,
+                &[
+                    "\n/**\n * uapigen_",
+                    name,
+                    "_",
+                    &m.ident,
+                    "_valid() - The bits of ",
+                    &m.path,
+                    " a revision's kernel accepts\n * @rev: an enum uapigen_",
+                    family,
+                    "_revision\n *\n * Return: the mask of valid bits.\n \
+                     */\nstatic inline __u64 uapigen_",
+                    name,
+                    "_",
+                    &m.ident,
+                    "_valid(unsigned int rev)\n{\n\tstatic const __u64 mask[UAPIGEN_",
+                    upper,
+                    "_NR_REVISIONS] = { ",
+                    &m.values,
+                    " };\n\n\treturn rev < UAPIGEN_",
+                    upper,
+                    "_NR_REVISIONS ? mask[rev] : 0;\n}\n",
+                ],
+            );
+        }
+        out.push('\n');
+        functions(st, user, out);
+    }
+    for st in &v.older {
+        out.push('\n');
+        let Some(same_as) = st.same_as.as_deref().filter(|s| !s.is_empty()) else {
+            functions(st, user, out);
+            continue;
+        };
+        let (name, fname) = (st.name.as_str(), st.fname.as_str());
+        push(
+            out,
+            &[
+                "/* struct ",
+                name,
+                " in revision ",
+                &st.rev,
+                ": copied and checked exactly as ",
+                same_as,
+                ". */\nstatic inline int ",
+                fname,
+                "_check(const struct ",
+                name,
+                " *dst)\n{\n\treturn ",
+                same_as,
+                "_check(dst);\n}\n\nstatic inline int ",
+                fname,
+                "_copy_from_user(struct ",
+                name,
+                " *dst, const void ",
+                user,
+                "*src",
+                if st.user_data {
+                    ",\n\t\t__u32 data_type, __u32 len)\n{\n\treturn "
+                } else {
+                    ")\n{\n\treturn "
+                },
+                same_as,
+                if st.user_data {
+                    "_copy_from_user(dst, src, data_type, len);\n}\n"
+                } else {
+                    "_copy_from_user(dst, src);\n}\n"
+                },
+            ],
+        );
+    }
+    push(out, &["\n#endif /* ", &v.guard, " */\n"]);
+}
+
+/// The template's `functions` partial: struct `st`'s check and copy functions.
+fn functions(st: &StructView, user: &str, out: &mut String) {
+    let (name, fname) = (st.name.as_str(), st.fname.as_str());
+    let (min, size) = (st.min.to_string(), st.size.to_string());
+    let rev = st.rev.as_str();
+    push(
+        out,
+        &[
+            "/**\n * ",
+            fname,
+            "_check() - The content checks of struct ",
+            name,
+        ],
+    );
+    if !rev.is_empty() {
+        push(out, &[" in revision ", rev]);
+    }
+    push(
+        out,
+        &[
+            "\n * @dst: the struct as copied from user memory\n *\n \
+             * The schema's rules, in the kernel's order; the first that fails decides.\n *\n \
+             * Return: 0, or the negative errno of the first failing rule.\n \
+             */\nstatic inline int ",
+            fname,
+            "_check(const struct ",
+            name,
+            " *dst)\n{\n",
+        ],
+    );
+    for r in &st.rules {
+        push(out, &["\t/* ", &r.text, " */\n\tif ("]);
+        if !r.when.is_empty() {
+            push(out, &["(", &r.when, ") && "]);
+        }
+        push(out, &["!(", &r.require, "))\n\t\treturn -", r.errno, ";\n"]);
+    }
+    out.push_str("\t(void)dst;\n\treturn 0;\n}\n\n");
+    if st.argsz {
+        push(
+            out,
+            &["/**\n * ", fname, "_copy_from_user() - Copy struct ", name],
+        );
+        if rev.is_empty() {
+            out.push_str(" as the v5.10 kernel does");
+        } else {
+            push(out, &[" as revision ", rev, "'s kernel does"]);
+        }
+        push(
+            out,
+            &[
+                "\n * @dst: the kernel's copy; fully written on every path (zeroed first)\n \
+                 * @src: the user pointer\n *\n * ",
+                &min,
+                " bytes (minsz), the argsz checks, then min(argsz, ",
+                &size,
+                ") - minsz more;\n * bytes beyond the kernel's size are not read. Then ",
+                fname,
+                "_check().\n *\n \
+                 * Return: 0, -EFAULT, or the errno of the first failing check.\n \
+                 */\nstatic inline int ",
+                fname,
+                "_copy_from_user(struct ",
+                name,
+                " *dst, const void ",
+                user,
+                "*src)\n{\n\tconst size_t minsz = ",
+                &min,
+                ";\n\tsize_t end;\n\t__u32 argsz;\n\n\tmemset(dst, 0, sizeof(*dst));\n\t\
+                 if (UAPI_COPY_FROM_USER(dst, src, minsz))\n\t\treturn -EFAULT;\n\t\
+                 argsz = dst->argsz;\n\tif (argsz < minsz)\n\t\treturn -EINVAL;\n",
+            ],
+        );
+        for r in &st.size_rules {
+            push(
+                out,
+                &[
+                    "\t/* ",
+                    &r.text,
+                    " */\n\tif ((",
+                    &r.when,
+                    ") && argsz < ",
+                    &r.need.to_string(),
+                    ")\n\t\treturn -EINVAL;\n",
+                ],
+            );
+        }
+        push(
+            out,
+            &[
+                "\tend = argsz < ",
+                &size,
+                " ? argsz : ",
+                &size,
+                ";\n\tif (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,\n\t\t\t\t\
+                 (const unsigned char ",
+                user,
+                "*)src + minsz, end - minsz))\n\t\treturn -EFAULT;\n\treturn ",
+                fname,
+                "_check(dst);\n}\n",
+            ],
+        );
+    }
+    if st.size_convention {
+        push(
+            out,
+            &["/**\n * ", fname, "_copy_from_user() - Copy struct ", name],
+        );
+        if rev.is_empty() {
+            out.push_str(" as iommufd's ioctl path does");
+        } else {
+            push(out, &[" as revision ", rev, "'s kernel does"]);
+        }
+        push(
+            out,
+            &[
+                "\n * @dst: the kernel's copy; fully written on every path\n \
+                 * @src: the user pointer; its first __u32 is the user's size\n *\n \
+                 * Read the size, refuse it below ",
+                &min,
+                ", copy_struct_from_user() of ",
+                &size,
+                "\n * bytes, then ",
+                fname,
+                "_check().\n *\n \
+                 * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.\n \
+                 */\nstatic inline int ",
+                fname,
+                "_copy_from_user(struct ",
+                name,
+                " *dst, const void ",
+                user,
+                "*src)\n{\n\t__u32 usize;\n\tint ret;\n\n\t\
+                 if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {\n\t\t\
+                 memset(dst, 0, sizeof(*dst));\n\t\treturn -EFAULT;\n\t}\n\tif (usize < ",
+                &min,
+                ") {\n\t\tmemset(dst, 0, sizeof(*dst));\n\t\treturn -EINVAL;\n\t}\n",
+            ],
+        );
+        if st.older {
+            push(
+                out,
+                &[
+                    "\t/* Today's struct is larger than this revision's: its later fields stay \
+                     zero. */\n\tmemset((unsigned char *)dst + ",
+                    &size,
+                    ", 0, sizeof(*dst) - ",
+                    &size,
+                    ");\n",
+                ],
+            );
+        }
+        push(
+            out,
+            &[
+                "\tret = uapigen_copy_struct_from_user(dst, ",
+                &size,
+                ", src, usize);\n\tif (ret)\n\t\treturn ret;\n\treturn ",
+                fname,
+                "_check(dst);\n}\n",
+            ],
+        );
+    }
+    if st.user_data {
+        push(
+            out,
+            &[
+                "/**\n * ",
+                fname,
+                "_copy_from_user() - Copy driver data struct ",
+                name,
+                " as iommu_copy_struct_from_user() does\n * @dst: the kernel's copy; fully \
+                 written on every path\n * @src: the user pointer to the data\n \
+                 * @data_type: the type the command names; must be ",
+                &st.data_type,
+                "\n * @len: the length the command gives; within [",
+                &min,
+                ", ",
+                &size,
+                "]\n *\n * A wrong type or length is -EINVAL; then copy_struct_from_user() and\n * ",
+                fname,
+                "_check().\n *\n \
+                 * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.\n \
+                 */\nstatic inline int ",
+                fname,
+                "_copy_from_user(struct ",
+                name,
+                " *dst, const void ",
+                user,
+                "*src,\n\t\t__u32 data_type, __u32 len)\n{\n\tint ret;\n\n\tif (data_type != ",
+                &st.data_type,
+                " || len < ",
+                &min,
+                " || ",
+                &size,
+                " < len) {\n\t\tmemset(dst, 0, sizeof(*dst));\n\t\treturn -EINVAL;\n\t}\n",
+            ],
+        );
+        if st.older {
+            push(
+                out,
+                &[
+                    "\tmemset((unsigned char *)dst + ",
+                    &size,
+                    ", 0, sizeof(*dst) - ",
+                    &size,
+                    ");\n",
+                ],
+            );
+        }
+        push(
+            out,
+            &[
+                "\tret = uapigen_copy_struct_from_user(dst, ",
+                &size,
+                ", src, len);\n\tif (ret)\n\t\treturn ret;\n\treturn ",
+                fname,
+                "_check(dst);\n}\n",
+            ],
+        );
+    }
 }
 
 /// `include/uapigen/uaccess.h`: the same for every family.

@@ -1,5 +1,7 @@
 //! Emit stage: IR + layouts → the files of `generated/`. Emitters only read the IR.
-//! - `c_header`: kernel-style uAPI header, through the handlebars template;
+//! - `c_header`, `c_validate`: the kernel-style uAPI header and the C validators, as their
+//!   handlebars templates say (written directly unless a template is overridden: see
+//!   [`Templates`]);
 //! - `rust`: the `#[repr(C)]` bindings crate, written as `rust_syntax` values and laid out by
 //!   `pp` as prettyplease would lay them out.
 
@@ -22,8 +24,29 @@ use crate::ir::Family;
 /// The templates the C emitters render. Defaults are compiled in from the crate's own
 /// `templates/` (codegen/templates/, so the published crate carries them); a directory given
 /// with `--templates` or `Builder::templates` overrides any file it holds.
+///
+/// A template nobody overrode is not rendered through handlebars: its emitter writes the same
+/// text straight from the view (`c_header::write`, `c_validate::write`), since handlebars
+/// serialises every view to JSON values first and walks them by name, which made the two C
+/// emitters 40 % of a `generate`'s instructions; and a template nobody renders is not parsed
+/// (2 % more; the shared `uaccess.h`, one small file a run, still goes through handlebars).
+/// The templates stay the
+/// documentation of the output and the judge of the direct writers:
+/// `codegen/tests/templates.rs` renders every schema of the repository through both
+/// ([`Templates::through_handlebars`]) and asserts the same bytes, and so does the `schema`
+/// fuzz target on any schema.
 pub struct Templates {
+    /// The overridden templates (all of them after `through_handlebars`), parsed.
     registry: Handlebars<'static>,
+    /// Each built-in template (as `BUILTIN` orders them) on its own, parsed when
+    /// [`Templates::render`] is first asked for it and `registry` lacks it.
+    builtin: [std::sync::OnceLock<Handlebars<'static>>; 3],
+    /// The templates read from an override folder, by name.
+    overridden: Vec<&'static str>,
+    /// The override folder's text of each overridden template.
+    texts: Vec<(&'static str, &'static str, String)>,
+    /// Render even the built-in templates through handlebars (the direct writers' judge).
+    all_through_handlebars: bool,
 }
 
 /// (template name, file name under codegen/templates/ and an override folder, built-in text)
@@ -45,31 +68,97 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A registry holding `templates` (name, file, text): strict, no HTML escaping.
+fn registry<'a>(
+    templates: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Handlebars<'static>, Error> {
+    let mut registry = Handlebars::new();
+    // A misspelt variable is an error, not an empty string; C is not HTML.
+    registry.set_strict_mode(true);
+    registry.register_escape_fn(handlebars::no_escape);
+    for (name, file, text) in templates {
+        registry
+            .register_template_string(name, text)
+            .map_err(|e| Error::Template(format!("template {file}: {e}")))?;
+    }
+    Ok(registry)
+}
+
 impl Templates {
     /// The built-in templates, each overridden by a file of the same name in `override_dir`.
+    /// An override that is not a valid template is an error here.
     pub fn new(override_dir: Option<&Path>) -> Result<Self, Error> {
-        let mut registry = Handlebars::new();
-        // A misspelt variable is an error, not an empty string; C is not HTML.
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(handlebars::no_escape);
-        for (name, file, builtin) in BUILTIN {
-            let text = match override_dir.map(|d| d.join(file)) {
-                Some(path) if path.exists() => crate::diag::read_text(&path)?,
-                _ => builtin.to_string(),
-            };
-            registry
-                .register_template_string(name, text)
-                .map_err(|e| Error::Template(format!("template {file}: {e}")))?;
+        let mut overridden = Vec::new();
+        let mut texts = Vec::new();
+        for (name, file, _) in BUILTIN {
+            if let Some(path) = override_dir.map(|d| d.join(file)).filter(|p| p.exists()) {
+                overridden.push(*name);
+                texts.push((*name, *file, crate::diag::read_text(&path)?));
+            }
         }
-        Ok(Templates { registry })
+        Ok(Templates {
+            registry: registry(texts.iter().map(|(n, f, t)| (*n, *f, t.as_str())))?,
+            builtin: Default::default(),
+            overridden,
+            texts,
+            all_through_handlebars: false,
+        })
+    }
+
+    /// The same templates, every one of them rendered through handlebars, the built-in ones
+    /// too: what the direct writers are compared with.
+    pub fn through_handlebars(mut self) -> Self {
+        self.registry = self.every_template();
+        self.all_through_handlebars = true;
+        self
+    }
+
+    /// A registry of every template: the overrides', else the built-in text.
+    fn every_template(&self) -> Handlebars<'static> {
+        registry(BUILTIN.iter().map(|(name, file, builtin)| {
+            let text = self
+                .texts
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map_or(*builtin, |(_, _, t)| t.as_str());
+            (*name, *file, text)
+        }))
+        .expect("the overrides parsed in `new`, the built-in templates in the tests")
+    }
+
+    /// Whether template `name` is rendered by handlebars (overridden, or all are), rather
+    /// than written directly by its emitter.
+    pub(crate) fn uses_handlebars(&self, name: &str) -> bool {
+        self.all_through_handlebars || self.overridden.contains(&name)
     }
 
     /// Renders template `name` with `view`.
     pub fn render<T: Serialize>(&self, name: &str, view: &T) -> Result<String, Error> {
-        self.registry
+        let registry = match BUILTIN.iter().position(|(n, _, _)| *n == name) {
+            Some(i) if !self.registry.has_template(name) => self.builtin[i].get_or_init(|| {
+                let (name, file, text) = BUILTIN[i];
+                registry(std::iter::once((name, file, text)))
+                    .expect("the built-in templates parse (the tests render them)")
+            }),
+            _ => &self.registry,
+        };
+        registry
             .render(name, view)
             .map_err(|e| Error::Template(format!("template {name}: {e}")))
     }
+}
+
+/// `parts` one after the other: a line of a template written directly.
+pub(crate) fn push(out: &mut String, parts: &[&str]) {
+    for p in parts {
+        out.push_str(p);
+    }
+}
+
+/// What a template's `{{#if x}}` takes as true of a text: handlebars' truthiness (an empty
+/// string is false), for the direct writers.
+pub(crate) fn truthy(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.is_empty())
 }
 
 /// The line every generated file carries, so tools can find generated files and their source

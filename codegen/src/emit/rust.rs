@@ -255,16 +255,13 @@ pub fn emit(model: &Model) -> Result<String, Error> {
     for item in &family.items {
         collect_item(&ctx, *item, &mut out, &mut latest_code);
     }
-    let mut previous: Option<(String, Vec<Option<String>>)> = None;
+    // The previous revision: its module's name, its view, and per struct its code at column
+    // 0, when it has been rendered.
+    let mut previous: Option<(String, RevView, Vec<Code>)> = None;
     for view in model.revs() {
         // Constants come from the latest revision (`use super::*`): none is ever removed or
         // changed, but for a sentinel, which no struct of a revision module refers to.
-        let ctx_r = Ctx {
-            view,
-            family: view.family(),
-            layouts: view.layouts(),
-            const_types: &const_types,
-        };
+        let ctx_r = ctx_of(view, &const_types);
         let rev = family.rev(view.id());
         let m = ident(&rev.id);
         let mut r = Rust::new(256, 0);
@@ -280,38 +277,97 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         );
         body.item_use(false, "super::*");
         out.push_str(&body.finish());
-        let mut texts: Vec<Option<String>> = vec![None; view.family().structs.len()];
+        let mut texts: Vec<Code> = (0..view.family().structs.len())
+            .map(|_| Code::Absent)
+            .collect();
         for (s, st) in view.structs() {
             // The same code as the latest revision's (or the previous one's): the same type,
-            // re-exported rather than defined again.
-            // The latest revision's view is the latest code itself.
-            let text = if view.id() == latest.id() {
-                latest_code[s.0].clone().unwrap_or_default()
+            // re-exported rather than defined again. The latest revision's view is the latest
+            // code itself. Code whose size differs on some target differs (its size
+            // assertion does), so it is not rendered just to be compared: a revision's
+            // struct that grew since is rendered once, in its module, not twice.
+            let mut text: Option<String> = if view.id() == latest.id() {
+                Some(latest_code[s.0].clone().unwrap_or_default())
             } else {
-                structure(&ctx_r, s, 0)
+                None
             };
             let ty = type_ident(&st.name);
             let mut r = Rust::new(64, 4);
-            if latest_code[s.0].as_deref() == Some(text.as_str()) {
+            let as_latest = match &latest_code[s.0] {
+                Some(l) if same_sizes(view, latest, s) => {
+                    *l == *text.get_or_insert_with(|| structure(&ctx_r, s, 0))
+                }
+                _ => false,
+            };
+            let as_previous = match &mut previous {
+                Some((_, pv, p)) if !as_latest && same_sizes(view, *pv, s) => {
+                    if let Code::Unrendered = p[s.0] {
+                        p[s.0] = Code::Text(structure(&ctx_of(*pv, &const_types), s, 0));
+                    }
+                    match &p[s.0] {
+                        Code::Text(t) => *t == *text.get_or_insert_with(|| structure(&ctx_r, s, 0)),
+                        _ => false,
+                    }
+                }
+                _ => false,
+            };
+            if as_latest {
                 r.item_use(true, &format!("super::{ty}"));
                 out.push_str(&r.finish());
-            } else if let Some((pm, _)) = previous
-                .as_ref()
-                .filter(|(_, p)| p[s.0].as_deref() == Some(text.as_str()))
-            {
+            } else if as_previous {
+                let pm = &previous.as_ref().expect("compared with it").0;
                 r.item_use(true, &format!("super::{pm}::{ty}"));
                 out.push_str(&r.finish());
             } else {
                 out.push_str(&structure(&ctx_r, s, 4));
             }
-            texts[s.0] = Some(text);
+            texts[s.0] = match text {
+                Some(mut t) => {
+                    // Kept until the next revision is compared: at its length, not the
+                    // printer's 8 KiB.
+                    t.shrink_to_fit();
+                    Code::Text(t)
+                }
+                None => Code::Unrendered,
+            };
         }
         out.push_str("}\n");
-        previous = Some((m, texts));
+        previous = Some((m, view, texts));
     }
     out.push_str(&dispatcher(model));
     take_invalid()?;
     Ok(out)
+}
+
+/// A struct's code in a revision module, at column 0, as the next revision compares with it.
+enum Code {
+    /// The struct is not in that revision.
+    Absent,
+    /// Not rendered yet: nothing needed it so far.
+    Unrendered,
+    Text(String),
+}
+
+/// The context of revision `view`'s module.
+fn ctx_of<'a>(view: RevView<'a>, const_types: &'a HashMap<String, &'static str>) -> Ctx<'a> {
+    Ctx {
+        view,
+        family: view.family(),
+        layouts: view.layouts(),
+        const_types,
+    }
+}
+
+/// Whether struct `s` has the same size on every target in revisions `a` and `b`: when not,
+/// their code differs, by the size assertion's value if nothing else. A revision without
+/// the struct has no code to compare.
+fn same_sizes(a: RevView, b: RevView, s: StructId) -> bool {
+    a.exists(s)
+        && b.exists(s)
+        && a.layouts()
+            .iter()
+            .zip(b.layouts())
+            .all(|(x, y)| x.struct_(s).size == y.struct_(s).size)
 }
 
 fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
@@ -433,8 +489,11 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
             for item in placed {
                 collect_item(ctx, item, out, latest_code);
             }
-            let text = structure(ctx, i, 0);
+            let mut text = structure(ctx, i, 0);
             out.push_str(&text);
+            // Kept until the last revision is compared: at its length, not the printer's
+            // 8 KiB (160 MB of a 10,000-struct generation's peak).
+            text.shrink_to_fit();
             latest_code[i.0] = Some(text);
         }
     }
