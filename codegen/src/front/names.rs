@@ -188,11 +188,44 @@ pub enum RustIdent {
     Invalid,
 }
 
+/// A word list asked about every name of every schema (several lists per name): sorted once
+/// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search).
+struct Words {
+    list: &'static [&'static str],
+    sorted: std::sync::OnceLock<Vec<&'static str>>,
+}
+
+impl Words {
+    const fn new(list: &'static [&'static str]) -> Words {
+        Words {
+            list,
+            sorted: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.sorted
+            .get_or_init(|| {
+                let mut v = self.list.to_vec();
+                v.sort_unstable();
+                v
+            })
+            .binary_search(&name)
+            .is_ok()
+    }
+}
+
+static C_KEYWORD: Words = Words::new(C_KEYWORDS);
+static CPP_KEYWORD: Words = Words::new(CPP_KEYWORDS);
+static C_RESERVED_NAME: Words = Words::new(C_RESERVED);
+static RUST_KEYWORD: Words = Words::new(RUST_KEYWORDS);
+static RUST_UNRAWABLE_NAME: Words = Words::new(RUST_UNRAWABLE);
+
 /// Whether and how `name` is a Rust identifier.
 pub fn rust_ident(name: &str) -> RustIdent {
-    if !is_c_identifier(name) || RUST_UNRAWABLE.contains(&name) {
+    if !is_c_identifier(name) || RUST_UNRAWABLE_NAME.contains(name) {
         RustIdent::Invalid
-    } else if RUST_KEYWORDS.contains(&name) {
+    } else if RUST_KEYWORD.contains(name) {
         RustIdent::Raw
     } else {
         RustIdent::Plain
@@ -206,15 +239,15 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
         return Some(format!("{what} `{name}` is not a C identifier"));
     }
     if role.reaches_c() {
-        if C_KEYWORDS.contains(&name) {
+        if C_KEYWORD.contains(name) {
             return Some(format!("{what} `{name}` is a C keyword"));
         }
-        if CPP_KEYWORDS.contains(&name) {
+        if CPP_KEYWORD.contains(name) {
             return Some(format!(
                 "{what} `{name}` is a C++ keyword: the generated headers are also compiled as C++"
             ));
         }
-        if C_RESERVED.contains(&name) {
+        if C_RESERVED_NAME.contains(name) {
             return Some(format!(
                 "{what} `{name}` is a name the generated C uses (a macro, type or function of the headers it includes)"
             ));
@@ -237,7 +270,7 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
             "{what} `{name}` is a parameter or variable of the generated validators, which would hide the constant or break the code"
         ));
     }
-    if role.rust_ident() && RUST_UNRAWABLE.contains(&name) {
+    if role.rust_ident() && RUST_UNRAWABLE_NAME.contains(name) {
         let hint = if role == Role::Field {
             "; give the field a `rust_name`"
         } else {

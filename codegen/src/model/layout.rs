@@ -299,7 +299,8 @@ fn place_struct(
 ) -> Result<(u64, u64), TooLarge> {
     let mut end = 0;
     let mut align = 1;
-    let mut prev: Option<String> = None;
+    // The field before, as a hole names it (made into text only when there is a hole).
+    let mut prev: Option<(String, &Field)> = None;
     for (i, f) in fields.iter().enumerate() {
         let mut idx = index.to_vec();
         idx.push(i);
@@ -331,7 +332,7 @@ fn place_struct(
             holes.push(Hole {
                 offset: base + end,
                 size: offset - end,
-                after: prev.clone(),
+                after: prev.as_ref().map(|(p, pf)| display_path(p, pf)),
                 before: Some(display_path(&path, f)),
                 at_index: idx.clone(),
             });
@@ -349,7 +350,7 @@ fn place_struct(
             members,
             holes,
         )?;
-        prev = Some(display_path(&path, f));
+        prev = Some((path, f));
         end = field_end;
         align = align.max(falign);
     }
@@ -372,7 +373,7 @@ fn place_struct(
         holes.push(Hole {
             offset: base + end,
             size: size - end,
-            after: prev,
+            after: prev.as_ref().map(|(p, pf)| display_path(p, pf)),
             before: None,
             at_index,
         });
