@@ -306,6 +306,12 @@ const CASES: &[Case] = &[
         says: "`until` names `b`, which does not come after the field's `since` on its line of history",
     },
     Case {
+        name: "a comment on a value written as a #define",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, comment = \"above\" }]\n",
+        at: "\"above\"",
+        says: "`F_A` is a #define: a `comment` is written above an enum value",
+    },
+    Case {
         name: "a rule that ends where it begins",
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"a\", zero = true }], until = \"r1\" }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n",
         at: "\"r1\" }]",

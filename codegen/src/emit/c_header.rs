@@ -84,6 +84,7 @@ struct EnumView {
 
 #[derive(Serialize)]
 struct EnumLine {
+    comment: Option<CommentView>,
     name: String,
     init: Option<String>,
     trailing: Option<String>,
@@ -189,6 +190,9 @@ fn write(v: &HeaderView, out: &mut String) {
             }
             out.push_str("{\n");
             for l in &e.values {
+                if let Some(c) = &l.comment {
+                    comment(c, out);
+                }
                 out.push('\t');
                 out.push_str(&l.name);
                 if let Some(init) = truthy(&l.init) {
@@ -284,6 +288,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                             .values
                             .iter()
                             .map(|c| EnumLine {
+                                comment: c.comment.as_deref().and_then(|t| plain_comment(t, "\t")),
                                 name: c.name.clone(),
                                 init: enum_init(&c.expr),
                                 trailing: if g.summary.is_some() {

@@ -583,6 +583,8 @@ pub struct Constant {
     pub expr: Expr,
     /// Kernel-doc or trailing comment text.
     pub doc: Option<String>,
+    /// A plain comment above the value in a C enum.
+    pub comment: Option<String>,
     /// The revisions that added it (`RevSet`: one per line of history).
     pub since: RevSet,
     /// Where the schema writes it.

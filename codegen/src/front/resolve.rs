@@ -763,6 +763,13 @@ impl Resolver {
             let vspan = v.span();
             let v = v.into_inner();
             let cname = self.identifier(&v.name, Role::Constant);
+            if let (Some(c), Style::Define) = (&v.comment, &style) {
+                self.error_note(
+                    c.span(),
+                    format!("`{cname}` is a #define: a `comment` is written above an enum value"),
+                    "give a #define its trailing comment with `doc`",
+                );
+            }
             let given = [v.value.is_some(), v.bit.is_some(), v.alias.is_some()]
                 .iter()
                 .filter(|b| **b)
@@ -800,6 +807,7 @@ impl Resolver {
                 value,
                 expr,
                 doc: self.text(&v.doc, "a doc", false),
+                comment: self.text(&v.comment, "a comment", false),
                 since: self.revs("since", &v.since, since),
                 span: vspan,
             };
@@ -898,6 +906,7 @@ impl Resolver {
             value,
             expr,
             doc: self.text(&raw.doc, "a doc", false),
+            comment: None,
             since: self.revs("since", &raw.since, RevSet::one(RevId::FIRST)),
             span: raw.name.span(),
         };

@@ -284,6 +284,9 @@ pub struct RawValue {
     pub alias: Option<S<String>>,
     /// Kernel-doc or trailing comment text.
     pub doc: Option<S<String>>,
+    /// A plain comment written above the value in the C enum (`/* TEGRA241_CMDQV
+    /// requirements ... */`).
+    pub comment: Option<S<String>>,
     /// The revision that added it.
     pub since: Option<S<RawRevs>>,
 }
