@@ -211,9 +211,9 @@ fn import_class(message: &str) -> String {
     } else if has("does not fit in a C enum") {
         "enum constant that does not fit an int"
     } else if has(" in C on ") && has("in the schema import would write") {
-        "constant whose value differs between targets"
+        "a constant that differs between targets, or is not defined on some"
     } else if has("is not laid out as the schema would write it") {
-        "layout differs from the schema's (pragma pack, attribute import cannot see)"
+        "a struct laid out otherwise on some target (#ifdef __i386__, #pragma pack ...)"
     } else if has("is a name the generated C uses") {
         "name taken by the generated C"
     } else if has("cannot be a Rust identifier") {
@@ -258,8 +258,87 @@ fn normalise(m: &str) -> String {
     out.chars().take(100).collect()
 }
 
+/// The body of `#define name` in a header's text: the rest of its line and the lines it
+/// continues with `\`, comments left out.
+fn define_body(text: &str, name: &str) -> Option<String> {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        let Some(rest) = t.strip_prefix('#') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("define") else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(after) = rest.strip_prefix(name) else {
+            continue;
+        };
+        if !after.starts_with([' ', '\t', '/']) && !after.is_empty() {
+            continue;
+        }
+        let mut body = after.to_string();
+        while body.trim_end().ends_with('\\') {
+            body = body
+                .trim_end()
+                .trim_end_matches('\\')
+                .trim_end()
+                .to_string();
+            body.push(' ');
+            body.push_str(lines.next().unwrap_or("").trim_start());
+        }
+        // Comments out: `/* ... */` (closed on the same logical line) and `//`.
+        let mut out = String::new();
+        let mut rest = body.as_str();
+        while let Some(i) = rest.find("/*") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+        }
+        out.push_str(rest);
+        let out = out.split("//").next().unwrap_or("").trim().to_string();
+        return Some(out);
+    }
+    None
+}
+
+/// What kind of define body import does not read, for the table.
+fn define_form(body: &str) -> &'static str {
+    let b = body.trim();
+    let words: Vec<&str> = b
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let calls = b.contains('(')
+        && b.char_indices().any(|(i, c)| {
+            c == '('
+                && b[..i]
+                    .trim_end()
+                    .ends_with(|p: char| p.is_ascii_alphanumeric() || p == '_')
+        });
+    let first = words.first().copied().unwrap_or("");
+    if b.is_empty() {
+        "nothing (a define import skips)"
+    } else if ["_IO", "_IOR", "_IOW", "_IOWR"].contains(&first) {
+        "an ioctl number (_IO with a literal, _IOR, _IOW, _IOWR)"
+    } else if words.contains(&"sizeof") {
+        "sizeof"
+    } else if b.starts_with('"') {
+        "a string"
+    } else if b.trim_start_matches('(').starts_with('-') {
+        "a negative value"
+    } else if calls && !b.starts_with("((") && !b.starts_with("(__") && !b.starts_with("(~") {
+        "a function-like macro's value (_BITUL(n), K(a, b) ...)"
+    } else if b.contains('~') || b.contains("(__u") || b.contains("(__s") || b.contains("(int)") {
+        "a cast or ~"
+    } else if words.len() == 1 && !first.starts_with(|c: char| c.is_ascii_digit()) {
+        "another header's constant"
+    } else {
+        "an expression (A - 1, A + n, n << A, A | n ...)"
+    }
+}
+
 /// The class of the first finding of the comparison.
-fn finding_class(f: &Finding, skeleton: &str) -> String {
+fn finding_class(f: &Finding, skeleton: &str, header: &str) -> String {
     let what = if f.key.starts_with("const ") {
         "constant"
     } else if f.key.starts_with("enum ") {
@@ -273,7 +352,8 @@ fn finding_class(f: &Finding, skeleton: &str) -> String {
         Kind::Missing => {
             let name = f.key.strip_prefix("const ").unwrap_or("");
             if !name.is_empty() && skeleton.contains(&format!("# not imported: #define {name} ")) {
-                "round trip: a #define import does not read (listed as not imported)".into()
+                let form = define_body(header, name).map_or("?", |b| define_form(&b));
+                format!("round trip: a #define import does not read: {form}")
             } else {
                 format!("round trip: missing {what}")
             }
@@ -411,7 +491,16 @@ fn round_trip(
     // What is missing by name needs no compiler.
     let by_name = compare::compare(&probe::keys(&real), &probe::keys(&generated));
     if let Some(f) = by_name.iter().find(|f| f.kind == Kind::Missing) {
-        return failed(finding_class(f, &skeleton), format!("{} {}", f.kind, f.key));
+        let text = std::fs::read_to_string(&h.path).unwrap_or_default();
+        let body = f
+            .key
+            .strip_prefix("const ")
+            .and_then(|n| define_body(&text, n))
+            .map_or(String::new(), |b| format!(" (#define {b})"));
+        return failed(
+            finding_class(f, &skeleton, &text),
+            format!("{} {}{body}", f.kind, f.key),
+        );
     }
     let mut extra = 0;
     for abi in ABIS {
@@ -449,7 +538,7 @@ fn round_trip(
                 format!(": {}", f.detail)
             };
             return failed(
-                finding_class(f, &skeleton),
+                finding_class(f, &skeleton, ""),
                 format!("{}: {} {}{detail}", abi.name, f.kind, f.key),
             );
         }
@@ -558,9 +647,11 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
     writeln!(
         out,
         "== Linux {name} (Debian {}, linux-libc-dev {}): {done}/{n} headers round-tripped \
-         ({only_macros} of them declare nothing measured; {with_extra} have extra declarations; \
-         {lost} lose declarations not measured: function-like macros, typedefs ...)",
-        k.suite, k.package
+         ({} of them lose no declaration the comparison does not measure; {only_macros} declare \
+         nothing measured; {with_extra} have extra declarations)",
+        k.suite,
+        k.package,
+        done - lost,
     )
     .unwrap();
     if !lost_kinds.is_empty() {
@@ -570,7 +661,7 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
             .collect();
         writeln!(
             out,
-            "  lost by round-tripped headers, not measured: {}",
+            "  lost by the round-tripped headers, not measured: {}",
             kinds.join(", ")
         )
         .unwrap();
@@ -638,8 +729,13 @@ fn every_header_of_the_package_round_trips_or_says_why() {
                     }
                 }
                 Outcome::Failed { first, .. } if detail => {
-                    let first = first.lines().next().unwrap_or("");
-                    writeln!(report, "  {header}: {first}").unwrap();
+                    let mut lines = first.lines();
+                    let said = lines.next().unwrap_or("");
+                    // A compiler's first error, after the line that says which compiler failed.
+                    let error = lines
+                        .find(|l| l.contains("error:"))
+                        .map_or(String::new(), |l| format!(" — {}", l.trim()));
+                    writeln!(report, "  {header}: {said}{error}").unwrap();
                 }
                 Outcome::Failed { .. } => {}
             }
@@ -676,6 +772,29 @@ fn every_header_of_the_package_round_trips_or_says_why() {
         lost.len(),
         new.len()
     );
+}
+
+#[test]
+fn define_bodies_are_read_and_told_apart() {
+    let text = "#define A 1\n#define AB\t_IOR('a', 1, \\\n\t\tstruct x) /* c */\n\
+                #define C (__C_MAX - 1)\n#define D _BITUL(3)\n# define E (-1)\n";
+    assert_eq!(
+        define_body(text, "AB").as_deref(),
+        Some("_IOR('a', 1, struct x)")
+    );
+    assert_eq!(define_body(text, "A").as_deref(), Some("1"));
+    assert_eq!(define_body(text, "Z"), None);
+    let form = |n| define_form(&define_body(text, n).unwrap());
+    assert_eq!(
+        form("AB"),
+        "an ioctl number (_IO with a literal, _IOR, _IOW, _IOWR)"
+    );
+    assert_eq!(form("C"), "an expression (A - 1, A + n, n << A, A | n ...)");
+    assert_eq!(
+        form("D"),
+        "a function-like macro's value (_BITUL(n), K(a, b) ...)"
+    );
+    assert_eq!(form("E"), "a negative value");
 }
 
 #[test]
