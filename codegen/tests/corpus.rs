@@ -142,8 +142,14 @@ fn import_class(message: &str) -> String {
         "compile error: a __kernel_* type (uapigen's own <linux/types.h> has none)"
     } else if has("unknown type name") {
         "compile error: another unknown type (__sum16, size_t, ...)"
-    } else if has("type name requires a specifier or qualifier") {
-        "compile error: a type name requires a specifier (an unknown type)"
+    } else if has("type name requires a specifier or qualifier")
+        || has("expected ';' at end of declaration list")
+    {
+        "compile error: __struct_group(), __counted_by() ... (the kernel's <linux/stddef.h>, \
+         which uapigen's own <linux/types.h> does not include)"
+    } else if has("undeclared identifier '__BITS_PER_LONG'") {
+        "compile error: __BITS_PER_LONG (<asm/bitsperlong.h>, which uapigen's own \
+         <linux/types.h> does not include)"
     } else if has("file not found") {
         let file = m.split('\'').nth(1).unwrap_or("");
         let kernel = [
