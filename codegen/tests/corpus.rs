@@ -501,8 +501,8 @@ fn round_trip(
         let body = f
             .key
             .strip_prefix("const ")
-            .and_then(|n| define_body(&text, n))
-            .map_or(String::new(), |b| format!(" (#define {b})"));
+            .and_then(|n| Some(format!(" (#define {n} {})", define_body(&text, n)?)))
+            .unwrap_or_default();
         return failed(
             finding_class(f, &skeleton, &text),
             format!("{} {}{body}", f.kind, f.key),
