@@ -20,6 +20,28 @@ pub fn member_key(record: &str, path: &str) -> String {
     format!("{record}.{path}")
 }
 
+/// The keys `measure` gives the declarations, without measuring them: what a header declares,
+/// for a comparison of names before a compiler is run.
+#[allow(dead_code)]
+pub fn keys(d: &Declarations) -> Measures {
+    let mut out = Measures::new();
+    for r in &d.records {
+        let ty = format!("{} {}", r.kind.keyword(), r.name);
+        for m in &r.members {
+            out.insert(member_key(&ty, &m.path), String::new());
+        }
+        out.insert(ty, String::new());
+    }
+    for tag in &d.enums {
+        out.insert(format!("enum {tag}"), String::new());
+    }
+    let constants = d.enumerators.iter().map(|e| &e.name);
+    for name in constants.chain(d.defines.iter().map(|d| &d.name)) {
+        out.insert(format!("const {name}"), String::new());
+    }
+    out
+}
+
 fn program(header: &str, d: &Declarations) -> String {
     let mut c = String::new();
     c.push_str("#include <stddef.h>\n#include <stdio.h>\n#include <string.h>\n");
@@ -97,7 +119,7 @@ fn program(header: &str, d: &Declarations) -> String {
 }
 
 /// Builds the program for `header` (as `#include <header>` finds it in `include`) for `abi`
-/// in `scratch`, runs it and reads what it printed.
+/// in `scratch`, runs it and reads what it printed; panics when gcc or the program fails.
 pub fn measure(
     header: &str,
     d: &Declarations,
@@ -106,6 +128,18 @@ pub fn measure(
     scratch: &Path,
     stem: &str,
 ) -> Measures {
+    try_measure(header, d, include, abi, scratch, stem).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `measure`, with what failed as the error (gcc's messages when the program does not build).
+pub fn try_measure(
+    header: &str,
+    d: &Declarations,
+    include: &[PathBuf],
+    abi: &Abi,
+    scratch: &Path,
+    stem: &str,
+) -> Result<Measures, String> {
     let src = scratch.join(format!("{stem}-{}.c", abi.name));
     let exe = scratch.join(format!("{stem}-{}", abi.name));
     std::fs::write(&src, program(header, d)).unwrap();
@@ -120,23 +154,26 @@ pub fn measure(
         .arg(&exe)
         .output()
         .unwrap_or_else(|e| panic!("cannot run gcc ({e}): run scripts/setup"));
-    assert!(
-        out.status.success(),
-        "gcc {} failed on {} (the probe of {header}):\n{}",
-        abi.flag,
-        src.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    if !out.status.success() {
+        return Err(format!(
+            "gcc {} failed on {} (the probe of {header}):\n{}",
+            abi.flag,
+            src.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
     let run = Command::new(&exe).output().unwrap();
-    assert!(run.status.success(), "{} failed", exe.display());
-    String::from_utf8(run.stdout)
+    if !run.status.success() {
+        return Err(format!("{} failed", exe.display()));
+    }
+    Ok(String::from_utf8(run.stdout)
         .unwrap()
         .lines()
         .map(|l| {
             let (k, v) = l.split_once('\t').expect("key\\tvalue");
             (k.to_string(), v.to_string())
         })
-        .collect()
+        .collect())
 }
 
 /// The shapes the real headers have none of today (bitfields, flexible arrays, negative and
