@@ -312,6 +312,12 @@ const CASES: &[Case] = &[
         says: "`F_A` is a #define: a `comment` is written above an enum value",
     },
     Case {
+        name: "an ordering on a plain char",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"c\", below = 9 }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"c\", type = \"char\" }, { name = \"pad\", type = \"__u8\", len = 3 }]\n",
+        at: "\"c\", below",
+        says: "`c` is a plain char, signed on x86 and unsigned on arm: only `zero` and `nonzero` apply to it",
+    },
+    Case {
         name: "a rule that ends where it begins",
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"a\", zero = true }], until = \"r1\" }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n",
         at: "\"r1\" }]",

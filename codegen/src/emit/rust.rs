@@ -747,7 +747,7 @@ fn aggregate(
     let mut members = Vec::new();
     for f in fields {
         let mut t = match &f.ty {
-            FieldType::Scalar(s) => ty(ident(s.rust_name())),
+            FieldType::Scalar(s) => ty(s.rust_name()),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
             FieldType::Union(ms) => {
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));

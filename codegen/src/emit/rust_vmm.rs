@@ -455,6 +455,16 @@ impl Emit<'_> {
                         Scalar::AlignedU64 => "__u64",
                         Scalar::AlignedLe64 => "__le64",
                         Scalar::AlignedBe64 => "__be64",
+                        // C's own types, as bindgen names them.
+                        Scalar::Char => "::std::os::raw::c_char",
+                        Scalar::SChar => "::std::os::raw::c_schar",
+                        Scalar::UChar => "::std::os::raw::c_uchar",
+                        Scalar::Short => "::std::os::raw::c_short",
+                        Scalar::UShort => "::std::os::raw::c_ushort",
+                        Scalar::Int => "::std::os::raw::c_int",
+                        Scalar::UInt => "::std::os::raw::c_uint",
+                        Scalar::LongLong => "::std::os::raw::c_longlong",
+                        Scalar::ULongLong => "::std::os::raw::c_ulonglong",
                         other => other.c_name(),
                     }
                     .to_string(),

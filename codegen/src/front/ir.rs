@@ -410,11 +410,29 @@ pub enum Scalar {
     AlignedLe64,
     /// `__aligned_be64`.
     AlignedBe64,
+    /// `char`: 1 byte, signed on x86 and unsigned on arm, aarch64, powerpc, riscv and s390x.
+    Char,
+    /// `signed char`.
+    SChar,
+    /// `unsigned char`.
+    UChar,
+    /// `short`: 2 bytes on every Linux ABI.
+    Short,
+    /// `unsigned short`.
+    UShort,
+    /// `int`: 4 bytes on every Linux ABI.
+    Int,
+    /// `unsigned int`.
+    UInt,
+    /// `long long`: 8 bytes, 4-byte aligned inside a struct on i686, as `__s64`.
+    LongLong,
+    /// `unsigned long long`.
+    ULongLong,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 17] = [
+    pub const ALL: [Scalar; 26] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -432,6 +450,15 @@ impl Scalar {
         Scalar::Be64,
         Scalar::AlignedLe64,
         Scalar::AlignedBe64,
+        Scalar::Char,
+        Scalar::SChar,
+        Scalar::UChar,
+        Scalar::Short,
+        Scalar::UShort,
+        Scalar::Int,
+        Scalar::UInt,
+        Scalar::LongLong,
+        Scalar::ULongLong,
     ];
 
     /// The C spelling.
@@ -454,26 +481,38 @@ impl Scalar {
             Scalar::Be64 => "__be64",
             Scalar::AlignedLe64 => "__aligned_le64",
             Scalar::AlignedBe64 => "__aligned_be64",
+            Scalar::Char => "char",
+            Scalar::SChar => "signed char",
+            Scalar::UChar => "unsigned char",
+            Scalar::Short => "short",
+            Scalar::UShort => "unsigned short",
+            Scalar::Int => "int",
+            Scalar::UInt => "unsigned int",
+            Scalar::LongLong => "long long",
+            Scalar::ULongLong => "unsigned long long",
         }
     }
 
-    /// The Rust spelling.
+    /// The Rust spelling: a primitive, or a path (`::core::ffi::c_char`, whose signedness is
+    /// the target's, as C's `char`).
     pub fn rust_name(self) -> &'static str {
         match self {
-            Scalar::U8 => "u8",
+            Scalar::U8 | Scalar::UChar => "u8",
+            Scalar::Char => "::core::ffi::c_char",
             // The bytes as the kernel lays them out; the byte order is the reader's to apply.
-            Scalar::U16 | Scalar::Le16 | Scalar::Be16 => "u16",
-            Scalar::U32 | Scalar::Le32 | Scalar::Be32 => "u32",
+            Scalar::U16 | Scalar::Le16 | Scalar::Be16 | Scalar::UShort => "u16",
+            Scalar::U32 | Scalar::Le32 | Scalar::Be32 | Scalar::UInt => "u32",
             Scalar::U64
             | Scalar::AlignedU64
             | Scalar::Le64
             | Scalar::Be64
             | Scalar::AlignedLe64
-            | Scalar::AlignedBe64 => "u64",
-            Scalar::S8 => "i8",
-            Scalar::S16 => "i16",
-            Scalar::S32 => "i32",
-            Scalar::S64 => "i64",
+            | Scalar::AlignedBe64
+            | Scalar::ULongLong => "u64",
+            Scalar::S8 | Scalar::SChar => "i8",
+            Scalar::S16 | Scalar::Short => "i16",
+            Scalar::S32 | Scalar::Int => "i32",
+            Scalar::S64 | Scalar::LongLong => "i64",
         }
     }
 
@@ -485,17 +524,48 @@ impl Scalar {
     /// Size in bytes.
     pub fn size(self) -> u64 {
         match self {
-            Scalar::U8 | Scalar::S8 => 1,
-            Scalar::U16 | Scalar::S16 | Scalar::Le16 | Scalar::Be16 => 2,
-            Scalar::U32 | Scalar::S32 | Scalar::Le32 | Scalar::Be32 => 4,
+            Scalar::U8 | Scalar::S8 | Scalar::Char | Scalar::SChar | Scalar::UChar => 1,
+            Scalar::U16
+            | Scalar::S16
+            | Scalar::Le16
+            | Scalar::Be16
+            | Scalar::Short
+            | Scalar::UShort => 2,
+            Scalar::U32
+            | Scalar::S32
+            | Scalar::Le32
+            | Scalar::Be32
+            | Scalar::Int
+            | Scalar::UInt => 4,
             Scalar::U64
             | Scalar::S64
             | Scalar::AlignedU64
             | Scalar::Le64
             | Scalar::Be64
             | Scalar::AlignedLe64
-            | Scalar::AlignedBe64 => 8,
+            | Scalar::AlignedBe64
+            | Scalar::LongLong
+            | Scalar::ULongLong => 8,
         }
+    }
+
+    /// Whether the type is 8 bytes with the ABI's 64-bit alignment (4 inside a struct on
+    /// i686): `__u64` and its kin, `long long`.
+    pub fn is_abi_aligned_64(self) -> bool {
+        matches!(
+            self,
+            Scalar::U64
+                | Scalar::S64
+                | Scalar::Le64
+                | Scalar::Be64
+                | Scalar::LongLong
+                | Scalar::ULongLong
+        )
+    }
+
+    /// Plain `char`, whose signedness differs between ABIs: rules test it only for zero.
+    pub fn is_plain_char(self) -> bool {
+        self == Scalar::Char
     }
 
     /// Whether the value has a fixed byte order (`__le*`, `__be*`): a validator reading it in
@@ -522,9 +592,21 @@ impl Scalar {
         )
     }
 
-    /// Whether the type is signed.
+    /// Whether the type is signed (plain `char` counts as signed: on x86 it is, and nothing
+    /// that depends on it is allowed on a `char`).
     pub fn is_signed(self) -> bool {
-        matches!(self, Scalar::S8 | Scalar::S16 | Scalar::S32 | Scalar::S64)
+        matches!(
+            self,
+            Scalar::S8
+                | Scalar::S16
+                | Scalar::S32
+                | Scalar::S64
+                | Scalar::Char
+                | Scalar::SChar
+                | Scalar::Short
+                | Scalar::Int
+                | Scalar::LongLong
+        )
     }
 }
 

@@ -1286,6 +1286,19 @@ impl Resolver {
             return None;
         }
         let is_array = field.len.is_some();
+        if field.scalar.is_some_and(Scalar::is_plain_char)
+            && raw.zero.is_none()
+            && raw.nonzero.is_none()
+        {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a plain char, signed on x86 and unsigned on arm: only `zero` and `nonzero` apply to it",
+                    field.text
+                ),
+            );
+            return None;
+        }
         if field.scalar.is_some_and(Scalar::is_endian)
             && raw.zero.is_none()
             && raw.nonzero.is_none()
@@ -1492,7 +1505,7 @@ impl Resolver {
 /// value the type cannot hold, `< 0` or `>= 0` of an unsigned field), if it does.
 fn constant_outcome(t: Scalar, pred: &Pred) -> Option<String> {
     let bits = 8 * t.size() as u32;
-    let signed = matches!(t, Scalar::S8 | Scalar::S16 | Scalar::S32 | Scalar::S64);
+    let signed = t.is_signed();
     // Values are never negative: the largest the field holds, as a positive number.
     let max = if signed {
         (1u64 << (bits - 1)) - 1

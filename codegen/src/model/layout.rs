@@ -79,7 +79,7 @@ impl Target {
     /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
-            Scalar::U64 | Scalar::S64 | Scalar::Le64 | Scalar::Be64 => self.u64_align,
+            s if s.is_abi_aligned_64() => self.u64_align,
             s if s.is_aligned_64() => 8,
             other => other.size(),
         }

@@ -141,8 +141,27 @@ fn fixed_width(kind: TypeKind) -> Option<&'static str> {
     })
 }
 
+/// The schema's spelling of one of C's own integer types of a fixed size on every Linux ABI
+/// (plain `char` included: its signedness differs, which rules account for), if it is one.
+fn c_builtin(kind: TypeKind) -> Option<&'static str> {
+    let s = match kind {
+        TypeKind::CharS | TypeKind::CharU => Scalar::Char,
+        TypeKind::SChar => Scalar::SChar,
+        TypeKind::UChar => Scalar::UChar,
+        TypeKind::Short => Scalar::Short,
+        TypeKind::UShort => Scalar::UShort,
+        TypeKind::Int => Scalar::Int,
+        TypeKind::UInt => Scalar::UInt,
+        TypeKind::LongLong => Scalar::LongLong,
+        TypeKind::ULongLong => Scalar::ULongLong,
+        _ => return None,
+    };
+    Some(s.c_name())
+}
+
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
-                     __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64) and \
+                     __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64), C's \
+                     fixed-size integers (char, short, int, long long, signed or unsigned) and \
                      `struct NAME`";
 
 /// Walks the members of one struct or union: the fields, and what cannot be written.
@@ -336,6 +355,8 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             field.struct_ref = Some(tag.clone());
         }
         format!("struct {tag}")
+    } else if let (false, Some(c)) = (ty.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
+        c.to_string()
     } else {
         let what = match canon.kind() {
             TypeKind::Pointer | TypeKind::BlockPointer => {

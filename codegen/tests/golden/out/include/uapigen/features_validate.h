@@ -112,6 +112,72 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
 	return feat_record_check(dst);
 }
 
+/* struct feat_c_types: size convention, min size sizeof = 48, size 48 */
+#define UAPIGEN_FEAT_C_TYPES_MIN_SIZE	48
+#define UAPIGEN_FEAT_C_TYPES_SIZE		48
+
+/**
+ * uapigen_feat_c_types_size() - sizeof(struct feat_c_types) in a revision
+ * @rev: an enum uapigen_features_revision
+ *
+ * Return: the size, or 0 before the struct existed.
+ */
+static inline __u32 uapigen_feat_c_types_size(unsigned int rev)
+{
+	static const __u32 size[UAPIGEN_FEATURES_NR_REVISIONS] = { 48, 48 };
+
+	return rev < UAPIGEN_FEATURES_NR_REVISIONS ? size[rev] : 0;
+}
+
+/**
+ * feat_c_types_check() - The content checks of struct feat_c_types
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
+static inline int feat_c_types_check(const struct feat_c_types *dst)
+{
+	/* flags is zero and tag is zero */
+	if (!(((__u64)dst->flags == 0) && (uapigen_all_zero(dst->tag, sizeof(dst->tag)))))
+		return -EOPNOTSUPP;
+	/* count < 1000 and level >= 1 */
+	if (!(((__u64)dst->count < 1000ULL) && ((__u64)dst->level >= 1ULL)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
+}
+
+/**
+ * feat_c_types_copy_from_user() - Copy struct feat_c_types as iommufd's ioctl path does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 48, copy_struct_from_user() of 48
+ * bytes, then feat_c_types_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
+static inline int feat_c_types_copy_from_user(struct feat_c_types *dst, const void *src)
+{
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 48) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	if (ret)
+		return ret;
+	return feat_c_types_check(dst);
+}
+
 /**
  * feat_record__r1_check() - The content checks of struct feat_record in revision r1
  * @dst: the struct as copied from user memory
@@ -160,6 +226,17 @@ static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const 
 	return feat_record__r1_check(dst);
 }
 
+/* struct feat_c_types in revision r1: copied and checked exactly as feat_c_types. */
+static inline int feat_c_types__r1_check(const struct feat_c_types *dst)
+{
+	return feat_c_types_check(dst);
+}
+
+static inline int feat_c_types__r1_copy_from_user(struct feat_c_types *dst, const void *src)
+{
+	return feat_c_types_copy_from_user(dst, src);
+}
+
 /* struct feat_record in revision r2: copied and checked exactly as feat_record. */
 static inline int feat_record__r2_check(const struct feat_record *dst)
 {
@@ -169,6 +246,17 @@ static inline int feat_record__r2_check(const struct feat_record *dst)
 static inline int feat_record__r2_copy_from_user(struct feat_record *dst, const void *src)
 {
 	return feat_record_copy_from_user(dst, src);
+}
+
+/* struct feat_c_types in revision r2: copied and checked exactly as feat_c_types. */
+static inline int feat_c_types__r2_check(const struct feat_c_types *dst)
+{
+	return feat_c_types_check(dst);
+}
+
+static inline int feat_c_types__r2_copy_from_user(struct feat_c_types *dst, const void *src)
+{
+	return feat_c_types_copy_from_user(dst, src);
 }
 
 #endif /* _UAPIGEN_FEATURES_VALIDATE_H */

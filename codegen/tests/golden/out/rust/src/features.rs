@@ -345,6 +345,159 @@ pub const FEAT_BIT_31: u32 = 1 << 31;
 pub const FEAT_BIT_40: u64 = 1 << 40;
 /// `FEAT_IOCTL_FIRST` = `_IO(FEAT_TYPE, FEAT_CMD_FIRST)`.
 pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
+/// `FEAT_C_MODE_A` = `0`.
+pub const FEAT_C_MODE_A: u16 = 0;
+/// `FEAT_C_MODE_B` = `1`.
+pub const FEAT_C_MODE_B: u16 = 1;
+/// `FEAT_C_MODE_C` = `2`.
+pub const FEAT_C_MODE_C: u16 = 2;
+/// `enum feat_c_mode`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatCMode(pub u16);
+impl FeatCMode {
+    /// `FEAT_C_MODE_A` = `0`.
+    pub const FEAT_C_MODE_A: Self = Self(FEAT_C_MODE_A);
+    /// `FEAT_C_MODE_B` = `1`.
+    pub const FEAT_C_MODE_B: Self = Self(FEAT_C_MODE_B);
+    /// `FEAT_C_MODE_C` = `2`.
+    pub const FEAT_C_MODE_C: Self = Self(FEAT_C_MODE_C);
+}
+/// `struct feat_c_types`: Members of C's own types
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatCTypes {
+    /// sizeof(struct feat_c_types)
+    pub size: u32,
+    /// must be 0
+    pub flags: u32,
+    /// below 1000
+    pub count: i32,
+    /// at least 1
+    pub level: i16,
+    /// one of enum feat_c_mode
+    pub mode: u16,
+    /// must be empty
+    pub tag: [::core::ffi::c_char; 8],
+    /// a signed byte
+    pub b: i8,
+    /// an unsigned byte
+    pub c: u8,
+    /// padding
+    pub pad: u16,
+    /// padding before the 8-byte members
+    pub pad2: u32,
+    /// an offset
+    pub off: i64,
+    /// a length
+    pub len: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatCTypes>() != 48 {
+        panic!("struct feat_c_types: wrong size");
+    }
+    if ::core::mem::align_of::<FeatCTypes>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_c_types: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, size) != 0 {
+        panic!("struct feat_c_types: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, flags) != 4 {
+        panic!("struct feat_c_types: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, count) != 8 {
+        panic!("struct feat_c_types: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, level) != 12 {
+        panic!("struct feat_c_types: `level` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, mode) != 14 {
+        panic!("struct feat_c_types: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, tag) != 16 {
+        panic!("struct feat_c_types: `tag` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, b) != 24 {
+        panic!("struct feat_c_types: `b` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, c) != 25 {
+        panic!("struct feat_c_types: `c` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, pad) != 26 {
+        panic!("struct feat_c_types: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, pad2) != 28 {
+        panic!("struct feat_c_types: `pad2` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, off) != 32 {
+        panic!("struct feat_c_types: `off` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatCTypes, len) != 40 {
+        panic!("struct feat_c_types: `len` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FeatCTypes {}
+impl FeatCTypes {
+    /// The kernel's minimum size: sizeof = 48.
+    pub const MIN_SIZE: usize = 48usize;
+    /// `sizeof`: the most the kernel reads as this struct.
+    pub const SIZE: usize = 48usize;
+    /// Copies `struct feat_c_types` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    pub fn copy_from_user_into<
+        M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+    >(
+        &mut self,
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
+    }
+    /// [`Self::copy_from_user_into`] into a new value.
+    pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+        mem: &M,
+        src: u64,
+    ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+        let mut dst = <Self as ::core::default::Default>::default();
+        dst.copy_from_user_into(mem, src)?;
+        ::core::result::Result::Ok(dst)
+    }
+    /// The content checks of `struct feat_c_types`, in the kernel's order; the first that fails decides.
+    #[inline]
+    pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+        if !(((self.flags as u64) == 0) && (self.tag.iter().all(|b| *b == 0))) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                    "flags is zero and tag is zero",
+                ),
+            );
+        }
+        if !(((self.count as u64) < 1000u64) && ((self.level as u64) >= 1u64)) {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "count < 1000 and level >= 1",
+                ),
+            );
+        }
+        ::core::result::Result::Ok(())
+    }
+}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -510,6 +663,7 @@ pub mod r1 {
         }
     }
     pub use super::FeatWide;
+    pub use super::FeatCTypes;
 }
 /// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -519,6 +673,7 @@ pub mod r2 {
     pub use super::FeatBig;
     pub use super::FeatRecord;
     pub use super::FeatWide;
+    pub use super::FeatCTypes;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the
@@ -544,9 +699,19 @@ pub fn copy_from_user_by_name(
                 r1::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
+        ("feat_c_types", 0) => {
+            ::core::option::Option::Some(
+                r1::FeatCTypes::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
         ("feat_record", 1) => {
             ::core::option::Option::Some(
                 r2::FeatRecord::copy_from_user(mem, src).map(|v| put(&v, dst)),
+            )
+        }
+        ("feat_c_types", 1) => {
+            ::core::option::Option::Some(
+                r2::FeatCTypes::copy_from_user(mem, src).map(|v| put(&v, dst)),
             )
         }
         _ => ::core::option::Option::None,

@@ -117,4 +117,45 @@ struct feat_wide {
 
 #define FEAT_IOCTL_FIRST	_IO(FEAT_TYPE, FEAT_CMD_FIRST)
 
+enum feat_c_mode {
+	FEAT_C_MODE_A = 0,
+	/* a one-line comment above the value */
+	FEAT_C_MODE_B = 1,
+	/*
+	 * a comment block
+	 * above the value
+	 */
+	FEAT_C_MODE_C = 2,
+};
+
+/**
+ * struct feat_c_types - Members of C's own types
+ * @size: sizeof(struct feat_c_types)
+ * @flags: must be 0
+ * @count: below 1000
+ * @level: at least 1
+ * @mode: one of enum feat_c_mode
+ * @tag: must be empty
+ * @b: a signed byte
+ * @c: an unsigned byte
+ * @pad: padding
+ * @pad2: padding before the 8-byte members
+ * @off: an offset
+ * @len: a length
+ */
+struct feat_c_types {
+	__u32 size;
+	unsigned int flags;
+	int count;
+	short level;
+	unsigned short mode;
+	char tag[8];
+	signed char b;
+	unsigned char c;
+	__u16 pad;
+	__u32 pad2;
+	long long off;
+	unsigned long long len;
+};
+
 #endif /* _UAPI_LINUX_FEATURES_H */
