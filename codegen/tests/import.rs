@@ -298,13 +298,21 @@ fn a_struct_member_of_a_struct_from_another_header_is_refused() {
     ]);
 }
 
-/// What `generate` would refuse (an implicit hole) is refused at the member after it, not
-/// printed.
+/// A hole (or a layout that differs between ABIs) is the header's own once libclang agrees on
+/// every target: the struct is marked an `abi_trap`, which generate accepts, and the generated
+/// header is laid out as the original everywhere. A struct without one is not marked.
 #[test]
-fn a_skeleton_generate_would_refuse_is_refused_at_the_member() {
-    assert_eq!(refusal("hole.h"), [
-        "hole.h:6:8: error: the schema import would write for this is refused: implicit padding hole in struct `ho_req`: 3 bytes at offset 1 between `kind` and `value`",
-    ]);
+fn a_hole_the_kernel_ships_is_imported_as_an_abi_trap() {
+    let header = repo_root().join("codegen/tests/import/linux/hole.h");
+    let schema = import_generate_compare(&header, "hole");
+    assert!(
+        schema.contains(
+            "name = \"ho_req\"\nabi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it"
+        ),
+        "{schema}"
+    );
+    let clean = repo_root().join("codegen/tests/import/linux/vfio_like.h");
+    assert!(!import_generate_compare(&clean, "vfio_like").contains("abi_trap"));
 }
 
 #[test]

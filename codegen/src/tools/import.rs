@@ -1299,7 +1299,7 @@ pub fn import_structs(
         })
         .collect();
     let (skeleton, spans) = render(family, header, &source, state.items, &state.includes);
-    verify(
+    let skeleton = verify(
         &skeleton, &spans, &offsets, family, header, &stub, include, &source, &refuse,
     )?;
     drop(types);
@@ -1310,7 +1310,10 @@ pub fn import_structs(
 /// `uapigen generate` makes, libclang lays the header out on every target as the skeleton's
 /// IR does, and every constant has the value C gives it on every target. A difference is
 /// refused at the declaration it comes from (`refuse` locates it); the header failing to
-/// compile for a target is refused with libclang's own errors.
+/// compile for a target is refused with libclang's own errors. A struct the kernel ships with
+/// implicit padding, or laid out differently on some ABIs, is what the header has once
+/// libclang agrees, so it is marked an `abi_trap` (which `generate` accepts) rather than
+/// refused: the skeleton returned is the one that loads.
 #[allow(clippy::too_many_arguments)]
 fn verify(
     skeleton: &str,
@@ -1322,8 +1325,12 @@ fn verify(
     include: &[&Path],
     header_text: &str,
     refuse: &dyn Fn(Vec<Problem>) -> Error,
-) -> Result<(), Error> {
+) -> Result<String, Error> {
+    // Lines the traps below insert, in the final skeleton: a line after them came from the
+    // line that many above it in `skeleton`, which `spans` maps to the header.
+    let inserted: std::cell::RefCell<Vec<usize>> = std::cell::RefCell::new(Vec::new());
     let at = |line: usize| -> u32 {
+        let line = line - inserted.borrow().iter().filter(|&&i| i < line).count();
         spans
             .iter()
             .find(|s| s.lines.contains(&line))
@@ -1454,8 +1461,44 @@ fn verify(
     if !problems.is_empty() {
         return Err(refuse(problems));
     }
-    crate::load_source(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
-    Ok(())
+    // The header's layout, proved above: its holes and ABI differences are the kernel's.
+    let trapped: Vec<&str> = latest
+        .structs()
+        .filter(|(s, _)| {
+            let first = latest.layout(*s, TargetId::DEFAULT);
+            let same = |l: &crate::layout::StructLayout| {
+                l.size == first.size
+                    && l.members.len() == first.members.len()
+                    && l.members
+                        .iter()
+                        .zip(&first.members)
+                        .all(|(a, b)| (a.offset, a.size) == (b.offset, b.size))
+            };
+            !latest.hole_free(*s) || !TargetId::all().all(|(t, _)| same(latest.layout(*s, t)))
+        })
+        .map(|(_, st)| st.name.as_str())
+        .collect();
+    let mut out = String::with_capacity(skeleton.len());
+    for (i, l) in skeleton.lines().enumerate() {
+        out.push_str(l);
+        out.push('\n');
+        let trap = l
+            .strip_prefix("name = \"")
+            .and_then(|n| n.strip_suffix('"'))
+            .filter(|n| trapped.contains(n))
+            .filter(|_| i > 0 && skeleton.lines().nth(i - 1) == Some("[[struct]]"));
+        if trap.is_some() {
+            out.push_str(
+                "abi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it: implicit \
+                 padding, or a layout that differs between ABIs (import proved it with libclang \
+                 on every target)\" }\n",
+            );
+            let before = inserted.borrow().len();
+            inserted.borrow_mut().push(i + 2 + before);
+        }
+    }
+    crate::load_source(Source::new(name.clone(), out.clone()), &name).map_err(located)?;
+    Ok(out)
 }
 
 /// What `verify` notes of a struct libclang does not find on a target.
