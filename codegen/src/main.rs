@@ -423,9 +423,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 )));
             }
             let family = family.unwrap_or_else(|| {
-                header
-                    .file_stem()
-                    .map_or("imported".into(), |s| s.to_string_lossy().replace('-', "_"))
+                header.file_stem().map_or("imported".into(), |s| {
+                    s.to_string_lossy().replace(['-', '.'], "_")
+                })
             });
             // The folder above the header's, so `#include <linux/x.h>` beside it resolves.
             let mut dirs: Vec<PathBuf> = include;

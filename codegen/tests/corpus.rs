@@ -419,7 +419,7 @@ fn round_trip(
     let include = [k.include.as_path(), arch.as_path()];
     let family = Path::new(&h.name)
         .file_stem()
-        .map(|s| s.to_string_lossy().replace('-', "_"))
+        .map(|s| s.to_string_lossy().replace(['-', '.'], "_"))
         .unwrap_or_default();
     let skeleton = match uapigen::import::import(&h.path, &include, &family) {
         Ok(s) => s,

@@ -298,6 +298,19 @@ fn a_struct_member_of_a_struct_from_another_header_is_refused() {
     ]);
 }
 
+/// Bit defines above a member that cannot take a flag set (an array, here) are defines inside
+/// the struct, not a flag set the schema would refuse.
+#[test]
+fn bits_above_an_array_are_defines_inside_the_struct() {
+    let header = repo_root().join("codegen/tests/import/linux/bits_above_array.h");
+    let schema = import_generate_compare(&header, "bits_above_array");
+    assert!(
+        schema.contains("name = \"BAA_FLAG_A\"\ninside = \"baa_req.pad\"\nbit = 0"),
+        "{schema}"
+    );
+    assert!(!schema.contains("[[flags]]"), "{schema}");
+}
+
 /// A hole (or a layout that differs between ABIs) is the header's own once libclang agrees on
 /// every target: the struct is marked an `abi_trap`, which generate accepts, and the generated
 /// header is laid out as the original everywhere. A struct without one is not marked.
@@ -329,9 +342,10 @@ fn a_family_that_is_not_a_c_identifier_is_refused() {
             format!("family name {family:?} (--family, or the header's file name) is not a C identifier (ASCII letters, digits and `_`, not starting with a digit): it names the schema, the Rust module and the include guard; pass --family NAME")
         );
     }
-    // From the command line, and from a file name that makes no identifier: exit 2.
+    // From the command line, and from a file name that makes no identifier (`-` and `.` become
+    // `_`, as `a.out.h` is `a_out`; a leading digit stays one): exit 2.
     let dir = tempfile::tempdir().unwrap();
-    let odd = dir.path().join("v1.2.h");
+    let odd = dir.path().join("2nd.h");
     std::fs::copy(&header, &odd).unwrap();
     for args in [
         vec![header.to_str().unwrap(), "--family", "bad\nname"],

@@ -1665,7 +1665,25 @@ fn render(
             offset,
         } = item
         {
-            if let (true, Some(at)) = (value.starts_with("bit = "), place(*offset)) {
+            // Only a field that can take a flag set (an unsigned integer, not an array) gets
+            // one; bits above anything else stay plain defines inside the struct.
+            let holds_flags = |(s, f): &(String, String)| {
+                ranges.iter().any(|(name, _, _, fields)| {
+                    name == s
+                        && fields.iter().any(|x| {
+                            x.name.as_deref() == Some(f.as_str())
+                                && x.len.is_none()
+                                && x.ty
+                                    .as_deref()
+                                    .and_then(Scalar::from_c_name)
+                                    .is_some_and(|t| !t.is_signed())
+                        })
+                })
+            };
+            if let (true, Some(at)) = (
+                value.starts_with("bit = "),
+                place(*offset).filter(holds_flags),
+            ) {
                 flag_sets
                     .entry(at)
                     .or_default()
