@@ -391,12 +391,50 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty)))
         }
         crate::ir::Expr::Io { ty: io_ty, nr } => bin(
-            paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
+            bin(
+                io_none_dir(),
+                "|",
+                paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
+            ),
             "|",
             const_ref(ctx, nr, ty),
         ),
         crate::ir::Expr::Implicit => lit(c.value.to_string()),
     }
+}
+
+/// `_IOC_NONE << _IOC_DIRSHIFT`, the direction bits of `_IO()`: 0 on most ABIs, `1 << 29`
+/// where the architecture's `asm/ioctl.h` makes `_IOC_NONE` 1 and `_IOC_SIZEBITS` 13
+/// (powerpc, mips, sparc; alpha too, which Rust does not target), as Debian's
+/// linux-libc-dev headers for those architectures define them.
+fn io_none_dir() -> Expr {
+    let mut arches = Vec::new();
+    for a in [
+        "powerpc",
+        "powerpc64",
+        "mips",
+        "mips64",
+        "mips32r6",
+        "mips64r6",
+        "sparc",
+        "sparc64",
+    ] {
+        if !arches.is_empty() {
+            arches.push(Tt::Punct(','));
+        }
+        arches.push(Tt::Ident("target_arch".into()));
+        arches.push(Tt::Punct('='));
+        arches.push(Tt::Lit(str_lit(a)));
+    }
+    let cond = Expr::Macro(
+        path("cfg"),
+        vec![Tt::Ident("any".into()), Tt::Paren(arches)],
+    );
+    paren(Expr::If(
+        Box::new(cond),
+        vec![Stmt::Expr(bin(lit("1"), "<<", lit("29")))],
+        Some(vec![Stmt::Expr(lit("0"))]),
+    ))
 }
 
 /// Whether `text` is an integer literal as Rust (and syn) reads one: decimal, `0x`, `0o` or

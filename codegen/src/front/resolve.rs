@@ -889,7 +889,9 @@ impl Resolver {
                     "an ioctl's type and number must each fit in 8 bits",
                 );
             }
-            // _IO(type, nr) on every Linux ABI: dir and size are 0.
+            // _IO(type, nr) as x86, arm, riscv and s390 encode it (dir and size 0); powerpc,
+            // mips and sparc set a direction bit (1 << 29), which only the Rust constants spell
+            // out (`emit/rust.rs` `io_none_dir`): this value is the other ABIs'.
             (
                 (ty << 8) | nr,
                 Expr::Io {

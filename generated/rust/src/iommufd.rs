@@ -144,7 +144,15 @@ impl IommuDestroy {
     }
 }
 /// `IOMMU_DESTROY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY)`.
-pub const IOMMU_DESTROY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_DESTROY;
+pub const IOMMU_DESTROY: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_DESTROY;
 /// `struct iommu_ioas_alloc`: ioctl(IOMMU_IOAS_ALLOC)
 ///
 /// Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
@@ -222,7 +230,15 @@ impl IommuIoasAlloc {
     }
 }
 /// `IOMMU_IOAS_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC)`.
-pub const IOMMU_IOAS_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOC;
+pub const IOMMU_IOAS_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOC;
 /// `struct iommu_iova_range`: ioctl(IOMMU_IOVA_RANGE)
 ///
 /// An interval in IOVA space.
@@ -372,8 +388,15 @@ impl IommuIoasIovaRanges {
     }
 }
 /// `IOMMU_IOAS_IOVA_RANGES` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)`.
-pub const IOMMU_IOAS_IOVA_RANGES: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_IOAS_IOVA_RANGES;
+pub const IOMMU_IOAS_IOVA_RANGES: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_IOVA_RANGES;
 /// `struct iommu_ioas_allow_iovas`: ioctl(IOMMU_IOAS_ALLOW_IOVAS)
 ///
 /// Ensure a range of IOVAs are always available for allocation. If this call
@@ -474,8 +497,15 @@ impl IommuIoasAllowIovas {
     }
 }
 /// `IOMMU_IOAS_ALLOW_IOVAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)`.
-pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_IOAS_ALLOW_IOVAS;
+pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_ALLOW_IOVAS;
 /// If clear the kernel will compute an appropriate
 /// IOVA to place the mapping at
 pub const IOMMU_IOAS_MAP_FIXED_IOVA: u32 = 1 << 0;
@@ -610,7 +640,15 @@ impl IommuIoasMap {
     }
 }
 /// `IOMMU_IOAS_MAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)`.
-pub const IOMMU_IOAS_MAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
+pub const IOMMU_IOAS_MAP: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP;
 /// `struct iommu_ioas_map_file`: ioctl(IOMMU_IOAS_MAP_FILE)
 ///
 /// Set an IOVA mapping from a memfd file. On kernels with dma-buf support,
@@ -717,7 +755,15 @@ impl IommuIoasMapFile {
     }
 }
 /// `IOMMU_IOAS_MAP_FILE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)`.
-pub const IOMMU_IOAS_MAP_FILE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
+pub const IOMMU_IOAS_MAP_FILE: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_MAP_FILE;
 /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
 ///
 /// Copy an already existing mapping from src_ioas_id and establish it in
@@ -827,7 +873,15 @@ impl IommuIoasCopy {
     }
 }
 /// `IOMMU_IOAS_COPY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)`.
-pub const IOMMU_IOAS_COPY: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
+pub const IOMMU_IOAS_COPY: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_COPY;
 /// `struct iommu_ioas_unmap`: ioctl(IOMMU_IOAS_UNMAP)
 ///
 /// Unmap an IOVA range. The iova/length must be a superset of a previously
@@ -905,7 +959,15 @@ impl IommuIoasUnmap {
     }
 }
 /// `IOMMU_IOAS_UNMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)`.
-pub const IOMMU_IOAS_UNMAP: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_UNMAP;
+pub const IOMMU_IOAS_UNMAP: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_UNMAP;
 /// Change how RLIMIT_MEMLOCK accounting works. The
 /// caller must have privilege to invoke this. Value 0
 /// (default) is user based accounting, 1 uses process
@@ -1082,7 +1144,15 @@ impl IommuOption {
     }
 }
 /// `IOMMU_OPTION` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)`.
-pub const IOMMU_OPTION: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_OPTION;
+pub const IOMMU_OPTION: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_OPTION;
 /// Get the current compatibility IOAS
 pub const IOMMU_VFIO_IOAS_GET: u16 = 0;
 /// Change the current compatibility IOAS
@@ -1203,7 +1273,15 @@ impl IommuVfioIoas {
     }
 }
 /// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
-pub const IOMMU_VFIO_IOAS: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
+pub const IOMMU_VFIO_IOAS: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VFIO_IOAS;
 /// If set, allocate a HWPT that can serve as
 /// the parent HWPT in a nesting configuration.
 pub const IOMMU_HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
@@ -1622,7 +1700,15 @@ impl IommuHwptAlloc {
     }
 }
 /// `IOMMU_HWPT_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)`.
-pub const IOMMU_HWPT_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_ALLOC;
+pub const IOMMU_HWPT_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_ALLOC;
 /// If set, disallow read-only mappings
 /// on a nested_parent domain.
 /// <https://www.intel.com/content/www/us/en/content-details/772415/content-details.html>
@@ -2124,7 +2210,15 @@ impl IommuHwInfo {
     }
 }
 /// `IOMMU_GET_HW_INFO` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)`.
-pub const IOMMU_GET_HW_INFO: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_GET_HW_INFO;
+pub const IOMMU_GET_HW_INFO: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_GET_HW_INFO;
 /// Enable dirty tracking
 pub const IOMMU_HWPT_DIRTY_TRACKING_ENABLE: u32 = 1;
 /// `enum iommufd_hwpt_set_dirty_tracking_flags`: Flags for steering dirty tracking
@@ -2227,8 +2321,15 @@ impl IommuHwptSetDirtyTracking {
     }
 }
 /// `IOMMU_HWPT_SET_DIRTY_TRACKING` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)`.
-pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING;
+pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING;
 /// Just read the PTEs without clearing any dirty bits
 /// metadata. This flag can be passed in the expectation
 /// where the next operation is an unmap of the same IOVA
@@ -2365,8 +2466,15 @@ impl IommuHwptGetDirtyBitmap {
     }
 }
 /// `IOMMU_HWPT_GET_DIRTY_BITMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)`.
-pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP;
+pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP;
 /// Invalidation data for VTD_S1
 pub const IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: u32 = 0;
 /// Invalidation data for ARM SMMUv3
@@ -2691,7 +2799,15 @@ impl IommuHwptInvalidate {
     }
 }
 /// `IOMMU_HWPT_INVALIDATE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)`.
-pub const IOMMU_HWPT_INVALIDATE: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_INVALIDATE;
+pub const IOMMU_HWPT_INVALIDATE: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HWPT_INVALIDATE;
 /// `struct iommu_fault_alloc`: ioctl(IOMMU_FAULT_QUEUE_ALLOC)
 ///
 /// Explicitly allocate a fault handling object.
@@ -2774,8 +2890,15 @@ impl IommuFaultAlloc {
     }
 }
 /// `IOMMU_FAULT_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)`.
-pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_FAULT_QUEUE_ALLOC;
+pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_FAULT_QUEUE_ALLOC;
 /// Fault has been handled and the page tables
 /// populated, retry the access. This is the
 /// "Success" defined in PCI 10.4.2.1.
@@ -3148,7 +3271,15 @@ impl IommuViommuAlloc {
     }
 }
 /// `IOMMU_VIOMMU_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)`.
-pub const IOMMU_VIOMMU_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VIOMMU_ALLOC;
+pub const IOMMU_VIOMMU_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VIOMMU_ALLOC;
 /// `struct iommu_vdevice_alloc`: ioctl(IOMMU_VDEVICE_ALLOC)
 ///
 /// Allocate a virtual device instance (for a physical device) against a vIOMMU.
@@ -3235,7 +3366,15 @@ impl IommuVdeviceAlloc {
     }
 }
 /// `IOMMU_VDEVICE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)`.
-pub const IOMMU_VDEVICE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VDEVICE_ALLOC;
+pub const IOMMU_VDEVICE_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VDEVICE_ALLOC;
 /// `struct iommu_ioas_change_process`: ioctl(VFIO_IOAS_CHANGE_PROCESS)
 ///
 /// This transfers pinned memory counts for every memory map in every IOAS
@@ -3314,8 +3453,15 @@ impl IommuIoasChangeProcess {
     }
 }
 /// `IOMMU_IOAS_CHANGE_PROCESS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)`.
-pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = (IOMMUFD_TYPE << 8)
-    | IOMMUFD_CMD_IOAS_CHANGE_PROCESS;
+pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_IOAS_CHANGE_PROCESS;
 /// vEVENTQ has lost vEVENTs
 pub const IOMMU_VEVENTQ_FLAG_LOST_EVENTS: u32 = 1 << 0;
 /// `enum iommu_veventq_flag`: flag for struct iommufd_vevent_header
@@ -3608,7 +3754,15 @@ impl IommuVeventqAlloc {
     }
 }
 /// `IOMMU_VEVENTQ_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)`.
-pub const IOMMU_VEVENTQ_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
+pub const IOMMU_VEVENTQ_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_VEVENTQ_ALLOC;
 /// Reserved for future use
 pub const IOMMU_HW_QUEUE_TYPE_DEFAULT: u32 = 0;
 /// NVIDIA Tegra241 CMDQV (extension for ARM
@@ -3756,7 +3910,15 @@ impl IommuHwQueueAlloc {
     }
 }
 /// `IOMMU_HW_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)`.
-pub const IOMMU_HW_QUEUE_ALLOC: u32 = (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HW_QUEUE_ALLOC;
+pub const IOMMU_HW_QUEUE_ALLOC: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (IOMMUFD_TYPE << 8) | IOMMUFD_CMD_HW_QUEUE_ALLOC;
 /// The structs of revision `v6_2` (Linux v6.2: first iommufd release), laid out and validated as that revision's kernel does.
 pub mod v6_2 {
     #[allow(unused_imports)]

@@ -344,7 +344,15 @@ pub const FEAT_BIT_31: u32 = 1 << 31;
 /// `FEAT_BIT_40` = `(1ULL << 40)`.
 pub const FEAT_BIT_40: u64 = 1 << 40;
 /// `FEAT_IOCTL_FIRST` = `_IO(FEAT_TYPE, FEAT_CMD_FIRST)`.
-pub const FEAT_IOCTL_FIRST: u32 = (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
+pub const FEAT_IOCTL_FIRST: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
 /// `FEAT_C_MODE_A` = `0`.
 pub const FEAT_C_MODE_A: u16 = 0;
 /// `FEAT_C_MODE_B` = `1`.
