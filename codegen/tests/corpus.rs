@@ -323,7 +323,7 @@ fn define_form(body: &str) -> &'static str {
         });
     let first = words.first().copied().unwrap_or("");
     if b.is_empty() {
-        "nothing (a define import skips)"
+        "nothing (an empty define, which import leaves out)"
     } else if ["_IO", "_IOR", "_IOW", "_IOWR"].contains(&first) {
         "an ioctl number (_IO with a literal, _IOR, _IOW, _IOWR)"
     } else if words.contains(&"sizeof") {

@@ -108,12 +108,7 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .map(|item| item_view(family, *item))
             .collect(),
     };
-    if templates.uses_handlebars("uapi_header.h") {
-        return templates.render("uapi_header.h", &view);
-    }
-    let mut out = String::with_capacity(1 << 16);
-    write(&view, &mut out);
-    Ok(out)
+    templates.render_or_write("uapi_header.h", &view, write)
 }
 
 /// `templates/uapi_header.h.hbs` rendered with `v`, written directly (line for line the

@@ -473,12 +473,21 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
         structs,
         older,
     };
-    if templates.uses_handlebars("validate.h") {
-        return templates.render("validate.h", &view);
+    templates.render_or_write("validate.h", &view, write)
+}
+
+/// The first line of a `_copy_from_user()` kernel-doc: whose copy it is, the latest's (`how`)
+/// or revision `rev`'s kernel's.
+fn copy_doc_head(out: &mut String, fname: &str, name: &str, rev: &str, how: &str) {
+    push(
+        out,
+        &["/**\n * ", fname, "_copy_from_user() - Copy struct ", name],
+    );
+    if rev.is_empty() {
+        push(out, &[" ", how]);
+    } else {
+        push(out, &[" as revision ", rev, "'s kernel does"]);
     }
-    let mut out = String::with_capacity(1 << 16);
-    write(&view, &mut out);
-    Ok(out)
 }
 
 /// `templates/validate.h.hbs` rendered with `v`, written directly (line for line the
@@ -692,15 +701,7 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
     }
     out.push_str("\t(void)dst;\n\treturn 0;\n}\n\n");
     if st.argsz {
-        push(
-            out,
-            &["/**\n * ", fname, "_copy_from_user() - Copy struct ", name],
-        );
-        if rev.is_empty() {
-            out.push_str(" as the v5.10 kernel does");
-        } else {
-            push(out, &[" as revision ", rev, "'s kernel does"]);
-        }
+        copy_doc_head(out, fname, name, rev, "as the v5.10 kernel does");
         push(
             out,
             &[
@@ -757,15 +758,7 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
         );
     }
     if st.size_convention {
-        push(
-            out,
-            &["/**\n * ", fname, "_copy_from_user() - Copy struct ", name],
-        );
-        if rev.is_empty() {
-            out.push_str(" as iommufd's ioctl path does");
-        } else {
-            push(out, &[" as revision ", rev, "'s kernel does"]);
-        }
+        copy_doc_head(out, fname, name, rev, "as iommufd's ioctl path does");
         push(
             out,
             &[

@@ -132,6 +132,22 @@ impl Templates {
         self.all_through_handlebars || self.overridden.contains(&name)
     }
 
+    /// Template `name` of `view`: through handlebars when it is overridden (or all are),
+    /// else by `write`, the emitter's direct text of the built-in template.
+    pub(crate) fn render_or_write<T: Serialize>(
+        &self,
+        name: &str,
+        view: &T,
+        write: fn(&T, &mut String),
+    ) -> Result<String, Error> {
+        if self.uses_handlebars(name) {
+            return self.render(name, view);
+        }
+        let mut out = String::with_capacity(1 << 16);
+        write(view, &mut out);
+        Ok(out)
+    }
+
     /// Renders template `name` with `view`.
     pub fn render<T: Serialize>(&self, name: &str, view: &T) -> Result<String, Error> {
         let registry = match BUILTIN.iter().position(|(n, _, _)| *n == name) {

@@ -143,19 +143,7 @@ fn per_target(values: &[(&'static str, u64)]) -> Expr {
         .unwrap();
     let mut out = lit(common.to_string());
     for d in distinct.iter().rev().filter(|d| **d != common) {
-        let mut arches = Vec::new();
-        for (a, _) in values.iter().filter(|(_, v)| v == d) {
-            if !arches.is_empty() {
-                arches.push(Tt::Punct(','));
-            }
-            arches.push(Tt::Ident("target_arch".into()));
-            arches.push(Tt::Punct('='));
-            arches.push(Tt::Lit(str_lit(a)));
-        }
-        let cond = Expr::Macro(
-            path("cfg"),
-            vec![Tt::Ident("any".into()), Tt::Paren(arches)],
-        );
+        let cond = cfg_any_arch(values.iter().filter(|(_, v)| v == d).map(|(a, _)| *a));
         out = Expr::If(
             Box::new(cond),
             vec![Stmt::Expr(lit(d.to_string()))],
@@ -403,13 +391,26 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
     }
 }
 
+/// `cfg!(any(target_arch = "a", ...))`.
+fn cfg_any_arch<'a>(arches: impl Iterator<Item = &'a str>) -> Expr {
+    let mut tts = Vec::new();
+    for a in arches {
+        if !tts.is_empty() {
+            tts.push(Tt::Punct(','));
+        }
+        tts.push(Tt::Ident("target_arch".into()));
+        tts.push(Tt::Punct('='));
+        tts.push(Tt::Lit(str_lit(a)));
+    }
+    Expr::Macro(path("cfg"), vec![Tt::Ident("any".into()), Tt::Paren(tts)])
+}
+
 /// `_IOC_NONE << _IOC_DIRSHIFT`, the direction bits of `_IO()`: 0 on most ABIs, `1 << 29`
 /// where the architecture's `asm/ioctl.h` makes `_IOC_NONE` 1 and `_IOC_SIZEBITS` 13
 /// (powerpc, mips, sparc; alpha too, which Rust does not target), as Debian's
 /// linux-libc-dev headers for those architectures define them.
 fn io_none_dir() -> Expr {
-    let mut arches = Vec::new();
-    for a in [
+    let arches = [
         "powerpc",
         "powerpc64",
         "mips",
@@ -418,18 +419,8 @@ fn io_none_dir() -> Expr {
         "mips64r6",
         "sparc",
         "sparc64",
-    ] {
-        if !arches.is_empty() {
-            arches.push(Tt::Punct(','));
-        }
-        arches.push(Tt::Ident("target_arch".into()));
-        arches.push(Tt::Punct('='));
-        arches.push(Tt::Lit(str_lit(a)));
-    }
-    let cond = Expr::Macro(
-        path("cfg"),
-        vec![Tt::Ident("any".into()), Tt::Paren(arches)],
-    );
+    ];
+    let cond = cfg_any_arch(arches.into_iter());
     paren(Expr::If(
         Box::new(cond),
         vec![Stmt::Expr(bin(lit("1"), "<<", lit("29")))],
