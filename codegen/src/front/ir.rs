@@ -774,14 +774,14 @@ impl Family {
     /// define ids are not (see `DefineId`).
     pub fn at_revision(&self, id: RevId) -> Family {
         let rev = self.rev(id);
-        fn fields_at(fields: &[Field], rev: &Revision) -> Vec<Field> {
+        // Moved out of the clone, not cloned again.
+        fn fields_at(fields: Vec<Field>, rev: &Revision) -> Vec<Field> {
             fields
-                .iter()
+                .into_iter()
                 .filter(|f| f.present_at(rev))
-                .map(|f| {
-                    let mut f = f.clone();
-                    if let FieldType::Union(ms) = &f.ty {
-                        f.ty = FieldType::Union(fields_at(ms, rev));
+                .map(|mut f| {
+                    if let FieldType::Union(ms) = &mut f.ty {
+                        *ms = fields_at(std::mem::take(ms), rev);
                     }
                     f
                 })
@@ -790,7 +790,7 @@ impl Family {
         let mut fam = self.clone();
         fam.revision = Some(id);
         for st in &mut fam.structs {
-            st.fields = fields_at(&st.fields, rev);
+            st.fields = fields_at(std::mem::take(&mut st.fields), rev);
         }
         // The kernel of a revision checks only what existed then, through embedded structs
         // too: paths are looked up in the history's fields as they were then.

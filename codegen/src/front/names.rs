@@ -14,6 +14,7 @@
 //!   replace them. The Rust prelude is not: the generated Rust names it by full path
 //!   (`::core::result::Result`), so a struct `result` is just `Result`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Source};
@@ -388,21 +389,59 @@ pub fn refuse_license(license: &str) -> Option<String> {
 
 /// One identifier of the generated code, and the schema item it comes from.
 struct Origin<'a> {
-    what: String,
+    what: What<'a>,
     span: &'a Span,
 }
+
+/// A schema item as a message names it: written out only when a message is, since every
+/// name of every family is claimed and almost none collides.
+#[derive(Clone, PartialEq)]
+enum What<'a> {
+    Struct(&'a str),
+    Enum(&'a str),
+    /// A member and its struct.
+    Member(&'a str, &'a str),
+    Guard,
+    Constant(&'a str),
+    Validator(&'a str),
+    /// A struct and a flags field's path.
+    ValidFlags(&'a str, String),
+    Revision(&'a str),
+    /// A union's name as shown and its owner's Rust name.
+    Union(String, String),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Struct(n) => write!(f, "struct `{n}`"),
+            What::Enum(n) => write!(f, "enum `{n}`"),
+            What::Member(n, owner) => write!(f, "member `{n}` of `{owner}`"),
+            What::Guard => f.write_str("the include guard"),
+            What::Constant(n) => write!(f, "constant `{n}`"),
+            What::Validator(s) => write!(f, "the validator of struct `{s}`"),
+            What::ValidFlags(s, path) => write!(f, "the valid-flags table of `{s}.{path}`"),
+            What::Revision(id) => write!(f, "revision `{id}`"),
+            What::Union(n, owner) => write!(f, "the union `{n}` of `{owner}`"),
+        }
+    }
+}
+
+/// The names claimed in one namespace of the generated code.
+type Space<'a> = HashMap<Cow<'a, str>, Origin<'a>>;
 
 /// Records `name` in `space`; a second item with the same name gets a diagnostic at it, with
 /// a note pointing at the first.
 fn claim<'a>(
-    space: &mut HashMap<String, Origin<'a>>,
+    space: &mut Space<'a>,
     source: &Source,
     diags: &mut Vec<Diagnostic>,
-    name: String,
-    what: String,
+    name: impl Into<Cow<'a, str>>,
+    what: What<'a>,
     span: &'a Span,
     language: &str,
 ) {
+    let name = name.into();
     match space.get(&name) {
         Some(first) if first.span == span && first.what == what => {}
         Some(first) => {
@@ -435,21 +474,21 @@ fn claim<'a>(
 
 /// Two schema names that become one identifier of the generated C or Rust: every pair, each at
 /// its second definition. Run on a family that resolved without errors.
-pub fn collisions(family: &Family) -> Vec<Diagnostic> {
+pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
     let src = &family.source;
     let guard_span = &family.guard_span;
     let mut diags = Vec::new();
 
     // C: tags (struct and enum share one namespace), members, and macros with the ordinary
     // identifiers (a `#define` replaces any of them, so a constant may share no name at all).
-    let mut tags: HashMap<String, Origin> = HashMap::new();
+    let mut tags: Space<'a> = HashMap::new();
     for st in &family.structs {
         claim(
             &mut tags,
             src,
             &mut diags,
-            st.name.clone(),
-            format!("struct `{}`", st.name),
+            st.name.as_str(),
+            What::Struct(&st.name),
             &st.name_span,
             "C",
         );
@@ -460,19 +499,19 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 &mut tags,
                 src,
                 &mut diags,
-                t.clone(),
-                format!("enum `{t}`"),
+                t.as_str(),
+                What::Enum(t),
                 &g.span,
                 "C",
             );
         }
     }
-    let mut members: HashMap<String, Origin> = HashMap::new();
-    fn visit_members<'a>(fields: &'a [Field], owner: &str, out: &mut HashMap<String, Origin<'a>>) {
+    let mut members: Space<'a> = HashMap::new();
+    fn visit_members<'a>(fields: &'a [Field], owner: &'a str, out: &mut Space<'a>) {
         for f in fields {
             if let Some(n) = &f.name {
-                out.entry(n.clone()).or_insert(Origin {
-                    what: format!("member `{n}` of `{owner}`"),
+                out.entry(Cow::Borrowed(n.as_str())).or_insert(Origin {
+                    what: What::Member(n, owner),
                     span: &f.span,
                 });
             }
@@ -484,20 +523,20 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
     for st in &family.structs {
         visit_members(&st.fields, &st.name, &mut members);
     }
-    let mut ordinary: HashMap<String, Origin> = HashMap::new();
+    let mut ordinary: Space<'a> = HashMap::new();
     claim(
         &mut ordinary,
         src,
         &mut diags,
-        family.guard.clone(),
-        "the include guard".into(),
+        family.guard.as_str(),
+        What::Guard,
         guard_span,
         "C",
     );
     for c in family.constants() {
-        let what = format!("constant `{}`", c.name);
+        let what = What::Constant(&c.name);
         for other in [&tags, &members] {
-            if let Some(first) = other.get(&c.name) {
+            if let Some(first) = other.get(c.name.as_str()) {
                 let (line, col) = src.line_col(first.span.start);
                 diags.push(
                     Diagnostic::at(
@@ -516,20 +555,26 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             }
         }
         // A sentinel is defined once per revision range, with its own span each time.
-        if ordinary.get(&c.name).is_some_and(|o| o.what == what) {
+        if ordinary
+            .get(c.name.as_str())
+            .is_some_and(|o| o.what == what)
+        {
             continue;
         }
         claim(
             &mut ordinary,
             src,
             &mut diags,
-            c.name.clone(),
+            c.name.as_str(),
             what,
             &c.span,
             "C",
         );
     }
-    if let Some(first) = tags.get(&family.guard).or(members.get(&family.guard)) {
+    if let Some(first) = tags
+        .get(family.guard.as_str())
+        .or(members.get(family.guard.as_str()))
+    {
         let (line, _) = src.line_col(first.span.start);
         diags.push(Diagnostic::at(
             src,
@@ -564,7 +609,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 src,
                 &mut diags,
                 n,
-                format!("the validator of struct `{s}`"),
+                What::Validator(s),
                 &st.name_span,
                 "C",
             );
@@ -577,7 +622,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 src,
                 &mut diags,
                 format!("uapigen_{s}_{}_valid", path.replace('.', "_")),
-                format!("the valid-flags table of `{s}.{path}`"),
+                What::ValidFlags(s, path),
                 span,
                 "C",
             );
@@ -593,7 +638,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 family.name.to_uppercase(),
                 r.id.to_uppercase()
             ),
-            format!("revision `{}`", r.id),
+            What::Revision(&r.id),
             &r.span,
             "C",
         );
@@ -601,8 +646,8 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
 
     // Rust: the family module's type namespace (structs, unions, open enums, revision
     // modules) and value namespace (constants, open enums' constructors).
-    let mut types: HashMap<String, Origin> = HashMap::new();
-    let mut values: HashMap<String, Origin> = HashMap::new();
+    let mut types: Space<'a> = HashMap::new();
+    let mut values: Space<'a> = HashMap::new();
     for st in &family.structs {
         let ty = camel(&st.name);
         claim(
@@ -610,7 +655,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             src,
             &mut diags,
             ty.clone(),
-            format!("struct `{}`", st.name),
+            What::Struct(&st.name),
             &st.name_span,
             "Rust",
         );
@@ -630,7 +675,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 src,
                 &mut diags,
                 camel(t),
-                format!("enum `{t}`"),
+                What::Enum(t),
                 &g.span,
                 "Rust",
             );
@@ -639,7 +684,7 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
                 src,
                 &mut diags,
                 camel(t),
-                format!("enum `{t}`"),
+                What::Enum(t),
                 &g.span,
                 "Rust",
             );
@@ -650,22 +695,22 @@ pub fn collisions(family: &Family) -> Vec<Diagnostic> {
             &mut types,
             src,
             &mut diags,
-            r.id.clone(),
-            format!("revision `{}`", r.id),
+            r.id.as_str(),
+            What::Revision(&r.id),
             &r.span,
             "Rust",
         );
     }
     for c in family.constants() {
-        let what = format!("constant `{}`", c.name);
-        if values.get(&c.name).is_some_and(|o| o.what == what) {
+        let what = What::Constant(&c.name);
+        if values.get(c.name.as_str()).is_some_and(|o| o.what == what) {
             continue;
         }
         claim(
             &mut values,
             src,
             &mut diags,
-            c.name.clone(),
+            c.name.as_str(),
             what,
             &c.span,
             "Rust",
@@ -767,7 +812,7 @@ fn rust_fields<'a>(
     revisions: &[Revision],
     src: &Source,
     diags: &mut Vec<Diagnostic>,
-    types: &mut HashMap<String, Origin<'a>>,
+    types: &mut Space<'a>,
     owner: &str,
     fields: &'a [Field],
 ) {
@@ -805,7 +850,7 @@ fn rust_fields<'a>(
                 src,
                 diags,
                 uname.clone(),
-                format!("the union `{}` of `{owner}`", f.display_name()),
+                What::Union(f.display_name().to_string(), owner.to_string()),
                 &f.span,
                 "Rust",
             );

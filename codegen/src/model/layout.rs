@@ -75,7 +75,23 @@ pub fn target_by_triple(triple: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.triple == triple)
 }
 
+/// Everything of a target that a layout depends on: targets with the same rules lay every
+/// struct out alike, and `Model::new` computes one table for them all (x86-64's is the
+/// aarch64, arm, riscv64, ppc64le and s390x layout too). A fact a layout comes to read of a
+/// target (a pointer's size, `long`'s) belongs here, or targets that differ would share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayoutRules {
+    u64_align: u64,
+}
+
 impl Target {
+    /// What a layout reads of this target.
+    pub fn layout_rules(&self) -> LayoutRules {
+        LayoutRules {
+            u64_align: self.u64_align,
+        }
+    }
+
     /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
@@ -165,8 +181,8 @@ impl StructLayout {
 pub struct FamilyLayout {
     /// The target.
     pub target: &'static Target,
-    /// One layout per struct.
-    pub structs: Vec<StructLayout>,
+    /// One layout per struct, shared by the targets with the same [`LayoutRules`].
+    pub structs: std::sync::Arc<Vec<StructLayout>>,
 }
 
 impl FamilyLayout {
@@ -207,8 +223,27 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     }
     FamilyLayout {
         target,
-        structs: done,
+        structs: std::sync::Arc::new(done),
     }
+}
+
+/// `family` laid out on every target of `targets`, in their order: once per distinct
+/// [`LayoutRules`], the table shared by the targets that have them.
+pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<FamilyLayout> {
+    let mut out: Vec<FamilyLayout> = Vec::with_capacity(targets.len());
+    for t in targets {
+        let same = out
+            .iter()
+            .find(|l| l.target.layout_rules() == t.layout_rules());
+        out.push(match same {
+            Some(l) => FamilyLayout {
+                target: t,
+                structs: l.structs.clone(),
+            },
+            None => layout_family(family, t),
+        });
+    }
+    out
 }
 
 /// `x` rounded up to a multiple of `align`; None past `MAX_STRUCT_SIZE` (or u64).
@@ -526,6 +561,25 @@ mod tests {
             let b = l.structs[1].too_large.as_ref().unwrap();
             assert_eq!((b.at_index.clone(), b.embeds), (vec![0], Some(StructId(0))));
         }
+    }
+
+    /// The shared tables are what laying out on each target gives, for every schema in the
+    /// repository at every revision (the C types, `__u64`'s i686 alignment, unions, arrays).
+    #[test]
+    fn targets_with_the_same_rules_share_what_each_would_compute() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema");
+        let models = crate::lay_out_dir(std::path::Path::new(dir)).unwrap();
+        assert!(models.len() >= 2);
+        for m in &models {
+            for (f, shared) in &m.revisions {
+                for (t, l) in TARGETS.iter().zip(shared.iter()) {
+                    assert_eq!(l.target, t);
+                    assert_eq!(*l.structs, *layout_family(f, t).structs, "{}", t.triple);
+                }
+            }
+        }
+        let i686 = target_by_triple("i686-linux-gnu").unwrap();
+        assert_ne!(i686.layout_rules(), DEFAULT_TARGET.layout_rules());
     }
 
     #[test]

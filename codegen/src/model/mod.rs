@@ -81,10 +81,7 @@ impl Model {
         let revisions: Vec<Rev> = (0..history.revisions.len().max(1))
             .map(|r| {
                 let f = history.at_revision(RevId(r));
-                let l = TARGETS
-                    .iter()
-                    .map(|t| layout::layout_family(&f, t))
-                    .collect();
+                let l = layout::layout_targets(&f, TARGETS);
                 (std::sync::Arc::new(f), std::sync::Arc::new(l))
             })
             .collect();
