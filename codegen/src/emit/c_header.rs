@@ -403,6 +403,7 @@ pub(crate) fn define_value(expr: &Expr) -> String {
         Expr::Alias(n) => n.clone(),
         Expr::Char(c) => format!("('{c}')"),
         Expr::Io { ty, nr } => format!("_IO({ty}, {nr})"),
+        Expr::C { text, .. } => text.clone(),
         Expr::Implicit => String::new(),
     }
 }

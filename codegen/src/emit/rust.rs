@@ -387,6 +387,8 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             "|",
             const_ref(ctx, nr, ty),
         ),
+        // Its value: C's conversions and types are not Rust's, the doc shows the expression.
+        crate::ir::Expr::C { value, .. } => lit(value.to_string()),
         crate::ir::Expr::Implicit => lit(c.value.to_string()),
     }
 }
@@ -1052,6 +1054,17 @@ fn call_put() -> Expr {
     call("put", vec![Expr::Ref(Box::new(var("v"))), var("dst")])
 }
 
+/// The Rust type of a constant with this value, as bindgen picks it for a macro: `u32` or
+/// `u64` when non-negative, `i32` or `i64` when negative.
+pub(crate) fn int_type_of(value: i128) -> &'static str {
+    match value {
+        v if v < i128::from(i32::MIN) => "i64",
+        v if v < 0 => "i32",
+        v if v <= i128::from(u32::MAX) => "u32",
+        _ => "u64",
+    }
+}
+
 fn const_types(family: &Family) -> HashMap<String, &'static str> {
     let mut types = HashMap::new();
     // A flag set or value set takes the type of the widest field that uses it.
@@ -1099,6 +1112,7 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
                 .max_by_key(|t| width(t))
                 .unwrap_or("u32"),
             crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
+            crate::ir::Expr::C { value, .. } => int_type_of(*value),
             _ if c.value > u32::MAX as u64 => "u64",
             _ => "u32",
         };

@@ -257,6 +257,7 @@ fn field_name(c: &str) -> String {
 fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
     match expr {
         Expr::Char(c) => ("u8", format!("{}u8", *c as u32)),
+        Expr::C { value, .. } => (crate::emit::rust::int_type_of(*value), value.to_string()),
         _ if value <= u64::from(u32::MAX) => ("u32", value.to_string()),
         _ => ("u64", value.to_string()),
     }

@@ -686,6 +686,17 @@ pub enum Expr {
     Alias(String),
     /// `('c')`.
     Char(char),
+    /// A C integer constant expression, as the schema writes it, with its value and type
+    /// (the same on every ABI: `resolve` refuses one that is not).
+    C {
+        /// The text, trimmed.
+        text: String,
+        /// Its value (negative for a negative `int`, `long` or `long long`).
+        value: i128,
+        /// Its C type on each data model, `[ILP32, LP64]` (`2147483648` is a `long long` on
+        /// i686 and a `long` on x86-64).
+        types: [crate::front::cexpr::CType; 2],
+    },
     /// `_IO(ty, nr)`.
     Io {
         /// The ioctl type constant.

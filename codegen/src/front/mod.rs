@@ -3,6 +3,7 @@
 //! identifier policy (what a name may be in C and Rust, within and across families). Reads
 //! nothing but the text.
 
+pub mod cexpr;
 pub mod ids;
 pub mod ir;
 pub mod names;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
+use crate::front::cexpr::{self, CType, CValue};
 use crate::ir::*;
 use crate::names::{self, Role};
 use crate::schema::*;
@@ -34,8 +35,9 @@ struct Resolver {
     source: Source,
     diags: Diagnostics,
     revisions: Vec<Revision>,
-    /// Every constant seen so far, by name: (value, span of its definition).
-    constants: HashMap<String, (u64, Span)>,
+    /// Every constant seen so far, by name: (value, span of its definition, its value and
+    /// type as C has them, for the expressions that use it).
+    constants: HashMap<String, (u64, Span, [CValue; 2])>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
     struct_index: HashMap<String, StructId>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
@@ -811,7 +813,7 @@ impl Resolver {
                 since: self.revs("since", &v.since, since),
                 span: vspan,
             };
-            self.declare(&constant);
+            self.declare(&constant, style != Style::Define);
             values.push(constant);
         }
         ConstGroup {
@@ -838,6 +840,7 @@ impl Resolver {
             raw.char.is_some(),
             raw.ioctl.is_some(),
             raw.alias.is_some(),
+            raw.expr.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -845,7 +848,7 @@ impl Resolver {
         if given != 1 {
             self.error(
                 span,
-                format!("`{name}` needs exactly one of `value`, `bit`, `or`, `char`, `ioctl`, `alias` (it has {given})"),
+                format!("`{name}` needs exactly one of `value`, `bit`, `or`, `char`, `ioctl`, `alias`, `expr` (it has {given})"),
             );
             return None;
         }
@@ -899,9 +902,11 @@ impl Resolver {
                     nr: io.nr.get_ref().clone(),
                 },
             )
+        } else if let Some(x) = &raw.expr {
+            self.c_expr(x)
         } else {
             let a = raw.alias.as_ref().unwrap();
-            (self.reference(a), Expr::Alias(a.get_ref().clone()))
+            (self.reference_as(a, true), Expr::Alias(a.get_ref().clone()))
         };
         let constant = Constant {
             name,
@@ -912,7 +917,7 @@ impl Resolver {
             since: self.revs("since", &raw.since, RevSet::one(RevId::FIRST)),
             span: raw.name.span(),
         };
-        self.declare(&constant);
+        self.declare(&constant, false);
         Some(constant)
     }
 
@@ -1008,7 +1013,7 @@ impl Resolver {
         }
         let data_type = match (conv, &parts.data_type) {
             (Convention::UserData, Some(d)) => match self.constants.get(d.get_ref()) {
-                Some((v, _)) => Some((d.get_ref().clone(), *v)),
+                Some((v, ..)) => Some((d.get_ref().clone(), *v)),
                 None => {
                     self.error(d.span(), format!("unknown constant `{}`", d.get_ref()));
                     None
@@ -1237,7 +1242,7 @@ impl Resolver {
                     "U8_MAX" => Some(u8::MAX as u64),
                     _ => None,
                 };
-                match builtin.or_else(|| self.constants.get(name).map(|(v, _)| *v)) {
+                match builtin.or_else(|| self.constants.get(name).map(|(v, ..)| *v)) {
                     Some(value) => Some(ValueRef {
                         value,
                         name: Some(name.clone()),
@@ -1422,7 +1427,114 @@ impl Resolver {
         }
     }
 
-    fn declare(&mut self, c: &Constant) {
+    /// `c` as an expression sees it on each data model (`cexpr::MODELS`): the C type its
+    /// definition gives it there (an enum's members are `int`s whatever initialises them, when
+    /// they fit).
+    fn c_value(&self, c: &Constant, enum_member: bool) -> [CValue; 2] {
+        if let Expr::C { value, types, .. } = &c.expr {
+            return types.map(|ty| CValue { value: *value, ty });
+        }
+        cexpr::MODELS.map(|m| {
+            let ty = match &c.expr {
+                _ if enum_member && c.value <= i32::MAX as u64 => CType::Int,
+                Expr::Literal(text) => cexpr::literal_text_type(text, c.value, m),
+                // As the header writes them: `(1 << n)`, `(1U << 31)`, `(1ULL << n)`.
+                Expr::Bit(n) if *n < 31 => CType::Int,
+                Expr::Bit(31) => CType::UInt,
+                Expr::Char(_) => CType::Int,
+                Expr::Io { .. } => CType::UInt,
+                Expr::Alias(n) => match self.constants.get(n) {
+                    Some((.., cv)) => cv[usize::from(m == cexpr::LP64)].ty,
+                    None => CType::ULongLong,
+                },
+                Expr::Or(names) => names
+                    .iter()
+                    .filter_map(|n| {
+                        self.constants
+                            .get(n)
+                            .map(|(.., cv)| cv[usize::from(m == cexpr::LP64)].ty)
+                    })
+                    .reduce(|a, b| cexpr::common(a, b, m))
+                    .unwrap_or(CType::Int),
+                _ if c.value <= i32::MAX as u64 => CType::Int,
+                _ if c.value <= u32::MAX as u64 => CType::UInt,
+                _ => CType::ULongLong,
+            };
+            CValue {
+                value: i128::from(c.value),
+                ty,
+            }
+        })
+    }
+
+    /// `expr = "..."`: parsed, and evaluated on every data model.
+    fn c_expr(&mut self, x: &S<String>) -> (u64, Expr) {
+        let raw = x.get_ref();
+        let lead = raw.len() - raw.trim_start().len();
+        let text = raw.trim();
+        // A position in the text → the schema: exact when the TOML string is written plainly.
+        let span = x.span();
+        let plain = self
+            .source
+            .text
+            .get(span.clone())
+            .is_some_and(|s| s.len() == raw.len() + 2 && &s[1..s.len() - 1] == raw.as_str());
+        let at = |r: std::ops::Range<usize>| {
+            if plain {
+                let start = span.start + 1 + lead + r.start;
+                start..(span.start + 1 + lead + r.end.max(r.start + 1)).min(span.end - 1)
+            } else {
+                span.clone()
+            }
+        };
+        if let Some(why) = names::refuse_text(text, "an `expr`", true) {
+            self.error(span.clone(), why);
+            return (0, Expr::Implicit);
+        }
+        let parsed = match cexpr::parse(text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(at(e.at), e.message);
+                return (0, Expr::Implicit);
+            }
+        };
+        let on = |i: usize| {
+            parsed.eval(cexpr::MODELS[i], &|n: &str| {
+                self.constants.get(n).map(|(.., cv)| cv[i])
+            })
+        };
+        match (on(0), on(1)) {
+            (Ok(a), Ok(b)) if a.value == b.value => (
+                b.value as i64 as u64,
+                Expr::C {
+                    text: text.to_string(),
+                    value: b.value,
+                    types: [a.ty, b.ty],
+                },
+            ),
+            (Ok(a), Ok(b)) => {
+                self.error_note(
+                    span.clone(),
+                    format!(
+                        "`{text}` is {} on {} but {} on {}: a constant has one value on every ABI",
+                        b.value,
+                        cexpr::LP64.abis,
+                        a.value,
+                        cexpr::ILP32.abis
+                    ),
+                    "make the types wider or unsigned where `long` is involved (`1ULL`, `(__u64)`)",
+                );
+                (0, Expr::Implicit)
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                self.error(at(e.at), e.message);
+                (0, Expr::Implicit)
+            }
+        }
+    }
+
+    fn declare(&mut self, c: &Constant, enum_member: bool) {
+        let cv = self.c_value(c, enum_member);
         // A sentinel may be defined again from the revision its earlier definition ends at.
         if let Some(&(since, until)) = self.ends.get(&c.name) {
             let overlap = self
@@ -1431,11 +1543,11 @@ impl Resolver {
                 .any(|r| r.has(since, until) && r.has(c.since, RevSet::EMPTY));
             if !until.is_empty() && !overlap {
                 self.constants
-                    .insert(c.name.clone(), (c.value, c.span.clone()));
+                    .insert(c.name.clone(), (c.value, c.span.clone(), cv));
                 return;
             }
         }
-        if let Some((_, first)) = self.constants.get(&c.name) {
+        if let Some((_, first, _)) = self.constants.get(&c.name) {
             let (line, _) = self.source.line_col(first.start);
             self.error(
                 c.span.clone(),
@@ -1447,12 +1559,28 @@ impl Resolver {
             return;
         }
         self.constants
-            .insert(c.name.clone(), (c.value, c.span.clone()));
+            .insert(c.name.clone(), (c.value, c.span.clone(), cv));
     }
 
+    /// The value of a constant defined above, for `or` and `ioctl`, which take it as unsigned.
     fn reference(&mut self, name: &S<String>) -> u64 {
+        self.reference_as(name, false)
+    }
+
+    /// The value of a constant defined above; a negative one only if `negative`, and then as
+    /// its 64-bit two's complement (the IR's `Constant::value`).
+    fn reference_as(&mut self, name: &S<String>, negative: bool) -> u64 {
         match self.constants.get(name.get_ref()) {
-            Some((v, _)) => *v,
+            Some((_, _, cv)) if cv[1].value < 0 && !negative => {
+                let v = cv[1].value;
+                self.error_note(
+                    name.span(),
+                    format!("`{}` is negative ({v})", name.get_ref()),
+                    "use it in an `expr`, which converts it as C does",
+                );
+                0
+            }
+            Some((v, ..)) => *v,
             None => {
                 self.error_note(
                     name.span(),

@@ -315,6 +315,8 @@ pub struct RawDefine {
     pub ioctl: Option<S<RawIoctl>>,
     /// Another constant's name: `#define NAME OTHER`.
     pub alias: Option<S<String>>,
+    /// A C integer constant expression, written as given: `expr = "(1ULL << 40) - 1"`.
+    pub expr: Option<S<String>>,
     /// The revision that redefined it (a sentinel moving): it applies before that revision.
     pub until: Option<S<RawRevs>>,
     /// One past the last valid value; may change value in a later revision.

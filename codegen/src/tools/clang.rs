@@ -557,6 +557,22 @@ impl<'tu> Cursor<'tu> {
             .collect()
     }
 
+    /// A macro definition's body: its tokens after the name, spaced as the source has them
+    /// (one space where the source has any gap: blanks, a comment, a line continuation).
+    pub fn macro_body(&self) -> String {
+        let mut out = String::new();
+        let mut end = None;
+        for t in self.tu.tokens(self.extent()).iter().skip(1) {
+            let at = t.location.spelling().offset;
+            if end.is_some_and(|e| e < at) {
+                out.push(' ');
+            }
+            out.push_str(&t.spelling);
+            end = Some(at + t.spelling.len() as u32);
+        }
+        out
+    }
+
     /// A variable's initializer as C evaluates it, as `unsigned long long`: None when it is
     /// not an integer constant expression.
     pub fn evaluate_int(&self) -> Option<u64> {

@@ -490,9 +490,10 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         .collect();
     match w.as_slice() {
         [v] if int_literal(v).is_some() => match int_literal(v) {
-            Some((n, _, _)) if n > MAX_VALUE => DefineForm::Refuse(format!(
-                "is {n}: the schema's values are 0 to {MAX_VALUE} (2^63 - 1)"
-            )),
+            // Past a TOML integer: the literal as C reads it.
+            Some((n, _, _)) if n > MAX_VALUE => {
+                DefineForm::Value(format!("expr = {}", toml_str(&c.macro_body())))
+            }
             Some((n, _, _)) => DefineForm::Value(format!("value = {n}")),
             None => DefineForm::Skip,
         },
@@ -507,6 +508,11 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
                 return DefineForm::Skip;
             };
             let limit = if unsigned { width } else { width - 1 };
+            // Into the sign bit: C leaves it undefined, GCC and clang give the type's
+            // minimum, and the kernel writes it (`(1 << 31)`); an expression keeps it so.
+            if !unsigned && n == u64::from(limit) {
+                return DefineForm::Value(format!("expr = {}", toml_str(&c.macro_body())));
+            }
             if n >= u64::from(limit) {
                 let why = if n >= u64::from(width) {
                     format!("a shift by {n} of a {width}-bit `{one}` is undefined in C")
@@ -543,8 +549,38 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             let names: Vec<String> = ids.iter().step_by(2).map(|t| toml_str(t)).collect();
             DefineForm::Value(format!("or = [{}]", names.join(", ")))
         }
-        _ => DefineForm::Skip,
+        // Any other C integer constant expression, as written; what it names is checked
+        // against the constants defined above it with the other forms' names.
+        _ => {
+            let body = c.macro_body();
+            match crate::front::cexpr::parse(&body) {
+                Ok(_) => DefineForm::Value(format!("expr = {}", toml_str(&body))),
+                Err(_) => DefineForm::Skip,
+            }
+        }
     }
+}
+
+/// The constants a define's schema form names.
+fn define_names(value: &str) -> Vec<String> {
+    if let Some(text) = value.strip_prefix("expr = ") {
+        let text: String = toml::from_str::<toml::Table>(&format!("e = {text}"))
+            .ok()
+            .and_then(|t| t.get("e").and_then(|e| e.as_str().map(str::to_string)))
+            .unwrap_or_default();
+        return crate::front::cexpr::parse(&text)
+            .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
+            .unwrap_or_default();
+    }
+    if value.starts_with("char = ") {
+        return Vec::new();
+    }
+    value
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 /// One file-scope declaration or directive of the header (`main_file`) into `state`.
@@ -1213,12 +1249,7 @@ pub fn import_structs(
         match item {
             Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
             Item::Define { name, value, .. } => {
-                let names: Vec<&str> = value
-                    .split('"')
-                    .skip(1)
-                    .step_by(2)
-                    .filter(|_| !value.starts_with("char = "))
-                    .collect();
+                let names = define_names(value);
                 if names == [name.as_str()] && value.starts_with("alias = ") {
                     // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
                     *item = Item::NotImported {
@@ -1227,10 +1258,15 @@ pub fn import_structs(
                               for it"
                             .to_string(),
                     };
-                } else if names.iter().all(|n| known.iter().any(|k| k == n)) {
-                    known.push(name.clone());
+                } else if let Some(n) = names.iter().find(|n| !known.iter().any(|k| k == *n)) {
+                    *item = Item::NotImported {
+                        what: format!("#define {name}"),
+                        why: format!(
+                            "it uses `{n}`, which is not a constant this header defines above it (a type, or another header's); add it by hand"
+                        ),
+                    };
                 } else {
-                    *item = Item::Skipped { name: name.clone() };
+                    known.push(name.clone());
                 }
             }
             _ => {}
@@ -1744,7 +1780,7 @@ fn render(
                     let _ = writeln!(
                         out,
                         "\n# not imported: #define {name} at {}: not a form `uapigen import` \
-                         reads (integer, 1 << n, char, OR, _IO, name); add it by hand",
+                         reads (an integer constant expression, char, _IO, a name); add it by hand",
                         file_line_col(offset)
                     );
                 }

@@ -16,6 +16,12 @@
 #define AF_FN(x)	((x) + 1)
 #define AF_TYPE	__u32
 #define AF_ALIAS	AF_OCTAL
+#define AF_SIGN_31	(1 << 31)
+#define AF_MASK_40	((1ULL << 40) - 1)
+#define AF_ALL_ONES	0xffffffffffffffffULL
+#define AF_NEG		(-22)
+#define AF_SHIFTED	(AF_LOW | AF_OCTAL << 2)
+#define AF_OTHER	(AF_LOW | O_CLOEXEC)
 
 enum af_wide {
 	AF_WIDE_MAX = 0x7fffffff,

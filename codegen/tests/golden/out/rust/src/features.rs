@@ -353,6 +353,14 @@ pub const FEAT_IOCTL_FIRST: u32 = (if cfg!(
 } else {
     0
 }) | (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
+/// `FEAT_ADDR_MASK` = `((1ULL << 40) - 1)`.
+pub const FEAT_ADDR_MASK: u64 = 1099511627775;
+/// `FEAT_INT_MIN` = `(1 << 31)`.
+pub const FEAT_INT_MIN: i32 = -2147483648;
+/// `FEAT_ALL_ONES` = `((__u32)~0)`.
+pub const FEAT_ALL_ONES: u32 = 4294967295;
+/// the modes, moved up, and bit 40
+pub const FEAT_MODES_SHIFTED: u64 = 1099511629872;
 /// `FEAT_C_MODE_A` = `0`.
 pub const FEAT_C_MODE_A: u16 = 0;
 /// `FEAT_C_MODE_B` = `1`.

@@ -117,6 +117,14 @@ struct feat_wide {
 
 #define FEAT_IOCTL_FIRST	_IO(FEAT_TYPE, FEAT_CMD_FIRST)
 
+#define FEAT_ADDR_MASK	((1ULL << 40) - 1)
+
+#define FEAT_INT_MIN	(1 << 31)
+
+#define FEAT_ALL_ONES	((__u32)~0)
+
+#define FEAT_MODES_SHIFTED	((FEAT_MODE_MASK << 4) | FEAT_BIT_40) /* the modes, moved up, and bit 40 */
+
 enum feat_c_mode {
 	FEAT_C_MODE_A = 0,
 	/* a one-line comment above the value */

@@ -1,0 +1,871 @@
+//! C integer constant expressions, as a `#define` writes them (`(1ULL << 40) - 1`,
+//! `(__u32)~0`, `VFIO_A | VFIO_B << 2`): parsed, typed and evaluated by C's rules — the types
+//! of integer literals (C11 6.4.4.1), the usual arithmetic conversions (6.3.1.8), shifts
+//! (6.5.7) — once per data model, ILP32 (i686, arm) and LP64 (the others), so a value that
+//! differs between ABIs is refused instead of being written down for one of them.
+//!
+//! What C leaves undefined is refused (signed overflow in `+ - *`, a shift by the type's width
+//! or more, a negative shift, a division by zero); a left shift of a signed value into or past
+//! its sign bit is computed as GCC and clang do (`1 << 31` is `INT_MIN`, an `int`), since the
+//! kernel's headers write it.
+
+use std::ops::Range;
+
+/// C's integer types. The narrow ones are what a cast to them gives (`(__u8)x` is an
+/// `unsigned char`); an operator promotes them to `int` first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CType {
+    /// `signed char` (`__s8`)
+    SChar,
+    /// `unsigned char` (`__u8`)
+    UChar,
+    /// `short` (`__s16`)
+    Short,
+    /// `unsigned short` (`__u16`)
+    UShort,
+    /// `int`
+    Int,
+    /// `unsigned int`
+    UInt,
+    /// `long`: 32 bits on ILP32, 64 on LP64.
+    Long,
+    /// `unsigned long`
+    ULong,
+    /// `long long`
+    LongLong,
+    /// `unsigned long long` (`__u64` in the kernel's uAPI)
+    ULongLong,
+}
+
+impl CType {
+    fn rank(self) -> u8 {
+        match self {
+            CType::SChar | CType::UChar | CType::Short | CType::UShort => 0,
+            CType::Int | CType::UInt => 1,
+            CType::Long | CType::ULong => 2,
+            CType::LongLong | CType::ULongLong => 3,
+        }
+    }
+
+    /// Whether the type is signed.
+    pub fn signed(self) -> bool {
+        matches!(
+            self,
+            CType::SChar | CType::Short | CType::Int | CType::Long | CType::LongLong
+        )
+    }
+
+    /// The integer promotions: every value of the narrow types is an `int`'s.
+    fn promoted(self) -> CType {
+        match self {
+            CType::SChar | CType::UChar | CType::Short | CType::UShort => CType::Int,
+            t => t,
+        }
+    }
+
+    fn bits(self, m: Model) -> u32 {
+        match self {
+            CType::SChar | CType::UChar => 8,
+            CType::Short | CType::UShort => 16,
+            CType::Int | CType::UInt => 32,
+            CType::Long | CType::ULong => m.long_bits,
+            CType::LongLong | CType::ULongLong => 64,
+        }
+    }
+
+    fn to_unsigned(self) -> CType {
+        match self {
+            CType::SChar | CType::UChar => CType::UChar,
+            CType::Short | CType::UShort => CType::UShort,
+            CType::Int | CType::UInt => CType::UInt,
+            CType::Long | CType::ULong => CType::ULong,
+            CType::LongLong | CType::ULongLong => CType::ULongLong,
+        }
+    }
+
+    fn min(self, m: Model) -> i128 {
+        if self.signed() {
+            -(1i128 << (self.bits(m) - 1))
+        } else {
+            0
+        }
+    }
+
+    fn max(self, m: Model) -> i128 {
+        if self.signed() {
+            (1i128 << (self.bits(m) - 1)) - 1
+        } else {
+            (1i128 << self.bits(m)) - 1
+        }
+    }
+
+    /// `v` converted to this type: modulo 2^N, as C converts to an unsigned type and GCC and
+    /// clang to a signed one.
+    fn wrap(self, v: i128, m: Model) -> i128 {
+        let bits = self.bits(m);
+        let modulus = 1i128 << bits;
+        let u = v.rem_euclid(modulus);
+        if self.signed() && u > self.max(m) {
+            u - modulus
+        } else {
+            u
+        }
+    }
+}
+
+/// A data model: what the size of `long` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Model {
+    long_bits: u32,
+    /// For messages: the ABIs it stands for.
+    pub abis: &'static str,
+}
+
+/// i686 and arm.
+pub const ILP32: Model = Model {
+    long_bits: 32,
+    abis: "i686 and arm",
+};
+/// x86-64, aarch64, riscv64, ppc64le and s390x.
+pub const LP64: Model = Model {
+    long_bits: 64,
+    abis: "x86-64 and the other 64-bit ABIs",
+};
+
+/// The data models, in the order per-model facts are kept: `[ILP32, LP64]`.
+pub const MODELS: [Model; 2] = [ILP32, LP64];
+
+/// A value of a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CValue {
+    /// The value (within the type's range).
+    pub value: i128,
+    /// Its type.
+    pub ty: CType,
+}
+
+/// A problem, at a byte range of the expression's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CError {
+    /// Where in the text.
+    pub at: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err<T>(at: Range<usize>, message: impl Into<String>) -> Result<T, CError> {
+    Err(CError {
+        at,
+        message: message.into(),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Node {
+    /// An integer literal: its value, its suffix, whether it is decimal.
+    Lit {
+        value: u128,
+        unsigned: bool,
+        longs: u8,
+        decimal: bool,
+    },
+    Name(String),
+    Unary(&'static str, Box<(Node, Range<usize>)>),
+    Binary(
+        &'static str,
+        Box<(Node, Range<usize>)>,
+        Box<(Node, Range<usize>)>,
+    ),
+    Cond(Box<[(Node, Range<usize>); 3]>),
+    Cast(CType, Box<(Node, Range<usize>)>),
+}
+
+/// A parsed expression, with the names of the constants it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CExpr {
+    root: (Node, Range<usize>),
+    /// Every constant the expression names, with where, in order.
+    pub names: Vec<(String, Range<usize>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Num {
+        value: u128,
+        unsigned: bool,
+        longs: u8,
+        decimal: bool,
+    },
+    Ident(String),
+    Punct(&'static str),
+}
+
+const PUNCTS: &[&str] = &[
+    "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "(", ")", "+", "-", "*", "/", "%", "~", "!",
+    "<", ">", "&", "^", "|", "?", ":", ",",
+];
+
+fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b' ' || c == b'\t' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push((number(&text[start..i], start..i)?, start..i));
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push((Tok::Ident(text[start..i].to_string()), start..i));
+        } else if c == b'\'' {
+            // A plain character; an escape's value may depend on the ABI's char signedness.
+            match (b.get(i + 1), b.get(i + 2)) {
+                (Some(&ch), Some(b'\'')) if ch.is_ascii_graphic() && ch != b'\\' && ch != b'\'' => {
+                    i += 3;
+                    out.push((
+                        Tok::Num {
+                            value: u128::from(ch),
+                            unsigned: false,
+                            longs: 0,
+                            decimal: true,
+                        },
+                        start..i,
+                    ));
+                }
+                _ => {
+                    return err(
+                        start..(start + 1),
+                        "a character constant here is one printable ASCII character other than \\ and ', in quotes",
+                    )
+                }
+            }
+        } else if c == b'/' && matches!(b.get(i + 1), Some(b'*' | b'/')) {
+            return err(start..start + 2, "a comment is not part of the expression");
+        } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) {
+            i += p.len();
+            out.push((Tok::Punct(p), start..i));
+        } else {
+            let ch = text[i..].chars().next().unwrap_or('?');
+            return err(
+                start..start + ch.len_utf8(),
+                format!("`{ch}` is not part of a C integer constant expression"),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// An integer literal with its suffix (`u`, `l`, `ll` in any case and order).
+fn number(s: &str, at: Range<usize>) -> Result<Tok, CError> {
+    let lower = s.to_ascii_lowercase();
+    let (digits, radix, decimal) = if let Some(h) = lower.strip_prefix("0x") {
+        (h, 16, false)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (&lower[1..], 8, false)
+    } else {
+        (lower.as_str(), 10, true)
+    };
+    let end = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    let (num, suffix) = digits.split_at(end);
+    let (unsigned, longs) = match suffix {
+        "" => (false, 0),
+        "u" => (true, 0),
+        "l" => (false, 1),
+        "ul" | "lu" => (true, 1),
+        "ll" => (false, 2),
+        "ull" | "llu" => (true, 2),
+        _ => return err(at, format!("`{s}` is not a C integer literal")),
+    };
+    // `LL` and `ll` are suffixes, `lL` is not; `0x` needs a digit.
+    let written = &s[s.len() - suffix.len()..];
+    if suffix.contains("ll") && !(written.contains("ll") || written.contains("LL")) {
+        return err(at, format!("`{s}` is not a C integer literal"));
+    }
+    if num.is_empty() && radix == 16 {
+        return err(at, format!("`{s}` is not a C integer literal"));
+    }
+    let value = if num.is_empty() {
+        0
+    } else {
+        u128::from_str_radix(num, radix)
+            .ok()
+            .filter(|v| *v <= u128::from(u64::MAX))
+            .ok_or_else(|| CError {
+                at: at.clone(),
+                message: format!("`{s}` does not fit any C integer type"),
+            })?
+    };
+    Ok(Tok::Num {
+        value,
+        unsigned,
+        longs,
+        decimal,
+    })
+}
+
+struct Parser<'t> {
+    toks: &'t [(Tok, Range<usize>)],
+    pos: usize,
+    len: usize,
+    names: Vec<(String, Range<usize>)>,
+}
+
+/// Binary operators by precedence, loosest first (C11 6.5.5–6.5.14).
+const LEVELS: &[&[&str]] = &[
+    &["||"],
+    &["&&"],
+    &["|"],
+    &["^"],
+    &["&"],
+    &["==", "!="],
+    &["<", ">", "<=", ">="],
+    &["<<", ">>"],
+    &["+", "-"],
+    &["*", "/", "%"],
+];
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|t| &t.0)
+    }
+
+    fn here(&self) -> Range<usize> {
+        self.toks
+            .get(self.pos)
+            .map_or(self.len..self.len, |t| t.1.clone())
+    }
+
+    fn punct(&self, p: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Punct(q)) if *q == p)
+    }
+
+    fn expect(&mut self, p: &str) -> Result<(), CError> {
+        if self.punct(p) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            err(self.here(), format!("expected `{p}`"))
+        }
+    }
+
+    fn conditional(&mut self) -> Result<(Node, Range<usize>), CError> {
+        let c = self.binary(0)?;
+        if !self.punct("?") {
+            return Ok(c);
+        }
+        self.pos += 1;
+        let a = self.conditional()?;
+        self.expect(":")?;
+        let b = self.conditional()?;
+        let at = c.1.start..b.1.end;
+        Ok((Node::Cond(Box::new([c, a, b])), at))
+    }
+
+    fn binary(&mut self, level: usize) -> Result<(Node, Range<usize>), CError> {
+        if level == LEVELS.len() {
+            return self.unary();
+        }
+        let mut left = self.binary(level + 1)?;
+        while let Some(Tok::Punct(p)) = self.peek() {
+            let Some(op) = LEVELS[level].iter().find(|o| *o == p) else {
+                break;
+            };
+            self.pos += 1;
+            let right = self.binary(level + 1)?;
+            let at = left.1.start..right.1.end;
+            left = (Node::Binary(op, Box::new(left), Box::new(right)), at);
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<(Node, Range<usize>), CError> {
+        let start = self.here();
+        match self.peek() {
+            Some(Tok::Punct(p @ ("-" | "+" | "~" | "!"))) => {
+                let p: &'static str = p;
+                self.pos += 1;
+                let e = self.unary()?;
+                let at = start.start..e.1.end;
+                Ok((Node::Unary(p, Box::new(e)), at))
+            }
+            Some(Tok::Punct("(")) => {
+                if let Some((cast, n)) = self.cast_type(self.pos + 1) {
+                    self.pos = n;
+                    self.expect(")")?;
+                    let e = self.unary()?;
+                    let at = start.start..e.1.end;
+                    return Ok((Node::Cast(cast, Box::new(e)), at));
+                }
+                self.pos += 1;
+                let e = self.conditional()?;
+                let end = self.here().end;
+                self.expect(")")?;
+                Ok((e.0, start.start..end))
+            }
+            Some(Tok::Num {
+                value,
+                unsigned,
+                longs,
+                decimal,
+            }) => {
+                let n = Node::Lit {
+                    value: *value,
+                    unsigned: *unsigned,
+                    longs: *longs,
+                    decimal: *decimal,
+                };
+                self.pos += 1;
+                Ok((n, start))
+            }
+            Some(Tok::Ident(name)) => {
+                let name = name.clone();
+                self.pos += 1;
+                if name == "sizeof" || name == "defined" || name == "_Alignof" {
+                    return err(
+                        start,
+                        format!("`{name}` is not supported in a constant here"),
+                    );
+                }
+                if self.punct("(") {
+                    return err(
+                        start,
+                        format!("`{name}(...)` is a macro call: write its value, or the macro's form (`ioctl`)"),
+                    );
+                }
+                self.names.push((name.clone(), start.clone()));
+                Ok((Node::Name(name), start))
+            }
+            _ => err(start, "expected an operand"),
+        }
+    }
+
+    /// The type of a cast starting at token `i`, and the index after it.
+    fn cast_type(&self, mut i: usize) -> Option<(CType, usize)> {
+        let word = |i: usize| match self.toks.get(i) {
+            Some((Tok::Ident(w), _)) => Some(w.as_str()),
+            _ => None,
+        };
+        let fixed = |w: &str| -> Option<CType> {
+            Some(match w {
+                "__u8" => CType::UChar,
+                "__s8" => CType::SChar,
+                "__u16" => CType::UShort,
+                "__s16" => CType::Short,
+                "__u32" => CType::UInt,
+                "__s32" => CType::Int,
+                "__u64" => CType::ULongLong,
+                "__s64" => CType::LongLong,
+                _ => return None,
+            })
+        };
+        if let Some(c) = word(i).and_then(fixed) {
+            return Some((c, i + 1));
+        }
+        let (mut unsigned, mut signed, mut longs, mut short, mut char_, mut int, mut any) =
+            (false, false, 0, false, false, false, false);
+        while let Some(w) = word(i) {
+            match w {
+                "unsigned" => unsigned = true,
+                "signed" => signed = true,
+                "long" => longs += 1,
+                "short" => short = true,
+                "char" => char_ = true,
+                "int" => int = true,
+                _ => break,
+            }
+            any = true;
+            i += 1;
+        }
+        if !any || (unsigned && signed) || longs > 2 || (short && (longs > 0 || char_)) {
+            return None;
+        }
+        if char_ && (longs > 0 || int) {
+            return None;
+        }
+        let cast = if char_ {
+            // A plain `char`'s signedness is the ABI's.
+            if !unsigned && !signed {
+                return None;
+            }
+            if unsigned {
+                CType::UChar
+            } else {
+                CType::SChar
+            }
+        } else if short {
+            if unsigned {
+                CType::UShort
+            } else {
+                CType::Short
+            }
+        } else {
+            match (longs, unsigned) {
+                (0, false) => CType::Int,
+                (0, true) => CType::UInt,
+                (1, false) => CType::Long,
+                (1, true) => CType::ULong,
+                (_, false) => CType::LongLong,
+                (_, true) => CType::ULongLong,
+            }
+        };
+        Some((cast, i))
+    }
+}
+
+/// Parses `text` as one C integer constant expression.
+pub fn parse(text: &str) -> Result<CExpr, CError> {
+    let toks = lex(text)?;
+    if toks.is_empty() {
+        return err(0..text.len(), "an empty expression");
+    }
+    let mut p = Parser {
+        toks: &toks,
+        pos: 0,
+        len: text.len(),
+        names: Vec::new(),
+    };
+    let root = p.conditional()?;
+    if p.pos != toks.len() {
+        return err(
+            p.here(),
+            "expected an operator or the end of the expression",
+        );
+    }
+    Ok(CExpr {
+        root,
+        names: p.names,
+    })
+}
+
+/// The type C gives an integer literal (C11 6.4.4.1): the first of its list it fits.
+fn literal_type(value: u128, unsigned: bool, longs: u8, decimal: bool, m: Model) -> Option<CType> {
+    use CType::*;
+    let list: &[CType] = match (unsigned, longs, decimal) {
+        (false, 0, true) => &[Int, Long, LongLong],
+        (false, 0, false) => &[Int, UInt, Long, ULong, LongLong, ULongLong],
+        (true, 0, _) => &[UInt, ULong, ULongLong],
+        (false, 1, true) => &[Long, LongLong],
+        (false, 1, false) => &[Long, ULong, LongLong, ULongLong],
+        (true, 1, _) => &[ULong, ULongLong],
+        (false, _, true) => &[LongLong],
+        (false, _, false) => &[LongLong, ULongLong],
+        (true, _, _) => &[ULongLong],
+    };
+    list.iter().copied().find(|t| (value as i128) <= t.max(m))
+}
+
+/// The common type of two operands (the usual arithmetic conversions, C11 6.3.1.8).
+pub fn common(a: CType, b: CType, m: Model) -> CType {
+    if a == b {
+        return a;
+    }
+    if a.signed() == b.signed() {
+        return if a.rank() >= b.rank() { a } else { b };
+    }
+    let (s, u) = if a.signed() { (a, b) } else { (b, a) };
+    if u.rank() >= s.rank() {
+        u
+    } else if s.max(m) >= u.max(m) {
+        s
+    } else {
+        s.to_unsigned()
+    }
+}
+
+impl CExpr {
+    /// The value on data model `m`; `lookup` gives each named constant's value.
+    pub fn eval(
+        &self,
+        m: Model,
+        lookup: &dyn Fn(&str) -> Option<CValue>,
+    ) -> Result<CValue, CError> {
+        eval(&self.root, m, lookup)
+    }
+}
+
+fn eval(
+    (node, at): &(Node, Range<usize>),
+    m: Model,
+    lookup: &dyn Fn(&str) -> Option<CValue>,
+) -> Result<CValue, CError> {
+    let v = |value, ty| Ok(CValue { value, ty });
+    match node {
+        Node::Lit {
+            value,
+            unsigned,
+            longs,
+            decimal,
+        } => match literal_type(*value, *unsigned, *longs, *decimal, m) {
+            Some(ty) => v(*value as i128, ty),
+            None => err(at.clone(), "the literal fits none of the types C allows it"),
+        },
+        Node::Name(n) => match lookup(n) {
+            Some(c) => Ok(c),
+            None => err(
+                at.clone(),
+                format!(
+                    "unknown constant `{n}`: an expression may only use constants defined above it"
+                ),
+            ),
+        },
+        Node::Cast(t, e) => {
+            let x = eval(e, m, lookup)?;
+            v(t.wrap(x.value, m), *t)
+        }
+        Node::Unary(op, e) => {
+            let x = eval(e, m, lookup)?;
+            let t = x.ty.promoted();
+            match *op {
+                "+" => Ok(x),
+                "-" => {
+                    let r = -x.value;
+                    if t.signed() && r > t.max(m) {
+                        return err(
+                            at.clone(),
+                            format!("`-{}` overflows {} (undefined in C)", x.value, c_name(t)),
+                        );
+                    }
+                    v(t.wrap(r, m), t)
+                }
+                "~" => v(t.wrap(!x.value, m), t),
+                _ => v(i128::from(x.value == 0), CType::Int),
+            }
+        }
+        Node::Cond(parts) => {
+            let [c, a, b] = &**parts;
+            let c = eval(c, m, lookup)?;
+            let (x, y) = (eval(a, m, lookup)?, eval(b, m, lookup)?);
+            let t = common(x.ty.promoted(), y.ty.promoted(), m);
+            let pick = if c.value != 0 { x } else { y };
+            v(t.wrap(pick.value, m), t)
+        }
+        Node::Binary(op, l, r) => {
+            let (x, y) = (eval(l, m, lookup)?, eval(r, m, lookup)?);
+            match *op {
+                "<<" | ">>" => {
+                    let t = x.ty.promoted();
+                    let bits = t.bits(m);
+                    if y.value < 0 || y.value >= i128::from(bits) {
+                        return err(
+                            at.clone(),
+                            format!(
+                                "a shift by {} of a {bits}-bit `{}` is undefined in C{}",
+                                y.value,
+                                c_name(t),
+                                if bits == 32 && y.value >= 32 && y.value < 64 {
+                                    format!(" (on {}); write `1ULL << {}`", m.abis, y.value)
+                                } else {
+                                    format!(" (on {})", m.abis)
+                                }
+                            ),
+                        );
+                    }
+                    let n = y.value as u32;
+                    if *op == "<<" {
+                        v(t.wrap(x.value << n, m), t)
+                    } else {
+                        v(x.value >> n, t)
+                    }
+                }
+                "&&" => v(i128::from(x.value != 0 && y.value != 0), CType::Int),
+                "||" => v(i128::from(x.value != 0 || y.value != 0), CType::Int),
+                _ => {
+                    let t = common(x.ty.promoted(), y.ty.promoted(), m);
+                    let (a, b) = (t.wrap(x.value, m), t.wrap(y.value, m));
+                    let cmp = |c: bool| v(i128::from(c), CType::Int);
+                    let r = match *op {
+                        "==" => return cmp(a == b),
+                        "!=" => return cmp(a != b),
+                        "<" => return cmp(a < b),
+                        ">" => return cmp(a > b),
+                        "<=" => return cmp(a <= b),
+                        ">=" => return cmp(a >= b),
+                        "&" => a & b,
+                        "|" => a | b,
+                        "^" => a ^ b,
+                        "+" => a + b,
+                        "-" => a - b,
+                        "*" => a * b,
+                        "/" | "%" => {
+                            if b == 0 {
+                                return err(at.clone(), "a division by zero");
+                            }
+                            if *op == "/" {
+                                a / b
+                            } else {
+                                a % b
+                            }
+                        }
+                        _ => unreachable!("every binary operator is handled"),
+                    };
+                    if t.signed() && (r < t.min(m) || r > t.max(m)) {
+                        return err(
+                            at.clone(),
+                            format!(
+                                "overflows {} on {} (undefined in C): make an operand unsigned or wider",
+                                c_name(t),
+                                m.abis
+                            ),
+                        );
+                    }
+                    v(t.wrap(r, m), t)
+                }
+            }
+        }
+    }
+}
+
+/// How C spells a type.
+pub fn c_name(t: CType) -> &'static str {
+    match t {
+        CType::SChar => "signed char",
+        CType::UChar => "unsigned char",
+        CType::Short => "short",
+        CType::UShort => "unsigned short",
+        CType::Int => "int",
+        CType::UInt => "unsigned int",
+        CType::Long => "long",
+        CType::ULong => "unsigned long",
+        CType::LongLong => "long long",
+        CType::ULongLong => "unsigned long long",
+    }
+}
+
+/// The type C gives a literal written in the schema as `text` (its value `value`) on data
+/// model `m`: how the other constant forms are typed when an expression uses them.
+pub fn literal_text_type(text: &str, value: u64, m: Model) -> CType {
+    let (unsigned, longs, decimal) = match number(text, 0..0) {
+        Ok(Tok::Num {
+            unsigned,
+            longs,
+            decimal,
+            ..
+        }) => (unsigned, longs, decimal),
+        _ => (false, 0, true),
+    };
+    literal_type(u128::from(value), unsigned, longs, decimal, m).unwrap_or(CType::ULongLong)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_on(text: &str, m: Model) -> Result<CValue, CError> {
+        let consts = |n: &str| match n {
+            "A" => Some(CValue {
+                value: 4,
+                ty: CType::Int,
+            }),
+            "U" => Some(CValue {
+                value: 0x8000_0000,
+                ty: CType::UInt,
+            }),
+            _ => None,
+        };
+        parse(text)?.eval(m, &consts)
+    }
+
+    fn lp64(text: &str) -> (i128, CType) {
+        let v = eval_on(text, LP64).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        (v.value, v.ty)
+    }
+
+    #[test]
+    fn literals_take_c_types() {
+        assert_eq!(lp64("1"), (1, CType::Int));
+        assert_eq!(lp64("2147483648"), (2147483648, CType::Long));
+        assert_eq!(lp64("0x80000000"), (0x8000_0000, CType::UInt));
+        assert_eq!(lp64("0xffffffffffffffff"), (u64::MAX as i128, CType::ULong));
+        assert_eq!(lp64("1ULL"), (1, CType::ULongLong));
+        assert_eq!(lp64("1lu"), (1, CType::ULong));
+        assert_eq!(lp64("010"), (8, CType::Int));
+        assert_eq!(lp64("'A'"), (65, CType::Int));
+        let on32 = eval_on("2147483648", ILP32).unwrap();
+        assert_eq!((on32.value, on32.ty), (2147483648, CType::LongLong));
+        assert!(parse("1lL").is_err());
+        assert!(parse("0x").is_err());
+        assert!(parse("18446744073709551616").is_err());
+    }
+
+    #[test]
+    fn operators_follow_the_usual_conversions() {
+        assert_eq!(lp64("(1 << 31)"), (i32::MIN as i128, CType::Int));
+        assert_eq!(lp64("(1U << 31)"), (1 << 31, CType::UInt));
+        assert_eq!(lp64("(1ULL << 40) - 1"), ((1 << 40) - 1, CType::ULongLong));
+        assert_eq!(lp64("-1"), (-1, CType::Int));
+        assert_eq!(lp64("~0U"), (u32::MAX as i128, CType::UInt));
+        assert_eq!(lp64("(__u32)~0"), (u32::MAX as i128, CType::UInt));
+        assert_eq!(lp64("(__u64)-1"), (u64::MAX as i128, CType::ULongLong));
+        assert_eq!(lp64("(__u8)0x1ff"), (0xff, CType::UChar));
+        assert_eq!(lp64("(unsigned char)-1"), (255, CType::UChar));
+        assert_eq!(lp64("(__u8)0xff + (__s8)0xff"), (254, CType::Int));
+        assert_eq!(lp64("-1 < 0U"), (0, CType::Int), "-1 converts to unsigned");
+        assert_eq!(
+            lp64("-1L < 0U"),
+            (1, CType::Int),
+            "long holds every unsigned int"
+        );
+        assert_eq!(lp64("A | U"), (0x8000_0004, CType::UInt));
+        assert_eq!(lp64("(A + 1) * 2 % 7"), (3, CType::Int));
+        assert_eq!(lp64("A > 3 ? 10 : 20U"), (10, CType::UInt));
+        assert_eq!(lp64("-7 / 2"), (-3, CType::Int));
+        assert_eq!(lp64("-8 >> 1"), (-4, CType::Int));
+        assert_eq!(lp64("!A || 0"), (0, CType::Int));
+        // `-1L < 0U` differs between the models: `long` holds every `unsigned int` only on LP64.
+        assert_eq!(eval_on("-1L < 0U", ILP32).unwrap().value, 0);
+        assert_eq!(eval_on("~0UL", ILP32).unwrap().value, u32::MAX as i128);
+    }
+
+    #[test]
+    fn undefined_behaviour_is_refused_where_it_is() {
+        let e = eval_on("1 << 32", LP64).unwrap_err();
+        assert_eq!(e.at, 0..7);
+        assert!(e.message.contains("write `1ULL << 32`"), "{}", e.message);
+        assert!(eval_on("1 << -1", LP64).is_err());
+        assert!(eval_on("2147483647 + 1", LP64)
+            .unwrap_err()
+            .message
+            .contains("overflows int"));
+        assert!(eval_on("A / (A - 4)", LP64)
+            .unwrap_err()
+            .message
+            .contains("division by zero"));
+        assert!(eval_on("-(-2147483647 - 1)", LP64).is_err());
+        assert_eq!(eval_on("1UL << 40", ILP32).unwrap_err().at, 0..9);
+        assert!(eval_on("1UL << 40", LP64).is_ok());
+    }
+
+    #[test]
+    fn what_is_not_an_expression_is_located() {
+        let at = |t: &str| parse(t).map(|_| ()).unwrap_err().at;
+        assert_eq!(at("1 +"), 3..3);
+        assert_eq!(at("(1"), 2..2);
+        assert_eq!(at("1 2"), 2..3);
+        assert_eq!(at("_IOR('a', 1, int)"), 0..4);
+        assert_eq!(at("sizeof(int)"), 0..6);
+        assert_eq!(at("1 /* c */"), 2..4);
+        assert_eq!(at("1 $ 2"), 2..3);
+        assert_eq!(at("'\\n'"), 0..1);
+        assert_eq!(
+            eval_on("B + 1", LP64).unwrap_err(),
+            CError {
+                at: 0..1,
+                message:
+                    "unknown constant `B`: an expression may only use constants defined above it"
+                        .into()
+            }
+        );
+        assert_eq!(parse("A | (B << 2)").unwrap().names.len(), 2);
+    }
+}
