@@ -361,7 +361,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 ..Default::default()
             });
         }
-        let array = f.len.map_or(String::new(), |n| format!("[{n}]"));
+        let array = f.c_array_suffix();
         match &f.ty {
             FieldType::Union(members) => {
                 out.push(BodyLine {

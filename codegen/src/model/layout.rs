@@ -262,7 +262,8 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             (size, align)
         }
     };
-    let n = f.len.unwrap_or(1);
+    // A flexible array member adds its alignment and nothing to the size, as in C.
+    let n = f.sized_count();
     match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
         Some(total) => Ok((total, align)),
         None => Err(here(format!(

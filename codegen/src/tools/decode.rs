@@ -160,6 +160,14 @@ fn fields(
         let off = base + m.offset;
         match &f.ty {
             FieldType::Union(_) => {}
+            // Its elements lie past sizeof, in bytes that are the caller's, not the struct's.
+            _ if f.flexible.is_some() => {
+                let _ = writeln!(
+                    out,
+                    "  {path:<28} = flexible array at offset {off}: its elements follow \
+                     sizeof and are not decoded"
+                );
+            }
             FieldType::Struct(j) if f.len.is_none() => {
                 fields(family, fl, *j, bytes, off, &path, out)
             }
