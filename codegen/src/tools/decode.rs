@@ -126,6 +126,16 @@ fn explain(
             input.len()
         );
     }
+    if let Some(tail) = st.fields.iter().find(|f| f.flexible.is_some()) {
+        if input.len() > size {
+            let _ = writeln!(
+                text,
+                "({} bytes past sizeof: the elements of the flexible array `{}`, not decoded)",
+                input.len() - size,
+                tail.display_name()
+            );
+        }
+    }
     fields(family, fl, s, &bytes, 0, "", &mut text);
     match &verdict {
         Ok(()) => {
@@ -164,8 +174,8 @@ fn fields(
             _ if f.flexible.is_some() => {
                 let _ = writeln!(
                     out,
-                    "  {path:<28} = flexible array at offset {off}: its elements follow \
-                     sizeof and are not decoded"
+                    "  {path:<28} = flexible array at offset {off} (its elements follow \
+                     sizeof)"
                 );
             }
             FieldType::Struct(j) if f.len.is_none() => {
