@@ -182,7 +182,9 @@ pub const IOCSIZE_SHIFT: u32 = 16;
 // bindgen's type for a flexible array member, as it writes it into every crate that has one,
 // plus `Copy` and `Clone`: a copy is of the zero bytes `sizeof` counts, which is what the
 // validators (`Plain`) copy, and it keeps the header struct `Copy` as the default profile's.
-const INCOMPLETE_ARRAY_FIELD: &str = r#"#[repr(C)]
+// `repr(transparent)` where bindgen writes `repr(C)`: the same layout (`[T; 0]`'s), and the
+// one zerocopy derives `IntoBytes` for without asking `T: Unaligned` (a struct element).
+const INCOMPLETE_ARRAY_FIELD: &str = r#"#[repr(transparent)]
 #[derive(Default)]
 #[cfg_attr(feature = "zerocopy", derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable))]
 pub struct __IncompleteArrayField<T>(::std::marker::PhantomData<T>, [T; 0]);
