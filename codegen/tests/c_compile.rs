@@ -233,7 +233,10 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
                 }
             }
         }
-        assert_eq!(flexible, 5, "every flexible member of flex.toml is asserted");
+        assert_eq!(
+            flexible, 5,
+            "every flexible member of flex.toml is asserted"
+        );
         src.push_str("int main(void) { return 0; }\n");
         // gnu11: a zero-length array (`entries[0]`) is GNU C, as the old headers were.
         let exe = compile(
@@ -247,14 +250,24 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     }
     // What gcc agreed to, in numbers: the element's alignment at the offset, no size.
     let at = |triple: &str, s: &str| {
-        let l = flex.layouts.iter().find(|l| l.target.triple == triple).unwrap();
+        let l = flex
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
         let si = flex.struct_id(s).unwrap();
         let st = l.struct_(si);
         (st.size, st.align, st.members.last().unwrap().offset)
     };
     assert_eq!(at("x86_64-linux-gnu", "vfio_irq_set"), (20, 4, 20));
-    assert_eq!(at("x86_64-linux-gnu", "vfio_region_info_cap_sparse_mmap"), (16, 8, 16));
-    assert_eq!(at("i686-linux-gnu", "vfio_region_info_cap_sparse_mmap"), (16, 4, 16));
+    assert_eq!(
+        at("x86_64-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
+        (16, 8, 16)
+    );
+    assert_eq!(
+        at("i686-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
+        (16, 4, 16)
+    );
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
 }

@@ -474,8 +474,16 @@ fn decode_shows_a_flexible_array_member_and_leaves_its_elements() {
     );
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("struct vfio_irq_set (28 bytes given, sizeof 20, argsz)"), "{out}");
-    assert!(out.contains("(8 bytes past sizeof: the elements of the flexible array `data`, not decoded)"), "{out}");
+    assert!(
+        out.contains("struct vfio_irq_set (28 bytes given, sizeof 20, argsz)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "(8 bytes past sizeof: the elements of the flexible array `data`, not decoded)"
+        ),
+        "{out}"
+    );
     assert!(out.contains("count                        = 8"), "{out}");
     assert!(
         out.contains("data                         = flexible array at offset 20 (its elements follow sizeof)"),
@@ -491,5 +499,8 @@ fn decode_shows_a_flexible_array_member_and_leaves_its_elements() {
     );
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("verdict: rejected, -EINVAL (argsz >= minsz (offsetofend(count) = 20))"), "{out}");
+    assert!(
+        out.contains("verdict: rejected, -EINVAL (argsz >= minsz (offsetofend(count) = 20))"),
+        "{out}"
+    );
 }

@@ -497,7 +497,10 @@ fn a_flexible_array_member_is_part_of_the_abi() {
     ]);
     let (text, d, c) = judge(&appended);
     assert!(!d && !c, "alarm raised:\n{text}");
-    assert!(text.contains("member `data` appended at offset 56"), "{text}");
+    assert!(
+        text.contains("member `data` appended at offset 56"),
+        "{text}"
+    );
 
     let family = |data: &str, r2: &str| {
         format!(
@@ -531,10 +534,11 @@ fn a_flexible_array_member_is_part_of_the_abi() {
         ),
     ] {
         let edited = family(data, R2);
-        let findings = match uapigen::load_revisions(Source::new("t.toml", edited.clone()), "t.toml") {
-            Ok(new) => abi::diff(&base, &new),
-            Err(e) => panic!("{what}: {e}"),
-        };
+        let findings =
+            match uapigen::load_revisions(Source::new("t.toml", edited.clone()), "t.toml") {
+                Ok(new) => abi::diff(&base, &new),
+                Err(e) => panic!("{what}: {e}"),
+            };
         let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
         assert!(
             findings.iter().any(|f| f.verdict == Verdict::Breaking),

@@ -141,7 +141,11 @@ fn hand_written_flexible_array_header_round_trips() {
     ] {
         assert!(h.contains(decl), "{decl:?} in:\n{h}");
     }
-    let i686 = c.layouts.iter().find(|l| l.target.triple == "i686-linux-gnu").unwrap();
+    let i686 = c
+        .layouts
+        .iter()
+        .find(|l| l.target.triple == "i686-linux-gnu")
+        .unwrap();
     let u64s = i686.struct_(c.struct_id("flex_like_u64").unwrap());
     assert_eq!((u64s.size, u64s.align), (8, 4));
 }

@@ -555,8 +555,8 @@ fn a_validator_that_loops_is_killed_and_named_as_a_hang() {
 /// byte a new user could set inside the struct.
 #[test]
 fn structs_ending_in_a_flexible_array_run_through_the_matrix() {
-    let toml = std::fs::read_to_string(repo_root().join("codegen/tests/golden/schema/flex.toml"))
-        .unwrap();
+    let toml =
+        std::fs::read_to_string(repo_root().join("codegen/tests/golden/schema/flex.toml")).unwrap();
     let dir = project("flex", &toml);
     generate(dir.path());
     let r = run(&["matrix"], dir.path(), None);

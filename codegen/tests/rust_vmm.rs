@@ -488,7 +488,11 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         for features in [None, Some("--all-features")] {
             let mut args = vec!["check", "-p", "flex-bindings", "--target", target];
             args.extend(features);
-            offline(&gen, &args, &format!("flex-bindings for {target} {features:?}"));
+            offline(
+                &gen,
+                &args,
+                &format!("flex-bindings for {target} {features:?}"),
+            );
         }
     }
 }

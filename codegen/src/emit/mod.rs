@@ -205,7 +205,10 @@ pub fn schema_file_text(family: &Family) -> String {
 /// escaping cannot fix (control characters, a line ending in a backslash) `resolve` refuses.
 /// The flexible array member struct `s` ends in, in revision `view`: its C name and its offset
 /// (on x86-64, the validators' target; the check stage keeps it one offset on every ABI).
-pub(crate) fn flexible_tail(view: crate::model::RevView, s: crate::ir::StructId) -> Option<(String, u64)> {
+pub(crate) fn flexible_tail(
+    view: crate::model::RevView,
+    s: crate::ir::StructId,
+) -> Option<(String, u64)> {
     let st = view.get(s);
     let i = st.fields.iter().position(|f| f.flexible.is_some())?;
     let m = view
@@ -217,7 +220,10 @@ pub(crate) fn flexible_tail(view: crate::model::RevView, s: crate::ir::StructId)
 }
 
 /// The validators' sentence on a flexible array member: what they copy and what they leave.
-pub(crate) fn flexible_tail_text(view: crate::model::RevView, s: crate::ir::StructId) -> Option<String> {
+pub(crate) fn flexible_tail_text(
+    view: crate::model::RevView,
+    s: crate::ir::StructId,
+) -> Option<String> {
     let (name, offset) = flexible_tail(view, s)?;
     Some(format!(
         "the flexible array {name}[] at offset {offset} is not part of the size: \

@@ -799,6 +799,11 @@ fn aggregate(
         let fallback = match (&f.ty, &f.name) {
             (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
             (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (_, _) if f.flexible.is_some() => format!(
+                "`{}{}`: a flexible array member, whose elements follow the struct.",
+                f.display_name(),
+                f.c_array_suffix()
+            ),
             (_, _) => format!("`{}`.", f.display_name()),
         };
         members.push((

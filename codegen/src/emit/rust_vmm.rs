@@ -239,7 +239,10 @@ pub fn module(m: &Model) -> String {
     }
     // Every uAPI header includes linux/types.h; the aliases are what the structs are made of.
     out.push_str(TYPES_H);
-    if f.structs.iter().any(|s| s.fields.iter().any(|x| x.flexible.is_some())) {
+    if f.structs
+        .iter()
+        .any(|s| s.fields.iter().any(|x| x.flexible.is_some()))
+    {
         out.push_str(INCOMPLETE_ARRAY_FIELD);
     }
     let mut e = Emit {

@@ -526,7 +526,13 @@ impl Resolver {
     /// A flexible array member ends its struct in C: it is the last member, of no union, and
     /// its struct is embedded in no other (C forbids that; GNU C accepts some of it, with a
     /// layout the other ABIs need not share).
-    fn flexible_placement(&mut self, fields: &[Field], family: &Family, owner: &str, in_union: bool) {
+    fn flexible_placement(
+        &mut self,
+        fields: &[Field],
+        family: &Family,
+        owner: &str,
+        in_union: bool,
+    ) {
         for (i, f) in fields.iter().enumerate() {
             if f.flexible.is_some() {
                 let name = f.display_name();

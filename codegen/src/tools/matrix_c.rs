@@ -406,8 +406,8 @@ fn harness_source(families: &[Checked], includes: &[String]) -> String {
             );
             for m in layout_members(c, si) {
                 // sizeof of a flexible array member does not compile: it has no size.
-                let flexible = crate::layout::field_at(st, &m.index)
-                    .is_some_and(|f| f.flexible.is_some());
+                let flexible =
+                    crate::layout::field_at(st, &m.index).is_some_and(|f| f.flexible.is_some());
                 let size = if flexible {
                     "(size_t)0".to_string()
                 } else {

@@ -144,7 +144,7 @@ pub struct VfioDeviceFeature {
     pub argsz: u32,
     /// `flags`.
     pub flags: u32,
-    /// `data`.
+    /// `data\[\]`: a flexible array member, whose elements follow the struct.
     pub data: [u8; 0],
 }
 const _: () = {
@@ -222,7 +222,7 @@ pub struct FlexEnvelope {
     pub argsz: u32,
     /// `flags`.
     pub flags: u32,
-    /// `data`.
+    /// `data\[\]`: a flexible array member, whose elements follow the struct.
     pub data: [u8; 0],
 }
 const _: () = {
@@ -369,7 +369,7 @@ pub struct VfioRegionInfoCapSparseMmap {
     pub nr_areas: u32,
     /// `reserved`.
     pub reserved: u32,
-    /// `areas`.
+    /// `areas\[\]`: a flexible array member, whose elements follow the struct.
     pub areas: [VfioRegionSparseMmapArea; 0],
 }
 const _: () = {
@@ -450,7 +450,7 @@ pub struct KvmMsrs {
     pub nmsrs: u32,
     /// `pad`.
     pub pad: u32,
-    /// `entries`.
+    /// `entries\[0\]`: a flexible array member, whose elements follow the struct.
     pub entries: [KvmMsrEntry; 0],
 }
 const _: () = {
