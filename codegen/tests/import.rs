@@ -136,7 +136,7 @@ fn hand_written_flexible_array_header_round_trips() {
     for decl in [
         "\t__u8 data[];\n",
         "\tstruct flex_like_area areas[];\n",
-        "\tstruct flex_like_area entries[0];\n",
+        "\t__extension__ struct flex_like_area entries[0];\n",
         "\t__u64 values[];\n",
     ] {
         assert!(h.contains(decl), "{decl:?} in:\n{h}");

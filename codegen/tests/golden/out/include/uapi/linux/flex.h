@@ -70,7 +70,7 @@ struct kvm_msr_entry {
 struct kvm_msrs {
 	__u32 nmsrs;
 	__u32 pad;
-	struct kvm_msr_entry entries[0];
+	__extension__ struct kvm_msr_entry entries[0];
 };
 
 #endif /* _UAPI_LINUX_FLEX_H */
