@@ -158,7 +158,7 @@ const CASES: &[Case] = &[
         name: "define with two values",
         body: "[[define]]\nname = \"K\"\nvalue = 1\nbit = 2\n",
         at: "[[define]]",
-        says: "needs exactly one of `value`, `bit`, `or`, `char`, `ioctl`, `alias` (it has 2)",
+        says: "needs exactly one of `value`, `bit`, `or`, `char`, `ioctl`, `alias`, `expr` (it has 2)",
     },
     Case {
         name: "or names an unknown constant",
@@ -365,6 +365,72 @@ const CASES: &[Case] = &[
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nfields = [\n  { name = \"size\", type = \"__u32\" },\n  { name = \"v\", type = \"__be32\" },\n]\nrules = [{ require = [{ field = \"v\", equals = 1 }] }]\n",
         at: "\"v\", equals",
         says: "`v` is a __be32: only `zero` and `nonzero` apply to it",
+    },
+    Case {
+        name: "a flexible array member that is not last",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"argsz\", type = \"__u32\" },\n  { name = \"data\", type = \"__u8\", flexible = true },\n  { name = \"flags\", type = \"__u32\" },\n]\n",
+        at: "{ name = \"data\"",
+        says: "`data` is a flexible array member, so it must be the last member of `s`",
+    },
+    Case {
+        name: "an old-style zero-length array that is not last",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"n\", type = \"__u32\" },\n  { name = \"e\", type = \"__u32\", len = 0 },\n  { name = \"pad\", type = \"__u32\" },\n]\n",
+        at: "{ name = \"e\"",
+        says: "`e` is a flexible array member, so it must be the last member of `s`",
+    },
+    Case {
+        name: "a flexible array member inside a union",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"n\", type = \"__u32\" },\n  { name = \"u\", union = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u8\", flexible = true }] },\n]\n",
+        at: "{ name = \"b\"",
+        says: "`b` is a flexible array member inside a union",
+    },
+    Case {
+        name: "a struct with a flexible array member embedded in another",
+        body: "[[struct]]\nname = \"env\"\nfields = [\n  { name = \"argsz\", type = \"__u32\" },\n  { name = \"data\", type = \"__u8\", flexible = true },\n]\n\n[[struct]]\nname = \"outer\"\nfields = [\n  { name = \"head\", type = \"struct env\" },\n  { name = \"tail\", type = \"__u32\" },\n]\n",
+        at: "{ name = \"head\"",
+        says: "`head` embeds `struct env`, which ends in the flexible array member `data`",
+    },
+    Case {
+        name: "a struct with a flexible array member as a flexible array's element",
+        body: "[[struct]]\nname = \"env\"\nfields = [\n  { name = \"argsz\", type = \"__u32\" },\n  { name = \"data\", type = \"__u8\", flexible = true },\n]\n\n[[struct]]\nname = \"outer\"\nfields = [\n  { name = \"n\", type = \"__u32\" },\n  { name = \"all\", type = \"struct env\", flexible = true },\n]\n",
+        at: "{ name = \"all\"",
+        says: "`all` embeds `struct env`",
+    },
+    Case {
+        name: "a flexible array member alone in its struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"data\", type = \"__u8\", flexible = true }]\n",
+        at: "{ name = \"data\"",
+        says: "the only member of `s`",
+    },
+    Case {
+        name: "a flexible array member with a length",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"data\", type = \"__u8\", len = 4, flexible = true }]\n",
+        at: "true }",
+        says: "takes no `len`",
+    },
+    Case {
+        name: "a flexible union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"u\", flexible = true, union = [{ name = \"a\", type = \"__u32\" }] }]\n",
+        at: "true, union",
+        says: "a flexible array member's element is a scalar or a `struct NAME`, not a union",
+    },
+    Case {
+        name: "a condition on a flexible array member",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetof = \"data\" }\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"data\", type = \"__u8\", flexible = true }]\nrules = [{ require = [{ field = \"data\", zero = true }] }]\n",
+        at: "\"data\", zero",
+        says: "`data` is a flexible array member: its elements lie past `sizeof`",
+    },
+    Case {
+        name: "offsetofend of a flexible array member",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"data\" }\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"data\", type = \"__u8\", flexible = true }]\n",
+        at: "\"data\" }",
+        says: "`data` is a flexible array member, which has no end",
+    },
+    Case {
+        name: "a path into a flexible array of structs",
+        body: "[[struct]]\nname = \"e\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetof = \"es.x\" }\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"es\", type = \"struct e\", flexible = true }]\n",
+        at: "\"es.x\"",
+        says: "`es` is an array, so `es.x` cannot go into it",
     },
 ];
 

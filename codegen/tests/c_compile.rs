@@ -187,3 +187,95 @@ int main(void)
         assert_eq!(run(&exe), "ok\n", "{compiler}");
     }
 }
+
+/// The flexible array members of `golden/schema/flex.toml` (`__u8 data[]`, `struct x y[]`, an
+/// old header's `[0]`) are where gcc puts them, with the struct's size and alignment the IR
+/// says, on x86-64 and on i686 (where a plain `__u64` element is 4-aligned): compiled with
+/// `-m64` and `-m32`, each asserting that target's own layout from the IR.
+#[test]
+fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let flex = family(&families, "flex");
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let layouts = flex
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let mut src = String::from("#include <stddef.h>\n#include <linux/flex.h>\n");
+        let mut flexible = 0;
+        for (si, st) in flex.family.structs.iter().enumerate() {
+            let l = &layouts.structs[si];
+            let s = &st.name;
+            src.push_str(&format!(
+                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
+                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
+                l.size, l.align
+            ));
+            for m in &l.members {
+                let p = &m.path;
+                src.push_str(&format!(
+                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n",
+                    m.offset
+                ));
+                let f = &st.fields[m.index[0]];
+                if f.flexible.is_some() {
+                    // sizeof of an incomplete array does not compile; the IR gives it none.
+                    assert_eq!(m.size, 0, "{s}.{p} on {triple}");
+                    flexible += 1;
+                } else {
+                    src.push_str(&format!(
+                        "_Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                        m.size
+                    ));
+                }
+            }
+        }
+        assert_eq!(
+            flexible, 5,
+            "every flexible member of flex.toml is asserted"
+        );
+        src.push_str("int main(void) { return 0; }\n");
+        // ISO C11 and -pedantic-errors: the zero-length array (`entries[0]`, GNU C) is marked
+        // `__extension__`, as the kernel's headers mark theirs.
+        let exe = compile(
+            "cc",
+            "flex.c",
+            &src,
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic-errors",
+            ],
+            &include,
+        );
+        run(&exe);
+    }
+    // What gcc agreed to, in numbers: the element's alignment at the offset, no size.
+    let at = |triple: &str, s: &str| {
+        let l = flex
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let si = flex.struct_id(s).unwrap();
+        let st = l.struct_(si);
+        (st.size, st.align, st.members.last().unwrap().offset)
+    };
+    assert_eq!(at("x86_64-linux-gnu", "vfio_irq_set"), (20, 4, 20));
+    assert_eq!(
+        at("x86_64-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
+        (16, 8, 16)
+    );
+    assert_eq!(
+        at("i686-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
+        (16, 4, 16)
+    );
+    assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
+    assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
+}

@@ -458,3 +458,49 @@ fn import_prints_a_skeleton_that_loads() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("nothere.h: no such header"));
 }
+
+/// `decode` of a struct that ends in a flexible array: the fixed part field by field, the
+/// member's offset, and the bytes past sizeof counted as its elements, not decoded; the
+/// argsz validator copies sizeof bytes and judges them (argsz below minsz: -EINVAL).
+#[test]
+fn decode_shows_a_flexible_array_member_and_leaves_its_elements() {
+    let schema = repo_root().join("codegen/tests/golden/schema");
+    let schema = schema.to_str().unwrap();
+    // argsz 28, flags DATA_BOOL | ACTION_TRIGGER, index 1, start 0, count 8, 8 data bytes.
+    let hex = "1c000000 22000000 01000000 00000000 08000000 0101010101010101";
+    let o = uapigen(
+        &["decode", "--schema", schema, "vfio_irq_set", "--hex", hex],
+        Path::new("."),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("struct vfio_irq_set (28 bytes given, sizeof 20, argsz)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "(8 bytes past sizeof: the elements of the flexible array `data`, not decoded)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("count                        = 8"), "{out}");
+    assert!(
+        out.contains("data                         = flexible array at offset 20 (its elements follow sizeof)"),
+        "{out}"
+    );
+    assert!(!out.contains("01 01"), "the elements are not shown: {out}");
+    assert!(out.contains("verdict: accepted"), "{out}");
+
+    let hex = "10000000 22000000 01000000 00000000 08000000";
+    let o = uapigen(
+        &["decode", "--schema", schema, "vfio_irq_set", "--hex", hex],
+        Path::new("."),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("verdict: rejected, -EINVAL (argsz >= minsz (offsetofend(count) = 20))"),
+        "{out}"
+    );
+}

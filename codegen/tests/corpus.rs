@@ -170,10 +170,12 @@ fn import_class(message: &str) -> String {
         }
     } else if has("is a bitfield") {
         "bitfield"
-    } else if has("flexible array member") {
-        "flexible array member"
-    } else if has("zero-length array") {
-        "zero-length array"
+    } else if has("is a flexible array member, so it must be the last member") {
+        "flexible array member (or [0]) before another member"
+    } else if has("which ends in the flexible array member") {
+        "a struct that ends in a flexible array member, embedded in another"
+    } else if has("is a flexible array member inside a union") {
+        "flexible array member in a union"
     } else if has("multi-dimensional array") {
         "multi-dimensional array"
     } else if has("a pointer, whose size") {

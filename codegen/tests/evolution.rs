@@ -421,7 +421,8 @@ fn old_locks_read_and_bad_ones_are_named() {
             size: 4,
             ty: abi::MemberType {
                 base: abi::BaseType::Scalar(uapigen::ir::Scalar::U8),
-                len: Some(4)
+                len: Some(4),
+                flexible: false,
             },
             reserved: true,
         }
@@ -480,4 +481,69 @@ fn changes_are_values() {
     assert!(found
         .iter()
         .any(|f| f.change == abi::Change::MembersReordered));
+}
+
+/// A flexible array member is part of the ABI: appended where `sizeof` already ended it is an
+/// extension; removed, or turned into a fixed array, it is breaking; the lock writes it `[]`
+/// (an old header's `[0]` too: the same ABI) and reads it back.
+#[test]
+fn a_flexible_array_member_is_part_of_the_abi() {
+    let appended = edit(&[
+        ("#R2", R2),
+        (
+            "#APPEND",
+            r#"{ name = "data", type = "__u8", flexible = true, since = "r2" },"#,
+        ),
+    ]);
+    let (text, d, c) = judge(&appended);
+    assert!(!d && !c, "alarm raised:\n{text}");
+    assert!(
+        text.contains("member `data` appended at offset 56"),
+        "{text}"
+    );
+
+    let family = |data: &str, r2: &str| {
+        format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+             license = \"GPL-2.0 WITH Linux-syscall-note\"\n[[revision]]\nid = \"r1\"\n{r2}\n\
+             [[struct]]\nname = \"env\"\nfields = [\n  {{ name = \"argsz\", type = \"__u32\" }},\n  \
+             {{ name = \"flags\", type = \"__u32\" }},\n  {data}\n]\n"
+        )
+    };
+    let base = family(r#"{ name = "data", type = "__u8", flexible = true },"#, "");
+    let base = uapigen::load_source(Source::new("t.toml", base), "t.toml").unwrap();
+    let lock = abi::snapshot(&base);
+    let text = abi::lock_text(&lock).unwrap();
+    assert!(text.contains("__u8[]"), "{text}");
+    assert_eq!(abi::parse_lock("t.abi.lock", &text).unwrap(), lock);
+    // `[0]` is the same ABI as `[]`: respelling it changes nothing.
+    let zero = family(r#"{ name = "data", type = "__u8", len = 0 },"#, "");
+    let zero = uapigen::load_source(Source::new("t.toml", zero), "t.toml").unwrap();
+    assert!(abi::check_lock(&zero, &lock).is_empty());
+
+    for (what, data, says) in [
+        (
+            "removed",
+            r#"{ name = "data", type = "__u8", flexible = true, until = "r2" },"#,
+            "member `data` (@8 +0) removed",
+        ),
+        (
+            "made a fixed array",
+            r#"{ name = "data", type = "__u8", len = 8 },"#,
+            "`data`",
+        ),
+    ] {
+        let edited = family(data, R2);
+        let findings =
+            match uapigen::load_revisions(Source::new("t.toml", edited.clone()), "t.toml") {
+                Ok(new) => abi::diff(&base, &new),
+                Err(e) => panic!("{what}: {e}"),
+            };
+        let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+        assert!(
+            findings.iter().any(|f| f.verdict == Verdict::Breaking),
+            "{what}: nothing breaking in {shown:?}"
+        );
+        assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
+    }
 }

@@ -548,3 +548,26 @@ fn a_validator_that_loops_is_killed_and_named_as_a_hang() {
     assert!(out.contains(", 2 cells hung\n"), "{out}");
     assert_eq!(uapigen::matrix_c::CASE_TIMEOUT.as_secs(), 10);
 }
+
+/// Structs that end in a flexible array member (golden/schema/flex.toml: `vfio_irq_set`, the
+/// argsz/flags/data[] envelope, whose data arrives in r2) run through the matrix as any other:
+/// the harness reports the member's offset (it has no sizeof), and the member r2 appends is no
+/// byte a new user could set inside the struct.
+#[test]
+fn structs_ending_in_a_flexible_array_run_through_the_matrix() {
+    let toml =
+        std::fs::read_to_string(repo_root().join("codegen/tests/golden/schema/flex.toml")).unwrap();
+    let dir = project("flex", &toml);
+    generate(dir.path());
+    let r = run(&["matrix"], dir.path(), None);
+    let out = r.text();
+    assert_eq!(r.code(), Some(0), "{out}");
+    for s in ["vfio_irq_set", "vfio_device_feature", "flex_envelope"] {
+        assert!(
+            out.contains(&format!(
+                "flex {s} (argsz convention)\n  user \\ kernel  r1      r2      \n  r1             pass    pass    \n  r2             pass    pass    \n"
+            )),
+            "{s}: {out}"
+        );
+    }
+}

@@ -435,3 +435,64 @@ fn constants_carry_the_schemas_docs() {
     }
     assert!(documented > 0, "no constant of the schemas has a doc");
 }
+
+/// Structs that end in a flexible array member (golden/schema/flex.toml) in bindgen's API:
+/// `pub data: __IncompleteArrayField<__u8>`, bindgen's type written into the crate once, with
+/// the layout asserts (the member's offset included) holding on x86-64 and i686, zerocopy's
+/// derives and the validators compiling too.
+#[test]
+fn flexible_array_members_are_bindgens_incomplete_array_field() {
+    let gen = scratch().join("flex-ws");
+    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(repo())
+        .args([
+            "generate",
+            "--profile",
+            "rust-vmm",
+            "--schema",
+            "codegen/tests/golden/schema",
+            "--out",
+        ])
+        .arg(&gen)
+        .arg("--uaccess-path")
+        .arg(repo().join("uaccess"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let module = std::fs::read_to_string(gen.join("flex-bindings/src/flex.rs")).unwrap();
+    assert_eq!(
+        module
+            .matches("pub struct __IncompleteArrayField<T>(::std::marker::PhantomData<T>, [T; 0]);")
+            .count(),
+        1,
+        "{module}"
+    );
+    for line in [
+        "    pub data: __IncompleteArrayField<__u8>,\n",
+        "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+        "    pub entries: __IncompleteArrayField<kvm_msr_entry>,\n",
+        "    assert!(::std::mem::offset_of!(vfio_irq_set, data) == 20);\n",
+    ] {
+        assert!(module.contains(line), "{line:?} in:\n{module}");
+    }
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"flex-bindings\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+        for features in [None, Some("--all-features")] {
+            let mut args = vec!["check", "-p", "flex-bindings", "--target", target];
+            args.extend(features);
+            offline(
+                &gen,
+                &args,
+                &format!("flex-bindings for {target} {features:?}"),
+            );
+        }
+    }
+}

@@ -167,7 +167,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
             let want = conv.size_field();
             match st.fields.first() {
-                Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && f.len.is_none() => {}
+                Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && !f.is_array() => {}
                 Some(f) => diags.push(at(
                     &f.span,
                     format!(
@@ -380,8 +380,8 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
     for (gi, key) in [(f.flags, "flags"), (f.values, "enum")] {
         let Some(gi) = gi else { continue };
         let g = family.group(gi);
-        let scalar = match (&f.ty, f.len) {
-            (FieldType::Scalar(s), None) if !s.is_signed() => *s,
+        let scalar = match (&f.ty, f.is_array()) {
+            (FieldType::Scalar(s), false) if !s.is_signed() => *s,
             _ => {
                 diags.push(Diagnostic::at(
                     src,

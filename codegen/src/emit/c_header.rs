@@ -361,7 +361,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 ..Default::default()
             });
         }
-        let array = f.len.map_or(String::new(), |n| format!("[{n}]"));
+        let array = f.c_array_suffix();
         match &f.ty {
             FieldType::Union(members) => {
                 out.push(BodyLine {
@@ -381,7 +381,14 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
             ty => out.push(BodyLine {
                 indent: indent.clone(),
                 field: Some(FieldLine {
-                    ty: c_type(family, ty),
+                    // A zero-length array is GNU C, which ISO C's -pedantic refuses; the kernel's
+                    // uAPI headers mark such a declaration `__extension__` (asm-generic/int-ll64.h).
+                    ty: match f.flexible {
+                        Some(Flexible::ZeroLength) => {
+                            format!("__extension__ {}", c_type(family, ty))
+                        }
+                        _ => c_type(family, ty),
+                    },
                     name: f.name.clone().unwrap_or_default(),
                     array,
                 }),

@@ -64,6 +64,8 @@ struct StructView {
     min: u64,
     min_text: String,
     size: u64,
+    /// `; the flexible array ...` when the struct ends in one, else empty.
+    tail: String,
     size_rules: Vec<SizeRuleView>,
     rules: Vec<RuleView>,
     /// sizeof per revision, 0 where the struct does not exist yet.
@@ -334,6 +336,8 @@ fn struct_view(
         min: plan.min_size,
         min_text: c_comment(&v.min_size.text()),
         size,
+        tail: crate::emit::flexible_tail_text(view, s)
+            .map_or_else(String::new, |t| format!("; {}", c_comment(&t))),
         size_rules,
         rules,
     }))
@@ -353,6 +357,7 @@ fn same_body(a: &StructView, b: &StructView) -> bool {
         && a.min == b.min
         && a.min_text == b.min_text
         && a.size == b.size
+        && a.tail == b.tail
         && a.size_rules == b.size_rules
         && a.rules == b.rules
 }
@@ -560,6 +565,7 @@ fn write(v: &View, out: &mut String) {
                 &min,
                 ", size ",
                 &size,
+                &st.tail,
                 " */\n#define UAPIGEN_",
                 &st.upper,
                 "_MIN_SIZE\t",

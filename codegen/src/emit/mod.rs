@@ -203,6 +203,34 @@ pub fn schema_file_text(family: &Family) -> String {
 /// comment nor warn of a nested one under `-Wall`), and a `\` goes between two `?` (so no
 /// trigraph forms: `??/` is a backslash in C11 and could join a line with the next). What
 /// escaping cannot fix (control characters, a line ending in a backslash) `resolve` refuses.
+/// The flexible array member struct `s` ends in, in revision `view`: its C name and its offset
+/// (on x86-64, the validators' target; the check stage keeps it one offset on every ABI).
+pub(crate) fn flexible_tail(
+    view: crate::model::RevView,
+    s: crate::ir::StructId,
+) -> Option<(String, u64)> {
+    let st = view.get(s);
+    let i = st.fields.iter().position(|f| f.flexible.is_some())?;
+    let m = view
+        .layout(s, crate::model::TargetId::DEFAULT)
+        .members
+        .iter()
+        .find(|m| m.index == [i])?;
+    Some((st.fields[i].name.clone()?, m.offset))
+}
+
+/// The validators' sentence on a flexible array member: what they copy and what they leave.
+pub(crate) fn flexible_tail_text(
+    view: crate::model::RevView,
+    s: crate::ir::StructId,
+) -> Option<String> {
+    let (name, offset) = flexible_tail(view, s)?;
+    Some(format!(
+        "the flexible array {name}[] at offset {offset} is not part of the size: \
+         its elements follow the struct in user memory, and the caller copies and checks them"
+    ))
+}
+
 pub fn c_comment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev = '\0';

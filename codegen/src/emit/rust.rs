@@ -793,9 +793,19 @@ fn aggregate(
         if let Some(n) = f.len {
             t = Ty::Array(Box::new(t), n.to_string());
         }
+        // A flexible array member as a zero-length array: the element's alignment at the C
+        // offset and no size, so the struct is the C struct; its elements are the caller's.
+        if f.flexible.is_some() {
+            t = Ty::Array(Box::new(t), "0".to_string());
+        }
         let fallback = match (&f.ty, &f.name) {
             (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
             (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (_, _) if f.flexible.is_some() => format!(
+                "`{}{}`: a flexible array member, whose elements follow the struct.",
+                f.display_name(),
+                f.c_array_suffix()
+            ),
             (_, _) => format!("`{}`.", f.display_name()),
         };
         members.push((

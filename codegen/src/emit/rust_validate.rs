@@ -225,10 +225,20 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
         )],
     );
     r.item_const(true, "MIN_SIZE", &ty("usize"), &lit(format!("{min}usize")));
-    r.doc(
-        false,
-        " `sizeof`: the most the kernel reads as this struct.",
-    );
+    match crate::emit::flexible_tail_text(view, s) {
+        Some(tail) => r.docs(
+            false,
+            &[
+                " `sizeof`: the most the kernel reads as this struct. The validators copy at most"
+                    .to_string(),
+                format!(" this; {tail}."),
+            ],
+        ),
+        None => r.doc(
+            false,
+            " `sizeof`: the most the kernel reads as this struct.",
+        ),
+    }
     r.item_const(true, "SIZE", &ty("usize"), &lit(format!("{size}usize")));
     match conv {
         Convention::Argsz => {

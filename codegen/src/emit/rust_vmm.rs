@@ -179,6 +179,50 @@ pub const IOCSIZE_MASK: u32 = 1073676288;
 pub const IOCSIZE_SHIFT: u32 = 16;
 "#;
 
+// bindgen's type for a flexible array member, as it writes it into every crate that has one,
+// plus `Copy` and `Clone`: a copy is of the zero bytes `sizeof` counts, which is what the
+// validators (`Plain`) copy, and it keeps the header struct `Copy` as the default profile's.
+// `repr(transparent)` where bindgen writes `repr(C)`: the same layout (`[T; 0]`'s), and the
+// one zerocopy derives `IntoBytes` for without asking `T: Unaligned` (a struct element).
+const INCOMPLETE_ARRAY_FIELD: &str = r#"#[repr(transparent)]
+#[derive(Default)]
+#[cfg_attr(feature = "zerocopy", derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable))]
+pub struct __IncompleteArrayField<T>(::std::marker::PhantomData<T>, [T; 0]);
+impl<T> __IncompleteArrayField<T> {
+    #[inline]
+    pub const fn new() -> Self {
+        __IncompleteArrayField(::std::marker::PhantomData, [])
+    }
+    #[inline]
+    pub fn as_ptr(&self) -> *const T {
+        self as *const _ as *const T
+    }
+    #[inline]
+    pub fn as_mut_ptr(&mut self) -> *mut T {
+        self as *mut _ as *mut T
+    }
+    #[inline]
+    pub unsafe fn as_slice(&self, len: usize) -> &[T] {
+        ::std::slice::from_raw_parts(self.as_ptr(), len)
+    }
+    #[inline]
+    pub unsafe fn as_mut_slice(&mut self, len: usize) -> &mut [T] {
+        ::std::slice::from_raw_parts_mut(self.as_mut_ptr(), len)
+    }
+}
+impl<T> ::std::fmt::Debug for __IncompleteArrayField<T> {
+    fn fmt(&self, fmt: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        fmt.write_str("__IncompleteArrayField")
+    }
+}
+impl<T: Copy> Clone for __IncompleteArrayField<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Copy> Copy for __IncompleteArrayField<T> {}
+"#;
+
 /// `src/<family>.rs`.
 pub fn module(m: &Model) -> String {
     let f = &m.family;
@@ -195,6 +239,12 @@ pub fn module(m: &Model) -> String {
     }
     // Every uAPI header includes linux/types.h; the aliases are what the structs are made of.
     out.push_str(TYPES_H);
+    if f.structs
+        .iter()
+        .any(|s| s.fields.iter().any(|x| x.flexible.is_some()))
+    {
+        out.push_str(INCOMPLETE_ARRAY_FIELD);
+    }
     let mut e = Emit {
         m,
         out,
@@ -324,6 +374,9 @@ struct Shape {
     members: Vec<(String, String, Option<String>)>,
     has_union: bool,
     big_array: bool,
+    /// Ends in a flexible array member, whose type derives neither `PartialEq` nor `Default`
+    /// through `[T; 0]`'s bounds the way an array does.
+    flexible: bool,
     aligned: bool,
     /// Padding-free with integers all the way down (the model's `into_bytes`): zerocopy's
     /// `IntoBytes` too, not only the reading derives.
@@ -443,6 +496,7 @@ impl Emit<'_> {
             members: Vec::new(),
             has_union: is_union,
             big_array: false,
+            flexible: false,
             aligned: false,
             into_bytes: false,
         });
@@ -485,9 +539,10 @@ impl Emit<'_> {
                     (ty, true, aligned)
                 }
             };
-            let ty = match f.len {
-                Some(n) => format!("[{ty}; {n}usize]"),
-                None => ty,
+            let ty = match (f.len, f.flexible) {
+                (_, Some(_)) => format!("__IncompleteArrayField<{ty}>"),
+                (Some(n), None) => format!("[{ty}; {n}usize]"),
+                (None, None) => ty,
             };
             let rust = match &f.name {
                 Some(n) => field_name(n),
@@ -499,6 +554,7 @@ impl Emit<'_> {
             let sh = &mut shapes[at];
             sh.has_union |= sub_union;
             sh.big_array |= f.len.is_some_and(|n| n > 32);
+            sh.flexible |= f.flexible.is_some();
             sh.aligned |= aligned;
             sh.members.push((rust, ty, f.name.clone()));
         }
@@ -526,10 +582,13 @@ impl Emit<'_> {
         };
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
-        let derives = match (plain, sh.big_array) {
-            (true, false) => "Debug, Default, Copy, Clone, PartialEq",
-            (true, true) => "Debug, Copy, Clone, PartialEq",
-            (false, _) => "Copy, Clone",
+        let derives = match (plain, sh.big_array, sh.flexible) {
+            // bindgen's `Debug, Default`, and the `Copy, Clone` the validators need.
+            (true, false, true) => "Debug, Default, Copy, Clone",
+            (true, false, false) => "Debug, Default, Copy, Clone, PartialEq",
+            (true, true, true) => "Debug, Copy, Clone",
+            (true, true, false) => "Debug, Copy, Clone, PartialEq",
+            (false, _, _) => "Copy, Clone",
         };
         // zerocopy derives `IntoBytes` on a union only behind a cfg of its own.
         let zerocopy = if sh.into_bytes {

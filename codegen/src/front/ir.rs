@@ -265,6 +265,8 @@ pub struct FieldPath {
     pub scalar: Option<Scalar>,
     /// Array length of the field, if an array.
     pub len: Option<u64>,
+    /// The field is a flexible array member: beyond `sizeof`, so no condition reads it.
+    pub flexible: bool,
     /// The `[[flags]]` set of the field.
     pub flags: Option<GroupId>,
 }
@@ -333,8 +335,11 @@ pub struct Field {
     pub rust_name: String,
     /// Its type.
     pub ty: FieldType,
-    /// Array length, if the field is an array.
+    /// Array length, if the field is an array of a fixed length.
     pub len: Option<u64>,
+    /// Set when the field is a flexible array member: the struct's last, laid out at its
+    /// element's alignment and counted in no `sizeof` (`len` is then None).
+    pub flexible: Option<Flexible>,
     /// Kernel-doc `@name:` text.
     pub doc: Option<String>,
     /// A plain comment line written above the member.
@@ -355,7 +360,48 @@ pub struct Field {
     pub span: Span,
 }
 
+/// How a header spells a flexible array member; both are laid out alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flexible {
+    /// C99's `T name[];`.
+    Unsized,
+    /// GNU's zero-length array `T name[0];`, which older headers still use.
+    ZeroLength,
+}
+
+impl Flexible {
+    /// The declarator's suffix: `[]` or `[0]`.
+    pub fn c_suffix(self) -> &'static str {
+        match self {
+            Flexible::Unsized => "[]",
+            Flexible::ZeroLength => "[0]",
+        }
+    }
+}
+
 impl Field {
+    /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
+    pub fn c_array_suffix(&self) -> String {
+        match (self.len, self.flexible) {
+            (_, Some(fl)) => fl.c_suffix().to_string(),
+            (Some(n), None) => format!("[{n}]"),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// How many elements `sizeof` counts: 1 for a single member, 0 for a flexible array.
+    pub fn sized_count(&self) -> u64 {
+        match (self.len, self.flexible) {
+            (_, Some(_)) => 0,
+            (n, None) => n.unwrap_or(1),
+        }
+    }
+
+    /// Whether the member is an array, fixed or flexible.
+    pub fn is_array(&self) -> bool {
+        self.len.is_some() || self.flexible.is_some()
+    }
+
     /// The name kernel-doc and diagnostics use: the field name, or `(anonymous union)`.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or("(anonymous union)")
@@ -759,6 +805,7 @@ fn cond_at(family: &Family, rev: &Revision, fields: &[Field], c: &Cond) -> Optio
         _ => None,
     };
     c.field.len = f.len;
+    c.field.flexible = f.flexible.is_some();
     c.field.flags = f.flags;
     Some(c)
 }

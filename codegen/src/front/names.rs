@@ -798,7 +798,7 @@ fn flag_fields<'a>(
         }
         match &f.ty {
             FieldType::Union(ms) => flag_fields(family, ms, &path, out),
-            FieldType::Struct(j) if f.len.is_none() => {
+            FieldType::Struct(j) if !f.is_array() => {
                 flag_fields(family, &family.struct_(*j).fields, &path, out)
             }
             _ => {}

@@ -509,6 +509,7 @@ impl Resolver {
         }
         let mut seen = HashMap::new();
         self.unique_names(&fields, &mut seen, &name);
+        self.flexible_placement(&fields, family, &name, false);
         let st = Struct {
             name,
             summary: self.text(&raw.summary, "a summary", true),
@@ -522,6 +523,78 @@ impl Resolver {
             name_span: raw.name.span(),
         };
         (st, parts)
+    }
+
+    /// A flexible array member ends its struct in C: it is the last member, of no union, and
+    /// its struct is embedded in no other (C forbids that; GNU C accepts some of it, with a
+    /// layout the other ABIs need not share).
+    fn flexible_placement(
+        &mut self,
+        fields: &[Field],
+        family: &Family,
+        owner: &str,
+        in_union: bool,
+    ) {
+        for (i, f) in fields.iter().enumerate() {
+            if f.flexible.is_some() {
+                let name = f.display_name();
+                if in_union {
+                    self.error(
+                        f.span.clone(),
+                        format!(
+                            "`{name}` is a flexible array member inside a union: C allows one \
+                             only as the last member of a struct"
+                        ),
+                    );
+                } else if fields.len() == 1 {
+                    self.error(
+                        f.span.clone(),
+                        format!(
+                            "`{name}` is a flexible array member and the only member of \
+                             `{owner}`: C needs a named member before it"
+                        ),
+                    );
+                } else if i + 1 != fields.len() {
+                    self.error_note(
+                        f.span.clone(),
+                        format!(
+                            "`{name}` is a flexible array member, so it must be the last member \
+                             of `{owner}`"
+                        ),
+                        format!(
+                            "`{}` follows it; a flexible array's elements run past the end of \
+                             the struct",
+                            fields[i + 1].display_name()
+                        ),
+                    );
+                }
+            }
+            match &f.ty {
+                FieldType::Struct(j) => {
+                    let inner = family.struct_(*j);
+                    if let Some(tail) = inner.fields.iter().find(|m| m.flexible.is_some()) {
+                        let (line, _) = self.source.line_col(tail.span.start);
+                        self.error_note(
+                            f.span.clone(),
+                            format!(
+                                "`{}` embeds `struct {}`, which ends in the flexible array \
+                                 member `{}`: C allows such a struct only as a whole object, \
+                                 never inside another",
+                                f.display_name(),
+                                inner.name,
+                                tail.display_name()
+                            ),
+                            format!(
+                                "the flexible array member is at line {line}; embed the fixed \
+                                 part as a struct of its own, or use a pointer (`__aligned_u64`)"
+                            ),
+                        );
+                    }
+                }
+                FieldType::Union(ms) => self.flexible_placement(ms, family, owner, true),
+                FieldType::Scalar(_) => {}
+            }
+        }
     }
 
     /// Anonymous union members share the enclosing struct's name space, as in C.
@@ -639,20 +712,49 @@ impl Resolver {
                 format!("anon{anon}")
             }
         };
-        let len = match &raw.len {
-            None => None,
-            Some(l) if *l.get_ref() >= 1 && *l.get_ref() <= (1 << 20) => Some(*l.get_ref() as u64),
-            Some(l) => {
+        let wants_flexible = raw.flexible.as_ref().filter(|x| *x.get_ref());
+        let (len, mut flexible) = match (&raw.len, wants_flexible) {
+            (Some(l), Some(x)) => {
                 self.error(
-                    l.span(),
+                    x.span(),
                     format!(
-                        "array length {} is out of range (1 to 1048576)",
+                        "`flexible = true` is an array of no fixed length, so it takes no `len` \
+                         (`len = {}`)",
                         l.get_ref()
                     ),
                 );
-                None
+                (None, None)
+            }
+            (None, Some(_)) => (None, Some(Flexible::Unsized)),
+            (None, None) => (None, None),
+            // An old header's `data[0]`: a flexible array member in GNU's spelling, kept so.
+            (Some(l), None) if *l.get_ref() == 0 => (None, Some(Flexible::ZeroLength)),
+            (Some(l), None) if *l.get_ref() >= 1 && *l.get_ref() <= (1 << 20) => {
+                (Some(*l.get_ref() as u64), None)
+            }
+            (Some(l), None) => {
+                self.error(
+                    l.span(),
+                    format!(
+                        "array length {} is out of range (1 to 1048576; 0 is a flexible array \
+                         member, `data[0]`)",
+                        l.get_ref()
+                    ),
+                );
+                (None, None)
             }
         };
+        if flexible.is_some() && matches!(ty, FieldType::Union(_)) {
+            let at = wants_flexible
+                .map(|x| x.span())
+                .or(raw.len.as_ref().map(|l| l.span()))
+                .unwrap_or(span.clone());
+            self.error(
+                at,
+                "a flexible array member's element is a scalar or a `struct NAME`, not a union",
+            );
+            flexible = None;
+        }
         let mut link = |key: &Option<S<String>>, want: GroupKind| -> Option<GroupId> {
             let k = key.as_ref()?;
             match groups.get(k.get_ref()) {
@@ -688,6 +790,7 @@ impl Resolver {
             rust_name,
             ty,
             len,
+            flexible,
             doc: self.text(&raw.doc, "a doc", false),
             comment: self.text(&raw.comment, "a comment", true),
             since,
@@ -1109,7 +1212,22 @@ impl Resolver {
     ) -> Option<SizeRef> {
         match (offsetof, offsetofend) {
             (Some(p), None) => Some(SizeRef::OffsetOf(self.field_path(family, si, p)?)),
-            (None, Some(p)) => Some(SizeRef::OffsetOfEnd(self.field_path(family, si, p)?)),
+            (None, Some(p)) => {
+                let path = self.field_path(family, si, p)?;
+                if path.flexible {
+                    // sizeof of an incomplete array does not compile: offsetofend is C's error.
+                    self.error(
+                        p.span(),
+                        format!(
+                            "`{}` is a flexible array member, which has no end: write \
+                             `offsetof = \"{}\"` (where its elements begin)",
+                            path.text, path.text
+                        ),
+                    );
+                    return None;
+                }
+                Some(SizeRef::OffsetOfEnd(path))
+            }
             _ => {
                 self.error(span, "give exactly one of `offsetof` and `offsetofend`");
                 None
@@ -1129,7 +1247,7 @@ impl Resolver {
             if let Some(prev) = last {
                 // C names an element as `r[0].x`, which a path does not write: a path through
                 // an array would emit `r.x`, which compiles nowhere.
-                if prev.len.is_some() {
+                if prev.is_array() {
                     self.error(
                         text.span(),
                         format!(
@@ -1224,6 +1342,7 @@ impl Resolver {
                 _ => None,
             },
             len: f.len,
+            flexible: f.flexible.is_some(),
             flags: f.flags,
         })
     }
@@ -1288,6 +1407,17 @@ impl Resolver {
             return None;
         }
         let field = self.field_path(family, si, &raw.field)?;
+        if field.flexible {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a flexible array member: its elements lie past `sizeof`, beyond \
+                     what a validator copies, so no condition can read them",
+                    field.text
+                ),
+            );
+            return None;
+        }
         if field.scalar.is_none() {
             self.error(raw.field.span(), format!("`{}` is a struct or union: conditions apply to integer fields and arrays of them", field.text));
             return None;

@@ -224,8 +224,11 @@ pub struct RawField {
     /// `__u8` … `__s64`, `__aligned_u64`, or `struct NAME`.
     #[serde(rename = "type")]
     pub ty: Option<S<String>>,
-    /// Array length: `__u8 padding[6]` is `{ name = "padding", type = "__u8", len = 6 }`.
+    /// Array length: `__u8 padding[6]` is `{ name = "padding", type = "__u8", len = 6 }`;
+    /// `len = 0` is an old header's zero-length array `__u8 data[0]`, a flexible array member.
     pub len: Option<S<i64>>,
+    /// A flexible array member, `__u8 data[]`: the struct's last member, in no `sizeof`.
+    pub flexible: Option<S<bool>>,
     /// A union of these members.
     pub union: Option<S<Vec<S<RawField>>>>,
     /// Kernel-doc `@name:` text.

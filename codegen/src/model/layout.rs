@@ -297,7 +297,8 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             (size, align)
         }
     };
-    let n = f.len.unwrap_or(1);
+    // A flexible array member adds its alignment and nothing to the size, as in C.
+    let n = f.sized_count();
     match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
         Some(total) => Ok((total, align)),
         None => Err(here(format!(
@@ -601,6 +602,34 @@ mod tests {
             (12, 4, 4)
         );
         assert!(i686.holes.is_empty());
+    }
+
+    /// As gcc lays out `struct { __u32 a; __u64 b[]; }`: `b` at its element's alignment, no
+    /// size, its alignment the struct's; so 8 bytes with a hole on x86-64 and 4 on i686.
+    #[test]
+    fn a_flexible_array_member_has_an_offset_and_alignment_and_no_size() {
+        for spelling in ["flexible = true", "len = 0"] {
+            let f = family(&format!(
+                "{{ name = \"a\", type = \"__u32\" }}, {{ name = \"b\", type = \"__u64\", {spelling} }}"
+            ));
+            let at = |triple: &str| {
+                let l = &layout_family(&f, target_by_triple(triple).unwrap()).structs[0];
+                let b = l.member("b").unwrap();
+                (l.size, l.align, b.offset, b.size, l.holes.len())
+            };
+            assert_eq!(at("x86_64-linux-gnu"), (8, 8, 8, 0, 1), "{spelling}");
+            assert_eq!(at("i686-linux-gnu"), (4, 4, 4, 0, 0), "{spelling}");
+        }
+        let f = family(
+            "{ name = \"argsz\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }, \
+             { name = \"data\", type = \"__u8\", flexible = true }",
+        );
+        for t in TARGETS {
+            let l = &layout_family(&f, t).structs[0];
+            assert_eq!((l.size, l.align), (8, 4), "{}", t.triple);
+            assert_eq!(l.offsetofend("data"), Some(8));
+            assert!(l.holes.is_empty());
+        }
     }
 
     #[test]

@@ -322,7 +322,7 @@ fn flag_fields(
             }
             match &f.ty {
                 FieldType::Union(ms) => visit(ms, &path, fam, masks, r, n, out),
-                FieldType::Struct(j) if f.len.is_none() => {
+                FieldType::Struct(j) if !f.is_array() => {
                     visit(&fam.struct_(*j).fields, &path, fam, masks, r, n, out)
                 }
                 _ => {}

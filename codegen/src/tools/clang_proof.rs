@@ -229,7 +229,12 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
         let anonymous = name.is_empty() || name.contains("(anonymous");
         let ty = c.ty().canonical();
         let offset = base + c.field_offset_bits().unwrap_or(0) / 8;
-        let size = ty.size().unwrap_or(0);
+        // A flexible array member (`T x[]`) is incomplete, so libclang gives it no size; it
+        // has an offset and adds nothing to sizeof, as the IR's does.
+        let size = match ty.kind() {
+            TypeKind::IncompleteArray => 0,
+            _ => ty.size().unwrap_or(0),
+        };
         let path = match (anonymous, prefix.is_empty()) {
             (true, _) => prefix.to_string(),
             (false, true) => name,

@@ -126,6 +126,16 @@ fn explain(
             input.len()
         );
     }
+    if let Some(tail) = st.fields.iter().find(|f| f.flexible.is_some()) {
+        if input.len() > size {
+            let _ = writeln!(
+                text,
+                "({} bytes past sizeof: the elements of the flexible array `{}`, not decoded)",
+                input.len() - size,
+                tail.display_name()
+            );
+        }
+    }
     fields(family, fl, s, &bytes, 0, "", &mut text);
     match &verdict {
         Ok(()) => {
@@ -160,6 +170,14 @@ fn fields(
         let off = base + m.offset;
         match &f.ty {
             FieldType::Union(_) => {}
+            // Its elements lie past sizeof, in bytes that are the caller's, not the struct's.
+            _ if f.flexible.is_some() => {
+                let _ = writeln!(
+                    out,
+                    "  {path:<28} = flexible array at offset {off} (its elements follow \
+                     sizeof)"
+                );
+            }
             FieldType::Struct(j) if f.len.is_none() => {
                 fields(family, fl, *j, bytes, off, &path, out)
             }

@@ -25,7 +25,10 @@ struct Field {
     flags: Option<String>,
     name: Option<String>,
     ty: Option<String>,
+    /// A fixed array's length; `Some(0)` is an old header's `x[0]`, written `len = 0`.
     len: Option<u64>,
+    /// A flexible array member, `x[]`.
+    flexible: bool,
     union: Option<Vec<Field>>,
     doc: Option<String>,
     offset: u32,
@@ -214,13 +217,23 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     }
     let mut ty = c.ty();
     let mut count = None;
+    let mut flexible = false;
     match ty.kind() {
+        // Where it may stand (last, outside unions, in a struct embedded nowhere) is resolve's
+        // to judge, at the schema line this member becomes.
         TypeKind::IncompleteArray => {
-            refuse(format!(
-                "{shown} is a flexible array member (`[]`): the schema has no member of \
-                 variable length; describe the fixed part, and the array in the docs"
-            ));
+            flexible = true;
             ty = ty.element();
+            if matches!(
+                ty.kind(),
+                TypeKind::ConstantArray | TypeKind::IncompleteArray
+            ) {
+                refuse(format!(
+                    "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
+                     one dimension",
+                    c.ty().spelling()
+                ));
+            }
         }
         TypeKind::ConstantArray => {
             let n = ty.array_len().unwrap_or(0);
@@ -239,18 +252,15 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                     name: Some(name),
                     ty: None,
                     len: None,
+                    flexible: false,
                     union: None,
                     doc: None,
                     offset,
                     path,
                     struct_ref: None,
                 };
-            } else if n == 0 {
-                refuse(format!(
-                    "{shown} is a zero-length array (`[0]`): the schema's arrays have at \
-                     least one element; describe the fixed part, and the array in the docs"
-                ));
             }
+            // `n == 0` is an old header's flexible array member, which `len = 0` writes.
             count = Some(n);
         }
         _ => {}
@@ -289,6 +299,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         name: (!anonymous).then_some(name.clone()),
         ty: None,
         len: count,
+        flexible,
         union: None,
         doc,
         offset,
@@ -930,6 +941,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if let Some(n) = f.len {
         parts.push(format!("len = {n}"));
+    }
+    if f.flexible {
+        parts.push("flexible = true".to_string());
     }
     if let Some(g) = &f.flags {
         parts.push(format!("flags = \"{g}\""));
@@ -1709,6 +1723,7 @@ fn render(
                         && fields.iter().any(|x| {
                             x.name.as_deref() == Some(f.as_str())
                                 && x.len.is_none()
+                                && !x.flexible
                                 && x.ty
                                     .as_deref()
                                     .and_then(Scalar::from_c_name)

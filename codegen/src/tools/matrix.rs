@@ -356,7 +356,11 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
             let Some(f) = crate::layout::field_at(fam_u.struct_(s), &m.index) else {
                 continue;
             };
-            if c.history.rev(k).has(f.since, RevSet::EMPTY) || !matches!(f.ty, FieldType::Scalar(_))
+            // A flexible array member has no byte within sizeof for the user to set: its
+            // elements are the caller's, past what any validator copies.
+            if c.history.rev(k).has(f.since, RevSet::EMPTY)
+                || !matches!(f.ty, FieldType::Scalar(_))
+                || f.flexible.is_some()
             {
                 continue;
             }

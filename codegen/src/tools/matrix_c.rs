@@ -405,9 +405,17 @@ fn harness_source(families: &[Checked], includes: &[String]) -> String {
                 st.name
             );
             for m in layout_members(c, si) {
+                // sizeof of a flexible array member does not compile: it has no size.
+                let flexible =
+                    crate::layout::field_at(st, &m.index).is_some_and(|f| f.flexible.is_some());
+                let size = if flexible {
+                    "(size_t)0".to_string()
+                } else {
+                    format!("sizeof(((struct {0} *)0)->{1})", st.name, m.path)
+                };
                 let _ = writeln!(
                     layout,
-                    "\t\tprintf(\"%zu\\n%zu\\n\", offsetof(struct {0}, {1}), sizeof(((struct {0} *)0)->{1}));",
+                    "\t\tprintf(\"%zu\\n%zu\\n\", offsetof(struct {0}, {1}), {size});",
                     st.name, m.path
                 );
             }

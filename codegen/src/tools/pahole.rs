@@ -50,7 +50,7 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         let f = field_at(st, &m.index).expect("layout member points at a field");
         let indent = "\t".repeat(m.depth + 1);
         let name = f.name.clone().unwrap_or_default();
-        let array = f.len.map_or(String::new(), |n| format!("[{n}]"));
+        let array = f.c_array_suffix();
         let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),

@@ -43,9 +43,10 @@ impl fmt::Display for MemberType {
             BaseType::Struct(name) => write!(f, "struct {name}")?,
             BaseType::Union => f.write_str("union")?,
         }
-        match self.len {
-            Some(n) => write!(f, "[{n}]"),
-            None => Ok(()),
+        match (self.len, self.flexible) {
+            (_, true) => f.write_str("[]"),
+            (Some(n), false) => write!(f, "[{n}]"),
+            (None, false) => Ok(()),
         }
     }
 }
@@ -54,9 +55,10 @@ impl FromStr for MemberType {
     type Err = String;
 
     fn from_str(text: &str) -> Result<MemberType, String> {
-        let (base, len) = match text.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
-            Some((base, n)) => (base, Some(n.parse().map_err(|_| text.to_string())?)),
-            None => (text, None),
+        let (base, len, flexible) = match text.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
+            Some((base, "")) => (base, None, true),
+            Some((base, n)) => (base, Some(n.parse().map_err(|_| text.to_string())?), false),
+            None => (text, None, false),
         };
         let base = if base == "union" {
             BaseType::Union
@@ -70,7 +72,11 @@ impl FromStr for MemberType {
                     .ok_or_else(|| text.to_string())?,
             )
         };
-        Ok(MemberType { base, len })
+        Ok(MemberType {
+            base,
+            len,
+            flexible,
+        })
     }
 }
 

@@ -132,8 +132,11 @@ impl Member {
 pub struct MemberType {
     /// The element type.
     pub base: BaseType,
-    /// The array length, for an array.
+    /// The array length, for an array of a fixed length.
     pub len: Option<u64>,
+    /// A flexible array member (`[]`; an old header's `[0]` is the same ABI): no size, and its
+    /// offset is where the caller's elements begin.
+    pub flexible: bool,
 }
 
 /// The element type of a member.
@@ -150,7 +153,7 @@ pub enum BaseType {
 impl MemberType {
     /// A union, not an array of one: the kind of member that may gain members.
     pub fn is_union(&self) -> bool {
-        self.base == BaseType::Union && self.len.is_none()
+        self.base == BaseType::Union && self.len.is_none() && !self.flexible
     }
 
     fn of(family: &Family, f: &Field) -> MemberType {
@@ -159,7 +162,11 @@ impl MemberType {
             FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
             FieldType::Union(_) => BaseType::Union,
         };
-        MemberType { base, len: f.len }
+        MemberType {
+            base,
+            len: f.len,
+            flexible: f.flexible.is_some(),
+        }
     }
 }
 

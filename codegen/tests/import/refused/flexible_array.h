@@ -1,13 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 #include <linux/types.h>
 
-struct fa_list {
-	__u32 count;
-	__u32 pad;
-	__u64 entries[];
+struct fa_env {
+	__u32 argsz;
+	__u8 data[];
 };
 
-struct fa_zero {
-	__u32 count;
+/* GNU C accepts a struct that ends in a flexible array inside another; C does not. */
+struct fa_outer {
+	struct fa_env env;
+	__u32 tail;
+};
+
+struct fa_union {
+	__u32 n;
+	union {
+		__u32 a;
+		__u8 b[0];
+	} u;
+};
+
+struct fa_zero_first {
 	__u32 entries[0];
+	__u32 count;
 };

@@ -8,3 +8,6 @@
 /// `include/uapi/linux/features.h`, from `features.toml`.
 #[rustfmt::skip]
 pub mod features;
+/// `include/uapi/linux/flex.h`, from `flex.toml`.
+#[rustfmt::skip]
+pub mod flex;
