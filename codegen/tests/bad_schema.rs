@@ -318,6 +318,18 @@ const CASES: &[Case] = &[
         says: "`c` is a plain char, signed on x86 and unsigned on arm: only `zero` and `nonzero` apply to it",
     },
     Case {
+        name: "a rule on a word",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nabi_trap = { revisions = [\"r1\"], note = \"words\" }\nrules = [{ require = [{ field = \"n\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"n\", type = \"__kernel_size_t\" }]\n",
+        at: "\"n\", zero",
+        says: "`n` is a __kernel_size_t, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no rule reads it",
+    },
+    Case {
+        name: "flags on a word",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n\n[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"words\" }\nfields = [{ name = \"fl\", type = \"unsigned long\", flags = \"f\" }]\n",
+        at: "{ name = \"fl\"",
+        says: "`flags = \"f\"` needs an unsigned integer field of one size on every ABI, but `s.fl` is not one",
+    },
+    Case {
         name: "a rule that ends where it begins",
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"a\", zero = true }], until = \"r1\" }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }]\n",
         at: "\"r1\" }]",

@@ -381,13 +381,14 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
         let Some(gi) = gi else { continue };
         let g = family.group(gi);
         let scalar = match (&f.ty, f.is_array()) {
-            (FieldType::Scalar(s), false) if !s.is_signed() => *s,
+            // A word's bits above 31 exist on the 64-bit ABIs only.
+            (FieldType::Scalar(s), false) if !s.is_signed() && !s.is_word() => *s,
             _ => {
                 diags.push(Diagnostic::at(
                     src,
                     f.span.clone(),
                     format!(
-                        "`{key} = \"{}\"` needs an unsigned integer field, but `{}.{}` is not one",
+                        "`{key} = \"{}\"` needs an unsigned integer field of one size on every ABI, but `{}.{}` is not one",
                         g.name,
                         st.name,
                         f.display_name()

@@ -520,6 +520,10 @@ impl Emit<'_> {
                         Scalar::UInt => "::std::os::raw::c_uint",
                         Scalar::LongLong => "::std::os::raw::c_longlong",
                         Scalar::ULongLong => "::std::os::raw::c_ulonglong",
+                        Scalar::Long => "::std::os::raw::c_long",
+                        Scalar::ULong => "::std::os::raw::c_ulong",
+                        // The kernel's types by their names, which the bindings' preamble
+                        // defines as bindgen does.
                         other => other.c_name(),
                     }
                     .to_string(),

@@ -474,11 +474,55 @@ pub enum Scalar {
     LongLong,
     /// `unsigned long long`.
     ULongLong,
+    /// `long`: the ABI's word, 4 bytes on i686 and arm, 8 on the 64-bit ABIs.
+    Long,
+    /// `unsigned long`.
+    ULong,
+    /// `__kernel_long_t` (`long` on every ABI uapigen lays out; x32 is not one).
+    KernelLong,
+    /// `__kernel_ulong_t`.
+    KernelULong,
+    /// `__kernel_size_t`: `unsigned int` on 32-bit ABIs, `unsigned long` on 64-bit ones.
+    KernelSize,
+    /// `__kernel_ssize_t`: `int` or `long`.
+    KernelSsize,
+    /// `__kernel_ptrdiff_t`: `int` or `long`.
+    KernelPtrdiff,
+    /// `__kernel_off_t`: `__kernel_long_t`.
+    KernelOff,
+    /// `__kernel_time_t` (`__kernel_old_time_t`'s old name): `__kernel_long_t`.
+    KernelTime,
+    /// `__kernel_old_time_t`: `__kernel_long_t`.
+    KernelOldTime,
+    /// `__kernel_clock_t`: `__kernel_long_t`.
+    KernelClock,
+    /// `__kernel_suseconds_t`: `__kernel_long_t` (sparc's `int` is not an ABI laid out here).
+    KernelSuseconds,
+    /// `__kernel_loff_t`: `long long`.
+    KernelLoff,
+    /// `__kernel_time64_t`: `long long`.
+    KernelTime64,
+    /// `__kernel_pid_t`: `int`.
+    KernelPid,
+    /// `__kernel_daddr_t`: `int`.
+    KernelDaddr,
+    /// `__kernel_timer_t`: `int`.
+    KernelTimer,
+    /// `__kernel_clockid_t`: `int`.
+    KernelClockid,
+    /// `__kernel_key_t`: `int`.
+    KernelKey,
+    /// `__kernel_mqd_t`: `int`.
+    KernelMqd,
+    /// `__kernel_uid32_t`: `unsigned int`.
+    KernelUid32,
+    /// `__kernel_gid32_t`: `unsigned int`.
+    KernelGid32,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 26] = [
+    pub const ALL: [Scalar; 48] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -505,6 +549,28 @@ impl Scalar {
         Scalar::UInt,
         Scalar::LongLong,
         Scalar::ULongLong,
+        Scalar::Long,
+        Scalar::ULong,
+        Scalar::KernelLong,
+        Scalar::KernelULong,
+        Scalar::KernelSize,
+        Scalar::KernelSsize,
+        Scalar::KernelPtrdiff,
+        Scalar::KernelOff,
+        Scalar::KernelTime,
+        Scalar::KernelOldTime,
+        Scalar::KernelClock,
+        Scalar::KernelSuseconds,
+        Scalar::KernelLoff,
+        Scalar::KernelTime64,
+        Scalar::KernelPid,
+        Scalar::KernelDaddr,
+        Scalar::KernelTimer,
+        Scalar::KernelClockid,
+        Scalar::KernelKey,
+        Scalar::KernelMqd,
+        Scalar::KernelUid32,
+        Scalar::KernelGid32,
     ];
 
     /// The C spelling.
@@ -536,7 +602,50 @@ impl Scalar {
             Scalar::UInt => "unsigned int",
             Scalar::LongLong => "long long",
             Scalar::ULongLong => "unsigned long long",
+            Scalar::Long => "long",
+            Scalar::ULong => "unsigned long",
+            Scalar::KernelLong => "__kernel_long_t",
+            Scalar::KernelULong => "__kernel_ulong_t",
+            Scalar::KernelSize => "__kernel_size_t",
+            Scalar::KernelSsize => "__kernel_ssize_t",
+            Scalar::KernelPtrdiff => "__kernel_ptrdiff_t",
+            Scalar::KernelOff => "__kernel_off_t",
+            Scalar::KernelTime => "__kernel_time_t",
+            Scalar::KernelOldTime => "__kernel_old_time_t",
+            Scalar::KernelClock => "__kernel_clock_t",
+            Scalar::KernelSuseconds => "__kernel_suseconds_t",
+            Scalar::KernelLoff => "__kernel_loff_t",
+            Scalar::KernelTime64 => "__kernel_time64_t",
+            Scalar::KernelPid => "__kernel_pid_t",
+            Scalar::KernelDaddr => "__kernel_daddr_t",
+            Scalar::KernelTimer => "__kernel_timer_t",
+            Scalar::KernelClockid => "__kernel_clockid_t",
+            Scalar::KernelKey => "__kernel_key_t",
+            Scalar::KernelMqd => "__kernel_mqd_t",
+            Scalar::KernelUid32 => "__kernel_uid32_t",
+            Scalar::KernelGid32 => "__kernel_gid32_t",
         }
+    }
+
+    /// Whether the type is the ABI's word (`long` and the kernel's types of its size): 4
+    /// bytes on i686 and arm, 8 on the 64-bit ABIs. `size()` is its 64-bit size; a layout
+    /// asks its target (`layout::Target::scalar_size`).
+    pub fn is_word(self) -> bool {
+        matches!(
+            self,
+            Scalar::Long
+                | Scalar::ULong
+                | Scalar::KernelLong
+                | Scalar::KernelULong
+                | Scalar::KernelSize
+                | Scalar::KernelSsize
+                | Scalar::KernelPtrdiff
+                | Scalar::KernelOff
+                | Scalar::KernelTime
+                | Scalar::KernelOldTime
+                | Scalar::KernelClock
+                | Scalar::KernelSuseconds
+        )
     }
 
     /// The Rust spelling: a primitive, or a path (`::core::ffi::c_char`, whose signedness is
@@ -557,8 +666,27 @@ impl Scalar {
             | Scalar::ULongLong => "u64",
             Scalar::S8 | Scalar::SChar => "i8",
             Scalar::S16 | Scalar::Short => "i16",
-            Scalar::S32 | Scalar::Int => "i32",
-            Scalar::S64 | Scalar::LongLong => "i64",
+            Scalar::S32
+            | Scalar::Int
+            | Scalar::KernelPid
+            | Scalar::KernelDaddr
+            | Scalar::KernelTimer
+            | Scalar::KernelClockid
+            | Scalar::KernelKey
+            | Scalar::KernelMqd => "i32",
+            Scalar::KernelUid32 | Scalar::KernelGid32 => "u32",
+            Scalar::S64 | Scalar::LongLong | Scalar::KernelLoff | Scalar::KernelTime64 => "i64",
+            // The target's own `long`, as C's.
+            Scalar::Long
+            | Scalar::KernelLong
+            | Scalar::KernelSsize
+            | Scalar::KernelPtrdiff
+            | Scalar::KernelOff
+            | Scalar::KernelTime
+            | Scalar::KernelOldTime
+            | Scalar::KernelClock
+            | Scalar::KernelSuseconds => "::core::ffi::c_long",
+            Scalar::ULong | Scalar::KernelULong | Scalar::KernelSize => "::core::ffi::c_ulong",
         }
     }
 
@@ -582,7 +710,17 @@ impl Scalar {
             | Scalar::Le32
             | Scalar::Be32
             | Scalar::Int
-            | Scalar::UInt => 4,
+            | Scalar::UInt
+            | Scalar::KernelPid
+            | Scalar::KernelDaddr
+            | Scalar::KernelTimer
+            | Scalar::KernelClockid
+            | Scalar::KernelKey
+            | Scalar::KernelMqd
+            | Scalar::KernelUid32
+            | Scalar::KernelGid32 => 4,
+            // On the 64-bit ABIs; `is_word`.
+            s if s.is_word() => 8,
             Scalar::U64
             | Scalar::S64
             | Scalar::AlignedU64
@@ -591,7 +729,10 @@ impl Scalar {
             | Scalar::AlignedLe64
             | Scalar::AlignedBe64
             | Scalar::LongLong
-            | Scalar::ULongLong => 8,
+            | Scalar::ULongLong
+            | Scalar::KernelLoff
+            | Scalar::KernelTime64 => 8,
+            _ => unreachable!("every word type is matched above"),
         }
     }
 
@@ -606,6 +747,8 @@ impl Scalar {
                 | Scalar::Be64
                 | Scalar::LongLong
                 | Scalar::ULongLong
+                | Scalar::KernelLoff
+                | Scalar::KernelTime64
         )
     }
 
@@ -652,6 +795,23 @@ impl Scalar {
                 | Scalar::Short
                 | Scalar::Int
                 | Scalar::LongLong
+                | Scalar::Long
+                | Scalar::KernelLong
+                | Scalar::KernelSsize
+                | Scalar::KernelPtrdiff
+                | Scalar::KernelOff
+                | Scalar::KernelTime
+                | Scalar::KernelOldTime
+                | Scalar::KernelClock
+                | Scalar::KernelSuseconds
+                | Scalar::KernelLoff
+                | Scalar::KernelTime64
+                | Scalar::KernelPid
+                | Scalar::KernelDaddr
+                | Scalar::KernelTimer
+                | Scalar::KernelClockid
+                | Scalar::KernelKey
+                | Scalar::KernelMqd
         )
     }
 }

@@ -1436,6 +1436,17 @@ impl Resolver {
             );
             return None;
         }
+        if field.scalar.is_some_and(Scalar::is_word) {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a {}, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no rule reads it (the validators read a field at one offset and size)",
+                    field.text,
+                    field.scalar.map_or("", Scalar::c_name)
+                ),
+            );
+            return None;
+        }
         if field.scalar.is_some_and(Scalar::is_endian)
             && raw.zero.is_none()
             && raw.nonzero.is_none()

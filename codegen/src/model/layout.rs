@@ -26,6 +26,8 @@ pub struct Target {
     pub rust_arch: &'static str,
     /// Alignment of `__u64`/`__s64` as a struct member.
     pub u64_align: u64,
+    /// `sizeof(long)`, the ABI's word (`Scalar::is_word`): its size and alignment.
+    pub long_size: u64,
 }
 
 /// The Linux ABIs every uAPI struct must agree on. x86-64 is the default and comes first.
@@ -34,36 +36,43 @@ pub const TARGETS: &[Target] = &[
         triple: "x86_64-linux-gnu",
         rust_arch: "x86_64",
         u64_align: 8,
+        long_size: 8,
     },
     Target {
         triple: "i686-linux-gnu",
         rust_arch: "x86",
         u64_align: 4,
+        long_size: 4,
     },
     Target {
         triple: "aarch64-linux-gnu",
         rust_arch: "aarch64",
         u64_align: 8,
+        long_size: 8,
     },
     Target {
         triple: "arm-linux-gnueabihf",
         rust_arch: "arm",
         u64_align: 8,
+        long_size: 4,
     },
     Target {
         triple: "riscv64-linux-gnu",
         rust_arch: "riscv64",
         u64_align: 8,
+        long_size: 8,
     },
     Target {
         triple: "powerpc64le-linux-gnu",
         rust_arch: "powerpc64",
         u64_align: 8,
+        long_size: 8,
     },
     Target {
         triple: "s390x-linux-gnu",
         rust_arch: "s390x",
         u64_align: 8,
+        long_size: 8,
     },
 ];
 
@@ -82,6 +91,7 @@ pub fn target_by_triple(triple: &str) -> Option<&'static Target> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LayoutRules {
     u64_align: u64,
+    long_size: u64,
 }
 
 impl Target {
@@ -89,12 +99,23 @@ impl Target {
     pub fn layout_rules(&self) -> LayoutRules {
         LayoutRules {
             u64_align: self.u64_align,
+            long_size: self.long_size,
+        }
+    }
+
+    /// Size of a scalar: its own, or the ABI's word.
+    pub fn scalar_size(&self, s: Scalar) -> u64 {
+        if s.is_word() {
+            self.long_size
+        } else {
+            s.size()
         }
     }
 
     /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
+            s if s.is_word() => self.long_size,
             s if s.is_abi_aligned_64() => self.u64_align,
             s if s.is_aligned_64() => 8,
             other => other.size(),
@@ -265,7 +286,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
         embeds: None,
     };
     let (size, align) = match &f.ty {
-        FieldType::Scalar(s) => (s.size(), target.scalar_align(*s)),
+        FieldType::Scalar(s) => (target.scalar_size(*s), target.scalar_align(*s)),
         FieldType::Struct(i) => {
             // `done` is the layouts so far; the embedded struct is earlier (resolve checks).
             let inner = &done[i.0];

@@ -20,7 +20,10 @@ use crate::Checked;
 /// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers;
 /// `__bitwise` empty, as the kernel's is for user space (so `typedef __u32 __bitwise x;`
 /// parses and a member of such a type is refused as a typedef, at the member), and the
-/// kernel's endian types (`__le32`, `__aligned_le64` ...), which the schema has.
+/// kernel's endian types (`__le32`, `__aligned_le64` ...), which the schema has; and the
+/// `__kernel_*` types of <asm-generic/posix_types.h> that are alike on every ABI laid out here
+/// (`codegen/tests/kernel_types.rs` holds them to the real headers with gcc), not those an
+/// architecture redefines (`__kernel_uid_t` is an `unsigned short` on i686 and arm).
 pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
@@ -32,7 +35,21 @@ typedef __u16 __bitwise __le16;\ntypedef __u16 __bitwise __be16;\n\
 typedef __u32 __bitwise __le32;\ntypedef __u32 __bitwise __be32;\n\
 typedef __u64 __bitwise __le64;\ntypedef __u64 __bitwise __be64;\n\
 #define __aligned_be64 __be64 __attribute__((aligned(8)))\n\
-#define __aligned_le64 __le64 __attribute__((aligned(8)))\n#endif\n";
+#define __aligned_le64 __le64 __attribute__((aligned(8)))\n\
+typedef long __kernel_long_t;\ntypedef unsigned long __kernel_ulong_t;\n\
+#if __SIZEOF_LONG__ == 8\n\
+typedef __kernel_ulong_t __kernel_size_t;\ntypedef __kernel_long_t __kernel_ssize_t;\n\
+typedef __kernel_long_t __kernel_ptrdiff_t;\n\
+#else\n\
+typedef unsigned int __kernel_size_t;\ntypedef int __kernel_ssize_t;\ntypedef int __kernel_ptrdiff_t;\n\
+#endif\n\
+typedef __kernel_long_t __kernel_off_t;\ntypedef __kernel_long_t __kernel_time_t;\n\
+typedef __kernel_long_t __kernel_old_time_t;\ntypedef __kernel_long_t __kernel_clock_t;\n\
+typedef __kernel_long_t __kernel_suseconds_t;\n\
+typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
+typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
+typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
+typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n#endif\n";
 
 /// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\

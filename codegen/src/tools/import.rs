@@ -157,15 +157,17 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
         TypeKind::UInt => Scalar::UInt,
         TypeKind::LongLong => Scalar::LongLong,
         TypeKind::ULongLong => Scalar::ULongLong,
+        TypeKind::Long => Scalar::Long,
+        TypeKind::ULong => Scalar::ULong,
         _ => return None,
     };
     Some(s.c_name())
 }
 
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
-                     __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64), C's \
-                     fixed-size integers (char, short, int, long long, signed or unsigned) and \
-                     `struct NAME`";
+                     __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64, the \
+                     __kernel_* types alike on every ABI), C's integers (char, short, int, \
+                     long, long long, signed or unsigned) and `struct NAME`";
 
 /// Walks the members of one struct or union: the fields, and what cannot be written.
 struct Walk<'a, 'tu> {
@@ -381,12 +383,9 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                 decl.spelling()
             ),
             TypeKind::Long | TypeKind::ULong => format!(
-                "{}`{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}",
-                if ty.kind() == TypeKind::Typedef {
-                    "a typedef of "
-                } else {
-                    ""
-                },
+                "a typedef of `{}`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}: \
+                 write `{}` or the `__kernel_*` type it stands for",
+                canon.spelling(),
                 canon.spelling()
             ),
             TypeKind::CharS | TypeKind::CharU => format!(
@@ -1086,8 +1085,9 @@ fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
             d.notes.push(
                 "uapigen reads the header with -nostdinc against its own <linux/types.h>, which \
                  has the schema's types only (__u8 … __u64, __s8 … __s64, __aligned_u64, \
-                 __le16 … __be64, __aligned_le64, __aligned_be64): the kernel's others \
-                 (__kernel_size_t, __virtio16, ...) are not types a schema can write"
+                 __le16 … __be64, __aligned_le64, __aligned_be64, the __kernel_* types alike \
+                 on every ABI): the kernel's others (__kernel_uid_t, __virtio16, ...) are not \
+                 types a schema can write"
                     .to_string(),
             );
         } else if d.message.contains("file not found") && !said[1] {

@@ -514,6 +514,61 @@ impl FeatCTypes {
         ::core::result::Result::Ok(())
     }
 }
+/// `struct feat_words`: times and sizes as the kernel's old structs hold them
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatWords {
+    /// seconds
+    pub sec: i64,
+    /// a length
+    pub len: ::core::ffi::c_ulong,
+    /// an offset
+    pub off: ::core::ffi::c_long,
+    /// a process
+    pub pid: i32,
+    /// a user
+    pub uid: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatWords>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 24 } else { 32 }
+    {
+        panic!("struct feat_words: wrong size");
+    }
+    if ::core::mem::align_of::<FeatWords>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_words: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatWords, sec) != 0 {
+        panic!("struct feat_words: `sec` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWords, len) != 8 {
+        panic!("struct feat_words: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWords, off)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 16 }
+    {
+        panic!("struct feat_words: `off` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWords, pid)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 24 }
+    {
+        panic!("struct feat_words: `pid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWords, uid)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 20 } else { 28 }
+    {
+        panic!("struct feat_words: `uid` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FeatWords {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -680,6 +735,7 @@ pub mod r1 {
     }
     pub use super::FeatWide;
     pub use super::FeatCTypes;
+    pub use super::FeatWords;
 }
 /// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -690,6 +746,7 @@ pub mod r2 {
     pub use super::FeatRecord;
     pub use super::FeatWide;
     pub use super::FeatCTypes;
+    pub use super::FeatWords;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -166,4 +166,20 @@ struct feat_c_types {
 	unsigned long long len;
 };
 
+/**
+ * struct feat_words - times and sizes as the kernel's old structs hold them
+ * @sec: seconds
+ * @len: a length
+ * @off: an offset
+ * @pid: a process
+ * @uid: a user
+ */
+struct feat_words {
+	__kernel_time64_t sec;
+	__kernel_size_t len;
+	long off;
+	__kernel_pid_t pid;
+	__kernel_uid32_t uid;
+};
+
 #endif /* _UAPI_LINUX_FEATURES_H */

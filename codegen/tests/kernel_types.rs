@@ -1,0 +1,156 @@
+//! C's `long` and the kernel's `__kernel_*` types: their size, alignment in a struct and
+//! signedness as uapigen lays them out (`layout::Target::scalar_size`/`scalar_align`,
+//! `Scalar::is_signed`), held by gcc to the machine's real <linux/types.h> (Debian's
+//! linux-libc-dev, whose <asm/posix_types.h> picks the i386 or x86-64 definitions) on -m64
+//! and -m32, and to the stub <linux/types.h> libclang reads in the proof and import
+//! (`clang_proof::TYPES_H`), which must say the same.
+
+mod common;
+
+use common::*;
+use uapigen::ir::Scalar;
+use uapigen::layout::target_by_triple;
+
+/// `_Static_assert`s of every scalar type the schema has on `triple`.
+fn checks(triple: &str) -> String {
+    let t = target_by_triple(triple).unwrap();
+    let mut out = String::new();
+    let mut n = 0;
+    for s in Scalar::ALL {
+        let c = s.c_name();
+        let tag = c.replace(' ', "_");
+        if s.is_endian() || s.is_aligned_64() {
+            // Spelled with `__bitwise` or an attribute in the kernel's header: covered by
+            // the layout proof.
+            continue;
+        }
+        out.push_str(&format!(
+            "struct probe_{tag} {{ char c; {c} x; }};\n\
+             _Static_assert(sizeof({c}) == {size}, \"sizeof {c}\");\n\
+             _Static_assert(offsetof(struct probe_{tag}, x) == {align}, \"alignment of {c} in a struct\");\n",
+            size = t.scalar_size(s),
+            align = t.scalar_align(s),
+        ));
+        if !s.is_plain_char() {
+            out.push_str(&format!(
+                "_Static_assert((({c})-1 < 0) == {}, \"signedness of {c}\");\n",
+                i32::from(s.is_signed())
+            ));
+        }
+        n += 1;
+    }
+    assert!(n >= 39, "{n} types checked");
+    out
+}
+
+#[test]
+fn long_and_the_kernel_types_are_the_real_headers_on_x86_64_and_i686() {
+    for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
+        let src = format!(
+            "#include <stddef.h>\n#include <linux/types.h>\n#include <linux/posix_types.h>\n{}\
+             int main(void) {{ return 0; }}\n",
+            checks(triple)
+        );
+        let dir = tempfile::tempdir().unwrap().keep();
+        run(&compile(
+            "gcc",
+            "real.c",
+            &src,
+            &["-std=gnu11", "-Wall", "-Werror", flag],
+            &dir,
+        ));
+    }
+}
+
+#[test]
+fn the_stub_types_h_says_what_the_real_one_says() {
+    let stub = tempfile::tempdir().unwrap().keep();
+    std::fs::create_dir_all(stub.join("linux")).unwrap();
+    std::fs::write(stub.join("linux/types.h"), uapigen::clang_proof::TYPES_H).unwrap();
+    for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
+        let src = format!(
+            "#include <stddef.h>\n#include <linux/types.h>\n\
+             {}int main(void) {{ return 0; }}\n",
+            checks(triple)
+        );
+        run(&compile(
+            "gcc",
+            "stub.c",
+            &src,
+            &["-std=gnu11", "-Wall", "-Werror", flag],
+            &stub,
+        ));
+    }
+}
+
+/// A struct with `long` and `__kernel_size_t` members differs between ABIs: the schema
+/// must acknowledge it (`abi_trap`), and then every emitted file agrees with libclang on all
+/// seven targets.
+#[test]
+fn a_struct_of_words_is_an_abi_trap_and_proved_on_every_target() {
+    let base = r#"[family]
+name = "kt"
+header = "linux/kt.h"
+guard = "_UAPI_LINUX_KT_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+includes = ["linux/types.h"]
+
+[[revision]]
+id = "v1"
+
+[[struct]]
+name = "kt_times"
+summary = "times"
+fields = [
+  { name = "sec", type = "__kernel_time64_t" },
+  { name = "len", type = "__kernel_size_t" },
+  { name = "off", type = "long" },
+  { name = "pid", type = "__kernel_pid_t" },
+  { name = "uid", type = "__kernel_uid32_t" },
+]
+"#;
+    let err = uapigen::load_source(uapigen::Source::new("kt.toml", base), "kt.toml")
+        .err()
+        .expect("refused without abi_trap")
+        .to_string();
+    assert!(err.contains("kt.toml:"), "{err}");
+    assert!(err.contains("i686"), "{err}");
+    let trapped = base.replace(
+        "summary = \"times\"\n",
+        "summary = \"times\"\nabi_trap = { revisions = [\"v1\"], note = \"words are 4 bytes on 32-bit ABIs\" }\n",
+    );
+    let model = uapigen::load_source(uapigen::Source::new("kt.toml", &trapped), "kt.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let l = |triple: &str| {
+        let t = uapigen::layout::TARGETS
+            .iter()
+            .position(|t| t.triple == triple)
+            .unwrap();
+        model.layouts[t].structs[0].size
+    };
+    // time64 8, size_t and long a word each, pid and uid 4: 32 bytes where a word is 8, 24
+    // where it is 4 (arm aligns the time64 to 8 and i686 to 4, which changes nothing here).
+    assert_eq!(l("x86_64-linux-gnu"), 32);
+    assert_eq!(l("i686-linux-gnu"), 24);
+    assert_eq!(l("arm-linux-gnueabihf"), 24);
+    assert_eq!(l("aarch64-linux-gnu"), 32);
+    let out = generate(
+        std::slice::from_ref(&model),
+        &uapigen::emit::Templates::new(None).unwrap(),
+        &uapigen::emit::RustCrate::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    out.write(dir.path()).unwrap();
+    let mismatches =
+        uapigen::clang_proof::prove(std::slice::from_ref(&model), &dir.path().join("include"))
+            .unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let header = &out.files["include/uapi/linux/kt.h"];
+    assert!(header.contains("\t__kernel_size_t len;"), "{header}");
+    assert!(header.contains("\tlong off;"), "{header}");
+    let rust = &out.files["rust/src/kt.rs"];
+    assert!(rust.contains("pub len: ::core::ffi::c_ulong,"), "{rust}");
+    assert!(rust.contains("pub off: ::core::ffi::c_long,"), "{rust}");
+    assert!(rust.contains("pub sec: i64,"), "{rust}");
+}
