@@ -31,6 +31,7 @@ values = [{ name = "S_KIND_X", value = 0 }, { name = "S_KIND_Y", value = 1 }]
 [[struct]]
 name = "s"
 convention = "size"
+min_size = { offsetofend = "tag" }
 fields = [
   { name = "size", type = "__u32" },
   #INSERT
@@ -546,4 +547,35 @@ fn a_flexible_array_member_is_part_of_the_abi() {
         );
         assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
     }
+}
+
+/// A `size` struct without `min_size` requires its whole size, so appending a member raises
+/// what the kernel requires: users of the revision before are refused, which `check` says at
+/// the struct (the matrix would find it too: an old user on the new kernel, -EINVAL).
+#[test]
+fn a_revision_that_raises_min_size_is_refused_at_the_struct() {
+    let edited = edit(&[
+        ("min_size = { offsetofend = \"tag\" }\n", ""),
+        ("#R2", R2),
+        (
+            "#APPEND",
+            "{ name = \"tail\", type = \"__u64\", since = \"r2\" },",
+        ),
+    ]);
+    let e = uapigen::load_source(Source::new("t.toml", &edited), "t.toml")
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        e.contains("t.toml:25:8: error: struct `s`, revision r2: min_size (sizeof) grows from 56 to 64 bytes: a user built against r1 sends 56 bytes and is refused with -EINVAL"),
+        "{e}"
+    );
+    let kept = edit(&[
+        ("#R2", R2),
+        (
+            "#APPEND",
+            "{ name = \"tail\", type = \"__u64\", since = \"r2\" },",
+        ),
+    ]);
+    uapigen::load_source(Source::new("t.toml", &kept), "t.toml").unwrap_or_else(|e| panic!("{e}"));
 }

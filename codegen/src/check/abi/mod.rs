@@ -41,7 +41,7 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding>
 /// the mainline revision before it, a stable branch's revision its `base`).
 pub fn check_history(c: &Checked) -> Result<(), Error> {
     let lock = snapshot(c);
-    let diags: Vec<Diagnostic> = c
+    let mut diags: Vec<Diagnostic> = c
         .history
         .revs_by_id()
         .filter_map(|(r, rev)| Some((rev.parent?, r)))
@@ -49,11 +49,51 @@ pub fn check_history(c: &Checked) -> Result<(), Error> {
         .filter(|f| f.verdict == Verdict::Breaking)
         .map(|f| located(c, &f))
         .collect();
+    diags.extend(min_size_growth(c));
     if diags.is_empty() {
         Ok(())
     } else {
         Err(Error::Schema(diags))
     }
+}
+
+/// A revision whose kernel requires more bytes than its parent's: a user built against the
+/// parent sends the parent's size and is refused with -EINVAL. (A `size` struct without
+/// `min_size` requires its whole size, which grows with every appended member.)
+fn min_size_growth(c: &Checked) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (r, rev) in c.history.revs_by_id() {
+        let Some(p) = rev.parent else { continue };
+        let (before, after) = (c.rev(p), c.rev(r));
+        for (s, st) in after.structs() {
+            let (Some(old), Some(new)) = (before.validator(s), after.validator(s)) else {
+                continue;
+            };
+            if new.min_size > old.min_size {
+                let text = st
+                    .validation
+                    .as_ref()
+                    .map_or_else(|| "sizeof".to_string(), |v| v.min_size.text());
+                out.push(
+                    Diagnostic::at(
+                        &c.history.source,
+                        st.name_span.clone(),
+                        format!(
+                            "struct `{}`, revision {}: min_size ({text}) grows from {} to {} bytes: a user built against {} sends {} bytes and is refused with -EINVAL",
+                            st.name,
+                            rev.id,
+                            old.min_size,
+                            new.min_size,
+                            c.history.rev(p).id,
+                            old.min_size
+                        ),
+                    )
+                    .note("rule: a revision may not raise the size the kernel requires; write the first revision's as `min_size` (`{ offsetofend = \"<its last member>\" }`)"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// A diagnostic at the struct (or constant) a finding is about.

@@ -23,8 +23,8 @@ enum uapigen_features_revision {
 	UAPIGEN_FEATURES_NR_REVISIONS
 };
 
-/* struct feat_record: size convention, min size sizeof = 72, size 72 */
-#define UAPIGEN_FEAT_RECORD_MIN_SIZE	72
+/* struct feat_record: size convention, min size offsetofend(data) = 64, size 72 */
+#define UAPIGEN_FEAT_RECORD_MIN_SIZE	64
 #define UAPIGEN_FEAT_RECORD_SIZE		72
 
 /**
@@ -88,7 +88,7 @@ static inline int feat_record_check(const struct feat_record *dst)
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
- * Read the size, refuse it below 72, copy_struct_from_user() of 72
+ * Read the size, refuse it below 64, copy_struct_from_user() of 72
  * bytes, then feat_record_check().
  *
  * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
@@ -102,7 +102,7 @@ static inline int feat_record_copy_from_user(struct feat_record *dst, const void
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < 72) {
+	if (usize < 64) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}

@@ -251,8 +251,8 @@ const _: () = {
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatRecord {}
 impl FeatRecord {
-    /// The kernel's minimum size: sizeof = 72.
-    pub const MIN_SIZE: usize = 72usize;
+    /// The kernel's minimum size: offsetofend(data) = 64.
+    pub const MIN_SIZE: usize = 64usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
     /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
@@ -693,7 +693,7 @@ pub mod r1 {
     };
     unsafe impl ::uapigen_uaccess::Plain for FeatRecord {}
     impl FeatRecord {
-        /// The kernel's minimum size: sizeof = 64.
+        /// The kernel's minimum size: offsetofend(data) = 64.
         pub const MIN_SIZE: usize = 64usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 64usize;
