@@ -199,6 +199,11 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
     };
     for m in models {
         let f = &m.family;
+        // A proposal's header belongs to no kernel, QEMU or rust-vmm tree.
+        let drop_in = matches!(tree, Tree::Kernel | Tree::Qemu | Tree::RustVmm(_));
+        if drop_in && f.proposal.is_some() {
+            continue;
+        }
         if c.is_some() {
             add(format!("include/uapi/{}", f.header), Emitter::Header(m));
         }

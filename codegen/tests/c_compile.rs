@@ -36,10 +36,22 @@ fn layout_asserts(cpp: bool) -> String {
                 }
                 let p = &m.path;
                 out.push_str(&format!(
-                    "{assert}(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
-                     {assert}(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
-                    m.offset, m.size
+                    "{assert}(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n",
+                    m.offset
                 ));
+                // sizeof of a flexible array member does not compile; the IR gives it none.
+                if st
+                    .fields
+                    .get(m.index[0])
+                    .is_some_and(|f| f.flexible.is_some())
+                {
+                    assert_eq!(m.size, 0, "{s}.{p}");
+                } else {
+                    out.push_str(&format!(
+                        "{assert}(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                        m.size
+                    ));
+                }
                 count += 1;
             }
         }

@@ -182,7 +182,8 @@ fn generated_headers_against_the_kernels_own() {
     let mut report = String::new();
     let mut gaps = BTreeSet::new();
     for k in &kernels {
-        for model in &families {
+        // A proposal's header (the nesting envelope) is in no kernel: nothing to compare.
+        for model in families.iter().filter(|m| m.family.proposal.is_none()) {
             let header = &model.family.header;
             let title = format!(
                 "Linux {} (Debian {}, linux-libc-dev {}): {header}",

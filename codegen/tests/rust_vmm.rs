@@ -388,7 +388,11 @@ fn constants_carry_the_schemas_docs() {
     let gen = scratch().join("out-docs");
     generate(&gen);
     let mut documented = 0;
-    for checked in common::real_families() {
+    // A proposal's family has no bindings crate: the tree leaves it out.
+    for checked in common::real_families()
+        .into_iter()
+        .filter(|c| c.family.proposal.is_none())
+    {
         let f = &checked.family;
         let path = gen.join(format!("{0}-bindings/src/{0}.rs", f.name));
         let text = std::fs::read_to_string(&path).unwrap();

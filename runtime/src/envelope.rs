@@ -2,7 +2,9 @@
 //! April 2020): `struct { __u32 argsz; __u32 flags; __u8 data[]; }`, the low 16 flag bits
 //! naming the payload (partitioned "like we do for DEVICE_FEATURE"), the payload in `data[]`.
 //!
-//! The envelope is checked here; the payload is handed on as a user pointer and copied by the
+//! The envelope is `struct vfio_iommu_type1_nesting_op` of schema/vfio_nesting.toml, copied
+//! and checked by its generated validator (argsz at least `offsetofend(flags)`, no flag bit
+//! outside the op mask); the payload is handed on as a user pointer and copied by the
 //! generated validator of its struct, which reads its own `argsz` ("choice #2"). The payload
 //! may not reach past the envelope's `argsz`: the validator reads through a view bounded by
 //! it, so the sizes are fetched once and a payload that claims more is refused (-EINVAL).
@@ -12,26 +14,28 @@ use std::sync::Arc;
 use uapigen_bindings::iommu::{
     IommuCacheInvalidateInfo, IommuFault, IommuGpasidBindData, IommuPageResponse,
 };
-use uapigen_uaccess::{bytes_of, copy_in, copy_out, Errno, Rejected, UserMemory, UserMemoryWrite};
+use uapigen_bindings::vfio_nesting::{self, VfioIommuType1NestingOp};
+use uapigen_uaccess::{bytes_of, copy_out, Errno, Rejected, UserMemory, UserMemoryWrite};
 
 use crate::backend::{Backend, NestingInfo, VmId};
 use crate::bounded::Bounded;
 
 /// `offsetofend(envelope, flags)`: the envelope's minimum size.
-pub const ENVELOPE_MINSZ: u32 = 8;
+pub const ENVELOPE_MINSZ: u32 = VfioIommuType1NestingOp::MIN_SIZE as u32;
 /// The flag bits that name the payload; the rest must be zero.
-pub const NESTING_OP_MASK: u32 = 0xffff;
+pub const NESTING_OP_MASK: u32 = vfio_nesting::VFIO_NESTING_OP_MASK;
 
-/// Payload kinds (the low 16 flag bits). Names after the VFIO nesting series' `VFIO_IOMMU_NESTING_OP_*`.
+/// Payload kinds (the low 16 flag bits): the schema's `VFIO_IOMMU_NESTING_OP_*`.
 pub mod op {
+    use uapigen_bindings::vfio_nesting as n;
     /// `struct iommu_gpasid_bind_data`: bind a guest page table to a PASID.
-    pub const BIND_PGTBL: u32 = 0;
+    pub const BIND_PGTBL: u32 = n::VFIO_IOMMU_NESTING_OP_BIND_PGTBL;
     /// `struct iommu_gpasid_bind_data`: unbind `hpasid`.
-    pub const UNBIND_PGTBL: u32 = 1;
+    pub const UNBIND_PGTBL: u32 = n::VFIO_IOMMU_NESTING_OP_UNBIND_PGTBL;
     /// `struct iommu_cache_invalidate_info`.
-    pub const CACHE_INVLD: u32 = 2;
+    pub const CACHE_INVLD: u32 = n::VFIO_IOMMU_NESTING_OP_CACHE_INVLD;
     /// `struct iommu_page_response`.
-    pub const PAGE_RESP: u32 = 3;
+    pub const PAGE_RESP: u32 = n::VFIO_IOMMU_NESTING_OP_PAGE_RESP;
 }
 
 /// One VM's VFIO container, as the 2020 uAPI sees it.
@@ -69,23 +73,8 @@ impl Container {
     /// The nesting ioctl: reads the envelope at user address `arg`, then the payload its
     /// flags name, and calls the backend.
     pub fn nesting_op<M: UserMemory + ?Sized>(&self, mem: &M, arg: u64) -> Result<(), Rejected> {
-        let mut head = [0u8; ENVELOPE_MINSZ as usize];
-        copy_in(mem, &mut head, arg)
-            .map_err(|_| Rejected::new(Errno::EFAULT, "copy_from_user of the envelope faulted"))?;
-        let argsz = u32::from_ne_bytes(head[0..4].try_into().expect("4 bytes"));
-        let flags = u32::from_ne_bytes(head[4..8].try_into().expect("4 bytes"));
-        if argsz < ENVELOPE_MINSZ {
-            return Err(Rejected::new(
-                Errno::EINVAL,
-                "envelope argsz < offsetofend(flags)",
-            ));
-        }
-        if flags & !NESTING_OP_MASK != 0 {
-            return Err(Rejected::new(
-                Errno::EINVAL,
-                "envelope flags outside the op mask",
-            ));
-        }
+        let env = VfioIommuType1NestingOp::copy_from_user(mem, arg)?;
+        let (argsz, flags) = (env.argsz, env.flags);
         let data = arg + ENVELOPE_MINSZ as u64;
         let view = Bounded {
             mem,

@@ -120,6 +120,17 @@ pub fn gpasid_bind(mem: &dyn UserMemory) -> R {
 
 /// No v5.10 user copy exists for the page response; uapigen's choice (minsz = the whole 24
 /// bytes) with `iommu_page_response()`'s checks: version 1, flags within PASID_VALID.
+/// The nesting series v7's `vfio_iommu_type1_nesting_op` (`vfio_iommu_type1_ioctl`): minsz
+/// `offsetofend(flags)`, `argsz < minsz || flags & ~VFIO_NESTING_OP_MASK` is -EINVAL; the
+/// envelope is those 8 bytes, `data[]` the op's to copy.
+pub fn nesting_op(mem: &dyn UserMemory) -> R {
+    let d = argsz_copy(mem, 8, 8, |_, _| true)?;
+    if u32_at(&d, 4) & !0xffff != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(d)
+}
+
 pub fn page_response(mem: &dyn UserMemory) -> R {
     let d = argsz_copy(mem, 24, 24, |_, _| true)?;
     if u32_at(&d, 4) != 1 || u32_at(&d, 8) & !0x1 != 0 {
@@ -454,6 +465,7 @@ pub fn revision(name: &str) -> &'static str {
         | "iommu_ioas_change_process" => "v6_13",
         "iommu_veventq_alloc" => "v6_15",
         "iommu_hw_queue_alloc" => "v6_17",
+        "vfio_iommu_type1_nesting_op" => "v7",
         _ => "v6_8",
     }
 }
@@ -530,6 +542,7 @@ pub fn model(name: &str, mem: &dyn UserMemory, ud: Option<(u32, u32)>) -> R {
         "iommu_ioas_change_process" => ioas_change_process(mem),
         "iommu_veventq_alloc" => veventq_alloc(mem),
         "iommu_hw_queue_alloc" => hw_queue_alloc(mem),
+        "vfio_iommu_type1_nesting_op" => nesting_op(mem),
         "iommu_hwpt_vtd_s1" => vtd_s1(mem, t, l),
         "iommu_hwpt_vtd_s1_invalidate" => vtd_s1_invalidate(mem, t, l),
         other => panic!("no kernel model for {other}"),

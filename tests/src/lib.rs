@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use uapigen::ir::Convention;
 use uapigen::model::StructId;
-use uapigen_bindings::{iommu, iommufd};
+use uapigen_bindings::{iommu, iommufd, vfio_nesting};
 use uapigen_uaccess::{bytes_of, Errno, Plain, UserMemory};
 
 /// Where test buffers live in the fake user address space.
@@ -137,6 +137,9 @@ pub fn rust(name: &str, mem: &Mem, ud: UserData) -> (Outcome, Option<&'static st
         )),
         "iommu_veventq_alloc" => run(iommufd::v6_15::IommuVeventqAlloc::copy_from_user(mem, BASE)),
         "iommu_hw_queue_alloc" => run(iommufd::v6_17::IommuHwQueueAlloc::copy_from_user(mem, BASE)),
+        "vfio_iommu_type1_nesting_op" => run(
+            vfio_nesting::v7::VfioIommuType1NestingOp::copy_from_user(mem, BASE),
+        ),
         "iommu_hwpt_vtd_s1" => run(iommufd::v6_8::IommuHwptVtdS1::copy_from_user(
             mem, t, BASE, l,
         )),
@@ -238,6 +241,7 @@ pub const STRUCTS: &[&str] = &[
     "iommu_ioas_change_process",
     "iommu_veventq_alloc",
     "iommu_hw_queue_alloc",
+    "vfio_iommu_type1_nesting_op",
 ];
 
 pub fn repo_root() -> PathBuf {
@@ -380,6 +384,7 @@ pub struct CHarness {
 const HARNESS: &str = r#"
 #include <uapigen/iommu_validate.h>
 #include <uapigen/iommufd_validate.h>
+#include <uapigen/vfio_nesting_validate.h>
 
 /* Each struct at the revision its kernel model describes (kernel::revision). */
 #define RUN(S, REV, ...) do { struct S dst; memset(&dst, 0xa5, sizeof(dst)); \

@@ -33,6 +33,9 @@ pub struct Family {
     pub license: String,
     /// Comment block written below the SPDX line.
     pub description: Option<String>,
+    /// Set for a family that is not the kernel's (a series never merged): what it is. The
+    /// trees for the kernel, QEMU and rust-vmm leave it out.
+    pub proposal: Option<String>,
     /// `#include <...>` lines, in order.
     pub includes: Vec<String>,
     /// The version history, oldest first.

@@ -219,6 +219,7 @@ impl Resolver {
             );
         }
         let description = self.text(&fam.description, "the description", false);
+        let proposal = self.text(&fam.proposal, "the proposal note", true);
 
         for rev in &raw.revision {
             // The id names a Rust module and a C enum constant of the generated code.
@@ -332,6 +333,7 @@ impl Resolver {
             guard_span: fam.guard.span(),
             license: fam.license.get_ref().clone(),
             description,
+            proposal,
             includes: fam.includes.iter().map(|i| i.get_ref().clone()).collect(),
             revisions: self.revisions.clone(),
             structs: Vec::new(),

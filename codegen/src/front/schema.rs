@@ -50,6 +50,9 @@ pub struct RawFamily {
     /// `#include <...>` lines.
     #[serde(default)]
     pub includes: Vec<S<String>>,
+    /// What the family is when it is not (yet) the kernel's: a proposal's header, left out of
+    /// the kernel, QEMU and rust-vmm trees.
+    pub proposal: Option<S<String>>,
 }
 
 /// `[[revision]]`.

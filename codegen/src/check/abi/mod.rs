@@ -41,15 +41,25 @@ pub fn compare_evolution(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding>
 /// the mainline revision before it, a stable branch's revision its `base`).
 pub fn check_history(c: &Checked) -> Result<(), Error> {
     let lock = snapshot(c);
-    let mut diags: Vec<Diagnostic> = c
+    let breaking: Vec<_> = c
         .history
         .revs_by_id()
         .filter_map(|(r, rev)| Some((rev.parent?, r)))
         .flat_map(|(p, r)| extension::compare(&lock.revision[p.0], &lock.revision[r.0]))
         .filter(|f| f.verdict == Verdict::Breaking)
-        .map(|f| located(c, &f))
         .collect();
-    diags.extend(min_size_growth(c));
+    let mut diags: Vec<Diagnostic> = breaking.iter().map(|f| located(c, f)).collect();
+    // A struct whose members already broke says so; its minimum moving with them is the same edit.
+    diags.extend(
+        min_size_growth(c)
+            .into_iter()
+            .filter(|(name, _)| {
+                !breaking
+                    .iter()
+                    .any(|f| matches!(&f.subject, Subject::Struct(n) if n == name))
+            })
+            .map(|(_, d)| d),
+    );
     if diags.is_empty() {
         Ok(())
     } else {
@@ -60,7 +70,7 @@ pub fn check_history(c: &Checked) -> Result<(), Error> {
 /// A revision whose kernel requires more bytes than its parent's: a user built against the
 /// parent sends the parent's size and is refused with -EINVAL. (A `size` struct without
 /// `min_size` requires its whole size, which grows with every appended member.)
-fn min_size_growth(c: &Checked) -> Vec<Diagnostic> {
+fn min_size_growth(c: &Checked) -> Vec<(String, Diagnostic)> {
     let mut out = Vec::new();
     for (r, rev) in c.history.revs_by_id() {
         let Some(p) = rev.parent else { continue };
@@ -74,7 +84,8 @@ fn min_size_growth(c: &Checked) -> Vec<Diagnostic> {
                     .validation
                     .as_ref()
                     .map_or_else(|| "sizeof".to_string(), |v| v.min_size.text());
-                out.push(
+                out.push((
+                    st.name.clone(),
                     Diagnostic::at(
                         &c.history.source,
                         st.name_span.clone(),
@@ -89,7 +100,7 @@ fn min_size_growth(c: &Checked) -> Vec<Diagnostic> {
                         ),
                     )
                     .note("rule: a revision may not raise the size the kernel requires; write the first revision's as `min_size` (`{ offsetofend = \"<its last member>\" }`)"),
-                );
+                ));
             }
         }
     }
