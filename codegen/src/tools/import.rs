@@ -498,12 +498,19 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         .map(String::as_str)
         .filter(|t| *t != "(" && *t != ")")
         .collect();
+    // The definition as written, for a form whose value the others would keep but whose C
+    // type they would not.
+    let as_written = || DefineForm::Value(format!("expr = {}", toml_str(&c.macro_body())));
     match w.as_slice() {
         [v] if int_literal(v).is_some() => match int_literal(v) {
-            // Past a TOML integer: the literal as C reads it.
-            Some((n, _, _)) if n > MAX_VALUE => {
-                DefineForm::Value(format!("expr = {}", toml_str(&c.macro_body())))
-            }
+            // Past a TOML integer, or typed by a suffix (`2L`, `0x10U`): as C reads it.
+            Some((n, _, _)) if n > MAX_VALUE || v.ends_with(['U', 'u', 'L', 'l']) => as_written(),
+            // Hex is written back as hex, which keeps its type (`0x80000000` is an
+            // `unsigned int`, `2147483648` a `long`).
+            Some(_) if v.starts_with("0x") => DefineForm::Value(format!("value = {v}")),
+            Some(_) if v.starts_with("0X") => DefineForm::Value(format!("value = 0x{}", &v[2..])),
+            // Octal past `int` would become a decimal of another type.
+            Some((n, _, _)) if n > i32::MAX as u64 && v.starts_with('0') => as_written(),
             Some((n, _, _)) => DefineForm::Value(format!("value = {n}")),
             None => DefineForm::Skip,
         },
@@ -514,14 +521,25 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             let Some((_, width, unsigned)) = int_literal(one) else {
                 return DefineForm::Skip;
             };
+            // A shift by a constant's name (`1 << BFS_BSIZE_BITS`): an expression.
             let Some((n, _, _)) = int_literal(n) else {
-                return DefineForm::Skip;
+                return as_written();
             };
             let limit = if unsigned { width } else { width - 1 };
             // Into the sign bit: C leaves it undefined, GCC and clang give the type's
             // minimum, and the kernel writes it (`(1 << 31)`); an expression keeps it so.
             if !unsigned && n == u64::from(limit) {
-                return DefineForm::Value(format!("expr = {}", toml_str(&c.macro_body())));
+                return as_written();
+            }
+            // `bit = n` writes `(1 << n)`, `(1U << 31)` or `(1ULL << n)`: another one (`1U << 4`,
+            // `1ULL << 3`) keeps its type as an expression.
+            let canonical = match n {
+                0..=30 => "1",
+                31 => "1U",
+                _ => "1ULL",
+            };
+            if n < u64::from(limit) && *one != canonical {
+                return as_written();
             }
             if n >= u64::from(limit) {
                 let why = if n >= u64::from(width) {
