@@ -2,7 +2,7 @@
 //! placements) to what it refers to and evaluates every constant. Problems are collected, so
 //! one run reports all of them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
@@ -19,6 +19,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         constants: HashMap::new(),
         struct_index: HashMap::new(),
         ends: HashMap::new(),
+        ioctls: HashSet::new(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -42,6 +43,9 @@ struct Resolver {
     struct_index: HashMap<String, StructId>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
     ends: HashMap<String, (RevSet, RevSet)>,
+    /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
+    /// other constant's value may be computed from them.
+    ioctls: HashSet<String>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -363,7 +367,7 @@ impl Resolver {
                     let inside = self.inside(&d.get_ref().inside, &family);
                     let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
                     let until_raw = d.get_mut().until.take();
-                    if let Some(constant) = self.define(d) {
+                    if let Some(constant) = self.define(d, &family) {
                         let until = self.until(&until_raw, constant.since, "define");
                         if let (Some(u), false) = (&until_raw, sentinel) {
                             self.error_note(
@@ -932,7 +936,7 @@ impl Resolver {
         }
     }
 
-    fn define(&mut self, d: S<RawDefine>) -> Option<Constant> {
+    fn define(&mut self, d: S<RawDefine>, family: &Family) -> Option<Constant> {
         let span = d.span();
         let raw = d.into_inner();
         let name = self.identifier(&raw.name, Role::Constant);
@@ -955,6 +959,7 @@ impl Resolver {
             );
             return None;
         }
+        let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         let (value, expr) = if let Some(x) = &raw.value {
             (self.literal(x), Expr::Literal(self.literal_text(x)))
         } else if let Some(b) = &raw.bit {
@@ -986,25 +991,7 @@ impl Resolver {
                 }
             }
         } else if let Some(io) = &raw.ioctl {
-            let io = io.get_ref();
-            let ty = self.reference(&io.ty);
-            let nr = self.reference(&io.nr);
-            if ty > 0xff || nr > 0xff {
-                self.error(
-                    span.clone(),
-                    "an ioctl's type and number must each fit in 8 bits",
-                );
-            }
-            // _IO(type, nr) as x86, arm, riscv and s390 encode it (dir and size 0); powerpc,
-            // mips and sparc set a direction bit (1 << 29), which only the Rust constants spell
-            // out (`emit/rust.rs` `io_none_dir`): this value is the other ABIs'.
-            (
-                (ty << 8) | nr,
-                Expr::Io {
-                    ty: io.ty.get_ref().clone(),
-                    nr: io.nr.get_ref().clone(),
-                },
-            )
+            self.ioctl(io, family, since)
         } else if let Some(x) = &raw.expr {
             self.c_expr(x)
         } else {
@@ -1017,11 +1004,193 @@ impl Resolver {
             expr,
             doc: self.text(&raw.doc, "a doc", false),
             comment: None,
-            since: self.revs("since", &raw.since, RevSet::one(RevId::FIRST)),
+            since,
             span: raw.name.span(),
         };
+        let ioctl = match &constant.expr {
+            Expr::Io { .. } => true,
+            Expr::Alias(n) => self.ioctls.contains(n),
+            _ => false,
+        };
+        if ioctl {
+            self.ioctls.insert(constant.name.clone());
+        }
         self.declare(&constant, false);
         Some(constant)
+    }
+
+    /// `ioctl = { type, nr, dir, size }`: the number as asm-generic/ioctl.h encodes it.
+    fn ioctl(&mut self, io: &S<RawIoctl>, family: &Family, since: RevSet) -> (u64, Expr) {
+        let raw = io.get_ref();
+        let dir = match raw.dir.as_ref().map(|d| d.get_ref().as_str()) {
+            None | Some("none") => IoDir::None,
+            Some("r") => IoDir::Read,
+            Some("w") => IoDir::Write,
+            Some("rw") => IoDir::ReadWrite,
+            Some(other) => {
+                let span = raw.dir.as_ref().map_or(io.span(), |d| d.span());
+                self.error_note(
+                    span,
+                    format!("unknown ioctl direction `{other}`"),
+                    "use \"none\" (_IO), \"r\" (_IOR), \"w\" (_IOW) or \"rw\" (_IOWR)",
+                );
+                IoDir::None
+            }
+        };
+        let ty = self.ioctl_operand(&raw.ty, "type");
+        let nr = self.ioctl_operand(&raw.nr, "nr");
+        let size = match (&raw.size, dir) {
+            (Some(s), IoDir::None) => {
+                self.error_note(
+                    s.span(),
+                    "`_IO` has no argument, so no `size`",
+                    "give the direction: dir = \"r\" (_IOR), \"w\" (_IOW) or \"rw\" (_IOWR)",
+                );
+                None
+            }
+            (None, IoDir::None) => None,
+            (None, _) => {
+                self.error_note(
+                    io.span(),
+                    format!("`{}` needs `size`, the argument's type", dir.macro_name()),
+                    "e.g. size = \"struct NAME\" of a struct defined above, or size = \"__u32\"",
+                );
+                None
+            }
+            (Some(s), _) => self.ioctl_size(s, family, since),
+        };
+        let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
+            return (0, Expr::Implicit);
+        };
+        let bytes = size.as_ref().map_or(0, |s| s.bytes);
+        (
+            IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
+            Expr::Io { dir, ty, nr, size },
+        )
+    }
+
+    /// An ioctl's `type` or `nr`: a constant's name, an integer or a C expression of constants
+    /// above, fitting the 8 bits the encoding gives it; its C text and value.
+    fn ioctl_operand(&mut self, v: &S<toml::Value>, key: &str) -> Option<(String, u64)> {
+        let span = v.span();
+        let (text, value) = match v.get_ref() {
+            toml::Value::Integer(i) => {
+                let x = S::new(span.clone(), *i);
+                (self.literal_text(&x), self.literal(&x))
+            }
+            toml::Value::String(name) if names::is_c_identifier(name) => {
+                let n = S::new(span.clone(), name.clone());
+                let value = self.reference(&n);
+                (name.clone(), value)
+            }
+            toml::Value::String(text) => {
+                let x = S::new(span.clone(), text.clone());
+                match self.c_expr(&x) {
+                    (_, Expr::C { value, .. }) if value < 0 => {
+                        self.error(span, format!("an ioctl's `{key}` is negative ({value})"));
+                        return None;
+                    }
+                    (value, Expr::C { text, .. }) => (text, value),
+                    _ => return None,
+                }
+            }
+            _ => {
+                self.error(
+                    span,
+                    format!(
+                        "an ioctl's `{key}` is a constant's name, an integer or a C expression \
+                         (a string)"
+                    ),
+                );
+                return None;
+            }
+        };
+        if value > 0xff {
+            self.error(
+                span,
+                format!("an ioctl's `{key}` must fit in 8 bits (it is {value})"),
+            );
+            return None;
+        }
+        Some((text, value))
+    }
+
+    /// An ioctl's argument type and `sizeof` it: the same on every target and in every
+    /// revision the number exists in, since the number encodes it and a constant has one value
+    /// (the Rust constant could follow the target, the header's `#define` and the lock could
+    /// not be compared with one value); and within the 13 bits powerpc's encoding gives it.
+    fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
+        let c = s.get_ref().trim().to_string();
+        let bytes = match self.field_type(s)? {
+            FieldType::Scalar(sc) => sc.size(),
+            FieldType::Struct(id) => {
+                // (revision label, target, size) of every revision the number exists in; the
+                // front end lays the struct out here only, since resolving the number needs it.
+                let mut seen: Vec<(String, &'static str, u64)> = Vec::new();
+                for (r, rev) in family.revisions.iter().enumerate() {
+                    if !rev.has(since, RevSet::EMPTY) {
+                        continue;
+                    }
+                    if !rev.has(family.struct_(id).since, RevSet::EMPTY) {
+                        self.error(
+                            s.span(),
+                            format!(
+                                "`{c}` is not in revision `{}`, which has this ioctl number",
+                                rev.id
+                            ),
+                        );
+                        return None;
+                    }
+                    let f = family.at_revision(RevId(r));
+                    for l in crate::model::layout::layout_targets(&f, crate::model::layout::TARGETS)
+                    {
+                        seen.push((rev.id.clone(), l.target.triple, l.struct_(id).size));
+                    }
+                }
+                let Some(first) = seen.first().cloned() else {
+                    return None;
+                };
+                if let Some(other) = seen.iter().find(|x| x.2 != first.2) {
+                    let (a, b) = (&first, other);
+                    let place = |x: &(String, &str, u64)| {
+                        if family.revisions.len() > 1 {
+                            format!("{} in `{}`", x.1, x.0)
+                        } else {
+                            x.1.to_string()
+                        }
+                    };
+                    self.error_note(
+                        s.span(),
+                        format!(
+                            "`{c}` is {} bytes on {} but {} on {}: the ioctl number encodes its \
+                             size, and a constant has one value",
+                            a.2,
+                            place(a),
+                            b.2,
+                            place(b)
+                        ),
+                        "the kernel's number differs too; a struct whose layout is the same \
+                         everywhere (`__aligned_u64`) gives one number",
+                    );
+                    return None;
+                }
+                first.2
+            }
+            FieldType::Union(_) => return None,
+        };
+        let limit = 1u64 << IocEncoding::Powerpc.size_bits();
+        if bytes >= limit {
+            self.error(
+                s.span(),
+                format!(
+                    "`{c}` is {bytes} bytes: an ioctl number's size field holds at most {} \
+                     (13 bits on powerpc, 14 on the others)",
+                    limit - 1
+                ),
+            );
+            return None;
+        }
+        Some(IoSize { c, bytes })
     }
 
     fn validation(
@@ -1628,6 +1797,13 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
+        let mut refused = false;
+        for (n, r) in &parsed.names {
+            refused |= self.ioctl_number(n, at(r.clone()));
+        }
+        if refused {
+            return (0, Expr::Implicit);
+        }
         let on = |i: usize| {
             parsed.eval(cexpr::MODELS[i], &|n: &str| {
                 self.constants.get(n).map(|(.., cv)| cv[i])
@@ -1694,7 +1870,24 @@ impl Resolver {
 
     /// The value of a constant defined above, for `or` and `ioctl`, which take it as unsigned.
     fn reference(&mut self, name: &S<String>) -> u64 {
+        if self.ioctl_number(name.get_ref(), name.span()) {
+            return 0;
+        }
         self.reference_as(name, false)
+    }
+
+    /// Refuses a computation from ioctl number `name`, if it is one: whether it was.
+    fn ioctl_number(&mut self, name: &str, span: Span) -> bool {
+        if !self.ioctls.contains(name) {
+            return false;
+        }
+        self.error_note(
+            span,
+            format!("`{name}` is an ioctl number, which powerpc encodes differently"),
+            "a constant computed from it would have a value per architecture; name it with \
+             `alias`",
+        );
+        true
     }
 
     /// The value of a constant defined above; a negative one only if `negative`, and then as
