@@ -34,9 +34,30 @@ typedef __u64 __bitwise __le64;\ntypedef __u64 __bitwise __be64;\n\
 #define __aligned_be64 __be64 __attribute__((aligned(8)))\n\
 #define __aligned_le64 __le64 __attribute__((aligned(8)))\n#endif\n";
 
-/// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
+/// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:
+/// asm-generic/ioctl.h's encoding, and where the target is powerpc (or mips or sparc)
+/// arch/powerpc/include/uapi/asm/ioctl.h's (13 size bits, 3 direction bits, `_IOC_NONE` 1,
+/// `_IOC_READ` 2, `_IOC_WRITE` 4), so each target's numbers are its own.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
-#define _IO(type, nr) (((type) << 8) | (nr))\n#endif\n";
+#if defined(__powerpc__) || defined(__mips__) || defined(__sparc__)\n\
+#define _IOC_SIZEBITS 13\n#define _IOC_DIRBITS 3\n\
+#define _IOC_NONE 1U\n#define _IOC_READ 2U\n#define _IOC_WRITE 4U\n\
+#else\n\
+#define _IOC_SIZEBITS 14\n#define _IOC_DIRBITS 2\n\
+#define _IOC_NONE 0U\n#define _IOC_WRITE 1U\n#define _IOC_READ 2U\n\
+#endif\n\
+#define _IOC_NRBITS 8\n#define _IOC_TYPEBITS 8\n\
+#define _IOC_NRSHIFT 0\n#define _IOC_TYPESHIFT (_IOC_NRSHIFT + _IOC_NRBITS)\n\
+#define _IOC_SIZESHIFT (_IOC_TYPESHIFT + _IOC_TYPEBITS)\n\
+#define _IOC_DIRSHIFT (_IOC_SIZESHIFT + _IOC_SIZEBITS)\n\
+#define _IOC(dir, type, nr, size) (((dir) << _IOC_DIRSHIFT) | ((type) << _IOC_TYPESHIFT) | \
+((nr) << _IOC_NRSHIFT) | ((size) << _IOC_SIZESHIFT))\n\
+#define _IOC_TYPECHECK(t) (sizeof(t))\n\
+#define _IO(type, nr) _IOC(_IOC_NONE, (type), (nr), 0)\n\
+#define _IOR(type, nr, size) _IOC(_IOC_READ, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#define _IOW(type, nr, size) _IOC(_IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#define _IOWR(type, nr, size) _IOC(_IOC_READ | _IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#endif\n";
 
 /// What libclang says of one struct on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
