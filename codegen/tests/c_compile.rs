@@ -89,34 +89,62 @@ fn headers_compile_as_cpp17_and_agree_with_the_ir() {
 }
 
 /// The constants the header defines have the values the IR evaluated (a `#define` written as
-/// an OR of others, an `_IO()` number, an enum member with an implicit value).
+/// an OR of others, an `_IO()` number, an enum member with an implicit value), on `-m64` and
+/// `-m32`: with the golden schema's `_IOR`/`_IOW`/`_IOWR` numbers, whose size field is
+/// `sizeof` the argument type, computed by gcc from the header against the IR's layouts.
 #[test]
 fn header_constants_equal_the_ir_values() {
+    let golden = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let families: Vec<uapigen::Checked> = real_families().into_iter().chain(golden).collect();
     let mut src = String::from("#include <stdio.h>\n");
-    for c in real_families() {
+    for c in &families {
         src.push_str(&format!("#include <{}>\n", c.family.header));
     }
     src.push_str("int main(void) {\n");
-    let mut expected = String::new();
-    for c in real_families() {
+    let mut ioctls = 0;
+    for c in &families {
         for k in c.family.constants() {
             src.push_str(&format!(
                 "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
                 k.name
             ));
-            expected.push_str(&format!("{} {}\n", k.name, k.value));
+            ioctls += usize::from(matches!(
+                &k.expr,
+                uapigen::ir::Expr::Io { size: Some(_), .. }
+            ));
         }
     }
     src.push_str("\treturn 0;\n}\n");
+    assert!(ioctls >= 4, "the golden schema's _IOR/_IOW/_IOWR numbers are compared");
+    let golden_include = repo_root().join("codegen/tests/golden/out/include/uapi");
     let include = repo_root().join("generated/include/uapi");
-    let exe = compile(
-        "cc",
-        "constants.c",
-        &src,
-        &["-std=c11", "-Wall", "-Wextra", "-Werror"],
-        &include,
-    );
-    assert_eq!(run(&exe), expected);
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let target = uapigen::layout::target_by_triple(triple).unwrap();
+        let mut expected = String::new();
+        for c in &families {
+            for k in c.family.constants() {
+                let v = c.family.value_on(k, target.ioc_encoding());
+                expected.push_str(&format!("{} {v}\n", k.name));
+            }
+        }
+        let exe = compile(
+            "cc",
+            "constants.c",
+            &src,
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-I",
+                golden_include.to_str().unwrap(),
+            ],
+            &include,
+        );
+        assert_eq!(run(&exe), expected, "{flag}");
+    }
 }
 
 /// The validator headers are header-only C99 (default UAPI_COPY_FROM_USER = memcpy) and

@@ -1025,23 +1025,32 @@ impl Family {
     /// `c`'s value on an architecture that encodes ioctl numbers as `enc`: an ioctl number's
     /// (or an alias of one) is `enc`'s encoding, every other constant has one value.
     pub fn value_on(&self, c: &Constant, enc: IocEncoding) -> u64 {
+        match self.ioctl_of(c) {
+            Some(Constant {
+                value,
+                expr: Expr::Io { dir, size, .. },
+                ..
+            }) => {
+                let bytes = size.as_ref().map_or(0, |s| s.bytes);
+                enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
+            }
+            _ => c.value,
+        }
+    }
+
+    /// The ioctl number `c` is, directly or as an alias of one.
+    pub fn ioctl_of<'a>(&'a self, c: &'a Constant) -> Option<&'a Constant> {
         let mut k = c;
         // An alias names a constant above it, so the chain ends; the bound is for a family
         // `resolve` refused.
         for _ in 0..64 {
             match &k.expr {
-                Expr::Io { dir, size, .. } => {
-                    let bytes = size.as_ref().map_or(0, |s| s.bytes);
-                    return enc.encode(*dir, (k.value >> 8) & 0xff, k.value & 0xff, bytes);
-                }
-                Expr::Alias(n) => match self.constants().find(|x| &x.name == n) {
-                    Some(x) => k = x,
-                    None => break,
-                },
-                _ => break,
+                Expr::Io { .. } => return Some(k),
+                Expr::Alias(n) => k = self.constants().find(|x| &x.name == n)?,
+                _ => return None,
             }
         }
-        c.value
+        None
     }
 
     /// The struct named `name`.
