@@ -188,7 +188,7 @@ const CASES: &[Case] = &[
         name: "ioctl number expression names an unknown constant",
         body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = \"BASE + 1\", dir = \"w\", size = \"int\" }\n",
         at: "BASE",
-        says: "BASE",
+        says: "unknown constant `BASE`",
     },
     Case {
         name: "negative ioctl number",

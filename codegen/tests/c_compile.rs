@@ -116,7 +116,10 @@ fn header_constants_equal_the_ir_values() {
         }
     }
     src.push_str("\treturn 0;\n}\n");
-    assert!(ioctls >= 4, "the golden schema's _IOR/_IOW/_IOWR numbers are compared");
+    assert!(
+        ioctls >= 4,
+        "the golden schema's _IOR/_IOW/_IOWR numbers are compared"
+    );
     let golden_include = repo_root().join("codegen/tests/golden/out/include/uapi");
     let include = repo_root().join("generated/include/uapi");
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {

@@ -396,7 +396,11 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             let mut e = io_dir(*dir);
             if let Some(size) = size {
                 // The same on every target (resolve refuses a size that is not).
-                e = bin(e, "|", paren(bin(lit(size.bytes.to_string()), "<<", lit("16"))));
+                e = bin(
+                    e,
+                    "|",
+                    paren(bin(lit(size.bytes.to_string()), "<<", lit("16"))),
+                );
             }
             e = bin(
                 e,

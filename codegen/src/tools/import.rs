@@ -614,8 +614,10 @@ fn ioctl_form(words: &[String]) -> DefineForm {
                     return Err(format!("its {key} {t} does not fit in 8 bits"));
                 }
                 // The header's spelling when TOML reads it alike (`0x01`), else the value.
-                let plain = t.chars().all(|c| c.is_ascii_digit()) && (*t == "0" || !t.starts_with('0'))
-                    || t.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+                let plain = t.chars().all(|c| c.is_ascii_digit())
+                    && (*t == "0" || !t.starts_with('0'))
+                    || t.strip_prefix("0x")
+                        .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
                 Ok(if plain { t.to_string() } else { n.to_string() })
             }
             _ => {
