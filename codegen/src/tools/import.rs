@@ -1592,10 +1592,22 @@ fn verify(
         .constants()
         .map(|k| k.name.clone())
         .collect();
+    // An ioctl number's macro is expanded where the number is used, so a header may leave
+    // <linux/ioctl.h> to its user (linux/arcfb.h, linux/hidraw.h): its values are C's as a
+    // user's program has them. (The header uapigen writes includes it itself.)
+    let ioctls = latest
+        .family()
+        .constants()
+        .any(|k| matches!(k.expr, crate::ir::Expr::Io { .. }));
+    let used = if ioctls {
+        format!("#include <linux/ioctl.h>\n{source}")
+    } else {
+        source.clone()
+    };
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>, u64)> = BTreeMap::new();
     for target in TARGETS {
-        let values = evaluate_on(&source, &dirs, &names, target)?;
+        let values = evaluate_on(&used, &dirs, &names, target)?;
         for k in latest.family().constants() {
             let c_value = values.get(&k.name).copied().flatten();
             let value = latest.family().value_on(k, target.ioc_encoding());
