@@ -127,7 +127,7 @@ fn header_constants_equal_the_ir_values() {
         let mut expected = String::new();
         for c in &families {
             for k in c.family.constants() {
-                let v = c.family.value_on(k, target.ioc_encoding());
+                let v = c.family.value_on(k, target);
                 expected.push_str(&format!("{} {v}\n", k.name));
             }
         }
@@ -309,4 +309,92 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     );
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
+}
+
+/// The golden crate's Rust constants on x86-64 and i686, compiled by rustc for each and run:
+/// the values C gives the header's (`header_constants_equal_the_ir_values`), with an ioctl
+/// number's size and direction bits chosen by `cfg!` (i686's 12-byte `struct feat_odd`).
+/// powerpc's branch is asserted as text: no powerpc std is installed to compile it.
+#[test]
+fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
+    let rust =
+        std::fs::read_to_string(repo_root().join("codegen/tests/golden/out/rust/src/features.rs"))
+            .unwrap();
+    // The top-level integer constants, each up to the line that ends it.
+    let mut items = String::new();
+    let mut names = Vec::new();
+    let mut lines = rust.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("pub const ") else {
+            continue;
+        };
+        let (name, ty) = rest.split_once(": ").unwrap();
+        if !["u8", "u16", "u32", "u64", "i32", "i64"]
+            .iter()
+            .any(|t| ty.starts_with(&format!("{t} ")))
+        {
+            continue;
+        }
+        names.push(name.to_string());
+        items.push_str(line);
+        items.push('\n');
+        let mut l = line;
+        while !l.ends_with(';') {
+            l = lines.next().unwrap();
+            items.push_str(l);
+            items.push('\n');
+        }
+    }
+    let odd = items
+        .split("pub const ")
+        .find(|i| i.starts_with("FEAT_SET_ODD"))
+        .expect("FEAT_SET_ODD");
+    assert!(odd.contains("target_arch = \"powerpc64\""), "{odd}");
+    assert!(
+        odd.contains("4 << 29"),
+        "powerpc's _IOC_WRITE at bit 29: {odd}"
+    );
+    assert!(
+        odd.contains("(if cfg!(any(target_arch = \"x86\")) { 12 } else { 16 }) << 16"),
+        "{odd}"
+    );
+    let mut src = format!("#![allow(dead_code)]\n{items}fn main() {{\n");
+    for n in &names {
+        src.push_str(&format!(
+            "    println!(\"{n} {{}}\", {n} as i128 as u64);\n"
+        ));
+    }
+    src.push_str("}\n");
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let features = family(&families, "features");
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.rs");
+    std::fs::write(&main, &src).unwrap();
+    for (triple, rust_target) in [
+        ("x86_64-linux-gnu", "x86_64-unknown-linux-gnu"),
+        ("i686-linux-gnu", "i686-unknown-linux-gnu"),
+    ] {
+        let target = uapigen::layout::target_by_triple(triple).unwrap();
+        let exe = dir.path().join(rust_target);
+        let out = std::process::Command::new("rustc")
+            .args(["--edition", "2021", "--target", rust_target, "-o"])
+            .arg(&exe)
+            .arg(&main)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rustc --target {rust_target} (rustup target add {rust_target}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected: String = names
+            .iter()
+            .map(|n| {
+                let k = features.family.constants().find(|k| &k.name == n).unwrap();
+                format!("{n} {}\n", features.family.value_on(k, target))
+            })
+            .collect();
+        assert_eq!(run(&exe), expected, "{rust_target}");
+    }
 }

@@ -395,12 +395,18 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             };
             let mut e = io_dir(*dir);
             if let Some(size) = size {
-                // The same on every target (resolve refuses a size that is not).
-                e = bin(
-                    e,
-                    "|",
-                    paren(bin(lit(size.bytes.to_string()), "<<", lit("16"))),
-                );
+                // `sizeof` the argument, per target where it differs (a `__u64` after a
+                // `__u32` on i686), as the struct's own size assertion has it.
+                let per: Vec<(&'static str, u64)> = crate::layout::TARGETS
+                    .iter()
+                    .zip(&size.bytes)
+                    .map(|(t, b)| (t.rust_arch, *b))
+                    .collect();
+                let mut bytes = per_target(&per);
+                if matches!(bytes, Expr::If(..)) {
+                    bytes = paren(bytes);
+                }
+                e = bin(e, "|", paren(bin(bytes, "<<", lit("16"))));
             }
             e = bin(
                 e,

@@ -840,8 +840,10 @@ impl IocEncoding {
 pub struct IoSize {
     /// As C writes it: `struct kvm_regs`, `__u32`, `int`.
     pub c: String,
-    /// `sizeof`, the same on every target (`resolve` refuses one that is not).
-    pub bytes: u64,
+    /// `sizeof` on each target of `layout::TARGETS`, in its order: a plain `__u64` after a
+    /// `__u32` makes it 4 bytes smaller on i686, and the number with it. (`resolve` refuses
+    /// one that differs between revisions.)
+    pub bytes: Vec<u64>,
 }
 
 /// A single `#define`.
@@ -1022,16 +1024,24 @@ impl Family {
             .chain(self.defines.iter().map(|d| &d.constant))
     }
 
-    /// `c`'s value on an architecture that encodes ioctl numbers as `enc`: an ioctl number's
-    /// (or an alias of one) is `enc`'s encoding, every other constant has one value.
-    pub fn value_on(&self, c: &Constant, enc: IocEncoding) -> u64 {
+    /// `c`'s value on `target`: an ioctl number's (or an alias of one) is the target's
+    /// encoding of its argument's size there; every other constant has one value.
+    /// `Constant::value` is x86-64's.
+    pub fn value_on(&self, c: &Constant, target: &crate::model::layout::Target) -> u64 {
         match self.ioctl_of(c) {
             Some(Constant {
                 value,
                 expr: Expr::Io { dir, size, .. },
                 ..
             }) => {
-                let bytes = size.as_ref().map_or(0, |s| s.bytes);
+                let i = crate::model::layout::TARGETS
+                    .iter()
+                    .position(|t| t == target)
+                    .unwrap_or(0);
+                let bytes = size
+                    .as_ref()
+                    .map_or(0, |s| s.bytes.get(i).copied().unwrap_or(0));
+                let enc = target.ioc_encoding();
                 enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
             }
             _ => c.value,

@@ -1062,7 +1062,8 @@ impl Resolver {
         let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
             return (0, Expr::Implicit);
         };
-        let bytes = size.as_ref().map_or(0, |s| s.bytes);
+        // x86-64's: `Family::value_on` gives another target's.
+        let bytes = size.as_ref().map_or(0, |s| s.bytes[0]);
         (
             IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
             Expr::Io { dir, ty, nr, size },
@@ -1115,18 +1116,18 @@ impl Resolver {
         Some((text, value))
     }
 
-    /// An ioctl's argument type and `sizeof` it: the same on every target and in every
-    /// revision the number exists in, since the number encodes it and a constant has one value
-    /// (the Rust constant could follow the target, the header's `#define` and the lock could
-    /// not be compared with one value); and within the 13 bits powerpc's encoding gives it.
+    /// An ioctl's argument type and `sizeof` it on every target: the same in every revision
+    /// the number exists in, since the number encodes it and a revision's number is the
+    /// history's; and within the 13 bits powerpc's encoding gives it.
     fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
         let c = s.get_ref().trim().to_string();
-        let bytes = match self.field_type(s)? {
-            FieldType::Scalar(sc) => sc.size(),
+        let targets = crate::model::layout::TARGETS;
+        let bytes: Vec<u64> = match self.field_type(s)? {
+            FieldType::Scalar(sc) => vec![sc.size(); targets.len()],
             FieldType::Struct(id) => {
-                // (revision label, target, size) of every revision the number exists in; the
-                // front end lays the struct out here only, since resolving the number needs it.
-                let mut seen: Vec<(String, &'static str, u64)> = Vec::new();
+                // Per revision the number exists in: its label and the sizes per target. The
+                // front end lays the struct out here only, since the number's value needs it.
+                let mut seen: Vec<(String, Vec<u64>)> = Vec::new();
                 for (r, rev) in family.revisions.iter().enumerate() {
                     if !rev.has(since, RevSet::EMPTY) {
                         continue;
@@ -1142,48 +1143,41 @@ impl Resolver {
                         return None;
                     }
                     let f = family.at_revision(RevId(r));
-                    for l in crate::model::layout::layout_targets(&f, crate::model::layout::TARGETS)
-                    {
-                        seen.push((rev.id.clone(), l.target.triple, l.struct_(id).size));
-                    }
+                    let sizes = crate::model::layout::layout_targets(&f, targets)
+                        .iter()
+                        .map(|l| l.struct_(id).size)
+                        .collect();
+                    seen.push((rev.id.clone(), sizes));
                 }
-                let Some(first) = seen.first().cloned() else {
-                    return None;
-                };
-                if let Some(other) = seen.iter().find(|x| x.2 != first.2) {
-                    let (a, b) = (&first, other);
-                    let place = |x: &(String, &str, u64)| {
-                        if family.revisions.len() > 1 {
-                            format!("{} in `{}`", x.1, x.0)
-                        } else {
-                            x.1.to_string()
-                        }
-                    };
+                let (first_rev, first) = seen.first().cloned()?;
+                if let Some((other_rev, other)) = seen.iter().find(|x| x.1 != first) {
+                    let t = first
+                        .iter()
+                        .zip(other)
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0);
                     self.error_note(
                         s.span(),
                         format!(
-                            "`{c}` is {} bytes on {} but {} on {}: the ioctl number encodes its \
-                             size, and a constant has one value",
-                            a.2,
-                            place(a),
-                            b.2,
-                            place(b)
+                            "`{c}` is {} bytes on {} in `{first_rev}` but {} in `{other_rev}`: \
+                             the ioctl number encodes its size",
+                            first[t], targets[t].triple, other[t]
                         ),
-                        "the kernel's number differs too; a struct whose layout is the same \
-                         everywhere (`__aligned_u64`) gives one number",
+                        "a struct that grows needs a new ioctl number (or the argsz convention \
+                         with `_IO`)",
                     );
                     return None;
                 }
-                first.2
+                first
             }
             FieldType::Union(_) => return None,
         };
         let limit = 1u64 << IocEncoding::Powerpc.size_bits();
-        if bytes >= limit {
+        if let Some(big) = bytes.iter().find(|b| **b >= limit) {
             self.error(
                 s.span(),
                 format!(
-                    "`{c}` is {bytes} bytes: an ioctl number's size field holds at most {} \
+                    "`{c}` is {big} bytes: an ioctl number's size field holds at most {} \
                      (13 bits on powerpc, 14 on the others)",
                     limit - 1
                 ),

@@ -1610,7 +1610,7 @@ fn verify(
         let values = evaluate_on(&used, &dirs, &names, target)?;
         for k in latest.family().constants() {
             let c_value = values.get(&k.name).copied().flatten();
-            let value = latest.family().value_on(k, target.ioc_encoding());
+            let value = latest.family().value_on(k, target);
             if c_value != Some(value) && !wrong.contains_key(&k.name) {
                 wrong.insert(k.name.clone(), (target.triple, c_value, value));
             }

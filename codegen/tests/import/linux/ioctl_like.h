@@ -26,4 +26,12 @@ struct ioctl_like_regs {
 #define IOCTL_LIKE_LONG _IOW(IOCTL_LIKE_TYPE, 6, long)
 #define IOCTL_LIKE_LATER _IOW(IOCTL_LIKE_TYPE, 7, struct ioctl_like_later)
 
+/* A layout that differs between ABIs, and the number with it (NVME_IOCTL_SUBMIT_IO). */
+struct ioctl_like_odd {
+	__u32 a;
+	__u64 b;
+};
+
+#define IOCTL_LIKE_SET_ODD _IOW(IOCTL_LIKE_TYPE, 9, struct ioctl_like_odd)
+
 #endif

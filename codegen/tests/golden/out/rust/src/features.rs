@@ -405,6 +405,47 @@ pub const FEAT_RESET: u32 = (if cfg!(
 }) | (FEAT_TYPE << 8) | 68;
 /// `FEAT_GET_SMALL_OLD` = `FEAT_GET_SMALL`.
 pub const FEAT_GET_SMALL_OLD: u32 = FEAT_GET_SMALL;
+/// `struct feat_odd`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct FeatOdd {
+    /// `a`.
+    pub a: u32,
+    /// `b`.
+    pub b: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatOdd>()
+        != if cfg!(any(target_arch = "x86")) { 12 } else { 16 }
+    {
+        panic!("struct feat_odd: wrong size");
+    }
+    if ::core::mem::align_of::<FeatOdd>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_odd: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatOdd, a) != 0 {
+        panic!("struct feat_odd: `a` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatOdd, b)
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_odd: `b` at the wrong offset");
+    }
+};
+/// `FEAT_SET_ODD` = `_IOW(FEAT_TYPE, 9, struct feat_odd)`.
+pub const FEAT_SET_ODD: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | ((if cfg!(any(target_arch = "x86")) { 12 } else { 16 }) << 16) | (FEAT_TYPE << 8)
+    | 9;
 /// `FEAT_ADDR_MASK` = `((1ULL << 40) - 1)`.
 pub const FEAT_ADDR_MASK: u64 = 1099511627775;
 /// `FEAT_INT_MIN` = `(1 << 31)`.
@@ -731,6 +772,7 @@ pub mod r1 {
         }
     }
     pub use super::FeatWide;
+    pub use super::FeatOdd;
     pub use super::FeatCTypes;
 }
 /// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
@@ -741,6 +783,7 @@ pub mod r2 {
     pub use super::FeatBig;
     pub use super::FeatRecord;
     pub use super::FeatWide;
+    pub use super::FeatOdd;
     pub use super::FeatCTypes;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

@@ -129,6 +129,13 @@ struct feat_wide {
 
 #define FEAT_GET_SMALL_OLD	FEAT_GET_SMALL
 
+struct feat_odd {
+	__u32 a;
+	__u64 b;
+};
+
+#define FEAT_SET_ODD	_IOW(FEAT_TYPE, 9, struct feat_odd)
+
 #define FEAT_ADDR_MASK	((1ULL << 40) - 1)
 
 #define FEAT_INT_MIN	(1 << 31)
