@@ -77,7 +77,9 @@ pub struct Mismatch {
     pub target: &'static str,
     /// The family.
     pub family: String,
-    /// The struct.
+    /// `struct` or `constant`.
+    pub kind: &'static str,
+    /// The struct's or constant's name.
     pub struct_name: String,
     /// What differs.
     pub what: String,
@@ -87,8 +89,8 @@ impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: struct {} ({}): {}",
-            self.target, self.struct_name, self.family, self.what
+            "{}: {} {} ({}): {}",
+            self.target, self.kind, self.struct_name, self.family, self.what
         )
     }
 }
@@ -288,6 +290,7 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
                 let mismatch = |what: String| Mismatch {
                     target: target.triple,
                     family: latest.family().name.clone(),
+                    kind: "struct",
                     struct_name: st.name.clone(),
                     what,
                 };
@@ -296,6 +299,31 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
                     continue;
                 };
                 out.extend(compare(m, latest.layout(s, t)).into_iter().map(mismatch));
+            }
+        }
+        // Every constant's value on this target: an ioctl number's is the target's encoding
+        // of its argument's size there (the stub <linux/ioctl.h> has powerpc's).
+        let names: Vec<String> = families
+            .iter()
+            .flat_map(|c| c.latest().family().constants().map(|k| k.name.clone()))
+            .collect();
+        let values = evaluate_on(&source, &[&types.dir, &uapi], &names, target)?;
+        for family in families.iter().map(|c| c.latest().family()) {
+            for k in family.constants() {
+                let ir = family.value_on(k, target);
+                let c = values.get(&k.name).copied().flatten();
+                if c != Some(ir) {
+                    out.push(Mismatch {
+                        target: target.triple,
+                        family: family.name.clone(),
+                        kind: "constant",
+                        struct_name: k.name.clone(),
+                        what: format!(
+                            "{} by libclang, {ir} in the IR",
+                            c.map_or("not an integer constant".to_string(), |v| v.to_string())
+                        ),
+                    });
+                }
             }
         }
     }
