@@ -374,7 +374,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         eprintln!("layout proof: {m}");
                     }
                     eprintln!(
-                        "{} layout difference(s) between libclang and the IR",
+                        "{} layout or value difference(s) between libclang and the IR",
                         mismatches.len()
                     );
                     return Ok(ExitCode::from(1));

@@ -101,34 +101,65 @@ fn headers_compile_as_cpp17_and_agree_with_the_ir() {
 }
 
 /// The constants the header defines have the values the IR evaluated (a `#define` written as
-/// an OR of others, an `_IO()` number, an enum member with an implicit value).
+/// an OR of others, an `_IO()` number, an enum member with an implicit value), on `-m64` and
+/// `-m32`: with the golden schema's `_IOR`/`_IOW`/`_IOWR` numbers, whose size field is
+/// `sizeof` the argument type, computed by gcc from the header against the IR's layouts.
 #[test]
 fn header_constants_equal_the_ir_values() {
+    let golden = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let families: Vec<uapigen::Checked> = real_families().into_iter().chain(golden).collect();
     let mut src = String::from("#include <stdio.h>\n");
-    for c in real_families() {
+    for c in &families {
         src.push_str(&format!("#include <{}>\n", c.family.header));
     }
     src.push_str("int main(void) {\n");
-    let mut expected = String::new();
-    for c in real_families() {
+    let mut ioctls = 0;
+    for c in &families {
         for k in c.family.constants() {
             src.push_str(&format!(
                 "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
                 k.name
             ));
-            expected.push_str(&format!("{} {}\n", k.name, k.value));
+            ioctls += usize::from(matches!(
+                &k.expr,
+                uapigen::ir::Expr::Io { size: Some(_), .. }
+            ));
         }
     }
     src.push_str("\treturn 0;\n}\n");
-    let include = repo_root().join("generated/include/uapi");
-    let exe = compile(
-        "cc",
-        "constants.c",
-        &src,
-        &["-std=c11", "-Wall", "-Wextra", "-Werror"],
-        &include,
+    assert!(
+        ioctls >= 4,
+        "the golden schema's _IOR/_IOW/_IOWR numbers are compared"
     );
-    assert_eq!(run(&exe), expected);
+    let golden_include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    let include = repo_root().join("generated/include/uapi");
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let target = uapigen::layout::target_by_triple(triple).unwrap();
+        let mut expected = String::new();
+        for c in &families {
+            for k in c.family.constants() {
+                let v = c.family.value_on(k, target);
+                expected.push_str(&format!("{} {v}\n", k.name));
+            }
+        }
+        let exe = compile(
+            "cc",
+            "constants.c",
+            &src,
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-I",
+                golden_include.to_str().unwrap(),
+            ],
+            &include,
+        );
+        assert_eq!(run(&exe), expected, "{flag}");
+    }
 }
 
 /// The validator headers are header-only C99 (default UAPI_COPY_FROM_USER = memcpy) and
@@ -290,4 +321,92 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     );
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
+}
+
+/// The golden crate's Rust constants on x86-64 and i686, compiled by rustc for each and run:
+/// the values C gives the header's (`header_constants_equal_the_ir_values`), with an ioctl
+/// number's size and direction bits chosen by `cfg!` (i686's 12-byte `struct feat_odd`).
+/// powerpc's branch is asserted as text: no powerpc std is installed to compile it.
+#[test]
+fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
+    let rust =
+        std::fs::read_to_string(repo_root().join("codegen/tests/golden/out/rust/src/features.rs"))
+            .unwrap();
+    // The top-level integer constants, each up to the line that ends it.
+    let mut items = String::new();
+    let mut names = Vec::new();
+    let mut lines = rust.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("pub const ") else {
+            continue;
+        };
+        let (name, ty) = rest.split_once(": ").unwrap();
+        if !["u8", "u16", "u32", "u64", "i32", "i64"]
+            .iter()
+            .any(|t| ty.starts_with(&format!("{t} ")))
+        {
+            continue;
+        }
+        names.push(name.to_string());
+        items.push_str(line);
+        items.push('\n');
+        let mut l = line;
+        while !l.ends_with(';') {
+            l = lines.next().unwrap();
+            items.push_str(l);
+            items.push('\n');
+        }
+    }
+    let odd = items
+        .split("pub const ")
+        .find(|i| i.starts_with("FEAT_SET_ODD"))
+        .expect("FEAT_SET_ODD");
+    assert!(odd.contains("target_arch = \"powerpc64\""), "{odd}");
+    assert!(
+        odd.contains("4 << 29"),
+        "powerpc's _IOC_WRITE at bit 29: {odd}"
+    );
+    assert!(
+        odd.contains("(if cfg!(any(target_arch = \"x86\")) { 12 } else { 16 }) << 16"),
+        "{odd}"
+    );
+    let mut src = format!("#![allow(dead_code)]\n{items}fn main() {{\n");
+    for n in &names {
+        src.push_str(&format!(
+            "    println!(\"{n} {{}}\", {n} as i128 as u64);\n"
+        ));
+    }
+    src.push_str("}\n");
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let features = family(&families, "features");
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.rs");
+    std::fs::write(&main, &src).unwrap();
+    for (triple, rust_target) in [
+        ("x86_64-linux-gnu", "x86_64-unknown-linux-gnu"),
+        ("i686-linux-gnu", "i686-unknown-linux-gnu"),
+    ] {
+        let target = uapigen::layout::target_by_triple(triple).unwrap();
+        let exe = dir.path().join(rust_target);
+        let out = std::process::Command::new("rustc")
+            .args(["--edition", "2021", "--target", rust_target, "-o"])
+            .arg(&exe)
+            .arg(&main)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rustc --target {rust_target} (rustup target add {rust_target}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected: String = names
+            .iter()
+            .map(|n| {
+                let k = features.family.constants().find(|k| &k.name == n).unwrap();
+                format!("{n} {}\n", features.family.value_on(k, target))
+            })
+            .collect();
+        assert_eq!(run(&exe), expected, "{rust_target}");
+    }
 }

@@ -131,3 +131,47 @@ fn the_real_pgfault_trap_needs_its_acknowledgement() {
         "{err}"
     );
 }
+
+/// An ioctl number whose argument type was edited by hand in the header (`struct feat_small`,
+/// 8 bytes, to `struct feat_big`, 32) is caught on every target with both values: asm-generic's
+/// encoding on x86-64, powerpc's (`_IOC_READ` 2 at bit 29) on ppc64le.
+#[test]
+fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("uapi/linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let golden = repo_root().join("codegen/tests/golden/out/include/uapi/linux");
+    for f in ["features.h", "flex.h"] {
+        std::fs::copy(golden.join(f), linux.join(f)).unwrap();
+    }
+    let h = linux.join("features.h");
+    let text = std::fs::read_to_string(&h).unwrap();
+    let stale = text.replacen(
+        "_IOR(FEAT_TYPE, 0x01, struct feat_small)",
+        "_IOR(FEAT_TYPE, 0x01, struct feat_big)",
+        1,
+    );
+    assert_ne!(stale, text);
+    std::fs::write(&h, stale).unwrap();
+    let mismatches = prove(&families, dir.path()).unwrap();
+    let text: Vec<String> = mismatches.iter().map(|m| m.to_string()).collect();
+    let all = text.join("\n");
+    let (ty, nr) = (u64::from(b'F') << 8, 1u64);
+    let generic = |size: u64| (2u64 << 30) | (size << 16) | ty | nr;
+    let powerpc = |size: u64| (2u64 << 29) | (size << 16) | ty | nr;
+    for (target, c, ir) in [
+        ("x86_64-linux-gnu", generic(32), generic(8)),
+        ("i686-linux-gnu", generic(32), generic(8)),
+        ("powerpc64le-linux-gnu", powerpc(32), powerpc(8)),
+    ] {
+        assert!(
+            all.contains(&format!(
+                "{target}: constant FEAT_GET_SMALL (features): {c} by libclang, {ir} in the IR"
+            )),
+            "{all}"
+        );
+    }
+    // The alias follows it; nothing else differs.
+    assert_eq!(mismatches.len(), 2 * 7, "{all}");
+}

@@ -327,7 +327,7 @@ fn define_form(body: &str) -> &'static str {
     if b.is_empty() {
         "nothing (an empty define, which import leaves out)"
     } else if ["_IO", "_IOR", "_IOW", "_IOWR"].contains(&first) {
-        "an ioctl number (_IO with a literal, _IOR, _IOW, _IOWR)"
+        "an ioctl number whose argument type the schema cannot write (a pointer, an array, long, size_t, a struct not above)"
     } else if words.contains(&"sizeof") {
         "sizeof"
     } else if b.starts_with('"') {
@@ -795,7 +795,7 @@ fn define_bodies_are_read_and_told_apart() {
     let form = |n| define_form(&define_body(text, n).unwrap());
     assert_eq!(
         form("AB"),
-        "an ioctl number (_IO with a literal, _IOR, _IOW, _IOWR)"
+        "an ioctl number whose argument type the schema cannot write (a pointer, an array, long, size_t, a struct not above)"
     );
     assert_eq!(form("C"), "an expression (A - 1, A + n, n << A, A | n ...)");
     assert_eq!(

@@ -236,6 +236,101 @@ fn hand_written_ring_like_header_round_trips() {
     );
 }
 
+/// ioctl numbers as the kernel writes them: `_IOR`/`_IOW`/`_IOWR` of a struct above or a
+/// scalar, a char-literal type, a number written as an expression of constants; an argument
+/// type the schema cannot write (`long`, a struct not above) is listed with its reason. gcc
+/// judges the values: the original header against the real `<linux/ioctl.h>`, on `-m64` and
+/// `-m32`, against the imported IR's; and the header generated from the skeleton spells them
+/// as the original does.
+#[test]
+fn hand_written_ioctl_header_round_trips() {
+    let header = repo_root().join("codegen/tests/import/linux/ioctl_like.h");
+    let include = header.parent().unwrap().parent().unwrap().to_path_buf();
+    let schema = uapigen::import::import(&header, &[&include], "ioctl_like")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "ioctl = { type = \"IOCTL_LIKE_TYPE\", nr = 0x81, dir = \"r\", size = \"struct ioctl_like_regs\" }",
+        "ioctl = { type = \"IOCTL_LIKE_TYPE\", nr = \"IOCTL_LIKE_BASE + 3\", dir = \"rw\", size = \"struct ioctl_like_regs\" }",
+        "ioctl = { type = \"'V'\", nr = 39, dir = \"rw\", size = \"int\" }",
+        "ioctl = { type = \"'V'\", nr = 67, dir = \"r\", size = \"__u32\" }",
+        "ioctl = { type = \"IOCTL_LIKE_TYPE\", nr = \"IOCTL_LIKE_BASE + 4\" }",
+        "ioctl = { type = \"IOCTL_LIKE_TYPE\", nr = 0x80 }",
+        "alias = \"IOCTL_LIKE_GET_REGS\"",
+        "# not imported: #define IOCTL_LIKE_LONG at ioctl_like.h:26:9: its argument type `long` is neither a struct nor a type the schema knows",
+        "# not imported: #define IOCTL_LIKE_LATER at ioctl_like.h:27:9: its argument type is `struct ioctl_like_later`, which is not a struct this header defines above it; add it by hand",
+    ] {
+        assert!(schema.contains(line), "{line}\n\n{schema}");
+    }
+    let c = uapigen::load_source(
+        uapigen::Source::new("ioctl_like.toml", schema.clone()),
+        "ioctl_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("imported schema does not load:\n{e}\n\n{schema}"));
+    let names: Vec<&str> = c
+        .family
+        .constants()
+        .map(|k| k.name.as_str())
+        .filter(|n| {
+            n.starts_with("IOCTL_LIKE_") && *n != "IOCTL_LIKE_TYPE" && *n != "IOCTL_LIKE_BASE"
+        })
+        .collect();
+    assert_eq!(names.len(), 9, "{schema}");
+    let mut src = format!(
+        "#include <stdio.h>\n#include \"{}\"\nint main(void) {{\n",
+        header.display()
+    );
+    for n in &names {
+        src.push_str(&format!(
+            "\tprintf(\"%s %llu\\n\", \"{n}\", (unsigned long long)({n}));\n"
+        ));
+    }
+    src.push_str("\treturn 0;\n}\n");
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let target = uapigen::layout::target_by_triple(triple).unwrap();
+        let expected: String = c
+            .family
+            .constants()
+            .filter(|k| names.contains(&k.name.as_str()))
+            .map(|k| format!("{} {}\n", k.name, c.family.value_on(k, target)))
+            .collect();
+        let exe = compile(
+            "cc",
+            "ioctl.c",
+            &src,
+            &[flag, "-std=c11", "-Wall", "-Werror"],
+            &include,
+        );
+        assert_eq!(run(&exe), expected, "{flag}");
+    }
+    // _IOR(0xAE, 0x81, 48 bytes) as asm-generic/ioctl.h encodes it, and powerpc's.
+    let get = c
+        .family
+        .constants()
+        .find(|k| k.name == "IOCTL_LIKE_GET_REGS")
+        .unwrap();
+    assert_eq!(get.value, (2 << 30) | (48 << 16) | (0xAE << 8) | 0x81);
+    assert_eq!(
+        c.family.value_on(
+            get,
+            uapigen::layout::target_by_triple("powerpc64le-linux-gnu").unwrap()
+        ),
+        (2 << 29) | (48 << 16) | (0xAE << 8) | 0x81
+    );
+    let out = generate_one(&c).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    out.write(dir.path()).unwrap();
+    let h = std::fs::read_to_string(dir.path().join("include/uapi/linux/ioctl_like.h")).unwrap();
+    for line in [
+        "_IOR(IOCTL_LIKE_TYPE, 0x81, struct ioctl_like_regs)",
+        "_IOWR(IOCTL_LIKE_TYPE, IOCTL_LIKE_BASE + 3, struct ioctl_like_regs)",
+        "_IOWR('V', 39, int)",
+        "_IO(IOCTL_LIKE_TYPE, IOCTL_LIKE_BASE + 4)",
+        "_IOW(IOCTL_LIKE_TYPE, 9, struct ioctl_like_odd)",
+    ] {
+        assert!(h.contains(line), "{line}\n\n{h}");
+    }
+}
+
 // ---- What import cannot write faithfully, it refuses: every declaration, at its line. ----
 
 /// The refusal of `codegen/tests/import/refused/<file>`: every `file:line:col: error: ...`
@@ -258,6 +353,13 @@ fn refusal(file: &str) -> Vec<String> {
 }
 
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64, the __kernel_* types alike on every ABI), C's integers (char, short, int, long, long long, signed or unsigned) and `struct NAME`";
+
+#[test]
+fn ioctl_numbers_the_schema_cannot_write_are_refused() {
+    assert_eq!(refusal("ioctl_numbers.h"), [
+        "ioctl_numbers.h:14:9: error: the schema import would write for this is refused: `IOCTL_NUMBERS_RUN` is an ioctl number, which powerpc encodes differently",
+    ]);
+}
 
 #[test]
 fn bitfields_are_refused_not_widened() {
@@ -569,7 +671,7 @@ fn accepted_forms_are_written_as_c_means_them() {
         "name = \"AF_TOP_U32\"\nbit = 31\n",
         "name = \"AF_TOP_U64\"\nbit = 63\n",
         "name = \"AF_CAST\"\nexpr = \"((__u32)4)\"\n",
-        "# not imported: #define AF_FN at accepted_forms.h:16:9: not a form `uapigen import` reads (an integer constant expression, char, _IO, a name); add it by hand\n",
+        "# not imported: #define AF_FN at accepted_forms.h:16:9: not a form `uapigen import` reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand\n",
         "# not imported: #define AF_TYPE at accepted_forms.h:17:9: it uses `__u32`, which is not a constant this header defines above it (a type, or another header's); add it by hand\n",
         "name = \"AF_SIGN_31\"\nexpr = \"(1 << 31)\"\n",
         "name = \"AF_MASK_40\"\nexpr = \"((1ULL << 40) - 1)\"\n",

@@ -378,15 +378,43 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         crate::ir::Expr::Char(ch) => {
             Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty)))
         }
-        crate::ir::Expr::Io { ty: io_ty, nr } => bin(
-            bin(
-                io_none_dir(),
+        crate::ir::Expr::Io {
+            dir,
+            ty: io_ty,
+            nr,
+            size,
+        } => {
+            // A name stays a name; an integer or an expression (`'V'`, `VFIO_BASE + 0`) is
+            // its value, as an `expr` define's is, and the doc shows the C.
+            let operand = |text: &str, v: u64| {
+                if crate::names::is_c_identifier(text) {
+                    const_ref(ctx, text, ty)
+                } else {
+                    lit(v.to_string())
+                }
+            };
+            let mut e = io_dir(*dir);
+            if let Some(size) = size {
+                // `sizeof` the argument, per target where it differs (a `__u64` after a
+                // `__u32` on i686), as the struct's own size assertion has it.
+                let per: Vec<(&'static str, u64)> = crate::layout::TARGETS
+                    .iter()
+                    .zip(&size.bytes)
+                    .map(|(t, b)| (t.rust_arch, *b))
+                    .collect();
+                let mut bytes = per_target(&per);
+                if matches!(bytes, Expr::If(..)) {
+                    bytes = paren(bytes);
+                }
+                e = bin(e, "|", paren(bin(bytes, "<<", lit("16"))));
+            }
+            e = bin(
+                e,
                 "|",
-                paren(bin(const_ref(ctx, io_ty, ty), "<<", lit("8"))),
-            ),
-            "|",
-            const_ref(ctx, nr, ty),
-        ),
+                paren(bin(operand(io_ty, (c.value >> 8) & 0xff), "<<", lit("8"))),
+            );
+            bin(e, "|", operand(nr, c.value & 0xff))
+        }
         // Its value: C's conversions and types are not Rust's, the doc shows the expression.
         crate::ir::Expr::C { value, .. } => lit(value.to_string()),
         crate::ir::Expr::Implicit => lit(c.value.to_string()),
@@ -407,11 +435,14 @@ fn cfg_any_arch<'a>(arches: impl Iterator<Item = &'a str>) -> Expr {
     Expr::Macro(path("cfg"), vec![Tt::Ident("any".into()), Tt::Paren(tts)])
 }
 
-/// `_IOC_NONE << _IOC_DIRSHIFT`, the direction bits of `_IO()`: 0 on most ABIs, `1 << 29`
-/// where the architecture's `asm/ioctl.h` makes `_IOC_NONE` 1 and `_IOC_SIZEBITS` 13
-/// (powerpc, mips, sparc; alpha too, which Rust does not target), as Debian's
-/// linux-libc-dev headers for those architectures define them.
-fn io_none_dir() -> Expr {
+/// `dir << _IOC_DIRSHIFT`, the direction bits of `_IO()`, `_IOR()`, `_IOW()`, `_IOWR()`:
+/// asm-generic's (`_IOC_NONE` 0, `_IOC_WRITE` 1, `_IOC_READ` 2, at bit 30) on most ABIs;
+/// where the architecture's `asm/ioctl.h` makes `_IOC_NONE` 1, `_IOC_READ` 2, `_IOC_WRITE` 4
+/// at bit 29 with 13 size bits (powerpc, mips, sparc; alpha too, which Rust does not target),
+/// theirs, as Debian's linux-libc-dev headers for those architectures define them. The size
+/// field starts at bit 16 on both, and `resolve` keeps a size within 13 bits.
+fn io_dir(dir: crate::ir::IoDir) -> Expr {
+    use crate::ir::IocEncoding::{Generic, Powerpc};
     let arches = [
         "powerpc",
         "powerpc64",
@@ -423,10 +454,20 @@ fn io_none_dir() -> Expr {
         "sparc64",
     ];
     let cond = cfg_any_arch(arches.into_iter());
+    let shifted = |bits: u64, shift: u32| {
+        if bits == 0 {
+            lit("0")
+        } else {
+            bin(lit(bits.to_string()), "<<", lit(shift.to_string()))
+        }
+    };
     paren(Expr::If(
         Box::new(cond),
-        vec![Stmt::Expr(bin(lit("1"), "<<", lit("29")))],
-        Some(vec![Stmt::Expr(lit("0"))]),
+        vec![Stmt::Expr(shifted(dir.bits(Powerpc), Powerpc.dir_shift()))],
+        Some(vec![Stmt::Expr(shifted(
+            dir.bits(Generic),
+            Generic.dir_shift(),
+        ))]),
     ))
 }
 

@@ -398,6 +398,9 @@ impl Emit<'_> {
                 self.structure(s)
             }
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
+            // bindgen does not evaluate `_IO(...)`, nor a name defined as one: the bindgen
+            // crates have no ioctl numbers.
+            ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}
             ItemRef::Define(d) => {
                 let c = &f.defines[d.0].constant;
                 self.define(&c.name, c.value, &c.expr, c.doc.as_deref());

@@ -906,15 +906,107 @@ pub enum Expr {
         /// i686 and a `long` on x86-64).
         types: [crate::front::cexpr::CType; 2],
     },
-    /// `_IO(ty, nr)`.
+    /// `_IO(ty, nr)`, `_IOR(ty, nr, size)`, `_IOW(...)` or `_IOWR(...)`. `Constant::value`
+    /// is the generic encoding (asm-generic/ioctl.h), which powerpc's is not:
+    /// `Family::value_on` gives a target's.
     Io {
-        /// The ioctl type constant.
+        /// The direction: which macro.
+        dir: IoDir,
+        /// The ioctl type, as C writes it: a constant's name or an expression (`'V'`).
         ty: String,
-        /// The command number constant.
+        /// The command number, as C writes it: a name, an integer or an expression.
         nr: String,
+        /// The argument type, for every direction but `_IO`'s.
+        size: Option<IoSize>,
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
+}
+
+/// An ioctl number's direction, as the macro that encodes it names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoDir {
+    /// `_IO`: no argument copied.
+    None,
+    /// `_IOR`: the kernel writes the argument, user space reads it.
+    Read,
+    /// `_IOW`: user space writes the argument, the kernel reads it.
+    Write,
+    /// `_IOWR`: both.
+    ReadWrite,
+}
+
+impl IoDir {
+    /// The macro: `_IO`, `_IOR`, `_IOW`, `_IOWR`.
+    pub fn macro_name(self) -> &'static str {
+        match self {
+            IoDir::None => "_IO",
+            IoDir::Read => "_IOR",
+            IoDir::Write => "_IOW",
+            IoDir::ReadWrite => "_IOWR",
+        }
+    }
+
+    /// The direction field's value: asm-generic/ioctl.h's `_IOC_NONE` 0, `_IOC_WRITE` 1,
+    /// `_IOC_READ` 2; powerpc's (and mips' and sparc's) `_IOC_NONE` 1, `_IOC_READ` 2,
+    /// `_IOC_WRITE` 4.
+    pub fn bits(self, enc: IocEncoding) -> u64 {
+        let (none, read, write) = match enc {
+            IocEncoding::Generic => (0, 2, 1),
+            IocEncoding::Powerpc => (1, 2, 4),
+        };
+        match self {
+            IoDir::None => none,
+            IoDir::Read => read,
+            IoDir::Write => write,
+            IoDir::ReadWrite => read | write,
+        }
+    }
+}
+
+/// How an architecture's `asm/ioctl.h` packs an ioctl number: `nr` in bits 0-7 and `type` in
+/// 8-15 everywhere; then asm-generic's 14 size bits and 2 direction bits at 30, or powerpc's,
+/// mips' and sparc's 13 size bits and 3 direction bits at 29.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IocEncoding {
+    /// asm-generic/ioctl.h: x86, arm, arm64, riscv, s390.
+    Generic,
+    /// arch/powerpc/include/uapi/asm/ioctl.h (mips and sparc alike).
+    Powerpc,
+}
+
+impl IocEncoding {
+    /// Where the direction field starts.
+    pub fn dir_shift(self) -> u32 {
+        match self {
+            IocEncoding::Generic => 30,
+            IocEncoding::Powerpc => 29,
+        }
+    }
+
+    /// The width of the size field.
+    pub fn size_bits(self) -> u32 {
+        match self {
+            IocEncoding::Generic => 14,
+            IocEncoding::Powerpc => 13,
+        }
+    }
+
+    /// `_IOC(dir, type, nr, size)`.
+    pub fn encode(self, dir: IoDir, ty: u64, nr: u64, size: u64) -> u64 {
+        (dir.bits(self) << self.dir_shift()) | (size << 16) | (ty << 8) | nr
+    }
+}
+
+/// The argument type of an ioctl number: `sizeof` of it is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoSize {
+    /// As C writes it: `struct kvm_regs`, `__u32`, `int`.
+    pub c: String,
+    /// `sizeof` on each target of `layout::TARGETS`, in its order: a plain `__u64` after a
+    /// `__u32` makes it 4 bytes smaller on i686, and the number with it. (`resolve` refuses
+    /// one that differs between revisions.)
+    pub bytes: Vec<u64>,
 }
 
 /// A single `#define`.
@@ -1093,6 +1185,45 @@ impl Family {
             .iter()
             .flat_map(|g| g.values.iter())
             .chain(self.defines.iter().map(|d| &d.constant))
+    }
+
+    /// `c`'s value on `target`: an ioctl number's (or an alias of one) is the target's
+    /// encoding of its argument's size there; every other constant has one value.
+    /// `Constant::value` is x86-64's.
+    pub fn value_on(&self, c: &Constant, target: &crate::model::layout::Target) -> u64 {
+        match self.ioctl_of(c) {
+            Some(Constant {
+                value,
+                expr: Expr::Io { dir, size, .. },
+                ..
+            }) => {
+                let i = crate::model::layout::TARGETS
+                    .iter()
+                    .position(|t| t == target)
+                    .unwrap_or(0);
+                let bytes = size
+                    .as_ref()
+                    .map_or(0, |s| s.bytes.get(i).copied().unwrap_or(0));
+                let enc = target.ioc_encoding();
+                enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
+            }
+            _ => c.value,
+        }
+    }
+
+    /// The ioctl number `c` is, directly or as an alias of one.
+    pub fn ioctl_of<'a>(&'a self, c: &'a Constant) -> Option<&'a Constant> {
+        let mut k = c;
+        // An alias names a constant above it, so the chain ends; the bound is for a family
+        // `resolve` refused.
+        for _ in 0..64 {
+            match &k.expr {
+                Expr::Io { .. } => return Some(k),
+                Expr::Alias(n) => k = self.constants().find(|x| &x.name == n)?,
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The struct named `name`.

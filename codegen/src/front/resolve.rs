@@ -2,7 +2,7 @@
 //! placements) to what it refers to and evaluates every constant. Problems are collected, so
 //! one run reports all of them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
@@ -19,6 +19,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         constants: HashMap::new(),
         struct_index: HashMap::new(),
         ends: HashMap::new(),
+        ioctls: HashSet::new(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -42,6 +43,9 @@ struct Resolver {
     struct_index: HashMap<String, StructId>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
     ends: HashMap<String, (RevSet, RevSet)>,
+    /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
+    /// other constant's value may be computed from them.
+    ioctls: HashSet<String>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -365,7 +369,7 @@ impl Resolver {
                     let inside = self.inside(&d.get_ref().inside, &family);
                     let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
                     let until_raw = d.get_mut().until.take();
-                    if let Some(constant) = self.define(d) {
+                    if let Some(constant) = self.define(d, &family) {
                         let until = self.until(&until_raw, constant.since, "define");
                         if let (Some(u), false) = (&until_raw, sentinel) {
                             self.error_note(
@@ -934,7 +938,7 @@ impl Resolver {
         }
     }
 
-    fn define(&mut self, d: S<RawDefine>) -> Option<Constant> {
+    fn define(&mut self, d: S<RawDefine>, family: &Family) -> Option<Constant> {
         let span = d.span();
         let raw = d.into_inner();
         let name = self.identifier(&raw.name, Role::Constant);
@@ -957,6 +961,7 @@ impl Resolver {
             );
             return None;
         }
+        let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         let (value, expr) = if let Some(x) = &raw.value {
             (self.literal(x), Expr::Literal(self.literal_text(x)))
         } else if let Some(b) = &raw.bit {
@@ -988,25 +993,7 @@ impl Resolver {
                 }
             }
         } else if let Some(io) = &raw.ioctl {
-            let io = io.get_ref();
-            let ty = self.reference(&io.ty);
-            let nr = self.reference(&io.nr);
-            if ty > 0xff || nr > 0xff {
-                self.error(
-                    span.clone(),
-                    "an ioctl's type and number must each fit in 8 bits",
-                );
-            }
-            // _IO(type, nr) as x86, arm, riscv and s390 encode it (dir and size 0); powerpc,
-            // mips and sparc set a direction bit (1 << 29), which only the Rust constants spell
-            // out (`emit/rust.rs` `io_none_dir`): this value is the other ABIs'.
-            (
-                (ty << 8) | nr,
-                Expr::Io {
-                    ty: io.ty.get_ref().clone(),
-                    nr: io.nr.get_ref().clone(),
-                },
-            )
+            self.ioctl(io, family, since)
         } else if let Some(x) = &raw.expr {
             self.c_expr(x)
         } else {
@@ -1019,11 +1006,187 @@ impl Resolver {
             expr,
             doc: self.text(&raw.doc, "a doc", false),
             comment: None,
-            since: self.revs("since", &raw.since, RevSet::one(RevId::FIRST)),
+            since,
             span: raw.name.span(),
         };
+        let ioctl = match &constant.expr {
+            Expr::Io { .. } => true,
+            Expr::Alias(n) => self.ioctls.contains(n),
+            _ => false,
+        };
+        if ioctl {
+            self.ioctls.insert(constant.name.clone());
+        }
         self.declare(&constant, false);
         Some(constant)
+    }
+
+    /// `ioctl = { type, nr, dir, size }`: the number as asm-generic/ioctl.h encodes it.
+    fn ioctl(&mut self, io: &S<RawIoctl>, family: &Family, since: RevSet) -> (u64, Expr) {
+        let raw = io.get_ref();
+        let dir = match raw.dir.as_ref().map(|d| d.get_ref().as_str()) {
+            None | Some("none") => IoDir::None,
+            Some("r") => IoDir::Read,
+            Some("w") => IoDir::Write,
+            Some("rw") => IoDir::ReadWrite,
+            Some(other) => {
+                let span = raw.dir.as_ref().map_or(io.span(), |d| d.span());
+                self.error_note(
+                    span,
+                    format!("unknown ioctl direction `{other}`"),
+                    "use \"none\" (_IO), \"r\" (_IOR), \"w\" (_IOW) or \"rw\" (_IOWR)",
+                );
+                IoDir::None
+            }
+        };
+        let ty = self.ioctl_operand(&raw.ty, "type");
+        let nr = self.ioctl_operand(&raw.nr, "nr");
+        let size = match (&raw.size, dir) {
+            (Some(s), IoDir::None) => {
+                self.error_note(
+                    s.span(),
+                    "`_IO` has no argument, so no `size`",
+                    "give the direction: dir = \"r\" (_IOR), \"w\" (_IOW) or \"rw\" (_IOWR)",
+                );
+                None
+            }
+            (None, IoDir::None) => None,
+            (None, _) => {
+                self.error_note(
+                    io.span(),
+                    format!("`{}` needs `size`, the argument's type", dir.macro_name()),
+                    "e.g. size = \"struct NAME\" of a struct defined above, or size = \"__u32\"",
+                );
+                None
+            }
+            (Some(s), _) => self.ioctl_size(s, family, since),
+        };
+        let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
+            return (0, Expr::Implicit);
+        };
+        // x86-64's: `Family::value_on` gives another target's.
+        let bytes = size.as_ref().map_or(0, |s| s.bytes[0]);
+        (
+            IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
+            Expr::Io { dir, ty, nr, size },
+        )
+    }
+
+    /// An ioctl's `type` or `nr`: a constant's name, an integer or a C expression of constants
+    /// above, fitting the 8 bits the encoding gives it; its C text and value.
+    fn ioctl_operand(&mut self, v: &S<toml::Value>, key: &str) -> Option<(String, u64)> {
+        let span = v.span();
+        let (text, value) = match v.get_ref() {
+            toml::Value::Integer(i) => {
+                let x = S::new(span.clone(), *i);
+                (self.literal_text(&x), self.literal(&x))
+            }
+            toml::Value::String(name) if names::is_c_identifier(name) => {
+                let n = S::new(span.clone(), name.clone());
+                let value = self.reference(&n);
+                (name.clone(), value)
+            }
+            toml::Value::String(text) => {
+                let x = S::new(span.clone(), text.clone());
+                match self.c_expr(&x) {
+                    (_, Expr::C { value, .. }) if value < 0 => {
+                        self.error(span, format!("an ioctl's `{key}` is negative ({value})"));
+                        return None;
+                    }
+                    (value, Expr::C { text, .. }) => (text, value),
+                    _ => return None,
+                }
+            }
+            _ => {
+                self.error(
+                    span,
+                    format!(
+                        "an ioctl's `{key}` is a constant's name, an integer or a C expression \
+                         (a string)"
+                    ),
+                );
+                return None;
+            }
+        };
+        if value > 0xff {
+            self.error(
+                span,
+                format!("an ioctl's `{key}` must fit in 8 bits (it is {value})"),
+            );
+            return None;
+        }
+        Some((text, value))
+    }
+
+    /// An ioctl's argument type and `sizeof` it on every target: the same in every revision
+    /// the number exists in, since the number encodes it and a revision's number is the
+    /// history's; and within the 13 bits powerpc's encoding gives it.
+    fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
+        let c = s.get_ref().trim().to_string();
+        let targets = crate::model::layout::TARGETS;
+        let bytes: Vec<u64> = match self.field_type(s)? {
+            FieldType::Scalar(sc) => vec![sc.size(); targets.len()],
+            FieldType::Struct(id) => {
+                // Per revision the number exists in: its label and the sizes per target. The
+                // front end lays the struct out here only, since the number's value needs it.
+                let mut seen: Vec<(String, Vec<u64>)> = Vec::new();
+                for (r, rev) in family.revisions.iter().enumerate() {
+                    if !rev.has(since, RevSet::EMPTY) {
+                        continue;
+                    }
+                    if !rev.has(family.struct_(id).since, RevSet::EMPTY) {
+                        self.error(
+                            s.span(),
+                            format!(
+                                "`{c}` is not in revision `{}`, which has this ioctl number",
+                                rev.id
+                            ),
+                        );
+                        return None;
+                    }
+                    let f = family.at_revision(RevId(r));
+                    let sizes = crate::model::layout::layout_targets(&f, targets)
+                        .iter()
+                        .map(|l| l.struct_(id).size)
+                        .collect();
+                    seen.push((rev.id.clone(), sizes));
+                }
+                let (first_rev, first) = seen.first().cloned()?;
+                if let Some((other_rev, other)) = seen.iter().find(|x| x.1 != first) {
+                    let t = first
+                        .iter()
+                        .zip(other)
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0);
+                    self.error_note(
+                        s.span(),
+                        format!(
+                            "`{c}` is {} bytes on {} in `{first_rev}` but {} in `{other_rev}`: \
+                             the ioctl number encodes its size",
+                            first[t], targets[t].triple, other[t]
+                        ),
+                        "a struct that grows needs a new ioctl number (or the argsz convention \
+                         with `_IO`)",
+                    );
+                    return None;
+                }
+                first
+            }
+            FieldType::Union(_) => return None,
+        };
+        let limit = 1u64 << IocEncoding::Powerpc.size_bits();
+        if let Some(big) = bytes.iter().find(|b| **b >= limit) {
+            self.error(
+                s.span(),
+                format!(
+                    "`{c}` is {big} bytes: an ioctl number's size field holds at most {} \
+                     (13 bits on powerpc, 14 on the others)",
+                    limit - 1
+                ),
+            );
+            return None;
+        }
+        Some(IoSize { c, bytes })
     }
 
     fn validation(
@@ -1641,6 +1804,13 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
+        let mut refused = false;
+        for (n, r) in &parsed.names {
+            refused |= self.ioctl_number(n, at(r.clone()));
+        }
+        if refused {
+            return (0, Expr::Implicit);
+        }
         let on = |i: usize| {
             parsed.eval(cexpr::MODELS[i], &|n: &str| {
                 self.constants.get(n).map(|(.., cv)| cv[i])
@@ -1707,7 +1877,24 @@ impl Resolver {
 
     /// The value of a constant defined above, for `or` and `ioctl`, which take it as unsigned.
     fn reference(&mut self, name: &S<String>) -> u64 {
+        if self.ioctl_number(name.get_ref(), name.span()) {
+            return 0;
+        }
         self.reference_as(name, false)
+    }
+
+    /// Refuses a computation from ioctl number `name`, if it is one: whether it was.
+    fn ioctl_number(&mut self, name: &str, span: Span) -> bool {
+        if !self.ioctls.contains(name) {
+            return false;
+        }
+        self.error_note(
+            span,
+            format!("`{name}` is an ioctl number, which powerpc encodes differently"),
+            "a constant computed from it would have a value per architecture; name it with \
+             `alias`",
+        );
+        true
     }
 
     /// The value of a constant defined above; a negative one only if `negative`, and then as

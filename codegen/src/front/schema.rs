@@ -317,7 +317,8 @@ pub struct RawDefine {
     pub or: Option<S<Vec<S<String>>>>,
     /// A character constant: `char = ";"` is `(';')`.
     pub char: Option<S<String>>,
-    /// `_IO(type, nr)`: `ioctl = { type = "IOMMUFD_TYPE", nr = "IOMMUFD_CMD_DESTROY" }`.
+    /// An ioctl number: `ioctl = { type = "IOMMUFD_TYPE", nr = "IOMMUFD_CMD_DESTROY" }` is
+    /// `_IO(...)`; with `dir` and `size`, `_IOR`, `_IOW` or `_IOWR`.
     pub ioctl: Option<S<RawIoctl>>,
     /// Another constant's name: `#define NAME OTHER`.
     pub alias: Option<S<String>>,
@@ -329,15 +330,19 @@ pub struct RawDefine {
     pub sentinel: Option<S<bool>>,
 }
 
-/// `ioctl = { type, nr }`: `_IO(type, nr)`.
+/// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIoctl {
-    /// The ioctl type constant.
+    /// The ioctl type: a constant name or a C expression (`"'V'"`).
     #[serde(rename = "type")]
-    pub ty: S<String>,
-    /// The command number constant.
-    pub nr: S<String>,
+    pub ty: S<toml::Value>,
+    /// The command number: a constant name, an integer or a C expression (`"VFIO_BASE + 0"`).
+    pub nr: S<toml::Value>,
+    /// `"none"` (the default), `"r"`, `"w"` or `"rw"`: `_IO`, `_IOR`, `_IOW`, `_IOWR`.
+    pub dir: Option<S<String>>,
+    /// The argument type, as C writes it: `struct NAME` or a scalar type (`__u32`, `int`).
+    pub size: Option<S<String>>,
 }
 
 /// Parses one schema file; TOML syntax errors and unknown keys come back located.

@@ -112,6 +112,16 @@ impl Target {
         }
     }
 
+    /// How the target's `asm/ioctl.h` packs an ioctl number: powerpc's own way on ppc64le,
+    /// asm-generic's on the others here.
+    pub fn ioc_encoding(&self) -> IocEncoding {
+        if self.rust_arch.starts_with("powerpc") {
+            IocEncoding::Powerpc
+        } else {
+            IocEncoding::Generic
+        }
+    }
+
     /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {

@@ -51,9 +51,30 @@ typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n#endif\n";
 
-/// A `<linux/ioctl.h>` with `_IO()`, for the same reason.
+/// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:
+/// asm-generic/ioctl.h's encoding, and where the target is powerpc (or mips or sparc)
+/// arch/powerpc/include/uapi/asm/ioctl.h's (13 size bits, 3 direction bits, `_IOC_NONE` 1,
+/// `_IOC_READ` 2, `_IOC_WRITE` 4), so each target's numbers are its own.
 pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
-#define _IO(type, nr) (((type) << 8) | (nr))\n#endif\n";
+#if defined(__powerpc__) || defined(__mips__) || defined(__sparc__)\n\
+#define _IOC_SIZEBITS 13\n#define _IOC_DIRBITS 3\n\
+#define _IOC_NONE 1U\n#define _IOC_READ 2U\n#define _IOC_WRITE 4U\n\
+#else\n\
+#define _IOC_SIZEBITS 14\n#define _IOC_DIRBITS 2\n\
+#define _IOC_NONE 0U\n#define _IOC_WRITE 1U\n#define _IOC_READ 2U\n\
+#endif\n\
+#define _IOC_NRBITS 8\n#define _IOC_TYPEBITS 8\n\
+#define _IOC_NRSHIFT 0\n#define _IOC_TYPESHIFT (_IOC_NRSHIFT + _IOC_NRBITS)\n\
+#define _IOC_SIZESHIFT (_IOC_TYPESHIFT + _IOC_TYPEBITS)\n\
+#define _IOC_DIRSHIFT (_IOC_SIZESHIFT + _IOC_SIZEBITS)\n\
+#define _IOC(dir, type, nr, size) (((dir) << _IOC_DIRSHIFT) | ((type) << _IOC_TYPESHIFT) | \
+((nr) << _IOC_NRSHIFT) | ((size) << _IOC_SIZESHIFT))\n\
+#define _IOC_TYPECHECK(t) (sizeof(t))\n\
+#define _IO(type, nr) _IOC(_IOC_NONE, (type), (nr), 0)\n\
+#define _IOR(type, nr, size) _IOC(_IOC_READ, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#define _IOW(type, nr, size) _IOC(_IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#define _IOWR(type, nr, size) _IOC(_IOC_READ | _IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#endif\n";
 
 /// What libclang says of one struct on one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +94,9 @@ pub struct Mismatch {
     pub target: &'static str,
     /// The family.
     pub family: String,
-    /// The struct.
+    /// `struct` or `constant`.
+    pub kind: &'static str,
+    /// The struct's or constant's name.
     pub struct_name: String,
     /// What differs.
     pub what: String,
@@ -83,8 +106,8 @@ impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: struct {} ({}): {}",
-            self.target, self.struct_name, self.family, self.what
+            "{}: {} {} ({}): {}",
+            self.target, self.kind, self.struct_name, self.family, self.what
         )
     }
 }
@@ -284,6 +307,7 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
                 let mismatch = |what: String| Mismatch {
                     target: target.triple,
                     family: latest.family().name.clone(),
+                    kind: "struct",
                     struct_name: st.name.clone(),
                     what,
                 };
@@ -292,6 +316,31 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
                     continue;
                 };
                 out.extend(compare(m, latest.layout(s, t)).into_iter().map(mismatch));
+            }
+        }
+        // Every constant's value on this target: an ioctl number's is the target's encoding
+        // of its argument's size there (the stub <linux/ioctl.h> has powerpc's).
+        let names: Vec<String> = families
+            .iter()
+            .flat_map(|c| c.latest().family().constants().map(|k| k.name.clone()))
+            .collect();
+        let values = evaluate_on(&source, &[&types.dir, &uapi], &names, target)?;
+        for family in families.iter().map(|c| c.latest().family()) {
+            for k in family.constants() {
+                let ir = family.value_on(k, target);
+                let c = values.get(&k.name).copied().flatten();
+                if c != Some(ir) {
+                    out.push(Mismatch {
+                        target: target.triple,
+                        family: family.name.clone(),
+                        kind: "constant",
+                        struct_name: k.name.clone(),
+                        what: format!(
+                            "{} by libclang, {ir} in the IR",
+                            c.map_or("not an integer constant".to_string(), |v| v.to_string())
+                        ),
+                    });
+                }
             }
         }
     }

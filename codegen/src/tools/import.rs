@@ -457,6 +457,9 @@ enum DefineForm {
     Skip,
     /// A form it reads, with a value the schema would misstate.
     Refuse(String),
+    /// A form it reads, with a part the schema cannot write (an ioctl's argument type): listed
+    /// for the author with the reason.
+    NotRead(String),
 }
 
 /// A C integer literal: its value and its type's width and signedness (C11 6.4.4.1, on
@@ -562,13 +565,7 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         [ch] if ch.len() == 3 && ch.starts_with('\'') && ch.ends_with('\'') => {
             DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
         }
-        ["_IO", ty, ",", nr] if is_identifier(ty) && is_identifier(nr) => {
-            DefineForm::Value(format!(
-                "ioctl = {{ type = {}, nr = {} }}",
-                toml_str(ty),
-                toml_str(nr)
-            ))
-        }
+        [m, ..] if matches!(*m, "_IO" | "_IOR" | "_IOW" | "_IOWR") => ioctl_form(&words),
         [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
         ids if ids.len() >= 3
             && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
@@ -589,8 +586,113 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
     }
 }
 
+/// `_IO(type, nr)`, `_IOR(type, nr, argtype)`, `_IOW(...)`, `_IOWR(...)`: `words` are the
+/// macro's tokens after its name.
+fn ioctl_form(words: &[String]) -> DefineForm {
+    let not_read = |why: String| DefineForm::NotRead(why);
+    let (Some(m), Some("("), Some(")")) = (
+        words.first(),
+        words.get(1).map(String::as_str),
+        words.last().map(String::as_str),
+    ) else {
+        return DefineForm::Skip;
+    };
+    // The arguments, split at the commas outside parentheses.
+    let mut args: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    for t in &words[2..words.len() - 1] {
+        match t.as_str() {
+            "," if depth == 0 => args.push(Vec::new()),
+            "(" => depth += 1,
+            ")" if depth == 0 => return DefineForm::Skip,
+            ")" => depth -= 1,
+            _ => {}
+        }
+        if !(t == "," && depth == 0) {
+            args.last_mut().expect("one at least").push(t.as_str());
+        }
+    }
+    let dir = match m.as_str() {
+        "_IO" => None,
+        "_IOR" => Some("r"),
+        "_IOW" => Some("w"),
+        _ => Some("rw"),
+    };
+    if args.len() != if dir.is_some() { 3 } else { 2 } {
+        return DefineForm::Skip;
+    }
+    // A name, an integer as TOML writes it, or any other C expression as a string.
+    let operand = |key: &str, toks: &[&str]| -> Result<String, String> {
+        match toks {
+            [t] if is_identifier(t) => Ok(toml_str(t)),
+            [t] if int_literal(t).is_some() => {
+                let (n, ..) = int_literal(t).expect("an integer");
+                if n > 0xff {
+                    return Err(format!("its {key} {t} does not fit in 8 bits"));
+                }
+                // The header's spelling when TOML reads it alike (`0x01`), else the value.
+                let plain = t.chars().all(|c| c.is_ascii_digit())
+                    && (*t == "0" || !t.starts_with('0'))
+                    || t.strip_prefix("0x")
+                        .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+                Ok(if plain { t.to_string() } else { n.to_string() })
+            }
+            _ => {
+                let text = toks.join(" ");
+                match crate::front::cexpr::parse(&text) {
+                    Ok(_) => Ok(toml_str(&text)),
+                    Err(e) => Err(format!("its {key} `{text}` is not a C integer constant expression uapigen reads ({})", e.message)),
+                }
+            }
+        }
+    };
+    let (ty, nr) = match (operand("type", &args[0]), operand("number", &args[1])) {
+        (Ok(ty), Ok(nr)) => (ty, nr),
+        (Err(why), _) | (_, Err(why)) => return not_read(why),
+    };
+    let Some(dir) = dir else {
+        return DefineForm::Value(format!("ioctl = {{ type = {ty}, nr = {nr} }}"));
+    };
+    let arg = args[2].join(" ");
+    let known = match args[2].as_slice() {
+        ["struct", n] => is_identifier(n),
+        _ => crate::ir::Scalar::from_c_name(&arg).is_some(),
+    };
+    if !known {
+        return not_read(format!(
+            "its argument type `{arg}` is neither a struct nor a type the schema knows"
+        ));
+    }
+    DefineForm::Value(format!(
+        "ioctl = {{ type = {ty}, nr = {nr}, dir = \"{dir}\", size = {} }}",
+        toml_str(&arg)
+    ))
+}
+
+/// The struct an ioctl define's schema form names as its argument type (`size = "struct X"`).
+fn define_struct(value: &str) -> Option<String> {
+    let table = value.strip_prefix("ioctl = ")?;
+    let t: toml::Table = toml::from_str(&format!("i = {table}")).ok()?;
+    let size = t.get("i")?.get("size")?.as_str()?;
+    size.strip_prefix("struct ").map(str::to_string)
+}
+
 /// The constants a define's schema form names.
 fn define_names(value: &str) -> Vec<String> {
+    if let Some(table) = value.strip_prefix("ioctl = ") {
+        let Ok(t) = toml::from_str::<toml::Table>(&format!("i = {table}")) else {
+            return Vec::new();
+        };
+        return ["type", "nr"]
+            .iter()
+            .filter_map(|k| t.get("i")?.get(*k)?.as_str().map(str::to_string))
+            .flat_map(|text| {
+                crate::front::cexpr::parse(&text)
+                    .map(|e| e.names.into_iter().map(|(n, _)| n).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect();
+    }
     if let Some(text) = value.strip_prefix("expr = ") {
         let text: String = toml::from_str::<toml::Table>(&format!("e = {text}"))
             .ok()
@@ -829,6 +931,13 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 },
             )),
             DefineForm::Skip => state.items.push((offset, Item::Skipped { name })),
+            DefineForm::NotRead(why) => state.items.push((
+                offset,
+                Item::NotImported {
+                    what: format!("#define {name}"),
+                    why,
+                },
+            )),
             DefineForm::Refuse(why) => state.problems.push(Problem {
                 offset,
                 len: name.len(),
@@ -1277,9 +1386,23 @@ pub fn import_structs(
     // libclang visits the macros before the declarations: back to the header's order.
     state.items.sort_by_key(|(o, _)| *o);
     let mut known: Vec<String> = Vec::new();
+    let mut structs: Vec<String> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         match item {
+            Item::Struct { name, .. } => structs.push(name.clone()),
             Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
+            Item::Define { name, value, .. }
+                if define_struct(value).is_some_and(|s| !structs.contains(&s)) =>
+            {
+                let s = define_struct(value).unwrap_or_default();
+                *item = Item::NotImported {
+                    what: format!("#define {name}"),
+                    why: format!(
+                        "its argument type is `struct {s}`, which is not a struct this header \
+                         defines above it; add it by hand"
+                    ),
+                };
+            }
             Item::Define { name, value, .. } => {
                 let names = define_names(value);
                 if names == [name.as_str()] && value.starts_with("alias = ") {
@@ -1487,19 +1610,32 @@ fn verify(
         .constants()
         .map(|k| k.name.clone())
         .collect();
+    // An ioctl number's macro is expanded where the number is used, so a header may leave
+    // <linux/ioctl.h> to its user (linux/arcfb.h, linux/hidraw.h): its values are C's as a
+    // user's program has them. (The header uapigen writes includes it itself.)
+    let ioctls = latest
+        .family()
+        .constants()
+        .any(|k| matches!(k.expr, crate::ir::Expr::Io { .. }));
+    let used = if ioctls {
+        format!("#include <linux/ioctl.h>\n{source}")
+    } else {
+        source.clone()
+    };
     // Per constant: the first target where C's value is not the schema's.
-    let mut wrong: BTreeMap<String, (&str, Option<u64>)> = BTreeMap::new();
+    let mut wrong: BTreeMap<String, (&str, Option<u64>, u64)> = BTreeMap::new();
     for target in TARGETS {
-        let values = evaluate_on(&source, &dirs, &names, target)?;
+        let values = evaluate_on(&used, &dirs, &names, target)?;
         for k in latest.family().constants() {
             let c_value = values.get(&k.name).copied().flatten();
-            if c_value != Some(k.value) && !wrong.contains_key(&k.name) {
-                wrong.insert(k.name.clone(), (target.triple, c_value));
+            let value = latest.family().value_on(k, target);
+            if c_value != Some(value) && !wrong.contains_key(&k.name) {
+                wrong.insert(k.name.clone(), (target.triple, c_value, value));
             }
         }
     }
     for k in latest.family().constants() {
-        let Some((triple, c_value)) = wrong.get(&k.name) else {
+        let Some((triple, c_value, value)) = wrong.get(&k.name) else {
             continue;
         };
         let line = skeleton
@@ -1516,8 +1652,8 @@ fn verify(
                     "not an integer constant (or not defined)".to_string(),
                     |v| v.to_string()
                 ),
-                k.value,
-                if *triple == crate::layout::DEFAULT_TARGET.triple {
+                value,
+                if *triple == crate::layout::DEFAULT_TARGET.triple || *value != k.value {
                     ""
                 } else {
                     " (its value on x86_64-linux-gnu): the schema's constants have one value \
@@ -1813,7 +1949,7 @@ fn render(
                     let _ = writeln!(
                         out,
                         "\n# not imported: #define {name} at {}: not a form `uapigen import` \
-                         reads (an integer constant expression, char, _IO, a name); add it by hand",
+                         reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand",
                         file_line_col(offset)
                     );
                 }

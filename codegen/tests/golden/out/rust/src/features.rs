@@ -353,6 +353,99 @@ pub const FEAT_IOCTL_FIRST: u32 = (if cfg!(
 } else {
     0
 }) | (FEAT_TYPE << 8) | FEAT_CMD_FIRST;
+/// `FEAT_GET_SMALL` = `_IOR(FEAT_TYPE, 0x01, struct feat_small)`.
+pub const FEAT_GET_SMALL: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (8 << 16) | (FEAT_TYPE << 8) | 1;
+/// `FEAT_SET_MODE` = `_IOW('F', FEAT_CMD_BASE + 2, __u32)`.
+pub const FEAT_SET_MODE: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | (4 << 16) | (70 << 8) | 66;
+/// `FEAT_XCHG_BIG` = `_IOWR(FEAT_TYPE, 3, struct feat_big)`.
+pub const FEAT_XCHG_BIG: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (32 << 16) | (FEAT_TYPE << 8) | 3;
+/// `FEAT_SET_INT` = `_IOW(FEAT_TYPE, FEAT_CMD_SECOND, int)`.
+pub const FEAT_SET_INT: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | (4 << 16) | (FEAT_TYPE << 8) | FEAT_CMD_SECOND;
+/// `FEAT_RESET` = `_IO(FEAT_TYPE, FEAT_CMD_BASE + 4)`.
+pub const FEAT_RESET: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (FEAT_TYPE << 8) | 68;
+/// `FEAT_GET_SMALL_OLD` = `FEAT_GET_SMALL`.
+pub const FEAT_GET_SMALL_OLD: u32 = FEAT_GET_SMALL;
+/// `struct feat_odd`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct FeatOdd {
+    /// `a`.
+    pub a: u32,
+    /// `b`.
+    pub b: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatOdd>()
+        != if cfg!(any(target_arch = "x86")) { 12 } else { 16 }
+    {
+        panic!("struct feat_odd: wrong size");
+    }
+    if ::core::mem::align_of::<FeatOdd>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_odd: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatOdd, a) != 0 {
+        panic!("struct feat_odd: `a` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatOdd, b)
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_odd: `b` at the wrong offset");
+    }
+};
+/// `FEAT_SET_ODD` = `_IOW(FEAT_TYPE, 9, struct feat_odd)`.
+pub const FEAT_SET_ODD: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | ((if cfg!(any(target_arch = "x86")) { 12 } else { 16 }) << 16) | (FEAT_TYPE << 8)
+    | 9;
 /// `FEAT_ADDR_MASK` = `((1ULL << 40) - 1)`.
 pub const FEAT_ADDR_MASK: u64 = 1099511627775;
 /// `FEAT_INT_MIN` = `(1 << 31)`.
@@ -734,6 +827,7 @@ pub mod r1 {
         }
     }
     pub use super::FeatWide;
+    pub use super::FeatOdd;
     pub use super::FeatCTypes;
     pub use super::FeatWords;
 }
@@ -745,6 +839,7 @@ pub mod r2 {
     pub use super::FeatBig;
     pub use super::FeatRecord;
     pub use super::FeatWide;
+    pub use super::FeatOdd;
     pub use super::FeatCTypes;
     pub use super::FeatWords;
 }

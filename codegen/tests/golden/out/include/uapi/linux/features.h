@@ -117,6 +117,25 @@ struct feat_wide {
 
 #define FEAT_IOCTL_FIRST	_IO(FEAT_TYPE, FEAT_CMD_FIRST)
 
+#define FEAT_GET_SMALL	_IOR(FEAT_TYPE, 0x01, struct feat_small)
+
+#define FEAT_SET_MODE	_IOW('F', FEAT_CMD_BASE + 2, __u32)
+
+#define FEAT_XCHG_BIG	_IOWR(FEAT_TYPE, 3, struct feat_big)
+
+#define FEAT_SET_INT	_IOW(FEAT_TYPE, FEAT_CMD_SECOND, int)
+
+#define FEAT_RESET	_IO(FEAT_TYPE, FEAT_CMD_BASE + 4)
+
+#define FEAT_GET_SMALL_OLD	FEAT_GET_SMALL
+
+struct feat_odd {
+	__u32 a;
+	__u64 b;
+};
+
+#define FEAT_SET_ODD	_IOW(FEAT_TYPE, 9, struct feat_odd)
+
 #define FEAT_ADDR_MASK	((1ULL << 40) - 1)
 
 #define FEAT_INT_MIN	(1 << 31)
