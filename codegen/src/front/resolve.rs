@@ -1125,7 +1125,8 @@ impl Resolver {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
         let bytes: Vec<u64> = match self.field_type(s)? {
-            FieldType::Scalar(sc) => vec![sc.size(); targets.len()],
+            // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
+            FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
             FieldType::Struct(id) => {
                 // Per revision the number exists in: its label and the sizes per target. The
                 // front end lays the struct out here only, since the number's value needs it.

@@ -446,6 +446,17 @@ pub const FEAT_SET_ODD: u32 = (if cfg!(
     1 << 30
 }) | ((if cfg!(any(target_arch = "x86")) { 12 } else { 16 }) << 16) | (FEAT_TYPE << 8)
     | 9;
+/// `FEAT_SET_WORD` = `_IOW(FEAT_TYPE, 10, unsigned long)`.
+pub const FEAT_SET_WORD: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
+    | (FEAT_TYPE << 8) | 10;
 /// `FEAT_ADDR_MASK` = `((1ULL << 40) - 1)`.
 pub const FEAT_ADDR_MASK: u64 = 1099511627775;
 /// `FEAT_INT_MIN` = `(1 << 31)`.

@@ -136,6 +136,8 @@ struct feat_odd {
 
 #define FEAT_SET_ODD	_IOW(FEAT_TYPE, 9, struct feat_odd)
 
+#define FEAT_SET_WORD	_IOW(FEAT_TYPE, 10, unsigned long)
+
 #define FEAT_ADDR_MASK	((1ULL << 40) - 1)
 
 #define FEAT_INT_MIN	(1 << 31)
