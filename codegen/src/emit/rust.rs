@@ -533,7 +533,7 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
 fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
     for f in fields {
         out.extend(f.before.iter().copied());
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(_, ms) = &f.ty {
             visit_before(ms, out);
         }
     }
@@ -585,7 +585,7 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
 
 fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
-        FieldType::Union(_) => true,
+        FieldType::Inline(..) => true,
         FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
         FieldType::Scalar(_) => false,
     })
@@ -596,7 +596,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
         f.len.is_some_and(|n| n > 32)
             || match &f.ty {
                 FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
-                FieldType::Union(ms) => has_big_array(ctx, ms),
+                FieldType::Inline(_, ms) => has_big_array(ctx, ms),
                 FieldType::Scalar(_) => false,
             }
     })
@@ -605,7 +605,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
 fn direct_aligned_u64(fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
         FieldType::Scalar(s) if s.is_aligned_64() => true,
-        FieldType::Union(ms) => direct_aligned_u64(ms),
+        FieldType::Inline(_, ms) => direct_aligned_u64(ms),
         _ => false,
     })
 }
@@ -724,12 +724,12 @@ fn union_layout_asserts(
     out: &mut Vec<Stmt>,
 ) {
     for f in fields {
-        let FieldType::Union(ms) = &f.ty else {
+        let FieldType::Inline(_, ms) = &f.ty else {
             continue;
         };
         let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
         let Some(mi) = ctx.layouts[0].struct_(s).members.iter().position(|m| {
-            m.is_union
+            m.is_inline
                 && m.depth == depth
                 && std::ptr::eq(
                     crate::layout::field_at(ctx.family.struct_(s), &m.index).unwrap(),
@@ -780,7 +780,7 @@ fn aggregate(
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
-            FieldType::Union(ms) => {
+            FieldType::Inline(_, ms) => {
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));
                 let udoc = match &f.name {
                     Some(n) => format!("The union `{n}` of [`{type_name}`]."),
@@ -799,8 +799,8 @@ fn aggregate(
             t = Ty::Array(Box::new(t), "0".to_string());
         }
         let fallback = match (&f.ty, &f.name) {
-            (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
-            (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (FieldType::Inline(..), Some(n)) => format!("The union `{n}`."),
+            (FieldType::Inline(..), None) => "The anonymous union.".to_string(),
             (_, _) if f.flexible.is_some() => format!(
                 "`{}{}`: a flexible array member, whose elements follow the struct.",
                 f.display_name(),
@@ -1089,7 +1089,7 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
                     }
                 }
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit(ms, group_type);
             }
         }

@@ -280,7 +280,7 @@ struct Emit<'a> {
 fn before(fields: &[Field], out: &mut Vec<ItemRef>) {
     for f in fields {
         out.extend(f.before.iter().copied());
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(_, ms) = &f.ty {
             before(ms, out);
         }
     }
@@ -534,7 +534,7 @@ impl Emit<'_> {
                     let inner = &self.m.family.structs[id.0];
                     (inner.name.clone(), self.struct_has_union(*id), false)
                 }
-                FieldType::Union(members) => {
+                FieldType::Inline(_, members) => {
                     nested += 1;
                     let ty = format!("{name}__bindgen_ty_{nested}");
                     let before = shapes.len();
@@ -567,7 +567,7 @@ impl Emit<'_> {
     fn struct_has_union(&self, s: StructId) -> bool {
         fn any(m: &Model, fields: &[Field]) -> bool {
             fields.iter().any(|f| match &f.ty {
-                FieldType::Union(_) => true,
+                FieldType::Inline(..) => true,
                 FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
                 FieldType::Scalar(_) => false,
             })

@@ -515,7 +515,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
                     span: &f.span,
                 });
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit_members(ms, owner, out);
             }
         }
@@ -797,7 +797,7 @@ fn flag_fields<'a>(
             out.push((path.clone(), &f.span));
         }
         match &f.ty {
-            FieldType::Union(ms) => flag_fields(family, ms, &path, out),
+            FieldType::Inline(_, ms) => flag_fields(family, ms, &path, out),
             FieldType::Struct(j) if !f.is_array() => {
                 flag_fields(family, &family.struct_(*j).fields, &path, out)
             }
@@ -843,7 +843,7 @@ fn rust_fields<'a>(
             );
         }
         names.push(f);
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(_, ms) = &f.ty {
             let uname = format!("{owner}{}", camel(&f.rust_name));
             claim(
                 types,

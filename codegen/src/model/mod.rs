@@ -254,7 +254,7 @@ impl RevFacts {
                 && st.fields.iter().all(|fd| match &fd.ty {
                     FieldType::Scalar(_) => true,
                     FieldType::Struct(j) => into_bytes.get(j.0) == Some(&true),
-                    FieldType::Union(_) => false,
+                    FieldType::Inline(..) => false,
                 });
             into_bytes.push(plain);
         }
@@ -321,7 +321,7 @@ fn flag_fields(
                 }
             }
             match &f.ty {
-                FieldType::Union(ms) => visit(ms, &path, fam, masks, r, n, out),
+                FieldType::Inline(_, ms) => visit(ms, &path, fam, masks, r, n, out),
                 FieldType::Struct(j) if !f.is_array() => {
                     visit(&fam.struct_(*j).fields, &path, fam, masks, r, n, out)
                 }

@@ -169,7 +169,7 @@ fn fields(
         };
         let off = base + m.offset;
         match &f.ty {
-            FieldType::Union(_) => {}
+            FieldType::Inline(..) => {}
             // Its elements lie past sizeof, in bytes that are the caller's, not the struct's.
             _ if f.flexible.is_some() => {
                 let _ = writeln!(

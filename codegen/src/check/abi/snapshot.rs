@@ -160,7 +160,7 @@ impl MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
             FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
-            FieldType::Union(_) => BaseType::Union,
+            FieldType::Inline(..) => BaseType::Union,
         };
         MemberType {
             base,
@@ -252,7 +252,7 @@ fn flags(family: &Family, s: StructId) -> BTreeSet<String> {
             if let Some(g) = f.flags {
                 out.extend(family.group(g).values.iter().map(|c| c.name.clone()));
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit(ms, family, out);
             }
         }
@@ -268,7 +268,7 @@ fn embedded(family: &Family) -> Vec<bool> {
         for f in fields {
             match &f.ty {
                 FieldType::Struct(j) => out[j.0] = true,
-                FieldType::Union(ms) => mark(ms, out),
+                FieldType::Inline(_, ms) => mark(ms, out),
                 FieldType::Scalar(_) => {}
             }
         }
