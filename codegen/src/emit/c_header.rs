@@ -321,7 +321,7 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s) => s.c_name().to_string(),
         FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
-        FieldType::Inline(..) => "union".to_string(),
+        FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
     }
 }
 
@@ -363,10 +363,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         }
         let array = f.c_array_suffix();
         match &f.ty {
-            FieldType::Inline(_, members) => {
+            FieldType::Inline(kind, members) => {
                 out.push(BodyLine {
                     indent: indent.clone(),
-                    open: Some("union".to_string()),
+                    open: Some(kind.c_keyword().to_string()),
                     ..Default::default()
                 });
                 field_lines(family, members, depth + 1, out);

@@ -585,7 +585,8 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
 
 fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
-        FieldType::Inline(..) => true,
+        FieldType::Inline(Aggregate::Union, _) => true,
+        FieldType::Inline(Aggregate::Struct, ms) => has_union(ctx, ms),
         FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
         FieldType::Scalar(_) => false,
     })
@@ -714,7 +715,8 @@ fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
     ))
 }
 
-/// Size of each union type and offset 0 of each member, checked at compile time.
+/// Size of each inline union and struct type and the offset of each member (0 in a union),
+/// checked at compile time.
 fn union_layout_asserts(
     ctx: &Ctx,
     s: StructId,
@@ -724,11 +726,13 @@ fn union_layout_asserts(
     out: &mut Vec<Stmt>,
 ) {
     for f in fields {
-        let FieldType::Inline(_, ms) = &f.ty else {
+        let FieldType::Inline(kind, ms) = &f.ty else {
             continue;
         };
+        let kw = kind.c_keyword();
         let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
-        let Some(mi) = ctx.layouts[0].struct_(s).members.iter().position(|m| {
+        let base = ctx.layouts[0].struct_(s);
+        let Some(mi) = base.members.iter().position(|m| {
             m.is_inline
                 && m.depth == depth
                 && std::ptr::eq(
@@ -751,20 +755,48 @@ fn union_layout_asserts(
         out.push(layout_assert(
             size_of(&uname),
             per_target(&values),
-            format!("union {uname}: wrong size"),
+            format!("{kw} {uname}: wrong size"),
         ));
-        for m in ms {
+        for (j, m) in ms.iter().enumerate() {
+            let offset = match kind {
+                Aggregate::Union => lit("0"),
+                // From the inline struct's start, per target: its members' padding may
+                // differ between ABIs as a struct's does.
+                Aggregate::Struct => {
+                    let mut at = base.members[mi].index.clone();
+                    at.push(j);
+                    let Some(k) = base.members.iter().position(|x| x.index == at) else {
+                        continue;
+                    };
+                    let values: Vec<(&'static str, u64)> = ctx
+                        .layouts
+                        .iter()
+                        .map(|l| {
+                            let sl = l.struct_(s);
+                            let offset = sl.members[k].offset - sl.members[mi].offset;
+                            (l.target.rust_arch, offset)
+                        })
+                        .collect();
+                    per_target(&values)
+                }
+            };
+            let message = match kind {
+                Aggregate::Union => format!("union {uname}: `{}` not at offset 0", m.rust_name),
+                Aggregate::Struct => {
+                    format!("struct {uname}: `{}` at the wrong offset", m.rust_name)
+                }
+            };
             out.push(layout_assert(
                 offset_of(&uname, &ident(&m.rust_name)),
-                lit("0"),
-                format!("union {uname}: `{}` not at offset 0", m.rust_name),
+                offset,
+                message,
             ));
         }
         union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);
     }
 }
 
-/// A struct or union type, its union member types first.
+/// A struct or union type, its inline member types first.
 #[allow(clippy::too_many_arguments)]
 fn aggregate(
     ctx: &Ctx,
@@ -780,13 +812,17 @@ fn aggregate(
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
-            FieldType::Inline(_, ms) => {
+            FieldType::Inline(kind, ms) => {
+                let kw = kind.c_keyword();
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));
                 let udoc = match &f.name {
-                    Some(n) => format!("The union `{n}` of [`{type_name}`]."),
-                    None => format!("The anonymous union of [`{type_name}`]."),
+                    Some(n) => format!("The {kw} `{n}` of [`{type_name}`]."),
+                    None => format!("The anonymous {kw} of [`{type_name}`]."),
                 };
-                aggregate(ctx, &uname, Some(&udoc), ms, true, false, r);
+                let inner_union = *kind == Aggregate::Union;
+                // An inline struct of a plain struct is plain too (`Model::into_bytes`).
+                let inner_bytes = into_bytes && !inner_union;
+                aggregate(ctx, &uname, Some(&udoc), ms, inner_union, inner_bytes, r);
                 ty(ident(&uname))
             }
         };
@@ -799,8 +835,8 @@ fn aggregate(
             t = Ty::Array(Box::new(t), "0".to_string());
         }
         let fallback = match (&f.ty, &f.name) {
-            (FieldType::Inline(..), Some(n)) => format!("The union `{n}`."),
-            (FieldType::Inline(..), None) => "The anonymous union.".to_string(),
+            (FieldType::Inline(kind, _), Some(n)) => format!("The {} `{n}`.", kind.c_keyword()),
+            (FieldType::Inline(kind, _), None) => format!("The anonymous {}.", kind.c_keyword()),
             (_, _) if f.flexible.is_some() => format!(
                 "`{}{}`: a flexible array member, whose elements follow the struct.",
                 f.display_name(),

@@ -260,9 +260,16 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
         if !anonymous {
             out.insert(path.clone(), (offset, size));
         }
-        // Union members are members of the struct (as in the IR); a nested struct's are its own.
-        if ty.kind() == TypeKind::Record && ty.declaration().kind() == CursorKind::Union {
-            members_of(ty, &path, offset, out);
+        // Union members and an untagged struct's are members of the struct (as in the IR); a
+        // tagged struct's are its own.
+        if ty.kind() == TypeKind::Record {
+            let decl = ty.declaration();
+            let tag = decl.spelling();
+            let untagged =
+                tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
+            if decl.kind() == CursorKind::Union || untagged {
+                members_of(ty, &path, offset, out);
+            }
         }
     });
 }
@@ -310,7 +317,7 @@ pub(crate) fn compare(m: &Measured, ir: &crate::layout::StructLayout) -> Vec<Str
     for member in ir
         .members
         .iter()
-        .filter(|x| !x.path.contains("(anonymous union)"))
+        .filter(|x| !x.path.contains("(anonymous "))
     {
         match m.members.get(&member.path) {
             Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{Family, Field, FieldType, Scalar};
+use crate::ir::{Aggregate, Family, Field, FieldType, Scalar};
 use crate::layout::{field_at, TARGETS};
 use crate::model::{RevView, StructId, TargetId};
 use crate::Checked;
@@ -127,7 +127,7 @@ impl Member {
     }
 }
 
-/// A member's C type: a scalar, a struct or a union, maybe an array of it.
+/// A member's C type: a scalar, a struct or an inline union or struct, maybe an array of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberType {
     /// The element type.
@@ -148,6 +148,8 @@ pub enum BaseType {
     Struct(String),
     /// A union: its members follow it.
     Union,
+    /// An untagged struct written inline (`struct { ... } s;`): its members follow it.
+    InlineStruct,
 }
 
 impl MemberType {
@@ -160,7 +162,8 @@ impl MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
             FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
-            FieldType::Inline(..) => BaseType::Union,
+            FieldType::Inline(Aggregate::Union, _) => BaseType::Union,
+            FieldType::Inline(Aggregate::Struct, _) => BaseType::InlineStruct,
         };
         MemberType {
             base,
