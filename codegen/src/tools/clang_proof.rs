@@ -261,8 +261,13 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
             out.insert(path.clone(), (offset, size));
         }
         // Union members and an untagged struct's are members of the struct (as in the IR); a
-        // tagged struct's are its own.
-        if ty.kind() == TypeKind::Record {
+        // tagged struct's are its own. Of an array of them, the IR lays out the first element.
+        let record = match ty.kind() {
+            TypeKind::ConstantArray => ty.element().canonical(),
+            _ => ty,
+        };
+        if record.kind() == TypeKind::Record {
+            let ty = record;
             let decl = ty.declaration();
             let tag = decl.spelling();
             let untagged =
