@@ -456,14 +456,35 @@ fn place_struct(
 
 fn display_path(path: &str, f: &Field) -> String {
     if path.is_empty() || f.name.is_none() {
+        // Anonymous structs are told apart by their first member's name, which is unique
+        // among the struct's (C11 flattens them): a struct may have several, and the lock
+        // matches members by path. (An anonymous union keeps the name its locks publish.)
+        let shown = match &f.ty {
+            FieldType::Inline(Aggregate::Struct, ms) if f.name.is_none() => {
+                match first_name(ms) {
+                    Some(n) => format!("(anonymous struct {n})"),
+                    None => f.display_name().to_string(),
+                }
+            }
+            _ => f.display_name().to_string(),
+        };
         if path.is_empty() {
-            f.display_name().to_string()
+            shown
         } else {
-            format!("{path}.{}", f.display_name())
+            format!("{path}.{shown}")
         }
     } else {
         path.to_string()
     }
+}
+
+/// The first member name of `fields`, through anonymous members.
+fn first_name(fields: &[Field]) -> Option<&str> {
+    fields.iter().find_map(|f| match (&f.name, &f.ty) {
+        (Some(n), _) => Some(n.as_str()),
+        (None, FieldType::Inline(_, ms)) => first_name(ms),
+        (None, _) => None,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -134,7 +134,7 @@ const _: () = {
         panic!("struct nest_req: `range` at the wrong offset");
     }
     if ::core::mem::offset_of!(NestReq, rest) != 40 {
-        panic!("struct nest_req: `(anonymous struct)` at the wrong offset");
+        panic!("struct nest_req: `(anonymous struct tail)` at the wrong offset");
     }
     if ::core::mem::size_of::<NestReqAnon1>() != 8 {
         panic!("union NestReqAnon1: wrong size");
@@ -324,7 +324,7 @@ const _: () = {
         panic!("struct nest_plain: `id` at the wrong offset");
     }
     if ::core::mem::offset_of!(NestPlain, anon1) != 4 {
-        panic!("struct nest_plain: `(anonymous struct)` at the wrong offset");
+        panic!("struct nest_plain: `(anonymous struct x)` at the wrong offset");
     }
     if ::core::mem::offset_of!(NestPlain, pts) != 8 {
         panic!("struct nest_plain: `pts` at the wrong offset");
