@@ -547,3 +547,49 @@ fn a_flexible_array_member_is_part_of_the_abi() {
         assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
     }
 }
+
+/// Inline structs are part of the ABI as unions are: the lock writes an untagged struct as
+/// `struct` (a tagged one stays `struct NAME`) and reads it back; each anonymous one is told
+/// apart by its first member (a struct may hold several, and the lock matches by path); and a
+/// member moved into an anonymous struct at another offset is caught.
+#[test]
+fn inline_structs_are_part_of_the_abi() {
+    let family = |fields: &str, r2: &str| {
+        format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+             license = \"GPL-2.0 WITH Linux-syscall-note\"\n[[revision]]\nid = \"r1\"\n{r2}\n\
+             [[struct]]\nname = \"n\"\nfields = [\n  {{ name = \"argsz\", type = \"__u32\" }},\n  \
+             {fields}\n]\n"
+        )
+    };
+    let fields = r#"{ struct = [{ name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }] },
+  { struct = [{ name = "tail", type = "__u32" }] },"#;
+    let base = uapigen::load_source(Source::new("t.toml", family(fields, "")), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lock = abi::snapshot(&base);
+    let text = abi::lock_text(&lock).unwrap();
+    for line in [
+        "\"(anonymous struct lo) @4 +8 : struct\"",
+        "\"lo @4 +4 : __u32\"",
+        "\"r @12 +4 : struct\"",
+        "\"r.first @12 +4 : __u32\"",
+        "\"(anonymous struct tail) @16 +4 : struct\"",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert_eq!(abi::parse_lock("t.abi.lock", &text).unwrap(), lock);
+    assert!(abi::check_lock(&base, &lock).is_empty());
+
+    // `tail` moved to the front of the first anonymous struct: it and `lo`, `hi` moved.
+    let moved = r#"{ struct = [{ name = "tail", type = "__u32" }, { name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }] },"#;
+    let new = uapigen::load_revisions(Source::new("t.toml", family(moved, "")), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let findings = abi::check_lock(&new, &lock);
+    let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert!(
+        shown.iter().any(|s| s.contains("member `tail` moved from offset 16 to 4")),
+        "{shown:?}"
+    );
+}
