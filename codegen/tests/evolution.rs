@@ -589,7 +589,9 @@ fn inline_structs_are_part_of_the_abi() {
     let findings = abi::check_lock(&new, &lock);
     let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
     assert!(
-        shown.iter().any(|s| s.contains("member `tail` moved from offset 16 to 4")),
+        shown
+            .iter()
+            .any(|s| s.contains("member `tail` moved from offset 16 to 4")),
         "{shown:?}"
     );
 }

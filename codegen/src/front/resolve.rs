@@ -679,7 +679,10 @@ impl Resolver {
             (Some(_), Some((kind, u))) => {
                 self.error(
                     u.span(),
-                    format!("a field has either `type` or `{}`, not both", kind.c_keyword()),
+                    format!(
+                        "a field has either `type` or `{}`, not both",
+                        kind.c_keyword()
+                    ),
                 );
                 return None;
             }
@@ -692,7 +695,10 @@ impl Resolver {
                 let uspan = u.span();
                 let raw_members = u.into_inner();
                 if raw_members.is_empty() {
-                    self.error(uspan, format!("a {} needs at least one member", kind.c_keyword()));
+                    self.error(
+                        uspan,
+                        format!("a {} needs at least one member", kind.c_keyword()),
+                    );
                     return None;
                 }
                 let mut members = Vec::new();
@@ -726,7 +732,9 @@ impl Resolver {
             self.error_note(
                 doc.span(),
                 format!("an anonymous {kw} has no name kernel-doc can document"),
-                format!("document its members, or use `comment` for a plain comment above the {kw}"),
+                format!(
+                    "document its members, or use `comment` for a plain comment above the {kw}"
+                ),
             );
         }
         let rust_name = match (&raw.rust_name, &name) {

@@ -460,12 +460,10 @@ fn display_path(path: &str, f: &Field) -> String {
         // among the struct's (C11 flattens them): a struct may have several, and the lock
         // matches members by path. (An anonymous union keeps the name its locks publish.)
         let shown = match &f.ty {
-            FieldType::Inline(Aggregate::Struct, ms) if f.name.is_none() => {
-                match first_name(ms) {
-                    Some(n) => format!("(anonymous struct {n})"),
-                    None => f.display_name().to_string(),
-                }
-            }
+            FieldType::Inline(Aggregate::Struct, ms) if f.name.is_none() => match first_name(ms) {
+                Some(n) => format!("(anonymous struct {n})"),
+                None => f.display_name().to_string(),
+            },
             _ => f.display_name().to_string(),
         };
         if path.is_empty() {

@@ -270,8 +270,7 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
             let ty = record;
             let decl = ty.declaration();
             let tag = decl.spelling();
-            let untagged =
-                tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
+            let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
             if decl.kind() == CursorKind::Union || untagged {
                 members_of(ty, &path, offset, out);
             }
