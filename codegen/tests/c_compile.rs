@@ -281,7 +281,7 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
 }
 
 /// The inline structs of `golden/schema/nest.toml` (anonymous in an anonymous union, named in
-/// a named union, anonymous and named in a struct, an array of one) are where gcc puts them on
+/// a named union, anonymous and named in a struct, arrays of them) are where gcc puts them on
 /// x86-64 and i686: every member the IR lays out, those reached through anonymous structs by
 /// their own name (`lo`, `pad`) as C11 reaches them, compiled with `-m64` and `-m32` under
 /// `-pedantic-errors` (anonymous structs are ISO C11).
@@ -340,6 +340,7 @@ fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
             "nest_req.pad",
             "nest_plain.y",
             "nest_plain.pts.b",
+            "nest_req.pairs.val",
         ] {
             assert!(
                 asserted.iter().any(|a| a == want),
@@ -372,5 +373,6 @@ fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
     assert_eq!(at("hi"), Some((12, 4)));
     assert_eq!(at("u.s.addr"), Some((24, 8)));
     assert_eq!(at("pad"), Some((44, 4)));
-    assert_eq!(st.size, 48);
+    assert_eq!(at("pairs"), Some((48, 16)));
+    assert_eq!(st.size, 64);
 }

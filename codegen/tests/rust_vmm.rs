@@ -536,6 +536,7 @@ fn inline_structs_are_bindgens_anon_members_and_ty_types() {
         "pub union nest_req__bindgen_ty_2 {\n    pub s: nest_req__bindgen_ty_2__bindgen_ty_1,\n",
         "    pub pts: [nest_plain__bindgen_ty_2; 4usize],\n",
         "    assert!(::std::mem::offset_of!(nest_req, __bindgen_anon_2) == 40);\n",
+        "    pub pairs: [nest_req__bindgen_ty_5; 4usize],\n",
     ] {
         assert!(module.contains(line), "{line:?} in:\n{module}");
     }

@@ -364,9 +364,8 @@ fn layout_members(c: &Checked, s: StructId) -> impl Iterator<Item = &crate::layo
         .iter()
         .filter(|m| !m.path.contains('('))
         .filter(move |m| {
-            (1..m.index.len()).all(|k| {
-                crate::layout::field_at(st, &m.index[..k]).is_none_or(|f| !f.is_array())
-            })
+            (1..m.index.len())
+                .all(|k| crate::layout::field_at(st, &m.index[..k]).is_none_or(|f| !f.is_array()))
         })
 }
 

@@ -22,9 +22,9 @@ enum uapigen_nest_revision {
 	UAPIGEN_NEST_NR_REVISIONS
 };
 
-/* struct nest_req: size convention, min size sizeof = 48, size 48 */
-#define UAPIGEN_NEST_REQ_MIN_SIZE	48
-#define UAPIGEN_NEST_REQ_SIZE		48
+/* struct nest_req: size convention, min size sizeof = 64, size 64 */
+#define UAPIGEN_NEST_REQ_MIN_SIZE	64
+#define UAPIGEN_NEST_REQ_SIZE		64
 
 /**
  * uapigen_nest_req_size() - sizeof(struct nest_req) in a revision
@@ -34,7 +34,7 @@ enum uapigen_nest_revision {
  */
 static inline __u32 uapigen_nest_req_size(unsigned int rev)
 {
-	static const __u32 size[UAPIGEN_NEST_NR_REVISIONS] = { 48 };
+	static const __u32 size[UAPIGEN_NEST_NR_REVISIONS] = { 64 };
 
 	return rev < UAPIGEN_NEST_NR_REVISIONS ? size[rev] : 0;
 }
@@ -70,7 +70,7 @@ static inline int nest_req_check(const struct nest_req *dst)
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
- * Read the size, refuse it below 48, copy_struct_from_user() of 48
+ * Read the size, refuse it below 64, copy_struct_from_user() of 64
  * bytes, then nest_req_check().
  *
  * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
@@ -84,11 +84,11 @@ static inline int nest_req_copy_from_user(struct nest_req *dst, const void *src)
 		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
 	}
-	if (usize < 48) {
+	if (usize < 64) {
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	ret = uapigen_copy_struct_from_user(dst, 48, src, usize);
+	ret = uapigen_copy_struct_from_user(dst, 64, src, usize);
 	if (ret)
 		return ret;
 	return nest_req_check(dst);

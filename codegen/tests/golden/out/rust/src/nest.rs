@@ -88,6 +88,16 @@ pub struct NestReqRest {
     /// `pad`.
     pub pad: u32,
 }
+/// The struct `pairs` of [`NestReq`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct NestReqPairs {
+    /// `key`.
+    pub key: u16,
+    /// `val`.
+    pub val: u16,
+}
 /// `struct nest_req`: A request with every kind of inline struct
 #[repr(C, align(8))]
 #[derive(Clone, Copy)]
@@ -105,6 +115,8 @@ pub struct NestReq {
     pub range: NestReqRange,
     /// The anonymous struct.
     pub rest: NestReqRest,
+    /// an array of a named struct
+    pub pairs: [NestReqPairs; 4],
 }
 impl ::core::default::Default for NestReq {
     fn default() -> Self {
@@ -112,7 +124,7 @@ impl ::core::default::Default for NestReq {
     }
 }
 const _: () = {
-    if ::core::mem::size_of::<NestReq>() != 48 {
+    if ::core::mem::size_of::<NestReq>() != 64 {
         panic!("struct nest_req: wrong size");
     }
     if ::core::mem::align_of::<NestReq>() != 8 {
@@ -135,6 +147,9 @@ const _: () = {
     }
     if ::core::mem::offset_of!(NestReq, rest) != 40 {
         panic!("struct nest_req: `(anonymous struct tail)` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestReq, pairs) != 48 {
+        panic!("struct nest_req: `pairs` at the wrong offset");
     }
     if ::core::mem::size_of::<NestReqAnon1>() != 8 {
         panic!("union NestReqAnon1: wrong size");
@@ -199,13 +214,22 @@ const _: () = {
     if ::core::mem::offset_of!(NestReqRest, pad) != 4 {
         panic!("struct NestReqRest: `pad` at the wrong offset");
     }
+    if ::core::mem::size_of::<NestReqPairs>() != 4 {
+        panic!("struct NestReqPairs: wrong size");
+    }
+    if ::core::mem::offset_of!(NestReqPairs, key) != 0 {
+        panic!("struct NestReqPairs: `key` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestReqPairs, val) != 2 {
+        panic!("struct NestReqPairs: `val` at the wrong offset");
+    }
 };
 unsafe impl ::uapigen_uaccess::Plain for NestReq {}
 impl NestReq {
-    /// The kernel's minimum size: sizeof = 48.
-    pub const MIN_SIZE: usize = 48usize;
+    /// The kernel's minimum size: sizeof = 64.
+    pub const MIN_SIZE: usize = 64usize;
     /// `sizeof`: the most the kernel reads as this struct.
-    pub const SIZE: usize = 48usize;
+    pub const SIZE: usize = 64usize;
     /// Copies `struct nest_req` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,

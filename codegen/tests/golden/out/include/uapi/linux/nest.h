@@ -18,6 +18,7 @@
  * @whole: both halves
  * @u.s: a named struct in a named union
  * @range: a named struct directly in the struct
+ * @pairs: an array of a named struct
  */
 struct nest_req {
 	__u32 size;
@@ -49,6 +50,10 @@ struct nest_req {
 		__u32 tail;
 		__u32 pad;
 	};
+	struct {
+		__u16 key;
+		__u16 val;
+	} pairs[4];
 };
 
 /**
