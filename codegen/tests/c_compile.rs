@@ -410,3 +410,100 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
         assert_eq!(run(&exe), expected, "{rust_target}");
     }
 }
+
+/// The inline structs of `golden/schema/nest.toml` (anonymous in an anonymous union, named in
+/// a named union, anonymous and named in a struct, arrays of them) are where gcc puts them on
+/// x86-64 and i686: every member the IR lays out, those reached through anonymous structs by
+/// their own name (`lo`, `pad`) as C11 reaches them, compiled with `-m64` and `-m32` under
+/// `-pedantic-errors` (anonymous structs are ISO C11).
+#[test]
+fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let nest = family(&families, "nest");
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let layouts = nest
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let mut src = String::from("#include <stddef.h>\n#include <linux/nest.h>\n");
+        let mut asserted = Vec::new();
+        for (si, st) in nest.family.structs.iter().enumerate() {
+            let l = &layouts.structs[si];
+            let s = &st.name;
+            src.push_str(&format!(
+                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
+                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
+                l.size, l.align
+            ));
+            for m in l.members.iter().filter(|m| !m.path.contains("(anonymous ")) {
+                // The IR lays out an array's first element: C names it `pts[0].a`.
+                let mut p = String::new();
+                for (k, part) in m.path.split('.').enumerate() {
+                    if k > 0 {
+                        p.push('.');
+                    }
+                    p.push_str(part);
+                    let array = l.members.iter().any(|x| {
+                        x.path == p
+                            && uapigen::layout::field_at(st, &x.index).is_some_and(|f| f.is_array())
+                    });
+                    if array && p.len() < m.path.len() {
+                        p.push_str("[0]");
+                    }
+                }
+                let p = &p;
+                src.push_str(&format!(
+                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
+                     _Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                    m.offset, m.size
+                ));
+                asserted.push(format!("{s}.{}", m.path));
+            }
+        }
+        for want in [
+            "nest_req.lo",
+            "nest_req.hi",
+            "nest_req.u.s.addr",
+            "nest_req.range.last",
+            "nest_req.pad",
+            "nest_plain.y",
+            "nest_plain.pts.b",
+            "nest_req.pairs.val",
+        ] {
+            assert!(
+                asserted.iter().any(|a| a == want),
+                "{want} is asserted: {asserted:?}"
+            );
+        }
+        src.push_str("int main(void) { return 0; }\n");
+        let exe = compile(
+            "cc",
+            "nest.c",
+            &src,
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic-errors",
+            ],
+            &include,
+        );
+        run(&exe);
+    }
+    // What gcc agreed to, in numbers: `lo` at the anonymous union's offset, `hi` 4 after;
+    // `pad` in the anonymous struct at the end.
+    let l = &nest.layouts[0];
+    let st = l.struct_(nest.struct_id("nest_req").unwrap());
+    let at = |p: &str| st.member(p).map(|m| (m.offset, m.size));
+    assert_eq!(at("lo"), Some((8, 4)));
+    assert_eq!(at("hi"), Some((12, 4)));
+    assert_eq!(at("u.s.addr"), Some((24, 8)));
+    assert_eq!(at("pad"), Some((44, 4)));
+    assert_eq!(at("pairs"), Some((48, 16)));
+    assert_eq!(st.size, 64);
+}

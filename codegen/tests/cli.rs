@@ -504,3 +504,33 @@ fn decode_shows_a_flexible_array_member_and_leaves_its_elements() {
         "{out}"
     );
 }
+
+/// `decode` through inline structs: the members of anonymous ones by their own names (`lo`,
+/// `pad`), of named ones by their paths (`u.s.count`, `range.last`), an array of one as its
+/// bytes; and the verdict of a rule that reads `lo` through two anonymous members.
+#[test]
+fn decode_reads_members_through_inline_structs() {
+    let schema = repo_root().join("codegen/tests/golden/schema");
+    let schema = schema.to_str().unwrap();
+    // size 64, kind 1, lo 0 hi 7, u.s.count 1 width 1 depth 2, range 1..2, tail 3, pairs.
+    let hex = "40000000 01000000 00000000 07000000 0100 0102 00000000 0000000000000000 \
+               01000000 02000000 03000000 00000000 01000200 03000400 05000600 07000800";
+    let o = uapigen(
+        &["decode", "--schema", schema, "nest_req", "--hex", hex],
+        Path::new("."),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for line in [
+        "  lo                           = 0\n",
+        "  hi                           = 7\n",
+        "  u.s.count                    = 1\n",
+        "  range.last                   = 2\n",
+        "  pad                          = 0\n",
+        "  pairs                        = [01 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00]\n",
+        "verdict: rejected, -EINVAL (a split address has its low half)\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in:\n{out}");
+    }
+    assert!(!out.contains("pairs.key"), "{out}");
+}

@@ -176,6 +176,8 @@ fn import_class(message: &str) -> String {
         "a struct that ends in a flexible array member, embedded in another"
     } else if has("is a flexible array member inside a union") {
         "flexible array member in a union"
+    } else if has("is a flexible array member inside an inline struct") {
+        "flexible array member in an untagged struct member"
     } else if has("multi-dimensional array") {
         "multi-dimensional array"
     } else if has("a pointer, whose size") {
@@ -202,8 +204,8 @@ fn import_class(message: &str) -> String {
         "attribute on a member (packed, aligned)"
     } else if has("attribute") && has("enum") {
         "attribute on an enum"
-    } else if has("is an anonymous struct") {
-        "anonymous struct member"
+    } else if has("a typedef of an untagged struct") {
+        "member type: a typedef of an untagged struct"
     } else if has("a struct without a tag") {
         "struct without a tag (typedef'd)"
     } else if has("at file scope: the schema has no union types") {

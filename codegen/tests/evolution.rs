@@ -579,3 +579,124 @@ fn a_revision_that_raises_min_size_is_refused_at_the_struct() {
     ]);
     uapigen::load_source(Source::new("t.toml", &kept), "t.toml").unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Inline structs are part of the ABI as unions are: the lock writes an untagged struct as
+/// `struct` (a tagged one stays `struct NAME`) and reads it back; each anonymous one is told
+/// apart by its first member (a struct may hold several, and the lock matches by path); and a
+/// member moved into an anonymous struct at another offset is caught.
+#[test]
+fn inline_structs_are_part_of_the_abi() {
+    let family = |fields: &str, r2: &str| {
+        format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+             license = \"GPL-2.0 WITH Linux-syscall-note\"\n[[revision]]\nid = \"r1\"\n{r2}\n\
+             [[struct]]\nname = \"n\"\nfields = [\n  {{ name = \"argsz\", type = \"__u32\" }},\n  \
+             {fields}\n]\n"
+        )
+    };
+    let fields = r#"{ struct = [{ name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }] },
+  { struct = [{ name = "tail", type = "__u32" }] },"#;
+    let base = uapigen::load_source(Source::new("t.toml", family(fields, "")), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lock = abi::snapshot(&base);
+    let text = abi::lock_text(&lock).unwrap();
+    for line in [
+        "\"(anonymous struct lo) @4 +8 : struct\"",
+        "\"lo @4 +4 : __u32\"",
+        "\"r @12 +4 : struct\"",
+        "\"r.first @12 +4 : __u32\"",
+        "\"(anonymous struct tail) @16 +4 : struct\"",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert_eq!(abi::parse_lock("t.abi.lock", &text).unwrap(), lock);
+    assert!(abi::check_lock(&base, &lock).is_empty());
+
+    // `tail` moved to the front of the first anonymous struct: it and `lo`, `hi` moved.
+    let moved = r#"{ struct = [{ name = "tail", type = "__u32" }, { name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }] },"#;
+    let new = uapigen::load_revisions(Source::new("t.toml", family(moved, "")), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let findings = abi::check_lock(&new, &lock);
+    let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("member `tail` moved from offset 16 to 4")),
+        "{shown:?}"
+    );
+
+    // An untagged struct that ends the struct may grow at its end, as the struct may: a
+    // member appended inside it lands past the old sizeof. One before the end may not.
+    let diff = |fields: &str| -> Vec<(String, Verdict)> {
+        let new = uapigen::load_revisions(Source::new("t.toml", family(fields, R2)), "t.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        abi::diff(&base, &new)
+            .into_iter()
+            .map(|f| (f.to_string(), f.verdict))
+            .collect()
+    };
+    let at_end = diff(
+        r#"{ struct = [{ name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }] },
+  { struct = [{ name = "tail", type = "__u32" }, { name = "more", type = "__u32", since = "r2" }] },"#,
+    );
+    assert!(
+        at_end.iter().all(|(_, v)| *v != Verdict::Breaking),
+        "{at_end:?}"
+    );
+    assert!(
+        at_end.iter().any(|(s, _)| s.contains(
+            "untagged struct `(anonymous struct tail)` at the end grew from 4 to 8 bytes"
+        )),
+        "{at_end:?}"
+    );
+    assert!(
+        at_end
+            .iter()
+            .any(|(s, _)| s.contains("member `more` appended at offset 20")),
+        "{at_end:?}"
+    );
+    // A named one at the end too: its new member is `end.b`, appended.
+    let named = |r2: &str, b: &str| {
+        family(
+            &format!(r#"{{ name = "end", struct = [{{ name = "a", type = "__u32" }}{b}] }},"#),
+            r2,
+        )
+    };
+    let old = uapigen::load_source(Source::new("t.toml", named("", "")), "t.toml").unwrap();
+    let new = uapigen::load_revisions(
+        Source::new(
+            "t.toml",
+            named(R2, r#", { name = "b", type = "__u32", since = "r2" }"#),
+        ),
+        "t.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let found: Vec<(String, Verdict)> = abi::diff(&old, &new)
+        .into_iter()
+        .map(|f| (f.to_string(), f.verdict))
+        .collect();
+    assert!(
+        found.iter().all(|(_, v)| *v != Verdict::Breaking),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(s, _)| s.contains("member `end.b` appended at offset 8")),
+        "{found:?}"
+    );
+    let inside = diff(
+        r#"{ struct = [{ name = "lo", type = "__u32" }, { name = "hi", type = "__u32" }] },
+  { name = "r", struct = [{ name = "first", type = "__u32" }, { name = "second", type = "__u32", since = "r2" }] },
+  { struct = [{ name = "tail", type = "__u32" }] },"#,
+    );
+    assert!(
+        inside.iter().any(
+            |(s, v)| *v == Verdict::Breaking && s.contains("member `r` grew from 4 to 8 bytes")
+        ),
+        "{inside:?}"
+    );
+}

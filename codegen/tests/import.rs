@@ -401,12 +401,54 @@ fn a_pragma_pack_layout_is_refused_by_the_layout_proof() {
     ]);
 }
 
+/// An untagged struct reached through a typedef is not written inline in the header, so the
+/// schema, which writes untagged structs only inline, cannot write it as the header does.
 #[test]
-fn anonymous_structs_are_refused_not_named_empty() {
-    assert_eq!(refusal("anonymous_struct.h"), [
-        "anonymous_struct.h:10:4: error: `as_req.range` is an anonymous struct: the schema's struct members name a struct defined at file scope (`struct NAME member;`)",
-        "anonymous_struct.h:12:3: error: an anonymous member of `as_req` is an anonymous struct: the schema's struct members name a struct defined at file scope (`struct NAME member;`)",
+fn a_typedef_of_an_untagged_struct_is_refused() {
+    assert_eq!(refusal("typedef_struct.h"), [
+        "typedef_struct.h:4:9: error: a struct without a tag: the schema names every struct (`struct NAME { ... };`, not a typedef of an anonymous struct)",
+        "typedef_struct.h:11:10: error: `ts_req.pair` has type `ts_pair`, a typedef of an untagged struct: the schema writes the struct inline (`struct { ... } pair;`) or names a struct defined at file scope (`struct NAME member;`)",
     ]);
+}
+
+/// Untagged structs, named and anonymous, in a struct and in unions, become `struct = [...]`
+/// where the header has them, and the members of an anonymous one are the struct's: a rule
+/// may read `x` and `u.s.count` by those paths.
+#[test]
+fn untagged_structs_are_imported_inline() {
+    let header = repo_root().join("codegen/tests/import/linux/anon_like.h");
+    let schema = import_generate_compare(&header, "anon_like");
+    for line in [
+        "{ name = \"range\", struct = [",
+        "{ struct = [",
+        "{ name = \"s\", struct = [",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    let with_rule = schema.replace(
+        "name = \"as_req\"\n",
+        "name = \"as_req\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"x\" }\nrules = [{ require = [{ field = \"x\", nonzero = true }, { field = \"u.s.count\", below = 8 }, { field = \"pad\", zero = true }] }]\n",
+    );
+    assert_ne!(with_rule, schema, "{schema}");
+    let c = uapigen::load_source(
+        uapigen::Source::new("anon_like.toml", with_rule.clone()),
+        "anon_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{with_rule}"));
+    // The rules read the members where the header has them: x at 16 (in the anonymous
+    // struct of the anonymous union), u.s.count at 24, pad at 36 (in the last anonymous
+    // struct); min_size is offsetofend(x).
+    let plan = c
+        .latest()
+        .validator(c.struct_id("as_req").unwrap())
+        .unwrap();
+    assert_eq!(plan.min_size, 20);
+    let reads: Vec<(u64, u64)> = plan.rules[0]
+        .require
+        .iter()
+        .map(|op| (op.offset, op.size))
+        .collect();
+    assert_eq!(reads, [(16, 4), (24, 2), (36, 4)]);
 }
 
 #[test]
@@ -652,6 +694,8 @@ fn every_accepted_fixture_generates_the_same_layout_and_values_as_its_original()
             "codegen/tests/golden/out/include/uapi/linux/features.h",
             "features",
         ),
+        ("codegen/tests/golden/out/include/uapi/linux/nest.h", "nest"),
+        ("codegen/tests/import/linux/anon_like.h", "anon_like"),
     ] {
         import_generate_compare(&repo_root().join(header), family);
     }

@@ -500,3 +500,64 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         }
     }
 }
+
+/// Inline structs (golden/schema/nest.toml) in bindgen's API: an anonymous one is a
+/// `__bindgen_anon_N` member, every untagged struct or union a `<outer>__bindgen_ty_N` type
+/// numbered together, nested ones after their parent's name; the layout asserts hold on x86-64
+/// and i686, zerocopy's derives (IntoBytes on the plain struct's inline struct too) and the
+/// validators, which read `lo` through two anonymous members, compile.
+#[test]
+fn inline_structs_are_bindgens_anon_members_and_ty_types() {
+    let gen = scratch().join("nest-ws");
+    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(repo())
+        .args([
+            "generate",
+            "--profile",
+            "rust-vmm",
+            "--schema",
+            "codegen/tests/golden/schema",
+            "--out",
+        ])
+        .arg(&gen)
+        .arg("--uaccess-path")
+        .arg(repo().join("uaccess"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let module = std::fs::read_to_string(gen.join("nest-bindings/src/nest.rs")).unwrap();
+    for line in [
+        "    pub __bindgen_anon_1: nest_req__bindgen_ty_1,\n",
+        "    pub u: nest_req__bindgen_ty_2,\n",
+        "    pub range: nest_req__bindgen_ty_3,\n",
+        "    pub __bindgen_anon_2: nest_req__bindgen_ty_4,\n",
+        "pub union nest_req__bindgen_ty_1 {\n    pub __bindgen_anon_1: nest_req__bindgen_ty_1__bindgen_ty_1,\n",
+        "pub struct nest_req__bindgen_ty_1__bindgen_ty_1 {\n    pub lo: __u32,\n",
+        "pub union nest_req__bindgen_ty_2 {\n    pub s: nest_req__bindgen_ty_2__bindgen_ty_1,\n",
+        "    pub pts: [nest_plain__bindgen_ty_2; 4usize],\n",
+        "    assert!(::std::mem::offset_of!(nest_req, __bindgen_anon_2) == 40);\n",
+        "    pub pairs: [nest_req__bindgen_ty_5; 4usize],\n",
+    ] {
+        assert!(module.contains(line), "{line:?} in:\n{module}");
+    }
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"nest-bindings\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+        for features in [None, Some("--all-features")] {
+            let mut args = vec!["check", "-p", "nest-bindings", "--target", target];
+            args.extend(features);
+            offline(
+                &gen,
+                &args,
+                &format!("nest-bindings for {target} {features:?}"),
+            );
+        }
+    }
+}

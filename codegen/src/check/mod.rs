@@ -369,7 +369,7 @@ fn abi_difference(layouts: &[FamilyLayout], si: StructId, member: &Option<String
 fn visit_fields<'a>(fields: &'a [Field], f: &mut impl FnMut(&'a Field)) {
     for field in fields {
         f(field);
-        if let FieldType::Union(ms) = &field.ty {
+        if let FieldType::Inline(_, ms) = &field.ty {
             visit_fields(ms, f);
         }
     }

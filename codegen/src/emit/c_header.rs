@@ -321,7 +321,7 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s) => s.c_name().to_string(),
         FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
-        FieldType::Union(_) => "union".to_string(),
+        FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
     }
 }
 
@@ -363,10 +363,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         }
         let array = f.c_array_suffix();
         match &f.ty {
-            FieldType::Union(members) => {
+            FieldType::Inline(kind, members) => {
                 out.push(BodyLine {
                     indent: indent.clone(),
-                    open: Some("union".to_string()),
+                    open: Some(kind.c_keyword().to_string()),
                     ..Default::default()
                 });
                 field_lines(family, members, depth + 1, out);
@@ -515,7 +515,7 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
             if let (Some(doc), false) = (&f.doc, path.is_empty()) {
                 push_param(lines, &path, doc);
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 params(ms, &path, lines);
             }
         }

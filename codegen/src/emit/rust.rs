@@ -574,7 +574,7 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
 fn visit_before(fields: &[Field], out: &mut Vec<ItemRef>) {
     for f in fields {
         out.extend(f.before.iter().copied());
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(_, ms) = &f.ty {
             visit_before(ms, out);
         }
     }
@@ -626,7 +626,8 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
 
 fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
-        FieldType::Union(_) => true,
+        FieldType::Inline(Aggregate::Union, _) => true,
+        FieldType::Inline(Aggregate::Struct, ms) => has_union(ctx, ms),
         FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
         FieldType::Scalar(_) => false,
     })
@@ -637,7 +638,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
         f.len.is_some_and(|n| n > 32)
             || match &f.ty {
                 FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
-                FieldType::Union(ms) => has_big_array(ctx, ms),
+                FieldType::Inline(_, ms) => has_big_array(ctx, ms),
                 FieldType::Scalar(_) => false,
             }
     })
@@ -646,7 +647,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
 fn direct_aligned_u64(fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
         FieldType::Scalar(s) if s.is_aligned_64() => true,
-        FieldType::Union(ms) => direct_aligned_u64(ms),
+        FieldType::Inline(_, ms) => direct_aligned_u64(ms),
         _ => false,
     })
 }
@@ -755,7 +756,8 @@ fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
     ))
 }
 
-/// Size of each union type and offset 0 of each member, checked at compile time.
+/// Size of each inline union and struct type and the offset of each member (0 in a union),
+/// checked at compile time.
 fn union_layout_asserts(
     ctx: &Ctx,
     s: StructId,
@@ -765,12 +767,14 @@ fn union_layout_asserts(
     out: &mut Vec<Stmt>,
 ) {
     for f in fields {
-        let FieldType::Union(ms) = &f.ty else {
+        let FieldType::Inline(kind, ms) = &f.ty else {
             continue;
         };
+        let kw = kind.c_keyword();
         let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
-        let Some(mi) = ctx.layouts[0].struct_(s).members.iter().position(|m| {
-            m.is_union
+        let base = ctx.layouts[0].struct_(s);
+        let Some(mi) = base.members.iter().position(|m| {
+            m.is_inline
                 && m.depth == depth
                 && std::ptr::eq(
                     crate::layout::field_at(ctx.family.struct_(s), &m.index).unwrap(),
@@ -792,20 +796,48 @@ fn union_layout_asserts(
         out.push(layout_assert(
             size_of(&uname),
             per_target(&values),
-            format!("union {uname}: wrong size"),
+            format!("{kw} {uname}: wrong size"),
         ));
-        for m in ms {
+        for (j, m) in ms.iter().enumerate() {
+            let offset = match kind {
+                Aggregate::Union => lit("0"),
+                // From the inline struct's start, per target: its members' padding may
+                // differ between ABIs as a struct's does.
+                Aggregate::Struct => {
+                    let mut at = base.members[mi].index.clone();
+                    at.push(j);
+                    let Some(k) = base.members.iter().position(|x| x.index == at) else {
+                        continue;
+                    };
+                    let values: Vec<(&'static str, u64)> = ctx
+                        .layouts
+                        .iter()
+                        .map(|l| {
+                            let sl = l.struct_(s);
+                            let offset = sl.members[k].offset - sl.members[mi].offset;
+                            (l.target.rust_arch, offset)
+                        })
+                        .collect();
+                    per_target(&values)
+                }
+            };
+            let message = match kind {
+                Aggregate::Union => format!("union {uname}: `{}` not at offset 0", m.rust_name),
+                Aggregate::Struct => {
+                    format!("struct {uname}: `{}` at the wrong offset", m.rust_name)
+                }
+            };
             out.push(layout_assert(
                 offset_of(&uname, &ident(&m.rust_name)),
-                lit("0"),
-                format!("union {uname}: `{}` not at offset 0", m.rust_name),
+                offset,
+                message,
             ));
         }
         union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);
     }
 }
 
-/// A struct or union type, its union member types first.
+/// A struct or union type, its inline member types first.
 #[allow(clippy::too_many_arguments)]
 fn aggregate(
     ctx: &Ctx,
@@ -821,13 +853,17 @@ fn aggregate(
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
-            FieldType::Union(ms) => {
+            FieldType::Inline(kind, ms) => {
+                let kw = kind.c_keyword();
                 let uname = format!("{}{}", type_name, camel(&f.rust_name));
                 let udoc = match &f.name {
-                    Some(n) => format!("The union `{n}` of [`{type_name}`]."),
-                    None => format!("The anonymous union of [`{type_name}`]."),
+                    Some(n) => format!("The {kw} `{n}` of [`{type_name}`]."),
+                    None => format!("The anonymous {kw} of [`{type_name}`]."),
                 };
-                aggregate(ctx, &uname, Some(&udoc), ms, true, false, r);
+                let inner_union = *kind == Aggregate::Union;
+                // An inline struct of a plain struct is plain too (`Model::into_bytes`).
+                let inner_bytes = into_bytes && !inner_union;
+                aggregate(ctx, &uname, Some(&udoc), ms, inner_union, inner_bytes, r);
                 ty(ident(&uname))
             }
         };
@@ -840,8 +876,8 @@ fn aggregate(
             t = Ty::Array(Box::new(t), "0".to_string());
         }
         let fallback = match (&f.ty, &f.name) {
-            (FieldType::Union(_), Some(n)) => format!("The union `{n}`."),
-            (FieldType::Union(_), None) => "The anonymous union.".to_string(),
+            (FieldType::Inline(kind, _), Some(n)) => format!("The {} `{n}`.", kind.c_keyword()),
+            (FieldType::Inline(kind, _), None) => format!("The anonymous {}.", kind.c_keyword()),
             (_, _) if f.flexible.is_some() => format!(
                 "`{}{}`: a flexible array member, whose elements follow the struct.",
                 f.display_name(),
@@ -1130,7 +1166,7 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
                     }
                 }
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit(ms, group_type);
             }
         }

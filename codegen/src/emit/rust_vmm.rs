@@ -15,7 +15,7 @@ mod validate;
 use std::fmt::Write as _;
 
 use crate::emit::rust::{ZEROCOPY_ALL, ZEROCOPY_READ};
-use crate::ir::{ConstGroup, Expr, Field, FieldType, ItemRef, Scalar, StructId, Style};
+use crate::ir::{Aggregate, ConstGroup, Expr, Field, FieldType, ItemRef, Scalar, StructId, Style};
 use crate::model::layout::TARGETS;
 use crate::Model;
 
@@ -280,7 +280,7 @@ struct Emit<'a> {
 fn before(fields: &[Field], out: &mut Vec<ItemRef>) {
     for f in fields {
         out.extend(f.before.iter().copied());
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(_, ms) = &f.ty {
             before(ms, out);
         }
     }
@@ -479,7 +479,12 @@ impl Emit<'_> {
         self.out.push_str(&doc);
         let mut shapes = Vec::new();
         self.shape(&st.name, false, &st.fields, &mut shapes);
-        shapes[0].into_bytes = self.m.latest().into_bytes(s);
+        // A plain struct's inline structs are plain too (there is no union in it).
+        if self.m.latest().into_bytes(s) {
+            for sh in &mut shapes {
+                sh.into_bytes = true;
+            }
+        }
         for (i, shape) in shapes.iter().enumerate() {
             self.type_def(shape);
             // The asserts of the struct itself: its unions' offsets are its members'.
@@ -489,7 +494,7 @@ impl Emit<'_> {
         }
     }
 
-    /// The Rust type of `fields` named `name`, after the types of its anonymous unions
+    /// The Rust type of `fields` named `name`, after the types of its inline unions and structs
     /// (`<name>__bindgen_ty_N`, as bindgen names them), all pushed to `shapes`, this one first.
     fn shape(&self, name: &str, is_union: bool, fields: &[Field], shapes: &mut Vec<Shape>) {
         let at = shapes.len();
@@ -537,13 +542,14 @@ impl Emit<'_> {
                     let inner = &self.m.family.structs[id.0];
                     (inner.name.clone(), self.struct_has_union(*id), false)
                 }
-                FieldType::Union(members) => {
+                // bindgen numbers the untagged unions and structs of a type together.
+                FieldType::Inline(kind, members) => {
                     nested += 1;
                     let ty = format!("{name}__bindgen_ty_{nested}");
                     let before = shapes.len();
-                    self.shape(&ty, true, members, shapes);
-                    let aligned = shapes[before].aligned;
-                    (ty, true, aligned)
+                    self.shape(&ty, *kind == Aggregate::Union, members, shapes);
+                    let (aligned, sub_union) = (shapes[before].aligned, shapes[before].has_union);
+                    (ty, sub_union, aligned)
                 }
             };
             let ty = match (f.len, f.flexible) {
@@ -570,7 +576,8 @@ impl Emit<'_> {
     fn struct_has_union(&self, s: StructId) -> bool {
         fn any(m: &Model, fields: &[Field]) -> bool {
             fields.iter().any(|f| match &f.ty {
-                FieldType::Union(_) => true,
+                FieldType::Inline(Aggregate::Union, _) => true,
+                FieldType::Inline(Aggregate::Struct, ms) => any(m, ms),
                 FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
                 FieldType::Scalar(_) => false,
             })

@@ -332,7 +332,7 @@ pub struct Struct {
 /// A struct member or a union member.
 #[derive(Debug, Clone)]
 pub struct Field {
-    /// `None` for an anonymous union.
+    /// `None` for an anonymous union or struct.
     pub name: Option<String>,
     /// The member name in Rust.
     pub rust_name: String,
@@ -405,9 +405,14 @@ impl Field {
         self.len.is_some() || self.flexible.is_some()
     }
 
-    /// The name kernel-doc and diagnostics use: the field name, or `(anonymous union)`.
+    /// The name kernel-doc and diagnostics use: the field name, or `(anonymous union)` /
+    /// `(anonymous struct)`.
     pub fn display_name(&self) -> &str {
-        self.name.as_deref().unwrap_or("(anonymous union)")
+        match (&self.name, &self.ty) {
+            (Some(n), _) => n,
+            (None, FieldType::Inline(Aggregate::Struct, _)) => "(anonymous struct)",
+            (None, _) => "(anonymous union)",
+        }
     }
 }
 
@@ -418,8 +423,30 @@ pub enum FieldType {
     Scalar(Scalar),
     /// An embedded struct; always an earlier one (C needs it complete).
     Struct(StructId),
-    /// A union of these members.
-    Union(Vec<Field>),
+    /// An aggregate written inline, without a tag: `union { ... } u;`, or an untagged
+    /// `struct { ... } s;`; anonymous (its members the enclosing aggregate's, as in C11)
+    /// when the field has no name.
+    Inline(Aggregate, Vec<Field>),
+}
+
+/// Which aggregate an inline member is: its members overlap (a union) or follow each other
+/// (a struct).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    /// `struct { ... }`: members in order, each at its alignment.
+    Struct,
+    /// `union { ... }`: every member at offset 0.
+    Union,
+}
+
+impl Aggregate {
+    /// The C keyword: `struct` or `union`.
+    pub fn c_keyword(self) -> &'static str {
+        match self {
+            Aggregate::Struct => "struct",
+            Aggregate::Union => "union",
+        }
+    }
 }
 
 /// The uAPI integer types.
@@ -1040,7 +1067,7 @@ fn field_at_rev<'a>(
             None => present.find(|f| f.name.is_none() && f.rust_name == seg.rust_name),
         }?;
         container = match &f.ty {
-            FieldType::Union(ms) => ms,
+            FieldType::Inline(_, ms) => ms,
             FieldType::Struct(j) => &family.struct_(*j).fields,
             FieldType::Scalar(_) => &[],
         };
@@ -1093,7 +1120,7 @@ impl Family {
                 .into_iter()
                 .filter(|f| f.present_at(rev))
                 .map(|mut f| {
-                    if let FieldType::Union(ms) = &mut f.ty {
+                    if let FieldType::Inline(_, ms) = &mut f.ty {
                         *ms = fields_at(std::mem::take(ms), rev);
                     }
                     f
@@ -1168,7 +1195,7 @@ impl Family {
         fn remap_fields(fields: &mut [Field], remap: &dyn Fn(&mut Vec<ItemRef>)) {
             for f in fields {
                 remap(&mut f.before);
-                if let FieldType::Union(ms) = &mut f.ty {
+                if let FieldType::Inline(_, ms) = &mut f.ty {
                     remap_fields(ms, remap);
                 }
             }

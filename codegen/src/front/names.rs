@@ -407,8 +407,8 @@ enum What<'a> {
     /// A struct and a flags field's path.
     ValidFlags(&'a str, String),
     Revision(&'a str),
-    /// A union's name as shown and its owner's Rust name.
-    Union(String, String),
+    /// An inline union's or struct's keyword, name as shown and its owner's Rust name.
+    Inline(&'static str, String, String),
 }
 
 impl std::fmt::Display for What<'_> {
@@ -422,7 +422,7 @@ impl std::fmt::Display for What<'_> {
             What::Validator(s) => write!(f, "the validator of struct `{s}`"),
             What::ValidFlags(s, path) => write!(f, "the valid-flags table of `{s}.{path}`"),
             What::Revision(id) => write!(f, "revision `{id}`"),
-            What::Union(n, owner) => write!(f, "the union `{n}` of `{owner}`"),
+            What::Inline(kw, n, owner) => write!(f, "the {kw} `{n}` of `{owner}`"),
         }
     }
 }
@@ -515,7 +515,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
                     span: &f.span,
                 });
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit_members(ms, owner, out);
             }
         }
@@ -797,7 +797,7 @@ fn flag_fields<'a>(
             out.push((path.clone(), &f.span));
         }
         match &f.ty {
-            FieldType::Union(ms) => flag_fields(family, ms, &path, out),
+            FieldType::Inline(_, ms) => flag_fields(family, ms, &path, out),
             FieldType::Struct(j) if !f.is_array() => {
                 flag_fields(family, &family.struct_(*j).fields, &path, out)
             }
@@ -843,14 +843,18 @@ fn rust_fields<'a>(
             );
         }
         names.push(f);
-        if let FieldType::Union(ms) = &f.ty {
+        if let FieldType::Inline(kind, ms) = &f.ty {
             let uname = format!("{owner}{}", camel(&f.rust_name));
             claim(
                 types,
                 src,
                 diags,
                 uname.clone(),
-                What::Union(f.display_name().to_string(), owner.to_string()),
+                What::Inline(
+                    kind.c_keyword(),
+                    f.display_name().to_string(),
+                    owner.to_string(),
+                ),
                 &f.span,
                 "Rust",
             );

@@ -515,7 +515,7 @@ impl Resolver {
         }
         let mut seen = HashMap::new();
         self.unique_names(&fields, &mut seen, &name);
-        self.flexible_placement(&fields, family, &name, false);
+        self.flexible_placement(&fields, family, &name, None);
         let st = Struct {
             name,
             summary: self.text(&raw.summary, "a summary", true),
@@ -539,17 +539,27 @@ impl Resolver {
         fields: &[Field],
         family: &Family,
         owner: &str,
-        in_union: bool,
+        inside: Option<Aggregate>,
     ) {
         for (i, f) in fields.iter().enumerate() {
             if f.flexible.is_some() {
                 let name = f.display_name();
-                if in_union {
+                if inside == Some(Aggregate::Union) {
                     self.error(
                         f.span.clone(),
                         format!(
                             "`{name}` is a flexible array member inside a union: C allows one \
                              only as the last member of a struct"
+                        ),
+                    );
+                } else if inside == Some(Aggregate::Struct) {
+                    // GNU C accepts one at the end of an inline struct that ends its parent,
+                    // a layout of its own; the kernel's headers put it in the outer struct.
+                    self.error(
+                        f.span.clone(),
+                        format!(
+                            "`{name}` is a flexible array member inside an inline struct: it \
+                             must be the last member of `{owner}` itself"
                         ),
                     );
                 } else if fields.len() == 1 {
@@ -597,7 +607,9 @@ impl Resolver {
                         );
                     }
                 }
-                FieldType::Union(ms) => self.flexible_placement(ms, family, owner, true),
+                FieldType::Inline(kind, ms) => {
+                    self.flexible_placement(ms, family, owner, Some(*kind))
+                }
                 FieldType::Scalar(_) => {}
             }
         }
@@ -615,7 +627,7 @@ impl Resolver {
     ) {
         for f in fields {
             match (&f.name, &f.ty) {
-                (None, FieldType::Union(members)) => self.unique_names(members, seen, owner),
+                (None, FieldType::Inline(_, members)) => self.unique_names(members, seen, owner),
                 (Some(n), ty) => {
                     let revisions = &self.revisions;
                     let overlaps = |since: RevSet, until: RevSet| {
@@ -637,7 +649,7 @@ impl Resolver {
                             seen.insert(n.clone(), (f.span.clone(), f.since, f.until));
                         }
                     }
-                    if let FieldType::Union(members) = ty {
+                    if let FieldType::Inline(_, members) = ty {
                         let mut inner = HashMap::new();
                         self.unique_names(members, &mut inner, n);
                     }
@@ -660,21 +672,39 @@ impl Resolver {
         // Whether ending the field is legal (re-purposed reserved bytes, or a member wrapped
         // in a union under the same name) is the evolution check's to judge.
         let until = self.until(&raw.until, since, "field");
-        let ty = match (&raw.ty, raw.union) {
-            (Some(_), Some(u)) => {
-                self.error(u.span(), "a field has either `type` or `union`, not both");
+        let inline = match (raw.union, raw.record) {
+            (Some(_), Some(r)) => {
+                self.error(r.span(), "a field has either `union` or `struct`, not both");
+                return None;
+            }
+            (Some(u), None) => Some((Aggregate::Union, u)),
+            (None, Some(r)) => Some((Aggregate::Struct, r)),
+            (None, None) => None,
+        };
+        let ty = match (&raw.ty, inline) {
+            (Some(_), Some((kind, u))) => {
+                self.error(
+                    u.span(),
+                    format!(
+                        "a field has either `type` or `{}`, not both",
+                        kind.c_keyword()
+                    ),
+                );
                 return None;
             }
             (None, None) => {
-                self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\") or `union`");
+                self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\"), `union` or `struct`");
                 return None;
             }
             (Some(t), None) => self.field_type(t)?,
-            (None, Some(u)) => {
+            (None, Some((kind, u))) => {
                 let uspan = u.span();
                 let raw_members = u.into_inner();
                 if raw_members.is_empty() {
-                    self.error(uspan, "a union needs at least one member");
+                    self.error(
+                        uspan,
+                        format!("a {} needs at least one member", kind.c_keyword()),
+                    );
                     return None;
                 }
                 let mut members = Vec::new();
@@ -684,7 +714,7 @@ impl Resolver {
                         members.push(member);
                     }
                 }
-                FieldType::Union(members)
+                FieldType::Inline(kind, members)
             }
         };
         let c_role = if raw.rust_name.is_some() {
@@ -694,20 +724,23 @@ impl Resolver {
         };
         let name = match &raw.name {
             Some(n) => Some(self.identifier(n, c_role)),
-            None if matches!(ty, FieldType::Union(_)) => None,
+            None if matches!(ty, FieldType::Inline(..)) => None,
             None => {
                 self.error(
                     span,
-                    "only a union may be anonymous: this field needs a `name`",
+                    "only a union or a `struct = [...]` may be anonymous: this field needs a `name`",
                 );
                 return None;
             }
         };
-        if let (None, Some(doc)) = (&name, &raw.doc) {
+        if let (None, Some(doc), FieldType::Inline(kind, _)) = (&name, &raw.doc, &ty) {
+            let kw = kind.c_keyword();
             self.error_note(
                 doc.span(),
-                "an anonymous union has no name kernel-doc can document",
-                "document its members, or use `comment` for a plain comment above the union",
+                format!("an anonymous {kw} has no name kernel-doc can document"),
+                format!(
+                    "document its members, or use `comment` for a plain comment above the {kw}"
+                ),
             );
         }
         let rust_name = match (&raw.rust_name, &name) {
@@ -750,14 +783,17 @@ impl Resolver {
                 (None, None)
             }
         };
-        if flexible.is_some() && matches!(ty, FieldType::Union(_)) {
+        if let (Some(_), FieldType::Inline(kind, _)) = (flexible, &ty) {
             let at = wants_flexible
                 .map(|x| x.span())
                 .or(raw.len.as_ref().map(|l| l.span()))
                 .unwrap_or(span.clone());
             self.error(
                 at,
-                "a flexible array member's element is a scalar or a `struct NAME`, not a union",
+                format!(
+                    "a flexible array member's element is a scalar or a `struct NAME`, not a {}",
+                    kind.c_keyword()
+                ),
             );
             flexible = None;
         }
@@ -1401,7 +1437,8 @@ impl Resolver {
         }
     }
 
-    /// `granu.addr_info.flags` → the fields it passes through, anonymous unions included.
+    /// `granu.addr_info.flags` → the fields it passes through, anonymous unions and structs
+    /// included.
     fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
         let mut container: &[Field] = &family.struct_(si).fields;
         let mut owner = family.struct_(si).name.clone();
@@ -1426,9 +1463,9 @@ impl Resolver {
                     return None;
                 }
                 match &prev.ty {
-                    FieldType::Union(ms) => {
+                    FieldType::Inline(kind, ms) => {
                         container = ms;
-                        in_union = true;
+                        in_union = *kind == Aggregate::Union;
                     }
                     FieldType::Struct(j) => {
                         container = &family.struct_(*j).fields;
@@ -1462,30 +1499,12 @@ impl Resolver {
                     });
                     Some(&container[i])
                 }
-                None => container
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, f)| match (&f.name, &f.ty) {
-                        (None, FieldType::Union(ms)) => ms
-                            .iter()
-                            .position(|m| m.name.as_deref() == Some(*part))
-                            .map(|j| {
-                                segments.push(Segment {
-                                    c_name: None,
-                                    rust_name: f.rust_name.clone(),
-                                    in_union,
-                                    index: i,
-                                });
-                                segments.push(Segment {
-                                    c_name: Some(part.to_string()),
-                                    rust_name: ms[j].rust_name.clone(),
-                                    in_union: true,
-                                    index: j,
-                                });
-                                &ms[j]
-                            }),
-                        _ => None,
-                    }),
+                // Through anonymous unions and structs, however deep (C11: their members are
+                // the enclosing aggregate's).
+                None => anonymous_member(container, part, in_union).map(|(chain, m)| {
+                    segments.extend(chain);
+                    m
+                }),
             };
             let Some(f) = found else {
                 self.error(
@@ -1992,4 +2011,40 @@ fn constant_outcome(t: Scalar, pred: &Pred) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// The member `name` of an anonymous union or struct in `container` (or of one nested in
+/// it), with the segments that reach it: one per anonymous aggregate, then the member's.
+/// `in_union` says whether `container`'s own members are union members.
+fn anonymous_member<'a>(
+    container: &'a [Field],
+    name: &str,
+    in_union: bool,
+) -> Option<(Vec<Segment>, &'a Field)> {
+    container.iter().enumerate().find_map(|(i, f)| {
+        let (None, FieldType::Inline(kind, ms)) = (&f.name, &f.ty) else {
+            return None;
+        };
+        let inner_union = *kind == Aggregate::Union;
+        let anon = Segment {
+            c_name: None,
+            rust_name: f.rust_name.clone(),
+            in_union,
+            index: i,
+        };
+        let (mut chain, m) = match ms.iter().position(|m| m.name.as_deref() == Some(name)) {
+            Some(j) => (
+                vec![Segment {
+                    c_name: Some(name.to_string()),
+                    rust_name: ms[j].rust_name.clone(),
+                    in_union: inner_union,
+                    index: j,
+                }],
+                &ms[j],
+            ),
+            None => anonymous_member(ms, name, inner_union)?,
+        };
+        chain.insert(0, anon);
+        Some((chain, m))
+    })
 }

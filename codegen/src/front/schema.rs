@@ -218,11 +218,11 @@ pub struct RawCond {
     pub aligned: Option<S<i64>>,
 }
 
-/// A struct field, or a union member. Exactly one of `type` and `union` is given.
+/// A struct field, or a union member. Exactly one of `type`, `union` and `struct` is given.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawField {
-    /// Absent only for an anonymous union.
+    /// Absent only for an anonymous union or struct.
     pub name: Option<S<String>>,
     /// `__u8` … `__s64`, `__aligned_u64`, or `struct NAME`.
     #[serde(rename = "type")]
@@ -234,6 +234,9 @@ pub struct RawField {
     pub flexible: Option<S<bool>>,
     /// A union of these members.
     pub union: Option<S<Vec<S<RawField>>>>,
+    /// An untagged struct of these members (`struct { ... } s;`, or `struct { ... };`).
+    #[serde(rename = "struct")]
+    pub record: Option<S<Vec<S<RawField>>>>,
     /// Kernel-doc `@name:` text.
     pub doc: Option<S<String>>,
     /// A plain comment line emitted just before the field (`/* Vendor specific data */`).

@@ -133,10 +133,12 @@ impl Target {
     }
 }
 
-/// One member as laid out: top-level fields and, inside unions, their members.
+/// One member as laid out: top-level fields and, inside inline unions and structs, their
+/// members.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberLayout {
-    /// Dotted path from the struct: `granu.pasid_info`; anonymous unions add no component.
+    /// Dotted path from the struct: `granu.pasid_info`; anonymous unions and structs add no
+    /// component.
     pub path: String,
     /// Nesting depth: 0 for a top-level field, 1 inside a union, and so on.
     pub depth: usize,
@@ -148,8 +150,9 @@ pub struct MemberLayout {
     pub align: u64,
     /// Index path through `Struct::fields` and union members, for finding the IR field.
     pub index: Vec<usize>,
-    /// True when this member is a union (its members follow, one level deeper).
-    pub is_union: bool,
+    /// True when this member is an inline union or struct (its members follow, one level
+    /// deeper).
+    pub is_inline: bool,
 }
 
 /// Padding the compiler would insert: the kernel forbids it in uAPI structs.
@@ -308,7 +311,20 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             }
             (inner.size, inner.align)
         }
-        FieldType::Union(members) => {
+        // Laid out as a struct of its own would be; its members' offsets are pushed by
+        // `push_member`, this is only its shape.
+        FieldType::Inline(Aggregate::Struct, members) => place_struct(
+            members,
+            target,
+            done,
+            0,
+            "",
+            &[],
+            0,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )?,
+        FieldType::Inline(Aggregate::Union, members) => {
             let mut size = 0;
             let mut align = 1;
             for (j, m) in members.iter().enumerate() {
@@ -450,14 +466,33 @@ fn place_struct(
 
 fn display_path(path: &str, f: &Field) -> String {
     if path.is_empty() || f.name.is_none() {
+        // Anonymous structs are told apart by their first member's name, which is unique
+        // among the struct's (C11 flattens them): a struct may have several, and the lock
+        // matches members by path. (An anonymous union keeps the name its locks publish.)
+        let shown = match &f.ty {
+            FieldType::Inline(Aggregate::Struct, ms) if f.name.is_none() => match first_name(ms) {
+                Some(n) => format!("(anonymous struct {n})"),
+                None => f.display_name().to_string(),
+            },
+            _ => f.display_name().to_string(),
+        };
         if path.is_empty() {
-            "(anonymous union)".to_string()
+            shown
         } else {
-            format!("{path}.(anonymous union)")
+            format!("{path}.{shown}")
         }
     } else {
         path.to_string()
     }
+}
+
+/// The first member name of `fields`, through anonymous members.
+fn first_name(fields: &[Field]) -> Option<&str> {
+    fields.iter().find_map(|f| match (&f.name, &f.ty) {
+        (Some(n), _) => Some(n.as_str()),
+        (None, FieldType::Inline(_, ms)) => first_name(ms),
+        (None, _) => None,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -474,7 +509,7 @@ fn push_member(
     members: &mut Vec<MemberLayout>,
     holes: &mut Vec<Hole>,
 ) -> Result<(), TooLarge> {
-    let is_union = matches!(f.ty, FieldType::Union(_));
+    let is_inline = matches!(f.ty, FieldType::Inline(..));
     members.push(MemberLayout {
         path: display_path(path, f),
         depth,
@@ -482,9 +517,24 @@ fn push_member(
         size,
         align,
         index: idx.to_vec(),
-        is_union,
+        is_inline,
     });
-    if let FieldType::Union(ms) = &f.ty {
+    if let FieldType::Inline(Aggregate::Struct, ms) = &f.ty {
+        // Its members in order with C's padding between them: a hole inside it is a hole of
+        // the struct, as is its own tail padding.
+        place_struct(
+            ms,
+            target,
+            done,
+            offset,
+            path,
+            idx,
+            depth + 1,
+            members,
+            holes,
+        )?;
+    }
+    if let FieldType::Inline(Aggregate::Union, ms) = &f.ty {
         // Members smaller than the union are fine (unused union bytes); only the union's own
         // tail padding, from rounding its size up, is a hole.
         let mut widest = 0;
@@ -549,7 +599,7 @@ pub fn field_at<'a>(st: &'a Struct, index: &[usize]) -> Option<&'a Field> {
     let mut f = st.fields.get(*first)?;
     for i in rest {
         match &f.ty {
-            FieldType::Union(ms) => f = ms.get(*i)?,
+            FieldType::Inline(_, ms) => f = ms.get(*i)?,
             _ => return None,
         }
     }

@@ -250,12 +250,17 @@ impl RevFacts {
         // struct's entry is there exactly when it is earlier.
         let mut into_bytes: Vec<bool> = Vec::with_capacity(f.structs.len());
         for (s, st) in f.structs_by_id() {
-            let plain = hole_free[s.0]
-                && st.fields.iter().all(|fd| match &fd.ty {
+            // An inline struct is plain when its members are (its holes are the struct's);
+            // a union never is: its bytes past a shorter member are undefined.
+            fn plain_fields(fields: &[Field], into_bytes: &[bool]) -> bool {
+                fields.iter().all(|fd| match &fd.ty {
                     FieldType::Scalar(_) => true,
                     FieldType::Struct(j) => into_bytes.get(j.0) == Some(&true),
-                    FieldType::Union(_) => false,
-                });
+                    FieldType::Inline(Aggregate::Struct, ms) => plain_fields(ms, into_bytes),
+                    FieldType::Inline(Aggregate::Union, _) => false,
+                })
+            }
+            let plain = hole_free[s.0] && plain_fields(&st.fields, &into_bytes);
             into_bytes.push(plain);
         }
         let masks = f
@@ -321,7 +326,7 @@ fn flag_fields(
                 }
             }
             match &f.ty {
-                FieldType::Union(ms) => visit(ms, &path, fam, masks, r, n, out),
+                FieldType::Inline(_, ms) => visit(ms, &path, fam, masks, r, n, out),
                 FieldType::Struct(j) if !f.is_array() => {
                     visit(&fam.struct_(*j).fields, &path, fam, masks, r, n, out)
                 }

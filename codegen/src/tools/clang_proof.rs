@@ -283,9 +283,20 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
         if !anonymous {
             out.insert(path.clone(), (offset, size));
         }
-        // Union members are members of the struct (as in the IR); a nested struct's are its own.
-        if ty.kind() == TypeKind::Record && ty.declaration().kind() == CursorKind::Union {
-            members_of(ty, &path, offset, out);
+        // Union members and an untagged struct's are members of the struct (as in the IR); a
+        // tagged struct's are its own. Of an array of them, the IR lays out the first element.
+        let record = match ty.kind() {
+            TypeKind::ConstantArray => ty.element().canonical(),
+            _ => ty,
+        };
+        if record.kind() == TypeKind::Record {
+            let ty = record;
+            let decl = ty.declaration();
+            let tag = decl.spelling();
+            let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
+            if decl.kind() == CursorKind::Union || untagged {
+                members_of(ty, &path, offset, out);
+            }
         }
     });
 }
@@ -359,7 +370,7 @@ pub(crate) fn compare(m: &Measured, ir: &crate::layout::StructLayout) -> Vec<Str
     for member in ir
         .members
         .iter()
-        .filter(|x| !x.path.contains("(anonymous union)"))
+        .filter(|x| !x.path.contains("(anonymous "))
     {
         match m.members.get(&member.path) {
             Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}

@@ -167,9 +167,16 @@ fn fields(
         } else {
             format!("{prefix}.{}", m.path)
         };
+        // An array of unions or structs is shown as its bytes, as an array of `struct NAME`
+        // is: the layout places its first element's members only.
+        let in_array =
+            (1..m.index.len()).any(|k| field_at(st, &m.index[..k]).is_some_and(|a| a.is_array()));
+        if in_array {
+            continue;
+        }
         let off = base + m.offset;
         match &f.ty {
-            FieldType::Union(_) => {}
+            FieldType::Inline(..) if f.len.is_none() => {}
             // Its elements lie past sizeof, in bytes that are the caller's, not the struct's.
             _ if f.flexible.is_some() => {
                 let _ = writeln!(

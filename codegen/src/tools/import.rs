@@ -15,7 +15,7 @@ use std::path::Path;
 use super::clang::{self, Cursor, CursorKind, Detail, File, TranslationUnit, TypeKind};
 use crate::clang_proof::{c_args, compare, evaluate_on, measure, KernelTypes};
 use crate::diag::{Diagnostic, Error, Source};
-use crate::ir::Scalar;
+use crate::ir::{Aggregate, Scalar};
 use crate::layout::{DEFAULT_TARGET, TARGETS};
 use crate::model::TargetId;
 
@@ -29,7 +29,8 @@ struct Field {
     len: Option<u64>,
     /// A flexible array member, `x[]`.
     flexible: bool,
-    union: Option<Vec<Field>>,
+    /// An inline union or untagged struct: its members.
+    inline: Option<(Aggregate, Vec<Field>)>,
     doc: Option<String>,
     offset: u32,
     /// The member path, for messages (`req.u.ring`).
@@ -255,7 +256,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                     ty: None,
                     len: None,
                     flexible: false,
-                    union: None,
+                    inline: None,
                     doc: None,
                     offset,
                     path,
@@ -302,15 +303,26 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         ty: None,
         len: count,
         flexible,
-        union: None,
+        inline: None,
         doc,
         offset,
         path: path.clone(),
         struct_ref: None,
     };
     let record = decl.kind();
-    if canon.kind() == TypeKind::Record && record == CursorKind::Union {
-        let tag = decl.spelling();
+    let tag = decl.spelling();
+    // A union, or a struct without a tag written where it is used (not through a typedef):
+    // the schema's `union = [...]` and `struct = [...]`, anonymous when the member is.
+    let inline = match record {
+        _ if canon.kind() != TypeKind::Record => None,
+        CursorKind::Union => Some(Aggregate::Union),
+        CursorKind::Struct if untagged(&tag) && ty.kind() != TypeKind::Typedef => {
+            Some(Aggregate::Struct)
+        }
+        _ => None,
+    };
+    if let Some(kind) = inline {
+        let kw = kind.c_keyword();
         if !untagged(&tag) {
             refuse(format!(
                 "{shown} is a `union {tag}`: the schema writes unions inline in the struct, \
@@ -319,7 +331,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         }
         for attr in attributes_of(decl) {
             refuse(format!(
-                "the union of {shown} has {attr}: the schema cannot express a union's packing \
+                "the {kw} of {shown} has {attr}: the schema cannot express a {kw}'s packing \
                  or alignment"
             ));
         }
@@ -335,13 +347,13 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             let f = field_of(m, &mut inner);
             inner.fields.push(f);
         });
-        field.union = Some(inner.fields);
+        field.inline = Some((kind, inner.fields));
         return field;
     }
     if anonymous {
         refuse(format!(
-            "{shown} is an anonymous struct: the schema's struct members name a struct \
-             defined at file scope (`struct NAME member;`)"
+            "{shown} is an anonymous member of a typedef'd type: C11 makes only an untagged \
+             `struct {{ ... }};` or `union {{ ... }};` anonymous"
         ));
         return field;
     }
@@ -352,10 +364,10 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
     } else if canon.kind() == TypeKind::Record && record == CursorKind::Struct {
-        let tag = decl.spelling();
         if untagged(&tag) {
             refuse(format!(
-                "{shown} is an anonymous struct: the schema's struct members name a struct \
+                "{shown} has type `{spelled}`, a typedef of an untagged struct: the schema \
+                 writes the struct inline (`struct {{ ... }} {name};`) or names a struct \
                  defined at file scope (`struct NAME member;`)"
             ));
         } else {
@@ -1009,7 +1021,7 @@ fn give_docs(fields: &mut [Field], prefix: &str, params: &[(String, String)]) {
                 .find(|(p, _)| *p == path || f.name.as_deref() == Some(p.as_str()))
                 .map(|(_, t)| t.clone());
         }
-        if let Some(ms) = &mut f.union {
+        if let Some((_, ms)) = &mut f.inline {
             give_docs(ms, &path, params);
         }
     }
@@ -1077,12 +1089,12 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(d) = &f.doc {
         parts.push(format!("doc = {}", quote(d)));
     }
-    match &f.union {
+    match &f.inline {
         None => {
             let _ = writeln!(out, "{indent}{{ {} }},", parts.join(", "));
         }
-        Some(members) => {
-            parts.push("union = [".to_string());
+        Some((kind, members)) => {
+            parts.push(format!("{} = [", kind.c_keyword()));
             let _ = writeln!(out, "{indent}{{ {}", parts.join(", "));
             for m in members {
                 field_toml(m, &format!("{indent}    "), out, spans);
@@ -1368,7 +1380,7 @@ pub fn import_structs(
                             keep.push(t.clone());
                         }
                     }
-                    if let Some(ms) = &f.union {
+                    if let Some((_, ms)) = &f.inline {
                         stack.extend(ms.iter());
                     }
                 }
@@ -1468,7 +1480,7 @@ pub fn import_structs(
                             ),
                         });
                     }
-                    if let Some(ms) = &f.union {
+                    if let Some((_, ms)) = &f.inline {
                         stack.extend(ms.iter());
                     }
                 }

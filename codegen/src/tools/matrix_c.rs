@@ -353,14 +353,20 @@ struct Harness {
     _dir: ScratchDir,
 }
 
-/// The members whose place the harness reports: named ones (anonymous unions are reached
-/// through their members' names, as in C).
+/// The members whose place the harness reports: named ones (anonymous unions and structs are
+/// reached through their members' names, as in C), not inside an array of unions or structs
+/// (C names those `pts[0].a`; the array itself is reported).
 fn layout_members(c: &Checked, s: StructId) -> impl Iterator<Item = &crate::layout::MemberLayout> {
+    let st = c.family.struct_(s);
     c.layouts[0]
         .struct_(s)
         .members
         .iter()
         .filter(|m| !m.path.contains('('))
+        .filter(move |m| {
+            (1..m.index.len())
+                .all(|k| crate::layout::field_at(st, &m.index[..k]).is_none_or(|f| !f.is_array()))
+        })
 }
 
 /// What the harness's `layout` mode prints, line by line: (what, value).

@@ -55,8 +55,8 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
             FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
-            FieldType::Union(_) => {
-                rows.push((format!("{indent}union {{"), None));
+            FieldType::Inline(kind, _) => {
+                rows.push((format!("{indent}{} {{", kind.c_keyword()), None));
                 let sep = if name.is_empty() { "" } else { " " };
                 open_unions.push((m.depth, format!("{indent}}}{sep}{name}{array};"), offsets));
                 continue;

@@ -191,6 +191,16 @@ pub enum Change {
         /// It is a union.
         union: bool,
     },
+    /// An untagged struct that ended the struct, in no union, got larger: its new members
+    /// are appended at the struct's end (`struct { __u32 tail; __u32 more; };`).
+    EndStructGrew {
+        /// Its path.
+        path: String,
+        /// Before.
+        from: u64,
+        /// After.
+        to: u64,
+    },
     /// A member got larger (its offset and type kept).
     MemberGrew {
         /// Its path.
@@ -315,7 +325,9 @@ impl Change {
             Change::MemberGrew { union, .. } => {
                 (Breaking, if *union { Rule::Union } else { Rule::Append })
             }
-            Change::MemberAppended { .. } => (Compatible, Rule::Append),
+            Change::MemberAppended { .. } | Change::EndStructGrew { .. } => {
+                (Compatible, Rule::Append)
+            }
             Change::UnionMemberAdded { .. } => (Compatible, Rule::Union),
             Change::MemberInserted { .. } => (Breaking, Rule::Append),
             Change::ReservedRepurposed { flag, .. } => (with_flag(flag), Rule::Repurpose),
@@ -395,6 +407,9 @@ impl fmt::Display for Change {
             } => {
                 let what = if *union && *last { "last union" } else { "member" };
                 write!(f, "{what} `{path}` grew from {from} to {to} bytes")
+            }
+            Change::EndStructGrew { path, from, to } => {
+                write!(f, "untagged struct `{path}` at the end grew from {from} to {to} bytes")
             }
             Change::MemberRetyped { path, from, to } => {
                 write!(f, "member `{path}` type changed from `{from}` to `{to}`")

@@ -6,7 +6,7 @@
 
 use super::change::{Change, Finding, MemberName, Subject};
 use super::published::constants;
-use super::snapshot::{Member, RevisionAbi, StructAbi};
+use super::snapshot::{BaseType, Member, RevisionAbi, StructAbi};
 
 /// How revision `next` extends `prev` (consecutive revisions of one family).
 pub fn compare(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
@@ -162,6 +162,12 @@ fn changes(rev: &str, o: &StructAbi, n: &StructAbi) -> Vec<Change> {
                 to: x.size,
                 union,
             });
+        } else if x.size > m.size && ends_struct(m, &om, old_size) {
+            out.push(Change::EndStructGrew {
+                path,
+                from: m.size,
+                to: x.size,
+            });
         } else if x.size > m.size {
             out.push(Change::MemberGrew {
                 path,
@@ -207,7 +213,13 @@ fn changes(rev: &str, o: &StructAbi, n: &StructAbi) -> Vec<Change> {
         let parent = x.parent();
         let union_member =
             parent.is_some_and(|p| om.iter().any(|m| m.named(p) && m.m.ty.is_union()));
-        if x.offset >= old_size && x.top_level() {
+        // A member past the old end inside an untagged struct that ended the struct is
+        // appended as a top-level one is (`range.more`).
+        let in_end_struct = parent.is_some_and(|p| {
+            om.iter()
+                .any(|m| m.named(p) && ends_struct(m.m, &om, old_size))
+        });
+        if x.offset >= old_size && (x.top_level() || in_end_struct) {
             out.push(Change::MemberAppended {
                 path: x.path.clone(),
                 offset: x.offset,
@@ -233,4 +245,15 @@ fn changes(rev: &str, o: &StructAbi, n: &StructAbi) -> Vec<Change> {
         }
     }
     out
+}
+
+/// Whether `m` is an untagged struct (not an array of one) that ended the old struct, inside
+/// no union: bytes it gains lie past the old `sizeof`, as an appended member's do.
+fn ends_struct(m: &Member, om: &[Old], old_size: u64) -> bool {
+    m.ty.base == BaseType::InlineStruct
+        && m.ty.len.is_none()
+        && m.offset + m.size == old_size
+        && !om
+            .iter()
+            .any(|u| u.m.ty.base == BaseType::Union && !std::ptr::eq(u.m, m) && m.within(u.m))
 }

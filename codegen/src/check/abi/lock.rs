@@ -42,6 +42,7 @@ impl fmt::Display for MemberType {
             BaseType::Scalar(s) => f.write_str(s.c_name())?,
             BaseType::Struct(name) => write!(f, "struct {name}")?,
             BaseType::Union => f.write_str("union")?,
+            BaseType::InlineStruct => f.write_str("struct")?,
         }
         match (self.len, self.flexible) {
             (_, true) => f.write_str("[]"),
@@ -62,6 +63,8 @@ impl FromStr for MemberType {
         };
         let base = if base == "union" {
             BaseType::Union
+        } else if base == "struct" {
+            BaseType::InlineStruct
         } else if let Some(name) = base.strip_prefix("struct ") {
             BaseType::Struct(name.to_string())
         } else {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{Family, Field, FieldType, Scalar};
+use crate::ir::{Aggregate, Family, Field, FieldType, Scalar};
 use crate::layout::{field_at, TARGETS};
 use crate::model::{RevView, StructId, TargetId};
 use crate::Checked;
@@ -127,7 +127,7 @@ impl Member {
     }
 }
 
-/// A member's C type: a scalar, a struct or a union, maybe an array of it.
+/// A member's C type: a scalar, a struct or an inline union or struct, maybe an array of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberType {
     /// The element type.
@@ -148,6 +148,8 @@ pub enum BaseType {
     Struct(String),
     /// A union: its members follow it.
     Union,
+    /// An untagged struct written inline (`struct { ... } s;`): its members follow it.
+    InlineStruct,
 }
 
 impl MemberType {
@@ -160,7 +162,8 @@ impl MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
             FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
-            FieldType::Union(_) => BaseType::Union,
+            FieldType::Inline(Aggregate::Union, _) => BaseType::Union,
+            FieldType::Inline(Aggregate::Struct, _) => BaseType::InlineStruct,
         };
         MemberType {
             base,
@@ -252,7 +255,7 @@ fn flags(family: &Family, s: StructId) -> BTreeSet<String> {
             if let Some(g) = f.flags {
                 out.extend(family.group(g).values.iter().map(|c| c.name.clone()));
             }
-            if let FieldType::Union(ms) = &f.ty {
+            if let FieldType::Inline(_, ms) = &f.ty {
                 visit(ms, family, out);
             }
         }
@@ -268,7 +271,7 @@ fn embedded(family: &Family) -> Vec<bool> {
         for f in fields {
             match &f.ty {
                 FieldType::Struct(j) => out[j.0] = true,
-                FieldType::Union(ms) => mark(ms, out),
+                FieldType::Inline(_, ms) => mark(ms, out),
                 FieldType::Scalar(_) => {}
             }
         }

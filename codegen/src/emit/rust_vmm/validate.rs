@@ -67,7 +67,7 @@ fn bindgen_names(history: &Family) -> Family {
                 }
                 None => f.rust_name.clone(),
             };
-            if let FieldType::Union(ms) = &mut f.ty {
+            if let FieldType::Inline(_, ms) = &mut f.ty {
                 rename(ms, latest);
             }
         }
@@ -103,7 +103,7 @@ fn repath(fam: &Family, fields: &[Field], c: &mut Cond) {
         seg.rust_name = f.rust_name.clone();
         container = match &f.ty {
             FieldType::Struct(j) => &fam.struct_(*j).fields,
-            FieldType::Union(ms) => ms,
+            FieldType::Inline(_, ms) => ms,
             FieldType::Scalar(_) => &[],
         };
     }
