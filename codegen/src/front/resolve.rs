@@ -1209,7 +1209,7 @@ impl Resolver {
                 }
                 first
             }
-            FieldType::Union(_) => return None,
+            FieldType::Inline(..) => return None,
         };
         let limit = 1u64 << IocEncoding::Powerpc.size_bits();
         if let Some(big) = bytes.iter().find(|b| **b >= limit) {
