@@ -221,6 +221,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         let mut holes = Vec::new();
         let placed = place_struct(
             &st.fields,
+            (st.packed, st.aligned),
             target,
             &done,
             0,
@@ -332,6 +333,26 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
     }
 }
 
+/// A member's alignment in its struct, by gcc's rules, from its type's (`natural`): its own
+/// `aligned(n)` raises it (and never lowers it); in a packed struct, the type's alignment
+/// is dropped and only what the member asks for itself remains, 1 without. `__aligned_u64`
+/// is `__u64 __attribute__((aligned(8)))` (linux/types.h), a member's own attribute, so it
+/// stays 8-aligned in a packed struct.
+fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
+    let own = match &f.ty {
+        FieldType::Scalar(s) if s.is_aligned_64() => Some(8),
+        _ => None,
+    };
+    let own = match (own, f.aligned) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    match (packed, own) {
+        (true, own) => own.unwrap_or(1),
+        (false, own) => natural.max(own.unwrap_or(1)),
+    }
+}
+
 fn join(prefix: &str, name: Option<&str>) -> String {
     match (prefix.is_empty(), name) {
         (_, None) => prefix.to_string(),
@@ -345,6 +366,7 @@ fn join(prefix: &str, name: Option<&str>) -> String {
 #[allow(clippy::too_many_arguments)]
 fn place_struct(
     fields: &[Field],
+    (packed, aligned): (bool, Option<u64>),
     target: &Target,
     done: &[StructLayout],
     base: u64,
@@ -365,6 +387,7 @@ fn place_struct(
             t.at_index.splice(0..0, idx.iter().copied());
             t
         })?;
+        let falign = member_align(f, falign, packed);
         // end and size are each at most MAX_STRUCT_SIZE, so neither sum can wrap; the bound
         // is what is checked.
         let offset = round_up(end, falign)
@@ -411,6 +434,9 @@ fn place_struct(
         end = field_end;
         align = align.max(falign);
     }
+    // `aligned(n)` on the struct raises its alignment, and so rounds its size up; below the
+    // members' alignment gcc ignores it.
+    let align = align.max(aligned.unwrap_or(1));
     // MAX_STRUCT_SIZE is a multiple of every alignment, so rounding stays within it.
     let size = round_up(end, align)
         .filter(|s| *s <= MAX_STRUCT_SIZE)
