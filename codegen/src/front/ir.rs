@@ -267,6 +267,9 @@ pub struct FieldPath {
     pub len: Option<u64>,
     /// The field is a flexible array member: beyond `sizeof`, so no condition reads it.
     pub flexible: bool,
+    /// The path goes through a packed struct (the one it starts from included): the field
+    /// may be unaligned, so Rust reads it by value and never borrows it.
+    pub packed: bool,
     /// The `[[flags]]` set of the field.
     pub flags: Option<GroupId>,
 }

@@ -1274,6 +1274,7 @@ impl Resolver {
     fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
         let mut container: &[Field] = &family.struct_(si).fields;
         let mut owner = family.struct_(si).name.clone();
+        let mut packed = family.struct_(si).packed;
         let mut in_union = false;
         let mut segments = Vec::new();
         let parts: Vec<&str> = text.get_ref().split('.').collect();
@@ -1302,6 +1303,7 @@ impl Resolver {
                     FieldType::Struct(j) => {
                         container = &family.struct_(*j).fields;
                         owner = family.struct_(*j).name.clone();
+                        packed |= family.struct_(*j).packed;
                         in_union = false;
                     }
                     FieldType::Scalar(_) => {
@@ -1378,6 +1380,7 @@ impl Resolver {
             },
             len: f.len,
             flexible: f.flexible.is_some(),
+            packed,
             flags: f.flags,
         })
     }

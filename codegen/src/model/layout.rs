@@ -541,6 +541,156 @@ fn push_member(
     Ok(())
 }
 
+/// The `#[repr(C, ...)]` modifiers of a struct's Rust type. Rust has no member alignment and
+/// forbids `packed` and `align` on one type, so gcc's attributes map onto one of them:
+/// a packed struct is `packed`, or `packed(n)` when a member or the struct asks for n; any
+/// other struct asking for an alignment (`aligned`, a member's `aligned`, a `__aligned_u64`,
+/// which Rust's `u64` is not on i686) is `align(n)`. [`rust_unfaithful`] says when the type
+/// so written would not be the C struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RustRepr {
+    /// `packed` (`Some(1)`) or `packed(n)`.
+    pub packed: Option<u64>,
+    /// `align(n)`.
+    pub align: Option<u64>,
+}
+
+/// The Rust repr of a struct or union with these members; `packed` and `aligned` are the
+/// struct's (a union has neither).
+pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRepr {
+    // What the members ask for themselves: their `aligned`, and `__aligned_u64` (a member
+    // attribute in linux/types.h), also inside a union member, whose Rust type gets it too.
+    fn asked(fields: &[Field]) -> u64 {
+        fields
+            .iter()
+            .map(|f| {
+                let ty = match &f.ty {
+                    FieldType::Scalar(s) if s.is_aligned_64() => 8,
+                    FieldType::Union(ms) => asked(ms),
+                    _ => 1,
+                };
+                ty.max(f.aligned.unwrap_or(1))
+            })
+            .max()
+            .unwrap_or(1)
+    }
+    let n = asked(fields).max(aligned.unwrap_or(1));
+    match (packed, n) {
+        (true, n) => RustRepr {
+            packed: Some(n),
+            align: None,
+        },
+        (false, 1) => RustRepr {
+            packed: None,
+            align: None,
+        },
+        (false, n) => RustRepr {
+            packed: None,
+            align: Some(n),
+        },
+    }
+}
+
+/// Whether a Rust type of this repr (or one it holds) is `align(n)`: a packed type may not
+/// hold one (E0588).
+fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
+    for f in fields {
+        match &f.ty {
+            FieldType::Struct(i) => {
+                let inner = family.struct_(*i);
+                let repr = rust_repr(&inner.fields, inner.packed, inner.aligned);
+                if repr.align.is_some() {
+                    return Some(format!("`struct {}` is `#[repr(C, align(..))]`", inner.name));
+                }
+                if let Some(why) = holds_rust_align(family, &inner.fields) {
+                    return Some(why);
+                }
+            }
+            FieldType::Union(ms) => {
+                if rust_repr(ms, false, None).align.is_some() {
+                    return Some(format!("the union `{}` is `#[repr(C, align(..))]`", f.display_name()));
+                }
+                if let Some(why) = holds_rust_align(family, ms) {
+                    return Some(why);
+                }
+            }
+            FieldType::Scalar(_) => {}
+        }
+    }
+    None
+}
+
+/// Where the struct's Rust type, `#[repr(C)]` with [`rust_repr`]'s modifiers, would not be
+/// the C struct gcc lays out on `fl`'s target: the index path of the member (empty: the
+/// struct) and why. Rust places each member at its type's alignment (capped at n by
+/// `packed(n)`), with no member alignment of its own, so a member gcc places otherwise
+/// (its `aligned` moving it past a hole, `__aligned_u64` in a packed struct on i686) has no
+/// faithful Rust type; nor has a packed struct holding an `align(n)` type, which Rust refuses.
+pub fn rust_unfaithful(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+) -> Option<(Vec<usize>, String)> {
+    let st = family.struct_(s);
+    let repr = rust_repr(&st.fields, st.packed, st.aligned);
+    let c = fl.struct_(s);
+    if c.too_large.is_some() {
+        return None;
+    }
+    if repr.packed.is_some() {
+        for (i, f) in st.fields.iter().enumerate() {
+            if let Some(why) = holds_rust_align(family, std::slice::from_ref(f)) {
+                return Some((vec![i], format!("Rust refuses a packed type holding an aligned one (E0588): {why}")));
+            }
+        }
+    }
+    let target = fl.target;
+    let mut end = 0;
+    let mut align = 1;
+    for (i, f) in st.fields.iter().enumerate() {
+        let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
+            return None;
+        };
+        // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
+        let natural = match &f.ty {
+            FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
+            _ => natural,
+        };
+        let a = repr.packed.map_or(natural, |p| natural.min(p));
+        let offset = round_up(end, a)?;
+        let c_offset = c.members.iter().find(|m| m.index == [i])?.offset;
+        if offset != c_offset {
+            return Some((
+                vec![i],
+                format!(
+                    "`{}` is at byte {c_offset} in C, and would be at byte {offset} in Rust, \
+                     which has no member alignment",
+                    f.display_name()
+                ),
+            ));
+        }
+        end = offset + size;
+        align = align.max(a);
+    }
+    let align = align.max(repr.align.unwrap_or(1));
+    let size = round_up(end, align)?;
+    if (size, align) != (c.size, c.align) {
+        return Some((
+            Vec::new(),
+            format!(
+                "gcc makes it {} with alignment {}, Rust's `#[repr(C{}{})]` would make it {} \
+                 with alignment {align}",
+                bytes(c.size),
+                c.align,
+                repr.packed.map_or(String::new(), |p| if p == 1 { ", packed".into() } else { format!(", packed({p})") }),
+                repr.align.map_or(String::new(), |a| format!(", align({a})")),
+                bytes(size),
+            ),
+        ));
+    }
+    None
+}
+
 /// Offset and size of the field a path names, from the start of struct `s`; None when the
 /// family (at this revision) has no such field. For the check stage and callers outside the
 /// model; what comes after the model reads validator plans instead.
