@@ -11,3 +11,6 @@ pub mod features;
 /// `include/uapi/linux/flex.h`, from `flex.toml`.
 #[rustfmt::skip]
 pub mod flex;
+/// `include/uapi/linux/packed.h`, from `packed.toml`.
+#[rustfmt::skip]
+pub mod packed;
