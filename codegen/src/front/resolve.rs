@@ -829,7 +829,8 @@ impl Resolver {
                 self.error(
                     n.span(),
                     format!(
-                        "`aligned = {}` on a {what}: an alignment is a power of two from 1 to                          4096, as gcc's `__attribute__((aligned(n)))` takes it",
+                        "`aligned = {}` on a {what}: an alignment is a power of two from 1 to \
+                         4096, as gcc's `__attribute__((aligned(n)))` takes it",
                         n.get_ref()
                     ),
                 );
