@@ -320,7 +320,14 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
             "cc",
             "packed.c",
             &src,
-            &[flag, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic-errors"],
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic-errors",
+            ],
             &include,
         );
         run(&exe);
@@ -337,11 +344,19 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
     };
     for triple in ["x86_64-linux-gnu", "i686-linux-gnu"] {
         assert_eq!(at(triple, "pk_query", "value"), (21, 1, 5), "{triple}");
-        assert_eq!(at(triple, "pk_tstamp64", "copied_total"), (32, 4, 4), "{triple}");
+        assert_eq!(
+            at(triple, "pk_tstamp64", "copied_total"),
+            (32, 4, 4),
+            "{triple}"
+        );
         assert_eq!(at(triple, "pk_record", "query"), (24, 1, 1), "{triple}");
         assert_eq!(at(triple, "pk_pair", "hi"), (8, 8, 4), "{triple}");
         assert_eq!(at(triple, "pk_event", "u"), (32, 16, 16), "{triple}");
-        assert_eq!(at(triple, "pk_event", "timestamp_ns"), (32, 16, 8), "{triple}");
+        assert_eq!(
+            at(triple, "pk_event", "timestamp_ns"),
+            (32, 16, 8),
+            "{triple}"
+        );
         assert_eq!(at(triple, "pk_wide", "c"), (32, 16, 24), "{triple}");
     }
 }

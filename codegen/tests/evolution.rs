@@ -567,7 +567,11 @@ fn a_change_of_packing_or_alignment_is_breaking() {
     let lock = abi::snapshot(&base);
     for (what, attrs, says) in [
         ("packed", "packed = true\n", "alignment changed from 4 to 1"),
-        ("aligned(8)", "aligned = 8\n", "alignment changed from 4 to 8"),
+        (
+            "aligned(8)",
+            "aligned = 8\n",
+            "alignment changed from 4 to 8",
+        ),
     ] {
         let edited = family(attrs);
         let new = uapigen::load_revisions(Source::new("t.toml", edited.clone()), "t.toml")
@@ -583,7 +587,10 @@ fn a_change_of_packing_or_alignment_is_breaking() {
         let checked = uapigen::load_source(Source::new("t.toml", edited), "t.toml")
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         let changes = abi::check_lock(&checked, &lock);
-        let shown: Vec<String> = changes.iter().map(|c| abi::located(&checked, c).to_string()).collect();
+        let shown: Vec<String> = changes
+            .iter()
+            .map(|c| abi::located(&checked, c).to_string())
+            .collect();
         assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
     }
 }

@@ -393,7 +393,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 out.push(BodyLine {
                     indent: indent.clone(),
                     close: Some(CloseLine {
-                        name: f.name.as_ref().map(|n| format!("{n}{array}{}", attributes(false, f.aligned))),
+                        name: f
+                            .name
+                            .as_ref()
+                            .map(|n| format!("{n}{array}{}", attributes(false, f.aligned))),
                     }),
                     ..Default::default()
                 });

@@ -600,7 +600,10 @@ fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
                 let inner = family.struct_(*i);
                 let repr = rust_repr(&inner.fields, inner.packed, inner.aligned);
                 if repr.align.is_some() {
-                    return Some(format!("`struct {}` is `#[repr(C, align(..))]`", inner.name));
+                    return Some(format!(
+                        "`struct {}` is `#[repr(C, align(..))]`",
+                        inner.name
+                    ));
                 }
                 if let Some(why) = holds_rust_align(family, &inner.fields) {
                     return Some(why);
@@ -608,7 +611,10 @@ fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
             }
             FieldType::Union(ms) => {
                 if rust_repr(ms, false, None).align.is_some() {
-                    return Some(format!("the union `{}` is `#[repr(C, align(..))]`", f.display_name()));
+                    return Some(format!(
+                        "the union `{}` is `#[repr(C, align(..))]`",
+                        f.display_name()
+                    ));
                 }
                 if let Some(why) = holds_rust_align(family, ms) {
                     return Some(why);
@@ -640,7 +646,10 @@ pub fn rust_unfaithful(
     if repr.packed.is_some() {
         for (i, f) in st.fields.iter().enumerate() {
             if let Some(why) = holds_rust_align(family, std::slice::from_ref(f)) {
-                return Some((vec![i], format!("Rust refuses a packed type holding an aligned one (E0588): {why}")));
+                return Some((
+                    vec![i],
+                    format!("Rust refuses a packed type holding an aligned one (E0588): {why}"),
+                ));
             }
         }
     }
@@ -682,8 +691,13 @@ pub fn rust_unfaithful(
                  with alignment {align}",
                 bytes(c.size),
                 c.align,
-                repr.packed.map_or(String::new(), |p| if p == 1 { ", packed".into() } else { format!(", packed({p})") }),
-                repr.align.map_or(String::new(), |a| format!(", align({a})")),
+                repr.packed.map_or(String::new(), |p| if p == 1 {
+                    ", packed".into()
+                } else {
+                    format!(", packed({p})")
+                }),
+                repr.align
+                    .map_or(String::new(), |a| format!(", align({a})")),
                 bytes(size),
             ),
         ));

@@ -760,9 +760,19 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             }
             match a.kind_spelling().as_str() {
                 "attribute(packed)" => packed = true,
-                "attribute(aligned)" => match aligned_value(a) {
-                    Ok(n) => aligned = Some(n),
-                    Err(why) => problems.push(at(6, format!("{shown} has {why}"))),
+                "attribute(aligned)" => match (aligned_value(a), c.ty().align()) {
+                    (Ok(n), _) => aligned = Some(n),
+                    // `aligned(sizeof(__u64))` (scsi/scsi_netlink.h): gcc makes the struct
+                    // max(n, its members') aligned, which is libclang's alignof; written as
+                    // that number, the layout proof then holds it on every target.
+                    // A bare `aligned` is the ABI's largest alignment, which differs
+                    // between ABIs: refused.
+                    (Err(_), Some(n))
+                        if n.is_power_of_two() && n <= 4096 && a.tokens().len() > 1 =>
+                    {
+                        aligned = Some(n)
+                    }
+                    (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
                 },
                 attr => problems.push(at(
                     6,

@@ -32,4 +32,13 @@ struct pl_wide {
 	__u64 b;
 } __attribute__((aligned(16)));
 
+/* scsi/scsi_netlink.h's: written as libclang's alignof, 8 */
+struct pl_netlink {
+	__u8 version;
+	__u8 transport;
+	__u16 magic;
+	__u16 msgtype;
+	__u16 msglen;
+} __attribute__((aligned(sizeof(__u64))));
+
 #endif /* _UAPI_LINUX_PACKED_LIKE_H */

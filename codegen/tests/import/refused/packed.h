@@ -3,7 +3,7 @@
 
 struct pk_sizeof {
 	__u32 a;
-	__u64 b __attribute__((aligned(sizeof(__u64))));
+	__u32 b __attribute__((aligned(sizeof(__u32))));
 };
 
 struct pk_bare {
