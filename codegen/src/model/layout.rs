@@ -843,6 +843,82 @@ mod tests {
         }
     }
 
+    /// gcc's rules, as `gcc -m64`/`-m32` print them: in a packed struct a member's own
+    /// `aligned(4)` holds even below its type's 8, and `__aligned_u64` keeps its 8; outside
+    /// one, `aligned(2)` below the type's alignment is ignored; a struct's `aligned` below its
+    /// members' is too, and a packed one with `aligned(2)` is 2-aligned.
+    fn shape(attrs: &str, fields: &str, triple: &str) -> (u64, u64, Vec<u64>) {
+        let text = format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n\
+             [[revision]]\nid = \"r\"\n[[struct]]\nname = \"s\"\n{attrs}\nfields = [{fields}]\n"
+        );
+        let source = Source::new("t.toml", text);
+        let raw = crate::schema::parse(&source).unwrap();
+        let f = crate::resolve::resolve(raw, source, "t.toml").unwrap();
+        let l = &layout_family(&f, target_by_triple(triple).unwrap()).structs[0];
+        let offsets = l.members.iter().map(|m| m.offset).collect();
+        (l.size, l.align, offsets)
+    }
+
+    #[test]
+    fn packing_and_alignment_follow_gcc() {
+        let (a, b) = (
+            "{ name = \"a\", type = \"__u8\" }",
+            "name = \"b\", type = \"__u64\"",
+        );
+        for triple in ["x86_64-linux-gnu", "i686-linux-gnu"] {
+            let packed = "packed = true";
+            assert_eq!(
+                shape(packed, &format!("{a}, {{ {b} }}"), triple),
+                (9, 1, vec![0, 1])
+            );
+            assert_eq!(
+                shape(packed, &format!("{a}, {{ {b}, aligned = 4 }}"), triple),
+                (12, 4, vec![0, 4])
+            );
+            assert_eq!(
+                shape(
+                    packed,
+                    &format!("{a}, {{ name = \"b\", type = \"__aligned_u64\" }}"),
+                    triple
+                ),
+                (16, 8, vec![0, 8])
+            );
+            assert_eq!(
+                shape(
+                    "packed = true\naligned = 2",
+                    &format!("{a}, {{ name = \"b\", type = \"__u32\" }}"),
+                    triple
+                ),
+                (6, 2, vec![0, 1])
+            );
+        }
+        assert_eq!(
+            shape(
+                "",
+                &format!("{a}, {{ {b}, aligned = 2 }}"),
+                "x86_64-linux-gnu"
+            ),
+            (16, 8, vec![0, 8])
+        );
+        assert_eq!(
+            shape(
+                "",
+                &format!("{a}, {{ {b}, aligned = 2 }}"),
+                "i686-linux-gnu"
+            ),
+            (12, 4, vec![0, 4])
+        );
+        assert_eq!(
+            shape("aligned = 4", &format!("{{ {b} }}"), "x86_64-linux-gnu"),
+            (8, 8, vec![0])
+        );
+        assert_eq!(
+            shape("aligned = 4", &format!("{{ {b} }}"), "i686-linux-gnu"),
+            (8, 4, vec![0])
+        );
+    }
+
     #[test]
     fn aligned_u64_is_8_aligned_everywhere() {
         let f = family(
