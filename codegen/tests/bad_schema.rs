@@ -505,6 +505,48 @@ const CASES: &[Case] = &[
         says: "`v` is a __be32: only `zero` and `nonzero` apply to it",
     },
     Case {
+        name: "a struct alignment that is not a power of two",
+        body: "[[struct]]\nname = \"s\"\naligned = 12\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "12",
+        says: "`aligned = 12` on a struct: an alignment is a power of two from 1 to 4096",
+    },
+    Case {
+        name: "a member alignment of zero",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = 0 }]\n",
+        at: "0 }",
+        says: "`aligned = 0` on a member: an alignment is a power of two",
+    },
+    Case {
+        name: "a member alignment past a page",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = 8192 }]\n",
+        at: "8192",
+        says: "`aligned = 8192` on a member",
+    },
+    Case {
+        name: "packed written as a number",
+        body: "[[struct]]\nname = \"s\"\npacked = 1\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "1\n",
+        says: "invalid type: integer `1`, expected a boolean",
+    },
+    Case {
+        name: "an aligned union member",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"u\", union = [{ name = \"a\", type = \"__u32\", aligned = 8 }, { name = \"b\", type = \"__u64\" }] },\n]\n",
+        at: "8 }",
+        says: "`aligned` on a union member has no Rust spelling",
+    },
+    Case {
+        name: "a packed struct holding an aligned one",
+        body: "[[struct]]\nname = \"a\"\naligned = 8\nfields = [{ name = \"x\", type = \"__u32\" }, { name = \"y\", type = \"__u32\" }]\n\n[[struct]]\nname = \"b\"\npacked = true\nfields = [\n  { name = \"h\", type = \"__u32\" },\n  { name = \"inner\", type = \"struct a\" },\n]\n",
+        at: "{ name = \"inner\"",
+        says: "Rust refuses a packed type holding an aligned one (E0588): `struct a` is `#[repr(C, align(..))]`",
+    },
+    Case {
+        name: "a packed struct with an __aligned_u64 Rust cannot align on i686",
+        body: "[[struct]]\nname = \"s\"\npacked = true\nfields = [\n  { name = \"a\", type = \"__u64\" },\n  { name = \"b\", type = \"__aligned_u64\" },\n]\n",
+        at: "\"s\"",
+        says: "struct `s` has no Rust type of its layout on i686-linux-gnu: gcc makes it 16 bytes with alignment 8, Rust's `#[repr(C, packed(8))]` would make it 16 bytes with alignment 4",
+    },
+    Case {
         name: "a flexible array member that is not last",
         body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"argsz\", type = \"__u32\" },\n  { name = \"data\", type = \"__u8\", flexible = true },\n  { name = \"flags\", type = \"__u32\" },\n]\n",
         at: "{ name = \"data\"",

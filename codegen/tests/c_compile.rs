@@ -507,3 +507,84 @@ fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
     assert_eq!(at("pairs"), Some((48, 16)));
     assert_eq!(st.size, 64);
 }
+
+/// The packed and aligned structs and members of `golden/schema/packed.toml` are laid out as
+/// gcc lays them out, on x86-64 and on i686 (where a plain `__u64` is 4-aligned, unless its
+/// member asks for 8): every struct's size and alignment and every member's offset and size,
+/// compiled with `-m64` and `-m32`, each asserting that target's own layout from the IR.
+#[test]
+fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let packed = family(&families, "packed");
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let layouts = packed
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let mut src = String::from("#include <stddef.h>\n#include <linux/packed.h>\n");
+        for (si, st) in packed.family.structs.iter().enumerate() {
+            let l = &layouts.structs[si];
+            let s = &st.name;
+            src.push_str(&format!(
+                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
+                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
+                l.size, l.align
+            ));
+            for m in &l.members {
+                let p = &m.path;
+                src.push_str(&format!(
+                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
+                     _Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                    m.offset, m.size
+                ));
+            }
+        }
+        src.push_str("int main(void) { return 0; }\n");
+        // -Wpacked-not-aligned (in -Wall) would flag a packed struct gcc cannot keep aligned.
+        let exe = compile(
+            "cc",
+            "packed.c",
+            &src,
+            &[
+                flag,
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic-errors",
+            ],
+            &include,
+        );
+        run(&exe);
+    }
+    // What gcc agreed to, in numbers: (size, alignment, offset of a member).
+    let at = |triple: &str, s: &str, member: &str| {
+        let l = packed
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let st = l.struct_(packed.struct_id(s).unwrap());
+        (st.size, st.align, st.member(member).unwrap().offset)
+    };
+    for triple in ["x86_64-linux-gnu", "i686-linux-gnu"] {
+        assert_eq!(at(triple, "pk_query", "value"), (21, 1, 5), "{triple}");
+        assert_eq!(
+            at(triple, "pk_tstamp64", "copied_total"),
+            (32, 4, 4),
+            "{triple}"
+        );
+        assert_eq!(at(triple, "pk_record", "query"), (24, 1, 1), "{triple}");
+        assert_eq!(at(triple, "pk_pair", "hi"), (8, 8, 4), "{triple}");
+        assert_eq!(at(triple, "pk_event", "u"), (32, 16, 16), "{triple}");
+        assert_eq!(
+            at(triple, "pk_event", "timestamp_ns"),
+            (32, 16, 8),
+            "{triple}"
+        );
+        assert_eq!(at(triple, "pk_wide", "c"), (32, 16, 24), "{triple}");
+    }
+}

@@ -198,10 +198,16 @@ fn import_class(message: &str) -> String {
         "member type: a struct of another header, or defined below"
     } else if has("has a qualified type") {
         "member type: const/volatile"
-    } else if has("has attribute(") && m.starts_with("struct ") {
-        "attribute on a struct (packed, aligned)"
-    } else if has("has attribute(") {
-        "attribute on a member (packed, aligned)"
+    } else if has("the schema writes a struct's `packed` and `aligned(n)`, no other") {
+        "attribute on a struct other than packed and aligned(n)"
+    } else if has("the schema writes a member's `aligned(n)`, no other") {
+        "attribute on a member other than aligned(n)"
+    } else if has("the schema's `aligned` is a power of two up to 4096, written as a number") {
+        "aligned(n) import does not read (a macro, sizeof on a member)"
+    } else if has("the schema cannot express a union's packing") {
+        "packed or aligned union member"
+    } else if has("has no Rust type of its layout") {
+        "packing no Rust type can follow (packed holding an aligned struct ...)"
     } else if has("attribute") && has("enum") {
         "attribute on an enum"
     } else if has("a typedef of an untagged struct") {

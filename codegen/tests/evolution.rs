@@ -700,3 +700,50 @@ fn inline_structs_are_part_of_the_abi() {
         "{inside:?}"
     );
 }
+
+/// Packing is part of the ABI: `packed = true` on a published struct whose members stay where
+/// they were still makes it 1-aligned, which moves it inside any struct that embeds it and
+/// in every array of it; `aligned = n` above the struct's alignment likewise.
+#[test]
+fn a_change_of_packing_or_alignment_is_breaking() {
+    let family = |attrs: &str| {
+        format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+             license = \"GPL-2.0 WITH Linux-syscall-note\"\n[[revision]]\nid = \"r1\"\n\
+             [[struct]]\nname = \"s\"\n{attrs}fields = [\n  {{ name = \"a\", type = \"__u32\" }},\n  \
+             {{ name = \"b\", type = \"__u16\" }},\n  {{ name = \"c\", type = \"__u16\" }},\n]\n\
+             [[struct]]\nname = \"outer\"\nfields = [\n  {{ name = \"x\", type = \"__u64\" }},\n  \
+             {{ name = \"y\", type = \"struct s\" }},\n]\n"
+        )
+    };
+    let base = uapigen::load_source(Source::new("t.toml", family("")), "t.toml").unwrap();
+    let lock = abi::snapshot(&base);
+    for (what, attrs, says) in [
+        ("packed", "packed = true\n", "alignment changed from 4 to 1"),
+        (
+            "aligned(8)",
+            "aligned = 8\n",
+            "alignment changed from 4 to 8",
+        ),
+    ] {
+        let edited = family(attrs);
+        let new = uapigen::load_revisions(Source::new("t.toml", edited.clone()), "t.toml")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let findings = abi::diff(&base, &new);
+        let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+        assert!(
+            findings.iter().any(|f| f.verdict == Verdict::Breaking),
+            "{what}: nothing breaking in {shown:?}"
+        );
+        assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
+        // And against the published lock.
+        let checked = uapigen::load_source(Source::new("t.toml", edited), "t.toml")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let changes = abi::check_lock(&checked, &lock);
+        let shown: Vec<String> = changes
+            .iter()
+            .map(|c| abi::located(&checked, c).to_string())
+            .collect();
+        assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
+    }
+}

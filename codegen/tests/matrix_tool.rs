@@ -612,3 +612,24 @@ fn rules_through_inline_structs_run_through_the_matrix() {
         "{out}"
     );
 }
+
+/// A packed struct (golden/schema/packed.toml's `pk_query`: a `__u64` at byte 5, a `__u32`
+/// array at byte 13) runs through the matrix as any other: the harness's sizeof and offsetof
+/// are the schema's, and the generated C and Rust validators (which read its unaligned
+/// fields by value) agree with the interpreter.
+#[test]
+fn a_packed_struct_runs_through_the_matrix() {
+    let toml = std::fs::read_to_string(repo_root().join("codegen/tests/golden/schema/packed.toml"))
+        .unwrap();
+    let dir = project("packed", &toml);
+    generate(dir.path());
+    let r = run(&["matrix"], dir.path(), None);
+    let out = r.text();
+    assert_eq!(r.code(), Some(0), "{out}");
+    assert!(
+        out.contains(
+            "packed pk_query (size convention)\n  user \\ kernel  r1      \n  r1             pass    \n"
+        ),
+        "{out}"
+    );
+}

@@ -561,3 +561,58 @@ fn inline_structs_are_bindgens_anon_members_and_ty_types() {
         }
     }
 }
+
+/// Packed and aligned structs (golden/schema/packed.toml) as bindgen writes them:
+/// `#[repr(C, packed)]`, `#[repr(C, packed(4))]`, `#[repr(C, align(n))]`, with the layout
+/// asserts holding on x86-64 and i686, and zerocopy's derives and the validators (which read
+/// a packed struct's fields by value) compiling too.
+#[test]
+fn packed_and_aligned_structs_are_bindgens_reprs() {
+    let gen = scratch().join("packed-ws");
+    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(repo())
+        .args([
+            "generate",
+            "--profile",
+            "rust-vmm",
+            "--schema",
+            "codegen/tests/golden/schema",
+            "--out",
+        ])
+        .arg(&gen)
+        .arg("--uaccess-path")
+        .arg(repo().join("uaccess"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let module = std::fs::read_to_string(gen.join("packed-bindings/src/packed.rs")).unwrap();
+    for line in [
+        "#[repr(C, packed)]\n#[derive(Debug, Default, Copy, Clone, PartialEq)]\n",
+        "#[repr(C, packed(4))]\n",
+        "#[repr(C, align(8))]\n",
+        "#[repr(C, align(16))]\n",
+        "    assert!(::std::mem::offset_of!(pk_query, value) == 5);\n",
+    ] {
+        assert!(module.contains(line), "{line:?} in:\n{module}");
+    }
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"packed-bindings\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+        for features in [None, Some("--all-features")] {
+            let mut args = vec!["check", "-p", "packed-bindings", "--target", target];
+            args.extend(features);
+            offline(
+                &gen,
+                &args,
+                &format!("packed-bindings for {target} {features:?}"),
+            );
+        }
+    }
+}

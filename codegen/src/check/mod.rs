@@ -164,6 +164,22 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             }
         }
 
+        // gcc's packing and alignment attributes that no Rust type can follow: reported once,
+        // at the first target where the Rust type would differ.
+        if let Some((fl, (index, why))) = layouts
+            .iter()
+            .find_map(|fl| Some((fl, crate::layout::rust_unfaithful(family, fl, si)?)))
+        {
+            let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
+            diags.push(
+                at(
+                    &span,
+                    format!("struct `{}` has no Rust type of its layout on {}: {why}", st.name, fl.target.triple),
+                )
+                .note("Rust's #[repr(C)] has `packed`, `packed(n)` or `align(n)` on a whole type, never both, and no alignment of a member"),
+            );
+        }
+
         if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
             let want = conv.size_field();
             match st.fields.first() {

@@ -44,6 +44,8 @@ struct CommentView {
 struct StructView {
     name: String,
     body: Vec<BodyLine>,
+    /// ` __attribute__((packed))` after the closing brace, or nothing.
+    attrs: String,
 }
 
 #[derive(Serialize, Default)]
@@ -69,6 +71,8 @@ struct FieldLine {
     ty: String,
     name: String,
     array: String,
+    /// ` __attribute__((aligned(8)))` after the declarator, or nothing.
+    attrs: String,
 }
 
 #[derive(Serialize)]
@@ -212,7 +216,10 @@ fn write(v: &HeaderView, out: &mut String) {
                     push(out, &[&b.indent, "/* ", c, " */\n"]);
                 }
                 if let Some(f) = &b.field {
-                    push(out, &[&b.indent, &f.ty, " ", &f.name, &f.array, ";\n"]);
+                    push(
+                        out,
+                        &[&b.indent, &f.ty, " ", &f.name, &f.array, &f.attrs, ";\n"],
+                    );
                 }
                 if let Some(open) = truthy(&b.open) {
                     push(out, &[&b.indent, open, " {\n"]);
@@ -227,7 +234,7 @@ fn write(v: &HeaderView, out: &mut String) {
                     out.push_str(";\n");
                 }
             }
-            out.push_str("};\n");
+            push(out, &["}", &st.attrs, ";\n"]);
         }
     }
     push(out, &["\n#endif /* ", &v.guard, " */\n"]);
@@ -263,6 +270,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 structure: Some(StructView {
                     name: st.name.clone(),
                     body,
+                    attrs: attributes(st.packed, st.aligned),
                 }),
                 ..Default::default()
             }
@@ -325,6 +333,18 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
     }
 }
 
+/// ` __attribute__((packed))`, ` __attribute__((aligned(8)))` or both in one, spelled as the
+/// kernel's uAPI headers spell them (sound/compress_params.h: `packed, aligned(4)`), after a
+/// struct's closing brace or a member's declarator; empty for neither.
+fn attributes(packed: bool, aligned: Option<u64>) -> String {
+    match (packed, aligned) {
+        (false, None) => String::new(),
+        (true, None) => " __attribute__((packed))".to_string(),
+        (false, Some(n)) => format!(" __attribute__((aligned({n})))"),
+        (true, Some(n)) => format!(" __attribute__((packed, aligned({n})))"),
+    }
+}
+
 fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<BodyLine>) {
     let indent = "\t".repeat(depth);
     for f in fields {
@@ -373,7 +393,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 out.push(BodyLine {
                     indent: indent.clone(),
                     close: Some(CloseLine {
-                        name: f.name.as_ref().map(|n| format!("{n}{array}")),
+                        name: f
+                            .name
+                            .as_ref()
+                            .map(|n| format!("{n}{array}{}", attributes(false, f.aligned))),
                     }),
                     ..Default::default()
                 });
@@ -391,6 +414,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                     },
                     name: f.name.clone().unwrap_or_default(),
                     array,
+                    attrs: attributes(false, f.aligned),
                 }),
                 ..Default::default()
             }),

@@ -11,7 +11,7 @@ use crate::emit::marker;
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
 use crate::ir::*;
-use crate::layout::TARGETS;
+use crate::layout::{rust_repr, RustRepr, TARGETS};
 use crate::model::{Model, RevView, StructId};
 pub use crate::names::camel;
 use crate::names::{rust_ident, RustIdent};
@@ -644,12 +644,28 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     })
 }
 
-fn direct_aligned_u64(fields: &[Field]) -> bool {
-    fields.iter().any(|f| match &f.ty {
-        FieldType::Scalar(s) if s.is_aligned_64() => true,
-        FieldType::Inline(_, ms) => direct_aligned_u64(ms),
-        _ => false,
-    })
+/// `#[repr(C)]` with the modifiers `layout::rust_repr` chose: `align(8)` for a
+/// `__aligned_u64` (8-aligned on every ABI; Rust's u64 is not on i686), gcc's `aligned(n)`,
+/// `packed` or `packed(n)`.
+pub(crate) fn repr_attr(repr: RustRepr) -> Meta {
+    let mut list = vec![Meta::Path("C")];
+    match repr.packed {
+        Some(1) => list.push(Meta::Path("packed")),
+        Some(n) => list.push(Meta::List("packed", vec![Meta::Path(power_of_two(n))])),
+        None => {}
+    }
+    if let Some(n) = repr.align {
+        list.push(Meta::List("align", vec![Meta::Path(power_of_two(n))]));
+    }
+    Meta::List("repr", list)
+}
+
+/// An alignment (a power of two, at most 4096: resolve refuses others) as a token.
+fn power_of_two(n: u64) -> &'static str {
+    const ALL: [&str; 13] = [
+        "1", "2", "4", "8", "16", "32", "64", "128", "256", "512", "1024", "2048", "4096",
+    ];
+    ALL[(n.trailing_zeros() as usize).min(ALL.len() - 1)]
 }
 
 /// Struct `s`'s code (its types, layout assertions and validator), at column `indent`.
@@ -669,6 +685,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         &type_name,
         Some(&doc),
         &st.fields,
+        rust_repr(&st.fields, st.packed, st.aligned),
         false,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
@@ -844,6 +861,7 @@ fn aggregate(
     type_name: &str,
     doc: Option<&str>,
     fields: &[Field],
+    repr: RustRepr,
     is_union: bool,
     into_bytes: bool,
     r: &mut Rust,
@@ -863,7 +881,16 @@ fn aggregate(
                 let inner_union = *kind == Aggregate::Union;
                 // An inline struct of a plain struct is plain too (`Model::into_bytes`).
                 let inner_bytes = into_bytes && !inner_union;
-                aggregate(ctx, &uname, Some(&udoc), ms, inner_union, inner_bytes, r);
+                aggregate(
+                    ctx,
+                    &uname,
+                    Some(&udoc),
+                    ms,
+                    rust_repr(ms, false, None),
+                    inner_union,
+                    inner_bytes,
+                    r,
+                );
                 ty(ident(&uname))
             }
         };
@@ -893,16 +920,7 @@ fn aggregate(
     }
     let name = ident(type_name);
     r.docs(false, &doc_lines(doc));
-    let repr = if direct_aligned_u64(fields) {
-        // __aligned_u64 is 8-aligned on every ABI; Rust's u64 is not on i686.
-        Meta::List(
-            "repr",
-            vec![Meta::Path("C"), Meta::List("align", vec![Meta::Path("8")])],
-        )
-    } else {
-        Meta::List("repr", vec![Meta::Path("C")])
-    };
-    r.attr(false, &repr);
+    r.attr(false, &repr_attr(repr));
     let plain = !is_union && !has_union(ctx, fields);
     let derive_default = plain && !has_big_array(ctx, fields);
     let derives: &[&'static str] = match (plain, derive_default) {

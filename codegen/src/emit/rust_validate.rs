@@ -48,6 +48,13 @@ fn cond(family: &Family, base: &'static str, c: &Cond) -> Expr {
             vec!["b".into()],
             Box::new(bin(Expr::Unary("*", Box::new(var("b"))), op, lit("0"))),
         );
+        // `iter()` borrows the array, which Rust refuses of a packed struct's (possibly
+        // unaligned) field: a packed one is copied out first.
+        let read = if c.field.packed {
+            call("::core::convert::identity", vec![read])
+        } else {
+            read
+        };
         return method(method(read, "iter", vec![]), name, vec![test]);
     }
     let v = || paren(cast(access(base, &c.field), "u64"));

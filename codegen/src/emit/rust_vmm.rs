@@ -377,7 +377,9 @@ struct Shape {
     /// Ends in a flexible array member, whose type derives neither `PartialEq` nor `Default`
     /// through `[T; 0]`'s bounds the way an array does.
     flexible: bool,
-    aligned: bool,
+    /// `#[repr(C, ...)]`'s modifiers, as the main profile's (`layout::rust_repr`): bindgen
+    /// writes `packed`, `packed(n)` and `align(n)` alike.
+    repr: crate::layout::RustRepr,
     /// Padding-free with integers all the way down (the model's `into_bytes`): zerocopy's
     /// `IntoBytes` too, not only the reading derives.
     into_bytes: bool,
@@ -479,6 +481,7 @@ impl Emit<'_> {
         self.out.push_str(&doc);
         let mut shapes = Vec::new();
         self.shape(&st.name, false, &st.fields, &mut shapes);
+        shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
             for sh in &mut shapes {
@@ -505,12 +508,12 @@ impl Emit<'_> {
             has_union: is_union,
             big_array: false,
             flexible: false,
-            aligned: false,
+            repr: crate::layout::rust_repr(fields, false, None),
             into_bytes: false,
         });
         let (mut anon, mut nested) = (0, 0);
         for f in fields {
-            let (ty, sub_union, aligned) = match &f.ty {
+            let (ty, sub_union) = match &f.ty {
                 FieldType::Scalar(sc) => (
                     // bindgen spells `__aligned_u64` (and its endian kin) as the base type;
                     // the alignment goes on the struct below.
@@ -536,11 +539,10 @@ impl Emit<'_> {
                     }
                     .to_string(),
                     false,
-                    sc.is_aligned_64(),
                 ),
                 FieldType::Struct(id) => {
                     let inner = &self.m.family.structs[id.0];
-                    (inner.name.clone(), self.struct_has_union(*id), false)
+                    (inner.name.clone(), self.struct_has_union(*id))
                 }
                 // bindgen numbers the untagged unions and structs of a type together.
                 FieldType::Inline(kind, members) => {
@@ -548,8 +550,7 @@ impl Emit<'_> {
                     let ty = format!("{name}__bindgen_ty_{nested}");
                     let before = shapes.len();
                     self.shape(&ty, *kind == Aggregate::Union, members, shapes);
-                    let (aligned, sub_union) = (shapes[before].aligned, shapes[before].has_union);
-                    (ty, sub_union, aligned)
+                    (ty, shapes[before].has_union)
                 }
             };
             let ty = match (f.len, f.flexible) {
@@ -568,7 +569,6 @@ impl Emit<'_> {
             sh.has_union |= sub_union;
             sh.big_array |= f.len.is_some_and(|n| n > 32);
             sh.flexible |= f.flexible.is_some();
-            sh.aligned |= aligned;
             sh.members.push((rust, ty, f.name.clone()));
         }
     }
@@ -589,11 +589,16 @@ impl Emit<'_> {
         // `__aligned_u64` is `__u64` in bindgen's API; the alignment it has on i686 (8, where
         // a plain `__u64` member is 4-aligned) goes on the type instead, so the layout is the
         // kernel's on every ABI and field types stay bindgen's.
-        let repr = if sh.aligned {
-            "#[repr(C, align(8))]"
-        } else {
-            "#[repr(C)]"
-        };
+        let mut repr = "#[repr(C".to_string();
+        match sh.repr.packed {
+            Some(1) => repr.push_str(", packed"),
+            Some(n) => repr.push_str(&format!(", packed({n})")),
+            None => {}
+        }
+        if let Some(n) = sh.repr.align {
+            repr.push_str(&format!(", align({n})"));
+        }
+        repr.push_str(")]");
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
         let derives = match (plain, sh.big_array, sh.flexible) {

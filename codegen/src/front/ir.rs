@@ -270,6 +270,9 @@ pub struct FieldPath {
     pub len: Option<u64>,
     /// The field is a flexible array member: beyond `sizeof`, so no condition reads it.
     pub flexible: bool,
+    /// The path goes through a packed struct (the one it starts from included): the field
+    /// may be unaligned, so Rust reads it by value and never borrows it.
+    pub packed: bool,
     /// The `[[flags]]` set of the field.
     pub flags: Option<GroupId>,
 }
@@ -323,6 +326,12 @@ pub struct Struct {
     pub since: RevSet,
     /// The members, in order.
     pub fields: Vec<Field>,
+    /// `__attribute__((packed))`: each member's alignment is 1 unless the member has its own
+    /// `aligned`, as gcc lays it out.
+    pub packed: bool,
+    /// `__attribute__((aligned(n)))` on the struct: its alignment is at least n (a power of
+    /// two), its size a multiple of it.
+    pub aligned: Option<u64>,
     /// Where the schema writes it.
     pub span: Span,
     /// Where the schema writes its name.
@@ -343,6 +352,9 @@ pub struct Field {
     /// Set when the field is a flexible array member: the struct's last, laid out at its
     /// element's alignment and counted in no `sizeof` (`len` is then None).
     pub flexible: Option<Flexible>,
+    /// `__attribute__((aligned(n)))` on the member (a power of two): gcc raises the member's
+    /// alignment to n, or in a packed struct sets it to n.
+    pub aligned: Option<u64>,
     /// Kernel-doc `@name:` text.
     pub doc: Option<String>,
     /// A plain comment line written above the member.

@@ -516,6 +516,8 @@ impl Resolver {
         let mut seen = HashMap::new();
         self.unique_names(&fields, &mut seen, &name);
         self.flexible_placement(&fields, family, &name, None);
+        let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
+        let aligned = self.alignment(&raw.aligned, "struct");
         let st = Struct {
             name,
             summary: self.text(&raw.summary, "a summary", true),
@@ -525,6 +527,8 @@ impl Resolver {
             abi_trap,
             since,
             fields,
+            packed,
+            aligned,
             span,
             name_span: raw.name.span(),
         };
@@ -710,6 +714,15 @@ impl Resolver {
                 let mut members = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
+                    if let Some(a) = &m.get_ref().aligned {
+                        // C takes it, but a Rust union's members have no alignment of their
+                        // own: the generated union could not be the C union.
+                        self.error_note(
+                            a.span(),
+                            "`aligned` on a union member has no Rust spelling",
+                            "put `aligned` on the union field itself, or on the struct",
+                        );
+                    }
                     if let Some(member) = self.field(m, groups, since, &mut inner_anon) {
                         members.push(member);
                     }
@@ -827,12 +840,14 @@ impl Resolver {
         };
         let flags = link(&raw.flags, GroupKind::Flags);
         let values = link(&raw.values, GroupKind::Enum);
+        let aligned = self.alignment(&raw.aligned, "member");
         Some(Field {
             name,
             rust_name,
             ty,
             len,
             flexible,
+            aligned,
             doc: self.text(&raw.doc, "a doc", false),
             comment: self.text(&raw.comment, "a comment", true),
             since,
@@ -843,6 +858,27 @@ impl Resolver {
             before: Vec::new(),
             span,
         })
+    }
+
+    /// `aligned = n` of a struct or member: what gcc takes in `__attribute__((aligned(n)))`,
+    /// a power of two, here at most a page (the largest alignment a uAPI header asks for is
+    /// 16; a struct's size stays a multiple of it below `MAX_STRUCT_SIZE`).
+    fn alignment(&mut self, raw: &Option<S<i64>>, what: &str) -> Option<u64> {
+        let n = raw.as_ref()?;
+        match u64::try_from(*n.get_ref()) {
+            Ok(v) if v.is_power_of_two() && v <= 4096 => Some(v),
+            _ => {
+                self.error(
+                    n.span(),
+                    format!(
+                        "`aligned = {}` on a {what}: an alignment is a power of two from 1 to \
+                         4096, as gcc's `__attribute__((aligned(n)))` takes it",
+                        n.get_ref()
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn field_type(&mut self, t: &S<String>) -> Option<FieldType> {
@@ -1442,6 +1478,7 @@ impl Resolver {
     fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
         let mut container: &[Field] = &family.struct_(si).fields;
         let mut owner = family.struct_(si).name.clone();
+        let mut packed = family.struct_(si).packed;
         let mut in_union = false;
         let mut segments = Vec::new();
         let parts: Vec<&str> = text.get_ref().split('.').collect();
@@ -1470,6 +1507,7 @@ impl Resolver {
                     FieldType::Struct(j) => {
                         container = &family.struct_(*j).fields;
                         owner = family.struct_(*j).name.clone();
+                        packed |= family.struct_(*j).packed;
                         in_union = false;
                     }
                     FieldType::Scalar(_) => {
@@ -1528,6 +1566,7 @@ impl Resolver {
             },
             len: f.len,
             flexible: f.flexible.is_some(),
+            packed,
             flags: f.flags,
         })
     }

@@ -97,6 +97,10 @@ pub struct RawStruct {
     /// A layout the kernel shipped although it differs between ABIs (or has a hole):
     /// `{ revisions = ["v6_11"], fixed = "v6_14", note = "..." }`.
     pub abi_trap: Option<S<RawAbiTrap>>,
+    /// `__attribute__((packed))`: every member at the next byte, the struct 1-aligned.
+    pub packed: Option<S<bool>>,
+    /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
+    pub aligned: Option<S<i64>>,
 }
 
 /// `since`, `until`, `fixed`: a revision id, or a list of them when the change reached several
@@ -255,6 +259,9 @@ pub struct RawField {
     pub values: Option<S<String>>,
     /// Name of the field in Rust (anonymous unions need one; keywords get `r#` on their own).
     pub rust_name: Option<S<String>>,
+    /// `__attribute__((aligned(n)))` on the member: at least n-aligned (in a packed struct,
+    /// exactly n).
+    pub aligned: Option<S<i64>>,
 }
 
 /// A `[[flags]]` set or an `[[enum]]`: named values that belong together.

@@ -234,6 +234,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         let mut holes = Vec::new();
         let placed = place_struct(
             &st.fields,
+            (st.packed, st.aligned),
             target,
             &done,
             0,
@@ -313,8 +314,11 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
         }
         // Laid out as a struct of its own would be; its members' offsets are pushed by
         // `push_member`, this is only its shape.
+        // An untagged struct's own layout is not its container's packing: gcc packs the members
+        // of the struct the attribute is on, and places this one as a member.
         FieldType::Inline(Aggregate::Struct, members) => place_struct(
             members,
+            (false, None),
             target,
             done,
             0,
@@ -358,6 +362,26 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
     }
 }
 
+/// A member's alignment in its struct, by gcc's rules, from its type's (`natural`): its own
+/// `aligned(n)` raises it (and never lowers it); in a packed struct, the type's alignment
+/// is dropped and only what the member asks for itself remains, 1 without. `__aligned_u64`
+/// is `__u64 __attribute__((aligned(8)))` (linux/types.h), a member's own attribute, so it
+/// stays 8-aligned in a packed struct.
+fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
+    let own = match &f.ty {
+        FieldType::Scalar(s) if s.is_aligned_64() => Some(8),
+        _ => None,
+    };
+    let own = match (own, f.aligned) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    match (packed, own) {
+        (true, own) => own.unwrap_or(1),
+        (false, own) => natural.max(own.unwrap_or(1)),
+    }
+}
+
 fn join(prefix: &str, name: Option<&str>) -> String {
     match (prefix.is_empty(), name) {
         (_, None) => prefix.to_string(),
@@ -371,6 +395,7 @@ fn join(prefix: &str, name: Option<&str>) -> String {
 #[allow(clippy::too_many_arguments)]
 fn place_struct(
     fields: &[Field],
+    (packed, aligned): (bool, Option<u64>),
     target: &Target,
     done: &[StructLayout],
     base: u64,
@@ -391,6 +416,7 @@ fn place_struct(
             t.at_index.splice(0..0, idx.iter().copied());
             t
         })?;
+        let falign = member_align(f, falign, packed);
         // end and size are each at most MAX_STRUCT_SIZE, so neither sum can wrap; the bound
         // is what is checked.
         let offset = round_up(end, falign)
@@ -437,6 +463,9 @@ fn place_struct(
         end = field_end;
         align = align.max(falign);
     }
+    // `aligned(n)` on the struct raises its alignment, and so rounds its size up; below the
+    // members' alignment gcc ignores it.
+    let align = align.max(aligned.unwrap_or(1));
     // MAX_STRUCT_SIZE is a multiple of every alignment, so rounding stays within it.
     let size = round_up(end, align)
         .filter(|s| *s <= MAX_STRUCT_SIZE)
@@ -524,6 +553,7 @@ fn push_member(
         // the struct, as is its own tail padding.
         place_struct(
             ms,
+            (false, None),
             target,
             done,
             offset,
@@ -573,6 +603,171 @@ fn push_member(
         }
     }
     Ok(())
+}
+
+/// The `#[repr(C, ...)]` modifiers of a struct's Rust type. Rust has no member alignment and
+/// forbids `packed` and `align` on one type, so gcc's attributes map onto one of them:
+/// a packed struct is `packed`, or `packed(n)` when a member or the struct asks for n; any
+/// other struct asking for an alignment (`aligned`, a member's `aligned`, a `__aligned_u64`,
+/// which Rust's `u64` is not on i686) is `align(n)`. [`rust_unfaithful`] says when the type
+/// so written would not be the C struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RustRepr {
+    /// `packed` (`Some(1)`) or `packed(n)`.
+    pub packed: Option<u64>,
+    /// `align(n)`.
+    pub align: Option<u64>,
+}
+
+/// The Rust repr of a struct or union with these members; `packed` and `aligned` are the
+/// struct's (a union has neither).
+pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRepr {
+    // What the members ask for themselves: their `aligned`, and `__aligned_u64` (a member
+    // attribute in linux/types.h), also inside a union member, whose Rust type gets it too.
+    fn asked(fields: &[Field]) -> u64 {
+        fields
+            .iter()
+            .map(|f| {
+                let ty = match &f.ty {
+                    FieldType::Scalar(s) if s.is_aligned_64() => 8,
+                    FieldType::Inline(_, ms) => asked(ms),
+                    _ => 1,
+                };
+                ty.max(f.aligned.unwrap_or(1))
+            })
+            .max()
+            .unwrap_or(1)
+    }
+    let n = asked(fields).max(aligned.unwrap_or(1));
+    match (packed, n) {
+        (true, n) => RustRepr {
+            packed: Some(n),
+            align: None,
+        },
+        (false, 1) => RustRepr {
+            packed: None,
+            align: None,
+        },
+        (false, n) => RustRepr {
+            packed: None,
+            align: Some(n),
+        },
+    }
+}
+
+/// Whether a Rust type of this repr (or one it holds) is `align(n)`: a packed type may not
+/// hold one (E0588).
+fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
+    for f in fields {
+        match &f.ty {
+            FieldType::Struct(i) => {
+                let inner = family.struct_(*i);
+                let repr = rust_repr(&inner.fields, inner.packed, inner.aligned);
+                if repr.align.is_some() {
+                    return Some(format!(
+                        "`struct {}` is `#[repr(C, align(..))]`",
+                        inner.name
+                    ));
+                }
+                if let Some(why) = holds_rust_align(family, &inner.fields) {
+                    return Some(why);
+                }
+            }
+            FieldType::Inline(kind, ms) => {
+                if rust_repr(ms, false, None).align.is_some() {
+                    return Some(format!(
+                        "the {} `{}` is `#[repr(C, align(..))]`",
+                        kind.c_keyword(),
+                        f.display_name()
+                    ));
+                }
+                if let Some(why) = holds_rust_align(family, ms) {
+                    return Some(why);
+                }
+            }
+            FieldType::Scalar(_) => {}
+        }
+    }
+    None
+}
+
+/// Where the struct's Rust type, `#[repr(C)]` with [`rust_repr`]'s modifiers, would not be
+/// the C struct gcc lays out on `fl`'s target: the index path of the member (empty: the
+/// struct) and why. Rust places each member at its type's alignment (capped at n by
+/// `packed(n)`), with no member alignment of its own, so a member gcc places otherwise
+/// (its `aligned` moving it past a hole, `__aligned_u64` in a packed struct on i686) has no
+/// faithful Rust type; nor has a packed struct holding an `align(n)` type, which Rust refuses.
+pub fn rust_unfaithful(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+) -> Option<(Vec<usize>, String)> {
+    let st = family.struct_(s);
+    let repr = rust_repr(&st.fields, st.packed, st.aligned);
+    let c = fl.struct_(s);
+    if c.too_large.is_some() {
+        return None;
+    }
+    if repr.packed.is_some() {
+        for (i, f) in st.fields.iter().enumerate() {
+            if let Some(why) = holds_rust_align(family, std::slice::from_ref(f)) {
+                return Some((
+                    vec![i],
+                    format!("Rust refuses a packed type holding an aligned one (E0588): {why}"),
+                ));
+            }
+        }
+    }
+    let target = fl.target;
+    let mut end = 0;
+    let mut align = 1;
+    for (i, f) in st.fields.iter().enumerate() {
+        let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
+            return None;
+        };
+        // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
+        let natural = match &f.ty {
+            FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
+            _ => natural,
+        };
+        let a = repr.packed.map_or(natural, |p| natural.min(p));
+        let offset = round_up(end, a)?;
+        let c_offset = c.members.iter().find(|m| m.index == [i])?.offset;
+        if offset != c_offset {
+            return Some((
+                vec![i],
+                format!(
+                    "`{}` is at byte {c_offset} in C, and would be at byte {offset} in Rust, \
+                     which has no member alignment",
+                    f.display_name()
+                ),
+            ));
+        }
+        end = offset + size;
+        align = align.max(a);
+    }
+    let align = align.max(repr.align.unwrap_or(1));
+    let size = round_up(end, align)?;
+    if (size, align) != (c.size, c.align) {
+        return Some((
+            Vec::new(),
+            format!(
+                "gcc makes it {} with alignment {}, Rust's `#[repr(C{}{})]` would make it {} \
+                 with alignment {align}",
+                bytes(c.size),
+                c.align,
+                repr.packed.map_or(String::new(), |p| if p == 1 {
+                    ", packed".into()
+                } else {
+                    format!(", packed({p})")
+                }),
+                repr.align
+                    .map_or(String::new(), |a| format!(", align({a})")),
+                bytes(size),
+            ),
+        ));
+    }
+    None
 }
 
 /// Offset and size of the field a path names, from the start of struct `s`; None when the
@@ -711,6 +906,82 @@ mod tests {
             assert_eq!(l.offsetofend("data"), Some(8));
             assert!(l.holes.is_empty());
         }
+    }
+
+    /// gcc's rules, as `gcc -m64`/`-m32` print them: in a packed struct a member's own
+    /// `aligned(4)` holds even below its type's 8, and `__aligned_u64` keeps its 8; outside
+    /// one, `aligned(2)` below the type's alignment is ignored; a struct's `aligned` below its
+    /// members' is too, and a packed one with `aligned(2)` is 2-aligned.
+    fn shape(attrs: &str, fields: &str, triple: &str) -> (u64, u64, Vec<u64>) {
+        let text = format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"G\"\nlicense = \"L\"\n\
+             [[revision]]\nid = \"r\"\n[[struct]]\nname = \"s\"\n{attrs}\nfields = [{fields}]\n"
+        );
+        let source = Source::new("t.toml", text);
+        let raw = crate::schema::parse(&source).unwrap();
+        let f = crate::resolve::resolve(raw, source, "t.toml").unwrap();
+        let l = &layout_family(&f, target_by_triple(triple).unwrap()).structs[0];
+        let offsets = l.members.iter().map(|m| m.offset).collect();
+        (l.size, l.align, offsets)
+    }
+
+    #[test]
+    fn packing_and_alignment_follow_gcc() {
+        let (a, b) = (
+            "{ name = \"a\", type = \"__u8\" }",
+            "name = \"b\", type = \"__u64\"",
+        );
+        for triple in ["x86_64-linux-gnu", "i686-linux-gnu"] {
+            let packed = "packed = true";
+            assert_eq!(
+                shape(packed, &format!("{a}, {{ {b} }}"), triple),
+                (9, 1, vec![0, 1])
+            );
+            assert_eq!(
+                shape(packed, &format!("{a}, {{ {b}, aligned = 4 }}"), triple),
+                (12, 4, vec![0, 4])
+            );
+            assert_eq!(
+                shape(
+                    packed,
+                    &format!("{a}, {{ name = \"b\", type = \"__aligned_u64\" }}"),
+                    triple
+                ),
+                (16, 8, vec![0, 8])
+            );
+            assert_eq!(
+                shape(
+                    "packed = true\naligned = 2",
+                    &format!("{a}, {{ name = \"b\", type = \"__u32\" }}"),
+                    triple
+                ),
+                (6, 2, vec![0, 1])
+            );
+        }
+        assert_eq!(
+            shape(
+                "",
+                &format!("{a}, {{ {b}, aligned = 2 }}"),
+                "x86_64-linux-gnu"
+            ),
+            (16, 8, vec![0, 8])
+        );
+        assert_eq!(
+            shape(
+                "",
+                &format!("{a}, {{ {b}, aligned = 2 }}"),
+                "i686-linux-gnu"
+            ),
+            (12, 4, vec![0, 4])
+        );
+        assert_eq!(
+            shape("aligned = 4", &format!("{{ {b} }}"), "x86_64-linux-gnu"),
+            (8, 8, vec![0])
+        );
+        assert_eq!(
+            shape("aligned = 4", &format!("{{ {b} }}"), "i686-linux-gnu"),
+            (8, 4, vec![0])
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ struct Field {
     flexible: bool,
     /// An inline union or untagged struct: its members.
     inline: Option<(Aggregate, Vec<Field>)>,
+    /// The member's own `__attribute__((aligned(n)))`.
+    aligned: Option<u64>,
     doc: Option<String>,
     offset: u32,
     /// The member path, for messages (`req.u.ring`).
@@ -52,6 +54,10 @@ enum Item {
     Struct {
         name: String,
         doc: Option<String>,
+        /// `__attribute__((packed))`.
+        packed: bool,
+        /// `__attribute__((aligned(n)))`.
+        aligned: Option<u64>,
         fields: Vec<Field>,
         start: u32,
         end: u32,
@@ -123,6 +129,30 @@ fn attributes_of(c: Cursor<'_>) -> Vec<String> {
         }
     });
     found
+}
+
+/// The n of an `aligned(n)` attribute, as its tokens write it: a number (decimal or hex,
+/// with C's suffixes), or why import cannot read it (`aligned(sizeof(__u64))`, a macro).
+fn aligned_value(a: Cursor<'_>) -> Result<u64, String> {
+    let tokens = a.tokens();
+    let text = tokens.join("");
+    let number = match tokens.as_slice() {
+        [_, open, n, close] if open == "(" && close == ")" => {
+            let n = n.trim_end_matches(['u', 'U', 'l', 'L']);
+            match n.strip_prefix("0x").or_else(|| n.strip_prefix("0X")) {
+                Some(hex) => u64::from_str_radix(hex, 16).ok(),
+                None => n.parse().ok(),
+            }
+        }
+        _ => None,
+    };
+    match number {
+        Some(n) if n.is_power_of_two() && n <= 4096 => Ok(n),
+        _ => Err(format!(
+            "`{}`: the schema's `aligned` is a power of two up to 4096, written as a number",
+            if text.is_empty() { "aligned" } else { &text }
+        )),
+    }
 }
 
 /// Whether libclang's name for a record or enum says it has no tag.
@@ -257,6 +287,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                     len: None,
                     flexible: false,
                     inline: None,
+                    aligned: None,
                     doc: None,
                     offset,
                     path,
@@ -289,14 +320,25 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         (written, spelled.as_str()),
         ("__aligned_u64", "__u64") | ("__aligned_le64", "__le64") | ("__aligned_be64", "__be64")
     );
-    for attr in attributes_of(c) {
-        if !(aligned_u64 && attr == "attribute(aligned)") {
-            refuse(format!(
-                "{shown} has {attr}: the schema cannot express a member's packing or \
-                 alignment (only `__aligned_u64`, `__aligned_le64`, `__aligned_be64`)"
-            ));
+    // Its own `aligned(n)` is the schema's `aligned = n`; `__aligned_u64`'s is the type's.
+    let mut aligned = None;
+    let mut typed = aligned_u64;
+    c.visit_children(|a| {
+        if !a.is_attribute() {
+            return;
         }
-    }
+        match (a.kind_spelling().as_str(), typed) {
+            ("attribute(aligned)", true) => typed = false,
+            ("attribute(aligned)", false) => match aligned_value(a) {
+                Ok(n) => aligned = Some(n),
+                Err(why) => refuse(format!("{shown} has {why}")),
+            },
+            (attr, _) => refuse(format!(
+                "{shown} has {attr}: the schema writes a member's `aligned(n)`, no other \
+                 attribute"
+            )),
+        }
+    });
     let mut field = Field {
         flags: None,
         name: (!anonymous).then_some(name.clone()),
@@ -304,6 +346,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         len: count,
         flexible,
         inline: None,
+        aligned,
         doc,
         offset,
         path: path.clone(),
@@ -840,15 +883,38 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 ),
             ));
         }
-        for attr in attributes_of(c) {
-            problems.push(at(
-                6,
-                format!(
-                    "{shown} has {attr}: the schema lays structs out naturally and cannot \
-                     express packing or alignment"
-                ),
-            ));
-        }
+        // `packed` and `aligned(n)`, as the schema writes them; any other is refused.
+        let mut packed = false;
+        let mut aligned = None;
+        c.visit_children(|a| {
+            if !a.is_attribute() {
+                return;
+            }
+            match a.kind_spelling().as_str() {
+                "attribute(packed)" => packed = true,
+                "attribute(aligned)" => match (aligned_value(a), c.ty().align()) {
+                    (Ok(n), _) => aligned = Some(n),
+                    // `aligned(sizeof(__u64))` (scsi/scsi_netlink.h): gcc makes the struct
+                    // max(n, its members') aligned, which is libclang's alignof; written as
+                    // that number, the layout proof then holds it on every target.
+                    // A bare `aligned` is the ABI's largest alignment, which differs
+                    // between ABIs: refused.
+                    (Err(_), Some(n))
+                        if n.is_power_of_two() && n <= 4096 && a.tokens().len() > 1 =>
+                    {
+                        aligned = Some(n)
+                    }
+                    (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
+                },
+                attr => problems.push(at(
+                    6,
+                    format!(
+                        "{shown} has {attr}: the schema writes a struct's `packed` and \
+                         `aligned(n)`, no other attribute"
+                    ),
+                )),
+            }
+        });
         let mut walk = Walk {
             fields: Vec::new(),
             problems: &mut problems,
@@ -866,6 +932,8 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
         let item = Item::Struct {
             name,
             doc: doc_of(c),
+            packed,
+            aligned,
             fields,
             start: range.start().spelling().offset,
             end: range.end().spelling().offset,
@@ -1082,6 +1150,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if f.flexible {
         parts.push("flexible = true".to_string());
+    }
+    if let Some(n) = f.aligned {
+        parts.push(format!("aligned = {n}"));
     }
     if let Some(g) = &f.flags {
         parts.push(format!("flags = \"{g}\""));
@@ -1936,10 +2007,18 @@ fn render(
             Item::Struct {
                 name,
                 doc,
+                packed,
+                aligned,
                 mut fields,
                 ..
             } => {
                 let _ = writeln!(out, "\n[[struct]]\nname = \"{name}\"");
+                if packed {
+                    let _ = writeln!(out, "packed = true");
+                }
+                if let Some(n) = aligned {
+                    let _ = writeln!(out, "aligned = {n}");
+                }
                 let kd = doc.as_deref().map(|d| kernel_doc(d, &name));
                 if let Some(kd) = &kd {
                     if let Some(sm) = &kd.summary {

@@ -14,3 +14,6 @@ pub mod flex;
 /// `include/uapi/linux/nest.h`, from `nest.toml`.
 #[rustfmt::skip]
 pub mod nest;
+/// `include/uapi/linux/packed.h`, from `packed.toml`.
+#[rustfmt::skip]
+pub mod packed;
