@@ -231,6 +231,92 @@ int main(void)
     }
 }
 
+/// What the IR says of every struct of golden family `name` on `triple`, as C11
+/// `_Static_assert`s compiled by gcc (`-m64` or `-m32`, `-pedantic-errors`): each struct's size
+/// and alignment, each member's offset and size. A member inside an array is named through its
+/// first element (`pts[0].a`), as C names it; one reached through an anonymous struct or union
+/// by its own name; a flexible array member by its offset only (sizeof of an incomplete array
+/// does not compile; the IR gives it none). Returns the members asserted (`struct.path`) and
+/// how many of them were flexible.
+fn golden_layout_agrees_with_gcc(
+    families: &[uapigen::Checked],
+    name: &str,
+    triple: &str,
+    flag: &str,
+) -> (Vec<String>, usize) {
+    let fam = family(families, name);
+    let layouts = fam
+        .layouts
+        .iter()
+        .find(|l| l.target.triple == triple)
+        .unwrap();
+    let mut src = format!("#include <stddef.h>\n#include <linux/{name}.h>\n");
+    let (mut asserted, mut flexible) = (Vec::new(), 0);
+    for (si, st) in fam.family.structs.iter().enumerate() {
+        let l = &layouts.structs[si];
+        let s = &st.name;
+        src.push_str(&format!(
+            "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
+             _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
+            l.size, l.align
+        ));
+        for m in l.members.iter().filter(|m| !m.path.contains("(anonymous ")) {
+            let mut p = String::new();
+            for (k, part) in m.path.split('.').enumerate() {
+                if k > 0 {
+                    p.push('.');
+                }
+                p.push_str(part);
+                let array = l.members.iter().any(|x| {
+                    x.path == p
+                        && uapigen::layout::field_at(st, &x.index).is_some_and(|f| f.is_array())
+                });
+                if array && p.len() < m.path.len() {
+                    p.push_str("[0]");
+                }
+            }
+            src.push_str(&format!(
+                "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n",
+                m.offset
+            ));
+            if st
+                .fields
+                .get(m.index[0])
+                .is_some_and(|f| f.flexible.is_some())
+            {
+                assert_eq!(m.size, 0, "{s}.{p} on {triple}");
+                flexible += 1;
+            } else {
+                src.push_str(&format!(
+                    "_Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                    m.size
+                ));
+            }
+            asserted.push(format!("{s}.{}", m.path));
+        }
+    }
+    src.push_str("int main(void) { return 0; }\n");
+    // ISO C11 and -pedantic-errors: a zero-length array (GNU C) is marked `__extension__`, as
+    // the kernel's headers mark theirs; -Wpacked-not-aligned (in -Wall) would flag a packed
+    // struct gcc cannot keep aligned.
+    let exe = compile(
+        "cc",
+        &format!("{name}.c"),
+        &src,
+        &[
+            flag,
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic-errors",
+        ],
+        &repo_root().join("codegen/tests/golden/out/include/uapi"),
+    );
+    run(&exe);
+    (asserted, flexible)
+}
+
 /// The flexible array members of `golden/schema/flex.toml` (`__u8 data[]`, `struct x y[]`, an
 /// old header's `[0]`) are where gcc puts them, with the struct's size and alignment the IR
 /// says, on x86-64 and on i686 (where a plain `__u64` element is 4-aligned): compiled with
@@ -240,64 +326,12 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
         .unwrap_or_else(|e| panic!("{e}"));
     let flex = family(&families, "flex");
-    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
-        let layouts = flex
-            .layouts
-            .iter()
-            .find(|l| l.target.triple == triple)
-            .unwrap();
-        let mut src = String::from("#include <stddef.h>\n#include <linux/flex.h>\n");
-        let mut flexible = 0;
-        for (si, st) in flex.family.structs.iter().enumerate() {
-            let l = &layouts.structs[si];
-            let s = &st.name;
-            src.push_str(&format!(
-                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
-                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
-                l.size, l.align
-            ));
-            for m in &l.members {
-                let p = &m.path;
-                src.push_str(&format!(
-                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n",
-                    m.offset
-                ));
-                let f = &st.fields[m.index[0]];
-                if f.flexible.is_some() {
-                    // sizeof of an incomplete array does not compile; the IR gives it none.
-                    assert_eq!(m.size, 0, "{s}.{p} on {triple}");
-                    flexible += 1;
-                } else {
-                    src.push_str(&format!(
-                        "_Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
-                        m.size
-                    ));
-                }
-            }
-        }
+        let (_, flexible) = golden_layout_agrees_with_gcc(&families, "flex", triple, flag);
         assert_eq!(
             flexible, 5,
             "every flexible member of flex.toml is asserted"
         );
-        src.push_str("int main(void) { return 0; }\n");
-        // ISO C11 and -pedantic-errors: the zero-length array (`entries[0]`, GNU C) is marked
-        // `__extension__`, as the kernel's headers mark theirs.
-        let exe = compile(
-            "cc",
-            "flex.c",
-            &src,
-            &[
-                flag,
-                "-std=c11",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic-errors",
-            ],
-            &include,
-        );
-        run(&exe);
     }
     // What gcc agreed to, in numbers: the element's alignment at the offset, no size.
     let at = |triple: &str, s: &str| {
@@ -421,48 +455,8 @@ fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
         .unwrap_or_else(|e| panic!("{e}"));
     let nest = family(&families, "nest");
-    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
-        let layouts = nest
-            .layouts
-            .iter()
-            .find(|l| l.target.triple == triple)
-            .unwrap();
-        let mut src = String::from("#include <stddef.h>\n#include <linux/nest.h>\n");
-        let mut asserted = Vec::new();
-        for (si, st) in nest.family.structs.iter().enumerate() {
-            let l = &layouts.structs[si];
-            let s = &st.name;
-            src.push_str(&format!(
-                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
-                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
-                l.size, l.align
-            ));
-            for m in l.members.iter().filter(|m| !m.path.contains("(anonymous ")) {
-                // The IR lays out an array's first element: C names it `pts[0].a`.
-                let mut p = String::new();
-                for (k, part) in m.path.split('.').enumerate() {
-                    if k > 0 {
-                        p.push('.');
-                    }
-                    p.push_str(part);
-                    let array = l.members.iter().any(|x| {
-                        x.path == p
-                            && uapigen::layout::field_at(st, &x.index).is_some_and(|f| f.is_array())
-                    });
-                    if array && p.len() < m.path.len() {
-                        p.push_str("[0]");
-                    }
-                }
-                let p = &p;
-                src.push_str(&format!(
-                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
-                     _Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
-                    m.offset, m.size
-                ));
-                asserted.push(format!("{s}.{}", m.path));
-            }
-        }
+        let (asserted, _) = golden_layout_agrees_with_gcc(&families, "nest", triple, flag);
         for want in [
             "nest_req.lo",
             "nest_req.hi",
@@ -478,22 +472,6 @@ fn inline_structs_agree_with_gcc_on_x86_64_and_i686() {
                 "{want} is asserted: {asserted:?}"
             );
         }
-        src.push_str("int main(void) { return 0; }\n");
-        let exe = compile(
-            "cc",
-            "nest.c",
-            &src,
-            &[
-                flag,
-                "-std=c11",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic-errors",
-            ],
-            &include,
-        );
-        run(&exe);
     }
     // What gcc agreed to, in numbers: `lo` at the anonymous union's offset, `hi` 4 after;
     // `pad` in the anonymous struct at the end.
@@ -517,48 +495,8 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
         .unwrap_or_else(|e| panic!("{e}"));
     let packed = family(&families, "packed");
-    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
-        let layouts = packed
-            .layouts
-            .iter()
-            .find(|l| l.target.triple == triple)
-            .unwrap();
-        let mut src = String::from("#include <stddef.h>\n#include <linux/packed.h>\n");
-        for (si, st) in packed.family.structs.iter().enumerate() {
-            let l = &layouts.structs[si];
-            let s = &st.name;
-            src.push_str(&format!(
-                "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
-                 _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
-                l.size, l.align
-            ));
-            for m in &l.members {
-                let p = &m.path;
-                src.push_str(&format!(
-                    "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n\
-                     _Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
-                    m.offset, m.size
-                ));
-            }
-        }
-        src.push_str("int main(void) { return 0; }\n");
-        // -Wpacked-not-aligned (in -Wall) would flag a packed struct gcc cannot keep aligned.
-        let exe = compile(
-            "cc",
-            "packed.c",
-            &src,
-            &[
-                flag,
-                "-std=c11",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic-errors",
-            ],
-            &include,
-        );
-        run(&exe);
+        golden_layout_agrees_with_gcc(&families, "packed", triple, flag);
     }
     // What gcc agreed to, in numbers: (size, alignment, offset of a member).
     let at = |triple: &str, s: &str, member: &str| {

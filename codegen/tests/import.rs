@@ -1099,7 +1099,7 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
             2,
             // Its aligned(256) request now imports; guid_t, a typedef of an anonymous
             // struct, does not.
-            ": error: `acrn_vm_creation.uuid` is an anonymous struct",
+            ": error: `acrn_vm_creation.uuid` has type `guid_t`, a typedef of an untagged struct",
         ),
     ] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))

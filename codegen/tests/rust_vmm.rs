@@ -440,13 +440,11 @@ fn constants_carry_the_schemas_docs() {
     assert!(documented > 0, "no constant of the schemas has a doc");
 }
 
-/// Structs that end in a flexible array member (golden/schema/flex.toml) in bindgen's API:
-/// `pub data: __IncompleteArrayField<__u8>`, bindgen's type written into the crate once, with
-/// the layout asserts (the member's offset included) holding on x86-64 and i686, zerocopy's
-/// derives and the validators compiling too.
-#[test]
-fn flexible_array_members_are_bindgens_incomplete_array_field() {
-    let gen = scratch().join("flex-ws");
+/// The golden schemas in the rust-vmm profile, into scratch folder `ws`: `<family>-bindings`'s
+/// module holds each of `lines`, and the crate compiles (layout asserts included) on x86-64
+/// and i686, with and without its features.
+fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
+    let gen = scratch().join(ws);
     let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
         .current_dir(repo())
         .args([
@@ -467,7 +465,43 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    let module = std::fs::read_to_string(gen.join("flex-bindings/src/flex.rs")).unwrap();
+    let krate = format!("{family}-bindings");
+    let module = std::fs::read_to_string(gen.join(format!("{krate}/src/{family}.rs"))).unwrap();
+    for line in lines {
+        assert!(module.contains(line), "{line:?} in:\n{module}");
+    }
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        format!("[workspace]\nmembers = [\"{krate}\"]\nresolver = \"2\"\n"),
+    )
+    .unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+        for features in [None, Some("--all-features")] {
+            let mut args = vec!["check", "-p", &krate, "--target", target];
+            args.extend(features);
+            offline(&gen, &args, &format!("{krate} for {target} {features:?}"));
+        }
+    }
+}
+
+/// Structs that end in a flexible array member (golden/schema/flex.toml) in bindgen's API:
+/// `pub data: __IncompleteArrayField<__u8>`, bindgen's type written into the crate once, with
+/// the layout asserts (the member's offset included) holding on x86-64 and i686, zerocopy's
+/// derives and the validators compiling too.
+#[test]
+fn flexible_array_members_are_bindgens_incomplete_array_field() {
+    golden_bindings_compile(
+        "flex-ws",
+        "flex",
+        &[
+            "    pub data: __IncompleteArrayField<__u8>,\n",
+            "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+            "    pub entries: __IncompleteArrayField<kvm_msr_entry>,\n",
+            "    assert!(::std::mem::offset_of!(vfio_irq_set, data) == 20);\n",
+        ],
+    );
+    let module =
+        std::fs::read_to_string(scratch().join("flex-ws/flex-bindings/src/flex.rs")).unwrap();
     assert_eq!(
         module
             .matches("pub struct __IncompleteArrayField<T>(::std::marker::PhantomData<T>, [T; 0]);")
@@ -475,30 +509,6 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         1,
         "{module}"
     );
-    for line in [
-        "    pub data: __IncompleteArrayField<__u8>,\n",
-        "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
-        "    pub entries: __IncompleteArrayField<kvm_msr_entry>,\n",
-        "    assert!(::std::mem::offset_of!(vfio_irq_set, data) == 20);\n",
-    ] {
-        assert!(module.contains(line), "{line:?} in:\n{module}");
-    }
-    std::fs::write(
-        gen.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"flex-bindings\"]\nresolver = \"2\"\n",
-    )
-    .unwrap();
-    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
-        for features in [None, Some("--all-features")] {
-            let mut args = vec!["check", "-p", "flex-bindings", "--target", target];
-            args.extend(features);
-            offline(
-                &gen,
-                &args,
-                &format!("flex-bindings for {target} {features:?}"),
-            );
-        }
-    }
 }
 
 /// Inline structs (golden/schema/nest.toml) in bindgen's API: an anonymous one is a
@@ -508,58 +518,22 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
 /// validators, which read `lo` through two anonymous members, compile.
 #[test]
 fn inline_structs_are_bindgens_anon_members_and_ty_types() {
-    let gen = scratch().join("nest-ws");
-    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
-        .current_dir(repo())
-        .args([
-            "generate",
-            "--profile",
-            "rust-vmm",
-            "--schema",
-            "codegen/tests/golden/schema",
-            "--out",
-        ])
-        .arg(&gen)
-        .arg("--uaccess-path")
-        .arg(repo().join("uaccess"))
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    golden_bindings_compile(
+        "nest-ws",
+        "nest",
+        &[
+            "    pub __bindgen_anon_1: nest_req__bindgen_ty_1,\n",
+            "    pub u: nest_req__bindgen_ty_2,\n",
+            "    pub range: nest_req__bindgen_ty_3,\n",
+            "    pub __bindgen_anon_2: nest_req__bindgen_ty_4,\n",
+            "pub union nest_req__bindgen_ty_1 {\n    pub __bindgen_anon_1: nest_req__bindgen_ty_1__bindgen_ty_1,\n",
+            "pub struct nest_req__bindgen_ty_1__bindgen_ty_1 {\n    pub lo: __u32,\n",
+            "pub union nest_req__bindgen_ty_2 {\n    pub s: nest_req__bindgen_ty_2__bindgen_ty_1,\n",
+            "    pub pts: [nest_plain__bindgen_ty_2; 4usize],\n",
+            "    assert!(::std::mem::offset_of!(nest_req, __bindgen_anon_2) == 40);\n",
+            "    pub pairs: [nest_req__bindgen_ty_5; 4usize],\n",
+        ],
     );
-    let module = std::fs::read_to_string(gen.join("nest-bindings/src/nest.rs")).unwrap();
-    for line in [
-        "    pub __bindgen_anon_1: nest_req__bindgen_ty_1,\n",
-        "    pub u: nest_req__bindgen_ty_2,\n",
-        "    pub range: nest_req__bindgen_ty_3,\n",
-        "    pub __bindgen_anon_2: nest_req__bindgen_ty_4,\n",
-        "pub union nest_req__bindgen_ty_1 {\n    pub __bindgen_anon_1: nest_req__bindgen_ty_1__bindgen_ty_1,\n",
-        "pub struct nest_req__bindgen_ty_1__bindgen_ty_1 {\n    pub lo: __u32,\n",
-        "pub union nest_req__bindgen_ty_2 {\n    pub s: nest_req__bindgen_ty_2__bindgen_ty_1,\n",
-        "    pub pts: [nest_plain__bindgen_ty_2; 4usize],\n",
-        "    assert!(::std::mem::offset_of!(nest_req, __bindgen_anon_2) == 40);\n",
-        "    pub pairs: [nest_req__bindgen_ty_5; 4usize],\n",
-    ] {
-        assert!(module.contains(line), "{line:?} in:\n{module}");
-    }
-    std::fs::write(
-        gen.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"nest-bindings\"]\nresolver = \"2\"\n",
-    )
-    .unwrap();
-    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
-        for features in [None, Some("--all-features")] {
-            let mut args = vec!["check", "-p", "nest-bindings", "--target", target];
-            args.extend(features);
-            offline(
-                &gen,
-                &args,
-                &format!("nest-bindings for {target} {features:?}"),
-            );
-        }
-    }
 }
 
 /// Packed and aligned structs (golden/schema/packed.toml) as bindgen writes them:
@@ -568,51 +542,15 @@ fn inline_structs_are_bindgens_anon_members_and_ty_types() {
 /// a packed struct's fields by value) compiling too.
 #[test]
 fn packed_and_aligned_structs_are_bindgens_reprs() {
-    let gen = scratch().join("packed-ws");
-    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
-        .current_dir(repo())
-        .args([
-            "generate",
-            "--profile",
-            "rust-vmm",
-            "--schema",
-            "codegen/tests/golden/schema",
-            "--out",
-        ])
-        .arg(&gen)
-        .arg("--uaccess-path")
-        .arg(repo().join("uaccess"))
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    golden_bindings_compile(
+        "packed-ws",
+        "packed",
+        &[
+            "#[repr(C, packed)]\n#[derive(Debug, Default, Copy, Clone, PartialEq)]\n",
+            "#[repr(C, packed(4))]\n",
+            "#[repr(C, align(8))]\n",
+            "#[repr(C, align(16))]\n",
+            "    assert!(::std::mem::offset_of!(pk_query, value) == 5);\n",
+        ],
     );
-    let module = std::fs::read_to_string(gen.join("packed-bindings/src/packed.rs")).unwrap();
-    for line in [
-        "#[repr(C, packed)]\n#[derive(Debug, Default, Copy, Clone, PartialEq)]\n",
-        "#[repr(C, packed(4))]\n",
-        "#[repr(C, align(8))]\n",
-        "#[repr(C, align(16))]\n",
-        "    assert!(::std::mem::offset_of!(pk_query, value) == 5);\n",
-    ] {
-        assert!(module.contains(line), "{line:?} in:\n{module}");
-    }
-    std::fs::write(
-        gen.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"packed-bindings\"]\nresolver = \"2\"\n",
-    )
-    .unwrap();
-    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
-        for features in [None, Some("--all-features")] {
-            let mut args = vec!["check", "-p", "packed-bindings", "--target", target];
-            args.extend(features);
-            offline(
-                &gen,
-                &args,
-                &format!("packed-bindings for {target} {features:?}"),
-            );
-        }
-    }
 }
