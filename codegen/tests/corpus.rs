@@ -90,6 +90,9 @@ enum Outcome {
         unmeasured_lost: Vec<String>,
         /// Whether the original declares anything measured.
         measured: bool,
+        /// What the comparison held equal on both ABIs: structs and unions, their members,
+        /// constants (defines and enumerators).
+        compared: [usize; 3],
     },
     Failed {
         /// The class the first reason falls in.
@@ -561,10 +564,25 @@ fn round_trip(
         extra = extra.max(findings.len());
     }
     let _ = std::fs::remove_dir_all(&dir);
+    let keys = probe::keys(&real);
+    let mut compared = [0; 3];
+    for k in keys.keys() {
+        let i = if k.starts_with("const ") {
+            2
+        } else if k.contains('.') {
+            1
+        } else if k.starts_with("struct ") || k.starts_with("union ") {
+            0
+        } else {
+            continue;
+        };
+        compared[i] += 1;
+    }
     Outcome::RoundTripped {
         extra,
         unmeasured_lost,
-        measured: !probe::keys(&real).is_empty(),
+        measured: !keys.is_empty(),
+        compared,
     }
 }
 
@@ -624,6 +642,7 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
     let n = results.len();
     let mut done = 0;
     let (mut only_macros, mut with_extra, mut lost) = (0, 0, 0);
+    let mut compared = [0; 3];
     let mut lost_kinds: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut first: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut any: BTreeMap<&str, usize> = BTreeMap::new();
@@ -634,8 +653,12 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
                 extra,
                 unmeasured_lost,
                 measured,
+                compared: c,
             } => {
                 done += 1;
+                for (sum, n) in compared.iter_mut().zip(c) {
+                    *sum += n;
+                }
                 only_macros += usize::from(!measured);
                 with_extra += usize::from(*extra > 0);
                 lost += usize::from(!unmeasured_lost.is_empty());
@@ -664,10 +687,14 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
         out,
         "== Linux {name} (Debian {}, linux-libc-dev {}): {done}/{n} headers round-tripped \
          ({} of them lose no declaration the comparison does not measure; {only_macros} declare \
-         nothing measured; {with_extra} have extra declarations)",
+         nothing measured; {with_extra} have extra declarations); in them {} structs and unions, \
+         {} members and {} constants held equal on x86-64 and i686",
         k.suite,
         k.package,
         done - lost,
+        compared[0],
+        compared[1],
+        compared[2],
     )
     .unwrap();
     if !lost_kinds.is_empty() {
