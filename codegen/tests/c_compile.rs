@@ -298,13 +298,14 @@ fn golden_layout_agrees_with_gcc(
     src.push_str("int main(void) { return 0; }\n");
     // ISO C11 and -pedantic-errors: a zero-length array (GNU C) is marked `__extension__`, as
     // the kernel's headers mark theirs; -Wpacked-not-aligned (in -Wall) would flag a packed
-    // struct gcc cannot keep aligned.
+    // struct gcc cannot keep aligned. `__user` as the kernel's compiler_types.h defines it.
     let exe = compile(
         "cc",
         &format!("{name}.c"),
         &src,
         &[
             flag,
+            "-D__user=",
             "-std=c11",
             "-Wall",
             "-Wextra",
@@ -524,5 +525,46 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
             "{triple}"
         );
         assert_eq!(at(triple, "pk_wide", "c"), (32, 16, 24), "{triple}");
+    }
+}
+
+/// The pointer members of `golden/schema/ptr.toml` (`__u64 __user *`, `void __user *`,
+/// `const char *`, a pointer to a struct) are where gcc puts them on x86-64 and i686, where a
+/// pointer is 4 bytes: `struct ptr_bitmap` is 24 and 20 bytes, as the kernel's
+/// `struct vfio_bitmap`, and a struct embedding it follows.
+#[test]
+fn pointers_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ptr = family(&families, "ptr");
+    for (k, (triple, flag)) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")]
+        .into_iter()
+        .enumerate()
+    {
+        let (asserted, _) = golden_layout_agrees_with_gcc(&families, "ptr", triple, flag);
+        for want in [
+            "ptr_bitmap.data",
+            "ptr_kinds.buf",
+            "ptr_kinds.ids",
+            "ptr_bitmap_get.bitmap",
+        ] {
+            assert!(asserted.iter().any(|a| a == want), "{want}: {asserted:?}");
+        }
+        let l = ptr
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let size = |s: &str| l.struct_(ptr.struct_id(s).unwrap()).size;
+        // What gcc agreed to, in numbers: 8-byte pointers on x86-64, 4-byte on i686.
+        assert_eq!(
+            [
+                size("ptr_bitmap"),
+                size("ptr_bitmap_get"),
+                size("ptr_kinds")
+            ],
+            [[24, 40, 40], [20, 36, 24]][k],
+            "{triple}"
+        );
     }
 }

@@ -330,6 +330,7 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
         FieldType::Scalar(s) => s.c_name().to_string(),
         FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
         FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
+        FieldType::Pointer(p) => p.c_base(family),
     }
 }
 
@@ -412,7 +413,11 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                         }
                         _ => c_type(family, ty),
                     },
-                    name: f.name.clone().unwrap_or_default(),
+                    // The `*` binds to the declarator: `__u64 __user *data;`.
+                    name: match ty {
+                        FieldType::Pointer(_) => format!("*{}", f.name.as_deref().unwrap_or("")),
+                        _ => f.name.clone().unwrap_or_default(),
+                    },
                     array,
                     attrs: attributes(false, f.aligned),
                 }),

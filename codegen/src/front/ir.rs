@@ -266,6 +266,8 @@ pub struct FieldPath {
     /// The field's scalar type (None for a struct or union) and array length; conditions apply
     /// only to scalars and arrays of them, sizes to anything.
     pub scalar: Option<Scalar>,
+    /// The field is a pointer (`scalar` is None): the ABI's word, which no condition reads.
+    pub pointer: bool,
     /// Array length of the field, if an array.
     pub len: Option<u64>,
     /// The field is a flexible array member: beyond `sizeof`, so no condition reads it.
@@ -439,6 +441,61 @@ pub enum FieldType {
     /// `struct { ... } s;`; anonymous (its members the enclosing aggregate's, as in C11)
     /// when the field has no name.
     Inline(Aggregate, Vec<Field>),
+    /// A pointer: the ABI's word, 4 bytes on i686 and arm, 8 on the 64-bit ABIs (so a struct
+    /// holding one differs between ABIs, an `abi_trap`). uAPI structs carry user addresses
+    /// as `__aligned_u64`; the older headers (vfio.h's `vfio_bitmap`) shipped pointers.
+    Pointer(Pointer),
+}
+
+/// `const T __user *`: what a pointer member points to, as the header spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pointer {
+    pub to: Pointee,
+    /// `const T *`.
+    pub konst: bool,
+    /// `T __user *`: sparse's address space of user memory (headers_install removes it).
+    pub user: bool,
+}
+
+impl Pointer {
+    /// What the declarator's `*` follows, as the kernel writes it: `const char __user`,
+    /// `struct vfio_bitmap`, `void __user`.
+    pub fn c_base(&self, family: &Family) -> String {
+        let to = match self.to {
+            Pointee::Void => "void",
+            Pointee::Scalar(s) => s.c_name(),
+            Pointee::Struct(i) => return self.spell(&format!("struct {}", family.struct_(i).name)),
+        };
+        self.spell(to)
+    }
+
+    fn spell(&self, to: &str) -> String {
+        format!(
+            "{}{to}{}",
+            if self.konst { "const " } else { "" },
+            if self.user { " __user" } else { "" }
+        )
+    }
+
+    /// The type as the ABI lock and messages name it: `const char *`, without `__user`,
+    /// which headers_install removes.
+    pub fn c_name(&self, family: &Family) -> String {
+        let user = Pointer {
+            user: false,
+            ..*self
+        };
+        format!("{} *", user.c_base(family))
+    }
+}
+
+/// The type a pointer points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointee {
+    /// `void *`.
+    Void,
+    Scalar(Scalar),
+    /// A struct of the family, defined above the pointer's struct.
+    Struct(StructId),
 }
 
 /// Which aggregate an inline member is: its members overlap (a union) or follow each other
@@ -1081,7 +1138,7 @@ fn field_at_rev<'a>(
         container = match &f.ty {
             FieldType::Inline(_, ms) => ms,
             FieldType::Struct(j) => &family.struct_(*j).fields,
-            FieldType::Scalar(_) => &[],
+            FieldType::Scalar(_) | FieldType::Pointer(_) => &[],
         };
         found = Some(f);
     }
@@ -1098,6 +1155,7 @@ fn cond_at(family: &Family, rev: &Revision, fields: &[Field], c: &Cond) -> Optio
         FieldType::Scalar(sc) => Some(sc),
         _ => None,
     };
+    c.field.pointer = matches!(f.ty, FieldType::Pointer(_));
     c.field.len = f.len;
     c.field.flexible = f.flexible.is_some();
     c.field.flags = f.flags;

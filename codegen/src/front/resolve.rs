@@ -614,12 +614,11 @@ impl Resolver {
                 FieldType::Inline(kind, ms) => {
                     self.flexible_placement(ms, family, owner, Some(*kind))
                 }
-                FieldType::Scalar(_) => {}
+                FieldType::Scalar(_) | FieldType::Pointer(_) => {}
             }
         }
     }
 
-    /// Anonymous union members share the enclosing struct's name space, as in C.
     /// Anonymous union members share the enclosing struct's name space, as in C. A name may
     /// come back once its earlier field's revisions end (a re-purposed `__reserved` handing its
     /// name to the smaller reserved array that follows the new field).
@@ -886,6 +885,9 @@ impl Resolver {
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
+        if let Some(base) = text.strip_suffix('*') {
+            return self.pointer(t, base).map(FieldType::Pointer);
+        }
         if let Some(sname) = text.strip_prefix("struct ") {
             let sname = sname.trim();
             return match self.struct_index.get(sname).copied() {
@@ -907,6 +909,50 @@ impl Resolver {
             format!("use one of {}, or \"struct NAME\"", known.join(", ")),
         );
         None
+    }
+
+    /// `const T __user *`: `base` is the text before the `*`.
+    fn pointer(&mut self, t: &S<String>, base: &str) -> Option<Pointer> {
+        let mut words: Vec<&str> = base.split_whitespace().collect();
+        let konst = words.first() == Some(&"const");
+        if konst {
+            words.remove(0);
+        }
+        let user = words.last() == Some(&"__user");
+        if user {
+            words.pop();
+        }
+        let to = words.join(" ");
+        let to = match to.as_str() {
+            "void" => Some(Pointee::Void),
+            _ => match to.strip_prefix("struct ") {
+                Some(sname) => match self.struct_index.get(sname.trim()).copied() {
+                    Some(i) => Some(Pointee::Struct(i)),
+                    None => {
+                        self.error_note(
+                            t.span(),
+                            format!("unknown struct `{}`", sname.trim()),
+                            "a pointer's struct must be one of this schema's, defined above \
+                             the struct that points to it",
+                        );
+                        return None;
+                    }
+                },
+                None => Scalar::from_c_name(&to).map(Pointee::Scalar),
+            },
+        };
+        match to {
+            Some(to) => Some(Pointer { to, konst, user }),
+            None => {
+                self.error_note(
+                    t.span(),
+                    format!("unknown pointer type `{}`", t.get_ref().trim()),
+                    "a pointer is `T *`, `const T *` or `T __user *` with T `void`, an integer \
+                     type or `struct NAME` of this schema; one level of `*`",
+                );
+                None
+            }
+        }
     }
 
     fn group(
@@ -1199,6 +1245,7 @@ impl Resolver {
         let bytes: Vec<u64> = match self.field_type(s)? {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
             FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
+            FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
             FieldType::Struct(id) => {
                 // Per revision the number exists in: its label and the sizes per target. The
                 // front end lays the struct out here only, since the number's value needs it.
@@ -1510,7 +1557,7 @@ impl Resolver {
                         packed |= family.struct_(*j).packed;
                         in_union = false;
                     }
-                    FieldType::Scalar(_) => {
+                    FieldType::Scalar(_) | FieldType::Pointer(_) => {
                         self.error(
                             text.span(),
                             format!(
@@ -1564,6 +1611,7 @@ impl Resolver {
                 FieldType::Scalar(s) => Some(*s),
                 _ => None,
             },
+            pointer: matches!(f.ty, FieldType::Pointer(_)),
             len: f.len,
             flexible: f.flexible.is_some(),
             packed,
@@ -1637,6 +1685,17 @@ impl Resolver {
                 format!(
                     "`{}` is a flexible array member: its elements lie past `sizeof`, beyond \
                      what a validator copies, so no condition can read them",
+                    field.text
+                ),
+            );
+            return None;
+        }
+        if field.pointer {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a pointer, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no \
+                     rule reads it (the validators read a field at one offset and size)",
                     field.text
                 ),
             );

@@ -255,6 +255,8 @@ impl RevFacts {
             fn plain_fields(fields: &[Field], into_bytes: &[bool]) -> bool {
                 fields.iter().all(|fd| match &fd.ty {
                     FieldType::Scalar(_) => true,
+                    // zerocopy gives raw pointers no byte view (provenance).
+                    FieldType::Pointer(_) => false,
                     FieldType::Struct(j) => into_bytes.get(j.0) == Some(&true),
                     FieldType::Inline(Aggregate::Struct, ms) => plain_fields(ms, into_bytes),
                     FieldType::Inline(Aggregate::Union, _) => false,

@@ -203,9 +203,11 @@ impl KernelTypes {
 pub use super::clang::load;
 
 /// The command line every header is parsed with for `target`: C11, no system headers,
-/// `include` searched in order; `extra` goes before the target.
+/// `include` searched in order; `extra` goes before the target. A uAPI header in the kernel
+/// tree may write `__user`, which the kernel's build defines away (include/linux/
+/// compiler_types.h, force-included) and headers_install deletes.
 pub(crate) fn c_args(target: &Target, include: &[&Path], extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = ["-x", "c", "-std=c11", "-nostdinc"]
+    let mut args: Vec<String> = ["-x", "c", "-std=c11", "-nostdinc", "-D__user="]
         .iter()
         .chain(extra)
         .map(|a| a.to_string())
