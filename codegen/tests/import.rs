@@ -1079,8 +1079,7 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
     for (header, code, says) in [
         ("openat2.h", 0, ""),
         (
-            "vfio.h",
-            0,
+            "vfio.h", 0,
             // Its flexible array members, `(1 << 31)` and vfio_bitmap's `__u64 *` import.
             "",
         ),

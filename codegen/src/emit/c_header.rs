@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{c_comment, marker, push, truthy, Templates};
+use crate::emit::{c_comment, comment_sep_of, marker, push, truthy, Templates};
 use crate::ir::*;
 
 #[derive(Serialize)]
@@ -136,7 +136,7 @@ fn write(v: &HeaderView, out: &mut String) {
             out.push_str(&c.indent);
             out.push_str(" *");
             if !l.is_empty() {
-                out.push(' ');
+                out.push_str(comment_sep_of(l));
                 out.push_str(l);
             }
             out.push('\n');
@@ -159,7 +159,7 @@ fn write(v: &HeaderView, out: &mut String) {
         for l in &v.description {
             out.push_str(" *");
             if !l.is_empty() {
-                out.push(' ');
+                out.push_str(comment_sep_of(l));
                 out.push_str(l);
             }
             out.push('\n');

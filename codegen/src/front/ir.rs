@@ -177,6 +177,8 @@ pub struct MinSizeWhen {
     pub when: Vec<Cond>,
     /// The size needed.
     pub size: SizeRef,
+    /// The revisions whose kernel asks for it.
+    pub since: RevSet,
     /// The check written out, for `Rejected::rule`.
     pub text: String,
     /// Where the schema writes it.
@@ -1186,16 +1188,25 @@ impl Family {
         let rev = self.rev(id);
         // Moved out of the clone, not cloned again.
         fn fields_at(fields: Vec<Field>, rev: &Revision) -> Vec<Field> {
-            fields
-                .into_iter()
-                .filter(|f| f.present_at(rev))
-                .map(|mut f| {
-                    if let FieldType::Inline(_, ms) = &mut f.ty {
-                        *ms = fields_at(std::mem::take(ms), rev);
-                    }
-                    f
-                })
-                .collect()
+            // What the header writes above a member that does not exist then (a `__u64` the
+            // next revision retypes) stays where it is: above the next member that does.
+            let mut carried = Vec::new();
+            let mut out = Vec::with_capacity(fields.len());
+            for mut f in fields {
+                if !f.present_at(rev) {
+                    carried.append(&mut f.before);
+                    continue;
+                }
+                if !carried.is_empty() {
+                    carried.append(&mut f.before);
+                    f.before = std::mem::take(&mut carried);
+                }
+                if let FieldType::Inline(_, ms) = &mut f.ty {
+                    *ms = fields_at(std::mem::take(ms), rev);
+                }
+                out.push(f);
+            }
+            out
         }
         let mut fam = self.clone();
         fam.revision = Some(id);
@@ -1226,6 +1237,7 @@ impl Family {
                     .collect();
                 v.min_size_when = std::mem::take(&mut v.min_size_when)
                     .into_iter()
+                    .filter(|w| rev.has(w.since, RevSet::EMPTY))
                     .filter_map(|w| {
                         Some(MinSizeWhen {
                             when: at(&w.when)?,

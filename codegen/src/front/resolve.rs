@@ -1391,9 +1391,11 @@ impl Resolver {
                         .join(" and "),
                     size.text()
                 );
+                let since = self.revs("since", &raw.since, family.struct_(si).since);
                 min_size_when.push(MinSizeWhen {
                     when,
                     size,
+                    since,
                     text,
                     span: w.span(),
                 });
@@ -2080,29 +2082,52 @@ impl Resolver {
 }
 
 /// Why a condition on a field of type `t` has the same outcome whatever the field holds (a
-/// value the type cannot hold, `< 0` or `>= 0` of an unsigned field), if it does.
+/// value the type cannot hold, `< 0` or `>= 0`), if it does. A signed field is read
+/// sign-extended and compared as a `__u64`: its values are `0..=max` and, for the negative
+/// ones, `2^64 - 2^(bits-1)..=U64_MAX`, so `below = 2147483648` on a `__s32` says "not
+/// negative" and `at_least = 2147483648` "negative".
 fn constant_outcome(t: Scalar, pred: &Pred) -> Option<String> {
     let bits = 8 * t.size() as u32;
     let signed = t.is_signed();
-    // Values are never negative: the largest the field holds, as a positive number.
     let max = if signed {
         (1u64 << (bits - 1)) - 1
     } else {
         u64::MAX >> (64 - bits)
     };
+    // The least negative value as read (INT_MIN sign-extended); past the end for unsigned.
+    let negative_from = if signed {
+        0u64.wrapping_sub(1u64 << (bits - 1))
+    } else {
+        u64::MAX
+    };
+    let holds = |v: u64| v <= max || (signed && v >= negative_from);
     let ty = t.c_name();
     let beyond = |v: &ValueRef| format!("{} is more than a {ty} holds ({max})", v.text());
     match pred {
-        Pred::Equals(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
-        Pred::NotEquals(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
-        Pred::Below(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
-        Pred::AtLeast(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
-        Pred::Below(v) if v.value == 0 && !signed => {
-            Some(format!("always false: a {ty} is never below 0"))
+        Pred::Equals(v) if !holds(v.value) => Some(format!("always false: {}", beyond(v))),
+        Pred::NotEquals(v) if !holds(v.value) => Some(format!("always true: {}", beyond(v))),
+        // Every value of an unsigned field is below a value past its max; a signed field's
+        // negative values are not.
+        Pred::Below(v) if !signed && v.value > max => Some(format!("always true: {}", beyond(v))),
+        Pred::AtLeast(v) if !signed && v.value > max => {
+            Some(format!("always false: {}", beyond(v)))
         }
-        Pred::AtLeast(v) if v.value == 0 && !signed => {
-            Some(format!("always true: a {ty} is always at least 0"))
-        }
+        Pred::Below(v) if v.value == 0 => Some(format!(
+            "always false: a {ty} is never below 0{}",
+            if signed {
+                " (a negative value is read sign-extended)"
+            } else {
+                ""
+            }
+        )),
+        Pred::AtLeast(v) if v.value == 0 => Some(format!(
+            "always true: a {ty} is always at least 0{}",
+            if signed {
+                " (a negative value is read sign-extended)"
+            } else {
+                ""
+            }
+        )),
         Pred::Has(v) | Pred::Lacks(v) if !signed && v.value & !max != 0 => Some(format!(
             "meaningless: {} has bits a {ty} does not have",
             v.text()

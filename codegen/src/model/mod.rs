@@ -273,7 +273,10 @@ impl RevFacts {
         let plans = f
             .structs_by_id()
             .map(|(s, _)| {
-                if !exists[s.0] {
+                // A revision whose layout has holes (an acknowledged ABI trap: vfio's
+                // `vfio_device_ioeventfd` before v6.12) has no validator: the Rust one would
+                // copy bytes into padding through a byte view it does not have.
+                if !exists[s.0] || !hole_free[s.0] {
                     return None;
                 }
                 let mut p = plan::lower(f, &l[0], s)?;
