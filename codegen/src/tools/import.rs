@@ -1974,6 +1974,38 @@ fn render(
         })
         .collect();
     let guard_name = guard.clone();
+    // Whether struct `s`'s field `f` can take a flag set: an unsigned integer, not an array.
+    fn holds_flags_of(ranges: &[(String, u32, u32, Vec<Field>)], s: &str, f: &str) -> bool {
+        ranges.iter().any(|(name, _, _, fields)| {
+            name == s
+                && fields.iter().any(|x| {
+                    x.name.as_deref() == Some(f)
+                        && x.len.is_none()
+                        && !x.flexible
+                        && x.ty
+                            .as_deref()
+                            .and_then(Scalar::from_c_name)
+                            .is_some_and(|t| !t.is_signed())
+                })
+        })
+    }
+    fn is_flags(f: &str) -> bool {
+        f == "flags" || f.ends_with("_flags")
+    }
+    // The named field of struct `s` right above `offset`.
+    fn field_above(
+        ranges: &[(String, u32, u32, Vec<Field>)],
+        s: &str,
+        offset: u32,
+    ) -> Option<String> {
+        let (_, _, _, fields) = ranges.iter().find(|(name, ..)| name == s)?;
+        fields
+            .iter()
+            .filter(|f| f.name.is_some() && f.offset < offset)
+            .max_by_key(|f| f.offset)?
+            .name
+            .clone()
+    }
     // Where a define sits inside a struct: the field right below it.
     let place = |offset: u32| -> Option<(String, String)> {
         let (s, _, _, fields) = ranges
@@ -1998,19 +2030,11 @@ fn render(
         {
             // Only a field that can take a flag set (an unsigned integer, not an array) gets
             // one; bits above anything else stay plain defines inside the struct.
+            // The field below takes the set, or a flags field right above it does.
             let holds_flags = |(s, f): &(String, String)| {
-                ranges.iter().any(|(name, _, _, fields)| {
-                    name == s
-                        && fields.iter().any(|x| {
-                            x.name.as_deref() == Some(f.as_str())
-                                && x.len.is_none()
-                                && !x.flexible
-                                && x.ty
-                                    .as_deref()
-                                    .and_then(Scalar::from_c_name)
-                                    .is_some_and(|t| !t.is_signed())
-                        })
-                })
+                holds_flags_of(&ranges, s, f)
+                    || field_above(&ranges, s, *offset)
+                        .is_some_and(|a| is_flags(&a) && holds_flags_of(&ranges, s, &a))
             };
             if let (true, Some(at)) = (
                 value.starts_with("bit = "),
@@ -2023,13 +2047,45 @@ fn render(
             }
         }
     }
-    let set_name = |(s, f): &(String, String)| format!("{s}_{f}_flags");
+    // Whose flags a set is: the field below it, unless that is not a flags field and the
+    // one above is (vfio.h writes `__u32 flags;` and then its bits; iommu.h writes the bits
+    // above their `flags`).
+    let mut owners: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    let mut owned: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for ((s, below), bits) in &flag_sets {
+        let at = bits.first().map_or(0, |b| b.2);
+        let above = field_above(&ranges, s, at).filter(|a| {
+            !(is_flags(below) && holds_flags_of(&ranges, s, below))
+                && is_flags(a)
+                && holds_flags_of(&ranges, s, a)
+        });
+        let owner = above.unwrap_or_else(|| below.clone());
+        *owned.entry((s.clone(), owner.clone())).or_default() += 1;
+        owners.insert((s.clone(), below.clone()), (owner, String::new()));
+    }
+    for ((s, below), (owner, name)) in owners.iter_mut() {
+        // Named after the field it belongs to, or after its place when two sets share one.
+        let f = if owned[&(s.clone(), owner.clone())] == 1 {
+            owner.as_str()
+        } else {
+            below.as_str()
+        };
+        *name = match f {
+            "flags" => format!("{s}_flags"),
+            f if f.ends_with("_flags") => format!("{s}_{f}"),
+            f => format!("{s}_{f}_flags"),
+        };
+    }
+    let set_name = |key: &(String, String)| owners[key].1.clone();
     for (_, item) in &mut items {
         if let Item::Struct { name, fields, .. } = item {
             for f in fields.iter_mut() {
-                let key = (name.clone(), f.name.clone().unwrap_or_default());
-                if flag_sets.contains_key(&key) {
-                    f.flags = Some(set_name(&key));
+                let field = f.name.clone().unwrap_or_default();
+                if let Some((_, (_, set))) = owners
+                    .iter()
+                    .find(|((s, _), (owner, _))| s == name && *owner == field)
+                {
+                    f.flags = Some(set.clone());
                 }
             }
         }

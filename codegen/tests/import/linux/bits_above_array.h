@@ -6,11 +6,19 @@
 
 /* linux/vmclock-abi.h has bit defines above an array: they are no flag set of it. */
 struct baa_req {
-	__u32 flags;
+	__u32 status;
 #define BAA_FLAG_A (1 << 0)
 #define BAA_FLAG_B (1 << 1)
 	__u8 pad[2];
-	__u16 status;
+	__u16 count;
+};
+
+/* vfio.h writes a `flags` member and then its bits: they are its set, above whatever follows. */
+struct baa_flags {
+	__u32 flags;
+#define BAA_FLAGS_READ (1 << 0)
+#define BAA_FLAGS_WRITE (1 << 1)
+	__u8 pad[4];
 };
 
 #endif
