@@ -495,7 +495,7 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         "flex",
         &[
             "    pub data: __IncompleteArrayField<__u8>,\n",
-            "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+            "    pub areas: __IncompleteArrayField<flex_sparse_mmap_area>,\n",
             "    pub entries: __IncompleteArrayField<kvm_msr_entry>,\n",
             "    assert!(::std::mem::offset_of!(vfio_irq_set, data) == 20);\n",
         ],
