@@ -9,6 +9,7 @@ pub mod c_header;
 pub mod c_validate;
 mod pp;
 pub mod rust;
+mod rust_caps;
 mod rust_syntax;
 pub mod rust_validate;
 pub mod rust_vmm;
