@@ -105,5 +105,127 @@ static inline int vfio_region_info__v7_2_copy_from_user(struct vfio_region_info 
 {
 	return vfio_region_info_copy_from_user(dst, src);
 }
+/*
+ * Capability chains (VFIO's cap_offset). An info ioctl returns its struct and,
+ * when the struct's caps flag is set, a chain of capabilities: the struct's first
+ * offset points at the first, each header's next at the following one, 0 ends
+ * it, every offset from the start of the buffer (vfio_info_cap_add() and
+ * vfio_info_cap_shift(), drivers/vfio/vfio_main.c).
+ *
+ * uapigen_<info>_cap_next() walks one: start with a zeroed struct
+ * uapigen_caps_cap_walk and call it until it returns 0 (the end) or an error.
+ * Return: 1 with the capability in *w (id, version, offset, len: its bytes up
+ * to the next one or the buffer's end), 0 at the end, or
+ *   -EINVAL    the buffer is shorter than the info struct (w->offset: its
+ *              length), or a capability starts inside the info struct or the
+ *              capability before it, or at an offset not a multiple of the
+ *              chain's alignment (w->offset: that offset);
+ *   -ENOSPC    the kernel set the caps flag, left the first offset 0 and asks
+ *              for more than the buffer holds (w->offset: its argsz);
+ *   -ELOOP     a next offset points back to its capability or before it;
+ *   -EOVERFLOW a capability's header, or its known struct, runs past the buffer.
+ * Every offset is checked before it is read; a walk ends after at most
+ * len / sizeof(header) steps.
+ */
+struct uapigen_caps_cap_walk {
+	__u16 id;	/* the capability's id */
+	__u16 version;	/* its version */
+	__u32 len;	/* its bytes, header included */
+	__u64 offset;	/* its offset, or what an error reports */
+	__u32 at;	/* the current capability's offset; 0 before the first */
+	__u64 end;	/* where its header or known struct ends */
+	int done;
+};
+
+static inline __u16 uapigen_caps_cap_u16(const unsigned char *b)
+{
+	__u16 v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+static inline __u32 uapigen_caps_cap_u32(const unsigned char *b)
+{
+	__u32 v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_next() - The next capability of struct vfio_region_info's chain
+ * @buf: the info struct, then its chain, as the ioctl returned them
+ * @len: the bytes of @buf (the argsz it was called with)
+ * @w: the walk, zeroed before the first call
+ *
+ * Capabilities start with struct vfio_info_cap_header; the known ones (struct vfio_region_info_cap_sparse_mmap, struct vfio_region_info_cap_type) must fit
+ * in @buf whole. The flag is VFIO_REGION_INFO_FLAG_CAPS, the alignment 8.
+ */
+static inline int uapigen_vfio_region_info_cap_next(const void *buf, size_t len,
+		struct uapigen_caps_cap_walk *w)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	__u32 offset, next;
+	__u64 floor, end;
+	__u16 id, version;
+
+	if (w->done)
+		return 0;
+	w->done = 1;
+	if (w->at == 0) {
+		if (len < sizeof(struct vfio_region_info)) {
+			w->offset = len;
+			return -EINVAL;
+		}
+		if (!(uapigen_caps_cap_u32(b + offsetof(struct vfio_region_info, flags)) & (VFIO_REGION_INFO_FLAG_CAPS)))
+			return 0;
+		offset = uapigen_caps_cap_u32(b + offsetof(struct vfio_region_info, cap_offset));
+		if (offset == 0) {
+			/* vfio_pci_core.c: argsz too small for the chain, argsz says how much */
+			__u32 argsz = uapigen_caps_cap_u32(b + offsetof(struct vfio_region_info, argsz));
+
+			if (argsz > len) {
+				w->offset = argsz;
+				return -ENOSPC;
+			}
+			return 0;
+		}
+		floor = sizeof(struct vfio_region_info);
+	} else {
+		offset = uapigen_caps_cap_u32(b + w->at + offsetof(struct vfio_info_cap_header, next));
+		if (offset == 0)
+			return 0;
+		if (offset <= w->at) {
+			w->offset = offset;
+			return -ELOOP;
+		}
+		floor = w->end;
+	}
+	w->offset = offset;
+	if (offset < floor || offset % 8 != 0)
+		return -EINVAL;
+	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
+		return -EOVERFLOW;
+	id = uapigen_caps_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, id));
+	version = uapigen_caps_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, version));
+	next = uapigen_caps_cap_u32(b + offset + offsetof(struct vfio_info_cap_header, next));
+	end = offset;
+	if (id == VFIO_REGION_INFO_CAP_SPARSE_MMAP && version == 1)
+		end += sizeof(struct vfio_region_info_cap_sparse_mmap);
+	else if (id == VFIO_REGION_INFO_CAP_TYPE && version == 1)
+		end += sizeof(struct vfio_region_info_cap_type);
+	else
+		end += sizeof(struct vfio_info_cap_header);
+	if (end > len)
+		return -EOVERFLOW;
+	w->len = (next > offset && next <= len ? next : (__u32)len) - offset;
+	w->id = id;
+	w->version = version;
+	w->at = offset;
+	w->end = end;
+	w->done = 0;
+	return 1;
+}
 
 #endif /* _UAPIGEN_CAPS_VALIDATE_H */
