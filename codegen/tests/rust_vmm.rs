@@ -554,3 +554,18 @@ fn packed_and_aligned_structs_are_bindgens_reprs() {
         ],
     );
 }
+
+/// The capability chain of golden/schema/caps.toml (vfio_region_info and its capabilities,
+/// `areas[]` flexible) in bindgen's API, compiling on x86-64 and i686.
+#[test]
+fn capability_chain_structs_are_bindgens() {
+    golden_bindings_compile(
+        "caps-ws",
+        "caps",
+        &[
+            "pub struct vfio_info_cap_header {\n",
+            "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+            "    pub cap_offset: __u32,\n",
+        ],
+    );
+}
