@@ -345,14 +345,8 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
         (st.size, st.align, st.members.last().unwrap().offset)
     };
     assert_eq!(at("x86_64-linux-gnu", "vfio_irq_set"), (20, 4, 20));
-    assert_eq!(
-        at("x86_64-linux-gnu", "flex_cap_sparse_mmap"),
-        (16, 8, 16)
-    );
-    assert_eq!(
-        at("i686-linux-gnu", "flex_cap_sparse_mmap"),
-        (16, 4, 16)
-    );
+    assert_eq!(at("x86_64-linux-gnu", "flex_cap_sparse_mmap"), (16, 8, 16));
+    assert_eq!(at("i686-linux-gnu", "flex_cap_sparse_mmap"), (16, 4, 16));
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
 }
@@ -539,7 +533,10 @@ fn capability_chain_agrees_with_gcc_and_its_walker_compiles() {
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
         let (asserted, flexible) = golden_layout_agrees_with_gcc(&families, "caps", triple, flag);
         assert_eq!(flexible, 1, "areas[]");
-        assert!(asserted.iter().any(|m| m == "vfio_region_info.cap_offset"), "{asserted:?}");
+        assert!(
+            asserted.iter().any(|m| m == "vfio_region_info.cap_offset"),
+            "{asserted:?}"
+        );
     }
     let src = r#"#include <stdio.h>
 #include <uapigen/caps_validate.h>

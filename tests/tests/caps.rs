@@ -68,9 +68,12 @@ fn build(adds: &[Add], argsz: u32) -> (Vec<u8>, Finished, VfioRegionInfo) {
                 let tail: Vec<u8> = areas
                     .iter()
                     .flat_map(|(o, s)| {
-                        VfioRegionSparseMmapArea { offset: *o, size: *s }
-                            .as_bytes()
-                            .to_vec()
+                        VfioRegionSparseMmapArea {
+                            offset: *o,
+                            size: *s,
+                        }
+                        .as_bytes()
+                        .to_vec()
                     })
                     .collect();
                 b.add_cap(&cap, &tail).unwrap();
@@ -110,7 +113,13 @@ fn rust_transcript(buf: &[u8]) -> String {
         assert!(steps <= buf.len() / 8 + 2, "the walk does not end");
         match step {
             Ok(c) => {
-                out += &format!("cap {} {} {} {}\n", c.id, c.version, c.offset, c.bytes.len())
+                out += &format!(
+                    "cap {} {} {} {}\n",
+                    c.id,
+                    c.version,
+                    c.offset,
+                    c.bytes.len()
+                )
             }
             Err(e) => {
                 out += &format!("err {} {}\n", e.errno(), e.offset());
@@ -340,7 +349,12 @@ fn each_refusal_and_its_errno() {
     // A known capability cut short: a type capability needs 16 bytes, 12 are there.
     let (cut, _, _) = build(&[Add::Type(1, 2)], 48);
     let steps: Vec<_> = walk::<VfioRegionInfo>(&cut[..INFO + 12]).collect();
-    assert_eq!(steps, vec![Err(CapError::PastEnd { offset: INFO as u32 })]);
+    assert_eq!(
+        steps,
+        vec![Err(CapError::PastEnd {
+            offset: INFO as u32
+        })]
+    );
     let errnos = [
         (CapError::Short { len: 0 }, 22),
         (CapError::NeedArgsz { argsz: 0 }, 28),

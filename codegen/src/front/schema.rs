@@ -130,7 +130,9 @@ pub struct RawCaps {
     /// The header's `__u32` member with the next capability's offset, 0 at the end (default
     /// `next`).
     pub next: Option<S<String>>,
-    /// The alignment of every capability's offset (default 8, `vfio_info_cap_add`'s).
+    /// The alignment of every capability's offset (default 8: `vfio_info_cap_add()` rounds
+    /// each capability up to `sizeof(u64)` since commit a881b496941f, "vfio: align capability
+    /// structures").
     pub align: Option<S<i64>>,
 }
 
