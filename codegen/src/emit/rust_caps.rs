@@ -10,9 +10,11 @@ use crate::emit::rust::type_ident;
 use crate::model::caps::Chain;
 use crate::model::Model;
 
-/// The engine, the same for every family (it names nothing of the schema).
-const ENGINE: &str = r#"
-    /// Where an info struct keeps its capability chain and where the chain's header keeps
+/// The engine, the same for every family (it names nothing of the schema), laid out as
+/// prettyplease lays it out (tests/rust_layout.rs): no blank lines, no plain comments. Where
+/// its checks come from is in the docs of `CapError` and `Builder`: `NeedArgsz` is
+/// vfio_pci_core.c's too-small argsz, the alignment `vfio_info_cap_add()`'s.
+const ENGINE: &str = r#"    /// Where an info struct keeps its capability chain and where the chain's header keeps
     /// id, version and next, in bytes.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct ChainLayout {
@@ -39,7 +41,6 @@ const ENGINE: &str = r#"
         /// `(id, version, sizeof)` of each capability struct the schema knows.
         pub known: &'static [(u16, u16, u32)],
     }
-
     impl ChainLayout {
         /// The bytes a capability with this id and version needs: its struct's `sizeof`
         /// when it is a known one, else the header's.
@@ -55,17 +56,13 @@ const ENGINE: &str = r#"
             self.header_size
         }
     }
-
     /// An info struct that the kernel follows with a capability chain.
     pub trait Chained {
         /// Its chain's layout.
         const CHAIN: ChainLayout;
     }
-
     /// A capability struct of `Of`'s chain.
-    pub trait Capability:
-        ::zerocopy::FromBytes + ::zerocopy::IntoBytes + ::zerocopy::Immutable + Sized
-    {
+    pub trait Capability: ::zerocopy::FromBytes + ::zerocopy::IntoBytes + ::zerocopy::Immutable + Sized {
         /// The info struct whose chain holds it.
         type Of: Chained;
         /// Its id in the header.
@@ -73,7 +70,6 @@ const ENGINE: &str = r#"
         /// Its version in the header.
         const VERSION: u16;
     }
-
     /// Why a chain was refused; each has the errno the C walker returns for it.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum CapError {
@@ -109,18 +105,18 @@ const ENGINE: &str = r#"
             offset: u32,
         },
     }
-
     impl CapError {
         /// The errno the C walker returns, negated there (Linux's numbers).
         pub fn errno(self) -> i32 {
             match self {
-                CapError::Short { .. } | CapError::Overlap { .. } | CapError::Misaligned { .. } => 22,
+                CapError::Short { .. }
+                | CapError::Overlap { .. }
+                | CapError::Misaligned { .. } => 22,
                 CapError::NeedArgsz { .. } => 28,
                 CapError::Loop { .. } => 40,
                 CapError::PastEnd { .. } => 75,
             }
         }
-
         /// The offset (the buffer's length for `Short`, argsz for `NeedArgsz`) the C
         /// walker reports with it.
         pub fn offset(self) -> u64 {
@@ -134,7 +130,6 @@ const ENGINE: &str = r#"
             }
         }
     }
-
     /// One capability of a chain.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct Cap<'a> {
@@ -147,7 +142,6 @@ const ENGINE: &str = r#"
         /// Its bytes, header included: up to the next capability, or to the buffer's end.
         pub bytes: &'a [u8],
     }
-
     impl Cap<'_> {
         /// The capability struct `C`, by copy, when this is its id and version.
         pub fn get<C: Capability>(&self) -> Option<C> {
@@ -157,21 +151,17 @@ const ENGINE: &str = r#"
             C::read_from_prefix(self.bytes).ok().map(|(c, _)| c)
         }
     }
-
     fn read_u16(buf: &[u8], at: u64) -> u16 {
         let at = at as usize;
         u16::from_ne_bytes([buf[at], buf[at + 1]])
     }
-
     fn read_u32(buf: &[u8], at: u64) -> u32 {
         let at = at as usize;
         u32::from_ne_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
     }
-
     fn write_u32(buf: &mut [u8], at: usize, v: u32) {
         buf[at..at + 4].copy_from_slice(&v.to_ne_bytes());
     }
-
     /// Walks a chain in the bytes an info ioctl returned: the info struct, then its chain.
     /// Every offset is checked before it is read, and each capability must start past the
     /// one before it, so a walk ends after at most `len / header_size` steps. The first
@@ -186,26 +176,31 @@ const ENGINE: &str = r#"
         end: u64,
         done: bool,
     }
-
     impl<'a> Walker<'a> {
         /// A walk of `buf` by `chain`.
         pub fn new(chain: ChainLayout, buf: &'a [u8]) -> Self {
-            Walker { chain, buf, at: 0, end: 0, done: false }
+            Walker {
+                chain,
+                buf,
+                at: 0,
+                end: 0,
+                done: false,
+            }
         }
-
         fn step(&mut self) -> Result<Option<Cap<'a>>, CapError> {
             let c = self.chain;
             let len = self.buf.len() as u64;
             let (offset, floor) = if self.at == 0 {
                 if len < c.info_size as u64 {
-                    return Err(CapError::Short { len: self.buf.len() });
+                    return Err(CapError::Short {
+                        len: self.buf.len(),
+                    });
                 }
                 if read_u32(self.buf, c.flags_offset as u64) & c.flag == 0 {
                     return Ok(None);
                 }
                 let first = read_u32(self.buf, c.cap_offset_offset as u64);
                 if first == 0 {
-                    // vfio_pci_core.c: argsz too small for the chain, argsz says how much.
                     let argsz = read_u32(self.buf, c.argsz_offset as u64);
                     if argsz as u64 > len {
                         return Err(CapError::NeedArgsz { argsz });
@@ -240,16 +235,25 @@ const ENGINE: &str = r#"
             if end > len {
                 return Err(CapError::PastEnd { offset });
             }
-            let stop = if next > offset && next as u64 <= len { next as u64 } else { len };
+            let stop = if next > offset && next as u64 <= len {
+                next as u64
+            } else {
+                len
+            };
             self.at = offset;
             self.end = end;
-            Ok(Some(Cap { id, version, offset, bytes: &self.buf[at as usize..stop as usize] }))
+            Ok(
+                Some(Cap {
+                    id,
+                    version,
+                    offset,
+                    bytes: &self.buf[at as usize..stop as usize],
+                }),
+            )
         }
     }
-
     impl<'a> Iterator for Walker<'a> {
         type Item = Result<Cap<'a>, CapError>;
-
         fn next(&mut self) -> Option<Self::Item> {
             if self.done {
                 return None;
@@ -267,13 +271,11 @@ const ENGINE: &str = r#"
             }
         }
     }
-
     /// Walks the chain of info struct `I` in `buf` (the info struct, then its chain, as
     /// many bytes as its argsz).
     pub fn walk<I: Chained>(buf: &[u8]) -> Walker<'_> {
         Walker::new(I::CHAIN, buf)
     }
-
     /// The first capability `C` in `buf`'s chain, by copy; a refused chain's error if it
     /// comes before one.
     pub fn find<C: Capability>(buf: &[u8]) -> Result<Option<C>, CapError> {
@@ -284,7 +286,6 @@ const ENGINE: &str = r#"
         }
         Ok(None)
     }
-
     /// Why the builder could not go on.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum BuildError {
@@ -305,7 +306,6 @@ const ENGINE: &str = r#"
             len: usize,
         },
     }
-
     /// What `Builder::finish` wrote, as the kernel's info ioctls do.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Finished {
@@ -324,7 +324,6 @@ const ENGINE: &str = r#"
             argsz: u32,
         },
     }
-
     /// Lays a chain out as `vfio_info_cap_add()` does (drivers/vfio/vfio_main.c): each
     /// capability appended, its size rounded up to the chain's alignment and zero-filled,
     /// the previous one's next pointing at it, offsets from the chain's start until
@@ -336,21 +335,28 @@ const ENGINE: &str = r#"
         size: usize,
         last: Option<usize>,
     }
-
     impl<'a> Builder<'a> {
         /// An empty chain for `chain`, kept in `scratch` (the kernel's `vfio_info_cap`).
         pub fn new(chain: ChainLayout, scratch: &'a mut [u8]) -> Self {
-            Builder { chain, scratch, size: 0, last: None }
+            Builder {
+                chain,
+                scratch,
+                size: 0,
+                last: None,
+            }
         }
-
         /// The chain's size so far (`vfio_info_cap.size`).
         pub fn size(&self) -> usize {
             self.size
         }
-
         /// Appends a capability of the bytes `parts` (the header's first, whose id, version
         /// and next are written here); returns its offset in the chain.
-        pub fn add_parts(&mut self, id: u16, version: u16, parts: &[&[u8]]) -> Result<usize, BuildError> {
+        pub fn add_parts(
+            &mut self,
+            id: u16,
+            version: u16,
+            parts: &[&[u8]],
+        ) -> Result<usize, BuildError> {
             let c = self.chain;
             let len: usize = parts.iter().map(|p| p.len()).sum();
             if len < c.header_size as usize {
@@ -360,7 +366,9 @@ const ENGINE: &str = r#"
             let size = (len + align - 1) / align * align;
             let at = self.size;
             if self.scratch.len() < at + size {
-                return Err(BuildError::NoRoom { needed: at + size });
+                return Err(BuildError::NoRoom {
+                    needed: at + size,
+                });
             }
             let mut p = at;
             for part in parts {
@@ -371,7 +379,8 @@ const ENGINE: &str = r#"
             let id_at = at + c.id_offset as usize;
             self.scratch[id_at..id_at + 2].copy_from_slice(&id.to_ne_bytes());
             let version_at = at + c.version_offset as usize;
-            self.scratch[version_at..version_at + 2].copy_from_slice(&version.to_ne_bytes());
+            self.scratch[version_at..version_at + 2]
+                .copy_from_slice(&version.to_ne_bytes());
             write_u32(self.scratch, at + c.next_offset as usize, 0);
             if let Some(last) = self.last {
                 write_u32(self.scratch, last + c.next_offset as usize, at as u32);
@@ -380,32 +389,46 @@ const ENGINE: &str = r#"
             self.size = at + size;
             Ok(at)
         }
-
         /// Appends the raw capability `cap`.
-        pub fn add(&mut self, id: u16, version: u16, cap: &[u8]) -> Result<usize, BuildError> {
+        pub fn add(
+            &mut self,
+            id: u16,
+            version: u16,
+            cap: &[u8],
+        ) -> Result<usize, BuildError> {
             self.add_parts(id, version, &[cap])
         }
-
         /// Appends capability `C`, then `tail` (a flexible array's elements).
-        pub fn add_cap<C: Capability>(&mut self, cap: &C, tail: &[u8]) -> Result<usize, BuildError> {
+        pub fn add_cap<C: Capability>(
+            &mut self,
+            cap: &C,
+            tail: &[u8],
+        ) -> Result<usize, BuildError> {
             self.add_parts(C::ID, C::VERSION, &[cap.as_bytes(), tail])
         }
-
         /// Writes the info struct `info` (its bytes, argsz the caller's) and the chain into
         /// the caller's buffer `out`, as vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO does:
         /// no capability, the struct alone; a chain that fits argsz follows the struct, the
         /// flag set and the first offset `sizeof` the struct; one that does not leaves the
         /// bytes past the struct alone, sets the flag, the first offset 0 and argsz to the
         /// size needed. `info` is updated as it is written; at most argsz bytes of it are.
-        pub fn finish(&self, info: &mut [u8], out: &mut [u8]) -> Result<Finished, BuildError> {
+        pub fn finish(
+            &self,
+            info: &mut [u8],
+            out: &mut [u8],
+        ) -> Result<Finished, BuildError> {
             let c = self.chain;
             let info_size = c.info_size as usize;
             if info.len() != info_size {
-                return Err(BuildError::ShortOut { len: info.len() });
+                return Err(BuildError::ShortOut {
+                    len: info.len(),
+                });
             }
             let argsz = read_u32(info, c.argsz_offset as u64) as usize;
             if out.len() < argsz {
-                return Err(BuildError::ShortOut { len: out.len() });
+                return Err(BuildError::ShortOut {
+                    len: out.len(),
+                });
             }
             let done = if self.size == 0 {
                 Finished::NoCaps
@@ -416,7 +439,9 @@ const ENGINE: &str = r#"
                 if argsz < needed {
                     write_u32(info, c.argsz_offset as usize, needed as u32);
                     write_u32(info, c.cap_offset_offset as usize, 0);
-                    Finished::TooSmall { argsz: needed as u32 }
+                    Finished::TooSmall {
+                        argsz: needed as u32,
+                    }
                 } else {
                     out[info_size..needed].copy_from_slice(&self.scratch[..self.size]);
                     let mut at = 0;
@@ -430,7 +455,9 @@ const ENGINE: &str = r#"
                         at = next;
                     }
                     write_u32(info, c.cap_offset_offset as usize, info_size as u32);
-                    Finished::Fits { len: needed as u32 }
+                    Finished::Fits {
+                        len: needed as u32,
+                    }
                 }
             };
             let n = argsz.min(info_size);
@@ -470,6 +497,21 @@ fn value(v: &crate::ir::ValueRef, ty: &str) -> String {
     }
 }
 
+/// `&[a, b]` on one line when it fits prettyplease's margin (89 columns up to the `]`, at
+/// the field's indentation of 12), else one element a line, as prettyplease breaks an array.
+fn known_list(known: &[String]) -> String {
+    let one = format!("&[{}]", known.join(", "));
+    if 12 + "known: ".len() + one.len() <= 89 {
+        return one;
+    }
+    let mut out = String::from("&[\n");
+    for k in known {
+        out.push_str(&format!("                {k},\n"));
+    }
+    out.push_str("            ]");
+    out
+}
+
 fn chain_impls(family: &crate::ir::Family, c: &Chain) -> String {
     let info = family.struct_(c.info);
     let ty = type_ident(&info.name);
@@ -479,10 +521,10 @@ fn chain_impls(family: &crate::ir::Family, c: &Chain) -> String {
         .map(|k| format!("({}, {}, {})", value(&k.id, "u16"), k.version, k.size))
         .collect();
     let mut out = format!(
-        "\n    /// `struct {}`'s chain of `struct {}`s.\n    impl Chained for {ty} {{\n        const CHAIN: ChainLayout = ChainLayout {{\n\
+        "    /// `struct {}`'s chain of `struct {}`s.\n    impl Chained for {ty} {{\n        const CHAIN: ChainLayout = ChainLayout {{\n\
          \x20           info_size: {},\n            argsz_offset: {},\n            flags_offset: {},\n            flag: {},\n\
          \x20           cap_offset_offset: {},\n            header_size: {},\n            id_offset: {},\n            version_offset: {},\n\
-         \x20           next_offset: {},\n            align: {},\n            known: &[{}],\n        }};\n    }}\n",
+         \x20           next_offset: {},\n            align: {},\n            known: {},\n        }};\n    }}\n",
         info.name,
         family.struct_(c.header).name,
         c.info_size,
@@ -495,12 +537,12 @@ fn chain_impls(family: &crate::ir::Family, c: &Chain) -> String {
         c.version_offset,
         c.next_offset,
         c.align,
-        known.join(", "),
+        known_list(&known),
     );
     for k in &c.known {
         let cap = family.struct_(k.cap);
         out.push_str(&format!(
-            "\n    /// Capability `{}` version {} of `struct {}`'s chain.\n    impl Capability for {} {{\n        type Of = {ty};\n        const ID: u16 = {};\n        const VERSION: u16 = {};\n    }}\n",
+            "    /// Capability `{}` version {} of `struct {}`'s chain.\n    impl Capability for {} {{\n        type Of = {ty};\n        const ID: u16 = {};\n        const VERSION: u16 = {};\n    }}\n",
             k.id.text(),
             k.version,
             info.name,

@@ -297,7 +297,6 @@ pub mod v7_2 {
 /// kernel does.
 pub mod uapigen_caps {
     use super::*;
-
     /// Where an info struct keeps its capability chain and where the chain's header keeps
     /// id, version and next, in bytes.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -325,7 +324,6 @@ pub mod uapigen_caps {
         /// `(id, version, sizeof)` of each capability struct the schema knows.
         pub known: &'static [(u16, u16, u32)],
     }
-
     impl ChainLayout {
         /// The bytes a capability with this id and version needs: its struct's `sizeof`
         /// when it is a known one, else the header's.
@@ -341,17 +339,13 @@ pub mod uapigen_caps {
             self.header_size
         }
     }
-
     /// An info struct that the kernel follows with a capability chain.
     pub trait Chained {
         /// Its chain's layout.
         const CHAIN: ChainLayout;
     }
-
     /// A capability struct of `Of`'s chain.
-    pub trait Capability:
-        ::zerocopy::FromBytes + ::zerocopy::IntoBytes + ::zerocopy::Immutable + Sized
-    {
+    pub trait Capability: ::zerocopy::FromBytes + ::zerocopy::IntoBytes + ::zerocopy::Immutable + Sized {
         /// The info struct whose chain holds it.
         type Of: Chained;
         /// Its id in the header.
@@ -359,7 +353,6 @@ pub mod uapigen_caps {
         /// Its version in the header.
         const VERSION: u16;
     }
-
     /// Why a chain was refused; each has the errno the C walker returns for it.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum CapError {
@@ -395,18 +388,18 @@ pub mod uapigen_caps {
             offset: u32,
         },
     }
-
     impl CapError {
         /// The errno the C walker returns, negated there (Linux's numbers).
         pub fn errno(self) -> i32 {
             match self {
-                CapError::Short { .. } | CapError::Overlap { .. } | CapError::Misaligned { .. } => 22,
+                CapError::Short { .. }
+                | CapError::Overlap { .. }
+                | CapError::Misaligned { .. } => 22,
                 CapError::NeedArgsz { .. } => 28,
                 CapError::Loop { .. } => 40,
                 CapError::PastEnd { .. } => 75,
             }
         }
-
         /// The offset (the buffer's length for `Short`, argsz for `NeedArgsz`) the C
         /// walker reports with it.
         pub fn offset(self) -> u64 {
@@ -420,7 +413,6 @@ pub mod uapigen_caps {
             }
         }
     }
-
     /// One capability of a chain.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct Cap<'a> {
@@ -433,7 +425,6 @@ pub mod uapigen_caps {
         /// Its bytes, header included: up to the next capability, or to the buffer's end.
         pub bytes: &'a [u8],
     }
-
     impl Cap<'_> {
         /// The capability struct `C`, by copy, when this is its id and version.
         pub fn get<C: Capability>(&self) -> Option<C> {
@@ -443,21 +434,17 @@ pub mod uapigen_caps {
             C::read_from_prefix(self.bytes).ok().map(|(c, _)| c)
         }
     }
-
     fn read_u16(buf: &[u8], at: u64) -> u16 {
         let at = at as usize;
         u16::from_ne_bytes([buf[at], buf[at + 1]])
     }
-
     fn read_u32(buf: &[u8], at: u64) -> u32 {
         let at = at as usize;
         u32::from_ne_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]])
     }
-
     fn write_u32(buf: &mut [u8], at: usize, v: u32) {
         buf[at..at + 4].copy_from_slice(&v.to_ne_bytes());
     }
-
     /// Walks a chain in the bytes an info ioctl returned: the info struct, then its chain.
     /// Every offset is checked before it is read, and each capability must start past the
     /// one before it, so a walk ends after at most `len / header_size` steps. The first
@@ -472,26 +459,31 @@ pub mod uapigen_caps {
         end: u64,
         done: bool,
     }
-
     impl<'a> Walker<'a> {
         /// A walk of `buf` by `chain`.
         pub fn new(chain: ChainLayout, buf: &'a [u8]) -> Self {
-            Walker { chain, buf, at: 0, end: 0, done: false }
+            Walker {
+                chain,
+                buf,
+                at: 0,
+                end: 0,
+                done: false,
+            }
         }
-
         fn step(&mut self) -> Result<Option<Cap<'a>>, CapError> {
             let c = self.chain;
             let len = self.buf.len() as u64;
             let (offset, floor) = if self.at == 0 {
                 if len < c.info_size as u64 {
-                    return Err(CapError::Short { len: self.buf.len() });
+                    return Err(CapError::Short {
+                        len: self.buf.len(),
+                    });
                 }
                 if read_u32(self.buf, c.flags_offset as u64) & c.flag == 0 {
                     return Ok(None);
                 }
                 let first = read_u32(self.buf, c.cap_offset_offset as u64);
                 if first == 0 {
-                    // vfio_pci_core.c: argsz too small for the chain, argsz says how much.
                     let argsz = read_u32(self.buf, c.argsz_offset as u64);
                     if argsz as u64 > len {
                         return Err(CapError::NeedArgsz { argsz });
@@ -526,16 +518,25 @@ pub mod uapigen_caps {
             if end > len {
                 return Err(CapError::PastEnd { offset });
             }
-            let stop = if next > offset && next as u64 <= len { next as u64 } else { len };
+            let stop = if next > offset && next as u64 <= len {
+                next as u64
+            } else {
+                len
+            };
             self.at = offset;
             self.end = end;
-            Ok(Some(Cap { id, version, offset, bytes: &self.buf[at as usize..stop as usize] }))
+            Ok(
+                Some(Cap {
+                    id,
+                    version,
+                    offset,
+                    bytes: &self.buf[at as usize..stop as usize],
+                }),
+            )
         }
     }
-
     impl<'a> Iterator for Walker<'a> {
         type Item = Result<Cap<'a>, CapError>;
-
         fn next(&mut self) -> Option<Self::Item> {
             if self.done {
                 return None;
@@ -553,13 +554,11 @@ pub mod uapigen_caps {
             }
         }
     }
-
     /// Walks the chain of info struct `I` in `buf` (the info struct, then its chain, as
     /// many bytes as its argsz).
     pub fn walk<I: Chained>(buf: &[u8]) -> Walker<'_> {
         Walker::new(I::CHAIN, buf)
     }
-
     /// The first capability `C` in `buf`'s chain, by copy; a refused chain's error if it
     /// comes before one.
     pub fn find<C: Capability>(buf: &[u8]) -> Result<Option<C>, CapError> {
@@ -570,7 +569,6 @@ pub mod uapigen_caps {
         }
         Ok(None)
     }
-
     /// Why the builder could not go on.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum BuildError {
@@ -591,7 +589,6 @@ pub mod uapigen_caps {
             len: usize,
         },
     }
-
     /// What `Builder::finish` wrote, as the kernel's info ioctls do.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Finished {
@@ -610,7 +607,6 @@ pub mod uapigen_caps {
             argsz: u32,
         },
     }
-
     /// Lays a chain out as `vfio_info_cap_add()` does (drivers/vfio/vfio_main.c): each
     /// capability appended, its size rounded up to the chain's alignment and zero-filled,
     /// the previous one's next pointing at it, offsets from the chain's start until
@@ -622,21 +618,28 @@ pub mod uapigen_caps {
         size: usize,
         last: Option<usize>,
     }
-
     impl<'a> Builder<'a> {
         /// An empty chain for `chain`, kept in `scratch` (the kernel's `vfio_info_cap`).
         pub fn new(chain: ChainLayout, scratch: &'a mut [u8]) -> Self {
-            Builder { chain, scratch, size: 0, last: None }
+            Builder {
+                chain,
+                scratch,
+                size: 0,
+                last: None,
+            }
         }
-
         /// The chain's size so far (`vfio_info_cap.size`).
         pub fn size(&self) -> usize {
             self.size
         }
-
         /// Appends a capability of the bytes `parts` (the header's first, whose id, version
         /// and next are written here); returns its offset in the chain.
-        pub fn add_parts(&mut self, id: u16, version: u16, parts: &[&[u8]]) -> Result<usize, BuildError> {
+        pub fn add_parts(
+            &mut self,
+            id: u16,
+            version: u16,
+            parts: &[&[u8]],
+        ) -> Result<usize, BuildError> {
             let c = self.chain;
             let len: usize = parts.iter().map(|p| p.len()).sum();
             if len < c.header_size as usize {
@@ -646,7 +649,9 @@ pub mod uapigen_caps {
             let size = (len + align - 1) / align * align;
             let at = self.size;
             if self.scratch.len() < at + size {
-                return Err(BuildError::NoRoom { needed: at + size });
+                return Err(BuildError::NoRoom {
+                    needed: at + size,
+                });
             }
             let mut p = at;
             for part in parts {
@@ -657,7 +662,8 @@ pub mod uapigen_caps {
             let id_at = at + c.id_offset as usize;
             self.scratch[id_at..id_at + 2].copy_from_slice(&id.to_ne_bytes());
             let version_at = at + c.version_offset as usize;
-            self.scratch[version_at..version_at + 2].copy_from_slice(&version.to_ne_bytes());
+            self.scratch[version_at..version_at + 2]
+                .copy_from_slice(&version.to_ne_bytes());
             write_u32(self.scratch, at + c.next_offset as usize, 0);
             if let Some(last) = self.last {
                 write_u32(self.scratch, last + c.next_offset as usize, at as u32);
@@ -666,32 +672,46 @@ pub mod uapigen_caps {
             self.size = at + size;
             Ok(at)
         }
-
         /// Appends the raw capability `cap`.
-        pub fn add(&mut self, id: u16, version: u16, cap: &[u8]) -> Result<usize, BuildError> {
+        pub fn add(
+            &mut self,
+            id: u16,
+            version: u16,
+            cap: &[u8],
+        ) -> Result<usize, BuildError> {
             self.add_parts(id, version, &[cap])
         }
-
         /// Appends capability `C`, then `tail` (a flexible array's elements).
-        pub fn add_cap<C: Capability>(&mut self, cap: &C, tail: &[u8]) -> Result<usize, BuildError> {
+        pub fn add_cap<C: Capability>(
+            &mut self,
+            cap: &C,
+            tail: &[u8],
+        ) -> Result<usize, BuildError> {
             self.add_parts(C::ID, C::VERSION, &[cap.as_bytes(), tail])
         }
-
         /// Writes the info struct `info` (its bytes, argsz the caller's) and the chain into
         /// the caller's buffer `out`, as vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO does:
         /// no capability, the struct alone; a chain that fits argsz follows the struct, the
         /// flag set and the first offset `sizeof` the struct; one that does not leaves the
         /// bytes past the struct alone, sets the flag, the first offset 0 and argsz to the
         /// size needed. `info` is updated as it is written; at most argsz bytes of it are.
-        pub fn finish(&self, info: &mut [u8], out: &mut [u8]) -> Result<Finished, BuildError> {
+        pub fn finish(
+            &self,
+            info: &mut [u8],
+            out: &mut [u8],
+        ) -> Result<Finished, BuildError> {
             let c = self.chain;
             let info_size = c.info_size as usize;
             if info.len() != info_size {
-                return Err(BuildError::ShortOut { len: info.len() });
+                return Err(BuildError::ShortOut {
+                    len: info.len(),
+                });
             }
             let argsz = read_u32(info, c.argsz_offset as u64) as usize;
             if out.len() < argsz {
-                return Err(BuildError::ShortOut { len: out.len() });
+                return Err(BuildError::ShortOut {
+                    len: out.len(),
+                });
             }
             let done = if self.size == 0 {
                 Finished::NoCaps
@@ -702,7 +722,9 @@ pub mod uapigen_caps {
                 if argsz < needed {
                     write_u32(info, c.argsz_offset as usize, needed as u32);
                     write_u32(info, c.cap_offset_offset as usize, 0);
-                    Finished::TooSmall { argsz: needed as u32 }
+                    Finished::TooSmall {
+                        argsz: needed as u32,
+                    }
                 } else {
                     out[info_size..needed].copy_from_slice(&self.scratch[..self.size]);
                     let mut at = 0;
@@ -716,7 +738,9 @@ pub mod uapigen_caps {
                         at = next;
                     }
                     write_u32(info, c.cap_offset_offset as usize, info_size as u32);
-                    Finished::Fits { len: needed as u32 }
+                    Finished::Fits {
+                        len: needed as u32,
+                    }
                 }
             };
             let n = argsz.min(info_size);
@@ -724,7 +748,6 @@ pub mod uapigen_caps {
             Ok(done)
         }
     }
-
     /// `struct vfio_region_info`'s chain of `struct vfio_info_cap_header`s.
     impl Chained for VfioRegionInfo {
         const CHAIN: ChainLayout = ChainLayout {
@@ -738,17 +761,18 @@ pub mod uapigen_caps {
             version_offset: 2,
             next_offset: 4,
             align: 8,
-            known: &[(VFIO_REGION_INFO_CAP_SPARSE_MMAP as u16, 1, 16), (VFIO_REGION_INFO_CAP_TYPE as u16, 1, 16)],
+            known: &[
+                (VFIO_REGION_INFO_CAP_SPARSE_MMAP as u16, 1, 16),
+                (VFIO_REGION_INFO_CAP_TYPE as u16, 1, 16),
+            ],
         };
     }
-
     /// Capability `VFIO_REGION_INFO_CAP_SPARSE_MMAP` version 1 of `struct vfio_region_info`'s chain.
     impl Capability for VfioRegionInfoCapSparseMmap {
         type Of = VfioRegionInfo;
         const ID: u16 = VFIO_REGION_INFO_CAP_SPARSE_MMAP as u16;
         const VERSION: u16 = 1;
     }
-
     /// Capability `VFIO_REGION_INFO_CAP_TYPE` version 1 of `struct vfio_region_info`'s chain.
     impl Capability for VfioRegionInfoCapType {
         type Of = VfioRegionInfo;
