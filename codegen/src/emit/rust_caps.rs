@@ -363,7 +363,7 @@ const ENGINE: &str = r#"    /// Where an info struct keeps its capability chain 
                 return Err(BuildError::ShortCap { len });
             }
             let align = c.align as usize;
-            let size = (len + align - 1) / align * align;
+            let size = len.div_ceil(align) * align;
             let at = self.size;
             if self.scratch.len() < at + size {
                 return Err(BuildError::NoRoom {

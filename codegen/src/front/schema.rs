@@ -104,10 +104,10 @@ pub struct RawStruct {
     /// The struct is an info struct the kernel follows with a capability chain (VFIO's
     /// `cap_offset`): `{ offset = "cap_offset", flag = "VFIO_REGION_INFO_FLAG_CAPS", header =
     /// "vfio_info_cap_header" }`.
-    pub caps: Option<S<RawCaps>>,
+    pub caps: Option<Box<S<RawCaps>>>,
     /// The struct is one capability of a chain: `{ of = "vfio_region_info", id =
     /// "VFIO_REGION_INFO_CAP_SPARSE_MMAP", version = 1 }`.
-    pub capability: Option<S<RawCapability>>,
+    pub capability: Option<Box<S<RawCapability>>>,
 }
 
 /// `caps = { offset, flag, header, ... }`: where an info struct's capability chain starts,

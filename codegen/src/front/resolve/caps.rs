@@ -8,7 +8,11 @@
 use super::*;
 
 /// The raw keys of one struct, taken out before the struct is resolved.
-pub(super) type Pending = (StructId, Option<S<RawCaps>>, Option<S<RawCapability>>);
+pub(super) type Pending = (
+    StructId,
+    Option<Box<S<RawCaps>>>,
+    Option<Box<S<RawCapability>>>,
+);
 
 impl Resolver {
     pub(super) fn caps(&mut self, family: &mut Family, pending: Vec<Pending>) {

@@ -646,7 +646,7 @@ pub mod uapigen_caps {
                 return Err(BuildError::ShortCap { len });
             }
             let align = c.align as usize;
-            let size = (len + align - 1) / align * align;
+            let size = len.div_ceil(align) * align;
             let at = self.size;
             if self.scratch.len() < at + size {
                 return Err(BuildError::NoRoom {
