@@ -2,7 +2,8 @@
 //! built with the generated builder walk back to what was added; random and mutated buffers
 //! never panic and are refused for the reason the mutation makes; and the generated C walker
 //! (`uapigen_vfio_region_info_cap_next()`, compiled with cc) gives, case by case, the same
-//! capabilities and the same errno at the same offset as the Rust walker.
+//! capabilities and the same errno at the same offset as the Rust walker; the C builder
+//! (`uapigen_vfio_region_info_cap_add()`, `_cap_finish()`) writes the bytes the Rust one does.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -138,31 +139,74 @@ const HARNESS: &str = r#"
 #include <stdlib.h>
 #include <uapigen/caps_validate.h>
 
-static unsigned char buf[1 << 16];
+static unsigned char buf[1 << 16], cap[1 << 12], scratch[1 << 12], out[1 << 12];
+
+static int bytes(unsigned char *to, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned int byte;
+
+		if (scanf("%2x", &byte) != 1)
+			return -1;
+		to[i] = (unsigned char)byte;
+	}
+	return 0;
+}
+
+static void hex(const void *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		printf("%02x", ((const unsigned char *)p)[i]);
+	printf("\n");
+}
 
 int main(void)
 {
-	size_t len;
+	char mode[2];
 
-	while (scanf("%zu", &len) == 1) {
-		struct uapigen_caps_cap_walk w;
-		size_t i;
-		int r;
+	while (scanf("%1s", mode) == 1) {
+		if (mode[0] == 'W') {
+			struct uapigen_caps_cap_walk w;
+			size_t len;
+			int r;
 
-		for (i = 0; i < len; i++) {
-			unsigned int byte;
-
-			if (scanf("%2x", &byte) != 1)
+			if (scanf("%zu", &len) != 1 || bytes(buf, len))
 				return 2;
-			buf[i] = (unsigned char)byte;
+			memset(&w, 0, sizeof(w));
+			while ((r = uapigen_vfio_region_info_cap_next(buf, len, &w)) == 1)
+				printf("cap %u %u %llu %u\n", w.id, w.version, (unsigned long long)w.offset, w.len);
+			if (r == 0)
+				printf("end\n");
+			else
+				printf("err %d %llu\n", -r, (unsigned long long)w.offset);
+		} else {
+			struct uapigen_caps_cap_chain c;
+			struct vfio_region_info info;
+			unsigned int argsz, n, i;
+
+			memset(&c, 0, sizeof(c));
+			c.buf = scratch;
+			c.room = sizeof(scratch);
+			if (scanf("%u %u", &argsz, &n) != 2 || bytes((unsigned char *)&info, sizeof(info)))
+				return 3;
+			for (i = 0; i < n; i++) {
+				unsigned int id, version;
+				size_t len;
+
+				if (scanf("%u %u %zu", &id, &version, &len) != 3 || bytes(cap, len))
+					return 4;
+				if (uapigen_vfio_region_info_cap_add(&c, (__u16)id, (__u16)version, cap, len) < 0)
+					return 5;
+			}
+			memset(out, 0xa5, argsz);
+			printf("%d\n", uapigen_vfio_region_info_cap_finish(&c, &info, out, argsz));
+			hex(out, argsz);
+			hex(&info, sizeof(info));
 		}
-		memset(&w, 0, sizeof(w));
-		while ((r = uapigen_vfio_region_info_cap_next(buf, len, &w)) == 1)
-			printf("cap %u %u %llu %u\n", w.id, w.version, (unsigned long long)w.offset, w.len);
-		if (r == 0)
-			printf("end\n");
-		else
-			printf("err %d %llu\n", -r, (unsigned long long)w.offset);
 		printf("--\n");
 	}
 	return 0;
@@ -199,13 +243,67 @@ fn harness() -> &'static std::path::Path {
 
 /// The C walker's transcript of each buffer.
 fn c_transcripts(bufs: &[Vec<u8>]) -> Vec<String> {
-    let mut input = String::new();
-    for b in bufs {
-        input += &b.len().to_string();
+    run_c(bufs.iter().map(|b| {
+        let mut line = format!("W {}", b.len());
         for x in b {
-            input += &format!(" {x:02x}");
+            line += &format!(" {x:02x}");
         }
+        line
+    }))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The capability's bytes as `build` adds them (id, version and next left to the builder).
+fn cap_bytes(a: &Add) -> (u16, u16, Vec<u8>) {
+    match a {
+        Add::Type(t, st) => {
+            let cap = VfioRegionInfoCapType {
+                header: VfioInfoCapHeader::default(),
+                r#type: *t,
+                subtype: *st,
+            };
+            (VFIO_REGION_INFO_CAP_TYPE as u16, 1, cap.as_bytes().to_vec())
+        }
+        Add::Sparse(areas) => {
+            let mut b = vec![0u8; 16];
+            b[8..12].copy_from_slice(&(areas.len() as u32).to_ne_bytes());
+            for (o, sz) in areas {
+                b.extend_from_slice(&o.to_ne_bytes());
+                b.extend_from_slice(&sz.to_ne_bytes());
+            }
+            (VFIO_REGION_INFO_CAP_SPARSE_MMAP as u16, 1, b)
+        }
+        Add::Unknown(v, body) => {
+            let mut b = vec![0u8; 8];
+            b.extend_from_slice(body);
+            (7, *v, b)
+        }
+    }
+}
+
+/// The C builder's answer (return, `out`, the info struct) to `adds` with `argsz`.
+fn c_build(adds: &[Add], argsz: u32) -> String {
+    let mut info = region();
+    info.argsz = argsz;
+    let mut line = format!("B {argsz} {} ", adds.len());
+    line += &hex(info.as_bytes());
+    for a in adds {
+        let (id, v, b) = cap_bytes(a);
+        line += &format!(" {id} {v} {} {}", b.len(), hex(&b));
+    }
+    run_c(std::iter::once(line)).remove(0)
+}
+
+fn run_c(lines: impl Iterator<Item = String>) -> Vec<String> {
+    let mut input = String::new();
+    let mut n = 0;
+    for l in lines {
+        input += &l;
         input.push('\n');
+        n += 1;
     }
     let mut child = Command::new(harness())
         .stdin(Stdio::piped())
@@ -219,8 +317,8 @@ fn c_transcripts(bufs: &[Vec<u8>]) -> Vec<String> {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let v: Vec<String> = text.split("--\n").map(str::to_string).collect();
-    assert_eq!(v.len(), bufs.len() + 1);
-    v[..bufs.len()].to_vec()
+    assert_eq!(v.len(), n + 1, "{text}");
+    v[..n].to_vec()
 }
 
 fn agree(bufs: &[Vec<u8>]) {
@@ -240,6 +338,8 @@ proptest! {
         let needed = INFO + adds.iter().map(cap_size).sum::<usize>();
         let argsz = if short && needed > INFO { (INFO as u32) + spare % (needed - INFO) as u32 } else { needed as u32 + spare };
         let (out, done, info) = build(&adds, argsz);
+        let ret = match done { Finished::NoCaps => 0, Finished::Fits { .. } => 1, Finished::TooSmall { .. } => 2 };
+        prop_assert_eq!(c_build(&adds, argsz), format!("{ret}\n{}\n{}\n", hex(&out), hex(info.as_bytes())), "the C builder differs");
         if adds.is_empty() {
             prop_assert_eq!(done, Finished::NoCaps);
             prop_assert_eq!(walk::<VfioRegionInfo>(&out).count(), 0);

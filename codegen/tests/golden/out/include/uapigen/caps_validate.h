@@ -137,6 +137,26 @@ struct uapigen_caps_cap_walk {
 	int done;
 };
 
+/*
+ * The kernel's side, for a user-space device model answering an info ioctl:
+ * struct uapigen_caps_cap_chain keeps a chain being built (the kernel's
+ * struct vfio_info_cap) in the caller's buffer: set buf and room, zero the
+ * rest. uapigen_<info>_cap_add() appends a capability as vfio_info_cap_add()
+ * does, uapigen_<info>_cap_finish() answers as VFIO_DEVICE_GET_REGION_INFO does.
+ */
+struct uapigen_caps_cap_chain {
+	unsigned char *buf;	/* where the chain is kept */
+	size_t room;		/* its bytes */
+	size_t size;		/* the chain's size so far */
+	size_t last;		/* the last capability's offset in buf */
+	int any;		/* whether one was added */
+};
+
+static inline void uapigen_caps_cap_put32(unsigned char *b, __u32 v)
+{
+	memcpy(b, &v, sizeof(v));
+}
+
 static inline __u16 uapigen_caps_cap_u16(const unsigned char *b)
 {
 	__u16 v;
@@ -226,6 +246,95 @@ static inline int uapigen_vfio_region_info_cap_next(const void *buf, size_t len,
 	w->end = end;
 	w->done = 0;
 	return 1;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_add() - Append a capability to struct vfio_region_info's chain
+ * @c: the chain
+ * @id: the capability's id
+ * @version: its version
+ * @cap: its bytes, struct vfio_info_cap_header first (id, version and next are written here)
+ * @len: their length; rounded up to 8 and zero-filled, as vfio_info_cap_add()
+ *       does (drivers/vfio/vfio_main.c)
+ *
+ * Return: the capability's offset in the chain, -EINVAL when @len is shorter
+ * than the header, -ENOMEM when @c->room cannot hold it (the kernel's krealloc).
+ */
+static inline long uapigen_vfio_region_info_cap_add(struct uapigen_caps_cap_chain *c,
+		__u16 id, __u16 version, const void *cap, size_t len)
+{
+	size_t size = (len + 8 - 1) / 8 * 8;
+	size_t at = c->size;
+
+	if (len < sizeof(struct vfio_info_cap_header))
+		return -EINVAL;
+	if (c->room < at || c->room - at < size)
+		return -ENOMEM;
+	memcpy(c->buf + at, cap, len);
+	memset(c->buf + at + len, 0, size - len);
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, id), &id, sizeof(id));
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, version), &version, sizeof(version));
+	uapigen_caps_cap_put32(c->buf + at + offsetof(struct vfio_info_cap_header, next), 0);
+	if (c->any)
+		uapigen_caps_cap_put32(c->buf + c->last + offsetof(struct vfio_info_cap_header, next), (__u32)at);
+	c->any = 1;
+	c->last = at;
+	c->size = at + size;
+	return (long)at;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_finish() - Answer with struct vfio_region_info and its chain
+ * @c: the chain
+ * @info: the struct to answer with, argsz the caller's; updated as written
+ * @out: the caller's buffer
+ * @out_len: its bytes, at least @info->argsz
+ *
+ * As vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO: no capability, the struct
+ * alone; a chain that fits argsz follows the struct, moved there as
+ * vfio_info_cap_shift() does, VFIO_REGION_INFO_FLAG_CAPS set and cap_offset =
+ * sizeof(struct vfio_region_info); one that does not leaves the bytes past the struct
+ * alone, sets VFIO_REGION_INFO_FLAG_CAPS, cap_offset 0 and argsz to the size needed. At most
+ * argsz bytes of the struct are written.
+ *
+ * Return: 0 no capability, 1 the chain fits, 2 it does not (argsz says how
+ * much it needs), -EINVAL when @out_len is below argsz.
+ */
+static inline int uapigen_vfio_region_info_cap_finish(const struct uapigen_caps_cap_chain *c,
+		struct vfio_region_info *info, void *out, size_t out_len)
+{
+	unsigned char *o = (unsigned char *)out;
+	size_t argsz = info->argsz;
+	size_t needed = sizeof(*info) + c->size;
+	int ret = 0;
+
+	if (out_len < argsz)
+		return -EINVAL;
+	if (c->size) {
+		info->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (argsz < needed) {
+			info->argsz = (__u32)needed;
+			info->cap_offset = 0;
+			ret = 2;
+		} else {
+			size_t at = 0;
+
+			memcpy(o + sizeof(*info), c->buf, c->size);
+			for (;;) {
+				unsigned char *next = o + sizeof(*info) + at + offsetof(struct vfio_info_cap_header, next);
+				__u32 n = uapigen_caps_cap_u32(next);
+
+				if (n == 0)
+					break;
+				uapigen_caps_cap_put32(next, (__u32)(n + sizeof(*info)));
+				at = n;
+			}
+			info->cap_offset = sizeof(*info);
+			ret = 1;
+		}
+	}
+	memcpy(o, info, argsz < sizeof(*info) ? argsz : sizeof(*info));
+	return ret;
 }
 
 #endif /* _UAPIGEN_CAPS_VALIDATE_H */
