@@ -1136,6 +1136,9 @@ fn a_header_in_uapigens_own_folder_is_refused() {
 
 /// A chain as caps.toml writes it; each case below breaks one thing of it.
 const CAPS: &str = r#"
+[[revision]]
+id = "r2"
+
 [[struct]]
 name = "hdr"
 fields = [
@@ -1215,6 +1218,9 @@ fn capability_chain_mistakes_are_located() {
         ("capability id unknown", "id = \"CAP_A\"", "id = \"CAP_B\"", "\"CAP_B\"", "unknown constant `CAP_B`"),
         ("capability version too large", "version = 1 }", "version = 65536 }", "65536", "capability version 65536 does not fit"),
         ("capability not starting with the header", "{ name = \"header\", type = \"struct hdr\" },\n  { name = \"a\", type = \"__u32\" },\n  { name = \"b\", type = \"__u32\" },", "{ name = \"a\", type = \"__u32\" },\n  { name = \"b\", type = \"__u32\" },", cap_value, "capability struct `cap_a` does not begin with `struct hdr`"),
+        ("chain member removed", "{ name = \"cap_offset\", type = \"__u32\" },", "{ name = \"cap_offset\", type = \"__u32\", until = \"r2\" },\n  { name = \"cap_offset2\", type = \"__u32\", since = \"r2\" },", "\"cap_offset\", flag", "`info.cap_offset` (caps.offset, the first capability's offset) no longer exists"),
+        ("info struct with an abi_trap", "convention = \"argsz\"\nmin_size", "abi_trap = { revisions = [\"r1\"], note = \"x\" }\nconvention = \"argsz\"\nmin_size", caps_value, "struct `info` of a capability chain has an abi_trap"),
+        ("capability with an abi_trap", cap_line, "abi_trap = { revisions = [\"r1\"], note = \"x\" }\ncapability = { of = \"info\", id = \"CAP_A\", version = 1 }", cap_value, "struct `cap_a` of a capability chain has an abi_trap"),
         ("capability defined twice", "\n[[struct]]\nname = \"cap_a\"", "\n[[struct]]\nname = \"cap_b\"\ncapability = { of = \"info\", id = 1, version = 1 }\nfields = [{ name = \"header\", type = \"struct hdr\" }]\n\n[[struct]]\nname = \"cap_a\"", cap_value, "capability CAP_A version 1 of `info` is defined twice (first at line"),
     ];
     let all: Vec<(String, String, String, String)> = cases

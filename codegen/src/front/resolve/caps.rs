@@ -51,6 +51,14 @@ impl Resolver {
             return None;
         };
         let f = &fields[i];
+        // The chain's emitters read the latest revision's layout, where it must be.
+        if !f.until.is_empty() {
+            self.error(
+                span,
+                format!("`{owner}.{name}` ({role}) no longer exists in the latest revision"),
+            );
+            return None;
+        }
         if !matches!(f.ty, FieldType::Scalar(s) if s == scalar) || f.is_array() {
             self.error(
                 span,
@@ -62,6 +70,15 @@ impl Resolver {
             return None;
         }
         Some(i)
+    }
+
+    /// The Rust chain's numbers are one layout's; an `abi_trap` struct has one per ABI.
+    fn abi_trap_refused(&mut self, span: Span, name: &str) {
+        self.error_note(
+            span,
+            format!("struct `{name}` of a capability chain has an abi_trap"),
+            "a chain's structs must have one layout on every ABI: its walkers read their offsets",
+        );
     }
 
     fn chain(&mut self, family: &Family, si: StructId, raw: &S<RawCaps>) -> Option<CapChain> {
@@ -77,6 +94,10 @@ impl Resolver {
                 format!("struct `{name}` has caps but not `convention = \"argsz\"`"),
                 "the kernel reports the size a chain needs in argsz when the caller's is too small",
             );
+            ok = false;
+        }
+        if st.abi_trap.is_some() {
+            self.abi_trap_refused(raw.span(), &name);
             ok = false;
         }
         let fields = st.fields.clone();
@@ -152,6 +173,12 @@ impl Resolver {
         };
         let mut members = [None, None, None];
         if let Some(h) = header {
+            let hst = family.struct_(h);
+            if hst.abi_trap.is_some() {
+                let hname = hst.name.clone();
+                self.abi_trap_refused(c.header.span(), &hname);
+                ok = false;
+            }
             let hst = family.struct_(h);
             let hname = hst.name.clone();
             let hfields = hst.fields.clone();
@@ -263,6 +290,10 @@ impl Resolver {
             );
             return None;
         };
+        if family.struct_(si).abi_trap.is_some() {
+            self.abi_trap_refused(raw.span(), &name);
+            return None;
+        }
         let header = family.struct_(chain.header);
         let first = family.struct_(si).fields.first();
         let starts = first.is_some_and(|f| {
