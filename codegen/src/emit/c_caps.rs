@@ -134,9 +134,9 @@ fn walker(model: &Model, c: &Chain) -> String {
  * @len: the bytes of @buf (the argsz it was called with)
  * @w: the walk, zeroed before the first call
  *
- * Capabilities start with struct {header}; the known ones ({known}) must fit
- * in @buf whole. The flag is {flag}, the alignment {align}.
- */
+ * Capabilities start with struct {header}; the flag is {flag}, the
+ * alignment {align}. The known ones must fit in @buf whole:
+{known} */
 static inline int uapigen_{info}_cap_next(const void *buf, size_t len,
 		struct uapigen_{f}_cap_walk *w)
 {{
@@ -197,13 +197,16 @@ static inline int uapigen_{info}_cap_next(const void *buf, size_t len,
 	return 1;
 }}
 "#,
-        known = c_comment(
-            &c.known
-                .iter()
-                .map(|k| format!("struct {}", family.struct_(k.cap).name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        known = c
+            .known
+            .iter()
+            .map(|k| format!(
+                " *   struct {} ({} version {})\n",
+                family.struct_(k.cap).name,
+                c_comment(&k.id.text()),
+                k.version
+            ))
+            .collect::<String>(),
         flags = field(chain_ir.flags),
         cap_offset = field(chain_ir.offset),
         align = c.align,

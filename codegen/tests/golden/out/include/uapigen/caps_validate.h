@@ -179,8 +179,10 @@ static inline __u32 uapigen_caps_cap_u32(const unsigned char *b)
  * @len: the bytes of @buf (the argsz it was called with)
  * @w: the walk, zeroed before the first call
  *
- * Capabilities start with struct vfio_info_cap_header; the known ones (struct vfio_region_info_cap_sparse_mmap, struct vfio_region_info_cap_type) must fit
- * in @buf whole. The flag is VFIO_REGION_INFO_FLAG_CAPS, the alignment 8.
+ * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_REGION_INFO_FLAG_CAPS, the
+ * alignment 8. The known ones must fit in @buf whole:
+ *   struct vfio_region_info_cap_sparse_mmap (VFIO_REGION_INFO_CAP_SPARSE_MMAP version 1)
+ *   struct vfio_region_info_cap_type (VFIO_REGION_INFO_CAP_TYPE version 1)
  */
 static inline int uapigen_vfio_region_info_cap_next(const void *buf, size_t len,
 		struct uapigen_caps_cap_walk *w)
