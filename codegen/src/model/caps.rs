@@ -96,3 +96,44 @@ pub fn chains(family: &Family, l: &FamilyLayout) -> Vec<Chain> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Source;
+
+    /// golden/schema/caps.toml in bytes: Linux 7.2's vfio_region_info (cap_offset at 12,
+    /// sizeof 32) and its two capabilities (16 bytes each, `areas[]` adding nothing).
+    #[test]
+    fn the_golden_chain_in_bytes() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/schema/caps.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let model = crate::load_source(Source::new("caps.toml", text), "caps.toml").unwrap();
+        let [c] = &model.caps[..] else {
+            panic!("one chain: {:?}", model.caps)
+        };
+        let at = (
+            c.info_size,
+            c.flags_offset,
+            c.cap_offset_offset,
+            c.header_size,
+            c.id_offset,
+            c.version_offset,
+            c.next_offset,
+            c.align,
+        );
+        assert_eq!(at, (32, 4, 12, 8, 0, 2, 4, 8));
+        assert_eq!(c.flag.value, 1 << 3);
+        let known: Vec<_> = c
+            .known
+            .iter()
+            .map(|k| (k.id.text(), k.version, k.size))
+            .collect();
+        assert_eq!(
+            known,
+            [
+                ("VFIO_REGION_INFO_CAP_SPARSE_MMAP".to_string(), 1, 16),
+                ("VFIO_REGION_INFO_CAP_TYPE".to_string(), 1, 16)
+            ]
+        );
+    }
+}
