@@ -369,10 +369,10 @@ proptest! {
                         prop_assert!(c.get::<VfioRegionInfoCapSparseMmap>().is_none());
                     }
                     Add::Sparse(areas) => {
-                        let got: VfioRegionInfoCapSparseMmap = c.get().unwrap();
+                        let (got, tail) = c.get_with_tail::<VfioRegionInfoCapSparseMmap>().unwrap();
                         prop_assert_eq!(got.nr_areas as usize, areas.len());
                         for (i, (o, s)) in areas.iter().enumerate() {
-                            let e = &c.bytes[16 + 16 * i..32 + 16 * i];
+                            let e = &tail[16 * i..16 + 16 * i];
                             prop_assert_eq!(u64::from_ne_bytes(e[..8].try_into().unwrap()), *o);
                             prop_assert_eq!(u64::from_ne_bytes(e[8..].try_into().unwrap()), *s);
                         }

@@ -142,13 +142,18 @@ const ENGINE: &str = r#"    /// Where an info struct keeps its capability chain 
         /// Its bytes, header included: up to the next capability, or to the buffer's end.
         pub bytes: &'a [u8],
     }
-    impl Cap<'_> {
+    impl<'a> Cap<'a> {
         /// The capability struct `C`, by copy, when this is its id and version.
         pub fn get<C: Capability>(&self) -> Option<C> {
+            self.get_with_tail().map(|(c, _)| c)
+        }
+        /// The capability struct `C`, by copy, and the bytes after it (a flexible array's
+        /// elements, as many as the struct says), when this is its id and version.
+        pub fn get_with_tail<C: Capability>(&self) -> Option<(C, &'a [u8])> {
             if self.id != C::ID || self.version != C::VERSION {
                 return None;
             }
-            C::read_from_prefix(self.bytes).ok().map(|(c, _)| c)
+            C::read_from_prefix(self.bytes).ok()
         }
     }
     fn read_u16(buf: &[u8], at: u64) -> u16 {
