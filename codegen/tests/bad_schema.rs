@@ -374,7 +374,7 @@ const CASES: &[Case] = &[
         name: "abi_trap on a revision without a trap",
         body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"n\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\" }]\n",
         at: "\"s\"\nabi_trap",
-        says: "`abi_trap` lists revision r1, but its layout there is one layout on every ABI with no hole",
+        says: "`abi_trap` lists revision r1, but its layout there is one layout on every ABI (size, alignment, offsets) with no hole",
     },
     Case {
         name: "TOML syntax error",

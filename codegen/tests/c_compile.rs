@@ -108,36 +108,43 @@ fn headers_compile_as_cpp17_and_agree_with_the_ir() {
 fn header_constants_equal_the_ir_values() {
     let golden = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let families: Vec<uapigen::Checked> = real_families().into_iter().chain(golden).collect();
+    let ioctls = |families: &[uapigen::Checked]| {
+        families
+            .iter()
+            .flat_map(|c| c.family.constants())
+            .filter(|k| matches!(&k.expr, uapigen::ir::Expr::Io { size: Some(_), .. }))
+            .count()
+    };
+    assert!(
+        ioctls(&golden) >= 4,
+        "the golden schema's _IOR/_IOW/_IOWR numbers are compared"
+    );
+    // The golden schemas reuse the kernel's struct names (flex.toml's vfio_irq_set): each set
+    // is its own program.
+    constants_equal_the_ir_values(&real_families(), "generated/include/uapi");
+    constants_equal_the_ir_values(&golden, "codegen/tests/golden/out/include/uapi");
+}
+
+fn constants_equal_the_ir_values(families: &[uapigen::Checked], include: &str) {
     let mut src = String::from("#include <stdio.h>\n");
-    for c in &families {
+    for c in families {
         src.push_str(&format!("#include <{}>\n", c.family.header));
     }
     src.push_str("int main(void) {\n");
-    let mut ioctls = 0;
-    for c in &families {
+    for c in families {
         for k in c.family.constants() {
             src.push_str(&format!(
                 "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
                 k.name
             ));
-            ioctls += usize::from(matches!(
-                &k.expr,
-                uapigen::ir::Expr::Io { size: Some(_), .. }
-            ));
         }
     }
     src.push_str("\treturn 0;\n}\n");
-    assert!(
-        ioctls >= 4,
-        "the golden schema's _IOR/_IOW/_IOWR numbers are compared"
-    );
-    let golden_include = repo_root().join("codegen/tests/golden/out/include/uapi");
-    let include = repo_root().join("generated/include/uapi");
+    let include = repo_root().join(include);
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
         let target = uapigen::layout::target_by_triple(triple).unwrap();
         let mut expected = String::new();
-        for c in &families {
+        for c in families {
             for k in c.family.constants() {
                 let v = c.family.value_on(k, target);
                 expected.push_str(&format!("{} {v}\n", k.name));
@@ -147,15 +154,8 @@ fn header_constants_equal_the_ir_values() {
             "cc",
             "constants.c",
             &src,
-            &[
-                flag,
-                "-std=c11",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-I",
-                golden_include.to_str().unwrap(),
-            ],
+            // `__user` as the kernel's compiler_types.h defines it outside sparse.
+            &[flag, "-std=c11", "-Wall", "-Wextra", "-Werror", "-D__user="],
             &include,
         );
         assert_eq!(run(&exe), expected, "{flag}");
@@ -298,13 +298,14 @@ fn golden_layout_agrees_with_gcc(
     src.push_str("int main(void) { return 0; }\n");
     // ISO C11 and -pedantic-errors: a zero-length array (GNU C) is marked `__extension__`, as
     // the kernel's headers mark theirs; -Wpacked-not-aligned (in -Wall) would flag a packed
-    // struct gcc cannot keep aligned.
+    // struct gcc cannot keep aligned. `__user` as the kernel's compiler_types.h defines it.
     let exe = compile(
         "cc",
         &format!("{name}.c"),
         &src,
         &[
             flag,
+            "-D__user=",
             "-std=c11",
             "-Wall",
             "-Wextra",
@@ -591,5 +592,46 @@ int main(void)
         all.extend(["-Wall", "-Wextra", "-Werror", &uapi]);
         let exe = compile(compiler, name, src, &all, &include);
         assert_eq!(run(&exe), "ok\n", "{compiler} {args:?}");
+    }
+}
+
+/// The pointer members of `golden/schema/ptr.toml` (`__u64 __user *`, `void __user *`,
+/// `const char *`, a pointer to a struct) are where gcc puts them on x86-64 and i686, where a
+/// pointer is 4 bytes: `struct ptr_bitmap` is 24 and 20 bytes, as the kernel's
+/// `struct vfio_bitmap`, and a struct embedding it follows.
+#[test]
+fn pointers_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ptr = family(&families, "ptr");
+    for (k, (triple, flag)) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")]
+        .into_iter()
+        .enumerate()
+    {
+        let (asserted, _) = golden_layout_agrees_with_gcc(&families, "ptr", triple, flag);
+        for want in [
+            "ptr_bitmap.data",
+            "ptr_kinds.buf",
+            "ptr_kinds.ids",
+            "ptr_bitmap_get.bitmap",
+        ] {
+            assert!(asserted.iter().any(|a| a == want), "{want}: {asserted:?}");
+        }
+        let l = ptr
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
+        let size = |s: &str| l.struct_(ptr.struct_id(s).unwrap()).size;
+        // What gcc agreed to, in numbers: 8-byte pointers on x86-64, 4-byte on i686.
+        assert_eq!(
+            [
+                size("ptr_bitmap"),
+                size("ptr_bitmap_get"),
+                size("ptr_kinds")
+            ],
+            [[24, 40, 40], [20, 36, 24]][k],
+            "{triple}"
+        );
     }
 }

@@ -215,9 +215,17 @@ fn generated_headers_against_the_kernels_own() {
                 .unwrap();
                 continue;
             }
-            let rev = revision::for_release(model, k.release).unwrap_or_else(|| {
-                panic!("{title}: the schema has no revision as old as the release")
-            });
+            let Some(rev) = revision::for_release(model, k.release) else {
+                // A history that starts later (vfio.toml models 6.1 on) claims nothing of an
+                // older release; the report says so.
+                writeln!(
+                    report,
+                    "== {title}: not compared: the schema's history starts at {}, after this release\n",
+                    model.history.revisions[0].id
+                )
+                .unwrap();
+                continue;
+            };
             let latest = rev == model.latest().id();
             writeln!(
                 report,

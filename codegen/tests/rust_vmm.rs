@@ -569,3 +569,25 @@ fn capability_chain_structs_are_bindgens() {
         ],
     );
 }
+
+/// Pointer members (golden/schema/ptr.toml) as bindgen writes them: `*mut __u64`,
+/// `*mut ::std::os::raw::c_void`, `*const ::std::os::raw::c_char`, `*mut ptr_bitmap`; no
+/// `Default` derive (bindgen's all-zero impl instead, null pointers) and no zerocopy derives
+/// (a pointer's bytes carry no provenance); the layout asserts hold on x86-64 and i686, where
+/// `struct ptr_bitmap` is 24 and 20 bytes.
+#[test]
+fn pointers_are_bindgens_raw_pointers() {
+    golden_bindings_compile(
+        "ptr-ws",
+        "ptr",
+        &[
+            "    pub data: *mut __u64,\n",
+            "    pub buf: *mut ::std::os::raw::c_void,\n",
+            "    pub name: *const ::std::os::raw::c_char,\n",
+            "    pub bitmap: *mut ptr_bitmap,\n",
+            "    pub ids: *const __u16,\n",
+            "#[repr(C)]\n#[derive(Debug, Copy, Clone, PartialEq)]\npub struct ptr_bitmap {",
+            "impl Default for ptr_bitmap {",
+        ],
+    );
+}

@@ -6,7 +6,7 @@
 
 use uapigen::matrix::{self, Buffer, Case, CellResult, Implementation, Outcome};
 use uapigen::matrix_c::CValidators;
-use uapigen_bindings::{iommu, iommufd, vfio_nesting};
+use uapigen_bindings::{iommu, iommufd, vfio, vfio_nesting};
 use uapigen_tests::{families, repo_root};
 
 /// The generated Rust validators, each revision's, by name.
@@ -36,6 +36,16 @@ impl Implementation for GeneratedRust {
                 )
                 .or_else(|| {
                     iommufd::copy_from_user_by_name(
+                        &c.struct_name,
+                        c.kernel.0,
+                        &mem,
+                        matrix::BASE,
+                        ud,
+                        &mut dst,
+                    )
+                })
+                .or_else(|| {
+                    vfio::copy_from_user_by_name(
                         &c.struct_name,
                         c.kernel.0,
                         &mem,

@@ -59,12 +59,15 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         // revision whose layout the schema acknowledges as a shipped ABI trap is exempt.
         let trap = st.trap_at(family);
         if trap {
-            // An acknowledged trap must be one: holes, or a layout that differs between ABIs.
+            // An acknowledged trap must be one: holes, or a layout that differs between ABIs,
+            // its alignment included (a plain `__u64` makes a struct 4-aligned on i686, which
+            // moves whatever follows it in a struct that embeds it).
             let base = layouts[0].struct_(si);
             let real = layouts.iter().any(|l| {
                 let o = l.struct_(si);
                 !o.holes.is_empty()
                     || o.size != base.size
+                    || o.align != base.align
                     || o.members
                         .iter()
                         .zip(&base.members)
@@ -75,7 +78,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     .revision
                     .map_or(String::new(), |r| family.rev(r).id.clone());
                 diags.push(
-                    at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI with no hole", st.name))
+                    at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI (size, alignment, offsets) with no hole", st.name))
                         .note("list only the revisions whose shipped layout is the trap"),
                 );
             }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::emit::{c_comment, marker, push, truthy, Templates};
+use crate::emit::{c_comment, comment_sep_of, marker, push, truthy, Templates};
 use crate::ir::*;
 
 #[derive(Serialize)]
@@ -136,7 +136,7 @@ fn write(v: &HeaderView, out: &mut String) {
             out.push_str(&c.indent);
             out.push_str(" *");
             if !l.is_empty() {
-                out.push(' ');
+                out.push_str(comment_sep_of(l));
                 out.push_str(l);
             }
             out.push('\n');
@@ -159,7 +159,7 @@ fn write(v: &HeaderView, out: &mut String) {
         for l in &v.description {
             out.push_str(" *");
             if !l.is_empty() {
-                out.push(' ');
+                out.push_str(comment_sep_of(l));
                 out.push_str(l);
             }
             out.push('\n');
@@ -330,6 +330,7 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
         FieldType::Scalar(s) => s.c_name().to_string(),
         FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
         FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
+        FieldType::Pointer(p) => p.c_base(family),
     }
 }
 
@@ -412,7 +413,11 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                         }
                         _ => c_type(family, ty),
                     },
-                    name: f.name.clone().unwrap_or_default(),
+                    // The `*` binds to the declarator: `__u64 __user *data;`.
+                    name: match ty {
+                        FieldType::Pointer(_) => format!("*{}", f.name.as_deref().unwrap_or("")),
+                        _ => f.name.clone().unwrap_or_default(),
+                    },
                     array,
                     attrs: attributes(false, f.aligned),
                 }),

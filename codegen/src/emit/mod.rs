@@ -70,6 +70,19 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+handlebars::handlebars_helper!(comment_sep: |line: str| comment_sep_of(line));
+
+/// What goes between a comment's ` *` and a line of its text: a space, or nothing before a
+/// tab (the kernel's ` *\t\t\tstruct vfio_group_status)`; checkpatch refuses a space
+/// before a tab).
+pub(crate) fn comment_sep_of(line: &str) -> &'static str {
+    if line.starts_with('\t') {
+        ""
+    } else {
+        " "
+    }
+}
+
 /// A registry holding `templates` (name, file, text): strict, no HTML escaping.
 fn registry<'a>(
     templates: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
@@ -78,6 +91,7 @@ fn registry<'a>(
     // A misspelt variable is an error, not an empty string; C is not HTML.
     registry.set_strict_mode(true);
     registry.register_escape_fn(handlebars::no_escape);
+    registry.register_helper("comment_sep", Box::new(comment_sep));
     for (name, file, text) in templates {
         registry
             .register_template_string(name, text)

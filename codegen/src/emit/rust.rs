@@ -630,6 +630,17 @@ fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
         FieldType::Inline(Aggregate::Union, _) => true,
         FieldType::Inline(Aggregate::Struct, ms) => has_union(ctx, ms),
         FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
+        FieldType::Scalar(_) | FieldType::Pointer(_) => false,
+    })
+}
+
+/// Whether a member, at any depth, is a raw pointer: no `Default` to derive and no zerocopy
+/// byte view (a pointer's bytes carry no provenance).
+fn has_pointer(ctx: &Ctx, fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Pointer(_) => true,
+        FieldType::Inline(_, ms) => has_pointer(ctx, ms),
+        FieldType::Struct(i) => has_pointer(ctx, &ctx.family.struct_(*i).fields),
         FieldType::Scalar(_) => false,
     })
 }
@@ -640,7 +651,7 @@ fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
             || match &f.ty {
                 FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
                 FieldType::Inline(_, ms) => has_big_array(ctx, ms),
-                FieldType::Scalar(_) => false,
+                FieldType::Scalar(_) | FieldType::Pointer(_) => false,
             }
     })
 }
@@ -871,6 +882,7 @@ fn aggregate(
     for f in fields {
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
+            FieldType::Pointer(p) => ty(pointer_type(ctx, p)),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
             FieldType::Inline(kind, ms) => {
                 let kw = kind.c_keyword();
@@ -923,7 +935,8 @@ fn aggregate(
     r.docs(false, &doc_lines(doc));
     r.attr(false, &repr_attr(repr));
     let plain = !is_union && !has_union(ctx, fields);
-    let derive_default = plain && !has_big_array(ctx, fields);
+    let pointer = has_pointer(ctx, fields);
+    let derive_default = plain && !has_big_array(ctx, fields) && !pointer;
     let derives: &[&'static str] = match (plain, derive_default) {
         (true, true) => &[
             "Clone",
@@ -940,18 +953,21 @@ fn aggregate(
     r.attr(false, &derive(derives));
     // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
     // (rust-vmm's kvm-bindings re-adds them after every regeneration).
-    r.attr(
-        false,
-        &derive(if into_bytes {
-            ZEROCOPY_ALL
-        } else {
-            ZEROCOPY_READ
-        }),
-    );
+    if !pointer {
+        r.attr(
+            false,
+            &derive(if into_bytes {
+                ZEROCOPY_ALL
+            } else {
+                ZEROCOPY_READ
+            }),
+        );
+    }
     r.item_struct(if is_union { "union " } else { "struct " }, &name, &members);
     if !derive_default {
-        // Unions and arrays over 32 elements cannot derive Default. Every uAPI type is plain
-        // integers all the way down, so all-zero bytes are a valid value.
+        // Unions, arrays over 32 elements and raw pointers cannot derive Default. Every uAPI
+        // type is integers and pointers all the way down, so all-zero bytes (null pointers)
+        // are a valid value.
         r.impl_begin(false, Some(&path("::core::default::Default")), &name);
         r.item_fn(&FnItem {
             docs: Vec::new(),
@@ -969,6 +985,16 @@ fn aggregate(
         });
         r.impl_end();
     }
+}
+
+/// `*mut T` or `*const T`, as bindgen writes a C pointer (`void *` as `c_void`).
+fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
+    let to = match p.to {
+        Pointee::Void => "::core::ffi::c_void".to_string(),
+        Pointee::Scalar(s) => s.rust_name().to_string(),
+        Pointee::Struct(i) => type_ident(&ctx.family.struct_(i).name),
+    };
+    format!("*{} {to}", if p.konst { "const" } else { "mut" })
 }
 
 /// `src/lib.rs` of the generated crate.

@@ -15,7 +15,9 @@ mod validate;
 use std::fmt::Write as _;
 
 use crate::emit::rust::{ZEROCOPY_ALL, ZEROCOPY_READ};
-use crate::ir::{Aggregate, ConstGroup, Expr, Field, FieldType, ItemRef, Scalar, StructId, Style};
+use crate::ir::{
+    Aggregate, ConstGroup, Expr, Field, FieldType, ItemRef, Pointee, Scalar, StructId, Style,
+};
 use crate::model::layout::TARGETS;
 use crate::Model;
 
@@ -367,6 +369,32 @@ fn const_doc(doc: Option<&str>) -> String {
 }
 
 /// One generated Rust type for a struct or one of its unions: what bindgen derives for it.
+/// A scalar type as bindgen names it.
+fn bindgen_scalar(sc: Scalar) -> &'static str {
+    match sc {
+        // bindgen spells `__aligned_u64` (and its endian kin) as the base type; the alignment
+        // goes on the struct.
+        Scalar::AlignedU64 => "__u64",
+        Scalar::AlignedLe64 => "__le64",
+        Scalar::AlignedBe64 => "__be64",
+        // C's own types, as bindgen names them.
+        Scalar::Char => "::std::os::raw::c_char",
+        Scalar::SChar => "::std::os::raw::c_schar",
+        Scalar::UChar => "::std::os::raw::c_uchar",
+        Scalar::Short => "::std::os::raw::c_short",
+        Scalar::UShort => "::std::os::raw::c_ushort",
+        Scalar::Int => "::std::os::raw::c_int",
+        Scalar::UInt => "::std::os::raw::c_uint",
+        Scalar::LongLong => "::std::os::raw::c_longlong",
+        Scalar::ULongLong => "::std::os::raw::c_ulonglong",
+        Scalar::Long => "::std::os::raw::c_long",
+        Scalar::ULong => "::std::os::raw::c_ulong",
+        // The kernel's types by their names, which the bindings' preamble defines as bindgen
+        // does.
+        other => other.c_name(),
+    }
+}
+
 struct Shape {
     name: String,
     is_union: bool,
@@ -374,6 +402,8 @@ struct Shape {
     members: Vec<(String, String, Option<String>)>,
     has_union: bool,
     big_array: bool,
+    /// A raw pointer member: no `Default` to derive, no zerocopy byte view.
+    pointer: bool,
     /// Ends in a flexible array member, whose type derives neither `PartialEq` nor `Default`
     /// through `[T; 0]`'s bounds the way an array does.
     flexible: bool,
@@ -507,6 +537,7 @@ impl Emit<'_> {
             members: Vec::new(),
             has_union: is_union,
             big_array: false,
+            pointer: false,
             flexible: false,
             repr: crate::layout::rust_repr(fields, false, None),
             into_bytes: false,
@@ -514,30 +545,17 @@ impl Emit<'_> {
         let (mut anon, mut nested) = (0, 0);
         for f in fields {
             let (ty, sub_union) = match &f.ty {
-                FieldType::Scalar(sc) => (
-                    // bindgen spells `__aligned_u64` (and its endian kin) as the base type;
-                    // the alignment goes on the struct below.
-                    match sc {
-                        Scalar::AlignedU64 => "__u64",
-                        Scalar::AlignedLe64 => "__le64",
-                        Scalar::AlignedBe64 => "__be64",
-                        // C's own types, as bindgen names them.
-                        Scalar::Char => "::std::os::raw::c_char",
-                        Scalar::SChar => "::std::os::raw::c_schar",
-                        Scalar::UChar => "::std::os::raw::c_uchar",
-                        Scalar::Short => "::std::os::raw::c_short",
-                        Scalar::UShort => "::std::os::raw::c_ushort",
-                        Scalar::Int => "::std::os::raw::c_int",
-                        Scalar::UInt => "::std::os::raw::c_uint",
-                        Scalar::LongLong => "::std::os::raw::c_longlong",
-                        Scalar::ULongLong => "::std::os::raw::c_ulonglong",
-                        Scalar::Long => "::std::os::raw::c_long",
-                        Scalar::ULong => "::std::os::raw::c_ulong",
-                        // The kernel's types by their names, which the bindings' preamble
-                        // defines as bindgen does.
-                        other => other.c_name(),
-                    }
-                    .to_string(),
+                FieldType::Scalar(sc) => (bindgen_scalar(*sc).to_string(), false),
+                FieldType::Pointer(p) => (
+                    format!(
+                        "*{} {}",
+                        if p.konst { "const" } else { "mut" },
+                        match p.to {
+                            Pointee::Void => "::std::os::raw::c_void",
+                            Pointee::Scalar(s) => bindgen_scalar(s),
+                            Pointee::Struct(id) => &self.m.family.structs[id.0].name,
+                        }
+                    ),
                     false,
                 ),
                 FieldType::Struct(id) => {
@@ -568,6 +586,8 @@ impl Emit<'_> {
             let sh = &mut shapes[at];
             sh.has_union |= sub_union;
             sh.big_array |= f.len.is_some_and(|n| n > 32);
+            sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
+                || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();
             sh.members.push((rust, ty, f.name.clone()));
         }
@@ -578,6 +598,18 @@ impl Emit<'_> {
             fields.iter().any(|f| match &f.ty {
                 FieldType::Inline(Aggregate::Union, _) => true,
                 FieldType::Inline(Aggregate::Struct, ms) => any(m, ms),
+                FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
+                FieldType::Scalar(_) | FieldType::Pointer(_) => false,
+            })
+        }
+        any(self.m, &self.m.family.structs[s.0].fields)
+    }
+
+    fn struct_has_pointer(&self, s: StructId) -> bool {
+        fn any(m: &Model, fields: &[Field]) -> bool {
+            fields.iter().any(|f| match &f.ty {
+                FieldType::Pointer(_) => true,
+                FieldType::Inline(_, ms) => any(m, ms),
                 FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
                 FieldType::Scalar(_) => false,
             })
@@ -601,7 +633,7 @@ impl Emit<'_> {
         repr.push_str(")]");
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
-        let derives = match (plain, sh.big_array, sh.flexible) {
+        let derives = match (plain, sh.big_array || sh.pointer, sh.flexible) {
             // bindgen's `Debug, Default`, and the `Copy, Clone` the validators need.
             (true, false, true) => "Debug, Default, Copy, Clone",
             (true, false, false) => "Debug, Default, Copy, Clone, PartialEq",
@@ -616,9 +648,15 @@ impl Emit<'_> {
             ZEROCOPY_READ
         }
         .join(", ");
+        // A raw pointer has no zerocopy byte view.
+        let zerocopy = if sh.pointer {
+            String::new()
+        } else {
+            format!("#[cfg_attr(feature = \"zerocopy\", derive({zerocopy}))]\n")
+        };
         let _ = writeln!(
             self.out,
-            "{repr}\n#[derive({derives})]\n#[cfg_attr(feature = \"zerocopy\", derive({zerocopy}))]\npub {kw} {} {{",
+            "{repr}\n#[derive({derives})]\n{zerocopy}pub {kw} {} {{",
             sh.name
         );
         for (name, ty, _) in &sh.members {
@@ -626,9 +664,9 @@ impl Emit<'_> {
         }
         let _ = writeln!(self.out, "}}");
         let name = &sh.name;
-        if !plain || sh.big_array {
+        if !plain || sh.big_array || sh.pointer {
             // As bindgen writes it where it cannot derive: all bytes zero, which every uAPI
-            // type (integers all the way down) is valid as.
+            // type (integers and pointers all the way down) is valid as.
             let _ = writeln!(
                 self.out,
                 "impl Default for {name} {{\n    fn default() -> Self {{\n        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();\n        unsafe {{\n            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);\n            s.assume_init()\n        }}\n    }}\n}}"

@@ -177,6 +177,8 @@ pub struct MinSizeWhen {
     pub when: Vec<Cond>,
     /// The size needed.
     pub size: SizeRef,
+    /// The revisions whose kernel asks for it.
+    pub since: RevSet,
     /// The check written out, for `Rejected::rule`.
     pub text: String,
     /// Where the schema writes it.
@@ -266,6 +268,8 @@ pub struct FieldPath {
     /// The field's scalar type (None for a struct or union) and array length; conditions apply
     /// only to scalars and arrays of them, sizes to anything.
     pub scalar: Option<Scalar>,
+    /// The field is a pointer (`scalar` is None): the ABI's word, which no condition reads.
+    pub pointer: bool,
     /// Array length of the field, if an array.
     pub len: Option<u64>,
     /// The field is a flexible array member: beyond `sizeof`, so no condition reads it.
@@ -443,6 +447,61 @@ pub enum FieldType {
     /// `struct { ... } s;`; anonymous (its members the enclosing aggregate's, as in C11)
     /// when the field has no name.
     Inline(Aggregate, Vec<Field>),
+    /// A pointer: the ABI's word, 4 bytes on i686 and arm, 8 on the 64-bit ABIs (so a struct
+    /// holding one differs between ABIs, an `abi_trap`). uAPI structs carry user addresses
+    /// as `__aligned_u64`; the older headers (vfio.h's `vfio_bitmap`) shipped pointers.
+    Pointer(Pointer),
+}
+
+/// `const T __user *`: what a pointer member points to, as the header spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pointer {
+    pub to: Pointee,
+    /// `const T *`.
+    pub konst: bool,
+    /// `T __user *`: sparse's address space of user memory (headers_install removes it).
+    pub user: bool,
+}
+
+impl Pointer {
+    /// What the declarator's `*` follows, as the kernel writes it: `const char __user`,
+    /// `struct vfio_bitmap`, `void __user`.
+    pub fn c_base(&self, family: &Family) -> String {
+        let to = match self.to {
+            Pointee::Void => "void",
+            Pointee::Scalar(s) => s.c_name(),
+            Pointee::Struct(i) => return self.spell(&format!("struct {}", family.struct_(i).name)),
+        };
+        self.spell(to)
+    }
+
+    fn spell(&self, to: &str) -> String {
+        format!(
+            "{}{to}{}",
+            if self.konst { "const " } else { "" },
+            if self.user { " __user" } else { "" }
+        )
+    }
+
+    /// The type as the ABI lock and messages name it: `const char *`, without `__user`,
+    /// which headers_install removes.
+    pub fn c_name(&self, family: &Family) -> String {
+        let user = Pointer {
+            user: false,
+            ..*self
+        };
+        format!("{} *", user.c_base(family))
+    }
+}
+
+/// The type a pointer points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointee {
+    /// `void *`.
+    Void,
+    Scalar(Scalar),
+    /// A struct of the family, defined above the pointer's struct.
+    Struct(StructId),
 }
 
 /// Which aggregate an inline member is: its members overlap (a union) or follow each other
@@ -1085,7 +1144,7 @@ fn field_at_rev<'a>(
         container = match &f.ty {
             FieldType::Inline(_, ms) => ms,
             FieldType::Struct(j) => &family.struct_(*j).fields,
-            FieldType::Scalar(_) => &[],
+            FieldType::Scalar(_) | FieldType::Pointer(_) => &[],
         };
         found = Some(f);
     }
@@ -1102,6 +1161,7 @@ fn cond_at(family: &Family, rev: &Revision, fields: &[Field], c: &Cond) -> Optio
         FieldType::Scalar(sc) => Some(sc),
         _ => None,
     };
+    c.field.pointer = matches!(f.ty, FieldType::Pointer(_));
     c.field.len = f.len;
     c.field.flexible = f.flexible.is_some();
     c.field.flags = f.flags;
@@ -1132,16 +1192,25 @@ impl Family {
         let rev = self.rev(id);
         // Moved out of the clone, not cloned again.
         fn fields_at(fields: Vec<Field>, rev: &Revision) -> Vec<Field> {
-            fields
-                .into_iter()
-                .filter(|f| f.present_at(rev))
-                .map(|mut f| {
-                    if let FieldType::Inline(_, ms) = &mut f.ty {
-                        *ms = fields_at(std::mem::take(ms), rev);
-                    }
-                    f
-                })
-                .collect()
+            // What the header writes above a member that does not exist then (a `__u64` the
+            // next revision retypes) stays where it is: above the next member that does.
+            let mut carried = Vec::new();
+            let mut out = Vec::with_capacity(fields.len());
+            for mut f in fields {
+                if !f.present_at(rev) {
+                    carried.append(&mut f.before);
+                    continue;
+                }
+                if !carried.is_empty() {
+                    carried.append(&mut f.before);
+                    f.before = std::mem::take(&mut carried);
+                }
+                if let FieldType::Inline(_, ms) = &mut f.ty {
+                    *ms = fields_at(std::mem::take(ms), rev);
+                }
+                out.push(f);
+            }
+            out
         }
         let mut fam = self.clone();
         fam.revision = Some(id);
@@ -1172,6 +1241,7 @@ impl Family {
                     .collect();
                 v.min_size_when = std::mem::take(&mut v.min_size_when)
                     .into_iter()
+                    .filter(|w| rev.has(w.since, RevSet::EMPTY))
                     .filter_map(|w| {
                         Some(MinSizeWhen {
                             when: at(&w.when)?,

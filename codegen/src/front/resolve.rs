@@ -622,12 +622,11 @@ impl Resolver {
                 FieldType::Inline(kind, ms) => {
                     self.flexible_placement(ms, family, owner, Some(*kind))
                 }
-                FieldType::Scalar(_) => {}
+                FieldType::Scalar(_) | FieldType::Pointer(_) => {}
             }
         }
     }
 
-    /// Anonymous union members share the enclosing struct's name space, as in C.
     /// Anonymous union members share the enclosing struct's name space, as in C. A name may
     /// come back once its earlier field's revisions end (a re-purposed `__reserved` handing its
     /// name to the smaller reserved array that follows the new field).
@@ -894,6 +893,9 @@ impl Resolver {
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
+        if let Some(base) = text.strip_suffix('*') {
+            return self.pointer(t, base).map(FieldType::Pointer);
+        }
         if let Some(sname) = text.strip_prefix("struct ") {
             let sname = sname.trim();
             return match self.struct_index.get(sname).copied() {
@@ -915,6 +917,50 @@ impl Resolver {
             format!("use one of {}, or \"struct NAME\"", known.join(", ")),
         );
         None
+    }
+
+    /// `const T __user *`: `base` is the text before the `*`.
+    fn pointer(&mut self, t: &S<String>, base: &str) -> Option<Pointer> {
+        let mut words: Vec<&str> = base.split_whitespace().collect();
+        let konst = words.first() == Some(&"const");
+        if konst {
+            words.remove(0);
+        }
+        let user = words.last() == Some(&"__user");
+        if user {
+            words.pop();
+        }
+        let to = words.join(" ");
+        let to = match to.as_str() {
+            "void" => Some(Pointee::Void),
+            _ => match to.strip_prefix("struct ") {
+                Some(sname) => match self.struct_index.get(sname.trim()).copied() {
+                    Some(i) => Some(Pointee::Struct(i)),
+                    None => {
+                        self.error_note(
+                            t.span(),
+                            format!("unknown struct `{}`", sname.trim()),
+                            "a pointer's struct must be one of this schema's, defined above \
+                             the struct that points to it",
+                        );
+                        return None;
+                    }
+                },
+                None => Scalar::from_c_name(&to).map(Pointee::Scalar),
+            },
+        };
+        match to {
+            Some(to) => Some(Pointer { to, konst, user }),
+            None => {
+                self.error_note(
+                    t.span(),
+                    format!("unknown pointer type `{}`", t.get_ref().trim()),
+                    "a pointer is `T *`, `const T *` or `T __user *` with T `void`, an integer \
+                     type or `struct NAME` of this schema; one level of `*`",
+                );
+                None
+            }
+        }
     }
 
     fn group(
@@ -1207,6 +1253,7 @@ impl Resolver {
         let bytes: Vec<u64> = match self.field_type(s)? {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
             FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
+            FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
             FieldType::Struct(id) => {
                 // Per revision the number exists in: its label and the sizes per target. The
                 // front end lays the struct out here only, since the number's value needs it.
@@ -1352,9 +1399,11 @@ impl Resolver {
                         .join(" and "),
                     size.text()
                 );
+                let since = self.revs("since", &raw.since, family.struct_(si).since);
                 min_size_when.push(MinSizeWhen {
                     when,
                     size,
+                    since,
                     text,
                     span: w.span(),
                 });
@@ -1518,7 +1567,7 @@ impl Resolver {
                         packed |= family.struct_(*j).packed;
                         in_union = false;
                     }
-                    FieldType::Scalar(_) => {
+                    FieldType::Scalar(_) | FieldType::Pointer(_) => {
                         self.error(
                             text.span(),
                             format!(
@@ -1572,6 +1621,7 @@ impl Resolver {
                 FieldType::Scalar(s) => Some(*s),
                 _ => None,
             },
+            pointer: matches!(f.ty, FieldType::Pointer(_)),
             len: f.len,
             flexible: f.flexible.is_some(),
             packed,
@@ -1645,6 +1695,17 @@ impl Resolver {
                 format!(
                     "`{}` is a flexible array member: its elements lie past `sizeof`, beyond \
                      what a validator copies, so no condition can read them",
+                    field.text
+                ),
+            );
+            return None;
+        }
+        if field.pointer {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a pointer, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no \
+                     rule reads it (the validators read a field at one offset and size)",
                     field.text
                 ),
             );
@@ -2029,29 +2090,52 @@ impl Resolver {
 }
 
 /// Why a condition on a field of type `t` has the same outcome whatever the field holds (a
-/// value the type cannot hold, `< 0` or `>= 0` of an unsigned field), if it does.
+/// value the type cannot hold, `< 0` or `>= 0`), if it does. A signed field is read
+/// sign-extended and compared as a `__u64`: its values are `0..=max` and, for the negative
+/// ones, `2^64 - 2^(bits-1)..=U64_MAX`, so `below = 2147483648` on a `__s32` says "not
+/// negative" and `at_least = 2147483648` "negative".
 fn constant_outcome(t: Scalar, pred: &Pred) -> Option<String> {
     let bits = 8 * t.size() as u32;
     let signed = t.is_signed();
-    // Values are never negative: the largest the field holds, as a positive number.
     let max = if signed {
         (1u64 << (bits - 1)) - 1
     } else {
         u64::MAX >> (64 - bits)
     };
+    // The least negative value as read (INT_MIN sign-extended); past the end for unsigned.
+    let negative_from = if signed {
+        0u64.wrapping_sub(1u64 << (bits - 1))
+    } else {
+        u64::MAX
+    };
+    let holds = |v: u64| v <= max || (signed && v >= negative_from);
     let ty = t.c_name();
     let beyond = |v: &ValueRef| format!("{} is more than a {ty} holds ({max})", v.text());
     match pred {
-        Pred::Equals(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
-        Pred::NotEquals(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
-        Pred::Below(v) if v.value > max => Some(format!("always true: {}", beyond(v))),
-        Pred::AtLeast(v) if v.value > max => Some(format!("always false: {}", beyond(v))),
-        Pred::Below(v) if v.value == 0 && !signed => {
-            Some(format!("always false: a {ty} is never below 0"))
+        Pred::Equals(v) if !holds(v.value) => Some(format!("always false: {}", beyond(v))),
+        Pred::NotEquals(v) if !holds(v.value) => Some(format!("always true: {}", beyond(v))),
+        // Every value of an unsigned field is below a value past its max; a signed field's
+        // negative values are not.
+        Pred::Below(v) if !signed && v.value > max => Some(format!("always true: {}", beyond(v))),
+        Pred::AtLeast(v) if !signed && v.value > max => {
+            Some(format!("always false: {}", beyond(v)))
         }
-        Pred::AtLeast(v) if v.value == 0 && !signed => {
-            Some(format!("always true: a {ty} is always at least 0"))
-        }
+        Pred::Below(v) if v.value == 0 => Some(format!(
+            "always false: a {ty} is never below 0{}",
+            if signed {
+                " (a negative value is read sign-extended)"
+            } else {
+                ""
+            }
+        )),
+        Pred::AtLeast(v) if v.value == 0 => Some(format!(
+            "always true: a {ty} is always at least 0{}",
+            if signed {
+                " (a negative value is read sign-extended)"
+            } else {
+                ""
+            }
+        )),
         Pred::Has(v) | Pred::Lacks(v) if !signed && v.value & !max != 0 => Some(format!(
             "meaningless: {} has bits a {ty} does not have",
             v.text()

@@ -216,6 +216,8 @@ pub struct RawMinSizeWhen {
     pub offsetof: Option<S<String>>,
     /// `offsetofend(struct, path)`.
     pub offsetofend: Option<S<String>>,
+    /// The revision whose kernel began asking for it (default: the struct's).
+    pub since: Option<S<RawRevs>>,
 }
 
 /// `{ when = [conditions], require = [conditions], errno = "EINVAL" }`: if every `when` holds,

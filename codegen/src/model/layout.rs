@@ -122,6 +122,11 @@ impl Target {
         }
     }
 
+    /// Size and alignment of a pointer: the ABI's word, as `long` on every Linux ABI.
+    pub fn pointer_size(&self) -> u64 {
+        self.long_size
+    }
+
     /// Alignment of a scalar as a struct member.
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
@@ -301,6 +306,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
     };
     let (size, align) = match &f.ty {
         FieldType::Scalar(s) => (target.scalar_size(*s), target.scalar_align(*s)),
+        FieldType::Pointer(_) => (target.pointer_size(), target.pointer_size()),
         FieldType::Struct(i) => {
             // `done` is the layouts so far; the embedded struct is earlier (resolve checks).
             let inner = &done[i.0];
@@ -685,7 +691,7 @@ fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
                     return Some(why);
                 }
             }
-            FieldType::Scalar(_) => {}
+            FieldType::Scalar(_) | FieldType::Pointer(_) => {}
         }
     }
     None

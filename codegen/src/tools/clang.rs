@@ -627,6 +627,7 @@ pub enum TypeKind {
     ULongLong,
     LongLong,
     UInt128,
+    Void,
     Other,
 }
 
@@ -661,6 +662,7 @@ impl<'tu> Type<'tu> {
             CXType_ULongLong => TypeKind::ULongLong,
             CXType_LongLong => TypeKind::LongLong,
             CXType_UInt128 => TypeKind::UInt128,
+            CXType_Void => TypeKind::Void,
             _ => TypeKind::Other,
         }
     }
@@ -710,6 +712,18 @@ impl<'tu> Type<'tu> {
     pub fn element(&self) -> Type<'tu> {
         // SAFETY: as above.
         self.with(unsafe { clang_getArrayElementType(self.raw) })
+    }
+
+    /// A pointer's pointee type.
+    pub fn pointee(&self) -> Type<'tu> {
+        // SAFETY: as above.
+        self.with(unsafe { clang_getPointeeType(self.raw) })
+    }
+
+    /// `const`.
+    pub fn is_const(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isConstQualifiedType(self.raw) != 0 }
     }
 
     /// `const` or `volatile`.

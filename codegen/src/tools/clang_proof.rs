@@ -51,6 +51,15 @@ typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n#endif\n";
 
+/// A `<linux/stddef.h>` (vfio.h includes it from Linux 6.13 on) with the annotations of the
+/// kernel's uapi one that change no layout; uapigen's headers write none of its macros.
+pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
+#ifndef __counted_by\n#define __counted_by(m)\n#endif\n\
+#ifndef __counted_by_le\n#define __counted_by_le(m)\n#endif\n\
+#ifndef __counted_by_be\n#define __counted_by_be(m)\n#endif\n\
+#define __kernel_nonstring\n\
+#endif\n";
+
 /// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:
 /// asm-generic/ioctl.h's encoding, and where the target is powerpc (or mips or sparc)
 /// arch/powerpc/include/uapi/asm/ioctl.h's (13 size bits, 3 direction bits, `_IOC_NONE` 1,
@@ -203,9 +212,11 @@ impl KernelTypes {
 pub use super::clang::load;
 
 /// The command line every header is parsed with for `target`: C11, no system headers,
-/// `include` searched in order; `extra` goes before the target.
+/// `include` searched in order; `extra` goes before the target. A uAPI header in the kernel
+/// tree may write `__user`, which the kernel's build defines away (include/linux/
+/// compiler_types.h, force-included) and headers_install deletes.
 pub(crate) fn c_args(target: &Target, include: &[&Path], extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = ["-x", "c", "-std=c11", "-nostdinc"]
+    let mut args: Vec<String> = ["-x", "c", "-std=c11", "-nostdinc", "-D__user="]
         .iter()
         .chain(extra)
         .map(|a| a.to_string())
@@ -305,6 +316,12 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
 /// revision of every family, on every target. Returns every difference; none means proved.
 pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Error> {
     let types = KernelTypes::new()?;
+    // Not in import's stubs: a real header's own <linux/stddef.h> has the macros it uses.
+    let stddef = types.dir.join("linux/stddef.h");
+    std::fs::write(&stddef, STDDEF_H).map_err(|e| Error::Io {
+        path: stddef.display().to_string(),
+        message: e.to_string(),
+    })?;
     let source: String = families
         .iter()
         .map(|c| format!("#include <{}>\n", c.latest().family().header))

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::clang::{self, Cursor, CursorKind, Detail, File, TranslationUnit, TypeKind};
+use super::clang::{self, Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind};
 use crate::clang_proof::{c_args, compare, evaluate_on, measure, KernelTypes};
 use crate::diag::{Diagnostic, Error, Source};
 use crate::ir::{Aggregate, Scalar};
@@ -193,6 +193,42 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
         _ => return None,
     };
     Some(s.c_name())
+}
+
+/// The schema's `T *` for a pointer member (`const T *`, T `void`, an integer type the schema
+/// has, or `struct NAME`), or why it has none. An installed header has lost `__user`
+/// (headers_install deletes it), so the skeleton has none.
+fn pointer_type(ty: Type) -> Result<String, String> {
+    let to = ty.pointee();
+    let konst = if to.is_const() { "const " } else { "" };
+    if to.is_qualified() && konst.is_empty() {
+        return Err("a pointer to a volatile type".to_string());
+    }
+    let canon = to.canonical();
+    let spelled = to.spelling();
+    let bare = spelled.strip_prefix("const ").unwrap_or(&spelled).trim();
+    let base = if canon.kind() == TypeKind::Void {
+        "void".to_string()
+    } else if to.kind() == TypeKind::Typedef && Scalar::from_c_name(bare).is_some() {
+        bare.to_string()
+    } else if let (false, Some(c)) = (to.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
+        c.to_string()
+    } else if canon.kind() == TypeKind::Record && bare.starts_with("struct ") {
+        bare.to_string()
+    } else {
+        let what = if canon.kind() == TypeKind::Pointer {
+            "a pointer to a pointer"
+        } else if spelled.contains('(') {
+            "a function pointer"
+        } else {
+            "a pointer to a type the schema has not"
+        };
+        return Err(format!(
+            "{what} (`{spelled}`); the schema writes `T *` with T void, an integer type it has \
+             or `struct NAME` (one level of `*`)"
+        ));
+    };
+    Ok(format!("{konst}{base} *"))
 }
 
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
@@ -425,11 +461,19 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         format!("struct {tag}")
     } else if let (false, Some(c)) = (ty.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
         c.to_string()
+    } else if ty.kind() == TypeKind::Pointer {
+        match pointer_type(ty) {
+            Ok(t) => t,
+            Err(why) => {
+                refuse(format!("{shown} has type `{spelled}`: {why}"));
+                spelled.clone()
+            }
+        }
     } else {
         let what = match canon.kind() {
             TypeKind::Pointer | TypeKind::BlockPointer => {
-                "a pointer, whose size differs between 32- and 64-bit ABIs; uAPI structs \
-                 carry user pointers as __aligned_u64"
+                "a typedef of a pointer or a block pointer; the schema writes `T *` with T \
+                 void, an integer type or `struct NAME`"
                     .to_string()
             }
             TypeKind::Enum => format!(

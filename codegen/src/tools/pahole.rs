@@ -54,6 +54,7 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
+            FieldType::Pointer(p) => p.c_name(family),
             FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
             FieldType::Inline(kind, _) => {
                 rows.push((format!("{indent}{} {{", kind.c_keyword()), None));

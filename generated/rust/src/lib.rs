@@ -11,6 +11,9 @@ pub mod iommu;
 /// `include/uapi/linux/iommufd.h`, from `iommufd.toml`.
 #[rustfmt::skip]
 pub mod iommufd;
+/// `include/uapi/linux/vfio.h`, from `vfio.toml`.
+#[rustfmt::skip]
+pub mod vfio;
 /// `include/uapi/linux/vfio_nesting.h`, from `vfio_nesting.toml`.
 #[rustfmt::skip]
 pub mod vfio_nesting;

@@ -52,7 +52,7 @@ impl fmt::Display for Rule {
             Rule::Keep => {
                 "members, constants and flags are never removed, moved, resized or retyped"
             }
-            Rule::Wrap => "a member may be wrapped in a union that keeps its name, offset and type, together with a new flag",
+            Rule::Wrap => "a member may be wrapped in a union that keeps its name, offset and type, together with a new flag (its struct's, or that of the struct whose array holds it)",
             Rule::AbiFix => {
                 "a shipped ABI trap may be fixed in a revision the schema names (abi_trap.fixed)"
             }

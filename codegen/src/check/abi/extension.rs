@@ -19,7 +19,20 @@ pub fn compare(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
             out.push(Finding::new(rev, &subject, Change::StructRemoved, judge));
             continue;
         };
-        let mut found: Vec<Finding> = changes(rev, o, n)
+        // A struct an array member holds has no flags of its own: the flag that says its
+        // new meaning is in use is the holder's (vfio_pci_hot_reset_info's
+        // VFIO_PCI_HOT_RESET_FLAG_DEV_ID for vfio_pci_dependent_device's devid).
+        let holder_flag = prev.structs.iter().find_map(|(holder, ho)| {
+            let hn = next.structs.get(holder)?;
+            let holds = hn
+                .members
+                .iter()
+                .any(|m| matches!(&m.ty.base, BaseType::Struct(s) if s == name));
+            holds
+                .then(|| hn.flags.difference(&ho.flags).next().cloned())
+                .flatten()
+        });
+        let mut found: Vec<Finding> = changes(rev, o, n, holder_flag)
             .into_iter()
             .map(|c| Finding::new(rev, &subject, c, judge))
             .collect();
@@ -69,7 +82,7 @@ impl Old<'_> {
 }
 
 /// What changed in one struct from `o` to `n`, in the order the rules are told.
-fn changes(rev: &str, o: &StructAbi, n: &StructAbi) -> Vec<Change> {
+fn changes(rev: &str, o: &StructAbi, n: &StructAbi, holder_flag: Option<String>) -> Vec<Change> {
     let mut out = Vec::new();
     for (target, from) in o.align.iter() {
         let to = n.align.get(target);
@@ -99,7 +112,7 @@ fn changes(rev: &str, o: &StructAbi, n: &StructAbi) -> Vec<Change> {
     let old_size = o.size.default_target();
     // Re-purposing and wrapping are legal only with a flag the revision added, which says the
     // new meaning is in use; the first one is named.
-    let flag = n.flags.difference(&o.flags).next().cloned();
+    let flag = n.flags.difference(&o.flags).next().cloned().or(holder_flag);
     for f in o.flags.difference(&n.flags) {
         out.push(Change::FlagDropped { flag: f.clone() });
     }

@@ -43,6 +43,7 @@ impl fmt::Display for MemberType {
             BaseType::Struct(name) => write!(f, "struct {name}")?,
             BaseType::Union => f.write_str("union")?,
             BaseType::InlineStruct => f.write_str("struct")?,
+            BaseType::Pointer(spelling) => f.write_str(spelling)?,
         }
         match (self.len, self.flexible) {
             (_, true) => f.write_str("[]"),
@@ -61,7 +62,9 @@ impl FromStr for MemberType {
             Some((base, n)) => (base, Some(n.parse().map_err(|_| text.to_string())?), false),
             None => (text, None, false),
         };
-        let base = if base == "union" {
+        let base = if base.ends_with('*') {
+            BaseType::Pointer(base.to_string())
+        } else if base == "union" {
             BaseType::Union
         } else if base == "struct" {
             BaseType::InlineStruct

@@ -150,6 +150,8 @@ pub enum BaseType {
     Union,
     /// An untagged struct written inline (`struct { ... } s;`): its members follow it.
     InlineStruct,
+    /// `__u64 *`, `const char *`: the C spelling, `__user` left out.
+    Pointer(String),
 }
 
 impl MemberType {
@@ -161,6 +163,7 @@ impl MemberType {
     fn of(family: &Family, f: &Field) -> MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
+            FieldType::Pointer(p) => BaseType::Pointer(p.c_name(family)),
             FieldType::Struct(i) => BaseType::Struct(family.struct_(*i).name.clone()),
             FieldType::Inline(Aggregate::Union, _) => BaseType::Union,
             FieldType::Inline(Aggregate::Struct, _) => BaseType::InlineStruct,
@@ -272,7 +275,7 @@ fn embedded(family: &Family) -> Vec<bool> {
             match &f.ty {
                 FieldType::Struct(j) => out[j.0] = true,
                 FieldType::Inline(_, ms) => mark(ms, out),
-                FieldType::Scalar(_) => {}
+                FieldType::Scalar(_) | FieldType::Pointer(_) => {}
             }
         }
     }

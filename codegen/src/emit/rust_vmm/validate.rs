@@ -104,7 +104,7 @@ fn repath(fam: &Family, fields: &[Field], c: &mut Cond) {
         container = match &f.ty {
             FieldType::Struct(j) => &fam.struct_(*j).fields,
             FieldType::Inline(_, ms) => ms,
-            FieldType::Scalar(_) => &[],
+            FieldType::Scalar(_) | FieldType::Pointer(_) => &[],
         };
     }
 }

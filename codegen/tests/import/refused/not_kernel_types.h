@@ -27,4 +27,6 @@ struct ty_req {
 	ty_inner_t inner;
 	const __u32 ro;
 	void (*callback)(void);
+	__u64 **pages;
+	ty_size_t *sizes;
 };

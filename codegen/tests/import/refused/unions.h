@@ -11,6 +11,6 @@ struct un_req {
 	union un_tagged t;
 	union {
 		__u64 value;
-		void *ptr;
+		__u64 **pages;
 	} u;
 };

@@ -20,3 +20,6 @@ pub mod nest;
 /// `include/uapi/linux/packed.h`, from `packed.toml`.
 #[rustfmt::skip]
 pub mod packed;
+/// `include/uapi/linux/ptr.h`, from `ptr.toml`.
+#[rustfmt::skip]
+pub mod ptr;
