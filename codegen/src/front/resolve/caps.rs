@@ -72,12 +72,23 @@ impl Resolver {
         Some(i)
     }
 
-    /// The Rust chain's numbers are one layout's; an `abi_trap` struct has one per ABI.
+    /// Whether `st`'s latest layout is an acknowledged ABI trap: the Rust chain's numbers
+    /// are the latest revision's x86-64 layout, right on every ABI only when that layout is
+    /// one (a trap fixed since, as vfio_region_info's v6.1 plain `__u64`s, is no matter).
+    fn trapped_now(&self, st: &Struct) -> bool {
+        let latest = RevId(self.revisions.len().saturating_sub(1));
+        st.abi_trap
+            .as_ref()
+            .is_some_and(|t| t.revisions.contains(&latest))
+    }
+
     fn abi_trap_refused(&mut self, span: Span, name: &str) {
         self.error_note(
             span,
-            format!("struct `{name}` of a capability chain has an abi_trap"),
-            "a chain's structs must have one layout on every ABI: its walkers read their offsets",
+            format!(
+                "struct `{name}` of a capability chain has an abi_trap in the latest revision"
+            ),
+            "a chain's structs must have one layout on every ABI now: its walkers read their offsets; leave such a capability out, it is walked by its header",
         );
     }
 
@@ -96,7 +107,7 @@ impl Resolver {
             );
             ok = false;
         }
-        if st.abi_trap.is_some() {
+        if self.trapped_now(st) {
             self.abi_trap_refused(raw.span(), &name);
             ok = false;
         }
@@ -174,7 +185,7 @@ impl Resolver {
         let mut members = [None, None, None];
         if let Some(h) = header {
             let hst = family.struct_(h);
-            if hst.abi_trap.is_some() {
+            if self.trapped_now(hst) {
                 let hname = hst.name.clone();
                 self.abi_trap_refused(c.header.span(), &hname);
                 ok = false;
@@ -290,7 +301,7 @@ impl Resolver {
             );
             return None;
         };
-        if family.struct_(si).abi_trap.is_some() {
+        if self.trapped_now(family.struct_(si)) {
             self.abi_trap_refused(raw.span(), &name);
             return None;
         }
