@@ -1133,3 +1133,116 @@ fn a_header_in_uapigens_own_folder_is_refused() {
     );
     assert!(failure.is_none(), "{}", failure.unwrap());
 }
+
+/// A chain as caps.toml writes it; each case below breaks one thing of it.
+const CAPS: &str = r#"
+[[revision]]
+id = "r2"
+
+[[struct]]
+name = "hdr"
+fields = [
+  { name = "id", type = "__u16" },
+  { name = "version", type = "__u16" },
+  { name = "next", type = "__u32" },
+]
+
+[[struct]]
+name = "info"
+convention = "argsz"
+min_size = { offsetofend = "cap_offset" }
+caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr" }
+fields = [
+  { name = "argsz", type = "__u32" },
+  { name = "flags", type = "__u32", flags = "info_flags" },
+  { name = "index", type = "__u32" },
+  { name = "cap_offset", type = "__u32" },
+]
+
+[[flags]]
+name = "info_flags"
+values = [
+  { name = "INFO_FLAG_READ", bit = 0 },
+  { name = "INFO_FLAG_CAPS", bit = 3 },
+]
+
+[[define]]
+name = "OTHER"
+value = 16
+
+[[define]]
+name = "ZERO"
+value = 0
+
+[[define]]
+name = "CAP_A"
+value = 1
+
+[[struct]]
+name = "cap_a"
+capability = { of = "info", id = "CAP_A", version = 1 }
+fields = [
+  { name = "header", type = "struct hdr" },
+  { name = "a", type = "__u32" },
+  { name = "b", type = "__u32" },
+]
+"#;
+
+/// Every mistake in a `caps` or `capability` key is refused at the key, with what is wrong.
+#[test]
+fn capability_chain_mistakes_are_located() {
+    let caps_line = r#"caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr" }"#;
+    let cap_line = r#"capability = { of = "info", id = "CAP_A", version = 1 }"#;
+    // A table's span is its value's.
+    let (caps_value, cap_value) = (&caps_line[7..], &cap_line[13..]);
+    // (name, text replaced, replacement, where the error points, what it says)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("unknown offset member", "offset = \"cap_offset\"", "offset = \"cap_ofset\"", "\"cap_ofset\"", "struct `info` has no member `cap_ofset` (caps.offset"),
+        ("offset not a __u32", "{ name = \"cap_offset\", type = \"__u32\" }", "{ name = \"cap_offset\", type = \"__u16\" },\n  { name = \"pad\", type = \"__u16\" }", "\"cap_offset\", flag", "`info.cap_offset` (caps.offset, the first capability's offset) must be a __u32"),
+        ("unknown flags member", caps_line, r#"caps = { offset = "cap_offset", flags = "flagz", flag = "INFO_FLAG_CAPS", header = "hdr" }"#, "\"flagz\"", "struct `info` has no member `flagz` (caps.flags"),
+        ("flags member not a __u32", "{ name = \"flags\", type = \"__u32\", flags = \"info_flags\" }", "{ name = \"flags\", type = \"__u16\", flags = \"info_flags\" },\n  { name = \"pad\", type = \"__u16\" }", caps_value, "`info.flags` (caps.flags"),
+        ("unknown flag", "flag = \"INFO_FLAG_CAPS\"", "flag = \"NOPE\"", "\"NOPE\"", "unknown constant `NOPE`"),
+        ("flag not of the flags set", "flag = \"INFO_FLAG_CAPS\"", "flag = \"OTHER\"", "\"OTHER\"", "caps.flag `OTHER` is not in `info_flags`"),
+        ("flag zero", "flag = \"INFO_FLAG_CAPS\"", "flag = \"ZERO\"", "\"ZERO\"", "caps.flag `ZERO` is 0x0"),
+        ("unknown header", "header = \"hdr\"", "header = \"hdr2\"", "\"hdr2\"", "unknown struct `hdr2` (caps.header)"),
+        ("header is the info struct", "header = \"hdr\"", "header = \"info\"", "\"info\" }", "cannot be its own chain's header"),
+        ("header lacks next", "{ name = \"next\", type = \"__u32\" }", "{ name = \"nxt\", type = \"__u32\" }", "\"hdr\" }", "struct `hdr` has no member `next` (caps.next"),
+        ("header id not a __u16", "{ name = \"id\", type = \"__u16\" },\n  { name = \"version\", type = \"__u16\" },", "{ name = \"id\", type = \"__u32\" },\n  { name = \"version\", type = \"__u32\" },", "\"hdr\" }", "`hdr.id` (caps.id, the capability id) must be a __u16"),
+        ("named header member missing", caps_line, r#"caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr", version = "ver" }"#, "\"ver\"", "struct `hdr` has no member `ver` (caps.version"),
+        ("caps without argsz", "convention = \"argsz\"\nmin_size = { offsetofend = \"cap_offset\" }\n", "", caps_value, "has caps but not `convention = \"argsz\"`"),
+        ("alignment not a power of two", caps_line, r#"caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr", align = 12 }"#, "12", "caps.align 12 is not a power of two"),
+        ("unknown caps key", caps_line, r#"caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr", first = 1 }"#, "first", "unknown field `first`"),
+        ("capability of an unknown struct", "of = \"info\"", "of = \"nope\"", "\"nope\"", "unknown struct `nope` (capability.of)"),
+        ("capability of a struct without a chain", "of = \"info\"", "of = \"hdr\"", "\"hdr\", id", "struct `hdr` has no capability chain"),
+        ("capability id too large", "id = \"CAP_A\"", "id = 70000", "70000", "capability id 70000 does not fit the header's __u16 id"),
+        ("capability id unknown", "id = \"CAP_A\"", "id = \"CAP_B\"", "\"CAP_B\"", "unknown constant `CAP_B`"),
+        ("capability version too large", "version = 1 }", "version = 65536 }", "65536", "capability version 65536 does not fit"),
+        ("capability not starting with the header", "{ name = \"header\", type = \"struct hdr\" },\n  { name = \"a\", type = \"__u32\" },\n  { name = \"b\", type = \"__u32\" },", "{ name = \"a\", type = \"__u32\" },\n  { name = \"b\", type = \"__u32\" },", cap_value, "capability struct `cap_a` does not begin with `struct hdr`"),
+        ("chain member removed", "{ name = \"cap_offset\", type = \"__u32\" },", "{ name = \"cap_offset\", type = \"__u32\", until = \"r2\" },\n  { name = \"cap_offset2\", type = \"__u32\", since = \"r2\" },", "\"cap_offset\", flag", "`info.cap_offset` (caps.offset, the first capability's offset) no longer exists"),
+        ("info struct with an abi_trap", "convention = \"argsz\"\nmin_size", "abi_trap = { revisions = [\"r2\"], note = \"x\" }\nconvention = \"argsz\"\nmin_size", caps_value, "struct `info` of a capability chain has an abi_trap in the latest revision"),
+        ("capability with an abi_trap", cap_line, "abi_trap = { revisions = [\"r2\"], note = \"x\" }\ncapability = { of = \"info\", id = \"CAP_A\", version = 1 }", cap_value, "struct `cap_a` of a capability chain has an abi_trap in the latest revision"),
+        ("capability defined twice", "\n[[struct]]\nname = \"cap_a\"", "\n[[struct]]\nname = \"cap_b\"\ncapability = { of = \"info\", id = 1, version = 1 }\nfields = [{ name = \"header\", type = \"struct hdr\" }]\n\n[[struct]]\nname = \"cap_a\"", cap_value, "capability CAP_A version 1 of `info` is defined twice (first at line"),
+    ];
+    let all: Vec<(String, String, String, String)> = cases
+        .iter()
+        .map(|(name, from, to, at, says)| {
+            let body = CAPS.replacen(from, to, 1);
+            assert_ne!(body, CAPS, "{name}: `{from}` not in the schema");
+            (
+                name.to_string(),
+                format!("{HEAD}{body}"),
+                at.to_string(),
+                says.to_string(),
+            )
+        })
+        .collect();
+    assert_all_located(&all);
+    // The schema itself, and one naming its header's members, are accepted.
+    let named = CAPS
+        .replace("\"next\", type", "\"nxt\", type")
+        .replace(caps_line, r#"caps = { offset = "cap_offset", flag = "INFO_FLAG_CAPS", header = "hdr", next = "nxt", align = 4 }"#);
+    for text in [CAPS.to_string(), named] {
+        uapigen::load_source(Source::new("ok.toml", format!("{HEAD}{text}")), "ok.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

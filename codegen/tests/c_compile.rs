@@ -346,14 +346,8 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
         (st.size, st.align, st.members.last().unwrap().offset)
     };
     assert_eq!(at("x86_64-linux-gnu", "vfio_irq_set"), (20, 4, 20));
-    assert_eq!(
-        at("x86_64-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
-        (16, 8, 16)
-    );
-    assert_eq!(
-        at("i686-linux-gnu", "vfio_region_info_cap_sparse_mmap"),
-        (16, 4, 16)
-    );
+    assert_eq!(at("x86_64-linux-gnu", "flex_cap_sparse_mmap"), (16, 8, 16));
+    assert_eq!(at("i686-linux-gnu", "flex_cap_sparse_mmap"), (16, 4, 16));
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
 }
@@ -525,6 +519,79 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
             "{triple}"
         );
         assert_eq!(at(triple, "pk_wide", "c"), (32, 16, 24), "{triple}");
+    }
+}
+
+/// The capability chain of `golden/schema/caps.toml` (Linux 7.2's vfio_region_info and its
+/// capabilities) is laid out as gcc lays it out, on x86-64 and i686; and its C walker compiles
+/// as C99 (`-m64`, `-m32`, `-pedantic-errors`) and C++17 and walks a chain of two: a type
+/// capability at sizeof(struct vfio_region_info), then one it does not know, whose
+/// next points back at the first (-ELOOP).
+#[test]
+fn capability_chain_agrees_with_gcc_and_its_walker_compiles() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let (asserted, flexible) = golden_layout_agrees_with_gcc(&families, "caps", triple, flag);
+        assert_eq!(flexible, 1, "areas[]");
+        assert!(
+            asserted.iter().any(|m| m == "vfio_region_info.cap_offset"),
+            "{asserted:?}"
+        );
+    }
+    let src = r#"#include <stdio.h>
+#include <uapigen/caps_validate.h>
+
+int main(void)
+{
+	union { struct vfio_region_info info; unsigned char b[64]; } u;
+	struct vfio_region_info_cap_type t;
+	struct vfio_info_cap_header h;
+	struct uapigen_caps_cap_walk w;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	memset(&t, 0, sizeof(t));
+	memset(&h, 0, sizeof(h));
+	memset(&w, 0, sizeof(w));
+	u.info.argsz = sizeof(u);
+	u.info.flags = VFIO_REGION_INFO_FLAG_CAPS;
+	u.info.cap_offset = sizeof(u.info);
+	t.header.id = VFIO_REGION_INFO_CAP_TYPE;
+	t.header.version = 1;
+	t.header.next = sizeof(u.info) + sizeof(t);
+	t.type = 7;
+	memcpy(u.b + sizeof(u.info), &t, sizeof(t));
+	h.id = 9;
+	h.next = sizeof(u.info);
+	memcpy(u.b + sizeof(u.info) + sizeof(t), &h, sizeof(h));
+	r = uapigen_vfio_region_info_cap_next(u.b, sizeof(u), &w);
+	if (r != 1 || w.id != VFIO_REGION_INFO_CAP_TYPE || w.offset != sizeof(u.info) || w.len != sizeof(t))
+		return 1;
+	r = uapigen_vfio_region_info_cap_next(u.b, sizeof(u), &w);
+	if (r != 1 || w.id != 9 || w.len != sizeof(u) - sizeof(u.info) - sizeof(t))
+		return 2;
+	r = uapigen_vfio_region_info_cap_next(u.b, sizeof(u), &w);
+	if (r != -ELOOP || w.offset != sizeof(u.info))
+		return 3;
+	if (uapigen_vfio_region_info_cap_next(u.b, sizeof(u), &w) != 0)
+		return 4;
+	printf("ok\n");
+	return 0;
+}
+"#;
+    let include = repo_root().join("codegen/tests/golden/out/include");
+    let uapi = include.join("uapi");
+    let uapi = format!("-I{}", uapi.display());
+    for (compiler, name, args) in [
+        ("cc", "w.c", vec!["-std=c99", "-m64", "-pedantic-errors"]),
+        ("cc", "w.c", vec!["-std=c99", "-m32", "-pedantic-errors"]),
+        ("c++", "w.cpp", vec!["-std=c++17"]),
+    ] {
+        let mut all = args.clone();
+        all.extend(["-Wall", "-Wextra", "-Werror", &uapi]);
+        let exe = compile(compiler, name, src, &all, &include);
+        assert_eq!(run(&exe), "ok\n", "{compiler} {args:?}");
     }
 }
 

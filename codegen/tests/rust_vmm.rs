@@ -495,7 +495,7 @@ fn flexible_array_members_are_bindgens_incomplete_array_field() {
         "flex",
         &[
             "    pub data: __IncompleteArrayField<__u8>,\n",
-            "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+            "    pub areas: __IncompleteArrayField<flex_sparse_mmap_area>,\n",
             "    pub entries: __IncompleteArrayField<kvm_msr_entry>,\n",
             "    assert!(::std::mem::offset_of!(vfio_irq_set, data) == 20);\n",
         ],
@@ -551,6 +551,21 @@ fn packed_and_aligned_structs_are_bindgens_reprs() {
             "#[repr(C, align(8))]\n",
             "#[repr(C, align(16))]\n",
             "    assert!(::std::mem::offset_of!(pk_query, value) == 5);\n",
+        ],
+    );
+}
+
+/// The capability chain of golden/schema/caps.toml (vfio_region_info and its capabilities,
+/// `areas[]` flexible) in bindgen's API, compiling on x86-64 and i686.
+#[test]
+fn capability_chain_structs_are_bindgens() {
+    golden_bindings_compile(
+        "caps-ws",
+        "caps",
+        &[
+            "pub struct vfio_info_cap_header {\n",
+            "    pub areas: __IncompleteArrayField<vfio_region_sparse_mmap_area>,\n",
+            "    pub cap_offset: __u32,\n",
         ],
     );
 }

@@ -478,7 +478,13 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
         structs,
         older,
     };
-    templates.render_or_write("validate.h", &view, write)
+    let text = templates.render_or_write("validate.h", &view, write)?;
+    // User space walks the chains the kernel builds; the kernel has vfio_info_cap_add().
+    Ok(if !flavour.kernel {
+        super::c_caps::splice(model, text)
+    } else {
+        text
+    })
 }
 
 /// The first line of a `_copy_from_user()` kernel-doc: whose copy it is, the latest's (`how`)

@@ -5,10 +5,12 @@
 //! - `rust`: the `#[repr(C)]` bindings crate, written as `rust_syntax` values and laid out by
 //!   `pp` as prettyplease would lay them out.
 
+mod c_caps;
 pub mod c_header;
 pub mod c_validate;
 mod pp;
 pub mod rust;
+mod rust_caps;
 mod rust_syntax;
 pub mod rust_validate;
 pub mod rust_vmm;

@@ -322,6 +322,7 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         out.push_str("}\n");
         previous = Some((m, view, texts));
     }
+    out.push_str(&super::rust_caps::emit(model));
     out.push_str(&dispatcher(model));
     take_invalid()?;
     Ok(out)

@@ -336,6 +336,10 @@ pub struct Struct {
     /// `__attribute__((aligned(n)))` on the struct: its alignment is at least n (a power of
     /// two), its size a multiple of it.
     pub aligned: Option<u64>,
+    /// Set on an info struct the kernel follows with a capability chain.
+    pub caps: Option<CapChain>,
+    /// Set on a struct that is one capability of a chain.
+    pub capability: Option<Capability>,
     /// Where the schema writes it.
     pub span: Span,
     /// Where the schema writes its name.
@@ -1391,4 +1395,43 @@ impl Family {
             .enumerate()
             .map(|(i, r)| (RevId(i), r))
     }
+}
+
+/// An info struct's capability chain, as VFIO's info ioctls return it: the struct, then
+/// capabilities, each starting with `header`; `offset` holds the first one's offset from the
+/// struct's start, each header's `next` the following one's, 0 ends the chain.
+#[derive(Debug, Clone)]
+pub struct CapChain {
+    /// Index of the `__u32` member holding the first capability's offset (`cap_offset`).
+    pub offset: usize,
+    /// Index of the `__u32` flags member.
+    pub flags: usize,
+    /// The constant whose bits in `flags` say the kernel filled a chain.
+    pub flag: ValueRef,
+    /// The struct every capability starts with.
+    pub header: StructId,
+    /// Indices in `header` of its `__u16` id, `__u16` version and `__u32` next members.
+    pub id: usize,
+    /// See `id`.
+    pub version: usize,
+    /// See `id`.
+    pub next: usize,
+    /// Every capability's offset is a multiple of it.
+    pub align: u64,
+    /// Where the schema writes it.
+    pub span: Span,
+}
+
+/// A struct that is capability `id`, `version` of `of`'s chain; its first member is the
+/// chain's header.
+#[derive(Debug, Clone)]
+pub struct Capability {
+    /// The info struct whose chain holds it.
+    pub of: StructId,
+    /// The capability id.
+    pub id: ValueRef,
+    /// The capability's version.
+    pub version: u16,
+    /// Where the schema writes it.
+    pub span: Span,
 }

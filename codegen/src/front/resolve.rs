@@ -10,6 +10,8 @@ use crate::ir::*;
 use crate::names::{self, Role};
 use crate::schema::*;
 
+mod caps;
+
 /// The resolve stage: names to indices, values evaluated, every mistake located.
 pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Family, Error> {
     let mut r = Resolver {
@@ -348,11 +350,14 @@ impl Resolver {
         };
 
         let mut pending = Vec::new();
+        let mut pending_caps = Vec::new();
         for entry in entries {
             match entry {
-                Entry::Struct(s) => {
+                Entry::Struct(mut s) => {
+                    let chain = (s.get_mut().caps.take(), s.get_mut().capability.take());
                     let (st, parts) = self.structure(s, &family, &group_names);
                     let id = StructId(family.structs.len());
+                    pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
                     family.items.push(ItemRef::Struct(id));
                     self.struct_index.entry(st.name.clone()).or_insert(id);
@@ -398,6 +403,7 @@ impl Resolver {
             let validation = self.validation(&family, si, parts);
             family.struct_mut(si).validation = validation;
         }
+        self.caps(&mut family, pending_caps);
         family
     }
 
@@ -529,6 +535,8 @@ impl Resolver {
             fields,
             packed,
             aligned,
+            caps: None,
+            capability: None,
             span,
             name_span: raw.name.span(),
         };

@@ -101,6 +101,51 @@ pub struct RawStruct {
     pub packed: Option<S<bool>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
     pub aligned: Option<S<i64>>,
+    /// The struct is an info struct the kernel follows with a capability chain (VFIO's
+    /// `cap_offset`): `{ offset = "cap_offset", flag = "VFIO_REGION_INFO_FLAG_CAPS", header =
+    /// "vfio_info_cap_header" }`.
+    pub caps: Option<Box<S<RawCaps>>>,
+    /// The struct is one capability of a chain: `{ of = "vfio_region_info", id =
+    /// "VFIO_REGION_INFO_CAP_SPARSE_MMAP", version = 1 }`.
+    pub capability: Option<Box<S<RawCapability>>>,
+}
+
+/// `caps = { offset, flag, header, ... }`: where an info struct's capability chain starts,
+/// which flag says the kernel filled it, and the struct every capability begins with.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaps {
+    /// The `__u32` member holding the first capability's offset from the struct's start.
+    pub offset: S<String>,
+    /// The constant whose bit in `flags` says the struct supports a chain.
+    pub flag: S<String>,
+    /// The `__u32` member `flag` is a bit of (default `flags`).
+    pub flags: Option<S<String>>,
+    /// The struct every capability starts with (`vfio_info_cap_header`).
+    pub header: S<String>,
+    /// The header's `__u16` capability id member (default `id`).
+    pub id: Option<S<String>>,
+    /// The header's `__u16` version member (default `version`).
+    pub version: Option<S<String>>,
+    /// The header's `__u32` member with the next capability's offset, 0 at the end (default
+    /// `next`).
+    pub next: Option<S<String>>,
+    /// The alignment of every capability's offset (default 8: `vfio_info_cap_add()` rounds
+    /// each capability up to `sizeof(u64)` since commit a881b496941f, "vfio: align capability
+    /// structures").
+    pub align: Option<S<i64>>,
+}
+
+/// `capability = { of, id, version }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapability {
+    /// The info struct whose chain holds it.
+    pub of: S<String>,
+    /// The capability id: a constant name or a number.
+    pub id: S<toml::Value>,
+    /// The capability's version.
+    pub version: S<i64>,
 }
 
 /// `since`, `until`, `fixed`: a revision id, or a list of them when the change reached several

@@ -8,6 +8,7 @@
 //! every condition lowered to `(offset, size, signedness) op value`). A struct keeps its
 //! [`StructId`] in every revision; [`RevView::structs`] yields only those that exist.
 
+pub mod caps;
 pub mod layout;
 pub mod plan;
 
@@ -61,6 +62,8 @@ pub struct Model {
     pub revisions: Vec<(std::sync::Arc<Family>, std::sync::Arc<Vec<FamilyLayout>>)>,
     facts: Vec<RevFacts>,
     flag_fields: Vec<Vec<FlagField>>,
+    /// The latest revision's capability chains (`caps`), in bytes.
+    pub caps: Vec<caps::Chain>,
 }
 
 /// What is derived of one revision, indexed by struct or group.
@@ -96,7 +99,9 @@ impl Model {
             .structs_by_id()
             .map(|(s, _)| flag_fields(&revisions, &facts, s))
             .collect();
+        let caps = caps::chains(&family, &layouts[0]);
         Model {
+            caps,
             family,
             layouts,
             history,

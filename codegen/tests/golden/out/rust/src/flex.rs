@@ -286,7 +286,7 @@ impl FlexEnvelope {
         ::core::result::Result::Ok(())
     }
 }
-/// `struct vfio_info_cap_header`
+/// `struct flex_cap_header`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -295,7 +295,7 @@ impl FlexEnvelope {
     ::zerocopy::KnownLayout,
     ::zerocopy::Immutable
 )]
-pub struct VfioInfoCapHeader {
+pub struct FlexCapHeader {
     /// `id`.
     pub id: u16,
     /// `version`.
@@ -304,24 +304,24 @@ pub struct VfioInfoCapHeader {
     pub next: u32,
 }
 const _: () = {
-    if ::core::mem::size_of::<VfioInfoCapHeader>() != 8 {
-        panic!("struct vfio_info_cap_header: wrong size");
+    if ::core::mem::size_of::<FlexCapHeader>() != 8 {
+        panic!("struct flex_cap_header: wrong size");
     }
-    if ::core::mem::align_of::<VfioInfoCapHeader>() != 4 {
-        panic!("struct vfio_info_cap_header: wrong alignment");
+    if ::core::mem::align_of::<FlexCapHeader>() != 4 {
+        panic!("struct flex_cap_header: wrong alignment");
     }
-    if ::core::mem::offset_of!(VfioInfoCapHeader, id) != 0 {
-        panic!("struct vfio_info_cap_header: `id` at the wrong offset");
+    if ::core::mem::offset_of!(FlexCapHeader, id) != 0 {
+        panic!("struct flex_cap_header: `id` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioInfoCapHeader, version) != 2 {
-        panic!("struct vfio_info_cap_header: `version` at the wrong offset");
+    if ::core::mem::offset_of!(FlexCapHeader, version) != 2 {
+        panic!("struct flex_cap_header: `version` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioInfoCapHeader, next) != 4 {
-        panic!("struct vfio_info_cap_header: `next` at the wrong offset");
+    if ::core::mem::offset_of!(FlexCapHeader, next) != 4 {
+        panic!("struct flex_cap_header: `next` at the wrong offset");
     }
 };
-unsafe impl ::uapigen_uaccess::Plain for VfioInfoCapHeader {}
-/// `struct vfio_region_sparse_mmap_area`
+unsafe impl ::uapigen_uaccess::Plain for FlexCapHeader {}
+/// `struct flex_sparse_mmap_area`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -330,30 +330,30 @@ unsafe impl ::uapigen_uaccess::Plain for VfioInfoCapHeader {}
     ::zerocopy::KnownLayout,
     ::zerocopy::Immutable
 )]
-pub struct VfioRegionSparseMmapArea {
+pub struct FlexSparseMmapArea {
     /// `offset`.
     pub offset: u64,
     /// `size`.
     pub size: u64,
 }
 const _: () = {
-    if ::core::mem::size_of::<VfioRegionSparseMmapArea>() != 16 {
-        panic!("struct vfio_region_sparse_mmap_area: wrong size");
+    if ::core::mem::size_of::<FlexSparseMmapArea>() != 16 {
+        panic!("struct flex_sparse_mmap_area: wrong size");
     }
-    if ::core::mem::align_of::<VfioRegionSparseMmapArea>()
+    if ::core::mem::align_of::<FlexSparseMmapArea>()
         != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
     {
-        panic!("struct vfio_region_sparse_mmap_area: wrong alignment");
+        panic!("struct flex_sparse_mmap_area: wrong alignment");
     }
-    if ::core::mem::offset_of!(VfioRegionSparseMmapArea, offset) != 0 {
-        panic!("struct vfio_region_sparse_mmap_area: `offset` at the wrong offset");
+    if ::core::mem::offset_of!(FlexSparseMmapArea, offset) != 0 {
+        panic!("struct flex_sparse_mmap_area: `offset` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioRegionSparseMmapArea, size) != 8 {
-        panic!("struct vfio_region_sparse_mmap_area: `size` at the wrong offset");
+    if ::core::mem::offset_of!(FlexSparseMmapArea, size) != 8 {
+        panic!("struct flex_sparse_mmap_area: `size` at the wrong offset");
     }
 };
-unsafe impl ::uapigen_uaccess::Plain for VfioRegionSparseMmapArea {}
-/// `struct vfio_region_info_cap_sparse_mmap`
+unsafe impl ::uapigen_uaccess::Plain for FlexSparseMmapArea {}
+/// `struct flex_cap_sparse_mmap`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(
@@ -362,43 +362,39 @@ unsafe impl ::uapigen_uaccess::Plain for VfioRegionSparseMmapArea {}
     ::zerocopy::KnownLayout,
     ::zerocopy::Immutable
 )]
-pub struct VfioRegionInfoCapSparseMmap {
+pub struct FlexCapSparseMmap {
     /// `header`.
-    pub header: VfioInfoCapHeader,
+    pub header: FlexCapHeader,
     /// `nr_areas`.
     pub nr_areas: u32,
     /// `reserved`.
     pub reserved: u32,
     /// `areas\[\]`: a flexible array member, whose elements follow the struct.
-    pub areas: [VfioRegionSparseMmapArea; 0],
+    pub areas: [FlexSparseMmapArea; 0],
 }
 const _: () = {
-    if ::core::mem::size_of::<VfioRegionInfoCapSparseMmap>() != 16 {
-        panic!("struct vfio_region_info_cap_sparse_mmap: wrong size");
+    if ::core::mem::size_of::<FlexCapSparseMmap>() != 16 {
+        panic!("struct flex_cap_sparse_mmap: wrong size");
     }
-    if ::core::mem::align_of::<VfioRegionInfoCapSparseMmap>()
+    if ::core::mem::align_of::<FlexCapSparseMmap>()
         != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
     {
-        panic!("struct vfio_region_info_cap_sparse_mmap: wrong alignment");
+        panic!("struct flex_cap_sparse_mmap: wrong alignment");
     }
-    if ::core::mem::offset_of!(VfioRegionInfoCapSparseMmap, header) != 0 {
-        panic!("struct vfio_region_info_cap_sparse_mmap: `header` at the wrong offset");
+    if ::core::mem::offset_of!(FlexCapSparseMmap, header) != 0 {
+        panic!("struct flex_cap_sparse_mmap: `header` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioRegionInfoCapSparseMmap, nr_areas) != 8 {
-        panic!(
-            "struct vfio_region_info_cap_sparse_mmap: `nr_areas` at the wrong offset"
-        );
+    if ::core::mem::offset_of!(FlexCapSparseMmap, nr_areas) != 8 {
+        panic!("struct flex_cap_sparse_mmap: `nr_areas` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioRegionInfoCapSparseMmap, reserved) != 12 {
-        panic!(
-            "struct vfio_region_info_cap_sparse_mmap: `reserved` at the wrong offset"
-        );
+    if ::core::mem::offset_of!(FlexCapSparseMmap, reserved) != 12 {
+        panic!("struct flex_cap_sparse_mmap: `reserved` at the wrong offset");
     }
-    if ::core::mem::offset_of!(VfioRegionInfoCapSparseMmap, areas) != 16 {
-        panic!("struct vfio_region_info_cap_sparse_mmap: `areas` at the wrong offset");
+    if ::core::mem::offset_of!(FlexCapSparseMmap, areas) != 16 {
+        panic!("struct flex_cap_sparse_mmap: `areas` at the wrong offset");
     }
 };
-unsafe impl ::uapigen_uaccess::Plain for VfioRegionInfoCapSparseMmap {}
+unsafe impl ::uapigen_uaccess::Plain for FlexCapSparseMmap {}
 /// `struct kvm_msr_entry`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -551,9 +547,9 @@ pub mod r1 {
             ::core::result::Result::Ok(())
         }
     }
-    pub use super::VfioInfoCapHeader;
-    pub use super::VfioRegionSparseMmapArea;
-    pub use super::VfioRegionInfoCapSparseMmap;
+    pub use super::FlexCapHeader;
+    pub use super::FlexSparseMmapArea;
+    pub use super::FlexCapSparseMmap;
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
 }
@@ -564,9 +560,9 @@ pub mod r2 {
     pub use super::VfioIrqSet;
     pub use super::VfioDeviceFeature;
     pub use super::FlexEnvelope;
-    pub use super::VfioInfoCapHeader;
-    pub use super::VfioRegionSparseMmapArea;
-    pub use super::VfioRegionInfoCapSparseMmap;
+    pub use super::FlexCapHeader;
+    pub use super::FlexSparseMmapArea;
+    pub use super::FlexCapSparseMmap;
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
 }

@@ -43,22 +43,22 @@ struct flex_envelope {
 	__u8 data[];
 };
 
-struct vfio_info_cap_header {
+struct flex_cap_header {
 	__u16 id;
 	__u16 version;
 	__u32 next;
 };
 
-struct vfio_region_sparse_mmap_area {
+struct flex_sparse_mmap_area {
 	__u64 offset;
 	__u64 size;
 };
 
-struct vfio_region_info_cap_sparse_mmap {
-	struct vfio_info_cap_header header;
+struct flex_cap_sparse_mmap {
+	struct flex_cap_header header;
 	__u32 nr_areas;
 	__u32 reserved;
-	struct vfio_region_sparse_mmap_area areas[];
+	struct flex_sparse_mmap_area areas[];
 };
 
 struct kvm_msr_entry {
