@@ -1214,8 +1214,43 @@ impl Family {
         }
         let mut fam = self.clone();
         fam.revision = Some(id);
+        // Top-level members by index, as the history numbers them → as this revision does.
+        let renumber: Vec<Vec<Option<usize>>> = self
+            .structs
+            .iter()
+            .map(|st| {
+                let mut next = 0;
+                st.fields
+                    .iter()
+                    .map(|f| {
+                        f.present_at(rev).then(|| {
+                            next += 1;
+                            next - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         for st in &mut fam.structs {
             st.fields = fields_at(std::mem::take(&mut st.fields), rev);
+        }
+        // A chain's members are held by index: this revision's, or no chain when one of them
+        // does not exist then.
+        for (si, st) in fam.structs.iter_mut().enumerate() {
+            if let Some(c) = st.caps.take() {
+                let own = &renumber[si];
+                let head = &renumber[c.header.0];
+                st.caps = (|| {
+                    Some(CapChain {
+                        offset: own[c.offset]?,
+                        flags: own[c.flags]?,
+                        id: head[c.id]?,
+                        version: head[c.version]?,
+                        next: head[c.next]?,
+                        ..c
+                    })
+                })();
+            }
         }
         // The kernel of a revision checks only what existed then, through embedded structs
         // too: paths are looked up in the history's fields as they were then.

@@ -2206,5 +2206,573 @@ static inline int vfio_iommu_type1_dirty_bitmap__v7_2_copy_from_user(struct vfio
 {
 	return vfio_iommu_type1_dirty_bitmap_copy_from_user(dst, src);
 }
+/*
+ * Capability chains (VFIO's cap_offset). An info ioctl returns its struct and,
+ * when the struct's caps flag is set, a chain of capabilities: the struct's first
+ * offset points at the first, each header's next at the following one, 0 ends
+ * it, every offset from the start of the buffer (vfio_info_cap_add() and
+ * vfio_info_cap_shift(), drivers/vfio/vfio_main.c).
+ *
+ * uapigen_<info>_cap_next() walks one: start with a zeroed struct
+ * uapigen_vfio_cap_walk and call it until it returns 0 (the end) or an error.
+ * Return: 1 with the capability in *w (id, version, offset, len: its bytes up
+ * to the next one or the buffer's end), 0 at the end, or
+ *   -EINVAL    the buffer is shorter than the info struct (w->offset: its
+ *              length), or a capability starts inside the info struct or the
+ *              capability before it, or at an offset not a multiple of the
+ *              chain's alignment (w->offset: that offset);
+ *   -ENOSPC    the kernel set the caps flag, left the first offset 0 and asks
+ *              for more than the buffer holds (w->offset: its argsz);
+ *   -ELOOP     a next offset points back to its capability or before it;
+ *   -EOVERFLOW a capability's header, or its known struct, runs past the buffer.
+ * Every offset is checked before it is read; a walk ends after at most
+ * len / sizeof(header) steps.
+ */
+struct uapigen_vfio_cap_walk {
+	__u16 id;	/* the capability's id */
+	__u16 version;	/* its version */
+	__u32 len;	/* its bytes, header included */
+	__u64 offset;	/* its offset, or what an error reports */
+	__u32 at;	/* the current capability's offset; 0 before the first */
+	__u64 end;	/* where its header or known struct ends */
+	int done;
+};
+
+/*
+ * The kernel's side, for a user-space device model answering an info ioctl:
+ * struct uapigen_vfio_cap_chain keeps a chain being built (the kernel's
+ * struct vfio_info_cap) in the caller's buffer: set buf and room, zero the
+ * rest. uapigen_<info>_cap_add() appends a capability as vfio_info_cap_add()
+ * does, uapigen_<info>_cap_finish() answers as VFIO_DEVICE_GET_REGION_INFO does.
+ */
+struct uapigen_vfio_cap_chain {
+	unsigned char *buf;	/* where the chain is kept */
+	size_t room;		/* its bytes */
+	size_t size;		/* the chain's size so far */
+	size_t last;		/* the last capability's offset in buf */
+	int any;		/* whether one was added */
+};
+
+static inline void uapigen_vfio_cap_put32(unsigned char *b, __u32 v)
+{
+	memcpy(b, &v, sizeof(v));
+}
+
+static inline __u16 uapigen_vfio_cap_u16(const unsigned char *b)
+{
+	__u16 v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+static inline __u32 uapigen_vfio_cap_u32(const unsigned char *b)
+{
+	__u32 v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
+
+/**
+ * uapigen_vfio_device_info_cap_next() - The next capability of struct vfio_device_info's chain
+ * @buf: the info struct, then its chain, as the ioctl returned them
+ * @len: the bytes of @buf (the argsz it was called with)
+ * @w: the walk, zeroed before the first call
+ *
+ * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_DEVICE_FLAGS_CAPS, the
+ * alignment 8. The known ones must fit in @buf whole:
+ *   struct vfio_device_info_cap_pci_atomic_comp (VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP version 1)
+ */
+static inline int uapigen_vfio_device_info_cap_next(const void *buf, size_t len,
+		struct uapigen_vfio_cap_walk *w)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	__u32 offset, next;
+	__u64 floor, end;
+	__u16 id, version;
+
+	if (w->done)
+		return 0;
+	w->done = 1;
+	if (w->at == 0) {
+		if (len < sizeof(struct vfio_device_info)) {
+			w->offset = len;
+			return -EINVAL;
+		}
+		if (!(uapigen_vfio_cap_u32(b + offsetof(struct vfio_device_info, flags)) & (VFIO_DEVICE_FLAGS_CAPS)))
+			return 0;
+		offset = uapigen_vfio_cap_u32(b + offsetof(struct vfio_device_info, cap_offset));
+		if (offset == 0) {
+			/* vfio_pci_core.c: argsz too small for the chain, argsz says how much */
+			__u32 argsz = uapigen_vfio_cap_u32(b + offsetof(struct vfio_device_info, argsz));
+
+			if (argsz > len) {
+				w->offset = argsz;
+				return -ENOSPC;
+			}
+			return 0;
+		}
+		floor = sizeof(struct vfio_device_info);
+	} else {
+		offset = uapigen_vfio_cap_u32(b + w->at + offsetof(struct vfio_info_cap_header, next));
+		if (offset == 0)
+			return 0;
+		if (offset <= w->at) {
+			w->offset = offset;
+			return -ELOOP;
+		}
+		floor = w->end;
+	}
+	w->offset = offset;
+	if (offset < floor || offset % 8 != 0)
+		return -EINVAL;
+	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
+		return -EOVERFLOW;
+	id = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, id));
+	version = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, version));
+	next = uapigen_vfio_cap_u32(b + offset + offsetof(struct vfio_info_cap_header, next));
+	end = offset;
+	if (id == VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP && version == 1)
+		end += sizeof(struct vfio_device_info_cap_pci_atomic_comp);
+	else
+		end += sizeof(struct vfio_info_cap_header);
+	if (end > len)
+		return -EOVERFLOW;
+	w->len = (next > offset && next <= len ? next : (__u32)len) - offset;
+	w->id = id;
+	w->version = version;
+	w->at = offset;
+	w->end = end;
+	w->done = 0;
+	return 1;
+}
+
+/**
+ * uapigen_vfio_device_info_cap_add() - Append a capability to struct vfio_device_info's chain
+ * @c: the chain
+ * @id: the capability's id
+ * @version: its version
+ * @cap: its bytes, struct vfio_info_cap_header first (id, version and next are written here)
+ * @len: their length; rounded up to 8 and zero-filled, as vfio_info_cap_add()
+ *       does (drivers/vfio/vfio_main.c)
+ *
+ * Return: the capability's offset in the chain, -EINVAL when @len is shorter
+ * than the header, -ENOMEM when @c->room cannot hold it (the kernel's krealloc).
+ */
+static inline long uapigen_vfio_device_info_cap_add(struct uapigen_vfio_cap_chain *c,
+		__u16 id, __u16 version, const void *cap, size_t len)
+{
+	size_t size = (len + 8 - 1) / 8 * 8;
+	size_t at = c->size;
+
+	if (len < sizeof(struct vfio_info_cap_header))
+		return -EINVAL;
+	if (c->room < at || c->room - at < size)
+		return -ENOMEM;
+	memcpy(c->buf + at, cap, len);
+	memset(c->buf + at + len, 0, size - len);
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, id), &id, sizeof(id));
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, version), &version, sizeof(version));
+	uapigen_vfio_cap_put32(c->buf + at + offsetof(struct vfio_info_cap_header, next), 0);
+	if (c->any)
+		uapigen_vfio_cap_put32(c->buf + c->last + offsetof(struct vfio_info_cap_header, next), (__u32)at);
+	c->any = 1;
+	c->last = at;
+	c->size = at + size;
+	return (long)at;
+}
+
+/**
+ * uapigen_vfio_device_info_cap_finish() - Answer with struct vfio_device_info and its chain
+ * @c: the chain
+ * @info: the struct to answer with, argsz the caller's; updated as written
+ * @out: the caller's buffer
+ * @out_len: its bytes, at least @info->argsz
+ *
+ * As vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO: no capability, the struct
+ * alone; a chain that fits argsz follows the struct, moved there as
+ * vfio_info_cap_shift() does, VFIO_DEVICE_FLAGS_CAPS set and cap_offset =
+ * sizeof(struct vfio_device_info); one that does not leaves the bytes past the struct
+ * alone, sets VFIO_DEVICE_FLAGS_CAPS, cap_offset 0 and argsz to the size needed. At most
+ * argsz bytes of the struct are written.
+ *
+ * Return: 0 no capability, 1 the chain fits, 2 it does not (argsz says how
+ * much it needs), -EINVAL when @out_len is below argsz.
+ */
+static inline int uapigen_vfio_device_info_cap_finish(const struct uapigen_vfio_cap_chain *c,
+		struct vfio_device_info *info, void *out, size_t out_len)
+{
+	unsigned char *o = (unsigned char *)out;
+	size_t argsz = info->argsz;
+	size_t needed = sizeof(*info) + c->size;
+	int ret = 0;
+
+	if (out_len < argsz)
+		return -EINVAL;
+	if (c->size) {
+		info->flags |= VFIO_DEVICE_FLAGS_CAPS;
+		if (argsz < needed) {
+			info->argsz = (__u32)needed;
+			info->cap_offset = 0;
+			ret = 2;
+		} else {
+			size_t at = 0;
+
+			memcpy(o + sizeof(*info), c->buf, c->size);
+			for (;;) {
+				unsigned char *next = o + sizeof(*info) + at + offsetof(struct vfio_info_cap_header, next);
+				__u32 n = uapigen_vfio_cap_u32(next);
+
+				if (n == 0)
+					break;
+				uapigen_vfio_cap_put32(next, (__u32)(n + sizeof(*info)));
+				at = n;
+			}
+			info->cap_offset = sizeof(*info);
+			ret = 1;
+		}
+	}
+	memcpy(o, info, argsz < sizeof(*info) ? argsz : sizeof(*info));
+	return ret;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_next() - The next capability of struct vfio_region_info's chain
+ * @buf: the info struct, then its chain, as the ioctl returned them
+ * @len: the bytes of @buf (the argsz it was called with)
+ * @w: the walk, zeroed before the first call
+ *
+ * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_REGION_INFO_FLAG_CAPS, the
+ * alignment 8. The known ones must fit in @buf whole:
+ *   struct vfio_region_info_cap_sparse_mmap (VFIO_REGION_INFO_CAP_SPARSE_MMAP version 1)
+ *   struct vfio_region_info_cap_type (VFIO_REGION_INFO_CAP_TYPE version 1)
+ *   struct vfio_region_info_cap_nvlink2_ssatgt (VFIO_REGION_INFO_CAP_NVLINK2_SSATGT version 1)
+ *   struct vfio_region_info_cap_nvlink2_lnkspd (VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD version 1)
+ */
+static inline int uapigen_vfio_region_info_cap_next(const void *buf, size_t len,
+		struct uapigen_vfio_cap_walk *w)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	__u32 offset, next;
+	__u64 floor, end;
+	__u16 id, version;
+
+	if (w->done)
+		return 0;
+	w->done = 1;
+	if (w->at == 0) {
+		if (len < sizeof(struct vfio_region_info)) {
+			w->offset = len;
+			return -EINVAL;
+		}
+		if (!(uapigen_vfio_cap_u32(b + offsetof(struct vfio_region_info, flags)) & (VFIO_REGION_INFO_FLAG_CAPS)))
+			return 0;
+		offset = uapigen_vfio_cap_u32(b + offsetof(struct vfio_region_info, cap_offset));
+		if (offset == 0) {
+			/* vfio_pci_core.c: argsz too small for the chain, argsz says how much */
+			__u32 argsz = uapigen_vfio_cap_u32(b + offsetof(struct vfio_region_info, argsz));
+
+			if (argsz > len) {
+				w->offset = argsz;
+				return -ENOSPC;
+			}
+			return 0;
+		}
+		floor = sizeof(struct vfio_region_info);
+	} else {
+		offset = uapigen_vfio_cap_u32(b + w->at + offsetof(struct vfio_info_cap_header, next));
+		if (offset == 0)
+			return 0;
+		if (offset <= w->at) {
+			w->offset = offset;
+			return -ELOOP;
+		}
+		floor = w->end;
+	}
+	w->offset = offset;
+	if (offset < floor || offset % 8 != 0)
+		return -EINVAL;
+	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
+		return -EOVERFLOW;
+	id = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, id));
+	version = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, version));
+	next = uapigen_vfio_cap_u32(b + offset + offsetof(struct vfio_info_cap_header, next));
+	end = offset;
+	if (id == VFIO_REGION_INFO_CAP_SPARSE_MMAP && version == 1)
+		end += sizeof(struct vfio_region_info_cap_sparse_mmap);
+	else if (id == VFIO_REGION_INFO_CAP_TYPE && version == 1)
+		end += sizeof(struct vfio_region_info_cap_type);
+	else if (id == VFIO_REGION_INFO_CAP_NVLINK2_SSATGT && version == 1)
+		end += sizeof(struct vfio_region_info_cap_nvlink2_ssatgt);
+	else if (id == VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD && version == 1)
+		end += sizeof(struct vfio_region_info_cap_nvlink2_lnkspd);
+	else
+		end += sizeof(struct vfio_info_cap_header);
+	if (end > len)
+		return -EOVERFLOW;
+	w->len = (next > offset && next <= len ? next : (__u32)len) - offset;
+	w->id = id;
+	w->version = version;
+	w->at = offset;
+	w->end = end;
+	w->done = 0;
+	return 1;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_add() - Append a capability to struct vfio_region_info's chain
+ * @c: the chain
+ * @id: the capability's id
+ * @version: its version
+ * @cap: its bytes, struct vfio_info_cap_header first (id, version and next are written here)
+ * @len: their length; rounded up to 8 and zero-filled, as vfio_info_cap_add()
+ *       does (drivers/vfio/vfio_main.c)
+ *
+ * Return: the capability's offset in the chain, -EINVAL when @len is shorter
+ * than the header, -ENOMEM when @c->room cannot hold it (the kernel's krealloc).
+ */
+static inline long uapigen_vfio_region_info_cap_add(struct uapigen_vfio_cap_chain *c,
+		__u16 id, __u16 version, const void *cap, size_t len)
+{
+	size_t size = (len + 8 - 1) / 8 * 8;
+	size_t at = c->size;
+
+	if (len < sizeof(struct vfio_info_cap_header))
+		return -EINVAL;
+	if (c->room < at || c->room - at < size)
+		return -ENOMEM;
+	memcpy(c->buf + at, cap, len);
+	memset(c->buf + at + len, 0, size - len);
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, id), &id, sizeof(id));
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, version), &version, sizeof(version));
+	uapigen_vfio_cap_put32(c->buf + at + offsetof(struct vfio_info_cap_header, next), 0);
+	if (c->any)
+		uapigen_vfio_cap_put32(c->buf + c->last + offsetof(struct vfio_info_cap_header, next), (__u32)at);
+	c->any = 1;
+	c->last = at;
+	c->size = at + size;
+	return (long)at;
+}
+
+/**
+ * uapigen_vfio_region_info_cap_finish() - Answer with struct vfio_region_info and its chain
+ * @c: the chain
+ * @info: the struct to answer with, argsz the caller's; updated as written
+ * @out: the caller's buffer
+ * @out_len: its bytes, at least @info->argsz
+ *
+ * As vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO: no capability, the struct
+ * alone; a chain that fits argsz follows the struct, moved there as
+ * vfio_info_cap_shift() does, VFIO_REGION_INFO_FLAG_CAPS set and cap_offset =
+ * sizeof(struct vfio_region_info); one that does not leaves the bytes past the struct
+ * alone, sets VFIO_REGION_INFO_FLAG_CAPS, cap_offset 0 and argsz to the size needed. At most
+ * argsz bytes of the struct are written.
+ *
+ * Return: 0 no capability, 1 the chain fits, 2 it does not (argsz says how
+ * much it needs), -EINVAL when @out_len is below argsz.
+ */
+static inline int uapigen_vfio_region_info_cap_finish(const struct uapigen_vfio_cap_chain *c,
+		struct vfio_region_info *info, void *out, size_t out_len)
+{
+	unsigned char *o = (unsigned char *)out;
+	size_t argsz = info->argsz;
+	size_t needed = sizeof(*info) + c->size;
+	int ret = 0;
+
+	if (out_len < argsz)
+		return -EINVAL;
+	if (c->size) {
+		info->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (argsz < needed) {
+			info->argsz = (__u32)needed;
+			info->cap_offset = 0;
+			ret = 2;
+		} else {
+			size_t at = 0;
+
+			memcpy(o + sizeof(*info), c->buf, c->size);
+			for (;;) {
+				unsigned char *next = o + sizeof(*info) + at + offsetof(struct vfio_info_cap_header, next);
+				__u32 n = uapigen_vfio_cap_u32(next);
+
+				if (n == 0)
+					break;
+				uapigen_vfio_cap_put32(next, (__u32)(n + sizeof(*info)));
+				at = n;
+			}
+			info->cap_offset = sizeof(*info);
+			ret = 1;
+		}
+	}
+	memcpy(o, info, argsz < sizeof(*info) ? argsz : sizeof(*info));
+	return ret;
+}
+
+/**
+ * uapigen_vfio_iommu_type1_info_cap_next() - The next capability of struct vfio_iommu_type1_info's chain
+ * @buf: the info struct, then its chain, as the ioctl returned them
+ * @len: the bytes of @buf (the argsz it was called with)
+ * @w: the walk, zeroed before the first call
+ *
+ * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_IOMMU_INFO_CAPS, the
+ * alignment 8. The known ones must fit in @buf whole:
+ *   struct vfio_iommu_type1_info_cap_iova_range (VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE version 1)
+ *   struct vfio_iommu_type1_info_dma_avail (VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL version 1)
+ */
+static inline int uapigen_vfio_iommu_type1_info_cap_next(const void *buf, size_t len,
+		struct uapigen_vfio_cap_walk *w)
+{
+	const unsigned char *b = (const unsigned char *)buf;
+	__u32 offset, next;
+	__u64 floor, end;
+	__u16 id, version;
+
+	if (w->done)
+		return 0;
+	w->done = 1;
+	if (w->at == 0) {
+		if (len < sizeof(struct vfio_iommu_type1_info)) {
+			w->offset = len;
+			return -EINVAL;
+		}
+		if (!(uapigen_vfio_cap_u32(b + offsetof(struct vfio_iommu_type1_info, flags)) & (VFIO_IOMMU_INFO_CAPS)))
+			return 0;
+		offset = uapigen_vfio_cap_u32(b + offsetof(struct vfio_iommu_type1_info, cap_offset));
+		if (offset == 0) {
+			/* vfio_pci_core.c: argsz too small for the chain, argsz says how much */
+			__u32 argsz = uapigen_vfio_cap_u32(b + offsetof(struct vfio_iommu_type1_info, argsz));
+
+			if (argsz > len) {
+				w->offset = argsz;
+				return -ENOSPC;
+			}
+			return 0;
+		}
+		floor = sizeof(struct vfio_iommu_type1_info);
+	} else {
+		offset = uapigen_vfio_cap_u32(b + w->at + offsetof(struct vfio_info_cap_header, next));
+		if (offset == 0)
+			return 0;
+		if (offset <= w->at) {
+			w->offset = offset;
+			return -ELOOP;
+		}
+		floor = w->end;
+	}
+	w->offset = offset;
+	if (offset < floor || offset % 8 != 0)
+		return -EINVAL;
+	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
+		return -EOVERFLOW;
+	id = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, id));
+	version = uapigen_vfio_cap_u16(b + offset + offsetof(struct vfio_info_cap_header, version));
+	next = uapigen_vfio_cap_u32(b + offset + offsetof(struct vfio_info_cap_header, next));
+	end = offset;
+	if (id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE && version == 1)
+		end += sizeof(struct vfio_iommu_type1_info_cap_iova_range);
+	else if (id == VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL && version == 1)
+		end += sizeof(struct vfio_iommu_type1_info_dma_avail);
+	else
+		end += sizeof(struct vfio_info_cap_header);
+	if (end > len)
+		return -EOVERFLOW;
+	w->len = (next > offset && next <= len ? next : (__u32)len) - offset;
+	w->id = id;
+	w->version = version;
+	w->at = offset;
+	w->end = end;
+	w->done = 0;
+	return 1;
+}
+
+/**
+ * uapigen_vfio_iommu_type1_info_cap_add() - Append a capability to struct vfio_iommu_type1_info's chain
+ * @c: the chain
+ * @id: the capability's id
+ * @version: its version
+ * @cap: its bytes, struct vfio_info_cap_header first (id, version and next are written here)
+ * @len: their length; rounded up to 8 and zero-filled, as vfio_info_cap_add()
+ *       does (drivers/vfio/vfio_main.c)
+ *
+ * Return: the capability's offset in the chain, -EINVAL when @len is shorter
+ * than the header, -ENOMEM when @c->room cannot hold it (the kernel's krealloc).
+ */
+static inline long uapigen_vfio_iommu_type1_info_cap_add(struct uapigen_vfio_cap_chain *c,
+		__u16 id, __u16 version, const void *cap, size_t len)
+{
+	size_t size = (len + 8 - 1) / 8 * 8;
+	size_t at = c->size;
+
+	if (len < sizeof(struct vfio_info_cap_header))
+		return -EINVAL;
+	if (c->room < at || c->room - at < size)
+		return -ENOMEM;
+	memcpy(c->buf + at, cap, len);
+	memset(c->buf + at + len, 0, size - len);
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, id), &id, sizeof(id));
+	memcpy(c->buf + at + offsetof(struct vfio_info_cap_header, version), &version, sizeof(version));
+	uapigen_vfio_cap_put32(c->buf + at + offsetof(struct vfio_info_cap_header, next), 0);
+	if (c->any)
+		uapigen_vfio_cap_put32(c->buf + c->last + offsetof(struct vfio_info_cap_header, next), (__u32)at);
+	c->any = 1;
+	c->last = at;
+	c->size = at + size;
+	return (long)at;
+}
+
+/**
+ * uapigen_vfio_iommu_type1_info_cap_finish() - Answer with struct vfio_iommu_type1_info and its chain
+ * @c: the chain
+ * @info: the struct to answer with, argsz the caller's; updated as written
+ * @out: the caller's buffer
+ * @out_len: its bytes, at least @info->argsz
+ *
+ * As vfio_pci_core.c's VFIO_DEVICE_GET_REGION_INFO: no capability, the struct
+ * alone; a chain that fits argsz follows the struct, moved there as
+ * vfio_info_cap_shift() does, VFIO_IOMMU_INFO_CAPS set and cap_offset =
+ * sizeof(struct vfio_iommu_type1_info); one that does not leaves the bytes past the struct
+ * alone, sets VFIO_IOMMU_INFO_CAPS, cap_offset 0 and argsz to the size needed. At most
+ * argsz bytes of the struct are written.
+ *
+ * Return: 0 no capability, 1 the chain fits, 2 it does not (argsz says how
+ * much it needs), -EINVAL when @out_len is below argsz.
+ */
+static inline int uapigen_vfio_iommu_type1_info_cap_finish(const struct uapigen_vfio_cap_chain *c,
+		struct vfio_iommu_type1_info *info, void *out, size_t out_len)
+{
+	unsigned char *o = (unsigned char *)out;
+	size_t argsz = info->argsz;
+	size_t needed = sizeof(*info) + c->size;
+	int ret = 0;
+
+	if (out_len < argsz)
+		return -EINVAL;
+	if (c->size) {
+		info->flags |= VFIO_IOMMU_INFO_CAPS;
+		if (argsz < needed) {
+			info->argsz = (__u32)needed;
+			info->cap_offset = 0;
+			ret = 2;
+		} else {
+			size_t at = 0;
+
+			memcpy(o + sizeof(*info), c->buf, c->size);
+			for (;;) {
+				unsigned char *next = o + sizeof(*info) + at + offsetof(struct vfio_info_cap_header, next);
+				__u32 n = uapigen_vfio_cap_u32(next);
+
+				if (n == 0)
+					break;
+				uapigen_vfio_cap_put32(next, (__u32)(n + sizeof(*info)));
+				at = n;
+			}
+			info->cap_offset = sizeof(*info);
+			ret = 1;
+		}
+	}
+	memcpy(o, info, argsz < sizeof(*info) ? argsz : sizeof(*info));
+	return ret;
+}
 
 #endif /* _UAPIGEN_VFIO_VALIDATE_H */
