@@ -14,6 +14,7 @@ use std::process::Command;
 use uapigen::ir::{Expr, Style};
 
 const IOMMUFD_IOCTLS: &str = "=0.4.0";
+const VFIO_IOCTLS: &str = "=0.10.0";
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -100,57 +101,120 @@ fn generate(out: &Path) {
     );
 }
 
-/// Runs iommufd-ioctls' tests in workspace `name` with the generated crate patched in, its
-/// `features` on (a TOML array) or none; returns the lock file.
-fn iommufd_ioctls_tests(name: &str, features: Option<&str>) -> String {
+/// A published rust-vmm crate whose tests are run with generated crates patched in for the
+/// bindgen ones it depends on.
+struct Dependent {
+    /// Its package name and exact version.
+    name: &'static str,
+    version: &'static str,
+    /// The bindgen crates it reaches, each `(package, version asked for, module file)`, all
+    /// patched with the generated crate of that name.
+    bindings: &'static [(&'static str, &'static str, &'static str)],
+    /// The summary line of its unit tests.
+    passed: &'static str,
+}
+
+const IOMMUFD: Dependent = Dependent {
+    name: "iommufd-ioctls",
+    version: IOMMUFD_IOCTLS,
+    bindings: &[("iommufd-bindings", "0.2.0", "src/iommufd.rs")],
+    passed: "test result: ok. 1 passed",
+};
+
+/// vfio-ioctls 0.10.0 with its default feature `kvm` (kvm-ioctls and kvm-bindings come from
+/// crates.io). Its 31 unit tests (and one doc test) stand in for the VFIO device with a mock
+/// ioctl and a temporary file, so they run here, without /dev/vfio.
+const VFIO: Dependent = Dependent {
+    name: "vfio-ioctls",
+    version: VFIO_IOCTLS,
+    bindings: &[("vfio-bindings", "=0.7.0", "src/bindings/vfio.rs")],
+    passed: "test result: ok. 31 passed",
+};
+
+/// Runs `dep`'s tests in workspace `name` with the generated crates patched in, its `features`
+/// (a TOML array) on, and `bindings_features` on each bindings crate (as a VMM asks: on the
+/// crates.io dependency the patch replaces); `probe` is a library of tests of the probe crate's
+/// own, run too. Returns the lock file.
+fn dependent_tests(
+    name: &str,
+    dep: &Dependent,
+    features: Option<&str>,
+    bindings_features: Option<&str>,
+    probe: &str,
+) -> String {
     let root = scratch();
     let gen = root.join(format!("{name}-out"));
     generate(&gen);
-    let krate = gen.join("iommufd-bindings");
-    assert!(krate.join("src/iommufd.rs").is_file());
+    let mut patch = String::new();
+    let mut asked = String::new();
+    for (krate, version, module) in dep.bindings {
+        let dir = gen.join(krate);
+        assert!(dir.join(module).is_file(), "no {krate}/{module}");
+        patch += &format!("{krate} = {{ path = {:?} }}\n", dir.display().to_string());
+        if let Some(f) = bindings_features {
+            asked += &format!("{krate} = {{ version = \"{version}\", features = {f} }}\n");
+        }
+    }
 
     let ws = root.join(name);
     std::fs::create_dir_all(ws.join("probe/src")).unwrap();
     std::fs::write(
         ws.join("Cargo.toml"),
         format!(
-            "[workspace]\nmembers = [\"probe\"]\nresolver = \"2\"\n\n\
-             [patch.crates-io]\niommufd-bindings = {{ path = {:?} }}\n",
-            krate.display().to_string()
+            "[workspace]\nmembers = [\"probe\"]\nresolver = \"2\"\n\n[patch.crates-io]\n{patch}"
         ),
     )
     .unwrap();
-    // Features are asked for the way a VMM would: on the crates.io dependency the patch replaces.
-    let bindings = features.map_or(String::new(), |f| {
-        format!("iommufd-bindings = {{ version = \"0.2.0\", features = {f} }}\n")
-    });
+    let features = features.map_or(String::new(), |f| format!(", features = {f}"));
     std::fs::write(
         ws.join("probe/Cargo.toml"),
         format!(
             "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\niommufd-ioctls = \"{IOMMUFD_IOCTLS}\"\n{bindings}"
+             [dependencies]\n{} = {{ version = \"{}\"{features} }}\n{asked}",
+            dep.name, dep.version
         ),
     )
     .unwrap();
-    std::fs::write(ws.join("probe/src/lib.rs"), "").unwrap();
+    std::fs::write(ws.join("probe/src/lib.rs"), probe).unwrap();
 
     let text = offline(
         &ws,
-        &["test", "-p", "iommufd-ioctls"],
-        "iommufd-ioctls' tests",
+        &["test", "-p", dep.name, "-p", "probe"],
+        &format!("{}' tests", dep.name),
     );
     assert!(
-        text.contains("test result: ok. 1 passed"),
-        "iommufd-ioctls ran no test:\n{text}"
+        text.contains(dep.passed),
+        "{} did not pass its tests ({:?}):\n{text}",
+        dep.name,
+        dep.passed
     );
+    let probe_tests: Vec<&str> = probe
+        .split("#[test]")
+        .skip(1)
+        .filter_map(|t| t.split("fn ").nth(1)?.split('(').next())
+        .collect();
+    for t in probe_tests {
+        assert!(
+            text.contains(&format!("tests::{t} ... ok")),
+            "the probe's {t} did not pass:\n{text}"
+        );
+    }
     // A patch cargo did not apply is only a warning: the lock file says whose crate was built.
     let lock = std::fs::read_to_string(ws.join("Cargo.lock")).unwrap();
-    let entry = lock_entry(&lock, "iommufd-bindings").expect("iommufd-bindings in the lock file");
-    assert!(
-        !entry.contains("source ="),
-        "the crates.io crate was built, not the generated one:\n{entry}"
-    );
+    for (krate, ..) in dep.bindings {
+        let entry = lock_entry(&lock, krate).unwrap_or_else(|| panic!("{krate} in the lock file"));
+        assert!(
+            !entry.contains("source ="),
+            "the crates.io {krate} was built, not the generated one:\n{entry}"
+        );
+    }
     lock
+}
+
+/// Runs iommufd-ioctls' tests in workspace `name` with the generated crate patched in, its
+/// `features` on (a TOML array) or none; returns the lock file.
+fn iommufd_ioctls_tests(name: &str, features: Option<&str>) -> String {
+    dependent_tests(name, &IOMMUFD, None, features, "")
 }
 
 /// The lock file's `[[package]]` entry of `name`.
@@ -186,6 +250,58 @@ fn iommufd_ioctls_builds_and_passes_with_uapigens_features_on() {
             "the features did not bring {dep} in:\n{lock}"
         );
     }
+}
+
+#[test]
+fn vfio_ioctls_builds_and_passes_on_the_generated_crate() {
+    let lock = dependent_tests("vfio-ws", &VFIO, None, None, "");
+    let entry = lock_entry(&lock, "vfio-bindings").unwrap();
+    assert!(
+        !entry.contains("dependencies"),
+        "the generated vfio-bindings has dependencies by default:\n{entry}"
+    );
+    for dep in ["zerocopy", "uapigen-uaccess"] {
+        assert!(
+            lock_entry(&lock, dep).is_none(),
+            "the default build locks {dep}:\n{lock}"
+        );
+    }
+}
+
+/// The published crate's feature `fam-wrappers` (its `IrqSet`, exercised by the probe's test)
+/// with uapigen's own features on.
+#[test]
+fn vfio_ioctls_passes_with_fam_wrappers_and_uapigens_features_on() {
+    let lock = dependent_tests(
+        "vfio-ws-features",
+        &VFIO,
+        None,
+        Some("[\"fam-wrappers\", \"zerocopy\", \"validate\"]"),
+        include_str!("rust_vmm/irq_set_probe.rs"),
+    );
+    let entry = lock_entry(&lock, "vfio-bindings").unwrap();
+    for dep in ["vmm-sys-util", "zerocopy", "uapigen-uaccess"] {
+        assert!(
+            entry.contains(&format!("\"{dep}")),
+            "the features did not bring {dep} in:\n{entry}"
+        );
+    }
+}
+
+/// vfio-ioctls' feature `vfio_cdev` (the cdev interface over iommufd) reaches iommufd-ioctls
+/// and iommufd-bindings too: both bindgen crates are the generated ones.
+#[test]
+fn vfio_ioctls_vfio_cdev_passes_on_both_generated_crates() {
+    const CDEV: Dependent = Dependent {
+        bindings: &[
+            ("vfio-bindings", "=0.7.0", "src/bindings/vfio.rs"),
+            ("iommufd-bindings", "0.2.0", "src/iommufd.rs"),
+        ],
+        // Two more than without it: its cdev tests.
+        passed: "test result: ok. 33 passed",
+        ..VFIO
+    };
+    dependent_tests("vfio-ws-cdev", &CDEV, Some("[\"vfio_cdev\"]"), None, "");
 }
 
 #[test]
