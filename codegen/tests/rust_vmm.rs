@@ -383,7 +383,8 @@ fn validators_give_the_main_profiles_verdicts() {
 fn api(text: &str) -> std::collections::BTreeSet<String> {
     let flat: String = text
         .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
+        // A doc's text may hold any bracket; rustfmt keeps each `#[doc]` on one line.
+        .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("#[doc"))
         .flat_map(str::split_whitespace)
         .collect::<Vec<_>>()
         .join(" ");
@@ -430,15 +431,17 @@ fn api(text: &str) -> std::collections::BTreeSet<String> {
     items
 }
 
-#[test]
-fn every_item_of_iommufd_bindings_0_2_0_is_there() {
-    // The published crate's source, from cargo's cache (a workspace without the patch).
-    let ws = scratch().join("bindgen-ws");
+/// The folder of published crate `name` `version` in cargo's cache (fetched once, through a
+/// workspace without the patch).
+fn published_dir(name: &str, version: &str) -> PathBuf {
+    let ws = scratch().join(format!("bindgen-ws-{name}"));
     std::fs::create_dir_all(ws.join("src")).unwrap();
     std::fs::write(
         ws.join("Cargo.toml"),
-        "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\niommufd-bindings = \"=0.2.0\"\n\n[workspace]\n",
+        format!(
+            "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n{name} = \"={version}\"\n\n[workspace]\n"
+        ),
     )
     .unwrap();
     std::fs::write(ws.join("src/lib.rs"), "").unwrap();
@@ -447,23 +450,38 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
         &["metadata", "--format-version", "1"],
         "cargo metadata",
     );
+    let folder = format!("{name}-{version}");
     let at = meta
-        .find("iommufd-bindings-0.2.0")
-        .expect("iommufd-bindings 0.2.0 in the metadata");
+        .find(&folder)
+        .unwrap_or_else(|| panic!("{folder} in the metadata"));
     let start = meta[..at].rfind('"').unwrap() + 1;
-    let dir = &meta[start..at + "iommufd-bindings-0.2.0".len()];
-    let bindgen = std::fs::read_to_string(Path::new(dir).join("src/iommufd.rs")).unwrap();
+    PathBuf::from(&meta[start..at + folder.len()])
+}
+
+/// The items of `theirs` that `ours` lacks or types otherwise, but those the target decides.
+fn missing_items(
+    theirs: &std::collections::BTreeSet<String>,
+    ours: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
+    let target_dependent = ["__kernel_fd_set.fds_bits: "];
+    theirs
+        .difference(ours)
+        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_item_of_iommufd_bindings_0_2_0_is_there() {
+    let dir = published_dir("iommufd-bindings", "0.2.0");
+    let bindgen = std::fs::read_to_string(dir.join("src/iommufd.rs")).unwrap();
 
     let gen = scratch().join("out-api");
     generate(&gen);
     let ours = std::fs::read_to_string(gen.join("iommufd-bindings/src/iommufd.rs")).unwrap();
     let (theirs, ours) = (api(&bindgen), api(&ours));
-    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
-    let target_dependent = ["__kernel_fd_set.fds_bits: "];
-    let missing: Vec<_> = theirs
-        .difference(&ours)
-        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
-        .collect();
+    let missing = missing_items(&theirs, &ours);
     // 101 constants, 75 aliases and 39 structs and 1 union (one namespace), 176 members.
     assert_eq!(
         theirs.len(),
@@ -495,8 +513,55 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
         inherent.is_empty(),
         "iommufd-bindings 0.2.0 has inherent impls, which the validators' names may meet:\n{inherent:#?}"
     );
-    let lib = std::fs::read_to_string(Path::new(dir).join("src/lib.rs")).unwrap();
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     assert!(!lib.contains("uapigen"), "{lib}");
+}
+
+/// vfio-bindings 0.7.0's items, where it has them (`bindings::vfio`), and its FAM wrapper.
+#[test]
+fn every_item_of_vfio_bindings_0_7_0_is_there() {
+    let dir = published_dir("vfio-bindings", "0.7.0");
+    let bindgen = std::fs::read_to_string(dir.join("src/vfio_bindings/vfio.rs")).unwrap();
+    let gen = scratch().join("out-api-vfio");
+    generate(&gen);
+    let ours = std::fs::read_to_string(gen.join("vfio-bindings/src/bindings/vfio.rs")).unwrap();
+    let (theirs, ours) = (api(&bindgen), api(&ours));
+    // 201 constants, 58 aliases and 57 structs and unions (one namespace), 205 members.
+    assert_eq!(
+        theirs.len(),
+        521,
+        "the bindgen crate's items were not all read"
+    );
+    let missing = missing_items(&theirs, &ours);
+    assert!(
+        missing.is_empty(),
+        "items of vfio-bindings 0.7.0 the generated crate lacks or types otherwise:\n{missing:#?}"
+    );
+    // bindgen's 64-bit arithmetic, not C's `int` (which wraps `1 << 31` negative).
+    assert!(ours.contains("const VFIO_REGION_TYPE_PCI_VENDOR_TYPE: u32"));
+    // The module path: `bindings::vfio`, with the FAM wrappers beside it.
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub mod bindings {") && lib.contains("pub use super::fam_wrappers::*;"));
+    let fam = std::fs::read_to_string(dir.join("src/fam_wrappers.rs")).unwrap();
+    let ours_lib = std::fs::read_to_string(gen.join("vfio-bindings/src/lib.rs")).unwrap();
+    for item in [
+        "pub type IrqSet = FamStructWrapper<vfio_irq_set>;",
+        "generate_fam_struct_impl!(vfio_irq_set, u8, data, u32, count, ",
+    ] {
+        assert!(fam.contains(item), "vfio-bindings 0.7.0 has no {item}");
+        assert!(
+            ours_lib.contains(item),
+            "the generated crate has no {item}:\n{ours_lib}"
+        );
+    }
+    let manifest = std::fs::read_to_string(gen.join("vfio-bindings/Cargo.toml")).unwrap();
+    for feature in [
+        "fam-wrappers = [\"vmm-sys-util\"]",
+        "vfio-v5_0_0 = []",
+        "version = \"0.7.0\"",
+    ] {
+        assert!(manifest.contains(feature), "{feature} in:\n{manifest}");
+    }
 }
 
 #[test]
