@@ -222,7 +222,7 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
             );
             add(format!("{dir}/src/lib.rs"), Emitter::RustVmmLib(m));
             add(
-                format!("{dir}/src/{}", emit::rust_vmm::module_file(m)),
+                format!("{dir}/src/{}", emit::rust_vmm::module_file(&f.name)),
                 Emitter::RustVmm(m),
             );
         }

@@ -1,7 +1,9 @@
-//! `generate --profile rust-vmm` replaces the bindgen crate `iommufd-bindings` 0.2.0: the
-//! published `iommufd-ioctls` 0.4.0 builds and passes its own tests against the generated
-//! crate through `[patch.crates-io]`, with no dependency added by default and with uapigen's
-//! features (`zerocopy`, `validate`) on; the generated crates' layout asserts and zerocopy
+//! `generate --profile rust-vmm` replaces the bindgen crates `iommufd-bindings` 0.2.0 and
+//! `vfio-bindings` 0.7.0: the published `iommufd-ioctls` 0.4.0 and `vfio-ioctls` 0.10.0 (with
+//! its default `kvm`, and with `vfio_cdev`, which reaches both) build and pass their own tests
+//! against the generated crates through `[patch.crates-io]`, with no dependency added by
+//! default and with the published features (`fam-wrappers`) and uapigen's (`zerocopy`,
+//! `validate`) on; every item of the published crates is there, by the same path and type; the generated crates' layout asserts and zerocopy
 //! derives hold on x86-64 and i686; and their validators give the main profile's verdicts on
 //! the same bytes. crates.io is asked only when cargo's cache lacks a crate (the first run);
 //! after that it runs offline. Anything that cannot build fails the test: nothing here skips.
@@ -312,7 +314,7 @@ fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
     generate(&gen);
     std::fs::write(
         gen.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\"]\nresolver = \"2\"\n",
+        "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\", \"vfio-bindings\"]\nresolver = \"2\"\n",
     )
     .unwrap();
     // Without features, bindgen's API alone; with them, zerocopy's derives (checked by
@@ -326,9 +328,18 @@ fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
         (Some("--all-features"), i686),
         (Some("--features=zerocopy"), x86_64),
         (Some("--features=validate"), x86_64),
+        (Some("--features=fam-wrappers"), x86_64),
     ];
     for (features, target) in runs {
-        let mut args = vec!["check", "-p", "iommufd-bindings", "-p", "iommu-bindings"];
+        let mut args = vec![
+            "check",
+            "-p",
+            "iommufd-bindings",
+            "-p",
+            "iommu-bindings",
+            "-p",
+            "vfio-bindings",
+        ];
         args.extend(["--target", target]);
         args.extend(features);
         offline(
@@ -575,7 +586,11 @@ fn constants_carry_the_schemas_docs() {
         .filter(|c| c.family.proposal.is_none())
     {
         let f = &checked.family;
-        let path = gen.join(format!("{0}-bindings/src/{0}.rs", f.name));
+        let path = gen.join(format!(
+            "{}-bindings/src/{}",
+            f.name,
+            uapigen::emit::rust_vmm::module_file(&f.name)
+        ));
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // Each constant by bindgen's name, with the schema's doc.

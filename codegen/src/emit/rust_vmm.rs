@@ -113,9 +113,14 @@ const UNPUBLISHED: Published = Published {
 
 /// The published crate family `m` stands in for.
 pub fn published(m: &Model) -> Published {
+    published_of(&m.family.name)
+}
+
+/// The published crate of the family named `family`.
+pub fn published_of(family: &str) -> Published {
     PUBLISHED
         .iter()
-        .find(|p| p.family == m.family.name)
+        .find(|p| p.family == family)
         .copied()
         .unwrap_or(UNPUBLISHED)
 }
@@ -125,11 +130,12 @@ pub fn crate_name(m: &Model) -> String {
     format!("{}-bindings", m.family.name)
 }
 
-/// Where bindgen's module is, from the crate's `src/`: `iommufd.rs`, `bindings/vfio.rs`.
-pub fn module_file(m: &Model) -> String {
-    match published(m).parent {
-        Some(parent) => format!("{parent}/{}.rs", m.family.name),
-        None => format!("{}.rs", m.family.name),
+/// Where the family's bindgen module is, from its crate's `src/`: `iommufd.rs`,
+/// `bindings/vfio.rs`.
+pub fn module_file(family: &str) -> String {
+    match published_of(family).parent {
+        Some(parent) => format!("{parent}/{family}.rs"),
+        None => format!("{family}.rs"),
     }
 }
 
