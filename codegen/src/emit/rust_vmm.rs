@@ -929,3 +929,79 @@ impl Emit<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flex() -> Model {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/schema/flex.toml");
+        let source = crate::diag::Source::read(std::path::Path::new(path)).unwrap();
+        crate::pipeline(source, "flex.toml").unwrap()
+    }
+
+    const IRQ_SET: Fam = Fam {
+        struct_: "vfio_irq_set",
+        entry: "u8",
+        array: "data",
+        len: "count",
+        len_type: "u32",
+        max: 2048,
+        wrapper: "IrqSet",
+        caveat: "",
+    };
+
+    #[test]
+    fn a_fam_wrapper_the_schema_cannot_back_is_an_error_at_the_struct() {
+        let m = flex();
+        assert!(fam_check(&m, &IRQ_SET).is_ok());
+        for (fam, why) in [
+            (
+                Fam {
+                    array: "start",
+                    ..IRQ_SET
+                },
+                "needs a flexible array member `start`",
+            ),
+            (
+                Fam {
+                    len: "nope",
+                    ..IRQ_SET
+                },
+                "needs an integer member `nope`",
+            ),
+        ] {
+            let err = fam_check(&m, &fam).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+            // At the struct's name in the schema.
+            assert!(err.contains("flex.toml:22:"), "{err}");
+        }
+        let err = fam_check(
+            &m,
+            &Fam {
+                struct_: "vfio_absent",
+                ..IRQ_SET
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("the schema does not define"), "{err}");
+    }
+
+    #[test]
+    fn every_published_row_names_a_schema_family_and_its_wrappers_hold() {
+        for p in PUBLISHED {
+            let path = format!("{}/../schema/{}.toml", env!("CARGO_MANIFEST_DIR"), p.family);
+            let source = crate::diag::Source::read(std::path::Path::new(&path)).unwrap();
+            let m = crate::pipeline(source, &format!("{}.toml", p.family)).unwrap();
+            let lib = lib(&m).unwrap();
+            assert_eq!(
+                module_file(p.family).starts_with("bindings/"),
+                p.parent.is_some()
+            );
+            for f in p.fam {
+                assert!(lib.contains(&format!("pub type {} = FamStructWrapper<", f.wrapper)));
+            }
+        }
+    }
+}
