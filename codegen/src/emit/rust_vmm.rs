@@ -262,13 +262,16 @@ fn fam_check(m: &Model, fam: &Fam) -> Result<(), crate::Error> {
         return fail(0..0, "the schema does not define".into());
     };
     let member = |n: &str| s.fields.iter().find(|x| x.name.as_deref() == Some(n));
-    if !member(fam.array).is_some_and(|x| x.flexible.is_some()) {
+    let flexible = member(fam.array).is_some_and(|x| x.flexible.is_some());
+    if !flexible {
         return fail(
             s.name_span.clone(),
             format!("needs a flexible array member `{}`", fam.array),
         );
     }
-    if !member(fam.len).is_some_and(|x| matches!(x.ty, FieldType::Scalar(_)) && x.len.is_none()) {
+    let integer =
+        member(fam.len).is_some_and(|x| matches!(x.ty, FieldType::Scalar(_)) && x.len.is_none());
+    if !integer {
         return fail(
             s.name_span.clone(),
             format!("needs an integer member `{}`", fam.len),
