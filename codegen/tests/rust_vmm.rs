@@ -367,11 +367,13 @@ fn validators_give_the_main_profiles_verdicts() {
              [dependencies]\n\
              iommufd-bindings = {{ path = {}, features = {FEATURES} }}\n\
              iommu-bindings = {{ path = {}, features = {FEATURES} }}\n\
+             vfio-bindings = {{ path = {}, features = {FEATURES} }}\n\
              uapigen-bindings = {{ path = {} }}\n\
              uapigen-uaccess = {{ path = {} }}\n\
              zerocopy = {{ version = \"0.8\", default-features = false }}\n\n[workspace]\n",
             path(&gen.join("iommufd-bindings")),
             path(&gen.join("iommu-bindings")),
+            path(&gen.join("vfio-bindings")),
             path(&repo().join("generated/rust")),
             path(&repo().join("uaccess")),
         ),
