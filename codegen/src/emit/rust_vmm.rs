@@ -211,7 +211,12 @@ pub fn lib(m: &Model) -> Result<String, crate::Error> {
     out.push('\n');
     let wrappers = !p.fam.is_empty();
     match p.parent {
-        None => out += &format!("{ALLOWS}pub mod {name};\n\npub use {name}::*;\n"),
+        None => {
+            out += &format!("{ALLOWS}pub mod {name};\n");
+            if p.at_root {
+                out += &format!("\npub use {name}::*;\n");
+            }
+        }
         Some(parent) => {
             let indented: String = ALLOWS.lines().map(|l| format!("    {l}\n")).collect();
             out += &format!("pub mod {parent} {{\n{indented}    pub mod {name};\n");
