@@ -47,7 +47,7 @@ struct Paths {
     /// Which tree OUT is: `generated` (this repository's generated/), `kernel` (a kernel
     /// tree: include/uapi/linux/ and the validators for kernel code), `qemu` (a QEMU
     /// checkout: linux-headers/linux/), `rust-vmm` (`<family>-bindings/` crates in bindgen's
-    /// API, for the rust-vmm crates: iommufd-bindings).
+    /// API, for the rust-vmm crates: iommufd-bindings, vfio-bindings).
     #[arg(long, value_enum, default_value = "generated")]
     profile: uapigen::profile::Profile,
 }

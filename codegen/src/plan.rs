@@ -121,7 +121,7 @@ impl Emitter<'_> {
             Emitter::Manifest(krate) => Ok(emit::cargo_toml(krate)),
             Emitter::Modules(models, dir) => crate::builder::modules(models, dir),
             Emitter::RustVmm(m) => Ok(emit::rust_vmm::module(m)),
-            Emitter::RustVmmLib(m) => Ok(emit::rust_vmm::lib(m)),
+            Emitter::RustVmmLib(m) => emit::rust_vmm::lib(m),
             Emitter::RustVmmManifest(m, uaccess) => Ok(emit::rust_vmm::manifest(m, uaccess)),
         }
     }
@@ -221,7 +221,10 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
                 Emitter::RustVmmManifest(m, uaccess),
             );
             add(format!("{dir}/src/lib.rs"), Emitter::RustVmmLib(m));
-            add(format!("{dir}/src/{}.rs", f.name), Emitter::RustVmm(m));
+            add(
+                format!("{dir}/src/{}", emit::rust_vmm::module_file(&f.name)),
+                Emitter::RustVmm(m),
+            );
         }
         if let Some(dir) = modules_in {
             add(format!("{dir}{}.rs", f.name), Emitter::Rust(m));

@@ -13,8 +13,8 @@
 //!   (`update-linux-headers.sh`: `for header in ... iommufd.h ...; do cp
 //!   "$hdrdir/include/linux/$header" "$output/linux-headers/linux"`).
 //! - `rust-vmm`: `<family>-bindings/` crates with the public API bindgen gives the rust-vmm
-//!   crates (`iommufd-bindings`), so a VMM can `[patch.crates-io]` them in
-//!   ([`crate::emit::rust_vmm`]).
+//!   crates (`iommufd-bindings`, `vfio-bindings`), so a VMM can `[patch.crates-io]` them in
+//!   ([`crate::emit::rust_vmm`], whose `PUBLISHED` says how each published crate is laid out).
 //!
 //! Which files each profile holds is the planner's ([`Tree::of`](crate::plan::Tree::of)); this
 //! module names the profiles and says what must never leak into their files.
@@ -31,7 +31,8 @@ pub enum Profile {
     Kernel,
     /// A QEMU checkout.
     Qemu,
-    /// A crate per family in bindgen's API, as the rust-vmm crates (`iommufd-bindings`) have it.
+    /// A crate per family in bindgen's API, as the rust-vmm crates (`iommufd-bindings`,
+    /// `vfio-bindings`) have it.
     RustVmm,
 }
 

@@ -91,7 +91,8 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
         names,
         [
             "linux-headers/linux/iommu.h",
-            "linux-headers/linux/iommufd.h"
+            "linux-headers/linux/iommufd.h",
+            "linux-headers/linux/vfio.h",
         ]
     );
     let families = common::real_families();
@@ -103,19 +104,16 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
     );
     for ((name, text), (_, header_of)) in got.iter().zip(&plan) {
         assert_eq!(userspace_leaks(name, text), Vec::<String>::new());
-        let family = Path::new(name).file_name().unwrap();
         let header_of = header_of.as_deref().expect("a QEMU file is a uAPI header");
         let uapi = std::fs::read_to_string(generated_header(&families, header_of)).unwrap();
         assert_eq!(*text, headers_install(&uapi).unwrap(), "{name}");
-        // headers_install drops `_UAPI` from the guard: QEMU's copy says `_IOMMUFD_H`.
-        let guard = format!(
-            "_{}_H",
-            family
-                .to_str()
-                .unwrap()
-                .trim_end_matches(".h")
-                .to_uppercase()
-        );
+        // headers_install drops `_UAPI` from the guard: QEMU's copy says `_IOMMUFD_H` for
+        // `_UAPI_IOMMUFD_H`, `VFIO_H` for `_UAPIVFIO_H`.
+        let uapi_guard = uapi
+            .lines()
+            .find_map(|l| l.strip_prefix("#ifndef "))
+            .expect("a guard");
+        let guard = uapi_guard.replacen("_UAPI", "", 1);
         assert!(
             text.contains(&format!("#ifndef {guard}\n#define {guard}\n"))
                 && text.contains(&format!("#endif /* {guard} */")),
@@ -161,8 +159,10 @@ fn the_kernel_tree_has_clean_uapi_headers_and_kernel_validators() {
             "include/linux/uapigen/iommu_validate.h",
             "include/linux/uapigen/iommufd_validate.h",
             "include/linux/uapigen/uaccess.h",
+            "include/linux/uapigen/vfio_validate.h",
             "include/uapi/linux/iommu.h",
             "include/uapi/linux/iommufd.h",
+            "include/uapi/linux/vfio.h",
         ]
     );
     let families = common::real_families();

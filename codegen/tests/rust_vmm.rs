@@ -1,7 +1,9 @@
-//! `generate --profile rust-vmm` replaces the bindgen crate `iommufd-bindings` 0.2.0: the
-//! published `iommufd-ioctls` 0.4.0 builds and passes its own tests against the generated
-//! crate through `[patch.crates-io]`, with no dependency added by default and with uapigen's
-//! features (`zerocopy`, `validate`) on; the generated crates' layout asserts and zerocopy
+//! `generate --profile rust-vmm` replaces the bindgen crates `iommufd-bindings` 0.2.0 and
+//! `vfio-bindings` 0.7.0: the published `iommufd-ioctls` 0.4.0 and `vfio-ioctls` 0.10.0 (with
+//! its default `kvm`, and with `vfio_cdev`, which reaches both) build and pass their own tests
+//! against the generated crates through `[patch.crates-io]`, with no dependency added by
+//! default and with the published features (`fam-wrappers`) and uapigen's (`zerocopy`,
+//! `validate`) on; every item of the published crates is there, by the same path and type; the generated crates' layout asserts and zerocopy
 //! derives hold on x86-64 and i686; and their validators give the main profile's verdicts on
 //! the same bytes. crates.io is asked only when cargo's cache lacks a crate (the first run);
 //! after that it runs offline. Anything that cannot build fails the test: nothing here skips.
@@ -14,6 +16,7 @@ use std::process::Command;
 use uapigen::ir::{Expr, Style};
 
 const IOMMUFD_IOCTLS: &str = "=0.4.0";
+const VFIO_IOCTLS: &str = "=0.10.0";
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -100,57 +103,120 @@ fn generate(out: &Path) {
     );
 }
 
-/// Runs iommufd-ioctls' tests in workspace `name` with the generated crate patched in, its
-/// `features` on (a TOML array) or none; returns the lock file.
-fn iommufd_ioctls_tests(name: &str, features: Option<&str>) -> String {
+/// A published rust-vmm crate whose tests are run with generated crates patched in for the
+/// bindgen ones it depends on.
+struct Dependent {
+    /// Its package name and exact version.
+    name: &'static str,
+    version: &'static str,
+    /// The bindgen crates it reaches, each `(package, version asked for, module file)`, all
+    /// patched with the generated crate of that name.
+    bindings: &'static [(&'static str, &'static str, &'static str)],
+    /// The summary line of its unit tests.
+    passed: &'static str,
+}
+
+const IOMMUFD: Dependent = Dependent {
+    name: "iommufd-ioctls",
+    version: IOMMUFD_IOCTLS,
+    bindings: &[("iommufd-bindings", "0.2.0", "src/iommufd.rs")],
+    passed: "test result: ok. 1 passed",
+};
+
+/// vfio-ioctls 0.10.0 with its default feature `kvm` (kvm-ioctls and kvm-bindings come from
+/// crates.io). Its 31 unit tests (and one doc test) stand in for the VFIO device with a mock
+/// ioctl and a temporary file, so they run here, without /dev/vfio.
+const VFIO: Dependent = Dependent {
+    name: "vfio-ioctls",
+    version: VFIO_IOCTLS,
+    bindings: &[("vfio-bindings", "=0.7.0", "src/bindings/vfio.rs")],
+    passed: "test result: ok. 31 passed",
+};
+
+/// Runs `dep`'s tests in workspace `name` with the generated crates patched in, its `features`
+/// (a TOML array) on, and `bindings_features` on each bindings crate (as a VMM asks: on the
+/// crates.io dependency the patch replaces); `probe` is a library of tests of the probe crate's
+/// own, run too. Returns the lock file.
+fn dependent_tests(
+    name: &str,
+    dep: &Dependent,
+    features: Option<&str>,
+    bindings_features: Option<&str>,
+    probe: &str,
+) -> String {
     let root = scratch();
     let gen = root.join(format!("{name}-out"));
     generate(&gen);
-    let krate = gen.join("iommufd-bindings");
-    assert!(krate.join("src/iommufd.rs").is_file());
+    let mut patch = String::new();
+    let mut asked = String::new();
+    for (krate, version, module) in dep.bindings {
+        let dir = gen.join(krate);
+        assert!(dir.join(module).is_file(), "no {krate}/{module}");
+        patch += &format!("{krate} = {{ path = {:?} }}\n", dir.display().to_string());
+        if let Some(f) = bindings_features {
+            asked += &format!("{krate} = {{ version = \"{version}\", features = {f} }}\n");
+        }
+    }
 
     let ws = root.join(name);
     std::fs::create_dir_all(ws.join("probe/src")).unwrap();
     std::fs::write(
         ws.join("Cargo.toml"),
         format!(
-            "[workspace]\nmembers = [\"probe\"]\nresolver = \"2\"\n\n\
-             [patch.crates-io]\niommufd-bindings = {{ path = {:?} }}\n",
-            krate.display().to_string()
+            "[workspace]\nmembers = [\"probe\"]\nresolver = \"2\"\n\n[patch.crates-io]\n{patch}"
         ),
     )
     .unwrap();
-    // Features are asked for the way a VMM would: on the crates.io dependency the patch replaces.
-    let bindings = features.map_or(String::new(), |f| {
-        format!("iommufd-bindings = {{ version = \"0.2.0\", features = {f} }}\n")
-    });
+    let features = features.map_or(String::new(), |f| format!(", features = {f}"));
     std::fs::write(
         ws.join("probe/Cargo.toml"),
         format!(
             "[package]\nname = \"probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\niommufd-ioctls = \"{IOMMUFD_IOCTLS}\"\n{bindings}"
+             [dependencies]\n{} = {{ version = \"{}\"{features} }}\n{asked}",
+            dep.name, dep.version
         ),
     )
     .unwrap();
-    std::fs::write(ws.join("probe/src/lib.rs"), "").unwrap();
+    std::fs::write(ws.join("probe/src/lib.rs"), probe).unwrap();
 
     let text = offline(
         &ws,
-        &["test", "-p", "iommufd-ioctls"],
-        "iommufd-ioctls' tests",
+        &["test", "-p", dep.name, "-p", "probe"],
+        &format!("{}' tests", dep.name),
     );
     assert!(
-        text.contains("test result: ok. 1 passed"),
-        "iommufd-ioctls ran no test:\n{text}"
+        text.contains(dep.passed),
+        "{} did not pass its tests ({:?}):\n{text}",
+        dep.name,
+        dep.passed
     );
+    let probe_tests: Vec<&str> = probe
+        .split("#[test]")
+        .skip(1)
+        .filter_map(|t| t.split("fn ").nth(1)?.split('(').next())
+        .collect();
+    for t in probe_tests {
+        assert!(
+            text.contains(&format!("tests::{t} ... ok")),
+            "the probe's {t} did not pass:\n{text}"
+        );
+    }
     // A patch cargo did not apply is only a warning: the lock file says whose crate was built.
     let lock = std::fs::read_to_string(ws.join("Cargo.lock")).unwrap();
-    let entry = lock_entry(&lock, "iommufd-bindings").expect("iommufd-bindings in the lock file");
-    assert!(
-        !entry.contains("source ="),
-        "the crates.io crate was built, not the generated one:\n{entry}"
-    );
+    for (krate, ..) in dep.bindings {
+        let entry = lock_entry(&lock, krate).unwrap_or_else(|| panic!("{krate} in the lock file"));
+        assert!(
+            !entry.contains("source ="),
+            "the crates.io {krate} was built, not the generated one:\n{entry}"
+        );
+    }
     lock
+}
+
+/// Runs iommufd-ioctls' tests in workspace `name` with the generated crate patched in, its
+/// `features` on (a TOML array) or none; returns the lock file.
+fn iommufd_ioctls_tests(name: &str, features: Option<&str>) -> String {
+    dependent_tests(name, &IOMMUFD, None, features, "")
 }
 
 /// The lock file's `[[package]]` entry of `name`.
@@ -189,6 +255,58 @@ fn iommufd_ioctls_builds_and_passes_with_uapigens_features_on() {
 }
 
 #[test]
+fn vfio_ioctls_builds_and_passes_on_the_generated_crate() {
+    let lock = dependent_tests("vfio-ws", &VFIO, None, None, "");
+    let entry = lock_entry(&lock, "vfio-bindings").unwrap();
+    assert!(
+        !entry.contains("dependencies"),
+        "the generated vfio-bindings has dependencies by default:\n{entry}"
+    );
+    for dep in ["zerocopy", "uapigen-uaccess"] {
+        assert!(
+            lock_entry(&lock, dep).is_none(),
+            "the default build locks {dep}:\n{lock}"
+        );
+    }
+}
+
+/// The published crate's feature `fam-wrappers` (its `IrqSet`, exercised by the probe's test)
+/// with uapigen's own features on.
+#[test]
+fn vfio_ioctls_passes_with_fam_wrappers_and_uapigens_features_on() {
+    let lock = dependent_tests(
+        "vfio-ws-features",
+        &VFIO,
+        None,
+        Some("[\"fam-wrappers\", \"zerocopy\", \"validate\"]"),
+        include_str!("rust_vmm/irq_set_probe.rs"),
+    );
+    let entry = lock_entry(&lock, "vfio-bindings").unwrap();
+    for dep in ["vmm-sys-util", "zerocopy", "uapigen-uaccess"] {
+        assert!(
+            entry.contains(&format!("\"{dep}")),
+            "the features did not bring {dep} in:\n{entry}"
+        );
+    }
+}
+
+/// vfio-ioctls' feature `vfio_cdev` (the cdev interface over iommufd) reaches iommufd-ioctls
+/// and iommufd-bindings too: both bindgen crates are the generated ones.
+#[test]
+fn vfio_ioctls_vfio_cdev_passes_on_both_generated_crates() {
+    const CDEV: Dependent = Dependent {
+        bindings: &[
+            ("vfio-bindings", "=0.7.0", "src/bindings/vfio.rs"),
+            ("iommufd-bindings", "0.2.0", "src/iommufd.rs"),
+        ],
+        // Two more than without it: its cdev tests.
+        passed: "test result: ok. 33 passed",
+        ..VFIO
+    };
+    dependent_tests("vfio-ws-cdev", &CDEV, Some("[\"vfio_cdev\"]"), None, "");
+}
+
+#[test]
 fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
     // Its own workspace: cargo would take the crates, below this repository's target/, for
     // members of uapigen's.
@@ -196,7 +314,7 @@ fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
     generate(&gen);
     std::fs::write(
         gen.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\"]\nresolver = \"2\"\n",
+        "[workspace]\nmembers = [\"iommufd-bindings\", \"iommu-bindings\", \"vfio-bindings\"]\nresolver = \"2\"\n",
     )
     .unwrap();
     // Without features, bindgen's API alone; with them, zerocopy's derives (checked by
@@ -210,9 +328,18 @@ fn layout_asserts_and_derives_hold_on_x86_64_and_i686() {
         (Some("--all-features"), i686),
         (Some("--features=zerocopy"), x86_64),
         (Some("--features=validate"), x86_64),
+        (Some("--features=fam-wrappers"), x86_64),
     ];
     for (features, target) in runs {
-        let mut args = vec!["check", "-p", "iommufd-bindings", "-p", "iommu-bindings"];
+        let mut args = vec![
+            "check",
+            "-p",
+            "iommufd-bindings",
+            "-p",
+            "iommu-bindings",
+            "-p",
+            "vfio-bindings",
+        ];
         args.extend(["--target", target]);
         args.extend(features);
         offline(
@@ -240,11 +367,13 @@ fn validators_give_the_main_profiles_verdicts() {
              [dependencies]\n\
              iommufd-bindings = {{ path = {}, features = {FEATURES} }}\n\
              iommu-bindings = {{ path = {}, features = {FEATURES} }}\n\
+             vfio-bindings = {{ path = {}, features = {FEATURES} }}\n\
              uapigen-bindings = {{ path = {} }}\n\
              uapigen-uaccess = {{ path = {} }}\n\
              zerocopy = {{ version = \"0.8\", default-features = false }}\n\n[workspace]\n",
             path(&gen.join("iommufd-bindings")),
             path(&gen.join("iommu-bindings")),
+            path(&gen.join("vfio-bindings")),
             path(&repo().join("generated/rust")),
             path(&repo().join("uaccess")),
         ),
@@ -267,7 +396,8 @@ fn validators_give_the_main_profiles_verdicts() {
 fn api(text: &str) -> std::collections::BTreeSet<String> {
     let flat: String = text
         .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
+        // A doc's text may hold any bracket; rustfmt keeps each `#[doc]` on one line.
+        .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("#[doc"))
         .flat_map(str::split_whitespace)
         .collect::<Vec<_>>()
         .join(" ");
@@ -314,15 +444,17 @@ fn api(text: &str) -> std::collections::BTreeSet<String> {
     items
 }
 
-#[test]
-fn every_item_of_iommufd_bindings_0_2_0_is_there() {
-    // The published crate's source, from cargo's cache (a workspace without the patch).
-    let ws = scratch().join("bindgen-ws");
+/// The folder of published crate `name` `version` in cargo's cache (fetched once, through a
+/// workspace without the patch).
+fn published_dir(name: &str, version: &str) -> PathBuf {
+    let ws = scratch().join(format!("bindgen-ws-{name}"));
     std::fs::create_dir_all(ws.join("src")).unwrap();
     std::fs::write(
         ws.join("Cargo.toml"),
-        "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\niommufd-bindings = \"=0.2.0\"\n\n[workspace]\n",
+        format!(
+            "[package]\nname = \"bindgen-ws\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\n{name} = \"={version}\"\n\n[workspace]\n"
+        ),
     )
     .unwrap();
     std::fs::write(ws.join("src/lib.rs"), "").unwrap();
@@ -331,23 +463,38 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
         &["metadata", "--format-version", "1"],
         "cargo metadata",
     );
+    let folder = format!("{name}-{version}");
     let at = meta
-        .find("iommufd-bindings-0.2.0")
-        .expect("iommufd-bindings 0.2.0 in the metadata");
+        .find(&folder)
+        .unwrap_or_else(|| panic!("{folder} in the metadata"));
     let start = meta[..at].rfind('"').unwrap() + 1;
-    let dir = &meta[start..at + "iommufd-bindings-0.2.0".len()];
-    let bindgen = std::fs::read_to_string(Path::new(dir).join("src/iommufd.rs")).unwrap();
+    PathBuf::from(&meta[start..at + folder.len()])
+}
+
+/// The items of `theirs` that `ours` lacks or types otherwise, but those the target decides.
+fn missing_items(
+    theirs: &std::collections::BTreeSet<String>,
+    ours: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
+    let target_dependent = ["__kernel_fd_set.fds_bits: "];
+    theirs
+        .difference(ours)
+        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_item_of_iommufd_bindings_0_2_0_is_there() {
+    let dir = published_dir("iommufd-bindings", "0.2.0");
+    let bindgen = std::fs::read_to_string(dir.join("src/iommufd.rs")).unwrap();
 
     let gen = scratch().join("out-api");
     generate(&gen);
     let ours = std::fs::read_to_string(gen.join("iommufd-bindings/src/iommufd.rs")).unwrap();
     let (theirs, ours) = (api(&bindgen), api(&ours));
-    // Where the target's `long` decides, this crate says so and bindgen froze x86-64's number.
-    let target_dependent = ["__kernel_fd_set.fds_bits: "];
-    let missing: Vec<_> = theirs
-        .difference(&ours)
-        .filter(|i| !target_dependent.iter().any(|t| i.starts_with(t)))
-        .collect();
+    let missing = missing_items(&theirs, &ours);
     // 101 constants, 75 aliases and 39 structs and 1 union (one namespace), 176 members.
     assert_eq!(
         theirs.len(),
@@ -379,8 +526,55 @@ fn every_item_of_iommufd_bindings_0_2_0_is_there() {
         inherent.is_empty(),
         "iommufd-bindings 0.2.0 has inherent impls, which the validators' names may meet:\n{inherent:#?}"
     );
-    let lib = std::fs::read_to_string(Path::new(dir).join("src/lib.rs")).unwrap();
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     assert!(!lib.contains("uapigen"), "{lib}");
+}
+
+/// vfio-bindings 0.7.0's items, where it has them (`bindings::vfio`), and its FAM wrapper.
+#[test]
+fn every_item_of_vfio_bindings_0_7_0_is_there() {
+    let dir = published_dir("vfio-bindings", "0.7.0");
+    let bindgen = std::fs::read_to_string(dir.join("src/vfio_bindings/vfio.rs")).unwrap();
+    let gen = scratch().join("out-api-vfio");
+    generate(&gen);
+    let ours = std::fs::read_to_string(gen.join("vfio-bindings/src/bindings/vfio.rs")).unwrap();
+    let (theirs, ours) = (api(&bindgen), api(&ours));
+    // 201 constants, 58 aliases and 57 structs and unions (one namespace), 205 members.
+    assert_eq!(
+        theirs.len(),
+        521,
+        "the bindgen crate's items were not all read"
+    );
+    let missing = missing_items(&theirs, &ours);
+    assert!(
+        missing.is_empty(),
+        "items of vfio-bindings 0.7.0 the generated crate lacks or types otherwise:\n{missing:#?}"
+    );
+    // bindgen's 64-bit arithmetic, not C's `int` (which wraps `1 << 31` negative).
+    assert!(ours.contains("const VFIO_REGION_TYPE_PCI_VENDOR_TYPE: u32"));
+    // The module path: `bindings::vfio`, with the FAM wrappers beside it.
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub mod bindings {") && lib.contains("pub use super::fam_wrappers::*;"));
+    let fam = std::fs::read_to_string(dir.join("src/fam_wrappers.rs")).unwrap();
+    let ours_lib = std::fs::read_to_string(gen.join("vfio-bindings/src/lib.rs")).unwrap();
+    for item in [
+        "pub type IrqSet = FamStructWrapper<vfio_irq_set>;",
+        "generate_fam_struct_impl!(vfio_irq_set, u8, data, u32, count, ",
+    ] {
+        assert!(fam.contains(item), "vfio-bindings 0.7.0 has no {item}");
+        assert!(
+            ours_lib.contains(item),
+            "the generated crate has no {item}:\n{ours_lib}"
+        );
+    }
+    let manifest = std::fs::read_to_string(gen.join("vfio-bindings/Cargo.toml")).unwrap();
+    for feature in [
+        "fam-wrappers = [\"vmm-sys-util\"]",
+        "vfio-v5_0_0 = []",
+        "version = \"0.7.0\"",
+    ] {
+        assert!(manifest.contains(feature), "{feature} in:\n{manifest}");
+    }
 }
 
 #[test]
@@ -394,7 +588,11 @@ fn constants_carry_the_schemas_docs() {
         .filter(|c| c.family.proposal.is_none())
     {
         let f = &checked.family;
-        let path = gen.join(format!("{0}-bindings/src/{0}.rs", f.name));
+        let path = gen.join(format!(
+            "{}-bindings/src/{}",
+            f.name,
+            uapigen::emit::rust_vmm::module_file(&f.name)
+        ));
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // Each constant by bindgen's name, with the schema's doc.

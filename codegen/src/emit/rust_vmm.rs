@@ -1,7 +1,9 @@
 //! The `rust-vmm` profile: a crate per family whose public API is the one bindgen gives the
 //! rust-vmm crates (`iommufd-bindings`: `iommufd_bindings::iommufd::iommu_ioas_alloc`, `__u32`
 //! aliases, `<enum>_<VALUE>` constants, `__bindgen_anon_N` unions), so a VMM swaps the bindgen
-//! crate for this one with `[patch.crates-io]` and changes nothing. What uapigen adds is items
+//! crate for this one with `[patch.crates-io]` and changes nothing. How each published crate
+//! differs from outside (version, module path, features, FAM wrappers: `vfio-bindings`'
+//! `vfio_bindings::bindings::vfio` and `IrqSet`) is data, [`PUBLISHED`]. What uapigen adds is items
 //! no bindgen user can name, so it never clashes with that API: layout asserts on every target
 //! it lays out for, kernel-doc on constants, the `uapigen` module (`revisions`), and behind
 //! cargo features off by default (the crate then has no dependency, as bindgen's has none)
@@ -21,35 +23,152 @@ use crate::ir::{
 use crate::model::layout::TARGETS;
 use crate::Model;
 
-/// The bindgen crate's version this replaces: `[patch.crates-io]` only takes a crate whose
-/// version meets the dependents' requirement (`iommufd-ioctls` asks for `0.2.0`).
-pub const VERSION: &str = "0.2.0";
+/// The published bindgen crate a family's crate stands in for, as its dependents see it from
+/// outside: the version they ask for, where its items sit, its features, its FAM wrappers.
+/// Data, one row per family, so the emitter has no family's name in its code.
+#[derive(Debug, Clone, Copy)]
+pub struct Published {
+    /// The schema family.
+    pub family: &'static str,
+    /// The version `[patch.crates-io]` must meet: dependents pin it (`vfio-ioctls` asks for
+    /// `=0.7.0`, `iommufd-ioctls` for `0.2.0`).
+    pub version: &'static str,
+    /// The public module bindgen's module sits in, if not the root (`vfio_bindings::bindings`).
+    pub parent: Option<&'static str>,
+    /// The items are re-exported at the crate root too (`iommufd_bindings::iommu_ioas_alloc`).
+    pub at_root: bool,
+    /// Features the published crate declares with no code behind them, declared alike so a
+    /// dependent that turns one on still resolves.
+    pub empty_features: &'static [&'static str],
+    /// vmm-sys-util `FamStructWrapper`s behind feature `fam-wrappers`.
+    pub fam: &'static [Fam],
+}
+
+/// A `generate_fam_struct_impl!` and the wrapper type over it, as the published crate has them.
+#[derive(Debug, Clone, Copy)]
+pub struct Fam {
+    /// The struct, ending in a flexible array member.
+    pub struct_: &'static str,
+    /// The entry type the wrapper hands out (bindgen's name or a Rust primitive).
+    pub entry: &'static str,
+    /// The flexible array member.
+    pub array: &'static str,
+    /// The member holding the number of entries.
+    pub len: &'static str,
+    /// Its Rust type.
+    pub len_type: &'static str,
+    /// The most entries the wrapper allocates.
+    pub max: usize,
+    /// The `FamStructWrapper<struct_>` alias.
+    pub wrapper: &'static str,
+    /// What the published wrapper means that the kernel does not, said in the crate's docs.
+    pub caveat: &'static str,
+}
+
+/// The rust-vmm crates uapigen's are drop-ins for (codegen/tests/rust_vmm.rs builds each
+/// one's dependent against it): `iommufd-bindings` 0.2.0 for `iommufd-ioctls` 0.4.0,
+/// `vfio-bindings` 0.7.0 for `vfio-ioctls` 0.10.0.
+pub const PUBLISHED: &[Published] = &[
+    Published {
+        family: "iommufd",
+        version: "0.2.0",
+        parent: None,
+        at_root: true,
+        empty_features: &[],
+        fam: &[],
+    },
+    Published {
+        family: "vfio",
+        version: "0.7.0",
+        parent: Some("bindings"),
+        at_root: false,
+        // Left from the crate's per-kernel modules; nothing reads it any more.
+        empty_features: &["vfio-v5_0_0"],
+        fam: &[Fam {
+            struct_: "vfio_irq_set",
+            entry: "u8",
+            array: "data",
+            len: "count",
+            len_type: "u32",
+            // MSIX_MAX_VECTORS: PCI's limit on MSI-X vectors.
+            max: 2048,
+            wrapper: "IrqSet",
+            caveat: "its length is `count`, so `IrqSet::new(n)` sets `count` to the number of \
+                     `data` bytes, where the kernel reads `count` as the number of interrupts \
+                     (`data` holds `count` eventfds or booleans): set `count` after filling it",
+        }],
+    },
+];
+
+/// A family without a published crate: the iommufd crate's shape, at the version iommufd's
+/// had when the profile began.
+const UNPUBLISHED: Published = Published {
+    family: "",
+    version: "0.2.0",
+    parent: None,
+    at_root: true,
+    empty_features: &[],
+    fam: &[],
+};
+
+/// The published crate family `m` stands in for.
+pub fn published(m: &Model) -> Published {
+    published_of(&m.family.name)
+}
+
+/// The published crate of the family named `family`.
+pub fn published_of(family: &str) -> Published {
+    PUBLISHED
+        .iter()
+        .find(|p| p.family == family)
+        .copied()
+        .unwrap_or(UNPUBLISHED)
+}
 
 /// The crate's package name: the rust-vmm convention, `<family>-bindings`.
 pub fn crate_name(m: &Model) -> String {
     format!("{}-bindings", m.family.name)
 }
 
+/// Where the family's bindgen module is, from its crate's `src/`: `iommufd.rs`,
+/// `bindings/vfio.rs`.
+pub fn module_file(family: &str) -> String {
+    match published_of(family).parent {
+        Some(parent) => format!("{parent}/{family}.rs"),
+        None => format!("{family}.rs"),
+    }
+}
+
 /// `Cargo.toml`. No dependencies by default: bindgen's crates have none, and a VMM's lock file
 /// should not grow by swapping them (cargo locks a dependency's optional dependencies only
 /// when a feature turns them on). `uaccess` is the path of `uapigen-uaccess` from the crate.
 pub fn manifest(m: &Model, uaccess: &str) -> String {
-    let (feature, dependency) = if m.validated() {
+    let p = published(m);
+    let (mut feature, mut dependency) = if m.validated() {
         (
-            "validate = [\"dep:uapigen-uaccess\"]\n",
+            "validate = [\"dep:uapigen-uaccess\"]\n".to_string(),
             format!(
                 "uapigen-uaccess = {{ path = {}, optional = true }}\n",
                 super::toml_string(uaccess)
             ),
         )
     } else {
-        ("", String::new())
+        (String::new(), String::new())
     };
+    if !p.fam.is_empty() {
+        // Not `dep:`: the published crate's spelling, whose implicit `vmm-sys-util` feature
+        // a dependent may name.
+        feature += "fam-wrappers = [\"vmm-sys-util\"]\n";
+        dependency += "vmm-sys-util = { version = \"0.15.0\", optional = true }\n";
+    }
+    for f in p.empty_features {
+        feature += &format!("{f} = []\n");
+    }
     format!(
         "# Generated by uapigen from {schema}; do not edit.\n\
          [package]\n\
          name = \"{name}\"\n\
-         version = \"{VERSION}\"\n\
+         version = \"{version}\"\n\
          edition = \"2021\"\n\
          description = \"Rust FFI bindings to {family}, generated by uapigen in bindgen's style\"\n\
          license = \"Apache-2.0\"\n\
@@ -68,22 +187,102 @@ pub fn manifest(m: &Model, uaccess: &str) -> String {
          {dependency}",
         schema = m.family.schema_file,
         name = crate_name(m),
+        version = p.version,
         family = m.family.name,
         lib = crate_name(m).replace('-', "_"),
     )
 }
 
-/// `src/lib.rs`, as the bindgen crate's: the module, and everything re-exported at the root.
-pub fn lib(m: &Model) -> String {
-    format!(
-        "// Generated by uapigen from {}; do not edit.\n\n\
-         #[allow(\n    non_camel_case_types,\n    non_upper_case_globals,\n    non_snake_case,\n    dead_code,\n    clippy::all,\n    rustdoc::all\n)]\n\
-         #[rustfmt::skip]\n\
-         pub mod {name};\n\n\
-         pub use {name}::*;\n",
-        m.family.schema_file,
-        name = m.family.name
-    )
+const ALLOWS: &str = "#[allow(\n    non_camel_case_types,\n    non_upper_case_globals,\n    non_snake_case,\n    dead_code,\n    clippy::all,\n    rustdoc::all\n)]\n#[rustfmt::skip]\n";
+
+/// `src/lib.rs`, as the published crate's: the module where it has it (re-exported at the root
+/// if it is), and its FAM wrappers. A wrapper the schema cannot back (no such struct, or no
+/// such members) is an error at the schema, not a crate that fails to build.
+pub fn lib(m: &Model) -> Result<String, crate::Error> {
+    let p = published(m);
+    let name = &m.family.name;
+    let mut out = format!(
+        "// Generated by uapigen from {}; do not edit.\n",
+        m.family.schema_file
+    );
+    for fam in p.fam {
+        fam_check(m, fam)?;
+    }
+    out.push('\n');
+    let wrappers = !p.fam.is_empty();
+    match p.parent {
+        None => {
+            out += &format!("{ALLOWS}pub mod {name};\n");
+            if p.at_root {
+                out += &format!("\npub use {name}::*;\n");
+            }
+        }
+        Some(parent) => {
+            let indented: String = ALLOWS.lines().map(|l| format!("    {l}\n")).collect();
+            out += &format!("pub mod {parent} {{\n{indented}    pub mod {name};\n");
+            if wrappers {
+                out += "\n    #[cfg(feature = \"fam-wrappers\")]\n    pub use super::fam_wrappers::*;\n";
+            }
+            out += "}\n";
+            if p.at_root {
+                out += &format!("\npub use {parent}::{name}::*;\n");
+            }
+        }
+    }
+    if wrappers {
+        let module = match p.parent {
+            Some(parent) => format!("crate::{parent}::{name}"),
+            None => format!("crate::{name}"),
+        };
+        out += &format!(
+            "\n#[cfg(feature = \"fam-wrappers\")]\nmod fam_wrappers {{\n    use {module}::*;\n    use vmm_sys_util::fam::{{FamStruct, FamStructWrapper}};\n"
+        );
+        for f in p.fam {
+            out += &format!(
+                "\n    vmm_sys_util::generate_fam_struct_impl!({}, {}, {}, {}, {}, {});\n\n    /// `{0}` behind vmm-sys-util's `FamStructWrapper`; {}.\n    pub type {} = FamStructWrapper<{0}>;\n",
+                f.struct_, f.entry, f.array, f.len_type, f.len, f.max, f.caveat, f.wrapper
+            );
+        }
+        out += "}\n";
+    }
+    Ok(out)
+}
+
+/// The schema has the struct of `fam`, ending in its flexible array, with its length member.
+fn fam_check(m: &Model, fam: &Fam) -> Result<(), crate::Error> {
+    let f = &m.family;
+    let fail = |span: std::ops::Range<usize>, why: String| {
+        Err(crate::Error::Schema(vec![crate::diag::Diagnostic::at(
+            &f.source,
+            span,
+            format!(
+                "the published {} has FAM wrapper `{}` over `{}`, which {why}",
+                crate_name(m),
+                fam.wrapper,
+                fam.struct_
+            ),
+        )]))
+    };
+    let Some(s) = f.structs.iter().find(|s| s.name == fam.struct_) else {
+        return fail(0..0, "the schema does not define".into());
+    };
+    let member = |n: &str| s.fields.iter().find(|x| x.name.as_deref() == Some(n));
+    let flexible = member(fam.array).is_some_and(|x| x.flexible.is_some());
+    if !flexible {
+        return fail(
+            s.name_span.clone(),
+            format!("needs a flexible array member `{}`", fam.array),
+        );
+    }
+    let integer =
+        member(fam.len).is_some_and(|x| matches!(x.ty, FieldType::Scalar(_)) && x.len.is_none());
+    if !integer {
+        return fail(
+            s.name_span.clone(),
+            format!("needs an integer member `{}`", fam.len),
+        );
+    }
+    Ok(())
 }
 
 // What `linux/types.h` declares on the way (asm-generic/int-ll64.h, posix_types.h, types.h):
@@ -309,6 +508,16 @@ fn field_name(c: &str) -> String {
 fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
     match expr {
         Expr::Char(c) => ("u8", format!("{}u8", *c as u32)),
+        // bindgen evaluates a macro in 64-bit arithmetic (the cexpr crate), not in C's types:
+        // `(1 << 31)` is 2147483648 to it, where C's `int` wraps to INT_MIN. An expression
+        // with no minus and no complement is never negative in that arithmetic, so C's
+        // negative 32-bit value of one is the wrap of bindgen's.
+        Expr::C { value, text, .. }
+            if (i128::from(i32::MIN)..0).contains(value) && !text.contains(['-', '~']) =>
+        {
+            let v = value + (1i128 << 32);
+            (crate::emit::rust::int_type_of(v), v.to_string())
+        }
         Expr::C { value, .. } => (crate::emit::rust::int_type_of(*value), value.to_string()),
         _ if value <= u64::from(u32::MAX) => ("u32", value.to_string()),
         _ => ("u64", value.to_string()),
@@ -725,6 +934,82 @@ impl Emit<'_> {
                 );
             }
             let _ = writeln!(self.out, "}};");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flex() -> Model {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/schema/flex.toml");
+        let source = crate::diag::Source::read(std::path::Path::new(path)).unwrap();
+        crate::pipeline(source, "flex.toml").unwrap()
+    }
+
+    const IRQ_SET: Fam = Fam {
+        struct_: "vfio_irq_set",
+        entry: "u8",
+        array: "data",
+        len: "count",
+        len_type: "u32",
+        max: 2048,
+        wrapper: "IrqSet",
+        caveat: "",
+    };
+
+    #[test]
+    fn a_fam_wrapper_the_schema_cannot_back_is_an_error_at_the_struct() {
+        let m = flex();
+        assert!(fam_check(&m, &IRQ_SET).is_ok());
+        for (fam, why) in [
+            (
+                Fam {
+                    array: "start",
+                    ..IRQ_SET
+                },
+                "needs a flexible array member `start`",
+            ),
+            (
+                Fam {
+                    len: "nope",
+                    ..IRQ_SET
+                },
+                "needs an integer member `nope`",
+            ),
+        ] {
+            let err = fam_check(&m, &fam).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+            // At the struct's name in the schema.
+            assert!(err.contains("flex.toml:22:"), "{err}");
+        }
+        let err = fam_check(
+            &m,
+            &Fam {
+                struct_: "vfio_absent",
+                ..IRQ_SET
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("the schema does not define"), "{err}");
+    }
+
+    #[test]
+    fn every_published_row_names_a_schema_family_and_its_wrappers_hold() {
+        for p in PUBLISHED {
+            let path = format!("{}/../schema/{}.toml", env!("CARGO_MANIFEST_DIR"), p.family);
+            let source = crate::diag::Source::read(std::path::Path::new(&path)).unwrap();
+            let m = crate::pipeline(source, &format!("{}.toml", p.family)).unwrap();
+            let lib = lib(&m).unwrap();
+            assert_eq!(
+                module_file(p.family).starts_with("bindings/"),
+                p.parent.is_some()
+            );
+            for f in p.fam {
+                assert!(lib.contains(&format!("pub type {} = FamStructWrapper<", f.wrapper)));
+            }
         }
     }
 }

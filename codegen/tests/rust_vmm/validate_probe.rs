@@ -7,7 +7,8 @@
 
 use iommu_bindings as iommu_vmm;
 use iommufd_bindings as vmm;
-use uapigen_bindings::{iommu as iommu_main, iommufd as main};
+use vfio_bindings::bindings::vfio as vfio_vmm;
+use uapigen_bindings::{iommu as iommu_main, iommufd as main, vfio as vfio_main};
 use uapigen_uaccess::{bytes_of, Plain, Rejected, UserMemory};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -359,6 +360,85 @@ fn main() {
         false,
         &cache,
         &cache_main,
+    );
+
+    // VFIO (vfio-bindings' path, `bindings::vfio`): argsz convention, flag rules.
+    let map = |m: &Mem| verdict(vfio_vmm::vfio_iommu_type1_dma_map::copy_from_user(m, BASE));
+    let map_main = |m: &Mem| verdict(vfio_main::VfioIommuType1DmaMap::copy_from_user(m, BASE));
+    let mut d = vfio_vmm::vfio_iommu_type1_dma_map {
+        argsz: 32,
+        flags: vfio_vmm::VFIO_DMA_MAP_FLAG_READ | vfio_vmm::VFIO_DMA_MAP_FLAG_WRITE,
+        vaddr: 0x7f00_0000,
+        iova: 0x1000,
+        size: 0x1000,
+    };
+    run(
+        "vfio_iommu_type1_dma_map valid",
+        bytes_of(&d),
+        true,
+        &map,
+        &map_main,
+    );
+    d.flags = 0;
+    run(
+        "vfio_iommu_type1_dma_map neither READ nor WRITE",
+        bytes_of(&d),
+        false,
+        &map,
+        &map_main,
+    );
+    d.flags = vfio_vmm::VFIO_DMA_MAP_FLAG_VADDR | vfio_vmm::VFIO_DMA_MAP_FLAG_READ;
+    run(
+        "vfio_iommu_type1_dma_map VADDR with READ",
+        bytes_of(&d),
+        false,
+        &map,
+        &map_main,
+    );
+    d.flags = vfio_vmm::VFIO_DMA_MAP_FLAG_READ | 1 << 7;
+    run(
+        "vfio_iommu_type1_dma_map unknown flag",
+        bytes_of(&d),
+        false,
+        &map,
+        &map_main,
+    );
+    d.flags = vfio_vmm::VFIO_DMA_MAP_FLAG_READ;
+    d.argsz = 16;
+    run(
+        "vfio_iommu_type1_dma_map argsz below MIN_SIZE",
+        bytes_of(&d),
+        false,
+        &map,
+        &map_main,
+    );
+
+    let irqs = |m: &Mem| verdict(vfio_vmm::vfio_irq_set::copy_from_user(m, BASE));
+    let irqs_main = |m: &Mem| verdict(vfio_main::VfioIrqSet::copy_from_user(m, BASE));
+    let mut q = vfio_vmm::vfio_irq_set {
+        argsz: 20,
+        flags: vfio_vmm::VFIO_IRQ_SET_DATA_NONE | vfio_vmm::VFIO_IRQ_SET_ACTION_TRIGGER,
+        index: vfio_vmm::VFIO_PCI_MSIX_IRQ_INDEX,
+        ..Default::default()
+    };
+    run("vfio_irq_set valid", bytes_of(&q), true, &irqs, &irqs_main);
+    q.flags = vfio_vmm::VFIO_IRQ_SET_DATA_BOOL
+        | vfio_vmm::VFIO_IRQ_SET_DATA_EVENTFD
+        | vfio_vmm::VFIO_IRQ_SET_ACTION_TRIGGER;
+    run(
+        "vfio_irq_set two data types",
+        bytes_of(&q),
+        false,
+        &irqs,
+        &irqs_main,
+    );
+    q.flags = vfio_vmm::VFIO_IRQ_SET_ACTION_TRIGGER;
+    run(
+        "vfio_irq_set no data type",
+        bytes_of(&q),
+        false,
+        &irqs,
+        &irqs_main,
     );
 
     // Each struct's size in each revision, against the main profile's validator of that
