@@ -193,7 +193,7 @@ pub enum RustIdent {
 /// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search).
 struct Words {
     list: &'static [&'static str],
-    sorted: std::sync::OnceLock<Vec<&'static str>>,
+    sorted: std::sync::OnceLock<(Vec<&'static str>, [u64; 256])>,
 }
 
 impl Words {
@@ -204,15 +204,32 @@ impl Words {
         }
     }
 
+    /// A name's first and last bytes and length, folded into 16,384 classes: the identifiers
+    /// checked (every field and type name, for every emitter) are rarely in the class of any
+    /// word, so most are answered without searching.
+    fn class(name: &str) -> usize {
+        let b = name.as_bytes();
+        (usize::from(b[0] & 0x1f) << 9)
+            | (usize::from(b[b.len() - 1] & 0x1f) << 4)
+            | (b.len() & 0xf)
+    }
+
     fn contains(&self, name: &str) -> bool {
-        self.sorted
-            .get_or_init(|| {
-                let mut v = self.list.to_vec();
-                v.sort_unstable();
-                v
-            })
-            .binary_search(&name)
-            .is_ok()
+        let (sorted, classes) = self.sorted.get_or_init(|| {
+            let mut v = self.list.to_vec();
+            v.sort_unstable();
+            let mut classes = [0u64; 256];
+            for w in &v {
+                let c = Self::class(w);
+                classes[c / 64] |= 1 << (c % 64);
+            }
+            (v, classes)
+        });
+        if name.is_empty() {
+            return false;
+        }
+        let c = Self::class(name);
+        classes[c / 64] & (1 << (c % 64)) != 0 && sorted.binary_search(&name).is_ok()
     }
 }
 
