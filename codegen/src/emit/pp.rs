@@ -29,7 +29,7 @@ pub struct BreakToken {
     pub offset: isize,
     pub blank_space: usize,
     pub pre_break: Option<char>,
-    pub post_break: &'static str,
+    pub post_break: Option<char>,
     pub no_break: Option<char>,
     pub if_nonempty: bool,
     pub never_break: bool,
@@ -323,10 +323,10 @@ impl Printer {
             let indent = self.indent as isize + token.offset;
             self.pending_indentation = indent.max(0) as usize;
             self.space = (MARGIN - indent).max(MIN_SPACE);
-            if !token.post_break.is_empty() {
+            if let Some(post) = token.post_break {
                 self.print_indent();
-                self.out.push_str(token.post_break);
-                self.space -= token.post_break.len() as isize;
+                self.out.push(post);
+                self.space -= post.len_utf8() as isize;
             }
         }
     }

@@ -7,7 +7,6 @@
 //! emitters always wrote them, so no precedence is decided in this module.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use crate::emit::pp::{BreakToken, Printer, INDENT, MARGIN, MIN_SPACE};
 
@@ -658,7 +657,7 @@ impl Rust {
             self.p.brk(BreakToken {
                 offset: -INDENT,
                 pre_break: add_semi(body).then_some(';'),
-                post_break: "}",
+                post_break: Some('}'),
                 ..BreakToken::default()
             });
             self.p.end();
@@ -762,7 +761,7 @@ impl Rust {
         self.p.brk(BreakToken {
             offset: -INDENT,
             pre_break: add_semi(body).then_some(';'),
-            post_break: "}",
+            post_break: Some('}'),
             no_break: Some(','),
             ..BreakToken::default()
         });
@@ -1307,7 +1306,9 @@ fn flat_expr(e: &Expr, out: &mut String, max: usize) -> bool {
             if !flat_expr(l, out, max) {
                 return false;
             }
-            let _ = write!(out, " {op} ");
+            out.push(' ');
+            out.push_str(op);
+            out.push(' ');
             return flat_expr(r, out, max);
         }
         Expr::Unary(op, i) => {
