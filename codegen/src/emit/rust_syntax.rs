@@ -272,7 +272,23 @@ impl Rust {
         }
     }
 
+    /// An attribute starts its line (after docs, or the attribute before it, whose break the
+    /// item's broken box breaks): what fits on the line is printed as one piece of text.
     pub fn attr(&mut self, inner: bool, meta: &Meta) {
+        let mut flat = std::mem::take(&mut self.flat);
+        flat.clear();
+        flat.push_str(if inner { "#![" } else { "#[" });
+        flat_meta(meta, &mut flat);
+        flat.push(']');
+        let fits = flat.len() <= self.budget();
+        if fits {
+            self.p.text(&flat);
+            self.p.space();
+        }
+        self.flat = flat;
+        if fits {
+            return;
+        }
         self.p.word(if inner { "#!" } else { "#" });
         self.p.word("[");
         match meta {
@@ -1175,6 +1191,23 @@ fn needs_newline_if_wrap(e: &Expr) -> bool {
 
 // One-line forms: what the boxes print when everything fits. Each gives up (false) once the
 // text is longer than `max`, or when the form cannot be one line (a block of statements).
+
+fn flat_meta(meta: &Meta, out: &mut String) {
+    match meta {
+        Meta::Path(p) => out.push_str(p),
+        Meta::List(p, items) => {
+            out.push_str(p);
+            out.push('(');
+            for (i, m) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flat_meta(m, out);
+            }
+            out.push(')');
+        }
+    }
+}
 
 fn flat_path(p: &Path, expr: bool, out: &mut String) {
     out.push_str(&p.text);
