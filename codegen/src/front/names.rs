@@ -162,22 +162,26 @@ impl Role {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_c_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let b = s.as_bytes();
+    // Bytes, not chars (a byte of a non-ASCII char is no identifier byte either), checked
+    // without stopping early, which the compiler vectorises: every name is checked.
+    matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter().fold(true, |ok, &c| {
+            ok & (c.is_ascii_alphanumeric() | (c == b'_'))
+        })
 }
 
 /// `iommu_hwpt_alloc` → `IommuHwptAlloc`: the Rust type name of a C struct or enum tag.
 pub fn camel(name: &str) -> String {
-    name.split('_')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next().map_or(String::new(), |f| {
-                f.to_ascii_uppercase().to_string() + c.as_str()
-            })
-        })
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for part in name.split('_') {
+        let mut c = part.chars();
+        if let Some(first) = c.next() {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(c.as_str());
+        }
+    }
+    out
 }
 
 /// How a name is written as a Rust identifier.
@@ -192,7 +196,8 @@ pub enum RustIdent {
 }
 
 /// A word list asked about every name of every schema (several lists per name): sorted once
-/// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search).
+/// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search),
+/// and searched only for a name in the class of one of its words.
 struct Words {
     list: &'static [&'static str],
     sorted: std::sync::OnceLock<(Vec<&'static str>, [u64; 256])>,
