@@ -71,13 +71,16 @@ fn doc_lines(doc: Option<&str>) -> Vec<String> {
             out.push(" ```".to_string());
             fenced = false;
         }
-        if l.is_empty() {
-            out.push(String::new());
-        } else if fenced {
-            out.push(format!(" {l}"));
-        } else {
-            out.push(format!(" {}", link_urls(l)));
+        let mut line = String::with_capacity(l.len() + 1);
+        if !l.is_empty() {
+            line.push(' ');
+            if fenced {
+                line.push_str(l);
+            } else {
+                link_urls(l, &mut line);
+            }
         }
+        out.push(line);
     }
     if fenced {
         out.push(" ```".to_string());
@@ -88,12 +91,14 @@ fn doc_lines(doc: Option<&str>) -> Vec<String> {
 /// Kernel-doc prose as rustdoc reads it: a bare URL (rustdoc links only `<https://...>`, and
 /// warns on the rest) gets its angle brackets, and a bracket that is not one of uapigen's own
 /// [`links`] is escaped (`bits[07:04]` is not a link to an item `07:04`).
-fn link_urls(line: &str) -> String {
+fn link_urls(line: &str, out: &mut String) {
     if !line.contains("http") && !line.contains('[') && !line.contains(']') {
-        return line.to_string();
+        out.push_str(line);
+        return;
     }
     let line = escape_brackets(line);
-    line.split(' ')
+    let linked = line
+        .split(' ')
         .map(|w| {
             let Some(i) = w.find("https://").or_else(|| w.find("http://")) else {
                 return w.to_string();
@@ -103,7 +108,8 @@ fn link_urls(line: &str) -> String {
             format!("{before}<{}>{}", &url[..end], &url[end..])
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    out.push_str(&linked);
 }
 
 fn escape_brackets(line: &str) -> String {

@@ -7,7 +7,6 @@
 //! emitters always wrote them, so no precedence is decided in this module.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use crate::emit::pp::{BreakToken, Printer, INDENT, MARGIN, MIN_SPACE};
 
@@ -171,10 +170,11 @@ pub fn str_lit(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     // Printable ASCII but `"` and `\` is its own escape: the common case, copied whole
-    // (`escape_debug` a char at a time was 6 % of a generation).
-    if s.bytes()
-        .all(|b| matches!(b, 0x20..=0x7e) && b != b'"' && b != b'\\')
-    {
+    // (`escape_debug` a char at a time was 6 % of a generation). Checked without stopping
+    // early, which the compiler vectorises.
+    if s.bytes().fold(true, |plain, b| {
+        plain & matches!(b, 0x20..=0x7e) & (b != b'"') & (b != b'\\')
+    }) {
         out.push_str(s);
         out.push('"');
         return out;
@@ -273,7 +273,23 @@ impl Rust {
         }
     }
 
+    /// An attribute starts its line (after docs, or the attribute before it, whose break the
+    /// item's broken box breaks): what fits on the line is printed as one piece of text.
     pub fn attr(&mut self, inner: bool, meta: &Meta) {
+        let mut flat = std::mem::take(&mut self.flat);
+        flat.clear();
+        flat.push_str(if inner { "#![" } else { "#[" });
+        flat_meta(meta, &mut flat);
+        flat.push(']');
+        let fits = flat.len() <= self.budget();
+        if fits {
+            self.p.text(&flat);
+            self.p.space();
+        }
+        self.flat = flat;
+        if fits {
+            return;
+        }
         self.p.word(if inner { "#!" } else { "#" });
         self.p.word("[");
         match meta {
@@ -658,7 +674,7 @@ impl Rust {
             self.p.brk(BreakToken {
                 offset: -INDENT,
                 pre_break: add_semi(body).then_some(';'),
-                post_break: "}",
+                post_break: Some('}'),
                 ..BreakToken::default()
             });
             self.p.end();
@@ -762,7 +778,7 @@ impl Rust {
         self.p.brk(BreakToken {
             offset: -INDENT,
             pre_break: add_semi(body).then_some(';'),
-            post_break: "}",
+            post_break: Some('}'),
             no_break: Some(','),
             ..BreakToken::default()
         });
@@ -1177,6 +1193,23 @@ fn needs_newline_if_wrap(e: &Expr) -> bool {
 // One-line forms: what the boxes print when everything fits. Each gives up (false) once the
 // text is longer than `max`, or when the form cannot be one line (a block of statements).
 
+fn flat_meta(meta: &Meta, out: &mut String) {
+    match meta {
+        Meta::Path(p) => out.push_str(p),
+        Meta::List(p, items) => {
+            out.push_str(p);
+            out.push('(');
+            for (i, m) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flat_meta(m, out);
+            }
+            out.push(')');
+        }
+    }
+}
+
 fn flat_path(p: &Path, expr: bool, out: &mut String) {
     out.push_str(&p.text);
     if !p.args.is_empty() {
@@ -1307,7 +1340,9 @@ fn flat_expr(e: &Expr, out: &mut String, max: usize) -> bool {
             if !flat_expr(l, out, max) {
                 return false;
             }
-            let _ = write!(out, " {op} ");
+            out.push(' ');
+            out.push_str(op);
+            out.push(' ');
             return flat_expr(r, out, max);
         }
         Expr::Unary(op, i) => {

@@ -15,7 +15,9 @@
 //!   (`::core::result::Result`), so a struct `result` is just `Result`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::diag::{Diagnostic, Source};
 use crate::ir::*;
@@ -160,22 +162,26 @@ impl Role {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_c_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let b = s.as_bytes();
+    // Bytes, not chars (a byte of a non-ASCII char is no identifier byte either), checked
+    // without stopping early, which the compiler vectorises: every name is checked.
+    matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter().fold(true, |ok, &c| {
+            ok & (c.is_ascii_alphanumeric() | (c == b'_'))
+        })
 }
 
 /// `iommu_hwpt_alloc` → `IommuHwptAlloc`: the Rust type name of a C struct or enum tag.
 pub fn camel(name: &str) -> String {
-    name.split('_')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next().map_or(String::new(), |f| {
-                f.to_ascii_uppercase().to_string() + c.as_str()
-            })
-        })
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for part in name.split('_') {
+        let mut c = part.chars();
+        if let Some(first) = c.next() {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(c.as_str());
+        }
+    }
+    out
 }
 
 /// How a name is written as a Rust identifier.
@@ -190,10 +196,11 @@ pub enum RustIdent {
 }
 
 /// A word list asked about every name of every schema (several lists per name): sorted once
-/// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search).
+/// and binary-searched, instead of scanned (or hashed: SipHash costs more than the search),
+/// and searched only for a name in the class of one of its words.
 struct Words {
     list: &'static [&'static str],
-    sorted: std::sync::OnceLock<Vec<&'static str>>,
+    sorted: std::sync::OnceLock<(Vec<&'static str>, [u64; 256])>,
 }
 
 impl Words {
@@ -204,15 +211,32 @@ impl Words {
         }
     }
 
+    /// A name's first and last bytes and length, folded into 16,384 classes: the identifiers
+    /// checked (every field and type name, for every emitter) are rarely in the class of any
+    /// word, so most are answered without searching.
+    fn class(name: &str) -> usize {
+        let b = name.as_bytes();
+        (usize::from(b[0] & 0x1f) << 9)
+            | (usize::from(b[b.len() - 1] & 0x1f) << 4)
+            | (b.len() & 0xf)
+    }
+
     fn contains(&self, name: &str) -> bool {
-        self.sorted
-            .get_or_init(|| {
-                let mut v = self.list.to_vec();
-                v.sort_unstable();
-                v
-            })
-            .binary_search(&name)
-            .is_ok()
+        let (sorted, classes) = self.sorted.get_or_init(|| {
+            let mut v = self.list.to_vec();
+            v.sort_unstable();
+            let mut classes = [0u64; 256];
+            for w in &v {
+                let c = Self::class(w);
+                classes[c / 64] |= 1 << (c % 64);
+            }
+            (v, classes)
+        });
+        if name.is_empty() {
+            return false;
+        }
+        let c = Self::class(name);
+        classes[c / 64] & (1 << (c % 64)) != 0 && sorted.binary_search(&name).is_ok()
     }
 }
 
@@ -427,8 +451,49 @@ impl std::fmt::Display for What<'_> {
     }
 }
 
+/// rustc's FxHash: the keys here are a schema's names, short and many (every struct, member
+/// and constant), which SipHash took a third of the name checks to hash; resisting chosen
+/// keys buys nothing when the keys are the schema's own.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().unwrap()));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut last = [0; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// The names claimed in one namespace of the generated code.
-type Space<'a> = HashMap<Cow<'a, str>, Origin<'a>>;
+type Space<'a> = FxMap<Cow<'a, str>, Origin<'a>>;
 
 /// Records `name` in `space`; a second item with the same name gets a diagnostic at it, with
 /// a note pointing at the first.
@@ -441,10 +506,10 @@ fn claim<'a>(
     span: &'a Span,
     language: &str,
 ) {
-    let name = name.into();
-    match space.get(&name) {
-        Some(first) if first.span == span && first.what == what => {}
-        Some(first) => {
+    match space.entry(name.into()) {
+        Entry::Occupied(e) if e.get().span == span && e.get().what == what => {}
+        Entry::Occupied(e) => {
+            let (name, first) = (e.key(), e.get());
             // Reported at whichever the schema writes second.
             let (at, at_what, other, other_what) = if span.start >= first.span.start {
                 (span, &what, first.span, &first.what)
@@ -466,8 +531,8 @@ fn claim<'a>(
                 )),
             );
         }
-        None => {
-            space.insert(name, Origin { what, span });
+        Entry::Vacant(e) => {
+            e.insert(Origin { what, span });
         }
     }
 }
@@ -481,7 +546,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
 
     // C: tags (struct and enum share one namespace), members, and macros with the ordinary
     // identifiers (a `#define` replaces any of them, so a constant may share no name at all).
-    let mut tags: Space<'a> = HashMap::new();
+    let mut tags: Space<'a> = Space::default();
     for st in &family.structs {
         claim(
             &mut tags,
@@ -506,7 +571,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
             );
         }
     }
-    let mut members: Space<'a> = HashMap::new();
+    let mut members: Space<'a> = Space::default();
     fn visit_members<'a>(fields: &'a [Field], owner: &'a str, out: &mut Space<'a>) {
         for f in fields {
             if let Some(n) = &f.name {
@@ -523,7 +588,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
     for st in &family.structs {
         visit_members(&st.fields, &st.name, &mut members);
     }
-    let mut ordinary: Space<'a> = HashMap::new();
+    let mut ordinary: Space<'a> = Space::default();
     claim(
         &mut ordinary,
         src,
@@ -646,8 +711,8 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
 
     // Rust: the family module's type namespace (structs, unions, open enums, revision
     // modules) and value namespace (constants, open enums' constructors).
-    let mut types: Space<'a> = HashMap::new();
-    let mut values: Space<'a> = HashMap::new();
+    let mut types: Space<'a> = Space::default();
+    let mut values: Space<'a> = Space::default();
     for st in &family.structs {
         let ty = camel(&st.name);
         claim(
@@ -723,7 +788,7 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
 /// the kernel does): structs and enum tags, constants, guards, and the validators' functions
 /// of a struct. Each is reported in the later family, with a note at the earlier.
 pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
-    let mut seen: HashMap<String, (&Family, &Span, String)> = HashMap::new();
+    let mut seen: FxMap<String, (&Family, &Span, String)> = FxMap::default();
     let mut diags = Vec::new();
     for f in families {
         let guard_span = &f.guard_span;
@@ -745,7 +810,7 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
             }
         }
         let mut constants: Vec<&Constant> = Vec::new();
-        let mut once = std::collections::HashSet::new();
+        let mut once = HashSet::with_hasher(BuildHasherDefault::<FxHasher>::default());
         for c in f.constants() {
             if once.insert(c.name.as_str()) {
                 constants.push(c);

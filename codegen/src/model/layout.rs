@@ -727,6 +727,8 @@ pub fn rust_unfaithful(
     let target = fl.target;
     let mut end = 0;
     let mut align = 1;
+    // The fields' own members, in field order (each followed by its inline struct's).
+    let mut tops = c.members.iter().filter(|m| m.index.len() == 1);
     for (i, f) in st.fields.iter().enumerate() {
         let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
             return None;
@@ -738,7 +740,7 @@ pub fn rust_unfaithful(
         };
         let a = repr.packed.map_or(natural, |p| natural.min(p));
         let offset = round_up(end, a)?;
-        let c_offset = c.members.iter().find(|m| m.index == [i])?.offset;
+        let c_offset = tops.find(|m| m.index[0] == i)?.offset;
         if offset != c_offset {
             return Some((
                 vec![i],
