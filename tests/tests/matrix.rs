@@ -9,6 +9,23 @@ use uapigen::matrix_c::CValidators;
 use uapigen_bindings::{iommu, iommufd, vfio, vfio_nesting};
 use uapigen_tests::{families, repo_root};
 
+/// Each family's `copy_from_user_by_name`.
+type ByName = fn(
+    &str,
+    usize,
+    &dyn uapigen_uaccess::UserMemory,
+    u64,
+    (u32, u32),
+    &mut [u8],
+) -> Option<Result<usize, uapigen_uaccess::Rejected>>;
+
+const BY_NAME: [ByName; 4] = [
+    iommu::copy_from_user_by_name,
+    iommufd::copy_from_user_by_name,
+    vfio::copy_from_user_by_name,
+    vfio_nesting::copy_from_user_by_name,
+];
+
 /// The generated Rust validators, each revision's, by name.
 struct GeneratedRust;
 
@@ -26,50 +43,17 @@ impl Implementation for GeneratedRust {
                     .map_or(0, |(f, si)| f.layouts[0].struct_(si).size as usize);
                 let mut dst = vec![0u8; size];
                 let ud = c.user_data.unwrap_or((0, 0));
-                let r = iommu::copy_from_user_by_name(
-                    &c.struct_name,
-                    c.kernel.0,
-                    &mem,
-                    matrix::BASE,
-                    ud,
-                    &mut dst,
-                )
-                .or_else(|| {
-                    iommufd::copy_from_user_by_name(
-                        &c.struct_name,
-                        c.kernel.0,
-                        &mem,
-                        matrix::BASE,
-                        ud,
-                        &mut dst,
-                    )
-                })
-                .or_else(|| {
-                    vfio::copy_from_user_by_name(
-                        &c.struct_name,
-                        c.kernel.0,
-                        &mem,
-                        matrix::BASE,
-                        ud,
-                        &mut dst,
-                    )
-                })
-                .or_else(|| {
-                    vfio_nesting::copy_from_user_by_name(
-                        &c.struct_name,
-                        c.kernel.0,
-                        &mem,
-                        matrix::BASE,
-                        ud,
-                        &mut dst,
-                    )
-                })
-                .unwrap_or_else(|| {
-                    panic!(
-                        "no generated validator for {} revision {}",
-                        c.struct_name, c.kernel.0
-                    )
-                });
+                let r = BY_NAME
+                    .iter()
+                    .find_map(|by_name| {
+                        by_name(&c.struct_name, c.kernel.0, &mem, matrix::BASE, ud, &mut dst)
+                    })
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "no generated validator for {} revision {}",
+                            c.struct_name, c.kernel.0
+                        )
+                    });
                 (
                     r.map(|n| dst[..n].to_vec()).map_err(|e| e.errno),
                     Some(mem.read_end.get()),
