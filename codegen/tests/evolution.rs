@@ -747,3 +747,81 @@ fn a_change_of_packing_or_alignment_is_breaking() {
         assert!(shown.iter().any(|s| s.contains(says)), "{what}: {shown:?}");
     }
 }
+
+/// An enum value without `value` counts on from the one before it in each revision, as C
+/// counts it in that revision's header (vfio.h's `VFIO_AP_NUM_IRQS` is 1 in 6.12 and 2 in 7.2,
+/// when `VFIO_AP_CFG_CHG_IRQ_INDEX` arrived before it): a value that moves so is breaking
+/// unless it is the enum's sentinel; a flag cannot be one.
+#[test]
+fn an_implicit_enum_value_is_counted_per_revision_and_only_a_sentinel_may_move() {
+    let schema = |num: &str| {
+        format!(
+            r#"[family]
+name = "en"
+header = "linux/en.h"
+guard = "_UAPI_EN_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+
+[[revision]]
+id = "r2"
+
+[[enum]]
+name = "en_irq"
+anonymous = true
+values = [
+  {{ name = "EN_REQ_IRQ_INDEX" }},
+  {{ name = "EN_CFG_IRQ_INDEX", since = "r2" }},
+  {{ name = "EN_NUM_IRQS"{num} }},
+]
+"#
+        )
+    };
+    let model = uapigen::load_source(
+        Source::new("en.toml", &schema(", sentinel = true")),
+        "en.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let num = |r: usize| {
+        let view = model.rev(uapigen::model::RevId(r));
+        view.family()
+            .constants()
+            .find(|c| c.name == "EN_NUM_IRQS")
+            .map(|c| c.value)
+    };
+    assert_eq!((num(0), num(1)), (Some(1), Some(2)));
+    assert!(abi::snapshot(&model).revision[1]
+        .sentinels
+        .contains(&"EN_NUM_IRQS".to_string()));
+
+    let err = uapigen::load_source(Source::new("en.toml", &schema("")), "en.toml")
+        .err()
+        .expect("a non-sentinel that moves")
+        .to_string();
+    assert!(
+        err.contains(
+            "en.toml:19:3: error: constant EN_NUM_IRQS, revision r2: value changed from 0x1 to 0x2"
+        ),
+        "{err}"
+    );
+
+    let flag = schema("")
+        .replace("[[enum]]", "[[flags]]")
+        .replace("anonymous = true\n", "")
+        .replace(
+            "values = [\n  { name = \"EN_REQ_IRQ_INDEX\" },\n  { name = \"EN_CFG_IRQ_INDEX\", since = \"r2\" },\n  { name = \"EN_NUM_IRQS\" },\n]",
+            "values = [\n  { name = \"EN_A\", bit = 0, sentinel = true },\n]",
+        );
+    let err = uapigen::load_source(Source::new("en.toml", &flag), "en.toml")
+        .err()
+        .expect("a sentinel flag")
+        .to_string();
+    assert!(
+        err.contains(
+            "en.toml:16:40: error: `EN_A` is a flag: only an enum's value may be a sentinel"
+        ),
+        "{err}"
+    );
+}

@@ -980,6 +980,9 @@ pub struct Constant {
     pub comment: Option<String>,
     /// The revisions that added it (`RevSet`: one per line of history).
     pub since: RevSet,
+    /// An enum's sentinel value (one past the last valid one), which may move between
+    /// revisions; a define's is `Define::sentinel`.
+    pub sentinel: bool,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -1288,6 +1291,17 @@ impl Family {
         }
         for g in &mut fam.groups {
             g.values.retain(|c| rev.has(c.since, RevSet::EMPTY));
+            // An enum value without `=` is the one before it plus one, as C counts it in the
+            // header of this revision: a value added later moves those after it (a sentinel).
+            if g.kind == GroupKind::Enum {
+                let mut next = 0u64;
+                for c in &mut g.values {
+                    if c.expr == Expr::Implicit {
+                        c.value = next;
+                    }
+                    next = c.value.wrapping_add(1);
+                }
+            }
         }
         // Items name defines by id (placement), and ids number the view's own defines, so
         // dropping one renumbers those after it.

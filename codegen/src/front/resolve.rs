@@ -1039,6 +1039,17 @@ impl Resolver {
                 (next, Expr::Implicit)
             };
             next = value.wrapping_add(1);
+            let sentinel = match &v.sentinel {
+                Some(s) if *s.get_ref() && kind != GroupKind::Enum => {
+                    self.error(
+                        s.span(),
+                        format!("`{cname}` is a flag: only an enum's value may be a sentinel"),
+                    );
+                    false
+                }
+                Some(s) => *s.get_ref(),
+                None => false,
+            };
             let constant = Constant {
                 name: cname,
                 value,
@@ -1046,6 +1057,7 @@ impl Resolver {
                 doc: self.text(&v.doc, "a doc", false),
                 comment: self.text(&v.comment, "a comment", false),
                 since: self.revs("since", &v.since, since),
+                sentinel,
                 span: vspan,
             };
             self.declare(&constant, style != Style::Define);
@@ -1133,6 +1145,7 @@ impl Resolver {
             doc: self.text(&raw.doc, "a doc", false),
             comment: None,
             since,
+            sentinel: false,
             span: raw.name.span(),
         };
         let ioctl = match &constant.expr {

@@ -352,6 +352,9 @@ pub struct RawValue {
     pub comment: Option<S<String>>,
     /// The revision that added it.
     pub since: Option<S<RawRevs>>,
+    /// One past the last valid value of an enum (`VFIO_AP_NUM_IRQS`): counted as C counts it
+    /// in each revision, it moves when a value is added before it.
+    pub sentinel: Option<S<bool>>,
 }
 
 /// A single `#define`.

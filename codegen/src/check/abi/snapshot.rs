@@ -242,10 +242,17 @@ fn revision(view: RevView) -> RevisionAbi {
             .map(|c| (c.name.clone(), c.value))
             .collect(),
         sentinels: family
-            .defines
+            .groups
             .iter()
-            .filter(|d| d.sentinel)
-            .map(|d| d.constant.name.clone())
+            .flat_map(|g| g.values.iter().filter(|c| c.sentinel))
+            .map(|c| c.name.clone())
+            .chain(
+                family
+                    .defines
+                    .iter()
+                    .filter(|d| d.sentinel)
+                    .map(|d| d.constant.name.clone()),
+            )
             .collect(),
     }
 }

@@ -431,9 +431,9 @@ enum {
  * Unimplemented IRQ types return a count of zero.
  */
 enum {
-	VFIO_AP_REQ_IRQ_INDEX = 0,
-	VFIO_AP_CFG_CHG_IRQ_INDEX = 1,
-	VFIO_AP_NUM_IRQS = 2,
+	VFIO_AP_REQ_IRQ_INDEX,
+	VFIO_AP_CFG_CHG_IRQ_INDEX,
+	VFIO_AP_NUM_IRQS,
 };
 
 /*
