@@ -825,3 +825,83 @@ values = [
         "{err}"
     );
 }
+
+/// A constant the kernel removed (vfio.h's `VFIO_TYPE1_NESTING_IOMMU` after 6.12): `until`
+/// alone is refused, `until` with `removed` (the reason) makes the removal an acknowledged
+/// one that `diff` and the history check report as such; `removed` needs `until` and is not
+/// a sentinel's.
+#[test]
+fn a_constant_the_kernel_removed_is_acknowledged_with_its_reason() {
+    let schema = |keys: &str| {
+        format!(
+            r#"[family]
+name = "rm"
+header = "linux/rm.h"
+guard = "_UAPI_RM_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+
+[[revision]]
+id = "r2"
+
+[[define]]
+name = "RM_OLD"
+value = 6
+{keys}
+"#
+        )
+    };
+    let err = uapigen::load_source(Source::new("rm.toml", &schema("until = \"r2\"")), "rm.toml")
+        .err()
+        .expect("until alone")
+        .to_string();
+    assert!(
+        err.contains("rm.toml:16:9: error: only a sentinel may be redefined"),
+        "{err}"
+    );
+    let acknowledged = schema("until = \"r2\"\nremoved = \"retired in r2\"");
+    let model = uapigen::load_source(Source::new("rm.toml", &acknowledged), "rm.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let has = |r: usize| {
+        model
+            .rev(uapigen::model::RevId(r))
+            .family()
+            .constants()
+            .any(|c| c.name == "RM_OLD")
+    };
+    assert_eq!((has(0), has(1)), (true, false));
+    let lock = abi::snapshot(&model);
+    assert_eq!(
+        lock.revision[1].removed.get("RM_OLD").map(String::as_str),
+        Some("retired in r2")
+    );
+    let findings = abi::compare_evolution(&lock.revision[0], &lock.revision[1]);
+    let text: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert!(
+        findings.iter().all(|f| f.verdict == Verdict::Compatible),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("removed by the kernel: retired in r2")),
+        "{text:?}"
+    );
+    for (keys, says) in [
+        (
+            "removed = \"why\"",
+            "rm.toml:16:11: error: `removed` needs `until`",
+        ),
+        (
+            "until = \"r2\"\nsentinel = true\nremoved = \"why\"",
+            "rm.toml:18:11: error: a sentinel moves, it is not removed",
+        ),
+    ] {
+        let err = uapigen::load_source(Source::new("rm.toml", &schema(keys)), "rm.toml")
+            .err()
+            .unwrap_or_else(|| panic!("{keys} accepted"))
+            .to_string();
+        assert!(err.contains(says), "{keys}: {err}");
+    }
+}

@@ -1126,6 +1126,8 @@ pub struct Define {
     /// One past the last valid value (`IOMMU_SVA_VTD_GPASID_LAST`): its value may move when a
     /// revision adds values.
     pub sentinel: bool,
+    /// Why the kernel removed it from `until` on (a removal the schema acknowledges).
+    pub removed: Option<String>,
 }
 
 /// The field a path names in `fields` (of a struct of `family`) as they are in revision `rev`,

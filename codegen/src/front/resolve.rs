@@ -374,14 +374,29 @@ impl Resolver {
                     let inside = self.inside(&d.get_ref().inside, &family);
                     let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
                     let until_raw = d.get_mut().until.take();
+                    let removed_raw = d.get_mut().removed.take();
                     if let Some(constant) = self.define(d, &family) {
                         let until = self.until(&until_raw, constant.since, "define");
-                        if let (Some(u), false) = (&until_raw, sentinel) {
-                            self.error_note(
+                        let removed = removed_raw
+                            .as_ref()
+                            .and_then(|r| self.text(&Some(r.clone()), "a removal note", true));
+                        match (&until_raw, sentinel, &removed_raw) {
+                            (Some(u), false, None) => self.error_note(
                                 u.span(),
                                 "only a sentinel may be redefined",
-                                "mark it `sentinel = true` if it is one past the last valid value",
-                            );
+                                "mark it `sentinel = true` if it is one past the last valid \
+                                 value, or say why the kernel removed it with `removed`",
+                            ),
+                            (None, _, Some(r)) => self.error(
+                                r.span(),
+                                "`removed` needs `until`: the revision that no longer has it",
+                            ),
+                            (_, true, Some(r)) => self.error(
+                                r.span(),
+                                "a sentinel moves, it is not removed: `removed` or `sentinel`, \
+                                 not both",
+                            ),
+                            _ => {}
                         }
                         self.ends
                             .insert(constant.name.clone(), (constant.since, until));
@@ -391,6 +406,7 @@ impl Resolver {
                             inside,
                             until,
                             sentinel,
+                            removed,
                         });
                         self.place(&mut family, inside, item);
                     }

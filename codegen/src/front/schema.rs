@@ -388,6 +388,9 @@ pub struct RawDefine {
     pub until: Option<S<RawRevs>>,
     /// One past the last valid value; may change value in a later revision.
     pub sentinel: Option<S<bool>>,
+    /// Why a kernel release removed it, with `until` naming that release (vfio.h's
+    /// `VFIO_TYPE1_NESTING_IOMMU`, renamed `__VFIO_RESERVED_TYPE1_NESTING_IOMMU` after 6.12).
+    pub removed: Option<S<String>>,
 }
 
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...

@@ -38,6 +38,8 @@ pub enum Rule {
     Sentinel,
     /// Alignment never changes (except growing on a struct nothing embeds).
     Align,
+    /// A constant the kernel removed, acknowledged by the schema.
+    Removed,
 }
 
 impl fmt::Display for Rule {
@@ -60,6 +62,7 @@ impl fmt::Display for Rule {
                 "a sentinel (one past the last valid value) moves when values are added"
             }
             Rule::Align => "a struct's alignment never changes on any target (it may grow only for a struct nothing embeds)",
+            Rule::Removed => "a constant is removed only where the kernel removed it, with the schema's reason (`removed`)",
         })
     }
 }
@@ -521,11 +524,21 @@ impl Finding {
         self.abi_fix = Some(note.to_string());
     }
 
+    /// A constant the kernel removed, with the schema's reason.
+    pub fn acknowledge_removal(&mut self, note: &str) {
+        self.verdict = Verdict::Compatible;
+        self.rule = Rule::Removed;
+        self.abi_fix = Some(note.to_string());
+    }
+
     /// What changed, as the messages say it.
     pub fn what(&self) -> String {
-        match &self.abi_fix {
-            Some(note) => format!("{} (acknowledged ABI fix: {note})", self.change),
-            None => self.change.to_string(),
+        match (&self.abi_fix, self.rule) {
+            (Some(note), Rule::Removed) => {
+                format!("{} (removed by the kernel: {note})", self.change)
+            }
+            (Some(note), _) => format!("{} (acknowledged ABI fix: {note})", self.change),
+            (None, _) => self.change.to_string(),
         }
     }
 }

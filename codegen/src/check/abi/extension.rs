@@ -60,7 +60,12 @@ pub fn compare(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
         ));
     }
     for (name, change) in constants(&prev.constants, &next.constants, &next.sentinels) {
-        out.push(Finding::new(rev, &Subject::Constant(name), change, judge));
+        let mut f = Finding::new(rev, &Subject::Constant(name.clone()), change, judge);
+        // A removal the kernel made, with the schema's reason, is told but not refused.
+        if let (Change::ConstantRemoved, Some(note)) = (&f.change, next.removed.get(&name)) {
+            f.acknowledge_removal(note);
+        }
+        out.push(f);
     }
     out
 }

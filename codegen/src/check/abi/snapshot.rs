@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir::{Aggregate, Family, Field, FieldType, Scalar};
+use crate::ir::{Aggregate, Family, Field, FieldType, RevSet, Scalar};
 use crate::layout::{field_at, TARGETS};
 use crate::model::{RevView, StructId, TargetId};
 use crate::Checked;
@@ -36,6 +36,9 @@ pub struct RevisionAbi {
     /// In the family's order, which is the lock's.
     #[serde(default)]
     pub sentinels: Vec<String>,
+    /// Constants the kernel removed by this revision, with the schema's reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub removed: BTreeMap<String, String>,
 }
 
 /// One struct's ABI in one revision.
@@ -180,12 +183,23 @@ impl MemberType {
 pub fn snapshot(c: &Checked) -> Lock {
     Lock {
         family: c.history.name.clone(),
-        revision: c.revs().map(revision).collect(),
+        revision: c.revs().map(|v| revision(v, &c.history)).collect(),
     }
 }
 
-fn revision(view: RevView) -> RevisionAbi {
+fn revision(view: RevView, history: &Family) -> RevisionAbi {
     let (family, rev) = (view.family(), view.id());
+    let at = history.rev(rev);
+    let removed = history
+        .defines
+        .iter()
+        .filter_map(|d| {
+            let note = d.removed.as_ref()?;
+            // Removed by now: it existed from `since`, and this revision is past `until`.
+            (at.has(d.constant.since, RevSet::EMPTY) && !at.has(d.constant.since, d.until))
+                .then(|| (d.constant.name.clone(), note.clone()))
+        })
+        .collect();
     let embedded = embedded(family);
     let targets = (0..view.layouts().len()).map(TargetId);
     let structs = view
@@ -254,6 +268,7 @@ fn revision(view: RevView) -> RevisionAbi {
                     .map(|d| d.constant.name.clone()),
             )
             .collect(),
+        removed,
     }
 }
 
