@@ -377,9 +377,7 @@ impl Resolver {
                     let removed_raw = d.get_mut().removed.take();
                     if let Some(constant) = self.define(d, &family) {
                         let until = self.until(&until_raw, constant.since, "define");
-                        let removed = removed_raw
-                            .as_ref()
-                            .and_then(|r| self.text(&Some(r.clone()), "a removal note", true));
+                        let removed = self.text(&removed_raw, "a removal note", true);
                         match (&until_raw, sentinel, &removed_raw) {
                             (Some(u), false, None) => self.error_note(
                                 u.span(),
