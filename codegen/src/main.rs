@@ -455,15 +455,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let families = uapigen::load_dir(&schema)?;
             let mut c = uapigen::matrix_c::CValidators::build(&out.join("include"), &families)?;
             let m = uapigen::matrix::run(&families, &mut [&mut c]);
+            let mut walkers =
+                uapigen::chain_c::CChainWalkers::build(&out.join("include"), &families)?;
+            let chains = uapigen::chain_matrix::run(&families, &mut [&mut walkers]);
+            let ok = m.ok && chains.ok;
             if format == "json" {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?
-                );
+                let internal = |e: serde_json::Error| Error::Internal(e.to_string());
+                let mut v = serde_json::to_value(&m).map_err(internal)?;
+                v["ok"] = ok.into();
+                v["chains"] = serde_json::to_value(&chains).map_err(internal)?;
+                println!("{}", serde_json::to_string_pretty(&v).map_err(internal)?);
             } else {
                 print!("{}", uapigen::matrix::table(&m));
+                print!("{}", uapigen::chain_matrix::table(&chains));
             }
-            Ok(if m.ok {
+            Ok(if ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

@@ -593,6 +593,11 @@ fn the_golden_schemas_pass_their_matrix() {
     let out = r.text();
     assert_eq!(r.code(), Some(0), "{out}");
     assert!(out.contains("cases passed"), "{out}");
+    // caps.toml's chain: its kernel's column and the malformed chains, through the C walker.
+    assert!(
+        out.contains("caps vfio_region_info chain\n  kernel  v7_2    malformed\n  walk    pass    pass    \n"),
+        "{out}"
+    );
 }
 
 /// Inline structs (golden/schema/nest.toml): the generated C validator reads `lo` through an

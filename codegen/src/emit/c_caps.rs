@@ -129,7 +129,7 @@ fn walker(model: &Model, c: &Chain) -> String {
     format!(
         r#"
 /**
- * uapigen_{info}_cap_next() - The next capability of struct {info}'s chain
+ * {next_fn}() - The next capability of struct {info}'s chain
  * @buf: the info struct, then its chain, as the ioctl returned them
  * @len: the bytes of @buf (the argsz it was called with)
  * @w: the walk, zeroed before the first call
@@ -137,8 +137,8 @@ fn walker(model: &Model, c: &Chain) -> String {
  * Capabilities start with struct {header}; the flag is {flag}, the
  * alignment {align}. The known ones must fit in @buf whole:
 {known} */
-static inline int uapigen_{info}_cap_next(const void *buf, size_t len,
-		struct uapigen_{f}_cap_walk *w)
+static inline int {next_fn}(const void *buf, size_t len,
+		struct {walk} *w)
 {{
 	const unsigned char *b = (const unsigned char *)buf;
 	__u32 offset, next;
@@ -210,7 +210,19 @@ static inline int uapigen_{info}_cap_next(const void *buf, size_t len,
         flags = field(chain_ir.flags),
         cap_offset = field(chain_ir.offset),
         align = c.align,
+        next_fn = walker_fn(info),
+        walk = walk_struct(f),
     )
+}
+
+/// The C walker of info struct `info`'s chain: `uapigen_<info>_cap_next()`.
+pub(crate) fn walker_fn(info: &str) -> String {
+    format!("uapigen_{info}_cap_next")
+}
+
+/// The walk state the family's walkers share: `struct uapigen_<family>_cap_walk`.
+pub(crate) fn walk_struct(family: &str) -> String {
+    format!("uapigen_{family}_cap_walk")
 }
 
 fn builder(model: &Model, c: &Chain) -> String {

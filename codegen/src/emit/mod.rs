@@ -5,7 +5,7 @@
 //! - `rust`: the `#[repr(C)]` bindings crate, written as `rust_syntax` values and laid out by
 //!   `pp` as prettyplease would lay them out.
 
-mod c_caps;
+pub(crate) mod c_caps;
 pub mod c_header;
 pub mod c_validate;
 mod pp;

@@ -89,18 +89,18 @@ fn validated(families: &[Checked]) -> impl Iterator<Item = &Checked> {
 }
 
 /// A C file the harness needs, where the planner puts it under `include/`.
-struct Needed<'a> {
+pub(crate) struct Needed<'a> {
     /// Relative to the include folder (`uapigen/iommufd_validate.h`).
-    rel: String,
+    pub(crate) rel: String,
     /// The family it is generated from; None for the shared primitives.
-    family: Option<&'a Checked>,
+    pub(crate) family: Option<&'a Checked>,
     /// The family's validators (rather than its uAPI header).
-    validators: bool,
+    pub(crate) validators: bool,
 }
 
 /// The C of `generated/` the harness includes: every validated family's uAPI header and
 /// validators, and the shared primitives.
-fn needed(families: &[Checked]) -> Result<Vec<Needed<'_>>, Error> {
+pub(crate) fn needed(families: &[Checked]) -> Result<Vec<Needed<'_>>, Error> {
     let plan = crate::plan(families, &Tree::Generated(RustCrate::default()))?;
     Ok(plan
         .files
@@ -546,7 +546,7 @@ fn read_answers(out: impl std::io::Read, tx: std::sync::mpsc::Sender<Answer>) {
 }
 
 /// `killed by signal 11 (SIGSEGV)` or `exited with status 7`.
-fn describe(status: std::process::ExitStatus) -> String {
+pub(crate) fn describe(status: std::process::ExitStatus) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt as _;

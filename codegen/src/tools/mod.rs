@@ -11,6 +11,8 @@
 #[allow(unsafe_code)]
 pub(crate) mod clang;
 
+pub mod chain_c;
+pub mod chain_matrix;
 pub mod clang_proof;
 pub mod decode;
 pub mod header_decls;
