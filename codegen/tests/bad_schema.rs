@@ -612,6 +612,42 @@ const CASES: &[Case] = &[
         at: "\"es.x\"",
         says: "`es` is an array, so `es.x` cannot go into it",
     },
+    Case {
+        name: "a macro body that is not an integer expression",
+        body: "[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"#x\"\n",
+        at: "\"#x\"",
+        says: "`#` is not part of a C integer constant expression",
+    },
+    Case {
+        name: "a macro parameter listed twice",
+        body: "[[macro]]\nname = \"M\"\nparams = [\"a\", \"b\", \"a\"]\nbody = \"a\"\n",
+        at: "\"a\"]",
+        says: "parameter `a` is listed twice",
+    },
+    Case {
+        name: "a macro called with the wrong number of arguments",
+        body: "[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"((x) + 1)\"\n\n[[define]]\nname = \"D\"\nexpr = \"2 * M(1, 2)\"\n",
+        at: "M(1, 2)",
+        says: "`M` takes 1 argument, given 2",
+    },
+    Case {
+        name: "a call of a macro not defined above",
+        body: "[[define]]\nname = \"D\"\nexpr = \"BIT(3)\"\n",
+        at: "BIT(3)",
+        says: "`BIT(...)` calls no function-like macro defined above it",
+    },
+    Case {
+        name: "a macro named as <linux/const.h>'s",
+        body: "[[macro]]\nname = \"_BITUL\"\nparams = [\"x\"]\nbody = \"(1UL << (x))\"\n",
+        at: "\"_BITUL\"",
+        says: "`_BITUL` is <linux/const.h>'s",
+    },
+    Case {
+        name: "a macro defined twice",
+        body: "[[define]]\nname = \"M\"\nvalue = 1\n\n[[macro]]\nname = \"M\"\nparams = []\nbody = \"2\"\n",
+        at: "\"M\"\nparams",
+        says: "`M` is defined twice",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {

@@ -47,6 +47,16 @@ bit = 40
 [[enum]]
 name = "ce_kind"
 values = [{ name = "CE_KIND_A" }, { name = "CE_KIND_B", value = 0x10 }]
+
+[[macro]]
+name = "CE_K"
+params = ["t", "v"]
+body = "(((t) << 8) | (v))"
+
+[[macro]]
+name = "CE_TWICE"
+params = ["x"]
+body = "CE_K(x, x)"
 "#;
 
 const EXPRS: &[(&str, CType)] = &[
@@ -85,6 +95,14 @@ const EXPRS: &[(&str, CType)] = &[
     ("(1LL << 62)", CType::LongLong),
     ("(-(1LL << 62) * 2)", CType::LongLong),
     ("(~CE_BIT40)", CType::ULongLong),
+    // Function-like macros, the schema's and <linux/const.h>'s, expanded as cpp does.
+    ("CE_K(CE_FOUR, 1)", CType::Int),
+    ("CE_TWICE(CE_HIGH >> 24)", CType::UInt),
+    ("CE_K(1ULL, CE_KIND_B)", CType::ULongLong),
+    ("_BITUL(5)", CType::ULong),
+    ("_BITULL(40)", CType::ULongLong),
+    ("(_UL(3) + 1)", CType::ULong),
+    ("(_ULL(1) << 63)", CType::ULongLong),
 ];
 
 /// The expressions whose type is another on ILP32: a decimal literal past `int` is a `long`
@@ -242,7 +260,7 @@ fn bad_expressions_are_located() {
         ("2147483647 + 1", 9, "overflows int"),
         ("CE_FOUR / (CE_FOUR - 4)", 9, "division by zero"),
         ("CE_NOPE | 1", 9, "unknown constant `CE_NOPE`"),
-        ("_IOR('a', 1, int)", 9, "macro call"),
+        ("_IOR('a', 1, int)", 9, "calls no function-like macro"),
         ("1 +", 12, "expected an operand"),
         ("1 /* x */", 11, "comment"),
         ("CE_FOUR | CE_KIND_A 2", 29, "expected an operator"),

@@ -747,6 +747,11 @@ fn import_generate_compare(header: &Path, family: &str) -> String {
         uapigen::clang_proof::IOCTL_H,
     )
     .unwrap();
+    std::fs::write(
+        stub.path().join("linux/const.h"),
+        uapigen::clang_proof::CONST_H,
+    )
+    .unwrap();
     let original = format!("#include \"{}\"\n", header.display());
     let generated = format!(
         "#include \"{}\"\n",
@@ -819,7 +824,7 @@ fn accepted_forms_are_written_as_c_means_them() {
         "name = \"AF_TOP_U32\"\nbit = 31\n",
         "name = \"AF_TOP_U64\"\nbit = 63\n",
         "name = \"AF_CAST\"\nexpr = \"((__u32)4)\"\n",
-        "# not imported: #define AF_FN at accepted_forms.h:16:9: not a form `uapigen import` reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand\n",
+        "[[macro]]\nname = \"AF_FN\"\nparams = [\"x\"]\nbody = \"((x) + 1)\"\n",
         "# not imported: #define AF_TYPE at accepted_forms.h:17:9: it uses `__u32`, which is not a constant this header defines above it (a type, or another header's); add it by hand\n",
         "name = \"AF_SIGN_31\"\nexpr = \"(1 << 31)\"\n",
         "name = \"AF_MASK_40\"\nexpr = \"((1ULL << 40) - 1)\"\n",
@@ -936,7 +941,7 @@ fn a_header_that_does_not_compile_is_refused_with_every_libclang_error_located()
         1,
         "{text}"
     );
-    assert!(text.contains("30 | #include <asm/ce_missing.h>\n   |          ^\n   = note: uapigen reads the header with -nostdinc: it finds its own <linux/types.h> and <linux/ioctl.h>, the folder above the header's, and each -I DIR; pass the folder that holds this file with -I"), "{text}");
+    assert!(text.contains("30 | #include <asm/ce_missing.h>\n   |          ^\n   = note: uapigen reads the header with -nostdinc: it finds its own <linux/types.h>, <linux/ioctl.h> and <linux/const.h>, the folder above the header's, and each -I DIR; pass the folder that holds this file with -I"), "{text}");
     // From the command line: exit 2, every line located, nothing on stdout.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
         .args(["import", "-I"])

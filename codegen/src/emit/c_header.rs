@@ -256,6 +256,15 @@ fn includes(family: &Family) -> Vec<String> {
     {
         out.push("linux/ioctl.h".to_string());
     }
+    let const_h = |c: &Constant| match &c.expr {
+        Expr::C { macros, .. } => macros
+            .iter()
+            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, _)| n == m)),
+        _ => false,
+    };
+    if family.constants().any(const_h) && !listed("linux/const.h") {
+        out.push("linux/const.h".to_string());
+    }
     out
 }
 
@@ -322,6 +331,20 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 ..Default::default()
             }
         }
+        ItemRef::Macro(i) => {
+            let m = &family.macros[i.0];
+            let line = DefineLine {
+                name: format!("{}({})", m.name, m.params.join(", ")),
+                pad: String::new(),
+                value: m.body.clone(),
+                trailing: None,
+            };
+            ItemView {
+                comment: m.doc.as_deref().and_then(|d| plain_comment(d, "")),
+                defines: Some(align_defines(vec![line])),
+                ..Default::default()
+            }
+        }
     }
 }
 
@@ -366,7 +389,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                     defines.extend(g.values.iter().map(define_line));
                 }
                 ItemRef::Define(d) => defines.push(define_line(&family.define(*d).constant)),
-                ItemRef::Struct(_) => {}
+                ItemRef::Struct(_) | ItemRef::Macro(_) => {}
             }
         }
         for d in align_defines(defines) {

@@ -544,6 +544,9 @@ fn constant_doc(c: &Constant) -> String {
 /// One item of the family at the latest revision; a struct's code is kept in `latest_code`.
 fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [Option<String>]) {
     match item {
+        // A function-like macro has no Rust form (bindgen leaves them out too); the
+        // constants written with it carry their values.
+        ItemRef::Macro(_) => {}
         ItemRef::Define(i) => {
             let mut r = Rust::new(256, 0);
             constant_item(ctx, &ctx.family.define(i).constant, &mut r);

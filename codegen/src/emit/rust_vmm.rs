@@ -639,6 +639,8 @@ impl Emit<'_> {
                 self.structure(s)
             }
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
+            // bindgen leaves function-like macros out.
+            ItemRef::Macro(_) => {}
             // bindgen does not evaluate `_IO(...)`, nor a name defined as one: the bindgen
             // crates have no ioctl numbers.
             ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}

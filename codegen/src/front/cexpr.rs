@@ -186,6 +186,8 @@ pub struct CExpr {
     root: (Node, Range<usize>),
     /// Every constant the expression names, with where, in order.
     pub names: Vec<(String, Range<usize>)>,
+    /// The function-like macros it calls, in the order first called.
+    pub macros: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -440,7 +442,11 @@ impl Parser<'_> {
                 if self.punct("(") {
                     return err(
                         start,
-                        format!("`{name}(...)` is a macro call: write its value, or the macro's form (`ioctl`)"),
+                        format!(
+                            "`{name}(...)` calls no function-like macro defined above it: \
+                             define it with a `[[macro]]` (or write its value, or the \
+                             ioctl form `ioctl = {{ ... }}` for `_IO`s)"
+                        ),
                     );
                 }
                 self.names.push((name.clone(), start.clone()));
@@ -523,9 +529,229 @@ impl Parser<'_> {
     }
 }
 
+/// Whether `text` is made of an integer expression's tokens and calls a function-like
+/// macro (a name followed by `(`): an expression to parse once the macros are known.
+pub fn calls(text: &str) -> bool {
+    lex(text).is_ok_and(|t| {
+        t.windows(2).any(|w| match (&w[0].0, &w[1].0) {
+            // Operators that look like calls: what they take is a type.
+            (Tok::Ident(n), Tok::Punct("(")) => !matches!(
+                n.as_str(),
+                "sizeof" | "_Alignof" | "__alignof__" | "offsetof" | "__builtin_offsetof"
+            ),
+            _ => false,
+        })
+    })
+}
+
 /// Parses `text` as one C integer constant expression.
 pub fn parse(text: &str) -> Result<CExpr, CError> {
-    let toks = lex(text)?;
+    parse_with(text, &|_| None)
+}
+
+/// A function-like macro (`#define K(t, v) (((t) << 8) | (v))`): its parameters and its
+/// body's tokens. The body is an integer expression over the parameters and constants; `#`
+/// and `##` (which make strings and new names) are refused by the lexer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Macro {
+    /// The parameters, in order.
+    pub params: Vec<String>,
+    body: Vec<(Tok, Range<usize>)>,
+}
+
+impl Macro {
+    /// The macro with `params` and `body`; an error located in `body` when it is not made of
+    /// the tokens of an integer expression.
+    pub fn new(params: Vec<String>, body: &str) -> Result<Macro, CError> {
+        let body = lex(body)?;
+        if body.is_empty() {
+            return err(0..0, "an empty body: the macro gives no value");
+        }
+        Ok(Macro { params, body })
+    }
+}
+
+/// <linux/const.h>'s macros, which uAPI headers use for bits (`_BITUL(n)`): what they
+/// expand to, as the header defines them (`_UL(x)` pastes `UL` onto a literal).
+pub const CONST_H: &[(&str, &str)] = &[
+    ("_BITUL", "(1UL << (x))"),
+    ("_BITULL", "(1ULL << (x))"),
+    ("_UL", ""),
+    ("_ULL", ""),
+];
+
+/// The depth at which an expansion is taken to run away.
+const MAX_DEPTH: usize = 64;
+
+/// Expands the function-like macros `macros` knows in `toks`, as the preprocessor does for
+/// integer expressions: each argument expanded first, then substituted, then the result
+/// rescanned without the macro itself. Every token of an expansion is placed at the call.
+fn expand(
+    toks: &[(Tok, Range<usize>)],
+    macros: &dyn Fn(&str) -> Option<Macro>,
+    hidden: &mut Vec<String>,
+    used: &mut Vec<String>,
+) -> Result<Vec<(Tok, Range<usize>)>, CError> {
+    if hidden.len() > MAX_DEPTH {
+        let at = toks.first().map_or(0..0, |t| t.1.clone());
+        return err(
+            at,
+            "macros nested too deep (a macro that expands to itself?)",
+        );
+    }
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let (tok, at) = &toks[i];
+        let call = match tok {
+            Tok::Ident(n) if matches!(toks.get(i + 1), Some((Tok::Punct("("), _))) => {
+                (!hidden.contains(n)).then(|| builtin(n).or_else(|| macros(n)).map(|m| (n, m)))
+            }
+            _ => None,
+        }
+        .flatten();
+        let Some((name, m)) = call else {
+            out.push((tok.clone(), at.clone()));
+            i += 1;
+            continue;
+        };
+        // The arguments: split at the commas outside parentheses, up to the matching `)`.
+        let mut args: Vec<Vec<(Tok, Range<usize>)>> = vec![Vec::new()];
+        let mut depth = 0usize;
+        let mut j = i + 2;
+        let end = loop {
+            let Some((t, r)) = toks.get(j) else {
+                return err(at.clone(), format!("`{name}(` without its `)`"));
+            };
+            match t {
+                Tok::Punct(")") if depth == 0 => break r.end,
+                Tok::Punct(",") if depth == 0 => args.push(Vec::new()),
+                _ => {
+                    match t {
+                        Tok::Punct("(") => depth += 1,
+                        Tok::Punct(")") => depth -= 1,
+                        _ => {}
+                    }
+                    args.last_mut()
+                        .expect("one at least")
+                        .push((t.clone(), r.clone()));
+                }
+            }
+            j += 1;
+        };
+        let call_at = at.start..end;
+        if m.params.is_empty() && args.len() == 1 && args[0].is_empty() {
+            args.clear();
+        }
+        if args.len() != m.params.len() {
+            return err(
+                call_at,
+                format!(
+                    "`{name}` takes {} argument{}, given {}",
+                    m.params.len(),
+                    if m.params.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
+        }
+        if !used.contains(name) {
+            used.push(name.clone());
+        }
+        let mut expanded = Vec::with_capacity(args.len());
+        for a in &args {
+            if a.is_empty() {
+                return err(call_at, format!("an empty argument to `{name}`"));
+            }
+            expanded.push(expand(a, macros, hidden, used)?);
+        }
+        let body = if let Some(pasted) = paste_suffix(name, &expanded, &call_at)? {
+            vec![pasted]
+        } else {
+            let mut body = Vec::with_capacity(m.body.len());
+            for (t, _) in &m.body {
+                match t {
+                    Tok::Ident(p) if m.params.contains(p) => {
+                        let k = m.params.iter().position(|q| q == p).expect("a parameter");
+                        body.extend(
+                            expanded[k]
+                                .iter()
+                                .map(|(t, _)| (t.clone(), call_at.clone())),
+                        );
+                    }
+                    t => body.push((t.clone(), call_at.clone())),
+                }
+            }
+            body
+        };
+        hidden.push(name.clone());
+        let rescanned = expand(&body, macros, hidden, used);
+        hidden.pop();
+        out.extend(rescanned?);
+        i = j + 1;
+    }
+    Ok(out)
+}
+
+/// <linux/const.h>'s macro `name`, when it is one.
+fn builtin(name: &str) -> Option<Macro> {
+    let (_, body) = CONST_H.iter().find(|(n, _)| *n == name)?;
+    let params = vec!["x".to_string()];
+    if body.is_empty() {
+        return Some(Macro {
+            params,
+            body: Vec::new(),
+        });
+    }
+    Macro::new(params, body).ok()
+}
+
+/// `_UL(x)` and `_ULL(x)`: `x##UL`, a literal given the suffix (the one paste uAPI headers
+/// make in integer expressions).
+fn paste_suffix(
+    name: &str,
+    args: &[Vec<(Tok, Range<usize>)>],
+    at: &Range<usize>,
+) -> Result<Option<(Tok, Range<usize>)>, CError> {
+    let longs = match name {
+        "_UL" => 1,
+        "_ULL" => 2,
+        _ => return Ok(None),
+    };
+    match args {
+        [a] => match a.as_slice() {
+            [(
+                Tok::Num {
+                    value,
+                    unsigned: false,
+                    longs: 0,
+                    decimal,
+                },
+                _,
+            )] => Ok(Some((
+                Tok::Num {
+                    value: *value,
+                    unsigned: true,
+                    longs,
+                    decimal: *decimal,
+                },
+                at.clone(),
+            ))),
+            _ => err(
+                at.clone(),
+                format!(
+                    "`{name}` pastes a suffix onto its argument: an integer literal without one"
+                ),
+            ),
+        },
+        _ => err(at.clone(), format!("`{name}` takes 1 argument")),
+    }
+}
+
+/// Parses `text` as one C integer constant expression, the function-like macros `macros`
+/// knows (and <linux/const.h>'s) expanded; `used` gets the names of those it called.
+pub fn parse_with(text: &str, macros: &dyn Fn(&str) -> Option<Macro>) -> Result<CExpr, CError> {
+    let mut used = Vec::new();
+    let toks = expand(&lex(text)?, macros, &mut Vec::new(), &mut used)?;
     if toks.is_empty() {
         return err(0..text.len(), "an empty expression");
     }
@@ -545,6 +771,7 @@ pub fn parse(text: &str) -> Result<CExpr, CError> {
     Ok(CExpr {
         root,
         names: p.names,
+        macros: used,
     })
 }
 
@@ -867,5 +1094,64 @@ mod tests {
             }
         );
         assert_eq!(parse("A | (B << 2)").unwrap().names.len(), 2);
+    }
+
+    fn with_macros(text: &str, m: Model) -> Result<(CValue, Vec<String>), CError> {
+        let macros = |n: &str| match n {
+            "K" => Macro::new(vec!["t".into(), "v".into()], "(((t) << 8) | (v))").ok(),
+            "TWICE" => Macro::new(vec!["x".into()], "K(x, x)").ok(),
+            "ZERO" => Macro::new(vec![], "0").ok(),
+            "SELF" => Macro::new(vec!["x".into()], "SELF(x)").ok(),
+            _ => None,
+        };
+        let e = parse_with(text, &macros)?;
+        let consts = |n: &str| {
+            (n == "A").then_some(CValue {
+                value: 4,
+                ty: CType::Int,
+            })
+        };
+        Ok((e.eval(m, &consts)?, e.macros))
+    }
+
+    #[test]
+    fn function_like_macros_expand_as_the_preprocessor_does() {
+        let v = |t: &str| with_macros(t, LP64).unwrap_or_else(|e| panic!("{t}: {e:?}"));
+        assert_eq!(v("K(1, 2)").0.value, 0x102);
+        // Arguments expanded first, the result rescanned; parentheses inside an argument.
+        assert_eq!(v("TWICE(A)").0.value, 0x404);
+        assert_eq!(v("K((1 + 1), A) + ZERO()").0.value, 0x204);
+        assert_eq!(v("TWICE(A)").1, ["TWICE", "K"]);
+        // <linux/const.h>: `_BITUL(n)` is an `unsigned long`, `_ULL(x)` pastes `ULL`.
+        assert_eq!(
+            (v("_BITUL(3)").0.value, v("_BITUL(3)").0.ty),
+            (8, CType::ULong)
+        );
+        assert_eq!(v("_BITULL(40)").0.value, 1 << 40);
+        assert_eq!(v("_ULL(1) << 63").0.ty, CType::ULongLong);
+        // On ILP32 `unsigned long` has 32 bits: a shift by 40 is undefined there.
+        assert!(with_macros("_BITUL(40)", ILP32).is_err());
+    }
+
+    #[test]
+    fn bad_macro_calls_are_located() {
+        let e = |t: &str| with_macros(t, LP64).unwrap_err();
+        assert_eq!(
+            e("1 + K(1)"),
+            CError {
+                at: 4..8,
+                message: "`K` takes 2 arguments, given 1".into()
+            }
+        );
+        assert_eq!(e("K(1, 2").at, 0..1);
+        assert_eq!(e("K(, 2)").message, "an empty argument to `K`");
+        // A macro is not expanded inside its own expansion: the call left is refused.
+        assert!(e("SELF(1)")
+            .message
+            .contains("calls no function-like macro"));
+        assert!(e("_UL(1U)").message.contains("pastes a suffix"));
+        assert!(Macro::new(vec!["x".into()], "#x").is_err());
+        assert!(Macro::new(vec!["x".into()], "x ## 1").is_err());
+        assert!(Macro::new(vec![], "").is_err());
     }
 }

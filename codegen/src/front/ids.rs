@@ -25,6 +25,10 @@ pub struct GroupId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DefineId(pub usize);
 
+/// A `[[macro]]`: an index into `Family::macros`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MacroId(pub usize);
+
 impl RevId {
     /// The first revision: where an item without `since` starts.
     pub const FIRST: RevId = RevId(0);

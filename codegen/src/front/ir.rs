@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::Source;
 // Re-exported so that a reader of the IR has its ids with it.
-pub use super::ids::{DefineId, GroupId, RevId, RevSet, StructId};
+pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -46,6 +46,8 @@ pub struct Family {
     pub groups: Vec<ConstGroup>,
     /// Single `[[define]]`s, in schema order.
     pub defines: Vec<Define>,
+    /// `[[macro]]`s, in schema order: C's, which the defines' expressions call.
+    pub macros: Vec<MacroDef>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
     /// The revision this is a view of (`at_revision`); None for the whole history.
@@ -61,6 +63,8 @@ pub enum ItemRef {
     Group(GroupId),
     /// A single define.
     Define(DefineId),
+    /// A function-like macro.
+    Macro(MacroId),
 }
 
 /// One `[[revision]]`.
@@ -1010,6 +1014,8 @@ pub enum Expr {
         /// Its C type on each data model, `[ILP32, LP64]` (`2147483648` is a `long long` on
         /// i686 and a `long` on x86-64).
         types: [crate::front::cexpr::CType; 2],
+        /// The function-like macros it calls (the schema's and <linux/const.h>'s).
+        macros: Vec<String>,
     },
     /// `_IO(ty, nr)`, `_IOR(ty, nr, size)`, `_IOW(...)` or `_IOWR(...)`. `Constant::value`
     /// is the generic encoding (asm-generic/ioctl.h), which powerpc's is not:
@@ -1112,6 +1118,19 @@ pub struct IoSize {
     /// `__u32` makes it 4 bytes smaller on i686, and the number with it. (`resolve` refuses
     /// one that differs between revisions.)
     pub bytes: Vec<u64>,
+}
+
+/// A function-like `#define` (`[[macro]]`).
+#[derive(Debug, Clone)]
+pub struct MacroDef {
+    /// Its name.
+    pub name: String,
+    /// Its parameters, in order.
+    pub params: Vec<String>,
+    /// Its replacement, as the schema writes it (trimmed).
+    pub body: String,
+    /// The comment above it.
+    pub doc: Option<String>,
 }
 
 /// A single `#define`.

@@ -117,6 +117,8 @@ pub enum Role {
     EnumTag,
     /// A revision id: a Rust module, part of C names.
     Revision,
+    /// A function-like macro or one of its parameters: C only.
+    Macro,
 }
 
 impl Role {
@@ -131,6 +133,7 @@ impl Role {
             Role::Constant => "constant name",
             Role::EnumTag => "enum tag",
             Role::Revision => "revision id",
+            Role::Macro => "macro name",
         }
     }
 
@@ -138,6 +141,7 @@ impl Role {
         matches!(
             self,
             Role::Guard
+                | Role::Macro
                 | Role::Struct
                 | Role::Field
                 | Role::FieldCOnly

@@ -22,6 +22,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         struct_index: HashMap::new(),
         ends: HashMap::new(),
         ioctls: HashSet::new(),
+        macros: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -48,6 +49,8 @@ struct Resolver {
     /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
     /// other constant's value may be computed from them.
     ioctls: HashSet<String>,
+    /// The function-like macros defined so far, for the expressions below them.
+    macros: HashMap<String, cexpr::Macro>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -65,6 +68,7 @@ enum Entry {
     Struct(S<RawStruct>),
     Group(GroupKind, S<RawGroup>),
     Define(S<RawDefine>),
+    Macro(S<RawMacro>),
 }
 
 impl Entry {
@@ -73,6 +77,7 @@ impl Entry {
             Entry::Struct(s) => s.span().start,
             Entry::Group(_, g) => g.span().start,
             Entry::Define(d) => d.span().start,
+            Entry::Macro(m) => m.span().start,
         }
     }
 }
@@ -308,6 +313,7 @@ impl Resolver {
                 .map(|g| Entry::Group(GroupKind::Enum, g)),
         );
         entries.extend(raw.defines.into_iter().map(Entry::Define));
+        entries.extend(raw.macros.into_iter().map(Entry::Macro));
         entries.sort_by_key(Entry::start);
 
         // Group names first: a field may name a flag set or enum defined further down.
@@ -345,6 +351,7 @@ impl Resolver {
             structs: Vec::new(),
             groups: Vec::new(),
             defines: Vec::new(),
+            macros: Vec::new(),
             items: Vec::new(),
             revision: None,
         };
@@ -369,6 +376,14 @@ impl Resolver {
                     let item = ItemRef::Group(GroupId(family.groups.len()));
                     family.groups.push(group);
                     self.place(&mut family, inside, item);
+                }
+                Entry::Macro(m) => {
+                    if let Some(def) = self.function_like(m) {
+                        family
+                            .items
+                            .push(ItemRef::Macro(MacroId(family.macros.len())));
+                        family.macros.push(def);
+                    }
                 }
                 Entry::Define(mut d) => {
                     let inside = self.inside(&d.get_ref().inside, &family);
@@ -1929,6 +1944,54 @@ impl Resolver {
     }
 
     /// `expr = "..."`: parsed, and evaluated on every data model.
+    /// `[[macro]]`: its name and parameters C identifiers, its body the tokens of an
+    /// integer expression. What the body names is looked up where the macro is called.
+    fn function_like(&mut self, m: S<RawMacro>) -> Option<MacroDef> {
+        let m = m.into_inner();
+        let name = self.identifier(&m.name, Role::Macro);
+        if self.macros.contains_key(&name) || self.constants.contains_key(&name) {
+            self.error(m.name.span(), format!("`{name}` is defined twice"));
+            return None;
+        }
+        if cexpr::CONST_H.iter().any(|(n, _)| *n == name) {
+            self.error(
+                m.name.span(),
+                format!("`{name}` is <linux/const.h>'s: the generated header includes it"),
+            );
+            return None;
+        }
+        let mut params: Vec<String> = Vec::new();
+        for p in m.params.get_ref() {
+            let n = self.identifier(p, Role::Macro);
+            if params.contains(&n) {
+                self.error(p.span(), format!("parameter `{n}` is listed twice"));
+            }
+            params.push(n);
+        }
+        let doc = self.text(&m.doc, "a macro's doc", false);
+        let raw = m.body.get_ref();
+        let body = raw.trim();
+        if let Some(why) = names::refuse_text(body, "a macro's body", true) {
+            self.error(m.body.span(), why);
+            return None;
+        }
+        match cexpr::Macro::new(params.clone(), body) {
+            Ok(def) => {
+                self.macros.insert(name.clone(), def);
+                Some(MacroDef {
+                    name,
+                    params,
+                    body: body.to_string(),
+                    doc,
+                })
+            }
+            Err(e) => {
+                self.error(m.body.span(), format!("the body `{body}`: {}", e.message));
+                None
+            }
+        }
+    }
+
     fn c_expr(&mut self, x: &S<String>) -> (u64, Expr) {
         let raw = x.get_ref();
         let lead = raw.len() - raw.trim_start().len();
@@ -1952,7 +2015,8 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
-        let parsed = match cexpr::parse(text) {
+        let macros = &self.macros;
+        let parsed = match cexpr::parse_with(text, &|n| macros.get(n).cloned()) {
             Ok(p) => p,
             Err(e) => {
                 self.error(at(e.at), e.message);
@@ -1978,6 +2042,7 @@ impl Resolver {
                     text: text.to_string(),
                     value: b.value,
                     types: [a.ty, b.ty],
+                    macros: parsed.macros.clone(),
                 },
             ),
             (Ok(a), Ok(b)) => {

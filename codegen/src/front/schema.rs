@@ -31,6 +31,24 @@ pub struct RawSchema {
     /// `[[define]]`.
     #[serde(default, rename = "define")]
     pub defines: Vec<S<RawDefine>>,
+    /// `[[macro]]`: function-like macros.
+    #[serde(default, rename = "macro")]
+    pub macros: Vec<S<RawMacro>>,
+}
+
+/// `[[macro]]`: a function-like macro whose body is an integer expression over its
+/// parameters (`#define K(t, v) (((t) << 8) | (v))`), for the defines written with it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMacro {
+    /// The C name.
+    pub name: S<String>,
+    /// The parameters, in order (`[]` for `NAME()`).
+    pub params: S<Vec<S<String>>>,
+    /// The replacement, written as given: C tokens of an integer expression.
+    pub body: S<String>,
+    /// A comment above it.
+    pub doc: Option<S<String>>,
 }
 
 /// `[family]`: the header.

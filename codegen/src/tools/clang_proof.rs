@@ -60,6 +60,14 @@ pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #define __kernel_nonstring\n\
 #endif\n";
 
+/// The kernel's `<linux/const.h>` (include/uapi/linux/const.h), for the defines written with
+/// `_BITUL()` and its kin: what uapigen's expressions expand them to (`cexpr::CONST_H`).
+pub const CONST_H: &str = "#ifndef _UAPI_LINUX_CONST_H\n#define _UAPI_LINUX_CONST_H\n\
+#define _AC(X,Y) (X##Y)\n#define _AT(T,X) ((T)(X))\n\
+#define _UL(x) (_AC(x, UL))\n#define _ULL(x) (_AC(x, ULL))\n\
+#define _BITUL(x) (_UL(1) << (x))\n#define _BITULL(x) (_ULL(1) << (x))\n\
+#endif\n";
+
 /// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:
 /// asm-generic/ioctl.h's encoding, and where the target is powerpc (or mips or sparc)
 /// arch/powerpc/include/uapi/asm/ioctl.h's (13 size bits, 3 direction bits, `_IOC_NONE` 1,
@@ -201,6 +209,7 @@ impl KernelTypes {
         std::fs::create_dir(&linux).map_err(io)?;
         std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
+        std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
         Ok(KernelTypes {
             dir,
             _scratch: scratch,

@@ -8,7 +8,7 @@
 //! libclang's layout of the header on every target and C's value of every constant match it)
 //! before it is returned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -73,6 +73,13 @@ enum Item {
         name: String,
         value: String,
         offset: u32,
+    },
+    /// A function-like macro whose body is an integer expression over its parameters.
+    Macro {
+        name: String,
+        params: Vec<String>,
+        body: String,
+        doc: Option<String>,
     },
     /// A define in a form the importer does not read: listed for the author.
     Skipped { name: String },
@@ -679,9 +686,47 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             let body = c.macro_body();
             match crate::front::cexpr::parse(&body) {
                 Ok(_) => DefineForm::Value(format!("expr = {}", toml_str(&body))),
+                // A call of a function-like macro: whether the header defines it above, and
+                // with as many parameters, is checked with the other names.
+                Err(_) if crate::front::cexpr::calls(&body) => {
+                    DefineForm::Value(format!("expr = {}", toml_str(&body)))
+                }
                 Err(_) => DefineForm::Skip,
             }
         }
+    }
+}
+
+/// `#define NAME(a, b) body`: a `[[macro]]` when the body is made of an integer
+/// expression's tokens and the parameters are named (no `...`); else listed for the author.
+fn function_like(c: Cursor<'_>, name: String) -> Item {
+    let tokens = c.tokens();
+    let Some(close) = tokens.iter().position(|t| t == ")") else {
+        return Item::Skipped { name };
+    };
+    let params: Vec<String> = tokens
+        .get(2..close)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|t| *t != ",")
+        .cloned()
+        .collect();
+    if params.iter().any(|p| !is_identifier(p)) {
+        return Item::Skipped { name };
+    }
+    let full = c.macro_body();
+    let body = full
+        .find(')')
+        .map_or("", |i| full[i + 1..].trim())
+        .to_string();
+    if crate::front::cexpr::Macro::new(params.clone(), &body).is_err() {
+        return Item::Skipped { name };
+    }
+    Item::Macro {
+        name,
+        params,
+        body,
+        doc: None,
     }
 }
 
@@ -776,8 +821,26 @@ fn define_struct(value: &str) -> Option<String> {
     size.strip_prefix("struct ").map(str::to_string)
 }
 
-/// The constants a define's schema form names.
-fn define_names(value: &str) -> Vec<String> {
+/// The constants a define's schema form names (through the macros it calls), or why its
+/// expression cannot be read with the function-like macros defined above it.
+fn define_names(
+    value: &str,
+    macros: &HashMap<String, crate::front::cexpr::Macro>,
+) -> Result<Vec<String>, String> {
+    if let Some(text) = value.strip_prefix("expr = ") {
+        let text: String = toml::from_str::<toml::Table>(&format!("e = {text}"))
+            .ok()
+            .and_then(|t| t.get("e").and_then(|e| e.as_str().map(str::to_string)))
+            .unwrap_or_default();
+        return crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
+            .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
+            .map_err(|e| e.message);
+    }
+    Ok(define_names_plain(value))
+}
+
+/// The constants a define's schema form other than `expr` names.
+fn define_names_plain(value: &str) -> Vec<String> {
     if let Some(table) = value.strip_prefix("ioctl = ") {
         let Ok(t) = toml::from_str::<toml::Table>(&format!("i = {table}")) else {
             return Vec::new();
@@ -791,15 +854,6 @@ fn define_names(value: &str) -> Vec<String> {
                     .unwrap_or_default()
             })
             .collect();
-    }
-    if let Some(text) = value.strip_prefix("expr = ") {
-        let text: String = toml::from_str::<toml::Table>(&format!("e = {text}"))
-            .ok()
-            .and_then(|t| t.get("e").and_then(|e| e.as_str().map(str::to_string)))
-            .unwrap_or_default();
-        return crate::front::cexpr::parse(&text)
-            .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
-            .unwrap_or_default();
     }
     if value.starts_with("char = ") {
         return Vec::new();
@@ -1042,7 +1096,8 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::MacroDefinition {
         let name = spelled;
         if c.is_function_like_macro() {
-            state.items.push((offset, Item::Skipped { name }));
+            let item = function_like(c, name);
+            state.items.push((offset, item));
             return;
         }
         match define_value(c) {
@@ -1347,8 +1402,8 @@ fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
         } else if d.message.contains("file not found") && !said[1] {
             said[1] = true;
             d.notes.push(
-                "uapigen reads the header with -nostdinc: it finds its own <linux/types.h> and \
-                 <linux/ioctl.h>, the folder above the header's, and each -I DIR; pass the \
+                "uapigen reads the header with -nostdinc: it finds its own <linux/types.h>, \
+                 <linux/ioctl.h> and <linux/const.h>, the folder above the header's, and each -I DIR; pass the \
                  folder that holds this file with -I"
                     .to_string(),
             );
@@ -1514,9 +1569,17 @@ pub fn import_structs(
     state.items.sort_by_key(|(o, _)| *o);
     let mut known: Vec<String> = Vec::new();
     let mut structs: Vec<String> = Vec::new();
+    let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
     for (_, item) in state.items.iter_mut() {
         match item {
             Item::Struct { name, .. } => structs.push(name.clone()),
+            Item::Macro {
+                name, params, body, ..
+            } => {
+                if let Ok(m) = crate::front::cexpr::Macro::new(params.clone(), body) {
+                    macros.insert(name.clone(), m);
+                }
+            }
             Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
             Item::Define { name, value, .. }
                 if define_struct(value).is_some_and(|s| !structs.contains(&s)) =>
@@ -1531,7 +1594,19 @@ pub fn import_structs(
                 };
             }
             Item::Define { name, value, .. } => {
-                let names = define_names(value);
+                let names = match define_names(value, &macros) {
+                    Ok(n) => n,
+                    Err(why) => {
+                        *item = Item::NotImported {
+                            what: format!("#define {name}"),
+                            why: format!(
+                                "{why} (a function-like macro of another header, or one whose \
+                                 body is not an integer expression); add it by hand"
+                            ),
+                        };
+                        continue;
+                    }
+                };
                 if names == [name.as_str()] && value.starts_with("alias = ") {
                     // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
                     *item = Item::NotImported {
@@ -2134,6 +2209,20 @@ fn render(
                     field_toml(f, "  ", &mut out, &mut fine);
                 }
                 let _ = writeln!(out, "]");
+            }
+            Item::Macro {
+                name,
+                params,
+                body,
+                doc,
+            } => {
+                let _ = writeln!(out, "\n[[macro]]\nname = {}", toml_str(&name));
+                let params: Vec<String> = params.iter().map(|p| toml_str(p)).collect();
+                let _ = writeln!(out, "params = [{}]", params.join(", "));
+                let _ = writeln!(out, "body = {}", toml_str(&body));
+                if let Some(d) = doc {
+                    let _ = writeln!(out, "doc = {}", quote(&d));
+                }
             }
             Item::Skipped { name } => {
                 if name != guard_name {

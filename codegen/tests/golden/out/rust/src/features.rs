@@ -465,6 +465,10 @@ pub const FEAT_INT_MIN: i32 = -2147483648;
 pub const FEAT_ALL_ONES: u32 = 4294967295;
 /// the modes, moved up, and bit 40
 pub const FEAT_MODES_SHIFTED: u64 = 1099511629872;
+/// `FEAT_KEY_F1` = `FEAT_KEY(FEAT_TYPE, 1)`.
+pub const FEAT_KEY_F1: u32 = 17921;
+/// `FEAT_HWCAP_RING3` = `_BITUL(0)`.
+pub const FEAT_HWCAP_RING3: u32 = 1;
 /// `FEAT_C_MODE_A` = `0`.
 pub const FEAT_C_MODE_A: u16 = 0;
 /// `FEAT_C_MODE_B` = `1`.

@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <linux/const.h>
 
 #define FEAT_TYPE	('F')
 
@@ -145,6 +146,13 @@ struct feat_odd {
 #define FEAT_ALL_ONES	((__u32)~0)
 
 #define FEAT_MODES_SHIFTED	((FEAT_MODE_MASK << 4) | FEAT_BIT_40) /* the modes, moved up, and bit 40 */
+
+/* A key: its type above its value. */
+#define FEAT_KEY(t, v)	(((t) << 8) | (v))
+
+#define FEAT_KEY_F1	FEAT_KEY(FEAT_TYPE, 1)
+
+#define FEAT_HWCAP_RING3	_BITUL(0)
 
 enum feat_c_mode {
 	FEAT_C_MODE_A = 0,
