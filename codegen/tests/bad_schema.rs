@@ -640,7 +640,7 @@ const CASES: &[Case] = &[
         name: "a macro named as <linux/const.h>'s",
         body: "[[macro]]\nname = \"_BITUL\"\nparams = [\"x\"]\nbody = \"(1UL << (x))\"\n",
         at: "\"_BITUL\"",
-        says: "`_BITUL` is <linux/const.h>'s",
+        says: "`_BITUL` is a macro of the headers the generated header includes",
     },
     Case {
         name: "a macro defined twice",

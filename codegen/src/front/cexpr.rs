@@ -580,6 +580,40 @@ pub const CONST_H: &[(&str, &str)] = &[
     ("_ULL", ""),
 ];
 
+/// The function-like macros of the headers a generated header includes (<linux/ioctl.h>,
+/// <linux/const.h>, <linux/stddef.h>): a schema may call some, it may define none.
+pub const INCLUDED_MACROS: &[&str] = &[
+    "_IO",
+    "_IOR",
+    "_IOW",
+    "_IOWR",
+    "_IOR_BAD",
+    "_IOW_BAD",
+    "_IOWR_BAD",
+    "_IOC",
+    "_IOC_TYPECHECK",
+    "_IOC_DIR",
+    "_IOC_TYPE",
+    "_IOC_NR",
+    "_IOC_SIZE",
+    "_AC",
+    "_AT",
+    "_UL",
+    "_ULL",
+    "_BITUL",
+    "_BITULL",
+    "__ALIGN_KERNEL",
+    "__ALIGN_KERNEL_MASK",
+    "__KERNEL_DIV_ROUND_UP",
+    "__struct_group",
+    "__struct_group_tag",
+    "__DECLARE_FLEX_ARRAY",
+    "__counted_by",
+    "__counted_by_le",
+    "__counted_by_be",
+    "__counted_by_ptr",
+];
+
 /// The depth at which an expansion is taken to run away.
 const MAX_DEPTH: usize = 64;
 

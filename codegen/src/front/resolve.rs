@@ -1953,10 +1953,13 @@ impl Resolver {
             self.error(m.name.span(), format!("`{name}` is defined twice"));
             return None;
         }
-        if cexpr::CONST_H.iter().any(|(n, _)| *n == name) {
+        if cexpr::INCLUDED_MACROS.contains(&name.as_str()) {
             self.error(
                 m.name.span(),
-                format!("`{name}` is <linux/const.h>'s: the generated header includes it"),
+                format!(
+                    "`{name}` is a macro of the headers the generated header includes \
+                     (<linux/ioctl.h>, <linux/const.h>, <linux/stddef.h>)"
+                ),
             );
             return None;
         }

@@ -23,7 +23,10 @@ use crate::Checked;
 /// kernel's endian types (`__le32`, `__aligned_le64` ...), which the schema has; and the
 /// `__kernel_*` types of <asm-generic/posix_types.h> that are alike on every ABI laid out here
 /// (`codegen/tests/kernel_types.rs` holds them to the real headers with gcc), not those an
-/// architecture redefines (`__kernel_uid_t` is an `unsigned short` on i686 and arm).
+/// architecture redefines (`__kernel_uid_t` is an `unsigned short` on i686 and arm). And
+/// <linux/stddef.h>'s macros (`__struct_group()`, `__counted_by()` ...), which the kernel's
+/// <linux/types.h> brings in through <linux/posix_types.h>: headers use them without
+/// including it.
 pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
@@ -49,7 +52,16 @@ typedef __kernel_long_t __kernel_suseconds_t;\n\
 typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
 typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
-typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n#endif\n";
+typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n\
+#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
+#ifndef __always_inline\n#define __always_inline __inline__\n#endif\n\
+#define __struct_group_tag(TAG) TAG\n\
+#define __struct_group(TAG, NAME, ATTRS, MEMBERS...) \\\n\
+\tunion { struct { MEMBERS } ATTRS; struct __struct_group_tag(TAG) { MEMBERS } ATTRS NAME; } ATTRS\n\
+#define __DECLARE_FLEX_ARRAY(TYPE, NAME) struct { struct { } __empty_ ## NAME; TYPE NAME[]; }\n\
+#define __counted_by(m)\n#define __counted_by_le(m)\n#define __counted_by_be(m)\n\
+#define __counted_by_ptr(m)\n#define __kernel_nonstring\n#endif\n\
+#endif\n";
 
 /// A `<linux/stddef.h>` (vfio.h includes it from Linux 6.13 on) with the annotations of the
 /// kernel's uapi one that change no layout; uapigen's headers write none of its macros.

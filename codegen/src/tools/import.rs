@@ -700,6 +700,11 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
 /// `#define NAME(a, b) body`: a `[[macro]]` when the body is made of an integer
 /// expression's tokens and the parameters are named (no `...`); else listed for the author.
 fn function_like(c: Cursor<'_>, name: String) -> Item {
+    // <linux/ioctl.h>'s and <linux/const.h>'s own (asm-generic/ioctl.h defines `_IOR`):
+    // the generated header includes them rather than defining them.
+    if crate::front::cexpr::INCLUDED_MACROS.contains(&name.as_str()) {
+        return Item::Skipped { name };
+    }
     let tokens = c.tokens();
     let Some(close) = tokens.iter().position(|t| t == ")") else {
         return Item::Skipped { name };
@@ -1573,6 +1578,17 @@ pub fn import_structs(
     for (_, item) in state.items.iter_mut() {
         match item {
             Item::Struct { name, .. } => structs.push(name.clone()),
+            // A macro named as an enum constant above it (legal C: only a call expands it)
+            // would be a second definition of the name in the schema.
+            Item::Macro { name, .. } if known.contains(name) => {
+                *item = Item::NotImported {
+                    what: format!("#define {name}(...)"),
+                    why: format!(
+                        "a function-like macro named as the constant `{name}` above it: the \
+                         schema has one definition a name; add it by hand"
+                    ),
+                };
+            }
             Item::Macro {
                 name, params, body, ..
             } => {
@@ -1819,11 +1835,21 @@ fn verify(
         .family()
         .constants()
         .any(|k| matches!(k.expr, crate::ir::Expr::Io { .. }));
-    let used = if ioctls {
+    let mut used = if ioctls {
         format!("#include <linux/ioctl.h>\n{source}")
     } else {
         source.clone()
     };
+    // Likewise <linux/const.h>'s `_BITUL()` (linux/virtio_spi.h uses it without including it).
+    let const_h = latest.family().constants().any(|k| match &k.expr {
+        crate::ir::Expr::C { macros, .. } => macros
+            .iter()
+            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, _)| n == m)),
+        _ => false,
+    });
+    if const_h {
+        used = format!("#include <linux/const.h>\n{used}");
+    }
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>, u64)> = BTreeMap::new();
     for target in TARGETS {
