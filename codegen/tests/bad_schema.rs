@@ -505,6 +505,12 @@ const CASES: &[Case] = &[
         says: "`v` is a __be32: only `zero` and `nonzero` apply to it",
     },
     Case {
+        name: "a value test on a virtio field (the device's byte order)",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nfields = [\n  { name = \"size\", type = \"__u32\" },\n  { name = \"v\", type = \"__virtio32\" },\n]\nrules = [{ require = [{ field = \"v\", has = 1 }] }]\n",
+        at: "\"v\", has",
+        says: "`v` is a __virtio32: only `zero` and `nonzero` apply to it",
+    },
+    Case {
         name: "a struct alignment that is not a power of two",
         body: "[[struct]]\nname = \"s\"\naligned = 12\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "12",

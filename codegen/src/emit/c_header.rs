@@ -265,6 +265,19 @@ fn includes(family: &Family) -> Vec<String> {
     if family.constants().any(const_h) && !listed("linux/const.h") {
         out.push("linux/const.h".to_string());
     }
+    fn virtio(fields: &[Field]) -> bool {
+        fields.iter().any(|f| match &f.ty {
+            FieldType::Scalar(s) => {
+                matches!(s, Scalar::Virtio16 | Scalar::Virtio32 | Scalar::Virtio64)
+            }
+            FieldType::Inline(_, ms) => virtio(ms),
+            _ => false,
+        })
+    }
+    let virtio = family.structs.iter().any(|st| virtio(&st.fields));
+    if virtio && !listed("linux/virtio_types.h") {
+        out.push("linux/virtio_types.h".to_string());
+    }
     out
 }
 

@@ -586,6 +586,10 @@ fn bindgen_scalar(sc: Scalar) -> &'static str {
         Scalar::AlignedU64 => "__u64",
         Scalar::AlignedLe64 => "__le64",
         Scalar::AlignedBe64 => "__be64",
+        // <linux/virtio_types.h>'s, which the preamble has not: their base types.
+        Scalar::Virtio16 => "__u16",
+        Scalar::Virtio32 => "__u32",
+        Scalar::Virtio64 => "__u64",
         // C's own types, as bindgen names them.
         Scalar::Char => "::std::os::raw::c_char",
         Scalar::SChar => "::std::os::raw::c_schar",

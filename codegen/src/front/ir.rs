@@ -627,11 +627,23 @@ pub enum Scalar {
     KernelUid32,
     /// `__kernel_gid32_t`: `unsigned int`.
     KernelGid32,
+    /// `__sum16` (<linux/types.h>): a `__u16` checksum, `__bitwise`.
+    Sum16,
+    /// `__wsum`: a `__u32` partial checksum.
+    Wsum,
+    /// `__poll_t`: an `unsigned int` of `EPOLL*` bits.
+    PollT,
+    /// `__virtio16` (<linux/virtio_types.h>): a `__u16` in the device's byte order.
+    Virtio16,
+    /// `__virtio32`.
+    Virtio32,
+    /// `__virtio64`: 4-byte aligned inside a struct on i686, as `__u64`.
+    Virtio64,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 48] = [
+    pub const ALL: [Scalar; 54] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -680,6 +692,12 @@ impl Scalar {
         Scalar::KernelMqd,
         Scalar::KernelUid32,
         Scalar::KernelGid32,
+        Scalar::Sum16,
+        Scalar::Wsum,
+        Scalar::PollT,
+        Scalar::Virtio16,
+        Scalar::Virtio32,
+        Scalar::Virtio64,
     ];
 
     /// The C spelling.
@@ -733,6 +751,12 @@ impl Scalar {
             Scalar::KernelMqd => "__kernel_mqd_t",
             Scalar::KernelUid32 => "__kernel_uid32_t",
             Scalar::KernelGid32 => "__kernel_gid32_t",
+            Scalar::Sum16 => "__sum16",
+            Scalar::Wsum => "__wsum",
+            Scalar::PollT => "__poll_t",
+            Scalar::Virtio16 => "__virtio16",
+            Scalar::Virtio32 => "__virtio32",
+            Scalar::Virtio64 => "__virtio64",
         }
     }
 
@@ -764,9 +788,21 @@ impl Scalar {
             Scalar::U8 | Scalar::UChar => "u8",
             Scalar::Char => "::core::ffi::c_char",
             // The bytes as the kernel lays them out; the byte order is the reader's to apply.
-            Scalar::U16 | Scalar::Le16 | Scalar::Be16 | Scalar::UShort => "u16",
-            Scalar::U32 | Scalar::Le32 | Scalar::Be32 | Scalar::UInt => "u32",
-            Scalar::U64
+            Scalar::U16
+            | Scalar::Le16
+            | Scalar::Be16
+            | Scalar::UShort
+            | Scalar::Sum16
+            | Scalar::Virtio16 => "u16",
+            Scalar::U32
+            | Scalar::Le32
+            | Scalar::Be32
+            | Scalar::UInt
+            | Scalar::Wsum
+            | Scalar::PollT
+            | Scalar::Virtio32 => "u32",
+            Scalar::Virtio64
+            | Scalar::U64
             | Scalar::AlignedU64
             | Scalar::Le64
             | Scalar::Be64
@@ -813,7 +849,9 @@ impl Scalar {
             | Scalar::Le16
             | Scalar::Be16
             | Scalar::Short
-            | Scalar::UShort => 2,
+            | Scalar::UShort
+            | Scalar::Sum16
+            | Scalar::Virtio16 => 2,
             Scalar::U32
             | Scalar::S32
             | Scalar::Le32
@@ -827,7 +865,10 @@ impl Scalar {
             | Scalar::KernelKey
             | Scalar::KernelMqd
             | Scalar::KernelUid32
-            | Scalar::KernelGid32 => 4,
+            | Scalar::KernelGid32
+            | Scalar::Wsum
+            | Scalar::PollT
+            | Scalar::Virtio32 => 4,
             // On the 64-bit ABIs; `is_word`.
             s if s.is_word() => 8,
             Scalar::U64
@@ -840,7 +881,8 @@ impl Scalar {
             | Scalar::LongLong
             | Scalar::ULongLong
             | Scalar::KernelLoff
-            | Scalar::KernelTime64 => 8,
+            | Scalar::KernelTime64
+            | Scalar::Virtio64 => 8,
             _ => unreachable!("every word type is matched above"),
         }
     }
@@ -858,6 +900,7 @@ impl Scalar {
                 | Scalar::ULongLong
                 | Scalar::KernelLoff
                 | Scalar::KernelTime64
+                | Scalar::Virtio64
         )
     }
 
@@ -866,12 +909,18 @@ impl Scalar {
         self == Scalar::Char
     }
 
-    /// Whether the value has a fixed byte order (`__le*`, `__be*`): a validator reading it in
-    /// the host's order would be wrong on the other kind of host.
+    /// Whether the value has a byte order of its own (`__le*`, `__be*`, a checksum's, a
+    /// virtio device's): a validator reading it in the host's order would be wrong on the other
+    /// kind of host.
     pub fn is_endian(self) -> bool {
         matches!(
             self,
-            Scalar::Le16
+            Scalar::Sum16
+                | Scalar::Wsum
+                | Scalar::Virtio16
+                | Scalar::Virtio32
+                | Scalar::Virtio64
+                | Scalar::Le16
                 | Scalar::Le32
                 | Scalar::Le64
                 | Scalar::Be16

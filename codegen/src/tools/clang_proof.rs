@@ -53,6 +53,8 @@ typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
 typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n\
+typedef __u16 __bitwise __sum16;\ntypedef __u32 __bitwise __wsum;\n\
+typedef unsigned __bitwise __poll_t;\n\
 #ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #ifndef __always_inline\n#define __always_inline __inline__\n#endif\n\
 #define __struct_group_tag(TAG) TAG\n\
@@ -71,6 +73,12 @@ pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #ifndef __counted_by_be\n#define __counted_by_be(m)\n#endif\n\
 #define __kernel_nonstring\n\
 #endif\n";
+
+/// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
+pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
+#define _UAPI_LINUX_VIRTIO_TYPES_H\n#include <linux/types.h>\n\
+typedef __u16 __bitwise __virtio16;\ntypedef __u32 __bitwise __virtio32;\n\
+typedef __u64 __bitwise __virtio64;\n#endif\n";
 
 /// The kernel's `<linux/const.h>` (include/uapi/linux/const.h), for the defines written with
 /// `_BITUL()` and its kin: what uapigen's expressions expand them to (`cexpr::CONST_H`).
@@ -222,6 +230,7 @@ impl KernelTypes {
         std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
         std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
+        std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
         Ok(KernelTypes {
             dir,
             _scratch: scratch,

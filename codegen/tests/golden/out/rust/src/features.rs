@@ -465,6 +465,58 @@ pub const FEAT_INT_MIN: i32 = -2147483648;
 pub const FEAT_ALL_ONES: u32 = 4294967295;
 /// the modes, moved up, and bit 40
 pub const FEAT_MODES_SHIFTED: u64 = 1099511629872;
+/// `struct feat_wire`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatWire {
+    /// `csum`.
+    pub csum: u16,
+    /// `vq_index`.
+    pub vq_index: u16,
+    /// `partial`.
+    pub partial: u32,
+    /// `events`.
+    pub events: u32,
+    /// `vq_len`.
+    pub vq_len: u32,
+    /// `vq_addr`.
+    pub vq_addr: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatWire>() != 24 {
+        panic!("struct feat_wire: wrong size");
+    }
+    if ::core::mem::align_of::<FeatWire>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_wire: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatWire, csum) != 0 {
+        panic!("struct feat_wire: `csum` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWire, vq_index) != 2 {
+        panic!("struct feat_wire: `vq_index` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWire, partial) != 4 {
+        panic!("struct feat_wire: `partial` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWire, events) != 8 {
+        panic!("struct feat_wire: `events` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWire, vq_len) != 12 {
+        panic!("struct feat_wire: `vq_len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatWire, vq_addr) != 16 {
+        panic!("struct feat_wire: `vq_addr` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FeatWire {}
 /// `FEAT_KEY_F1` = `FEAT_KEY(FEAT_TYPE, 1)`.
 pub const FEAT_KEY_F1: u32 = 17921;
 /// `FEAT_HWCAP_RING3` = `_BITUL(0)`.
@@ -843,6 +895,7 @@ pub mod r1 {
     }
     pub use super::FeatWide;
     pub use super::FeatOdd;
+    pub use super::FeatWire;
     pub use super::FeatCTypes;
     pub use super::FeatWords;
 }
@@ -855,6 +908,7 @@ pub mod r2 {
     pub use super::FeatRecord;
     pub use super::FeatWide;
     pub use super::FeatOdd;
+    pub use super::FeatWire;
     pub use super::FeatCTypes;
     pub use super::FeatWords;
 }

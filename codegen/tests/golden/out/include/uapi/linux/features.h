@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 #include <linux/const.h>
+#include <linux/virtio_types.h>
 
 #define FEAT_TYPE	('F')
 
@@ -146,6 +147,15 @@ struct feat_odd {
 #define FEAT_ALL_ONES	((__u32)~0)
 
 #define FEAT_MODES_SHIFTED	((FEAT_MODE_MASK << 4) | FEAT_BIT_40) /* the modes, moved up, and bit 40 */
+
+struct feat_wire {
+	__sum16 csum;
+	__virtio16 vq_index;
+	__wsum partial;
+	__poll_t events;
+	__virtio32 vq_len;
+	__virtio64 vq_addr;
+};
 
 /* A key: its type above its value. */
 #define FEAT_KEY(t, v)	(((t) << 8) | (v))
