@@ -259,7 +259,7 @@ fn includes(family: &Family) -> Vec<String> {
     let const_h = |c: &Constant| match &c.expr {
         Expr::C { macros, .. } => macros
             .iter()
-            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, _)| n == m)),
+            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, ..)| n == m)),
         _ => false,
     };
     if family.constants().any(const_h) && !listed("linux/const.h") {

@@ -571,47 +571,31 @@ impl Macro {
     }
 }
 
-/// <linux/const.h>'s macros, which uAPI headers use for bits (`_BITUL(n)`): what they
-/// expand to, as the header defines them (`_UL(x)` pastes `UL` onto a literal).
-pub const CONST_H: &[(&str, &str)] = &[
-    ("_BITUL", "(1UL << (x))"),
-    ("_BITULL", "(1ULL << (x))"),
-    ("_UL", ""),
-    ("_ULL", ""),
+/// <linux/const.h>'s macros, which uAPI headers use for bits (`_BITUL(n)`): (name,
+/// parameters, what they expand to, as the header defines them; `_UL(x)` pastes `UL` onto a
+/// literal, which `paste_suffix` does).
+pub const CONST_H: &[(&str, &[&str], &str)] = &[
+    ("_BITUL", &["x"], "(1UL << (x))"),
+    ("_BITULL", &["x"], "(1ULL << (x))"),
+    ("_UL", &["x"], ""),
+    ("_ULL", &["x"], ""),
+    (
+        "__KERNEL_DIV_ROUND_UP",
+        &["n", "d"],
+        "(((n) + (d) - 1) / (d))",
+    ),
 ];
 
 /// The function-like macros of the headers a generated header includes (<linux/ioctl.h>,
 /// <linux/const.h>, <linux/stddef.h>): a schema may call some, it may define none.
+#[rustfmt::skip]
 pub const INCLUDED_MACROS: &[&str] = &[
-    "_IO",
-    "_IOR",
-    "_IOW",
-    "_IOWR",
-    "_IOR_BAD",
-    "_IOW_BAD",
-    "_IOWR_BAD",
-    "_IOC",
-    "_IOC_TYPECHECK",
-    "_IOC_DIR",
-    "_IOC_TYPE",
-    "_IOC_NR",
-    "_IOC_SIZE",
-    "_AC",
-    "_AT",
-    "_UL",
-    "_ULL",
-    "_BITUL",
-    "_BITULL",
-    "__ALIGN_KERNEL",
-    "__ALIGN_KERNEL_MASK",
-    "__KERNEL_DIV_ROUND_UP",
-    "__struct_group",
-    "__struct_group_tag",
-    "__DECLARE_FLEX_ARRAY",
-    "__counted_by",
-    "__counted_by_le",
-    "__counted_by_be",
-    "__counted_by_ptr",
+    "_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD", "_IOC",
+    "_IOC_TYPECHECK", "_IOC_DIR", "_IOC_TYPE", "_IOC_NR", "_IOC_SIZE", "__AC", "_AC", "_AT",
+    "_UL", "_ULL", "_BITUL", "_BITULL", "_BIT128", "__ALIGN_KERNEL", "__ALIGN_KERNEL_MASK",
+    "__KERNEL_DIV_ROUND_UP", "__KERNEL_DIV_ROUND_CLOSEST", "__struct_group",
+    "__struct_group_tag", "__DECLARE_FLEX_ARRAY", "__counted_by", "__counted_by_le",
+    "__counted_by_be", "__counted_by_ptr",
 ];
 
 /// The depth at which an expansion is taken to run away.
@@ -728,8 +712,8 @@ fn expand(
 
 /// <linux/const.h>'s macro `name`, when it is one.
 fn builtin(name: &str) -> Option<Macro> {
-    let (_, body) = CONST_H.iter().find(|(n, _)| *n == name)?;
-    let params = vec!["x".to_string()];
+    let (_, params, body) = CONST_H.iter().find(|(n, ..)| *n == name)?;
+    let params = params.iter().map(|p| p.to_string()).collect();
     if body.is_empty() {
         return Some(Macro {
             params,

@@ -1965,7 +1965,11 @@ impl Resolver {
         }
         let mut params: Vec<String> = Vec::new();
         for p in m.params.get_ref() {
-            let n = self.identifier(p, Role::Macro);
+            // The preprocessor takes any identifier, a keyword too (ioprio.h's `class`).
+            let n = p.get_ref().clone();
+            if !names::is_c_identifier(&n) {
+                self.error(p.span(), format!("parameter `{n}` is not a C identifier"));
+            }
             if params.contains(&n) {
                 self.error(p.span(), format!("parameter `{n}` is listed twice"));
             }

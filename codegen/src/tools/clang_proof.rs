@@ -80,12 +80,17 @@ pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
 typedef __u16 __bitwise __virtio16;\ntypedef __u32 __bitwise __virtio32;\n\
 typedef __u64 __bitwise __virtio64;\n#endif\n";
 
-/// The kernel's `<linux/const.h>` (include/uapi/linux/const.h), for the defines written with
-/// `_BITUL()` and its kin: what uapigen's expressions expand them to (`cexpr::CONST_H`).
-pub const CONST_H: &str = "#ifndef _UAPI_LINUX_CONST_H\n#define _UAPI_LINUX_CONST_H\n\
-#define _AC(X,Y) (X##Y)\n#define _AT(T,X) ((T)(X))\n\
+/// The kernel's `<linux/const.h>` (include/uapi/linux/const.h of 7.2, its C part but
+/// `__KERNEL_DIV_ROUND_CLOSEST`, a statement expression), for the defines written with
+/// `_BITUL()` and its kin; uapigen's expressions expand them alike (`cexpr::CONST_H`).
+pub const CONST_H: &str = "#ifndef _LINUX_CONST_H\n#define _LINUX_CONST_H\n\
+#define __AC(X,Y) (X##Y)\n#define _AC(X,Y) __AC(X,Y)\n#define _AT(T,X) ((T)(X))\n\
 #define _UL(x) (_AC(x, UL))\n#define _ULL(x) (_AC(x, ULL))\n\
 #define _BITUL(x) (_UL(1) << (x))\n#define _BITULL(x) (_ULL(1) << (x))\n\
+#define _BIT128(x) ((unsigned __int128)(1) << (x))\n\
+#define __ALIGN_KERNEL(x, a) __ALIGN_KERNEL_MASK(x, (__typeof__(x))(a) - 1)\n\
+#define __ALIGN_KERNEL_MASK(x, mask) (((x) + (mask)) & ~(mask))\n\
+#define __KERNEL_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))\n\
 #endif\n";
 
 /// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:

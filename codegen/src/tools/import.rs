@@ -1844,7 +1844,7 @@ fn verify(
     let const_h = latest.family().constants().any(|k| match &k.expr {
         crate::ir::Expr::C { macros, .. } => macros
             .iter()
-            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, _)| n == m)),
+            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, ..)| n == m)),
         _ => false,
     });
     if const_h {

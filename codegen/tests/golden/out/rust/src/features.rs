@@ -519,6 +519,8 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for FeatWire {}
 /// `FEAT_KEY_F1` = `FEAT_KEY(FEAT_TYPE, 1)`.
 pub const FEAT_KEY_F1: u32 = 17921;
+/// `FEAT_PRIO_BE_4` = `FEAT_PRIO_VALUE(2, 4)`.
+pub const FEAT_PRIO_BE_4: u32 = 16388;
 /// `FEAT_HWCAP_RING3` = `_BITUL(0)`.
 pub const FEAT_HWCAP_RING3: u32 = 1;
 /// `FEAT_C_MODE_A` = `0`.

@@ -162,6 +162,10 @@ struct feat_wire {
 
 #define FEAT_KEY_F1	FEAT_KEY(FEAT_TYPE, 1)
 
+#define FEAT_PRIO_VALUE(class, data)	(((class) << 13) | (data))
+
+#define FEAT_PRIO_BE_4	FEAT_PRIO_VALUE(2, 4)
+
 #define FEAT_HWCAP_RING3	_BITUL(0)
 
 enum feat_c_mode {
