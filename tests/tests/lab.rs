@@ -382,10 +382,10 @@ fn iommu_get_info_asks_for_its_chain_then_the_walker_reads_it() {
             vfio::VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE
         ]
     );
-    // Linux 6.1's vfio_info_cap_add() does not round a capability's size up to 8 (v6.7 does:
-    // `size = ALIGN(size, sizeof(u64))`, drivers/vfio/vfio_main.c): the 12-byte DMA_AVAIL
-    // leaves IOVA_RANGE at a 4-aligned offset, which the generated walker, built for 8-aligned
-    // chains in every revision, refuses. A real disagreement with the schema, kept visible here
+    // Linux 6.1's vfio_info_cap_add() (drivers/vfio/vfio_main.c:1705) does not round a
+    // capability's size up to 8 (7.2's does: `size = ALIGN(size, sizeof(u64))`, line 1577):
+    // the 12-byte DMA_AVAIL leaves IOVA_RANGE at a 4-aligned offset, which the generated
+    // walker, built for 8-aligned chains in every revision, refuses. A real disagreement with the schema, kept visible here
     // until the chain's alignment is per revision.
     let walked: Vec<_> = walk::<vfio::VfioIommuType1Info>(&full.out)
         .map(|c| c.map(|c| (c.id as u32, c.offset)))
