@@ -7,13 +7,11 @@
 //! Nothing is skipped: without qemu, the packages or the mirror, every test fails and says why
 //! (scripts/setup installs what the lab needs).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use uapigen_bindings::vfio;
 use uapigen_bindings::vfio::uapigen_caps::{walk, CapError};
+use uapigen_tests::lab::{self, Lab};
 use uapigen_tests::{Mem, BASE};
 use uapigen_uaccess::{bytes_of, Errno, Plain};
 
@@ -24,57 +22,6 @@ const FILL: u8 = 0xa5;
 /// e1000e's MSI-X table lives in BAR3 (QEMU's hw/net/e1000e.c), so vfio-pci gives that region
 /// a capability chain (VFIO_REGION_INFO_CAP_MSIX_MAPPABLE).
 const MSIX_BAR: u32 = vfio::VFIO_PCI_BAR3_REGION_INDEX;
-
-#[derive(Debug, Clone)]
-struct Case {
-    name: String,
-    argsz: u32,
-    ret: i32,
-    errno: i32,
-    out: Vec<u8>,
-}
-
-impl Case {
-    fn u32_at(&self, at: usize) -> u32 {
-        u32::from_ne_bytes(self.out[at..at + 4].try_into().unwrap())
-    }
-    fn ok(&self) -> bool {
-        self.ret == 0 && self.errno == 0
-    }
-}
-
-struct Lab {
-    setup: Vec<String>,
-    /// vfio_probe's built-in sweep, in order.
-    builtin: Vec<Case>,
-    /// The cases of `file_cases()`, in order.
-    file: Vec<Case>,
-}
-
-impl Lab {
-    /// The built-in cases of `name` at `argsz` whose u32 at `index_at` is `index`.
-    fn find(&self, name: &str, argsz: u32, index: Option<(usize, u32)>) -> &Case {
-        self.builtin
-            .iter()
-            .find(|c| {
-                c.name == name
-                    && c.argsz == argsz
-                    && index.is_none_or(|(at, i)| c.out.len() >= at + 4 && c.u32_at(at) == i)
-            })
-            .unwrap_or_else(|| panic!("no lab case {name} argsz={argsz} index={index:?}"))
-    }
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn with_argsz<T: Plain>(v: &T, argsz: u32, len: usize) -> Vec<u8> {
     let mut b = bytes_of(v).to_vec();
@@ -122,85 +69,9 @@ fn file_cases() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn parse_case(line: &str) -> Case {
-    let mut words = line.split_whitespace();
-    assert_eq!(words.next(), Some("CASE"));
-    let _n = words.next();
-    let name = words.next().expect("CASE line without a name").to_string();
-    let kv: BTreeMap<&str, &str> = words.filter_map(|w| w.split_once('=')).collect();
-    let num = |k: &str| -> i64 {
-        kv.get(k)
-            .unwrap_or_else(|| panic!("CASE line without {k}: {line}"))
-            .parse()
-            .unwrap_or_else(|e| panic!("{k} in {line}: {e}"))
-    };
-    let out = kv
-        .get("out")
-        .unwrap_or_else(|| panic!("CASE line without out: {line}"));
-    let out = (0..out.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&out[i..i + 2], 16).expect("hex"))
-        .collect::<Vec<_>>();
-    assert_eq!(out.len() as i64, num("len"), "{line}");
-    Case {
-        name,
-        argsz: num("argsz") as u32,
-        ret: num("ret") as i32,
-        errno: num("errno") as i32,
-        out,
-    }
-}
-
-fn run_lab() -> Result<Lab, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let cases = dir.path().join("cases");
-    let out = dir.path().join("results");
-    let text: String = file_cases()
-        .iter()
-        .map(|(n, b)| format!("{n} {}\n", hex(b)))
-        .collect();
-    std::fs::write(&cases, text).map_err(|e| e.to_string())?;
-    let run = Command::new(repo().join("scripts/lab"))
-        .arg("--cases")
-        .arg(&cases)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .map_err(|e| format!("cannot run scripts/lab: {e}"))?;
-    if !run.status.success() {
-        return Err(format!(
-            "scripts/lab failed ({}); run scripts/setup first if a tool is missing:\n{}{}",
-            run.status,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        ));
-    }
-    let results = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let setup = results
-        .lines()
-        .filter(|l| l.starts_with("SETUP "))
-        .map(String::from)
-        .collect();
-    let mut all: Vec<Case> = results
-        .lines()
-        .filter(|l| l.starts_with("CASE "))
-        .map(parse_case)
-        .collect();
-    let n = file_cases().len();
-    if all.len() < n {
-        return Err(format!("only {} cases came back:\n{results}", all.len()));
-    }
-    let file = all.split_off(all.len() - n);
-    Ok(Lab {
-        setup,
-        builtin: all,
-        file,
-    })
-}
-
 fn lab() -> &'static Lab {
     static LAB: OnceLock<Result<Lab, String>> = OnceLock::new();
-    match LAB.get_or_init(run_lab) {
+    match LAB.get_or_init(|| lab::run(&[], &file_cases())) {
         Ok(lab) => lab,
         Err(e) => panic!("the real-kernel lab did not run: {e}"),
     }
@@ -210,7 +81,7 @@ fn lab() -> &'static Lab {
 fn the_guest_is_debian_6_1_with_the_device_behind_vfio_pci() {
     let lab = lab();
     let has = |s: &str| lab.setup.iter().any(|l| l.contains(s));
-    assert!(has("SETUP kernel 6.1."), "{:?}", lab.setup);
+    assert!(has("kernel 6.1."), "{:?}", lab.setup);
     assert!(has("type1v2=1"), "{:?}", lab.setup);
     assert!(has("container group device ready"), "{:?}", lab.setup);
     // Every built-in sweep ran: 5 argsz values per ioctl and index, plus the re-asks.
