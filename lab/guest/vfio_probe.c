@@ -8,7 +8,8 @@
  *   vfio_probe GROUP-NODE PCI-ADDRESS [CASE-FILE]
  *
  * Sets up container, group and device fd, then runs the built-in cases (every info ioctl at
- * argsz 0, minsz-1, minsz, sizeof, larger, and again at the argsz a capability chain asked for)
+ * argsz 0, minsz-1, minsz, sizeof, larger, and again at the argsz a capability chain asked for;
+ * MAP_DMA and UNMAP_DMA of one page at argsz 0, minsz-1, minsz, larger)
  * and the cases of CASE-FILE, one per line: "IOCTL-NAME HEX-BYTES" (the whole user buffer,
  * argsz inside it, as codegen/src/tools/matrix.rs's Case::bytes). Per case one line:
  *
@@ -52,6 +53,8 @@ static const struct ioctl_desc ioctls[] = {
 	{ "VFIO_DEVICE_GET_REGION_INFO", VFIO_DEVICE_GET_REGION_INFO, DEVICE },
 	{ "VFIO_DEVICE_GET_IRQ_INFO", VFIO_DEVICE_GET_IRQ_INFO, DEVICE },
 	{ "VFIO_IOMMU_GET_INFO", VFIO_IOMMU_GET_INFO, CONTAINER },
+	{ "VFIO_IOMMU_MAP_DMA", VFIO_IOMMU_MAP_DMA, CONTAINER },
+	{ "VFIO_IOMMU_UNMAP_DMA", VFIO_IOMMU_UNMAP_DMA, CONTAINER },
 };
 
 static int fds[3];
@@ -140,6 +143,56 @@ static void sweep(const char *name, size_t minsz, size_t size, size_t index_at, 
 	}
 }
 
+/* Where the DMA cases map their page: an IOVA inside every range the emulated VT-d offers. */
+#define DMA_IOVA 0x100000ULL
+
+/* One page mapped (MAP_DMA at `argsz`) or unmapped (UNMAP_DMA at `argsz`) at DMA_IOVA. */
+static int dma(const char *name, uint32_t argsz, void *page, size_t len)
+{
+	static unsigned char buf[MAX_BUF];
+	struct vfio_iommu_type1_dma_map map = {
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)page,
+		.iova = DMA_IOVA,
+		.size = len,
+	};
+	/* Two pages asked, one mapped: the size written back is what was unmapped. */
+	struct vfio_iommu_type1_dma_unmap unmap = { .iova = DMA_IOVA, .size = 2 * len };
+	int is_map = !strcmp(name, "VFIO_IOMMU_MAP_DMA");
+	size_t size = is_map ? sizeof(map) : sizeof(unmap);
+	size_t n = argsz > size ? argsz : size;
+	make(buf, argsz, n, 0, 0);
+	/* The fields whether or not argsz covers them: the kernel must not read past argsz. */
+	memcpy(buf + 4, (unsigned char *)(is_map ? (void *)&map : (void *)&unmap) + 4, size - 4);
+	return run_case(name, buf, n);
+}
+
+/*
+ * MAP_DMA at argsz 0, minsz - 1, minsz and minsz + 16, each mapping unmapped again at minsz
+ * over two pages (UNMAP_DMA writes back the size it unmapped: one page); then UNMAP_DMA at 0 and minsz - 1 over a
+ * mapping, which must stay (a second map of the same IOVA: EEXIST).
+ */
+static void dma_cases(void)
+{
+	long page_size = sysconf(_SC_PAGESIZE);
+	void *page = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		fail("mmap for MAP_DMA");
+	memset(page, 0, page_size);
+	const uint32_t map_min = offsetofend(struct vfio_iommu_type1_dma_map, size);
+	const uint32_t unmap_min = offsetofend(struct vfio_iommu_type1_dma_unmap, size);
+	const uint32_t sizes[] = { 0, map_min - 1, map_min, map_min + 16 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (dma("VFIO_IOMMU_MAP_DMA", sizes[i], page, page_size) == 0)
+			dma("VFIO_IOMMU_UNMAP_DMA", unmap_min, page, page_size);
+	if (dma("VFIO_IOMMU_MAP_DMA", map_min, page, page_size))
+		return;
+	dma("VFIO_IOMMU_UNMAP_DMA", 0, page, page_size);
+	dma("VFIO_IOMMU_UNMAP_DMA", unmap_min - 1, page, page_size);
+	dma("VFIO_IOMMU_MAP_DMA", map_min, page, page_size);
+	dma("VFIO_IOMMU_UNMAP_DMA", unmap_min, page, page_size);
+}
+
 static void builtin_cases(void)
 {
 	struct vfio_device_info info;
@@ -166,6 +219,7 @@ static void builtin_cases(void)
 	sweep("VFIO_IOMMU_GET_INFO", offsetofend(struct vfio_iommu_type1_info, iova_pgsizes),
 	      sizeof(struct vfio_iommu_type1_info), 0, 0,
 	      offsetof(struct vfio_iommu_type1_info, flags), VFIO_IOMMU_INFO_CAPS);
+	dma_cases();
 }
 
 static int unhex(int c)

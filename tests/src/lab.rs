@@ -137,3 +137,49 @@ pub fn run(args: &[&str], cases: &[(&str, Vec<u8>)]) -> Result<Lab, String> {
         selftest: lines("SELFTEST "),
     })
 }
+
+/// vfio_probe's DMA cases (its dma_cases()), the same on every kernel the lab boots:
+/// MAP_DMA and UNMAP_DMA refuse argsz below minsz (vfio_iommu_type1_map_dma and _unmap_dma:
+/// `if (map.argsz < minsz ...) return -EINVAL`), accept minsz and more, a refused unmap leaves
+/// the mapping (the next map of its IOVA: EEXIST), and UNMAP_DMA writes back the size it
+/// unmapped (one page of the two asked).
+pub fn check_dma(lab: &Lab) {
+    use uapigen_bindings::vfio::{VfioIommuType1DmaMap as Map, VfioIommuType1DmaUnmap as Unmap};
+    const EINVAL: i32 = 22;
+    const EEXIST: i32 = 17;
+    let dma: Vec<&Case> = lab
+        .builtin
+        .iter()
+        .filter(|c| c.name.contains("_DMA"))
+        .collect();
+    let got: Vec<(&str, u32, i32)> = dma
+        .iter()
+        .map(|c| (&c.name["VFIO_IOMMU_".len()..], c.argsz, c.errno))
+        .collect();
+    let (map, unmap) = (Map::MIN_SIZE as u32, Unmap::MIN_SIZE as u32);
+    assert_eq!((map, unmap), (32, 24), "offsetofend(size) of both");
+    assert_eq!(
+        got,
+        vec![
+            ("MAP_DMA", 0, EINVAL),
+            ("MAP_DMA", map - 1, EINVAL),
+            ("MAP_DMA", map, 0),
+            ("UNMAP_DMA", unmap, 0),
+            ("MAP_DMA", map + 16, 0),
+            ("UNMAP_DMA", unmap, 0),
+            ("MAP_DMA", map, 0),
+            ("UNMAP_DMA", 0, EINVAL),
+            ("UNMAP_DMA", unmap - 1, EINVAL),
+            ("MAP_DMA", map, EEXIST),
+            ("UNMAP_DMA", unmap, 0),
+        ]
+    );
+    let size_at = std::mem::offset_of!(Unmap, size);
+    for c in dma
+        .iter()
+        .filter(|c| c.name.ends_with("UNMAP_DMA") && c.ok())
+    {
+        let unmapped = u64::from_ne_bytes(c.out[size_at..size_at + 8].try_into().unwrap());
+        assert_eq!(unmapped, 4096, "the size UNMAP_DMA wrote back: {c:?}");
+    }
+}

@@ -327,3 +327,8 @@ fn case_file_cases_agree_with_the_generated_validators() {
         vfio::VfioRegionInfo::MIN_SIZE as u32 + 8
     );
 }
+
+#[test]
+fn dma_map_and_unmap_at_each_argsz() {
+    lab::check_dma(lab());
+}

@@ -132,3 +132,8 @@ fn vfio_on_7_2_aligns_its_chains_and_resizes_msix() {
         (vfio::VFIO_IRQ_INFO_EVENTFD, 5)
     );
 }
+
+#[test]
+fn dma_map_and_unmap_at_each_argsz_as_on_6_1() {
+    lab::check_dma(boot("generated"));
+}
