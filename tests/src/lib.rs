@@ -4,6 +4,7 @@
 //! from REFERENCE.md and not from the schema.
 
 pub mod kernel;
+pub mod lab;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
