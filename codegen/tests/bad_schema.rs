@@ -619,6 +619,12 @@ const CASES: &[Case] = &[
         says: "`es` is an array, so `es.x` cannot go into it",
     },
     Case {
+        name: "caps.align_before without align_since",
+        body: "[[struct]]\nname = \"h\"\nfields = [{ name = \"id\", type = \"__u16\" }, { name = \"version\", type = \"__u16\" }, { name = \"next\", type = \"__u32\" }]\n\n[[struct]]\nname = \"i\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"cap_offset\" }\ncaps = { offset = \"cap_offset\", flag = \"I_CAPS\", header = \"h\", align_before = 4 }\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }, { name = \"cap_offset\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }]\n\n[[define]]\nname = \"I_CAPS\"\nbit = 0\n",
+        at: "4 }\nfields",
+        says: "`align_before` needs `align_since`",
+    },
+    Case {
         name: "a macro body that is not an integer expression",
         body: "[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"#x\"\n",
         at: "\"#x\"",

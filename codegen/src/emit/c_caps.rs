@@ -209,7 +209,8 @@ static inline int {next_fn}(const void *buf, size_t len,
             .collect::<String>(),
         flags = field(chain_ir.flags),
         cap_offset = field(chain_ir.offset),
-        align = c.align,
+        // What every revision's chain is aligned to: older kernels rounded less.
+        align = c.walk_align,
         next_fn = walker_fn(info),
         walk = walk_struct(f),
     )

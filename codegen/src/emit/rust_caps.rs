@@ -36,8 +36,11 @@ const ENGINE: &str = r#"    /// Where an info struct keeps its capability chain 
         pub version_offset: u32,
         /// Offset of the header's `__u32` next.
         pub next_offset: u32,
-        /// Every capability's offset is a multiple of it.
+        /// The kernel rounds each capability up to it (the builder does too).
         pub align: u32,
+        /// Every capability's offset is a multiple of it in every revision (older kernels
+        /// rounded less): what the walker checks.
+        pub walk_align: u32,
         /// `(id, version, sizeof)` of each capability struct the schema knows.
         pub known: &'static [(u16, u16, u32)],
     }
@@ -226,7 +229,7 @@ const ENGINE: &str = r#"    /// Where an info struct keeps its capability chain 
             if (offset as u64) < floor {
                 return Err(CapError::Overlap { offset });
             }
-            if offset % c.align != 0 {
+            if offset % c.walk_align != 0 {
                 return Err(CapError::Misaligned { offset });
             }
             if offset as u64 + c.header_size as u64 > len {
@@ -529,7 +532,7 @@ fn chain_impls(family: &crate::ir::Family, c: &Chain) -> String {
         "    /// `struct {}`'s chain of `struct {}`s.\n    impl Chained for {ty} {{\n        const CHAIN: ChainLayout = ChainLayout {{\n\
          \x20           info_size: {},\n            argsz_offset: {},\n            flags_offset: {},\n            flag: {},\n\
          \x20           cap_offset_offset: {},\n            header_size: {},\n            id_offset: {},\n            version_offset: {},\n\
-         \x20           next_offset: {},\n            align: {},\n            known: {},\n        }};\n    }}\n",
+         \x20           next_offset: {},\n            align: {},\n            walk_align: {},\n            known: {},\n        }};\n    }}\n",
         info.name,
         family.struct_(c.header).name,
         c.info_size,
@@ -542,6 +545,7 @@ fn chain_impls(family: &crate::ir::Family, c: &Chain) -> String {
         c.version_offset,
         c.next_offset,
         c.align,
+        c.walk_align,
         known_list(&known),
     );
     for k in &c.known {

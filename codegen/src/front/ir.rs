@@ -1535,8 +1535,13 @@ pub struct CapChain {
     pub version: usize,
     /// See `id`.
     pub next: usize,
-    /// Every capability's offset is a multiple of it.
+    /// Every capability's offset is a multiple of it, from `align_since` on.
     pub align: u64,
+    /// The revisions from which the kernel rounds capabilities up to `align` (the first by
+    /// default).
+    pub align_since: RevSet,
+    /// Every capability's offset is a multiple of it before `align_since`.
+    pub align_before: u64,
     /// Where the schema writes it.
     pub span: Span,
 }

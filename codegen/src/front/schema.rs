@@ -152,6 +152,12 @@ pub struct RawCaps {
     /// each capability up to `sizeof(u64)` since commit a881b496941f, "vfio: align capability
     /// structures").
     pub align: Option<S<i64>>,
+    /// The revision from which the kernel rounds each capability up to `align` (default: the
+    /// first); before it, each capability follows the one before it unrounded.
+    pub align_since: Option<S<RawRevs>>,
+    /// What every capability's offset is a multiple of in the revisions before `align_since`
+    /// (default 1): what the sizes of the kernel's capabilities then made it.
+    pub align_before: Option<S<i64>>,
 }
 
 /// `capability = { of, id, version }`.

@@ -31,8 +31,14 @@ pub struct Chain {
     pub version_offset: u64,
     /// See `id_offset`.
     pub next_offset: u64,
-    /// Every capability's offset is a multiple of it.
+    /// The kernel rounds each capability up to it (the latest revision's, as the builder).
     pub align: u64,
+    /// Every capability's offset is a multiple of it in every revision: what the walker
+    /// checks (`align`, or `align_before` when older kernels did not round).
+    pub walk_align: u64,
+    /// Per revision, oldest first: whether its kernel rounds capabilities up to `align`
+    /// (before `align_since` each follows the one before it unrounded).
+    pub rounds: Vec<bool>,
     /// The capabilities the schema knows, in schema order.
     pub known: Vec<KnownCap>,
 }
@@ -91,6 +97,20 @@ pub fn chains(family: &Family, l: &FamilyLayout) -> Vec<Chain> {
                 version_offset: offset_of(l, c.header, c.version),
                 next_offset: offset_of(l, c.header, c.next),
                 align: c.align,
+                walk_align: if family
+                    .revisions
+                    .iter()
+                    .all(|r| r.has(c.align_since, RevSet::EMPTY))
+                {
+                    c.align
+                } else {
+                    c.align_before
+                },
+                rounds: family
+                    .revisions
+                    .iter()
+                    .map(|r| r.has(c.align_since, RevSet::EMPTY))
+                    .collect(),
                 known,
             })
         })

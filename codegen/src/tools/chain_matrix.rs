@@ -151,16 +151,23 @@ struct Add {
 
 /// The chain `adds` as a kernel whose info struct is `info_size` bytes returns it to a
 /// buffer of `len` bytes (at least the chain's end), and the walk that gives them back:
-/// each capability at the next multiple of the alignment, the first at `info_size`
-/// (`vfio_info_cap_shift()`), linked in order, the last one's next 0.
-fn laid_out(ch: &Chain, info_size: u64, adds: &[Add], len: Option<u64>) -> (Vec<u8>, Walk) {
+/// each capability at the next multiple of `round` (1 for a kernel that does not round:
+/// 6.1's `vfio_info_cap_add()`), the first at `info_size` (`vfio_info_cap_shift()`), linked
+/// in order, the last one's next 0.
+fn laid_out(
+    ch: &Chain,
+    info_size: u64,
+    round: u64,
+    adds: &[Add],
+    len: Option<u64>,
+) -> (Vec<u8>, Walk) {
     let mut at = Vec::new();
     let mut end = info_size;
     for a in adds {
         let o = if at.is_empty() {
             end
         } else {
-            align_up(end, ch.align)
+            align_up(end, round)
         };
         at.push(o);
         end = o + a.size;
@@ -202,6 +209,7 @@ fn kernel_cases(c: &Checked, ch: &Chain, k: RevId) -> Vec<ChainCase> {
     let rev = &c.history.rev(k).id;
     let info = c.family.struct_(ch.info).name.clone();
     let info_size = c.rev(k).layout(ch.info, TargetId::DEFAULT).size;
+    let round = if ch.rounds[k.0] { ch.align } else { 1 };
     let adds = known_at(c, ch, k);
     let mut out = Vec::new();
     let mut push = |what: String, (bytes, expected): (Vec<u8>, Walk)| {
@@ -215,25 +223,32 @@ fn kernel_cases(c: &Checked, ch: &Chain, k: RevId) -> Vec<ChainCase> {
     };
     push(
         format!("{rev}'s answer without a chain"),
-        laid_out(ch, info_size, &[], None),
+        laid_out(ch, info_size, round, &[], None),
     );
     if adds.is_empty() {
         return out;
     }
     push(
         format!("every capability {rev} knows, argsz exactly the chain's end"),
-        laid_out(ch, info_size, &adds, None),
+        laid_out(ch, info_size, round, &adds, None),
     );
-    let end = laid_out(ch, info_size, &adds, None).0.len() as u64;
+    let end = laid_out(ch, info_size, round, &adds, None).0.len() as u64;
     push(
         format!("every capability {rev} knows, argsz 64 bytes larger"),
-        laid_out(ch, info_size, &adds, Some(end + 64)),
+        laid_out(ch, info_size, round, &adds, Some(end + 64)),
     );
     if adds.len() > 1 {
+        // The kernel adds them in its handler's order, not the schema's (6.1's type1 puts
+        // the 12-byte DMA_AVAIL before IOVA_RANGE, which then sits at a multiple of 4).
+        let reversed: Vec<Add> = adds.iter().rev().copied().collect();
+        push(
+            format!("every capability {rev} knows, in reverse order"),
+            laid_out(ch, info_size, round, &reversed, None),
+        );
         for a in &adds {
             push(
                 format!("{rev}'s capability {} alone", a.id),
-                laid_out(ch, info_size, &[*a], None),
+                laid_out(ch, info_size, round, &[*a], None),
             );
         }
     }
@@ -272,7 +287,8 @@ fn malformed_cases(c: &Checked, ch: &Chain) -> Vec<ChainCase> {
     let info = c.family.struct_(ch.info).name.clone();
     let i = ch.info_size;
     let h = ch.header_size;
-    let a = ch.align.max(1);
+    // The walker's alignment: what every revision's chains have.
+    let a = ch.walk_align.max(1);
     let latest = c.latest().id();
     let adds = known_at(c, ch, latest);
     // A capability larger than its alignment, when one is known, so that a next offset can
@@ -433,7 +449,7 @@ fn malformed_cases(c: &Checked, ch: &Chain) -> Vec<ChainCase> {
     };
     let mut chain = vec![unknown, other];
     chain.extend(adds.iter().copied());
-    let (bytes, walk) = laid_out(ch, i, &chain, None);
+    let (bytes, walk) = laid_out(ch, i, ch.align, &chain, None);
     push(
         "capabilities the schema does not know among the known ones",
         bytes,

@@ -2281,7 +2281,7 @@ static inline __u32 uapigen_vfio_cap_u32(const unsigned char *b)
  * @w: the walk, zeroed before the first call
  *
  * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_DEVICE_FLAGS_CAPS, the
- * alignment 8. The known ones must fit in @buf whole:
+ * alignment 4. The known ones must fit in @buf whole:
  *   struct vfio_device_info_cap_pci_atomic_comp (VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP version 1)
  */
 static inline int uapigen_vfio_device_info_cap_next(const void *buf, size_t len,
@@ -2325,7 +2325,7 @@ static inline int uapigen_vfio_device_info_cap_next(const void *buf, size_t len,
 		floor = w->end;
 	}
 	w->offset = offset;
-	if (offset < floor || offset % 8 != 0)
+	if (offset < floor || offset % 4 != 0)
 		return -EINVAL;
 	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
 		return -EOVERFLOW;
@@ -2444,7 +2444,7 @@ static inline int uapigen_vfio_device_info_cap_finish(const struct uapigen_vfio_
  * @w: the walk, zeroed before the first call
  *
  * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_REGION_INFO_FLAG_CAPS, the
- * alignment 8. The known ones must fit in @buf whole:
+ * alignment 4. The known ones must fit in @buf whole:
  *   struct vfio_region_info_cap_sparse_mmap (VFIO_REGION_INFO_CAP_SPARSE_MMAP version 1)
  *   struct vfio_region_info_cap_type (VFIO_REGION_INFO_CAP_TYPE version 1)
  *   struct vfio_region_info_cap_nvlink2_ssatgt (VFIO_REGION_INFO_CAP_NVLINK2_SSATGT version 1)
@@ -2491,7 +2491,7 @@ static inline int uapigen_vfio_region_info_cap_next(const void *buf, size_t len,
 		floor = w->end;
 	}
 	w->offset = offset;
-	if (offset < floor || offset % 8 != 0)
+	if (offset < floor || offset % 4 != 0)
 		return -EINVAL;
 	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
 		return -EOVERFLOW;
@@ -2616,7 +2616,7 @@ static inline int uapigen_vfio_region_info_cap_finish(const struct uapigen_vfio_
  * @w: the walk, zeroed before the first call
  *
  * Capabilities start with struct vfio_info_cap_header; the flag is VFIO_IOMMU_INFO_CAPS, the
- * alignment 8. The known ones must fit in @buf whole:
+ * alignment 4. The known ones must fit in @buf whole:
  *   struct vfio_iommu_type1_info_cap_iova_range (VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE version 1)
  *   struct vfio_iommu_type1_info_dma_avail (VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL version 1)
  */
@@ -2661,7 +2661,7 @@ static inline int uapigen_vfio_iommu_type1_info_cap_next(const void *buf, size_t
 		floor = w->end;
 	}
 	w->offset = offset;
-	if (offset < floor || offset % 8 != 0)
+	if (offset < floor || offset % 4 != 0)
 		return -EINVAL;
 	if ((__u64)offset + sizeof(struct vfio_info_cap_header) > len)
 		return -EOVERFLOW;

@@ -216,8 +216,8 @@ impl Resolver {
                 *slot = self.u32_member(&hfields, &hname, &m, span, role, scalar);
             }
         }
-        let align = match &c.align {
-            None => Some(8),
+        let mut power_of_two = |key: &str, raw: &Option<S<i64>>, default: u64| match raw {
+            None => Some(default),
             Some(a) => {
                 let v = *a.get_ref();
                 if v > 0 && v <= 4096 && (v & (v - 1)) == 0 {
@@ -225,13 +225,43 @@ impl Resolver {
                 } else {
                     self.error(
                         a.span(),
-                        format!("caps.align {v} is not a power of two from 1 to 4096"),
+                        format!("caps.{key} {v} is not a power of two from 1 to 4096"),
                     );
                     None
                 }
             }
         };
-        match (offset, flags, flag, header, members, align, ok) {
+        let align = power_of_two("align", &c.align, 8);
+        let align_before = power_of_two("align_before", &c.align_before, 1);
+        let align_since = self.revs("align_since", &c.align_since, RevSet::one(RevId::FIRST));
+        if let (Some(b), None) = (&c.align_before, &c.align_since) {
+            self.error(
+                b.span(),
+                "`align_before` needs `align_since`: the revision from which the kernel rounds \
+                 capabilities up to `align`",
+            );
+        }
+        let align_before = match (align, align_before) {
+            (Some(a), Some(b)) if b > a => {
+                let at = c.align_before.as_ref().map_or(raw.span(), |b| b.span());
+                self.error(
+                    at,
+                    format!("caps.align_before {b} is larger than caps.align {a}: the kernel's rounding only grew"),
+                );
+                None
+            }
+            (_, b) => b,
+        };
+        match (
+            offset,
+            flags,
+            flag,
+            header,
+            members,
+            align,
+            align_before,
+            ok,
+        ) {
             (
                 Some(offset),
                 Some(flags),
@@ -239,6 +269,7 @@ impl Resolver {
                 Some(header),
                 [Some(id), Some(version), Some(next)],
                 Some(align),
+                Some(align_before),
                 true,
             ) => Some(CapChain {
                 offset,
@@ -249,6 +280,8 @@ impl Resolver {
                 version,
                 next,
                 align,
+                align_since,
+                align_before,
                 span: raw.span(),
             }),
             _ => None,

@@ -319,8 +319,11 @@ pub mod uapigen_caps {
         pub version_offset: u32,
         /// Offset of the header's `__u32` next.
         pub next_offset: u32,
-        /// Every capability's offset is a multiple of it.
+        /// The kernel rounds each capability up to it (the builder does too).
         pub align: u32,
+        /// Every capability's offset is a multiple of it in every revision (older kernels
+        /// rounded less): what the walker checks.
+        pub walk_align: u32,
         /// `(id, version, sizeof)` of each capability struct the schema knows.
         pub known: &'static [(u16, u16, u32)],
     }
@@ -509,7 +512,7 @@ pub mod uapigen_caps {
             if (offset as u64) < floor {
                 return Err(CapError::Overlap { offset });
             }
-            if offset % c.align != 0 {
+            if offset % c.walk_align != 0 {
                 return Err(CapError::Misaligned { offset });
             }
             if offset as u64 + c.header_size as u64 > len {
@@ -766,6 +769,7 @@ pub mod uapigen_caps {
             version_offset: 2,
             next_offset: 4,
             align: 8,
+            walk_align: 8,
             known: &[
                 (VFIO_REGION_INFO_CAP_SPARSE_MMAP as u16, 1, 16),
                 (VFIO_REGION_INFO_CAP_TYPE as u16, 1, 16),
