@@ -1,0 +1,191 @@
+//! The compatibility matrix on a real kernel (issue 16): every case `uapigen matrix` builds for
+//! vfio's info ioctls with kernel revision v6_1 (exact match, old and new users, a new user's
+//! fields and flags, malicious sizes over garbage) sent through the real ioctl of Debian's
+//! 6.1 kernel in the lab (scripts/lab, lab/guest/vfio_probe), and the kernel's errno compared
+//! with the schema's (the IR interpreter's) for v6_1.
+//!
+//! A case the schema accepts goes on, in the kernel, to what the checks do not cover: the
+//! device. Where it then fails, the disagreement must be one of `EXPLAINED`, each with the
+//! kernel's source line; any other disagreement fails the test, listed. The table printed
+//! (`-- --nocapture`) has a cell per struct and user revision.
+
+use uapigen::ir::{Errno, RevId};
+use uapigen::matrix::{self, Buffer, Case, Interpreter};
+use uapigen_tests::families;
+use uapigen_tests::lab;
+
+/// The info ioctls vfio_probe sends, by the struct they take (the schema links none of vfio's
+/// `_IO()` numbers to a struct).
+const IOCTLS: &[(&str, &str)] = &[
+    ("vfio_device_info", "VFIO_DEVICE_GET_INFO"),
+    ("vfio_region_info", "VFIO_DEVICE_GET_REGION_INFO"),
+    ("vfio_irq_info", "VFIO_DEVICE_GET_IRQ_INFO"),
+    ("vfio_iommu_type1_info", "VFIO_IOMMU_GET_INFO"),
+];
+
+const EINVAL: i32 = 22;
+
+/// A case the schema accepts and the kernel refuses for what the device has, not for how the
+/// struct is filled: (struct, errno, whether it applies to the user's bytes, why, with the
+/// source line of Debian's linux-source-7.2, the same code as 6.1's).
+type Explained = (&'static str, i32, fn(&[u8]) -> bool, &'static str);
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(0, |x| u32::from_ne_bytes(x.try_into().unwrap()))
+}
+
+const EXPLAINED: &[Explained] = &[
+    (
+        "vfio_region_info",
+        EINVAL,
+        // The e1000e has 9 regions (6 BARs, ROM, config, VGA): index 8, VGA, without a VGA
+        // device, and any index past them.
+        |b| u32_at(b, 8) >= 8,
+        "index is no region of the device: `if (!vdev->has_vga)` and `if (info->index >= \
+         VFIO_PCI_NUM_REGIONS + vdev->num_regions)` (drivers/vfio/pci/vfio_pci_core.c:1199, \
+         1214)",
+    ),
+    (
+        "vfio_irq_info",
+        EINVAL,
+        |b| u32_at(b, 8) >= 5,
+        "index is no IRQ of vfio-pci: `if (info.argsz < minsz || info.index >= \
+         VFIO_PCI_NUM_IRQS)` (vfio_pci_core.c:1254), a driver's count the generic struct \
+         does not know",
+    ),
+];
+
+fn show(r: &Result<Vec<u8>, Errno>) -> String {
+    match r {
+        Ok(_) => "accepted".into(),
+        Err(e) => format!("-{}", e.name()),
+    }
+}
+
+/// The matrix's cases of kernel revision `rev` through the lab's kernel `args`.
+fn real_kernel_matrix(args: &[&str], kernel: &str, rev: &str) {
+    let fams = families();
+    let c = fams
+        .iter()
+        .find(|c| c.family.name == "vfio")
+        .expect("schema/vfio.toml");
+    let k = RevId(
+        c.history
+            .revisions
+            .iter()
+            .position(|r| r.id == rev)
+            .expect("a revision of vfio.toml"),
+    );
+    // (struct, user revision, its cases).
+    let mut cells: Vec<(&str, String, Vec<Case>)> = Vec::new();
+    let mut skipped = Vec::new();
+    for &(name, _) in IOCTLS {
+        let s = c.struct_id(name).expect("an info struct of vfio.toml");
+        // v6_1's vfio_iommu_type1_info has tail padding (an abi_trap): no validator there,
+        // so no case the matrix can build.
+        if c.rev(k).validator(s).is_none() {
+            skipped.push(name);
+            continue;
+        }
+        for u in c.revs().filter(|v| v.exists(s) && v.validator(s).is_some()) {
+            let cases = matrix::cell_cases(c, s, u.id(), k).unwrap_or_else(|e| panic!("{e}"));
+            cells.push((name, c.history.rev(u.id()).id.clone(), cases));
+        }
+    }
+    let sent: Vec<(&str, Vec<u8>)> = cells
+        .iter()
+        .flat_map(|(name, _, cases)| {
+            let ioctl = IOCTLS.iter().find(|(s, _)| s == name).unwrap().1;
+            cases.iter().map(move |c| (ioctl, c.bytes.clone()))
+        })
+        .collect();
+    let lab =
+        lab::run(args, &sent).unwrap_or_else(|e| panic!("the real-kernel lab did not run: {e}"));
+    assert_eq!(lab.file.len(), sent.len());
+
+    let oracle = Interpreter { families: fams };
+    let mut answers = lab.file.iter();
+    let mut table = format!(
+        "real-kernel matrix: vfio's info ioctls, {kernel} against the schema's {rev}\n\n  \
+         struct                  user      {kernel} (lab)\n"
+    );
+    let mut unexplained = Vec::new();
+    let (mut total, mut agreed, mut explained) = (0, 0, 0);
+    let mut reasons_used = std::collections::BTreeSet::new();
+    for (name, user, cases) in &cells {
+        let mut cell = "pass".to_string();
+        let mut n_explained = 0;
+        for case in cases {
+            let got = answers.next().expect("one answer a case");
+            assert_eq!(got.out.len(), case.bytes.len());
+            total += 1;
+            let expected = oracle.kernel(case, &Buffer::new(case.bytes.clone()));
+            let kernel = (got.errno != 0).then_some(got.errno);
+            let schema = expected.as_ref().err().map(|e| *e as i32);
+            if kernel == schema {
+                agreed += 1;
+                continue;
+            }
+            let why = EXPLAINED.iter().find(|(s, errno, applies, _)| {
+                s == name && schema.is_none() && kernel == Some(*errno) && applies(&case.bytes)
+            });
+            if let Some((_, _, _, why)) = why {
+                explained += 1;
+                n_explained += 1;
+                reasons_used.insert(*why);
+                continue;
+            }
+            cell = "FAIL".into();
+            unexplained.push(format!(
+                "{name}, user {user}: {}: schema {}, kernel {}",
+                case.what,
+                show(&expected),
+                kernel.map_or("accepted".to_string(), |e| format!("errno {e}"))
+            ));
+        }
+        let n = match cases.len() {
+            1 => "1 case".to_string(),
+            n => format!("{n} cases"),
+        };
+        if cell == "pass" && n_explained > 0 {
+            cell = format!("pass ({n}, {n_explained} explained)");
+        } else if cell == "pass" {
+            cell = format!("pass ({n})");
+        }
+        table.push_str(&format!("  {name:<24}{user:<10}{cell}\n"));
+    }
+    table.push_str(&format!(
+        "\n{total} cases: {agreed} answered as the schema says, {explained} refused by the device \
+         where the schema accepts (explained), {} unexplained\n",
+        unexplained.len()
+    ));
+    for s in &skipped {
+        table.push_str(&format!(
+            "  {s}: no {rev} validator (its {rev} layout is an abi_trap), no case\n"
+        ));
+    }
+    for r in &reasons_used {
+        table.push_str(&format!("  explained: {r}\n"));
+    }
+    println!("{table}");
+    assert!(
+        unexplained.is_empty(),
+        "{table}\nunexplained disagreements:\n{}",
+        unexplained.join("\n")
+    );
+    // Every struct ran, with its malicious sizes.
+    assert!(total > 100, "{total}");
+    assert!(agreed > explained, "{agreed} / {explained}");
+}
+
+#[test]
+fn the_matrix_of_vfio_info_ioctls_on_debian_6_1() {
+    real_kernel_matrix(&[], "Linux 6.1.176 (Debian bookworm)", "v6_1");
+}
+
+/// The 7.2 kernel lab/build-kernel builds (for iommufd; VFIO and vfio-pci built in).
+#[test]
+fn the_matrix_of_vfio_info_ioctls_on_7_2() {
+    real_kernel_matrix(&["--kernel", "iommufd-7.2"], "Linux 7.2.13", "v7_2");
+}
