@@ -752,6 +752,11 @@ fn import_generate_compare(header: &Path, family: &str) -> String {
         uapigen::clang_proof::CONST_H,
     )
     .unwrap();
+    std::fs::write(
+        stub.path().join("linux/virtio_types.h"),
+        uapigen::clang_proof::VIRTIO_TYPES_H,
+    )
+    .unwrap();
     let original = format!("#include \"{}\"\n", header.display());
     let generated = format!(
         "#include \"{}\"\n",

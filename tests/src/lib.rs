@@ -548,3 +548,17 @@ impl CHarness {
             .collect()
     }
 }
+
+/// A copy of generated/include (`uapi/linux/` and `uapigen/`) under `dir`, for a test that
+/// breaks a generated header on purpose; the copy's include folder.
+pub fn copy_generated_include(dir: &Path) -> PathBuf {
+    let include = dir.join("include");
+    for sub in ["uapi/linux", "uapigen"] {
+        std::fs::create_dir_all(include.join(sub)).unwrap();
+        for e in std::fs::read_dir(repo_root().join("generated/include").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, include.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    include
+}

@@ -9,7 +9,7 @@ use uapigen::chain_matrix::{self, ChainCase, ChainMatrix, ChainWalker, Seen, Wal
 use uapigen::matrix::CellResult;
 use uapigen_bindings::vfio::uapigen_caps::{CapError, ChainLayout, Chained, Walker};
 use uapigen_bindings::vfio::{VfioDeviceInfo, VfioIommuType1Info, VfioRegionInfo};
-use uapigen_tests::{families, repo_root};
+use uapigen_tests::{copy_generated_include, families, repo_root};
 
 /// The generated Rust walker's chain of `info`, if it has one.
 fn chain_of(info: &str) -> Option<ChainLayout> {
@@ -194,14 +194,7 @@ fn broken_rust_walkers_fail_the_right_cells() {
 #[test]
 fn a_broken_c_walker_fails_the_right_cells() {
     let dir = tempfile::tempdir().unwrap();
-    let include = dir.path().join("include");
-    for sub in ["uapi/linux", "uapigen"] {
-        std::fs::create_dir_all(include.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo_root().join("generated/include").join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, include.join(sub).join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let include = copy_generated_include(dir.path());
     let header = include.join("uapigen/vfio_validate.h");
     let text = std::fs::read_to_string(&header).unwrap();
     assert_eq!(text.matches("if (offset <= w->at) {").count(), 3);

@@ -7,7 +7,7 @@
 use uapigen::matrix::{self, Buffer, Case, CellResult, Implementation, Outcome};
 use uapigen::matrix_c::CValidators;
 use uapigen_bindings::{iommu, iommufd, vfio, vfio_nesting};
-use uapigen_tests::{families, repo_root};
+use uapigen_tests::{copy_generated_include, families, repo_root};
 
 /// Each family's `copy_from_user_by_name`.
 type ByName = fn(
@@ -98,14 +98,7 @@ fn matrix_passes_for_generated_rust_and_c() {
 #[test]
 fn a_broken_generated_rule_fails_the_right_cells() {
     let dir = tempfile::tempdir().unwrap();
-    let include = dir.path().join("include");
-    for sub in ["uapi/linux", "uapigen"] {
-        std::fs::create_dir_all(include.join(sub)).unwrap();
-        for e in std::fs::read_dir(repo_root().join("generated/include").join(sub)).unwrap() {
-            let p = e.unwrap().path();
-            std::fs::copy(&p, include.join(sub).join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    let include = copy_generated_include(dir.path());
     let header = include.join("uapigen/iommufd_validate.h");
     let text = std::fs::read_to_string(&header).unwrap();
     let start = text

@@ -13,7 +13,7 @@ use crate::chain_matrix::{ChainCase, ChainWalker, Seen, Walk};
 use crate::clang_proof::ScratchDir;
 use crate::diag::Error;
 use crate::emit::c_caps::{walk_struct, walker_fn};
-use crate::matrix_c::{describe, needed};
+use crate::matrix_c::{compile, describe, needed};
 use crate::Checked;
 
 /// How long the whole run may take: a walk ends after at most len / sizeof(header) steps,
@@ -108,20 +108,7 @@ impl CChainWalkers {
         let file = dir.path().join("chains.c");
         std::fs::write(&file, src).map_err(|e| io(&file, e))?;
         let exe = dir.path().join("chains");
-        let out = Command::new("cc")
-            .args(["-std=gnu99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
-            .arg(include.join("uapi"))
-            .arg("-I")
-            .arg(include)
-            .arg(&file)
-            .arg("-o")
-            .arg(&exe)
-            .output()
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "cannot run the C compiler `cc` ({e}): install gcc (scripts/setup)"
-                ))
-            })?;
+        let out = compile(&file, &exe, include)?;
         if !out.status.success() {
             return Err(Error::Usage(format!(
                 "the generated C chain walkers in {} do not compile (generated from another \

@@ -264,20 +264,7 @@ impl<'a> CValidators<'a> {
         let file = dir.path().join("matrix.c");
         std::fs::write(&file, src).map_err(|e| io(&file, e))?;
         let exe = dir.path().join("matrix");
-        let out = Command::new("cc")
-            .args(["-std=gnu99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
-            .arg(include.join("uapi"))
-            .arg("-I")
-            .arg(include)
-            .arg(&file)
-            .arg("-o")
-            .arg(&exe)
-            .output()
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "cannot run the C compiler `cc` ({e}): install gcc (scripts/setup)"
-                ))
-            })?;
+        let out = compile(&file, &exe, include)?;
         if !out.status.success() {
             return Err(Error::Usage(format!(
                 "the generated C validators in {} do not compile (if they were generated from \
@@ -345,6 +332,29 @@ impl<'a> CValidators<'a> {
             )))
         }
     }
+}
+
+/// Compiles a harness `file` into `exe` against the headers under `include` (its `uapi/`
+/// first), warnings as errors; the compiler's output for the caller's message.
+pub(crate) fn compile(
+    file: &Path,
+    exe: &Path,
+    include: &Path,
+) -> Result<std::process::Output, Error> {
+    Command::new("cc")
+        .args(["-std=gnu99", "-O1", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(include.join("uapi"))
+        .arg("-I")
+        .arg(include)
+        .arg(file)
+        .arg("-o")
+        .arg(exe)
+        .output()
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot run the C compiler `cc` ({e}): install gcc (scripts/setup)"
+            ))
+        })
 }
 
 /// The compiled harness and the folder that holds it (removed when dropped).
