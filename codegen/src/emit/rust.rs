@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::diag::Error;
 use crate::emit::marker;
+use crate::emit::pp::INDENT;
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
 use crate::ir::*;
@@ -710,34 +711,28 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         &mut r,
     );
 
+    let mut out = r.finish();
+
     // Layout assertions, one block per struct.
     let ty_id = ident(&type_name);
-    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Expr {
-        let values: Vec<(&'static str, u64)> = ctx
-            .layouts
+    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Vec<(&'static str, u64)> {
+        ctx.layouts
             .iter()
             .map(|l| (l.target.rust_arch, f(l.struct_(s))))
-            .collect();
-        per_target(&values)
+            .collect()
     };
     let c_name = &st.name;
-    let mut asserts = vec![
-        layout_assert(
-            size_of(&ty_id),
-            per(&|l| l.size),
-            format!("struct {c_name}: wrong size"),
-        ),
-        layout_assert(
-            Expr::Call(
-                Box::new(Expr::Path(path_args(
-                    "::core::mem::align_of",
-                    vec![ty(ty_id.clone())],
-                ))),
-                Vec::new(),
-            ),
-            per(&|l| l.align),
-            format!("struct {c_name}: wrong alignment"),
-        ),
+    let mut checks = vec![
+        LayoutCheck {
+            actual: Measure::Size(ty_id.clone()),
+            expected: per(&|l| l.size),
+            message: format!("struct {c_name}: wrong size"),
+        },
+        LayoutCheck {
+            actual: Measure::Align(ty_id.clone()),
+            expected: per(&|l| l.align),
+            message: format!("struct {c_name}: wrong alignment"),
+        },
     ];
     let base = ctx.layouts[0].struct_(s);
     for (mi, m) in base.members.iter().enumerate() {
@@ -746,49 +741,153 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
             continue;
         }
         let f = &st.fields[m.index[0]];
-        asserts.push(layout_assert(
-            offset_of(&ty_id, &ident(&f.rust_name)),
-            per(&|l| l.members[mi].offset),
-            format!("struct {c_name}: `{}` at the wrong offset", m.path),
-        ));
+        checks.push(LayoutCheck {
+            actual: Measure::Offset(ty_id.clone(), ident(&f.rust_name)),
+            expected: per(&|l| l.members[mi].offset),
+            message: format!("struct {c_name}: `{}` at the wrong offset", m.path),
+        });
     }
-    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut asserts);
-    r.const_block(&asserts);
-    crate::emit::rust_validate::emit(ctx.view, s, &mut r);
-    r.finish()
+    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
+    layout_block(&checks, indent, &mut out);
+    crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
+    out
 }
 
-/// `::core::mem::size_of::<T>()`
-fn size_of(t: &str) -> Expr {
-    Expr::Call(
-        Box::new(Expr::Path(path_args(
-            "::core::mem::size_of",
-            vec![ty(t.to_string())],
-        ))),
-        Vec::new(),
-    )
+/// What a layout assertion measures.
+enum Measure {
+    /// `::core::mem::size_of::<T>()`
+    Size(String),
+    /// `::core::mem::align_of::<T>()`
+    Align(String),
+    /// `::core::mem::offset_of!(T, f)`
+    Offset(String, String),
 }
 
-/// `::core::mem::offset_of!(T, f)`
-fn offset_of(t: &str, f: &str) -> Expr {
-    Expr::Macro(
-        path("::core::mem::offset_of"),
-        vec![
-            Tt::Ident(t.to_string()),
-            Tt::Punct(','),
-            Tt::Ident(f.to_string()),
-        ],
-    )
+impl Measure {
+    fn expr(&self) -> Expr {
+        let of = |f: &'static str, t: &str| {
+            Expr::Call(
+                Box::new(Expr::Path(path_args(f, vec![ty(t.to_string())]))),
+                Vec::new(),
+            )
+        };
+        match self {
+            Measure::Size(t) => of("::core::mem::size_of", t),
+            Measure::Align(t) => of("::core::mem::align_of", t),
+            Measure::Offset(t, f) => Expr::Macro(
+                path("::core::mem::offset_of"),
+                vec![
+                    Tt::Ident(t.to_string()),
+                    Tt::Punct(','),
+                    Tt::Ident(f.to_string()),
+                ],
+            ),
+        }
+    }
+
+    /// The one-line form `expr` prints as.
+    fn write(&self, out: &mut String) {
+        let (open, t, f) = match self {
+            Measure::Size(t) => ("::core::mem::size_of::<", t, None),
+            Measure::Align(t) => ("::core::mem::align_of::<", t, None),
+            Measure::Offset(t, f) => ("::core::mem::offset_of!(", t, Some(f)),
+        };
+        out.push_str(open);
+        out.push_str(t);
+        match f {
+            Some(f) => {
+                out.push_str(", ");
+                out.push_str(f);
+                out.push(')');
+            }
+            None => out.push_str(">()"),
+        }
+    }
 }
 
-/// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.
-/// (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
-fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
-    Stmt::Expr(Expr::If(
-        Box::new(bin(actual, "!=", expected)),
-        vec![Stmt::Macro(path("panic"), vec![Tt::Lit(str_lit(&message))])],
-        None,
-    ))
+/// `if actual != expected { panic!(message) }` in a const block: a compile error naming what
+/// moved. (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
+struct LayoutCheck {
+    actual: Measure,
+    /// The value on each target.
+    expected: Vec<(&'static str, u64)>,
+    message: String,
+}
+
+impl LayoutCheck {
+    fn stmt(&self) -> Stmt {
+        Stmt::Expr(Expr::If(
+            Box::new(bin(self.actual.expr(), "!=", per_target(&self.expected))),
+            vec![Stmt::Macro(
+                path("panic"),
+                vec![Tt::Lit(str_lit(&self.message))],
+            )],
+            None,
+        ))
+    }
+
+    /// The statement as the printer prints it when the condition and the `panic!` each fit on
+    /// their line, at statement column `col`; false (and `out` as it was) when one does not.
+    fn write(&self, col: usize, out: &mut String) -> bool {
+        let start = out.len();
+        push_indent(col, out);
+        out.push_str("if ");
+        self.actual.write(out);
+        out.push_str(" != ");
+        let ok = match self.expected.split_first() {
+            Some((first, rest)) if rest.iter().all(|v| v.1 == first.1) => {
+                out.push_str(&first.1.to_string());
+                true
+            }
+            _ => flat(&per_target(&self.expected), out, usize::MAX),
+        };
+        // `if cond` and ` {` within the line (`Rust::expr_if`).
+        if !ok || out.len() - start - col + 2 > budget(col) {
+            out.truncate(start);
+            return false;
+        }
+        out.push_str(" {\n");
+        let line = out.len();
+        let inner = col + INDENT as usize;
+        push_indent(inner, out);
+        out.push_str("panic!(");
+        out.push_str(&str_lit(&self.message));
+        out.push(')');
+        // The `;` after it within the line (`Rust::stmt`).
+        if out.len() - line - inner >= budget(inner) {
+            out.truncate(start);
+            return false;
+        }
+        out.push_str(";\n");
+        push_indent(col, out);
+        out.push_str("}\n");
+        true
+    }
+}
+
+/// `n` spaces.
+pub(crate) fn push_indent(n: usize, out: &mut String) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// The layout assertions as `const _: () = { .. };` at column `indent`. Their shape is fixed,
+/// so they are written as text, as the printer prints them when every line fits (a third of
+/// a struct's printing was these); a block with a line that does not goes through the printer.
+fn layout_block(checks: &[LayoutCheck], indent: usize, out: &mut String) {
+    let start = out.len();
+    push_indent(indent, out);
+    out.push_str("const _: () = {\n");
+    let col = indent + INDENT as usize;
+    if checks.iter().all(|k| k.write(col, out)) {
+        push_indent(indent, out);
+        out.push_str("};\n");
+        return;
+    }
+    out.truncate(start);
+    let stmts: Vec<Stmt> = checks.iter().map(LayoutCheck::stmt).collect();
+    let mut r = Rust::new(4096, indent);
+    r.const_block(&stmts);
+    out.push_str(&r.finish());
 }
 
 /// Size of each inline union and struct type and the offset of each member (0 in a union),
@@ -799,7 +898,7 @@ fn union_layout_asserts(
     owner: &str,
     fields: &[Field],
     depth: usize,
-    out: &mut Vec<Stmt>,
+    out: &mut Vec<LayoutCheck>,
 ) {
     for f in fields {
         let FieldType::Inline(kind, ms) = &f.ty else {
@@ -828,14 +927,18 @@ fn union_layout_asserts(
                 )
             })
             .collect();
-        out.push(layout_assert(
-            size_of(&uname),
-            per_target(&values),
-            format!("{kw} {uname}: wrong size"),
-        ));
+        out.push(LayoutCheck {
+            actual: Measure::Size(uname.clone()),
+            expected: values,
+            message: format!("{kw} {uname}: wrong size"),
+        });
         for (j, m) in ms.iter().enumerate() {
-            let offset = match kind {
-                Aggregate::Union => lit("0"),
+            let expected: Vec<(&'static str, u64)> = match kind {
+                Aggregate::Union => ctx
+                    .layouts
+                    .iter()
+                    .map(|l| (l.target.rust_arch, 0))
+                    .collect(),
                 // From the inline struct's start, per target: its members' padding may
                 // differ between ABIs as a struct's does.
                 Aggregate::Struct => {
@@ -844,16 +947,14 @@ fn union_layout_asserts(
                     let Some(k) = base.members.iter().position(|x| x.index == at) else {
                         continue;
                     };
-                    let values: Vec<(&'static str, u64)> = ctx
-                        .layouts
+                    ctx.layouts
                         .iter()
                         .map(|l| {
                             let sl = l.struct_(s);
                             let offset = sl.members[k].offset - sl.members[mi].offset;
                             (l.target.rust_arch, offset)
                         })
-                        .collect();
-                    per_target(&values)
+                        .collect()
                 }
             };
             let message = match kind {
@@ -862,11 +963,11 @@ fn union_layout_asserts(
                     format!("struct {uname}: `{}` at the wrong offset", m.rust_name)
                 }
             };
-            out.push(layout_assert(
-                offset_of(&uname, &ident(&m.rust_name)),
-                offset,
+            out.push(LayoutCheck {
+                actual: Measure::Offset(uname.clone(), ident(&m.rust_name)),
+                expected,
                 message,
-            ));
+            });
         }
         union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);
     }

@@ -211,6 +211,17 @@ pub fn byte_lit(b: u8) -> String {
     }
 }
 
+/// The columns a line starting at column `indent` has before the printer breaks it.
+pub fn budget(indent: usize) -> usize {
+    (MARGIN - indent as isize).max(MIN_SPACE) as usize
+}
+
+/// `e`'s one-line form appended to `out`; false if it cannot be one line or `out` grows
+/// longer than `max`. What the boxes print when it fits, for code written as text directly.
+pub fn flat(e: &Expr, out: &mut String, max: usize) -> bool {
+    flat_expr(e, out, max)
+}
+
 /// The layout rules, on the printer.
 pub struct Rust {
     pub p: Printer,
@@ -241,7 +252,7 @@ impl Rust {
 
     /// The columns a line starting at the statement column has.
     fn budget(&self) -> usize {
-        (MARGIN - self.indent as isize).max(MIN_SPACE) as usize
+        budget(self.indent)
     }
 
     /// Whether `e`'s one-line form, followed by `tail` more columns, fits on a line starting

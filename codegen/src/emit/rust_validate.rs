@@ -144,8 +144,15 @@ fn method_fn(
     }
 }
 
-/// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`.
-pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
+/// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`, at
+/// column `indent`.
+pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
+    let mut r = Rust::new(4096, indent);
+    items(view, s, &mut r);
+    out.push_str(&r.finish());
+}
+
+fn items(view: RevView, s: StructId, r: &mut Rust) {
     let family = view.family();
     let st = view.get(s);
     let ty_name = type_ident(&st.name);
