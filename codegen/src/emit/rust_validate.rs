@@ -2,7 +2,12 @@
 //! sequence over a `UserMemory`) and `check` (the schema's rules in order). The copy primitives
 //! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
 
-use crate::emit::rust::{ident, type_ident};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::emit::pp::INDENT;
+use crate::emit::rust::{ident, push_indent, type_ident};
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
 use crate::ir::*;
@@ -145,22 +150,17 @@ fn method_fn(
 }
 
 /// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`, at
-/// column `indent`.
+/// column `indent`. Their shape is fixed but for the rules and the argsz copy: what does not
+/// depend on the struct is printed once per column and kept (`fixed`), what depends only on
+/// its names is written as text, and the rest goes through the printer, each piece a whole
+/// item (or statement) at its column, as the printer would have printed it in place.
 pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
-    let mut r = Rust::new(4096, indent);
-    items(view, s, &mut r);
-    out.push_str(&r.finish());
-}
-
-fn items(view: RevView, s: StructId, r: &mut Rust) {
-    let family = view.family();
     let st = view.get(s);
     let ty_name = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
     if view.hole_free(s) {
-        r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), &ty_name);
-        r.impl_end();
+        plain_impl(&ty_name, indent, out);
     }
     let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
     else {
@@ -168,92 +168,251 @@ fn items(view: RevView, s: StructId, r: &mut Rust) {
     };
     let min = plan.min_size as usize;
     let size = plan.size as usize;
+    let col = indent + INDENT as usize;
+
+    // `impl T {`: no break in it, whatever its length (`Rust::impl_begin` without a trait).
+    push_indent(indent, out);
+    out.push_str("impl ");
+    out.push_str(&ty_name);
+    out.push_str(" {\n");
+    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
+    doc(col, &min_doc, out);
+    usize_const(col, "MIN_SIZE", min, out);
+    match crate::emit::flexible_tail_text(view, s) {
+        Some(tail) => {
+            doc(
+                col,
+                " `sizeof`: the most the kernel reads as this struct. The validators copy at most",
+                out,
+            );
+            doc(col, &format!(" this; {tail}."), out);
+        }
+        None => doc(
+            col,
+            " `sizeof`: the most the kernel reads as this struct.",
+            out,
+        ),
+    }
+    usize_const(col, "SIZE", size, out);
+    if conv == Convention::Size {
+        doc(
+            col,
+            &format!(
+                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+                 size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
+                 the tail must be zero, else -E2BIG), then [`Self::check`].",
+                st.name
+            ),
+            out,
+        );
+        out.push_str(&fixed(Piece::SizeCopy, col));
+    } else {
+        let mut r = Rust::new(4096, col);
+        copy_in(view, s, conv, &mut r);
+        out.push_str(&r.finish());
+    }
+    out.push_str(&fixed(Piece::ByValue(conv == Convention::UserData), col));
+    let check_doc = format!(
+        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
+        st.name
+    );
+    doc(col, &check_doc, out);
+    // `check`'s signature and its last statement, around the rules.
+    let check = fixed(Piece::Check, col);
+    let (head, tail) = check.split_at(last_lines(&check, 2));
+    out.push_str(head);
+    if !v.rules.is_empty() {
+        let mut r = Rust::new(4096, col + INDENT as usize);
+        for rule in &v.rules {
+            r.stmt(&rule_stmt(view.family(), rule), false);
+        }
+        out.push_str(&r.finish());
+    }
+    out.push_str(tail);
+    push_indent(indent, out);
+    out.push_str("}\n");
+}
+
+/// `unsafe impl ::uapigen_uaccess::Plain for T {}`: one line when it fits (its one break, before
+/// `for`, breaks only when the line is too long), else through the printer.
+fn plain_impl(ty_name: &str, indent: usize, out: &mut String) {
+    const HEAD: &str = "unsafe impl ::uapigen_uaccess::Plain for ";
+    if HEAD.len() + ty_name.len() + " {}".len() <= budget(indent) {
+        push_indent(indent, out);
+        out.push_str(HEAD);
+        out.push_str(ty_name);
+        out.push_str(" {}\n");
+        return;
+    }
+    let mut r = Rust::new(256, indent);
+    r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), ty_name);
+    r.impl_end();
+    out.push_str(&r.finish());
+}
+
+/// `/// text` at column `col`, as `Rust::doc` prints it.
+fn doc(col: usize, text: &str, out: &mut String) {
+    push_indent(col, out);
+    out.push_str("///");
+    out.push_str(text.trim_end_matches(' '));
+    out.push('\n');
+}
+
+/// `pub const NAME: usize = {n}usize;`: no break in it (`Rust::item_const`).
+fn usize_const(col: usize, name: &str, n: usize, out: &mut String) {
+    push_indent(col, out);
+    out.push_str("pub const ");
+    out.push_str(name);
+    out.push_str(": usize = ");
+    out.push_str(&n.to_string());
+    out.push_str("usize;\n");
+}
+
+/// Where the last `n` lines of `text` (which ends with a newline) start.
+fn last_lines(text: &str, n: usize) -> usize {
+    let mut end = text.len() - 1;
+    for _ in 0..n {
+        end = text[..end].rfind('\n').map_or(0, |i| i);
+    }
+    end + 1
+}
+
+/// The parts of a validator `impl` that are the same for every struct.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Piece {
+    /// `size`'s `copy_from_user_into`, without its doc (which names the struct).
+    SizeCopy,
+    /// `copy_from_user`, with its doc; driver data's takes the type and length.
+    ByValue(bool),
+    /// `check` without its doc and with no rules: its signature and last statement.
+    Check,
+}
+
+thread_local! {
+    /// Each `Piece` as printed at a column.
+    static FIXED: RefCell<HashMap<(Piece, usize), Rc<str>>> = RefCell::new(HashMap::new());
+}
+
+/// `piece` printed at column `col` (a whole item inside an `impl`), printed once per thread.
+fn fixed(piece: Piece, col: usize) -> Rc<str> {
+    FIXED.with(|f| {
+        f.borrow_mut()
+            .entry((piece, col))
+            .or_insert_with(|| render(piece, col).into())
+            .clone()
+    })
+}
+
+fn render(piece: Piece, col: usize) -> String {
+    let mut r = Rust::new(1024, col);
     let unit = || Ty::Tuple(Vec::new());
-    let mem_m = || ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))));
+    match piece {
+        Piece::SizeCopy => r.item_fn(&method_fn(
+            Vec::new(),
+            "copy_from_user_into",
+            Some("&mut self"),
+            vec![mem_m(), ("src".into(), ty("u64"))],
+            result(unit()),
+            vec![
+                Stmt::Semi(Expr::Try(Box::new(call(
+                    "::uapigen_uaccess::size_copy",
+                    vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
+                )))),
+                Stmt::Expr(method(var("self"), "check", vec![])),
+            ],
+        )),
+        Piece::ByValue(user_data) => r.item_fn(&by_value(user_data)),
+        Piece::Check => r.item_fn(&FnItem {
+            docs: Vec::new(),
+            attrs: vec![Meta::Path("inline")],
+            public: true,
+            name: "check".into(),
+            generics: Vec::new(),
+            receiver: Some("&self"),
+            params: Vec::new(),
+            ret: Some(result(unit())),
+            body: vec![Stmt::Expr(call(
+                "::core::result::Result::Ok",
+                vec![Expr::Tuple(Vec::new())],
+            ))],
+        }),
+    }
+    r.finish()
+}
 
-    let rules: Vec<Stmt> = v
-        .rules
-        .iter()
-        .map(|rule| {
-            let require = not(paren(all(family, "self", &rule.require)));
-            let test = if rule.when.is_empty() {
-                require
-            } else {
-                bin(paren(all(family, "self", &rule.when)), "&&", require)
-            };
-            if_stmt(test, vec![reject(errno(rule.errno), &rule.text)])
-        })
-        .collect();
+/// `mem: &M`
+fn mem_m() -> (String, Ty) {
+    ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))))
+}
 
-    // `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
-    let (params, args): (Vec<(String, Ty)>, Vec<Expr>) = match conv {
-        Convention::UserData => (
+/// `if !(require) { return Err(..); }`, or `if (when) && !(require) { .. }`.
+fn rule_stmt(family: &Family, rule: &Rule) -> Stmt {
+    let require = not(paren(all(family, "self", &rule.require)));
+    let test = if rule.when.is_empty() {
+        require
+    } else {
+        bin(paren(all(family, "self", &rule.when)), "&&", require)
+    };
+    if_stmt(test, vec![reject(errno(rule.errno), &rule.text)])
+}
+
+/// `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
+fn by_value(user_data: bool) -> FnItem {
+    let (params, args): (Vec<(String, Ty)>, Vec<Expr>) = if user_data {
+        (
             vec![
                 ("data_type".into(), ty("u32")),
                 ("uptr".into(), ty("u64")),
                 ("len".into(), ty("u32")),
             ],
             vec![var("data_type"), var("uptr"), var("len")],
-        ),
-        _ => (vec![("src".into(), ty("u64"))], vec![var("src")]),
-    };
-    let by_value = {
-        let mut ps = vec![mem_m()];
-        ps.extend(params.iter().cloned());
-        let mut call_args = vec![var("mem")];
-        call_args.extend(args);
-        method_fn(
-            vec![" [`Self::copy_from_user_into`] into a new value.".into()],
-            "copy_from_user",
-            None,
-            ps,
-            result(ty("Self")),
-            vec![
-                Stmt::Let(
-                    "mut dst",
-                    Expr::Call(
-                        Box::new(Expr::QPath(
-                            ty("Self"),
-                            path("::core::default::Default"),
-                            "default".into(),
-                        )),
-                        Vec::new(),
-                    ),
-                ),
-                Stmt::Semi(Expr::Try(Box::new(method(
-                    var("dst"),
-                    "copy_from_user_into",
-                    call_args,
-                )))),
-                Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
-            ],
         )
+    } else {
+        (vec![("src".into(), ty("u64"))], vec![var("src")])
     };
+    let mut ps = vec![mem_m()];
+    ps.extend(params);
+    let mut call_args = vec![var("mem")];
+    call_args.extend(args);
+    method_fn(
+        vec![" [`Self::copy_from_user_into`] into a new value.".into()],
+        "copy_from_user",
+        None,
+        ps,
+        result(ty("Self")),
+        vec![
+            Stmt::Let(
+                "mut dst",
+                Expr::Call(
+                    Box::new(Expr::QPath(
+                        ty("Self"),
+                        path("::core::default::Default"),
+                        "default".into(),
+                    )),
+                    Vec::new(),
+                ),
+            ),
+            Stmt::Semi(Expr::Try(Box::new(method(
+                var("dst"),
+                "copy_from_user_into",
+                call_args,
+            )))),
+            Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
+        ],
+    )
+}
 
-    r.impl_begin(false, None, &ty_name);
-    r.docs(
-        false,
-        &[format!(
-            " The kernel's minimum size: {} = {min}.",
-            v.min_size.text()
-        )],
-    );
-    r.item_const(true, "MIN_SIZE", &ty("usize"), &lit(format!("{min}usize")));
-    match crate::emit::flexible_tail_text(view, s) {
-        Some(tail) => r.docs(
-            false,
-            &[
-                " `sizeof`: the most the kernel reads as this struct. The validators copy at most"
-                    .to_string(),
-                format!(" this; {tail}."),
-            ],
-        ),
-        None => r.doc(
-            false,
-            " `sizeof`: the most the kernel reads as this struct.",
-        ),
-    }
-    r.item_const(true, "SIZE", &ty("usize"), &lit(format!("{size}usize")));
+/// The argsz and driver-data `copy_from_user_into` (and driver data's `DATA_TYPE`), through
+/// the printer: their bodies depend on the struct.
+fn copy_in(view: RevView, s: StructId, conv: Convention, r: &mut Rust) {
+    let family = view.family();
+    let st = view.get(s);
+    let (Some(v), Some(plan)) = (&st.validation, view.validator(s)) else {
+        return;
+    };
+    let min = plan.min_size as usize;
+    let size = plan.size as usize;
+    let unit = || Ty::Tuple(Vec::new());
     match conv {
         Convention::Argsz => {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
@@ -319,27 +478,7 @@ fn items(view: RevView, s: StructId, r: &mut Rust) {
                 body,
             ));
         }
-        Convention::Size => {
-            r.item_fn(&method_fn(
-                vec![format!(
-                    " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
-                     size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
-                     the tail must be zero, else -E2BIG), then [`Self::check`].",
-                    st.name
-                )],
-                "copy_from_user_into",
-                Some("&mut self"),
-                vec![mem_m(), ("src".into(), ty("u64"))],
-                result(unit()),
-                vec![
-                    Stmt::Semi(Expr::Try(Box::new(call(
-                        "::uapigen_uaccess::size_copy",
-                        vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
-                    )))),
-                    Stmt::Expr(method(var("self"), "check", vec![])),
-                ],
-            ));
-        }
+        Convention::Size => {}
         Convention::UserData => {
             let (dt_name, _) = v.data_type.clone().unwrap_or_default();
             r.doc(false, " The data type this struct is copied as.");
@@ -383,25 +522,4 @@ fn items(view: RevView, s: StructId, r: &mut Rust) {
             ));
         }
     }
-    r.item_fn(&by_value);
-    let mut body = rules;
-    body.push(Stmt::Expr(call(
-        "::core::result::Result::Ok",
-        vec![Expr::Tuple(Vec::new())],
-    )));
-    r.item_fn(&FnItem {
-        docs: vec![format!(
-            " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
-            st.name
-        )],
-        attrs: vec![Meta::Path("inline")],
-        public: true,
-        name: "check".into(),
-        generics: Vec::new(),
-        receiver: Some("&self"),
-        params: Vec::new(),
-        ret: Some(result(unit())),
-        body,
-    });
-    r.impl_end();
 }
