@@ -95,6 +95,7 @@ fn all(family: &Family, base: &'static str, conds: &[Cond]) -> Expr {
 }
 
 /// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, "text"));`
+/// (`reject_text` writes it as text.)
 fn reject(errno: Expr, text: &str) -> Stmt {
     Stmt::Semi(Expr::Return(Box::new(call(
         "::core::result::Result::Err",
@@ -221,12 +222,8 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     let check = fixed(Piece::Check, col);
     let (head, tail) = check.split_at(last_lines(&check, 2));
     out.push_str(head);
-    if !v.rules.is_empty() {
-        let mut r = Rust::new(4096, col + INDENT as usize);
-        for rule in &v.rules {
-            r.stmt(&rule_stmt(view.family(), rule), false);
-        }
-        out.push_str(&r.finish());
+    for rule in &v.rules {
+        write_rule(view.family(), rule, col + INDENT as usize, out);
     }
     out.push_str(tail);
     push_indent(indent, out);
@@ -345,15 +342,83 @@ fn mem_m() -> (String, Ty) {
     ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))))
 }
 
-/// `if !(require) { return Err(..); }`, or `if (when) && !(require) { .. }`.
-fn rule_stmt(family: &Family, rule: &Rule) -> Stmt {
+/// `!(require)`, or `(when) && !(require)`: when a rule refuses.
+fn rule_test(family: &Family, rule: &Rule) -> Expr {
     let require = not(paren(all(family, "self", &rule.require)));
-    let test = if rule.when.is_empty() {
+    if rule.when.is_empty() {
         require
     } else {
         bin(paren(all(family, "self", &rule.when)), "&&", require)
-    };
-    if_stmt(test, vec![reject(errno(rule.errno), &rule.text)])
+    }
+}
+
+/// What stands in for a rule's `return` while the `if` around it is printed.
+const STAND_IN: &str = "__uapigen_reject";
+
+/// A rule, `if test { return Err(..); }`, at statement column `col`. The `return` is written
+/// as text (`reject_text`); the `if` goes through the printer with a one-line stand-in for
+/// it, which the `if`'s layout does not depend on (the `{` is followed by a hard break).
+fn write_rule(family: &Family, rule: &Rule, col: usize, out: &mut String) {
+    let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
+    let text = str_lit(&rule.text);
+    let mut body = String::new();
+    let mut r = Rust::new(1024, col);
+    if !reject_text(&errno, &text, col + INDENT as usize, &mut body) {
+        let reject = reject(var(errno), &rule.text);
+        r.stmt(&if_stmt(rule_test(family, rule), vec![reject]), false);
+        out.push_str(&r.finish());
+        return;
+    }
+    r.stmt(
+        &if_stmt(rule_test(family, rule), vec![Stmt::Expr(var(STAND_IN))]),
+        false,
+    );
+    let printed = r.finish();
+    let (head, tail) = printed.split_at(last_lines(&printed, 2));
+    debug_assert_eq!(tail.trim_start().lines().next(), Some(STAND_IN));
+    out.push_str(head);
+    out.push_str(&body);
+    out.push_str(&tail[last_lines(tail, 1)..]);
+}
+
+/// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, text));` at
+/// statement column `col`, as the printer breaks it when `Err(`'s arguments do not fit on
+/// the line: the inner call on one line if it fits there, else one argument a line. False
+/// (nothing written) when they might fit, which the printer is left to decide.
+fn reject_text(errno: &str, text: &str, col: usize, out: &mut String) -> bool {
+    const ERR: &str = "return ::core::result::Result::Err(";
+    const NEW: &str = "::uapigen_uaccess::Rejected::new(";
+    let args = errno.len() + ", ".len() + text.len();
+    // `Err(`'s box: the inner call and its `)`, at least, after `return ..Err(` (and so the
+    // statement is not one line either).
+    if NEW.len() + args + ")".len() <= budget(col).saturating_sub(ERR.len()) {
+        return false;
+    }
+    push_indent(col, out);
+    out.push_str(ERR);
+    out.push('\n');
+    let inner = col + INDENT as usize;
+    push_indent(inner, out);
+    out.push_str(NEW);
+    // `new(`'s box holds its arguments and the `)` up to the next break.
+    if args + ")".len() <= budget(inner).saturating_sub(NEW.len()) {
+        out.push_str(errno);
+        out.push_str(", ");
+        out.push_str(text);
+        out.push_str("),\n");
+    } else {
+        out.push('\n');
+        for arg in [errno, text] {
+            push_indent(inner + INDENT as usize, out);
+            out.push_str(arg);
+            out.push_str(",\n");
+        }
+        push_indent(inner, out);
+        out.push_str("),\n");
+    }
+    push_indent(col, out);
+    out.push_str(");\n");
+    true
 }
 
 /// `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
@@ -521,5 +586,37 @@ fn copy_in(view: RevView, s: StructId, conv: Convention, r: &mut Rust) {
                 ],
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `reject_text` writes what the printer prints, at every length around its breaks.
+    #[test]
+    fn reject_text_is_the_printers() {
+        let (mut one_line, mut broken) = (0, 0);
+        for col in [0, 4, 8, 12, 16, 20, 28, 36, 48, 64] {
+            for errno in ["E2BIG", "EINVAL", "EOPNOTSUPP", "ENAMETOOLONG"] {
+                let errno = format!("::uapigen_uaccess::Errno::{errno}");
+                for n in 0..120 {
+                    let text = "x".repeat(n);
+                    let mut r = Rust::new(1024, col);
+                    r.stmt(&reject(var(errno.clone()), &text), false);
+                    let printed = r.finish();
+                    let mut direct = String::new();
+                    if reject_text(&errno, &str_lit(&text), col, &mut direct) {
+                        assert_eq!(direct, printed, "col {col}, {errno}, {n} bytes");
+                        if direct.lines().count() == 3 {
+                            one_line += 1;
+                        } else {
+                            broken += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(one_line > 0 && broken > 0, "{one_line} {broken}");
     }
 }
