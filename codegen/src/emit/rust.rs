@@ -690,7 +690,7 @@ fn power_of_two(n: u64) -> &'static str {
 /// Struct `s`'s code (its types, layout assertions and validator), at column `indent`.
 fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let st = ctx.family.struct_(s);
-    let mut r = Rust::new(8192, indent);
+    let mut out = String::with_capacity(8192);
     let type_name = camel(&st.name);
     let mut doc = format!("`struct {}`", st.name);
     if let Some(s) = &st.summary {
@@ -708,10 +708,9 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         false,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
-        &mut r,
+        indent,
+        &mut out,
     );
-
-    let mut out = r.finish();
 
     // Layout assertions, one block per struct.
     let ty_id = ident(&type_name);
@@ -983,7 +982,8 @@ fn aggregate(
     repr: RustRepr,
     is_union: bool,
     into_bytes: bool,
-    r: &mut Rust,
+    indent: usize,
+    out: &mut String,
 ) {
     let mut members = Vec::new();
     for f in fields {
@@ -1009,7 +1009,8 @@ fn aggregate(
                     rust_repr(ms, false, None),
                     inner_union,
                     inner_bytes,
-                    r,
+                    indent,
+                    out,
                 );
                 ty(ident(&uname))
             }
@@ -1039,8 +1040,8 @@ fn aggregate(
         ));
     }
     let name = ident(type_name);
-    r.docs(false, &doc_lines(doc));
-    r.attr(false, &repr_attr(repr));
+    doc_text(indent, &doc_lines(doc), out);
+    attr_text(indent, &repr_attr(repr), out);
     let plain = !is_union && !has_union(ctx, fields);
     let pointer = has_pointer(ctx, fields);
     let derive_default = plain && !has_big_array(ctx, fields) && !pointer;
@@ -1057,24 +1058,32 @@ fn aggregate(
         (true, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
         _ => &["Clone", "Copy"],
     };
-    r.attr(false, &derive(derives));
+    attr_text(indent, &derive(derives), out);
     // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
     // (rust-vmm's kvm-bindings re-adds them after every regeneration).
     if !pointer {
-        r.attr(
-            false,
+        attr_text(
+            indent,
             &derive(if into_bytes {
                 ZEROCOPY_ALL
             } else {
                 ZEROCOPY_READ
             }),
+            out,
         );
     }
-    r.item_struct(if is_union { "union " } else { "struct " }, &name, &members);
+    struct_text(
+        indent,
+        if is_union { "union " } else { "struct " },
+        &name,
+        &members,
+        out,
+    );
     if !derive_default {
         // Unions, arrays over 32 elements and raw pointers cannot derive Default. Every uAPI
         // type is integers and pointers all the way down, so all-zero bytes (null pointers)
         // are a valid value.
+        let mut r = Rust::new(1024, indent);
         r.impl_begin(false, Some(&path("::core::default::Default")), &name);
         r.item_fn(&FnItem {
             docs: Vec::new(),
@@ -1091,6 +1100,83 @@ fn aggregate(
             ))))],
         });
         r.impl_end();
+        out.push_str(&r.finish());
+    }
+}
+
+/// Doc lines at column `col`, as `Rust::docs` prints them.
+fn doc_text(col: usize, docs: &[String], out: &mut String) {
+    for d in docs {
+        push_indent(col, out);
+        out.push_str("///");
+        out.push_str(d.trim_end_matches(' '));
+        out.push('\n');
+    }
+}
+
+/// An outer attribute at column `col`: one line when it fits (`Rust::attr` prints it as one
+/// piece of text then), else through the printer.
+fn attr_text(col: usize, meta: &Meta, out: &mut String) {
+    let start = out.len();
+    push_indent(col, out);
+    out.push_str("#[");
+    flat_meta(meta, out);
+    out.push(']');
+    if out.len() - start - col <= budget(col) {
+        out.push('\n');
+        return;
+    }
+    out.truncate(start);
+    let mut r = Rust::new(256, col);
+    r.attr(false, meta);
+    out.push_str(&r.finish());
+}
+
+/// `pub struct Name { fields }` (or a union) at column `col`, each field with its docs, as
+/// `Rust::item_struct` prints it: no line of it can break, but a type with generic
+/// arguments or a tuple, which goes through the printer.
+fn struct_text(
+    col: usize,
+    keyword: &'static str,
+    name: &str,
+    fields: &[(Vec<String>, String, Ty)],
+    out: &mut String,
+) {
+    if fields.iter().any(|(_, _, t)| has_args(t)) {
+        let mut r = Rust::new(1024, col);
+        r.item_struct(keyword, name, fields);
+        out.push_str(&r.finish());
+        return;
+    }
+    push_indent(col, out);
+    out.push_str("pub ");
+    out.push_str(keyword);
+    out.push_str(name);
+    if fields.is_empty() {
+        out.push_str(" {}\n");
+        return;
+    }
+    out.push_str(" {\n");
+    let inner = col + INDENT as usize;
+    for (docs, fname, t) in fields {
+        doc_text(inner, docs, out);
+        push_indent(inner, out);
+        out.push_str("pub ");
+        out.push_str(fname);
+        out.push_str(": ");
+        flat_type(t, out);
+        out.push_str(",\n");
+    }
+    push_indent(col, out);
+    out.push_str("}\n");
+}
+
+/// Whether a type has a break in it (generic arguments, a tuple), which the printer may take.
+fn has_args(t: &Ty) -> bool {
+    match t {
+        Ty::Path(p) | Ty::Dyn(p) => !p.args.is_empty(),
+        Ty::Array(e, _) | Ty::Ref(_, e) | Ty::Slice(e) => has_args(e),
+        Ty::Tuple(_) => true,
     }
 }
 

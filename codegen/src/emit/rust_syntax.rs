@@ -222,6 +222,11 @@ pub fn flat(e: &Expr, out: &mut String, max: usize) -> bool {
     flat_expr(e, out, max)
 }
 
+/// `t`'s one-line form appended to `out`.
+pub fn flat_type(t: &Ty, out: &mut String) {
+    flat_ty(t, out)
+}
+
 /// The layout rules, on the printer.
 pub struct Rust {
     pub p: Printer,
@@ -1204,7 +1209,7 @@ fn needs_newline_if_wrap(e: &Expr) -> bool {
 // One-line forms: what the boxes print when everything fits. Each gives up (false) once the
 // text is longer than `max`, or when the form cannot be one line (a block of statements).
 
-fn flat_meta(meta: &Meta, out: &mut String) {
+pub fn flat_meta(meta: &Meta, out: &mut String) {
     match meta {
         Meta::Path(p) => out.push_str(p),
         Meta::List(p, items) => {
