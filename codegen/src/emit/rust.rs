@@ -524,11 +524,30 @@ fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
     }
 }
 
-fn constant_item(ctx: &Ctx, c: &Constant, r: &mut Rust) {
+/// A constant at column 0, written as text when `pub const NAME: T = value;` fits on its line
+/// (no box of `Rust::item_const` then breaks), else through the printer.
+fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
     let value = const_value(ctx, c, ty_name);
-    r.docs(false, &doc_lines(Some(&constant_doc(c))));
-    r.item_const(true, &ident(&c.name), &ty(ident(ty_name)), &value);
+    let docs = doc_lines(Some(&constant_doc(c)));
+    let name = ident(&c.name);
+    let start = out.len();
+    doc_text(0, &docs, out);
+    let line = out.len();
+    out.push_str("pub const ");
+    out.push_str(&name);
+    out.push_str(": ");
+    out.push_str(&ident(ty_name));
+    out.push_str(" = ");
+    if flat(&value, out, usize::MAX) && out.len() - line + ";".len() <= budget(0) {
+        out.push_str(";\n");
+        return;
+    }
+    out.truncate(start);
+    let mut r = Rust::new(256, 0);
+    r.docs(false, &docs);
+    r.item_const(true, &name, &ty(ident(ty_name)), &value);
+    out.push_str(&r.finish());
 }
 
 /// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
@@ -545,21 +564,17 @@ fn constant_doc(c: &Constant) -> String {
 /// One item of the family at the latest revision; a struct's code is kept in `latest_code`.
 fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [Option<String>]) {
     match item {
-        ItemRef::Define(i) => {
-            let mut r = Rust::new(256, 0);
-            constant_item(ctx, &ctx.family.define(i).constant, &mut r);
-            out.push_str(&r.finish());
-        }
+        ItemRef::Define(i) => constant_text(ctx, &ctx.family.define(i).constant, out),
         ItemRef::Group(i) => {
             let g = ctx.family.group(i);
-            let mut r = Rust::new(1024, 0);
             for c in &g.values {
-                constant_item(ctx, c, &mut r);
+                constant_text(ctx, c, out);
             }
             if let Style::Enum { tag: Some(tag) } = &g.style {
+                let mut r = Rust::new(1024, 0);
                 open_enum(ctx, g, tag, &mut r);
+                out.push_str(&r.finish());
             }
-            out.push_str(&r.finish());
         }
         ItemRef::Struct(i) => {
             let st = ctx.family.struct_(i);
