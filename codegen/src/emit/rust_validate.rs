@@ -222,9 +222,7 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     let check = fixed(Piece::Check, col);
     let (head, tail) = check.split_at(last_lines(&check, 2));
     out.push_str(head);
-    for rule in &v.rules {
-        write_rule(view.family(), rule, col + INDENT as usize, out);
-    }
+    write_rules(view.family(), &v.rules, col + INDENT as usize, out);
     out.push_str(tail);
     push_indent(indent, out);
     out.push_str("}\n");
@@ -355,30 +353,43 @@ fn rule_test(family: &Family, rule: &Rule) -> Expr {
 /// What stands in for a rule's `return` while the `if` around it is printed.
 const STAND_IN: &str = "__uapigen_reject";
 
-/// A rule, `if test { return Err(..); }`, at statement column `col`. The `return` is written
-/// as text (`reject_text`); the `if` goes through the printer with a one-line stand-in for
-/// it, which the `if`'s layout does not depend on (the `{` is followed by a hard break).
-fn write_rule(family: &Family, rule: &Rule, col: usize, out: &mut String) {
-    let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
-    let text = str_lit(&rule.text);
-    let mut body = String::new();
-    let mut r = Rust::new(1024, col);
-    if !reject_text(&errno, &text, col + INDENT as usize, &mut body) {
-        let reject = reject(var(errno), &rule.text);
-        r.stmt(&if_stmt(rule_test(family, rule), vec![reject]), false);
-        out.push_str(&r.finish());
+/// The rules, `if test { return Err(..); }` each, at statement column `col`. A `return` is
+/// written as text (`reject_text`); the `if`s go through the printer (one for all of them)
+/// with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{` is
+/// followed by a hard break), and each stand-in's line is then replaced by its `return`.
+fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
+    if rules.is_empty() {
         return;
     }
-    r.stmt(
-        &if_stmt(rule_test(family, rule), vec![Stmt::Expr(var(STAND_IN))]),
-        false,
-    );
+    let inner = col + INDENT as usize;
+    let mut r = Rust::new(4096, col);
+    let mut bodies = Vec::new();
+    for rule in rules {
+        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
+        let mut body = String::new();
+        let then = if reject_text(&errno, &str_lit(&rule.text), inner, &mut body) {
+            bodies.push(body);
+            Stmt::Expr(var(STAND_IN))
+        } else {
+            reject(var(errno), &rule.text)
+        };
+        r.stmt(&if_stmt(rule_test(family, rule), vec![then]), false);
+    }
     let printed = r.finish();
-    let (head, tail) = printed.split_at(last_lines(&printed, 2));
-    debug_assert_eq!(tail.trim_start().lines().next(), Some(STAND_IN));
-    out.push_str(head);
-    out.push_str(&body);
-    out.push_str(&tail[last_lines(tail, 1)..]);
+    let mut stand_in = String::new();
+    push_indent(inner, &mut stand_in);
+    stand_in.push_str(STAND_IN);
+    stand_in.push('\n');
+    let mut bodies = bodies.iter();
+    for line in printed.split_inclusive('\n') {
+        match bodies.len() {
+            n if n > 0 && line == stand_in => {
+                out.push_str(bodies.next().expect("one body a stand-in"));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    debug_assert_eq!(bodies.len(), 0, "a stand-in for every written return");
 }
 
 /// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, text));` at
