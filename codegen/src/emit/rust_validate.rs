@@ -630,4 +630,20 @@ mod tests {
         }
         assert!(one_line > 0 && broken > 0, "{one_line} {broken}");
     }
+
+    /// `plain_impl` writes what the printer prints, for names around the line's end.
+    #[test]
+    fn plain_impl_is_the_printers() {
+        for col in [0, 4, 8, 12, 40] {
+            for n in 1..80 {
+                let name = "T".repeat(n);
+                let mut r = Rust::new(256, col);
+                r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), &name);
+                r.impl_end();
+                let mut direct = String::new();
+                plain_impl(&name, col, &mut direct);
+                assert_eq!(direct, r.finish(), "col {col}, {n} bytes");
+            }
+        }
+    }
 }
