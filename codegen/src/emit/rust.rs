@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::diag::Error;
 use crate::emit::marker;
+use crate::emit::pp::INDENT;
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
 use crate::ir::*;
@@ -523,11 +524,30 @@ fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
     }
 }
 
-fn constant_item(ctx: &Ctx, c: &Constant, r: &mut Rust) {
+/// A constant at column 0, written as text when `pub const NAME: T = value;` fits on its line
+/// (no box of `Rust::item_const` then breaks), else through the printer.
+fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
     let value = const_value(ctx, c, ty_name);
-    r.docs(false, &doc_lines(Some(&constant_doc(c))));
-    r.item_const(true, &ident(&c.name), &ty(ident(ty_name)), &value);
+    let docs = doc_lines(Some(&constant_doc(c)));
+    let name = ident(&c.name);
+    let start = out.len();
+    doc_text(0, &docs, out);
+    let line = out.len();
+    out.push_str("pub const ");
+    out.push_str(&name);
+    out.push_str(": ");
+    out.push_str(&ident(ty_name));
+    out.push_str(" = ");
+    if flat(&value, out, usize::MAX) && out.len() - line + ";".len() <= budget(0) {
+        out.push_str(";\n");
+        return;
+    }
+    out.truncate(start);
+    let mut r = Rust::new(256, 0);
+    r.docs(false, &docs);
+    r.item_const(true, &name, &ty(ident(ty_name)), &value);
+    out.push_str(&r.finish());
 }
 
 /// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
@@ -547,21 +567,17 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
         // A function-like macro has no Rust form (bindgen leaves them out too); the
         // constants written with it carry their values.
         ItemRef::Macro(_) => {}
-        ItemRef::Define(i) => {
-            let mut r = Rust::new(256, 0);
-            constant_item(ctx, &ctx.family.define(i).constant, &mut r);
-            out.push_str(&r.finish());
-        }
+        ItemRef::Define(i) => constant_text(ctx, &ctx.family.define(i).constant, out),
         ItemRef::Group(i) => {
             let g = ctx.family.group(i);
-            let mut r = Rust::new(1024, 0);
             for c in &g.values {
-                constant_item(ctx, c, &mut r);
+                constant_text(ctx, c, out);
             }
             if let Style::Enum { tag: Some(tag) } = &g.style {
+                let mut r = Rust::new(1024, 0);
                 open_enum(ctx, g, tag, &mut r);
+                out.push_str(&r.finish());
             }
-            out.push_str(&r.finish());
         }
         ItemRef::Struct(i) => {
             let st = ctx.family.struct_(i);
@@ -692,7 +708,7 @@ fn power_of_two(n: u64) -> &'static str {
 /// Struct `s`'s code (its types, layout assertions and validator), at column `indent`.
 fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let st = ctx.family.struct_(s);
-    let mut r = Rust::new(8192, indent);
+    let mut out = String::with_capacity(8192);
     let type_name = camel(&st.name);
     let mut doc = format!("`struct {}`", st.name);
     if let Some(s) = &st.summary {
@@ -710,37 +726,30 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         false,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
-        &mut r,
+        indent,
+        &mut out,
     );
 
     // Layout assertions, one block per struct.
     let ty_id = ident(&type_name);
-    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Expr {
-        let values: Vec<(&'static str, u64)> = ctx
-            .layouts
+    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Vec<(&'static str, u64)> {
+        ctx.layouts
             .iter()
             .map(|l| (l.target.rust_arch, f(l.struct_(s))))
-            .collect();
-        per_target(&values)
+            .collect()
     };
     let c_name = &st.name;
-    let mut asserts = vec![
-        layout_assert(
-            size_of(&ty_id),
-            per(&|l| l.size),
-            format!("struct {c_name}: wrong size"),
-        ),
-        layout_assert(
-            Expr::Call(
-                Box::new(Expr::Path(path_args(
-                    "::core::mem::align_of",
-                    vec![ty(ty_id.clone())],
-                ))),
-                Vec::new(),
-            ),
-            per(&|l| l.align),
-            format!("struct {c_name}: wrong alignment"),
-        ),
+    let mut checks = vec![
+        LayoutCheck {
+            actual: Measure::Size(ty_id.clone()),
+            expected: per(&|l| l.size),
+            message: format!("struct {c_name}: wrong size"),
+        },
+        LayoutCheck {
+            actual: Measure::Align(ty_id.clone()),
+            expected: per(&|l| l.align),
+            message: format!("struct {c_name}: wrong alignment"),
+        },
     ];
     let base = ctx.layouts[0].struct_(s);
     for (mi, m) in base.members.iter().enumerate() {
@@ -749,49 +758,153 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
             continue;
         }
         let f = &st.fields[m.index[0]];
-        asserts.push(layout_assert(
-            offset_of(&ty_id, &ident(&f.rust_name)),
-            per(&|l| l.members[mi].offset),
-            format!("struct {c_name}: `{}` at the wrong offset", m.path),
-        ));
+        checks.push(LayoutCheck {
+            actual: Measure::Offset(ty_id.clone(), ident(&f.rust_name)),
+            expected: per(&|l| l.members[mi].offset),
+            message: format!("struct {c_name}: `{}` at the wrong offset", m.path),
+        });
     }
-    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut asserts);
-    r.const_block(&asserts);
-    crate::emit::rust_validate::emit(ctx.view, s, &mut r);
-    r.finish()
+    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
+    layout_block(&checks, indent, &mut out);
+    crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
+    out
 }
 
-/// `::core::mem::size_of::<T>()`
-fn size_of(t: &str) -> Expr {
-    Expr::Call(
-        Box::new(Expr::Path(path_args(
-            "::core::mem::size_of",
-            vec![ty(t.to_string())],
-        ))),
-        Vec::new(),
-    )
+/// What a layout assertion measures.
+enum Measure {
+    /// `::core::mem::size_of::<T>()`
+    Size(String),
+    /// `::core::mem::align_of::<T>()`
+    Align(String),
+    /// `::core::mem::offset_of!(T, f)`
+    Offset(String, String),
 }
 
-/// `::core::mem::offset_of!(T, f)`
-fn offset_of(t: &str, f: &str) -> Expr {
-    Expr::Macro(
-        path("::core::mem::offset_of"),
-        vec![
-            Tt::Ident(t.to_string()),
-            Tt::Punct(','),
-            Tt::Ident(f.to_string()),
-        ],
-    )
+impl Measure {
+    fn expr(&self) -> Expr {
+        let of = |f: &'static str, t: &str| {
+            Expr::Call(
+                Box::new(Expr::Path(path_args(f, vec![ty(t.to_string())]))),
+                Vec::new(),
+            )
+        };
+        match self {
+            Measure::Size(t) => of("::core::mem::size_of", t),
+            Measure::Align(t) => of("::core::mem::align_of", t),
+            Measure::Offset(t, f) => Expr::Macro(
+                path("::core::mem::offset_of"),
+                vec![
+                    Tt::Ident(t.to_string()),
+                    Tt::Punct(','),
+                    Tt::Ident(f.to_string()),
+                ],
+            ),
+        }
+    }
+
+    /// The one-line form `expr` prints as.
+    fn write(&self, out: &mut String) {
+        let (open, t, f) = match self {
+            Measure::Size(t) => ("::core::mem::size_of::<", t, None),
+            Measure::Align(t) => ("::core::mem::align_of::<", t, None),
+            Measure::Offset(t, f) => ("::core::mem::offset_of!(", t, Some(f)),
+        };
+        out.push_str(open);
+        out.push_str(t);
+        match f {
+            Some(f) => {
+                out.push_str(", ");
+                out.push_str(f);
+                out.push(')');
+            }
+            None => out.push_str(">()"),
+        }
+    }
 }
 
-/// `if actual != expected { panic!(..) }` in a const block: a compile error naming what moved.
-/// (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
-fn layout_assert(actual: Expr, expected: Expr, message: String) -> Stmt {
-    Stmt::Expr(Expr::If(
-        Box::new(bin(actual, "!=", expected)),
-        vec![Stmt::Macro(path("panic"), vec![Tt::Lit(str_lit(&message))])],
-        None,
-    ))
+/// `if actual != expected { panic!(message) }` in a const block: a compile error naming what
+/// moved. (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
+struct LayoutCheck {
+    actual: Measure,
+    /// The value on each target.
+    expected: Vec<(&'static str, u64)>,
+    message: String,
+}
+
+impl LayoutCheck {
+    fn stmt(&self) -> Stmt {
+        Stmt::Expr(Expr::If(
+            Box::new(bin(self.actual.expr(), "!=", per_target(&self.expected))),
+            vec![Stmt::Macro(
+                path("panic"),
+                vec![Tt::Lit(str_lit(&self.message))],
+            )],
+            None,
+        ))
+    }
+
+    /// The statement as the printer prints it when the condition and the `panic!` each fit on
+    /// their line, at statement column `col`; false (and `out` as it was) when one does not.
+    fn write(&self, col: usize, out: &mut String) -> bool {
+        let start = out.len();
+        push_indent(col, out);
+        out.push_str("if ");
+        self.actual.write(out);
+        out.push_str(" != ");
+        let ok = match self.expected.split_first() {
+            Some((first, rest)) if rest.iter().all(|v| v.1 == first.1) => {
+                out.push_str(&first.1.to_string());
+                true
+            }
+            _ => flat(&per_target(&self.expected), out, usize::MAX),
+        };
+        // `if cond` and ` {` within the line (`Rust::expr_if`).
+        if !ok || out.len() - start - col + 2 > budget(col) {
+            out.truncate(start);
+            return false;
+        }
+        out.push_str(" {\n");
+        let line = out.len();
+        let inner = col + INDENT as usize;
+        push_indent(inner, out);
+        out.push_str("panic!(");
+        out.push_str(&str_lit(&self.message));
+        out.push(')');
+        // The `;` after it within the line (`Rust::stmt`).
+        if out.len() - line - inner >= budget(inner) {
+            out.truncate(start);
+            return false;
+        }
+        out.push_str(";\n");
+        push_indent(col, out);
+        out.push_str("}\n");
+        true
+    }
+}
+
+/// `n` spaces.
+pub(crate) fn push_indent(n: usize, out: &mut String) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// The layout assertions as `const _: () = { .. };` at column `indent`. Their shape is fixed,
+/// so they are written as text, as the printer prints them when every line fits (a third of
+/// a struct's printing was these); a block with a line that does not goes through the printer.
+fn layout_block(checks: &[LayoutCheck], indent: usize, out: &mut String) {
+    let start = out.len();
+    push_indent(indent, out);
+    out.push_str("const _: () = {\n");
+    let col = indent + INDENT as usize;
+    if checks.iter().all(|k| k.write(col, out)) {
+        push_indent(indent, out);
+        out.push_str("};\n");
+        return;
+    }
+    out.truncate(start);
+    let stmts: Vec<Stmt> = checks.iter().map(LayoutCheck::stmt).collect();
+    let mut r = Rust::new(4096, indent);
+    r.const_block(&stmts);
+    out.push_str(&r.finish());
 }
 
 /// Size of each inline union and struct type and the offset of each member (0 in a union),
@@ -802,7 +915,7 @@ fn union_layout_asserts(
     owner: &str,
     fields: &[Field],
     depth: usize,
-    out: &mut Vec<Stmt>,
+    out: &mut Vec<LayoutCheck>,
 ) {
     for f in fields {
         let FieldType::Inline(kind, ms) = &f.ty else {
@@ -831,14 +944,18 @@ fn union_layout_asserts(
                 )
             })
             .collect();
-        out.push(layout_assert(
-            size_of(&uname),
-            per_target(&values),
-            format!("{kw} {uname}: wrong size"),
-        ));
+        out.push(LayoutCheck {
+            actual: Measure::Size(uname.clone()),
+            expected: values,
+            message: format!("{kw} {uname}: wrong size"),
+        });
         for (j, m) in ms.iter().enumerate() {
-            let offset = match kind {
-                Aggregate::Union => lit("0"),
+            let expected: Vec<(&'static str, u64)> = match kind {
+                Aggregate::Union => ctx
+                    .layouts
+                    .iter()
+                    .map(|l| (l.target.rust_arch, 0))
+                    .collect(),
                 // From the inline struct's start, per target: its members' padding may
                 // differ between ABIs as a struct's does.
                 Aggregate::Struct => {
@@ -847,16 +964,14 @@ fn union_layout_asserts(
                     let Some(k) = base.members.iter().position(|x| x.index == at) else {
                         continue;
                     };
-                    let values: Vec<(&'static str, u64)> = ctx
-                        .layouts
+                    ctx.layouts
                         .iter()
                         .map(|l| {
                             let sl = l.struct_(s);
                             let offset = sl.members[k].offset - sl.members[mi].offset;
                             (l.target.rust_arch, offset)
                         })
-                        .collect();
-                    per_target(&values)
+                        .collect()
                 }
             };
             let message = match kind {
@@ -865,11 +980,11 @@ fn union_layout_asserts(
                     format!("struct {uname}: `{}` at the wrong offset", m.rust_name)
                 }
             };
-            out.push(layout_assert(
-                offset_of(&uname, &ident(&m.rust_name)),
-                offset,
+            out.push(LayoutCheck {
+                actual: Measure::Offset(uname.clone(), ident(&m.rust_name)),
+                expected,
                 message,
-            ));
+            });
         }
         union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);
     }
@@ -885,7 +1000,8 @@ fn aggregate(
     repr: RustRepr,
     is_union: bool,
     into_bytes: bool,
-    r: &mut Rust,
+    indent: usize,
+    out: &mut String,
 ) {
     let mut members = Vec::new();
     for f in fields {
@@ -911,7 +1027,8 @@ fn aggregate(
                     rust_repr(ms, false, None),
                     inner_union,
                     inner_bytes,
-                    r,
+                    indent,
+                    out,
                 );
                 ty(ident(&uname))
             }
@@ -941,8 +1058,8 @@ fn aggregate(
         ));
     }
     let name = ident(type_name);
-    r.docs(false, &doc_lines(doc));
-    r.attr(false, &repr_attr(repr));
+    doc_text(indent, &doc_lines(doc), out);
+    attr_text(indent, &repr_attr(repr), out);
     let plain = !is_union && !has_union(ctx, fields);
     let pointer = has_pointer(ctx, fields);
     let derive_default = plain && !has_big_array(ctx, fields) && !pointer;
@@ -959,24 +1076,32 @@ fn aggregate(
         (true, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
         _ => &["Clone", "Copy"],
     };
-    r.attr(false, &derive(derives));
+    attr_text(indent, &derive(derives), out);
     // zerocopy's derives, so a VMM reads and writes these types as bytes with no hand edits
     // (rust-vmm's kvm-bindings re-adds them after every regeneration).
     if !pointer {
-        r.attr(
-            false,
+        attr_text(
+            indent,
             &derive(if into_bytes {
                 ZEROCOPY_ALL
             } else {
                 ZEROCOPY_READ
             }),
+            out,
         );
     }
-    r.item_struct(if is_union { "union " } else { "struct " }, &name, &members);
+    struct_text(
+        indent,
+        if is_union { "union " } else { "struct " },
+        &name,
+        &members,
+        out,
+    );
     if !derive_default {
         // Unions, arrays over 32 elements and raw pointers cannot derive Default. Every uAPI
         // type is integers and pointers all the way down, so all-zero bytes (null pointers)
         // are a valid value.
+        let mut r = Rust::new(1024, indent);
         r.impl_begin(false, Some(&path("::core::default::Default")), &name);
         r.item_fn(&FnItem {
             docs: Vec::new(),
@@ -993,6 +1118,83 @@ fn aggregate(
             ))))],
         });
         r.impl_end();
+        out.push_str(&r.finish());
+    }
+}
+
+/// Doc lines at column `col`, as `Rust::docs` prints them.
+fn doc_text(col: usize, docs: &[String], out: &mut String) {
+    for d in docs {
+        push_indent(col, out);
+        out.push_str("///");
+        out.push_str(d.trim_end_matches(' '));
+        out.push('\n');
+    }
+}
+
+/// An outer attribute at column `col`: one line when it fits (`Rust::attr` prints it as one
+/// piece of text then), else through the printer.
+fn attr_text(col: usize, meta: &Meta, out: &mut String) {
+    let start = out.len();
+    push_indent(col, out);
+    out.push_str("#[");
+    flat_meta(meta, out);
+    out.push(']');
+    if out.len() - start - col <= budget(col) {
+        out.push('\n');
+        return;
+    }
+    out.truncate(start);
+    let mut r = Rust::new(256, col);
+    r.attr(false, meta);
+    out.push_str(&r.finish());
+}
+
+/// `pub struct Name { fields }` (or a union) at column `col`, each field with its docs, as
+/// `Rust::item_struct` prints it: no line of it can break, but a type with generic
+/// arguments or a tuple, which goes through the printer.
+fn struct_text(
+    col: usize,
+    keyword: &'static str,
+    name: &str,
+    fields: &[(Vec<String>, String, Ty)],
+    out: &mut String,
+) {
+    if fields.iter().any(|(_, _, t)| has_args(t)) {
+        let mut r = Rust::new(1024, col);
+        r.item_struct(keyword, name, fields);
+        out.push_str(&r.finish());
+        return;
+    }
+    push_indent(col, out);
+    out.push_str("pub ");
+    out.push_str(keyword);
+    out.push_str(name);
+    if fields.is_empty() {
+        out.push_str(" {}\n");
+        return;
+    }
+    out.push_str(" {\n");
+    let inner = col + INDENT as usize;
+    for (docs, fname, t) in fields {
+        doc_text(inner, docs, out);
+        push_indent(inner, out);
+        out.push_str("pub ");
+        out.push_str(fname);
+        out.push_str(": ");
+        flat_type(t, out);
+        out.push_str(",\n");
+    }
+    push_indent(col, out);
+    out.push_str("}\n");
+}
+
+/// Whether a type has a break in it (generic arguments, a tuple), which the printer may take.
+fn has_args(t: &Ty) -> bool {
+    match t {
+        Ty::Path(p) | Ty::Dyn(p) => !p.args.is_empty(),
+        Ty::Array(e, _) | Ty::Ref(_, e) | Ty::Slice(e) => has_args(e),
+        Ty::Tuple(_) => true,
     }
 }
 

@@ -72,7 +72,6 @@ pub enum Tt {
 }
 
 pub enum Pat {
-    Ident(String),
     Lit(String),
     Wild,
     Tuple(Vec<Pat>),
@@ -211,6 +210,22 @@ pub fn byte_lit(b: u8) -> String {
     }
 }
 
+/// The columns a line starting at column `indent` has before the printer breaks it.
+pub fn budget(indent: usize) -> usize {
+    (MARGIN - indent as isize).max(MIN_SPACE) as usize
+}
+
+/// `e`'s one-line form appended to `out`; false if it cannot be one line or `out` grows
+/// longer than `max`. What the boxes print when it fits, for code written as text directly.
+pub fn flat(e: &Expr, out: &mut String, max: usize) -> bool {
+    flat_expr(e, out, max)
+}
+
+/// `t`'s one-line form appended to `out`.
+pub fn flat_type(t: &Ty, out: &mut String) {
+    flat_ty(t, out)
+}
+
 /// The layout rules, on the printer.
 pub struct Rust {
     pub p: Printer,
@@ -241,7 +256,7 @@ impl Rust {
 
     /// The columns a line starting at the statement column has.
     fn budget(&self) -> usize {
-        (MARGIN - self.indent as isize).max(MIN_SPACE) as usize
+        budget(self.indent)
     }
 
     /// Whether `e`'s one-line form, followed by `tail` more columns, fits on a line starting
@@ -788,7 +803,7 @@ impl Rust {
 
     fn pat(&mut self, pat: &Pat) {
         match pat {
-            Pat::Ident(s) | Pat::Lit(s) => self.p.text(s.as_str()),
+            Pat::Lit(s) => self.p.text(s.as_str()),
             Pat::Wild => self.p.word("_"),
             Pat::Tuple(elems) => {
                 self.p.word("(");
@@ -1126,17 +1141,6 @@ impl Rust {
         self.p.hardbreak();
     }
 
-    /// `pub mod name {`; close with `impl_end` (the same closing).
-    pub fn mod_begin(&mut self, name: &str) {
-        self.p.cbox(INDENT);
-        self.p.word("pub ");
-        self.p.word("mod ");
-        self.p.text(name);
-        self.p.word(" {");
-        self.p.hardbreak_if_nonempty();
-        self.indent += INDENT as usize;
-    }
-
     /// `pub mod name;`
     pub fn mod_decl(&mut self, name: &str) {
         self.p.cbox(INDENT);
@@ -1193,7 +1197,7 @@ fn needs_newline_if_wrap(e: &Expr) -> bool {
 // One-line forms: what the boxes print when everything fits. Each gives up (false) once the
 // text is longer than `max`, or when the form cannot be one line (a block of statements).
 
-fn flat_meta(meta: &Meta, out: &mut String) {
+pub fn flat_meta(meta: &Meta, out: &mut String) {
     match meta {
         Meta::Path(p) => out.push_str(p),
         Meta::List(p, items) => {

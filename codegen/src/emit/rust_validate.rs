@@ -2,7 +2,12 @@
 //! sequence over a `UserMemory`) and `check` (the schema's rules in order). The copy primitives
 //! live once in the `uapigen-uaccess` crate; only what differs per struct is generated.
 
-use crate::emit::rust::{ident, type_ident};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::emit::pp::INDENT;
+use crate::emit::rust::{ident, push_indent, type_ident};
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
 use crate::ir::*;
@@ -90,6 +95,7 @@ fn all(family: &Family, base: &'static str, conds: &[Cond]) -> Expr {
 }
 
 /// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, "text"));`
+/// (`reject_text` writes it as text.)
 fn reject(errno: Expr, text: &str) -> Stmt {
     Stmt::Semi(Expr::Return(Box::new(call(
         "::core::result::Result::Err",
@@ -144,16 +150,18 @@ fn method_fn(
     }
 }
 
-/// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`.
-pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
-    let family = view.family();
+/// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`, at
+/// column `indent`. Their shape is fixed but for the rules and the argsz copy: what does not
+/// depend on the struct is printed once per column and kept (`fixed`), what depends only on
+/// its names is written as text, and the rest goes through the printer, each piece a whole
+/// item (or statement) at its column, as the printer would have printed it in place.
+pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     let st = view.get(s);
     let ty_name = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
     if view.hole_free(s) {
-        r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), &ty_name);
-        r.impl_end();
+        plain_impl(&ty_name, indent, out);
     }
     let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))
     else {
@@ -161,92 +169,326 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
     };
     let min = plan.min_size as usize;
     let size = plan.size as usize;
+    let col = indent + INDENT as usize;
+
+    // `impl T {`: no break in it, whatever its length (`Rust::impl_begin` without a trait).
+    push_indent(indent, out);
+    out.push_str("impl ");
+    out.push_str(&ty_name);
+    out.push_str(" {\n");
+    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
+    doc(col, &min_doc, out);
+    usize_const(col, "MIN_SIZE", min, out);
+    match crate::emit::flexible_tail_text(view, s) {
+        Some(tail) => {
+            doc(
+                col,
+                " `sizeof`: the most the kernel reads as this struct. The validators copy at most",
+                out,
+            );
+            doc(col, &format!(" this; {tail}."), out);
+        }
+        None => doc(
+            col,
+            " `sizeof`: the most the kernel reads as this struct.",
+            out,
+        ),
+    }
+    usize_const(col, "SIZE", size, out);
+    if conv == Convention::Size {
+        doc(
+            col,
+            &format!(
+                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+                 size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
+                 the tail must be zero, else -E2BIG), then [`Self::check`].",
+                st.name
+            ),
+            out,
+        );
+        out.push_str(&fixed(Piece::SizeCopy, col));
+    } else {
+        let mut r = Rust::new(4096, col);
+        copy_in(view, s, conv, &mut r);
+        out.push_str(&r.finish());
+    }
+    out.push_str(&fixed(Piece::ByValue(conv == Convention::UserData), col));
+    let check_doc = format!(
+        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
+        st.name
+    );
+    doc(col, &check_doc, out);
+    // `check`'s signature and its last statement, around the rules.
+    let check = fixed(Piece::Check, col);
+    let (head, tail) = check.split_at(last_lines(&check, 2));
+    out.push_str(head);
+    write_rules(view.family(), &v.rules, col + INDENT as usize, out);
+    out.push_str(tail);
+    push_indent(indent, out);
+    out.push_str("}\n");
+}
+
+/// `unsafe impl ::uapigen_uaccess::Plain for T {}`: one line when it fits (its one break, before
+/// `for`, breaks only when the line is too long), else through the printer.
+fn plain_impl(ty_name: &str, indent: usize, out: &mut String) {
+    const HEAD: &str = "unsafe impl ::uapigen_uaccess::Plain for ";
+    if HEAD.len() + ty_name.len() + " {}".len() <= budget(indent) {
+        push_indent(indent, out);
+        out.push_str(HEAD);
+        out.push_str(ty_name);
+        out.push_str(" {}\n");
+        return;
+    }
+    let mut r = Rust::new(256, indent);
+    r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), ty_name);
+    r.impl_end();
+    out.push_str(&r.finish());
+}
+
+/// `/// text` at column `col`, as `Rust::doc` prints it.
+fn doc(col: usize, text: &str, out: &mut String) {
+    push_indent(col, out);
+    out.push_str("///");
+    out.push_str(text.trim_end_matches(' '));
+    out.push('\n');
+}
+
+/// `pub const NAME: usize = {n}usize;`: no break in it (`Rust::item_const`).
+fn usize_const(col: usize, name: &str, n: usize, out: &mut String) {
+    push_indent(col, out);
+    out.push_str("pub const ");
+    out.push_str(name);
+    out.push_str(": usize = ");
+    out.push_str(&n.to_string());
+    out.push_str("usize;\n");
+}
+
+/// Where the last `n` lines of `text` (which ends with a newline) start.
+fn last_lines(text: &str, n: usize) -> usize {
+    let mut end = text.len() - 1;
+    for _ in 0..n {
+        end = text[..end].rfind('\n').map_or(0, |i| i);
+    }
+    end + 1
+}
+
+/// The parts of a validator `impl` that are the same for every struct.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Piece {
+    /// `size`'s `copy_from_user_into`, without its doc (which names the struct).
+    SizeCopy,
+    /// `copy_from_user`, with its doc; driver data's takes the type and length.
+    ByValue(bool),
+    /// `check` without its doc and with no rules: its signature and last statement.
+    Check,
+}
+
+thread_local! {
+    /// Each `Piece` as printed at a column.
+    static FIXED: RefCell<HashMap<(Piece, usize), Rc<str>>> = RefCell::new(HashMap::new());
+}
+
+/// `piece` printed at column `col` (a whole item inside an `impl`), printed once per thread.
+fn fixed(piece: Piece, col: usize) -> Rc<str> {
+    FIXED.with(|f| {
+        f.borrow_mut()
+            .entry((piece, col))
+            .or_insert_with(|| render(piece, col).into())
+            .clone()
+    })
+}
+
+fn render(piece: Piece, col: usize) -> String {
+    let mut r = Rust::new(1024, col);
     let unit = || Ty::Tuple(Vec::new());
-    let mem_m = || ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))));
+    match piece {
+        Piece::SizeCopy => r.item_fn(&method_fn(
+            Vec::new(),
+            "copy_from_user_into",
+            Some("&mut self"),
+            vec![mem_m(), ("src".into(), ty("u64"))],
+            result(unit()),
+            vec![
+                Stmt::Semi(Expr::Try(Box::new(call(
+                    "::uapigen_uaccess::size_copy",
+                    vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
+                )))),
+                Stmt::Expr(method(var("self"), "check", vec![])),
+            ],
+        )),
+        Piece::ByValue(user_data) => r.item_fn(&by_value(user_data)),
+        Piece::Check => r.item_fn(&FnItem {
+            docs: Vec::new(),
+            attrs: vec![Meta::Path("inline")],
+            public: true,
+            name: "check".into(),
+            generics: Vec::new(),
+            receiver: Some("&self"),
+            params: Vec::new(),
+            ret: Some(result(unit())),
+            body: vec![Stmt::Expr(call(
+                "::core::result::Result::Ok",
+                vec![Expr::Tuple(Vec::new())],
+            ))],
+        }),
+    }
+    r.finish()
+}
 
-    let rules: Vec<Stmt> = v
-        .rules
-        .iter()
-        .map(|rule| {
-            let require = not(paren(all(family, "self", &rule.require)));
-            let test = if rule.when.is_empty() {
-                require
-            } else {
-                bin(paren(all(family, "self", &rule.when)), "&&", require)
-            };
-            if_stmt(test, vec![reject(errno(rule.errno), &rule.text)])
-        })
-        .collect();
+/// `mem: &M`
+fn mem_m() -> (String, Ty) {
+    ("mem".to_string(), Ty::Ref(false, Box::new(ty("M"))))
+}
 
-    // `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
-    let (params, args): (Vec<(String, Ty)>, Vec<Expr>) = match conv {
-        Convention::UserData => (
+/// `!(require)`, or `(when) && !(require)`: when a rule refuses.
+fn rule_test(family: &Family, rule: &Rule) -> Expr {
+    let require = not(paren(all(family, "self", &rule.require)));
+    if rule.when.is_empty() {
+        require
+    } else {
+        bin(paren(all(family, "self", &rule.when)), "&&", require)
+    }
+}
+
+/// What stands in for a rule's `return` while the `if` around it is printed.
+const STAND_IN: &str = "__uapigen_reject";
+
+/// The rules, `if test { return Err(..); }` each, at statement column `col`. A `return` is
+/// written as text (`reject_text`); the `if`s go through the printer (one for all of them)
+/// with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{` is
+/// followed by a hard break), and each stand-in's line is then replaced by its `return`.
+fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
+    if rules.is_empty() {
+        return;
+    }
+    let inner = col + INDENT as usize;
+    let mut r = Rust::new(4096, col);
+    let mut bodies = Vec::new();
+    for rule in rules {
+        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
+        let mut body = String::new();
+        let then = if reject_text(&errno, &str_lit(&rule.text), inner, &mut body) {
+            bodies.push(body);
+            Stmt::Expr(var(STAND_IN))
+        } else {
+            reject(var(errno), &rule.text)
+        };
+        r.stmt(&if_stmt(rule_test(family, rule), vec![then]), false);
+    }
+    let printed = r.finish();
+    let mut stand_in = String::new();
+    push_indent(inner, &mut stand_in);
+    stand_in.push_str(STAND_IN);
+    stand_in.push('\n');
+    let mut bodies = bodies.iter();
+    for line in printed.split_inclusive('\n') {
+        match bodies.len() {
+            n if n > 0 && line == stand_in => {
+                out.push_str(bodies.next().expect("one body a stand-in"));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    debug_assert_eq!(bodies.len(), 0, "a stand-in for every written return");
+}
+
+/// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, text));` at
+/// statement column `col`, as the printer breaks it when `Err(`'s arguments do not fit on
+/// the line: the inner call on one line if it fits there, else one argument a line. False
+/// (nothing written) when they might fit, which the printer is left to decide.
+fn reject_text(errno: &str, text: &str, col: usize, out: &mut String) -> bool {
+    const ERR: &str = "return ::core::result::Result::Err(";
+    const NEW: &str = "::uapigen_uaccess::Rejected::new(";
+    let args = errno.len() + ", ".len() + text.len();
+    // `Err(`'s box: the inner call and its `)`, at least, after `return ..Err(` (and so the
+    // statement is not one line either).
+    if NEW.len() + args + ")".len() <= budget(col).saturating_sub(ERR.len()) {
+        return false;
+    }
+    push_indent(col, out);
+    out.push_str(ERR);
+    out.push('\n');
+    let inner = col + INDENT as usize;
+    push_indent(inner, out);
+    out.push_str(NEW);
+    // `new(`'s box holds its arguments and the `)` up to the next break.
+    if args + ")".len() <= budget(inner).saturating_sub(NEW.len()) {
+        out.push_str(errno);
+        out.push_str(", ");
+        out.push_str(text);
+        out.push_str("),\n");
+    } else {
+        out.push('\n');
+        for arg in [errno, text] {
+            push_indent(inner + INDENT as usize, out);
+            out.push_str(arg);
+            out.push_str(",\n");
+        }
+        push_indent(inner, out);
+        out.push_str("),\n");
+    }
+    push_indent(col, out);
+    out.push_str(");\n");
+    true
+}
+
+/// `copy_from_user(mem, <args>)`: `copy_from_user_into` into a new value.
+fn by_value(user_data: bool) -> FnItem {
+    let (params, args): (Vec<(String, Ty)>, Vec<Expr>) = if user_data {
+        (
             vec![
                 ("data_type".into(), ty("u32")),
                 ("uptr".into(), ty("u64")),
                 ("len".into(), ty("u32")),
             ],
             vec![var("data_type"), var("uptr"), var("len")],
-        ),
-        _ => (vec![("src".into(), ty("u64"))], vec![var("src")]),
-    };
-    let by_value = {
-        let mut ps = vec![mem_m()];
-        ps.extend(params.iter().cloned());
-        let mut call_args = vec![var("mem")];
-        call_args.extend(args);
-        method_fn(
-            vec![" [`Self::copy_from_user_into`] into a new value.".into()],
-            "copy_from_user",
-            None,
-            ps,
-            result(ty("Self")),
-            vec![
-                Stmt::Let(
-                    "mut dst",
-                    Expr::Call(
-                        Box::new(Expr::QPath(
-                            ty("Self"),
-                            path("::core::default::Default"),
-                            "default".into(),
-                        )),
-                        Vec::new(),
-                    ),
-                ),
-                Stmt::Semi(Expr::Try(Box::new(method(
-                    var("dst"),
-                    "copy_from_user_into",
-                    call_args,
-                )))),
-                Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
-            ],
         )
+    } else {
+        (vec![("src".into(), ty("u64"))], vec![var("src")])
     };
+    let mut ps = vec![mem_m()];
+    ps.extend(params);
+    let mut call_args = vec![var("mem")];
+    call_args.extend(args);
+    method_fn(
+        vec![" [`Self::copy_from_user_into`] into a new value.".into()],
+        "copy_from_user",
+        None,
+        ps,
+        result(ty("Self")),
+        vec![
+            Stmt::Let(
+                "mut dst",
+                Expr::Call(
+                    Box::new(Expr::QPath(
+                        ty("Self"),
+                        path("::core::default::Default"),
+                        "default".into(),
+                    )),
+                    Vec::new(),
+                ),
+            ),
+            Stmt::Semi(Expr::Try(Box::new(method(
+                var("dst"),
+                "copy_from_user_into",
+                call_args,
+            )))),
+            Stmt::Expr(call("::core::result::Result::Ok", vec![var("dst")])),
+        ],
+    )
+}
 
-    r.impl_begin(false, None, &ty_name);
-    r.docs(
-        false,
-        &[format!(
-            " The kernel's minimum size: {} = {min}.",
-            v.min_size.text()
-        )],
-    );
-    r.item_const(true, "MIN_SIZE", &ty("usize"), &lit(format!("{min}usize")));
-    match crate::emit::flexible_tail_text(view, s) {
-        Some(tail) => r.docs(
-            false,
-            &[
-                " `sizeof`: the most the kernel reads as this struct. The validators copy at most"
-                    .to_string(),
-                format!(" this; {tail}."),
-            ],
-        ),
-        None => r.doc(
-            false,
-            " `sizeof`: the most the kernel reads as this struct.",
-        ),
-    }
-    r.item_const(true, "SIZE", &ty("usize"), &lit(format!("{size}usize")));
+/// The argsz and driver-data `copy_from_user_into` (and driver data's `DATA_TYPE`), through
+/// the printer: their bodies depend on the struct.
+fn copy_in(view: RevView, s: StructId, conv: Convention, r: &mut Rust) {
+    let family = view.family();
+    let st = view.get(s);
+    let (Some(v), Some(plan)) = (&st.validation, view.validator(s)) else {
+        return;
+    };
+    let min = plan.min_size as usize;
+    let size = plan.size as usize;
+    let unit = || Ty::Tuple(Vec::new());
     match conv {
         Convention::Argsz => {
             let min_text = format!("argsz >= minsz ({} = {min})", v.min_size.text());
@@ -312,27 +554,7 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
                 body,
             ));
         }
-        Convention::Size => {
-            r.item_fn(&method_fn(
-                vec![format!(
-                    " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
-                     size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
-                     the tail must be zero, else -E2BIG), then [`Self::check`].",
-                    st.name
-                )],
-                "copy_from_user_into",
-                Some("&mut self"),
-                vec![mem_m(), ("src".into(), ty("u64"))],
-                result(unit()),
-                vec![
-                    Stmt::Semi(Expr::Try(Box::new(call(
-                        "::uapigen_uaccess::size_copy",
-                        vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
-                    )))),
-                    Stmt::Expr(method(var("self"), "check", vec![])),
-                ],
-            ));
-        }
+        Convention::Size => {}
         Convention::UserData => {
             let (dt_name, _) = v.data_type.clone().unwrap_or_default();
             r.doc(false, " The data type this struct is copied as.");
@@ -376,25 +598,52 @@ pub fn emit(view: RevView, s: StructId, r: &mut Rust) {
             ));
         }
     }
-    r.item_fn(&by_value);
-    let mut body = rules;
-    body.push(Stmt::Expr(call(
-        "::core::result::Result::Ok",
-        vec![Expr::Tuple(Vec::new())],
-    )));
-    r.item_fn(&FnItem {
-        docs: vec![format!(
-            " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
-            st.name
-        )],
-        attrs: vec![Meta::Path("inline")],
-        public: true,
-        name: "check".into(),
-        generics: Vec::new(),
-        receiver: Some("&self"),
-        params: Vec::new(),
-        ret: Some(result(unit())),
-        body,
-    });
-    r.impl_end();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `reject_text` writes what the printer prints, at every length around its breaks.
+    #[test]
+    fn reject_text_is_the_printers() {
+        let (mut one_line, mut broken) = (0, 0);
+        for col in [0, 4, 8, 12, 16, 20, 28, 36, 48, 64] {
+            for errno in ["E2BIG", "EINVAL", "EOPNOTSUPP", "ENAMETOOLONG"] {
+                let errno = format!("::uapigen_uaccess::Errno::{errno}");
+                for n in 0..120 {
+                    let text = "x".repeat(n);
+                    let mut r = Rust::new(1024, col);
+                    r.stmt(&reject(var(errno.clone()), &text), false);
+                    let printed = r.finish();
+                    let mut direct = String::new();
+                    if reject_text(&errno, &str_lit(&text), col, &mut direct) {
+                        assert_eq!(direct, printed, "col {col}, {errno}, {n} bytes");
+                        if direct.lines().count() == 3 {
+                            one_line += 1;
+                        } else {
+                            broken += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(one_line > 0 && broken > 0, "{one_line} {broken}");
+    }
+
+    /// `plain_impl` writes what the printer prints, for names around the line's end.
+    #[test]
+    fn plain_impl_is_the_printers() {
+        for col in [0, 4, 8, 12, 40] {
+            for n in 1..80 {
+                let name = "T".repeat(n);
+                let mut r = Rust::new(256, col);
+                r.impl_begin(true, Some(&path("::uapigen_uaccess::Plain")), &name);
+                r.impl_end();
+                let mut direct = String::new();
+                plain_impl(&name, col, &mut direct);
+                assert_eq!(direct, r.finish(), "col {col}, {n} bytes");
+            }
+        }
+    }
 }

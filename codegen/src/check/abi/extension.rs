@@ -4,6 +4,8 @@
 //! retyped. A struct's changes in the revision that fixed its acknowledged ABI trap are
 //! deliberate.
 
+use std::collections::HashMap;
+
 use super::change::{Change, Finding, MemberName, Subject};
 use super::published::constants;
 use super::snapshot::{BaseType, Member, RevisionAbi, StructAbi};
@@ -13,25 +15,14 @@ pub fn compare(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
     let rev = &next.id;
     let judge = Change::judge_extension;
     let mut out = Vec::new();
+    let holder_flags = holder_flags(prev, next);
     for (name, o) in &prev.structs {
         let subject = Subject::Struct(name.clone());
         let Some(n) = next.structs.get(name) else {
             out.push(Finding::new(rev, &subject, Change::StructRemoved, judge));
             continue;
         };
-        // A struct an array member holds has no flags of its own: the flag that says its
-        // new meaning is in use is the holder's (vfio_pci_hot_reset_info's
-        // VFIO_PCI_HOT_RESET_FLAG_DEV_ID for vfio_pci_dependent_device's devid).
-        let holder_flag = prev.structs.iter().find_map(|(holder, ho)| {
-            let hn = next.structs.get(holder)?;
-            let holds = hn
-                .members
-                .iter()
-                .any(|m| matches!(&m.ty.base, BaseType::Struct(s) if s == name));
-            holds
-                .then(|| hn.flags.difference(&ho.flags).next().cloned())
-                .flatten()
-        });
+        let holder_flag = holder_flags.get(name.as_str()).map(|f| f.to_string());
         let mut found: Vec<Finding> = changes(rev, o, n, holder_flag)
             .into_iter()
             .map(|c| Finding::new(rev, &subject, c, judge))
@@ -66,6 +57,29 @@ pub fn compare(prev: &RevisionAbi, next: &RevisionAbi) -> Vec<Finding> {
             f.acknowledge_removal(note);
         }
         out.push(f);
+    }
+    out
+}
+
+/// A struct an array member holds has no flags of its own: the flag that says its new meaning
+/// is in use is the holder's (vfio_pci_hot_reset_info's VFIO_PCI_HOT_RESET_FLAG_DEV_ID for
+/// vfio_pci_dependent_device's devid). Per held struct, the first new flag of the first holder
+/// (in name order) that has one, found in one pass: asking every struct about every other was
+/// quadratic in a family's structs.
+fn holder_flags<'a>(prev: &'a RevisionAbi, next: &'a RevisionAbi) -> HashMap<&'a str, &'a str> {
+    let mut out = HashMap::new();
+    for (holder, ho) in &prev.structs {
+        let Some(hn) = next.structs.get(holder) else {
+            continue;
+        };
+        let Some(flag) = hn.flags.difference(&ho.flags).next() else {
+            continue;
+        };
+        for m in &hn.members {
+            if let BaseType::Struct(s) = &m.ty.base {
+                out.entry(s.as_str()).or_insert(flag.as_str());
+            }
+        }
     }
     out
 }

@@ -8,7 +8,6 @@
 //! and a struct by its CamelCase name, which a private alias maps to bindgen's type.
 
 use crate::emit::rust::type_ident;
-use crate::emit::rust_syntax::Rust;
 use crate::ir::{Cond, Family, Field, FieldPath, FieldType, Revision, Style};
 use crate::Model;
 
@@ -41,9 +40,7 @@ pub(super) fn module(m: &Model) -> String {
             type_ident(&st.name),
             st.name
         );
-        let mut r = Rust::new(4096, 8);
-        crate::emit::rust_validate::emit(view, s, &mut r);
-        out += &r.finish();
+        crate::emit::rust_validate::emit(view, s, 8, &mut out);
     }
     out += "    }\n";
     out
