@@ -33,13 +33,14 @@
 #include <unistd.h>
 
 #include <linux/vfio.h>
+#include <linux/iommufd.h>
 
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 #define MAX_BUF 65536
 /* Bytes outside argsz: what the kernel writes there shows as a change. */
 #define FILL 0xa5
 
-enum target { CONTAINER, GROUP, DEVICE };
+enum target { CONTAINER, GROUP, DEVICE, IOMMUFD };
 
 struct ioctl_desc {
 	const char *name;
@@ -55,9 +56,31 @@ static const struct ioctl_desc ioctls[] = {
 	{ "VFIO_IOMMU_GET_INFO", VFIO_IOMMU_GET_INFO, CONTAINER },
 	{ "VFIO_IOMMU_MAP_DMA", VFIO_IOMMU_MAP_DMA, CONTAINER },
 	{ "VFIO_IOMMU_UNMAP_DMA", VFIO_IOMMU_UNMAP_DMA, CONTAINER },
+	/* iommufd's, on /dev/iommu where the kernel has it (the lab's 7.2 kernel). */
+	{ "IOMMU_DESTROY", IOMMU_DESTROY, IOMMUFD },
+	{ "IOMMU_IOAS_ALLOC", IOMMU_IOAS_ALLOC, IOMMUFD },
+	{ "IOMMU_IOAS_IOVA_RANGES", IOMMU_IOAS_IOVA_RANGES, IOMMUFD },
+	{ "IOMMU_IOAS_ALLOW_IOVAS", IOMMU_IOAS_ALLOW_IOVAS, IOMMUFD },
+	{ "IOMMU_IOAS_MAP", IOMMU_IOAS_MAP, IOMMUFD },
+	{ "IOMMU_IOAS_MAP_FILE", IOMMU_IOAS_MAP_FILE, IOMMUFD },
+	{ "IOMMU_IOAS_COPY", IOMMU_IOAS_COPY, IOMMUFD },
+	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP, IOMMUFD },
+	{ "IOMMU_OPTION", IOMMU_OPTION, IOMMUFD },
+	{ "IOMMU_VFIO_IOAS", IOMMU_VFIO_IOAS, IOMMUFD },
+	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC, IOMMUFD },
+	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO, IOMMUFD },
+	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING, IOMMUFD },
+	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP, IOMMUFD },
+	{ "IOMMU_HWPT_INVALIDATE", IOMMU_HWPT_INVALIDATE, IOMMUFD },
+	{ "IOMMU_FAULT_QUEUE_ALLOC", IOMMU_FAULT_QUEUE_ALLOC, IOMMUFD },
+	{ "IOMMU_VIOMMU_ALLOC", IOMMU_VIOMMU_ALLOC, IOMMUFD },
+	{ "IOMMU_VDEVICE_ALLOC", IOMMU_VDEVICE_ALLOC, IOMMUFD },
+	{ "IOMMU_IOAS_CHANGE_PROCESS", IOMMU_IOAS_CHANGE_PROCESS, IOMMUFD },
+	{ "IOMMU_VEVENTQ_ALLOC", IOMMU_VEVENTQ_ALLOC, IOMMUFD },
+	{ "IOMMU_HW_QUEUE_ALLOC", IOMMU_HW_QUEUE_ALLOC, IOMMUFD },
 };
 
-static int fds[3];
+static int fds[4] = { -1, -1, -1, -1 };
 static unsigned char *arena; /* MAX_BUF bytes, then a PROT_NONE page */
 static unsigned cases_run;
 
@@ -80,8 +103,9 @@ static const struct ioctl_desc *lookup(const char *name)
 static int run_case(const char *name, unsigned char *buf, size_t len)
 {
 	const struct ioctl_desc *d = lookup(name);
-	if (!d || len > MAX_BUF || len < 4) {
-		printf("FAIL case %u: %s with %zu bytes: unknown ioctl or bad length\n", cases_run + 1,
+	if (!d || len > MAX_BUF || len < 4 || fds[d->target] < 0) {
+		printf("FAIL case %u: %s with %zu bytes: unknown ioctl, bad length or no fd for it\n",
+		       cases_run + 1,
 		       name, len);
 		exit(1);
 	}
@@ -277,6 +301,9 @@ int main(int argc, char **argv)
 	if (arena == MAP_FAILED || mprotect(arena + MAX_BUF, page, PROT_NONE))
 		fail("guard page");
 
+	/* iommufd's ioctls go to /dev/iommu, where the kernel has one. */
+	fds[IOMMUFD] = open("/dev/iommu", O_RDWR);
+	printf("SETUP iommufd=%s\n", fds[IOMMUFD] < 0 ? "absent" : "open");
 	if ((fds[CONTAINER] = open("/dev/vfio/vfio", O_RDWR)) < 0)
 		fail("open /dev/vfio/vfio");
 	printf("SETUP api_version=%d type1v2=%d\n", ioctl(fds[CONTAINER], VFIO_GET_API_VERSION),

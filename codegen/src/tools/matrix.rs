@@ -312,6 +312,23 @@ fn garbage(seed: u64, n: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The rule of the kernel's plan that refuses an old user's `bytes` (zero-extended to the
+/// kernel's `size_k`) and that the user's own revision did not have: a check the kernel began
+/// making later (a rule's `since`, iommufd's READ-or-WRITE of v6.11), which may refuse what
+/// an old user sends. None when the kernel accepts, or refuses by a rule both revisions have.
+fn tightened_by(
+    user: Option<&crate::model::ValidatorPlan>,
+    kernel: Option<&crate::model::ValidatorPlan>,
+    bytes: &[u8],
+    size_k: usize,
+) -> Option<String> {
+    let (user, kernel) = (user?, kernel?);
+    let mut at_k = bytes.to_vec();
+    at_k.resize(size_k.max(bytes.len()), 0);
+    let refusal = interpret::check_plan(kernel, &at_k).err()?;
+    (!user.rules.iter().any(|r| r.text == refusal.rule)).then_some(refusal.rule)
+}
+
 /// Every case of the cell (u, k) of struct `s`, or why the cell has none.
 pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Case>, String> {
     let name = c.family.struct_(s).name.clone();
@@ -345,21 +362,23 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
     let mut mine = base.clone();
     mine.resize(size_u, 0);
     set_size(conv, &mut mine, size_u);
-    let class = if u == k {
-        "exact match"
-    } else if u < k {
-        "old user, new kernel"
+    let tightened = if u < k {
+        tightened_by(user.validator(s), kernel.validator(s), &mine, size_k)
     } else {
-        "new user, old kernel, known features only"
+        None
+    };
+    let class = match (u.cmp(&k), &tightened) {
+        (std::cmp::Ordering::Equal, _) => "exact match".to_string(),
+        (std::cmp::Ordering::Less, None) => "old user, new kernel".to_string(),
+        (std::cmp::Ordering::Less, Some(rule)) => format!(
+            "old user, new kernel, refused by a check the kernel began making after the \
+             user's revision ({rule})"
+        ),
+        (std::cmp::Ordering::Greater, _) => "new user, old kernel, known features only".to_string(),
     };
     // Driver data longer than the kernel's struct is refused (-EINVAL), not zero-checked.
-    let acceptable = !(conv == Convention::UserData && size_u > size_k);
-    push(
-        mine.clone(),
-        class.to_string(),
-        acceptable,
-        (u < k).then_some(size_u),
-    );
+    let acceptable = !(conv == Convention::UserData && size_u > size_k) && tightened.is_none();
+    push(mine.clone(), class, acceptable, (u < k).then_some(size_u));
 
     if u > k {
         // A field revision u added, set: past k's size (a tail k must refuse or ignore) or

@@ -326,6 +326,9 @@ static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
 	/* iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0 */
 	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0) && ((__u64)dst->__reserved == 0)))
 		return -EOPNOTSUPP;
+	/* iommufd_ioas_map: READABLE or WRITEABLE (commit 996dc53ac289, v6.11: no area without READ or WRITE; found by the lab's real-kernel matrix) */
+	if (((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_WRITEABLE)) == 0)) && !((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_READABLE)) == (__u64)(IOMMU_IOAS_MAP_READABLE))))
+		return -EINVAL;
 	(void)dst;
 	return 0;
 }
@@ -402,6 +405,9 @@ static inline int iommu_ioas_map_file_check(const struct iommu_ioas_map_file *ds
 	/* flags has only iommufd_ioas_map_flags bits */
 	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0)))
 		return -EOPNOTSUPP;
+	/* iommufd_ioas_map_file: READABLE or WRITEABLE */
+	if (((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_WRITEABLE)) == 0)) && !((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_READABLE)) == (__u64)(IOMMU_IOAS_MAP_READABLE))))
+		return -EINVAL;
 	(void)dst;
 	return 0;
 }
@@ -478,6 +484,9 @@ static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 	/* iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags */
 	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0)))
 		return -EOPNOTSUPP;
+	/* iommufd_ioas_copy: READABLE or WRITEABLE (commit 996dc53ac289, v6.11: no area without READ or WRITE; found by the lab's real-kernel matrix) */
+	if (((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_WRITEABLE)) == 0)) && !((((__u64)dst->flags & (__u64)(IOMMU_IOAS_MAP_READABLE)) == (__u64)(IOMMU_IOAS_MAP_READABLE))))
+		return -EINVAL;
 	(void)dst;
 	return 0;
 }
@@ -1674,26 +1683,96 @@ static inline int iommu_ioas_allow_iovas__v6_2_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_2: copied and checked exactly as iommu_ioas_map. */
+/**
+ * iommu_ioas_map__v6_2_check() - The content checks of struct iommu_ioas_map in revision v6_2
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_map__v6_2_check(const struct iommu_ioas_map *dst)
 {
-	return iommu_ioas_map_check(dst);
+	/* iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0 */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0) && ((__u64)dst->__reserved == 0)))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_ioas_map__v6_2_copy_from_user() - Copy struct iommu_ioas_map as revision v6_2's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_ioas_map__v6_2_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_ioas_map__v6_2_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	return iommu_ioas_map_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_map__v6_2_check(dst);
 }
 
-/* struct iommu_ioas_copy in revision v6_2: copied and checked exactly as iommu_ioas_copy. */
+/**
+ * iommu_ioas_copy__v6_2_check() - The content checks of struct iommu_ioas_copy in revision v6_2
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int iommu_ioas_copy__v6_2_check(const struct iommu_ioas_copy *dst)
 {
-	return iommu_ioas_copy_check(dst);
+	/* iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags */
+	if (!((((__u64)dst->flags & ~(__u64)(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)) == 0)))
+		return -EOPNOTSUPP;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * iommu_ioas_copy__v6_2_copy_from_user() - Copy struct iommu_ioas_copy as revision v6_2's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 40, copy_struct_from_user() of 40
+ * bytes, then iommu_ioas_copy__v6_2_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int iommu_ioas_copy__v6_2_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	return iommu_ioas_copy_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 40) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
+	if (ret)
+		return ret;
+	return iommu_ioas_copy__v6_2_check(dst);
 }
 
 /* struct iommu_ioas_unmap in revision v6_2: copied and checked exactly as iommu_ioas_unmap. */
@@ -1773,26 +1852,26 @@ static inline int iommu_ioas_allow_iovas__v6_6_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_6: copied and checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_6: copied and checked exactly as iommu_ioas_map__v6_2. */
 static inline int iommu_ioas_map__v6_6_check(const struct iommu_ioas_map *dst)
 {
-	return iommu_ioas_map_check(dst);
+	return iommu_ioas_map__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_map__v6_6_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	return iommu_ioas_map_copy_from_user(dst, src);
+	return iommu_ioas_map__v6_2_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_6: copied and checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_6: copied and checked exactly as iommu_ioas_copy__v6_2. */
 static inline int iommu_ioas_copy__v6_6_check(const struct iommu_ioas_copy *dst)
 {
-	return iommu_ioas_copy_check(dst);
+	return iommu_ioas_copy__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_copy__v6_6_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	return iommu_ioas_copy_copy_from_user(dst, src);
+	return iommu_ioas_copy__v6_2_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_unmap in revision v6_6: copied and checked exactly as iommu_ioas_unmap. */
@@ -1968,26 +2047,26 @@ static inline int iommu_ioas_allow_iovas__v6_7_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_7: copied and checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_7: copied and checked exactly as iommu_ioas_map__v6_2. */
 static inline int iommu_ioas_map__v6_7_check(const struct iommu_ioas_map *dst)
 {
-	return iommu_ioas_map_check(dst);
+	return iommu_ioas_map__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_map__v6_7_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	return iommu_ioas_map_copy_from_user(dst, src);
+	return iommu_ioas_map__v6_2_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_7: copied and checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_7: copied and checked exactly as iommu_ioas_copy__v6_2. */
 static inline int iommu_ioas_copy__v6_7_check(const struct iommu_ioas_copy *dst)
 {
-	return iommu_ioas_copy_check(dst);
+	return iommu_ioas_copy__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_copy__v6_7_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	return iommu_ioas_copy_copy_from_user(dst, src);
+	return iommu_ioas_copy__v6_2_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_unmap in revision v6_7: copied and checked exactly as iommu_ioas_unmap. */
@@ -2198,26 +2277,26 @@ static inline int iommu_ioas_allow_iovas__v6_8_copy_from_user(struct iommu_ioas_
 	return iommu_ioas_allow_iovas_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_map in revision v6_8: copied and checked exactly as iommu_ioas_map. */
+/* struct iommu_ioas_map in revision v6_8: copied and checked exactly as iommu_ioas_map__v6_2. */
 static inline int iommu_ioas_map__v6_8_check(const struct iommu_ioas_map *dst)
 {
-	return iommu_ioas_map_check(dst);
+	return iommu_ioas_map__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_map__v6_8_copy_from_user(struct iommu_ioas_map *dst, const void *src)
 {
-	return iommu_ioas_map_copy_from_user(dst, src);
+	return iommu_ioas_map__v6_2_copy_from_user(dst, src);
 }
 
-/* struct iommu_ioas_copy in revision v6_8: copied and checked exactly as iommu_ioas_copy. */
+/* struct iommu_ioas_copy in revision v6_8: copied and checked exactly as iommu_ioas_copy__v6_2. */
 static inline int iommu_ioas_copy__v6_8_check(const struct iommu_ioas_copy *dst)
 {
-	return iommu_ioas_copy_check(dst);
+	return iommu_ioas_copy__v6_2_check(dst);
 }
 
 static inline int iommu_ioas_copy__v6_8_copy_from_user(struct iommu_ioas_copy *dst, const void *src)
 {
-	return iommu_ioas_copy_copy_from_user(dst, src);
+	return iommu_ioas_copy__v6_2_copy_from_user(dst, src);
 }
 
 /* struct iommu_ioas_unmap in revision v6_8: copied and checked exactly as iommu_ioas_unmap. */

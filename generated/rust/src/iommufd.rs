@@ -636,6 +636,17 @@ impl IommuIoasMap {
                 ),
             );
         }
+        if ((self.flags as u64) & (IOMMU_IOAS_MAP_WRITEABLE as u64) == 0)
+            && !((self.flags as u64) & (IOMMU_IOAS_MAP_READABLE as u64)
+                == (IOMMU_IOAS_MAP_READABLE as u64))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "iommufd_ioas_map: READABLE or WRITEABLE (commit 996dc53ac289, v6.11: no area without READ or WRITE; found by the lab's real-kernel matrix)",
+                ),
+            );
+        }
         ::core::result::Result::Ok(())
     }
 }
@@ -748,6 +759,17 @@ impl IommuIoasMapFile {
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
                     "flags has only iommufd_ioas_map_flags bits",
+                ),
+            );
+        }
+        if ((self.flags as u64) & (IOMMU_IOAS_MAP_WRITEABLE as u64) == 0)
+            && !((self.flags as u64) & (IOMMU_IOAS_MAP_READABLE as u64)
+                == (IOMMU_IOAS_MAP_READABLE as u64))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "iommufd_ioas_map_file: READABLE or WRITEABLE",
                 ),
             );
         }
@@ -866,6 +888,17 @@ impl IommuIoasCopy {
                 ::uapigen_uaccess::Rejected::new(
                     ::uapigen_uaccess::Errno::EOPNOTSUPP,
                     "iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags",
+                ),
+            );
+        }
+        if ((self.flags as u64) & (IOMMU_IOAS_MAP_WRITEABLE as u64) == 0)
+            && !((self.flags as u64) & (IOMMU_IOAS_MAP_READABLE as u64)
+                == (IOMMU_IOAS_MAP_READABLE as u64))
+        {
+            return ::core::result::Result::Err(
+                ::uapigen_uaccess::Rejected::new(
+                    ::uapigen_uaccess::Errno::EINVAL,
+                    "iommufd_ioas_copy: READABLE or WRITEABLE (commit 996dc53ac289, v6.11: no area without READ or WRITE; found by the lab's real-kernel matrix)",
                 ),
             );
         }
@@ -3928,8 +3961,222 @@ pub mod v6_2 {
     pub use super::IommuIovaRange;
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
-    pub use super::IommuIoasMap;
-    pub use super::IommuIoasCopy;
+    /// `struct iommu_ioas_map`: ioctl(IOMMU_IOAS_MAP)
+    ///
+    /// Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the
+    /// mapping will be established at iova, otherwise a suitable location based on
+    /// the reserved and allowed lists will be automatically selected and returned in
+    /// iova.
+    ///
+    /// If IOMMU_IOAS_MAP_FIXED_IOVA is specified then the iova range must currently
+    /// be unused, existing IOVA cannot be replaced.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct IommuIoasMap {
+        /// sizeof(struct iommu_ioas_map)
+        pub size: u32,
+        /// Combination of enum iommufd_ioas_map_flags
+        pub flags: u32,
+        /// IOAS ID to change the mapping of
+        pub ioas_id: u32,
+        /// Must be 0
+        pub __reserved: u32,
+        /// Userspace pointer to start mapping from
+        pub user_va: u64,
+        /// Number of bytes to map
+        pub length: u64,
+        /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is set
+        /// then this must be provided as input.
+        pub iova: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasMap>() != 40 {
+            panic!("struct iommu_ioas_map: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasMap>() != 8 {
+            panic!("struct iommu_ioas_map: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, size) != 0 {
+            panic!("struct iommu_ioas_map: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, flags) != 4 {
+            panic!("struct iommu_ioas_map: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, ioas_id) != 8 {
+            panic!("struct iommu_ioas_map: `ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, __reserved) != 12 {
+            panic!("struct iommu_ioas_map: `__reserved` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, user_va) != 16 {
+            panic!("struct iommu_ioas_map: `user_va` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, length) != 24 {
+            panic!("struct iommu_ioas_map: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasMap, iova) != 32 {
+            panic!("struct iommu_ioas_map: `iova` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasMap {}
+    impl IommuIoasMap {
+        /// The kernel's minimum size: sizeof = 40.
+        pub const MIN_SIZE: usize = 40usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_map`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !(((self.flags as u64)
+                & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                    | (IOMMU_IOAS_MAP_WRITEABLE as u64)
+                    | (IOMMU_IOAS_MAP_READABLE as u64)) == 0)
+                && ((self.__reserved as u64) == 0))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_ioas_map: only IOMMU_IOAS_MAP_* flags, __reserved 0",
+                    ),
+                );
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+    /// `struct iommu_ioas_copy`: ioctl(IOMMU_IOAS_COPY)
+    ///
+    /// Copy an already existing mapping from src_ioas_id and establish it in
+    /// dst_ioas_id. The src iova/length must exactly match a range used with
+    /// IOMMU_IOAS_MAP.
+    ///
+    /// This may be used to efficiently clone a subset of an IOAS to another, or as a
+    /// kind of 'cache' to speed up mapping. Copy has an efficiency advantage over
+    /// establishing equivalent new mappings, as internal resources are shared, and
+    /// the kernel will pin the user memory only once.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct IommuIoasCopy {
+        /// sizeof(struct iommu_ioas_copy)
+        pub size: u32,
+        /// Combination of enum iommufd_ioas_map_flags
+        pub flags: u32,
+        /// IOAS ID to change the mapping of
+        pub dst_ioas_id: u32,
+        /// IOAS ID to copy from
+        pub src_ioas_id: u32,
+        /// Number of bytes to copy and map
+        pub length: u64,
+        /// IOVA the mapping was placed at. If IOMMU_IOAS_MAP_FIXED_IOVA is
+        /// set then this must be provided as input.
+        pub dst_iova: u64,
+        /// IOVA to start the copy
+        pub src_iova: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<IommuIoasCopy>() != 40 {
+            panic!("struct iommu_ioas_copy: wrong size");
+        }
+        if ::core::mem::align_of::<IommuIoasCopy>() != 8 {
+            panic!("struct iommu_ioas_copy: wrong alignment");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, size) != 0 {
+            panic!("struct iommu_ioas_copy: `size` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, flags) != 4 {
+            panic!("struct iommu_ioas_copy: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, dst_ioas_id) != 8 {
+            panic!("struct iommu_ioas_copy: `dst_ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, src_ioas_id) != 12 {
+            panic!("struct iommu_ioas_copy: `src_ioas_id` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, length) != 16 {
+            panic!("struct iommu_ioas_copy: `length` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, dst_iova) != 24 {
+            panic!("struct iommu_ioas_copy: `dst_iova` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(IommuIoasCopy, src_iova) != 32 {
+            panic!("struct iommu_ioas_copy: `src_iova` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for IommuIoasCopy {}
+    impl IommuIoasCopy {
+        /// The kernel's minimum size: sizeof = 40.
+        pub const MIN_SIZE: usize = 40usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 40usize;
+        /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct iommu_ioas_copy`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.flags as u64)
+                & !(0u64 | (IOMMU_IOAS_MAP_FIXED_IOVA as u64)
+                    | (IOMMU_IOAS_MAP_WRITEABLE as u64)
+                    | (IOMMU_IOAS_MAP_READABLE as u64)) == 0)
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EOPNOTSUPP,
+                        "iommufd_ioas_copy: only IOMMU_IOAS_MAP_* flags",
+                    ),
+                );
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
@@ -3943,8 +4190,8 @@ pub mod v6_6 {
     pub use super::IommuIovaRange;
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
-    pub use super::IommuIoasMap;
-    pub use super::IommuIoasCopy;
+    pub use super::v6_2::IommuIoasMap;
+    pub use super::v6_2::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
@@ -4181,8 +4428,8 @@ pub mod v6_7 {
     pub use super::IommuIovaRange;
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
-    pub use super::IommuIoasMap;
-    pub use super::IommuIoasCopy;
+    pub use super::v6_6::IommuIoasMap;
+    pub use super::v6_6::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
@@ -4453,8 +4700,8 @@ pub mod v6_8 {
     pub use super::IommuIovaRange;
     pub use super::IommuIoasIovaRanges;
     pub use super::IommuIoasAllowIovas;
-    pub use super::IommuIoasMap;
-    pub use super::IommuIoasCopy;
+    pub use super::v6_7::IommuIoasMap;
+    pub use super::v6_7::IommuIoasCopy;
     pub use super::IommuIoasUnmap;
     pub use super::IommuOption;
     pub use super::IommuVfioIoas;
