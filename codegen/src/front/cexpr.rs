@@ -601,6 +601,10 @@ pub const INCLUDED_MACROS: &[&str] = &[
 /// The depth at which an expansion is taken to run away.
 const MAX_DEPTH: usize = 64;
 
+/// The most tokens the expansions of one expression may produce: macros that each use their
+/// argument twice double it at every level, and a schema must not make `generate` hang.
+const MAX_TOKENS: usize = 100_000;
+
 /// Expands the function-like macros `macros` knows in `toks`, as the preprocessor does for
 /// integer expressions: each argument expanded first, then substituted, then the result
 /// rescanned without the macro itself. Every token of an expansion is placed at the call.
@@ -609,6 +613,7 @@ fn expand(
     macros: &dyn Fn(&str) -> Option<Macro>,
     hidden: &mut Vec<String>,
     used: &mut Vec<String>,
+    budget: &mut usize,
 ) -> Result<Vec<(Tok, Range<usize>)>, CError> {
     if hidden.len() > MAX_DEPTH {
         let at = toks.first().map_or(0..0, |t| t.1.clone());
@@ -680,7 +685,7 @@ fn expand(
             if a.is_empty() {
                 return err(call_at, format!("an empty argument to `{name}`"));
             }
-            expanded.push(expand(a, macros, hidden, used)?);
+            expanded.push(expand(a, macros, hidden, used, budget)?);
         }
         let body = if let Some(pasted) = paste_suffix(name, &expanded, &call_at)? {
             vec![pasted]
@@ -701,8 +706,17 @@ fn expand(
             }
             body
         };
+        *budget = match budget.checked_sub(body.len()) {
+            Some(left) => left,
+            None => {
+                return err(
+                    call_at,
+                    format!("the expansion of `{name}` grows past {MAX_TOKENS} tokens"),
+                )
+            }
+        };
         hidden.push(name.clone());
-        let rescanned = expand(&body, macros, hidden, used);
+        let rescanned = expand(&body, macros, hidden, used, budget);
         hidden.pop();
         out.extend(rescanned?);
         i = j + 1;
@@ -769,7 +783,8 @@ fn paste_suffix(
 /// knows (and <linux/const.h>'s) expanded; `used` gets the names of those it called.
 pub fn parse_with(text: &str, macros: &dyn Fn(&str) -> Option<Macro>) -> Result<CExpr, CError> {
     let mut used = Vec::new();
-    let toks = expand(&lex(text)?, macros, &mut Vec::new(), &mut used)?;
+    let mut budget = MAX_TOKENS;
+    let toks = expand(&lex(text)?, macros, &mut Vec::new(), &mut used, &mut budget)?;
     if toks.is_empty() {
         return err(0..text.len(), "an empty expression");
     }
@@ -1171,5 +1186,21 @@ mod tests {
         assert!(Macro::new(vec!["x".into()], "#x").is_err());
         assert!(Macro::new(vec!["x".into()], "x ## 1").is_err());
         assert!(Macro::new(vec![], "").is_err());
+    }
+
+    #[test]
+    fn an_expansion_that_doubles_at_every_level_is_refused() {
+        // D0(x) = (x + x), Dn(x) = D{n-1}(D{n-1}(x)): 2^40 tokens unchecked.
+        let macros = |n: &str| {
+            let level: u32 = n.strip_prefix('D')?.parse().ok()?;
+            let body = match level {
+                0 => "((x) + (x))".to_string(),
+                l => format!("D{}(D{}(x))", l - 1, l - 1),
+            };
+            Macro::new(vec!["x".into()], &body).ok()
+        };
+        let e = parse_with("D40(1)", &macros).unwrap_err();
+        assert!(e.message.contains("grows past 100000 tokens"), "{e:?}");
+        assert_eq!(e.at, 0..6);
     }
 }
