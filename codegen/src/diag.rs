@@ -265,14 +265,32 @@ impl fmt::Display for Diagnostic {
             self.path, self.line, self.col, self.message
         )?;
         writeln!(f, "{:gutter$} |", "")?;
-        writeln!(f, "{} | {}", self.line, self.snippet)?;
-        let lead: String = self
-            .snippet
+        // A line longer than a screen is shown around the caret (a 4 MiB schema may be one
+        // line), `…` marking what is left out.
+        const WIDTH: usize = 160;
+        let chars: Vec<char> = self.snippet.chars().collect();
+        let caret = (self.col - 1).min(chars.len());
+        let start = if chars.len() <= WIDTH {
+            0
+        } else {
+            caret.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH)
+        };
+        let end = (start + WIDTH).min(chars.len());
+        let pre = if start > 0 { "…" } else { "" };
+        let post = if end < chars.len() { "…" } else { "" };
+        let shown: String = chars[start..end].iter().collect();
+        writeln!(f, "{} | {pre}{shown}{post}", self.line)?;
+        let lead: String = pre
             .chars()
-            .take(self.col - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .map(|_| ' ')
+            .chain(
+                chars[start..caret]
+                    .iter()
+                    .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+            )
             .collect();
-        write!(f, "{:gutter$} | {}{}", "", lead, "^".repeat(self.caret_len))?;
+        let caret_len = self.caret_len.min((end - caret).max(1));
+        write!(f, "{:gutter$} | {}{}", "", lead, "^".repeat(caret_len))?;
         for note in &self.notes {
             write!(f, "\n{:gutter$} = note: {}", "", note)?;
         }

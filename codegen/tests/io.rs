@@ -629,3 +629,43 @@ fn folder_arguments_are_named_when_they_are_not_folders() {
     }
     assert!(!dir.path().join("generated").exists());
 }
+
+/// Expressions a schema could make as deep or as long as a 4 MiB file allows, or macros that
+/// double at every level, are refused at their place: never a stack overflow or a hang.
+#[test]
+fn deep_long_and_exploding_expressions_are_refused_not_crashing() {
+    let deep = format!("{}1{}", "(".repeat(200_000), ")".repeat(200_000));
+    let chain = vec!["1"; 100_000].join(" + ");
+    let mut doubling =
+        String::from("[[macro]]\nname = \"D0\"\nparams = [\"x\"]\nbody = \"((x) + (x))\"\n");
+    for l in 1..40 {
+        doubling.push_str(&format!(
+            "\n[[macro]]\nname = \"D{l}\"\nparams = [\"x\"]\nbody = \"D{p}(D{p}(x))\"\n",
+            p = l - 1
+        ));
+    }
+    for (what, body, says) in [
+        (
+            "parentheses",
+            format!("[[define]]\nname = \"X\"\nexpr = \"{deep}\"\n"),
+            "more than 512 tokens",
+        ),
+        (
+            "a chain",
+            format!("[[define]]\nname = \"X\"\nexpr = \"{chain}\"\n"),
+            "more than 512 tokens",
+        ),
+        (
+            "doubling macros",
+            format!("{doubling}\n[[define]]\nname = \"X\"\nexpr = \"D39(1)\"\n"),
+            "grows past 512 tokens",
+        ),
+    ] {
+        let dir = family_dir(&body);
+        let o = run(&["check"], dir.path());
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {out}");
+        assert!(out.contains("schema/t.toml:"), "{what}: {out}");
+        assert!(out.contains(says), "{what}: {out}");
+    }
+}

@@ -224,13 +224,25 @@ pub fn hw_info(mem: &dyn UserMemory, rev: &str) -> R {
 
 /// IOMMU_IOAS_MAP (min_size = sizeof = 40): iommufd_ioas_map refuses a flag other than
 /// FIXED_IOVA | WRITEABLE | READABLE, or a non-zero `__reserved`, with -EOPNOTSUPP; its next
-/// check (-EOVERFLOW against ULONG_MAX) depends on the ABI and is the handler's.
-pub fn ioas_map(mem: &dyn UserMemory) -> R {
+/// check (-EOVERFLOW against ULONG_MAX) depends on the ABI and is the handler's; then, from
+/// v6.11 (commit 996dc53ac289, which the lab's 7.2 kernel showed), flags with neither
+/// READABLE nor WRITEABLE are -EINVAL, before the IOAS is looked up.
+pub fn ioas_map(mem: &dyn UserMemory, rev: &str) -> R {
     let d = ucmd(mem, 40, 40)?;
     if u32_at(&d, 4) & !0x7 != 0 || u32_at(&d, 12) != 0 {
         return Err(Errno::EOPNOTSUPP);
     }
+    read_or_write(&d, rev)?;
     Ok(d)
+}
+
+/// IOAS_MAP's, IOAS_COPY's and IOAS_MAP_FILE's READABLE-or-WRITEABLE -EINVAL (flags the
+/// `__u32` at 4: WRITEABLE 2, READABLE 4), from v6.11.
+fn read_or_write(d: &[u8], rev: &str) -> Result<(), Errno> {
+    if since(rev, "v6_11") && u32_at(d, 4) & 0x6 == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
 }
 
 /// IOMMU_DESTROY: IOCTL_OP(..., id), min_size = sizeof = 8; iommufd_destroy() goes straight to
@@ -272,12 +284,14 @@ pub fn ioas_allow_iovas(mem: &dyn UserMemory) -> R {
 
 /// IOMMU_IOAS_COPY (min_size offsetofend(src_iova) = sizeof = 40): iommufd_ioas_copy refuses
 /// a flag other than FIXED_IOVA | WRITEABLE | READABLE; unlike IOAS_MAP it has no
-/// `__reserved`. Its next check (-EOVERFLOW against ULONG_MAX) depends on the ABI.
-pub fn ioas_copy(mem: &dyn UserMemory) -> R {
+/// `__reserved`. Its next check (-EOVERFLOW against ULONG_MAX) depends on the ABI; then
+/// READABLE-or-WRITEABLE, as IOAS_MAP's.
+pub fn ioas_copy(mem: &dyn UserMemory, rev: &str) -> R {
     let d = ucmd(mem, 40, 40)?;
     if u32_at(&d, 4) & !0x7 != 0 {
         return Err(Errno::EOPNOTSUPP);
     }
+    read_or_write(&d, rev)?;
     Ok(d)
 }
 
@@ -380,13 +394,14 @@ pub fn vdevice_alloc(mem: &dyn UserMemory) -> R {
 
 /// v6.13 IOMMU_IOAS_MAP_FILE (min_size offsetofend(iova) = sizeof = 40):
 /// iommufd_ioas_map_file refuses a flag other than FIXED_IOVA | WRITEABLE | READABLE; its
-/// next check is -EOVERFLOW against ULONG_MAX (the ABI's), and only after it the
-/// READABLE-or-WRITEABLE -EINVAL, so that one is not a copy-time check.
+/// next check is -EOVERFLOW against ULONG_MAX (the ABI's, left to the handler), and after it
+/// the READABLE-or-WRITEABLE -EINVAL, before the IOAS is looked up.
 pub fn ioas_map_file(mem: &dyn UserMemory) -> R {
     let d = ucmd(mem, 40, 40)?;
     if u32_at(&d, 4) & !0x7 != 0 {
         return Err(Errno::EOPNOTSUPP);
     }
+    read_or_write(&d, "v6_13")?;
     Ok(d)
 }
 
@@ -524,12 +539,12 @@ pub fn model(name: &str, mem: &dyn UserMemory, ud: Option<(u32, u32)>) -> R {
         "iommu_hwpt_alloc" => hwpt_alloc(mem, rev),
         "iommu_hwpt_invalidate" => hwpt_invalidate(mem),
         "iommu_hw_info" => hw_info(mem, rev),
-        "iommu_ioas_map" => ioas_map(mem),
+        "iommu_ioas_map" => ioas_map(mem, rev),
         "iommu_destroy" => destroy(mem),
         "iommu_ioas_alloc" => ioas_alloc(mem),
         "iommu_ioas_iova_ranges" => ioas_iova_ranges(mem),
         "iommu_ioas_allow_iovas" => ioas_allow_iovas(mem),
-        "iommu_ioas_copy" => ioas_copy(mem),
+        "iommu_ioas_copy" => ioas_copy(mem, rev),
         "iommu_ioas_unmap" => ioas_unmap(mem),
         "iommu_option" => option(mem),
         "iommu_vfio_ioas" => vfio_ioas(mem),

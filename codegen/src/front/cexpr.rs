@@ -321,6 +321,8 @@ struct Parser<'t> {
     pos: usize,
     len: usize,
     names: Vec<(String, Range<usize>)>,
+    /// How deep `unary` and `conditional` are (`MAX_NESTING`).
+    depth: usize,
 }
 
 /// Binary operators by precedence, loosest first (C11 6.5.5–6.5.14).
@@ -361,15 +363,33 @@ impl Parser<'_> {
         }
     }
 
+    /// Enters one more level of nesting, refused past `MAX_NESTING`.
+    fn nest(&mut self) -> Result<(), CError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return err(
+                self.here(),
+                format!("the expression nests deeper than {MAX_NESTING} levels"),
+            );
+        }
+        Ok(())
+    }
+
     fn conditional(&mut self) -> Result<(Node, Range<usize>), CError> {
         let c = self.binary(0)?;
         if !self.punct("?") {
             return Ok(c);
         }
         self.pos += 1;
-        let a = self.conditional()?;
-        self.expect(":")?;
-        let b = self.conditional()?;
+        // `a ? b : c ? d : e` nests as parentheses do.
+        self.nest()?;
+        let a = self.conditional();
+        let b = a.and_then(|a| {
+            self.expect(":")?;
+            Ok((a, self.conditional()?))
+        });
+        self.depth -= 1;
+        let (a, b) = b?;
         let at = c.1.start..b.1.end;
         Ok((Node::Cond(Box::new([c, a, b])), at))
     }
@@ -392,6 +412,13 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<(Node, Range<usize>), CError> {
+        self.nest()?;
+        let r = self.unary_nested();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_nested(&mut self) -> Result<(Node, Range<usize>), CError> {
         let start = self.here();
         match self.peek() {
             Some(Tok::Punct(p @ ("-" | "+" | "~" | "!"))) => {
@@ -601,9 +628,14 @@ pub const INCLUDED_MACROS: &[&str] = &[
 /// The depth at which an expansion is taken to run away.
 const MAX_DEPTH: usize = 64;
 
-/// The most tokens the expansions of one expression may produce: macros that each use their
-/// argument twice double it at every level, and a schema must not make `generate` hang.
-const MAX_TOKENS: usize = 100_000;
+/// The most tokens one expression may have, its macros expanded: macros that each use their
+/// argument twice double it at every level, and parsing and evaluating recurse into the
+/// expression (a chain of `+` is a tree as deep as it is long), so a schema could otherwise
+/// make `generate` hang or overflow its stack. The kernel's longest are a few dozen.
+const MAX_TOKENS: usize = 512;
+
+/// The deepest an expression may nest (parentheses, unary operators, casts, `?:`).
+const MAX_NESTING: usize = 64;
 
 /// Expands the function-like macros `macros` knows in `toks`, as the preprocessor does for
 /// integer expressions: each argument expanded first, then substituted, then the result
@@ -788,11 +820,18 @@ pub fn parse_with(text: &str, macros: &dyn Fn(&str) -> Option<Macro>) -> Result<
     if toks.is_empty() {
         return err(0..text.len(), "an empty expression");
     }
+    if toks.len() > MAX_TOKENS {
+        return err(
+            toks[MAX_TOKENS].1.clone(),
+            format!("the expression has more than {MAX_TOKENS} tokens, its macros expanded"),
+        );
+    }
     let mut p = Parser {
         toks: &toks,
         pos: 0,
         len: text.len(),
         names: Vec::new(),
+        depth: 0,
     };
     let root = p.conditional()?;
     if p.pos != toks.len() {
@@ -1189,6 +1228,25 @@ mod tests {
     }
 
     #[test]
+    fn deep_and_long_expressions_are_refused_not_overflowing() {
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("more than 512 tokens"), "{e:?}");
+        let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nests deeper than 64"), "{e:?}");
+        let unary = format!("{}1", "-".repeat(500));
+        let e = parse(&unary).unwrap_err();
+        assert!(e.message.contains("nests deeper than 64"), "{e:?}");
+        // The deepest accepted, and the longest chain (511 tokens: a tree as deep), parsed
+        // and evaluated on a test thread's stack in a debug build.
+        let deep = format!("{}1{}", "(".repeat(62), ")".repeat(62));
+        assert_eq!(eval_on(&deep, LP64).unwrap().value, 1);
+        let chain = vec!["1"; 256].join("+");
+        assert_eq!(eval_on(&chain, LP64).unwrap().value, 256);
+    }
+
+    #[test]
     fn an_expansion_that_doubles_at_every_level_is_refused() {
         // D0(x) = (x + x), Dn(x) = D{n-1}(D{n-1}(x)): 2^40 tokens unchecked.
         let macros = |n: &str| {
@@ -1200,7 +1258,7 @@ mod tests {
             Macro::new(vec!["x".into()], &body).ok()
         };
         let e = parse_with("D40(1)", &macros).unwrap_err();
-        assert!(e.message.contains("grows past 100000 tokens"), "{e:?}");
+        assert!(e.message.contains("grows past 512 tokens"), "{e:?}");
         assert_eq!(e.at, 0..6);
     }
 }
