@@ -655,6 +655,12 @@ const CASES: &[Case] = &[
         says: "`_BITUL` is a macro of the headers the generated header includes",
     },
     Case {
+        name: "a constant named as a macro above it",
+        body: "[[macro]]\nname = \"N\"\nparams = []\nbody = \"2\"\n\n[[define]]\nname = \"M\"\nvalue = 1\n\n[[macro]]\nname = \"M2\"\nparams = []\nbody = \"3\"\n\n[[define]]\nname = \"N\"\nvalue = 1\n",
+        at: "\"N\"\nvalue",
+        says: "constant `N` is defined twice (a `[[macro]]` above has its name)",
+    },
+    Case {
         name: "a macro defined twice",
         body: "[[define]]\nname = \"M\"\nvalue = 1\n\n[[macro]]\nname = \"M\"\nparams = []\nbody = \"2\"\n",
         at: "\"M\"\nparams",

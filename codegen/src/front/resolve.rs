@@ -2098,6 +2098,17 @@ impl Resolver {
             );
             return;
         }
+        // C has one name space for macros: `#define X 1` after `#define X(a) ...` redefines it.
+        if self.macros.contains_key(&c.name) {
+            self.error(
+                c.span.clone(),
+                format!(
+                    "constant `{}` is defined twice (a `[[macro]]` above has its name)",
+                    c.name
+                ),
+            );
+            return;
+        }
         self.constants
             .insert(c.name.clone(), (c.value, c.span.clone(), cv));
     }
