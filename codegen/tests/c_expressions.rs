@@ -103,6 +103,7 @@ const EXPRS: &[(&str, CType)] = &[
     ("_BITULL(40)", CType::ULongLong),
     ("(_UL(3) + 1)", CType::ULong),
     ("(_ULL(1) << 63)", CType::ULongLong),
+    ("__KERNEL_DIV_ROUND_UP(CE_HIGH, 4096U)", CType::UInt),
 ];
 
 /// The expressions whose type is another on ILP32: a decimal literal past `int` is a `long`
