@@ -225,8 +225,8 @@ fn import_class(message: &str) -> String {
         "implicit padding hole (refused by generate's checks)"
     } else if has("overflows the signed") || has("undefined in C") {
         "shift C leaves undefined (1 << 31 ...)"
-    } else if has("the schema's values are 0 to") {
-        "negative or > 2^63-1 constant"
+    } else if has("the schema's enum values are") {
+        "enum value past 2^63-1"
     } else if has("does not fit in a C enum") {
         "enum constant that does not fit an int"
     } else if has(" in C on ") && has("in the schema import would write") {

@@ -91,6 +91,114 @@ fn features_header_compiles_clean() {
     );
 }
 
+/// `enums.h`: gcc gives each enum the type the model says (`EnumRepr`), counts negative values
+/// up, types an enumerator past int as its enum (so `EN_FROM_ENUM` is unsigned 64-bit), and
+/// the only thing that is not ISO C11 is each value past int, which `past_int` asked for.
+#[test]
+fn enums_header_is_typed_as_c_types_it() {
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    let src = r#"#include <linux/enums.h>
+#include <stdio.h>
+#define TYPE(x) _Generic((x), int: "int", unsigned int: "unsigned int", long: "long", \
+	unsigned long: "unsigned long", long long: "long long", \
+	unsigned long long: "unsigned long long", default: "other")
+int main(void)
+{
+	enum en_verdict v = EN_VERDICT_JUMP;
+	enum en_huge h = EN_HUGE_TOP;
+	enum en_span sp = EN_SPAN_LOW;
+	printf("verdict %zu %s %lld %lld %lld\n", sizeof(v), (enum en_verdict)-1 < 0 ? "signed" : "unsigned",
+	       (long long)EN_VERDICT_CONTINUE, (long long)EN_VERDICT_JUMP, (long long)EN_VERDICT_AGAIN);
+	printf("wide %s %s %llu\n", TYPE(EN_WIDE_LOW), TYPE(EN_WIDE_TOP), (unsigned long long)EN_WIDE_ALL);
+	printf("huge %zu %s %s %llu %llu\n", sizeof(h), (enum en_huge)-1 < 0 ? "signed" : "unsigned",
+	       TYPE(EN_HUGE_TOP), (unsigned long long)EN_HUGE_NEXT, (unsigned long long)EN_HUGE_TOP);
+	printf("span %zu %s %s %lld %lld\n", sizeof(sp), (enum en_span)-1 < 0 ? "signed" : "unsigned",
+	       TYPE(EN_SPAN_HIGH), (long long)EN_SPAN_LOW, (long long)EN_SPAN_HIGH);
+	printf("expr %s %llu\n", TYPE(EN_FROM_ENUM), (unsigned long long)EN_FROM_ENUM);
+	return 0;
+}
+"#;
+    let flags = [
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-Wno-format",
+        "-Wno-type-limits",
+    ];
+    let out = run(&compile("cc", "enums.c", src, &flags, &include));
+    assert_eq!(
+        out,
+        "verdict 4 signed -1 -2 -3\n\
+         wide int unsigned int 4294967295\n\
+         huge 8 unsigned unsigned long 4294967297 1099511627776\n\
+         span 8 signed long -2147483649 2147483648\n\
+         expr unsigned long 1099511627770\n"
+    );
+    // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
+    let enums = families.iter().find(|m| m.family.name == "enums").unwrap();
+    let reprs: Vec<(&str, &str)> = enums
+        .family
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.enum_repr().rust_name()))
+        .collect();
+    assert_eq!(
+        reprs,
+        [
+            ("en_verdict", "i32"),
+            ("en_wide", "u32"),
+            ("en_huge", "u64"),
+            ("en_span", "i64")
+        ]
+    );
+    // -pedantic: exactly the values past int are not ISO C11.
+    let pedantic = std::process::Command::new("cc")
+        .args(["-std=c11", "-pedantic", "-fsyntax-only", "-x", "c", "-I"])
+        .arg(&include)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"#include <linux/enums.h>\n")?;
+            child.wait_with_output()
+        })
+        .expect("cc (Debian: build-essential)");
+    let stderr = String::from_utf8_lossy(&pedantic.stderr);
+    let mut flagged: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("ISO C restricts enumerator values"))
+        .filter_map(|l| l.split(':').nth(1))
+        .collect();
+    flagged.dedup();
+    let header = std::fs::read_to_string(include.join("linux/enums.h")).unwrap();
+    let past_int: Vec<String> = header
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            [
+                "EN_WIDE_TOP",
+                "EN_WIDE_ALL",
+                "EN_HUGE_BIG",
+                "EN_HUGE_TOP",
+                "EN_SPAN_LOW",
+                "EN_SPAN_HIGH",
+            ]
+            .iter()
+            .any(|n| l.trim_start().starts_with(&format!("{n} =")))
+        })
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    assert_eq!(flagged, past_int, "{stderr}");
+}
+
 /// Same input, same bytes: two generations (and a reload of the schema) agree exactly.
 #[test]
 fn generation_is_deterministic() {

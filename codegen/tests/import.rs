@@ -84,6 +84,34 @@ fn feature_schema_header_round_trips() {
     );
 }
 
+/// enums.toml's header: negative enum values and values past int come back with their values
+/// (`round_trip` compares each constant's), and each enum with its C type.
+#[test]
+fn enums_schema_header_round_trips() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
+    let expected = family(&families, "enums");
+    let schema = round_trip(
+        &repo_root().join("codegen/tests/golden/out/include/uapi/linux/enums.h"),
+        "enums",
+        expected,
+    );
+    let imported = uapigen::load_source(
+        uapigen::Source::new("enums.toml", schema.clone()),
+        "enums.toml",
+    )
+    .unwrap();
+    for g in &expected.family.groups {
+        let i = imported
+            .family
+            .groups
+            .iter()
+            .find(|i| i.values.iter().any(|c| c.name == g.values[0].name))
+            .unwrap_or_else(|| panic!("{} not imported:\n{schema}", g.name));
+        assert_eq!(i.enum_repr(), g.enum_repr(), "{}:\n{schema}", g.name);
+        assert_eq!(i.past_int, g.past_int, "{}:\n{schema}", g.name);
+    }
+}
+
 /// caps.toml's header (a capability chain's structs, `areas[]` flexible) imports back to its
 /// layouts and constants; the chain itself is the schema's to say.
 #[test]
@@ -551,13 +579,13 @@ fn multi_dimensional_arrays_are_refused_not_flattened() {
 }
 
 /// An enum whose type is unsigned is read with the unsigned getter: 2^64 - 1 is not -1, and
-/// neither it nor 2^63 fits a TOML integer; a negative value is not a uAPI constant here.
+/// neither it nor 2^63 fits a TOML integer; a negative value of a signed enum is imported
+/// (`ev_signed` is not refused).
 #[test]
 fn enum_values_outside_the_schema_are_refused_with_their_real_value() {
     assert_eq!(refusal("enum_values.h"), [
-        "enum_values.h:6:2: error: enum value `EV_WIDE_ALL` is 18446744073709551615: the schema's values are 0 to 9223372036854775807 (2^63 - 1)",
-        "enum_values.h:7:2: error: enum value `EV_WIDE_TOP` is 9223372036854775808: the schema's values are 0 to 9223372036854775807 (2^63 - 1)",
-        "enum_values.h:12:2: error: enum value `EV_SIGNED_NEG` is -1: the schema's values are 0 to 9223372036854775807 (2^63 - 1)",
+        "enum_values.h:6:2: error: enum value `EV_WIDE_ALL` is 18446744073709551615: the schema's enum values are -9223372036854775808 to 9223372036854775807 (an i64)",
+        "enum_values.h:7:2: error: enum value `EV_WIDE_TOP` is 9223372036854775808: the schema's enum values are -9223372036854775808 to 9223372036854775807 (an i64)",
     ]);
 }
 
@@ -971,12 +999,23 @@ fn a_header_that_does_not_compile_is_refused_with_every_libclang_error_located()
     );
 }
 
-/// An enum value C's `int` cannot hold was refused at the enum: it is refused at the value.
+/// An enum value C's `int` cannot hold (GCC's extension, C23's rule) is imported with
+/// `past_int = true`, and the enum is as wide as C makes it.
 #[test]
-fn an_enum_value_above_int_is_refused_at_the_value() {
-    assert_eq!(refusal("enum_above_int.h"), [
-        "enum_above_int.h:6:2: error: the schema import would write for this is refused: `EA_WIDE_B` = 0x100000000 does not fit in a C enum (int)",
-    ]);
+fn an_enum_value_above_int_is_imported_past_int() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/enum_above_int.h");
+    let schema = uapigen::import::import(&header, &[&dir], "enum_above_int")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(schema.contains("past_int = true\n"), "{schema}");
+    let m = uapigen::load_source(
+        uapigen::Source::new("enum_above_int.toml", schema.clone()),
+        "enum_above_int.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let g = &m.family.groups[0];
+    assert_eq!(g.values[1].value, 0x1_0000_0000, "{schema}");
+    assert_eq!(g.enum_repr().rust_name(), "u64", "{schema}");
 }
 
 /// A schema message that names a line of the skeleton names the header's place instead.

@@ -317,19 +317,29 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
     }
 
-    // ISO C: an enumerator's value must be representable as an int.
+    // ISO C (before C23) holds an enumerator's value in an int; GCC and C23 let an enum
+    // go past it, which the schema says with `past_int` (nl80211.h's `1U << 31`).
     for g in &family.groups {
-        if matches!(g.style, Style::Enum { .. }) {
-            for c in g.values.iter().filter(|c| c.value > i32::MAX as u64) {
+        if matches!(g.style, Style::Enum { .. }) && !g.past_int {
+            for c in g
+                .values
+                .iter()
+                .filter(|c| i32::try_from(c.value as i64).is_err())
+            {
                 diags.push(
                     at(
                         &c.span,
                         format!(
-                            "`{}` = {:#x} does not fit in a C enum (int)",
-                            c.name, c.value
+                            "`{}` = {} does not fit in a C enum (int)",
+                            c.name,
+                            g.value_text(c)
                         ),
                     )
-                    .note("use `style = \"define\"` for values above 0x7fffffff"),
+                    .note(format!(
+                        "write `past_int = true` on `{}` to have it as GCC and C23 do (the \
+                         header is then not ISO C before C23), or `style = \"define\"`",
+                        g.name
+                    )),
                 );
             }
         }
@@ -417,8 +427,24 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
             }
         };
         let bits = scalar.size() * 8;
+        let signed = g.enum_repr().signed;
         for c in &g.values {
-            if bits < 64 && c.value >> bits != 0 {
+            if signed && (c.value as i64) < 0 {
+                diags.push(
+                    Diagnostic::at(
+                        src,
+                        c.span.clone(),
+                        format!(
+                            "`{}` = {} is negative, and `{}.{}` is unsigned",
+                            c.name,
+                            c.value as i64,
+                            st.name,
+                            f.display_name(),
+                        ),
+                    )
+                    .note(format!("the field uses `{key} = \"{}\"`", g.name)),
+                );
+            } else if bits < 64 && c.value >> bits != 0 {
                 diags.push(
                     Diagnostic::at(
                         src,

@@ -486,8 +486,11 @@ pub(crate) fn define_value(expr: &Expr) -> String {
 fn enum_init(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Implicit => None,
-        // check.rs guarantees enum values fit in int, so the bit is below 31.
-        Expr::Bit(n) => Some(format!("1 << {n}")),
+        // `1 << 31` would be INT_MIN: widen the one past int as the kernel does
+        // (nl80211.h's `1U << 31`); resolve refuses bit 63 in an enum.
+        Expr::Bit(n) if *n < 31 => Some(format!("1 << {n}")),
+        Expr::Bit(31) => Some("1U << 31".to_string()),
+        Expr::Bit(n) => Some(format!("1ULL << {n}")),
         other => Some(define_value(other)),
     }
 }

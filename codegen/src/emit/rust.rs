@@ -373,7 +373,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             if rust_int_literal(text) {
                 lit(text.clone())
             } else {
-                lit(c.value.to_string())
+                lit(signed_text(c, ty))
             }
         }
         crate::ir::Expr::Bit(n) => bin(lit("1"), "<<", lit(n.to_string())),
@@ -425,7 +425,16 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         }
         // Its value: C's conversions and types are not Rust's, the doc shows the expression.
         crate::ir::Expr::C { value, .. } => lit(value.to_string()),
-        crate::ir::Expr::Implicit => lit(c.value.to_string()),
+        crate::ir::Expr::Implicit => lit(signed_text(c, ty)),
+    }
+}
+
+/// `c`'s value in Rust type `ty`: a negative enum value (held sign-extended) as such.
+fn signed_text(c: &Constant, ty: &str) -> String {
+    if ty.starts_with('i') {
+        (c.value as i64).to_string()
+    } else {
+        c.value.to_string()
     }
 }
 
@@ -529,7 +538,7 @@ fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
 fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
     let value = const_value(ctx, c, ty_name);
-    let docs = doc_lines(Some(&constant_doc(c)));
+    let docs = doc_lines(Some(&constant_doc(c, ty_name)));
     let name = ident(&c.name);
     let start = out.len();
     doc_text(0, &docs, out);
@@ -551,12 +560,12 @@ fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
 }
 
 /// The schema's doc, or else the constant as the C header defines it, so every item has a doc.
-fn constant_doc(c: &Constant) -> String {
+fn constant_doc(c: &Constant, ty: &str) -> String {
     if let Some(d) = &c.doc {
         return d.clone();
     }
     match crate::emit::c_header::define_value(&c.expr) {
-        v if v.is_empty() => format!("`{}` = {}.", c.name, c.value),
+        v if v.is_empty() => format!("`{}` = {}.", c.name, signed_text(c, ty)),
         v => format!("`{}` = `{v}`.", c.name),
     }
 }
@@ -644,7 +653,7 @@ fn open_enum(ctx: &Ctx, g: &ConstGroup, tag: &str, r: &mut Rust) {
     r.impl_begin(false, None, &name);
     for c in &g.values {
         let n = ident(&c.name);
-        r.docs(false, &doc_lines(Some(&constant_doc(c))));
+        r.docs(false, &doc_lines(Some(&constant_doc(c, ty_name))));
         r.item_const(true, &n, &ty("Self"), &call("Self", vec![var(n.clone())]));
     }
     r.impl_end();
@@ -1431,10 +1440,10 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
         visit(&st.fields, &mut group_type);
     }
     for (gi, g) in family.groups_by_id() {
-        let ty = match (group_type.get(&gi), &g.style) {
-            (Some(s), _) => s.rust_name(),
-            (None, _) if g.values.iter().any(|c| c.value > u32::MAX as u64) => "u64",
-            (None, _) => "u32",
+        // Else the type C gives the enum (a flag set's is unsigned).
+        let ty = match group_type.get(&gi) {
+            Some(s) => s.rust_name(),
+            None => g.enum_repr().rust_name(),
         };
         for c in &g.values {
             types.insert(c.name.clone(), ty);

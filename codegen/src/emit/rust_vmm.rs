@@ -683,18 +683,19 @@ impl Emit<'_> {
             Some(t) => doc_attr("enum", t, g.summary.as_deref(), members, g.doc.as_deref()),
             None => doc_attr("", "", None, std::iter::empty(), g.doc.as_deref()),
         };
-        // bindgen gives a C enum the integer type that holds its values: `c_uint` for every
-        // uAPI enum, whose values are small and not negative.
-        let repr = if g.values.iter().all(|c| c.value <= u64::from(u32::MAX)) {
-            "::std::os::raw::c_uint"
-        } else {
-            "::std::os::raw::c_ulong"
+        // bindgen gives a C enum the integer type clang gives it (C's rule, `EnumRepr`).
+        let repr = match g.enum_repr().rust_name() {
+            "u32" => "::std::os::raw::c_uint",
+            "i32" => "::std::os::raw::c_int",
+            "u64" => "::std::os::raw::c_ulong",
+            _ => "::std::os::raw::c_long",
         };
         match tag {
             Some(tag) => {
                 for c in &g.values {
                     self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let _ = writeln!(self.out, "pub const {tag}_{}: {tag} = {};", c.name, c.value);
+                    let v = g.value_text(c);
+                    let _ = writeln!(self.out, "pub const {tag}_{}: {tag} = {v};", c.name);
                 }
                 let _ = writeln!(self.out, "{doc}pub type {tag} = {repr};");
             }
@@ -703,7 +704,8 @@ impl Emit<'_> {
                 let ty = format!("_bindgen_ty_{}", self.anon_enums);
                 for c in &g.values {
                     self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let _ = writeln!(self.out, "pub const {}: {ty} = {};", c.name, c.value);
+                    let v = g.value_text(c);
+                    let _ = writeln!(self.out, "pub const {}: {ty} = {v};", c.name);
                 }
                 let _ = writeln!(self.out, "{doc}pub type {ty} = {repr};");
             }

@@ -1012,10 +1012,67 @@ pub struct ConstGroup {
     pub since: RevSet,
     /// Its constants, in order.
     pub values: Vec<Constant>,
+    /// `past_int = true`: a C enum whose values may go past `int`, as GCC and C23 allow
+    /// (the header is then not ISO C before C23).
+    pub past_int: bool,
     /// `Some((struct, field index))` when the header defines the group inside a struct.
     pub inside: Option<(StructId, usize)>,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+/// The integer type C gives an enum whose values are these (GCC's rule, which C23 made the
+/// standard's): `unsigned int` when none is negative and all fit it, `int` when some are
+/// negative and all fit it, else the 64-bit type of that signedness (`long` on LP64, `long
+/// long` on ILP32: the same values). An enum's values are held as `i64`, a negative one
+/// sign-extended in `Constant::value`; `check` refuses one past `i64::MAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnumRepr {
+    /// Some value is negative.
+    pub signed: bool,
+    /// 4 or 8.
+    pub bytes: u8,
+}
+
+impl EnumRepr {
+    /// Rust's primitive of this size and sign.
+    pub fn rust_name(self) -> &'static str {
+        match (self.signed, self.bytes) {
+            (false, 4) => "u32",
+            (true, 4) => "i32",
+            (false, _) => "u64",
+            (true, _) => "i64",
+        }
+    }
+}
+
+impl ConstGroup {
+    /// The type C gives this set written as an enum (see [`EnumRepr`]).
+    pub fn enum_repr(&self) -> EnumRepr {
+        // A flag set's bits are unsigned whatever its highest bit.
+        let signed =
+            self.kind == GroupKind::Enum && self.values.iter().any(|c| (c.value as i64) < 0);
+        let fits = self.values.iter().all(|c| {
+            if signed {
+                i32::try_from(c.value as i64).is_ok()
+            } else {
+                u32::try_from(c.value).is_ok()
+            }
+        });
+        EnumRepr {
+            signed,
+            bytes: if fits { 4 } else { 8 },
+        }
+    }
+
+    /// `c`'s value as this set's C type has it: negative values of a signed enum as such.
+    pub fn value_text(&self, c: &Constant) -> String {
+        if self.enum_repr().signed {
+            (c.value as i64).to_string()
+        } else {
+            c.value.to_string()
+        }
+    }
 }
 
 /// A named integer constant.

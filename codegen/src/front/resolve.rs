@@ -1049,9 +1049,19 @@ impl Resolver {
             } else if let Some(b) = &v.bit {
                 (self.bit(b).unwrap_or(0), Expr::Bit(*b.get_ref() as u32))
             } else if let Some(x) = &v.value {
-                (self.literal(x), Expr::Literal(self.literal_text(x)))
+                // A C enum's values may be negative (`NFT_CONTINUE = -1`); a #define's or a
+                // flag's are not.
+                if *x.get_ref() < 0 && kind == GroupKind::Enum && style != Style::Define {
+                    (*x.get_ref() as u64, Expr::Literal(x.get_ref().to_string()))
+                } else {
+                    (self.literal(x), Expr::Literal(self.literal_text(x)))
+                }
             } else if let Some(a) = &v.alias {
-                (self.reference(a), Expr::Alias(a.get_ref().clone()))
+                let negative = kind == GroupKind::Enum && style != Style::Define;
+                (
+                    self.reference_as(a, negative),
+                    Expr::Alias(a.get_ref().clone()),
+                )
             } else if kind == GroupKind::Flags {
                 self.error(
                     vspan.clone(),
@@ -1067,6 +1077,27 @@ impl Resolver {
             } else {
                 (next, Expr::Implicit)
             };
+            // C's enum types end at 64 bits with a sign when a value is negative; the IR
+            // holds an enum's values as `i64`.
+            if kind == GroupKind::Enum && style != Style::Define {
+                let past = match &expr {
+                    Expr::Bit(63) => Some(i128::from(value)),
+                    Expr::Alias(a) => self
+                        .constants
+                        .get(a)
+                        .map(|(.., cv)| cv[1].value)
+                        .filter(|v| *v > i128::from(i64::MAX)),
+                    Expr::Implicit if value == 1 << 63 => Some(1 << 63),
+                    _ => None,
+                };
+                if let Some(past) = past {
+                    self.error_note(
+                        vspan.clone(),
+                        format!("`{cname}` = {past:#x} is past 2^63 - 1, the largest value of an enum here"),
+                        "write it as a `[[define]]`",
+                    );
+                }
+            }
             next = value.wrapping_add(1);
             let sentinel = match &v.sentinel {
                 Some(s) if *s.get_ref() && kind != GroupKind::Enum => {
@@ -1092,9 +1123,47 @@ impl Resolver {
             self.declare(&constant, style != Style::Define);
             values.push(constant);
         }
+        // An enumerator past int has the enum's type once the enum is complete (GCC, C23):
+        // 64 bits (`long` on LP64, `long long` on ILP32) unless every value fits `unsigned
+        // int`, signed when one is negative. `expr`s below read it so.
+        if kind == GroupKind::Enum && style != Style::Define {
+            let signed = values.iter().any(|c| (c.value as i64) < 0);
+            let fits_uint = !signed && values.iter().all(|c| u32::try_from(c.value).is_ok());
+            for c in values
+                .iter()
+                .filter(|c| i32::try_from(c.value as i64).is_err())
+            {
+                if let Some((.., cv)) = self.constants.get_mut(&c.name) {
+                    for (m, v) in cexpr::MODELS.iter().zip(cv.iter_mut()) {
+                        let long = if *m == cexpr::LP64 {
+                            (CType::Long, CType::ULong)
+                        } else {
+                            (CType::LongLong, CType::ULongLong)
+                        };
+                        v.ty = match (signed, fits_uint) {
+                            (false, true) => CType::UInt,
+                            (false, false) => long.1,
+                            (true, _) => long.0,
+                        };
+                    }
+                }
+            }
+        }
+        let past_int = match &raw.past_int {
+            Some(p) if *p.get_ref() && style == Style::Define => {
+                self.error(
+                    p.span(),
+                    format!("`{name}` is a run of #defines: `past_int` is for a C enum"),
+                );
+                false
+            }
+            Some(p) => *p.get_ref(),
+            None => false,
+        };
         ConstGroup {
             name,
             kind,
+            past_int,
             style,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),
@@ -1910,9 +1979,19 @@ impl Resolver {
         if let Expr::C { value, types, .. } = &c.expr {
             return types.map(|ty| CValue { value: *value, ty });
         }
+        // An enum's value is an `i64` (negative ones sign-extended in `Constant::value`), of
+        // type int when it fits one, as C has enumerators; past int, GCC gives it the enum's
+        // type, which has this sign and width.
+        let value = if enum_member {
+            i128::from(c.value as i64)
+        } else {
+            i128::from(c.value)
+        };
         cexpr::MODELS.map(|m| {
             let ty = match &c.expr {
-                _ if enum_member && c.value <= i32::MAX as u64 => CType::Int,
+                _ if enum_member && i32::try_from(value).is_ok() => CType::Int,
+                _ if enum_member && u32::try_from(value).is_ok() => CType::UInt,
+                _ if enum_member && value < 0 => CType::LongLong,
                 Expr::Literal(text) => cexpr::literal_text_type(text, c.value, m),
                 // As the header writes them: `(1 << n)`, `(1U << 31)`, `(1ULL << n)`.
                 Expr::Bit(n) if *n < 31 => CType::Int,
@@ -1936,10 +2015,7 @@ impl Resolver {
                 _ if c.value <= u32::MAX as u64 => CType::UInt,
                 _ => CType::ULongLong,
             };
-            CValue {
-                value: i128::from(c.value),
-                ty,
-            }
+            CValue { value, ty }
         })
     }
 

@@ -345,6 +345,8 @@ pub struct RawGroup {
     pub style: Option<S<String>>,
     /// A C enum with no tag (`enum { ... };`).
     pub anonymous: Option<S<bool>>,
+    /// A C enum whose values may go past `int` (GCC's extension, standard since C23).
+    pub past_int: Option<S<bool>>,
     /// Kernel-doc summary.
     pub summary: Option<S<String>>,
     /// Free text.

@@ -520,7 +520,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
 }
 
 /// The values of an enum, read with the getter of the enum's own signedness; a value the
-/// schema cannot hold (negative, or past 2^63 - 1, TOML's largest integer) is refused.
+/// schema cannot hold (past 2^63 - 1, TOML's largest integer) is refused.
 struct Enumerators {
     values: Vec<(String, i64, u32)>,
     unsigned: bool,
@@ -540,14 +540,14 @@ impl Enumerators {
         };
         let offset = c.location().spelling().offset;
         match i64::try_from(value) {
-            Ok(v) if v >= 0 => self.values.push((name, v, offset)),
-            _ => {
+            Ok(v) => self.values.push((name, v, offset)),
+            Err(_) => {
                 self.problems.push(Problem {
                     offset,
                     len: name.len(),
                     message: format!(
-                        "enum value `{name}` is {value}: the schema's values are 0 to \
-                         9223372036854775807 (2^63 - 1)"
+                        "enum value `{name}` is {value}: the schema's enum values are \
+                         -9223372036854775808 to 9223372036854775807 (an i64)"
                     ),
                 });
             }
@@ -2278,6 +2278,9 @@ fn render(
                 }
                 if let Some(d) = doc {
                     let _ = writeln!(out, "doc = {}", quote(&d));
+                }
+                if values.iter().any(|(_, v, _)| i32::try_from(*v).is_err()) {
+                    let _ = writeln!(out, "past_int = true");
                 }
                 let _ = writeln!(out, "values = [");
                 for (i, (n, v, at)) in values.iter().enumerate() {

@@ -8,6 +8,9 @@
 /// `include/uapi/linux/caps.h`, from `caps.toml`.
 #[rustfmt::skip]
 pub mod caps;
+/// `include/uapi/linux/enums.h`, from `enums.toml`.
+#[rustfmt::skip]
+pub mod enums;
 /// `include/uapi/linux/features.h`, from `features.toml`.
 #[rustfmt::skip]
 pub mod features;
