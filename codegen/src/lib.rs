@@ -109,6 +109,108 @@ fn check_revisions(laid_out: &Model) -> Result<(), Error> {
     Ok(())
 }
 
+/// An `extern` item is a copy of another header's: where that header is a family of the same
+/// tree, the copy must be what the family defines (a struct laid out the same on every target,
+/// a constant of the same value, a macro of the same parameters and body), or the bindings
+/// would drift from the header the C side includes.
+fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for m in models {
+        let f = &*m.family;
+        let copies = f.items.iter().filter(|i| f.is_extern(**i));
+        for item in copies {
+            let (name, header, span, what) = match *item {
+                ir::ItemRef::Struct(i) => {
+                    let st = f.struct_(i);
+                    (&st.name, &st.extern_header, &st.name_span, "struct")
+                }
+                ir::ItemRef::Define(i) => {
+                    let d = f.define(i);
+                    (
+                        &d.constant.name,
+                        &d.extern_header,
+                        &d.constant.span,
+                        "constant",
+                    )
+                }
+                ir::ItemRef::Macro(i) => {
+                    let mac = &f.macros[i.0];
+                    (&mac.name, &mac.extern_header, &mac.span, "macro")
+                }
+                ir::ItemRef::Group(_) => continue,
+            };
+            let Some(header) = header else { continue };
+            let Some(o) = models.iter().find(|o| &o.family.header == header) else {
+                continue;
+            };
+            let of = &*o.family;
+            let differs = match *item {
+                ir::ItemRef::Struct(i) => match of.structs.iter().position(|s| &s.name == name) {
+                    None => Some("has no such struct".to_string()),
+                    Some(oi) => {
+                        let (mine, theirs) = (
+                            emit::c_header::declaration(f, i),
+                            emit::c_header::declaration(of, ir::StructId(oi)),
+                        );
+                        if mine != theirs {
+                            Some(format!("declares it `{theirs}` (the copy: `{mine}`)"))
+                        } else {
+                            m.layouts
+                                .iter()
+                                .zip(o.layouts.iter())
+                                .find(|(a, b)| a.structs[i.0] != b.structs[oi])
+                                .map(|(a, _)| {
+                                    format!("lays it out otherwise on {}", a.target.triple)
+                                })
+                        }
+                    }
+                },
+                ir::ItemRef::Define(i) => {
+                    let mine = &f.define(i).constant;
+                    match of.constants().find(|c| &c.name == name) {
+                        None => Some("has no such constant".to_string()),
+                        Some(c) => crate::layout::TARGETS
+                            .iter()
+                            .find(|t| f.value_on(mine, t) != of.value_on(c, t))
+                            .map(|t| {
+                                format!(
+                                    "gives it {:#x} on {} (the copy: {:#x})",
+                                    of.value_on(c, t),
+                                    t.triple,
+                                    f.value_on(mine, t)
+                                )
+                            }),
+                    }
+                }
+                ir::ItemRef::Macro(i) => {
+                    let mine = &f.macros[i.0];
+                    match of.macros.iter().find(|x| &x.name == name) {
+                        None => Some("has no such macro".to_string()),
+                        Some(x) if x.params != mine.params || x.body != mine.body => Some(format!(
+                            "defines it as ({}) {}",
+                            x.params.join(", "),
+                            x.body
+                        )),
+                        Some(_) => None,
+                    }
+                }
+                ir::ItemRef::Group(_) => None,
+            };
+            if let Some(why) = differs {
+                diags.push(Diagnostic::at(
+                    &f.source,
+                    span.clone(),
+                    format!(
+                        "extern {what} `{name}` is a copy of {header}'s, and family `{}` ({}) {why}",
+                        of.name, of.schema_file
+                    ),
+                ));
+            }
+        }
+    }
+    diags
+}
+
 /// The lock file of a family's schema: `schema/iommu.toml` → `schema/iommu.abi.lock`.
 pub fn lock_path(schema_dir: &Path, family: &Family) -> std::path::PathBuf {
     let stem = family
@@ -251,6 +353,7 @@ fn load_dir_with(
     }
     let families: Vec<&Family> = checked.iter().map(|c| &*c.family).collect();
     diags.extend(names::across_families(&families));
+    diags.extend(extern_copies(&checked));
     if !diags.is_empty() {
         return Err(Error::Schema(diags));
     }

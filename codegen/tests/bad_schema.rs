@@ -257,6 +257,18 @@ const CASES: &[Case] = &[
         says: "only a union or a `struct = [...]` may be anonymous",
     },
     Case {
+        name: "extern from a header not included",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nextern = \"drm/drm.h\"\n",
+        at: "\"drm/drm.h\"",
+        says: "constant `A` is `extern = \"drm/drm.h\"`, which is not one of the family's `includes`",
+    },
+    Case {
+        name: "extern struct with a convention",
+        body: "[[struct]]\nname = \"s\"\nextern = \"linux/types.h\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }]\n",
+        at: "\"size\"\nfields",
+        says: "struct `s` is extern (another header's): a size convention is that header's schema's to say",
+    },
+    Case {
         name: "C enum value beyond int",
         body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
         at: "{ name = \"A\", bit = 31 }",

@@ -106,9 +106,11 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .collect(),
         guard: family.guard.clone(),
         includes: includes(family),
+        // Another header's items come with its `#include`.
         items: family
             .items
             .iter()
+            .filter(|item| !family.is_extern(**item))
             .map(|item| item_view(family, *item))
             .collect(),
     };
@@ -279,6 +281,27 @@ fn includes(family: &Family) -> Vec<String> {
         out.push("linux/virtio_types.h".to_string());
     }
     out
+}
+
+/// Struct `s` as C declares it, members and attributes only (no comments, no constants
+/// defined among its members): what an `extern` copy must declare as its header does.
+pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
+    let st = family.struct_(s);
+    let mut body = Vec::new();
+    field_lines(family, &st.fields, 1, &mut body);
+    let mut out = format!("struct {} {{", st.name);
+    for l in body {
+        if let Some(f) = l.field {
+            out += &format!(" {} {}{}{};", f.ty, f.name, f.array, f.attrs);
+        }
+        if let Some(o) = l.open {
+            out += &format!(" {o} {{");
+        }
+        if let Some(c) = l.close {
+            out += &format!(" }} {};", c.name.unwrap_or_default());
+        }
+    }
+    out + " }" + &attributes(st.packed, st.aligned)
 }
 
 fn item_view(family: &Family, item: ItemRef) -> ItemView {

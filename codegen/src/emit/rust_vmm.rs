@@ -684,7 +684,15 @@ impl Emit<'_> {
             None => doc_attr("", "", None, std::iter::empty(), g.doc.as_deref()),
         };
         // bindgen gives a C enum the integer type clang gives it (C's rule, `EnumRepr`).
-        let repr = match g.enum_repr().rust_name() {
+        let enum_repr = g.enum_repr();
+        let value = |c: &crate::ir::Constant| {
+            if enum_repr.signed {
+                (c.value as i64).to_string()
+            } else {
+                c.value.to_string()
+            }
+        };
+        let repr = match enum_repr.rust_name() {
             "u32" => "::std::os::raw::c_uint",
             "i32" => "::std::os::raw::c_int",
             "u64" => "::std::os::raw::c_ulong",
@@ -694,7 +702,7 @@ impl Emit<'_> {
             Some(tag) => {
                 for c in &g.values {
                     self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let v = g.value_text(c);
+                    let v = value(c);
                     let _ = writeln!(self.out, "pub const {tag}_{}: {tag} = {v};", c.name);
                 }
                 let _ = writeln!(self.out, "{doc}pub type {tag} = {repr};");
@@ -704,7 +712,7 @@ impl Emit<'_> {
                 let ty = format!("_bindgen_ty_{}", self.anon_enums);
                 for c in &g.values {
                     self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let v = g.value_text(c);
+                    let v = value(c);
                     let _ = writeln!(self.out, "pub const {}: {ty} = {v};", c.name);
                 }
                 let _ = writeln!(self.out, "{doc}pub type {ty} = {repr};");

@@ -345,6 +345,9 @@ pub struct Struct {
     /// Set on a struct that is one capability of a chain.
     pub capability: Option<Capability>,
     /// Where the schema writes it.
+    /// `extern`: another header (one of `Family::includes`) defines it; this is a copy the
+    /// Rust bindings and the checks read, which the C header does not write again.
+    pub extern_header: Option<String>,
     pub span: Span,
     /// Where the schema writes its name.
     pub name_span: Span,
@@ -1237,6 +1240,10 @@ pub struct MacroDef {
     pub body: String,
     /// The comment above it.
     pub doc: Option<String>,
+    /// `extern`: another header defines it (see `Struct::extern_header`).
+    pub extern_header: Option<String>,
+    /// Where the schema writes its name.
+    pub span: Span,
 }
 
 /// A single `#define`.
@@ -1253,6 +1260,8 @@ pub struct Define {
     pub sentinel: bool,
     /// Why the kernel removed it from `until` on (a removal the schema acknowledges).
     pub removed: Option<String>,
+    /// `extern`: another header defines it (see `Struct::extern_header`).
+    pub extern_header: Option<String>,
 }
 
 /// The field a path names in `fields` (of a struct of `family`) as they are in revision `rev`,
@@ -1466,6 +1475,16 @@ impl Family {
             remap_fields(&mut st.fields, &remap);
         }
         fam
+    }
+
+    /// Whether another header defines `item` (`extern`): a copy the header does not write.
+    pub fn is_extern(&self, item: ItemRef) -> bool {
+        match item {
+            ItemRef::Struct(i) => self.struct_(i).extern_header.is_some(),
+            ItemRef::Define(i) => self.define(i).extern_header.is_some(),
+            ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
+            ItemRef::Group(_) => false,
+        }
     }
 
     /// Every constant of the family in schema order: groups' values and single defines.

@@ -801,7 +801,9 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
             guard_span,
             format!("the include guard `{}`", f.guard),
         )];
-        for st in &f.structs {
+        // An extern item is another header's: its copy names nothing new (crate::extern_copies
+        // holds it to that header's family when the tree has both).
+        for st in f.structs.iter().filter(|st| st.extern_header.is_none()) {
             names.push((
                 st.name.clone(),
                 &st.name_span,
@@ -815,8 +817,14 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
         }
         let mut constants: Vec<&Constant> = Vec::new();
         let mut once = HashSet::with_hasher(BuildHasherDefault::<FxHasher>::default());
+        let externs: HashSet<&str, BuildHasherDefault<FxHasher>> = f
+            .defines
+            .iter()
+            .filter(|d| d.extern_header.is_some())
+            .map(|d| d.constant.name.as_str())
+            .collect();
         for c in f.constants() {
-            if once.insert(c.name.as_str()) {
+            if !externs.contains(c.name.as_str()) && once.insert(c.name.as_str()) {
                 constants.push(c);
             }
         }

@@ -23,6 +23,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         ends: HashMap::new(),
         ioctls: HashSet::new(),
         macros: HashMap::new(),
+        includes: Vec::new(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -51,6 +52,8 @@ struct Resolver {
     ioctls: HashSet<String>,
     /// The function-like macros defined so far, for the expressions below them.
     macros: HashMap<String, cexpr::Macro>,
+    /// The family's `includes`: the headers an `extern` item may come from.
+    includes: Vec<String>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -99,6 +102,24 @@ impl Resolver {
             self.error(name.span(), why);
         }
         name.get_ref().clone()
+    }
+
+    /// `extern = "..."`: one of the family's `includes`, which defines the item the generated
+    /// header then does not write again.
+    fn extern_header(&mut self, raw: &Option<S<String>>, what: &str) -> Option<String> {
+        let h = raw.as_ref()?;
+        if !self.includes.iter().any(|i| i == h.get_ref()) {
+            self.error_note(
+                h.span(),
+                format!(
+                    "{what} is `extern = {:?}`, which is not one of the family's `includes`",
+                    h.get_ref()
+                ),
+                "the generated header includes the header an extern item comes from: add it to \
+                 `includes`",
+            );
+        }
+        Some(h.get_ref().clone())
     }
 
     /// Free text (docs, summaries, labels), checked against the text policy (`names`).
@@ -212,6 +233,7 @@ impl Resolver {
             ),
             None => {}
         }
+        self.includes = fam.includes.iter().map(|i| i.get_ref().clone()).collect();
         for inc in &fam.includes {
             if let Some(why) = names::refuse_path(inc.get_ref()) {
                 self.error(
@@ -390,6 +412,7 @@ impl Resolver {
                     let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
                     let until_raw = d.get_mut().until.take();
                     let removed_raw = d.get_mut().removed.take();
+                    let extern_raw = d.get_mut().extern_header.take();
                     if let Some(constant) = self.define(d, &family) {
                         let until = self.until(&until_raw, constant.since, "define");
                         let removed = self.text(&removed_raw, "a removal note", true);
@@ -413,6 +436,15 @@ impl Resolver {
                         }
                         self.ends
                             .insert(constant.name.clone(), (constant.since, until));
+                        let extern_header = self
+                            .extern_header(&extern_raw, &format!("constant `{}`", constant.name));
+                        if let (Some(_), Some(_)) = (&extern_header, inside) {
+                            self.error(
+                                constant.span.clone(),
+                                "an extern constant is another header's: it has no place `inside` \
+                                 a struct of this one",
+                            );
+                        }
                         let item = ItemRef::Define(DefineId(family.defines.len()));
                         family.defines.push(Define {
                             constant,
@@ -420,6 +452,7 @@ impl Resolver {
                             until,
                             sentinel,
                             removed,
+                            extern_header,
                         });
                         self.place(&mut family, inside, item);
                     }
@@ -553,6 +586,29 @@ impl Resolver {
         self.flexible_placement(&fields, family, &name, None);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
         let aligned = self.alignment(&raw.aligned, "struct");
+        let extern_header = self.extern_header(&raw.extern_header, &format!("struct `{name}`"));
+        // Another header's struct is checked by that header's schema: here it is only laid
+        // out (for the structs that hold it) and bound in Rust.
+        if extern_header.is_some() {
+            let checks = [
+                (parts.convention_span.clone(), "a size convention"),
+                (parts.min_size.as_ref().map(|m| m.span()), "`min_size`"),
+                (parts.rules.first().map(|r| r.span()), "`rules`"),
+                (raw.caps.as_ref().map(|c| c.span()), "`caps`"),
+                (raw.capability.as_ref().map(|c| c.span()), "`capability`"),
+            ];
+            for (span, what) in checks {
+                if let Some(span) = span {
+                    self.error(
+                        span,
+                        format!(
+                            "struct `{name}` is extern (another header's): {what} is that \
+                             header's schema's to say"
+                        ),
+                    );
+                }
+            }
+        }
         let st = Struct {
             name,
             summary: self.text(&raw.summary, "a summary", true),
@@ -566,6 +622,7 @@ impl Resolver {
             aligned,
             caps: None,
             capability: None,
+            extern_header,
             span,
             name_span: raw.name.span(),
         };
@@ -2058,6 +2115,7 @@ impl Resolver {
             self.error(m.body.span(), why);
             return None;
         }
+        let extern_header = self.extern_header(&m.extern_header, &format!("macro `{name}`"));
         match cexpr::Macro::new(params.clone(), body) {
             Ok(def) => {
                 self.macros.insert(name.clone(), def);
@@ -2066,6 +2124,8 @@ impl Resolver {
                     params,
                     body: body.to_string(),
                     doc,
+                    extern_header,
+                    span: m.name.span(),
                 })
             }
             Err(e) => {

@@ -49,6 +49,9 @@ pub struct RawMacro {
     pub body: S<String>,
     /// A comment above it.
     pub doc: Option<S<String>>,
+    /// Another header defines it (`extern = "drm/drm.h"`): a copy, not written again.
+    #[serde(rename = "extern")]
+    pub extern_header: Option<S<String>>,
 }
 
 /// `[family]`: the header.
@@ -126,6 +129,9 @@ pub struct RawStruct {
     /// The struct is one capability of a chain: `{ of = "vfio_region_info", id =
     /// "VFIO_REGION_INFO_CAP_SPARSE_MMAP", version = 1 }`.
     pub capability: Option<Box<S<RawCapability>>>,
+    /// Another header defines it (`extern = "linux/time_types.h"`): a copy, not written again.
+    #[serde(rename = "extern")]
+    pub extern_header: Option<S<String>>,
 }
 
 /// `caps = { offset, flag, header, ... }`: where an info struct's capability chain starts,
@@ -417,6 +423,9 @@ pub struct RawDefine {
     /// Why a kernel release removed it, with `until` naming that release (vfio.h's
     /// `VFIO_TYPE1_NESTING_IOMMU`, renamed `__VFIO_RESERVED_TYPE1_NESTING_IOMMU` after 6.12).
     pub removed: Option<S<String>>,
+    /// Another header defines it (`extern = "linux/elf-em.h"`): a copy, not written again.
+    #[serde(rename = "extern")]
+    pub extern_header: Option<S<String>>,
 }
 
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...

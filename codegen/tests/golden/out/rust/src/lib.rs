@@ -11,6 +11,12 @@ pub mod caps;
 /// `include/uapi/linux/enums.h`, from `enums.toml`.
 #[rustfmt::skip]
 pub mod enums;
+/// `include/uapi/linux/extdep.h`, from `extdep.toml`.
+#[rustfmt::skip]
+pub mod extdep;
+/// `include/uapi/linux/extuse.h`, from `extuse.toml`.
+#[rustfmt::skip]
+pub mod extuse;
 /// `include/uapi/linux/features.h`, from `features.toml`.
 #[rustfmt::skip]
 pub mod features;
