@@ -73,6 +73,8 @@ enum Item {
         name: String,
         value: String,
         offset: u32,
+        /// Another header's constant this header's use (`extern`): the header, as included.
+        extern_header: Option<String>,
     },
     /// A function-like macro whose body is an integer expression over its parameters.
     Macro {
@@ -99,6 +101,9 @@ struct State {
     source: String,
     /// The `#include <...>` directives the preprocessor took, in order.
     includes: Vec<String>,
+    /// The object-like macros of the other headers the translation unit read (not uapigen's
+    /// own stubs), by name: their schema form and their header as a program includes it.
+    others: HashMap<String, (String, String)>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -826,6 +831,44 @@ fn define_struct(value: &str) -> Option<String> {
     size.strip_prefix("struct ").map(str::to_string)
 }
 
+/// Whether `name`, which the header uses and does not define, is an object-like macro of a
+/// header it includes whose value the schema can write, as can every constant that value
+/// uses: then each is queued (in `externs`, after those it uses) as an `extern` copy and
+/// counts as `known`.
+fn adopt(
+    name: &str,
+    others: &HashMap<String, (String, String)>,
+    macros: &HashMap<String, crate::front::cexpr::Macro>,
+    known: &mut Vec<String>,
+    externs: &mut Vec<(String, String, String)>,
+    depth: usize,
+) -> bool {
+    if known.iter().any(|k| k == name) {
+        return true;
+    }
+    let Some((value, header)) = others.get(name) else {
+        return false;
+    };
+    // An ioctl number of another header's struct needs that struct: not copied here.
+    if depth > 16 || define_struct(value).is_some() {
+        return false;
+    }
+    let Ok(names) = define_names(value, macros) else {
+        return false;
+    };
+    if names
+        .iter()
+        .filter(|n| n.as_str() != name)
+        .any(|n| !adopt(n, others, macros, known, externs, depth + 1))
+        || names.iter().any(|n| n == name)
+    {
+        return false;
+    }
+    known.push(name.to_string());
+    externs.push((name.to_string(), value.clone(), header.clone()));
+    true
+}
+
 /// The constants a define's schema form names (through the macros it calls), or why its
 /// expression cannot be read with the function-like macros defined above it.
 fn define_names(
@@ -1112,6 +1155,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                     name,
                     value,
                     offset,
+                    extern_header: None,
                 },
             )),
             DefineForm::Skip => state.items.push((offset, Item::Skipped { name })),
@@ -1419,7 +1463,24 @@ fn explain(mut errors: Vec<Diagnostic>, header: &Path) -> Vec<Diagnostic> {
 
 /// What the header declares and directs, as libclang reads it with `args`; a header that
 /// does not compile is refused with libclang's errors.
-fn read(header: &Path, args: &[String], source: String) -> Result<State, Error> {
+/// `path` as a program includes it: a kernel header is a folder and a file (`linux/can.h`,
+/// `asm/kvm.h`), so of its paths relative to `dirs` the shortest with a folder
+/// (`/usr/include/x86_64-linux-gnu/asm/x.h` is `asm/x.h`, not `x86_64-linux-gnu/asm/x.h`;
+/// `/usr/include/linux/can.h` is `linux/can.h` when `/usr/include/linux` is a folder too).
+fn include_name(path: &str, dirs: &[&Path]) -> Option<String> {
+    let path = Path::new(path);
+    dirs.iter()
+        .filter_map(|d| path.strip_prefix(d).ok())
+        .filter(|rel| rel.components().count() >= 2)
+        .filter(|rel| {
+            rel.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .min_by_key(|rel| rel.components().count())
+        .map(|rel| rel.to_string_lossy().into_owned())
+}
+
+fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Result<State, Error> {
     let path = header.display().to_string();
     let Some(tu) = TranslationUnit::parse(&path, None, args, Detail::Preprocessor)? else {
         return Err(Error::Usage(format!(
@@ -1436,10 +1497,21 @@ fn read(header: &Path, args: &[String], source: String) -> Result<State, Error> 
         problems: Vec::new(),
         source,
         includes: Vec::new(),
+        others: HashMap::new(),
     };
     let main_file = tu.file(&path);
-    tu.cursor()
-        .visit_children(|c| collect_top(c, main_file, &mut state));
+    tu.cursor().visit_children(|c| {
+        if c.kind() == CursorKind::MacroDefinition && !c.is_function_like_macro() {
+            let place = c.location().spelling();
+            if place.file.is_some() && place.file != main_file {
+                let other = place.file.and_then(|f| include_name(&f.name(), include));
+                if let (Some(h), DefineForm::Value(v)) = (other, define_value(c)) {
+                    state.others.insert(c.spelling(), (v, h));
+                }
+            }
+        }
+        collect_top(c, main_file, &mut state)
+    });
     let skipped = skipped_ranges(&tu, main_file);
     directives(&tu, main_file, &skipped, &mut state);
     for (start, end) in skipped {
@@ -1516,7 +1588,7 @@ pub fn import_structs(
         &dirs,
         &["-fparse-all-comments", "-ferror-limit=0"],
     );
-    let mut state = read(header, &args, source.clone())?;
+    let mut state = read(header, &args, source.clone(), include)?;
     if !only.is_empty() {
         let missing: Vec<&String> = only
             .iter()
@@ -1575,6 +1647,8 @@ pub fn import_structs(
     let mut known: Vec<String> = Vec::new();
     let mut structs: Vec<String> = Vec::new();
     let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
+    // Other headers' constants the header's defines use, each after those it uses.
+    let mut externs: Vec<(String, String, String)> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         match item {
             Item::Struct { name, .. } => structs.push(name.clone()),
@@ -1631,7 +1705,10 @@ pub fn import_structs(
                               for it"
                             .to_string(),
                     };
-                } else if let Some(n) = names.iter().find(|n| !known.iter().any(|k| k == *n)) {
+                } else if let Some(n) = names.iter().find(|n| {
+                    !known.iter().any(|k| k == *n)
+                        && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
+                }) {
                     *item = Item::NotImported {
                         what: format!("#define {name}"),
                         why: format!(
@@ -1644,6 +1721,19 @@ pub fn import_structs(
             }
             _ => {}
         }
+    }
+    // The copies come first (above every use), and the schema includes their headers.
+    for (name, value, h) in externs.into_iter().rev() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        let item = Item::Define {
+            name,
+            value,
+            offset: 0,
+            extern_header: Some(h),
+        };
+        state.items.insert(0, (0, item));
     }
     let src = Source::new(header.display().to_string(), source.clone());
     let refuse = |problems: Vec<Problem>| -> Error {
@@ -2127,6 +2217,7 @@ fn render(
             name,
             value,
             offset,
+            extern_header: None,
         } = item
         {
             // Only a field that can take a flag set (an unsigned integer, not an array) gets
@@ -2303,7 +2394,20 @@ fn render(
             Item::Define {
                 name,
                 value,
+                extern_header: Some(h),
+                ..
+            } => {
+                let _ = writeln!(
+                    out,
+                    "\n[[define]]\nname = \"{name}\"\nextern = {}\n{value}",
+                    toml_str(&h)
+                );
+            }
+            Item::Define {
+                name,
+                value,
                 offset,
+                ..
             } => {
                 if name == guard_name {
                     continue;
