@@ -197,6 +197,8 @@ fn import_class(message: &str) -> String {
         "member type: a typedef that is not the kernel's (__kernel_*, __virtio*, ...)"
     } else if has("not a kernel type") {
         "member type: a C integer type (int, unsigned, short ...)"
+    } else if has("which an `extern` copy cannot write") {
+        "member type: a struct of another header that cannot be copied (what it holds)"
     } else if has("which this header does not define above it") {
         "member type: a struct of another header, or defined below"
     } else if has("has a qualified type") {

@@ -53,6 +53,8 @@ struct Problem {
 enum Item {
     Struct {
         name: String,
+        /// Another header's struct this header's structs hold (`extern`): that header.
+        extern_header: Option<String>,
         doc: Option<String>,
         /// `__attribute__((packed))`.
         packed: bool,
@@ -104,6 +106,9 @@ struct State {
     /// The object-like macros of the other headers the translation unit read (not uapigen's
     /// own stubs), by name: their schema form and their header as a program includes it.
     others: HashMap<String, (String, String)>,
+    /// The structs those headers define, by tag: as items of their own header, and that
+    /// header as a program includes it.
+    other_structs: HashMap<String, (Item, String)>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -869,6 +874,57 @@ fn adopt(
     true
 }
 
+/// Whether struct `name`, which the header uses and does not define, is a struct of a header
+/// it includes that the schema can write whole, as can every struct it holds: then each is
+/// queued (in `externs`, after those it holds) as an `extern` copy and counts as `defined`.
+fn adopt_struct(
+    name: &str,
+    others: &HashMap<String, (Item, String)>,
+    defined: &mut Vec<String>,
+    externs: &mut Vec<(String, Item, String)>,
+    depth: usize,
+) -> bool {
+    if defined.iter().any(|d| d == name) {
+        return true;
+    }
+    let Some((
+        item @ Item::Struct {
+            fields, problems, ..
+        },
+        header,
+    )) = others.get(name)
+    else {
+        return false;
+    };
+    if depth > 16 || !problems.is_empty() {
+        return false;
+    }
+    let mut stack: Vec<&Field> = fields.iter().collect();
+    while let Some(f) = stack.pop() {
+        if let Some(t) = &f.struct_ref {
+            if t == name || !adopt_struct(t, others, defined, externs, depth + 1) {
+                return false;
+            }
+        }
+        if let Some((_, ms)) = &f.inline {
+            stack.extend(ms.iter());
+        }
+    }
+    defined.push(name.to_string());
+    externs.push((name.to_string(), item.clone(), header.clone()));
+    true
+}
+
+/// A copied struct's members are at offsets of its own header, not this one's.
+fn zero_offsets(fields: &mut [Field]) {
+    for f in fields {
+        f.offset = 0;
+        if let Some((_, ms)) = &mut f.inline {
+            zero_offsets(ms);
+        }
+    }
+}
+
 /// The constants a define's schema form names (through the macros it calls), or why its
 /// expression cannot be read with the function-like macros defined above it.
 fn define_names(
@@ -1008,83 +1064,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
         }
     }
     if kind == CursorKind::Struct && definition {
-        let mut problems = Vec::new();
-        let name = spelled;
-        let shown = if untagged(&name) {
-            "a struct without a tag".to_string()
-        } else {
-            format!("struct `{name}`")
-        };
-        let at = |len: usize, message: String| Problem {
-            offset,
-            len,
-            message,
-        };
-        if untagged(&name) {
-            problems.push(at(
-                6,
-                format!(
-                    "{shown}: the schema names every struct (`struct NAME {{ ... }};`, \
-                     not a typedef of an anonymous struct)"
-                ),
-            ));
-        }
-        // `packed` and `aligned(n)`, as the schema writes them; any other is refused.
-        let mut packed = false;
-        let mut aligned = None;
-        c.visit_children(|a| {
-            if !a.is_attribute() {
-                return;
-            }
-            match a.kind_spelling().as_str() {
-                "attribute(packed)" => packed = true,
-                "attribute(aligned)" => match (aligned_value(a), c.ty().align()) {
-                    (Ok(n), _) => aligned = Some(n),
-                    // `aligned(sizeof(__u64))` (scsi/scsi_netlink.h): gcc makes the struct
-                    // max(n, its members') aligned, which is libclang's alignof; written as
-                    // that number, the layout proof then holds it on every target.
-                    // A bare `aligned` is the ABI's largest alignment, which differs
-                    // between ABIs: refused.
-                    (Err(_), Some(n))
-                        if n.is_power_of_two() && n <= 4096 && a.tokens().len() > 1 =>
-                    {
-                        aligned = Some(n)
-                    }
-                    (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
-                },
-                attr => problems.push(at(
-                    6,
-                    format!(
-                        "{shown} has {attr}: the schema writes a struct's `packed` and \
-                         `aligned(n)`, no other attribute"
-                    ),
-                )),
-            }
-        });
-        let mut walk = Walk {
-            fields: Vec::new(),
-            problems: &mut problems,
-            owner: name.clone(),
-            at: offset,
-            main_file,
-            source: &state.source,
-        };
-        c.ty().visit_fields(|m| {
-            let f = field_of(m, &mut walk);
-            walk.fields.push(f);
-        });
-        let fields = walk.fields;
-        let range = c.extent();
-        let item = Item::Struct {
-            name,
-            doc: doc_of(c),
-            packed,
-            aligned,
-            fields,
-            start: range.start().spelling().offset,
-            end: range.end().spelling().offset,
-            problems,
-        };
+        let item = struct_item(c, spelled, offset, main_file, &state.source);
         state.items.push((offset, item));
     } else if kind == CursorKind::Union && definition {
         let name = if untagged(&spelled) {
@@ -1172,6 +1152,93 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 message: format!("#define {name} {why}"),
             }),
         }
+    }
+}
+
+/// A struct definition (`c`, at `offset` of `file`, whose text is `source`) as an item: its
+/// fields, and what the schema cannot write of it.
+fn struct_item(
+    c: Cursor<'_>,
+    spelled: String,
+    offset: u32,
+    main_file: Option<File<'_>>,
+    source: &str,
+) -> Item {
+    let mut problems = Vec::new();
+    let name = spelled;
+    let shown = if untagged(&name) {
+        "a struct without a tag".to_string()
+    } else {
+        format!("struct `{name}`")
+    };
+    let at = |len: usize, message: String| Problem {
+        offset,
+        len,
+        message,
+    };
+    if untagged(&name) {
+        problems.push(at(
+            6,
+            format!(
+                "{shown}: the schema names every struct (`struct NAME {{ ... }};`, \
+                 not a typedef of an anonymous struct)"
+            ),
+        ));
+    }
+    // `packed` and `aligned(n)`, as the schema writes them; any other is refused.
+    let mut packed = false;
+    let mut aligned = None;
+    c.visit_children(|a| {
+        if !a.is_attribute() {
+            return;
+        }
+        match a.kind_spelling().as_str() {
+            "attribute(packed)" => packed = true,
+            "attribute(aligned)" => match (aligned_value(a), c.ty().align()) {
+                (Ok(n), _) => aligned = Some(n),
+                // `aligned(sizeof(__u64))` (scsi/scsi_netlink.h): gcc makes the struct
+                // max(n, its members') aligned, which is libclang's alignof; written as
+                // that number, the layout proof then holds it on every target.
+                // A bare `aligned` is the ABI's largest alignment, which differs
+                // between ABIs: refused.
+                (Err(_), Some(n)) if n.is_power_of_two() && n <= 4096 && a.tokens().len() > 1 => {
+                    aligned = Some(n)
+                }
+                (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
+            },
+            attr => problems.push(at(
+                6,
+                format!(
+                    "{shown} has {attr}: the schema writes a struct's `packed` and \
+                     `aligned(n)`, no other attribute"
+                ),
+            )),
+        }
+    });
+    let mut walk = Walk {
+        fields: Vec::new(),
+        problems: &mut problems,
+        owner: name.clone(),
+        at: offset,
+        main_file,
+        source,
+    };
+    c.ty().visit_fields(|m| {
+        let f = field_of(m, &mut walk);
+        walk.fields.push(f);
+    });
+    let fields = walk.fields;
+    let range = c.extent();
+    Item::Struct {
+        name,
+        extern_header: None,
+        doc: doc_of(c),
+        packed,
+        aligned,
+        fields,
+        start: range.start().spelling().offset,
+        end: range.end().spelling().offset,
+        problems,
     }
 }
 
@@ -1498,9 +1565,24 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         source,
         includes: Vec::new(),
         others: HashMap::new(),
+        other_structs: HashMap::new(),
     };
     let main_file = tu.file(&path);
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
     tu.cursor().visit_children(|c| {
+        if c.kind() == CursorKind::Struct && c.is_definition() && !untagged(&c.spelling()) {
+            let place = c.location().spelling();
+            if place.file.is_some() && place.file != main_file {
+                let file = place.file.map(|f| f.name()).unwrap_or_default();
+                let text = texts
+                    .entry(file.clone())
+                    .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
+                if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
+                    let item = struct_item(c, c.spelling(), place.offset, place.file, text);
+                    state.other_structs.insert(c.spelling(), (item, h));
+                }
+            }
+        }
         if c.kind() == CursorKind::MacroDefinition && !c.is_function_like_macro() {
             let place = c.location().spelling();
             if place.file.is_some() && place.file != main_file {
@@ -1647,8 +1729,10 @@ pub fn import_structs(
     let mut known: Vec<String> = Vec::new();
     let mut structs: Vec<String> = Vec::new();
     let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
-    // Other headers' constants the header's defines use, each after those it uses.
+    // Other headers' constants the header's defines use, each after those it uses; and
+    // their structs the header's structs hold or its ioctls name.
     let mut externs: Vec<(String, String, String)> = Vec::new();
+    let mut extern_structs: Vec<(String, Item, String)> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         match item {
             Item::Struct { name, .. } => structs.push(name.clone()),
@@ -1672,7 +1756,16 @@ pub fn import_structs(
             }
             Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
             Item::Define { name, value, .. }
-                if define_struct(value).is_some_and(|s| !structs.contains(&s)) =>
+                if define_struct(value).is_some_and(|s| {
+                    !structs.contains(&s)
+                        && !adopt_struct(
+                            &s,
+                            &state.other_structs,
+                            &mut structs,
+                            &mut extern_structs,
+                            0,
+                        )
+                }) =>
             {
                 let s = define_struct(value).unwrap_or_default();
                 *item = Item::NotImported {
@@ -1752,7 +1845,7 @@ pub fn import_structs(
         Error::Schema(diags.into_iter().map(|(_, d)| d).collect())
     };
     let mut problems = std::mem::take(&mut state.problems);
-    let mut defined: Vec<&str> = Vec::new();
+    let mut defined: Vec<String> = extern_structs.iter().map(|(n, ..)| n.clone()).collect();
     for (_, item) in &state.items {
         match item {
             Item::Struct {
@@ -1764,23 +1857,50 @@ pub fn import_structs(
                 problems.extend(own.iter().cloned());
                 let mut stack: Vec<&Field> = fields.iter().collect();
                 while let Some(f) = stack.pop() {
-                    if let Some(t) = f.struct_ref.as_deref().filter(|t| !defined.contains(t)) {
-                        problems.push(Problem {
-                            offset: f.offset,
-                            len: f.name.as_ref().map_or(1, String::len),
-                            message: format!(
+                    let mut adopted = |t: &str, defined: &mut Vec<String>| {
+                        defined.iter().any(|d| d == t)
+                            || adopt_struct(
+                                t,
+                                &state.other_structs,
+                                defined,
+                                &mut extern_structs,
+                                0,
+                            )
+                    };
+                    if let Some(t) = f
+                        .struct_ref
+                        .as_deref()
+                        .filter(|t| !adopted(t, &mut defined))
+                    {
+                        let message = match state.other_structs.get(t) {
+                            // Another header's, which its copy cannot be (or one it holds).
+                            Some((Item::Struct { problems: p, .. }, h)) => format!(
+                                "`{}` has type `struct {t}` of <{h}>, which an `extern` copy \
+                                 cannot write: {}",
+                                f.path,
+                                p.first().map_or(
+                                    "a struct it holds cannot be copied".to_string(),
+                                    |p| p.message.clone()
+                                )
+                            ),
+                            _ => format!(
                                 "`{}` has type `struct {t}`, which this header does not define \
                                  above it at file scope: the schema's `struct NAME` is a struct \
                                  of the same schema, defined above",
                                 f.path
                             ),
+                        };
+                        problems.push(Problem {
+                            offset: f.offset,
+                            len: f.name.as_ref().map_or(1, String::len),
+                            message,
                         });
                     }
                     if let Some((_, ms)) = &f.inline {
                         stack.extend(ms.iter());
                     }
                 }
-                defined.push(name);
+                defined.push(name.clone());
             }
             Item::Refused { problems: own, .. } => problems.extend(own.iter().cloned()),
             _ => {}
@@ -1788,6 +1908,38 @@ pub fn import_structs(
     }
     if !problems.is_empty() {
         return Err(refuse(problems));
+    }
+    // The copied structs after the copied constants, each after the structs it holds.
+    let copies = state
+        .items
+        .iter()
+        .take_while(|(_, i)| {
+            matches!(
+                i,
+                Item::Define {
+                    extern_header: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    for (k, (_, mut item, h)) in extern_structs.into_iter().enumerate() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        if let Item::Struct {
+            extern_header,
+            start,
+            end,
+            fields,
+            ..
+        } = &mut item
+        {
+            *extern_header = Some(h);
+            (*start, *end) = (0, 0);
+            zero_offsets(fields);
+        }
+        state.items.insert(copies + k, (0, item));
     }
     let offsets: BTreeMap<String, u32> = state
         .items
@@ -2159,6 +2311,7 @@ fn render(
                 start,
                 end,
                 fields,
+                extern_header: None,
                 ..
             } => Some((name.clone(), *start, *end, fields.clone())),
             _ => None,
@@ -2298,6 +2451,7 @@ fn render(
             Item::Refused { .. } => {}
             Item::Struct {
                 name,
+                extern_header,
                 doc,
                 packed,
                 aligned,
@@ -2305,6 +2459,9 @@ fn render(
                 ..
             } => {
                 let _ = writeln!(out, "\n[[struct]]\nname = \"{name}\"");
+                if let Some(h) = &extern_header {
+                    let _ = writeln!(out, "extern = {}", toml_str(h));
+                }
                 if packed {
                     let _ = writeln!(out, "packed = true");
                 }
