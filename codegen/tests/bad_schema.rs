@@ -269,6 +269,24 @@ const CASES: &[Case] = &[
         says: "struct `s` is extern (another header's): a size convention is that header's schema's to say",
     },
     Case {
+        name: "ioctl argument array of length 0",
+        body: "[[define]]\nname = \"A\"\nioctl = { type = \"'A'\", nr = 1, dir = \"r\", size = \"int[0]\" }\n",
+        at: "\"int[0]\"",
+        says: "`int[0]`: an argument's array length is an integer from 1 to 4096",
+    },
+    Case {
+        name: "ioctl argument array of two dimensions",
+        body: "[[define]]\nname = \"A\"\nioctl = { type = \"'A'\", nr = 1, dir = \"r\", size = \"int[2][3]\" }\n",
+        at: "\"int[2][3]\"",
+        says: "`int[2][3]`: an argument's array has one dimension",
+    },
+    Case {
+        name: "ioctl argument array too large for the size field",
+        body: "[[define]]\nname = \"A\"\nioctl = { type = \"'A'\", nr = 1, dir = \"r\", size = \"__u64[4096]\" }\n",
+        at: "\"__u64[4096]\"",
+        says: "`__u64[4096]` is 32768 bytes: an ioctl number's size field holds at most 8191",
+    },
+    Case {
         name: "C enum value beyond int",
         body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
         at: "{ name = \"A\", bit = 31 }",

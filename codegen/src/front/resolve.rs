@@ -1418,6 +1418,41 @@ impl Resolver {
     fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
+        // An array of the type (`int[2]`, random.h's RNDGETPOOL): the element's size times n.
+        if let Some((base, n)) = c
+            .strip_suffix(']')
+            .and_then(|t| t.rsplit_once('['))
+            .map(|(b, n)| (b.trim().to_string(), n.trim().to_string()))
+        {
+            let Some(n) = n.parse::<u64>().ok().filter(|n| (1..=4096).contains(n)) else {
+                self.error(
+                    s.span(),
+                    format!("`{c}`: an argument's array length is an integer from 1 to 4096"),
+                );
+                return None;
+            };
+            if base.contains('[') {
+                self.error(
+                    s.span(),
+                    format!("`{c}`: an argument's array has one dimension"),
+                );
+                return None;
+            }
+            let elem = self.ioctl_size(&S::new(s.span(), base), family, since)?;
+            let bytes: Vec<u64> = elem.bytes.iter().map(|b| b * n).collect();
+            let limit = 1u64 << IocEncoding::Powerpc.size_bits();
+            if let Some(big) = bytes.iter().find(|b| **b >= limit) {
+                self.error(
+                    s.span(),
+                    format!(
+                        "`{c}` is {big} bytes: an ioctl number's size field holds at most {}",
+                        limit - 1
+                    ),
+                );
+                return None;
+            }
+            return Some(IoSize { c, bytes });
+        }
         let bytes: Vec<u64> = match self.field_type(s)? {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
             FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),

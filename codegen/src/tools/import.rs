@@ -812,10 +812,30 @@ fn ioctl_form(words: &[String]) -> DefineForm {
     let Some(dir) = dir else {
         return DefineForm::Value(format!("ioctl = {{ type = {ty}, nr = {nr} }}"));
     };
-    let arg = args[2].join(" ");
-    let known = match args[2].as_slice() {
-        ["struct", n] => is_identifier(n),
-        _ => crate::ir::Scalar::from_c_name(&arg).is_some(),
+    // A type the schema writes: a struct, a scalar, one level of pointer to void, a scalar
+    // or a struct (`const char *`), or an array of a struct or scalar (`int [ 2 ]` → `int[2]`).
+    fn value_type(toks: &[&str]) -> bool {
+        match toks {
+            ["struct", n] => is_identifier(n),
+            _ => crate::ir::Scalar::from_c_name(&toks.join(" ")).is_some(),
+        }
+    }
+    let toks: Vec<&str> = args[2].clone();
+    let (arg, known) = match toks.as_slice() {
+        [base @ .., "*"] => {
+            let pointee: Vec<&str> = base
+                .iter()
+                .copied()
+                .filter(|t| *t != "const" && *t != "__user")
+                .collect();
+            let ok = !pointee.contains(&"*") && (pointee == ["void"] || value_type(&pointee));
+            (format!("{} *", base.join(" ")), ok)
+        }
+        [base @ .., "[", n, "]"] if int_literal(n).is_some() && !base.contains(&"[") => {
+            let n = int_literal(n).map_or(0, |l| l.0);
+            (format!("{}[{n}]", base.join(" ")), value_type(base))
+        }
+        _ => (toks.join(" "), value_type(&toks)),
     };
     if !known {
         return not_read(format!(
@@ -833,7 +853,13 @@ fn define_struct(value: &str) -> Option<String> {
     let table = value.strip_prefix("ioctl = ")?;
     let t: toml::Table = toml::from_str(&format!("i = {table}")).ok()?;
     let size = t.get("i")?.get("size")?.as_str()?;
-    size.strip_prefix("struct ").map(str::to_string)
+    // `struct X`, `struct X *`, `const struct X *`, `struct X[2]`: X.
+    let (_, rest) = size.split_once("struct ")?;
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Whether `name`, which the header uses and does not define, is an object-like macro of a

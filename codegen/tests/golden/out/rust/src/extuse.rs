@@ -163,6 +163,37 @@ impl ExtuseTimer {
         ::core::result::Result::Ok(())
     }
 }
+/// a pointer argument, as dma-buf.h's DMA_BUF_SET_NAME: the ABI's word
+pub const EXTUSE_SET_NAME: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
+    | (69 << 8) | 2;
+/// an array argument, as random.h's RNDGETPOOL
+pub const EXTUSE_GET_POOL: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (8 << 16) | (69 << 8) | 3;
+/// an array of another header's struct
+pub const EXTUSE_GET_TIMES: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (32 << 16) | (69 << 8) | 4;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

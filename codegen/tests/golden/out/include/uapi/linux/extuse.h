@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/extdep.h>
+#include <linux/ioctl.h>
 
 #define EXTUSE_GET	EXTDEP_IO(1) /* a command numbered after extdep's */
 
@@ -27,5 +28,11 @@ struct extuse_timer {
 	struct extdep_event base;
 	struct extdep_time when;
 };
+
+#define EXTUSE_SET_NAME	_IOW('E', 2, const char *) /* a pointer argument, as dma-buf.h's DMA_BUF_SET_NAME: the ABI's word */
+
+#define EXTUSE_GET_POOL	_IOR('E', 3, int[2]) /* an array argument, as random.h's RNDGETPOOL */
+
+#define EXTUSE_GET_TIMES	_IOR('E', 4, struct extdep_time[2]) /* an array of another header's struct */
 
 #endif /* _UAPI_LINUX_EXTUSE_H */
