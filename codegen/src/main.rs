@@ -106,6 +106,11 @@ enum Command {
         /// Skip the libclang layout proof.
         #[arg(long)]
         no_clang: bool,
+        /// Folders holding the headers `extern` items come from, for the libclang proof, which
+        /// measures the copies in the generated headers that include them (e.g. `-I
+        /// /usr/include` for linux-libc-dev's); searched after the generated headers.
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
     },
     /// Decode raw bytes of a struct (stdin, or --hex): every field by name, flags and enum values
     /// by name, and the validator's verdict with the rule that failed. Exit 1 when rejected.
@@ -352,7 +357,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             std::mem::forget(families);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, no_clang } => {
+        Command::Check {
+            paths,
+            no_clang,
+            include,
+        } => {
             paths.folders()?;
             let families = uapigen::load_dir(&paths.schema)?;
             let output = paths.output(&families)?;
@@ -367,8 +376,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 && stale.is_empty()
                 && paths.profile == uapigen::profile::Profile::Generated
             {
-                let mismatches =
-                    uapigen::clang_proof::prove(&families, &paths.out.join("include"))?;
+                let extra: Vec<&std::path::Path> = include.iter().map(PathBuf::as_path).collect();
+                let mismatches = uapigen::clang_proof::prove_with(
+                    &families,
+                    &paths.out.join("include"),
+                    &extra,
+                )?;
                 if !mismatches.is_empty() {
                     for m in &mismatches {
                         eprintln!("layout proof: {m}");

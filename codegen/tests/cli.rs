@@ -534,3 +534,53 @@ fn decode_reads_members_through_inline_structs() {
     }
     assert!(!out.contains("pairs.key"), "{out}");
 }
+
+/// `check`'s libclang proof measures an `extern` copy in the generated header, which includes
+/// the copy's own header: without that header's folder it says to pass `-I`, with it the
+/// copy is held to the real header on every target.
+#[test]
+fn check_proves_extern_copies_against_the_header_given_with_i() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    let schema = "[family]\nname = \"aud\"\nheader = \"linux/aud.h\"\nguard = \"_UAPI_LINUX_AUD_H\"\n\
+        license = \"GPL-2.0 WITH Linux-syscall-note\"\nincludes = [\"linux/types.h\", \"linux/extdep.h\"]\n\n\
+        [[revision]]\nid = \"r1\"\nlabel = \"first\"\n\n\
+        [[define]]\nname = \"EXTDEP_MACHINE\"\nextern = \"linux/extdep.h\"\nvalue = 183\n\n\
+        [[define]]\nname = \"AUD_ARCH\"\nexpr = \"(EXTDEP_MACHINE | 0x80000000U)\"\n";
+    let write = |s: &str| std::fs::write(dir.path().join("schema/aud.toml"), s).unwrap();
+    write(schema);
+    let o = uapigen(&["generate"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    // The golden tree's linux/extdep.h is the header the copy comes from.
+    let real = repo_root().join("codegen/tests/golden/out/include/uapi");
+    let real = real.to_str().unwrap();
+
+    let o = uapigen(&["check"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("'linux/extdep.h' file not found"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("= note: pass -I DIR"), "{}", text(&o));
+
+    let o = uapigen(&["check", "-I", real], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("every struct matches libclang on 7 targets"),
+        "{}",
+        text(&o)
+    );
+
+    write(&schema.replace("value = 183", "value = 184"));
+    let o = uapigen(&["generate"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let o = uapigen(&["check", "-I", real], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("layout proof: x86_64-linux-gnu: constant EXTDEP_MACHINE (aud): 183 by libclang, 184 in the IR"),
+        "{t}"
+    );
+    assert!(t.contains("14 layout or value difference(s)"), "{t}");
+}

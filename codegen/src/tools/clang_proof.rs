@@ -350,6 +350,17 @@ fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, 
 /// Proves the headers under `include` (which holds `uapi/linux/*.h`) against the latest
 /// revision of every family, on every target. Returns every difference; none means proved.
 pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Error> {
+    prove_with(families, include, &[])
+}
+
+/// Like `prove`, with `extra` folders searched after the generated headers: where the headers
+/// an `extern` item comes from are (the proof measures the copy in the header that includes
+/// its own).
+pub fn prove_with(
+    families: &[Checked],
+    include: &Path,
+    extra: &[&Path],
+) -> Result<Vec<Mismatch>, Error> {
     let types = KernelTypes::new()?;
     // Not in import's stubs: a real header's own <linux/stddef.h> has the macros it uses.
     let stddef = types.dir.join("linux/stddef.h");
@@ -362,9 +373,29 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
         .map(|c| format!("#include <{}>\n", c.latest().family().header))
         .collect();
     let uapi = include.join("uapi");
+    let dirs: Vec<&Path> = [types.dir.as_path(), uapi.as_path()]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
     let mut out = Vec::new();
     for (t, target) in TargetId::all() {
-        let measured = measure(&source, &[&types.dir, &uapi], target)?;
+        let measured = measure(&source, &dirs, target).map_err(|e| match e {
+            // A header the generated ones include and this tree does not hold: an extern
+            // item's own, which the proof needs to measure the copy.
+            Error::Schema(diags) if extra.is_empty() => Error::Schema(
+                diags
+                    .into_iter()
+                    .map(|d| {
+                        if d.message.contains("file not found") {
+                            d.note("pass -I DIR with the folder of the headers the schemas' `includes` name beyond their own (an `extern` item's header), e.g. -I /usr/include")
+                        } else {
+                            d
+                        }
+                    })
+                    .collect(),
+            ),
+            e => e,
+        })?;
         for latest in families.iter().map(Checked::latest) {
             for (s, st) in latest.structs() {
                 let mismatch = |what: String| Mismatch {
@@ -387,7 +418,7 @@ pub fn prove(families: &[Checked], include: &Path) -> Result<Vec<Mismatch>, Erro
             .iter()
             .flat_map(|c| c.latest().family().constants().map(|k| k.name.clone()))
             .collect();
-        let values = evaluate_on(&source, &[&types.dir, &uapi], &names, target)?;
+        let values = evaluate_on(&source, &dirs, &names, target)?;
         for family in families.iter().map(|c| c.latest().family()) {
             for k in family.constants() {
                 let ir = family.value_on(k, target);
