@@ -287,6 +287,24 @@ const CASES: &[Case] = &[
         says: "`__u64[4096]` is 32768 bytes: an ioctl number's size field holds at most 8191",
     },
     Case {
+        name: "member of an unknown enum type",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"k\", type = \"enum nowhere\" }]\n",
+        at: "\"enum nowhere\"",
+        says: "unknown enum `nowhere`",
+    },
+    Case {
+        name: "member of an enum type linked to another enum",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\" }]\n\n[[enum]]\nname = \"f\"\nvalues = [{ name = \"B\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"k\", type = \"enum e\", enum = \"f\" }]\n",
+        at: "\"f\" }]",
+        says: "the member is an `enum e`: `enum = \"f\"` names another",
+    },
+    Case {
+        name: "member of an enum whose type a later revision changes",
+        body: "[[revision]]\nid = \"r2\"\n\n[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\" }, { name = \"M\", value = -1, since = \"r2\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"k\", type = \"enum e\" }]\n",
+        at: "{ name = \"k\", type = \"enum e\" }",
+        says: "`s.k` is an `enum e`, which C makes a `__u32` in this revision: the enum's type changed between revisions, and the member's size or sign with it",
+    },
+    Case {
         name: "C enum value beyond int",
         body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
         at: "{ name = \"A\", bit = 31 }",

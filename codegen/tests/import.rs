@@ -605,7 +605,7 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
     let expected = [
         format!("not_kernel_types.h:24:12: error: `ty_req.size` has type `ty_size_t`: a typedef of `unsigned long`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}: write `unsigned long` or the `__kernel_*` type it stands for"),
         format!("not_kernel_types.h:25:14: error: `ty_req.handle` has type `ty_handle_t`: a typedef of `unsigned int`; {TYPES}: write __u32"),
-        format!("not_kernel_types.h:26:15: error: `ty_req.kind` has type `enum ty_kind`: an enum, whose size is the compiler's choice; {TYPES}: write the integer the kernel copies (__u32) and link the enum with `enum = \"ty_kind\"`"),
+        // Line 26, `enum ty_kind kind;`, is read: the integer C gives the enum.
         "not_kernel_types.h:27:13: error: `ty_req.inner` has type `ty_inner_t`, a typedef of `struct ty_inner`: the schema writes `struct ty_inner`; write it so in the header".to_string(),
         "not_kernel_types.h:28:14: error: `ty_req.ro` has a qualified type (`const __u32`): the schema has no const or volatile members".to_string(),
         "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(void)`: a function pointer (`void (void)`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),

@@ -409,6 +409,31 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
     for (gi, key) in [(f.flags, "flags"), (f.values, "enum")] {
         let Some(gi) = gi else { continue };
         let g = family.group(gi);
+        // A member of an enum type is that enum's integer, signed when a value is negative,
+        // in every revision (a value past int added later would change its size).
+        if let (Some(tag), "enum") = (&f.c_enum, key) {
+            let want = match g.enum_repr().rust_name() {
+                "u32" => Scalar::U32,
+                "i32" => Scalar::S32,
+                "u64" => Scalar::U64,
+                _ => Scalar::S64,
+            };
+            if !matches!(f.ty, FieldType::Scalar(s) if s == want) {
+                diags.push(Diagnostic::at(
+                    src,
+                    f.span.clone(),
+                    format!(
+                        "`{}.{}` is an `enum {tag}`, which C makes a `{}` in this revision: the \
+                         enum's type changed between revisions, and the member's size or sign \
+                         with it",
+                        st.name,
+                        f.display_name(),
+                        want.c_name()
+                    ),
+                ));
+            }
+            continue;
+        }
         let scalar = match (&f.ty, f.is_array()) {
             // A word's bits above 31 exist on the 64-bit ABIs only.
             (FieldType::Scalar(s), false) if !s.is_signed() && !s.is_word() => *s,

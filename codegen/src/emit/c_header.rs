@@ -466,8 +466,9 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 field: Some(FieldLine {
                     // A zero-length array is GNU C, which ISO C's -pedantic refuses; the kernel's
                     // uAPI headers mark such a declaration `__extension__` (asm-generic/int-ll64.h).
-                    ty: match f.flexible {
-                        Some(Flexible::ZeroLength) => {
+                    ty: match (f.flexible, &f.c_enum) {
+                        (_, Some(tag)) => format!("enum {tag}"),
+                        (Some(Flexible::ZeroLength), None) => {
                             format!("__extension__ {}", c_type(family, ty))
                         }
                         _ => c_type(family, ty),

@@ -770,6 +770,10 @@ impl Emit<'_> {
         let (mut anon, mut nested) = (0, 0);
         for f in fields {
             let (ty, sub_union) = match &f.ty {
+                // bindgen names an enum member's type by the enum's `pub type TAG = c_uint;`.
+                FieldType::Scalar(_) if f.c_enum.is_some() => {
+                    (f.c_enum.clone().unwrap_or_default(), false)
+                }
                 FieldType::Scalar(sc) => (bindgen_scalar(*sc).to_string(), false),
                 FieldType::Pointer(p) => (
                     format!(

@@ -384,6 +384,9 @@ pub struct Field {
     pub flags: Option<GroupId>,
     /// The `[[enum]]` whose values it holds.
     pub values: Option<GroupId>,
+    /// `type = "enum TAG"`: C declares the member with the enum's type (tag `TAG`, the enum
+    /// `values` names), laid out as `ty`, the integer C gives that enum (`EnumRepr`).
+    pub c_enum: Option<String>,
     /// Constants the header defines inside the struct, just before this field.
     pub before: Vec<ItemRef>,
     /// Where the schema writes it.

@@ -24,6 +24,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         ioctls: HashSet::new(),
         macros: HashMap::new(),
         includes: Vec::new(),
+        enum_types: HashMap::new(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -54,6 +55,8 @@ struct Resolver {
     macros: HashMap<String, cexpr::Macro>,
     /// The family's `includes`: the headers an `extern` item may come from.
     includes: Vec<String>,
+    /// The tagged C enums defined so far, by tag: a member may have their type.
+    enum_types: HashMap<String, (GroupId, crate::ir::EnumRepr)>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -395,6 +398,11 @@ impl Resolver {
                 Entry::Group(kind, g) => {
                     let inside = self.inside(&g.get_ref().inside, &family);
                     let group = self.group(kind, g, inside);
+                    if let (GroupKind::Enum, Style::Enum { tag: Some(tag) }) = (kind, &group.style)
+                    {
+                        let id = GroupId(family.groups.len());
+                        self.enum_types.insert(tag.clone(), (id, group.enum_repr()));
+                    }
                     let item = ItemRef::Group(GroupId(family.groups.len()));
                     family.groups.push(group);
                     self.place(&mut family, inside, item);
@@ -769,6 +777,7 @@ impl Resolver {
         // Whether ending the field is legal (re-purposed reserved bytes, or a member wrapped
         // in a union under the same name) is the evolution check's to judge.
         let until = self.until(&raw.until, since, "field");
+        let mut c_enum: Option<(String, GroupId)> = None;
         let inline = match (raw.union, raw.record) {
             (Some(_), Some(r)) => {
                 self.error(r.span(), "a field has either `union` or `struct`, not both");
@@ -792,6 +801,29 @@ impl Resolver {
             (None, None) => {
                 self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\"), `union` or `struct`");
                 return None;
+            }
+            (Some(t), None) if t.get_ref().trim().starts_with("enum ") => {
+                let tag = t.get_ref().trim()["enum ".len()..].trim().to_string();
+                match self.enum_types.get(&tag) {
+                    Some((g, repr)) => {
+                        c_enum = Some((tag, *g));
+                        FieldType::Scalar(match (repr.signed, repr.bytes) {
+                            (false, 4) => Scalar::U32,
+                            (true, 4) => Scalar::S32,
+                            (false, _) => Scalar::U64,
+                            (true, _) => Scalar::S64,
+                        })
+                    }
+                    None => {
+                        self.error_note(
+                            t.span(),
+                            format!("unknown enum `{tag}`"),
+                            "a member's `enum TAG` is a tagged `[[enum]]` written as a C enum, \
+                             defined above",
+                        );
+                        return None;
+                    }
+                }
             }
             (Some(t), None) => self.field_type(t)?,
             (None, Some((kind, u))) => {
@@ -932,7 +964,20 @@ impl Resolver {
             }
         };
         let flags = link(&raw.flags, GroupKind::Flags);
-        let values = link(&raw.values, GroupKind::Enum);
+        let mut values = link(&raw.values, GroupKind::Enum);
+        // A member of an enum type holds that enum's values.
+        if let Some((tag, g)) = &c_enum {
+            match (&raw.values, values) {
+                (Some(v), Some(other)) if other != *g => self.error(
+                    v.span(),
+                    format!(
+                        "the member is an `enum {tag}`: `enum = \"{}\"` names another",
+                        v.get_ref()
+                    ),
+                ),
+                _ => values = Some(*g),
+            }
+        }
         let aligned = self.alignment(&raw.aligned, "member");
         Some(Field {
             name,
@@ -948,6 +993,7 @@ impl Resolver {
             reserved: raw.reserved.as_ref().is_some_and(|r| *r.get_ref()),
             flags,
             values,
+            c_enum: c_enum.map(|(tag, _)| tag),
             before: Vec::new(),
             span,
         })

@@ -486,6 +486,13 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                 spelled.clone()
             }
         }
+    } else if canon.kind() == TypeKind::Enum
+        && spelled.starts_with("enum ")
+        && !untagged(&spelled["enum ".len()..])
+    {
+        // A tagged enum: the integer C gives it, which the schema computes from its values
+        // (`type = "enum TAG"`, an `[[enum]]` of this header above).
+        spelled.clone()
     } else {
         let what = match canon.kind() {
             TypeKind::Pointer | TypeKind::BlockPointer => {

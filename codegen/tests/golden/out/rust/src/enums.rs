@@ -98,12 +98,48 @@ impl EnSpan {
     /// above INT_MAX
     pub const EN_SPAN_HIGH: Self = Self(EN_SPAN_HIGH);
 }
+/// `struct en_req`: Members of enum types, as i915_drm.h has them: each the integer C gives its enum
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnReq {
+    /// an int: the enum has negative values
+    pub verdict: i32,
+    /// must be 0
+    pub flags: u32,
+    /// a plain 64-bit member
+    pub span: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<EnReq>() != 16 {
+        panic!("struct en_req: wrong size");
+    }
+    if ::core::mem::align_of::<EnReq>() != 8 {
+        panic!("struct en_req: wrong alignment");
+    }
+    if ::core::mem::offset_of!(EnReq, verdict) != 0 {
+        panic!("struct en_req: `verdict` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnReq, flags) != 4 {
+        panic!("struct en_req: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnReq, span) != 8 {
+        panic!("struct en_req: `span` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for EnReq {}
 /// an expression over enum values, typed as C types them
 pub const EN_FROM_ENUM: u64 = 1099511627770;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    pub use super::EnReq;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

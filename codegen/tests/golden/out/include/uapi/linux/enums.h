@@ -55,6 +55,18 @@ enum en_span {
 	EN_SPAN_HIGH = 2147483648,
 };
 
+/**
+ * struct en_req - Members of enum types, as i915_drm.h has them: each the integer C gives its enum
+ * @verdict: an int: the enum has negative values
+ * @flags: must be 0
+ * @span: a plain 64-bit member
+ */
+struct en_req {
+	enum en_verdict verdict;
+	__u32 flags;
+	__aligned_u64 span;
+};
+
 #define EN_FROM_ENUM	(EN_VERDICT_BREAK * 2 + EN_HUGE_TOP) /* an expression over enum values, typed as C types them */
 
 #endif /* _UAPI_LINUX_ENUMS_H */
