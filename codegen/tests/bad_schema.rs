@@ -305,6 +305,24 @@ const CASES: &[Case] = &[
         says: "`s.k` is an `enum e`, which C makes a `__u32` in this revision: the enum's type changed between revisions, and the member's size or sign with it",
     },
     Case {
+        name: "dims without an array",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
+        at: "[4]",
+        says: "`dims` are an array's further dimensions: it needs `len` or `flexible`",
+    },
+    Case {
+        name: "dims of a struct",
+        body: "[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"struct t\", len = 2, dims = [2] }]\n",
+        at: "[2] }]",
+        says: "a multi-dimensional array's element is a scalar type (`__u32 m[4][4]`)",
+    },
+    Case {
+        name: "a dimension of 0",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", len = 2, dims = [0] }]\n",
+        at: "0] }]",
+        says: "a dimension is an integer from 1 to 65536 (it is 0)",
+    },
+    Case {
         name: "C enum value beyond int",
         body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
         at: "{ name = \"A\", bit = 31 }",

@@ -424,6 +424,7 @@ fn old_locks_read_and_bad_ones_are_named() {
                 base: abi::BaseType::Scalar(uapigen::ir::Scalar::U8),
                 len: Some(4),
                 flexible: false,
+                dims: Vec::new(),
             },
             reserved: true,
         }
@@ -904,4 +905,30 @@ value = 6
             .to_string();
         assert!(err.contains(says), "{keys}: {err}");
     }
+}
+
+/// The golden schemas' locks (multi-dimensional arrays, enum members, extern copies among
+/// them) write out and read back as the same snapshot: `__u16[2][3][2]` keeps its
+/// dimensions, and a row's shape changing is a change of the member's type.
+#[test]
+fn golden_snapshots_read_back_and_array_shapes_count() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/schema");
+    for family in uapigen::load_dir(&root).unwrap() {
+        let lock = abi::snapshot(&family);
+        let text = abi::lock_text(&lock).unwrap();
+        assert_eq!(
+            abi::parse_lock("g.abi.lock", &text).unwrap(),
+            lock,
+            "{text}"
+        );
+        if family.family.name == "arrays" {
+            assert!(text.contains("\"cube @64 +24 : __u16[2][3][2]\""), "{text}");
+            assert!(text.contains("\"addr @4 +0 : __u8[][6]\""), "{text}");
+        }
+    }
+    let flat: abi::MemberType = "__u32[16]".parse().unwrap();
+    let rows: abi::MemberType = "__u32[4][4]".parse().unwrap();
+    assert_eq!((rows.len, rows.dims.as_slice()), (Some(4), &[4][..]));
+    assert_ne!(flat, rows);
+    assert!("__u32[4][x]".parse::<abi::MemberType>().is_err());
 }

@@ -682,6 +682,7 @@ fn has_pointer(ctx: &Ctx, fields: &[Field]) -> bool {
 fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| {
         f.len.is_some_and(|n| n > 32)
+            || f.dims.iter().any(|d| *d > 32)
             || match &f.ty {
                 FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
                 FieldType::Inline(_, ms) => has_big_array(ctx, ms),
@@ -1042,6 +1043,10 @@ fn aggregate(
                 ty(ident(&uname))
             }
         };
+        // `[4][8]`: an array of 4 rows of 8.
+        for d in f.dims.iter().rev() {
+            t = Ty::Array(Box::new(t), d.to_string());
+        }
         if let Some(n) = f.len {
             t = Ty::Array(Box::new(t), n.to_string());
         }

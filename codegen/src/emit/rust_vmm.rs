@@ -800,6 +800,11 @@ impl Emit<'_> {
                     (ty, shapes[before].has_union)
                 }
             };
+            let ty = f
+                .dims
+                .iter()
+                .rev()
+                .fold(ty, |t, d| format!("[{t}; {d}usize]"));
             let ty = match (f.len, f.flexible) {
                 (_, Some(_)) => format!("__IncompleteArrayField<{ty}>"),
                 (Some(n), None) => format!("[{ty}; {n}usize]"),
@@ -814,7 +819,7 @@ impl Emit<'_> {
             };
             let sh = &mut shapes[at];
             sh.has_union |= sub_union;
-            sh.big_array |= f.len.is_some_and(|n| n > 32);
+            sh.big_array |= f.len.is_some_and(|n| n > 32) || f.dims.iter().any(|d| *d > 32);
             sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
                 || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();

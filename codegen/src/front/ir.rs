@@ -380,6 +380,9 @@ pub struct Field {
     pub until: RevSet,
     /// Bytes that must be zero today and that a later revision may re-purpose.
     pub reserved: bool,
+    /// An array's further dimensions, outermost first (`[4][8]`: `len` 4, `dims` [8]); an
+    /// element of `len` (or of a flexible array) is the scalar times their product.
+    pub dims: Vec<u64>,
     /// The `[[flags]]` set whose bits it accepts.
     pub flags: Option<GroupId>,
     /// The `[[enum]]` whose values it holds.
@@ -415,11 +418,21 @@ impl Flexible {
 impl Field {
     /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
     pub fn c_array_suffix(&self) -> String {
-        match (self.len, self.flexible) {
+        let mut out = match (self.len, self.flexible) {
             (_, Some(fl)) => fl.c_suffix().to_string(),
             (Some(n), None) => format!("[{n}]"),
             (None, None) => String::new(),
+        };
+        for d in &self.dims {
+            out += &format!("[{d}]");
         }
+        out
+    }
+
+    /// How many of its type one element of the array holds: the product of `dims` (1 for a
+    /// one-dimensional array or a single member).
+    pub fn row(&self) -> u64 {
+        self.dims.iter().product()
     }
 
     /// How many elements `sizeof` counts: 1 for a single member, 0 for a flexible array.

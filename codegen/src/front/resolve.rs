@@ -979,12 +979,46 @@ impl Resolver {
             }
         }
         let aligned = self.alignment(&raw.aligned, "member");
+        let mut dims = Vec::new();
+        if let Some(d) = &raw.dims {
+            if len.is_none() && flexible.is_none() {
+                self.error(
+                    d.span(),
+                    "`dims` are an array's further dimensions: it needs `len` or `flexible`",
+                );
+            } else if !matches!(ty, FieldType::Scalar(_)) {
+                self.error(
+                    d.span(),
+                    "a multi-dimensional array's element is a scalar type (`__u32 m[4][4]`)",
+                );
+            } else if d.get_ref().is_empty() {
+                self.error(d.span(), "`dims` lists at least one dimension");
+            } else if flags.is_some() || values.is_some() {
+                self.error(
+                    d.span(),
+                    "a multi-dimensional array takes no `flags` or `enum`",
+                );
+            }
+            for n in d.get_ref() {
+                match u64::try_from(*n.get_ref()) {
+                    Ok(v) if (1..=65536).contains(&v) => dims.push(v),
+                    _ => self.error(
+                        n.span(),
+                        format!(
+                            "a dimension is an integer from 1 to 65536 (it is {})",
+                            n.get_ref()
+                        ),
+                    ),
+                }
+            }
+        }
         Some(Field {
             name,
             rust_name,
             ty,
             len,
             flexible,
+            dims,
             aligned,
             doc: self.text(&raw.doc, "a doc", false),
             comment: self.text(&raw.comment, "a comment", true),

@@ -313,6 +313,9 @@ pub struct RawField {
     pub len: Option<S<i64>>,
     /// A flexible array member, `__u8 data[]`: the struct's last member, in no `sizeof`.
     pub flexible: Option<S<bool>>,
+    /// An array's further dimensions, outermost first: `__u32 m[4][8]` is `len = 4, dims =
+    /// [8]`; `__u8 addr[][6]` is `flexible = true, dims = [6]`.
+    pub dims: Option<S<Vec<S<i64>>>>,
     /// A union of these members.
     pub union: Option<S<Vec<S<RawField>>>>,
     /// An untagged struct of these members (`struct { ... } s;`, or `struct { ... };`).

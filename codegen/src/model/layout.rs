@@ -354,6 +354,16 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             (size, align)
         }
     };
+    // A multi-dimensional array's element is a row of its scalar.
+    let size = size
+        .checked_mul(f.row())
+        .filter(|t| *t <= MAX_STRUCT_SIZE)
+        .ok_or_else(|| {
+            here(format!(
+                "`{}`'s rows are past the maximum",
+                f.display_name()
+            ))
+        })?;
     // A flexible array member adds its alignment and nothing to the size, as in C.
     let n = f.sized_count();
     match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {

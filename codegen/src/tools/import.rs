@@ -29,6 +29,8 @@ struct Field {
     len: Option<u64>,
     /// A flexible array member, `x[]`.
     flexible: bool,
+    /// A multi-dimensional array's further dimensions (`x[4][8]`: `len` 4, `dims` [8]).
+    dims: Vec<u64>,
     /// An inline union or untagged struct: its members.
     inline: Option<(Aggregate, Vec<Field>)>,
     /// The member's own `__attribute__((aligned(n)))`.
@@ -310,47 +312,20 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         TypeKind::IncompleteArray => {
             flexible = true;
             ty = ty.element();
-            if matches!(
-                ty.kind(),
-                TypeKind::ConstantArray | TypeKind::IncompleteArray
-            ) {
-                refuse(format!(
-                    "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
-                     one dimension",
-                    c.ty().spelling()
-                ));
-            }
         }
         TypeKind::ConstantArray => {
             let n = ty.array_len().unwrap_or(0);
             ty = ty.element();
-            if matches!(
-                ty.kind(),
-                TypeKind::ConstantArray | TypeKind::IncompleteArray
-            ) {
-                refuse(format!(
-                    "{shown} is a multi-dimensional array (`{}`): the schema's arrays have \
-                     one dimension (`len`)",
-                    c.ty().spelling()
-                ));
-                return Field {
-                    flags: None,
-                    name: Some(name),
-                    ty: None,
-                    len: None,
-                    flexible: false,
-                    inline: None,
-                    aligned: None,
-                    doc: None,
-                    offset,
-                    path,
-                    struct_ref: None,
-                };
-            }
             // `n == 0` is an old header's flexible array member, which `len = 0` writes.
             count = Some(n);
         }
         _ => {}
+    }
+    // A multi-dimensional array: its rows' dimensions, outermost first (`dims`).
+    let mut dims = Vec::new();
+    while ty.kind() == TypeKind::ConstantArray {
+        dims.push(ty.array_len().unwrap_or(0));
+        ty = ty.element();
     }
     let spelled = ty.spelling().trim().to_string();
     let canon = ty.canonical();
@@ -398,6 +373,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         ty: None,
         len: count,
         flexible,
+        dims,
         inline: None,
         aligned,
         doc,
@@ -1398,6 +1374,10 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if f.flexible {
         parts.push("flexible = true".to_string());
+    }
+    if !f.dims.is_empty() {
+        let d: Vec<String> = f.dims.iter().map(u64::to_string).collect();
+        parts.push(format!("dims = [{}]", d.join(", ")));
     }
     if let Some(n) = f.aligned {
         parts.push(format!("aligned = {n}"));

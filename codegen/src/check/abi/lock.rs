@@ -46,10 +46,11 @@ impl fmt::Display for MemberType {
             BaseType::Pointer(spelling) => f.write_str(spelling)?,
         }
         match (self.len, self.flexible) {
-            (_, true) => f.write_str("[]"),
-            (Some(n), false) => write!(f, "[{n}]"),
-            (None, false) => Ok(()),
+            (_, true) => f.write_str("[]")?,
+            (Some(n), false) => write!(f, "[{n}]")?,
+            (None, false) => {}
         }
+        self.dims.iter().try_for_each(|d| write!(f, "[{d}]"))
     }
 }
 
@@ -57,6 +58,17 @@ impl FromStr for MemberType {
     type Err = String;
 
     fn from_str(text: &str) -> Result<MemberType, String> {
+        // `[a][b][c]`: the first is the length (or `[]`), the rest the further dimensions.
+        let mut rest = text;
+        let mut dims = Vec::new();
+        while let Some((head, n)) = rest.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
+            if !head.ends_with(']') {
+                break;
+            }
+            dims.insert(0, n.parse().map_err(|_| text.to_string())?);
+            rest = head;
+        }
+        let text = rest;
         let (base, len, flexible) = match text.strip_suffix(']').and_then(|t| t.rsplit_once('[')) {
             Some((base, "")) => (base, None, true),
             Some((base, n)) => (base, Some(n.parse().map_err(|_| text.to_string())?), false),
@@ -82,6 +94,7 @@ impl FromStr for MemberType {
             base,
             len,
             flexible,
+            dims,
         })
     }
 }

@@ -140,6 +140,8 @@ pub struct MemberType {
     /// A flexible array member (`[]`; an old header's `[0]` is the same ABI): no size, and its
     /// offset is where the caller's elements begin.
     pub flexible: bool,
+    /// A multi-dimensional array's further dimensions (`[4][8]`: `len` 4, `dims` [8]).
+    pub dims: Vec<u64>,
 }
 
 /// The element type of a member.
@@ -175,6 +177,7 @@ impl MemberType {
             base,
             len: f.len,
             flexible: f.flexible.is_some(),
+            dims: f.dims.clone(),
         }
     }
 }

@@ -5,6 +5,9 @@
 #![no_std]
 #![warn(missing_docs)]
 #![allow(clippy::missing_safety_doc)]
+/// `include/uapi/linux/arrays.h`, from `arrays.toml`.
+#[rustfmt::skip]
+pub mod arrays;
 /// `include/uapi/linux/caps.h`, from `caps.toml`.
 #[rustfmt::skip]
 pub mod caps;
