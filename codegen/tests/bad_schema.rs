@@ -323,6 +323,18 @@ const CASES: &[Case] = &[
         says: "a dimension is an integer from 1 to 65536 (it is 0)",
     },
     Case {
+        name: "defines in terms of each other",
+        body: "[[define]]\nname = \"X\"\nexpr = \"(Y + 1)\"\n\n[[define]]\nname = \"Y\"\nexpr = \"(X + 1)\"\n",
+        at: "\"X\"",
+        says: "`X` is defined in terms of itself (a cycle of #defines)",
+    },
+    Case {
+        name: "enum value naming a define below it",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\", alias = \"LATER\" }]\n\n[[define]]\nname = \"LATER\"\nvalue = 1\n",
+        at: "\"LATER\" }",
+        says: "unknown constant `LATER`",
+    },
+    Case {
         name: "C enum value beyond int",
         body: "[[flags]]\nname = \"f\"\nstyle = \"enum\"\nvalues = [{ name = \"A\", bit = 31 }]\n",
         at: "{ name = \"A\", bit = 31 }",

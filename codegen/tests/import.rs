@@ -132,6 +132,30 @@ fn arrays_schema_header_round_trips() {
     );
 }
 
+/// forward.toml's header: defines that name constants and a struct defined below them come
+/// back as written, in the header's order (the schema evaluates them once what they name is
+/// known, as the preprocessor expands them where they are used).
+#[test]
+fn forward_references_round_trip() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
+    let schema = round_trip(
+        &repo_root().join("codegen/tests/golden/out/include/uapi/linux/forward.h"),
+        "forward",
+        family(&families, "forward"),
+    );
+    let at = |needle: &str| {
+        schema
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}:\n{schema}"))
+    };
+    assert!(at("name = \"FW_ALL\"") < at("name = \"FW_A\""), "{schema}");
+    assert!(
+        at("name = \"FW_GET\"") < at("name = \"fw_req\""),
+        "{schema}"
+    );
+    assert!(!schema.contains("# not imported: #define"), "{schema}");
+}
+
 /// caps.toml's header (a capability chain's structs, `areas[]` flexible) imports back to its
 /// layouts and constants; the chain itself is the schema's to say.
 #[test]

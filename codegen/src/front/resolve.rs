@@ -59,6 +59,45 @@ struct Resolver {
     enum_types: HashMap<String, (GroupId, crate::ir::EnumRepr)>,
 }
 
+/// The constants and structs a schema defines, by name: what a `#define` may name below it.
+struct Below {
+    constants: HashSet<String>,
+    structs: HashSet<String>,
+}
+
+/// What the defines still waiting name: each waits for those it names.
+fn below_deferred(deferred: &[(usize, S<RawDefine>, Option<(StructId, usize)>)]) -> Below {
+    Below {
+        constants: deferred
+            .iter()
+            .map(|(_, d, _)| d.get_ref().name.get_ref().clone())
+            .collect(),
+        structs: HashSet::new(),
+    }
+}
+
+/// The slot of a define evaluated later, in the header's order; replaced by then (or the
+/// schema is refused).
+fn placeholder(d: &RawDefine) -> Define {
+    Define {
+        constant: Constant {
+            name: d.name.get_ref().clone(),
+            value: 0,
+            expr: Expr::Implicit,
+            doc: None,
+            comment: None,
+            since: RevSet::one(RevId::FIRST),
+            sentinel: false,
+            span: d.name.span(),
+        },
+        inside: None,
+        until: RevSet::EMPTY,
+        sentinel: false,
+        removed: None,
+        extern_header: None,
+    }
+}
+
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
 struct ValidationParts {
     convention_span: Option<Span>,
@@ -381,6 +420,31 @@ impl Resolver {
             revision: None,
         };
 
+        // What the schema defines, for the defines that name something below them.
+        let below = Below {
+            constants: entries
+                .iter()
+                .flat_map(|e| match e {
+                    Entry::Define(d) => vec![d.get_ref().name.get_ref().clone()],
+                    Entry::Group(_, g) => g
+                        .get_ref()
+                        .values
+                        .get_ref()
+                        .iter()
+                        .map(|v| v.get_ref().name.get_ref().clone())
+                        .collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            structs: entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Struct(s) => Some(s.get_ref().name.get_ref().clone()),
+                    _ => None,
+                })
+                .collect(),
+        };
+        let mut deferred: Vec<(usize, S<RawDefine>, Option<(StructId, usize)>)> = Vec::new();
         let mut pending = Vec::new();
         let mut pending_caps = Vec::new();
         for entry in entries {
@@ -415,56 +479,46 @@ impl Resolver {
                         family.macros.push(def);
                     }
                 }
-                Entry::Define(mut d) => {
+                Entry::Define(d) => {
                     let inside = self.inside(&d.get_ref().inside, &family);
-                    let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
-                    let until_raw = d.get_mut().until.take();
-                    let removed_raw = d.get_mut().removed.take();
-                    let extern_raw = d.get_mut().extern_header.take();
-                    if let Some(constant) = self.define(d, &family) {
-                        let until = self.until(&until_raw, constant.since, "define");
-                        let removed = self.text(&removed_raw, "a removal note", true);
-                        match (&until_raw, sentinel, &removed_raw) {
-                            (Some(u), false, None) => self.error_note(
-                                u.span(),
-                                "only a sentinel may be redefined",
-                                "mark it `sentinel = true` if it is one past the last valid \
-                                 value, or say why the kernel removed it with `removed`",
-                            ),
-                            (None, _, Some(r)) => self.error(
-                                r.span(),
-                                "`removed` needs `until`: the revision that no longer has it",
-                            ),
-                            (_, true, Some(r)) => self.error(
-                                r.span(),
-                                "a sentinel moves, it is not removed: `removed` or `sentinel`, \
-                                 not both",
-                            ),
-                            _ => {}
-                        }
-                        self.ends
-                            .insert(constant.name.clone(), (constant.since, until));
-                        let extern_header = self
-                            .extern_header(&extern_raw, &format!("constant `{}`", constant.name));
-                        if let (Some(_), Some(_)) = (&extern_header, inside) {
-                            self.error(
-                                constant.span.clone(),
-                                "an extern constant is another header's: it has no place `inside` \
-                                 a struct of this one",
-                            );
-                        }
+                    // A #define is expanded where it is used, so it may name what the header
+                    // defines below it (userfaultfd.h's `UFFD_API_FEATURES`, an `_IOR` of a
+                    // struct below): evaluated once what it names is known.
+                    if self.names_below(d.get_ref(), &below) {
+                        let index = family.defines.len();
+                        family.defines.push(placeholder(d.get_ref()));
+                        self.place(&mut family, inside, ItemRef::Define(DefineId(index)));
+                        deferred.push((index, d, inside));
+                        continue;
+                    }
+                    if let Some(def) = self.define_entry(d, inside, &family) {
                         let item = ItemRef::Define(DefineId(family.defines.len()));
-                        family.defines.push(Define {
-                            constant,
-                            inside,
-                            until,
-                            sentinel,
-                            removed,
-                            extern_header,
-                        });
+                        family.defines.push(def);
                         self.place(&mut family, inside, item);
                     }
                 }
+            }
+        }
+        // The defines that name what is below them, each once what it names is known.
+        while !deferred.is_empty() {
+            let ready = deferred
+                .iter()
+                .position(|(_, d, _)| !self.names_below(d.get_ref(), &below_deferred(&deferred)));
+            let Some(k) = ready else {
+                for (_, d, _) in &deferred {
+                    self.error(
+                        d.get_ref().name.span(),
+                        format!(
+                            "`{}` is defined in terms of itself (a cycle of #defines)",
+                            d.get_ref().name.get_ref()
+                        ),
+                    );
+                }
+                break;
+            };
+            let (index, d, inside) = deferred.remove(k);
+            if let Some(def) = self.define_entry(d, inside, &family) {
+                family.defines[index] = def;
             }
         }
         // Rules name constants the schema may define after the struct (inside it, say), so
@@ -475,6 +529,103 @@ impl Resolver {
         }
         self.caps(&mut family, pending_caps);
         family
+    }
+
+    /// A `[[define]]` entry: its constant, `until`, `removed` and `extern` resolved.
+    fn define_entry(
+        &mut self,
+        mut d: S<RawDefine>,
+        inside: Option<(StructId, usize)>,
+        family: &Family,
+    ) -> Option<Define> {
+        let sentinel = d.get_ref().sentinel.as_ref().is_some_and(|s| *s.get_ref());
+        let until_raw = d.get_mut().until.take();
+        let removed_raw = d.get_mut().removed.take();
+        let extern_raw = d.get_mut().extern_header.take();
+        let constant = self.define(d, family)?;
+        let until = self.until(&until_raw, constant.since, "define");
+        let removed = self.text(&removed_raw, "a removal note", true);
+        match (&until_raw, sentinel, &removed_raw) {
+            (Some(u), false, None) => self.error_note(
+                u.span(),
+                "only a sentinel may be redefined",
+                "mark it `sentinel = true` if it is one past the last valid \
+                 value, or say why the kernel removed it with `removed`",
+            ),
+            (None, _, Some(r)) => self.error(
+                r.span(),
+                "`removed` needs `until`: the revision that no longer has it",
+            ),
+            (_, true, Some(r)) => self.error(
+                r.span(),
+                "a sentinel moves, it is not removed: `removed` or `sentinel`, \
+                 not both",
+            ),
+            _ => {}
+        }
+        self.ends
+            .insert(constant.name.clone(), (constant.since, until));
+        let extern_header =
+            self.extern_header(&extern_raw, &format!("constant `{}`", constant.name));
+        if let (Some(_), Some(_)) = (&extern_header, inside) {
+            self.error(
+                constant.span.clone(),
+                "an extern constant is another header's: it has no place `inside` \
+                 a struct of this one",
+            );
+        }
+        Some(Define {
+            constant,
+            inside,
+            until,
+            sentinel,
+            removed,
+            extern_header,
+        })
+    }
+
+    /// Whether `d` names a constant or struct not defined yet that `below` says the schema
+    /// defines further down.
+    fn names_below(&self, d: &RawDefine, below: &Below) -> bool {
+        let constants = |text: &str| -> Vec<String> {
+            cexpr::parse_with(text, &|n| self.macros.get(n).cloned())
+                .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
+                .unwrap_or_default()
+        };
+        let mut names: Vec<String> = Vec::new();
+        if let Some(e) = &d.expr {
+            names.extend(constants(e.get_ref()));
+        }
+        if let Some(or) = &d.or {
+            names.extend(or.get_ref().iter().map(|n| n.get_ref().clone()));
+        }
+        if let Some(a) = &d.alias {
+            names.push(a.get_ref().clone());
+        }
+        let mut structs = Vec::new();
+        if let Some(io) = &d.ioctl {
+            for v in [&io.get_ref().ty, &io.get_ref().nr] {
+                if let toml::Value::String(t) = v.get_ref() {
+                    names.extend(constants(t));
+                }
+            }
+            if let Some(size) = &io.get_ref().size {
+                if let Some((_, rest)) = size.get_ref().split_once("struct ") {
+                    let n: String = rest
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    structs.push(n);
+                }
+            }
+        }
+        names
+            .iter()
+            .any(|n| !self.constants.contains_key(n) && below.constants.contains(n))
+            || structs
+                .iter()
+                .any(|n| !self.struct_index.contains_key(n) && below.structs.contains(n))
     }
 
     fn place(&mut self, family: &mut Family, inside: Option<(StructId, usize)>, item: ItemRef) {

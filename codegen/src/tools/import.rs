@@ -8,7 +8,7 @@
 //! libclang's layout of the header on every target and C's value of every constant match it)
 //! before it is returned.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -1739,93 +1739,131 @@ pub fn import_structs(
     // a name from another header) is a form the schema cannot write: listed for the author.
     // libclang visits the macros before the declarations: back to the header's order.
     state.items.sort_by_key(|(o, _)| *o);
-    let mut known: Vec<String> = Vec::new();
-    let mut structs: Vec<String> = Vec::new();
-    let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
+    // A #define is expanded where it is used: it may name a define or struct the header has
+    // below it (userfaultfd.h). Those are taken as defined unless they are themselves not
+    // imported, in which case the pass runs again without them.
+    let original = state.items.clone();
+    let mut later: HashSet<String> = original
+        .iter()
+        .flat_map(|(_, i)| match i {
+            Item::Define { name, .. } => vec![name.clone()],
+            Item::Enum { values, .. } => values.iter().map(|(n, _, _)| n.clone()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let later_structs: HashSet<String> = original
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Struct { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     // Other headers' constants the header's defines use, each after those it uses; and
     // their structs the header's structs hold or its ioctls name.
-    let mut externs: Vec<(String, String, String)> = Vec::new();
-    let mut extern_structs: Vec<(String, Item, String)> = Vec::new();
-    for (_, item) in state.items.iter_mut() {
-        match item {
-            Item::Struct { name, .. } => structs.push(name.clone()),
-            // A macro named as an enum constant above it (legal C: only a call expands it)
-            // would be a second definition of the name in the schema.
-            Item::Macro { name, .. } if known.contains(name) => {
-                *item = Item::NotImported {
-                    what: format!("#define {name}(...)"),
-                    why: format!(
-                        "a function-like macro named as the constant `{name}` above it: the \
+    let mut externs: Vec<(String, String, String)>;
+    let mut extern_structs: Vec<(String, Item, String)>;
+    loop {
+        state.items = original.clone();
+        externs = Vec::new();
+        extern_structs = Vec::new();
+        let mut lost: Vec<String> = Vec::new();
+        let mut known: Vec<String> = Vec::new();
+        let mut structs: Vec<String> = Vec::new();
+        let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
+        for (_, item) in state.items.iter_mut() {
+            match item {
+                Item::Struct { name, .. } => structs.push(name.clone()),
+                // A macro named as an enum constant above it (legal C: only a call expands it)
+                // would be a second definition of the name in the schema.
+                Item::Macro { name, .. } if known.contains(name) => {
+                    *item = Item::NotImported {
+                        what: format!("#define {name}(...)"),
+                        why: format!(
+                            "a function-like macro named as the constant `{name}` above it: the \
                          schema has one definition a name; add it by hand"
-                    ),
-                };
-            }
-            Item::Macro {
-                name, params, body, ..
-            } => {
-                if let Ok(m) = crate::front::cexpr::Macro::new(params.clone(), body) {
-                    macros.insert(name.clone(), m);
-                }
-            }
-            Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
-            Item::Define { name, value, .. }
-                if define_struct(value).is_some_and(|s| {
-                    !structs.contains(&s)
-                        && !adopt_struct(
-                            &s,
-                            &state.other_structs,
-                            &mut structs,
-                            &mut extern_structs,
-                            0,
-                        )
-                }) =>
-            {
-                let s = define_struct(value).unwrap_or_default();
-                *item = Item::NotImported {
-                    what: format!("#define {name}"),
-                    why: format!(
-                        "its argument type is `struct {s}`, which is not a struct this header \
-                         defines above it; add it by hand"
-                    ),
-                };
-            }
-            Item::Define { name, value, .. } => {
-                let names = match define_names(value, &macros) {
-                    Ok(n) => n,
-                    Err(why) => {
-                        *item = Item::NotImported {
-                            what: format!("#define {name}"),
-                            why: format!(
-                                "{why} (a function-like macro of another header, or one whose \
-                                 body is not an integer expression); add it by hand"
-                            ),
-                        };
-                        continue;
-                    }
-                };
-                if names == [name.as_str()] && value.starts_with("alias = ") {
-                    // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
-                    *item = Item::NotImported {
-                        what: format!("`#define {name} {name}`"),
-                        why: "a name defined as itself (for `#ifdef`): the schema has no form \
-                              for it"
-                            .to_string(),
+                        ),
                     };
-                } else if let Some(n) = names.iter().find(|n| {
-                    !known.iter().any(|k| k == *n)
-                        && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
-                }) {
+                }
+                Item::Macro {
+                    name, params, body, ..
+                } => {
+                    if let Ok(m) = crate::front::cexpr::Macro::new(params.clone(), body) {
+                        macros.insert(name.clone(), m);
+                    }
+                }
+                Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
+                Item::Define { name, value, .. }
+                    if define_struct(value).is_some_and(|s| {
+                        !structs.contains(&s)
+                            && !later_structs.contains(&s)
+                            && !adopt_struct(
+                                &s,
+                                &state.other_structs,
+                                &mut structs,
+                                &mut extern_structs,
+                                0,
+                            )
+                    }) =>
+                {
+                    let s = define_struct(value).unwrap_or_default();
+                    lost.push(name.clone());
                     *item = Item::NotImported {
+                        what: format!("#define {name}"),
+                        why: format!(
+                            "its argument type is `struct {s}`, which is not a struct this header \
+                         defines above it; add it by hand"
+                        ),
+                    };
+                }
+                Item::Define { name, value, .. } => {
+                    let names = match define_names(value, &macros) {
+                        Ok(n) => n,
+                        Err(why) => {
+                            lost.push(name.clone());
+                            *item = Item::NotImported {
+                                what: format!("#define {name}"),
+                                why: format!(
+                                    "{why} (a function-like macro of another header, or one whose \
+                                 body is not an integer expression); add it by hand"
+                                ),
+                            };
+                            continue;
+                        }
+                    };
+                    if names == [name.as_str()] && value.starts_with("alias = ") {
+                        // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
+                        lost.push(name.clone());
+                        *item = Item::NotImported {
+                            what: format!("`#define {name} {name}`"),
+                            why: "a name defined as itself (for `#ifdef`): the schema has no form \
+                              for it"
+                                .to_string(),
+                        };
+                    } else if let Some(n) = names.iter().find(|n| {
+                        !known.iter().any(|k| k == *n)
+                            && !(later.contains(*n) && *n != name)
+                            && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
+                    }) {
+                        lost.push(name.clone());
+                        *item = Item::NotImported {
                         what: format!("#define {name}"),
                         why: format!(
                             "it uses `{n}`, which is not a constant this header defines above it (a type, or another header's); add it by hand"
                         ),
                     };
-                } else {
-                    known.push(name.clone());
+                    } else {
+                        known.push(name.clone());
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+        }
+        let before = later.len();
+        for n in &lost {
+            later.remove(n);
+        }
+        if later.len() == before {
+            break;
         }
     }
     // The copies come first (above every use), and the schema includes their headers.

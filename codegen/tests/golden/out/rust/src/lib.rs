@@ -26,6 +26,9 @@ pub mod features;
 /// `include/uapi/linux/flex.h`, from `flex.toml`.
 #[rustfmt::skip]
 pub mod flex;
+/// `include/uapi/linux/forward.h`, from `forward.toml`.
+#[rustfmt::skip]
+pub mod forward;
 /// `include/uapi/linux/nest.h`, from `nest.toml`.
 #[rustfmt::skip]
 pub mod nest;
