@@ -884,7 +884,13 @@ impl LayoutCheck {
 
 /// `n` spaces.
 pub(crate) fn push_indent(n: usize, out: &mut String) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 /// The layout assertions as `const _: () = { .. };` at column `indent`. Their shape is fixed,

@@ -354,42 +354,47 @@ fn rule_test(family: &Family, rule: &Rule) -> Expr {
 const STAND_IN: &str = "__uapigen_reject";
 
 /// The rules, `if test { return Err(..); }` each, at statement column `col`. A `return` is
-/// written as text (`reject_text`); the `if`s go through the printer (one for all of them)
-/// with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{` is
-/// followed by a hard break), and each stand-in's line is then replaced by its `return`.
+/// written as text (`reject_text`); an `if` goes through the printer (`stmt_text`: once per
+/// shape) with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{`
+/// is followed by a hard break), and the stand-in's line is then replaced by its `return`.
 fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
     if rules.is_empty() {
         return;
     }
     let inner = col + INDENT as usize;
-    let mut r = Rust::new(4096, col);
-    let mut bodies = Vec::new();
-    for rule in rules {
-        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
-        let mut body = String::new();
-        let then = if reject_text(&errno, &str_lit(&rule.text), inner, &mut body) {
-            bodies.push(body);
-            Stmt::Expr(var(STAND_IN))
-        } else {
-            reject(var(errno), &rule.text)
-        };
-        r.stmt(&if_stmt(rule_test(family, rule), vec![then]), false);
-    }
-    let printed = r.finish();
     let mut stand_in = String::new();
     push_indent(inner, &mut stand_in);
     stand_in.push_str(STAND_IN);
     stand_in.push('\n');
-    let mut bodies = bodies.iter();
-    for line in printed.split_inclusive('\n') {
-        match bodies.len() {
-            n if n > 0 && line == stand_in => {
-                out.push_str(bodies.next().expect("one body a stand-in"));
-            }
-            _ => out.push_str(line),
+    let mut printed = String::with_capacity(1024);
+    let mut body = String::with_capacity(1024);
+    for rule in rules {
+        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
+        body.clear();
+        let written = reject_text(&errno, &str_lit(&rule.text), inner, &mut body);
+        let then = if written {
+            Stmt::Expr(var(STAND_IN))
+        } else {
+            reject(var(errno), &rule.text)
+        };
+        printed.clear();
+        stmt_text(
+            &if_stmt(rule_test(family, rule), vec![then]),
+            col,
+            &mut printed,
+        );
+        if !written {
+            out.push_str(&printed);
+            continue;
         }
+        // The stand-in's line is the last but the `}`'s.
+        let at = printed.len() - (col + "}\n".len()) - stand_in.len();
+        debug_assert_eq!(&printed[at..at + stand_in.len()], stand_in);
+        debug_assert_eq!(printed.as_bytes()[at - 1], b'\n');
+        out.push_str(&printed[..at]);
+        out.push_str(&body);
+        out.push_str(&printed[at + stand_in.len()..]);
     }
-    debug_assert_eq!(bodies.len(), 0, "a stand-in for every written return");
 }
 
 /// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, text));` at

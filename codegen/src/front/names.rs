@@ -459,7 +459,7 @@ impl std::fmt::Display for What<'_> {
 /// and constant), which SipHash took a third of the name checks to hash; resisting chosen
 /// keys buys nothing when the keys are the schema's own.
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
@@ -494,7 +494,7 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// The names claimed in one namespace of the generated code.
 type Space<'a> = FxMap<Cow<'a, str>, Origin<'a>>;
