@@ -131,11 +131,12 @@ impl Resolver {
     /// Two on one line would say the same thing twice, or contradict each other: refused.
     fn revs(&mut self, key: &str, raw: &Option<S<RawRevs>>, default: RevSet) -> RevSet {
         let Some(raw) = raw else { return default };
-        let ids: Vec<(String, Span)> = match raw.get_ref() {
-            RawRevs::One(id) => vec![(id.clone(), raw.span())],
+        // Borrowed, not cloned: every `since` of every field comes here.
+        let ids: Vec<(&str, Span)> = match raw.get_ref() {
+            RawRevs::One(id) => vec![(id.as_str(), raw.span())],
             RawRevs::Many(ids) => ids
                 .iter()
-                .map(|i| (i.get_ref().clone(), i.span()))
+                .map(|i| (i.get_ref().as_str(), i.span()))
                 .collect(),
         };
         if ids.is_empty() {
@@ -144,7 +145,7 @@ impl Resolver {
         }
         let mut set = RevSet::EMPTY;
         for (id, span) in ids {
-            let Some(r) = self.rev_id(key, &id, span.clone()) else {
+            let Some(r) = self.rev_id(key, id, span.clone()) else {
                 return default;
             };
             let line = self.revisions[r.0].line;
