@@ -1499,16 +1499,90 @@ pub fn stmt_text(s: &Stmt, col: usize, out: &mut String) {
         out.push_str(&r.finish());
         return;
     }
+    fill_shape(key, &texts, col, || mask_stmt(s), out);
+}
+
+/// A statement's key (`col` as 4 bytes, then its shape as `shape_stmt` writes it), for an
+/// emitter that knows the shape of what it would build without building it: `Shape` writes
+/// the same bytes as the tree they stand for.
+pub struct Shape<'t> {
+    pub key: Vec<u8>,
+    pub texts: Vec<std::borrow::Cow<'t, str>>,
+}
+
+impl<'t> Shape<'t> {
+    pub fn new(col: usize) -> Self {
+        let mut key = Vec::with_capacity(256);
+        key.extend_from_slice(&(col as u32).to_le_bytes());
+        Shape {
+            key,
+            texts: Vec::with_capacity(32),
+        }
+    }
+
+    /// A variant's tag, as `shape_expr` and `shape_stmt` write it.
+    pub fn tag(&mut self, tag: u8) {
+        self.key.push(tag);
+    }
+
+    /// A masked text (a path without `::`, a literal, a field or method name).
+    pub fn text(&mut self, text: impl Into<std::borrow::Cow<'t, str>>) {
+        let text = text.into();
+        self.key.push(b'T');
+        self.key
+            .extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.texts.push(text);
+    }
+
+    /// A text kept whole (an operator, a path with `::`).
+    pub fn fixed(&mut self, text: &str) {
+        shape_fixed(text, &mut self.key);
+    }
+
+    /// A list's length (statements, arguments).
+    pub fn len(&mut self, tag: u8, n: usize) {
+        self.key.push(tag);
+        self.key.extend_from_slice(&(n as u32).to_le_bytes());
+    }
+}
+
+/// The statement `shape` stands for at its column, filled in; `make` builds it when its shape
+/// has not been printed yet (and, in a debug build, every time, to hold `shape` to it).
+pub fn shaped_stmt_text(shape: Shape, col: usize, make: impl Fn() -> Stmt, out: &mut String) {
+    let texts: Vec<&str> = shape.texts.iter().map(|t| t.as_ref()).collect();
+    if cfg!(debug_assertions) {
+        let s = make();
+        let mut key = Vec::new();
+        key.extend_from_slice(&(col as u32).to_le_bytes());
+        let mut tree_texts = Vec::new();
+        assert!(
+            shape_stmt(&s, &mut key, &mut tree_texts),
+            "a shape of its own"
+        );
+        assert_eq!(key, shape.key, "the shape of the tree");
+        assert_eq!(tree_texts, texts, "the texts of the tree");
+    }
+    fill_shape(shape.key, &texts, col, || mask_stmt(&make()), out);
+}
+
+/// The shape `key` printed (with `masked`, once) and filled with `texts`.
+fn fill_shape(
+    key: Vec<u8>,
+    texts: &[&str],
+    col: usize,
+    masked: impl FnOnce() -> Stmt,
+    out: &mut String,
+) {
     SHAPES.with(|shapes| {
         let mut shapes = shapes.borrow_mut();
         let pieces = shapes.entry(key).or_insert_with(|| {
             let mut r = Rust::new(1024, col);
-            r.stmt(&mask_stmt(s), false);
+            r.stmt(&masked(), false);
             pieces(&r.finish())
         });
         debug_assert_eq!(pieces.len(), texts.len() + 1, "a text for every mask");
         out.reserve(pieces.iter().map(|p| p.len()).sum::<usize>() + 256);
-        for (piece, text) in pieces.iter().zip(&texts) {
+        for (piece, text) in pieces.iter().zip(texts) {
             out.push_str(piece);
             out.push_str(text);
         }

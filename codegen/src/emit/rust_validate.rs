@@ -350,6 +350,183 @@ fn rule_test(family: &Family, rule: &Rule) -> Expr {
     }
 }
 
+/// The shape of `if rule_test(rule) { STAND_IN }` (`shape_stmt`'s bytes and texts), written
+/// from the rule without building the tree; false for a rule with an array condition (a
+/// closure, which has no shape). Half of a rule's cost was building, walking and dropping the
+/// tree only to find a shape printed before.
+fn rule_shape<'t>(family: &Family, rule: &'t Rule, k: &mut Shape<'t>) -> bool {
+    if rule
+        .when
+        .iter()
+        .chain(&rule.require)
+        .any(|c| c.field.len.is_some())
+    {
+        return false;
+    }
+    k.tag(b'E');
+    k.tag(b'I');
+    if !rule.when.is_empty() {
+        k.tag(b'B');
+        k.fixed("&&");
+        k.tag(b'(');
+        all_shape(family, &rule.when, k);
+    }
+    k.tag(b'U');
+    k.fixed("!");
+    k.tag(b'(');
+    all_shape(family, &rule.require, k);
+    // `{ STAND_IN }`, no `else`.
+    k.len(b'{', 1);
+    k.tag(b'E');
+    k.tag(b'P');
+    k.text(STAND_IN);
+    k.tag(b'n');
+    true
+}
+
+/// `all`'s shape.
+fn all_shape<'t>(family: &Family, conds: &'t [Cond], k: &mut Shape<'t>) {
+    match conds {
+        [] => {
+            k.tag(b'l');
+            k.text("true");
+        }
+        [one] => cond_shape(family, one, k),
+        [first, rest @ ..] => {
+            // Left-nested: every `&&` first, then the conditions in order.
+            for _ in rest {
+                k.tag(b'B');
+                k.fixed("&&");
+            }
+            for c in std::iter::once(first).chain(rest) {
+                k.tag(b'(');
+                cond_shape(family, c, k);
+            }
+        }
+    }
+}
+
+/// `cond`'s shape (not of an array condition).
+fn cond_shape<'t>(family: &Family, c: &'t Cond, k: &mut Shape<'t>) {
+    // `(base.a.b as u64)`, in `unsafe` through a union.
+    let v = |k: &mut Shape<'t>| {
+        k.tag(b'(');
+        k.tag(b'C');
+        if c.field.through_union() {
+            k.tag(b'u');
+        }
+        for _ in &c.field.segments {
+            k.tag(b'.');
+        }
+        k.tag(b'P');
+        k.text("self");
+        for s in &c.field.segments {
+            k.text(ident(&s.rust_name));
+        }
+        k.tag(b'p');
+        k.text("u64");
+    };
+    let bin = |k: &mut Shape<'t>, op: &str| {
+        k.tag(b'B');
+        k.fixed(op);
+    };
+    let lit = |k: &mut Shape<'t>, text: &'static str| {
+        k.tag(b'l');
+        k.text(text);
+    };
+    match &c.pred {
+        Pred::Equals(x) | Pred::NotEquals(x) | Pred::Below(x) | Pred::AtLeast(x) => {
+            let op = match &c.pred {
+                Pred::Equals(_) => "==",
+                Pred::NotEquals(_) => "!=",
+                Pred::Below(_) => "<",
+                _ => ">=",
+            };
+            bin(k, op);
+            v(k);
+            value_shape(x, k);
+        }
+        Pred::Lacks(x) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            value_shape(x, k);
+            lit(k, "0");
+        }
+        Pred::Has(x) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            value_shape(x, k);
+            value_shape(x, k);
+        }
+        Pred::KnownFlags(g) => {
+            let values = &family.group(*g).values;
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            k.tag(b'U');
+            k.fixed("!");
+            k.tag(b'(');
+            for _ in values {
+                bin(k, "|");
+            }
+            lit(k, "0u64");
+            for c in values {
+                k.tag(b'(');
+                k.tag(b'C');
+                k.tag(b'P');
+                k.text(ident(&c.name));
+                k.tag(b'p');
+                k.text("u64");
+            }
+            lit(k, "0");
+        }
+        Pred::Zero | Pred::NonZero => {
+            bin(k, if matches!(c.pred, Pred::Zero) { "==" } else { "!=" });
+            v(k);
+            lit(k, "0");
+        }
+        Pred::Aligned(n) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            k.tag(b'l');
+            k.text(format!("{}u64", n - 1));
+            lit(k, "0");
+        }
+    }
+}
+
+/// `value`'s shape.
+fn value_shape<'t>(v: &ValueRef, k: &mut Shape<'t>) {
+    let cast_of = |k: &mut Shape<'t>, fixed: Option<&str>, name: &str| {
+        k.tag(b'(');
+        k.tag(b'C');
+        k.tag(b'P');
+        match fixed {
+            Some(f) => k.fixed(f),
+            None => k.text(ident(name)),
+        }
+        k.tag(b'p');
+        k.text("u64");
+    };
+    match v.name.as_deref() {
+        Some("U64_MAX") => {
+            k.tag(b'P');
+            k.fixed("u64::MAX");
+        }
+        Some("U32_MAX") => cast_of(k, Some("u32::MAX"), ""),
+        Some("U16_MAX") => cast_of(k, Some("u16::MAX"), ""),
+        Some("U8_MAX") => cast_of(k, Some("u8::MAX"), ""),
+        Some(name) => cast_of(k, None, name),
+        None => {
+            k.tag(b'l');
+            k.text(format!("{}u64", v.value));
+        }
+    }
+}
+
 /// What stands in for a rule's `return` while the `if` around it is printed.
 const STAND_IN: &str = "__uapigen_reject";
 
@@ -378,11 +555,17 @@ fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
             reject(var(errno), &rule.text)
         };
         printed.clear();
-        stmt_text(
-            &if_stmt(rule_test(family, rule), vec![then]),
-            col,
-            &mut printed,
-        );
+        let mut shape = Shape::new(col);
+        if written && rule_shape(family, rule, &mut shape) {
+            let make = || if_stmt(rule_test(family, rule), vec![Stmt::Expr(var(STAND_IN))]);
+            shaped_stmt_text(shape, col, make, &mut printed);
+        } else {
+            stmt_text(
+                &if_stmt(rule_test(family, rule), vec![then]),
+                col,
+                &mut printed,
+            );
+        }
         if !written {
             out.push_str(&printed);
             continue;
