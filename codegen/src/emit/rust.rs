@@ -1311,49 +1311,50 @@ pub fn path_module(name: &str, abs: &str) -> Result<String, Error> {
 /// `copy_from_user_by_name`: revision `rev`'s validator of a struct named at run time, for
 /// the compatibility matrix. Writes the kernel's bytes into `dst` (no allocation).
 fn dispatcher(model: &Model) -> String {
-    let mut arms = Vec::new();
+    // Each arm written as text where the printer would print it so (one pattern and body
+    // that fit their lines: every arm of a real schema), its one-line forms written directly;
+    // the function, with the match's last arm only, goes through the printer and the arms are
+    // put in above that one. Printing the 2,000 arms of 1,000 structs was a twelfth of the
+    // Rust emitter.
+    let mut validated = 0;
+    let mut arm_texts = String::new();
+    let mut as_text = true;
+    let (mut pat, mut body) = (String::new(), String::new());
     for view in model.revs() {
+        let m = ident(&model.history.rev(view.id()).id);
+        let r = view.id().0.to_string();
+        for (sid, _) in view.validators() {
+            let st = view.get(sid);
+            validated += 1;
+            if !as_text {
+                continue;
+            }
+            pat.clear();
+            pat.push('(');
+            pat.push_str(&str_lit(&st.name));
+            pat.push_str(", ");
+            pat.push_str(&r);
+            pat.push(')');
+            body.clear();
+            let user_data = st.convention == Some(Convention::UserData);
+            arm_body_text(&m, &type_ident(&st.name), user_data, &mut body);
+            let some = "::core::option::Option::Some".len();
+            as_text = arm_layout(&pat, &body, some, DISPATCH_ARM_COL, &mut arm_texts);
+        }
+    }
+    let mut arms = Vec::new();
+    for view in model.revs().filter(|_| !as_text) {
         let m = ident(&model.history.rev(view.id()).id);
         // The generated dispatcher is called with the revision's index, as a number.
         let r = view.id().0;
         for (sid, _) in view.validators() {
             let st = view.get(sid);
-            let ty = type_ident(&st.name);
-            let f = format!("{m}::{ty}::copy_from_user");
-            let call = if st.convention == Some(Convention::UserData) {
-                call(
-                    f,
-                    vec![
-                        var("mem"),
-                        field(var("user_data"), "0"),
-                        var("src"),
-                        field(var("user_data"), "1"),
-                    ],
-                )
-            } else {
-                call(f.clone(), vec![var("mem"), var("src")])
-            };
-            let put = Expr::Closure(vec!["v".into()], Box::new(call_put()));
+            let user_data = st.convention == Some(Convention::UserData);
             arms.push((
                 Pat::Tuple(vec![Pat::Lit(str_lit(&st.name)), Pat::Lit(r.to_string())]),
-                self::call(
-                    "::core::option::Option::Some",
-                    vec![method(call, "map", vec![put])],
-                ),
+                arm_body(&m, &type_ident(&st.name), user_data),
             ));
         }
-    }
-    // Each arm written as text where the printer would print it so (one pattern and body
-    // that fit their lines: every arm of a real schema); the function, with the match's last
-    // arm only, goes through the printer and the arms are put in above that one. Printing
-    // the 2,000 arms of 1,000 structs was a twelfth of the Rust emitter.
-    let validated = arms.len();
-    let mut arm_texts = String::with_capacity(arms.len() * 200);
-    let as_text = arms
-        .iter()
-        .all(|(pat, body)| arm_text(pat, body, DISPATCH_ARM_COL, &mut arm_texts));
-    if as_text {
-        arms.clear();
     }
     arms.push((Pat::Wild, var("::core::option::Option::None")));
     let mut body = Vec::new();
@@ -1457,64 +1458,103 @@ fn dispatcher(model: &Model) -> String {
 /// The column of `copy_from_user_by_name`'s match arms.
 const DISPATCH_ARM_COL: usize = 8;
 
+/// `Some(m::T::copy_from_user(..).map(|v| put(&v, dst)))` on one line: the one-line form of
+/// a dispatcher arm's body (`arm_body`).
+fn arm_body_text(m: &str, ty: &str, user_data: bool, out: &mut String) {
+    out.push_str("::core::option::Option::Some(");
+    out.push_str(m);
+    out.push_str("::");
+    out.push_str(ty);
+    out.push_str("::copy_from_user(mem, ");
+    out.push_str(if user_data {
+        "user_data.0, src, user_data.1"
+    } else {
+        "src"
+    });
+    out.push_str(").map(|v| put(&v, dst)))");
+}
+
+/// A dispatcher arm's body as syntax.
+fn arm_body(m: &str, ty: &str, user_data: bool) -> Expr {
+    let f = format!("{m}::{ty}::copy_from_user");
+    let call = if user_data {
+        call(
+            f,
+            vec![
+                var("mem"),
+                field(var("user_data"), "0"),
+                var("src"),
+                field(var("user_data"), "1"),
+            ],
+        )
+    } else {
+        call(f, vec![var("mem"), var("src")])
+    };
+    let put = Expr::Closure(vec!["v".into()], Box::new(call_put()));
+    self::call(
+        "::core::option::Option::Some",
+        vec![method(call, "map", vec![put])],
+    )
+}
+
 /// Match arm `pat => body,` at column `col`, as `Rust::arm` prints it when the pattern fits
 /// on the line and the body is a one-argument call (`Some(..)`) that fits on its line, or
-/// whose argument does: whole on the pattern's line, or in braces on its own line, or with
-/// its argument on its own line. False (nothing written) otherwise.
+/// whose argument does (`arm_layout`). False (nothing written) otherwise.
+#[cfg(test)]
 fn arm_text(pat: &Pat, body: &Expr, col: usize, out: &mut String) -> bool {
-    let start = out.len();
-    push_indent(col, out);
-    if !flat_pat(pat, out) {
-        out.truncate(start);
+    let mut pat_text = String::new();
+    let mut body_text = String::new();
+    if !flat_pat(pat, &mut pat_text) || !flat(body, &mut body_text, usize::MAX) {
         return false;
     }
-    out.push_str(" => ");
-    let head = out.len() - start - col;
+    let Expr::Call(f, args) = body else {
+        return false;
+    };
+    let (Expr::Path(p), [arg]) = (f.as_ref(), args.as_slice()) else {
+        return false;
+    };
+    if !p.args.is_empty() || matches!(arg, Expr::Closure(..) | Expr::Unsafe(..) | Expr::Tuple(..)) {
+        return false;
+    }
+    arm_layout(&pat_text, &body_text, p.text.len(), col, out)
+}
+
+/// Match arm `pat => body,` at column `col`, from the one-line forms of its pattern and its
+/// body (a call of a path `f_len` long with one argument, not a block): whole on the
+/// pattern's line, or in braces on its own line, or with its argument on its own line, as
+/// the printer lays them out. False (nothing written) when none fits.
+fn arm_layout(pat: &str, body: &str, f_len: usize, col: usize, out: &mut String) -> bool {
     // The pattern's box holds ` => ` up to the arm's `neverbreak`.
+    let head = pat.len() + " => ".len();
     if head > budget(col) {
-        out.truncate(start);
         return false;
     }
-    let body_start = out.len();
-    if !flat(body, out, usize::MAX) {
-        out.truncate(start);
-        return false;
-    }
-    let body_len = out.len() - body_start;
-    if head + body_len <= budget(col) {
+    push_indent(col, out);
+    out.push_str(pat);
+    out.push_str(" => ");
+    if head + body.len() <= budget(col) {
+        out.push_str(body);
         out.push_str(",\n");
         return true;
     }
     let inner = col + INDENT as usize;
-    let Expr::Call(f, args) = body else {
-        out.truncate(start);
-        return false;
-    };
-    let (Expr::Path(p), [arg]) = (f.as_ref(), args.as_slice()) else {
-        out.truncate(start);
-        return false;
-    };
-    if !p.args.is_empty() || matches!(arg, Expr::Closure(..) | Expr::Unsafe(..) | Expr::Tuple(..)) {
-        out.truncate(start);
-        return false;
-    }
-    let body_text = out[body_start..].to_string();
-    out.truncate(body_start);
-    out.push_str("{\n");
-    push_indent(inner, out);
-    if body_len <= budget(inner) {
-        out.push_str(&body_text);
+    if body.len() <= budget(inner) {
+        out.push_str("{\n");
+        push_indent(inner, out);
+        out.push_str(body);
     } else {
         // `f(` and the argument on its own line, with a `,` after it.
-        let arg_len = body_len - p.text.len() - "()".len();
+        let arg_len = body.len() - f_len - "()".len();
         if arg_len > budget(inner + INDENT as usize) {
-            out.truncate(start);
+            out.truncate(out.len() - col - head);
             return false;
         }
-        out.push_str(&body_text[..p.text.len() + 1]);
+        out.push_str("{\n");
+        push_indent(inner, out);
+        out.push_str(&body[..f_len + 1]);
         out.push('\n');
         push_indent(inner + INDENT as usize, out);
-        out.push_str(&body_text[p.text.len() + 1..body_len - 1]);
+        out.push_str(&body[f_len + 1..body.len() - 1]);
         out.push_str(",\n");
         push_indent(inner, out);
         out.push(')');
@@ -1526,6 +1566,7 @@ fn arm_text(pat: &Pat, body: &Expr, col: usize, out: &mut String) -> bool {
 }
 
 /// A pattern's one-line form; false for one that is not a literal or a tuple of them.
+#[cfg(test)]
 fn flat_pat(pat: &Pat, out: &mut String) -> bool {
     match pat {
         Pat::Lit(s) => out.push_str(s),
@@ -1623,6 +1664,22 @@ fn const_types(family: &Family) -> HashMap<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `arm_body_text` is the one-line form of `arm_body`.
+    #[test]
+    fn arm_body_text_is_flat() {
+        for user_data in [false, true] {
+            let mut direct = String::new();
+            arm_body_text("r1", "IommuHwptAlloc", user_data, &mut direct);
+            let mut flat_text = String::new();
+            assert!(flat(
+                &arm_body("r1", "IommuHwptAlloc", user_data),
+                &mut flat_text,
+                usize::MAX
+            ));
+            assert_eq!(direct, flat_text);
+        }
+    }
 
     /// `arm_text` writes what the printer prints, for names around each of its line ends.
     #[test]

@@ -483,7 +483,14 @@ fn cond_shape<'t>(family: &Family, c: &'t Cond, k: &mut Shape<'t>) {
             lit(k, "0");
         }
         Pred::Zero | Pred::NonZero => {
-            bin(k, if matches!(c.pred, Pred::Zero) { "==" } else { "!=" });
+            bin(
+                k,
+                if matches!(c.pred, Pred::Zero) {
+                    "=="
+                } else {
+                    "!="
+                },
+            );
             v(k);
             lit(k, "0");
         }
