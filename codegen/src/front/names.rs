@@ -541,6 +541,15 @@ fn claim<'a>(
     }
 }
 
+/// `parts` as one string, sized once.
+fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// Two schema names that become one identifier of the generated C or Rust: every pair, each at
 /// its second definition. Run on a family that resolved without errors.
 pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
@@ -657,20 +666,22 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
     // The validator header's functions and macros, per validated struct and revision.
     for st in family.structs.iter().filter(|s| s.validation.is_some()) {
         let s = &st.name;
+        let upper = s.to_uppercase();
+        // Not `format!`: ten of these a struct.
         let mut names = vec![
-            format!("{s}_check"),
-            format!("{s}_copy_from_user"),
-            format!("uapigen_{s}_size"),
-            format!("UAPIGEN_{}_MIN_SIZE", s.to_uppercase()),
-            format!("UAPIGEN_{}_SIZE", s.to_uppercase()),
+            cat(&[s, "_check"]),
+            cat(&[s, "_copy_from_user"]),
+            cat(&["uapigen_", s, "_size"]),
+            cat(&["UAPIGEN_", &upper, "_MIN_SIZE"]),
+            cat(&["UAPIGEN_", &upper, "_SIZE"]),
         ];
         for r in family
             .revisions
             .iter()
             .filter(|r| r.has(st.since, RevSet::EMPTY))
         {
-            names.push(format!("{s}__{}_check", r.id));
-            names.push(format!("{s}__{}_copy_from_user", r.id));
+            names.push(cat(&[s, "__", &r.id, "_check"]));
+            names.push(cat(&[s, "__", &r.id, "_copy_from_user"]));
         }
         for n in names {
             claim(
