@@ -10,7 +10,7 @@
 
 pub mod abi;
 
-use std::collections::HashMap;
+use crate::names::FxMap;
 
 use crate::diag::{Diagnostic, Diagnostics, Error};
 use crate::ir::*;
@@ -283,7 +283,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     }
 
     for g in &family.groups {
-        let mut seen: HashMap<u64, &Constant> = HashMap::new();
+        let mut seen: FxMap<u64, &Constant> = FxMap::default();
         for c in &g.values {
             if matches!(c.expr, Expr::Alias(_)) {
                 continue;

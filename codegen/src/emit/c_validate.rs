@@ -419,12 +419,11 @@ pub fn emit_for(model: &Model, templates: &Templates, flavour: CFlavour) -> Resu
         .map(|(s, _)| struct_view(model, latest, s, None, today(s)))
         .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
-    let latest_of: std::collections::HashMap<&str, &StructView> =
+    let latest_of: crate::names::FxMap<&str, &StructView> =
         structs.iter().map(|v| (v.name.as_str(), v)).collect();
     // Per struct, the index in `older` of its previous revision's validator, and the function
     // that validator delegates to (its own when it has a body).
-    let mut previous: std::collections::HashMap<String, (usize, String)> =
-        std::collections::HashMap::new();
+    let mut previous: crate::names::FxMap<String, (usize, String)> = crate::names::FxMap::default();
     // Each revision's kernel, into today's struct type; a rule C cannot write against
     // today's header (`ValidatorPlan::in_latest`) leaves that revision's validator out.
     let mut older: Vec<StructView> = Vec::new();

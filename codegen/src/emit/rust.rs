@@ -3,8 +3,8 @@
 //! breaks the build on every target. Written as `rust_syntax` values and laid out as
 //! prettyplease lays the same code out (`pp`), one struct at a time.
 
+use crate::names::FxMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::diag::Error;
 use crate::emit::marker;
@@ -175,7 +175,7 @@ struct Ctx<'a> {
     family: &'a Family,
     layouts: &'a [crate::layout::FamilyLayout],
     /// Rust type of every constant, by name.
-    const_types: &'a HashMap<String, &'static str>,
+    const_types: &'a FxMap<String, &'static str>,
 }
 
 /// Derive lists, as the attribute items.
@@ -357,7 +357,7 @@ enum Code {
 }
 
 /// The context of revision `view`'s module.
-fn ctx_of<'a>(view: RevView<'a>, const_types: &'a HashMap<String, &'static str>) -> Ctx<'a> {
+fn ctx_of<'a>(view: RevView<'a>, const_types: &'a FxMap<String, &'static str>) -> Ctx<'a> {
     Ctx {
         view,
         family: view.family(),
@@ -1615,11 +1615,11 @@ pub(crate) fn int_type_of(value: i128) -> &'static str {
     }
 }
 
-fn const_types(family: &Family) -> HashMap<String, &'static str> {
-    let mut types = HashMap::new();
+fn const_types(family: &Family) -> FxMap<String, &'static str> {
+    let mut types = FxMap::default();
     // A flag set or value set takes the type of the widest field that uses it.
-    let mut group_type: HashMap<GroupId, Scalar> = HashMap::new();
-    fn visit(fields: &[Field], group_type: &mut HashMap<GroupId, Scalar>) {
+    let mut group_type: FxMap<GroupId, Scalar> = FxMap::default();
+    fn visit(fields: &[Field], group_type: &mut FxMap<GroupId, Scalar>) {
         for f in fields {
             if let (FieldType::Scalar(s), None) = (&f.ty, f.len) {
                 for g in [f.flags, f.values].into_iter().flatten() {

@@ -495,6 +495,7 @@ impl Hasher for FxHasher {
 }
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The names claimed in one namespace of the generated code.
 type Space<'a> = FxMap<Cow<'a, str>, Origin<'a>>;

@@ -2,7 +2,7 @@
 //! placements) to what it refers to and evaluates every constant. Problems are collected, so
 //! one run reports all of them.
 
-use std::collections::{HashMap, HashSet};
+use crate::names::{FxMap, FxSet};
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
@@ -18,11 +18,11 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         source,
         diags: Diagnostics::default(),
         revisions: Vec::new(),
-        constants: HashMap::new(),
-        struct_index: HashMap::new(),
-        ends: HashMap::new(),
-        ioctls: HashSet::new(),
-        macros: HashMap::new(),
+        constants: FxMap::default(),
+        struct_index: FxMap::default(),
+        ends: FxMap::default(),
+        ioctls: FxSet::default(),
+        macros: FxMap::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -41,16 +41,16 @@ struct Resolver {
     revisions: Vec<Revision>,
     /// Every constant seen so far, by name: (value, span of its definition, its value and
     /// type as C has them, for the expressions that use it).
-    constants: HashMap<String, (u64, Span, [CValue; 2])>,
+    constants: FxMap<String, (u64, Span, [CValue; 2])>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
-    struct_index: HashMap<String, StructId>,
+    struct_index: FxMap<String, StructId>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
-    ends: HashMap<String, (RevSet, RevSet)>,
+    ends: FxMap<String, (RevSet, RevSet)>,
     /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
     /// other constant's value may be computed from them.
-    ioctls: HashSet<String>,
+    ioctls: FxSet<String>,
     /// The function-like macros defined so far, for the expressions below them.
-    macros: HashMap<String, cexpr::Macro>,
+    macros: FxMap<String, cexpr::Macro>,
 }
 
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
@@ -318,7 +318,7 @@ impl Resolver {
         entries.sort_by_key(Entry::start);
 
         // Group names first: a field may name a flag set or enum defined further down.
-        let mut group_names: HashMap<String, (GroupId, GroupKind, Span)> = HashMap::new();
+        let mut group_names: FxMap<String, (GroupId, GroupKind, Span)> = FxMap::default();
         let mut n_groups = 0;
         for e in &entries {
             if let Entry::Group(kind, g) = e {
@@ -484,7 +484,7 @@ impl Resolver {
         &mut self,
         s: S<RawStruct>,
         family: &Family,
-        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
+        groups: &FxMap<String, (GroupId, GroupKind, Span)>,
     ) -> (Struct, ValidationParts) {
         let span = s.span();
         let mut raw = s.into_inner();
@@ -549,7 +549,7 @@ impl Resolver {
                 fields.push(field);
             }
         }
-        let mut seen = HashMap::new();
+        let mut seen = FxMap::default();
         self.unique_names(&fields, &mut seen, &name);
         self.flexible_placement(&fields, family, &name, None);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
@@ -663,7 +663,7 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut HashMap<String, (Span, RevSet, RevSet)>,
+        seen: &mut FxMap<String, (Span, RevSet, RevSet)>,
         owner: &str,
     ) {
         for f in fields {
@@ -691,7 +691,7 @@ impl Resolver {
                         }
                     }
                     if let FieldType::Inline(_, members) = ty {
-                        let mut inner = HashMap::new();
+                        let mut inner = FxMap::default();
                         self.unique_names(members, &mut inner, n);
                     }
                 }
@@ -703,7 +703,7 @@ impl Resolver {
     fn field(
         &mut self,
         f: S<RawField>,
-        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
+        groups: &FxMap<String, (GroupId, GroupKind, Span)>,
         parent_since: RevSet,
         anon: &mut usize,
     ) -> Option<Field> {
