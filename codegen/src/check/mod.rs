@@ -169,9 +169,17 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
 
         // gcc's packing and alignment attributes that no Rust type can follow: reported once,
         // at the first target where the Rust type would differ.
+        // A target whose layout rules an earlier one has has its layouts and answer too: not
+        // asked again (3 of the 7 targets are asked; this was 17 M of 623 at 1,000 structs).
         if let Some((fl, (index, why))) = layouts
             .iter()
-            .find_map(|fl| Some((fl, crate::layout::rust_unfaithful(family, fl, si)?)))
+            .enumerate()
+            .filter(|&(i, fl)| {
+                !layouts[..i]
+                    .iter()
+                    .any(|e| e.target.layout_rules() == fl.target.layout_rules())
+            })
+            .find_map(|(_, fl)| Some((fl, crate::layout::rust_unfaithful(family, fl, si)?)))
         {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(
