@@ -293,14 +293,18 @@ pub fn emit(model: &Model) -> Result<String, Error> {
             // code itself. Code whose size differs on some target differs (its size
             // assertion does), so it is not rendered just to be compared: a revision's
             // struct that grew since is rendered once, in its module, not twice.
-            let mut text: Option<String> = if view.id() == latest.id() {
-                Some(latest_code[s.0].clone().unwrap_or_default())
+            let is_latest = view.id() == latest.id();
+            let mut text: Option<String> = if is_latest && latest_code[s.0].is_none() {
+                Some(String::new())
             } else {
                 None
             };
             let ty = type_ident(&st.name);
             let mut r = Rust::new(64, 4);
             let as_latest = match &latest_code[s.0] {
+                // The latest revision's own code: not copied only to be compared with itself.
+                // (No revision comes after the latest to compare with its text.)
+                Some(_) if is_latest => same_sizes(view, latest, s),
                 Some(l) if same_sizes(view, latest, s) => {
                     *l == *text.get_or_insert_with(|| structure(&ctx_r, s, 0))
                 }
@@ -889,7 +893,7 @@ impl LayoutCheck {
         let inner = col + INDENT as usize;
         push_indent(inner, out);
         out.push_str("panic!(");
-        out.push_str(&str_lit(&self.message));
+        push_str_lit(&self.message, out);
         out.push(')');
         // The `;` after it within the line (`Rust::stmt`).
         if out.len() - line - inner >= budget(inner) {
@@ -1341,7 +1345,7 @@ fn dispatcher(model: &Model) -> String {
             }
             pat.clear();
             pat.push('(');
-            pat.push_str(&str_lit(&st.name));
+            push_str_lit(&st.name, &mut pat);
             pat.push_str(", ");
             pat.push_str(&r);
             pat.push(')');

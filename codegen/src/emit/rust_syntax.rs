@@ -167,6 +167,12 @@ pub fn method(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
 /// `"text"` as proc-macro2 spells a string literal.
 pub fn str_lit(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_str_lit(s, &mut out);
+    out
+}
+
+/// `str_lit(s)` appended to `out`.
+pub fn push_str_lit(s: &str, out: &mut String) {
     out.push('"');
     // Printable ASCII but `"` and `\` is its own escape: the common case, copied whole
     // (`escape_debug` a char at a time was 6 % of a generation). Checked without stopping
@@ -176,7 +182,7 @@ pub fn str_lit(s: &str) -> String {
     }) {
         out.push_str(s);
         out.push('"');
-        return out;
+        return;
     }
     let mut chars = s.chars();
     while let Some(ch) = chars.next() {
@@ -193,7 +199,6 @@ pub fn str_lit(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// `b'x'` as proc-macro2 spells a byte literal.
