@@ -10,11 +10,10 @@
 
 pub mod abi;
 
-use crate::names::FxMap;
-
 use crate::diag::{Diagnostic, Diagnostics, Error};
 use crate::ir::*;
 use crate::layout::{field_at, FamilyLayout};
+use crate::names::FxMap;
 
 /// The check stage: every layout error of the family on every target (holes, ABI differences), located.
 pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {

@@ -3,7 +3,7 @@
 //! breaks the build on every target. Written as `rust_syntax` values and laid out as
 //! prettyplease lays the same code out (`pp`), one struct at a time.
 
-use crate::names::FxMap;
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use crate::diag::Error;
@@ -15,7 +15,7 @@ use crate::ir::*;
 use crate::layout::{rust_repr, RustRepr, TARGETS};
 use crate::model::{Model, RevView, StructId};
 pub use crate::names::camel;
-use crate::names::{rust_ident, RustIdent};
+use crate::names::{rust_ident, FxMap, RustIdent};
 
 thread_local! {
     /// The first name `ident` could not make an identifier of, since the last `take_invalid`.
@@ -757,14 +757,14 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let c_name = &st.name;
     let mut checks = vec![
         LayoutCheck {
-            actual: Measure::Size(ty_id.clone()),
+            actual: Measure::Size(Cow::Borrowed(&ty_id)),
             expected: per(&|l| l.size),
-            message: concat(&["struct ", c_name, ": wrong size"]),
+            message: Message::Parts(["struct ", c_name, ": wrong size", "", ""]),
         },
         LayoutCheck {
-            actual: Measure::Align(ty_id.clone()),
+            actual: Measure::Align(Cow::Borrowed(&ty_id)),
             expected: per(&|l| l.align),
-            message: concat(&["struct ", c_name, ": wrong alignment"]),
+            message: Message::Parts(["struct ", c_name, ": wrong alignment", "", ""]),
         },
     ];
     let base = ctx.layouts[0].struct_(s);
@@ -775,9 +775,9 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         }
         let f = &st.fields[m.index[0]];
         checks.push(LayoutCheck {
-            actual: Measure::Offset(ty_id.clone(), ident(&f.rust_name)),
+            actual: Measure::Offset(Cow::Borrowed(&ty_id), ident(&f.rust_name)),
             expected: per(&|l| l.members[mi].offset),
-            message: concat(&["struct ", c_name, ": `", &m.path, "` at the wrong offset"]),
+            message: Message::Parts(["struct ", c_name, ": `", &m.path, "` at the wrong offset"]),
         });
     }
     union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
@@ -795,17 +795,52 @@ fn concat(parts: &[&str]) -> String {
     s
 }
 
-/// What a layout assertion measures.
-enum Measure {
+/// What a layout assertion measures (the struct's type borrowed: not a copy per assertion).
+enum Measure<'a> {
     /// `::core::mem::size_of::<T>()`
-    Size(String),
+    Size(Cow<'a, str>),
     /// `::core::mem::align_of::<T>()`
-    Align(String),
+    Align(Cow<'a, str>),
     /// `::core::mem::offset_of!(T, f)`
-    Offset(String, String),
+    Offset(Cow<'a, str>, String),
 }
 
-impl Measure {
+/// A layout assertion's message: the struct's, in the pieces it is written from (not joined
+/// into a string of its own to be copied into a literal); an inline type's, as text.
+enum Message<'a> {
+    Parts([&'a str; 5]),
+    Text(String),
+}
+
+impl Message<'_> {
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            Message::Parts(parts) => Cow::Owned(concat(parts)),
+            Message::Text(t) => Cow::Borrowed(t),
+        }
+    }
+
+    /// The message as a string literal (`str_lit`), appended to `out`.
+    fn write_lit(&self, out: &mut String) {
+        match self {
+            // A C struct's name, a member path and fixed text: printable ASCII without `"`
+            // or `\\` (names are identifiers), their own literal in quotes.
+            Message::Parts(parts) => {
+                debug_assert!(parts.iter().all(|p| p
+                    .bytes()
+                    .all(|b| matches!(b, 0x20..=0x7e) && b != b'"' && b != b'\\')));
+                out.push('"');
+                for p in parts {
+                    out.push_str(p);
+                }
+                out.push('"');
+            }
+            Message::Text(t) => push_str_lit(t, out),
+        }
+    }
+}
+
+impl Measure<'_> {
     fn expr(&self) -> Expr {
         let of = |f: &'static str, t: &str| {
             Expr::Call(
@@ -849,20 +884,20 @@ impl Measure {
 
 /// `if actual != expected { panic!(message) }` in a const block: a compile error naming what
 /// moved. (Not `assert!`: prettyplease cannot format the tokens inside a macro call.)
-struct LayoutCheck {
-    actual: Measure,
+struct LayoutCheck<'a> {
+    actual: Measure<'a>,
     /// The value on each target.
     expected: Vec<(&'static str, u64)>,
-    message: String,
+    message: Message<'a>,
 }
 
-impl LayoutCheck {
+impl LayoutCheck<'_> {
     fn stmt(&self) -> Stmt {
         Stmt::Expr(Expr::If(
             Box::new(bin(self.actual.expr(), "!=", per_target(&self.expected))),
             vec![Stmt::Macro(
                 path("panic"),
-                vec![Tt::Lit(str_lit(&self.message))],
+                vec![Tt::Lit(str_lit(&self.message.text()))],
             )],
             None,
         ))
@@ -893,7 +928,7 @@ impl LayoutCheck {
         let inner = col + INDENT as usize;
         push_indent(inner, out);
         out.push_str("panic!(");
-        push_str_lit(&self.message, out);
+        self.message.write_lit(out);
         out.push(')');
         // The `;` after it within the line (`Rust::stmt`).
         if out.len() - line - inner >= budget(inner) {
@@ -921,7 +956,7 @@ pub(crate) fn push_indent(n: usize, out: &mut String) {
 /// The layout assertions as `const _: () = { .. };` at column `indent`. Their shape is fixed,
 /// so they are written as text, as the printer prints them when every line fits (a third of
 /// a struct's printing was these); a block with a line that does not goes through the printer.
-fn layout_block(checks: &[LayoutCheck], indent: usize, out: &mut String) {
+fn layout_block(checks: &[LayoutCheck<'_>], indent: usize, out: &mut String) {
     let start = out.len();
     push_indent(indent, out);
     out.push_str("const _: () = {\n");
@@ -946,7 +981,7 @@ fn union_layout_asserts(
     owner: &str,
     fields: &[Field],
     depth: usize,
-    out: &mut Vec<LayoutCheck>,
+    out: &mut Vec<LayoutCheck<'_>>,
 ) {
     for f in fields {
         let FieldType::Inline(kind, ms) = &f.ty else {
@@ -976,9 +1011,9 @@ fn union_layout_asserts(
             })
             .collect();
         out.push(LayoutCheck {
-            actual: Measure::Size(uname.clone()),
+            actual: Measure::Size(Cow::Owned(uname.clone())),
             expected: values,
-            message: format!("{kw} {uname}: wrong size"),
+            message: Message::Text(format!("{kw} {uname}: wrong size")),
         });
         for (j, m) in ms.iter().enumerate() {
             let expected: Vec<(&'static str, u64)> = match kind {
@@ -1012,9 +1047,9 @@ fn union_layout_asserts(
                 }
             };
             out.push(LayoutCheck {
-                actual: Measure::Offset(uname.clone(), ident(&m.rust_name)),
+                actual: Measure::Offset(Cow::Owned(uname.clone()), ident(&m.rust_name)),
                 expected,
-                message,
+                message: Message::Text(message),
             });
         }
         union_layout_asserts(ctx, s, &uname, ms, depth + 1, out);

@@ -2,12 +2,10 @@
 //! placements) to what it refers to and evaluates every constant. Problems are collected, so
 //! one run reports all of them.
 
-use crate::names::{FxMap, FxSet};
-
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
 use crate::ir::*;
-use crate::names::{self, Role};
+use crate::names::{self, FxMap, FxSet, Role};
 use crate::schema::*;
 
 mod caps;
