@@ -60,10 +60,11 @@ pub fn type_ident(c_name: &str) -> String {
 fn doc_lines(doc: Option<&str>) -> Vec<String> {
     let Some(doc) = doc else { return Vec::new() };
     // One line, not indented (no fence): most docs, a member's.
-    if !doc.is_empty()
-        && !doc.bytes().any(|b| b == b'\n' || b == b'\r')
-        && !(doc.starts_with("    ") || doc.starts_with('\t'))
-    {
+    let one_plain_line = !(doc.is_empty()
+        || doc.bytes().any(|b| b == b'\n' || b == b'\r')
+        || doc.starts_with("    ")
+        || doc.starts_with('\t'));
+    if one_plain_line {
         let mut line = String::with_capacity(doc.len() + 1);
         line.push(' ');
         link_urls(doc, &mut line);
