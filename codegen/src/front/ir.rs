@@ -302,11 +302,20 @@ pub struct Segment {
 impl FieldPath {
     /// The path as C accesses it (anonymous unions have no name to write).
     pub fn c_access(&self) -> String {
-        self.segments
+        // Joined in place (every C condition reads one): no copy of each name first.
+        let mut out = String::with_capacity(self.text.len() + 8);
+        for (i, name) in self
+            .segments
             .iter()
-            .filter_map(|s| s.c_name.clone())
-            .collect::<Vec<_>>()
-            .join(".")
+            .filter_map(|s| s.c_name.as_deref())
+            .enumerate()
+        {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(name);
+        }
+        out
     }
 
     /// Whether the path goes through a union member.
