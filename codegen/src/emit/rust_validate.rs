@@ -176,7 +176,13 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     out.push_str("impl ");
     out.push_str(&ty_name);
     out.push_str(" {\n");
-    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
+    let min_doc = crate::names::cat(&[
+        " The kernel's minimum size: ",
+        &v.min_size.text(),
+        " = ",
+        &min.to_string(),
+        ".",
+    ]);
     doc(col, &min_doc, out);
     usize_const(col, "MIN_SIZE", min, out);
     match crate::emit::flexible_tail_text(view, s) {
@@ -198,12 +204,13 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     if conv == Convention::Size {
         doc(
             col,
-            &format!(
-                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+            &crate::names::cat(&[
+                " Copies `struct ",
+                &st.name,
+                "` from user address `src` as iommufd's ioctl path does: read the \
                  size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
                  the tail must be zero, else -E2BIG), then [`Self::check`].",
-                st.name
-            ),
+            ]),
             out,
         );
         out.push_str(&fixed(Piece::SizeCopy, col));
@@ -213,10 +220,11 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
         out.push_str(&r.finish());
     }
     out.push_str(&fixed(Piece::ByValue(conv == Convention::UserData), col));
-    let check_doc = format!(
-        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
-        st.name
-    );
+    let check_doc = crate::names::cat(&[
+        " The content checks of `struct ",
+        &st.name,
+        "`, in the kernel's order; the first that fails decides.",
+    ]);
     doc(col, &check_doc, out);
     // `check`'s signature and its last statement, around the rules.
     let check = fixed(Piece::Check, col);
@@ -553,7 +561,7 @@ fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
     let mut printed = String::with_capacity(1024);
     let mut body = String::with_capacity(1024);
     for rule in rules {
-        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
+        let errno = crate::names::cat(&["::uapigen_uaccess::Errno::", &ident(rule.errno.name())]);
         body.clear();
         let written = reject_text(&errno, &str_lit(&rule.text), inner, &mut body);
         let then = if written {

@@ -168,8 +168,8 @@ impl SizeRef {
     pub fn text(&self) -> String {
         match self {
             SizeRef::Whole => "sizeof".to_string(),
-            SizeRef::OffsetOf(p) => format!("offsetof({})", p.text),
-            SizeRef::OffsetOfEnd(p) => format!("offsetofend({})", p.text),
+            SizeRef::OffsetOf(p) => crate::names::cat(&["offsetof(", &p.text, ")"]),
+            SizeRef::OffsetOfEnd(p) => crate::names::cat(&["offsetofend(", &p.text, ")"]),
         }
     }
 }

@@ -1884,21 +1884,25 @@ impl Resolver {
     }
 
     fn cond_text(&self, family: &Family, c: &Cond) -> String {
-        let f = &c.field.text;
+        let f = c.field.text.as_str();
+        // Not `format!`: a rule's text is written from these, a condition of every rule.
+        let cat = names::cat;
         match &c.pred {
-            Pred::Equals(v) => format!("{f} == {}", v.text()),
-            Pred::NotEquals(v) => format!("{f} != {}", v.text()),
-            Pred::Below(v) => format!("{f} < {}", v.text()),
-            Pred::Lacks(v) => format!("{f} lacks {}", v.text()),
-            Pred::Has(v) => format!("{f} has {}", v.text()),
-            Pred::AtLeast(v) => format!("{f} >= {}", v.text()),
-            Pred::KnownFlags(g) => format!(
-                "{f} has only {} bits",
-                family.groups.get(g.0).map_or("known", |g| g.name.as_str())
-            ),
-            Pred::Zero => format!("{f} is zero"),
-            Pred::NonZero => format!("{f} is non-zero"),
-            Pred::Aligned(n) => format!("{f} is {n}-byte aligned"),
+            Pred::Equals(v) => cat(&[f, " == ", &v.text()]),
+            Pred::NotEquals(v) => cat(&[f, " != ", &v.text()]),
+            Pred::Below(v) => cat(&[f, " < ", &v.text()]),
+            Pred::Lacks(v) => cat(&[f, " lacks ", &v.text()]),
+            Pred::Has(v) => cat(&[f, " has ", &v.text()]),
+            Pred::AtLeast(v) => cat(&[f, " >= ", &v.text()]),
+            Pred::KnownFlags(g) => cat(&[
+                f,
+                " has only ",
+                family.groups.get(g.0).map_or("known", |g| g.name.as_str()),
+                " bits",
+            ]),
+            Pred::Zero => cat(&[f, " is zero"]),
+            Pred::NonZero => cat(&[f, " is non-zero"]),
+            Pred::Aligned(n) => cat(&[f, " is ", &n.to_string(), "-byte aligned"]),
         }
     }
 
