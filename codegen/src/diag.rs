@@ -111,7 +111,8 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(meta.file_type())));
     }
-    let mut bytes = Vec::new();
+    // Sized to the file (and a byte for the end's probe), not grown to it a doubling at a time.
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize + 1);
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;

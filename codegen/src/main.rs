@@ -12,7 +12,60 @@ use uapigen::Error;
 // glibc's malloc was a third of `generate`'s instructions, and its per-thread arenas grow by
 // `mprotect` a few pages at a time; mimalloc: 10,000 structs in 1.41 → 1.06 s (BENCHMARKS.md).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: MiMalloc = MiMalloc;
+
+/// mimalloc, as the `mimalloc` crate's `MiMalloc` but for the alignment: that one calls
+/// `mi_malloc_aligned` for every block, whose checks were a tenth of `generate`'s
+/// instructions. `mi_malloc` aligns a block of `size` bytes to `min(size, 16)` at least (its
+/// `MI_MAX_ALIGN_SIZE`; as C's `malloc` aligns to `max_align_t`), which is what std's `System`
+/// relies on too: the aligned calls only for the rest.
+struct MiMalloc;
+
+/// mimalloc's `MI_MAX_ALIGN_SIZE`.
+const MIN_ALIGN: usize = 16;
+
+fn plain(align: usize, size: usize) -> bool {
+    align <= MIN_ALIGN && align <= size
+}
+
+// SAFETY: each call is mimalloc's own for the layout; blocks are freed by `mi_free` whatever
+// call made them.
+unsafe impl std::alloc::GlobalAlloc for MiMalloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if plain(layout.align(), layout.size()) {
+            unsafe { mi::mi_malloc(layout.size()) as *mut u8 }
+        } else {
+            unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8 }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if plain(layout.align(), layout.size()) {
+            unsafe { mi::mi_zalloc(layout.size()) as *mut u8 }
+        } else {
+            unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8 }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: std::alloc::Layout) {
+        unsafe { libmimalloc_sys::mi_free(ptr.cast()) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        use libmimalloc_sys as mi;
+        if plain(layout.align(), new_size) {
+            unsafe { mi::mi_realloc(ptr.cast(), new_size) as *mut u8 }
+        } else {
+            unsafe { mi::mi_realloc_aligned(ptr.cast(), new_size, layout.align()) as *mut u8 }
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(

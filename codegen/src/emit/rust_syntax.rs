@@ -167,6 +167,12 @@ pub fn method(recv: Expr, name: &str, args: Vec<Expr>) -> Expr {
 /// `"text"` as proc-macro2 spells a string literal.
 pub fn str_lit(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_str_lit(s, &mut out);
+    out
+}
+
+/// `str_lit(s)` appended to `out`.
+pub fn push_str_lit(s: &str, out: &mut String) {
     out.push('"');
     // Printable ASCII but `"` and `\` is its own escape: the common case, copied whole
     // (`escape_debug` a char at a time was 6 % of a generation). Checked without stopping
@@ -176,7 +182,7 @@ pub fn str_lit(s: &str) -> String {
     }) {
         out.push_str(s);
         out.push('"');
-        return out;
+        return;
     }
     let mut chars = s.chars();
     while let Some(ch) = chars.next() {
@@ -193,7 +199,6 @@ pub fn str_lit(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// `b'x'` as proc-macro2 spells a byte literal.
@@ -1466,4 +1471,425 @@ fn flat_expr(e: &Expr, out: &mut String, max: usize) -> bool {
         }
     }
     out.len() <= max
+}
+
+// Statements of the same shape. The printer decides a layout from the lengths of the text it
+// is given, never from the text itself (but for `is_short_ident`'s `::`, kept in the shape):
+// two statements whose trees are the same but for the text of their names and literals,
+// of the same lengths, at the same column, are laid out alike. `stmt_text` prints a shape
+// once, with each such text masked (`\x01` and `\x02`s, as long as the text), and fills the
+// masks in for every statement of that shape after. A validator's rule conditions are a
+// handful of shapes per schema, each printed through the printer once per struct before
+// (half of the validators' instructions).
+
+thread_local! {
+    /// Printed shapes: a statement's shape (`shape_stmt`) → the statement printed with its
+    /// texts masked, cut at the masks (`pieces`).
+    static SHAPES: std::cell::RefCell<crate::names::FxMap<Vec<u8>, Vec<Box<str>>>> =
+        std::cell::RefCell::new(crate::names::FxMap::default());
+}
+
+const MASK_START: char = '\x01';
+const MASK_REST: char = '\x02';
+
+/// Statement `s` at statement column `col`, as `Rust::stmt` prints it in a printer of its own
+/// (as a whole statement at that column), appended to `out`.
+pub fn stmt_text(s: &Stmt, col: usize, out: &mut String) {
+    let mut key = Vec::with_capacity(256);
+    key.extend_from_slice(&(col as u32).to_le_bytes());
+    let mut texts = Vec::with_capacity(32);
+    if !shape_stmt(s, &mut key, &mut texts) {
+        let mut r = Rust::new(1024, col);
+        r.stmt(s, false);
+        out.push_str(&r.finish());
+        return;
+    }
+    fill_shape(key, &texts, col, || mask_stmt(s), out);
+}
+
+/// A statement's key (`col` as 4 bytes, then its shape as `shape_stmt` writes it), for an
+/// emitter that knows the shape of what it would build without building it: `Shape` writes
+/// the same bytes as the tree they stand for.
+pub struct Shape<'t> {
+    pub key: Vec<u8>,
+    pub texts: Vec<std::borrow::Cow<'t, str>>,
+}
+
+impl<'t> Shape<'t> {
+    pub fn new(col: usize) -> Self {
+        let mut key = Vec::with_capacity(256);
+        key.extend_from_slice(&(col as u32).to_le_bytes());
+        Shape {
+            key,
+            texts: Vec::with_capacity(32),
+        }
+    }
+
+    /// A variant's tag, as `shape_expr` and `shape_stmt` write it.
+    pub fn tag(&mut self, tag: u8) {
+        self.key.push(tag);
+    }
+
+    /// A masked text (a path without `::`, a literal, a field or method name).
+    pub fn text(&mut self, text: impl Into<std::borrow::Cow<'t, str>>) {
+        let text = text.into();
+        self.key.push(b'T');
+        self.key
+            .extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.texts.push(text);
+    }
+
+    /// A text kept whole (an operator, a path with `::`).
+    pub fn fixed(&mut self, text: &str) {
+        shape_fixed(text, &mut self.key);
+    }
+
+    /// A list's length (statements, arguments).
+    pub fn len(&mut self, tag: u8, n: usize) {
+        self.key.push(tag);
+        self.key.extend_from_slice(&(n as u32).to_le_bytes());
+    }
+}
+
+/// The statement `shape` stands for at its column, filled in; `make` builds it when its shape
+/// has not been printed yet (and, in a debug build, every time, to hold `shape` to it).
+pub fn shaped_stmt_text(shape: Shape, col: usize, make: impl Fn() -> Stmt, out: &mut String) {
+    let texts: Vec<&str> = shape.texts.iter().map(|t| t.as_ref()).collect();
+    if cfg!(debug_assertions) {
+        let s = make();
+        let mut key = Vec::new();
+        key.extend_from_slice(&(col as u32).to_le_bytes());
+        let mut tree_texts = Vec::new();
+        assert!(
+            shape_stmt(&s, &mut key, &mut tree_texts),
+            "a shape of its own"
+        );
+        assert_eq!(key, shape.key, "the shape of the tree");
+        assert_eq!(tree_texts, texts, "the texts of the tree");
+    }
+    fill_shape(shape.key, &texts, col, || mask_stmt(&make()), out);
+}
+
+/// The shape `key` printed (with `masked`, once) and filled with `texts`.
+fn fill_shape(
+    key: Vec<u8>,
+    texts: &[&str],
+    col: usize,
+    masked: impl FnOnce() -> Stmt,
+    out: &mut String,
+) {
+    SHAPES.with(|shapes| {
+        let mut shapes = shapes.borrow_mut();
+        let pieces = shapes.entry(key).or_insert_with(|| {
+            let mut r = Rust::new(1024, col);
+            r.stmt(&masked(), false);
+            pieces(&r.finish())
+        });
+        debug_assert_eq!(pieces.len(), texts.len() + 1, "a text for every mask");
+        out.reserve(pieces.iter().map(|p| p.len()).sum::<usize>() + 256);
+        for (piece, text) in pieces.iter().zip(texts) {
+            out.push_str(piece);
+            out.push_str(text);
+        }
+        out.push_str(pieces.last().expect("one piece more than masks"));
+    });
+}
+
+/// A statement printed with its texts masked, cut at its masks: what is printed before each
+/// text, and after the last.
+fn pieces(printed: &str) -> Vec<Box<str>> {
+    let mut pieces = Vec::new();
+    let mut rest = printed;
+    while let Some(at) = rest.find(MASK_START) {
+        pieces.push(rest[..at].into());
+        let end = rest[at + 1..]
+            .find(|c| c != MASK_REST)
+            .map_or(rest.len(), |n| at + 1 + n);
+        rest = &rest[end..];
+    }
+    pieces.push(rest.into());
+    pieces
+}
+
+/// `text` masked: as long, with no character of it left.
+fn mask(text: &str) -> String {
+    let mut m = String::with_capacity(text.len());
+    m.push(MASK_START);
+    m.extend(std::iter::repeat_n(MASK_REST, text.len() - 1));
+    m
+}
+
+/// A text the layout depends on only by its length (not empty, so it has a mask).
+fn shape_text<'a>(text: &'a str, key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    key.push(b'T');
+    key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    texts.push(text);
+    !text.is_empty()
+}
+
+/// A text kept as it is (the layout may depend on it).
+fn shape_fixed(text: &str, key: &mut Vec<u8>) {
+    key.push(b'F');
+    key.extend_from_slice(text.as_bytes());
+    key.push(0);
+}
+
+/// A path's text is masked unless it has a `::` (`is_short_ident` looks); with generic
+/// arguments it is not handled.
+fn shape_path<'a>(p: &'a Path, key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    if !p.args.is_empty() {
+        return false;
+    }
+    if p.text.contains("::") {
+        shape_fixed(&p.text, key);
+        true
+    } else {
+        shape_text(&p.text, key, texts)
+    }
+}
+
+fn mask_path(p: &Path) -> Path {
+    if p.text.contains("::") {
+        p.clone()
+    } else {
+        path(mask(&p.text))
+    }
+}
+
+fn shape_ty<'a>(t: &'a Ty, key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    match t {
+        Ty::Path(p) => {
+            key.push(b'p');
+            shape_path(p, key, texts)
+        }
+        _ => false,
+    }
+}
+
+fn mask_ty(t: &Ty) -> Ty {
+    match t {
+        Ty::Path(p) => Ty::Path(mask_path(p)),
+        _ => unreachable!("only what shape_ty takes is masked"),
+    }
+}
+
+/// The statement's shape appended to `key`, its masked texts to `texts` in the order they
+/// are printed; false if it has a part not handled here.
+fn shape_stmt<'a>(s: &'a Stmt, key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    match s {
+        Stmt::Let(pat, e) => {
+            key.push(b'L');
+            shape_fixed(pat, key);
+            shape_expr(e, key, texts)
+        }
+        Stmt::Semi(e) => {
+            key.push(b';');
+            shape_expr(e, key, texts)
+        }
+        Stmt::Expr(e) => {
+            key.push(b'E');
+            shape_expr(e, key, texts)
+        }
+        Stmt::Macro(..) | Stmt::Fn(_) => false,
+    }
+}
+
+fn mask_stmt(s: &Stmt) -> Stmt {
+    match s {
+        Stmt::Let(pat, e) => Stmt::Let(pat, mask_expr(e)),
+        Stmt::Semi(e) => Stmt::Semi(mask_expr(e)),
+        Stmt::Expr(e) => Stmt::Expr(mask_expr(e)),
+        Stmt::Macro(..) | Stmt::Fn(_) => unreachable!("only what shape_stmt takes is masked"),
+    }
+}
+
+fn shape_exprs<'a>(es: &'a [Expr], key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    key.push(b'[');
+    key.extend_from_slice(&(es.len() as u32).to_le_bytes());
+    es.iter().all(|e| shape_expr(e, key, texts))
+}
+
+fn shape_stmts<'a>(ss: &'a [Stmt], key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    key.push(b'{');
+    key.extend_from_slice(&(ss.len() as u32).to_le_bytes());
+    ss.iter().all(|s| shape_stmt(s, key, texts))
+}
+
+fn shape_expr<'a>(e: &'a Expr, key: &mut Vec<u8>, texts: &mut Vec<&'a str>) -> bool {
+    match e {
+        Expr::Path(p) => {
+            key.push(b'P');
+            shape_path(p, key, texts)
+        }
+        Expr::Lit(l) => {
+            key.push(b'l');
+            shape_text(l, key, texts)
+        }
+        Expr::Paren(i) => {
+            key.push(b'(');
+            shape_expr(i, key, texts)
+        }
+        Expr::Binary(l, op, r) => {
+            key.push(b'B');
+            shape_fixed(op, key);
+            shape_expr(l, key, texts) && shape_expr(r, key, texts)
+        }
+        Expr::Unary(op, i) => {
+            key.push(b'U');
+            shape_fixed(op, key);
+            shape_expr(i, key, texts)
+        }
+        Expr::Ref(i) => {
+            key.push(b'&');
+            shape_expr(i, key, texts)
+        }
+        Expr::Cast(i, t) => {
+            key.push(b'C');
+            shape_expr(i, key, texts) && shape_ty(t, key, texts)
+        }
+        Expr::Field(b, name) => {
+            key.push(b'.');
+            shape_expr(b, key, texts) && shape_text(name, key, texts)
+        }
+        Expr::MethodCall(r, name, args) => {
+            key.push(b'M');
+            shape_expr(r, key, texts)
+                && shape_text(name, key, texts)
+                && shape_exprs(args, key, texts)
+        }
+        Expr::Call(f, args) => {
+            key.push(b'c');
+            shape_expr(f, key, texts) && shape_exprs(args, key, texts)
+        }
+        Expr::Unsafe(i) => {
+            key.push(b'u');
+            shape_expr(i, key, texts)
+        }
+        Expr::If(c, then, els) => {
+            key.push(b'I');
+            shape_expr(c, key, texts)
+                && shape_stmts(then, key, texts)
+                && match els {
+                    Some(els) => {
+                        key.push(b'e');
+                        shape_stmts(els, key, texts)
+                    }
+                    None => {
+                        key.push(b'n');
+                        true
+                    }
+                }
+        }
+        Expr::Return(v) => {
+            key.push(b'R');
+            shape_expr(v, key, texts)
+        }
+        Expr::Try(i) => {
+            key.push(b'?');
+            shape_expr(i, key, texts)
+        }
+        Expr::Index(b, i) => {
+            key.push(b'x');
+            shape_expr(b, key, texts) && shape_expr(i, key, texts)
+        }
+        Expr::RangeTo(i) => {
+            key.push(b'r');
+            shape_expr(i, key, texts)
+        }
+        Expr::Tuple(es) => {
+            key.push(b't');
+            shape_exprs(es, key, texts)
+        }
+        Expr::Closure(..) | Expr::Macro(..) | Expr::Match(..) | Expr::QPath(..) => false,
+    }
+}
+
+fn mask_exprs(es: &[Expr]) -> Vec<Expr> {
+    es.iter().map(mask_expr).collect()
+}
+
+fn mask_stmts(ss: &[Stmt]) -> Vec<Stmt> {
+    ss.iter().map(mask_stmt).collect()
+}
+
+fn mask_expr(e: &Expr) -> Expr {
+    let b = |i: &Expr| Box::new(mask_expr(i));
+    match e {
+        Expr::Path(p) => Expr::Path(mask_path(p)),
+        Expr::Lit(l) => Expr::Lit(mask(l)),
+        Expr::Paren(i) => Expr::Paren(b(i)),
+        Expr::Binary(l, op, r) => Expr::Binary(b(l), op, b(r)),
+        Expr::Unary(op, i) => Expr::Unary(op, b(i)),
+        Expr::Ref(i) => Expr::Ref(b(i)),
+        Expr::Cast(i, t) => Expr::Cast(b(i), mask_ty(t)),
+        Expr::Field(base, name) => Expr::Field(b(base), mask(name)),
+        Expr::MethodCall(r, name, args) => Expr::MethodCall(b(r), mask(name), mask_exprs(args)),
+        Expr::Call(f, args) => Expr::Call(b(f), mask_exprs(args)),
+        Expr::Unsafe(i) => Expr::Unsafe(b(i)),
+        Expr::If(c, then, els) => Expr::If(b(c), mask_stmts(then), els.as_deref().map(mask_stmts)),
+        Expr::Return(v) => Expr::Return(b(v)),
+        Expr::Try(i) => Expr::Try(b(i)),
+        Expr::Index(base, i) => Expr::Index(b(base), b(i)),
+        Expr::RangeTo(i) => Expr::RangeTo(b(i)),
+        Expr::Tuple(es) => Expr::Tuple(mask_exprs(es)),
+        Expr::Closure(..) | Expr::Macro(..) | Expr::Match(..) | Expr::QPath(..) => {
+            unreachable!("only what shape_expr takes is masked")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `stmt_text` prints what the printer prints, for a shape printed the first time and
+    /// filled in after, names of every length around the line's end and paths with a `::`.
+    #[test]
+    fn stmt_text_is_the_printers() {
+        let cond = |a: &str, b: &str, c: &str| {
+            bin(
+                paren(bin(
+                    paren(cast(field(var("self"), a.to_string()), "u64")),
+                    "&",
+                    not(paren(bin(
+                        lit("0u64"),
+                        "|",
+                        paren(cast(var(b.to_string()), "u64")),
+                    ))),
+                )),
+                "&&",
+                not(paren(bin(
+                    method(var(c.to_string()), "len", vec![var("u64::MAX")]),
+                    "==",
+                    lit("0"),
+                ))),
+            )
+        };
+        let stmt = |a: &str, b: &str, c: &str| {
+            Stmt::Expr(Expr::If(
+                Box::new(cond(a, b, c)),
+                vec![Stmt::Semi(Expr::Return(Box::new(call(
+                    "::core::result::Result::Err",
+                    vec![lit(str_lit(a))],
+                ))))],
+                None,
+            ))
+        };
+        for col in [4, 8, 12] {
+            for n in 1..60 {
+                for m in [1, 7, 30] {
+                    // The second time the same shape with other names.
+                    for x in ["a", "z"] {
+                        let (a, b, c) = (x.repeat(n), "B".repeat(m), "c".repeat(n / 3 + 1));
+                        let mut r = Rust::new(1024, col);
+                        r.stmt(&stmt(&a, &b, &c), false);
+                        let printed = r.finish();
+                        let mut direct = String::new();
+                        stmt_text(&stmt(&a, &b, &c), col, &mut direct);
+                        assert_eq!(direct, printed, "col {col}, {n}, {m}");
+                    }
+                }
+            }
+        }
+    }
 }

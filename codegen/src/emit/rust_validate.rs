@@ -176,7 +176,13 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     out.push_str("impl ");
     out.push_str(&ty_name);
     out.push_str(" {\n");
-    let min_doc = format!(" The kernel's minimum size: {} = {min}.", v.min_size.text());
+    let min_doc = crate::names::cat(&[
+        " The kernel's minimum size: ",
+        &v.min_size.text(),
+        " = ",
+        &min.to_string(),
+        ".",
+    ]);
     doc(col, &min_doc, out);
     usize_const(col, "MIN_SIZE", min, out);
     match crate::emit::flexible_tail_text(view, s) {
@@ -198,12 +204,13 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     if conv == Convention::Size {
         doc(
             col,
-            &format!(
-                " Copies `struct {}` from user address `src` as iommufd's ioctl path does: read the \
+            &crate::names::cat(&[
+                " Copies `struct ",
+                &st.name,
+                "` from user address `src` as iommufd's ioctl path does: read the \
                  size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
                  the tail must be zero, else -E2BIG), then [`Self::check`].",
-                st.name
-            ),
+            ]),
             out,
         );
         out.push_str(&fixed(Piece::SizeCopy, col));
@@ -213,10 +220,11 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
         out.push_str(&r.finish());
     }
     out.push_str(&fixed(Piece::ByValue(conv == Convention::UserData), col));
-    let check_doc = format!(
-        " The content checks of `struct {}`, in the kernel's order; the first that fails decides.",
-        st.name
-    );
+    let check_doc = crate::names::cat(&[
+        " The content checks of `struct ",
+        &st.name,
+        "`, in the kernel's order; the first that fails decides.",
+    ]);
     doc(col, &check_doc, out);
     // `check`'s signature and its last statement, around the rules.
     let check = fixed(Piece::Check, col);
@@ -350,46 +358,241 @@ fn rule_test(family: &Family, rule: &Rule) -> Expr {
     }
 }
 
+/// The shape of `if rule_test(rule) { STAND_IN }` (`shape_stmt`'s bytes and texts), written
+/// from the rule without building the tree; false for a rule with an array condition (a
+/// closure, which has no shape). Half of a rule's cost was building, walking and dropping the
+/// tree only to find a shape printed before.
+fn rule_shape<'t>(family: &Family, rule: &'t Rule, k: &mut Shape<'t>) -> bool {
+    if rule
+        .when
+        .iter()
+        .chain(&rule.require)
+        .any(|c| c.field.len.is_some())
+    {
+        return false;
+    }
+    k.tag(b'E');
+    k.tag(b'I');
+    if !rule.when.is_empty() {
+        k.tag(b'B');
+        k.fixed("&&");
+        k.tag(b'(');
+        all_shape(family, &rule.when, k);
+    }
+    k.tag(b'U');
+    k.fixed("!");
+    k.tag(b'(');
+    all_shape(family, &rule.require, k);
+    // `{ STAND_IN }`, no `else`.
+    k.len(b'{', 1);
+    k.tag(b'E');
+    k.tag(b'P');
+    k.text(STAND_IN);
+    k.tag(b'n');
+    true
+}
+
+/// `all`'s shape.
+fn all_shape<'t>(family: &Family, conds: &'t [Cond], k: &mut Shape<'t>) {
+    match conds {
+        [] => {
+            k.tag(b'l');
+            k.text("true");
+        }
+        [one] => cond_shape(family, one, k),
+        [first, rest @ ..] => {
+            // Left-nested: every `&&` first, then the conditions in order.
+            for _ in rest {
+                k.tag(b'B');
+                k.fixed("&&");
+            }
+            for c in std::iter::once(first).chain(rest) {
+                k.tag(b'(');
+                cond_shape(family, c, k);
+            }
+        }
+    }
+}
+
+/// `cond`'s shape (not of an array condition).
+fn cond_shape<'t>(family: &Family, c: &'t Cond, k: &mut Shape<'t>) {
+    // `(base.a.b as u64)`, in `unsafe` through a union.
+    let v = |k: &mut Shape<'t>| {
+        k.tag(b'(');
+        k.tag(b'C');
+        if c.field.through_union() {
+            k.tag(b'u');
+        }
+        for _ in &c.field.segments {
+            k.tag(b'.');
+        }
+        k.tag(b'P');
+        k.text("self");
+        for s in &c.field.segments {
+            k.text(ident(&s.rust_name));
+        }
+        k.tag(b'p');
+        k.text("u64");
+    };
+    let bin = |k: &mut Shape<'t>, op: &str| {
+        k.tag(b'B');
+        k.fixed(op);
+    };
+    let lit = |k: &mut Shape<'t>, text: &'static str| {
+        k.tag(b'l');
+        k.text(text);
+    };
+    match &c.pred {
+        Pred::Equals(x) | Pred::NotEquals(x) | Pred::Below(x) | Pred::AtLeast(x) => {
+            let op = match &c.pred {
+                Pred::Equals(_) => "==",
+                Pred::NotEquals(_) => "!=",
+                Pred::Below(_) => "<",
+                _ => ">=",
+            };
+            bin(k, op);
+            v(k);
+            value_shape(x, k);
+        }
+        Pred::Lacks(x) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            value_shape(x, k);
+            lit(k, "0");
+        }
+        Pred::Has(x) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            value_shape(x, k);
+            value_shape(x, k);
+        }
+        Pred::KnownFlags(g) => {
+            let values = &family.group(*g).values;
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            k.tag(b'U');
+            k.fixed("!");
+            k.tag(b'(');
+            for _ in values {
+                bin(k, "|");
+            }
+            lit(k, "0u64");
+            for c in values {
+                k.tag(b'(');
+                k.tag(b'C');
+                k.tag(b'P');
+                k.text(ident(&c.name));
+                k.tag(b'p');
+                k.text("u64");
+            }
+            lit(k, "0");
+        }
+        Pred::Zero | Pred::NonZero => {
+            bin(
+                k,
+                if matches!(c.pred, Pred::Zero) {
+                    "=="
+                } else {
+                    "!="
+                },
+            );
+            v(k);
+            lit(k, "0");
+        }
+        Pred::Aligned(n) => {
+            bin(k, "==");
+            bin(k, "&");
+            v(k);
+            k.tag(b'l');
+            k.text(format!("{}u64", n - 1));
+            lit(k, "0");
+        }
+    }
+}
+
+/// `value`'s shape.
+fn value_shape<'t>(v: &ValueRef, k: &mut Shape<'t>) {
+    let cast_of = |k: &mut Shape<'t>, fixed: Option<&str>, name: &str| {
+        k.tag(b'(');
+        k.tag(b'C');
+        k.tag(b'P');
+        match fixed {
+            Some(f) => k.fixed(f),
+            None => k.text(ident(name)),
+        }
+        k.tag(b'p');
+        k.text("u64");
+    };
+    match v.name.as_deref() {
+        Some("U64_MAX") => {
+            k.tag(b'P');
+            k.fixed("u64::MAX");
+        }
+        Some("U32_MAX") => cast_of(k, Some("u32::MAX"), ""),
+        Some("U16_MAX") => cast_of(k, Some("u16::MAX"), ""),
+        Some("U8_MAX") => cast_of(k, Some("u8::MAX"), ""),
+        Some(name) => cast_of(k, None, name),
+        None => {
+            k.tag(b'l');
+            k.text(format!("{}u64", v.value));
+        }
+    }
+}
+
 /// What stands in for a rule's `return` while the `if` around it is printed.
 const STAND_IN: &str = "__uapigen_reject";
 
 /// The rules, `if test { return Err(..); }` each, at statement column `col`. A `return` is
-/// written as text (`reject_text`); the `if`s go through the printer (one for all of them)
-/// with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{` is
-/// followed by a hard break), and each stand-in's line is then replaced by its `return`.
+/// written as text (`reject_text`); an `if` goes through the printer (`stmt_text`: once per
+/// shape) with a one-line stand-in for it, which an `if`'s layout does not depend on (its `{`
+/// is followed by a hard break), and the stand-in's line is then replaced by its `return`.
 fn write_rules(family: &Family, rules: &[Rule], col: usize, out: &mut String) {
     if rules.is_empty() {
         return;
     }
     let inner = col + INDENT as usize;
-    let mut r = Rust::new(4096, col);
-    let mut bodies = Vec::new();
-    for rule in rules {
-        let errno = format!("::uapigen_uaccess::Errno::{}", ident(rule.errno.name()));
-        let mut body = String::new();
-        let then = if reject_text(&errno, &str_lit(&rule.text), inner, &mut body) {
-            bodies.push(body);
-            Stmt::Expr(var(STAND_IN))
-        } else {
-            reject(var(errno), &rule.text)
-        };
-        r.stmt(&if_stmt(rule_test(family, rule), vec![then]), false);
-    }
-    let printed = r.finish();
     let mut stand_in = String::new();
     push_indent(inner, &mut stand_in);
     stand_in.push_str(STAND_IN);
     stand_in.push('\n');
-    let mut bodies = bodies.iter();
-    for line in printed.split_inclusive('\n') {
-        match bodies.len() {
-            n if n > 0 && line == stand_in => {
-                out.push_str(bodies.next().expect("one body a stand-in"));
-            }
-            _ => out.push_str(line),
+    let mut printed = String::with_capacity(1024);
+    let mut body = String::with_capacity(1024);
+    for rule in rules {
+        let errno = crate::names::cat(&["::uapigen_uaccess::Errno::", &ident(rule.errno.name())]);
+        body.clear();
+        let written = reject_text(&errno, &str_lit(&rule.text), inner, &mut body);
+        let then = if written {
+            Stmt::Expr(var(STAND_IN))
+        } else {
+            reject(var(errno), &rule.text)
+        };
+        printed.clear();
+        let mut shape = Shape::new(col);
+        if written && rule_shape(family, rule, &mut shape) {
+            let make = || if_stmt(rule_test(family, rule), vec![Stmt::Expr(var(STAND_IN))]);
+            shaped_stmt_text(shape, col, make, &mut printed);
+        } else {
+            stmt_text(
+                &if_stmt(rule_test(family, rule), vec![then]),
+                col,
+                &mut printed,
+            );
         }
+        if !written {
+            out.push_str(&printed);
+            continue;
+        }
+        // The stand-in's line is the last but the `}`'s.
+        let at = printed.len() - (col + "}\n".len()) - stand_in.len();
+        debug_assert_eq!(&printed[at..at + stand_in.len()], stand_in);
+        debug_assert_eq!(printed.as_bytes()[at - 1], b'\n');
+        out.push_str(&printed[..at]);
+        out.push_str(&body);
+        out.push_str(&printed[at + stand_in.len()..]);
     }
-    debug_assert_eq!(bodies.len(), 0, "a stand-in for every written return");
 }
 
 /// `return ::core::result::Result::Err(::uapigen_uaccess::Rejected::new(errno, text));` at

@@ -76,8 +76,15 @@ impl RevSet {
 
     /// The revisions, oldest listed first.
     pub fn iter(self) -> impl Iterator<Item = RevId> {
-        (0..Self::CAPACITY)
-            .filter(move |&i| self.0 >> i & 1 == 1)
-            .map(RevId)
+        // The set bits only, lowest first (not a test of all 128).
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            if rest == 0 {
+                return None;
+            }
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            Some(RevId(i))
+        })
     }
 }

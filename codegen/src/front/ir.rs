@@ -168,8 +168,8 @@ impl SizeRef {
     pub fn text(&self) -> String {
         match self {
             SizeRef::Whole => "sizeof".to_string(),
-            SizeRef::OffsetOf(p) => format!("offsetof({})", p.text),
-            SizeRef::OffsetOfEnd(p) => format!("offsetofend({})", p.text),
+            SizeRef::OffsetOf(p) => crate::names::cat(&["offsetof(", &p.text, ")"]),
+            SizeRef::OffsetOfEnd(p) => crate::names::cat(&["offsetofend(", &p.text, ")"]),
         }
     }
 }
@@ -302,11 +302,20 @@ pub struct Segment {
 impl FieldPath {
     /// The path as C accesses it (anonymous unions have no name to write).
     pub fn c_access(&self) -> String {
-        self.segments
+        // Joined in place (every C condition reads one): no copy of each name first.
+        let mut out = String::with_capacity(self.text.len() + 8);
+        for (i, name) in self
+            .segments
             .iter()
-            .filter_map(|s| s.c_name.clone())
-            .collect::<Vec<_>>()
-            .join(".")
+            .filter_map(|s| s.c_name.as_deref())
+            .enumerate()
+        {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(name);
+        }
+        out
     }
 
     /// Whether the path goes through a union member.
@@ -1309,9 +1318,8 @@ fn field_at_rev<'a>(
 /// The condition as revision `rev` reads it, or None when its field does not exist then. A
 /// name may stand for different fields over the history (a re-purposed `__reserved` handing
 /// its name to a smaller array), so the field's type is the revision's, not resolve's.
-fn cond_at(family: &Family, rev: &Revision, fields: &[Field], c: &Cond) -> Option<Cond> {
+fn cond_at(family: &Family, rev: &Revision, fields: &[Field], mut c: Cond) -> Option<Cond> {
     let f = field_at_rev(family, rev, fields, &c.field)?;
-    let mut c = c.clone();
     c.field.scalar = match f.ty {
         FieldType::Scalar(sc) => Some(sc),
         _ => None,
@@ -1416,25 +1424,27 @@ impl Family {
                 continue;
             }
             if let Some(v) = &mut st.validation {
-                let at = |cs: &[Cond]| -> Option<Vec<Cond>> {
-                    cs.iter()
+                // The conditions are the family clone's own: moved, not cloned again.
+                let at = |cs: Vec<Cond>| -> Option<Vec<Cond>> {
+                    cs.into_iter()
                         .map(|c| cond_at(self, rev, &whole.fields, c))
                         .collect()
                 };
                 v.rules = std::mem::take(&mut v.rules)
                     .into_iter()
                     .filter(|r| rev.has(r.since, r.until))
-                    .filter_map(|r| {
-                        let (when, require) = (at(&r.when)?, at(&r.require)?);
+                    .filter_map(|mut r| {
+                        let when = at(std::mem::take(&mut r.when))?;
+                        let require = at(std::mem::take(&mut r.require))?;
                         Some(Rule { when, require, ..r })
                     })
                     .collect();
                 v.min_size_when = std::mem::take(&mut v.min_size_when)
                     .into_iter()
                     .filter(|w| rev.has(w.since, RevSet::EMPTY))
-                    .filter_map(|w| {
+                    .filter_map(|mut w| {
                         Some(MinSizeWhen {
-                            when: at(&w.when)?,
+                            when: at(std::mem::take(&mut w.when))?,
                             ..w
                         })
                     })

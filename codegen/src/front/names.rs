@@ -459,7 +459,7 @@ impl std::fmt::Display for What<'_> {
 /// and constant), which SipHash took a third of the name checks to hash; resisting chosen
 /// keys buys nothing when the keys are the schema's own.
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
@@ -494,7 +494,8 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// The names claimed in one namespace of the generated code.
 type Space<'a> = FxMap<Cow<'a, str>, Origin<'a>>;
@@ -539,6 +540,15 @@ fn claim<'a>(
             e.insert(Origin { what, span });
         }
     }
+}
+
+/// `parts` as one string, sized once: `format!` of text only, at a third of its cost.
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
 /// Two schema names that become one identifier of the generated C or Rust: every pair, each at
@@ -657,20 +667,22 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
     // The validator header's functions and macros, per validated struct and revision.
     for st in family.structs.iter().filter(|s| s.validation.is_some()) {
         let s = &st.name;
+        let upper = s.to_uppercase();
+        // Not `format!`: ten of these a struct.
         let mut names = vec![
-            format!("{s}_check"),
-            format!("{s}_copy_from_user"),
-            format!("uapigen_{s}_size"),
-            format!("UAPIGEN_{}_MIN_SIZE", s.to_uppercase()),
-            format!("UAPIGEN_{}_SIZE", s.to_uppercase()),
+            cat(&[s, "_check"]),
+            cat(&[s, "_copy_from_user"]),
+            cat(&["uapigen_", s, "_size"]),
+            cat(&["UAPIGEN_", &upper, "_MIN_SIZE"]),
+            cat(&["UAPIGEN_", &upper, "_SIZE"]),
         ];
         for r in family
             .revisions
             .iter()
             .filter(|r| r.has(st.since, RevSet::EMPTY))
         {
-            names.push(format!("{s}__{}_check", r.id));
-            names.push(format!("{s}__{}_copy_from_user", r.id));
+            names.push(cat(&[s, "__", &r.id, "_check"]));
+            names.push(cat(&[s, "__", &r.id, "_copy_from_user"]));
         }
         for n in names {
             claim(

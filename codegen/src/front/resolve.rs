@@ -2,12 +2,10 @@
 //! placements) to what it refers to and evaluates every constant. Problems are collected, so
 //! one run reports all of them.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
 use crate::ir::*;
-use crate::names::{self, Role};
+use crate::names::{self, FxMap, FxSet, Role};
 use crate::schema::*;
 
 mod caps;
@@ -18,13 +16,13 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         source,
         diags: Diagnostics::default(),
         revisions: Vec::new(),
-        constants: HashMap::new(),
-        struct_index: HashMap::new(),
-        ends: HashMap::new(),
-        ioctls: HashSet::new(),
-        macros: HashMap::new(),
+        constants: FxMap::default(),
+        struct_index: FxMap::default(),
+        ends: FxMap::default(),
+        ioctls: FxSet::default(),
+        macros: FxMap::default(),
         includes: Vec::new(),
-        enum_types: HashMap::new(),
+        enum_types: FxMap::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -43,26 +41,26 @@ struct Resolver {
     revisions: Vec<Revision>,
     /// Every constant seen so far, by name: (value, span of its definition, its value and
     /// type as C has them, for the expressions that use it).
-    constants: HashMap<String, (u64, Span, [CValue; 2])>,
+    constants: FxMap<String, (u64, Span, [CValue; 2])>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
-    struct_index: HashMap<String, StructId>,
+    struct_index: FxMap<String, StructId>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
-    ends: HashMap<String, (RevSet, RevSet)>,
+    ends: FxMap<String, (RevSet, RevSet)>,
     /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
     /// other constant's value may be computed from them.
-    ioctls: HashSet<String>,
+    ioctls: FxSet<String>,
     /// The function-like macros defined so far, for the expressions below them.
-    macros: HashMap<String, cexpr::Macro>,
+    macros: FxMap<String, cexpr::Macro>,
     /// The family's `includes`: the headers an `extern` item may come from.
     includes: Vec<String>,
     /// The tagged C enums defined so far, by tag: a member may have their type.
-    enum_types: HashMap<String, (GroupId, crate::ir::EnumRepr)>,
+    enum_types: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
 struct Below {
-    constants: HashSet<String>,
-    structs: HashSet<String>,
+    constants: FxSet<String>,
+    structs: FxSet<String>,
 }
 
 /// What the defines still waiting name: each waits for those it names.
@@ -72,7 +70,7 @@ fn below_deferred(deferred: &[(usize, S<RawDefine>, Option<(StructId, usize)>)])
             .iter()
             .map(|(_, d, _)| d.get_ref().name.get_ref().clone())
             .collect(),
-        structs: HashSet::new(),
+        structs: FxSet::default(),
     }
 }
 
@@ -194,11 +192,12 @@ impl Resolver {
     /// Two on one line would say the same thing twice, or contradict each other: refused.
     fn revs(&mut self, key: &str, raw: &Option<S<RawRevs>>, default: RevSet) -> RevSet {
         let Some(raw) = raw else { return default };
-        let ids: Vec<(String, Span)> = match raw.get_ref() {
-            RawRevs::One(id) => vec![(id.clone(), raw.span())],
+        // Borrowed, not cloned: every `since` of every field comes here.
+        let ids: Vec<(&str, Span)> = match raw.get_ref() {
+            RawRevs::One(id) => vec![(id.as_str(), raw.span())],
             RawRevs::Many(ids) => ids
                 .iter()
-                .map(|i| (i.get_ref().clone(), i.span()))
+                .map(|i| (i.get_ref().as_str(), i.span()))
                 .collect(),
         };
         if ids.is_empty() {
@@ -207,7 +206,7 @@ impl Resolver {
         }
         let mut set = RevSet::EMPTY;
         for (id, span) in ids {
-            let Some(r) = self.rev_id(key, &id, span.clone()) else {
+            let Some(r) = self.rev_id(key, id, span.clone()) else {
                 return default;
             };
             let line = self.revisions[r.0].line;
@@ -381,7 +380,7 @@ impl Resolver {
         entries.sort_by_key(Entry::start);
 
         // Group names first: a field may name a flag set or enum defined further down.
-        let mut group_names: HashMap<String, (GroupId, GroupKind, Span)> = HashMap::new();
+        let mut group_names: FxMap<String, (GroupId, GroupKind, Span)> = FxMap::default();
         let mut n_groups = 0;
         for e in &entries {
             if let Entry::Group(kind, g) = e {
@@ -675,7 +674,7 @@ impl Resolver {
         &mut self,
         s: S<RawStruct>,
         family: &Family,
-        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
+        groups: &FxMap<String, (GroupId, GroupKind, Span)>,
     ) -> (Struct, ValidationParts) {
         let span = s.span();
         let mut raw = s.into_inner();
@@ -740,7 +739,7 @@ impl Resolver {
                 fields.push(field);
             }
         }
-        let mut seen = HashMap::new();
+        let mut seen = FxMap::default();
         self.unique_names(&fields, &mut seen, &name);
         self.flexible_placement(&fields, family, &name, None);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
@@ -878,7 +877,7 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut HashMap<String, (Span, RevSet, RevSet)>,
+        seen: &mut FxMap<String, (Span, RevSet, RevSet)>,
         owner: &str,
     ) {
         for f in fields {
@@ -906,7 +905,7 @@ impl Resolver {
                         }
                     }
                     if let FieldType::Inline(_, members) = ty {
-                        let mut inner = HashMap::new();
+                        let mut inner = FxMap::default();
                         self.unique_names(members, &mut inner, n);
                     }
                 }
@@ -918,7 +917,7 @@ impl Resolver {
     fn field(
         &mut self,
         f: S<RawField>,
-        groups: &HashMap<String, (GroupId, GroupKind, Span)>,
+        groups: &FxMap<String, (GroupId, GroupKind, Span)>,
         parent_since: RevSet,
         anon: &mut usize,
     ) -> Option<Field> {
@@ -2277,21 +2276,25 @@ impl Resolver {
     }
 
     fn cond_text(&self, family: &Family, c: &Cond) -> String {
-        let f = &c.field.text;
+        let f = c.field.text.as_str();
+        // Not `format!`: a rule's text is written from these, a condition of every rule.
+        let cat = names::cat;
         match &c.pred {
-            Pred::Equals(v) => format!("{f} == {}", v.text()),
-            Pred::NotEquals(v) => format!("{f} != {}", v.text()),
-            Pred::Below(v) => format!("{f} < {}", v.text()),
-            Pred::Lacks(v) => format!("{f} lacks {}", v.text()),
-            Pred::Has(v) => format!("{f} has {}", v.text()),
-            Pred::AtLeast(v) => format!("{f} >= {}", v.text()),
-            Pred::KnownFlags(g) => format!(
-                "{f} has only {} bits",
-                family.groups.get(g.0).map_or("known", |g| g.name.as_str())
-            ),
-            Pred::Zero => format!("{f} is zero"),
-            Pred::NonZero => format!("{f} is non-zero"),
-            Pred::Aligned(n) => format!("{f} is {n}-byte aligned"),
+            Pred::Equals(v) => cat(&[f, " == ", &v.text()]),
+            Pred::NotEquals(v) => cat(&[f, " != ", &v.text()]),
+            Pred::Below(v) => cat(&[f, " < ", &v.text()]),
+            Pred::Lacks(v) => cat(&[f, " lacks ", &v.text()]),
+            Pred::Has(v) => cat(&[f, " has ", &v.text()]),
+            Pred::AtLeast(v) => cat(&[f, " >= ", &v.text()]),
+            Pred::KnownFlags(g) => cat(&[
+                f,
+                " has only ",
+                family.groups.get(g.0).map_or("known", |g| g.name.as_str()),
+                " bits",
+            ]),
+            Pred::Zero => cat(&[f, " is zero"]),
+            Pred::NonZero => cat(&[f, " is non-zero"]),
+            Pred::Aligned(n) => cat(&[f, " is ", &n.to_string(), "-byte aligned"]),
         }
     }
 

@@ -235,7 +235,8 @@ impl FamilyLayout {
 pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
     let mut done: Vec<StructLayout> = Vec::with_capacity(family.structs.len());
     for st in &family.structs {
-        let mut members = Vec::new();
+        // A member a field, at least (grown from empty, a tenth of the layouts' time).
+        let mut members = Vec::with_capacity(st.fields.len());
         let mut holes = Vec::new();
         let placed = place_struct(
             &st.fields,
@@ -426,7 +427,8 @@ fn place_struct(
     // The field before, as a hole names it (made into text only when there is a hole).
     let mut prev: Option<(String, &Field)> = None;
     for (i, f) in fields.iter().enumerate() {
-        let mut idx = index.to_vec();
+        let mut idx = Vec::with_capacity(index.len() + 1);
+        idx.extend_from_slice(index);
         idx.push(i);
         let (size, falign) = field_shape(f, target, done).map_err(|mut t| {
             t.at_index.splice(0..0, idx.iter().copied());

@@ -255,25 +255,33 @@ pub fn locate(
     path: &FieldPath,
 ) -> Option<(u64, u64, FieldRef)> {
     let mut base: u64 = 0;
+    // The member path so far in the struct `s` is now (`a.b`), and the next name: compared
+    // with each member's path as `acc.name` without writing it (a condition's field is most
+    // often one name: no string, no list of names made per lookup).
     let mut acc = String::new();
-    let named: Vec<&str> = path
+    let mut named = path
         .segments
         .iter()
         .filter_map(|seg| seg.c_name.as_deref())
-        .collect();
-    for (k, name) in named.iter().enumerate() {
-        acc = if acc.is_empty() {
-            name.to_string()
-        } else {
-            format!("{acc}.{name}")
+        .peekable();
+    while let Some(name) = named.next() {
+        let is = |p: &str| {
+            if acc.is_empty() {
+                p == name
+            } else {
+                p.len() == acc.len() + 1 + name.len()
+                    && p.starts_with(acc.as_str())
+                    && p.as_bytes()[acc.len()] == b'.'
+                    && p.ends_with(name)
+            }
         };
         let (mi, m) = fl
             .struct_(s)
             .members
             .iter()
             .enumerate()
-            .find(|(_, m)| m.path == acc)?;
-        if k + 1 == named.len() {
+            .find(|(_, m)| is(&m.path))?;
+        if named.peek().is_none() {
             let field = FieldRef {
                 owner: s,
                 member: mi,
@@ -288,6 +296,11 @@ pub fn locate(
             base = base.checked_add(m.offset)?;
             s = *j;
             acc.clear();
+        } else {
+            if !acc.is_empty() {
+                acc.push('.');
+            }
+            acc.push_str(name);
         }
     }
     None

@@ -23,7 +23,7 @@ impl Resolver {
             }
         }
         // (chain, id, version) → where the first capability with them is written.
-        let mut seen: HashMap<(StructId, u64, u16), Span> = HashMap::new();
+        let mut seen: FxMap<(StructId, u64, u16), Span> = FxMap::default();
         for (si, _, capability) in &pending {
             if let Some(c) = capability {
                 let cap = self.capability(family, *si, c, &mut seen);
@@ -293,7 +293,7 @@ impl Resolver {
         family: &Family,
         si: StructId,
         raw: &S<RawCapability>,
-        seen: &mut HashMap<(StructId, u64, u16), Span>,
+        seen: &mut FxMap<(StructId, u64, u16), Span>,
     ) -> Option<Capability> {
         let c = raw.get_ref();
         let name = family.struct_(si).name.clone();
