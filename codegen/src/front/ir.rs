@@ -389,7 +389,7 @@ pub struct Field {
     pub until: RevSet,
     /// Bytes that must be zero today and that a later revision may re-purpose.
     pub reserved: bool,
-    /// An array's further dimensions, outermost first (`[4][8]`: `len` 4, `dims` [8]); an
+    /// An array's further dimensions, outermost first (`[4][8]`: `len` 4, `dims` `[8]`); an
     /// element of `len` (or of a flexible array) is the scalar times their product.
     pub dims: Vec<u64>,
     /// The `[[flags]]` set whose bits it accepts.

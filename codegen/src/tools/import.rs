@@ -29,7 +29,7 @@ struct Field {
     len: Option<u64>,
     /// A flexible array member, `x[]`.
     flexible: bool,
-    /// A multi-dimensional array's further dimensions (`x[4][8]`: `len` 4, `dims` [8]).
+    /// A multi-dimensional array's further dimensions (`x[4][8]`: `len` 4, `dims` `[8]`).
     dims: Vec<u64>,
     /// An inline union or untagged struct: its members.
     inline: Option<(Aggregate, Vec<Field>)>,

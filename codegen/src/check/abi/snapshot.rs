@@ -140,7 +140,7 @@ pub struct MemberType {
     /// A flexible array member (`[]`; an old header's `[0]` is the same ABI): no size, and its
     /// offset is where the caller's elements begin.
     pub flexible: bool,
-    /// A multi-dimensional array's further dimensions (`[4][8]`: `len` 4, `dims` [8]).
+    /// A multi-dimensional array's further dimensions (`[4][8]`: `len` 4, `dims` `[8]`).
     pub dims: Vec<u64>,
 }
 
