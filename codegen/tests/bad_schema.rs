@@ -317,6 +317,18 @@ const CASES: &[Case] = &[
         says: "a multi-dimensional array's element is a scalar type (`__u32 m[4][4]`)",
     },
     Case {
+        name: "dimensions whose product overflows",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u8\", len = 1, dims = [65536, 65536, 65536, 65536, 65536] }]\n",
+        at: "[65536, 65536",
+        says: "a row of these dimensions is past 1 MiB (1048576), the largest struct",
+    },
+    Case {
+        name: "a row past the largest struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u64\", len = 1, dims = [1024, 1024] }]\n",
+        at: "{ name = \"m\", type = \"__u64\"",
+        says: "struct `s` is larger than the maximum struct size (1048576 bytes, 1 MiB): `m`'s rows are past the maximum",
+    },
+    Case {
         name: "a dimension of 0",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", len = 2, dims = [0] }]\n",
         at: "0] }]",

@@ -441,7 +441,11 @@ impl Field {
     /// How many of its type one element of the array holds: the product of `dims` (1 for a
     /// one-dimensional array or a single member).
     pub fn row(&self) -> u64 {
-        self.dims.iter().product()
+        // Saturating: resolve refuses rows past the largest struct, layout past it too.
+        self.dims
+            .iter()
+            .try_fold(1u64, |a, d| a.checked_mul(*d))
+            .unwrap_or(u64::MAX)
     }
 
     /// How many elements `sizeof` counts: 1 for a single member, 0 for a flexible array.

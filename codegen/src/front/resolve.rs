@@ -1151,7 +1151,23 @@ impl Resolver {
             }
             for n in d.get_ref() {
                 match u64::try_from(*n.get_ref()) {
-                    Ok(v) if (1..=65536).contains(&v) => dims.push(v),
+                    Ok(v) if (1..=65536).contains(&v) => {
+                        dims.push(v);
+                        // A row past the largest struct (1 MiB) is refused here, before its
+                        // product could overflow.
+                        if dims
+                            .iter()
+                            .try_fold(1u64, |a, d| a.checked_mul(*d))
+                            .is_none_or(|r| r > crate::model::layout::MAX_STRUCT_SIZE)
+                        {
+                            self.error(
+                                d.span(),
+                                "a row of these dimensions is past 1 MiB (1048576), the \
+                                 largest struct",
+                            );
+                            break;
+                        }
+                    }
                     _ => self.error(
                         n.span(),
                         format!(
