@@ -145,6 +145,9 @@ pub struct Source {
     pub path: String,
     /// The schema text.
     pub text: String,
+    /// Where each line starts, built on the first diagnostic: locating thousands of them in
+    /// a 4 MiB file must not scan it from the start each time.
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -153,6 +156,7 @@ impl Source {
         Source {
             path: path.into(),
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -193,15 +197,31 @@ impl Source {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|s| *s <= offset);
+        let line_start = starts[line - 1];
         let col = self.text[line_start..offset].chars().count() + 1;
         (line, col)
     }
 
+    /// The offsets lines start at: 0, and after each `\n`.
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// Line `line` (from 1) without its end, as `str::lines` gives it.
     fn line_text(&self, line: usize) -> &str {
-        self.text.lines().nth(line - 1).unwrap_or("")
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = starts.get(line).map_or(self.text.len(), |e| e - 1);
+        let text = &self.text[start..end.max(start)];
+        text.strip_suffix('\r').unwrap_or(text)
     }
 }
 
@@ -369,6 +389,25 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line index gives what scanning gave: `str::lines`' lines (a `\r\n` end, a last line
+    /// without one) and the line and column of every offset.
+    #[test]
+    fn the_line_index_agrees_with_scanning() {
+        for text in ["", "a", "ab\ncde\n", "x\r\ny\r\n\nz", "é\nü ß\n\n"] {
+            let s = Source::new("t.toml", text);
+            for (i, l) in text.lines().enumerate() {
+                assert_eq!(s.line_text(i + 1), l, "{text:?} line {}", i + 1);
+            }
+            for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                let col = text[start..offset].chars().count() + 1;
+                assert_eq!(s.line_col(offset), (line, col), "{text:?} at {offset}");
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_from_one() {

@@ -669,3 +669,55 @@ fn deep_long_and_exploding_expressions_are_refused_not_crashing() {
         assert!(out.contains(says), "{what}: {out}");
     }
 }
+
+/// Forward references cost their number, not its square: 20,000 defines each naming the one
+/// below it, and a cycle of 5,001 with 15,000 waiting on it (as many messages to locate in a
+/// 600 KB file), resolve or are refused within 60 s (debug build), the chain with C's value.
+#[test]
+fn long_chains_of_forward_references_resolve_in_linear_time() {
+    let n = 20_000;
+    let mut chain = String::from(
+        "[family]\nname = \"chain\"\nheader = \"linux/chain.h\"\nguard = \"_UAPI_LINUX_CHAIN_H\"\n\
+         license = \"GPL-2.0 WITH Linux-syscall-note\"\nincludes = [\"linux/types.h\"]\n\n\
+         [[revision]]\nid = \"r1\"\nlabel = \"first\"\n",
+    );
+    for i in 0..n {
+        chain += &format!(
+            "\n[[define]]\nname = \"C{i}\"\nexpr = \"(C{} + 1)\"\n",
+            i + 1
+        );
+    }
+    chain += &format!("\n[[define]]\nname = \"C{n}\"\nvalue = 0\n");
+    let start = Instant::now();
+    let m = uapigen::load_source(
+        uapigen::Source::new("chain.toml", chain.clone()),
+        "chain.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.family.defines[0].constant.value, n as u64);
+    let cycle: String = chain.replace(
+        &format!("name = \"C{n}\"\nvalue = 0"),
+        &format!("name = \"C{n}\"\nexpr = \"(C{} + 1)\"", n - 5_000),
+    );
+    let e = uapigen::load_source(uapigen::Source::new("chain.toml", cycle), "chain.toml")
+        .err()
+        .expect("a cycle is refused")
+        .to_string();
+    // The 5,001 defines on the cycle are named, the 15,000 that only wait on it are not.
+    assert_eq!(e.matches("is defined in terms of itself").count(), 5_001);
+    assert!(
+        e.contains("`C15000` is defined in terms of itself (a cycle of #defines)"),
+        "{}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(
+        !e.contains("`C14999` is defined"),
+        "{}",
+        &e[..e.len().min(2000)]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}

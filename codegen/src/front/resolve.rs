@@ -63,17 +63,6 @@ struct Below {
     structs: FxSet<String>,
 }
 
-/// What the defines still waiting name: each waits for those it names.
-fn below_deferred(deferred: &[(usize, S<RawDefine>, Option<(StructId, usize)>)]) -> Below {
-    Below {
-        constants: deferred
-            .iter()
-            .map(|(_, d, _)| d.get_ref().name.get_ref().clone())
-            .collect(),
-        structs: FxSet::default(),
-    }
-}
-
 /// The slot of a define evaluated later, in the header's order; replaced by then (or the
 /// schema is refused).
 fn placeholder(d: &RawDefine) -> Define {
@@ -498,26 +487,82 @@ impl Resolver {
                 }
             }
         }
-        // The defines that name what is below them, each once what it names is known.
-        while !deferred.is_empty() {
-            let ready = deferred
-                .iter()
-                .position(|(_, d, _)| !self.names_below(d.get_ref(), &below_deferred(&deferred)));
-            let Some(k) = ready else {
-                for (_, d, _) in &deferred {
-                    self.error(
-                        d.get_ref().name.span(),
-                        format!(
-                            "`{}` is defined in terms of itself (a cycle of #defines)",
-                            d.get_ref().name.get_ref()
-                        ),
-                    );
+        // The defines that name what is below them, each once what it names is known: in
+        // dependency order (Kahn's, the lowest schema position first among those ready), so
+        // a long chain costs its length, not its square.
+        let n = deferred.len();
+        let index: FxMap<String, usize> = deferred
+            .iter()
+            .enumerate()
+            .map(|(i, (_, d, _))| (d.get_ref().name.get_ref().clone(), i))
+            .collect();
+        let mut waits = vec![0usize; n];
+        // users[j]: the defines naming j; names[i]: those i names.
+        let mut users: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut names: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, (_, d, _)) in deferred.iter().enumerate() {
+            let mut seen = FxSet::default();
+            for name in self.define_refs(d.get_ref()).0 {
+                if let Some(&j) = index.get(&name) {
+                    // Itself included: `#define X (X + 1)` never becomes ready.
+                    if seen.insert(j) {
+                        waits[i] += 1;
+                        users[j].push(i);
+                        names[i].push(j);
+                    }
                 }
-                break;
+            }
+        }
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+            .filter(|i| waits[*i] == 0)
+            .map(std::cmp::Reverse)
+            .collect();
+        let mut slots: Vec<Option<(usize, S<RawDefine>, Option<(StructId, usize)>)>> =
+            deferred.into_iter().map(Some).collect();
+        while let Some(std::cmp::Reverse(i)) = ready.pop() {
+            let Some((at, d, inside)) = slots[i].take() else {
+                continue;
             };
-            let (index, d, inside) = deferred.remove(k);
             if let Some(def) = self.define_entry(d, inside, &family) {
-                family.defines[index] = def;
+                family.defines[at] = def;
+            }
+            for &u in &users[i] {
+                waits[u] -= 1;
+                if waits[u] == 0 {
+                    ready.push(std::cmp::Reverse(u));
+                }
+            }
+        }
+        // What is left waits on a cycle. The defines that only wait on one (no define left
+        // names them) are peeled off, repeatedly; the cycles remain, and are reported.
+        let mut named_by = vec![0usize; n];
+        for (j, us) in users.iter().enumerate() {
+            named_by[j] = us.iter().filter(|u| slots[**u].is_some()).count();
+        }
+        let mut peel: Vec<usize> = (0..n)
+            .filter(|i| slots[*i].is_some() && named_by[*i] == 0)
+            .collect();
+        let mut on_cycle: Vec<bool> = slots.iter().map(Option::is_some).collect();
+        while let Some(i) = peel.pop() {
+            on_cycle[i] = false;
+            for &j in &names[i] {
+                if on_cycle[j] {
+                    named_by[j] -= 1;
+                    if named_by[j] == 0 {
+                        peel.push(j);
+                    }
+                }
+            }
+        }
+        for (i, slot) in slots.into_iter().enumerate() {
+            if let (Some((_, d, _)), true) = (slot, on_cycle[i]) {
+                self.error(
+                    d.get_ref().name.span(),
+                    format!(
+                        "`{}` is defined in terms of itself (a cycle of #defines)",
+                        d.get_ref().name.get_ref()
+                    ),
+                );
             }
         }
         // Rules name constants the schema may define after the struct (inside it, say), so
@@ -583,9 +628,9 @@ impl Resolver {
         })
     }
 
-    /// Whether `d` names a constant or struct not defined yet that `below` says the schema
-    /// defines further down.
-    fn names_below(&self, d: &RawDefine, below: &Below) -> bool {
+    /// The constants and the structs `d` names (an `expr`'s, `or`'s, `alias`'s, an ioctl's
+    /// `type`, `nr` and `size`).
+    fn define_refs(&self, d: &RawDefine) -> (Vec<String>, Vec<String>) {
         let constants = |text: &str| -> Vec<String> {
             cexpr::parse_with(text, &|n| self.macros.get(n).cloned())
                 .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
@@ -619,6 +664,13 @@ impl Resolver {
                 }
             }
         }
+        (names, structs)
+    }
+
+    /// Whether `d` names a constant or struct not defined yet that `below` says the schema
+    /// defines further down.
+    fn names_below(&self, d: &RawDefine, below: &Below) -> bool {
+        let (names, structs) = self.define_refs(d);
         names
             .iter()
             .any(|n| !self.constants.contains_key(n) && below.constants.contains(n))
