@@ -1283,3 +1283,33 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
         }
     }
 }
+
+/// A chain of defines each naming the one below it, whose last import cannot read: every
+/// one is listed as not imported (none is left naming a define the skeleton lacks), in
+/// rounds bounded whatever the chain's length.
+#[test]
+fn a_chain_of_forward_references_to_an_unreadable_define_is_listed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3_000;
+    let mut h = String::from("#include <linux/types.h>\n");
+    for i in 0..n {
+        h += &format!("#define D{i} (D{} + 1)\n", i + 1);
+    }
+    h += &format!("#define D{n} sizeof(int)\n#define OK (D_OK + 1)\n#define D_OK 7\n");
+    let header = dir.path().join("fwd_chain.h");
+    std::fs::write(&header, h).unwrap();
+    let start = std::time::Instant::now();
+    let schema = uapigen::import::import(&header, &[dir.path()], "fwd_chain")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema.matches("# not imported: #define D").count(), n + 1);
+    // A forward reference to a define import reads stays.
+    assert!(
+        schema.contains("name = \"OK\"\nexpr = \"(D_OK + 1)\""),
+        "{schema}"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}

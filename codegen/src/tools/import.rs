@@ -1762,11 +1762,14 @@ pub fn import_structs(
     // their structs the header's structs hold or its ioctls name.
     let mut externs: Vec<(String, String, String)>;
     let mut extern_structs: Vec<(String, Item, String)>;
+    let mut rounds = 0;
     loop {
         state.items = original.clone();
         externs = Vec::new();
         extern_structs = Vec::new();
         let mut lost: Vec<String> = Vec::new();
+        // Each define taken on the strength of names below it, with those names.
+        let mut forward: Vec<(String, Vec<String>)> = Vec::new();
         let mut known: Vec<String> = Vec::new();
         let mut structs: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
@@ -1852,15 +1855,43 @@ pub fn import_structs(
                         ),
                     };
                     } else {
+                        let below: Vec<String> = names
+                            .iter()
+                            .filter(|n| !known.iter().any(|k| k == *n) && later.contains(*n))
+                            .cloned()
+                            .collect();
+                        if !below.is_empty() {
+                            forward.push((name.clone(), below));
+                        }
                         known.push(name.clone());
                     }
                 }
                 _ => {}
             }
         }
+        // A define not imported takes with it every define that named it from above, and
+        // those that named them (a queue over the uses: a chain costs its length).
+        let mut used_by: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (n, below) in &forward {
+            for b in below {
+                used_by.entry(b.as_str()).or_default().push(n.as_str());
+            }
+        }
+        let mut gone: HashSet<String> = lost.iter().cloned().collect();
+        let mut queue: Vec<String> = lost;
+        while let Some(g) = queue.pop() {
+            for u in used_by.get(g.as_str()).into_iter().flatten() {
+                if gone.insert(u.to_string()) {
+                    queue.push(u.to_string());
+                }
+            }
+        }
         let before = later.len();
-        for n in &lost {
-            later.remove(n);
+        later.retain(|n| !gone.contains(n));
+        rounds += 1;
+        // Bounded: after a few rounds, no define may name what is below it.
+        if rounds >= 4 {
+            later.clear();
         }
         if later.len() == before {
             break;
