@@ -670,6 +670,23 @@ impl Resolver {
     /// Whether `d` names a constant or struct not defined yet that `below` says the schema
     /// defines further down.
     fn names_below(&self, d: &RawDefine, below: &Below) -> bool {
+        // Most defines name only what is above them: a scan of their words settles that
+        // without parsing them twice (`define` parses them once more); a word that is a
+        // macro or not yet defined but below sends them to the exact check.
+        let texts = [
+            d.expr.as_ref().map(|e| e.get_ref().as_str()),
+            d.alias.as_ref().map(|a| a.get_ref().as_str()),
+        ];
+        let word_below = |text: &str| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| {
+                    self.macros.contains_key(w)
+                        || (!self.constants.contains_key(w) && below.constants.contains(w))
+                })
+        };
+        if d.or.is_none() && d.ioctl.is_none() && !texts.into_iter().flatten().any(word_below) {
+            return false;
+        }
         let (names, structs) = self.define_refs(d);
         names
             .iter()
