@@ -260,7 +260,12 @@ fn golden_layout_agrees_with_gcc(
              _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
             l.size, l.align
         ));
-        for m in l.members.iter().filter(|m| !m.path.contains("(anonymous ")) {
+        // A bitfield has no offsetof: `bitfields_are_where_gcc_puts_them` reads its bits.
+        for m in l
+            .members
+            .iter()
+            .filter(|m| !m.path.contains("(anonymous ") && m.bits.is_none())
+        {
             let mut p = String::new();
             for (k, part) in m.path.split('.').enumerate() {
                 if k > 0 {
@@ -633,5 +638,134 @@ fn pointers_agree_with_gcc_on_x86_64_and_i686() {
             [[24, 40, 40], [20, 36, 24]][k],
             "{triple}"
         );
+    }
+}
+
+/// `golden/schema/bitfields.toml`: every named bitfield where gcc puts it, bit by bit, on
+/// x86-64 and i686, and read and written there by the generated Rust's own helpers
+/// (`BITFIELD_HELPERS`, little-endian). gcc sets each bitfield of a zeroed struct to a value
+/// of its width and prints the struct's bytes; a Rust program sets the same values at the bits
+/// the model gives into each run's bytes, compares them with gcc's, and reads each back.
+#[test]
+fn bitfields_are_where_gcc_puts_them() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fam = family(&families, "bitfields");
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (triple, flag, rust_target) in [
+        ("x86_64-linux-gnu", "-m64", "x86_64-unknown-linux-gnu"),
+        ("i686-linux-gnu", "-m32", "i686-unknown-linux-gnu"),
+    ] {
+        let layouts = fam.layouts.iter().find(|l| l.target.triple == triple).unwrap();
+        let mut c = String::from(
+            "#include <stdio.h>\n#include <string.h>\n#include <linux/bitfields.h>\n\
+             int main(void) {\n",
+        );
+        let mut rust = format!(
+            "#![allow(dead_code)]\n{}\nfn main() {{\n    let c: Vec<Vec<u8>> = std::io::stdin().lines().map(|l| l.unwrap().split(' ').filter(|x| !x.is_empty()).map(|x| u8::from_str_radix(x, 16).unwrap()).collect()).collect();\n",
+            uapigen::emit::rust::BITFIELD_HELPERS
+        );
+        for (si, st) in fam.family.structs.iter().enumerate() {
+            let l = &layouts.structs[si];
+            if l.bit_runs.is_empty() {
+                continue;
+            }
+            let s = &st.name;
+            c.push_str(&format!(
+                "\t{{ struct {s} v; unsigned char *b = (unsigned char *)&v; size_t i;\n\
+                 \t  memset(&v, 0, sizeof(v));\n"
+            ));
+            let mut sets = Vec::new();
+            for (k, m) in l.members.iter().filter(|m| m.bits.is_some()).enumerate() {
+                let b = m.bits.unwrap();
+                let f = uapigen::layout::field_at(st, &m.index).unwrap();
+                let signed = matches!(f.ty, uapigen::ir::FieldType::Scalar(x) if x.is_signed());
+                let mask = if b.width == 64 { u64::MAX } else { (1u64 << b.width) - 1 };
+                // A value of the width with both ends set where it can; negative if signed.
+                let value: i128 = if signed {
+                    -((0x5a5a_5a5a_5a5a_5a5a_u64 >> (64 - b.width + 1).min(63)) as i128) - 1
+                } else {
+                    ((0xa5a5_a5a5_a5a5_a5a5_u64.rotate_left(k as u32)) & mask) as i128
+                };
+                c.push_str(&format!("\t  v.{} = {value}LL;\n", m.path));
+                let run = l
+                    .bit_runs
+                    .iter()
+                    .find(|r| r.start * 8 <= b.bit && b.bit < r.end * 8)
+                    .unwrap();
+                sets.push((m.path.clone(), run.start, run.end, b.bit - run.start * 8, b.width, value, signed));
+            }
+            c.push_str(
+                "\t  for (i = 0; i < sizeof(v); i++) printf(\"%02x \", b[i]);\n\t  printf(\"\\n\"); }\n",
+            );
+            // The Rust side, per run: its bytes, set as the model says.
+            rust.push_str(&format!("    let bytes = &c[{checked}];\n"));
+            let mut runs: Vec<(u64, u64)> = sets.iter().map(|x| (x.1, x.2)).collect();
+            runs.dedup();
+            for (start, end) in runs {
+                rust.push_str(&format!(
+                    "    let mut run = [0u8; {}];\n",
+                    end - start
+                ));
+                for (path, _, _, bit, width, value, signed) in sets.iter().filter(|x| x.1 == start) {
+                    rust.push_str(&format!(
+                        "    bitfield_set(&mut run, {bit}, {width}, {value}i128 as u64);\n"
+                    ));
+                    let read = if *signed {
+                        format!("bitfield_get_signed(&run, {bit}, {width}) as i128")
+                    } else {
+                        format!("bitfield_get(&run, {bit}, {width}) as i128")
+                    };
+                    rust.push_str(&format!(
+                        "    assert_eq!({read}, {value}, \"{s}.{path} read back\");\n"
+                    ));
+                }
+                rust.push_str(&format!(
+                    "    assert_eq!(&run[..], &bytes[{start}..{end}], \"{s}: bytes {start}..{end} as gcc has them\");\n"
+                ));
+            }
+            checked += 1;
+        }
+        c.push_str("\treturn 0;\n}\n");
+        rust.push_str("    println!(\"ok\");\n}\n");
+        let exe = compile(
+            "cc",
+            "bits.c",
+            &c,
+            &[flag, "-std=c11", "-Wall", "-Werror", "-D__user="],
+            &include,
+        );
+        let bytes = run(&exe);
+        let main = dir.path().join(format!("{rust_target}.rs"));
+        std::fs::write(&main, &rust).unwrap();
+        let rexe = dir.path().join(rust_target);
+        let out = std::process::Command::new("rustc")
+            .args(["--edition", "2021", "--target", rust_target, "-o"])
+            .arg(&rexe)
+            .arg(&main)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rustc --target {rust_target}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut child = std::process::Command::new(&rexe)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(bytes.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout) == "ok\n",
+            "{rust_target}: gcc's bytes\n{bytes}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        checked = 0;
     }
 }

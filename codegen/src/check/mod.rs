@@ -190,6 +190,17 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             );
         }
 
+        if let Some((index, triple, why)) = crate::layout::bitfields_differ(family, layouts, si) {
+            let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
+            diags.push(
+                at(
+                    &span,
+                    format!("struct `{}` has no Rust type of its bitfields on {triple}: {why}", st.name),
+                )
+                .note("the Rust type holds a run of bitfields as its bytes and reads each bitfield at one place on every target"),
+            );
+        }
+
         if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
             let want = conv.size_field();
             match st.fields.first() {

@@ -443,7 +443,10 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 ..Default::default()
             });
         }
-        let array = f.c_array_suffix();
+        let array = match f.bits {
+            Some(w) => format!(":{w}"),
+            None => f.c_array_suffix(),
+        };
         match &f.ty {
             FieldType::Inline(kind, members) => {
                 out.push(BodyLine {

@@ -257,6 +257,9 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         ),
     );
     out.push_str(&head.finish());
+    if has_bitfields(family) {
+        out.push_str(BITFIELD_HELPERS);
+    }
 
     // Each struct's code at the latest revision, to re-export it where a revision's is the same.
     let mut latest_code: Vec<Option<String>> = vec![None; family.structs.len()];
@@ -746,6 +749,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     }
     aggregate(
         ctx,
+        s,
         &type_name,
         Some(&doc),
         &st.fields,
@@ -785,10 +789,30 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
             continue;
         }
         let f = &st.fields[m.index[0]];
+        if f.bits.is_some() {
+            continue;
+        }
         checks.push(LayoutCheck {
             actual: Measure::Offset(Cow::Borrowed(&ty_id), ident(&f.rust_name)),
             expected: per(&|l| l.members[mi].offset),
             message: Message::Parts(["struct ", c_name, ": `", &m.path, "` at the wrong offset"]),
+        });
+    }
+    // Each run of bitfields' bytes where C's bitfields are.
+    let run_names: Vec<String> = (1..=base.bit_runs.iter().filter(|r| r.at_index.len() == 1).count())
+        .map(|k| format!("_bitfield_{k}"))
+        .collect();
+    for (k, run_name) in run_names.iter().enumerate() {
+        checks.push(LayoutCheck {
+            actual: Measure::Offset(Cow::Borrowed(&ty_id), run_name.clone()),
+            expected: per(&|l| {
+                l.bit_runs
+                    .iter()
+                    .filter(|r| r.at_index.len() == 1)
+                    .nth(k)
+                    .map_or(0, |r| r.start)
+            }),
+            message: Message::Text(format!("struct {c_name}: `{run_name}` at the wrong offset")),
         });
     }
     union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
@@ -1026,7 +1050,32 @@ fn union_layout_asserts(
             expected: values,
             message: Message::Text(format!("{kw} {uname}: wrong size")),
         });
+        // An inline struct's runs of bitfields, from its start.
+        let at = &base.members[mi].index;
+        let inner_runs = |l: &'_ crate::layout::FamilyLayout| -> Vec<u64> {
+            let sl = l.struct_(s);
+            sl.bit_runs
+                .iter()
+                .filter(|r| r.at_index.len() == at.len() + 1 && r.at_index.starts_with(at))
+                .map(|r| r.start - sl.members[mi].offset)
+                .collect()
+        };
+        for k in 0..inner_runs(&ctx.layouts[0]).len() {
+            let run_name = format!("_bitfield_{}", k + 1);
+            out.push(LayoutCheck {
+                actual: Measure::Offset(Cow::Owned(uname.clone()), run_name.clone()),
+                expected: ctx
+                    .layouts
+                    .iter()
+                    .map(|l| (l.target.rust_arch, inner_runs(l).get(k).copied().unwrap_or(0)))
+                    .collect(),
+                message: Message::Text(format!("struct {uname}: `{run_name}` at the wrong offset")),
+            });
+        }
         for (j, m) in ms.iter().enumerate() {
+            if m.bits.is_some() {
+                continue;
+            }
             let expected: Vec<(&'static str, u64)> = match kind {
                 Aggregate::Union => ctx
                     .layouts
@@ -1071,6 +1120,7 @@ fn union_layout_asserts(
 #[allow(clippy::too_many_arguments)]
 fn aggregate(
     ctx: &Ctx,
+    s: StructId,
     type_name: &str,
     doc: Option<&str>,
     fields: &[Field],
@@ -1081,7 +1131,39 @@ fn aggregate(
     out: &mut String,
 ) {
     let mut members = Vec::new();
-    for f in fields {
+    let runs = bit_runs(ctx, s, fields);
+    // Each run's alignment first, at offset 0 where a zero-length array moves nothing: the
+    // alignment its bitfields' types give the struct, as bindgen's `_bitfield_align_N`.
+    for (k, run) in runs.iter().enumerate() {
+        if let Some(t) = run.align_type {
+            members.push((
+                vec![format!(" The alignment the bitfields of `_bitfield_{}` give the type.", k + 1)],
+                format!("_bitfield_align_{}", k + 1),
+                Ty::Array(Box::new(ty(t)), "0".to_string()),
+            ));
+        }
+    }
+    for (i, f) in fields.iter().enumerate() {
+        if f.bits.is_some() {
+            // A run's bytes, once, where its first bitfield is; its bits are read by the
+            // accessors below.
+            if let Some((k, run)) = runs.iter().enumerate().find(|(_, r)| r.first == i) {
+                let names: Vec<String> = run
+                    .members
+                    .iter()
+                    .map(|m| format!("`{}`", fields[m.field].display_name()))
+                    .collect();
+                members.push((
+                    doc_lines(Some(&format!(
+                        "The bytes of the bitfields {}: read and written by their accessors.",
+                        if names.is_empty() { "(padding only)".to_string() } else { names.join(", ") }
+                    ))),
+                    format!("_bitfield_{}", k + 1),
+                    Ty::Array(Box::new(ty("u8")), run.bytes.to_string()),
+                ));
+            }
+            continue;
+        }
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
             FieldType::Pointer(p) => ty(pointer_type(ctx, p)),
@@ -1098,6 +1180,7 @@ fn aggregate(
                 let inner_bytes = into_bytes && !inner_union;
                 aggregate(
                     ctx,
+                    s,
                     &uname,
                     Some(&udoc),
                     ms,
@@ -1149,7 +1232,8 @@ fn aggregate(
     attr_text(indent, &repr_attr(repr), out);
     let plain = !is_union && !has_union(ctx, fields);
     let pointer = has_pointer(ctx, fields);
-    let derive_default = plain && !has_big_array(ctx, fields) && !pointer;
+    let big_run = runs.iter().any(|r| r.bytes > 32);
+    let derive_default = plain && !has_big_array(ctx, fields) && !pointer && !big_run;
     let derives: &[&'static str] = match (plain, derive_default) {
         (true, true) => &[
             "Clone",
@@ -1207,6 +1291,181 @@ fn aggregate(
         r.impl_end();
         out.push_str(&r.finish());
     }
+    bit_accessors(&name, fields, &runs, indent, out);
+}
+
+/// A run of bitfields as the Rust type holds it.
+struct RustRun {
+    /// Index in the aggregate's fields of its first bitfield.
+    first: usize,
+    /// Its bytes.
+    bytes: u64,
+    /// The Rust type whose alignment its named bitfields give the type (None: only padding).
+    align_type: Option<&'static str>,
+    /// Its named bitfields.
+    members: Vec<RunMember>,
+}
+
+/// A named bitfield of a run.
+struct RunMember {
+    /// Index in the aggregate's fields.
+    field: usize,
+    /// Its first bit, from the run's first byte.
+    bit: u64,
+    width: u32,
+}
+
+/// The runs of bitfields among `fields` (a struct's own, or an inline struct's of struct
+/// `s`), from the first target's layout: the check stage refused a struct whose runs are
+/// laid out otherwise on another target (`layout::bitfields_differ`).
+fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
+    if fields.iter().all(|f| f.bits.is_none()) {
+        return Vec::new();
+    }
+    let st = ctx.family.struct_(s);
+    let base = ctx.layouts[0].struct_(s);
+    let of = |index: &[usize]| crate::layout::field_at(st, index);
+    let mut out = Vec::new();
+    for run in &base.bit_runs {
+        let Some(first) = of(&run.at_index)
+            .and_then(|f0| fields.iter().position(|f| std::ptr::eq(f, f0)))
+        else {
+            continue;
+        };
+        let mut members = Vec::new();
+        let mut align_type: Option<(u64, &'static str)> = None;
+        for field in first..first + run.fields {
+            let f = &fields[field];
+            let FieldType::Scalar(sc) = f.ty else { continue };
+            if f.name.is_none() {
+                continue;
+            }
+            if align_type.is_none_or(|(a, _)| a < sc.size()) {
+                align_type = Some((sc.size(), sc.rust_name()));
+            }
+            if let Some(b) = base
+                .members
+                .iter()
+                .find(|m| of(&m.index).is_some_and(|g| std::ptr::eq(g, f)))
+                .and_then(|m| m.bits)
+            {
+                members.push(RunMember {
+                    field,
+                    bit: b.bit - run.start * 8,
+                    width: b.width,
+                });
+            }
+        }
+        out.push(RustRun {
+            first,
+            bytes: run.end - run.start,
+            align_type: align_type.map(|(_, t)| t),
+            members,
+        });
+    }
+    out
+}
+
+/// `impl T { fn x(&self) -> u8; fn set_x(&mut self, value: u8) }` for each named bitfield,
+/// through the family's `bitfield_get`/`bitfield_set` (`BITFIELD_HELPERS`).
+fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, out: &mut String) {
+    if runs.iter().all(|r| r.members.is_empty()) {
+        return;
+    }
+    let pad = |n: usize| " ".repeat(n);
+    let (i0, i1, i2) = (pad(indent), pad(indent + 4), pad(indent + 8));
+    out.push_str(&format!("{i0}impl {name} {{\n"));
+    for (k, run) in runs.iter().enumerate() {
+        for m in &run.members {
+            let f = &fields[m.field];
+            let FieldType::Scalar(sc) = f.ty else { continue };
+            let t = sc.rust_name();
+            let getter = ident(&f.rust_name);
+            let setter = ident(&format!("set_{}", f.rust_name));
+            let storage = format!("self._bitfield_{}", k + 1);
+            let (bit, width) = (m.bit, m.width);
+            let read = if sc.is_signed() {
+                format!("bitfield_get_signed(&{storage}, {bit}, {width}) as {t}")
+            } else {
+                format!("bitfield_get(&{storage}, {bit}, {width}) as {t}")
+            };
+            out.push_str(&format!(
+                "{i1}/// `{}`: bits {bit} to {} of `_bitfield_{}`.\n\
+                 {i1}#[inline]\n\
+                 {i1}pub fn {getter}(&self) -> {t} {{\n\
+                 {i2}{read}\n\
+                 {i1}}}\n\
+                 {i1}/// Sets `{}` to the low {width} bits of `value`.\n\
+                 {i1}#[inline]\n\
+                 {i1}pub fn {setter}(&mut self, value: {t}) {{\n\
+                 {i2}bitfield_set(&mut {storage}, {bit}, {width}, value as u64)\n\
+                 {i1}}}\n",
+                f.display_name(),
+                bit + u64::from(width) - 1,
+                k + 1,
+                f.display_name(),
+            ));
+        }
+    }
+    out.push_str(&format!("{i0}}}\n"));
+}
+
+/// The family's bitfield reads and writes, written once where a family has bitfields (the
+/// revision modules see them through `use super::*`). C allocates a bitfield's bits from the
+/// least significant bit of each byte on a little-endian ABI, and from the most significant on
+/// a big-endian one, where the first bit is the value's most significant too.
+pub const BITFIELD_HELPERS: &str = "\
+/// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
+#[inline]
+fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
+    let mut value = 0u64;
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let byte = bytes[(at / 8) as usize];
+        let (set, shift) = if cfg!(target_endian = \"big\") {
+            ((byte >> (7 - at % 8)) & 1, u64::from(width) - 1 - i)
+        } else {
+            ((byte >> (at % 8)) & 1, i)
+        };
+        value |= u64::from(set) << shift;
+    }
+    value
+}
+/// `bitfield_get` of a signed bitfield: its top bit is the sign.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
+    let unused = 64 - width;
+    ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
+}
+/// Writes the low `width` bits of `value` where `bitfield_get` reads them.
+#[inline]
+fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let (mask, shift) = if cfg!(target_endian = \"big\") {
+            (0x80u8 >> (at % 8), u64::from(width) - 1 - i)
+        } else {
+            (1u8 << (at % 8), i)
+        };
+        let byte = &mut bytes[(at / 8) as usize];
+        if (value >> shift) & 1 == 1 {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
+    }
+}
+";
+
+/// Whether any struct of `family` has a bitfield.
+fn has_bitfields(family: &Family) -> bool {
+    fn any(fields: &[Field]) -> bool {
+        fields.iter().any(|f| {
+            f.bits.is_some() || matches!(&f.ty, FieldType::Inline(_, ms) if any(ms))
+        })
+    }
+    family.structs.iter().any(|st| any(&st.fields))
 }
 
 /// Doc lines at column `col`, as `Rust::docs` prints them.

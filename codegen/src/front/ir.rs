@@ -401,6 +401,9 @@ pub struct Field {
     pub c_enum: Option<String>,
     /// Constants the header defines inside the struct, just before this field.
     pub before: Vec<ItemRef>,
+    /// A bitfield's width in bits (`__u8 ihl:4`); the type is an integer scalar, laid out
+    /// by the ABI's bitfield rules (`layout::place_struct`). `name` None: padding bits.
+    pub bits: Option<u32>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -467,7 +470,9 @@ impl Field {
         match (&self.name, &self.ty) {
             (Some(n), _) => n,
             (None, FieldType::Inline(Aggregate::Struct, _)) => "(anonymous struct)",
-            (None, _) => "(anonymous union)",
+            (None, FieldType::Inline(Aggregate::Union, _)) => "(anonymous union)",
+            // Only a bitfield may be anonymous otherwise (resolve).
+            (None, _) => "(padding bits)",
         }
     }
 }

@@ -1058,6 +1058,16 @@ impl Resolver {
                 let mut members = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
+                    if let (Aggregate::Union, Some(b)) = (kind, &m.get_ref().bits) {
+                        // Each member of a union is at bit 0, and a union of bits has no
+                        // Rust spelling the emitters share yet.
+                        self.error_note(
+                            b.span(),
+                            "a bitfield directly in a union is not supported",
+                            "put the bits in a `struct = [...]` member of the union",
+                        );
+                        continue;
+                    }
                     if let Some(a) = &m.get_ref().aligned {
                         // C takes it, but a Rust union's members have no alignment of their
                         // own: the generated union could not be the C union.
@@ -1082,14 +1092,28 @@ impl Resolver {
         let name = match &raw.name {
             Some(n) => Some(self.identifier(n, c_role)),
             None if matches!(ty, FieldType::Inline(..)) => None,
+            // Padding bits: `__u32 :4;`.
+            None if raw.bits.is_some() => None,
             None => {
                 self.error(
                     span,
-                    "only a union or a `struct = [...]` may be anonymous: this field needs a `name`",
+                    "only a union, a `struct = [...]` or padding bits (`bits`) may be anonymous: \
+                     this field needs a `name`",
                 );
                 return None;
             }
         };
+        let keys: [(&str, bool); 8] = [
+            ("len", raw.len.is_some()),
+            ("flexible", raw.flexible.is_some()),
+            ("dims", raw.dims.is_some()),
+            ("aligned", raw.aligned.is_some()),
+            ("flags", raw.flags.is_some()),
+            ("enum", raw.values.is_some()),
+            ("reserved", raw.reserved.as_ref().is_some_and(|r| *r.get_ref())),
+            ("until", raw.until.is_some()),
+        ];
+        let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
         if let (None, Some(doc), FieldType::Inline(kind, _)) = (&name, &raw.doc, &ty) {
             let kw = kind.c_keyword();
             self.error_note(
@@ -1197,6 +1221,10 @@ impl Resolver {
                 _ => values = Some(*g),
             }
         }
+        // An enum-typed bitfield holds the enum's values as C has them; no rule reads it.
+        if bits.is_some() {
+            values = None;
+        }
         let aligned = self.alignment(&raw.aligned, "member");
         let mut dims = Vec::new();
         if let Some(d) = &raw.dims {
@@ -1264,8 +1292,86 @@ impl Resolver {
             values,
             c_enum: c_enum.map(|(tag, _)| tag),
             before: Vec::new(),
+            bits,
             span,
         })
+    }
+
+    /// A field's `bits`: what gcc takes as a bitfield and every emitter can write. `Err(())`
+    /// (None from `field`) when the field cannot be one; `Ok(None)` for no `bits`.
+    fn bitfield(
+        &mut self,
+        bits: &Option<S<i64>>,
+        keys: &[(&str, bool)],
+        ty: &FieldType,
+        named: bool,
+    ) -> Option<Option<u32>> {
+        let Some(b) = bits else {
+            return Some(None);
+        };
+        let at = b.span();
+        let scalar = match ty {
+            FieldType::Scalar(s) => *s,
+            _ => {
+                self.error(
+                    at,
+                    "a bitfield's type is an integer type (`__u32`, `int` ...), not a struct, \
+                     union or pointer",
+                );
+                return None;
+            }
+        };
+        // Each of these has no faithful bitfield: an aligned typedef's attribute, a byte
+        // order sparse refuses in a bitfield, a signedness that differs by ABI.
+        let why = if scalar.is_aligned_64() {
+            Some("an `__aligned_*` type carries an alignment attribute")
+        } else if scalar.is_endian() {
+            Some("a `__bitwise` type (`__le32`, `__be16`, `__virtio32` ...) has a byte order, which a bitfield's bits do not keep (sparse refuses it)")
+        } else if scalar.is_plain_char() {
+            Some("plain `char` is signed on x86 and unsigned elsewhere; write `signed char` or `unsigned char`, or `__u8`")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.error(
+                at,
+                format!("`{}` cannot be a bitfield's type: {why}", scalar.c_name()),
+            );
+            return None;
+        }
+        if let Some((key, _)) = keys.iter().find(|(_, set)| *set) {
+            self.error_note(
+                at,
+                format!("a bitfield takes no `{key}`"),
+                "a bitfield is bits of one integer: no array of them, no attribute, and no rule \
+                 reads them (declare the whole integer and name its bits with [[flags]] for that)",
+            );
+            return None;
+        }
+        // The ABI's word is 4 bytes on i686 and arm: `long x:40` is refused there.
+        let max = if scalar.is_word() { 32 } else { scalar.size() as u32 * 8 };
+        match u32::try_from(*b.get_ref()) {
+            Ok(0) if named => {
+                self.error_note(
+                    at,
+                    "a named bitfield has at least one bit",
+                    "`bits = 0` without a name moves the next member to the next unit of its type",
+                );
+                None
+            }
+            Ok(w) if w <= max => Some(Some(w)),
+            _ => {
+                self.error(
+                    at,
+                    format!(
+                        "`bits = {}`: a `{}` bitfield has 0 to {max} bits",
+                        b.get_ref(),
+                        scalar.c_name()
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// `aligned = n` of a struct or member: what gcc takes in `__attribute__((aligned(n)))`,

@@ -342,6 +342,10 @@ pub struct RawField {
     /// `__attribute__((aligned(n)))` on the member: at least n-aligned (in a packed struct,
     /// exactly n).
     pub aligned: Option<S<i64>>,
+    /// A bitfield's width: `__u8 ihl:4` is `{ name = "ihl", type = "__u8", bits = 4 }`; without
+    /// a name, padding bits (`__u32 :4`); `bits = 0` (unnamed) moves what follows to the next
+    /// unit of the type.
+    pub bits: Option<S<i64>>,
 }
 
 /// A `[[flags]]` set or an `[[enum]]`: named values that belong together.

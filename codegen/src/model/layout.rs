@@ -28,6 +28,10 @@ pub struct Target {
     pub u64_align: u64,
     /// `sizeof(long)`, the ABI's word (`Scalar::is_word`): its size and alignment.
     pub long_size: u64,
+    /// An unnamed bitfield (`int :4`, `int :0`) raises the struct's alignment to its type's,
+    /// as a named one does: AAPCS's rule, on arm and aarch64 (gcc's `align_anon_bitfield`,
+    /// clang's `useZeroLengthBitfieldAlignment`); elsewhere only named bitfields do.
+    pub anon_bitfield_aligns: bool,
 }
 
 /// The Linux ABIs every uAPI struct must agree on. x86-64 is the default and comes first.
@@ -37,42 +41,49 @@ pub const TARGETS: &[Target] = &[
         rust_arch: "x86_64",
         u64_align: 8,
         long_size: 8,
+        anon_bitfield_aligns: false,
     },
     Target {
         triple: "i686-linux-gnu",
         rust_arch: "x86",
         u64_align: 4,
         long_size: 4,
+        anon_bitfield_aligns: false,
     },
     Target {
         triple: "aarch64-linux-gnu",
         rust_arch: "aarch64",
         u64_align: 8,
         long_size: 8,
+        anon_bitfield_aligns: true,
     },
     Target {
         triple: "arm-linux-gnueabihf",
         rust_arch: "arm",
         u64_align: 8,
         long_size: 4,
+        anon_bitfield_aligns: true,
     },
     Target {
         triple: "riscv64-linux-gnu",
         rust_arch: "riscv64",
         u64_align: 8,
         long_size: 8,
+        anon_bitfield_aligns: false,
     },
     Target {
         triple: "powerpc64le-linux-gnu",
         rust_arch: "powerpc64",
         u64_align: 8,
         long_size: 8,
+        anon_bitfield_aligns: false,
     },
     Target {
         triple: "s390x-linux-gnu",
         rust_arch: "s390x",
         u64_align: 8,
         long_size: 8,
+        anon_bitfield_aligns: false,
     },
 ];
 
@@ -92,6 +103,7 @@ pub fn target_by_triple(triple: &str) -> Option<&'static Target> {
 pub struct LayoutRules {
     u64_align: u64,
     long_size: u64,
+    anon_bitfield_aligns: bool,
 }
 
 impl Target {
@@ -100,6 +112,7 @@ impl Target {
         LayoutRules {
             u64_align: self.u64_align,
             long_size: self.long_size,
+            anon_bitfield_aligns: self.anon_bitfield_aligns,
         }
     }
 
@@ -158,6 +171,33 @@ pub struct MemberLayout {
     /// True when this member is an inline union or struct (its members follow, one level
     /// deeper).
     pub is_inline: bool,
+    /// A bitfield's place: `offset` and `size` are then the bytes its bits touch.
+    pub bits: Option<BitPlace>,
+}
+
+/// A run of consecutive bitfields: the bytes from where the member before it ends to where its
+/// last bit does, which hold them all (what a language without bitfields declares in their
+/// place: Rust's `[u8; end - start]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BitRun {
+    /// Index path (as `MemberLayout::index`) of its first field.
+    pub at_index: Vec<usize>,
+    /// How many fields it has (named or not).
+    pub fields: usize,
+    /// The first byte, from the start of the outermost struct.
+    pub start: u64,
+    /// The byte after its last bit.
+    pub end: u64,
+}
+
+/// Where a bitfield's bits are, in allocation order (C's: on a big-endian ABI bit 0 is the
+/// most significant bit of byte 0, on a little-endian one the least).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BitPlace {
+    /// The first bit, from the start of the outermost struct.
+    pub bit: u64,
+    /// How many bits.
+    pub width: u32,
 }
 
 /// Padding the compiler would insert: the kernel forbids it in uAPI structs.
@@ -173,6 +213,9 @@ pub struct Hole {
     pub before: Option<String>,
     /// The member whose index path the hole is reported at.
     pub at_index: Vec<usize>,
+    /// Bits that are not whole bytes (next to a bitfield): the first bit and how many; the
+    /// hole's `offset` and `size` are then the bytes they touch.
+    pub bits: Option<(u64, u64)>,
 }
 
 /// One struct's layout on one target.
@@ -186,6 +229,8 @@ pub struct StructLayout {
     pub members: Vec<MemberLayout>,
     /// Implicit padding.
     pub holes: Vec<Hole>,
+    /// Each run of consecutive bitfields, its members' included, in order.
+    pub bit_runs: Vec<BitRun>,
     /// Set when the struct would be larger than `MAX_STRUCT_SIZE`: the layout stops at the
     /// member that crosses it (`size` is then `MAX_STRUCT_SIZE + 1`, never a wrapped value)
     /// and the check stage refuses the family.
@@ -238,6 +283,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         // A member a field, at least (grown from empty, a tenth of the layouts' time).
         let mut members = Vec::with_capacity(st.fields.len());
         let mut holes = Vec::new();
+        let mut bit_runs = Vec::new();
         let placed = place_struct(
             &st.fields,
             (st.packed, st.aligned),
@@ -249,6 +295,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
             0,
             &mut members,
             &mut holes,
+            &mut bit_runs,
         );
         let (size, align, too_large) = match placed {
             Ok((size, align)) => (size, align, None),
@@ -259,6 +306,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
             align,
             members,
             holes,
+            bit_runs,
             too_large,
         });
     }
@@ -332,6 +380,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             "",
             &[],
             0,
+            &mut Vec::new(),
             &mut Vec::new(),
             &mut Vec::new(),
         )?,
@@ -408,7 +457,8 @@ fn join(prefix: &str, name: Option<&str>) -> String {
 }
 
 /// Places `fields` from `base`; the size and alignment of what they make, or where they cross
-/// `MAX_STRUCT_SIZE` (index paths from the struct).
+/// `MAX_STRUCT_SIZE` (index paths from the struct). Positions are in bits, where a bitfield
+/// may end; every other member starts on a byte.
 #[allow(clippy::too_many_arguments)]
 fn place_struct(
     fields: &[Field],
@@ -421,15 +471,85 @@ fn place_struct(
     depth: usize,
     members: &mut Vec<MemberLayout>,
     holes: &mut Vec<Hole>,
+    runs: &mut Vec<BitRun>,
 ) -> Result<(u64, u64), TooLarge> {
-    let mut end = 0;
+    // The end of what is placed so far, in bits.
+    let mut end: u64 = 0;
     let mut align = 1;
     // The field before, as a hole names it (made into text only when there is a hole).
     let mut prev: Option<(String, &Field)> = None;
+    let hole = |from: u64, to: u64, prev: &Option<(String, &Field)>, before, at_index| Hole {
+        offset: base + from / 8,
+        size: to.div_ceil(8) - from / 8,
+        after: prev.as_ref().map(|(p, pf)| display_path(p, pf)),
+        before,
+        at_index,
+        bits: (from % 8 != 0 || to % 8 != 0).then_some((base * 8 + from, to - from)),
+    };
     for (i, f) in fields.iter().enumerate() {
         let mut idx = Vec::with_capacity(index.len() + 1);
         idx.extend_from_slice(index);
         idx.push(i);
+        let path = join(prefix, f.name.as_deref());
+        if let (Some(width), FieldType::Scalar(s)) = (f.bits, &f.ty) {
+            let (start, falign) = place_bits(*s, u64::from(width), end, packed, target);
+            match runs.last_mut() {
+                // The last run is this one when the field before is a bitfield: a run of a
+                // member's own comes only from a member that is not.
+                Some(r) if i > 0 && fields[i - 1].bits.is_some() => r.fields += 1,
+                _ => runs.push(BitRun {
+                    at_index: idx.clone(),
+                    fields: 1,
+                    start: base + end.div_ceil(8),
+                    end: 0,
+                }),
+            }
+            let stop = start + u64::from(width);
+            if let Some(r) = runs.last_mut() {
+                r.end = base + stop.div_ceil(8);
+            }
+            if start + u64::from(width) > MAX_STRUCT_SIZE * 8 {
+                return Err(TooLarge {
+                    at_index: idx,
+                    why: format!(
+                        "`{}` would end past byte {MAX_STRUCT_SIZE}",
+                        display_path(&path, f)
+                    ),
+                    embeds: None,
+                });
+            }
+            if f.name.is_some() || target.anon_bitfield_aligns {
+                align = align.max(falign);
+            }
+            if start > end {
+                holes.push(hole(
+                    end,
+                    start,
+                    &prev,
+                    Some(display_path(&path, f)),
+                    idx.clone(),
+                ));
+            }
+            if f.name.is_some() {
+                members.push(MemberLayout {
+                    path: display_path(&path, f),
+                    depth,
+                    offset: base + start / 8,
+                    size: stop.div_ceil(8) - start / 8,
+                    align: target.scalar_align(*s),
+                    index: idx.clone(),
+                    is_inline: false,
+                    bits: Some(BitPlace {
+                        bit: base * 8 + start,
+                        width,
+                    }),
+                });
+            }
+            // Padding bits end a hole: they are the header's own.
+            prev = Some((path, f));
+            end = stop;
+            continue;
+        }
         let (size, falign) = field_shape(f, target, done).map_err(|mut t| {
             t.at_index.splice(0..0, idx.iter().copied());
             t
@@ -437,7 +557,8 @@ fn place_struct(
         let falign = member_align(f, falign, packed);
         // end and size are each at most MAX_STRUCT_SIZE, so neither sum can wrap; the bound
         // is what is checked.
-        let offset = round_up(end, falign)
+        let from = end.div_ceil(8);
+        let offset = round_up(from, falign)
             .and_then(|o| o.checked_add(size).map(|e| (o, e)))
             .filter(|(_, e)| *e <= MAX_STRUCT_SIZE);
         let Some((offset, field_end)) = offset else {
@@ -445,24 +566,23 @@ fn place_struct(
                 at_index: idx,
                 why: format!(
                     "`{}` ({}) would end at byte {}",
-                    display_path(&join(prefix, f.name.as_deref()), f),
+                    display_path(&path, f),
                     bytes(size),
-                    round_up(end, falign)
+                    round_up(from, falign)
                         .and_then(|o| o.checked_add(size))
                         .map_or("2^64 or more".to_string(), |e| e.to_string())
                 ),
                 embeds: None,
             });
         };
-        let path = join(prefix, f.name.as_deref());
-        if offset > end {
-            holes.push(Hole {
-                offset: base + end,
-                size: offset - end,
-                after: prev.as_ref().map(|(p, pf)| display_path(p, pf)),
-                before: Some(display_path(&path, f)),
-                at_index: idx.clone(),
-            });
+        if offset * 8 > end {
+            holes.push(hole(
+                end,
+                offset * 8,
+                &prev,
+                Some(display_path(&path, f)),
+                idx.clone(),
+            ));
         }
         push_member(
             f,
@@ -476,16 +596,17 @@ fn place_struct(
             depth,
             members,
             holes,
+            runs,
         )?;
         prev = Some((path, f));
-        end = field_end;
+        end = field_end * 8;
         align = align.max(falign);
     }
     // `aligned(n)` on the struct raises its alignment, and so rounds its size up; below the
     // members' alignment gcc ignores it.
     let align = align.max(aligned.unwrap_or(1));
     // MAX_STRUCT_SIZE is a multiple of every alignment, so rounding stays within it.
-    let size = round_up(end, align)
+    let size = round_up(end.div_ceil(8), align)
         .filter(|s| *s <= MAX_STRUCT_SIZE)
         .ok_or_else(|| TooLarge {
             at_index: index
@@ -496,19 +617,39 @@ fn place_struct(
             why: "its tail padding would end past the maximum".to_string(),
             embeds: None,
         })?;
-    if size > end {
+    if size * 8 > end {
         // Reported at the last field: that is where the author adds the explicit padding.
         let mut at_index = index.to_vec();
         at_index.push(fields.len().saturating_sub(1));
-        holes.push(Hole {
-            offset: base + end,
-            size: size - end,
-            after: prev.as_ref().map(|(p, pf)| display_path(p, pf)),
-            before: None,
-            at_index,
-        });
+        holes.push(hole(end, size * 8, &prev, None, at_index));
     }
     Ok((size, align))
+}
+
+/// Where gcc places a bitfield of type `s` and `width` bits when what is before it ends at bit
+/// `end`, and the alignment it gives the struct if it counts (a named one; an unnamed one on
+/// AAPCS). gcc's `place_field` on every ABI here (`PCC_BITFIELD_TYPE_MATTERS`): a bitfield
+/// spans no more units of its type's alignment than the type itself does, or it moves to the
+/// next unit (stor-layout.cc, `excess_unit_span`); the alignment is the member alignment
+/// (`__u64`'s is 4 on i686, so there it may straddle 8 bytes). In a packed struct it takes the
+/// next bit and aligns nothing. `:0` moves to the next unit of its type, packed or not.
+fn place_bits(s: Scalar, width: u64, end: u64, packed: bool, target: &Target) -> (u64, u64) {
+    let talign = target.scalar_align(s);
+    let unit = talign * 8;
+    let type_bits = target.scalar_size(s) * 8;
+    if width == 0 {
+        return (end.div_ceil(unit) * unit, talign);
+    }
+    if packed {
+        return (end, 1);
+    }
+    let spans = (end % unit + width).div_ceil(unit);
+    let start = if spans > type_bits / unit {
+        end.div_ceil(unit) * unit
+    } else {
+        end
+    };
+    (start, talign)
 }
 
 fn display_path(path: &str, f: &Field) -> String {
@@ -555,6 +696,7 @@ fn push_member(
     depth: usize,
     members: &mut Vec<MemberLayout>,
     holes: &mut Vec<Hole>,
+    runs: &mut Vec<BitRun>,
 ) -> Result<(), TooLarge> {
     let is_inline = matches!(f.ty, FieldType::Inline(..));
     members.push(MemberLayout {
@@ -565,6 +707,7 @@ fn push_member(
         align,
         index: idx.to_vec(),
         is_inline,
+        bits: None,
     });
     if let FieldType::Inline(Aggregate::Struct, ms) = &f.ty {
         // Its members in order with C's padding between them: a hole inside it is a hole of
@@ -580,6 +723,7 @@ fn push_member(
             depth + 1,
             members,
             holes,
+            runs,
         )?;
     }
     if let FieldType::Inline(Aggregate::Union, ms) = &f.ty {
@@ -607,6 +751,7 @@ fn push_member(
                 depth + 1,
                 members,
                 holes,
+                runs,
             )?;
         }
         let one = size / f.len.unwrap_or(1).max(1);
@@ -617,6 +762,7 @@ fn push_member(
                 after: Some(display_path(path, f)),
                 before: None,
                 at_index: idx.to_vec(),
+                bits: None,
             });
         }
     }
@@ -741,7 +887,33 @@ pub fn rust_unfaithful(
     let mut align = 1;
     // The fields' own members, in field order (each followed by its inline struct's).
     let mut tops = c.members.iter().filter(|m| m.index.len() == 1);
+    let mut runs = c.bit_runs.iter().filter(|r| r.at_index.len() == 1);
     for (i, f) in st.fields.iter().enumerate() {
+        if let (Some(_), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
+            // A run is its bytes (`[u8; n]`, where Rust's offset is) and, at offset 0, a
+            // zero-length array of its named bitfields' type for their alignment.
+            if f.name.is_some() {
+                let a = target.scalar_align(*sc);
+                align = align.max(repr.packed.map_or(a, |p| a.min(p)));
+            }
+            if i > 0 && st.fields[i - 1].bits.is_some() {
+                continue;
+            }
+            let run = runs.next()?;
+            if run.start != end {
+                return Some((
+                    vec![i],
+                    format!(
+                        "the bitfields from `{}` start at byte {} in C, and their bytes would \
+                         be at byte {end} in Rust",
+                        f.display_name(),
+                        run.start
+                    ),
+                ));
+            }
+            end = run.end;
+            continue;
+        }
         let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
             return None;
         };
@@ -786,6 +958,67 @@ pub fn rust_unfaithful(
                 bytes(size),
             ),
         ));
+    }
+    None
+}
+
+/// Where the bitfields of struct `s` are placed otherwise on some target than on the first:
+/// a run's length in bytes, or a bitfield's bits within its run. One Rust type holds a run's
+/// bytes and reads each bitfield at one place, so such a struct has no Rust type (a `__u64`
+/// bitfield may straddle 4-byte units on i686 and not elsewhere). The index path of the run's
+/// first field, the target and what differs.
+pub fn bitfields_differ(
+    family: &Family,
+    layouts: &[FamilyLayout],
+    s: StructId,
+) -> Option<(Vec<usize>, &'static str, String)> {
+    let (first, rest) = layouts.split_first()?;
+    let base = first.struct_(s);
+    if base.bit_runs.is_empty() || base.too_large.is_some() {
+        return None;
+    }
+    let st = family.struct_(s);
+    // Per run: its length and its bitfields' bits from its first byte.
+    let shape = |l: &StructLayout| -> Vec<(Vec<usize>, u64, Vec<(u64, u32)>)> {
+        l.bit_runs
+            .iter()
+            .map(|r| {
+                let bits = l
+                    .members
+                    .iter()
+                    .filter_map(|m| m.bits.filter(|_| {
+                        m.index.len() == r.at_index.len()
+                            && m.index[..m.index.len() - 1] == r.at_index[..r.at_index.len() - 1]
+                            && (r.at_index[r.at_index.len() - 1]..r.at_index[r.at_index.len() - 1] + r.fields)
+                                .contains(&m.index[m.index.len() - 1])
+                    }))
+                    .map(|b| (b.bit - r.start * 8, b.width))
+                    .collect();
+                (r.at_index.clone(), r.end - r.start, bits)
+            })
+            .collect()
+    };
+    let want = shape(base);
+    for fl in rest {
+        let l = fl.struct_(s);
+        if l.too_large.is_some() {
+            continue;
+        }
+        let got = shape(l);
+        for (w, g) in want.iter().zip(&got) {
+            if w != g {
+                let name = field_at(st, &w.0).map_or("?", |f| f.display_name());
+                return Some((
+                    w.0.clone(),
+                    fl.target.triple,
+                    format!(
+                        "the bitfields from `{name}` take {} bytes on {} and {} on {}, or their \
+                         bits are elsewhere in them",
+                        w.1, first.target.triple, g.1, fl.target.triple
+                    ),
+                ));
+            }
+        }
     }
     None
 }
@@ -1024,7 +1257,8 @@ mod tests {
                     size: 4,
                     after: Some("a".into()),
                     before: Some("b".into()),
-                    at_index: vec![1]
+                    at_index: vec![1],
+                    bits: None,
                 }]
             );
         }

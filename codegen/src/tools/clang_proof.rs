@@ -125,8 +125,9 @@ pub struct Measured {
     pub size: u64,
     /// `alignof`.
     pub align: u64,
-    /// Member path (anonymous unions add no component) → (offset, size).
-    pub members: BTreeMap<String, (u64, u64)>,
+    /// Member path (anonymous unions add no component) → (offset, size, a bitfield's first
+    /// bit and width); a bitfield's offset and size are the bytes its bits touch.
+    pub members: BTreeMap<String, (u64, u64, Option<(u64, u32)>)>,
 }
 
 /// One difference between libclang and the IR.
@@ -309,25 +310,37 @@ pub fn measure(
 }
 
 /// The members of record `ty` at offset `base`, under `prefix`, into `out`.
-fn members_of(ty: Type<'_>, prefix: &str, base: u64, out: &mut BTreeMap<String, (u64, u64)>) {
+fn members_of(
+    ty: Type<'_>,
+    prefix: &str,
+    base: u64,
+    out: &mut BTreeMap<String, (u64, u64, Option<(u64, u32)>)>,
+) {
     ty.visit_fields(|c| {
         let name = c.spelling();
         let anonymous = name.is_empty() || name.contains("(anonymous");
         let ty = c.ty().canonical();
-        let offset = base + c.field_offset_bits().unwrap_or(0) / 8;
+        let bit = base * 8 + c.field_offset_bits().unwrap_or(0);
+        let offset = bit / 8;
+        let width = c.bit_width().map(|w| w.max(0) as u32);
         // A flexible array member (`T x[]`) is incomplete, so libclang gives it no size; it
         // has an offset and adds nothing to sizeof, as the IR's does.
-        let size = match ty.kind() {
-            TypeKind::IncompleteArray => 0,
+        let size = match (ty.kind(), width) {
+            (_, Some(w)) => (bit + u64::from(w)).div_ceil(8) - offset,
+            (TypeKind::IncompleteArray, None) => 0,
             _ => ty.size().unwrap_or(0),
         };
+        // An unnamed bitfield is padding: the IR lists no member for it.
+        if width.is_some() && anonymous {
+            return;
+        }
         let path = match (anonymous, prefix.is_empty()) {
             (true, _) => prefix.to_string(),
             (false, true) => name,
             (false, false) => format!("{prefix}.{name}"),
         };
         if !anonymous {
-            out.insert(path.clone(), (offset, size));
+            out.insert(path.clone(), (offset, size, width.map(|w| (bit, w))));
         }
         // Union members and an untagged struct's are members of the struct (as in the IR); a
         // tagged struct's are its own. Of an array of them, the IR lays out the first element.
@@ -455,9 +468,22 @@ pub(crate) fn compare(m: &Measured, ir: &crate::layout::StructLayout) -> Vec<Str
         .iter()
         .filter(|x| !x.path.contains("(anonymous "))
     {
+        let ir_bits = member.bits.map(|b| (b.bit, b.width));
         match m.members.get(&member.path) {
-            Some(&(o, s)) if (o, s) == (member.offset, member.size) => {}
-            Some(&(o, s)) => out.push(format!(
+            Some(&(o, s, b)) if (o, s, b) == (member.offset, member.size, ir_bits) => {}
+            Some(&(_, _, b)) if b.is_some() || ir_bits.is_some() => {
+                let bits = |b: Option<(u64, u32)>| match b {
+                    Some((bit, w)) => format!("bits {bit}..{} ({w})", bit + u64::from(w)),
+                    None => "not a bitfield".to_string(),
+                };
+                out.push(format!(
+                    "`{}` at {} by libclang, {} in the IR",
+                    member.path,
+                    bits(b),
+                    bits(ir_bits)
+                ))
+            }
+            Some(&(o, s, _)) => out.push(format!(
                 "`{}` at offset {o} size {s} by libclang, offset {} size {} in the IR",
                 member.path, member.offset, member.size
             )),

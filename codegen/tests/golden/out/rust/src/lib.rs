@@ -8,6 +8,9 @@
 /// `include/uapi/linux/arrays.h`, from `arrays.toml`.
 #[rustfmt::skip]
 pub mod arrays;
+/// `include/uapi/linux/bitfields.h`, from `bitfields.toml`.
+#[rustfmt::skip]
+pub mod bitfields;
 /// `include/uapi/linux/caps.h`, from `caps.toml`.
 #[rustfmt::skip]
 pub mod caps;
