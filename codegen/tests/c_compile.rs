@@ -658,7 +658,11 @@ fn bitfields_are_where_gcc_puts_them() {
         ("x86_64-linux-gnu", "-m64", "x86_64-unknown-linux-gnu"),
         ("i686-linux-gnu", "-m32", "i686-unknown-linux-gnu"),
     ] {
-        let layouts = fam.layouts.iter().find(|l| l.target.triple == triple).unwrap();
+        let layouts = fam
+            .layouts
+            .iter()
+            .find(|l| l.target.triple == triple)
+            .unwrap();
         let mut c = String::from(
             "#include <stdio.h>\n#include <string.h>\n#include <linux/bitfields.h>\n\
              int main(void) {\n",
@@ -682,7 +686,11 @@ fn bitfields_are_where_gcc_puts_them() {
                 let b = m.bits.unwrap();
                 let f = uapigen::layout::field_at(st, &m.index).unwrap();
                 let signed = matches!(f.ty, uapigen::ir::FieldType::Scalar(x) if x.is_signed());
-                let mask = if b.width == 64 { u64::MAX } else { (1u64 << b.width) - 1 };
+                let mask = if b.width == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << b.width) - 1
+                };
                 // A value of the width with both ends set where it can; negative if signed.
                 let value: i128 = if signed {
                     -((0x5a5a_5a5a_5a5a_5a5a_u64 >> (64 - b.width + 1).min(63)) as i128) - 1
@@ -695,7 +703,15 @@ fn bitfields_are_where_gcc_puts_them() {
                     .iter()
                     .find(|r| r.start * 8 <= b.bit && b.bit < r.end * 8)
                     .unwrap();
-                sets.push((m.path.clone(), run.start, run.end, b.bit - run.start * 8, b.width, value, signed));
+                sets.push((
+                    m.path.clone(),
+                    run.start,
+                    run.end,
+                    b.bit - run.start * 8,
+                    b.width,
+                    value,
+                    signed,
+                ));
             }
             c.push_str(
                 "\t  for (i = 0; i < sizeof(v); i++) printf(\"%02x \", b[i]);\n\t  printf(\"\\n\"); }\n",
@@ -705,11 +721,9 @@ fn bitfields_are_where_gcc_puts_them() {
             let mut runs: Vec<(u64, u64)> = sets.iter().map(|x| (x.1, x.2)).collect();
             runs.dedup();
             for (start, end) in runs {
-                rust.push_str(&format!(
-                    "    let mut run = [0u8; {}];\n",
-                    end - start
-                ));
-                for (path, _, _, bit, width, value, signed) in sets.iter().filter(|x| x.1 == start) {
+                rust.push_str(&format!("    let mut run = [0u8; {}];\n", end - start));
+                for (path, _, _, bit, width, value, signed) in sets.iter().filter(|x| x.1 == start)
+                {
                     rust.push_str(&format!(
                         "    bitfield_set(&mut run, {bit}, {width}, {value}i128 as u64);\n"
                     ));
@@ -759,7 +773,12 @@ fn bitfields_are_where_gcc_puts_them() {
             .spawn()
             .unwrap();
         use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(bytes.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(bytes.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         assert!(
             out.status.success() && String::from_utf8_lossy(&out.stdout) == "ok\n",

@@ -70,7 +70,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     || o.members
                         .iter()
                         .zip(&base.members)
-                        .any(|(a, b)| a.offset != b.offset)
+                        .any(|(a, b)| a.offset != b.offset || a.bits != b.bits)
             });
             if !real {
                 let rev = family
@@ -107,16 +107,21 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     })
                     .map(|l| l.target.triple)
                     .collect();
+                let what = match hole.bits {
+                    Some((bit, n)) => {
+                        format!("{n} bit{} at bit {bit}", if n == 1 { "" } else { "s" })
+                    }
+                    None => format!(
+                        "{} byte{} at offset {}",
+                        hole.size,
+                        if hole.size == 1 { "" } else { "s" },
+                        hole.offset
+                    ),
+                };
                 diags.push(
                     at(
                         &span,
-                        format!(
-                            "implicit padding hole in struct `{}`: {} byte{} at offset {} {place}",
-                            st.name,
-                            hole.size,
-                            if hole.size == 1 { "" } else { "s" },
-                            hole.offset
-                        ),
+                        format!("implicit padding hole in struct `{}`: {what} {place}", st.name),
                     )
                     .note(format!("on {}", others.join(", ")))
                     .note(abi_difference(layouts, si, &hole.before))
@@ -204,7 +209,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
             let want = conv.size_field();
             match st.fields.first() {
-                Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && !f.is_array() => {}
+                Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && !f.is_array() && f.bits.is_none() => {}
                 Some(f) => diags.push(at(
                     &f.span,
                     format!(

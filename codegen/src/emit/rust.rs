@@ -799,7 +799,11 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         });
     }
     // Each run of bitfields' bytes where C's bitfields are.
-    let run_names: Vec<String> = (1..=base.bit_runs.iter().filter(|r| r.at_index.len() == 1).count())
+    let run_names: Vec<String> = (1..=base
+        .bit_runs
+        .iter()
+        .filter(|r| r.at_index.len() == 1)
+        .count())
         .map(|k| format!("_bitfield_{k}"))
         .collect();
     for (k, run_name) in run_names.iter().enumerate() {
@@ -1067,7 +1071,12 @@ fn union_layout_asserts(
                 expected: ctx
                     .layouts
                     .iter()
-                    .map(|l| (l.target.rust_arch, inner_runs(l).get(k).copied().unwrap_or(0)))
+                    .map(|l| {
+                        (
+                            l.target.rust_arch,
+                            inner_runs(l).get(k).copied().unwrap_or(0),
+                        )
+                    })
                     .collect(),
                 message: Message::Text(format!("struct {uname}: `{run_name}` at the wrong offset")),
             });
@@ -1137,7 +1146,10 @@ fn aggregate(
     for (k, run) in runs.iter().enumerate() {
         if let Some(t) = run.align_type {
             members.push((
-                vec![format!(" The alignment the bitfields of `_bitfield_{}` give the type.", k + 1)],
+                vec![format!(
+                    " The alignment the bitfields of `_bitfield_{}` give the type.",
+                    k + 1
+                )],
                 format!("_bitfield_align_{}", k + 1),
                 Ty::Array(Box::new(ty(t)), "0".to_string()),
             ));
@@ -1156,7 +1168,11 @@ fn aggregate(
                 members.push((
                     doc_lines(Some(&format!(
                         "The bytes of the bitfields {}: read and written by their accessors.",
-                        if names.is_empty() { "(padding only)".to_string() } else { names.join(", ") }
+                        if names.is_empty() {
+                            "(padding only)".to_string()
+                        } else {
+                            names.join(", ")
+                        }
                     ))),
                     format!("_bitfield_{}", k + 1),
                     Ty::Array(Box::new(ty("u8")), run.bytes.to_string()),
@@ -1327,8 +1343,8 @@ fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
     let of = |index: &[usize]| crate::layout::field_at(st, index);
     let mut out = Vec::new();
     for run in &base.bit_runs {
-        let Some(first) = of(&run.at_index)
-            .and_then(|f0| fields.iter().position(|f| std::ptr::eq(f, f0)))
+        let Some(first) =
+            of(&run.at_index).and_then(|f0| fields.iter().position(|f| std::ptr::eq(f, f0)))
         else {
             continue;
         };
@@ -1336,7 +1352,9 @@ fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
         let mut align_type: Option<(u64, &'static str)> = None;
         for field in first..first + run.fields {
             let f = &fields[field];
-            let FieldType::Scalar(sc) = f.ty else { continue };
+            let FieldType::Scalar(sc) = f.ty else {
+                continue;
+            };
             if f.name.is_none() {
                 continue;
             }
@@ -1378,7 +1396,9 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
     for (k, run) in runs.iter().enumerate() {
         for m in &run.members {
             let f = &fields[m.field];
-            let FieldType::Scalar(sc) = f.ty else { continue };
+            let FieldType::Scalar(sc) = f.ty else {
+                continue;
+            };
             let t = sc.rust_name();
             let getter = ident(&f.rust_name);
             let setter = ident(&format!("set_{}", f.rust_name));
@@ -1461,9 +1481,9 @@ fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
 /// Whether any struct of `family` has a bitfield.
 fn has_bitfields(family: &Family) -> bool {
     fn any(fields: &[Field]) -> bool {
-        fields.iter().any(|f| {
-            f.bits.is_some() || matches!(&f.ty, FieldType::Inline(_, ms) if any(ms))
-        })
+        fields
+            .iter()
+            .any(|f| f.bits.is_some() || matches!(&f.ty, FieldType::Inline(_, ms) if any(ms)))
     }
     family.structs.iter().any(|st| any(&st.fields))
 }

@@ -208,6 +208,30 @@ pub fn lib(m: &Model) -> Result<String, crate::Error> {
     for fam in p.fam {
         fam_check(m, fam)?;
     }
+    // bindgen writes bitfields as its `__BindgenBitfieldUnit` with accessors, a form this
+    // profile does not write yet: refused, not written as whole integers.
+    fn bitfield(fields: &[Field]) -> Option<&Field> {
+        fields.iter().find_map(|f| match &f.ty {
+            _ if f.bits.is_some() => Some(f),
+            FieldType::Inline(_, ms) => bitfield(ms),
+            _ => None,
+        })
+    }
+    for st in &m.family.structs {
+        if let Some(f) = bitfield(&st.fields) {
+            return Err(crate::Error::Schema(vec![crate::diag::Diagnostic::at(
+                &m.family.source,
+                f.span.clone(),
+                format!(
+                    "the published {} is written as bindgen writes it, and this profile has no \
+                     form for bitfields yet (`{}.{}`)",
+                    crate_name(m),
+                    st.name,
+                    f.display_name()
+                ),
+            )]));
+        }
+    }
     out.push('\n');
     let wrappers = !p.fam.is_empty();
     match p.parent {

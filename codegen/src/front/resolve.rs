@@ -1110,7 +1110,10 @@ impl Resolver {
             ("aligned", raw.aligned.is_some()),
             ("flags", raw.flags.is_some()),
             ("enum", raw.values.is_some()),
-            ("reserved", raw.reserved.as_ref().is_some_and(|r| *r.get_ref())),
+            (
+                "reserved",
+                raw.reserved.as_ref().is_some_and(|r| *r.get_ref()),
+            ),
             ("until", raw.until.is_some()),
         ];
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
@@ -1349,7 +1352,11 @@ impl Resolver {
             return None;
         }
         // The ABI's word is 4 bytes on i686 and arm: `long x:40` is refused there.
-        let max = if scalar.is_word() { 32 } else { scalar.size() as u32 * 8 };
+        let max = if scalar.is_word() {
+            32
+        } else {
+            scalar.size() as u32 * 8
+        };
         match u32::try_from(*b.get_ref()) {
             Ok(0) if named => {
                 self.error_note(
@@ -2238,6 +2245,19 @@ impl Resolver {
             last = Some(f);
         }
         let f = last?;
+        if let Some(w) = f.bits {
+            // A condition reads bytes at an offset, a size ends at one: a bitfield has
+            // neither.
+            self.error_note(
+                text.span(),
+                format!(
+                    "`{}` is a bitfield (`: {w}`): no condition or size reads one",
+                    text.get_ref()
+                ),
+                "declare the whole integer and name its bits with [[flags]] for a rule to read them",
+            );
+            return None;
+        }
         Some(FieldPath {
             text: text.get_ref().clone(),
             segments,

@@ -986,12 +986,16 @@ pub fn bitfields_differ(
                 let bits = l
                     .members
                     .iter()
-                    .filter_map(|m| m.bits.filter(|_| {
-                        m.index.len() == r.at_index.len()
-                            && m.index[..m.index.len() - 1] == r.at_index[..r.at_index.len() - 1]
-                            && (r.at_index[r.at_index.len() - 1]..r.at_index[r.at_index.len() - 1] + r.fields)
-                                .contains(&m.index[m.index.len() - 1])
-                    }))
+                    .filter_map(|m| {
+                        m.bits.filter(|_| {
+                            m.index.len() == r.at_index.len()
+                                && m.index[..m.index.len() - 1]
+                                    == r.at_index[..r.at_index.len() - 1]
+                                && (r.at_index[r.at_index.len() - 1]
+                                    ..r.at_index[r.at_index.len() - 1] + r.fields)
+                                    .contains(&m.index[m.index.len() - 1])
+                        })
+                    })
                     .map(|b| (b.bit - r.start * 8, b.width))
                     .collect();
                 (r.at_index.clone(), r.end - r.start, bits)

@@ -188,6 +188,27 @@ fn fields(
             FieldType::Struct(j) if f.len.is_none() => {
                 fields(family, fl, *j, bytes, off, &path, out)
             }
+            // Its bits as x86's ABIs allocate them (from each byte's least significant bit),
+            // sign-extended when its type is signed.
+            FieldType::Scalar(s) if m.bits.is_some() => {
+                let b = m.bits.expect("matched");
+                let first = base * 8 + b.bit;
+                let v = (0..u64::from(b.width)).fold(0u64, |v, i| {
+                    let at = first + i;
+                    v | (u64::from((bytes[(at / 8) as usize] >> (at % 8)) & 1) << i)
+                });
+                let shown = if s.is_signed() && b.width < 64 && v >> (b.width - 1) & 1 == 1 {
+                    ((v | !((1u64 << b.width) - 1)) as i64).to_string()
+                } else {
+                    v.to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "  {path:<28} = {shown} (bits {}..{})",
+                    b.bit,
+                    b.bit + u64::from(b.width)
+                );
+            }
             FieldType::Scalar(s) if f.len.is_none() => {
                 let v = read(bytes, off, s.size());
                 let shown = if f.flags.is_some() {

@@ -41,6 +41,8 @@ struct Field {
     path: String,
     /// The struct this member's type names (`struct NAME`), which must be defined above.
     struct_ref: Option<String>,
+    /// A bitfield's width.
+    bits: Option<u32>,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -297,12 +299,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     } else {
         format!("`{path}`")
     };
-    if let Some(width) = c.bit_width() {
-        refuse(format!(
-            "{shown} is a bitfield (`: {width}`): the schema has no bitfields; declare the whole \
-             integer and name its bits with [[flags]]"
-        ));
-    }
+    let bits = c.bit_width().map(|w| w.max(0) as u32);
     let mut ty = c.ty();
     let mut count = None;
     let mut flexible = false;
@@ -380,6 +377,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         offset,
         path: path.clone(),
         struct_ref: None,
+        bits,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -1379,6 +1377,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
         let d: Vec<String> = f.dims.iter().map(u64::to_string).collect();
         parts.push(format!("dims = [{}]", d.join(", ")));
     }
+    if let Some(n) = f.bits {
+        parts.push(format!("bits = {n}"));
+    }
     if let Some(n) = f.aligned {
         parts.push(format!("aligned = {n}"));
     }
@@ -1609,6 +1610,34 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
     });
     let skipped = skipped_ranges(&tu, main_file);
     directives(&tu, main_file, &skipped, &mut state);
+    // A struct with a branch the preprocessor skipped inside it is declared otherwise where
+    // the branch is taken: ip.h's `#if defined(__LITTLE_ENDIAN_BITFIELD)` orders iphdr's
+    // bitfields by byte order, which the x86 <asm/byteorder.h> every target is read with here
+    // does not show. The schema's struct is one declaration on every ABI.
+    for (_, item) in state.items.iter_mut() {
+        if let Item::Struct {
+            name,
+            start,
+            end,
+            problems,
+            ..
+        } = item
+        {
+            if let Some((s0, _)) = skipped.iter().find(|(s0, e0)| s0 > start && e0 < end) {
+                let at = state.source.get(*s0 as usize..).unwrap_or("");
+                problems.push(Problem {
+                    offset: *s0,
+                    len: 1,
+                    message: format!(
+                        "struct `{name}` has lines the preprocessor skipped inside it (`{}`): \
+                         the struct is declared otherwise where they are taken (another byte \
+                         order or ABI), and the schema's struct is one declaration",
+                        one_line(at)
+                    ),
+                });
+            }
+        }
+    }
     for (start, end) in skipped {
         let first = state.source.get(start as usize..).unwrap_or("");
         let first = first.lines().next().unwrap_or("").trim();
@@ -2511,6 +2540,7 @@ fn render(
                 if let Some((_, (_, set))) = owners
                     .iter()
                     .find(|((s, _), (owner, _))| s == name && *owner == field)
+                    .filter(|_| f.bits.is_none())
                 {
                     f.flags = Some(set.clone());
                 }

@@ -35,12 +35,18 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
             .filter(|h| h.before.as_deref() == Some(m.path.as_str()))
         {
             rows.push((
-                format!(
-                    "{}/* hole: {} bytes at offset {} */",
-                    "\t".repeat(m.depth + 1),
-                    h.size,
-                    h.offset
-                ),
+                match h.bits {
+                    Some((bit, n)) => format!(
+                        "{}/* hole: {n} bits at bit {bit} */",
+                        "\t".repeat(m.depth + 1)
+                    ),
+                    None => format!(
+                        "{}/* hole: {} bytes at offset {} */",
+                        "\t".repeat(m.depth + 1),
+                        h.size,
+                        h.offset
+                    ),
+                },
                 None,
             ));
         }
@@ -50,8 +56,17 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         let f = field_at(st, &m.index).expect("layout member points at a field");
         let indent = "\t".repeat(m.depth + 1);
         let name = f.name.clone().unwrap_or_default();
-        let array = f.c_array_suffix();
-        let offsets = format!("/* {:5} {:5} */", m.offset, m.size);
+        // A bitfield as pahole shows one: `:width`, and its offset as `byte:bit`.
+        let (array, offsets) = match (f.bits, m.bits) {
+            (Some(w), Some(b)) => (
+                format!(":{w}"),
+                format!("/* {:5}:{} {:5} */", m.offset, b.bit % 8, m.size),
+            ),
+            _ => (
+                f.c_array_suffix(),
+                format!("/* {:5} {:5} */", m.offset, m.size),
+            ),
+        };
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
             FieldType::Pointer(p) => p.c_name(family),
@@ -70,7 +85,10 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
     }
     for h in holes.iter().filter(|h| h.before.is_none()) {
         rows.push((
-            format!("\t/* padding: {} bytes at offset {} */", h.size, h.offset),
+            match h.bits {
+                Some((bit, n)) => format!("\t/* padding: {n} bits at bit {bit} */"),
+                None => format!("\t/* padding: {} bytes at offset {} */", h.size, h.offset),
+            },
             None,
         ));
     }

@@ -1,6 +1,7 @@
 //! The lock file's text, and nothing else: how a snapshot is written to
 //! `schema/<family>.abi.lock` and read back. A member is one line (`path @offset +size : type`,
-//! ` reserved` after the type of bytes that must be zero), a per-target number a table keyed
+//! ` reserved` after the type of bytes that must be zero; a bitfield `ihl @0 +1 : __u8:4`,
+//! `@0.4` when it starts at bit 4 of its first byte), a per-target number a table keyed
 //! by triple. What is written here is published: it must stay byte for byte what earlier
 //! uapigen wrote, and what earlier uapigen wrote must still read.
 
@@ -50,7 +51,11 @@ impl fmt::Display for MemberType {
             (Some(n), false) => write!(f, "[{n}]")?,
             (None, false) => {}
         }
-        self.dims.iter().try_for_each(|d| write!(f, "[{d}]"))
+        self.dims.iter().try_for_each(|d| write!(f, "[{d}]"))?;
+        match self.bits {
+            Some((width, _)) => write!(f, ":{width}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -58,6 +63,13 @@ impl FromStr for MemberType {
     type Err = String;
 
     fn from_str(text: &str) -> Result<MemberType, String> {
+        // A bitfield's `:width` (its first bit is the member line's, `Member::from_str`).
+        let (text, bits) = match text.rsplit_once(':') {
+            Some((t, w)) if !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()) => {
+                (t, Some((w.parse().map_err(|_| text.to_string())?, 0)))
+            }
+            _ => (text, None),
+        };
         // `[a][b][c]`: the first is the length (or `[]`), the rest the further dimensions.
         let mut rest = text;
         let mut dims = Vec::new();
@@ -95,15 +107,21 @@ impl FromStr for MemberType {
             len,
             flexible,
             dims,
+            bits,
         })
     }
 }
 
 impl fmt::Display for Member {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A bitfield that starts inside its first byte: `@byte.bit`.
+        let shift = match self.ty.bits {
+            Some((_, b)) if b > 0 => format!(".{b}"),
+            _ => String::new(),
+        };
         write!(
             f,
-            "{} @{} +{} : {}",
+            "{} @{}{shift} +{} : {}",
             self.path, self.offset, self.size, self.ty
         )?;
         if self.reserved {
@@ -126,13 +144,26 @@ impl FromStr for Member {
             Some(t) => (t, true),
             None => (ty, false),
         };
+        let (offset, shift) = match offset.split_once('.') {
+            Some((o, b)) => (
+                o,
+                Some(b.parse::<u64>().ok().filter(|b| *b < 8).ok_or_else(bad)?),
+            ),
+            None => (offset, None),
+        };
+        let mut ty: MemberType = ty
+            .parse()
+            .map_err(|t| format!("member `{path}`: unknown type `{t}`"))?;
+        match (&mut ty.bits, shift) {
+            (Some((_, b)), Some(s)) => *b = s,
+            (None, Some(_)) => return Err(bad()),
+            _ => {}
+        }
         Ok(Member {
             path: path.to_string(),
             offset: offset.parse().map_err(|_| bad())?,
             size: size.parse().map_err(|_| bad())?,
-            ty: ty
-                .parse()
-                .map_err(|t| format!("member `{path}`: unknown type `{t}`"))?,
+            ty,
             reserved,
         })
     }

@@ -142,6 +142,9 @@ pub struct MemberType {
     pub flexible: bool,
     /// A multi-dimensional array's further dimensions (`[4][8]`: `len` 4, `dims` `[8]`).
     pub dims: Vec<u64>,
+    /// A bitfield: its width, and its first bit in the byte at the member's offset (0 to 7,
+    /// in allocation order).
+    pub bits: Option<(u32, u64)>,
 }
 
 /// The element type of a member.
@@ -165,7 +168,7 @@ impl MemberType {
         self.base == BaseType::Union && self.len.is_none() && !self.flexible
     }
 
-    fn of(family: &Family, f: &Field) -> MemberType {
+    fn of(family: &Family, f: &Field, place: Option<crate::layout::BitPlace>) -> MemberType {
         let base = match &f.ty {
             FieldType::Scalar(s) => BaseType::Scalar(*s),
             FieldType::Pointer(p) => BaseType::Pointer(p.c_name(family)),
@@ -178,6 +181,7 @@ impl MemberType {
             len: f.len,
             flexible: f.flexible.is_some(),
             dims: f.dims.clone(),
+            bits: place.map(|b| (b.width, b.bit % 8)),
         }
     }
 }
@@ -226,7 +230,7 @@ fn revision(view: RevView, history: &Family) -> RevisionAbi {
                         path: m.path.clone(),
                         offset: m.offset,
                         size: m.size,
-                        ty: MemberType::of(family, f),
+                        ty: MemberType::of(family, f, m.bits),
                         reserved: f.reserved,
                     })
                 })
