@@ -177,3 +177,131 @@ fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
     // The alias follows it; nothing else differs.
     assert_eq!(mismatches.len(), 2 * 7, "{all}");
 }
+
+/// Bitfields laid out as clang lays them out on every ABI: 300 structs drawn at random (a
+/// fixed seed) from bitfields of every integer size, named, unnamed and zero-width, between
+/// whole members, in packed structs and not, each laid out by the model and measured by
+/// libclang on the seven targets (size, alignment, every member's bytes and every bitfield's
+/// bits). Holes are allowed here: this is the layout, before the check refuses them.
+#[test]
+fn bitfields_are_laid_out_as_clang_does_on_every_abi() {
+    use uapigen::model::TargetId;
+    // (schema type, C type, bits, named bitfields allowed)
+    const TYPES: &[(&str, &str, u32)] = &[
+        ("__u8", "unsigned char", 8),
+        ("__s8", "signed char", 8),
+        ("__u16", "unsigned short", 16),
+        ("__s16", "short", 16),
+        ("__u32", "unsigned int", 32),
+        ("int", "int", 32),
+        ("__u64", "unsigned long long", 64),
+        ("__s64", "long long", 64),
+        ("unsigned long", "unsigned long", 32),
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut schema = String::from(
+        "[family]\nname = \"bits\"\nheader = \"linux/bits.h\"\nguard = \"_UAPI_LINUX_BITS_H\"\nlicense = \"GPL-2.0 WITH Linux-syscall-note\"\n\n[[revision]]\nid = \"r1\"\n",
+    );
+    let mut c = String::new();
+    let structs = 300;
+    for i in 0..structs {
+        let packed = next(4) == 0;
+        let mut fields = Vec::new();
+        let mut decls = String::new();
+        for j in 0..1 + next(7) {
+            let (st, ct, max) = TYPES[next(TYPES.len() as u64) as usize];
+            match next(6) {
+                // A whole member.
+                0 => {
+                    fields.push(format!("{{ name = \"f{j}\", type = \"{st}\" }}"));
+                    decls.push_str(&format!("{ct} f{j}; "));
+                }
+                // Padding bits, or the next unit.
+                1 => {
+                    let w = if next(3) == 0 {
+                        0
+                    } else {
+                        1 + next(max as u64)
+                    };
+                    fields.push(format!("{{ type = \"{st}\", bits = {w} }}"));
+                    decls.push_str(&format!("{ct} :{w}; "));
+                }
+                _ => {
+                    let w = 1 + next(max as u64);
+                    fields.push(format!(
+                        "{{ name = \"f{j}\", type = \"{st}\", bits = {w} }}"
+                    ));
+                    decls.push_str(&format!("{ct} f{j}:{w}; "));
+                }
+            }
+        }
+        // A struct needs a named member for C to have one.
+        fields.push("{ name = \"last\", type = \"__u8\" }".to_string());
+        decls.push_str("unsigned char last; ");
+        schema.push_str(&format!(
+            "\n[[struct]]\nname = \"b{i}\"\n{}fields = [{}]\n",
+            if packed { "packed = true\n" } else { "" },
+            fields.join(", ")
+        ));
+        c.push_str(&format!(
+            "struct b{i} {{ {decls}}}{};\n",
+            if packed {
+                " __attribute__((packed))"
+            } else {
+                ""
+            }
+        ));
+    }
+    let checked = uapigen::lay_out(
+        uapigen::Source::new("bits.toml", schema.clone()),
+        "bits.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let latest = checked.latest();
+    let (mut bitfields, mut compared) = (0, 0);
+    for (t, target) in TargetId::all() {
+        let measured =
+            uapigen::clang_proof::measure(&c, &[], target).unwrap_or_else(|e| panic!("{e}"));
+        for (s, st) in latest.structs() {
+            let ir = latest.layout(s, t);
+            let m = &measured[&st.name];
+            let decl = c
+                .lines()
+                .find(|l| l.starts_with(&format!("struct {} ", st.name)))
+                .unwrap();
+            assert_eq!(
+                (m.size, m.align),
+                (ir.size, ir.align),
+                "{}: size/align of `{decl}`",
+                target.triple
+            );
+            for member in &ir.members {
+                let got = m.members.get(&member.path).copied();
+                let want = (
+                    member.offset,
+                    member.size,
+                    member.bits.map(|b| (b.bit, b.width)),
+                );
+                assert_eq!(
+                    got,
+                    Some(want),
+                    "{}: `{}` of `{decl}`",
+                    target.triple,
+                    member.path
+                );
+                bitfields += usize::from(member.bits.is_some());
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        bitfields > 1000 && compared > 3000,
+        "{bitfields} bitfields of {compared} members"
+    );
+}

@@ -212,3 +212,37 @@ impl<'de> Deserialize<'de> for PerTarget {
         d.deserialize_map(ByTriple)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_lines_read_back_as_written() {
+        for line in [
+            "flags @4 +4 : __u32",
+            "ihl @0 +1 : __u8:4",
+            "version @0.4 +1 : __u8:4",
+            "addr @8 +7 : __u64:52",
+            "m @0 +96 : __u32[4][3][2]",
+            "data @8 +0 : __u8[]",
+            "pad @12 +4 : __u8[4] reserved",
+        ] {
+            let m: Member = line.parse().unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(m.to_string(), line);
+        }
+        let m: Member = "version @0.4 +1 : __u8:4".parse().unwrap();
+        assert_eq!((m.offset, m.ty.bits), (0, Some((4, 4))));
+    }
+
+    #[test]
+    fn a_bit_offset_needs_a_bitfield_and_a_bit_of_a_byte() {
+        for line in [
+            "a @0.4 +4 : __u32",
+            "a @0.8 +1 : __u8:4",
+            "a @0.x +1 : __u8:4",
+        ] {
+            assert!(line.parse::<Member>().is_err(), "{line}");
+        }
+    }
+}
