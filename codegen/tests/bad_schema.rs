@@ -377,6 +377,12 @@ const CASES: &[Case] = &[
         says: "implicit padding hole in struct `s`: 5 bits at bit 3 between `a` and `b`",
     },
     Case {
+        name: "bitfield accessors defined twice",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"x\", type = \"__u8\", bits = 4 }, { name = \"set_x\", type = \"__u8\", bits = 4 }]\n",
+        at: "{ name = \"set_x\"",
+        says: "the Rust type of struct `s` would have two methods `set_x`: the bitfield `set_x`'s accessor and another",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

@@ -171,8 +171,10 @@ fn import_class(message: &str) -> String {
         } else {
             "compile error: includes a libc header (<sys/socket.h>, <stdlib.h> ...; read with -nostdinc)"
         }
-    } else if has("is a bitfield") {
-        "bitfield"
+    } else if has("is declared by the byte order") {
+        "a struct declared by the byte order (`#if defined(__LITTLE_ENDIAN_BITFIELD)` ...)"
+    } else if has("a bitfield directly in a union") || has("of its bitfields on") {
+        "bitfield the schema cannot write (in a union; placed otherwise on some ABI)"
     } else if has("is a flexible array member, so it must be the last member") {
         "flexible array member (or [0]) before another member"
     } else if has("which ends in the flexible array member") {

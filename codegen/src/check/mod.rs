@@ -222,6 +222,12 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
 
         visit_fields(&st.fields, &mut |f| check_links(family, st, f, &mut diags));
+        // The Rust type's methods: a validated struct's own, and two per named bitfield.
+        let own: &[&str] = match (st.convention, &st.validation) {
+            (Some(_), Some(_)) => &["check", "copy_from_user", "copy_from_user_into"],
+            _ => &[],
+        };
+        accessor_clashes(src, st, &st.fields, own, &mut diags);
 
         if let (Some(conv), Some(v)) = (st.convention, &st.validation) {
             // The command hands the driver its data type as a __u32.
@@ -423,6 +429,45 @@ fn visit_fields<'a>(fields: &'a [Field], f: &mut impl FnMut(&'a Field)) {
         f(field);
         if let FieldType::Inline(_, ms) = &field.ty {
             visit_fields(ms, f);
+        }
+    }
+}
+
+/// Named bitfields whose Rust accessors (`x()`, `set_x()`) would be defined twice on one
+/// type: by another bitfield's, or by the type's own methods (`own`). An inline struct is a
+/// type of its own, with no other methods.
+fn accessor_clashes(
+    src: &crate::diag::Source,
+    st: &Struct,
+    fields: &[Field],
+    own: &[&str],
+    diags: &mut Diagnostics,
+) {
+    let mut seen: Vec<String> = own.iter().map(|s| s.to_string()).collect();
+    for f in fields {
+        if let FieldType::Inline(Aggregate::Struct, ms) = &f.ty {
+            accessor_clashes(src, st, ms, &[], diags);
+        }
+        if f.bits.is_none() || f.name.is_none() {
+            continue;
+        }
+        for name in [f.rust_name.clone(), format!("set_{}", f.rust_name)] {
+            if seen.contains(&name) {
+                diags.push(
+                    Diagnostic::at(
+                        src,
+                        f.span.clone(),
+                        format!(
+                            "the Rust type of struct `{}` would have two methods `{name}`: the \
+                             bitfield `{}`'s accessor and another",
+                            st.name,
+                            f.display_name()
+                        ),
+                    )
+                    .note("give the bitfield another `rust_name`"),
+                );
+            }
+            seen.push(name);
         }
     }
 }

@@ -1236,6 +1236,28 @@ fn struct_item(
     });
     let fields = walk.fields;
     let range = c.extent();
+    let (start, end) = (
+        range.start().spelling().offset,
+        range.end().spelling().offset,
+    );
+    // A struct declared by the byte order (ip.h's `#if defined(__LITTLE_ENDIAN_BITFIELD)`
+    // orders iphdr's bitfields so): every target is read here with x86's <asm/byteorder.h>,
+    // so its other declaration is never measured, and the schema's struct is one declaration.
+    let body = source.get(start as usize..end as usize).unwrap_or("");
+    if let Some(line) = body
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with('#') && (l.contains("ENDIAN") || l.contains("BYTE_ORDER")))
+    {
+        problems.push(at(
+            name.len().max(1),
+            format!(
+                "{shown} is declared by the byte order (`{}`): its other declaration is not \
+                 measured, and the schema's struct is one declaration on every ABI",
+                one_line(line)
+            ),
+        ));
+    }
     Item::Struct {
         name,
         extern_header: None,
@@ -1243,8 +1265,8 @@ fn struct_item(
         packed,
         aligned,
         fields,
-        start: range.start().spelling().offset,
-        end: range.end().spelling().offset,
+        start,
+        end,
         problems,
     }
 }
@@ -1610,34 +1632,6 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
     });
     let skipped = skipped_ranges(&tu, main_file);
     directives(&tu, main_file, &skipped, &mut state);
-    // A struct with a branch the preprocessor skipped inside it is declared otherwise where
-    // the branch is taken: ip.h's `#if defined(__LITTLE_ENDIAN_BITFIELD)` orders iphdr's
-    // bitfields by byte order, which the x86 <asm/byteorder.h> every target is read with here
-    // does not show. The schema's struct is one declaration on every ABI.
-    for (_, item) in state.items.iter_mut() {
-        if let Item::Struct {
-            name,
-            start,
-            end,
-            problems,
-            ..
-        } = item
-        {
-            if let Some((s0, _)) = skipped.iter().find(|(s0, e0)| s0 > start && e0 < end) {
-                let at = state.source.get(*s0 as usize..).unwrap_or("");
-                problems.push(Problem {
-                    offset: *s0,
-                    len: 1,
-                    message: format!(
-                        "struct `{name}` has lines the preprocessor skipped inside it (`{}`): \
-                         the struct is declared otherwise where they are taken (another byte \
-                         order or ABI), and the schema's struct is one declaration",
-                        one_line(at)
-                    ),
-                });
-            }
-        }
-    }
     for (start, end) in skipped {
         let first = state.source.get(start as usize..).unwrap_or("");
         let first = first.lines().next().unwrap_or("").trim();
