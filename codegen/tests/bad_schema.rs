@@ -383,6 +383,48 @@ const CASES: &[Case] = &[
         says: "the Rust type of struct `s` would have two methods `set_x`: the bitfield `set_x`'s accessor and another",
     },
     Case {
+        name: "a union with a size convention",
+        body: "[[union]]\nname = \"u\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }]\n",
+        at: "\"size\"\nfields",
+        says: "union `u` has a size convention: only a struct does",
+    },
+    Case {
+        name: "a union with a flexible array member",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"d\", type = \"__u8\", flexible = true }]\n",
+        at: "true }",
+        says: "union `u` has a flexible array member: only a struct may end in one",
+    },
+    Case {
+        name: "a bitfield of a union's own",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 3 }, { name = \"b\", type = \"__u32\" }]\n",
+        at: "3 }",
+        says: "a bitfield directly in a union is not supported",
+    },
+    Case {
+        name: "struct naming a union",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"struct u\" }]\n",
+        at: "\"struct u\"",
+        says: "`u` is a union: write `union u`",
+    },
+    Case {
+        name: "union naming a struct",
+        body: "[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"union t\" }]\n",
+        at: "\"union t\"",
+        says: "`t` is a struct: write `struct t`",
+    },
+    Case {
+        name: "unknown union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"union nowhere\" }]\n",
+        at: "\"union nowhere\"",
+        says: "unknown union `nowhere`",
+    },
+    Case {
+        name: "a union and a struct of one tag",
+        body: "[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[union]]\nname = \"t\"\nfields = [{ name = \"b\", type = \"__u32\" }]\n",
+        at: "\"t\"\nfields = [{ name = \"b\"",
+        says: "union `t` is defined twice (first at line 11, struct `t`)",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

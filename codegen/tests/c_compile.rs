@@ -255,9 +255,10 @@ fn golden_layout_agrees_with_gcc(
     for (si, st) in fam.family.structs.iter().enumerate() {
         let l = &layouts.structs[si];
         let s = &st.name;
+        let ty = st.c_type();
         src.push_str(&format!(
-            "_Static_assert(sizeof(struct {s}) == {}, \"sizeof {s}\");\n\
-             _Static_assert(_Alignof(struct {s}) == {}, \"alignof {s}\");\n",
+            "_Static_assert(sizeof({ty}) == {}, \"sizeof {s}\");\n\
+             _Static_assert(_Alignof({ty}) == {}, \"alignof {s}\");\n",
             l.size, l.align
         ));
         // A bitfield has no offsetof: `bitfields_are_where_gcc_puts_them` reads its bits.
@@ -281,7 +282,7 @@ fn golden_layout_agrees_with_gcc(
                 }
             }
             src.push_str(&format!(
-                "_Static_assert(offsetof(struct {s}, {p}) == {}, \"offsetof {s}.{p}\");\n",
+                "_Static_assert(offsetof({ty}, {p}) == {}, \"offsetof {s}.{p}\");\n",
                 m.offset
             ));
             if st
@@ -293,7 +294,7 @@ fn golden_layout_agrees_with_gcc(
                 flexible += 1;
             } else {
                 src.push_str(&format!(
-                    "_Static_assert(sizeof(((struct {s} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
+                    "_Static_assert(sizeof((({ty} *)0)->{p}) == {}, \"sizeof {s}.{p}\");\n",
                     m.size
                 ));
             }
@@ -786,5 +787,35 @@ fn bitfields_are_where_gcc_puts_them() {
             String::from_utf8_lossy(&out.stderr)
         );
         checked = 0;
+    }
+}
+
+/// `golden/schema/unions.toml` and `bitfields.toml` as gcc lays them out on x86-64 and i686:
+/// every union's and struct's size and alignment, every member's offset and size (a union's
+/// at 0), and the members beside the bitfields.
+#[test]
+fn unions_and_bitfield_structs_agree_with_gcc_on_x86_64_and_i686() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
+        let (asserted, _) = golden_layout_agrees_with_gcc(&families, "unions", triple, flag);
+        for want in [
+            "un_value.quad",
+            "un_ctx.in",
+            "un_ctx.out",
+            "un_ctx.out.ctx_id",
+            "un_holder.vals",
+        ] {
+            assert!(asserted.iter().any(|a| a == want), "{want}: {asserted:?}");
+        }
+        let (asserted, _) = golden_layout_agrees_with_gcc(&families, "bitfields", triple, flag);
+        for want in [
+            "bf_iphdr.tot_len",
+            "bf_insn.imm",
+            "bf_redir.entry.fields.dest_id",
+            "bf_packed.value",
+        ] {
+            assert!(asserted.iter().any(|a| a == want), "{want}: {asserted:?}");
+        }
     }
 }

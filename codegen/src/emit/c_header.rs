@@ -42,6 +42,8 @@ struct CommentView {
 
 #[derive(Serialize)]
 struct StructView {
+    /// `struct` or `union`.
+    keyword: &'static str,
     name: String,
     body: Vec<BodyLine>,
     /// ` __attribute__((packed))` after the closing brace, or nothing.
@@ -211,7 +213,7 @@ fn write(v: &HeaderView, out: &mut String) {
             out.push_str("};\n");
         }
         if let Some(st) = &item.structure {
-            push(out, &["struct ", &st.name, " {\n"]);
+            push(out, &[st.keyword, " ", &st.name, " {\n"]);
             for b in &st.body {
                 if let Some(d) = &b.define {
                     define(d, out);
@@ -291,7 +293,7 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
     let st = family.struct_(s);
     let mut body = Vec::new();
     field_lines(family, &st.fields, 1, &mut body);
-    let mut out = format!("struct {} {{", st.name);
+    let mut out = format!("{} {{", st.c_type());
     for l in body {
         if let Some(f) = l.field {
             out += &format!(" {} {}{}{};", f.ty, f.name, f.array, f.attrs);
@@ -315,6 +317,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             ItemView {
                 comment: struct_comment(st),
                 structure: Some(StructView {
+                    keyword: st.keyword(),
                     name: st.name.clone(),
                     body,
                     attrs: attributes(st.packed, st.aligned),
@@ -389,7 +392,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
 fn c_type(family: &Family, ty: &FieldType) -> String {
     match ty {
         FieldType::Scalar(s) => s.c_name().to_string(),
-        FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
+        FieldType::Struct(i) => family.struct_(*i).c_type(),
         FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
         FieldType::Pointer(p) => p.c_base(family),
     }
@@ -608,7 +611,7 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
     let Some(summary) = &st.summary else {
         return st.doc.as_deref().and_then(|d| plain_comment(d, ""));
     };
-    let mut lines = vec![format!("struct {} - {}", st.name, c_comment(summary))];
+    let mut lines = vec![format!("{} - {}", st.c_type(), c_comment(summary))];
     fn params(fields: &[Field], prefix: &str, lines: &mut Vec<String>) {
         for f in fields {
             let path = match (&f.name, prefix.is_empty()) {

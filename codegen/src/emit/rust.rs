@@ -683,7 +683,10 @@ fn has_union(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| match &f.ty {
         FieldType::Inline(Aggregate::Union, _) => true,
         FieldType::Inline(Aggregate::Struct, ms) => has_union(ctx, ms),
-        FieldType::Struct(i) => has_union(ctx, &ctx.family.struct_(*i).fields),
+        FieldType::Struct(i) => {
+            let inner = ctx.family.struct_(*i);
+            inner.union || has_union(ctx, &inner.fields)
+        }
         FieldType::Scalar(_) | FieldType::Pointer(_) => false,
     })
 }
@@ -740,7 +743,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let st = ctx.family.struct_(s);
     let mut out = String::with_capacity(8192);
     let type_name = camel(&st.name);
-    let mut doc = format!("`struct {}`", st.name);
+    let mut doc = format!("`{}`", st.c_type());
     if let Some(s) = &st.summary {
         doc.push_str(&format!(": {s}"));
     }
@@ -754,7 +757,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         Some(&doc),
         &st.fields,
         rust_repr(&st.fields, st.packed, st.aligned),
-        false,
+        st.union,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
         indent,
@@ -770,16 +773,17 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
             .collect()
     };
     let c_name = &st.name;
+    let kw = if st.union { "union " } else { "struct " };
     let mut checks = vec![
         LayoutCheck {
             actual: Measure::Size(Cow::Borrowed(&ty_id)),
             expected: per(&|l| l.size),
-            message: Message::Parts(["struct ", c_name, ": wrong size", "", ""]),
+            message: Message::Parts([kw, c_name, ": wrong size", "", ""]),
         },
         LayoutCheck {
             actual: Measure::Align(Cow::Borrowed(&ty_id)),
             expected: per(&|l| l.align),
-            message: Message::Parts(["struct ", c_name, ": wrong alignment", "", ""]),
+            message: Message::Parts([kw, c_name, ": wrong alignment", "", ""]),
         },
     ];
     let base = ctx.layouts[0].struct_(s);
@@ -795,7 +799,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         checks.push(LayoutCheck {
             actual: Measure::Offset(Cow::Borrowed(&ty_id), ident(&f.rust_name)),
             expected: per(&|l| l.members[mi].offset),
-            message: Message::Parts(["struct ", c_name, ": `", &m.path, "` at the wrong offset"]),
+            message: Message::Parts([kw, c_name, ": `", &m.path, "` at the wrong offset"]),
         });
     }
     // Each run of bitfields' bytes where C's bitfields are.

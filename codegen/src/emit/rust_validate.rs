@@ -160,7 +160,8 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     let ty_name = type_ident(&st.name);
     // Hole-free on every target (the check stage) and integers all the way down; an
     // acknowledged ABI trap with a hole is not, so it gets no byte view.
-    if view.hole_free(s) {
+    // A union's bytes past a shorter member may never have been written: no byte view.
+    if view.hole_free(s) && !st.union {
         plain_impl(&ty_name, indent, out);
     }
     let (Some(conv), Some(v), Some(plan)) = (st.convention, &st.validation, view.validator(s))

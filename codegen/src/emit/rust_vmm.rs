@@ -751,7 +751,7 @@ impl Emit<'_> {
             .iter()
             .filter_map(|f| Some((f.name.as_deref()?, f.doc.as_deref()?)));
         let doc = doc_attr(
-            "struct",
+            st.keyword(),
             &st.name,
             st.summary.as_deref(),
             members,
@@ -759,7 +759,7 @@ impl Emit<'_> {
         );
         self.out.push_str(&doc);
         let mut shapes = Vec::new();
-        self.shape(&st.name, false, &st.fields, &mut shapes);
+        self.shape(&st.name, st.union, &st.fields, &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
@@ -856,11 +856,15 @@ impl Emit<'_> {
             fields.iter().any(|f| match &f.ty {
                 FieldType::Inline(Aggregate::Union, _) => true,
                 FieldType::Inline(Aggregate::Struct, ms) => any(m, ms),
-                FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
+                FieldType::Struct(id) => {
+                    let inner = &m.family.structs[id.0];
+                    inner.union || any(m, &inner.fields)
+                }
                 FieldType::Scalar(_) | FieldType::Pointer(_) => false,
             })
         }
-        any(self.m, &self.m.family.structs[s.0].fields)
+        let st = &self.m.family.structs[s.0];
+        st.union || any(self.m, &st.fields)
     }
 
     fn struct_has_pointer(&self, s: StructId) -> bool {

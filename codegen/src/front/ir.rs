@@ -349,6 +349,9 @@ pub struct Struct {
     /// `__attribute__((aligned(n)))` on the struct: its alignment is at least n (a power of
     /// two), its size a multiple of it.
     pub aligned: Option<u64>,
+    /// A union at file scope (`[[union]]`): every member at offset 0, its size the largest
+    /// rounded up to its alignment. It has no size convention, rules or capabilities.
+    pub union: bool,
     /// Set on an info struct the kernel follows with a capability chain.
     pub caps: Option<CapChain>,
     /// Set on a struct that is one capability of a chain.
@@ -511,7 +514,7 @@ impl Pointer {
         let to = match self.to {
             Pointee::Void => "void",
             Pointee::Scalar(s) => s.c_name(),
-            Pointee::Struct(i) => return self.spell(&format!("struct {}", family.struct_(i).name)),
+            Pointee::Struct(i) => return self.spell(&family.struct_(i).c_type()),
         };
         self.spell(to)
     }
@@ -1348,6 +1351,20 @@ impl Field {
 }
 
 impl Struct {
+    /// `struct` or `union`: how C declares and names it.
+    pub fn keyword(&self) -> &'static str {
+        if self.union {
+            "union"
+        } else {
+            "struct"
+        }
+    }
+
+    /// Its C type: `struct vfio_info_cap_header`, `union bpf_attr`.
+    pub fn c_type(&self) -> String {
+        format!("{} {}", self.keyword(), self.name)
+    }
+
     /// Whether the family view `family` is a revision whose layout of this struct is an
     /// acknowledged ABI trap.
     pub fn trap_at(&self, family: &Family) -> bool {

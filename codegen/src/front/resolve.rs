@@ -18,6 +18,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         revisions: Vec::new(),
         constants: FxMap::default(),
         struct_index: FxMap::default(),
+        unions: FxSet::default(),
         ends: FxMap::default(),
         ioctls: FxSet::default(),
         macros: FxMap::default(),
@@ -44,6 +45,8 @@ struct Resolver {
     constants: FxMap<String, (u64, Span, [CValue; 2])>,
     /// Every struct defined so far, by name: its index (the first, if defined twice).
     struct_index: FxMap<String, StructId>,
+    /// The names of `struct_index` that are unions (`[[union]]`).
+    unions: FxSet<String>,
     /// For defines: where their current definition begins and ends (a sentinel's `until`).
     ends: FxMap<String, (RevSet, RevSet)>,
     /// The ioctl numbers and their aliases: their value is the architecture's encoding, so no
@@ -97,7 +100,8 @@ struct ValidationParts {
 
 /// Top-level schema entries, put back in file order so the header keeps the schema's order.
 enum Entry {
-    Struct(S<RawStruct>),
+    /// A `[[struct]]`, or a `[[union]]` (true).
+    Struct(S<RawStruct>, bool),
     Group(GroupKind, S<RawGroup>),
     Define(S<RawDefine>),
     Macro(S<RawMacro>),
@@ -106,7 +110,7 @@ enum Entry {
 impl Entry {
     fn start(&self) -> usize {
         match self {
-            Entry::Struct(s) => s.span().start,
+            Entry::Struct(s, _) => s.span().start,
             Entry::Group(_, g) => g.span().start,
             Entry::Define(d) => d.span().start,
             Entry::Macro(m) => m.span().start,
@@ -353,7 +357,8 @@ impl Resolver {
         }
 
         let mut entries: Vec<Entry> = Vec::new();
-        entries.extend(raw.structs.into_iter().map(Entry::Struct));
+        entries.extend(raw.structs.into_iter().map(|s| Entry::Struct(s, false)));
+        entries.extend(raw.unions.into_iter().map(|s| Entry::Struct(s, true)));
         entries.extend(
             raw.flags
                 .into_iter()
@@ -427,7 +432,7 @@ impl Resolver {
             structs: entries
                 .iter()
                 .filter_map(|e| match e {
-                    Entry::Struct(s) => Some(s.get_ref().name.get_ref().clone()),
+                    Entry::Struct(s, _) => Some(s.get_ref().name.get_ref().clone()),
                     _ => None,
                 })
                 .collect(),
@@ -437,9 +442,36 @@ impl Resolver {
         let mut pending_caps = Vec::new();
         for entry in entries {
             match entry {
-                Entry::Struct(mut s) => {
+                Entry::Struct(mut s, union) => {
                     let chain = (s.get_mut().caps.take(), s.get_mut().capability.take());
-                    let (st, parts) = self.structure(s, &family, &group_names);
+                    if union {
+                        // What a union cannot be: the kernel copies structs by a size
+                        // convention and walks capabilities of structs.
+                        let r = s.get_ref();
+                        let keys = [
+                            (r.convention.as_ref().map(|c| c.span()), "a size convention"),
+                            (r.min_size.as_ref().map(|m| m.span()), "`min_size`"),
+                            (r.rules.first().map(|x| x.span()), "`rules`"),
+                            (chain.0.as_ref().map(|c| c.span()), "`caps`"),
+                            (chain.1.as_ref().map(|c| c.span()), "`capability`"),
+                        ];
+                        for (span, what) in keys {
+                            if let Some(span) = span {
+                                self.error(
+                                    span,
+                                    format!(
+                                        "union `{}` has {what}: only a struct does",
+                                        r.name.get_ref()
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    let (mut st, parts) = self.structure(s, &family, &group_names, union);
+                    st.union = union;
+                    if union {
+                        self.unions.insert(st.name.clone());
+                    }
                     let id = StructId(family.structs.len());
                     pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
@@ -744,6 +776,7 @@ impl Resolver {
         s: S<RawStruct>,
         family: &Family,
         groups: &FxMap<String, (GroupId, GroupKind, Span)>,
+        union: bool,
     ) -> (Struct, ValidationParts) {
         let span = s.span();
         let mut raw = s.into_inner();
@@ -776,9 +809,16 @@ impl Resolver {
         });
         if let Some(prev) = self.struct_index.get(&name).map(|i| family.struct_(*i)) {
             let (line, _) = self.source.line_col(prev.name_span.start);
+            let kw = if union { "union" } else { "struct" };
+            // C's tags are one namespace: a union and a struct may not share one either.
+            let first = if prev.union == union {
+                String::new()
+            } else {
+                format!(", {} `{name}`", prev.keyword())
+            };
             self.error(
                 raw.name.span(),
-                format!("struct `{name}` is defined twice (first at line {line})"),
+                format!("{kw} `{name}` is defined twice (first at line {line}{first})"),
             );
         }
         let convention = raw.convention.as_ref().and_then(|c| match c.get_ref().as_str() {
@@ -804,6 +844,24 @@ impl Resolver {
         let mut fields = Vec::new();
         let mut anon = 0;
         for f in raw.fields.into_inner() {
+            // A union's own members are each at bit 0 (as an inline union's).
+            if let (true, Some(b)) = (union, &f.get_ref().bits) {
+                self.error_note(
+                    b.span(),
+                    "a bitfield directly in a union is not supported",
+                    "put the bits in a `struct = [...]` member of the union",
+                );
+                continue;
+            }
+            if let (true, Some(x)) = (union, &f.get_ref().flexible) {
+                self.error(
+                    x.span(),
+                    format!(
+                        "union `{name}` has a flexible array member: only a struct may end in one"
+                    ),
+                );
+                continue;
+            }
             if let Some(field) = self.field(f, groups, since, &mut anon) {
                 fields.push(field);
             }
@@ -847,6 +905,7 @@ impl Resolver {
             fields,
             packed,
             aligned,
+            union,
             caps: None,
             capability: None,
             extern_header,
@@ -1410,10 +1469,34 @@ impl Resolver {
         if let Some(base) = text.strip_suffix('*') {
             return self.pointer(t, base).map(FieldType::Pointer);
         }
-        if let Some(sname) = text.strip_prefix("struct ") {
+        let tagged = text
+            .strip_prefix("struct ")
+            .map(|n| (n, false))
+            .or_else(|| text.strip_prefix("union ").map(|n| (n, true)));
+        if let Some((sname, union)) = tagged {
             let sname = sname.trim();
+            if self.struct_index.contains_key(sname) && self.unions.contains(sname) != union {
+                let (is, write) = if union {
+                    ("a struct", "struct")
+                } else {
+                    ("a union", "union")
+                };
+                self.error(
+                    t.span(),
+                    format!("`{sname}` is {is}: write `{write} {sname}`"),
+                );
+                return None;
+            }
             return match self.struct_index.get(sname).copied() {
                 Some(i) => Some(FieldType::Struct(i)),
+                None if union => {
+                    self.error_note(
+                        t.span(),
+                        format!("unknown union `{sname}`"),
+                        "a union must be defined above the first struct that uses it, as in C",
+                    );
+                    None
+                }
                 None => {
                     self.error_note(
                         t.span(),
@@ -1447,7 +1530,28 @@ impl Resolver {
         let to = words.join(" ");
         let to = match to.as_str() {
             "void" => Some(Pointee::Void),
-            _ => match to.strip_prefix("struct ") {
+            _ => match to
+                .strip_prefix("struct ")
+                .or_else(|| to.strip_prefix("union "))
+            {
+                Some(sname)
+                    if self.struct_index.contains_key(sname.trim())
+                        && self.unions.contains(sname.trim()) != to.starts_with("union ") =>
+                {
+                    self.error(
+                        t.span(),
+                        format!(
+                            "`{}` is a {}: a pointer to it says so",
+                            sname.trim(),
+                            if to.starts_with("union ") {
+                                "struct"
+                            } else {
+                                "union"
+                            }
+                        ),
+                    );
+                    return None;
+                }
                 Some(sname) => match self.struct_index.get(sname.trim()).copied() {
                     Some(i) => Some(Pointee::Struct(i)),
                     None => {

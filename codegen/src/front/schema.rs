@@ -22,6 +22,9 @@ pub struct RawSchema {
     /// `[[struct]]`.
     #[serde(default, rename = "struct")]
     pub structs: Vec<S<RawStruct>>,
+    /// `[[union]]`: a union at file scope (`union bpf_attr { ... };`), with a struct's keys.
+    #[serde(default, rename = "union")]
+    pub unions: Vec<S<RawStruct>>,
     /// `[[flags]]`.
     #[serde(default)]
     pub flags: Vec<S<RawGroup>>,

@@ -284,19 +284,31 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         let mut members = Vec::with_capacity(st.fields.len());
         let mut holes = Vec::new();
         let mut bit_runs = Vec::new();
-        let placed = place_struct(
-            &st.fields,
-            (st.packed, st.aligned),
-            target,
-            &done,
-            0,
-            "",
-            &[],
-            0,
-            &mut members,
-            &mut holes,
-            &mut bit_runs,
-        );
+        let placed = if st.union {
+            place_union(
+                &st.fields,
+                (st.packed, st.aligned),
+                target,
+                &done,
+                &mut members,
+                &mut holes,
+                &mut bit_runs,
+            )
+        } else {
+            place_struct(
+                &st.fields,
+                (st.packed, st.aligned),
+                target,
+                &done,
+                0,
+                "",
+                &[],
+                0,
+                &mut members,
+                &mut holes,
+                &mut bit_runs,
+            )
+        };
         let (size, align, too_large) = match placed {
             Ok((size, align)) => (size, align, None),
             Err(t) => (MAX_STRUCT_SIZE + 1, 1, Some(t)),
@@ -626,6 +638,63 @@ fn place_struct(
     Ok((size, align))
 }
 
+/// Places a file-scope union's members, each at offset 0: its size is the largest member's
+/// rounded up to its alignment (the largest member's, or `aligned`), and only that rounding
+/// is a hole (a smaller member leaves the union's other bytes to the others, as in C).
+fn place_union(
+    fields: &[Field],
+    (packed, aligned): (bool, Option<u64>),
+    target: &Target,
+    done: &[StructLayout],
+    members: &mut Vec<MemberLayout>,
+    holes: &mut Vec<Hole>,
+    runs: &mut Vec<BitRun>,
+) -> Result<(u64, u64), TooLarge> {
+    let (mut widest, mut align) = (0, 1);
+    for (j, f) in fields.iter().enumerate() {
+        let (size, falign) = field_shape(f, target, done).map_err(|mut t| {
+            t.at_index.insert(0, j);
+            t
+        })?;
+        let falign = member_align(f, falign, packed);
+        widest = widest.max(size);
+        align = align.max(falign);
+        push_member(
+            f,
+            target,
+            done,
+            0,
+            size,
+            falign,
+            &join("", f.name.as_deref()),
+            &[j],
+            0,
+            members,
+            holes,
+            runs,
+        )?;
+    }
+    let align = align.max(aligned.unwrap_or(1));
+    let size = round_up(widest, align)
+        .filter(|s| *s <= MAX_STRUCT_SIZE)
+        .ok_or_else(|| TooLarge {
+            at_index: vec![fields.len().saturating_sub(1)],
+            why: "its tail padding would end past the maximum".to_string(),
+            embeds: None,
+        })?;
+    if size > widest {
+        holes.push(Hole {
+            offset: widest,
+            size: size - widest,
+            after: None,
+            before: None,
+            at_index: vec![fields.len().saturating_sub(1)],
+            bits: None,
+        });
+    }
+    Ok((size, align))
+}
+
 /// Where gcc places a bitfield of type `s` and `width` bits when what is before it ends at bit
 /// `end`, and the alignment it gives the struct if it counts (a named one; an unnamed one on
 /// AAPCS). gcc's `place_field` on every ABI here (`PCC_BITFIELD_TYPE_MATTERS`): a bitfield
@@ -887,6 +956,37 @@ pub fn rust_unfaithful(
     let mut align = 1;
     // The fields' own members, in field order (each followed by its inline struct's).
     let mut tops = c.members.iter().filter(|m| m.index.len() == 1);
+    let rust_shape = |f: &Field| -> Option<(u64, u64)> {
+        let (size, natural) = field_shape(f, target, &fl.structs).ok()?;
+        // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
+        let natural = match &f.ty {
+            FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
+            _ => natural,
+        };
+        Some((size, repr.packed.map_or(natural, |p| natural.min(p))))
+    };
+    if st.union {
+        // A Rust union: every field at 0, the widest rounded up to the alignment.
+        let mut size = 0;
+        for f in &st.fields {
+            let (s, a) = rust_shape(f)?;
+            size = size.max(s);
+            align = align.max(a);
+        }
+        let align = align.max(repr.align.unwrap_or(1));
+        let size = round_up(size, align)?;
+        return ((size, align) != (c.size, c.align)).then(|| {
+            (
+                Vec::new(),
+                format!(
+                    "gcc makes it {} with alignment {}, a Rust union {} with alignment {align}",
+                    bytes(c.size),
+                    c.align,
+                    bytes(size)
+                ),
+            )
+        });
+    }
     let mut runs = c.bit_runs.iter().filter(|r| r.at_index.len() == 1);
     for (i, f) in st.fields.iter().enumerate() {
         if let (Some(_), FieldType::Scalar(sc)) = (f.bits, &f.ty) {

@@ -267,7 +267,7 @@ impl RevFacts {
                     FieldType::Inline(Aggregate::Union, _) => false,
                 })
             }
-            let plain = hole_free[s.0] && plain_fields(&st.fields, &into_bytes);
+            let plain = !st.union && hole_free[s.0] && plain_fields(&st.fields, &into_bytes);
             into_bytes.push(plain);
         }
         let masks = f

@@ -290,7 +290,7 @@ pub fn measure(
     }
     let mut found = BTreeMap::new();
     tu.cursor().visit_children(|c| {
-        if c.kind() == CursorKind::Struct && c.is_definition() {
+        if matches!(c.kind(), CursorKind::Struct | CursorKind::Union) && c.is_definition() {
             found.insert(c.spelling(), c.ty());
         }
     });

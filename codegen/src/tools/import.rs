@@ -57,6 +57,8 @@ struct Problem {
 enum Item {
     Struct {
         name: String,
+        /// A union at file scope (`[[union]]`).
+        union: bool,
         /// Another header's struct this header's structs hold (`extern`): that header.
         extern_header: Option<String>,
         doc: Option<String>,
@@ -95,8 +97,6 @@ enum Item {
     /// writes (a function, a variable, a typedef, a `_Static_assert`, a `#pragma`, a branch
     /// the preprocessor skipped ...): listed for the author as `what` and `why`.
     NotImported { what: String, why: String },
-    /// A declaration the schema has no form for, refused unless `--struct` leaves it out.
-    Refused { problems: Vec<Problem> },
 }
 
 struct State {
@@ -385,7 +385,8 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     // the schema's `union = [...]` and `struct = [...]`, anonymous when the member is.
     let inline = match record {
         _ if canon.kind() != TypeKind::Record => None,
-        CursorKind::Union => Some(Aggregate::Union),
+        // A tagged union is a `[[union]]` of its own, which the member names.
+        CursorKind::Union if untagged(&tag) => Some(Aggregate::Union),
         CursorKind::Struct if untagged(&tag) && ty.kind() != TypeKind::Typedef => {
             Some(Aggregate::Struct)
         }
@@ -393,12 +394,6 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     };
     if let Some(kind) = inline {
         let kw = kind.c_keyword();
-        if !untagged(&tag) {
-            refuse(format!(
-                "{shown} is a `union {tag}`: the schema writes unions inline in the struct, \
-                 without a tag (`union {{ ... }} {name};`)"
-            ));
-        }
         for attr in attributes_of(decl) {
             refuse(format!(
                 "the {kw} of {shown} has {attr}: the schema cannot express a {kw}'s packing \
@@ -433,6 +428,16 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
+    } else if canon.kind() == TypeKind::Record && record == CursorKind::Union {
+        // Tagged (an untagged one is written inline above).
+        if spelled != format!("union {tag}") {
+            refuse(format!(
+                "{shown} has type `{spelled}`, a typedef of `union {tag}`: the schema writes \
+                 `union {tag}`; write it so in the header"
+            ));
+        }
+        field.struct_ref = Some(tag.clone());
+        format!("union {tag}")
     } else if canon.kind() == TypeKind::Record && record == CursorKind::Struct {
         if untagged(&tag) {
             refuse(format!(
@@ -1070,28 +1075,9 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             return;
         }
     }
-    if kind == CursorKind::Struct && definition {
+    if matches!(kind, CursorKind::Struct | CursorKind::Union) && definition {
         let item = struct_item(c, spelled, offset, main_file, &state.source);
         state.items.push((offset, item));
-    } else if kind == CursorKind::Union && definition {
-        let name = if untagged(&spelled) {
-            "a union without a tag".to_string()
-        } else {
-            format!("union `{spelled}`")
-        };
-        state.items.push((
-            offset,
-            Item::Refused {
-                problems: vec![Problem {
-                    offset,
-                    len: 5,
-                    message: format!(
-                        "{name} at file scope: the schema has no union types; write the \
-                         union inline in the struct that holds it (`union {{ ... }} name;`)"
-                    ),
-                }],
-            },
-        ));
     } else if kind == CursorKind::Enum && definition {
         let mut e = Enumerators {
             values: Vec::new(),
@@ -1260,6 +1246,7 @@ fn struct_item(
     }
     Item::Struct {
         name,
+        union: c.kind() == CursorKind::Union,
         extern_header: None,
         doc: doc_of(c),
         packed,
@@ -1754,7 +1741,6 @@ pub fn import_structs(
         }
         state.items.retain(|(_, it)| match it {
             Item::Struct { name, .. } => keep.contains(name),
-            Item::Refused { .. } => false,
             _ => true,
         });
     }
@@ -1980,19 +1966,21 @@ pub fn import_structs(
                         let message = match state.other_structs.get(t) {
                             // Another header's, which its copy cannot be (or one it holds).
                             Some((Item::Struct { problems: p, .. }, h)) => format!(
-                                "`{}` has type `struct {t}` of <{h}>, which an `extern` copy \
+                                "`{}` has type `{}` of <{h}>, which an `extern` copy \
                                  cannot write: {}",
                                 f.path,
+                                f.ty.as_deref().unwrap_or(t),
                                 p.first().map_or(
                                     "a struct it holds cannot be copied".to_string(),
                                     |p| p.message.clone()
                                 )
                             ),
                             _ => format!(
-                                "`{}` has type `struct {t}`, which this header does not define \
-                                 above it at file scope: the schema's `struct NAME` is a struct \
+                                "`{}` has type `{}`, which this header does not define above it \
+                                 at file scope: the schema's `struct NAME` and `union NAME` are \
                                  of the same schema, defined above",
-                                f.path
+                                f.path,
+                                f.ty.as_deref().unwrap_or(t),
                             ),
                         };
                         problems.push(Problem {
@@ -2007,7 +1995,6 @@ pub fn import_structs(
                 }
                 defined.push(name.clone());
             }
-            Item::Refused { problems: own, .. } => problems.extend(own.iter().cloned()),
             _ => {}
         }
     }
@@ -2265,7 +2252,13 @@ fn verify(
             .strip_prefix("name = \"")
             .and_then(|n| n.strip_suffix('"'))
             .filter(|n| trapped.contains(n))
-            .filter(|_| i > 0 && skeleton.lines().nth(i - 1) == Some("[[struct]]"));
+            .filter(|_| {
+                i > 0
+                    && matches!(
+                        skeleton.lines().nth(i - 1),
+                        Some("[[struct]]" | "[[union]]")
+                    )
+            });
         if trap.is_some() {
             out.push_str(
                 "abi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it: implicit \
@@ -2554,9 +2547,9 @@ fn render(
     for (offset, item) in items {
         let first = line(&out);
         match item {
-            Item::Refused { .. } => {}
             Item::Struct {
                 name,
+                union,
                 extern_header,
                 doc,
                 packed,
@@ -2564,7 +2557,8 @@ fn render(
                 mut fields,
                 ..
             } => {
-                let _ = writeln!(out, "\n[[struct]]\nname = \"{name}\"");
+                let table = if union { "union" } else { "struct" };
+                let _ = writeln!(out, "\n[[{table}]]\nname = \"{name}\"");
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
                 }

@@ -70,7 +70,7 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         let ty = match &f.ty {
             FieldType::Scalar(s) => s.c_name().to_string(),
             FieldType::Pointer(p) => p.c_name(family),
-            FieldType::Struct(i) => format!("struct {}", family.struct_(*i).name),
+            FieldType::Struct(i) => family.struct_(*i).c_type(),
             FieldType::Inline(kind, _) => {
                 rows.push((format!("{indent}{} {{", kind.c_keyword()), None));
                 let sep = if name.is_empty() { "" } else { " " };
@@ -102,7 +102,7 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
         .unwrap_or(0)
         .max(MIN_COMMENT_COLUMN);
     let mut out = String::new();
-    let _ = writeln!(out, "struct {} {{\t/* {} */", st.name, target.triple);
+    let _ = writeln!(out, "{} {{\t/* {} */", st.c_type(), target.triple);
     for (decl, offsets) in rows {
         match offsets {
             Some(o) => {

@@ -62,6 +62,9 @@ pub struct StructAbi {
     /// This revision's layout is an acknowledged ABI trap (the schema's note).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abi_trap: Option<String>,
+    /// A union (`[[union]]`): its members share offset 0.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub union: bool,
 }
 
 /// A number per target, for the targets a snapshot has (a lock written when uapigen knew
@@ -251,6 +254,7 @@ fn revision(view: RevView, history: &Family) -> RevisionAbi {
                     .as_ref()
                     .filter(|t| t.revisions.contains(&rev))
                     .map(|t| t.note.clone()),
+                union: st.union,
             };
             (st.name.clone(), abi)
         })

@@ -41,3 +41,6 @@ pub mod packed;
 /// `include/uapi/linux/ptr.h`, from `ptr.toml`.
 #[rustfmt::skip]
 pub mod ptr;
+/// `include/uapi/linux/unions.h`, from `unions.toml`.
+#[rustfmt::skip]
+pub mod unions;
