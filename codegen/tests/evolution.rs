@@ -425,6 +425,7 @@ fn old_locks_read_and_bad_ones_are_named() {
                 len: Some(4),
                 flexible: false,
                 dims: Vec::new(),
+                bits: None,
             },
             reserved: true,
         }
@@ -931,4 +932,58 @@ fn golden_snapshots_read_back_and_array_shapes_count() {
     assert_eq!((rows.len, rows.dims.as_slice()), (Some(4), &[4][..]));
     assert_ne!(flat, rows);
     assert!("__u32[4][x]".parse::<abi::MemberType>().is_err());
+}
+
+/// A file-scope union (`[[union]]`) is in the lock with its members at 0; a later revision may
+/// add a member (every member keeps its bytes, as `union bpf_attr` gains commands), and may not
+/// change one.
+#[test]
+fn a_union_gains_members_and_keeps_them() {
+    let family = |fields: &str, r2: &str| {
+        format!(
+            "[family]\nname = \"t\"\nheader = \"linux/t.h\"\nguard = \"_UAPI_T_H\"\n\
+             license = \"GPL-2.0 WITH Linux-syscall-note\"\n[[revision]]\nid = \"r1\"\n{r2}\n\
+             [[union]]\nname = \"u\"\nfields = [\n  {fields}\n]\n"
+        )
+    };
+    let fields = r#"{ name = "a", type = "__u32" }, { name = "b", type = "__u16", len = 2 },"#;
+    let base = uapigen::load_source(Source::new("t.toml", family(fields, "")), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lock = abi::snapshot(&base);
+    let text = abi::lock_text(&lock).unwrap();
+    for line in [
+        "\"a @0 +4 : __u32\"",
+        "\"b @0 +4 : __u16[2]\"",
+        "union = true",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert_eq!(abi::parse_lock("t.abi.lock", &text).unwrap(), lock);
+    let diff = |fields: &str| -> Vec<(String, Verdict)> {
+        let new = uapigen::load_revisions(Source::new("t.toml", family(fields, R2)), "t.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        abi::diff(&base, &new)
+            .into_iter()
+            .map(|f| (f.to_string(), f.verdict))
+            .collect()
+    };
+    let added = diff(&format!(
+        "{fields} {{ name = \"c\", type = \"__u8\", len = 4, since = \"r2\" }},"
+    ));
+    assert!(
+        added
+            .iter()
+            .any(|(s, v)| s.contains("union member `c` added") && *v != Verdict::Breaking),
+        "{added:?}"
+    );
+    assert!(
+        added.iter().all(|(_, v)| *v != Verdict::Breaking),
+        "{added:?}"
+    );
+    let changed =
+        diff(r#"{ name = "a", type = "__u64" }, { name = "b", type = "__u16", len = 2 },"#);
+    assert!(
+        changed.iter().any(|(_, v)| *v == Verdict::Breaking),
+        "{changed:?}"
+    );
 }

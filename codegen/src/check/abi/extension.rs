@@ -243,8 +243,9 @@ fn changes(rev: &str, o: &StructAbi, n: &StructAbi, holder_flag: Option<String>)
             continue;
         }
         let parent = x.parent();
-        let union_member =
-            parent.is_some_and(|p| om.iter().any(|m| m.named(p) && m.m.ty.is_union()));
+        // A file-scope union's own members are union members too.
+        let union_member = (n.union && x.top_level())
+            || parent.is_some_and(|p| om.iter().any(|m| m.named(p) && m.m.ty.is_union()));
         // A member past the old end inside an untagged struct that ended the struct is
         // appended as a top-level one is (`range.more`).
         let in_end_struct = parent.is_some_and(|p| {
