@@ -284,6 +284,18 @@ fn includes(family: &Family) -> Vec<String> {
     if virtio && !listed("linux/virtio_types.h") {
         out.push("linux/virtio_types.h".to_string());
     }
+    // fuse.h's `uint64_t`: <stdint.h>, as the header includes it.
+    fn stdint(fields: &[Field]) -> bool {
+        fields.iter().any(|f| match &f.ty {
+            FieldType::Scalar(s) => s.is_stdint(),
+            FieldType::Pointer(p) => matches!(p.to, crate::ir::Pointee::Scalar(s) if s.is_stdint()),
+            FieldType::Inline(_, ms) => stdint(ms),
+            FieldType::Struct(_) => false,
+        })
+    }
+    if family.structs.iter().any(|st| stdint(&st.fields)) && !listed("stdint.h") {
+        out.push("stdint.h".to_string());
+    }
     out
 }
 

@@ -626,6 +626,8 @@ fn bindgen_scalar(sc: Scalar) -> &'static str {
         Scalar::ULongLong => "::std::os::raw::c_ulonglong",
         Scalar::Long => "::std::os::raw::c_long",
         Scalar::ULong => "::std::os::raw::c_ulong",
+        // <stdint.h>'s, as bindgen maps them: Rust's own integers.
+        s if s.is_stdint() => s.rust_name(),
         // The kernel's types by their names, which the bindings' preamble defines as bindgen
         // does.
         other => other.c_name(),

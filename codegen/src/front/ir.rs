@@ -679,11 +679,27 @@ pub enum Scalar {
     Virtio32,
     /// `__virtio64`: 4-byte aligned inside a struct on i686, as `__u64`.
     Virtio64,
+    /// <stdint.h>'s `uint8_t` (fuse.h's members; the header includes <stdint.h>).
+    Uint8,
+    /// `uint16_t`.
+    Uint16,
+    /// `uint32_t`.
+    Uint32,
+    /// `uint64_t`: 4-byte aligned inside a struct on i686, as `__u64`.
+    Uint64,
+    /// `int8_t`.
+    Int8,
+    /// `int16_t`.
+    Int16,
+    /// `int32_t`.
+    Int32,
+    /// `int64_t`: 4-byte aligned inside a struct on i686, as `__s64`.
+    Int64,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 54] = [
+    pub const ALL: [Scalar; 62] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -738,6 +754,14 @@ impl Scalar {
         Scalar::Virtio16,
         Scalar::Virtio32,
         Scalar::Virtio64,
+        Scalar::Uint8,
+        Scalar::Uint16,
+        Scalar::Uint32,
+        Scalar::Uint64,
+        Scalar::Int8,
+        Scalar::Int16,
+        Scalar::Int32,
+        Scalar::Int64,
     ];
 
     /// The C spelling.
@@ -797,6 +821,14 @@ impl Scalar {
             Scalar::Virtio16 => "__virtio16",
             Scalar::Virtio32 => "__virtio32",
             Scalar::Virtio64 => "__virtio64",
+            Scalar::Uint8 => "uint8_t",
+            Scalar::Uint16 => "uint16_t",
+            Scalar::Uint32 => "uint32_t",
+            Scalar::Uint64 => "uint64_t",
+            Scalar::Int8 => "int8_t",
+            Scalar::Int16 => "int16_t",
+            Scalar::Int32 => "int32_t",
+            Scalar::Int64 => "int64_t",
         }
     }
 
@@ -825,6 +857,14 @@ impl Scalar {
     /// the target's, as C's `char`).
     pub fn rust_name(self) -> &'static str {
         match self {
+            Scalar::Uint8 => "u8",
+            Scalar::Uint16 => "u16",
+            Scalar::Uint32 => "u32",
+            Scalar::Uint64 => "u64",
+            Scalar::Int8 => "i8",
+            Scalar::Int16 => "i16",
+            Scalar::Int32 => "i32",
+            Scalar::Int64 => "i64",
             Scalar::U8 | Scalar::UChar => "u8",
             Scalar::Char => "::core::ffi::c_char",
             // The bytes as the kernel lays them out; the byte order is the reader's to apply.
@@ -883,6 +923,10 @@ impl Scalar {
     /// Size in bytes.
     pub fn size(self) -> u64 {
         match self {
+            Scalar::Uint8 | Scalar::Int8 => 1,
+            Scalar::Uint16 | Scalar::Int16 => 2,
+            Scalar::Uint32 | Scalar::Int32 => 4,
+            Scalar::Uint64 | Scalar::Int64 => 8,
             Scalar::U8 | Scalar::S8 | Scalar::Char | Scalar::SChar | Scalar::UChar => 1,
             Scalar::U16
             | Scalar::S16
@@ -941,6 +985,23 @@ impl Scalar {
                 | Scalar::KernelLoff
                 | Scalar::KernelTime64
                 | Scalar::Virtio64
+                | Scalar::Uint64
+                | Scalar::Int64
+        )
+    }
+
+    /// Whether the type is <stdint.h>'s (`uint64_t` ...): the header includes <stdint.h>.
+    pub fn is_stdint(self) -> bool {
+        matches!(
+            self,
+            Scalar::Uint8
+                | Scalar::Uint16
+                | Scalar::Uint32
+                | Scalar::Uint64
+                | Scalar::Int8
+                | Scalar::Int16
+                | Scalar::Int32
+                | Scalar::Int64
         )
     }
 
@@ -1010,6 +1071,10 @@ impl Scalar {
                 | Scalar::KernelClockid
                 | Scalar::KernelKey
                 | Scalar::KernelMqd
+                | Scalar::Int8
+                | Scalar::Int16
+                | Scalar::Int32
+                | Scalar::Int64
         )
     }
 }

@@ -74,6 +74,15 @@ pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #define __kernel_nonstring\n\
 #endif\n";
 
+/// `<stdint.h>`'s exact-width types, which a header read with `-nostdinc` has not (fuse.h
+/// includes it): the compiler's own definitions of them for the target, as the C library's
+/// are (`uint64_t` is `unsigned long` on LP64 and `unsigned long long` on ILP32).
+pub const STDINT_H: &str = "#ifndef _STDINT_H\n#define _STDINT_H\n\
+typedef __INT8_TYPE__ int8_t;\ntypedef __INT16_TYPE__ int16_t;\n\
+typedef __INT32_TYPE__ int32_t;\ntypedef __INT64_TYPE__ int64_t;\n\
+typedef __UINT8_TYPE__ uint8_t;\ntypedef __UINT16_TYPE__ uint16_t;\n\
+typedef __UINT32_TYPE__ uint32_t;\ntypedef __UINT64_TYPE__ uint64_t;\n#endif\n";
+
 /// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
 pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
 #define _UAPI_LINUX_VIRTIO_TYPES_H\n#include <linux/types.h>\n\
@@ -237,6 +246,7 @@ impl KernelTypes {
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
         std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
         std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
+        std::fs::write(dir.join("stdint.h"), STDINT_H).map_err(io)?;
         Ok(KernelTypes {
             dir,
             _scratch: scratch,

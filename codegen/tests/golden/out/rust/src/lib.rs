@@ -41,6 +41,9 @@ pub mod packed;
 /// `include/uapi/linux/ptr.h`, from `ptr.toml`.
 #[rustfmt::skip]
 pub mod ptr;
+/// `include/uapi/linux/stdint_golden.h`, from `stdint.toml`.
+#[rustfmt::skip]
+pub mod stdint;
 /// `include/uapi/linux/unions.h`, from `unions.toml`.
 #[rustfmt::skip]
 pub mod unions;
