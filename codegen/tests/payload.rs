@@ -195,3 +195,52 @@ fn a_feature_a_revision_lacks_is_enotty_there() {
         );
     }
 }
+
+fn decode(hex: &str) -> (String, Option<i32>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(["decode", "vfio_device_feature", "--hex", hex, "--schema"])
+        .arg(repo_root().join("schema"))
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// `decode` names the payload the flags select and decodes the bytes after the struct as it.
+#[test]
+fn decode_shows_and_decodes_the_payload() {
+    // SET MIG_DEVICE_STATE: argsz 16, device_state 4 (RESUMING), data_fd 7.
+    let (text, code) = decode("10 00 00 00 02 00 02 00 04 00 00 00 07 00 00 00");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(
+            "payload in `data`: VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE (struct \
+             vfio_device_feature_mig_state, minsz 8; SET), argsz - minsz = 8, 8 bytes given\n  \
+             data.device_state            = 4\n  data.data_fd                 = 7\n"
+        ),
+        "{text}"
+    );
+    // The VF token: 16 bytes, shown as bytes; one short of them is -EINVAL.
+    let (text, code) =
+        decode("18 00 00 00 00 00 02 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("VFIO_DEVICE_FEATURE_PCI_VF_TOKEN (16 bytes, minsz 16; SET)")
+            && text.contains("  data                         = [01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10]\n"),
+        "{text}"
+    );
+    let (text, code) =
+        decode("17 00 00 00 00 00 02 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("verdict: rejected, -EINVAL"), "{text}");
+    // A feature no revision has: -ENOTTY, named as none.
+    let (text, code) = decode("08 00 00 00 0d 00 04 00");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("payload in `data`: 0xd selects none of this revision's (PROBE)")
+            && text.contains("verdict: rejected, -ENOTTY"),
+        "{text}"
+    );
+}
