@@ -401,7 +401,7 @@ fn payload(
         let minsz = match c.body {
             PayloadBody::Struct(ps) => {
                 let name = &family.struct_(ps).name;
-                let _ = write!(out, "struct {name} */\n");
+                let _ = writeln!(out, "struct {name} */");
                 if latest.exists(ps) && latest.layout(ps, TargetId::DEFAULT).size == c.minsz {
                     format!("sizeof(struct {name})")
                 } else {
@@ -409,7 +409,7 @@ fn payload(
                 }
             }
             PayloadBody::Bytes(n) => {
-                let _ = write!(out, "{n} bytes */\n");
+                let _ = writeln!(out, "{n} bytes */");
                 n.to_string()
             }
         };
