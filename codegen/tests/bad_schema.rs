@@ -1528,6 +1528,7 @@ fn feature_payload_mistakes_are_located() {
         ("member not flexible", "member = \"data\"", "member = \"pad\"", "\"pad\", field", "`feat.pad` (payload.member) is not a flexible array member"),
         ("unknown field", "field = \"flags\"", "field = \"flagz\"", "\"flagz\"", "struct `feat` has no field `flagz`"),
         ("field an array", "field = \"flags\"", "field = \"pad\"", "\"pad\", mask", "`feat.pad` (payload.field) must be an integer member"),
+        ("field big-endian", "{ name = \"flags\", type = \"__u32\" }", "{ name = \"flags\", type = \"__be32\" }", "\"flags\", mask", "`feat.flags` (payload.field) must be an integer member the validators read"),
         ("unknown mask", "mask = \"F_MASK\"", "mask = \"F_MASQ\"", "\"F_MASQ\"", "unknown constant `F_MASQ`"),
         ("zero bit", "probe = \"F_PROBE\"", "probe = \"F_TOKEN\"", "\"F_TOKEN\" }", "payload.probe `F_TOKEN` is 0x0: it must be non-zero bits of `feat.flags`"),
         ("bit wider than the field", "set = \"F_SET\"", "set = \"F_HIGH\"", "\"F_HIGH\"", "payload.set `F_HIGH` is 0x100000000"),

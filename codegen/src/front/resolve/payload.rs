@@ -81,15 +81,18 @@ impl Resolver {
             Some(_) => {}
         }
         let field = self.field_path(family, si, &h.field);
+        // Read at one offset and size in the host's byte order, as the rules read a field.
+        let readable = |s: Scalar| !s.is_word() && !s.is_endian() && !s.is_plain_char();
         let width = match &field {
-            Some(p) if p.scalar.is_some() && p.len.is_none() && !p.flexible => {
+            Some(p) if p.scalar.is_some_and(readable) && p.len.is_none() && !p.flexible => {
                 p.scalar.map(|s| s.size())
             }
             Some(_) => {
                 self.error(
                     h.field.span(),
                     format!(
-                        "`{name}.{}` (payload.field) must be an integer member, not an array or struct",
+                        "`{name}.{}` (payload.field) must be an integer member the validators read \
+                         (not an array, a struct, the ABI's word, a fixed byte order or `char`)",
                         h.field.get_ref()
                     ),
                 );
