@@ -1450,9 +1450,9 @@ convention = "argsz"
 min_size = { offsetofend = "flags" }
 payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE" }
 payloads = [
-  { equals = "F_TOKEN", size = 16, ops = ["F_SET"] },
-  { equals = "F_STATE", struct = "state", ops = ["F_GET", "F_SET"] },
-  { equals = "F_SIZE", struct = "later", ops = ["F_GET"], since = "r2" },
+  { equals = "F_TOKEN", size = 16, supported_ops = ["F_SET"] },
+  { equals = "F_STATE", struct = "state", supported_ops = ["F_GET", "F_SET"] },
+  { equals = "F_SIZE", struct = "later", supported_ops = ["F_GET"], since = "r2" },
 ]
 fields = [
   { name = "argsz", type = "__u32" },
@@ -1516,10 +1516,10 @@ fields = [{ name = "length", type = "__aligned_u64" }]
 fn feature_payload_mistakes_are_located() {
     let head = r#"payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE" }"#;
     let head_value = &head["payload = ".len()..];
-    let token = r#"{ equals = "F_TOKEN", size = 16, ops = ["F_SET"] }"#;
+    let token = r#"{ equals = "F_TOKEN", size = 16, supported_ops = ["F_SET"] }"#;
     // (name, text replaced, replacement, where the error points, what it says)
     let cases: &[(&str, &str, &str, &str, &str)] = &[
-        ("payload without payloads", "payloads = [\n  { equals = \"F_TOKEN\", size = 16, ops = [\"F_SET\"] },\n  { equals = \"F_STATE\", struct = \"state\", ops = [\"F_GET\", \"F_SET\"] },\n  { equals = \"F_SIZE\", struct = \"later\", ops = [\"F_GET\"], since = \"r2\" },\n]\n", "", head_value, "has `payload` but no `payloads`"),
+        ("payload without payloads", "payloads = [\n  { equals = \"F_TOKEN\", size = 16, supported_ops = [\"F_SET\"] },\n  { equals = \"F_STATE\", struct = \"state\", supported_ops = [\"F_GET\", \"F_SET\"] },\n  { equals = \"F_SIZE\", struct = \"later\", supported_ops = [\"F_GET\"], since = \"r2\" },\n]\n", "", head_value, "has `payload` but no `payloads`"),
         ("misspelt payloads", "payloads = [", "payloadz = [", "payloadz", "unknown field `payloadz`"),
         ("payloads without payload", head, "", "[\n  { equals", "has `payloads` but no `payload`"),
         ("payload without a convention", "convention = \"argsz\"\nmin_size = { offsetofend = \"flags\" }\n", "", head_value, "struct `feat` has validation settings but no `convention`"),
@@ -1538,15 +1538,15 @@ fn feature_payload_mistakes_are_located() {
         ("unknown payload key", head, r#"payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE", select = 1 }"#, "select", "unknown field `select`"),
         ("selector outside the mask", "equals = \"F_TOKEN\"", "equals = \"F_OUTSIDE\"", "\"F_OUTSIDE\"", "has bits outside payload.mask `F_MASK`"),
         ("unknown selector", "equals = \"F_TOKEN\"", "equals = \"F_TOKN\"", "\"F_TOKN\"", "unknown constant `F_TOKN`"),
-        ("struct and size", "size = 16, ops", "size = 16, struct = \"state\", ops", token.split(',').next().unwrap(), "exactly one of `struct` and `size`"),
-        ("neither struct nor size", "size = 16, ops", "ops", "{ equals = \"F_TOKEN\", ops", "exactly one of `struct` and `size`"),
+        ("struct and size", "size = 16, supported_ops", "size = 16, struct = \"state\", supported_ops", token.split(',').next().unwrap(), "exactly one of `struct` and `size`"),
+        ("neither struct nor size", "size = 16, supported_ops", "supported_ops", "{ equals = \"F_TOKEN\", supported_ops", "exactly one of `struct` and `size`"),
         ("unknown struct", "struct = \"state\"", "struct = \"stat\"", "\"stat\"", "unknown struct `stat` (payloads.struct)"),
-        ("its own payload", "struct = \"state\"", "struct = \"feat\"", "\"feat\", ops", "struct `feat` cannot be its own payload"),
+        ("its own payload", "struct = \"state\"", "struct = \"feat\"", "\"feat\", supported_ops", "struct `feat` cannot be its own payload"),
         ("size too large", "size = 16", "size = 2000000", "2000000", "a payload's size is 0 to 1048576 bytes"),
         ("negative size", "size = 16", "size = -1", "-1", "a payload's size is 0 to 1048576 bytes"),
-        ("no operation", "ops = [\"F_SET\"] }", "ops = [] }", "[] }", "at least one operation"),
-        ("operation not get or set", "ops = [\"F_SET\"] }", "ops = [\"F_PROBE\"] }", "\"F_PROBE\"] }", "`F_PROBE` is not an operation of the payload: use payload.get `F_GET` or payload.set `F_SET`"),
-        ("operation twice", "ops = [\"F_GET\", \"F_SET\"]", "ops = [\"F_GET\", \"F_GET\"]", "\"F_GET\"]", "operation `F_GET` is listed twice"),
+        ("no operation", "supported_ops = [\"F_SET\"] }", "supported_ops = [] }", "[] }", "at least one operation"),
+        ("operation not get or set", "supported_ops = [\"F_SET\"] }", "supported_ops = [\"F_PROBE\"] }", "\"F_PROBE\"] }", "`F_PROBE` is not an operation of the payload: use payload.get `F_GET` or payload.set `F_SET`"),
+        ("operation twice", "supported_ops = [\"F_GET\", \"F_SET\"]", "supported_ops = [\"F_GET\", \"F_GET\"]", "\"F_GET\"]", "operation `F_GET` is listed twice"),
         ("selector twice", "equals = \"F_STATE\"", "equals = \"F_TOKEN\"", "\"F_TOKEN\", struct", "`F_TOKEN` already selects a payload in revision r1 (line"),
         ("payload before its struct", ", since = \"r2\" }", " }", "{ equals = \"F_SIZE\"", "payload `F_SIZE` is in revision r1, before struct `later` exists"),
         ("unknown since", "since = \"r2\" }", "since = \"r3\" }", "\"r3\"", "`since` names revision `r3`, which the family does not list"),

@@ -176,8 +176,9 @@ pub struct RawPayloadCase {
     pub record: Option<S<String>>,
     /// The payload's size in bytes when no struct describes it (`uuid_t`: 16; none: 0).
     pub size: Option<S<i64>>,
-    /// The operations it supports, `get` and/or `set` of `payload` (`supported_ops`).
-    pub ops: S<Vec<S<String>>>,
+    /// The operations it supports, `get` and/or `set` of `payload` (vfio_check_feature's
+    /// `supported_ops`).
+    pub supported_ops: S<Vec<S<String>>>,
     /// The revision whose kernel added it.
     pub since: Option<S<RawRevs>>,
     /// The revision whose kernel no longer has it.

@@ -230,14 +230,14 @@ impl Resolver {
                 }
             };
             let mut ops = 0u64;
-            if raw.ops.get_ref().is_empty() {
+            if raw.supported_ops.get_ref().is_empty() {
                 self.error(
-                    raw.ops.span(),
+                    raw.supported_ops.span(),
                     "a payload supports at least one operation: payload.get, payload.set or both",
                 );
                 ok = false;
             }
-            for op in raw.ops.get_ref() {
+            for op in raw.supported_ops.get_ref() {
                 let which = [(&h.get, &get), (&h.set, &set)]
                     .into_iter()
                     .find(|(k, _)| k.get_ref() == op.get_ref());
