@@ -73,8 +73,9 @@ pub struct PayloadCasePlan {
 /// What a payload check decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayloadVerdict {
-    /// Accepted (a PROBE, or a GET or SET with enough bytes): the payload, if any.
-    Accept(Option<usize>),
+    /// Accepted (a PROBE, or a GET or SET with enough bytes): the payload, an index into
+    /// [`PayloadPlan::cases`].
+    Accept(usize),
     /// Refused with this errno and why.
     Refuse(Errno, String),
 }
@@ -105,7 +106,7 @@ impl PayloadPlan {
             );
         }
         if flags & self.probe != 0 {
-            return PayloadVerdict::Accept(Some(i));
+            return PayloadVerdict::Accept(i);
         }
         if ops == 0 {
             return PayloadVerdict::Refuse(
@@ -122,7 +123,7 @@ impl PayloadPlan {
                 ),
             );
         }
-        PayloadVerdict::Accept(Some(i))
+        PayloadVerdict::Accept(i)
     }
 }
 
