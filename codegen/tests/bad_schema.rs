@@ -1558,3 +1558,138 @@ fn capability_chain_mistakes_are_located() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// A feature ioctl as golden/schema/payload.toml writes it; each case below breaks one thing.
+const PAYLOAD: &str = r#"
+[[revision]]
+id = "r2"
+
+[[struct]]
+name = "feat"
+convention = "argsz"
+min_size = { offsetofend = "flags" }
+payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE" }
+payloads = [
+  { equals = "F_TOKEN", size = 16, supported_ops = ["F_SET"] },
+  { equals = "F_STATE", struct = "state", supported_ops = ["F_GET", "F_SET"] },
+  { equals = "F_SIZE", struct = "later", supported_ops = ["F_GET"], since = "r2" },
+]
+fields = [
+  { name = "argsz", type = "__u32" },
+  { name = "flags", type = "__u32" },
+  { name = "pad", type = "__u8", len = 4 },
+  { name = "data", type = "__u8", flexible = true },
+]
+
+[[define]]
+name = "F_MASK"
+value = 0xffff
+
+[[define]]
+name = "F_GET"
+bit = 16
+
+[[define]]
+name = "F_SET"
+bit = 17
+
+[[define]]
+name = "F_PROBE"
+bit = 18
+
+[[define]]
+name = "F_LOW"
+bit = 3
+
+[[define]]
+name = "F_HIGH"
+expr = "0x100000000ULL"
+
+[[define]]
+name = "F_TOKEN"
+value = 0
+
+[[define]]
+name = "F_STATE"
+value = 1
+
+[[define]]
+name = "F_SIZE"
+value = 2
+
+[[define]]
+name = "F_OUTSIDE"
+value = 0x10000
+
+[[struct]]
+name = "state"
+fields = [{ name = "state", type = "__u32" }, { name = "fd", type = "__s32" }]
+
+[[struct]]
+name = "later"
+since = "r2"
+fields = [{ name = "length", type = "__aligned_u64" }]
+"#;
+
+/// Every mistake in a `payload` or `payloads` key is refused at the key, with what is wrong.
+#[test]
+fn feature_payload_mistakes_are_located() {
+    let head = r#"payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE" }"#;
+    let head_value = &head["payload = ".len()..];
+    let token = r#"{ equals = "F_TOKEN", size = 16, supported_ops = ["F_SET"] }"#;
+    // (name, text replaced, replacement, where the error points, what it says)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("payload without payloads", "payloads = [\n  { equals = \"F_TOKEN\", size = 16, supported_ops = [\"F_SET\"] },\n  { equals = \"F_STATE\", struct = \"state\", supported_ops = [\"F_GET\", \"F_SET\"] },\n  { equals = \"F_SIZE\", struct = \"later\", supported_ops = [\"F_GET\"], since = \"r2\" },\n]\n", "", head_value, "has `payload` but no `payloads`"),
+        ("misspelt payloads", "payloads = [", "payloadz = [", "payloadz", "unknown field `payloadz`"),
+        ("payloads without payload", head, "", "[\n  { equals", "has `payloads` but no `payload`"),
+        ("payload without a convention", "convention = \"argsz\"\nmin_size = { offsetofend = \"flags\" }\n", "", head_value, "struct `feat` has validation settings but no `convention`"),
+        ("payload on a size struct", "convention = \"argsz\"", "convention = \"size\"", head_value, "has a payload but not `convention = \"argsz\"`"),
+        ("unknown member", "member = \"data\"", "member = \"dat\"", "\"dat\"", "struct `feat` has no member `dat` (payload.member)"),
+        ("member not flexible", "member = \"data\"", "member = \"pad\"", "\"pad\", field", "`feat.pad` (payload.member) is not a flexible array member"),
+        ("unknown field", "field = \"flags\"", "field = \"flagz\"", "\"flagz\"", "struct `feat` has no field `flagz`"),
+        ("field an array", "field = \"flags\"", "field = \"pad\"", "\"pad\", mask", "`feat.pad` (payload.field) must be an integer member"),
+        ("field big-endian", "{ name = \"flags\", type = \"__u32\" }", "{ name = \"flags\", type = \"__be32\" }", "\"flags\", mask", "`feat.flags` (payload.field) must be an integer member the validators read"),
+        ("unknown mask", "mask = \"F_MASK\"", "mask = \"F_MASQ\"", "\"F_MASQ\"", "unknown constant `F_MASQ`"),
+        ("zero bit", "probe = \"F_PROBE\"", "probe = \"F_TOKEN\"", "\"F_TOKEN\" }", "payload.probe `F_TOKEN` is 0x0: it must be non-zero bits of `feat.flags`"),
+        ("bit wider than the field", "set = \"F_SET\"", "set = \"F_HIGH\"", "\"F_HIGH\"", "payload.set `F_HIGH` is 0x100000000"),
+        ("operation inside the mask", "get = \"F_GET\"", "get = \"F_LOW\"", "\"F_LOW\"", "payload.get `F_LOW` shares bits with payload.mask"),
+        ("two operations one bit", "set = \"F_SET\"", "set = \"F_GET\"", "\"F_GET\", probe", "payload.set `F_GET` shares bits with payload.get"),
+        ("unknown errno", "probe = \"F_PROBE\" }", "probe = \"F_PROBE\", unknown = \"ENOENT\" }", "\"ENOENT\"", "payload.unknown `ENOENT` is not an errno for an unknown payload"),
+        ("unknown payload key", head, r#"payload = { member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE", select = 1 }"#, "select", "unknown field `select`"),
+        ("selector outside the mask", "equals = \"F_TOKEN\"", "equals = \"F_OUTSIDE\"", "\"F_OUTSIDE\"", "has bits outside payload.mask `F_MASK`"),
+        ("unknown selector", "equals = \"F_TOKEN\"", "equals = \"F_TOKN\"", "\"F_TOKN\"", "unknown constant `F_TOKN`"),
+        ("struct and size", "size = 16, supported_ops", "size = 16, struct = \"state\", supported_ops", token.split(',').next().unwrap(), "exactly one of `struct` and `size`"),
+        ("neither struct nor size", "size = 16, supported_ops", "supported_ops", "{ equals = \"F_TOKEN\", supported_ops", "exactly one of `struct` and `size`"),
+        ("unknown struct", "struct = \"state\"", "struct = \"stat\"", "\"stat\"", "unknown struct `stat` (payloads.struct)"),
+        ("its own payload", "struct = \"state\"", "struct = \"feat\"", "\"feat\", supported_ops", "struct `feat` cannot be its own payload"),
+        ("size too large", "size = 16", "size = 2000000", "2000000", "a payload's size is 0 to 1048576 bytes"),
+        ("negative size", "size = 16", "size = -1", "-1", "a payload's size is 0 to 1048576 bytes"),
+        ("no operation", "supported_ops = [\"F_SET\"] }", "supported_ops = [] }", "[] }", "at least one operation"),
+        ("operation not get or set", "supported_ops = [\"F_SET\"] }", "supported_ops = [\"F_PROBE\"] }", "\"F_PROBE\"] }", "`F_PROBE` is not an operation of the payload: use payload.get `F_GET` or payload.set `F_SET`"),
+        ("operation twice", "supported_ops = [\"F_GET\", \"F_SET\"]", "supported_ops = [\"F_GET\", \"F_GET\"]", "\"F_GET\"]", "operation `F_GET` is listed twice"),
+        ("selector twice", "equals = \"F_STATE\"", "equals = \"F_TOKEN\"", "\"F_TOKEN\", struct", "`F_TOKEN` already selects a payload in revision r1 (line"),
+        ("payload before its struct", ", since = \"r2\" }", " }", "{ equals = \"F_SIZE\"", "payload `F_SIZE` is in revision r1, before struct `later` exists"),
+        ("unknown since", "since = \"r2\" }", "since = \"r3\" }", "\"r3\"", "`since` names revision `r3`, which the family does not list"),
+        ("until before since", "since = \"r2\" }", "since = \"r2\", until = \"r1\" }", "\"r1\" }", "`until` names `r1`, which does not come after the payload's `since`"),
+    ];
+    let all: Vec<(String, String, String, String)> = cases
+        .iter()
+        .map(|(name, from, to, at, says)| {
+            let body = PAYLOAD.replacen(from, to, 1);
+            assert_ne!(body, PAYLOAD, "{name}: `{from}` not in the schema");
+            (
+                name.to_string(),
+                format!("{HEAD}{body}"),
+                at.to_string(),
+                says.to_string(),
+            )
+        })
+        .collect();
+    assert_all_located(&all);
+    // The schema itself is accepted.
+    uapigen::load_source(
+        Source::new("ok.toml", format!("{HEAD}{PAYLOAD}")),
+        "ok.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}

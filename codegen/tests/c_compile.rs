@@ -169,11 +169,13 @@ fn validator_headers_compile_as_c99_and_cpp17_and_run() {
     let src = r#"
 #include <uapigen/iommu_validate.h>
 #include <uapigen/iommufd_validate.h>
+#include <uapigen/vfio_validate.h>
 #include <stdio.h>
 int main(void)
 {
 	struct iommu_cache_invalidate_info in, out;
 	struct iommu_hwpt_invalidate hi, ho;
+	struct vfio_device_feature fi, fo;
 	memset(&in, 0, sizeof(in));
 	in.argsz = sizeof(in);
 	in.version = IOMMU_CACHE_INVALIDATE_INFO_VERSION_1;
@@ -202,6 +204,25 @@ int main(void)
 	if (uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(UAPIGEN_IOMMU_V5_10) != 0x3f ||
 	    uapigen_iommu_gpasid_bind_data_vendor_vtd_flags_valid(UAPIGEN_IOMMU_V5_13) != 0x7f)
 		return 6;
+	/* VFIO_DEVICE_FEATURE's payloads (vfio_check_feature): MIGRATION is GET-only with an
+	 * 8-byte struct; an unknown feature is -ENOTTY; DMA_BUF is v7.2's, not v6.1's. */
+	fi.argsz = sizeof(fi) + sizeof(struct vfio_device_feature_migration);
+	fi.flags = VFIO_DEVICE_FEATURE_MIGRATION | VFIO_DEVICE_FEATURE_GET;
+	if (vfio_device_feature_copy_from_user(&fo, &fi) != 0)
+		return 7;
+	fi.argsz -= 1;
+	if (vfio_device_feature_copy_from_user(&fo, &fi) != -EINVAL)
+		return 8;
+	fi.flags = VFIO_DEVICE_FEATURE_MIGRATION | VFIO_DEVICE_FEATURE_SET;
+	if (vfio_device_feature_copy_from_user(&fo, &fi) != -EINVAL)
+		return 9;
+	fi.flags = 0xffff | VFIO_DEVICE_FEATURE_PROBE;
+	if (vfio_device_feature_copy_from_user(&fo, &fi) != -ENOTTY)
+		return 10;
+	fi.flags = VFIO_DEVICE_FEATURE_DMA_BUF | VFIO_DEVICE_FEATURE_PROBE;
+	if (vfio_device_feature_copy_from_user(&fo, &fi) != 0 ||
+	    vfio_device_feature__v6_1_copy_from_user(&fo, &fi) != -ENOTTY)
+		return 11;
 	printf("ok\n");
 	return 0;
 }

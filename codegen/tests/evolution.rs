@@ -986,4 +986,87 @@ fn a_union_gains_members_and_keeps_them() {
         changed.iter().any(|(_, v)| *v == Verdict::Breaking),
         "{changed:?}"
     );
+
+/// A feature payload a revision's kernel takes with fewer operations, or with more bytes (its
+/// struct grew), than its parent's refuses what a user of the parent sends (-EINVAL from
+/// `vfio_check_feature`): `check` says so at the payload.
+#[test]
+fn a_payload_that_narrows_is_refused_at_the_payload() {
+    let schema = |payloads: &str, grown: &str| {
+        format!(
+            r#"[family]
+name = "t"
+header = "linux/t.h"
+guard = "_UAPI_T_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+
+[[revision]]
+id = "r2"
+
+[[struct]]
+name = "feat"
+convention = "argsz"
+min_size = {{ offsetofend = "flags" }}
+payload = {{ member = "data", field = "flags", mask = "F_MASK", get = "F_GET", set = "F_SET", probe = "F_PROBE" }}
+payloads = [
+{payloads}
+]
+fields = [
+  {{ name = "argsz", type = "__u32" }},
+  {{ name = "flags", type = "__u32" }},
+  {{ name = "data", type = "__u8", flexible = true }},
+]
+
+[[struct]]
+name = "state"
+fields = [
+  {{ name = "state", type = "__u32" }},
+  {{ name = "fd", type = "__s32" }},
+{grown}
+]
+
+[[define]]
+name = "F_MASK"
+value = 0xffff
+
+[[define]]
+name = "F_GET"
+bit = 16
+
+[[define]]
+name = "F_SET"
+bit = 17
+
+[[define]]
+name = "F_PROBE"
+bit = 18
+"#
+        )
+    };
+    let load =
+        |text: String| uapigen::load_source(Source::new("t.toml", &text), "t.toml").map(|_| ());
+    let both = r#"  { equals = 1, struct = "state", supported_ops = ["F_GET", "F_SET"] },"#;
+    load(schema(both, "")).unwrap_or_else(|e| panic!("{e}"));
+    // GET and SET in r1, GET only from r2.
+    let narrowed = r#"  { equals = 1, struct = "state", supported_ops = ["F_GET", "F_SET"], until = "r2" },
+  { equals = 1, struct = "state", supported_ops = ["F_GET"], since = "r2" },"#;
+    let e = load(schema(narrowed, "")).expect_err("refused").to_string();
+    assert!(
+        e.contains("t.toml:20:3: error: struct `feat`, revision r2: payload 1 supports fewer operations (0x10000, was 0x30000): a user built against r1 asking for one is refused with -EINVAL"),
+        "{e}"
+    );
+    // The payload's struct grows in r2.
+    let grown = r#"  { name = "len", type = "__aligned_u64", since = "r2" },"#;
+    let e = load(schema(both, grown)).expect_err("refused").to_string();
+    assert!(
+        e.contains("t.toml:19:3: error: struct `feat`, revision r2: payload 1 needs 16 bytes, was 8: a user built against r1 sends 8 and is refused with -EINVAL"),
+        "{e}"
+    );
+    // A payload the kernel removed (`until`) is said on purpose.
+    let removed =
+        r#"  { equals = 1, struct = "state", supported_ops = ["F_GET", "F_SET"], until = "r2" },"#;
+    load(schema(removed, "")).unwrap_or_else(|e| panic!("{e}"));
 }

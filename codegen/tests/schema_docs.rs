@@ -64,7 +64,7 @@ fn keys<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
 #[test]
 fn every_parser_key_has_a_row_in_docs_schema_md() {
     let doc = std::fs::read_to_string(common::repo_root().join("docs/schema.md")).unwrap();
-    let sections: [(&str, Vec<&str>); 16] = [
+    let sections: [(&str, Vec<&str>); 18] = [
         ("## Top-level tables", keys::<RawSchema>()),
         ("### `[family]`", keys::<RawFamily>()),
         ("### `[[revision]]`", keys::<RawRevision>()),
@@ -72,6 +72,8 @@ fn every_parser_key_has_a_row_in_docs_schema_md() {
         ("### Fields", keys::<RawField>()),
         ("#### `caps`", keys::<RawCaps>()),
         ("#### `capability`", keys::<RawCapability>()),
+        ("#### `payload`", keys::<RawPayload>()),
+        ("#### `payloads`", keys::<RawPayloadCase>()),
         ("### `min_size`", keys::<RawSizeRef>()),
         ("### `min_size_when`", keys::<RawMinSizeWhen>()),
         ("### `rules`", keys::<RawRule>()),

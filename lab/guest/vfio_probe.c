@@ -56,6 +56,8 @@ static const struct ioctl_desc ioctls[] = {
 	{ "VFIO_IOMMU_GET_INFO", VFIO_IOMMU_GET_INFO, CONTAINER },
 	{ "VFIO_IOMMU_MAP_DMA", VFIO_IOMMU_MAP_DMA, CONTAINER },
 	{ "VFIO_IOMMU_UNMAP_DMA", VFIO_IOMMU_UNMAP_DMA, CONTAINER },
+	/* Only by the case file: its payload cases (tests/tests/lab_feature.rs). */
+	{ "VFIO_DEVICE_FEATURE", VFIO_DEVICE_FEATURE, DEVICE },
 	/* iommufd's, on /dev/iommu where the kernel has it (the lab's 7.2 kernel). */
 	{ "IOMMU_DESTROY", IOMMU_DESTROY, IOMMUFD },
 	{ "IOMMU_IOAS_ALLOC", IOMMU_IOAS_ALLOC, IOMMUFD },

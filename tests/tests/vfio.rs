@@ -65,10 +65,14 @@ fn set_irqs_takes_exactly_one_data_type() {
     }
 }
 
+/// GET and SET together only with PROBE (vfio_ioctl_device_feature), then the payload's
+/// checks (vfio_check_feature, Linux 7.2.13): MIGRATION is GET-only with an 8-byte struct
+/// vfio_device_feature_migration, MIG_DEVICE_STATE GET and SET with an 8-byte struct
+/// vfio_device_feature_mig_state; a feature no handler has is -ENOTTY.
 #[test]
 fn device_feature_get_and_set_only_with_probe() {
-    let f = |flags: u32| vfio::VfioDeviceFeature {
-        argsz: 8,
+    let f = |flags: u32, argsz: u32| vfio::VfioDeviceFeature {
+        argsz,
         flags,
         data: [],
     };
@@ -78,24 +82,54 @@ fn device_feature_get_and_set_only_with_probe() {
         vfio::VFIO_DEVICE_FEATURE_PROBE,
     );
     let mig = vfio::VFIO_DEVICE_FEATURE_MIGRATION;
-    for ok in [
-        mig | get,
-        mig | set,
-        mig | probe | get | set,
-        0xffff | probe,
+    let state = vfio::VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
+    for (ok, argsz) in [
+        (mig | get, 16),
+        (state | get, 16),
+        (state | set, 16),
+        (state | probe | get | set, 8),
+        (mig | probe, 8),
+        (mig | probe | get, 8),
     ] {
         assert!(
-            vfio::VfioDeviceFeature::copy_from_user(&mem(&f(ok)), BASE).is_ok(),
+            vfio::VfioDeviceFeature::copy_from_user(&mem(&f(ok, argsz)), BASE).is_ok(),
             "{ok:#x}"
         );
     }
-    for bad in [mig | get | set, mig | (1 << 19), 1 << 31] {
+    for (bad, argsz, e) in [
+        (state | get | set, 16, Errno::EINVAL),
+        (mig | (1 << 19), 16, Errno::EINVAL),
+        (1 << 31, 16, Errno::EINVAL),
+        (mig | get, 15, Errno::EINVAL),
+        (mig | set, 16, Errno::EINVAL),
+        (mig | probe | set, 8, Errno::EINVAL),
+        (mig, 16, Errno::EINVAL),
+        (0xffff | probe, 8, Errno::ENOTTY),
+    ] {
         assert_eq!(
-            errno(vfio::VfioDeviceFeature::copy_from_user(&mem(&f(bad)), BASE)),
-            Some(Errno::EINVAL),
-            "{bad:#x}"
+            errno(vfio::VfioDeviceFeature::copy_from_user(
+                &mem(&f(bad, argsz)),
+                BASE
+            )),
+            Some(e),
+            "{bad:#x}, argsz {argsz}"
         );
     }
+    // v6.1's kernel has no DMA_BUF (v7.2): -ENOTTY there, a PROBE succeeds on v7.2's.
+    let dma_buf = f(vfio::VFIO_DEVICE_FEATURE_DMA_BUF | probe, 8);
+    assert!(vfio::VfioDeviceFeature::copy_from_user(&mem(&dma_buf), BASE).is_ok());
+    let old = vfio::v6_1::VfioDeviceFeature {
+        argsz: 8,
+        flags: dma_buf.flags,
+        data: [],
+    };
+    assert_eq!(
+        errno(vfio::v6_1::VfioDeviceFeature::copy_from_user(
+            &mem(&old),
+            BASE
+        )),
+        Some(Errno::ENOTTY)
+    );
 }
 
 #[test]

@@ -367,6 +367,56 @@ fn copy_struct_prefix<T: Plain, M: UserMemory + ?Sized>(
     Ok(())
 }
 
+/// The bits of the member that selects a payload and asks for an operation on it: `(mask, get,
+/// set, probe)` (VFIO_DEVICE_FEATURE_MASK, _GET, _SET, _PROBE).
+pub type PayloadBits = (u64, u64, u64, u64);
+
+/// The payload checks of a struct whose flexible array member holds a payload (VFIO's
+/// `VFIO_DEVICE_FEATURE`), after its rules: `selected` is the payload `flags & mask` selects,
+/// `(supported_ops, minsz)`, or None (`unknown` is returned, drivers/vfio/pci/vfio_pci_core.c
+/// `vfio_pci_core_ioctl_feature`'s -ENOTTY); then include/linux/vfio.h's
+/// `vfio_check_feature` (Linux 7.2) on `flags` and the payload's length `argsz - base`
+/// (`feature.argsz - minsz`, drivers/vfio/vfio_main.c `vfio_ioctl_device_feature`).
+#[inline]
+pub fn check_payload(
+    flags: u64,
+    argsz: u64,
+    bits: PayloadBits,
+    base: u64,
+    selected: Option<(u64, u64)>,
+    unknown: Errno,
+) -> Result<(), Rejected> {
+    let (_, get, set, probe) = bits;
+    let Some((ops, minsz)) = selected else {
+        return Err(Rejected::new(
+            unknown,
+            "no payload is selected by these bits",
+        ));
+    };
+    if flags & (get | set) & !ops != 0 {
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "the payload does not support the operation asked for",
+        ));
+    }
+    if flags & probe != 0 {
+        return Ok(());
+    }
+    if flags & (get | set) == 0 {
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "without PROBE, GET or SET must be asked for",
+        ));
+    }
+    if argsz < base.saturating_add(minsz) {
+        return Err(Rejected::new(
+            Errno::EINVAL,
+            "argsz - minsz is shorter than the payload",
+        ));
+    }
+    Ok(())
+}
+
 /// The size convention's entry (the iommufd ioctl dispatcher, `iommufd_fops_ioctl`): read the
 /// user's size, refuse it below `min_size`, then `copy_struct_from_user`.
 #[inline]

@@ -68,6 +68,8 @@ struct StructView {
     tail: String,
     size_rules: Vec<SizeRuleView>,
     rules: Vec<RuleView>,
+    /// The payload checks, as C statements (empty without payloads).
+    payload: String,
     /// sizeof per revision, 0 where the struct does not exist yet.
     sizes: String,
     masks: Vec<MaskView>,
@@ -341,7 +343,101 @@ fn struct_view(
             .map_or_else(String::new, |t| format!("; {}", c_comment(&t))),
         size_rules,
         rules,
+        payload: match (&v.payload, &plan.payload) {
+            (Some(p), Some(pp)) => payload(model, view, p, pp),
+            _ => String::new(),
+        },
     }))
+}
+
+/// The payload checks of a struct as C statements in its `_check()`, after the rules:
+/// vfio_ioctl_device_feature's switch on the selector, then vfio_check_feature's checks
+/// (drivers/vfio/vfio_main.c, include/linux/vfio.h, Linux 7.2).
+fn payload(
+    model: &Model,
+    view: RevView,
+    p: &Payload,
+    pp: &crate::model::plan::PayloadPlan,
+) -> String {
+    use std::fmt::Write;
+    let family = view.family();
+    let latest = model.latest();
+    let ops = |out: &mut String| {
+        push(
+            out,
+            &[
+                "((__u64)(",
+                p.get.text().as_str(),
+                ") | (__u64)(",
+                p.set.text().as_str(),
+                "))",
+            ],
+        );
+    };
+    let mut out = String::new();
+    push(
+        &mut out,
+        &[
+            "\t/* The payload in ",
+            &p.member,
+            "[]: ",
+            &p.field.text,
+            " & ",
+            &p.mask.text(),
+            " selects it; then vfio_check_feature() */\n\t{\n\t\tconst __u64 uapigen_sel = (__u64)dst->",
+            &p.field.c_access(),
+            ";\n\t\t__u64 uapigen_ops;\n\t\t__u64 uapigen_minsz;\n\n\t\tswitch (uapigen_sel & (__u64)(",
+            &p.mask.text(),
+            ")) {\n",
+        ],
+    );
+    for c in &pp.cases {
+        let _ = write!(
+            out,
+            "\t\tcase {:#x}ULL: /* {}: ",
+            c.value,
+            c_comment(&c.name)
+        );
+        let minsz = match c.body {
+            PayloadBody::Struct(ps) => {
+                let name = &family.struct_(ps).name;
+                let _ = writeln!(out, "struct {name} */");
+                if latest.exists(ps) && latest.layout(ps, TargetId::DEFAULT).size == c.minsz {
+                    format!("sizeof(struct {name})")
+                } else {
+                    c.minsz.to_string()
+                }
+            }
+            PayloadBody::Bytes(n) => {
+                let _ = writeln!(out, "{n} bytes */");
+                n.to_string()
+            }
+        };
+        let _ = write!(
+            out,
+            "\t\t\tuapigen_ops = {:#x}ULL;\n\t\t\tuapigen_minsz = {minsz};\n\t\t\tbreak;\n",
+            c.ops
+        );
+    }
+    push(
+        &mut out,
+        &[
+            "\t\tdefault:\n\t\t\treturn -",
+            pp.unknown.name(),
+            ";\n\t\t}\n\t\tif ((uapigen_sel & ",
+        ],
+    );
+    ops(&mut out);
+    out.push_str(") & ~uapigen_ops)\n\t\t\treturn -EINVAL;\n\t\tif (uapigen_sel & (__u64)(");
+    out.push_str(&p.probe.text());
+    out.push_str("))\n\t\t\treturn 0;\n\t\tif (!(uapigen_sel & ");
+    ops(&mut out);
+    let _ = write!(
+        out,
+        "))\n\t\t\treturn -EINVAL;\n\t\tif ((__u64)dst->argsz < {} + uapigen_minsz)\n\t\t\treturn -EINVAL;\n\t}}\n",
+        pp.base
+    );
+    out
 }
 
 /// Whether two validators have the same body: their views but for the names that say which
@@ -361,6 +457,7 @@ fn same_body(a: &StructView, b: &StructView) -> bool {
         && a.tail == b.tail
         && a.size_rules == b.size_rules
         && a.rules == b.rules
+        && a.payload == b.payload
 }
 
 /// Who includes the C validators: user space (the default, `generated/`), or kernel code
@@ -713,6 +810,7 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
         }
         push(out, &["!(", &r.require, "))\n\t\treturn -", r.errno, ";\n"]);
     }
+    out.push_str(&st.payload);
     out.push_str("\t(void)dst;\n\treturn 0;\n}\n\n");
     if st.argsz {
         copy_doc_head(out, fname, name, rev, "as the v5.10 kernel does");

@@ -150,6 +150,61 @@ fn method_fn(
     }
 }
 
+/// The payload checks after the rules: `::uapigen_uaccess::check_payload(flags, argsz, bits,
+/// minsz, match flags & mask { value => Some((supported_ops, minsz)), .. }, unknown)?;`, the
+/// kernel's switch on the selector (drivers/vfio/vfio_main.c, `vfio_ioctl_device_feature`)
+/// and `vfio_check_feature` (include/linux/vfio.h).
+fn payload(view: RevView, p: &Payload, pp: &crate::model::plan::PayloadPlan) -> Stmt {
+    let u64_lit = |n: u64| lit(format!("{n}u64"));
+    let flags = || cast(access("self", &p.field), "u64");
+    let arms = pp
+        .cases
+        .iter()
+        .map(|c| {
+            let minsz = match c.body {
+                PayloadBody::Struct(ps) => cast(
+                    call(
+                        format!(
+                            "::core::mem::size_of::<{}>",
+                            type_ident(&view.family().struct_(ps).name)
+                        ),
+                        vec![],
+                    ),
+                    "u64",
+                ),
+                PayloadBody::Bytes(n) => u64_lit(n),
+            };
+            (
+                Pat::Lit(format!("{}u64", c.value)),
+                call(
+                    "::core::option::Option::Some",
+                    vec![Expr::Tuple(vec![u64_lit(c.ops), minsz])],
+                ),
+            )
+        })
+        .chain(std::iter::once((
+            Pat::Wild,
+            var("::core::option::Option::None"),
+        )))
+        .collect();
+    Stmt::Semi(Expr::Try(Box::new(call(
+        "::uapigen_uaccess::check_payload",
+        vec![
+            flags(),
+            cast(var("self.argsz"), "u64"),
+            Expr::Tuple(vec![
+                u64_lit(pp.mask),
+                u64_lit(pp.get),
+                u64_lit(pp.set),
+                u64_lit(pp.probe),
+            ]),
+            u64_lit(pp.base),
+            Expr::Match(Box::new(bin(flags(), "&", u64_lit(pp.mask))), arms),
+            errno(pp.unknown),
+        ],
+    ))))
+}
+
 /// `unsafe impl Plain` and the validator `impl` block of struct `s` in revision `view`, at
 /// column `indent`. Their shape is fixed but for the rules and the argsz copy: what does not
 /// depend on the struct is printed once per column and kept (`fixed`), what depends only on
@@ -232,6 +287,9 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
     let (head, tail) = check.split_at(last_lines(&check, 2));
     out.push_str(head);
     write_rules(view.family(), &v.rules, col + INDENT as usize, out);
+    if let (Some(p), Some(pp)) = (&v.payload, &plan.payload) {
+        stmt_text(&payload(view, p, pp), col + INDENT as usize, out);
+    }
     out.push_str(tail);
     push_indent(indent, out);
     out.push_str("}\n");

@@ -150,6 +150,64 @@ pub struct Validation {
     pub data_type: Option<(String, u64)>,
     /// Content checks in the kernel's order; the first failing decides.
     pub rules: Vec<Rule>,
+    /// The payloads the flexible array member holds, checked after the rules.
+    pub payload: Option<Payload>,
+}
+
+/// A struct whose flexible array member holds one of several payloads, chosen by the bits
+/// `mask` of an integer member, with operation bits beside them: VFIO_DEVICE_FEATURE
+/// (drivers/vfio/vfio_main.c, `vfio_ioctl_device_feature`, Linux 7.2). After the struct's
+/// rules the kernel picks the payload (`switch (feature.flags & VFIO_DEVICE_FEATURE_MASK)`,
+/// a value none has: `unknown`) and checks the request as include/linux/vfio.h's
+/// `vfio_check_feature` does: an operation the payload does not support is -EINVAL, PROBE
+/// returns 0, neither GET nor SET is -EINVAL, fewer payload bytes (`argsz - minsz`) than its
+/// `minsz` is -EINVAL.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    /// The flexible array member's name (`data`).
+    pub member: String,
+    /// The member the selector and operation bits are read from (`flags`).
+    pub field: FieldPath,
+    /// The selector's bits (`VFIO_DEVICE_FEATURE_MASK`).
+    pub mask: ValueRef,
+    /// The operation reading the payload back (`VFIO_DEVICE_FEATURE_GET`).
+    pub get: ValueRef,
+    /// The operation handing it in (`VFIO_DEVICE_FEATURE_SET`).
+    pub set: ValueRef,
+    /// Only whether it is supported (`VFIO_DEVICE_FEATURE_PROBE`).
+    pub probe: ValueRef,
+    /// What a selector no payload has returns.
+    pub unknown: Errno,
+    /// The payloads, in the schema's order.
+    pub cases: Vec<PayloadCase>,
+}
+
+/// What one payload is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadBody {
+    /// A struct: the kernel's `minsz` is its `sizeof`.
+    Struct(StructId),
+    /// A size in bytes with no struct (the VF token's `uuid_t`, or none at all).
+    Bytes(u64),
+}
+
+/// One payload: the selector value, what it holds and which operations it supports.
+#[derive(Debug, Clone)]
+pub struct PayloadCase {
+    /// `field & mask` equals it.
+    pub equals: ValueRef,
+    /// What the payload is.
+    pub body: PayloadBody,
+    /// The supported operations: `get`, `set` or both (`supported_ops`).
+    pub ops: u64,
+    /// The revisions whose kernel has it.
+    pub since: RevSet,
+    /// The revisions whose kernel no longer has it.
+    pub until: RevSet,
+    /// The schema's doc.
+    pub doc: Option<String>,
+    /// Where the schema writes it.
+    pub span: Span,
 }
 
 /// A size written as the kernel writes it.
@@ -1530,6 +1588,19 @@ impl Family {
                         Some(Rule { when, require, ..r })
                     })
                     .collect();
+                // A revision's kernel selects only the payloads it has, and only once their
+                // struct exists.
+                if let Some(p) = &mut v.payload {
+                    p.cases.retain(|c| {
+                        rev.has(c.since, c.until)
+                            && match c.body {
+                                PayloadBody::Struct(ps) => {
+                                    rev.has(self.structs[ps.0].since, RevSet::EMPTY)
+                                }
+                                PayloadBody::Bytes(_) => true,
+                            }
+                    });
+                }
                 v.min_size_when = std::mem::take(&mut v.min_size_when)
                     .into_iter()
                     .filter(|w| rev.has(w.since, RevSet::EMPTY))

@@ -9,6 +9,7 @@ use crate::names::{self, FxMap, FxSet, Role};
 use crate::schema::*;
 
 mod caps;
+mod payload;
 
 /// The resolve stage: names to indices, values evaluated, every mistake located.
 pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Family, Error> {
@@ -95,6 +96,8 @@ struct ValidationParts {
     min_size_when: Option<S<Vec<S<RawMinSizeWhen>>>>,
     data_type: Option<S<String>>,
     rules: Vec<S<RawRule>>,
+    payload: Option<Box<S<RawPayload>>>,
+    payloads: Option<S<Vec<S<RawPayloadCase>>>>,
     name_span: Span,
 }
 
@@ -786,6 +789,8 @@ impl Resolver {
             min_size_when: raw.min_size_when.take(),
             data_type: raw.data_type.take(),
             rules: std::mem::take(&mut raw.rules),
+            payload: raw.payload.take(),
+            payloads: raw.payloads.take(),
             name_span: raw.name.span(),
         };
         let name = self.identifier(&raw.name, Role::Struct);
@@ -881,6 +886,7 @@ impl Resolver {
                 (parts.rules.first().map(|r| r.span()), "`rules`"),
                 (raw.caps.as_ref().map(|c| c.span()), "`caps`"),
                 (raw.capability.as_ref().map(|c| c.span()), "`capability`"),
+                (parts.payload.as_ref().map(|p| p.span()), "`payload`"),
             ];
             for (span, what) in checks {
                 if let Some(span) = span {
@@ -2066,7 +2072,9 @@ impl Resolver {
                 .map(|m| m.span())
                 .or(parts.min_size_when.as_ref().map(|m| m.span()))
                 .or(parts.data_type.as_ref().map(|d| d.span()))
-                .or(parts.rules.first().map(|r| r.span()));
+                .or(parts.rules.first().map(|r| r.span()))
+                .or(parts.payload.as_ref().map(|p| p.span()))
+                .or(parts.payloads.as_ref().map(|p| p.span()));
             if let Some(span) = stray {
                 self.error_note(
                     span,
@@ -2224,11 +2232,13 @@ impl Resolver {
                 span: r.span(),
             });
         }
+        let payload = self.payload(family, si, conv, parts.payload, parts.payloads);
         Some(Validation {
             min_size,
             min_size_when,
             data_type,
             rules,
+            payload,
         })
     }
 

@@ -132,9 +132,62 @@ pub struct RawStruct {
     /// The struct is one capability of a chain: `{ of = "vfio_region_info", id =
     /// "VFIO_REGION_INFO_CAP_SPARSE_MMAP", version = 1 }`.
     pub capability: Option<Box<S<RawCapability>>>,
+    /// The struct's flexible array member holds a payload chosen by a masked field (VFIO's
+    /// `VFIO_DEVICE_FEATURE`): `{ member = "data", field = "flags", mask =
+    /// "VFIO_DEVICE_FEATURE_MASK", get = "...", set = "...", probe = "..." }`.
+    pub payload: Option<Box<S<RawPayload>>>,
+    /// The payloads `payload` selects, one per value of the masked field.
+    pub payloads: Option<S<Vec<S<RawPayloadCase>>>>,
     /// Another header defines it (`extern = "linux/time_types.h"`): a copy, not written again.
     #[serde(rename = "extern")]
     pub extern_header: Option<S<String>>,
+}
+
+/// `payload = { member, field, mask, get, set, probe, unknown }`: how the kernel picks what the
+/// flexible array member holds (drivers/vfio/vfio_main.c, `vfio_ioctl_device_feature`: `switch
+/// (feature.flags & VFIO_DEVICE_FEATURE_MASK)`) and checks the request
+/// (include/linux/vfio.h, `vfio_check_feature`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayload {
+    /// The flexible array member holding the payload (`data`).
+    pub member: S<String>,
+    /// The integer member the selector and the operation bits are read from (`flags`).
+    pub field: S<String>,
+    /// The constant whose bits of `field` select the payload (`VFIO_DEVICE_FEATURE_MASK`).
+    pub mask: S<String>,
+    /// The operation bit that reads the payload back (`VFIO_DEVICE_FEATURE_GET`).
+    pub get: S<String>,
+    /// The operation bit that hands the payload in (`VFIO_DEVICE_FEATURE_SET`).
+    pub set: S<String>,
+    /// The bit that asks only whether the payload and the operations are supported
+    /// (`VFIO_DEVICE_FEATURE_PROBE`).
+    pub probe: S<String>,
+    /// What a value no payload has returns (default `ENOTTY`).
+    pub unknown: Option<S<String>>,
+}
+
+/// One payload: `{ equals = "VFIO_DEVICE_FEATURE_MIGRATION", struct =
+/// "vfio_device_feature_migration", ops = ["VFIO_DEVICE_FEATURE_GET"] }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayloadCase {
+    /// The value of `field & mask` that selects it: a constant name or a number.
+    pub equals: S<toml::Value>,
+    /// The payload's struct: the kernel's `minsz` is its `sizeof`.
+    #[serde(rename = "struct")]
+    pub record: Option<S<String>>,
+    /// The payload's size in bytes when no struct describes it (`uuid_t`: 16; none: 0).
+    pub size: Option<S<i64>>,
+    /// The operations it supports, `get` and/or `set` of `payload` (vfio_check_feature's
+    /// `supported_ops`).
+    pub supported_ops: S<Vec<S<String>>>,
+    /// The revision whose kernel added it.
+    pub since: Option<S<RawRevs>>,
+    /// The revision whose kernel no longer has it.
+    pub until: Option<S<RawRevs>>,
+    /// What it is, and where the kernel handles it.
+    pub doc: Option<S<String>>,
 }
 
 /// `caps = { offset, flag, header, ... }`: where an info struct's capability chain starts,

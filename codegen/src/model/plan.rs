@@ -27,6 +27,111 @@ pub struct ValidatorPlan {
     /// This revision's checks can be written against today's struct type (C validators of old
     /// revisions): see [`locates_all`].
     pub in_latest: bool,
+    /// The payloads the flexible array member holds, checked after the rules.
+    pub payload: Option<PayloadPlan>,
+}
+
+/// A [`Payload`] in bytes: the selector's place, its bits, and per payload its value,
+/// operations and minimum size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadPlan {
+    /// Offset of the member holding the selector and operation bits.
+    pub offset: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The selector's bits.
+    pub mask: u64,
+    /// The GET bit.
+    pub get: u64,
+    /// The SET bit.
+    pub set: u64,
+    /// The PROBE bit.
+    pub probe: u64,
+    /// What a selector no payload of this revision has returns.
+    pub unknown: Errno,
+    /// Where the payload starts: the kernel's length is `argsz - base` (`minsz`).
+    pub base: u64,
+    /// This revision's payloads.
+    pub cases: Vec<PayloadCasePlan>,
+}
+
+/// One payload of a [`PayloadPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadCasePlan {
+    /// `field & mask` equals it.
+    pub value: u64,
+    /// The constant's name, or the number.
+    pub name: String,
+    /// The supported operations (`get`, `set` bits).
+    pub ops: u64,
+    /// The kernel's `minsz`: the payload's `sizeof`, or its bytes.
+    pub minsz: u64,
+    /// The payload's struct, if one describes it.
+    pub body: PayloadBody,
+}
+
+/// What a payload check decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadVerdict {
+    /// Accepted (a PROBE, or a GET or SET with enough bytes): the payload, an index into
+    /// [`PayloadPlan::cases`].
+    Accept(usize),
+    /// Refused with this errno and why.
+    Refuse(Errno, String),
+}
+
+impl PayloadPlan {
+    /// The payload whose value `bytes` select, as an index into `cases`.
+    pub fn selected(&self, bytes: &[u8]) -> Option<usize> {
+        let sel = read_le(bytes, self.offset, self.size) & self.mask;
+        self.cases.iter().position(|c| c.value == sel)
+    }
+
+    /// The kernel's checks (vfio_ioctl_device_feature's switch, then vfio_check_feature) on
+    /// the struct's `bytes`, whose argsz is `argsz`.
+    pub fn check(&self, bytes: &[u8], argsz: u64) -> PayloadVerdict {
+        let flags = read_le(bytes, self.offset, self.size);
+        let Some(i) = self.selected(bytes) else {
+            return PayloadVerdict::Refuse(
+                self.unknown,
+                format!("no payload is selected by {:#x}", flags & self.mask),
+            );
+        };
+        let c = &self.cases[i];
+        let ops = flags & (self.get | self.set);
+        if ops & !c.ops != 0 {
+            return PayloadVerdict::Refuse(
+                Errno::EINVAL,
+                format!("{} does not support the operation asked for", c.name),
+            );
+        }
+        if flags & self.probe != 0 {
+            return PayloadVerdict::Accept(i);
+        }
+        if ops == 0 {
+            return PayloadVerdict::Refuse(
+                Errno::EINVAL,
+                format!("{}: without PROBE, GET or SET must be asked for", c.name),
+            );
+        }
+        if argsz < self.base + c.minsz {
+            return PayloadVerdict::Refuse(
+                Errno::EINVAL,
+                format!(
+                    "{}: argsz - minsz must be at least the payload's {} bytes",
+                    c.name, c.minsz
+                ),
+            );
+        }
+        PayloadVerdict::Accept(i)
+    }
+}
+
+fn read_le(bytes: &[u8], off: u64, size: u64) -> u64 {
+    let mut b = [0u8; 8];
+    let (off, size) = (off as usize, size.min(8) as usize);
+    b[..size].copy_from_slice(&bytes[off..off + size]);
+    u64::from_le_bytes(b)
 }
 
 /// argsz must reach `need` when every `when` holds.
@@ -173,6 +278,33 @@ pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<Validato
             })
             .collect(),
         in_latest: true,
+        payload: v.payload.as_ref().and_then(|p| {
+            let (offset, size, _) = locate(family, fl, s, &p.field)?;
+            Some(PayloadPlan {
+                offset,
+                size,
+                mask: p.mask.value,
+                get: p.get.value,
+                set: p.set.value,
+                probe: p.probe.value,
+                unknown: p.unknown,
+                base: size_of_ref(family, fl, s, &v.min_size).unwrap_or_default(),
+                cases: p
+                    .cases
+                    .iter()
+                    .map(|c| PayloadCasePlan {
+                        value: c.equals.value,
+                        name: c.equals.text(),
+                        ops: c.ops,
+                        minsz: match c.body {
+                            PayloadBody::Struct(ps) => fl.struct_(ps).size,
+                            PayloadBody::Bytes(n) => n,
+                        },
+                        body: c.body,
+                    })
+                    .collect(),
+            })
+        }),
     })
 }
 

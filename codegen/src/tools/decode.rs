@@ -126,7 +126,22 @@ fn explain(
             input.len()
         );
     }
+    let payload = plan.and_then(|p| p.payload.as_ref());
     if let Some(tail) = st.fields.iter().find(|f| f.flexible.is_some()) {
+        if let Some(pp) = payload {
+            fields(family, fl, s, &bytes, 0, "", &mut text);
+            payload_text(
+                family,
+                fl,
+                pp,
+                &bytes,
+                input,
+                tail.display_name(),
+                &mut text,
+            );
+            finish(&verdict, &mut text);
+            return Decoded { text, verdict };
+        }
         if input.len() > size {
             let _ = writeln!(
                 text,
@@ -137,7 +152,12 @@ fn explain(
         }
     }
     fields(family, fl, s, &bytes, 0, "", &mut text);
-    match &verdict {
+    finish(&verdict, &mut text);
+    Decoded { text, verdict }
+}
+
+fn finish(verdict: &Result<(), Refusal>, text: &mut String) {
+    match verdict {
         Ok(()) => {
             let _ = writeln!(text, "verdict: accepted");
         }
@@ -145,7 +165,73 @@ fn explain(
             let _ = writeln!(text, "verdict: rejected, -{} ({})", r.errno.name(), r.rule);
         }
     }
-    Decoded { text, verdict }
+}
+
+/// Which payload the struct's `bytes` select, and the bytes of `input` past the struct
+/// (`argsz - minsz` of them, as the kernel hands them on) decoded as it.
+fn payload_text(
+    family: &Family,
+    fl: &FamilyLayout,
+    pp: &plan::PayloadPlan,
+    bytes: &[u8],
+    input: &[u8],
+    member: &str,
+    out: &mut String,
+) {
+    let flags = read(bytes, pp.offset, pp.size.min(8));
+    let mut ops = Vec::new();
+    for (bit, name) in [(pp.get, "GET"), (pp.set, "SET"), (pp.probe, "PROBE")] {
+        if flags & bit != 0 {
+            ops.push(name);
+        }
+    }
+    let ops = if ops.is_empty() {
+        "no operation".to_string()
+    } else {
+        ops.join(" | ")
+    };
+    let Some(i) = pp.selected(bytes) else {
+        let _ = writeln!(
+            out,
+            "payload in `{member}`: {:#x} selects none of this revision's ({ops})",
+            flags & pp.mask
+        );
+        return;
+    };
+    let c = &pp.cases[i];
+    let argsz = read(bytes, 0, 4);
+    let given = input.len().saturating_sub(pp.base as usize);
+    let len = (argsz.saturating_sub(pp.base) as usize).min(given);
+    let what = match c.body {
+        PayloadBody::Struct(ps) => format!("struct {}", family.struct_(ps).name),
+        PayloadBody::Bytes(n) => format!("{n} bytes"),
+    };
+    let _ = writeln!(
+        out,
+        "payload in `{member}`: {} ({what}, minsz {}; {ops}), argsz - minsz = {}, {given} bytes given",
+        c.name,
+        c.minsz,
+        argsz.saturating_sub(pp.base)
+    );
+    let data = &input[(pp.base as usize).min(input.len())..][..len];
+    match c.body {
+        PayloadBody::Struct(ps) if len > 0 => {
+            let mut b = data.to_vec();
+            b.resize((fl.struct_(ps).size as usize).max(len), 0);
+            if len < fl.struct_(ps).size as usize {
+                let _ = writeln!(
+                    out,
+                    "(payload bytes past the {len} given are shown as zero)"
+                );
+            }
+            fields(family, fl, ps, &b, 0, member, out);
+        }
+        _ if len > 0 => {
+            let raw: Vec<String> = data.iter().map(|b| format!("{b:02x}")).collect();
+            let _ = writeln!(out, "  {member:<28} = [{}]", raw.join(" "));
+        }
+        _ => {}
+    }
 }
 
 fn fields(

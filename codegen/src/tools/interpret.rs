@@ -165,6 +165,14 @@ pub fn check_plan(p: &ValidatorPlan, bytes: &[u8]) -> Result<(), Refusal> {
             return Err(refuse(r.errno, r.text.clone()));
         }
     }
+    if let Some(pp) = &p.payload {
+        // The payload's length is argsz - minsz (vfio_ioctl_device_feature): the argsz
+        // convention's first member.
+        let argsz = read(bytes, 0, 4);
+        if let plan::PayloadVerdict::Refuse(errno, why) = pp.check(bytes, argsz) {
+            return Err(refuse(errno, why));
+        }
+    }
     Ok(())
 }
 

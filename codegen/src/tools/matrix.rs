@@ -215,6 +215,18 @@ fn example(c: &Checked, s: StructId, r: RevId) -> Result<Vec<u8>, String> {
             break;
         }
     }
+    // A struct carrying payloads: PROBE the first one this revision has, which needs no data.
+    if let Some((pp, c)) = plan
+        .payload
+        .as_ref()
+        .and_then(|pp| pp.cases.first().map(|c| (pp, c)))
+    {
+        let (off, len) = (pp.offset, pp.size.min(8));
+        let cur = interpret::read(&b, off, len) & !pp.mask;
+        let v = cur | c.value | pp.probe;
+        let (off, len) = (off as usize, len as usize);
+        b[off..off + len].copy_from_slice(&v.to_le_bytes()[..len]);
+    }
     let ud = user_data_of(fam, s, size);
     let m = Buffer::new(b.clone());
     interpret::run(
@@ -439,6 +451,7 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
             }
         }
     }
+    payload_cases(c, s, u, k, &mine, &mut push);
     // Malicious: sizes from 0 to past the largest revision of the struct, over garbage.
     // What the kernel does with them does not depend on the user's revision, so they are
     // played once per kernel, in its diagonal cell.
@@ -457,6 +470,127 @@ pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Ca
         }
     }
     Ok(out)
+}
+
+/// The cases of a struct carrying payloads (VFIO_DEVICE_FEATURE), on the user's struct
+/// `mine`: in the diagonal cell, per payload k's kernel has, a PROBE with no data, each
+/// supported operation with exactly the payload's bytes (accepted), one byte short, an
+/// operation it does not support (alone and with PROBE), none at all (refused), and one
+/// selector no payload has; off the diagonal, with a newer user, each payload the user's
+/// revision has and k's lacks. The bytes are the struct, argsz counting the payload's bytes,
+/// then the payload (zero).
+fn payload_cases(
+    c: &Checked,
+    s: StructId,
+    u: RevId,
+    k: RevId,
+    mine: &[u8],
+    push: &mut impl FnMut(Vec<u8>, String, bool, Option<usize>),
+) {
+    let (user, kernel) = (c.rev(u), c.rev(k));
+    let (Some(pk), Some(pu)) = (
+        kernel.validator(s).and_then(|p| p.payload.as_ref()),
+        user.validator(s).and_then(|p| p.payload.as_ref()),
+    ) else {
+        return;
+    };
+    let Some(ir) = kernel
+        .get(s)
+        .validation
+        .as_ref()
+        .and_then(|v| v.payload.as_ref())
+    else {
+        return;
+    };
+    let (get, set, probe) = (ir.get.text(), ir.set.text(), ir.probe.text());
+    let bytes = |flags: u64, len: u64| -> Vec<u8> {
+        let mut b = mine.to_vec();
+        let (off, n) = (pk.offset as usize, pk.size.min(8) as usize);
+        let cur =
+            interpret::read(&b, pk.offset, n as u64) & !(pk.mask | pk.get | pk.set | pk.probe);
+        b[off..off + n].copy_from_slice(&(cur | flags).to_le_bytes()[..n]);
+        let argsz = pk.base + len;
+        b[..4].copy_from_slice(&(argsz as u32).to_le_bytes());
+        b.resize(pk.base.max(mine.len() as u64) as usize + len as usize, 0);
+        b
+    };
+    if u == k {
+        for p in &pk.cases {
+            let n = &p.name;
+            push(
+                bytes(p.value | pk.probe, 0),
+                format!("payload: PROBE {n}, no data"),
+                true,
+                None,
+            );
+            for (op, opname) in [(pk.get, &get), (pk.set, &set)] {
+                if p.ops & op == 0 {
+                    push(
+                        bytes(p.value | op, p.minsz),
+                        format!("payload: {opname} {n}, which it does not support"),
+                        false,
+                        None,
+                    );
+                    push(
+                        bytes(p.value | op | pk.probe, 0),
+                        format!("payload: PROBE {opname} {n}, which it does not support"),
+                        false,
+                        None,
+                    );
+                    continue;
+                }
+                push(
+                    bytes(p.value | op, p.minsz),
+                    format!("payload: {opname} {n} with its {} bytes", p.minsz),
+                    true,
+                    None,
+                );
+                if p.minsz > 0 {
+                    push(
+                        bytes(p.value | op, p.minsz - 1),
+                        format!("payload: {opname} {n} one byte short"),
+                        false,
+                        None,
+                    );
+                }
+            }
+            push(
+                bytes(p.value, p.minsz),
+                format!("payload: {n} without {get}, {set} or {probe}"),
+                false,
+                None,
+            );
+        }
+        if let Some(v) = (0..=pk.mask.min(1 << 16))
+            .filter(|v| v & !pk.mask == 0)
+            .find(|v| pk.cases.iter().all(|p| p.value != *v))
+        {
+            push(
+                bytes(v | pk.probe, 0),
+                format!("payload: PROBE {v:#x}, which selects no payload"),
+                false,
+                None,
+            );
+        }
+    } else if u > k {
+        for p in pu
+            .cases
+            .iter()
+            .filter(|p| pk.cases.iter().all(|q| q.value != p.value))
+        {
+            let op = if p.ops & pk.get != 0 { pk.get } else { pk.set };
+            push(
+                bytes(p.value | op, p.minsz),
+                format!(
+                    "payload: new user asks for {}, unknown to {}",
+                    p.name,
+                    c.history.rev(k).id
+                ),
+                false,
+                None,
+            );
+        }
+    }
 }
 
 /// One cell of the matrix: one user revision against one kernel revision.

@@ -650,6 +650,77 @@ static inline int vfio_device_feature_check(const struct vfio_device_feature *ds
 	/* GET and SET together only with PROBE */
 	if (((((__u64)dst->flags & 196608ULL) == 196608ULL)) && !((((__u64)dst->flags & (__u64)(VFIO_DEVICE_FEATURE_PROBE)) == (__u64)(VFIO_DEVICE_FEATURE_PROBE))))
 		return -EINVAL;
+	/* The payload in data[]: flags & VFIO_DEVICE_FEATURE_MASK selects it; then vfio_check_feature() */
+	{
+		const __u64 uapigen_sel = (__u64)dst->flags;
+		__u64 uapigen_ops;
+		__u64 uapigen_minsz;
+
+		switch (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_MASK)) {
+		case 0x0ULL: /* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN: 16 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 16;
+			break;
+		case 0x1ULL: /* VFIO_DEVICE_FEATURE_MIGRATION: struct vfio_device_feature_migration */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_migration);
+			break;
+		case 0x2ULL: /* VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: struct vfio_device_feature_mig_state */
+			uapigen_ops = 0x30000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_mig_state);
+			break;
+		case 0x3ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP: struct vfio_device_low_power_entry_with_wakeup */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_low_power_entry_with_wakeup);
+			break;
+		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START: struct vfio_device_feature_dma_logging_control */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_control);
+			break;
+		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT: struct vfio_device_feature_dma_logging_report */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_report);
+			break;
+		case 0x9ULL: /* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: struct vfio_device_feature_mig_data_size */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_mig_data_size);
+			break;
+		case 0xaULL: /* VFIO_DEVICE_FEATURE_BUS_MASTER: struct vfio_device_feature_bus_master */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_bus_master);
+			break;
+		case 0xbULL: /* VFIO_DEVICE_FEATURE_DMA_BUF: struct vfio_device_feature_dma_buf */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_buf);
+			break;
+		case 0xcULL: /* VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		default:
+			return -ENOTTY;
+		}
+		if ((uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))) & ~uapigen_ops)
+			return -EINVAL;
+		if (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_PROBE))
+			return 0;
+		if (!(uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))))
+			return -EINVAL;
+		if ((__u64)dst->argsz < 8 + uapigen_minsz)
+			return -EINVAL;
+	}
 	(void)dst;
 	return 0;
 }
@@ -1351,15 +1422,108 @@ static inline int vfio_pci_hot_reset__v6_1_copy_from_user(struct vfio_pci_hot_re
 	return vfio_pci_hot_reset_copy_from_user(dst, src);
 }
 
-/* struct vfio_device_feature in revision v6_1: copied and checked exactly as vfio_device_feature. */
+/**
+ * vfio_device_feature__v6_1_check() - The content checks of struct vfio_device_feature in revision v6_1
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int vfio_device_feature__v6_1_check(const struct vfio_device_feature *dst)
 {
-	return vfio_device_feature_check(dst);
+	/* flags has only a feature index, GET, SET and PROBE (vfio_ioctl_device_feature) */
+	if (!((((__u64)dst->flags & 4294443008ULL) == 0)))
+		return -EINVAL;
+	/* GET and SET together only with PROBE */
+	if (((((__u64)dst->flags & 196608ULL) == 196608ULL)) && !((((__u64)dst->flags & (__u64)(VFIO_DEVICE_FEATURE_PROBE)) == (__u64)(VFIO_DEVICE_FEATURE_PROBE))))
+		return -EINVAL;
+	/* The payload in data[]: flags & VFIO_DEVICE_FEATURE_MASK selects it; then vfio_check_feature() */
+	{
+		const __u64 uapigen_sel = (__u64)dst->flags;
+		__u64 uapigen_ops;
+		__u64 uapigen_minsz;
+
+		switch (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_MASK)) {
+		case 0x0ULL: /* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN: 16 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 16;
+			break;
+		case 0x1ULL: /* VFIO_DEVICE_FEATURE_MIGRATION: struct vfio_device_feature_migration */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_migration);
+			break;
+		case 0x2ULL: /* VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: struct vfio_device_feature_mig_state */
+			uapigen_ops = 0x30000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_mig_state);
+			break;
+		case 0x3ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP: struct vfio_device_low_power_entry_with_wakeup */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_low_power_entry_with_wakeup);
+			break;
+		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START: struct vfio_device_feature_dma_logging_control */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_control);
+			break;
+		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT: struct vfio_device_feature_dma_logging_report */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_report);
+			break;
+		default:
+			return -ENOTTY;
+		}
+		if ((uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))) & ~uapigen_ops)
+			return -EINVAL;
+		if (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_PROBE))
+			return 0;
+		if (!(uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))))
+			return -EINVAL;
+		if ((__u64)dst->argsz < 8 + uapigen_minsz)
+			return -EINVAL;
+	}
+	(void)dst;
+	return 0;
 }
 
+/**
+ * vfio_device_feature__v6_1_copy_from_user() - Copy struct vfio_device_feature as revision v6_1's kernel does
+ * @dst: the kernel's copy; fully written on every path (zeroed first)
+ * @src: the user pointer
+ *
+ * 8 bytes (minsz), the argsz checks, then min(argsz, 8) - minsz more;
+ * bytes beyond the kernel's size are not read. Then vfio_device_feature__v6_1_check().
+ *
+ * Return: 0, -EFAULT, or the errno of the first failing check.
+ */
 static inline int vfio_device_feature__v6_1_copy_from_user(struct vfio_device_feature *dst, const void *src)
 {
-	return vfio_device_feature_copy_from_user(dst, src);
+	const size_t minsz = 8;
+	size_t end;
+	__u32 argsz;
+
+	memset(dst, 0, sizeof(*dst));
+	if (UAPI_COPY_FROM_USER(dst, src, minsz))
+		return -EFAULT;
+	argsz = dst->argsz;
+	if (argsz < minsz)
+		return -EINVAL;
+	end = argsz < 8 ? argsz : 8;
+	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
+				(const unsigned char *)src + minsz, end - minsz))
+		return -EFAULT;
+	return vfio_device_feature__v6_1_check(dst);
 }
 
 /* struct vfio_iommu_type1_dma_map in revision v6_1: copied and checked exactly as vfio_iommu_type1_dma_map. */
@@ -1483,15 +1647,116 @@ static inline int vfio_device_ioeventfd__v6_12_copy_from_user(struct vfio_device
 	return vfio_device_ioeventfd_copy_from_user(dst, src);
 }
 
-/* struct vfio_device_feature in revision v6_12: copied and checked exactly as vfio_device_feature. */
+/**
+ * vfio_device_feature__v6_12_check() - The content checks of struct vfio_device_feature in revision v6_12
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int vfio_device_feature__v6_12_check(const struct vfio_device_feature *dst)
 {
-	return vfio_device_feature_check(dst);
+	/* flags has only a feature index, GET, SET and PROBE (vfio_ioctl_device_feature) */
+	if (!((((__u64)dst->flags & 4294443008ULL) == 0)))
+		return -EINVAL;
+	/* GET and SET together only with PROBE */
+	if (((((__u64)dst->flags & 196608ULL) == 196608ULL)) && !((((__u64)dst->flags & (__u64)(VFIO_DEVICE_FEATURE_PROBE)) == (__u64)(VFIO_DEVICE_FEATURE_PROBE))))
+		return -EINVAL;
+	/* The payload in data[]: flags & VFIO_DEVICE_FEATURE_MASK selects it; then vfio_check_feature() */
+	{
+		const __u64 uapigen_sel = (__u64)dst->flags;
+		__u64 uapigen_ops;
+		__u64 uapigen_minsz;
+
+		switch (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_MASK)) {
+		case 0x0ULL: /* VFIO_DEVICE_FEATURE_PCI_VF_TOKEN: 16 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 16;
+			break;
+		case 0x1ULL: /* VFIO_DEVICE_FEATURE_MIGRATION: struct vfio_device_feature_migration */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_migration);
+			break;
+		case 0x2ULL: /* VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: struct vfio_device_feature_mig_state */
+			uapigen_ops = 0x30000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_mig_state);
+			break;
+		case 0x3ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x4ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP: struct vfio_device_low_power_entry_with_wakeup */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_low_power_entry_with_wakeup);
+			break;
+		case 0x5ULL: /* VFIO_DEVICE_FEATURE_LOW_POWER_EXIT: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x6ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_START: struct vfio_device_feature_dma_logging_control */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_control);
+			break;
+		case 0x7ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP: 0 bytes */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = 0;
+			break;
+		case 0x8ULL: /* VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT: struct vfio_device_feature_dma_logging_report */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_dma_logging_report);
+			break;
+		case 0x9ULL: /* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: struct vfio_device_feature_mig_data_size */
+			uapigen_ops = 0x10000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_mig_data_size);
+			break;
+		case 0xaULL: /* VFIO_DEVICE_FEATURE_BUS_MASTER: struct vfio_device_feature_bus_master */
+			uapigen_ops = 0x20000ULL;
+			uapigen_minsz = sizeof(struct vfio_device_feature_bus_master);
+			break;
+		default:
+			return -ENOTTY;
+		}
+		if ((uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))) & ~uapigen_ops)
+			return -EINVAL;
+		if (uapigen_sel & (__u64)(VFIO_DEVICE_FEATURE_PROBE))
+			return 0;
+		if (!(uapigen_sel & ((__u64)(VFIO_DEVICE_FEATURE_GET) | (__u64)(VFIO_DEVICE_FEATURE_SET))))
+			return -EINVAL;
+		if ((__u64)dst->argsz < 8 + uapigen_minsz)
+			return -EINVAL;
+	}
+	(void)dst;
+	return 0;
 }
 
+/**
+ * vfio_device_feature__v6_12_copy_from_user() - Copy struct vfio_device_feature as revision v6_12's kernel does
+ * @dst: the kernel's copy; fully written on every path (zeroed first)
+ * @src: the user pointer
+ *
+ * 8 bytes (minsz), the argsz checks, then min(argsz, 8) - minsz more;
+ * bytes beyond the kernel's size are not read. Then vfio_device_feature__v6_12_check().
+ *
+ * Return: 0, -EFAULT, or the errno of the first failing check.
+ */
 static inline int vfio_device_feature__v6_12_copy_from_user(struct vfio_device_feature *dst, const void *src)
 {
-	return vfio_device_feature_copy_from_user(dst, src);
+	const size_t minsz = 8;
+	size_t end;
+	__u32 argsz;
+
+	memset(dst, 0, sizeof(*dst));
+	if (UAPI_COPY_FROM_USER(dst, src, minsz))
+		return -EFAULT;
+	argsz = dst->argsz;
+	if (argsz < minsz)
+		return -EINVAL;
+	end = argsz < 8 ? argsz : 8;
+	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
+				(const unsigned char *)src + minsz, end - minsz))
+		return -EFAULT;
+	return vfio_device_feature__v6_12_check(dst);
 }
 
 /**
@@ -1767,15 +2032,15 @@ static inline int vfio_device_ioeventfd__v6_15_copy_from_user(struct vfio_device
 	return vfio_device_ioeventfd_copy_from_user(dst, src);
 }
 
-/* struct vfio_device_feature in revision v6_15: copied and checked exactly as vfio_device_feature. */
+/* struct vfio_device_feature in revision v6_15: copied and checked exactly as vfio_device_feature__v6_12. */
 static inline int vfio_device_feature__v6_15_check(const struct vfio_device_feature *dst)
 {
-	return vfio_device_feature_check(dst);
+	return vfio_device_feature__v6_12_check(dst);
 }
 
 static inline int vfio_device_feature__v6_15_copy_from_user(struct vfio_device_feature *dst, const void *src)
 {
-	return vfio_device_feature_copy_from_user(dst, src);
+	return vfio_device_feature__v6_12_copy_from_user(dst, src);
 }
 
 /* struct vfio_device_bind_iommufd in revision v6_15: copied and checked exactly as vfio_device_bind_iommufd__v6_12. */
@@ -1943,15 +2208,15 @@ static inline int vfio_device_ioeventfd__v6_17_copy_from_user(struct vfio_device
 	return vfio_device_ioeventfd_copy_from_user(dst, src);
 }
 
-/* struct vfio_device_feature in revision v6_17: copied and checked exactly as vfio_device_feature. */
+/* struct vfio_device_feature in revision v6_17: copied and checked exactly as vfio_device_feature__v6_12. */
 static inline int vfio_device_feature__v6_17_check(const struct vfio_device_feature *dst)
 {
-	return vfio_device_feature_check(dst);
+	return vfio_device_feature__v6_12_check(dst);
 }
 
 static inline int vfio_device_feature__v6_17_copy_from_user(struct vfio_device_feature *dst, const void *src)
 {
-	return vfio_device_feature_copy_from_user(dst, src);
+	return vfio_device_feature__v6_12_copy_from_user(dst, src);
 }
 
 /* struct vfio_device_bind_iommufd in revision v6_17: copied and checked exactly as vfio_device_bind_iommufd. */

@@ -2101,6 +2101,72 @@ impl VfioDeviceFeature {
                 ),
             );
         }
+        ::uapigen_uaccess::check_payload(
+            self.flags as u64,
+            self.argsz as u64,
+            (65535u64, 65536u64, 131072u64, 262144u64),
+            8u64,
+            match self.flags as u64 & 65535u64 {
+                0u64 => ::core::option::Option::Some((131072u64, 16u64)),
+                1u64 => {
+                    ::core::option::Option::Some((
+                        65536u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureMigration>() as u64,
+                    ))
+                }
+                2u64 => {
+                    ::core::option::Option::Some((
+                        196608u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureMigState>() as u64,
+                    ))
+                }
+                3u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                4u64 => {
+                    ::core::option::Option::Some((
+                        131072u64,
+                        ::core::mem::size_of::<VfioDeviceLowPowerEntryWithWakeup>()
+                            as u64,
+                    ))
+                }
+                5u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                6u64 => {
+                    ::core::option::Option::Some((
+                        131072u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingControl>()
+                            as u64,
+                    ))
+                }
+                7u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                8u64 => {
+                    ::core::option::Option::Some((
+                        65536u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingReport>()
+                            as u64,
+                    ))
+                }
+                9u64 => {
+                    ::core::option::Option::Some((
+                        65536u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureMigDataSize>() as u64,
+                    ))
+                }
+                10u64 => {
+                    ::core::option::Option::Some((
+                        131072u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureBusMaster>() as u64,
+                    ))
+                }
+                11u64 => {
+                    ::core::option::Option::Some((
+                        65536u64,
+                        ::core::mem::size_of::<VfioDeviceFeatureDmaBuf>() as u64,
+                    ))
+                }
+                12u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                _ => ::core::option::Option::None,
+            },
+            ::uapigen_uaccess::Errno::ENOTTY,
+        )?;
         ::core::result::Result::Ok(())
     }
 }
@@ -5311,7 +5377,165 @@ pub mod v6_1 {
             panic!("struct vfio_device_ioeventfd: `fd` at the wrong offset");
         }
     };
-    pub use super::VfioDeviceFeature;
+    /// `struct vfio_device_feature`
+    ///
+    /// VFIO_DEVICE_FEATURE - _IOWR(VFIO_TYPE, VFIO_BASE + 17,
+    /// 			       struct vfio_device_feature)
+    ///
+    /// Get, set, or probe feature data of the device.  The feature is selected
+    /// using the FEATURE_MASK portion of the flags field.  Support for a feature
+    /// can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe
+    /// may optionally include the GET and/or SET bits to determine read vs write
+    /// access of the feature respectively.  Probing a feature will return success
+    /// if the feature is supported and all of the optionally indicated GET/SET
+    /// methods are supported.  The format of the data portion of the structure is
+    /// specific to the given feature.  The data portion is not required for
+    /// probing.  GET and SET are mutually exclusive, except for use with PROBE.
+    ///
+    /// Return 0 on success, -errno on failure.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct VfioDeviceFeature {
+        /// `argsz`.
+        pub argsz: u32,
+        /// `flags`.
+        pub flags: u32,
+        /// `data\[\]`: a flexible array member, whose elements follow the struct.
+        pub data: [u8; 0],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<VfioDeviceFeature>() != 8 {
+            panic!("struct vfio_device_feature: wrong size");
+        }
+        if ::core::mem::align_of::<VfioDeviceFeature>() != 4 {
+            panic!("struct vfio_device_feature: wrong alignment");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, argsz) != 0 {
+            panic!("struct vfio_device_feature: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, flags) != 4 {
+            panic!("struct vfio_device_feature: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, data) != 8 {
+            panic!("struct vfio_device_feature: `data` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for VfioDeviceFeature {}
+    impl VfioDeviceFeature {
+        /// The kernel's minimum size: offsetofend(flags) = 8.
+        pub const MIN_SIZE: usize = 8usize;
+        /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
+        /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
+        pub const SIZE: usize = 8usize;
+        /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetofend(flags) = 8)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct vfio_device_feature`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.flags as u64) & 4294443008u64 == 0) {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only a feature index, GET, SET and PROBE (vfio_ioctl_device_feature)",
+                    ),
+                );
+            }
+            if ((self.flags as u64) & 196608u64 == 196608u64)
+                && !((self.flags as u64) & (VFIO_DEVICE_FEATURE_PROBE as u64)
+                    == (VFIO_DEVICE_FEATURE_PROBE as u64))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "GET and SET together only with PROBE",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::check_payload(
+                self.flags as u64,
+                self.argsz as u64,
+                (65535u64, 65536u64, 131072u64, 262144u64),
+                8u64,
+                match self.flags as u64 & 65535u64 {
+                    0u64 => ::core::option::Option::Some((131072u64, 16u64)),
+                    1u64 => {
+                        ::core::option::Option::Some((
+                            65536u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureMigration>() as u64,
+                        ))
+                    }
+                    2u64 => {
+                        ::core::option::Option::Some((
+                            196608u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureMigState>() as u64,
+                        ))
+                    }
+                    3u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    4u64 => {
+                        ::core::option::Option::Some((
+                            131072u64,
+                            ::core::mem::size_of::<VfioDeviceLowPowerEntryWithWakeup>()
+                                as u64,
+                        ))
+                    }
+                    5u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    6u64 => {
+                        ::core::option::Option::Some((
+                            131072u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingControl>()
+                                as u64,
+                        ))
+                    }
+                    7u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    8u64 => {
+                        ::core::option::Option::Some((
+                            65536u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingReport>()
+                                as u64,
+                        ))
+                    }
+                    _ => ::core::option::Option::None,
+                },
+                ::uapigen_uaccess::Errno::ENOTTY,
+            )?;
+            ::core::result::Result::Ok(())
+        }
+    }
     pub use super::VfioDeviceFeatureMigration;
     pub use super::VfioDeviceFeatureMigState;
     pub use super::VfioDeviceLowPowerEntryWithWakeup;
@@ -5403,7 +5627,177 @@ pub mod v6_12 {
     pub use super::VfioPciHotReset;
     pub use super::VfioDeviceGfxPlaneInfo;
     pub use super::VfioDeviceIoeventfd;
-    pub use super::VfioDeviceFeature;
+    /// `struct vfio_device_feature`
+    ///
+    /// VFIO_DEVICE_FEATURE - _IOWR(VFIO_TYPE, VFIO_BASE + 17,
+    /// 			       struct vfio_device_feature)
+    ///
+    /// Get, set, or probe feature data of the device.  The feature is selected
+    /// using the FEATURE_MASK portion of the flags field.  Support for a feature
+    /// can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe
+    /// may optionally include the GET and/or SET bits to determine read vs write
+    /// access of the feature respectively.  Probing a feature will return success
+    /// if the feature is supported and all of the optionally indicated GET/SET
+    /// methods are supported.  The format of the data portion of the structure is
+    /// specific to the given feature.  The data portion is not required for
+    /// probing.  GET and SET are mutually exclusive, except for use with PROBE.
+    ///
+    /// Return 0 on success, -errno on failure.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct VfioDeviceFeature {
+        /// `argsz`.
+        pub argsz: u32,
+        /// `flags`.
+        pub flags: u32,
+        /// `data\[\]`: a flexible array member, whose elements follow the struct.
+        pub data: [u8; 0],
+    }
+    const _: () = {
+        if ::core::mem::size_of::<VfioDeviceFeature>() != 8 {
+            panic!("struct vfio_device_feature: wrong size");
+        }
+        if ::core::mem::align_of::<VfioDeviceFeature>() != 4 {
+            panic!("struct vfio_device_feature: wrong alignment");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, argsz) != 0 {
+            panic!("struct vfio_device_feature: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, flags) != 4 {
+            panic!("struct vfio_device_feature: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceFeature, data) != 8 {
+            panic!("struct vfio_device_feature: `data` at the wrong offset");
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for VfioDeviceFeature {}
+    impl VfioDeviceFeature {
+        /// The kernel's minimum size: offsetofend(flags) = 8.
+        pub const MIN_SIZE: usize = 8usize;
+        /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
+        /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
+        pub const SIZE: usize = 8usize;
+        /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            let dst = self;
+            ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
+            let argsz = dst.argsz;
+            if (argsz as usize) < Self::MIN_SIZE {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "argsz >= minsz (offsetofend(flags) = 8)",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
+            dst.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct vfio_device_feature`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.flags as u64) & 4294443008u64 == 0) {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only a feature index, GET, SET and PROBE (vfio_ioctl_device_feature)",
+                    ),
+                );
+            }
+            if ((self.flags as u64) & 196608u64 == 196608u64)
+                && !((self.flags as u64) & (VFIO_DEVICE_FEATURE_PROBE as u64)
+                    == (VFIO_DEVICE_FEATURE_PROBE as u64))
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "GET and SET together only with PROBE",
+                    ),
+                );
+            }
+            ::uapigen_uaccess::check_payload(
+                self.flags as u64,
+                self.argsz as u64,
+                (65535u64, 65536u64, 131072u64, 262144u64),
+                8u64,
+                match self.flags as u64 & 65535u64 {
+                    0u64 => ::core::option::Option::Some((131072u64, 16u64)),
+                    1u64 => {
+                        ::core::option::Option::Some((
+                            65536u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureMigration>() as u64,
+                        ))
+                    }
+                    2u64 => {
+                        ::core::option::Option::Some((
+                            196608u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureMigState>() as u64,
+                        ))
+                    }
+                    3u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    4u64 => {
+                        ::core::option::Option::Some((
+                            131072u64,
+                            ::core::mem::size_of::<VfioDeviceLowPowerEntryWithWakeup>()
+                                as u64,
+                        ))
+                    }
+                    5u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    6u64 => {
+                        ::core::option::Option::Some((
+                            131072u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingControl>()
+                                as u64,
+                        ))
+                    }
+                    7u64 => ::core::option::Option::Some((131072u64, 0u64)),
+                    8u64 => {
+                        ::core::option::Option::Some((
+                            65536u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureDmaLoggingReport>()
+                                as u64,
+                        ))
+                    }
+                    9u64 => {
+                        ::core::option::Option::Some((
+                            65536u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureMigDataSize>() as u64,
+                        ))
+                    }
+                    10u64 => {
+                        ::core::option::Option::Some((
+                            131072u64,
+                            ::core::mem::size_of::<VfioDeviceFeatureBusMaster>() as u64,
+                        ))
+                    }
+                    _ => ::core::option::Option::None,
+                },
+                ::uapigen_uaccess::Errno::ENOTTY,
+            )?;
+            ::core::result::Result::Ok(())
+        }
+    }
     /// `struct vfio_device_bind_iommufd`
     ///
     /// VFIO_DEVICE_BIND_IOMMUFD - _IOR(VFIO_TYPE, VFIO_BASE + 18,
@@ -5784,7 +6178,7 @@ pub mod v6_15 {
     pub use super::VfioPciHotReset;
     pub use super::VfioDeviceGfxPlaneInfo;
     pub use super::VfioDeviceIoeventfd;
-    pub use super::VfioDeviceFeature;
+    pub use super::v6_12::VfioDeviceFeature;
     pub use super::v6_12::VfioDeviceBindIommufd;
     pub use super::VfioDeviceAttachIommufdPt;
     pub use super::VfioDeviceDetachIommufdPt;
@@ -5838,7 +6232,7 @@ pub mod v6_17 {
     pub use super::VfioPciHotReset;
     pub use super::VfioDeviceGfxPlaneInfo;
     pub use super::VfioDeviceIoeventfd;
-    pub use super::VfioDeviceFeature;
+    pub use super::v6_15::VfioDeviceFeature;
     pub use super::VfioDeviceBindIommufd;
     pub use super::VfioDeviceAttachIommufdPt;
     pub use super::VfioDeviceDetachIommufdPt;

@@ -60,11 +60,80 @@ pub fn check_history(c: &Checked) -> Result<(), Error> {
             })
             .map(|(_, d)| d),
     );
+    diags.extend(payload_narrowing(c));
     if diags.is_empty() {
         Ok(())
     } else {
         Err(Error::Schema(diags))
     }
+}
+
+/// A payload (`payloads`) whose kernel takes less than its parent's did: an operation it no
+/// longer supports, or more bytes than the parent's `minsz` (its struct grew), which a user
+/// built against the parent gets -EINVAL for (include/linux/vfio.h, `vfio_check_feature`).
+/// A payload the schema ends with `until` is the kernel's removal, said on purpose.
+fn payload_narrowing(c: &Checked) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (r, rev) in c.history.revs_by_id() {
+        let Some(p) = rev.parent else { continue };
+        let (before, after) = (c.rev(p), c.rev(r));
+        for (s, st) in after.structs() {
+            let (Some(old), Some(new)) = (
+                before.validator(s).and_then(|v| v.payload.as_ref()),
+                after.validator(s).and_then(|v| v.payload.as_ref()),
+            ) else {
+                continue;
+            };
+            for o in &old.cases {
+                let Some(n) = new.cases.iter().find(|n| n.value == o.value) else {
+                    continue;
+                };
+                let why = if o.ops & !n.ops != 0 {
+                    format!(
+                        "supports fewer operations ({:#x}, was {:#x}): a user built against {} asking for one is refused with -EINVAL",
+                        n.ops,
+                        o.ops,
+                        c.history.rev(p).id
+                    )
+                } else if n.minsz > o.minsz {
+                    format!(
+                        "needs {} bytes, was {}: a user built against {} sends {} and is refused with -EINVAL",
+                        n.minsz,
+                        o.minsz,
+                        c.history.rev(p).id,
+                        o.minsz
+                    )
+                } else {
+                    continue;
+                };
+                let span = c
+                    .history
+                    .struct_(s)
+                    .validation
+                    .as_ref()
+                    .and_then(|v| v.payload.as_ref())
+                    .and_then(|pl| {
+                        pl.cases
+                            .iter()
+                            .rev()
+                            .find(|k| k.equals.value == n.value && rev.has(k.since, k.until))
+                    })
+                    .map_or(st.name_span.clone(), |k| k.span.clone());
+                out.push(
+                    Diagnostic::at(
+                        &c.history.source,
+                        span,
+                        format!(
+                            "struct `{}`, revision {}: payload {} {why}",
+                            st.name, rev.id, n.name
+                        ),
+                    )
+                    .note("rule: a revision's kernel takes every payload its parent took, with the same operations and no more bytes (a payload struct does not grow)"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// A revision whose kernel requires more bytes than its parent's: a user built against the

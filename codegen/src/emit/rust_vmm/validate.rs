@@ -8,7 +8,7 @@
 //! and a struct by its CamelCase name, which a private alias maps to bindgen's type.
 
 use crate::emit::rust::type_ident;
-use crate::ir::{Cond, Family, Field, FieldPath, FieldType, Revision, Style};
+use crate::ir::{Family, Field, FieldPath, FieldType, Revision, Style};
 use crate::Model;
 
 /// `mod validate { ... }`, for inside the family module's `uapigen` module; empty when the
@@ -82,16 +82,19 @@ fn bindgen_names(history: &Family) -> Family {
                 .flat_map(|r| r.when.iter_mut().chain(r.require.iter_mut()))
                 .chain(v.min_size_when.iter_mut().flat_map(|w| w.when.iter_mut()));
             for c in conds {
-                repath(&renamed, &fields, c);
+                repath(&renamed, &fields, &mut c.field);
+            }
+            if let Some(p) = &mut v.payload {
+                repath(&renamed, &fields, &mut p.field);
             }
         }
     }
     fam
 }
 
-/// Each hop of the condition's path named as its member now is.
-fn repath(fam: &Family, fields: &[Field], c: &mut Cond) {
-    let FieldPath { segments, .. } = &mut c.field;
+/// Each hop of a condition's (or a payload selector's) path named as its member now is.
+fn repath(fam: &Family, fields: &[Field], path: &mut FieldPath) {
+    let FieldPath { segments, .. } = path;
     let mut container: &[Field] = fields;
     for seg in segments {
         let Some(f) = container.get(seg.index) else {

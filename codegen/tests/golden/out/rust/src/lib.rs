@@ -38,6 +38,9 @@ pub mod nest;
 /// `include/uapi/linux/packed.h`, from `packed.toml`.
 #[rustfmt::skip]
 pub mod packed;
+/// `include/uapi/linux/payload.h`, from `payload.toml`.
+#[rustfmt::skip]
+pub mod payload;
 /// `include/uapi/linux/ptr.h`, from `ptr.toml`.
 #[rustfmt::skip]
 pub mod ptr;
