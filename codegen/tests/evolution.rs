@@ -986,6 +986,7 @@ fn a_union_gains_members_and_keeps_them() {
         changed.iter().any(|(_, v)| *v == Verdict::Breaking),
         "{changed:?}"
     );
+}
 
 /// A feature payload a revision's kernel takes with fewer operations, or with more bytes (its
 /// struct grew), than its parent's refuses what a user of the parent sends (-EINVAL from
