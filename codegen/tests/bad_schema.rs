@@ -425,6 +425,30 @@ const CASES: &[Case] = &[
         says: "union `t` is defined twice (first at line 11, struct `t`)",
     },
     Case {
+        name: "byte_order without bits",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", byte_order = true }]\n",
+        at: "true }",
+        says: "`byte_order` is a bitfield's (it needs `bits`)",
+    },
+    Case {
+        name: "a byte-order bitfield across two bytes",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n{ name = \"a\", type = \"__u16\", bits = 4, byte_order = true },\n{ name = \"b\", type = \"__u16\", bits = 8, byte_order = true },\n{ name = \"c\", type = \"__u16\", bits = 4, byte_order = true }]\n",
+        at: "{ name = \"b\"",
+        says: "struct `s`: `b` in a run declared per byte order: it crosses from byte 0 to byte 1",
+    },
+    Case {
+        name: "a run declared per byte order in part",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", bits = 4, byte_order = true }, { name = \"b\", type = \"__u8\", bits = 4 }]\n",
+        at: "{ name = \"a\"",
+        says: "struct `s`: the run of bitfields from `a` is declared per byte order in part",
+    },
+    Case {
+        name: "a byte-order run of part of a byte",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", bits = 4, byte_order = true }, { name = \"b\", type = \"__u8\", bits = 3, byte_order = true }, { type = \"__u8\", bits = 1 }]\n",
+        at: "{ name = \"a\"",
+        says: "is declared per byte order in part",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

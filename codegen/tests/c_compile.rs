@@ -690,8 +690,9 @@ fn bitfields_are_where_gcc_puts_them() {
              int main(void) {\n",
         );
         let mut rust = format!(
-            "#![allow(dead_code)]\n{}\nfn main() {{\n    let c: Vec<Vec<u8>> = std::io::stdin().lines().map(|l| l.unwrap().split(' ').filter(|x| !x.is_empty()).map(|x| u8::from_str_radix(x, 16).unwrap()).collect()).collect();\n",
-            uapigen::emit::rust::BITFIELD_HELPERS
+            "#![allow(dead_code)]\n{}\n{}\nfn main() {{\n    let c: Vec<Vec<u8>> = std::io::stdin().lines().map(|l| l.unwrap().split(' ').filter(|x| !x.is_empty()).map(|x| u8::from_str_radix(x, 16).unwrap()).collect()).collect();\n",
+            uapigen::emit::rust::BITFIELD_HELPERS,
+            uapigen::emit::rust_vmm::BITFIELD_UNIT
         );
         for (si, st) in fam.family.structs.iter().enumerate() {
             let l = &layouts.structs[si];
@@ -760,6 +761,30 @@ fn bitfields_are_where_gcc_puts_them() {
                 }
                 rust.push_str(&format!(
                     "    assert_eq!(&run[..], &bytes[{start}..{end}], \"{s}: bytes {start}..{end} as gcc has them\");\n"
+                ));
+                // The rust-vmm profile's `__BindgenBitfieldUnit`, the same way.
+                rust.push_str(&format!(
+                    "    let mut unit = __BindgenBitfieldUnit::new([0u8; {}]);\n",
+                    end - start
+                ));
+                for (path, _, _, bit, width, value, signed) in sets.iter().filter(|x| x.1 == start)
+                {
+                    rust.push_str(&format!(
+                        "    unit.set({bit}, {width}, {value}i128 as u64);\n"
+                    ));
+                    let mask = if *width == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << width) - 1
+                    };
+                    let raw = (*value as u64) & mask;
+                    let _ = signed;
+                    rust.push_str(&format!(
+                        "    assert_eq!(unit.get({bit}, {width}), {raw}u64, \"{s}.{path} read back by the unit\");\n"
+                    ));
+                }
+                rust.push_str(&format!(
+                    "    assert_eq!(&unit, &__BindgenBitfieldUnit::new(run), \"{s}: the unit's bytes {start}..{end}\");\n"
                 ));
             }
             checked += 1;

@@ -181,7 +181,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             .filter(|&(i, fl)| {
                 !layouts[..i]
                     .iter()
-                    .any(|e| e.target.layout_rules() == fl.target.layout_rules())
+                    .any(|e| std::sync::Arc::ptr_eq(&e.structs, &fl.structs))
             })
             .find_map(|(_, fl)| Some((fl, crate::layout::rust_unfaithful(family, fl, si)?)))
         {
@@ -195,7 +195,12 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             );
         }
 
-        if let Some((index, triple, why)) = crate::layout::bitfields_differ(family, layouts, si) {
+        if let Some((index, why)) = crate::layout::byte_order_misfit(family, &layouts[0], si) {
+            let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
+            diags.push(at(&span, format!("struct `{}`: {why}", st.name)));
+        } else if let Some((index, triple, why)) =
+            crate::layout::bitfields_differ(family, layouts, si)
+        {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(
                 at(

@@ -52,6 +52,8 @@ struct StructView {
 
 #[derive(Serialize, Default)]
 struct BodyLine {
+    /// A preprocessor line written as it is (`#if defined(__LITTLE_ENDIAN_BITFIELD)`).
+    directive: Option<String>,
     indent: String,
     define: Option<DefineLine>,
     comment: Option<String>,
@@ -215,6 +217,9 @@ fn write(v: &HeaderView, out: &mut String) {
         if let Some(st) = &item.structure {
             push(out, &[st.keyword, " ", &st.name, " {\n"]);
             for b in &st.body {
+                if let Some(d) = truthy(&b.directive) {
+                    push(out, &[d, "\n"]);
+                }
                 if let Some(d) = &b.define {
                     define(d, out);
                 }
@@ -295,6 +300,15 @@ fn includes(family: &Family) -> Vec<String> {
     }
     if family.structs.iter().any(|st| stdint(&st.fields)) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
+    }
+    // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order.
+    fn byte_order(fields: &[Field]) -> bool {
+        fields
+            .iter()
+            .any(|f| f.byte_order || matches!(&f.ty, FieldType::Inline(_, ms) if byte_order(ms)))
+    }
+    if family.structs.iter().any(|st| byte_order(&st.fields)) && !listed("asm/byteorder.h") {
+        out.push("asm/byteorder.h".to_string());
     }
     out
 }
@@ -423,11 +437,56 @@ fn attributes(packed: bool, aligned: Option<u64>) -> String {
 }
 
 fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<BodyLine>) {
+    let mut i = 0;
+    while i < fields.len() {
+        let f = &fields[i];
+        if !f.byte_order {
+            field_line(family, f, depth, true, out);
+            i += 1;
+            continue;
+        }
+        // A run declared per byte order, as the kernel's headers write one (linux/ip.h): each
+        // byte's bitfields in reverse under `__BIG_ENDIAN_BITFIELD` (resolve and check made
+        // the run tile whole bytes).
+        let run: Vec<&Field> = fields[i..].iter().take_while(|f| f.byte_order).collect();
+        i += run.len();
+        let directive = |d: &str| BodyLine {
+            directive: Some(d.to_string()),
+            ..Default::default()
+        };
+        out.push(directive("#if defined(__LITTLE_ENDIAN_BITFIELD)"));
+        for f in &run {
+            field_line(family, f, depth, true, out);
+        }
+        out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)"));
+        let mut byte: Vec<&Field> = Vec::new();
+        let mut bits = 0;
+        for f in &run {
+            byte.push(f);
+            bits += f.bits.unwrap_or(0);
+            if bits % 8 == 0 {
+                for g in byte.drain(..).rev() {
+                    field_line(family, g, depth, false, out);
+                }
+            }
+        }
+        for g in byte.into_iter().rev() {
+            field_line(family, g, depth, false, out);
+        }
+        out.push(directive("#else"));
+        out.push(directive("#error\t\"Please fix <asm/byteorder.h>\""));
+        out.push(directive("#endif"));
+    }
+}
+
+/// One member's lines: the constants defined above it (`before`, when asked: a run declared
+/// per byte order writes them once), its comment, and its declaration.
+fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut Vec<BodyLine>) {
     let indent = "\t".repeat(depth);
-    for f in fields {
+    {
         // Constants the kernel defines right above the field they belong to.
         let mut defines = Vec::new();
-        for item in &f.before {
+        for item in f.before.iter().filter(|_| before) {
             match item {
                 ItemRef::Group(g) => {
                     let g = family.group(*g);

@@ -1330,6 +1330,9 @@ struct RustRun {
 struct RunMember {
     /// Index in the aggregate's fields.
     field: usize,
+    /// Declared per byte order: `bit` is the little-endian declaration's, which a big-endian
+    /// target mirrors within the byte (`byte_order_bit`).
+    byte_order: bool,
     /// Its first bit, from the run's first byte.
     bit: u64,
     width: u32,
@@ -1373,6 +1376,7 @@ fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
             {
                 members.push(RunMember {
                     field,
+                    byte_order: f.byte_order,
                     bit: b.bit - run.start * 8,
                     width: b.width,
                 });
@@ -1407,14 +1411,19 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
             let getter = ident(&f.rust_name);
             let setter = ident(&format!("set_{}", f.rust_name));
             let storage = format!("self._bitfield_{}", k + 1);
-            let (bit, width) = (m.bit, m.width);
+            let width = m.width;
+            let bit = if m.byte_order {
+                format!("byte_order_bit({}, {width})", m.bit)
+            } else {
+                m.bit.to_string()
+            };
             let read = if sc.is_signed() {
                 format!("bitfield_get_signed(&{storage}, {bit}, {width}) as {t}")
             } else {
                 format!("bitfield_get(&{storage}, {bit}, {width}) as {t}")
             };
             out.push_str(&format!(
-                "{i1}/// `{}`: bits {bit} to {} of `_bitfield_{}`.\n\
+                "{i1}/// `{}`: bits {} to {} of `_bitfield_{}`{}.\n\
                  {i1}#[inline]\n\
                  {i1}pub fn {getter}(&self) -> {t} {{\n\
                  {i2}{read}\n\
@@ -1425,8 +1434,14 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
                  {i2}bitfield_set(&mut {storage}, {bit}, {width}, value as u64)\n\
                  {i1}}}\n",
                 f.display_name(),
-                bit + u64::from(width) - 1,
+                m.bit,
+                m.bit + u64::from(width) - 1,
                 k + 1,
+                if m.byte_order {
+                    " on a little-endian ABI, mirrored in its byte on a big-endian one"
+                } else {
+                    ""
+                },
                 f.display_name(),
             ));
         }
@@ -1461,6 +1476,17 @@ fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
 fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
     let unused = 64 - width;
     ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
+}
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = \"big\") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
 }
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]

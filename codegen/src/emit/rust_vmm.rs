@@ -208,30 +208,6 @@ pub fn lib(m: &Model) -> Result<String, crate::Error> {
     for fam in p.fam {
         fam_check(m, fam)?;
     }
-    // bindgen writes bitfields as its `__BindgenBitfieldUnit` with accessors, a form this
-    // profile does not write yet: refused, not written as whole integers.
-    fn bitfield(fields: &[Field]) -> Option<&Field> {
-        fields.iter().find_map(|f| match &f.ty {
-            _ if f.bits.is_some() => Some(f),
-            FieldType::Inline(_, ms) => bitfield(ms),
-            _ => None,
-        })
-    }
-    for st in &m.family.structs {
-        if let Some(f) = bitfield(&st.fields) {
-            return Err(crate::Error::Schema(vec![crate::diag::Diagnostic::at(
-                &m.family.source,
-                f.span.clone(),
-                format!(
-                    "the published {} is written as bindgen writes it, and this profile has no \
-                     form for bitfields yet (`{}.{}`)",
-                    crate_name(m),
-                    st.name,
-                    f.display_name()
-                ),
-            )]));
-        }
-    }
     out.push('\n');
     let wrappers = !p.fam.is_empty();
     match p.parent {
@@ -448,6 +424,63 @@ impl<T: Copy> Clone for __IncompleteArrayField<T> {
 impl<T: Copy> Copy for __IncompleteArrayField<T> {}
 "#;
 
+// bindgen's storage of a run of bitfields, with its API (`new`, `get_bit`, `set_bit`, `get`,
+// `set`: C's allocation order, from each byte's most significant bit on a big-endian target),
+// as it writes it into every crate that has a bitfield. `repr(transparent)` where bindgen
+// writes `repr(C)`: the same layout, and one zerocopy derives for a generic type.
+pub const BITFIELD_UNIT: &str = r#"#[repr(transparent)]
+#[derive(Copy, Clone, Debug, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[cfg_attr(feature = "zerocopy", derive(::zerocopy::FromBytes, ::zerocopy::IntoBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable))]
+pub struct __BindgenBitfieldUnit<Storage> {
+    storage: Storage,
+}
+impl<Storage> __BindgenBitfieldUnit<Storage> {
+    #[inline]
+    pub const fn new(storage: Storage) -> Self {
+        Self { storage }
+    }
+}
+impl<Storage> __BindgenBitfieldUnit<Storage>
+where
+    Storage: AsRef<[u8]> + AsMut<[u8]>,
+{
+    #[inline]
+    pub fn get_bit(&self, index: usize) -> bool {
+        let byte = self.storage.as_ref()[index / 8];
+        let bit = if cfg!(target_endian = "big") { 7 - (index % 8) } else { index % 8 };
+        byte & (1 << bit) != 0
+    }
+    #[inline]
+    pub fn set_bit(&mut self, index: usize, val: bool) {
+        let byte = &mut self.storage.as_mut()[index / 8];
+        let bit = if cfg!(target_endian = "big") { 7 - (index % 8) } else { index % 8 };
+        if val {
+            *byte |= 1 << bit;
+        } else {
+            *byte &= !(1 << bit);
+        }
+    }
+    #[inline]
+    pub fn get(&self, bit_offset: usize, bit_width: u8) -> u64 {
+        let mut val = 0;
+        for i in 0..(bit_width as usize) {
+            if self.get_bit(i + bit_offset) {
+                let index = if cfg!(target_endian = "big") { bit_width as usize - 1 - i } else { i };
+                val |= 1 << index;
+            }
+        }
+        val
+    }
+    #[inline]
+    pub fn set(&mut self, bit_offset: usize, bit_width: u8, val: u64) {
+        for i in 0..(bit_width as usize) {
+            let index = if cfg!(target_endian = "big") { bit_width as usize - 1 - i } else { i };
+            self.set_bit(i + bit_offset, (val >> index) & 1 == 1);
+        }
+    }
+}
+"#;
+
 /// `src/<family>.rs`.
 pub fn module(m: &Model) -> String {
     let f = &m.family;
@@ -469,6 +502,14 @@ pub fn module(m: &Model) -> String {
         .any(|s| s.fields.iter().any(|x| x.flexible.is_some()))
     {
         out.push_str(INCOMPLETE_ARRAY_FIELD);
+    }
+    fn bitfields(fields: &[Field]) -> bool {
+        fields
+            .iter()
+            .any(|x| x.bits.is_some() || matches!(&x.ty, FieldType::Inline(_, ms) if bitfields(ms)))
+    }
+    if f.structs.iter().any(|s| bitfields(&s.fields)) {
+        out.push_str(BITFIELD_UNIT);
     }
     let mut e = Emit {
         m,
@@ -652,6 +693,9 @@ struct Shape {
     /// Padding-free with integers all the way down (the model's `into_bytes`): zerocopy's
     /// `IntoBytes` too, not only the reading derives.
     into_bytes: bool,
+    /// The named bitfields' accessors: (name, type, run number, first bit as Rust computes
+    /// it, width, signed).
+    bitfields: Vec<(String, String, usize, String, u32, bool)>,
 }
 
 impl Emit<'_> {
@@ -761,7 +805,7 @@ impl Emit<'_> {
         );
         self.out.push_str(&doc);
         let mut shapes = Vec::new();
-        self.shape(&st.name, st.union, &st.fields, &mut shapes);
+        self.shape(s, &st.name, st.union, &st.fields, &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
@@ -771,6 +815,7 @@ impl Emit<'_> {
         }
         for (i, shape) in shapes.iter().enumerate() {
             self.type_def(shape);
+            self.bitfield_accessors(shape);
             // The asserts of the struct itself: its unions' offsets are its members'.
             if i == 0 {
                 self.asserts(s, &shape.name, &st.fields);
@@ -780,7 +825,14 @@ impl Emit<'_> {
 
     /// The Rust type of `fields` named `name`, after the types of its inline unions and structs
     /// (`<name>__bindgen_ty_N`, as bindgen names them), all pushed to `shapes`, this one first.
-    fn shape(&self, name: &str, is_union: bool, fields: &[Field], shapes: &mut Vec<Shape>) {
+    fn shape(
+        &self,
+        s: StructId,
+        name: &str,
+        is_union: bool,
+        fields: &[Field],
+        shapes: &mut Vec<Shape>,
+    ) {
         let at = shapes.len();
         shapes.push(Shape {
             name: name.to_string(),
@@ -792,9 +844,93 @@ impl Emit<'_> {
             flexible: false,
             repr: crate::layout::rust_repr(fields, false, None),
             into_bytes: false,
+            bitfields: Vec::new(),
         });
         let (mut anon, mut nested) = (0, 0);
-        for f in fields {
+        // Bitfields: each run's bytes as bindgen's `__BindgenBitfieldUnit`, the alignment its
+        // types give first (where a zero-length array moves nothing), accessors after the type.
+        let st = &self.m.family.structs[s.0];
+        let base = self.m.layouts[0].struct_(s);
+        let of = |index: &[usize]| crate::layout::field_at(st, index);
+        let mut runs = 0;
+        for (i, f) in fields.iter().enumerate() {
+            if f.bits.is_none() || (i > 0 && fields[i - 1].bits.is_some()) {
+                continue;
+            }
+            let Some(run) = base
+                .bit_runs
+                .iter()
+                .find(|r| of(&r.at_index).is_some_and(|g| std::ptr::eq(g, f)))
+            else {
+                continue;
+            };
+            runs += 1;
+            let widest = fields[i..i + run.fields]
+                .iter()
+                .filter(|g| g.name.is_some())
+                .filter_map(|g| match g.ty {
+                    FieldType::Scalar(sc) => Some(sc),
+                    _ => None,
+                })
+                .max_by_key(|sc| sc.size());
+            if let Some(sc) = widest {
+                shapes[at].members.push((
+                    format!("_bitfield_align_{runs}"),
+                    format!("[{}; 0]", sc.rust_name()),
+                    None,
+                ));
+            }
+        }
+        let mut run = 0;
+        for (i, f) in fields.iter().enumerate() {
+            if let (Some(width), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
+                let first = i == 0 || fields[i - 1].bits.is_none();
+                let found = base
+                    .bit_runs
+                    .iter()
+                    .find(|r| {
+                        let (p, k) = r.at_index.split_at(r.at_index.len() - 1);
+                        of(p).map_or(std::ptr::eq(fields.as_ptr(), st.fields.as_ptr()) && p.is_empty(), |g| {
+                            matches!(&g.ty, FieldType::Inline(_, ms) if std::ptr::eq(ms.as_ptr(), fields.as_ptr()))
+                        }) && (k[0]..k[0] + r.fields).contains(&i)
+                    })
+                    .cloned();
+                let Some(r) = found else { continue };
+                if first {
+                    run += 1;
+                    shapes[at].members.push((
+                        format!("_bitfield_{run}"),
+                        format!("__BindgenBitfieldUnit<[u8; {}usize]>", r.end - r.start),
+                        None,
+                    ));
+                }
+                let Some(n) = &f.name else { continue };
+                let Some(b) = base
+                    .members
+                    .iter()
+                    .find(|m| of(&m.index).is_some_and(|g| std::ptr::eq(g, f)))
+                    .and_then(|m| m.bits)
+                else {
+                    continue;
+                };
+                let bit = b.bit - r.start * 8;
+                let bit = if f.byte_order {
+                    format!(
+                        "if cfg!(target_endian = \"big\") {{ {} }} else {{ {bit} }}",
+                        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+                    )
+                } else {
+                    format!("{bit}")
+                };
+                let ty = match &f.c_enum {
+                    Some(tag) => tag.clone(),
+                    None => bindgen_scalar(*sc).to_string(),
+                };
+                shapes[at]
+                    .bitfields
+                    .push((field_name(n), ty, run, bit, width, sc.is_signed()));
+                continue;
+            }
             let (ty, sub_union) = match &f.ty {
                 // bindgen names an enum member's type by the enum's `pub type TAG = c_uint;`.
                 FieldType::Scalar(_) if f.c_enum.is_some() => {
@@ -822,7 +958,7 @@ impl Emit<'_> {
                     nested += 1;
                     let ty = format!("{name}__bindgen_ty_{nested}");
                     let before = shapes.len();
-                    self.shape(&ty, *kind == Aggregate::Union, members, shapes);
+                    self.shape(s, &ty, *kind == Aggregate::Union, members, shapes);
                     (ty, shapes[before].has_union)
                 }
             };
@@ -960,6 +1096,44 @@ impl Emit<'_> {
         }
     }
 
+    /// bindgen's accessors of a type's named bitfields: `x()` and `set_x(val)`, through the
+    /// run's `__BindgenBitfieldUnit` (a signed one's value sign-extended).
+    fn bitfield_accessors(&mut self, sh: &Shape) {
+        if sh.bitfields.is_empty() {
+            return;
+        }
+        let _ = writeln!(self.out, "impl {} {{", sh.name);
+        for (name, ty, run, bit, width, signed) in &sh.bitfields {
+            let read = if *signed {
+                format!(
+                    "{{
+            let unused = 64 - {width};
+            ((self._bitfield_{run}.get(({bit}) as usize, {width}u8) << unused) as i64 >> unused) as {ty}
+        }}"
+                )
+            } else {
+                format!("self._bitfield_{run}.get(({bit}) as usize, {width}u8) as {ty}")
+            };
+            let setter = if name.starts_with("r#") {
+                format!("set_{}", &name[2..])
+            } else {
+                format!("set_{name}")
+            };
+            let _ = writeln!(
+                self.out,
+                "    #[inline]
+    pub fn {name}(&self) -> {ty} {{
+        {read}
+    }}
+    #[inline]
+    pub fn {setter}(&mut self, val: {ty}) {{
+        self._bitfield_{run}.set(({bit}) as usize, {width}u8, val as u64)
+    }}"
+            );
+        }
+        let _ = writeln!(self.out, "}}");
+    }
+
     /// The kernel's layout of the struct on every ABI uapigen lays out for, checked at compile
     /// time on the one being built (bindgen's asserts hold on x86-64 only).
     fn asserts(&mut self, s: StructId, name: &str, fields: &[Field]) {
@@ -972,6 +1146,9 @@ impl Emit<'_> {
             );
             let mut anon = 0;
             for (i, f) in fields.iter().enumerate() {
+                if f.bits.is_some() {
+                    continue;
+                }
                 let rust = match &f.name {
                     Some(n) => field_name(n),
                     None => {

@@ -465,6 +465,9 @@ pub struct Field {
     /// A bitfield's width in bits (`__u8 ihl:4`); the type is an integer scalar, laid out
     /// by the ABI's bitfield rules (`layout::place_struct`). `name` None: padding bits.
     pub bits: Option<u32>,
+    /// A bitfield of a run the header declares per byte order: each byte's bitfields in
+    /// reverse on a big-endian ABI (`layout::place_struct`), so each keeps its bits in memory.
+    pub byte_order: bool,
     /// Where the schema writes it.
     pub span: Span,
 }

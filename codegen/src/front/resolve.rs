@@ -1182,6 +1182,18 @@ impl Resolver {
             ("until", raw.until.is_some()),
         ];
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
+        let byte_order = match (&raw.byte_order, bits) {
+            (Some(b), None) if *b.get_ref() => {
+                self.error(
+                    b.span(),
+                    "`byte_order` is a bitfield's (it needs `bits`): the header declares a run \
+                     of bitfields per byte order",
+                );
+                false
+            }
+            (Some(b), _) => *b.get_ref(),
+            (None, _) => false,
+        };
         if let (None, Some(doc), FieldType::Inline(kind, _)) = (&name, &raw.doc, &ty) {
             let kw = kind.c_keyword();
             self.error_note(
@@ -1361,6 +1373,7 @@ impl Resolver {
             c_enum: c_enum.map(|(tag, _)| tag),
             before: Vec::new(),
             bits,
+            byte_order,
             span,
         })
     }

@@ -402,6 +402,11 @@ pub struct RawField {
     /// a name, padding bits (`__u32 :4`); `bits = 0` (unnamed) moves what follows to the next
     /// unit of the type.
     pub bits: Option<S<i64>>,
+    /// A bitfield the header declares per byte order (ip.h's `#if
+    /// defined(__LITTLE_ENDIAN_BITFIELD)`): in this order on a little-endian ABI, each byte's
+    /// bitfields in the reverse order on a big-endian one, so every bitfield keeps its bits in
+    /// memory.
+    pub byte_order: Option<S<bool>>,
 }
 
 /// A `[[flags]]` set or an `[[enum]]`: named values that belong together.

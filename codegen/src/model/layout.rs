@@ -32,6 +32,9 @@ pub struct Target {
     /// as a named one does: AAPCS's rule, on arm and aarch64 (gcc's `align_anon_bitfield`,
     /// clang's `useZeroLengthBitfieldAlignment`); elsewhere only named bitfields do.
     pub anon_bitfield_aligns: bool,
+    /// The ABI allocates bitfields from each byte's most significant bit (s390x): a header's
+    /// `__BIG_ENDIAN_BITFIELD` branch is the one taken.
+    pub big_endian: bool,
 }
 
 /// The Linux ABIs every uAPI struct must agree on. x86-64 is the default and comes first.
@@ -42,6 +45,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 8,
         anon_bitfield_aligns: false,
+        big_endian: false,
     },
     Target {
         triple: "i686-linux-gnu",
@@ -49,6 +53,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 4,
         long_size: 4,
         anon_bitfield_aligns: false,
+        big_endian: false,
     },
     Target {
         triple: "aarch64-linux-gnu",
@@ -56,6 +61,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 8,
         anon_bitfield_aligns: true,
+        big_endian: false,
     },
     Target {
         triple: "arm-linux-gnueabihf",
@@ -63,6 +69,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 4,
         anon_bitfield_aligns: true,
+        big_endian: false,
     },
     Target {
         triple: "riscv64-linux-gnu",
@@ -70,6 +77,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 8,
         anon_bitfield_aligns: false,
+        big_endian: false,
     },
     Target {
         triple: "powerpc64le-linux-gnu",
@@ -77,6 +85,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 8,
         anon_bitfield_aligns: false,
+        big_endian: false,
     },
     Target {
         triple: "s390x-linux-gnu",
@@ -84,6 +93,7 @@ pub const TARGETS: &[Target] = &[
         u64_align: 8,
         long_size: 8,
         anon_bitfield_aligns: false,
+        big_endian: true,
     },
 ];
 
@@ -104,6 +114,7 @@ pub struct LayoutRules {
     u64_align: u64,
     long_size: u64,
     anon_bitfield_aligns: bool,
+    big_endian: bool,
 }
 
 impl Target {
@@ -113,6 +124,7 @@ impl Target {
             u64_align: self.u64_align,
             long_size: self.long_size,
             anon_bitfield_aligns: self.anon_bitfield_aligns,
+            big_endian: self.big_endian,
         }
     }
 
@@ -332,10 +344,20 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
 /// [`LayoutRules`], the table shared by the targets that have them.
 pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<FamilyLayout> {
     let mut out: Vec<FamilyLayout> = Vec::with_capacity(targets.len());
-    for t in targets {
-        let same = out
+    // The byte order matters only to a run declared per byte order: without one, s390x lays
+    // out as x86-64 and shares its table.
+    fn byte_order(fields: &[Field]) -> bool {
+        fields
             .iter()
-            .find(|l| l.target.layout_rules() == t.layout_rules());
+            .any(|f| f.byte_order || matches!(&f.ty, FieldType::Inline(_, ms) if byte_order(ms)))
+    }
+    let ordered = family.structs.iter().any(|st| byte_order(&st.fields));
+    let rules = |t: &Target| LayoutRules {
+        big_endian: t.big_endian && ordered,
+        ..t.layout_rules()
+    };
+    for t in targets {
+        let same = out.iter().find(|l| rules(l.target) == rules(t));
         out.push(match same {
             Some(l) => FamilyLayout {
                 target: t,
@@ -490,6 +512,9 @@ fn place_struct(
     let mut align = 1;
     // The field before, as a hole names it (made into text only when there is a hole).
     let mut prev: Option<(String, &Field)> = None;
+    // A run declared per byte order, on a big-endian ABI: each of its bitfields' first bit
+    // there (by field index), from where the little-endian declaration puts it.
+    let mut mirrored: Vec<(usize, u64)> = Vec::new();
     let hole = |from: u64, to: u64, prev: &Option<(String, &Field)>, before, at_index| Hole {
         offset: base + from / 8,
         size: to.div_ceil(8) - from / 8,
@@ -504,7 +529,18 @@ fn place_struct(
         idx.push(i);
         let path = join(prefix, f.name.as_deref());
         if let (Some(width), FieldType::Scalar(s)) = (f.bits, &f.ty) {
+            // Placed in the schema's (little-endian) order; a run declared per byte order
+            // takes its mirrored bits on a big-endian ABI, the same bytes.
             let (start, falign) = place_bits(*s, u64::from(width), end, packed, target);
+            let mut placed = start;
+            if f.byte_order && target.big_endian {
+                if i == 0 || !fields[i - 1].byte_order {
+                    mirrored = mirror_run(fields, i, end, packed, target);
+                }
+                if let Some((_, m)) = mirrored.iter().find(|(k, _)| *k == i) {
+                    placed = *m;
+                }
+            }
             match runs.last_mut() {
                 // The last run is this one when the field before is a bitfield: a run of a
                 // member's own comes only from a member that is not.
@@ -552,7 +588,7 @@ fn place_struct(
                     index: idx.clone(),
                     is_inline: false,
                     bits: Some(BitPlace {
-                        bit: base * 8 + start,
+                        bit: base * 8 + placed,
                         width,
                     }),
                 });
@@ -693,6 +729,132 @@ fn place_union(
         });
     }
     Ok((size, align))
+}
+
+/// A run of bitfields declared per byte order, from field `first`, where the last member
+/// ended at bit `end`: where the big-endian declaration (each byte's bitfields in reverse)
+/// puts each, by field index. Its little-endian places must tile whole bytes, no bitfield
+/// across two (`byte_order_misfit` refuses any other, and this returns nothing for it): then
+/// reversing a byte's bitfields mirrors each within its byte, so it keeps its bits in memory.
+fn mirror_run(
+    fields: &[Field],
+    first: usize,
+    end: u64,
+    packed: bool,
+    target: &Target,
+) -> Vec<(usize, u64)> {
+    let mut out = Vec::new();
+    let mut at = end;
+    for (k, f) in fields.iter().enumerate().skip(first) {
+        let (Some(w), FieldType::Scalar(s), true) = (f.bits, &f.ty, f.byte_order) else {
+            break;
+        };
+        let w = u64::from(w);
+        // As a little-endian ABI of the same rules places it.
+        let (start, _) = place_bits(*s, w, at, packed, target);
+        if start != at || w == 0 || start / 8 != (start + w - 1) / 8 {
+            return Vec::new();
+        }
+        out.push((k, start / 8 * 8 + (8 - start % 8 - w)));
+        at = start + w;
+    }
+    if end % 8 != 0 || at % 8 != 0 {
+        return Vec::new();
+    }
+    out
+}
+
+/// Where a run declared per byte order does not tile whole bytes, on the first target's
+/// layout: the index path of the bitfield and why. Reversing such a run per byte would move
+/// its bitfields in memory on a big-endian ABI, so the header's two declarations would not be
+/// one ABI.
+pub fn byte_order_misfit(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+) -> Option<(Vec<usize>, String)> {
+    let st = family.struct_(s);
+    let l = fl.struct_(s);
+    for run in &l.bit_runs {
+        let Some(f0) = field_at(st, &run.at_index) else {
+            continue;
+        };
+        let (parent, i0) = run.at_index.split_at(run.at_index.len() - 1);
+        let siblings: &[Field] = if parent.is_empty() {
+            &st.fields
+        } else {
+            match field_at(st, parent).map(|p| &p.ty) {
+                Some(FieldType::Inline(_, ms)) => ms,
+                _ => continue,
+            }
+        };
+        let run_fields = &siblings[i0[0]..i0[0] + run.fields];
+        let ordered = run_fields.iter().filter(|f| f.byte_order).count();
+        if ordered == 0 {
+            continue;
+        }
+        if ordered != run_fields.len() {
+            return Some((
+                run.at_index.clone(),
+                format!(
+                    "the run of bitfields from `{}` is declared per byte order in part: every \
+                     bitfield of the run has `byte_order`, or none",
+                    f0.display_name()
+                ),
+            ));
+        }
+        // Its bits on this (little-endian) target, in order.
+        let mut at = run.start * 8;
+        let mut bits = 0;
+        for (k, f) in run_fields.iter().enumerate() {
+            let w = u64::from(f.bits.unwrap_or(0));
+            let mut index = parent.to_vec();
+            index.push(i0[0] + k);
+            let start = l
+                .members
+                .iter()
+                .find(|m| m.index == index)
+                .and_then(|m| m.bits)
+                .map_or(at, |b| b.bit);
+            let why = if w == 0 {
+                Some("a zero-width bitfield".to_string())
+            } else if start != at {
+                Some(format!("bits {at} to {} are not its own", start - 1))
+            } else if start / 8 != (start + w - 1) / 8 {
+                Some(format!(
+                    "it crosses from byte {} to byte {}",
+                    start / 8,
+                    (start + w - 1) / 8
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Some((
+                    index,
+                    format!(
+                        "`{}` in a run declared per byte order: {why}; such a run's bitfields \
+                         tile whole bytes, each within one, so that reversing each byte's keeps \
+                         every bitfield's bits",
+                        f.display_name()
+                    ),
+                ));
+            }
+            at = start + w;
+            bits += w;
+        }
+        if bits % 8 != 0 {
+            return Some((
+                run.at_index.clone(),
+                format!(
+                    "the run of bitfields from `{}` declared per byte order takes {bits} bits, \
+                     not whole bytes",
+                    f0.display_name()
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// Where gcc places a bitfield of type `s` and `width` bits when what is before it ends at bit
@@ -1078,37 +1240,46 @@ pub fn bitfields_differ(
         return None;
     }
     let st = family.struct_(s);
-    // Per run: its length and its bitfields' bits from its first byte.
-    let shape = |l: &StructLayout| -> Vec<(Vec<usize>, u64, Vec<(u64, u32)>)> {
+    // Per run: its length and its bitfields' bits from its first byte; a run declared per byte
+    // order by the bits its little-endian declaration gives (the big-endian one mirrors each
+    // within its byte: the same bits in memory, which the Rust accessors read).
+    let shape = |fl: &FamilyLayout| -> Vec<(Vec<usize>, u64, Vec<(u64, u32)>)> {
+        let l = fl.struct_(s);
         l.bit_runs
             .iter()
             .map(|r| {
+                let (parent, first) = r.at_index.split_at(r.at_index.len() - 1);
                 let bits = l
                     .members
                     .iter()
-                    .filter_map(|m| {
-                        m.bits.filter(|_| {
-                            m.index.len() == r.at_index.len()
-                                && m.index[..m.index.len() - 1]
-                                    == r.at_index[..r.at_index.len() - 1]
-                                && (r.at_index[r.at_index.len() - 1]
-                                    ..r.at_index[r.at_index.len() - 1] + r.fields)
-                                    .contains(&m.index[m.index.len() - 1])
-                        })
+                    .filter(|m| {
+                        m.index.len() == r.at_index.len()
+                            && m.index[..m.index.len() - 1] == *parent
+                            && (first[0]..first[0] + r.fields).contains(&m.index[m.index.len() - 1])
                     })
-                    .map(|b| (b.bit - r.start * 8, b.width))
+                    .filter_map(|m| {
+                        let b = m.bits?;
+                        let ordered = fl.target.big_endian
+                            && field_at(st, &m.index).is_some_and(|f| f.byte_order);
+                        let bit = if ordered {
+                            b.bit / 8 * 8 + (8 - b.bit % 8 - u64::from(b.width))
+                        } else {
+                            b.bit
+                        };
+                        Some((bit - r.start * 8, b.width))
+                    })
                     .collect();
                 (r.at_index.clone(), r.end - r.start, bits)
             })
             .collect()
     };
-    let want = shape(base);
+    let want = shape(first);
     for fl in rest {
         let l = fl.struct_(s);
         if l.too_large.is_some() {
             continue;
         }
-        let got = shape(l);
+        let got = shape(fl);
         for (w, g) in want.iter().zip(&got) {
             if w != g {
                 let name = field_at(st, &w.0).map_or("?", |f| f.display_name());

@@ -83,6 +83,22 @@ typedef __INT32_TYPE__ int32_t;\ntypedef __INT64_TYPE__ int64_t;\n\
 typedef __UINT8_TYPE__ uint8_t;\ntypedef __UINT16_TYPE__ uint16_t;\n\
 typedef __UINT32_TYPE__ uint32_t;\ntypedef __UINT64_TYPE__ uint64_t;\n#endif\n";
 
+/// `<asm/byteorder.h>` for the target being read, whichever it is: its bitfield order
+/// (`__LITTLE_ENDIAN_BITFIELD` or `__BIG_ENDIAN_BITFIELD`, the one the header's per-byte-order
+/// declarations test) from the compiler's own `__BYTE_ORDER__`, and the kernel's
+/// <linux/byteorder/*.h> for it where the include path has them. Import and the proof read
+/// every target with one architecture's asm/ folder (x86's), whose own byteorder.h would give
+/// s390x the little-endian declaration.
+pub const BYTEORDER_H: &str =
+    "#ifndef _UAPIGEN_ASM_BYTEORDER_H\n#define _UAPIGEN_ASM_BYTEORDER_H\n\
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n\
+#if __has_include(<linux/byteorder/big_endian.h>)\n#include <linux/byteorder/big_endian.h>\n\
+#endif\n#ifndef __BIG_ENDIAN_BITFIELD\n#define __BIG_ENDIAN_BITFIELD\n#endif\n\
+#else\n\
+#if __has_include(<linux/byteorder/little_endian.h>)\n#include <linux/byteorder/little_endian.h>\n\
+#endif\n#ifndef __LITTLE_ENDIAN_BITFIELD\n#define __LITTLE_ENDIAN_BITFIELD\n#endif\n\
+#endif\n#endif\n";
+
 /// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
 pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
 #define _UAPI_LINUX_VIRTIO_TYPES_H\n#include <linux/types.h>\n\
@@ -247,6 +263,8 @@ impl KernelTypes {
         std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
         std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
         std::fs::write(dir.join("stdint.h"), STDINT_H).map_err(io)?;
+        std::fs::create_dir(dir.join("asm")).map_err(io)?;
+        std::fs::write(dir.join("asm/byteorder.h"), BYTEORDER_H).map_err(io)?;
         Ok(KernelTypes {
             dir,
             _scratch: scratch,

@@ -35,6 +35,17 @@ fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
     let unused = 64 - width;
     ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
 }
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = "big") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
@@ -464,6 +475,199 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for BfPacked {}
+/// `struct bf_iphdr_ordered`: An IPv4 header's first bytes, declared per byte order
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct BfIphdrOrdered {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u8; 0],
+    /// The bytes of the bitfields `ihl`, `version`: read and written by their accessors.
+    pub _bitfield_1: [u8; 1],
+    /// type of service
+    pub tos: u8,
+    /// time to live
+    pub ttl: u8,
+}
+impl BfIphdrOrdered {
+    /// `ihl`: bits 0 to 3 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn ihl(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(0, 4), 4) as u8
+    }
+    /// Sets `ihl` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_ihl(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(0, 4), 4, value as u64)
+    }
+    /// `version`: bits 4 to 7 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn version(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(4, 4), 4) as u8
+    }
+    /// Sets `version` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_version(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(4, 4), 4, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfIphdrOrdered>() != 3 {
+        panic!("struct bf_iphdr_ordered: wrong size");
+    }
+    if ::core::mem::align_of::<BfIphdrOrdered>() != 1 {
+        panic!("struct bf_iphdr_ordered: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfIphdrOrdered, tos) != 1 {
+        panic!("struct bf_iphdr_ordered: `tos` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfIphdrOrdered, ttl) != 2 {
+        panic!("struct bf_iphdr_ordered: `ttl` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfIphdrOrdered, _bitfield_1) != 0 {
+        panic!("struct bf_iphdr_ordered: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for BfIphdrOrdered {}
+/// `struct bf_tcpflags`: A TCP header's offset and flags
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct BfTcpflags {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u16; 0],
+    /// source port
+    pub source: u16,
+    /// The bytes of the bitfields `res1`, `doff`, `fin`, `syn`, `rst`, `psh`, `ack`, `urg`, `ece`, `cwr`: read and written by their accessors.
+    pub _bitfield_1: [u8; 2],
+}
+impl BfTcpflags {
+    /// `res1`: bits 0 to 3 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn res1(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(0, 4), 4) as u16
+    }
+    /// Sets `res1` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_res1(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(0, 4), 4, value as u64)
+    }
+    /// `doff`: bits 4 to 7 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn doff(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(4, 4), 4) as u16
+    }
+    /// Sets `doff` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_doff(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(4, 4), 4, value as u64)
+    }
+    /// `fin`: bits 8 to 8 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn fin(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(8, 1), 1) as u16
+    }
+    /// Sets `fin` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_fin(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(8, 1), 1, value as u64)
+    }
+    /// `syn`: bits 9 to 9 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn syn(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(9, 1), 1) as u16
+    }
+    /// Sets `syn` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_syn(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(9, 1), 1, value as u64)
+    }
+    /// `rst`: bits 10 to 10 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn rst(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(10, 1), 1) as u16
+    }
+    /// Sets `rst` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_rst(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(10, 1), 1, value as u64)
+    }
+    /// `psh`: bits 11 to 11 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn psh(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(11, 1), 1) as u16
+    }
+    /// Sets `psh` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_psh(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(11, 1), 1, value as u64)
+    }
+    /// `ack`: bits 12 to 12 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn ack(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(12, 1), 1) as u16
+    }
+    /// Sets `ack` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_ack(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(12, 1), 1, value as u64)
+    }
+    /// `urg`: bits 13 to 13 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn urg(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(13, 1), 1) as u16
+    }
+    /// Sets `urg` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_urg(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(13, 1), 1, value as u64)
+    }
+    /// `ece`: bits 14 to 14 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn ece(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(14, 1), 1) as u16
+    }
+    /// Sets `ece` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_ece(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(14, 1), 1, value as u64)
+    }
+    /// `cwr`: bits 15 to 15 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn cwr(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(15, 1), 1) as u16
+    }
+    /// Sets `cwr` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_cwr(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(15, 1), 1, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfTcpflags>() != 4 {
+        panic!("struct bf_tcpflags: wrong size");
+    }
+    if ::core::mem::align_of::<BfTcpflags>() != 2 {
+        panic!("struct bf_tcpflags: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfTcpflags, source) != 0 {
+        panic!("struct bf_tcpflags: `source` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfTcpflags, _bitfield_1) != 2 {
+        panic!("struct bf_tcpflags: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for BfTcpflags {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -473,6 +677,8 @@ pub mod r1 {
     pub use super::BfMixed;
     pub use super::BfRedir;
     pub use super::BfPacked;
+    pub use super::BfIphdrOrdered;
+    pub use super::BfTcpflags;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -35,6 +35,17 @@ fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
     let unused = 64 - width;
     ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
 }
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = "big") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {

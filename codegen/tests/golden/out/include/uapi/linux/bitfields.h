@@ -8,6 +8,7 @@
 #define _UAPI_LINUX_BITFIELDS_H
 
 #include <linux/types.h>
+#include <asm/byteorder.h>
 
 enum bf_color {
 	BF_RED = 0,
@@ -105,5 +106,69 @@ struct bf_packed {
 	__u32 tag:4;
 	__u16 value;
 } __attribute__((packed));
+
+/**
+ * struct bf_iphdr_ordered - An IPv4 header's first bytes, declared per byte order
+ * @ihl: header length in words
+ * @version: 4
+ * @tos: type of service
+ * @ttl: time to live
+ */
+struct bf_iphdr_ordered {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 ihl:4;
+	__u8 version:4;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u8 version:4;
+	__u8 ihl:4;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+	__u8 tos;
+	__u8 ttl;
+};
+
+/**
+ * struct bf_tcpflags - A TCP header's offset and flags
+ * @source: source port
+ * @res1: reserved
+ * @doff: data offset
+ * @fin: FIN
+ * @syn: SYN
+ * @rst: RST
+ * @psh: PSH
+ * @ack: ACK
+ * @urg: URG
+ * @ece: ECE
+ * @cwr: CWR
+ */
+struct bf_tcpflags {
+	__be16 source;
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u16 res1:4;
+	__u16 doff:4;
+	__u16 fin:1;
+	__u16 syn:1;
+	__u16 rst:1;
+	__u16 psh:1;
+	__u16 ack:1;
+	__u16 urg:1;
+	__u16 ece:1;
+	__u16 cwr:1;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u16 doff:4;
+	__u16 res1:4;
+	__u16 cwr:1;
+	__u16 ece:1;
+	__u16 urg:1;
+	__u16 ack:1;
+	__u16 psh:1;
+	__u16 rst:1;
+	__u16 syn:1;
+	__u16 fin:1;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+};
 
 #endif /* _UAPI_LINUX_BITFIELDS_H */
