@@ -452,12 +452,37 @@ fn ioctl_numbers_the_schema_cannot_write_are_refused() {
     ]);
 }
 
+/// A bitfield is imported as one (`bits`), not widened; import → generate → libclang on
+/// every target give the same bits.
 #[test]
-fn bitfields_are_refused_not_widened() {
-    assert_eq!(refusal("bitfield.h"), [
-        "bitfield.h:6:8: error: `bf_req.mode` is a bitfield (`: 3`): the schema has no bitfields; declare the whole integer and name its bits with [[flags]]",
-        "bitfield.h:7:8: error: `bf_req.rest` is a bitfield (`: 29`): the schema has no bitfields; declare the whole integer and name its bits with [[flags]]",
-    ]);
+fn bitfields_are_imported_as_bits() {
+    let header = repo_root().join("codegen/tests/import/linux/bitfield.h");
+    let schema = import_generate_compare(&header, "bitfield");
+    assert!(
+        schema.contains("{ name = \"mode\", type = \"__u32\", bits = 3 }"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains("{ name = \"rest\", type = \"__u32\", bits = 29 }"),
+        "{schema}"
+    );
+}
+
+/// A bitfield directly in a union has no schema form: refused at each, by the schema's rule.
+#[test]
+fn bitfields_in_a_union_are_refused() {
+    let refused = "error: the schema import would write for this is refused";
+    assert_eq!(
+        refusal("bitfield_union.h"),
+        [
+            format!(
+                "bitfield_union.h:7:9: {refused}: a bitfield directly in a union is not supported"
+            ),
+            format!(
+                "bitfield_union.h:8:9: {refused}: a bitfield directly in a union is not supported"
+            ),
+        ]
+    );
 }
 
 /// A flexible array member where C allows none (a struct that ends in one, embedded; one in a
@@ -652,13 +677,37 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
     assert_eq!(refusal("not_kernel_types.h"), expected);
 }
 
+/// A tagged union is a `[[union]]` and a member of its type `union NAME`; a union that holds
+/// what the schema cannot write is refused at that member.
 #[test]
-fn tagged_unions_and_unions_holding_what_cannot_be_written_are_refused() {
+fn tagged_unions_import_and_unions_holding_what_cannot_be_written_are_refused() {
     assert_eq!(refusal("unions.h"), [
-        "unions.h:4:7: error: union `un_tagged` at file scope: the schema has no union types; write the union inline in the struct that holds it (`union { ... } name;`)",
-        "unions.h:11:18: error: `un_req.t` is a `union un_tagged`: the schema writes unions inline in the struct, without a tag (`union { ... } t;`)",
         "unions.h:14:11: error: `un_req.u.pages` has type `__u64 **`: a pointer to a pointer (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)",
     ]);
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("tagged.h");
+    std::fs::write(
+        &header,
+        "#ifndef _TAGGED_H\n#define _TAGGED_H\n#include <linux/types.h>\n\
+         union tg_value {\n\t__u32 a;\n\t__u64 b;\n};\n\
+         struct tg_req {\n\t__u64 head;\n\tunion tg_value v;\n\tunion tg_value more[2];\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "tagged");
+    assert!(
+        schema.contains("[[union]]\nname = \"tg_value\""),
+        "{schema}"
+    );
+    assert!(
+        schema.contains("{ name = \"v\", type = \"union tg_value\" }"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains("{ name = \"more\", type = \"union tg_value\", len = 2 }"),
+        "{schema}"
+    );
 }
 
 /// A struct of another header the header includes is copied as `extern` (its header then
@@ -688,8 +737,8 @@ fn a_struct_of_another_header_is_copied_as_extern() {
     assert!(!h.contains("struct ew_range {"), "{h}");
 }
 
-/// A struct of another header that a copy cannot write (a bitfield in it) is refused at the
-/// member that holds it, saying why.
+/// A struct of another header that a copy cannot write (a pointer to a pointer in it) is
+/// refused at the member that holds it, saying why.
 #[test]
 fn a_struct_of_another_header_that_cannot_be_copied_is_refused_saying_why() {
     let dir = tempfile::tempdir().unwrap();
@@ -697,7 +746,7 @@ fn a_struct_of_another_header_that_cannot_be_copied_is_refused_saying_why() {
     std::fs::create_dir_all(&linux).unwrap();
     std::fs::write(
         linux.join("bits_types.h"),
-        "#include <linux/types.h>\nstruct bt_word { __u32 low : 4, high : 28; };\n",
+        "#include <linux/types.h>\nstruct bt_word { __u32 low; __u64 **pages; };\n",
     )
     .unwrap();
     let header = dir.path().join("bits_user.h");
@@ -709,7 +758,7 @@ fn a_struct_of_another_header_that_cannot_be_copied_is_refused_saying_why() {
     let e = uapigen::import::import(&header, &[dir.path()], "bits_user").unwrap_err();
     let first = e.to_string().lines().next().unwrap_or("").to_string();
     assert!(
-        first.ends_with("bits_user.h:3:45: error: `bu_req.w` has type `struct bt_word` of <linux/bits_types.h>, which an `extern` copy cannot write: `bt_word.low` is a bitfield (`: 4`): the schema has no bitfields; declare the whole integer and name its bits with [[flags]]"),
+        first.ends_with("bits_user.h:3:45: error: `bu_req.w` has type `struct bt_word` of <linux/bits_types.h>, which an `extern` copy cannot write: `bt_word.pages` has type `__u64 **`: a pointer to a pointer (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)"),
         "{e}"
     );
 }
@@ -810,7 +859,7 @@ fn the_command_line_exits_2_with_every_refusal() {
     let dir = repo_root().join("codegen/tests/import/refused");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))
         .arg("import")
-        .arg(dir.join("bitfield.h"))
+        .arg(dir.join("bitfield_union.h"))
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -821,11 +870,11 @@ fn the_command_line_exits_2_with_every_refusal() {
         String::from_utf8_lossy(&o.stdout)
     );
     assert!(
-        err.contains("bitfield.h:6:8: error: `bf_req.mode` is a bitfield"),
+        err.contains("bitfield_union.h:7:9: error: the schema import would write for this is refused: a bitfield directly in a union"),
         "{err}"
     );
     assert!(
-        err.contains("bitfield.h:7:8: error: `bf_req.rest` is a bitfield"),
+        err.contains("bitfield_union.h:8:9: error: the schema import would write for this is refused: a bitfield directly in a union"),
         "{err}"
     );
     assert!(err.ends_with("2 errors\n"), "{err}");
@@ -866,6 +915,13 @@ fn import_generate_compare(header: &Path, family: &str) -> String {
     std::fs::write(
         stub.path().join("linux/virtio_types.h"),
         uapigen::clang_proof::VIRTIO_TYPES_H,
+    )
+    .unwrap();
+    std::fs::write(stub.path().join("stdint.h"), uapigen::clang_proof::STDINT_H).unwrap();
+    std::fs::create_dir(stub.path().join("asm")).unwrap();
+    std::fs::write(
+        stub.path().join("asm/byteorder.h"),
+        uapigen::clang_proof::BYTEORDER_H,
     )
     .unwrap();
     let original = format!("#include \"{}\"\n", header.display());
@@ -1247,9 +1303,10 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
             // gcc-multilib's /usr/include/asm puts the architecture's headers on the default
             // include path; without it, kvm.h's own `#include <asm/kvm.h>` is what fails.
             if Path::new("/usr/include/asm").exists() {
-                // kvm_pic_state is copied from <asm/kvm.h>; kvm_ioapic_state, with its
-                // bitfields, cannot be.
-                ": error: `kvm_irqchip.chip.ioapic` has type `struct kvm_ioapic_state` of <asm/kvm.h>, which an `extern` copy cannot write: `kvm_ioapic_state.redirtbl.fields.delivery_mode` is a bitfield"
+                // <asm/kvm.h>'s structs are copied, bitfields and all; the first refusal is
+                // kvm.h's own __DECLARE_FLEX_ARRAY(): an empty struct beside a flexible
+                // array member in an inline struct, which the schema has no form for.
+                ": error: the schema import would write for this is refused: a struct needs at least one member"
             } else {
                 ": error: 'asm/kvm.h' file not found"
             },
@@ -1311,5 +1368,41 @@ fn a_chain_of_forward_references_to_an_unreadable_define_is_listed_whole() {
         start.elapsed() < std::time::Duration::from_secs(60),
         "{:?}",
         start.elapsed()
+    );
+}
+
+/// A run of bitfields declared per byte order (linux/ip.h's way) imports as `byte_order`, and
+/// libclang's s390x layout of the header, read with a <asm/byteorder.h> for s390x, holds the
+/// schema's mirror of it; a big-endian branch that is not each byte's bitfields in reverse is
+/// refused there, naming s390x.
+#[test]
+fn bitfields_declared_per_byte_order_import_and_are_proved_on_s390x() {
+    let header = |be: &str| {
+        format!(
+            "#ifndef _BO_H\n#define _BO_H\n#include <linux/types.h>\n#include <asm/byteorder.h>\n\
+             struct bo_hdr {{\n#if defined(__LITTLE_ENDIAN_BITFIELD)\n\t__u8\tihl:4,\n\t\tversion:4;\n\
+             #elif defined (__BIG_ENDIAN_BITFIELD)\n{be}#else\n#error\t\"Please fix <asm/byteorder.h>\"\n\
+             #endif\n\t__u8\ttos;\n\t__be16\ttot_len;\n}};\n#endif\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let good = linux.join("bo.h");
+    std::fs::write(&good, header("\t__u8\tversion:4,\n\t\tihl:4;\n")).unwrap();
+    let schema = import_generate_compare(&good, "bo");
+    assert!(
+        schema.contains("{ name = \"ihl\", type = \"__u8\", bits = 4, byte_order = true }"),
+        "{schema}"
+    );
+    let bad = linux.join("bo_bad.h");
+    std::fs::write(&bad, header("\t__u8\tihl:4,\n\t\tversion:4;\n")).unwrap();
+    let e = uapigen::import::import(&bad, &[dir.path()], "bo_bad")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("struct `bo_hdr` is not laid out as the schema would write it")
+            && e.contains("on s390x-linux-gnu: `ihl` at bits 0..4 (4) by libclang, bits 4..8 (4) in the schema"),
+        "{e}"
     );
 }

@@ -43,6 +43,8 @@ struct Field {
     struct_ref: Option<String>,
     /// A bitfield's width.
     bits: Option<u32>,
+    /// A bitfield the header declares per byte order (`byte_order`).
+    byte_order: bool,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -378,6 +380,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         path: path.clone(),
         struct_ref: None,
         bits,
+        byte_order: false,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -928,13 +931,65 @@ fn adopt_struct(
 }
 
 /// A copied struct's members are at offsets of its own header, not this one's.
-fn zero_offsets(fields: &mut [Field]) {
+fn set_offsets(fields: &mut [Field], offset: u32) {
     for f in fields {
-        f.offset = 0;
+        f.offset = offset;
         if let Some((_, ms)) = &mut f.inline {
-            zero_offsets(ms);
+            set_offsets(ms, offset);
         }
     }
+}
+
+/// Where the header uses struct `name`: the first member of its own structs of that type, or
+/// of a copy that one of them holds (at most `depth` copies deep); 0 when none.
+fn user_offset(
+    name: &str,
+    items: &[(u32, Item)],
+    copies: &[(String, Item, String)],
+    depth: usize,
+) -> u32 {
+    fn holder(fields: &[Field], name: &str) -> Option<u32> {
+        fields.iter().find_map(|f| match &f.inline {
+            Some((_, ms)) => holder(ms, name),
+            None => (f.struct_ref.as_deref() == Some(name)).then_some(f.offset),
+        })
+    }
+    let own = items.iter().find_map(|(_, it)| match it {
+        Item::Struct {
+            fields,
+            extern_header: None,
+            ..
+        } => holder(fields, name),
+        _ => None,
+    });
+    if let Some(o) = own {
+        return o;
+    }
+    // An ioctl number whose argument it is (`_IOWR(KVMIO, 0x02, struct kvm_msr_list)`).
+    let spelled = format!("struct {name}");
+    let define = items.iter().find_map(|(o, it)| match it {
+        Item::Define {
+            value,
+            extern_header: None,
+            ..
+        } if value.contains(&spelled) => Some(*o),
+        _ => None,
+    });
+    if let Some(o) = define {
+        return o;
+    }
+    if depth == 0 {
+        return 0;
+    }
+    copies
+        .iter()
+        .find_map(|(copy, it, _)| match it {
+            Item::Struct { fields, .. } if holder(fields, name).is_some() => {
+                Some(user_offset(copy, items, copies, depth - 1))
+            }
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 /// The constants a define's schema form names (through the macros it calls), or why its
@@ -1220,7 +1275,7 @@ fn struct_item(
         let f = field_of(m, &mut walk);
         walk.fields.push(f);
     });
-    let fields = walk.fields;
+    let mut fields = walk.fields;
     let range = c.extent();
     let (start, end) = (
         range.start().spelling().offset,
@@ -1229,12 +1284,62 @@ fn struct_item(
     // A struct declared by the byte order (ip.h's `#if defined(__LITTLE_ENDIAN_BITFIELD)`
     // orders iphdr's bitfields so): every target is read here with x86's <asm/byteorder.h>,
     // so its other declaration is never measured, and the schema's struct is one declaration.
+    // One form the schema writes: a run of bitfields under `#if
+    // defined(__LITTLE_ENDIAN_BITFIELD)`, reversed per byte under `__BIG_ENDIAN_BITFIELD`
+    // (`byte_order`): its bitfields are marked, and libclang's big-endian layout (s390x, read
+    // with a <asm/byteorder.h> of its own) proves the reversal. Another header's copy keeps no
+    // member's place in its file, so there any such branch is refused.
     let body = source.get(start as usize..end as usize).unwrap_or("");
-    if let Some(line) = body
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with('#') && (l.contains("ENDIAN") || l.contains("BYTE_ORDER")))
-    {
+    let own = c.location().spelling().file == main_file;
+    let mut regions: Vec<(u32, u32)> = Vec::new();
+    let mut refused: Option<&str> = None;
+    let mut open: Option<u32> = None;
+    let mut at_line = start;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('#') {
+            if let Some(o) = open.take() {
+                regions.push((o, at_line));
+            }
+            let endian = t.contains("ENDIAN") || t.contains("BYTE_ORDER");
+            let little = t.contains("__LITTLE_ENDIAN_BITFIELD")
+                && (t.starts_with("#if") || t.starts_with("#elif"));
+            if little && own {
+                open = Some(at_line + line.len() as u32);
+            } else if endian && (!own || !t.contains("__BIG_ENDIAN_BITFIELD")) {
+                refused.get_or_insert(t);
+            }
+        }
+        at_line += line.len() as u32;
+    }
+    let inside = |o: u32| regions.iter().any(|(a, b)| o >= *a && o < *b);
+    if refused.is_none() && !regions.is_empty() {
+        fn mark(fields: &mut [Field], inside: &dyn Fn(u32) -> bool) -> Option<String> {
+            for f in fields {
+                if let Some((_, ms)) = &mut f.inline {
+                    if let Some(p) = mark(ms, inside) {
+                        return Some(p);
+                    }
+                } else if inside(f.offset) {
+                    if f.bits.is_none() {
+                        return Some(f.path.clone());
+                    }
+                    f.byte_order = true;
+                }
+            }
+            None
+        }
+        if let Some(path) = mark(&mut fields, &inside) {
+            problems.push(at(
+                name.len().max(1),
+                format!(
+                    "{shown} declares `{path}` by the byte order, and it is not a bitfield: the \
+                     schema writes only a run of bitfields so (`byte_order`)"
+                ),
+            ));
+        }
+    }
+    if let Some(line) = refused {
         problems.push(at(
             name.len().max(1),
             format!(
@@ -1388,6 +1493,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if let Some(n) = f.bits {
         parts.push(format!("bits = {n}"));
+    }
+    if f.byte_order {
+        parts.push("byte_order = true".to_string());
     }
     if let Some(n) = f.aligned {
         parts.push(format!("aligned = {n}"));
@@ -2015,6 +2123,12 @@ pub fn import_structs(
             )
         })
         .count();
+    // A copy's lines are located where the header uses it: what is refused in a copy is
+    // the member that holds it.
+    let users: Vec<u32> = extern_structs
+        .iter()
+        .map(|(n, ..)| user_offset(n, &state.items, &extern_structs, 8))
+        .collect();
     for (k, (_, mut item, h)) in extern_structs.into_iter().enumerate() {
         if !state.includes.contains(&h) {
             state.includes.push(h.clone());
@@ -2029,7 +2143,7 @@ pub fn import_structs(
         {
             *extern_header = Some(h);
             (*start, *end) = (0, 0);
-            zero_offsets(fields);
+            set_offsets(fields, users[k]);
         }
         state.items.insert(copies + k, (0, item));
     }
