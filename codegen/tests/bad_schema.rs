@@ -449,6 +449,24 @@ const CASES: &[Case] = &[
         says: "is declared per byte order in part",
     },
     Case {
+        name: "a flexible array member of an unknown macro",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u8\", flexible = \"FLEX\" }]\n",
+        at: "\"FLEX\"",
+        says: "`flexible = \"FLEX\"`: a flexible array member is `true` (`T name[];`) or \"__DECLARE_FLEX_ARRAY\"",
+    },
+    Case {
+        name: "a declared flexible array member in a union before the end",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ union = [{ name = \"a\", type = \"__u32\" }, { name = \"d\", type = \"__u8\", flexible = \"__DECLARE_FLEX_ARRAY\" }] }, { name = \"n\", type = \"__u32\" }]\n",
+        at: "{ name = \"d\"",
+        says: "`d` is a flexible array member inside a union: C allows one only as the last member of a struct",
+    },
+    Case {
+        name: "a declared flexible array member with dims",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u8\", flexible = \"__DECLARE_FLEX_ARRAY\", dims = [6] }]\n",
+        at: "[6]",
+        says: "`__DECLARE_FLEX_ARRAY(TYPE, NAME)` declares `TYPE NAME[]`: it takes no `aligned` or `dims`",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

@@ -1406,3 +1406,32 @@ fn bitfields_declared_per_byte_order_import_and_are_proved_on_s390x() {
         "{e}"
     );
 }
+
+/// <linux/stddef.h>'s `__DECLARE_FLEX_ARRAY()`, alone in a struct (kvm.h's kvm_msr_list) and in
+/// a union that ends one (io_uring.h's io_uring_buf_ring), imports as the macro and comes back
+/// laid out as the original on every target.
+#[test]
+fn declared_flexible_arrays_import_as_the_macro() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    // The kernel's <linux/stddef.h> as a tree has it (uapigen's stub of it, with the macro).
+    std::fs::write(linux.join("stddef.h"), uapigen::clang_proof::STDDEF_H).unwrap();
+    let header = linux.join("declflex.h");
+    std::fs::write(
+        &header,
+        "#ifndef _DF_H\n#define _DF_H\n#include <linux/types.h>\n#include <linux/stddef.h>\n\
+         struct df_buf {\n\t__u64 addr;\n\t__u32 len;\n\t__u16 bid;\n\t__u16 resv;\n};\n\
+         struct df_ring {\n\tunion {\n\t\tstruct {\n\t\t\t__u64 resv1;\n\t\t\t__u32 resv2;\n\
+         \t\t\t__u16 resv3;\n\t\t\t__u16 tail;\n\t\t};\n\t\t__DECLARE_FLEX_ARRAY(struct df_buf, bufs);\n\
+         \t};\n};\nstruct df_list {\n\t__u32 n;\n\t__DECLARE_FLEX_ARRAY(__u32, indices);\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "declflex");
+    for want in [
+        "{ name = \"bufs\", type = \"struct df_buf\", flexible = \"__DECLARE_FLEX_ARRAY\" }",
+        "{ name = \"indices\", type = \"__u32\", flexible = \"__DECLARE_FLEX_ARRAY\" }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+}

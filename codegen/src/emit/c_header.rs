@@ -301,6 +301,16 @@ fn includes(family: &Family) -> Vec<String> {
     if family.structs.iter().any(|st| stdint(&st.fields)) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
     }
+    // `__DECLARE_FLEX_ARRAY()` is <linux/stddef.h>'s.
+    fn declared(fields: &[Field]) -> bool {
+        fields.iter().any(|f| {
+            f.flexible == Some(Flexible::Declared)
+                || matches!(&f.ty, FieldType::Inline(_, ms) if declared(ms))
+        })
+    }
+    if family.structs.iter().any(|st| declared(&st.fields)) && !listed("linux/stddef.h") {
+        out.push("linux/stddef.h".to_string());
+    }
     // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order.
     fn byte_order(fields: &[Field]) -> bool {
         fields
@@ -540,6 +550,18 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     ..Default::default()
                 });
             }
+            // <linux/stddef.h>'s macro, as the kernel writes it: `__DECLARE_FLEX_ARRAY(struct
+            // io_uring_buf, bufs);`.
+            ty if f.flexible == Some(Flexible::Declared) => out.push(BodyLine {
+                indent: indent.clone(),
+                field: Some(FieldLine {
+                    ty: format!("__DECLARE_FLEX_ARRAY({},", c_type(family, ty)),
+                    name: format!("{})", f.name.as_deref().unwrap_or("")),
+                    array: String::new(),
+                    attrs: String::new(),
+                }),
+                ..Default::default()
+            }),
             ty => out.push(BodyLine {
                 indent: indent.clone(),
                 field: Some(FieldLine {

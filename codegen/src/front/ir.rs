@@ -479,13 +479,16 @@ pub enum Flexible {
     Unsized,
     /// GNU's zero-length array `T name[0];`, which older headers still use.
     ZeroLength,
+    /// `__DECLARE_FLEX_ARRAY(T, name);` (<linux/stddef.h>): `T name[]` in an anonymous struct
+    /// beside an empty one, which may stand alone in a struct or in a union that ends one.
+    Declared,
 }
 
 impl Flexible {
     /// The declarator's suffix: `[]` or `[0]`.
     pub fn c_suffix(self) -> &'static str {
         match self {
-            Flexible::Unsized => "[]",
+            Flexible::Unsized | Flexible::Declared => "[]",
             Flexible::ZeroLength => "[0]",
         }
     }

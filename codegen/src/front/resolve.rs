@@ -873,7 +873,7 @@ impl Resolver {
         }
         let mut seen = FxMap::default();
         self.unique_names(&fields, &mut seen, &name);
-        self.flexible_placement(&fields, family, &name, None);
+        self.flexible_placement(&fields, family, &name, None, true);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
         let aligned = self.alignment(&raw.aligned, "struct");
         let extern_header = self.extern_header(&raw.extern_header, &format!("struct `{name}`"));
@@ -930,11 +930,16 @@ impl Resolver {
         family: &Family,
         owner: &str,
         inside: Option<Aggregate>,
+        ends_struct: bool,
     ) {
         for (i, f) in fields.iter().enumerate() {
             if f.flexible.is_some() {
                 let name = f.display_name();
-                if inside == Some(Aggregate::Union) {
+                let declared = f.flexible == Some(Flexible::Declared);
+                // <linux/stddef.h>'s macro is there for this: a flexible array member in a
+                // union that ends its struct (io_uring.h's io_uring_buf_ring), or alone.
+                if declared && inside == Some(Aggregate::Union) && ends_struct {
+                } else if inside == Some(Aggregate::Union) {
                     self.error(
                         f.span.clone(),
                         format!(
@@ -952,7 +957,7 @@ impl Resolver {
                              must be the last member of `{owner}` itself"
                         ),
                     );
-                } else if fields.len() == 1 {
+                } else if fields.len() == 1 && !declared {
                     self.error(
                         f.span.clone(),
                         format!(
@@ -978,7 +983,18 @@ impl Resolver {
             match &f.ty {
                 FieldType::Struct(j) => {
                     let inner = family.struct_(*j);
-                    if let Some(tail) = inner.fields.iter().find(|m| m.flexible.is_some()) {
+                    // Its own flexible array member, or one in the union that ends it.
+                    let tail = inner
+                        .fields
+                        .iter()
+                        .find(|m| m.flexible.is_some())
+                        .or_else(|| match inner.fields.last().map(|m| &m.ty) {
+                            Some(FieldType::Inline(Aggregate::Union, ms)) => {
+                                ms.iter().find(|m| m.flexible.is_some())
+                            }
+                            _ => None,
+                        });
+                    if let Some(tail) = tail {
                         let (line, _) = self.source.line_col(tail.span.start);
                         self.error_note(
                             f.span.clone(),
@@ -997,9 +1013,13 @@ impl Resolver {
                         );
                     }
                 }
-                FieldType::Inline(kind, ms) => {
-                    self.flexible_placement(ms, family, owner, Some(*kind))
-                }
+                FieldType::Inline(kind, ms) => self.flexible_placement(
+                    ms,
+                    family,
+                    owner,
+                    Some(*kind),
+                    inside.is_none() && i + 1 == fields.len(),
+                ),
                 FieldType::Scalar(_) | FieldType::Pointer(_) => {}
             }
         }
@@ -1212,7 +1232,28 @@ impl Resolver {
                 format!("anon{anon}")
             }
         };
-        let wants_flexible = raw.flexible.as_ref().filter(|x| *x.get_ref());
+        let mut declared = false;
+        let mut unknown: Option<(Span, String)> = None;
+        let wants_flexible = raw.flexible.as_ref().filter(|x| match x.get_ref() {
+            RawFlexible::On(on) => *on,
+            RawFlexible::Macro(m) if m == "__DECLARE_FLEX_ARRAY" => {
+                declared = true;
+                true
+            }
+            RawFlexible::Macro(m) => {
+                unknown = Some((x.span(), m.clone()));
+                false
+            }
+        });
+        if let Some((at, m)) = unknown {
+            self.error(
+                at,
+                format!(
+                    "`flexible = \"{m}\"`: a flexible array member is `true` (`T name[];`) or \
+                     \"__DECLARE_FLEX_ARRAY\" (<linux/stddef.h>'s macro)"
+                ),
+            );
+        }
         let (len, mut flexible) = match (&raw.len, wants_flexible) {
             (Some(l), Some(x)) => {
                 self.error(
@@ -1225,6 +1266,7 @@ impl Resolver {
                 );
                 (None, None)
             }
+            (None, Some(_)) if declared => (None, Some(Flexible::Declared)),
             (None, Some(_)) => (None, Some(Flexible::Unsized)),
             (None, None) => (None, None),
             // An old header's `data[0]`: a flexible array member in GNU's spelling, kept so.
@@ -1306,6 +1348,20 @@ impl Resolver {
             values = None;
         }
         let aligned = self.alignment(&raw.aligned, "member");
+        // The macro's declarator is `NAME[]`: no attribute, no further dimension.
+        if let (Some(Flexible::Declared), Some(k)) = (
+            flexible,
+            raw.aligned
+                .as_ref()
+                .map(|a| a.span())
+                .or(raw.dims.as_ref().map(|d| d.span())),
+        ) {
+            self.error(
+                k,
+                "`__DECLARE_FLEX_ARRAY(TYPE, NAME)` declares `TYPE NAME[]`: it takes no `aligned` \
+                 or `dims`",
+            );
+        }
         let mut dims = Vec::new();
         if let Some(d) = &raw.dims {
             if len.is_none() && flexible.is_none() {

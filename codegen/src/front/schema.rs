@@ -367,8 +367,10 @@ pub struct RawField {
     /// Array length: `__u8 padding[6]` is `{ name = "padding", type = "__u8", len = 6 }`;
     /// `len = 0` is an old header's zero-length array `__u8 data[0]`, a flexible array member.
     pub len: Option<S<i64>>,
-    /// A flexible array member, `__u8 data[]`: the struct's last member, in no `sizeof`.
-    pub flexible: Option<S<bool>>,
+    /// A flexible array member, `__u8 data[]`: the struct's last member, in no `sizeof`;
+    /// `"__DECLARE_FLEX_ARRAY"` declares it with <linux/stddef.h>'s macro, which lets a union
+    /// at the end of the struct hold it.
+    pub flexible: Option<S<RawFlexible>>,
     /// An array's further dimensions, outermost first: `__u32 m[4][8]` is `len = 4, dims =
     /// [8]`; `__u8 addr[][6]` is `flexible = true, dims = [6]`.
     pub dims: Option<S<Vec<S<i64>>>>,
@@ -407,6 +409,16 @@ pub struct RawField {
     /// bitfields in the reverse order on a big-endian one, so every bitfield keeps its bits in
     /// memory.
     pub byte_order: Option<S<bool>>,
+}
+
+/// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawFlexible {
+    /// `true`: `T name[];`.
+    On(bool),
+    /// The kernel's macro's name.
+    Macro(String),
 }
 
 /// A `[[flags]]` set or an `[[enum]]`: named values that belong together.

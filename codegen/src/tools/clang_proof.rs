@@ -72,6 +72,9 @@ pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #ifndef __counted_by_le\n#define __counted_by_le(m)\n#endif\n\
 #ifndef __counted_by_be\n#define __counted_by_be(m)\n#endif\n\
 #define __kernel_nonstring\n\
+#ifndef __DECLARE_FLEX_ARRAY\n\
+#define __DECLARE_FLEX_ARRAY(TYPE, NAME) struct { struct { } __empty_ ## NAME; TYPE NAME[]; }\n\
+#endif\n\
 #endif\n";
 
 /// `<stdint.h>`'s exact-width types, which a header read with `-nostdinc` has not (fuse.h

@@ -45,6 +45,8 @@ struct Field {
     bits: Option<u32>,
     /// A bitfield the header declares per byte order (`byte_order`).
     byte_order: bool,
+    /// A flexible array member declared with `__DECLARE_FLEX_ARRAY()`.
+    declared: bool,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -381,6 +383,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         struct_ref: None,
         bits,
         byte_order: false,
+        declared: false,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -415,6 +418,26 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             let f = field_of(m, &mut inner);
             inner.fields.push(f);
         });
+        // <linux/stddef.h>'s `__DECLARE_FLEX_ARRAY(TYPE, NAME)`: an anonymous struct of an
+        // empty struct `__empty_NAME` and `TYPE NAME[]`, which the schema writes as the macro.
+        if let (Aggregate::Struct, true, [empty, flex]) = (kind, anonymous, inner.fields.as_slice())
+        {
+            let empty_struct =
+                matches!(&empty.inline, Some((Aggregate::Struct, ms)) if ms.is_empty());
+            if empty_struct
+                && flex.flexible
+                && empty
+                    .name
+                    .as_deref()
+                    .and_then(|n| n.strip_prefix("__empty_"))
+                    == flex.name.as_deref()
+            {
+                let mut f = inner.fields.pop().expect("two fields");
+                f.declared = true;
+                // The problems the empty struct would raise are the macro's, not the header's.
+                return f;
+            }
+        }
         field.inline = Some((kind, inner.fields));
         return field;
     }
@@ -1484,7 +1507,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(n) = f.len {
         parts.push(format!("len = {n}"));
     }
-    if f.flexible {
+    if f.flexible && f.declared {
+        parts.push("flexible = \"__DECLARE_FLEX_ARRAY\"".to_string());
+    } else if f.flexible {
         parts.push("flexible = true".to_string());
     }
     if !f.dims.is_empty() {

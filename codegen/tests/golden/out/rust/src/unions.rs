@@ -263,6 +263,154 @@ const _: () = {
         panic!("struct un_holder: `ctx` at the wrong offset");
     }
 };
+/// `struct un_buf`: One buffer
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnBuf {
+    /// its address
+    pub addr: u64,
+    /// its length
+    pub len: u32,
+    /// its id
+    pub bid: u16,
+    /// zero
+    pub resv: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<UnBuf>() != 16 {
+        panic!("struct un_buf: wrong size");
+    }
+    if ::core::mem::align_of::<UnBuf>() != 8 {
+        panic!("struct un_buf: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnBuf, addr) != 0 {
+        panic!("struct un_buf: `addr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBuf, len) != 8 {
+        panic!("struct un_buf: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBuf, bid) != 12 {
+        panic!("struct un_buf: `bid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBuf, resv) != 14 {
+        panic!("struct un_buf: `resv` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnBuf {}
+/// The anonymous struct of [`UnBufRingAnon1`].
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnBufRingAnon1Anon1 {
+    /// zero
+    pub resv1: u64,
+    /// zero
+    pub resv2: u32,
+    /// zero
+    pub resv3: u16,
+    /// the ring's tail
+    pub tail: u16,
+}
+/// The anonymous union of [`UnBufRing`].
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnBufRingAnon1 {
+    /// The anonymous struct.
+    pub anon1: UnBufRingAnon1Anon1,
+    /// the entries
+    pub bufs: [UnBuf; 0],
+}
+impl ::core::default::Default for UnBufRingAnon1 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct un_buf_ring`: A ring of buffers whose header is the first entry's bytes
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnBufRing {
+    /// The anonymous union.
+    pub anon1: UnBufRingAnon1,
+}
+impl ::core::default::Default for UnBufRing {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnBufRing>() != 16 {
+        panic!("struct un_buf_ring: wrong size");
+    }
+    if ::core::mem::align_of::<UnBufRing>() != 8 {
+        panic!("struct un_buf_ring: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnBufRing, anon1) != 0 {
+        panic!("struct un_buf_ring: `(anonymous union)` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnBufRingAnon1>() != 16 {
+        panic!("union UnBufRingAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1, anon1) != 0 {
+        panic!("union UnBufRingAnon1: `anon1` not at offset 0");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1, bufs) != 0 {
+        panic!("union UnBufRingAnon1: `bufs` not at offset 0");
+    }
+    if ::core::mem::size_of::<UnBufRingAnon1Anon1>() != 16 {
+        panic!("struct UnBufRingAnon1Anon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1Anon1, resv1) != 0 {
+        panic!("struct UnBufRingAnon1Anon1: `resv1` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1Anon1, resv2) != 8 {
+        panic!("struct UnBufRingAnon1Anon1: `resv2` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1Anon1, resv3) != 12 {
+        panic!("struct UnBufRingAnon1Anon1: `resv3` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnBufRingAnon1Anon1, tail) != 14 {
+        panic!("struct UnBufRingAnon1Anon1: `tail` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnBufRing {}
+/// `struct un_msr_list`: A count and the indices
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnMsrList {
+    /// how many
+    pub nmsrs: u32,
+    /// the indices
+    pub indices: [u32; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<UnMsrList>() != 4 {
+        panic!("struct un_msr_list: wrong size");
+    }
+    if ::core::mem::align_of::<UnMsrList>() != 4 {
+        panic!("struct un_msr_list: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnMsrList, nmsrs) != 0 {
+        panic!("struct un_msr_list: `nmsrs` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMsrList, indices) != 4 {
+        panic!("struct un_msr_list: `indices` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnMsrList {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -271,6 +419,9 @@ pub mod r1 {
     pub use super::UnCtxIn;
     pub use super::UnCtx;
     pub use super::UnHolder;
+    pub use super::UnBuf;
+    pub use super::UnBufRing;
+    pub use super::UnMsrList;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

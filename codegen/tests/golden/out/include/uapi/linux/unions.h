@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <linux/stddef.h>
 
 /**
  * union un_value - A value of one of three widths
@@ -69,6 +70,50 @@ struct un_holder {
 	union un_value v;
 	union un_value vals[2];
 	union un_ctx __user *ctx;
+};
+
+/**
+ * struct un_buf - One buffer
+ * @addr: its address
+ * @len: its length
+ * @bid: its id
+ * @resv: zero
+ */
+struct un_buf {
+	__aligned_u64 addr;
+	__u32 len;
+	__u16 bid;
+	__u16 resv;
+};
+
+/**
+ * struct un_buf_ring - A ring of buffers whose header is the first entry's bytes
+ * @resv1: zero
+ * @resv2: zero
+ * @resv3: zero
+ * @tail: the ring's tail
+ * @bufs: the entries
+ */
+struct un_buf_ring {
+	union {
+		struct {
+			__aligned_u64 resv1;
+			__u32 resv2;
+			__u16 resv3;
+			__u16 tail;
+		};
+		__DECLARE_FLEX_ARRAY(struct un_buf, bufs);
+	};
+};
+
+/**
+ * struct un_msr_list - A count and the indices
+ * @nmsrs: how many
+ * @indices: the indices
+ */
+struct un_msr_list {
+	__u32 nmsrs;
+	__DECLARE_FLEX_ARRAY(__u32, indices);
 };
 
 #endif /* _UAPI_LINUX_UNIONS_H */
