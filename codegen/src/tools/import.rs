@@ -343,7 +343,16 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     // declaration that starts in a macro are empty, its type is the macro's expansion.
     let before = w.source.get(..offset as usize).unwrap_or("");
     let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
-    let written = declared.split_whitespace().last().unwrap_or("");
+    // Comments are not words: io_uring.h writes `__aligned_u64 /* __s32 * */ fds;`.
+    let mut uncommented = String::with_capacity(declared.len());
+    let mut rest = declared;
+    while let Some(i) = rest.find("/*") {
+        uncommented.push_str(&rest[..i]);
+        uncommented.push(' ');
+        rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+    }
+    uncommented.push_str(rest);
+    let written = uncommented.split_whitespace().last().unwrap_or("");
     // `__aligned_u64` and its endian kin: the base type with aligned(8), spelled as one word.
     let aligned_u64 = matches!(
         (written, spelled.as_str()),
