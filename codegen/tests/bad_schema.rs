@@ -467,6 +467,12 @@ const CASES: &[Case] = &[
         says: "`__DECLARE_FLEX_ARRAY(TYPE, NAME)` declares `TYPE NAME[]`: it takes no `aligned` or `dims`",
     },
     Case {
+        name: "packed on a scalar member",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\", packed = true }]\n",
+        at: "true }",
+        says: "`packed` on a member is a `union = [...]` or `struct = [...]`'s",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

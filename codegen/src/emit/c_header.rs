@@ -542,10 +542,16 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 out.push(BodyLine {
                     indent: indent.clone(),
                     close: Some(CloseLine {
-                        name: f
-                            .name
-                            .as_ref()
-                            .map(|n| format!("{n}{array}{}", attributes(false, f.aligned))),
+                        name: match &f.name {
+                            Some(n) => {
+                                Some(format!("{n}{array}{}", attributes(f.packed, f.aligned)))
+                            }
+                            // An anonymous one's attribute stands alone: `} __attribute__((packed));`.
+                            None if f.packed => {
+                                Some(attributes(true, f.aligned).trim_start().to_string())
+                            }
+                            None => None,
+                        },
                     }),
                     ..Default::default()
                 });

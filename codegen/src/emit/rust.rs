@@ -1204,7 +1204,7 @@ fn aggregate(
                     &uname,
                     Some(&udoc),
                     ms,
-                    rust_repr(ms, false, None),
+                    rust_repr(ms, f.packed, None),
                     inner_union,
                     inner_bytes,
                     indent,

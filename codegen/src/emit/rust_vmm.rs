@@ -959,6 +959,7 @@ impl Emit<'_> {
                     let ty = format!("{name}__bindgen_ty_{nested}");
                     let before = shapes.len();
                     self.shape(s, &ty, *kind == Aggregate::Union, members, shapes);
+                    shapes[before].repr = crate::layout::rust_repr(members, f.packed, None);
                     (ty, shapes[before].has_union)
                 }
             };

@@ -465,6 +465,9 @@ pub struct Field {
     /// A bitfield's width in bits (`__u8 ihl:4`); the type is an integer scalar, laid out
     /// by the ABI's bitfield rules (`layout::place_struct`). `name` None: padding bits.
     pub bits: Option<u32>,
+    /// `__attribute__((packed))` on an inline union or struct (io_uring.h's `union { ... }
+    /// __attribute__((packed));`): its members 1-aligned, and so the aggregate.
+    pub packed: bool,
     /// A bitfield of a run the header declares per byte order: each byte's bitfields in
     /// reverse on a big-endian ABI (`layout::place_struct`), so each keeps its bits in memory.
     pub byte_order: bool,

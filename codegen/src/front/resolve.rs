@@ -937,8 +937,10 @@ impl Resolver {
                 let name = f.display_name();
                 let declared = f.flexible == Some(Flexible::Declared);
                 // <linux/stddef.h>'s macro is there for this: a flexible array member in a
-                // union that ends its struct (io_uring.h's io_uring_buf_ring), or alone.
-                if declared && inside == Some(Aggregate::Union) && ends_struct {
+                // union that ends its struct (io_uring.h's io_uring_buf_ring), or alone; GNU
+                // C's `[0]` may stand there too (io_uring_sqe's `__u8 cmd[0]`).
+                let in_union = declared || f.flexible == Some(Flexible::ZeroLength);
+                if in_union && inside == Some(Aggregate::Union) && ends_struct {
                 } else if inside == Some(Aggregate::Union) {
                     self.error(
                         f.span.clone(),
@@ -1201,6 +1203,18 @@ impl Resolver {
             ),
             ("until", raw.until.is_some()),
         ];
+        let packed = match (&raw.packed, &ty) {
+            (Some(p), FieldType::Inline(..)) => *p.get_ref(),
+            (Some(p), _) if *p.get_ref() => {
+                self.error(
+                    p.span(),
+                    "`packed` on a member is a `union = [...]` or `struct = [...]`'s \
+                     (`} __attribute__((packed)) name;`); a struct's own is the struct's key",
+                );
+                false
+            }
+            _ => false,
+        };
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
         let byte_order = match (&raw.byte_order, bits) {
             (Some(b), None) if *b.get_ref() => {
@@ -1430,6 +1444,7 @@ impl Resolver {
             before: Vec::new(),
             bits,
             byte_order,
+            packed,
             span,
         })
     }

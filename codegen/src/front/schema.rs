@@ -409,6 +409,8 @@ pub struct RawField {
     /// bitfields in the reverse order on a big-endian one, so every bitfield keeps its bits in
     /// memory.
     pub byte_order: Option<S<bool>>,
+    /// `} __attribute__((packed));` on a `union = [...]` or `struct = [...]` member.
+    pub packed: Option<S<bool>>,
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).

@@ -407,7 +407,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
         // of the struct the attribute is on, and places this one as a member.
         FieldType::Inline(Aggregate::Struct, members) => place_struct(
             members,
-            (false, None),
+            (f.packed, None),
             target,
             done,
             0,
@@ -427,7 +427,8 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                     t
                 })?;
                 size = size.max(s);
-                align = align.max(a);
+                // A packed union's members are 1-aligned (none has an `aligned` of its own).
+                align = align.max(if f.packed { 1 } else { a });
             }
             // Every member is within the maximum, which is a multiple of any alignment.
             let size = round_up(size, align)
@@ -945,7 +946,7 @@ fn push_member(
         // the struct, as is its own tail padding.
         place_struct(
             ms,
-            (false, None),
+            (f.packed, None),
             target,
             done,
             offset,
@@ -968,6 +969,7 @@ fn push_member(
                 t.at_index.splice(0..0, midx.iter().copied());
                 t
             })?;
+            let malign = if f.packed { 1 } else { malign };
             widest = widest.max(msize);
             let mpath = join(path, m.name.as_deref());
             push_member(

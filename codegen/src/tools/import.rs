@@ -47,6 +47,8 @@ struct Field {
     byte_order: bool,
     /// A flexible array member declared with `__DECLARE_FLEX_ARRAY()`.
     declared: bool,
+    /// An inline union or struct's `__attribute__((packed))`.
+    packed: bool,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -393,6 +395,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         bits,
         byte_order: false,
         declared: false,
+        packed: false,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -410,9 +413,14 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     if let Some(kind) = inline {
         let kw = kind.c_keyword();
         for attr in attributes_of(decl) {
+            // `} __attribute__((packed));` is the member's `packed`.
+            if attr == "attribute(packed)" {
+                field.packed = true;
+                continue;
+            }
             refuse(format!(
-                "the {kw} of {shown} has {attr}: the schema cannot express a {kw}'s packing \
-                 or alignment"
+                "the {kw} of {shown} has {attr}: the schema writes an inline {kw}'s `packed`, \
+                 not its alignment"
             ));
         }
         let mut inner = Walk {
@@ -1539,6 +1547,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if let Some(d) = &f.doc {
         parts.push(format!("doc = {}", quote(d)));
+    }
+    if f.packed {
+        parts.push("packed = true".to_string());
     }
     match &f.inline {
         None => {

@@ -411,6 +411,99 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnMsrList {}
+/// The anonymous union of [`UnSqe`].
+#[repr(C, packed)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnSqeAnon1 {
+    /// a fixed buffer
+    pub buf_index: u16,
+    /// a buffer group
+    pub buf_group: u16,
+}
+impl ::core::default::Default for UnSqeAnon1 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// The anonymous union of [`UnSqe`].
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnSqeAnon2 {
+    /// a third address
+    pub addr3: u64,
+    /// command data past the entry
+    pub cmd: [u8; 0],
+}
+impl ::core::default::Default for UnSqeAnon2 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct un_sqe`: A submission entry
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnSqe {
+    /// what to do
+    pub opcode: u8,
+    /// The anonymous union.
+    pub anon1: UnSqeAnon1,
+    /// priority
+    pub ioprio: u8,
+    /// the file
+    pub fd: i32,
+    /// The anonymous union.
+    pub anon2: UnSqeAnon2,
+}
+impl ::core::default::Default for UnSqe {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnSqe>() != 16 {
+        panic!("struct un_sqe: wrong size");
+    }
+    if ::core::mem::align_of::<UnSqe>() != 8 {
+        panic!("struct un_sqe: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnSqe, opcode) != 0 {
+        panic!("struct un_sqe: `opcode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnSqe, anon1) != 1 {
+        panic!("struct un_sqe: `(anonymous union)` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnSqe, ioprio) != 3 {
+        panic!("struct un_sqe: `ioprio` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnSqe, fd) != 4 {
+        panic!("struct un_sqe: `fd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnSqe, anon2) != 8 {
+        panic!("struct un_sqe: `(anonymous union)` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnSqeAnon1>() != 2 {
+        panic!("union UnSqeAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnSqeAnon1, buf_index) != 0 {
+        panic!("union UnSqeAnon1: `buf_index` not at offset 0");
+    }
+    if ::core::mem::offset_of!(UnSqeAnon1, buf_group) != 0 {
+        panic!("union UnSqeAnon1: `buf_group` not at offset 0");
+    }
+    if ::core::mem::size_of::<UnSqeAnon2>() != 8 {
+        panic!("union UnSqeAnon2: wrong size");
+    }
+    if ::core::mem::offset_of!(UnSqeAnon2, addr3) != 0 {
+        panic!("union UnSqeAnon2: `addr3` not at offset 0");
+    }
+    if ::core::mem::offset_of!(UnSqeAnon2, cmd) != 0 {
+        panic!("union UnSqeAnon2: `cmd` not at offset 0");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnSqe {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -422,6 +515,7 @@ pub mod r1 {
     pub use super::UnBuf;
     pub use super::UnBufRing;
     pub use super::UnMsrList;
+    pub use super::UnSqe;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

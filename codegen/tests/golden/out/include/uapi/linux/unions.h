@@ -116,4 +116,28 @@ struct un_msr_list {
 	__DECLARE_FLEX_ARRAY(__u32, indices);
 };
 
+/**
+ * struct un_sqe - A submission entry
+ * @opcode: what to do
+ * @buf_index: a fixed buffer
+ * @buf_group: a buffer group
+ * @ioprio: priority
+ * @fd: the file
+ * @addr3: a third address
+ * @cmd: command data past the entry
+ */
+struct un_sqe {
+	__u8 opcode;
+	union {
+		__u16 buf_index;
+		__u16 buf_group;
+	} __attribute__((packed));
+	__u8 ioprio;
+	__s32 fd;
+	union {
+		__aligned_u64 addr3;
+		__extension__ __u8 cmd[0];
+	};
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
