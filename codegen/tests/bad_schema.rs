@@ -473,6 +473,18 @@ const CASES: &[Case] = &[
         says: "`packed` on a member is a `union = [...]` or `struct = [...]`'s",
     },
     Case {
+        name: "a rule testing a constant of the ABI's word",
+        body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
+        at: "\"ALL\" }",
+        says: "`ALL` has a value per ABI (a `long` of the ABI's word)",
+    },
+    Case {
+        name: "a constant whose value is not one cut to the word",
+        body: "[[define]]\nname = \"HIGH\"\nexpr = \"(~0UL >> 16)\"\n",
+        at: "\"(~0UL",
+        says: "is 281474976710655 on x86-64 and the other 64-bit ABIs but 65535 on i686 and arm: a constant has one value on every ABI",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

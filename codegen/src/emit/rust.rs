@@ -443,9 +443,36 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             );
             bin(e, "|", operand(nr, c.value & 0xff))
         }
+        // A value of the ABI's word: the 64-bit value, cut to the target's `long` by `as`, as
+        // C's is on ILP32.
+        crate::ir::Expr::C {
+            value,
+            ilp32: Some(_),
+            ..
+        } => {
+            let (v, word) = if ty.ends_with("c_long") {
+                (format!("{}i64", *value as i64), "::core::ffi::c_long")
+            } else {
+                (format!("{}u64", *value as u64), "::core::ffi::c_ulong")
+            };
+            Expr::Cast(
+                Box::new(lit(v)),
+                crate::emit::rust_syntax::Ty::Path(path(word)),
+            )
+        }
         // Its value: C's conversions and types are not Rust's, the doc shows the expression.
         crate::ir::Expr::C { value, .. } => lit(value.to_string()),
         crate::ir::Expr::Implicit => lit(signed_text(c, ty)),
+    }
+}
+
+/// A constant of the ABI's word (`(-1ul)`) in Rust: its 64-bit value as the target's
+/// `c_long`/`c_ulong` (`ty`), which `as` cuts to 32 bits where `long` is.
+pub(crate) fn word_value(value: i128, ty: &str) -> String {
+    if ty.ends_with("c_long") {
+        format!("{}i64 as {ty}", value as i64)
+    } else {
+        format!("{}u64 as {ty}", value as u64)
     }
 }
 
@@ -566,7 +593,13 @@ fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     out.push_str("pub const ");
     out.push_str(&name);
     out.push_str(": ");
-    out.push_str(&ident(ty_name));
+    // A primitive, or the target's `long` (a constant of the ABI's word), a path.
+    let ty_text = if ty_name.starts_with("::") {
+        ty_name.to_string()
+    } else {
+        ident(ty_name)
+    };
+    out.push_str(&ty_text);
     out.push_str(" = ");
     if flat(&value, out, usize::MAX) && out.len() - line + ";".len() <= budget(0) {
         out.push_str(";\n");
@@ -575,7 +608,7 @@ fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     out.truncate(start);
     let mut r = Rust::new(256, 0);
     r.docs(false, &docs);
-    r.item_const(true, &name, &ty(ident(ty_name)), &value);
+    r.item_const(true, &name, &ty(ty_text), &value);
     out.push_str(&r.finish());
 }
 
@@ -2025,6 +2058,12 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
                 .max_by_key(|t| width(t))
                 .unwrap_or("u32"),
             crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
+            crate::ir::Expr::C {
+                ilp32: Some(_),
+                types,
+                ..
+            } if types[1].signed() => "::core::ffi::c_long",
+            crate::ir::Expr::C { ilp32: Some(_), .. } => "::core::ffi::c_ulong",
             crate::ir::Expr::C { value, .. } => int_type_of(*value),
             _ if c.value > u32::MAX as u64 => "u64",
             _ => "u32",

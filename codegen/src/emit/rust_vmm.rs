@@ -577,6 +577,20 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
         // `(1 << 31)` is 2147483648 to it, where C's `int` wraps to INT_MIN. An expression
         // with no minus and no complement is never negative in that arithmetic, so C's
         // negative 32-bit value of one is the wrap of bindgen's.
+        // A value of the ABI's word (`(-1ul)`): the target's own, as C's.
+        Expr::C {
+            value,
+            ilp32: Some(_),
+            types,
+            ..
+        } => {
+            let ty = if types[1].signed() {
+                "::std::os::raw::c_long"
+            } else {
+                "::std::os::raw::c_ulong"
+            };
+            (ty, crate::emit::rust::word_value(*value, ty))
+        }
         Expr::C { value, text, .. }
             if (i128::from(i32::MIN)..0).contains(value) && !text.contains(['-', '~']) =>
         {

@@ -1294,6 +1294,10 @@ pub enum Expr {
         types: [crate::front::cexpr::CType; 2],
         /// The function-like macros it calls (the schema's and <linux/const.h>'s).
         macros: Vec<String>,
+        /// Its value on ILP32 where that differs, a `long` of the ABI's word: kvm.h's
+        /// `(-1ul)` is 2^64 - 1 on the 64-bit ABIs and 2^32 - 1 on i686 and arm
+        /// (`Family::value_on`).
+        ilp32: Option<i128>,
     },
     /// `_IO(ty, nr)`, `_IOR(ty, nr, size)`, `_IOW(...)` or `_IOWR(...)`. `Constant::value`
     /// is the generic encoding (asm-generic/ioctl.h), which powerpc's is not:
@@ -1712,7 +1716,10 @@ impl Family {
                 let enc = target.ioc_encoding();
                 enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
             }
-            _ => c.value,
+            _ => match &c.expr {
+                Expr::C { ilp32: Some(v), .. } if target.long_size == 4 => *v as i64 as u64,
+                _ => c.value,
+            },
         }
     }
 

@@ -2485,6 +2485,19 @@ impl Resolver {
                     "U8_MAX" => Some(u8::MAX as u64),
                     _ => None,
                 };
+                if self
+                    .constants
+                    .get(name)
+                    .is_some_and(|(.., cv)| cv[0].value != cv[1].value)
+                {
+                    self.error_note(
+                        v.span(),
+                        format!("`{name}` has a value per ABI (a `long` of the ABI's word)"),
+                        "a rule tests one value on every ABI: write the number, or a constant \
+                         of a fixed width",
+                    );
+                    return None;
+                }
                 match builtin.or_else(|| self.constants.get(name).map(|(v, ..)| *v)) {
                     Some(value) => Some(ValueRef {
                         value,
@@ -2711,8 +2724,24 @@ impl Resolver {
     /// definition gives it there (an enum's members are `int`s whatever initialises them, when
     /// they fit).
     fn c_value(&self, c: &Constant, enum_member: bool) -> [CValue; 2] {
-        if let Expr::C { value, types, .. } = &c.expr {
-            return types.map(|ty| CValue { value: *value, ty });
+        if let Expr::C {
+            value,
+            types,
+            ilp32,
+            ..
+        } = &c.expr
+        {
+            let [a, b] = *types;
+            return [
+                CValue {
+                    value: ilp32.unwrap_or(*value),
+                    ty: a,
+                },
+                CValue {
+                    value: *value,
+                    ty: b,
+                },
+            ];
         }
         // An enum's value is an `i64` (negative ones sign-extended in `Constant::value`), of
         // type int when it fits one, as C has enumerators; past int, GCC gives it the enum's
@@ -2856,14 +2885,27 @@ impl Resolver {
                 self.constants.get(n).map(|(.., cv)| cv[i])
             })
         };
+        // A `long` of the ABI's word whose value is the 64-bit one cut to 32 bits on ILP32
+        // (`(-1ul)`, `~0UL`): one constant, whose value each ABI gives it.
+        let word = |a: &cexpr::CValue, b: &cexpr::CValue| {
+            matches!(b.ty, CType::Long | CType::ULong)
+                && a.ty == b.ty
+                && a.value
+                    == if a.ty.signed() {
+                        i128::from(b.value as i32)
+                    } else {
+                        i128::from(b.value as u32)
+                    }
+        };
         match (on(0), on(1)) {
-            (Ok(a), Ok(b)) if a.value == b.value => (
+            (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) => (
                 b.value as i64 as u64,
                 Expr::C {
                     text: text.to_string(),
                     value: b.value,
                     types: [a.ty, b.ty],
                     macros: parsed.macros.clone(),
+                    ilp32: (a.value != b.value).then_some(a.value),
                 },
             ),
             (Ok(a), Ok(b)) => {
@@ -2953,6 +2995,17 @@ impl Resolver {
     /// its 64-bit two's complement (the IR's `Constant::value`).
     fn reference_as(&mut self, name: &S<String>, negative: bool) -> u64 {
         match self.constants.get(name.get_ref()) {
+            Some((.., cv)) if cv[0].value != cv[1].value => {
+                self.error_note(
+                    name.span(),
+                    format!(
+                        "`{}` has a value per ABI (a `long` of the ABI's word)",
+                        name.get_ref()
+                    ),
+                    "use it in an `expr`, which gives each ABI its value",
+                );
+                0
+            }
             Some((_, _, cv)) if cv[1].value < 0 && !negative => {
                 let v = cv[1].value;
                 self.error_note(

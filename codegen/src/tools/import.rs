@@ -2649,6 +2649,13 @@ fn render(
             }
         }
     }
+    // Bits that repeat a value are not one set: defines in different inline structs above one
+    // field (kvm_run's `notify.flags` and `msr.reason` bits, both 1 << 0) stay defines.
+    flag_sets.retain(|_, bits| {
+        let mut values: Vec<&str> = bits.iter().map(|b| b.1.as_str()).collect();
+        values.sort_unstable();
+        values.windows(2).all(|w| w[0] != w[1])
+    });
     // Whose flags a set is: the field below it, unless that is not a flags field and the
     // one above is (vfio.h writes `__u32 flags;` and then its bits; iommu.h writes the bits
     // above their `flags`).

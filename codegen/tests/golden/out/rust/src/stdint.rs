@@ -84,6 +84,12 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for SiAttr {}
+/// `SI_ALL_ONES` = `(-1ul)`.
+pub const SI_ALL_ONES: ::core::ffi::c_ulong = 18446744073709551615u64
+    as ::core::ffi::c_ulong;
+/// `SI_NOT_TWO` = `(~2UL)`.
+pub const SI_NOT_TWO: ::core::ffi::c_ulong = 18446744073709551613u64
+    as ::core::ffi::c_ulong;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -36,4 +36,8 @@ struct si_attr {
 	int64_t big;
 };
 
+#define SI_ALL_ONES	(-1ul)
+
+#define SI_NOT_TWO	(~2UL)
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
