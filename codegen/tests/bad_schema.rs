@@ -485,6 +485,12 @@ const CASES: &[Case] = &[
         says: "is 281474976710655 on x86-64 and the other 64-bit ABIs but 65535 on i686 and arm: a constant has one value on every ABI",
     },
     Case {
+        name: "self_define on a define",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, self_define = true }]\n",
+        at: "true }",
+        says: "`F_A` is a #define already: `self_define` is a C enum value's `#define F_A F_A`",
+    },
+    Case {
         name: "dims without an array",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"__u32\", dims = [4] }]\n",
         at: "[4]",

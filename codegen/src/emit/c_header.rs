@@ -96,6 +96,8 @@ struct EnumLine {
     name: String,
     init: Option<String>,
     trailing: Option<String>,
+    /// `#define NAME NAME` below it, for `#ifdef`.
+    self_define: bool,
 }
 
 /// The kernel-style uAPI header of `family`.
@@ -211,6 +213,9 @@ fn write(v: &HeaderView, out: &mut String) {
                     push(out, &["\t/* ", t, " */"]);
                 }
                 out.push('\n');
+                if l.self_define {
+                    push(out, &["#define ", &l.name, "\t", &l.name, "\n"]);
+                }
             }
             out.push_str("};\n");
         }
@@ -385,6 +390,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                                 } else {
                                     c.doc.as_deref().map(c_comment)
                                 },
+                                self_define: g.self_defined.contains(&c.name),
                             })
                             .collect(),
                     }),

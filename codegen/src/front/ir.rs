@@ -1189,6 +1189,9 @@ pub struct ConstGroup {
     pub past_int: bool,
     /// `Some((struct, field index))` when the header defines the group inside a struct.
     pub inside: Option<(StructId, usize)>,
+    /// The values the header also defines as themselves (`#define NAME NAME` below each), for
+    /// `#ifdef`.
+    pub self_defined: Vec<String>,
     /// Where the schema writes it.
     pub span: Span,
 }

@@ -1704,6 +1704,7 @@ impl Resolver {
         }
         let mut values = Vec::new();
         let mut next: u64 = 0;
+        let mut self_defined = Vec::new();
         for v in raw.values.into_inner() {
             let vspan = v.span();
             let v = v.into_inner();
@@ -1789,6 +1790,17 @@ impl Resolver {
                 Some(s) => *s.get_ref(),
                 None => false,
             };
+            match &v.self_define {
+                Some(d) if *d.get_ref() && style == Style::Define => self.error(
+                    d.span(),
+                    format!(
+                        "`{cname}` is a #define already: `self_define` is a C enum value's \
+                         `#define {cname} {cname}`"
+                    ),
+                ),
+                Some(d) if *d.get_ref() => self_defined.push(cname.clone()),
+                _ => {}
+            }
             let constant = Constant {
                 name: cname,
                 value,
@@ -1849,6 +1861,7 @@ impl Resolver {
             since,
             values,
             inside,
+            self_defined,
             span,
         }
     }

@@ -469,6 +469,9 @@ pub struct RawValue {
     /// One past the last valid value of an enum (`VFIO_AP_NUM_IRQS`): counted as C counts it
     /// in each revision, it moves when a value is added before it.
     pub sentinel: Option<S<bool>>,
+    /// An enum's value the header also defines as itself, `#define NAME NAME` right below
+    /// it, so that `#ifdef NAME` sees it (kvm.h's `kvm_device_type`).
+    pub self_define: Option<S<bool>>,
 }
 
 /// A single `#define`.

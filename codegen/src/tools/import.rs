@@ -82,6 +82,8 @@ enum Item {
         doc: Option<String>,
         /// (name, value, where in the header).
         values: Vec<(String, i64, u32)>,
+        /// Its values the header defines as themselves (`#define X X` for `#ifdef`).
+        self_defined: Vec<String>,
     },
     Define {
         name: String,
@@ -1207,6 +1209,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 name,
                 doc: doc_of(c),
                 values: e.values,
+                self_defined: Vec::new(),
             },
         ));
     } else if kind == CursorKind::MacroDefinition {
@@ -1935,6 +1938,7 @@ pub fn import_structs(
         let mut known: Vec<String> = Vec::new();
         let mut structs: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
+        let mut self_defines: Vec<String> = Vec::new();
         for (_, item) in state.items.iter_mut() {
             match item {
                 Item::Struct { name, .. } => structs.push(name.clone()),
@@ -1996,14 +2000,9 @@ pub fn import_structs(
                         }
                     };
                     if names == [name.as_str()] && value.starts_with("alias = ") {
-                        // `#define X X` under an enum's `X`, so that `#ifdef X` sees it.
-                        lost.push(name.clone());
-                        *item = Item::NotImported {
-                            what: format!("`#define {name} {name}`"),
-                            why: "a name defined as itself (for `#ifdef`): the schema has no form \
-                              for it"
-                                .to_string(),
-                        };
+                        // `#define X X` under an enum's `X`, so that `#ifdef X` sees it: the
+                        // enum value's `self_define`.
+                        self_defines.push(name.clone());
                     } else if let Some(n) = names.iter().find(|n| {
                         !known.iter().any(|k| k == *n)
                             && !(later.contains(*n) && *n != name)
@@ -2029,6 +2028,55 @@ pub fn import_structs(
                     }
                 }
                 _ => {}
+            }
+        }
+        // Each `#define X X` is its enum value's `self_define`, no define of its own.
+        if !self_defines.is_empty() {
+            for (_, item) in state.items.iter_mut() {
+                if let Item::Enum {
+                    values,
+                    self_defined,
+                    ..
+                } = item
+                {
+                    self_defined.extend(
+                        self_defines
+                            .iter()
+                            .filter(|n| {
+                                values.iter().any(|(v, ..)| v == *n) && !self_defined.contains(n)
+                            })
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+            let enum_values: HashSet<String> = state
+                .items
+                .iter()
+                .filter_map(|(_, it)| match it {
+                    Item::Enum { self_defined, .. } => Some(self_defined.iter().cloned()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            state.items.retain(|(_, it)| {
+                !matches!(it, Item::Define { name, extern_header: None, .. } if enum_values.contains(name))
+            });
+            // A self-define of no enum value here (another header's) is listed, as before.
+            for n in self_defines.iter().filter(|n| !enum_values.contains(*n)) {
+                if let Some((_, item)) = state
+                    .items
+                    .iter_mut()
+                    .find(|(_, it)| matches!(it, Item::Define { name, .. } if name == n))
+                {
+                    lost.push(n.clone());
+                    *item = Item::NotImported {
+                        what: format!("`#define {n} {n}`"),
+                        why: "a name defined as itself (for `#ifdef`), of no enum value of this \
+                              header: the schema has no form for it"
+                            .to_string(),
+                    };
+                }
             }
         }
         // A define not imported takes with it every define that named it from above, and
@@ -2781,7 +2829,12 @@ fn render(
                     file_line_col(offset)
                 );
             }
-            Item::Enum { name, doc, values } => {
+            Item::Enum {
+                name,
+                doc,
+                values,
+                self_defined,
+            } => {
                 let tag = name
                     .clone()
                     .unwrap_or_else(|| format!("anonymous_enum_{}", seen.len()));
@@ -2803,12 +2856,18 @@ fn render(
                         offset: *at,
                     });
                     // A second name for a value is an alias, as the schema writes it.
+                    let also = if self_defined.contains(n) {
+                        ", self_define = true"
+                    } else {
+                        ""
+                    };
                     match values[..i].iter().find(|(_, w, _)| w == v) {
                         Some((first, _, _)) => {
-                            let _ = writeln!(out, "  {{ name = \"{n}\", alias = \"{first}\" }},");
+                            let _ =
+                                writeln!(out, "  {{ name = \"{n}\", alias = \"{first}\"{also} }},");
                         }
                         None => {
-                            let _ = writeln!(out, "  {{ name = \"{n}\", value = {v} }},");
+                            let _ = writeln!(out, "  {{ name = \"{n}\", value = {v}{also} }},");
                         }
                     }
                 }
