@@ -226,11 +226,12 @@ fn rust_constants_have_the_value_in_bindgens_type() {
     }
 }
 
-/// A value that depends on the size of `long` is refused, located at its `expr`; gcc agrees
-/// that the two data models give different values.
+/// A value that depends on the size of `long` otherwise than a `long` of the ABI's word does
+/// is refused, located at its `expr`; gcc agrees that the two data models give different
+/// values.
 #[test]
 fn a_value_that_differs_between_abis_is_refused_and_gcc_agrees() {
-    for e in ["(-1L < 0U)", "(~0UL)", "(0xffffffffUL + 1)"] {
+    for e in ["(-1L < 0U)", "(~0UL >> 16)", "(~0UL % 7)"] {
         let text = format!("{BASE}\n[[define]]\nname = \"CE_X\"\nexpr = \"{e}\"\n");
         let err = uapigen::load_source(Source::new("cexpr.toml", &text), "cexpr.toml")
             .err()
@@ -250,6 +251,38 @@ fn a_value_that_differs_between_abis_is_refused_and_gcc_agrees() {
             .map(|m| run(&compile("gcc", "abi.c", &src, &["-std=c11", m], &dir)))
             .collect();
         assert_ne!(v[0], v[1], "gcc: {e} differs between -m64 and -m32");
+    }
+}
+
+/// A `long` of the ABI's word (`(~0UL)`, kvm.h's `(-1ul)`, `0xffffffffUL + 1`, which wraps
+/// to 0 on ILP32) is one constant with each ABI's value: the model's value on x86-64 and on
+/// i686 is gcc's with -m64 and -m32.
+#[test]
+fn a_long_of_the_abis_word_has_each_abis_value_as_gcc_does() {
+    for e in [
+        "(~0UL)",
+        "(-1ul)",
+        "(0xffffffffUL + 1)",
+        "(-2L)",
+        "((~0UL) / 3)",
+    ] {
+        let text = format!("{BASE}\n[[define]]\nname = \"CE_X\"\nexpr = \"{e}\"\n");
+        let c = uapigen::load_source(Source::new("cexpr.toml", &text), "cexpr.toml")
+            .unwrap_or_else(|err| panic!("{e}: {err}"));
+        let k = c.family.constants().find(|k| k.name == "CE_X").unwrap();
+        let src = format!(
+            "#include <stdio.h>\nint main(void) {{ printf(\"%llu\\n\", (unsigned long long)({e})); return 0; }}\n"
+        );
+        let dir = tempfile::tempdir().unwrap().keep();
+        for (m, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
+            let gcc = run(&compile("gcc", "word.c", &src, &["-std=c11", m], &dir));
+            let target = uapigen::layout::target_by_triple(triple).unwrap();
+            assert_eq!(
+                gcc.trim(),
+                c.family.value_on(k, target).to_string(),
+                "{e} on {triple}"
+            );
+        }
     }
 }
 

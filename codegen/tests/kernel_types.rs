@@ -3,7 +3,7 @@
 //! `Scalar::is_signed`), held by gcc to the machine's real <linux/types.h> (Debian's
 //! linux-libc-dev, whose <asm/posix_types.h> picks the i386 or x86-64 definitions) on -m64
 //! and -m32, and to the stub <linux/types.h> libclang reads in the proof and import
-//! (`clang_proof::TYPES_H`), which must say the same.
+//! (`clang_proof::TYPES_H`, and `STDINT_H` for <stdint.h>'s), which must say the same.
 
 mod common;
 
@@ -47,7 +47,7 @@ fn checks(triple: &str) -> String {
 fn long_and_the_kernel_types_are_the_real_headers_on_x86_64_and_i686() {
     for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
         let src = format!(
-            "#include <stddef.h>\n#include <linux/types.h>\n#include <linux/posix_types.h>\n{}\
+            "#include <stddef.h>\n#include <stdint.h>\n#include <linux/types.h>\n#include <linux/posix_types.h>\n{}\
              int main(void) {{ return 0; }}\n",
             checks(triple)
         );
@@ -67,9 +67,11 @@ fn the_stub_types_h_says_what_the_real_one_says() {
     let stub = tempfile::tempdir().unwrap().keep();
     std::fs::create_dir_all(stub.join("linux")).unwrap();
     std::fs::write(stub.join("linux/types.h"), uapigen::clang_proof::TYPES_H).unwrap();
+    // <stdint.h>'s types as the proof and import read them (the compiler's own definitions).
+    std::fs::write(stub.join("stdint.h"), uapigen::clang_proof::STDINT_H).unwrap();
     for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
         let src = format!(
-            "#include <stddef.h>\n#include <linux/types.h>\n\
+            "#include <stddef.h>\n#include <stdint.h>\n#include <linux/types.h>\n\
              {}int main(void) {{ return 0; }}\n",
             checks(triple)
         );

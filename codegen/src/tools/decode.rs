@@ -413,9 +413,11 @@ mod tests {
             let latest = c.latest();
             for (s, st) in latest.structs() {
                 let size = latest.layout(s, TargetId::DEFAULT).size as usize;
+                // A size field first, as much of it as the struct has (3-byte bf_iphdr_ordered).
                 let sized = |n: usize, fill: u8| {
                     let mut b = vec![fill; n];
-                    b[..4].copy_from_slice(&(n as u32).to_le_bytes());
+                    let k = n.min(4);
+                    b[..k].copy_from_slice(&(n as u32).to_le_bytes()[..k]);
                     b
                 };
                 for input in [
