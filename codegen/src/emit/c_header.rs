@@ -295,34 +295,20 @@ fn includes(family: &Family) -> Vec<String> {
         out.push("linux/virtio_types.h".to_string());
     }
     // fuse.h's `uint64_t`: <stdint.h>, as the header includes it.
-    fn stdint(fields: &[Field]) -> bool {
-        fields.iter().any(|f| match &f.ty {
-            FieldType::Scalar(s) => s.is_stdint(),
-            FieldType::Pointer(p) => matches!(p.to, crate::ir::Pointee::Scalar(s) if s.is_stdint()),
-            FieldType::Inline(_, ms) => stdint(ms),
-            FieldType::Struct(_) => false,
-        })
-    }
-    if family.structs.iter().any(|st| stdint(&st.fields)) && !listed("stdint.h") {
+    let stdint = |f: &Field| match &f.ty {
+        FieldType::Scalar(s) => s.is_stdint(),
+        FieldType::Pointer(p) => matches!(p.to, crate::ir::Pointee::Scalar(s) if s.is_stdint()),
+        _ => false,
+    };
+    if family.any_field(&stdint) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
     }
     // `__DECLARE_FLEX_ARRAY()` is <linux/stddef.h>'s.
-    fn declared(fields: &[Field]) -> bool {
-        fields.iter().any(|f| {
-            f.flexible == Some(Flexible::Declared)
-                || matches!(&f.ty, FieldType::Inline(_, ms) if declared(ms))
-        })
-    }
-    if family.structs.iter().any(|st| declared(&st.fields)) && !listed("linux/stddef.h") {
+    if family.any_field(&|f| f.flexible == Some(Flexible::Declared)) && !listed("linux/stddef.h") {
         out.push("linux/stddef.h".to_string());
     }
     // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order.
-    fn byte_order(fields: &[Field]) -> bool {
-        fields
-            .iter()
-            .any(|f| f.byte_order || matches!(&f.ty, FieldType::Inline(_, ms) if byte_order(ms)))
-    }
-    if family.structs.iter().any(|st| byte_order(&st.fields)) && !listed("asm/byteorder.h") {
+    if family.any_field(&|f| f.byte_order) && !listed("asm/byteorder.h") {
         out.push("asm/byteorder.h".to_string());
     }
     out

@@ -1543,12 +1543,7 @@ fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
 
 /// Whether any struct of `family` has a bitfield.
 fn has_bitfields(family: &Family) -> bool {
-    fn any(fields: &[Field]) -> bool {
-        fields
-            .iter()
-            .any(|f| f.bits.is_some() || matches!(&f.ty, FieldType::Inline(_, ms) if any(ms)))
-    }
-    family.structs.iter().any(|st| any(&st.fields))
+    family.any_field(&|f| f.bits.is_some())
 }
 
 /// Doc lines at column `col`, as `Rust::docs` prints them.

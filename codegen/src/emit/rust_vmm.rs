@@ -503,12 +503,7 @@ pub fn module(m: &Model) -> String {
     {
         out.push_str(INCOMPLETE_ARRAY_FIELD);
     }
-    fn bitfields(fields: &[Field]) -> bool {
-        fields
-            .iter()
-            .any(|x| x.bits.is_some() || matches!(&x.ty, FieldType::Inline(_, ms) if bitfields(ms)))
-    }
-    if f.structs.iter().any(|s| bitfields(&s.fields)) {
+    if f.any_field(&|x| x.bits.is_some()) {
         out.push_str(BITFIELD_UNIT);
     }
     let mut e = Emit {

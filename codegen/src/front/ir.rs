@@ -1483,6 +1483,14 @@ fn cond_at(family: &Family, rev: &Revision, fields: &[Field], mut c: Cond) -> Op
 }
 
 impl Field {
+    /// Whether `p` holds for one of `fields` or, through inline unions and structs, one of
+    /// their members.
+    pub fn any(fields: &[Field], p: &dyn Fn(&Field) -> bool) -> bool {
+        fields
+            .iter()
+            .any(|f| p(f) || matches!(&f.ty, FieldType::Inline(_, ms) if Field::any(ms, p)))
+    }
+
     /// Whether the member exists in revision `rev`.
     pub fn present_at(&self, rev: &Revision) -> bool {
         rev.has(self.since, self.until)
@@ -1512,6 +1520,11 @@ impl Struct {
 }
 
 impl Family {
+    /// Whether `p` holds for a member of one of its structs, at any depth.
+    pub fn any_field(&self, p: &dyn Fn(&Field) -> bool) -> bool {
+        self.structs.iter().any(|st| Field::any(&st.fields, p))
+    }
+
     /// The family as it was at revision `rev`: the fields, union members, flag and enum values
     /// and defines that existed then. Struct and group ids are kept (a struct not yet added
     /// keeps its slot; `Struct::since` says whether it exists), so layouts index the same way;

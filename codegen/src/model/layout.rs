@@ -346,12 +346,7 @@ pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<Family
     let mut out: Vec<FamilyLayout> = Vec::with_capacity(targets.len());
     // The byte order matters only to a run declared per byte order: without one, s390x lays
     // out as x86-64 and shares its table.
-    fn byte_order(fields: &[Field]) -> bool {
-        fields
-            .iter()
-            .any(|f| f.byte_order || matches!(&f.ty, FieldType::Inline(_, ms) if byte_order(ms)))
-    }
-    let ordered = family.structs.iter().any(|st| byte_order(&st.fields));
+    let ordered = family.any_field(&|f| f.byte_order);
     let rules = |t: &Target| LayoutRules {
         big_endian: t.big_endian && ordered,
         ..t.layout_rules()
