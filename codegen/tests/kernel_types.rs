@@ -47,7 +47,7 @@ fn checks(triple: &str) -> String {
 fn long_and_the_kernel_types_are_the_real_headers_on_x86_64_and_i686() {
     for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
         let src = format!(
-            "#include <stddef.h>\n#include <stdint.h>\n#include <linux/types.h>\n#include <linux/posix_types.h>\n{}\
+            "#include <stddef.h>\n#include <stdint.h>\n#include <linux/types.h>\n#include <linux/posix_types.h>\n#include <linux/socket.h>\n{}\
              int main(void) {{ return 0; }}\n",
             checks(triple)
         );
@@ -69,10 +69,11 @@ fn the_stub_types_h_says_what_the_real_one_says() {
     std::fs::write(stub.join("linux/types.h"), uapigen::clang_proof::TYPES_H).unwrap();
     // <stdint.h>'s types as the proof and import read them (the compiler's own definitions).
     std::fs::write(stub.join("stdint.h"), uapigen::clang_proof::STDINT_H).unwrap();
+    std::fs::write(stub.join("linux/socket.h"), uapigen::clang_proof::SOCKET_H).unwrap();
     for (flag, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {
         let src = format!(
             "#include <stddef.h>\n#include <stdint.h>\n#include <linux/types.h>\n\
-             {}int main(void) {{ return 0; }}\n",
+             #include <linux/socket.h>\n{}int main(void) {{ return 0; }}\n",
             checks(triple)
         );
         run(&compile(

@@ -303,6 +303,11 @@ fn includes(family: &Family) -> Vec<String> {
     if family.any_field(&stdint) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
     }
+    // `__kernel_sa_family_t` is <linux/socket.h>'s.
+    let sa_family = |f: &Field| matches!(f.ty, FieldType::Scalar(Scalar::KernelSaFamily));
+    if family.any_field(&sa_family) && !listed("linux/socket.h") {
+        out.push("linux/socket.h".to_string());
+    }
     // `__DECLARE_FLEX_ARRAY()` is <linux/stddef.h>'s.
     if family.any_field(&|f| f.flexible == Some(Flexible::Declared)) && !listed("linux/stddef.h") {
         out.push("linux/stddef.h".to_string());

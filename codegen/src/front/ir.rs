@@ -762,11 +762,14 @@ pub enum Scalar {
     Int32,
     /// `int64_t`: 4-byte aligned inside a struct on i686, as `__s64`.
     Int64,
+    /// <linux/socket.h>'s `__kernel_sa_family_t`: an `unsigned short` on every ABI (a
+    /// socket address's family; the header includes <linux/socket.h>).
+    KernelSaFamily,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 62] = [
+    pub const ALL: [Scalar; 63] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -829,6 +832,7 @@ impl Scalar {
         Scalar::Int16,
         Scalar::Int32,
         Scalar::Int64,
+        Scalar::KernelSaFamily,
     ];
 
     /// The C spelling.
@@ -896,6 +900,7 @@ impl Scalar {
             Scalar::Int16 => "int16_t",
             Scalar::Int32 => "int32_t",
             Scalar::Int64 => "int64_t",
+            Scalar::KernelSaFamily => "__kernel_sa_family_t",
         }
     }
 
@@ -932,6 +937,7 @@ impl Scalar {
             Scalar::Int16 => "i16",
             Scalar::Int32 => "i32",
             Scalar::Int64 => "i64",
+            Scalar::KernelSaFamily => "u16",
             Scalar::U8 | Scalar::UChar => "u8",
             Scalar::Char => "::core::ffi::c_char",
             // The bytes as the kernel lays them out; the byte order is the reader's to apply.
@@ -991,7 +997,7 @@ impl Scalar {
     pub fn size(self) -> u64 {
         match self {
             Scalar::Uint8 | Scalar::Int8 => 1,
-            Scalar::Uint16 | Scalar::Int16 => 2,
+            Scalar::Uint16 | Scalar::Int16 | Scalar::KernelSaFamily => 2,
             Scalar::Uint32 | Scalar::Int32 => 4,
             Scalar::Uint64 | Scalar::Int64 => 8,
             Scalar::U8 | Scalar::S8 | Scalar::Char | Scalar::SChar | Scalar::UChar => 1,

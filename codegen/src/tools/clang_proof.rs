@@ -77,6 +77,14 @@ pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
 #endif\n\
 #endif\n";
 
+/// `<linux/socket.h>` where the include path has none beyond this one: its
+/// `__kernel_sa_family_t`, the type a schema's member may have; where it has the kernel's
+/// (import reads real trees), that one, whole.
+pub const SOCKET_H: &str = "#if __has_include_next(<linux/socket.h>)\n\
+#include_next <linux/socket.h>\n#else\n\
+#ifndef _UAPI_LINUX_SOCKET_H\n#define _UAPI_LINUX_SOCKET_H\n\
+typedef unsigned short __kernel_sa_family_t;\n#endif\n#endif\n";
+
 /// `<stdint.h>`'s exact-width types, which a header read with `-nostdinc` has not (fuse.h
 /// includes it): the compiler's own definitions of them for the target, as the C library's
 /// are (`uint64_t` is `unsigned long` on LP64 and `unsigned long long` on ILP32).
@@ -266,6 +274,7 @@ impl KernelTypes {
         std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
         std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
         std::fs::write(dir.join("stdint.h"), STDINT_H).map_err(io)?;
+        std::fs::write(linux.join("socket.h"), SOCKET_H).map_err(io)?;
         std::fs::create_dir(dir.join("asm")).map_err(io)?;
         std::fs::write(dir.join("asm/byteorder.h"), BYTEORDER_H).map_err(io)?;
         Ok(KernelTypes {

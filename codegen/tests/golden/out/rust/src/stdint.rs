@@ -90,11 +90,47 @@ pub const SI_ALL_ONES: ::core::ffi::c_ulong = 18446744073709551615u64
 /// `SI_NOT_TWO` = `(~2UL)`.
 pub const SI_NOT_TWO: ::core::ffi::c_ulong = 18446744073709551613u64
     as ::core::ffi::c_ulong;
+/// `struct si_sockaddr`: A socket address's head
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiSockaddr {
+    /// AF_*
+    pub family: u16,
+    /// the port
+    pub port: u16,
+    /// the address
+    pub addr: [u8; 12],
+}
+const _: () = {
+    if ::core::mem::size_of::<SiSockaddr>() != 16 {
+        panic!("struct si_sockaddr: wrong size");
+    }
+    if ::core::mem::align_of::<SiSockaddr>() != 2 {
+        panic!("struct si_sockaddr: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiSockaddr, family) != 0 {
+        panic!("struct si_sockaddr: `family` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSockaddr, port) != 2 {
+        panic!("struct si_sockaddr: `port` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSockaddr, addr) != 4 {
+        panic!("struct si_sockaddr: `addr` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiSockaddr {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::SiAttr;
+    pub use super::SiSockaddr;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <stdint.h>
+#include <linux/socket.h>
 
 /**
  * struct si_attr - fuse_attr's first members
@@ -39,5 +40,17 @@ struct si_attr {
 #define SI_ALL_ONES	(-1ul)
 
 #define SI_NOT_TWO	(~2UL)
+
+/**
+ * struct si_sockaddr - A socket address's head
+ * @family: AF_*
+ * @port: the port
+ * @addr: the address
+ */
+struct si_sockaddr {
+	__kernel_sa_family_t family;
+	__be16 port;
+	__u8 addr[12];
+};
 
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
