@@ -229,7 +229,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         visit_fields(&st.fields, &mut |f| check_links(family, st, f, &mut diags));
         // The Rust type's methods: a validated struct's own, and two per named bitfield (a
         // struct without bitfields has no accessor to clash: most, so it is not walked).
-        if fl_has_bits(fl_first(layouts), si) {
+        if !layouts[0].struct_(si).bit_runs.is_empty() {
             let own: &[&str] = match (st.convention, &st.validation) {
                 (Some(_), Some(_)) => &["check", "copy_from_user", "copy_from_user_into"],
                 _ => &[],
@@ -439,16 +439,6 @@ fn visit_fields<'a>(fields: &'a [Field], f: &mut impl FnMut(&'a Field)) {
             visit_fields(ms, f);
         }
     }
-}
-
-/// The first target's layouts (every family has at least one target).
-fn fl_first(layouts: &[FamilyLayout]) -> &FamilyLayout {
-    &layouts[0]
-}
-
-/// Whether struct `s` has a bitfield (a run of them, in its layout).
-fn fl_has_bits(fl: &FamilyLayout, s: StructId) -> bool {
-    !fl.struct_(s).bit_runs.is_empty()
 }
 
 /// Named bitfields whose Rust accessors (`x()`, `set_x()`) would be defined twice on one

@@ -1375,54 +1375,39 @@ struct RunMember {
 /// `s`), from the first target's layout: the check stage refused a struct whose runs are
 /// laid out otherwise on another target (`layout::bitfields_differ`).
 fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
-    if fields.iter().all(|f| f.bits.is_none()) {
-        return Vec::new();
-    }
     let st = ctx.family.struct_(s);
-    let base = ctx.layouts[0].struct_(s);
-    let of = |index: &[usize]| crate::layout::field_at(st, index);
-    let mut out = Vec::new();
-    for run in &base.bit_runs {
-        let Some(first) =
-            of(&run.at_index).and_then(|f0| fields.iter().position(|f| std::ptr::eq(f, f0)))
-        else {
-            continue;
-        };
-        let mut members = Vec::new();
-        let mut align_type: Option<(u64, &'static str)> = None;
-        for field in first..first + run.fields {
-            let f = &fields[field];
-            let FieldType::Scalar(sc) = f.ty else {
-                continue;
-            };
-            if f.name.is_none() {
-                continue;
-            }
-            if align_type.is_none_or(|(a, _)| a < sc.size()) {
-                align_type = Some((sc.size(), sc.rust_name()));
-            }
-            if let Some(b) = base
-                .members
+    crate::layout::runs_among(st, ctx.layouts[0].struct_(s), fields)
+        .into_iter()
+        .map(|r| {
+            // The first of the widest types.
+            let widest = r
+                .named
                 .iter()
-                .find(|m| of(&m.index).is_some_and(|g| std::ptr::eq(g, f)))
-                .and_then(|m| m.bits)
-            {
-                members.push(RunMember {
-                    field,
-                    byte_order: f.byte_order,
-                    bit: b.bit - run.start * 8,
-                    width: b.width,
+                .filter_map(|(i, _)| match fields[*i].ty {
+                    FieldType::Scalar(sc) => Some(sc),
+                    _ => None,
+                })
+                .fold(None, |w: Option<Scalar>, sc| match w {
+                    Some(w) if w.size() >= sc.size() => Some(w),
+                    _ => Some(sc),
                 });
+            RustRun {
+                first: r.first,
+                bytes: r.run.end - r.run.start,
+                align_type: widest.map(|sc| sc.rust_name()),
+                members: r
+                    .named
+                    .iter()
+                    .map(|(i, b)| RunMember {
+                        field: *i,
+                        byte_order: fields[*i].byte_order,
+                        bit: b.bit,
+                        width: b.width,
+                    })
+                    .collect(),
             }
-        }
-        out.push(RustRun {
-            first,
-            bytes: run.end - run.start,
-            align_type: align_type.map(|(_, t)| t),
-            members,
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 /// `impl T { fn x(&self) -> u8; fn set_x(&mut self, value: u8) }` for each named bitfield,

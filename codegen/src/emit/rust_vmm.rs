@@ -859,77 +859,56 @@ impl Emit<'_> {
         // Bitfields: each run's bytes as bindgen's `__BindgenBitfieldUnit`, the alignment its
         // types give first (where a zero-length array moves nothing), accessors after the type.
         let st = &self.m.family.structs[s.0];
-        let base = self.m.layouts[0].struct_(s);
-        let of = |index: &[usize]| crate::layout::field_at(st, index);
-        let mut runs = 0;
-        for (i, f) in fields.iter().enumerate() {
-            if f.bits.is_none() || (i > 0 && fields[i - 1].bits.is_some()) {
-                continue;
-            }
-            let Some(run) = base
-                .bit_runs
+        let runs = crate::layout::runs_among(st, self.m.layouts[0].struct_(s), fields);
+        for (k, r) in runs.iter().enumerate() {
+            let widest = r
+                .named
                 .iter()
-                .find(|r| of(&r.at_index).is_some_and(|g| std::ptr::eq(g, f)))
-            else {
-                continue;
-            };
-            runs += 1;
-            let widest = fields[i..i + run.fields]
-                .iter()
-                .filter(|g| g.name.is_some())
-                .filter_map(|g| match g.ty {
+                .filter_map(|(i, _)| match fields[*i].ty {
                     FieldType::Scalar(sc) => Some(sc),
                     _ => None,
                 })
                 .max_by_key(|sc| sc.size());
             if let Some(sc) = widest {
                 shapes[at].members.push((
-                    format!("_bitfield_align_{runs}"),
+                    format!("_bitfield_align_{}", k + 1),
                     format!("[{}; 0]", sc.rust_name()),
                     None,
                 ));
             }
         }
-        let mut run = 0;
         for (i, f) in fields.iter().enumerate() {
             if let (Some(width), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
-                let first = i == 0 || fields[i - 1].bits.is_none();
-                let found = base
-                    .bit_runs
+                let Some((k, r)) = runs
                     .iter()
-                    .find(|r| {
-                        let (p, k) = r.at_index.split_at(r.at_index.len() - 1);
-                        of(p).map_or(std::ptr::eq(fields.as_ptr(), st.fields.as_ptr()) && p.is_empty(), |g| {
-                            matches!(&g.ty, FieldType::Inline(_, ms) if std::ptr::eq(ms.as_ptr(), fields.as_ptr()))
-                        }) && (k[0]..k[0] + r.fields).contains(&i)
-                    })
-                    .cloned();
-                let Some(r) = found else { continue };
-                if first {
-                    run += 1;
-                    shapes[at].members.push((
-                        format!("_bitfield_{run}"),
-                        format!("__BindgenBitfieldUnit<[u8; {}usize]>", r.end - r.start),
-                        None,
-                    ));
-                }
-                let Some(n) = &f.name else { continue };
-                let Some(b) = base
-                    .members
-                    .iter()
-                    .find(|m| of(&m.index).is_some_and(|g| std::ptr::eq(g, f)))
-                    .and_then(|m| m.bits)
+                    .enumerate()
+                    .find(|(_, r)| (r.first..r.first + r.run.fields).contains(&i))
                 else {
                     continue;
                 };
-                let bit = b.bit - r.start * 8;
+                let run = k + 1;
+                if r.first == i {
+                    shapes[at].members.push((
+                        format!("_bitfield_{run}"),
+                        format!(
+                            "__BindgenBitfieldUnit<[u8; {}usize]>",
+                            r.run.end - r.run.start
+                        ),
+                        None,
+                    ));
+                }
+                let (Some(n), Some((_, b))) = (&f.name, r.named.iter().find(|(j, _)| *j == i))
+                else {
+                    continue;
+                };
                 let bit = if f.byte_order {
                     format!(
-                        "if cfg!(target_endian = \"big\") {{ {} }} else {{ {bit} }}",
-                        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+                        "if cfg!(target_endian = \"big\") {{ {} }} else {{ {} }}",
+                        crate::layout::mirrored(b.bit, width),
+                        b.bit
                     )
                 } else {
-                    format!("{bit}")
+                    format!("{}", b.bit)
                 };
                 let ty = match &f.c_enum {
                     Some(tag) => tag.clone(),

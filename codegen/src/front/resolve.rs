@@ -470,8 +470,7 @@ impl Resolver {
                             }
                         }
                     }
-                    let (mut st, parts) = self.structure(s, &family, &group_names, union);
-                    st.union = union;
+                    let (st, parts) = self.structure(s, &family, &group_names, union);
                     if union {
                         self.unions.insert(st.name.clone());
                     }
@@ -1601,7 +1600,10 @@ impl Resolver {
         self.error_note(
             t.span(),
             format!("unknown type `{text}`"),
-            format!("use one of {}, or \"struct NAME\"", known.join(", ")),
+            format!(
+                "use one of {}, \"struct NAME\" or \"union NAME\"",
+                known.join(", ")
+            ),
         );
         None
     }

@@ -202,6 +202,58 @@ pub struct BitRun {
     pub end: u64,
 }
 
+/// A run of bitfields among one aggregate's fields, as the Rust emitters hold it.
+#[derive(Debug, Clone)]
+pub struct RunAmong<'a> {
+    /// Index in the fields of its first bitfield.
+    pub first: usize,
+    /// The run.
+    pub run: &'a BitRun,
+    /// Each named bitfield: its index in the fields and its bits from the run's first byte.
+    pub named: Vec<(usize, BitPlace)>,
+}
+
+/// The runs of bitfields among `fields`, struct `st`'s own or one of its inline aggregates',
+/// on layout `l`: found by the fields themselves (an inline aggregate's members are a slice
+/// of the struct's tree), in order.
+pub fn runs_among<'a>(st: &Struct, l: &'a StructLayout, fields: &[Field]) -> Vec<RunAmong<'a>> {
+    if fields.iter().all(|f| f.bits.is_none()) {
+        return Vec::new();
+    }
+    let at = |f: &Field| fields.iter().position(|g| std::ptr::eq(g, f));
+    let mut out: Vec<RunAmong> = l
+        .bit_runs
+        .iter()
+        .filter_map(|run| {
+            let first = field_at(st, &run.at_index).and_then(at)?;
+            Some(RunAmong {
+                first,
+                run,
+                named: Vec::new(),
+            })
+        })
+        .collect();
+    for m in &l.members {
+        let (Some(b), Some(i)) = (m.bits, field_at(st, &m.index).and_then(at)) else {
+            continue;
+        };
+        if let Some(r) = out
+            .iter_mut()
+            .find(|r| (r.first..r.first + r.run.fields).contains(&i))
+        {
+            let bit = b.bit - r.run.start * 8;
+            r.named.push((i, BitPlace { bit, ..b }));
+        }
+    }
+    out
+}
+
+/// A bitfield's first bit in a run declared per byte order, as the other byte order's
+/// declaration places it: mirrored within its byte (`byte_order`). Its own inverse.
+pub fn mirrored(bit: u64, width: u32) -> u64 {
+    bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+}
+
 /// Where a bitfield's bits are, in allocation order (C's: on a big-endian ABI bit 0 is the
 /// most significant bit of byte 0, on a little-endian one the least).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -751,7 +803,7 @@ fn mirror_run(
         if start != at || w == 0 || start / 8 != (start + w - 1) / 8 {
             return Vec::new();
         }
-        out.push((k, start / 8 * 8 + (8 - start % 8 - w)));
+        out.push((k, mirrored(start, w as u32)));
         at = start + w;
     }
     if end % 8 != 0 || at % 8 != 0 {
@@ -1259,7 +1311,7 @@ pub fn bitfields_differ(
                         let ordered = fl.target.big_endian
                             && field_at(st, &m.index).is_some_and(|f| f.byte_order);
                         let bit = if ordered {
-                            b.bit / 8 * 8 + (8 - b.bit % 8 - u64::from(b.width))
+                            mirrored(b.bit, b.width)
                         } else {
                             b.bit
                         };
