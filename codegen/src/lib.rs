@@ -137,6 +137,10 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                     let mac = &f.macros[i.0];
                     (&mac.name, &mac.extern_header, &mac.span, "macro")
                 }
+                ir::ItemRef::Typedef(i) => {
+                    let t = &f.typedefs[i.0];
+                    (&t.name, &t.extern_header, &t.span, "typedef")
+                }
                 ir::ItemRef::Group(_) => continue,
             };
             let Some(header) = header else { continue };
@@ -194,6 +198,14 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                         Some(_) => None,
                     }
                 }
+                ir::ItemRef::Typedef(i) => match of.typedefs.iter().position(|x| &x.name == name) {
+                    None => Some("has no such typedef".to_string()),
+                    Some(oi) => {
+                        let theirs = emit::c_header::typedef_line(of, ir::TypedefId(oi));
+                        (theirs != emit::c_header::typedef_line(f, i))
+                            .then(|| format!("declares it `{theirs}`"))
+                    }
+                },
                 ir::ItemRef::Group(_) => None,
             };
             if let Some(why) = differs {

@@ -666,11 +666,9 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
     // `void *` (line 19) is a pointer the schema writes; `int`, `unsigned int`, `long` and
     // plain `char` (lines 20 to 23) are C's integers, which the schema writes as they are.
     let expected = [
-        format!("not_kernel_types.h:24:12: error: `ty_req.size` has type `ty_size_t`: a typedef of `unsigned long`, 4 bytes on 32-bit ABIs and 8 on 64-bit ones; {TYPES}: write `unsigned long` or the `__kernel_*` type it stands for"),
-        format!("not_kernel_types.h:25:14: error: `ty_req.handle` has type `ty_handle_t`: a typedef of `unsigned int`; {TYPES}: write __u32"),
-        // Line 26, `enum ty_kind kind;`, is read: the integer C gives the enum.
-        "not_kernel_types.h:27:13: error: `ty_req.inner` has type `ty_inner_t`, a typedef of `struct ty_inner`: the schema writes `struct ty_inner`; write it so in the header".to_string(),
-        "not_kernel_types.h:28:14: error: `ty_req.ro` has a qualified type (`const __u32`): the schema has no const or volatile members".to_string(),
+        // Lines 24, 25 and 27 name typedefs of what the schema writes (`unsigned long`,
+        // `__u32`, `struct ty_inner`): `[[typedef]]`s, read as the header has them.
+        "not_kernel_types.h:28:15: error: `ty_req.ro` is a qualified pointer (`__u32 *const`): the schema qualifies what a member holds, not a pointer".to_string(),
         "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(void)`: a function pointer (`void (void)`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
         "not_kernel_types.h:30:10: error: `ty_req.pages` has type `__u64 **`: a pointer to a pointer (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
         "not_kernel_types.h:31:13: error: `ty_req.sizes` has type `ty_size_t *`: a pointer to a type the schema has not (`ty_size_t`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
@@ -736,6 +734,45 @@ fn a_struct_of_another_header_is_copied_as_extern() {
     let h = uapigen::emit::c_header::emit(&m.family, &uapigen::emit::Templates::new(None).unwrap())
         .unwrap();
     assert!(!h.contains("struct ew_range {"), "{h}");
+}
+
+/// Typedefs of what the schema writes are `[[typedef]]`s: the header's own where it has them,
+/// another header's (linux/can/bcm.h's members of linux/can.h's `canid_t`) as `extern` copies,
+/// a typedef of a scalar ahead of the copied structs that hold it and one of a struct after
+/// it; the generated header names them as the original does and compiles to its layout.
+#[test]
+fn typedefs_are_imported_and_another_headers_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    std::fs::write(
+        linux.join("td_base.h"),
+        "#ifndef _TD_BASE_H\n#define _TD_BASE_H\n#include <linux/types.h>\n\
+         typedef __u32 tb_id_t;\nstruct tb_frame { tb_id_t id; __u8 len; __u8 pad[3]; };\n\
+         typedef struct tb_frame tb_frame_t;\n#endif\n",
+    )
+    .unwrap();
+    let header = linux.join("td_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _TD_USER_H\n#define _TD_USER_H\n#include <linux/types.h>\n\
+         #include <linux/td_base.h>\ntypedef unsigned short tu_comp_t;\n\
+         struct tu_req {\n\ttb_id_t id;\n\ttu_comp_t times[2];\n\ttb_frame_t frame;\n\
+         \tstruct tb_frame more;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "td_user");
+    for want in [
+        "includes = [\"linux/types.h\", \"linux/td_base.h\"]",
+        "[[typedef]]\nname = \"tb_id_t\"\ntype = \"__u32\"\nextern = \"linux/td_base.h\"\n\n[[struct]]\nname = \"tb_frame\"\nextern = \"linux/td_base.h\"",
+        "[[typedef]]\nname = \"tb_frame_t\"\ntype = \"struct tb_frame\"\nextern = \"linux/td_base.h\"\n",
+        "[[typedef]]\nname = \"tu_comp_t\"\ntype = \"unsigned short\"\n",
+        "{ name = \"id\", type = \"tb_id_t\" }",
+        "{ name = \"times\", type = \"tu_comp_t\", len = 2 }",
+        "{ name = \"frame\", type = \"tb_frame_t\" }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
 }
 
 /// A struct of another header that a copy cannot write (a pointer to a pointer in it) is
@@ -1007,6 +1044,10 @@ fn accepted_forms_are_written_as_c_means_them() {
         "# not imported: #define AF_OTHER at accepted_forms.h:24:9: it uses `O_CLOEXEC`, which is not a constant this header defines above it",
         "name = \"AF_ALIAS\"\nalias = \"AF_OCTAL\"\n",
         "summary = \"a \\\"quoted\\\" summary \\\\ with a backslash\"\n",
+        "{ name = \"lock\", type = \"unsigned int\", volatile = true },",
+        "{ name = \"ro\", type = \"__u32\", const = true },",
+        "{ name = \"both\", type = \"__u16\", len = 2, const = true, volatile = true },",
+        "{ name = \"stamp\", type = \"__aligned_u64\", volatile = true },",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
@@ -1036,8 +1077,7 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: `#include \"vfio_like.h\"` at not_imported.h:6:1: the schema's includes are `#include <...>` of the kernel's headers",
         "# not imported: function `ni_helper` (`int (int)`) at not_imported.h:14:19: the schema describes the data that crosses the user/kernel line, not code",
         "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
-        "# not imported: typedef `ni_handle_t` (`__u32`) at not_imported.h:16:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
-        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema has no typedefs: its members name the kernel's types and `struct NAME`",
+        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema's typedefs name a scalar, `struct NAME` or `union NAME` (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
         "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
         "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas (a `#pragma pack` that changes a layout is refused by the layout proof)",
         "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",
@@ -1049,6 +1089,10 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
     // The quoted include is not the schema's, nor is what the skipped branch held.
     assert!(
         schema.contains("includes = [\"linux/types.h\"]\n"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains("[[typedef]]\nname = \"ni_handle_t\"\ntype = \"__u32\"\n"),
         "{schema}"
     );
     assert!(!schema.contains("NI_KERNEL_ONLY\""), "{schema}");

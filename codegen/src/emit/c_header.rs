@@ -28,6 +28,8 @@ struct ItemView {
     #[serde(rename = "enum")]
     c_enum: Option<EnumView>,
     defines: Option<Vec<DefineLine>>,
+    /// `typedef __u32 canid_t;`.
+    typedef: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -191,6 +193,9 @@ fn write(v: &HeaderView, out: &mut String) {
         for d in item.defines.iter().flatten() {
             define(d, out);
         }
+        if let Some(t) = &item.typedef {
+            push(out, &[t, "\n"]);
+        }
         if let Some(e) = &item.c_enum {
             out.push_str("enum ");
             if let Some(tag) = truthy(&e.tag) {
@@ -340,6 +345,12 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
     out + " }" + &attributes(st.packed, st.aligned)
 }
 
+/// `typedef __u32 canid_t;`: what an extern copy is compared by.
+pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
+    let t = &family.typedefs[t.0];
+    format!("typedef {} {};", c_type(family, &t.ty), t.name)
+}
+
 fn item_view(family: &Family, item: ItemRef) -> ItemView {
     match item {
         ItemRef::Struct(i) => {
@@ -402,6 +413,14 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             ItemView {
                 comment,
                 defines: Some(align_defines(vec![line])),
+                ..Default::default()
+            }
+        }
+        ItemRef::Typedef(i) => {
+            let t = &family.typedefs[i.0];
+            ItemView {
+                comment: t.doc.as_deref().and_then(|d| plain_comment(d, "")),
+                typedef: Some(typedef_line(family, i)),
                 ..Default::default()
             }
         }
@@ -508,7 +527,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     defines.extend(g.values.iter().map(define_line));
                 }
                 ItemRef::Define(d) => defines.push(define_line(&family.define(*d).constant)),
-                ItemRef::Struct(_) | ItemRef::Macro(_) => {}
+                ItemRef::Struct(_) | ItemRef::Macro(_) | ItemRef::Typedef(_) => {}
             }
         }
         for d in align_defines(defines) {
@@ -558,7 +577,11 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
             ty if f.flexible == Some(Flexible::Declared) => out.push(BodyLine {
                 indent: indent.clone(),
                 field: Some(FieldLine {
-                    ty: format!("__DECLARE_FLEX_ARRAY({},", c_type(family, ty)),
+                    ty: format!(
+                        "__DECLARE_FLEX_ARRAY({}{},",
+                        f.qualifiers.c_prefix(),
+                        c_type(family, ty)
+                    ),
                     name: format!("{})", f.name.as_deref().unwrap_or("")),
                     array: String::new(),
                     attrs: String::new(),
@@ -571,11 +594,19 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     // A zero-length array is GNU C, which ISO C's -pedantic refuses; the kernel's
                     // uAPI headers mark such a declaration `__extension__` (asm-generic/int-ll64.h).
                     ty: match (f.flexible, &f.c_enum) {
-                        (_, Some(tag)) => format!("enum {tag}"),
-                        (Some(Flexible::ZeroLength), None) => {
-                            format!("__extension__ {}", c_type(family, ty))
-                        }
-                        _ => c_type(family, ty),
+                        _ if f.c_typedef.is_some() => format!(
+                            "{}{}",
+                            f.qualifiers.c_prefix(),
+                            f.c_typedef
+                                .map_or("", |t| family.typedefs[t.0].name.as_str())
+                        ),
+                        (_, Some(tag)) => format!("{}enum {tag}", f.qualifiers.c_prefix()),
+                        (Some(Flexible::ZeroLength), None) => format!(
+                            "__extension__ {}{}",
+                            f.qualifiers.c_prefix(),
+                            c_type(family, ty)
+                        ),
+                        _ => format!("{}{}", f.qualifiers.c_prefix(), c_type(family, ty)),
                     },
                     // The `*` binds to the declarator: `__u64 __user *data;`.
                     name: match ty {

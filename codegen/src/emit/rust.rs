@@ -629,6 +629,23 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
         // A function-like macro has no Rust form (bindgen leaves them out too); the
         // constants written with it carry their values.
         ItemRef::Macro(_) => {}
+        // bindgen's alias; the members keep what it names, the same type to Rust.
+        ItemRef::Typedef(i) => {
+            let t = &ctx.family.typedefs[i.0];
+            let named = match &t.ty {
+                FieldType::Scalar(s) => s.rust_name().to_string(),
+                FieldType::Struct(s) => type_ident(&ctx.family.struct_(*s).name),
+                FieldType::Pointer(_) | FieldType::Inline(..) => {
+                    unreachable!("resolve gives a typedef a scalar or a struct")
+                }
+            };
+            let doc = t
+                .doc
+                .clone()
+                .unwrap_or_else(|| format!("C's `typedef` `{}`.", t.name));
+            doc_text(0, &doc_lines(Some(&doc)), out);
+            out.push_str(&format!("pub type {} = {named};\n", ident(&t.name)));
+        }
         ItemRef::Define(i) => constant_text(ctx, &ctx.family.define(i).constant, out),
         ItemRef::Group(i) => {
             let g = ctx.family.group(i);

@@ -724,6 +724,17 @@ impl Emit<'_> {
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
             // bindgen leaves function-like macros out.
             ItemRef::Macro(_) => {}
+            ItemRef::Typedef(t) => {
+                let t = &f.typedefs[t.0];
+                let named = match &t.ty {
+                    FieldType::Scalar(s) => bindgen_scalar(*s).to_string(),
+                    FieldType::Struct(s) => f.structs[s.0].name.clone(),
+                    FieldType::Pointer(_) | FieldType::Inline(..) => {
+                        unreachable!("resolve gives a typedef a scalar or a struct")
+                    }
+                };
+                let _ = writeln!(self.out, "pub type {} = {named};", t.name);
+            }
             // bindgen does not evaluate `_IO(...)`, nor a name defined as one: the bindgen
             // crates have no ioctl numbers.
             ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}
@@ -920,6 +931,13 @@ impl Emit<'_> {
                 continue;
             }
             let (ty, sub_union) = match &f.ty {
+                // bindgen names a typedef'd member's type by the typedef.
+                FieldType::Scalar(_) | FieldType::Struct(_) if f.c_typedef.is_some() => (
+                    f.c_typedef
+                        .map(|t| self.m.family.typedefs[t.0].name.clone())
+                        .unwrap_or_default(),
+                    false,
+                ),
                 // bindgen names an enum member's type by the enum's `pub type TAG = c_uint;`.
                 FieldType::Scalar(_) if f.c_enum.is_some() => {
                     (f.c_enum.clone().unwrap_or_default(), false)

@@ -29,6 +29,10 @@ pub struct DefineId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MacroId(pub usize);
 
+/// A `[[typedef]]`: an index into `Family::typedefs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypedefId(pub usize);
+
 impl RevId {
     /// The first revision: where an item without `since` starts.
     pub const FIRST: RevId = RevId(0);

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::Source;
 // Re-exported so that a reader of the IR has its ids with it.
-pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId};
+pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId, TypedefId};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -48,6 +48,8 @@ pub struct Family {
     pub defines: Vec<Define>,
     /// `[[macro]]`s, in schema order: C's, which the defines' expressions call.
     pub macros: Vec<MacroDef>,
+    /// `[[typedef]]`s, in schema order.
+    pub typedefs: Vec<Typedef>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
     /// The revision this is a view of (`at_revision`); None for the whole history.
@@ -65,6 +67,8 @@ pub enum ItemRef {
     Define(DefineId),
     /// A function-like macro.
     Macro(MacroId),
+    /// A typedef.
+    Typedef(TypedefId),
 }
 
 /// One `[[revision]]`.
@@ -460,6 +464,9 @@ pub struct Field {
     /// `type = "enum TAG"`: C declares the member with the enum's type (tag `TAG`, the enum
     /// `values` names), laid out as `ty`, the integer C gives that enum (`EnumRepr`).
     pub c_enum: Option<String>,
+    /// `type = "canid_t"`: C declares the member with a `[[typedef]]`'s name; `ty` is what
+    /// the typedef names.
+    pub c_typedef: Option<TypedefId>,
     /// Constants the header defines inside the struct, just before this field.
     pub before: Vec<ItemRef>,
     /// A bitfield's width in bits (`__u8 ihl:4`); the type is an integer scalar, laid out
@@ -471,8 +478,37 @@ pub struct Field {
     /// A bitfield of a run the header declares per byte order: each byte's bitfields in
     /// reverse on a big-endian ABI (`layout::place_struct`), so each keeps its bits in memory.
     pub byte_order: bool,
+    /// `const` and `volatile` on the member's type: C's qualifiers, which change no layout;
+    /// Rust has no form for either (bindgen drops them).
+    pub qualifiers: Qualifiers,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+/// A member's type qualifiers, as C writes them before the type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Qualifiers {
+    /// `const`.
+    pub konst: bool,
+    /// `volatile`.
+    pub volatile: bool,
+}
+
+impl Qualifiers {
+    /// What C writes before the type: `""`, `"const "`, `"volatile "` or `"const volatile "`.
+    pub fn c_prefix(self) -> &'static str {
+        match (self.konst, self.volatile) {
+            (false, false) => "",
+            (true, false) => "const ",
+            (false, true) => "volatile ",
+            (true, true) => "const volatile ",
+        }
+    }
+
+    /// Either.
+    pub fn any(self) -> bool {
+        self.konst || self.volatile
+    }
 }
 
 /// How a header spells a flexible array member; both are laid out alike.
@@ -1411,6 +1447,21 @@ pub struct IoSize {
     pub bytes: Vec<u64>,
 }
 
+/// `typedef T NAME;` (`[[typedef]]`).
+#[derive(Debug, Clone)]
+pub struct Typedef {
+    /// Its name.
+    pub name: String,
+    /// What it names: a scalar, or a struct or union of the schema.
+    pub ty: FieldType,
+    /// The comment above it.
+    pub doc: Option<String>,
+    /// `extern`: another header defines it (see `Struct::extern_header`).
+    pub extern_header: Option<String>,
+    /// Where the schema writes its name.
+    pub span: Span,
+}
+
 /// A function-like `#define` (`[[macro]]`).
 #[derive(Debug, Clone)]
 pub struct MacroDef {
@@ -1706,6 +1757,7 @@ impl Family {
             ItemRef::Struct(i) => self.struct_(i).extern_header.is_some(),
             ItemRef::Define(i) => self.define(i).extern_header.is_some(),
             ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
+            ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
             ItemRef::Group(_) => false,
         }
     }

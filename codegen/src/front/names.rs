@@ -119,6 +119,8 @@ pub enum Role {
     Revision,
     /// A function-like macro or one of its parameters: C only.
     Macro,
+    /// A `[[typedef]]`: a C typedef and a Rust `type` alias of that name.
+    Typedef,
 }
 
 impl Role {
@@ -134,6 +136,7 @@ impl Role {
             Role::EnumTag => "enum tag",
             Role::Revision => "revision id",
             Role::Macro => "macro name",
+            Role::Typedef => "typedef name",
         }
     }
 
@@ -142,6 +145,7 @@ impl Role {
             self,
             Role::Guard
                 | Role::Macro
+                | Role::Typedef
                 | Role::Struct
                 | Role::Field
                 | Role::FieldCOnly
@@ -154,7 +158,12 @@ impl Role {
     fn rust_ident(self) -> bool {
         matches!(
             self,
-            Role::Family | Role::Field | Role::RustName | Role::Constant | Role::Revision
+            Role::Family
+                | Role::Field
+                | Role::RustName
+                | Role::Constant
+                | Role::Revision
+                | Role::Typedef
         )
     }
 

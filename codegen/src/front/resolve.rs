@@ -25,6 +25,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         macros: FxMap::default(),
         includes: Vec::new(),
         enum_types: FxMap::default(),
+        typedefs: FxMap::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -59,6 +60,8 @@ struct Resolver {
     includes: Vec<String>,
     /// The tagged C enums defined so far, by tag: a member may have their type.
     enum_types: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
+    /// The typedefs defined so far, by name: a member may have their type.
+    typedefs: FxMap<String, (TypedefId, FieldType)>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
@@ -108,6 +111,7 @@ enum Entry {
     Group(GroupKind, S<RawGroup>),
     Define(S<RawDefine>),
     Macro(S<RawMacro>),
+    Typedef(S<RawTypedef>),
 }
 
 impl Entry {
@@ -117,6 +121,7 @@ impl Entry {
             Entry::Group(_, g) => g.span().start,
             Entry::Define(d) => d.span().start,
             Entry::Macro(m) => m.span().start,
+            Entry::Typedef(t) => t.span().start,
         }
     }
 }
@@ -374,6 +379,7 @@ impl Resolver {
         );
         entries.extend(raw.defines.into_iter().map(Entry::Define));
         entries.extend(raw.macros.into_iter().map(Entry::Macro));
+        entries.extend(raw.typedefs.into_iter().map(Entry::Typedef));
         entries.sort_by_key(Entry::start);
 
         // Group names first: a field may name a flag set or enum defined further down.
@@ -412,6 +418,7 @@ impl Resolver {
             groups: Vec::new(),
             defines: Vec::new(),
             macros: Vec::new(),
+            typedefs: Vec::new(),
             items: Vec::new(),
             revision: None,
         };
@@ -492,6 +499,14 @@ impl Resolver {
                     let item = ItemRef::Group(GroupId(family.groups.len()));
                     family.groups.push(group);
                     self.place(&mut family, inside, item);
+                }
+                Entry::Typedef(t) => {
+                    if let Some(def) = self.typedef(t, TypedefId(family.typedefs.len())) {
+                        family
+                            .items
+                            .push(ItemRef::Typedef(TypedefId(family.typedefs.len())));
+                        family.typedefs.push(def);
+                    }
                 }
                 Entry::Macro(m) => {
                     if let Some(def) = self.function_like(m) {
@@ -899,6 +914,28 @@ impl Resolver {
                 }
             }
         }
+        // The generated validators, matrix and chain builders fill such a struct by
+        // assignment, which a `const` member forbids.
+        let filled = [
+            (parts.convention_span.is_some(), "a size convention"),
+            (!parts.rules.is_empty(), "`rules`"),
+            (raw.caps.is_some(), "`caps`"),
+            (raw.capability.is_some(), "`capability`"),
+            (parts.payload.is_some(), "`payload`"),
+        ];
+        if let Some((_, what)) = filled.iter().find(|(on, _)| *on) {
+            let mut konst = Vec::new();
+            collect_const(&fields, &mut konst);
+            for span in konst {
+                self.error(
+                    span,
+                    format!(
+                        "a `const` member in struct `{name}`, which has {what}: the code \
+                         uapigen generates for it fills the struct by assignment"
+                    ),
+                );
+            }
+        }
         let st = Struct {
             name,
             summary: self.text(&raw.summary, "a summary", true),
@@ -1083,6 +1120,7 @@ impl Resolver {
         // in a union under the same name) is the evolution check's to judge.
         let until = self.until(&raw.until, since, "field");
         let mut c_enum: Option<(String, GroupId)> = None;
+        let mut c_typedef = None;
         let inline = match (raw.union, raw.record) {
             (Some(_), Some(r)) => {
                 self.error(r.span(), "a field has either `union` or `struct`, not both");
@@ -1129,6 +1167,11 @@ impl Resolver {
                         return None;
                     }
                 }
+            }
+            (Some(t), None) if self.typedefs.contains_key(t.get_ref().trim()) => {
+                let (id, ty) = self.typedefs[t.get_ref().trim()].clone();
+                c_typedef = Some(id);
+                ty
             }
             (Some(t), None) => self.field_type(t)?,
             (None, Some((kind, u))) => {
@@ -1227,6 +1270,11 @@ impl Resolver {
             (Some(b), _) => *b.get_ref(),
             (None, _) => false,
         };
+        let qualifiers = self.qualifiers(
+            [("const", &raw.konst), ("volatile", &raw.volatile)],
+            &ty,
+            name.is_some(),
+        );
         if let (None, Some(doc), FieldType::Inline(kind, _)) = (&name, &raw.doc, &ty) {
             let kw = kind.c_keyword();
             self.error_note(
@@ -1440,12 +1488,51 @@ impl Resolver {
             flags,
             values,
             c_enum: c_enum.map(|(tag, _)| tag),
+            c_typedef,
             before: Vec::new(),
             bits,
             byte_order,
             packed,
+            qualifiers,
             span,
         })
+    }
+
+    /// A member's `const` and `volatile`: on a named member of a scalar, pointer, enum or
+    /// struct type (arrays of them too), as C qualifies the element's type.
+    fn qualifiers(
+        &mut self,
+        keys: [(&str, &Option<S<bool>>); 2],
+        ty: &FieldType,
+        named: bool,
+    ) -> Qualifiers {
+        let mut q = Qualifiers::default();
+        for (i, (key, value)) in keys.into_iter().enumerate() {
+            let Some(v) = value else { continue };
+            if !*v.get_ref() {
+                continue;
+            }
+            if let FieldType::Inline(kind, _) = ty {
+                let kw = kind.c_keyword();
+                self.error(
+                    v.span(),
+                    format!(
+                        "`{key}` qualifies a member's type; an inline {kw}'s members take it \
+                         one by one"
+                    ),
+                );
+            } else if !named {
+                self.error(
+                    v.span(),
+                    format!("`{key}` on padding bits: only a named member takes a qualifier"),
+                );
+            } else if i == 0 {
+                q.konst = true;
+            } else {
+                q.volatile = true;
+            }
+        }
+        q
     }
 
     /// A field's `bits`: what gcc takes as a bitfield and every emitter can write. `Err(())`
@@ -2798,6 +2885,54 @@ impl Resolver {
         })
     }
 
+    /// `[[typedef]]`: a name for a type a member may have that is not an array, a pointer
+    /// or another typedef (what the kernel's headers give one: a scalar, a struct).
+    fn typedef(&mut self, t: S<RawTypedef>, id: TypedefId) -> Option<Typedef> {
+        let t = t.into_inner();
+        let name = self.identifier(&t.name, Role::Typedef);
+        if self.typedefs.contains_key(&name)
+            || self.constants.contains_key(&name)
+            || self.macros.contains_key(&name)
+        {
+            self.error(t.name.span(), format!("`{name}` is defined twice"));
+            return None;
+        }
+        if Scalar::from_c_name(&name).is_some() {
+            self.error(
+                t.name.span(),
+                format!("`{name}` is one of the types the schema knows: a typedef names another"),
+            );
+            return None;
+        }
+        let text = t.ty.get_ref().trim();
+        if self.typedefs.contains_key(text) {
+            self.error_note(
+                t.ty.span(),
+                format!("a typedef of the typedef `{text}`"),
+                "name what that typedef names",
+            );
+            return None;
+        }
+        let ty = self.field_type(&t.ty)?;
+        if let FieldType::Pointer(_) = ty {
+            self.error(
+                t.ty.span(),
+                "a typedef of a pointer: a member writes the pointer itself (`T *`)",
+            );
+            return None;
+        }
+        let doc = self.text(&t.doc, "a typedef's doc", false);
+        let extern_header = self.extern_header(&t.extern_header, &format!("typedef `{name}`"));
+        self.typedefs.insert(name.clone(), (id, ty.clone()));
+        Some(Typedef {
+            name,
+            ty,
+            doc,
+            extern_header,
+            span: t.name.span(),
+        })
+    }
+
     /// `expr = "..."`: parsed, and evaluated on every data model.
     /// `[[macro]]`: its name and parameters C identifiers, its body the tokens of an
     /// integer expression. What the body names is looked up where the macro is called.
@@ -3170,4 +3305,16 @@ fn anonymous_member<'a>(
         chain.insert(0, anon);
         Some((chain, m))
     })
+}
+
+/// The spans of the `const` members of `fields`, inline aggregates' included.
+fn collect_const(fields: &[Field], out: &mut Vec<Span>) {
+    for f in fields {
+        if f.qualifiers.konst {
+            out.push(f.span.clone());
+        }
+        if let FieldType::Inline(_, ms) = &f.ty {
+            collect_const(ms, out);
+        }
+    }
 }

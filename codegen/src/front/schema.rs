@@ -37,6 +37,26 @@ pub struct RawSchema {
     /// `[[macro]]`: function-like macros.
     #[serde(default, rename = "macro")]
     pub macros: Vec<S<RawMacro>>,
+    /// `[[typedef]]`: another name for a scalar, struct or union type.
+    #[serde(default, rename = "typedef")]
+    pub typedefs: Vec<S<RawTypedef>>,
+}
+
+/// `[[typedef]]`: `typedef __u32 canid_t;` (linux/can.h), for the members that name it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTypedef {
+    /// The C name.
+    pub name: S<String>,
+    /// What it names: a type a member may have (`__u32`, `unsigned short`, `struct NAME`,
+    /// `union NAME`), not an array, a pointer or another typedef.
+    #[serde(rename = "type")]
+    pub ty: S<String>,
+    /// A comment above it.
+    pub doc: Option<S<String>>,
+    /// Another header defines it (`extern = "linux/can.h"`): a copy, not written again.
+    #[serde(rename = "extern")]
+    pub extern_header: Option<S<String>>,
 }
 
 /// `[[macro]]`: a function-like macro whose body is an integer expression over its
@@ -411,6 +431,11 @@ pub struct RawField {
     pub byte_order: Option<S<bool>>,
     /// `} __attribute__((packed));` on a `union = [...]` or `struct = [...]` member.
     pub packed: Option<S<bool>>,
+    /// `const __u64 data;` (sed-opal.h): the kernel's struct is read-only to user space.
+    #[serde(rename = "const")]
+    pub konst: Option<S<bool>>,
+    /// `volatile unsigned int lock;` (drm.h, which headers_install writes `__volatile__`).
+    pub volatile: Option<S<bool>>,
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).

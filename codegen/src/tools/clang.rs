@@ -726,6 +726,12 @@ impl<'tu> Type<'tu> {
         unsafe { clang_isConstQualifiedType(self.raw) != 0 }
     }
 
+    /// `volatile`.
+    pub fn is_volatile(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isVolatileQualifiedType(self.raw) != 0 }
+    }
+
     /// `const` or `volatile`.
     pub fn is_qualified(&self) -> bool {
         // SAFETY: as above.

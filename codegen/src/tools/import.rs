@@ -49,6 +49,12 @@ struct Field {
     declared: bool,
     /// An inline union or struct's `__attribute__((packed))`.
     packed: bool,
+    /// `const` on its type.
+    konst: bool,
+    /// `volatile` on its type.
+    volatile: bool,
+    /// The typedef this member's type names (`canid_t`), which must be defined above.
+    typedef_ref: Option<String>,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -99,6 +105,13 @@ enum Item {
         body: String,
         doc: Option<String>,
     },
+    /// `typedef T NAME;` of a type a member may have (`[[typedef]]`).
+    Typedef {
+        name: String,
+        ty: String,
+        /// Another header's typedef this header's members name (`extern`): that header.
+        extern_header: Option<String>,
+    },
     /// A define in a form the importer does not read: listed for the author.
     Skipped { name: String },
     /// A declaration or directive the schema has no form for, which changes nothing import
@@ -121,6 +134,9 @@ struct State {
     /// The structs those headers define, by tag: as items of their own header, and that
     /// header as a program includes it.
     other_structs: HashMap<String, (Item, String)>,
+    /// The typedefs of the headers it includes that the schema can write: (what each names,
+    /// the header), for an `extern` copy when this header's members name one.
+    other_typedefs: HashMap<String, (String, String)>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -158,6 +174,29 @@ fn attributes_of(c: Cursor<'_>) -> Vec<String> {
         }
     });
     found
+}
+
+/// What a typedef names, as the schema's `[[typedef]]` writes it (`__u32`, `unsigned short`,
+/// `struct NAME`), or None when the schema cannot (an array, a pointer, an untagged struct,
+/// another typedef, a qualifier or an attribute).
+fn typedef_target(decl: Cursor<'_>) -> Option<String> {
+    let u = decl.typedef_underlying();
+    let text = u.spelling().trim().to_string();
+    if u.is_qualified() || !attributes_of(decl).is_empty() {
+        return None;
+    }
+    if Scalar::from_c_name(&text).is_some() {
+        return Some(text);
+    }
+    let tag = text
+        .strip_prefix("struct ")
+        .or_else(|| text.strip_prefix("union "))?;
+    // libclang names an untagged struct by its typedef: `typedef struct { ... } guid_t;`.
+    let record = u.canonical();
+    (record.kind() == TypeKind::Record
+        && is_identifier(tag)
+        && !untagged(&record.declaration().spelling()))
+    .then_some(text)
 }
 
 /// The n of an `aligned(n)` attribute, as its tokens write it: a number (decimal or hex,
@@ -332,14 +371,24 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         dims.push(ty.array_len().unwrap_or(0));
         ty = ty.element();
     }
-    let spelled = ty.spelling().trim().to_string();
+    // libclang spells a qualified type `const volatile T`; the schema keeps T and the
+    // qualifiers apart (libclang 14 has no clang_getUnqualifiedType).
+    let mut spelled = ty.spelling().trim().to_string();
+    while let Some(rest) = ["const ", "volatile "]
+        .iter()
+        .find_map(|q| spelled.strip_prefix(q))
+    {
+        spelled = rest.trim_start().to_string();
+    }
     let canon = ty.canonical();
     let decl = canon.declaration();
     let doc = doc_of(c);
-    let qualified = ty.is_qualified();
-    if qualified {
+    let (konst, volatile) = (ty.is_const(), ty.is_volatile());
+    if (konst || volatile) && ty.kind() == TypeKind::Pointer {
         refuse(format!(
-            "{shown} has a qualified type (`{spelled}`): the schema has no const or volatile members"
+            "{shown} is a qualified pointer (`{}`): the schema qualifies what a member holds, \
+             not a pointer",
+            ty.spelling()
         ));
     }
     // Attributes on the member: only `__aligned_u64`'s aligned(8) has a schema spelling.
@@ -398,6 +447,9 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         byte_order: false,
         declared: false,
         packed: false,
+        konst,
+        volatile,
+        typedef_ref: None,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -467,11 +519,21 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         ));
         return field;
     }
-    let ty_name = if qualified {
-        spelled.clone()
-    } else if aligned_u64 {
+    let ty_name = if aligned_u64 {
         written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
+        spelled.clone()
+    } else if let Some(target) = (ty.kind() == TypeKind::Typedef)
+        .then(|| typedef_target(ty.declaration()))
+        .flatten()
+    {
+        // A typedef the schema writes (`canid_t`): the member names it, and the struct it
+        // names, if any, must be the schema's too.
+        field.typedef_ref = Some(spelled.clone());
+        field.struct_ref = target
+            .strip_prefix("struct ")
+            .or_else(|| target.strip_prefix("union "))
+            .map(str::to_string);
         spelled.clone()
     } else if canon.kind() == TypeKind::Record && record == CursorKind::Union {
         // Tagged (an untagged one is written inline above).
@@ -1128,14 +1190,25 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             return;
         }
         CursorKind::Typedef => {
-            not_imported(
-                format!(
-                    "typedef `{spelled}` (`{}`)",
-                    c.typedef_underlying().spelling()
+            match typedef_target(c) {
+                Some(ty) => state.items.push((
+                    offset,
+                    Item::Typedef {
+                        name: spelled,
+                        ty,
+                        extern_header: None,
+                    },
+                )),
+                None => not_imported(
+                    format!(
+                        "typedef `{spelled}` (`{}`)",
+                        c.typedef_underlying().spelling()
+                    ),
+                    "the schema's typedefs name a scalar, `struct NAME` or `union NAME` (not \
+                     an array, a pointer, another typedef, a qualified type or one with an \
+                     attribute)",
                 ),
-                "the schema has no typedefs: its members name the kernel's types and \
-                 `struct NAME`",
-            );
+            }
             return;
         }
         CursorKind::StaticAssert => {
@@ -1554,6 +1627,12 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if f.packed {
         parts.push("packed = true".to_string());
     }
+    if f.konst {
+        parts.push("const = true".to_string());
+    }
+    if f.volatile {
+        parts.push("volatile = true".to_string());
+    }
     match &f.inline {
         None => {
             let _ = writeln!(out, "{indent}{{ {} }},", parts.join(", "));
@@ -1745,6 +1824,7 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         includes: Vec::new(),
         others: HashMap::new(),
         other_structs: HashMap::new(),
+        other_typedefs: HashMap::new(),
     };
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
@@ -1759,6 +1839,15 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
                 if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
                     let item = struct_item(c, c.spelling(), place.offset, place.file, text);
                     state.other_structs.insert(c.spelling(), (item, h));
+                }
+            }
+        }
+        if c.kind() == CursorKind::Typedef {
+            let place = c.location().spelling();
+            if place.file.is_some() && place.file != main_file {
+                let other = place.file.and_then(|f| include_name(&f.name(), include));
+                if let (Some(h), Some(ty)) = (other, typedef_target(c)) {
+                    state.other_typedefs.insert(c.spelling(), (ty, h));
                 }
             }
         }
@@ -2138,6 +2227,14 @@ pub fn import_structs(
     };
     let mut problems = std::mem::take(&mut state.problems);
     let mut defined: Vec<String> = extern_structs.iter().map(|(n, ..)| n.clone()).collect();
+    let own_typedefs: Vec<String> = state
+        .items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Typedef { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     for (_, item) in &state.items {
         match item {
             Item::Struct {
@@ -2199,6 +2296,30 @@ pub fn import_structs(
             _ => {}
         }
     }
+    // Another header's typedefs the members name, copied as `extern` items.
+    let mut extern_typedefs: Vec<(String, String, String)> = Vec::new();
+    let copied_structs = extern_structs.iter().map(|(_, i, _)| i);
+    for item in state.items.iter().map(|(_, i)| i).chain(copied_structs) {
+        let Item::Struct { fields, .. } = item else {
+            continue;
+        };
+        let mut stack: Vec<&Field> = fields.iter().collect();
+        while let Some(f) = stack.pop() {
+            if let Some(t) = &f.typedef_ref {
+                let copied = extern_typedefs.iter().any(|(n, ..)| n == t);
+                if let (false, false, Some((ty, h))) = (
+                    own_typedefs.contains(t),
+                    copied,
+                    state.other_typedefs.get(t),
+                ) {
+                    extern_typedefs.push((t.clone(), ty.clone(), h.clone()));
+                }
+            }
+            if let Some((_, ms)) = &f.inline {
+                stack.extend(ms.iter());
+            }
+        }
+    }
     if !problems.is_empty() {
         return Err(refuse(problems));
     }
@@ -2239,6 +2360,32 @@ pub fn import_structs(
             set_offsets(fields, users[k]);
         }
         state.items.insert(copies + k, (0, item));
+    }
+    // A typedef of a scalar before the copied structs, which may hold it; of a struct,
+    // after them.
+    let after = copies
+        + state.items[copies..]
+            .iter()
+            .take_while(|(o, _)| *o == 0)
+            .count();
+    let (mut before, mut behind) = (copies, after);
+    for (name, ty, h) in extern_typedefs {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        let names_struct = ty.starts_with("struct ") || ty.starts_with("union ");
+        let item = Item::Typedef {
+            name,
+            ty,
+            extern_header: Some(h),
+        };
+        if names_struct {
+            state.items.insert(behind, (0, item));
+        } else {
+            state.items.insert(before, (0, item));
+            before += 1;
+        }
+        behind += 1;
     }
     let offsets: BTreeMap<String, u32> = state
         .items
@@ -2810,6 +2957,21 @@ fn render(
                 let _ = writeln!(out, "body = {}", toml_str(&body));
                 if let Some(d) = doc {
                     let _ = writeln!(out, "doc = {}", quote(&d));
+                }
+            }
+            Item::Typedef {
+                name,
+                ty,
+                extern_header,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "\n[[typedef]]\nname = {}\ntype = {}",
+                    toml_str(&name),
+                    toml_str(&ty)
+                );
+                if let Some(h) = extern_header {
+                    let _ = writeln!(out, "extern = {}", toml_str(&h));
                 }
             }
             Item::Skipped { name } => {

@@ -78,6 +78,8 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
                 continue;
             }
         };
+        // pahole shows the qualifiers DWARF records: `volatile unsigned int lock;`.
+        let ty = format!("{}{ty}", f.qualifiers.c_prefix());
         rows.push((format!("{indent}{ty:<15} {name}{array};"), Some(offsets)));
     }
     while let Some((_, decl, offsets)) = open_unions.pop() {

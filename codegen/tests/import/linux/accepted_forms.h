@@ -39,4 +39,13 @@ struct af_req {
 	__aligned_u64 value;
 };
 
+/* Qualifiers as headers_install writes them (drm.h's `__volatile__ unsigned int lock`). */
+struct af_mbox {
+	__volatile__ unsigned int lock;
+	const __u32 ro;
+	const volatile __u16 both[2];
+	__u32 pad;
+	__volatile__ __aligned_u64 stamp;
+};
+
 #endif

@@ -25,7 +25,7 @@ struct ty_req {
 	ty_handle_t handle;
 	enum ty_kind kind;
 	ty_inner_t inner;
-	const __u32 ro;
+	__u32 *const ro;
 	void (*callback)(void);
 	__u64 **pages;
 	ty_size_t *sizes;

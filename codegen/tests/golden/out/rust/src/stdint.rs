@@ -12,6 +12,58 @@
     clippy::nonminimal_bool,
     clippy::needless_return
 )]
+/// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
+#[inline]
+fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
+    let mut value = 0u64;
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let byte = bytes[(at / 8) as usize];
+        let (set, shift) = if cfg!(target_endian = "big") {
+            ((byte >> (7 - at % 8)) & 1, u64::from(width) - 1 - i)
+        } else {
+            ((byte >> (at % 8)) & 1, i)
+        };
+        value |= u64::from(set) << shift;
+    }
+    value
+}
+/// `bitfield_get` of a signed bitfield: its top bit is the sign.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
+    let unused = 64 - width;
+    ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
+}
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = "big") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
+/// Writes the low `width` bits of `value` where `bitfield_get` reads them.
+#[inline]
+fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let (mask, shift) = if cfg!(target_endian = "big") {
+            (0x80u8 >> (at % 8), u64::from(width) - 1 - i)
+        } else {
+            (1u8 << (at % 8), i)
+        };
+        let byte = &mut bytes[(at / 8) as usize];
+        if (value >> shift) & 1 == 1 {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
+    }
+}
 /// `struct si_attr`: fuse_attr's first members
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -125,12 +177,165 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for SiSockaddr {}
+/// `struct si_mbox`: A mailbox the device writes
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiMbox {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u8; 0],
+    /// the lock word
+    pub lock: u32,
+    /// read-only, and the device's
+    pub both: u16,
+    /// The bytes of the bitfields `status`, `more`: read and written by their accessors.
+    pub _bitfield_1: [u8; 1],
+    /// zero
+    pub pad: u8,
+    /// read-only
+    pub data: u64,
+    /// the device's registers
+    pub words: [u32; 4],
+}
+impl SiMbox {
+    /// `status`: bits 0 to 3 of `_bitfield_1`.
+    #[inline]
+    pub fn status(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, 0, 4) as u8
+    }
+    /// Sets `status` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_status(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, 0, 4, value as u64)
+    }
+    /// `more`: bits 4 to 7 of `_bitfield_1`.
+    #[inline]
+    pub fn more(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, 4, 4) as u8
+    }
+    /// Sets `more` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_more(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, 4, 4, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<SiMbox>() != 32 {
+        panic!("struct si_mbox: wrong size");
+    }
+    if ::core::mem::align_of::<SiMbox>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct si_mbox: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiMbox, lock) != 0 {
+        panic!("struct si_mbox: `lock` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiMbox, both) != 4 {
+        panic!("struct si_mbox: `both` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiMbox, pad) != 7 {
+        panic!("struct si_mbox: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiMbox, data) != 8 {
+        panic!("struct si_mbox: `data` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiMbox, words) != 16 {
+        panic!("struct si_mbox: `words` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiMbox, _bitfield_1) != 6 {
+        panic!("struct si_mbox: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiMbox {}
+/// A CAN identifier and its flags.
+pub type si_canid_t = u32;
+/// C's `typedef` `si_comp_t`.
+pub type si_comp_t = u16;
+/// A socket address, by another name.
+pub type si_elem_t = SiSockaddr;
+/// `struct si_frame`: A frame of typedef'd members
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiFrame {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u16; 0],
+    /// its identifier
+    pub id: u32,
+    /// two times
+    pub times: [u16; 2],
+    /// The bytes of the bitfields `kind`, `rest`: read and written by their accessors.
+    pub _bitfield_1: [u8; 2],
+    /// zero
+    pub pad: u16,
+    /// an address
+    pub addr: SiSockaddr,
+}
+impl SiFrame {
+    /// `kind`: bits 0 to 3 of `_bitfield_1`.
+    #[inline]
+    pub fn kind(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, 0, 4) as u16
+    }
+    /// Sets `kind` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_kind(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, 0, 4, value as u64)
+    }
+    /// `rest`: bits 4 to 15 of `_bitfield_1`.
+    #[inline]
+    pub fn rest(&self) -> u16 {
+        bitfield_get(&self._bitfield_1, 4, 12) as u16
+    }
+    /// Sets `rest` to the low 12 bits of `value`.
+    #[inline]
+    pub fn set_rest(&mut self, value: u16) {
+        bitfield_set(&mut self._bitfield_1, 4, 12, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<SiFrame>() != 28 {
+        panic!("struct si_frame: wrong size");
+    }
+    if ::core::mem::align_of::<SiFrame>() != 4 {
+        panic!("struct si_frame: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiFrame, id) != 0 {
+        panic!("struct si_frame: `id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiFrame, times) != 4 {
+        panic!("struct si_frame: `times` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiFrame, pad) != 10 {
+        panic!("struct si_frame: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiFrame, addr) != 12 {
+        panic!("struct si_frame: `addr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiFrame, _bitfield_1) != 8 {
+        panic!("struct si_frame: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiFrame {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::SiAttr;
     pub use super::SiSockaddr;
+    pub use super::SiMbox;
+    pub use super::SiFrame;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -53,4 +53,50 @@ struct si_sockaddr {
 	__u8 addr[12];
 };
 
+/**
+ * struct si_mbox - A mailbox the device writes
+ * @lock: the lock word
+ * @both: read-only, and the device's
+ * @status: written by the device
+ * @more: the rest of the byte
+ * @pad: zero
+ * @data: read-only
+ * @words: the device's registers
+ */
+struct si_mbox {
+	volatile unsigned int lock;
+	const volatile __u16 both;
+	volatile __u8 status:4;
+	__u8 more:4;
+	__u8 pad;
+	const __u64 data;
+	volatile __u32 words[4];
+};
+
+/* A CAN identifier and its flags. */
+typedef __u32 si_canid_t;
+
+typedef unsigned short si_comp_t;
+
+/* A socket address, by another name. */
+typedef struct si_sockaddr si_elem_t;
+
+/**
+ * struct si_frame - A frame of typedef'd members
+ * @id: its identifier
+ * @times: two times
+ * @kind: a typedef'd bitfield
+ * @rest: the rest
+ * @pad: zero
+ * @addr: an address
+ */
+struct si_frame {
+	si_canid_t id;
+	si_comp_t times[2];
+	si_comp_t kind:4;
+	si_comp_t rest:12;
+	__u16 pad;
+	si_elem_t addr;
+};
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
