@@ -1077,7 +1077,7 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: `#include \"vfio_like.h\"` at not_imported.h:6:1: the schema's includes are `#include <...>` of the kernel's headers",
         "# not imported: function `ni_helper` (`int (int)`) at not_imported.h:14:19: the schema describes the data that crosses the user/kernel line, not code",
         "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
-        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema's typedefs name a scalar, `struct NAME` or `union NAME` (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
+        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema's typedefs name a scalar, or a `struct NAME` or `union NAME` this header defines above (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
         "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
         "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas (a `#pragma pack` that changes a layout is refused by the layout proof)",
         "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",

@@ -733,7 +733,10 @@ impl Emit<'_> {
                         unreachable!("resolve gives a typedef a scalar or a struct")
                     }
                 };
-                let _ = writeln!(self.out, "pub type {} = {named};", t.name);
+                // `typedef struct foo foo;` is the struct's own name to bindgen.
+                if named != t.name {
+                    let _ = writeln!(self.out, "pub type {} = {named};", t.name);
+                }
             }
             // bindgen does not evaluate `_IO(...)`, nor a name defined as one: the bindgen
             // crates have no ioctl numbers.

@@ -191,11 +191,13 @@ fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     let tag = text
         .strip_prefix("struct ")
         .or_else(|| text.strip_prefix("union "))?;
-    // libclang names an untagged struct by its typedef: `typedef struct { ... } guid_t;`.
+    // libclang names an untagged struct by its typedef: `typedef struct { ... } guid_t;`;
+    // one only declared (`typedef struct pt_regs bpf_user_pt_regs_t;`) has no size.
     let record = u.canonical();
     (record.kind() == TypeKind::Record
         && is_identifier(tag)
-        && !untagged(&record.declaration().spelling()))
+        && !untagged(&record.declaration().spelling())
+        && record.size().is_some())
     .then_some(text)
 }
 
@@ -523,7 +525,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
-    } else if let Some(target) = (ty.kind() == TypeKind::Typedef)
+    } else if let Some(target) = (ty.kind() == TypeKind::Typedef && !spelled.starts_with("__"))
         .then(|| typedef_target(ty.declaration()))
         .flatten()
     {
@@ -1152,6 +1154,20 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     let offset = place.offset;
     let kind = c.kind();
     let spelled = c.spelling();
+    // Whether a typedef names a scalar, or a struct or union this header defines above.
+    let typedef_above = kind == CursorKind::Typedef
+        && typedef_target(c)
+            .as_deref()
+            .and_then(|ty| {
+                ty.strip_prefix("struct ")
+                    .or_else(|| ty.strip_prefix("union "))
+            })
+            .is_none_or(|tag| {
+                state
+                    .items
+                    .iter()
+                    .any(|(_, i)| matches!(i, Item::Struct { name, .. } if name == tag))
+            });
     let mut not_imported = |what: String, why: &str| {
         state.items.push((
             offset,
@@ -1190,7 +1206,11 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             return;
         }
         CursorKind::Typedef => {
-            match typedef_target(c) {
+            // The kernel's own types (`__s8`, `__le16`, `__kernel_mode_t`, `__virtio16`):
+            // what uapigen's <linux/types.h> stands for, not the schema's.
+            let kernel_own = spelled.starts_with("__");
+            let target = typedef_target(c).filter(|_| !kernel_own && typedef_above);
+            match target {
                 Some(ty) => state.items.push((
                     offset,
                     Item::Typedef {
@@ -1204,9 +1224,14 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                         "typedef `{spelled}` (`{}`)",
                         c.typedef_underlying().spelling()
                     ),
-                    "the schema's typedefs name a scalar, `struct NAME` or `union NAME` (not \
-                     an array, a pointer, another typedef, a qualified type or one with an \
-                     attribute)",
+                    if kernel_own {
+                        "a type of the kernel's own (`__...`), which the headers uapigen's \
+                         <linux/types.h> stands for define"
+                    } else {
+                        "the schema's typedefs name a scalar, or a `struct NAME` or `union \
+                         NAME` this header defines above (not an array, a pointer, another \
+                         typedef, a qualified type or one with an attribute)"
+                    },
                 ),
             }
             return;
@@ -1846,7 +1871,9 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
             let place = c.location().spelling();
             if place.file.is_some() && place.file != main_file {
                 let other = place.file.and_then(|f| include_name(&f.name(), include));
-                if let (Some(h), Some(ty)) = (other, typedef_target(c)) {
+                // Not the kernel's own (`__kernel_mode_t`, which i386 redefines).
+                let own = c.spelling().starts_with("__");
+                if let (Some(h), Some(ty), false) = (other, typedef_target(c), own) {
                     state.other_typedefs.insert(c.spelling(), (ty, h));
                 }
             }
