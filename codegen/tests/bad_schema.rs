@@ -230,7 +230,7 @@ const CASES: &[Case] = &[
         name: "ioctl argument type that grows in a later revision",
         body: "[[revision]]\nid = \"r2\"\n\n[[struct]]\nname = \"g\"\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\", since = \"r2\" }]\n\n[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"w\", size = \"struct g\" }\n",
         at: "\"struct g\"",
-        says: "`struct g` is 4 bytes on x86_64-linux-gnu in `r1` but 8 in `r2`: the ioctl number encodes its size",
+        says: "`struct g` is 4 bytes on x86_64-linux-gnu in `r1` but 8 in `r2`: the ioctl number or constant takes one size",
     },
     Case {
         name: "or names an unknown constant",
@@ -537,6 +537,30 @@ const CASES: &[Case] = &[
         body: "[[typedef]]\nname = \"canid_t\"\ntype = \"__u32\"\nextern = \"linux/can.h\"\n",
         at: "\"linux/can.h\"",
         says: "typedef `canid_t` is `extern = \"linux/can.h\"`, which is not one of the family's `includes`",
+    },
+    Case {
+        name: "sizeof of a type laid out otherwise on some ABI",
+        body: "[[define]]\nname = \"W\"\nexpr = \"(sizeof(long) * 2)\"\n",
+        at: "sizeof(long)",
+        says: "`sizeof(long)` is 8 bytes on x86_64-linux-gnu but 4 on i686-linux-gnu: a constant has one value on every ABI",
+    },
+    Case {
+        name: "sizeof of an unknown struct",
+        body: "[[define]]\nname = \"W\"\nexpr = \"sizeof(struct nowhere)\"\n",
+        at: "sizeof(struct nowhere)",
+        says: "unknown struct `nowhere`",
+    },
+    Case {
+        name: "sizeof of what is not a type",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\n\n[[define]]\nname = \"W\"\nexpr = \"sizeof(A + 1)\"\n",
+        at: "sizeof(A +",
+        says: "`sizeof(...)` of what is not a type name",
+    },
+    Case {
+        name: "sizeof in an ioctl number",
+        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IO\"\nioctl = { type = \"T\", nr = \"sizeof(__u32)\" }\n",
+        at: "sizeof(__u32)",
+        says: "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
     },
     Case {
         name: "a rule testing a constant of the ABI's word",

@@ -319,9 +319,19 @@ fn hand_written_ring_like_header_round_trips() {
             .map(|k| k.value),
         Some(4)
     );
+    // `sizeof` of a struct is read as written, and holds its value.
     assert!(
-        schema.contains("# not imported: #define RING_LIKE_SLOT_BYTES at ring_like.h:34:9: not a form `uapigen import` reads"),
+        schema.contains(
+            "name = \"RING_LIKE_SLOT_BYTES\"\nexpr = \"(sizeof(struct ring_like_slot) * 4)\""
+        ),
         "{schema}"
+    );
+    assert_eq!(
+        c.family
+            .constants()
+            .find(|k| k.name == "RING_LIKE_SLOT_BYTES")
+            .map(|k| k.value),
+        Some(32)
     );
 }
 
@@ -770,6 +780,34 @@ fn typedefs_are_imported_and_another_headers_copied() {
         "{ name = \"id\", type = \"tb_id_t\" }",
         "{ name = \"times\", type = \"tu_comp_t\", len = 2 }",
         "{ name = \"frame\", type = \"tb_frame_t\" }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+}
+
+/// `sizeof` of a type in a define (linux/can.h's `CAN_MTU`) is read as written, the struct
+/// above or below it; the generated header gives it libclang's value on every target.
+#[test]
+fn sizeof_in_a_define_is_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("sz_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _SZ_USER_H\n#define _SZ_USER_H\n#include <linux/types.h>\n\
+         #define SZ_LATER sizeof(struct sz_later)\n\
+         struct sz_frame {\n\t__u32 id;\n\t__u8 len;\n\t__u8 data[11];\n};\n\
+         #define SZ_MTU\t(sizeof(struct sz_frame))\n\
+         #define SZ_WORDS (sizeof(struct sz_frame) / sizeof(__u32))\n\
+         struct sz_later {\n\t__u16 a[3];\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "sz_user");
+    for want in [
+        "name = \"SZ_LATER\"\nexpr = \"sizeof(struct sz_later)\"\n",
+        "name = \"SZ_MTU\"\nexpr = \"(sizeof(struct sz_frame))\"\n",
+        "name = \"SZ_WORDS\"\nexpr = \"(sizeof(struct sz_frame) / sizeof(__u32))\"\n",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
@@ -1404,7 +1442,7 @@ fn a_chain_of_forward_references_to_an_unreadable_define_is_listed_whole() {
     for i in 0..n {
         h += &format!("#define D{i} (D{} + 1)\n", i + 1);
     }
-    h += &format!("#define D{n} sizeof(int)\n#define OK (D_OK + 1)\n#define D_OK 7\n");
+    h += &format!("#define D{n} \"text\"\n#define OK (D_OK + 1)\n#define D_OK 7\n");
     let header = dir.path().join("fwd_chain.h");
     std::fs::write(&header, h).unwrap();
     let start = std::time::Instant::now();

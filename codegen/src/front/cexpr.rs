@@ -571,6 +571,61 @@ pub fn calls(text: &str) -> bool {
     })
 }
 
+/// Each `sizeof(TYPE)` of `text`: where it is (from `sizeof` to its `)`) and the type as
+/// written, its tokens joined by one space (`struct can_frame`, `__u32`, `const char *`).
+/// The caller, which knows the types, gives each its size; a `sizeof` of anything but a
+/// type name in parentheses is refused.
+pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
+    let toks = lex(text)?;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !matches!(&toks[i].0, Tok::Ident(n) if n == "sizeof") {
+            i += 1;
+            continue;
+        }
+        let start = toks[i].1.start;
+        if !matches!(toks.get(i + 1).map(|t| &t.0), Some(Tok::Punct("("))) {
+            return err(
+                toks[i].1.clone(),
+                "`sizeof` takes a type in parentheses here: `sizeof(struct NAME)`",
+            );
+        }
+        let mut j = i + 2;
+        let mut words: Vec<String> = Vec::new();
+        loop {
+            match toks.get(j).map(|t| &t.0) {
+                Some(Tok::Punct(")")) if !words.is_empty() => break,
+                Some(Tok::Ident(w)) => words.push(w.clone()),
+                Some(Tok::Punct("*")) => words.push("*".to_string()),
+                _ => {
+                    let end = toks.get(j).map_or(text.len(), |t| t.1.end);
+                    return err(
+                        start..end,
+                        "`sizeof(...)` of what is not a type name: the schema takes the size \
+                         of a type (`sizeof(struct NAME)`, `sizeof(__u32)`)",
+                    );
+                }
+            }
+            j += 1;
+        }
+        out.push((start..toks[j].1.end, words.join(" ")));
+        i = j + 1;
+    }
+    Ok(out)
+}
+
+/// `text` with each `sizeof(TYPE)` an `unsigned long` 1 (padded to its length): the
+/// expression as the parser can read it, for what it names and whether it is one.
+pub fn sizes_as_one(text: &str) -> Result<String, CError> {
+    let mut out = text.to_string();
+    for (r, _) in sizeofs(text)? {
+        let width = r.len();
+        out.replace_range(r, &format!("{:<width$}", "1UL"));
+    }
+    Ok(out)
+}
+
 /// Parses `text` as one C integer constant expression.
 pub fn parse(text: &str) -> Result<CExpr, CError> {
     parse_with(text, &|_| None)

@@ -686,8 +686,21 @@ impl Resolver {
                 .unwrap_or_default()
         };
         let mut names: Vec<String> = Vec::new();
+        let mut structs = Vec::new();
         if let Some(e) = &d.expr {
-            names.extend(constants(e.get_ref()));
+            // `sizeof(struct X)` names a struct; the parser sees it as a literal.
+            let sizeofs = cexpr::sizeofs(e.get_ref()).unwrap_or_default();
+            let mut text = e.get_ref().clone();
+            for (r, ty) in sizeofs.iter().rev() {
+                text.replace_range(r.clone(), "1");
+                if let Some(n) = ty
+                    .strip_prefix("struct ")
+                    .or_else(|| ty.strip_prefix("union "))
+                {
+                    structs.push(n.trim().to_string());
+                }
+            }
+            names.extend(constants(&text));
         }
         if let Some(or) = &d.or {
             names.extend(or.get_ref().iter().map(|n| n.get_ref().clone()));
@@ -695,7 +708,6 @@ impl Resolver {
         if let Some(a) = &d.alias {
             names.push(a.get_ref().clone());
         }
-        let mut structs = Vec::new();
         if let Some(io) = &d.ioctl {
             for v in [&io.get_ref().ty, &io.get_ref().nr] {
                 if let toml::Value::String(t) = v.get_ref() {
@@ -733,7 +745,15 @@ impl Resolver {
                         || (!self.constants.contains_key(w) && below.constants.contains(w))
                 })
         };
-        if d.or.is_none() && d.ioctl.is_none() && !texts.into_iter().flatten().any(word_below) {
+        let sizeof = d
+            .expr
+            .as_ref()
+            .is_some_and(|e| e.get_ref().contains("sizeof"));
+        if d.or.is_none()
+            && d.ioctl.is_none()
+            && !sizeof
+            && !texts.into_iter().flatten().any(word_below)
+        {
             return false;
         }
         let (names, structs) = self.define_refs(d);
@@ -2012,7 +2032,7 @@ impl Resolver {
         } else if let Some(io) = &raw.ioctl {
             self.ioctl(io, family, since)
         } else if let Some(x) = &raw.expr {
-            self.c_expr(x)
+            self.c_expr(x, Some((family, since)))
         } else {
             let a = raw.alias.as_ref().unwrap();
             (self.reference_as(a, true), Expr::Alias(a.get_ref().clone()))
@@ -2106,7 +2126,7 @@ impl Resolver {
             }
             toml::Value::String(text) => {
                 let x = S::new(span.clone(), text.clone());
-                match self.c_expr(&x) {
+                match self.c_expr(&x, None) {
                     (_, Expr::C { value, .. }) if value < 0 => {
                         self.error(span, format!("an ioctl's `{key}` is negative ({value})"));
                         return None;
@@ -2141,7 +2161,6 @@ impl Resolver {
     /// history's; and within the 13 bits powerpc's encoding gives it.
     fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
         let c = s.get_ref().trim().to_string();
-        let targets = crate::model::layout::TARGETS;
         // An array of the type (`int[2]`, random.h's RNDGETPOOL): the element's size times n.
         if let Some((base, n)) = c
             .strip_suffix(']')
@@ -2177,6 +2196,28 @@ impl Resolver {
             }
             return Some(IoSize { c, bytes });
         }
+        let bytes = self.type_sizes(s, family, since)?;
+        let limit = 1u64 << IocEncoding::Powerpc.size_bits();
+        if let Some(big) = bytes.iter().find(|b| **b >= limit) {
+            self.error(
+                s.span(),
+                format!(
+                    "`{c}` is {big} bytes: an ioctl number's size field holds at most {} \
+                     (13 bits on powerpc, 14 on the others)",
+                    limit - 1
+                ),
+            );
+            return None;
+        }
+        Some(IoSize { c, bytes })
+    }
+
+    /// The size of type `s` on every target, in each revision of `since` alike (an ioctl
+    /// number and a `sizeof` are one value); refused, located, when the type is unknown, not
+    /// in one of those revisions, or grows between them.
+    fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
+        let c = s.get_ref().trim().to_string();
+        let targets = crate::model::layout::TARGETS;
         let bytes: Vec<u64> = match self.field_type(s)? {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
             FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
@@ -2217,11 +2258,11 @@ impl Resolver {
                         s.span(),
                         format!(
                             "`{c}` is {} bytes on {} in `{first_rev}` but {} in `{other_rev}`: \
-                             the ioctl number encodes its size",
+                             the ioctl number or constant takes one size",
                             first[t], targets[t].triple, other[t]
                         ),
                         "a struct that grows needs a new ioctl number (or the argsz convention \
-                         with `_IO`)",
+                         with `_IO`), and a new constant for its size",
                     );
                     return None;
                 }
@@ -2229,19 +2270,7 @@ impl Resolver {
             }
             FieldType::Inline(..) => return None,
         };
-        let limit = 1u64 << IocEncoding::Powerpc.size_bits();
-        if let Some(big) = bytes.iter().find(|b| **b >= limit) {
-            self.error(
-                s.span(),
-                format!(
-                    "`{c}` is {big} bytes: an ioctl number's size field holds at most {} \
-                     (13 bits on powerpc, 14 on the others)",
-                    limit - 1
-                ),
-            );
-            return None;
-        }
-        Some(IoSize { c, bytes })
+        Some(bytes)
     }
 
     fn validation(
@@ -2992,7 +3021,9 @@ impl Resolver {
         }
     }
 
-    fn c_expr(&mut self, x: &S<String>) -> (u64, Expr) {
+    /// `sizes`: the family so far and the revisions the constant is in, where the expression
+    /// may take a type's `sizeof` (a define's); None where it may not (an ioctl's `nr`).
+    fn c_expr(&mut self, x: &S<String>, sizes: Option<(&Family, RevSet)>) -> (u64, Expr) {
         let raw = x.get_ref();
         let lead = raw.len() - raw.trim_start().len();
         let text = raw.trim();
@@ -3015,6 +3046,46 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
+        // `sizeof(struct can_frame)`: its size, the same on every ABI, written in its place as
+        // an `unsigned long` (C's `size_t`), padded to its length so that positions hold.
+        let occurrences = match cexpr::sizeofs(text) {
+            Ok(o) => o,
+            Err(e) => {
+                self.error(at(e.at), e.message);
+                return (0, Expr::Implicit);
+            }
+        };
+        let mut sized = text.to_string();
+        for (r, ty) in occurrences {
+            let Some((family, since)) = sizes else {
+                self.error(
+                    at(r),
+                    "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
+                );
+                return (0, Expr::Implicit);
+            };
+            let Some(bytes) = self.type_sizes(&S::new(at(r.clone()), ty.clone()), family, since)
+            else {
+                return (0, Expr::Implicit);
+            };
+            let targets = crate::model::layout::TARGETS;
+            if let Some(t) = bytes.iter().position(|b| *b != bytes[0]) {
+                self.error_note(
+                    at(r),
+                    format!(
+                        "`sizeof({ty})` is {} bytes on {} but {} on {}: a constant has one \
+                         value on every ABI",
+                        bytes[0], targets[0].triple, bytes[t], targets[t].triple
+                    ),
+                    "write the size of a type laid out alike on every ABI",
+                );
+                return (0, Expr::Implicit);
+            }
+            let lit = format!("{}UL", bytes[0]);
+            sized.replace_range(r.clone(), &format!("{lit:<width$}", width = r.len()));
+        }
+        let text_written = text;
+        let text = sized.as_str();
         let macros = &self.macros;
         let parsed = match cexpr::parse_with(text, &|n| macros.get(n).cloned()) {
             Ok(p) => p,
@@ -3051,7 +3122,7 @@ impl Resolver {
             (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) => (
                 b.value as i64 as u64,
                 Expr::C {
-                    text: text.to_string(),
+                    text: text_written.to_string(),
                     value: b.value,
                     types: [a.ty, b.ty],
                     macros: parsed.macros.clone(),

@@ -789,7 +789,9 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         // against the constants defined above it with the other forms' names.
         _ => {
             let body = c.macro_body();
-            match crate::front::cexpr::parse(&body) {
+            // `sizeof(struct can_frame)`: the schema takes its size, the same on every ABI.
+            let sized = crate::front::cexpr::sizes_as_one(&body).unwrap_or_default();
+            match crate::front::cexpr::parse(&sized) {
                 Ok(_) => DefineForm::Value(format!("expr = {}", toml_str(&body))),
                 // A call of a function-like macro: whether the header defines it above, and
                 // with as many parameters, is checked with the other names.
@@ -1109,6 +1111,7 @@ fn define_names(
             .ok()
             .and_then(|t| t.get("e").and_then(|e| e.as_str().map(str::to_string)))
             .unwrap_or_default();
+        let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
         return crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
             .map_err(|e| e.message);

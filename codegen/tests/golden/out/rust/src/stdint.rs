@@ -328,6 +328,42 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for SiFrame {}
+/// `SI_FRAME_SIZE` = `(sizeof(struct si_frame))`.
+pub const SI_FRAME_SIZE: u32 = 28;
+/// `SI_MBOX_WORDS` = `(sizeof(struct si_mbox) / sizeof(__u32))`.
+pub const SI_MBOX_WORDS: u32 = 8;
+/// `SI_TAIL_SIZE` = `sizeof(struct si_tail)`.
+pub const SI_TAIL_SIZE: u32 = 8;
+/// `struct si_tail`: A struct a define above sizes
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiTail {
+    /// a word
+    pub a: u32,
+    /// two halves
+    pub b: [u16; 2],
+}
+const _: () = {
+    if ::core::mem::size_of::<SiTail>() != 8 {
+        panic!("struct si_tail: wrong size");
+    }
+    if ::core::mem::align_of::<SiTail>() != 4 {
+        panic!("struct si_tail: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiTail, a) != 0 {
+        panic!("struct si_tail: `a` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiTail, b) != 4 {
+        panic!("struct si_tail: `b` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiTail {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -336,6 +372,7 @@ pub mod r1 {
     pub use super::SiSockaddr;
     pub use super::SiMbox;
     pub use super::SiFrame;
+    pub use super::SiTail;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

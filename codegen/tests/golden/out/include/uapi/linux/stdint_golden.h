@@ -99,4 +99,20 @@ struct si_frame {
 	si_elem_t addr;
 };
 
+#define SI_FRAME_SIZE	(sizeof(struct si_frame))
+
+#define SI_MBOX_WORDS	(sizeof(struct si_mbox) / sizeof(__u32))
+
+#define SI_TAIL_SIZE	sizeof(struct si_tail)
+
+/**
+ * struct si_tail - A struct a define above sizes
+ * @a: a word
+ * @b: two halves
+ */
+struct si_tail {
+	__u32 a;
+	__u16 b[2];
+};
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
