@@ -563,6 +563,30 @@ const CASES: &[Case] = &[
         says: "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
     },
     Case {
+        name: "a tag on a scalar member",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", tag = \"t\" }]\n",
+        at: "\"t\" }",
+        says: "`tag` names a `struct = [...]` or `union = [...]` member's type",
+    },
+    Case {
+        name: "a tag on an anonymous inline struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ tag = \"t\", struct = [{ name = \"a\", type = \"__u32\" }] }]\n",
+        at: "\"t\", struct",
+        says: "a tagged struct without a member name declares only the type, which C11 does not make an anonymous member: name the member",
+    },
+    Case {
+        name: "an inline tag that is a struct's name",
+        body: "[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"b\", tag = \"t\", struct = [{ name = \"a\", type = \"__u32\" }] }]\n",
+        at: "\"t\", struct",
+        says: "`t` is already a struct or union tag of this schema",
+    },
+    Case {
+        name: "a struct named as an inline tag above",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"b\", tag = \"t\", struct = [{ name = \"a\", type = \"__u32\" }] }]\n\n[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"t\"\nfields",
+        says: "`t` is already the tag of an inline struct or union above",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

@@ -750,6 +750,7 @@ fn a_struct_of_another_header_is_copied_as_extern() {
 /// another header's (linux/can/bcm.h's members of linux/can.h's `canid_t`) as `extern` copies,
 /// a typedef of a scalar ahead of the copied structs that hold it and one of a struct after
 /// it; the generated header names them as the original does and compiles to its layout.
+/// Another header's unions are copied as its structs are.
 #[test]
 fn typedefs_are_imported_and_another_headers_copied() {
     let dir = tempfile::tempdir().unwrap();
@@ -759,7 +760,7 @@ fn typedefs_are_imported_and_another_headers_copied() {
         linux.join("td_base.h"),
         "#ifndef _TD_BASE_H\n#define _TD_BASE_H\n#include <linux/types.h>\n\
          typedef __u32 tb_id_t;\nstruct tb_frame { tb_id_t id; __u8 len; __u8 pad[3]; };\n\
-         typedef struct tb_frame tb_frame_t;\n#endif\n",
+         typedef struct tb_frame tb_frame_t;\nunion tb_addr { __u32 a4; __u8 a6[16]; };\n#endif\n",
     )
     .unwrap();
     let header = linux.join("td_user.h");
@@ -768,21 +769,35 @@ fn typedefs_are_imported_and_another_headers_copied() {
         "#ifndef _TD_USER_H\n#define _TD_USER_H\n#include <linux/types.h>\n\
          #include <linux/td_base.h>\ntypedef unsigned short tu_comp_t;\n\
          struct tu_req {\n\ttb_id_t id;\n\ttu_comp_t times[2];\n\ttb_frame_t frame;\n\
-         \tstruct tb_frame more;\n};\n#endif\n",
+         \tstruct tb_frame more;\n\tunion tb_addr addr;\n};\n#endif\n",
     )
     .unwrap();
     let schema = import_generate_compare(&header, "td_user");
     for want in [
         "includes = [\"linux/types.h\", \"linux/td_base.h\"]",
-        "[[typedef]]\nname = \"tb_id_t\"\ntype = \"__u32\"\nextern = \"linux/td_base.h\"\n\n[[struct]]\nname = \"tb_frame\"\nextern = \"linux/td_base.h\"",
+        "[[typedef]]\nname = \"tb_id_t\"\ntype = \"__u32\"\nextern = \"linux/td_base.h\"\n",
+        "[[struct]]\nname = \"tb_frame\"\nextern = \"linux/td_base.h\"",
         "[[typedef]]\nname = \"tb_frame_t\"\ntype = \"struct tb_frame\"\nextern = \"linux/td_base.h\"\n",
         "[[typedef]]\nname = \"tu_comp_t\"\ntype = \"unsigned short\"\n",
         "{ name = \"id\", type = \"tb_id_t\" }",
         "{ name = \"times\", type = \"tu_comp_t\", len = 2 }",
         "{ name = \"frame\", type = \"tb_frame_t\" }",
+        // Another header's union, copied as its structs are (linux/netfilter.h's
+        // `nf_inet_addr` in the xt_*.h headers).
+        "[[union]]\nname = \"tb_addr\"\nextern = \"linux/td_base.h\"\n",
+        "{ name = \"addr\", type = \"union tb_addr\" }",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
+    let at = |s: &str| schema.find(s).unwrap();
+    assert!(
+        at("name = \"tb_id_t\"") < at("name = \"tb_frame\""),
+        "{schema}"
+    );
+    assert!(
+        at("name = \"tb_frame\"") < at("name = \"tb_frame_t\""),
+        "{schema}"
+    );
 }
 
 /// `sizeof` of a type in a define (linux/can.h's `CAN_MTU`) is read as written, the struct
@@ -808,6 +823,32 @@ fn sizeof_in_a_define_is_read_as_written() {
         "name = \"SZ_LATER\"\nexpr = \"sizeof(struct sz_later)\"\n",
         "name = \"SZ_MTU\"\nexpr = \"(sizeof(struct sz_frame))\"\n",
         "name = \"SZ_WORDS\"\nexpr = \"(sizeof(struct sz_frame) / sizeof(__u32))\"\n",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+}
+
+/// A tagged struct or union defined where a member is declared (linux/cn_proc.h's
+/// `struct fork_proc_event { ... } fork;`) is that member's inline struct with its `tag`.
+#[test]
+fn a_tagged_struct_defined_in_a_member_is_inline_with_its_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("tg_event.h");
+    std::fs::write(
+        &header,
+        "#ifndef _TG_EVENT_H\n#define _TG_EVENT_H\n#include <linux/types.h>\n\
+         struct tg_event {\n\t__u32 what;\n\tunion {\n\t\tstruct tg_fork {\n\t\t\t__u32 parent;\n\
+         \t\t\t__u32 child;\n\t\t} fork;\n\t\tunion tg_word { __u32 w; __u8 b[4]; } word;\n\
+         \t} data;\n\tstruct tg_geo { __u16 c; __u8 h; __u8 s; } geo;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "tg_event");
+    for want in [
+        "{ name = \"fork\", tag = \"tg_fork\", struct = [",
+        "{ name = \"word\", tag = \"tg_word\", union = [",
+        "{ name = \"geo\", tag = \"tg_geo\", struct = [",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }

@@ -551,7 +551,10 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
             FieldType::Inline(kind, members) => {
                 out.push(BodyLine {
                     indent: indent.clone(),
-                    open: Some(kind.c_keyword().to_string()),
+                    open: Some(match &f.tag {
+                        Some(tag) => format!("{} {tag}", kind.c_keyword()),
+                        None => kind.c_keyword().to_string(),
+                    }),
                     ..Default::default()
                 });
                 field_lines(family, members, depth + 1, out);

@@ -964,8 +964,14 @@ impl Emit<'_> {
                 }
                 // bindgen numbers the untagged unions and structs of a type together.
                 FieldType::Inline(kind, members) => {
-                    nested += 1;
-                    let ty = format!("{name}__bindgen_ty_{nested}");
+                    // A tagged one bindgen names by its tag, and does not count.
+                    let ty = match &f.tag {
+                        Some(tag) => tag.clone(),
+                        None => {
+                            nested += 1;
+                            format!("{name}__bindgen_ty_{nested}")
+                        }
+                    };
                     let before = shapes.len();
                     self.shape(s, &ty, *kind == Aggregate::Union, members, shapes);
                     shapes[before].repr = crate::layout::rust_repr(members, f.packed, None);

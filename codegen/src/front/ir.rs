@@ -481,6 +481,9 @@ pub struct Field {
     /// `const` and `volatile` on the member's type: C's qualifiers, which change no layout;
     /// Rust has no form for either (bindgen drops them).
     pub qualifiers: Qualifiers,
+    /// An inline union or struct's tag (`struct fork_proc_event { ... } fork;`): C declares
+    /// the type where the member is; nothing else in the schema names it.
+    pub tag: Option<String>,
     /// Where the schema writes it.
     pub span: Span,
 }

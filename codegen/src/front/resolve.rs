@@ -26,6 +26,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         includes: Vec::new(),
         enum_types: FxMap::default(),
         typedefs: FxMap::default(),
+        inline_tags: FxSet::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -62,6 +63,8 @@ struct Resolver {
     enum_types: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
     /// The typedefs defined so far, by name: a member may have their type.
     typedefs: FxMap<String, (TypedefId, FieldType)>,
+    /// The tags of inline unions and structs (`tag`), which no other struct may take.
+    inline_tags: FxSet<String>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
@@ -485,6 +488,15 @@ impl Resolver {
                     pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
                     family.items.push(ItemRef::Struct(id));
+                    if self.inline_tags.contains(&st.name) {
+                        self.error(
+                            st.name_span.clone(),
+                            format!(
+                                "`{}` is already the tag of an inline struct or union above",
+                                st.name
+                            ),
+                        );
+                    }
                     self.struct_index.entry(st.name.clone()).or_insert(id);
                     family.structs.push(st);
                 }
@@ -934,6 +946,26 @@ impl Resolver {
                 }
             }
         }
+        // A size convention bounds a flexible array member of the struct's own; one that ends
+        // in another struct's (GNU C's embedding) would have the validators misread its tail.
+        if let (Some(span), Some(last)) = (&parts.convention_span, fields.last()) {
+            if let FieldType::Struct(j) = last.ty {
+                let inner = family.struct_(j);
+                if let (Some(tail), None) = (flexible_tail(family, inner), last.len) {
+                    self.error(
+                        span.clone(),
+                        format!(
+                            "struct `{name}` ends in `{}`, whose `struct {}` ends in the \
+                             flexible array member `{}`: a size convention bounds only a \
+                             flexible array member of the struct's own",
+                            last.display_name(),
+                            inner.name,
+                            tail.display_name()
+                        ),
+                    );
+                }
+            }
+        }
         // The generated validators, matrix and chain builders fill such a struct by
         // assignment, which a `const` member forbids.
         let filled = [
@@ -1041,18 +1073,17 @@ impl Resolver {
             match &f.ty {
                 FieldType::Struct(j) => {
                     let inner = family.struct_(*j);
-                    // Its own flexible array member, or one in the union that ends it.
-                    let tail = inner
-                        .fields
-                        .iter()
-                        .find(|m| m.flexible.is_some())
-                        .or_else(|| match inner.fields.last().map(|m| &m.ty) {
-                            Some(FieldType::Inline(Aggregate::Union, ms)) => {
-                                ms.iter().find(|m| m.flexible.is_some())
-                            }
-                            _ => None,
-                        });
-                    if let Some(tail) = tail {
+                    // GNU C takes one as the last member of a struct, which then ends in its
+                    // flexible array member (asm/kvm.h's `kvm_tdx_capabilities`, fuse.h's
+                    // `fuse_direntplus`); ISO C takes none, so -pedantic flags it, as it flags
+                    // the kernel's header.
+                    let gnu_tail = inside.is_none()
+                        && ends_struct
+                        && i + 1 == fields.len()
+                        && f.len.is_none()
+                        && f.dims.is_empty()
+                        && f.flexible.is_none();
+                    if let (Some(tail), false) = (flexible_tail(family, inner), gnu_tail) {
                         let (line, _) = self.source.line_col(tail.span.start);
                         self.error_note(
                             f.span.clone(),
@@ -1290,6 +1321,7 @@ impl Resolver {
             (Some(b), _) => *b.get_ref(),
             (None, _) => false,
         };
+        let tag = self.inline_tag(&raw.tag, &ty, name.is_some());
         let qualifiers = self.qualifiers(
             [("const", &raw.konst), ("volatile", &raw.volatile)],
             &ty,
@@ -1514,8 +1546,47 @@ impl Resolver {
             byte_order,
             packed,
             qualifiers,
+            tag,
             span,
         })
+    }
+
+    /// An inline union or struct's `tag`: a named member's, a C identifier no other struct,
+    /// union or tag of the schema has.
+    fn inline_tag(
+        &mut self,
+        raw: &Option<S<String>>,
+        ty: &FieldType,
+        named: bool,
+    ) -> Option<String> {
+        let t = raw.as_ref()?;
+        let FieldType::Inline(kind, _) = ty else {
+            self.error(
+                t.span(),
+                "`tag` names a `struct = [...]` or `union = [...]` member's type",
+            );
+            return None;
+        };
+        if !named {
+            self.error(
+                t.span(),
+                format!(
+                    "a tagged {kw} without a member name declares only the type, which C11 \
+                     does not make an anonymous member: name the member",
+                    kw = kind.c_keyword()
+                ),
+            );
+            return None;
+        }
+        let tag = self.identifier(t, Role::Struct);
+        if self.struct_index.contains_key(&tag) || !self.inline_tags.insert(tag.clone()) {
+            self.error(
+                t.span(),
+                format!("`{tag}` is already a struct or union tag of this schema"),
+            );
+            return None;
+        }
+        Some(tag)
     }
 
     /// A member's `const` and `volatile`: on a named member of a scalar, pointer, enum or
@@ -3388,4 +3459,20 @@ fn collect_const(fields: &[Field], out: &mut Vec<Span>) {
             collect_const(ms, out);
         }
     }
+}
+
+/// The flexible array member `st` ends in: its own, one in the union that ends it, or that
+/// of the struct its last member is (GNU C's embedding, `flexible_placement`).
+pub(crate) fn flexible_tail<'a>(family: &'a Family, st: &'a Struct) -> Option<&'a Field> {
+    st.fields.iter().find(|m| m.flexible.is_some()).or_else(|| {
+        match st.fields.last().map(|m| (&m.ty, m.len)) {
+            Some((FieldType::Inline(Aggregate::Union, ms), _)) => {
+                ms.iter().find(|m| m.flexible.is_some())
+            }
+            Some((FieldType::Struct(j), None)) if !std::ptr::eq(family.struct_(*j), st) => {
+                flexible_tail(family, family.struct_(*j))
+            }
+            _ => None,
+        }
+    })
 }

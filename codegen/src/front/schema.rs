@@ -436,6 +436,9 @@ pub struct RawField {
     pub konst: Option<S<bool>>,
     /// `volatile unsigned int lock;` (drm.h, which headers_install writes `__volatile__`).
     pub volatile: Option<S<bool>>,
+    /// A tag for a `struct = [...]` or `union = [...]` member: `struct fork_proc_event { ... }
+    /// fork;` (linux/cn_proc.h), a struct defined where the member is declared.
+    pub tag: Option<S<String>>,
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).

@@ -393,7 +393,14 @@ fn members_of(
             let decl = ty.declaration();
             let tag = decl.spelling();
             let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
-            if decl.kind() == CursorKind::Union || untagged {
+            // A tagged struct defined where the member is declared (`struct fork_proc_event
+            // { ... } fork;`) is inline in the IR, with its `tag`.
+            let (at, member) = (decl.location().spelling(), c.extent());
+            let defined_here = decl.is_definition()
+                && at.file == member.start().spelling().file
+                && (member.start().spelling().offset..member.end().spelling().offset)
+                    .contains(&at.offset);
+            if decl.kind() == CursorKind::Union || untagged || defined_here {
                 members_of(ty, &path, offset, out);
             }
         }

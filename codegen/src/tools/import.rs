@@ -55,6 +55,8 @@ struct Field {
     volatile: bool,
     /// The typedef this member's type names (`canid_t`), which must be defined above.
     typedef_ref: Option<String>,
+    /// An inline union or struct's tag (`struct fork_proc_event { ... } fork;`).
+    tag: Option<String>,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -452,20 +454,37 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         konst,
         volatile,
         typedef_ref: None,
+        tag: None,
     };
     let record = decl.kind();
     let tag = decl.spelling();
     // A union, or a struct without a tag written where it is used (not through a typedef):
     // the schema's `union = [...]` and `struct = [...]`, anonymous when the member is.
+    // A tagged one defined where the member is declared (`struct fork_proc_event { ... }
+    // fork;`, linux/cn_proc.h): inline, with its `tag`.
+    let defined_here = {
+        let (at, member) = (decl.location().spelling(), c.extent());
+        !untagged(&tag)
+            && ty.kind() != TypeKind::Typedef
+            && decl.is_definition()
+            && at.file == member.start().spelling().file
+            && (member.start().spelling().offset..member.end().spelling().offset)
+                .contains(&at.offset)
+    };
     let inline = match record {
         _ if canon.kind() != TypeKind::Record => None,
         // A tagged union is a `[[union]]` of its own, which the member names.
-        CursorKind::Union if untagged(&tag) => Some(Aggregate::Union),
-        CursorKind::Struct if untagged(&tag) && ty.kind() != TypeKind::Typedef => {
+        CursorKind::Union if untagged(&tag) || defined_here => Some(Aggregate::Union),
+        CursorKind::Struct
+            if (untagged(&tag) && ty.kind() != TypeKind::Typedef) || defined_here =>
+        {
             Some(Aggregate::Struct)
         }
         _ => None,
     };
+    if defined_here {
+        field.tag = Some(tag.clone());
+    }
     if let Some(kind) = inline {
         let kw = kind.c_keyword();
         for attr in attributes_of(decl) {
@@ -1666,6 +1685,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
             let _ = writeln!(out, "{indent}{{ {} }},", parts.join(", "));
         }
         Some((kind, members)) => {
+            if let Some(t) = &f.tag {
+                parts.push(format!("tag = {}", toml_str(t)));
+            }
             parts.push(format!("{} = [", kind.c_keyword()));
             let _ = writeln!(out, "{indent}{{ {}", parts.join(", "));
             for m in members {
@@ -1857,7 +1879,10 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     tu.cursor().visit_children(|c| {
-        if c.kind() == CursorKind::Struct && c.is_definition() && !untagged(&c.spelling()) {
+        if matches!(c.kind(), CursorKind::Struct | CursorKind::Union)
+            && c.is_definition()
+            && !untagged(&c.spelling())
+        {
             let place = c.location().spelling();
             if place.file.is_some() && place.file != main_file {
                 let file = place.file.map(|f| f.name()).unwrap_or_default();

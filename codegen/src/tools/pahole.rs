@@ -72,7 +72,8 @@ pub fn table(family: &Family, s: StructId, layout: &StructLayout, target: &Targe
             FieldType::Pointer(p) => p.c_name(family),
             FieldType::Struct(i) => family.struct_(*i).c_type(),
             FieldType::Inline(kind, _) => {
-                rows.push((format!("{indent}{} {{", kind.c_keyword()), None));
+                let tag = f.tag.as_ref().map_or(String::new(), |t| format!(" {t}"));
+                rows.push((format!("{indent}{}{tag} {{", kind.c_keyword()), None));
                 let sep = if name.is_empty() { "" } else { " " };
                 open_unions.push((m.depth, format!("{indent}}}{sep}{name}{array};"), offsets));
                 continue;

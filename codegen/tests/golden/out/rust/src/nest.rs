@@ -373,12 +373,151 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for NestPlain {}
+/// The struct `fork` of [`NestEventEventData`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct NestEventEventDataFork {
+    /// the parent
+    pub parent: u32,
+    /// the child
+    pub child: u32,
+}
+/// The struct `exit` of [`NestEventEventData`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct NestEventEventDataExit {
+    /// the process
+    pub pid: u32,
+    /// its exit code
+    pub code: u32,
+    /// the signal
+    pub signal: u64,
+}
+/// The union `event_data` of [`NestEvent`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union NestEventEventData {
+    /// The struct `fork`.
+    pub fork: NestEventEventDataFork,
+    /// The struct `exit`.
+    pub exit: NestEventEventDataExit,
+}
+impl ::core::default::Default for NestEventEventData {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// The struct `geometry` of [`NestEvent`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct NestEventGeometry {
+    /// cylinders
+    pub cylinders: u16,
+    /// heads
+    pub heads: u8,
+    /// sectors
+    pub sectors: u8,
+}
+/// `struct nest_event`: An event with tagged inline structs
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct NestEvent {
+    /// which member of @event_data
+    pub what: u32,
+    /// the CPU
+    pub cpu: u32,
+    /// what happened
+    pub event_data: NestEventEventData,
+    /// a disk's geometry
+    pub geometry: NestEventGeometry,
+    /// zero
+    pub pad: u32,
+}
+impl ::core::default::Default for NestEvent {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<NestEvent>() != 32 {
+        panic!("struct nest_event: wrong size");
+    }
+    if ::core::mem::align_of::<NestEvent>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct nest_event: wrong alignment");
+    }
+    if ::core::mem::offset_of!(NestEvent, what) != 0 {
+        panic!("struct nest_event: `what` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEvent, cpu) != 4 {
+        panic!("struct nest_event: `cpu` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEvent, event_data) != 8 {
+        panic!("struct nest_event: `event_data` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEvent, geometry) != 24 {
+        panic!("struct nest_event: `geometry` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEvent, pad) != 28 {
+        panic!("struct nest_event: `pad` at the wrong offset");
+    }
+    if ::core::mem::size_of::<NestEventEventData>() != 16 {
+        panic!("union NestEventEventData: wrong size");
+    }
+    if ::core::mem::offset_of!(NestEventEventData, fork) != 0 {
+        panic!("union NestEventEventData: `fork` not at offset 0");
+    }
+    if ::core::mem::offset_of!(NestEventEventData, exit) != 0 {
+        panic!("union NestEventEventData: `exit` not at offset 0");
+    }
+    if ::core::mem::size_of::<NestEventEventDataFork>() != 8 {
+        panic!("struct NestEventEventDataFork: wrong size");
+    }
+    if ::core::mem::offset_of!(NestEventEventDataFork, parent) != 0 {
+        panic!("struct NestEventEventDataFork: `parent` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEventEventDataFork, child) != 4 {
+        panic!("struct NestEventEventDataFork: `child` at the wrong offset");
+    }
+    if ::core::mem::size_of::<NestEventEventDataExit>() != 16 {
+        panic!("struct NestEventEventDataExit: wrong size");
+    }
+    if ::core::mem::offset_of!(NestEventEventDataExit, pid) != 0 {
+        panic!("struct NestEventEventDataExit: `pid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEventEventDataExit, code) != 4 {
+        panic!("struct NestEventEventDataExit: `code` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEventEventDataExit, signal) != 8 {
+        panic!("struct NestEventEventDataExit: `signal` at the wrong offset");
+    }
+    if ::core::mem::size_of::<NestEventGeometry>() != 4 {
+        panic!("struct NestEventGeometry: wrong size");
+    }
+    if ::core::mem::offset_of!(NestEventGeometry, cylinders) != 0 {
+        panic!("struct NestEventGeometry: `cylinders` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEventGeometry, heads) != 2 {
+        panic!("struct NestEventGeometry: `heads` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(NestEventGeometry, sectors) != 3 {
+        panic!("struct NestEventGeometry: `sectors` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for NestEvent {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::NestReq;
     pub use super::NestPlain;
+    pub use super::NestEvent;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

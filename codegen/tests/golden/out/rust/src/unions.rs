@@ -504,6 +504,85 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnSqe {}
+/// `struct un_caps`: Capabilities ending in a list of MSRs
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnCaps {
+    /// attributes
+    pub attrs: u64,
+    /// zero
+    pub reserved: [u64; 2],
+    /// flags
+    pub flags: u32,
+    /// the MSRs, and their indices after
+    pub msrs: UnMsrList,
+}
+const _: () = {
+    if ::core::mem::size_of::<UnCaps>() != 32 {
+        panic!("struct un_caps: wrong size");
+    }
+    if ::core::mem::align_of::<UnCaps>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct un_caps: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnCaps, attrs) != 0 {
+        panic!("struct un_caps: `attrs` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnCaps, reserved) != 8 {
+        panic!("struct un_caps: `reserved` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnCaps, flags) != 24 {
+        panic!("struct un_caps: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnCaps, msrs) != 28 {
+        panic!("struct un_caps: `msrs` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnCaps {}
+/// `struct un_caps_outer`: A struct whose last member ends in another's flexible array member, two deep
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnCapsOuter {
+    /// the kind
+    pub kind: u32,
+    /// zero
+    pub pad: u32,
+    /// the capabilities
+    pub caps: UnCaps,
+}
+const _: () = {
+    if ::core::mem::size_of::<UnCapsOuter>() != 40 {
+        panic!("struct un_caps_outer: wrong size");
+    }
+    if ::core::mem::align_of::<UnCapsOuter>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct un_caps_outer: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnCapsOuter, kind) != 0 {
+        panic!("struct un_caps_outer: `kind` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnCapsOuter, pad) != 4 {
+        panic!("struct un_caps_outer: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnCapsOuter, caps) != 8 {
+        panic!("struct un_caps_outer: `caps` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnCapsOuter {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -516,6 +595,8 @@ pub mod r1 {
     pub use super::UnBufRing;
     pub use super::UnMsrList;
     pub use super::UnSqe;
+    pub use super::UnCaps;
+    pub use super::UnCapsOuter;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

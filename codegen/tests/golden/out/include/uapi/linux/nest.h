@@ -71,4 +71,42 @@ struct nest_plain {
 	} pts[4];
 };
 
+/**
+ * struct nest_event - An event with tagged inline structs
+ * @what: which member of @event_data
+ * @cpu: the CPU
+ * @event_data: what happened
+ * @event_data.fork.parent: the parent
+ * @event_data.fork.child: the child
+ * @event_data.exit.pid: the process
+ * @event_data.exit.code: its exit code
+ * @event_data.exit.signal: the signal
+ * @geometry: a disk's geometry
+ * @geometry.cylinders: cylinders
+ * @geometry.heads: heads
+ * @geometry.sectors: sectors
+ * @pad: zero
+ */
+struct nest_event {
+	__u32 what;
+	__u32 cpu;
+	union {
+		struct nest_fork_event {
+			__u32 parent;
+			__u32 child;
+		} fork;
+		struct nest_exit_event {
+			__u32 pid;
+			__u32 code;
+			__u64 signal;
+		} exit;
+	} event_data;
+	struct nest_geometry {
+		__u16 cylinders;
+		__u8 heads;
+		__u8 sectors;
+	} geometry;
+	__u32 pad;
+};
+
 #endif /* _UAPI_LINUX_NEST_H */

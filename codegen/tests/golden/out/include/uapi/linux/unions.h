@@ -140,4 +140,30 @@ struct un_sqe {
 	};
 };
 
+/**
+ * struct un_caps - Capabilities ending in a list of MSRs
+ * @attrs: attributes
+ * @reserved: zero
+ * @flags: flags
+ * @msrs: the MSRs, and their indices after
+ */
+struct un_caps {
+	__u64 attrs;
+	__u64 reserved[2];
+	__u32 flags;
+	struct un_msr_list msrs;
+};
+
+/**
+ * struct un_caps_outer - A struct whose last member ends in another's flexible array member, two deep
+ * @kind: the kind
+ * @pad: zero
+ * @caps: the capabilities
+ */
+struct un_caps_outer {
+	__u32 kind;
+	__u32 pad;
+	struct un_caps caps;
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
