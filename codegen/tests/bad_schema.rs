@@ -587,6 +587,18 @@ const CASES: &[Case] = &[
         says: "`t` is already the tag of an inline struct or union above",
     },
     Case {
+        name: "a typedef'd struct with a size convention",
+        body: "[[struct]]\nname = \"s_t\"\ntypedef = true\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }]\n",
+        at: "true\nconvention",
+        says: "`s_t` is a typedef'd struct without a tag, which has a size convention: only a tagged struct does",
+    },
+    Case {
+        name: "struct NAME of a typedef'd struct",
+        body: "[[struct]]\nname = \"p_t\"\ntypedef = true\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"struct p_t\" }]\n",
+        at: "\"struct p_t\"",
+        says: "`p_t` has no tag (`typedef = true`): write `p_t`",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

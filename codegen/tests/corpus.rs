@@ -47,6 +47,9 @@ use uapigen::tools::header_decls;
 
 const RATCHET: &str = "codegen/tests/corpus/round_tripped.txt";
 
+/// The scratch folder of the compiler's headers libclang's listing needs (<stdint.h>).
+const STUBS: &str = "stubs";
+
 /// The suites the corpus is taken from: the kernel Debian stable installs and unstable's.
 const CORPUS_SUITES: &[&str] = &["bookworm", "unstable"];
 
@@ -479,7 +482,8 @@ fn round_trip(
     std::fs::write(&gen_path, text).unwrap();
 
     // Names do not depend on the ABI: listed once, as on x86-64.
-    let host = k.include_dirs(&ABIS[0]);
+    let mut host = k.include_dirs(&ABIS[0]);
+    host.push(scratch.join(STUBS));
     let host: Vec<&Path> = host.iter().map(|p| p.as_path()).collect();
     let declared = |path: &Path, include: &[&Path]| {
         header_decls::declarations(path, include, uapigen::layout::DEFAULT_TARGET)
@@ -746,6 +750,11 @@ fn every_header_of_the_package_round_trips_or_says_why() {
     let scratch = tempfile::tempdir().unwrap();
     kernels::require_compilers(scratch.path());
     uapigen::clang_proof::load().unwrap_or_else(|e| panic!("{e}"));
+    // libclang lists declarations with -nostdinc; <stdint.h> (fuse.h's) is the compiler's,
+    // which gcc's probes find and libclang's listing finds here.
+    let stubs = scratch.path().join(STUBS);
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(stubs.join("stdint.h"), uapigen::clang_proof::STDINT_H).unwrap();
 
     let detail = std::env::var_os("UAPIGEN_CORPUS_DETAIL").is_some_and(|v| v == "1");
     let mut report = String::new();

@@ -601,14 +601,23 @@ fn a_pragma_pack_layout_is_refused_by_the_layout_proof() {
     ]);
 }
 
-/// An untagged struct reached through a typedef is not written inline in the header, so the
-/// schema, which writes untagged structs only inline, cannot write it as the header does.
+/// An untagged struct reached through a typedef (`typedef struct { ... } ts_pair;`) is the
+/// schema's struct `ts_pair` with `typedef = true`, and a member of its type names it. (The
+/// fixture sits among the refused ones, which it was until typedef'd structs came.)
 #[test]
-fn a_typedef_of_an_untagged_struct_is_refused() {
-    assert_eq!(refusal("typedef_struct.h"), [
-        "typedef_struct.h:4:9: error: a struct without a tag: the schema names every struct (`struct NAME { ... };`, not a typedef of an anonymous struct)",
-        "typedef_struct.h:11:10: error: `ts_req.pair` has type `ts_pair`, a typedef of an untagged struct: the schema writes the struct inline (`struct { ... } pair;`) or names a struct defined at file scope (`struct NAME member;`)",
-    ]);
+fn a_typedef_of_an_untagged_struct_is_a_typedef_struct() {
+    let schema = import_generate_compare(
+        &repo_root().join("codegen/tests/import/refused/typedef_struct.h"),
+        "typedef_struct",
+    );
+    assert!(
+        schema.contains("[[struct]]\nname = \"ts_pair\"\ntypedef = true\n"),
+        "{schema}"
+    );
+    assert!(
+        schema.contains("{ name = \"pair\", type = \"ts_pair\" }"),
+        "{schema}"
+    );
 }
 
 /// Untagged structs, named and anonymous, in a struct and in unions, become `struct = [...]`
@@ -852,6 +861,47 @@ fn a_tagged_struct_defined_in_a_member_is_inline_with_its_tag() {
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
+}
+
+/// `typedef struct { ... } NAME;` and `typedef union { ... } NAME;` (linux/xfrm.h's
+/// `xfrm_address_t`, linux/elf.h's) are structs named NAME with `typedef = true`, and the
+/// members of their type name them; another header's are copied as its structs are.
+#[test]
+fn structs_without_a_tag_named_by_a_typedef_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    std::fs::write(
+        linux.join("tx_base.h"),
+        "#ifndef _TX_BASE_H\n#define _TX_BASE_H\n#include <linux/types.h>\n\
+         typedef struct {\n\t__u8 b[16];\n} tx_uuid_t;\n#endif\n",
+    )
+    .unwrap();
+    let header = linux.join("tx_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _TX_USER_H\n#define _TX_USER_H\n#include <linux/types.h>\n\
+         #include <linux/tx_base.h>\ntypedef union {\n\t__be32 a4;\n\t__be32 a6[4];\n} tx_addr_t;\n\
+         typedef struct {\n\t__s64 d_tag;\n\t__u64 d_val;\n} tx_dyn;\n\
+         struct tx_id {\n\ttx_addr_t daddr;\n\t__be32 spi;\n\t__u32 pad;\n\ttx_dyn dyn[2];\n\
+         \ttx_uuid_t uuid;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "tx_user");
+    for want in [
+        "[[union]]\nname = \"tx_addr_t\"\ntypedef = true\n",
+        "[[struct]]\nname = \"tx_dyn\"\ntypedef = true\n",
+        "[[struct]]\nname = \"tx_uuid_t\"\ntypedef = true\nextern = \"linux/tx_base.h\"\n",
+        "{ name = \"daddr\", type = \"tx_addr_t\" }",
+        "{ name = \"dyn\", type = \"tx_dyn\", len = 2 }",
+        "{ name = \"uuid\", type = \"tx_uuid_t\" }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+    assert!(
+        !schema.contains("not imported: typedef `tx_dyn`"),
+        "{schema}"
+    );
 }
 
 /// A struct of another header that a copy cannot write (a pointer to a pointer in it) is
@@ -1444,10 +1494,9 @@ fn every_header_in_usr_include_linux_is_imported_or_refused_where_it_is() {
         ),
         (
             "acrn.h",
-            2,
-            // Its aligned(256) request now imports; guid_t, a typedef of an anonymous
-            // struct, does not.
-            ": error: `acrn_vm_creation.uuid` has type `guid_t`, a typedef of an untagged struct",
+            // Its aligned(256) request imports, and so does guid_t, <linux/uuid.h>'s typedef
+            // of an anonymous struct, copied as an extern `typedef = true` struct.
+            0, "",
         ),
     ] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_uapigen"))

@@ -50,6 +50,8 @@ struct StructView {
     body: Vec<BodyLine>,
     /// ` __attribute__((packed))` after the closing brace, or nothing.
     attrs: String,
+    /// No tag: `typedef struct { ... } NAME;`.
+    typedef: bool,
 }
 
 #[derive(Serialize, Default)]
@@ -225,7 +227,11 @@ fn write(v: &HeaderView, out: &mut String) {
             out.push_str("};\n");
         }
         if let Some(st) = &item.structure {
-            push(out, &[st.keyword, " ", &st.name, " {\n"]);
+            if st.typedef {
+                push(out, &["typedef ", st.keyword, " {\n"]);
+            } else {
+                push(out, &[st.keyword, " ", &st.name, " {\n"]);
+            }
             for b in &st.body {
                 if let Some(d) = truthy(&b.directive) {
                     push(out, &[d, "\n"]);
@@ -255,7 +261,11 @@ fn write(v: &HeaderView, out: &mut String) {
                     out.push_str(";\n");
                 }
             }
-            push(out, &["}", &st.attrs, ";\n"]);
+            if st.typedef {
+                push(out, &["}", &st.attrs, " ", &st.name, ";\n"]);
+            } else {
+                push(out, &["}", &st.attrs, ";\n"]);
+            }
         }
     }
     push(out, &["\n#endif /* ", &v.guard, " */\n"]);
@@ -330,7 +340,11 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
     let st = family.struct_(s);
     let mut body = Vec::new();
     field_lines(family, &st.fields, 1, &mut body);
-    let mut out = format!("{} {{", st.c_type());
+    let mut out = if st.typedef {
+        format!("typedef {} {{", st.keyword())
+    } else {
+        format!("{} {{", st.c_type())
+    };
     for l in body {
         if let Some(f) = l.field {
             out += &format!(" {} {}{}{};", f.ty, f.name, f.array, f.attrs);
@@ -342,7 +356,12 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
             out += &format!(" }} {};", c.name.unwrap_or_default());
         }
     }
-    out + " }" + &attributes(st.packed, st.aligned)
+    let name = if st.typedef {
+        format!(" {}", st.name)
+    } else {
+        String::new()
+    };
+    out + " }" + &attributes(st.packed, st.aligned) + &name
 }
 
 /// `typedef __u32 canid_t;`: what an extern copy is compared by.
@@ -364,6 +383,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                     name: st.name.clone(),
                     body,
                     attrs: attributes(st.packed, st.aligned),
+                    typedef: st.typedef,
                 }),
                 ..Default::default()
             }
@@ -741,7 +761,13 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
     let Some(summary) = &st.summary else {
         return st.doc.as_deref().and_then(|d| plain_comment(d, ""));
     };
-    let mut lines = vec![format!("{} - {}", st.c_type(), c_comment(summary))];
+    // kernel-doc names a typedef'd struct `struct NAME` too.
+    let mut lines = vec![format!(
+        "{} {} - {}",
+        st.keyword(),
+        st.name,
+        c_comment(summary)
+    )];
     fn params(fields: &[Field], prefix: &str, lines: &mut Vec<String>) {
         for f in fields {
             let path = match (&f.name, prefix.is_empty()) {

@@ -414,6 +414,8 @@ pub struct Struct {
     /// A union at file scope (`[[union]]`): every member at offset 0, its size the largest
     /// rounded up to its alignment. It has no size convention, rules or capabilities.
     pub union: bool,
+    /// No tag: `typedef struct { ... } NAME;`, whose type is `NAME` (`c_type`).
+    pub typedef: bool,
     /// Set on an info struct the kernel follows with a capability chain.
     pub caps: Option<CapChain>,
     /// Set on a struct that is one capability of a chain.
@@ -1567,8 +1569,12 @@ impl Struct {
         }
     }
 
-    /// Its C type: `struct vfio_info_cap_header`, `union bpf_attr`.
+    /// Its C type: `struct vfio_info_cap_header`, `union bpf_attr`; a typedef'd one's
+    /// name (`xfrm_address_t`).
     pub fn c_type(&self) -> String {
+        if self.typedef {
+            return self.name.clone();
+        }
         format!("{} {}", self.keyword(), self.name)
     }
 

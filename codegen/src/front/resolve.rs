@@ -27,6 +27,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         enum_types: FxMap::default(),
         typedefs: FxMap::default(),
         inline_tags: FxSet::default(),
+        typedef_structs: FxSet::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -65,6 +66,8 @@ struct Resolver {
     typedefs: FxMap<String, (TypedefId, FieldType)>,
     /// The tags of inline unions and structs (`tag`), which no other struct may take.
     inline_tags: FxSet<String>,
+    /// The structs and unions without a tag (`typedef = true`), named by their typedef.
+    typedef_structs: FxSet<String>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
@@ -988,8 +991,31 @@ impl Resolver {
                 );
             }
         }
+        let typedef = raw.typedef.as_ref().is_some_and(|t| *t.get_ref());
+        if let Some(t) = raw.typedef.as_ref().filter(|_| typedef) {
+            // The generated validators, matrix and chain code name `struct NAME`.
+            let checks = [
+                (parts.convention_span.is_some(), "a size convention"),
+                (!parts.rules.is_empty(), "`rules`"),
+                (raw.caps.is_some(), "`caps`"),
+                (raw.capability.is_some(), "`capability`"),
+                (parts.payload.is_some(), "`payload`"),
+            ];
+            if let Some((_, what)) = checks.iter().find(|(on, _)| *on) {
+                self.error(
+                    t.span(),
+                    format!(
+                        "`{name}` is a typedef'd {} without a tag, which has {what}: only a \
+                         tagged struct does",
+                        if union { "union" } else { "struct" }
+                    ),
+                );
+            }
+            self.typedef_structs.insert(name.clone());
+        }
         let st = Struct {
             name,
+            typedef,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),
             convention,
@@ -1740,8 +1766,22 @@ impl Resolver {
             .strip_prefix("struct ")
             .map(|n| (n, false))
             .or_else(|| text.strip_prefix("union ").map(|n| (n, true)));
+        if let Some(i) = self
+            .struct_index
+            .get(text)
+            .filter(|_| self.typedef_structs.contains(text))
+        {
+            return Some(FieldType::Struct(*i));
+        }
         if let Some((sname, union)) = tagged {
             let sname = sname.trim();
+            if self.typedef_structs.contains(sname) {
+                self.error(
+                    t.span(),
+                    format!("`{sname}` has no tag (`typedef = true`): write `{sname}`"),
+                );
+                return None;
+            }
             if self.struct_index.contains_key(sname) && self.unions.contains(sname) != union {
                 let (is, write) = if union {
                     ("a struct", "struct")

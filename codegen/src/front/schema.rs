@@ -142,6 +142,9 @@ pub struct RawStruct {
     /// `{ revisions = ["v6_11"], fixed = "v6_14", note = "..." }`.
     pub abi_trap: Option<S<RawAbiTrap>>,
     /// `__attribute__((packed))`: every member at the next byte, the struct 1-aligned.
+    /// No tag: `typedef struct { ... } NAME;` (linux/xfrm.h's `xfrm_address_t`, linux/elf.h's
+    /// `Elf64_Ehdr`); its type is `NAME`.
+    pub typedef: Option<S<bool>>,
     pub packed: Option<S<bool>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
     pub aligned: Option<S<i64>>,

@@ -333,6 +333,15 @@ pub fn measure(
         if matches!(c.kind(), CursorKind::Struct | CursorKind::Union) && c.is_definition() {
             found.insert(c.spelling(), c.ty());
         }
+        // `typedef struct { ... } NAME;`: measured by NAME.
+        if c.kind() == CursorKind::Typedef {
+            let record = c.typedef_underlying().canonical();
+            let tag = record.declaration().spelling();
+            let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
+            if record.kind() == TypeKind::Record && untagged {
+                found.insert(c.spelling(), record);
+            }
+        }
     });
     Ok(found
         .into_iter()

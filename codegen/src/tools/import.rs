@@ -73,6 +73,8 @@ enum Item {
         name: String,
         /// A union at file scope (`[[union]]`).
         union: bool,
+        /// No tag, named by a typedef (`typedef struct { ... } NAME;`).
+        typedef: bool,
         /// Another header's struct this header's structs hold (`extern`): that header.
         extern_header: Option<String>,
         doc: Option<String>,
@@ -139,6 +141,8 @@ struct State {
     /// The typedefs of the headers it includes that the schema can write: (what each names,
     /// the header), for an `extern` copy when this header's members name one.
     other_typedefs: HashMap<String, (String, String)>,
+    /// This header's structs and unions without a tag that no typedef has named yet.
+    untagged: Vec<(u32, Item)>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -176,6 +180,15 @@ fn attributes_of(c: Cursor<'_>) -> Vec<String> {
         }
     });
     found
+}
+
+/// The struct or union without a tag that typedef `c` names (`typedef struct { ... } NAME;`),
+/// where it is defined.
+fn untagged_record(c: Cursor<'_>) -> Option<Cursor<'_>> {
+    let record = c.typedef_underlying().canonical();
+    let decl = record.declaration();
+    (record.kind() == TypeKind::Record && untagged(&decl.spelling()) && decl.is_definition())
+        .then_some(decl)
 }
 
 /// What a typedef names, as the schema's `[[typedef]]` writes it (`__u32`, `unsigned short`,
@@ -471,8 +484,11 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             && (member.start().spelling().offset..member.end().spelling().offset)
                 .contains(&at.offset)
     };
+    // `typedef struct { ... } NAME;`'s type: the schema's struct named NAME (`typedef = true`).
+    let typedef_record =
+        ty.kind() == TypeKind::Typedef && canon.kind() == TypeKind::Record && untagged(&tag);
     let inline = match record {
-        _ if canon.kind() != TypeKind::Record => None,
+        _ if canon.kind() != TypeKind::Record || typedef_record => None,
         // A tagged union is a `[[union]]` of its own, which the member names.
         CursorKind::Union if untagged(&tag) || defined_here => Some(Aggregate::Union),
         CursorKind::Struct
@@ -540,7 +556,10 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         ));
         return field;
     }
-    let ty_name = if aligned_u64 {
+    let ty_name = if typedef_record {
+        field.struct_ref = Some(spelled.clone());
+        spelled.clone()
+    } else if aligned_u64 {
         written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
@@ -1227,6 +1246,20 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             );
             return;
         }
+        CursorKind::Typedef if untagged_record(c).is_some() => {
+            // `typedef struct { ... } NAME;`: the struct, named NAME, where it is defined.
+            let Some(decl) = untagged_record(c) else {
+                return;
+            };
+            let at = decl.location().expansion().offset;
+            let mut item = struct_item(decl, spelled, at, main_file, &state.source);
+            if let Item::Struct { typedef, .. } = &mut item {
+                *typedef = true;
+            }
+            state.untagged.retain(|(o, _)| *o != at);
+            state.items.push((at, item));
+            return;
+        }
         CursorKind::Typedef => {
             // The kernel's own types (`__s8`, `__le16`, `__kernel_mode_t`, `__virtio16`):
             // what uapigen's <linux/types.h> stands for, not the schema's.
@@ -1293,8 +1326,13 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
         }
     }
     if matches!(kind, CursorKind::Struct | CursorKind::Union) && definition {
-        let item = struct_item(c, spelled, offset, main_file, &state.source);
-        state.items.push((offset, item));
+        let item = struct_item(c, spelled.clone(), offset, main_file, &state.source);
+        // One without a tag waits for the typedef that names it, if one does.
+        if untagged(&spelled) {
+            state.untagged.push((offset, item));
+        } else {
+            state.items.push((offset, item));
+        }
     } else if kind == CursorKind::Enum && definition {
         let mut e = Enumerators {
             values: Vec::new(),
@@ -1515,6 +1553,7 @@ fn struct_item(
     Item::Struct {
         name,
         union: c.kind() == CursorKind::Union,
+        typedef: false,
         extern_header: None,
         doc: doc_of(c),
         packed,
@@ -1875,6 +1914,7 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         others: HashMap::new(),
         other_structs: HashMap::new(),
         other_typedefs: HashMap::new(),
+        untagged: Vec::new(),
     };
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
@@ -1891,6 +1931,22 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
                     .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
                 if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
                     let item = struct_item(c, c.spelling(), place.offset, place.file, text);
+                    state.other_structs.insert(c.spelling(), (item, h));
+                }
+            }
+        }
+        if let (CursorKind::Typedef, Some(decl)) = (c.kind(), untagged_record(c)) {
+            let place = decl.location().spelling();
+            if place.file.is_some() && place.file != main_file {
+                let file = place.file.map(|f| f.name()).unwrap_or_default();
+                let text = texts
+                    .entry(file.clone())
+                    .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
+                if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
+                    let mut item = struct_item(decl, c.spelling(), place.offset, place.file, text);
+                    if let Item::Struct { typedef, .. } = &mut item {
+                        *typedef = true;
+                    }
                     state.other_structs.insert(c.spelling(), (item, h));
                 }
             }
@@ -1917,6 +1973,9 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         }
         collect_top(c, main_file, &mut state)
     });
+    // Those no typedef named (`struct { ... } x;`): refused as they are.
+    let untagged = std::mem::take(&mut state.untagged);
+    state.items.extend(untagged);
     let skipped = skipped_ranges(&tu, main_file);
     directives(&tu, main_file, &skipped, &mut state);
     for (start, end) in skipped {
@@ -2966,6 +3025,7 @@ fn render(
             Item::Struct {
                 name,
                 union,
+                typedef,
                 extern_header,
                 doc,
                 packed,
@@ -2975,6 +3035,9 @@ fn render(
             } => {
                 let table = if union { "union" } else { "struct" };
                 let _ = writeln!(out, "\n[[{table}]]\nname = \"{name}\"");
+                if typedef {
+                    let _ = writeln!(out, "typedef = true");
+                }
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
                 }

@@ -364,6 +364,116 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for SiTail {}
+/// `si_address_t`: An IPv4 or IPv6 address
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union SiAddressT {
+    /// IPv4
+    pub a4: u32,
+    /// IPv6
+    pub a6: [u32; 4],
+}
+impl ::core::default::Default for SiAddressT {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<SiAddressT>() != 16 {
+        panic!("union si_address_t: wrong size");
+    }
+    if ::core::mem::align_of::<SiAddressT>() != 4 {
+        panic!("union si_address_t: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiAddressT, a4) != 0 {
+        panic!("union si_address_t: `a4` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiAddressT, a6) != 0 {
+        panic!("union si_address_t: `a6` at the wrong offset");
+    }
+};
+/// `si_elf_dyn`: A dynamic section entry
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiElfDyn {
+    /// the tag
+    pub d_tag: i64,
+    /// its value
+    pub d_val: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<SiElfDyn>() != 16 {
+        panic!("struct si_elf_dyn: wrong size");
+    }
+    if ::core::mem::align_of::<SiElfDyn>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct si_elf_dyn: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiElfDyn, d_tag) != 0 {
+        panic!("struct si_elf_dyn: `d_tag` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiElfDyn, d_val) != 8 {
+        panic!("struct si_elf_dyn: `d_val` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiElfDyn {}
+/// `struct si_xfrm_id`: A state's identity
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct SiXfrmId {
+    /// the destination
+    pub daddr: SiAddressT,
+    /// the SPI
+    pub spi: u32,
+    /// the protocol
+    pub proto: u8,
+    /// zero
+    pub pad: [u8; 3],
+    /// two entries
+    pub r#dyn: [SiElfDyn; 2],
+}
+impl ::core::default::Default for SiXfrmId {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<SiXfrmId>() != 56 {
+        panic!("struct si_xfrm_id: wrong size");
+    }
+    if ::core::mem::align_of::<SiXfrmId>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct si_xfrm_id: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiXfrmId, daddr) != 0 {
+        panic!("struct si_xfrm_id: `daddr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiXfrmId, spi) != 16 {
+        panic!("struct si_xfrm_id: `spi` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiXfrmId, proto) != 20 {
+        panic!("struct si_xfrm_id: `proto` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiXfrmId, pad) != 21 {
+        panic!("struct si_xfrm_id: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiXfrmId, r#dyn) != 24 {
+        panic!("struct si_xfrm_id: `dyn` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiXfrmId {}
+/// `SI_XFRM_ID_SIZE` = `sizeof(struct si_xfrm_id) + sizeof(si_address_t)`.
+pub const SI_XFRM_ID_SIZE: u32 = 72;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -373,6 +483,9 @@ pub mod r1 {
     pub use super::SiMbox;
     pub use super::SiFrame;
     pub use super::SiTail;
+    pub use super::SiAddressT;
+    pub use super::SiElfDyn;
+    pub use super::SiXfrmId;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

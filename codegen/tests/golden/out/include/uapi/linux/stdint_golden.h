@@ -115,4 +115,42 @@ struct si_tail {
 	__u16 b[2];
 };
 
+/**
+ * union si_address_t - An IPv4 or IPv6 address
+ * @a4: IPv4
+ * @a6: IPv6
+ */
+typedef union {
+	__be32 a4;
+	__be32 a6[4];
+} si_address_t;
+
+/**
+ * struct si_elf_dyn - A dynamic section entry
+ * @d_tag: the tag
+ * @d_val: its value
+ */
+typedef struct {
+	__s64 d_tag;
+	__u64 d_val;
+} si_elf_dyn;
+
+/**
+ * struct si_xfrm_id - A state's identity
+ * @daddr: the destination
+ * @spi: the SPI
+ * @proto: the protocol
+ * @pad: zero
+ * @dyn: two entries
+ */
+struct si_xfrm_id {
+	si_address_t daddr;
+	__be32 spi;
+	__u8 proto;
+	__u8 pad[3];
+	si_elf_dyn dyn[2];
+};
+
+#define SI_XFRM_ID_SIZE	sizeof(struct si_xfrm_id) + sizeof(si_address_t)
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
