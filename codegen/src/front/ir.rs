@@ -1320,6 +1320,9 @@ pub enum Expr {
         nr: String,
         /// The argument type, for every direction but `_IO`'s.
         size: Option<IoSize>,
+        /// The wrapper macro the header writes the number through (`DRM_IOWR(...)`), whose
+        /// expansion `ty`, `nr` and `size` are.
+        via: Option<IoVia>,
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
@@ -1409,6 +1412,23 @@ pub struct IoSize {
     /// `__u32` makes it 4 bytes smaller on i686, and the number with it. (`resolve` refuses
     /// one that differs between revisions.)
     pub bytes: Vec<u64>,
+}
+
+/// An ioctl number written through a wrapper macro: `DRM_IOWR(DRM_COMMAND_BASE + 0x03, union
+/// drm_amdgpu_bo_list)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoVia {
+    /// The macro (a `[[macro]]` whose body is one ioctl call).
+    pub name: String,
+    /// Its arguments as the schema writes them, trimmed.
+    pub args: Vec<String>,
+}
+
+impl IoVia {
+    /// The call as C writes it.
+    pub fn c(&self) -> String {
+        format!("{}({})", self.name, self.args.join(", "))
+    }
 }
 
 /// A function-like `#define` (`[[macro]]`).
