@@ -126,6 +126,9 @@ struct State {
     other_structs: HashMap<String, (Item, String)>,
     /// Their function-like macros a `[[macro]]` can hold, by name, likewise.
     other_macros: HashMap<String, (Item, String)>,
+    /// The header's function-like macros a `[[macro]]` cannot hold, by name: why, for the
+    /// defines that call them.
+    unreadable_macros: HashMap<String, String>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -1388,7 +1391,10 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::MacroDefinition {
         let name = spelled;
         if c.is_function_like_macro() {
-            let item = function_like(c, name);
+            let item = function_like(c, name.clone());
+            if let Item::NotImported { why, .. } = &item {
+                state.unreadable_macros.insert(name, why.clone());
+            }
             state.items.push((offset, item));
             return;
         }
@@ -1919,6 +1925,7 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         others: HashMap::new(),
         other_structs: HashMap::new(),
         other_macros: HashMap::new(),
+        unreadable_macros: HashMap::new(),
     };
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
@@ -2177,13 +2184,21 @@ pub fn import_structs(
                     let names = match define_names(value, &macros) {
                         Ok(n) => n,
                         Err(why) => {
+                            let text = expr_text(value).unwrap_or_default();
+                            let unreadable = called(&text).into_iter().find_map(|m| {
+                                let why = state.unreadable_macros.get(m)?;
+                                (!macros.contains_key(m)).then(|| format!("it calls `{m}`, which is not imported: {why}"))
+                            });
                             lost.push(name.clone());
                             *item = Item::NotImported {
                                 what: format!("#define {name}"),
-                                why: format!(
-                                    "{why} (a function-like macro of another header, or one whose \
-                                 body is not an integer expression); add it by hand"
-                                ),
+                                why: match unreadable {
+                                    Some(u) => format!("{u}; add it by hand"),
+                                    None => format!(
+                                        "{why} (a function-like macro of another header, or one \
+                                         whose body is not an integer expression); add it by hand"
+                                    ),
+                                },
                             };
                             continue;
                         }
