@@ -713,6 +713,12 @@ impl Resolver {
                 }
                 let size = m.io.as_ref().and_then(|b| b.size_param);
                 structs.extend(size.and_then(|k| tagged_name(texts.get(k)?)));
+                // Each number argument is evaluated on its own too, used in the body or not.
+                for (k, a) in texts.iter().enumerate() {
+                    if Some(k) != size {
+                        names.extend(constants(a));
+                    }
+                }
             }
         }
         (names, structs)
