@@ -452,7 +452,11 @@ fn rust_constants(family: &str) -> String {
 fn rust_constants_run(family_name: &str, items: &str) {
     let names: Vec<&str> = items
         .lines()
-        .filter_map(|l| l.strip_prefix("pub const ")?.split_once(": ").map(|(n, _)| n))
+        .filter_map(|l| {
+            l.strip_prefix("pub const ")?
+                .split_once(": ")
+                .map(|(n, _)| n)
+        })
         .collect();
     let mut src = format!("#![allow(dead_code)]\n{items}fn main() {{\n");
     for n in &names {

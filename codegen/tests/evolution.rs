@@ -1121,7 +1121,12 @@ name = "WR_GET"
     let lock = abi::snapshot(&plain);
     assert!(abi::check_lock(&load(schema(wrapper, through)), &lock).is_empty());
     for (body, define, was, now) in [
-        ("_IOR(WR_BASE, nr, type)", through, 0xc008_7741u64, 0x8008_7741u64),
+        (
+            "_IOR(WR_BASE, nr, type)",
+            through,
+            0xc008_7741u64,
+            0x8008_7741u64,
+        ),
         (
             wrapper,
             "ioctl = { macro = \"WR_IOWR\", args = [\"0x40 + 2\", \"struct wr_arg\"] }",

@@ -1052,8 +1052,14 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         h.contains("#define WL_IOCTL_GET\tWB_IOWR(WB_COMMAND_BASE + WL_CMD_GET, union wl_arg)\n"),
         "{h}"
     );
-    assert!(h.contains("#define WL_IOR(n, t)\t_IOR('W', 0x10 + (n), t)\n"), "{h}");
-    assert!(!h.contains("#define WB_IOWR"), "the copy is not written again:\n{h}");
+    assert!(
+        h.contains("#define WL_IOR(n, t)\t_IOR('W', 0x10 + (n), t)\n"),
+        "{h}"
+    );
+    assert!(
+        !h.contains("#define WB_IOWR"),
+        "the copy is not written again:\n{h}"
+    );
 }
 
 // ---- What import does not carry over is listed, located; never dropped in silence. ----

@@ -805,7 +805,10 @@ fn ioctl_wrappers_and_the_numbers_written_through_them_are_left_out() {
             "pub union extuse_value {\n",
         ],
     );
-    for (family, gone) in [("extuse", "EXTUSE_IOCTL_"), ("extdep", "EXTDEP_IOCTL_EVENT")] {
+    for (family, gone) in [
+        ("extuse", "EXTUSE_IOCTL_"),
+        ("extdep", "EXTDEP_IOCTL_EVENT"),
+    ] {
         let module = std::fs::read_to_string(
             scratch().join(format!("extuse-ws/{family}-bindings/src/{family}.rs")),
         )

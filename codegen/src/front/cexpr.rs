@@ -680,64 +680,16 @@ fn substitute(text: &str, params: &[String], args: &[String]) -> String {
 }
 
 /// Whether `body` (lexed as `toks`) is an ioctl wrapper's: None when it calls no ioctl
-/// macro, its call when it is exactly one, refused (located) when it calls one otherwise.
+/// macro, its call when it is exactly one passing a parameter on as its size, refused
+/// (located) otherwise.
 fn io_body(
     body: &str,
     toks: &[(Tok, Range<usize>)],
     params: &[String],
 ) -> Result<Option<IoBody>, CError> {
-    let is_io = |t: &Tok| matches!(t, Tok::Ident(n) if IOCTL_MACROS.contains(&n.as_str()));
-    let Some(first_io) = toks.iter().position(|(t, _)| is_io(t)) else {
+    let Some((call, args)) = io_call(body, toks)? else {
         return Ok(None);
     };
-    let Tok::Ident(name) = &toks[first_io].0 else {
-        unreachable!("is_io matched an identifier")
-    };
-    let call: &'static str = IOCTL_MACROS
-        .iter()
-        .find(|m| **m == name.as_str())
-        .expect("one of them");
-    let whole = |at: Range<usize>| {
-        err(
-            at,
-            format!(
-                "a body that calls `{call}` is exactly one call of it, its value an ioctl \
-                 number (`{call}(...)`, as drm.h's `DRM_IOWR(nr, type)` is \
-                 `_IOWR(DRM_IOCTL_BASE, nr, type)`)"
-            ),
-        )
-    };
-    // The call's arguments: split at the commas outside parentheses, up to the `)` that
-    // closes it, which must end the body.
-    if first_io != 0 || !matches!(toks.get(1), Some((Tok::Punct("("), _))) {
-        return whole(toks[first_io].1.clone());
-    }
-    let mut args: Vec<Range<usize>> = Vec::new();
-    let mut from = toks[1].1.end;
-    let mut depth = 0usize;
-    let mut close = None;
-    for (i, (t, at)) in toks.iter().enumerate().skip(2) {
-        match t {
-            Tok::Punct("(") => depth += 1,
-            Tok::Punct(")") if depth == 0 => {
-                args.push(from..at.start);
-                close = Some(i);
-                break;
-            }
-            Tok::Punct(")") => depth -= 1,
-            Tok::Punct(",") if depth == 0 => {
-                args.push(from..at.start);
-                from = at.end;
-            }
-            _ if is_io(t) => return whole(at.clone()),
-            _ => {}
-        }
-    }
-    match close {
-        Some(c) if c + 1 == toks.len() => {}
-        Some(c) => return whole(toks[c + 1].1.clone()),
-        None => return err(toks[0].1.clone(), format!("`{call}(` without its `)`")),
-    }
     let want = if call == "_IO" { 2 } else { 3 };
     if args.len() != want {
         return err(
@@ -745,17 +697,8 @@ fn io_body(
             format!("`{call}` takes {want} arguments, given {}", args.len()),
         );
     }
-    // Each argument's range without the spaces around it.
-    let args: Vec<Range<usize>> = args
-        .into_iter()
-        .map(|r| {
-            let t = &body[r.clone()];
-            let start = r.start + (t.len() - t.trim_start().len());
-            start..(start + t.trim().len())
-        })
-        .collect();
     let text = |r: &Range<usize>| body[r.clone()].to_string();
-    if let Some(empty) = args.iter().find(|r| text(r).is_empty()) {
+    if let Some(empty) = args.iter().find(|r| r.is_empty()) {
         return err(empty.clone(), format!("an empty argument to `{call}`"));
     }
     let size_param = match args.get(2) {
@@ -775,22 +718,7 @@ fn io_body(
         },
     };
     if let Some(k) = size_param {
-        let type_param = &params[k];
-        for r in &args[..2] {
-            let used = lex(&body[r.clone()])?.into_iter().find(
-                |(t, _)| matches!(t, Tok::Ident(n) if n == type_param),
-            );
-            if let Some((_, at)) = used {
-                let at = r.start + at.start..r.start + at.end;
-                return err(
-                    at,
-                    format!(
-                        "parameter `{type_param}` is `{call}`'s size argument, a type: it \
-                         cannot also be part of the ioctl's type or number"
-                    ),
-                );
-            }
-        }
+        type_param_alone(body, &args[..2], &params[k], call)?;
     }
     Ok(Some(IoBody {
         call,
@@ -798,6 +726,95 @@ fn io_body(
         nr: text(&args[1]),
         size_param,
     }))
+}
+
+/// The ioctl macro `body` calls and the ranges of its arguments, spaces trimmed: None when it
+/// calls none, refused when the call is not the whole body or another is inside it.
+fn io_call(
+    body: &str,
+    toks: &[(Tok, Range<usize>)],
+) -> Result<Option<(&'static str, Vec<Range<usize>>)>, CError> {
+    let io = |t: &Tok| match t {
+        Tok::Ident(n) => IOCTL_MACROS.iter().copied().find(|m| m == n),
+        _ => None,
+    };
+    let Some((first, call)) = toks
+        .iter()
+        .enumerate()
+        .find_map(|(i, (t, _))| Some((i, io(t)?)))
+    else {
+        return Ok(None);
+    };
+    let whole = |at: Range<usize>| {
+        err(
+            at,
+            format!(
+                "a body that calls `{call}` is exactly one call of it, its value an ioctl \
+                 number (`{call}(...)`, as drm.h's `DRM_IOWR(nr, type)` is \
+                 `_IOWR(DRM_IOCTL_BASE, nr, type)`)"
+            ),
+        )
+    };
+    if first != 0 || !matches!(toks.get(1), Some((Tok::Punct("("), _))) {
+        return whole(toks[first].1.clone());
+    }
+    // Split at the commas outside parentheses, up to the `)` that closes the call, which
+    // must end the body.
+    let mut args: Vec<Range<usize>> = Vec::new();
+    let (mut from, mut depth) = (toks[1].1.end, 0usize);
+    for (i, (t, at)) in toks.iter().enumerate().skip(2) {
+        match t {
+            Tok::Punct("(") => depth += 1,
+            Tok::Punct(")") if depth == 0 => {
+                args.push(from..at.start);
+                if let Some((_, after)) = toks.get(i + 1) {
+                    return whole(after.clone());
+                }
+                let trimmed = args.iter().map(|r| trim(body, r.clone())).collect();
+                return Ok(Some((call, trimmed)));
+            }
+            Tok::Punct(")") => depth -= 1,
+            Tok::Punct(",") if depth == 0 => {
+                args.push(from..at.start);
+                from = at.end;
+            }
+            _ if io(t).is_some() => return whole(at.clone()),
+            _ => {}
+        }
+    }
+    err(toks[0].1.clone(), format!("`{call}(` without its `)`"))
+}
+
+/// Range `r` of `text` without the spaces around it.
+fn trim(text: &str, r: Range<usize>) -> Range<usize> {
+    let t = &text[r.clone()];
+    let start = r.start + (t.len() - t.trim_start().len());
+    start..(start + t.trim().len())
+}
+
+/// Refuses the size parameter `param` of a wrapper inside its type or number argument (`args`
+/// of `body`): a type there is no integer.
+fn type_param_alone(
+    body: &str,
+    args: &[Range<usize>],
+    param: &str,
+    call: &str,
+) -> Result<(), CError> {
+    for r in args {
+        let used = lex(&body[r.clone()])?
+            .into_iter()
+            .find(|(t, _)| matches!(t, Tok::Ident(n) if n == param));
+        if let Some((_, at)) = used {
+            return err(
+                r.start + at.start..r.start + at.end,
+                format!(
+                    "parameter `{param}` is `{call}`'s size argument, a type: it cannot also \
+                     be part of the ioctl's type or number"
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// <linux/const.h>'s macros, which uAPI headers use for bits (`_BITUL(n)`): (name,
@@ -1498,9 +1515,8 @@ mod tests {
 
     #[test]
     fn an_ioctl_wrapper_is_refused_in_an_expression() {
-        let macros = |n: &str| {
-            (n == "W").then(|| Macro::new(vec!["n".into()], "_IO('w', n)").unwrap())
-        };
+        let macros =
+            |n: &str| (n == "W").then(|| Macro::new(vec!["n".into()], "_IO('w', n)").unwrap());
         let e = parse_with("W(1) + 1", &macros).unwrap_err();
         assert_eq!(e.at, 0..4);
         assert!(e.message.contains("`W` is an ioctl macro"), "{e:?}");

@@ -1352,6 +1352,13 @@ impl IoDir {
         }
     }
 
+    /// The direction macro `name` (`_IO` ... `_IOWR`) encodes.
+    pub fn of_macro(name: &str) -> Option<IoDir> {
+        [IoDir::None, IoDir::Read, IoDir::Write, IoDir::ReadWrite]
+            .into_iter()
+            .find(|d| d.macro_name() == name)
+    }
+
     /// The direction field's value: asm-generic/ioctl.h's `_IOC_NONE` 0, `_IOC_WRITE` 1,
     /// `_IOC_READ` 2; powerpc's (and mips' and sparc's) `_IOC_NONE` 1, `_IOC_READ` 2,
     /// `_IOC_WRITE` 4.

@@ -706,7 +706,8 @@ impl Resolver {
             structs.extend(io.size.as_ref().and_then(|s| tagged_name(s.get_ref())));
             let wrapper = io.via.as_ref().and_then(|v| self.macros.get(v.get_ref()));
             if let (Some(m), Some(args)) = (wrapper, &io.args) {
-                let texts: Vec<String> = args.get_ref().iter().map(|a| a.get_ref().clone()).collect();
+                let texts: Vec<String> =
+                    args.get_ref().iter().map(|a| a.get_ref().clone()).collect();
                 if let Some((ty, nr)) = m.io_operands(&texts) {
                     names.extend(constants(&ty));
                     names.extend(constants(&nr));
@@ -2062,64 +2063,32 @@ impl Resolver {
         family: &Family,
         since: RevSet,
     ) -> (u64, Expr) {
-        let raw = io.get_ref();
-        let given = [
-            ("type", raw.ty.as_ref().map(|t| t.span())),
-            ("nr", raw.nr.as_ref().map(|t| t.span())),
-            ("dir", raw.dir.as_ref().map(|t| t.span())),
-            ("size", raw.size.as_ref().map(|t| t.span())),
-        ];
-        let mut refused = false;
-        for (key, span) in given {
-            if let Some(span) = span {
-                self.error_note(
-                    span,
-                    format!("`{key}` with `macro`: the wrapper macro gives the ioctl's type, number and direction"),
-                    "list the macro's arguments in `args`, the argument type among them",
-                );
-                refused = true;
-            }
-        }
+        let mixed = self.keys_with_macro(io.get_ref());
         let Some(m) = self.wrapper(via) else {
             return (0, Expr::Implicit);
         };
-        let Some(args) = &raw.args else {
+        let Some(args) = &io.get_ref().args else {
             self.error_note(
                 io.span(),
-                format!("`macro = \"{}\"` needs `args`: its arguments, as C writes them", via.get_ref()),
+                format!(
+                    "`macro = \"{}\"` needs `args`: its arguments, as C writes them",
+                    via.get_ref()
+                ),
                 "ioctl = { macro = \"DRM_IOWR\", args = [\"DRM_COMMAND_BASE + 1\", \"struct x\"] }",
             );
             return (0, Expr::Implicit);
         };
-        let io_body = m.io.clone().expect("a wrapper");
-        let params = &m.params;
-        if args.get_ref().len() != params.len() {
-            self.error(
-                args.span(),
-                format!(
-                    "`{}` takes {} argument{} ({}), given {}",
-                    via.get_ref(),
-                    params.len(),
-                    if params.len() == 1 { "" } else { "s" },
-                    params.join(", "),
-                    args.get_ref().len()
-                ),
-            );
+        let Some(size) = self.wrapper_args(via.get_ref(), &m, args, family, since) else {
+            return (0, Expr::Implicit);
+        };
+        if mixed {
             return (0, Expr::Implicit);
         }
-        let mut size = None;
-        for (k, a) in args.get_ref().iter().enumerate() {
-            if Some(k) == io_body.size_param {
-                size = self.ioctl_size(a, family, since);
-                refused |= size.is_none();
-            } else {
-                refused |= !self.wrapper_argument(a, &params[k], via.get_ref());
-            }
-        }
-        if refused {
-            return (0, Expr::Implicit);
-        }
-        let texts: Vec<String> = args.get_ref().iter().map(|a| a.get_ref().trim().to_string()).collect();
+        let texts: Vec<String> = args
+            .get_ref()
+            .iter()
+            .map(|a| a.get_ref().trim().to_string())
+            .collect();
         let (ty_text, nr_text) = m.io_operands(&texts).expect("one argument per parameter");
         // Where the expansion is refused: at the arguments, which the schema wrote.
         let operand = |text: String| S::new(args.span(), toml::Value::String(text));
@@ -2128,13 +2097,9 @@ impl Resolver {
         let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
             return (0, Expr::Implicit);
         };
-        let dir = match io_body.call {
-            "_IO" => IoDir::None,
-            "_IOR" => IoDir::Read,
-            "_IOW" => IoDir::Write,
-            _ => IoDir::ReadWrite,
-        };
-        let bytes = size.as_ref().map_or(0, |s: &IoSize| s.bytes[0]);
+        let call = m.io.as_ref().expect("a wrapper").call;
+        let dir = IoDir::of_macro(call).expect("an ioctl macro");
+        let bytes = size.as_ref().map_or(0, |s| s.bytes[0]);
         (
             IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
             Expr::Io {
@@ -2148,6 +2113,70 @@ impl Resolver {
                 }),
             },
         )
+    }
+
+    /// Refuses `type`, `nr`, `dir` and `size` next to `macro`, which gives them: whether any
+    /// was given.
+    fn keys_with_macro(&mut self, raw: &RawIoctl) -> bool {
+        let given = [
+            ("type", raw.ty.as_ref().map(|t| t.span())),
+            ("nr", raw.nr.as_ref().map(|t| t.span())),
+            ("dir", raw.dir.as_ref().map(|t| t.span())),
+            ("size", raw.size.as_ref().map(|t| t.span())),
+        ];
+        let mut any = false;
+        for (key, span) in given {
+            if let Some(span) = span {
+                self.error_note(
+                    span,
+                    format!(
+                        "`{key}` with `macro`: the wrapper macro gives the ioctl's type, \
+                         number and direction"
+                    ),
+                    "list the macro's arguments in `args`, the argument type among them",
+                );
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Wrapper `m`'s arguments, one per parameter: the argument type at its size parameter
+    /// (resolved as `size` is), an integer expression at the others. The argument type, or
+    /// None when one is refused.
+    fn wrapper_args(
+        &mut self,
+        via: &str,
+        m: &cexpr::Macro,
+        args: &S<Vec<S<String>>>,
+        family: &Family,
+        since: RevSet,
+    ) -> Option<Option<IoSize>> {
+        let params = &m.params;
+        if args.get_ref().len() != params.len() {
+            self.error(
+                args.span(),
+                format!(
+                    "`{via}` takes {} argument{} ({}), given {}",
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" },
+                    params.join(", "),
+                    args.get_ref().len()
+                ),
+            );
+            return None;
+        }
+        let size_param = m.io.as_ref().and_then(|b| b.size_param);
+        let (mut size, mut refused) = (None, false);
+        for (k, a) in args.get_ref().iter().enumerate() {
+            if Some(k) == size_param {
+                size = self.ioctl_size(a, family, since);
+                refused |= size.is_none();
+            } else {
+                refused |= !self.wrapper_argument(a, &params[k], via);
+            }
+        }
+        (!refused).then_some(size)
     }
 
     /// The ioctl wrapper macro `via` names: a `[[macro]]` above whose body is one ioctl call.

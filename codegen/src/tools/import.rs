@@ -1948,7 +1948,9 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
             if place.file.is_some() && place.file != main_file {
                 let other = place.file.and_then(|f| include_name(&f.name(), include));
                 if c.is_function_like_macro() {
-                    if let (Some(h), m @ Item::Macro { .. }) = (other, function_like(c, c.spelling())) {
+                    if let (Some(h), m @ Item::Macro { .. }) =
+                        (other, function_like(c, c.spelling()))
+                    {
                         state.other_macros.insert(c.spelling(), (m, h));
                     }
                 } else if let (Some(h), DefineForm::Value(v)) = (other, define_value(c)) {
@@ -2187,7 +2189,9 @@ pub fn import_structs(
                             let text = expr_text(value).unwrap_or_default();
                             let unreadable = called(&text).into_iter().find_map(|m| {
                                 let why = state.unreadable_macros.get(m)?;
-                                (!macros.contains_key(m)).then(|| format!("it calls `{m}`, which is not imported: {why}"))
+                                (!macros.contains_key(m)).then(|| {
+                                    format!("it calls `{m}`, which is not imported: {why}")
+                                })
                             });
                             lost.push(name.clone());
                             *item = Item::NotImported {
