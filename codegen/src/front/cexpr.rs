@@ -257,13 +257,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
             } else {
                 (start..start + 1, "`#` makes a string of its operand")
             };
-            return err(
-                at,
-                format!(
-                    "{what}, which the schema cannot check: a macro's body here is made of \
-                     a C integer expression's tokens (or one ioctl call)"
-                ),
-            );
+            return err(at, format!("{what}, which the schema cannot check"));
         } else if c == b'/' && matches!(b.get(i + 1), Some(b'*' | b'/')) {
             return err(start..start + 2, "a comment is not part of the expression");
         } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) {

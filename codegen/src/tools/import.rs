@@ -1207,8 +1207,7 @@ fn define_names(
         }
         return Ok(names);
     }
-    if let Some(text) = value.strip_prefix("expr = ") {
-        let text = expr_text(&format!("expr = {text}")).unwrap_or_default();
+    if let Some(text) = expr_text(value) {
         return crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
             .map_err(|e| e.message);
