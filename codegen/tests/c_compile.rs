@@ -390,38 +390,12 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
 
 /// The golden crate's Rust constants on x86-64 and i686, compiled by rustc for each and run:
 /// the values C gives the header's (`header_constants_equal_the_ir_values`), with an ioctl
-/// number's size and direction bits chosen by `cfg!` (i686's 12-byte `struct feat_odd`).
+/// number's size and direction bits chosen by `cfg!` (i686's 12-byte `struct feat_odd`), and
+/// extuse's numbers written through ioctl wrappers (a pointer argument: 4 bytes on i686).
 /// powerpc's branch is asserted as text: no powerpc std is installed to compile it.
 #[test]
 fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
-    let rust =
-        std::fs::read_to_string(repo_root().join("codegen/tests/golden/out/rust/src/features.rs"))
-            .unwrap();
-    // The top-level integer constants, each up to the line that ends it.
-    let mut items = String::new();
-    let mut names = Vec::new();
-    let mut lines = rust.lines();
-    while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix("pub const ") else {
-            continue;
-        };
-        let (name, ty) = rest.split_once(": ").unwrap();
-        if !["u8", "u16", "u32", "u64", "i32", "i64"]
-            .iter()
-            .any(|t| ty.starts_with(&format!("{t} ")))
-        {
-            continue;
-        }
-        names.push(name.to_string());
-        items.push_str(line);
-        items.push('\n');
-        let mut l = line;
-        while !l.ends_with(';') {
-            l = lines.next().unwrap();
-            items.push_str(l);
-            items.push('\n');
-        }
-    }
+    let items = rust_constants("features");
     let odd = items
         .split("pub const ")
         .find(|i| i.starts_with("FEAT_SET_ODD"))
@@ -435,6 +409,55 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
         odd.contains("(if cfg!(any(target_arch = \"x86\")) { 12 } else { 16 }) << 16"),
         "{odd}"
     );
+    rust_constants_run("features", &items);
+    let items = rust_constants("extuse");
+    assert!(items.contains("pub const EXTUSE_IOCTL_WORD"), "{items}");
+    rust_constants_run("extuse", &items);
+}
+
+/// The top-level integer constants of golden family `family`'s Rust module, each up to the
+/// line that ends it.
+fn rust_constants(family: &str) -> String {
+    let rust = std::fs::read_to_string(
+        repo_root().join(format!("codegen/tests/golden/out/rust/src/{family}.rs")),
+    )
+    .unwrap();
+    let mut items = String::new();
+    let mut lines = rust.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix("pub const ") else {
+            continue;
+        };
+        let (_, ty) = rest.split_once(": ").unwrap();
+        if !["u8", "u16", "u32", "u64", "i32", "i64"]
+            .iter()
+            .any(|t| ty.starts_with(&format!("{t} ")))
+        {
+            continue;
+        }
+        items.push_str(line);
+        items.push('\n');
+        let mut l = line;
+        while !l.ends_with(';') {
+            l = lines.next().unwrap();
+            items.push_str(l);
+            items.push('\n');
+        }
+    }
+    items
+}
+
+/// `items` (`rust_constants`) compiled by rustc for x86-64 and i686 and run: each prints the
+/// value `Family::value_on` gives that target.
+fn rust_constants_run(family_name: &str, items: &str) {
+    let names: Vec<&str> = items
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("pub const ")?
+                .split_once(": ")
+                .map(|(n, _)| n)
+        })
+        .collect();
     let mut src = format!("#![allow(dead_code)]\n{items}fn main() {{\n");
     for n in &names {
         src.push_str(&format!(
@@ -444,7 +467,7 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
     src.push_str("}\n");
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let features = family(&families, "features");
+    let checked = family(&families, family_name);
     let dir = tempfile::tempdir().unwrap();
     let main = dir.path().join("main.rs");
     std::fs::write(&main, &src).unwrap();
@@ -468,11 +491,11 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
         let expected: String = names
             .iter()
             .map(|n| {
-                let k = features.family.constants().find(|k| &k.name == n).unwrap();
-                format!("{n} {}\n", features.family.value_on(k, target))
+                let k = checked.family.constants().find(|k| k.name == *n).unwrap();
+                format!("{n} {}\n", checked.family.value_on(k, target))
             })
             .collect();
-        assert_eq!(run(&exe), expected, "{rust_target}");
+        assert_eq!(run(&exe), expected, "{family_name} on {rust_target}");
     }
 }
 

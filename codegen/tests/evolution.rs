@@ -1071,3 +1071,80 @@ bit = 18
         r#"  { equals = 1, struct = "state", supported_ops = ["F_GET", "F_SET"], until = "r2" },"#;
     load(schema(removed, "")).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The lock records an ioctl number's value, not its spelling: writing `_IOWR(...)` through a
+/// wrapper macro that expands to it is no change, while a wrapper whose body or arguments
+/// encode another number (`_IOR` for `_IOWR`, another command) breaks the published number,
+/// named with both values.
+#[test]
+fn an_ioctl_number_written_through_a_wrapper_is_locked_by_its_value() {
+    let schema = |body: &str, define: &str| {
+        format!(
+            r#"[family]
+name = "wr"
+header = "linux/wr.h"
+guard = "_UAPI_WR_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+
+[[define]]
+name = "WR_BASE"
+char = "w"
+
+[[macro]]
+name = "WR_IOWR"
+params = ["nr", "type"]
+body = "{body}"
+
+[[struct]]
+name = "wr_arg"
+fields = [{{ name = "a", type = "__u32" }}, {{ name = "b", type = "__u32" }}]
+
+[[define]]
+name = "WR_GET"
+{define}
+"#
+        )
+    };
+    let wrapper = "_IOWR(WR_BASE, nr, type)";
+    let through = "ioctl = { macro = \"WR_IOWR\", args = [\"0x40 + 1\", \"struct wr_arg\"] }";
+    let load = |text: String| {
+        uapigen::load_source(Source::new("wr.toml", &text), "wr.toml")
+            .unwrap_or_else(|e| panic!("{e}\n{text}"))
+    };
+    let plain = load(schema(
+        wrapper,
+        "ioctl = { type = \"WR_BASE\", nr = \"0x40 + 1\", dir = \"rw\", size = \"struct wr_arg\" }",
+    ));
+    let lock = abi::snapshot(&plain);
+    assert!(abi::check_lock(&load(schema(wrapper, through)), &lock).is_empty());
+    for (body, define, was, now) in [
+        (
+            "_IOR(WR_BASE, nr, type)",
+            through,
+            0xc008_7741u64,
+            0x8008_7741u64,
+        ),
+        (
+            wrapper,
+            "ioctl = { macro = \"WR_IOWR\", args = [\"0x40 + 2\", \"struct wr_arg\"] }",
+            0xc008_7741,
+            0xc008_7742,
+        ),
+    ] {
+        let edited = load(schema(body, define));
+        let findings = abi::check_lock(&edited, &lock);
+        let text: Vec<String> = findings
+            .iter()
+            .map(|f| abi::located(&edited, f).to_string())
+            .collect();
+        assert!(
+            text.iter().any(|t| t.contains(&format!(
+                "constant WR_GET, revision r1: value changed from {was:#x} to {now:#x}"
+            ))),
+            "{body} {define}: {text:?}"
+        );
+    }
+}

@@ -47,6 +47,8 @@ fn the_c_header_includes_the_other_header_and_the_bindings_have_the_copies() {
         "struct extdep_event {",
         "#define EXTDEP_BASE",
         "#define EXTDEP_IO(",
+        "#define EXTDEP_IOWR(",
+        "#define EXTDEP_IOCTL_BASE",
     ] {
         assert!(!h.contains(copy), "{copy} written again:\n{h}");
     }
@@ -93,6 +95,12 @@ fn a_copy_that_drifts_from_its_family_is_refused_at_the_copy() {
     edit(
         dir.path(),
         "extuse.toml",
+        "body = \"_IOWR(EXTDEP_IOCTL_BASE,nr,type)\"",
+        "body = \"_IOR(EXTDEP_IOCTL_BASE,nr,type)\"",
+    );
+    edit(
+        dir.path(),
+        "extuse.toml",
         "name = \"extdep_event\"\nextern",
         "name = \"extdep_evt\"\nextern",
     );
@@ -103,10 +111,11 @@ fn a_copy_that_drifts_from_its_family_is_refused_at_the_copy() {
         "type = \"struct extdep_evt\"",
     );
     assert_eq!(errors(dir.path()), [
-        "extuse.toml:24:8: error: extern constant `EXTDEP_MACHINE` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) gives it 0xb7 on x86_64-linux-gnu (the copy: 0xb8)",
-        "extuse.toml:29:8: error: extern macro `EXTDEP_IO` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as (nr) (EXTDEP_BASE + (nr))",
-        "extuse.toml:35:8: error: extern struct `extdep_time` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) declares it `struct extdep_time { __s64 sec; long long nsec; }` (the copy: `struct extdep_time { __s64 sec; __u64 nsec; }`)",
-        "extuse.toml:43:8: error: extern struct `extdep_evt` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) has no such struct",
+        "extuse.toml:25:8: error: extern constant `EXTDEP_MACHINE` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) gives it 0xb7 on x86_64-linux-gnu (the copy: 0xb8)",
+        "extuse.toml:30:8: error: extern macro `EXTDEP_IO` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as (nr) (EXTDEP_BASE + (nr))",
+        "extuse.toml:47:8: error: extern macro `EXTDEP_IOWR` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as (nr, type) _IOWR(EXTDEP_IOCTL_BASE,nr,type)",
+        "extuse.toml:53:8: error: extern struct `extdep_time` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) declares it `struct extdep_time { __s64 sec; long long nsec; }` (the copy: `struct extdep_time { __s64 sec; __u64 nsec; }`)",
+        "extuse.toml:61:8: error: extern struct `extdep_evt` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) has no such struct",
     ]);
 }
 

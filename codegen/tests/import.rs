@@ -1182,6 +1182,56 @@ fn accepted_forms_are_written_as_c_means_them() {
     }
 }
 
+/// A define that calls an ioctl wrapper macro is written through it (`ioctl = { macro, args
+/// }`), the wrapper and what it names copied as `extern` where another header defines them
+/// (drm.h's `DRM_IOWR` and `DRM_IOCTL_BASE` for a driver's header), an integer macro of that
+/// header likewise; the generated header writes each call as the original does and gives it
+/// the original's value. A wrapper that fixes its type or pastes tokens is listed with why,
+/// as is what calls it.
+#[test]
+fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
+    let header = repo_root().join("codegen/tests/import/linux/wrapper_like.h");
+    let schema = import_generate_compare(&header, "wrapper_like");
+    for want in [
+        "includes = [\"linux/types.h\", \"linux/wrapper_base.h\"]\n",
+        "[[define]]\nname = \"WB_IOCTL_BASE\"\nextern = \"linux/wrapper_base.h\"\nchar = \"d\"\n",
+        "[[define]]\nname = \"WB_COMMAND_BASE\"\nextern = \"linux/wrapper_base.h\"\nvalue = 0x40\n",
+        "[[macro]]\nname = \"WB_IOWR\"\nextern = \"linux/wrapper_base.h\"\nparams = [\"nr\", \"type\"]\nbody = \"_IOWR(WB_IOCTL_BASE,nr,type)\"\n",
+        "[[macro]]\nname = \"WB_SHIFTED\"\nextern = \"linux/wrapper_base.h\"\nparams = [\"x\"]\nbody = \"((x) << 4)\"\n",
+        "name = \"WL_IOCTL_GET\"\nioctl = { macro = \"WB_IOWR\", args = [\"WB_COMMAND_BASE + WL_CMD_GET\", \"union wl_arg\"] }\n",
+        "name = \"WL_IOCTL_SET\"\nioctl = { macro = \"WB_IOW\", args = [\"WB_COMMAND_BASE + WL_CMD_SET\", \"struct wl_req\"] }\n",
+        "name = \"WL_IOCTL_RESET\"\nioctl = { macro = \"WB_IO\", args = [\"WB_COMMAND_BASE + 0x02\"] }\n",
+        "name = \"WL_FLAG\"\nexpr = \"WB_SHIFTED(1)\"\n",
+        "[[macro]]\nname = \"WL_IOR\"\nparams = [\"n\", \"t\"]\nbody = \"_IOR('W', 0x10 + (n), t)\"\n",
+        "name = \"WL_IOCTL_PEEK\"\nioctl = { macro = \"WL_IOR\", args = [\"1\", \"__u64\"] }\n",
+        "name = \"WL_IOCTL_POKE\"\nioctl = { macro = \"WL_IOR\", args = [\"2\", \"struct wl_req\"] }\n",
+        "# not imported: #define WL_ABS(a) at wrapper_like.h:23:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `_IOR`'s size argument `struct wl_req` is not one of the macro's parameters",
+        "# not imported: #define WL_PASTE(dir, n) at wrapper_like.h:24:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `##` pastes tokens into new names",
+        "# not imported: #define WL_IOCTL_PASTED at wrapper_like.h:25:9: it calls `WL_PASTE`, which is not imported: its body is not what a `[[macro]]` holds",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+    let c = uapigen::load_source(
+        uapigen::Source::new("wrapper_like.toml", schema.clone()),
+        "wrapper_like.toml",
+    )
+    .unwrap();
+    let h = uapigen::emit::c_header::emit(&c.family, &uapigen::emit::Templates::new(None).unwrap())
+        .unwrap();
+    assert!(
+        h.contains("#define WL_IOCTL_GET\tWB_IOWR(WB_COMMAND_BASE + WL_CMD_GET, union wl_arg)\n"),
+        "{h}"
+    );
+    assert!(
+        h.contains("#define WL_IOR(n, t)\t_IOR('W', 0x10 + (n), t)\n"),
+        "{h}"
+    );
+    assert!(
+        !h.contains("#define WB_IOWR"),
+        "the copy is not written again:\n{h}"
+    );
+}
+
 // ---- What import does not carry over is listed, located; never dropped in silence. ----
 
 /// Every declaration and directive the schema has no form for, and that changes nothing

@@ -789,3 +789,30 @@ fn pointers_are_bindgens_raw_pointers() {
         ],
     );
 }
+
+/// Ioctl numbers written through wrapper macros (golden/schema/extuse.toml's, through its own
+/// `EXTUSE_IOR` and extdep's `EXTDEP_IOWR`) are left out with the wrappers, as bindgen leaves
+/// out every function-like macro and every constant that expands to one; the constants they
+/// are built on stay, and the crate compiles on x86-64 and i686.
+#[test]
+fn ioctl_wrappers_and_the_numbers_written_through_them_are_left_out() {
+    golden_bindings_compile(
+        "extuse-ws",
+        "extuse",
+        &[
+            "pub const EXTDEP_IOCTL_BASE: u8 = 100u8;\n",
+            "pub const EXTUSE_CMD_TIMER: u32 = 2;\n",
+            "pub union extuse_value {\n",
+        ],
+    );
+    for (family, gone) in [
+        ("extuse", "EXTUSE_IOCTL_"),
+        ("extdep", "EXTDEP_IOCTL_EVENT"),
+    ] {
+        let module = std::fs::read_to_string(
+            scratch().join(format!("extuse-ws/{family}-bindings/src/{family}.rs")),
+        )
+        .unwrap();
+        assert!(!module.contains(gone), "{gone} in:\n{module}");
+    }
+}

@@ -656,7 +656,10 @@ pub(crate) fn define_value(expr: &Expr) -> String {
         Expr::Or(names) => format!("({})", names.join(" | ")),
         Expr::Alias(n) => n.clone(),
         Expr::Char(c) => format!("('{c}')"),
-        Expr::Io { dir, ty, nr, size } => match size {
+        Expr::Io { via: Some(via), .. } => via.c(),
+        Expr::Io {
+            dir, ty, nr, size, ..
+        } => match size {
             Some(size) => format!("{}({ty}, {nr}, {})", dir.macro_name(), size.c),
             None => format!("{}({ty}, {nr})", dir.macro_name()),
         },

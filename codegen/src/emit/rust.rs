@@ -411,6 +411,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             ty: io_ty,
             nr,
             size,
+            ..
         } => {
             // A name stays a name; an integer or an expression (`'V'`, `VFIO_BASE + 0`) is
             // its value, as an `expr` define's is, and the doc shows the C.

@@ -250,6 +250,14 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
                     )
                 }
             }
+        } else if c == b'#' {
+            let pasting = b.get(i + 1) == Some(&b'#');
+            let (at, what) = if pasting {
+                (start..start + 2, "`##` pastes tokens into new names")
+            } else {
+                (start..start + 1, "`#` makes a string of its operand")
+            };
+            return err(at, format!("{what}, which the schema cannot check"));
         } else if c == b'/' && matches!(b.get(i + 1), Some(b'*' | b'/')) {
             return err(start..start + 2, "a comment is not part of the expression");
         } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) {
@@ -632,25 +640,230 @@ pub fn parse(text: &str) -> Result<CExpr, CError> {
 }
 
 /// A function-like macro (`#define K(t, v) (((t) << 8) | (v))`): its parameters and its
-/// body's tokens. The body is an integer expression over the parameters and constants; `#`
-/// and `##` (which make strings and new names) are refused by the lexer.
+/// body's tokens. The body is an integer expression over the parameters and constants, or
+/// one ioctl call (`IoBody`); `#` and `##` (which make strings and new names) are refused by
+/// the lexer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Macro {
     /// The parameters, in order.
     pub params: Vec<String>,
     body: Vec<(Tok, Range<usize>)>,
+    /// The ioctl call its body is, if it is one: then its value is an ioctl number, which
+    /// only an `ioctl` define may take.
+    pub io: Option<IoBody>,
+}
+
+/// The ioctl macros of <linux/ioctl.h> a wrapper's body may call.
+pub const IOCTL_MACROS: [&str; 4] = ["_IO", "_IOR", "_IOW", "_IOWR"];
+
+/// The body of an ioctl wrapper macro (drm.h's `#define DRM_IOWR(nr,type)
+/// _IOWR(DRM_IOCTL_BASE,nr,type)`): exactly one call of `_IO`, `_IOR`, `_IOW` or `_IOWR`,
+/// whose type and number are integer expressions over the parameters and constants and
+/// whose size argument is one of the parameters, used nowhere else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoBody {
+    /// `_IO`, `_IOR`, `_IOW` or `_IOWR`.
+    pub call: &'static str,
+    /// Its type argument's text, trimmed.
+    pub ty: String,
+    /// Its number argument's text, trimmed.
+    pub nr: String,
+    /// The parameter that is its size argument (none for `_IO`).
+    pub size_param: Option<usize>,
 }
 
 impl Macro {
     /// The macro with `params` and `body`; an error located in `body` when it is not made of
-    /// the tokens of an integer expression.
+    /// the tokens of an integer expression, or calls an ioctl macro otherwise than as a
+    /// wrapper's whole body.
     pub fn new(params: Vec<String>, body: &str) -> Result<Macro, CError> {
-        let body = lex(body)?;
-        if body.is_empty() {
+        let toks = lex(body)?;
+        if toks.is_empty() {
             return err(0..0, "an empty body: the macro gives no value");
         }
-        Ok(Macro { params, body })
+        let io = io_body(body, &toks, &params)?;
+        Ok(Macro {
+            params,
+            body: toks,
+            io,
+        })
     }
+
+    /// An ioctl wrapper's type and number arguments with `args` substituted for its
+    /// parameters, as the preprocessor substitutes them; None when it is no wrapper or
+    /// `args` are not one per parameter.
+    pub fn io_operands(&self, args: &[String]) -> Option<(String, String)> {
+        let io = self.io.as_ref()?;
+        if args.len() != self.params.len() {
+            return None;
+        }
+        Some((
+            substitute(&io.ty, &self.params, args),
+            substitute(&io.nr, &self.params, args),
+        ))
+    }
+}
+
+/// `text` with every parameter token replaced by its argument. A replacement is spaced from
+/// what surrounds it, as the preprocessor keeps tokens apart (`0x40+n` with `+1` is
+/// `0x40 + +1`, not `0x40++1`).
+fn substitute(text: &str, params: &[String], args: &[String]) -> String {
+    let Ok(toks) = lex(text) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (t, at) in &toks {
+        let Tok::Ident(n) = t else { continue };
+        let Some(k) = params.iter().position(|p| p == n) else {
+            continue;
+        };
+        out.push_str(&text[last..at.start]);
+        out.push(' ');
+        out.push_str(args[k].trim());
+        out.push(' ');
+        last = at.end;
+    }
+    out.push_str(&text[last..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `body` (lexed as `toks`) is an ioctl wrapper's: None when it calls no ioctl
+/// macro, its call when it is exactly one passing a parameter on as its size, refused
+/// (located) otherwise.
+fn io_body(
+    body: &str,
+    toks: &[(Tok, Range<usize>)],
+    params: &[String],
+) -> Result<Option<IoBody>, CError> {
+    let Some((call, args)) = io_call(body, toks)? else {
+        return Ok(None);
+    };
+    let want = if call == "_IO" { 2 } else { 3 };
+    if args.len() != want {
+        return err(
+            0..body.len(),
+            format!("`{call}` takes {want} arguments, given {}", args.len()),
+        );
+    }
+    let text = |r: &Range<usize>| body[r.clone()].to_string();
+    if let Some(empty) = args.iter().find(|r| r.is_empty()) {
+        return err(empty.clone(), format!("an empty argument to `{call}`"));
+    }
+    let size_param = match args.get(2) {
+        None => None,
+        Some(r) => match params.iter().position(|p| *p == text(r)) {
+            Some(k) => Some(k),
+            None => {
+                return err(
+                    r.clone(),
+                    format!(
+                        "`{call}`'s size argument `{}` is not one of the macro's parameters: \
+                         a wrapper passes on the type a define gives it",
+                        text(r)
+                    ),
+                )
+            }
+        },
+    };
+    if let Some(k) = size_param {
+        type_param_alone(body, &args[..2], &params[k], call)?;
+    }
+    Ok(Some(IoBody {
+        call,
+        ty: text(&args[0]),
+        nr: text(&args[1]),
+        size_param,
+    }))
+}
+
+/// The ioctl macro `body` calls and the ranges of its arguments, spaces trimmed: None when it
+/// calls none, refused when the call is not the whole body or another is inside it.
+fn io_call(
+    body: &str,
+    toks: &[(Tok, Range<usize>)],
+) -> Result<Option<(&'static str, Vec<Range<usize>>)>, CError> {
+    let io = |t: &Tok| match t {
+        Tok::Ident(n) => IOCTL_MACROS.iter().copied().find(|m| m == n),
+        _ => None,
+    };
+    let Some((first, call)) = toks
+        .iter()
+        .enumerate()
+        .find_map(|(i, (t, _))| Some((i, io(t)?)))
+    else {
+        return Ok(None);
+    };
+    let whole = |at: Range<usize>| {
+        err(
+            at,
+            format!(
+                "a body that calls `{call}` is exactly one call of it, its value an ioctl \
+                 number (`{call}(...)`, as drm.h's `DRM_IOWR(nr, type)` is \
+                 `_IOWR(DRM_IOCTL_BASE, nr, type)`)"
+            ),
+        )
+    };
+    if first != 0 || !matches!(toks.get(1), Some((Tok::Punct("("), _))) {
+        return whole(toks[first].1.clone());
+    }
+    // Split at the commas outside parentheses, up to the `)` that closes the call, which
+    // must end the body.
+    let mut args: Vec<Range<usize>> = Vec::new();
+    let (mut from, mut depth) = (toks[1].1.end, 0usize);
+    for (i, (t, at)) in toks.iter().enumerate().skip(2) {
+        match t {
+            Tok::Punct("(") => depth += 1,
+            Tok::Punct(")") if depth == 0 => {
+                args.push(from..at.start);
+                if let Some((_, after)) = toks.get(i + 1) {
+                    return whole(after.clone());
+                }
+                let trimmed = args.iter().map(|r| trim(body, r.clone())).collect();
+                return Ok(Some((call, trimmed)));
+            }
+            Tok::Punct(")") => depth -= 1,
+            Tok::Punct(",") if depth == 0 => {
+                args.push(from..at.start);
+                from = at.end;
+            }
+            _ if io(t).is_some() => return whole(at.clone()),
+            _ => {}
+        }
+    }
+    err(toks[0].1.clone(), format!("`{call}(` without its `)`"))
+}
+
+/// Range `r` of `text` without the spaces around it.
+fn trim(text: &str, r: Range<usize>) -> Range<usize> {
+    let t = &text[r.clone()];
+    let start = r.start + (t.len() - t.trim_start().len());
+    start..(start + t.trim().len())
+}
+
+/// Refuses the size parameter `param` of a wrapper inside its type or number argument (`args`
+/// of `body`): a type there is no integer.
+fn type_param_alone(
+    body: &str,
+    args: &[Range<usize>],
+    param: &str,
+    call: &str,
+) -> Result<(), CError> {
+    for r in args {
+        let used = lex(&body[r.clone()])?
+            .into_iter()
+            .find(|(t, _)| matches!(t, Tok::Ident(n) if n == param));
+        if let Some((_, at)) = used {
+            return err(
+                r.start + at.start..r.start + at.end,
+                format!(
+                    "parameter `{param}` is `{call}`'s size argument, a type: it cannot also \
+                     be part of the ioctl's type or number"
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// <linux/const.h>'s macros, which uAPI headers use for bits (`_BITUL(n)`): (name,
@@ -764,6 +977,17 @@ fn expand(
                 ),
             );
         }
+        if let Some(io) = &m.io {
+            return err(
+                call_at,
+                format!(
+                    "`{name}` is an ioctl macro (its body is `{}(...)`): its value is an \
+                     ioctl number, which each architecture encodes its own way; write the \
+                     define as `ioctl = {{ macro = \"{name}\", args = [...] }}`",
+                    io.call
+                ),
+            );
+        }
         if !used.contains(name) {
             used.push(name.clone());
         }
@@ -819,6 +1043,7 @@ fn builtin(name: &str) -> Option<Macro> {
         return Some(Macro {
             params,
             body: Vec::new(),
+            io: None,
         });
     }
     Macro::new(params, body).ok()
@@ -1280,6 +1505,70 @@ mod tests {
         assert!(Macro::new(vec!["x".into()], "#x").is_err());
         assert!(Macro::new(vec!["x".into()], "x ## 1").is_err());
         assert!(Macro::new(vec![], "").is_err());
+    }
+
+    #[test]
+    fn an_ioctl_wrapper_is_one_call_passing_its_type_on() {
+        let io = |params: &[&str], body: &str| {
+            Macro::new(params.iter().map(|p| p.to_string()).collect(), body)
+        };
+        let drm = io(&["nr", "type"], "_IOWR(DRM_IOCTL_BASE,nr,type)").unwrap();
+        assert_eq!(
+            drm.io,
+            Some(IoBody {
+                call: "_IOWR",
+                ty: "DRM_IOCTL_BASE".into(),
+                nr: "nr".into(),
+                size_param: Some(1),
+            })
+        );
+        let args = ["DRM_COMMAND_BASE + 3".to_string(), "union u".to_string()];
+        assert_eq!(
+            drm.io_operands(&args),
+            Some(("DRM_IOCTL_BASE".into(), "DRM_COMMAND_BASE + 3".into()))
+        );
+        // Tokens substituted, kept apart, as the preprocessor does: `0x40 + +1` is 65.
+        let abs = io(&["n"], "_IO('E', 0x40+n)").unwrap();
+        assert_eq!(abs.io.as_ref().unwrap().size_param, None);
+        let (_, nr) = abs.io_operands(&["+1".to_string()]).unwrap();
+        assert_eq!(nr, "0x40+ +1");
+        assert_eq!(parse(&nr).unwrap().eval(LP64, &|_| None).unwrap().value, 65);
+        // An integer macro is none.
+        assert_eq!(io(&["x"], "((x) + 1)").unwrap().io, None);
+    }
+
+    #[test]
+    fn what_is_not_an_ioctl_wrapper_is_refused_where_it_is() {
+        let e = |params: &[&str], body: &str| {
+            Macro::new(params.iter().map(|p| p.to_string()).collect(), body).unwrap_err()
+        };
+        let more = e(&["n", "t"], "_IOW(T, n, t) + 1");
+        assert_eq!(more.at, 14..15);
+        assert!(more.message.contains("exactly one call"), "{more:?}");
+        assert_eq!(e(&["n", "t"], "(_IOW(T, n, t))").at, 1..5);
+        assert_eq!(e(&["n"], "_IO(T, _IO(T, n))").at, 7..10);
+        assert_eq!(
+            e(&["n", "t"], "_IOR(T, n)").message,
+            "`_IOR` takes 3 arguments, given 2"
+        );
+        assert_eq!(e(&["n"], "_IO(T, )").message, "an empty argument to `_IO`");
+        let fixed = e(&["n"], "_IOR(T, n, struct x)");
+        assert_eq!(fixed.at, 11..19);
+        assert!(fixed.message.contains("not one of the macro's parameters"));
+        let twice = e(&["n", "t"], "_IOW(T, n + t, t)");
+        assert_eq!(twice.at, 12..13);
+        assert!(twice.message.contains("cannot also be part"), "{twice:?}");
+        assert!(e(&["d", "n"], "DRM_##d(n)").message.contains("`##` pastes"));
+        assert_eq!(e(&["n"], "_IO(T, n").at, 0..3);
+    }
+
+    #[test]
+    fn an_ioctl_wrapper_is_refused_in_an_expression() {
+        let macros =
+            |n: &str| (n == "W").then(|| Macro::new(vec!["n".into()], "_IO('w', n)").unwrap());
+        let e = parse_with("W(1) + 1", &macros).unwrap_err();
+        assert_eq!(e.at, 0..4);
+        assert!(e.message.contains("`W` is an ioctl macro"), "{e:?}");
     }
 
     #[test]

@@ -1361,6 +1361,9 @@ pub enum Expr {
         nr: String,
         /// The argument type, for every direction but `_IO`'s.
         size: Option<IoSize>,
+        /// The wrapper macro the header writes the number through (`DRM_IOWR(...)`), whose
+        /// expansion `ty`, `nr` and `size` are.
+        via: Option<IoVia>,
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
@@ -1388,6 +1391,13 @@ impl IoDir {
             IoDir::Write => "_IOW",
             IoDir::ReadWrite => "_IOWR",
         }
+    }
+
+    /// The direction macro `name` (`_IO` ... `_IOWR`) encodes.
+    pub fn of_macro(name: &str) -> Option<IoDir> {
+        [IoDir::None, IoDir::Read, IoDir::Write, IoDir::ReadWrite]
+            .into_iter()
+            .find(|d| d.macro_name() == name)
     }
 
     /// The direction field's value: asm-generic/ioctl.h's `_IOC_NONE` 0, `_IOC_WRITE` 1,
@@ -1465,6 +1475,23 @@ pub struct Typedef {
     pub extern_header: Option<String>,
     /// Where the schema writes its name.
     pub span: Span,
+}
+
+/// An ioctl number written through a wrapper macro: `DRM_IOWR(DRM_COMMAND_BASE + 0x03, union
+/// drm_amdgpu_bo_list)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoVia {
+    /// The macro (a `[[macro]]` whose body is one ioctl call).
+    pub name: String,
+    /// Its arguments as the schema writes them, trimmed.
+    pub args: Vec<String>,
+}
+
+impl IoVia {
+    /// The call as C writes it.
+    pub fn c(&self) -> String {
+        format!("{}({})", self.name, self.args.join(", "))
+    }
 }
 
 /// A function-like `#define` (`[[macro]]`).

@@ -76,6 +76,21 @@ struct Below {
     structs: FxSet<String>,
 }
 
+/// The struct or union an ioctl's argument type names (`struct X`, `const union X *`,
+/// `struct X[2]`): X.
+fn tagged_name(c: &str) -> Option<String> {
+    let rest = c
+        .split_once("struct ")
+        .or_else(|| c.split_once("union "))
+        .map(|(_, r)| r)?;
+    let n: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!n.is_empty()).then_some(n)
+}
+
 /// The slot of a define evaluated later, in the header's order; replaced by then (or the
 /// schema is refused).
 fn placeholder(d: &RawDefine) -> Define {
@@ -724,19 +739,28 @@ impl Resolver {
             names.push(a.get_ref().clone());
         }
         if let Some(io) = &d.ioctl {
-            for v in [&io.get_ref().ty, &io.get_ref().nr] {
+            let io = io.get_ref();
+            for v in [&io.ty, &io.nr].into_iter().flatten() {
                 if let toml::Value::String(t) = v.get_ref() {
                     names.extend(constants(t));
                 }
             }
-            if let Some(size) = &io.get_ref().size {
-                if let Some((_, rest)) = size.get_ref().split_once("struct ") {
-                    let n: String = rest
-                        .trim_start()
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    structs.push(n);
+            structs.extend(io.size.as_ref().and_then(|s| tagged_name(s.get_ref())));
+            let wrapper = io.via.as_ref().and_then(|v| self.macros.get(v.get_ref()));
+            if let (Some(m), Some(args)) = (wrapper, &io.args) {
+                let texts: Vec<String> =
+                    args.get_ref().iter().map(|a| a.get_ref().clone()).collect();
+                if let Some((ty, nr)) = m.io_operands(&texts) {
+                    names.extend(constants(&ty));
+                    names.extend(constants(&nr));
+                }
+                let size = m.io.as_ref().and_then(|b| b.size_param);
+                structs.extend(size.and_then(|k| tagged_name(texts.get(k)?)));
+                // Each number argument is evaluated on its own too, used in the body or not.
+                for (k, a) in texts.iter().enumerate() {
+                    if Some(k) != size {
+                        names.extend(constants(a));
+                    }
                 }
             }
         }
@@ -2173,6 +2197,27 @@ impl Resolver {
     /// `ioctl = { type, nr, dir, size }`: the number as asm-generic/ioctl.h encodes it.
     fn ioctl(&mut self, io: &S<RawIoctl>, family: &Family, since: RevSet) -> (u64, Expr) {
         let raw = io.get_ref();
+        if let Some(via) = &raw.via {
+            return self.ioctl_via(io, via, family, since);
+        }
+        if let Some(args) = &raw.args {
+            self.error_note(
+                args.span(),
+                "`args` are a wrapper macro's arguments: with them, `macro` names it",
+                "ioctl = { macro = \"DRM_IOWR\", args = [\"DRM_COMMAND_BASE + 1\", \"struct x\"] }",
+            );
+            return (0, Expr::Implicit);
+        }
+        let (Some(raw_ty), Some(raw_nr)) = (&raw.ty, &raw.nr) else {
+            let missing = if raw.ty.is_none() { "type" } else { "nr" };
+            self.error_note(
+                io.span(),
+                format!("`ioctl` needs `{missing}`"),
+                "ioctl = { type = \"T\", nr = 1 } is _IO(T, 1); with a wrapper macro, \
+                 ioctl = { macro = \"M\", args = [...] }",
+            );
+            return (0, Expr::Implicit);
+        };
         let dir = match raw.dir.as_ref().map(|d| d.get_ref().as_str()) {
             None | Some("none") => IoDir::None,
             Some("r") => IoDir::Read,
@@ -2188,8 +2233,8 @@ impl Resolver {
                 IoDir::None
             }
         };
-        let ty = self.ioctl_operand(&raw.ty, "type");
-        let nr = self.ioctl_operand(&raw.nr, "nr");
+        let ty = self.ioctl_operand(raw_ty, "type");
+        let nr = self.ioctl_operand(raw_nr, "nr");
         let size = match (&raw.size, dir) {
             (Some(s), IoDir::None) => {
                 self.error_note(
@@ -2217,8 +2262,187 @@ impl Resolver {
         let bytes = size.as_ref().map_or(0, |s| s.bytes[0]);
         (
             IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
-            Expr::Io { dir, ty, nr, size },
+            Expr::Io {
+                dir,
+                ty,
+                nr,
+                size,
+                via: None,
+            },
         )
+    }
+
+    /// `ioctl = { macro, args }`: a call of an ioctl wrapper macro above, its number that of
+    /// the `_IO`...`_IOWR` call it expands to, the header writing the call as given.
+    fn ioctl_via(
+        &mut self,
+        io: &S<RawIoctl>,
+        via: &S<String>,
+        family: &Family,
+        since: RevSet,
+    ) -> (u64, Expr) {
+        let mixed = self.keys_with_macro(io.get_ref());
+        let Some(m) = self.wrapper(via) else {
+            return (0, Expr::Implicit);
+        };
+        let Some(args) = &io.get_ref().args else {
+            self.error_note(
+                io.span(),
+                format!(
+                    "`macro = \"{}\"` needs `args`: its arguments, as C writes them",
+                    via.get_ref()
+                ),
+                "ioctl = { macro = \"DRM_IOWR\", args = [\"DRM_COMMAND_BASE + 1\", \"struct x\"] }",
+            );
+            return (0, Expr::Implicit);
+        };
+        let Some(size) = self.wrapper_args(via.get_ref(), &m, args, family, since) else {
+            return (0, Expr::Implicit);
+        };
+        if mixed {
+            return (0, Expr::Implicit);
+        }
+        let texts: Vec<String> = args
+            .get_ref()
+            .iter()
+            .map(|a| a.get_ref().trim().to_string())
+            .collect();
+        let (ty_text, nr_text) = m.io_operands(&texts).expect("one argument per parameter");
+        // Where the expansion is refused: at the arguments, which the schema wrote.
+        let operand = |text: String| S::new(args.span(), toml::Value::String(text));
+        let ty = self.ioctl_operand(&operand(ty_text), "type");
+        let nr = self.ioctl_operand(&operand(nr_text), "nr");
+        let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
+            return (0, Expr::Implicit);
+        };
+        let call = m.io.as_ref().expect("a wrapper").call;
+        let dir = IoDir::of_macro(call).expect("an ioctl macro");
+        let bytes = size.as_ref().map_or(0, |s| s.bytes[0]);
+        (
+            IocEncoding::Generic.encode(dir, ty_value, nr_value, bytes),
+            Expr::Io {
+                dir,
+                ty,
+                nr,
+                size,
+                via: Some(IoVia {
+                    name: via.get_ref().clone(),
+                    args: texts,
+                }),
+            },
+        )
+    }
+
+    /// Refuses `type`, `nr`, `dir` and `size` next to `macro`, which gives them: whether any
+    /// was given.
+    fn keys_with_macro(&mut self, raw: &RawIoctl) -> bool {
+        let given = [
+            ("type", raw.ty.as_ref().map(|t| t.span())),
+            ("nr", raw.nr.as_ref().map(|t| t.span())),
+            ("dir", raw.dir.as_ref().map(|t| t.span())),
+            ("size", raw.size.as_ref().map(|t| t.span())),
+        ];
+        let mut any = false;
+        for (key, span) in given {
+            if let Some(span) = span {
+                self.error_note(
+                    span,
+                    format!(
+                        "`{key}` with `macro`: the wrapper macro gives the ioctl's type, \
+                         number and direction"
+                    ),
+                    "list the macro's arguments in `args`, the argument type among them",
+                );
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Wrapper `m`'s arguments, one per parameter: the argument type at its size parameter
+    /// (resolved as `size` is), an integer expression at the others. The argument type, or
+    /// None when one is refused.
+    fn wrapper_args(
+        &mut self,
+        via: &str,
+        m: &cexpr::Macro,
+        args: &S<Vec<S<String>>>,
+        family: &Family,
+        since: RevSet,
+    ) -> Option<Option<IoSize>> {
+        let params = &m.params;
+        if args.get_ref().len() != params.len() {
+            self.error(
+                args.span(),
+                format!(
+                    "`{via}` takes {} argument{} ({}), given {}",
+                    params.len(),
+                    if params.len() == 1 { "" } else { "s" },
+                    params.join(", "),
+                    args.get_ref().len()
+                ),
+            );
+            return None;
+        }
+        let size_param = m.io.as_ref().and_then(|b| b.size_param);
+        let (mut size, mut refused) = (None, false);
+        for (k, a) in args.get_ref().iter().enumerate() {
+            if Some(k) == size_param {
+                size = self.ioctl_size(a, family, since);
+                refused |= size.is_none();
+            } else {
+                refused |= !self.wrapper_argument(a, &params[k], via);
+            }
+        }
+        (!refused).then_some(size)
+    }
+
+    /// The ioctl wrapper macro `via` names: a `[[macro]]` above whose body is one ioctl call.
+    fn wrapper(&mut self, via: &S<String>) -> Option<cexpr::Macro> {
+        let name = via.get_ref();
+        match self.macros.get(name) {
+            Some(m) if m.io.is_some() => Some(m.clone()),
+            Some(_) => {
+                self.error_note(
+                    via.span(),
+                    format!(
+                        "`{name}` is not an ioctl wrapper macro: its body is not one call of \
+                         `_IO`, `_IOR`, `_IOW` or `_IOWR`"
+                    ),
+                    "a define that calls an integer macro is an `expr`",
+                );
+                None
+            }
+            None => {
+                self.error_note(
+                    via.span(),
+                    format!("unknown macro `{name}`"),
+                    "`macro` names a `[[macro]]` defined above the define",
+                );
+                None
+            }
+        }
+    }
+
+    /// An argument of wrapper `via` other than its type: a C integer constant expression of
+    /// constants above, as the number's parts are (`DRM_COMMAND_BASE + DRM_AMDGPU_CTX`).
+    /// Whether it is one.
+    fn wrapper_argument(&mut self, a: &S<String>, param: &str, via: &str) -> bool {
+        let text = a.get_ref().trim();
+        let typed = ["struct ", "union ", "const "]
+            .iter()
+            .any(|p| text.starts_with(p))
+            || text.ends_with('*')
+            || Scalar::from_c_name(text).is_some();
+        if typed {
+            self.error_note(
+                a.span(),
+                format!("`{text}` is a type, and `{via}`'s parameter `{param}` takes a number"),
+                "the argument type goes where the macro's size parameter is",
+            );
+            return false;
+        }
+        !matches!(self.c_expr(a, None).1, Expr::Implicit)
     }
 
     /// An ioctl's `type` or `nr`: a constant's name, an integer or a C expression of constants
@@ -3126,33 +3350,37 @@ impl Resolver {
                 })
             }
             Err(e) => {
-                self.error(m.body.span(), format!("the body `{body}`: {}", e.message));
+                let at = self.in_string(&m.body, e.at);
+                self.error(at, format!("the body `{body}`: {}", e.message));
                 None
             }
         }
     }
 
-    /// `sizes`: the family so far and the revisions the constant is in, where the expression
-    /// may take a type's `sizeof` (a define's); None where it may not (an ioctl's `nr`).
-    fn c_expr(&mut self, x: &S<String>, sizes: Option<(&Family, RevSet)>) -> (u64, Expr) {
+    /// Where byte range `r` of string `x`'s trimmed text is in the schema: exact when the
+    /// TOML string is written plainly, else the whole string.
+    fn in_string(&self, x: &S<String>, r: std::ops::Range<usize>) -> Span {
         let raw = x.get_ref();
         let lead = raw.len() - raw.trim_start().len();
-        let text = raw.trim();
-        // A position in the text → the schema: exact when the TOML string is written plainly.
         let span = x.span();
         let plain = self
             .source
             .text
             .get(span.clone())
             .is_some_and(|s| s.len() == raw.len() + 2 && &s[1..s.len() - 1] == raw.as_str());
-        let at = |r: std::ops::Range<usize>| {
-            if plain {
-                let start = span.start + 1 + lead + r.start;
-                start..(span.start + 1 + lead + r.end.max(r.start + 1)).min(span.end - 1)
-            } else {
-                span.clone()
-            }
-        };
+        if plain {
+            let start = span.start + 1 + lead + r.start;
+            start..(span.start + 1 + lead + r.end.max(r.start + 1)).min(span.end - 1)
+        } else {
+            span
+        }
+    }
+
+    /// `sizes`: the family so far and the revisions the constant is in, where the expression
+    /// may take a type's `sizeof` (a define's); None where it may not (an ioctl's `nr`).
+    fn c_expr(&mut self, x: &S<String>, sizes: Option<(&Family, RevSet)>) -> (u64, Expr) {
+        let text = x.get_ref().trim();
+        let span = x.span();
         if let Some(why) = names::refuse_text(text, "an `expr`", true) {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
@@ -3162,27 +3390,30 @@ impl Resolver {
         let occurrences = match cexpr::sizeofs(text) {
             Ok(o) => o,
             Err(e) => {
-                self.error(at(e.at), e.message);
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
                 return (0, Expr::Implicit);
             }
         };
         let mut sized = text.to_string();
         for (r, ty) in occurrences {
             let Some((family, since)) = sizes else {
+                let at = self.in_string(x, r);
                 self.error(
-                    at(r),
+                    at,
                     "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
                 );
                 return (0, Expr::Implicit);
             };
-            let Some(bytes) = self.type_sizes(&S::new(at(r.clone()), ty.clone()), family, since)
+            let at = self.in_string(x, r.clone());
+            let Some(bytes) = self.type_sizes(&S::new(at.clone(), ty.clone()), family, since)
             else {
                 return (0, Expr::Implicit);
             };
             let targets = crate::model::layout::TARGETS;
             if let Some(t) = bytes.iter().position(|b| *b != bytes[0]) {
                 self.error_note(
-                    at(r),
+                    at,
                     format!(
                         "`sizeof({ty})` is {} bytes on {} but {} on {}: a constant has one \
                          value on every ABI",
@@ -3201,13 +3432,15 @@ impl Resolver {
         let parsed = match cexpr::parse_with(text, &|n| macros.get(n).cloned()) {
             Ok(p) => p,
             Err(e) => {
-                self.error(at(e.at), e.message);
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
                 return (0, Expr::Implicit);
             }
         };
         let mut refused = false;
         for (n, r) in &parsed.names {
-            refused |= self.ioctl_number(n, at(r.clone()));
+            let at = self.in_string(x, r.clone());
+            refused |= self.ioctl_number(n, at);
         }
         if refused {
             return (0, Expr::Implicit);
@@ -3255,7 +3488,8 @@ impl Resolver {
                 (0, Expr::Implicit)
             }
             (Err(e), _) | (_, Err(e)) => {
-                self.error(at(e.at), e.message);
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
                 (0, Expr::Implicit)
             }
         }

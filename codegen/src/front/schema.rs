@@ -544,19 +544,27 @@ pub struct RawDefine {
     pub extern_header: Option<S<String>>,
 }
 
-/// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...
+/// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...; or
+/// `ioctl = { macro, args }`: a call of an ioctl wrapper macro (`DRM_IOWR(nr, type)`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIoctl {
     /// The ioctl type: a constant name or a C expression (`"'V'"`).
     #[serde(rename = "type")]
-    pub ty: S<toml::Value>,
+    pub ty: Option<S<toml::Value>>,
     /// The command number: a constant name, an integer or a C expression (`"VFIO_BASE + 0"`).
-    pub nr: S<toml::Value>,
+    pub nr: Option<S<toml::Value>>,
     /// `"none"` (the default), `"r"`, `"w"` or `"rw"`: `_IO`, `_IOR`, `_IOW`, `_IOWR`.
     pub dir: Option<S<String>>,
     /// The argument type, as C writes it: `struct NAME` or a scalar type (`__u32`, `int`).
     pub size: Option<S<String>>,
+    /// An ioctl wrapper macro (a `[[macro]]` whose body is one `_IO`...`_IOWR` call) the
+    /// number is written through, instead of `type`, `nr`, `dir` and `size`.
+    #[serde(rename = "macro")]
+    pub via: Option<S<String>>,
+    /// The wrapper's arguments, as C writes them, one per parameter: C integer expressions,
+    /// and the argument type at its size parameter.
+    pub args: Option<S<Vec<S<String>>>>,
 }
 
 /// Parses one schema file; TOML syntax errors and unknown keys come back located.

@@ -102,12 +102,15 @@ enum Item {
         /// Another header's constant this header's use (`extern`): the header, as included.
         extern_header: Option<String>,
     },
-    /// A function-like macro whose body is an integer expression over its parameters.
+    /// A function-like macro whose body is an integer expression over its parameters, or
+    /// one ioctl call passing its type parameter on (drm.h's `DRM_IOWR`).
     Macro {
         name: String,
         params: Vec<String>,
         body: String,
         doc: Option<String>,
+        /// Another header's macro this header's defines call (`extern`): that header.
+        extern_header: Option<String>,
     },
     /// `typedef T NAME;` of a type a member may have (`[[typedef]]`).
     Typedef {
@@ -143,6 +146,11 @@ struct State {
     other_typedefs: HashMap<String, (String, String)>,
     /// This header's structs and unions without a tag that no typedef has named yet.
     untagged: Vec<(u32, Item)>,
+    /// Their function-like macros a `[[macro]]` can hold, by name, likewise.
+    other_macros: HashMap<String, (Item, String)>,
+    /// The header's function-like macros a `[[macro]]` cannot hold, by name: why, for the
+    /// defines that call them.
+    unreadable_macros: HashMap<String, String>,
 }
 
 /// The comment text without its `/* */` or `/** */` markers and leading ` * `.
@@ -869,15 +877,61 @@ fn function_like(c: Cursor<'_>, name: String) -> Item {
         .find(')')
         .map_or("", |i| full[i + 1..].trim())
         .to_string();
-    if crate::front::cexpr::Macro::new(params.clone(), &body).is_err() {
-        return Item::Skipped { name };
+    if let Err(e) = crate::front::cexpr::Macro::new(params.clone(), &body) {
+        return Item::NotImported {
+            what: format!("#define {name}({})", params.join(", ")),
+            why: format!(
+                "its body is not what a `[[macro]]` holds (an integer expression's tokens, or \
+                 one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): {}",
+                e.message
+            ),
+        };
     }
     Item::Macro {
         name,
         params,
         body,
         doc: None,
+        extern_header: None,
     }
+}
+
+/// `M(a, b)`, a define's whole body one call of a function-like macro: M and the arguments,
+/// each trimmed, split at the commas outside parentheses.
+fn one_call(text: &str) -> Option<(String, Vec<String>)> {
+    let text = text.trim();
+    let name_end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    let name = &text[..name_end];
+    let inner = text[name_end..]
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    if !is_identifier(name) {
+        return None;
+    }
+    let mut args = Vec::new();
+    let (mut depth, mut from) = (0usize, 0);
+    for (i, ch) in inner.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            // The `)` that closes the call before the end: `M(a) + N(b)`.
+            ')' if depth == 0 => return None,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(inner[from..i].trim().to_string());
+                from = i + 1;
+            }
+            '\'' | '"' => return None,
+            _ => {}
+        }
+    }
+    args.push(inner[from..].trim().to_string());
+    if args.len() == 1 && args[0].is_empty() {
+        args.clear();
+    }
+    Some((name.to_string(), args))
 }
 
 /// `_IO(type, nr)`, `_IOR(type, nr, argtype)`, `_IOW(...)`, `_IOWR(...)`: `words` are the
@@ -983,18 +1037,35 @@ fn ioctl_form(words: &[String]) -> DefineForm {
     ))
 }
 
-/// The struct an ioctl define's schema form names as its argument type (`size = "struct X"`).
+/// The struct or union an ioctl define's schema form names as its argument type (`size =
+/// "struct X"`, or a wrapper macro's argument `"union X"`).
 fn define_struct(value: &str) -> Option<String> {
-    let table = value.strip_prefix("ioctl = ")?;
-    let t: toml::Table = toml::from_str(&format!("i = {table}")).ok()?;
-    let size = t.get("i")?.get("size")?.as_str()?;
-    // `struct X`, `struct X *`, `const struct X *`, `struct X[2]`: X.
-    let (_, rest) = size.split_once("struct ")?;
+    let i = ioctl_table(value)?;
+    let size = match i.get("args").and_then(|a| a.as_array()) {
+        // Only the argument type of a wrapper's arguments names a struct or union: the
+        // others are integer expressions.
+        Some(args) => args
+            .iter()
+            .filter_map(|a| a.as_str())
+            .find(|a| a.contains("struct ") || a.contains("union "))?,
+        None => i.get("size")?.as_str()?,
+    };
+    // `struct X`, `struct X *`, `const struct X *`, `union X[2]`: X.
+    let (_, rest) = size
+        .split_once("struct ")
+        .or_else(|| size.split_once("union "))?;
     let name: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     (!name.is_empty()).then_some(name)
+}
+
+/// An ioctl define's schema form (`ioctl = { ... }`) as a table.
+fn ioctl_table(value: &str) -> Option<toml::Table> {
+    let table = value.strip_prefix("ioctl = ")?;
+    let t: toml::Table = toml::from_str(&format!("i = {table}")).ok()?;
+    t.get("i")?.as_table().cloned()
 }
 
 /// Whether `name`, which the header uses and does not define, is an object-like macro of a
@@ -1033,6 +1104,80 @@ fn adopt(
     known.push(name.to_string());
     externs.push((name.to_string(), value.clone(), header.clone()));
     true
+}
+
+/// The function-like macros of the headers it includes that `text` (an `expr`'s) calls and
+/// the header does not define: each queued (in `externs`, once) as an `extern` copy and
+/// known in `macros` from then on.
+fn adopt_macros(
+    text: &str,
+    others: &HashMap<String, (Item, String)>,
+    macros: &mut HashMap<String, crate::front::cexpr::Macro>,
+    externs: &mut Vec<(Item, String)>,
+) {
+    for w in called(text) {
+        if macros.contains_key(w) {
+            continue;
+        }
+        let Some((item @ Item::Macro { params, body, .. }, h)) = others.get(w) else {
+            continue;
+        };
+        if let Ok(m) = crate::front::cexpr::Macro::new(params.clone(), body) {
+            macros.insert(w.to_string(), m);
+            externs.push((item.clone(), h.clone()));
+            // What it calls in turn: each macro is adopted once, so this ends.
+            adopt_macros(body, others, macros, externs);
+        }
+    }
+}
+
+/// The names `text` calls: each identifier followed by `(`.
+fn called(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && word(b[i]) {
+            i += 1;
+        }
+        // A number's digits and suffix are skipped whole (`0x1f(` is no call).
+        if !b[start].is_ascii_digit() && text[i..].trim_start().starts_with('(') {
+            out.push(&text[start..i]);
+        }
+    }
+    out
+}
+
+/// The C text of an `expr` define's schema form (`expr = "..."`).
+fn expr_text(value: &str) -> Option<String> {
+    let text = value.strip_prefix("expr = ")?;
+    let t: toml::Table = toml::from_str(&format!("e = {text}")).ok()?;
+    Some(t.get("e")?.as_str()?.to_string())
+}
+
+/// A define whose body is one call of an ioctl wrapper macro (`DRM_IOWR(nr, struct x)`),
+/// in the schema's form for it: `ioctl = { macro, args }`.
+fn wrapper_form(
+    value: &str,
+    macros: &HashMap<String, crate::front::cexpr::Macro>,
+) -> Option<String> {
+    let (name, args) = one_call(&expr_text(value)?)?;
+    let m = macros.get(&name)?;
+    if m.io.is_none() || m.params.len() != args.len() {
+        return None;
+    }
+    let args: Vec<String> = args.iter().map(|a| toml_str(a)).collect();
+    Some(format!(
+        "ioctl = {{ macro = {}, args = [{}] }}",
+        toml_str(&name),
+        args.join(", ")
+    ))
 }
 
 /// Whether struct `name`, which the header uses and does not define, is a struct of a header
@@ -1144,17 +1289,47 @@ fn define_names(
     value: &str,
     macros: &HashMap<String, crate::front::cexpr::Macro>,
 ) -> Result<Vec<String>, String> {
-    if let Some(text) = value.strip_prefix("expr = ") {
-        let text: String = toml::from_str::<toml::Table>(&format!("e = {text}"))
-            .ok()
-            .and_then(|t| t.get("e").and_then(|e| e.as_str().map(str::to_string)))
-            .unwrap_or_default();
+    if let Some((name, args)) = ioctl_table(value).and_then(|t| wrapper_of(&t)) {
+        let m = macros
+            .get(&name)
+            .ok_or_else(|| format!("`{name}` is no macro defined above it"))?;
+        let (ty, nr) = m
+            .io_operands(&args)
+            .ok_or_else(|| format!("`{name}` takes {} arguments", m.params.len()))?;
+        let size = m.io.as_ref().and_then(|b| b.size_param);
+        // Each argument is evaluated on its own too, so what an unused one names counts.
+        let numbers = args
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| Some(*k) != size)
+            .map(|(_, a)| a.clone());
+        let mut names = Vec::new();
+        for text in [ty, nr].into_iter().chain(numbers) {
+            let e = crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
+                .map_err(|e| e.message)?;
+            names.extend(e.names.into_iter().map(|(n, _)| n));
+        }
+        return Ok(names);
+    }
+    if let Some(text) = expr_text(value) {
         let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
         return crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
             .map_err(|e| e.message);
     }
     Ok(define_names_plain(value))
+}
+
+/// A wrapper macro's call in an ioctl's schema table: the macro and its arguments.
+fn wrapper_of(t: &toml::Table) -> Option<(String, Vec<String>)> {
+    let name = t.get("macro")?.as_str()?.to_string();
+    let args = t
+        .get("args")?
+        .as_array()?
+        .iter()
+        .map(|a| a.as_str().map(str::to_string))
+        .collect::<Option<Vec<String>>>()?;
+    Some((name, args))
 }
 
 /// The constants a define's schema form other than `expr` names.
@@ -1373,7 +1548,10 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::MacroDefinition {
         let name = spelled;
         if c.is_function_like_macro() {
-            let item = function_like(c, name);
+            let item = function_like(c, name.clone());
+            if let Item::NotImported { why, .. } = &item {
+                state.unreadable_macros.insert(name, why.clone());
+            }
             state.items.push((offset, item));
             return;
         }
@@ -1915,6 +2093,8 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
         other_structs: HashMap::new(),
         other_typedefs: HashMap::new(),
         untagged: Vec::new(),
+        other_macros: HashMap::new(),
+        unreadable_macros: HashMap::new(),
     };
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
@@ -1962,11 +2142,17 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
                 }
             }
         }
-        if c.kind() == CursorKind::MacroDefinition && !c.is_function_like_macro() {
+        if c.kind() == CursorKind::MacroDefinition {
             let place = c.location().spelling();
             if place.file.is_some() && place.file != main_file {
                 let other = place.file.and_then(|f| include_name(&f.name(), include));
-                if let (Some(h), DefineForm::Value(v)) = (other, define_value(c)) {
+                if c.is_function_like_macro() {
+                    if let (Some(h), m @ Item::Macro { .. }) =
+                        (other, function_like(c, c.spelling()))
+                    {
+                        state.other_macros.insert(c.spelling(), (m, h));
+                    }
+                } else if let (Some(h), DefineForm::Value(v)) = (other, define_value(c)) {
                     state.others.insert(c.spelling(), (v, h));
                 }
             }
@@ -2130,11 +2316,14 @@ pub fn import_structs(
     // their structs the header's structs hold or its ioctls name.
     let mut externs: Vec<(String, String, String)>;
     let mut extern_structs: Vec<(String, Item, String)>;
+    // And their function-like macros the header's defines call (drm.h's `DRM_IOWR`).
+    let mut extern_macros: Vec<(Item, String)>;
     let mut rounds = 0;
     loop {
         state.items = original.clone();
         externs = Vec::new();
         extern_structs = Vec::new();
+        extern_macros = Vec::new();
         let mut lost: Vec<String> = Vec::new();
         // Each define taken on the strength of names below it, with those names.
         let mut forward: Vec<(String, Vec<String>)> = Vec::new();
@@ -2143,6 +2332,14 @@ pub fn import_structs(
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
         for (_, item) in state.items.iter_mut() {
+            if let Item::Define { value, .. } = item {
+                if let Some(text) = expr_text(value) {
+                    adopt_macros(&text, &state.other_macros, &mut macros, &mut extern_macros);
+                }
+                if let Some(v) = wrapper_form(value, &macros) {
+                    *value = v;
+                }
+            }
             match item {
                 Item::Struct { name, .. } => structs.push(name.clone()),
                 // A macro named as an enum constant above it (legal C: only a call expands it)
@@ -2191,13 +2388,23 @@ pub fn import_structs(
                     let names = match define_names(value, &macros) {
                         Ok(n) => n,
                         Err(why) => {
+                            let text = expr_text(value).unwrap_or_default();
+                            let unreadable = called(&text).into_iter().find_map(|m| {
+                                let why = state.unreadable_macros.get(m)?;
+                                (!macros.contains_key(m)).then(|| {
+                                    format!("it calls `{m}`, which is not imported: {why}")
+                                })
+                            });
                             lost.push(name.clone());
                             *item = Item::NotImported {
                                 what: format!("#define {name}"),
-                                why: format!(
-                                    "{why} (a function-like macro of another header, or one whose \
-                                 body is not an integer expression); add it by hand"
-                                ),
+                                why: match unreadable {
+                                    Some(u) => format!("{u}; add it by hand"),
+                                    None => format!(
+                                        "{why} (a function-like macro of another header, or one \
+                                         whose body is not an integer expression); add it by hand"
+                                    ),
+                                },
                             };
                             continue;
                         }
@@ -2310,7 +2517,17 @@ pub fn import_structs(
             break;
         }
     }
-    // The copies come first (above every use), and the schema includes their headers.
+    // The copies come first (above every use), and the schema includes their headers: the
+    // constants, then the macros (which name them where they are called).
+    for (k, (mut item, h)) in extern_macros.into_iter().enumerate() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        if let Item::Macro { extern_header, .. } = &mut item {
+            *extern_header = Some(h);
+        }
+        state.items.insert(k, (0, item));
+    }
     for (name, value, h) in externs.into_iter().rev() {
         if !state.includes.contains(&h) {
             state.includes.push(h.clone());
@@ -2445,6 +2662,9 @@ pub fn import_structs(
             matches!(
                 i,
                 Item::Define {
+                    extern_header: Some(_),
+                    ..
+                } | Item::Macro {
                     extern_header: Some(_),
                     ..
                 }
@@ -3068,8 +3288,12 @@ fn render(
                 params,
                 body,
                 doc,
+                extern_header,
             } => {
                 let _ = writeln!(out, "\n[[macro]]\nname = {}", toml_str(&name));
+                if let Some(h) = &extern_header {
+                    let _ = writeln!(out, "extern = {}", toml_str(h));
+                }
                 let params: Vec<String> = params.iter().map(|p| toml_str(p)).collect();
                 let _ = writeln!(out, "params = [{}]", params.join(", "));
                 let _ = writeln!(out, "body = {}", toml_str(&body));

@@ -16,6 +16,8 @@
 pub const EXTDEP_BASE: u32 = 0x40;
 /// `EXTDEP_MACHINE` = `183`.
 pub const EXTDEP_MACHINE: u32 = 183;
+/// the ioctl type, as drm.h's DRM_IOCTL_BASE
+pub const EXTDEP_IOCTL_BASE: u32 = b'd' as u32;
 /// `struct extdep_time`: A time, as linux/time_types.h's __kernel_timespec
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -78,6 +80,16 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for ExtdepEvent {}
+/// its own number, through its own wrapper
+pub const EXTDEP_IOCTL_EVENT: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (8 << 16) | (EXTDEP_IOCTL_BASE << 8) | 1;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

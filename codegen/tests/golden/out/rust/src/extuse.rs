@@ -16,6 +16,8 @@
 pub const EXTDEP_BASE: u32 = 0x40;
 /// `EXTDEP_MACHINE` = `183`.
 pub const EXTDEP_MACHINE: u32 = 183;
+/// `EXTDEP_IOCTL_BASE` = `('d')`.
+pub const EXTDEP_IOCTL_BASE: u32 = b'd' as u32;
 /// `struct extdep_time`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -194,6 +196,90 @@ pub const EXTUSE_GET_TIMES: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (32 << 16) | (69 << 8) | 4;
+/// `EXTUSE_CMD_TIMER` = `0x02`.
+pub const EXTUSE_CMD_TIMER: u32 = 0x02;
+/// through the other header's wrapper, as amdgpu_drm.h's DRM_IOCTL_AMDGPU_* are
+pub const EXTUSE_IOCTL_TIMER: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (32 << 16) | (EXTDEP_IOCTL_BASE << 8) | 66;
+/// an `_IO` wrapper's
+pub const EXTUSE_IOCTL_RESET: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (EXTDEP_IOCTL_BASE << 8) | 67;
+/// a pointer argument: 4 bytes on i686 and arm, 8 elsewhere
+pub const EXTUSE_IOCTL_WORD: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
+    | (EXTDEP_IOCTL_BASE << 8) | 68;
+/// through the local wrapper, of a union below
+pub const EXTUSE_IOCTL_PEEK: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (8 << 16) | (69 << 8) | 17;
+/// `union extuse_value`: A value of either width
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union ExtuseValue {
+    /// 32 bits
+    pub narrow: u32,
+    /// 64 bits
+    pub wide: u64,
+}
+impl ::core::default::Default for ExtuseValue {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<ExtuseValue>() != 8 {
+        panic!("union extuse_value: wrong size");
+    }
+    if ::core::mem::align_of::<ExtuseValue>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("union extuse_value: wrong alignment");
+    }
+    if ::core::mem::offset_of!(ExtuseValue, narrow) != 0 {
+        panic!("union extuse_value: `narrow` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ExtuseValue, wide) != 0 {
+        panic!("union extuse_value: `wide` at the wrong offset");
+    }
+};
+/// an array of another header's struct
+pub const EXTUSE_IOCTL_PEEK_TIMES: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (32 << 16) | (69 << 8) | 18;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -201,6 +287,7 @@ pub mod r1 {
     pub use super::ExtdepTime;
     pub use super::ExtdepEvent;
     pub use super::ExtuseTimer;
+    pub use super::ExtuseValue;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

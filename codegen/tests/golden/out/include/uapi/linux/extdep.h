@@ -16,6 +16,14 @@
 
 #define EXTDEP_IO(nr)	(EXTDEP_BASE + (nr))
 
+#define EXTDEP_IOCTL_BASE	('d') /* the ioctl type, as drm.h's DRM_IOCTL_BASE */
+
+/* An ioctl without argument, as drm.h's DRM_IO. */
+#define EXTDEP_IOCTL(nr)	_IO(EXTDEP_IOCTL_BASE,nr)
+
+/* An ioctl the kernel reads and writes, as drm.h's DRM_IOWR. */
+#define EXTDEP_IOWR(nr, type)	_IOWR(EXTDEP_IOCTL_BASE,nr,type)
+
 /**
  * struct extdep_time - A time, as linux/time_types.h's __kernel_timespec
  * @sec: seconds
@@ -35,5 +43,7 @@ struct extdep_event {
 	__u32 type;
 	__u32 length;
 };
+
+#define EXTDEP_IOCTL_EVENT	EXTDEP_IOWR(0x01, struct extdep_event) /* its own number, through its own wrapper */
 
 #endif /* _UAPI_LINUX_EXTDEP_H */

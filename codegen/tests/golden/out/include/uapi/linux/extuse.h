@@ -35,4 +35,29 @@ struct extuse_timer {
 
 #define EXTUSE_GET_TIMES	_IOR('E', 4, struct extdep_time[2]) /* an array of another header's struct */
 
+#define EXTUSE_CMD_TIMER	0x02
+
+#define EXTUSE_IOCTL_TIMER	EXTDEP_IOWR(EXTDEP_BASE + EXTUSE_CMD_TIMER, struct extuse_timer) /* through the other header's wrapper, as amdgpu_drm.h's DRM_IOCTL_AMDGPU_* are */
+
+#define EXTUSE_IOCTL_RESET	EXTDEP_IOCTL(EXTDEP_BASE + 0x03) /* an `_IO` wrapper's */
+
+#define EXTUSE_IOCTL_WORD	EXTDEP_IOWR(EXTDEP_BASE + 0x04, const char *) /* a pointer argument: 4 bytes on i686 and arm, 8 elsewhere */
+
+/* This header's own wrapper, its number an expression of its parameter. */
+#define EXTUSE_IOR(n, t)	_IOR('E', 0x10 + (n), t)
+
+#define EXTUSE_IOCTL_PEEK	EXTUSE_IOR(1, union extuse_value) /* through the local wrapper, of a union below */
+
+/**
+ * union extuse_value - A value of either width
+ * @narrow: 32 bits
+ * @wide: 64 bits
+ */
+union extuse_value {
+	__u32 narrow;
+	__u64 wide;
+};
+
+#define EXTUSE_IOCTL_PEEK_TIMES	EXTUSE_IOR(2, struct extdep_time[2]) /* an array of another header's struct */
+
 #endif /* _UAPI_LINUX_EXTUSE_H */

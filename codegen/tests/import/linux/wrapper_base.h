@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/* What wrapper_like.h builds on, as a drm driver's header builds on drm/drm.h. */
+#ifndef _WRAPPER_BASE_H
+#define _WRAPPER_BASE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define WB_IOCTL_BASE			'd'
+#define WB_IO(nr)			_IO(WB_IOCTL_BASE,nr)
+#define WB_IOR(nr,type)		_IOR(WB_IOCTL_BASE,nr,type)
+#define WB_IOW(nr,type)		_IOW(WB_IOCTL_BASE,nr,type)
+#define WB_IOWR(nr,type)		_IOWR(WB_IOCTL_BASE,nr,type)
+
+#define WB_COMMAND_BASE                0x40
+#define WB_SHIFTED(x)	((x) << 4)
+
+#endif
