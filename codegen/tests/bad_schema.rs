@@ -599,6 +599,18 @@ const CASES: &[Case] = &[
         says: "`p_t` has no tag (`typedef = true`): write `p_t`",
     },
     Case {
+        name: "a flexible-ending struct embedded before another member",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u32\", flexible = true }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"list\", type = \"struct l\" }, { name = \"after\", type = \"__u32\" }]\n",
+        at: "{ name = \"list\"",
+        says: "`list` embeds `struct l`, which ends in the flexible array member `d`: C allows such a struct only as a whole object, never inside another",
+    },
+    Case {
+        name: "a size convention on a struct ending in another's flexible array member",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u32\", flexible = true }]\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"list\", type = \"struct l\" }]\n",
+        at: "\"size\"\nfields",
+        says: "struct `s` ends in `list`, whose `struct l` ends in the flexible array member `d`: a size convention bounds only a flexible array member of the struct's own",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

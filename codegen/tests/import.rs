@@ -1177,6 +1177,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "{ name = \"ro\", type = \"__u32\", const = true },",
         "{ name = \"both\", type = \"__u16\", len = 2, const = true, volatile = true },",
         "{ name = \"stamp\", type = \"__aligned_u64\", volatile = true },",
+        "{ name = \"self\", rust_name = \"self_\", type = \"__u32\", doc = \"no Rust identifier: imported with a rust_name\" },",
+        "{ name = \"_\", rust_name = \"__\", type = \"__u32\" },",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }

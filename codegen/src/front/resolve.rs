@@ -1127,9 +1127,11 @@ impl Resolver {
                     // flexible array member (asm/kvm.h's `kvm_tdx_capabilities`, fuse.h's
                     // `fuse_direntplus`); ISO C takes none, so -pedantic flags it, as it flags
                     // the kernel's header.
-                    let gnu_tail = inside.is_none()
+                    // So does a member of the union that ends a struct (linux/firewire-cdev.h's
+                    // `fw_cdev_event` union of events).
+                    let last = inside.is_none() && i + 1 == fields.len();
+                    let gnu_tail = (last || inside == Some(Aggregate::Union))
                         && ends_struct
-                        && i + 1 == fields.len()
                         && f.len.is_none()
                         && f.dims.is_empty()
                         && f.flexible.is_none();
@@ -3741,7 +3743,12 @@ pub(crate) fn flexible_tail<'a>(family: &'a Family, st: &'a Struct) -> Option<&'
     st.fields.iter().find(|m| m.flexible.is_some()).or_else(|| {
         match st.fields.last().map(|m| (&m.ty, m.len)) {
             Some((FieldType::Inline(Aggregate::Union, ms), _)) => {
-                ms.iter().find(|m| m.flexible.is_some())
+                ms.iter().find(|m| m.flexible.is_some()).or_else(|| {
+                    ms.iter().find_map(|m| match (&m.ty, m.len) {
+                        (FieldType::Struct(j), None) => flexible_tail(family, family.struct_(*j)),
+                        _ => None,
+                    })
+                })
             }
             Some((FieldType::Struct(j), None)) if !std::ptr::eq(family.struct_(*j), st) => {
                 flexible_tail(family, family.struct_(*j))

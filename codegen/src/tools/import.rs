@@ -1857,6 +1857,12 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     let mut parts = Vec::new();
     if let Some(n) = &f.name {
         parts.push(format!("name = \"{n}\""));
+        // `self`, `_`: no Rust identifier, not even a raw one; the Rust field gets `self_`.
+        if crate::names::rust_ident(n) == crate::names::RustIdent::Invalid
+            && crate::names::is_c_identifier(n)
+        {
+            parts.push(format!("rust_name = \"{n}_\""));
+        }
     }
     if let Some(t) = &f.ty {
         parts.push(format!("type = \"{t}\""));

@@ -46,6 +46,8 @@ struct af_mbox {
 	const volatile __u16 both[2];
 	__u32 pad;
 	__volatile__ __aligned_u64 stamp;
+	__u32 self;	/* no Rust identifier: imported with a rust_name */
+	__u32 _;
 };
 
 #endif

@@ -583,6 +583,62 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnCapsOuter {}
+/// The union `u` of [`UnEvent`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnEventU {
+    /// capabilities, with their MSRs after
+    pub caps: UnCaps,
+    /// the bytes
+    pub raw: [u64; 4],
+}
+impl ::core::default::Default for UnEventU {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct un_event`: An event of one of two kinds
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnEvent {
+    /// which member of @u
+    pub kind: u64,
+    /// the event
+    pub u: UnEventU,
+}
+impl ::core::default::Default for UnEvent {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnEvent>() != 40 {
+        panic!("struct un_event: wrong size");
+    }
+    if ::core::mem::align_of::<UnEvent>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct un_event: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnEvent, kind) != 0 {
+        panic!("struct un_event: `kind` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnEvent, u) != 8 {
+        panic!("struct un_event: `u` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnEventU>() != 32 {
+        panic!("union UnEventU: wrong size");
+    }
+    if ::core::mem::offset_of!(UnEventU, caps) != 0 {
+        panic!("union UnEventU: `caps` not at offset 0");
+    }
+    if ::core::mem::offset_of!(UnEventU, raw) != 0 {
+        panic!("union UnEventU: `raw` not at offset 0");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnEvent {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -597,6 +653,7 @@ pub mod r1 {
     pub use super::UnSqe;
     pub use super::UnCaps;
     pub use super::UnCapsOuter;
+    pub use super::UnEvent;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -166,4 +166,19 @@ struct un_caps_outer {
 	struct un_caps caps;
 };
 
+/**
+ * struct un_event - An event of one of two kinds
+ * @kind: which member of @u
+ * @u: the event
+ * @u.caps: capabilities, with their MSRs after
+ * @u.raw: the bytes
+ */
+struct un_event {
+	__u64 kind;
+	union {
+		struct un_caps caps;
+		__u64 raw[4];
+	} u;
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
