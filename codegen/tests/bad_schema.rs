@@ -611,6 +611,12 @@ const CASES: &[Case] = &[
         says: "struct `s` ends in `list`, whose `struct l` ends in the flexible array member `d`: a size convention bounds only a flexible array member of the struct's own",
     },
     Case {
+        name: "a typedef named as a typedef'd struct",
+        body: "[[struct]]\nname = 'p_t'\ntypedef = true\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"p_t\"\ntype = \"__u32\"\n",
+        at: "\"p_t\"\ntype",
+        says: "`p_t` is defined twice",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

@@ -1035,6 +1035,9 @@ impl Resolver {
                     ),
                 );
             }
+            if self.typedefs.contains_key(&name) {
+                self.error(t.span(), format!("`{name}` is already a `[[typedef]]` above"));
+            }
             self.typedef_structs.insert(name.clone());
         }
         let st = Struct {
@@ -3259,6 +3262,7 @@ impl Resolver {
         if self.typedefs.contains_key(&name)
             || self.constants.contains_key(&name)
             || self.macros.contains_key(&name)
+            || self.typedef_structs.contains(&name)
         {
             self.error(t.name.span(), format!("`{name}` is defined twice"));
             return None;
