@@ -617,6 +617,12 @@ const CASES: &[Case] = &[
         says: "`p_t` is defined twice",
     },
     Case {
+        name: "a typedef'd struct named as a typedef above",
+        body: "[[typedef]]\nname = 'p_t'\ntype = \"__u32\"\n\n[[struct]]\nname = \"p_t\"\ntypedef = true\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "true\nfields",
+        says: "`p_t` is already a `[[typedef]]` above",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

@@ -1036,7 +1036,10 @@ impl Resolver {
                 );
             }
             if self.typedefs.contains_key(&name) {
-                self.error(t.span(), format!("`{name}` is already a `[[typedef]]` above"));
+                self.error(
+                    t.span(),
+                    format!("`{name}` is already a `[[typedef]]` above"),
+                );
             }
             self.typedef_structs.insert(name.clone());
         }
