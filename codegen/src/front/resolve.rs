@@ -993,8 +993,8 @@ impl Resolver {
                 }
             }
         }
-        // The generated validators, matrix and chain builders fill such a struct by
-        // assignment, which a `const` member forbids.
+        // What the generated validators, matrix and chain code handle: they fill such a struct
+        // by assignment, which a `const` member forbids, and name it `struct NAME`.
         let filled = [
             (parts.convention_span.is_some(), "a size convention"),
             (!parts.rules.is_empty(), "`rules`"),
@@ -1018,14 +1018,7 @@ impl Resolver {
         let typedef = raw.typedef.as_ref().is_some_and(|t| *t.get_ref());
         if let Some(t) = raw.typedef.as_ref().filter(|_| typedef) {
             // The generated validators, matrix and chain code name `struct NAME`.
-            let checks = [
-                (parts.convention_span.is_some(), "a size convention"),
-                (!parts.rules.is_empty(), "`rules`"),
-                (raw.caps.is_some(), "`caps`"),
-                (raw.capability.is_some(), "`capability`"),
-                (parts.payload.is_some(), "`payload`"),
-            ];
-            if let Some((_, what)) = checks.iter().find(|(on, _)| *on) {
+            if let Some((_, what)) = filled.iter().find(|(on, _)| *on) {
                 self.error(
                     t.span(),
                     format!(

@@ -2105,23 +2105,18 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     tu.cursor().visit_children(|c| {
-        if matches!(c.kind(), CursorKind::Struct | CursorKind::Union)
-            && c.is_definition()
-            && !untagged(&c.spelling())
-        {
-            let place = c.location().spelling();
-            if place.file.is_some() && place.file != main_file {
-                let file = place.file.map(|f| f.name()).unwrap_or_default();
-                let text = texts
-                    .entry(file.clone())
-                    .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
-                if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
-                    let item = struct_item(c, c.spelling(), place.offset, place.file, text);
-                    state.other_structs.insert(c.spelling(), (item, h));
-                }
+        // Another header's struct or union, by its tag or (`typedef struct { ... } NAME;`) the
+        // typedef's name, for an `extern` copy.
+        let record = match (c.kind(), untagged_record(c)) {
+            (CursorKind::Typedef, Some(decl)) => Some((decl, true)),
+            (CursorKind::Struct | CursorKind::Union, _)
+                if c.is_definition() && !untagged(&c.spelling()) =>
+            {
+                Some((c, false))
             }
-        }
-        if let (CursorKind::Typedef, Some(decl)) = (c.kind(), untagged_record(c)) {
+            _ => None,
+        };
+        if let Some((decl, typedef)) = record {
             let place = decl.location().spelling();
             if place.file.is_some() && place.file != main_file {
                 let file = place.file.map(|f| f.name()).unwrap_or_default();
@@ -2130,8 +2125,8 @@ fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Re
                     .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
                 if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
                     let mut item = struct_item(decl, c.spelling(), place.offset, place.file, text);
-                    if let Item::Struct { typedef, .. } = &mut item {
-                        *typedef = true;
+                    if let Item::Struct { typedef: t, .. } = &mut item {
+                        *t = typedef;
                     }
                     state.other_structs.insert(c.spelling(), (item, h));
                 }
