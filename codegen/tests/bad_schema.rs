@@ -623,6 +623,12 @@ const CASES: &[Case] = &[
         says: "`p_t` is already a `[[typedef]]` above",
     },
     Case {
+        name: "a size convention on a struct ending in a union holding another's flexible array member",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u32\", flexible = true }]\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"u\", union = [{ name = \"list\", type = \"struct l\" }, { name = \"w\", type = \"__u32\" }] }]\n",
+        at: "\"size\"\nfields",
+        says: "struct `s` ends in `list`, whose `struct l` ends in the flexible array member `d`",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

@@ -976,21 +976,30 @@ impl Resolver {
         // A size convention bounds a flexible array member of the struct's own; one that ends
         // in another struct's (GNU C's embedding) would have the validators misread its tail.
         if let (Some(span), Some(last)) = (&parts.convention_span, fields.last()) {
-            if let FieldType::Struct(j) = last.ty {
-                let inner = family.struct_(j);
-                if let (Some(tail), None) = (flexible_tail(family, inner), last.len) {
-                    self.error(
-                        span.clone(),
-                        format!(
-                            "struct `{name}` ends in `{}`, whose `struct {}` ends in the \
-                             flexible array member `{}`: a size convention bounds only a \
-                             flexible array member of the struct's own",
-                            last.display_name(),
-                            inner.name,
-                            tail.display_name()
-                        ),
-                    );
+            // The last member, or a member of the union that is.
+            let holders: Vec<&Field> = match &last.ty {
+                FieldType::Inline(Aggregate::Union, ms) => ms.iter().collect(),
+                _ => vec![last],
+            };
+            let embedded = holders.into_iter().find_map(|h| match (&h.ty, h.len) {
+                (FieldType::Struct(j), None) => {
+                    let inner = family.struct_(*j);
+                    flexible_tail(family, inner).map(|t| (h, inner, t))
                 }
+                _ => None,
+            });
+            if let Some((holder, inner, tail)) = embedded {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "struct `{name}` ends in `{}`, whose `struct {}` ends in the flexible \
+                         array member `{}`: a size convention bounds only a flexible array \
+                         member of the struct's own",
+                        holder.display_name(),
+                        inner.name,
+                        tail.display_name()
+                    ),
+                );
             }
         }
         // What the generated validators, matrix and chain code handle: they fill such a struct
