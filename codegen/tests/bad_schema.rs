@@ -629,6 +629,24 @@ const CASES: &[Case] = &[
         says: "struct `s` ends in `list`, whose `struct l` ends in the flexible array member `d`",
     },
     Case {
+        name: "a typedef named as a Rust primitive",
+        body: "[[typedef]]\nname = \"u32\"\ntype = \"__u32\"\n",
+        at: "\"u32\"",
+        says: "typedef name `u32` would be a Rust type alias hiding the primitive type `u32`, which the bindings use",
+    },
+    Case {
+        name: "a typedef named as a struct's Rust type",
+        body: "[[struct]]\nname = \"my_req\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"MyReq\"\ntype = \"__u32\"\n",
+        at: "\"MyReq\"",
+        says: "`MyReq` is the Rust type of struct `my_req`: its Rust alias would clash",
+    },
+    Case {
+        name: "a struct whose Rust type is a typedef above",
+        body: "[[typedef]]\nname = \"MyReq\"\ntype = \"__u32\"\n\n[[struct]]\nname = \"my_req\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"my_req\"",
+        says: "struct `my_req`'s Rust type `MyReq` is a `[[typedef]]` above",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

@@ -341,6 +341,12 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
             "{what} `{name}`: UAPIGEN_<FAMILY>_NR_REVISIONS is the generated revision count"
         ));
     }
+    if role == Role::Typedef && RUST_PRIMITIVES.contains(&name) {
+        return Some(format!(
+            "{what} `{name}` would be a Rust type alias hiding the primitive type `{name}`, which \
+             the bindings use"
+        ));
+    }
     if role == Role::Revision && RUST_PRIMITIVES.contains(&name) {
         return Some(format!(
             "{what} `{name}` names a Rust module that would hide the primitive type `{name}`"

@@ -28,6 +28,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         typedefs: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
+        struct_camels: FxMap::default(),
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -68,6 +69,9 @@ struct Resolver {
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
     typedef_structs: FxSet<String>,
+    /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
+    /// what a typedef's Rust alias may not take.
+    struct_camels: FxMap<String, String>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
@@ -506,6 +510,19 @@ impl Resolver {
                     pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
                     family.items.push(ItemRef::Struct(id));
+                    let camel = names::camel(&st.name);
+                    self.struct_camels
+                        .entry(camel.clone())
+                        .or_insert_with(|| st.name.clone());
+                    if self.typedefs.contains_key(&camel) {
+                        self.error(
+                            st.name_span.clone(),
+                            format!(
+                                "struct `{}`'s Rust type `{camel}` is a `[[typedef]]` above",
+                                st.name
+                            ),
+                        );
+                    }
                     if self.inline_tags.contains(&st.name) {
                         self.error(
                             st.name_span.clone(),
@@ -3276,6 +3293,14 @@ impl Resolver {
             self.error(
                 t.name.span(),
                 format!("`{name}` is one of the types the schema knows: a typedef names another"),
+            );
+            return None;
+        }
+        if let Some(s) = self.struct_camels.get(&name) {
+            let s = s.clone();
+            self.error(
+                t.name.span(),
+                format!("`{name}` is the Rust type of struct `{s}`: its Rust alias would clash"),
             );
             return None;
         }
