@@ -647,6 +647,18 @@ const CASES: &[Case] = &[
         says: "struct `my_req`'s Rust type `MyReq` is a `[[typedef]]` above",
     },
     Case {
+        name: "an inline tag whose Rust type is a struct's",
+        body: "[[struct]]\nname = \"my_geo\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"g\", tag = \"my__geo\", struct = [{ name = \"a\", type = \"__u32\" }] }]\n",
+        at: "\"my__geo\"",
+        says: "`my__geo`'s Rust type `MyGeo` is struct `my_geo`'s too",
+    },
+    Case {
+        name: "a struct whose Rust type is an inline tag's",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"g\", tag = \"my__geo\", struct = [{ name = \"a\", type = \"__u32\" }] }]\n\n[[struct]]\nname = \"my_geo\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"my_geo\"",
+        says: "struct `my_geo`'s Rust type `MyGeo` is the inline tag `my__geo`'s too",
+    },
+    Case {
         name: "a rule testing a constant of the ABI's word",
         body: "[[define]]\nname = \"ALL\"\nexpr = \"(~0UL)\"\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"v\" }\nrules = [{ require = [{ field = \"v\", below = \"ALL\" }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"v\", type = \"__u64\" }]\n",
         at: "\"ALL\" }",

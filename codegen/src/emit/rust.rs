@@ -1082,7 +1082,7 @@ fn union_layout_asserts(
             continue;
         };
         let kw = kind.c_keyword();
-        let uname = ident(&format!("{}{}", owner, camel(&f.rust_name)));
+        let uname = ident(&inline_type_name(owner, f));
         let base = ctx.layouts[0].struct_(s);
         let Some(mi) = base.members.iter().position(|m| {
             m.is_inline
@@ -1241,7 +1241,7 @@ fn aggregate(
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
             FieldType::Inline(kind, ms) => {
                 let kw = kind.c_keyword();
-                let uname = format!("{}{}", type_name, camel(&f.rust_name));
+                let uname = inline_type_name(type_name, f);
                 let udoc = match &f.name {
                     Some(n) => format!("The {kw} `{n}` of [`{type_name}`]."),
                     None => format!("The anonymous {kw} of [`{type_name}`]."),
@@ -2138,5 +2138,14 @@ mod tests {
             }
         }
         assert!(written.iter().all(|&w| w > 0), "{written:?}");
+    }
+}
+
+/// The Rust type of an inline union or struct: its C tag's (`struct fork_proc_event { ... }
+/// fork;` is `ForkProcEvent`), else its owner's type and its member's name.
+fn inline_type_name(owner: &str, f: &Field) -> String {
+    match &f.tag {
+        Some(t) => camel(t),
+        None => format!("{owner}{}", camel(&f.rust_name)),
     }
 }

@@ -511,9 +511,23 @@ impl Resolver {
                     pending.push((id, parts));
                     family.items.push(ItemRef::Struct(id));
                     let camel = names::camel(&st.name);
-                    self.struct_camels
-                        .entry(camel.clone())
-                        .or_insert_with(|| st.name.clone());
+                    match self.struct_camels.get(&camel) {
+                        Some(tag) if self.inline_tags.contains(tag) => {
+                            let tag = tag.clone();
+                            self.error(
+                                st.name_span.clone(),
+                                format!(
+                                    "struct `{}`'s Rust type `{camel}` is the inline tag \
+                                     `{tag}`'s too",
+                                    st.name
+                                ),
+                            );
+                        }
+                        Some(_) => {}
+                        None => {
+                            self.struct_camels.insert(camel.clone(), st.name.clone());
+                        }
+                    }
                     if self.typedefs.contains_key(&camel) {
                         self.error(
                             st.name_span.clone(),
@@ -1663,6 +1677,17 @@ impl Resolver {
             );
             return None;
         }
+        // Its Rust type is its tag's CamelCase, as a struct's is.
+        let camel = names::camel(&tag);
+        if let Some(other) = self.struct_camels.get(&camel) {
+            let other = other.clone();
+            self.error(
+                t.span(),
+                format!("`{tag}`'s Rust type `{camel}` is struct `{other}`'s too"),
+            );
+            return None;
+        }
+        self.struct_camels.insert(camel, tag.clone());
         Some(tag)
     }
 

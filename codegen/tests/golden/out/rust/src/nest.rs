@@ -377,7 +377,7 @@ unsafe impl ::uapigen_uaccess::Plain for NestPlain {}
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
-pub struct NestEventEventDataFork {
+pub struct NestForkEvent {
     /// the parent
     pub parent: u32,
     /// the child
@@ -387,7 +387,7 @@ pub struct NestEventEventDataFork {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
-pub struct NestEventEventDataExit {
+pub struct NestExitEvent {
     /// the process
     pub pid: u32,
     /// its exit code
@@ -401,9 +401,9 @@ pub struct NestEventEventDataExit {
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
 pub union NestEventEventData {
     /// The struct `fork`.
-    pub fork: NestEventEventDataFork,
+    pub fork: NestForkEvent,
     /// The struct `exit`.
-    pub exit: NestEventEventDataExit,
+    pub exit: NestExitEvent,
 }
 impl ::core::default::Default for NestEventEventData {
     fn default() -> Self {
@@ -414,7 +414,7 @@ impl ::core::default::Default for NestEventEventData {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
-pub struct NestEventGeometry {
+pub struct NestGeometry {
     /// cylinders
     pub cylinders: u16,
     /// heads
@@ -434,7 +434,7 @@ pub struct NestEvent {
     /// what happened
     pub event_data: NestEventEventData,
     /// a disk's geometry
-    pub geometry: NestEventGeometry,
+    pub geometry: NestGeometry,
     /// zero
     pub pad: u32,
 }
@@ -476,38 +476,38 @@ const _: () = {
     if ::core::mem::offset_of!(NestEventEventData, exit) != 0 {
         panic!("union NestEventEventData: `exit` not at offset 0");
     }
-    if ::core::mem::size_of::<NestEventEventDataFork>() != 8 {
-        panic!("struct NestEventEventDataFork: wrong size");
+    if ::core::mem::size_of::<NestForkEvent>() != 8 {
+        panic!("struct NestForkEvent: wrong size");
     }
-    if ::core::mem::offset_of!(NestEventEventDataFork, parent) != 0 {
-        panic!("struct NestEventEventDataFork: `parent` at the wrong offset");
+    if ::core::mem::offset_of!(NestForkEvent, parent) != 0 {
+        panic!("struct NestForkEvent: `parent` at the wrong offset");
     }
-    if ::core::mem::offset_of!(NestEventEventDataFork, child) != 4 {
-        panic!("struct NestEventEventDataFork: `child` at the wrong offset");
+    if ::core::mem::offset_of!(NestForkEvent, child) != 4 {
+        panic!("struct NestForkEvent: `child` at the wrong offset");
     }
-    if ::core::mem::size_of::<NestEventEventDataExit>() != 16 {
-        panic!("struct NestEventEventDataExit: wrong size");
+    if ::core::mem::size_of::<NestExitEvent>() != 16 {
+        panic!("struct NestExitEvent: wrong size");
     }
-    if ::core::mem::offset_of!(NestEventEventDataExit, pid) != 0 {
-        panic!("struct NestEventEventDataExit: `pid` at the wrong offset");
+    if ::core::mem::offset_of!(NestExitEvent, pid) != 0 {
+        panic!("struct NestExitEvent: `pid` at the wrong offset");
     }
-    if ::core::mem::offset_of!(NestEventEventDataExit, code) != 4 {
-        panic!("struct NestEventEventDataExit: `code` at the wrong offset");
+    if ::core::mem::offset_of!(NestExitEvent, code) != 4 {
+        panic!("struct NestExitEvent: `code` at the wrong offset");
     }
-    if ::core::mem::offset_of!(NestEventEventDataExit, signal) != 8 {
-        panic!("struct NestEventEventDataExit: `signal` at the wrong offset");
+    if ::core::mem::offset_of!(NestExitEvent, signal) != 8 {
+        panic!("struct NestExitEvent: `signal` at the wrong offset");
     }
-    if ::core::mem::size_of::<NestEventGeometry>() != 4 {
-        panic!("struct NestEventGeometry: wrong size");
+    if ::core::mem::size_of::<NestGeometry>() != 4 {
+        panic!("struct NestGeometry: wrong size");
     }
-    if ::core::mem::offset_of!(NestEventGeometry, cylinders) != 0 {
-        panic!("struct NestEventGeometry: `cylinders` at the wrong offset");
+    if ::core::mem::offset_of!(NestGeometry, cylinders) != 0 {
+        panic!("struct NestGeometry: `cylinders` at the wrong offset");
     }
-    if ::core::mem::offset_of!(NestEventGeometry, heads) != 2 {
-        panic!("struct NestEventGeometry: `heads` at the wrong offset");
+    if ::core::mem::offset_of!(NestGeometry, heads) != 2 {
+        panic!("struct NestGeometry: `heads` at the wrong offset");
     }
-    if ::core::mem::offset_of!(NestEventGeometry, sectors) != 3 {
-        panic!("struct NestEventGeometry: `sectors` at the wrong offset");
+    if ::core::mem::offset_of!(NestGeometry, sectors) != 3 {
+        panic!("struct NestGeometry: `sectors` at the wrong offset");
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for NestEvent {}
