@@ -600,11 +600,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
             ty if f.flexible == Some(Flexible::Declared) => out.push(BodyLine {
                 indent: indent.clone(),
                 field: Some(FieldLine {
-                    ty: format!(
-                        "__DECLARE_FLEX_ARRAY({}{},",
-                        f.qualifiers.c_prefix(),
-                        c_type(family, ty)
-                    ),
+                    ty: format!("__DECLARE_FLEX_ARRAY({},", member_type(family, f, ty)),
                     name: format!("{})", f.name.as_deref().unwrap_or("")),
                     array: String::new(),
                     attrs: String::new(),
@@ -616,20 +612,11 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 field: Some(FieldLine {
                     // A zero-length array is GNU C, which ISO C's -pedantic refuses; the kernel's
                     // uAPI headers mark such a declaration `__extension__` (asm-generic/int-ll64.h).
-                    ty: match (f.flexible, &f.c_enum) {
-                        _ if f.c_typedef.is_some() => format!(
-                            "{}{}",
-                            f.qualifiers.c_prefix(),
-                            f.c_typedef
-                                .map_or("", |t| family.typedefs[t.0].name.as_str())
-                        ),
-                        (_, Some(tag)) => format!("{}enum {tag}", f.qualifiers.c_prefix()),
-                        (Some(Flexible::ZeroLength), None) => format!(
-                            "__extension__ {}{}",
-                            f.qualifiers.c_prefix(),
-                            c_type(family, ty)
-                        ),
-                        _ => format!("{}{}", f.qualifiers.c_prefix(), c_type(family, ty)),
+                    ty: match f.flexible {
+                        Some(Flexible::ZeroLength) => {
+                            format!("__extension__ {}", member_type(family, f, ty))
+                        }
+                        _ => member_type(family, f, ty),
                     },
                     // The `*` binds to the declarator: `__u64 __user *data;`.
                     name: match ty {
@@ -642,6 +629,17 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 ..Default::default()
             }),
         }
+    }
+}
+
+/// A member's type as the header declares it: its qualifiers, then its typedef's name, its
+/// enum's (`enum TAG`) or the type itself.
+fn member_type(family: &Family, f: &Field, ty: &FieldType) -> String {
+    let q = f.qualifiers.c_prefix();
+    match (f.c_typedef, &f.c_enum) {
+        (Some(t), _) => format!("{q}{}", family.typedefs[t.0].name),
+        (None, Some(tag)) => format!("{q}enum {tag}"),
+        (None, None) => format!("{q}{}", c_type(family, ty)),
     }
 }
 

@@ -584,6 +584,10 @@ pub fn calls(text: &str) -> bool {
 /// The caller, which knows the types, gives each its size; a `sizeof` of anything but a
 /// type name in parentheses is refused.
 pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
+    // Most expressions have none: not lexed here (their parse lexes them).
+    if !text.contains("sizeof") {
+        return Ok(Vec::new());
+    }
     let toks = lex(text)?;
     let mut out = Vec::new();
     let mut i = 0;
@@ -623,15 +627,22 @@ pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
     Ok(out)
 }
 
-/// `text` with each `sizeof(TYPE)` an `unsigned long` 1 (padded to its length): the
-/// expression as the parser can read it, for what it names and whether it is one.
-pub fn sizes_as_one(text: &str) -> Result<String, CError> {
+/// `text` with each `sizeof(...)` of `sizes` (a range `sizeofs` found, the size) written as
+/// that `unsigned long` (C's `size_t`), padded to its length so that positions hold.
+pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
     let mut out = text.to_string();
-    for (r, _) in sizeofs(text)? {
-        let width = r.len();
-        out.replace_range(r, &format!("{:<width$}", "1UL"));
+    for (r, bytes) in sizes {
+        let lit = format!("{bytes}UL");
+        out.replace_range(r.clone(), &format!("{lit:<width$}", width = r.len()));
     }
-    Ok(out)
+    out
+}
+
+/// `text` with each `sizeof(TYPE)` an `unsigned long` 1: the expression as the parser can
+/// read it, for what it names and whether it is one.
+pub fn sizes_as_one(text: &str) -> Result<String, CError> {
+    let ones: Vec<(Range<usize>, u64)> = sizeofs(text)?.into_iter().map(|(r, _)| (r, 1)).collect();
+    Ok(with_sizes(text, &ones))
 }
 
 /// Parses `text` as one C integer constant expression.

@@ -28,7 +28,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         typedefs: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
-        struct_camels: FxMap::default(),
+        struct_camels: None,
     };
     let family = r.family(raw, schema_file);
     if r.diags.is_empty() {
@@ -70,8 +70,9 @@ struct Resolver {
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
     typedef_structs: FxSet<String>,
     /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
-    /// what a typedef's Rust alias may not take.
-    struct_camels: FxMap<String, String>,
+    /// what a typedef's Rust alias may not take. None until a typedef or tag asks
+    /// (`struct_camels()`), so that schemas without them compute no CamelCase here.
+    struct_camels: Option<FxMap<String, String>>,
 }
 
 /// The constants and structs a schema defines, by name: what a `#define` may name below it.
@@ -510,42 +511,7 @@ impl Resolver {
                     pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
                     family.items.push(ItemRef::Struct(id));
-                    let camel = names::camel(&st.name);
-                    match self.struct_camels.get(&camel) {
-                        Some(tag) if self.inline_tags.contains(tag) => {
-                            let tag = tag.clone();
-                            self.error(
-                                st.name_span.clone(),
-                                format!(
-                                    "struct `{}`'s Rust type `{camel}` is the inline tag \
-                                     `{tag}`'s too",
-                                    st.name
-                                ),
-                            );
-                        }
-                        Some(_) => {}
-                        None => {
-                            self.struct_camels.insert(camel.clone(), st.name.clone());
-                        }
-                    }
-                    if self.typedefs.contains_key(&camel) {
-                        self.error(
-                            st.name_span.clone(),
-                            format!(
-                                "struct `{}`'s Rust type `{camel}` is a `[[typedef]]` above",
-                                st.name
-                            ),
-                        );
-                    }
-                    if self.inline_tags.contains(&st.name) {
-                        self.error(
-                            st.name_span.clone(),
-                            format!(
-                                "`{}` is already the tag of an inline struct or union above",
-                                st.name
-                            ),
-                        );
-                    }
+                    self.names_typedefs_and_tags_took(&st);
                     self.struct_index.entry(st.name.clone()).or_insert(id);
                     family.structs.push(st);
                 }
@@ -751,16 +717,8 @@ impl Resolver {
         if let Some(e) = &d.expr {
             // `sizeof(struct X)` names a struct; the parser sees it as a literal.
             let sizeofs = cexpr::sizeofs(e.get_ref()).unwrap_or_default();
-            let mut text = e.get_ref().clone();
-            for (r, ty) in sizeofs.iter().rev() {
-                text.replace_range(r.clone(), "1");
-                if let Some(n) = ty
-                    .strip_prefix("struct ")
-                    .or_else(|| ty.strip_prefix("union "))
-                {
-                    structs.push(n.trim().to_string());
-                }
-            }
+            structs.extend(sizeofs.iter().filter_map(|(_, ty)| tagged_name(ty)));
+            let text = cexpr::sizes_as_one(e.get_ref()).unwrap_or_default();
             names.extend(constants(&text));
         }
         if let Some(or) = &d.or {
@@ -1642,6 +1600,50 @@ impl Resolver {
         })
     }
 
+    /// Refuses struct `st` a name a `[[typedef]]` or an inline tag above took: its C tag, or
+    /// its Rust type (the CamelCase, which only schemas with typedefs or tags compute).
+    fn names_typedefs_and_tags_took(&mut self, st: &Struct) {
+        if self.inline_tags.contains(&st.name) {
+            self.error(
+                st.name_span.clone(),
+                format!(
+                    "`{}` is already the tag of an inline struct or union above",
+                    st.name
+                ),
+            );
+        }
+        let Some(camels) = &mut self.struct_camels else {
+            return;
+        };
+        let camel = names::camel(&st.name);
+        let taken = match camels.get(&camel) {
+            Some(tag) if self.inline_tags.contains(tag) => {
+                Some(format!("the inline tag `{tag}`'s too"))
+            }
+            Some(_) => None,
+            None => {
+                camels.insert(camel.clone(), st.name.clone());
+                self.typedefs
+                    .contains_key(&camel)
+                    .then(|| "a `[[typedef]]` above".to_string())
+            }
+        };
+        if let Some(what) = taken {
+            self.error(
+                st.name_span.clone(),
+                format!("struct `{}`'s Rust type `{camel}` is {what}", st.name),
+            );
+        }
+    }
+
+    /// The Rust type names of the structs so far, by CamelCase: built when the first typedef or
+    /// inline tag needs them, kept up to date from then on.
+    fn struct_camels(&mut self) -> &mut FxMap<String, String> {
+        let index = &self.struct_index;
+        self.struct_camels
+            .get_or_insert_with(|| index.keys().map(|s| (names::camel(s), s.clone())).collect())
+    }
+
     /// An inline union or struct's `tag`: a named member's, a C identifier no other struct,
     /// union or tag of the schema has.
     fn inline_tag(
@@ -1679,7 +1681,7 @@ impl Resolver {
         }
         // Its Rust type is its tag's CamelCase, as a struct's is.
         let camel = names::camel(&tag);
-        if let Some(other) = self.struct_camels.get(&camel) {
+        if let Some(other) = self.struct_camels().get(&camel) {
             let other = other.clone();
             self.error(
                 t.span(),
@@ -1687,7 +1689,7 @@ impl Resolver {
             );
             return None;
         }
-        self.struct_camels.insert(camel, tag.clone());
+        self.struct_camels().insert(camel, tag.clone());
         Some(tag)
     }
 
@@ -3321,7 +3323,7 @@ impl Resolver {
             );
             return None;
         }
-        if let Some(s) = self.struct_camels.get(&name) {
+        if let Some(s) = self.struct_camels().get(&name) {
             let s = s.clone();
             self.error(
                 t.name.span(),
@@ -3446,8 +3448,7 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
-        // `sizeof(struct can_frame)`: its size, the same on every ABI, written in its place as
-        // an `unsigned long` (C's `size_t`), padded to its length so that positions hold.
+        // `sizeof(struct can_frame)`: its size, the same on every ABI, written in its place.
         let occurrences = match cexpr::sizeofs(text) {
             Ok(o) => o,
             Err(e) => {
@@ -3456,7 +3457,7 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
-        let mut sized = text.to_string();
+        let mut found = Vec::with_capacity(occurrences.len());
         for (r, ty) in occurrences {
             let Some((family, since)) = sizes else {
                 let at = self.in_string(x, r);
@@ -3484,9 +3485,9 @@ impl Resolver {
                 );
                 return (0, Expr::Implicit);
             }
-            let lit = format!("{}UL", bytes[0]);
-            sized.replace_range(r.clone(), &format!("{lit:<width$}", width = r.len()));
+            found.push((r, bytes[0]));
         }
+        let sized = cexpr::with_sizes(text, &found);
         let text_written = text;
         let text = sized.as_str();
         let macros = &self.macros;

@@ -472,6 +472,16 @@ impl<'tu> Cursor<'tu> {
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
     }
 
+    /// Whether this is a definition written inside `member`'s declaration: `struct
+    /// fork_proc_event { ... } fork;` (linux/cn_proc.h) defines its struct in member `fork`.
+    pub fn is_defined_in(&self, member: &Cursor<'tu>) -> bool {
+        let (at, extent) = (self.location().spelling(), member.extent());
+        let (start, end) = (extent.start().spelling(), extent.end().spelling());
+        self.is_definition()
+            && at.file == start.file
+            && (start.offset..end.offset).contains(&at.offset)
+    }
+
     /// Its type.
     pub fn ty(&self) -> Type<'tu> {
         // SAFETY: a cursor of a live translation unit.
@@ -855,4 +865,10 @@ mod tests {
         let e = TranslationUnit::parse("a.c", Some(""), &["-I\0x".into()], Detail::Declarations);
         assert!(matches!(e, Err(Error::Usage(m)) if m.contains("NUL byte")));
     }
+}
+
+/// Whether libclang's name for a record or enum says it has no tag: none at all, or its
+/// `(anonymous ...)` / `(unnamed ...)` text.
+pub fn untagged(name: &str) -> bool {
+    name.is_empty() || name.contains("(anonymous") || name.contains("(unnamed")
 }

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::clang::{CursorKind, Detail, TranslationUnit, Type, TypeKind};
+use super::clang::{untagged, CursorKind, Detail, TranslationUnit, Type, TypeKind};
 use crate::diag::Error;
 use crate::layout::Target;
 use crate::model::TargetId;
@@ -337,8 +337,7 @@ pub fn measure(
         if c.kind() == CursorKind::Typedef {
             let record = c.typedef_underlying().canonical();
             let tag = record.declaration().spelling();
-            let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
-            if record.kind() == TypeKind::Record && untagged {
+            if record.kind() == TypeKind::Record && untagged(&tag) {
                 found.insert(c.spelling(), record);
             }
         }
@@ -401,15 +400,9 @@ fn members_of(
             let ty = record;
             let decl = ty.declaration();
             let tag = decl.spelling();
-            let untagged = tag.is_empty() || tag.contains("(anonymous") || tag.contains("(unnamed");
             // A tagged struct defined where the member is declared (`struct fork_proc_event
             // { ... } fork;`) is inline in the IR, with its `tag`.
-            let (at, member) = (decl.location().spelling(), c.extent());
-            let defined_here = decl.is_definition()
-                && at.file == member.start().spelling().file
-                && (member.start().spelling().offset..member.end().spelling().offset)
-                    .contains(&at.offset);
-            if decl.kind() == CursorKind::Union || untagged || defined_here {
+            if decl.kind() == CursorKind::Union || untagged(&tag) || decl.is_defined_in(&c) {
                 members_of(ty, &path, offset, out);
             }
         }

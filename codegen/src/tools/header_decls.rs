@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use super::clang::{Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind};
+use super::clang::{
+    untagged as anonymous, Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind,
+};
 use super::clang_proof::{c_args, evaluate_on};
 use crate::diag::Error;
 use crate::layout::Target;
@@ -199,11 +201,6 @@ fn top_level(
             .not_compared
             .push(format!("{} {name}", c.kind_spelling())),
     }
-}
-
-/// libclang names an untagged record or enum `(anonymous ...)` or `(unnamed ...)`, or not at all.
-fn anonymous(name: &str) -> bool {
-    name.is_empty() || name.contains("(anonymous") || name.contains("(unnamed")
 }
 
 /// The members of record type `ty`, designated from the outermost record through `prefix`.

@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::clang::{self, Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind};
+use super::clang::{
+    self, untagged, Cursor, CursorKind, Detail, File, TranslationUnit, Type, TypeKind,
+};
 use crate::clang_proof::{c_args, compare, evaluate_on, measure, KernelTypes};
 use crate::diag::{Diagnostic, Error, Source};
 use crate::ir::{Aggregate, Scalar};
@@ -248,9 +250,16 @@ fn aligned_value(a: Cursor<'_>) -> Result<u64, String> {
     }
 }
 
-/// Whether libclang's name for a record or enum says it has no tag.
-fn untagged(name: &str) -> bool {
-    name.is_empty() || name.contains("(anonymous") || name.contains("(unnamed")
+/// Every member of `fields` and, through inline unions and structs, of theirs.
+fn all_fields(fields: &[Field]) -> impl Iterator<Item = &Field> {
+    let mut stack: Vec<&Field> = fields.iter().collect();
+    std::iter::from_fn(move || {
+        let f = stack.pop()?;
+        if let Some((_, ms)) = &f.inline {
+            stack.extend(ms.iter());
+        }
+        Some(f)
+    })
 }
 
 /// What the schema writes for a C integer type that is not one of the kernel's, if any.
@@ -483,15 +492,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     // the schema's `union = [...]` and `struct = [...]`, anonymous when the member is.
     // A tagged one defined where the member is declared (`struct fork_proc_event { ... }
     // fork;`, linux/cn_proc.h): inline, with its `tag`.
-    let defined_here = {
-        let (at, member) = (decl.location().spelling(), c.extent());
-        !untagged(&tag)
-            && ty.kind() != TypeKind::Typedef
-            && decl.is_definition()
-            && at.file == member.start().spelling().file
-            && (member.start().spelling().offset..member.end().spelling().offset)
-                .contains(&at.offset)
-    };
+    let defined_here = !untagged(&tag) && ty.kind() != TypeKind::Typedef && decl.is_defined_in(&c);
     // `typedef struct { ... } NAME;`'s type: the schema's struct named NAME (`typedef = true`).
     let typedef_record =
         ty.kind() == TypeKind::Typedef && canon.kind() == TypeKind::Record && untagged(&tag);
@@ -1205,15 +1206,11 @@ fn adopt_struct(
     if depth > 16 || !problems.is_empty() {
         return false;
     }
-    let mut stack: Vec<&Field> = fields.iter().collect();
-    while let Some(f) = stack.pop() {
+    for f in all_fields(fields) {
         if let Some(t) = &f.struct_ref {
             if t == name || !adopt_struct(t, others, defined, externs, depth + 1) {
                 return false;
             }
-        }
-        if let Some((_, ms)) = &f.inline {
-            stack.extend(ms.iter());
         }
     }
     defined.push(name.to_string());
@@ -2271,15 +2268,9 @@ pub fn import_structs(
                 .iter()
                 .find(|(_, it)| matches!(it, Item::Struct { name: n, .. } if *n == name))
             {
-                let mut stack: Vec<&Field> = fields.iter().collect();
-                while let Some(f) = stack.pop() {
-                    if let Some(t) = &f.struct_ref {
-                        if !keep.contains(t) {
-                            keep.push(t.clone());
-                        }
-                    }
-                    if let Some((_, ms)) = &f.inline {
-                        stack.extend(ms.iter());
+                for t in all_fields(fields).filter_map(|f| f.struct_ref.as_ref()) {
+                    if !keep.contains(t) {
+                        keep.push(t.clone());
                     }
                 }
             }
@@ -2559,7 +2550,7 @@ pub fn import_structs(
     };
     let mut problems = std::mem::take(&mut state.problems);
     let mut defined: Vec<String> = extern_structs.iter().map(|(n, ..)| n.clone()).collect();
-    let own_typedefs: Vec<String> = state
+    let mut seen: HashSet<String> = state
         .items
         .iter()
         .filter_map(|(_, i)| match i {
@@ -2576,8 +2567,7 @@ pub fn import_structs(
                 ..
             } => {
                 problems.extend(own.iter().cloned());
-                let mut stack: Vec<&Field> = fields.iter().collect();
-                while let Some(f) = stack.pop() {
+                for f in all_fields(fields) {
                     let mut adopted = |t: &str, defined: &mut Vec<String>| {
                         defined.iter().any(|d| d == t)
                             || adopt_struct(
@@ -2619,9 +2609,6 @@ pub fn import_structs(
                             message,
                         });
                     }
-                    if let Some((_, ms)) = &f.inline {
-                        stack.extend(ms.iter());
-                    }
                 }
                 defined.push(name.clone());
             }
@@ -2635,20 +2622,11 @@ pub fn import_structs(
         let Item::Struct { fields, .. } = item else {
             continue;
         };
-        let mut stack: Vec<&Field> = fields.iter().collect();
-        while let Some(f) = stack.pop() {
-            if let Some(t) = &f.typedef_ref {
-                let copied = extern_typedefs.iter().any(|(n, ..)| n == t);
-                if let (false, false, Some((ty, h))) = (
-                    own_typedefs.contains(t),
-                    copied,
-                    state.other_typedefs.get(t),
-                ) {
-                    extern_typedefs.push((t.clone(), ty.clone(), h.clone()));
-                }
-            }
-            if let Some((_, ms)) = &f.inline {
-                stack.extend(ms.iter());
+        for t in all_fields(fields).filter_map(|f| f.typedef_ref.as_ref()) {
+            // This header's own, or one copied already, is not copied again.
+            if let (Some((ty, h)), false) = (state.other_typedefs.get(t), seen.contains(t)) {
+                seen.insert(t.clone());
+                extern_typedefs.push((t.clone(), ty.clone(), h.clone()));
             }
         }
     }
