@@ -132,11 +132,13 @@ fn the_real_pgfault_trap_needs_its_acknowledgement() {
     );
 }
 
-/// An ioctl number whose argument type was edited by hand in the header (`struct feat_small`,
-/// 8 bytes, to `struct feat_big`, 32) is caught on every target with both values: asm-generic's
-/// encoding on x86-64, powerpc's (`_IOC_READ` 2 at bit 29) on ppc64le.
-#[test]
-fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
+/// The proof of the golden families over their headers, with `from` replaced by `to` (once)
+/// in golden header `file` as a hand edit would: the mismatches, and their text.
+fn prove_golden_edited(
+    file: &str,
+    from: &str,
+    to: &str,
+) -> (Vec<uapigen::clang_proof::Mismatch>, String) {
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let linux = dir.path().join("uapi/linux");
@@ -147,18 +149,30 @@ fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
         let p = e.unwrap().path();
         std::fs::copy(&p, linux.join(p.file_name().unwrap())).unwrap();
     }
-    let h = linux.join("features.h");
+    let h = linux.join(file);
     let text = std::fs::read_to_string(&h).unwrap();
-    let stale = text.replacen(
-        "_IOR(FEAT_TYPE, 0x01, struct feat_small)",
-        "_IOR(FEAT_TYPE, 0x01, struct feat_big)",
-        1,
-    );
+    let stale = text.replacen(from, to, 1);
     assert_ne!(stale, text);
     std::fs::write(&h, stale).unwrap();
     let mismatches = prove(&families, dir.path()).unwrap();
-    let text: Vec<String> = mismatches.iter().map(|m| m.to_string()).collect();
-    let all = text.join("\n");
+    let all = mismatches
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (mismatches, all)
+}
+
+/// An ioctl number whose argument type was edited by hand in the header (`struct feat_small`,
+/// 8 bytes, to `struct feat_big`, 32) is caught on every target with both values: asm-generic's
+/// encoding on x86-64, powerpc's (`_IOC_READ` 2 at bit 29) on ppc64le.
+#[test]
+fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
+    let (mismatches, all) = prove_golden_edited(
+        "features.h",
+        "_IOR(FEAT_TYPE, 0x01, struct feat_small)",
+        "_IOR(FEAT_TYPE, 0x01, struct feat_big)",
+    );
     let (ty, nr) = (u64::from(b'F') << 8, 1u64);
     let generic = |size: u64| (2u64 << 30) | (size << 16) | ty | nr;
     let powerpc = |size: u64| (2u64 << 29) | (size << 16) | ty | nr;
@@ -184,27 +198,11 @@ fn a_stale_ioctl_number_is_caught_with_each_targets_value() {
 /// powerpc's encoding on ppc64le.
 #[test]
 fn a_stale_ioctl_wrapper_is_caught_in_every_number_written_through_it() {
-    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("uapi/linux");
-    std::fs::create_dir_all(&linux).unwrap();
-    let golden = repo_root().join("codegen/tests/golden/out/include/uapi/linux");
-    for e in std::fs::read_dir(&golden).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, linux.join(p.file_name().unwrap())).unwrap();
-    }
-    let h = linux.join("extdep.h");
-    let text = std::fs::read_to_string(&h).unwrap();
-    let stale = text.replacen(
+    let (mismatches, all) = prove_golden_edited(
+        "extdep.h",
         "_IOWR(EXTDEP_IOCTL_BASE,nr,type)",
         "_IOR(EXTDEP_IOCTL_BASE,nr,type)",
-        1,
     );
-    assert_ne!(stale, text);
-    std::fs::write(&h, stale).unwrap();
-    let mismatches = prove(&families, dir.path()).unwrap();
-    let text: Vec<String> = mismatches.iter().map(|m| m.to_string()).collect();
-    let all = text.join("\n");
     // EXTUSE_IOCTL_TIMER: `EXTDEP_IOWR(EXTDEP_BASE + EXTUSE_CMD_TIMER, struct extuse_timer)`,
     // 32 bytes, number 0x42, type 'd'.
     let (size, ty, nr) = (32u64 << 16, u64::from(b'd') << 8, 0x42u64);
