@@ -671,6 +671,48 @@ const CASES: &[Case] = &[
         says: "is 281474976710655 on x86-64 and the other 64-bit ABIs but 65535 on i686 and arm: a constant has one value on every ABI",
     },
     Case {
+        name: "libc_compat without <linux/libc-compat.h>",
+        body: "[[define]]\nname = \"X\"\nvalue = 1\nlibc_compat = \"__UAPI_DEF_IF_IFREQ\"\n",
+        at: "\"__UAPI_DEF_IF_IFREQ\"",
+        says: "`libc_compat` tests <linux/libc-compat.h>'s macros, which the family does not include",
+    },
+    Case {
+        name: "libc_compat naming another macro",
+        body: "[[struct]]\nname = \"s\"\nlibc_compat = \"defined(FOO)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"defined(FOO)\"",
+        says: "names `defined`, not a `__UAPI_DEF_*` macro of <linux/libc-compat.h>",
+    },
+    Case {
+        name: "libc_compat unbalanced",
+        body: "[[enum]]\nname = \"e\"\nlibc_compat = \"(__UAPI_DEF_A || __UAPI_DEF_B\"\nvalues = [{ name = \"E_A\", value = 1 }]\n",
+        at: "\"(__UAPI_DEF_A",
+        says: "is incomplete",
+    },
+    Case {
+        name: "libc_compat with two operators",
+        body: "[[define]]\nname = \"X\"\nvalue = 1\nlibc_compat = \"__UAPI_DEF_A && || __UAPI_DEF_B\"\n",
+        at: "\"__UAPI_DEF_A &&",
+        says: "has `||` without an operand before it",
+    },
+    Case {
+        name: "libc_compat empty",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", libc_compat = \" \" }]\n",
+        at: "\" \" }",
+        says: "`libc_compat = \" \"` is empty",
+    },
+    Case {
+        name: "libc_compat on an extern copy",
+        body: "[[define]]\nname = \"X\"\nvalue = 1\nextern = \"linux/a.h\"\nlibc_compat = \"__UAPI_DEF_A\"\n",
+        at: "\"__UAPI_DEF_A\"",
+        says: "`libc_compat` on an `extern` copy: its own header writes the condition",
+    },
+    Case {
+        name: "libc_compat on a value of a #define set",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, libc_compat = \"__UAPI_DEF_A\" }]\n",
+        at: "\"__UAPI_DEF_A\"",
+        says: "`F_A` is a #define of the set `f`: `libc_compat` on a value is a C enum value's",
+    },
+    Case {
         name: "self_define on a define",
         body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, self_define = true }]\n",
         at: "true }",

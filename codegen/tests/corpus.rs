@@ -571,6 +571,34 @@ fn round_trip(
         }
         extra = extra.max(findings.len());
     }
+    // Where the original has <linux/libc-compat.h>'s conditions, the C library's headers that
+    // turn them off come first, as a program including both has them: what compiles with the
+    // original compiles with the regenerated header.
+    let text = std::fs::read_to_string(&h.path).unwrap_or_default();
+    if text.contains("__UAPI_DEF_") {
+        let include = k.include_dirs(&ABIS[0]);
+        let first = LIBC_FIRST
+            .iter()
+            .map(|l| format!("#include <{l}>\n"))
+            .collect::<String>();
+        let src = format!(
+            "{first}#include <{}>\nint main(void) {{ return 0; }}\n",
+            h.name
+        );
+        let with_gen: Vec<_> = std::iter::once(gen_dir.clone())
+            .chain(include.iter().cloned())
+            .collect();
+        let (real_ok, _) = syntax_ok(&src, &include, &dir, "libc-real");
+        let (gen_ok, errors) = syntax_ok(&src, &with_gen, &dir, "libc-gen");
+        if real_ok && !gen_ok {
+            return failed(
+                "round trip: the regenerated header clashes with C library headers included \
+                 first (<linux/libc-compat.h>'s conditions)"
+                    .into(),
+                errors,
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
     let keys = probe::keys(&real);
     let mut compared = [0; 3];
@@ -592,6 +620,29 @@ fn round_trip(
         measured: !keys.is_empty(),
         compared,
     }
+}
+
+/// glibc's headers that <linux/libc-compat.h> answers (they set its `__UAPI_DEF_*` to 0).
+const LIBC_FIRST: &[&str] = &["netinet/in.h", "net/if.h", "sys/xattr.h"];
+
+/// Whether gcc compiles `src` (x86-64) with `include` before the system's headers; its
+/// errors when not.
+fn syntax_ok(src: &str, include: &[PathBuf], dir: &Path, stem: &str) -> (bool, String) {
+    let file = dir.join(format!("{stem}.c"));
+    std::fs::write(&file, src).unwrap();
+    let mut cc = std::process::Command::new("gcc");
+    cc.args(["-std=gnu11", "-fsyntax-only", "-m64"]);
+    for d in include {
+        cc.arg("-I").arg(d);
+    }
+    let out = cc
+        .arg(&file)
+        .output()
+        .expect("gcc runs (scripts/setup installs it)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Every header of `k`, on as many threads as there are cores.
@@ -751,10 +802,12 @@ fn every_header_of_the_package_round_trips_or_says_why() {
     kernels::require_compilers(scratch.path());
     uapigen::clang_proof::load().unwrap_or_else(|e| panic!("{e}"));
     // libclang lists declarations with -nostdinc; <stdint.h> (fuse.h's) is the compiler's,
-    // which gcc's probes find and libclang's listing finds here.
+    // and the C library's headers (<sys/socket.h> ...) glibc's, which gcc's probes find and
+    // libclang's listing finds here.
     let stubs = scratch.path().join(STUBS);
     std::fs::create_dir_all(&stubs).unwrap();
     std::fs::write(stubs.join("stdint.h"), uapigen::clang_proof::STDINT_H).unwrap();
+    uapigen::libc_stubs::write(&stubs).unwrap();
 
     let detail = std::env::var_os("UAPIGEN_CORPUS_DETAIL").is_some_and(|v| v == "1");
     let mut report = String::new();

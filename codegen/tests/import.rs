@@ -1667,3 +1667,65 @@ fn declared_flexible_arrays_import_as_the_macro() {
         assert!(schema.contains(want), "{want}:\n{schema}");
     }
 }
+
+/// compat.toml's header (glibc's sockaddr and timeval, <linux/libc-compat.h>'s conditions)
+/// imports back to the same layout and constants, with its conditions and extern copies, and
+/// the header generated from the skeleton writes each `#if` as the original does.
+#[test]
+fn libc_types_and_libc_compat_conditions_round_trip() {
+    let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
+    let expected = family(&families, "compat");
+    let header = repo_root().join("codegen/tests/golden/out/include/uapi/linux/compat_golden.h");
+    let schema = round_trip(&header, "compat_golden", expected);
+    for line in [
+        "extern = \"sys/time.h\"",
+        "extern = \"sys/socket.h\"",
+        "libc_compat = \"__UAPI_DEF_IF_IFREQ\"",
+        "libc_compat = \"__UAPI_DEF_IF_NET_DEVICE_FLAGS_LOWER_UP_DORMANT_ECHO != 0 || __UAPI_DEF_IF_NET_DEVICE_FLAGS != 0\"",
+        "{ name = \"CGF_UP\", value = 1, libc_compat = \"__UAPI_DEF_IF_NET_DEVICE_FLAGS\" }",
+        "libc_compat = \"__UAPI_DEF_IN6_ADDR_ALT\"",
+    ] {
+        assert!(schema.contains(line), "{line} in:\n{schema}");
+    }
+    let c = uapigen::load_source(
+        uapigen::Source::new("compat_golden.toml", schema.clone()),
+        "compat_golden.toml",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    generate_one(&c).unwrap().write(out.path()).unwrap();
+    let again =
+        std::fs::read_to_string(out.path().join("include/uapi/linux/compat_golden.h")).unwrap();
+    let original = std::fs::read_to_string(&header).unwrap();
+    let directives = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("#if") || l.starts_with("#endif /* __UAPI"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(directives(&again), directives(&original));
+}
+
+/// A `__UAPI_DEF_*` condition with another branch has no `libc_compat` form: refused there.
+#[test]
+fn a_libc_compat_condition_with_an_else_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir(&linux).unwrap();
+    let header = linux.join("compat_else.h");
+    std::fs::write(
+        &header,
+        "#ifndef _COMPAT_ELSE_H\n#define _COMPAT_ELSE_H\n#include <linux/libc-compat.h>\n\
+         #include <linux/types.h>\n#if __UAPI_DEF_IF_IFREQ\nstruct ce_a { __u32 a; };\n#else\n\
+         struct ce_b { __u32 b; };\n#endif\n#endif\n",
+    )
+    .unwrap();
+    let err = uapigen::import::import(&header, &[dir.path()], "compat_else")
+        .expect_err("an #else was imported");
+    let text = err.to_string();
+    assert!(
+        text.contains("compat_else.h:5:1")
+            && text.contains("`#if __UAPI_DEF_IF_IFREQ` has an `#else` or `#elif`"),
+        "{text}"
+    );
+}

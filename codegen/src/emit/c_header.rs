@@ -30,6 +30,8 @@ struct ItemView {
     defines: Option<Vec<DefineLine>>,
     /// `typedef __u32 canid_t;`.
     typedef: Option<String>,
+    /// `#if CONDITION` ... `#endif /* CONDITION */` around the item (`libc_compat`).
+    libc_compat: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -102,6 +104,10 @@ struct EnumLine {
     trailing: Option<String>,
     /// `#define NAME NAME` below it, for `#ifdef`.
     self_define: bool,
+    /// `#if CONDITION` above it: the first of a run of values under one `libc_compat`.
+    open: Option<String>,
+    /// `#endif /* CONDITION */` below it: the last of that run.
+    close: Option<String>,
 }
 
 /// The kernel-style uAPI header of `family`.
@@ -192,6 +198,9 @@ fn write(v: &HeaderView, out: &mut String) {
         if let Some(c) = &item.comment {
             comment(c, out);
         }
+        if let Some(g) = truthy(&item.libc_compat) {
+            push(out, &["#if ", g, "\n"]);
+        }
         for d in item.defines.iter().flatten() {
             define(d, out);
         }
@@ -206,6 +215,9 @@ fn write(v: &HeaderView, out: &mut String) {
             }
             out.push_str("{\n");
             for l in &e.values {
+                if let Some(o) = truthy(&l.open) {
+                    push(out, &[o, "\n"]);
+                }
                 if let Some(c) = &l.comment {
                     comment(c, out);
                 }
@@ -222,6 +234,9 @@ fn write(v: &HeaderView, out: &mut String) {
                 out.push('\n');
                 if l.self_define {
                     push(out, &["#define ", &l.name, "\t", &l.name, "\n"]);
+                }
+                if let Some(c) = truthy(&l.close) {
+                    push(out, &[c, "\n"]);
                 }
             }
             out.push_str("};\n");
@@ -266,6 +281,9 @@ fn write(v: &HeaderView, out: &mut String) {
             } else {
                 push(out, &["}", &st.attrs, ";\n"]);
             }
+        }
+        if let Some(g) = truthy(&item.libc_compat) {
+            push(out, &["#endif /* ", g, " */\n"]);
         }
     }
     push(out, &["\n#endif /* ", &v.guard, " */\n"]);
@@ -378,6 +396,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             field_lines(family, &st.fields, 1, &mut body);
             ItemView {
                 comment: struct_comment(st),
+                libc_compat: st.libc_compat.clone(),
                 structure: Some(StructView {
                     keyword: st.keyword(),
                     name: st.name.clone(),
@@ -393,17 +412,24 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             match &g.style {
                 Style::Define => ItemView {
                     comment: group_comment(g, ""),
+                    libc_compat: g.libc_compat.clone(),
                     defines: Some(align_defines(g.values.iter().map(define_line).collect())),
                     ..Default::default()
                 },
                 Style::Enum { tag } => ItemView {
                     comment: group_comment(g, ""),
+                    libc_compat: g.libc_compat.clone(),
                     c_enum: Some(EnumView {
                         tag: tag.clone(),
                         values: g
                             .values
                             .iter()
-                            .map(|c| EnumLine {
+                            .enumerate()
+                            .map(|(i, c)| EnumLine {
+                                open: run_edge(&g.values, i, i.checked_sub(1))
+                                    .map(|g| format!("#if {g}")),
+                                close: run_edge(&g.values, i, Some(i + 1))
+                                    .map(|g| format!("#endif /* {g} */")),
                                 comment: c.comment.as_deref().and_then(|t| plain_comment(t, "\t")),
                                 name: c.name.clone(),
                                 init: enum_init(&c.expr),
@@ -432,6 +458,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             };
             ItemView {
                 comment,
+                libc_compat: d.libc_compat.clone(),
                 defines: Some(align_defines(vec![line])),
                 ..Default::default()
             }
@@ -483,11 +510,28 @@ fn attributes(packed: bool, aligned: Option<u64>) -> String {
 }
 
 fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<BodyLine>) {
+    let directive = |d: String| BodyLine {
+        directive: Some(d),
+        ..Default::default()
+    };
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];
+        // A run of members under one `libc_compat` condition.
+        let guard = |j: Option<usize>| j.and_then(|j| fields.get(j)?.libc_compat.as_deref());
+        if let Some(g) = f.libc_compat.as_deref() {
+            if guard(i.checked_sub(1)) != Some(g) {
+                out.push(directive(format!("#if {g}")));
+            }
+        }
+        let end = |i: usize, out: &mut Vec<BodyLine>| {
+            if let Some(g) = guard(Some(i)).filter(|g| guard(Some(i + 1)) != Some(g)) {
+                out.push(directive(format!("#endif /* {g} */")));
+            }
+        };
         if !f.byte_order {
             field_line(family, f, depth, true, out);
+            end(i, out);
             i += 1;
             continue;
         }
@@ -496,15 +540,11 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         // the run tile whole bytes).
         let run: Vec<&Field> = fields[i..].iter().take_while(|f| f.byte_order).collect();
         i += run.len();
-        let directive = |d: &str| BodyLine {
-            directive: Some(d.to_string()),
-            ..Default::default()
-        };
-        out.push(directive("#if defined(__LITTLE_ENDIAN_BITFIELD)"));
+        out.push(directive("#if defined(__LITTLE_ENDIAN_BITFIELD)".into()));
         for f in &run {
             field_line(family, f, depth, true, out);
         }
-        out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)"));
+        out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)".into()));
         let mut byte: Vec<&Field> = Vec::new();
         let mut bits = 0;
         for f in &run {
@@ -519,10 +559,19 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         for g in byte.into_iter().rev() {
             field_line(family, g, depth, false, out);
         }
-        out.push(directive("#else"));
-        out.push(directive("#error\t\"Please fix <asm/byteorder.h>\""));
-        out.push(directive("#endif"));
+        out.push(directive("#else".into()));
+        out.push(directive("#error\t\"Please fix <asm/byteorder.h>\"".into()));
+        out.push(directive("#endif".into()));
+        end(i - 1, out);
     }
+}
+
+/// The `libc_compat` condition of `values[i]` where the value at `other` has another (or is
+/// none): where a run of values under one condition opens or closes.
+fn run_edge(values: &[Constant], i: usize, other: Option<usize>) -> Option<&str> {
+    let g = values[i].libc_compat.as_deref()?;
+    let o = other.and_then(|j| values.get(j)?.libc_compat.as_deref());
+    (o != Some(g)).then_some(g)
 }
 
 /// One member's lines: the constants defined above it (`before`, when asked: a run declared

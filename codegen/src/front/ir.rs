@@ -424,6 +424,10 @@ pub struct Struct {
     /// `extern`: another header (one of `Family::includes`) defines it; this is a copy the
     /// Rust bindings and the checks read, which the C header does not write again.
     pub extern_header: Option<String>,
+    /// `#if CONDITION` around it in the C header: <linux/libc-compat.h>'s `__UAPI_DEF_*` macros,
+    /// which a C library header included first sets to 0. Everything else reads the item as
+    /// the header declares it when no such header came first (every condition true).
+    pub libc_compat: Option<String>,
     pub span: Span,
     /// Where the schema writes its name.
     pub name_span: Span,
@@ -486,6 +490,10 @@ pub struct Field {
     /// An inline union or struct's tag (`struct fork_proc_event { ... } fork;`): C declares
     /// the type where the member is; nothing else in the schema names it.
     pub tag: Option<String>,
+    /// `#if CONDITION` around it in the C header: <linux/libc-compat.h>'s `__UAPI_DEF_*` macros,
+    /// which a C library header included first sets to 0. Everything else reads the item as
+    /// the header declares it when no such header came first (every condition true).
+    pub libc_compat: Option<String>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -1239,6 +1247,10 @@ pub struct ConstGroup {
     /// The values the header also defines as themselves (`#define NAME NAME` below each), for
     /// `#ifdef`.
     pub self_defined: Vec<String>,
+    /// `#if CONDITION` around it in the C header: <linux/libc-compat.h>'s `__UAPI_DEF_*` macros,
+    /// which a C library header included first sets to 0. Everything else reads the item as
+    /// the header declares it when no such header came first (every condition true).
+    pub libc_compat: Option<String>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -1315,6 +1327,10 @@ pub struct Constant {
     /// An enum's sentinel value (one past the last valid one), which may move between
     /// revisions; a define's is `Define::sentinel`.
     pub sentinel: bool,
+    /// `#if CONDITION` around it in the C header: <linux/libc-compat.h>'s `__UAPI_DEF_*` macros,
+    /// which a C library header included first sets to 0. Everything else reads the item as
+    /// the header declares it when no such header came first (every condition true).
+    pub libc_compat: Option<String>,
     /// Where the schema writes it.
     pub span: Span,
 }

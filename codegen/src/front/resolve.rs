@@ -108,6 +108,7 @@ fn placeholder(d: &RawDefine) -> Define {
             comment: None,
             since: RevSet::one(RevId::FIRST),
             sentinel: false,
+            libc_compat: None,
             span: d.name.span(),
         },
         inside: None,
@@ -187,6 +188,41 @@ impl Resolver {
             );
         }
         Some(h.get_ref().clone())
+    }
+
+    /// `libc_compat = "CONDITION"`: a preprocessor condition over <linux/libc-compat.h>'s
+    /// `__UAPI_DEF_*` macros and integers (`!`, `==`, `!=`, `&&`, `||`, parentheses), which
+    /// the family must include; written on one line, its words one space apart. Not on an
+    /// `extern` copy, which its own header writes.
+    fn libc_compat(&mut self, raw: &Option<S<String>>, extern_: bool) -> Option<String> {
+        let c = raw.as_ref()?;
+        let text = c.get_ref();
+        if extern_ {
+            self.error(
+                c.span(),
+                "`libc_compat` on an `extern` copy: its own header writes the condition",
+            );
+            return None;
+        }
+        if let Err(why) = libc_compat_condition(text) {
+            self.error_note(
+                c.span(),
+                format!("`libc_compat = {text:?}` {why}"),
+                "a condition is <linux/libc-compat.h>'s `__UAPI_DEF_*` macros and integers \
+                 joined by `!`, `==`, `!=`, `&&`, `||` and parentheses \
+                 (`__UAPI_DEF_IF_IFREQ`, `__UAPI_DEF_A != 0 || __UAPI_DEF_B != 0`)",
+            );
+            return None;
+        }
+        if !self.includes.iter().any(|i| i == "linux/libc-compat.h") {
+            self.error_note(
+                c.span(),
+                "`libc_compat` tests <linux/libc-compat.h>'s macros, which the family does not \
+                 include",
+                "add \"linux/libc-compat.h\" to `includes`",
+            );
+        }
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     /// Free text (docs, summaries, labels), checked against the text policy (`names`).
@@ -662,6 +698,10 @@ impl Resolver {
         let until_raw = d.get_mut().until.take();
         let removed_raw = d.get_mut().removed.take();
         let extern_raw = d.get_mut().extern_header.take();
+        if extern_raw.is_some() {
+            let compat = d.get_mut().libc_compat.take();
+            self.libc_compat(&compat, true);
+        }
         let constant = self.define(d, family)?;
         let until = self.until(&until_raw, constant.since, "define");
         let removed = self.text(&removed_raw, "a removal note", true);
@@ -1034,9 +1074,11 @@ impl Resolver {
             }
             self.typedef_structs.insert(name.clone());
         }
+        let libc_compat = self.libc_compat(&raw.libc_compat, extern_header.is_some());
         let st = Struct {
             name,
             typedef,
+            libc_compat,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),
             convention,
@@ -1596,6 +1638,7 @@ impl Resolver {
             packed,
             qualifiers,
             tag,
+            libc_compat: self.libc_compat(&raw.libc_compat, false),
             span,
         })
     }
@@ -1952,6 +1995,12 @@ impl Resolver {
                         return None;
                     }
                 },
+                // A struct without a tag is named by its typedef (`raw_hdlc_proto *`).
+                None if self.typedef_structs.contains(to.as_str()) => self
+                    .struct_index
+                    .get(to.as_str())
+                    .copied()
+                    .map(Pointee::Struct),
                 None => Scalar::from_c_name(&to).map(Pointee::Scalar),
             },
         };
@@ -1962,7 +2011,8 @@ impl Resolver {
                     t.span(),
                     format!("unknown pointer type `{}`", t.get_ref().trim()),
                     "a pointer is `T *`, `const T *` or `T __user *` with T `void`, an integer \
-                     type or `struct NAME` of this schema; one level of `*`",
+                     type, `struct NAME` or a `typedef = true` struct's NAME of this schema; \
+                     one level of `*`",
                 );
                 None
             }
@@ -2099,6 +2149,21 @@ impl Resolver {
                 Some(d) if *d.get_ref() => self_defined.push(cname.clone()),
                 _ => {}
             }
+            // A value's own condition is written inside a C enum; a run of #defines takes
+            // one for the whole set.
+            let libc_compat = match &v.libc_compat {
+                Some(c) if style == Style::Define => {
+                    self.error(
+                        c.span(),
+                        format!(
+                            "`{cname}` is a #define of the set `{name}`: `libc_compat` on a \
+                             value is a C enum value's; give the set one"
+                        ),
+                    );
+                    None
+                }
+                c => self.libc_compat(c, false),
+            };
             let constant = Constant {
                 name: cname,
                 value,
@@ -2107,6 +2172,7 @@ impl Resolver {
                 comment: self.text(&v.comment, "a comment", false),
                 since: self.revs("since", &v.since, since),
                 sentinel,
+                libc_compat,
                 span: vspan,
             };
             self.declare(&constant, style != Style::Define);
@@ -2150,6 +2216,7 @@ impl Resolver {
             None => false,
         };
         ConstGroup {
+            libc_compat: self.libc_compat(&raw.libc_compat, false),
             name,
             kind,
             past_int,
@@ -2234,6 +2301,7 @@ impl Resolver {
             comment: None,
             since,
             sentinel: false,
+            libc_compat: self.libc_compat(&raw.libc_compat, false),
             span: raw.name.span(),
         };
         let ioctl = match &constant.expr {
@@ -3816,4 +3884,66 @@ pub(crate) fn flexible_tail<'a>(family: &'a Family, st: &'a Struct) -> Option<&'
             _ => None,
         }
     })
+}
+
+/// Why `text` is not a `libc_compat` condition: a preprocessor expression over
+/// `__UAPI_DEF_*` names and decimal integers, balanced, with an operand between operators.
+fn libc_compat_condition(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    // Whether the last token ends an operand (a name, an integer or `)`).
+    let mut operand = false;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err("is empty".to_string());
+    }
+    while !rest.is_empty() {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let (token, ends_operand) = if !word.is_empty() {
+            if operand {
+                return Err(format!("has `{word}` where an operator belongs"));
+            }
+            let number = word.chars().all(|c| c.is_ascii_digit());
+            if !number && !(word.starts_with("__UAPI_DEF_") && word.len() > "__UAPI_DEF_".len()) {
+                return Err(format!(
+                    "names `{word}`, not a `__UAPI_DEF_*` macro of <linux/libc-compat.h>"
+                ));
+            }
+            (word.len(), true)
+        } else if let Some(op) = ["&&", "||", "==", "!="]
+            .iter()
+            .find(|o| rest.starts_with(**o))
+        {
+            if !operand {
+                return Err(format!("has `{op}` without an operand before it"));
+            }
+            (op.len(), false)
+        } else {
+            match rest.chars().next() {
+                Some('!') if !operand => (1, false),
+                Some('(') if !operand => {
+                    depth += 1;
+                    (1, false)
+                }
+                Some(')') if operand && depth > 0 => {
+                    depth -= 1;
+                    (1, true)
+                }
+                Some(c) if c.is_whitespace() => {
+                    rest = rest.trim_start();
+                    continue;
+                }
+                Some(c) => return Err(format!("has `{c}` where it cannot stand")),
+                None => unreachable!("rest is not empty"),
+            }
+        };
+        operand = ends_operand;
+        rest = &rest[token..];
+    }
+    if !operand || depth != 0 {
+        return Err("is incomplete (an operator or `(` without its operand)".to_string());
+    }
+    Ok(())
 }

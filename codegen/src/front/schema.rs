@@ -164,6 +164,10 @@ pub struct RawStruct {
     /// Another header defines it (`extern = "linux/time_types.h"`): a copy, not written again.
     #[serde(rename = "extern")]
     pub extern_header: Option<S<String>>,
+    /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
+    /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
+    /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
+    pub libc_compat: Option<S<String>>,
 }
 
 /// `payload = { member, field, mask, get, set, probe, unknown }`: how the kernel picks what the
@@ -442,6 +446,10 @@ pub struct RawField {
     /// A tag for a `struct = [...]` or `union = [...]` member: `struct fork_proc_event { ... }
     /// fork;` (linux/cn_proc.h), a struct defined where the member is declared.
     pub tag: Option<S<String>>,
+    /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
+    /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
+    /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
+    pub libc_compat: Option<S<String>>,
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).
@@ -476,6 +484,10 @@ pub struct RawGroup {
     pub inside: Option<S<String>>,
     /// The constants.
     pub values: S<Vec<S<RawValue>>>,
+    /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
+    /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
+    /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
+    pub libc_compat: Option<S<String>>,
 }
 
 /// One value of a `[[flags]]` set or an `[[enum]]`.
@@ -503,6 +515,10 @@ pub struct RawValue {
     /// An enum's value the header also defines as itself, `#define NAME NAME` right below
     /// it, so that `#ifdef NAME` sees it (kvm.h's `kvm_device_type`).
     pub self_define: Option<S<bool>>,
+    /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
+    /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
+    /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
+    pub libc_compat: Option<S<String>>,
 }
 
 /// A single `#define`.
@@ -542,6 +558,10 @@ pub struct RawDefine {
     /// Another header defines it (`extern = "linux/elf-em.h"`): a copy, not written again.
     #[serde(rename = "extern")]
     pub extern_header: Option<S<String>>,
+    /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
+    /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
+    /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
+    pub libc_compat: Option<S<String>>,
 }
 
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...; or

@@ -85,6 +85,73 @@ pub const SOCKET_H: &str = "#if __has_include_next(<linux/socket.h>)\n\
 #ifndef _UAPI_LINUX_SOCKET_H\n#define _UAPI_LINUX_SOCKET_H\n\
 typedef unsigned short __kernel_sa_family_t;\n#endif\n#endif\n";
 
+/// `<linux/libc-compat.h>` where the include path has none beyond this one: every
+/// `__UAPI_DEF_*` macro of Linux 6.1's and 7.2's, 1, as the kernel's own defines them when no
+/// C library header came first (the branch a `-nostdinc` read takes). A schema's
+/// `libc_compat` condition naming another macro is 0 here, so the proof finds its item
+/// missing. Where the path has the kernel's, that one.
+pub const LIBC_COMPAT_H: &str = "#if __has_include_next(<linux/libc-compat.h>)\n\
+#include_next <linux/libc-compat.h>\n#else\n\
+#ifndef _UAPI_LIBC_COMPAT_H\n#define _UAPI_LIBC_COMPAT_H\n\
+#define __UAPI_DEF_IF_IFCONF 1\n\
+#define __UAPI_DEF_IF_IFMAP 1\n\
+#define __UAPI_DEF_IF_IFNAMSIZ 1\n\
+#define __UAPI_DEF_IF_IFREQ 1\n\
+#define __UAPI_DEF_IF_NET_DEVICE_FLAGS 1\n\
+#define __UAPI_DEF_IF_NET_DEVICE_FLAGS_LOWER_UP_DORMANT_ECHO 1\n\
+#define __UAPI_DEF_IN6_ADDR 1\n\
+#define __UAPI_DEF_IN6_ADDR_ALT 1\n\
+#define __UAPI_DEF_IN6_PKTINFO 1\n\
+#define __UAPI_DEF_IN_ADDR 1\n\
+#define __UAPI_DEF_IN_CLASS 1\n\
+#define __UAPI_DEF_IN_IPPROTO 1\n\
+#define __UAPI_DEF_IN_PKTINFO 1\n\
+#define __UAPI_DEF_IP6_MTUINFO 1\n\
+#define __UAPI_DEF_IPPROTO_V6 1\n\
+#define __UAPI_DEF_IPV6_MREQ 1\n\
+#define __UAPI_DEF_IPV6_OPTIONS 1\n\
+#define __UAPI_DEF_IP_MREQ 1\n\
+#define __UAPI_DEF_SOCKADDR_IN 1\n\
+#define __UAPI_DEF_SOCKADDR_IN6 1\n\
+#define __UAPI_DEF_XATTR 1\n\
+#define __UAPI_DEF_IPX_CONFIG_DATA 1\n\
+#define __UAPI_DEF_IPX_INTERFACE_DEFINITION 1\n\
+#define __UAPI_DEF_IPX_ROUTE_DEF 1\n\
+#define __UAPI_DEF_IPX_ROUTE_DEFINITION 1\n\
+#define __UAPI_DEF_SOCKADDR_IPX 1\n\
+#endif\n#endif\n";
+
+/// The `__UAPI_DEF_*` macros <linux/libc-compat.h> defines in Linux 6.1 and 7.2 (the IPX ones
+/// until 6.x removed IPX), as `LIBC_COMPAT_H` defines them.
+pub const LIBC_COMPAT_MACROS: &[&str] = &[
+    "__UAPI_DEF_IF_IFCONF",
+    "__UAPI_DEF_IF_IFMAP",
+    "__UAPI_DEF_IF_IFNAMSIZ",
+    "__UAPI_DEF_IF_IFREQ",
+    "__UAPI_DEF_IF_NET_DEVICE_FLAGS",
+    "__UAPI_DEF_IF_NET_DEVICE_FLAGS_LOWER_UP_DORMANT_ECHO",
+    "__UAPI_DEF_IN6_ADDR",
+    "__UAPI_DEF_IN6_ADDR_ALT",
+    "__UAPI_DEF_IN6_PKTINFO",
+    "__UAPI_DEF_IN_ADDR",
+    "__UAPI_DEF_IN_CLASS",
+    "__UAPI_DEF_IN_IPPROTO",
+    "__UAPI_DEF_IN_PKTINFO",
+    "__UAPI_DEF_IP6_MTUINFO",
+    "__UAPI_DEF_IPPROTO_V6",
+    "__UAPI_DEF_IPV6_MREQ",
+    "__UAPI_DEF_IPV6_OPTIONS",
+    "__UAPI_DEF_IP_MREQ",
+    "__UAPI_DEF_SOCKADDR_IN",
+    "__UAPI_DEF_SOCKADDR_IN6",
+    "__UAPI_DEF_XATTR",
+    "__UAPI_DEF_IPX_CONFIG_DATA",
+    "__UAPI_DEF_IPX_INTERFACE_DEFINITION",
+    "__UAPI_DEF_IPX_ROUTE_DEF",
+    "__UAPI_DEF_IPX_ROUTE_DEFINITION",
+    "__UAPI_DEF_SOCKADDR_IPX",
+];
+
 /// `<stdint.h>`'s exact-width types, which a header read with `-nostdinc` has not (fuse.h
 /// includes it): the compiler's own definitions of them for the target, as the C library's
 /// are (`uint64_t` is `unsigned long` on LP64 and `unsigned long long` on ILP32).
@@ -256,6 +323,8 @@ impl Drop for ScratchDir {
 /// proofs and imports must not share or remove it), removed when dropped.
 pub(crate) struct KernelTypes {
     pub dir: std::path::PathBuf,
+    /// The C library's headers uAPI headers include (`libc_stubs`), searched after `dir`.
+    pub libc: std::path::PathBuf,
     _scratch: ScratchDir,
 }
 
@@ -275,10 +344,15 @@ impl KernelTypes {
         std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
         std::fs::write(dir.join("stdint.h"), STDINT_H).map_err(io)?;
         std::fs::write(linux.join("socket.h"), SOCKET_H).map_err(io)?;
+        std::fs::write(linux.join("libc-compat.h"), LIBC_COMPAT_H).map_err(io)?;
         std::fs::create_dir(dir.join("asm")).map_err(io)?;
         std::fs::write(dir.join("asm/byteorder.h"), BYTEORDER_H).map_err(io)?;
+        let libc = dir.join("libc");
+        std::fs::create_dir(&libc).map_err(io)?;
+        super::libc_stubs::write(&libc).map_err(io)?;
         Ok(KernelTypes {
             dir,
+            libc,
             _scratch: scratch,
         })
     }
@@ -435,7 +509,7 @@ pub fn prove_with(
         .map(|c| format!("#include <{}>\n", c.latest().family().header))
         .collect();
     let uapi = include.join("uapi");
-    let dirs: Vec<&Path> = [types.dir.as_path(), uapi.as_path()]
+    let dirs: Vec<&Path> = [types.dir.as_path(), uapi.as_path(), types.libc.as_path()]
         .into_iter()
         .chain(extra.iter().copied())
         .collect();

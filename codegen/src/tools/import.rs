@@ -25,6 +25,9 @@ use crate::model::TargetId;
 struct Field {
     /// The flag set the bit defines above it make (filled in by `render`).
     flags: Option<String>,
+    /// The `#if` conditions on <linux/libc-compat.h>'s macros around it inside its struct
+    /// (filled in by `render`).
+    libc_compat: Option<String>,
     name: Option<String>,
     ty: Option<String>,
     /// A fixed array's length; `Some(0)` is an old header's `x[0]`, written `len = 0`.
@@ -317,6 +320,12 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         c.to_string()
     } else if canon.kind() == TypeKind::Record && bare.starts_with("struct ") {
         bare.to_string()
+    } else if to.kind() == TypeKind::Typedef
+        && canon.kind() == TypeKind::Record
+        && untagged_record(to.declaration()).is_some()
+    {
+        // `typedef struct { ... } NAME;`: the schema's `typedef = true` struct NAME.
+        bare.to_string()
     } else {
         let what = if canon.kind() == TypeKind::Pointer {
             "a pointer to a pointer"
@@ -466,6 +475,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     });
     let mut field = Field {
         flags: None,
+        libc_compat: None,
         name: (!anonymous).then_some(name.clone()),
         ty: None,
         len: count,
@@ -615,7 +625,22 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         c.to_string()
     } else if ty.kind() == TypeKind::Pointer {
         match pointer_type(ty) {
-            Ok(t) => t,
+            Ok(t) => {
+                // What it points to is the schema's, or another header's copied above.
+                let to = ty.pointee();
+                if to.canonical().kind() == TypeKind::Record {
+                    let tag = to.canonical().declaration().spelling();
+                    field.struct_ref = Some(if untagged(&tag) {
+                        to.spelling()
+                            .trim_start_matches("const ")
+                            .trim()
+                            .to_string()
+                    } else {
+                        tag
+                    });
+                }
+                t
+            }
             Err(why) => {
                 refuse(format!("{shown} has type `{spelled}`: {why}"));
                 spelled.clone()
@@ -1891,6 +1916,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(d) = &f.doc {
         parts.push(format!("doc = {}", quote(d)));
     }
+    if let Some(c) = &f.libc_compat {
+        parts.push(format!("libc_compat = {}", toml_str(c)));
+    }
     if f.packed {
         parts.push("packed = true".to_string());
     }
@@ -1914,6 +1942,132 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
                 field_toml(m, &format!("{indent}    "), out, spans);
             }
             let _ = writeln!(out, "{indent}  ] }},");
+        }
+    }
+}
+
+/// An `#if` of the header's own text whose condition tests <linux/libc-compat.h>'s
+/// `__UAPI_DEF_*` macros (linux/if.h's `#if __UAPI_DEF_IF_IFREQ`): the schema's `libc_compat`.
+#[derive(Debug)]
+struct CompatRegion {
+    /// From the `#if` line to the end of its `#endif` line, in bytes.
+    start: u32,
+    end: u32,
+    /// The condition, on one line.
+    condition: String,
+    /// It has an `#elif` or `#else`, which `libc_compat` cannot write.
+    other_branch: bool,
+}
+
+/// The header's `#if` regions on `__UAPI_DEF_*` conditions, outermost first.
+fn compat_regions(source: &str) -> Vec<CompatRegion> {
+    let mut regions: Vec<CompatRegion> = Vec::new();
+    // Per open conditional: its region, when it is one.
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    let mut at = 0usize;
+    let mut lines = source.split_inclusive('\n');
+    while let Some(first) = lines.next() {
+        let start = at;
+        at += first.len();
+        let mut line = first.trim_end_matches(['\n', '\r']).to_string();
+        // A directive continued with `\` runs on.
+        while line.ends_with('\\') {
+            line.pop();
+            match lines.next() {
+                Some(next) => {
+                    at += next.len();
+                    line.push(' ');
+                    line.push_str(next.trim_end_matches(['\n', '\r']));
+                }
+                None => break,
+            }
+        }
+        let Some(directive) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let directive = directive.trim_start();
+        let word: String = directive
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let rest = &directive[word.len()..];
+        match word.as_str() {
+            "if" => {
+                let mut condition = String::new();
+                let mut text = rest;
+                // Comments are not the condition.
+                while let Some(i) = text.find("/*") {
+                    condition.push_str(&text[..i]);
+                    condition.push(' ');
+                    text = text[i..].find("*/").map_or("", |j| &text[i + j + 2..]);
+                }
+                condition.push_str(text.split("//").next().unwrap_or(""));
+                let condition = condition.split_whitespace().collect::<Vec<_>>().join(" ");
+                // Only <linux/libc-compat.h>'s: linux/if_ether.h defines its own
+                // `__UAPI_DEF_ETHHDR` under `#ifndef`, a form the schema has not.
+                let names: Vec<&str> = condition
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| w.starts_with("__UAPI_DEF_"))
+                    .collect();
+                let compat = !names.is_empty()
+                    && names
+                        .iter()
+                        .all(|n| super::clang_proof::LIBC_COMPAT_MACROS.contains(n));
+                if compat {
+                    stack.push(Some(regions.len()));
+                    regions.push(CompatRegion {
+                        start: start as u32,
+                        end: u32::MAX,
+                        condition,
+                        other_branch: false,
+                    });
+                } else {
+                    stack.push(None);
+                }
+            }
+            "ifdef" | "ifndef" => stack.push(None),
+            "elif" | "else" => {
+                if let Some(Some(r)) = stack.last() {
+                    regions[*r].other_branch = true;
+                }
+            }
+            "endif" => {
+                if let Some(Some(r)) = stack.pop() {
+                    regions[r].end = at as u32;
+                }
+            }
+            _ => {}
+        }
+    }
+    regions
+}
+
+/// The `libc_compat` of what is at `offset`: the conditions of the regions around it that
+/// begin after `after` (its struct's or enum's start), joined with `&&`.
+fn compat_at(regions: &[CompatRegion], offset: u32, after: u32) -> Option<String> {
+    let around: Vec<&str> = regions
+        .iter()
+        .filter(|r| r.start < offset && offset < r.end && (after == 0 || r.start > after))
+        .map(|r| r.condition.as_str())
+        .collect();
+    match around.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        many => Some(
+            many.iter()
+                .map(|c| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(" && "),
+        ),
+    }
+}
+
+/// Sets each member's `libc_compat`: the regions inside its struct (which starts at `start`).
+fn set_compat(fields: &mut [Field], regions: &[CompatRegion], start: u32) {
+    for f in fields {
+        f.libc_compat = compat_at(regions, f.offset, start.max(1));
+        if let Some((_, ms)) = &mut f.inline {
+            set_compat(ms, regions, start);
         }
     }
 }
@@ -2075,7 +2229,24 @@ fn include_name(path: &str, dirs: &[&Path]) -> Option<String> {
         .map(|rel| rel.to_string_lossy().into_owned())
 }
 
-fn read(header: &Path, args: &[String], source: String, include: &[&Path]) -> Result<State, Error> {
+/// A C library header's name as a program includes it (`time.h`, `sys/socket.h`), where `path`
+/// is one of the stubs under `libc`.
+fn libc_name(path: &str, libc: &Path) -> Option<String> {
+    let rel = Path::new(path).strip_prefix(libc).ok()?;
+    rel.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        .then(|| rel.to_string_lossy().into_owned())
+}
+
+fn read(
+    header: &Path,
+    args: &[String],
+    source: String,
+    include: &[&Path],
+    libc: &Path,
+) -> Result<State, Error> {
+    let include_name =
+        |path: &str, dirs: &[&Path]| include_name(path, dirs).or_else(|| libc_name(path, libc));
     let path = header.display().to_string();
     let Some(tu) = TranslationUnit::parse(&path, None, args, Detail::Preprocessor)? else {
         return Err(Error::Usage(format!(
@@ -2228,15 +2399,18 @@ pub fn import_structs(
     // A regular file of bounded size in UTF-8, as every file uapigen reads: a FIFO under a
     // header's name must not block libclang, nor a device fill memory.
     let source = Source::read(header)?.text;
+    // The C library's stubs last: a tree's own headers come first. A struct of theirs is
+    // another header's (an `extern` copy, `extern = "sys/time.h"`).
     let dirs: Vec<&Path> = std::iter::once(stub.as_path())
         .chain(include.iter().copied())
+        .chain(std::iter::once(types.libc.as_path()))
         .collect();
     let args = c_args(
         DEFAULT_TARGET,
         &dirs,
         &["-fparse-all-comments", "-ferror-limit=0"],
     );
-    let mut state = read(header, &args, source.clone(), include)?;
+    let mut state = read(header, &args, source.clone(), include, &types.libc)?;
     if !only.is_empty() {
         let missing: Vec<&String> = only
             .iter()
@@ -2549,6 +2723,18 @@ pub fn import_structs(
         Error::Schema(diags.into_iter().map(|(_, d)| d).collect())
     };
     let mut problems = std::mem::take(&mut state.problems);
+    let regions = compat_regions(&source);
+    for r in regions.iter().filter(|r| r.other_branch) {
+        problems.push(Problem {
+            offset: r.start,
+            len: 1,
+            message: format!(
+                "`#if {}` has an `#else` or `#elif`: the schema's `libc_compat` writes an item \
+                 inside `#if CONDITION` only",
+                r.condition
+            ),
+        });
+    }
     let mut defined: Vec<String> = extern_structs.iter().map(|(n, ..)| n.clone()).collect();
     let mut seen: HashSet<String> = state
         .items
@@ -2708,9 +2894,24 @@ pub fn import_structs(
             _ => None,
         })
         .collect();
-    let (skeleton, spans) = render(family, header, &source, state.items, &state.includes);
+    let (skeleton, spans) = render(
+        family,
+        header,
+        &source,
+        state.items,
+        &state.includes,
+        &regions,
+    );
     let skeleton = verify(
-        &skeleton, &spans, &offsets, family, header, &stub, include, &source, &refuse,
+        &skeleton,
+        &spans,
+        &offsets,
+        family,
+        header,
+        &stub,
+        &dirs[1..],
+        &source,
+        &refuse,
     )?;
     drop(types);
     Ok(skeleton)
@@ -2992,6 +3193,7 @@ fn render(
     source: &str,
     mut items: Vec<(u32, Item)>,
     includes: &[String],
+    regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
     // The include guard: the first `#ifndef NAME` that the next line `#define`s.
@@ -3230,10 +3432,18 @@ fn render(
                 packed,
                 aligned,
                 mut fields,
+                start,
                 ..
             } => {
                 let table = if union { "union" } else { "struct" };
                 let _ = writeln!(out, "\n[[{table}]]\nname = \"{name}\"");
+                // An extern copy's offsets are its user's: its conditions are its own header's.
+                if extern_header.is_none() {
+                    if let Some(c) = compat_at(regions, offset, 0) {
+                        let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
+                    }
+                    set_compat(&mut fields, regions, start);
+                }
                 if typedef {
                     let _ = writeln!(out, "typedef = true");
                 }
@@ -3326,6 +3536,9 @@ fn render(
                 if name.is_none() {
                     let _ = writeln!(out, "anonymous = true");
                 }
+                if let Some(c) = compat_at(regions, offset, 0) {
+                    let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
+                }
                 if let Some(d) = doc {
                     let _ = writeln!(out, "doc = {}", quote(&d));
                 }
@@ -3339,11 +3552,14 @@ fn render(
                         offset: *at,
                     });
                     // A second name for a value is an alias, as the schema writes it.
-                    let also = if self_defined.contains(n) {
-                        ", self_define = true"
+                    let mut also = if self_defined.contains(n) {
+                        ", self_define = true".to_string()
                     } else {
-                        ""
+                        String::new()
                     };
+                    if let Some(c) = compat_at(regions, *at, offset.max(1)) {
+                        also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
+                    }
                     match values[..i].iter().find(|(_, w, _)| w == v) {
                         Some((first, _, _)) => {
                             let _ =
@@ -3405,6 +3621,9 @@ fn render(
                 let _ = writeln!(out, "\n[[define]]\nname = \"{name}\"");
                 if let Some((s, f)) = at {
                     let _ = writeln!(out, "inside = \"{s}.{f}\"");
+                }
+                if let Some(c) = compat_at(regions, offset, 0) {
+                    let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                 }
                 let _ = writeln!(out, "{value}");
             }

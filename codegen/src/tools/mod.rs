@@ -19,6 +19,7 @@ pub mod header_decls;
 pub mod headers_install;
 pub mod import;
 pub mod interpret;
+pub mod libc_stubs;
 pub mod matrix;
 pub mod matrix_c;
 pub mod pahole;

@@ -14,6 +14,9 @@ pub mod bitfields;
 /// `include/uapi/linux/caps.h`, from `caps.toml`.
 #[rustfmt::skip]
 pub mod caps;
+/// `include/uapi/linux/compat_golden.h`, from `compat.toml`.
+#[rustfmt::skip]
+pub mod compat;
 /// `include/uapi/linux/enums.h`, from `enums.toml`.
 #[rustfmt::skip]
 pub mod enums;

@@ -1,0 +1,122 @@
+//! The C library's headers that uAPI headers include (<sys/socket.h> in linux/if.h,
+//! <sys/time.h> in linux/input.h and linux/videodev2.h, <time.h> in sound/asound.h ...), as
+//! import and the layout proof read them: libclang runs with `-nostdinc` for seven targets,
+//! and the host has one C library, for its own ABI.
+//!
+//! Each stub declares what the kernel's headers take from it, laid out as glibc 2.36 (Debian
+//! bookworm) lays it out on Linux without `_TIME_BITS=64` or `_FILE_OFFSET_BITS=64`: the
+//! type glibc's `bits/typesizes.h` gives (`__time_t` and `__suseconds_t` are `long`), spelled
+//! as the plain C type, so that it follows each target. `codegen/tests/libc_stubs.rs` holds
+//! every type, member and constant here to the real glibc with gcc on x86-64 and i686.
+//!
+//! A struct a uAPI header takes from here becomes an `extern` copy in the schema (`extern =
+//! "sys/time.h"`): the generated header includes the real C library's header, whose layout on
+//! a 32-bit ABI built with `_TIME_BITS=64` differs, as the original's does.
+
+/// Each stub: its path under the include folder, and its text.
+pub const HEADERS: &[(&str, &str)] = &[
+    ("stddef.h", STDDEF_H),
+    ("stdlib.h", STDLIB_H),
+    ("string.h", STRING_H),
+    ("limits.h", LIMITS_H),
+    ("endian.h", ENDIAN_H),
+    ("unistd.h", UNISTD_H),
+    ("time.h", TIME_H),
+    ("sys/types.h", SYS_TYPES_H),
+    ("sys/time.h", SYS_TIME_H),
+    ("sys/socket.h", SYS_SOCKET_H),
+    ("sys/ioctl.h", SYS_IOCTL_H),
+];
+
+/// The compiler's own <stddef.h> (gcc's and clang's define these from the target's macros).
+const STDDEF_H: &str = "#ifndef _UAPIGEN_STDDEF_H\n#define _UAPIGEN_STDDEF_H\n\
+typedef __SIZE_TYPE__ size_t;\ntypedef __PTRDIFF_TYPE__ ptrdiff_t;\n\
+typedef __WCHAR_TYPE__ wchar_t;\n\
+#define NULL ((void *)0)\n\
+#define offsetof(TYPE, MEMBER) __builtin_offsetof(TYPE, MEMBER)\n\
+#endif\n";
+
+const STDLIB_H: &str = "#ifndef _STDLIB_H\n#define _STDLIB_H\n#include <stddef.h>\n#endif\n";
+
+const STRING_H: &str = "#ifndef _STRING_H\n#define _STRING_H\n#include <stddef.h>\n#endif\n";
+
+/// The compiler's <limits.h>, from the target's macros.
+const LIMITS_H: &str = "#ifndef _UAPIGEN_LIMITS_H\n#define _UAPIGEN_LIMITS_H\n\
+#define CHAR_BIT __CHAR_BIT__\n\
+#define SCHAR_MAX __SCHAR_MAX__\n#define SCHAR_MIN (-SCHAR_MAX - 1)\n\
+#define UCHAR_MAX (SCHAR_MAX * 2 + 1)\n\
+#ifdef __CHAR_UNSIGNED__\n#define CHAR_MIN 0\n#define CHAR_MAX UCHAR_MAX\n\
+#else\n#define CHAR_MIN SCHAR_MIN\n#define CHAR_MAX SCHAR_MAX\n#endif\n\
+#define SHRT_MAX __SHRT_MAX__\n#define SHRT_MIN (-SHRT_MAX - 1)\n\
+#define USHRT_MAX (SHRT_MAX * 2 + 1)\n\
+#define INT_MAX __INT_MAX__\n#define INT_MIN (-INT_MAX - 1)\n\
+#define UINT_MAX (INT_MAX * 2U + 1U)\n\
+#define LONG_MAX __LONG_MAX__\n#define LONG_MIN (-LONG_MAX - 1L)\n\
+#define ULONG_MAX (LONG_MAX * 2UL + 1UL)\n\
+#define LLONG_MAX __LONG_LONG_MAX__\n#define LLONG_MIN (-LLONG_MAX - 1LL)\n\
+#define ULLONG_MAX (LLONG_MAX * 2ULL + 1ULL)\n\
+#endif\n";
+
+/// glibc's <endian.h>: the byte orders as numbers and the target's, from the compiler.
+const ENDIAN_H: &str = "#ifndef _ENDIAN_H\n#define _ENDIAN_H\n\
+#ifndef __LITTLE_ENDIAN\n#define __LITTLE_ENDIAN 1234\n#endif\n\
+#ifndef __BIG_ENDIAN\n#define __BIG_ENDIAN 4321\n#endif\n\
+#define __PDP_ENDIAN 3412\n\
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n#define __BYTE_ORDER __BIG_ENDIAN\n\
+#else\n#define __BYTE_ORDER __LITTLE_ENDIAN\n#endif\n\
+#define __FLOAT_WORD_ORDER __BYTE_ORDER\n\
+#define LITTLE_ENDIAN __LITTLE_ENDIAN\n#define BIG_ENDIAN __BIG_ENDIAN\n\
+#define PDP_ENDIAN __PDP_ENDIAN\n#define BYTE_ORDER __BYTE_ORDER\n\
+#endif\n";
+
+const UNISTD_H: &str = "#ifndef _UNISTD_H\n#define _UNISTD_H\n#include <sys/types.h>\n\
+int getpagesize(void);\n#endif\n";
+
+/// `time_t` is `__time_t`, `long` (bits/typesizes.h: `__TIME_T_TYPE __SYSCALL_SLONG_TYPE`);
+/// bits/types/struct_timespec.h.
+const TIME_H: &str = "#ifndef _TIME_H\n#define _TIME_H\n#include <stddef.h>\n\
+typedef long time_t;\ntypedef int clockid_t;\n\
+struct timespec {\n\tlong tv_sec;\n\tlong tv_nsec;\n};\n\
+struct itimerspec {\n\tstruct timespec it_interval;\n\tstruct timespec it_value;\n};\n\
+#endif\n";
+
+/// bits/typesizes.h's types: `__SWORD_TYPE` (`ssize_t`) is `int` on 32-bit ABIs.
+const SYS_TYPES_H: &str = "#ifndef _SYS_TYPES_H\n#define _SYS_TYPES_H\n#include <stddef.h>\n\
+typedef long time_t;\ntypedef long suseconds_t;\ntypedef long off_t;\n\
+typedef int pid_t;\ntypedef unsigned int uid_t;\ntypedef unsigned int gid_t;\n\
+typedef unsigned int mode_t;\n\
+#if __SIZEOF_LONG__ == 8\ntypedef long ssize_t;\n#else\ntypedef int ssize_t;\n#endif\n\
+#endif\n";
+
+/// bits/types/struct_timeval.h: `__time_t tv_sec; __suseconds_t tv_usec;`.
+const SYS_TIME_H: &str = "#ifndef _SYS_TIME_H\n#define _SYS_TIME_H\n#include <sys/types.h>\n\
+struct timeval {\n\tlong tv_sec;\n\tlong tv_usec;\n};\n\
+struct timezone {\n\tint tz_minuteswest;\n\tint tz_dsttime;\n};\n\
+#endif\n";
+
+/// bits/sockaddr.h and bits/socket.h: `sa_family_t` is `unsigned short int`; a
+/// `sockaddr_storage` is 128 bytes, aligned as `unsigned long` (`__ss_aligntype`).
+const SYS_SOCKET_H: &str = "#ifndef _SYS_SOCKET_H\n#define _SYS_SOCKET_H\n\
+#include <sys/types.h>\n\
+typedef unsigned short sa_family_t;\ntypedef unsigned int socklen_t;\n\
+struct sockaddr {\n\tsa_family_t sa_family;\n\tchar sa_data[14];\n};\n\
+struct sockaddr_storage {\n\tsa_family_t ss_family;\n\
+\tchar __ss_padding[128 - sizeof(unsigned short) - sizeof(unsigned long)];\n\
+\tunsigned long __ss_align;\n};\n\
+#endif\n";
+
+/// glibc's <sys/ioctl.h> brings the kernel's `_IO()` family.
+const SYS_IOCTL_H: &str = "#ifndef _SYS_IOCTL_H\n#define _SYS_IOCTL_H\n\
+#include <linux/ioctl.h>\n#endif\n";
+
+/// Writes every stub under `dir` (which must exist).
+pub fn write(dir: &std::path::Path) -> std::io::Result<()> {
+    for (path, text) in HEADERS {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(file, text)?;
+    }
+    Ok(())
+}
