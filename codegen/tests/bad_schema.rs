@@ -713,6 +713,24 @@ const CASES: &[Case] = &[
         says: "`F_A` is a #define of the set `f`: `libc_compat` on a value is a C enum value's",
     },
     Case {
+        name: "incomplete on a struct the schema defines",
+        body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"a pointer\" }\nfields = [{ name = \"p\", type = \"struct a *\", incomplete = true }]\n",
+        at: "\"struct a *\"",
+        says: "`incomplete` on a pointer to `struct a`, which the schema defines: drop it",
+    },
+    Case {
+        name: "incomplete on a member that is not a pointer",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"__u64\", incomplete = true }]\n",
+        at: "true }",
+        says: "`incomplete` is for a pointer to a struct no header defines",
+    },
+    Case {
+        name: "incomplete pointer to a union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"union u *\", incomplete = true }]\n",
+        at: "\"union u *\"",
+        says: "unknown struct `u`",
+    },
+    Case {
         name: "self_define on a define",
         body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, self_define = true }]\n",
         at: "true }",
@@ -926,7 +944,7 @@ const CASES: &[Case] = &[
         name: "abi_trap on a revision without a trap",
         body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"n\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\" }]\n",
         at: "\"s\"\nabi_trap",
-        says: "`abi_trap` lists revision r1, but its layout there is one layout on every ABI (size, alignment, offsets) with no hole",
+        says: "`abi_trap` lists revision r1, but its layout there is one layout on every ABI (size, alignment, members' offsets and sizes) with no hole",
     },
     Case {
         name: "TOML syntax error",
@@ -1000,6 +1018,18 @@ const CASES: &[Case] = &[
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nabi_trap = { revisions = [\"r1\"], note = \"words\" }\nrules = [{ require = [{ field = \"n\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"n\", type = \"__kernel_size_t\" }]\n",
         at: "\"n\", zero",
         says: "`n` is a __kernel_size_t, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no rule reads it",
+    },
+    Case {
+        name: "a rule on an architecture's type",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nabi_trap = { revisions = [\"r1\"], note = \"modes\" }\nrules = [{ require = [{ field = \"m\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"m\", type = \"__kernel_mode_t\" }]\n",
+        at: "\"m\", zero",
+        says: "`m` is a __kernel_mode_t, whose size each architecture's <asm/posix_types.h> sets (2 bytes on i686 and arm): no rule reads it",
+    },
+    Case {
+        name: "flags on an architecture's type",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n\n[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"modes\" }\nfields = [{ name = \"fl\", type = \"__kernel_uid_t\", flags = \"f\" }]\n",
+        at: "{ name = \"fl\"",
+        says: "`flags = \"f\"` needs an unsigned integer field of one size on every ABI, but `s.fl` is not one",
     },
     Case {
         name: "flags on a word",
@@ -2130,4 +2160,34 @@ fn feature_payload_mistakes_are_located() {
         "ok.toml",
     )
     .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `c_only = true` (the kernel's linux/keyctl.h, virtio_net.h): C++ keywords may be names of a
+/// header that is C only, and the header writes them; C keywords stay refused.
+#[test]
+fn a_c_only_family_may_name_cpp_keywords() {
+    let text = format!(
+        "{}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"class\", type = \"__u32\" }}, {{ name = \"private\", type = \"__u32\" }}]\n",
+        head_with("c_only", "true")
+    );
+    let c = uapigen::load_source(Source::new("bad.toml", text), "bad.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(c.family.c_only);
+    let header =
+        uapigen::emit::c_header::emit(&c.family, &uapigen::emit::Templates::new(None).unwrap())
+            .unwrap();
+    assert!(header.contains("\t__u32 class;\n"), "{header}");
+    let text = format!(
+        "{}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"int\", type = \"__u32\" }}]\n",
+        head_with("c_only", "true")
+    );
+    assert_eq!(
+        located(
+            "c_only int",
+            &text,
+            "\"int\"",
+            "field name `int` is a C keyword"
+        ),
+        None
+    );
 }

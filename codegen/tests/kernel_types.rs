@@ -6,6 +6,9 @@
 //! (`clang_proof::TYPES_H`, and `STDINT_H` for <stdint.h>'s), which must say the same.
 
 mod common;
+#[path = "real_headers/kernels.rs"]
+#[allow(dead_code)]
+mod kernels;
 
 use common::*;
 use uapigen::ir::Scalar;
@@ -32,14 +35,19 @@ fn checks(triple: &str) -> String {
             align = t.scalar_align(s),
         ));
         if !s.is_plain_char() {
+            let signed = if s.is_arch() {
+                s.arch_layout(t.rust_arch).1
+            } else {
+                s.is_signed()
+            };
             out.push_str(&format!(
                 "_Static_assert((({c})-1 < 0) == {}, \"signedness of {c}\");\n",
-                i32::from(s.is_signed())
+                i32::from(signed)
             ));
         }
         n += 1;
     }
-    assert!(n >= 39, "{n} types checked");
+    assert!(n >= 47, "{n} types checked");
     out
 }
 
@@ -156,4 +164,82 @@ fields = [
     assert!(rust.contains("pub len: ::core::ffi::c_ulong,"), "{rust}");
     assert!(rust.contains("pub off: ::core::ffi::c_long,"), "{rust}");
     assert!(rust.contains("pub sec: i64,"), "{rust}");
+}
+
+/// An architecture's own types (`__kernel_mode_t`, `__kernel_old_dev_t` ...), as each of the 7
+/// targets' <asm/posix_types.h> defines them: Debian unstable's linux-libc-dev carries every
+/// architecture's asm/ (`aarch64-linux-gnu/asm/posix_types.h` ...), read by libclang for that
+/// target, against the layout's size, alignment and signedness (`Scalar::arch_layout`); and
+/// the stub <linux/types.h> the proof and import read says the same on each.
+#[test]
+fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
+    let k = kernels::fetched()
+        .into_iter()
+        .find(|k| k.suite == "unstable")
+        .expect("unstable's headers");
+    uapigen::clang_proof::load().unwrap_or_else(|e| panic!("{e}"));
+    let stub = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(stub.path().join("linux")).unwrap();
+    std::fs::write(
+        stub.path().join("linux/types.h"),
+        uapigen::clang_proof::TYPES_H,
+    )
+    .unwrap();
+    std::fs::create_dir_all(stub.path().join("asm")).unwrap();
+    std::fs::write(
+        stub.path().join("asm/posix_types.h"),
+        uapigen::clang_proof::POSIX_TYPES_H,
+    )
+    .unwrap();
+    let mut checked = 0;
+    for t in uapigen::layout::TARGETS {
+        let mut src = String::from("#include <linux/types.h>\n#include <linux/posix_types.h>\n");
+        let mut stub_src = String::from("#include <linux/types.h>\n");
+        for s in uapigen::ir::Scalar::ALL.into_iter().filter(|s| s.is_arch()) {
+            let c = s.c_name();
+            let (size, signed) = s.arch_layout(t.rust_arch);
+            let asserts = format!(
+                "_Static_assert(sizeof({c}) == {size}, \"sizeof {c} on {0}\");\n\
+                 _Static_assert(_Alignof({c}) == {size}, \"alignof {c} on {0}\");\n\
+                 _Static_assert((({c})-1 < 0) == {1}, \"signedness of {c} on {0}\");\n",
+                t.triple,
+                i32::from(signed)
+            );
+            src.push_str(&asserts);
+            stub_src.push_str(&asserts);
+            checked += 1;
+        }
+        // Debian's folder for the target's asm/ (arm's hard-float one for arm).
+        let multiarch = match t.triple {
+            "i686-linux-gnu" => "i386-linux-gnu",
+            other => other,
+        };
+        let arch = k.include.join(multiarch);
+        assert!(
+            arch.join("asm/posix_types.h").is_file(),
+            "{} has no asm/posix_types.h: rerun scripts/fetch-kernel-headers --refresh",
+            arch.display()
+        );
+        // The stub <asm/posix_types.h> with the kernel's <linux/posix_types.h> and
+        // asm-generic's, as import reads a real tree: no type defined twice otherwise.
+        let with_generic = src.replace(
+            "#include <linux/posix_types.h>\n",
+            "#include <linux/posix_types.h>\n__kernel_fsid_t fsid;\n",
+        );
+        for (what, text, dirs) in [
+            ("the kernel's", &src, vec![k.include.clone(), arch.clone()]),
+            ("the stub", &stub_src, vec![stub.path().to_path_buf()]),
+            (
+                "the stub's with asm-generic's",
+                &with_generic,
+                vec![stub.path().to_path_buf(), k.include.clone(), arch.clone()],
+            ),
+        ] {
+            let include: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();
+            if let Err(e) = uapigen::clang_proof::measure(text, &include, t) {
+                panic!("{what} <asm/posix_types.h> on {}:\n{e}", t.triple);
+            }
+        }
+    }
+    assert_eq!(checked, 8 * 7);
 }

@@ -70,14 +70,14 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     || o.members
                         .iter()
                         .zip(&base.members)
-                        .any(|(a, b)| a.offset != b.offset || a.bits != b.bits)
+                        .any(|(a, b)| a.offset != b.offset || a.size != b.size || a.bits != b.bits)
             });
             if !real {
                 let rev = family
                     .revision
                     .map_or(String::new(), |r| family.rev(r).id.clone());
                 diags.push(
-                    at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI (size, alignment, offsets) with no hole", st.name))
+                    at(&st.name_span, format!("struct `{}`: `abi_trap` lists revision {rev}, but its layout there is one layout on every ABI (size, alignment, members' offsets and sizes) with no hole", st.name))
                         .note("list only the revisions whose shipped layout is the trap"),
                 );
             }
@@ -512,7 +512,7 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
         }
         let scalar = match (&f.ty, f.is_array()) {
             // A word's bits above 31 exist on the 64-bit ABIs only.
-            (FieldType::Scalar(s), false) if !s.is_signed() && !s.is_word() => *s,
+            (FieldType::Scalar(s), false) if !s.is_signed() && !s.varies() => *s,
             _ => {
                 diags.push(Diagnostic::at(
                     src,

@@ -141,6 +141,86 @@ fn escape_brackets(line: &str) -> String {
     out
 }
 
+/// The architectures' own types the family's members have (`__kernel_mode_t` ...), each an
+/// alias per `target_arch` of the primitive its <asm/posix_types.h> gives it there
+/// (`Scalar::arch_layout`); on an architecture not laid out here, asm-generic's (riscv64's).
+fn arch_aliases(family: &Family) -> String {
+    // `target_arch = "..."` of each target laid out here, as an attribute's words.
+    fn cfg(arch: &str) -> Meta {
+        Meta::Path(match arch {
+            "x86_64" => "target_arch = \"x86_64\"",
+            "x86" => "target_arch = \"x86\"",
+            "aarch64" => "target_arch = \"aarch64\"",
+            "arm" => "target_arch = \"arm\"",
+            "riscv64" => "target_arch = \"riscv64\"",
+            "powerpc64" => "target_arch = \"powerpc64\"",
+            _ => "target_arch = \"s390x\"",
+        })
+    }
+    let primitive = |(size, signed): (u64, bool)| match (size, signed) {
+        (2, false) => "u16",
+        (4, false) => "u32",
+        (4, true) => "i32",
+        _ => "u64",
+    };
+    let mut r = Rust::new(1024, 0);
+    for s in Scalar::ALL.into_iter().filter(|s| s.is_arch()) {
+        let used = |f: &Field| match &f.ty {
+            FieldType::Scalar(x) => *x == s,
+            FieldType::Pointer(p) => p.to == Pointee::Scalar(s),
+            _ => false,
+        };
+        let typedef = family
+            .typedefs
+            .iter()
+            .any(|t| matches!(t.ty, FieldType::Scalar(x) if x == s));
+        if !family.any_field(&used) && !typedef {
+            continue;
+        }
+        let generic = s.arch_layout("riscv64");
+        let mut kinds: Vec<(u64, bool)> =
+            TARGETS.iter().map(|t| s.arch_layout(t.rust_arch)).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut named: Vec<Meta> = Vec::new();
+        let mut first = true;
+        for k in kinds.into_iter().filter(|k| *k != generic) {
+            let arches: Vec<Meta> = TARGETS
+                .iter()
+                .filter(|t| s.arch_layout(t.rust_arch) == k)
+                .map(|t| cfg(t.rust_arch))
+                .collect();
+            named.extend(
+                TARGETS
+                    .iter()
+                    .filter(|t| s.arch_layout(t.rust_arch) == k)
+                    .map(|t| cfg(t.rust_arch)),
+            );
+            if first {
+                r.doc(
+                    false,
+                    &format!(
+                        " `{}`, which each architecture's <asm/posix_types.h> defines.",
+                        s.c_name()
+                    ),
+                );
+                first = false;
+            }
+            r.attr(false, &Meta::List("cfg", vec![Meta::List("any", arches)]));
+            r.item_type_alias(s.c_name(), primitive(k));
+        }
+        r.attr(
+            false,
+            &Meta::List(
+                "cfg",
+                vec![Meta::List("not", vec![Meta::List("any", named)])],
+            ),
+        );
+        r.item_type_alias(s.c_name(), primitive(generic));
+    }
+    r.finish()
+}
+
 /// A value that may differ per target: a literal when all agree, else a `cfg!` chain.
 fn per_target(values: &[(&'static str, u64)]) -> Expr {
     let mut distinct: Vec<u64> = values.iter().map(|(_, v)| *v).collect();
@@ -260,6 +340,7 @@ pub fn emit(model: &Model) -> Result<String, Error> {
     if has_bitfields(family) {
         out.push_str(BITFIELD_HELPERS);
     }
+    out.push_str(&arch_aliases(family));
 
     // Each struct's code at the latest revision, to re-export it where a revision's is the same.
     let mut latest_code: Vec<Option<String>> = vec![None; family.structs.len()];
@@ -1649,6 +1730,8 @@ fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
         Pointee::Void => "::core::ffi::c_void".to_string(),
         Pointee::Scalar(s) => s.rust_name().to_string(),
         Pointee::Struct(i) => type_ident(&ctx.family.struct_(i).name),
+        // No layout to give a Rust type: the pointer alone, which is all the ABI holds.
+        Pointee::Incomplete(_) => "::core::ffi::c_void".to_string(),
     };
     format!("*{} {to}", if p.konst { "const" } else { "mut" })
 }

@@ -1157,6 +1157,16 @@ impl Rust {
         self.p.hardbreak();
     }
 
+    /// `pub type name = ty;`, `ty` a primitive or a path.
+    pub fn item_type_alias(&mut self, name: &str, ty: &str) {
+        self.p.word("pub type ");
+        self.p.text(name);
+        self.p.word(" = ");
+        self.p.text(ty);
+        self.p.word(";");
+        self.p.hardbreak();
+    }
+
     /// `pub use path;` (or `use path;`).
     pub fn item_use(&mut self, public: bool, p: &str) {
         if public {

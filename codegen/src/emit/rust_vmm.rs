@@ -954,6 +954,7 @@ impl Emit<'_> {
                             Pointee::Void => "::std::os::raw::c_void",
                             Pointee::Scalar(s) => bindgen_scalar(s),
                             Pointee::Struct(id) => &self.m.family.structs[id.0].name,
+                            Pointee::Incomplete(_) => "::std::os::raw::c_void",
                         }
                     ),
                     false,

@@ -36,6 +36,9 @@ pub struct Family {
     /// Set for a family that is not the kernel's (a series never merged): what it is. The
     /// trees for the kernel, QEMU and rust-vmm leave it out.
     pub proposal: Option<String>,
+    /// `c_only = true`: C++ keywords are names here (as in the kernel's linux/keyctl.h), so
+    /// the header does not compile as C++.
+    pub c_only: bool,
     /// `#include <...>` lines, in order.
     pub includes: Vec<String>,
     /// The version history, oldest first.
@@ -50,6 +53,9 @@ pub struct Family {
     pub macros: Vec<MacroDef>,
     /// `[[typedef]]`s, in schema order.
     pub typedefs: Vec<Typedef>,
+    /// The tags of the structs pointers point to that no header defines (`incomplete`), in
+    /// the order the schema first names them.
+    pub incomplete: Vec<String>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
     /// The revision this is a view of (`at_revision`); None for the whole history.
@@ -631,6 +637,9 @@ impl Pointer {
             Pointee::Void => "void",
             Pointee::Scalar(s) => s.c_name(),
             Pointee::Struct(i) => return self.spell(&family.struct_(i).c_type()),
+            Pointee::Incomplete(i) => {
+                return self.spell(&format!("struct {}", family.incomplete[i]))
+            }
         };
         self.spell(to)
     }
@@ -662,6 +671,8 @@ pub enum Pointee {
     Scalar(Scalar),
     /// A struct of the family, defined above the pointer's struct.
     Struct(StructId),
+    /// A struct no header defines (`incomplete = true`): its tag, `Family::incomplete`'s.
+    Incomplete(usize),
 }
 
 /// Which aggregate an inline member is: its members overlap (a union) or follow each other
@@ -783,6 +794,25 @@ pub enum Scalar {
     KernelUid32,
     /// `__kernel_gid32_t`: `unsigned int`.
     KernelGid32,
+    /// `__kernel_mode_t`, which an architecture may redefine: `unsigned short` on i686 and
+    /// arm, `unsigned int` on the other ABIs laid out here (`arch_scalar`).
+    KernelMode,
+    /// `__kernel_ipc_pid_t`: `unsigned short` on i686 and arm, `int` elsewhere.
+    KernelIpcPid,
+    /// `__kernel_uid_t`: `unsigned short` on i686 and arm, `unsigned int` elsewhere.
+    KernelUid,
+    /// `__kernel_gid_t`: as `__kernel_uid_t`.
+    KernelGid,
+    /// `__kernel_old_uid_t`: `unsigned short` on x86-64, i686, aarch64 and arm, `unsigned
+    /// int` on riscv64, powerpc64le and s390x.
+    KernelOldUid,
+    /// `__kernel_old_gid_t`: as `__kernel_old_uid_t`.
+    KernelOldGid,
+    /// `__kernel_old_dev_t`: `unsigned long` on x86-64 and powerpc64le, `unsigned short` on
+    /// i686, arm and s390x, `unsigned int` on aarch64 and riscv64.
+    KernelOldDev,
+    /// `__kernel_ino_t`: `__kernel_ulong_t`, but `unsigned int` on s390x.
+    KernelIno,
     /// `__sum16` (<linux/types.h>): a `__u16` checksum, `__bitwise`.
     Sum16,
     /// `__wsum`: a `__u32` partial checksum.
@@ -818,7 +848,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 63] = [
+    pub const ALL: [Scalar; 71] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -867,6 +897,14 @@ impl Scalar {
         Scalar::KernelMqd,
         Scalar::KernelUid32,
         Scalar::KernelGid32,
+        Scalar::KernelMode,
+        Scalar::KernelIpcPid,
+        Scalar::KernelUid,
+        Scalar::KernelGid,
+        Scalar::KernelOldUid,
+        Scalar::KernelOldGid,
+        Scalar::KernelOldDev,
+        Scalar::KernelIno,
         Scalar::Sum16,
         Scalar::Wsum,
         Scalar::PollT,
@@ -935,6 +973,14 @@ impl Scalar {
             Scalar::KernelMqd => "__kernel_mqd_t",
             Scalar::KernelUid32 => "__kernel_uid32_t",
             Scalar::KernelGid32 => "__kernel_gid32_t",
+            Scalar::KernelMode => "__kernel_mode_t",
+            Scalar::KernelIpcPid => "__kernel_ipc_pid_t",
+            Scalar::KernelUid => "__kernel_uid_t",
+            Scalar::KernelGid => "__kernel_gid_t",
+            Scalar::KernelOldUid => "__kernel_old_uid_t",
+            Scalar::KernelOldGid => "__kernel_old_gid_t",
+            Scalar::KernelOldDev => "__kernel_old_dev_t",
+            Scalar::KernelIno => "__kernel_ino_t",
             Scalar::Sum16 => "__sum16",
             Scalar::Wsum => "__wsum",
             Scalar::PollT => "__poll_t",
@@ -1022,6 +1068,15 @@ impl Scalar {
             | Scalar::KernelKey
             | Scalar::KernelMqd => "i32",
             Scalar::KernelUid32 | Scalar::KernelGid32 => "u32",
+            // Per architecture: the alias each module that uses one declares, by C's name.
+            Scalar::KernelMode => "__kernel_mode_t",
+            Scalar::KernelIpcPid => "__kernel_ipc_pid_t",
+            Scalar::KernelUid => "__kernel_uid_t",
+            Scalar::KernelGid => "__kernel_gid_t",
+            Scalar::KernelOldUid => "__kernel_old_uid_t",
+            Scalar::KernelOldGid => "__kernel_old_gid_t",
+            Scalar::KernelOldDev => "__kernel_old_dev_t",
+            Scalar::KernelIno => "__kernel_ino_t",
             Scalar::S64 | Scalar::LongLong | Scalar::KernelLoff | Scalar::KernelTime64 => "i64",
             // The target's own `long`, as C's.
             Scalar::Long
@@ -1034,6 +1089,72 @@ impl Scalar {
             | Scalar::KernelClock
             | Scalar::KernelSuseconds => "::core::ffi::c_long",
             Scalar::ULong | Scalar::KernelULong | Scalar::KernelSize => "::core::ffi::c_ulong",
+        }
+    }
+
+    /// Whether the type is one an architecture's <asm/posix_types.h> defines its own way
+    /// (`__kernel_mode_t` ...): its size, and for `__kernel_ipc_pid_t` its signedness, are
+    /// the target's (`arch_layout`).
+    pub fn is_arch(self) -> bool {
+        matches!(
+            self,
+            Scalar::KernelMode
+                | Scalar::KernelIpcPid
+                | Scalar::KernelUid
+                | Scalar::KernelGid
+                | Scalar::KernelOldUid
+                | Scalar::KernelOldGid
+                | Scalar::KernelOldDev
+                | Scalar::KernelIno
+        )
+    }
+
+    /// Whether the type's size differs between the ABIs laid out here: the word's, or an
+    /// architecture's (no rule reads one; no `flags` or `enum` links to one).
+    pub fn varies(self) -> bool {
+        self.is_word() || self.is_arch()
+    }
+
+    /// An architecture's type (`is_arch`) on the target whose Rust `target_arch` is `arch`:
+    /// (size, signed), as arch/*/include/uapi/asm/posix_types.h and
+    /// include/uapi/asm-generic/posix_types.h of Linux 7.2 define it (x86's
+    /// posix_types_32.h and posix_types_64.h, arm's, arm64's, powerpc's under
+    /// `__powerpc64__`, s390's; riscv64 takes asm-generic's). `codegen/tests/kernel_types.rs`
+    /// holds it to those headers on all 7 targets. (0, false) for any other type.
+    pub fn arch_layout(self, arch: &str) -> (u64, bool) {
+        // i686 and arm: unsigned short for the 16-bit ids and modes of their old ABIs.
+        let short_ids = matches!(arch, "x86" | "arm");
+        let long = if matches!(arch, "x86" | "arm") { 4 } else { 8 };
+        match self {
+            Scalar::KernelMode | Scalar::KernelUid | Scalar::KernelGid => {
+                (if short_ids { 2 } else { 4 }, false)
+            }
+            Scalar::KernelIpcPid => {
+                if short_ids {
+                    (2, false)
+                } else {
+                    (4, true)
+                }
+            }
+            // x86-64's and arm64's own `unsigned short`; elsewhere `__kernel_uid_t`.
+            Scalar::KernelOldUid | Scalar::KernelOldGid => (
+                if short_ids || matches!(arch, "x86_64" | "aarch64") {
+                    2
+                } else {
+                    4
+                },
+                false,
+            ),
+            Scalar::KernelOldDev => (
+                match arch {
+                    "x86_64" | "powerpc64" => 8,
+                    "x86" | "arm" | "s390x" => 2,
+                    _ => 4,
+                },
+                false,
+            ),
+            Scalar::KernelIno => (if arch == "s390x" { 4 } else { long }, false),
+            _ => (0, false),
         }
     }
 
@@ -1077,6 +1198,8 @@ impl Scalar {
             | Scalar::Virtio32 => 4,
             // On the 64-bit ABIs; `is_word`.
             s if s.is_word() => 8,
+            // On x86-64; a layout asks its target (`arch_layout`).
+            s if s.is_arch() => s.arch_layout("x86_64").0,
             Scalar::U64
             | Scalar::S64
             | Scalar::AlignedU64

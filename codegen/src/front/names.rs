@@ -272,6 +272,11 @@ pub fn rust_ident(name: &str) -> RustIdent {
 
 /// Why `name` cannot be a `role`, or None when it can.
 pub fn refuse(name: &str, role: Role) -> Option<String> {
+    refuse_in(name, role, false)
+}
+
+/// `refuse`, in a family whose header is C only (`c_only`), where a C++ keyword may be a name.
+pub fn refuse_in(name: &str, role: Role, c_only: bool) -> Option<String> {
     let what = role.what();
     if !is_c_identifier(name) {
         return Some(format!("{what} `{name}` is not a C identifier"));
@@ -280,9 +285,11 @@ pub fn refuse(name: &str, role: Role) -> Option<String> {
         if C_KEYWORD.contains(name) {
             return Some(format!("{what} `{name}` is a C keyword"));
         }
-        if CPP_KEYWORD.contains(name) {
+        if CPP_KEYWORD.contains(name) && !c_only {
             return Some(format!(
-                "{what} `{name}` is a C++ keyword: the generated headers are also compiled as C++"
+                "{what} `{name}` is a C++ keyword: the generated headers are also compiled as C++ \
+                 (a header that is C only, as the kernel's linux/keyctl.h is, says `c_only = true` \
+                 in [family])"
             ));
         }
         if C_RESERVED_NAME.contains(name) {

@@ -29,8 +29,11 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
         struct_camels: None,
+        incomplete: Vec::new(),
+        c_only: false,
     };
-    let family = r.family(raw, schema_file);
+    let mut family = r.family(raw, schema_file);
+    family.incomplete = std::mem::take(&mut r.incomplete);
     if r.diags.is_empty() {
         // Names that are each fine but become one identifier of the output.
         for d in names::collisions(&family) {
@@ -69,6 +72,10 @@ struct Resolver {
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
     typedef_structs: FxSet<String>,
+    /// The tags `incomplete` pointers name (`Family::incomplete`).
+    incomplete: Vec<String>,
+    /// `c_only = true`: C++ keywords may be names.
+    c_only: bool,
     /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
     /// what a typedef's Rust alias may not take. None until a typedef or tag asks
     /// (`struct_camels()`), so that schemas without them compute no CamelCase here.
@@ -166,7 +173,7 @@ impl Resolver {
 
     /// A name, checked against the identifier policy (`names`) for what it names.
     fn identifier(&mut self, name: &S<String>, role: Role) -> String {
-        if let Some(why) = names::refuse(name.get_ref(), role) {
+        if let Some(why) = names::refuse_in(name.get_ref(), role, self.c_only) {
             self.error(name.span(), why);
         }
         name.get_ref().clone()
@@ -357,6 +364,7 @@ impl Resolver {
         }
         let description = self.text(&fam.description, "the description", false);
         let proposal = self.text(&fam.proposal, "the proposal note", true);
+        self.c_only = fam.c_only.as_ref().is_some_and(|c| *c.get_ref());
 
         for rev in &raw.revision {
             // The id names a Rust module and a C enum constant of the generated code.
@@ -474,6 +482,7 @@ impl Resolver {
             license: fam.license.get_ref().clone(),
             description,
             proposal,
+            c_only: self.c_only,
             includes: fam.includes.iter().map(|i| i.get_ref().clone()).collect(),
             revisions: self.revisions.clone(),
             structs: Vec::new(),
@@ -481,6 +490,7 @@ impl Resolver {
             defines: Vec::new(),
             macros: Vec::new(),
             typedefs: Vec::new(),
+            incomplete: Vec::new(),
             items: Vec::new(),
             revision: None,
         };
@@ -1315,7 +1325,27 @@ impl Resolver {
                 c_typedef = Some(id);
                 ty
             }
-            (Some(t), None) => self.field_type(t)?,
+            (Some(t), None) => {
+                let incomplete = raw.incomplete.as_ref().filter(|i| *i.get_ref());
+                let ty = self.field_type_of(t, incomplete.is_some())?;
+                if let (Some(i), false) = (
+                    incomplete,
+                    matches!(
+                        ty,
+                        FieldType::Pointer(Pointer {
+                            to: Pointee::Incomplete(_),
+                            ..
+                        })
+                    ),
+                ) {
+                    self.error(
+                        i.span(),
+                        "`incomplete` is for a pointer to a struct no header defines \
+                         (`struct xt_match *`)",
+                    );
+                }
+                ty
+            }
             (None, Some((kind, u))) => {
                 let uspan = u.span();
                 let raw_members = u.into_inner();
@@ -1824,9 +1854,16 @@ impl Resolver {
             );
             return None;
         }
-        // The ABI's word is 4 bytes on i686 and arm: `long x:40` is refused there.
+        // The ABI's word is 4 bytes on i686 and arm: `long x:40` is refused there; an
+        // architecture's type is as wide as its narrowest.
         let max = if scalar.is_word() {
             32
+        } else if scalar.is_arch() {
+            crate::layout::TARGETS
+                .iter()
+                .map(|t| t.scalar_size(scalar) as u32 * 8)
+                .min()
+                .unwrap_or(16)
         } else {
             scalar.size() as u32 * 8
         };
@@ -1876,12 +1913,17 @@ impl Resolver {
     }
 
     fn field_type(&mut self, t: &S<String>) -> Option<FieldType> {
+        self.field_type_of(t, false)
+    }
+
+    /// `field_type`, where `incomplete` lets a pointer name a struct no header defines.
+    fn field_type_of(&mut self, t: &S<String>, incomplete: bool) -> Option<FieldType> {
         let text = t.get_ref().trim();
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
         if let Some(base) = text.strip_suffix('*') {
-            return self.pointer(t, base).map(FieldType::Pointer);
+            return self.pointer(t, base, incomplete).map(FieldType::Pointer);
         }
         let tagged = text
             .strip_prefix("struct ")
@@ -1948,7 +1990,7 @@ impl Resolver {
     }
 
     /// `const T __user *`: `base` is the text before the `*`.
-    fn pointer(&mut self, t: &S<String>, base: &str) -> Option<Pointer> {
+    fn pointer(&mut self, t: &S<String>, base: &str, incomplete: bool) -> Option<Pointer> {
         let mut words: Vec<&str> = base.split_whitespace().collect();
         let konst = words.first() == Some(&"const");
         if konst {
@@ -1984,7 +2026,33 @@ impl Resolver {
                     return None;
                 }
                 Some(sname) => match self.struct_index.get(sname.trim()).copied() {
+                    Some(_) if incomplete => {
+                        self.error(
+                            t.span(),
+                            format!(
+                                "`incomplete` on a pointer to `struct {}`, which the schema \
+                                 defines: drop it",
+                                sname.trim()
+                            ),
+                        );
+                        return None;
+                    }
                     Some(i) => Some(Pointee::Struct(i)),
+                    None if incomplete && !to.starts_with("union ") => {
+                        let tag = sname.trim().to_string();
+                        if !names::is_c_identifier(&tag) {
+                            self.error(t.span(), format!("`{tag}` is not a C identifier"));
+                            return None;
+                        }
+                        let i = match self.incomplete.iter().position(|x| *x == tag) {
+                            Some(i) => i,
+                            None => {
+                                self.incomplete.push(tag);
+                                self.incomplete.len() - 1
+                            }
+                        };
+                        Some(Pointee::Incomplete(i))
+                    }
                     None => {
                         self.error_note(
                             t.span(),
@@ -3179,6 +3247,17 @@ impl Resolver {
                     "`{}` is a {}, 4 bytes on i686 and arm and 8 on the 64-bit ABIs: no rule reads it (the validators read a field at one offset and size)",
                     field.text,
                     field.scalar.map_or("", Scalar::c_name)
+                ),
+            );
+            return None;
+        }
+        if let Some(s) = field.scalar.filter(|s| s.is_arch()) {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a {}, whose size each architecture's <asm/posix_types.h> sets (2 bytes on i686 and arm): no rule reads it (the validators read a field at one offset and size)",
+                    field.text,
+                    s.c_name()
                 ),
             );
             return None;

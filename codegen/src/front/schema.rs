@@ -97,6 +97,9 @@ pub struct RawFamily {
     /// What the family is when it is not (yet) the kernel's: a proposal's header, left out of
     /// the kernel, QEMU and rust-vmm trees.
     pub proposal: Option<S<String>>,
+    /// The header is C only, as the kernel's is: it names something with a C++ keyword
+    /// (linux/keyctl.h's `private`, linux/virtio_net.h's `class`).
+    pub c_only: Option<S<bool>>,
 }
 
 /// `[[revision]]`.
@@ -446,6 +449,9 @@ pub struct RawField {
     /// A tag for a `struct = [...]` or `union = [...]` member: `struct fork_proc_event { ... }
     /// fork;` (linux/cn_proc.h), a struct defined where the member is declared.
     pub tag: Option<S<String>>,
+    /// A pointer to a struct no header defines (`struct xt_match *`, the kernel's own type
+    /// behind a uAPI pointer): C's incomplete type, which the schema has no layout of.
+    pub incomplete: Option<S<bool>>,
     /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.

@@ -115,6 +115,8 @@ pub struct LayoutRules {
     long_size: u64,
     anon_bitfield_aligns: bool,
     big_endian: bool,
+    /// The architecture, whose <asm/posix_types.h> sizes `__kernel_mode_t` and its kin.
+    arch: Option<&'static str>,
 }
 
 impl Target {
@@ -125,6 +127,7 @@ impl Target {
             long_size: self.long_size,
             anon_bitfield_aligns: self.anon_bitfield_aligns,
             big_endian: self.big_endian,
+            arch: Some(self.rust_arch),
         }
     }
 
@@ -132,6 +135,8 @@ impl Target {
     pub fn scalar_size(&self, s: Scalar) -> u64 {
         if s.is_word() {
             self.long_size
+        } else if s.is_arch() {
+            s.arch_layout(self.rust_arch).0
         } else {
             s.size()
         }
@@ -156,6 +161,7 @@ impl Target {
     pub fn scalar_align(&self, s: Scalar) -> u64 {
         match s {
             s if s.is_word() => self.long_size,
+            s if s.is_arch() => s.arch_layout(self.rust_arch).0,
             s if s.is_abi_aligned_64() => self.u64_align,
             s if s.is_aligned_64() => 8,
             other => other.size(),
@@ -399,8 +405,11 @@ pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<Family
     // The byte order matters only to a run declared per byte order: without one, s390x lays
     // out as x86-64 and shares its table.
     let ordered = family.any_field(&|f| f.byte_order);
+    // The architecture matters only to a member of an architecture's type.
+    let arch = family.any_field(&|f| matches!(f.ty, FieldType::Scalar(s) if s.is_arch()));
     let rules = |t: &Target| LayoutRules {
         big_endian: t.big_endian && ordered,
+        arch: Some(t.rust_arch).filter(|_| arch),
         ..t.layout_rules()
     };
     for t in targets {

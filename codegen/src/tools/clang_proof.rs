@@ -17,17 +17,45 @@ use crate::layout::Target;
 use crate::model::TargetId;
 use crate::Checked;
 
+/// The types each architecture's <asm/posix_types.h> defines its own way
+/// (`Scalar::arch_layout`), per target, for <linux/types.h> and <asm/posix_types.h> here.
+macro_rules! arch_types {
+    () => {
+        "typedef long __kernel_long_t;\ntypedef unsigned long __kernel_ulong_t;\n\
+#if defined(__i386__) || defined(__arm__)\n\
+typedef unsigned short __kernel_mode_t;\ntypedef unsigned short __kernel_ipc_pid_t;\n\
+typedef unsigned short __kernel_uid_t;\ntypedef unsigned short __kernel_gid_t;\n\
+#else\n\
+typedef unsigned int __kernel_mode_t;\ntypedef int __kernel_ipc_pid_t;\n\
+typedef unsigned int __kernel_uid_t;\ntypedef unsigned int __kernel_gid_t;\n\
+#endif\n\
+#if defined(__x86_64__) || defined(__aarch64__)\n\
+typedef unsigned short __kernel_old_uid_t;\ntypedef unsigned short __kernel_old_gid_t;\n\
+#else\n\
+typedef __kernel_uid_t __kernel_old_uid_t;\ntypedef __kernel_gid_t __kernel_old_gid_t;\n\
+#endif\n\
+#if defined(__x86_64__) || defined(__powerpc64__)\ntypedef unsigned long __kernel_old_dev_t;\n\
+#elif defined(__i386__) || defined(__arm__) || defined(__s390x__)\n\
+typedef unsigned short __kernel_old_dev_t;\n\
+#else\ntypedef unsigned int __kernel_old_dev_t;\n#endif\n\
+#ifdef __s390x__\ntypedef unsigned int __kernel_ino_t;\n\
+#else\ntypedef __kernel_ulong_t __kernel_ino_t;\n#endif\n"
+    };
+}
+
 /// A `<linux/types.h>` for libclang on any target: the uAPI integer types, no system headers;
 /// `__bitwise` empty, as the kernel's is for user space (so `typedef __u32 __bitwise x;`
 /// parses and a member of such a type is refused as a typedef, at the member), and the
 /// kernel's endian types (`__le32`, `__aligned_le64` ...), which the schema has; and the
 /// `__kernel_*` types of <asm-generic/posix_types.h> that are alike on every ABI laid out here
-/// (`codegen/tests/kernel_types.rs` holds them to the real headers with gcc), not those an
-/// architecture redefines (`__kernel_uid_t` is an `unsigned short` on i686 and arm). And
+/// (`codegen/tests/kernel_types.rs` holds them to the real headers with gcc), and those an
+/// architecture redefines (`__kernel_uid_t` is an `unsigned short` on i686 and arm) as each
+/// of the 7 targets' <asm/posix_types.h> does (`Scalar::arch_layout`). And
 /// <linux/stddef.h>'s macros (`__struct_group()`, `__counted_by()` ...), which the kernel's
 /// <linux/types.h> brings in through <linux/posix_types.h>: headers use them without
 /// including it.
-pub const TYPES_H: &str = "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
+pub const TYPES_H: &str = concat!(
+    "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\
@@ -53,6 +81,9 @@ typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
 typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n\
+",
+    arch_types!(),
+    "\
 typedef __u16 __bitwise __sum16;\ntypedef __u32 __bitwise __wsum;\n\
 typedef unsigned __bitwise __poll_t;\n\
 #ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
@@ -63,7 +94,8 @@ typedef unsigned __bitwise __poll_t;\n\
 #define __DECLARE_FLEX_ARRAY(TYPE, NAME) struct { struct { } __empty_ ## NAME; TYPE NAME[]; }\n\
 #define __counted_by(m)\n#define __counted_by_le(m)\n#define __counted_by_be(m)\n\
 #define __counted_by_ptr(m)\n#define __kernel_nonstring\n#endif\n\
-#endif\n";
+#endif\n"
+);
 
 /// A `<linux/stddef.h>` (vfio.h includes it from Linux 6.13 on) with the annotations of the
 /// kernel's uapi one that change no layout; uapigen's headers write none of its macros.
@@ -176,6 +208,31 @@ pub const BYTEORDER_H: &str =
 #if __has_include(<linux/byteorder/little_endian.h>)\n#include <linux/byteorder/little_endian.h>\n\
 #endif\n#ifndef __LITTLE_ENDIAN_BITFIELD\n#define __LITTLE_ENDIAN_BITFIELD\n#endif\n\
 #endif\n#endif\n";
+
+/// `<asm/posix_types.h>` for the target being read, whichever it is: the architecture's own
+/// types and the word's `__kernel_size_t` as <linux/types.h> here defines them per target
+/// (each named by a macro, as the kernel's headers do, so asm-generic's skips them), then
+/// asm-generic/posix_types.h for the rest (`__kernel_pid_t`, `__kernel_fsid_t` ...) where the
+/// include path has it. Import and the proof read every
+/// target with one architecture's asm/ folder (x86's), whose posix_types_64.h would give
+/// aarch64 x86-64's `__kernel_old_dev_t`.
+pub const POSIX_TYPES_H: &str = concat!(
+    "#ifndef _UAPIGEN_ASM_POSIX_TYPES_H\n#define _UAPIGEN_ASM_POSIX_TYPES_H\n",
+    arch_types!(),
+    "\
+#if __SIZEOF_LONG__ == 8\n\
+typedef __kernel_ulong_t __kernel_size_t;\ntypedef __kernel_long_t __kernel_ssize_t;\n\
+typedef __kernel_long_t __kernel_ptrdiff_t;\n\
+#else\n\
+typedef unsigned int __kernel_size_t;\ntypedef int __kernel_ssize_t;\ntypedef int __kernel_ptrdiff_t;\n\
+#endif\n\
+#define __kernel_long_t __kernel_long_t\n#define __kernel_ino_t __kernel_ino_t\n\
+#define __kernel_mode_t __kernel_mode_t\n#define __kernel_ipc_pid_t __kernel_ipc_pid_t\n\
+#define __kernel_uid_t __kernel_uid_t\n#define __kernel_old_uid_t __kernel_old_uid_t\n\
+#define __kernel_old_dev_t __kernel_old_dev_t\n#define __kernel_size_t __kernel_size_t\n\
+#if __has_include(<asm-generic/posix_types.h>)\n#include <asm-generic/posix_types.h>\n#endif\n\
+#endif\n"
+);
 
 /// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
 pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
@@ -347,6 +404,7 @@ impl KernelTypes {
         std::fs::write(linux.join("libc-compat.h"), LIBC_COMPAT_H).map_err(io)?;
         std::fs::create_dir(dir.join("asm")).map_err(io)?;
         std::fs::write(dir.join("asm/byteorder.h"), BYTEORDER_H).map_err(io)?;
+        std::fs::write(dir.join("asm/posix_types.h"), POSIX_TYPES_H).map_err(io)?;
         let libc = dir.join("libc");
         std::fs::create_dir(&libc).map_err(io)?;
         super::libc_stubs::write(&libc).map_err(io)?;

@@ -28,6 +28,8 @@ struct Field {
     /// The `#if` conditions on <linux/libc-compat.h>'s macros around it inside its struct
     /// (filled in by `render`).
     libc_compat: Option<String>,
+    /// A pointer to a struct no header defines (`struct xt_match *`).
+    incomplete: bool,
     name: Option<String>,
     ty: Option<String>,
     /// A fixed array's length; `Some(0)` is an old header's `x[0]`, written `len = 0`.
@@ -476,6 +478,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let mut field = Field {
         flags: None,
         libc_compat: None,
+        incomplete: false,
         name: (!anonymous).then_some(name.clone()),
         ty: None,
         len: count,
@@ -628,7 +631,10 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             Ok(t) => {
                 // What it points to is the schema's, or another header's copied above.
                 let to = ty.pointee();
-                if to.canonical().kind() == TypeKind::Record {
+                if to.canonical().kind() == TypeKind::Record && to.canonical().size().is_none() {
+                    // Defined by no header (the kernel's own type): C's incomplete type.
+                    field.incomplete = true;
+                } else if to.canonical().kind() == TypeKind::Record {
                     let tag = to.canonical().declaration().spelling();
                     field.struct_ref = Some(if untagged(&tag) {
                         to.spelling()
@@ -1919,6 +1925,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(c) = &f.libc_compat {
         parts.push(format!("libc_compat = {}", toml_str(c)));
     }
+    if f.incomplete {
+        parts.push("incomplete = true".to_string());
+    }
     if f.packed {
         parts.push("packed = true".to_string());
     }
@@ -2735,6 +2744,7 @@ pub fn import_structs(
             ),
         });
     }
+    let mut pointers_out: Vec<(String, String)> = Vec::new();
     let mut defined: Vec<String> = extern_structs.iter().map(|(n, ..)| n.clone()).collect();
     let mut seen: HashSet<String> = state
         .items
@@ -2764,6 +2774,20 @@ pub fn import_structs(
                                 0,
                             )
                     };
+                    // A pointer needs no layout of what it points to: to a tagged struct
+                    // that is not one of this header's above (itself, one below, another
+                    // header's), C's incomplete type. A typedef's struct has no tag to name.
+                    let ty = f.ty.as_deref().unwrap_or("");
+                    let tagged_pointer = ty.ends_with('*')
+                        && ["struct ", "const struct "]
+                            .iter()
+                            .any(|p| ty.starts_with(p));
+                    if let Some(t) = f.struct_ref.as_deref().filter(|_| tagged_pointer) {
+                        if !defined.iter().any(|d| d == t) {
+                            pointers_out.push((f.path.clone(), t.to_string()));
+                        }
+                        continue;
+                    }
                     if let Some(t) = f
                         .struct_ref
                         .as_deref()
@@ -2799,6 +2823,31 @@ pub fn import_structs(
                 defined.push(name.clone());
             }
             _ => {}
+        }
+    }
+    fn mark(fields: &mut [Field], paths: &HashSet<String>) {
+        for f in fields {
+            if paths.contains(&f.path) {
+                f.incomplete = true;
+                f.struct_ref = None;
+            }
+            if let Some((_, ms)) = &mut f.inline {
+                mark(ms, paths);
+            }
+        }
+    }
+    // A struct copied from another header for a member below is above every item: a pointer
+    // to it names it.
+    let pointers_out: HashSet<String> = pointers_out
+        .into_iter()
+        .filter(|(_, t)| !extern_structs.iter().any(|(n, ..)| n == t))
+        .map(|(path, _)| path)
+        .collect();
+    if !pointers_out.is_empty() {
+        for (_, item) in &mut state.items {
+            if let Item::Struct { fields, .. } = item {
+                mark(fields, &pointers_out);
+            }
         }
     }
     // Another header's typedefs the members name, copied as `extern` items.
@@ -3100,13 +3149,15 @@ fn verify(
         .structs()
         .filter(|(s, _)| {
             let first = latest.layout(*s, TargetId::DEFAULT);
+            // What `check` requires a trap for: the size, each member's place and size (an
+            // alignment alone that differs, a `__u64`'s on i686, needs none).
             let same = |l: &crate::layout::StructLayout| {
                 l.size == first.size
                     && l.members.len() == first.members.len()
                     && l.members
                         .iter()
                         .zip(&first.members)
-                        .all(|(a, b)| (a.offset, a.size) == (b.offset, b.size))
+                        .all(|(a, b)| (a.offset, a.size, a.bits) == (b.offset, b.size, b.bits))
             };
             !latest.hole_free(*s) || !TargetId::all().all(|(t, _)| same(latest.layout(*s, t)))
         })
@@ -3259,6 +3310,24 @@ fn render(
         );
     }
     let _ = writeln!(out, "license = {}", toml_str(&license));
+    // A name the header gives that C++ reserves: C only, as the header is.
+    let cpp = |n: &str| crate::names::CPP_KEYWORDS.contains(&n);
+    let cpp_name = items.iter().find_map(|(_, i)| match i {
+        Item::Struct { name, fields, .. } => std::iter::once(name.as_str())
+            .chain(all_fields(fields).filter_map(|f| f.name.as_deref()))
+            .find(|n| cpp(n)),
+        Item::Enum { values, .. } => values.iter().map(|(n, ..)| n.as_str()).find(|n| cpp(n)),
+        Item::Define { name, .. } | Item::Typedef { name, .. } | Item::Macro { name, .. } => {
+            Some(name.as_str()).filter(|n| cpp(n))
+        }
+        _ => None,
+    });
+    if let Some(n) = cpp_name {
+        let _ = writeln!(
+            out,
+            "# the header names `{n}`, a C++ keyword: it is C only, as the kernel's is\nc_only = true"
+        );
+    }
     let _ = writeln!(
         out,
         "includes = [{}]\n",

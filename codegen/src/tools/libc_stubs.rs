@@ -72,13 +72,24 @@ const ENDIAN_H: &str = "#ifndef _ENDIAN_H\n#define _ENDIAN_H\n\
 const UNISTD_H: &str = "#ifndef _UNISTD_H\n#define _UNISTD_H\n#include <sys/types.h>\n\
 int getpagesize(void);\n#endif\n";
 
-/// `time_t` is `__time_t`, `long` (bits/typesizes.h: `__TIME_T_TYPE __SYSCALL_SLONG_TYPE`);
-/// bits/types/struct_timespec.h.
-const TIME_H: &str = "#ifndef _TIME_H\n#define _TIME_H\n#include <stddef.h>\n\
-typedef long time_t;\ntypedef int clockid_t;\n\
-struct timespec {\n\tlong tv_sec;\n\tlong tv_nsec;\n};\n\
+/// bits/types/struct_timespec.h, under its guard, which <time.h> and <sys/time.h> (through
+/// <sys/select.h>) both include, and the kernel's linux/time.h tests too.
+macro_rules! timespec {
+    () => {
+        "#ifndef _STRUCT_TIMESPEC\n#define _STRUCT_TIMESPEC 1\n\
+struct timespec {\n\tlong tv_sec;\n\tlong tv_nsec;\n};\n#endif\n"
+    };
+}
+
+/// `time_t` is `__time_t`, `long` (bits/typesizes.h: `__TIME_T_TYPE __SYSCALL_SLONG_TYPE`).
+const TIME_H: &str = concat!(
+    "#ifndef _TIME_H\n#define _TIME_H\n#include <stddef.h>\n\
+typedef long time_t;\ntypedef int clockid_t;\n",
+    timespec!(),
+    "\
 struct itimerspec {\n\tstruct timespec it_interval;\n\tstruct timespec it_value;\n};\n\
-#endif\n";
+#endif\n"
+);
 
 /// bits/typesizes.h's types: `__SWORD_TYPE` (`ssize_t`) is `int` on 32-bit ABIs.
 const SYS_TYPES_H: &str = "#ifndef _SYS_TYPES_H\n#define _SYS_TYPES_H\n#include <stddef.h>\n\
@@ -88,11 +99,15 @@ typedef unsigned int mode_t;\n\
 #if __SIZEOF_LONG__ == 8\ntypedef long ssize_t;\n#else\ntypedef int ssize_t;\n#endif\n\
 #endif\n";
 
-/// bits/types/struct_timeval.h: `__time_t tv_sec; __suseconds_t tv_usec;`.
-const SYS_TIME_H: &str = "#ifndef _SYS_TIME_H\n#define _SYS_TIME_H\n#include <sys/types.h>\n\
-struct timeval {\n\tlong tv_sec;\n\tlong tv_usec;\n};\n\
+/// bits/types/struct_timeval.h: `__time_t tv_sec; __suseconds_t tv_usec;`; and `struct
+/// timespec`, which linux/videodev2.h takes from here.
+const SYS_TIME_H: &str = concat!(
+    "#ifndef _SYS_TIME_H\n#define _SYS_TIME_H\n#include <sys/types.h>\n",
+    timespec!(),
+    "struct timeval {\n\tlong tv_sec;\n\tlong tv_usec;\n};\n\
 struct timezone {\n\tint tz_minuteswest;\n\tint tz_dsttime;\n};\n\
-#endif\n";
+#endif\n"
+);
 
 /// bits/sockaddr.h and bits/socket.h: `sa_family_t` is `unsigned short int`; a
 /// `sockaddr_storage` is 128 bytes, aligned as `unsigned long` (`__ss_aligntype`).

@@ -150,6 +150,48 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrKinds {}
+/// `struct ptr_list`: a list entry, as struct robust_list
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PtrList {
+    /// the next entry
+    pub next: *mut ::core::ffi::c_void,
+    /// the kernel's
+    pub owner: *const ::core::ffi::c_void,
+    /// the same tag
+    pub again: *mut ::core::ffi::c_void,
+}
+impl ::core::default::Default for PtrList {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrList>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+    {
+        panic!("struct ptr_list: wrong size");
+    }
+    if ::core::mem::align_of::<PtrList>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_list: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrList, next) != 0 {
+        panic!("struct ptr_list: `next` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrList, owner)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_list: `owner` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrList, again)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct ptr_list: `again` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrList {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -157,6 +199,7 @@ pub mod r1 {
     pub use super::PtrBitmap;
     pub use super::PtrBitmapGet;
     pub use super::PtrKinds;
+    pub use super::PtrList;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

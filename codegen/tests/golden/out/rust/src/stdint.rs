@@ -64,6 +64,90 @@ fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
         }
     }
 }
+/// `__kernel_mode_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+pub type __kernel_mode_t = u16;
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+pub type __kernel_mode_t = u32;
+/// `__kernel_ipc_pid_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+pub type __kernel_ipc_pid_t = u16;
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+pub type __kernel_ipc_pid_t = i32;
+/// `__kernel_uid_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+pub type __kernel_uid_t = u16;
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+pub type __kernel_uid_t = u32;
+/// `__kernel_gid_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+pub type __kernel_gid_t = u16;
+#[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
+pub type __kernel_gid_t = u32;
+/// `__kernel_old_uid_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm"
+    )
+)]
+pub type __kernel_old_uid_t = u16;
+#[cfg(
+    not(
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm"
+        )
+    )
+)]
+pub type __kernel_old_uid_t = u32;
+/// `__kernel_old_gid_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm"
+    )
+)]
+pub type __kernel_old_gid_t = u16;
+#[cfg(
+    not(
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm"
+        )
+    )
+)]
+pub type __kernel_old_gid_t = u32;
+/// `__kernel_old_dev_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x"))]
+pub type __kernel_old_dev_t = u16;
+#[cfg(any(target_arch = "x86_64", target_arch = "powerpc64"))]
+pub type __kernel_old_dev_t = u64;
+#[cfg(
+    not(
+        any(
+            target_arch = "x86",
+            target_arch = "arm",
+            target_arch = "s390x",
+            target_arch = "x86_64",
+            target_arch = "powerpc64"
+        )
+    )
+)]
+pub type __kernel_old_dev_t = u32;
+/// `__kernel_ino_t`, which each architecture's <asm/posix_types.h> defines.
+#[cfg(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x"))]
+pub type __kernel_ino_t = u32;
+#[cfg(not(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")))]
+pub type __kernel_ino_t = u64;
 /// `struct si_attr`: fuse_attr's first members
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -474,6 +558,149 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for SiXfrmId {}
 /// `SI_XFRM_ID_SIZE` = `sizeof(struct si_xfrm_id) + sizeof(si_address_t)`.
 pub const SI_XFRM_ID_SIZE: u32 = 72;
+/// `struct si_perm`: An IPC object's owner, after ipc64_perm
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct SiPerm {
+    /// the device
+    pub dev: __kernel_old_dev_t,
+    /// the inode
+    pub ino: __kernel_ino_t,
+    /// the key
+    pub key: i32,
+    /// the owner
+    pub uid: __kernel_uid_t,
+    /// its group
+    pub gid: __kernel_gid_t,
+    /// permissions
+    pub mode: __kernel_mode_t,
+    /// the last process
+    pub pid: __kernel_ipc_pid_t,
+    /// the old owner
+    pub old_uid: __kernel_old_uid_t,
+    /// its old group
+    pub old_gid: __kernel_old_gid_t,
+}
+const _: () = {
+    if ::core::mem::size_of::<SiPerm>()
+        != if cfg!(any(target_arch = "s390x")) {
+            36
+        } else {
+            if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+                40
+            } else {
+                if cfg!(any(target_arch = "riscv64", target_arch = "powerpc64")) {
+                    48
+                } else {
+                    24
+                }
+            }
+        }
+    {
+        panic!("struct si_perm: wrong size");
+    }
+    if ::core::mem::align_of::<SiPerm>()
+        != if cfg!(
+            any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")
+        ) {
+            4
+        } else {
+            8
+        }
+    {
+        panic!("struct si_perm: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiPerm, dev) != 0 {
+        panic!("struct si_perm: `dev` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, ino)
+        != if cfg!(
+            any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")
+        ) {
+            4
+        } else {
+            8
+        }
+    {
+        panic!("struct si_perm: `ino` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, key)
+        != if cfg!(
+            any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")
+        ) {
+            8
+        } else {
+            16
+        }
+    {
+        panic!("struct si_perm: `key` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, uid)
+        != if cfg!(
+            any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")
+        ) {
+            12
+        } else {
+            20
+        }
+    {
+        panic!("struct si_perm: `uid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, gid)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) {
+            14
+        } else {
+            if cfg!(any(target_arch = "s390x")) { 16 } else { 24 }
+        }
+    {
+        panic!("struct si_perm: `gid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, mode)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) {
+            16
+        } else {
+            if cfg!(any(target_arch = "s390x")) { 20 } else { 28 }
+        }
+    {
+        panic!("struct si_perm: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, pid)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) {
+            18
+        } else {
+            if cfg!(any(target_arch = "s390x")) { 24 } else { 32 }
+        }
+    {
+        panic!("struct si_perm: `pid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, old_uid)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) {
+            20
+        } else {
+            if cfg!(any(target_arch = "s390x")) { 28 } else { 36 }
+        }
+    {
+        panic!("struct si_perm: `old_uid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiPerm, old_gid)
+        != if cfg!(any(target_arch = "s390x")) {
+            32
+        } else {
+            if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+                38
+            } else {
+                if cfg!(any(target_arch = "riscv64", target_arch = "powerpc64")) {
+                    40
+                } else {
+                    22
+                }
+            }
+        }
+    {
+        panic!("struct si_perm: `old_gid` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -486,6 +713,7 @@ pub mod r1 {
     pub use super::SiAddressT;
     pub use super::SiElfDyn;
     pub use super::SiXfrmId;
+    pub use super::SiPerm;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -51,4 +51,16 @@ struct ptr_kinds {
 	const __u16 *ids;
 };
 
+/**
+ * struct ptr_list - a list entry, as struct robust_list
+ * @next: the next entry
+ * @owner: the kernel's
+ * @again: the same tag
+ */
+struct ptr_list {
+	struct ptr_list *next;
+	const struct ptr_kernel_only *owner;
+	struct ptr_kernel_only *again;
+};
+
 #endif /* _UAPI_LINUX_PTR_H */

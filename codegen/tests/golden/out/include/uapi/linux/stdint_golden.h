@@ -153,4 +153,28 @@ struct si_xfrm_id {
 
 #define SI_XFRM_ID_SIZE	sizeof(struct si_xfrm_id) + sizeof(si_address_t)
 
+/**
+ * struct si_perm - An IPC object's owner, after ipc64_perm
+ * @dev: the device
+ * @ino: the inode
+ * @key: the key
+ * @uid: the owner
+ * @gid: its group
+ * @mode: permissions
+ * @pid: the last process
+ * @old_uid: the old owner
+ * @old_gid: its old group
+ */
+struct si_perm {
+	__kernel_old_dev_t dev;
+	__kernel_ino_t ino;
+	__kernel_key_t key;
+	__kernel_uid_t uid;
+	__kernel_gid_t gid;
+	__kernel_mode_t mode;
+	__kernel_ipc_pid_t pid;
+	__kernel_old_uid_t old_uid;
+	__kernel_old_gid_t old_gid;
+};
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
