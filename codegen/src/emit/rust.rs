@@ -183,7 +183,10 @@ fn arch_aliases(family: &Family) -> String {
         kinds.sort_unstable();
         kinds.dedup();
         let mut named: Vec<Meta> = Vec::new();
-        let mut first = true;
+        let doc = format!(
+            " `{}`, which each architecture's <asm/posix_types.h> defines.",
+            s.c_name()
+        );
         for k in kinds.into_iter().filter(|k| *k != generic) {
             let arches: Vec<Meta> = TARGETS
                 .iter()
@@ -196,19 +199,11 @@ fn arch_aliases(family: &Family) -> String {
                     .filter(|t| s.arch_layout(t.rust_arch) == k)
                     .map(|t| cfg(t.rust_arch)),
             );
-            if first {
-                r.doc(
-                    false,
-                    &format!(
-                        " `{}`, which each architecture's <asm/posix_types.h> defines.",
-                        s.c_name()
-                    ),
-                );
-                first = false;
-            }
+            r.doc(false, &doc);
             r.attr(false, &Meta::List("cfg", vec![Meta::List("any", arches)]));
             r.item_type_alias(s.c_name(), primitive(k));
         }
+        r.doc(false, &doc);
         r.attr(
             false,
             &Meta::List(

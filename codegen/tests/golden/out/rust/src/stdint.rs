@@ -67,21 +67,25 @@ fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
 /// `__kernel_mode_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 pub type __kernel_mode_t = u16;
+/// `__kernel_mode_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
 pub type __kernel_mode_t = u32;
 /// `__kernel_ipc_pid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 pub type __kernel_ipc_pid_t = u16;
+/// `__kernel_ipc_pid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
 pub type __kernel_ipc_pid_t = i32;
 /// `__kernel_uid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 pub type __kernel_uid_t = u16;
+/// `__kernel_uid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
 pub type __kernel_uid_t = u32;
 /// `__kernel_gid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 pub type __kernel_gid_t = u16;
+/// `__kernel_gid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(not(any(target_arch = "x86", target_arch = "arm")))]
 pub type __kernel_gid_t = u32;
 /// `__kernel_old_uid_t`, which each architecture's <asm/posix_types.h> defines.
@@ -94,6 +98,7 @@ pub type __kernel_gid_t = u32;
     )
 )]
 pub type __kernel_old_uid_t = u16;
+/// `__kernel_old_uid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(
     not(
         any(
@@ -115,6 +120,7 @@ pub type __kernel_old_uid_t = u32;
     )
 )]
 pub type __kernel_old_gid_t = u16;
+/// `__kernel_old_gid_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(
     not(
         any(
@@ -129,8 +135,10 @@ pub type __kernel_old_gid_t = u32;
 /// `__kernel_old_dev_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x"))]
 pub type __kernel_old_dev_t = u16;
+/// `__kernel_old_dev_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86_64", target_arch = "powerpc64"))]
 pub type __kernel_old_dev_t = u64;
+/// `__kernel_old_dev_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(
     not(
         any(
@@ -146,6 +154,7 @@ pub type __kernel_old_dev_t = u32;
 /// `__kernel_ino_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x"))]
 pub type __kernel_ino_t = u32;
+/// `__kernel_ino_t`, which each architecture's <asm/posix_types.h> defines.
 #[cfg(not(any(target_arch = "x86", target_arch = "arm", target_arch = "s390x")))]
 pub type __kernel_ino_t = u64;
 /// `struct si_attr`: fuse_attr's first members
