@@ -163,20 +163,29 @@ fn arch_aliases(family: &Family) -> String {
         (4, true) => "i32",
         _ => "u64",
     };
-    let mut r = Rust::new(1024, 0);
-    for s in Scalar::ALL.into_iter().filter(|s| s.is_arch()) {
-        let used = |f: &Field| match &f.ty {
-            FieldType::Scalar(x) => *x == s,
-            FieldType::Pointer(p) => p.to == Pointee::Scalar(s),
-            _ => false,
+    // Which are used, in one walk over the members (most families use none).
+    let used = std::cell::RefCell::new(Vec::new());
+    family.any_field(&|f| {
+        let s = match &f.ty {
+            FieldType::Scalar(x) => Some(*x),
+            FieldType::Pointer(p) => match p.to {
+                Pointee::Scalar(x) => Some(x),
+                _ => None,
+            },
+            _ => None,
         };
-        let typedef = family
-            .typedefs
-            .iter()
-            .any(|t| matches!(t.ty, FieldType::Scalar(x) if x == s));
-        if !family.any_field(&used) && !typedef {
-            continue;
+        if let Some(s) = s.filter(|s| s.is_arch()) {
+            used.borrow_mut().push(s);
         }
+        false
+    });
+    let mut used = used.into_inner();
+    used.extend(family.typedefs.iter().filter_map(|t| match t.ty {
+        FieldType::Scalar(x) if x.is_arch() => Some(x),
+        _ => None,
+    }));
+    let mut r = Rust::new(1024, 0);
+    for s in Scalar::ALL.into_iter().filter(|s| used.contains(s)) {
         let generic = s.arch_layout("riscv64");
         let mut kinds: Vec<(u64, bool)> =
             TARGETS.iter().map(|t| s.arch_layout(t.rust_arch)).collect();
