@@ -1069,14 +1069,14 @@ impl Scalar {
             | Scalar::KernelMqd => "i32",
             Scalar::KernelUid32 | Scalar::KernelGid32 => "u32",
             // Per architecture: the alias each module that uses one declares, by C's name.
-            Scalar::KernelMode => "__kernel_mode_t",
-            Scalar::KernelIpcPid => "__kernel_ipc_pid_t",
-            Scalar::KernelUid => "__kernel_uid_t",
-            Scalar::KernelGid => "__kernel_gid_t",
-            Scalar::KernelOldUid => "__kernel_old_uid_t",
-            Scalar::KernelOldGid => "__kernel_old_gid_t",
-            Scalar::KernelOldDev => "__kernel_old_dev_t",
-            Scalar::KernelIno => "__kernel_ino_t",
+            Scalar::KernelMode
+            | Scalar::KernelIpcPid
+            | Scalar::KernelUid
+            | Scalar::KernelGid
+            | Scalar::KernelOldUid
+            | Scalar::KernelOldGid
+            | Scalar::KernelOldDev
+            | Scalar::KernelIno => self.c_name(),
             Scalar::S64 | Scalar::LongLong | Scalar::KernelLoff | Scalar::KernelTime64 => "i64",
             // The target's own `long`, as C's.
             Scalar::Long

@@ -17,11 +17,18 @@ use crate::layout::Target;
 use crate::model::TargetId;
 use crate::Checked;
 
-/// The types each architecture's <asm/posix_types.h> defines its own way
-/// (`Scalar::arch_layout`), per target, for <linux/types.h> and <asm/posix_types.h> here.
+/// The word's types (`__kernel_long_t`, `__kernel_size_t` ...) and those each architecture's
+/// <asm/posix_types.h> defines its own way (`Scalar::arch_layout`), per target, for
+/// <linux/types.h> and <asm/posix_types.h> here.
 macro_rules! arch_types {
     () => {
         "typedef long __kernel_long_t;\ntypedef unsigned long __kernel_ulong_t;\n\
+#if __SIZEOF_LONG__ == 8\n\
+typedef __kernel_ulong_t __kernel_size_t;\ntypedef __kernel_long_t __kernel_ssize_t;\n\
+typedef __kernel_long_t __kernel_ptrdiff_t;\n\
+#else\n\
+typedef unsigned int __kernel_size_t;\ntypedef int __kernel_ssize_t;\ntypedef int __kernel_ptrdiff_t;\n\
+#endif\n\
 #if defined(__i386__) || defined(__arm__)\n\
 typedef unsigned short __kernel_mode_t;\ntypedef unsigned short __kernel_ipc_pid_t;\n\
 typedef unsigned short __kernel_uid_t;\ntypedef unsigned short __kernel_gid_t;\n\
@@ -68,12 +75,6 @@ typedef __u64 __bitwise __le64;\ntypedef __u64 __bitwise __be64;\n\
 #define __aligned_be64 __be64 __attribute__((aligned(8)))\n\
 #define __aligned_le64 __le64 __attribute__((aligned(8)))\n\
 typedef long __kernel_long_t;\ntypedef unsigned long __kernel_ulong_t;\n\
-#if __SIZEOF_LONG__ == 8\n\
-typedef __kernel_ulong_t __kernel_size_t;\ntypedef __kernel_long_t __kernel_ssize_t;\n\
-typedef __kernel_long_t __kernel_ptrdiff_t;\n\
-#else\n\
-typedef unsigned int __kernel_size_t;\ntypedef int __kernel_ssize_t;\ntypedef int __kernel_ptrdiff_t;\n\
-#endif\n\
 typedef __kernel_long_t __kernel_off_t;\ntypedef __kernel_long_t __kernel_time_t;\n\
 typedef __kernel_long_t __kernel_old_time_t;\ntypedef __kernel_long_t __kernel_clock_t;\n\
 typedef __kernel_long_t __kernel_suseconds_t;\n\
@@ -220,12 +221,6 @@ pub const POSIX_TYPES_H: &str = concat!(
     "#ifndef _UAPIGEN_ASM_POSIX_TYPES_H\n#define _UAPIGEN_ASM_POSIX_TYPES_H\n",
     arch_types!(),
     "\
-#if __SIZEOF_LONG__ == 8\n\
-typedef __kernel_ulong_t __kernel_size_t;\ntypedef __kernel_long_t __kernel_ssize_t;\n\
-typedef __kernel_long_t __kernel_ptrdiff_t;\n\
-#else\n\
-typedef unsigned int __kernel_size_t;\ntypedef int __kernel_ssize_t;\ntypedef int __kernel_ptrdiff_t;\n\
-#endif\n\
 #define __kernel_long_t __kernel_long_t\n#define __kernel_ino_t __kernel_ino_t\n\
 #define __kernel_mode_t __kernel_mode_t\n#define __kernel_ipc_pid_t __kernel_ipc_pid_t\n\
 #define __kernel_uid_t __kernel_uid_t\n#define __kernel_old_uid_t __kernel_old_uid_t\n\
