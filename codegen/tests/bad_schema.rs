@@ -713,6 +713,18 @@ const CASES: &[Case] = &[
         says: "`F_A` is a #define of the set `f`: `libc_compat` on a value is a C enum value's",
     },
     Case {
+        name: "libc_compat on a define inside a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"S_A\"\nvalue = 1\ninside = \"s.a\"\nlibc_compat = \"__UAPI_DEF_A\"\n",
+        at: "\"__UAPI_DEF_A\"",
+        says: "`libc_compat` on a constant written `inside` a struct",
+    },
+    Case {
+        name: "libc_compat on a bitfield declared per byte order",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", bits = 4, byte_order = true, libc_compat = \"__UAPI_DEF_A\" }, { name = \"b\", type = \"__u8\", bits = 4, byte_order = true }]\n",
+        at: "\"__UAPI_DEF_A\"",
+        says: "`libc_compat` on a bitfield declared per byte order",
+    },
+    Case {
         name: "incomplete on a struct the schema defines",
         body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"a pointer\" }\nfields = [{ name = \"p\", type = \"struct a *\", incomplete = true }]\n",
         at: "\"struct a *\"",

@@ -197,19 +197,20 @@ fn arch_aliases(family: &Family) -> String {
             s.c_name()
         );
         for k in kinds.into_iter().filter(|k| *k != generic) {
-            let arches: Vec<Meta> = TARGETS
+            let arches: Vec<&str> = TARGETS
                 .iter()
                 .filter(|t| s.arch_layout(t.rust_arch) == k)
-                .map(|t| cfg(t.rust_arch))
+                .map(|t| t.rust_arch)
                 .collect();
-            named.extend(
-                TARGETS
-                    .iter()
-                    .filter(|t| s.arch_layout(t.rust_arch) == k)
-                    .map(|t| cfg(t.rust_arch)),
-            );
+            named.extend(arches.iter().map(|a| cfg(a)));
             r.doc(false, &doc);
-            r.attr(false, &Meta::List("cfg", vec![Meta::List("any", arches)]));
+            r.attr(
+                false,
+                &Meta::List(
+                    "cfg",
+                    vec![Meta::List("any", arches.into_iter().map(cfg).collect())],
+                ),
+            );
             r.item_type_alias(s.c_name(), primitive(k));
         }
         r.doc(false, &doc);

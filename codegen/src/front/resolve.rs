@@ -712,6 +712,9 @@ impl Resolver {
             let compat = d.get_mut().libc_compat.take();
             self.libc_compat(&compat, true);
         }
+        if let (Some(c), Some(_)) = (&d.get_ref().libc_compat, inside) {
+            self.error(c.span(), INSIDE_COMPAT);
+        }
         let constant = self.define(d, family)?;
         let until = self.until(&until_raw, constant.since, "define");
         let removed = self.text(&removed_raw, "a removal note", true);
@@ -1442,6 +1445,13 @@ impl Resolver {
             (Some(b), _) => *b.get_ref(),
             (None, _) => false,
         };
+        // Its run is written twice, one declaration per byte order, in `#if`s of its own.
+        if let (Some(c), true) = (&raw.libc_compat, byte_order) {
+            self.error(
+                c.span(),
+                "`libc_compat` on a bitfield declared per byte order: its run is written in                  `#if defined(__LITTLE_ENDIAN_BITFIELD)` branches, which no other condition                  may cut",
+            );
+        }
         let tag = self.inline_tag(&raw.tag, &ty, name.is_some());
         let qualifiers = self.qualifiers(
             [("const", &raw.konst), ("volatile", &raw.volatile)],
@@ -2096,6 +2106,9 @@ impl Resolver {
         let span = g.span();
         let raw = g.into_inner();
         let name = raw.name.get_ref().clone();
+        if let (Some(c), Some(_)) = (&raw.libc_compat, inside) {
+            self.error(c.span(), INSIDE_COMPAT);
+        }
         let style = match raw.style.as_ref().map(|s| s.get_ref().as_str()) {
             None if kind == GroupKind::Flags => Style::Define,
             None | Some("enum") => {
@@ -3964,6 +3977,10 @@ pub(crate) fn flexible_tail<'a>(family: &'a Family, st: &'a Struct) -> Option<&'
         }
     })
 }
+
+/// A constant the header writes inside a struct has its struct's condition, none of its own.
+const INSIDE_COMPAT: &str = "`libc_compat` on a constant written `inside` a struct: it is \
+    written under its struct's condition; give the struct one, or move the constant out";
 
 /// Why `text` is not a `libc_compat` condition: a preprocessor expression over
 /// `__UAPI_DEF_*` names and decimal integers, balanced, with an operand between operators.

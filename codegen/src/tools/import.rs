@@ -442,14 +442,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let before = w.source.get(..offset as usize).unwrap_or("");
     let declared = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
     // Comments are not words: io_uring.h writes `__aligned_u64 /* __s32 * */ fds;`.
-    let mut uncommented = String::with_capacity(declared.len());
-    let mut rest = declared;
-    while let Some(i) = rest.find("/*") {
-        uncommented.push_str(&rest[..i]);
-        uncommented.push(' ');
-        rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
-    }
-    uncommented.push_str(rest);
+    let uncommented = without_comments(declared);
     let written = uncommented.split_whitespace().last().unwrap_or("");
     // `__aligned_u64` and its endian kin: the base type with aligned(8), spelled as one word.
     let aligned_u64 = matches!(
@@ -1968,6 +1961,19 @@ struct CompatRegion {
     other_branch: bool,
 }
 
+/// `text` with each `/* ... */` a space.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The header's `#if` regions on `__UAPI_DEF_*` conditions, outermost first.
 fn compat_regions(source: &str) -> Vec<CompatRegion> {
     let mut regions: Vec<CompatRegion> = Vec::new();
@@ -2002,15 +2008,8 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
         let rest = &directive[word.len()..];
         match word.as_str() {
             "if" => {
-                let mut condition = String::new();
-                let mut text = rest;
                 // Comments are not the condition.
-                while let Some(i) = text.find("/*") {
-                    condition.push_str(&text[..i]);
-                    condition.push(' ');
-                    text = text[i..].find("*/").map_or("", |j| &text[i + j + 2..]);
-                }
-                condition.push_str(text.split("//").next().unwrap_or(""));
+                let condition = without_comments(rest.split("//").next().unwrap_or(""));
                 let condition = condition.split_whitespace().collect::<Vec<_>>().join(" ");
                 // Only <linux/libc-compat.h>'s: linux/if_ether.h defines its own
                 // `__UAPI_DEF_ETHHDR` under `#ifndef`, a form the schema has not.
@@ -2051,12 +2050,13 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
     regions
 }
 
-/// The `libc_compat` of what is at `offset`: the conditions of the regions around it that
-/// begin after `after` (its struct's or enum's start), joined with `&&`.
-fn compat_at(regions: &[CompatRegion], offset: u32, after: u32) -> Option<String> {
+/// The `libc_compat` of what is at `offset`: the conditions of the regions around it (that
+/// begin after `within`, its struct's or enum's start, for what is inside one), joined with
+/// `&&`.
+fn compat_at(regions: &[CompatRegion], offset: u32, within: Option<u32>) -> Option<String> {
     let around: Vec<&str> = regions
         .iter()
-        .filter(|r| r.start < offset && offset < r.end && (after == 0 || r.start > after))
+        .filter(|r| r.start < offset && offset < r.end && within.is_none_or(|w| r.start > w))
         .map(|r| r.condition.as_str())
         .collect();
     match around.as_slice() {
@@ -2074,7 +2074,7 @@ fn compat_at(regions: &[CompatRegion], offset: u32, after: u32) -> Option<String
 /// Sets each member's `libc_compat`: the regions inside its struct (which starts at `start`).
 fn set_compat(fields: &mut [Field], regions: &[CompatRegion], start: u32) {
     for f in fields {
-        f.libc_compat = compat_at(regions, f.offset, start.max(1));
+        f.libc_compat = compat_at(regions, f.offset, Some(start));
         if let Some((_, ms)) = &mut f.inline {
             set_compat(ms, regions, start);
         }
@@ -3508,7 +3508,7 @@ fn render(
                 let _ = writeln!(out, "\n[[{table}]]\nname = \"{name}\"");
                 // An extern copy's offsets are its user's: its conditions are its own header's.
                 if extern_header.is_none() {
-                    if let Some(c) = compat_at(regions, offset, 0) {
+                    if let Some(c) = compat_at(regions, offset, None) {
                         let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                     }
                     set_compat(&mut fields, regions, start);
@@ -3605,7 +3605,7 @@ fn render(
                 if name.is_none() {
                     let _ = writeln!(out, "anonymous = true");
                 }
-                if let Some(c) = compat_at(regions, offset, 0) {
+                if let Some(c) = compat_at(regions, offset, None) {
                     let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                 }
                 if let Some(d) = doc {
@@ -3626,7 +3626,7 @@ fn render(
                     } else {
                         String::new()
                     };
-                    if let Some(c) = compat_at(regions, *at, offset.max(1)) {
+                    if let Some(c) = compat_at(regions, *at, Some(offset)) {
                         also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
                     }
                     match values[..i].iter().find(|(_, w, _)| w == v) {
@@ -3688,10 +3688,17 @@ fn render(
                     continue;
                 }
                 let _ = writeln!(out, "\n[[define]]\nname = \"{name}\"");
+                // Inside a struct, the conditions within it (the struct carries its own).
+                let within = at.as_ref().and_then(|(s, _)| {
+                    ranges
+                        .iter()
+                        .find(|r| r.0 == *s)
+                        .map(|(_, start, ..)| *start)
+                });
                 if let Some((s, f)) = at {
                     let _ = writeln!(out, "inside = \"{s}.{f}\"");
                 }
-                if let Some(c) = compat_at(regions, offset, 0) {
+                if let Some(c) = compat_at(regions, offset, within) {
                     let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                 }
                 let _ = writeln!(out, "{value}");
