@@ -605,6 +605,24 @@ const CASES: &[Case] = &[
         says: "`list` embeds `struct l`, which ends in the flexible array member `d`: C allows such a struct only as a whole object, never inside another",
     },
     Case {
+        name: "embeds_flexible on a struct that ends in no flexible array member",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"list\", type = \"struct l\", embeds_flexible = true }, { name = \"after\", type = \"__u32\" }]\n",
+        at: "{ name = \"list\"",
+        says: "`embeds_flexible` on `list`: `struct l` ends in no flexible array member",
+    },
+    Case {
+        name: "embeds_flexible on a scalar",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\", embeds_flexible = true }, { name = \"after\", type = \"__u32\" }]\n",
+        at: "{ name = \"n\"",
+        says: "`embeds_flexible` on `n`, which is no `struct NAME`: it is for a member that is a struct ending in a flexible array member",
+    },
+    Case {
+        name: "a flexible-ending struct as a flexible array's element",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u32\", flexible = true }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"count\", type = \"__u32\" }, { name = \"lists\", type = \"struct l\", flexible = true }]\n",
+        at: "{ name = \"lists\"",
+        says: "`lists` embeds `struct l`, which ends in the flexible array member `d`: C allows such a struct only as a whole object, never inside another",
+    },
+    Case {
         name: "a size convention on a struct ending in another's flexible array member",
         body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"d\", type = \"__u32\", flexible = true }]\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"list\", type = \"struct l\" }]\n",
         at: "\"size\"\nfields",

@@ -500,6 +500,11 @@ pub struct Field {
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
+    /// The schema's `embeds_flexible = true`: the member is (or is an array of) a struct ending
+    /// in a flexible array member, somewhere C forbids it and GNU C takes it (before another
+    /// member, in a union, as an array's element): the kernel's own forms, which overlay the
+    /// inner array on what follows.
+    pub embeds_flexible: bool,
     /// Where the schema writes it.
     pub span: Span,
 }

@@ -1187,7 +1187,19 @@ impl Resolver {
                         && f.len.is_none()
                         && f.dims.is_empty()
                         && f.flexible.is_none();
-                    if let (Some(tail), false) = (flexible_tail(family, inner), gnu_tail) {
+                    let tail = flexible_tail(family, inner);
+                    if tail.is_none() && f.embeds_flexible {
+                        self.error(
+                            f.span.clone(),
+                            format!(
+                                "`embeds_flexible` on `{}`: `struct {}` ends in no flexible \
+                                 array member",
+                                f.display_name(),
+                                inner.name
+                            ),
+                        );
+                    }
+                    if let (Some(tail), false) = (tail, gnu_tail || f.embeds_flexible) {
                         let (line, _) = self.source.line_col(tail.span.start);
                         self.error_note(
                             f.span.clone(),
@@ -1201,11 +1213,21 @@ impl Resolver {
                             ),
                             format!(
                                 "the flexible array member is at line {line}; embed the fixed \
-                                 part as a struct of its own, or use a pointer (`__aligned_u64`)"
+                                 part as a struct of its own, use a pointer (`__aligned_u64`), \
+                                 or write `embeds_flexible = true` for GNU C's form, whose \
+                                 inner array overlays what follows"
                             ),
                         );
                     }
                 }
+                _ if f.embeds_flexible => self.error(
+                    f.span.clone(),
+                    format!(
+                        "`embeds_flexible` on `{}`, which is no `struct NAME`: it is for a \
+                         member that is a struct ending in a flexible array member",
+                        f.display_name()
+                    ),
+                ),
                 FieldType::Inline(kind, ms) => self.flexible_placement(
                     ms,
                     family,
@@ -1679,6 +1701,7 @@ impl Resolver {
             qualifiers,
             tag,
             libc_compat: self.libc_compat(&raw.libc_compat, false),
+            embeds_flexible: raw.embeds_flexible.as_ref().is_some_and(|e| *e.get_ref()),
             span,
         })
     }

@@ -456,6 +456,11 @@ pub struct RawField {
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
     pub libc_compat: Option<S<String>>,
+    /// The member is a struct that ends in a flexible array member (or an array of them),
+    /// where ISO C allows none: before another member (x_tables.h's `xt_standard_target`), in
+    /// a union (jffs2.h), as an array's element (igmp.h's `grec[]`). GNU C lays out the
+    /// struct's fixed part; the inner array overlays what follows.
+    pub embeds_flexible: Option<S<bool>>,
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).

@@ -64,6 +64,8 @@ struct Field {
     typedef_ref: Option<String>,
     /// An inline union or struct's tag (`struct fork_proc_event { ... } fork;`).
     tag: Option<String>,
+    /// A struct ending in a flexible array member, embedded (`embeds_flexible`).
+    embeds_flexible: bool,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -364,6 +366,38 @@ struct Walk<'a, 'tu> {
 
 /// A field as the schema writes it: a scalar's name, `struct NAME`, or a union; and what of it
 /// the schema cannot express, in `w.problems`.
+/// Whether a struct or union ends in a flexible array member (`x[]` or `x[0]`), as resolve's
+/// `flexible_tail` finds one: any member that is one, or the last member, a struct that does
+/// or an untagged union one of whose members does.
+fn ends_flexible(record: Type<'_>) -> bool {
+    let mut members = Vec::new();
+    record.visit_fields(|m| members.push(m.ty()));
+    let flexible = |t: &Type<'_>| {
+        t.kind() == TypeKind::IncompleteArray
+            || (t.kind() == TypeKind::ConstantArray && t.array_len() == Some(0))
+    };
+    if members.iter().any(flexible) {
+        return true;
+    }
+    let Some(last) = members.last().map(Type::canonical) else {
+        return false;
+    };
+    if last.kind() != TypeKind::Record {
+        return false;
+    }
+    let decl = last.declaration();
+    if decl.kind() == CursorKind::Union && untagged(&decl.spelling()) {
+        let mut inner = Vec::new();
+        last.visit_fields(|m| inner.push(m.ty()));
+        inner.iter().any(|t| {
+            flexible(t)
+                || (t.canonical().kind() == TypeKind::Record && ends_flexible(t.canonical()))
+        })
+    } else {
+        ends_flexible(last)
+    }
+}
+
 fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let name = c.spelling();
     let anonymous = untagged(&name);
@@ -491,6 +525,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         volatile,
         typedef_ref: None,
         tag: None,
+        embeds_flexible: false,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -616,6 +651,9 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             }
             field.struct_ref = Some(tag.clone());
         }
+        // Where C allows it (the last member) resolve needs no key; written everywhere, it
+        // says what the header does.
+        field.embeds_flexible = ends_flexible(canon);
         format!("struct {tag}")
     } else if let (false, Some(c)) = (ty.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
         c.to_string()
@@ -1577,6 +1615,19 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             return;
         }
         match define_value(c) {
+            // `or` reads its operands as bits; one written as an expression may be negative
+            // (`(1<<31)`, INT_MIN), which only an `expr` ORs as C does.
+            DefineForm::Value(value) if value.starts_with("or = ") && or_of_expr(c, state) => {
+                state.items.push((
+                    offset,
+                    Item::Define {
+                        name,
+                        value: format!("expr = {}", toml_str(&c.macro_body())),
+                        offset,
+                        extern_header: None,
+                    },
+                ))
+            }
             DefineForm::Value(value) => state.items.push((
                 offset,
                 Item::Define {
@@ -1601,6 +1652,15 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             }),
         }
     }
+}
+
+/// Whether define `c` names a define above that import writes as an `expr`.
+fn or_of_expr(c: Cursor<'_>, state: &State) -> bool {
+    c.tokens().iter().skip(1).any(|t| {
+        state.items.iter().rev().any(|(_, i)| {
+            matches!(i, Item::Define { name, value, .. } if name == t && value.starts_with("expr = "))
+        })
+    })
 }
 
 /// A struct definition (`c`, at `offset` of `file`, whose text is `source`) as an item: its
@@ -1920,6 +1980,9 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if f.incomplete {
         parts.push("incomplete = true".to_string());
+    }
+    if f.embeds_flexible {
+        parts.push("embeds_flexible = true".to_string());
     }
     if f.packed {
         parts.push("packed = true".to_string());

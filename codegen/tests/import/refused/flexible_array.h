@@ -6,12 +6,6 @@ struct fa_env {
 	__u8 data[];
 };
 
-/* GNU C accepts a struct that ends in a flexible array inside another; C does not. */
-struct fa_outer {
-	struct fa_env env;
-	__u32 tail;
-};
-
 struct fa_union {
 	__u32 n;
 	union {

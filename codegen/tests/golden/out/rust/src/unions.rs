@@ -639,6 +639,107 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnEvent {}
+/// `struct un_verdict`: A list of MSRs, then a verdict over its indices
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnVerdict {
+    /// the MSRs
+    pub list: UnMsrList,
+    /// where the indices would begin
+    pub verdict: i32,
+}
+const _: () = {
+    if ::core::mem::size_of::<UnVerdict>() != 8 {
+        panic!("struct un_verdict: wrong size");
+    }
+    if ::core::mem::align_of::<UnVerdict>() != 4 {
+        panic!("struct un_verdict: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnVerdict, list) != 0 {
+        panic!("struct un_verdict: `list` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnVerdict, verdict) != 4 {
+        panic!("struct un_verdict: `verdict` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnVerdict {}
+/// `struct un_lists`: Lists of MSRs, each followed by its indices
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnLists {
+    /// how many lists
+    pub count: u32,
+    /// two
+    pub pair: [UnMsrList; 2],
+    /// the lists
+    pub lists: [UnMsrList; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<UnLists>() != 12 {
+        panic!("struct un_lists: wrong size");
+    }
+    if ::core::mem::align_of::<UnLists>() != 4 {
+        panic!("struct un_lists: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnLists, count) != 0 {
+        panic!("struct un_lists: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnLists, pair) != 4 {
+        panic!("struct un_lists: `pair` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnLists, lists) != 12 {
+        panic!("struct un_lists: `lists` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnLists {}
+/// `union un_node`: A node of one of two kinds
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnNode {
+    /// capabilities
+    pub caps: UnCaps,
+    /// a list
+    pub list: UnMsrList,
+    /// the first bytes
+    pub raw: [u8; 3],
+}
+impl ::core::default::Default for UnNode {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnNode>() != 32 {
+        panic!("union un_node: wrong size");
+    }
+    if ::core::mem::align_of::<UnNode>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("union un_node: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnNode, caps) != 0 {
+        panic!("union un_node: `caps` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnNode, list) != 0 {
+        panic!("union un_node: `list` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnNode, raw) != 0 {
+        panic!("union un_node: `raw` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -654,6 +755,9 @@ pub mod r1 {
     pub use super::UnCaps;
     pub use super::UnCapsOuter;
     pub use super::UnEvent;
+    pub use super::UnVerdict;
+    pub use super::UnLists;
+    pub use super::UnNode;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

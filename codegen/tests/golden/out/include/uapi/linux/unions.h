@@ -181,4 +181,38 @@ struct un_event {
 	} u;
 };
 
+/**
+ * struct un_verdict - A list of MSRs, then a verdict over its indices
+ * @list: the MSRs
+ * @verdict: where the indices would begin
+ */
+struct un_verdict {
+	struct un_msr_list list;
+	__s32 verdict;
+};
+
+/**
+ * struct un_lists - Lists of MSRs, each followed by its indices
+ * @count: how many lists
+ * @pair: two
+ * @lists: the lists
+ */
+struct un_lists {
+	__u32 count;
+	struct un_msr_list pair[2];
+	struct un_msr_list lists[];
+};
+
+/**
+ * union un_node - A node of one of two kinds
+ * @caps: capabilities
+ * @list: a list
+ * @raw: the first bytes
+ */
+union un_node {
+	struct un_caps caps;
+	struct un_msr_list list;
+	__u8 raw[3];
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
