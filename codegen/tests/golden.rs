@@ -235,3 +235,35 @@ fn template_override_and_strict_mode() {
         .to_string();
     assert!(err.contains("gaurd"), "{err}");
 }
+
+/// The golden crate (the main profile) compiles for i686 too, so its layout asserts hold each
+/// type to gcc's layout there: packed.toml's `pk_remote` has a padding member only i686 has
+/// (`__aligned_u64` after three `__u32`s, where Rust's `u64` is 4-aligned), and one every
+/// target has. The host's build is the tests crate's dependency.
+#[test]
+fn golden_crate_holds_its_layout_asserts_on_i686() {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden-i686");
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(repo_root())
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .args(["check", "-q", "-p", GOLDEN_CRATE, "--offline"])
+        .args(["--target", "i686-unknown-linux-gnu", "--target-dir"])
+        .arg(&target_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+    assert!(
+        out.status.success(),
+        "cargo check --target i686-unknown-linux-gnu:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rust =
+        std::fs::read_to_string(repo_root().join("codegen/tests/golden/out/rust/src/packed.rs"))
+            .unwrap();
+    for padding in [
+        "    #[cfg(target_arch = \"x86\")]\n    pub __uapigen_pad_1: [u8; 4],\n    /// `common`.\n",
+        "    pub __uapigen_pad_2: [u8; 4],\n    /// `uid`.\n",
+    ] {
+        assert!(rust.contains(padding), "{padding}");
+    }
+}

@@ -145,18 +145,7 @@ fn escape_brackets(line: &str) -> String {
 /// alias per `target_arch` of the primitive its <asm/posix_types.h> gives it there
 /// (`Scalar::arch_layout`); on an architecture not laid out here, asm-generic's (riscv64's).
 fn arch_aliases(family: &Family) -> String {
-    // `target_arch = "..."` of each target laid out here, as an attribute's words.
-    fn cfg(arch: &str) -> Meta {
-        Meta::Path(match arch {
-            "x86_64" => "target_arch = \"x86_64\"",
-            "x86" => "target_arch = \"x86\"",
-            "aarch64" => "target_arch = \"aarch64\"",
-            "arm" => "target_arch = \"arm\"",
-            "riscv64" => "target_arch = \"riscv64\"",
-            "powerpc64" => "target_arch = \"powerpc64\"",
-            _ => "target_arch = \"s390x\"",
-        })
-    }
+    let cfg = arch_cfg;
     let primitive = |(size, signed): (u64, bool)| match (size, signed) {
         (2, false) => "u16",
         (4, false) => "u32",
@@ -897,6 +886,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         st.union,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
+        &padding(ctx, s),
         indent,
         &mut out,
     );
@@ -964,6 +954,35 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     layout_block(&checks, indent, &mut out);
     crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
     out
+}
+
+/// Padding bytes before a struct's member on some targets (`layout::rust_paddings`).
+type Padding = crate::layout::Padding;
+
+fn padding(ctx: &Ctx, s: StructId) -> Vec<Padding> {
+    crate::layout::rust_paddings(ctx.family, ctx.layouts, s)
+}
+
+/// `cfg(any(target_arch = "...", ...))` of these targets.
+pub(crate) fn cfg_arches(arches: &[&str]) -> Meta {
+    let any = match arches {
+        [one] => arch_cfg(one),
+        _ => Meta::List("any", arches.iter().map(|a| arch_cfg(a)).collect()),
+    };
+    Meta::List("cfg", vec![any])
+}
+
+/// `target_arch = "..."` of a target laid out here, as an attribute's words.
+fn arch_cfg(arch: &str) -> Meta {
+    Meta::Path(match arch {
+        "x86_64" => "target_arch = \"x86_64\"",
+        "x86" => "target_arch = \"x86\"",
+        "aarch64" => "target_arch = \"aarch64\"",
+        "arm" => "target_arch = \"arm\"",
+        "riscv64" => "target_arch = \"riscv64\"",
+        "powerpc64" => "target_arch = \"powerpc64\"",
+        _ => "target_arch = \"s390x\"",
+    })
 }
 
 /// `parts` as one string, sized once (`format!` was a tenth of `structure`).
@@ -1277,6 +1296,7 @@ fn aggregate(
     repr: RustRepr,
     is_union: bool,
     into_bytes: bool,
+    pads: &[Padding],
     indent: usize,
     out: &mut String,
 ) {
@@ -1286,17 +1306,30 @@ fn aggregate(
     // alignment its bitfields' types give the struct, as bindgen's `_bitfield_align_N`.
     for (k, run) in runs.iter().enumerate() {
         if let Some(t) = run.align_type {
-            members.push((
-                vec![format!(
+            members.push(Member {
+                docs: vec![format!(
                     " The alignment the bitfields of `_bitfield_{}` give the type.",
                     k + 1
                 )],
-                format!("_bitfield_align_{}", k + 1),
-                Ty::Array(Box::new(ty(t)), "0".to_string()),
-            ));
+                cfg: None,
+                name: format!("_bitfield_align_{}", k + 1),
+                ty: Ty::Array(Box::new(ty(t)), "0".to_string()),
+            });
         }
     }
     for (i, f) in fields.iter().enumerate() {
+        for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {
+            members.push(Member {
+                docs: vec![format!(
+                    " Padding: the {bytes} bytes gcc leaves before `{}`, whose alignment is \
+                     more than its Rust type's.",
+                    f.display_name()
+                )],
+                cfg: (arches.len() < ctx.layouts.len()).then(|| cfg_arches(arches)),
+                name: format!("__uapigen_pad_{}", k + 1),
+                ty: Ty::Array(Box::new(ty("u8")), bytes.to_string()),
+            });
+        }
         if f.bits.is_some() {
             // A run's bytes, once, where its first bitfield is; its bits are read by the
             // accessors below.
@@ -1306,8 +1339,8 @@ fn aggregate(
                     .iter()
                     .map(|m| format!("`{}`", fields[m.field].display_name()))
                     .collect();
-                members.push((
-                    doc_lines(Some(&format!(
+                members.push(Member {
+                    docs: doc_lines(Some(&format!(
                         "The bytes of the bitfields {}: read and written by their accessors.",
                         if names.is_empty() {
                             "(padding only)".to_string()
@@ -1315,9 +1348,10 @@ fn aggregate(
                             names.join(", ")
                         }
                     ))),
-                    format!("_bitfield_{}", k + 1),
-                    Ty::Array(Box::new(ty("u8")), run.bytes.to_string()),
-                ));
+                    cfg: None,
+                    name: format!("_bitfield_{}", k + 1),
+                    ty: Ty::Array(Box::new(ty("u8")), run.bytes.to_string()),
+                });
             }
             continue;
         }
@@ -1344,6 +1378,7 @@ fn aggregate(
                     rust_repr(ms, f.packed, None),
                     inner_union,
                     inner_bytes,
+                    &[],
                     indent,
                     out,
                 );
@@ -1382,7 +1417,12 @@ fn aggregate(
                 doc_lines(Some(&fallback))
             }
         };
-        members.push((docs, ident(&f.rust_name), t));
+        members.push(Member {
+            docs,
+            cfg: None,
+            name: ident(&f.rust_name),
+            ty: t,
+        });
     }
     let name = ident(type_name);
     doc_text(indent, &doc_lines(doc), out);
@@ -1684,14 +1724,8 @@ thread_local! {
 /// `pub struct Name { fields }` (or a union) at column `col`, each field with its docs, as
 /// `Rust::item_struct` prints it: no line of it can break, but a type with generic
 /// arguments or a tuple, which goes through the printer.
-fn struct_text(
-    col: usize,
-    keyword: &'static str,
-    name: &str,
-    fields: &[(Vec<String>, String, Ty)],
-    out: &mut String,
-) {
-    if fields.iter().any(|(_, _, t)| has_args(t)) {
+fn struct_text(col: usize, keyword: &'static str, name: &str, fields: &[Member], out: &mut String) {
+    if fields.iter().any(|m| has_args(&m.ty)) {
         let mut r = Rust::new(1024, col);
         r.item_struct(keyword, name, fields);
         out.push_str(&r.finish());
@@ -1707,13 +1741,16 @@ fn struct_text(
     }
     out.push_str(" {\n");
     let inner = col + INDENT as usize;
-    for (docs, fname, t) in fields {
-        doc_text(inner, docs, out);
+    for m in fields {
+        doc_text(inner, &m.docs, out);
+        if let Some(cfg) = &m.cfg {
+            attr_text(inner, cfg, out);
+        }
         push_indent(inner, out);
         out.push_str("pub ");
-        out.push_str(fname);
+        out.push_str(&m.name);
         out.push_str(": ");
-        flat_type(t, out);
+        flat_type(&m.ty, out);
         out.push_str(",\n");
     }
     push_indent(col, out);

@@ -94,6 +94,15 @@ pub enum Meta {
     List(&'static str, Vec<Meta>),
 }
 
+/// A struct's or union's member: its docs, a `#[cfg(...)]` (a member some targets have), its
+/// name and type.
+pub struct Member {
+    pub docs: Vec<String>,
+    pub cfg: Option<Meta>,
+    pub name: String,
+    pub ty: Ty,
+}
+
 pub struct FnItem {
     pub docs: Vec<String>,
     pub attrs: Vec<Meta>,
@@ -1068,12 +1077,7 @@ impl Rust {
     }
 
     /// `pub struct Name { fields }` or a union; each field with its docs.
-    pub fn item_struct(
-        &mut self,
-        keyword: &'static str,
-        name: &str,
-        fields: &[(Vec<String>, String, Ty)],
-    ) {
+    pub fn item_struct(&mut self, keyword: &'static str, name: &str, fields: &[Member]) {
         self.p.cbox(INDENT);
         self.p.word("pub ");
         self.p.word(keyword);
@@ -1081,12 +1085,15 @@ impl Rust {
         self.p.nbsp();
         self.p.word("{");
         self.p.hardbreak_if_nonempty();
-        for (docs, fname, t) in fields {
-            self.docs(false, docs);
+        for m in fields {
+            self.docs(false, &m.docs);
+            if let Some(cfg) = &m.cfg {
+                self.attr(false, cfg);
+            }
             self.p.word("pub ");
-            self.p.text(fname.as_str());
+            self.p.text(m.name.as_str());
             self.p.word(": ");
-            self.ty(t);
+            self.ty(&m.ty);
             self.p.word(",");
             self.p.hardbreak();
         }

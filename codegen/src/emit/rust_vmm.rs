@@ -687,8 +687,9 @@ fn bindgen_scalar(sc: Scalar) -> &'static str {
 struct Shape {
     name: String,
     is_union: bool,
-    /// (Rust member name, Rust type, C member name for the layout path)
-    members: Vec<(String, String, Option<String>)>,
+    /// (Rust member name, Rust type, C member name for the layout path, the `#[cfg]` of a
+    /// padding member some targets have)
+    members: Vec<(String, String, Option<String>, Option<String>)>,
     has_union: bool,
     big_array: bool,
     /// A raw pointer member: no `Default` to derive, no zerocopy byte view.
@@ -828,7 +829,8 @@ impl Emit<'_> {
         );
         self.out.push_str(&doc);
         let mut shapes = Vec::new();
-        self.shape(s, &st.name, st.union, &st.fields, &mut shapes);
+        let pads = crate::layout::rust_paddings(&self.m.family, &self.m.layouts, s);
+        self.shape(s, &st.name, st.union, &st.fields, &pads, &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
@@ -854,6 +856,7 @@ impl Emit<'_> {
         name: &str,
         is_union: bool,
         fields: &[Field],
+        pads: &[crate::layout::Padding],
         shapes: &mut Vec<Shape>,
     ) {
         let at = shapes.len();
@@ -888,10 +891,30 @@ impl Emit<'_> {
                     format!("_bitfield_align_{}", k + 1),
                     format!("[{}; 0]", sc.rust_name()),
                     None,
+                    None,
                 ));
             }
         }
         for (i, f) in fields.iter().enumerate() {
+            // gcc's hole before a member aligned past its Rust type, as bindgen spells it on
+            // the targets that have it (`layout::rust_padding`).
+            for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {
+                let arches: Vec<String> = arches
+                    .iter()
+                    .map(|a| format!("target_arch = \"{a}\""))
+                    .collect();
+                let cfg = match arches.as_slice() {
+                    _ if arches.len() == TARGETS.len() => None,
+                    [one] => Some(format!("#[cfg({one})]")),
+                    _ => Some(format!("#[cfg(any({}))]", arches.join(", "))),
+                };
+                shapes[at].members.push((
+                    format!("__bindgen_padding_{k}"),
+                    format!("[u8; {bytes}usize]"),
+                    None,
+                    cfg,
+                ));
+            }
             if let (Some(width), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
                 let Some((k, r)) = runs
                     .iter()
@@ -908,6 +931,7 @@ impl Emit<'_> {
                             "__BindgenBitfieldUnit<[u8; {}usize]>",
                             r.run.end - r.run.start
                         ),
+                        None,
                         None,
                     ));
                 }
@@ -974,7 +998,7 @@ impl Emit<'_> {
                         }
                     };
                     let before = shapes.len();
-                    self.shape(s, &ty, *kind == Aggregate::Union, members, shapes);
+                    self.shape(s, &ty, *kind == Aggregate::Union, members, &[], shapes);
                     shapes[before].repr = crate::layout::rust_repr(members, f.packed, None);
                     (ty, shapes[before].has_union)
                 }
@@ -1002,7 +1026,7 @@ impl Emit<'_> {
             sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
                 || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();
-            sh.members.push((rust, ty, f.name.clone()));
+            sh.members.push((rust, ty, f.name.clone(), None));
         }
     }
 
@@ -1076,7 +1100,10 @@ impl Emit<'_> {
             "{repr}\n#[derive({derives})]\n{zerocopy}pub {kw} {} {{",
             sh.name
         );
-        for (name, ty, _) in &sh.members {
+        for (name, ty, _, cfg) in &sh.members {
+            if let Some(cfg) = cfg {
+                let _ = writeln!(self.out, "    {cfg}");
+            }
             let _ = writeln!(self.out, "    pub {name}: {ty},");
         }
         let _ = writeln!(self.out, "}}");
@@ -1098,12 +1125,14 @@ impl Emit<'_> {
             let fmt: Vec<String> = sh
                 .members
                 .iter()
-                .map(|(n, _, _)| format!("{n}: {{:?}}"))
+                .filter(|m| !m.0.starts_with("__bindgen_padding_"))
+                .map(|(n, ..)| format!("{n}: {{:?}}"))
                 .collect();
             let args: String = sh
                 .members
                 .iter()
-                .map(|(n, _, _)| format!(", self.{n}"))
+                .filter(|m| !m.0.starts_with("__bindgen_padding_"))
+                .map(|(n, ..)| format!(", self.{n}"))
                 .collect();
             let _ = writeln!(
                 self.out,

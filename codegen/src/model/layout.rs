@@ -1155,6 +1155,54 @@ pub fn rust_unfaithful(
     fl: &FamilyLayout,
     s: StructId,
 ) -> Option<(Vec<usize>, String)> {
+    rust_walk(family, fl, s, &mut Vec::new())
+}
+
+/// The bytes of padding the struct's Rust type holds before each of its members on `fl`'s
+/// target, as (field index, bytes): where a member's alignment (its `aligned(n)`, a
+/// `__aligned_u64` on i686) puts it past where Rust would, in a struct that is not packed.
+/// Rust has no member alignment, so the type spells gcc's hole out, as bindgen does
+/// (`__bindgen_padding_N`), on the targets that have it. Empty for a struct with no Rust type.
+pub fn rust_padding(family: &Family, fl: &FamilyLayout, s: StructId) -> Vec<(usize, u64)> {
+    let st = family.struct_(s);
+    // Only a member's own alignment makes a hole Rust does not: such a struct is `align(n)`.
+    if st.union || rust_repr(&st.fields, st.packed, st.aligned).align.is_none() {
+        return Vec::new();
+    }
+    let mut pads = Vec::new();
+    match rust_walk(family, fl, s, &mut pads) {
+        None => pads,
+        Some(_) => Vec::new(),
+    }
+}
+
+/// Padding bytes before a struct's member on some targets: (field index, bytes, the targets'
+/// `target_arch`es), in field order.
+pub type Padding = (usize, u64, Vec<&'static str>);
+
+/// `rust_padding` on every target of `layouts`, the targets that agree together.
+pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> Vec<Padding> {
+    let mut pads: Vec<Padding> = Vec::new();
+    for fl in layouts {
+        for (i, bytes) in rust_padding(family, fl, s) {
+            match pads.iter_mut().find(|p| p.0 == i && p.1 == bytes) {
+                Some(p) => p.2.push(fl.target.rust_arch),
+                None => pads.push((i, bytes, vec![fl.target.rust_arch])),
+            }
+        }
+    }
+    pads.sort_by_key(|p| p.0);
+    pads
+}
+
+/// `rust_unfaithful`, collecting the padding members (`rust_padding`) that make the Rust type
+/// the C struct.
+fn rust_walk(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    pads: &mut Vec<(usize, u64)>,
+) -> Option<(Vec<usize>, String)> {
     let st = family.struct_(s);
     let repr = rust_repr(&st.fields, st.packed, st.aligned);
     let c = fl.struct_(s);
@@ -1243,8 +1291,12 @@ pub fn rust_unfaithful(
             _ => natural,
         };
         let a = repr.packed.map_or(natural, |p| natural.min(p));
-        let offset = round_up(end, a)?;
+        let mut offset = round_up(end, a)?;
         let c_offset = tops.find(|m| m.index[0] == i)?.offset;
+        if offset < c_offset && repr.packed.is_none() && repr.align.is_some() {
+            pads.push((i, c_offset - offset));
+            offset = c_offset;
+        }
         if offset != c_offset {
             return Some((
                 vec![i],

@@ -321,6 +321,63 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkWide {}
+/// `struct pk_remote`
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct PkRemote {
+    /// `mode`.
+    pub mode: u32,
+    /// `size`.
+    pub size: u32,
+    /// `count`.
+    pub count: u32,
+    /// Padding: the 4 bytes gcc leaves before `common`, whose alignment is more than its Rust type's.
+    #[cfg(target_arch = "x86")]
+    pub __uapigen_pad_1: [u8; 4],
+    /// `common`.
+    pub common: u64,
+    /// `tag`.
+    pub tag: u8,
+    /// Padding: the 4 bytes gcc leaves before `uid`, whose alignment is more than its Rust type's.
+    pub __uapigen_pad_2: [u8; 4],
+    /// `uid`.
+    pub uid: u32,
+    /// Padding: the 4 bytes gcc leaves before `handles`, whose alignment is more than its Rust type's.
+    #[cfg(target_arch = "x86")]
+    pub __uapigen_pad_3: [u8; 4],
+    /// `handles\[\]`: a flexible array member, whose elements follow the struct.
+    pub handles: [u64; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<PkRemote>() != 40 {
+        panic!("struct pk_remote: wrong size");
+    }
+    if ::core::mem::align_of::<PkRemote>() != 8 {
+        panic!("struct pk_remote: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkRemote, mode) != 0 {
+        panic!("struct pk_remote: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, size) != 4 {
+        panic!("struct pk_remote: `size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, count) != 8 {
+        panic!("struct pk_remote: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, common) != 16 {
+        panic!("struct pk_remote: `common` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, tag) != 24 {
+        panic!("struct pk_remote: `tag` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, uid) != 32 {
+        panic!("struct pk_remote: `uid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRemote, handles) != 40 {
+        panic!("struct pk_remote: `handles` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -331,6 +388,7 @@ pub mod r1 {
     pub use super::PkPair;
     pub use super::PkEvent;
     pub use super::PkWide;
+    pub use super::PkRemote;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -56,4 +56,14 @@ struct pk_wide {
 	__u64 c;
 } __attribute__((aligned(16)));
 
+struct pk_remote {
+	__u32 mode;
+	__u32 size;
+	__u32 count;
+	__aligned_u64 common;
+	__u8 tag;
+	__u32 uid __attribute__((aligned(8)));
+	__aligned_u64 handles[];
+};
+
 #endif /* _UAPI_LINUX_PACKED_H */
