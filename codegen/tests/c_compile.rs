@@ -578,6 +578,9 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
             "{triple}"
         );
         assert_eq!(at(triple, "pk_wide", "c"), (32, 16, 24), "{triple}");
+        // A named inline struct's `packed` is its type's: `base` right after `timer`.
+        assert_eq!(at(triple, "pk_setup", "v1.base"), (20, 1, 4), "{triple}");
+        assert_eq!(at(triple, "pk_remote", "common"), (40, 8, 16), "{triple}");
     }
 }
 

@@ -631,9 +631,19 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     indent: indent.clone(),
                     close: Some(CloseLine {
                         name: match &f.name {
-                            Some(n) => {
-                                Some(format!("{n}{array}{}", attributes(f.packed, f.aligned)))
-                            }
+                            // `packed` is the type's, before the name (after it, gcc would
+                            // pack the member and lay the type out unpacked: x86's
+                            // asm/setup_data.h writes `} __attribute__((packed)) v1;`);
+                            // `aligned` is the member's, after it.
+                            Some(n) => Some(format!(
+                                "{}{n}{array}{}",
+                                if f.packed {
+                                    "__attribute__((packed)) "
+                                } else {
+                                    ""
+                                },
+                                attributes(false, f.aligned)
+                            )),
                             // An anonymous one's attribute stands alone: `} __attribute__((packed));`.
                             None if f.packed => {
                                 Some(attributes(true, f.aligned).trim_start().to_string())

@@ -378,6 +378,108 @@ const _: () = {
         panic!("struct pk_remote: `handles` at the wrong offset");
     }
 };
+/// The struct `hdr` of [`PkSetup`].
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkSetupHdr {
+    /// `version`.
+    pub version: u16,
+}
+/// The struct `v1` of [`PkSetup`].
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkSetupV1 {
+    /// `timer`.
+    pub timer: u16,
+    /// `base`.
+    pub base: u64,
+    /// `khz`.
+    pub khz: u32,
+}
+/// The struct `v2` of [`PkSetup`].
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkSetupV2 {
+    /// `flags`.
+    pub flags: u32,
+}
+/// `struct pk_setup`
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkSetup {
+    /// The struct `hdr`.
+    pub hdr: PkSetupHdr,
+    /// The struct `v1`.
+    pub v1: PkSetupV1,
+    /// The struct `v2`.
+    pub v2: PkSetupV2,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkSetup>() != 20 {
+        panic!("struct pk_setup: wrong size");
+    }
+    if ::core::mem::align_of::<PkSetup>() != 1 {
+        panic!("struct pk_setup: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkSetup, hdr) != 0 {
+        panic!("struct pk_setup: `hdr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSetup, v1) != 2 {
+        panic!("struct pk_setup: `v1` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSetup, v2) != 16 {
+        panic!("struct pk_setup: `v2` at the wrong offset");
+    }
+    if ::core::mem::size_of::<PkSetupHdr>() != 2 {
+        panic!("struct PkSetupHdr: wrong size");
+    }
+    if ::core::mem::offset_of!(PkSetupHdr, version) != 0 {
+        panic!("struct PkSetupHdr: `version` at the wrong offset");
+    }
+    if ::core::mem::size_of::<PkSetupV1>() != 14 {
+        panic!("struct PkSetupV1: wrong size");
+    }
+    if ::core::mem::offset_of!(PkSetupV1, timer) != 0 {
+        panic!("struct PkSetupV1: `timer` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSetupV1, base) != 2 {
+        panic!("struct PkSetupV1: `base` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSetupV1, khz) != 10 {
+        panic!("struct PkSetupV1: `khz` at the wrong offset");
+    }
+    if ::core::mem::size_of::<PkSetupV2>() != 4 {
+        panic!("struct PkSetupV2: wrong size");
+    }
+    if ::core::mem::offset_of!(PkSetupV2, flags) != 0 {
+        panic!("struct PkSetupV2: `flags` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkSetup {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -389,6 +491,7 @@ pub mod r1 {
     pub use super::PkEvent;
     pub use super::PkWide;
     pub use super::PkRemote;
+    pub use super::PkSetup;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -66,4 +66,18 @@ struct pk_remote {
 	__aligned_u64 handles[];
 };
 
+struct pk_setup {
+	struct {
+		__u16 version;
+	} __attribute__((packed)) hdr;
+	struct {
+		__u16 timer;
+		__u64 base;
+		__u32 khz;
+	} __attribute__((packed)) v1;
+	struct {
+		__u32 flags;
+	} __attribute__((packed)) v2;
+} __attribute__((packed));
+
 #endif /* _UAPI_LINUX_PACKED_H */
