@@ -830,7 +830,7 @@ fn has_pointer(ctx: &Ctx, fields: &[Field]) -> bool {
 
 fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| {
-        f.len.is_some_and(|n| n > 32)
+        f.max_len().is_some_and(|n| n > 32)
             || f.dims.iter().any(|d| *d > 32)
             || match &f.ty {
                 FieldType::Struct(i) => has_big_array(ctx, &ctx.family.struct_(*i).fields),
@@ -961,6 +961,25 @@ type Padding = crate::layout::Padding;
 
 fn padding(ctx: &Ctx, s: StructId) -> Vec<Padding> {
     crate::layout::rust_paddings(ctx.family, ctx.layouts, s)
+}
+
+/// A member's array length and the `cfg` of the targets that have it: one, with no `cfg`,
+/// unless its `len_expr` differs between targets (linux/x25.h's `200-sizeof(unsigned long)`).
+fn len_variants(ctx: &Ctx, f: &Field) -> Vec<(Option<Meta>, Option<u64>)> {
+    let Some(on) = f.len_expr.as_ref().and_then(|e| e.on.as_ref()) else {
+        return vec![(None, f.len)];
+    };
+    let mut lens: Vec<(u64, Vec<&'static str>)> = Vec::new();
+    for l in ctx.layouts {
+        let n = on[l.target.index()];
+        match lens.iter_mut().find(|(m, _)| *m == n) {
+            Some((_, arches)) => arches.push(l.target.rust_arch),
+            None => lens.push((n, vec![l.target.rust_arch])),
+        }
+    }
+    lens.into_iter()
+        .map(|(n, arches)| (Some(cfg_arches(&arches)), Some(n)))
+        .collect()
 }
 
 /// `cfg(any(target_arch = "...", ...))` of these targets.
@@ -1205,7 +1224,7 @@ fn union_layout_asserts(
             .map(|l| {
                 (
                     l.target.rust_arch,
-                    l.struct_(s).members[mi].size / f.len.unwrap_or(1),
+                    l.struct_(s).members[mi].size / f.len_on(l.target).unwrap_or(1).max(1),
                 )
             })
             .collect();
@@ -1389,9 +1408,9 @@ fn aggregate(
         for d in f.dims.iter().rev() {
             t = Ty::Array(Box::new(t), d.to_string());
         }
-        if let Some(n) = f.len {
-            t = Ty::Array(Box::new(t), n.to_string());
-        }
+        // A length that differs between targets: the member once per length, under the
+        // `cfg` of the targets that have it.
+        let variants = len_variants(ctx, f);
         // A flexible array member as a zero-length array: the element's alignment at the C
         // offset and no size, so the struct is the C struct; its elements are the caller's.
         if f.flexible.is_some() {
@@ -1417,12 +1436,17 @@ fn aggregate(
                 doc_lines(Some(&fallback))
             }
         };
-        members.push(Member {
-            docs,
-            cfg: None,
-            name: ident(&f.rust_name),
-            ty: t,
-        });
+        for (cfg, len) in variants {
+            members.push(Member {
+                docs: docs.clone(),
+                cfg,
+                name: ident(&f.rust_name),
+                ty: match len {
+                    Some(n) => Ty::Array(Box::new(t.clone()), n.to_string()),
+                    None => t.clone(),
+                },
+            });
+        }
     }
     let name = ident(type_name);
     doc_text(indent, &doc_lines(doc), out);

@@ -1008,11 +1008,37 @@ impl Emit<'_> {
                 .iter()
                 .rev()
                 .fold(ty, |t, d| format!("[{t}; {d}usize]"));
-            let ty = match (f.len, f.flexible) {
-                (_, Some(_)) => format!("__IncompleteArrayField<{ty}>"),
-                (Some(n), None) => format!("[{ty}; {n}usize]"),
-                (None, None) => ty,
+            // A length that differs between targets: the member once per length, under the
+            // `cfg` of the targets that have it, as bindgen writes each target's.
+            let mut variants: Vec<(Option<u64>, Option<String>)> = Vec::new();
+            match f.len_expr.as_ref().and_then(|e| e.on.as_ref()) {
+                Some(on) => {
+                    let mut lens: Vec<(u64, Vec<String>)> = Vec::new();
+                    for (t, target) in TARGETS.iter().enumerate() {
+                        let arch = format!("target_arch = \"{}\"", target.rust_arch);
+                        match lens.iter_mut().find(|(n, _)| *n == on[t]) {
+                            Some((_, a)) => a.push(arch),
+                            None => lens.push((on[t], vec![arch])),
+                        }
+                    }
+                    for (n, arches) in lens {
+                        variants
+                            .push((Some(n), Some(format!("#[cfg(any({}))]", arches.join(", ")))));
+                    }
+                }
+                None => variants.push((f.len, None)),
             };
+            let tys: Vec<(String, Option<String>)> = variants
+                .into_iter()
+                .map(|(len, cfg)| {
+                    let t = match (len, f.flexible) {
+                        (_, Some(_)) => format!("__IncompleteArrayField<{ty}>"),
+                        (Some(n), None) => format!("[{ty}; {n}usize]"),
+                        (None, None) => ty.clone(),
+                    };
+                    (t, cfg)
+                })
+                .collect();
             let rust = match &f.name {
                 Some(n) => field_name(n),
                 None => {
@@ -1022,11 +1048,13 @@ impl Emit<'_> {
             };
             let sh = &mut shapes[at];
             sh.has_union |= sub_union;
-            sh.big_array |= f.len.is_some_and(|n| n > 32) || f.dims.iter().any(|d| *d > 32);
+            sh.big_array |= f.max_len().is_some_and(|n| n > 32) || f.dims.iter().any(|d| *d > 32);
             sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
                 || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();
-            sh.members.push((rust, ty, f.name.clone(), None));
+            for (ty, cfg) in tys {
+                sh.members.push((rust.clone(), ty, f.name.clone(), cfg));
+            }
         }
     }
 
@@ -1128,12 +1156,21 @@ impl Emit<'_> {
                 .filter(|m| !m.0.starts_with("__bindgen_padding_"))
                 .map(|(n, ..)| format!("{n}: {{:?}}"))
                 .collect();
+            // A member written once per target's length is one member.
+            let mut fmt = fmt;
+            fmt.dedup();
             let args: String = sh
                 .members
                 .iter()
                 .filter(|m| !m.0.starts_with("__bindgen_padding_"))
                 .map(|(n, ..)| format!(", self.{n}"))
-                .collect();
+                .fold(String::new(), |acc, a| {
+                    if acc.ends_with(&a) {
+                        acc
+                    } else {
+                        acc + &a
+                    }
+                });
             let _ = writeln!(
                 self.out,
                 "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        write!(f, \"{name} {{{{ {} }}}}\"{args})\n    }}\n}}",

@@ -500,6 +500,9 @@ pub struct Field {
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
+    /// `len` written as a C expression (`len = "200 - sizeof(unsigned long)"`, `len =
+    /// "IFNAMSIZ"`): `len` is its value on the first target.
+    pub len_expr: Option<LenExpr>,
     /// The schema's `embeds_flexible = true`: the member is (or is an array of) a struct ending
     /// in a flexible array member, somewhere C forbids it and GNU C takes it (before another
     /// member, in a union, as an array's element): the kernel's own forms, which overlay the
@@ -557,13 +560,27 @@ impl Flexible {
     }
 }
 
+/// An array length the header writes as a C integer constant expression: over constants
+/// above and `sizeof` of scalar types, so it may differ between ABIs (linux/x25.h's `char
+/// device[200-sizeof(unsigned long)]`; asm-generic/ipcbuf.h's `__pad1[4 -
+/// sizeof(__kernel_mode_t)]`, 0 where `mode_t` is 32-bit: a zero-length array, not a flexible
+/// one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LenExpr {
+    /// The text, as the header writes it.
+    pub text: String,
+    /// Its value on each of `layout::TARGETS`, where they differ.
+    pub on: Option<Vec<u64>>,
+}
+
 impl Field {
     /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
     pub fn c_array_suffix(&self) -> String {
-        let mut out = match (self.len, self.flexible) {
-            (_, Some(fl)) => fl.c_suffix().to_string(),
-            (Some(n), None) => format!("[{n}]"),
-            (None, None) => String::new(),
+        let mut out = match (self.len, self.flexible, &self.len_expr) {
+            (_, Some(fl), _) => fl.c_suffix().to_string(),
+            (Some(_), None, Some(e)) => format!("[{}]", e.text),
+            (Some(n), None, None) => format!("[{n}]"),
+            (None, None, _) => String::new(),
         };
         for d in &self.dims {
             out += &format!("[{d}]");
@@ -581,11 +598,28 @@ impl Field {
             .unwrap_or(u64::MAX)
     }
 
-    /// How many elements `sizeof` counts: 1 for a single member, 0 for a flexible array.
-    pub fn sized_count(&self) -> u64 {
-        match (self.len, self.flexible) {
+    /// How many elements `sizeof` counts on `target`: 1 for a single member, 0 for a flexible
+    /// array.
+    pub fn sized_count(&self, target: &crate::model::layout::Target) -> u64 {
+        match (self.len_on(target), self.flexible) {
             (_, Some(_)) => 0,
             (n, None) => n.unwrap_or(1),
+        }
+    }
+
+    /// The array's longest length on any target.
+    pub fn max_len(&self) -> Option<u64> {
+        match self.len_expr.as_ref().and_then(|e| e.on.as_ref()) {
+            Some(on) => on.iter().copied().max(),
+            None => self.len,
+        }
+    }
+
+    /// The array's length on `target` (`len`, or its `len_expr`'s value there).
+    pub fn len_on(&self, target: &crate::model::layout::Target) -> Option<u64> {
+        match self.len_expr.as_ref().and_then(|e| e.on.as_ref()) {
+            Some(on) => on.get(target.index()).copied(),
+            None => self.len,
         }
     }
 

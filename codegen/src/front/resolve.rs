@@ -1520,6 +1520,7 @@ impl Resolver {
                 ),
             );
         }
+        let mut len_expr = None;
         let (len, mut flexible) = match (&raw.len, wants_flexible) {
             (Some(l), Some(x)) => {
                 self.error(
@@ -1535,10 +1536,29 @@ impl Resolver {
             (None, Some(_)) if declared => (None, Some(Flexible::Declared)),
             (None, Some(_)) => (None, Some(Flexible::Unsized)),
             (None, None) => (None, None),
+            (Some(l), None) if matches!(l.get_ref(), RawLen::Expr(_)) => {
+                let on = self.len_expr(l);
+                len_expr = on.as_ref().map(|on| LenExpr {
+                    text: match l.get_ref() {
+                        RawLen::Expr(e) => e.trim().to_string(),
+                        RawLen::Int(_) => String::new(),
+                    },
+                    on: on.iter().any(|v| *v != on[0]).then(|| on.clone()),
+                });
+                (on.map(|on| on[0]), None)
+            }
             // An old header's `data[0]`: a flexible array member in GNU's spelling, kept so.
-            (Some(l), None) if *l.get_ref() == 0 => (None, Some(Flexible::ZeroLength)),
-            (Some(l), None) if *l.get_ref() >= 1 && *l.get_ref() <= (1 << 20) => {
-                (Some(*l.get_ref() as u64), None)
+            (Some(l), None) if matches!(l.get_ref(), RawLen::Int(0)) => {
+                (None, Some(Flexible::ZeroLength))
+            }
+            (Some(l), None) if matches!(l.get_ref(), RawLen::Int(n) if (1..=1 << 20).contains(n)) => {
+                (
+                    match l.get_ref() {
+                        RawLen::Int(n) => Some(*n as u64),
+                        RawLen::Expr(_) => None,
+                    },
+                    None,
+                )
             }
             (Some(l), None) => {
                 self.error(
@@ -1702,8 +1722,97 @@ impl Resolver {
             tag,
             libc_compat: self.libc_compat(&raw.libc_compat, false),
             embeds_flexible: raw.embeds_flexible.as_ref().is_some_and(|e| *e.get_ref()),
+            len_expr,
             span,
         })
+    }
+
+    /// The value on each target of a `len` written as a C expression: over the constants
+    /// above and `sizeof` of a scalar type or a pointer, 0 to 1048576 on every target. (A
+    /// struct's size is refused: the lengths are known before the structs are laid out.)
+    fn len_expr(&mut self, l: &S<RawLen>) -> Option<Vec<u64>> {
+        let RawLen::Expr(text) = l.get_ref() else {
+            return None;
+        };
+        let x = S::new(l.span(), text.clone());
+        let text = text.trim();
+        if let Some(why) = names::refuse_text(text, "a `len`", true) {
+            self.error(l.span(), why);
+            return None;
+        }
+        let occurrences = match cexpr::sizeofs(text) {
+            Ok(o) => o,
+            Err(e) => {
+                let at = self.in_string(&x, e.at);
+                self.error(at, e.message);
+                return None;
+            }
+        };
+        let targets = crate::model::layout::TARGETS;
+        let mut sizes: Vec<Vec<u64>> = Vec::with_capacity(occurrences.len());
+        for (r, ty) in &occurrences {
+            let at = self.in_string(&x, r.clone());
+            let bytes = match self.field_type(&S::new(at.clone(), ty.clone()))? {
+                FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
+                FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
+                _ => {
+                    self.error_note(
+                        at,
+                        format!("`sizeof({ty})` in a `len`: only a scalar type's or a pointer's size is taken here"),
+                        "write the length as a number, or as a constant defined above",
+                    );
+                    return None;
+                }
+            };
+            sizes.push(bytes);
+        }
+        let mut on = Vec::with_capacity(targets.len());
+        for (t, target) in targets.iter().enumerate() {
+            let found: Vec<(std::ops::Range<usize>, u64)> = occurrences
+                .iter()
+                .zip(&sizes)
+                .map(|((r, _), b)| (r.clone(), b[t]))
+                .collect();
+            let sized = cexpr::with_sizes(text, &found);
+            let macros = &self.macros;
+            let parsed = match cexpr::parse_with(&sized, &|n| macros.get(n).cloned()) {
+                Ok(p) => p,
+                Err(e) => {
+                    let at = self.in_string(&x, e.at);
+                    self.error(at, e.message);
+                    return None;
+                }
+            };
+            for (n, r) in &parsed.names {
+                let at = self.in_string(&x, r.clone());
+                if self.ioctl_number(n, at) {
+                    return None;
+                }
+            }
+            let model = usize::from(target.long_size == 8);
+            let value = parsed.eval(cexpr::MODELS[model], &|n: &str| {
+                self.constants.get(n).map(|(.., cv)| cv[model])
+            });
+            match value {
+                Ok(v) if (0..=1 << 20).contains(&v.value) => on.push(v.value as u64),
+                Ok(v) => {
+                    self.error(
+                        l.span(),
+                        format!(
+                            "array length `{text}` is {} on {}: an array's length is 0 to 1048576",
+                            v.value, target.triple
+                        ),
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    let at = self.in_string(&x, e.at);
+                    self.error(at, e.message);
+                    return None;
+                }
+            }
+        }
+        Some(on)
     }
 
     /// Refuses struct `st` a name a `[[typedef]]` or an inline tag above took: its C tag, or

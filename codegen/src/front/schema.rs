@@ -396,7 +396,9 @@ pub struct RawField {
     pub ty: Option<S<String>>,
     /// Array length: `__u8 padding[6]` is `{ name = "padding", type = "__u8", len = 6 }`;
     /// `len = 0` is an old header's zero-length array `__u8 data[0]`, a flexible array member.
-    pub len: Option<S<i64>>,
+    /// A string is the length as a C expression, written so: `len = "IFNAMSIZ"`, `len = "200 -
+    /// sizeof(unsigned long)"`.
+    pub len: Option<S<RawLen>>,
     /// A flexible array member, `__u8 data[]`: the struct's last member, in no `sizeof`;
     /// `"__DECLARE_FLEX_ARRAY"` declares it with <linux/stddef.h>'s macro, which lets a union
     /// at the end of the struct hold it.
@@ -461,6 +463,23 @@ pub struct RawField {
     /// a union (jffs2.h), as an array's element (igmp.h's `grec[]`). GNU C lays out the
     /// struct's fixed part; the inner array overlays what follows.
     pub embeds_flexible: Option<S<bool>>,
+}
+
+/// An array's `len`: a number, or a C integer constant expression.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawLen {
+    Int(i64),
+    Expr(String),
+}
+
+impl std::fmt::Display for RawLen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RawLen::Int(n) => write!(f, "{n}"),
+            RawLen::Expr(e) => write!(f, "{e:?}"),
+        }
+    }
 }
 
 /// `flexible = true`, or the macro that declares the member (`"__DECLARE_FLEX_ARRAY"`).

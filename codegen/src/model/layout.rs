@@ -120,6 +120,11 @@ pub struct LayoutRules {
 }
 
 impl Target {
+    /// Its place in [`TARGETS`] (0 for a target of none).
+    pub fn index(&self) -> usize {
+        TARGETS.iter().position(|t| t == self).unwrap_or(0)
+    }
+
     /// What a layout reads of this target.
     pub fn layout_rules(&self) -> LayoutRules {
         LayoutRules {
@@ -405,8 +410,12 @@ pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<Family
     // The byte order matters only to a run declared per byte order: without one, s390x lays
     // out as x86-64 and shares its table.
     let ordered = family.any_field(&|f| f.byte_order);
-    // The architecture matters only to a member of an architecture's type.
-    let arch = family.any_field(&|f| matches!(f.ty, FieldType::Scalar(s) if s.is_arch()));
+    // The architecture matters only to a member of an architecture's type, or an array whose
+    // length differs between targets (`4 - sizeof(__kernel_mode_t)`).
+    let arch = family.any_field(&|f| {
+        matches!(f.ty, FieldType::Scalar(s) if s.is_arch())
+            || f.len_expr.as_ref().is_some_and(|e| e.on.is_some())
+    });
     let rules = |t: &Target| LayoutRules {
         big_endian: t.big_endian && ordered,
         arch: Some(t.rust_arch).filter(|_| arch),
@@ -506,7 +515,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
             ))
         })?;
     // A flexible array member adds its alignment and nothing to the size, as in C.
-    let n = f.sized_count();
+    let n = f.sized_count(target);
     match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
         Some(total) => Ok((total, align)),
         None => Err(here(format!(
@@ -1043,7 +1052,7 @@ fn push_member(
                 runs,
             )?;
         }
-        let one = size / f.len.unwrap_or(1).max(1);
+        let one = size / f.len_on(target).unwrap_or(1).max(1);
         if one > widest {
             holes.push(Hole {
                 offset: offset + widest,

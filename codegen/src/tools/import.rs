@@ -66,6 +66,9 @@ struct Field {
     tag: Option<String>,
     /// A struct ending in a flexible array member, embedded (`embeds_flexible`).
     embeds_flexible: bool,
+    /// A fixed array's length as the header writes it, when not a number (`IFNAMSIZ`, `200 -
+    /// sizeof(unsigned long)`); kept by `render` when the schema can write it (`len_texts`).
+    len_text: Option<String>,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -526,6 +529,9 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         typedef_ref: None,
         tag: None,
         embeds_flexible: false,
+        len_text: count
+            .filter(|_| place.file == w.main_file)
+            .and_then(|_| array_len_text(w.source, offset as usize + name.len())),
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -1654,6 +1660,65 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     }
 }
 
+/// The first array dimension's text after a member's name at `at` in `source`, when it is
+/// not a number: `char device[200-sizeof(unsigned long)]`'s `200-sizeof(unsigned long)`, its
+/// comments dropped and its whitespace one space.
+fn array_len_text(source: &str, at: usize) -> Option<String> {
+    let rest = source.get(at..)?;
+    let rest = rest.trim_start().strip_prefix('[')?;
+    let mut depth = 0usize;
+    let end = rest.char_indices().find_map(|(i, c)| match c {
+        '[' | '(' => {
+            depth += 1;
+            None
+        }
+        ')' => {
+            depth = depth.saturating_sub(1);
+            None
+        }
+        ']' if depth == 0 => Some(i),
+        ']' => {
+            depth -= 1;
+            None
+        }
+        ';' | '{' | '}' => Some(usize::MAX),
+        _ => None,
+    })?;
+    let text = without_comments(rest.get(..end)?);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty() && int_literal(&text).is_none()).then_some(text)
+}
+
+/// Keeps each array length's text (`len_text`) that the schema can write: the names in it
+/// (outside `sizeof`) constants `known` above, no call, and no `sizeof` of a struct or union
+/// (whose size the schema takes only in a define); the others are written as numbers.
+fn len_texts(fields: &mut [Field], known: &HashSet<String>) {
+    for f in fields {
+        if let Some((_, ms)) = &mut f.inline {
+            len_texts(ms, known);
+        }
+        let Some(text) = &f.len_text else {
+            continue;
+        };
+        let sizeofs = crate::front::cexpr::sizeofs(text).unwrap_or_default();
+        let plain_sizes = sizeofs
+            .iter()
+            .all(|(_, ty)| !ty.contains("struct") && !ty.contains("union"));
+        let rest = crate::front::cexpr::sizes_as_one(text).unwrap_or_default();
+        let words: Vec<&str> = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .collect();
+        let ok = plain_sizes
+            && !rest.is_empty()
+            && called(&rest).is_empty()
+            && words.iter().all(|w| known.contains(*w));
+        if !ok {
+            f.len_text = None;
+        }
+    }
+}
+
 /// Whether define `c` names a define above that import writes as an `expr`.
 fn or_of_expr(c: Cursor<'_>, state: &State) -> bool {
     c.tokens().iter().skip(1).any(|t| {
@@ -1948,8 +2013,10 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(t) = &f.ty {
         parts.push(format!("type = \"{t}\""));
     }
-    if let Some(n) = f.len {
-        parts.push(format!("len = {n}"));
+    match (&f.len_text, f.len) {
+        (Some(t), Some(_)) => parts.push(format!("len = {}", toml_str(t))),
+        (None, Some(n)) => parts.push(format!("len = {n}")),
+        _ => {}
     }
     if f.flexible && f.declared {
         parts.push("flexible = \"__DECLARE_FLEX_ARRAY\"".to_string());
@@ -3552,8 +3619,17 @@ fn render(
         let (l, c) = Source::new("", source).line_col(offset as usize);
         format!("{file}:{l}:{c}")
     };
+    // The constants written so far, which an array's length may name (`len_texts`).
+    let mut known: HashSet<String> = HashSet::new();
     for (offset, item) in items {
         let first = line(&out);
+        match &item {
+            Item::Define { name, .. } => {
+                known.insert(name.clone());
+            }
+            Item::Enum { values, .. } => known.extend(values.iter().map(|v| v.0.clone())),
+            _ => {}
+        }
         match item {
             Item::Struct {
                 name,
@@ -3576,6 +3652,7 @@ fn render(
                     }
                     set_compat(&mut fields, regions, start);
                 }
+                len_texts(&mut fields, &known);
                 if typedef {
                     let _ = writeln!(out, "typedef = true");
                 }

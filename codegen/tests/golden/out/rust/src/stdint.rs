@@ -710,6 +710,110 @@ const _: () = {
         panic!("struct si_perm: `old_gid` at the wrong offset");
     }
 };
+/// the name's bytes
+pub const SI_NAME_LEN: u32 = 16;
+/// `struct si_subscrip`: A subscription, after x25_subscrip_struct and ipc64_perm
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiSubscrip {
+    /// the device
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub device: [::core::ffi::c_char; 16],
+    /// the device
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub device: [::core::ffi::c_char; 20],
+    /// its facilities
+    pub mask: ::core::ffi::c_ulong,
+    /// its name
+    pub name: [::core::ffi::c_char; 16],
+    /// 64 bits
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub bits: [::core::ffi::c_ulong; 1],
+    /// 64 bits
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub bits: [::core::ffi::c_ulong; 2],
+    /// permissions
+    pub mode: __kernel_mode_t,
+    /// to 32 bits
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub pad: [u8; 0],
+    /// to 32 bits
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub pad: [u8; 2],
+    /// a sequence number
+    pub seq: u16,
+    /// zero
+    pub pad2: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<SiSubscrip>() != 56 {
+        panic!("struct si_subscrip: wrong size");
+    }
+    if ::core::mem::align_of::<SiSubscrip>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct si_subscrip: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, device) != 0 {
+        panic!("struct si_subscrip: `device` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, mask)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 20 } else { 16 }
+    {
+        panic!("struct si_subscrip: `mask` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, name) != 24 {
+        panic!("struct si_subscrip: `name` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, bits) != 40 {
+        panic!("struct si_subscrip: `bits` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, mode) != 48 {
+        panic!("struct si_subscrip: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, pad)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 50 } else { 52 }
+    {
+        panic!("struct si_subscrip: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, seq) != 52 {
+        panic!("struct si_subscrip: `seq` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiSubscrip, pad2) != 54 {
+        panic!("struct si_subscrip: `pad2` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiSubscrip {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -723,6 +827,7 @@ pub mod r1 {
     pub use super::SiElfDyn;
     pub use super::SiXfrmId;
     pub use super::SiPerm;
+    pub use super::SiSubscrip;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -177,4 +177,28 @@ struct si_perm {
 	__kernel_old_gid_t old_gid;
 };
 
+#define SI_NAME_LEN	16 /* the name's bytes */
+
+/**
+ * struct si_subscrip - A subscription, after x25_subscrip_struct and ipc64_perm
+ * @device: the device
+ * @mask: its facilities
+ * @name: its name
+ * @bits: 64 bits
+ * @mode: permissions
+ * @pad: to 32 bits
+ * @seq: a sequence number
+ * @pad2: zero
+ */
+struct si_subscrip {
+	char device[24 - sizeof(unsigned long)];
+	unsigned long mask;
+	char name[SI_NAME_LEN];
+	unsigned long bits[64 / (8 * sizeof(long))];
+	__kernel_mode_t mode;
+	unsigned char pad[4 - sizeof(__kernel_mode_t)];
+	unsigned short seq;
+	unsigned short pad2;
+};
+
 #endif /* _UAPI_LINUX_STDINT_GOLDEN_H */
