@@ -605,6 +605,30 @@ const CASES: &[Case] = &[
         says: "`list` embeds `struct l`, which ends in the flexible array member `d`: C allows such a struct only as a whole object, never inside another",
     },
     Case {
+        name: "a len expression taking a struct's size",
+        body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", len = \"sizeof(struct l)\" }]\n",
+        at: "sizeof(struct l)\"",
+        says: "`sizeof(struct l)` in a `len`: only a scalar type's or a pointer's size is taken here",
+    },
+    Case {
+        name: "a len expression naming no constant above",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", len = \"NOPE + 1\" }]\n",
+        at: "NOPE + 1",
+        says: "unknown constant `NOPE`: an expression may only use constants defined above it",
+    },
+    Case {
+        name: "a negative len expression",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", len = \"4 - 8\" }]\n",
+        at: "\"4 - 8\"",
+        says: "array length `4 - 8` is -4 on x86_64-linux-gnu: an array's length is 0 to 1048576",
+    },
+    Case {
+        name: "a len expression of the ABI's word without an abi_trap",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", len = \"8 - sizeof(long)\" }]\n",
+        at: "{ name = \"a\"",
+        says: "struct `s` has a different layout on i686-linux-gnu than on x86_64-linux-gnu: `a` is at offset 0 (size 4) there and at 0 (size 0) here",
+    },
+    Case {
         name: "embeds_flexible on a struct that ends in no flexible array member",
         body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"list\", type = \"struct l\", embeds_flexible = true }, { name = \"after\", type = \"__u32\" }]\n",
         at: "{ name = \"list\"",

@@ -758,6 +758,25 @@ fn packed_and_aligned_structs_are_bindgens_reprs() {
     );
 }
 
+/// golden/schema/stdint.toml in bindgen's API on x86-64 and i686, its layout asserts holding
+/// on both: each architecture's own types (`__kernel_mode_t` ...) per `target_arch` in the
+/// preamble, bindgen's x86-64 line on x86-64 and the target's <asm/posix_types.h> type
+/// elsewhere; an array whose length differs between targets once per length.
+#[test]
+fn architecture_types_and_per_target_lengths_are_each_targets() {
+    golden_bindings_compile(
+        "stdint-ws",
+        "stdint",
+        &[
+            "#[cfg(any(target_arch = \"x86\", target_arch = \"arm\"))]\npub type __kernel_mode_t = ::std::os::raw::c_ushort;\n",
+            "#[cfg(any(target_arch = \"x86_64\", target_arch = \"aarch64\", target_arch = \"riscv64\", target_arch = \"powerpc64\", target_arch = \"s390x\"))]\npub type __kernel_mode_t = ::std::os::raw::c_uint;\n",
+            "pub type __kernel_ino_t = __kernel_ulong_t;\n",
+            "    #[cfg(any(target_arch = \"x86\", target_arch = \"arm\"))]\n    pub device: [::std::os::raw::c_char; 20usize],\n",
+            "    #[cfg(any(target_arch = \"x86\", target_arch = \"arm\"))]\n    pub pad: [::std::os::raw::c_uchar; 2usize],\n",
+        ],
+    );
+}
+
 /// The capability chain of golden/schema/caps.toml (vfio_region_info and its capabilities,
 /// `areas[]` flexible) in bindgen's API, compiling on x86-64 and i686.
 #[test]

@@ -357,6 +357,56 @@ pub type __wsum = __u32;
 pub type __poll_t = ::std::os::raw::c_uint;
 "#;
 
+/// `TYPES_H` with each architecture's own types (`__kernel_mode_t` ...) per `target_arch`:
+/// bindgen's x86-64 line where x86-64's type is the target's, and the type the target's
+/// <asm/posix_types.h> gives elsewhere (`Scalar::arch_layout`), so that a struct holding one
+/// is laid out on i686 and arm as the kernel's.
+fn types_h() -> String {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = TYPES_H.to_string();
+        for sc in Scalar::ALL.into_iter().filter(|s| s.is_arch()) {
+            let name = sc.c_name();
+            let prefix = format!("pub type {name} = ");
+            let Some(at) = text.find(&prefix) else {
+                continue;
+            };
+            let end = at + text[at..].find('\n').unwrap_or(0) + 1;
+            let x86_64 = sc.arch_layout("x86_64");
+            let mut groups: Vec<((u64, bool), Vec<&str>)> = Vec::new();
+            for t in TARGETS {
+                let k = sc.arch_layout(t.rust_arch);
+                match groups.iter_mut().find(|(g, _)| *g == k) {
+                    Some((_, arches)) => arches.push(t.rust_arch),
+                    None => groups.push((k, vec![t.rust_arch])),
+                }
+            }
+            let mut block = String::new();
+            for (k, arches) in &groups {
+                let cfg: Vec<String> = arches
+                    .iter()
+                    .map(|a| format!("target_arch = \"{a}\""))
+                    .collect();
+                block.push_str(&format!("#[cfg(any({}))]\n", cfg.join(", ")));
+                if *k == x86_64 {
+                    block.push_str(&text[at..end]);
+                } else {
+                    let ty = match k {
+                        (2, _) => "c_ushort",
+                        (4, true) => "c_int",
+                        (4, false) => "c_uint",
+                        _ => "c_ulong",
+                    };
+                    block.push_str(&format!("{prefix}::std::os::raw::{ty};\n"));
+                }
+            }
+            text.replace_range(at..end, &block);
+        }
+        text
+    })
+    .clone()
+}
+
 // asm-generic/ioctl.h's numbers, which bindgen copies from `linux/ioctl.h`.
 const IOCTL_H: &str = r#"pub const _IOC_NRBITS: u32 = 8;
 pub const _IOC_TYPEBITS: u32 = 8;
@@ -496,7 +546,13 @@ pub fn module(m: &Model) -> String {
         out.push_str(IOCTL_H);
     }
     // Every uAPI header includes linux/types.h; the aliases are what the structs are made of.
-    out.push_str(TYPES_H);
+    out.push_str(&types_h());
+    // <linux/socket.h>'s, which the header includes for a member of it.
+    if f.includes.iter().any(|i| i == "linux/socket.h")
+        || f.any_field(&|x| matches!(x.ty, FieldType::Scalar(Scalar::KernelSaFamily)))
+    {
+        out.push_str("pub type __kernel_sa_family_t = ::std::os::raw::c_ushort;\n");
+    }
     if f.structs
         .iter()
         .any(|s| s.fields.iter().any(|x| x.flexible.is_some()))
