@@ -1139,9 +1139,12 @@ impl Resolver {
                              only as the last member of a struct"
                         ),
                     );
-                } else if inside == Some(Aggregate::Struct) {
-                    // GNU C accepts one at the end of an inline struct that ends its parent,
-                    // a layout of its own; the kernel's headers put it in the outer struct.
+                } else if inside == Some(Aggregate::Struct)
+                    && !(ends_struct && i + 1 == fields.len() && fields.len() > 1)
+                {
+                    // GNU C accepts one at the end of an inline struct that ends its parent
+                    // (as its last member, or a member of the union that is: linux/in.h's
+                    // `group_filter`); anywhere else its elements would overlay what follows.
                     self.error(
                         f.span.clone(),
                         format!(
@@ -1228,12 +1231,19 @@ impl Resolver {
                         f.display_name()
                     ),
                 ),
+                // Whether the inline aggregate ends the outer struct: its last member, or a
+                // member of a union (or the last of a struct) that does.
                 FieldType::Inline(kind, ms) => self.flexible_placement(
                     ms,
                     family,
                     owner,
                     Some(*kind),
-                    inside.is_none() && i + 1 == fields.len(),
+                    f.len.is_none()
+                        && match inside {
+                            None => i + 1 == fields.len(),
+                            Some(Aggregate::Union) => ends_struct,
+                            Some(Aggregate::Struct) => ends_struct && i + 1 == fields.len(),
+                        },
                 ),
                 FieldType::Scalar(_) | FieldType::Pointer(_) => {}
             }
@@ -4098,9 +4108,16 @@ pub(crate) fn flexible_tail<'a>(family: &'a Family, st: &'a Struct) -> Option<&'
                 ms.iter().find(|m| m.flexible.is_some()).or_else(|| {
                     ms.iter().find_map(|m| match (&m.ty, m.len) {
                         (FieldType::Struct(j), None) => flexible_tail(family, family.struct_(*j)),
+                        // An inline struct ending in one (linux/in.h's `group_filter`).
+                        (FieldType::Inline(Aggregate::Struct, inner), None) => {
+                            inner.last().filter(|x| x.flexible.is_some())
+                        }
                         _ => None,
                     })
                 })
+            }
+            Some((FieldType::Inline(Aggregate::Struct, inner), None)) => {
+                inner.last().filter(|x| x.flexible.is_some())
             }
             Some((FieldType::Struct(j), None)) if !std::ptr::eq(family.struct_(*j), st) => {
                 flexible_tail(family, family.struct_(*j))

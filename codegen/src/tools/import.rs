@@ -374,15 +374,11 @@ struct Walk<'a, 'tu> {
 /// or an untagged union one of whose members does.
 fn ends_flexible(record: Type<'_>) -> bool {
     let mut members = Vec::new();
-    record.visit_fields(|m| members.push(m.ty()));
-    let flexible = |t: &Type<'_>| {
-        t.kind() == TypeKind::IncompleteArray
-            || (t.kind() == TypeKind::ConstantArray && t.array_len() == Some(0))
-    };
-    if members.iter().any(flexible) {
+    record.visit_fields(|m| members.push(m));
+    if members.iter().any(flexible_member) {
         return true;
     }
-    let Some(last) = members.last().map(Type::canonical) else {
+    let Some(last) = members.last().map(|m| m.ty().canonical()) else {
         return false;
     };
     if last.kind() != TypeKind::Record {
@@ -391,14 +387,30 @@ fn ends_flexible(record: Type<'_>) -> bool {
     let decl = last.declaration();
     if decl.kind() == CursorKind::Union && untagged(&decl.spelling()) {
         let mut inner = Vec::new();
-        last.visit_fields(|m| inner.push(m.ty()));
-        inner.iter().any(|t| {
-            flexible(t)
-                || (t.canonical().kind() == TypeKind::Record && ends_flexible(t.canonical()))
+        last.visit_fields(|m| inner.push(m));
+        inner.iter().any(|m| {
+            flexible_member(m)
+                || (m.ty().canonical().kind() == TypeKind::Record
+                    && ends_flexible(m.ty().canonical()))
         })
     } else {
         ends_flexible(last)
     }
+}
+
+/// Whether member `m` is a flexible array member: `x[]`, or `x[0]` as written (a length that
+/// is 0 as an expression, `4 - sizeof(__kernel_mode_t)` on x86-64, is a fixed zero-length
+/// array); one a macro declares has no tokens of its own, and counts.
+fn flexible_member(m: &Cursor<'_>) -> bool {
+    let t = m.ty();
+    t.kind() == TypeKind::IncompleteArray
+        || (t.kind() == TypeKind::ConstantArray && t.array_len() == Some(0) && {
+            let tokens = m.tokens();
+            tokens.is_empty()
+                || tokens
+                    .windows(3)
+                    .any(|w| w[0] == "[" && w[1] == "0" && w[2] == "]")
+        })
 }
 
 fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {

@@ -740,6 +740,98 @@ const _: () = {
         panic!("union un_node: `raw` at the wrong offset");
     }
 };
+/// The anonymous struct of [`UnFilterAnon1`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnFilterAnon1Anon1 {
+    /// one
+    pub count_aux: u32,
+    /// the source
+    pub slist: [u32; 1],
+}
+/// The anonymous struct of [`UnFilterAnon1`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnFilterAnon1Anon2 {
+    /// how many
+    pub count: u32,
+    /// the sources
+    pub slist_flex: [u32; 0],
+}
+/// The anonymous union of [`UnFilter`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnFilterAnon1 {
+    /// The anonymous struct.
+    pub anon1: UnFilterAnon1Anon1,
+    /// The anonymous struct.
+    pub anon2: UnFilterAnon1Anon2,
+}
+impl ::core::default::Default for UnFilterAnon1 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct un_filter`: Sources, one inline or many after
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnFilter {
+    /// the filter mode
+    pub mode: u32,
+    /// The anonymous union.
+    pub anon1: UnFilterAnon1,
+}
+impl ::core::default::Default for UnFilter {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnFilter>() != 12 {
+        panic!("struct un_filter: wrong size");
+    }
+    if ::core::mem::align_of::<UnFilter>() != 4 {
+        panic!("struct un_filter: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnFilter, mode) != 0 {
+        panic!("struct un_filter: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnFilter, anon1) != 4 {
+        panic!("struct un_filter: `(anonymous union)` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnFilterAnon1>() != 8 {
+        panic!("union UnFilterAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1, anon1) != 0 {
+        panic!("union UnFilterAnon1: `anon1` not at offset 0");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1, anon2) != 0 {
+        panic!("union UnFilterAnon1: `anon2` not at offset 0");
+    }
+    if ::core::mem::size_of::<UnFilterAnon1Anon1>() != 8 {
+        panic!("struct UnFilterAnon1Anon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1Anon1, count_aux) != 0 {
+        panic!("struct UnFilterAnon1Anon1: `count_aux` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1Anon1, slist) != 4 {
+        panic!("struct UnFilterAnon1Anon1: `slist` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnFilterAnon1Anon2>() != 4 {
+        panic!("struct UnFilterAnon1Anon2: wrong size");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1Anon2, count) != 0 {
+        panic!("struct UnFilterAnon1Anon2: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnFilterAnon1Anon2, slist_flex) != 4 {
+        panic!("struct UnFilterAnon1Anon2: `slist_flex` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnFilter {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -758,6 +850,7 @@ pub mod r1 {
     pub use super::UnVerdict;
     pub use super::UnLists;
     pub use super::UnNode;
+    pub use super::UnFilter;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

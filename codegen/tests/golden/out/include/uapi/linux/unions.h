@@ -215,4 +215,26 @@ union un_node {
 	__u8 raw[3];
 };
 
+/**
+ * struct un_filter - Sources, one inline or many after
+ * @mode: the filter mode
+ * @count_aux: one
+ * @slist: the source
+ * @count: how many
+ * @slist_flex: the sources
+ */
+struct un_filter {
+	__u32 mode;
+	union {
+		struct {
+			__u32 count_aux;
+			__u32 slist[1];
+		};
+		struct {
+			__u32 count;
+			__u32 slist_flex[];
+		};
+	};
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
