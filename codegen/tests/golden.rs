@@ -98,6 +98,7 @@ fn features_header_compiles_clean() {
 fn enums_header_is_typed_as_c_types_it() {
     let include = repo_root().join("codegen/tests/golden/out/include/uapi");
     let src = r#"#include <linux/enums.h>
+#include <stddef.h>
 #include <stdio.h>
 #define TYPE(x) _Generic((x), int: "int", unsigned int: "unsigned int", long: "long", \
 	unsigned long: "unsigned long", long long: "long long", \
@@ -115,6 +116,11 @@ int main(void)
 	printf("span %zu %s %s %lld %lld\n", sizeof(sp), (enum en_span)-1 < 0 ? "signed" : "unsigned",
 	       TYPE(EN_SPAN_HIGH), (long long)EN_SPAN_LOW, (long long)EN_SPAN_HIGH);
 	printf("expr %s %llu\n", TYPE(EN_FROM_ENUM), (unsigned long long)EN_FROM_ENUM);
+	struct en_status st = { .func = EN_INST_HANDLER, .state = EN_PAUSED, .rate = EN_RATE_1_2 };
+	en_rate_t r = st.rate;
+	enum en_rate *rp = &r;
+	printf("status %zu %zu %zu %d %d %d %d\n", sizeof(st), sizeof(en_play_state_t),
+	       offsetof(struct en_status, irq), st.func, st.state, *rp, EN_RM_COMMAND);
 	return 0;
 }
 "#;
@@ -133,7 +139,8 @@ int main(void)
          wide int unsigned int 4294967295\n\
          huge 8 unsigned unsigned long 4294967297 1099511627776\n\
          span 8 signed long -2147483649 2147483648\n\
-         expr unsigned long 1099511627770\n"
+         expr unsigned long 1099511627770\n\
+         status 16 4 12 7 2 1 1\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
@@ -150,7 +157,10 @@ int main(void)
             ("en_verdict", "i32"),
             ("en_wide", "u32"),
             ("en_huge", "u64"),
-            ("en_span", "i64")
+            ("en_span", "i64"),
+            ("en_play_state_t", "u32"),
+            ("en_rate", "u32"),
+            ("en_control_func", "u32")
         ]
     );
     // -pedantic: exactly the values past int are not ISO C11.

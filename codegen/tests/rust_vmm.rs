@@ -777,6 +777,26 @@ fn architecture_types_and_per_target_lengths_are_each_targets() {
     );
 }
 
+/// golden/schema/enums.toml's enums as bindgen names them, compiling on x86-64 and i686: a
+/// typedef'd one by its typedef (`en_play_state_t_EN_STOPPED`), a typedef of a tagged one as
+/// that enum's type, and one declared as a member's type by the struct that declares it
+/// (`en_status__bindgen_ty_1`, its values `en_status_EN_ADD_COMMAND`, as drm/drm.h's
+/// `drm_control_DRM_ADD_COMMAND` are).
+#[test]
+fn enums_declared_by_typedefs_and_members_are_named_as_bindgen_names_them() {
+    golden_bindings_compile(
+        "enums-ws",
+        "enums",
+        &[
+            "pub const en_play_state_t_EN_STOPPED: en_play_state_t = 0;\n",
+            "pub type en_play_state_t = ::std::os::raw::c_uint;\n",
+            "pub type en_rate_t = en_rate;\n",
+            "pub const en_status_EN_INST_HANDLER: en_status__bindgen_ty_1 = 7;\npub type en_status__bindgen_ty_1 = ::std::os::raw::c_uint;\n",
+            "    pub func: en_status__bindgen_ty_1,\n    pub state: en_play_state_t,\n    pub rate: en_rate_t,\n",
+        ],
+    );
+}
+
 /// The capability chain of golden/schema/caps.toml (vfio_region_info and its capabilities,
 /// `areas[]` flexible) in bindgen's API, compiling on x86-64 and i686.
 #[test]

@@ -93,6 +93,8 @@ struct CloseLine {
 #[derive(Serialize)]
 struct EnumView {
     tag: Option<String>,
+    /// `typedef enum { ... } NAME;`: NAME.
+    typedef: Option<String>,
     values: Vec<EnumLine>,
 }
 
@@ -127,6 +129,10 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .items
             .iter()
             .filter(|item| !family.is_extern(**item))
+            // An enum declared as a member's type is written at the member.
+            .filter(|item| {
+                !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member)
+            })
             .map(|item| item_view(family, *item))
             .collect(),
     };
@@ -208,6 +214,9 @@ fn write(v: &HeaderView, out: &mut String) {
             push(out, &[t, "\n"]);
         }
         if let Some(e) = &item.c_enum {
+            if truthy(&e.typedef).is_some() {
+                out.push_str("typedef ");
+            }
             out.push_str("enum ");
             if let Some(tag) = truthy(&e.tag) {
                 out.push_str(tag);
@@ -239,7 +248,10 @@ fn write(v: &HeaderView, out: &mut String) {
                     push(out, &[c, "\n"]);
                 }
             }
-            out.push_str("};\n");
+            match truthy(&e.typedef) {
+                Some(name) => push(out, &["} ", name, ";\n"]),
+                None => out.push_str("};\n"),
+            }
         }
         if let Some(st) = &item.structure {
             if st.typedef {
@@ -385,7 +397,10 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
 /// `typedef __u32 canid_t;`: what an extern copy is compared by.
 pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
     let t = &family.typedefs[t.0];
-    format!("typedef {} {};", c_type(family, &t.ty), t.name)
+    match &t.c_enum {
+        Some((tag, _)) => format!("typedef enum {tag} {};", t.name),
+        None => format!("typedef {} {};", c_type(family, &t.ty), t.name),
+    }
 }
 
 fn item_view(family: &Family, item: ItemRef) -> ItemView {
@@ -421,6 +436,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                     libc_compat: g.libc_compat.clone(),
                     c_enum: Some(EnumView {
                         tag: tag.clone(),
+                        typedef: (g.decl == EnumDecl::Typedef).then(|| g.name.clone()),
                         values: g
                             .values
                             .iter()
@@ -666,6 +682,51 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 }),
                 ..Default::default()
             }),
+            // An enum declared as the member's type: `enum { ... } func;` (drm/drm.h).
+            ty if member_enum(family, f).is_some() => {
+                let g = member_enum(family, f).expect("checked above");
+                out.push(BodyLine {
+                    indent: indent.clone(),
+                    open: Some("enum".to_string()),
+                    ..Default::default()
+                });
+                let inner = "\t".repeat(depth + 1);
+                for c in &g.values {
+                    let mut line = format!("{inner}{}", c.name);
+                    if let Some(init) = enum_init(&c.expr) {
+                        line.push_str(" = ");
+                        line.push_str(&init);
+                    }
+                    line.push(',');
+                    if let Some(doc) = &c.doc {
+                        line.push_str("\t/* ");
+                        line.push_str(&c_comment(doc));
+                        line.push_str(" */");
+                    }
+                    out.push(BodyLine {
+                        directive: Some(line),
+                        ..Default::default()
+                    });
+                    if g.self_defined.contains(&c.name) {
+                        out.push(BodyLine {
+                            directive: Some(format!("#define {}\t{}", c.name, c.name)),
+                            ..Default::default()
+                        });
+                    }
+                }
+                let _ = ty;
+                out.push(BodyLine {
+                    indent: indent.clone(),
+                    close: Some(CloseLine {
+                        name: Some(format!(
+                            "{}{array}{}",
+                            f.name.as_deref().unwrap_or(""),
+                            attributes(false, f.aligned)
+                        )),
+                    }),
+                    ..Default::default()
+                });
+            }
             ty => out.push(BodyLine {
                 indent: indent.clone(),
                 field: Some(FieldLine {
@@ -697,9 +758,19 @@ fn member_type(family: &Family, f: &Field, ty: &FieldType) -> String {
     let q = f.qualifiers.c_prefix();
     match (f.c_typedef, &f.c_enum) {
         (Some(t), _) => format!("{q}{}", family.typedefs[t.0].name),
+        // `typedef enum { ... } NAME;`'s members are of type NAME.
+        (None, Some(name)) if f.values.map(|g| family.group(g).decl) == Some(EnumDecl::Typedef) => {
+            format!("{q}{name}")
+        }
         (None, Some(tag)) => format!("{q}enum {tag}"),
         (None, None) => format!("{q}{}", c_type(family, ty)),
     }
+}
+
+/// The enum declared as member `f`'s type (`member = true`), if it is one.
+fn member_enum<'a>(family: &'a Family, f: &Field) -> Option<&'a ConstGroup> {
+    let g = family.group(f.values?);
+    (f.c_enum.is_some() && f.c_typedef.is_none() && g.decl == EnumDecl::Member).then_some(g)
 }
 
 /// How the header writes a constant's value (empty for an enum member without initialiser).

@@ -733,6 +733,16 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
                 open_enum(ctx, g, tag, &mut r);
                 out.push_str(&r.finish());
             }
+            // `typedef enum { ... } NAME;`: NAME, as a `[[typedef]]`'s is.
+            if g.decl == crate::ir::EnumDecl::Typedef {
+                let doc = format!("C's `typedef enum {{ ... }} {}`.", g.name);
+                doc_text(0, &doc_lines(Some(&doc)), out);
+                out.push_str(&format!(
+                    "pub type {} = {};\n",
+                    ident(&g.name),
+                    g.enum_repr().rust_name()
+                ));
+            }
         }
         ItemRef::Struct(i) => {
             let st = ctx.family.struct_(i);

@@ -18,7 +18,8 @@ use std::fmt::Write as _;
 
 use crate::emit::rust::{ZEROCOPY_ALL, ZEROCOPY_READ};
 use crate::ir::{
-    Aggregate, ConstGroup, Expr, Field, FieldType, ItemRef, Pointee, Scalar, StructId, Style,
+    Aggregate, ConstGroup, EnumDecl, Expr, Field, FieldType, GroupId, ItemRef, Pointee, Scalar,
+    StructId, Style,
 };
 use crate::model::layout::TARGETS;
 use crate::Model;
@@ -762,6 +763,9 @@ struct Shape {
     /// The named bitfields' accessors: (name, type, run number, first bit as Rust computes
     /// it, width, signed).
     bitfields: Vec<(String, String, usize, String, u32, bool)>,
+    /// The enums declared as a member's type (`enum { ... } func;`), with the name bindgen
+    /// gives each (`<name>__bindgen_ty_N`).
+    enums: Vec<(GroupId, String)>,
 }
 
 impl Emit<'_> {
@@ -784,6 +788,12 @@ impl Emit<'_> {
             ItemRef::Typedef(t) => {
                 let t = &f.typedefs[t.0];
                 let named = match &t.ty {
+                    // `typedef enum TAG NAME;`: the enum's `pub type TAG`.
+                    FieldType::Scalar(_) if t.c_enum.is_some() => t
+                        .c_enum
+                        .as_ref()
+                        .map(|(tag, _)| tag.clone())
+                        .unwrap_or_default(),
                     FieldType::Scalar(s) => bindgen_scalar(*s).to_string(),
                     FieldType::Struct(s) => f.structs[s.0].name.clone(),
                     FieldType::Pointer(_) | FieldType::Inline(..) => {
@@ -816,15 +826,26 @@ impl Emit<'_> {
     }
 
     fn group(&mut self, g: &ConstGroup) {
-        let tag = match &g.style {
-            Style::Define => {
+        let tag = match (&g.style, g.decl) {
+            (Style::Define, _) => {
                 for c in &g.values {
                     self.define(&c.name, c.value, &c.expr, c.doc.as_deref());
                 }
                 return;
             }
-            Style::Enum { tag } => tag.clone(),
+            // Written with its struct, which names it (`Emit::structure`).
+            (_, EnumDecl::Member) => return,
+            // bindgen names an enum without a tag by the typedef that names it.
+            (_, EnumDecl::Typedef) => Some(g.name.clone()),
+            (Style::Enum { tag }, EnumDecl::Alone) => tag.clone(),
         };
+        self.c_enum(g, tag.map(|t| (t.clone(), format!("{t}_"))));
+    }
+
+    /// A C enum as bindgen writes it: its values as constants of `pub type NAME = c_uint;`
+    /// (`named`: NAME and the constants' prefix), or of `_bindgen_ty_N` with no prefix.
+    fn c_enum(&mut self, g: &ConstGroup, named: Option<(String, String)>) {
+        let tag = named.as_ref().map(|(t, _)| t.clone());
         let members = g
             .values
             .iter()
@@ -842,18 +863,20 @@ impl Emit<'_> {
                 c.value.to_string()
             }
         };
+        // Past int, C's type is `unsigned long` on LP64 (bindgen's x86-64 `c_ulong`) and
+        // `unsigned long long` on ILP32: 64 bits on both, as `c_ulonglong` is.
         let repr = match enum_repr.rust_name() {
             "u32" => "::std::os::raw::c_uint",
             "i32" => "::std::os::raw::c_int",
-            "u64" => "::std::os::raw::c_ulong",
-            _ => "::std::os::raw::c_long",
+            "u64" => "::std::os::raw::c_ulonglong",
+            _ => "::std::os::raw::c_longlong",
         };
-        match tag {
-            Some(tag) => {
+        match named {
+            Some((tag, prefix)) => {
                 for c in &g.values {
                     self.out.push_str(&const_doc(c.doc.as_deref()));
                     let v = value(c);
-                    let _ = writeln!(self.out, "pub const {tag}_{}: {tag} = {v};", c.name);
+                    let _ = writeln!(self.out, "pub const {prefix}{}: {tag} = {v};", c.name);
                 }
                 let _ = writeln!(self.out, "{doc}pub type {tag} = {repr};");
             }
@@ -883,7 +906,6 @@ impl Emit<'_> {
             members,
             st.doc.as_deref(),
         );
-        self.out.push_str(&doc);
         let mut shapes = Vec::new();
         let pads = crate::layout::rust_paddings(&self.m.family, &self.m.layouts, s);
         self.shape(s, &st.name, st.union, &st.fields, &pads, &mut shapes);
@@ -894,6 +916,14 @@ impl Emit<'_> {
                 sh.into_bytes = true;
             }
         }
+        // Its members' enums first, each named after the type that declares it.
+        for shape in &shapes {
+            for (g, ty) in &shape.enums {
+                let group = &self.m.family.groups[g.0];
+                self.c_enum(group, Some((ty.clone(), format!("{}_", shape.name))));
+            }
+        }
+        self.out.push_str(&doc);
         for (i, shape) in shapes.iter().enumerate() {
             self.type_def(shape);
             self.bitfield_accessors(shape);
@@ -927,6 +957,7 @@ impl Emit<'_> {
             repr: crate::layout::rust_repr(fields, false, None),
             into_bytes: false,
             bitfields: Vec::new(),
+            enums: Vec::new(),
         });
         let (mut anon, mut nested) = (0, 0);
         // Bitfields: each run's bytes as bindgen's `__BindgenBitfieldUnit`, the alignment its
@@ -1021,6 +1052,20 @@ impl Emit<'_> {
                         .unwrap_or_default(),
                     false,
                 ),
+                // An enum declared as this member's type: bindgen numbers it with the
+                // untagged unions and structs of the type.
+                FieldType::Scalar(_)
+                    if f.values.is_some_and(|g| {
+                        f.c_enum.is_some() && self.m.family.groups[g.0].decl == EnumDecl::Member
+                    }) =>
+                {
+                    nested += 1;
+                    let ty = format!("{name}__bindgen_ty_{nested}");
+                    if let Some(g) = f.values {
+                        shapes[at].enums.push((g, ty.clone()));
+                    }
+                    (ty, false)
+                }
                 // bindgen names an enum member's type by the enum's `pub type TAG = c_uint;`.
                 FieldType::Scalar(_) if f.c_enum.is_some() => {
                     (f.c_enum.clone().unwrap_or_default(), false)

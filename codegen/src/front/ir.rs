@@ -1413,8 +1413,26 @@ pub struct ConstGroup {
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
+    /// Where a C enum without a tag is declared: alone, as a typedef's type or as its
+    /// member's.
+    pub decl: EnumDecl,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+/// Where the header declares a C enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumDecl {
+    /// At file scope: `enum TAG { ... };` or `enum { ... };`.
+    Alone,
+    /// As the type a typedef names, `typedef enum { ... } NAME;` (linux/dvb/audio.h's
+    /// `audio_play_state_t`): the group's name is the typedef's, which members name as their
+    /// type.
+    Typedef,
+    /// As the type of the one member that names it, `enum { ... } func;` (drm/drm.h's
+    /// `drm_control`): the group's name is the schema's only, which that member names as
+    /// `enum NAME`.
+    Member,
 }
 
 /// The integer type C gives an enum whose values are these (GCC's rule, which C23 made the
@@ -1428,6 +1446,18 @@ pub struct EnumRepr {
     pub signed: bool,
     /// 4 or 8.
     pub bytes: u8,
+}
+
+impl EnumRepr {
+    /// The scalar a member of this enum type is laid out as.
+    pub fn scalar(self) -> Scalar {
+        match (self.signed, self.bytes) {
+            (false, 4) => Scalar::U32,
+            (true, 4) => Scalar::S32,
+            (false, _) => Scalar::U64,
+            (true, _) => Scalar::S64,
+        }
+    }
 }
 
 impl EnumRepr {
@@ -1647,6 +1677,9 @@ pub struct Typedef {
     pub name: String,
     /// What it names: a scalar, or a struct or union of the schema.
     pub ty: FieldType,
+    /// `typedef enum TAG NAME;` (linux/dvb/frontend.h's `fe_code_rate_t`): the tagged enum,
+    /// whose integer `ty` is.
+    pub c_enum: Option<(String, GroupId)>,
     /// The comment above it.
     pub doc: Option<String>,
     /// `extern`: another header defines it (see `Struct::extern_header`).

@@ -25,6 +25,8 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         macros: FxMap::default(),
         includes: Vec::new(),
         enum_types: FxMap::default(),
+        enum_typedefs: FxMap::default(),
+        member_enums: FxMap::default(),
         typedefs: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
@@ -34,6 +36,19 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
     };
     let mut family = r.family(raw, schema_file);
     family.incomplete = std::mem::take(&mut r.incomplete);
+    // An enum declared as a member's type is declared nowhere else: one member names it.
+    for (name, (g, _, used)) in std::mem::take(&mut r.member_enums) {
+        if used.is_none() {
+            let span = family.group(g).span.clone();
+            r.error(
+                span,
+                format!(
+                    "enum `{name}` is declared as a member's type (`member = true`), and no \
+                     member has `type = \"enum {name}\"`"
+                ),
+            );
+        }
+    }
     if r.diags.is_empty() {
         // Names that are each fine but become one identifier of the output.
         for d in names::collisions(&family) {
@@ -66,8 +81,13 @@ struct Resolver {
     includes: Vec<String>,
     /// The tagged C enums defined so far, by tag: a member may have their type.
     enum_types: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
+    /// The enums declared as a typedef's type (`typedef enum { ... } NAME;`), by NAME.
+    enum_typedefs: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
+    /// The enums declared as a member's type (`member = true`), by the group's name, with
+    /// the member that names it once one does.
+    member_enums: FxMap<String, (GroupId, crate::ir::EnumRepr, Option<Span>)>,
     /// The typedefs defined so far, by name: a member may have their type.
-    typedefs: FxMap<String, (TypedefId, FieldType)>,
+    typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
     /// The tags of inline unions and structs (`tag`), which no other struct may take.
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
@@ -86,6 +106,16 @@ struct Resolver {
 struct Below {
     constants: FxSet<String>,
     structs: FxSet<String>,
+}
+
+/// The struct, union or typedef an ioctl's argument type names: `tagged_name`'s, or a bare
+/// name (`drm_i915_init_t`).
+fn type_name(c: &str) -> Option<String> {
+    let t = c.trim();
+    tagged_name(t).or_else(|| {
+        (!t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then(|| t.to_string())
+    })
 }
 
 /// The struct or union an ioctl's argument type names (`struct X`, `const union X *`,
@@ -515,6 +545,9 @@ impl Resolver {
                 .iter()
                 .filter_map(|e| match e {
                     Entry::Struct(s, _) => Some(s.get_ref().name.get_ref().clone()),
+                    // A typedef's name stands for its type (i915_drm.h's ioctls of
+                    // `drm_i915_batchbuffer_t`, defined below them).
+                    Entry::Typedef(t) => Some(t.get_ref().name.get_ref().clone()),
                     _ => None,
                 })
                 .collect(),
@@ -564,10 +597,20 @@ impl Resolver {
                 Entry::Group(kind, g) => {
                     let inside = self.inside(&g.get_ref().inside, &family);
                     let group = self.group(kind, g, inside);
-                    if let (GroupKind::Enum, Style::Enum { tag: Some(tag) }) = (kind, &group.style)
-                    {
-                        let id = GroupId(family.groups.len());
-                        self.enum_types.insert(tag.clone(), (id, group.enum_repr()));
+                    let id = GroupId(family.groups.len());
+                    match (kind, &group.style, group.decl) {
+                        (GroupKind::Enum, Style::Enum { tag: Some(tag) }, _) => {
+                            self.enum_types.insert(tag.clone(), (id, group.enum_repr()));
+                        }
+                        (_, _, EnumDecl::Typedef) => {
+                            self.enum_typedefs
+                                .insert(group.name.clone(), (id, group.enum_repr()));
+                        }
+                        (_, _, EnumDecl::Member) => {
+                            self.member_enums
+                                .insert(group.name.clone(), (id, group.enum_repr(), None));
+                        }
+                        _ => {}
                     }
                     let item = ItemRef::Group(GroupId(family.groups.len()));
                     family.groups.push(group);
@@ -787,7 +830,7 @@ impl Resolver {
                     names.extend(constants(t));
                 }
             }
-            structs.extend(io.size.as_ref().and_then(|s| tagged_name(s.get_ref())));
+            structs.extend(io.size.as_ref().and_then(|s| type_name(s.get_ref())));
             let wrapper = io.via.as_ref().and_then(|v| self.macros.get(v.get_ref()));
             if let (Some(m), Some(args)) = (wrapper, &io.args) {
                 let texts: Vec<String> =
@@ -797,7 +840,7 @@ impl Resolver {
                     names.extend(constants(&nr));
                 }
                 let size = m.io.as_ref().and_then(|b| b.size_param);
-                structs.extend(size.and_then(|k| tagged_name(texts.get(k)?)));
+                structs.extend(size.and_then(|k| type_name(texts.get(k)?)));
                 // Each number argument is evaluated on its own too, used in the body or not.
                 for (k, a) in texts.iter().enumerate() {
                     if Some(k) != size {
@@ -841,9 +884,11 @@ impl Resolver {
         names
             .iter()
             .any(|n| !self.constants.contains_key(n) && below.constants.contains(n))
-            || structs
-                .iter()
-                .any(|n| !self.struct_index.contains_key(n) && below.structs.contains(n))
+            || structs.iter().any(|n| {
+                !self.struct_index.contains_key(n)
+                    && !self.typedefs.contains_key(n)
+                    && below.structs.contains(n)
+            })
     }
 
     fn place(&mut self, family: &mut Family, inside: Option<(StructId, usize)>, item: ItemRef) {
@@ -1332,6 +1377,36 @@ impl Resolver {
                 self.error(span, "a field needs `type` (e.g. \"__u32\" or \"struct iommu_inv_pasid_info\"), `union` or `struct`");
                 return None;
             }
+            (Some(t), None) if self.enum_typedefs.contains_key(t.get_ref().trim()) => {
+                let name = t.get_ref().trim().to_string();
+                let (g, repr) = self.enum_typedefs[&name];
+                c_enum = Some((name, g));
+                FieldType::Scalar(repr.scalar())
+            }
+            (Some(t), None)
+                if t.get_ref().trim().starts_with("enum ")
+                    && self
+                        .member_enums
+                        .contains_key(t.get_ref().trim()["enum ".len()..].trim()) =>
+            {
+                let name = t.get_ref().trim()["enum ".len()..].trim().to_string();
+                let entry = self.member_enums.get_mut(&name).expect("checked above");
+                let (g, repr) = (entry.0, entry.1);
+                if let Some(first) = entry.2.clone() {
+                    let (line, _) = self.source.line_col(first.start);
+                    self.error(
+                        t.span(),
+                        format!(
+                            "enum `{name}` is declared as one member's type (`member = true`), \
+                             the member at line {line}"
+                        ),
+                    );
+                } else {
+                    entry.2 = Some(t.span());
+                }
+                c_enum = Some((name, g));
+                FieldType::Scalar(repr.scalar())
+            }
             (Some(t), None) if t.get_ref().trim().starts_with("enum ") => {
                 let tag = t.get_ref().trim()["enum ".len()..].trim().to_string();
                 match self.enum_types.get(&tag) {
@@ -1343,6 +1418,16 @@ impl Resolver {
                             (false, _) => Scalar::U64,
                             (true, _) => Scalar::S64,
                         })
+                    }
+                    None if self.enum_typedefs.contains_key(&tag) => {
+                        self.error(
+                            t.span(),
+                            format!(
+                                "`{tag}` names an enum without a tag (`typedef = true`): write \
+                                 `type = \"{tag}\"`"
+                            ),
+                        );
+                        return None;
                     }
                     None => {
                         self.error_note(
@@ -1356,8 +1441,10 @@ impl Resolver {
                 }
             }
             (Some(t), None) if self.typedefs.contains_key(t.get_ref().trim()) => {
-                let (id, ty) = self.typedefs[t.get_ref().trim()].clone();
+                let (id, ty, link) = self.typedefs[t.get_ref().trim()].clone();
                 c_typedef = Some(id);
+                // A typedef of an enum: the member holds that enum's values.
+                c_enum = link;
                 ty
             }
             (Some(t), None) => {
@@ -2251,10 +2338,26 @@ impl Resolver {
         if let (Some(c), Some(_)) = (&raw.libc_compat, inside) {
             self.error(c.span(), INSIDE_COMPAT);
         }
+        let on = |k: &Option<S<bool>>| k.as_ref().filter(|x| *x.get_ref()).map(|x| x.span());
+        let decl = match (on(&raw.typedef), on(&raw.member)) {
+            (Some(_), Some(m)) => {
+                self.error(
+                    m,
+                    "an enum is declared as a typedef's type or as a member's, not both",
+                );
+                EnumDecl::Alone
+            }
+            (Some(_), None) => EnumDecl::Typedef,
+            (None, Some(_)) => EnumDecl::Member,
+            (None, None) => EnumDecl::Alone,
+        };
         let style = match raw.style.as_ref().map(|s| s.get_ref().as_str()) {
-            None if kind == GroupKind::Flags => Style::Define,
+            None if kind == GroupKind::Flags && decl == EnumDecl::Alone => Style::Define,
             None | Some("enum") => {
-                let anonymous = raw.anonymous.as_ref().is_some_and(|a| *a.get_ref());
+                // An enum declared as a typedef's or a member's type has no tag: C names it
+                // by the typedef, or not at all.
+                let anonymous =
+                    raw.anonymous.as_ref().is_some_and(|a| *a.get_ref()) || decl != EnumDecl::Alone;
                 Style::Enum {
                     tag: (!anonymous).then(|| self.identifier(&raw.name, Role::EnumTag)),
                 }
@@ -2269,6 +2372,44 @@ impl Resolver {
                 Style::Define
             }
         };
+        if decl != EnumDecl::Alone {
+            let key = if decl == EnumDecl::Typedef {
+                "typedef"
+            } else {
+                "member"
+            };
+            let at = on(&raw.typedef).or(on(&raw.member)).unwrap_or(span.clone());
+            if style == Style::Define {
+                self.error(
+                    at.clone(),
+                    format!("`{key} = true` declares a C enum: `{name}` is a run of #defines"),
+                );
+            } else if inside.is_some() {
+                self.error(
+                    at.clone(),
+                    format!("`{key} = true` declares the enum at its place: it is not written `inside` a struct"),
+                );
+            } else if decl == EnumDecl::Member && raw.libc_compat.is_some() {
+                self.error(
+                    at.clone(),
+                    "an enum declared as a member's type has its struct's `libc_compat`, none of its own",
+                );
+            }
+            if decl == EnumDecl::Typedef {
+                let typedef = self.identifier(&raw.name, Role::Typedef);
+                if self.typedefs.contains_key(&typedef)
+                    || self.constants.contains_key(&typedef)
+                    || self.macros.contains_key(&typedef)
+                    || self.typedef_structs.contains(&typedef)
+                    || self.enum_typedefs.contains_key(&typedef)
+                    || Scalar::from_c_name(&typedef).is_some()
+                {
+                    self.error(raw.name.span(), format!("`{typedef}` is defined twice"));
+                }
+            } else if decl == EnumDecl::Member && self.member_enums.contains_key(&name) {
+                self.error(raw.name.span(), format!("enum `{name}` is defined twice"));
+            }
+        }
         let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         if raw.values.get_ref().is_empty() {
             self.error(raw.values.span(), format!("`{name}` has no values"));
@@ -2438,6 +2579,22 @@ impl Resolver {
             Some(p) => *p.get_ref(),
             None => false,
         };
+        if decl == EnumDecl::Member {
+            // Written inside the struct, one line each.
+            for c in values
+                .iter()
+                .filter(|c| c.comment.is_some() || c.libc_compat.is_some())
+            {
+                self.error(
+                    c.span.clone(),
+                    format!(
+                        "`{}`: a value of an enum declared as a member's type has no `comment` \
+                         or `libc_compat` (a `doc` is its trailing comment)",
+                        c.name
+                    ),
+                );
+            }
+        }
         ConstGroup {
             libc_compat: self.libc_compat(&raw.libc_compat, false),
             name,
@@ -2450,6 +2607,7 @@ impl Resolver {
             values,
             inside,
             self_defined,
+            decl,
             span,
         }
     }
@@ -2898,7 +3056,12 @@ impl Resolver {
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
-        let bytes: Vec<u64> = match self.field_type(s)? {
+        // A `[[typedef]]`'s name: what it names (i915_drm.h's `drm_i915_init_t`).
+        let ty = match self.typedefs.get(&c) {
+            Some((_, ty, _)) => ty.clone(),
+            None => self.field_type(s)?,
+        };
+        let bytes: Vec<u64> = match ty {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
             FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
             FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
@@ -3614,6 +3777,7 @@ impl Resolver {
             || self.constants.contains_key(&name)
             || self.macros.contains_key(&name)
             || self.typedef_structs.contains(&name)
+            || self.enum_typedefs.contains_key(&name)
         {
             self.error(t.name.span(), format!("`{name}` is defined twice"));
             return None;
@@ -3642,7 +3806,26 @@ impl Resolver {
             );
             return None;
         }
-        let ty = self.field_type(&t.ty)?;
+        // `typedef enum TAG NAME;`: the tagged enum's integer.
+        let c_enum = match text.strip_prefix("enum ").map(str::trim) {
+            Some(tag) => match self.enum_types.get(tag) {
+                Some((g, _)) => Some((tag.to_string(), *g)),
+                None => {
+                    self.error_note(
+                        t.ty.span(),
+                        format!("unknown enum `{tag}`"),
+                        "a typedef's `enum TAG` is a tagged `[[enum]]` written as a C enum, \
+                         defined above",
+                    );
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let ty = match &c_enum {
+            Some((tag, _)) => FieldType::Scalar(self.enum_types[tag].1.scalar()),
+            None => self.field_type(&t.ty)?,
+        };
         if let FieldType::Pointer(_) = ty {
             self.error(
                 t.ty.span(),
@@ -3652,10 +3835,12 @@ impl Resolver {
         }
         let doc = self.text(&t.doc, "a typedef's doc", false);
         let extern_header = self.extern_header(&t.extern_header, &format!("typedef `{name}`"));
-        self.typedefs.insert(name.clone(), (id, ty.clone()));
+        self.typedefs
+            .insert(name.clone(), (id, ty.clone(), c_enum.clone()));
         Some(Typedef {
             name,
             ty,
+            c_enum,
             doc,
             extern_header,
             span: t.name.span(),

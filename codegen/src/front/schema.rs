@@ -502,6 +502,12 @@ pub struct RawGroup {
     pub style: Option<S<String>>,
     /// A C enum with no tag (`enum { ... };`).
     pub anonymous: Option<S<bool>>,
+    /// `typedef enum { ... } NAME;`: an enum without a tag, named by a typedef of the
+    /// group's name, which a member's `type` names.
+    pub typedef: Option<S<bool>>,
+    /// `enum { ... } member;`: an enum without a tag, declared as the type of the one member
+    /// whose `type` is `enum NAME` (NAME the group's).
+    pub member: Option<S<bool>>,
     /// A C enum whose values may go past `int` (GCC's extension, standard since C23).
     pub past_int: Option<S<bool>>,
     /// Kernel-doc summary.

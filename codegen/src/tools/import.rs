@@ -17,7 +17,7 @@ use super::clang::{
 };
 use crate::clang_proof::{c_args, compare, evaluate_on, measure, KernelTypes};
 use crate::diag::{Diagnostic, Error, Source};
-use crate::ir::{Aggregate, Scalar};
+use crate::ir::{Aggregate, EnumDecl, Scalar};
 use crate::layout::{DEFAULT_TARGET, TARGETS};
 use crate::model::TargetId;
 
@@ -66,6 +66,9 @@ struct Field {
     tag: Option<String>,
     /// A struct ending in a flexible array member, embedded (`embeds_flexible`).
     embeds_flexible: bool,
+    /// An enum without a tag declared as this member's type (`enum { ... } func;`): the
+    /// `[[enum]]` (`member = true`) written above the struct, as (name, doc, values).
+    member_enum: Option<(String, Option<String>, Vec<(String, i64, u32)>)>,
     /// A fixed array's length as the header writes it, when not a number (`IFNAMSIZ`, `200 -
     /// sizeof(unsigned long)`); kept by `render` when the schema can write it (`len_texts`).
     len_text: Option<String>,
@@ -106,6 +109,8 @@ enum Item {
         values: Vec<(String, i64, u32)>,
         /// Its values the header defines as themselves (`#define X X` for `#ifdef`).
         self_defined: Vec<String>,
+        /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
+        decl: EnumDecl,
     },
     Define {
         name: String,
@@ -211,6 +216,15 @@ fn untagged_record(c: Cursor<'_>) -> Option<Cursor<'_>> {
         .then_some(decl)
 }
 
+/// The enum without a tag that typedef `c` names (`typedef enum { ... } NAME;`), where it is
+/// defined.
+fn untagged_enum(c: Cursor<'_>) -> Option<Cursor<'_>> {
+    let e = c.typedef_underlying().canonical();
+    let decl = e.declaration();
+    (e.kind() == TypeKind::Enum && untagged(&decl.spelling()) && decl.is_definition())
+        .then_some(decl)
+}
+
 /// What a typedef names, as the schema's `[[typedef]]` writes it (`__u32`, `unsigned short`,
 /// `struct NAME`), or None when the schema cannot (an array, a pointer, an untagged struct,
 /// another typedef, a qualifier or an attribute).
@@ -222,6 +236,14 @@ fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     }
     if Scalar::from_c_name(&text).is_some() {
         return Some(text);
+    }
+    // `typedef enum TAG NAME;` of a tagged enum defined (linux/dvb/frontend.h's).
+    if let Some(tag) = text.strip_prefix("enum ") {
+        let e = u.canonical();
+        return (e.kind() == TypeKind::Enum
+            && is_identifier(tag)
+            && e.declaration().is_definition())
+        .then_some(text);
     }
     let tag = text
         .strip_prefix("struct ")
@@ -367,8 +389,6 @@ struct Walk<'a, 'tu> {
     source: &'a str,
 }
 
-/// A field as the schema writes it: a scalar's name, `struct NAME`, or a union; and what of it
-/// the schema cannot express, in `w.problems`.
 /// Whether a struct or union ends in a flexible array member (`x[]` or `x[0]`), as resolve's
 /// `flexible_tail` finds one: any member that is one, or the last member, a struct that does
 /// or an untagged union one of whose members does.
@@ -413,6 +433,8 @@ fn flexible_member(m: &Cursor<'_>) -> bool {
         })
 }
 
+/// A field as the schema writes it: a scalar's name, `struct NAME`, or a union; and what of it
+/// the schema cannot express, in `w.problems`.
 fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let name = c.spelling();
     let anonymous = untagged(&name);
@@ -541,6 +563,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         typedef_ref: None,
         tag: None,
         embeds_flexible: false,
+        member_enum: None,
         len_text: count
             .filter(|_| place.file == w.main_file)
             .and_then(|_| array_len_text(w.source, offset as usize + name.len())),
@@ -702,6 +725,29 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             }
         }
     } else if canon.kind() == TypeKind::Enum
+        && untagged(&decl.spelling())
+        && ty.kind() == TypeKind::Typedef
+        && !spelled.starts_with("__")
+    {
+        // `typedef enum { ... } NAME;`'s NAME: an `[[enum]]` with `typedef = true` above.
+        spelled.clone()
+    } else if canon.kind() == TypeKind::Enum
+        && untagged(&decl.spelling())
+        && ty.kind() != TypeKind::Typedef
+        && decl.is_defined_in(&c)
+    {
+        // `enum { ... } func;`: an `[[enum]]` with `member = true`, named after the member.
+        let name = path.replace('.', "_");
+        let mut e = Enumerators {
+            values: Vec::new(),
+            unsigned: is_unsigned(decl.enum_integer_type().kind()),
+            problems: Vec::new(),
+        };
+        decl.visit_children(|k| e.collect(k));
+        w.problems.extend(e.problems);
+        field.member_enum = Some((name.clone(), None, e.values));
+        format!("enum {name}")
+    } else if canon.kind() == TypeKind::Enum
         && spelled.starts_with("enum ")
         && !untagged(&spelled["enum ".len()..])
     {
@@ -749,6 +795,20 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     };
     field.ty = Some(ty_name);
     field
+}
+
+/// Whether an enum's integer type is unsigned.
+fn is_unsigned(k: TypeKind) -> bool {
+    matches!(
+        k,
+        TypeKind::UChar
+            | TypeKind::UShort
+            | TypeKind::UInt
+            | TypeKind::ULong
+            | TypeKind::ULongLong
+            | TypeKind::UInt128
+            | TypeKind::CharU
+    )
 }
 
 /// The values of an enum, read with the getter of the enum's own signedness; a value the
@@ -1449,18 +1509,24 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     let spelled = c.spelling();
     // Whether a typedef names a scalar, or a struct or union this header defines above.
     let typedef_above = kind == CursorKind::Typedef
-        && typedef_target(c)
-            .as_deref()
-            .and_then(|ty| {
-                ty.strip_prefix("struct ")
-                    .or_else(|| ty.strip_prefix("union "))
-            })
-            .is_none_or(|tag| {
-                state
+        && typedef_target(c).as_deref().is_none_or(|ty| {
+            if let Some(tag) = ty.strip_prefix("enum ") {
+                return state
                     .items
                     .iter()
-                    .any(|(_, i)| matches!(i, Item::Struct { name, .. } if name == tag))
-            });
+                    .any(|(_, i)| matches!(i, Item::Enum { name: Some(name), .. } if name == tag));
+            }
+            match ty
+                .strip_prefix("struct ")
+                .or_else(|| ty.strip_prefix("union "))
+            {
+                Some(tag) => state
+                    .items
+                    .iter()
+                    .any(|(_, i)| matches!(i, Item::Struct { name, .. } if name == tag)),
+                None => true,
+            }
+        });
     let mut not_imported = |what: String, why: &str| {
         state.items.push((
             offset,
@@ -1496,6 +1562,31 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 format!("variable `{spelled}` (`{}`)", c.ty().spelling()),
                 "the schema declares types and constants, not objects",
             );
+            return;
+        }
+        CursorKind::Typedef if untagged_enum(c).is_some() => {
+            // `typedef enum { ... } NAME;`: the enum just read, named NAME (`typedef = true`).
+            let Some(decl) = untagged_enum(c) else {
+                return;
+            };
+            let at = decl.location().expansion().offset;
+            let enum_item = state.items.iter_mut().rev().find_map(|(o, i)| match i {
+                Item::Enum { name, decl, .. } if *o == at && name.is_none() => Some((name, decl)),
+                _ => None,
+            });
+            match enum_item {
+                Some((name, decl)) => {
+                    *name = Some(spelled);
+                    *decl = EnumDecl::Typedef;
+                }
+                None => state.items.push((
+                    offset,
+                    Item::NotImported {
+                        what: format!("typedef `{spelled}` of an enum without a tag"),
+                        why: "its enum is not one import read".to_string(),
+                    },
+                )),
+            }
             return;
         }
         CursorKind::Typedef if untagged_record(c).is_some() => {
@@ -1588,16 +1679,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::Enum && definition {
         let mut e = Enumerators {
             values: Vec::new(),
-            unsigned: matches!(
-                c.enum_integer_type().kind(),
-                TypeKind::UChar
-                    | TypeKind::UShort
-                    | TypeKind::UInt
-                    | TypeKind::ULong
-                    | TypeKind::ULongLong
-                    | TypeKind::UInt128
-                    | TypeKind::CharU
-            ),
+            unsigned: is_unsigned(c.enum_integer_type().kind()),
             problems: Vec::new(),
         };
         c.visit_children(|k| e.collect(k));
@@ -1620,6 +1702,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 doc: doc_of(c),
                 values: e.values,
                 self_defined: Vec::new(),
+                decl: EnumDecl::Alone,
             },
         ));
     } else if kind == CursorKind::MacroDefinition {
@@ -3631,6 +3714,28 @@ fn render(
         let (l, c) = Source::new("", source).line_col(offset as usize);
         format!("{file}:{l}:{c}")
     };
+    // Each enum declared as a member's type, above its struct.
+    let items: Vec<(u32, Item)> = items
+        .into_iter()
+        .flat_map(|(o, it)| {
+            let mut out = Vec::new();
+            if let Item::Struct { fields, .. } = &it {
+                for (name, doc, values) in all_fields(fields).filter_map(|f| f.member_enum.clone())
+                {
+                    let item = Item::Enum {
+                        name: Some(name),
+                        doc,
+                        values,
+                        self_defined: Vec::new(),
+                        decl: EnumDecl::Member,
+                    };
+                    out.push((o, item));
+                }
+            }
+            out.push((o, it));
+            out
+        })
+        .collect();
     // The constants written so far, which an array's length may name (`len_texts`).
     let mut known: HashSet<String> = HashSet::new();
     for (offset, item) in items {
@@ -3748,16 +3853,32 @@ fn render(
                 doc,
                 values,
                 self_defined,
+                decl,
             } => {
                 let tag = name
                     .clone()
                     .unwrap_or_else(|| format!("anonymous_enum_{}", seen.len()));
                 seen.insert(tag.clone(), ());
                 let _ = writeln!(out, "\n[[enum]]\nname = \"{tag}\"");
-                if name.is_none() {
-                    let _ = writeln!(out, "anonymous = true");
+                match decl {
+                    EnumDecl::Typedef => {
+                        let _ = writeln!(out, "typedef = true");
+                    }
+                    EnumDecl::Member => {
+                        let _ = writeln!(out, "member = true");
+                    }
+                    EnumDecl::Alone if name.is_none() => {
+                        let _ = writeln!(out, "anonymous = true");
+                    }
+                    EnumDecl::Alone => {}
                 }
-                if let Some(c) = compat_at(regions, offset, None) {
+                // One declared as a member's type has its struct's condition.
+                let compat = |at: u32, within: Option<u32>| {
+                    (decl != EnumDecl::Member)
+                        .then(|| compat_at(regions, at, within))
+                        .flatten()
+                };
+                if let Some(c) = compat(offset, None) {
                     let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                 }
                 if let Some(d) = doc {
@@ -3778,7 +3899,7 @@ fn render(
                     } else {
                         String::new()
                     };
-                    if let Some(c) = compat_at(regions, *at, Some(offset)) {
+                    if let Some(c) = compat(*at, Some(offset)) {
                         also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
                     }
                     match values[..i].iter().find(|(_, w, _)| w == v) {

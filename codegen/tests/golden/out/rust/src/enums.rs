@@ -135,11 +135,88 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for EnReq {}
 /// an expression over enum values, typed as C types them
 pub const EN_FROM_ENUM: u64 = 1099511627770;
+/// `EN_STOPPED` = 0.
+pub const EN_STOPPED: u32 = 0;
+/// `EN_PLAYING` = 1.
+pub const EN_PLAYING: u32 = 1;
+/// `EN_PAUSED` = 2.
+pub const EN_PAUSED: u32 = 2;
+/// C's `typedef enum { ... } en_play_state_t`.
+pub type en_play_state_t = u32;
+/// `EN_RATE_NONE` = 0.
+pub const EN_RATE_NONE: u32 = 0;
+/// `EN_RATE_1_2` = 1.
+pub const EN_RATE_1_2: u32 = 1;
+/// `enum en_rate`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnRate(pub u32);
+impl EnRate {
+    /// `EN_RATE_NONE` = 0.
+    pub const EN_RATE_NONE: Self = Self(EN_RATE_NONE);
+    /// `EN_RATE_1_2` = 1.
+    pub const EN_RATE_1_2: Self = Self(EN_RATE_1_2);
+}
+/// C's `typedef` `en_rate_t`.
+pub type en_rate_t = u32;
+/// `EN_ADD_COMMAND` = 0.
+pub const EN_ADD_COMMAND: u32 = 0;
+/// remove
+pub const EN_RM_COMMAND: u32 = 1;
+/// `EN_INST_HANDLER` = `7`.
+pub const EN_INST_HANDLER: u32 = 7;
+/// `struct en_status`: A command, a state and a rate
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnStatus {
+    /// the command
+    pub func: u32,
+    /// the state
+    pub state: u32,
+    /// the rate
+    pub rate: u32,
+    /// the interrupt
+    pub irq: i32,
+}
+const _: () = {
+    if ::core::mem::size_of::<EnStatus>() != 16 {
+        panic!("struct en_status: wrong size");
+    }
+    if ::core::mem::align_of::<EnStatus>() != 4 {
+        panic!("struct en_status: wrong alignment");
+    }
+    if ::core::mem::offset_of!(EnStatus, func) != 0 {
+        panic!("struct en_status: `func` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnStatus, state) != 4 {
+        panic!("struct en_status: `state` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnStatus, rate) != 8 {
+        panic!("struct en_status: `rate` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnStatus, irq) != 12 {
+        panic!("struct en_status: `irq` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for EnStatus {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::EnReq;
+    pub use super::EnStatus;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

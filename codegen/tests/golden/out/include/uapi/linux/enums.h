@@ -70,4 +70,35 @@ struct en_req {
 
 #define EN_FROM_ENUM	(EN_VERDICT_BREAK * 2 + EN_HUGE_TOP) /* an expression over enum values, typed as C types them */
 
+typedef enum {
+	EN_STOPPED,
+	EN_PLAYING,
+	EN_PAUSED,
+} en_play_state_t;
+
+enum en_rate {
+	EN_RATE_NONE,
+	EN_RATE_1_2,
+};
+
+typedef enum en_rate en_rate_t;
+
+/**
+ * struct en_status - A command, a state and a rate
+ * @func: the command
+ * @state: the state
+ * @rate: the rate
+ * @irq: the interrupt
+ */
+struct en_status {
+	enum {
+		EN_ADD_COMMAND,
+		EN_RM_COMMAND,	/* remove */
+		EN_INST_HANDLER = 7,
+	} func;
+	en_play_state_t state;
+	en_rate_t rate;
+	int irq;
+};
+
 #endif /* _UAPI_LINUX_ENUMS_H */
