@@ -525,6 +525,27 @@ fn structs_ending_in_a_flexible_array_embed_where_gnu_c_takes_them() {
     }
 }
 
+/// Enums as members' types (a typedef of one without a tag, a typedef of a tagged one, one
+/// declared as its member's type) and an ioctl of a typedef defined below it are imported as
+/// the schema writes them: import → generate → libclang give the same layouts and values on
+/// every target.
+#[test]
+fn enums_declared_as_typedefs_and_members_are_imported() {
+    let header = repo_root().join("codegen/tests/import/linux/enum_types.h");
+    let schema = import_generate_compare(&header, "enum_types");
+    for line in [
+        "name = \"et_play_state_t\"\ntypedef = true\n",
+        "name = \"et_status_func\"\nmember = true\n",
+        "[[typedef]]\nname = \"et_rate_t\"\ntype = \"enum et_rate\"\n",
+        "{ name = \"func\", type = \"enum et_status_func\" }",
+        "{ name = \"state\", type = \"et_play_state_t\" }",
+        "{ name = \"rate\", type = \"et_rate_t\" }",
+        "args = [\"1\", \"et_status_t\"]",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+}
+
 /// What the schema's `packed` and `aligned = n` cannot hold is refused, not dropped: an
 /// alignment that is not a number (`sizeof(__u64)`), gcc's bare `aligned` (the ABI's largest),
 /// one past a page, and packing on a union.
