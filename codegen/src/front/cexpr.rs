@@ -231,7 +231,7 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
         } else if c == b'\'' {
             // A plain character; an escape's value may depend on the ABI's char signedness.
             match (b.get(i + 1), b.get(i + 2)) {
-                (Some(&ch), Some(b'\'')) if ch.is_ascii_graphic() && ch != b'\\' && ch != b'\'' => {
+                (Some(&ch), Some(b'\'')) if (ch.is_ascii_graphic() || ch == b' ') && ch != b'\\' && ch != b'\'' => {
                     i += 3;
                     out.push((
                         Tok::Num {
@@ -511,6 +511,25 @@ impl Parser<'_> {
             })
         };
         if let Some(c) = word(i).and_then(fixed) {
+            return Some((c, i + 1));
+        }
+        // The other types of one size everywhere: <stdint.h>'s (`(uint32_t)(-1)`, fuse.h's),
+        // the `__kernel_*` ones (`(__kernel_key_t) 0`, ipc.h's); not one of a byte order of
+        // its own, the ABI's word or an architecture's.
+        if let Some(sc) = word(i)
+            .and_then(crate::ir::Scalar::from_c_name)
+            .filter(|s| !s.is_endian() && !s.is_word() && !s.is_arch() && !s.is_plain_char())
+        {
+            let c = match (sc.size(), sc.is_signed()) {
+                (1, false) => CType::UChar,
+                (1, true) => CType::SChar,
+                (2, false) => CType::UShort,
+                (2, true) => CType::Short,
+                (4, false) => CType::UInt,
+                (4, true) => CType::Int,
+                (_, false) => CType::ULongLong,
+                (_, true) => CType::LongLong,
+            };
             return Some((c, i + 1));
         }
         let (mut unsigned, mut signed, mut longs, mut short, mut char_, mut int, mut any) =

@@ -2655,7 +2655,9 @@ impl Resolver {
         } else if let Some(c) = &raw.char {
             let mut chars = c.get_ref().chars();
             match (chars.next(), chars.next()) {
-                (Some(ch), None) if ch.is_ascii_graphic() && ch != '\'' && ch != '\\' => {
+                (Some(ch), None)
+                    if (ch.is_ascii_graphic() || ch == ' ') && ch != '\'' && ch != '\\' =>
+                {
                     (ch as u64, Expr::Char(ch))
                 }
                 _ => {
@@ -3005,10 +3007,21 @@ impl Resolver {
             .and_then(|t| t.rsplit_once('['))
             .map(|(b, n)| (b.trim().to_string(), n.trim().to_string()))
         {
-            let Some(n) = n.parse::<u64>().ok().filter(|n| (1..=4096).contains(n)) else {
+            // A number, or a constant above of one value on every ABI (joystick.h's
+            // `__u8[ABS_CNT]`).
+            let length = n.parse::<u64>().ok().or_else(|| {
+                self.constants
+                    .get(&n)
+                    .filter(|(.., cv)| cv[0].value == cv[1].value)
+                    .map(|(v, ..)| *v)
+            });
+            let Some(n) = length.filter(|n| (1..=4096).contains(n)) else {
                 self.error(
                     s.span(),
-                    format!("`{c}`: an argument's array length is an integer from 1 to 4096"),
+                    format!(
+                        "`{c}`: an argument's array length is an integer from 1 to 4096, or a \
+                         constant above of such a value"
+                    ),
                 );
                 return None;
             };

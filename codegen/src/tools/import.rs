@@ -1165,6 +1165,10 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             let n = int_literal(n).map_or(0, |l| l.0);
             (format!("{}[{n}]", base.join(" ")), value_type(base))
         }
+        // A length named by a constant (joystick.h's `__u8[ABS_CNT]`), which must be above.
+        [base @ .., "[", n, "]"] if is_identifier(n) && !base.contains(&"[") => {
+            (format!("{}[{n}]", base.join(" ")), value_type(base))
+        }
         _ => (toks.join(" "), value_type(&toks)),
     };
     if !known {
@@ -1475,7 +1479,7 @@ fn define_names_plain(value: &str) -> Vec<String> {
         let Ok(t) = toml::from_str::<toml::Table>(&format!("i = {table}")) else {
             return Vec::new();
         };
-        return ["type", "nr"]
+        let mut names: Vec<String> = ["type", "nr"]
             .iter()
             .filter_map(|k| t.get("i")?.get(*k)?.as_str().map(str::to_string))
             .flat_map(|text| {
@@ -1484,6 +1488,19 @@ fn define_names_plain(value: &str) -> Vec<String> {
                     .unwrap_or_default()
             })
             .collect();
+        // An array argument's length named by a constant: `__u8[ABS_CNT]`.
+        let size = t
+            .get("i")
+            .and_then(|i| i.get("size")?.as_str().map(str::to_string));
+        if let Some(n) = size
+            .as_deref()
+            .and_then(|s| s.strip_suffix(']')?.rsplit_once('['))
+            .map(|(_, n)| n.trim())
+            .filter(|n| is_identifier(n))
+        {
+            names.push(n.to_string());
+        }
+        return names;
     }
     if value.starts_with("char = ") {
         return Vec::new();
