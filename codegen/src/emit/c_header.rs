@@ -345,7 +345,14 @@ fn includes(family: &Family) -> Vec<String> {
         FieldType::Pointer(p) => matches!(p.to, crate::ir::Pointee::Scalar(s) if s.is_stdint()),
         _ => false,
     };
-    if family.any_field(&stdint) && !listed("stdint.h") {
+    // ... or its constants' casts (`((uint32_t)(-1))`, fuse.h's).
+    let stdint_cast = |c: &Constant| match &c.expr {
+        Expr::C { text, .. } => text
+            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+            .any(|w| Scalar::from_c_name(w).is_some_and(Scalar::is_stdint)),
+        _ => false,
+    };
+    if (family.any_field(&stdint) || family.constants().any(stdint_cast)) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
     }
     // `__kernel_sa_family_t` is <linux/socket.h>'s.

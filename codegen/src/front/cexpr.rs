@@ -326,6 +326,8 @@ fn number(s: &str, at: Range<usize>) -> Result<Tok, CError> {
 
 struct Parser<'t> {
     toks: &'t [(Tok, Range<usize>)],
+    /// The typedefs a cast may name (`(v4l2_std_id)0x100`), with the type each is.
+    types: &'t dyn Fn(&str) -> Option<CType>,
     pos: usize,
     len: usize,
     names: Vec<(String, Range<usize>)>,
@@ -513,24 +515,21 @@ impl Parser<'_> {
         if let Some(c) = word(i).and_then(fixed) {
             return Some((c, i + 1));
         }
-        // The other types of one size everywhere: <stdint.h>'s (`(uint32_t)(-1)`, fuse.h's),
-        // the `__kernel_*` ones (`(__kernel_key_t) 0`, ipc.h's); not one of a byte order of
-        // its own, the ABI's word or an architecture's.
-        if let Some(sc) = word(i)
+        // <stdint.h>'s types (`(uint32_t)(-1)`, fuse.h's) and the `__kernel_*` ones of one
+        // size everywhere (`(__kernel_key_t) 0`, ipc.h's); not the ABI's word or an
+        // architecture's.
+        if let Some(c) = word(i)
             .and_then(crate::ir::Scalar::from_c_name)
-            .filter(|s| !s.is_endian() && !s.is_word() && !s.is_arch() && !s.is_plain_char())
+            .filter(|s| s.is_stdint() || s.c_name().starts_with("__kernel_"))
+            .and_then(scalar_ctype)
         {
-            let c = match (sc.size(), sc.is_signed()) {
-                (1, false) => CType::UChar,
-                (1, true) => CType::SChar,
-                (2, false) => CType::UShort,
-                (2, true) => CType::Short,
-                (4, false) => CType::UInt,
-                (4, true) => CType::Int,
-                (_, false) => CType::ULongLong,
-                (_, true) => CType::LongLong,
-            };
             return Some((c, i + 1));
+        }
+        // A typedef's name, alone in the parentheses.
+        if let (Some(w), Some((Tok::Punct(")"), _))) = (word(i), self.toks.get(i + 1)) {
+            if let Some(c) = (self.types)(w) {
+                return Some((c, i + 1));
+            }
         }
         let (mut unsigned, mut signed, mut longs, mut short, mut char_, mut int, mut any) =
             (false, false, 0, false, false, false, false);
@@ -662,6 +661,27 @@ pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
 pub fn sizes_as_one(text: &str) -> Result<String, CError> {
     let ones: Vec<(Range<usize>, u64)> = sizeofs(text)?.into_iter().map(|(r, _)| (r, 1)).collect();
     Ok(with_sizes(text, &ones))
+}
+
+/// The C integer type a cast to scalar `sc` converts to: by its size and sign, `long` for the
+/// ABI's word; none for an architecture's own type (whose size differs) or one with a byte
+/// order of its own.
+pub fn scalar_ctype(sc: crate::ir::Scalar) -> Option<CType> {
+    if sc.is_arch() || sc.is_endian() || sc.is_plain_char() {
+        return None;
+    }
+    Some(match (sc.is_word(), sc.size(), sc.is_signed()) {
+        (true, _, true) => CType::Long,
+        (true, _, false) => CType::ULong,
+        (_, 1, false) => CType::UChar,
+        (_, 1, true) => CType::SChar,
+        (_, 2, false) => CType::UShort,
+        (_, 2, true) => CType::Short,
+        (_, 4, false) => CType::UInt,
+        (_, 4, true) => CType::Int,
+        (_, _, false) => CType::ULongLong,
+        (_, _, true) => CType::LongLong,
+    })
 }
 
 /// Parses `text` as one C integer constant expression.
@@ -1124,6 +1144,16 @@ fn paste_suffix(
 /// Parses `text` as one C integer constant expression, the function-like macros `macros`
 /// knows (and <linux/const.h>'s) expanded; `used` gets the names of those it called.
 pub fn parse_with(text: &str, macros: &dyn Fn(&str) -> Option<Macro>) -> Result<CExpr, CError> {
+    parse_with_types(text, macros, &|_| None)
+}
+
+/// `parse_with`, where a cast may also name a typedef `types` knows (videodev2.h's
+/// `((v4l2_std_id)0x00000001)`).
+pub fn parse_with_types(
+    text: &str,
+    macros: &dyn Fn(&str) -> Option<Macro>,
+    types: &dyn Fn(&str) -> Option<CType>,
+) -> Result<CExpr, CError> {
     let mut used = Vec::new();
     let mut budget = MAX_TOKENS;
     let toks = expand(&lex(text)?, macros, &mut Vec::new(), &mut used, &mut budget)?;
@@ -1138,6 +1168,7 @@ pub fn parse_with(text: &str, macros: &dyn Fn(&str) -> Option<Macro>) -> Result<
     }
     let mut p = Parser {
         toks: &toks,
+        types,
         pos: 0,
         len: text.len(),
         names: Vec::new(),

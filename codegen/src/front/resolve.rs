@@ -3991,7 +3991,13 @@ impl Resolver {
         let text_written = text;
         let text = sized.as_str();
         let macros = &self.macros;
-        let parsed = match cexpr::parse_with(text, &|n| macros.get(n).cloned()) {
+        let typedefs = &self.typedefs;
+        // A cast may name a `[[typedef]]` above of a scalar (videodev2.h's `v4l2_std_id`).
+        let types = |n: &str| match typedefs.get(n) {
+            Some((_, FieldType::Scalar(sc), None)) => cexpr::scalar_ctype(*sc),
+            _ => None,
+        };
+        let parsed = match cexpr::parse_with_types(text, &|n| macros.get(n).cloned(), &types) {
             Ok(p) => p,
             Err(e) => {
                 let at = self.in_string(x, e.at);

@@ -978,7 +978,7 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             let body = c.macro_body();
             // `sizeof(struct can_frame)`: the schema takes its size, the same on every ABI.
             let sized = crate::front::cexpr::sizes_as_one(&body).unwrap_or_default();
-            match crate::front::cexpr::parse(&sized) {
+            match parse_expr(&sized, &HashMap::new()) {
                 Ok(_) => DefineForm::Value(format!("expr = {}", toml_str(&body))),
                 // A call of a function-like macro: whether the header defines it above, and
                 // with as many parameters, is checked with the other names.
@@ -1147,6 +1147,8 @@ fn ioctl_form(words: &[String]) -> DefineForm {
     fn value_type(toks: &[&str]) -> bool {
         match toks {
             ["struct", n] => is_identifier(n),
+            // A typedef's name (videodev2.h's `v4l2_std_id`), which resolve looks up.
+            [n] if is_identifier(n) => true,
             _ => crate::ir::Scalar::from_c_name(&toks.join(" ")).is_some(),
         }
     }
@@ -1446,19 +1448,33 @@ fn define_names(
             .map(|(_, a)| a.clone());
         let mut names = Vec::new();
         for text in [ty, nr].into_iter().chain(numbers) {
-            let e = crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
-                .map_err(|e| e.message)?;
+            let e = parse_expr(&text, macros).map_err(|e| e.message)?;
             names.extend(e.names.into_iter().map(|(n, _)| n));
         }
         return Ok(names);
     }
     if let Some(text) = expr_text(value) {
         let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
-        return crate::front::cexpr::parse_with(&text, &|n| macros.get(n).cloned())
+        return parse_expr(&text, macros)
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
             .map_err(|e| e.message);
     }
     Ok(define_names_plain(value))
+}
+
+/// `text` parsed as an integer expression over `macros`; if it is none, as one whose casts
+/// may name a typedef (`((v4l2_std_id)0x100)`), whether the header has it above is resolve's
+/// to check.
+fn parse_expr(
+    text: &str,
+    macros: &HashMap<String, crate::front::cexpr::Macro>,
+) -> Result<crate::front::cexpr::CExpr, crate::front::cexpr::CError> {
+    let lookup = |n: &str| macros.get(n).cloned();
+    crate::front::cexpr::parse_with(text, &lookup).or_else(|_| {
+        crate::front::cexpr::parse_with_types(text, &lookup, &|_| {
+            Some(crate::front::cexpr::CType::Int)
+        })
+    })
 }
 
 /// A wrapper macro's call in an ioctl's schema table: the macro and its arguments.
