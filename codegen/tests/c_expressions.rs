@@ -48,6 +48,14 @@ bit = 40
 name = "ce_kind"
 values = [{ name = "CE_KIND_A" }, { name = "CE_KIND_B", value = 0x10 }]
 
+[[typedef]]
+name = "ce_std_id"
+type = "__u64"
+
+[[typedef]]
+name = "ce_small"
+type = "unsigned short"
+
 [[macro]]
 name = "CE_K"
 params = ["t", "v"]
@@ -96,6 +104,9 @@ const EXPRS: &[(&str, CType)] = &[
     ("((int16_t)0x8000)", CType::Short),
     ("((__kernel_key_t) 0)", CType::Int),
     ("((__kernel_uid32_t)-1)", CType::UInt),
+    ("((ce_std_id)0x00000100)", CType::ULongLong),
+    ("((ce_std_id)1 << 40)", CType::ULongLong),
+    ("((ce_small)-1)", CType::UShort),
     ("(0777 & ~022)", CType::Int),
     ("(1LL << 62)", CType::LongLong),
     ("(-(1LL << 62) * 2)", CType::LongLong),

@@ -1208,6 +1208,15 @@ fn define_struct(value: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The name an ioctl define's schema form gives as its argument type (`size =
+/// "v4l2_std_id"`), when it is a bare name: a typedef the header must define.
+fn define_typedef_arg(value: &str) -> Option<String> {
+    let i = ioctl_table(value)?;
+    let size = i.get("size")?.as_str()?.trim();
+    (is_identifier(size) && crate::ir::Scalar::from_c_name(size).is_none())
+        .then(|| size.to_string())
+}
+
 /// An ioctl define's schema form (`ioctl = { ... }`) as a table.
 fn ioctl_table(value: &str) -> Option<toml::Table> {
     let table = value.strip_prefix("ioctl = ")?;
@@ -1471,8 +1480,11 @@ fn parse_expr(
 ) -> Result<crate::front::cexpr::CExpr, crate::front::cexpr::CError> {
     let lookup = |n: &str| macros.get(n).cloned();
     crate::front::cexpr::parse_with(text, &lookup).or_else(|_| {
-        crate::front::cexpr::parse_with_types(text, &lookup, &|_| {
-            Some(crate::front::cexpr::CType::Int)
+        // Not a type the schema knows: those casts the strict parse took or refused.
+        crate::front::cexpr::parse_with_types(text, &lookup, &|n| {
+            Scalar::from_c_name(n)
+                .is_none()
+                .then_some(crate::front::cexpr::CType::Int)
         })
     })
 }
@@ -2751,6 +2763,26 @@ pub fn import_structs(
     let mut extern_structs: Vec<(String, Item, String)>;
     // And their function-like macros the header's defines call (drm.h's `DRM_IOWR`).
     let mut extern_macros: Vec<(Item, String)>;
+    // The typedefs the header defines, anywhere (a `#define` expands where it is used): an
+    // ioctl may name one as its argument type.
+    let typedef_names: HashSet<String> = state
+        .items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Typedef { name, .. }
+            | Item::Enum {
+                name: Some(name),
+                decl: EnumDecl::Typedef,
+                ..
+            }
+            | Item::Struct {
+                name,
+                typedef: true,
+                ..
+            } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
     let mut rounds = 0;
     loop {
         state.items = original.clone();
@@ -2794,6 +2826,19 @@ pub fn import_structs(
                     }
                 }
                 Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
+                Item::Define { name, value, .. }
+                    if define_typedef_arg(value).is_some_and(|t| !typedef_names.contains(&t)) =>
+                {
+                    let t = define_typedef_arg(value).unwrap_or_default();
+                    lost.push(name.clone());
+                    *item = Item::NotImported {
+                        what: format!("#define {name}"),
+                        why: format!(
+                            "its argument type `{t}` is neither a struct nor a type the schema \
+                             knows (a typedef of this header's)"
+                        ),
+                    };
+                }
                 Item::Define { name, value, .. }
                     if define_struct(value).is_some_and(|s| {
                         !structs.contains(&s)
