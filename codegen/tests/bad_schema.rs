@@ -1784,6 +1784,14 @@ fn c_and_cpp_keywords_are_refused() {
         "\"NULL\"".into(),
         "field name `NULL` is a name the generated C uses".into(),
     ));
+    // An errno the validators return, in a family that has validators (one without may
+    // define it: asm-generic/errno-base.h).
+    cases.push((
+        "constant E2BIG beside validators".into(),
+        format!("{HEAD}\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{{ name = \"size\", type = \"__u32\" }}, {{ name = \"a\", type = \"__u32\" }}]\n\n[[define]]\nname = \"E2BIG\"\nvalue = 7\n"),
+        "\"E2BIG\"".into(),
+        "constant name `E2BIG` is a name the generated C uses: the validators of this family's structs return it, as <errno.h> defines it".into(),
+    ));
     assert_all_located(&cases);
 }
 

@@ -61,6 +61,10 @@ pub const C_RESERVED: &[&str] = &[
     "__u16", "__u32", "__u64", "__s8", "__s16", "__s32", "__s64", "__aligned_u64",
 ];
 
+/// The errnos the generated validators return, which <errno.h> (user space) or
+/// <linux/errno.h> (the kernel) defines for them.
+pub const VALIDATOR_ERRNOS: &[&str] = &["EFAULT", "EINVAL", "E2BIG", "EOPNOTSUPP"];
+
 /// The parameters and locals of the generated validators, C and Rust. A constant with one of
 /// these names would be shadowed by it (C: a rule reads the parameter, silently) or would
 /// turn the binding into a pattern (Rust: does not compile).
@@ -292,7 +296,11 @@ pub fn refuse_in(name: &str, role: Role, c_only: bool) -> Option<String> {
                  in [family])"
             ));
         }
-        if C_RESERVED_NAME.contains(name) {
+        // The errnos the validators return are <errno.h>'s: a family without validators
+        // (asm-generic/errno-base.h itself) may define them (`collisions` says where not).
+        if C_RESERVED_NAME.contains(name)
+            && !(role == Role::Constant && VALIDATOR_ERRNOS.contains(&name))
+        {
             return Some(format!(
                 "{what} `{name}` is a name the generated C uses (a macro, type or function of the headers it includes)"
             ));
@@ -634,6 +642,24 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
         guard_span,
         "C",
     );
+    // A family with validators includes <errno.h> with them: an errno they return is not
+    // the family's to define.
+    if family.structs.iter().any(|s| s.convention.is_some()) {
+        for c in family
+            .constants()
+            .filter(|c| VALIDATOR_ERRNOS.contains(&c.name.as_str()))
+        {
+            diags.push(Diagnostic::at(
+                src,
+                c.span.clone(),
+                format!(
+                    "constant name `{}` is a name the generated C uses: the validators of this \
+                     family's structs return it, as <errno.h> defines it",
+                    c.name
+                ),
+            ));
+        }
+    }
     for c in family.constants() {
         let what = What::Constant(&c.name);
         for other in [&tags, &members] {
