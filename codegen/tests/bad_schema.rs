@@ -539,10 +539,10 @@ const CASES: &[Case] = &[
         says: "typedef `canid_t` is `extern = \"linux/can.h\"`, which is not one of the family's `includes`",
     },
     Case {
-        name: "sizeof of a type laid out otherwise on some ABI",
-        body: "[[define]]\nname = \"W\"\nexpr = \"(sizeof(long) * 2)\"\n",
-        at: "sizeof(long)",
-        says: "`sizeof(long)` is 8 bytes on x86_64-linux-gnu but 4 on i686-linux-gnu: a constant has one value on every ABI",
+        name: "sizeof of a type laid out otherwise on two ABIs of one data model",
+        body: "[[struct]]\nname = \"p\"\nabi_trap = { revisions = [\"r1\"], note = \"i686\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u64\" }]\n\n[[define]]\nname = \"W\"\nexpr = \"(sizeof(struct p) * 2)\"\n",
+        at: "sizeof(struct p)",
+        says: "`sizeof(struct p)` is 16 bytes on x86_64-linux-gnu but 12 on i686-linux-gnu: a constant has one value on every ABI, or one per data model (ILP32, LP64)",
     },
     Case {
         name: "sizeof of an unknown struct",

@@ -412,6 +412,7 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
     rust_constants_run("features", &items);
     let items = rust_constants("extuse");
     assert!(items.contains("pub const EXTUSE_IOCTL_WORD"), "{items}");
+    assert!(items.contains("pub const EXTUSE_WORD_BITS"), "{items}");
     rust_constants_run("extuse", &items);
 }
 
@@ -429,9 +430,12 @@ fn rust_constants(family: &str) -> String {
             continue;
         };
         let (_, ty) = rest.split_once(": ").unwrap();
+        // The word's (`::core::ffi::c_ulong`) too: one value per data model.
         if !["u8", "u16", "u32", "u64", "i32", "i64"]
             .iter()
             .any(|t| ty.starts_with(&format!("{t} ")))
+            && !ty.starts_with("::core::ffi::c_ulong ")
+            && !ty.starts_with("::core::ffi::c_long ")
         {
             continue;
         }

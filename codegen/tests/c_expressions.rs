@@ -281,6 +281,11 @@ fn a_long_of_the_abis_word_has_each_abis_value_as_gcc_does() {
         "(0xffffffffUL + 1)",
         "(-2L)",
         "((~0UL) / 3)",
+        // A size of the data model's (drm/panthor_drm.h's `sizeof(unsigned long)`): each
+        // model's value, not a cut.
+        "sizeof(unsigned long)",
+        "(sizeof(long) * 8 - 1)",
+        "(sizeof(void *) + sizeof(unsigned long long))",
     ] {
         let text = format!("{BASE}\n[[define]]\nname = \"CE_X\"\nexpr = \"{e}\"\n");
         let c = uapigen::load_source(Source::new("cexpr.toml", &text), "cexpr.toml")

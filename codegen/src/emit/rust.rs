@@ -521,6 +521,16 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         }
         // A value of the ABI's word: the 64-bit value, cut to the target's `long` by `as`, as
         // C's is on ILP32.
+        // A size of the data model's (`sizeof(struct iw_event)`): each model's value.
+        crate::ir::Expr::C {
+            value,
+            ilp32: Some(small),
+            ..
+        } if !is_word_cut(*value, *small) => Expr::If(
+            Box::new(cfg_pointer_width_32()),
+            vec![Stmt::Expr(lit(small.to_string()))],
+            Some(vec![Stmt::Expr(lit(value.to_string()))]),
+        ),
         crate::ir::Expr::C {
             value,
             ilp32: Some(_),
@@ -540,6 +550,24 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         crate::ir::Expr::C { value, .. } => lit(value.to_string()),
         crate::ir::Expr::Implicit => lit(signed_text(c, ty)),
     }
+}
+
+/// Whether `small` is `value` cut to 32 bits as C cuts a `long` on ILP32 (`(-1ul)`), which an
+/// `as` cast does in Rust, not a value of its own (`sizeof(unsigned long)`).
+pub(crate) fn is_word_cut(value: i128, small: i128) -> bool {
+    small == i128::from(value as i32) || small == i128::from(value as u32)
+}
+
+/// `cfg!(target_pointer_width = "32")`: ILP32.
+fn cfg_pointer_width_32() -> Expr {
+    Expr::Macro(
+        path("cfg"),
+        vec![
+            Tt::Ident("target_pointer_width".into()),
+            Tt::Punct('='),
+            Tt::Lit(str_lit("32")),
+        ],
+    )
 }
 
 /// A constant of the ABI's word (`(-1ul)`) in Rust: its 64-bit value as the target's

@@ -632,7 +632,7 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
         // A value of the ABI's word (`(-1ul)`): the target's own, as C's.
         Expr::C {
             value,
-            ilp32: Some(_),
+            ilp32: Some(small),
             types,
             ..
         } => {
@@ -641,7 +641,17 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
             } else {
                 "::std::os::raw::c_ulong"
             };
-            (ty, crate::emit::rust::word_value(*value, ty))
+            // A size of the data model's: each model's value.
+            if crate::emit::rust::is_word_cut(*value, *small) {
+                (ty, crate::emit::rust::word_value(*value, ty))
+            } else {
+                (
+                    ty,
+                    format!(
+                        "if cfg!(target_pointer_width = \"32\") {{ {small} }} else {{ {value} }}"
+                    ),
+                )
+            }
         }
         Expr::C { value, text, .. }
             if (i128::from(i32::MIN)..0).contains(value) && !text.contains(['-', '~']) =>

@@ -3973,23 +3973,37 @@ impl Resolver {
                 return (0, Expr::Implicit);
             };
             let targets = crate::model::layout::TARGETS;
-            if let Some(t) = bytes.iter().position(|b| *b != bytes[0]) {
+            // One size per data model (`sizeof(unsigned long)`, a struct holding a pointer):
+            // the constant has each model's value, as a `long` of the ABI's word has.
+            let model = |t: &crate::model::layout::Target| usize::from(t.long_size == 8);
+            let per_model: [Option<u64>; 2] = [0, 1].map(|m| {
+                let mut it = targets.iter().zip(&bytes).filter(|(t, _)| model(t) == m);
+                let first = *it.next()?.1;
+                it.all(|(_, b)| *b == first).then_some(first)
+            });
+            let (Some(ilp32), Some(lp64)) = (per_model[0], per_model[1]) else {
+                let t = bytes.iter().position(|b| *b != bytes[0]).unwrap_or(0);
                 self.error_note(
                     at,
                     format!(
                         "`sizeof({ty})` is {} bytes on {} but {} on {}: a constant has one \
-                         value on every ABI",
+                         value on every ABI, or one per data model (ILP32, LP64)",
                         bytes[0], targets[0].triple, bytes[t], targets[t].triple
                     ),
-                    "write the size of a type laid out alike on every ABI",
+                    "write the size of a type laid out alike on the ABIs of each data model",
                 );
                 return (0, Expr::Implicit);
-            }
-            found.push((r, bytes[0]));
+            };
+            found.push((r, [ilp32, lp64]));
         }
-        let sized = cexpr::with_sizes(text, &found);
+        let by_model = !found.iter().all(|(_, b)| b[0] == b[1]);
+        let texts: [String; 2] = [0, 1].map(|m| {
+            let one: Vec<(std::ops::Range<usize>, u64)> =
+                found.iter().map(|(r, b)| (r.clone(), b[m])).collect();
+            cexpr::with_sizes(text, &one)
+        });
         let text_written = text;
-        let text = sized.as_str();
+        let text = texts[1].as_str();
         let macros = &self.macros;
         let typedefs = &self.typedefs;
         // A cast may name a `[[typedef]]` above of a scalar (videodev2.h's `v4l2_std_id`).
@@ -4005,6 +4019,19 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
+        // ILP32's own sizes, where they differ: the same expression over them.
+        let parsed_ilp32 = if by_model {
+            match cexpr::parse_with_types(&texts[0], &|n| macros.get(n).cloned(), &types) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let at = self.in_string(x, e.at);
+                    self.error(at, e.message);
+                    return (0, Expr::Implicit);
+                }
+            }
+        } else {
+            None
+        };
         let mut refused = false;
         for (n, r) in &parsed.names {
             let at = self.in_string(x, r.clone());
@@ -4014,7 +4041,11 @@ impl Resolver {
             return (0, Expr::Implicit);
         }
         let on = |i: usize| {
-            parsed.eval(cexpr::MODELS[i], &|n: &str| {
+            let p = match (&parsed_ilp32, i) {
+                (Some(p), 0) => p,
+                _ => &parsed,
+            };
+            p.eval(cexpr::MODELS[i], &|n: &str| {
                 self.constants.get(n).map(|(.., cv)| cv[i])
             })
         };
@@ -4030,8 +4061,13 @@ impl Resolver {
                         i128::from(b.value as u32)
                     }
         };
+        // A size of the data model's (`sizeof(struct iw_event)`), in a `long` or `size_t`:
+        // each model's value.
+        let sized_by_model = |a: &cexpr::CValue, b: &cexpr::CValue| {
+            by_model && matches!(b.ty, CType::Long | CType::ULong) && a.ty == b.ty
+        };
         match (on(0), on(1)) {
-            (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) => (
+            (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) || sized_by_model(&a, &b) => (
                 b.value as i64 as u64,
                 Expr::C {
                     text: text_written.to_string(),

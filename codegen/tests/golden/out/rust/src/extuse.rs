@@ -280,6 +280,12 @@ pub const EXTUSE_IOCTL_PEEK_TIMES: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (32 << 16) | (69 << 8) | 18;
+/// the bits of the ABI's word
+pub const EXTUSE_WORD_BITS: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32") {
+    32
+} else {
+    64
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

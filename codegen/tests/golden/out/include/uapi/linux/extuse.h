@@ -60,4 +60,6 @@ union extuse_value {
 
 #define EXTUSE_IOCTL_PEEK_TIMES	EXTUSE_IOR(2, struct extdep_time[2]) /* an array of another header's struct */
 
+#define EXTUSE_WORD_BITS	(sizeof(unsigned long) * 8) /* the bits of the ABI's word */
+
 #endif /* _UAPI_LINUX_EXTUSE_H */
