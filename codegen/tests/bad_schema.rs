@@ -1779,6 +1779,15 @@ fn c_and_cpp_keywords_are_refused() {
         "include guard `int` is a C keyword".into(),
     ));
     cases.push((
+        "an include below no constant".into(),
+        head_with(
+            "includes",
+            "[\"linux/types.h\", { header = \"linux/if.h\", after = \"NOPE\" }]",
+        ),
+        "{ header".into(),
+        "`after = \"NOPE\"`: no constant of that name at file scope".into(),
+    ));
+    cases.push((
         "field NULL".into(),
         format!("{HEAD}\n[[struct]]\nname = \"s\"\nfields = [{{ name = \"NULL\", type = \"__u32\" }}]\n"),
         "\"NULL\"".into(),

@@ -546,6 +546,21 @@ fn enums_declared_as_typedefs_and_members_are_imported() {
     }
 }
 
+/// An `#include` the header writes below a constant the included header needs (linux/if.h's
+/// <linux/hdlc/ioctl.h> below `IFNAMSIZ`) is imported at its place, and the regenerated header
+/// compiles and lays out as the original.
+#[test]
+fn an_include_below_a_constant_stays_below_it() {
+    let header = repo_root().join("codegen/tests/import/linux/pos_outer.h");
+    let schema = import_generate_compare(&header, "pos_outer");
+    assert!(
+        schema.contains(
+            "includes = [\"linux/types.h\", { header = \"linux/pos_inner.h\", after = \"POS_ALIASZ\" }]"
+        ),
+        "{schema}"
+    );
+}
+
 /// What the schema's `packed` and `aligned = n` cannot hold is refused, not dropped: an
 /// alignment that is not a number (`sizeof(__u64)`), gcc's bare `aligned` (the ABI's largest),
 /// one past a page, and packing on a union.

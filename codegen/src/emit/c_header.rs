@@ -32,6 +32,8 @@ struct ItemView {
     typedef: Option<String>,
     /// `#if CONDITION` ... `#endif /* CONDITION */` around the item (`libc_compat`).
     libc_compat: Option<String>,
+    /// `#include <...>` lines below the item (`includes_after`).
+    includes_after: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -133,7 +135,11 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .filter(|item| {
                 !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member)
             })
-            .map(|item| item_view(family, *item))
+            .map(|item| {
+                let mut view = item_view(family, *item);
+                view.includes_after = includes_after(family, *item);
+                view
+            })
             .collect(),
     };
     // About 200 bytes an item in the benchmark's schema.
@@ -297,6 +303,9 @@ fn write(v: &HeaderView, out: &mut String) {
         if let Some(g) = truthy(&item.libc_compat) {
             push(out, &["#endif /* ", g, " */\n"]);
         }
+        for h in &item.includes_after {
+            push(out, &["#include <", h, ">\n"]);
+        }
     }
     push(out, &["\n#endif /* ", &v.guard, " */\n"]);
 }
@@ -305,7 +314,13 @@ fn write(v: &HeaderView, out: &mut String) {
 /// does not list them, so the header compiles on its own: `<linux/types.h>` (`__u32`,
 /// `__aligned_u64`) first, `<linux/ioctl.h>` (`_IO`) last.
 fn includes(family: &Family) -> Vec<String> {
-    let mut out = family.includes.clone();
+    // Those written below a constant are not at the top.
+    let mut out: Vec<String> = family
+        .includes
+        .iter()
+        .filter(|i| !family.includes_after.iter().any(|(h, _)| h == *i))
+        .cloned()
+        .collect();
     let listed = |h: &str| family.includes.iter().any(|i| i == h);
     if !family.structs.is_empty() && !listed("linux/types.h") {
         out.insert(0, "linux/types.h".to_string());
@@ -518,6 +533,25 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
         FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
         FieldType::Pointer(p) => p.c_base(family),
     }
+}
+
+/// The headers the header includes right below `item` (`includes_after`): those whose
+/// constant it defines.
+fn includes_after(family: &Family, item: ItemRef) -> Vec<String> {
+    if family.includes_after.is_empty() {
+        return Vec::new();
+    }
+    let defines = |name: &str| match item {
+        ItemRef::Define(d) => family.define(d).constant.name == name,
+        ItemRef::Group(g) => family.group(g).values.iter().any(|c| c.name == name),
+        _ => false,
+    };
+    family
+        .includes_after
+        .iter()
+        .filter(|(_, after)| defines(after))
+        .map(|(h, _)| h.clone())
+        .collect()
 }
 
 /// ` __attribute__((packed))`, ` __attribute__((aligned(8)))` or both in one, spelled as the

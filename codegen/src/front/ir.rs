@@ -41,6 +41,9 @@ pub struct Family {
     pub c_only: bool,
     /// `#include <...>` lines, in order.
     pub includes: Vec<String>,
+    /// The ones of `includes` the header writes below a constant instead of at the top: (the
+    /// header, the constant).
+    pub includes_after: Vec<(String, String)>,
     /// The version history, oldest first.
     pub revisions: Vec<Revision>,
     /// Every struct, in schema order.

@@ -34,8 +34,51 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         incomplete: Vec::new(),
         c_only: false,
     };
+    // The includes written below a constant, bound once every constant is known.
+    let afters: Vec<(String, S<String>)> = raw
+        .family
+        .get_ref()
+        .includes
+        .iter()
+        .filter_map(|i| match i.get_ref() {
+            RawInclude::After(a) => Some((a.header.clone(), S::new(i.span(), a.after.clone()))),
+            RawInclude::Top(_) => None,
+        })
+        .collect();
     let mut family = r.family(raw, schema_file);
     family.incomplete = std::mem::take(&mut r.incomplete);
+    for (header, after) in afters {
+        // A constant the header writes at file scope: a define or a value of a set there.
+        let top = family
+            .items
+            .iter()
+            .filter(|i| !family.is_extern(**i))
+            .any(|item| match item {
+                ItemRef::Define(d) => family.define(*d).constant.name == *after.get_ref(),
+                ItemRef::Group(g) => {
+                    let g = family.group(*g);
+                    g.decl != EnumDecl::Member
+                        && g.inside.is_none()
+                        && g.values.iter().any(|c| c.name == *after.get_ref())
+                }
+                _ => false,
+            });
+        if top {
+            family
+                .includes_after
+                .push((header, after.get_ref().clone()));
+        } else {
+            r.error_note(
+                after.span(),
+                format!(
+                    "`after = {:?}`: no constant of that name at file scope",
+                    after.get_ref()
+                ),
+                "an include is written below a `[[define]]` or a set's value the header writes \
+                 outside any struct",
+            );
+        }
+    }
     // An enum declared as a member's type is declared nowhere else: one member names it.
     for (name, (g, _, used)) in std::mem::take(&mut r.member_enums) {
         if used.is_none() {
@@ -374,14 +417,18 @@ impl Resolver {
             ),
             None => {}
         }
-        self.includes = fam.includes.iter().map(|i| i.get_ref().clone()).collect();
+        self.includes = fam
+            .includes
+            .iter()
+            .map(|i| i.get_ref().header().to_string())
+            .collect();
         for inc in &fam.includes {
-            if let Some(why) = names::refuse_path(inc.get_ref()) {
+            if let Some(why) = names::refuse_path(inc.get_ref().header()) {
                 self.error(
                     inc.span(),
                     format!(
                         "include {:?} {why}: write a header path like linux/types.h",
-                        inc.get_ref()
+                        inc.get_ref().header()
                     ),
                 );
             }
@@ -513,7 +560,12 @@ impl Resolver {
             description,
             proposal,
             c_only: self.c_only,
-            includes: fam.includes.iter().map(|i| i.get_ref().clone()).collect(),
+            includes: fam
+                .includes
+                .iter()
+                .map(|i| i.get_ref().header().to_string())
+                .collect(),
+            includes_after: Vec::new(),
             revisions: self.revisions.clone(),
             structs: Vec::new(),
             groups: Vec::new(),

@@ -91,9 +91,10 @@ pub struct RawFamily {
     pub license: S<String>,
     /// A comment block below the SPDX line.
     pub description: Option<S<String>>,
-    /// `#include <...>` lines.
+    /// `#include <...>` lines: a header path, or `{ header, after }` for one the header writes
+    /// below the constant `after` (linux/if.h's <linux/hdlc/ioctl.h>, which needs `IFNAMSIZ`).
     #[serde(default)]
-    pub includes: Vec<S<String>>,
+    pub includes: Vec<S<RawInclude>>,
     /// What the family is when it is not (yet) the kernel's: a proposal's header, left out of
     /// the kernel, QEMU and rust-vmm trees.
     pub proposal: Option<S<String>>,
@@ -463,6 +464,36 @@ pub struct RawField {
     /// a union (jffs2.h), as an array's element (igmp.h's `grec[]`). GNU C lays out the
     /// struct's fixed part; the inner array overlays what follows.
     pub embeds_flexible: Option<S<bool>>,
+}
+
+/// One of `[family] includes`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawInclude {
+    /// At the top, with the others.
+    Top(String),
+    /// Below a constant.
+    After(RawIncludeAfter),
+}
+
+/// `{ header = "linux/hdlc/ioctl.h", after = "ALTIFNAMSIZ" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncludeAfter {
+    pub header: String,
+    /// The constant (a `[[define]]`, or a value of a set) right below which the header writes
+    /// the `#include`.
+    pub after: String,
+}
+
+impl RawInclude {
+    /// The header's path.
+    pub fn header(&self) -> &str {
+        match self {
+            RawInclude::Top(h) => h,
+            RawInclude::After(a) => &a.header,
+        }
+    }
 }
 
 /// An array's `len`: a number, or a C integer constant expression.

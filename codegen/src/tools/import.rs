@@ -152,6 +152,8 @@ struct State {
     source: String,
     /// The `#include <...>` directives the preprocessor took, in order.
     includes: Vec<String>,
+    /// Where each of `includes` the header wrote is, by header.
+    include_at: HashMap<String, u32>,
     /// The object-like macros of the other headers the translation unit read (not uapigen's
     /// own stubs), by name: their schema form and their header as a program includes it.
     others: HashMap<String, (String, String)>,
@@ -1692,6 +1694,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             let line = state.source.get(offset as usize..).unwrap_or("");
             let line = line.lines().next().unwrap_or("");
             if line.contains('<') {
+                state.include_at.insert(spelled.clone(), offset);
                 state.includes.push(spelled);
             } else {
                 not_imported(
@@ -2542,6 +2545,7 @@ fn read(
         problems: Vec::new(),
         source,
         includes: Vec::new(),
+        include_at: HashMap::new(),
         others: HashMap::new(),
         other_structs: HashMap::new(),
         other_typedefs: HashMap::new(),
@@ -3252,6 +3256,7 @@ pub fn import_structs(
         &source,
         state.items,
         &state.includes,
+        &state.include_at,
         &regions,
     );
     let skeleton = verify(
@@ -3547,6 +3552,7 @@ fn render(
     source: &str,
     mut items: Vec<(u32, Item)>,
     includes: &[String],
+    include_at: &HashMap<String, u32>,
     regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
@@ -3631,12 +3637,51 @@ fn render(
             "# the header names `{n}`, a C++ keyword: it is C only, as the kernel's is\nc_only = true"
         );
     }
+    // One the header writes below its constants: below the last define above it, which it
+    // may need (linux/if.h's <linux/hdlc/ioctl.h> uses `IFNAMSIZ`).
+    let first_item = items
+        .iter()
+        .filter(|(_, i)| {
+            matches!(
+                i,
+                Item::Define {
+                    extern_header: None,
+                    ..
+                } | Item::Struct {
+                    extern_header: None,
+                    ..
+                } | Item::Enum { .. }
+            )
+        })
+        .map(|(o, _)| *o)
+        .min();
+    let after = |h: &str| -> Option<&str> {
+        let at = *include_at.get(h)?;
+        if first_item.is_none_or(|f| at < f) {
+            return None;
+        }
+        items
+            .iter()
+            .filter_map(|(o, i)| match i {
+                Item::Define {
+                    name,
+                    extern_header: None,
+                    ..
+                } if *o < at => Some((*o, name.as_str())),
+                _ => None,
+            })
+            .max_by_key(|(o, _)| *o)
+            .map(|(_, n)| n)
+    };
     let _ = writeln!(
         out,
         "includes = [{}]\n",
         includes
             .iter()
-            .map(|i| toml_str(i))
+            .map(|i| match after(i) {
+                Some(a) => format!("{{ header = {}, after = {} }}", toml_str(i), toml_str(a)),
+                None => toml_str(i),
+            })
             .collect::<Vec<_>>()
             .join(", ")
     );
