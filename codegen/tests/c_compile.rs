@@ -413,6 +413,10 @@ fn rust_constants_equal_the_ir_values_on_x86_64_and_i686() {
     let items = rust_constants("extuse");
     assert!(items.contains("pub const EXTUSE_IOCTL_WORD"), "{items}");
     assert!(items.contains("pub const EXTUSE_WORD_BITS"), "{items}");
+    assert!(
+        items.contains("pub const EXTUSE_MMIO_OFFSET: u64"),
+        "{items}"
+    );
     rust_constants_run("extuse", &items);
 }
 

@@ -286,13 +286,20 @@ fn a_long_of_the_abis_word_has_each_abis_value_as_gcc_does() {
         "sizeof(unsigned long)",
         "(sizeof(long) * 8 - 1)",
         "(sizeof(void *) + sizeof(unsigned long long))",
+        // Over a constant of each model's value (wireless.h's `IW_EV_LCP_LEN + IFNAMSIZ`),
+        // and in a 64-bit type (panthor_drm.h's choice of an offset by `sizeof(unsigned long)`).
+        "(CE_WORD_BYTES + 16)",
+        "(sizeof(unsigned long) < 8 ? (1ULL << 43) : (1ULL << 56))",
     ] {
-        let text = format!("{BASE}\n[[define]]\nname = \"CE_X\"\nexpr = \"{e}\"\n");
+        let text = format!(
+            "{BASE}\n[[define]]\nname = \"CE_WORD_BYTES\"\nexpr = \"sizeof(unsigned long)\"\n\n\
+             [[define]]\nname = \"CE_X\"\nexpr = \"{e}\"\n"
+        );
         let c = uapigen::load_source(Source::new("cexpr.toml", &text), "cexpr.toml")
             .unwrap_or_else(|err| panic!("{e}: {err}"));
         let k = c.family.constants().find(|k| k.name == "CE_X").unwrap();
         let src = format!(
-            "#include <stdio.h>\nint main(void) {{ printf(\"%llu\\n\", (unsigned long long)({e})); return 0; }}\n"
+            "#include <stdio.h>\n#define CE_WORD_BYTES sizeof(unsigned long)\nint main(void) {{ printf(\"%llu\\n\", (unsigned long long)({e})); return 0; }}\n"
         );
         let dir = tempfile::tempdir().unwrap().keep();
         for (m, triple) in [("-m64", "x86_64-linux-gnu"), ("-m32", "i686-linux-gnu")] {

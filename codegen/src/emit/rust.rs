@@ -11,6 +11,7 @@ use crate::emit::marker;
 use crate::emit::pp::INDENT;
 use crate::emit::rust_syntax::Expr;
 use crate::emit::rust_syntax::*;
+use crate::front::cexpr::CType;
 use crate::ir::*;
 use crate::layout::{rust_repr, RustRepr, TARGETS};
 use crate::model::{Model, RevView, StructId};
@@ -526,7 +527,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             value,
             ilp32: Some(small),
             ..
-        } if !is_word_cut(*value, *small) => Expr::If(
+        } if !is_word_cut(*value, *small) || !ty.contains("c_") => Expr::If(
             Box::new(cfg_pointer_width_32()),
             vec![Stmt::Expr(lit(small.to_string()))],
             Some(vec![Stmt::Expr(lit(value.to_string()))]),
@@ -2243,6 +2244,17 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
                 .max_by_key(|t| width(t))
                 .unwrap_or("u32"),
             crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
+            // One value per data model in a 64-bit type (`long long`): 64 bits on both.
+            crate::ir::Expr::C {
+                ilp32: Some(_),
+                types,
+                ..
+            } if matches!(types[1], CType::LongLong) => "i64",
+            crate::ir::Expr::C {
+                ilp32: Some(_),
+                types,
+                ..
+            } if matches!(types[1], CType::ULongLong) => "u64",
             crate::ir::Expr::C {
                 ilp32: Some(_),
                 types,

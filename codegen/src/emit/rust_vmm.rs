@@ -636,13 +636,18 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
             types,
             ..
         } => {
-            let ty = if types[1].signed() {
-                "::std::os::raw::c_long"
-            } else {
-                "::std::os::raw::c_ulong"
+            let wide = matches!(
+                types[1],
+                crate::front::cexpr::CType::LongLong | crate::front::cexpr::CType::ULongLong
+            );
+            let ty = match (wide, types[1].signed()) {
+                (true, true) => "i64",
+                (true, false) => "u64",
+                (false, true) => "::std::os::raw::c_long",
+                (false, false) => "::std::os::raw::c_ulong",
             };
             // A size of the data model's: each model's value.
-            if crate::emit::rust::is_word_cut(*value, *small) {
+            if crate::emit::rust::is_word_cut(*value, *small) && !wide {
                 (ty, crate::emit::rust::word_value(*value, ty))
             } else {
                 (

@@ -4115,8 +4115,21 @@ impl Resolver {
         };
         // A size of the data model's (`sizeof(struct iw_event)`), in a `long` or `size_t`:
         // each model's value.
+        // ... or over a constant that has each model's value (wireless.h's `IW_EV_LCP_LEN +
+        // IFNAMSIZ`): each model's value, in a type of 64 bits or of the word.
+        let from_model = by_model
+            || parsed.names.iter().any(|(n, _)| {
+                self.constants
+                    .get(n)
+                    .is_some_and(|(.., cv)| cv[0].value != cv[1].value)
+            });
         let sized_by_model = |a: &cexpr::CValue, b: &cexpr::CValue| {
-            by_model && matches!(b.ty, CType::Long | CType::ULong) && a.ty == b.ty
+            from_model
+                && matches!(
+                    b.ty,
+                    CType::Long | CType::ULong | CType::LongLong | CType::ULongLong
+                )
+                && a.ty == b.ty
         };
         match (on(0), on(1)) {
             (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) || sized_by_model(&a, &b) => (

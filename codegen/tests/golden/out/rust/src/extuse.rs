@@ -286,6 +286,12 @@ pub const EXTUSE_WORD_BITS: ::core::ffi::c_ulong = if cfg!(target_pointer_width 
 } else {
     64
 };
+/// where the MMIO pages are mapped
+pub const EXTUSE_MMIO_OFFSET: u64 = if cfg!(target_pointer_width = "32") {
+    8796093022208
+} else {
+    72057594037927936
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -62,4 +62,6 @@ union extuse_value {
 
 #define EXTUSE_WORD_BITS	(sizeof(unsigned long) * 8) /* the bits of the ABI's word */
 
+#define EXTUSE_MMIO_OFFSET	(sizeof(unsigned long) < 8 ? (1ULL << 43) : (1ULL << 56)) /* where the MMIO pages are mapped */
+
 #endif /* _UAPI_LINUX_EXTUSE_H */
