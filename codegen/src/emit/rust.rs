@@ -1002,12 +1002,11 @@ fn padding(ctx: &Ctx, s: StructId) -> Vec<Padding> {
     crate::layout::rust_paddings(ctx.family, ctx.layouts, s)
 }
 
-/// A member's array length and the `cfg` of the targets that have it: one, with no `cfg`,
-/// unless its `len_expr` differs between targets (linux/x25.h's `200-sizeof(unsigned long)`).
-fn len_variants(ctx: &Ctx, f: &Field) -> Vec<(Option<Meta>, Option<u64>)> {
-    let Some(on) = f.len_expr.as_ref().and_then(|e| e.on.as_ref()) else {
-        return vec![(None, f.len)];
-    };
+/// A member's array lengths and the `cfg` of the targets that have each, when its `len_expr`
+/// differs between targets (linux/x25.h's `200-sizeof(unsigned long)`); None when one length
+/// is every target's.
+fn len_variants(ctx: &Ctx, f: &Field) -> Option<Vec<(Option<Meta>, Option<u64>)>> {
+    let on = f.len_expr.as_ref()?.on.as_ref()?;
     let mut lens: Vec<(u64, Vec<&'static str>)> = Vec::new();
     for l in ctx.layouts {
         let n = on[l.target.index()];
@@ -1016,9 +1015,11 @@ fn len_variants(ctx: &Ctx, f: &Field) -> Vec<(Option<Meta>, Option<u64>)> {
             None => lens.push((n, vec![l.target.rust_arch])),
         }
     }
-    lens.into_iter()
-        .map(|(n, arches)| (Some(cfg_arches(&arches)), Some(n)))
-        .collect()
+    Some(
+        lens.into_iter()
+            .map(|(n, arches)| (Some(cfg_arches(&arches)), Some(n)))
+            .collect(),
+    )
 }
 
 /// `cfg(any(target_arch = "...", ...))` of these targets.
@@ -1475,16 +1476,27 @@ fn aggregate(
                 doc_lines(Some(&fallback))
             }
         };
-        for (cfg, len) in variants {
-            members.push(Member {
-                docs: docs.clone(),
-                cfg,
+        let array = |t: Ty, len: Option<u64>| match len {
+            Some(n) => Ty::Array(Box::new(t), n.to_string()),
+            None => t,
+        };
+        match variants {
+            None => members.push(Member {
+                docs,
+                cfg: None,
                 name: ident(&f.rust_name),
-                ty: match len {
-                    Some(n) => Ty::Array(Box::new(t.clone()), n.to_string()),
-                    None => t.clone(),
-                },
-            });
+                ty: array(t, f.len),
+            }),
+            Some(variants) => {
+                for (cfg, len) in variants {
+                    members.push(Member {
+                        docs: docs.clone(),
+                        cfg,
+                        name: ident(&f.rust_name),
+                        ty: array(t.clone(), len),
+                    });
+                }
+            }
         }
     }
     let name = ident(type_name);

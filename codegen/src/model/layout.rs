@@ -1174,8 +1174,17 @@ pub fn rust_unfaithful(
 /// (`__bindgen_padding_N`), on the targets that have it. Empty for a struct with no Rust type.
 pub fn rust_padding(family: &Family, fl: &FamilyLayout, s: StructId) -> Vec<(usize, u64)> {
     let st = family.struct_(s);
-    // Only a member's own alignment makes a hole Rust does not: such a struct is `align(n)`.
-    if st.union || rust_repr(&st.fields, st.packed, st.aligned).align.is_none() {
+    // Only a member's own alignment makes a hole Rust does not: its `aligned(n)`, or a
+    // `__aligned_u64` where Rust's `u64` is less aligned (i686).
+    let asks = |f: &Field| {
+        f.aligned.is_some()
+            || (fl.target.u64_align < 8
+                && matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64()))
+    };
+    if st.union || !st.fields.iter().any(asks) {
+        return Vec::new();
+    }
+    if rust_repr(&st.fields, st.packed, st.aligned).align.is_none() {
         return Vec::new();
     }
     let mut pads = Vec::new();
@@ -1192,8 +1201,30 @@ pub type Padding = (usize, u64, Vec<&'static str>);
 /// `rust_padding` on every target of `layouts`, the targets that agree together.
 pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> Vec<Padding> {
     let mut pads: Vec<Padding> = Vec::new();
+    // Most structs have no member asking for an alignment of its own.
+    let st = family.struct_(s);
+    let asks = |f: &Field| {
+        f.aligned.is_some() || matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64())
+    };
+    if st.union || !st.fields.iter().any(asks) {
+        return pads;
+    }
+    // Targets that share a layout table and a `u64` alignment share the answer.
+    let mut seen: Vec<(&std::sync::Arc<Vec<StructLayout>>, u64, Vec<(usize, u64)>)> = Vec::new();
     for fl in layouts {
-        for (i, bytes) in rust_padding(family, fl, s) {
+        let known = seen
+            .iter()
+            .find(|(t, a, _)| std::sync::Arc::ptr_eq(t, &fl.structs) && *a == fl.target.u64_align)
+            .map(|(.., p)| p.clone());
+        let here = match known {
+            Some(p) => p,
+            None => {
+                let p = rust_padding(family, fl, s);
+                seen.push((&fl.structs, fl.target.u64_align, p.clone()));
+                p
+            }
+        };
+        for (i, bytes) in here {
             match pads.iter_mut().find(|p| p.0 == i && p.1 == bytes) {
                 Some(p) => p.2.push(fl.target.rust_arch),
                 None => pads.push((i, bytes, vec![fl.target.rust_arch])),
