@@ -2449,13 +2449,7 @@ impl Resolver {
             }
             if decl == EnumDecl::Typedef {
                 let typedef = self.identifier(&raw.name, Role::Typedef);
-                if self.typedefs.contains_key(&typedef)
-                    || self.constants.contains_key(&typedef)
-                    || self.macros.contains_key(&typedef)
-                    || self.typedef_structs.contains(&typedef)
-                    || self.enum_typedefs.contains_key(&typedef)
-                    || Scalar::from_c_name(&typedef).is_some()
-                {
+                if self.ordinary_name_taken(&typedef) || Scalar::from_c_name(&typedef).is_some() {
                     self.error(raw.name.span(), format!("`{typedef}` is defined twice"));
                 }
             } else if decl == EnumDecl::Member && self.member_enums.contains_key(&name) {
@@ -3833,17 +3827,22 @@ impl Resolver {
         })
     }
 
+    /// Whether a typedef of `name` would take a name C's ordinary identifiers already have: a
+    /// typedef's (or a typedef'd struct's or enum's), a constant's or a macro's.
+    fn ordinary_name_taken(&self, name: &str) -> bool {
+        self.typedefs.contains_key(name)
+            || self.constants.contains_key(name)
+            || self.macros.contains_key(name)
+            || self.typedef_structs.contains(name)
+            || self.enum_typedefs.contains_key(name)
+    }
+
     /// `[[typedef]]`: a name for a type a member may have that is not an array, a pointer
     /// or another typedef (what the kernel's headers give one: a scalar, a struct).
     fn typedef(&mut self, t: S<RawTypedef>, id: TypedefId) -> Option<Typedef> {
         let t = t.into_inner();
         let name = self.identifier(&t.name, Role::Typedef);
-        if self.typedefs.contains_key(&name)
-            || self.constants.contains_key(&name)
-            || self.macros.contains_key(&name)
-            || self.typedef_structs.contains(&name)
-            || self.enum_typedefs.contains_key(&name)
-        {
+        if self.ordinary_name_taken(&name) {
             self.error(t.name.span(), format!("`{name}` is defined twice"));
             return None;
         }

@@ -740,12 +740,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     {
         // `enum { ... } func;`: an `[[enum]]` with `member = true`, named after the member.
         let name = path.replace('.', "_");
-        let mut e = Enumerators {
-            values: Vec::new(),
-            unsigned: is_unsigned(decl.enum_integer_type().kind()),
-            problems: Vec::new(),
-        };
-        decl.visit_children(|k| e.collect(k));
+        let e = Enumerators::of(decl);
         w.problems.extend(e.problems);
         field.member_enum = Some((name.clone(), None, e.values));
         format!("enum {name}")
@@ -822,6 +817,17 @@ struct Enumerators {
 }
 
 impl Enumerators {
+    /// The values of enum `decl`.
+    fn of(decl: Cursor<'_>) -> Enumerators {
+        let mut e = Enumerators {
+            values: Vec::new(),
+            unsigned: is_unsigned(decl.enum_integer_type().kind()),
+            problems: Vec::new(),
+        };
+        decl.visit_children(|k| e.collect(k));
+        e
+    }
+
     fn collect(&mut self, c: Cursor<'_>) {
         if c.kind() != CursorKind::EnumConstant {
             return;
@@ -1725,12 +1731,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             state.items.push((offset, item));
         }
     } else if kind == CursorKind::Enum && definition {
-        let mut e = Enumerators {
-            values: Vec::new(),
-            unsigned: is_unsigned(c.enum_integer_type().kind()),
-            problems: Vec::new(),
-        };
-        c.visit_children(|k| e.collect(k));
+        let e = Enumerators::of(c);
         state.problems.extend(e.problems);
         for attr in attributes_of(c) {
             state.problems.push(Problem {
