@@ -647,6 +647,12 @@ const CASES: &[Case] = &[
         says: "`e_t` names an enum without a tag (`typedef = true`): write `type = \"e_t\"`",
     },
     Case {
+        name: "a rule reading an array whose length differs between targets",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nabi_trap = { revisions = [\"r1\"], note = \"word\" }\nrules = [{ require = [{ field = \"pad\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u8\", len = \"12 - sizeof(long)\" }]\n",
+        at: "\"pad\", zero",
+        says: "`pad` is an array whose length differs between targets (`len = \"12 - sizeof(long)\"`): no rule or size reads it",
+    },
+    Case {
         name: "a len expression taking a struct's size",
         body: "[[struct]]\nname = \"l\"\nfields = [{ name = \"n\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", len = \"sizeof(struct l)\" }]\n",
         at: "sizeof(struct l)\"",

@@ -3489,6 +3489,18 @@ impl Resolver {
             );
             return None;
         }
+        if let Some(e) = f.len_expr.as_ref().filter(|e| e.on.is_some()) {
+            self.error(
+                text.span(),
+                format!(
+                    "`{}` is an array whose length differs between targets (`len = {:?}`): no \
+                     rule or size reads it (the validators read a field at one offset and size)",
+                    text.get_ref(),
+                    e.text
+                ),
+            );
+            return None;
+        }
         Some(FieldPath {
             text: text.get_ref().clone(),
             segments,
