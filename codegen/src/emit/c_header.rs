@@ -362,7 +362,8 @@ fn includes(family: &Family) -> Vec<String> {
     };
     // ... or its constants' casts (`((uint32_t)(-1))`, fuse.h's).
     let stdint_cast = |c: &Constant| match &c.expr {
-        Expr::C { text, .. } => text
+        // Every <stdint.h> type's name ends in `_t`: most expressions have none to look up.
+        Expr::C { text, .. } if text.contains("_t") => text
             .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
             .any(|w| Scalar::from_c_name(w).is_some_and(Scalar::is_stdint)),
         _ => false,
@@ -724,8 +725,10 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 ..Default::default()
             }),
             // An enum declared as the member's type: `enum { ... } func;` (drm/drm.h).
-            ty if member_enum(family, f).is_some() => {
-                let g = member_enum(family, f).expect("checked above");
+            _ if member_enum(family, f).is_some() => {
+                let Some(g) = member_enum(family, f) else {
+                    return;
+                };
                 out.push(BodyLine {
                     indent: indent.clone(),
                     open: Some("enum".to_string()),
@@ -755,7 +758,6 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         });
                     }
                 }
-                let _ = ty;
                 out.push(BodyLine {
                     indent: indent.clone(),
                     close: Some(CloseLine {

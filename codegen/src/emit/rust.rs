@@ -177,21 +177,14 @@ fn arch_aliases(family: &Family) -> String {
     let mut r = Rust::new(1024, 0);
     for s in Scalar::ALL.into_iter().filter(|s| used.contains(s)) {
         let generic = s.arch_layout("riscv64");
-        let mut kinds: Vec<(u64, bool)> =
-            TARGETS.iter().map(|t| s.arch_layout(t.rust_arch)).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
+        let mut kinds = crate::layout::targets_by(|t| s.arch_layout(t.rust_arch));
+        kinds.sort_unstable_by_key(|(k, _)| *k);
         let mut named: Vec<Meta> = Vec::new();
         let doc = format!(
             " `{}`, which each architecture's <asm/posix_types.h> defines.",
             s.c_name()
         );
-        for k in kinds.into_iter().filter(|k| *k != generic) {
-            let arches: Vec<&str> = TARGETS
-                .iter()
-                .filter(|t| s.arch_layout(t.rust_arch) == k)
-                .map(|t| t.rust_arch)
-                .collect();
+        for (k, arches) in kinds.into_iter().filter(|(k, _)| *k != generic) {
             named.extend(arches.iter().map(|a| cfg(a)));
             r.doc(false, &doc);
             r.attr(
@@ -520,9 +513,8 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             );
             bin(e, "|", operand(nr, c.value & 0xff))
         }
-        // A value of the ABI's word: the 64-bit value, cut to the target's `long` by `as`, as
-        // C's is on ILP32.
-        // A size of the data model's (`sizeof(struct iw_event)`): each model's value.
+        // A value of each data model's own (`sizeof(struct iw_event)`), or of 64 bits: each
+        // model's value.
         crate::ir::Expr::C {
             value,
             ilp32: Some(small),
@@ -532,6 +524,8 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             vec![Stmt::Expr(lit(small.to_string()))],
             Some(vec![Stmt::Expr(lit(value.to_string()))]),
         ),
+        // A value of the ABI's word: the 64-bit value, cut to the target's `long` by `as`, as
+        // C's is on ILP32.
         crate::ir::Expr::C {
             value,
             ilp32: Some(_),
@@ -1005,18 +999,11 @@ fn padding(ctx: &Ctx, s: StructId) -> Vec<Padding> {
 /// A member's array lengths and the `cfg` of the targets that have each, when its `len_expr`
 /// differs between targets (linux/x25.h's `200-sizeof(unsigned long)`); None when one length
 /// is every target's.
-fn len_variants(ctx: &Ctx, f: &Field) -> Option<Vec<(Option<Meta>, Option<u64>)>> {
+fn len_variants(f: &Field) -> Option<Vec<(Option<Meta>, Option<u64>)>> {
     let on = f.len_expr.as_ref()?.on.as_ref()?;
-    let mut lens: Vec<(u64, Vec<&'static str>)> = Vec::new();
-    for l in ctx.layouts {
-        let n = on[l.target.index()];
-        match lens.iter_mut().find(|(m, _)| *m == n) {
-            Some((_, arches)) => arches.push(l.target.rust_arch),
-            None => lens.push((n, vec![l.target.rust_arch])),
-        }
-    }
     Some(
-        lens.into_iter()
+        crate::layout::targets_by(|t| on[t.index()])
+            .into_iter()
             .map(|(n, arches)| (Some(cfg_arches(&arches)), Some(n)))
             .collect(),
     )
@@ -1450,7 +1437,7 @@ fn aggregate(
         }
         // A length that differs between targets: the member once per length, under the
         // `cfg` of the targets that have it.
-        let variants = len_variants(ctx, f);
+        let variants = len_variants(f);
         // A flexible array member as a zero-length array: the element's alignment at the C
         // offset and no size, so the struct is the C struct; its elements are the caller's.
         if f.flexible.is_some() {

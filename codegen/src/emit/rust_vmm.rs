@@ -358,6 +358,18 @@ pub type __wsum = __u32;
 pub type __poll_t = ::std::os::raw::c_uint;
 "#;
 
+/// `#[cfg(target_arch = "x86")]`, or `#[cfg(any(...))]` of several targets.
+fn cfg_attr(arches: &[&str]) -> String {
+    let each: Vec<String> = arches
+        .iter()
+        .map(|a| format!("target_arch = \"{a}\""))
+        .collect();
+    match each.as_slice() {
+        [one] => format!("#[cfg({one})]"),
+        _ => format!("#[cfg(any({}))]", each.join(", ")),
+    }
+}
+
 /// `TYPES_H` with each architecture's own types (`__kernel_mode_t` ...) per `target_arch`:
 /// bindgen's x86-64 line where x86-64's type is the target's, and the type the target's
 /// <asm/posix_types.h> gives elsewhere (`Scalar::arch_layout`), so that a struct holding one
@@ -374,22 +386,11 @@ fn types_h() -> String {
             };
             let end = at + text[at..].find('\n').unwrap_or(0) + 1;
             let x86_64 = sc.arch_layout("x86_64");
-            let mut groups: Vec<((u64, bool), Vec<&str>)> = Vec::new();
-            for t in TARGETS {
-                let k = sc.arch_layout(t.rust_arch);
-                match groups.iter_mut().find(|(g, _)| *g == k) {
-                    Some((_, arches)) => arches.push(t.rust_arch),
-                    None => groups.push((k, vec![t.rust_arch])),
-                }
-            }
             let mut block = String::new();
-            for (k, arches) in &groups {
-                let cfg: Vec<String> = arches
-                    .iter()
-                    .map(|a| format!("target_arch = \"{a}\""))
-                    .collect();
-                block.push_str(&format!("#[cfg(any({}))]\n", cfg.join(", ")));
-                if *k == x86_64 {
+            for (k, arches) in crate::layout::targets_by(|t| sc.arch_layout(t.rust_arch)) {
+                block.push_str(&cfg_attr(&arches));
+                block.push('\n');
+                if k == x86_64 {
                     block.push_str(&text[at..end]);
                 } else {
                     let ty = match k {
@@ -1001,15 +1002,7 @@ impl Emit<'_> {
             // gcc's hole before a member aligned past its Rust type, as bindgen spells it on
             // the targets that have it (`layout::rust_padding`).
             for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {
-                let arches: Vec<String> = arches
-                    .iter()
-                    .map(|a| format!("target_arch = \"{a}\""))
-                    .collect();
-                let cfg = match arches.as_slice() {
-                    _ if arches.len() == TARGETS.len() => None,
-                    [one] => Some(format!("#[cfg({one})]")),
-                    _ => Some(format!("#[cfg(any({}))]", arches.join(", "))),
-                };
+                let cfg = (arches.len() < TARGETS.len()).then(|| cfg_attr(arches));
                 shapes[at].members.push((
                     format!("__bindgen_padding_{k}"),
                     format!("[u8; {bytes}usize]"),
@@ -1126,24 +1119,14 @@ impl Emit<'_> {
                 .fold(ty, |t, d| format!("[{t}; {d}usize]"));
             // A length that differs between targets: the member once per length, under the
             // `cfg` of the targets that have it, as bindgen writes each target's.
-            let mut variants: Vec<(Option<u64>, Option<String>)> = Vec::new();
-            match f.len_expr.as_ref().and_then(|e| e.on.as_ref()) {
-                Some(on) => {
-                    let mut lens: Vec<(u64, Vec<String>)> = Vec::new();
-                    for (t, target) in TARGETS.iter().enumerate() {
-                        let arch = format!("target_arch = \"{}\"", target.rust_arch);
-                        match lens.iter_mut().find(|(n, _)| *n == on[t]) {
-                            Some((_, a)) => a.push(arch),
-                            None => lens.push((on[t], vec![arch])),
-                        }
-                    }
-                    for (n, arches) in lens {
-                        variants
-                            .push((Some(n), Some(format!("#[cfg(any({}))]", arches.join(", ")))));
-                    }
-                }
-                None => variants.push((f.len, None)),
-            };
+            let variants: Vec<(Option<u64>, Option<String>)> =
+                match f.len_expr.as_ref().and_then(|e| e.on.as_ref()) {
+                    Some(on) => crate::layout::targets_by(|t| on[t.index()])
+                        .into_iter()
+                        .map(|(n, arches)| (Some(n), Some(cfg_attr(&arches))))
+                        .collect(),
+                    None => vec![(f.len, None)],
+                };
             let tys: Vec<(String, Option<String>)> = variants
                 .into_iter()
                 .map(|(len, cfg)| {
@@ -1266,27 +1249,17 @@ impl Emit<'_> {
                 "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        write!(f, \"{name} {{{{ union }}}}\")\n    }}\n}}"
             );
         } else if !plain {
-            let fmt: Vec<String> = sh
+            // The members once each (one written per target's length is one member), no
+            // padding.
+            let mut names: Vec<&str> = sh
                 .members
                 .iter()
-                .filter(|m| !m.0.starts_with("__bindgen_padding_"))
-                .map(|(n, ..)| format!("{n}: {{:?}}"))
+                .map(|m| m.0.as_str())
+                .filter(|n| !n.starts_with("__bindgen_padding_"))
                 .collect();
-            // A member written once per target's length is one member.
-            let mut fmt = fmt;
-            fmt.dedup();
-            let args: String = sh
-                .members
-                .iter()
-                .filter(|m| !m.0.starts_with("__bindgen_padding_"))
-                .map(|(n, ..)| format!(", self.{n}"))
-                .fold(String::new(), |acc, a| {
-                    if acc.ends_with(&a) {
-                        acc
-                    } else {
-                        acc + &a
-                    }
-                });
+            names.dedup();
+            let fmt: Vec<String> = names.iter().map(|n| format!("{n}: {{:?}}")).collect();
+            let args: String = names.iter().map(|n| format!(", self.{n}")).collect();
             let _ = writeln!(
                 self.out,
                 "impl ::std::fmt::Debug for {name} {{\n    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{\n        write!(f, \"{name} {{{{ {} }}}}\"{args})\n    }}\n}}",

@@ -97,6 +97,20 @@ pub const TARGETS: &[Target] = &[
     },
 ];
 
+/// The targets grouped by `key`, in `TARGETS` order: each distinct key, with the
+/// `target_arch`es of the targets that have it (what a `#[cfg(any(target_arch = ...))]` names).
+pub fn targets_by<K: PartialEq>(key: impl Fn(&'static Target) -> K) -> Vec<(K, Vec<&'static str>)> {
+    let mut out: Vec<(K, Vec<&'static str>)> = Vec::new();
+    for t in TARGETS {
+        let k = key(t);
+        match out.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, arches)) => arches.push(t.rust_arch),
+            None => out.push((k, vec![t.rust_arch])),
+        }
+    }
+    out
+}
+
 /// `x86_64-linux-gnu`.
 pub const DEFAULT_TARGET: &Target = &TARGETS[0];
 
@@ -1174,14 +1188,12 @@ pub fn rust_unfaithful(
 /// (`__bindgen_padding_N`), on the targets that have it. Empty for a struct with no Rust type.
 pub fn rust_padding(family: &Family, fl: &FamilyLayout, s: StructId) -> Vec<(usize, u64)> {
     let st = family.struct_(s);
-    // Only a member's own alignment makes a hole Rust does not: its `aligned(n)`, or a
-    // `__aligned_u64` where Rust's `u64` is less aligned (i686).
-    let asks = |f: &Field| {
-        f.aligned.is_some()
-            || (fl.target.u64_align < 8
-                && matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64()))
-    };
-    if st.union || !st.fields.iter().any(asks) {
+    if st.union
+        || !st
+            .fields
+            .iter()
+            .any(|f| asks_alignment(f, fl.target.u64_align))
+    {
         return Vec::new();
     }
     if rust_repr(&st.fields, st.packed, st.aligned).align.is_none() {
@@ -1201,26 +1213,25 @@ pub type Padding = (usize, u64, Vec<&'static str>);
 /// `rust_padding` on every target of `layouts`, the targets that agree together.
 pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> Vec<Padding> {
     let mut pads: Vec<Padding> = Vec::new();
-    // Most structs have no member asking for an alignment of its own.
+    // Most structs have no member asking for an alignment of its own on any target.
     let st = family.struct_(s);
-    let asks = |f: &Field| {
-        f.aligned.is_some() || matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64())
-    };
-    if st.union || !st.fields.iter().any(asks) {
+    let least = TARGETS.iter().map(|t| t.u64_align).min().unwrap_or(8);
+    if st.union || !st.fields.iter().any(|f| asks_alignment(f, least)) {
         return pads;
     }
-    // Targets that share a layout table and a `u64` alignment share the answer.
-    let mut seen: Vec<(&std::sync::Arc<Vec<StructLayout>>, u64, Vec<(usize, u64)>)> = Vec::new();
+    // Targets that share a layout table (and so its rules, `u64`'s alignment among them)
+    // share the answer.
+    let mut seen: Vec<(&std::sync::Arc<Vec<StructLayout>>, Vec<(usize, u64)>)> = Vec::new();
     for fl in layouts {
         let known = seen
             .iter()
-            .find(|(t, a, _)| std::sync::Arc::ptr_eq(t, &fl.structs) && *a == fl.target.u64_align)
-            .map(|(.., p)| p.clone());
+            .find(|(t, _)| std::sync::Arc::ptr_eq(t, &fl.structs))
+            .map(|(_, p)| p.clone());
         let here = match known {
             Some(p) => p,
             None => {
                 let p = rust_padding(family, fl, s);
-                seen.push((&fl.structs, fl.target.u64_align, p.clone()));
+                seen.push((&fl.structs, p.clone()));
                 p
             }
         };
@@ -1233,6 +1244,14 @@ pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> 
     }
     pads.sort_by_key(|p| p.0);
     pads
+}
+
+/// Whether member `f` asks for an alignment Rust's type of it may lack where `u64` is
+/// `u64_align`-aligned: its own `aligned(n)`, or a `__aligned_u64` where Rust's `u64` is less
+/// aligned (4, i686).
+fn asks_alignment(f: &Field, u64_align: u64) -> bool {
+    f.aligned.is_some()
+        || (u64_align < 8 && matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64()))
 }
 
 /// `rust_unfaithful`, collecting the padding members (`rust_padding`) that make the Rust type
