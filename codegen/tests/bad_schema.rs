@@ -215,6 +215,24 @@ const CASES: &[Case] = &[
         says: "is 8192 bytes: an ioctl number's size field holds at most 8191",
     },
     Case {
+        name: "an _IOC argument type larger than asm-generic's size field",
+        body: "[[struct]]\nname = \"big\"\nfields = [{ name = \"a\", type = \"__u8\", len = 16384 }]\n\n[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { ioc = true, type = \"T\", nr = 1, dir = \"none\", size = \"struct big\" }\n",
+        at: "\"struct big\"",
+        says: "is 16384 bytes: an ioctl number's size field holds at most 16383",
+    },
+    Case {
+        name: "an ioctl argument pointing to a tag that is no C identifier",
+        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"r\", size = \"struct 9x *\" }\n",
+        at: "\"struct 9x *\"",
+        says: "`9x` is not a C identifier",
+    },
+    Case {
+        name: "an ioctl define through a macro written as _IOC",
+        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[macro]]\nname = \"W\"\nparams = [\"nr\", \"type\"]\nbody = \"_IOWR(T, nr, type)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"W\", ioc = true, args = [\"1\", \"int\"] }\n",
+        at: "true, args",
+        says: "`ioc` with `macro`",
+    },
+    Case {
         name: "a constant computed from an ioctl number",
         body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1 }\n\n[[define]]\nname = \"M\"\nor = [\"IOC\"]\n",
         at: "\"IOC\"]",

@@ -829,6 +829,19 @@ pub(crate) fn define_value(expr: &Expr) -> String {
         Expr::Char(c) => format!("('{c}')"),
         Expr::Io { via: Some(via), .. } => via.c(),
         Expr::Io {
+            dir,
+            ty,
+            nr,
+            size,
+            ioc: true,
+            ..
+        } => {
+            let size = size
+                .as_ref()
+                .map_or("0".to_string(), |s| format!("sizeof({})", s.c));
+            format!("_IOC({}, {ty}, {nr}, {size})", dir.ioc_name())
+        }
+        Expr::Io {
             dir, ty, nr, size, ..
         } => match size {
             Some(size) => format!("{}({ty}, {nr}, {})", dir.macro_name(), size.c),

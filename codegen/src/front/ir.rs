@@ -1575,6 +1575,9 @@ pub enum Expr {
         /// The wrapper macro the header writes the number through (`DRM_IOWR(...)`), whose
         /// expansion `ty`, `nr` and `size` are.
         via: Option<IoVia>,
+        /// Written `_IOC(_IOC_NONE, ty, nr, sizeof(size))` (`IoDir::ioc_name`): the one form
+        /// of a `_IO` direction with a size, as xen/privcmd.h's numbers have.
+        ioc: bool,
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
@@ -1601,6 +1604,16 @@ impl IoDir {
             IoDir::Read => "_IOR",
             IoDir::Write => "_IOW",
             IoDir::ReadWrite => "_IOWR",
+        }
+    }
+
+    /// The direction as `_IOC`'s first argument writes it.
+    pub fn ioc_name(self) -> &'static str {
+        match self {
+            IoDir::None => "_IOC_NONE",
+            IoDir::Read => "_IOC_READ",
+            IoDir::Write => "_IOC_WRITE",
+            IoDir::ReadWrite => "_IOC_READ | _IOC_WRITE",
         }
     }
 

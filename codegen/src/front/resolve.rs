@@ -2786,7 +2786,11 @@ impl Resolver {
         };
         let ty = self.ioctl_operand(raw_ty, "type");
         let nr = self.ioctl_operand(raw_nr, "nr");
+        let ioc = raw.ioc.as_ref().is_some_and(|i| *i.get_ref());
         let size = match (&raw.size, dir) {
+            // `_IOC(dir, type, nr, size)` writes any direction with any size, or `0`.
+            (Some(s), _) if ioc => self.ioctl_size(s, family, since, true),
+            (None, _) if ioc => None,
             (Some(s), IoDir::None) => {
                 self.error_note(
                     s.span(),
@@ -2804,7 +2808,7 @@ impl Resolver {
                 );
                 None
             }
-            (Some(s), _) => self.ioctl_size(s, family, since),
+            (Some(s), _) => self.ioctl_size(s, family, since, false),
         };
         let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
             return (0, Expr::Implicit);
@@ -2819,6 +2823,7 @@ impl Resolver {
                 nr,
                 size,
                 via: None,
+                ioc,
             },
         )
     }
@@ -2880,6 +2885,7 @@ impl Resolver {
                     name: via.get_ref().clone(),
                     args: texts,
                 }),
+                ioc: false,
             },
         )
     }
@@ -2892,6 +2898,7 @@ impl Resolver {
             ("nr", raw.nr.as_ref().map(|t| t.span())),
             ("dir", raw.dir.as_ref().map(|t| t.span())),
             ("size", raw.size.as_ref().map(|t| t.span())),
+            ("ioc", raw.ioc.as_ref().map(|t| t.span())),
         ];
         let mut any = false;
         for (key, span) in given {
@@ -2939,7 +2946,7 @@ impl Resolver {
         let (mut size, mut refused) = (None, false);
         for (k, a) in args.get_ref().iter().enumerate() {
             if Some(k) == size_param {
-                size = self.ioctl_size(a, family, since);
+                size = self.ioctl_size(a, family, since, false);
                 refused |= size.is_none();
             } else {
                 refused |= !self.wrapper_argument(a, &params[k], via);
@@ -3045,7 +3052,22 @@ impl Resolver {
     /// An ioctl's argument type and `sizeof` it on every target: the same in every revision
     /// the number exists in, since the number encodes it and a revision's number is the
     /// history's; and within the 13 bits powerpc's encoding gives it.
-    fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
+    /// `ioc`: written `_IOC(...)`, which checks no size: one past powerpc's 13 bits runs into
+    /// its direction bits there, as C's does (sound/sb16_csp.h's LOAD_CODE, 12,306 bytes), and
+    /// only asm-generic's 14 bits bound it.
+    fn ioctl_size(
+        &mut self,
+        s: &S<String>,
+        family: &Family,
+        since: RevSet,
+        ioc: bool,
+    ) -> Option<IoSize> {
+        let bound = if ioc {
+            IocEncoding::Generic
+        } else {
+            IocEncoding::Powerpc
+        };
+        let limit = 1u64 << bound.size_bits();
         let c = s.get_ref().trim().to_string();
         // An array of the type (`int[2]`, random.h's RNDGETPOOL): the element's size times n.
         if let Some((base, n)) = c
@@ -3078,9 +3100,8 @@ impl Resolver {
                 );
                 return None;
             }
-            let elem = self.ioctl_size(&S::new(s.span(), base), family, since)?;
+            let elem = self.ioctl_size(&S::new(s.span(), base), family, since, ioc)?;
             let bytes: Vec<u64> = elem.bytes.iter().map(|b| b * n).collect();
-            let limit = 1u64 << IocEncoding::Powerpc.size_bits();
             if let Some(big) = bytes.iter().find(|b| **b >= limit) {
                 self.error(
                     s.span(),
@@ -3094,7 +3115,6 @@ impl Resolver {
             return Some(IoSize { c, bytes });
         }
         let bytes = self.type_sizes(s, family, since)?;
-        let limit = 1u64 << IocEncoding::Powerpc.size_bits();
         if let Some(big) = bytes.iter().find(|b| **b >= limit) {
             self.error(
                 s.span(),
@@ -3115,6 +3135,20 @@ impl Resolver {
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
+        // `sizeof` a pointer needs no complete pointee: agpgart.h's `_IOR(AGPIOC_BASE, 0,
+        // struct agp_info*)` names a tag no header defines, which C takes as incomplete.
+        if let Some(tag) = c.strip_suffix('*').and_then(|p| {
+            let p = p.trim_end().trim_end_matches("__user").trim_end();
+            let p = p.strip_prefix("const ").unwrap_or(p);
+            let tag = p.strip_prefix("struct ")?.trim();
+            (!self.struct_index.contains_key(tag)).then_some(tag)
+        }) {
+            if !names::is_c_identifier(tag) {
+                self.error(s.span(), format!("`{tag}` is not a C identifier"));
+                return None;
+            }
+            return Some(targets.iter().map(|t| t.pointer_size()).collect());
+        }
         // A `[[typedef]]`'s name: what it names (i915_drm.h's `drm_i915_init_t`).
         let ty = match self.typedefs.get(&c) {
             Some((_, ty, _)) => ty.clone(),

@@ -645,6 +645,9 @@ pub struct RawIoctl {
     pub dir: Option<S<String>>,
     /// The argument type, as C writes it: `struct NAME` or a scalar type (`__u32`, `int`).
     pub size: Option<S<String>>,
+    /// Written `_IOC(_IOC_DIR, type, nr, sizeof(size))`, as xen/privcmd.h writes its numbers:
+    /// the form that takes `"none"` with a size (and no `size`: `0`).
+    pub ioc: Option<S<bool>>,
     /// An ioctl wrapper macro (a `[[macro]]` whose body is one `_IO`...`_IOWR` call) the
     /// number is written through, instead of `type`, `nr`, `dir` and `size`.
     #[serde(rename = "macro")]

@@ -125,7 +125,7 @@ pub fn declarations(
     // Which macros are integers is C's to say: a body that is a type, a string or nothing
     // is not compared.
     let names: Vec<String> = macros.iter().map(|(n, _)| n.clone()).collect();
-    let source = format!("#include \"{path}\"\n");
+    let source = format!("{IOCTL_FIRST}#include \"{path}\"\n");
     let values = evaluate_on(&source, include, &names, target)?;
     for (name, ioctl) in macros {
         if values.get(&name).copied().flatten().is_some() {
@@ -138,6 +138,12 @@ pub fn declarations(
     }
     Ok(out)
 }
+
+/// What a program using a uAPI header includes before it: many headers write `_IO(...)` and
+/// leave <linux/ioctl.h> (or <sys/ioctl.h>, which includes it) to their user, as
+/// linux/dvb/audio.h does; their ioctl numbers are integers only then.
+pub const IOCTL_FIRST: &str =
+    "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n";
 
 fn top_level(
     c: Cursor<'_>,

@@ -971,7 +971,7 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         [ch] if ch.len() == 3 && ch.starts_with('\'') && ch.ends_with('\'') => {
             DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
         }
-        [m, ..] if matches!(*m, "_IO" | "_IOR" | "_IOW" | "_IOWR") => ioctl_form(&words),
+        [m, ..] if matches!(*m, "_IO" | "_IOR" | "_IOW" | "_IOWR" | "_IOC") => ioctl_form(&words),
         [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
         ids if ids.len() >= 3
             && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
@@ -1109,6 +1109,62 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             args.last_mut().expect("one at least").push(t.as_str());
         }
     }
+    // `_IOC(_IOC_NONE, type, nr, sizeof(T))` (xen/privcmd.h): the direction and `sizeof`
+    // unwrapped, the rest read as `_IOR`'s arguments are.
+    let ioc = m == "_IOC";
+    if ioc {
+        if args.len() != 4 {
+            return DefineForm::Skip;
+        }
+        let dir = match args[0].as_slice() {
+            ["_IOC_NONE"] => "none",
+            ["_IOC_READ"] => "r",
+            ["_IOC_WRITE"] => "w",
+            ["_IOC_READ", "|", "_IOC_WRITE"] | ["_IOC_WRITE", "|", "_IOC_READ"] => "rw",
+            _ => {
+                return not_read(format!(
+                    "its direction `{}` is not _IOC_NONE, _IOC_READ, _IOC_WRITE or both",
+                    args[0].join(" ")
+                ))
+            }
+        };
+        let size = match args[3].as_slice() {
+            ["0"] => None,
+            ["sizeof", "(", t @ .., ")"] => Some(t.to_vec()),
+            other => {
+                return not_read(format!(
+                    "its size `{}` is not `sizeof(TYPE)` or 0",
+                    other.join(" ")
+                ))
+            }
+        };
+        // Read as `_IOR` with a size and `_IO` without, then given its own direction.
+        let mut call: Vec<String> = vec![
+            if size.is_some() { "_IOR" } else { "_IO" }.into(),
+            "(".into(),
+        ];
+        call.extend(args[1].iter().map(|t| t.to_string()));
+        call.push(",".into());
+        call.extend(args[2].iter().map(|t| t.to_string()));
+        if let Some(t) = &size {
+            call.push(",".into());
+            call.extend(t.iter().map(|t| t.to_string()));
+        }
+        call.push(")".into());
+        return match ioctl_form(&call) {
+            DefineForm::Value(v) => {
+                let v = v.strip_prefix("ioctl = { ").unwrap_or(&v);
+                let v = v.strip_suffix(" }").unwrap_or(v);
+                let v = match size {
+                    Some(_) => v.replacen("dir = \"r\"", &format!("dir = \"{dir}\""), 1),
+                    None if dir != "none" => format!("{v}, dir = \"{dir}\""),
+                    None => v.to_string(),
+                };
+                DefineForm::Value(format!("ioctl = {{ ioc = true, {v} }}"))
+            }
+            other => other,
+        };
+    }
     let dir = match m.as_str() {
         "_IO" => None,
         "_IOR" => Some("r"),
@@ -1205,7 +1261,11 @@ fn define_struct(value: &str) -> Option<String> {
             .find(|a| a.contains("struct ") || a.contains("union "))?,
         None => i.get("size")?.as_str()?,
     };
-    // `struct X`, `struct X *`, `const struct X *`, `union X[2]`: X.
+    // A pointer needs no struct defined (C's incomplete type): its size is the pointer's.
+    if size.trim_end().ends_with('*') && !size.contains("union ") {
+        return None;
+    }
+    // `struct X`, `union X[2]`: X.
     let (_, rest) = size
         .split_once("struct ")
         .or_else(|| size.split_once("union "))?;

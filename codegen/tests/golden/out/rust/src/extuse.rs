@@ -84,6 +84,36 @@ unsafe impl ::uapigen_uaccess::Plain for ExtdepEvent {}
 pub const EXTUSE_GET: u32 = 65;
 /// as linux/audit.h's AUDIT_ARCH_* are built on linux/elf-em.h's EM_*
 pub const EXTUSE_ARCH: u32 = 2147483831;
+/// `struct extuse_big`: an argument past powerpc's 13 size bits
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ExtuseBig {
+    /// the bytes
+    pub code: [u8; 9000],
+}
+impl ::core::default::Default for ExtuseBig {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<ExtuseBig>() != 9000 {
+        panic!("struct extuse_big: wrong size");
+    }
+    if ::core::mem::align_of::<ExtuseBig>() != 1 {
+        panic!("struct extuse_big: wrong alignment");
+    }
+    if ::core::mem::offset_of!(ExtuseBig, code) != 0 {
+        panic!("struct extuse_big: `code` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for ExtuseBig {}
 /// `struct extuse_timer`: A timer event, built on extdep's structs
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -196,6 +226,47 @@ pub const EXTUSE_GET_TIMES: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (32 << 16) | (69 << 8) | 4;
+/// a pointer to a struct no header defines, as agpgart.h's AGPIOC_INFO
+pub const EXTUSE_GET_HANDLE: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
+    | (69 << 8) | 5;
+/// written `_IOC(_IOC_NONE, ...)` with a size, as xen/privcmd.h's numbers
+pub const EXTUSE_BIND: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (16 << 16) | (69 << 8) | 6;
+/// past powerpc's 13 size bits, as sound/sb16_csp.h's LOAD_CODE: C's `_IOC` checks no size
+pub const EXTUSE_LOAD: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | (9000 << 16) | (69 << 8) | 7;
+/// a direction with size 0, as xen/evtchn.h's IOCTL_EVTCHN_RESET
+pub const EXTUSE_POKE: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (69 << 8) | 8;
 /// `EXTUSE_CMD_TIMER` = `0x02`.
 pub const EXTUSE_CMD_TIMER: u32 = 0x02;
 /// through the other header's wrapper, as amdgpu_drm.h's DRM_IOCTL_AMDGPU_* are
@@ -298,6 +369,7 @@ pub mod r1 {
     use super::*;
     pub use super::ExtdepTime;
     pub use super::ExtdepEvent;
+    pub use super::ExtuseBig;
     pub use super::ExtuseTimer;
     pub use super::ExtuseValue;
 }

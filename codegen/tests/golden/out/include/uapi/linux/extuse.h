@@ -16,6 +16,14 @@
 #define EXTUSE_ARCH	(EXTDEP_MACHINE | 0x80000000U) /* as linux/audit.h's AUDIT_ARCH_* are built on linux/elf-em.h's EM_* */
 
 /**
+ * struct extuse_big - an argument past powerpc's 13 size bits
+ * @code: the bytes
+ */
+struct extuse_big {
+	__u8 code[9000];
+};
+
+/**
  * struct extuse_timer - A timer event, built on extdep's structs
  * @size: sizeof
  * @flags: must be 0
@@ -34,6 +42,14 @@ struct extuse_timer {
 #define EXTUSE_GET_POOL	_IOR('E', 3, int[2]) /* an array argument, as random.h's RNDGETPOOL */
 
 #define EXTUSE_GET_TIMES	_IOR('E', 4, struct extdep_time[2]) /* an array of another header's struct */
+
+#define EXTUSE_GET_HANDLE	_IOR('E', 5, struct extuse_opaque *) /* a pointer to a struct no header defines, as agpgart.h's AGPIOC_INFO */
+
+#define EXTUSE_BIND	_IOC(_IOC_NONE, 'E', 6, sizeof(struct extdep_time)) /* written `_IOC(_IOC_NONE, ...)` with a size, as xen/privcmd.h's numbers */
+
+#define EXTUSE_LOAD	_IOC(_IOC_WRITE, 'E', 7, sizeof(struct extuse_big)) /* past powerpc's 13 size bits, as sound/sb16_csp.h's LOAD_CODE: C's `_IOC` checks no size */
+
+#define EXTUSE_POKE	_IOC(_IOC_READ | _IOC_WRITE, 'E', 8, 0) /* a direction with size 0, as xen/evtchn.h's IOCTL_EVTCHN_RESET */
 
 #define EXTUSE_CMD_TIMER	0x02
 
