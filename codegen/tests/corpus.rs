@@ -86,8 +86,8 @@ struct Header {
 #[derive(Debug, Clone)]
 enum Outcome {
     RoundTripped {
-        /// Measures only the regenerated header has.
-        extra: usize,
+        /// Measures only the regenerated header has (on the ABI with the most).
+        extra: Vec<String>,
         /// Declarations of the original that are not measured and the regenerated header
         /// lacks (function-like macros, typedefs ...), by kind.
         unmeasured_lost: Vec<String>,
@@ -529,7 +529,7 @@ fn round_trip(
             format!("{} {}{body}", f.kind, f.key),
         );
     }
-    let mut extra = 0;
+    let mut extra: Vec<String> = Vec::new();
     for abi in ABIS {
         let include = k.include_dirs(abi);
         let r = match probe::try_measure(&h.name, &real, &include, abi, &dir, "real") {
@@ -569,7 +569,9 @@ fn round_trip(
                 format!("{}: {} {}{detail}", abi.name, f.kind, f.key),
             );
         }
-        extra = extra.max(findings.len());
+        if findings.len() > extra.len() {
+            extra = findings.into_iter().map(|f| f.key).collect();
+        }
     }
     // Where the original has <linux/libc-compat.h>'s conditions, the C library's headers that
     // turn them off come first, as a program including both has them: what compiles with the
@@ -719,7 +721,7 @@ fn summary(name: &str, k: &Kernel, results: &[(String, Outcome)]) -> String {
                     *sum += n;
                 }
                 only_macros += usize::from(!measured);
-                with_extra += usize::from(*extra > 0);
+                with_extra += usize::from(!extra.is_empty());
                 lost += usize::from(!unmeasured_lost.is_empty());
                 let kinds: Vec<String> =
                     unmeasured_lost.iter().map(|n| unmeasured_kind(n)).collect();
@@ -819,7 +821,9 @@ fn every_header_of_the_package_round_trips_or_says_why() {
         for (header, o) in &results {
             match o {
                 Outcome::RoundTripped {
-                    unmeasured_lost, ..
+                    unmeasured_lost,
+                    extra,
+                    ..
                 } => {
                     round_tripped.insert(format!("{} {header}", k.name()));
                     if detail {
@@ -834,7 +838,13 @@ fn every_header_of_the_package_round_trips_or_says_why() {
                                 eg.join("; ")
                             )
                         };
-                        writeln!(report, "  {header}: round-tripped{lost}").unwrap();
+                        let extra = if extra.is_empty() {
+                            String::new()
+                        } else {
+                            let eg: Vec<&str> = extra.iter().take(3).map(String::as_str).collect();
+                            format!(", with {} extra: {}", extra.len(), eg.join("; "))
+                        };
+                        writeln!(report, "  {header}: round-tripped{lost}{extra}").unwrap();
                     }
                 }
                 Outcome::Failed { first, .. } if detail => {

@@ -587,6 +587,39 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 out.push(directive(format!("#endif /* {g} */")));
             }
         };
+        // A member under an architecture's `#if` (`when`), or its `#else` (`unless`): a run
+        // of one condition, and the `#else` run right after its `#if` run, as
+        // asm-generic/msgbuf.h writes `__BITS_PER_LONG == 64`'s.
+        if let Some(w) = &f.when {
+            // The `#else` of the `#if` run right before it, if any.
+            let else_of = |j: usize, k: usize| {
+                let (Some(a), Some(b)) = (
+                    fields.get(j).and_then(|g| g.when.as_ref()),
+                    fields.get(k).and_then(|g| g.when.as_ref()),
+                ) else {
+                    return false;
+                };
+                a.text == b.text && !a.negated && b.negated
+            };
+            let opens = i == 0 || !else_of(i - 1, i);
+            let run = fields[i..]
+                .iter()
+                .take_while(|g| g.when.as_ref().is_some_and(|v| v.text == w.text && v.negated == w.negated))
+                .count();
+            match (opens, w.negated) {
+                (true, false) => out.push(directive(format!("#if {}", w.text))),
+                (true, true) => out.push(directive(format!("#if !({})", w.text))),
+                (false, _) => out.push(directive("#else".into())),
+            }
+            for g in &fields[i..i + run] {
+                field_line(family, g, depth, true, out);
+            }
+            i += run;
+            if !else_of(i - 1, i) {
+                out.push(directive(format!("#endif /* {} */", w.text)));
+            }
+            continue;
+        }
         if !f.byte_order {
             field_line(family, f, depth, true, out);
             end(i, out);

@@ -947,20 +947,35 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         },
     ];
     let base = ctx.layouts[0].struct_(s);
-    for (mi, m) in base.members.iter().enumerate() {
+    // A member some targets leave out (`Field::when`) is checked under its own `cfg`.
+    let mut only_some: Vec<(Meta, LayoutCheck)> = Vec::new();
+    for (i, f) in st.fields.iter().enumerate() {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
-        if m.depth != 0 {
-            continue;
-        }
-        let f = &st.fields[m.index[0]];
         if f.bits.is_some() {
             continue;
         }
-        checks.push(LayoutCheck {
+        let at: Vec<(&'static str, Option<&crate::layout::MemberLayout>)> = ctx
+            .layouts
+            .iter()
+            .map(|l| (l.target.rust_arch, l.struct_(s).member_at(&[i])))
+            .collect();
+        let Some(m) = at.iter().find_map(|(_, m)| *m) else {
+            continue;
+        };
+        let check = LayoutCheck {
             actual: Measure::Offset(Cow::Borrowed(&ty_id), ident(&f.rust_name)),
-            expected: per(&|l| l.members[mi].offset),
+            expected: at
+                .iter()
+                .filter_map(|(a, m)| Some((*a, (*m)?.offset)))
+                .collect(),
             message: Message::Parts([kw, c_name, ": `", &m.path, "` at the wrong offset"]),
-        });
+        };
+        if f.when.is_some() {
+            let arches: Vec<&str> = at.iter().filter(|(_, m)| m.is_some()).map(|(a, _)| *a).collect();
+            only_some.push((cfg_arches(&arches), check));
+        } else {
+            checks.push(check);
+        }
     }
     // Each run of bitfields' bytes where C's bitfields are.
     let run_names: Vec<String> = (1..=base
@@ -985,6 +1000,10 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     }
     union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
     layout_block(&checks, indent, &mut out);
+    for (cfg, check) in &only_some {
+        attr_text(indent, cfg, &mut out);
+        layout_block(std::slice::from_ref(check), indent, &mut out);
+    }
     crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
     out
 }
@@ -1245,13 +1264,16 @@ fn union_layout_asserts(
         }) else {
             continue;
         };
+        // By its index path: a member under `when` before it moves it in the list.
+        let at = &base.members[mi].index;
+        let member = |l: &crate::layout::FamilyLayout| l.struct_(s).member_at(at).cloned();
         let values: Vec<(&'static str, u64)> = ctx
             .layouts
             .iter()
             .map(|l| {
                 (
                     l.target.rust_arch,
-                    l.struct_(s).members[mi].size / f.len_on(l.target).unwrap_or(1).max(1),
+                    member(l).map_or(0, |m| m.size) / f.len_on(l.target).unwrap_or(1).max(1),
                 )
             })
             .collect();
@@ -1261,13 +1283,13 @@ fn union_layout_asserts(
             message: Message::Text(format!("{kw} {uname}: wrong size")),
         });
         // An inline struct's runs of bitfields, from its start.
-        let at = &base.members[mi].index;
         let inner_runs = |l: &'_ crate::layout::FamilyLayout| -> Vec<u64> {
             let sl = l.struct_(s);
+            let start = member(l).map_or(0, |m| m.offset);
             sl.bit_runs
                 .iter()
                 .filter(|r| r.at_index.len() == at.len() + 1 && r.at_index.starts_with(at))
-                .map(|r| r.start - sl.members[mi].offset)
+                .map(|r| r.start - start)
                 .collect()
         };
         for k in 0..inner_runs(&ctx.layouts[0]).len() {
@@ -1300,16 +1322,17 @@ fn union_layout_asserts(
                 // From the inline struct's start, per target: its members' padding may
                 // differ between ABIs as a struct's does.
                 Aggregate::Struct => {
-                    let mut at = base.members[mi].index.clone();
-                    at.push(j);
-                    let Some(k) = base.members.iter().position(|x| x.index == at) else {
+                    let mut inner = at.clone();
+                    inner.push(j);
+                    if base.member_at(&inner).is_none() {
                         continue;
-                    };
+                    }
                     ctx.layouts
                         .iter()
                         .map(|l| {
                             let sl = l.struct_(s);
-                            let offset = sl.members[k].offset - sl.members[mi].offset;
+                            let offset = sl.member_at(&inner).map_or(0, |m| m.offset)
+                                - member(l).map_or(0, |m| m.offset);
                             (l.target.rust_arch, offset)
                         })
                         .collect()
@@ -1470,7 +1493,16 @@ fn aggregate(
         match variants {
             None => members.push(Member {
                 docs,
-                cfg: None,
+                // Under `#if` in C (`when`): in Rust, where the targets that have it are.
+                cfg: f.when.as_ref().map(|w| {
+                    let arches: Vec<&str> = crate::layout::TARGETS
+                        .iter()
+                        .zip(&w.on)
+                        .filter(|(_, on)| **on)
+                        .map(|(t, _)| t.rust_arch)
+                        .collect();
+                    cfg_arches(&arches)
+                }),
                 name: ident(&f.rust_name),
                 ty: array(t, f.len),
             }),

@@ -511,8 +511,21 @@ pub struct Field {
     /// member, in a union, as an array's element): the kernel's own forms, which overlay the
     /// inner array on what follows.
     pub embeds_flexible: bool,
+    /// The schema's `when` or `unless`: the member exists on some targets only.
+    pub when: Option<When>,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+/// A member declared under `#if CONDITION` (or its `#else`), a test of the architecture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    /// The condition, on one line, as the header writes it after `#if`.
+    pub text: String,
+    /// The member is its `#else`'s (`unless`).
+    pub negated: bool,
+    /// Whether the member exists on each of `layout::TARGETS`.
+    pub on: Vec<bool>,
 }
 
 /// A member's type qualifiers, as C writes them before the type.
@@ -577,6 +590,13 @@ pub struct LenExpr {
 }
 
 impl Field {
+    /// Whether the member exists on `target` (a `when` or `unless` may leave it out).
+    pub fn on(&self, target: &crate::model::layout::Target) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|w| w.on.get(target.index()).copied().unwrap_or(true))
+    }
+
     /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
     pub fn c_array_suffix(&self) -> String {
         let mut out = match (self.len, self.flexible, &self.len_expr) {

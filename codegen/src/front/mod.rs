@@ -9,3 +9,4 @@ pub mod ir;
 pub mod names;
 pub mod resolve;
 pub mod schema;
+pub mod when;

@@ -957,8 +957,14 @@ fn rust_fields<'a>(
     // field), as `resolve` allows for the C names.
     let mut names: Vec<&Field> = Vec::new();
     for f in fields {
+        // Members on no common target (a `when` and its `unless`) are under exclusive `cfg`s.
+        let targets_meet = |g: &Field| match (&g.when, &f.when) {
+            (Some(a), Some(b)) => a.on.iter().zip(&b.on).any(|(x, y)| *x && *y),
+            _ => true,
+        };
         let overlaps = |g: &&&Field| {
             g.rust_name == f.rust_name
+                && targets_meet(g)
                 && revisions
                     .iter()
                     .any(|r| r.has(g.since, g.until) && r.has(f.since, f.until))

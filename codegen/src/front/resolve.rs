@@ -1353,21 +1353,31 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut FxMap<String, (Span, RevSet, RevSet)>,
+        seen: &mut FxMap<String, (Span, RevSet, RevSet, u64)>,
         owner: &str,
     ) {
+        // The targets a member exists on, a bit each: a `when` member and its `unless` twin
+        // (msgbuf.h's `msg_stime`, a `long` or two `unsigned long`s) share no target.
+        let targets = |f: &Field| {
+            f.when.as_ref().map_or(u64::MAX, |w| {
+                w.on.iter()
+                    .enumerate()
+                    .fold(0, |m, (i, on)| m | (u64::from(*on) << i))
+            })
+        };
         for f in fields {
             match (&f.name, &f.ty) {
                 (None, FieldType::Inline(_, members)) => self.unique_names(members, seen, owner),
                 (Some(n), ty) => {
                     let revisions = &self.revisions;
-                    let overlaps = |since: RevSet, until: RevSet| {
-                        revisions
-                            .iter()
-                            .any(|r| r.has(since, until) && r.has(f.since, f.until))
+                    let overlaps = |since: RevSet, until: RevSet, on: u64| {
+                        on & targets(f) != 0
+                            && revisions
+                                .iter()
+                                .any(|r| r.has(since, until) && r.has(f.since, f.until))
                     };
                     match seen.get(n) {
-                        Some((first, since, until)) if overlaps(*since, *until) => {
+                        Some((first, since, until, on)) if overlaps(*since, *until, *on) => {
                             let (line, _) = self.source.line_col(first.start);
                             self.error(
                                 f.span.clone(),
@@ -1377,7 +1387,7 @@ impl Resolver {
                             );
                         }
                         _ => {
-                            seen.insert(n.clone(), (f.span.clone(), f.since, f.until));
+                            seen.insert(n.clone(), (f.span.clone(), f.since, f.until, targets(f)));
                         }
                     }
                     if let FieldType::Inline(_, members) = ty {
@@ -1552,6 +1562,13 @@ impl Resolver {
                             "put `aligned` on the union field itself, or on the struct",
                         );
                     }
+                    if let Some(c) = m.get_ref().when.as_ref().or(m.get_ref().unless.as_ref()) {
+                        self.error(
+                            c.span(),
+                            "a condition on a member of an inline union or struct: uapigen \
+                             writes `when` and `unless` on a struct's own members",
+                        );
+                    }
                     if let Some(member) = self.field(m, groups, since, &mut inner_anon) {
                         members.push(member);
                     }
@@ -1620,9 +1637,16 @@ impl Resolver {
         if let (Some(c), true) = (&raw.libc_compat, byte_order) {
             self.error(
                 c.span(),
-                "`libc_compat` on a bitfield declared per byte order: its run is written in                  `#if defined(__LITTLE_ENDIAN_BITFIELD)` branches, which no other condition                  may cut",
+                "`libc_compat` on a bitfield declared per byte order: its run is written in \
+                 `#if defined(__LITTLE_ENDIAN_BITFIELD)` branches, which no other condition \
+                 may cut",
             );
         }
+        let when = self.when(
+            (&raw.when, &raw.unless),
+            &raw.libc_compat,
+            raw.byte_order.as_ref().filter(|_| byte_order).map(|b| b.span()),
+        );
         let tag = self.inline_tag(&raw.tag, &ty, name.is_some());
         let qualifiers = self.qualifiers(
             [("const", &raw.konst), ("volatile", &raw.volatile)],
@@ -1872,8 +1896,67 @@ impl Resolver {
             libc_compat: self.libc_compat(&raw.libc_compat, false),
             embeds_flexible: raw.embeds_flexible.as_ref().is_some_and(|e| *e.get_ref()),
             len_expr,
+            when,
             span,
         })
+    }
+
+    /// A member's `when` or `unless` (`front::when`): one of the two, and no other condition
+    /// (`libc_compat`, a run declared per byte order) on the member.
+    fn when(
+        &mut self,
+        (when, unless): (&Option<S<String>>, &Option<S<String>>),
+        libc_compat: &Option<S<String>>,
+        byte_order: Option<Span>,
+    ) -> Option<When> {
+        let (c, negated) = match (when, unless) {
+            (Some(w), Some(u)) => {
+                self.error_note(
+                    u.span(),
+                    "`unless` with `when`: a member is in the `#if` or in its `#else`",
+                    "`when` for the `#if` branch, `unless` for the `#else`",
+                );
+                (w, false)
+            }
+            (Some(w), None) => (w, false),
+            (None, Some(u)) => (u, true),
+            (None, None) => return None,
+        };
+        let key = if negated { "unless" } else { "when" };
+        let other = libc_compat
+            .as_ref()
+            .map(|l| (l.span(), "`libc_compat`"))
+            .or(byte_order.map(|b| (b, "`byte_order`")));
+        if let Some((span, what)) = other {
+            self.error(
+                span,
+                format!("{what} with `{key}`: a member is under one condition"),
+            );
+            return None;
+        }
+        match crate::front::when::evaluate(c.get_ref()) {
+            Ok((text, on)) if on.iter().all(|x| *x == on[0]) => {
+                self.error(
+                    c.span(),
+                    format!(
+                        "`{key} = {text:?}` {} on every target uapigen lays out: the member is \
+                         {}, so it needs no condition",
+                        if on[0] { "holds" } else { "fails" },
+                        if on[0] != negated { "everywhere" } else { "nowhere" }
+                    ),
+                );
+                None
+            }
+            Ok((text, on)) => Some(When {
+                text,
+                negated,
+                on: on.into_iter().map(|x| x != negated).collect(),
+            }),
+            Err(why) => {
+                self.error(c.span(), format!("`{key} = {:?}` {why}", c.get_ref()));
+                None
+            }
+        }
     }
 
     /// The value on each target of a `len` written as a C expression: over the constants

@@ -464,6 +464,12 @@ pub struct RawField {
     /// a union (jffs2.h), as an array's element (igmp.h's `grec[]`). GNU C lays out the
     /// struct's fixed part; the inner array overlays what follows.
     pub embeds_flexible: Option<S<bool>>,
+    /// `#if CONDITION` around the member, a test of the architecture (`when =
+    /// "__BITS_PER_LONG == 64"`, `"defined(__i386__)"`): it exists on the targets where the
+    /// condition holds (`front::when`).
+    pub when: Option<S<String>>,
+    /// The member of that condition's `#else`: it exists where the condition fails.
+    pub unless: Option<S<String>>,
 }
 
 /// One of `[family] includes`.

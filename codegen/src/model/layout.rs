@@ -338,6 +338,12 @@ pub struct TooLarge {
 }
 
 impl StructLayout {
+    /// The member at an index path (as `MemberLayout::index`): None for one this target's
+    /// compiler leaves out (`Field::when`).
+    pub fn member_at(&self, index: &[usize]) -> Option<&MemberLayout> {
+        self.members.iter().find(|m| m.index == index)
+    }
+
     /// The member at a dotted path.
     pub fn member(&self, path: &str) -> Option<&MemberLayout> {
         self.members.iter().find(|m| m.path == path)
@@ -424,11 +430,13 @@ pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<Family
     // The byte order matters only to a run declared per byte order: without one, s390x lays
     // out as x86-64 and shares its table.
     let ordered = family.any_field(&|f| f.byte_order);
-    // The architecture matters only to a member of an architecture's type, or an array whose
-    // length differs between targets (`4 - sizeof(__kernel_mode_t)`).
+    // The architecture matters only to a member of an architecture's type, an array whose
+    // length differs between targets (`4 - sizeof(__kernel_mode_t)`), or a member under an
+    // architecture's `#if` (`when`).
     let arch = family.any_field(&|f| {
         matches!(f.ty, FieldType::Scalar(s) if s.is_arch())
             || f.len_expr.as_ref().is_some_and(|e| e.on.is_some())
+            || f.when.is_some()
     });
     let rules = |t: &Target| LayoutRules {
         big_endian: t.big_endian && ordered,
@@ -604,6 +612,11 @@ fn place_struct(
         bits: (from % 8 != 0 || to % 8 != 0).then_some((base * 8 + from, to - from)),
     };
     for (i, f) in fields.iter().enumerate() {
+        // A member under `#if` (`when`) this target's compiler leaves out is not there: the
+        // lists of members differ between targets, found by `index`, not by position.
+        if !f.on(target) {
+            continue;
+        }
         let mut idx = Vec::with_capacity(index.len() + 1);
         idx.extend_from_slice(index);
         idx.push(i);
@@ -1295,7 +1308,7 @@ fn rust_walk(
     if st.union {
         // A Rust union: every field at 0, the widest rounded up to the alignment.
         let mut size = 0;
-        for f in &st.fields {
+        for f in st.fields.iter().filter(|f| f.on(target)) {
             let (s, a) = rust_shape(f)?;
             size = size.max(s);
             align = align.max(a);
@@ -1316,6 +1329,10 @@ fn rust_walk(
     }
     let mut runs = c.bit_runs.iter().filter(|r| r.at_index.len() == 1);
     for (i, f) in st.fields.iter().enumerate() {
+        // Rust's member is under the `cfg` of the targets that have it (`Field::when`).
+        if !f.on(target) {
+            continue;
+        }
         if let (Some(_), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
             // A run is its bytes (`[u8; n]`, where Rust's offset is) and, at offset 0, a
             // zero-length array of its named bitfields' type for their alignment.

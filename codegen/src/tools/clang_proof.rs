@@ -60,9 +60,13 @@ typedef unsigned short __kernel_old_dev_t;\n\
 /// of the 7 targets' <asm/posix_types.h> does (`Scalar::arch_layout`). And
 /// <linux/stddef.h>'s macros (`__struct_group()`, `__counted_by()` ...), which the kernel's
 /// <linux/types.h> brings in through <linux/posix_types.h>: headers use them without
-/// including it.
+/// including it. And `__BITS_PER_LONG`, which the kernel's <linux/types.h> brings in from
+/// <asm/bitsperlong.h> (asm-generic/bitsperlong.h of 7.2 defines it so when the architecture
+/// does not; each of the 7 targets' agrees), and which a member's `when` may test.
 pub const TYPES_H: &str = concat!(
     "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
+#ifndef __BITS_PER_LONG\n#define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n#endif\n\
+#ifndef __BITS_PER_LONG_LONG\n#define __BITS_PER_LONG_LONG 64\n#endif\n\
 typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\

@@ -125,7 +125,7 @@ pub fn declarations(
     // Which macros are integers is C's to say: a body that is a type, a string or nothing
     // is not compared.
     let names: Vec<String> = macros.iter().map(|(n, _)| n.clone()).collect();
-    let source = format!("{IOCTL_FIRST}#include \"{path}\"\n");
+    let source = format!("{USER_FIRST}#include \"{path}\"\n");
     let values = evaluate_on(&source, include, &names, target)?;
     for (name, ioctl) in macros {
         if values.get(&name).copied().flatten().is_some() {
@@ -139,11 +139,13 @@ pub fn declarations(
     Ok(out)
 }
 
-/// What a program using a uAPI header includes before it: many headers write `_IO(...)` and
-/// leave <linux/ioctl.h> (or <sys/ioctl.h>, which includes it) to their user, as
-/// linux/dvb/audio.h does; their ioctl numbers are integers only then.
-pub const IOCTL_FIRST: &str =
-    "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n";
+/// What a program using a uAPI header may include before it: many headers write `_IO(...)`,
+/// `_BITUL(n)` or `__GENMASK(h, l)` and leave <linux/ioctl.h>, <linux/const.h> or
+/// <linux/bits.h> to their user, as linux/dvb/audio.h, linux/prctl.h and linux/pci_regs.h do;
+/// their values are integers only then.
+pub const USER_FIRST: &str = "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
+     #if __has_include(<linux/const.h>)\n#include <linux/const.h>\n#endif\n\
+     #if __has_include(<linux/bits.h>)\n#include <linux/bits.h>\n#endif\n";
 
 fn top_level(
     c: Cursor<'_>,

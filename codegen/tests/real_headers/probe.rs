@@ -45,7 +45,7 @@ pub fn keys(d: &Declarations) -> Measures {
 fn program(header: &str, d: &Declarations) -> String {
     let mut c = String::new();
     c.push_str("#include <stddef.h>\n#include <stdio.h>\n#include <string.h>\n");
-    c.push_str(uapigen::tools::header_decls::IOCTL_FIRST);
+    c.push_str(uapigen::tools::header_decls::USER_FIRST);
     writeln!(c, "#include <{header}>\n").unwrap();
     // A value as C has it, whatever its type: the sign first, so -1 is not 2^64 - 1.
     c.push_str(

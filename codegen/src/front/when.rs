@@ -1,0 +1,144 @@
+//! `when = "CONDITION"` and `unless = "CONDITION"` on a member: the header declares it under
+//! `#if CONDITION` (or that condition's `#else`), a test of what the compiler predefines for
+//! the architecture (`defined(__i386__)`) and of <asm/bitsperlong.h>'s `__BITS_PER_LONG`, as
+//! asm-generic/msgbuf.h and x86's asm/ldt.h do. Each of `layout::TARGETS` answers it as its
+//! compiler does; a name whose value uapigen does not know per target is refused, not taken
+//! as C's 0.
+
+use crate::model::layout::{Target, TARGETS};
+
+use super::cexpr;
+
+/// The macros a condition may test, with what each target's compiler (gcc and clang alike:
+/// `-dM -E`) or <asm/bitsperlong.h> defines them to; absent: not defined there.
+fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
+    let arch = t.rust_arch;
+    let lp64 = t.long_size == 8;
+    let on = |yes: bool| Some(yes.then_some(1));
+    match name {
+        "__BITS_PER_LONG" => Some(Some(if lp64 { 64 } else { 32 })),
+        "__x86_64__" | "__x86_64" => on(arch == "x86_64"),
+        "__i386__" | "__i386" => on(arch == "x86"),
+        "__aarch64__" => on(arch == "aarch64"),
+        "__arm__" => on(arch == "arm"),
+        "__riscv" => on(arch == "riscv64"),
+        "__powerpc64__" | "__PPC64__" => on(arch == "powerpc64"),
+        "__powerpc__" | "__PPC__" => on(arch == "powerpc64"),
+        "__s390x__" | "__s390__" => on(arch == "s390x"),
+        "__LP64__" | "_LP64" => on(lp64),
+        "__ILP32__" | "_ILP32" => on(!lp64),
+        _ => None,
+    }
+}
+
+/// Every name `predefined` knows, for the message that refuses another.
+const KNOWN: &str = "__BITS_PER_LONG, __x86_64__, __i386__, __aarch64__, __arm__, __riscv, \
+                     __powerpc64__, __powerpc__, __PPC64__, __PPC__, __s390x__, __s390__, \
+                     __LP64__, _LP64, __ILP32__, _ILP32";
+
+/// The condition on one line, its words one space apart, and whether it holds on each of
+/// `TARGETS`; the error says why it is refused.
+pub fn evaluate(text: &str) -> Result<(String, Vec<bool>), String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return Err("is empty".into());
+    }
+    let mut out = Vec::with_capacity(TARGETS.len());
+    for t in TARGETS {
+        let expr = substitute(&text, t)?;
+        let parsed = cexpr::parse(&expr).map_err(|e| format!("is not a condition: {}", e.message))?;
+        let v = parsed
+            .eval(cexpr::LP64, &|_| None)
+            .map_err(|e| format!("is not a condition: {}", e.message))?;
+        out.push(v.value != 0);
+    }
+    Ok((text, out))
+}
+
+/// `text` with `defined(X)`, `defined X` and the known macros replaced by their value on `t`.
+fn substitute(text: &str, t: &Target) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !(c.is_ascii_alphabetic() || c == '_') {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let n = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(n);
+        rest = after;
+        if word == "defined" {
+            // `defined(X)` or `defined X`.
+            let r = rest.trim_start();
+            let (paren, r) = match r.strip_prefix('(') {
+                Some(r) => (true, r.trim_start()),
+                None => (false, r),
+            };
+            let m = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(r.len());
+            let (name, mut r) = r.split_at(m);
+            if name.is_empty() {
+                return Err("has `defined` without a macro name".into());
+            }
+            if paren {
+                r = r
+                    .trim_start()
+                    .strip_prefix(')')
+                    .ok_or("has `defined(` without its `)`")?;
+            }
+            let v = predefined(t, name).ok_or_else(|| unknown(name))?;
+            out.push_str(if v.is_some() { "1" } else { "0" });
+            rest = r;
+            continue;
+        }
+        match predefined(t, word) {
+            Some(v) => out.push_str(&v.unwrap_or(0).to_string()),
+            None if word.chars().next().is_some_and(|c| c.is_ascii_digit()) => out.push_str(word),
+            None => return Err(unknown(word)),
+        }
+    }
+    Ok(out)
+}
+
+fn unknown(name: &str) -> String {
+    format!(
+        "tests `{name}`, whose value uapigen does not know on each target (it knows {KNOWN})"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(text: &str) -> Vec<&'static str> {
+        let (_, v) = evaluate(text).unwrap();
+        TARGETS
+            .iter()
+            .zip(v)
+            .filter(|(_, y)| *y)
+            .map(|(t, _)| t.rust_arch)
+            .collect()
+    }
+
+    #[test]
+    fn each_target_answers_as_its_compiler() {
+        assert_eq!(on("__BITS_PER_LONG == 64"), ["x86_64", "aarch64", "riscv64", "powerpc64", "s390x"]);
+        assert_eq!(on("defined(__i386__)"), ["x86"]);
+        assert_eq!(on("defined __x86_64__ && !defined(__ILP32__)"), ["x86_64"]);
+        assert_eq!(on("__BITS_PER_LONG != 64 || defined(__s390x__)"), ["x86", "arm", "s390x"]);
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_not_taken_as_zero() {
+        let e = evaluate("defined(__mips__)").unwrap_err();
+        assert!(e.contains("`__mips__`"), "{e}");
+        let e = evaluate("CONFIG_X == 1").unwrap_err();
+        assert!(e.contains("`CONFIG_X`"), "{e}");
+        assert!(evaluate("defined(").is_err());
+        assert!(evaluate("  ").is_err());
+    }
+}
