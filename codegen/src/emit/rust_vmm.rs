@@ -782,6 +782,8 @@ struct Shape {
     /// The enums declared as a member's type (`enum { ... } func;`), with the name bindgen
     /// gives each (`<name>__bindgen_ty_N`).
     enums: Vec<(GroupId, String)>,
+    /// Members some targets leave out (`Field::when`), which a `Debug` impl cannot name.
+    only_some: Vec<String>,
 }
 
 impl Emit<'_> {
@@ -974,6 +976,7 @@ impl Emit<'_> {
             into_bytes: false,
             bitfields: Vec::new(),
             enums: Vec::new(),
+            only_some: Vec::new(),
         });
         let (mut anon, mut nested) = (0, 0);
         // Bitfields: each run's bytes as bindgen's `__BindgenBitfieldUnit`, the alignment its
@@ -1125,7 +1128,19 @@ impl Emit<'_> {
                         .into_iter()
                         .map(|(n, arches)| (Some(n), Some(cfg_attr(&arches))))
                         .collect(),
-                    None => vec![(f.len, None)],
+                    // Under `#if` in C (`when`): where the targets that have it are.
+                    None => vec![(
+                        f.len,
+                        f.when.as_ref().map(|w| {
+                            let arches: Vec<&str> = crate::layout::TARGETS
+                                .iter()
+                                .zip(&w.on)
+                                .filter(|(_, on)| **on)
+                                .map(|(t, _)| t.rust_arch)
+                                .collect();
+                            cfg_attr(&arches)
+                        }),
+                    )],
                 };
             let tys: Vec<(String, Option<String>)> = variants
                 .into_iter()
@@ -1151,6 +1166,9 @@ impl Emit<'_> {
             sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
                 || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();
+            if f.when.is_some() {
+                sh.only_some.push(rust.clone());
+            }
             for (ty, cfg) in tys {
                 sh.members.push((rust.clone(), ty, f.name.clone(), cfg));
             }
@@ -1256,6 +1274,7 @@ impl Emit<'_> {
                 .iter()
                 .map(|m| m.0.as_str())
                 .filter(|n| !n.starts_with("__bindgen_padding_"))
+                .filter(|n| !sh.only_some.iter().any(|o| o == n))
                 .collect();
             names.dedup();
             let fmt: Vec<String> = names.iter().map(|n| format!("{n}: {{:?}}")).collect();

@@ -1642,6 +1642,7 @@ impl Resolver {
                  may cut",
             );
         }
+        let when_span = raw.when.as_ref().or(raw.unless.as_ref()).map(|c| c.span());
         let when = self.when(
             (&raw.when, &raw.unless),
             &raw.libc_compat,
@@ -1899,6 +1900,31 @@ impl Resolver {
             when,
             span,
         })
+        .filter(|f| self.when_fits(f, when_span))
+    }
+
+    /// A `when` member is a whole member of its own: not a bitfield (its run is laid out as
+    /// one), not an inline union or struct (whose members Rust asserts by position), not an
+    /// array whose length differs between targets (its Rust member is written per length).
+    fn when_fits(&mut self, f: &Field, at: Option<Span>) -> bool {
+        let Some(at) = at.filter(|_| f.when.is_some()) else {
+            return true;
+        };
+        let why = if f.bits.is_some() {
+            "a bitfield"
+        } else if matches!(f.ty, FieldType::Inline(..)) {
+            "an inline union or struct"
+        } else if f.len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
+            "an array whose length differs between targets"
+        } else {
+            return true;
+        };
+        self.error_note(
+            at,
+            format!("a condition on {why}: uapigen writes `when` and `unless` on a plain member"),
+            "declare the member's type above as a `[[struct]]`, or write one condition per member",
+        );
+        false
     }
 
     /// A member's `when` or `unless` (`front::when`): one of the two, and no other condition
@@ -3325,6 +3351,22 @@ impl Resolver {
             .convention_span
             .clone()
             .unwrap_or(parts.name_span.clone());
+        // A validator reads one layout's bytes: a member some targets leave out moves what
+        // follows it there.
+        if let Some(f) = st.fields.iter().find(|f| f.when.is_some()) {
+            self.error_note(
+                conv_span,
+                format!(
+                    "struct `{}` has a size convention and a member under `#if` (`{}`): its \
+                     validators would read another layout on some targets",
+                    st.name,
+                    f.display_name()
+                ),
+                "a struct that crosses the user/kernel line by argsz or size has one set of \
+                 members on every target",
+            );
+            return None;
+        }
         let min_size = match (&parts.min_size, conv) {
             (Some(m), _) => {
                 let m = m.get_ref();

@@ -233,6 +233,16 @@ pub const POSIX_TYPES_H: &str = concat!(
 #endif\n"
 );
 
+/// `<asm/bitsperlong.h>` for the target being read: the word's bits, as
+/// asm-generic/bitsperlong.h of 7.2 defines them where the architecture does not (each of
+/// the 7 targets' own agrees). Import and the proof read every target with x86's asm/ folder,
+/// whose bitsperlong.h says 32 on aarch64 (it tests `__x86_64__`); a member's `when` on
+/// `__BITS_PER_LONG` (asm-generic/msgbuf.h) would be read on the wrong branch.
+pub const BITSPERLONG_H: &str = "#ifndef _UAPIGEN_ASM_BITSPERLONG_H\n\
+#define _UAPIGEN_ASM_BITSPERLONG_H\n\
+#define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n\
+#define __BITS_PER_LONG_LONG 64\n#endif\n";
+
 /// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
 pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
 #define _UAPI_LINUX_VIRTIO_TYPES_H\n#include <linux/types.h>\n\
@@ -404,6 +414,7 @@ impl KernelTypes {
         std::fs::create_dir(dir.join("asm")).map_err(io)?;
         std::fs::write(dir.join("asm/byteorder.h"), BYTEORDER_H).map_err(io)?;
         std::fs::write(dir.join("asm/posix_types.h"), POSIX_TYPES_H).map_err(io)?;
+        std::fs::write(dir.join("asm/bitsperlong.h"), BITSPERLONG_H).map_err(io)?;
         let libc = dir.join("libc");
         std::fs::create_dir(&libc).map_err(io)?;
         super::libc_stubs::write(&libc).map_err(io)?;

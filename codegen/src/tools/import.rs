@@ -28,6 +28,8 @@ struct Field {
     /// The `#if` conditions on <linux/libc-compat.h>'s macros around it inside its struct
     /// (filled in by `render`).
     libc_compat: Option<String>,
+    /// Under an architecture's `#if` (`when`), or in its `#else` (`unless`: true).
+    when: Option<(String, bool)>,
     /// A pointer to a struct no header defines (`struct xt_match *`).
     incomplete: bool,
     name: Option<String>,
@@ -544,6 +546,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     let mut field = Field {
         flags: None,
         libc_compat: None,
+        when: None,
         incomplete: false,
         name: (!anonymous).then_some(name.clone()),
         ty: None,
@@ -2249,6 +2252,10 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(c) = &f.libc_compat {
         parts.push(format!("libc_compat = {}", toml_str(c)));
     }
+    if let Some((c, negated)) = &f.when {
+        let key = if *negated { "unless" } else { "when" };
+        parts.push(format!("{key} = {}", toml_str(c)));
+    }
     if f.incomplete {
         parts.push("incomplete = true".to_string());
     }
@@ -2382,6 +2389,153 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
         }
     }
     regions
+}
+
+/// An `#if` of the header's own text on what the compiler predefines for an architecture
+/// (`#ifdef __i386__`, `#if __BITS_PER_LONG == 64`: `front::when`), with at most an `#else`.
+#[derive(Debug)]
+struct ArchRegion {
+    /// From the `#if` line to the end of its `#endif` line, in bytes.
+    start: u32,
+    end: u32,
+    /// Where its `#else` is.
+    else_at: Option<u32>,
+    /// The condition, as `when` writes it (`#ifdef X` is `defined(X)`).
+    condition: String,
+    /// `#ifndef`: the first branch is the condition's `#else`.
+    negated: bool,
+    /// It has an `#elif`, or a conditional inside it, which `when` cannot write.
+    other: bool,
+}
+
+/// The header's `#if` regions on architecture conditions `front::when` reads.
+fn arch_regions(source: &str) -> Vec<ArchRegion> {
+    let mut regions: Vec<ArchRegion> = Vec::new();
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    let mut at = 0usize;
+    let mut lines = source.split_inclusive('\n');
+    while let Some(first) = lines.next() {
+        let start = at;
+        at += first.len();
+        let mut line = first.trim_end_matches(['\n', '\r']).to_string();
+        while line.ends_with('\\') {
+            line.pop();
+            match lines.next() {
+                Some(next) => {
+                    at += next.len();
+                    line.push(' ');
+                    line.push_str(next.trim_end_matches(['\n', '\r']));
+                }
+                None => break,
+            }
+        }
+        let Some(directive) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let directive = directive.trim_start();
+        let word: String = directive
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let rest = without_comments(directive[word.len()..].split("//").next().unwrap_or(""));
+        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+        let (condition, negated) = match word.as_str() {
+            "if" => (rest, false),
+            "ifdef" => (format!("defined({rest})"), false),
+            "ifndef" => (format!("defined({rest})"), true),
+            "elif" | "else" => {
+                if let Some(Some(r)) = stack.last() {
+                    let r = &mut regions[*r];
+                    if word == "elif" || r.else_at.is_some() {
+                        r.other = true;
+                    }
+                    r.else_at = Some(start as u32);
+                }
+                continue;
+            }
+            "endif" => {
+                if let Some(Some(r)) = stack.pop() {
+                    regions[r].end = at as u32;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(Some(r)) = stack.last() {
+            regions[*r].other = true;
+        }
+        if crate::front::when::evaluate(&condition).is_ok() {
+            stack.push(Some(regions.len()));
+            regions.push(ArchRegion {
+                start: start as u32,
+                end: u32::MAX,
+                else_at: None,
+                condition,
+                negated,
+                other: false,
+            });
+        } else {
+            stack.push(None);
+        }
+    }
+    regions
+}
+
+/// The `when` of a member at `offset` of the struct that starts at `within`: the architecture
+/// region around it inside the struct, and which branch.
+fn when_at(regions: &[ArchRegion], offset: u32, within: u32) -> Option<(String, bool)> {
+    let r = regions
+        .iter()
+        .find(|r| r.start > within && r.start < offset && offset < r.end && !r.other)?;
+    let in_else = r.else_at.is_some_and(|e| offset > e);
+    Some((r.condition.clone(), in_else != r.negated))
+}
+
+/// Merges into each struct of `state` whose body has an architecture's `#if` the members the
+/// preprocessor skipped on x86-64, read from the targets whose branch they are (`extra`,
+/// each read of the header on one), and sets every such member's `when`: the skeleton holds
+/// every branch, as the header does.
+fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]) {
+    let mut merged: Vec<(u32, u32)> = Vec::new();
+    for (_, item) in state.items.iter_mut() {
+        let Item::Struct {
+            name,
+            fields,
+            start,
+            end,
+            ..
+        } = item
+        else {
+            continue;
+        };
+        let inside: Vec<&ArchRegion> = regions
+            .iter()
+            .filter(|r| r.start > *start && r.end <= *end && !r.other)
+            .collect();
+        if inside.is_empty() {
+            continue;
+        }
+        for other in extra {
+            let theirs = other.items.iter().find_map(|(_, i)| match i {
+                Item::Struct { name: n, fields, .. } if n == name => Some(fields),
+                _ => None,
+            });
+            for f in theirs.into_iter().flatten() {
+                if !fields.iter().any(|g| g.offset == f.offset) {
+                    fields.push(f.clone());
+                }
+            }
+        }
+        fields.sort_by_key(|f| f.offset);
+        for f in fields.iter_mut() {
+            f.when = when_at(regions, f.offset, *start);
+        }
+        merged.push((*start, *end));
+    }
+    // The skipped lines inside a merged struct are its members now.
+    state.items.retain(|(at, i)| {
+        !(matches!(i, Item::NotImported { .. }) && merged.iter().any(|(s, e)| s < at && at < e))
+    });
 }
 
 /// The `libc_compat` of what is at `offset`: the conditions of the regions around it (that
@@ -2755,6 +2909,20 @@ pub fn import_structs(
         &["-fparse-all-comments", "-ferror-limit=0"],
     );
     let mut state = read(header, &args, source.clone(), include, &types.libc)?;
+    // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
+    let regions = arch_regions(&source);
+    if regions.iter().any(|r| {
+        state.items.iter().any(|(_, i)| {
+            matches!(i, Item::Struct { start, end, .. } if r.start > *start && r.end <= *end)
+        })
+    }) {
+        let mut extra = Vec::new();
+        for t in &crate::layout::TARGETS[1..] {
+            let args = c_args(t, &dirs, &["-fparse-all-comments", "-ferror-limit=0"]);
+            extra.push(read(header, &args, source.clone(), include, &types.libc)?);
+        }
+        merge_arch_members(&mut state, &extra, &regions);
+    }
     if !only.is_empty() {
         let missing: Vec<&String> = only
             .iter()
