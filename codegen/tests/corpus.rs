@@ -530,9 +530,39 @@ fn round_trip(
         );
     }
     let mut extra: Vec<String> = Vec::new();
-    for abi in ABIS {
+    // A header that declares members per architecture (`#ifdef __i386__`, `#if
+    // __BITS_PER_LONG == 64`) has other names on i686: listed there again.
+    let source_text = std::fs::read_to_string(&h.path).unwrap_or_default();
+    let per_abi = ARCH_TESTS.iter().any(|m| source_text.contains(m));
+    for (ai, abi) in ABIS.iter().enumerate() {
         let include = k.include_dirs(abi);
-        let r = match probe::try_measure(&h.name, &real, &include, abi, &dir, "real") {
+        let listed = if per_abi && ai > 0 {
+            let target = uapigen::layout::target_by_triple(&format!("{}-linux-gnu", abi.name))
+                .expect("an ABI uapigen lays out");
+            let mut dirs = include.clone();
+            dirs.push(scratch.join(STUBS));
+            let dirs: Vec<&Path> = dirs.iter().map(|p| p.as_path()).collect();
+            let with_gen = [&[gen_dir.as_path()], dirs.as_slice()].concat();
+            match (
+                header_decls::declarations(&h.path, &dirs, target),
+                header_decls::declarations(&gen_path, &with_gen, target),
+            ) {
+                (Ok(r), Ok(g)) => Some((r, g)),
+                (Err(e), _) | (_, Err(e)) => {
+                    return failed(
+                        format!("round trip: libclang cannot list the declarations ({})", abi.name),
+                        e.to_string(),
+                    )
+                }
+            }
+        } else {
+            None
+        };
+        let (real, generated) = match &listed {
+            Some((r, g)) => (r, g),
+            None => (&real, &generated),
+        };
+        let r = match probe::try_measure(&h.name, real, &include, abi, &dir, "real") {
             Ok(m) => m,
             Err(e) => {
                 return failed(
@@ -545,7 +575,7 @@ fn round_trip(
             }
         };
         let with_gen: Vec<_> = std::iter::once(gen_dir.clone()).chain(include).collect();
-        let g = match probe::try_measure(&h.name, &generated, &with_gen, abi, &dir, "gen") {
+        let g = match probe::try_measure(&h.name, generated, &with_gen, abi, &dir, "gen") {
             Ok(m) => m,
             Err(e) => {
                 return failed(
@@ -623,6 +653,11 @@ fn round_trip(
         compared,
     }
 }
+
+/// What a header tests to declare members per architecture (`front::when`'s macros).
+const ARCH_TESTS: &[&str] = &[
+    "__BITS_PER_LONG", "__i386__", "__x86_64__", "__ILP32__", "__LP64__", "_LP64", "_ILP32",
+];
 
 /// glibc's headers that <linux/libc-compat.h> answers (they set its `__UAPI_DEF_*` to 0).
 const LIBC_FIRST: &[&str] = &["netinet/in.h", "net/if.h", "sys/xattr.h"];

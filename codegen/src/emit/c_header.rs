@@ -995,7 +995,12 @@ fn struct_comment(st: &Struct) -> Option<CommentView> {
                 (Some(n), false) => format!("{prefix}.{n}"),
                 (None, _) => prefix.to_string(),
             };
-            if let (Some(doc), false) = (&f.doc, path.is_empty()) {
+            // A name declared once per architecture (`when`, `unless`) is documented once.
+            let again = f.when.is_some() && {
+                let at = format!("@{path}:");
+                lines.iter().any(|l| l.starts_with(&at))
+            };
+            if let (Some(doc), false, false) = (&f.doc, path.is_empty(), again) {
                 push_param(lines, &path, doc);
             }
             if let FieldType::Inline(_, ms) = &f.ty {

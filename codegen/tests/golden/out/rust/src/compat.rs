@@ -246,6 +246,117 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for CgInputEvent {}
+/// `struct cg_msqid64_ds`: A message queue's times, as asm-generic/msgbuf.h declares them per data model
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct CgMsqid64Ds {
+    /// the queue
+    pub msg_qid: u64,
+    /// last msgsnd time
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub msg_stime: ::core::ffi::c_long,
+    /// last msgsnd time
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub msg_stime: ::core::ffi::c_ulong,
+    /// `msg_stime_high`.
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub msg_stime_high: ::core::ffi::c_ulong,
+    /// current number of bytes on queue
+    pub msg_cbytes: ::core::ffi::c_ulong,
+    /// x86-64's only, as asm/ldt.h's `lm`
+    #[cfg(target_arch = "x86_64")]
+    pub msg_lm: u32,
+    /// the others' (an `#if !(...)` of its own)
+    #[cfg(
+        any(
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub msg_pad: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<CgMsqid64Ds>()
+        != if cfg!(any(target_arch = "x86")) {
+            20
+        } else {
+            if cfg!(any(target_arch = "arm")) { 24 } else { 32 }
+        }
+    {
+        panic!("struct cg_msqid64_ds: wrong size");
+    }
+    if ::core::mem::align_of::<CgMsqid64Ds>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct cg_msqid64_ds: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_qid) != 0 {
+        panic!("struct cg_msqid64_ds: `msg_qid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_cbytes) != 16 {
+        panic!("struct cg_msqid64_ds: `msg_cbytes` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_stime) != 8 {
+        panic!("struct cg_msqid64_ds: `msg_stime` at the wrong offset");
+    }
+};
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_stime) != 8 {
+        panic!("struct cg_msqid64_ds: `msg_stime` at the wrong offset");
+    }
+};
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_stime_high) != 12 {
+        panic!("struct cg_msqid64_ds: `msg_stime_high` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86_64")]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_lm) != 24 {
+        panic!("struct cg_msqid64_ds: `msg_lm` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_pad)
+        != if cfg!(any(target_arch = "arm")) { 20 } else { 24 }
+    {
+        panic!("struct cg_msqid64_ds: `msg_pad` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -255,6 +366,7 @@ pub mod r1 {
     pub use super::CgIfreq;
     pub use super::CgIn6Addr;
     pub use super::CgInputEvent;
+    pub use super::CgMsqid64Ds;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -73,4 +73,29 @@ struct cg_input_event {
 	__s32 value;
 };
 
+/**
+ * struct cg_msqid64_ds - A message queue's times, as asm-generic/msgbuf.h declares them per data model
+ * @msg_qid: the queue
+ * @msg_stime: last msgsnd time
+ * @msg_cbytes: current number of bytes on queue
+ * @msg_lm: x86-64's only, as asm/ldt.h's `lm`
+ * @msg_pad: the others' (an `#if !(...)` of its own)
+ */
+struct cg_msqid64_ds {
+	__u64 msg_qid;
+#if __BITS_PER_LONG == 64
+	long msg_stime;
+#else
+	unsigned long msg_stime;
+	unsigned long msg_stime_high;
+#endif /* __BITS_PER_LONG == 64 */
+	unsigned long msg_cbytes;
+#if defined(__x86_64__)
+	__u32 msg_lm;
+#endif /* defined(__x86_64__) */
+#if !(defined(__x86_64__) || defined(__i386__))
+	__u32 msg_pad;
+#endif /* defined(__x86_64__) || defined(__i386__) */
+};
+
 #endif /* _UAPI_LINUX_COMPAT_GOLDEN_H */
