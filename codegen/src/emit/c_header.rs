@@ -497,7 +497,17 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             };
             ItemView {
                 comment,
-                libc_compat: d.libc_compat.clone(),
+                // An architecture's `#if` (`when`) is written as `libc_compat`'s is: its
+                // `#else` (`unless`) as the negated condition.
+                libc_compat: d.libc_compat.clone().or_else(|| {
+                    d.when.as_ref().map(|w| {
+                        if w.negated {
+                            format!("!({})", w.text)
+                        } else {
+                            w.text.clone()
+                        }
+                    })
+                }),
                 defines: Some(align_defines(vec![line])),
                 ..Default::default()
             }

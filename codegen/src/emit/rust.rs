@@ -686,6 +686,10 @@ fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let value = const_value(ctx, c, ty_name);
     let docs = doc_lines(Some(&constant_doc(c, ty_name)));
     let name = ident(&c.name);
+    // Under an architecture's `#if` in C (`when`): where the targets that have it are.
+    if let Some(w) = &c.when {
+        attr_text(0, &cfg_arches(&w.arches()), out);
+    }
     let start = out.len();
     doc_text(0, &docs, out);
     let line = out.len();
@@ -970,11 +974,9 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
                 .collect(),
             message: Message::Parts([kw, c_name, ": `", &m.path, "` at the wrong offset"]),
         };
-        if f.when.is_some() {
-            let arches: Vec<&str> = at.iter().filter(|(_, m)| m.is_some()).map(|(a, _)| *a).collect();
-            only_some.push((cfg_arches(&arches), check));
-        } else {
-            checks.push(check);
+        match &f.when {
+            Some(w) => only_some.push((cfg_arches(&w.arches()), check)),
+            None => checks.push(check),
         }
     }
     // Each run of bitfields' bytes where C's bitfields are.
@@ -1494,15 +1496,7 @@ fn aggregate(
             None => members.push(Member {
                 docs,
                 // Under `#if` in C (`when`): in Rust, where the targets that have it are.
-                cfg: f.when.as_ref().map(|w| {
-                    let arches: Vec<&str> = crate::layout::TARGETS
-                        .iter()
-                        .zip(&w.on)
-                        .filter(|(_, on)| **on)
-                        .map(|(t, _)| t.rust_arch)
-                        .collect();
-                    cfg_arches(&arches)
-                }),
+                cfg: f.when.as_ref().map(|w| cfg_arches(&w.arches())),
                 name: ident(&f.rust_name),
                 ty: array(t, f.len),
             }),
@@ -2296,7 +2290,13 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
             _ if c.value > u32::MAX as u64 => "u64",
             _ => "u32",
         };
-        types.insert(c.name.clone(), ty);
+        // A name defined once per architecture (`when`, `unless`) takes its widest type.
+        match types.get(&c.name) {
+            Some(t) if c.when.is_some() && width(t) >= width(ty) => {}
+            _ => {
+                types.insert(c.name.clone(), ty);
+            }
+        }
     }
     types
 }

@@ -828,6 +828,10 @@ impl Emit<'_> {
             ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}
             ItemRef::Define(d) => {
                 let c = &f.defines[d.0].constant;
+                // Under an architecture's `#if` in C (`when`), as bindgen writes each target's.
+                if let Some(w) = &c.when {
+                    let _ = writeln!(self.out, "{}", cfg_attr(&w.arches()));
+                }
                 self.define(&c.name, c.value, &c.expr, c.doc.as_deref());
             }
         }
@@ -1131,15 +1135,7 @@ impl Emit<'_> {
                     // Under `#if` in C (`when`): where the targets that have it are.
                     None => vec![(
                         f.len,
-                        f.when.as_ref().map(|w| {
-                            let arches: Vec<&str> = crate::layout::TARGETS
-                                .iter()
-                                .zip(&w.on)
-                                .filter(|(_, on)| **on)
-                                .map(|(t, _)| t.rust_arch)
-                                .collect();
-                            cfg_attr(&arches)
-                        }),
+                        f.when.as_ref().map(|w| cfg_attr(&w.arches())),
                     )],
                 };
             let tys: Vec<(String, Option<String>)> = variants

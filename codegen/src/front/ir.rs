@@ -517,15 +517,28 @@ pub struct Field {
     pub span: Span,
 }
 
-/// A member declared under `#if CONDITION` (or its `#else`), a test of the architecture.
+/// A member or define declared under `#if CONDITION` (or its `#else`), a test of the
+/// architecture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct When {
     /// The condition, on one line, as the header writes it after `#if`.
     pub text: String,
-    /// The member is its `#else`'s (`unless`).
+    /// The item is its `#else`'s (`unless`).
     pub negated: bool,
-    /// Whether the member exists on each of `layout::TARGETS`.
+    /// Whether the item exists on each of `layout::TARGETS`.
     pub on: Vec<bool>,
+}
+
+impl When {
+    /// The `target_arch` of each target that has the item, for Rust's `cfg`.
+    pub fn arches(&self) -> Vec<&'static str> {
+        crate::model::layout::TARGETS
+            .iter()
+            .zip(&self.on)
+            .filter(|(_, on)| **on)
+            .map(|(t, _)| t.rust_arch)
+            .collect()
+    }
 }
 
 /// A member's type qualifiers, as C writes them before the type.
@@ -1546,8 +1559,19 @@ pub struct Constant {
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
+    /// A define under an architecture's `#if` (`when`, `unless`): it exists on some targets.
+    pub when: Option<When>,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+impl Constant {
+    /// Whether it is defined on `target` (a `when` may leave it out).
+    pub fn on(&self, target: &crate::model::layout::Target) -> bool {
+        self.when
+            .as_ref()
+            .is_none_or(|w| w.on.get(target.index()).copied().unwrap_or(true))
+    }
 }
 
 /// How a constant is written in C; its value is in `Constant::value`.

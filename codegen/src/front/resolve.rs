@@ -32,6 +32,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         typedef_structs: FxSet::default(),
         struct_camels: None,
         incomplete: Vec::new(),
+        conditional: FxMap::default(),
         c_only: false,
     };
     // The includes written below a constant, bound once every constant is known.
@@ -137,6 +138,8 @@ struct Resolver {
     typedef_structs: FxSet<String>,
     /// The tags `incomplete` pointers name (`Family::incomplete`).
     incomplete: Vec<String>,
+    /// The defines under `when`: the targets that have one of the name, where the first is.
+    conditional: FxMap<String, (u64, Span)>,
     /// `c_only = true`: C++ keywords may be names.
     c_only: bool,
     /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
@@ -159,6 +162,13 @@ fn type_name(c: &str) -> Option<String> {
         (!t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .then(|| t.to_string())
     })
+}
+
+/// The targets that have an item, a bit each (`When::on`).
+fn targets_mask(on: &[bool]) -> u64 {
+    on.iter()
+        .enumerate()
+        .fold(0, |m, (i, o)| m | (u64::from(*o) << i))
 }
 
 /// The struct or union an ioctl's argument type names (`struct X`, `const union X *`,
@@ -189,6 +199,7 @@ fn placeholder(d: &RawDefine) -> Define {
             since: RevSet::one(RevId::FIRST),
             sentinel: false,
             libc_compat: None,
+            when: None,
             span: d.name.span(),
         },
         inside: None,
@@ -235,13 +246,29 @@ impl Entry {
 
 impl Resolver {
     fn error(&mut self, span: Span, message: impl Into<String>) {
-        let d = Diagnostic::at(&self.source, span, message);
+        let d = self.unknown_why(Diagnostic::at(&self.source, span, message));
         self.diags.push(d);
     }
 
     fn error_note(&mut self, span: Span, message: impl Into<String>, note: impl Into<String>) {
-        let d = Diagnostic::at(&self.source, span, message).note(note);
+        let d = self.unknown_why(Diagnostic::at(&self.source, span, message).note(note));
         self.diags.push(d);
+    }
+
+    /// An unknown constant that a define under `when` names: why it is not known here.
+    fn unknown_why(&self, d: Diagnostic) -> Diagnostic {
+        let named = d
+            .message
+            .strip_prefix("unknown constant `")
+            .and_then(|r| r.split_once('`'))
+            .map(|(n, _)| n.to_string());
+        match named {
+            Some(n) if self.conditional.contains_key(&n) => d.note(format!(
+                "`{n}` is defined under `when` or `unless`: not on every target, so no other \
+                 constant, rule or flag may use it"
+            )),
+            _ => d,
+        }
     }
 
     /// A name, checked against the identifier policy (`names`) for what it names.
@@ -2692,6 +2719,7 @@ impl Resolver {
                 since: self.revs("since", &v.since, since),
                 sentinel,
                 libc_compat,
+                when: None,
                 span: vspan,
             };
             self.declare(&constant, style != Style::Define);
@@ -2831,6 +2859,14 @@ impl Resolver {
             let a = raw.alias.as_ref().unwrap();
             (self.reference_as(a, true), Expr::Alias(a.get_ref().clone()))
         };
+        let when = self.when((&raw.when, &raw.unless), &raw.libc_compat, None);
+        if let (Some(_), Some(at)) = (&when, raw.inside.as_ref().map(|i| i.span()).or(raw.extern_header.as_ref().map(|e| e.span()))) {
+            self.error(
+                at,
+                "a define under `when` or `unless` is written at file scope, in this header: \
+                 not `inside` a struct, not an `extern` copy",
+            );
+        }
         let constant = Constant {
             name,
             value,
@@ -2840,6 +2876,7 @@ impl Resolver {
             since,
             sentinel: false,
             libc_compat: self.libc_compat(&raw.libc_compat, false),
+            when,
             span: raw.name.span(),
         };
         let ioctl = match &constant.expr {
@@ -4335,6 +4372,46 @@ impl Resolver {
     }
 
     fn declare(&mut self, c: &Constant, enum_member: bool) {
+        // Defined on some targets only: no other constant may use it (its value is not one on
+        // every target), and a name may come back where no target has both.
+        if let Some(w) = &c.when {
+            let mask = targets_mask(&w.on);
+            let clash = self
+                .conditional
+                .get(&c.name)
+                .filter(|(m, _)| m & mask != 0)
+                .map(|(_, at)| at.clone())
+                .or_else(|| self.constants.get(&c.name).map(|(_, at, _)| at.clone()));
+            if let Some(first) = clash {
+                let (line, _) = self.source.line_col(first.start);
+                self.error(
+                    c.span.clone(),
+                    format!(
+                        "constant `{}` is defined twice (first at line {line}) on a target both \
+                         conditions hold on",
+                        c.name
+                    ),
+                );
+                return;
+            }
+            let entry = self
+                .conditional
+                .entry(c.name.clone())
+                .or_insert((0, c.span.clone()));
+            entry.0 |= mask;
+            return;
+        }
+        if let Some((_, first)) = self.conditional.get(&c.name) {
+            let (line, _) = self.source.line_col(first.start);
+            self.error(
+                c.span.clone(),
+                format!(
+                    "constant `{}` is defined twice (first at line {line}, under `when`)",
+                    c.name
+                ),
+            );
+            return;
+        }
         let cv = self.c_value(c, enum_member);
         // A sentinel may be defined again from the revision its earlier definition ends at.
         if let Some(&(since, until)) = self.ends.get(&c.name) {

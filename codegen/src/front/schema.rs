@@ -635,6 +635,11 @@ pub struct RawDefine {
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
     pub libc_compat: Option<S<String>>,
+    /// `#if CONDITION` around it, a test of the architecture (`front::when`): x86's
+    /// asm/auxvec.h defines `AT_SYSINFO` under `#ifdef __i386__`.
+    pub when: Option<S<String>>,
+    /// It is defined in that condition's `#else` (asm/bitsperlong.h's `__BITS_PER_LONG` 32).
+    pub unless: Option<S<String>>,
 }
 
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...; or

@@ -625,8 +625,23 @@ pub fn prove_with(
         let values = evaluate_on(&source, &dirs, &names, target)?;
         for family in families.iter().map(|c| c.latest().family()) {
             for k in family.constants() {
-                let ir = family.value_on(k, target);
                 let c = values.get(&k.name).copied().flatten();
+                // A define this target leaves out (`when`) is undefined there, unless its
+                // twin of the `#else` defines the name.
+                if !k.on(target) {
+                    let twin = family.constants().any(|o| o.name == k.name && o.on(target));
+                    if !twin && c.is_some() {
+                        out.push(Mismatch {
+                            target: target.triple,
+                            family: family.name.clone(),
+                            kind: "constant",
+                            struct_name: k.name.clone(),
+                            what: "defined by libclang, not on this target in the IR".into(),
+                        });
+                    }
+                    continue;
+                }
+                let ir = family.value_on(k, target);
                 if c != Some(ir) {
                     out.push(Mismatch {
                         target: target.triple,

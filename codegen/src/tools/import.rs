@@ -2532,7 +2532,47 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
         }
         merged.push((*start, *end));
     }
-    // The skipped lines inside a merged struct are its members now.
+    // At file scope, a region whose other branches hold only defines: those defines too (x86's
+    // asm/auxvec.h's `AT_SYSINFO` under `#ifdef __i386__`). A branch with a struct or an enum
+    // stays skipped: the schema has no struct of some architectures.
+    let structs: Vec<(u32, u32)> = state
+        .items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Struct { start, end, .. } => Some((*start, *end)),
+            _ => None,
+        })
+        .collect();
+    for r in regions.iter().filter(|r| !r.other) {
+        if structs.iter().any(|(s, e)| *s < r.start && r.end <= *e) {
+            continue;
+        }
+        let inside = |at: u32| r.start < at && at < r.end;
+        let mut found: Vec<(u32, Item)> = Vec::new();
+        let mut only_defines = true;
+        for (at, item) in extra.iter().flat_map(|x| x.items.iter()) {
+            if !inside(*at)
+                || state.items.iter().any(|(o, _)| o == at)
+                || found.iter().any(|(o, _)| o == at)
+            {
+                continue;
+            }
+            match item {
+                Item::Define {
+                    extern_header: None,
+                    ..
+                } => found.push((*at, item.clone())),
+                Item::NotImported { .. } => {}
+                _ => only_defines = false,
+            }
+        }
+        if !only_defines || found.is_empty() {
+            continue;
+        }
+        state.items.extend(found);
+        merged.push((r.start, r.end));
+    }
+    // The skipped lines inside a merged struct or region are its members or defines now.
     state.items.retain(|(at, i)| {
         !(matches!(i, Item::NotImported { .. }) && merged.iter().any(|(s, e)| s < at && at < e))
     });
@@ -2911,11 +2951,7 @@ pub fn import_structs(
     let mut state = read(header, &args, source.clone(), include, &types.libc)?;
     // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
     let regions = arch_regions(&source);
-    if regions.iter().any(|r| {
-        state.items.iter().any(|(_, i)| {
-            matches!(i, Item::Struct { start, end, .. } if r.start > *start && r.end <= *end)
-        })
-    }) {
+    if regions.iter().any(|r| !r.other) {
         let mut extra = Vec::new();
         for t in &crate::layout::TARGETS[1..] {
             let args = c_args(t, &dirs, &["-fparse-all-comments", "-ferror-limit=0"]);
@@ -3639,14 +3675,23 @@ fn verify(
         used = format!("#include <linux/const.h>\n{used}");
     }
     // Per constant: the first target where C's value is not the schema's.
-    let mut wrong: BTreeMap<String, (&str, Option<u64>, u64)> = BTreeMap::new();
+    let mut wrong: BTreeMap<String, (&str, Option<u64>, Option<u64>)> = BTreeMap::new();
     for target in TARGETS {
         let values = evaluate_on(&used, &dirs, &names, target)?;
-        for k in latest.family().constants() {
+        let family = latest.family();
+        for k in family.constants() {
             let c_value = values.get(&k.name).copied().flatten();
-            let value = latest.family().value_on(k, target);
-            if c_value != Some(value) && !wrong.contains_key(&k.name) {
-                wrong.insert(k.name.clone(), (target.triple, c_value, value));
+            // A define this target leaves out (`when`): its twin of the other branch, if any,
+            // is the one compared; without one, C must not define it either.
+            let expected = if k.on(target) {
+                Some(family.value_on(k, target))
+            } else if family.constants().any(|o| o.name == k.name && o.on(target)) {
+                continue;
+            } else {
+                None
+            };
+            if c_value != expected && !wrong.contains_key(&k.name) {
+                wrong.insert(k.name.clone(), (target.triple, c_value, expected));
             }
         }
     }
@@ -3668,8 +3713,8 @@ fn verify(
                     "not an integer constant (or not defined)".to_string(),
                     |v| v.to_string()
                 ),
-                value,
-                if *triple == crate::layout::DEFAULT_TARGET.triple || *value != k.value {
+                value.map_or("not defined".to_string(), |v| v.to_string()),
+                if *triple == crate::layout::DEFAULT_TARGET.triple || *value != Some(k.value) {
                     ""
                 } else {
                     " (its value on x86_64-linux-gnu): the schema's constants have one value \
@@ -3785,6 +3830,7 @@ fn render(
     regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
+    let arch = arch_regions(source);
     // The include guard: the first `#ifndef NAME` that the next line `#define`s.
     let lines: Vec<&str> = source.lines().map(str::trim).collect();
     let guard_found = lines.windows(2).find_map(|w| {
@@ -4320,11 +4366,16 @@ fn render(
                         .find(|r| r.0 == *s)
                         .map(|(_, start, ..)| *start)
                 });
-                if let Some((s, f)) = at {
+                if let Some((s, f)) = &at {
                     let _ = writeln!(out, "inside = \"{s}.{f}\"");
                 }
                 if let Some(c) = compat_at(regions, offset, within) {
                     let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
+                }
+                // At file scope, under an architecture's `#if`.
+                if let (None, Some((c, negated))) = (&at, when_at(&arch, offset, 0)) {
+                    let key = if negated { "unless" } else { "when" };
+                    let _ = writeln!(out, "{key} = {}", toml_str(&c));
                 }
                 let _ = writeln!(out, "{value}");
             }
