@@ -845,6 +845,36 @@ const CASES: &[Case] = &[
         says: "has a size convention and a member under `#if` (`a`)",
     },
     Case {
+        name: "a define under when written inside a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"A\"\nvalue = 1\ninside = \"s.a\"\nwhen = \"defined(__i386__)\"\n",
+        at: "\"s.a\"",
+        says: "a define under `when` or `unless` is written at file scope",
+    },
+    Case {
+        name: "two defines of one name on a common target",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"A\"\nvalue = 2\nwhen = \"__BITS_PER_LONG == 32\"\n",
+        at: "\"A\"\nvalue = 2",
+        says: "constant `A` is defined twice (first at line 11) on a target both conditions hold on",
+    },
+    Case {
+        name: "a define under when after one of every target",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\n\n[[define]]\nname = \"A\"\nvalue = 2\nwhen = \"defined(__i386__)\"\n",
+        at: "\"A\"\nvalue = 2",
+        says: "constant `A` is defined twice (first at line 11) on a target both conditions hold on",
+    },
+    Case {
+        name: "a define of every target after one under when",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"A\"\nvalue = 2\n",
+        at: "\"A\"\nvalue = 2",
+        says: "constant `A` is defined twice (first at line 11, under `when`)",
+    },
+    Case {
+        name: "a constant computed from a define under when",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"B\"\nexpr = \"A + 1\"\n",
+        at: "A + 1",
+        says: "unknown constant `A`",
+    },
+    Case {
         name: "libc_compat naming another macro",
         body: "[[struct]]\nname = \"s\"\nlibc_compat = \"defined(FOO)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "\"defined(FOO)\"",

@@ -626,7 +626,13 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
             }
             i += run;
             if !else_of(i - 1, i) {
-                out.push(directive(format!("#endif /* {} */", w.text)));
+                // The comment says what the `#if` tested: `!(X)` for an `#else` of its own.
+                let tested = if opens && w.negated {
+                    format!("!({})", w.text)
+                } else {
+                    w.text.clone()
+                };
+                out.push(directive(format!("#endif /* {tested} */")));
             }
             continue;
         }

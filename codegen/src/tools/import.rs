@@ -2464,7 +2464,10 @@ fn arch_regions(source: &str) -> Vec<ArchRegion> {
         if let Some(Some(r)) = stack.last() {
             regions[*r].other = true;
         }
-        if crate::front::when::evaluate(&condition).is_ok() {
+        // One that answers alike on every target (`#if 0`) is no architecture's.
+        let differs = crate::front::when::evaluate(&condition)
+            .is_ok_and(|(_, on)| on.iter().any(|o| *o != on[0]));
+        if differs {
             stack.push(Some(regions.len()));
             regions.push(ArchRegion {
                 start: start as u32,

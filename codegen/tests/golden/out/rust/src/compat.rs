@@ -357,6 +357,39 @@ const _: () = {
         panic!("struct cg_msqid64_ds: `msg_pad` at the wrong offset");
     }
 };
+#[cfg(target_arch = "x86")]
+/// i686's only, as asm/auxvec.h's AT_SYSINFO
+pub const CG_SYSINFO: u32 = 32;
+#[cfg(target_arch = "x86_64")]
+/// x86-64's, as asm/bitsperlong.h's __BITS_PER_LONG
+pub const CG_WORD_BITS: u32 = 64;
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+/// the others'
+pub const CG_WORD_BITS: u32 = 32;
+#[cfg(target_arch = "x86")]
+/// as asm/debugreg.h's DR_CONTROL_RESERVED
+pub const CG_DR_RESERVED: u64 = 64512;
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+/// `CG_DR_RESERVED` = `(0xFFFFFFFF0000FC00UL)`.
+pub const CG_DR_RESERVED: u64 = 18446744069414648832;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -95,7 +95,27 @@ struct cg_msqid64_ds {
 #endif /* defined(__x86_64__) */
 #if !(defined(__x86_64__) || defined(__i386__))
 	__u32 msg_pad;
-#endif /* defined(__x86_64__) || defined(__i386__) */
+#endif /* !(defined(__x86_64__) || defined(__i386__)) */
 };
+
+#if defined(__i386__)
+#define CG_SYSINFO	32 /* i686's only, as asm/auxvec.h's AT_SYSINFO */
+#endif /* defined(__i386__) */
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define CG_WORD_BITS	64 /* x86-64's, as asm/bitsperlong.h's __BITS_PER_LONG */
+#endif /* defined(__x86_64__) && !defined(__ILP32__) */
+
+#if !(defined(__x86_64__) && !defined(__ILP32__))
+#define CG_WORD_BITS	32 /* the others' */
+#endif /* !(defined(__x86_64__) && !defined(__ILP32__)) */
+
+#if defined(__i386__)
+#define CG_DR_RESERVED	(0xFC00) /* as asm/debugreg.h's DR_CONTROL_RESERVED */
+#endif /* defined(__i386__) */
+
+#if !(defined(__i386__))
+#define CG_DR_RESERVED	(0xFFFFFFFF0000FC00UL)
+#endif /* !(defined(__i386__)) */
 
 #endif /* _UAPI_LINUX_COMPAT_GOLDEN_H */
