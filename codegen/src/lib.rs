@@ -41,7 +41,7 @@ pub mod tools;
 
 // The modules' paths before the stages had folders, kept for the crates that use them.
 pub use check::abi;
-pub use front::{ir, names, resolve, schema};
+pub use front::{ir, names, resolve, schema, when};
 pub use model::layout;
 pub use tools::{
     chain_c, chain_matrix, clang_proof, decode, headers_install, import, interpret, libc_stubs,

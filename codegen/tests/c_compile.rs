@@ -126,30 +126,42 @@ fn header_constants_equal_the_ir_values() {
 }
 
 fn constants_equal_the_ir_values(families: &[uapigen::Checked], include: &str) {
-    let mut src = String::from("#include <stdio.h>\n");
-    for c in families {
-        src.push_str(&format!("#include <{}>\n", c.family.header));
-    }
-    src.push_str("int main(void) {\n");
-    for c in families {
-        for k in c.family.constants() {
-            src.push_str(&format!(
-                "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
-                k.name
-            ));
-        }
-    }
-    src.push_str("\treturn 0;\n}\n");
     let include = repo_root().join(include);
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
         let target = uapigen::layout::target_by_triple(triple).unwrap();
+        // Each target's program prints the constants it has: a define under `when` is
+        // another target's, and its `unless` twin of the same name this one's.
+        let mut src = String::from("#include <stdio.h>\n");
+        for c in families {
+            src.push_str(&format!("#include <{}>\n", c.family.header));
+        }
+        src.push_str("int main(void) {\n");
         let mut expected = String::new();
         for c in families {
             for k in c.family.constants() {
+                if !k.on(target) {
+                    // Not defined here, as C says: an `#ifdef` that would print it fails.
+                    if !c
+                        .family
+                        .constants()
+                        .any(|o| o.name == k.name && o.on(target))
+                    {
+                        src.push_str(&format!(
+                            "#ifdef {0}\n#error \"{0} is defined on {triple}\"\n#endif\n",
+                            k.name
+                        ));
+                    }
+                    continue;
+                }
+                src.push_str(&format!(
+                    "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
+                    k.name
+                ));
                 let v = c.family.value_on(k, target);
                 expected.push_str(&format!("{} {v}\n", k.name));
             }
         }
+        src.push_str("\treturn 0;\n}\n");
         let exe = compile(
             "cc",
             "constants.c",

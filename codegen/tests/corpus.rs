@@ -550,7 +550,10 @@ fn round_trip(
                 (Ok(r), Ok(g)) => Some((r, g)),
                 (Err(e), _) | (_, Err(e)) => {
                     return failed(
-                        format!("round trip: libclang cannot list the declarations ({})", abi.name),
+                        format!(
+                            "round trip: libclang cannot list the declarations ({})",
+                            abi.name
+                        ),
                         e.to_string(),
                     )
                 }
@@ -656,7 +659,13 @@ fn round_trip(
 
 /// What a header tests to declare members per architecture (`front::when`'s macros).
 const ARCH_TESTS: &[&str] = &[
-    "__BITS_PER_LONG", "__i386__", "__x86_64__", "__ILP32__", "__LP64__", "_LP64", "_ILP32",
+    "__BITS_PER_LONG",
+    "__i386__",
+    "__x86_64__",
+    "__ILP32__",
+    "__LP64__",
+    "_LP64",
+    "_ILP32",
 ];
 
 /// glibc's headers that <linux/libc-compat.h> answers (they set its `__UAPI_DEF_*` to 0).

@@ -243,3 +243,60 @@ fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
     }
     assert_eq!(checked, 8 * 7);
 }
+
+/// What a `when` may test (`uapigen::when::MACROS`) is what each of the 7 targets' compiler
+/// predefines and its <asm/bitsperlong.h> (Debian unstable's, every architecture's) defines:
+/// libclang reads, per target, an `#error` for every answer `when::predefined` gives that C
+/// does not; and the stub <asm/bitsperlong.h> the proof and import read says the same.
+#[test]
+fn what_a_condition_tests_is_each_targets_compiler_and_asm_headers() {
+    let k = kernels::fetched()
+        .into_iter()
+        .find(|k| k.suite == "unstable")
+        .expect("unstable's headers");
+    uapigen::clang_proof::load().unwrap_or_else(|e| panic!("{e}"));
+    let stub = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(stub.path().join("asm")).unwrap();
+    std::fs::write(
+        stub.path().join("asm/bitsperlong.h"),
+        uapigen::clang_proof::BITSPERLONG_H,
+    )
+    .unwrap();
+    let mut checked = 0;
+    for t in uapigen::layout::TARGETS {
+        let mut src = String::from("#include <asm/bitsperlong.h>\n");
+        for name in uapigen::when::MACROS {
+            match uapigen::when::predefined(t, name).expect("a name it knows") {
+                Some(v) => src.push_str(&format!(
+                    "#if !defined({name}) || ({name}) != {v}\n#error \"{name} is not {v} on {0}\"\n#endif\n",
+                    t.triple
+                )),
+                None => src.push_str(&format!(
+                    "#ifdef {name}\n#error \"{name} is defined on {0}\"\n#endif\n",
+                    t.triple
+                )),
+            }
+            checked += 1;
+        }
+        let multiarch = match t.triple {
+            "i686-linux-gnu" => "i386-linux-gnu",
+            other => other,
+        };
+        let arch = k.include.join(multiarch);
+        assert!(
+            arch.join("asm/bitsperlong.h").is_file(),
+            "{} has no asm/bitsperlong.h: rerun scripts/fetch-kernel-headers --refresh",
+            arch.display()
+        );
+        for (what, dirs) in [
+            ("the kernel's", vec![k.include.clone(), arch.clone()]),
+            ("the stub", vec![stub.path().to_path_buf()]),
+        ] {
+            let include: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();
+            if let Err(e) = uapigen::clang_proof::measure(&src, &include, t) {
+                panic!("{what} <asm/bitsperlong.h> on {}:\n{e}", t.triple);
+            }
+        }
+    }
+    assert_eq!(checked, uapigen::when::MACROS.len() * 7);
+}

@@ -614,7 +614,11 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
             let opens = i == 0 || !else_of(i - 1, i);
             let run = fields[i..]
                 .iter()
-                .take_while(|g| g.when.as_ref().is_some_and(|v| v.text == w.text && v.negated == w.negated))
+                .take_while(|g| {
+                    g.when
+                        .as_ref()
+                        .is_some_and(|v| v.text == w.text && v.negated == w.negated)
+                })
                 .count();
             match (opens, w.negated) {
                 (true, false) => out.push(directive(format!("#if {}", w.text))),

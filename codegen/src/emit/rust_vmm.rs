@@ -1133,10 +1133,7 @@ impl Emit<'_> {
                         .map(|(n, arches)| (Some(n), Some(cfg_attr(&arches))))
                         .collect(),
                     // Under `#if` in C (`when`): where the targets that have it are.
-                    None => vec![(
-                        f.len,
-                        f.when.as_ref().map(|w| cfg_attr(&w.arches())),
-                    )],
+                    None => vec![(f.len, f.when.as_ref().map(|w| cfg_attr(&w.arches())))],
                 };
             let tys: Vec<(String, Option<String>)> = variants
                 .into_iter()

@@ -1673,7 +1673,10 @@ impl Resolver {
         let when = self.when(
             (&raw.when, &raw.unless),
             &raw.libc_compat,
-            raw.byte_order.as_ref().filter(|_| byte_order).map(|b| b.span()),
+            raw.byte_order
+                .as_ref()
+                .filter(|_| byte_order)
+                .map(|b| b.span()),
         );
         let tag = self.inline_tag(&raw.tag, &ty, name.is_some());
         let qualifiers = self.qualifiers(
@@ -1995,7 +1998,11 @@ impl Resolver {
                         "`{key} = {text:?}` {} on every target uapigen lays out: the member is \
                          {}, so it needs no condition",
                         if on[0] { "holds" } else { "fails" },
-                        if on[0] != negated { "everywhere" } else { "nowhere" }
+                        if on[0] != negated {
+                            "everywhere"
+                        } else {
+                            "nowhere"
+                        }
                     ),
                 );
                 None
@@ -2860,7 +2867,13 @@ impl Resolver {
             (self.reference_as(a, true), Expr::Alias(a.get_ref().clone()))
         };
         let when = self.when((&raw.when, &raw.unless), &raw.libc_compat, None);
-        if let (Some(_), Some(at)) = (&when, raw.inside.as_ref().map(|i| i.span()).or(raw.extern_header.as_ref().map(|e| e.span()))) {
+        if let (Some(_), Some(at)) = (
+            &when,
+            raw.inside
+                .as_ref()
+                .map(|i| i.span())
+                .or(raw.extern_header.as_ref().map(|e| e.span())),
+        ) {
             self.error(
                 at,
                 "a define under `when` or `unless` is written at file scope, in this header: \

@@ -9,9 +9,32 @@ use crate::model::layout::{Target, TARGETS};
 
 use super::cexpr;
 
-/// The macros a condition may test, with what each target's compiler (gcc and clang alike:
-/// `-dM -E`) or <asm/bitsperlong.h> defines them to; absent: not defined there.
-fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
+/// The macros a condition may test (codegen/tests/kernel_types.rs holds each target's answer
+/// to its compiler and its asm/bitsperlong.h).
+pub const MACROS: &[&str] = &[
+    "__BITS_PER_LONG",
+    "__x86_64__",
+    "__x86_64",
+    "__i386__",
+    "__i386",
+    "__aarch64__",
+    "__arm__",
+    "__riscv",
+    "__powerpc64__",
+    "__PPC64__",
+    "__powerpc__",
+    "__PPC__",
+    "__s390x__",
+    "__s390__",
+    "__LP64__",
+    "_LP64",
+    "__ILP32__",
+    "_ILP32",
+];
+
+/// What `t`'s compiler (gcc and clang alike: `-dM -E`) or <asm/bitsperlong.h> defines `name`
+/// to: None for a name not in `MACROS`, `Some(None)` where it is not defined.
+pub fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
     let arch = t.rust_arch;
     let lp64 = t.long_size == 8;
     let on = |yes: bool| Some(yes.then_some(1));
@@ -31,11 +54,6 @@ fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
     }
 }
 
-/// Every name `predefined` knows, for the message that refuses another.
-const KNOWN: &str = "__BITS_PER_LONG, __x86_64__, __i386__, __aarch64__, __arm__, __riscv, \
-                     __powerpc64__, __powerpc__, __PPC64__, __PPC__, __s390x__, __s390__, \
-                     __LP64__, _LP64, __ILP32__, _ILP32";
-
 /// The condition on one line, its words one space apart, and whether it holds on each of
 /// `TARGETS`; the error says why it is refused.
 pub fn evaluate(text: &str) -> Result<(String, Vec<bool>), String> {
@@ -46,7 +64,8 @@ pub fn evaluate(text: &str) -> Result<(String, Vec<bool>), String> {
     let mut out = Vec::with_capacity(TARGETS.len());
     for t in TARGETS {
         let expr = substitute(&text, t)?;
-        let parsed = cexpr::parse(&expr).map_err(|e| format!("is not a condition: {}", e.message))?;
+        let parsed =
+            cexpr::parse(&expr).map_err(|e| format!("is not a condition: {}", e.message))?;
         let v = parsed
             .eval(cexpr::LP64, &|_| None)
             .map_err(|e| format!("is not a condition: {}", e.message))?;
@@ -106,7 +125,8 @@ fn substitute(text: &str, t: &Target) -> Result<String, String> {
 
 fn unknown(name: &str) -> String {
     format!(
-        "tests `{name}`, whose value uapigen does not know on each target (it knows {KNOWN})"
+        "tests `{name}`, whose value uapigen does not know on each target (it knows {})",
+        MACROS.join(", ")
     )
 }
 
@@ -126,10 +146,16 @@ mod tests {
 
     #[test]
     fn each_target_answers_as_its_compiler() {
-        assert_eq!(on("__BITS_PER_LONG == 64"), ["x86_64", "aarch64", "riscv64", "powerpc64", "s390x"]);
+        assert_eq!(
+            on("__BITS_PER_LONG == 64"),
+            ["x86_64", "aarch64", "riscv64", "powerpc64", "s390x"]
+        );
         assert_eq!(on("defined(__i386__)"), ["x86"]);
         assert_eq!(on("defined __x86_64__ && !defined(__ILP32__)"), ["x86_64"]);
-        assert_eq!(on("__BITS_PER_LONG != 64 || defined(__s390x__)"), ["x86", "arm", "s390x"]);
+        assert_eq!(
+            on("__BITS_PER_LONG != 64 || defined(__s390x__)"),
+            ["x86", "arm", "s390x"]
+        );
     }
 
     #[test]

@@ -143,7 +143,8 @@ pub fn declarations(
 /// `_BITUL(n)` or `__GENMASK(h, l)` and leave <linux/ioctl.h>, <linux/const.h> or
 /// <linux/bits.h> to their user, as linux/dvb/audio.h, linux/prctl.h and linux/pci_regs.h do;
 /// their values are integers only then.
-pub const USER_FIRST: &str = "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
+pub const USER_FIRST: &str =
+    "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
      #if __has_include(<linux/const.h>)\n#include <linux/const.h>\n#endif\n\
      #if __has_include(<linux/bits.h>)\n#include <linux/bits.h>\n#endif\n";
 

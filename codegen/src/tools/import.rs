@@ -2520,7 +2520,9 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
         }
         for other in extra {
             let theirs = other.items.iter().find_map(|(_, i)| match i {
-                Item::Struct { name: n, fields, .. } if n == name => Some(fields),
+                Item::Struct {
+                    name: n, fields, ..
+                } if n == name => Some(fields),
                 _ => None,
             });
             for f in theirs.into_iter().flatten() {
