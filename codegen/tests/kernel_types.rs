@@ -300,3 +300,89 @@ fn what_a_condition_tests_is_each_targets_compiler_and_asm_headers() {
     }
     assert_eq!(checked, uapigen::when::MACROS.len() * 7);
 }
+
+/// <linux/bits.h>'s `__GENMASK()` and `__GENMASK_ULL()` in an `expr`: the generated header
+/// includes <linux/const.h>, <asm/bitsperlong.h> and <linux/bits.h>, and libclang reads every
+/// value as uapigen evaluated it on each of the 7 targets with Debian unstable's real headers
+/// (every architecture's asm/), as with the stubs the proof and import read.
+#[test]
+fn genmask_is_the_kernels_bits_h_on_every_target() {
+    let k = kernels::fetched()
+        .into_iter()
+        .find(|k| k.suite == "unstable")
+        .expect("unstable's headers");
+    assert!(
+        k.include.join("linux/bits.h").is_file(),
+        "unstable's headers have no linux/bits.h: rerun scripts/fetch-kernel-headers --refresh"
+    );
+    uapigen::clang_proof::load().unwrap_or_else(|e| panic!("{e}"));
+    let schema = r#"[family]
+name = "masks"
+header = "linux/masks.h"
+guard = "_UAPI_LINUX_MASKS_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+
+[[revision]]
+id = "r1"
+
+[[define]]
+name = "M_LOW"
+expr = "__GENMASK(7, 0)"
+
+[[define]]
+name = "M_MID"
+expr = "__GENMASK(12, 8)"
+
+[[define]]
+name = "M_WORD"
+expr = "__GENMASK(31, 0)"
+
+[[define]]
+name = "M_ULL"
+expr = "(__GENMASK_ULL(7, 0) | __GENMASK_ULL(35, 32))"
+
+[[define]]
+name = "M_TOP"
+expr = "__GENMASK_ULL(63, 56)"
+"#;
+    let c = uapigen::load_source(
+        uapigen::Source::new("masks.toml", schema.to_string()),
+        "masks.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let header =
+        uapigen::emit::c_header::emit(&c.family, &uapigen::emit::Templates::new(None).unwrap())
+            .unwrap();
+    for h in ["linux/const.h", "asm/bitsperlong.h", "linux/bits.h"] {
+        assert!(header.contains(&format!("#include <{h}>")), "{header}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("linux")).unwrap();
+    std::fs::write(dir.path().join("linux/masks.h"), &header).unwrap();
+    let names: Vec<String> = c.family.constants().map(|k| k.name.clone()).collect();
+    assert_eq!(names.len(), 5);
+    for t in uapigen::layout::TARGETS {
+        let multiarch = match t.triple {
+            "i686-linux-gnu" => "i386-linux-gnu",
+            other => other,
+        };
+        let dirs = [
+            dir.path().to_path_buf(),
+            k.include.clone(),
+            k.include.join(multiarch),
+        ];
+        let include: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();
+        let values =
+            uapigen::clang_proof::evaluate_on("#include <linux/masks.h>\n", &include, &names, t)
+                .unwrap();
+        for k in c.family.constants() {
+            assert_eq!(
+                values.get(&k.name).copied().flatten(),
+                Some(c.family.value_on(k, t)),
+                "{} on {}",
+                k.name,
+                t.triple
+            );
+        }
+    }
+}

@@ -341,6 +341,21 @@ fn includes(family: &Family) -> Vec<String> {
     if family.constants().any(const_h) && !listed("linux/const.h") {
         out.push("linux/const.h".to_string());
     }
+    // <linux/bits.h>'s `__GENMASK()` reads <linux/const.h>'s `_UL()` and the word's bits,
+    // and includes neither.
+    let bits_h = |c: &Constant| match &c.expr {
+        Expr::C { macros, .. } => macros
+            .iter()
+            .any(|m| crate::front::cexpr::BITS_H.contains(&m.as_str())),
+        _ => false,
+    };
+    if family.constants().any(bits_h) {
+        for h in ["asm/bitsperlong.h", "linux/bits.h"] {
+            if !listed(h) && !out.iter().any(|o| o == h) {
+                out.push(h.to_string());
+            }
+        }
+    }
     fn virtio(fields: &[Field]) -> bool {
         fields.iter().any(|f| match &f.ty {
             FieldType::Scalar(s) => {

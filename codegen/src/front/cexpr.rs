@@ -929,7 +929,40 @@ pub const CONST_H: &[(&str, &[&str], &str)] = &[
         &["n", "d"],
         "(((n) + (d) - 1) / (d))",
     ),
+    // <linux/bits.h>'s (`BITS_H`), built on the ones above and <asm/bitsperlong.h>'s word.
+    (
+        "__GENMASK",
+        &["h", "l"],
+        "(((~_UL(0)) << (l)) & (~_UL(0) >> (__BITS_PER_LONG - 1 - (h))))",
+    ),
+    (
+        "__GENMASK_ULL",
+        &["h", "l"],
+        "(((~_ULL(0)) << (l)) & (~_ULL(0) >> (__BITS_PER_LONG_LONG - 1 - (h))))",
+    ),
 ];
+
+/// The macros of `CONST_H` that <linux/bits.h> defines (a header calling one includes it).
+pub const BITS_H: &[&str] = &["__GENMASK", "__GENMASK_ULL"];
+
+/// Whether `name` is <asm/bitsperlong.h>'s `__BITS_PER_LONG` or `__BITS_PER_LONG_LONG`, which
+/// an expression reads as each data model has it.
+pub fn is_word_bits(name: &str) -> bool {
+    bits_per(name, LP64).is_some()
+}
+
+/// <asm/bitsperlong.h>'s words, which `BITS_H`'s macros read: per data model.
+fn bits_per(name: &str, m: Model) -> Option<CValue> {
+    let value = match name {
+        "__BITS_PER_LONG" => i128::from(m.long_bits),
+        "__BITS_PER_LONG_LONG" => 64,
+        _ => return None,
+    };
+    Some(CValue {
+        value,
+        ty: CType::Int,
+    })
+}
 
 /// The function-like macros of the headers a generated header includes (<linux/ioctl.h>,
 /// <linux/const.h>, <linux/stddef.h>): a schema may call some, it may define none.
@@ -938,7 +971,8 @@ pub const INCLUDED_MACROS: &[&str] = &[
     "_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD", "_IOC",
     "_IOC_TYPECHECK", "_IOC_DIR", "_IOC_TYPE", "_IOC_NR", "_IOC_SIZE", "__AC", "_AC", "_AT",
     "_UL", "_ULL", "_BITUL", "_BITULL", "_BIT128", "__ALIGN_KERNEL", "__ALIGN_KERNEL_MASK",
-    "__KERNEL_DIV_ROUND_UP", "__KERNEL_DIV_ROUND_CLOSEST", "__struct_group",
+    "__KERNEL_DIV_ROUND_UP", "__KERNEL_DIV_ROUND_CLOSEST", "__GENMASK", "__GENMASK_ULL",
+    "__GENMASK_U128", "__struct_group",
     "__struct_group_tag", "__DECLARE_FLEX_ARRAY", "__counted_by", "__counted_by_le",
     "__counted_by_be", "__counted_by_ptr",
 ];
@@ -1250,7 +1284,7 @@ fn eval(
             Some(ty) => v(*value as i128, ty),
             None => err(at.clone(), "the literal fits none of the types C allows it"),
         },
-        Node::Name(n) => match lookup(n) {
+        Node::Name(n) => match lookup(n).or_else(|| bits_per(n, m)) {
             Some(c) => Ok(c),
             None => err(
                 at.clone(),

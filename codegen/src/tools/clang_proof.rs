@@ -243,6 +243,13 @@ pub const BITSPERLONG_H: &str = "#ifndef _UAPIGEN_ASM_BITSPERLONG_H\n\
 #define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n\
 #define __BITS_PER_LONG_LONG 64\n#endif\n";
 
+/// `<linux/bits.h>`: 7.2's `__GENMASK()` and `__GENMASK_ULL()`, as uapigen's expressions
+/// expand them (`cexpr::BITS_H`); like the kernel's, it includes nothing.
+pub const BITS_H: &str = "#ifndef _LINUX_BITS_H\n#define _LINUX_BITS_H\n\
+#define __GENMASK(h, l) (((~_UL(0)) << (l)) & (~_UL(0) >> (__BITS_PER_LONG - 1 - (h))))\n\
+#define __GENMASK_ULL(h, l) (((~_ULL(0)) << (l)) & (~_ULL(0) >> (__BITS_PER_LONG_LONG - 1 - (h))))\n\
+#endif\n";
+
 /// The kernel's `<linux/virtio_types.h>`: the virtio types, a device's byte order.
 pub const VIRTIO_TYPES_H: &str = "#ifndef _UAPI_LINUX_VIRTIO_TYPES_H\n\
 #define _UAPI_LINUX_VIRTIO_TYPES_H\n#include <linux/types.h>\n\
@@ -407,6 +414,7 @@ impl KernelTypes {
         std::fs::write(linux.join("types.h"), TYPES_H).map_err(io)?;
         std::fs::write(linux.join("ioctl.h"), IOCTL_H).map_err(io)?;
         std::fs::write(linux.join("const.h"), CONST_H).map_err(io)?;
+        std::fs::write(linux.join("bits.h"), BITS_H).map_err(io)?;
         std::fs::write(linux.join("virtio_types.h"), VIRTIO_TYPES_H).map_err(io)?;
         std::fs::write(dir.join("stdint.h"), STDINT_H).map_err(io)?;
         std::fs::write(linux.join("socket.h"), SOCKET_H).map_err(io)?;

@@ -141,11 +141,13 @@ pub fn declarations(
 
 /// What a program using a uAPI header may include before it: many headers write `_IO(...)`,
 /// `_BITUL(n)` or `__GENMASK(h, l)` and leave <linux/ioctl.h>, <linux/const.h> or
-/// <linux/bits.h> to their user, as linux/dvb/audio.h, linux/prctl.h and linux/pci_regs.h do;
-/// their values are integers only then.
+/// <linux/bits.h> (with <asm/bitsperlong.h>, which it reads) to their user, as
+/// linux/dvb/audio.h, linux/prctl.h and linux/pci_regs.h do; their values are integers only
+/// then.
 pub const USER_FIRST: &str =
     "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
      #if __has_include(<linux/const.h>)\n#include <linux/const.h>\n#endif\n\
+     #if __has_include(<asm/bitsperlong.h>)\n#include <asm/bitsperlong.h>\n#endif\n\
      #if __has_include(<linux/bits.h>)\n#include <linux/bits.h>\n#endif\n";
 
 fn top_level(

@@ -3167,6 +3167,7 @@ pub fn import_structs(
                         self_defines.push(name.clone());
                     } else if let Some(n) = names.iter().find(|n| {
                         !known.iter().any(|k| k == *n)
+                            && !crate::front::cexpr::is_word_bits(n)
                             && !(later.contains(*n) && *n != name)
                             && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
                     }) {
@@ -3678,6 +3679,16 @@ fn verify(
     });
     if const_h {
         used = format!("#include <linux/const.h>\n{used}");
+    }
+    // And <linux/bits.h>'s `__GENMASK()`, which reads the word's bits (linux/pci_regs.h).
+    let bits_h = latest.family().constants().any(|k| match &k.expr {
+        crate::ir::Expr::C { macros, .. } => macros
+            .iter()
+            .any(|m| crate::front::cexpr::BITS_H.contains(&m.as_str())),
+        _ => false,
+    });
+    if bits_h {
+        used = format!("#include <asm/bitsperlong.h>\n#include <linux/bits.h>\n{used}");
     }
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>, Option<u64>)> = BTreeMap::new();
