@@ -2579,7 +2579,7 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
     }
     // The skipped lines inside a merged struct or region are its members or defines now.
     state.items.retain(|(at, i)| {
-        !(matches!(i, Item::NotImported { .. }) && merged.iter().any(|(s, e)| s < at && at < e))
+        !(matches!(i, Item::NotImported { .. }) && merged.iter().any(|(s, e)| s <= at && at < e))
     });
 }
 

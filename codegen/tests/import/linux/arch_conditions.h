@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+#ifndef _LINUX_ARCH_CONDITIONS_H
+#define _LINUX_ARCH_CONDITIONS_H
+
+#include <linux/types.h>
+
+#if defined(__s390x__)
+#define AC_VALUE 6
+#else
+#define AC_VALUE 4
+#endif
+
+#ifdef __i386__
+#define AC_I386_ONLY 1
+#endif
+
+struct ac_times {
+	__u64 id;
+#if __BITS_PER_LONG == 64
+	long stime;
+#else
+	unsigned long stime;
+	unsigned long stime_high;
+#endif
+	unsigned long count;
+#ifndef __x86_64__
+	__u32 pad;
+#endif
+};
+
+#endif /* _LINUX_ARCH_CONDITIONS_H */
