@@ -788,13 +788,13 @@ const CASES: &[Case] = &[
         name: "a member both in an #if and in its #else",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", when = \"defined(__i386__)\", unless = \"defined(__i386__)\" }]\n",
         at: "\"defined(__i386__)\" }",
-        says: "`unless` with `when`: a member is in the `#if` or in its `#else`",
+        says: "`unless` with `when`: an item is in the `#if` or in its `#else`",
     },
     Case {
         name: "when with libc_compat",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", libc_compat = \"__UAPI_DEF_X\", when = \"defined(__i386__)\" }]\n",
         at: "\"__UAPI_DEF_X\"",
-        says: "`libc_compat` with `when`: a member is under one condition",
+        says: "`libc_compat` with `when`: an item is under one condition",
     },
     Case {
         name: "when testing a macro uapigen does not know per target",
@@ -806,7 +806,7 @@ const CASES: &[Case] = &[
         name: "when that holds on every target",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", when = \"__BITS_PER_LONG >= 32\" }]\n",
         at: "\"__BITS_PER_LONG >= 32\"",
-        says: "holds on every target uapigen lays out: the member is everywhere",
+        says: "holds on every target uapigen lays out: the item is everywhere",
     },
     Case {
         name: "when that is not a condition",

@@ -1385,13 +1385,7 @@ impl Resolver {
     ) {
         // The targets a member exists on, a bit each: a `when` member and its `unless` twin
         // (msgbuf.h's `msg_stime`, a `long` or two `unsigned long`s) share no target.
-        let targets = |f: &Field| {
-            f.when.as_ref().map_or(u64::MAX, |w| {
-                w.on.iter()
-                    .enumerate()
-                    .fold(0, |m, (i, on)| m | (u64::from(*on) << i))
-            })
-        };
+        let targets = |f: &Field| f.when.as_ref().map_or(u64::MAX, |w| targets_mask(&w.on));
         for f in fields {
             match (&f.name, &f.ty) {
                 (None, FieldType::Inline(_, members)) => self.unique_names(members, seen, owner),
@@ -1957,8 +1951,8 @@ impl Resolver {
         false
     }
 
-    /// A member's `when` or `unless` (`front::when`): one of the two, and no other condition
-    /// (`libc_compat`, a run declared per byte order) on the member.
+    /// A member's or define's `when` or `unless` (`front::when`): one of the two, and no other
+    /// condition (`libc_compat`, a run declared per byte order) on it.
     fn when(
         &mut self,
         (when, unless): (&Option<S<String>>, &Option<S<String>>),
@@ -1969,7 +1963,7 @@ impl Resolver {
             (Some(w), Some(u)) => {
                 self.error_note(
                     u.span(),
-                    "`unless` with `when`: a member is in the `#if` or in its `#else`",
+                    "`unless` with `when`: an item is in the `#if` or in its `#else`",
                     "`when` for the `#if` branch, `unless` for the `#else`",
                 );
                 (w, false)
@@ -1986,7 +1980,7 @@ impl Resolver {
         if let Some((span, what)) = other {
             self.error(
                 span,
-                format!("{what} with `{key}`: a member is under one condition"),
+                format!("{what} with `{key}`: an item is under one condition"),
             );
             return None;
         }
@@ -1995,7 +1989,7 @@ impl Resolver {
                 self.error(
                     c.span(),
                     format!(
-                        "`{key} = {text:?}` {} on every target uapigen lays out: the member is \
+                        "`{key} = {text:?}` {} on every target uapigen lays out: the item is \
                          {}, so it needs no condition",
                         if on[0] { "holds" } else { "fails" },
                         if on[0] != negated {
