@@ -951,10 +951,27 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         },
     ];
     let base = ctx.layouts[0].struct_(s);
-    // A member some targets leave out (`Field::when`) is checked under its own `cfg`.
+    // A member some targets leave out (`Field::when`) is checked under its own `cfg`, and
+    // found on each target by its index path; without one, every target's members are in
+    // the same order.
     let mut only_some: Vec<(Meta, LayoutCheck)> = Vec::new();
-    for (i, f) in st.fields.iter().enumerate() {
+    let by_path = st.fields.iter().any(|f| f.when.is_some());
+    for (mi, m) in base.members.iter().enumerate().filter(|_| !by_path) {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
+        if m.depth != 0 {
+            continue;
+        }
+        let f = &st.fields[m.index[0]];
+        if f.bits.is_some() {
+            continue;
+        }
+        checks.push(LayoutCheck {
+            actual: Measure::Offset(Cow::Borrowed(&ty_id), ident(&f.rust_name)),
+            expected: per(&|l| l.members[mi].offset),
+            message: Message::Parts([kw, c_name, ": `", &m.path, "` at the wrong offset"]),
+        });
+    }
+    for (i, f) in st.fields.iter().enumerate().filter(|_| by_path) {
         if f.bits.is_some() {
             continue;
         }
@@ -1268,14 +1285,17 @@ fn union_layout_asserts(
         };
         // By its index path: a member under `when` before it moves it in the list.
         let at = &base.members[mi].index;
-        let member = |l: &crate::layout::FamilyLayout| l.struct_(s).member_at(at).cloned();
+        // (offset, size) on a target.
+        let member = |l: &crate::layout::FamilyLayout| {
+            l.struct_(s).member_at(at).map(|m| (m.offset, m.size))
+        };
         let values: Vec<(&'static str, u64)> = ctx
             .layouts
             .iter()
             .map(|l| {
                 (
                     l.target.rust_arch,
-                    member(l).map_or(0, |m| m.size) / f.len_on(l.target).unwrap_or(1).max(1),
+                    member(l).map_or(0, |m| m.1) / f.len_on(l.target).unwrap_or(1).max(1),
                 )
             })
             .collect();
@@ -1287,7 +1307,7 @@ fn union_layout_asserts(
         // An inline struct's runs of bitfields, from its start.
         let inner_runs = |l: &'_ crate::layout::FamilyLayout| -> Vec<u64> {
             let sl = l.struct_(s);
-            let start = member(l).map_or(0, |m| m.offset);
+            let start = member(l).map_or(0, |m| m.0);
             sl.bit_runs
                 .iter()
                 .filter(|r| r.at_index.len() == at.len() + 1 && r.at_index.starts_with(at))
@@ -1334,7 +1354,7 @@ fn union_layout_asserts(
                         .map(|l| {
                             let sl = l.struct_(s);
                             let offset = sl.member_at(&inner).map_or(0, |m| m.offset)
-                                - member(l).map_or(0, |m| m.offset);
+                                - member(l).map_or(0, |m| m.0);
                             (l.target.rust_arch, offset)
                         })
                         .collect()

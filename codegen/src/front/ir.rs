@@ -511,8 +511,9 @@ pub struct Field {
     /// member, in a union, as an array's element): the kernel's own forms, which overlay the
     /// inner array on what follows.
     pub embeds_flexible: bool,
-    /// The schema's `when` or `unless`: the member exists on some targets only.
-    pub when: Option<When>,
+    /// The schema's `when` or `unless`: the member exists on some targets only. Boxed: most
+    /// members have none, and every member is moved a few times.
+    pub when: Option<Box<When>>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -1560,7 +1561,7 @@ pub struct Constant {
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
     /// A define under an architecture's `#if` (`when`, `unless`): it exists on some targets.
-    pub when: Option<When>,
+    pub when: Option<Box<When>>,
     /// Where the schema writes it.
     pub span: Span,
 }

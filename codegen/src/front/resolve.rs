@@ -1895,6 +1895,11 @@ impl Resolver {
                 }
             }
         }
+        if let (Some(_), Some(at)) = (&when, when_span) {
+            if !self.when_fits(at, bits, &ty, &len_expr) {
+                return None;
+            }
+        }
         Some(Field {
             name,
             rust_name,
@@ -1924,21 +1929,23 @@ impl Resolver {
             when,
             span,
         })
-        .filter(|f| self.when_fits(f, when_span))
     }
 
     /// A `when` member is a whole member of its own: not a bitfield (its run is laid out as
     /// one), not an inline union or struct (whose members Rust asserts by position), not an
     /// array whose length differs between targets (its Rust member is written per length).
-    fn when_fits(&mut self, f: &Field, at: Option<Span>) -> bool {
-        let Some(at) = at.filter(|_| f.when.is_some()) else {
-            return true;
-        };
-        let why = if f.bits.is_some() {
+    fn when_fits(
+        &mut self,
+        at: Span,
+        bits: Option<u32>,
+        ty: &FieldType,
+        len_expr: &Option<LenExpr>,
+    ) -> bool {
+        let why = if bits.is_some() {
             "a bitfield"
-        } else if matches!(f.ty, FieldType::Inline(..)) {
+        } else if matches!(ty, FieldType::Inline(..)) {
             "an inline union or struct"
-        } else if f.len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
+        } else if len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
             "an array whose length differs between targets"
         } else {
             return true;
@@ -1958,7 +1965,7 @@ impl Resolver {
         (when, unless): (&Option<S<String>>, &Option<S<String>>),
         libc_compat: &Option<S<String>>,
         byte_order: Option<Span>,
-    ) -> Option<When> {
+    ) -> Option<Box<When>> {
         let (c, negated) = match (when, unless) {
             (Some(w), Some(u)) => {
                 self.error_note(
@@ -2001,11 +2008,11 @@ impl Resolver {
                 );
                 None
             }
-            Ok((text, on)) => Some(When {
+            Ok((text, on)) => Some(Box::new(When {
                 text,
                 negated,
                 on: on.into_iter().map(|x| x != negated).collect(),
-            }),
+            })),
             Err(why) => {
                 self.error(c.span(), format!("`{key} = {:?}` {why}", c.get_ref()));
                 None
