@@ -141,7 +141,10 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                     let t = &f.typedefs[i.0];
                     (&t.name, &t.extern_header, &t.span, "typedef")
                 }
-                ir::ItemRef::Group(_) => continue,
+                ir::ItemRef::Group(i) => {
+                    let g = f.group(i);
+                    (&g.name, &g.extern_header, &g.span, "enum")
+                }
             };
             let Some(header) = header else { continue };
             let Some(o) = models.iter().find(|o| &o.family.header == header) else {
@@ -206,7 +209,24 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                             .then(|| format!("declares it `{theirs}`"))
                     }
                 },
-                ir::ItemRef::Group(_) => None,
+                ir::ItemRef::Group(i) => {
+                    // The same values, by name, in the same order.
+                    let values = |g: &ir::ConstGroup| -> Vec<(String, u64)> {
+                        g.values.iter().map(|c| (c.name.clone(), c.value)).collect()
+                    };
+                    match of.groups.iter().find(|g| &g.name == name) {
+                        None => Some("has no such enum".to_string()),
+                        Some(g) if values(g) != values(f.group(i)) => Some(format!(
+                            "gives it the values {}",
+                            values(g)
+                                .iter()
+                                .map(|(n, v)| format!("{n} = {v}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        Some(_) => None,
+                    }
+                }
             };
             if let Some(why) = differs {
                 diags.push(Diagnostic::at(

@@ -498,9 +498,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     s.to_string_lossy().replace(['-', '.'], "_")
                 })
             });
-            // The folder above the header's, so `#include <linux/x.h>` beside it resolves.
+            // The folder above the header's, so `#include <linux/x.h>` beside it resolves,
+            // unless a folder given holds the header: then it names the header's includes
+            // (`linux/usb/ch9.h`, not `usb/ch9.h` from above linux/usb/gadgetfs.h).
             let mut dirs: Vec<PathBuf> = include;
-            if let Some(up) = header.parent().and_then(|p| p.parent()) {
+            let given = dirs.iter().any(|d| header.starts_with(d));
+            if let Some(up) = header.parent().and_then(|p| p.parent()).filter(|_| !given) {
                 dirs.push(up.to_path_buf());
             }
             let refs: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();

@@ -875,6 +875,24 @@ const CASES: &[Case] = &[
         says: "unknown constant `A`",
     },
     Case {
+        name: "an extern enum that is a run of defines",
+        body: "[[flags]]\nname = \"f\"\nextern = \"linux/types.h\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
+        at: "\"linux/types.h\"\nvalues",
+        says: "`extern` on `f`, a run of #defines: a copy is another header's C enum, declared at file scope",
+    },
+    Case {
+        name: "an extern enum declared as a member's type",
+        body: "[[enum]]\nname = \"e\"\nmember = true\nextern = \"linux/types.h\"\nvalues = [{ name = \"E_A\", value = 0 }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"e\", type = \"enum e\" }]\n",
+        at: "\"linux/types.h\"\nvalues",
+        says: "`extern` on `e`, declared as a member's type",
+    },
+    Case {
+        name: "an extern enum of a header the family does not include",
+        body: "[[enum]]\nname = \"e\"\nextern = \"drm/drm.h\"\nvalues = [{ name = \"E_A\", value = 0 }]\n",
+        at: "\"drm/drm.h\"",
+        says: "enum `e` is `extern = \"drm/drm.h\"`, which is not one of the family's `includes`",
+    },
+    Case {
         name: "libc_compat naming another macro",
         body: "[[struct]]\nname = \"s\"\nlibc_compat = \"defined(FOO)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "\"defined(FOO)\"",

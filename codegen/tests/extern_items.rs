@@ -110,12 +110,19 @@ fn a_copy_that_drifts_from_its_family_is_refused_at_the_copy() {
         "type = \"struct extdep_event\"",
         "type = \"struct extdep_evt\"",
     );
+    edit(
+        dir.path(),
+        "extuse.toml",
+        "{ name = \"_EXTDEP_SEQ_RELATIVE\", value = 0x1 }",
+        "{ name = \"_EXTDEP_SEQ_RELATIVE\", value = 0x2 }",
+    );
     assert_eq!(errors(dir.path()), [
         "extuse.toml:25:8: error: extern constant `EXTDEP_MACHINE` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) gives it 0xb7 on x86_64-linux-gnu (the copy: 0xb8)",
         "extuse.toml:30:8: error: extern macro `EXTDEP_IO` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as (nr) (EXTDEP_BASE + (nr))",
         "extuse.toml:47:8: error: extern macro `EXTDEP_IOWR` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as (nr, type) _IOWR(EXTDEP_IOCTL_BASE,nr,type)",
         "extuse.toml:53:8: error: extern struct `extdep_time` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) declares it `struct extdep_time { __s64 sec; long long nsec; }` (the copy: `struct extdep_time { __s64 sec; __u64 nsec; }`)",
-        "extuse.toml:61:8: error: extern struct `extdep_evt` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) has no such struct",
+        "extuse.toml:62:1: error: extern enum `extdep_seq_type` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) gives it the values _EXTDEP_SEQ_ABSOLUTE = 0, _EXTDEP_SEQ_RELATIVE = 1, _EXTDEP_SEQ_NEXTONMISS = 268435456",
+        "extuse.toml:80:8: error: extern struct `extdep_evt` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) has no such struct",
     ]);
 }
 

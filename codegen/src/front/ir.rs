@@ -1454,6 +1454,8 @@ pub struct ConstGroup {
     /// member's.
     pub decl: EnumDecl,
     /// Where the schema writes it.
+    /// `extern`: another header defines the enum (see `Struct::extern_header`).
+    pub extern_header: Option<String>,
     pub span: Span,
 }
 
@@ -2066,7 +2068,7 @@ impl Family {
             ItemRef::Define(i) => self.define(i).extern_header.is_some(),
             ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
             ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
-            ItemRef::Group(_) => false,
+            ItemRef::Group(i) => self.group(i).extern_header.is_some(),
         }
     }
 

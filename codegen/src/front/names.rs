@@ -870,7 +870,7 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
                 format!("struct `{}`", st.name),
             ));
         }
-        for g in &f.groups {
+        for g in f.groups.iter().filter(|g| g.extern_header.is_none()) {
             if let Style::Enum { tag: Some(t) } = &g.style {
                 names.push((t.clone(), &g.span, format!("enum `{t}`")));
             }
@@ -882,6 +882,12 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
             .iter()
             .filter(|d| d.extern_header.is_some())
             .map(|d| d.constant.name.as_str())
+            .chain(
+                f.groups
+                    .iter()
+                    .filter(|g| g.extern_header.is_some())
+                    .flat_map(|g| g.values.iter().map(|c| c.name.as_str())),
+            )
             .collect();
         for c in f.constants() {
             if !externs.contains(c.name.as_str()) && once.insert(c.name.as_str()) {

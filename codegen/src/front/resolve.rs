@@ -2600,6 +2600,31 @@ impl Resolver {
                 self.error(raw.name.span(), format!("enum `{name}` is defined twice"));
             }
         }
+        let extern_header = self.extern_header(&raw.extern_header, &format!("enum `{name}`"));
+        if let (Some(at), true) = (
+            raw.extern_header.as_ref().map(|e| e.span()),
+            extern_header.is_some(),
+        ) {
+            // A copy is the C enum the other header declares at file scope.
+            let why = if style == Style::Define {
+                Some("a run of #defines")
+            } else if inside.is_some() {
+                Some("written `inside` a struct")
+            } else if decl == EnumDecl::Member {
+                Some("declared as a member's type")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                self.error(
+                    at,
+                    format!(
+                        "`extern` on `{name}`, {why}: a copy is another header's C enum, \
+                         declared at file scope"
+                    ),
+                );
+            }
+        }
         let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
         if raw.values.get_ref().is_empty() {
             self.error(raw.values.span(), format!("`{name}` has no values"));
@@ -2787,7 +2812,8 @@ impl Resolver {
             }
         }
         ConstGroup {
-            libc_compat: self.libc_compat(&raw.libc_compat, false),
+            libc_compat: self.libc_compat(&raw.libc_compat, extern_header.is_some()),
+            extern_header,
             name,
             kind,
             past_int,

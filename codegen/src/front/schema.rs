@@ -561,6 +561,10 @@ pub struct RawGroup {
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
     pub libc_compat: Option<S<String>>,
+    /// Another header defines the enum (`extern = "drm/drm.h"`): a copy for the members that
+    /// name it (i915_drm.h's `enum drm_vblank_seq_type seqtype`), not written again.
+    #[serde(rename = "extern")]
+    pub extern_header: Option<S<String>>,
 }
 
 /// One value of a `[[flags]]` set or an `[[enum]]`.

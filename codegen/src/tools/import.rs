@@ -113,6 +113,8 @@ enum Item {
         self_defined: Vec<String>,
         /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
         decl: EnumDecl,
+        /// Another header's enum this header's members name (`extern`): that header.
+        extern_header: Option<String>,
     },
     Define {
         name: String,
@@ -162,6 +164,9 @@ struct State {
     /// The structs those headers define, by tag: as items of their own header, and that
     /// header as a program includes it.
     other_structs: HashMap<String, (Item, String)>,
+    /// The tagged enums those headers define, likewise (i915_drm.h's members name drm.h's
+    /// `enum drm_vblank_seq_type`).
+    other_enums: HashMap<String, (Item, String)>,
     /// The typedefs of the headers it includes that the schema can write: (what each names,
     /// the header), for an `extern` copy when this header's members name one.
     other_typedefs: HashMap<String, (String, String)>,
@@ -1815,6 +1820,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 values: e.values,
                 self_defined: Vec::new(),
                 decl: EnumDecl::Alone,
+                extern_header: None,
             },
         ));
     } else if kind == CursorKind::MacroDefinition {
@@ -2808,6 +2814,7 @@ fn read(
         include_at: HashMap::new(),
         others: HashMap::new(),
         other_structs: HashMap::new(),
+        other_enums: HashMap::new(),
         other_typedefs: HashMap::new(),
         untagged: Vec::new(),
         other_macros: HashMap::new(),
@@ -2840,6 +2847,24 @@ fn read(
                         *t = typedef;
                     }
                     state.other_structs.insert(c.spelling(), (item, h));
+                }
+            }
+        }
+        if c.kind() == CursorKind::Enum && c.is_definition() && !untagged(&c.spelling()) {
+            let place = c.location().spelling();
+            if place.file.is_some() && place.file != main_file {
+                let other = place.file.and_then(|f| include_name(&f.name(), include));
+                let e = Enumerators::of(c);
+                if let (Some(h), true) = (other, e.problems.is_empty()) {
+                    let item = Item::Enum {
+                        name: Some(c.spelling()),
+                        doc: None,
+                        values: e.values,
+                        self_defined: Vec::new(),
+                        decl: EnumDecl::Alone,
+                        extern_header: None,
+                    };
+                    state.other_enums.insert(c.spelling(), (item, h));
                 }
             }
         }
@@ -3446,6 +3471,41 @@ pub fn import_structs(
     if !problems.is_empty() {
         return Err(refuse(problems));
     }
+    // Another header's enums that members name (`enum TAG`, no enum of this header's): copies
+    // before the copied structs, which may name them too, located at the first such member.
+    let own_enums: HashSet<String> = state
+        .items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Enum { name: Some(n), .. } => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut extern_enums: Vec<(Item, String, u32)> = Vec::new();
+    let holders = state
+        .items
+        .iter()
+        .map(|(_, i)| i)
+        .chain(extern_structs.iter().map(|(_, i, _)| i));
+    for item in holders {
+        let Item::Struct { fields, .. } = item else {
+            continue;
+        };
+        for f in all_fields(fields) {
+            let Some(tag) = f.ty.as_deref().and_then(|t| t.strip_prefix("enum ")) else {
+                continue;
+            };
+            let copied = extern_enums
+                .iter()
+                .any(|(i, ..)| matches!(i, Item::Enum { name: Some(n), .. } if n == tag));
+            if own_enums.contains(tag) || copied {
+                continue;
+            }
+            if let Some((e, h)) = state.other_enums.get(tag) {
+                extern_enums.push((e.clone(), h.clone(), f.offset));
+            }
+        }
+    }
     // The copied structs after the copied constants, each after the structs it holds.
     let copies = state
         .items
@@ -3469,6 +3529,25 @@ pub fn import_structs(
         .iter()
         .map(|(n, ..)| user_offset(n, &state.items, &extern_structs, 8))
         .collect();
+    let enums = extern_enums.len();
+    for (k, (mut item, h, user)) in extern_enums.into_iter().enumerate() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        if let Item::Enum {
+            extern_header,
+            values,
+            ..
+        } = &mut item
+        {
+            *extern_header = Some(h);
+            for v in values.iter_mut() {
+                v.2 = user;
+            }
+        }
+        state.items.insert(copies + k, (0, item));
+    }
+    let copies = copies + enums;
     for (k, (_, mut item, h)) in extern_structs.into_iter().enumerate() {
         if !state.includes.contains(&h) {
             state.includes.push(h.clone());
@@ -4142,6 +4221,7 @@ fn render(
                         values,
                         self_defined: Vec::new(),
                         decl: EnumDecl::Member,
+                        extern_header: None,
                     };
                     out.push((o, item));
                 }
@@ -4268,12 +4348,16 @@ fn render(
                 values,
                 self_defined,
                 decl,
+                extern_header,
             } => {
                 let tag = name
                     .clone()
                     .unwrap_or_else(|| format!("anonymous_enum_{}", seen.len()));
                 seen.insert(tag.clone(), ());
                 let _ = writeln!(out, "\n[[enum]]\nname = \"{tag}\"");
+                if let Some(h) = &extern_header {
+                    let _ = writeln!(out, "extern = {}", toml_str(h));
+                }
                 match decl {
                     EnumDecl::Typedef => {
                         let _ = writeln!(out, "typedef = true");

@@ -50,6 +50,30 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for ExtdepTime {}
+/// wait for the count
+pub const _EXTDEP_SEQ_ABSOLUTE: u32 = 0x0;
+/// wait for more
+pub const _EXTDEP_SEQ_RELATIVE: u32 = 0x1;
+/// if missed, the next
+pub const _EXTDEP_SEQ_NEXTONMISS: u32 = 0x10000000;
+/// `enum extdep_seq_type`: How a sequence is counted, as drm.h's drm_vblank_seq_type
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ExtdepSeqType(pub u32);
+impl ExtdepSeqType {
+    /// wait for the count
+    pub const _EXTDEP_SEQ_ABSOLUTE: Self = Self(_EXTDEP_SEQ_ABSOLUTE);
+    /// wait for more
+    pub const _EXTDEP_SEQ_RELATIVE: Self = Self(_EXTDEP_SEQ_RELATIVE);
+    /// if missed, the next
+    pub const _EXTDEP_SEQ_NEXTONMISS: Self = Self(_EXTDEP_SEQ_NEXTONMISS);
+}
 /// `struct extdep_event`: An event header, as drm.h's drm_event
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

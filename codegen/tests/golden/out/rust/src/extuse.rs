@@ -50,6 +50,60 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for ExtdepTime {}
+/// `_EXTDEP_SEQ_ABSOLUTE` = `0x0`.
+pub const _EXTDEP_SEQ_ABSOLUTE: u32 = 0x0;
+/// `_EXTDEP_SEQ_RELATIVE` = `0x1`.
+pub const _EXTDEP_SEQ_RELATIVE: u32 = 0x1;
+/// `_EXTDEP_SEQ_NEXTONMISS` = `0x10000000`.
+pub const _EXTDEP_SEQ_NEXTONMISS: u32 = 0x10000000;
+/// `enum extdep_seq_type`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ExtdepSeqType(pub u32);
+impl ExtdepSeqType {
+    /// `_EXTDEP_SEQ_ABSOLUTE` = `0x0`.
+    pub const _EXTDEP_SEQ_ABSOLUTE: Self = Self(_EXTDEP_SEQ_ABSOLUTE);
+    /// `_EXTDEP_SEQ_RELATIVE` = `0x1`.
+    pub const _EXTDEP_SEQ_RELATIVE: Self = Self(_EXTDEP_SEQ_RELATIVE);
+    /// `_EXTDEP_SEQ_NEXTONMISS` = `0x10000000`.
+    pub const _EXTDEP_SEQ_NEXTONMISS: Self = Self(_EXTDEP_SEQ_NEXTONMISS);
+}
+/// `struct extuse_swap`: A swap at a sequence, as i915_drm.h's drm_i915_vblank_swap
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ExtuseSwap {
+    /// how `sequence` counts
+    pub seqtype: u32,
+    /// the count
+    pub sequence: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<ExtuseSwap>() != 8 {
+        panic!("struct extuse_swap: wrong size");
+    }
+    if ::core::mem::align_of::<ExtuseSwap>() != 4 {
+        panic!("struct extuse_swap: wrong alignment");
+    }
+    if ::core::mem::offset_of!(ExtuseSwap, seqtype) != 0 {
+        panic!("struct extuse_swap: `seqtype` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ExtuseSwap, sequence) != 4 {
+        panic!("struct extuse_swap: `sequence` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for ExtuseSwap {}
 /// `struct extdep_event`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -368,6 +422,7 @@ pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::ExtdepTime;
+    pub use super::ExtuseSwap;
     pub use super::ExtdepEvent;
     pub use super::ExtuseBig;
     pub use super::ExtuseTimer;

@@ -35,6 +35,18 @@ struct extdep_time {
 };
 
 /**
+ * enum extdep_seq_type - How a sequence is counted, as drm.h's drm_vblank_seq_type
+ * @_EXTDEP_SEQ_ABSOLUTE: wait for the count
+ * @_EXTDEP_SEQ_RELATIVE: wait for more
+ * @_EXTDEP_SEQ_NEXTONMISS: if missed, the next
+ */
+enum extdep_seq_type {
+	_EXTDEP_SEQ_ABSOLUTE = 0x0,
+	_EXTDEP_SEQ_RELATIVE = 0x1,
+	_EXTDEP_SEQ_NEXTONMISS = 0x10000000,
+};
+
+/**
  * struct extdep_event - An event header, as drm.h's drm_event
  * @type: what happened
  * @length: bytes, this header included

@@ -11,6 +11,16 @@
 #include <linux/extdep.h>
 #include <linux/ioctl.h>
 
+/**
+ * struct extuse_swap - A swap at a sequence, as i915_drm.h's drm_i915_vblank_swap
+ * @seqtype: how `sequence` counts
+ * @sequence: the count
+ */
+struct extuse_swap {
+	enum extdep_seq_type seqtype;
+	__u32 sequence;
+};
+
 #define EXTUSE_GET	EXTDEP_IO(1) /* a command numbered after extdep's */
 
 #define EXTUSE_ARCH	(EXTDEP_MACHINE | 0x80000000U) /* as linux/audit.h's AUDIT_ARCH_* are built on linux/elf-em.h's EM_* */
