@@ -269,13 +269,15 @@ impl TranslationUnit {
             if tokens.is_null() {
                 return Vec::new();
             }
+            // A comment is no token of the code: `-fparse-all-comments` (import's, for the
+            // docs) makes clang return them too, as inside i915_drm.h's `#define I915_PMU_LAST
+            // /* Deprecated - do not use */ I915_PMU_RC6_RESIDENCY`.
             let out = (0..n as usize)
-                .map(|i| {
-                    let t = *tokens.add(i);
-                    Token {
-                        spelling: string(clang_getTokenSpelling(self.raw, t)),
-                        location: Location::new(clang_getTokenLocation(self.raw, t)),
-                    }
+                .map(|i| *tokens.add(i))
+                .filter(|t| clang_getTokenKind(*t) != CXToken_Comment)
+                .map(|t| Token {
+                    spelling: string(clang_getTokenSpelling(self.raw, t)),
+                    location: Location::new(clang_getTokenLocation(self.raw, t)),
                 })
                 .collect();
             clang_disposeTokens(self.raw, tokens, n);
