@@ -2321,11 +2321,19 @@ fn without_comments(text: &str) -> String {
     out
 }
 
-/// The header's `#if` regions on `__UAPI_DEF_*` conditions, outermost first.
-fn compat_regions(source: &str) -> Vec<CompatRegion> {
-    let mut regions: Vec<CompatRegion> = Vec::new();
-    // Per open conditional: its region, when it is one.
-    let mut stack: Vec<Option<usize>> = Vec::new();
+/// A preprocessor directive of the header's text: where its line starts and where it ends
+/// (its `\` continuations included), its word (`if`, `ifdef`, `else` ...) and the rest on one
+/// line, comments out and words one space apart.
+struct Directive {
+    start: u32,
+    end: u32,
+    word: String,
+    rest: String,
+}
+
+/// The directives of `source`, in order.
+fn directive_lines(source: &str) -> Vec<Directive> {
+    let mut out = Vec::new();
     let mut at = 0usize;
     let mut lines = source.split_inclusive('\n');
     while let Some(first) = lines.next() {
@@ -2352,15 +2360,30 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
             .chars()
             .take_while(|c| c.is_ascii_alphabetic())
             .collect();
-        let rest = &directive[word.len()..];
-        match word.as_str() {
+        // Comments are not the condition.
+        let rest = without_comments(directive[word.len()..].split("//").next().unwrap_or(""));
+        out.push(Directive {
+            start: start as u32,
+            end: at as u32,
+            word,
+            rest: rest.split_whitespace().collect::<Vec<_>>().join(" "),
+        });
+    }
+    out
+}
+
+/// The header's `#if` regions on `__UAPI_DEF_*` conditions, outermost first.
+fn compat_regions(source: &str) -> Vec<CompatRegion> {
+    let mut regions: Vec<CompatRegion> = Vec::new();
+    // Per open conditional: its region, when it is one.
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    for d in directive_lines(source) {
+        match d.word.as_str() {
             "if" => {
-                // Comments are not the condition.
-                let condition = without_comments(rest.split("//").next().unwrap_or(""));
-                let condition = condition.split_whitespace().collect::<Vec<_>>().join(" ");
                 // Only <linux/libc-compat.h>'s: linux/if_ether.h defines its own
                 // `__UAPI_DEF_ETHHDR` under `#ifndef`, a form the schema has not.
-                let names: Vec<&str> = condition
+                let names: Vec<&str> = d
+                    .rest
                     .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .filter(|w| w.starts_with("__UAPI_DEF_"))
                     .collect();
@@ -2371,9 +2394,9 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
                 if compat {
                     stack.push(Some(regions.len()));
                     regions.push(CompatRegion {
-                        start: start as u32,
+                        start: d.start,
                         end: u32::MAX,
-                        condition,
+                        condition: d.rest,
                         other_branch: false,
                     });
                 } else {
@@ -2388,7 +2411,7 @@ fn compat_regions(source: &str) -> Vec<CompatRegion> {
             }
             "endif" => {
                 if let Some(Some(r)) = stack.pop() {
-                    regions[r].end = at as u32;
+                    regions[r].end = d.end;
                 }
             }
             _ => {}
@@ -2418,50 +2441,24 @@ struct ArchRegion {
 fn arch_regions(source: &str) -> Vec<ArchRegion> {
     let mut regions: Vec<ArchRegion> = Vec::new();
     let mut stack: Vec<Option<usize>> = Vec::new();
-    let mut at = 0usize;
-    let mut lines = source.split_inclusive('\n');
-    while let Some(first) = lines.next() {
-        let start = at;
-        at += first.len();
-        let mut line = first.trim_end_matches(['\n', '\r']).to_string();
-        while line.ends_with('\\') {
-            line.pop();
-            match lines.next() {
-                Some(next) => {
-                    at += next.len();
-                    line.push(' ');
-                    line.push_str(next.trim_end_matches(['\n', '\r']));
-                }
-                None => break,
-            }
-        }
-        let Some(directive) = line.trim_start().strip_prefix('#') else {
-            continue;
-        };
-        let directive = directive.trim_start();
-        let word: String = directive
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        let rest = without_comments(directive[word.len()..].split("//").next().unwrap_or(""));
-        let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
-        let (condition, negated) = match word.as_str() {
-            "if" => (rest, false),
-            "ifdef" => (format!("defined({rest})"), false),
-            "ifndef" => (format!("defined({rest})"), true),
+    for d in directive_lines(source) {
+        let (condition, negated) = match d.word.as_str() {
+            "if" => (d.rest, false),
+            "ifdef" => (format!("defined({})", d.rest), false),
+            "ifndef" => (format!("defined({})", d.rest), true),
             "elif" | "else" => {
                 if let Some(Some(r)) = stack.last() {
                     let r = &mut regions[*r];
-                    if word == "elif" || r.else_at.is_some() {
+                    if d.word == "elif" || r.else_at.is_some() {
                         r.other = true;
                     }
-                    r.else_at = Some(start as u32);
+                    r.else_at = Some(d.start);
                 }
                 continue;
             }
             "endif" => {
                 if let Some(Some(r)) = stack.pop() {
-                    regions[r].end = at as u32;
+                    regions[r].end = d.end;
                 }
                 continue;
             }
@@ -2476,7 +2473,7 @@ fn arch_regions(source: &str) -> Vec<ArchRegion> {
         if differs {
             stack.push(Some(regions.len()));
             regions.push(ArchRegion {
-                start: start as u32,
+                start: d.start,
                 end: u32::MAX,
                 else_at: None,
                 condition,
