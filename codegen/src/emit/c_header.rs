@@ -514,15 +514,10 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 comment,
                 // An architecture's `#if` (`when`) is written as `libc_compat`'s is: its
                 // `#else` (`unless`) as the negated condition.
-                libc_compat: d.libc_compat.clone().or_else(|| {
-                    d.when.as_ref().map(|w| {
-                        if w.negated {
-                            format!("!({})", w.text)
-                        } else {
-                            w.text.clone()
-                        }
-                    })
-                }),
+                libc_compat: d
+                    .libc_compat
+                    .clone()
+                    .or_else(|| d.when.as_ref().map(|w| w.tested())),
                 defines: Some(align_defines(vec![line])),
                 ..Default::default()
             }
@@ -635,22 +630,18 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                         .is_some_and(|v| v.text == w.text && v.negated == w.negated)
                 })
                 .count();
-            match (opens, w.negated) {
-                (true, false) => out.push(directive(format!("#if {}", w.text))),
-                (true, true) => out.push(directive(format!("#if !({})", w.text))),
-                (false, _) => out.push(directive("#else".into())),
-            }
+            out.push(directive(if opens {
+                format!("#if {}", w.tested())
+            } else {
+                "#else".into()
+            }));
             for g in &fields[i..i + run] {
                 field_line(family, g, depth, true, out);
             }
             i += run;
             if !else_of(i - 1, i) {
                 // The comment says what the `#if` tested: `!(X)` for an `#else` of its own.
-                let tested = if opens && w.negated {
-                    format!("!({})", w.text)
-                } else {
-                    w.text.clone()
-                };
+                let tested = if opens { w.tested() } else { w.text.clone() };
                 out.push(directive(format!("#endif /* {tested} */")));
             }
             continue;

@@ -531,6 +531,15 @@ pub struct When {
 }
 
 impl When {
+    /// The condition an `#if` of its own tests: the text, or `!(text)` for an `#else`'s item.
+    pub fn tested(&self) -> String {
+        if self.negated {
+            format!("!({})", self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+
     /// The `target_arch` of each target that has the item, for Rust's `cfg`.
     pub fn arches(&self) -> Vec<&'static str> {
         crate::model::layout::TARGETS
