@@ -839,6 +839,12 @@ const CASES: &[Case] = &[
         says: "`s` has two fields named `a`",
     },
     Case {
+        name: "a third member of one name on a target the first has",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\", when = \"defined(__i386__)\" },\n  { name = \"a\", type = \"__u64\", unless = \"defined(__i386__)\" },\n  { name = \"a\", type = \"__u16\", when = \"defined(__ILP32__)\" },\n]\n",
+        at: "{ name = \"a\", type = \"__u16\"",
+        says: "`s` has two fields named `a` (first at line 13)",
+    },
+    Case {
         name: "a size convention over a member under #if",
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\", when = \"defined(__x86_64__)\" }]\n",
         at: "\"size\"\nfields",

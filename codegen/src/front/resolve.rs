@@ -1380,7 +1380,7 @@ impl Resolver {
     fn unique_names(
         &mut self,
         fields: &[Field],
-        seen: &mut FxMap<String, (Span, RevSet, RevSet, u64)>,
+        seen: &mut FxMap<String, Vec<(Span, RevSet, RevSet, u64)>>,
         owner: &str,
     ) {
         // The targets a member exists on, a bit each: a `when` member and its `unless` twin
@@ -1397,9 +1397,17 @@ impl Resolver {
                                 .iter()
                                 .any(|r| r.has(since, until) && r.has(f.since, f.until))
                     };
-                    match seen.get(n) {
-                        Some((first, since, until, on)) if overlaps(*since, *until, *on) => {
-                            let (line, _) = self.source.line_col(first.start);
+                    // Every earlier field of the name: one in a later revision or on other
+                    // targets than each of them may take it again.
+                    let clash = seen.get(n).and_then(|earlier| {
+                        earlier
+                            .iter()
+                            .find(|(_, since, until, on)| overlaps(*since, *until, *on))
+                            .map(|(first, ..)| first.start)
+                    });
+                    match clash {
+                        Some(first) => {
+                            let (line, _) = self.source.line_col(first);
                             self.error(
                                 f.span.clone(),
                                 format!(
@@ -1407,9 +1415,12 @@ impl Resolver {
                                 ),
                             );
                         }
-                        _ => {
-                            seen.insert(n.clone(), (f.span.clone(), f.since, f.until, targets(f)));
-                        }
+                        None => seen.entry(n.clone()).or_default().push((
+                            f.span.clone(),
+                            f.since,
+                            f.until,
+                            targets(f),
+                        )),
                     }
                     if let FieldType::Inline(_, members) = ty {
                         let mut inner = FxMap::default();

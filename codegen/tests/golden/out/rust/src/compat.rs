@@ -270,6 +270,17 @@ pub struct CgMsqid64Ds {
     /// `msg_stime_high`.
     #[cfg(any(target_arch = "x86", target_arch = "arm"))]
     pub msg_stime_high: ::core::ffi::c_ulong,
+    /// an `#if` again after its `#else`: a new one
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub msg_w64: u32,
     /// current number of bytes on queue
     pub msg_cbytes: ::core::ffi::c_ulong,
     /// x86-64's only, as asm/ldt.h's `lm`
@@ -292,7 +303,7 @@ const _: () = {
         != if cfg!(any(target_arch = "x86")) {
             20
         } else {
-            if cfg!(any(target_arch = "arm")) { 24 } else { 32 }
+            if cfg!(any(target_arch = "arm")) { 24 } else { 40 }
         }
     {
         panic!("struct cg_msqid64_ds: wrong size");
@@ -305,7 +316,9 @@ const _: () = {
     if ::core::mem::offset_of!(CgMsqid64Ds, msg_qid) != 0 {
         panic!("struct cg_msqid64_ds: `msg_qid` at the wrong offset");
     }
-    if ::core::mem::offset_of!(CgMsqid64Ds, msg_cbytes) != 16 {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_cbytes)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 24 }
+    {
         panic!("struct cg_msqid64_ds: `msg_cbytes` at the wrong offset");
     }
 };
@@ -335,9 +348,23 @@ const _: () = {
         panic!("struct cg_msqid64_ds: `msg_stime_high` at the wrong offset");
     }
 };
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_w64) != 16 {
+        panic!("struct cg_msqid64_ds: `msg_w64` at the wrong offset");
+    }
+};
 #[cfg(target_arch = "x86_64")]
 const _: () = {
-    if ::core::mem::offset_of!(CgMsqid64Ds, msg_lm) != 24 {
+    if ::core::mem::offset_of!(CgMsqid64Ds, msg_lm) != 32 {
         panic!("struct cg_msqid64_ds: `msg_lm` at the wrong offset");
     }
 };
@@ -352,7 +379,7 @@ const _: () = {
 )]
 const _: () = {
     if ::core::mem::offset_of!(CgMsqid64Ds, msg_pad)
-        != if cfg!(any(target_arch = "arm")) { 20 } else { 24 }
+        != if cfg!(any(target_arch = "arm")) { 20 } else { 32 }
     {
         panic!("struct cg_msqid64_ds: `msg_pad` at the wrong offset");
     }

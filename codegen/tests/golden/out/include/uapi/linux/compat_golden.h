@@ -77,6 +77,7 @@ struct cg_input_event {
  * struct cg_msqid64_ds - A message queue's times, as asm-generic/msgbuf.h declares them per data model
  * @msg_qid: the queue
  * @msg_stime: last msgsnd time
+ * @msg_w64: an `#if` again after its `#else`: a new one
  * @msg_cbytes: current number of bytes on queue
  * @msg_lm: x86-64's only, as asm/ldt.h's `lm`
  * @msg_pad: the others' (an `#if !(...)` of its own)
@@ -88,6 +89,9 @@ struct cg_msqid64_ds {
 #else
 	unsigned long msg_stime;
 	unsigned long msg_stime_high;
+#endif /* __BITS_PER_LONG == 64 */
+#if __BITS_PER_LONG == 64
+	__u32 msg_w64;
 #endif /* __BITS_PER_LONG == 64 */
 	unsigned long msg_cbytes;
 #if defined(__x86_64__)
