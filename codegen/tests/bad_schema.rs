@@ -860,13 +860,13 @@ const CASES: &[Case] = &[
         name: "two defines of one name on a common target",
         body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"A\"\nvalue = 2\nwhen = \"__BITS_PER_LONG == 32\"\n",
         at: "\"A\"\nvalue = 2",
-        says: "constant `A` is defined twice (first at line 11) on a target both conditions hold on",
+        says: "constant `A` is defined twice (first at line 11, on a target both conditions hold on)",
     },
     Case {
         name: "a define under when after one of every target",
         body: "[[define]]\nname = \"A\"\nvalue = 1\n\n[[define]]\nname = \"A\"\nvalue = 2\nwhen = \"defined(__i386__)\"\n",
         at: "\"A\"\nvalue = 2",
-        says: "constant `A` is defined twice (first at line 11) on a target both conditions hold on",
+        says: "constant `A` is defined twice (first at line 11, which is on every target)",
     },
     Case {
         name: "a define of every target after one under when",

@@ -1485,6 +1485,26 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
     assert_eq!(sizes, [24, 24, 32, 24, 32, 32, 32], "{schema}");
 }
 
+/// `_IOC(dir, type, nr, sizeof(T))` and `_IOC(dir, type, nr, 0)` (the xen headers') are
+/// imported as `ioc = true` with their direction and argument, and an ioctl argument pointing
+/// to a struct no header defines (agpgart.h's `struct agp_info*`) as that pointer; import's
+/// proof held each number to C's on the 7 targets.
+#[test]
+fn ioc_numbers_and_pointers_to_undefined_structs_are_imported() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/ioc_forms.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "ioc_forms").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "ioctl = { ioc = true, type = \"'X'\", nr = 1, dir = \"none\", size = \"struct ioc_arg\" }",
+        "ioctl = { ioc = true, type = \"'X'\", nr = 2, dir = \"rw\" }",
+        "ioctl = { type = \"'X'\", nr = 3, dir = \"r\", size = \"struct ioc_opaque *\" }",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    assert!(!schema.contains("not imported"), "{schema}");
+}
+
 /// A struct that exists on some targets only (under an architecture's `#if`) is refused: the
 /// schema's structs are on every target.
 #[test]

@@ -332,23 +332,13 @@ fn includes(family: &Family) -> Vec<String> {
     {
         out.push("linux/ioctl.h".to_string());
     }
-    let const_h = |c: &Constant| match &c.expr {
-        Expr::C { macros, .. } => macros
-            .iter()
-            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, ..)| n == m)),
-        _ => false,
-    };
+    let const_h = |c: &Constant| c.calls(crate::front::cexpr::is_const_h);
     if family.constants().any(const_h) && !listed("linux/const.h") {
         out.push("linux/const.h".to_string());
     }
     // <linux/bits.h>'s `__GENMASK()` reads <linux/const.h>'s `_UL()` and the word's bits,
     // and includes neither.
-    let bits_h = |c: &Constant| match &c.expr {
-        Expr::C { macros, .. } => macros
-            .iter()
-            .any(|m| crate::front::cexpr::BITS_H.contains(&m.as_str())),
-        _ => false,
-    };
+    let bits_h = |c: &Constant| c.calls(|m| crate::front::cexpr::BITS_H.contains(&m));
     if family.constants().any(bits_h) {
         for h in ["asm/bitsperlong.h", "linux/bits.h"] {
             if !listed(h) && !out.iter().any(|o| o == h) {

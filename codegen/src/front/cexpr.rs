@@ -942,6 +942,11 @@ pub const CONST_H: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// Whether `name` is one of `CONST_H`'s macros.
+pub fn is_const_h(name: &str) -> bool {
+    CONST_H.iter().any(|(n, ..)| *n == name)
+}
+
 /// The macros of `CONST_H` that <linux/bits.h> defines (a header calling one includes it).
 pub const BITS_H: &[&str] = &["__GENMASK", "__GENMASK_ULL"];
 

@@ -540,6 +540,11 @@ impl When {
         }
     }
 
+    /// Whether the item exists on `target`.
+    pub fn holds(&self, target: &crate::model::layout::Target) -> bool {
+        self.on.get(target.index()).copied().unwrap_or(true)
+    }
+
     /// The `target_arch` of each target that has the item, for Rust's `cfg`.
     pub fn arches(&self) -> Vec<&'static str> {
         crate::model::layout::TARGETS
@@ -615,9 +620,7 @@ pub struct LenExpr {
 impl Field {
     /// Whether the member exists on `target` (a `when` or `unless` may leave it out).
     pub fn on(&self, target: &crate::model::layout::Target) -> bool {
-        self.when
-            .as_ref()
-            .is_none_or(|w| w.on.get(target.index()).copied().unwrap_or(true))
+        self.when.as_ref().is_none_or(|w| w.holds(target))
     }
 
     /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
@@ -1578,11 +1581,15 @@ pub struct Constant {
 }
 
 impl Constant {
+    /// Whether its expression calls a function-like macro `of` says yes to (<linux/const.h>'s,
+    /// <linux/bits.h>'s: the header then includes theirs).
+    pub fn calls(&self, of: impl Fn(&str) -> bool) -> bool {
+        matches!(&self.expr, Expr::C { macros, .. } if macros.iter().any(|m| of(m)))
+    }
+
     /// Whether it is defined on `target` (a `when` may leave it out).
     pub fn on(&self, target: &crate::model::layout::Target) -> bool {
-        self.when
-            .as_ref()
-            .is_none_or(|w| w.on.get(target.index()).copied().unwrap_or(true))
+        self.when.as_ref().is_none_or(|w| w.holds(target))
     }
 }
 

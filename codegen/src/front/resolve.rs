@@ -4431,15 +4431,17 @@ impl Resolver {
                 .conditional
                 .get(&c.name)
                 .filter(|(m, _)| m & mask != 0)
-                .map(|(_, at)| at.clone())
-                .or_else(|| self.constants.get(&c.name).map(|(_, at, _)| at.clone()));
-            if let Some(first) = clash {
+                .map(|(_, at)| (at.clone(), "on a target both conditions hold on"))
+                .or_else(|| {
+                    let (_, at, _) = self.constants.get(&c.name)?;
+                    Some((at.clone(), "which is on every target"))
+                });
+            if let Some((first, why)) = clash {
                 let (line, _) = self.source.line_col(first.start);
                 self.error(
                     c.span.clone(),
                     format!(
-                        "constant `{}` is defined twice (first at line {line}) on a target both \
-                         conditions hold on",
+                        "constant `{}` is defined twice (first at line {line}, {why})",
                         c.name
                     ),
                 );

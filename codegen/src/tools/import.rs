@@ -1117,10 +1117,10 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             args.last_mut().expect("one at least").push(t.as_str());
         }
     }
-    // `_IOC(_IOC_NONE, type, nr, sizeof(T))` (xen/privcmd.h): the direction and `sizeof`
-    // unwrapped, the rest read as `_IOR`'s arguments are.
+    // The direction and the argument's tokens: `_IOC(_IOC_NONE, type, nr, sizeof(T))`
+    // (xen/privcmd.h) names both itself, `0` for no argument; `_IOR` ... by its name.
     let ioc = m == "_IOC";
-    if ioc {
+    let (dir, arg_toks): (&str, Option<Vec<&str>>) = if ioc {
         if args.len() != 4 {
             return DefineForm::Skip;
         }
@@ -1146,42 +1146,21 @@ fn ioctl_form(words: &[String]) -> DefineForm {
                 ))
             }
         };
-        // Read as `_IOR` with a size and `_IO` without, then given its own direction.
-        let mut call: Vec<String> = vec![
-            if size.is_some() { "_IOR" } else { "_IO" }.into(),
-            "(".into(),
-        ];
-        call.extend(args[1].iter().map(|t| t.to_string()));
-        call.push(",".into());
-        call.extend(args[2].iter().map(|t| t.to_string()));
-        if let Some(t) = &size {
-            call.push(",".into());
-            call.extend(t.iter().map(|t| t.to_string()));
-        }
-        call.push(")".into());
-        return match ioctl_form(&call) {
-            DefineForm::Value(v) => {
-                let v = v.strip_prefix("ioctl = { ").unwrap_or(&v);
-                let v = v.strip_suffix(" }").unwrap_or(v);
-                let v = match size {
-                    Some(_) => v.replacen("dir = \"r\"", &format!("dir = \"{dir}\""), 1),
-                    None if dir != "none" => format!("{v}, dir = \"{dir}\""),
-                    None => v.to_string(),
-                };
-                DefineForm::Value(format!("ioctl = {{ ioc = true, {v} }}"))
-            }
-            other => other,
+        (dir, size)
+    } else {
+        let dir = match m.as_str() {
+            "_IO" => "none",
+            "_IOR" => "r",
+            "_IOW" => "w",
+            _ => "rw",
         };
-    }
-    let dir = match m.as_str() {
-        "_IO" => None,
-        "_IOR" => Some("r"),
-        "_IOW" => Some("w"),
-        _ => Some("rw"),
+        if args.len() != if dir == "none" { 2 } else { 3 } {
+            return DefineForm::Skip;
+        }
+        (dir, args.get(2).cloned())
     };
-    if args.len() != if dir.is_some() { 3 } else { 2 } {
-        return DefineForm::Skip;
-    }
+    // `ioc = true` first, the direction after `nr` unless `_IO`'s (implied without `ioc`).
+    let ioc_key = if ioc { "ioc = true, " } else { "" };
     // A name, an integer as TOML writes it, or any other C expression as a string.
     let operand = |key: &str, toks: &[&str]| -> Result<String, String> {
         match toks {
@@ -1207,12 +1186,21 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             }
         }
     };
-    let (ty, nr) = match (operand("type", &args[0]), operand("number", &args[1])) {
+    // `_IOC`'s type and number follow its direction.
+    let at = usize::from(ioc);
+    let (ty, nr) = match (operand("type", &args[at]), operand("number", &args[at + 1])) {
         (Ok(ty), Ok(nr)) => (ty, nr),
         (Err(why), _) | (_, Err(why)) => return not_read(why),
     };
-    let Some(dir) = dir else {
-        return DefineForm::Value(format!("ioctl = {{ type = {ty}, nr = {nr} }}"));
+    let Some(toks) = arg_toks else {
+        let dir = if dir == "none" {
+            String::new()
+        } else {
+            format!(", dir = \"{dir}\"")
+        };
+        return DefineForm::Value(format!(
+            "ioctl = {{ {ioc_key}type = {ty}, nr = {nr}{dir} }}"
+        ));
     };
     // A type the schema writes: a struct, a scalar, one level of pointer to void, a scalar
     // or a struct (`const char *`), or an array of a struct or scalar (`int [ 2 ]` → `int[2]`).
@@ -1224,7 +1212,6 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             _ => crate::ir::Scalar::from_c_name(&toks.join(" ")).is_some(),
         }
     }
-    let toks: Vec<&str> = args[2].clone();
     let (arg, known) = match toks.as_slice() {
         [base @ .., "*"] => {
             let pointee: Vec<&str> = base
@@ -1251,7 +1238,7 @@ fn ioctl_form(words: &[String]) -> DefineForm {
         ));
     }
     DefineForm::Value(format!(
-        "ioctl = {{ type = {ty}, nr = {nr}, dir = \"{dir}\", size = {} }}",
+        "ioctl = {{ {ioc_key}type = {ty}, nr = {nr}, dir = \"{dir}\", size = {} }}",
         toml_str(&arg)
     ))
 }
@@ -3747,22 +3734,18 @@ fn verify(
         source.clone()
     };
     // Likewise <linux/const.h>'s `_BITUL()` (linux/virtio_spi.h uses it without including it).
-    let const_h = latest.family().constants().any(|k| match &k.expr {
-        crate::ir::Expr::C { macros, .. } => macros
-            .iter()
-            .any(|m| crate::front::cexpr::CONST_H.iter().any(|(n, ..)| n == m)),
-        _ => false,
-    });
+    let const_h = latest
+        .family()
+        .constants()
+        .any(|k| k.calls(crate::front::cexpr::is_const_h));
     if const_h {
         used = format!("#include <linux/const.h>\n{used}");
     }
     // And <linux/bits.h>'s `__GENMASK()`, which reads the word's bits (linux/pci_regs.h).
-    let bits_h = latest.family().constants().any(|k| match &k.expr {
-        crate::ir::Expr::C { macros, .. } => macros
-            .iter()
-            .any(|m| crate::front::cexpr::BITS_H.contains(&m.as_str())),
-        _ => false,
-    });
+    let bits_h = latest
+        .family()
+        .constants()
+        .any(|k| k.calls(|m| crate::front::cexpr::BITS_H.contains(&m)));
     if bits_h {
         used = format!("#include <asm/bitsperlong.h>\n#include <linux/bits.h>\n{used}");
     }
