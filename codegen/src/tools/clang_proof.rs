@@ -17,6 +17,16 @@ use crate::layout::Target;
 use crate::model::TargetId;
 use crate::Checked;
 
+/// The word's bits, as asm-generic/bitsperlong.h of 7.2 defines them where the architecture
+/// does not (each of the 7 targets' own agrees), for <linux/types.h> and <asm/bitsperlong.h>
+/// here.
+macro_rules! bits_per_long {
+    () => {
+        "#ifndef __BITS_PER_LONG\n#define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n#endif\n\
+#ifndef __BITS_PER_LONG_LONG\n#define __BITS_PER_LONG_LONG 64\n#endif\n"
+    };
+}
+
 /// The word's types (`__kernel_long_t`, `__kernel_size_t` ...) and those each architecture's
 /// <asm/posix_types.h> defines its own way (`Scalar::arch_layout`), per target, for
 /// <linux/types.h> and <asm/posix_types.h> here.
@@ -61,13 +71,11 @@ typedef unsigned short __kernel_old_dev_t;\n\
 /// <linux/stddef.h>'s macros (`__struct_group()`, `__counted_by()` ...), which the kernel's
 /// <linux/types.h> brings in through <linux/posix_types.h>: headers use them without
 /// including it. And `__BITS_PER_LONG`, which the kernel's <linux/types.h> brings in from
-/// <asm/bitsperlong.h> (asm-generic/bitsperlong.h of 7.2 defines it so when the architecture
-/// does not; each of the 7 targets' agrees), and which a member's `when` may test.
+/// <asm/bitsperlong.h>, and which a member's `when` may test.
 pub const TYPES_H: &str = concat!(
-    "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n\
-#ifndef __BITS_PER_LONG\n#define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n#endif\n\
-#ifndef __BITS_PER_LONG_LONG\n#define __BITS_PER_LONG_LONG 64\n#endif\n\
-typedef unsigned char __u8;\ntypedef signed char __s8;\n\
+    "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n",
+    bits_per_long!(),
+    "typedef unsigned char __u8;\ntypedef signed char __s8;\n\
 typedef unsigned short __u16;\ntypedef signed short __s16;\n\
 typedef unsigned int __u32;\ntypedef signed int __s32;\n\
 typedef unsigned long long __u64;\ntypedef signed long long __s64;\n\
@@ -233,15 +241,15 @@ pub const POSIX_TYPES_H: &str = concat!(
 #endif\n"
 );
 
-/// `<asm/bitsperlong.h>` for the target being read: the word's bits, as
-/// asm-generic/bitsperlong.h of 7.2 defines them where the architecture does not (each of
-/// the 7 targets' own agrees). Import and the proof read every target with x86's asm/ folder,
-/// whose bitsperlong.h says 32 on aarch64 (it tests `__x86_64__`); a member's `when` on
-/// `__BITS_PER_LONG` (asm-generic/msgbuf.h) would be read on the wrong branch.
-pub const BITSPERLONG_H: &str = "#ifndef _UAPIGEN_ASM_BITSPERLONG_H\n\
-#define _UAPIGEN_ASM_BITSPERLONG_H\n\
-#define __BITS_PER_LONG (__CHAR_BIT__ * __SIZEOF_LONG__)\n\
-#define __BITS_PER_LONG_LONG 64\n#endif\n";
+/// `<asm/bitsperlong.h>` for the target being read: the word's bits (`bits_per_long!`).
+/// Import and the proof read every target with x86's asm/ folder, whose bitsperlong.h says 32
+/// on aarch64 (it tests `__x86_64__`); a member's `when` on `__BITS_PER_LONG`
+/// (asm-generic/msgbuf.h) would be read on the wrong branch.
+pub const BITSPERLONG_H: &str = concat!(
+    "#ifndef _UAPIGEN_ASM_BITSPERLONG_H\n#define _UAPIGEN_ASM_BITSPERLONG_H\n",
+    bits_per_long!(),
+    "#endif\n"
+);
 
 /// `<linux/bits.h>`: 7.2's `__GENMASK()` and `__GENMASK_ULL()`, as uapigen's expressions
 /// expand them (`cexpr::BITS_H`); like the kernel's, it includes nothing.
