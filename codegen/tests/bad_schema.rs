@@ -353,6 +353,24 @@ const CASES: &[Case] = &[
         says: "`__be32` cannot be a bitfield's type",
     },
     Case {
+        name: "a bitfield of a float",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"float\", bits = 3 }]\n",
+        at: "3 }",
+        says: "`float` cannot be a bitfield's type: a bitfield's type is an integer type",
+    },
+    Case {
+        name: "a rule on a double",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nrules = [{ require = [{ field = \"d\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"pad\", type = \"__u32\" }, { name = \"d\", type = \"double\" }]\n",
+        at: "\"d\", zero",
+        says: "`d` is a `double`: conditions read integers, and no rule reads a floating-point member",
+    },
+    Case {
+        name: "flags on a float",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"fl\", type = \"float\", flags = \"f\" }]\n",
+        at: "{ name = \"fl\"",
+        says: "`flags = \"f\"` needs an unsigned integer field of one size on every ABI, but `s.fl` is not one",
+    },
+    Case {
         name: "a bitfield of plain char",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"char\", bits = 3 }]\n",
         at: "3 }",

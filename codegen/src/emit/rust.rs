@@ -865,6 +865,16 @@ fn has_pointer(ctx: &Ctx, fields: &[Field]) -> bool {
     })
 }
 
+/// Whether a member, at any depth, is a `float` or `double`: no `Eq` or `Hash` to derive.
+fn has_float(ctx: &Ctx, fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Scalar(s) => s.is_float(),
+        FieldType::Inline(_, ms) => has_float(ctx, ms),
+        FieldType::Struct(i) => has_float(ctx, &ctx.family.struct_(*i).fields),
+        FieldType::Pointer(_) => false,
+    })
+}
+
 fn has_big_array(ctx: &Ctx, fields: &[Field]) -> bool {
     fields.iter().any(|f| {
         f.max_len().is_some_and(|n| n > 32)
@@ -1539,8 +1549,9 @@ fn aggregate(
     let pointer = has_pointer(ctx, fields);
     let big_run = runs.iter().any(|r| r.bytes > 32);
     let derive_default = plain && !has_big_array(ctx, fields) && !pointer && !big_run;
-    let derives: &[&'static str] = match (plain, derive_default) {
-        (true, true) => &[
+    let float = has_float(ctx, fields);
+    let derives: &[&'static str] = match (plain, derive_default, float) {
+        (true, true, false) => &[
             "Clone",
             "Copy",
             "Debug",
@@ -1549,7 +1560,10 @@ fn aggregate(
             "Eq",
             "Hash",
         ],
-        (true, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
+        (true, false, false) => &["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"],
+        // A NaN is not equal to itself.
+        (true, true, true) => &["Clone", "Copy", "Debug", "Default", "PartialEq"],
+        (true, false, true) => &["Clone", "Copy", "Debug", "PartialEq"],
         _ => &["Clone", "Copy"],
     };
     attr_text(indent, &derive(derives), out);

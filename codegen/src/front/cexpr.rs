@@ -667,7 +667,7 @@ pub fn sizes_as_one(text: &str) -> Result<String, CError> {
 /// ABI's word; none for an architecture's own type (whose size differs) or one with a byte
 /// order of its own.
 pub fn scalar_ctype(sc: crate::ir::Scalar) -> Option<CType> {
-    if sc.is_arch() || sc.is_endian() || sc.is_plain_char() {
+    if sc.is_arch() || sc.is_endian() || sc.is_plain_char() || sc.is_float() {
         return None;
     }
     Some(match (sc.is_word(), sc.size(), sc.is_signed()) {

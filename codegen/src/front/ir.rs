@@ -932,11 +932,16 @@ pub enum Scalar {
     /// <linux/socket.h>'s `__kernel_sa_family_t`: an `unsigned short` on every ABI (a
     /// socket address's family; the header includes <linux/socket.h>).
     KernelSaFamily,
+    /// `float`: IEEE 754 single precision, 4 bytes (acct.h's `ac_etime`, radeon_drm.h's clear
+    /// colours). No rule, flag set, enum or bitfield reads one.
+    Float,
+    /// `double`: 8 bytes, 4-byte aligned inside a struct on i686 as `long long`.
+    Double,
 }
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 71] = [
+    pub const ALL: [Scalar; 73] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -1008,6 +1013,8 @@ impl Scalar {
         Scalar::Int32,
         Scalar::Int64,
         Scalar::KernelSaFamily,
+        Scalar::Float,
+        Scalar::Double,
     ];
 
     /// The C spelling.
@@ -1084,6 +1091,8 @@ impl Scalar {
             Scalar::Int32 => "int32_t",
             Scalar::Int64 => "int64_t",
             Scalar::KernelSaFamily => "__kernel_sa_family_t",
+            Scalar::Float => "float",
+            Scalar::Double => "double",
         }
     }
 
@@ -1121,6 +1130,8 @@ impl Scalar {
             Scalar::Int32 => "i32",
             Scalar::Int64 => "i64",
             Scalar::KernelSaFamily => "u16",
+            Scalar::Float => "f32",
+            Scalar::Double => "f64",
             Scalar::U8 | Scalar::UChar => "u8",
             Scalar::Char => "::core::ffi::c_char",
             // The bytes as the kernel lays them out; the byte order is the reader's to apply.
@@ -1283,7 +1294,8 @@ impl Scalar {
             | Scalar::KernelGid32
             | Scalar::Wsum
             | Scalar::PollT
-            | Scalar::Virtio32 => 4,
+            | Scalar::Virtio32
+            | Scalar::Float => 4,
             // On the 64-bit ABIs; `is_word`.
             s if s.is_word() => 8,
             // On x86-64; a layout asks its target (`arch_layout`).
@@ -1299,7 +1311,8 @@ impl Scalar {
             | Scalar::ULongLong
             | Scalar::KernelLoff
             | Scalar::KernelTime64
-            | Scalar::Virtio64 => 8,
+            | Scalar::Virtio64
+            | Scalar::Double => 8,
             _ => unreachable!("every word type is matched above"),
         }
     }
@@ -1320,6 +1333,7 @@ impl Scalar {
                 | Scalar::Virtio64
                 | Scalar::Uint64
                 | Scalar::Int64
+                | Scalar::Double
         )
     }
 
@@ -1341,6 +1355,12 @@ impl Scalar {
     /// Plain `char`, whose signedness differs between ABIs: rules test it only for zero.
     pub fn is_plain_char(self) -> bool {
         self == Scalar::Char
+    }
+
+    /// `float` or `double`: not an integer, so nothing reads its value as one (a rule, a
+    /// flag set, an enum, a bitfield, a cast, a payload's selector).
+    pub fn is_float(self) -> bool {
+        matches!(self, Scalar::Float | Scalar::Double)
     }
 
     /// Whether the value has a byte order of its own (`__le*`, `__be*`, a checksum's, a
@@ -1408,6 +1428,8 @@ impl Scalar {
                 | Scalar::Int16
                 | Scalar::Int32
                 | Scalar::Int64
+                | Scalar::Float
+                | Scalar::Double
         )
     }
 }

@@ -2281,6 +2281,8 @@ impl Resolver {
             Some("a `__bitwise` type (`__le32`, `__be16`, `__virtio32` ...) has a byte order, which a bitfield's bits do not keep (sparse refuses it)")
         } else if scalar.is_plain_char() {
             Some("plain `char` is signed on x86 and unsigned elsewhere; write `signed char` or `unsigned char`, or `__u8`")
+        } else if scalar.is_float() {
+            Some("a bitfield's type is an integer type")
         } else {
             None
         };
@@ -3863,6 +3865,17 @@ impl Resolver {
             return None;
         }
         let is_array = field.len.is_some();
+        if let Some(s) = field.scalar.filter(|s| s.is_float()) {
+            self.error(
+                raw.field.span(),
+                format!(
+                    "`{}` is a `{}`: conditions read integers, and no rule reads a floating-point member",
+                    field.text,
+                    s.c_name()
+                ),
+            );
+            return None;
+        }
         if field.scalar.is_some_and(Scalar::is_plain_char)
             && raw.zero.is_none()
             && raw.nonzero.is_none()

@@ -639,6 +639,8 @@ pub enum TypeKind {
     ULongLong,
     LongLong,
     UInt128,
+    Float,
+    Double,
     Void,
     Other,
 }
@@ -674,6 +676,8 @@ impl<'tu> Type<'tu> {
             CXType_ULongLong => TypeKind::ULongLong,
             CXType_LongLong => TypeKind::LongLong,
             CXType_UInt128 => TypeKind::UInt128,
+            CXType_Float => TypeKind::Float,
+            CXType_Double => TypeKind::Double,
             CXType_Void => TypeKind::Void,
             _ => TypeKind::Other,
         }

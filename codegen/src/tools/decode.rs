@@ -297,7 +297,11 @@ fn fields(
             }
             FieldType::Scalar(s) if f.len.is_none() => {
                 let v = read(bytes, off, s.size());
-                let shown = if f.flags.is_some() {
+                let shown = if *s == Scalar::Float {
+                    f32::from_bits(v as u32).to_string()
+                } else if *s == Scalar::Double {
+                    f64::from_bits(v).to_string()
+                } else if f.flags.is_some() {
                     format!("{v:#x}")
                 } else {
                     v.to_string()

@@ -318,8 +318,9 @@ fn fixed_width(kind: TypeKind) -> Option<&'static str> {
     })
 }
 
-/// The schema's spelling of one of C's own integer types of a fixed size on every Linux ABI
-/// (plain `char` included: its signedness differs, which rules account for), if it is one.
+/// The schema's spelling of one of C's own integer types (plain `char` included: its
+/// signedness differs, which rules account for; `long`, whose size does) or floating types,
+/// if it is one.
 fn c_builtin(kind: TypeKind) -> Option<&'static str> {
     let s = match kind {
         TypeKind::CharS | TypeKind::CharU => Scalar::Char,
@@ -333,6 +334,8 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
         TypeKind::ULongLong => Scalar::ULongLong,
         TypeKind::Long => Scalar::Long,
         TypeKind::ULong => Scalar::ULong,
+        TypeKind::Float => Scalar::Float,
+        TypeKind::Double => Scalar::Double,
         _ => return None,
     };
     Some(s.c_name())
@@ -383,7 +386,7 @@ fn pointer_type(ty: Type) -> Result<String, String> {
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \
                      __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64, the \
                      __kernel_* types alike on every ABI), C's integers (char, short, int, \
-                     long, long long, signed or unsigned) and `struct NAME`";
+                     long, long long, signed or unsigned), float, double and `struct NAME`";
 
 /// Walks the members of one struct or union: the fields, and what cannot be written.
 struct Walk<'a, 'tu> {
@@ -2480,8 +2483,16 @@ fn when_at(regions: &[ArchRegion], offset: u32, within: u32) -> Option<(String, 
     let r = regions
         .iter()
         .find(|r| r.start > within && r.start < offset && offset < r.end && !r.other)?;
-    let in_else = r.else_at.is_some_and(|e| offset > e);
-    Some((r.condition.clone(), in_else != r.negated))
+    Some(r.branch_of(offset))
+}
+
+impl ArchRegion {
+    /// The `when` of what is at `offset` inside it: its condition, and whether that is in
+    /// the branch where the condition fails (`unless`).
+    fn branch_of(&self, offset: u32) -> (String, bool) {
+        let in_else = self.else_at.is_some_and(|e| offset > e);
+        (self.condition.clone(), in_else != self.negated)
+    }
 }
 
 /// Merges into each struct of `state` whose body has an architecture's `#if` the members the
@@ -2490,17 +2501,58 @@ fn when_at(regions: &[ArchRegion], offset: u32, within: u32) -> Option<(String, 
 /// every branch, as the header does.
 fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]) {
     let mut merged: Vec<(u32, u32)> = Vec::new();
+    let mut redeclared: Vec<(&ArchRegion, String)> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         let Item::Struct {
             name,
             fields,
             start,
             end,
+            packed,
+            aligned,
             ..
         } = item
         else {
             continue;
         };
+        // Declared once per branch (x86's asm/ptrace.h's `struct pt_regs` under `#ifdef
+        // __i386__` and its `#else`): one struct whose members are each branch's.
+        if let Some(r) = regions
+            .iter()
+            .find(|r| r.start < *start && *end <= r.end && !r.other)
+        {
+            let declared_again = extra.iter().find_map(|other| {
+                other.items.iter().find_map(|(_, i)| match i {
+                    Item::Struct {
+                        name: n,
+                        fields,
+                        start: s,
+                        end: e,
+                        packed: p,
+                        aligned: a,
+                        ..
+                    } if n == name
+                        && *s != *start
+                        && r.start < *s
+                        && *e <= r.end
+                        && (p, a) == (&*packed, &*aligned) =>
+                    {
+                        Some((fields, *s, *e))
+                    }
+                    _ => None,
+                })
+            });
+            if let Some((theirs, s, e)) = declared_again {
+                fields.extend(theirs.iter().cloned());
+                fields.sort_by_key(|f| f.offset);
+                for f in fields.iter_mut() {
+                    f.when = Some(r.branch_of(f.offset));
+                }
+                merged.push((s, e));
+                redeclared.push((r, name.clone()));
+                continue;
+            }
+        }
         let inside: Vec<&ArchRegion> = regions
             .iter()
             .filter(|r| r.start > *start && r.end <= *end && !r.other)
@@ -2526,6 +2578,25 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
             f.when = when_at(regions, f.offset, *start);
         }
         merged.push((*start, *end));
+    }
+    // A branch x86-64 skipped that declares only structs merged above is in the skeleton now.
+    for (r, _) in &redeclared {
+        let all_merged = extra
+            .iter()
+            .flat_map(|x| x.items.iter())
+            .filter(|(at, _)| r.start < *at && *at < r.end)
+            .filter(|(at, _)| !state.items.iter().any(|(o, _)| o == at))
+            .all(|(_, i)| match i {
+                Item::Struct { name, .. } => redeclared.iter().any(|(q, n)| {
+                    std::ptr::eq(*q, *r) && n == name
+                }),
+                // What that target skipped: the branch x86-64 read.
+                Item::NotImported { .. } => true,
+                _ => false,
+            });
+        if all_merged {
+            merged.push((r.start, r.end));
+        }
     }
     // At file scope, a region whose other branches hold only defines: those defines too (x86's
     // asm/auxvec.h's `AT_SYSINFO` under `#ifdef __i386__`). A branch with a struct or an enum

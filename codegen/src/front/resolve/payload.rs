@@ -82,7 +82,8 @@ impl Resolver {
         }
         let field = self.field_path(family, si, &h.field);
         // Read at one offset and size in the host's byte order, as the rules read a field.
-        let readable = |s: Scalar| !s.varies() && !s.is_endian() && !s.is_plain_char();
+        let readable =
+            |s: Scalar| !s.varies() && !s.is_endian() && !s.is_plain_char() && !s.is_float();
         let width = match &field {
             Some(p) if p.scalar.is_some_and(readable) && p.len.is_none() && !p.flexible => {
                 p.scalar.map(|s| s.size())

@@ -676,6 +676,48 @@ impl FeatCTypes {
         ::core::result::Result::Ok(())
     }
 }
+/// `struct feat_floats`: floating-point members
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatFloats {
+    /// a factor
+    pub gain: f32,
+    /// how many
+    pub count: u32,
+    /// a ratio
+    pub ratio: f64,
+    /// red, green, blue, alpha
+    pub colour: [f32; 4],
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatFloats>() != 32 {
+        panic!("struct feat_floats: wrong size");
+    }
+    if ::core::mem::align_of::<FeatFloats>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct feat_floats: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatFloats, gain) != 0 {
+        panic!("struct feat_floats: `gain` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatFloats, count) != 4 {
+        panic!("struct feat_floats: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatFloats, ratio) != 8 {
+        panic!("struct feat_floats: `ratio` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatFloats, colour) != 16 {
+        panic!("struct feat_floats: `colour` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FeatFloats {}
 /// `struct feat_words`: times and sizes as the kernel's old structs hold them
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -899,6 +941,7 @@ pub mod r1 {
     pub use super::FeatOdd;
     pub use super::FeatWire;
     pub use super::FeatCTypes;
+    pub use super::FeatFloats;
     pub use super::FeatWords;
 }
 /// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
@@ -912,6 +955,7 @@ pub mod r2 {
     pub use super::FeatOdd;
     pub use super::FeatWire;
     pub use super::FeatCTypes;
+    pub use super::FeatFloats;
     pub use super::FeatWords;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

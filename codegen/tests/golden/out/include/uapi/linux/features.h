@@ -210,6 +210,20 @@ struct feat_c_types {
 };
 
 /**
+ * struct feat_floats - floating-point members
+ * @gain: a factor
+ * @count: how many
+ * @ratio: a ratio
+ * @colour: red, green, blue, alpha
+ */
+struct feat_floats {
+	float gain;
+	__u32 count;
+	double ratio;
+	float colour[4];
+};
+
+/**
  * struct feat_words - times and sizes as the kernel's old structs hold them
  * @sec: seconds
  * @len: a length
