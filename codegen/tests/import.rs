@@ -1470,6 +1470,9 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
         "{ name = \"stime\", type = \"unsigned long\", unless = \"__BITS_PER_LONG == 64\" }",
         "{ name = \"stime_high\", type = \"unsigned long\", unless = \"__BITS_PER_LONG == 64\" }",
         "{ name = \"pad\", type = \"__u32\", unless = \"defined(__x86_64__)\" }",
+        // One struct of both declarations, each branch's members under its condition.
+        "name = \"ac_regs\"\nabi_trap",
+        "  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n]",
     ] {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }
@@ -1483,6 +1486,9 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
     // x86-64: 8 + 8 + 8; i686: 8 + 4 + 4 + 4 + 4; arm: likewise; the other 64-bit ones add
     // `pad` and its tail padding.
     assert_eq!(sizes, [24, 24, 32, 24, 32, 32, 32], "{schema}");
+    // i686's `long bx; int ds;`, every other target's two `unsigned long`s (4 bytes on arm).
+    let sizes: Vec<u64> = m.layouts.iter().map(|l| l.structs[1].size).collect();
+    assert_eq!(sizes, [16, 8, 16, 8, 16, 16, 16], "{schema}");
 }
 
 /// `_IOC(dir, type, nr, sizeof(T))` and `_IOC(dir, type, nr, 0)` (the xen headers') are

@@ -28,4 +28,17 @@ struct ac_times {
 #endif
 };
 
+/* Declared once per branch, as x86's asm/ptrace.h declares `struct pt_regs`. */
+#ifdef __i386__
+struct ac_regs {
+	long bx;
+	int ds;
+};
+#else
+struct ac_regs {
+	unsigned long r15;
+	unsigned long bx;
+};
+#endif
+
 #endif /* _LINUX_ARCH_CONDITIONS_H */
