@@ -1477,6 +1477,24 @@ const CASES: &[Case] = &[
         says: "`M` takes 1 argument, given 2",
     },
     Case {
+        name: "a paste that ends a macro's body",
+        body: "[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"x ##\"\n",
+        at: "##\"",
+        says: "`##` pastes the tokens on either side of it: it cannot begin or end a body",
+    },
+    Case {
+        name: "a paste that makes no token",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\n\n[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"(x ## +1)\"\n\n[[define]]\nname = \"D\"\nexpr = \"M(A)\"\n",
+        at: "M(A)",
+        says: "`M` pastes `A` and `+` into `A+`, which is not one token",
+    },
+    Case {
+        name: "a paste that names no constant",
+        body: "[[define]]\nname = \"K_A\"\nvalue = 1\n\n[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"(K_ ## x)\"\n\n[[define]]\nname = \"D\"\nexpr = \"M(B)\"\n",
+        at: "M(B)",
+        says: "unknown constant `K_B`",
+    },
+    Case {
         name: "a call of a macro not defined above",
         body: "[[define]]\nname = \"D\"\nexpr = \"BIT(3)\"\n",
         at: "BIT(3)",
@@ -1582,7 +1600,7 @@ const CASES: &[Case] = &[
         name: "an ioctl wrapper that pastes tokens",
         body: "[[macro]]\nname = \"W\"\nparams = [\"dir\", \"nr\"]\nbody = \"_IO ## dir('T', nr)\"\n",
         at: "## dir",
-        says: "`##` pastes tokens into new names",
+        says: "`##` in a body that calls `_IO`: a wrapper passes its arguments on as they are",
     },
     Case {
         name: "a macro named as <linux/ioctl.h>'s",

@@ -65,6 +65,20 @@ body = "(((t) << 8) | (v))"
 name = "CE_TWICE"
 params = ["x"]
 body = "CE_K(x, x)"
+
+[[define]]
+name = "CE_MODE_10baseT_Half_BIT"
+value = 7
+
+[[macro]]
+name = "CE_MODE"
+params = ["n"]
+body = "(1UL << (CE_MODE_ ## n ## _BIT))"
+
+[[macro]]
+name = "CE_CAT"
+params = ["a", "b"]
+body = "((__u64)a##b << 8)"
 "#;
 
 const EXPRS: &[(&str, CType)] = &[
@@ -120,6 +134,9 @@ const EXPRS: &[(&str, CType)] = &[
     ("(_UL(3) + 1)", CType::ULong),
     ("(_ULL(1) << 63)", CType::ULongLong),
     ("__KERNEL_DIV_ROUND_UP(CE_HIGH, 4096U)", CType::UInt),
+    // `##`: ethtool.h's pp-number pasted into a name, drm_fourcc.h's vendor.
+    ("CE_MODE(10baseT_Half)", CType::ULong),
+    ("CE_CAT(CE_, FOUR)", CType::ULongLong),
 ];
 
 /// The expressions whose type is another on ILP32: a decimal literal past `int` is a `long`

@@ -322,7 +322,23 @@ fn includes(family: &Family) -> Vec<String> {
         .cloned()
         .collect();
     let listed = |h: &str| family.includes.iter().any(|i| i == h);
-    if !family.structs.is_empty() && !listed("linux/types.h") {
+    // A cast to one of its types in an expression or a macro's body (drm_fourcc.h's
+    // `(__u64)`) needs it as much as a member does.
+    let kernel_type = |text: &str| {
+        text.contains("__")
+            && text
+                .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                .any(|w| {
+                    Scalar::from_c_name(w).is_some_and(|s| {
+                        w.starts_with("__") && !matches!(s, Scalar::KernelSaFamily)
+                    })
+                })
+    };
+    let casts = family.constants().any(|c| match &c.expr {
+        Expr::C { text, .. } => kernel_type(text),
+        _ => false,
+    }) || family.macros.iter().any(|m| kernel_type(&m.body));
+    if (!family.structs.is_empty() || casts) && !listed("linux/types.h") {
         out.insert(0, "linux/types.h".to_string());
     }
     if family

@@ -200,6 +200,12 @@ enum Tok {
     },
     Ident(String),
     Punct(&'static str),
+    /// A preprocessing number that is no integer literal (ethtool.h's `10baseT_Half`, an
+    /// argument its macro pastes into a name): its spelling, and why it is no literal, said
+    /// if it is read as one.
+    PpNum(String, String),
+    /// `##`, in a macro's body.
+    Paste,
 }
 
 const PUNCTS: &[&str] = &[
@@ -208,6 +214,11 @@ const PUNCTS: &[&str] = &[
 ];
 
 fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
+    lex_with(text, false)
+}
+
+/// `lex`, with `##` a token when `paste` (a macro's body).
+fn lex_with(text: &str, paste: bool) -> Result<Vec<(Tok, Range<usize>)>, CError> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -222,7 +233,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            out.push((number(&text[start..i], start..i)?, start..i));
+            // A pp-number, as cpp lexes it: what is no literal may yet be pasted into a name.
+            let tok = match number(&text[start..i], start..i) {
+                Ok(t) => t,
+                Err(e) => Tok::PpNum(text[start..i].to_string(), e.message),
+            };
+            out.push((tok, start..i));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
@@ -250,6 +266,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, CError> {
                     )
                 }
             }
+        } else if c == b'#' && paste && b.get(i + 1) == Some(&b'#') {
+            i += 2;
+            out.push((Tok::Paste, start..i));
         } else if c == b'#' {
             let pasting = b.get(i + 1) == Some(&b'#');
             let (at, what) = if pasting {
@@ -467,6 +486,7 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok((n, start))
             }
+            Some(Tok::PpNum(_, why)) => err(start, why.clone()),
             Some(Tok::Ident(name)) => {
                 let name = name.clone();
                 self.pos += 1;
@@ -727,9 +747,30 @@ impl Macro {
     /// the tokens of an integer expression, or calls an ioctl macro otherwise than as a
     /// wrapper's whole body.
     pub fn new(params: Vec<String>, body: &str) -> Result<Macro, CError> {
-        let toks = lex(body)?;
+        let toks = lex_with(body, true)?;
         if toks.is_empty() {
             return err(0..0, "an empty body: the macro gives no value");
+        }
+        for end in [toks.first(), toks.last()].into_iter().flatten() {
+            if end.0 == Tok::Paste {
+                return err(
+                    end.1.clone(),
+                    "`##` pastes the tokens on either side of it: it cannot begin or end a body",
+                );
+            }
+        }
+        let call = toks.iter().find_map(|(t, _)| match t {
+            Tok::Ident(n) => IOCTL_MACROS.iter().find(|m| *m == n),
+            _ => None,
+        });
+        if let (Some(call), Some((_, at))) = (call, toks.iter().find(|t| t.0 == Tok::Paste)) {
+            return err(
+                at.clone(),
+                format!(
+                    "`##` in a body that calls `{call}`: a wrapper passes its arguments on as \
+                     they are"
+                ),
+            );
         }
         let io = io_body(body, &toks, &params)?;
         Ok(Macro {
@@ -1090,21 +1131,7 @@ fn expand(
         let body = if let Some(pasted) = paste_suffix(name, &expanded, &call_at)? {
             vec![pasted]
         } else {
-            let mut body = Vec::with_capacity(m.body.len());
-            for (t, _) in &m.body {
-                match t {
-                    Tok::Ident(p) if m.params.contains(p) => {
-                        let k = m.params.iter().position(|q| q == p).expect("a parameter");
-                        body.extend(
-                            expanded[k]
-                                .iter()
-                                .map(|(t, _)| (t.clone(), call_at.clone())),
-                        );
-                    }
-                    t => body.push((t.clone(), call_at.clone())),
-                }
-            }
-            body
+            substitute_body(&m, &args, &expanded, name, &call_at)?
         };
         *budget = match budget.checked_sub(body.len()) {
             Some(left) => left,
@@ -1122,6 +1149,73 @@ fn expand(
         i = j + 1;
     }
     Ok(out)
+}
+
+/// The body of macro `m` (called `name`, at `at`) with its arguments in place, as cpp
+/// substitutes them: a parameter beside `##` by its argument as written (`args`), any other
+/// by its argument expanded (`expanded`); then each `##` pastes its neighbours into one token.
+fn substitute_body(
+    m: &Macro,
+    args: &[Vec<(Tok, Range<usize>)>],
+    expanded: &[Vec<(Tok, Range<usize>)>],
+    name: &str,
+    at: &Range<usize>,
+) -> Result<Vec<(Tok, Range<usize>)>, CError> {
+    let param = |t: &Tok| match t {
+        Tok::Ident(p) => m.params.iter().position(|q| q == p),
+        _ => None,
+    };
+    let mut body: Vec<(Tok, Range<usize>)> = Vec::with_capacity(m.body.len());
+    // Whether the last token pushed is to be pasted onto the next one.
+    let mut pasting = false;
+    for (i, (t, _)) in m.body.iter().enumerate() {
+        if *t == Tok::Paste {
+            pasting = true;
+            continue;
+        }
+        let beside = |j: Option<usize>| j.and_then(|j| m.body.get(j)).is_some_and(|n| n.0 == Tok::Paste);
+        let toks: Vec<Tok> = match param(t) {
+            Some(k) if pasting || beside(i.checked_sub(1)) || beside(Some(i + 1)) => {
+                args[k].iter().map(|x| x.0.clone()).collect()
+            }
+            Some(k) => expanded[k].iter().map(|x| x.0.clone()).collect(),
+            None => vec![t.clone()],
+        };
+        let mut toks = toks.into_iter();
+        if std::mem::take(&mut pasting) {
+            let left = body.pop().map(|x| x.0);
+            let right = toks.next();
+            if let (Some(l), Some(r)) = (left, right) {
+                body.push((paste(&l, &r, name, at)?, at.clone()));
+            }
+        }
+        body.extend(toks.map(|t| (t, at.clone())));
+    }
+    Ok(body)
+}
+
+/// The one token `##` makes of `left` and `right`; refused when their spellings joined are
+/// not one token (`x ## +`), or one is a literal, whose spelling is not kept.
+fn paste(left: &Tok, right: &Tok, name: &str, at: &Range<usize>) -> Result<Tok, CError> {
+    let spell = |t: &Tok| match t {
+        Tok::Ident(n) | Tok::PpNum(n, _) => Some(n.clone()),
+        Tok::Punct(p) => Some(p.to_string()),
+        Tok::Num { .. } | Tok::Paste => None,
+    };
+    let (Some(l), Some(r)) = (spell(left), spell(right)) else {
+        return err(
+            at.clone(),
+            format!("`{name}` pastes an integer literal with `##`, which the schema cannot check"),
+        );
+    };
+    let joined = format!("{l}{r}");
+    match lex(&joined).as_deref() {
+        Ok([(t, _)]) => Ok(t.clone()),
+        _ => err(
+            at.clone(),
+            format!("`{name}` pastes `{l}` and `{r}` into `{joined}`, which is not one token"),
+        ),
+    }
 }
 
 /// <linux/const.h>'s macro `name`, when it is one.
@@ -1554,12 +1648,21 @@ mod tests {
             "TWICE" => Macro::new(vec!["x".into()], "K(x, x)").ok(),
             "ZERO" => Macro::new(vec![], "0").ok(),
             "SELF" => Macro::new(vec!["x".into()], "SELF(x)").ok(),
+            "MODE" => Macro::new(vec!["n".into()], "(1 << (MODE_ ## n ## _BIT))").ok(),
+            "CAT" => Macro::new(vec!["a".into(), "b".into()], "a##b").ok(),
+            "PLUS" => Macro::new(vec!["a".into()], "a ## +").ok(),
             _ => None,
         };
         let e = parse_with(text, &macros)?;
         let consts = |n: &str| {
-            (n == "A").then_some(CValue {
-                value: 4,
+            let value = match n {
+                "A" => 4,
+                "AB" => 5,
+                "MODE_10baseT_Half_BIT" => 3,
+                _ => return None,
+            };
+            Some(CValue {
+                value,
                 ty: CType::Int,
             })
         };
@@ -1586,6 +1689,30 @@ mod tests {
     }
 
     #[test]
+    fn pasting_makes_names_of_the_arguments_as_written() {
+        let v = |t: &str| with_macros(t, LP64).unwrap_or_else(|e| panic!("{t}: {e:?}"));
+        // ethtool.h's `__ETHTOOL_LINK_MODE_LEGACY_MASK(10baseT_Half)`: a pp-number pasted
+        // into a name on both sides.
+        assert_eq!(v("MODE(10baseT_Half)").0.value, 8);
+        // A parameter beside `##` is its argument unexpanded: `CAT(A, B)` is `AB`, not `4B`.
+        assert_eq!(v("CAT(A, B)").0.value, 5);
+    }
+
+    #[test]
+    fn bad_pastes_are_refused() {
+        let e = |t: &str| with_macros(t, LP64).unwrap_err();
+        assert!(e("PLUS(A)").message.contains("pastes `A` and `+` into `A+`, which is not one token"));
+        assert!(e("CAT(1, 2)").message.contains("pastes an integer literal"));
+        // A pp-number that is not pasted is no literal.
+        assert_eq!(e("1 + 10baseT").at, 4..11);
+        assert!(e("MODE(10baseT_Full)").message.contains("MODE_10baseT_Full_BIT"));
+        assert!(Macro::new(vec!["x".into()], "## x").is_err());
+        assert!(Macro::new(vec!["x".into()], "x ##").is_err());
+        // Outside a macro's body, `##` is no operator.
+        assert!(parse("A ## B").unwrap_err().message.contains("`##` pastes"));
+    }
+
+    #[test]
     fn bad_macro_calls_are_located() {
         let e = |t: &str| with_macros(t, LP64).unwrap_err();
         assert_eq!(
@@ -1603,7 +1730,6 @@ mod tests {
             .contains("calls no function-like macro"));
         assert!(e("_UL(1U)").message.contains("pastes a suffix"));
         assert!(Macro::new(vec!["x".into()], "#x").is_err());
-        assert!(Macro::new(vec!["x".into()], "x ## 1").is_err());
         assert!(Macro::new(vec![], "").is_err());
     }
 
@@ -1658,7 +1784,9 @@ mod tests {
         let twice = e(&["n", "t"], "_IOW(T, n + t, t)");
         assert_eq!(twice.at, 12..13);
         assert!(twice.message.contains("cannot also be part"), "{twice:?}");
-        assert!(e(&["d", "n"], "DRM_##d(n)").message.contains("`##` pastes"));
+        let pasted = e(&["n", "t"], "_IOW(T, N_ ## n, t)");
+        assert_eq!(pasted.at, 11..13);
+        assert!(pasted.message.contains("`##` in a body that calls `_IOW`"), "{pasted:?}");
         assert_eq!(e(&["n"], "_IO(T, n").at, 0..3);
     }
 

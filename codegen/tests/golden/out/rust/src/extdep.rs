@@ -16,6 +16,10 @@
 pub const EXTDEP_BASE: u32 = 0x40;
 /// `EXTDEP_MACHINE` = `183`.
 pub const EXTDEP_MACHINE: u32 = 183;
+/// `EXTDEP_VENDOR_ACME` = `0x02`.
+pub const EXTDEP_VENDOR_ACME: u32 = 0x02;
+/// `EXTDEP_MOD_ACME_TILED` = `extdep_mod_code(ACME, 4)`.
+pub const EXTDEP_MOD_ACME_TILED: u64 = 144115188075855876;
 /// the ioctl type, as drm.h's DRM_IOCTL_BASE
 pub const EXTDEP_IOCTL_BASE: u32 = b'd' as u32;
 /// `struct extdep_time`: A time, as linux/time_types.h's __kernel_timespec

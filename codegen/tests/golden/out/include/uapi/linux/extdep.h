@@ -16,6 +16,12 @@
 
 #define EXTDEP_IO(nr)	(EXTDEP_BASE + (nr))
 
+#define EXTDEP_VENDOR_ACME	0x02
+
+#define extdep_mod_code(vendor, val)	((((__u64)EXTDEP_VENDOR_## vendor) << 56) | ((val) & 0x00ffffffffffffffULL))
+
+#define EXTDEP_MOD_ACME_TILED	extdep_mod_code(ACME, 4)
+
 #define EXTDEP_IOCTL_BASE	('d') /* the ioctl type, as drm.h's DRM_IOCTL_BASE */
 
 /* An ioctl without argument, as drm.h's DRM_IO. */
