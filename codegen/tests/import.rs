@@ -1323,7 +1323,15 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: `#undef NI_NEVER_DEFINED` at not_imported.h:25:1: the schema has no #undef; the generated header never defines it",
         "# not imported: `#ident \"not imported\"` at not_imported.h:26:1: a preprocessor directive the schema has no form for",
         "# not imported: variable `ni_old` (`int`) at not_imported.h:27:40: the schema declares types and constants, not objects",
+        "# not imported: #define NI_ITEMS at not_imported.h:37:9: not a form `uapigen import` reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand",
+        "# not imported: #define __NI_ITEM(i) at not_imported.h:39:9: the header undefines it below (line 41) and no define above calls it: what it builds, import reads expanded",
+        "# not imported: `#undef __NI_ITEM` at not_imported.h:41:1: it undefines a macro the schema does not keep (above)",
     ]);
+    // What the undefined macro built, expanded; an unnamed bitfield is a bitfield.
+    assert!(
+        schema.contains("name = \"ni_stats\"\nfields = [\n  { name = \"rx\", type = \"int\" },\n  { name = \"tx\", type = \"int\" },\n  { type = \"__u32\", bits = 32 },\n]"),
+        "{schema}"
+    );
     // The quoted include is not the schema's, nor is what the skipped branch held.
     assert!(
         schema.contains("includes = [\"linux/types.h\"]\n"),
@@ -1369,7 +1377,9 @@ fn a_license_guard_or_folder_import_had_to_choose_is_said_to_be_its_choice() {
 fn an_undef_of_a_define_and_an_attribute_on_an_enum_are_refused() {
     assert_eq!(refusal("directives.h"), [
         "directives.h:5:1: error: `#undef DI_FLAG` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
-        "directives.h:7:6: error: enum `di_small` has attribute(packed): the schema's enums are plain C enums, and the header it generates would drop it",
+        // A macro a define above calls stays defined in the schema.
+        "directives.h:8:1: error: `#undef DI_TWICE` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
+        "directives.h:10:6: error: enum `di_small` has attribute(packed): the schema's enums are plain C enums, and the header it generates would drop it",
     ]);
 }
 

@@ -535,7 +535,20 @@ impl<'tu> Cursor<'tu> {
     /// Whether a macro takes arguments.
     pub fn is_function_like_macro(&self) -> bool {
         // SAFETY: as above.
-        unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 }
+        if unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 } {
+            return true;
+        }
+        // libclang asks the preprocessor's last definition of the name, which an `#undef`
+        // below has removed (bpf.h's `__BPF_ENUM_FN`): then the `(` right after the name, as
+        // the preprocessor itself tells the two kinds apart.
+        let toks = self.tu.tokens(self.extent());
+        match toks.as_slice() {
+            [name, paren, ..] if paren.spelling == "(" => {
+                let end = name.location.spelling().offset + name.spelling.len() as u32;
+                paren.location.spelling().offset == end
+            }
+            _ => false,
+        }
     }
 
     /// The comment attached to it, markers included; empty when none.

@@ -653,7 +653,8 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         field.inline = Some((kind, inner.fields));
         return field;
     }
-    if anonymous {
+    // An unnamed bitfield (`__u32 :32;`, bpf.h's padding) is a bitfield, anonymous or not.
+    if anonymous && bits.is_none() {
         refuse(format!(
             "{shown} is an anonymous member of a typedef'd type: C11 makes only an untagged \
              `struct {{ ... }};` or `union {{ ... }};` anonymous"
@@ -2744,9 +2745,45 @@ fn directives(
             | "elifdef" | "elifndef" | "else" | "endif" | "" => {}
             "undef" => {
                 let name = next(2);
+                // A function-like macro defined and undefined around declarations (atmdev.h's
+                // `__HANDLE_ITEM(i)` building a struct's members), which no define calls:
+                // scaffolding, whose result import reads expanded.
+                let calls = |value: &str| {
+                    expr_text(value).is_some_and(|t| called(&t).contains(&name))
+                };
+                let called_above = state.items.iter().any(|(o, it)| {
+                    o < offset
+                        && match it {
+                            Item::Define { value, .. } => calls(value),
+                            Item::Macro { body, .. } => called(body).contains(&name),
+                            _ => false,
+                        }
+                });
+                let scaffolding = state.items.iter().position(|(o, it)| {
+                    o < offset && matches!(it, Item::Macro { name: n, .. } if n == name)
+                });
+                if let (Some(k), false) = (scaffolding, called_above) {
+                    let (_, it) = &mut state.items[k];
+                    let params = match it {
+                        Item::Macro { params, .. } => params.join(", "),
+                        _ => String::new(),
+                    };
+                    *it = Item::NotImported {
+                        what: format!("#define {name}({params})"),
+                        why: format!(
+                            "the header undefines it below (line {line}) and no define above \
+                             calls it: what it builds, import reads expanded"
+                        ),
+                    };
+                    state.items.push((
+                        *offset,
+                        item("it undefines a macro the schema does not keep (above)"),
+                    ));
+                    continue;
+                }
                 let defined = state.items.iter().any(|(o, it)| {
                         o < offset
-                            && matches!(it, Item::Define { name: n, .. } | Item::Skipped { name: n } if n == name)
+                            && matches!(it, Item::Define { name: n, .. } | Item::Macro { name: n, .. } | Item::Skipped { name: n } if n == name)
                     });
                 if defined {
                     state.problems.push(Problem {

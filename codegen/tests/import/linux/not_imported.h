@@ -33,4 +33,13 @@ struct ni_req {
 
 #define NI_FLAG_ONE (1 << 0)
 
+/* atmdev.h's members built by a macro the header undefines right after. */
+#define NI_ITEMS __NI_ITEM(rx); __NI_ITEM(tx);
+struct ni_stats {
+#define __NI_ITEM(i) int i
+	NI_ITEMS
+#undef __NI_ITEM
+	__u32 :32;
+};
+
 #endif

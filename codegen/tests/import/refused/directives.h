@@ -3,6 +3,9 @@
 
 #define DI_FLAG 1
 #undef DI_FLAG
+#define DI_TWICE(x) ((x) * 2)
+#define DI_FOUR DI_TWICE(2)
+#undef DI_TWICE
 
 enum di_small {
 	DI_SMALL_A = 1,
