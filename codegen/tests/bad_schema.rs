@@ -395,6 +395,24 @@ const CASES: &[Case] = &[
         says: "a bitfield directly in a union is not supported",
     },
     Case {
+        name: "padding bits in a union that are not whole bytes",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u32\" }, { type = \"__u32\", bits = 12 }]\n",
+        at: "12 }",
+        says: "a bitfield directly in a union is not supported, but for unnamed padding bits of whole bytes (`__u64 :64;`)",
+    },
+    Case {
+        name: "padding bits that align a union in C and not in Rust",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u16\" }, { type = \"__u32\", bits = 32 }]\n",
+        at: "\"u\"",
+        says: "has no Rust type of its layout on aarch64-linux-gnu: gcc makes it 4 bytes with alignment 4, a Rust union 4 bytes with alignment 2",
+    },
+    Case {
+        name: "aligned on a named member of a union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ union = [{ name = \"a\", type = \"__u32\", aligned = 8 }, { name = \"b\", type = \"__u32\" }] }]\n",
+        at: "8 }",
+        says: "`aligned` on a union member has no Rust spelling",
+    },
+    Case {
         name: "a rule on a bitfield",
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nmin_size = { offsetofend = \"a\" }\nrules = [{ require = [{ field = \"b\", zero = true }] }]\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\", bits = 3 }, { type = \"__u32\", bits = 29 }]\n",
         at: "\"b\", zero",

@@ -378,7 +378,7 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
         let (_, flexible) = golden_layout_agrees_with_gcc(&families, "flex", triple, flag);
         assert_eq!(
-            flexible, 5,
+            flexible, 6,
             "every flexible member of flex.toml is asserted"
         );
     }
@@ -398,6 +398,9 @@ fn flexible_array_members_agree_with_gcc_on_x86_64_and_i686() {
     assert_eq!(at("i686-linux-gnu", "flex_cap_sparse_mmap"), (16, 4, 16));
     assert_eq!(at("x86_64-linux-gnu", "kvm_msrs"), (8, 8, 8));
     assert_eq!(at("i686-linux-gnu", "kvm_msrs"), (8, 4, 8));
+    // `[0]` alone: nothing, aligned as a `__u64`.
+    assert_eq!(at("x86_64-linux-gnu", "flex_args"), (0, 8, 0));
+    assert_eq!(at("i686-linux-gnu", "flex_args"), (0, 4, 0));
 }
 
 /// The golden crate's Rust constants on x86-64 and i686, compiled by rustc for each and run:

@@ -767,9 +767,10 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                                 },
                                 attributes(false, f.aligned)
                             )),
-                            // An anonymous one's attribute stands alone: `} __attribute__((packed));`.
-                            None if f.packed => {
-                                Some(attributes(true, f.aligned).trim_start().to_string())
+                            // An anonymous one's attributes stand alone, its type's: `}
+                            // __attribute__((packed));`, bpf.h's `} __attribute__((aligned(8)));`.
+                            None if f.packed || f.aligned.is_some() => {
+                                Some(attributes(f.packed, f.aligned).trim_start().to_string())
                             }
                             None => None,
                         },

@@ -933,7 +933,8 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
         st.union,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
-        &padding(ctx, s),
+        &padding(ctx, s, &[]),
+        &[],
         indent,
         &mut out,
     );
@@ -1040,8 +1041,9 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
 /// Padding bytes before a struct's member on some targets (`layout::rust_paddings`).
 type Padding = crate::layout::Padding;
 
-fn padding(ctx: &Ctx, s: StructId) -> Vec<Padding> {
-    crate::layout::rust_paddings(ctx.family, ctx.layouts, s)
+/// `path`: the aggregate's (empty: the struct; a field's index path: its inline one).
+fn padding(ctx: &Ctx, s: StructId, path: &[usize]) -> Vec<Padding> {
+    crate::layout::rust_paddings(ctx.family, ctx.layouts, s, path)
 }
 
 /// A member's array lengths and the `cfg` of the targets that have each, when its `len_expr`
@@ -1398,6 +1400,7 @@ fn aggregate(
     is_union: bool,
     into_bytes: bool,
     pads: &[Padding],
+    at_path: &[usize],
     indent: usize,
     out: &mut String,
 ) {
@@ -1468,6 +1471,7 @@ fn aggregate(
                     None => format!("The anonymous {kw} of [`{type_name}`]."),
                 };
                 let inner_union = *kind == Aggregate::Union;
+                let inner_path: Vec<usize> = at_path.iter().copied().chain([i]).collect();
                 // An inline struct of a plain struct is plain too (`Model::into_bytes`).
                 let inner_bytes = into_bytes && !inner_union;
                 aggregate(
@@ -1476,10 +1480,11 @@ fn aggregate(
                     &uname,
                     Some(&udoc),
                     ms,
-                    rust_repr(ms, f.packed, None),
+                    crate::layout::inline_repr(f, ms),
                     inner_union,
                     inner_bytes,
-                    &[],
+                    &padding(ctx, s, &inner_path),
+                    &inner_path,
                     indent,
                     out,
                 );

@@ -929,8 +929,7 @@ impl Emit<'_> {
             st.doc.as_deref(),
         );
         let mut shapes = Vec::new();
-        let pads = crate::layout::rust_paddings(&self.m.family, &self.m.layouts, s);
-        self.shape(s, &st.name, st.union, &st.fields, &pads, &mut shapes);
+        self.shape(s, &st.name, st.union, &st.fields, &[], &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
@@ -964,10 +963,12 @@ impl Emit<'_> {
         name: &str,
         is_union: bool,
         fields: &[Field],
-        pads: &[crate::layout::Padding],
+        path: &[usize],
         shapes: &mut Vec<Shape>,
     ) {
         let at = shapes.len();
+        // gcc's holes before members aligned past their Rust types, in this aggregate.
+        let pads = crate::layout::rust_paddings(&self.m.family, &self.m.layouts, s, path);
         shapes.push(Shape {
             name: name.to_string(),
             is_union,
@@ -1114,8 +1115,9 @@ impl Emit<'_> {
                         }
                     };
                     let before = shapes.len();
-                    self.shape(s, &ty, *kind == Aggregate::Union, members, &[], shapes);
-                    shapes[before].repr = crate::layout::rust_repr(members, f.packed, None);
+                    let inner: Vec<usize> = path.iter().copied().chain([i]).collect();
+                    self.shape(s, &ty, *kind == Aggregate::Union, members, &inner, shapes);
+                    shapes[before].repr = crate::layout::inline_repr(f, members);
                     (ty, shapes[before].has_union)
                 }
             };

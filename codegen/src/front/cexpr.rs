@@ -1173,7 +1173,10 @@ fn substitute_body(
             pasting = true;
             continue;
         }
-        let beside = |j: Option<usize>| j.and_then(|j| m.body.get(j)).is_some_and(|n| n.0 == Tok::Paste);
+        let beside = |j: Option<usize>| {
+            j.and_then(|j| m.body.get(j))
+                .is_some_and(|n| n.0 == Tok::Paste)
+        };
         let toks: Vec<Tok> = match param(t) {
             Some(k) if pasting || beside(i.checked_sub(1)) || beside(Some(i + 1)) => {
                 args[k].iter().map(|x| x.0.clone()).collect()
@@ -1701,11 +1704,15 @@ mod tests {
     #[test]
     fn bad_pastes_are_refused() {
         let e = |t: &str| with_macros(t, LP64).unwrap_err();
-        assert!(e("PLUS(A)").message.contains("pastes `A` and `+` into `A+`, which is not one token"));
+        assert!(e("PLUS(A)")
+            .message
+            .contains("pastes `A` and `+` into `A+`, which is not one token"));
         assert!(e("CAT(1, 2)").message.contains("pastes an integer literal"));
         // A pp-number that is not pasted is no literal.
         assert_eq!(e("1 + 10baseT").at, 4..11);
-        assert!(e("MODE(10baseT_Full)").message.contains("MODE_10baseT_Full_BIT"));
+        assert!(e("MODE(10baseT_Full)")
+            .message
+            .contains("MODE_10baseT_Full_BIT"));
         assert!(Macro::new(vec!["x".into()], "## x").is_err());
         assert!(Macro::new(vec!["x".into()], "x ##").is_err());
         // Outside a macro's body, `##` is no operator.
@@ -1786,7 +1793,10 @@ mod tests {
         assert!(twice.message.contains("cannot also be part"), "{twice:?}");
         let pasted = e(&["n", "t"], "_IOW(T, N_ ## n, t)");
         assert_eq!(pasted.at, 11..13);
-        assert!(pasted.message.contains("`##` in a body that calls `_IOW`"), "{pasted:?}");
+        assert!(
+            pasted.message.contains("`##` in a body that calls `_IOW`"),
+            "{pasted:?}"
+        );
         assert_eq!(e(&["n"], "_IO(T, n").at, 0..3);
     }
 

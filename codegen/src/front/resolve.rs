@@ -1089,12 +1089,7 @@ impl Resolver {
         let mut anon = 0;
         for f in raw.fields.into_inner() {
             // A union's own members are each at bit 0 (as an inline union's).
-            if let (true, Some(b)) = (union, &f.get_ref().bits) {
-                self.error_note(
-                    b.span(),
-                    "a bitfield directly in a union is not supported",
-                    "put the bits in a `struct = [...]` member of the union",
-                );
+            if union && !self.union_bits(f.get_ref()) {
                 continue;
             }
             if let (true, Some(x)) = (union, &f.get_ref().flexible) {
@@ -1276,7 +1271,10 @@ impl Resolver {
                              must be the last member of `{owner}` itself"
                         ),
                     );
-                } else if fields.len() == 1 && !declared {
+                } else if fields.len() == 1 && !declared && f.flexible != Some(Flexible::ZeroLength)
+                {
+                    // GNU C's `[0]` may be the only member (bpf.h's `bpf_raw_tracepoint_args`:
+                    // a struct of size 0, aligned as its elements).
                     self.error(
                         f.span.clone(),
                         format!(
@@ -1575,19 +1573,15 @@ impl Resolver {
                 let mut members = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
-                    if let (Aggregate::Union, Some(b)) = (kind, &m.get_ref().bits) {
-                        // Each member of a union is at bit 0, and a union of bits has no
-                        // Rust spelling the emitters share yet.
-                        self.error_note(
-                            b.span(),
-                            "a bitfield directly in a union is not supported",
-                            "put the bits in a `struct = [...]` member of the union",
-                        );
+                    if kind == Aggregate::Union && !self.union_bits(m.get_ref()) {
                         continue;
                     }
-                    if let Some(a) = &m.get_ref().aligned {
+                    let anonymous_inline = m.get_ref().name.is_none()
+                        && (m.get_ref().union.is_some() || m.get_ref().record.is_some());
+                    if let (Some(a), false) = (&m.get_ref().aligned, anonymous_inline) {
                         // C takes it, but a Rust union's members have no alignment of their
-                        // own: the generated union could not be the C union.
+                        // own: the generated union could not be the C union. An anonymous
+                        // inline one's is its type's, which its Rust type has.
                         self.error_note(
                             a.span(),
                             "`aligned` on a union member has no Rust spelling",
@@ -1940,6 +1934,27 @@ impl Resolver {
             when,
             span,
         })
+    }
+
+    /// A bitfield directly in a union is padding bits (bpf.h's `__bpf_md_ptr`'s `__u64 :64;`):
+    /// unnamed, a whole number of bytes, which Rust writes as bytes. Each member of a union is
+    /// at bit 0, so a named one would be a member of its own, with no Rust spelling the
+    /// emitters share. False (refused) for any other bitfield; true for a member that is none.
+    fn union_bits(&mut self, f: &RawField) -> bool {
+        let Some(b) = &f.bits else {
+            return true;
+        };
+        let width = *b.get_ref();
+        if f.name.is_none() && width > 0 && width % 8 == 0 {
+            return true;
+        }
+        self.error_note(
+            b.span(),
+            "a bitfield directly in a union is not supported, but for unnamed padding bits of \
+             whole bytes (`__u64 :64;`)",
+            "put the bits in a `struct = [...]` member of the union",
+        );
+        false
     }
 
     /// A `when` member is a whole member of its own: not a bitfield (its run is laid out as

@@ -475,6 +475,17 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
         embeds: None,
     };
     let (size, align) = match &f.ty {
+        // Padding bits in a union (bpf.h's `__u64 :64;`; a struct places its bitfields in
+        // `place_struct`): their bytes, and their type's alignment where the ABI gives an
+        // unnamed bitfield's type to its aggregate.
+        FieldType::Scalar(s) if f.bits.is_some() => (
+            u64::from(f.bits.unwrap_or(0)).div_ceil(8),
+            if target.anon_bitfield_aligns {
+                target.scalar_align(*s)
+            } else {
+                1
+            },
+        ),
         FieldType::Scalar(s) => (target.scalar_size(*s), target.scalar_align(*s)),
         FieldType::Pointer(_) => (target.pointer_size(), target.pointer_size()),
         FieldType::Struct(i) => {
@@ -525,6 +536,21 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                 })?;
             (size, align)
         }
+    };
+    // An anonymous one's `aligned` is its type's (`union { ... } __attribute__((aligned(8)));`,
+    // bpf.h's `__bpf_md_ptr`): the type's size is a multiple of it; a named one's is the
+    // member's, after its name, and leaves the type as it is.
+    let (size, align) = match (&f.ty, f.name.as_ref(), f.aligned) {
+        (FieldType::Inline(..), None, Some(n)) => {
+            let align = align.max(n);
+            let size = round_up(size, align)
+                .filter(|s| *s <= MAX_STRUCT_SIZE)
+                .ok_or_else(|| {
+                    here(format!("`{}` rounds up past the maximum", f.display_name()))
+                })?;
+            (size, align)
+        }
+        _ => (size, align),
     };
     // A multi-dimensional array's element is a row of its scalar.
     let size = size
@@ -767,6 +793,27 @@ fn place_struct(
     Ok((size, align))
 }
 
+/// Whether union member `f` (at `index`, the union at byte `offset`) is padding bits (`__u64
+/// :64;`): then its bytes are a run of bitfields of its own, with no member.
+fn union_padding(
+    f: &Field,
+    offset: u64,
+    size: u64,
+    index: &[usize],
+    runs: &mut Vec<BitRun>,
+) -> bool {
+    if f.bits.is_none() {
+        return false;
+    }
+    runs.push(BitRun {
+        at_index: index.to_vec(),
+        fields: 1,
+        start: offset,
+        end: offset + size,
+    });
+    true
+}
+
 /// Places a file-scope union's members, each at offset 0: its size is the largest member's
 /// rounded up to its alignment (the largest member's, or `aligned`), and only that rounding
 /// is a hole (a smaller member leaves the union's other bytes to the others, as in C).
@@ -788,6 +835,9 @@ fn place_union(
         let falign = member_align(f, falign, packed);
         widest = widest.max(size);
         align = align.max(falign);
+        if union_padding(f, 0, size, &[j], runs) {
+            continue;
+        }
         push_member(
             f,
             target,
@@ -1063,6 +1113,9 @@ fn push_member(
             })?;
             let malign = if f.packed { 1 } else { malign };
             widest = widest.max(msize);
+            if union_padding(m, offset, msize, &midx, runs) {
+                continue;
+            }
             let mpath = join(path, m.name.as_deref());
             push_member(
                 m,
@@ -1144,6 +1197,17 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
     }
 }
 
+/// The Rust repr of the type of inline member `f` (a `union = [...]` or `struct = [...]`
+/// holding `members`): its `packed`, and an anonymous one's `aligned`, which C writes on the
+/// type (a named one's is the member's, after its name).
+pub fn inline_repr(f: &Field, members: &[Field]) -> RustRepr {
+    rust_repr(
+        members,
+        f.packed,
+        f.name.is_none().then_some(f.aligned).flatten(),
+    )
+}
+
 /// Whether a Rust type of this repr (or one it holds) is `align(n)`: a packed type may not
 /// hold one (E0588).
 fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
@@ -1163,7 +1227,7 @@ fn holds_rust_align(family: &Family, fields: &[Field]) -> Option<String> {
                 }
             }
             FieldType::Inline(kind, ms) => {
-                if rust_repr(ms, false, None).align.is_some() {
+                if inline_repr(f, ms).align.is_some() {
                     return Some(format!(
                         "the {} `{}` is `#[repr(C, align(..))]`",
                         kind.c_keyword(),
@@ -1191,7 +1255,12 @@ pub fn rust_unfaithful(
     fl: &FamilyLayout,
     s: StructId,
 ) -> Option<(Vec<usize>, String)> {
-    rust_walk(family, fl, s, &mut Vec::new())
+    let c = fl.struct_(s);
+    if c.too_large.is_some() {
+        return None;
+    }
+    let level = Level::of(family, fl, s, &[])?;
+    level.unfaithful(family, fl, &mut Vec::new(), true)
 }
 
 /// The bytes of padding the struct's Rust type holds before each of its members on `fl`'s
@@ -1199,21 +1268,31 @@ pub fn rust_unfaithful(
 /// `__aligned_u64` on i686) puts it past where Rust would, in a struct that is not packed.
 /// Rust has no member alignment, so the type spells gcc's hole out, as bindgen does
 /// (`__bindgen_padding_N`), on the targets that have it. Empty for a struct with no Rust type.
-pub fn rust_padding(family: &Family, fl: &FamilyLayout, s: StructId) -> Vec<(usize, u64)> {
-    let st = family.struct_(s);
-    if st.union
-        || !st
+/// `path` is the aggregate's: empty for the struct, a field's index path for an inline
+/// `struct = [...]` of it (whose Rust type is one of its own).
+pub fn rust_padding(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    path: &[usize],
+) -> Vec<(usize, u64)> {
+    if fl.struct_(s).too_large.is_some() {
+        return Vec::new();
+    }
+    let Some(level) = Level::of(family, fl, s, path) else {
+        return Vec::new();
+    };
+    if level.union
+        || !level
             .fields
             .iter()
             .any(|f| asks_alignment(f, fl.target.u64_align))
+        || level.repr.align.is_none()
     {
         return Vec::new();
     }
-    if rust_repr(&st.fields, st.packed, st.aligned).align.is_none() {
-        return Vec::new();
-    }
     let mut pads = Vec::new();
-    match rust_walk(family, fl, s, &mut pads) {
+    match level.unfaithful(family, fl, &mut pads, false) {
         None => pads,
         Some(_) => Vec::new(),
     }
@@ -1224,12 +1303,24 @@ pub fn rust_padding(family: &Family, fl: &FamilyLayout, s: StructId) -> Vec<(usi
 pub type Padding = (usize, u64, Vec<&'static str>);
 
 /// `rust_padding` on every target of `layouts`, the targets that agree together.
-pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> Vec<Padding> {
+pub fn rust_paddings(
+    family: &Family,
+    layouts: &[FamilyLayout],
+    s: StructId,
+    path: &[usize],
+) -> Vec<Padding> {
     let mut pads: Vec<Padding> = Vec::new();
     // Most structs have no member asking for an alignment of its own on any target.
     let st = family.struct_(s);
+    let (union, fields) = match path {
+        [] => (st.union, st.fields.as_slice()),
+        _ => match field_at(st, path).map(|f| &f.ty) {
+            Some(FieldType::Inline(kind, ms)) => (*kind == Aggregate::Union, ms.as_slice()),
+            _ => return pads,
+        },
+    };
     let least = TARGETS.iter().map(|t| t.u64_align).min().unwrap_or(8);
-    if st.union || !st.fields.iter().any(|f| asks_alignment(f, least)) {
+    if union || !fields.iter().any(|f| asks_alignment(f, least)) {
         return pads;
     }
     // Targets that share a layout table (and so its rules, `u64`'s alignment among them)
@@ -1243,7 +1334,7 @@ pub fn rust_paddings(family: &Family, layouts: &[FamilyLayout], s: StructId) -> 
         let here = match known {
             Some(p) => p,
             None => {
-                let p = rust_padding(family, fl, s);
+                let p = rust_padding(family, fl, s, path);
                 seen.push((&fl.structs, p.clone()));
                 p
             }
@@ -1269,145 +1360,256 @@ fn asks_alignment(f: &Field, u64_align: u64) -> bool {
 
 /// `rust_unfaithful`, collecting the padding members (`rust_padding`) that make the Rust type
 /// the C struct.
-fn rust_walk(
-    family: &Family,
-    fl: &FamilyLayout,
-    s: StructId,
-    pads: &mut Vec<(usize, u64)>,
-) -> Option<(Vec<usize>, String)> {
-    let st = family.struct_(s);
-    let repr = rust_repr(&st.fields, st.packed, st.aligned);
-    let c = fl.struct_(s);
-    if c.too_large.is_some() {
-        return None;
-    }
-    if repr.packed.is_some() {
-        for (i, f) in st.fields.iter().enumerate() {
-            if let Some(why) = holds_rust_align(family, std::slice::from_ref(f)) {
-                return Some((
-                    vec![i],
-                    format!("Rust refuses a packed type holding an aligned one (E0588): {why}"),
-                ));
-            }
-        }
-    }
-    let target = fl.target;
-    let mut end = 0;
-    let mut align = 1;
-    // The fields' own members, in field order (each followed by its inline struct's).
-    let mut tops = c.members.iter().filter(|m| m.index.len() == 1);
-    let rust_shape = |f: &Field| -> Option<(u64, u64)> {
-        let (size, natural) = field_shape(f, target, &fl.structs).ok()?;
-        // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
-        let natural = match &f.ty {
-            FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
-            _ => natural,
+/// One aggregate whose Rust type is a type of its own: a struct, or an inline `struct = [...]`
+/// or `union = [...]` of it, with what C made of it on one target.
+struct Level<'a> {
+    fields: &'a [Field],
+    repr: RustRepr,
+    union: bool,
+    /// Its index path in the struct (empty: the struct).
+    path: Vec<usize>,
+    /// Where C put it, and its size and alignment there.
+    base: u64,
+    size: u64,
+    align: u64,
+    /// The struct's layout, whose members and runs this one's are among.
+    c: &'a StructLayout,
+}
+
+impl<'a> Level<'a> {
+    /// The aggregate at `path` of struct `s` on `fl`'s target (None: no inline aggregate
+    /// there, or a member this target leaves out).
+    fn of(
+        family: &'a Family,
+        fl: &'a FamilyLayout,
+        s: StructId,
+        path: &[usize],
+    ) -> Option<Level<'a>> {
+        let st = family.struct_(s);
+        let c = fl.struct_(s);
+        let root = Level {
+            fields: &st.fields,
+            repr: rust_repr(&st.fields, st.packed, st.aligned),
+            union: st.union,
+            path: Vec::new(),
+            base: 0,
+            size: c.size,
+            align: c.align,
+            c,
         };
-        Some((size, repr.packed.map_or(natural, |p| natural.min(p))))
-    };
-    if st.union {
-        // A Rust union: every field at 0, the widest rounded up to the alignment.
-        let mut size = 0;
-        for f in st.fields.iter().filter(|f| f.on(target)) {
-            let (s, a) = rust_shape(f)?;
-            size = size.max(s);
-            align = align.max(a);
+        if path.is_empty() {
+            return Some(root);
         }
-        let align = align.max(repr.align.unwrap_or(1));
-        let size = round_up(size, align)?;
-        return ((size, align) != (c.size, c.align)).then(|| {
-            (
-                Vec::new(),
-                format!(
-                    "gcc makes it {} with alignment {}, a Rust union {} with alignment {align}",
-                    bytes(c.size),
-                    c.align,
-                    bytes(size)
-                ),
-            )
-        });
+        Level::of_inline(&root, field_at(st, path)?, path.to_vec(), fl)
     }
-    let mut runs = c.bit_runs.iter().filter(|r| r.at_index.len() == 1);
-    for (i, f) in st.fields.iter().enumerate() {
-        // Rust's member is under the `cfg` of the targets that have it (`Field::when`).
-        if !f.on(target) {
-            continue;
-        }
-        if let (Some(_), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
-            // A run is its bytes (`[u8; n]`, where Rust's offset is) and, at offset 0, a
-            // zero-length array of its named bitfields' type for their alignment.
-            if f.name.is_some() {
-                let a = target.scalar_align(*sc);
-                align = align.max(repr.packed.map_or(a, |p| a.min(p)));
+
+    /// Where its Rust type would not be what C made of it (the index path of the member, from
+    /// the struct, and why), collecting the padding members that make it so (`pads`, by field
+    /// index); `deep`: its inline aggregates' types too.
+    fn unfaithful(
+        &self,
+        family: &Family,
+        fl: &FamilyLayout,
+        pads: &mut Vec<(usize, u64)>,
+        deep: bool,
+    ) -> Option<(Vec<usize>, String)> {
+        let at = |i: usize| {
+            let mut p = self.path.clone();
+            p.push(i);
+            p
+        };
+        let repr = self.repr;
+        if repr.packed.is_some() {
+            for (i, f) in self.fields.iter().enumerate() {
+                if let Some(why) = holds_rust_align(family, std::slice::from_ref(f)) {
+                    return Some((
+                        at(i),
+                        format!("Rust refuses a packed type holding an aligned one (E0588): {why}"),
+                    ));
+                }
             }
-            if i > 0 && st.fields[i - 1].bits.is_some() {
+        }
+        let target = fl.target;
+        if deep {
+            for (i, f) in self.fields.iter().enumerate() {
+                if !f.on(target) || !matches!(f.ty, FieldType::Inline(..)) {
+                    continue;
+                }
+                let inner = Level::of_inline(self, f, at(i), fl)?;
+                if let Some(bad) = inner.unfaithful(family, fl, &mut Vec::new(), true) {
+                    return Some(bad);
+                }
+            }
+        }
+        let mut end = 0;
+        let mut align = 1;
+        let depth = self.path.len();
+        let own = |index: &[usize]| index.len() == depth + 1 && index.starts_with(&self.path);
+        // The fields' own members, in field order (each followed by its inline struct's).
+        let mut tops = self.c.members.iter().filter(|m| own(&m.index));
+        let rust_shape = |f: &Field| -> Option<(u64, u64)> {
+            let (size, natural) = field_shape(f, target, &fl.structs).ok()?;
+            // Rust's u64 is 4-aligned on i686 whatever the C attribute said; padding bits are
+            // bytes.
+            let natural = match &f.ty {
+                FieldType::Scalar(_) if f.bits.is_some() => 1,
+                FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
+                _ => natural,
+            };
+            Some((size, repr.packed.map_or(natural, |p| natural.min(p))))
+        };
+        if self.union {
+            // A Rust union: every field at 0, the widest rounded up to the alignment.
+            let mut size = 0;
+            for f in self.fields.iter().filter(|f| f.on(target)) {
+                let (s, a) = rust_shape(f)?;
+                size = size.max(s);
+                align = align.max(a);
+            }
+            let align = align.max(repr.align.unwrap_or(1));
+            let size = round_up(size, align)?;
+            return ((size, align) != (self.size, self.align)).then(|| {
+                (
+                    self.path.clone(),
+                    format!(
+                        "gcc makes it {} with alignment {}, a Rust union {} with alignment {align}",
+                        bytes(self.size),
+                        self.align,
+                        bytes(size)
+                    ),
+                )
+            });
+        }
+        let mut runs = self.c.bit_runs.iter().filter(|r| own(&r.at_index));
+        for (i, f) in self.fields.iter().enumerate() {
+            // Rust's member is under the `cfg` of the targets that have it (`Field::when`).
+            if !f.on(target) {
                 continue;
             }
-            let run = runs.next()?;
-            if run.start != end {
+            if let (Some(_), FieldType::Scalar(sc)) = (f.bits, &f.ty) {
+                // A run is its bytes (`[u8; n]`, where Rust's offset is) and, at offset 0, a
+                // zero-length array of its named bitfields' type for their alignment.
+                if f.name.is_some() {
+                    let a = target.scalar_align(*sc);
+                    align = align.max(repr.packed.map_or(a, |p| a.min(p)));
+                }
+                if i > 0 && self.fields[i - 1].bits.is_some() {
+                    continue;
+                }
+                let run = runs.next()?;
+                if run.start - self.base != end {
+                    return Some((
+                        at(i),
+                        format!(
+                            "the bitfields from `{}` start at byte {} in C, and their bytes would \
+                             be at byte {end} in Rust",
+                            f.display_name(),
+                            run.start - self.base
+                        ),
+                    ));
+                }
+                end = run.end - self.base;
+                continue;
+            }
+            let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
+                return None;
+            };
+            // An inline union's padding bits are bytes in Rust: where the ABI aligns the union
+            // by their type (arm's, aarch64's), its Rust type is less aligned.
+            if let FieldType::Inline(Aggregate::Union, ms) = &f.ty {
+                let rust = ms
+                    .iter()
+                    .filter(|m| m.bits.is_none())
+                    .filter_map(|m| field_shape(m, target, &fl.structs).ok())
+                    .map(|(_, a)| a)
+                    .chain(inline_repr(f, ms).align)
+                    .max()
+                    .unwrap_or(1);
+                if rust < natural && !f.packed {
+                    return Some((
+                        at(i),
+                        format!(
+                            "the union `{}` is {natural}-aligned by its padding bits' type in C, \
+                             {rust}-aligned in Rust, where they are bytes",
+                            f.display_name()
+                        ),
+                    ));
+                }
+            }
+            // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
+            let natural = match &f.ty {
+                FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
+                _ => natural,
+            };
+            let a = repr.packed.map_or(natural, |p| natural.min(p));
+            let mut offset = round_up(end, a)?;
+            let c_offset = tops.find(|m| m.index[depth] == i)?.offset - self.base;
+            if offset < c_offset && repr.packed.is_none() && repr.align.is_some() {
+                pads.push((i, c_offset - offset));
+                offset = c_offset;
+            }
+            if offset != c_offset {
                 return Some((
-                    vec![i],
+                    at(i),
                     format!(
-                        "the bitfields from `{}` start at byte {} in C, and their bytes would \
-                         be at byte {end} in Rust",
-                        f.display_name(),
-                        run.start
+                        "`{}` is at byte {c_offset} in C, and would be at byte {offset} in Rust, \
+                         which has no member alignment",
+                        f.display_name()
                     ),
                 ));
             }
-            end = run.end;
-            continue;
+            end = offset + size;
+            align = align.max(a);
         }
-        let Ok((size, natural)) = field_shape(f, target, &fl.structs) else {
-            return None;
-        };
-        // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
-        let natural = match &f.ty {
-            FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
-            _ => natural,
-        };
-        let a = repr.packed.map_or(natural, |p| natural.min(p));
-        let mut offset = round_up(end, a)?;
-        let c_offset = tops.find(|m| m.index[0] == i)?.offset;
-        if offset < c_offset && repr.packed.is_none() && repr.align.is_some() {
-            pads.push((i, c_offset - offset));
-            offset = c_offset;
-        }
-        if offset != c_offset {
+        let align = align.max(repr.align.unwrap_or(1));
+        let size = round_up(end, align)?;
+        if (size, align) != (self.size, self.align) {
             return Some((
-                vec![i],
+                self.path.clone(),
                 format!(
-                    "`{}` is at byte {c_offset} in C, and would be at byte {offset} in Rust, \
-                     which has no member alignment",
-                    f.display_name()
+                    "gcc makes it {} with alignment {}, Rust's `#[repr(C{}{})]` would make it {} \
+                     with alignment {align}",
+                    bytes(self.size),
+                    self.align,
+                    repr.packed.map_or(String::new(), |p| if p == 1 {
+                        ", packed".into()
+                    } else {
+                        format!(", packed({p})")
+                    }),
+                    repr.align
+                        .map_or(String::new(), |a| format!(", align({a})")),
+                    bytes(size),
                 ),
             ));
         }
-        end = offset + size;
-        align = align.max(a);
+        None
     }
-    let align = align.max(repr.align.unwrap_or(1));
-    let size = round_up(end, align)?;
-    if (size, align) != (c.size, c.align) {
-        return Some((
-            Vec::new(),
-            format!(
-                "gcc makes it {} with alignment {}, Rust's `#[repr(C{}{})]` would make it {} \
-                 with alignment {align}",
-                bytes(c.size),
-                c.align,
-                repr.packed.map_or(String::new(), |p| if p == 1 {
-                    ", packed".into()
-                } else {
-                    format!(", packed({p})")
-                }),
-                repr.align
-                    .map_or(String::new(), |a| format!(", align({a})")),
-                bytes(size),
-            ),
-        ));
+
+    /// Inline member `f` of `outer`, at `path` (None: `f` is no inline aggregate, or a member
+    /// this target leaves out). An array of them is one element's.
+    fn of_inline(
+        outer: &Level<'a>,
+        f: &'a Field,
+        path: Vec<usize>,
+        fl: &FamilyLayout,
+    ) -> Option<Level<'a>> {
+        let FieldType::Inline(kind, ms) = &f.ty else {
+            return None;
+        };
+        let at = outer.c.members.iter().find(|m| m.index == path)?;
+        let (size, align) = field_shape(f, fl.target, &fl.structs).ok()?;
+        let size = size / f.len_on(fl.target).unwrap_or(1).max(1);
+        Some(Level {
+            fields: ms,
+            repr: inline_repr(f, ms),
+            union: *kind == Aggregate::Union,
+            path,
+            base: at.offset,
+            size,
+            align,
+            c: outer.c,
+        })
     }
-    None
 }
 
 /// Where the bitfields of struct `s` are placed otherwise on some target than on the first:

@@ -613,6 +613,14 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                 field.packed = true;
                 continue;
             }
+            // An anonymous one's `} __attribute__((aligned(8)));` (bpf.h's `__bpf_md_ptr`) is
+            // its type's, which `aligned` writes so: libclang's alignment of the type is n, or
+            // more where the members ask for more (where gcc ignores a smaller n).
+            if let ("attribute(aligned)", true, Some(n)) = (attr.as_str(), anonymous, canon.align())
+            {
+                field.aligned = Some(n);
+                continue;
+            }
             refuse(format!(
                 "the {kw} of {shown} has {attr}: the schema writes an inline {kw}'s `packed`, \
                  not its alignment"
@@ -2588,9 +2596,9 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
             .filter(|(at, _)| r.start < *at && *at < r.end)
             .filter(|(at, _)| !state.items.iter().any(|(o, _)| o == at))
             .all(|(_, i)| match i {
-                Item::Struct { name, .. } => redeclared.iter().any(|(q, n)| {
-                    std::ptr::eq(*q, *r) && n == name
-                }),
+                Item::Struct { name, .. } => redeclared
+                    .iter()
+                    .any(|(q, n)| std::ptr::eq(*q, *r) && n == name),
                 // What that target skipped: the branch x86-64 read.
                 Item::NotImported { .. } => true,
                 _ => false,
@@ -2748,9 +2756,8 @@ fn directives(
                 // A function-like macro defined and undefined around declarations (atmdev.h's
                 // `__HANDLE_ITEM(i)` building a struct's members), which no define calls:
                 // scaffolding, whose result import reads expanded.
-                let calls = |value: &str| {
-                    expr_text(value).is_some_and(|t| called(&t).contains(&name))
-                };
+                let calls =
+                    |value: &str| expr_text(value).is_some_and(|t| called(&t).contains(&name));
                 let called_above = state.items.iter().any(|(o, it)| {
                     o < offset
                         && match it {

@@ -50,4 +50,23 @@ struct af_mbox {
 	__u32 _;
 };
 
+/* bpf.h's pointer of 8 bytes on every ABI, its padding bits, and its `[0]` alone. */
+#define af_md_ptr(type, name)	\
+union {				\
+	type name;		\
+	__u64 :64;		\
+} __attribute__((aligned(8)))
+
+struct af_md {
+	__u32 len;
+	__u32 :32;
+	af_md_ptr(__u32 *, data);
+	__u32 mark;
+	__u32 pad;
+};
+
+struct af_args {
+	__u64 args[0];
+};
+
 #endif

@@ -469,6 +469,33 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for KvmMsrs {}
+/// `struct flex_args`: Arguments that follow
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FlexArgs {
+    /// the arguments
+    pub args: [u64; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<FlexArgs>() != 0 {
+        panic!("struct flex_args: wrong size");
+    }
+    if ::core::mem::align_of::<FlexArgs>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct flex_args: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FlexArgs, args) != 0 {
+        panic!("struct flex_args: `args` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FlexArgs {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -552,6 +579,7 @@ pub mod r1 {
     pub use super::FlexCapSparseMmap;
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
+    pub use super::FlexArgs;
 }
 /// The structs of revision `r2` (second: an envelope gains its data), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -565,6 +593,7 @@ pub mod r2 {
     pub use super::FlexCapSparseMmap;
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
+    pub use super::FlexArgs;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

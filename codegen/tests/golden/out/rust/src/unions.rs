@@ -832,6 +832,177 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnFilter {}
+/// The anonymous union of [`UnMd`].
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+pub union UnMdAnon1 {
+    /// the data
+    pub data: *mut ::core::ffi::c_void,
+    /// The bytes of the bitfields (padding only): read and written by their accessors.
+    pub _bitfield_1: [u8; 8],
+}
+impl ::core::default::Default for UnMdAnon1 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct un_md`: A context with pointers of one size on every ABI
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+pub struct UnMd {
+    /// the length
+    pub len: u32,
+    /// padding
+    pub pad: u32,
+    /// The anonymous union.
+    pub anon1: UnMdAnon1,
+    /// a mark
+    pub mark: u32,
+    /// padding
+    pub pad2: u32,
+}
+impl ::core::default::Default for UnMd {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnMd>() != 24 {
+        panic!("struct un_md: wrong size");
+    }
+    if ::core::mem::align_of::<UnMd>() != 8 {
+        panic!("struct un_md: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnMd, len) != 0 {
+        panic!("struct un_md: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMd, pad) != 4 {
+        panic!("struct un_md: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMd, anon1) != 8 {
+        panic!("struct un_md: `(anonymous union)` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMd, mark) != 16 {
+        panic!("struct un_md: `mark` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMd, pad2) != 20 {
+        panic!("struct un_md: `pad2` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnMdAnon1>() != 8 {
+        panic!("union UnMdAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnMdAnon1, _bitfield_1) != 0 {
+        panic!("struct UnMdAnon1: `_bitfield_1` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnMdAnon1, data) != 0 {
+        panic!("union UnMdAnon1: `data` not at offset 0");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for UnMd {}
+/// `union un_word`: A value or its 8 bytes
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnWord {
+    /// the value
+    pub value: u32,
+    /// The bytes of the bitfields (padding only): read and written by their accessors.
+    pub _bitfield_1: [u8; 8],
+}
+impl ::core::default::Default for UnWord {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnWord>() != 8 {
+        panic!("union un_word: wrong size");
+    }
+    if ::core::mem::align_of::<UnWord>() != 8 {
+        panic!("union un_word: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnWord, value) != 0 {
+        panic!("union un_word: `value` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnWord, _bitfield_1) != 0 {
+        panic!("struct un_word: `_bitfield_1` at the wrong offset");
+    }
+};
+/// The anonymous struct of [`UnAttr`].
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnAttrAnon1 {
+    /// the map
+    pub map_fd: u32,
+    /// Padding: the 4 bytes gcc leaves before `key`, whose alignment is more than its Rust type's.
+    #[cfg(target_arch = "x86")]
+    pub __uapigen_pad_1: [u8; 4],
+    /// the key
+    pub key: u64,
+    /// flags
+    pub flags: u64,
+}
+/// The anonymous struct of [`UnAttr`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct UnAttrAnon2 {
+    /// the program's type
+    pub prog_type: u32,
+    /// how many instructions
+    pub insn_cnt: u32,
+}
+/// `union un_attr`: The arguments of each command
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union UnAttr {
+    /// The anonymous struct.
+    pub anon1: UnAttrAnon1,
+    /// The anonymous struct.
+    pub anon2: UnAttrAnon2,
+}
+impl ::core::default::Default for UnAttr {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnAttr>() != 24 {
+        panic!("union un_attr: wrong size");
+    }
+    if ::core::mem::align_of::<UnAttr>() != 8 {
+        panic!("union un_attr: wrong alignment");
+    }
+    if ::core::mem::offset_of!(UnAttr, anon1) != 0 {
+        panic!("union un_attr: `(anonymous struct map_fd)` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnAttr, anon2) != 0 {
+        panic!("union un_attr: `(anonymous struct prog_type)` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnAttrAnon1>() != 24 {
+        panic!("struct UnAttrAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(UnAttrAnon1, map_fd) != 0 {
+        panic!("struct UnAttrAnon1: `map_fd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnAttrAnon1, key) != 8 {
+        panic!("struct UnAttrAnon1: `key` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnAttrAnon1, flags) != 16 {
+        panic!("struct UnAttrAnon1: `flags` at the wrong offset");
+    }
+    if ::core::mem::size_of::<UnAttrAnon2>() != 8 {
+        panic!("struct UnAttrAnon2: wrong size");
+    }
+    if ::core::mem::offset_of!(UnAttrAnon2, prog_type) != 0 {
+        panic!("struct UnAttrAnon2: `prog_type` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(UnAttrAnon2, insn_cnt) != 4 {
+        panic!("struct UnAttrAnon2: `insn_cnt` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -851,6 +1022,9 @@ pub mod r1 {
     pub use super::UnLists;
     pub use super::UnNode;
     pub use super::UnFilter;
+    pub use super::UnMd;
+    pub use super::UnWord;
+    pub use super::UnAttr;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

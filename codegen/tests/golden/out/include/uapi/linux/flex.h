@@ -73,4 +73,12 @@ struct kvm_msrs {
 	__extension__ struct kvm_msr_entry entries[0];
 };
 
+/**
+ * struct flex_args - Arguments that follow
+ * @args: the arguments
+ */
+struct flex_args {
+	__extension__ __u64 args[0];
+};
+
 #endif /* _UAPI_LINUX_FLEX_H */

@@ -237,4 +237,52 @@ struct un_filter {
 	};
 };
 
+/**
+ * struct un_md - A context with pointers of one size on every ABI
+ * @len: the length
+ * @pad: padding
+ * @data: the data
+ * @mark: a mark
+ * @pad2: padding
+ */
+struct un_md {
+	__u32 len;
+	__u32 pad;
+	union {
+		void *data;
+		__u64 :64;
+	} __attribute__((aligned(8)));
+	__u32 mark;
+	__u32 pad2;
+};
+
+/**
+ * union un_word - A value or its 8 bytes
+ * @value: the value
+ */
+union un_word {
+	__u32 value;
+	__u64 :64;
+} __attribute__((aligned(8)));
+
+/**
+ * union un_attr - The arguments of each command
+ * @map_fd: the map
+ * @key: the key
+ * @flags: flags
+ * @prog_type: the program's type
+ * @insn_cnt: how many instructions
+ */
+union un_attr {
+	struct {
+		__u32 map_fd;
+		__aligned_u64 key;
+		__u64 flags;
+	};
+	struct {
+		__u32 prog_type;
+		__u32 insn_cnt;
+	};
+};
+
 #endif /* _UAPI_LINUX_UNIONS_H */
