@@ -1495,6 +1495,12 @@ const CASES: &[Case] = &[
         says: "`M` takes 1 argument, given 2",
     },
     Case {
+        name: "bitwise on a typedef of a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"s_t\"\ntype = \"struct s\"\nbitwise = true\n",
+        at: "true\n",
+        says: "`bitwise` on typedef `s_t`: `__bitwise` restricts an integer type",
+    },
+    Case {
         name: "a paste that ends a macro's body",
         body: "[[macro]]\nname = \"M\"\nparams = [\"x\"]\nbody = \"x ##\"\n",
         at: "##\"",

@@ -1220,6 +1220,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "  { aligned = 8, union = [\n      { name = \"data\", type = \"__u32 *\" },\n      { type = \"__u64\", bits = 64 },\n    ] },",
         "  { type = \"__u32\", bits = 32 },",
         "name = \"af_args\"\nfields = [\n  { name = \"args\", type = \"__u64\", len = 0 },\n]",
+        "[[typedef]]\nname = \"__af_rwf_t\"\ntype = \"int\"\nbitwise = true\n",
+        "name = \"AF_RWF_HIPRI\"\nexpr = \"((__af_rwf_t)0x00000001)\"\n",
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",
         "name = \"AF_TOP_U32\"\nbit = 31\n",
         "name = \"AF_TOP_U64\"\nbit = 63\n",

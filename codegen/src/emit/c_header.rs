@@ -338,7 +338,12 @@ fn includes(family: &Family) -> Vec<String> {
         Expr::C { text, .. } => kernel_type(text),
         _ => false,
     }) || family.macros.iter().any(|m| kernel_type(&m.body));
-    if (!family.structs.is_empty() || casts) && !listed("linux/types.h") {
+    // As are `__bitwise` and the types a typedef names (`typedef __u16 __bitwise __rpmsg16;`).
+    let typedefs = family
+        .typedefs
+        .iter()
+        .any(|t| t.bitwise || matches!(t.ty, FieldType::Scalar(s) if s.c_name().starts_with("__")));
+    if (!family.structs.is_empty() || casts || typedefs) && !listed("linux/types.h") {
         out.insert(0, "linux/types.h".to_string());
     }
     if family
@@ -443,6 +448,7 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
     let t = &family.typedefs[t.0];
     match &t.c_enum {
         Some((tag, _)) => format!("typedef enum {tag} {};", t.name),
+        None if t.bitwise => format!("typedef {} __bitwise {};", c_type(family, &t.ty), t.name),
         None => format!("typedef {} {};", c_type(family, &t.ty), t.name),
     }
 }

@@ -1785,6 +1785,9 @@ pub struct Typedef {
     pub doc: Option<String>,
     /// `extern`: another header defines it (see `Struct::extern_header`).
     pub extern_header: Option<String>,
+    /// `typedef int __bitwise __kernel_rwf_t;` (linux/fs.h, sound/asound.h): sparse's
+    /// `__bitwise`, which <linux/types.h> defines (empty for a compiler), on an integer.
+    pub bitwise: bool,
     /// Where the schema writes its name.
     pub span: Span,
 }

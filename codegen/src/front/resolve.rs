@@ -4186,6 +4186,17 @@ impl Resolver {
         }
         let doc = self.text(&t.doc, "a typedef's doc", false);
         let extern_header = self.extern_header(&t.extern_header, &format!("typedef `{name}`"));
+        let bitwise = t.bitwise.as_ref().is_some_and(|b| *b.get_ref());
+        if let (Some(b), true) = (&t.bitwise, bitwise) {
+            // sparse's restriction is on integers: `__bitwise` on an aggregate or an enum's
+            // type is no kernel's spelling.
+            if !matches!(ty, FieldType::Scalar(_)) || c_enum.is_some() {
+                self.error(
+                    b.span(),
+                    format!("`bitwise` on typedef `{name}`: `__bitwise` restricts an integer type"),
+                );
+            }
+        }
         self.typedefs
             .insert(name.clone(), (id, ty.clone(), c_enum.clone()));
         Some(Typedef {
@@ -4194,6 +4205,7 @@ impl Resolver {
             c_enum,
             doc,
             extern_header,
+            bitwise,
             span: t.name.span(),
         })
     }

@@ -57,6 +57,8 @@ pub struct RawTypedef {
     /// Another header defines it (`extern = "linux/can.h"`): a copy, not written again.
     #[serde(rename = "extern")]
     pub extern_header: Option<S<String>>,
+    /// `typedef int __bitwise __kernel_rwf_t;`: a type sparse keeps apart from other integers.
+    pub bitwise: Option<S<bool>>,
 }
 
 /// `[[macro]]`: a function-like macro whose body is an integer expression over its

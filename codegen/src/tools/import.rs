@@ -137,6 +137,8 @@ enum Item {
     Typedef {
         name: String,
         ty: String,
+        /// `typedef int __bitwise NAME;`.
+        bitwise: bool,
         /// Another header's typedef this header's members name (`extern`): that header.
         extern_header: Option<String>,
     },
@@ -169,7 +171,7 @@ struct State {
     other_enums: HashMap<String, (Item, String)>,
     /// The typedefs of the headers it includes that the schema can write: (what each names,
     /// the header), for an `extern` copy when this header's members name one.
-    other_typedefs: HashMap<String, (String, String)>,
+    other_typedefs: HashMap<String, (String, bool, String)>,
     /// This header's structs and unions without a tag that no typedef has named yet.
     untagged: Vec<(u32, Item)>,
     /// Their function-like macros a `[[macro]]` can hold, by name, likewise.
@@ -214,6 +216,15 @@ fn attributes_of(c: Cursor<'_>) -> Vec<String> {
         }
     });
     found
+}
+
+/// Whether typedef `c` is written with sparse's `__bitwise` (`typedef int __bitwise
+/// __kernel_rwf_t;`), which uapigen's <linux/types.h> defines empty, as the kernel's does for
+/// a compiler.
+fn is_bitwise(c: Cursor<'_>) -> bool {
+    c.tokens()
+        .iter()
+        .any(|t| t == "__bitwise" || t == "__bitwise__")
 }
 
 /// The struct or union without a tag that typedef `c` names (`typedef struct { ... } NAME;`),
@@ -1725,8 +1736,9 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
         }
         CursorKind::Typedef => {
             // The kernel's own types (`__s8`, `__le16`, `__kernel_mode_t`, `__virtio16`):
-            // what uapigen's <linux/types.h> stands for, not the schema's.
-            let kernel_own = spelled.starts_with("__");
+            // what uapigen's <linux/types.h> stands for, not the schema's. A header's own of
+            // that spelling is its (linux/fs.h's `__kernel_rwf_t`, rpmsg_types.h's).
+            let kernel_own = Scalar::from_c_name(&spelled).is_some();
             let target = typedef_target(c).filter(|_| !kernel_own && typedef_above);
             match target {
                 Some(ty) => state.items.push((
@@ -1734,6 +1746,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                     Item::Typedef {
                         name: spelled,
                         ty,
+                        bitwise: is_bitwise(c),
                         extern_header: None,
                     },
                 )),
@@ -2974,7 +2987,9 @@ fn read(
                 // Not the kernel's own (`__kernel_mode_t`, which i386 redefines).
                 let own = c.spelling().starts_with("__");
                 if let (Some(h), Some(ty), false) = (other, typedef_target(c), own) {
-                    state.other_typedefs.insert(c.spelling(), (ty, h));
+                    state
+                        .other_typedefs
+                        .insert(c.spelling(), (ty, is_bitwise(c), h));
                 }
             }
         }
@@ -3553,7 +3568,7 @@ pub fn import_structs(
         }
     }
     // Another header's typedefs the members name, copied as `extern` items.
-    let mut extern_typedefs: Vec<(String, String, String)> = Vec::new();
+    let mut extern_typedefs: Vec<(String, String, bool, String)> = Vec::new();
     let copied_structs = extern_structs.iter().map(|(_, i, _)| i);
     for item in state.items.iter().map(|(_, i)| i).chain(copied_structs) {
         let Item::Struct { fields, .. } = item else {
@@ -3561,9 +3576,10 @@ pub fn import_structs(
         };
         for t in all_fields(fields).filter_map(|f| f.typedef_ref.as_ref()) {
             // This header's own, or one copied already, is not copied again.
-            if let (Some((ty, h)), false) = (state.other_typedefs.get(t), seen.contains(t)) {
+            if let (Some((ty, bitwise, h)), false) = (state.other_typedefs.get(t), seen.contains(t))
+            {
                 seen.insert(t.clone());
-                extern_typedefs.push((t.clone(), ty.clone(), h.clone()));
+                extern_typedefs.push((t.clone(), ty.clone(), *bitwise, h.clone()));
             }
         }
     }
@@ -3673,7 +3689,7 @@ pub fn import_structs(
             .take_while(|(o, _)| *o == 0)
             .count();
     let (mut before, mut behind) = (copies, after);
-    for (name, ty, h) in extern_typedefs {
+    for (name, ty, bitwise, h) in extern_typedefs {
         if !state.includes.contains(&h) {
             state.includes.push(h.clone());
         }
@@ -3681,6 +3697,7 @@ pub fn import_structs(
         let item = Item::Typedef {
             name,
             ty,
+            bitwise,
             extern_header: Some(h),
         };
         if names_struct {
@@ -4408,6 +4425,7 @@ fn render(
             Item::Typedef {
                 name,
                 ty,
+                bitwise,
                 extern_header,
             } => {
                 let _ = writeln!(
@@ -4416,6 +4434,9 @@ fn render(
                     toml_str(&name),
                     toml_str(&ty)
                 );
+                if bitwise {
+                    let _ = writeln!(out, "bitwise = true");
+                }
                 if let Some(h) = extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(&h));
                 }

@@ -69,4 +69,8 @@ struct af_args {
 	__u64 args[0];
 };
 
+/* linux/fs.h's own `__`-named type, sparse's `__bitwise`, and a cast to it. */
+typedef int __bitwise __af_rwf_t;
+#define AF_RWF_HIPRI	((__af_rwf_t)0x00000001)
+
 #endif

@@ -350,6 +350,10 @@ unsafe impl ::uapigen_uaccess::Plain for SiMbox {}
 pub type si_canid_t = u32;
 /// C's `typedef` `si_comp_t`.
 pub type si_comp_t = u16;
+/// C's `typedef` `si_rwf_t`.
+pub type si_rwf_t = i32;
+/// `SI_RWF_HIPRI` = `((si_rwf_t)0x00000001)`.
+pub const SI_RWF_HIPRI: u32 = 1;
 /// A socket address, by another name.
 pub type si_elem_t = SiSockaddr;
 /// `struct si_frame`: A frame of typedef'd members

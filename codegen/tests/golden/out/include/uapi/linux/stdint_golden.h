@@ -78,6 +78,10 @@ typedef __u32 si_canid_t;
 
 typedef unsigned short si_comp_t;
 
+typedef int __bitwise si_rwf_t;
+
+#define SI_RWF_HIPRI	((si_rwf_t)0x00000001)
+
 /* A socket address, by another name. */
 typedef struct si_sockaddr si_elem_t;
 
