@@ -1332,6 +1332,8 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: #define NI_ITEMS at not_imported.h:37:9: not a form `uapigen import` reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand",
         "# not imported: #define __NI_ITEM(i) at not_imported.h:39:9: the header undefines it below (line 41) and no define above calls it: what it builds, import reads expanded",
         "# not imported: `#undef __NI_ITEM` at not_imported.h:41:1: it undefines a macro the schema does not keep (above)",
+        "# not imported: typedef `__ni_handler_t` (`void (*)(int)`) at not_imported.h:46:16: the schema's typedefs name a scalar, or a `struct NAME` or `union NAME` this header defines above (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
+        "# not imported: #define NI_SIG_DFL at not_imported.h:47:9: it casts to `__ni_handler_t`, which is no type the schema has (a scalar of the kernel's, or a typedef of an integer this header defines above it); add it by hand",
     ]);
     // What the undefined macro built, expanded; an unnamed bitfield is a bitfield.
     assert!(

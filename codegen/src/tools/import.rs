@@ -1575,6 +1575,27 @@ fn parse_expr(
     })
 }
 
+/// The names an `expr` define's casts take as types where the schema has no type of that
+/// name (`((__kernel_rwf_t)1)`, `((__sighandler_t)0)`): what `parse_expr` took on trust.
+fn cast_types(value: &str, macros: &HashMap<String, crate::front::cexpr::Macro>) -> Vec<String> {
+    let Some(text) = expr_text(value) else {
+        return Vec::new();
+    };
+    let text = crate::front::cexpr::sizes_as_one(&text).unwrap_or(text);
+    let lookup = |n: &str| macros.get(n).cloned();
+    if crate::front::cexpr::parse_with(&text, &lookup).is_ok() {
+        return Vec::new();
+    }
+    let seen = std::cell::RefCell::new(Vec::new());
+    let _ = crate::front::cexpr::parse_with_types(&text, &lookup, &|n| {
+        Scalar::from_c_name(n).is_none().then(|| {
+            seen.borrow_mut().push(n.to_string());
+            crate::front::cexpr::CType::Int
+        })
+    });
+    seen.into_inner()
+}
+
 /// A wrapper macro's call in an ioctl's schema table: the macro and its arguments.
 fn wrapper_of(t: &toml::Table) -> Option<(String, Vec<String>)> {
     let name = t.get("macro")?.as_str()?.to_string();
@@ -3300,6 +3321,23 @@ pub fn import_structs(
                             continue;
                         }
                     };
+                    // A cast to what is no type of the schema (a function pointer's typedef,
+                    // the kernel's internal `u64`) is no integer constant the schema writes.
+                    if let Some(t) = cast_types(value, &macros)
+                        .into_iter()
+                        .find(|t| !typedef_names.contains(t))
+                    {
+                        lost.push(name.clone());
+                        *item = Item::NotImported {
+                            what: format!("#define {name}"),
+                            why: format!(
+                                "it casts to `{t}`, which is no type the schema has (a scalar of \
+                                 the kernel's, or a typedef of an integer this header defines \
+                                 above it); add it by hand"
+                            ),
+                        };
+                        continue;
+                    }
                     if names == [name.as_str()] && value.starts_with("alias = ") {
                         // `#define X X` under an enum's `X`, so that `#ifdef X` sees it: the
                         // enum value's `self_define`.

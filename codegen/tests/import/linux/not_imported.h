@@ -42,4 +42,8 @@ struct ni_stats {
 	__u32 :32;
 };
 
+/* asm-generic/signal-defs.h's SIG_DFL: a cast to a function pointer's typedef. */
+typedef void (*__ni_handler_t)(int);
+#define NI_SIG_DFL ((__ni_handler_t)0)
+
 #endif
