@@ -1495,6 +1495,24 @@ const CASES: &[Case] = &[
         says: "`M` takes 1 argument, given 2",
     },
     Case {
+        name: "a pack that is no power of two",
+        body: "[[struct]]\nname = \"s\"\npack = 3\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "3\n",
+        says: "`pack = 3`: `#pragma pack(n)` takes a power of two from 1 to 16",
+    },
+    Case {
+        name: "pack with packed",
+        body: "[[struct]]\nname = \"s\"\npack = 2\npacked = true\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "true\n",
+        says: "`packed` with `pack`: a struct is laid out by one of them",
+    },
+    Case {
+        name: "a bitfield wider than the pack",
+        body: "[[struct]]\nname = \"s\"\npack = 2\nfields = [{ name = \"a\", type = \"__u32\", bits = 7 }, { type = \"__u32\", bits = 25 }]\n",
+        at: "{ name = \"a\"",
+        says: "a bitfield wider than `pack = 2`: gcc places one under `#pragma pack` otherwise, which uapigen does not lay out",
+    },
+    Case {
         name: "bitwise on a typedef of a struct",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"s_t\"\ntype = \"struct s\"\nbitwise = true\n",
         at: "true\n",

@@ -18,6 +18,8 @@ struct HeaderView {
     guard: String,
     includes: Vec<String>,
     items: Vec<ItemView>,
+    /// `#pragma pack()` after the last item, ending a run of `pack` structs.
+    pragma_end: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -34,6 +36,9 @@ struct ItemView {
     libc_compat: Option<String>,
     /// `#include <...>` lines below the item (`includes_after`).
     includes_after: Vec<String>,
+    /// `#pragma pack()` ending the run of `pack` structs before it, `#pragma pack(n)`
+    /// beginning one at it (linux/batadv_packet.h's `#pragma pack(2)`).
+    pragmas: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -116,6 +121,17 @@ struct EnumLine {
 
 /// The kernel-style uAPI header of `family`.
 pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
+    // Another header's items come with its `#include`; an enum declared as a member's type
+    // is written at the member.
+    let written: Vec<ItemRef> = family
+        .items
+        .iter()
+        .filter(|item| !family.is_extern(**item))
+        .filter(|item| {
+            !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member)
+        })
+        .copied()
+        .collect();
     let view = HeaderView {
         license: family.license.clone(),
         marker: marker(family),
@@ -126,25 +142,45 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
             .collect(),
         guard: family.guard.clone(),
         includes: includes(family),
-        // Another header's items come with its `#include`.
-        items: family
-            .items
+        items: written
             .iter()
-            .filter(|item| !family.is_extern(**item))
-            // An enum declared as a member's type is written at the member.
-            .filter(|item| {
-                !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member)
-            })
             .map(|item| {
                 let mut view = item_view(family, *item);
                 view.includes_after = includes_after(family, *item);
                 view
             })
             .collect(),
+        pragma_end: None,
     };
+    let mut view = view;
+    view.pragma_end = pragmas(family, &written, &mut view.items);
     // About 200 bytes an item in the benchmark's schema.
     let capacity = 512 * view.items.len();
     templates.render_or_write("uapi_header.h", &view, capacity, write)
+}
+
+/// The `#pragma pack` lines of `items` (the header's, in order): a run of structs of one `pack`
+/// inside one `#pragma pack(n)` ... `#pragma pack()`, as the kernel's headers write it; the
+/// line that ends the last run, if one is open at the end.
+fn pragmas(family: &Family, written: &[ItemRef], items: &mut [ItemView]) -> Option<String> {
+    let mut open: Option<u64> = None;
+    for (item, view) in written.iter().zip(items.iter_mut()) {
+        let ItemRef::Struct(s) = item else {
+            continue;
+        };
+        let want = family.struct_(*s).pack;
+        if want == open {
+            continue;
+        }
+        if open.is_some() {
+            view.pragmas.push("#pragma pack()".to_string());
+        }
+        if let Some(n) = want {
+            view.pragmas.push(format!("#pragma pack({n})"));
+        }
+        open = want;
+    }
+    open.map(|_| "#pragma pack()".to_string())
 }
 
 /// `templates/uapi_header.h.hbs` rendered with `v`, written directly (line for line the
@@ -207,6 +243,12 @@ fn write(v: &HeaderView, out: &mut String) {
     }
     for item in &v.items {
         out.push('\n');
+        for p in &item.pragmas {
+            push(out, &[p, "\n"]);
+        }
+        if !item.pragmas.is_empty() {
+            out.push('\n');
+        }
         if let Some(c) = &item.comment {
             comment(c, out);
         }
@@ -306,6 +348,9 @@ fn write(v: &HeaderView, out: &mut String) {
         for h in &item.includes_after {
             push(out, &["#include <", h, ">\n"]);
         }
+    }
+    if let Some(p) = truthy(&v.pragma_end) {
+        push(out, &["\n", p, "\n"]);
     }
     push(out, &["\n#endif /* ", &v.guard, " */\n"]);
 }

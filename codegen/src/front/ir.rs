@@ -420,6 +420,9 @@ pub struct Struct {
     /// `__attribute__((aligned(n)))` on the struct: its alignment is at least n (a power of
     /// two), its size a multiple of it.
     pub aligned: Option<u64>,
+    /// `#pragma pack(n)` (linux/batadv_packet.h, x86's asm/amd_hsmp.h): each member's
+    /// alignment, at any depth, at most n; every `Field::pack` of it says so too.
+    pub pack: Option<u64>,
     /// A union at file scope (`[[union]]`): every member at offset 0, its size the largest
     /// rounded up to its alignment. It has no size convention, rules or capabilities.
     pub union: bool,
@@ -459,6 +462,9 @@ pub struct Field {
     /// `__attribute__((aligned(n)))` on the member (a power of two): gcc raises the member's
     /// alignment to n, or in a packed struct sets it to n.
     pub aligned: Option<u64>,
+    /// The `#pragma pack(n)` of its struct (`Struct::pack`), on every member at any depth:
+    /// its alignment at most n, whatever its type or `aligned` ask.
+    pub pack: Option<u64>,
     /// Kernel-doc `@name:` text.
     pub doc: Option<String>,
     /// A plain comment line written above the member.

@@ -1110,6 +1110,7 @@ impl Resolver {
         self.flexible_placement(&fields, family, &name, None, true);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
         let aligned = self.alignment(&raw.aligned, "struct");
+        let pack = self.pack((&raw.pack, &raw.packed, &raw.aligned), &mut fields);
         let extern_header = self.extern_header(&raw.extern_header, &format!("struct `{name}`"));
         // Another header's struct is checked by that header's schema: here it is only laid
         // out (for the structs that hold it) and bound in Rust.
@@ -1220,6 +1221,7 @@ impl Resolver {
             fields,
             packed,
             aligned,
+            pack,
             union,
             caps: None,
             capability: None,
@@ -1913,6 +1915,8 @@ impl Resolver {
             flexible,
             dims,
             aligned,
+            // Its struct's, set once the struct is (`Resolver::pack`).
+            pack: None,
             doc: self.text(&raw.doc, "a doc", false),
             comment: self.text(&raw.comment, "a comment", true),
             since,
@@ -1934,6 +1938,65 @@ impl Resolver {
             when,
             span,
         })
+    }
+
+    /// `pack = n` (`#pragma pack(n)`): a power of two to 16, as gcc's pragma takes it, alone
+    /// (not with `packed` or `aligned`, which the kernel does not combine with it), set on
+    /// every member at any depth. A bitfield's type must be at most n bytes: gcc's placing of
+    /// a wider one under the pragma is not modelled.
+    fn pack(
+        &mut self,
+        (pack, packed, aligned): (&Option<S<i64>>, &Option<S<bool>>, &Option<S<i64>>),
+        fields: &mut [Field],
+    ) -> Option<u64> {
+        let n = pack.as_ref()?;
+        let pack = match u64::try_from(*n.get_ref()) {
+            Ok(v) if v.is_power_of_two() && v <= 16 => v,
+            _ => {
+                self.error(
+                    n.span(),
+                    format!(
+                        "`pack = {}`: `#pragma pack(n)` takes a power of two from 1 to 16",
+                        n.get_ref()
+                    ),
+                );
+                return None;
+            }
+        };
+        for (key, given) in [
+            ("packed", packed.as_ref().map(|p| p.span())),
+            ("aligned", aligned.as_ref().map(|a| a.span())),
+        ] {
+            if let Some(at) = given {
+                self.error(at, format!("`{key}` with `pack`: a struct is laid out by one of them"));
+                return None;
+            }
+        }
+        fn set(fields: &mut [Field], pack: u64, wide: &mut Vec<Span>) {
+            for f in fields {
+                f.pack = Some(pack);
+                if let (Some(_), FieldType::Scalar(s)) = (f.bits, &f.ty) {
+                    if s.size() > pack {
+                        wide.push(f.span.clone());
+                    }
+                }
+                if let FieldType::Inline(_, ms) = &mut f.ty {
+                    set(ms, pack, wide);
+                }
+            }
+        }
+        let mut wide = Vec::new();
+        set(fields, pack, &mut wide);
+        for at in wide {
+            self.error(
+                at,
+                format!(
+                    "a bitfield wider than `pack = {pack}`: gcc places one under `#pragma pack` \
+                     otherwise, which uapigen does not lay out"
+                ),
+            );
+        }
+        Some(pack)
     }
 
     /// A bitfield directly in a union is padding bits (bpf.h's `__bpf_md_ptr`'s `__u64 :64;`):
@@ -3661,7 +3724,8 @@ impl Resolver {
     fn field_path(&mut self, family: &Family, si: StructId, text: &S<String>) -> Option<FieldPath> {
         let mut container: &[Field] = &family.struct_(si).fields;
         let mut owner = family.struct_(si).name.clone();
-        let mut packed = family.struct_(si).packed;
+        // `#pragma pack` may leave a member unaligned as `packed` does (Rust's `packed(n)`).
+        let mut packed = family.struct_(si).packed || family.struct_(si).pack.is_some();
         let mut in_union = false;
         let mut segments = Vec::new();
         let parts: Vec<&str> = text.get_ref().split('.').collect();
@@ -3690,7 +3754,7 @@ impl Resolver {
                     FieldType::Struct(j) => {
                         container = &family.struct_(*j).fields;
                         owner = family.struct_(*j).name.clone();
-                        packed |= family.struct_(*j).packed;
+                        packed |= family.struct_(*j).packed || family.struct_(*j).pack.is_some();
                         in_union = false;
                     }
                     FieldType::Scalar(_) | FieldType::Pointer(_) => {

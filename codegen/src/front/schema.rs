@@ -147,11 +147,13 @@ pub struct RawStruct {
     /// A layout the kernel shipped although it differs between ABIs (or has a hole):
     /// `{ revisions = ["v6_11"], fixed = "v6_14", note = "..." }`.
     pub abi_trap: Option<S<RawAbiTrap>>,
-    /// `__attribute__((packed))`: every member at the next byte, the struct 1-aligned.
     /// No tag: `typedef struct { ... } NAME;` (linux/xfrm.h's `xfrm_address_t`, linux/elf.h's
     /// `Elf64_Ehdr`); its type is `NAME`.
     pub typedef: Option<S<bool>>,
+    /// `__attribute__((packed))`: every member at the next byte, the struct 1-aligned.
     pub packed: Option<S<bool>>,
+    /// `#pragma pack(n)` around it: no member (at any depth) more than n-aligned.
+    pub pack: Option<S<i64>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
     pub aligned: Option<S<i64>>,
     /// The struct is an info struct the kernel follows with a capability chain (VFIO's

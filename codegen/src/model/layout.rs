@@ -525,8 +525,10 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                     t
                 })?;
                 size = size.max(s);
-                // A packed union's members are 1-aligned (none has an `aligned` of its own).
-                align = align.max(if f.packed { 1 } else { a });
+                // A packed union's members are 1-aligned (none has an `aligned` of its own);
+                // `#pragma pack(n)` caps them at n.
+                let a = if f.packed { 1 } else { a };
+                align = align.max(m.pack.map_or(a, |n| a.min(n)));
             }
             // Every member is within the maximum, which is a multiple of any alignment.
             let size = round_up(size, align)
@@ -590,10 +592,12 @@ fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
-    match (packed, own) {
+    let align = match (packed, own) {
         (true, own) => own.unwrap_or(1),
         (false, own) => natural.max(own.unwrap_or(1)),
-    }
+    };
+    // `#pragma pack(n)` caps it, the member's own `aligned` too (gcc and clang alike).
+    f.pack.map_or(align, |n| align.min(n))
 }
 
 fn join(prefix: &str, name: Option<&str>) -> String {
@@ -1112,6 +1116,7 @@ fn push_member(
                 t
             })?;
             let malign = if f.packed { 1 } else { malign };
+            let malign = m.pack.map_or(malign, |n| malign.min(n));
             widest = widest.max(msize);
             if union_padding(m, offset, msize, &midx, runs) {
                 continue;
@@ -1179,6 +1184,13 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
             })
             .max()
             .unwrap_or(1)
+    }
+    // `#pragma pack(n)` is Rust's `packed(n)`: each member at most n-aligned.
+    if let Some(n) = fields.iter().find_map(|f| f.pack) {
+        return RustRepr {
+            packed: Some(n),
+            align: None,
+        };
     }
     let n = asked(fields).max(aligned.unwrap_or(1));
     match (packed, n) {

@@ -12,6 +12,58 @@
     clippy::nonminimal_bool,
     clippy::needless_return
 )]
+/// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
+#[inline]
+fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
+    let mut value = 0u64;
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let byte = bytes[(at / 8) as usize];
+        let (set, shift) = if cfg!(target_endian = "big") {
+            ((byte >> (7 - at % 8)) & 1, u64::from(width) - 1 - i)
+        } else {
+            ((byte >> (at % 8)) & 1, i)
+        };
+        value |= u64::from(set) << shift;
+    }
+    value
+}
+/// `bitfield_get` of a signed bitfield: its top bit is the sign.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
+    let unused = 64 - width;
+    ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
+}
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = "big") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
+/// Writes the low `width` bits of `value` where `bitfield_get` reads them.
+#[inline]
+fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let (mask, shift) = if cfg!(target_endian = "big") {
+            (0x80u8 >> (at % 8), u64::from(width) - 1 - i)
+        } else {
+            (1u8 << (at % 8), i)
+        };
+        let byte = &mut bytes[(at / 8) as usize];
+        if (value >> shift) & 1 == 1 {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
+    }
+}
 /// `struct pk_query`: ioctl(PK_QUERY), a packed struct copied with a size
 #[repr(C, packed)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -480,6 +532,183 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkSetup {}
+/// `struct pk_metrics`: A table of counters, 4-aligned
+#[repr(C, packed(4))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkMetrics {
+    /// how many
+    pub counter: u32,
+    /// accumulated
+    pub energy: u64,
+    /// the aligned attribute capped at 4 too
+    pub stamp: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkMetrics>() != 20 {
+        panic!("struct pk_metrics: wrong size");
+    }
+    if ::core::mem::align_of::<PkMetrics>() != 4 {
+        panic!("struct pk_metrics: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkMetrics, counter) != 0 {
+        panic!("struct pk_metrics: `counter` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkMetrics, energy) != 4 {
+        panic!("struct pk_metrics: `energy` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkMetrics, stamp) != 12 {
+        panic!("struct pk_metrics: `stamp` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkMetrics {}
+/// `struct pk_ogm`: A packet header, 2-aligned
+#[repr(C, packed(2))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkOgm {
+    /// the packet's type
+    pub r#type: u8,
+    /// its version
+    pub version: u8,
+    /// its sequence number
+    pub seqno: u32,
+    /// flags
+    pub flags: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkOgm>() != 8 {
+        panic!("struct pk_ogm: wrong size");
+    }
+    if ::core::mem::align_of::<PkOgm>() != 2 {
+        panic!("struct pk_ogm: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkOgm, r#type) != 0 {
+        panic!("struct pk_ogm: `type` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkOgm, version) != 1 {
+        panic!("struct pk_ogm: `version` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkOgm, seqno) != 2 {
+        panic!("struct pk_ogm: `seqno` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkOgm, flags) != 6 {
+        panic!("struct pk_ogm: `flags` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkOgm {}
+/// The struct `dev` of [`PkAddr`].
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkAddrDev {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u8; 0],
+    /// The bytes of the bitfields `target`, `mode`: read and written by their accessors.
+    pub _bitfield_1: [u8; 1],
+    /// the unit, at byte 1 of the struct
+    pub lun: u16,
+}
+impl PkAddrDev {
+    /// `target`: bits 0 to 5 of `_bitfield_1`.
+    #[inline]
+    pub fn target(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, 0, 6) as u8
+    }
+    /// Sets `target` to the low 6 bits of `value`.
+    #[inline]
+    pub fn set_target(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, 0, 6, value as u64)
+    }
+    /// `mode`: bits 6 to 7 of `_bitfield_1`.
+    #[inline]
+    pub fn mode(&self) -> u8 {
+        bitfield_get(&self._bitfield_1, 6, 2) as u8
+    }
+    /// Sets `mode` to the low 2 bits of `value`.
+    #[inline]
+    pub fn set_mode(&mut self, value: u8) {
+        bitfield_set(&mut self._bitfield_1, 6, 2, value as u64)
+    }
+}
+/// `struct pk_addr`: An address of bytes and bits
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkAddr {
+    /// the bus
+    pub bus: u8,
+    /// The struct `dev`.
+    pub dev: PkAddrDev,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkAddr>() != 4 {
+        panic!("struct pk_addr: wrong size");
+    }
+    if ::core::mem::align_of::<PkAddr>() != 1 {
+        panic!("struct pk_addr: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkAddr, bus) != 0 {
+        panic!("struct pk_addr: `bus` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkAddr, dev) != 1 {
+        panic!("struct pk_addr: `dev` at the wrong offset");
+    }
+    if ::core::mem::size_of::<PkAddrDev>() != 3 {
+        panic!("struct PkAddrDev: wrong size");
+    }
+    if ::core::mem::offset_of!(PkAddrDev, _bitfield_1) != 0 {
+        panic!("struct PkAddrDev: `_bitfield_1` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkAddrDev, lun) != 1 {
+        panic!("struct PkAddrDev: `lun` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkAddr {}
+/// `struct pk_holder`: Holds a 4-aligned table
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct PkHolder {
+    /// which
+    pub id: u16,
+    /// at byte 4
+    pub table: PkMetrics,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkHolder>() != 24 {
+        panic!("struct pk_holder: wrong size");
+    }
+    if ::core::mem::align_of::<PkHolder>() != 4 {
+        panic!("struct pk_holder: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkHolder, id) != 0 {
+        panic!("struct pk_holder: `id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkHolder, table) != 4 {
+        panic!("struct pk_holder: `table` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -492,6 +721,10 @@ pub mod r1 {
     pub use super::PkWide;
     pub use super::PkRemote;
     pub use super::PkSetup;
+    pub use super::PkMetrics;
+    pub use super::PkOgm;
+    pub use super::PkAddr;
+    pub use super::PkHolder;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

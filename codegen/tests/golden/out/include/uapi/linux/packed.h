@@ -80,4 +80,66 @@ struct pk_setup {
 	} __attribute__((packed)) v2;
 } __attribute__((packed));
 
+#pragma pack(4)
+
+/**
+ * struct pk_metrics - A table of counters, 4-aligned
+ * @counter: how many
+ * @energy: accumulated
+ * @stamp: the aligned attribute capped at 4 too
+ */
+struct pk_metrics {
+	__u32 counter;
+	__u64 energy;
+	__aligned_u64 stamp;
+};
+
+#pragma pack()
+#pragma pack(2)
+
+/**
+ * struct pk_ogm - A packet header, 2-aligned
+ * @type: the packet's type
+ * @version: its version
+ * @seqno: its sequence number
+ * @flags: flags
+ */
+struct pk_ogm {
+	__u8 type;
+	__u8 version;
+	__be32 seqno;
+	__u16 flags;
+};
+
+#pragma pack()
+#pragma pack(1)
+
+/**
+ * struct pk_addr - An address of bytes and bits
+ * @bus: the bus
+ * @dev.target: the target
+ * @dev.mode: the mode
+ * @dev.lun: the unit, at byte 1 of the struct
+ */
+struct pk_addr {
+	__u8 bus;
+	struct {
+		__u8 target:6;
+		__u8 mode:2;
+		__u16 lun;
+	} dev;
+};
+
+#pragma pack()
+
+/**
+ * struct pk_holder - Holds a 4-aligned table
+ * @id: which
+ * @table: at byte 4
+ */
+struct pk_holder {
+	__u16 id;
+	struct pk_metrics table;
+};
+
 #endif /* _UAPI_LINUX_PACKED_H */
