@@ -651,11 +651,31 @@ fn hand_written_packed_header_round_trips() {
     );
 }
 
-/// No attribute to see: libclang's own layout of the header, on every target, is the proof.
+/// `#pragma pack(n)`, `pack(push, n)` and `pack(pop)` are each struct's `pack`, as the pragma
+/// stands where the struct begins; libclang's layout on every target is the proof. (The
+/// fixture sits among the refused ones, which it was until `pack` came.)
 #[test]
-fn a_pragma_pack_layout_is_refused_by_the_layout_proof() {
-    assert_eq!(refusal("pragma_pack.h"), [
-        "pragma_pack.h:5:8: error: struct `pp_req` is not laid out as the schema would write it (a `#pragma pack`, or another attribute import cannot see): on x86_64-linux-gnu and 6 other targets: sizeof/alignof 12/2 by libclang, 16/8 in the schema; `c` at offset 4 size 8 by libclang, offset 8 size 8 in the schema",
+fn pragma_pack_is_each_struct_s_pack() {
+    let schema = import_generate_compare(
+        &repo_root().join("codegen/tests/import/refused/pragma_pack.h"),
+        "pragma_pack",
+    );
+    for want in [
+        "name = \"pp_req\"\npack = 2\n",
+        "name = \"pp_bits\"\npack = 4\n",
+        "name = \"pp_plain\"\nfields",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+    assert!(!schema.contains("not imported"), "{schema}");
+}
+
+/// A packing import does not see (C99's `_Pragma` operator): libclang's own layout of the
+/// header, on every target, is the proof.
+#[test]
+fn a_packing_import_cannot_see_is_refused_by_the_layout_proof() {
+    assert_eq!(refusal("pragma_operator.h"), [
+        "pragma_operator.h:5:8: error: struct `po_req` is not laid out as the schema would write it (a `#pragma pack`, or another attribute import cannot see): on x86_64-linux-gnu and 6 other targets: sizeof/alignof 12/2 by libclang, 16/8 in the schema; `c` at offset 4 size 8 by libclang, offset 8 size 8 in the schema",
     ]);
 }
 
@@ -1323,7 +1343,7 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
         "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema's typedefs name a scalar, or a `struct NAME` or `union NAME` this header defines above (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
         "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
-        "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas (a `#pragma pack` that changes a layout is refused by the layout proof)",
+        "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas but `#pragma pack` (a struct's `pack`)",
         "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",
         "# not imported: `#ifdef __KERNEL__` … (4 lines) at not_imported.h:21:1: the preprocessor skipped them (on x86_64, as a program that includes the header sees it): nothing in them is imported",
         "# not imported: `#undef NI_NEVER_DEFINED` at not_imported.h:25:1: the schema has no #undef; the generated header never defines it",

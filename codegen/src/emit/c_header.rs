@@ -127,9 +127,9 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
         .items
         .iter()
         .filter(|item| !family.is_extern(**item))
-        .filter(|item| {
-            !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member)
-        })
+        .filter(
+            |item| !matches!(item, ItemRef::Group(g) if family.group(*g).decl == EnumDecl::Member),
+        )
         .copied()
         .collect();
     let view = HeaderView {

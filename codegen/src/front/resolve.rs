@@ -1942,8 +1942,7 @@ impl Resolver {
 
     /// `pack = n` (`#pragma pack(n)`): a power of two to 16, as gcc's pragma takes it, alone
     /// (not with `packed` or `aligned`, which the kernel does not combine with it), set on
-    /// every member at any depth. A bitfield's type must be at most n bytes: gcc's placing of
-    /// a wider one under the pragma is not modelled.
+    /// every member at any depth.
     fn pack(
         &mut self,
         (pack, packed, aligned): (&Option<S<i64>>, &Option<S<bool>>, &Option<S<i64>>),
@@ -1968,34 +1967,22 @@ impl Resolver {
             ("aligned", aligned.as_ref().map(|a| a.span())),
         ] {
             if let Some(at) = given {
-                self.error(at, format!("`{key}` with `pack`: a struct is laid out by one of them"));
+                self.error(
+                    at,
+                    format!("`{key}` with `pack`: a struct is laid out by one of them"),
+                );
                 return None;
             }
         }
-        fn set(fields: &mut [Field], pack: u64, wide: &mut Vec<Span>) {
+        fn set(fields: &mut [Field], pack: u64) {
             for f in fields {
                 f.pack = Some(pack);
-                if let (Some(_), FieldType::Scalar(s)) = (f.bits, &f.ty) {
-                    if s.size() > pack {
-                        wide.push(f.span.clone());
-                    }
-                }
                 if let FieldType::Inline(_, ms) = &mut f.ty {
-                    set(ms, pack, wide);
+                    set(ms, pack);
                 }
             }
         }
-        let mut wide = Vec::new();
-        set(fields, pack, &mut wide);
-        for at in wide {
-            self.error(
-                at,
-                format!(
-                    "a bitfield wider than `pack = {pack}`: gcc places one under `#pragma pack` \
-                     otherwise, which uapigen does not lay out"
-                ),
-            );
-        }
+        set(fields, pack);
         Some(pack)
     }
 

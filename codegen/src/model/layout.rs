@@ -654,7 +654,7 @@ fn place_struct(
         if let (Some(width), FieldType::Scalar(s)) = (f.bits, &f.ty) {
             // Placed in the schema's (little-endian) order; a run declared per byte order
             // takes its mirrored bits on a big-endian ABI, the same bytes.
-            let (start, falign) = place_bits(*s, u64::from(width), end, packed, target);
+            let (start, falign) = place_bits(*s, u64::from(width), end, bit_cap(packed, f), target);
             let mut placed = start;
             if f.byte_order && target.big_endian {
                 if i == 0 || !fields[i - 1].byte_order {
@@ -898,7 +898,7 @@ fn mirror_run(
         };
         let w = u64::from(w);
         // As a little-endian ABI of the same rules places it.
-        let (start, _) = place_bits(*s, w, at, packed, target);
+        let (start, _) = place_bits(*s, w, at, bit_cap(packed, f), target);
         if start != at || w == 0 || start / 8 != (start + w - 1) / 8 {
             return Vec::new();
         }
@@ -1004,22 +1004,34 @@ pub fn byte_order_misfit(
     None
 }
 
+/// The cap on a bitfield's alignment in its struct: 1 in a packed struct, n under `#pragma
+/// pack(n)` (`Field::pack`). Either way gcc and clang place it at the next bit, across any
+/// unit of its type; `:0` still moves to the next unit.
+fn bit_cap(packed: bool, f: &Field) -> Option<u64> {
+    if packed {
+        Some(1)
+    } else {
+        f.pack
+    }
+}
+
 /// Where gcc places a bitfield of type `s` and `width` bits when what is before it ends at bit
 /// `end`, and the alignment it gives the struct if it counts (a named one; an unnamed one on
 /// AAPCS). gcc's `place_field` on every ABI here (`PCC_BITFIELD_TYPE_MATTERS`): a bitfield
 /// spans no more units of its type's alignment than the type itself does, or it moves to the
 /// next unit (stor-layout.cc, `excess_unit_span`); the alignment is the member alignment
-/// (`__u64`'s is 4 on i686, so there it may straddle 8 bytes). In a packed struct it takes the
-/// next bit and aligns nothing. `:0` moves to the next unit of its type, packed or not.
-fn place_bits(s: Scalar, width: u64, end: u64, packed: bool, target: &Target) -> (u64, u64) {
+/// (`__u64`'s is 4 on i686, so there it may straddle 8 bytes). With a `cap` (`bit_cap`) it
+/// takes the next bit and aligns the struct at most that much. `:0` moves to the next unit of
+/// its type, capped or not.
+fn place_bits(s: Scalar, width: u64, end: u64, cap: Option<u64>, target: &Target) -> (u64, u64) {
     let talign = target.scalar_align(s);
     let unit = talign * 8;
     let type_bits = target.scalar_size(s) * 8;
     if width == 0 {
         return (end.div_ceil(unit) * unit, talign);
     }
-    if packed {
-        return (end, 1);
+    if let Some(n) = cap {
+        return (end, talign.min(n));
     }
     let spans = (end % unit + width).div_ceil(unit);
     let start = if spans > type_bits / unit {

@@ -99,6 +99,8 @@ enum Item {
         packed: bool,
         /// `__attribute__((aligned(n)))`.
         aligned: Option<u64>,
+        /// The `#pragma pack(n)` it is under (`pack_regions`).
+        pack: Option<u64>,
         fields: Vec<Field>,
         start: u32,
         end: u32,
@@ -2128,6 +2130,7 @@ fn struct_item(
         doc: doc_of(c),
         packed,
         aligned,
+        pack: None,
         fields,
         start,
         end,
@@ -2743,6 +2746,13 @@ fn one_line(s: &str) -> String {
     out
 }
 
+/// A `#pragma pack` of the header: `pack(n)` / `pack()`, `pack(push[, n])`, `pack(pop)`.
+enum PackOp {
+    Set(Option<u64>),
+    Push(Option<u64>),
+    Pop,
+}
+
 /// The preprocessor directives of the header that are neither a `#define`, an `#include` nor a
 /// conditional (outside the skipped branches): a `#pragma` or another directive is listed for
 /// the author; an `#undef` of a name defined above is refused, as the skeleton would keep it.
@@ -2764,6 +2774,7 @@ fn directives(
             (at.line, at.offset, t.spelling)
         })
         .collect();
+    let mut packs: Vec<(u32, PackOp)> = Vec::new();
     for (i, (line, offset, word)) in all.iter().enumerate() {
         let first_on_line = i == 0 || all[i - 1].0 != *line;
         if word != "#" || !first_on_line {
@@ -2842,17 +2853,62 @@ fn directives(
                     ));
                 }
             }
+            "pragma" if next(2) == "pack" => {
+                let args: Vec<&str> = (3..)
+                    .map(next)
+                    .take_while(|t| !t.is_empty())
+                    .filter(|t| !matches!(*t, "(" | ")" | ","))
+                    .collect();
+                let op = match args.as_slice() {
+                    [] => Some(PackOp::Set(None)),
+                    ["push"] => Some(PackOp::Push(None)),
+                    ["pop"] => Some(PackOp::Pop),
+                    ["push", n] => n.parse().ok().map(|n| PackOp::Push(Some(n))),
+                    [n] => n.parse().ok().map(|n| PackOp::Set(Some(n))),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => packs.push((*offset, op)),
+                    None => state.items.push((
+                        *offset,
+                        item("a `#pragma pack` import does not read: `pack(n)`, `pack()`, `pack(push, n)` and `pack(pop)` are"),
+                    )),
+                }
+            }
             "pragma" => state.items.push((
                 *offset,
-                item(
-                    "the schema has no pragmas (a `#pragma pack` that changes a layout is \
-                         refused by the layout proof)",
-                ),
+                item("the schema has no pragmas but `#pragma pack` (a struct's `pack`)"),
             )),
             _ => state.items.push((
                 *offset,
                 item("a preprocessor directive the schema has no form for"),
             )),
+        }
+    }
+    // Each struct under a `#pragma pack(n)` takes its n, as the pragma stands where the struct
+    // begins.
+    let (mut current, mut stack) = (None, Vec::new());
+    let mut from: Vec<(u32, Option<u64>)> = Vec::with_capacity(packs.len());
+    for (o, op) in packs {
+        match op {
+            PackOp::Set(n) => current = n,
+            PackOp::Push(n) => {
+                stack.push(current);
+                if n.is_some() {
+                    current = n;
+                }
+            }
+            PackOp::Pop => current = stack.pop().flatten(),
+        }
+        from.push((o, current));
+    }
+    for (_, item) in state.items.iter_mut() {
+        if let Item::Struct { start, pack, .. } = item {
+            *pack = from
+                .iter()
+                .rev()
+                .find(|(o, _)| o < start)
+                .and_then(|(_, n)| *n);
         }
     }
 }
@@ -4400,6 +4456,7 @@ fn render(
                 doc,
                 packed,
                 aligned,
+                pack,
                 mut fields,
                 start,
                 ..
@@ -4425,6 +4482,9 @@ fn render(
                 }
                 if let Some(n) = aligned {
                     let _ = writeln!(out, "aligned = {n}");
+                }
+                if let Some(n) = pack {
+                    let _ = writeln!(out, "pack = {n}");
                 }
                 let kd = doc.as_deref().map(|d| kernel_doc(d, &name));
                 if let Some(kd) = &kd {

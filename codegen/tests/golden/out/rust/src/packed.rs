@@ -685,6 +685,65 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkAddr {}
+/// `struct pk_bits`: Bits across a unit of their type
+#[repr(C, packed(2))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkBits {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u32; 0],
+    /// a byte
+    pub c: u8,
+    /// The bytes of the bitfields `a`, `b`: read and written by their accessors.
+    pub _bitfield_1: [u8; 4],
+    /// the last byte
+    pub pad: u8,
+}
+impl PkBits {
+    /// `a`: bits 0 to 3 of `_bitfield_1`.
+    #[inline]
+    pub fn a(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 0, 4) as u32
+    }
+    /// Sets `a` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_a(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 0, 4, value as u64)
+    }
+    /// `b`: bits 4 to 31 of `_bitfield_1`.
+    #[inline]
+    pub fn b(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 4, 28) as u32
+    }
+    /// Sets `b` to the low 28 bits of `value`.
+    #[inline]
+    pub fn set_b(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 4, 28, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PkBits>() != 6 {
+        panic!("struct pk_bits: wrong size");
+    }
+    if ::core::mem::align_of::<PkBits>() != 2 {
+        panic!("struct pk_bits: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkBits, c) != 0 {
+        panic!("struct pk_bits: `c` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkBits, pad) != 5 {
+        panic!("struct pk_bits: `pad` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkBits, _bitfield_1) != 1 {
+        panic!("struct pk_bits: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkBits {}
 /// `struct pk_holder`: Holds a 4-aligned table
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -724,6 +783,7 @@ pub mod r1 {
     pub use super::PkMetrics;
     pub use super::PkOgm;
     pub use super::PkAddr;
+    pub use super::PkBits;
     pub use super::PkHolder;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

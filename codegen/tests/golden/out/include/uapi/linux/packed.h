@@ -131,6 +131,23 @@ struct pk_addr {
 };
 
 #pragma pack()
+#pragma pack(2)
+
+/**
+ * struct pk_bits - Bits across a unit of their type
+ * @c: a byte
+ * @a: four bits
+ * @b: 28 bits, from bit 12
+ * @pad: the last byte
+ */
+struct pk_bits {
+	__u8 c;
+	__u32 a:4;
+	__u32 b:28;
+	__u8 pad;
+};
+
+#pragma pack()
 
 /**
  * struct pk_holder - Holds a 4-aligned table
