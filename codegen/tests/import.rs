@@ -1241,6 +1241,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "  { type = \"__u32\", bits = 32 },",
         "name = \"af_args\"\nfields = [\n  { name = \"args\", type = \"__u64\", len = 0 },\n]",
         "[[typedef]]\nname = \"__af_rwf_t\"\ntype = \"int\"\nbitwise = true\n",
+        "[[struct]]\nname = \"__kernel_fsid_t\"\ntypedef = true\nextern = \"linux/types.h\"\nfields = [\n  { name = \"val\", type = \"int\", len = 2 },\n]",
+        "  { name = \"f_fsid\", type = \"__kernel_fsid_t\" },",
         "name = \"AF_RWF_HIPRI\"\nexpr = \"((__af_rwf_t)0x00000001)\"\n",
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",
         "name = \"AF_TOP_U32\"\nbit = 31\n",

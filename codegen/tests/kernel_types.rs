@@ -48,6 +48,12 @@ fn checks(triple: &str) -> String {
         n += 1;
     }
     assert!(n >= 47, "{n} types checked");
+    // <asm-generic/posix_types.h>'s one struct, which the stub carries for import.
+    out.push_str(
+        "_Static_assert(sizeof(__kernel_fsid_t) == 8 && _Alignof(__kernel_fsid_t) == 4, \
+         \"__kernel_fsid_t\");\n\
+         _Static_assert(offsetof(__kernel_fsid_t, val[1]) == 4, \"__kernel_fsid_t.val\");\n",
+    );
     out
 }
 

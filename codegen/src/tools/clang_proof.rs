@@ -71,7 +71,9 @@ typedef unsigned short __kernel_old_dev_t;\n\
 /// <linux/stddef.h>'s macros (`__struct_group()`, `__counted_by()` ...), which the kernel's
 /// <linux/types.h> brings in through <linux/posix_types.h>: headers use them without
 /// including it. And `__BITS_PER_LONG`, which the kernel's <linux/types.h> brings in from
-/// <asm/bitsperlong.h>, and which a member's `when` may test.
+/// <asm/bitsperlong.h>, and which a member's `when` may test. And <asm-generic/posix_types.h>'s
+/// one struct, `__kernel_fsid_t` (statfs.h's, fanotify.h's members), which import copies as
+/// <linux/types.h>'s.
 pub const TYPES_H: &str = concat!(
     "#ifndef _LINUX_TYPES_H\n#define _LINUX_TYPES_H\n",
     bits_per_long!(),
@@ -94,6 +96,8 @@ typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
 typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n\
+#ifndef __kernel_fsid_t\ntypedef struct {\n\tint\tval[2];\n} __kernel_fsid_t;\n\
+#define __kernel_fsid_t __kernel_fsid_t\n#endif\n\
 ",
     arch_types!(),
     "\

@@ -2980,7 +2980,7 @@ fn read(
     args: &[String],
     source: String,
     include: &[&Path],
-    libc: &Path,
+    (stub, libc): (&Path, &Path),
 ) -> Result<State, Error> {
     let include_name =
         |path: &str, dirs: &[&Path]| include_name(path, dirs).or_else(|| libc_name(path, libc));
@@ -3030,7 +3030,15 @@ fn read(
                 let text = texts
                     .entry(file.clone())
                     .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
-                if let (Some(h), Some(text)) = (include_name(&file, include), text.as_deref()) {
+                // uapigen's <linux/types.h> holds <asm-generic/posix_types.h>'s one struct,
+                // `__kernel_fsid_t` (statfs.h's, fanotify.h's), copied as <linux/types.h>'s.
+                let header = include_name(&file, include).or_else(|| {
+                    Path::new(&file)
+                        .strip_prefix(stub)
+                        .is_ok_and(|rel| rel == Path::new("linux/types.h"))
+                        .then(|| "linux/types.h".to_string())
+                });
+                if let (Some(h), Some(text)) = (header, text.as_deref()) {
                     let mut item = struct_item(decl, c.spelling(), place.offset, place.file, text);
                     if let Item::Struct { typedef: t, .. } = &mut item {
                         *t = typedef;
@@ -3169,14 +3177,20 @@ pub fn import_structs(
         &dirs,
         &["-fparse-all-comments", "-ferror-limit=0"],
     );
-    let mut state = read(header, &args, source.clone(), include, &types.libc)?;
+    let mut state = read(header, &args, source.clone(), include, (&stub, &types.libc))?;
     // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
     let regions = arch_regions(&source);
     if regions.iter().any(|r| !r.other) {
         let mut extra = Vec::new();
         for t in &crate::layout::TARGETS[1..] {
             let args = c_args(t, &dirs, &["-fparse-all-comments", "-ferror-limit=0"]);
-            extra.push(read(header, &args, source.clone(), include, &types.libc)?);
+            extra.push(read(
+                header,
+                &args,
+                source.clone(),
+                include,
+                (&stub, &types.libc),
+            )?);
         }
         merge_arch_members(&mut state, &extra, &regions);
     }

@@ -69,6 +69,12 @@ struct af_args {
 	__u64 args[0];
 };
 
+/* asm-generic/statfs.h's member of <asm-generic/posix_types.h>'s one struct. */
+struct af_statfs {
+	__kernel_fsid_t f_fsid;
+	__u32 f_flags;
+};
+
 /* linux/fs.h's own `__`-named type, sparse's `__bitwise`, and a cast to it. */
 typedef int __bitwise __af_rwf_t;
 #define AF_RWF_HIPRI	((__af_rwf_t)0x00000001)
