@@ -145,6 +145,8 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                     let g = f.group(i);
                     (&g.name, &g.extern_header, &g.span, "enum")
                 }
+                // Never another header's (`is_extern`).
+                ir::ItemRef::TagAlias(_) => continue,
             };
             let Some(header) = header else { continue };
             let Some(o) = models.iter().find(|o| &o.family.header == header) else {
@@ -227,6 +229,7 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                         Some(_) => None,
                     }
                 }
+                ir::ItemRef::TagAlias(_) => None,
             };
             if let Some(why) = differs {
                 diags.push(Diagnostic::at(

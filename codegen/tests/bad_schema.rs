@@ -1495,6 +1495,24 @@ const CASES: &[Case] = &[
         says: "`M` takes 1 argument, given 2",
     },
     Case {
+        name: "a tag of no struct",
+        body: "[[define]]\nname = \"old\"\ntag = \"nowhere\"\n",
+        at: "\"nowhere\"",
+        says: "unknown struct `nowhere`",
+    },
+    Case {
+        name: "a tag with a value",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"old\"\ntag = \"s\"\nvalue = 1\n",
+        at: "1\n",
+        says: "`value` with `tag`: `old` is another name for a struct's tag, no constant",
+    },
+    Case {
+        name: "a tag alias named as a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"t\"\ntag = \"s\"\n",
+        at: "\"t\"\ntag",
+        says: "`t` is defined twice",
+    },
+    Case {
         name: "a pack that is no power of two",
         body: "[[struct]]\nname = \"s\"\npack = 3\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "3\n",

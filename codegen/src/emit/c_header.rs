@@ -587,6 +587,23 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 ..Default::default()
             }
         }
+        ItemRef::TagAlias(i) => {
+            let a = &family.tag_aliases[i.0];
+            let line = DefineLine {
+                name: a.name.clone(),
+                pad: String::new(),
+                value: family.struct_(a.to).name.clone(),
+                trailing: a
+                    .doc
+                    .as_deref()
+                    .filter(|d| !d.contains('\n'))
+                    .map(c_comment),
+            };
+            ItemView {
+                defines: Some(align_defines(vec![line])),
+                ..Default::default()
+            }
+        }
         ItemRef::Macro(i) => {
             let m = &family.macros[i.0];
             let line = DefineLine {
@@ -770,7 +787,10 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     defines.extend(g.values.iter().map(define_line));
                 }
                 ItemRef::Define(d) => defines.push(define_line(&family.define(*d).constant)),
-                ItemRef::Struct(_) | ItemRef::Macro(_) | ItemRef::Typedef(_) => {}
+                ItemRef::Struct(_)
+                | ItemRef::Macro(_)
+                | ItemRef::Typedef(_)
+                | ItemRef::TagAlias(_) => {}
             }
         }
         for d in align_defines(defines) {

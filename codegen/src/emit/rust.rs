@@ -730,8 +730,9 @@ fn constant_doc(c: &Constant, ty: &str) -> String {
 fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [Option<String>]) {
     match item {
         // A function-like macro has no Rust form (bindgen leaves them out too); the
-        // constants written with it carry their values.
-        ItemRef::Macro(_) => {}
+        // constants written with it carry their values. Nor has another name for a tag: the
+        // type is the struct's.
+        ItemRef::Macro(_) | ItemRef::TagAlias(_) => {}
         // bindgen's alias; the members keep what it names, the same type to Rust.
         ItemRef::Typedef(i) => {
             let t = &ctx.family.typedefs[i.0];

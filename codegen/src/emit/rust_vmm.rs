@@ -801,8 +801,8 @@ impl Emit<'_> {
                 self.structure(s)
             }
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
-            // bindgen leaves function-like macros out.
-            ItemRef::Macro(_) => {}
+            // bindgen leaves function-like macros out, and a tag's other name.
+            ItemRef::Macro(_) | ItemRef::TagAlias(_) => {}
             ItemRef::Typedef(t) => {
                 let t = &f.typedefs[t.0];
                 let named = match &t.ty {

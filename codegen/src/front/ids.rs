@@ -33,6 +33,10 @@ pub struct MacroId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypedefId(pub usize);
 
+/// A `[[define]]` of a struct's tag (`tag = ...`): an index into `Family::tag_aliases`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TagAliasId(pub usize);
+
 impl RevId {
     /// The first revision: where an item without `since` starts.
     pub const FIRST: RevId = RevId(0);

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::Source;
 // Re-exported so that a reader of the IR has its ids with it.
-pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId, TypedefId};
+pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId, TagAliasId, TypedefId};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -56,6 +56,8 @@ pub struct Family {
     pub macros: Vec<MacroDef>,
     /// `[[typedef]]`s, in schema order.
     pub typedefs: Vec<Typedef>,
+    /// `[[define]]`s of another name for a struct's tag, in schema order.
+    pub tag_aliases: Vec<TagAlias>,
     /// The tags of the structs pointers point to that no header defines (`incomplete`), in
     /// the order the schema first names them.
     pub incomplete: Vec<String>,
@@ -78,6 +80,8 @@ pub enum ItemRef {
     Macro(MacroId),
     /// A typedef.
     Typedef(TypedefId),
+    /// A `#define` of another name for a struct's tag.
+    TagAlias(TagAliasId),
 }
 
 /// One `[[revision]]`.
@@ -1777,6 +1781,21 @@ pub struct IoSize {
     pub bytes: Vec<u64>,
 }
 
+/// `#define nvme_admin_cmd nvme_passthru_cmd` (`[[define]]` with `tag`): another name for a
+/// struct's tag, which `struct nvme_admin_cmd` (an ioctl's argument, a member's type) then
+/// names. No value: nothing else of the schema reads it as a constant.
+#[derive(Debug, Clone)]
+pub struct TagAlias {
+    /// The name it defines.
+    pub name: String,
+    /// The struct (or union) whose tag it stands for.
+    pub to: StructId,
+    /// A trailing comment.
+    pub doc: Option<String>,
+    /// Where the schema writes its name.
+    pub span: Span,
+}
+
 /// `typedef T NAME;` (`[[typedef]]`).
 #[derive(Debug, Clone)]
 pub struct Typedef {
@@ -2116,6 +2135,7 @@ impl Family {
             ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
             ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
             ItemRef::Group(i) => self.group(i).extern_header.is_some(),
+            ItemRef::TagAlias(_) => false,
         }
     }
 

@@ -599,6 +599,7 @@ impl Resolver {
             defines: Vec::new(),
             macros: Vec::new(),
             typedefs: Vec::new(),
+            tag_aliases: Vec::new(),
             incomplete: Vec::new(),
             items: Vec::new(),
             revision: None,
@@ -709,6 +710,14 @@ impl Resolver {
                             .items
                             .push(ItemRef::Macro(MacroId(family.macros.len())));
                         family.macros.push(def);
+                    }
+                }
+                Entry::Define(d) if d.get_ref().tag.is_some() => {
+                    if let Some(a) = self.tag_alias(d) {
+                        family
+                            .items
+                            .push(ItemRef::TagAlias(TagAliasId(family.tag_aliases.len())));
+                        family.tag_aliases.push(a);
                     }
                 }
                 Entry::Define(d) => {
@@ -2905,6 +2914,68 @@ impl Resolver {
             decl,
             span,
         }
+    }
+
+    /// `[[define]]` with `tag`: another name for the tag of a struct or union above it, which
+    /// `struct NAME` then names (nvme_ioctl.h's `#define nvme_admin_cmd nvme_passthru_cmd`,
+    /// an ioctl's argument). It has no value, so it takes no key that gives or places one.
+    fn tag_alias(&mut self, d: S<RawDefine>) -> Option<TagAlias> {
+        let raw = d.into_inner();
+        let name = self.identifier(&raw.name, Role::Constant);
+        let tag = raw.tag.as_ref()?;
+        let others = [
+            (raw.value.as_ref().map(|x| x.span()), "value"),
+            (raw.bit.as_ref().map(|x| x.span()), "bit"),
+            (raw.or.as_ref().map(|x| x.span()), "or"),
+            (raw.char.as_ref().map(|x| x.span()), "char"),
+            (raw.ioctl.as_ref().map(|x| x.span()), "ioctl"),
+            (raw.alias.as_ref().map(|x| x.span()), "alias"),
+            (raw.expr.as_ref().map(|x| x.span()), "expr"),
+            (raw.inside.as_ref().map(|x| x.span()), "inside"),
+            (raw.since.as_ref().map(|x| x.span()), "since"),
+            (raw.until.as_ref().map(|x| x.span()), "until"),
+            (raw.sentinel.as_ref().map(|x| x.span()), "sentinel"),
+            (raw.removed.as_ref().map(|x| x.span()), "removed"),
+            (raw.extern_header.as_ref().map(|x| x.span()), "extern"),
+            (raw.libc_compat.as_ref().map(|x| x.span()), "libc_compat"),
+            (raw.when.as_ref().map(|x| x.span()), "when"),
+            (raw.unless.as_ref().map(|x| x.span()), "unless"),
+        ];
+        if let Some((Some(at), key)) = others.into_iter().find(|(s, _)| s.is_some()) {
+            self.error(
+                at,
+                format!(
+                    "`{key}` with `tag`: `{name}` is another name for a struct's tag, no constant"
+                ),
+            );
+            return None;
+        }
+        let Some(to) = self.struct_index.get(tag.get_ref()).copied() else {
+            self.error_note(
+                tag.span(),
+                format!("unknown struct `{}`", tag.get_ref()),
+                "`tag` names a struct or union defined above it",
+            );
+            return None;
+        };
+        if self.struct_index.contains_key(&name)
+            || self.constants.contains_key(&name)
+            || self.macros.contains_key(&name)
+            || self.typedefs.contains_key(&name)
+        {
+            self.error(raw.name.span(), format!("`{name}` is defined twice"));
+            return None;
+        }
+        self.struct_index.insert(name.clone(), to);
+        if self.unions.contains(tag.get_ref()) {
+            self.unions.insert(name.clone());
+        }
+        Some(TagAlias {
+            name,
+            to,
+            doc: self.text(&raw.doc, "a doc", false),
+            span: raw.name.span(),
+        })
     }
 
     fn define(&mut self, d: S<RawDefine>, family: &Family) -> Option<Constant> {

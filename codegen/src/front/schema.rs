@@ -627,6 +627,9 @@ pub struct RawDefine {
     pub ioctl: Option<S<RawIoctl>>,
     /// Another constant's name: `#define NAME OTHER`.
     pub alias: Option<S<String>>,
+    /// A struct's or union's tag above it: `#define nvme_admin_cmd nvme_passthru_cmd`, so
+    /// that `struct nvme_admin_cmd` names it.
+    pub tag: Option<S<String>>,
     /// A C integer constant expression, written as given: `expr = "(1ULL << 40) - 1"`.
     pub expr: Option<S<String>>,
     /// The revision that redefined it (a sentinel moving): it applies before that revision.

@@ -1577,6 +1577,13 @@ fn parse_expr(
     })
 }
 
+/// What `alias = "NAME"` names.
+fn alias_of(value: &str) -> Option<String> {
+    let text = value.strip_prefix("alias = ")?;
+    let t: toml::Table = toml::from_str(&format!("a = {text}")).ok()?;
+    Some(t.get("a")?.as_str()?.to_string())
+}
+
 /// The names an `expr` define's casts take as types where the schema has no type of that
 /// name (`((__kernel_rwf_t)1)`, `((__sighandler_t)0)`): what `parse_expr` took on trust.
 fn cast_types(value: &str, macros: &HashMap<String, crate::front::cexpr::Macro>) -> Vec<String> {
@@ -3311,6 +3318,15 @@ pub fn import_structs(
             }
             match item {
                 Item::Struct { name, .. } => structs.push(name.clone()),
+                // `#define nvme_admin_cmd nvme_passthru_cmd`: another name for a struct's tag
+                // above, which `struct nvme_admin_cmd` below then names.
+                Item::Define { name, value, .. }
+                    if alias_of(value).is_some_and(|t| structs.contains(&t)) =>
+                {
+                    let t = alias_of(value).unwrap_or_default();
+                    *value = format!("tag = {}", toml_str(&t));
+                    structs.push(name.clone());
+                }
                 // A macro named as an enum constant above it (legal C: only a call expands it)
                 // would be a second definition of the name in the schema.
                 Item::Macro { name, .. } if known.contains(name) => {

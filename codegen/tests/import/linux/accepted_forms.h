@@ -4,6 +4,7 @@
 #define _UAPI_ACCEPTED_FORMS_H
 
 #include <linux/types.h>
+#include <linux/ioctl.h>
 
 #define AF_OCTAL	010
 #define AF_HEX		0x7fffffffffffffff
@@ -68,6 +69,10 @@ struct af_md {
 struct af_args {
 	__u64 args[0];
 };
+
+/* nvme_ioctl.h's other name for a struct's tag, and an ioctl of it. */
+#define af_req_old af_req
+#define AF_IOCTL_OLD _IOWR('A', 1, struct af_req_old)
 
 /* asm-generic/statfs.h's member of <asm-generic/posix_types.h>'s one struct. */
 struct af_statfs {

@@ -383,6 +383,16 @@ pub const FEAT_XCHG_BIG: u32 = (if cfg!(
 } else {
     3 << 30
 }) | (32 << 16) | (FEAT_TYPE << 8) | 3;
+/// `FEAT_GET_SMALL_TAGGED` = `_IOR(FEAT_TYPE, 0x05, struct feat_small_old)`.
+pub const FEAT_GET_SMALL_TAGGED: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (8 << 16) | (FEAT_TYPE << 8) | 5;
 /// `FEAT_SET_INT` = `_IOW(FEAT_TYPE, FEAT_CMD_SECOND, int)`.
 pub const FEAT_SET_INT: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",

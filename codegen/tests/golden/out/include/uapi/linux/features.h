@@ -125,6 +125,10 @@ struct feat_wide {
 
 #define FEAT_XCHG_BIG	_IOWR(FEAT_TYPE, 3, struct feat_big)
 
+#define feat_small_old	feat_small /* its old name */
+
+#define FEAT_GET_SMALL_TAGGED	_IOR(FEAT_TYPE, 0x05, struct feat_small_old)
+
 #define FEAT_SET_INT	_IOW(FEAT_TYPE, FEAT_CMD_SECOND, int)
 
 #define FEAT_RESET	_IO(FEAT_TYPE, FEAT_CMD_BASE + 4)
