@@ -1305,6 +1305,14 @@ fn define_typedef_arg(value: &str) -> Option<String> {
         .then(|| size.to_string())
 }
 
+/// Whether `name` is another header's typedef of a scalar (videodev2.h's `v4l2_std_id`), which
+/// an `extern` copy writes with nothing else copied.
+fn other_scalar_typedef(others: &HashMap<String, (String, bool, String)>, name: &str) -> bool {
+    others
+        .get(name)
+        .is_some_and(|(ty, ..)| Scalar::from_c_name(ty).is_some())
+}
+
 /// An ioctl define's schema form (`ioctl = { ... }`) as a table.
 fn ioctl_table(value: &str) -> Option<toml::Table> {
     let table = value.strip_prefix("ioctl = ")?;
@@ -3347,7 +3355,10 @@ pub fn import_structs(
                 }
                 Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
                 Item::Define { name, value, .. }
-                    if define_typedef_arg(value).is_some_and(|t| !typedef_names.contains(&t)) =>
+                    if define_typedef_arg(value).is_some_and(|t| {
+                        !typedef_names.contains(&t)
+                            && !other_scalar_typedef(&state.other_typedefs, &t)
+                    }) =>
                 {
                     let t = define_typedef_arg(value).unwrap_or_default();
                     lost.push(name.clone());
@@ -3691,8 +3702,23 @@ pub fn import_structs(
             }
         }
     }
-    // Another header's typedefs the members name, copied as `extern` items.
+    // Another header's typedefs the members name, copied as `extern` items; and those of a
+    // scalar an ioctl's argument names (v4l2-subdev.h's `_IOR('V', 23, v4l2_std_id)`).
     let mut extern_typedefs: Vec<(String, String, bool, String)> = Vec::new();
+    for (_, item) in &state.items {
+        let Item::Define { value, .. } = item else {
+            continue;
+        };
+        let Some(t) = define_typedef_arg(value) else {
+            continue;
+        };
+        if let (Some((ty, bitwise, h)), false) = (state.other_typedefs.get(&t), seen.contains(&t)) {
+            if other_scalar_typedef(&state.other_typedefs, &t) {
+                seen.insert(t.clone());
+                extern_typedefs.push((t.clone(), ty.clone(), *bitwise, h.clone()));
+            }
+        }
+    }
     let copied_structs = extern_structs.iter().map(|(_, i, _)| i);
     for item in state.items.iter().map(|(_, i)| i).chain(copied_structs) {
         let Item::Struct { fields, .. } = item else {
