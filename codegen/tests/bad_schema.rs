@@ -1495,6 +1495,12 @@ const CASES: &[Case] = &[
         says: "`M` takes 1 argument, given 2",
     },
     Case {
+        name: "an ioctl of an enum the schema has not",
+        body: "[[define]]\nname = \"D\"\nioctl = { type = \"'E'\", nr = 1, dir = \"r\", size = \"enum nowhere\" }\n",
+        at: "\"enum nowhere\"",
+        says: "unknown enum `nowhere`",
+    },
+    Case {
         name: "a tag of no struct",
         body: "[[define]]\nname = \"old\"\ntag = \"nowhere\"\n",
         at: "\"nowhere\"",

@@ -1550,6 +1550,7 @@ fn ioc_numbers_and_pointers_to_undefined_structs_are_imported() {
         "ioctl = { ioc = true, type = \"'X'\", nr = 1, dir = \"none\", size = \"struct ioc_arg\" }",
         "ioctl = { ioc = true, type = \"'X'\", nr = 2, dir = \"rw\" }",
         "ioctl = { type = \"'X'\", nr = 3, dir = \"r\", size = \"struct ioc_opaque *\" }",
+        "ioctl = { type = \"'X'\", nr = 4, dir = \"r\", size = \"enum ioc_state\" }",
     ] {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }

@@ -3484,10 +3484,24 @@ impl Resolver {
             }
             return Some(targets.iter().map(|t| t.pointer_size()).collect());
         }
-        // A `[[typedef]]`'s name: what it names (i915_drm.h's `drm_i915_init_t`).
-        let ty = match self.typedefs.get(&c) {
-            Some((_, ty, _)) => ty.clone(),
-            None => self.field_type(s)?,
+        // A `[[typedef]]`'s name: what it names (i915_drm.h's `drm_i915_init_t`); a tagged
+        // `[[enum]]` written as a C enum: the integer C gives it (genwqe_card.h's `_IOR(...,
+        // enum genwqe_card_state)`).
+        let tagged = c
+            .strip_prefix("enum ")
+            .and_then(|tag| self.enum_types.get(tag.trim()));
+        if let (Some(tag), None) = (c.strip_prefix("enum "), tagged) {
+            self.error_note(
+                s.span(),
+                format!("unknown enum `{}`", tag.trim()),
+                "an ioctl's `enum TAG` is a tagged `[[enum]]` written as a C enum above it",
+            );
+            return None;
+        }
+        let ty = match (self.typedefs.get(&c), tagged) {
+            (Some((_, ty, _)), _) => ty.clone(),
+            (None, Some((_, repr))) => FieldType::Scalar(repr.scalar()),
+            (None, None) => self.field_type(s)?,
         };
         let bytes: Vec<u64> = match ty {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.

@@ -1232,6 +1232,8 @@ fn ioctl_form(words: &[String]) -> DefineForm {
     fn value_type(toks: &[&str]) -> bool {
         match toks {
             ["struct", n] => is_identifier(n),
+            // A tagged enum of the header's (genwqe_card.h's `enum genwqe_card_state`).
+            ["enum", n] => is_identifier(n),
             // A typedef's name (videodev2.h's `v4l2_std_id`), which resolve looks up.
             [n] if is_identifier(n) => true,
             _ => crate::ir::Scalar::from_c_name(&toks.join(" ")).is_some(),
@@ -1294,6 +1296,15 @@ fn define_struct(value: &str) -> Option<String> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     (!name.is_empty()).then_some(name)
+}
+
+/// The tag of the enum an ioctl define's schema form gives as its argument type (`size =
+/// "enum genwqe_card_state"`).
+fn define_enum(value: &str) -> Option<String> {
+    let i = ioctl_table(value)?;
+    let size = i.get("size")?.as_str()?.trim();
+    let tag = size.strip_prefix("enum ")?.trim();
+    is_identifier(tag).then(|| tag.to_string())
 }
 
 /// The name an ioctl define's schema form gives as its argument type (`size =
@@ -3313,9 +3324,13 @@ pub fn import_structs(
         let mut forward: Vec<(String, Vec<String>)> = Vec::new();
         let mut known: Vec<String> = Vec::new();
         let mut structs: Vec<String> = Vec::new();
+        let mut c_enums: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
         for (_, item) in state.items.iter_mut() {
+            if let Item::Enum { name: Some(n), .. } = item {
+                c_enums.push(n.clone());
+            }
             if let Item::Define { value, .. } = item {
                 if let Some(text) = expr_text(value) {
                     adopt_macros(&text, &state.other_macros, &mut macros, &mut extern_macros);
@@ -3326,6 +3341,21 @@ pub fn import_structs(
             }
             match item {
                 Item::Struct { name, .. } => structs.push(name.clone()),
+                // `_IOR(..., enum TAG)`: a tagged enum of this header's above, which the schema
+                // writes as a C enum.
+                Item::Define { name, value, .. }
+                    if define_enum(value).is_some_and(|t| !c_enums.contains(&t)) =>
+                {
+                    let t = define_enum(value).unwrap_or_default();
+                    lost.push(name.clone());
+                    *item = Item::NotImported {
+                        what: format!("#define {name}"),
+                        why: format!(
+                            "its argument type is `enum {t}`, which is not an enum this header \
+                             defines above it; add it by hand"
+                        ),
+                    };
+                }
                 // `#define nvme_admin_cmd nvme_passthru_cmd`: another name for a struct's tag
                 // above, which `struct nvme_admin_cmd` below then names.
                 Item::Define { name, value, .. }

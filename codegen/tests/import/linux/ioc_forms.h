@@ -14,4 +14,11 @@ struct ioc_arg {
 #define IOC_RESET	_IOC(_IOC_READ | _IOC_WRITE, 'X', 2, 0)
 #define IOC_HANDLE	_IOR('X', 3, struct ioc_opaque*)
 
+/* genwqe_card.h's ioctl of a tagged enum's value. */
+enum ioc_state {
+	IOC_UNUSED,
+	IOC_USED,
+};
+#define IOC_GET_STATE	_IOR('X', 4, enum ioc_state)
+
 #endif /* _LINUX_IOC_FORMS_H */

@@ -211,6 +211,16 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for EnStatus {}
+/// `EN_GET_VERDICT` = `_IOR('E', 1, enum en_verdict)`.
+pub const EN_GET_VERDICT: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (4 << 16) | (69 << 8) | 1;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

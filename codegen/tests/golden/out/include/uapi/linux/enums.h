@@ -8,6 +8,7 @@
 #define _UAPI_LINUX_ENUMS_H
 
 #include <linux/types.h>
+#include <linux/ioctl.h>
 
 /**
  * enum en_verdict - Negative values, counted up as C counts them
@@ -100,5 +101,7 @@ struct en_status {
 	en_rate_t rate;
 	int irq;
 };
+
+#define EN_GET_VERDICT	_IOR('E', 1, enum en_verdict)
 
 #endif /* _UAPI_LINUX_ENUMS_H */
