@@ -197,6 +197,14 @@ fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
         uapigen::clang_proof::POSIX_TYPES_H,
     )
     .unwrap();
+    // The stub <linux/types.h> alone, before a real tree (the corpus reads so).
+    let types_only = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(types_only.path().join("linux")).unwrap();
+    std::fs::write(
+        types_only.path().join("linux/types.h"),
+        uapigen::clang_proof::TYPES_H,
+    )
+    .unwrap();
     let mut checked = 0;
     for t in uapigen::layout::TARGETS {
         let mut src = String::from("#include <linux/types.h>\n#include <linux/posix_types.h>\n");
@@ -232,6 +240,11 @@ fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
             "#include <linux/posix_types.h>\n",
             "#include <linux/posix_types.h>\n__kernel_fsid_t fsid;\n",
         );
+        // linux/loop.h's order: the kernel's <asm/posix_types.h> (asm-generic's
+        // `__kernel_fsid_t`) before the stub <linux/types.h>, which then leaves its own out.
+        let generic_first = "#include <asm/posix_types.h>\n#include <linux/types.h>\n\
+                             __kernel_fsid_t fsid;\n"
+            .to_string();
         for (what, text, dirs) in [
             ("the kernel's", &src, vec![k.include.clone(), arch.clone()]),
             ("the stub", &stub_src, vec![stub.path().to_path_buf()]),
@@ -239,6 +252,15 @@ fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
                 "the stub's with asm-generic's",
                 &with_generic,
                 vec![stub.path().to_path_buf(), k.include.clone(), arch.clone()],
+            ),
+            (
+                "asm-generic's before the stub's",
+                &generic_first,
+                vec![
+                    types_only.path().to_path_buf(),
+                    k.include.clone(),
+                    arch.clone(),
+                ],
             ),
         ] {
             let include: Vec<&std::path::Path> = dirs.iter().map(|d| d.as_path()).collect();

@@ -96,7 +96,8 @@ typedef long long __kernel_loff_t;\ntypedef long long __kernel_time64_t;\n\
 typedef int __kernel_pid_t;\ntypedef int __kernel_daddr_t;\ntypedef int __kernel_timer_t;\n\
 typedef int __kernel_clockid_t;\ntypedef int __kernel_key_t;\ntypedef int __kernel_mqd_t;\n\
 typedef unsigned int __kernel_uid32_t;\ntypedef unsigned int __kernel_gid32_t;\n\
-#ifndef __kernel_fsid_t\ntypedef struct {\n\tint\tval[2];\n} __kernel_fsid_t;\n\
+#if !defined(__kernel_fsid_t) && !defined(__ASM_GENERIC_POSIX_TYPES_H)\n\
+typedef struct {\n\tint\tval[2];\n} __kernel_fsid_t;\n\
 #define __kernel_fsid_t __kernel_fsid_t\n#endif\n\
 ",
     arch_types!(),

@@ -3327,7 +3327,11 @@ pub fn import_structs(
         let mut c_enums: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
-        for (_, item) in state.items.iter_mut() {
+        // A tag's other name is one on every target (vbox_vmmdev_types.h's, per word size,
+        // stays the author's to write).
+        let arch = arch_regions(&state.source);
+        for (at, item) in state.items.iter_mut() {
+            let per_arch = arch.iter().any(|r| r.start < *at && *at < r.end);
             if let Item::Enum { name: Some(n), .. } = item {
                 c_enums.push(n.clone());
             }
@@ -3359,7 +3363,7 @@ pub fn import_structs(
                 // `#define nvme_admin_cmd nvme_passthru_cmd`: another name for a struct's tag
                 // above, which `struct nvme_admin_cmd` below then names.
                 Item::Define { name, value, .. }
-                    if alias_of(value).is_some_and(|t| structs.contains(&t)) =>
+                    if !per_arch && alias_of(value).is_some_and(|t| structs.contains(&t)) =>
                 {
                     let t = alias_of(value).unwrap_or_default();
                     *value = format!("tag = {}", toml_str(&t));
