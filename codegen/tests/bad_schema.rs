@@ -851,10 +851,16 @@ const CASES: &[Case] = &[
         says: "has `defined(` without its `)`",
     },
     Case {
-        name: "when on a bitfield",
-        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 1, when = \"defined(__x86_64__)\" }, { type = \"__u32\", bits = 31 }]\n",
-        at: "\"defined(__x86_64__)\"",
-        says: "a condition on a bitfield: uapigen writes `when` and `unless` on a plain member",
+        name: "a bitfield under a condition that moves the bits after it",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"bits\" }\nfields = [\n  { name = \"a\", type = \"__u32\", bits = 1 },\n  { name = \"b\", type = \"__u32\", bits = 1, when = \"defined(__x86_64__)\" },\n  { name = \"c\", type = \"__u32\", bits = 1 },\n]\n",
+        at: "{ name = \"a\"",
+        says: "struct `s` has no Rust type of its bitfields on i686-linux-gnu: the bitfields from `a` take 1 bytes on x86_64-linux-gnu and 1 on i686-linux-gnu, or their bits are elsewhere in them",
+    },
+    Case {
+        name: "a bitfield under a condition x86-64 fails",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 1, when = \"defined(__i386__)\" }, { type = \"__u32\", bits = 31 }]\n",
+        at: "\"defined(__i386__)\"",
+        says: "a bitfield under a condition x86-64 fails: uapigen writes a bitfield's accessors from x86-64's layout",
     },
     Case {
         name: "when on an inline union",

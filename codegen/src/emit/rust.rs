@@ -1712,17 +1712,14 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
             } else {
                 format!("bitfield_get(&{storage}, {bit}, {width}) as {t}")
             };
+            // Under `when`, on the targets that have it (x86's asm/ldt.h's `lm`).
+            let cfg = |out: &mut String| {
+                if let Some(w) = &f.when {
+                    attr_text(indent + 4, &cfg_arches(&w.arches()), out);
+                }
+            };
             out.push_str(&format!(
-                "{i1}/// `{}`: bits {} to {} of `_bitfield_{}`{}.\n\
-                 {i1}#[inline]\n\
-                 {i1}pub fn {getter}(&self) -> {t} {{\n\
-                 {i2}{read}\n\
-                 {i1}}}\n\
-                 {i1}/// Sets `{}` to the low {width} bits of `value`.\n\
-                 {i1}#[inline]\n\
-                 {i1}pub fn {setter}(&mut self, value: {t}) {{\n\
-                 {i2}bitfield_set(&mut {storage}, {bit}, {width}, value as u64)\n\
-                 {i1}}}\n",
+                "{i1}/// `{}`: bits {} to {} of `_bitfield_{}`{}.\n",
                 f.display_name(),
                 m.bit,
                 m.bit + u64::from(width) - 1,
@@ -1732,7 +1729,22 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
                 } else {
                     ""
                 },
+            ));
+            cfg(out);
+            out.push_str(&format!(
+                "{i1}#[inline]\n\
+                 {i1}pub fn {getter}(&self) -> {t} {{\n\
+                 {i2}{read}\n\
+                 {i1}}}\n\
+                 {i1}/// Sets `{}` to the low {width} bits of `value`.\n",
                 f.display_name(),
+            ));
+            cfg(out);
+            out.push_str(&format!(
+                "{i1}#[inline]\n\
+                 {i1}pub fn {setter}(&mut self, value: {t}) {{\n\
+                 {i2}bitfield_set(&mut {storage}, {bit}, {width}, value as u64)\n\
+                 {i1}}}\n",
             ));
         }
     }

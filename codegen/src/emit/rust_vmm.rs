@@ -778,7 +778,8 @@ struct Shape {
     into_bytes: bool,
     /// The named bitfields' accessors: (name, type, run number, first bit as Rust computes
     /// it, width, signed).
-    bitfields: Vec<(String, String, usize, String, u32, bool)>,
+    /// (name, type, run, bit, width, signed, the `cfg` of a bitfield under `when`).
+    bitfields: Vec<(String, String, usize, String, u32, bool, Option<String>)>,
     /// The enums declared as a member's type (`enum { ... } func;`), with the name bindgen
     /// gives each (`<name>__bindgen_ty_N`).
     enums: Vec<(GroupId, String)>,
@@ -1055,9 +1056,16 @@ impl Emit<'_> {
                     Some(tag) => tag.clone(),
                     None => bindgen_scalar(*sc).to_string(),
                 };
-                shapes[at]
-                    .bitfields
-                    .push((field_name(n), ty, run, bit, width, sc.is_signed()));
+                let cfg = f.when.as_ref().map(|w| cfg_attr(&w.arches()));
+                shapes[at].bitfields.push((
+                    field_name(n),
+                    ty,
+                    run,
+                    bit,
+                    width,
+                    sc.is_signed(),
+                    cfg,
+                ));
                 continue;
             }
             let (ty, sub_union) = match &f.ty {
@@ -1289,7 +1297,10 @@ impl Emit<'_> {
             return;
         }
         let _ = writeln!(self.out, "impl {} {{", sh.name);
-        for (name, ty, run, bit, width, signed) in &sh.bitfields {
+        for (name, ty, run, bit, width, signed, cfg) in &sh.bitfields {
+            let cfg = cfg
+                .as_deref()
+                .map_or(String::new(), |c| format!("    {c}\n"));
             let read = if *signed {
                 format!(
                     "{{
@@ -1307,11 +1318,11 @@ impl Emit<'_> {
             };
             let _ = writeln!(
                 self.out,
-                "    #[inline]
+                "{cfg}    #[inline]
     pub fn {name}(&self) -> {ty} {{
         {read}
     }}
-    #[inline]
+{cfg}    #[inline]
     pub fn {setter}(&mut self, val: {ty}) {{
         self._bitfield_{run}.set(({bit}) as usize, {width}u8, val as u64)
     }}"

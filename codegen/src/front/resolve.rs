@@ -1911,8 +1911,22 @@ impl Resolver {
                 }
             }
         }
-        if let (Some(_), Some(at)) = (&when, when_span) {
-            if !self.when_fits(at, bits, &ty, &len_expr) {
+        if let (Some(w), Some(at)) = (&when, when_span) {
+            // A bitfield's accessors are read from x86-64's runs (`layout::runs_among` of
+            // the first layout), under the `cfg` of the targets that have it.
+            let x86_64 = w.on.first().copied().unwrap_or(false);
+            let absent_bits = bits.is_some() && !x86_64;
+            if absent_bits {
+                self.error_note(
+                    at.clone(),
+                    "a bitfield under a condition x86-64 fails: uapigen writes a bitfield's \
+                     accessors from x86-64's layout",
+                    "x86's asm/ldt.h's `lm` is under `#ifdef __x86_64__`: a condition that holds \
+                     there",
+                );
+                return None;
+            }
+            if !self.when_fits(at, &ty, &len_expr) {
                 return None;
             }
         }
@@ -2016,19 +2030,13 @@ impl Resolver {
         false
     }
 
-    /// A `when` member is a whole member of its own: not a bitfield (its run is laid out as
-    /// one), not an inline union or struct (whose members Rust asserts by position), not an
-    /// array whose length differs between targets (its Rust member is written per length).
-    fn when_fits(
-        &mut self,
-        at: Span,
-        bits: Option<u32>,
-        ty: &FieldType,
-        len_expr: &Option<LenExpr>,
-    ) -> bool {
-        let why = if bits.is_some() {
-            "a bitfield"
-        } else if matches!(ty, FieldType::Inline(..)) {
+    /// A `when` member is not an inline union or struct (whose members Rust asserts by
+    /// position), nor an array whose length differs between targets (its Rust member is
+    /// written per length). A bitfield may be one (x86's asm/ldt.h's `lm`): its run is laid
+    /// out on each target without it where it is absent, and `layout::bitfields_differ`
+    /// holds the bits of those present on both to one place.
+    fn when_fits(&mut self, at: Span, ty: &FieldType, len_expr: &Option<LenExpr>) -> bool {
+        let why = if matches!(ty, FieldType::Inline(..)) {
             "an inline union or struct"
         } else if len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
             "an array whose length differs between targets"

@@ -666,8 +666,11 @@ fn place_struct(
             }
             match runs.last_mut() {
                 // The last run is this one when the field before is a bitfield: a run of a
-                // member's own comes only from a member that is not.
-                Some(r) if i > 0 && fields[i - 1].bits.is_some() => r.fields += 1,
+                // member's own comes only from a member that is not. It counts the fields it
+                // spans, one this target leaves out (`when`) among them.
+                Some(r) if i > 0 && fields[i - 1].bits.is_some() => {
+                    r.fields = i + 1 - r.at_index.last().copied().unwrap_or(i);
+                }
                 _ => runs.push(BitRun {
                     at_index: idx.clone(),
                     fields: 1,
@@ -1655,7 +1658,10 @@ pub fn bitfields_differ(
     // Per run: its length and its bitfields' bits from its first byte; a run declared per byte
     // order by the bits its little-endian declaration gives (the big-endian one mirrors each
     // within its byte: the same bits in memory, which the Rust accessors read).
-    let shape = |fl: &FamilyLayout| -> Vec<(Vec<usize>, u64, Vec<(u64, u32)>)> {
+    // A bitfield under `when` is in the runs of the targets that have it only: its bits are
+    // compared where both targets have it (`Field::on`), by index path.
+    type Bits = Vec<(Vec<usize>, u64, u32)>;
+    let shape = |fl: &FamilyLayout| -> Vec<(Vec<usize>, u64, Bits)> {
         let l = fl.struct_(s);
         l.bit_runs
             .iter()
@@ -1678,7 +1684,7 @@ pub fn bitfields_differ(
                         } else {
                             b.bit
                         };
-                        Some((bit - r.start * 8, b.width))
+                        Some((m.index.clone(), bit - r.start * 8, b.width))
                     })
                     .collect();
                 (r.at_index.clone(), r.end - r.start, bits)
@@ -1692,8 +1698,29 @@ pub fn bitfields_differ(
             continue;
         }
         let got = shape(fl);
+        let agree = |w: &(Vec<usize>, u64, Bits), g: &(Vec<usize>, u64, Bits)| {
+            let both = |a: &Bits, b: &Bits| {
+                a.iter().all(|(i, bit, width)| {
+                    b.iter()
+                        .find(|(j, ..)| j == i)
+                        .is_none_or(|(_, b2, w2)| (b2, w2) == (bit, width))
+                })
+            };
+            // Each named bitfield is in both, or under a `when` that leaves it out of one.
+            let present = |a: &Bits, other: &FamilyLayout| {
+                a.iter().all(|(i, ..)| {
+                    field_at(st, i).is_some_and(|f| !f.on(other.target))
+                        || other.struct_(s).members.iter().any(|m| &m.index == i)
+                })
+            };
+            w.0 == g.0
+                && w.1 == g.1
+                && both(&w.2, &g.2)
+                && present(&w.2, fl)
+                && present(&g.2, first)
+        };
         for (w, g) in want.iter().zip(&got) {
-            if w != g {
+            if !agree(w, g) {
                 let name = field_at(st, &w.0).map_or("?", |f| f.display_name());
                 return Some((
                     w.0.clone(),

@@ -668,6 +668,76 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for BfTcpflags {}
+/// `struct bf_desc`: A segment descriptor
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct BfDesc {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u32; 0],
+    /// which entry
+    pub entry_number: u32,
+    /// The bytes of the bitfields `seg_32bit`, `contents`, `useable`, `lm`: read and written by their accessors.
+    pub _bitfield_1: [u8; 1],
+}
+impl BfDesc {
+    /// `seg_32bit`: bits 0 to 0 of `_bitfield_1`.
+    #[inline]
+    pub fn seg_32bit(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 0, 1) as u32
+    }
+    /// Sets `seg_32bit` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_seg_32bit(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 0, 1, value as u64)
+    }
+    /// `contents`: bits 1 to 2 of `_bitfield_1`.
+    #[inline]
+    pub fn contents(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 1, 2) as u32
+    }
+    /// Sets `contents` to the low 2 bits of `value`.
+    #[inline]
+    pub fn set_contents(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 1, 2, value as u64)
+    }
+    /// `useable`: bits 3 to 3 of `_bitfield_1`.
+    #[inline]
+    pub fn useable(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 3, 1) as u32
+    }
+    /// Sets `useable` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_useable(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 3, 1, value as u64)
+    }
+    /// `lm`: bits 4 to 4 of `_bitfield_1`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    pub fn lm(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 4, 1) as u32
+    }
+    /// Sets `lm` to the low 1 bits of `value`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    pub fn set_lm(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 4, 1, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfDesc>() != 8 {
+        panic!("struct bf_desc: wrong size");
+    }
+    if ::core::mem::align_of::<BfDesc>() != 4 {
+        panic!("struct bf_desc: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfDesc, entry_number) != 0 {
+        panic!("struct bf_desc: `entry_number` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfDesc, _bitfield_1) != 4 {
+        panic!("struct bf_desc: `_bitfield_1` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -679,6 +749,7 @@ pub mod r1 {
     pub use super::BfPacked;
     pub use super::BfIphdrOrdered;
     pub use super::BfTcpflags;
+    pub use super::BfDesc;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

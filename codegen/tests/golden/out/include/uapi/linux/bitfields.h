@@ -171,4 +171,22 @@ struct bf_tcpflags {
 #endif
 };
 
+/**
+ * struct bf_desc - A segment descriptor
+ * @entry_number: which entry
+ * @seg_32bit: 32-bit
+ * @contents: its contents
+ * @useable: usable
+ * @lm: long mode, x86-64 only
+ */
+struct bf_desc {
+	unsigned int entry_number;
+	unsigned int seg_32bit:1;
+	unsigned int contents:2;
+	unsigned int useable:1;
+#if defined(__x86_64__)
+	unsigned int lm:1;
+#endif /* defined(__x86_64__) */
+};
+
 #endif /* _UAPI_LINUX_BITFIELDS_H */
