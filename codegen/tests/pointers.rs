@@ -94,7 +94,7 @@ fn a_pointer_the_schema_cannot_name_is_refused_where_it_is_written() {
         ),
         ("struct nowhere *", "unknown struct `nowhere`"),
         ("struct pt_x *", "unknown struct `pt_x`"),
-        ("float *", "unknown pointer type `float *`"),
+        ("long double *", "unknown pointer type `long double *`"),
     ] {
         let err = load(ty, "")
             .err()
