@@ -358,6 +358,9 @@ fn golden_layout_agrees_with_gcc_as(
             "-Wall",
             "-Wextra",
             "-Werror",
+            // A `deprecated` struct is measured as any other (`packed_and_aligned_agree...`
+            // holds its attribute to gcc's warning).
+            "-Wno-deprecated-declarations",
             pedantic,
         ],
         &repo_root().join("codegen/tests/golden/out/include/uapi"),
@@ -605,6 +608,36 @@ fn packed_and_aligned_agree_with_gcc_on_x86_64_and_i686() {
         assert_eq!(at(triple, "pk_setup", "v1.base"), (20, 1, 4), "{triple}");
         assert_eq!(at(triple, "pk_remote", "common"), (40, 8, 16), "{triple}");
     }
+    // `deprecated` is in the header where gcc reads it: a program naming the struct is
+    // warned, and one naming the `__may_alias__` struct, which changes no layout, is not.
+    let uapi = repo_root().join("codegen/tests/golden/out/include/uapi");
+    let warnings = |body: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("use.c");
+        std::fs::write(
+            &src,
+            format!("#include <linux/packed.h>\n{body}\nint main(void) {{ return 0; }}\n"),
+        )
+        .unwrap();
+        let out = std::process::Command::new("cc")
+            .args(["-std=c11", "-Wall", "-fsyntax-only", "-I"])
+            .arg(&uapi)
+            .arg(&src)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let legacy = warnings("struct pk_legacy_head h;");
+    assert!(
+        legacy.contains("pk_legacy_head") && legacy.contains("is deprecated"),
+        "{legacy}"
+    );
+    assert_eq!(warnings("struct pk_search_header s;"), "");
 }
 
 /// The capability chain of `golden/schema/caps.toml` (Linux 7.2's vfio_region_info and its

@@ -1244,6 +1244,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "[[struct]]\nname = \"__kernel_fsid_t\"\ntypedef = true\nextern = \"linux/types.h\"\nfields = [\n  { name = \"val\", type = \"int\", len = 2 },\n]",
         "  { name = \"f_fsid\", type = \"__kernel_fsid_t\" },",
         "[[define]]\nname = \"af_req_old\"\ntag = \"af_req\"\n",
+        "name = \"af_legacy\"\npacked = true\ndeprecated = true\n",
+        "name = \"af_view\"\nmay_alias = true\n",
         "name = \"AF_IOCTL_OLD\"\nioctl = { type = \"'A'\", nr = 1, dir = \"rw\", size = \"struct af_req_old\" }",
         "name = \"AF_RWF_HIPRI\"\nexpr = \"((__af_rwf_t)0x00000001)\"\n",
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",

@@ -485,7 +485,7 @@ pub(crate) fn declaration(family: &Family, s: crate::ir::StructId) -> String {
     } else {
         String::new()
     };
-    out + " }" + &attributes(st.packed, st.aligned) + &name
+    out + " }" + &struct_attributes(st) + &name
 }
 
 /// `typedef __u32 canid_t;`: what an extern copy is compared by.
@@ -511,7 +511,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                     keyword: st.keyword(),
                     name: st.name.clone(),
                     body,
-                    attrs: attributes(st.packed, st.aligned),
+                    attrs: struct_attributes(st),
                     typedef: st.typedef,
                 }),
                 ..Default::default()
@@ -652,6 +652,28 @@ fn includes_after(family: &Family, item: ItemRef) -> Vec<String> {
 /// ` __attribute__((packed))`, ` __attribute__((aligned(8)))` or both in one, spelled as the
 /// kernel's uAPI headers spell them (sound/compress_params.h: `packed, aligned(4)`), after a
 /// struct's closing brace or a member's declarator; empty for neither.
+/// A struct's attributes after its closing brace: `attributes`' and `deprecated`,
+/// `__may_alias__` after them (linux/usb/functionfs.h's `packed, deprecated`).
+fn struct_attributes(st: &Struct) -> String {
+    if !st.deprecated && !st.may_alias {
+        return attributes(st.packed, st.aligned);
+    }
+    let mut words = Vec::new();
+    if st.packed {
+        words.push("packed".to_string());
+    }
+    if let Some(n) = st.aligned {
+        words.push(format!("aligned({n})"));
+    }
+    if st.deprecated {
+        words.push("deprecated".to_string());
+    }
+    if st.may_alias {
+        words.push("__may_alias__".to_string());
+    }
+    format!(" __attribute__(({}))", words.join(", "))
+}
+
 fn attributes(packed: bool, aligned: Option<u64>) -> String {
     match (packed, aligned) {
         (false, None) => String::new(),

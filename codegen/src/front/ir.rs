@@ -427,6 +427,12 @@ pub struct Struct {
     /// `#pragma pack(n)` (linux/batadv_packet.h, x86's asm/amd_hsmp.h): each member's
     /// alignment, at any depth, at most n; every `Field::pack` of it says so too.
     pub pack: Option<u64>,
+    /// `__attribute__((deprecated))` (linux/usb/functionfs.h's legacy header, sound/asound.h's
+    /// `snd_pcm_sync_id`): no layout changes; only the C header writes it.
+    pub deprecated: bool,
+    /// `__attribute__((__may_alias__))` (linux/btrfs.h's `btrfs_ioctl_search_header`, which
+    /// the kernel reads in place from a buffer): no layout changes; only the C header writes it.
+    pub may_alias: bool,
     /// A union at file scope (`[[union]]`): every member at offset 0, its size the largest
     /// rounded up to its alignment. It has no size convention, rules or capabilities.
     pub union: bool,

@@ -1231,6 +1231,8 @@ impl Resolver {
             packed,
             aligned,
             pack,
+            deprecated: raw.deprecated.as_ref().is_some_and(|d| *d.get_ref()),
+            may_alias: raw.may_alias.as_ref().is_some_and(|d| *d.get_ref()),
             union,
             caps: None,
             capability: None,

@@ -154,6 +154,10 @@ pub struct RawStruct {
     pub packed: Option<S<bool>>,
     /// `#pragma pack(n)` around it: no member (at any depth) more than n-aligned.
     pub pack: Option<S<i64>>,
+    /// `__attribute__((deprecated))`: a compiler warns where a program names it.
+    pub deprecated: Option<S<bool>>,
+    /// `__attribute__((__may_alias__))`: a compiler assumes it may alias any other type.
+    pub may_alias: Option<S<bool>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
     pub aligned: Option<S<i64>>,
     /// The struct is an info struct the kernel follows with a capability chain (VFIO's

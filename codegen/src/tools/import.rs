@@ -99,8 +99,11 @@ enum Item {
         packed: bool,
         /// `__attribute__((aligned(n)))`.
         aligned: Option<u64>,
-        /// The `#pragma pack(n)` it is under (`pack_regions`).
+        /// The `#pragma pack(n)` it is under (`directives`).
         pack: Option<u64>,
+        /// `__attribute__((deprecated))` and `__attribute__((__may_alias__))`.
+        deprecated: bool,
+        may_alias: bool,
         fields: Vec<Field>,
         start: u32,
         end: u32,
@@ -2032,9 +2035,11 @@ fn struct_item(
             ),
         ));
     }
-    // `packed` and `aligned(n)`, as the schema writes them; any other is refused.
+    // `packed`, `aligned(n)`, `deprecated` and `__may_alias__`, as the schema writes them; any
+    // other is refused.
     let mut packed = false;
     let mut aligned = None;
+    let (mut deprecated, mut may_alias) = (false, false);
     c.visit_children(|a| {
         if !a.is_attribute() {
             return;
@@ -2053,13 +2058,19 @@ fn struct_item(
                 }
                 (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
             },
-            attr => problems.push(at(
-                6,
-                format!(
-                    "{shown} has {attr}: the schema writes a struct's `packed` and \
-                     `aligned(n)`, no other attribute"
-                ),
-            )),
+            // `deprecated` and `__may_alias__`, which libclang leaves unexposed: by their
+            // tokens, plain (a message to `deprecated` has no schema spelling).
+            attr => match a.tokens().as_slice() {
+                [w] if w == "deprecated" || w == "__deprecated__" => deprecated = true,
+                [w] if w == "may_alias" || w == "__may_alias__" => may_alias = true,
+                _ => problems.push(at(
+                    6,
+                    format!(
+                        "{shown} has {attr}: the schema writes a struct's `packed`, \
+                         `aligned(n)`, `deprecated` and `__may_alias__`, no other attribute"
+                    ),
+                )),
+            },
         }
     });
     let mut walk = Walk {
@@ -2157,6 +2168,8 @@ fn struct_item(
         packed,
         aligned,
         pack: None,
+        deprecated,
+        may_alias,
         fields,
         start,
         end,
@@ -4547,6 +4560,8 @@ fn render(
                 packed,
                 aligned,
                 pack,
+                deprecated,
+                may_alias,
                 mut fields,
                 start,
                 ..
@@ -4575,6 +4590,12 @@ fn render(
                 }
                 if let Some(n) = pack {
                     let _ = writeln!(out, "pack = {n}");
+                }
+                if deprecated {
+                    let _ = writeln!(out, "deprecated = true");
+                }
+                if may_alias {
+                    let _ = writeln!(out, "may_alias = true");
                 }
                 let kd = doc.as_deref().map(|d| kernel_doc(d, &name));
                 if let Some(kd) = &kd {

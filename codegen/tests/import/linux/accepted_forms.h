@@ -70,6 +70,18 @@ struct af_args {
 	__u64 args[0];
 };
 
+/* linux/usb/functionfs.h's legacy header and linux/btrfs.h's search header. */
+struct af_legacy {
+	__u32 magic;
+	__u32 length;
+} __attribute__((packed, deprecated));
+
+struct af_view {
+	__u64 transid;
+	__u32 type;
+	__u32 len;
+} __attribute__ ((__may_alias__));
+
 /* nvme_ioctl.h's other name for a struct's tag, and an ioctl of it. */
 #define af_req_old af_req
 #define AF_IOCTL_OLD _IOWR('A', 1, struct af_req_old)

@@ -768,6 +768,73 @@ const _: () = {
         panic!("struct pk_holder: `table` at the wrong offset");
     }
 };
+/// `struct pk_legacy_head`: A header of the old format
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkLegacyHead {
+    /// its magic
+    pub magic: u32,
+    /// its length
+    pub length: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkLegacyHead>() != 8 {
+        panic!("struct pk_legacy_head: wrong size");
+    }
+    if ::core::mem::align_of::<PkLegacyHead>() != 1 {
+        panic!("struct pk_legacy_head: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkLegacyHead, magic) != 0 {
+        panic!("struct pk_legacy_head: `magic` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkLegacyHead, length) != 4 {
+        panic!("struct pk_legacy_head: `length` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkLegacyHead {}
+/// `struct pk_search_header`: A header read in place from a buffer
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkSearchHeader {
+    /// the transaction
+    pub transid: u64,
+    /// the length
+    pub len: u32,
+    /// the type
+    pub r#type: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkSearchHeader>() != 16 {
+        panic!("struct pk_search_header: wrong size");
+    }
+    if ::core::mem::align_of::<PkSearchHeader>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct pk_search_header: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkSearchHeader, transid) != 0 {
+        panic!("struct pk_search_header: `transid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSearchHeader, len) != 8 {
+        panic!("struct pk_search_header: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkSearchHeader, r#type) != 12 {
+        panic!("struct pk_search_header: `type` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkSearchHeader {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -785,6 +852,8 @@ pub mod r1 {
     pub use super::PkAddr;
     pub use super::PkBits;
     pub use super::PkHolder;
+    pub use super::PkLegacyHead;
+    pub use super::PkSearchHeader;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

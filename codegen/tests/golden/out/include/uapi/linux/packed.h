@@ -159,4 +159,26 @@ struct pk_holder {
 	struct pk_metrics table;
 };
 
+/**
+ * struct pk_legacy_head - A header of the old format
+ * @magic: its magic
+ * @length: its length
+ */
+struct pk_legacy_head {
+	__le32 magic;
+	__le32 length;
+} __attribute__((packed, deprecated));
+
+/**
+ * struct pk_search_header - A header read in place from a buffer
+ * @transid: the transaction
+ * @len: the length
+ * @type: the type
+ */
+struct pk_search_header {
+	__u64 transid;
+	__u32 len;
+	__u32 type;
+} __attribute__((__may_alias__));
+
 #endif /* _UAPI_LINUX_PACKED_H */
