@@ -2539,12 +2539,15 @@ fn arch_regions(source: &str) -> Vec<ArchRegion> {
             }
             _ => continue,
         };
-        if let Some(Some(r)) = stack.last() {
-            regions[*r].other = true;
-        }
-        // One that answers alike on every target (`#if 0`) is no architecture's.
+        // One that answers alike on every target (`#if 0`, `#ifndef __ASSEMBLER__`) is no
+        // architecture's, and inside one it leaves the branches as every target reads them;
+        // so does one on a macro no target predefines (ptrace-abi.h's `__FRAME_OFFSETS`, a
+        // program's own): import's proof holds each target's reading to libclang's.
         let differs = crate::front::when::evaluate(&condition)
             .is_ok_and(|(_, on)| on.iter().any(|o| *o != on[0]));
+        if let (Some(Some(r)), true) = (stack.last(), differs) {
+            regions[*r].other = true;
+        }
         if differs {
             stack.push(Some(regions.len()));
             regions.push(ArchRegion {
@@ -2586,6 +2589,7 @@ impl ArchRegion {
 /// every branch, as the header does.
 fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]) {
     let mut merged: Vec<(u32, u32)> = Vec::new();
+    let mut branches: Vec<u32> = Vec::new();
     let mut redeclared: Vec<(&ArchRegion, String)> = Vec::new();
     for (_, item) in state.items.iter_mut() {
         let Item::Struct {
@@ -2721,11 +2725,17 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
             continue;
         }
         state.items.extend(found);
-        merged.push((r.start, r.end));
+        // The branch x86-64 skipped, which starts at the `#if` or at its `#else`: a block
+        // inside a branch that every target skips (ptrace-abi.h's `#if
+        // defined(__ASSEMBLER__) || ...`) keeps its note.
+        branches.push(r.start);
+        branches.extend(r.else_at);
     }
-    // The skipped lines inside a merged struct or region are its members or defines now.
+    // The skipped lines inside a merged struct, or a merged region's branch, are its members
+    // or defines now.
     state.items.retain(|(at, i)| {
-        !(matches!(i, Item::NotImported { .. }) && merged.iter().any(|(s, e)| s <= at && at < e))
+        !(matches!(i, Item::NotImported { .. })
+            && (merged.iter().any(|(s, e)| s <= at && at < e) || branches.contains(at)))
     });
 }
 

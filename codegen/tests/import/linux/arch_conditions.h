@@ -28,6 +28,19 @@ struct ac_times {
 #endif
 };
 
+/* x86's asm/ptrace-abi.h: a condition inside a branch that every target answers alike. */
+#ifdef __i386__
+#define AC_FRAME 17
+#else
+#if defined(__ASSEMBLER__) || defined(AC_OFFSETS)
+#define AC_R15 0
+#endif
+#ifndef __ASSEMBLER__
+#define AC_RIP 128
+#endif
+#define AC_FRAME 168
+#endif
+
 /* Declared once per branch, as x86's asm/ptrace.h declares `struct pt_regs`. */
 #ifdef __i386__
 struct ac_regs {
