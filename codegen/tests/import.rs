@@ -1299,6 +1299,9 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         // Another header's typedef of a scalar an ioctl passes, copied.
         "[[typedef]]\nname = \"wb_std_id\"\ntype = \"__u64\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_IOCTL_STD\"\nioctl = { type = \"'W'\", nr = 0x20, dir = \"r\", size = \"wb_std_id\" }\n",
+        // Another header's enum whose value a define names, copied.
+        "[[enum]]\nname = \"wb_kind\"\nextern = \"linux/wrapper_base.h\"\n",
+        "name = \"WL_KIND_DNAT\"\nexpr = \"(1 << (WB_KIND_NUMBER + 2))\"\n",
         "# not imported: #define WL_ABS(a) at wrapper_like.h:23:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `_IOR`'s size argument `struct wl_req` is not one of the macro's parameters",
         "# not imported: #define WL_PASTE(dir, n) at wrapper_like.h:24:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `##` in a body that calls `_IO`: a wrapper passes its arguments on as they are",
         "# not imported: #define WL_IOCTL_PASTED at wrapper_like.h:25:9: it calls `WL_PASTE`, which is not imported: its body is not what a `[[macro]]` holds",

@@ -1372,6 +1372,32 @@ fn adopt(
     true
 }
 
+/// Whether `name` is a value of a tagged enum of a header this one includes: then that enum is
+/// queued (in `enums`, once, at `at`) as an `extern` copy and its values count as `known`.
+fn adopt_enum(
+    name: &str,
+    others: &HashMap<String, (Item, String)>,
+    known: &mut Vec<String>,
+    enums: &mut Vec<(String, u32)>,
+    at: u32,
+) -> bool {
+    let found = others.iter().find_map(|(tag, (e, _))| match e {
+        Item::Enum { values, .. } if values.iter().any(|(n, ..)| n == name) => Some((
+            tag.clone(),
+            values.iter().map(|(n, ..)| n.clone()).collect::<Vec<_>>(),
+        )),
+        _ => None,
+    });
+    let Some((tag, values)) = found else {
+        return false;
+    };
+    known.extend(values);
+    if !enums.iter().any(|(t, _)| *t == tag) {
+        enums.push((tag, at));
+    }
+    true
+}
+
 /// The function-like macros of the headers it includes that `text` (an `expr`'s) calls and
 /// the header does not define: each queued (in `externs`, once) as an `extern` copy and
 /// known in `macros` from then on.
@@ -3314,6 +3340,9 @@ pub fn import_structs(
     // their structs the header's structs hold or its ioctls name.
     let mut externs: Vec<(String, String, String)>;
     let mut extern_structs: Vec<(String, Item, String)>;
+    // Another header's tagged enums whose values a define names (xt_conntrack.h's
+    // `IP_CT_NUMBER`): copied as `extern` enums, located at the first such define.
+    let mut define_enums: Vec<(String, u32)>;
     // And their function-like macros the header's defines call (drm.h's `DRM_IOWR`).
     let mut extern_macros: Vec<(Item, String)>;
     // The typedefs the header defines, anywhere (a `#define` expands where it is used): an
@@ -3341,6 +3370,7 @@ pub fn import_structs(
         state.items = original.clone();
         externs = Vec::new();
         extern_structs = Vec::new();
+        define_enums = Vec::new();
         extern_macros = Vec::new();
         let mut lost: Vec<String> = Vec::new();
         // Each define taken on the strength of names below it, with those names.
@@ -3501,6 +3531,13 @@ pub fn import_structs(
                             && !crate::front::cexpr::is_word_bits(n)
                             && !(later.contains(*n) && *n != name)
                             && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
+                            && !adopt_enum(
+                                n,
+                                &state.other_enums,
+                                &mut known,
+                                &mut define_enums,
+                                *at,
+                            )
                     }) {
                         lost.push(name.clone());
                         *item = Item::NotImported {
@@ -3804,6 +3841,11 @@ pub fn import_structs(
         })
         .collect();
     let mut extern_enums: Vec<(Item, String, u32)> = Vec::new();
+    for (tag, at) in &define_enums {
+        if let (false, Some((e, h))) = (own_enums.contains(tag), state.other_enums.get(tag)) {
+            extern_enums.push((e.clone(), h.clone(), *at));
+        }
+    }
     let holders = state
         .items
         .iter()

@@ -13,6 +13,12 @@
 #define WB_IOWR(nr,type)		_IOWR(WB_IOCTL_BASE,nr,type)
 
 #define WB_COMMAND_BASE                0x40
+/* nf_conntrack_common.h's enum, whose count xt_conntrack.h's defines shift by. */
+enum wb_kind {
+	WB_KIND_A,
+	WB_KIND_B,
+	WB_KIND_NUMBER,
+};
 /* videodev2.h's v4l2_std_id, which v4l2-subdev.h's ioctls pass. */
 typedef __u64 wb_std_id;
 #define WB_SHIFTED(x)	((x) << 4)

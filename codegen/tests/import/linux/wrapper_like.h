@@ -36,5 +36,6 @@ union wl_arg {
 
 #define WL_IOCTL_POKE	WL_IOR(2, struct wl_req)
 #define WL_IOCTL_STD	_IOR('W', 0x20, wb_std_id)
+#define WL_KIND_DNAT	(1 << (WB_KIND_NUMBER + 2))
 
 #endif
