@@ -1019,10 +1019,10 @@ const CASES: &[Case] = &[
         says: "`dims` are an array's further dimensions: it needs `len` or `flexible`",
     },
     Case {
-        name: "dims of a struct",
-        body: "[[struct]]\nname = \"t\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"m\", type = \"struct t\", len = 2, dims = [2] }]\n",
+        name: "dims of a pointer",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"words\" }\nfields = [{ name = \"m\", type = \"void *\", len = 2, dims = [2] }]\n",
         at: "[2] }]",
-        says: "a multi-dimensional array's element is a scalar type (`__u32 m[4][4]`)",
+        says: "a multi-dimensional array's element is a scalar type or a `struct NAME`",
     },
     Case {
         name: "dimensions whose product overflows",

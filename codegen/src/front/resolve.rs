@@ -1871,10 +1871,11 @@ impl Resolver {
                     d.span(),
                     "`dims` are an array's further dimensions: it needs `len` or `flexible`",
                 );
-            } else if !matches!(ty, FieldType::Scalar(_)) {
+            } else if !matches!(ty, FieldType::Scalar(_) | FieldType::Struct(_)) {
                 self.error(
                     d.span(),
-                    "a multi-dimensional array's element is a scalar type (`__u32 m[4][4]`)",
+                    "a multi-dimensional array's element is a scalar type or a `struct NAME` \
+                     (`__u32 m[4][4]`, ptp_clock.h's `struct ptp_clock_time ts[25][3]`)",
                 );
             } else if d.get_ref().is_empty() {
                 self.error(d.span(), "`dims` lists at least one dimension");

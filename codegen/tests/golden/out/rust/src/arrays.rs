@@ -92,12 +92,88 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for ArFilter {}
+/// `struct ar_time`: A time
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ArTime {
+    /// seconds
+    pub sec: i64,
+    /// nanoseconds
+    pub nsec: u32,
+    /// must be 0
+    pub reserved: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<ArTime>() != 16 {
+        panic!("struct ar_time: wrong size");
+    }
+    if ::core::mem::align_of::<ArTime>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct ar_time: wrong alignment");
+    }
+    if ::core::mem::offset_of!(ArTime, sec) != 0 {
+        panic!("struct ar_time: `sec` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ArTime, nsec) != 8 {
+        panic!("struct ar_time: `nsec` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ArTime, reserved) != 12 {
+        panic!("struct ar_time: `reserved` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for ArTime {}
+/// `struct ar_samples`: Rows of three times
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct ArSamples {
+    /// how many rows are filled
+    pub n_samples: u32,
+    /// must be 0
+    pub rsv: [u32; 3],
+    /// system, device, system
+    pub ts: [[ArTime; 3]; 2],
+}
+const _: () = {
+    if ::core::mem::size_of::<ArSamples>() != 112 {
+        panic!("struct ar_samples: wrong size");
+    }
+    if ::core::mem::align_of::<ArSamples>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct ar_samples: wrong alignment");
+    }
+    if ::core::mem::offset_of!(ArSamples, n_samples) != 0 {
+        panic!("struct ar_samples: `n_samples` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ArSamples, rsv) != 4 {
+        panic!("struct ar_samples: `rsv` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(ArSamples, ts) != 16 {
+        panic!("struct ar_samples: `ts` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for ArSamples {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::ArMatrix;
     pub use super::ArFilter;
+    pub use super::ArTime;
+    pub use super::ArSamples;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -35,4 +35,28 @@ struct ar_filter {
 	__u8 addr[][6];
 };
 
+/**
+ * struct ar_time - A time
+ * @sec: seconds
+ * @nsec: nanoseconds
+ * @reserved: must be 0
+ */
+struct ar_time {
+	__s64 sec;
+	__u32 nsec;
+	__u32 reserved;
+};
+
+/**
+ * struct ar_samples - Rows of three times
+ * @n_samples: how many rows are filled
+ * @rsv: must be 0
+ * @ts: system, device, system
+ */
+struct ar_samples {
+	__u32 n_samples;
+	__u32 rsv[3];
+	struct ar_time ts[2][3];
+};
+
 #endif /* _UAPI_LINUX_ARRAYS_H */
