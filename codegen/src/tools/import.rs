@@ -1319,12 +1319,14 @@ fn define_typedef_arg(value: &str) -> Option<String> {
         .then(|| size.to_string())
 }
 
-/// Whether `name` is another header's typedef of a scalar (videodev2.h's `v4l2_std_id`), which
-/// an `extern` copy writes with nothing else copied.
+/// Whether `name` is another kernel header's typedef of a scalar (videodev2.h's
+/// `v4l2_std_id`), which an `extern` copy writes with nothing else copied. The C library's
+/// (matroxfb.h's `size_t`) are no uAPI header's to copy.
 fn other_scalar_typedef(others: &HashMap<String, (String, bool, String)>, name: &str) -> bool {
-    others
-        .get(name)
-        .is_some_and(|(ty, ..)| Scalar::from_c_name(ty).is_some())
+    others.get(name).is_some_and(|(ty, _, h)| {
+        let folder = h.split('/').next().unwrap_or("");
+        Scalar::from_c_name(ty).is_some() && (UAPI_FOLDERS.contains(&folder) || folder == "asm")
+    })
 }
 
 /// An ioctl define's schema form (`ioctl = { ... }`) as a table.
