@@ -1537,6 +1537,18 @@ const CASES: &[Case] = &[
         says: "`packed` with `pack`: a struct is laid out by one of them",
     },
     Case {
+        name: "an array typedef of a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"s_t\"\ntype = \"struct s\"\nlen = 2\n",
+        at: "2\n",
+        says: "`len` on typedef `s_t`: a typedef of an array has a scalar element",
+    },
+    Case {
+        name: "a length on a member of an array typedef",
+        body: "[[typedef]]\nname = \"c_t\"\ntype = \"__u8\"\nlen = 10\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"c_t\", len = 2 }]\n",
+        at: "{ name = \"a\"",
+        says: "a member of an array typedef (`10` elements) is that array: it takes no `len`, `flexible`, `dims` or `bits`",
+    },
+    Case {
         name: "bitwise on a typedef of a struct",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"s_t\"\ntype = \"struct s\"\nbitwise = true\n",
         at: "true\n",

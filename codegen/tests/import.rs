@@ -1246,6 +1246,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "[[define]]\nname = \"af_req_old\"\ntag = \"af_req\"\n",
         "name = \"af_legacy\"\npacked = true\ndeprecated = true\n",
         "name = \"af_view\"\nmay_alias = true\n",
+        "[[typedef]]\nname = \"af_challenge\"\ntype = \"__u8\"\nlen = 10\n",
+        "  { name = \"chal\", type = \"af_challenge\" },",
         "name = \"AF_IOCTL_OLD\"\nioctl = { type = \"'A'\", nr = 1, dir = \"rw\", size = \"struct af_req_old\" }",
         "name = \"AF_RWF_HIPRI\"\nexpr = \"((__af_rwf_t)0x00000001)\"\n",
         "name = \"AF_QUOTE\"\nchar = \"\\\"\"\n",

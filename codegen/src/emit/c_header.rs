@@ -493,8 +493,15 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
     let t = &family.typedefs[t.0];
     match &t.c_enum {
         Some((tag, _)) => format!("typedef enum {tag} {};", t.name),
-        None if t.bitwise => format!("typedef {} __bitwise {};", c_type(family, &t.ty), t.name),
-        None => format!("typedef {} {};", c_type(family, &t.ty), t.name),
+        None => {
+            let bitwise = if t.bitwise { " __bitwise" } else { "" };
+            let array = t.len.map_or(String::new(), |n| format!("[{n}]"));
+            format!(
+                "typedef {}{bitwise} {}{array};",
+                c_type(family, &t.ty),
+                t.name
+            )
+        }
     }
 }
 

@@ -743,6 +743,11 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
                     unreachable!("resolve gives a typedef a scalar or a struct")
                 }
             };
+            // `typedef __u8 dvd_challenge[10];`: an array.
+            let named = match t.len {
+                Some(n) => format!("[{named}; {n}]"),
+                None => named,
+            };
             let doc = t
                 .doc
                 .clone()

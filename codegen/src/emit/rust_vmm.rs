@@ -819,6 +819,11 @@ impl Emit<'_> {
                         unreachable!("resolve gives a typedef a scalar or a struct")
                     }
                 };
+                // bindgen's array alias: `pub type dvd_challenge = [__u8; 10usize];`.
+                let named = match t.len {
+                    Some(n) => format!("[{named}; {n}usize]"),
+                    None => named,
+                };
                 // `typedef struct foo foo;` is the struct's own name to bindgen.
                 if named != t.name {
                     let _ = writeln!(self.out, "pub type {} = {named};", t.name);
@@ -1150,6 +1155,8 @@ impl Emit<'_> {
                 .map(|(len, cfg)| {
                     let t = match (len, f.flexible) {
                         (_, Some(_)) => format!("__IncompleteArrayField<{ty}>"),
+                        // The typedef's name is the array already (`dvd_challenge`).
+                        (Some(_), None) if f.typedef_len => ty.clone(),
                         (Some(n), None) => format!("[{ty}; {n}usize]"),
                         (None, None) => ty.clone(),
                     };

@@ -472,6 +472,9 @@ pub struct Field {
     /// `__attribute__((aligned(n)))` on the member (a power of two): gcc raises the member's
     /// alignment to n, or in a packed struct sets it to n.
     pub aligned: Option<u64>,
+    /// Its `len` is its typedef's (`Typedef::len`: `dvd_challenge chal;`), which C writes in
+    /// the typedef, not after the member's name.
+    pub typedef_len: bool,
     /// The `#pragma pack(n)` of its struct (`Struct::pack`), on every member at any depth:
     /// its alignment at most n, whatever its type or `aligned` ask.
     pub pack: Option<u64>,
@@ -642,6 +645,7 @@ impl Field {
     /// The C array suffix of the member: `[6]`, `[]`, `[0]`, or nothing.
     pub fn c_array_suffix(&self) -> String {
         let mut out = match (self.len, self.flexible, &self.len_expr) {
+            _ if self.typedef_len => String::new(),
             (_, Some(fl), _) => fl.c_suffix().to_string(),
             (Some(_), None, Some(e)) => format!("[{}]", e.text),
             (Some(n), None, None) => format!("[{n}]"),
@@ -1819,6 +1823,9 @@ pub struct Typedef {
     /// `typedef int __bitwise __kernel_rwf_t;` (linux/fs.h, sound/asound.h): sparse's
     /// `__bitwise`, which <linux/types.h> defines (empty for a compiler), on an integer.
     pub bitwise: bool,
+    /// `typedef __u8 dvd_challenge[10];` (linux/cdrom.h): an array of `ty`, which a member of
+    /// this type is (`Field::len`, `Field::typedef_len`).
+    pub len: Option<u64>,
     /// Where the schema writes its name.
     pub span: Span,
 }

@@ -28,6 +28,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         enum_typedefs: FxMap::default(),
         member_enums: FxMap::default(),
         typedefs: FxMap::default(),
+        typedef_lens: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
         struct_camels: None,
@@ -132,6 +133,8 @@ struct Resolver {
     member_enums: FxMap<String, (GroupId, crate::ir::EnumRepr, Option<Span>)>,
     /// The typedefs defined so far, by name: a member may have their type.
     typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
+    /// The lengths of the typedefs of arrays among them (`typedef __u8 dvd_challenge[10];`).
+    typedef_lens: FxMap<String, u64>,
     /// The tags of inline unions and structs (`tag`), which no other struct may take.
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
@@ -1458,6 +1461,8 @@ impl Resolver {
         let until = self.until(&raw.until, since, "field");
         let mut c_enum: Option<(String, GroupId)> = None;
         let mut c_typedef = None;
+        // A typedef of an array (`dvd_challenge chal;`): the member is that array.
+        let mut typedef_len: Option<u64> = None;
         let inline = match (raw.union, raw.record) {
             (Some(_), Some(r)) => {
                 self.error(r.span(), "a field has either `union` or `struct`, not both");
@@ -1548,6 +1553,7 @@ impl Resolver {
             (Some(t), None) if self.typedefs.contains_key(t.get_ref().trim()) => {
                 let (id, ty, link) = self.typedefs[t.get_ref().trim()].clone();
                 c_typedef = Some(id);
+                typedef_len = self.typedef_lens.get(t.get_ref().trim()).copied();
                 // A typedef of an enum: the member holds that enum's values.
                 c_enum = link;
                 ty
@@ -1933,11 +1939,25 @@ impl Resolver {
                 return None;
             }
         }
+        if let Some(n) = typedef_len {
+            if len.is_some() || flexible.is_some() || !dims.is_empty() || bits.is_some() {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "a member of an array typedef (`{n}` elements) is that array: it takes \
+                         no `len`, `flexible`, `dims` or `bits`"
+                    ),
+                );
+                return None;
+            }
+        }
+        let len = typedef_len.or(len);
         Some(Field {
             name,
             rust_name,
             ty,
             len,
+            typedef_len: typedef_len.is_some(),
             flexible,
             dims,
             aligned,
@@ -3514,9 +3534,14 @@ impl Resolver {
             (None, Some((_, repr))) => FieldType::Scalar(repr.scalar()),
             (None, None) => self.field_type(s)?,
         };
+        // A typedef of an array (ppp-ioctl.h's `ext_accm`, `__u32[8]`): its elements.
+        let elements = self.typedef_lens.get(&c).copied().unwrap_or(1);
         let bytes: Vec<u64> = match ty {
             // A word (`long`, `__kernel_size_t`) is 4 bytes on i686 and arm.
-            FieldType::Scalar(sc) => targets.iter().map(|t| t.scalar_size(sc)).collect(),
+            FieldType::Scalar(sc) => targets
+                .iter()
+                .map(|t| t.scalar_size(sc) * elements)
+                .collect(),
             FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
             FieldType::Struct(id) => {
                 // Per revision the number exists in: its label and the sizes per target. The
@@ -4344,6 +4369,34 @@ impl Resolver {
                 );
             }
         }
+        let len = match &t.len {
+            None => None,
+            Some(l) => match u64::try_from(*l.get_ref()) {
+                Ok(n @ 1..=65536) if matches!(ty, FieldType::Scalar(_)) && c_enum.is_none() => {
+                    Some(n)
+                }
+                Ok(1..=65536) => {
+                    self.error(
+                        l.span(),
+                        format!(
+                            "`len` on typedef `{name}`: a typedef of an array has a scalar \
+                             element (cdrom.h's `typedef __u8 dvd_challenge[10];`)"
+                        ),
+                    );
+                    return None;
+                }
+                _ => {
+                    self.error(
+                        l.span(),
+                        format!("`len` on typedef `{name}` is an integer from 1 to 65536"),
+                    );
+                    return None;
+                }
+            },
+        };
+        if let Some(n) = len {
+            self.typedef_lens.insert(name.clone(), n);
+        }
         self.typedefs
             .insert(name.clone(), (id, ty.clone(), c_enum.clone()));
         Some(Typedef {
@@ -4353,6 +4406,7 @@ impl Resolver {
             doc,
             extern_header,
             bitwise,
+            len,
             span: t.name.span(),
         })
     }

@@ -59,6 +59,8 @@ pub struct RawTypedef {
     pub extern_header: Option<S<String>>,
     /// `typedef int __bitwise __kernel_rwf_t;`: a type sparse keeps apart from other integers.
     pub bitwise: Option<S<bool>>,
+    /// `typedef __u8 dvd_challenge[10];`: an array of `type`.
+    pub len: Option<S<i64>>,
 }
 
 /// `[[macro]]`: a function-like macro whose body is an integer expression over its

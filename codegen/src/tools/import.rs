@@ -262,6 +262,18 @@ fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     if Scalar::from_c_name(&text).is_some() {
         return Some(text);
     }
+    // `typedef __u8 dvd_challenge[10];`: `__u8[10]`, which the skeleton writes as `type` and
+    // `len`.
+    if u.kind() == TypeKind::ConstantArray {
+        let element = u.element();
+        let e = element.spelling().trim().to_string();
+        let n = u.array_len()?;
+        return (element.kind() != TypeKind::ConstantArray
+            && !element.is_qualified()
+            && Scalar::from_c_name(&e).is_some()
+            && (1..=65536).contains(&n))
+        .then(|| format!("{e}[{n}]"));
+    }
     // `typedef enum TAG NAME;` of a tagged enum defined (linux/dvb/frontend.h's).
     if let Some(tag) = text.strip_prefix("enum ") {
         let e = u.canonical();
@@ -692,9 +704,10 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         written.to_string()
     } else if ty.kind() == TypeKind::Typedef && Scalar::from_c_name(&spelled).is_some() {
         spelled.clone()
-    } else if let Some(target) = (ty.kind() == TypeKind::Typedef && !spelled.starts_with("__"))
-        .then(|| typedef_target(ty.declaration()))
-        .flatten()
+    } else if let Some(target) = (ty.kind() == TypeKind::Typedef
+        && Scalar::from_c_name(&spelled).is_none())
+    .then(|| typedef_target(ty.declaration()))
+    .flatten()
     {
         // A typedef the schema writes (`canid_t`): the member names it, and the struct it
         // names, if any, must be the schema's too.
@@ -3146,8 +3159,9 @@ fn read(
             let place = c.location().spelling();
             if place.file.is_some() && place.file != main_file {
                 let other = place.file.and_then(|f| include_name(&f.name(), include));
-                // Not the kernel's own (`__kernel_mode_t`, which i386 redefines).
-                let own = c.spelling().starts_with("__");
+                // Not the kernel's own (`__kernel_mode_t`, which i386 redefines); a header's
+                // own of that spelling is its (cxl/features.h's `__uapi_uuid_t`).
+                let own = Scalar::from_c_name(&c.spelling()).is_some();
                 if let (Some(h), Some(ty), false) = (other, typedef_target(c), own) {
                     state
                         .other_typedefs
@@ -4691,12 +4705,20 @@ fn render(
                 bitwise,
                 extern_header,
             } => {
+                // `__u8[10]`: an array's element and length.
+                let (ty, len) = match ty.strip_suffix(']').and_then(|t| t.split_once('[')) {
+                    Some((e, n)) => (e.to_string(), n.parse::<u64>().ok()),
+                    None => (ty, None),
+                };
                 let _ = writeln!(
                     out,
                     "\n[[typedef]]\nname = {}\ntype = {}",
                     toml_str(&name),
                     toml_str(&ty)
                 );
+                if let Some(n) = len {
+                    let _ = writeln!(out, "len = {n}");
+                }
                 if bitwise {
                     let _ = writeln!(out, "bitwise = true");
                 }

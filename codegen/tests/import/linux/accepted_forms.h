@@ -92,6 +92,14 @@ struct af_statfs {
 	__u32 f_flags;
 };
 
+/* linux/cdrom.h's typedef of an array, and a member of it. */
+typedef __u8 af_challenge[10];
+struct af_dvd {
+	__u8 agid;
+	af_challenge chal;
+	__u8 pad;
+};
+
 /* linux/fs.h's own `__`-named type, sparse's `__bitwise`, and a cast to it. */
 typedef int __bitwise __af_rwf_t;
 #define AF_RWF_HIPRI	((__af_rwf_t)0x00000001)

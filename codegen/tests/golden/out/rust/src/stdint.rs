@@ -350,6 +350,43 @@ unsafe impl ::uapigen_uaccess::Plain for SiMbox {}
 pub type si_canid_t = u32;
 /// C's `typedef` `si_comp_t`.
 pub type si_comp_t = u16;
+/// C's `typedef` `si_challenge`.
+pub type si_challenge = [u8; 10];
+/// `struct si_dvd`: A challenge of a typedef'd array
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct SiDvd {
+    /// which
+    pub agid: u8,
+    /// ten bytes
+    pub chal: [u8; 10],
+    /// zero
+    pub pad: u8,
+}
+const _: () = {
+    if ::core::mem::size_of::<SiDvd>() != 12 {
+        panic!("struct si_dvd: wrong size");
+    }
+    if ::core::mem::align_of::<SiDvd>() != 1 {
+        panic!("struct si_dvd: wrong alignment");
+    }
+    if ::core::mem::offset_of!(SiDvd, agid) != 0 {
+        panic!("struct si_dvd: `agid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiDvd, chal) != 1 {
+        panic!("struct si_dvd: `chal` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(SiDvd, pad) != 11 {
+        panic!("struct si_dvd: `pad` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for SiDvd {}
 /// C's `typedef` `si_rwf_t`.
 pub type si_rwf_t = i32;
 /// `SI_RWF_HIPRI` = `((si_rwf_t)0x00000001)`.
@@ -825,6 +862,7 @@ pub mod r1 {
     pub use super::SiAttr;
     pub use super::SiSockaddr;
     pub use super::SiMbox;
+    pub use super::SiDvd;
     pub use super::SiFrame;
     pub use super::SiTail;
     pub use super::SiAddressT;

@@ -78,6 +78,20 @@ typedef __u32 si_canid_t;
 
 typedef unsigned short si_comp_t;
 
+typedef __u8 si_challenge[10];
+
+/**
+ * struct si_dvd - A challenge of a typedef'd array
+ * @agid: which
+ * @chal: ten bytes
+ * @pad: zero
+ */
+struct si_dvd {
+	__u8 agid;
+	si_challenge chal;
+	__u8 pad;
+};
+
 typedef int __bitwise si_rwf_t;
 
 #define SI_RWF_HIPRI	((si_rwf_t)0x00000001)
