@@ -1306,16 +1306,26 @@ pub fn rust_padding(
     if fl.struct_(s).too_large.is_some() {
         return Vec::new();
     }
+    // Most aggregates have no member asking for an alignment of its own: settled before the
+    // level (and its repr) is built.
+    let st = family.struct_(s);
+    let fields = match path {
+        [] => st.fields.as_slice(),
+        _ => match field_at(st, path).map(|f| &f.ty) {
+            Some(FieldType::Inline(_, ms)) => ms.as_slice(),
+            _ => return Vec::new(),
+        },
+    };
+    if !fields
+        .iter()
+        .any(|f| asks_alignment(f, fl.target.u64_align))
+    {
+        return Vec::new();
+    }
     let Some(level) = Level::of(family, fl, s, path) else {
         return Vec::new();
     };
-    if level.union
-        || !level
-            .fields
-            .iter()
-            .any(|f| asks_alignment(f, fl.target.u64_align))
-        || level.repr.align.is_none()
-    {
+    if level.union || level.repr.align.is_none() {
         return Vec::new();
     }
     let mut pads = Vec::new();
@@ -1387,6 +1397,31 @@ fn asks_alignment(f: &Field, u64_align: u64) -> bool {
 
 /// `rust_unfaithful`, collecting the padding members (`rust_padding`) that make the Rust type
 /// the C struct.
+/// Whether inline aggregate `f`'s Rust type is C's by construction: no packing, no member
+/// (at any depth) with an alignment of its own or bits, so `#[repr(C)]` places each as gcc
+/// does. Such a one needs no walk of its own.
+fn plain_inline(f: &Field) -> bool {
+    fn plain(ms: &[Field]) -> bool {
+        ms.iter().all(|m| {
+            !m.packed
+                && m.pack.is_none()
+                && m.aligned.is_none()
+                && m.bits.is_none()
+                && match &m.ty {
+                    FieldType::Scalar(s) => !s.is_aligned_64(),
+                    FieldType::Inline(_, inner) => plain(inner),
+                    FieldType::Struct(_) | FieldType::Pointer(_) => true,
+                }
+        })
+    }
+    match &f.ty {
+        FieldType::Inline(_, ms) => {
+            !f.packed && f.pack.is_none() && f.aligned.is_none() && plain(ms)
+        }
+        _ => false,
+    }
+}
+
 /// One aggregate whose Rust type is a type of its own: a struct, or an inline `struct = [...]`
 /// or `union = [...]` of it, with what C made of it on one target.
 struct Level<'a> {
@@ -1459,7 +1494,7 @@ impl<'a> Level<'a> {
         let target = fl.target;
         if deep {
             for (i, f) in self.fields.iter().enumerate() {
-                if !f.on(target) || !matches!(f.ty, FieldType::Inline(..)) {
+                if !f.on(target) || !matches!(f.ty, FieldType::Inline(..)) || plain_inline(f) {
                     continue;
                 }
                 let inner = Level::of_inline(self, f, at(i), fl)?;
@@ -1542,25 +1577,28 @@ impl<'a> Level<'a> {
                 return None;
             };
             // An inline union's padding bits are bytes in Rust: where the ABI aligns the union
-            // by their type (arm's, aarch64's), its Rust type is less aligned.
+            // by their type (arm's, aarch64's), its Rust type is less aligned. (Most unions
+            // have none, and a Rust type aligned as C's.)
             if let FieldType::Inline(Aggregate::Union, ms) = &f.ty {
-                let rust = ms
-                    .iter()
-                    .filter(|m| m.bits.is_none())
-                    .filter_map(|m| field_shape(m, target, &fl.structs).ok())
-                    .map(|(_, a)| a)
-                    .chain(inline_repr(f, ms).align)
-                    .max()
-                    .unwrap_or(1);
-                if rust < natural && !f.packed {
-                    return Some((
-                        at(i),
-                        format!(
-                            "the union `{}` is {natural}-aligned by its padding bits' type in C, \
-                             {rust}-aligned in Rust, where they are bytes",
-                            f.display_name()
-                        ),
-                    ));
+                if ms.iter().any(|m| m.bits.is_some()) && !f.packed {
+                    let rust = ms
+                        .iter()
+                        .filter(|m| m.bits.is_none())
+                        .filter_map(|m| field_shape(m, target, &fl.structs).ok())
+                        .map(|(_, a)| a)
+                        .chain(inline_repr(f, ms).align)
+                        .max()
+                        .unwrap_or(1);
+                    if rust < natural {
+                        return Some((
+                            at(i),
+                            format!(
+                                "the union `{}` is {natural}-aligned by its padding bits' type \
+                                 in C, {rust}-aligned in Rust, where they are bytes",
+                                f.display_name()
+                            ),
+                        ));
+                    }
                 }
             }
             // Rust's u64 is 4-aligned on i686 whatever the C attribute said.
