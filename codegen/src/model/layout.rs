@@ -505,7 +505,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
         // of the struct the attribute is on, and places this one as a member.
         FieldType::Inline(Aggregate::Struct, members) => place_struct(
             members,
-            (f.packed, None),
+            (f.packed, type_aligned(f)),
             target,
             done,
             0,
@@ -530,6 +530,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                 let a = if f.packed { 1 } else { a };
                 align = align.max(m.pack.map_or(a, |n| a.min(n)));
             }
+            let align = align.max(type_aligned(f).unwrap_or(1));
             // Every member is within the maximum, which is a multiple of any alignment.
             let size = round_up(size, align)
                 .filter(|s| *s <= MAX_STRUCT_SIZE)
@@ -538,21 +539,6 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                 })?;
             (size, align)
         }
-    };
-    // An anonymous one's `aligned` is its type's (`union { ... } __attribute__((aligned(8)));`,
-    // bpf.h's `__bpf_md_ptr`): the type's size is a multiple of it; a named one's is the
-    // member's, after its name, and leaves the type as it is.
-    let (size, align) = match (&f.ty, f.name.as_ref(), f.aligned) {
-        (FieldType::Inline(..), None, Some(n)) => {
-            let align = align.max(n);
-            let size = round_up(size, align)
-                .filter(|s| *s <= MAX_STRUCT_SIZE)
-                .ok_or_else(|| {
-                    here(format!("`{}` rounds up past the maximum", f.display_name()))
-                })?;
-            (size, align)
-        }
-        _ => (size, align),
     };
     // A multi-dimensional array's element is a row of its scalar.
     let size = size
@@ -1107,7 +1093,7 @@ fn push_member(
         // the struct, as is its own tail padding.
         place_struct(
             ms,
-            (f.packed, None),
+            (f.packed, type_aligned(f)),
             target,
             done,
             offset,
@@ -1228,11 +1214,7 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
 /// holding `members`): its `packed`, and an anonymous one's `aligned`, which C writes on the
 /// type (a named one's is the member's, after its name).
 pub fn inline_repr(f: &Field, members: &[Field]) -> RustRepr {
-    rust_repr(
-        members,
-        f.packed,
-        f.name.is_none().then_some(f.aligned).flatten(),
-    )
+    rust_repr(members, f.packed, type_aligned(f))
 }
 
 /// Whether a Rust type of this repr (or one it holds) is `align(n)`: a packed type may not
@@ -1397,6 +1379,13 @@ fn asks_alignment(f: &Field, u64_align: u64) -> bool {
 
 /// `rust_unfaithful`, collecting the padding members (`rust_padding`) that make the Rust type
 /// the C struct.
+/// An inline aggregate's own `aligned`: an anonymous one's is its type's (`union { ... }
+/// __attribute__((aligned(8)));`, bpf.h's `__bpf_md_ptr`), so the type's size is a multiple
+/// of it; a named one's is the member's, after its name, and leaves the type as it is.
+fn type_aligned(f: &Field) -> Option<u64> {
+    f.name.is_none().then_some(f.aligned).flatten()
+}
+
 /// Whether inline aggregate `f`'s Rust type is C's by construction: no packing, no member
 /// (at any depth) with an alignment of its own or bits, so `#[repr(C)]` places each as gcc
 /// does. Such a one needs no walk of its own.
