@@ -371,13 +371,9 @@ fn includes(family: &Family) -> Vec<String> {
     // `(__u64)`) needs it as much as a member does.
     let kernel_type = |text: &str| {
         text.contains("__")
-            && text
-                .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                .any(|w| {
-                    Scalar::from_c_name(w).is_some_and(|s| {
-                        w.starts_with("__") && !matches!(s, Scalar::KernelSaFamily)
-                    })
-                })
+            && names_scalar(text, |w, s| {
+                w.starts_with("__") && !matches!(s, Scalar::KernelSaFamily)
+            })
     };
     let casts = family.constants().any(|c| match &c.expr {
         Expr::C { text, .. } => kernel_type(text),
@@ -434,9 +430,7 @@ fn includes(family: &Family) -> Vec<String> {
     // ... or its constants' casts (`((uint32_t)(-1))`, fuse.h's).
     let stdint_cast = |c: &Constant| match &c.expr {
         // Every <stdint.h> type's name ends in `_t`: most expressions have none to look up.
-        Expr::C { text, .. } if text.contains("_t") => text
-            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-            .any(|w| Scalar::from_c_name(w).is_some_and(Scalar::is_stdint)),
+        Expr::C { text, .. } if text.contains("_t") => names_scalar(text, |_, s| s.is_stdint()),
         _ => false,
     };
     if (family.any_field(&stdint) || family.constants().any(stdint_cast)) && !listed("stdint.h") {
@@ -456,6 +450,13 @@ fn includes(family: &Family) -> Vec<String> {
         out.push("asm/byteorder.h".to_string());
     }
     out
+}
+
+/// Whether a word of C text `text` names a scalar type that `which` takes (by its spelling and
+/// type): a cast in an expression or a macro's body, which needs that type's header.
+fn names_scalar(text: &str, which: impl Fn(&str, Scalar) -> bool) -> bool {
+    text.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .any(|w| Scalar::from_c_name(w).is_some_and(|s| which(w, s)))
 }
 
 /// Struct `s` as C declares it, members and attributes only (no comments, no constants

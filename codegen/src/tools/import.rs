@@ -1463,9 +1463,14 @@ fn called(text: &str) -> Vec<&str> {
 
 /// The C text of an `expr` define's schema form (`expr = "..."`).
 fn expr_text(value: &str) -> Option<String> {
-    let text = value.strip_prefix("expr = ")?;
-    let t: toml::Table = toml::from_str(&format!("e = {text}")).ok()?;
-    Some(t.get("e")?.as_str()?.to_string())
+    form_str(value, "expr")
+}
+
+/// The string a define's schema form `KEY = "..."` holds, when it is that form.
+fn form_str(value: &str, key: &str) -> Option<String> {
+    let text = value.strip_prefix(key)?.strip_prefix(" = ")?;
+    let t: toml::Table = toml::from_str(&format!("v = {text}")).ok()?;
+    Some(t.get("v")?.as_str()?.to_string())
 }
 
 /// A define whose body is one call of an ioctl wrapper macro (`DRM_IOWR(nr, struct x)`),
@@ -1642,9 +1647,7 @@ fn parse_expr(
 
 /// What `alias = "NAME"` names.
 fn alias_of(value: &str) -> Option<String> {
-    let text = value.strip_prefix("alias = ")?;
-    let t: toml::Table = toml::from_str(&format!("a = {text}")).ok()?;
-    Some(t.get("a")?.as_str()?.to_string())
+    form_str(value, "alias")
 }
 
 /// The names an `expr` define's casts take as types where the schema has no type of that
