@@ -146,7 +146,7 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                     (&g.name, &g.extern_header, &g.span, "enum")
                 }
                 // Never another header's (`is_extern`).
-                ir::ItemRef::TagAlias(_) => continue,
+                ir::ItemRef::TagAlias(_) | ir::ItemRef::String(_) => continue,
             };
             let Some(header) = header else { continue };
             let Some(o) = models.iter().find(|o| &o.family.header == header) else {
@@ -229,7 +229,7 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                         Some(_) => None,
                     }
                 }
-                ir::ItemRef::TagAlias(_) => None,
+                ir::ItemRef::TagAlias(_) | ir::ItemRef::String(_) => None,
             };
             if let Some(why) = differs {
                 diags.push(Diagnostic::at(

@@ -354,3 +354,23 @@ fn bitfields_are_laid_out_as_clang_does_on_every_abi() {
         "{bitfields} bitfields of {compared} members"
     );
 }
+
+/// A string define edited by hand (one byte of an escape, which keeps its length) is caught
+/// on every target, and so is the define that joins it, byte for byte.
+#[test]
+fn a_stale_string_is_caught_byte_for_byte() {
+    let (mismatches, all) = prove_golden_edited("features.h", r#""FK\032" "\0"#, r#""FK\033" "\0"#);
+    for target in ["x86_64-linux-gnu", "s390x-linux-gnu"] {
+        for name in ["FEAT_MAGIC", "FEAT_NAME_MAGIC"] {
+            assert!(
+                all.contains(&format!("{target}: string {name} (features): ")),
+                "{all}"
+            );
+        }
+    }
+    assert!(
+        all.contains(r#"string FEAT_MAGIC (features): "FK\u{1b}\0\u{7f}\"q\\\0" (9 bytes) by libclang, "FK\u{1a}\0\u{7f}\"q\\\0" (9 bytes) in the IR"#),
+        "{all}"
+    );
+    assert_eq!(mismatches.len(), 2 * 7, "{all}");
+}

@@ -612,6 +612,23 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 ..Default::default()
             }
         }
+        ItemRef::String(i) => {
+            let d = &family.strings[i.0];
+            let line = DefineLine {
+                name: d.name.clone(),
+                pad: String::new(),
+                value: d.text.clone(),
+                trailing: d
+                    .doc
+                    .as_deref()
+                    .filter(|d| !d.contains('\n'))
+                    .map(c_comment),
+            };
+            ItemView {
+                defines: Some(align_defines(vec![line])),
+                ..Default::default()
+            }
+        }
         ItemRef::Macro(i) => {
             let m = &family.macros[i.0];
             let line = DefineLine {
@@ -820,7 +837,8 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 ItemRef::Struct(_)
                 | ItemRef::Macro(_)
                 | ItemRef::Typedef(_)
-                | ItemRef::TagAlias(_) => {}
+                | ItemRef::TagAlias(_)
+                | ItemRef::String(_) => {}
             }
         }
         for d in align_defines(defines) {

@@ -726,6 +726,21 @@ fn constant_doc(c: &Constant, ty: &str) -> String {
     }
 }
 
+/// `pub const NAME: &[u8; N] = b"...\0";`, as bindgen writes a C string define: the array, its
+/// NUL included, on one line or, past the line's budget, its value on the next as rustfmt
+/// breaks it.
+pub fn string_const(name: &str, d: &StringDefine) -> String {
+    let mut bytes = d.bytes.clone();
+    bytes.push(0);
+    let head = format!("pub const {name}: &[u8; {}] =", bytes.len());
+    let value = byte_str_lit(&bytes);
+    if head.len() + 1 + value.len() + 1 <= budget(0) {
+        format!("{head} {value};")
+    } else {
+        format!("{head}\n    {value};")
+    }
+}
+
 /// One item of the family at the latest revision; a struct's code is kept in `latest_code`.
 fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [Option<String>]) {
     match item {
@@ -733,6 +748,16 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
         // constants written with it carry their values. Nor has another name for a tag: the
         // type is the struct's.
         ItemRef::Macro(_) | ItemRef::TagAlias(_) => {}
+        ItemRef::String(i) => {
+            let d = &ctx.family.strings[i.0];
+            let doc = d
+                .doc
+                .clone()
+                .unwrap_or_else(|| format!("`{}` = `{}`.", d.name, d.text));
+            doc_text(0, &doc_lines(Some(&doc)), out);
+            out.push_str(&string_const(&ident(&d.name), d));
+            out.push('\n');
+        }
         // bindgen's alias; the members keep what it names, the same type to Rust.
         ItemRef::Typedef(i) => {
             let t = &ctx.family.typedefs[i.0];

@@ -210,6 +210,29 @@ pub fn push_str_lit(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// `b"text"` as proc-macro2 spells a byte string literal (bindgen's `&[u8; N]` of a C
+/// string define, its NUL included in `bytes`).
+pub fn byte_str_lit(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 3);
+    out.push_str("b\"");
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            // `\0` before a digit would read as an octal escape to a C reader: spelt out.
+            b'\0' if matches!(bytes.get(i + 1), Some(b'0'..=b'7')) => out.push_str(r"\x00"),
+            b'\0' => out.push_str(r"\0"),
+            b'\t' => out.push_str(r"\t"),
+            b'\n' => out.push_str(r"\n"),
+            b'\r' => out.push_str(r"\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str(r"\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!(r"\x{b:02X}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `b'x'` as proc-macro2 spells a byte literal.
 pub fn byte_lit(b: u8) -> String {
     match b {

@@ -804,6 +804,11 @@ impl Emit<'_> {
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
             // bindgen leaves function-like macros out, and a tag's other name.
             ItemRef::Macro(_) | ItemRef::TagAlias(_) => {}
+            ItemRef::String(i) => {
+                let d = &f.strings[i.0];
+                self.out.push_str(&const_doc(d.doc.as_deref()));
+                let _ = writeln!(self.out, "{}", crate::emit::rust::string_const(&d.name, d));
+            }
             ItemRef::Typedef(t) => {
                 let t = &f.typedefs[t.0];
                 let named = match &t.ty {

@@ -63,7 +63,7 @@ impl CType {
         }
     }
 
-    fn bits(self, m: Model) -> u32 {
+    pub fn bits(self, m: Model) -> u32 {
         match self {
             CType::SChar | CType::UChar => 8,
             CType::Short | CType::UShort => 16,

@@ -37,6 +37,10 @@ pub struct TypedefId(pub usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TagAliasId(pub usize);
 
+/// A `[[define]]` of a string (`string = ...`): an index into `Family::strings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StringId(pub usize);
+
 impl RevId {
     /// The first revision: where an item without `since` starts.
     pub const FIRST: RevId = RevId(0);

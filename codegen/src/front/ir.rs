@@ -7,7 +7,9 @@ use std::ops::Range;
 
 use crate::diag::Source;
 // Re-exported so that a reader of the IR has its ids with it.
-pub use super::ids::{DefineId, GroupId, MacroId, RevId, RevSet, StructId, TagAliasId, TypedefId};
+pub use super::ids::{
+    DefineId, GroupId, MacroId, RevId, RevSet, StringId, StructId, TagAliasId, TypedefId,
+};
 
 /// Byte range in the schema file's text.
 pub type Span = Range<usize>;
@@ -58,6 +60,8 @@ pub struct Family {
     pub typedefs: Vec<Typedef>,
     /// `[[define]]`s of another name for a struct's tag, in schema order.
     pub tag_aliases: Vec<TagAlias>,
+    /// `[[define]]`s of a string, in schema order.
+    pub strings: Vec<StringDefine>,
     /// The tags of the structs pointers point to that no header defines (`incomplete`), in
     /// the order the schema first names them.
     pub incomplete: Vec<String>,
@@ -82,6 +86,8 @@ pub enum ItemRef {
     Typedef(TypedefId),
     /// A `#define` of another name for a struct's tag.
     TagAlias(TagAliasId),
+    /// A `#define` of a string.
+    String(StringId),
 }
 
 /// One `[[revision]]`.
@@ -1806,6 +1812,25 @@ pub struct TagAlias {
     pub span: Span,
 }
 
+/// `#define ETHTOOL_GENL_NAME "ethtool"` (`[[define]]` with `string`): C string literals and
+/// other string defines side by side, one `char` array. No integer: an integer expression
+/// takes only its `sizeof` (xattr.h's `sizeof(XATTR_OS2_PREFIX) - 1`).
+#[derive(Debug, Clone)]
+pub struct StringDefine {
+    /// The name it defines.
+    pub name: String,
+    /// The body, as the schema writes it (`"ethtool"`, `XATTR_SECURITY_PREFIX "evm"`).
+    pub text: String,
+    /// The array's bytes without its final NUL, as gcc stores them.
+    pub bytes: Vec<u8>,
+    /// A trailing comment.
+    pub doc: Option<String>,
+    /// The revisions that added it.
+    pub since: RevSet,
+    /// Where the schema writes its name.
+    pub span: Span,
+}
+
 /// `typedef T NAME;` (`[[typedef]]`).
 #[derive(Debug, Clone)]
 pub struct Typedef {
@@ -2126,6 +2151,10 @@ impl Family {
             })
         };
         remap(&mut fam.items);
+        fam.items.retain(|it| match it {
+            ItemRef::String(i) => rev.has(self.strings[i.0].since, RevSet::EMPTY),
+            _ => true,
+        });
         fn remap_fields(fields: &mut [Field], remap: &dyn Fn(&mut Vec<ItemRef>)) {
             for f in fields {
                 remap(&mut f.before);
@@ -2148,7 +2177,7 @@ impl Family {
             ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
             ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
             ItemRef::Group(i) => self.group(i).extern_header.is_some(),
-            ItemRef::TagAlias(_) => false,
+            ItemRef::TagAlias(_) | ItemRef::String(_) => false,
         }
     }
 

@@ -4,6 +4,7 @@
 //! nothing but the text.
 
 pub mod cexpr;
+pub mod cstring;
 pub mod ids;
 pub mod ir;
 pub mod names;

@@ -10,6 +10,7 @@ use crate::schema::*;
 
 mod caps;
 mod payload;
+mod strings;
 
 /// The resolve stage: names to indices, values evaluated, every mistake located.
 pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Family, Error> {
@@ -34,6 +35,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         struct_camels: None,
         incomplete: Vec::new(),
         conditional: FxMap::default(),
+        strings: FxMap::default(),
         c_only: false,
     };
     // The includes written below a constant, bound once every constant is known.
@@ -143,6 +145,8 @@ struct Resolver {
     incomplete: Vec<String>,
     /// The defines under `when`: the targets that have one of the name, where the first is.
     conditional: FxMap<String, (u64, Span)>,
+    /// The string defines so far, by name: their bytes (without the final NUL).
+    strings: FxMap<String, Vec<u8>>,
     /// `c_only = true`: C++ keywords may be names.
     c_only: bool,
     /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
@@ -258,7 +262,8 @@ impl Resolver {
         self.diags.push(d);
     }
 
-    /// An unknown constant that a define under `when` names: why it is not known here.
+    /// An unknown constant that a define under `when` names, or a string define: why it is
+    /// not known here.
     fn unknown_why(&self, d: Diagnostic) -> Diagnostic {
         let named = d
             .message
@@ -266,6 +271,13 @@ impl Resolver {
             .and_then(|r| r.split_once('`'))
             .map(|(n, _)| n.to_string());
         match named {
+            Some(n) if self.strings.contains_key(&n) => Diagnostic {
+                message: format!(
+                    "`{n}` is a string define: an integer expression takes only its \
+                     `sizeof({n})`"
+                ),
+                ..d
+            },
             Some(n) if self.conditional.contains_key(&n) => d.note(format!(
                 "`{n}` is defined under `when` or `unless`: not on every target, so no other \
                  constant, rule or flag may use it"
@@ -603,6 +615,7 @@ impl Resolver {
             macros: Vec::new(),
             typedefs: Vec::new(),
             tag_aliases: Vec::new(),
+            strings: Vec::new(),
             incomplete: Vec::new(),
             items: Vec::new(),
             revision: None,
@@ -713,6 +726,14 @@ impl Resolver {
                             .items
                             .push(ItemRef::Macro(MacroId(family.macros.len())));
                         family.macros.push(def);
+                    }
+                }
+                Entry::Define(d) if d.get_ref().string.is_some() => {
+                    if let Some(sd) = self.string_define(d) {
+                        family
+                            .items
+                            .push(ItemRef::String(StringId(family.strings.len())));
+                        family.strings.push(sd);
                     }
                 }
                 Entry::Define(d) if d.get_ref().tag.is_some() => {
@@ -2992,6 +3013,7 @@ impl Resolver {
         if self.struct_index.contains_key(&name)
             || self.constants.contains_key(&name)
             || self.macros.contains_key(&name)
+            || self.strings.contains_key(&name)
             || self.typedefs.contains_key(&name)
         {
             self.error(raw.name.span(), format!("`{name}` is defined twice"));
@@ -3501,6 +3523,26 @@ impl Resolver {
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
+        // `sizeof(XATTR_OS2_PREFIX)`: the array, its NUL included.
+        if let Some(b) = self.strings.get(&c) {
+            return Some(vec![b.len() as u64 + 1; targets.len()]);
+        }
+        // `sizeof(FP_XSTATE_MAGIC2)` of `0x46505845U`: its type's, per data model.
+        if let Some((.., cv)) = self.constants.get(&c) {
+            return Some(
+                targets
+                    .iter()
+                    .map(|t| {
+                        u64::from(
+                            cv[usize::from(t.long_size == 8)]
+                                .ty
+                                .bits(cexpr::MODELS[usize::from(t.long_size == 8)])
+                                / 8,
+                        )
+                    })
+                    .collect(),
+            );
+        }
         // `sizeof` a pointer needs no complete pointee: agpgart.h's `_IOR(AGPIOC_BASE, 0,
         // struct agp_info*)` names a tag no header defines, which C takes as incomplete.
         if let Some(tag) = c.strip_suffix('*').and_then(|p| {
@@ -4292,6 +4334,7 @@ impl Resolver {
         self.typedefs.contains_key(name)
             || self.constants.contains_key(name)
             || self.macros.contains_key(name)
+            || self.strings.contains_key(name)
             || self.typedef_structs.contains(name)
             || self.enum_typedefs.contains_key(name)
     }
@@ -4417,7 +4460,10 @@ impl Resolver {
     fn function_like(&mut self, m: S<RawMacro>) -> Option<MacroDef> {
         let m = m.into_inner();
         let name = self.identifier(&m.name, Role::Macro);
-        if self.macros.contains_key(&name) || self.constants.contains_key(&name) {
+        if self.macros.contains_key(&name)
+            || self.constants.contains_key(&name)
+            || self.strings.contains_key(&name)
+        {
             self.error(m.name.span(), format!("`{name}` is defined twice"));
             return None;
         }
@@ -4725,6 +4771,16 @@ impl Resolver {
                 c.span.clone(),
                 format!(
                     "constant `{}` is defined twice (first at line {line})",
+                    c.name
+                ),
+            );
+            return;
+        }
+        if self.strings.contains_key(&c.name) {
+            self.error(
+                c.span.clone(),
+                format!(
+                    "constant `{}` is defined twice (a string define above has its name)",
                     c.name
                 ),
             );

@@ -638,6 +638,9 @@ pub struct RawDefine {
     pub tag: Option<S<String>>,
     /// A C integer constant expression, written as given: `expr = "(1ULL << 40) - 1"`.
     pub expr: Option<S<String>>,
+    /// A string: C string literals and string defines above, side by side, written as given
+    /// (`string = '"ethtool"'`).
+    pub string: Option<S<String>>,
     /// The revision that redefined it (a sentinel moving): it applies before that revision.
     pub until: Option<S<RawRevs>>,
     /// One past the last valid value; may change value in a later revision.

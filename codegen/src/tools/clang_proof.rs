@@ -677,6 +677,58 @@ pub fn prove_with(
                 }
             }
         }
+        // Every string define's array: its size (the NUL included) and each byte, as C
+        // folds `NAME[i]` of a literal.
+        let strings: Vec<&crate::ir::StringDefine> = families
+            .iter()
+            .flat_map(|c| c.latest().family().strings.iter())
+            .collect();
+        let exprs: Vec<String> = strings
+            .iter()
+            .flat_map(|d| {
+                std::iter::once(format!("sizeof({})", d.name))
+                    .chain((0..=d.bytes.len()).map(|i| format!("(unsigned char){}[{i}]", d.name)))
+            })
+            .collect();
+        let values = evaluate_on(&source, &dirs, &exprs, target)?;
+        for family in families.iter().map(|c| c.latest().family()) {
+            for d in &family.strings {
+                let mut bytes = d.bytes.clone();
+                bytes.push(0);
+                let size = values
+                    .get(&format!("sizeof({})", d.name))
+                    .copied()
+                    .flatten();
+                let read: Option<Vec<u8>> = (0..bytes.len())
+                    .map(|i| {
+                        let v = values
+                            .get(&format!("(unsigned char){}[{i}]", d.name))
+                            .copied()
+                            .flatten()?;
+                        u8::try_from(v).ok()
+                    })
+                    .collect();
+                if size != Some(bytes.len() as u64) || read.as_deref() != Some(&bytes[..]) {
+                    out.push(Mismatch {
+                        target: target.triple,
+                        family: family.name.clone(),
+                        kind: "string",
+                        struct_name: d.name.clone(),
+                        what: format!(
+                            "{} by libclang, {:?} ({} bytes) in the IR",
+                            match (size, &read) {
+                                (Some(n), Some(r)) =>
+                                    format!("{:?} ({n} bytes)", String::from_utf8_lossy(r)),
+                                (Some(n), None) => format!("{n} bytes, not read"),
+                                _ => "not a string".to_string(),
+                            },
+                            String::from_utf8_lossy(&bytes),
+                            bytes.len()
+                        ),
+                    });
+                }
+            }
+        }
     }
     Ok(out)
 }

@@ -365,6 +365,16 @@ pub const VFIO_DEVICE_GET_INFO: u32 = (if cfg!(
 } else {
     0
 }) | (VFIO_TYPE << 8) | 107;
+/// `VFIO_DEVICE_API_PCI_STRING` = `"vfio-pci"`.
+pub const VFIO_DEVICE_API_PCI_STRING: &[u8; 9] = b"vfio-pci\0";
+/// `VFIO_DEVICE_API_PLATFORM_STRING` = `"vfio-platform"`.
+pub const VFIO_DEVICE_API_PLATFORM_STRING: &[u8; 14] = b"vfio-platform\0";
+/// `VFIO_DEVICE_API_AMBA_STRING` = `"vfio-amba"`.
+pub const VFIO_DEVICE_API_AMBA_STRING: &[u8; 10] = b"vfio-amba\0";
+/// `VFIO_DEVICE_API_CCW_STRING` = `"vfio-ccw"`.
+pub const VFIO_DEVICE_API_CCW_STRING: &[u8; 9] = b"vfio-ccw\0";
+/// `VFIO_DEVICE_API_AP_STRING` = `"vfio-ap"`.
+pub const VFIO_DEVICE_API_AP_STRING: &[u8; 8] = b"vfio-ap\0";
 /// `VFIO_DEVICE_INFO_CAP_ZPCI_BASE` = `1`.
 pub const VFIO_DEVICE_INFO_CAP_ZPCI_BASE: u32 = 1;
 /// `VFIO_DEVICE_INFO_CAP_ZPCI_GROUP` = `2`.

@@ -115,6 +115,16 @@ struct vfio_device_info {
 
 #define VFIO_DEVICE_GET_INFO	_IO(VFIO_TYPE, VFIO_BASE + 7)
 
+#define VFIO_DEVICE_API_PCI_STRING	"vfio-pci"
+
+#define VFIO_DEVICE_API_PLATFORM_STRING	"vfio-platform"
+
+#define VFIO_DEVICE_API_AMBA_STRING	"vfio-amba"
+
+#define VFIO_DEVICE_API_CCW_STRING	"vfio-ccw"
+
+#define VFIO_DEVICE_API_AP_STRING	"vfio-ap"
+
 #define VFIO_DEVICE_INFO_CAP_ZPCI_BASE	1
 
 #define VFIO_DEVICE_INFO_CAP_ZPCI_GROUP	2

@@ -415,6 +415,16 @@ pub const FEAT_RESET: u32 = (if cfg!(
 }) | (FEAT_TYPE << 8) | 68;
 /// `FEAT_GET_SMALL_OLD` = `FEAT_GET_SMALL`.
 pub const FEAT_GET_SMALL_OLD: u32 = FEAT_GET_SMALL;
+/// the family's genetlink name
+pub const FEAT_GENL_NAME: &[u8; 5] = b"feat\0";
+/// `FEAT_MAGIC` = `"FK\032" "\0\x7f\"q\\"`.
+pub const FEAT_MAGIC: &[u8; 9] = b"FK\x1A\0\x7F\"q\\\0";
+/// `FEAT_NAME_MAGIC` = `FEAT_GENL_NAME "." FEAT_MAGIC`.
+pub const FEAT_NAME_MAGIC: &[u8; 14] = b"feat.FK\x1A\0\x7F\"q\\\0";
+/// `FEAT_GENL_NAME_LEN` = `(sizeof(FEAT_GENL_NAME) - 1)`.
+pub const FEAT_GENL_NAME_LEN: u32 = 4;
+/// `FEAT_WORD_SIZE` = `sizeof(FEAT_BIT_40)`.
+pub const FEAT_WORD_SIZE: u32 = 8;
 /// `struct feat_odd`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -135,6 +135,16 @@ struct feat_wide {
 
 #define FEAT_GET_SMALL_OLD	FEAT_GET_SMALL
 
+#define FEAT_GENL_NAME	"feat" /* the family's genetlink name */
+
+#define FEAT_MAGIC	"FK\032" "\0\x7f\"q\\"
+
+#define FEAT_NAME_MAGIC	FEAT_GENL_NAME "." FEAT_MAGIC
+
+#define FEAT_GENL_NAME_LEN	(sizeof(FEAT_GENL_NAME) - 1)
+
+#define FEAT_WORD_SIZE	sizeof(FEAT_BIT_40)
+
 struct feat_odd {
 	__u32 a;
 	__u64 b;

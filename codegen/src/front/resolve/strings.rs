@@ -1,0 +1,95 @@
+//! `[[define]]` with `string`: a `char` array's define (ethtool.h's `ETHTOOL_GENL_NAME`,
+//! vfio.h's `VFIO_DEVICE_API_PCI_STRING`, xattr.h's prefixes joined). Its bytes are read
+//! here once (`front::cstring`); an integer expression takes only its `sizeof`.
+
+use super::*;
+use crate::front::cstring::{self, Part};
+
+impl Resolver {
+    pub(super) fn string_define(&mut self, d: S<RawDefine>) -> Option<StringDefine> {
+        let raw = d.into_inner();
+        let name = self.identifier(&raw.name, Role::Constant);
+        let text = raw.string.as_ref()?;
+        let others = [
+            (raw.value.as_ref().map(|x| x.span()), "value"),
+            (raw.bit.as_ref().map(|x| x.span()), "bit"),
+            (raw.or.as_ref().map(|x| x.span()), "or"),
+            (raw.char.as_ref().map(|x| x.span()), "char"),
+            (raw.ioctl.as_ref().map(|x| x.span()), "ioctl"),
+            (raw.alias.as_ref().map(|x| x.span()), "alias"),
+            (raw.tag.as_ref().map(|x| x.span()), "tag"),
+            (raw.expr.as_ref().map(|x| x.span()), "expr"),
+            (raw.inside.as_ref().map(|x| x.span()), "inside"),
+            (raw.until.as_ref().map(|x| x.span()), "until"),
+            (raw.sentinel.as_ref().map(|x| x.span()), "sentinel"),
+            (raw.removed.as_ref().map(|x| x.span()), "removed"),
+            (raw.extern_header.as_ref().map(|x| x.span()), "extern"),
+            (raw.libc_compat.as_ref().map(|x| x.span()), "libc_compat"),
+            (raw.when.as_ref().map(|x| x.span()), "when"),
+            (raw.unless.as_ref().map(|x| x.span()), "unless"),
+        ];
+        if let Some((Some(at), key)) = others.into_iter().find(|(s, _)| s.is_some()) {
+            self.error(
+                at,
+                format!(
+                    "`{key}` with `string`: a string define takes only `doc` and `since` beside \
+                     it"
+                ),
+            );
+            return None;
+        }
+        let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
+        let written = text.get_ref().trim().to_string();
+        if let Some(why) = names::refuse_text(&written, "a `string`", true) {
+            self.error(text.span(), why);
+            return None;
+        }
+        let parts = match cstring::parse(text.get_ref()) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = self.in_string(text, e.at);
+                self.error(at, e.message);
+                return None;
+            }
+        };
+        let mut bytes = Vec::new();
+        for (part, r) in parts {
+            match part {
+                Part::Literal(b) => bytes.extend(b),
+                Part::Name(n) => match self.strings.get(&n) {
+                    Some(b) => bytes.extend_from_slice(b),
+                    None => {
+                        let at = self.in_string(text, r);
+                        let why = if self.constants.contains_key(&n) {
+                            format!("`{n}` is an integer constant, no string")
+                        } else {
+                            format!("unknown string define `{n}`")
+                        };
+                        self.error_note(
+                            at,
+                            why,
+                            "a string define joins string literals and the string defines above it",
+                        );
+                        return None;
+                    }
+                },
+            }
+        }
+        if self.ordinary_name_taken(&name)
+            || self.conditional.contains_key(&name)
+            || self.struct_index.contains_key(&name)
+        {
+            self.error(raw.name.span(), format!("`{name}` is defined twice"));
+            return None;
+        }
+        self.strings.insert(name.clone(), bytes.clone());
+        Some(StringDefine {
+            name,
+            text: written,
+            bytes,
+            doc: self.text(&raw.doc, "a doc", false),
+            since,
+            span: raw.name.span(),
+        })
+    }
+}
