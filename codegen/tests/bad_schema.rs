@@ -1528,7 +1528,13 @@ const CASES: &[Case] = &[
         name: "a string that is a bare word",
         body: "[[define]]\nname = \"N\"\nstring = \"ethtool\"\n",
         at: "ethtool\"",
-        says: "a string define joins at least one literal or two names: a literal is written in quotes (`string = '\"ethtool\"'`)",
+        says: "unknown string define `ethtool`",
+    },
+    Case {
+        name: "an empty string define",
+        body: "[[define]]\nname = \"N\"\nstring = \" \"\n",
+        at: "\" \"",
+        says: "an empty string define: write `\"\"` for an empty string",
     },
     Case {
         name: "a string's hex escape past a char",

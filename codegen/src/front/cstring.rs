@@ -17,12 +17,45 @@ pub enum Part {
     Name(String),
 }
 
+/// A string define's body, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// Its pieces, with where each is in the text.
+    pub parts: Vec<(Part, Range<usize>)>,
+    /// In parentheses as a whole (xattr.h's `(XATTR_SECURITY_PREFIX XATTR_BPF_LSM_SUFFIX)`):
+    /// an array still, but no literal C joins with another.
+    pub parenthesized: bool,
+}
+
 /// The pieces of `text` with where each is, or why it is no string C joins from literals
-/// and names.
-pub fn parse(text: &str) -> Result<Vec<(Part, Range<usize>)>, CError> {
+/// and names (in one pair of parentheses at most, around it all).
+pub fn parse(text: &str) -> Result<Parsed, CError> {
     let b = text.as_bytes();
+    let (mut i, mut end) = (0, b.len());
+    while i < end && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    while end > i && (b[end - 1] == b' ' || b[end - 1] == b'\t') {
+        end -= 1;
+    }
+    let parenthesized = end > i + 1 && b[i] == b'(' && b[end - 1] == b')';
+    if parenthesized {
+        i += 1;
+        end -= 1;
+    }
+    let parts = pieces(text, i, end)?;
+    Ok(Parsed {
+        parts,
+        parenthesized,
+    })
+}
+
+/// The pieces of `text[from..to]`, located in `text`.
+fn pieces(text: &str, from: usize, to: usize) -> Result<Vec<(Part, Range<usize>)>, CError> {
+    let b = &text.as_bytes()[..to];
+    let text = &text[..to];
     let mut out = Vec::new();
-    let mut i = 0;
+    let mut i = from;
     while i < b.len() {
         let c = b[i];
         if c == b' ' || c == b'\t' {
@@ -60,18 +93,10 @@ pub fn parse(text: &str) -> Result<Vec<(Part, Range<usize>)>, CError> {
             );
         }
     }
-    if !out.iter().any(|(p, _)| matches!(p, Part::Literal(_))) && out.len() < 2 {
-        let at = out.first().map_or(0..text.len(), |(_, r)| r.clone());
-        let hint = match out.first() {
-            Some((Part::Name(n), _)) => format!(
-                ": a literal is written in quotes (`string = '\"{n}\"'`), another string \
-                 define's name by `alias`"
-            ),
-            _ => String::new(),
-        };
+    if out.is_empty() {
         return fail(
-            at,
-            format!("a string define joins at least one literal or two names{hint}"),
+            from..to,
+            "an empty string define: write `\"\"` for an empty string",
         );
     }
     Ok(out)
@@ -207,6 +232,7 @@ mod tests {
     fn bytes(text: &str) -> Vec<u8> {
         parse(text)
             .unwrap()
+            .parts
             .into_iter()
             .flat_map(|(p, _)| match p {
                 Part::Literal(b) => b,
@@ -229,7 +255,9 @@ mod tests {
 
     #[test]
     fn names_and_literals_side_by_side() {
-        let p = parse("XATTR_SECURITY_PREFIX XATTR_EVM_SUFFIX").unwrap();
+        let p = parse("XATTR_SECURITY_PREFIX XATTR_EVM_SUFFIX")
+            .unwrap()
+            .parts;
         assert_eq!(
             p,
             vec![
@@ -237,8 +265,12 @@ mod tests {
                 (Part::Name("XATTR_EVM_SUFFIX".into()), 22..38),
             ]
         );
-        let p = parse(r#"PREFIX "evm""#).unwrap();
+        let p = parse(r#"PREFIX "evm""#).unwrap().parts;
         assert_eq!(p[1], (Part::Literal(b"evm".to_vec()), 7..12));
+        let p = parse("(A B)").unwrap();
+        assert!(p.parenthesized);
+        assert_eq!(p.parts[1], (Part::Name("B".into()), 3..4));
+        assert!(!parse(r#""(a)""#).unwrap().parenthesized);
     }
 
     #[test]
@@ -253,12 +285,11 @@ mod tests {
         assert_eq!(at(r#""\u00e9""#), 1..3);
         assert_eq!(at(r#"L"wide""#), 0..2);
         assert_eq!(at(r#""a" + 1"#), 4..5);
-        assert_eq!(at("ethtool"), 0..7);
         assert_eq!(at(""), 0..0);
-        assert!(parse("ethtool")
-            .unwrap_err()
-            .message
-            .contains(r#"string = '"ethtool"'"#));
+        assert_eq!(at("  "), 2..2);
+        assert_eq!(at("()"), 1..1);
+        assert_eq!(at("((A))"), 1..2);
+        assert_eq!(at("(A"), 0..1);
     }
 
     #[test]

@@ -145,8 +145,9 @@ struct Resolver {
     incomplete: Vec<String>,
     /// The defines under `when`: the targets that have one of the name, where the first is.
     conditional: FxMap<String, (u64, Span)>,
-    /// The string defines so far, by name: their bytes (without the final NUL).
-    strings: FxMap<String, Vec<u8>>,
+    /// The string defines so far, by name: their bytes (without the final NUL), and whether
+    /// the define puts them in parentheses.
+    strings: FxMap<String, (Vec<u8>, bool)>,
     /// `c_only = true`: C++ keywords may be names.
     c_only: bool,
     /// The Rust type names of the structs so far (their CamelCase), with the struct's name:
@@ -3524,7 +3525,7 @@ impl Resolver {
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
         // `sizeof(XATTR_OS2_PREFIX)`: the array, its NUL included.
-        if let Some(b) = self.strings.get(&c) {
+        if let Some((b, _)) = self.strings.get(&c) {
             return Some(vec![b.len() as u64 + 1; targets.len()]);
         }
         // `sizeof(FP_XSTATE_MAGIC2)` of `0x46505845U`: its type's, per data model.

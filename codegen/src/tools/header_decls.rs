@@ -1,6 +1,6 @@
 //! What a C header declares itself (not what it includes), as libclang reads it: its structs
 //! and unions with every member, its enums and their constants, and its object-like `#define`s
-//! whose value is an integer. Names and shapes only, no measures: the comparison with the
+//! whose value is an integer or a string. Names and shapes only, no measures: the comparison with the
 //! kernel's real headers (codegen/tests/real_headers.rs) has a C compiler print every size,
 //! offset and value, so libclang decides what is measured, never what a measure is.
 
@@ -95,6 +95,9 @@ pub struct Declarations {
     pub enumerators: Vec<Enumerator>,
     /// The integer `#define`s.
     pub defines: Vec<Define>,
+    /// The `#define`s of a string (literals and other string defines side by side, as
+    /// `front::cstring` reads them, that C takes the `sizeof` of).
+    pub strings: Vec<String>,
     /// What is declared but not compared, each with why (a function-like macro, a define
     /// that is not an integer, a typedef ...), for the reader of a report to see.
     pub not_compared: Vec<String>,
@@ -124,12 +127,28 @@ pub fn declarations(
 
     // Which macros are integers is C's to say: a body that is a type, a string or nothing
     // is not compared.
-    let names: Vec<String> = macros.iter().map(|(n, _)| n.clone()).collect();
+    let names: Vec<String> = macros.iter().map(|(n, ..)| n.clone()).collect();
     let source = format!("{USER_FIRST}#include \"{path}\"\n");
     let values = evaluate_on(&source, include, &names, target)?;
-    for (name, ioctl) in macros {
+    // A string's: its `sizeof`, which C takes of an array.
+    let sizes: Vec<String> = macros
+        .iter()
+        .filter(|(n, _, body)| {
+            values.get(n).copied().flatten().is_none() && crate::front::cstring::parse(body).is_ok()
+        })
+        .map(|(n, ..)| format!("sizeof({n})"))
+        .collect();
+    let strings = evaluate_on(&source, include, &sizes, target)?;
+    for (name, ioctl, _) in macros {
         if values.get(&name).copied().flatten().is_some() {
             out.defines.push(Define { name, ioctl });
+        } else if strings
+            .get(&format!("sizeof({name})"))
+            .copied()
+            .flatten()
+            .is_some()
+        {
+            out.strings.push(name);
         } else {
             out.not_compared.push(format!(
                 "#define {name}: not an integer constant expression"
@@ -154,7 +173,7 @@ fn top_level(
     c: Cursor<'_>,
     main: Option<File<'_>>,
     out: &mut Declarations,
-    macros: &mut Vec<(String, bool)>,
+    macros: &mut Vec<(String, bool, String)>,
 ) {
     if c.location().expansion().file != main {
         return;
@@ -194,7 +213,7 @@ fn top_level(
                     .push(format!("#define {name}(...): a function-like macro"));
             } else if tokens.len() > 1 {
                 let ioctl = matches!(tokens[1].as_str(), "_IO" | "_IOR" | "_IOW" | "_IOWR");
-                macros.push((name, ioctl));
+                macros.push((name, ioctl, c.macro_body()));
             }
             // An empty body is the include guard or a flag for #ifdef: no value to compare.
         }

@@ -1021,6 +1021,13 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
         }
         [m, ..] if matches!(*m, "_IO" | "_IOR" | "_IOW" | "_IOWR" | "_IOC") => ioctl_form(&words),
+        // C's string literals and names side by side (`"ethtool"`, `PREFIX "evm"`): a string
+        // define; whether each name is a string define above is checked with the others.
+        _ if crate::front::cstring::parse(&c.macro_body()).is_ok()
+            && (words.iter().any(|t| t.starts_with('"')) || w.len() > 1) =>
+        {
+            DefineForm::Value(format!("string = {}", toml_text(&c.macro_body())))
+        }
         [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
         ids if ids.len() >= 3
             && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
@@ -1618,6 +1625,20 @@ fn define_names(
         }
         return Ok(names);
     }
+    if let Some(text) = form_str(value, "string") {
+        return crate::front::cstring::parse(&text)
+            .map(|parsed| {
+                parsed
+                    .parts
+                    .into_iter()
+                    .filter_map(|(p, _)| match p {
+                        crate::front::cstring::Part::Name(n) => Some(n),
+                        crate::front::cstring::Part::Literal(_) => None,
+                    })
+                    .collect()
+            })
+            .map_err(|e| e.message);
+    }
     if let Some(text) = expr_text(value) {
         let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
         return parse_expr(&text, macros)
@@ -1669,6 +1690,20 @@ fn cast_types(value: &str, macros: &HashMap<String, crate::front::cexpr::Macro>)
         })
     });
     seen.into_inner()
+}
+
+/// The bare names an `expr` define takes the `sizeof` of (`sizeof(time_t)`,
+/// `sizeof(XATTR_OS2_PREFIX)`): a type or a constant, which the schema must know.
+fn sizeof_names(value: &str) -> Vec<String> {
+    let Some(text) = expr_text(value) else {
+        return Vec::new();
+    };
+    crate::front::cexpr::sizeofs(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, t)| t)
+        .filter(|t| is_identifier(t))
+        .collect()
 }
 
 /// A wrapper macro's call in an ioctl's schema table: the macro and its arguments.
@@ -2286,6 +2321,16 @@ fn give_docs(fields: &mut [Field], prefix: &str, params: &[(String, String)]) {
         if let Some((_, ms)) = &mut f.inline {
             give_docs(ms, &path, params);
         }
+    }
+}
+
+/// `s` as a TOML literal string (`'"ethtool"'`, C's escapes read as written) when it can be
+/// one, else as a basic string.
+fn toml_text(s: &str) -> String {
+    if s.contains('\'') || s.chars().any(char::is_control) {
+        toml_str(s)
+    } else {
+        format!("'{s}'")
     }
 }
 
@@ -3399,6 +3444,8 @@ pub fn import_structs(
         let mut c_enums: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
+        // The string defines above, which a string define may join.
+        let mut strings: Vec<String> = Vec::new();
         // A tag's other name is one on every target (vbox_vmmdev_types.h's, per word size,
         // stays the author's to write).
         let arch = arch_regions(&state.source);
@@ -3440,6 +3487,41 @@ pub fn import_structs(
                     let t = alias_of(value).unwrap_or_default();
                     *value = format!("tag = {}", toml_str(&t));
                     structs.push(name.clone());
+                }
+                // `#define NAME OTHER` of a string define above: a string too.
+                Item::Define { name, value, .. }
+                    if !per_arch && alias_of(value).is_some_and(|t| strings.contains(&t)) =>
+                {
+                    let t = alias_of(value).unwrap_or_default();
+                    *value = format!("string = {}", toml_text(&t));
+                    strings.push(name.clone());
+                }
+                Item::Define { name, value, .. } if value.starts_with("string = ") => {
+                    let names = define_names(value, &macros).unwrap_or_default();
+                    let why = if per_arch {
+                        Some(
+                            "a string define under an architecture's `#if`: the schema's string \
+                             defines are the same on every target; add it by hand"
+                                .to_string(),
+                        )
+                    } else {
+                        names.iter().find(|n| !strings.contains(n)).map(|n| {
+                            format!(
+                                "it joins `{n}`, which is no string define this header defines \
+                                 above it; add it by hand"
+                            )
+                        })
+                    };
+                    match why {
+                        Some(why) => {
+                            lost.push(name.clone());
+                            *item = Item::NotImported {
+                                what: format!("#define {name}"),
+                                why,
+                            };
+                        }
+                        None => strings.push(name.clone()),
+                    }
                 }
                 // A macro named as an enum constant above it (legal C: only a call expands it)
                 // would be a second definition of the name in the schema.
@@ -3537,6 +3619,25 @@ pub fn import_structs(
                                 "it casts to `{t}`, which is no type the schema has (a scalar of \
                                  the kernel's, or a typedef of an integer this header defines \
                                  above it); add it by hand"
+                            ),
+                        };
+                        continue;
+                    }
+                    // `sizeof(NAME)` of what is neither a type nor a constant of the schema's
+                    // above it (socket.h's `sizeof(time_t)`, the C library's type).
+                    if let Some(t) = sizeof_names(value).into_iter().find(|t| {
+                        Scalar::from_c_name(t).is_none()
+                            && !typedef_names.contains(t)
+                            && !strings.contains(t)
+                            && !known.contains(t)
+                    }) {
+                        lost.push(name.clone());
+                        *item = Item::NotImported {
+                            what: format!("#define {name}"),
+                            why: format!(
+                                "it takes `sizeof({t})`, and `{t}` is no type the schema has nor \
+                                 a constant this header defines above it (a type of the C \
+                                 library's); add it by hand"
                             ),
                         };
                         continue;

@@ -36,7 +36,8 @@ pub fn keys(d: &Declarations) -> Measures {
         out.insert(format!("enum {tag}"), String::new());
     }
     let constants = d.enumerators.iter().map(|e| &e.name);
-    for name in constants.chain(d.defines.iter().map(|d| &d.name)) {
+    let defines = d.defines.iter().map(|d| &d.name);
+    for name in constants.chain(defines).chain(&d.strings) {
         out.insert(format!("const {name}"), String::new());
     }
     out
@@ -115,6 +116,16 @@ fn program(header: &str, d: &Declarations) -> String {
             writeln!(c, "\tVALUE(\"const {0}\", \"define\", {0});", def.name).unwrap();
         }
     }
+    // A string's every byte, its NUL included.
+    for name in &d.strings {
+        writeln!(
+            c,
+            "\t{{ static const char s[] = {name}; printf(\"%s\\tstring\", \"const {name}\"); \
+             for (size_t i = 0; i < sizeof(s); i++) printf(\" %02x\", (unsigned char)s[i]); \
+             printf(\"\\n\"); }}"
+        )
+        .unwrap();
+    }
     c.push_str("\treturn 0;\n}\n");
     c
 }
@@ -191,7 +202,8 @@ fn every_shape_is_measured_as_c_lays_it_out() {
          \tunion { __u32 x; __u16 y; };\n\
          \tunion { struct t_inner in; __u64 raw; } u;\n\t__u8 tail[];\n};\n\
          enum t_kind { T_A = 1, T_B = -2 };\nenum { T_C = 7 };\n\
-         #define T_FLAG (1ULL << 40)\n#define T_NEG (-3)\n#define T_STR \"s\"\n\
+         #define T_FLAG (1ULL << 40)\n#define T_NEG (-3)\n#define T_STR \"s\\032\" T_JOIN\n\
+         #define T_JOIN \"j\"\n#define T_WIDE L\"w\"\n\
          #define T_FN(x) (x)\n#define T_IOCTL _IOWR('T', 1, struct t_inner)\n",
     )
     .unwrap();
@@ -209,9 +221,10 @@ fn every_shape_is_measured_as_c_lays_it_out() {
         d.not_compared,
         [
             "#define T_FN(...): a function-like macro",
-            "#define T_STR: not an integer constant expression",
+            "#define T_WIDE: not an integer constant expression",
         ]
     );
+    assert_eq!(d.strings, ["T_STR", "T_JOIN"]);
     let got = measure(
         "t.h",
         &d,
@@ -240,6 +253,8 @@ fn every_shape_is_measured_as_c_lays_it_out() {
         ("const T_FLAG", "define = 1099511627776"),
         ("const T_NEG", "define = -3"),
         ("const T_IOCTL", "ioctl = 0xc0045401"),
+        ("const T_STR", "string 73 1a 6a 00"),
+        ("const T_JOIN", "string 6a 00"),
     ];
     let want: Measures = want
         .iter()

@@ -50,7 +50,11 @@ pub fn header(model: &Checked, r: RevId, templates: &uapigen::emit::Templates) -
     family.items.retain(|item| match *item {
         ItemRef::Struct(s) => view.exists(s),
         ItemRef::Group(g) => !view.family().group(g).values.is_empty(),
-        ItemRef::Define(_) | ItemRef::Macro(_) | ItemRef::Typedef(_) | ItemRef::TagAlias(_) => true,
+        ItemRef::Define(_)
+        | ItemRef::Macro(_)
+        | ItemRef::Typedef(_)
+        | ItemRef::TagAlias(_)
+        | ItemRef::String(_) => true,
     });
     uapigen::emit::c_header::emit(&family, templates).unwrap_or_else(|e| panic!("{e}"))
 }

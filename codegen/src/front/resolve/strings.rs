@@ -44,7 +44,11 @@ impl Resolver {
             self.error(text.span(), why);
             return None;
         }
-        let parts = match cstring::parse(text.get_ref()) {
+        let parts = match cstring::parse(&written) {
+            Err(e) if written.is_empty() => {
+                self.error(text.span(), e.message);
+                return None;
+            }
             Ok(p) => p,
             Err(e) => {
                 let at = self.in_string(text, e.at);
@@ -53,23 +57,43 @@ impl Resolver {
             }
         };
         let mut bytes = Vec::new();
-        for (part, r) in parts {
+        let joined = parts.parts.len() > 1;
+        for (part, r) in parts.parts {
             match part {
                 Part::Literal(b) => bytes.extend(b),
                 Part::Name(n) => match self.strings.get(&n) {
-                    Some(b) => bytes.extend_from_slice(b),
+                    Some((_, true)) if joined => {
+                        let at = self.in_string(text, r);
+                        self.error(
+                            at,
+                            format!(
+                                "`{n}` is a string in parentheses: C joins only string literals \
+                                 side by side, so it stands alone"
+                            ),
+                        );
+                        return None;
+                    }
+                    Some((b, _)) => bytes.extend_from_slice(b),
                     None => {
                         let at = self.in_string(text, r);
-                        let why = if self.constants.contains_key(&n) {
-                            format!("`{n}` is an integer constant, no string")
+                        let (why, note) = if self.constants.contains_key(&n) {
+                            (
+                                format!("`{n}` is an integer constant, no string"),
+                                "a string define joins string literals and the string defines \
+                                 above it"
+                                    .to_string(),
+                            )
                         } else {
-                            format!("unknown string define `{n}`")
+                            (
+                                format!("unknown string define `{n}`"),
+                                format!(
+                                    "a string define joins string literals and the string \
+                                     defines above it; a literal is written in quotes: \
+                                     `string = '\"{n}\"'`"
+                                ),
+                            )
                         };
-                        self.error_note(
-                            at,
-                            why,
-                            "a string define joins string literals and the string defines above it",
-                        );
+                        self.error_note(at, why, note);
                         return None;
                     }
                 },
@@ -82,7 +106,8 @@ impl Resolver {
             self.error(raw.name.span(), format!("`{name}` is defined twice"));
             return None;
         }
-        self.strings.insert(name.clone(), bytes.clone());
+        self.strings
+            .insert(name.clone(), (bytes.clone(), parts.parenthesized));
         Some(StringDefine {
             name,
             text: written,
