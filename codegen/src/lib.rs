@@ -145,8 +145,12 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                     let g = f.group(i);
                     (&g.name, &g.extern_header, &g.span, "enum")
                 }
+                ir::ItemRef::String(i) => {
+                    let d = &f.strings[i.0];
+                    (&d.name, &d.extern_header, &d.span, "string")
+                }
                 // Never another header's (`is_extern`).
-                ir::ItemRef::TagAlias(_) | ir::ItemRef::String(_) => continue,
+                ir::ItemRef::TagAlias(_) => continue,
             };
             let Some(header) = header else { continue };
             let Some(o) = models.iter().find(|o| &o.family.header == header) else {
@@ -229,7 +233,17 @@ fn extern_copies(models: &[Model]) -> Vec<Diagnostic> {
                         Some(_) => None,
                     }
                 }
-                ir::ItemRef::TagAlias(_) | ir::ItemRef::String(_) => None,
+                ir::ItemRef::String(i) => {
+                    let mine = &f.strings[i.0];
+                    match of.strings.iter().find(|x| &x.name == name) {
+                        None => Some("has no such string".to_string()),
+                        Some(x) if x.bytes != mine.bytes => {
+                            Some(format!("defines it as `{}`", x.text))
+                        }
+                        Some(_) => None,
+                    }
+                }
+                ir::ItemRef::TagAlias(_) => None,
             };
             if let Some(why) = differs {
                 diags.push(Diagnostic::at(

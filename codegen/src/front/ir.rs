@@ -1827,6 +1827,8 @@ pub struct StringDefine {
     pub doc: Option<String>,
     /// The revisions that added it.
     pub since: RevSet,
+    /// `extern`: another header defines it (see `Struct::extern_header`).
+    pub extern_header: Option<String>,
     /// Where the schema writes its name.
     pub span: Span,
 }
@@ -2177,7 +2179,8 @@ impl Family {
             ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
             ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
             ItemRef::Group(i) => self.group(i).extern_header.is_some(),
-            ItemRef::TagAlias(_) | ItemRef::String(_) => false,
+            ItemRef::String(i) => self.strings[i.0].extern_header.is_some(),
+            ItemRef::TagAlias(_) => false,
         }
     }
 

@@ -130,24 +130,21 @@ pub fn declarations(
     let names: Vec<String> = macros.iter().map(|(n, ..)| n.clone()).collect();
     let source = format!("{USER_FIRST}#include \"{path}\"\n");
     let values = evaluate_on(&source, include, &names, target)?;
-    // A string's: its `sizeof`, which C takes of an array.
-    let sizes: Vec<String> = macros
+    // A string's type is an array of `char` (a type's name, `#define BYTE __u8`, is not).
+    let is_string =
+        |n: &str| format!("__builtin_types_compatible_p(__typeof__({n}), char[sizeof({n})])");
+    let tests: Vec<String> = macros
         .iter()
         .filter(|(n, _, body)| {
             values.get(n).copied().flatten().is_none() && crate::front::cstring::parse(body).is_ok()
         })
-        .map(|(n, ..)| format!("sizeof({n})"))
+        .map(|(n, ..)| is_string(n))
         .collect();
-    let strings = evaluate_on(&source, include, &sizes, target)?;
+    let strings = evaluate_on(&source, include, &tests, target)?;
     for (name, ioctl, _) in macros {
         if values.get(&name).copied().flatten().is_some() {
             out.defines.push(Define { name, ioctl });
-        } else if strings
-            .get(&format!("sizeof({name})"))
-            .copied()
-            .flatten()
-            .is_some()
-        {
+        } else if strings.get(&is_string(&name)).copied().flatten() == Some(1) {
             out.strings.push(name);
         } else {
             out.not_compared.push(format!(

@@ -1374,8 +1374,9 @@ fn adopt(
     let Some((value, header)) = others.get(name) else {
         return false;
     };
-    // An ioctl number of another header's struct needs that struct: not copied here.
-    if depth > 16 || define_struct(value).is_some() {
+    // An ioctl number of another header's struct needs that struct: not copied here; nor is
+    // a string, which no integer reads.
+    if depth > 16 || define_struct(value).is_some() || value.starts_with("string = ") {
         return false;
     }
     let Ok(names) = define_names(value, macros) else {
@@ -1392,6 +1393,35 @@ fn adopt(
     known.push(name.to_string());
     externs.push((name.to_string(), value.clone(), header.clone()));
     true
+}
+
+/// Whether `name` is a string define above (`strings`), or another header's of literals
+/// alone, which is then queued as an `extern` copy (ip_tables.h's `XT_ERROR_TARGET`, of
+/// x_tables.h) and counts as above.
+fn adopt_string(
+    name: &str,
+    others: &HashMap<String, (String, String)>,
+    strings: &mut Vec<String>,
+    externs: &mut Vec<(String, String, String)>,
+) -> bool {
+    if strings.iter().any(|s| s == name) {
+        return true;
+    }
+    let Some((value, header)) = others.get(name) else {
+        return false;
+    };
+    let literal = form_str(value, "string").is_some_and(|t| {
+        crate::front::cstring::parse(&t).is_ok_and(|p| {
+            p.parts
+                .iter()
+                .all(|(p, _)| matches!(p, crate::front::cstring::Part::Literal(_)))
+        })
+    });
+    if literal {
+        strings.push(name.to_string());
+        externs.push((name.to_string(), value.clone(), header.clone()));
+    }
+    literal
 }
 
 /// Whether `name` is a value of a tagged enum of a header this one includes: then that enum is
@@ -3488,9 +3518,13 @@ pub fn import_structs(
                     *value = format!("tag = {}", toml_str(&t));
                     structs.push(name.clone());
                 }
-                // `#define NAME OTHER` of a string define above: a string too.
+                // `#define NAME OTHER` of a string define above (or another header's, copied
+                // as `extern`): a string too.
                 Item::Define { name, value, .. }
-                    if !per_arch && alias_of(value).is_some_and(|t| strings.contains(&t)) =>
+                    if !per_arch
+                        && alias_of(value).is_some_and(|t| {
+                            adopt_string(&t, &state.others, &mut strings, &mut externs)
+                        }) =>
                 {
                     let t = alias_of(value).unwrap_or_default();
                     *value = format!("string = {}", toml_text(&t));
@@ -3498,6 +3532,9 @@ pub fn import_structs(
                 }
                 Item::Define { name, value, .. } if value.starts_with("string = ") => {
                     let names = define_names(value, &macros).unwrap_or_default();
+                    for n in &names {
+                        adopt_string(n, &state.others, &mut strings, &mut externs);
+                    }
                     let why = if per_arch {
                         Some(
                             "a string define under an architecture's `#if`: the schema's string \

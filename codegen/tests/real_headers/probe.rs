@@ -203,7 +203,7 @@ fn every_shape_is_measured_as_c_lays_it_out() {
          \tunion { struct t_inner in; __u64 raw; } u;\n\t__u8 tail[];\n};\n\
          enum t_kind { T_A = 1, T_B = -2 };\nenum { T_C = 7 };\n\
          #define T_FLAG (1ULL << 40)\n#define T_NEG (-3)\n#define T_STR \"s\\032\" T_JOIN\n\
-         #define T_JOIN \"j\"\n#define T_WIDE L\"w\"\n\
+         #define T_JOIN \"j\"\n#define T_WIDE L\"w\"\n#define T_TYPE __u8\n#define T_INT int\n\
          #define T_FN(x) (x)\n#define T_IOCTL _IOWR('T', 1, struct t_inner)\n",
     )
     .unwrap();
@@ -222,6 +222,8 @@ fn every_shape_is_measured_as_c_lays_it_out() {
         [
             "#define T_FN(...): a function-like macro",
             "#define T_WIDE: not an integer constant expression",
+            "#define T_TYPE: not an integer constant expression",
+            "#define T_INT: not an integer constant expression",
         ]
     );
     assert_eq!(d.strings, ["T_STR", "T_JOIN"]);

@@ -23,7 +23,6 @@ impl Resolver {
             (raw.until.as_ref().map(|x| x.span()), "until"),
             (raw.sentinel.as_ref().map(|x| x.span()), "sentinel"),
             (raw.removed.as_ref().map(|x| x.span()), "removed"),
-            (raw.extern_header.as_ref().map(|x| x.span()), "extern"),
             (raw.libc_compat.as_ref().map(|x| x.span()), "libc_compat"),
             (raw.when.as_ref().map(|x| x.span()), "when"),
             (raw.unless.as_ref().map(|x| x.span()), "unless"),
@@ -32,8 +31,8 @@ impl Resolver {
             self.error(
                 at,
                 format!(
-                    "`{key}` with `string`: a string define takes only `doc` and `since` beside \
-                     it"
+                    "`{key}` with `string`: a string define takes only `doc`, `since` and \
+                     `extern` beside it"
                 ),
             );
             return None;
@@ -108,12 +107,14 @@ impl Resolver {
         }
         self.strings
             .insert(name.clone(), (bytes.clone(), parts.parenthesized));
+        let extern_header = self.extern_header(&raw.extern_header, &format!("string `{name}`"));
         Some(StringDefine {
             name,
             text: written,
             bytes,
             doc: self.text(&raw.doc, "a doc", false),
             since,
+            extern_header,
             span: raw.name.span(),
         })
     }
