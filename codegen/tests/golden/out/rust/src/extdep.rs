@@ -118,6 +118,8 @@ pub const EXTDEP_IOCTL_EVENT: u32 = (if cfg!(
 } else {
     3 << 30
 }) | (8 << 16) | (EXTDEP_IOCTL_BASE << 8) | 1;
+/// a target's name, as x_tables.h's XT_ERROR_TARGET
+pub const EXTDEP_TARGET: &[u8; 6] = b"ERROR\0";
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -417,6 +417,10 @@ pub const EXTUSE_MMIO_OFFSET: u64 = if cfg!(target_pointer_width = "32") {
 } else {
     72057594037927936
 };
+/// `EXTDEP_TARGET` = `"ERROR"`.
+pub const EXTDEP_TARGET: &[u8; 6] = b"ERROR\0";
+/// `EXTUSE_ERROR_TARGET` = `EXTDEP_TARGET`.
+pub const EXTUSE_ERROR_TARGET: &[u8; 6] = b"ERROR\0";
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -64,4 +64,6 @@ struct extdep_event {
 
 #define EXTDEP_IOCTL_EVENT	EXTDEP_IOWR(0x01, struct extdep_event) /* its own number, through its own wrapper */
 
+#define EXTDEP_TARGET	"ERROR" /* a target's name, as x_tables.h's XT_ERROR_TARGET */
+
 #endif /* _UAPI_LINUX_EXTDEP_H */

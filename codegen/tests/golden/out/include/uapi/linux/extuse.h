@@ -90,4 +90,6 @@ union extuse_value {
 
 #define EXTUSE_MMIO_OFFSET	(sizeof(unsigned long) < 8 ? (1ULL << 43) : (1ULL << 56)) /* where the MMIO pages are mapped */
 
+#define EXTUSE_ERROR_TARGET	EXTDEP_TARGET
+
 #endif /* _UAPI_LINUX_EXTUSE_H */
