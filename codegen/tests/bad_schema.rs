@@ -1576,7 +1576,7 @@ const CASES: &[Case] = &[
         name: "a string with when",
         body: "[[define]]\nname = \"N\"\nstring = '\"a\"'\nwhen = \"defined(__x86_64__)\"\n",
         at: "\"defined(__x86_64__)\"",
-        says: "`when` with `string`: a string define takes only `doc` and `since` beside it",
+        says: "`when` with `string`: a string define takes only `doc`, `since` and `extern` beside it",
     },
     Case {
         name: "a string and a value",
@@ -1601,6 +1601,36 @@ const CASES: &[Case] = &[
         body: "[[define]]\nname = \"N\"\nstring = '\"a\"'\n\n[[define]]\nname = \"M\"\nexpr = \"N + 1\"\n",
         at: "N + 1",
         says: "`N` is a string define: an integer expression takes only its `sizeof(N)`",
+    },
+    Case {
+        name: "an aligned typedef lowering its struct's alignment",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u64\" }]\n\n[[typedef]]\nname = \"s_t\"\ntype = \"struct s\"\naligned = 4\n",
+        at: "4\n",
+        says: "`aligned = 4` on typedef `s_t` lowers the alignment of `struct s` (8 on some target)",
+    },
+    Case {
+        name: "aligned by an unknown constant",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = \"NOWHERE\" }]\n",
+        at: "\"NOWHERE\"",
+        says: "unknown constant `NOWHERE`",
+    },
+    Case {
+        name: "aligned by a constant that is no power of two",
+        body: "[[define]]\nname = \"A\"\nvalue = 12\n\n[[struct]]\nname = \"s\"\naligned = \"A\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"A\"\nfields",
+        says: "`aligned = A` on a struct: an alignment is a power of two from 1 to 4096, as gcc's `__attribute__((aligned(n)))` takes it (it is 12)",
+    },
+    Case {
+        name: "aligned on a member of an aligned typedef",
+        body: "[[typedef]]\nname = \"w_t\"\ntype = \"__u32\"\naligned = 8\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"w_t\", aligned = 16 }]\n",
+        at: "16 }",
+        says: "`aligned` on a member of an aligned typedef: the typedef gives its alignment",
+    },
+    Case {
+        name: "a pointer to an array typedef",
+        body: "[[typedef]]\nname = \"a_t\"\ntype = \"__u8\"\nlen = 4\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"a_t *\" }]\n",
+        at: "\"a_t *\"",
+        says: "unknown pointer type `a_t *`",
     },
     Case {
         name: "a pack that is no power of two",

@@ -497,8 +497,13 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
         None => {
             let bitwise = if t.bitwise { " __bitwise" } else { "" };
             let array = t.len.map_or(String::new(), |n| format!("[{n}]"));
+            // Between the type and the name, as linux/virtio_ring.h writes it.
+            let aligned = t.aligned.as_ref().map_or(String::new(), |a| {
+                let n = a.name.clone().unwrap_or_else(|| a.value.to_string());
+                format!(" __attribute__((aligned({n})))")
+            });
             format!(
-                "typedef {}{bitwise} {}{array};",
+                "typedef {}{bitwise}{aligned} {}{array};",
                 c_type(family, &t.ty),
                 t.name
             )
@@ -674,20 +679,20 @@ fn includes_after(family: &Family, item: ItemRef) -> Vec<String> {
         .collect()
 }
 
-/// ` __attribute__((packed))`, ` __attribute__((aligned(8)))` or both in one, spelled as the
-/// kernel's uAPI headers spell them (sound/compress_params.h: `packed, aligned(4)`), after a
-/// struct's closing brace or a member's declarator; empty for neither.
 /// A struct's attributes after its closing brace: `attributes`' and `deprecated`,
 /// `__may_alias__` after them (linux/usb/functionfs.h's `packed, deprecated`).
 fn struct_attributes(st: &Struct) -> String {
+    let aligned = st
+        .aligned
+        .map(|n| st.aligned_name.clone().unwrap_or_else(|| n.to_string()));
     if !st.deprecated && !st.may_alias {
-        return attributes(st.packed, st.aligned);
+        return attributes(st.packed, aligned);
     }
     let mut words = Vec::new();
     if st.packed {
         words.push("packed".to_string());
     }
-    if let Some(n) = st.aligned {
+    if let Some(n) = aligned {
         words.push(format!("aligned({n})"));
     }
     if st.deprecated {
@@ -699,7 +704,20 @@ fn struct_attributes(st: &Struct) -> String {
     format!(" __attribute__(({}))", words.join(", "))
 }
 
-fn attributes(packed: bool, aligned: Option<u64>) -> String {
+/// What a member's `aligned(n)` writes for n: the constant's name or the number; none when
+/// its typedef's attribute gives it.
+fn member_aligned(f: &Field) -> Option<String> {
+    if f.typedef_aligned {
+        return None;
+    }
+    f.aligned
+        .map(|n| f.aligned_name.clone().unwrap_or_else(|| n.to_string()))
+}
+
+/// ` __attribute__((packed))`, ` __attribute__((aligned(8)))` or both in one, spelled as the
+/// kernel's uAPI headers spell them (sound/compress_params.h: `packed, aligned(4)`), after a
+/// struct's closing brace or a member's declarator; empty for neither.
+fn attributes(packed: bool, aligned: Option<String>) -> String {
     match (packed, aligned) {
         (false, None) => String::new(),
         (true, None) => " __attribute__((packed))".to_string(),
@@ -884,13 +902,15 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                                 } else {
                                     ""
                                 },
-                                attributes(false, f.aligned)
+                                attributes(false, member_aligned(f))
                             )),
                             // An anonymous one's attributes stand alone, its type's: `}
                             // __attribute__((packed));`, bpf.h's `} __attribute__((aligned(8)));`.
-                            None if f.packed || f.aligned.is_some() => {
-                                Some(attributes(f.packed, f.aligned).trim_start().to_string())
-                            }
+                            None if f.packed || member_aligned(f).is_some() => Some(
+                                attributes(f.packed, member_aligned(f))
+                                    .trim_start()
+                                    .to_string(),
+                            ),
                             None => None,
                         },
                     }),
@@ -949,7 +969,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         name: Some(format!(
                             "{}{array}{}",
                             f.name.as_deref().unwrap_or(""),
-                            attributes(false, f.aligned)
+                            attributes(false, member_aligned(f))
                         )),
                     }),
                     ..Default::default()
@@ -972,7 +992,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         _ => f.name.clone().unwrap_or_default(),
                     },
                     array,
-                    attrs: attributes(false, f.aligned),
+                    attrs: attributes(false, member_aligned(f)),
                 }),
                 ..Default::default()
             }),

@@ -1944,6 +1944,14 @@ fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
         Pointee::Struct(i) => type_ident(&ctx.family.struct_(i).name),
         // No layout to give a Rust type: the pointer alone, which is all the ABI holds.
         Pointee::Incomplete(_) => "::core::ffi::c_void".to_string(),
+        // What it names, as a member of the typedef is.
+        Pointee::Typedef(i) => match &ctx.family.typedefs[i.0].ty {
+            FieldType::Scalar(s) => s.rust_name().to_string(),
+            FieldType::Struct(s) => type_ident(&ctx.family.struct_(*s).name),
+            FieldType::Pointer(_) | FieldType::Inline(..) => {
+                unreachable!("resolve gives a typedef a scalar or a struct")
+            }
+        },
     };
     format!("*{} {to}", if p.konst { "const" } else { "mut" })
 }

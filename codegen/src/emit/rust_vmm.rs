@@ -1114,6 +1114,8 @@ impl Emit<'_> {
                             Pointee::Scalar(s) => bindgen_scalar(s),
                             Pointee::Struct(id) => &self.m.family.structs[id.0].name,
                             Pointee::Incomplete(_) => "::std::os::raw::c_void",
+                            // bindgen's alias, by the typedef's name.
+                            Pointee::Typedef(i) => &self.m.family.typedefs[i.0].name,
                         }
                     ),
                     false,

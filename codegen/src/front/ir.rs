@@ -430,6 +430,8 @@ pub struct Struct {
     /// `__attribute__((aligned(n)))` on the struct: its alignment is at least n (a power of
     /// two), its size a multiple of it.
     pub aligned: Option<u64>,
+    /// The constant C writes for `aligned`'s n (`aligned(ALIGN_SIZE)`), if any.
+    pub aligned_name: Option<String>,
     /// `#pragma pack(n)` (linux/batadv_packet.h, x86's asm/amd_hsmp.h): each member's
     /// alignment, at any depth, at most n; every `Field::pack` of it says so too.
     pub pack: Option<u64>,
@@ -478,6 +480,11 @@ pub struct Field {
     /// `__attribute__((aligned(n)))` on the member (a power of two): gcc raises the member's
     /// alignment to n, or in a packed struct sets it to n.
     pub aligned: Option<u64>,
+    /// The constant C writes for `aligned`'s n (linux/target_core_user.h's `ALIGN_SIZE`).
+    pub aligned_name: Option<String>,
+    /// Its `aligned` is its typedef's (`Typedef::aligned`: `vring_used_elem_t ring[];`),
+    /// which C writes in the typedef, not on the member.
+    pub typedef_aligned: bool,
     /// Its `len` is its typedef's (`Typedef::len`: `dvd_challenge chal;`), which C writes in
     /// the typedef, not after the member's name.
     pub typedef_len: bool,
@@ -754,6 +761,7 @@ impl Pointer {
             Pointee::Incomplete(i) => {
                 return self.spell(&format!("struct {}", family.incomplete[i]))
             }
+            Pointee::Typedef(i) => &family.typedefs[i.0].name,
         };
         self.spell(to)
     }
@@ -787,6 +795,9 @@ pub enum Pointee {
     Struct(StructId),
     /// A struct no header defines (`incomplete = true`): its tag, `Family::incomplete`'s.
     Incomplete(usize),
+    /// A `[[typedef]]` above, of a scalar or a struct (linux/virtio_ring.h's `vring_desc_t
+    /// *desc`), written by its name.
+    Typedef(TypedefId),
 }
 
 /// Which aggregate an inline member is: its members overlap (a union) or follow each other
@@ -1853,8 +1864,21 @@ pub struct Typedef {
     /// `typedef __u8 dvd_challenge[10];` (linux/cdrom.h): an array of `ty`, which a member of
     /// this type is (`Field::len`, `Field::typedef_len`).
     pub len: Option<u64>,
+    /// `__attribute__((aligned(n)))` between its type and name (linux/virtio_ring.h's
+    /// `vring_desc_t`): a member of this type is at least n-aligned, as `Field::aligned`
+    /// with `Field::typedef_aligned`.
+    pub aligned: Option<Aligned>,
     /// Where the schema writes its name.
     pub span: Span,
+}
+
+/// `aligned(n)`'s n, and the constant C writes for it (`VRING_USED_ALIGN_SIZE`), if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aligned {
+    /// The alignment, a power of two.
+    pub value: u64,
+    /// The constant's name, as written in the attribute.
+    pub name: Option<String>,
 }
 
 /// An ioctl number written through a wrapper macro: `DRM_IOWR(DRM_COMMAND_BASE + 0x03, union

@@ -30,6 +30,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         member_enums: FxMap::default(),
         typedefs: FxMap::default(),
         typedef_lens: FxMap::default(),
+        typedef_aligned: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
         struct_camels: None,
@@ -137,6 +138,8 @@ struct Resolver {
     typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
     /// The lengths of the typedefs of arrays among them (`typedef __u8 dvd_challenge[10];`).
     typedef_lens: FxMap<String, u64>,
+    /// The alignments of the aligned typedefs among them (`vring_desc_t`).
+    typedef_aligned: FxMap<String, Aligned>,
     /// The tags of inline unions and structs (`tag`), which no other struct may take.
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
@@ -170,6 +173,47 @@ fn type_name(c: &str) -> Option<String> {
         (!t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .then(|| t.to_string())
     })
+}
+
+/// The most any target aligns `ty` by its own members (their `aligned` and a struct's
+/// `packed`, `aligned` and `pack` included): at least what C gives it everywhere.
+fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
+    fn fields(family: &Family, fs: &[Field]) -> u64 {
+        fs.iter()
+            .map(|f| {
+                let own = most_aligned(family, &f.ty).max(f.aligned.unwrap_or(1));
+                f.pack.map_or(own, |n| own.min(n))
+            })
+            .max()
+            .unwrap_or(1)
+    }
+    let targets = crate::model::layout::TARGETS;
+    match ty {
+        FieldType::Scalar(sc) => targets
+            .iter()
+            .map(|t| t.scalar_align(*sc))
+            .max()
+            .unwrap_or(1),
+        FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).max().unwrap_or(1),
+        FieldType::Struct(id) => {
+            let st = family.struct_(*id);
+            // Packed, a member keeps only its own `aligned` (and `__aligned_u64`'s 8).
+            let members = if st.packed {
+                st.fields
+                    .iter()
+                    .map(|f| {
+                        let own = matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64());
+                        f.aligned.unwrap_or(1).max(if own { 8 } else { 1 })
+                    })
+                    .max()
+                    .unwrap_or(1)
+            } else {
+                fields(family, &st.fields)
+            };
+            members.max(st.aligned.unwrap_or(1))
+        }
+        FieldType::Inline(_, ms) => fields(family, ms),
+    }
 }
 
 /// The targets that have an item, a bit each (`When::on`).
@@ -714,7 +758,7 @@ impl Resolver {
                     self.place(&mut family, inside, item);
                 }
                 Entry::Typedef(t) => {
-                    if let Some(def) = self.typedef(t, TypedefId(family.typedefs.len())) {
+                    if let Some(def) = self.typedef(t, TypedefId(family.typedefs.len()), &family) {
                         family
                             .items
                             .push(ItemRef::Typedef(TypedefId(family.typedefs.len())));
@@ -1254,7 +1298,8 @@ impl Resolver {
             since,
             fields,
             packed,
-            aligned,
+            aligned: aligned.as_ref().map(|a| a.value),
+            aligned_name: aligned.and_then(|a| a.name),
             pack,
             deprecated: raw.deprecated.as_ref().is_some_and(|d| *d.get_ref()),
             may_alias: raw.may_alias.as_ref().is_some_and(|d| *d.get_ref()),
@@ -1485,6 +1530,7 @@ impl Resolver {
         let mut c_typedef = None;
         // A typedef of an array (`dvd_challenge chal;`): the member is that array.
         let mut typedef_len: Option<u64> = None;
+        let mut typedef_aligned: Option<Aligned> = None;
         let inline = match (raw.union, raw.record) {
             (Some(_), Some(r)) => {
                 self.error(r.span(), "a field has either `union` or `struct`, not both");
@@ -1576,6 +1622,7 @@ impl Resolver {
                 let (id, ty, link) = self.typedefs[t.get_ref().trim()].clone();
                 c_typedef = Some(id);
                 typedef_len = self.typedef_lens.get(t.get_ref().trim()).copied();
+                typedef_aligned = self.typedef_aligned.get(t.get_ref().trim()).cloned();
                 // A typedef of an enum: the member holds that enum's values.
                 c_enum = link;
                 ty
@@ -1878,6 +1925,12 @@ impl Resolver {
             values = None;
         }
         let aligned = self.alignment(&raw.aligned, "member");
+        if let (Some(a), Some(_)) = (&raw.aligned, &typedef_aligned) {
+            self.error(
+                a.span(),
+                "`aligned` on a member of an aligned typedef: the typedef gives its alignment",
+            );
+        }
         // The macro's declarator is `NAME[]`: no attribute, no further dimension.
         if let (Some(Flexible::Declared), Some(k)) = (
             flexible,
@@ -1982,7 +2035,12 @@ impl Resolver {
             typedef_len: typedef_len.is_some(),
             flexible,
             dims,
-            aligned,
+            aligned: aligned
+                .as_ref()
+                .map(|a| a.value)
+                .or(typedef_aligned.as_ref().map(|a| a.value)),
+            aligned_name: aligned.and_then(|a| a.name),
+            typedef_aligned: typedef_aligned.is_some(),
             // Its struct's, set once the struct is (`Resolver::pack`).
             pack: None,
             doc: self.text(&raw.doc, "a doc", false),
@@ -2013,7 +2071,7 @@ impl Resolver {
     /// every member at any depth.
     fn pack(
         &mut self,
-        (pack, packed, aligned): (&Option<S<i64>>, &Option<S<bool>>, &Option<S<i64>>),
+        (pack, packed, aligned): (&Option<S<i64>>, &Option<S<bool>>, &Option<S<RawAligned>>),
         fields: &mut [Field],
     ) -> Option<u64> {
         let n = pack.as_ref()?;
@@ -2466,20 +2524,54 @@ impl Resolver {
         }
     }
 
-    /// `aligned = n` of a struct or member: what gcc takes in `__attribute__((aligned(n)))`,
-    /// a power of two, here at most a page (the largest alignment a uAPI header asks for is
-    /// 16; a struct's size stays a multiple of it below `MAX_STRUCT_SIZE`).
-    fn alignment(&mut self, raw: &Option<S<i64>>, what: &str) -> Option<u64> {
-        let n = raw.as_ref()?;
-        match u64::try_from(*n.get_ref()) {
-            Ok(v) if v.is_power_of_two() && v <= 4096 => Some(v),
+    /// `aligned = n` of a struct, member or typedef: what gcc takes in
+    /// `__attribute__((aligned(n)))`, a power of two, here at most a page (the largest
+    /// alignment a uAPI header asks for is 16; a struct's size stays a multiple of it below
+    /// `MAX_STRUCT_SIZE`); or the name of an integer constant above of such a value, the same
+    /// on every ABI, which C writes in its place (linux/virtio_ring.h's
+    /// `aligned(VRING_USED_ALIGN_SIZE)`).
+    fn alignment(&mut self, raw: &Option<S<RawAligned>>, what: &str) -> Option<Aligned> {
+        let a = raw.as_ref()?;
+        let (value, name) = match a.get_ref() {
+            RawAligned::Int(n) => (*n, None),
+            RawAligned::Name(n) => match self.constants.get(n.as_str()) {
+                Some((.., cv)) if cv[0].value == cv[1].value && !self.ioctls.contains(n) => {
+                    (i64::try_from(cv[1].value).unwrap_or(-1), Some(n.clone()))
+                }
+                Some(_) => {
+                    self.error(
+                        a.span(),
+                        format!(
+                            "`aligned = \"{n}\"` on a {what}: `{n}` has a value per ABI or is an \
+                             ioctl number; an alignment is one power of two"
+                        ),
+                    );
+                    return None;
+                }
+                None => {
+                    self.error_note(
+                        a.span(),
+                        format!("unknown constant `{n}`"),
+                        "`aligned` is a number or the name of a constant defined above it",
+                    );
+                    return None;
+                }
+            },
+        };
+        match u64::try_from(value) {
+            Ok(v) if v.is_power_of_two() && v <= 4096 => Some(Aligned { value: v, name }),
             _ => {
                 self.error(
-                    n.span(),
+                    a.span(),
                     format!(
                         "`aligned = {}` on a {what}: an alignment is a power of two from 1 to \
-                         4096, as gcc's `__attribute__((aligned(n)))` takes it",
-                        n.get_ref()
+                         4096, as gcc's `__attribute__((aligned(n)))` takes it{}",
+                        a.get_ref(),
+                        if name.is_some() {
+                            format!(" (it is {value})")
+                        } else {
+                            String::new()
+                        }
                     ),
                 );
                 None
@@ -2638,6 +2730,12 @@ impl Resolver {
                         return None;
                     }
                 },
+                // A typedef above of a scalar or a struct, not of an array.
+                None if self.typedefs.contains_key(to.as_str())
+                    && !self.typedef_lens.contains_key(to.as_str()) =>
+                {
+                    Some(Pointee::Typedef(self.typedefs[to.as_str()].0))
+                }
                 // A struct without a tag is named by its typedef (`raw_hdlc_proto *`).
                 None if self.typedef_structs.contains(to.as_str()) => self
                     .struct_index
@@ -2654,8 +2752,8 @@ impl Resolver {
                     t.span(),
                     format!("unknown pointer type `{}`", t.get_ref().trim()),
                     "a pointer is `T *`, `const T *` or `T __user *` with T `void`, an integer \
-                     type, `struct NAME` or a `typedef = true` struct's NAME of this schema; \
-                     one level of `*`",
+                     type, `struct NAME`, a `typedef = true` struct's NAME or a `[[typedef]]` \
+                     of this schema; one level of `*`",
                 );
                 None
             }
@@ -4342,7 +4440,7 @@ impl Resolver {
 
     /// `[[typedef]]`: a name for a type a member may have that is not an array, a pointer
     /// or another typedef (what the kernel's headers give one: a scalar, a struct).
-    fn typedef(&mut self, t: S<RawTypedef>, id: TypedefId) -> Option<Typedef> {
+    fn typedef(&mut self, t: S<RawTypedef>, id: TypedefId, family: &Family) -> Option<Typedef> {
         let t = t.into_inner();
         let name = self.identifier(&t.name, Role::Typedef);
         if self.ordinary_name_taken(&name) {
@@ -4441,6 +4539,30 @@ impl Resolver {
         if let Some(n) = len {
             self.typedef_lens.insert(name.clone(), n);
         }
+        let aligned = self.alignment(&t.aligned, "typedef");
+        if let (Some(a), Some(raw)) = (&aligned, &t.aligned) {
+            // On a typedef gcc also lowers an alignment, which no Rust type follows: only a
+            // raise (or the type's own) is taken.
+            let natural = most_aligned(family, &ty);
+            if a.value < natural || len.is_some() {
+                self.error(
+                    raw.span(),
+                    if len.is_some() {
+                        format!("`aligned` on typedef `{name}` of an array")
+                    } else {
+                        format!(
+                            "`aligned = {}` on typedef `{name}` lowers the alignment of `{}` \
+                             ({natural} on some target), which a typedef's attribute does in C \
+                             and no Rust type can",
+                            raw.get_ref(),
+                            t.ty.get_ref().trim()
+                        )
+                    },
+                );
+            } else {
+                self.typedef_aligned.insert(name.clone(), a.clone());
+            }
+        }
         self.typedefs
             .insert(name.clone(), (id, ty.clone(), c_enum.clone()));
         Some(Typedef {
@@ -4451,6 +4573,7 @@ impl Resolver {
             extern_header,
             bitwise,
             len,
+            aligned,
             span: t.name.span(),
         })
     }

@@ -61,6 +61,9 @@ pub struct RawTypedef {
     pub bitwise: Option<S<bool>>,
     /// `typedef __u8 dvd_challenge[10];`: an array of `type`.
     pub len: Option<S<i64>>,
+    /// `typedef struct vring_desc __attribute__((aligned(16))) vring_desc_t;`: a member of
+    /// it at least n-aligned.
+    pub aligned: Option<S<RawAligned>>,
 }
 
 /// `[[macro]]`: a function-like macro whose body is an integer expression over its
@@ -161,7 +164,7 @@ pub struct RawStruct {
     /// `__attribute__((__may_alias__))`: a compiler assumes it may alias any other type.
     pub may_alias: Option<S<bool>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
-    pub aligned: Option<S<i64>>,
+    pub aligned: Option<S<RawAligned>>,
     /// The struct is an info struct the kernel follows with a capability chain (VFIO's
     /// `cap_offset`): `{ offset = "cap_offset", flag = "VFIO_REGION_INFO_FLAG_CAPS", header =
     /// "vfio_info_cap_header" }`.
@@ -442,7 +445,7 @@ pub struct RawField {
     pub rust_name: Option<S<String>>,
     /// `__attribute__((aligned(n)))` on the member: at least n-aligned (in a packed struct,
     /// exactly n).
-    pub aligned: Option<S<i64>>,
+    pub aligned: Option<S<RawAligned>>,
     /// A bitfield's width: `__u8 ihl:4` is `{ name = "ihl", type = "__u8", bits = 4 }`; without
     /// a name, padding bits (`__u32 :4`); `bits = 0` (unnamed) moves what follows to the next
     /// unit of the type.
@@ -508,6 +511,24 @@ impl RawInclude {
         match self {
             RawInclude::Top(h) => h,
             RawInclude::After(a) => &a.header,
+        }
+    }
+}
+
+/// `aligned`'s n: a number, or the name of a constant above (linux/virtio_ring.h's
+/// `aligned(VRING_USED_ALIGN_SIZE)`), which C writes so.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawAligned {
+    Int(i64),
+    Name(String),
+}
+
+impl std::fmt::Display for RawAligned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RawAligned::Int(n) => write!(f, "{n}"),
+            RawAligned::Name(n) => f.write_str(n),
         }
     }
 }

@@ -43,7 +43,7 @@ struct Field {
     /// An inline union or untagged struct: its members.
     inline: Option<(Aggregate, Vec<Field>)>,
     /// The member's own `__attribute__((aligned(n)))`.
-    aligned: Option<u64>,
+    aligned: Option<String>,
     doc: Option<String>,
     offset: u32,
     /// The member path, for messages (`req.u.ring`).
@@ -98,7 +98,7 @@ enum Item {
         /// `__attribute__((packed))`.
         packed: bool,
         /// `__attribute__((aligned(n)))`.
-        aligned: Option<u64>,
+        aligned: Option<String>,
         /// The `#pragma pack(n)` it is under (`directives`).
         pack: Option<u64>,
         /// `__attribute__((deprecated))` and `__attribute__((__may_alias__))`.
@@ -144,6 +144,9 @@ enum Item {
         ty: String,
         /// `typedef int __bitwise NAME;`.
         bitwise: bool,
+        /// `typedef struct vring_desc __attribute__((aligned(16))) vring_desc_t;`: the
+        /// schema's text for n.
+        aligned: Option<String>,
         /// Another header's typedef this header's members name (`extern`): that header.
         extern_header: Option<String>,
     },
@@ -223,6 +226,21 @@ fn attributes_of(c: Cursor<'_>) -> Vec<String> {
     found
 }
 
+/// The schema's text for the n of typedef `c`'s one `aligned(n)` (a number or a constant's
+/// name), if it has one import reads.
+fn typedef_aligned(c: Cursor<'_>) -> Option<String> {
+    let mut found = Vec::new();
+    c.visit_children(|a| {
+        if a.is_attribute() && a.kind_spelling() == "attribute(aligned)" {
+            found.push(aligned_value(a));
+        }
+    });
+    match found.as_slice() {
+        [Ok(n)] => Some(n.clone()),
+        _ => None,
+    }
+}
+
 /// Whether typedef `c` is written with sparse's `__bitwise` (`typedef int __bitwise
 /// __kernel_rwf_t;`), which uapigen's <linux/types.h> defines empty, as the kernel's does for
 /// a compiler.
@@ -256,7 +274,13 @@ fn untagged_enum(c: Cursor<'_>) -> Option<Cursor<'_>> {
 fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     let u = decl.typedef_underlying();
     let text = u.spelling().trim().to_string();
-    if u.is_qualified() || !attributes_of(decl).is_empty() {
+    // An `aligned(n)` of a struct's typedef is the schema's `aligned` (`typedef_aligned`).
+    let aligned_only = attributes_of(decl)
+        .iter()
+        .all(|a| a == "attribute(aligned)")
+        && typedef_aligned(decl).is_some()
+        && (text.starts_with("struct ") || text.starts_with("union "));
+    if u.is_qualified() || !(attributes_of(decl).is_empty() || aligned_only) {
         return None;
     }
     if Scalar::from_c_name(&text).is_some() {
@@ -295,13 +319,18 @@ fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     .then_some(text)
 }
 
-/// The n of an `aligned(n)` attribute, as its tokens write it: a number (decimal or hex,
-/// with C's suffixes), or why import cannot read it (`aligned(sizeof(__u64))`, a macro).
-fn aligned_value(a: Cursor<'_>) -> Result<u64, String> {
+/// The n of an `aligned(n)` attribute as the schema writes it, from its tokens: a number
+/// (decimal or hex, with C's suffixes), or a constant's name in quotes (linux/virtio_ring.h's
+/// `aligned(VRING_USED_ALIGN_SIZE)`, which `generate` holds to a constant above); or why
+/// import cannot read it (`aligned(sizeof(__u64))`).
+fn aligned_value(a: Cursor<'_>) -> Result<String, String> {
     let tokens = a.tokens();
     let text = tokens.join("");
     let number = match tokens.as_slice() {
         [_, open, n, close] if open == "(" && close == ")" => {
+            if is_identifier(n) {
+                return Ok(toml_str(n));
+            }
             let n = n.trim_end_matches(['u', 'U', 'l', 'L']);
             match n.strip_prefix("0x").or_else(|| n.strip_prefix("0X")) {
                 Some(hex) => u64::from_str_radix(hex, 16).ok(),
@@ -311,9 +340,10 @@ fn aligned_value(a: Cursor<'_>) -> Result<u64, String> {
         _ => None,
     };
     match number {
-        Some(n) if n.is_power_of_two() && n <= 4096 => Ok(n),
+        Some(n) if n.is_power_of_two() && n <= 4096 => Ok(n.to_string()),
         _ => Err(format!(
-            "`{}`: the schema's `aligned` is a power of two up to 4096, written as a number",
+            "`{}`: the schema's `aligned` is a power of two up to 4096, written as a number \
+             or a constant's name",
             if text.is_empty() { "aligned" } else { &text }
         )),
     }
@@ -394,6 +424,11 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         && untagged_record(to.declaration()).is_some()
     {
         // `typedef struct { ... } NAME;`: the schema's `typedef = true` struct NAME.
+        bare.to_string()
+    } else if to.kind() == TypeKind::Typedef
+        && typedef_target(to.declaration()).is_some_and(|t| !t.ends_with(']'))
+    {
+        // A `[[typedef]]` of a scalar or a struct (linux/virtio_ring.h's `vring_desc_t *`).
         bare.to_string()
     } else {
         let what = if canon.kind() == TypeKind::Pointer {
@@ -646,7 +681,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             // more where the members ask for more (where gcc ignores a smaller n).
             if let ("attribute(aligned)", true, Some(n)) = (attr.as_str(), anonymous, canon.align())
             {
-                field.aligned = Some(n);
+                field.aligned = Some(n.to_string());
                 continue;
             }
             refuse(format!(
@@ -754,6 +789,17 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
             Ok(t) => {
                 // What it points to is the schema's, or another header's copied above.
                 let to = ty.pointee();
+                if to.kind() == TypeKind::Typedef
+                    && Scalar::from_c_name(to.spelling().trim_start_matches("const ").trim())
+                        .is_none()
+                {
+                    field.typedef_ref = Some(
+                        to.spelling()
+                            .trim_start_matches("const ")
+                            .trim()
+                            .to_string(),
+                    );
+                }
                 if to.canonical().kind() == TypeKind::Record && to.canonical().size().is_none() {
                     // Defined by no header (the kernel's own type): C's incomplete type.
                     field.incomplete = true;
@@ -1908,6 +1954,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                         name: spelled,
                         ty,
                         bitwise: is_bitwise(c),
+                        aligned: typedef_aligned(c),
                         extern_header: None,
                     },
                 )),
@@ -2163,7 +2210,7 @@ fn struct_item(
                 // A bare `aligned` is the ABI's largest alignment, which differs
                 // between ABIs: refused.
                 (Err(_), Some(n)) if n.is_power_of_two() && n <= 4096 && a.tokens().len() > 1 => {
-                    aligned = Some(n)
+                    aligned = Some(n.to_string())
                 }
                 (Err(why), _) => problems.push(at(6, format!("{shown} has {why}"))),
             },
@@ -2440,7 +2487,7 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if f.byte_order {
         parts.push("byte_order = true".to_string());
     }
-    if let Some(n) = f.aligned {
+    if let Some(n) = &f.aligned {
         parts.push(format!("aligned = {n}"));
     }
     if let Some(g) = &f.flags {
@@ -4104,6 +4151,7 @@ pub fn import_structs(
             name,
             ty,
             bitwise,
+            aligned: None,
             extern_header: Some(h),
         };
         if names_struct {
@@ -4844,6 +4892,7 @@ fn render(
                 name,
                 ty,
                 bitwise,
+                aligned,
                 extern_header,
             } => {
                 // `__u8[10]`: an array's element and length.
@@ -4862,6 +4911,9 @@ fn render(
                 }
                 if bitwise {
                     let _ = writeln!(out, "bitwise = true");
+                }
+                if let Some(a) = aligned {
+                    let _ = writeln!(out, "aligned = {a}");
                 }
                 if let Some(h) = extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(&h));

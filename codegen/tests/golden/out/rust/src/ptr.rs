@@ -192,6 +192,114 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrList {}
+/// `PTR_DESC_ALIGN_SIZE` = `16`.
+pub const PTR_DESC_ALIGN_SIZE: u32 = 16;
+/// `struct ptr_desc`: a descriptor, as struct vring_desc
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PtrDesc {
+    /// where
+    pub addr: u64,
+    /// how much
+    pub len: u32,
+    /// what
+    pub flags: u16,
+    /// which next
+    pub next: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrDesc>() != 16 {
+        panic!("struct ptr_desc: wrong size");
+    }
+    if ::core::mem::align_of::<PtrDesc>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_desc: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrDesc, addr) != 0 {
+        panic!("struct ptr_desc: `addr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrDesc, len) != 8 {
+        panic!("struct ptr_desc: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrDesc, flags) != 12 {
+        panic!("struct ptr_desc: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrDesc, next) != 14 {
+        panic!("struct ptr_desc: `next` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrDesc {}
+/// C's `typedef` `ptr_desc_t`.
+pub type ptr_desc_t = PtrDesc;
+/// C's `typedef` `ptr_word_t`.
+pub type ptr_word_t = u32;
+/// `struct ptr_ring`: a ring, as struct vring
+#[repr(C, align(16))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PtrRing {
+    /// entries
+    pub num: u32,
+    /// the descriptors
+    pub desc: *mut PtrDesc,
+    /// 8-aligned by its typedef
+    pub word: u32,
+    /// Padding: the 8 bytes gcc leaves before `first`, whose alignment is more than its Rust type's.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub __uapigen_pad_1: [u8; 8],
+    /// Padding: the 4 bytes gcc leaves before `first`, whose alignment is more than its Rust type's.
+    #[cfg(target_arch = "x86")]
+    pub __uapigen_pad_2: [u8; 4],
+    /// 16-aligned by its typedef
+    pub first: PtrDesc,
+}
+impl ::core::default::Default for PtrRing {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrRing>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 32 } else { 48 }
+    {
+        panic!("struct ptr_ring: wrong size");
+    }
+    if ::core::mem::align_of::<PtrRing>() != 16 {
+        panic!("struct ptr_ring: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrRing, num) != 0 {
+        panic!("struct ptr_ring: `num` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrRing, desc)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_ring: `desc` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrRing, word)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct ptr_ring: `word` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrRing, first)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
+    {
+        panic!("struct ptr_ring: `first` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -200,6 +308,8 @@ pub mod r1 {
     pub use super::PtrBitmapGet;
     pub use super::PtrKinds;
     pub use super::PtrList;
+    pub use super::PtrDesc;
+    pub use super::PtrRing;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

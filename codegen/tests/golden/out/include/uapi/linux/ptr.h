@@ -63,4 +63,38 @@ struct ptr_list {
 	struct ptr_kernel_only *again;
 };
 
+#define PTR_DESC_ALIGN_SIZE	16
+
+/**
+ * struct ptr_desc - a descriptor, as struct vring_desc
+ * @addr: where
+ * @len: how much
+ * @flags: what
+ * @next: which next
+ */
+struct ptr_desc {
+	__u64 addr;
+	__u32 len;
+	__u16 flags;
+	__u16 next;
+};
+
+typedef struct ptr_desc __attribute__((aligned(PTR_DESC_ALIGN_SIZE))) ptr_desc_t;
+
+typedef __u32 __attribute__((aligned(8))) ptr_word_t;
+
+/**
+ * struct ptr_ring - a ring, as struct vring
+ * @num: entries
+ * @desc: the descriptors
+ * @word: 8-aligned by its typedef
+ * @first: 16-aligned by its typedef
+ */
+struct ptr_ring {
+	__u32 num;
+	ptr_desc_t *desc;
+	ptr_word_t word;
+	ptr_desc_t first;
+};
+
 #endif /* _UAPI_LINUX_PTR_H */
