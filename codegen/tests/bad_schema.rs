@@ -614,7 +614,7 @@ const CASES: &[Case] = &[
         name: "sizeof in an ioctl number",
         body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IO\"\nioctl = { type = \"T\", nr = \"sizeof(__u32)\" }\n",
         at: "sizeof(__u32)",
-        says: "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
+        says: "`sizeof` and `offsetof` are not taken here: only a `[[define]]`'s `expr` may",
     },
     Case {
         name: "a tag on a scalar member",
@@ -1631,6 +1631,30 @@ const CASES: &[Case] = &[
         body: "[[typedef]]\nname = \"a_t\"\ntype = \"__u8\"\nlen = 4\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"a_t *\" }]\n",
         at: "\"a_t *\"",
         says: "unknown pointer type `a_t *`",
+    },
+    Case {
+        name: "offsetof a member no struct has",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"O\"\nexpr = \"offsetof(struct s, b)\"\n",
+        at: "offsetof(struct s, b)",
+        says: "`offsetof(struct s, b)` in `r1`: `s` has no member `b`",
+    },
+    Case {
+        name: "offsetof a bitfield",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 3 }, { name = \"b\", type = \"__u32\", bits = 5 }]\n\n[[define]]\nname = \"O\"\nexpr = \"offsetof(struct s, b)\"\n",
+        at: "offsetof(struct s, b)",
+        says: "`b` is a bitfield, which has no offset",
+    },
+    Case {
+        name: "offsetof an array element",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", len = 2 }]\n\n[[define]]\nname = \"O\"\nexpr = \"offsetof(struct s, a[1])\"\n",
+        at: "offsetof(struct s, a[1])",
+        says: "`offsetof(TYPE, MEMBER)` takes a struct type and a member's name, or names joined by `.`",
+    },
+    Case {
+        name: "offsetof an unknown struct",
+        body: "[[define]]\nname = \"O\"\nexpr = \"offsetof(struct nowhere, a)\"\n",
+        at: "offsetof(struct nowhere, a)",
+        says: "`offsetof(struct nowhere, a)`: unknown struct `nowhere`",
     },
     Case {
         name: "a pack that is no power of two",

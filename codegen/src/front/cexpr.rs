@@ -665,6 +665,71 @@ pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
     Ok(out)
 }
 
+/// Each `offsetof(TYPE, MEMBER)` (or `__builtin_offsetof`) of `text`: where it is (from the
+/// name to its `)`), the type as written (its tokens joined by one space) and the member's
+/// designator (`name`, `dirent.name`: names and dots). The caller, which knows the layouts,
+/// gives each its offset; an array index in the designator, or anything but this shape, is
+/// refused.
+pub fn offsetofs(text: &str) -> Result<Vec<(Range<usize>, String, String)>, CError> {
+    if !text.contains("offsetof") {
+        return Ok(Vec::new());
+    }
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && word(b[i]) {
+            i += 1;
+        }
+        if !matches!(&text[start..i], "offsetof" | "__builtin_offsetof") {
+            continue;
+        }
+        // `(`, the type's words, `,`, names joined by `.`, `)`; blanks between.
+        let shape = |end: usize| {
+            err(
+                start..end.max(start + 1),
+                "`offsetof(TYPE, MEMBER)` takes a struct type and a member's name, or names \
+                 joined by `.` (`offsetof(struct fuse_dirent, name)`)",
+            )
+        };
+        let rest = &text[i..];
+        let Some(open) = rest
+            .strip_prefix(|c: char| c == '(')
+            .map(|_| i + 1)
+            .or_else(|| {
+                let t = rest.trim_start();
+                t.starts_with('(').then(|| i + (rest.len() - t.len()) + 1)
+            })
+        else {
+            return shape(i);
+        };
+        let Some(close) = text[open..].find(')').map(|k| open + k) else {
+            return shape(text.len());
+        };
+        let inside = &text[open..close];
+        let Some((ty, designator)) = inside.split_once(',') else {
+            return shape(close + 1);
+        };
+        let ty: Vec<&str> = ty.split_whitespace().collect();
+        let designator: String = designator.chars().filter(|c| !c.is_whitespace()).collect();
+        let names_ok = designator
+            .split('.')
+            .all(|n| !n.is_empty() && n.bytes().all(word) && !n.as_bytes()[0].is_ascii_digit());
+        if ty.is_empty() || !ty.iter().all(|w| w.bytes().all(word)) || !names_ok {
+            return shape(close + 1);
+        }
+        out.push((start..close + 1, ty.join(" "), designator));
+        i = close + 1;
+    }
+    Ok(out)
+}
+
 /// `text` with each `sizeof(...)` of `sizes` (a range `sizeofs` found, the size) written as
 /// that `unsigned long` (C's `size_t`), padded to its length so that positions hold.
 pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
@@ -676,11 +741,20 @@ pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
     out
 }
 
-/// `text` with each `sizeof(TYPE)` an `unsigned long` 1: the expression as the parser can
-/// read it, for what it names and whether it is one.
+/// `text` with each `sizeof(TYPE)` and `offsetof(TYPE, MEMBER)` an `unsigned long` 1: the
+/// expression as the parser can read it, for what it names and whether it is one.
 pub fn sizes_as_one(text: &str) -> Result<String, CError> {
-    let ones: Vec<(Range<usize>, u64)> = sizeofs(text)?.into_iter().map(|(r, _)| (r, 1)).collect();
-    Ok(with_sizes(text, &ones))
+    let offsets = offsetofs(text)?;
+    // A designator's `.` is no integer expression's: the offsets go first.
+    let text = with_sizes(
+        text,
+        &offsets
+            .into_iter()
+            .map(|(r, ..)| (r, 1))
+            .collect::<Vec<_>>(),
+    );
+    let ones: Vec<(Range<usize>, u64)> = sizeofs(&text)?.into_iter().map(|(r, _)| (r, 1)).collect();
+    Ok(with_sizes(&text, &ones))
 }
 
 /// The C integer type a cast to scalar `sc` converts to: by its size and sign, `long` for the

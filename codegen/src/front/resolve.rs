@@ -968,8 +968,18 @@ impl Resolver {
         let mut names: Vec<String> = Vec::new();
         let mut structs = Vec::new();
         if let Some(e) = &d.expr {
-            // `sizeof(struct X)` names a struct; the parser sees it as a literal.
-            let sizeofs = cexpr::sizeofs(e.get_ref()).unwrap_or_default();
+            // `sizeof(struct X)` and `offsetof(struct X, m)` name a struct; the parser sees
+            // each as a literal.
+            let offsets = cexpr::offsetofs(e.get_ref()).unwrap_or_default();
+            structs.extend(offsets.iter().filter_map(|(_, ty, _)| tagged_name(ty)));
+            let blanked = cexpr::with_sizes(
+                e.get_ref(),
+                &offsets
+                    .iter()
+                    .map(|(r, ..)| (r.clone(), 0))
+                    .collect::<Vec<_>>(),
+            );
+            let sizeofs = cexpr::sizeofs(&blanked).unwrap_or_default();
             structs.extend(sizeofs.iter().filter_map(|(_, ty)| tagged_name(ty)));
             let text = cexpr::sizes_as_one(e.get_ref()).unwrap_or_default();
             names.extend(constants(&text));
@@ -3735,6 +3745,70 @@ impl Resolver {
         Some(bytes)
     }
 
+    /// `offsetof(TYPE, MEMBER)` on each target: TYPE a struct or union above, MEMBER a
+    /// member's name or a path of names through its members (`dirent.name`, into a member of
+    /// struct type), the same in every revision the define is in. A bitfield has no offset.
+    fn member_offsets(
+        &mut self,
+        at: &Span,
+        ty: &str,
+        designator: &str,
+        family: &Family,
+        since: RevSet,
+    ) -> Option<Vec<u64>> {
+        let sname = ty
+            .strip_prefix("struct ")
+            .or_else(|| ty.strip_prefix("union "))
+            .unwrap_or(ty)
+            .trim();
+        let Some(id) = self.struct_index.get(sname).copied() else {
+            self.error_note(
+                at.clone(),
+                format!("`offsetof({ty}, {designator})`: unknown struct `{sname}`"),
+                "`offsetof` takes a struct or union of this schema's",
+            );
+            return None;
+        };
+        let targets = crate::model::layout::TARGETS;
+        let mut seen: Option<(String, Vec<u64>)> = None;
+        for (r, rev) in family.revisions.iter().enumerate() {
+            if !rev.has(since, RevSet::EMPTY) {
+                continue;
+            }
+            let f = family.at_revision(RevId(r));
+            let layouts = crate::model::layout::layout_targets(&f, targets);
+            let mut offsets = Vec::with_capacity(targets.len());
+            for l in &layouts {
+                match crate::model::layout::offset_of(&f, l, id, designator) {
+                    Ok(o) => offsets.push(o),
+                    Err(why) => {
+                        self.error(
+                            at.clone(),
+                            format!("`offsetof({ty}, {designator})` in `{}`: {why}", rev.id),
+                        );
+                        return None;
+                    }
+                }
+            }
+            match &seen {
+                Some((first, o)) if *o != offsets => {
+                    self.error(
+                        at.clone(),
+                        format!(
+                            "`offsetof({ty}, {designator})` differs between `{first}` and `{}`: \
+                             a constant takes one offset",
+                            rev.id
+                        ),
+                    );
+                    return None;
+                }
+                Some(_) => {}
+                None => seen = Some((rev.id.clone(), offsets)),
+            }
+        }
+        seen.map(|(_, o)| o)
+    }
+
     fn validation(
         &mut self,
         family: &Family,
@@ -4669,8 +4743,8 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
-        // `sizeof(struct can_frame)`: its size, the same on every ABI, written in its place.
-        let occurrences = match cexpr::sizeofs(text) {
+        // `offsetof(struct fuse_dirent, name)`: the member's offset, taken from the layouts.
+        let offsets = match cexpr::offsetofs(text) {
             Ok(o) => o,
             Err(e) => {
                 let at = self.in_string(x, e.at);
@@ -4678,19 +4752,44 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
-        let mut found = Vec::with_capacity(occurrences.len());
-        for (r, ty) in occurrences {
+        // Blanked (`0UL`, at the same length) for `sizeofs`, which reads no designator's `.`.
+        let blanked = cexpr::with_sizes(
+            text,
+            &offsets
+                .iter()
+                .map(|(r, ..)| (r.clone(), 0))
+                .collect::<Vec<_>>(),
+        );
+        // `sizeof(struct can_frame)`: its size, the same on every ABI, written in its place.
+        let occurrences = match cexpr::sizeofs(&blanked) {
+            Ok(o) => o,
+            Err(e) => {
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
+                return (0, Expr::Implicit);
+            }
+        };
+        let mut found = Vec::with_capacity(occurrences.len() + offsets.len());
+        let occurrences = occurrences
+            .into_iter()
+            .map(|(r, ty)| (r, ty, None))
+            .chain(offsets.into_iter().map(|(r, ty, d)| (r, ty, Some(d))));
+        for (r, ty, designator) in occurrences {
             let Some((family, since)) = sizes else {
                 let at = self.in_string(x, r);
                 self.error(
                     at,
-                    "`sizeof` is not taken here: only a `[[define]]`'s `expr` may",
+                    "`sizeof` and `offsetof` are not taken here: only a `[[define]]`'s `expr` \
+                     may",
                 );
                 return (0, Expr::Implicit);
             };
             let at = self.in_string(x, r.clone());
-            let Some(bytes) = self.type_sizes(&S::new(at.clone(), ty.clone()), family, since)
-            else {
+            let bytes = match &designator {
+                None => self.type_sizes(&S::new(at.clone(), ty.clone()), family, since),
+                Some(d) => self.member_offsets(&at, &ty, d, family, since),
+            };
+            let Some(bytes) = bytes else {
                 return (0, Expr::Implicit);
             };
             let targets = crate::model::layout::TARGETS;
@@ -4707,11 +4806,19 @@ impl Resolver {
                 self.error_note(
                     at,
                     format!(
-                        "`sizeof({ty})` is {} bytes on {} but {} on {}: a constant has one \
+                        "`{}` is {} bytes on {} but {} on {}: a constant has one \
                          value on every ABI, or one per data model (ILP32, LP64)",
-                        bytes[0], targets[0].triple, bytes[t], targets[t].triple
+                        match &designator {
+                            None => format!("sizeof({ty})"),
+                            Some(d) => format!("offsetof({ty}, {d})"),
+                        },
+                        bytes[0],
+                        targets[0].triple,
+                        bytes[t],
+                        targets[t].triple
                     ),
-                    "write the size of a type laid out alike on the ABIs of each data model",
+                    "write the size or offset of a type laid out alike on the ABIs of each data \
+                     model",
                 );
                 return (0, Expr::Implicit);
             };

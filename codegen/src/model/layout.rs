@@ -1783,6 +1783,56 @@ pub fn size_of_ref(family: &Family, fl: &FamilyLayout, s: StructId, r: &SizeRef)
 }
 
 /// The IR field an index path (from `MemberLayout::index`) points at.
+/// `offsetof(struct S, designator)` on `fl`'s target: the designator's names through the
+/// members (an anonymous union's or struct's members by their own names, as C reaches them)
+/// and into a member of struct type; or why there is none (no such member, a bitfield, an
+/// array's element).
+pub fn offset_of(
+    family: &Family,
+    fl: &FamilyLayout,
+    s: StructId,
+    designator: &str,
+) -> Result<u64, String> {
+    let (mut st, mut base, mut rest) = (s, 0u64, designator);
+    loop {
+        let sl = fl.struct_(st);
+        let m = sl
+            .members
+            .iter()
+            .filter(|m| {
+                !m.path.is_empty()
+                    && (rest == m.path
+                        || rest
+                            .strip_prefix(m.path.as_str())
+                            .is_some_and(|r| r.starts_with('.')))
+            })
+            .max_by_key(|m| m.path.len())
+            .ok_or_else(|| format!("`{}` has no member `{rest}`", family.struct_(st).name))?;
+        if m.bits.is_some() {
+            return Err(format!("`{}` is a bitfield, which has no offset", m.path));
+        }
+        if rest == m.path {
+            return Ok(base + m.offset);
+        }
+        let f = field_at(family.struct_(st), &m.index)
+            .ok_or_else(|| format!("no member `{}`", m.path))?;
+        match f.ty {
+            FieldType::Struct(inner) if f.len.is_none() && f.flexible.is_none() => {
+                base += m.offset;
+                rest = &rest[m.path.len() + 1..];
+                st = inner;
+            }
+            _ => {
+                return Err(format!(
+                    "`{}` is no member of struct type to name `{}` in",
+                    m.path,
+                    &rest[m.path.len() + 1..]
+                ))
+            }
+        }
+    }
+}
+
 pub fn field_at<'a>(st: &'a Struct, index: &[usize]) -> Option<&'a Field> {
     let (first, rest) = index.split_first()?;
     let mut f = st.fields.get(*first)?;

@@ -593,10 +593,17 @@ pub fn prove_with(
         path: stddef.display().to_string(),
         message: e.to_string(),
     })?;
-    let source: String = families
-        .iter()
-        .map(|c| format!("#include <{}>\n", c.latest().family().header))
-        .collect();
+    // <stddef.h>'s `offsetof`, which a program using linux/fuse.h's `FUSE_NAME_OFFSET` has.
+    let source: String = std::iter::once(
+        "#ifndef offsetof\n#define offsetof(TYPE, MEMBER) __builtin_offsetof(TYPE, MEMBER)\n#endif\n"
+            .to_string(),
+    )
+    .chain(
+        families
+            .iter()
+            .map(|c| format!("#include <{}>\n", c.latest().family().header)),
+    )
+    .collect();
     let uapi = include.join("uapi");
     let dirs: Vec<&Path> = [types.dir.as_path(), uapi.as_path(), types.libc.as_path()]
         .into_iter()

@@ -1536,8 +1536,13 @@ fn called(text: &str) -> Vec<&str> {
         while i < b.len() && word(b[i]) {
             i += 1;
         }
-        // A number's digits and suffix are skipped whole (`0x1f(` is no call).
-        if !b[start].is_ascii_digit() && text[i..].trim_start().starts_with('(') {
+        // A number's digits and suffix are skipped whole (`0x1f(` is no call), and so are the
+        // operators on types (`offsetof(struct x, m)`).
+        let operator = matches!(
+            &text[start..i],
+            "sizeof" | "offsetof" | "__builtin_offsetof" | "_Alignof" | "__alignof__"
+        );
+        if !b[start].is_ascii_digit() && !operator && text[i..].trim_start().starts_with('(') {
             out.push(&text[start..i]);
         }
     }
@@ -4334,6 +4339,18 @@ fn verify(
         .any(|k| k.calls(|m| crate::front::cexpr::BITS_H.contains(&m)));
     if bits_h {
         used = format!("#include <asm/bitsperlong.h>\n#include <linux/bits.h>\n{used}");
+    }
+    // And <stddef.h>'s `offsetof` (linux/fuse.h's `FUSE_NAME_OFFSET`), which a program
+    // using it has.
+    if latest
+        .family()
+        .constants()
+        .any(|k| matches!(&k.expr, crate::ir::Expr::C { text, .. } if text.contains("offsetof")))
+    {
+        used = format!(
+            "#ifndef offsetof\n#define offsetof(TYPE, MEMBER) __builtin_offsetof(TYPE, MEMBER)\n\
+             #endif\n{used}"
+        );
     }
     // Per constant: the first target where C's value is not the schema's.
     let mut wrong: BTreeMap<String, (&str, Option<u64>, Option<u64>)> = BTreeMap::new();

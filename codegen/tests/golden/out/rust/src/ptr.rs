@@ -300,6 +300,20 @@ const _: () = {
         panic!("struct ptr_ring: `first` at the wrong offset");
     }
 };
+/// `PTR_RING_FIRST` = `offsetof(struct ptr_ring, first)`.
+pub const PTR_RING_FIRST: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32") {
+    16
+} else {
+    32
+};
+/// `PTR_RING_FIRST_LEN` = `(offsetof(struct ptr_ring, first.len) + sizeof(__u32))`.
+pub const PTR_RING_FIRST_LEN: ::core::ffi::c_ulong = if cfg!(
+    target_pointer_width = "32"
+) {
+    28
+} else {
+    44
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

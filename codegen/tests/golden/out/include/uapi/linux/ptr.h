@@ -97,4 +97,8 @@ struct ptr_ring {
 	ptr_desc_t first;
 };
 
+#define PTR_RING_FIRST	offsetof(struct ptr_ring, first)
+
+#define PTR_RING_FIRST_LEN	(offsetof(struct ptr_ring, first.len) + sizeof(__u32))
+
 #endif /* _UAPI_LINUX_PTR_H */
