@@ -290,3 +290,48 @@ fn the_latest_revision_header_is_the_generated_one() {
         );
     }
 }
+
+/// The function-like macros of the generated headers that the kernel's have too compute
+/// what the kernel's do: each called over the values its parameter's flags take (vfio.h's
+/// `VFIO_DEVICE_STATE_VALID(state)` over every device state), by gcc, for the real header and
+/// for uapigen's of the latest release.
+#[test]
+fn function_like_macros_compute_as_the_kernels_own() {
+    let scratch = tempfile::tempdir().unwrap();
+    let k = kernels::fetched()
+        .into_iter()
+        .max_by_key(|k| k.release)
+        .expect("a fetched release");
+    let calls: String = ["VFIO_DEVICE_STATE_VALID", "VFIO_DEVICE_STATE_IS_ERROR", "VFIO_DEVICE_STATE_SET_ERROR"]
+        .iter()
+        .map(|m| format!("\tfor (unsigned s = 0; s < 16; s++)\n\t\tprintf(\"{m}(%u) = %u\\n\", s, (unsigned)({m}(s)));\n"))
+        .collect();
+    let program = format!(
+        "#include <stdio.h>\n#include <linux/vfio.h>\nint main(void)\n{{\n{calls}\treturn 0;\n}}\n"
+    );
+    let run = |include: &[std::path::PathBuf], stem: &str| -> String {
+        let c = scratch.path().join(format!("{stem}.c"));
+        let exe = scratch.path().join(stem);
+        std::fs::write(&c, &program).unwrap();
+        let mut cc = std::process::Command::new("gcc");
+        cc.arg("-std=gnu11").arg("-o").arg(&exe).arg(&c);
+        for d in include {
+            cc.arg("-I").arg(d);
+        }
+        let out = cc.output().expect("gcc runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = std::process::Command::new(&exe).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let include = k.include_dirs(&ABIS[0]);
+    let real = run(&include, "real");
+    let generated_dir = common::repo_root().join("generated/include/uapi");
+    let with_gen: Vec<_> = std::iter::once(generated_dir).chain(include).collect();
+    let generated = run(&with_gen, "gen");
+    assert_eq!(real.lines().count(), 48, "{real}");
+    assert_eq!(generated, real);
+}
