@@ -1657,6 +1657,12 @@ const CASES: &[Case] = &[
         says: "`offsetof(struct nowhere, a)`: unknown struct `nowhere`",
     },
     Case {
+        name: "a define under when naming one on fewer targets",
+        body: "[[define]]\nname = \"A\"\nvalue = 3\nwhen = \"defined(__x86_64__)\"\n\n[[define]]\nname = \"B\"\nexpr = \"A + 1\"\nwhen = \"__BITS_PER_LONG == 64\"\n",
+        at: "A + 1",
+        says: "unknown constant `A`",
+    },
+    Case {
         name: "a pack that is no power of two",
         body: "[[struct]]\nname = \"s\"\npack = 3\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "3\n",

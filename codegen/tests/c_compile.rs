@@ -130,8 +130,9 @@ fn constants_equal_the_ir_values(families: &[uapigen::Checked], include: &str) {
     for (triple, flag) in [("x86_64-linux-gnu", "-m64"), ("i686-linux-gnu", "-m32")] {
         let target = uapigen::layout::target_by_triple(triple).unwrap();
         // Each target's program prints the constants it has: a define under `when` is
-        // another target's, and its `unless` twin of the same name this one's.
-        let mut src = String::from("#include <stdio.h>\n");
+        // another target's, and its `unless` twin of the same name this one's. <stddef.h>
+        // gives `offsetof`, as a program using linux/fuse.h's `FUSE_NAME_OFFSET` includes it.
+        let mut src = String::from("#include <stddef.h>\n#include <stdio.h>\n");
         for c in families {
             src.push_str(&format!("#include <{}>\n", c.family.header));
         }

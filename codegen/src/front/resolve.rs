@@ -36,6 +36,8 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         struct_camels: None,
         incomplete: Vec::new(),
         conditional: FxMap::default(),
+        conditional_values: FxMap::default(),
+        evaluating_on: None,
         strings: FxMap::default(),
         c_only: false,
     };
@@ -148,6 +150,12 @@ struct Resolver {
     incomplete: Vec<String>,
     /// The defines under `when`: the targets that have one of the name, where the first is.
     conditional: FxMap<String, (u64, Span)>,
+    /// Their values, per definition: the targets it is on and its value there.
+    conditional_values: FxMap<String, Vec<(u64, [CValue; 2])>>,
+    /// The targets of the define under `when` being evaluated: it may name a define under
+    /// `when` on all of them (x86's asm/processor-flags.h's `X86_CR4_FRED` of
+    /// `X86_CR4_FRED_BIT`, both under `#ifdef __x86_64__`).
+    evaluating_on: Option<u64>,
     /// The string defines so far, by name: their bytes (without the final NUL), and whether
     /// the define puts them in parentheses.
     strings: FxMap<String, (Vec<u8>, bool)>,
@@ -305,6 +313,20 @@ impl Resolver {
     fn error_note(&mut self, span: Span, message: impl Into<String>, note: impl Into<String>) {
         let d = self.unknown_why(Diagnostic::at(&self.source, span, message).note(note));
         self.diags.push(d);
+    }
+
+    /// A constant's value for an expression: one on every target, or, for a define under
+    /// `when` being evaluated (`evaluating_on`), one under `when` on each of its targets.
+    fn value_of(&self, name: &str, model: usize) -> Option<CValue> {
+        if let Some((.., cv)) = self.constants.get(name) {
+            return Some(cv[model]);
+        }
+        let on = self.evaluating_on?;
+        self.conditional_values
+            .get(name)?
+            .iter()
+            .find(|(mask, _)| on & !mask == 0)
+            .map(|(_, cv)| cv[model])
     }
 
     /// An unknown constant that a define under `when` names, or a string define: why it is
@@ -3164,6 +3186,8 @@ impl Resolver {
             return None;
         }
         let since = self.revs("since", &raw.since, RevSet::one(RevId::FIRST));
+        let when = self.when((&raw.when, &raw.unless), &raw.libc_compat, None);
+        self.evaluating_on = when.as_ref().map(|w| targets_mask(&w.on));
         let (value, expr) = if let Some(x) = &raw.value {
             (self.literal(x), Expr::Literal(self.literal_text(x)))
         } else if let Some(b) = &raw.bit {
@@ -3204,7 +3228,7 @@ impl Resolver {
             let a = raw.alias.as_ref().unwrap();
             (self.reference_as(a, true), Expr::Alias(a.get_ref().clone()))
         };
-        let when = self.when((&raw.when, &raw.unless), &raw.libc_compat, None);
+        self.evaluating_on = None;
         if let (Some(_), Some(at)) = (
             &when,
             raw.inside
@@ -4873,9 +4897,7 @@ impl Resolver {
                 (Some(p), 0) => p,
                 _ => &parsed,
             };
-            p.eval(cexpr::MODELS[i], &|n: &str| {
-                self.constants.get(n).map(|(.., cv)| cv[i])
-            })
+            p.eval(cexpr::MODELS[i], &|n: &str| self.value_of(n, i))
         };
         // A `long` of the ABI's word whose value is the 64-bit one cut to 32 bits on ILP32
         // (`(-1ul)`, `~0UL`): one constant, whose value each ABI gives it.
@@ -4907,7 +4929,29 @@ impl Resolver {
                 )
                 && a.ty == b.ty
         };
-        match (on(0), on(1)) {
+        // A define under `when` is evaluated in the data models of its targets only (x86's
+        // `_BITUL(32)` under `#ifdef __x86_64__`).
+        let models = self.evaluating_on.map_or([true, true], |mask| {
+            let targets = crate::model::layout::TARGETS;
+            [4, 8].map(|long| {
+                targets
+                    .iter()
+                    .enumerate()
+                    .any(|(i, t)| mask & (1 << i) != 0 && t.long_size == long)
+            })
+        });
+        let values = match models {
+            [false, true] => {
+                let b = on(1);
+                (b.clone(), b)
+            }
+            [true, false] => {
+                let a = on(0);
+                (a.clone(), a)
+            }
+            _ => (on(0), on(1)),
+        };
+        match values {
             (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) || sized_by_model(&a, &b) => (
                 b.value as i64 as u64,
                 Expr::C {
@@ -4970,6 +5014,11 @@ impl Resolver {
                 .entry(c.name.clone())
                 .or_insert((0, c.span.clone()));
             entry.0 |= mask;
+            let cv = self.c_value(c, enum_member);
+            self.conditional_values
+                .entry(c.name.clone())
+                .or_default()
+                .push((mask, cv));
             return;
         }
         if let Some((_, first)) = self.conditional.get(&c.name) {
@@ -5057,6 +5106,15 @@ impl Resolver {
     /// The value of a constant defined above; a negative one only if `negative`, and then as
     /// its 64-bit two's complement (the IR's `Constant::value`).
     fn reference_as(&mut self, name: &S<String>, negative: bool) -> u64 {
+        // A define under `when` naming one under `when` on all its targets: that one's value.
+        if !self.constants.contains_key(name.get_ref()) {
+            let n = name.get_ref();
+            if let (Some(a), Some(b)) = (self.value_of(n, 0), self.value_of(n, 1)) {
+                if a.value == b.value && (b.value >= 0 || negative) {
+                    return b.value as u64;
+                }
+            }
+        }
         match self.constants.get(name.get_ref()) {
             Some((.., cv)) if cv[0].value != cv[1].value => {
                 self.error_note(

@@ -402,6 +402,24 @@ pub const CG_WORD_BITS: u32 = 64;
 )]
 /// the others'
 pub const CG_WORD_BITS: u32 = 32;
+#[cfg(target_arch = "x86_64")]
+/// `CG_FRED_BIT` = `32`.
+pub const CG_FRED_BIT: u32 = 32;
+#[cfg(target_arch = "x86_64")]
+/// `CG_FRED` = `_BITUL(CG_FRED_BIT)`.
+pub const CG_FRED: u64 = 4294967296;
+#[cfg(
+    any(
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+/// `CG_FRED` = `0`.
+pub const CG_FRED: u64 = 0;
 #[cfg(target_arch = "x86")]
 /// as asm/debugreg.h's DR_CONTROL_RESERVED
 pub const CG_DR_RESERVED: u64 = 64512;

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <linux/const.h>
 
 #if __UAPI_DEF_IF_IFNAMSIZ
 #define CG_NAMSIZ	16
@@ -113,6 +114,18 @@ struct cg_msqid64_ds {
 #if !(defined(__x86_64__) && !defined(__ILP32__))
 #define CG_WORD_BITS	32 /* the others' */
 #endif /* !(defined(__x86_64__) && !defined(__ILP32__)) */
+
+#if defined(__x86_64__)
+#define CG_FRED_BIT	32
+#endif /* defined(__x86_64__) */
+
+#if defined(__x86_64__)
+#define CG_FRED	_BITUL(CG_FRED_BIT)
+#endif /* defined(__x86_64__) */
+
+#if !(defined(__x86_64__))
+#define CG_FRED	0
+#endif /* !(defined(__x86_64__)) */
 
 #if defined(__i386__)
 #define CG_DR_RESERVED	(0xFC00) /* as asm/debugreg.h's DR_CONTROL_RESERVED */
