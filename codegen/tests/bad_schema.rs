@@ -1588,7 +1588,7 @@ const CASES: &[Case] = &[
         name: "a string named as a constant",
         body: "[[define]]\nname = \"N\"\nstring = '\"a\"'\n\n[[define]]\nname = \"N\"\nvalue = 1\n",
         at: "\"N\"\nvalue",
-        says: "constant `N` is defined twice (a string define above has its name)",
+        says: "constant `N` is defined twice (a string define or `packed_by` macro above has its name)",
     },
     Case {
         name: "a macro named as a string",
@@ -1661,6 +1661,30 @@ const CASES: &[Case] = &[
         body: "[[define]]\nname = \"A\"\nvalue = 3\nwhen = \"defined(__x86_64__)\"\n\n[[define]]\nname = \"B\"\nexpr = \"A + 1\"\nwhen = \"__BITS_PER_LONG == 64\"\n",
         at: "A + 1",
         says: "unknown constant `A`",
+    },
+    Case {
+        name: "packed_by with packed",
+        body: "[[struct]]\nname = \"s\"\npacked = true\npacked_by = { macro = \"P\", when = \"defined(__x86_64__)\" }\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "true\npacked_by",
+        says: "`packed` with `packed_by`: the macro gives the struct its packing",
+    },
+    Case {
+        name: "packed_by's macro under two conditions",
+        body: "[[struct]]\nname = \"s\"\npacked_by = { macro = \"P\", when = \"defined(__x86_64__)\" }\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"t\"\npacked_by = { macro = \"P\", when = \"defined(__i386__)\" }\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"defined(__i386__)\"",
+        says: "`P` packs under `defined(__x86_64__)` above: one macro, one condition",
+    },
+    Case {
+        name: "packed_by on every target",
+        body: "[[struct]]\nname = \"s\"\npacked_by = { macro = \"P\", when = \"__CHAR_BIT__ == 8\" }\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"__CHAR_BIT__ == 8\"",
+        says: "`when = ",
+    },
+    Case {
+        name: "packed_by's macro named as a constant",
+        body: "[[define]]\nname = \"P\"\nvalue = 1\n\n[[struct]]\nname = \"s\"\npacked_by = { macro = \"P\", when = \"defined(__x86_64__)\" }\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"P\", when",
+        says: "`P` is defined twice",
     },
     Case {
         name: "a pack that is no power of two",

@@ -153,10 +153,36 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
         pragma_end: None,
     };
     let mut view = view;
+    packed_macros(family, &written, &mut view.items);
     view.pragma_end = pragmas(family, &written, &mut view.items);
     // About 200 bytes an item in the benchmark's schema.
     let capacity = 512 * view.items.len();
     templates.render_or_write("uapi_header.h", &view, capacity, write)
+}
+
+/// Each `packed_by` macro's definition, above the first struct that writes it, as
+/// linux/eventpoll.h defines `EPOLL_PACKED`.
+fn packed_macros(family: &Family, written: &[ItemRef], items: &mut [ItemView]) {
+    let mut defined: Vec<&str> = Vec::new();
+    for (item, view) in written.iter().zip(items.iter_mut()) {
+        let ItemRef::Struct(s) = item else {
+            continue;
+        };
+        let Some(p) = &family.struct_(*s).packed_by else {
+            continue;
+        };
+        if defined.contains(&p.name.as_str()) {
+            continue;
+        }
+        defined.push(&p.name);
+        view.pragmas.extend([
+            format!("#if {}", p.when.tested()),
+            format!("#define {} __attribute__((packed))", p.name),
+            "#else".to_string(),
+            format!("#define {}", p.name),
+            "#endif".to_string(),
+        ]);
+    }
 }
 
 /// The `#pragma pack` lines of `items` (the header's, in order): a run of structs of one `pack`
@@ -682,6 +708,9 @@ fn includes_after(family: &Family, item: ItemRef) -> Vec<String> {
 /// A struct's attributes after its closing brace: `attributes`' and `deprecated`,
 /// `__may_alias__` after them (linux/usb/functionfs.h's `packed, deprecated`).
 fn struct_attributes(st: &Struct) -> String {
+    if let Some(p) = &st.packed_by {
+        return format!(" {}", p.name);
+    }
     let aligned = st
         .aligned
         .map(|n| st.aligned_name.clone().unwrap_or_else(|| n.to_string()));

@@ -1092,11 +1092,15 @@ fn len_variants(f: &Field) -> Option<Vec<(Option<Meta>, Option<u64>)>> {
 
 /// `cfg(any(target_arch = "...", ...))` of these targets.
 pub(crate) fn cfg_arches(arches: &[&str]) -> Meta {
-    let any = match arches {
+    Meta::List("cfg", vec![arches_pred(arches)])
+}
+
+/// The predicate of `cfg_arches`: `target_arch = "x86_64"`, or `any(...)` of several.
+pub(crate) fn arches_pred(arches: &[&str]) -> Meta {
+    match arches {
         [one] => arch_cfg(one),
         _ => Meta::List("any", arches.iter().map(|a| arch_cfg(a)).collect()),
-    };
-    Meta::List("cfg", vec![any])
+    }
 }
 
 /// `target_arch = "..."` of a target laid out here, as an attribute's words.
@@ -1580,7 +1584,23 @@ fn aggregate(
     }
     let name = ident(type_name);
     doc_text(indent, &doc_lines(doc), out);
-    attr_text(indent, &repr_attr(repr), out);
+    match (&ctx.family.struct_(s).packed_by, at_path.is_empty()) {
+        // Packed where the macro's condition holds (linux/eventpoll.h's `EPOLL_PACKED`).
+        (Some(p), true) => {
+            let packed = rust_repr(fields, true, ctx.family.struct_(s).aligned);
+            for (cfg, r) in [
+                (arches_pred(&p.when.arches()), packed),
+                (Meta::List("not", vec![arches_pred(&p.when.arches())]), repr),
+            ] {
+                attr_text(
+                    indent,
+                    &Meta::List("cfg_attr", vec![cfg, repr_attr(r)]),
+                    out,
+                );
+            }
+        }
+        _ => attr_text(indent, &repr_attr(repr), out),
+    }
     let plain = !is_union && !has_union(ctx, fields);
     let pointer = has_pointer(ctx, fields);
     let big_run = runs.iter().any(|r| r.bytes > 32);

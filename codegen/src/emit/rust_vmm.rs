@@ -785,6 +785,9 @@ struct Shape {
     enums: Vec<(GroupId, String)>,
     /// Members some targets leave out (`Field::when`), which a `Debug` impl cannot name.
     only_some: Vec<String>,
+    /// Packed on these targets only (`Struct::packed_by`): their `#[cfg_attr]` predicate and
+    /// the packed repr.
+    packed_on: Option<(String, crate::layout::RustRepr)>,
 }
 
 impl Emit<'_> {
@@ -942,6 +945,21 @@ impl Emit<'_> {
         let mut shapes = Vec::new();
         self.shape(s, &st.name, st.union, &st.fields, &[], &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
+        // Packed where linux/eventpoll.h's `EPOLL_PACKED` is, as the libc crate's
+        // `epoll_event` writes it.
+        shapes[0].packed_on = st.packed_by.as_ref().map(|p| {
+            let arches: Vec<String> = p
+                .when
+                .arches()
+                .iter()
+                .map(|a| format!("target_arch = \"{a}\""))
+                .collect();
+            let pred = match arches.as_slice() {
+                [one] => one.clone(),
+                _ => format!("any({})", arches.join(", ")),
+            };
+            (pred, crate::layout::rust_repr(&st.fields, true, st.aligned))
+        });
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
             for sh in &mut shapes {
@@ -993,6 +1011,7 @@ impl Emit<'_> {
             bitfields: Vec::new(),
             enums: Vec::new(),
             only_some: Vec::new(),
+            packed_on: None,
         });
         let (mut anon, mut nested) = (0, 0);
         // Bitfields: each run's bytes as bindgen's `__BindgenBitfieldUnit`, the alignment its
@@ -1224,16 +1243,27 @@ impl Emit<'_> {
         // `__aligned_u64` is `__u64` in bindgen's API; the alignment it has on i686 (8, where
         // a plain `__u64` member is 4-aligned) goes on the type instead, so the layout is the
         // kernel's on every ABI and field types stay bindgen's.
-        let mut repr = "#[repr(C".to_string();
-        match sh.repr.packed {
-            Some(1) => repr.push_str(", packed"),
-            Some(n) => repr.push_str(&format!(", packed({n})")),
-            None => {}
-        }
-        if let Some(n) = sh.repr.align {
-            repr.push_str(&format!(", align({n})"));
-        }
-        repr.push_str(")]");
+        let repr_of = |r: &crate::layout::RustRepr| {
+            let mut repr = "repr(C".to_string();
+            match r.packed {
+                Some(1) => repr.push_str(", packed"),
+                Some(n) => repr.push_str(&format!(", packed({n})")),
+                None => {}
+            }
+            if let Some(n) = r.align {
+                repr.push_str(&format!(", align({n})"));
+            }
+            repr.push(')');
+            repr
+        };
+        let repr = match &sh.packed_on {
+            Some((pred, packed)) => format!(
+                "#[cfg_attr({pred}, {})]\n#[cfg_attr(not({pred}), {})]",
+                repr_of(packed),
+                repr_of(&sh.repr)
+            ),
+            None => format!("#[{}]", repr_of(&sh.repr)),
+        };
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
         let derives = match (plain, sh.big_array || sh.pointer, sh.flexible) {

@@ -435,6 +435,9 @@ pub struct Struct {
     /// `#pragma pack(n)` (linux/batadv_packet.h, x86's asm/amd_hsmp.h): each member's
     /// alignment, at any depth, at most n; every `Field::pack` of it says so too.
     pub pack: Option<u64>,
+    /// `} EPOLL_PACKED;` (linux/eventpoll.h): packed on the targets where the macro's
+    /// condition holds (`packed_on`).
+    pub packed_by: Option<PackedBy>,
     /// `__attribute__((deprecated))` (linux/usb/functionfs.h's legacy header, sound/asound.h's
     /// `snd_pcm_sync_id`): no layout changes; only the C header writes it.
     pub deprecated: bool,
@@ -1872,6 +1875,16 @@ pub struct Typedef {
     pub span: Span,
 }
 
+/// A macro the header defines as `__attribute__((packed))` under `#if CONDITION` and empty in
+/// its `#else`, written after a struct's closing brace (linux/eventpoll.h's `EPOLL_PACKED`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedBy {
+    /// The macro.
+    pub name: String,
+    /// Where it packs.
+    pub when: Box<When>,
+}
+
 /// `aligned(n)`'s n, and the constant C writes for it (`VRING_USED_ALIGN_SIZE`), if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aligned {
@@ -1991,6 +2004,15 @@ impl Field {
 }
 
 impl Struct {
+    /// Whether it is packed on `target`: `packed`, or `packed_by`'s condition holding there.
+    pub fn packed_on(&self, target: &crate::model::layout::Target) -> bool {
+        self.packed
+            || self
+                .packed_by
+                .as_ref()
+                .is_some_and(|p| p.when.holds(target))
+    }
+
     /// `struct` or `union`: how C declares and names it.
     pub fn keyword(&self) -> &'static str {
         if self.union {

@@ -39,6 +39,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         conditional_values: FxMap::default(),
         evaluating_on: None,
         strings: FxMap::default(),
+        packed_macros: FxMap::default(),
         c_only: false,
     };
     // The includes written below a constant, bound once every constant is known.
@@ -156,6 +157,8 @@ struct Resolver {
     /// `when` on all of them (x86's asm/processor-flags.h's `X86_CR4_FRED` of
     /// `X86_CR4_FRED_BIT`, both under `#ifdef __x86_64__`).
     evaluating_on: Option<u64>,
+    /// The macros of `packed_by` so far, with their conditions.
+    packed_macros: FxMap<String, String>,
     /// The string defines so far, by name: their bytes (without the final NUL), and whether
     /// the define puts them in parentheses.
     strings: FxMap<String, (Vec<u8>, bool)>,
@@ -1219,6 +1222,7 @@ impl Resolver {
         self.unique_names(&fields, &mut seen, &name);
         self.flexible_placement(&fields, family, &name, None, true);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
+        let packed_by = self.packed_by((&raw.packed_by, &raw.packed, &raw.pack, &raw.aligned));
         let aligned = self.alignment(&raw.aligned, "struct");
         let pack = self.pack((&raw.pack, &raw.packed, &raw.aligned), &mut fields);
         let extern_header = self.extern_header(&raw.extern_header, &format!("struct `{name}`"));
@@ -1333,6 +1337,7 @@ impl Resolver {
             aligned: aligned.as_ref().map(|a| a.value),
             aligned_name: aligned.and_then(|a| a.name),
             pack,
+            packed_by,
             deprecated: raw.deprecated.as_ref().is_some_and(|d| *d.get_ref()),
             may_alias: raw.may_alias.as_ref().is_some_and(|d| *d.get_ref()),
             union,
@@ -2554,6 +2559,57 @@ impl Resolver {
                 None
             }
         }
+    }
+
+    /// `packed_by = { macro, when }`: a macro packing the struct where an architecture's
+    /// condition holds (linux/eventpoll.h's `EPOLL_PACKED` under `#ifdef __x86_64__`). Not
+    /// with another packing or alignment of the struct's; one macro, one condition.
+    #[allow(clippy::type_complexity)]
+    fn packed_by(
+        &mut self,
+        (packed_by, packed, pack, aligned): (
+            &Option<S<RawPackedBy>>,
+            &Option<S<bool>>,
+            &Option<S<i64>>,
+            &Option<S<RawAligned>>,
+        ),
+    ) -> Option<PackedBy> {
+        let p = packed_by.as_ref()?;
+        let other = [
+            (packed.as_ref().map(|x| x.span()), "packed"),
+            (pack.as_ref().map(|x| x.span()), "pack"),
+            (aligned.as_ref().map(|x| x.span()), "aligned"),
+        ];
+        if let Some((Some(at), key)) = other.into_iter().find(|(s, _)| s.is_some()) {
+            self.error(
+                at,
+                format!("`{key}` with `packed_by`: the macro gives the struct its packing"),
+            );
+            return None;
+        }
+        let name = self.identifier(&p.get_ref().name, Role::Constant);
+        let when = self.when((&Some(p.get_ref().when.clone()), &None), &None, None)?;
+        match self.packed_macros.get(&name) {
+            Some(text) if *text != when.text => {
+                self.error(
+                    p.get_ref().when.span(),
+                    format!("`{name}` packs under `{text}` above: one macro, one condition"),
+                );
+                return None;
+            }
+            Some(_) => {}
+            None => {
+                if self.ordinary_name_taken(&name) || self.struct_index.contains_key(&name) {
+                    self.error(
+                        p.get_ref().name.span(),
+                        format!("`{name}` is defined twice"),
+                    );
+                    return None;
+                }
+                self.packed_macros.insert(name.clone(), when.text.clone());
+            }
+        }
+        Some(PackedBy { name, when })
     }
 
     /// `aligned = n` of a struct, member or typedef: what gcc takes in
@@ -4532,6 +4588,7 @@ impl Resolver {
             || self.constants.contains_key(name)
             || self.macros.contains_key(name)
             || self.strings.contains_key(name)
+            || self.packed_macros.contains_key(name)
             || self.typedef_structs.contains(name)
             || self.enum_typedefs.contains_key(name)
     }
@@ -5056,11 +5113,12 @@ impl Resolver {
             );
             return;
         }
-        if self.strings.contains_key(&c.name) {
+        if self.strings.contains_key(&c.name) || self.packed_macros.contains_key(&c.name) {
             self.error(
                 c.span.clone(),
                 format!(
-                    "constant `{}` is defined twice (a string define above has its name)",
+                    "constant `{}` is defined twice (a string define or `packed_by` macro \
+                     above has its name)",
                     c.name
                 ),
             );

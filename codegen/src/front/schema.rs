@@ -159,6 +159,9 @@ pub struct RawStruct {
     pub packed: Option<S<bool>>,
     /// `#pragma pack(n)` around it: no member (at any depth) more than n-aligned.
     pub pack: Option<S<i64>>,
+    /// `} EPOLL_PACKED;` of a macro that is `__attribute__((packed))` under an architecture's
+    /// `#if` and empty in its `#else` (linux/eventpoll.h): packed where the condition holds.
+    pub packed_by: Option<S<RawPackedBy>>,
     /// `__attribute__((deprecated))`: a compiler warns where a program names it.
     pub deprecated: Option<S<bool>>,
     /// `__attribute__((__may_alias__))`: a compiler assumes it may alias any other type.
@@ -513,6 +516,17 @@ impl RawInclude {
             RawInclude::After(a) => &a.header,
         }
     }
+}
+
+/// `packed_by = { macro = "EPOLL_PACKED", when = "defined(__x86_64__)" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPackedBy {
+    /// The macro the header defines and writes after the closing brace.
+    #[serde(rename = "macro")]
+    pub name: S<String>,
+    /// Where it is `__attribute__((packed))`: a test of the architecture, as `when`'s.
+    pub when: S<String>,
 }
 
 /// `aligned`'s n: a number, or the name of a constant above (linux/virtio_ring.h's

@@ -382,7 +382,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         let placed = if st.union {
             place_union(
                 &st.fields,
-                (st.packed, st.aligned),
+                (st.packed_on(target), st.aligned),
                 target,
                 &done,
                 &mut members,
@@ -392,7 +392,7 @@ pub fn layout_family(family: &Family, target: &'static Target) -> FamilyLayout {
         } else {
             place_struct(
                 &st.fields,
-                (st.packed, st.aligned),
+                (st.packed_on(target), st.aligned),
                 target,
                 &done,
                 0,
@@ -431,13 +431,13 @@ pub fn layout_targets(family: &Family, targets: &'static [Target]) -> Vec<Family
     // out as x86-64 and shares its table.
     let ordered = family.any_field(&|f| f.byte_order);
     // The architecture matters only to a member of an architecture's type, an array whose
-    // length differs between targets (`4 - sizeof(__kernel_mode_t)`), or a member under an
-    // architecture's `#if` (`when`).
+    // length differs between targets (`4 - sizeof(__kernel_mode_t)`), a member under an
+    // architecture's `#if` (`when`), or a struct packed under one (`packed_by`).
     let arch = family.any_field(&|f| {
         matches!(f.ty, FieldType::Scalar(s) if s.is_arch())
             || f.len_expr.as_ref().is_some_and(|e| e.on.is_some())
             || f.when.is_some()
-    });
+    }) || family.structs.iter().any(|s| s.packed_by.is_some());
     let rules = |t: &Target| LayoutRules {
         big_endian: t.big_endian && ordered,
         arch: Some(t.rust_arch).filter(|_| arch),
@@ -1440,7 +1440,7 @@ impl<'a> Level<'a> {
         let c = fl.struct_(s);
         let root = Level {
             fields: &st.fields,
-            repr: rust_repr(&st.fields, st.packed, st.aligned),
+            repr: rust_repr(&st.fields, st.packed_on(fl.target), st.aligned),
             union: st.union,
             path: Vec::new(),
             base: 0,

@@ -97,6 +97,9 @@ enum Item {
         doc: Option<String>,
         /// `__attribute__((packed))`.
         packed: bool,
+        /// `} EPOLL_PACKED;`: a macro packing it under an architecture's `#if` (the macro,
+        /// the condition where it packs).
+        packed_by: Option<(String, String)>,
         /// `__attribute__((aligned(n)))`.
         aligned: Option<String>,
         /// The `#pragma pack(n)` it is under (`directives`).
@@ -2320,6 +2323,17 @@ fn struct_item(
             ),
         ));
     }
+    // `} EPOLL_PACKED;`: packed where the macro is (linux/eventpoll.h), not on every target
+    // as x86-64's reading has it.
+    let packed_by = body
+        .rfind('}')
+        .map(|b| {
+            let after = &source[start as usize + b + 1..];
+            after[..after.find(';').unwrap_or(0)].trim()
+        })
+        .filter(|m| is_identifier(m) && own)
+        .and_then(|m| packing_macro(source, m).map(|w| (m.to_string(), w)));
+    let packed = packed && packed_by.is_none();
     Item::Struct {
         name,
         union: c.kind() == CursorKind::Union,
@@ -2327,6 +2341,7 @@ fn struct_item(
         extern_header: None,
         doc: doc_of(c),
         packed,
+        packed_by,
         aligned,
         pack: None,
         deprecated,
@@ -2336,6 +2351,47 @@ fn struct_item(
         end,
         problems,
     }
+}
+
+/// The condition (as `when` writes it) under which macro `name` is `__attribute__((packed))`,
+/// when the header defines it so in one branch of an architecture's `#if` and empty in the
+/// other (linux/eventpoll.h's `EPOLL_PACKED` under `#ifdef __x86_64__`).
+fn packing_macro(source: &str, name: &str) -> Option<String> {
+    let defines: Vec<(u32, String)> = directive_lines(source)
+        .into_iter()
+        .filter(|d| d.word == "define")
+        .filter_map(|d| {
+            let rest = d.rest.strip_prefix(name)?;
+            (rest.is_empty() || rest.starts_with([' ', '\t']))
+                .then(|| (d.start, rest.split_whitespace().collect::<String>()))
+        })
+        .collect();
+    let [(a, body_a), (b, body_b)] = defines.as_slice() else {
+        return None;
+    };
+    let packs =
+        |body: &str| body == "__attribute__((packed))" || body == "__attribute__((__packed__))";
+    let (packing, _) = match (
+        packs(body_a),
+        packs(body_b),
+        body_a.is_empty(),
+        body_b.is_empty(),
+    ) {
+        (true, _, _, true) => (*a, *b),
+        (_, true, true, _) => (*b, *a),
+        _ => return None,
+    };
+    let (lo, hi) = ((*a).min(*b), (*a).max(*b));
+    let region = arch_regions(source).into_iter().find(|r| {
+        !r.other && r.start < lo && hi < r.end && r.else_at.is_some_and(|e| lo < e && e < hi)
+    })?;
+    // In the `#if` branch of an `#ifdef`, or the `#else` of an `#ifndef`: where it holds.
+    let first = region.else_at.is_some_and(|e| packing < e);
+    Some(if first != region.negated {
+        region.condition
+    } else {
+        format!("!({})", region.condition)
+    })
 }
 
 /// A kernel-doc comment: `struct NAME - summary`, `@member: text` lines (continued by
@@ -4508,6 +4564,18 @@ fn render(
     regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
+    // A struct's `packed_by` macro is the struct's to write, not a define left out.
+    let packing: Vec<String> = items
+        .iter()
+        .filter_map(|(_, it)| match it {
+            Item::Struct {
+                packed_by: Some((m, _)),
+                ..
+            } => Some(format!("#define {m}")),
+            _ => None,
+        })
+        .collect();
+    items.retain(|(_, it)| !matches!(it, Item::NotImported { what, .. } if packing.contains(what)));
     let arch = arch_regions(source);
     // The include guard: the first `#ifndef NAME` that the next line `#define`s.
     let lines: Vec<&str> = source.lines().map(str::trim).collect();
@@ -4832,6 +4900,7 @@ fn render(
                 extern_header,
                 doc,
                 packed,
+                packed_by,
                 aligned,
                 pack,
                 deprecated,
@@ -4858,6 +4927,14 @@ fn render(
                 }
                 if packed {
                     let _ = writeln!(out, "packed = true");
+                }
+                if let Some((m, w)) = packed_by {
+                    let _ = writeln!(
+                        out,
+                        "packed_by = {{ macro = {}, when = {} }}",
+                        toml_str(&m),
+                        toml_str(&w)
+                    );
                 }
                 if let Some(n) = aligned {
                     let _ = writeln!(out, "aligned = {n}");

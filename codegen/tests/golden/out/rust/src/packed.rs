@@ -835,6 +835,76 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkSearchHeader {}
+/// `struct pk_epoll_event`
+#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct PkEpollEvent {
+    /// what happened
+    pub events: u32,
+    /// the caller's
+    pub data: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkEpollEvent>()
+        != if cfg!(any(target_arch = "x86_64", target_arch = "x86")) { 12 } else { 16 }
+    {
+        panic!("struct pk_epoll_event: wrong size");
+    }
+    if ::core::mem::align_of::<PkEpollEvent>()
+        != if cfg!(any(target_arch = "x86_64")) {
+            1
+        } else {
+            if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        }
+    {
+        panic!("struct pk_epoll_event: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkEpollEvent, events) != 0 {
+        panic!("struct pk_epoll_event: `events` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkEpollEvent, data)
+        != if cfg!(any(target_arch = "x86_64", target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct pk_epoll_event: `data` at the wrong offset");
+    }
+};
+/// `struct pk_epoll_event2`
+#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct PkEpollEvent2 {
+    /// `events`.
+    pub events: u32,
+    /// `data`.
+    pub data: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkEpollEvent2>()
+        != if cfg!(any(target_arch = "x86_64", target_arch = "x86")) { 12 } else { 16 }
+    {
+        panic!("struct pk_epoll_event2: wrong size");
+    }
+    if ::core::mem::align_of::<PkEpollEvent2>()
+        != if cfg!(any(target_arch = "x86_64")) {
+            1
+        } else {
+            if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+        }
+    {
+        panic!("struct pk_epoll_event2: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkEpollEvent2, events) != 0 {
+        panic!("struct pk_epoll_event2: `events` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkEpollEvent2, data)
+        != if cfg!(any(target_arch = "x86_64", target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct pk_epoll_event2: `data` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -854,6 +924,8 @@ pub mod r1 {
     pub use super::PkHolder;
     pub use super::PkLegacyHead;
     pub use super::PkSearchHeader;
+    pub use super::PkEpollEvent;
+    pub use super::PkEpollEvent2;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -181,4 +181,20 @@ struct pk_search_header {
 	__u32 type;
 } __attribute__((__may_alias__));
 
+#if defined(__x86_64__)
+#define PK_PACKED __attribute__((packed))
+#else
+#define PK_PACKED
+#endif
+
+struct pk_epoll_event {
+	__u32 events;
+	__u64 data;
+} PK_PACKED;
+
+struct pk_epoll_event2 {
+	__u32 events;
+	__u64 data;
+} PK_PACKED;
+
 #endif /* _UAPI_LINUX_PACKED_H */
