@@ -154,10 +154,34 @@ pub fn emit(family: &Family, templates: &Templates) -> Result<String, Error> {
     };
     let mut view = view;
     packed_macros(family, &written, &mut view.items);
+    sa_family_typedef(family, &written, &mut view.items);
     view.pragma_end = pragmas(family, &written, &mut view.items);
     // About 200 bytes an item in the benchmark's schema.
     let capacity = 512 * view.items.len();
     templates.render_or_write("uapi_header.h", &view, capacity, write)
+}
+
+/// The header that declares `__kernel_sa_family_t`.
+const SOCKET_H: &str = "linux/socket.h";
+
+/// Whether a member of `family` has type `__kernel_sa_family_t`.
+fn uses_sa_family(family: &Family) -> bool {
+    family.any_field(&|f| matches!(f.ty, FieldType::Scalar(Scalar::KernelSaFamily)))
+}
+
+/// linux/socket.h's own `typedef unsigned short __kernel_sa_family_t;`, which every other
+/// header has by including it: above its first struct.
+fn sa_family_typedef(family: &Family, written: &[ItemRef], items: &mut [ItemView]) {
+    if family.header != SOCKET_H || !uses_sa_family(family) {
+        return;
+    }
+    let first = written.iter().position(|i| matches!(i, ItemRef::Struct(_)));
+    if let Some(view) = first.and_then(|k| items.get_mut(k)) {
+        view.pragmas.insert(
+            0,
+            "typedef unsigned short __kernel_sa_family_t;".to_string(),
+        );
+    }
 }
 
 /// Each `packed_by` macro's definition, above the first struct that writes it, as
@@ -462,9 +486,9 @@ fn includes(family: &Family) -> Vec<String> {
     if (family.any_field(&stdint) || family.constants().any(stdint_cast)) && !listed("stdint.h") {
         out.push("stdint.h".to_string());
     }
-    // `__kernel_sa_family_t` is <linux/socket.h>'s.
-    let sa_family = |f: &Field| matches!(f.ty, FieldType::Scalar(Scalar::KernelSaFamily));
-    if family.any_field(&sa_family) && !listed("linux/socket.h") {
+    // `__kernel_sa_family_t` is <linux/socket.h>'s, which declares it itself
+    // (`sa_family_typedef`).
+    if uses_sa_family(family) && !listed("linux/socket.h") && family.header != SOCKET_H {
         out.push("linux/socket.h".to_string());
     }
     // `__DECLARE_FLEX_ARRAY()` is <linux/stddef.h>'s.

@@ -47,6 +47,9 @@ pub mod payload;
 /// `include/uapi/linux/ptr.h`, from `ptr.toml`.
 #[rustfmt::skip]
 pub mod ptr;
+/// `include/uapi/linux/socket.h`, from `socket.toml`.
+#[rustfmt::skip]
+pub mod socket;
 /// `include/uapi/linux/stdint_golden.h`, from `stdint.toml`.
 #[rustfmt::skip]
 pub mod stdint;
