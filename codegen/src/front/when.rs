@@ -30,6 +30,7 @@ pub const MACROS: &[&str] = &[
     "_LP64",
     "__ILP32__",
     "_ILP32",
+    "__KERNEL__",
 ];
 
 /// What `t`'s compiler (gcc and clang alike: `-dM -E`) or <asm/bitsperlong.h> defines `name`
@@ -50,6 +51,9 @@ pub fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
         "__s390x__" | "__s390__" => on(arch == "s390x"),
         "__LP64__" | "_LP64" => on(lp64),
         "__ILP32__" | "_ILP32" => on(!lp64),
+        // A program including a uAPI header is no kernel build (asm-generic/fcntl.h's
+        // `#if __BITS_PER_LONG == 32 || defined(__KERNEL__)`).
+        "__KERNEL__" => on(false),
         _ => None,
     }
 }
