@@ -1687,6 +1687,12 @@ const CASES: &[Case] = &[
         says: "`P` is defined twice",
     },
     Case {
+        name: "ifndef under when",
+        body: "[[define]]\nname = \"N\"\nvalue = 1\nwhen = \"defined(__x86_64__)\"\nifndef = true\n",
+        at: "true\n",
+        says: "`ifndef` with `when`: a define under `#ifndef NAME` is written at file scope, once, on every target",
+    },
+    Case {
         name: "a pack that is no power of two",
         body: "[[struct]]\nname = \"s\"\npack = 3\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
         at: "3\n",

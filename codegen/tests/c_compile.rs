@@ -975,3 +975,25 @@ fn unions_and_bitfield_structs_agree_with_gcc_on_x86_64_and_i686() {
         }
     }
 }
+
+/// A define under `#ifndef` (`ifndef = true`) gives way to one a header included first made,
+/// as asm-generic/fcntl.h's `O_DIRECT` does to an architecture's: no redefinition (-Werror),
+/// that value; without it, the header's default.
+#[test]
+fn an_ifndef_define_gives_way_to_an_earlier_one() {
+    let include = repo_root().join("codegen/tests/golden/out/include/uapi");
+    for (first, want) in [("#define FEAT_MAX_INSNS 7\n", "7"), ("", "4096")] {
+        let src = format!(
+            "{first}#include <stdio.h>\n#include <linux/features.h>\n\
+             int main(void) {{ printf(\"%d\\n\", FEAT_MAX_INSNS); return 0; }}\n"
+        );
+        let exe = compile(
+            "gcc",
+            "ifndef.c",
+            &src,
+            &["-std=c11", "-Wall", "-Werror", "-D__user="],
+            &include,
+        );
+        assert_eq!(run(&exe).trim(), want);
+    }
+}

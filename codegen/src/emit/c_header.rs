@@ -34,6 +34,8 @@ struct ItemView {
     typedef: Option<String>,
     /// `#if CONDITION` ... `#endif /* CONDITION */` around the item (`libc_compat`).
     libc_compat: Option<String>,
+    /// `#ifndef NAME` ... `#endif` around a define (`Define::ifndef`).
+    ifndef: Option<String>,
     /// `#include <...>` lines below the item (`includes_after`).
     includes_after: Vec<String>,
     /// `#pragma pack()` ending the run of `pack` structs before it, `#pragma pack(n)`
@@ -305,8 +307,14 @@ fn write(v: &HeaderView, out: &mut String) {
         if let Some(g) = truthy(&item.libc_compat) {
             push(out, &["#if ", g, "\n"]);
         }
+        if let Some(n) = truthy(&item.ifndef) {
+            push(out, &["#ifndef ", n, "\n"]);
+        }
         for d in item.defines.iter().flatten() {
             define(d, out);
+        }
+        if truthy(&item.ifndef).is_some() {
+            out.push_str("#endif\n");
         }
         if let Some(t) = &item.typedef {
             push(out, &[t, "\n"]);
@@ -638,6 +646,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                     .libc_compat
                     .clone()
                     .or_else(|| d.when.as_ref().map(|w| w.tested())),
+                ifndef: family.define(i).ifndef.then(|| d.name.clone()),
                 defines: Some(align_defines(vec![line])),
                 ..Default::default()
             }

@@ -1944,6 +1944,9 @@ pub struct Define {
     pub removed: Option<String>,
     /// `extern`: another header defines it (see `Struct::extern_header`).
     pub extern_header: Option<String>,
+    /// `#ifndef NAME` around it (asm-generic/fcntl.h's): a header included before it may
+    /// define it first; `constant.value` is this header's default.
+    pub ifndef: bool,
 }
 
 /// The field a path names in `fields` (of a struct of `family`) as they are in revision `rev`,

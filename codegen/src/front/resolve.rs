@@ -270,6 +270,7 @@ fn placeholder(d: &RawDefine) -> Define {
         sentinel: false,
         removed: None,
         extern_header: None,
+        ifndef: false,
     }
 }
 
@@ -933,6 +934,27 @@ impl Resolver {
         let until_raw = d.get_mut().until.take();
         let removed_raw = d.get_mut().removed.take();
         let extern_raw = d.get_mut().extern_header.take();
+        let ifndef_raw = d.get_mut().ifndef.take();
+        let ifndef = ifndef_raw.as_ref().is_some_and(|i| *i.get_ref());
+        if let Some(i) = ifndef_raw.as_ref().filter(|_| ifndef) {
+            let r = d.get_ref();
+            let other = [
+                (inside.is_some(), "inside"),
+                (r.when.is_some() || r.unless.is_some(), "when"),
+                (r.libc_compat.is_some(), "libc_compat"),
+                (extern_raw.is_some(), "extern"),
+                (r.sentinel.is_some() || until_raw.is_some(), "until"),
+            ];
+            if let Some((_, key)) = other.iter().find(|(has, _)| *has) {
+                self.error(
+                    i.span(),
+                    format!(
+                        "`ifndef` with `{key}`: a define under `#ifndef NAME` is written at \
+                         file scope, once, on every target"
+                    ),
+                );
+            }
+        }
         if extern_raw.is_some() {
             let compat = d.get_mut().libc_compat.take();
             self.libc_compat(&compat, true);
@@ -979,6 +1001,7 @@ impl Resolver {
             sentinel,
             removed,
             extern_header,
+            ifndef,
         })
     }
 

@@ -695,6 +695,9 @@ pub struct RawDefine {
     pub when: Option<S<String>>,
     /// It is defined in that condition's `#else` (asm/bitsperlong.h's `__BITS_PER_LONG` 32).
     pub unless: Option<S<String>>,
+    /// `#ifndef NAME` around it: an architecture's header may define it first
+    /// (asm-generic/fcntl.h's `O_DIRECT`), and its value then holds.
+    pub ifndef: Option<S<bool>>,
 }
 
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...; or

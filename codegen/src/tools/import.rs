@@ -4564,6 +4564,21 @@ fn render(
     regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
+    // The defines each alone under an `#ifndef` of their own name: `#ifndef X`, `#define X
+    // ...`, `#endif`.
+    let directives = directive_lines(source);
+    let guarded: HashSet<String> = directives
+        .windows(3)
+        .filter_map(|w| {
+            let name = w[1].rest.split_whitespace().next()?;
+            (w[0].word == "ifndef"
+                && w[0].rest.trim() == name
+                && w[1].word == "define"
+                && !w[1].rest[name.len()..].trim().is_empty()
+                && w[2].word == "endif")
+                .then(|| name.to_string())
+        })
+        .collect();
     // A struct's `packed_by` macro is the struct's to write, not a define left out.
     let packing: Vec<String> = items
         .iter()
@@ -5161,9 +5176,20 @@ fn render(
                     let _ = writeln!(out, "libc_compat = {}", toml_str(&c));
                 }
                 // At file scope, under an architecture's `#if`.
-                if let (None, Some((c, negated))) = (&at, when_at(&arch, offset, 0)) {
-                    let key = if negated { "unless" } else { "when" };
-                    let _ = writeln!(out, "{key} = {}", toml_str(&c));
+                let when = when_at(&arch, offset, 0);
+                if let (None, Some((c, negated))) = (&at, &when) {
+                    let key = if *negated { "unless" } else { "when" };
+                    let _ = writeln!(out, "{key} = {}", toml_str(c));
+                }
+                // `#ifndef NAME` right around it alone (asm-generic/fcntl.h's `O_DIRECT`).
+                if at.is_none()
+                    && when.is_none()
+                    && !value.starts_with("string = ")
+                    && !value.starts_with("tag = ")
+                    && guarded.contains(&name)
+                    && compat_at(regions, offset, None).is_none()
+                {
+                    let _ = writeln!(out, "ifndef = true");
                 }
                 let _ = writeln!(out, "{value}");
             }

@@ -793,6 +793,8 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatWords {}
+/// `FEAT_MAX_INSNS` = `4096`.
+pub const FEAT_MAX_INSNS: u32 = 4096;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -253,4 +253,8 @@ struct feat_words {
 	__kernel_uid32_t uid;
 };
 
+#ifndef FEAT_MAX_INSNS
+#define FEAT_MAX_INSNS	4096
+#endif
+
 #endif /* _UAPI_LINUX_FEATURES_H */
