@@ -134,6 +134,10 @@ const EXPRS: &[(&str, CType)] = &[
     ("(_UL(3) + 1)", CType::ULong),
     ("(_ULL(1) << 63)", CType::ULongLong),
     ("__KERNEL_DIV_ROUND_UP(CE_HIGH, 4096U)", CType::UInt),
+    // `_AC(X, Y)`: the suffix pasted onto X's last literal (x86's `X86_CR3_PCID_MASK`).
+    ("(_AC((1UL << 12) - 1, UL))", CType::ULong),
+    ("_AC(0xff, ULL)", CType::ULongLong),
+    ("(_AC(1, U) << 31)", CType::UInt),
     // `##`: ethtool.h's pp-number pasted into a name, drm_fourcc.h's vendor.
     ("CE_MODE(10baseT_Half)", CType::ULong),
     ("CE_CAT(CE_, FOUR)", CType::ULongLong),

@@ -535,12 +535,16 @@ impl Parser<'_> {
         if let Some(c) = word(i).and_then(fixed) {
             return Some((c, i + 1));
         }
-        // <stdint.h>'s types (`(uint32_t)(-1)`, fuse.h's) and the `__kernel_*` ones of one
-        // size everywhere (`(__kernel_key_t) 0`, ipc.h's); not the ABI's word or an
-        // architecture's.
+        // <stdint.h>'s types (`(uint32_t)(-1)`, fuse.h's), the `__kernel_*` ones of one
+        // size everywhere (`(__kernel_key_t) 0`, ipc.h's) and `__poll_t` (eventpoll.h's
+        // `(__poll_t)0x00000001`, an `unsigned int`); not the ABI's word or an architecture's.
         if let Some(c) = word(i)
             .and_then(crate::ir::Scalar::from_c_name)
-            .filter(|s| s.is_stdint() || s.c_name().starts_with("__kernel_"))
+            .filter(|s| {
+                s.is_stdint()
+                    || s.c_name().starts_with("__kernel_")
+                    || *s == crate::ir::Scalar::PollT
+            })
             .and_then(scalar_ctype)
         {
             return Some((c, i + 1));
@@ -1039,6 +1043,8 @@ pub const CONST_H: &[(&str, &[&str], &str)] = &[
     ("_BITULL", &["x"], "(1ULL << (x))"),
     ("_UL", &["x"], ""),
     ("_ULL", &["x"], ""),
+    ("__AC", &["X", "Y"], "(X##Y)"),
+    ("_AC", &["X", "Y"], "__AC(X,Y)"),
     (
         "__KERNEL_DIV_ROUND_UP",
         &["n", "d"],
@@ -1274,6 +1280,35 @@ fn substitute_body(
 /// The one token `##` makes of `left` and `right`; refused when their spellings joined are
 /// not one token (`x ## +`), or one is a literal, whose spelling is not kept.
 fn paste(left: &Tok, right: &Tok, name: &str, at: &Range<usize>) -> Result<Tok, CError> {
+    // A suffix onto a literal without one (<linux/const.h>'s `__AC(X, Y)`, `(X##Y)`:
+    // `_AC(0xff, UL)`, x86's `_AC((1UL << 12) - 1, UL)`): the literal, of that type.
+    if let (
+        Tok::Num {
+            value,
+            unsigned: false,
+            longs: 0,
+            decimal,
+        },
+        Tok::Ident(suffix),
+    ) = (left, right)
+    {
+        let typed = match suffix.as_str() {
+            "U" | "u" => Some((true, 0)),
+            "L" | "l" => Some((false, 1)),
+            "UL" | "ul" | "uL" | "Ul" | "LU" | "lu" | "Lu" | "lU" => Some((true, 1)),
+            "LL" | "ll" => Some((false, 2)),
+            "ULL" | "ull" | "uLL" | "Ull" | "LLU" | "llu" | "LLu" | "llU" => Some((true, 2)),
+            _ => None,
+        };
+        if let Some((unsigned, longs)) = typed {
+            return Ok(Tok::Num {
+                value: *value,
+                unsigned,
+                longs,
+                decimal: *decimal,
+            });
+        }
+    }
     let spell = |t: &Tok| match t {
         Tok::Ident(n) | Tok::PpNum(n, _) => Some(n.clone()),
         Tok::Punct(p) => Some(p.to_string()),
