@@ -4380,6 +4380,9 @@ fn verify(
     } else {
         source.clone()
     };
+    // And <linux/types.h>, whose `__poll_t` asm-generic/poll.h's `POLLFREE` casts to without
+    // including it.
+    used = format!("#include <linux/types.h>\n{used}");
     // Likewise <linux/const.h>'s `_BITUL()` (linux/virtio_spi.h uses it without including it).
     let const_h = latest
         .family()
