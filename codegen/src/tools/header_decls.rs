@@ -159,11 +159,9 @@ pub fn declarations(
 /// `_BITUL(n)` or `__GENMASK(h, l)` and leave <linux/ioctl.h>, <linux/const.h> or
 /// <linux/bits.h> (with <asm/bitsperlong.h>, which it reads) to their user, as
 /// linux/dvb/audio.h, linux/prctl.h and linux/pci_regs.h do; their values are integers only
-/// then. And <stddef.h>'s `offsetof`, which linux/fuse.h's `FUSE_NAME_OFFSET` calls, and
-/// <linux/types.h>, whose `__poll_t` asm-generic/poll.h's `POLLFREE` casts to.
+/// then. And <stddef.h>'s `offsetof`, which linux/fuse.h's `FUSE_NAME_OFFSET` calls.
 pub const USER_FIRST: &str =
-    "#if __has_include(<linux/types.h>)\n#include <linux/types.h>\n#endif\n\
-     #if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
+    "#if __has_include(<linux/ioctl.h>)\n#include <linux/ioctl.h>\n#endif\n\
      #if __has_include(<linux/const.h>)\n#include <linux/const.h>\n#endif\n\
      #if __has_include(<asm/bitsperlong.h>)\n#include <asm/bitsperlong.h>\n#endif\n\
      #if __has_include(<linux/bits.h>)\n#include <linux/bits.h>\n#endif\n\

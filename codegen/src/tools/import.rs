@@ -4381,8 +4381,16 @@ fn verify(
         source.clone()
     };
     // And <linux/types.h>, whose `__poll_t` asm-generic/poll.h's `POLLFREE` casts to without
-    // including it.
-    used = format!("#include <linux/types.h>\n{used}");
+    // including it (not where no constant needs it: the headers that define the kernel's
+    // types themselves clash with it).
+    let kernel_cast = latest.family().constants().any(|k| {
+        matches!(&k.expr, crate::ir::Expr::C { text, .. } if text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w.starts_with("__") && Scalar::from_c_name(w).is_some()))
+    });
+    if kernel_cast {
+        used = format!("#include <linux/types.h>\n{used}");
+    }
     // Likewise <linux/const.h>'s `_BITUL()` (linux/virtio_spi.h uses it without including it).
     let const_h = latest
         .family()
