@@ -569,7 +569,7 @@ fn an_include_below_a_constant_stays_below_it() {
 /// one past a page, and packing on a union.
 #[test]
 fn packed_and_aligned_attributes_the_schema_cannot_hold_are_refused_not_dropped() {
-    let number = "the schema's `aligned` is a power of two up to 4096, written as a number";
+    let number = "the schema's `aligned` is a power of two up to 4096, written as a number or a constant's name";
     assert_eq!(
         refusal("packed.h"),
         [
@@ -764,11 +764,11 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
     // plain `char` (lines 20 to 23) are C's integers, which the schema writes as they are.
     let expected = [
         // Lines 24, 25 and 27 name typedefs of what the schema writes (`unsigned long`,
-        // `__u32`, `struct ty_inner`): `[[typedef]]`s, read as the header has them.
+        // `__u32`, `struct ty_inner`): `[[typedef]]`s, read as the header has them; line 31
+        // points to one of them (`ty_size_t *`, as linux/virtio_ring.h's `vring_desc_t *`).
         "not_kernel_types.h:28:15: error: `ty_req.ro` is a qualified pointer (`__u32 *const`): the schema qualifies what a member holds, not a pointer".to_string(),
         "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(void)`: a function pointer (`void (void)`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
         "not_kernel_types.h:30:10: error: `ty_req.pages` has type `__u64 **`: a pointer to a pointer (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
-        "not_kernel_types.h:31:13: error: `ty_req.sizes` has type `ty_size_t *`: a pointer to a type the schema has not (`ty_size_t`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)".to_string(),
     ];
     assert_eq!(refusal("not_kernel_types.h"), expected);
 }
@@ -1762,7 +1762,8 @@ fn a_chain_of_forward_references_to_an_unreadable_define_is_listed_whole() {
     for i in 0..n {
         h += &format!("#define D{i} (D{} + 1)\n", i + 1);
     }
-    h += &format!("#define D{n} \"text\"\n#define OK (D_OK + 1)\n#define D_OK 7\n");
+    // A wide string: no form of the schema's (a plain one is a string define).
+    h += &format!("#define D{n} L\"text\"\n#define OK (D_OK + 1)\n#define D_OK 7\n");
     let header = dir.path().join("fwd_chain.h");
     std::fs::write(&header, h).unwrap();
     let start = std::time::Instant::now();
@@ -1906,4 +1907,44 @@ fn a_libc_compat_condition_with_an_else_is_refused() {
             && text.contains("`#if __UAPI_DEF_IF_IFREQ` has an `#else` or `#elif`"),
         "{text}"
     );
+}
+
+/// String defines import as `string`, joined ones too, and an integer define that names one
+/// (above or below it) is listed as not imported, saying so, not written for `generate` to
+/// refuse.
+#[test]
+fn string_defines_import_and_an_integer_naming_one_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("strs.h");
+    std::fs::write(
+        &header,
+        "#define S_BELOW_USER (S_LATER + 1)\n#define S_PREFIX \"sec.\"\n\
+         #define S_NAME S_PREFIX \"evm\"\n#define S_LEN (sizeof(S_NAME) - 1)\n\
+         #define S_ABOVE_USER (S_PREFIX + 1)\n#define S_LATER \"x\\032\"\n",
+    )
+    .unwrap();
+    let schema =
+        uapigen::import::import(&header, &[dir.path()], "strs").unwrap_or_else(|e| panic!("{e}"));
+    for want in [
+        "name = \"S_PREFIX\"\nstring = '\"sec.\"'",
+        "name = \"S_NAME\"\nstring = 'S_PREFIX \"evm\"'",
+        "name = \"S_LEN\"\nexpr = \"(sizeof(S_NAME) - 1)\"",
+        "name = \"S_LATER\"\nstring = '\"x\\032\"'",
+        "# not imported: #define S_BELOW_USER at strs.h:1:9: it uses `S_LATER`, a string define, as an integer",
+        "# not imported: #define S_ABOVE_USER at strs.h:5:9: it uses `S_PREFIX`, a string define, as an integer",
+    ] {
+        assert!(schema.contains(want), "{want}\n---\n{schema}");
+    }
+    let checked = uapigen::load_source(
+        uapigen::Source::new("strs.toml", schema.clone()),
+        "strs.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let s = checked
+        .family
+        .strings
+        .iter()
+        .find(|d| d.name == "S_NAME")
+        .unwrap();
+    assert_eq!(s.bytes, b"sec.evm");
 }

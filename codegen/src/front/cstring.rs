@@ -210,21 +210,6 @@ fn escape(text: &str, at: usize) -> Result<(u8, usize), CError> {
     }
 }
 
-/// `bytes` as a C string literal's contents writes them: printable ASCII as itself, `"` and
-/// `\` escaped, any other byte as three octal digits (which no following digit extends).
-pub fn c_literal(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\{b:03o}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,16 +275,5 @@ mod tests {
         assert_eq!(at("()"), 1..1);
         assert_eq!(at("((A))"), 1..2);
         assert_eq!(at("(A"), 0..1);
-    }
-
-    #[test]
-    fn c_literal_writes_what_parse_reads() {
-        for b in [
-            b"plain".to_vec(),
-            vec![0, b'7', 0x1a, b'"', b'\\', 0xff, b'?'],
-        ] {
-            let text = format!("\"{}\"", c_literal(&b));
-            assert_eq!(bytes(&text), b, "{text}");
-        }
     }
 }

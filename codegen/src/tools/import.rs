@@ -3526,9 +3526,20 @@ pub fn import_structs(
     let mut later: HashSet<String> = original
         .iter()
         .flat_map(|(_, i)| match i {
+            // A string define is no integer an expression above may name.
+            Item::Define { value, .. } if value.starts_with("string = ") => Vec::new(),
             Item::Define { name, .. } => vec![name.clone()],
             Item::Enum { values, .. } => values.iter().map(|(n, _, _)| n.clone()).collect(),
             _ => Vec::new(),
+        })
+        .collect();
+    let string_names: HashSet<String> = original
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Define { name, value, .. } if value.starts_with("string = ") => {
+                Some(name.clone())
+            }
+            _ => None,
         })
         .collect();
     let later_structs: HashSet<String> = original
@@ -3805,12 +3816,21 @@ pub fn import_structs(
                             )
                     }) {
                         lost.push(name.clone());
+                        let why = if string_names.contains(n) {
+                            format!(
+                                "it uses `{n}`, a string define, as an integer (an expression \
+                                 takes a string only through `sizeof`); add it by hand"
+                            )
+                        } else {
+                            format!(
+                                "it uses `{n}`, which is not a constant this header defines \
+                                 above it (a type, or another header's); add it by hand"
+                            )
+                        };
                         *item = Item::NotImported {
-                        what: format!("#define {name}"),
-                        why: format!(
-                            "it uses `{n}`, which is not a constant this header defines above it (a type, or another header's); add it by hand"
-                        ),
-                    };
+                            what: format!("#define {name}"),
+                            why,
+                        };
                     } else {
                         let below: Vec<String> = names
                             .iter()
