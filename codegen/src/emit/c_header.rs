@@ -569,6 +569,21 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
     }
 }
 
+/// `#define NAME value /* doc */` alone: a define of no integer (a tag's other name, a
+/// string), whose one-line doc trails it.
+fn lone_define(name: &str, value: &str, doc: Option<&str>) -> ItemView {
+    let line = DefineLine {
+        name: name.to_string(),
+        pad: String::new(),
+        value: value.to_string(),
+        trailing: doc.filter(|d| !d.contains('\n')).map(c_comment),
+    };
+    ItemView {
+        defines: Some(align_defines(vec![line])),
+        ..Default::default()
+    }
+}
+
 fn item_view(family: &Family, item: ItemRef) -> ItemView {
     match item {
         ItemRef::Struct(i) => {
@@ -661,37 +676,11 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
         }
         ItemRef::TagAlias(i) => {
             let a = &family.tag_aliases[i.0];
-            let line = DefineLine {
-                name: a.name.clone(),
-                pad: String::new(),
-                value: family.struct_(a.to).name.clone(),
-                trailing: a
-                    .doc
-                    .as_deref()
-                    .filter(|d| !d.contains('\n'))
-                    .map(c_comment),
-            };
-            ItemView {
-                defines: Some(align_defines(vec![line])),
-                ..Default::default()
-            }
+            lone_define(&a.name, &family.struct_(a.to).name, a.doc.as_deref())
         }
         ItemRef::String(i) => {
             let d = &family.strings[i.0];
-            let line = DefineLine {
-                name: d.name.clone(),
-                pad: String::new(),
-                value: d.text.clone(),
-                trailing: d
-                    .doc
-                    .as_deref()
-                    .filter(|d| !d.contains('\n'))
-                    .map(c_comment),
-            };
-            ItemView {
-                defines: Some(align_defines(vec![line])),
-                ..Default::default()
-            }
+            lone_define(&d.name, &d.text, d.doc.as_deref())
         }
         ItemRef::Macro(i) => {
             let m = &family.macros[i.0];

@@ -678,20 +678,16 @@ pub fn offsetofs(text: &str) -> Result<Vec<(Range<usize>, String, String)>, CErr
     if !text.contains("offsetof") {
         return Ok(Vec::new());
     }
-    let b = text.as_bytes();
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !word(b[i]) {
-            i += 1;
+    let mut from = 0;
+    for w in words(text) {
+        // A designator's names are the `offsetof`'s, read with it.
+        if w.start < from {
             continue;
         }
-        let start = i;
-        while i < b.len() && word(b[i]) {
-            i += 1;
-        }
-        if !matches!(&text[start..i], "offsetof" | "__builtin_offsetof") {
+        let (start, i) = (w.start, w.end);
+        if !matches!(&text[w], "offsetof" | "__builtin_offsetof") {
             continue;
         }
         // `(`, the type's words, `,`, names joined by `.`, `)`; blanks between.
@@ -729,9 +725,27 @@ pub fn offsetofs(text: &str) -> Result<Vec<(Range<usize>, String, String)>, CErr
             return shape(close + 1);
         }
         out.push((start..close + 1, ty.join(" "), designator));
-        i = close + 1;
+        from = close + 1;
     }
     Ok(out)
+}
+
+/// Where each word of `text` is: a run of letters, digits and `_` (a name, or a number with
+/// its suffix).
+pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && !word(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && word(b[i]) {
+            i += 1;
+        }
+        (i > start).then_some(start..i)
+    })
 }
 
 /// `text` with each `sizeof(...)` of `sizes` (a range `sizeofs` found, the size) written as

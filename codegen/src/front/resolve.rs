@@ -3185,25 +3185,7 @@ impl Resolver {
         let raw = d.into_inner();
         let name = self.identifier(&raw.name, Role::Constant);
         let tag = raw.tag.as_ref()?;
-        let others = [
-            (raw.value.as_ref().map(|x| x.span()), "value"),
-            (raw.bit.as_ref().map(|x| x.span()), "bit"),
-            (raw.or.as_ref().map(|x| x.span()), "or"),
-            (raw.char.as_ref().map(|x| x.span()), "char"),
-            (raw.ioctl.as_ref().map(|x| x.span()), "ioctl"),
-            (raw.alias.as_ref().map(|x| x.span()), "alias"),
-            (raw.expr.as_ref().map(|x| x.span()), "expr"),
-            (raw.inside.as_ref().map(|x| x.span()), "inside"),
-            (raw.since.as_ref().map(|x| x.span()), "since"),
-            (raw.until.as_ref().map(|x| x.span()), "until"),
-            (raw.sentinel.as_ref().map(|x| x.span()), "sentinel"),
-            (raw.removed.as_ref().map(|x| x.span()), "removed"),
-            (raw.extern_header.as_ref().map(|x| x.span()), "extern"),
-            (raw.libc_compat.as_ref().map(|x| x.span()), "libc_compat"),
-            (raw.when.as_ref().map(|x| x.span()), "when"),
-            (raw.unless.as_ref().map(|x| x.span()), "unless"),
-        ];
-        if let Some((Some(at), key)) = others.into_iter().find(|(s, _)| s.is_some()) {
+        if let Some((at, key)) = raw.keys_given().into_iter().find(|(_, k)| *k != "tag") {
             self.error(
                 at,
                 format!(

@@ -700,6 +700,43 @@ pub struct RawDefine {
     pub ifndef: Option<S<bool>>,
 }
 
+impl RawDefine {
+    /// Each key given beside `name` and `doc`, with where: what a define of no integer (`tag`,
+    /// `string`) checks against the few it takes.
+    pub fn keys_given(&self) -> Vec<(std::ops::Range<usize>, &'static str)> {
+        fn at<T>(
+            x: &Option<S<T>>,
+            key: &'static str,
+        ) -> Option<(std::ops::Range<usize>, &'static str)> {
+            x.as_ref().map(|x| (x.span(), key))
+        }
+        [
+            at(&self.value, "value"),
+            at(&self.bit, "bit"),
+            at(&self.or, "or"),
+            at(&self.char, "char"),
+            at(&self.ioctl, "ioctl"),
+            at(&self.alias, "alias"),
+            at(&self.tag, "tag"),
+            at(&self.expr, "expr"),
+            at(&self.string, "string"),
+            at(&self.inside, "inside"),
+            at(&self.since, "since"),
+            at(&self.until, "until"),
+            at(&self.sentinel, "sentinel"),
+            at(&self.removed, "removed"),
+            at(&self.extern_header, "extern"),
+            at(&self.libc_compat, "libc_compat"),
+            at(&self.when, "when"),
+            at(&self.unless, "unless"),
+            at(&self.ifndef, "ifndef"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 /// `ioctl = { type, nr, dir, size }`: `_IO(type, nr)`, `_IOR(type, nr, size)`, ...; or
 /// `ioctl = { macro, args }`: a call of an ioctl wrapper macro (`DRM_IOWR(nr, type)`).
 #[derive(Debug, Deserialize)]

@@ -1526,30 +1526,19 @@ fn adopt_macros(
 
 /// The names `text` calls: each identifier followed by `(`.
 fn called(text: &str) -> Vec<&str> {
-    let b = text.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !word(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && word(b[i]) {
-            i += 1;
-        }
-        // A number's digits and suffix are skipped whole (`0x1f(` is no call), and so are the
-        // operators on types (`offsetof(struct x, m)`).
-        let operator = matches!(
-            &text[start..i],
-            "sizeof" | "offsetof" | "__builtin_offsetof" | "_Alignof" | "__alignof__"
-        );
-        if !b[start].is_ascii_digit() && !operator && text[i..].trim_start().starts_with('(') {
-            out.push(&text[start..i]);
-        }
-    }
-    out
+    crate::front::cexpr::words(text)
+        .map(|w| (&text[w.clone()], &text[w.end..]))
+        .filter(|(w, after)| {
+            // A number's digits and suffix are skipped whole (`0x1f(` is no call), and so
+            // are the operators on types (`offsetof(struct x, m)`).
+            let operator = matches!(
+                *w,
+                "sizeof" | "offsetof" | "__builtin_offsetof" | "_Alignof" | "__alignof__"
+            );
+            !w.as_bytes()[0].is_ascii_digit() && !operator && after.trim_start().starts_with('(')
+        })
+        .map(|(w, _)| w)
+        .collect()
 }
 
 /// The C text of an `expr` define's schema form (`expr = "..."`).
