@@ -455,7 +455,6 @@ fn refusal(file: &str) -> Vec<String> {
         .collect()
 }
 
-const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, __aligned_u64, __le16 … __be64, __aligned_le64, __aligned_be64, the __kernel_* types alike on every ABI), C's integers (char, short, int, long, long long, signed or unsigned) and `struct NAME`";
 
 #[test]
 fn ioctl_numbers_the_schema_cannot_write_are_refused() {
