@@ -455,7 +455,6 @@ fn refusal(file: &str) -> Vec<String> {
         .collect()
 }
 
-
 #[test]
 fn ioctl_numbers_the_schema_cannot_write_are_refused() {
     assert_eq!(refusal("ioctl_numbers.h"), [
