@@ -360,13 +360,18 @@ pub type __poll_t = ::std::os::raw::c_uint;
 
 /// `#[cfg(target_arch = "x86")]`, or `#[cfg(any(...))]` of several targets.
 fn cfg_attr(arches: &[&str]) -> String {
+    format!("#[cfg({})]", arches_pred(arches))
+}
+
+/// `target_arch = "x86_64"`, or `any(...)` of several: the predicate of `cfg_attr`.
+fn arches_pred(arches: &[&str]) -> String {
     let each: Vec<String> = arches
         .iter()
         .map(|a| format!("target_arch = \"{a}\""))
         .collect();
     match each.as_slice() {
-        [one] => format!("#[cfg({one})]"),
-        _ => format!("#[cfg(any({}))]", each.join(", ")),
+        [one] => one.clone(),
+        _ => format!("any({})", each.join(", ")),
     }
 }
 
@@ -948,17 +953,10 @@ impl Emit<'_> {
         // Packed where linux/eventpoll.h's `EPOLL_PACKED` is, as the libc crate's
         // `epoll_event` writes it.
         shapes[0].packed_on = st.packed_by.as_ref().map(|p| {
-            let arches: Vec<String> = p
-                .when
-                .arches()
-                .iter()
-                .map(|a| format!("target_arch = \"{a}\""))
-                .collect();
-            let pred = match arches.as_slice() {
-                [one] => one.clone(),
-                _ => format!("any({})", arches.join(", ")),
-            };
-            (pred, crate::layout::rust_repr(&st.fields, true, st.aligned))
+            (
+                arches_pred(&p.when.arches()),
+                crate::layout::rust_repr(&st.fields, true, st.aligned),
+            )
         });
         // A plain struct's inline structs are plain too (there is no union in it).
         if self.m.latest().into_bytes(s) {
