@@ -38,8 +38,9 @@ struct ItemView {
     ifndef: Option<String>,
     /// `#include <...>` lines below the item (`includes_after`).
     includes_after: Vec<String>,
-    /// `#pragma pack()` ending the run of `pack` structs before it, `#pragma pack(n)`
-    /// beginning one at it (linux/batadv_packet.h's `#pragma pack(2)`).
+    /// Directive lines above the item: `#pragma pack()` ending the run of `pack` structs
+    /// before it, `#pragma pack(n)` beginning one at it (linux/batadv_packet.h's `#pragma
+    /// pack(2)`), a `packed_by` macro's definition, linux/socket.h's own typedef.
     pragmas: Vec<String>,
 }
 
