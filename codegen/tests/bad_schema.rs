@@ -479,10 +479,40 @@ const CASES: &[Case] = &[
         says: "union `t` is defined twice (first at line 11, struct `t`)",
     },
     Case {
-        name: "byte_order without bits",
-        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", byte_order = true }]\n",
+        name: "a run of one member declared per byte order",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u16\", byte_order = true }, { name = \"b\", type = \"__u16\" }]\n",
         at: "true }",
-        says: "`byte_order` is a bitfield's (it needs `bits`)",
+        says: "`a` is a run of one member declared per byte order: it is the same in either order",
+    },
+    Case {
+        name: "byte_order on a union's members",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u16\", byte_order = true }, { name = \"b\", type = \"__u16\", byte_order = true }]\n",
+        at: "true }, { name = \"b\"",
+        says: "`byte_order` on a union's member: every member of a union starts at offset 0",
+    },
+    Case {
+        name: "byte_order on an inline struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", byte_order = true, struct = [{ name = \"x\", type = \"__u16\" }] }, { name = \"b\", type = \"__u16\", byte_order = true }]\n",
+        at: "true, struct",
+        says: "`byte_order` on an inline union or struct: the header declares per byte order a run of bitfields, or a run of integer members",
+    },
+    Case {
+        name: "a byte_order label on a bitfield",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", bits = 4, byte_order = \"x\" }, { name = \"b\", type = \"__u8\", bits = 4, byte_order = true }]\n",
+        at: "\"x\" }",
+        says: "a `byte_order` label names a run of members that are not bitfields",
+    },
+    Case {
+        name: "a byte_order label on two runs",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n{ name = \"a\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"b\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"c\", type = \"__u32\" },\n{ name = \"d\", type = \"__u32\" },\n{ name = \"e\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"f\", type = \"__u32\", byte_order = \"w\" }]\n",
+        at: "\"w\" },\n{ name = \"f\"",
+        says: "`byte_order` label `w` names a second run (the first at line 13): one label each run",
+    },
+    Case {
+        name: "an empty byte_order label",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u16\", byte_order = \"\" }, { name = \"b\", type = \"__u16\", byte_order = \"\" }]\n",
+        at: "\"\" }, { name = \"b\"",
+        says: "an empty `byte_order` label",
     },
     Case {
         name: "a byte-order bitfield across two bytes",

@@ -374,3 +374,28 @@ fn a_stale_string_is_caught_byte_for_byte() {
     );
     assert_eq!(mismatches.len(), 2 * 7, "{all}");
 }
+
+/// Members declared per byte order that are not bitfields (bitfields.h's `bf_fanout`, as
+/// linux/if_packet.h's `fanout_args`): the big-endian declaration edited to the little-endian
+/// order is caught on s390x alone, the only big-endian target, member by member.
+#[test]
+fn a_big_endian_declaration_in_the_wrong_order_is_caught_on_s390x() {
+    let (mismatches, all) = prove_golden_edited(
+        "bitfields.h",
+        "#elif defined(__BIG_ENDIAN_BITFIELD)\n\t__u16 type_flags;\n\t__u16 id;",
+        "#elif defined(__BIG_ENDIAN_BITFIELD)\n\t__u16 id;\n\t__u16 type_flags;",
+    );
+    assert!(!mismatches.is_empty());
+    assert!(
+        mismatches
+            .iter()
+            .all(|m| m.to_string().starts_with("s390x-linux-gnu: ")),
+        "{all}"
+    );
+    for member in ["id", "type_flags"] {
+        assert!(
+            all.contains(&format!("struct bf_fanout (bitfields): `{member}`")),
+            "{all}"
+        );
+    }
+}

@@ -137,10 +137,26 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         let base = layouts[0].struct_(si);
         for fl in &layouts_to_compare[1..] {
             let other = fl.struct_(si);
+            // A run declared per byte order is in reverse on the other byte order, each
+            // member keeping its place in the word the run makes: its members are where that
+            // target's declaration puts them (the sizes around them still compared).
+            let reversed = fl.target.big_endian != layouts[0].target.big_endian;
             let moved = base
                 .members
                 .iter()
                 .zip(&other.members)
+                .map(|(a, b)| {
+                    let b = if a.index == b.index {
+                        b
+                    } else {
+                        other.members.iter().find(|m| m.index == a.index).unwrap_or(b)
+                    };
+                    (a, b)
+                })
+                .filter(|(a, _)| {
+                    !(reversed
+                        && field_at(st, &a.index).is_some_and(|f| f.byte_order && f.bits.is_none()))
+                })
                 .find(|(a, b)| a.offset != b.offset || a.size != b.size);
             if let Some((a, b)) = moved {
                 let span = field_at(st, &a.index).map_or(st.name_span.clone(), |f| f.span.clone());

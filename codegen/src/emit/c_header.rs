@@ -845,14 +845,30 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         }
         // A run declared per byte order, as the kernel's headers write one (linux/ip.h): each
         // byte's bitfields in reverse under `__BIG_ENDIAN_BITFIELD` (resolve and check made
-        // the run tile whole bytes).
-        let run: Vec<&Field> = fields[i..].iter().take_while(|f| f.byte_order).collect();
-        i += run.len();
+        // the run tile whole bytes), or members that are not bitfields in reverse
+        // (linux/if_packet.h's `fanout_args`).
+        let plain = f.bits.is_none();
+        let n = 1 + fields[i + 1..]
+            .iter()
+            .take_while(|g| g.byte_order && g.bits.is_none() == plain && !g.byte_order_starts)
+            .count();
+        let run: Vec<&Field> = fields[i..i + n].iter().collect();
+        i += n;
         out.push(directive("#if defined(__LITTLE_ENDIAN_BITFIELD)".into()));
         for f in &run {
             field_line(family, f, depth, true, out);
         }
         out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)".into()));
+        if plain {
+            for g in run.iter().rev() {
+                field_line(family, g, depth, false, out);
+            }
+            out.push(directive("#else".into()));
+            out.push(directive("#error\t\"Please fix <asm/byteorder.h>\"".into()));
+            out.push(directive("#endif".into()));
+            end(i - 1, out);
+            continue;
+        }
         let mut byte: Vec<&Field> = Vec::new();
         let mut bits = 0;
         for f in &run {

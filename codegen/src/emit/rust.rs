@@ -994,10 +994,13 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     ];
     let base = ctx.layouts[0].struct_(s);
     // A member some targets leave out (`Field::when`) is checked under its own `cfg`, and
-    // found on each target by its index path; without one, every target's members are in
-    // the same order.
+    // found on each target by its index path, as are members a big-endian target declares in
+    // reverse (`byte_order`); without either, every target's members are in the same order.
     let mut only_some: Vec<(Meta, LayoutCheck)> = Vec::new();
-    let by_path = st.fields.iter().any(|f| f.when.is_some());
+    let by_path = st
+        .fields
+        .iter()
+        .any(|f| f.when.is_some() || (f.byte_order && f.bits.is_none()));
     for (mi, m) in base.members.iter().enumerate().filter(|_| !by_path) {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
         if m.depth != 0 {
@@ -1456,6 +1459,8 @@ fn aggregate(
             });
         }
     }
+    // Where the members of the run declared per byte order being written start.
+    let mut run_from = 0;
     for (i, f) in fields.iter().enumerate() {
         for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {
             members.push(Member {
@@ -1562,6 +1567,9 @@ fn aggregate(
             Some(n) => Ty::Array(Box::new(t), n.to_string()),
             None => t,
         };
+        if f.byte_order && f.byte_order_starts {
+            run_from = members.len();
+        }
         match variants {
             None => members.push(Member {
                 docs,
@@ -1580,6 +1588,27 @@ fn aggregate(
                     });
                 }
             }
+        }
+        // A run declared per byte order ends here: in this order on a little-endian target,
+        // in reverse on a big-endian one, as the C header's two declarations (resolve left
+        // such a member no `when` of its own).
+        let next = fields.get(i + 1);
+        if f.byte_order && !next.is_some_and(|g| g.byte_order && !g.byte_order_starts) {
+            let endian = |e: &'static str| Some(Meta::List("cfg", vec![Meta::Path(e)]));
+            let big: Vec<Member> = members[run_from..]
+                .iter_mut()
+                .rev()
+                .map(|m| {
+                    m.cfg = endian("target_endian = \"little\"");
+                    Member {
+                        docs: m.docs.clone(),
+                        cfg: endian("target_endian = \"big\""),
+                        name: m.name.clone(),
+                        ty: m.ty.clone(),
+                    }
+                })
+                .collect();
+            members.extend(big);
         }
     }
     let name = ident(type_name);

@@ -1034,6 +1034,8 @@ impl Emit<'_> {
                 ));
             }
         }
+        // Where the members of the run declared per byte order being written start.
+        let mut run_from = 0;
         for (i, f) in fields.iter().enumerate() {
             // gcc's hole before a member aligned past its Rust type, as bindgen spells it on
             // the targets that have it (`layout::rust_padding`).
@@ -1203,8 +1205,28 @@ impl Emit<'_> {
             if f.when.is_some() {
                 sh.only_some.push(rust.clone());
             }
+            if f.byte_order && f.byte_order_starts {
+                run_from = sh.members.len();
+            }
             for (ty, cfg) in tys {
                 sh.members.push((rust.clone(), ty, f.name.clone(), cfg));
+            }
+            // A run declared per byte order ends here: as bindgen reads the header on a
+            // little-endian target, and in reverse on a big-endian one.
+            let next = fields.get(i + 1);
+            if f.byte_order && !next.is_some_and(|g| g.byte_order && !g.byte_order_starts) {
+                let little = "#[cfg(target_endian = \"little\")]".to_string();
+                let big: Vec<_> = sh.members[run_from..]
+                    .iter_mut()
+                    .rev()
+                    .map(|m| {
+                        m.3 = Some(little.clone());
+                        let mut b = m.clone();
+                        b.3 = Some("#[cfg(target_endian = \"big\")]".to_string());
+                        b
+                    })
+                    .collect();
+                sh.members.extend(big);
             }
         }
     }

@@ -525,9 +525,13 @@ pub struct Field {
     /// `__attribute__((packed))` on an inline union or struct (io_uring.h's `union { ... }
     /// __attribute__((packed));`): its members 1-aligned, and so the aggregate.
     pub packed: bool,
-    /// A bitfield of a run the header declares per byte order: each byte's bitfields in
+    /// A member of a run the header declares per byte order. Bitfields: each byte's in
     /// reverse on a big-endian ABI (`layout::place_struct`), so each keeps its bits in memory.
+    /// Other members: the run in reverse there, so each keeps its place in the word they make.
     pub byte_order: bool,
+    /// The first member of its run declared per byte order (two runs of members that are not
+    /// bitfields may stand side by side, md_p.h's `events` and `cp_events` pairs).
+    pub byte_order_starts: bool,
     /// `const` and `volatile` on the member's type: C's qualifiers, which change no layout;
     /// Rust has no form for either (bindgen drops them).
     pub qualifiers: Qualifiers,

@@ -1222,6 +1222,7 @@ impl Resolver {
             );
         }
         let mut fields = Vec::new();
+        let mut labels = Vec::new();
         let mut anon = 0;
         for f in raw.fields.into_inner() {
             // A union's own members are each at bit 0 (as an inline union's).
@@ -1237,10 +1238,13 @@ impl Resolver {
                 );
                 continue;
             }
+            let label = byte_order_label(f.get_ref());
             if let Some(field) = self.field(f, groups, since, &mut anon) {
                 fields.push(field);
+                labels.push(label);
             }
         }
+        self.byte_order_runs(&mut fields, &labels, union);
         let mut seen = FxMap::default();
         self.unique_names(&fields, &mut seen, &name);
         self.flexible_placement(&fields, family, &name, None, true);
@@ -1719,6 +1723,7 @@ impl Resolver {
                     return None;
                 }
                 let mut members = Vec::new();
+                let mut labels = Vec::new();
                 let mut inner_anon = 0;
                 for m in raw_members {
                     if kind == Aggregate::Union && !self.union_bits(m.get_ref()) {
@@ -1743,10 +1748,13 @@ impl Resolver {
                              writes `when` and `unless` on a struct's own members",
                         );
                     }
+                    let label = byte_order_label(m.get_ref());
                     if let Some(member) = self.field(m, groups, since, &mut inner_anon) {
                         members.push(member);
+                        labels.push(label);
                     }
                 }
+                self.byte_order_runs(&mut members, &labels, kind == Aggregate::Union);
                 FieldType::Inline(kind, members)
             }
         };
@@ -1795,17 +1803,46 @@ impl Resolver {
             _ => false,
         };
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
-        let byte_order = match (&raw.byte_order, bits) {
-            (Some(b), None) if *b.get_ref() => {
+        let byte_order = match (raw.byte_order.as_ref().map(|b| (b.get_ref(), b.span())), bits) {
+            (Some((RawByteOrder::Label(_), at)), Some(_)) => {
                 self.error(
-                    b.span(),
-                    "`byte_order` is a bitfield's (it needs `bits`): the header declares a run \
-                     of bitfields per byte order",
+                    at,
+                    "a `byte_order` label names a run of members that are not bitfields: a \
+                     run of bitfields is one by being side by side, so write `byte_order = true`",
                 );
                 false
             }
-            (Some(b), _) => *b.get_ref(),
-            (None, _) => false,
+            (Some((RawByteOrder::Bool(b), _)), Some(_)) => *b,
+            (Some((RawByteOrder::Bool(false), _)), None) | (None, _) => false,
+            (Some((o, at)), None) => {
+                // An integer type's, whose bytes C lays out alike on either byte order around
+                // it (a struct's own members would move with it).
+                let what = match &ty {
+                    FieldType::Inline(..) => Some("an inline union or struct"),
+                    FieldType::Struct(_) => Some("a struct member"),
+                    FieldType::Pointer(_) => Some("a pointer"),
+                    FieldType::Scalar(_) if raw.flexible.is_some() => {
+                        Some("a flexible array member")
+                    }
+                    FieldType::Scalar(_) => None,
+                };
+                if let Some(what) = what {
+                    self.error(
+                        at,
+                        format!(
+                            "`byte_order` on {what}: the header declares per byte order a run \
+                             of bitfields, or a run of integer members (or arrays of them) that \
+                             it reverses"
+                        ),
+                    );
+                    false
+                } else if matches!(o, RawByteOrder::Label(l) if l.is_empty()) {
+                    self.error(at, "an empty `byte_order` label: write `true`, or name the run");
+                    false
+                } else {
+                    true
+                }
+            }
         };
         // Its run is written twice, one declaration per byte order, in `#if`s of its own.
         if let (Some(c), true) = (&raw.libc_compat, byte_order) {
@@ -2115,6 +2152,8 @@ impl Resolver {
             before: Vec::new(),
             bits,
             byte_order,
+            // Set with its siblings (`Resolver::byte_order_runs`).
+            byte_order_starts: false,
             packed,
             qualifiers,
             tag,
@@ -2124,6 +2163,68 @@ impl Resolver {
             when,
             span,
         })
+    }
+
+    /// Marks where each run declared per byte order starts among siblings (`labels[i]`: field
+    /// i's `byte_order`, `""` for `true`). Bitfields side by side are one run; members that
+    /// are not bitfields are one run while their labels agree, at least two members (one is
+    /// the same in either order), never in a union (whose members all start at 0).
+    fn byte_order_runs(&mut self, fields: &mut [Field], labels: &[Option<S<String>>], union: bool) {
+        let label = |i: usize| labels[i].as_ref().map(|l| l.get_ref().as_str());
+        let mut used: FxMap<&str, Span> = FxMap::default();
+        let mut i = 0;
+        while i < fields.len() {
+            if !fields[i].byte_order {
+                i += 1;
+                continue;
+            }
+            fields[i].byte_order_starts = true;
+            let plain = fields[i].bits.is_none();
+            let mut end = i + 1;
+            while end < fields.len()
+                && fields[end].byte_order
+                && fields[end].bits.is_none() == plain
+                && (!plain || label(end) == label(i))
+            {
+                end += 1;
+            }
+            if let (true, Some(l)) = (plain, &labels[i]) {
+                let at = l.span();
+                if union {
+                    self.error(
+                        at.clone(),
+                        "`byte_order` on a union's member: every member of a union starts at \
+                         offset 0, so no order is there to reverse",
+                    );
+                } else if end - i == 1 {
+                    self.error_note(
+                        at.clone(),
+                        format!(
+                            "`{}` is a run of one member declared per byte order: it is the \
+                             same in either order",
+                            fields[i].display_name()
+                        ),
+                        "`byte_order` marks two or more members side by side that the header \
+                         declares in reverse on a big-endian ABI (one `byte_order` label each \
+                         run)",
+                    );
+                } else if let Some(first) = used.get(l.get_ref().as_str()) {
+                    let (line, _) = self.source.line_col(first.start);
+                    self.error(
+                        at.clone(),
+                        format!(
+                            "`byte_order` label `{}` names a second run (the first at line \
+                             {line}): one label each run",
+                            l.get_ref()
+                        ),
+                    );
+                }
+                if !l.get_ref().is_empty() {
+                    used.insert(l.get_ref(), at);
+                }
+            }
+            i = end;
+        }
     }
 
     /// `pack = n` (`#pragma pack(n)`): a power of two to 16, as gcc's pragma takes it, alone
@@ -5445,4 +5546,15 @@ fn libc_compat_condition(text: &str) -> Result<(), String> {
         return Err("is incomplete (an operator or `(` without its operand)".to_string());
     }
     Ok(())
+}
+
+/// A member's `byte_order`, for its run (`Resolver::byte_order_runs`): `""` for `true`.
+fn byte_order_label(f: &RawField) -> Option<S<String>> {
+    let b = f.byte_order.as_ref()?;
+    let text = match b.get_ref() {
+        RawByteOrder::Bool(true) => String::new(),
+        RawByteOrder::Bool(false) => return None,
+        RawByteOrder::Label(l) => l.clone(),
+    };
+    Some(S::new(b.span(), text))
 }

@@ -456,8 +456,11 @@ pub struct RawField {
     /// A bitfield the header declares per byte order (ip.h's `#if
     /// defined(__LITTLE_ENDIAN_BITFIELD)`): in this order on a little-endian ABI, each byte's
     /// bitfields in the reverse order on a big-endian one, so every bitfield keeps its bits in
-    /// memory.
-    pub byte_order: Option<S<bool>>,
+    /// memory. On a member that is not a bitfield (if_packet.h's `fanout_args`), `true` or a
+    /// label: a run of such members, one label each, declared in reverse on a big-endian ABI,
+    /// so each keeps its place in the word they make (md_p.h's two `events_lo`/`events_hi`
+    /// pairs are two runs, two labels).
+    pub byte_order: Option<S<RawByteOrder>>,
     /// `} __attribute__((packed));` on a `union = [...]` or `struct = [...]` member.
     pub packed: Option<S<bool>>,
     /// `const __u64 data;` (sed-opal.h): the kernel's struct is read-only to user space.
@@ -527,6 +530,14 @@ pub struct RawPackedBy {
     pub name: S<String>,
     /// Where it is `__attribute__((packed))`: a test of the architecture, as `when`'s.
     pub when: S<String>,
+}
+
+/// `byte_order`: `true`, or a run's label (two runs side by side are two labels).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawByteOrder {
+    Bool(bool),
+    Label(String),
 }
 
 /// `aligned`'s n: a number, or the name of a constant above (linux/virtio_ring.h's

@@ -627,7 +627,15 @@ fn place_struct(
         at_index,
         bits: (from % 8 != 0 || to % 8 != 0).then_some((base * 8 + from, to - from)),
     };
-    for (i, f) in fields.iter().enumerate() {
+    // A big-endian ABI takes the runs of members declared per byte order in reverse.
+    let order = if target.big_endian && fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
+        big_endian_order(fields)
+    } else {
+        Vec::new()
+    };
+    for k in 0..fields.len() {
+        let i = order.get(k).copied().unwrap_or(k);
+        let f = &fields[i];
         // A member under `#if` (`when`) this target's compiler leaves out is not there: the
         // lists of members differ between targets, found by `index`, not by position.
         if !f.on(target) {
@@ -643,7 +651,7 @@ fn place_struct(
             let (start, falign) = place_bits(*s, u64::from(width), end, bit_cap(packed, f), target);
             let mut placed = start;
             if f.byte_order && target.big_endian {
-                if i == 0 || !fields[i - 1].byte_order {
+                if f.byte_order_starts {
                     mirrored = mirror_run(fields, i, end, packed, target);
                 }
                 if let Some((_, m)) = mirrored.iter().find(|(k, _)| *k == i) {
@@ -865,6 +873,28 @@ fn place_union(
         });
     }
     Ok((size, align))
+}
+
+/// The order a big-endian ABI's declaration has `fields` in, by index: each run of members
+/// declared per byte order that are not bitfields in reverse (a run of bitfields is mirrored
+/// per byte where it is placed, `mirror_run`).
+fn big_endian_order(fields: &[Field]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    let mut i = 0;
+    while i < fields.len() {
+        let plain = |f: &Field| f.byte_order && f.bits.is_none();
+        if !plain(&fields[i]) {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < fields.len() && plain(&fields[end]) && !fields[end].byte_order_starts {
+            end += 1;
+        }
+        order[i..end].reverse();
+        i = end;
+    }
+    order
 }
 
 /// A run of bitfields declared per byte order, from field `first`, where the last member
@@ -1532,7 +1562,15 @@ impl<'a> Level<'a> {
             });
         }
         let mut runs = self.c.bit_runs.iter().filter(|r| own(&r.at_index));
-        for (i, f) in self.fields.iter().enumerate() {
+        // A big-endian target's Rust type declares a run per byte order in reverse, as C does.
+        let order = if target.big_endian && self.fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
+            big_endian_order(self.fields)
+        } else {
+            Vec::new()
+        };
+        for k in 0..self.fields.len() {
+            let i = order.get(k).copied().unwrap_or(k);
+            let f = &self.fields[i];
             // Rust's member is under the `cfg` of the targets that have it (`Field::when`).
             if !f.on(target) {
                 continue;

@@ -738,6 +738,190 @@ const _: () = {
         panic!("struct bf_desc: `_bitfield_1` at the wrong offset");
     }
 };
+/// `struct bf_fanout`: Members declared per byte order that are not bitfields
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct BfFanout {
+    /// the group's id
+    #[cfg(target_endian = "little")]
+    pub id: u16,
+    /// its type and flags
+    #[cfg(target_endian = "little")]
+    pub type_flags: u16,
+    /// its type and flags
+    #[cfg(target_endian = "big")]
+    pub type_flags: u16,
+    /// the group's id
+    #[cfg(target_endian = "big")]
+    pub id: u16,
+    /// at byte 4 on either byte order
+    pub max_num_members: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<BfFanout>() != 8 {
+        panic!("struct bf_fanout: wrong size");
+    }
+    if ::core::mem::align_of::<BfFanout>() != 4 {
+        panic!("struct bf_fanout: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfFanout, id)
+        != if cfg!(any(target_arch = "s390x")) { 2 } else { 0 }
+    {
+        panic!("struct bf_fanout: `id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfFanout, type_flags)
+        != if cfg!(any(target_arch = "s390x")) { 0 } else { 2 }
+    {
+        panic!("struct bf_fanout: `type_flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfFanout, max_num_members) != 4 {
+        panic!("struct bf_fanout: `max_num_members` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for BfFanout {}
+/// `struct bf_events`: Two runs declared per byte order side by side
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct BfEvents {
+    /// low half
+    #[cfg(target_endian = "little")]
+    pub events_lo: u32,
+    /// high half
+    #[cfg(target_endian = "little")]
+    pub events_hi: u32,
+    /// high half
+    #[cfg(target_endian = "big")]
+    pub events_hi: u32,
+    /// low half
+    #[cfg(target_endian = "big")]
+    pub events_lo: u32,
+    /// low half
+    #[cfg(target_endian = "little")]
+    pub cp_events_lo: u32,
+    /// high half
+    #[cfg(target_endian = "little")]
+    pub cp_events_hi: u32,
+    /// high half
+    #[cfg(target_endian = "big")]
+    pub cp_events_hi: u32,
+    /// low half
+    #[cfg(target_endian = "big")]
+    pub cp_events_lo: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<BfEvents>() != 16 {
+        panic!("struct bf_events: wrong size");
+    }
+    if ::core::mem::align_of::<BfEvents>() != 4 {
+        panic!("struct bf_events: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfEvents, events_lo)
+        != if cfg!(any(target_arch = "s390x")) { 4 } else { 0 }
+    {
+        panic!("struct bf_events: `events_lo` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfEvents, events_hi)
+        != if cfg!(any(target_arch = "s390x")) { 0 } else { 4 }
+    {
+        panic!("struct bf_events: `events_hi` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfEvents, cp_events_lo)
+        != if cfg!(any(target_arch = "s390x")) { 12 } else { 8 }
+    {
+        panic!("struct bf_events: `cp_events_lo` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfEvents, cp_events_hi)
+        != if cfg!(any(target_arch = "s390x")) { 8 } else { 12 }
+    {
+        panic!("struct bf_events: `cp_events_hi` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for BfEvents {}
+/// The anonymous struct of [`BfWeight`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct BfWeightAnon1 {
+    /// low 32 bits
+    #[cfg(target_endian = "little")]
+    pub var1_dw: u32,
+    /// bits 32 to 47
+    #[cfg(target_endian = "little")]
+    pub var2_w: u16,
+    /// bits 48 to 63
+    #[cfg(target_endian = "little")]
+    pub var3_w: u16,
+    /// bits 48 to 63
+    #[cfg(target_endian = "big")]
+    pub var3_w: u16,
+    /// bits 32 to 47
+    #[cfg(target_endian = "big")]
+    pub var2_w: u16,
+    /// low 32 bits
+    #[cfg(target_endian = "big")]
+    pub var1_dw: u32,
+}
+/// `union bf_weight`: A run declared per byte order in a union's struct
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union BfWeight {
+    /// the word
+    pub full: u64,
+    /// The anonymous struct.
+    pub anon1: BfWeightAnon1,
+}
+impl ::core::default::Default for BfWeight {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfWeight>() != 8 {
+        panic!("union bf_weight: wrong size");
+    }
+    if ::core::mem::align_of::<BfWeight>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("union bf_weight: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfWeight, full) != 0 {
+        panic!("union bf_weight: `full` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfWeight, anon1) != 0 {
+        panic!("union bf_weight: `(anonymous struct var1_dw)` at the wrong offset");
+    }
+    if ::core::mem::size_of::<BfWeightAnon1>() != 8 {
+        panic!("struct BfWeightAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(BfWeightAnon1, var1_dw)
+        != if cfg!(any(target_arch = "s390x")) { 4 } else { 0 }
+    {
+        panic!("struct BfWeightAnon1: `var1_dw` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfWeightAnon1, var2_w)
+        != if cfg!(any(target_arch = "s390x")) { 2 } else { 4 }
+    {
+        panic!("struct BfWeightAnon1: `var2_w` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfWeightAnon1, var3_w)
+        != if cfg!(any(target_arch = "s390x")) { 0 } else { 6 }
+    {
+        panic!("struct BfWeightAnon1: `var3_w` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -750,6 +934,9 @@ pub mod r1 {
     pub use super::BfIphdrOrdered;
     pub use super::BfTcpflags;
     pub use super::BfDesc;
+    pub use super::BfFanout;
+    pub use super::BfEvents;
+    pub use super::BfWeight;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -189,4 +189,75 @@ struct bf_desc {
 #endif /* defined(__x86_64__) */
 };
 
+/**
+ * struct bf_fanout - Members declared per byte order that are not bitfields
+ * @id: the group's id
+ * @type_flags: its type and flags
+ * @max_num_members: at byte 4 on either byte order
+ */
+struct bf_fanout {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u16 id;
+	__u16 type_flags;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u16 type_flags;
+	__u16 id;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+	__u32 max_num_members;
+};
+
+/**
+ * struct bf_events - Two runs declared per byte order side by side
+ * @events_lo: low half
+ * @events_hi: high half
+ * @cp_events_lo: low half
+ * @cp_events_hi: high half
+ */
+struct bf_events {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u32 events_lo;
+	__u32 events_hi;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u32 events_hi;
+	__u32 events_lo;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u32 cp_events_lo;
+	__u32 cp_events_hi;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u32 cp_events_hi;
+	__u32 cp_events_lo;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+};
+
+/**
+ * union bf_weight - A run declared per byte order in a union's struct
+ * @full: the word
+ * @var1_dw: low 32 bits
+ * @var2_w: bits 32 to 47
+ * @var3_w: bits 48 to 63
+ */
+union bf_weight {
+	__u64 full;
+	struct {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+		__u32 var1_dw;
+		__u16 var2_w;
+		__u16 var3_w;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+		__u16 var3_w;
+		__u16 var2_w;
+		__u32 var1_dw;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+	};
+};
+
 #endif /* _UAPI_LINUX_BITFIELDS_H */
