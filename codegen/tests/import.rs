@@ -1816,6 +1816,67 @@ fn bitfields_declared_per_byte_order_import_and_are_proved_on_s390x() {
     );
 }
 
+/// Members that are not bitfields declared in reverse on a big-endian ABI import as runs of
+/// `byte_order`: if_packet.h's pair under `#else`, md_p.h's two pairs side by side (a label
+/// each) under aio_abi.h's `__BYTE_ORDER` spelling with the big-endian branch first, a member
+/// in the same place in both branches left as it is; libclang's s390x layout proves each. A
+/// big-endian order that no run's reversal gives is refused, naming the member.
+#[test]
+fn members_declared_in_reverse_per_byte_order_import_as_runs() {
+    let bo = |little: &str, big: &str| {
+        format!(
+            "#if defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)\n{big}             #elif defined(__BYTE_ORDER) ? __BYTE_ORDER == __LITTLE_ENDIAN : defined(__LITTLE_ENDIAN)\n             {little}#else\n#error unspecified endianness\n#endif\n"
+        )
+    };
+    let header = |events_big: &str| {
+        format!(
+            "#ifndef _BOM_H\n#define _BOM_H\n#include <linux/types.h>\n#include <asm/byteorder.h>\n\
+             struct bom_fanout {{\n#if defined(__LITTLE_ENDIAN_BITFIELD)\n\t__u16 id;\n\t__u16 type_flags;\n\
+             #else\n\t__u16 type_flags;\n\t__u16 id;\n#endif\n\t__u32 max_num_members;\n}};\n\
+             struct bom_sb {{\n\t__u32 magic;\n{}\t__u64 reshape;\n}};\n#endif\n",
+            bo(
+                "\t__u32 events_lo;\n\t__u32 events_hi;\n\t__u32 cp_events_lo;\n\t__u32 cp_events_hi;\n\t__u32 same;\n",
+                events_big
+            )
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let good = linux.join("bom.h");
+    std::fs::write(
+        &good,
+        header("\t__u32 events_hi;\n\t__u32 events_lo;\n\t__u32 cp_events_hi;\n\t__u32 cp_events_lo;\n\t__u32 same;\n"),
+    )
+    .unwrap();
+    let schema = import_generate_compare(&good, "bom");
+    for want in [
+        "{ name = \"id\", type = \"__u16\", byte_order = true }",
+        "{ name = \"type_flags\", type = \"__u16\", byte_order = true }",
+        "{ name = \"events_lo\", type = \"__u32\", byte_order = \"events_lo\" }",
+        "{ name = \"events_hi\", type = \"__u32\", byte_order = \"events_lo\" }",
+        "{ name = \"cp_events_hi\", type = \"__u32\", byte_order = \"cp_events_lo\" }",
+        "{ name = \"same\", type = \"__u32\" }",
+        "{ name = \"max_num_members\", type = \"__u32\" }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+    let bad = linux.join("bom_bad.h");
+    // A rotation, which no run reversed gives.
+    std::fs::write(
+        &bad,
+        header("\t__u32 events_hi;\n\t__u32 cp_events_lo;\n\t__u32 cp_events_hi;\n\t__u32 events_lo;\n\t__u32 same;\n"),
+    )
+    .unwrap();
+    let e = uapigen::import::import(&bad, &[dir.path()], "bom_bad")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("struct `bom_sb` declares `bom_sb.events_lo` by the byte order in an order the schema cannot write"),
+        "{e}"
+    );
+}
+
 /// <linux/stddef.h>'s `__DECLARE_FLEX_ARRAY()`, alone in a struct (kvm.h's kvm_msr_list) and in
 /// a union that ends one (io_uring.h's io_uring_buf_ring), imports as the macro and comes back
 /// laid out as the original on every target.

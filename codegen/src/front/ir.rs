@@ -1519,6 +1519,9 @@ pub struct ConstGroup {
     /// `past_int = true`: a C enum whose values may go past `int`, as GCC and C23 allow
     /// (the header is then not ISO C before C23).
     pub past_int: bool,
+    /// A C enum with a value past 2^63 - 1 (perf_event.h's `PERF_CONTEXT_HV = (__u64)-32`):
+    /// GCC's `unsigned long` (`unsigned long long` on ILP32), every value unsigned.
+    pub past_i64: bool,
     /// `Some((struct, field index))` when the header defines the group inside a struct.
     pub inside: Option<(StructId, usize)>,
     /// The values the header also defines as themselves (`#define NAME NAME` below each), for
@@ -1556,7 +1559,8 @@ pub enum EnumDecl {
 /// standard's): `unsigned int` when none is negative and all fit it, `int` when some are
 /// negative and all fit it, else the 64-bit type of that signedness (`long` on LP64, `long
 /// long` on ILP32: the same values). An enum's values are held as `i64`, a negative one
-/// sign-extended in `Constant::value`; `check` refuses one past `i64::MAX`.
+/// sign-extended in `Constant::value`, unless one is past `i64::MAX` (`ConstGroup::past_i64`):
+/// then every value is unsigned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnumRepr {
     /// Some value is negative.
@@ -1593,8 +1597,9 @@ impl ConstGroup {
     /// The type C gives this set written as an enum (see [`EnumRepr`]).
     pub fn enum_repr(&self) -> EnumRepr {
         // A flag set's bits are unsigned whatever its highest bit.
-        let signed =
-            self.kind == GroupKind::Enum && self.values.iter().any(|c| (c.value as i64) < 0);
+        let signed = self.kind == GroupKind::Enum
+            && !self.past_i64
+            && self.values.iter().any(|c| (c.value as i64) < 0);
         let fits = self.values.iter().all(|c| {
             if signed {
                 i32::try_from(c.value as i64).is_ok()

@@ -3082,6 +3082,9 @@ impl Resolver {
         let mut values = Vec::new();
         let mut next: u64 = 0;
         let mut self_defined = Vec::new();
+        // The first value past 2^63 - 1, and the first negative one.
+        let mut past_at: Option<(Span, String)> = None;
+        let mut negative_at: Option<String> = None;
         for v in raw.values.into_inner() {
             let vspan = v.span();
             let v = v.into_inner();
@@ -3093,16 +3096,32 @@ impl Resolver {
                     "give a #define its trailing comment with `doc`",
                 );
             }
-            let given = [v.value.is_some(), v.bit.is_some(), v.alias.is_some()]
-                .iter()
-                .filter(|b| **b)
-                .count();
+            let given = [
+                v.value.is_some(),
+                v.bit.is_some(),
+                v.alias.is_some(),
+                v.expr.is_some(),
+            ]
+            .iter()
+            .filter(|b| **b)
+            .count();
             let (value, expr) = if given > 1 {
                 self.error(
                     vspan.clone(),
-                    format!("`{cname}` gives more than one of `value`, `bit` and `alias`"),
+                    format!("`{cname}` gives more than one of `value`, `bit`, `alias` and `expr`"),
                 );
                 (0, Expr::Implicit)
+            } else if let Some(x) = &v.expr {
+                if kind == GroupKind::Enum && style != Style::Define {
+                    self.c_expr(x, None)
+                } else {
+                    self.error_note(
+                        x.span(),
+                        format!("`{cname}`: `expr` on a value is a C enum's"),
+                        "a #define written as an expression is a `[[define]]` with `expr`",
+                    );
+                    (0, Expr::Implicit)
+                }
             } else if let Some(b) = &v.bit {
                 (self.bit(b).unwrap_or(0), Expr::Bit(*b.get_ref() as u32))
             } else if let Some(x) = &v.value {
@@ -3134,25 +3153,24 @@ impl Resolver {
             } else {
                 (next, Expr::Implicit)
             };
-            // C's enum types end at 64 bits with a sign when a value is negative; the IR
-            // holds an enum's values as `i64`.
+            // C's enum types end at 64 bits: signed when a value is negative, unsigned when
+            // one is past 2^63 - 1 (GCC's `unsigned long`), never both.
             if kind == GroupKind::Enum && style != Style::Define {
                 let past = match &expr {
-                    Expr::Bit(63) => Some(i128::from(value)),
+                    Expr::Bit(63) => true,
+                    Expr::C { value, .. } => *value > i128::from(i64::MAX),
                     Expr::Alias(a) => self
                         .constants
                         .get(a)
-                        .map(|(.., cv)| cv[1].value)
-                        .filter(|v| *v > i128::from(i64::MAX)),
-                    Expr::Implicit if value == 1 << 63 => Some(1 << 63),
-                    _ => None,
+                        .is_some_and(|(.., cv)| cv[1].value > i128::from(i64::MAX)),
+                    // Counting on from one past 2^63 - 1 (or from 2^63 - 1 itself).
+                    Expr::Implicit => value >= 1 << 63 && (past_at.is_some() || value == 1 << 63),
+                    _ => false,
                 };
-                if let Some(past) = past {
-                    self.error_note(
-                        vspan.clone(),
-                        format!("`{cname}` = {past:#x} is past 2^63 - 1, the largest value of an enum here"),
-                        "write it as a `[[define]]`",
-                    );
+                if past {
+                    past_at.get_or_insert((vspan.clone(), cname.clone()));
+                } else if (value as i64) < 0 {
+                    negative_at.get_or_insert(cname.clone());
                 }
             }
             next = value.wrapping_add(1);
@@ -3208,16 +3226,30 @@ impl Resolver {
             self.declare(&constant, style != Style::Define);
             values.push(constant);
         }
+        if let (Some((at, big)), Some(negative)) = (&past_at, &negative_at) {
+            self.error(
+                at.clone(),
+                format!(
+                    "`{big}` is past 2^63 - 1 and `{negative}` is negative: no C integer type \
+                     holds every value of `{name}`"
+                ),
+            );
+        }
+        let past_i64 = past_at.is_some();
         // An enumerator past int has the enum's type once the enum is complete (GCC, C23):
         // 64 bits (`long` on LP64, `long long` on ILP32) unless every value fits `unsigned
-        // int`, signed when one is negative. `expr`s below read it so.
+        // int`, signed when one is negative, unsigned when one is past 2^63 - 1. `expr`s
+        // below read it so.
         if kind == GroupKind::Enum && style != Style::Define {
-            let signed = values.iter().any(|c| (c.value as i64) < 0);
+            let signed = !past_i64 && values.iter().any(|c| (c.value as i64) < 0);
             let fits_uint = !signed && values.iter().all(|c| u32::try_from(c.value).is_ok());
-            for c in values
-                .iter()
-                .filter(|c| i32::try_from(c.value as i64).is_err())
-            {
+            for c in values.iter().filter(|c| {
+                if past_i64 {
+                    i32::try_from(c.value).is_err()
+                } else {
+                    i32::try_from(c.value as i64).is_err()
+                }
+            }) {
                 if let Some((.., cv)) = self.constants.get_mut(&c.name) {
                     for (m, v) in cexpr::MODELS.iter().zip(cv.iter_mut()) {
                         let long = if *m == cexpr::LP64 {
@@ -3230,6 +3262,10 @@ impl Resolver {
                             (false, false) => long.1,
                             (true, _) => long.0,
                         };
+                        // Held sign-extended as an enumerator of int is (`declare`).
+                        if !signed {
+                            v.value = i128::from(c.value);
+                        }
                     }
                 }
             }
@@ -3267,6 +3303,7 @@ impl Resolver {
             name,
             kind,
             past_int,
+            past_i64,
             style,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),

@@ -635,6 +635,9 @@ pub struct RawValue {
     pub bit: Option<S<i64>>,
     /// Same value as another constant, written as its name (`IOMMUFD_CMD_DESTROY = IOMMUFD_CMD_BASE`).
     pub alias: Option<S<String>>,
+    /// A C enum's value as a C integer constant expression, written as given
+    /// (perf_event.h's `PERF_CONTEXT_HV = (__u64)-32`).
+    pub expr: Option<S<String>>,
     /// Kernel-doc or trailing comment text.
     pub doc: Option<S<String>>,
     /// A plain comment written above the value in the C enum (`/* TEGRA241_CMDQV

@@ -116,8 +116,11 @@ typedef unsigned __bitwise __poll_t;\n\
 );
 
 /// A `<linux/stddef.h>` (vfio.h includes it from Linux 6.13 on) with the annotations of the
-/// kernel's uapi one that change no layout; uapigen's headers write none of its macros.
+/// kernel's uapi one that change no layout, and its `__always_inline`, which
+/// <linux/swab.h> uses (ioam6.h includes <asm/byteorder.h> before <linux/types.h>);
+/// uapigen's headers write none of its macros.
 pub const STDDEF_H: &str = "#ifndef _LINUX_STDDEF_H\n#define _LINUX_STDDEF_H\n\
+#ifndef __always_inline\n#define __always_inline __inline__\n#endif\n\
 #ifndef __counted_by\n#define __counted_by(m)\n#endif\n\
 #ifndef __counted_by_le\n#define __counted_by_le(m)\n#endif\n\
 #ifndef __counted_by_be\n#define __counted_by_be(m)\n#endif\n\
@@ -212,8 +215,9 @@ typedef __UINT8_TYPE__ uint8_t;\ntypedef __UINT16_TYPE__ uint16_t;\n\
 typedef __UINT32_TYPE__ uint32_t;\ntypedef __UINT64_TYPE__ uint64_t;\n#endif\n";
 
 /// `<asm/byteorder.h>` for the target being read, whichever it is: its bitfield order
-/// (`__LITTLE_ENDIAN_BITFIELD` or `__BIG_ENDIAN_BITFIELD`, the one the header's per-byte-order
-/// declarations test) from the compiler's own `__BYTE_ORDER__`, and the kernel's
+/// (`__LITTLE_ENDIAN_BITFIELD` or `__BIG_ENDIAN_BITFIELD`, and `__LITTLE_ENDIAN` or
+/// `__BIG_ENDIAN`, which the header's per-byte-order declarations test) from the compiler's
+/// own `__BYTE_ORDER__`, and the kernel's
 /// <linux/byteorder/*.h> for it where the include path has them. Import and the proof read
 /// every target with one architecture's asm/ folder (x86's), whose own byteorder.h would give
 /// s390x the little-endian declaration.
@@ -221,10 +225,12 @@ pub const BYTEORDER_H: &str =
     "#ifndef _UAPIGEN_ASM_BYTEORDER_H\n#define _UAPIGEN_ASM_BYTEORDER_H\n\
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n\
 #if __has_include(<linux/byteorder/big_endian.h>)\n#include <linux/byteorder/big_endian.h>\n\
-#endif\n#ifndef __BIG_ENDIAN_BITFIELD\n#define __BIG_ENDIAN_BITFIELD\n#endif\n\
+#endif\n#ifndef __BIG_ENDIAN\n#define __BIG_ENDIAN 4321\n#endif\n\
+#ifndef __BIG_ENDIAN_BITFIELD\n#define __BIG_ENDIAN_BITFIELD\n#endif\n\
 #else\n\
 #if __has_include(<linux/byteorder/little_endian.h>)\n#include <linux/byteorder/little_endian.h>\n\
-#endif\n#ifndef __LITTLE_ENDIAN_BITFIELD\n#define __LITTLE_ENDIAN_BITFIELD\n#endif\n\
+#endif\n#ifndef __LITTLE_ENDIAN\n#define __LITTLE_ENDIAN 1234\n#endif\n\
+#ifndef __LITTLE_ENDIAN_BITFIELD\n#define __LITTLE_ENDIAN_BITFIELD\n#endif\n\
 #endif\n#endif\n";
 
 /// `<asm/posix_types.h>` for the target being read, whichever it is: the architecture's own

@@ -52,8 +52,11 @@ struct Field {
     struct_ref: Option<String>,
     /// A bitfield's width.
     bits: Option<u32>,
-    /// A bitfield the header declares per byte order (`byte_order`).
+    /// A member the header declares per byte order (`byte_order`).
     byte_order: bool,
+    /// Its run's label, where two runs that are not bitfields stand side by side (md_p.h's
+    /// `events_lo`/`events_hi` and `cp_events_lo`/`cp_events_hi`): its first member's name.
+    byte_order_label: Option<String>,
     /// A flexible array member declared with `__DECLARE_FLEX_ARRAY()`.
     declared: bool,
     /// An inline union or struct's `__attribute__((packed))`.
@@ -635,6 +638,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         struct_ref: None,
         bits,
         byte_order: false,
+        byte_order_label: None,
         declared: false,
         packed: false,
         konst,
@@ -2247,57 +2251,72 @@ fn struct_item(
     // A struct declared by the byte order (ip.h's `#if defined(__LITTLE_ENDIAN_BITFIELD)`
     // orders iphdr's bitfields so): every target is read here with x86's <asm/byteorder.h>,
     // so its other declaration is never measured, and the schema's struct is one declaration.
-    // One form the schema writes: a run of bitfields under `#if
-    // defined(__LITTLE_ENDIAN_BITFIELD)`, reversed per byte under `__BIG_ENDIAN_BITFIELD`
-    // (`byte_order`): its bitfields are marked, and libclang's big-endian layout (s390x, read
-    // with a <asm/byteorder.h> of its own) proves the reversal. Another header's copy keeps no
-    // member's place in its file, so there any such branch is refused.
+    // The forms the schema writes (`byte_order`): a run of bitfields each byte's in reverse
+    // in the big-endian branch, and runs of other members in reverse there (if_packet.h's
+    // `fanout_args`; md_p.h's two pairs, one label each), read from that branch's text. Members
+    // in the same place in both branches (ioam6.h's union) are written once. libclang's
+    // big-endian layout (s390x, read with a <asm/byteorder.h> of its own) proves what is
+    // written. Another header's copy keeps no member's place in its file, so there any such
+    // branch is refused.
     let body = source.get(start as usize..end as usize).unwrap_or("");
     let own = c.location().spelling().file == main_file;
-    let mut regions: Vec<(u32, u32)> = Vec::new();
+    // Per `#if`: the little-endian branch's bytes, and the big-endian branch's text.
+    let mut regions: Vec<((u32, u32), &str)> = Vec::new();
     let mut refused: Option<&str> = None;
-    let mut open: Option<u32> = None;
+    // The branch open: (where it starts, little-endian).
+    let mut open: Option<(u32, bool)> = None;
+    let mut little_at: Option<(u32, u32)> = None;
+    let mut big_text: Option<&str> = None;
     let mut at_line = start;
     for line in body.split_inclusive('\n') {
         let t = line.trim();
         if t.starts_with('#') {
-            if let Some(o) = open.take() {
-                regions.push((o, at_line));
+            if let Some((o, little)) = open.take() {
+                if little {
+                    little_at = Some((o, at_line));
+                } else {
+                    let (a, b) = ((o - start) as usize, (at_line - start) as usize);
+                    big_text = body.get(a..b);
+                }
             }
-            let endian = t.contains("ENDIAN") || t.contains("BYTE_ORDER");
-            let little = t.contains("__LITTLE_ENDIAN_BITFIELD")
-                && (t.starts_with("#if") || t.starts_with("#elif"));
-            if little && own {
-                open = Some(at_line + line.len() as u32);
-            } else if endian && (!own || !t.contains("__BIG_ENDIAN_BITFIELD")) {
-                refused.get_or_insert(t);
+            // `#else` after one byte order's branch is the other's (if_packet.h's
+            // `fanout_args`), or, after both, the `#error` of neither.
+            let test = byte_order_test(t).or_else(|| {
+                let other = match (little_at.is_some(), big_text.is_some()) {
+                    (true, false) => false,
+                    (false, true) => true,
+                    _ => return None,
+                };
+                (t.strip_prefix('#').map(str::trim_start) == Some("else")).then_some(other)
+            });
+            match test {
+                Some(little) if own => open = Some((at_line + line.len() as u32, little)),
+                _ if t.starts_with("#endif") || t.starts_with("#else") || t.starts_with("#error") => {}
+                _ if t.contains("ENDIAN") || t.contains("BYTE_ORDER") => {
+                    refused.get_or_insert(t);
+                }
+                _ => {}
+            }
+            if t.starts_with("#endif") {
+                if let (Some(l), Some(b)) = (little_at.take(), big_text.take()) {
+                    regions.push((l, b));
+                } else if little_at.is_some() || big_text.is_some() {
+                    refused.get_or_insert(t);
+                }
+                little_at = None;
+                big_text = None;
             }
         }
         at_line += line.len() as u32;
     }
-    let inside = |o: u32| regions.iter().any(|(a, b)| o >= *a && o < *b);
     if refused.is_none() && !regions.is_empty() {
-        fn mark(fields: &mut [Field], inside: &dyn Fn(u32) -> bool) -> Option<String> {
-            for f in fields {
-                if let Some((_, ms)) = &mut f.inline {
-                    if let Some(p) = mark(ms, inside) {
-                        return Some(p);
-                    }
-                } else if inside(f.offset) {
-                    if f.bits.is_none() {
-                        return Some(f.path.clone());
-                    }
-                    f.byte_order = true;
-                }
-            }
-            None
-        }
-        if let Some(path) = mark(&mut fields, &inside) {
+        if let Err(path) = mark_byte_order(&mut fields, &regions) {
             problems.push(at(
                 name.len().max(1),
                 format!(
-                    "{shown} declares `{path}` by the byte order, and it is not a bitfield: the \
-                     schema writes only a run of bitfields so (`byte_order`)"
+                    "{shown} declares `{path}` by the byte order in an order the schema cannot \
+                     write: it writes a run of bitfields each byte's in reverse, or runs of \
+                     other members each in reverse (`byte_order`)"
                 ),
             ));
         }
@@ -2534,8 +2553,10 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     if let Some(n) = f.bits {
         parts.push(format!("bits = {n}"));
     }
-    if f.byte_order {
-        parts.push("byte_order = true".to_string());
+    match (&f.byte_order_label, f.byte_order) {
+        (Some(l), true) => parts.push(format!("byte_order = {}", toml_str(l))),
+        (None, true) => parts.push("byte_order = true".to_string()),
+        _ => {}
     }
     if let Some(n) = &f.aligned {
         parts.push(format!("aligned = {n}"));
@@ -2998,6 +3019,121 @@ fn skipped_ranges(tu: &TranslationUnit, file: Option<File<'_>>) -> Vec<(u32, u32
 }
 
 /// One line of header text fit for a TOML comment: no control character, at most 100 chars.
+/// The byte order a struct body's `#if` or `#elif` tests, in the kernel's spellings: true
+/// for little-endian (`defined(__LITTLE_ENDIAN_BITFIELD)`, aio_abi.h's `defined(__BYTE_ORDER)
+/// ? __BYTE_ORDER == __LITTLE_ENDIAN : defined(__LITTLE_ENDIAN)`, scsi_bsg_ufs.h's
+/// `defined(__LITTLE_ENDIAN)`), false for their big-endian twins; None for anything else.
+fn byte_order_test(t: &str) -> Option<bool> {
+    let rest = t.strip_prefix('#')?.trim_start();
+    let cond = rest.strip_prefix("elif").or_else(|| rest.strip_prefix("if"))?;
+    if !cond.starts_with(|c: char| c.is_whitespace() || c == '(') {
+        return None;
+    }
+    let cond = cond.split("/*").next().unwrap_or("");
+    let c: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
+    for (little, e) in [(true, "LITTLE"), (false, "BIG")] {
+        let forms = [
+            format!("defined(__{e}_ENDIAN_BITFIELD)"),
+            format!("defined(__BYTE_ORDER)?__BYTE_ORDER==__{e}_ENDIAN:defined(__{e}_ENDIAN)"),
+            format!("defined(__{e}_ENDIAN)"),
+        ];
+        if forms.contains(&c) {
+            return Some(little);
+        }
+    }
+    None
+}
+
+/// The names a run of C declarations declares, in order (`__u16 type_flags;`, `} type;`,
+/// `bit0:1,`): each identifier followed by `;`, `,`, `:` or `[`, comments left out.
+fn declarator_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+            continue;
+        }
+        if b[i] == b'_' || b[i].is_ascii_alphabetic() {
+            let from = i;
+            while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                i += 1;
+            }
+            let next = text[i..].trim_start().bytes().next();
+            if matches!(next, Some(b';' | b',' | b':' | b'[')) {
+                names.push(&text[from..i]);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    names
+}
+
+/// Marks the members in a byte-order `#if` (`regions`: each one's little-endian branch's
+/// bytes, the declarations libclang read, and its big-endian branch's text): bitfields
+/// (`byte_order`, whose per-byte reversal the s390x layout proves), and runs of other members
+/// the big-endian branch declares in reverse, labelled where two stand side by side. Members
+/// in the same order in both branches are left as they are. Err: a member declared in an
+/// order no run reverses, by its path.
+fn mark_byte_order(fields: &mut [Field], regions: &[((u32, u32), &str)]) -> Result<(), String> {
+    let region_of = |o: u32| regions.iter().position(|((a, b), _)| o >= *a && o < *b);
+    // This level's members in a region that are not bitfields: (region, index).
+    let mut plain: Vec<(usize, usize)> = Vec::new();
+    for (i, f) in fields.iter_mut().enumerate() {
+        if let Some((_, ms)) = &mut f.inline {
+            mark_byte_order(ms, regions)?;
+            continue;
+        }
+        match (region_of(f.offset), f.bits) {
+            (Some(_), Some(_)) => f.byte_order = true,
+            (Some(r), None) => plain.push((r, i)),
+            (None, _) => {}
+        }
+    }
+    for (r, (_, big)) in regions.iter().enumerate() {
+        let le: Vec<usize> = plain.iter().filter(|(k, _)| *k == r).map(|(_, i)| *i).collect();
+        let Some(&first) = le.first() else {
+            continue;
+        };
+        let name = |i: usize| fields[i].name.as_deref().unwrap_or("");
+        let be: Vec<usize> = declarator_names(big)
+            .into_iter()
+            .filter_map(|d| le.iter().copied().find(|i| name(*i) == d))
+            .collect();
+        let mut sorted = be.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if be.len() != le.len() || sorted.len() != le.len() {
+            return Err(fields[first].path.clone());
+        }
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut k = 0;
+        while k < le.len() {
+            if le[k] == be[k] {
+                k += 1;
+                continue;
+            }
+            let end = (k + 2..=le.len()).find(|e| be[k..*e].iter().eq(le[k..*e].iter().rev()));
+            let Some(e) = end.filter(|e| le[k..*e].windows(2).all(|w| w[1] == w[0] + 1)) else {
+                return Err(fields[le[k]].path.clone());
+            };
+            runs.push(k..e);
+            k = e;
+        }
+        let side_by_side = runs.windows(2).any(|w| le[w[1].start] == le[w[0].end - 1] + 1);
+        for run in runs {
+            let label = side_by_side.then(|| fields[le[run.start]].name.clone().unwrap_or_default());
+            for p in run {
+                fields[le[p]].byte_order = true;
+                fields[le[p]].byte_order_label.clone_from(&label);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn one_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").trim();
     let mut out: String = line
