@@ -232,7 +232,9 @@ fn import_class(message: &str) -> String {
         "implicit padding hole (refused by generate's checks)"
     } else if has("overflows the signed") || has("undefined in C") {
         "shift C leaves undefined (1 << 31 ...)"
-    } else if has("the schema's enum values are") {
+    } else if has("past 2^63 - 1, and written by no expression")
+        || has("past 2^63 - 1 in an enum declared as a member")
+    {
         "enum value past 2^63-1"
     } else if has("does not fit in a C enum") {
         "enum constant that does not fit an int"

@@ -116,6 +116,11 @@ int main(void)
 	printf("span %zu %s %s %lld %lld\n", sizeof(sp), (enum en_span)-1 < 0 ? "signed" : "unsigned",
 	       TYPE(EN_SPAN_HIGH), (long long)EN_SPAN_LOW, (long long)EN_SPAN_HIGH);
 	printf("expr %s %llu\n", TYPE(EN_FROM_ENUM), (unsigned long long)EN_FROM_ENUM);
+	printf("past %zu %s %s %s %llu %llu %llu %zu\n", sizeof(enum en_context),
+	       (enum en_context)-1 < 0 ? "signed" : "unsigned", TYPE(EN_TXN_ABORT_MASK),
+	       TYPE(EN_TXN_ABORT_SHIFT), (unsigned long long)EN_TXN_ABORT_MASK,
+	       (unsigned long long)EN_CONTEXT_HV, (unsigned long long)EN_CONTEXT_NEXT,
+	       sizeof(struct en_sample));
 	struct en_status st = { .func = EN_INST_HANDLER, .state = EN_PAUSED, .rate = EN_RATE_1_2 };
 	en_rate_t r = st.rate;
 	enum en_rate *rp = &r;
@@ -140,6 +145,7 @@ int main(void)
          huge 8 unsigned unsigned long 4294967297 1099511627776\n\
          span 8 signed long -2147483649 2147483648\n\
          expr unsigned long 1099511627770\n\
+         past 8 unsigned unsigned long int 18446744069414584320 18446744073709551584 18446744073709551489 8\n\
          status 16 4 12 7 2 1 1\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
@@ -160,7 +166,9 @@ int main(void)
             ("en_span", "i64"),
             ("en_play_state_t", "u32"),
             ("en_rate", "u32"),
-            ("en_control_func", "u32")
+            ("en_control_func", "u32"),
+            ("en_txn", "u64"),
+            ("en_context", "u64")
         ]
     );
     // -pedantic: exactly the values past int are not ISO C11.
@@ -200,6 +208,9 @@ int main(void)
                 "EN_HUGE_TOP",
                 "EN_SPAN_LOW",
                 "EN_SPAN_HIGH",
+                "EN_TXN_ABORT_MASK",
+                "EN_CONTEXT_HV",
+                "EN_CONTEXT_KERNEL",
             ]
             .iter()
             .any(|n| l.trim_start().starts_with(&format!("{n} =")))

@@ -736,14 +736,16 @@ fn untagged_structs_are_imported_inline() {
     assert_eq!(reads, [(16, 4), (24, 2), (36, 4)]);
 }
 
-/// An enum whose type is unsigned is read with the unsigned getter: 2^64 - 1 is not -1, and
-/// neither it nor 2^63 fits a TOML integer; a negative value of a signed enum is imported
+/// An enum whose type is unsigned is read with the unsigned getter: 2^64 - 1 is not -1. A
+/// value past 2^63 - 1 is imported as the C expression the header writes (`EV_WIDE_TOP`), but
+/// not one with a comment inside, nor one of an enum declared as a member's type, whose
+/// values import writes as numbers; a negative value of a signed enum is imported
 /// (`ev_signed` is not refused).
 #[test]
 fn enum_values_outside_the_schema_are_refused_with_their_real_value() {
     assert_eq!(refusal("enum_values.h"), [
-        "enum_values.h:6:2: error: enum value `EV_WIDE_ALL` is 18446744073709551615: the schema's enum values are -9223372036854775808 to 9223372036854775807 (an i64)",
-        "enum_values.h:7:2: error: enum value `EV_WIDE_TOP` is 9223372036854775808: the schema's enum values are -9223372036854775808 to 9223372036854775807 (an i64)",
+        "enum_values.h:6:2: error: enum value `EV_WIDE_ALL` is 18446744073709551615, past 2^63 - 1, and written by no expression import can copy",
+        "enum_values.h:18:3: error: enum value `EV_MEMBER_TOP` is past 2^63 - 1 in an enum declared as a member's type, whose values import writes as numbers",
     ]);
 }
 
@@ -1875,6 +1877,36 @@ fn members_declared_in_reverse_per_byte_order_import_as_runs() {
         e.contains("struct `bom_sb` declares `bom_sb.events_lo` by the byte order in an order the schema cannot write"),
         "{e}"
     );
+}
+
+/// An enum with values past 2^63 - 1 (linux/perf_event.h's `perf_callchain_context`)
+/// imports each such value as the C expression the header writes (`expr`), and comes back
+/// with the same values and the same `unsigned long` type on every target.
+#[test]
+fn enum_values_past_i64_import_as_their_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("bigenum.h");
+    std::fs::write(
+        &header,
+        "#ifndef _BE_H\n#define _BE_H\n#include <linux/types.h>\n\
+         enum be_context {\n\tBE_CONTEXT_HV\t\t= (__u64)-32,\n\tBE_CONTEXT_KERNEL\t= (__u64)-128,\n\
+         \tBE_CONTEXT_NEXT,\n};\n\
+         enum be_txn {\n\tBE_TXN_ELISION = (1 << 0),\n\tBE_TXN_ABORT_MASK = (0xffffffffULL\n\t\t<< 32),\n\
+         \tBE_TXN_ABORT_SHIFT = 32,\n};\n\
+         struct be_sample {\n\tenum be_context ctx;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "bigenum");
+    for want in [
+        "{ name = \"BE_CONTEXT_HV\", expr = \"(__u64)-32\" }",
+        "{ name = \"BE_CONTEXT_NEXT\" }",
+        "{ name = \"BE_TXN_ABORT_MASK\", expr = \"(0xffffffffULL << 32)\" }",
+        "{ name = \"BE_TXN_ABORT_SHIFT\", value = 32 }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
 }
 
 /// <linux/stddef.h>'s `__DECLARE_FLEX_ARRAY()`, alone in a struct (kvm.h's kvm_msr_list) and in

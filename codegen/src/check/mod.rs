@@ -149,7 +149,11 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     let b = if a.index == b.index {
                         b
                     } else {
-                        other.members.iter().find(|m| m.index == a.index).unwrap_or(b)
+                        other
+                            .members
+                            .iter()
+                            .find(|m| m.index == a.index)
+                            .unwrap_or(b)
                     };
                     (a, b)
                 })
@@ -374,11 +378,14 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     // go past it, which the schema says with `past_int` (nl80211.h's `1U << 31`).
     for g in &family.groups {
         if matches!(g.style, Style::Enum { .. }) && !g.past_int {
-            for c in g
-                .values
-                .iter()
-                .filter(|c| i32::try_from(c.value as i64).is_err())
-            {
+            // An enum past 2^63 - 1 is unsigned: `(__u64)-32` is past int.
+            for c in g.values.iter().filter(|c| {
+                if g.past_i64 {
+                    i32::try_from(c.value).is_err()
+                } else {
+                    i32::try_from(c.value as i64).is_err()
+                }
+            }) {
                 diags.push(
                     at(
                         &c.span,

@@ -1803,7 +1803,10 @@ impl Resolver {
             _ => false,
         };
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
-        let byte_order = match (raw.byte_order.as_ref().map(|b| (b.get_ref(), b.span())), bits) {
+        let byte_order = match (
+            raw.byte_order.as_ref().map(|b| (b.get_ref(), b.span())),
+            bits,
+        ) {
             (Some((RawByteOrder::Label(_), at)), Some(_)) => {
                 self.error(
                     at,
@@ -1837,7 +1840,10 @@ impl Resolver {
                     );
                     false
                 } else if matches!(o, RawByteOrder::Label(l) if l.is_empty()) {
-                    self.error(at, "an empty `byte_order` label: write `true`, or name the run");
+                    self.error(
+                        at,
+                        "an empty `byte_order` label: write `true`, or name the run",
+                    );
                     false
                 } else {
                     true
@@ -3163,10 +3169,20 @@ impl Resolver {
                         .constants
                         .get(a)
                         .is_some_and(|(.., cv)| cv[1].value > i128::from(i64::MAX)),
-                    // Counting on from one past 2^63 - 1 (or from 2^63 - 1 itself).
-                    Expr::Implicit => value >= 1 << 63 && (past_at.is_some() || value == 1 << 63),
+                    // Counting on from a value past 2^63 - 1.
+                    Expr::Implicit => value >= 1 << 63 && past_at.is_some(),
                     _ => false,
                 };
+                if matches!(expr, Expr::Implicit) && value == 1 << 63 && past_at.is_none() {
+                    self.error(
+                        vspan.clone(),
+                        format!(
+                            "`{cname}` = 0x8000000000000000: C counts on from 2^63 - 1, the \
+                             largest `long long`, and cannot (GCC's \"overflow in enumeration \
+                             values\")"
+                        ),
+                    );
+                }
                 if past {
                     past_at.get_or_insert((vspan.clone(), cname.clone()));
                 } else if (value as i64) < 0 {

@@ -1563,11 +1563,12 @@ impl<'a> Level<'a> {
         }
         let mut runs = self.c.bit_runs.iter().filter(|r| own(&r.at_index));
         // A big-endian target's Rust type declares a run per byte order in reverse, as C does.
-        let order = if target.big_endian && self.fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
-            big_endian_order(self.fields)
-        } else {
-            Vec::new()
-        };
+        let order =
+            if target.big_endian && self.fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
+                big_endian_order(self.fields)
+            } else {
+                Vec::new()
+            };
         for k in 0..self.fields.len() {
             let i = order.get(k).copied().unwrap_or(k);
             let f = &self.fields[i];

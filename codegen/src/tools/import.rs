@@ -120,6 +120,8 @@ enum Item {
         doc: Option<String>,
         /// (name, value, where in the header).
         values: Vec<(String, i64, u32)>,
+        /// Its values past 2^63 - 1, as C expressions (`Enumerators::exprs`).
+        exprs: Vec<(String, String)>,
         /// Its values the header defines as themselves (`#define X X` for `#ifdef`).
         self_defined: Vec<String>,
         /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
@@ -844,6 +846,20 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         let name = path.replace('.', "_");
         let e = Enumerators::of(decl);
         w.problems.extend(e.problems);
+        if let Some((n, _)) = e.exprs.first() {
+            w.problems.push(Problem {
+                offset: e
+                    .values
+                    .iter()
+                    .find(|v| v.0 == *n)
+                    .map_or(field.offset, |v| v.2),
+                len: n.len(),
+                message: format!(
+                    "enum value `{n}` is past 2^63 - 1 in an enum declared as a member's type, \
+                     whose values import writes as numbers"
+                ),
+            });
+        }
         field.member_enum = Some((name.clone(), None, e.values));
         format!("enum {name}")
     } else if canon.kind() == TypeKind::Enum
@@ -914,6 +930,9 @@ fn is_unsigned(k: TypeKind) -> bool {
 /// schema cannot hold (past 2^63 - 1, TOML's largest integer) is refused.
 struct Enumerators {
     values: Vec<(String, i64, u32)>,
+    /// The values past 2^63 - 1 (held wrapped in `values`), by name, as the header writes
+    /// them (perf_event.h's `(__u64)-32`): the schema's `expr`.
+    exprs: Vec<(String, String)>,
     unsigned: bool,
     problems: Vec<Problem>,
 }
@@ -923,6 +942,7 @@ impl Enumerators {
     fn of(decl: Cursor<'_>) -> Enumerators {
         let mut e = Enumerators {
             values: Vec::new(),
+            exprs: Vec::new(),
             unsigned: is_unsigned(decl.enum_integer_type().kind()),
             problems: Vec::new(),
         };
@@ -941,20 +961,41 @@ impl Enumerators {
             c.enum_value() as i128
         };
         let offset = c.location().spelling().offset;
-        match i64::try_from(value) {
-            Ok(v) => self.values.push((name, v, offset)),
-            Err(_) => {
+        match (i64::try_from(value), initializer(c)) {
+            (Ok(v), _) => self.values.push((name, v, offset)),
+            // An unsigned enum's value past 2^63 - 1, as its C expression.
+            // Its text, or empty where C counts it on from the value before (no `=`).
+            (Err(_), Some(text)) if value <= i128::from(u64::MAX) => {
+                self.values
+                    .push((name.clone(), value as u64 as i64, offset));
+                self.exprs.push((name, text));
+            }
+            (Err(_), _) => {
                 self.problems.push(Problem {
                     offset,
                     len: name.len(),
                     message: format!(
-                        "enum value `{name}` is {value}: the schema's enum values are \
-                         -9223372036854775808 to 9223372036854775807 (an i64)"
+                        "enum value `{name}` is {value}, past 2^63 - 1, and written by no \
+                         expression import can copy"
                     ),
                 });
             }
         }
     }
+}
+
+/// An enumerator's `= EXPR` as its file writes it (on one line), empty for none (C counts it
+/// on from the one before); None where a comment is inside it or the file cannot be read.
+fn initializer(c: Cursor<'_>) -> Option<String> {
+    let r = c.extent();
+    let (start, end) = (r.start().spelling(), r.end().spelling());
+    let text = std::fs::read_to_string(start.file?.name()).ok()?;
+    let decl = text.get(start.offset as usize..end.offset as usize)?;
+    let Some((_, expr)) = decl.split_once('=') else {
+        return Some(String::new());
+    };
+    let expr = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!expr.is_empty() && !expr.contains("/*") && !expr.contains("//")).then_some(expr)
 }
 
 /// What a define becomes.
@@ -2039,6 +2080,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 name,
                 doc: doc_of(c),
                 values: e.values,
+                exprs: e.exprs,
                 self_defined: Vec::new(),
                 decl: EnumDecl::Alone,
                 extern_header: None,
@@ -2291,7 +2333,9 @@ fn struct_item(
             });
             match test {
                 Some(little) if own => open = Some((at_line + line.len() as u32, little)),
-                _ if t.starts_with("#endif") || t.starts_with("#else") || t.starts_with("#error") => {}
+                _ if t.starts_with("#endif")
+                    || t.starts_with("#else")
+                    || t.starts_with("#error") => {}
                 _ if t.contains("ENDIAN") || t.contains("BYTE_ORDER") => {
                     refused.get_or_insert(t);
                 }
@@ -3025,7 +3069,9 @@ fn skipped_ranges(tu: &TranslationUnit, file: Option<File<'_>>) -> Vec<(u32, u32
 /// `defined(__LITTLE_ENDIAN)`), false for their big-endian twins; None for anything else.
 fn byte_order_test(t: &str) -> Option<bool> {
     let rest = t.strip_prefix('#')?.trim_start();
-    let cond = rest.strip_prefix("elif").or_else(|| rest.strip_prefix("if"))?;
+    let cond = rest
+        .strip_prefix("elif")
+        .or_else(|| rest.strip_prefix("if"))?;
     if !cond.starts_with(|c: char| c.is_whitespace() || c == '(') {
         return None;
     }
@@ -3093,7 +3139,11 @@ fn mark_byte_order(fields: &mut [Field], regions: &[((u32, u32), &str)]) -> Resu
         }
     }
     for (r, (_, big)) in regions.iter().enumerate() {
-        let le: Vec<usize> = plain.iter().filter(|(k, _)| *k == r).map(|(_, i)| *i).collect();
+        let le: Vec<usize> = plain
+            .iter()
+            .filter(|(k, _)| *k == r)
+            .map(|(_, i)| *i)
+            .collect();
         let Some(&first) = le.first() else {
             continue;
         };
@@ -3122,9 +3172,12 @@ fn mark_byte_order(fields: &mut [Field], regions: &[((u32, u32), &str)]) -> Resu
             runs.push(k..e);
             k = e;
         }
-        let side_by_side = runs.windows(2).any(|w| le[w[1].start] == le[w[0].end - 1] + 1);
+        let side_by_side = runs
+            .windows(2)
+            .any(|w| le[w[1].start] == le[w[0].end - 1] + 1);
         for run in runs {
-            let label = side_by_side.then(|| fields[le[run.start]].name.clone().unwrap_or_default());
+            let label =
+                side_by_side.then(|| fields[le[run.start]].name.clone().unwrap_or_default());
             for p in run {
                 fields[le[p]].byte_order = true;
                 fields[le[p]].byte_order_label.clone_from(&label);
@@ -3458,6 +3511,7 @@ fn read(
                         name: Some(c.spelling()),
                         doc: None,
                         values: e.values,
+                        exprs: e.exprs,
                         self_defined: Vec::new(),
                         decl: EnumDecl::Alone,
                         extern_header: None,
@@ -5041,6 +5095,7 @@ fn render(
                         name: Some(name),
                         doc,
                         values,
+                        exprs: Vec::new(),
                         self_defined: Vec::new(),
                         decl: EnumDecl::Member,
                         extern_header: None,
@@ -5205,6 +5260,7 @@ fn render(
                 name,
                 doc,
                 values,
+                exprs,
                 self_defined,
                 decl,
                 extern_header,
@@ -5241,7 +5297,7 @@ fn render(
                 if let Some(d) = doc {
                     let _ = writeln!(out, "doc = {}", quote(&d));
                 }
-                if values.iter().any(|(_, v, _)| i32::try_from(*v).is_err()) {
+                if !exprs.is_empty() || values.iter().any(|(_, v, _)| i32::try_from(*v).is_err()) {
                     let _ = writeln!(out, "past_int = true");
                 }
                 let _ = writeln!(out, "values = [");
@@ -5259,7 +5315,15 @@ fn render(
                     if let Some(c) = compat(*at, Some(offset)) {
                         also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
                     }
+                    let expr = exprs.iter().find(|(e, _)| e == n).map(|(_, t)| t);
                     match values[..i].iter().find(|(_, w, _)| w == v) {
+                        _ if expr.is_some_and(|t| t.is_empty()) => {
+                            let _ = writeln!(out, "  {{ name = \"{n}\"{also} }},");
+                        }
+                        _ if expr.is_some() => {
+                            let t = toml_str(expr.map_or("", |t| t.as_str()));
+                            let _ = writeln!(out, "  {{ name = \"{n}\", expr = {t}{also} }},");
+                        }
                         Some((first, _, _)) => {
                             let _ =
                                 writeln!(out, "  {{ name = \"{n}\", alias = \"{first}\"{also} }},");

@@ -221,12 +221,88 @@ pub const EN_GET_VERDICT: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (4 << 16) | (69 << 8) | 1;
+/// from elision
+pub const EN_TXN_ELISION: u64 = 1;
+/// the abort code
+pub const EN_TXN_ABORT_MASK: u64 = 18446744069414584320;
+/// `EN_TXN_ABORT_SHIFT` = `32`.
+pub const EN_TXN_ABORT_SHIFT: u64 = 32;
+/// `enum en_txn`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnTxn(pub u64);
+impl EnTxn {
+    /// from elision
+    pub const EN_TXN_ELISION: Self = Self(EN_TXN_ELISION);
+    /// the abort code
+    pub const EN_TXN_ABORT_MASK: Self = Self(EN_TXN_ABORT_MASK);
+    /// `EN_TXN_ABORT_SHIFT` = `32`.
+    pub const EN_TXN_ABORT_SHIFT: Self = Self(EN_TXN_ABORT_SHIFT);
+}
+/// `EN_CONTEXT_HV` = `(__u64)-32`.
+pub const EN_CONTEXT_HV: u64 = 18446744073709551584;
+/// `EN_CONTEXT_KERNEL` = `(__u64)-128`.
+pub const EN_CONTEXT_KERNEL: u64 = 18446744073709551488;
+/// `EN_CONTEXT_NEXT` = 18446744073709551489.
+pub const EN_CONTEXT_NEXT: u64 = 18446744073709551489;
+/// `enum en_context`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnContext(pub u64);
+impl EnContext {
+    /// `EN_CONTEXT_HV` = `(__u64)-32`.
+    pub const EN_CONTEXT_HV: Self = Self(EN_CONTEXT_HV);
+    /// `EN_CONTEXT_KERNEL` = `(__u64)-128`.
+    pub const EN_CONTEXT_KERNEL: Self = Self(EN_CONTEXT_KERNEL);
+    /// `EN_CONTEXT_NEXT` = 18446744073709551489.
+    pub const EN_CONTEXT_NEXT: Self = Self(EN_CONTEXT_NEXT);
+}
+/// `struct en_sample`: A member of an enum past 2^63 - 1
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnSample {
+    /// 8 bytes, unsigned
+    pub context: u64,
+}
+const _: () = {
+    if ::core::mem::size_of::<EnSample>() != 8 {
+        panic!("struct en_sample: wrong size");
+    }
+    if ::core::mem::align_of::<EnSample>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct en_sample: wrong alignment");
+    }
+    if ::core::mem::offset_of!(EnSample, context) != 0 {
+        panic!("struct en_sample: `context` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for EnSample {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
     pub use super::EnReq;
     pub use super::EnStatus;
+    pub use super::EnSample;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -104,4 +104,24 @@ struct en_status {
 
 #define EN_GET_VERDICT	_IOR('E', 1, enum en_verdict)
 
+enum en_txn {
+	EN_TXN_ELISION = (1 << 0),	/* from elision */
+	EN_TXN_ABORT_MASK = (0xffffffffULL << 32),	/* the abort code */
+	EN_TXN_ABORT_SHIFT = 32,
+};
+
+enum en_context {
+	EN_CONTEXT_HV = (__u64)-32,
+	EN_CONTEXT_KERNEL = (__u64)-128,
+	EN_CONTEXT_NEXT,
+};
+
+/**
+ * struct en_sample - A member of an enum past 2^63 - 1
+ * @context: 8 bytes, unsigned
+ */
+struct en_sample {
+	enum en_context context;
+};
+
 #endif /* _UAPI_LINUX_ENUMS_H */
