@@ -503,6 +503,18 @@ const CASES: &[Case] = &[
         says: "a `byte_order` label names a run of members that are not bitfields",
     },
     Case {
+        name: "a run reversed as a whole that is not one unit",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n{ name = \"a\", type = \"__u32\", bits = 4, byte_order = \"word\" },\n{ name = \"b\", type = \"__u32\", bits = 12, byte_order = \"word\" },\n{ name = \"c\", type = \"__u16\" }]\n",
+        at: "{ name = \"a\"",
+        says: "struct `s`: the run of bitfields from `a` is reversed as a whole (`byte_order = \"word\"`) and takes 16 bits from byte 0: such a run is one 4-byte unit of its type",
+    },
+    Case {
+        name: "a run of bitfields reversed both ways",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u8\", bits = 4, byte_order = \"word\" }, { name = \"b\", type = \"__u8\", bits = 4, byte_order = true }]\n",
+        at: "true }",
+        says: "a run of bitfields declared per byte order is reversed per byte (`true`) or as a whole (`\"word\"`)",
+    },
+    Case {
         name: "a byte_order label on two runs",
         body: "[[struct]]\nname = \"s\"\nfields = [\n{ name = \"a\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"b\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"c\", type = \"__u32\" },\n{ name = \"d\", type = \"__u32\" },\n{ name = \"e\", type = \"__u32\", byte_order = \"w\" },\n{ name = \"f\", type = \"__u32\", byte_order = \"w\" }]\n",
         at: "\"w\" },\n{ name = \"f\"",

@@ -792,8 +792,9 @@ fn bitfields_are_where_gcc_puts_them() {
                 continue;
             }
             let s = &st.name;
+            let kw = if st.union { "union" } else { "struct" };
             c.push_str(&format!(
-                "\t{{ struct {s} v; unsigned char *b = (unsigned char *)&v; size_t i;\n\
+                "\t{{ {kw} {s} v; unsigned char *b = (unsigned char *)&v; size_t i;\n\
                  \t  memset(&v, 0, sizeof(v));\n"
             ));
             let mut sets = Vec::new();

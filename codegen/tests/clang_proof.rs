@@ -399,3 +399,23 @@ fn a_big_endian_declaration_in_the_wrong_order_is_caught_on_s390x() {
         );
     }
 }
+
+/// A run of bitfields reversed as a whole on a big-endian ABI (bitfields.h's `bf_state`, as
+/// linux/drbd.h's `drbd_state`): its big-endian declaration edited to each byte's order
+/// instead is caught on s390x alone, bit by bit.
+#[test]
+fn a_word_run_declared_per_byte_on_big_endian_is_caught_on_s390x() {
+    let (mismatches, all) = prove_golden_edited(
+        "bitfields.h",
+        "#elif defined(__BIG_ENDIAN_BITFIELD)\n\t\tunsigned int _pad:20;\n\t\tunsigned int susp:1;\n\t\tunsigned int disk:4;\n\t\tunsigned int conn:5;\n\t\tunsigned int role:2;",
+        "#elif defined(__BIG_ENDIAN_BITFIELD)\n\t\tunsigned int conn:5;\n\t\tunsigned int role:2;\n\t\tunsigned int disk:4;\n\t\tunsigned int susp:1;\n\t\tunsigned int _pad:20;",
+    );
+    assert!(!mismatches.is_empty());
+    assert!(
+        mismatches
+            .iter()
+            .all(|m| m.to_string().starts_with("s390x-linux-gnu: ")),
+        "{all}"
+    );
+    assert!(all.contains("bf_state (bitfields): `role` at bits 5..7"), "{all}");
+}

@@ -138,7 +138,8 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         for fl in &layouts_to_compare[1..] {
             let other = fl.struct_(si);
             // A run declared per byte order is in reverse on the other byte order, each
-            // member keeping its place in the word the run makes: its members are where that
+            // member keeping its place in the word the run makes (members that are not
+            // bitfields, and bitfields reversed as a whole): its members are where that
             // target's declaration puts them (the sizes around them still compared).
             let reversed = fl.target.big_endian != layouts[0].target.big_endian;
             let moved = base
@@ -159,7 +160,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 })
                 .filter(|(a, _)| {
                     !(reversed
-                        && field_at(st, &a.index).is_some_and(|f| f.byte_order && f.bits.is_none()))
+                        && field_at(st, &a.index).is_some_and(|f| {
+                            f.byte_order && (f.bits.is_none() || f.byte_order_word)
+                        }))
                 })
                 .find(|(a, b)| a.offset != b.offset || a.size != b.size);
             if let Some((a, b)) = moved {

@@ -859,7 +859,9 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
             field_line(family, f, depth, true, out);
         }
         out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)".into()));
-        if plain {
+        // The run in reverse as a whole: members that are not bitfields, or bitfields that
+        // keep their bits of a unit's value (drbd.h's `drbd_state`).
+        if plain || f.byte_order_word {
             for g in run.iter().rev() {
                 field_line(family, g, depth, false, out);
             }

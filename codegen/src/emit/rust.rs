@@ -1717,6 +1717,9 @@ struct RunMember {
     /// Declared per byte order: `bit` is the little-endian declaration's, which a big-endian
     /// target mirrors within the byte (`byte_order_bit`).
     byte_order: bool,
+    /// Reversed as a whole instead (`Field::byte_order_word`): mirrored within the run's
+    /// bits on a big-endian target (`word_order_bit`).
+    word: Option<u64>,
     /// Its first bit, from the run's first byte.
     bit: u64,
     width: u32,
@@ -1752,6 +1755,9 @@ fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
                     .map(|(i, b)| RunMember {
                         field: *i,
                         byte_order: fields[*i].byte_order,
+                        word: fields[*i]
+                            .byte_order_word
+                            .then_some((r.run.end - r.run.start) * 8),
                         bit: b.bit,
                         width: b.width,
                     })
@@ -1781,10 +1787,10 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
             let setter = ident(&format!("set_{}", f.rust_name));
             let storage = format!("self._bitfield_{}", k + 1);
             let width = m.width;
-            let bit = if m.byte_order {
-                format!("byte_order_bit({}, {width})", m.bit)
-            } else {
-                m.bit.to_string()
+            let bit = match (m.byte_order, m.word) {
+                (true, Some(bits)) => format!("word_order_bit({}, {width}, {bits})", m.bit),
+                (true, None) => format!("byte_order_bit({}, {width})", m.bit),
+                _ => m.bit.to_string(),
             };
             let read = if sc.is_signed() {
                 format!("bitfield_get_signed(&{storage}, {bit}, {width}) as {t}")
@@ -1803,10 +1809,14 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
                 m.bit,
                 m.bit + u64::from(width) - 1,
                 k + 1,
-                if m.byte_order {
-                    " on a little-endian ABI, mirrored in its byte on a big-endian one"
-                } else {
-                    ""
+                match (m.byte_order, m.word) {
+                    (true, Some(_)) => {
+                        " on a little-endian ABI, mirrored in the run on a big-endian one"
+                    }
+                    (true, None) => {
+                        " on a little-endian ABI, mirrored in its byte on a big-endian one"
+                    }
+                    _ => "",
                 },
             ));
             cfg(out);
@@ -1865,6 +1875,17 @@ fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
 fn byte_order_bit(bit: u64, width: u32) -> u64 {
     if cfg!(target_endian = \"big\") {
         bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
+/// A bitfield of a run reversed as a whole on a big-endian target (`byte_order = \"word\"`):
+/// its first bit on this target, from the little-endian declaration's, in a run of `bits`.
+#[inline]
+#[allow(dead_code)]
+fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
+    if cfg!(target_endian = \"big\") {
+        bits - bit - u64::from(width)
     } else {
         bit
     }

@@ -1073,9 +1073,14 @@ impl Emit<'_> {
                     continue;
                 };
                 let bit = if f.byte_order {
+                    // Mirrored in its byte, or in the run (`byte_order = "word"`).
+                    let big = if f.byte_order_word {
+                        (r.run.end - r.run.start) * 8 - b.bit - u64::from(width)
+                    } else {
+                        crate::layout::mirrored(b.bit, width)
+                    };
                     format!(
-                        "if cfg!(target_endian = \"big\") {{ {} }} else {{ {} }}",
-                        crate::layout::mirrored(b.bit, width),
+                        "if cfg!(target_endian = \"big\") {{ {big} }} else {{ {} }}",
                         b.bit
                     )
                 } else {

@@ -532,6 +532,11 @@ pub struct Field {
     /// The first member of its run declared per byte order (two runs of members that are not
     /// bitfields may stand side by side, md_p.h's `events` and `cp_events` pairs).
     pub byte_order_starts: bool,
+    /// A bitfield of a run declared per byte order that a big-endian ABI declares in reverse
+    /// as a whole (`byte_order = "word"`, drbd.h's `drbd_state`, perf_event.h's
+    /// `perf_mem_data_src`): the run is one unit of its type, each bitfield keeping its bits
+    /// of the unit's value, not of memory.
+    pub byte_order_word: bool,
     /// `const` and `volatile` on the member's type: C's qualifiers, which change no layout;
     /// Rust has no form for either (bindgen drops them).
     pub qualifiers: Qualifiers,

@@ -1803,15 +1803,22 @@ impl Resolver {
             _ => false,
         };
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
+        let byte_order_word = bits.is_some()
+            && matches!(
+                raw.byte_order.as_ref().map(|b| b.get_ref()),
+                Some(RawByteOrder::Label(l)) if l == "word"
+            );
         let byte_order = match (
             raw.byte_order.as_ref().map(|b| (b.get_ref(), b.span())),
             bits,
         ) {
+            (Some((RawByteOrder::Label(_), _)), Some(_)) if byte_order_word => true,
             (Some((RawByteOrder::Label(_), at)), Some(_)) => {
                 self.error(
                     at,
                     "a `byte_order` label names a run of members that are not bitfields: a \
-                     run of bitfields is one by being side by side, so write `byte_order = true`",
+                     run of bitfields is one by being side by side, so write `byte_order = \
+                     true` (each byte's bitfields in reverse) or `\"word\"` (the run in reverse)",
                 );
                 false
             }
@@ -2160,6 +2167,7 @@ impl Resolver {
             byte_order,
             // Set with its siblings (`Resolver::byte_order_runs`).
             byte_order_starts: false,
+            byte_order_word,
             packed,
             qualifiers,
             tag,
@@ -2192,6 +2200,16 @@ impl Resolver {
                 && fields[end].bits.is_none() == plain
                 && (!plain || label(end) == label(i))
             {
+                if !plain && fields[end].byte_order_word != fields[i].byte_order_word {
+                    if let Some(l) = &labels[end] {
+                        self.error(
+                            l.span(),
+                            "a run of bitfields declared per byte order is reversed per byte \
+                             (`true`) or as a whole (`\"word\"`): every bitfield of it says \
+                             the same",
+                        );
+                    }
+                }
                 end += 1;
             }
             if let (true, Some(l)) = (plain, &labels[i]) {

@@ -702,8 +702,9 @@ fn place_struct(
                 members.push(MemberLayout {
                     path: display_path(&path, f),
                     depth,
-                    offset: base + start / 8,
-                    size: stop.div_ceil(8) - start / 8,
+                    // Its own bytes: a run reversed as a whole moves it to others.
+                    offset: base + placed / 8,
+                    size: (placed + u64::from(width)).div_ceil(8) - placed / 8,
                     align: target.scalar_align(*s),
                     index: idx.clone(),
                     is_inline: false,
@@ -898,8 +899,8 @@ fn big_endian_order(fields: &[Field]) -> Vec<usize> {
 }
 
 /// A run of bitfields declared per byte order, from field `first`, where the last member
-/// ended at bit `end`: where the big-endian declaration (each byte's bitfields in reverse)
-/// puts each, by field index. Its little-endian places must tile whole bytes, no bitfield
+/// ended at bit `end`: where the big-endian declaration (each byte's bitfields in reverse, or
+/// the run in reverse: `Field::byte_order_word`) puts each, by field index. Its little-endian places must tile whole bytes, no bitfield
 /// across two (`byte_order_misfit` refuses any other, and this returns nothing for it): then
 /// reversing a byte's bitfields mirrors each within its byte, so it keeps its bits in memory.
 fn mirror_run(
@@ -911,6 +912,7 @@ fn mirror_run(
 ) -> Vec<(usize, u64)> {
     let mut out = Vec::new();
     let mut at = end;
+    let word = fields[first].byte_order_word;
     for (k, f) in fields.iter().enumerate().skip(first) {
         let (Some(w), FieldType::Scalar(s), true) = (f.bits, &f.ty, f.byte_order) else {
             break;
@@ -918,14 +920,29 @@ fn mirror_run(
         let w = u64::from(w);
         // As a little-endian ABI of the same rules places it.
         let (start, _) = place_bits(*s, w, at, bit_cap(packed, f), target);
-        if start != at || w == 0 || start / 8 != (start + w - 1) / 8 {
+        if start != at || w == 0 || (!word && start / 8 != (start + w - 1) / 8) {
             return Vec::new();
         }
-        out.push((k, mirrored(start, w as u32)));
+        out.push((k, if word { start } else { mirrored(start, w as u32) }));
         at = start + w;
     }
     if end % 8 != 0 || at % 8 != 0 {
         return Vec::new();
+    }
+    // Reversed as a whole (`byte_order_word`): one unit of its type, from a unit's start,
+    // each bitfield where the unit's value keeps its bits.
+    if word {
+        let unit = match fields[first].ty {
+            FieldType::Scalar(s) => s.size() * 8,
+            _ => 0,
+        };
+        if at - end != unit || end % unit != 0 {
+            return Vec::new();
+        }
+        for (k, start) in out.iter_mut() {
+            let w = u64::from(fields[*k].bits.unwrap_or(0));
+            *start = end + (unit - (*start - end) - w);
+        }
     }
     out
 }
@@ -968,6 +985,12 @@ pub fn byte_order_misfit(
                     f0.display_name()
                 ),
             ));
+        }
+        if f0.byte_order_word {
+            if let Some(why) = word_misfit(run_fields, run) {
+                return Some((run.at_index.clone(), why));
+            }
+            continue;
         }
         // Its bits on this (little-endian) target, in order.
         let mut at = run.start * 8;
@@ -1021,6 +1044,45 @@ pub fn byte_order_misfit(
         }
     }
     None
+}
+
+/// Why a run of bitfields reversed as a whole on a big-endian ABI (`byte_order = "word"`) is
+/// not one unit of one type from the unit's start, which reversing keeps each bitfield's bits
+/// of the unit's value only then; None when it is.
+fn word_misfit(run_fields: &[Field], run: &BitRun) -> Option<String> {
+    let f0 = &run_fields[0];
+    let FieldType::Scalar(ty) = f0.ty else {
+        return None;
+    };
+    let unit = ty.size();
+    let name = f0.display_name();
+    if let Some(f) = run_fields
+        .iter()
+        .find(|f| !matches!(f.ty, FieldType::Scalar(t) if t == ty))
+    {
+        return Some(format!(
+            "the run of bitfields from `{name}` is reversed as a whole (`byte_order = \"word\"`) \
+             and `{}` has another type: such a run is one unit of one type",
+            f.display_name()
+        ));
+    }
+    if run_fields.iter().any(|f| f.bits == Some(0)) {
+        return Some(format!(
+            "the run of bitfields from `{name}` is reversed as a whole (`byte_order = \"word\"`) \
+             and has a zero-width bitfield: such a run is one unit of one type"
+        ));
+    }
+    let bytes = run.end - run.start;
+    let bits: u64 = run_fields.iter().map(|f| u64::from(f.bits.unwrap_or(0))).sum();
+    (bits != unit * 8 || bytes != unit || run.start % unit != 0).then(|| {
+        format!(
+            "the run of bitfields from `{name}` is reversed as a whole (`byte_order = \"word\"`) \
+             and takes {bits} bits from byte {}: such a run is one {unit}-byte unit of its type, \
+             every bit its bitfields', from the unit's start, so that each keeps its bits of \
+             the unit's value",
+            run.start
+        )
+    })
 }
 
 /// The cap on a bitfield's alignment in its struct: 1 in a packed struct, n under `#pragma
@@ -1743,12 +1805,14 @@ pub fn bitfields_differ(
                     })
                     .filter_map(|m| {
                         let b = m.bits?;
-                        let ordered = fl.target.big_endian
-                            && field_at(st, &m.index).is_some_and(|f| f.byte_order);
-                        let bit = if ordered {
-                            mirrored(b.bit, b.width)
-                        } else {
-                            b.bit
+                        let f = field_at(st, &m.index)?;
+                        let bit = match (fl.target.big_endian, f.byte_order, f.byte_order_word) {
+                            // The run reversed as a whole: mirrored within it.
+                            (true, true, true) => {
+                                (r.start + r.end) * 8 - b.bit - u64::from(b.width)
+                            }
+                            (true, true, false) => mirrored(b.bit, b.width),
+                            _ => b.bit,
                         };
                         Some((m.index.clone(), bit - r.start * 8, b.width))
                     })

@@ -46,6 +46,17 @@ fn byte_order_bit(bit: u64, width: u32) -> u64 {
         bit
     }
 }
+/// A bitfield of a run reversed as a whole on a big-endian target (`byte_order = "word"`):
+/// its first bit on this target, from the little-endian declaration's, in a run of `bits`.
+#[inline]
+#[allow(dead_code)]
+fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
+    if cfg!(target_endian = "big") {
+        bits - bit - u64::from(width)
+    } else {
+        bit
+    }
+}
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
@@ -922,6 +933,103 @@ const _: () = {
         panic!("struct BfWeightAnon1: `var3_w` at the wrong offset");
     }
 };
+/// The anonymous struct of [`BfState`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct BfStateAnon1 {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u32; 0],
+    /// The bytes of the bitfields `role`, `conn`, `disk`, `susp`, `_pad`: read and written by their accessors.
+    pub _bitfield_1: [u8; 4],
+}
+impl BfStateAnon1 {
+    /// `role`: bits 0 to 1 of `_bitfield_1` on a little-endian ABI, mirrored in the run on a big-endian one.
+    #[inline]
+    pub fn role(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, word_order_bit(0, 2, 32), 2) as u32
+    }
+    /// Sets `role` to the low 2 bits of `value`.
+    #[inline]
+    pub fn set_role(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, word_order_bit(0, 2, 32), 2, value as u64)
+    }
+    /// `conn`: bits 2 to 6 of `_bitfield_1` on a little-endian ABI, mirrored in the run on a big-endian one.
+    #[inline]
+    pub fn conn(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, word_order_bit(2, 5, 32), 5) as u32
+    }
+    /// Sets `conn` to the low 5 bits of `value`.
+    #[inline]
+    pub fn set_conn(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, word_order_bit(2, 5, 32), 5, value as u64)
+    }
+    /// `disk`: bits 7 to 10 of `_bitfield_1` on a little-endian ABI, mirrored in the run on a big-endian one.
+    #[inline]
+    pub fn disk(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, word_order_bit(7, 4, 32), 4) as u32
+    }
+    /// Sets `disk` to the low 4 bits of `value`.
+    #[inline]
+    pub fn set_disk(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, word_order_bit(7, 4, 32), 4, value as u64)
+    }
+    /// `susp`: bits 11 to 11 of `_bitfield_1` on a little-endian ABI, mirrored in the run on a big-endian one.
+    #[inline]
+    pub fn susp(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, word_order_bit(11, 1, 32), 1) as u32
+    }
+    /// Sets `susp` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_susp(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, word_order_bit(11, 1, 32), 1, value as u64)
+    }
+    /// `_pad`: bits 12 to 31 of `_bitfield_1` on a little-endian ABI, mirrored in the run on a big-endian one.
+    #[inline]
+    pub fn _pad(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, word_order_bit(12, 20, 32), 20) as u32
+    }
+    /// Sets `_pad` to the low 20 bits of `value`.
+    #[inline]
+    pub fn set__pad(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, word_order_bit(12, 20, 32), 20, value as u64)
+    }
+}
+/// `union bf_state`: A run of bitfields reversed as a whole on a big-endian ABI
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union BfState {
+    /// The anonymous struct.
+    pub anon1: BfStateAnon1,
+    /// the word
+    pub i: u32,
+}
+impl ::core::default::Default for BfState {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfState>() != 4 {
+        panic!("union bf_state: wrong size");
+    }
+    if ::core::mem::align_of::<BfState>() != 4 {
+        panic!("union bf_state: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfState, anon1) != 0 {
+        panic!("union bf_state: `(anonymous struct role)` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfState, i) != 0 {
+        panic!("union bf_state: `i` at the wrong offset");
+    }
+    if ::core::mem::size_of::<BfStateAnon1>() != 4 {
+        panic!("struct BfStateAnon1: wrong size");
+    }
+    if ::core::mem::offset_of!(BfStateAnon1, _bitfield_1) != 0 {
+        panic!("struct BfStateAnon1: `_bitfield_1` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -937,6 +1045,7 @@ pub mod r1 {
     pub use super::BfFanout;
     pub use super::BfEvents;
     pub use super::BfWeight;
+    pub use super::BfState;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

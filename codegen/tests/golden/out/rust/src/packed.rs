@@ -46,6 +46,17 @@ fn byte_order_bit(bit: u64, width: u32) -> u64 {
         bit
     }
 }
+/// A bitfield of a run reversed as a whole on a big-endian target (`byte_order = "word"`):
+/// its first bit on this target, from the little-endian declaration's, in a run of `bits`.
+#[inline]
+#[allow(dead_code)]
+fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
+    if cfg!(target_endian = "big") {
+        bits - bit - u64::from(width)
+    } else {
+        bit
+    }
+}
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {

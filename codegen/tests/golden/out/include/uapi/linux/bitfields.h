@@ -260,4 +260,34 @@ union bf_weight {
 	};
 };
 
+/**
+ * union bf_state - A run of bitfields reversed as a whole on a big-endian ABI
+ * @role: bits 0 and 1 of `i`
+ * @conn: bits 2 to 6
+ * @disk: bits 7 to 10
+ * @susp: bit 11
+ * @_pad: unused
+ * @i: the word
+ */
+union bf_state {
+	struct {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+		unsigned int role:2;
+		unsigned int conn:5;
+		unsigned int disk:4;
+		unsigned int susp:1;
+		unsigned int _pad:20;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+		unsigned int _pad:20;
+		unsigned int susp:1;
+		unsigned int disk:4;
+		unsigned int conn:5;
+		unsigned int role:2;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+	};
+	unsigned int i;
+};
+
 #endif /* _UAPI_LINUX_BITFIELDS_H */
