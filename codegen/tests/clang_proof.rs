@@ -417,5 +417,8 @@ fn a_word_run_declared_per_byte_on_big_endian_is_caught_on_s390x() {
             .all(|m| m.to_string().starts_with("s390x-linux-gnu: ")),
         "{all}"
     );
-    assert!(all.contains("bf_state (bitfields): `role` at bits 5..7"), "{all}");
+    assert!(
+        all.contains("bf_state (bitfields): `role` at bits 5..7"),
+        "{all}"
+    );
 }

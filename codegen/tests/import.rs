@@ -1879,6 +1879,43 @@ fn members_declared_in_reverse_per_byte_order_import_as_runs() {
     );
 }
 
+/// A run of bitfields the big-endian branch declares in reverse as a whole imports as
+/// `byte_order = "word"`, inside a struct (linux/drbd.h's `drbd_state`) and where the header
+/// declares the whole union per byte order at file scope (linux/perf_event.h's
+/// `perf_mem_data_src`); libclang's s390x layout proves both, and the regenerated header
+/// writes the union once.
+#[test]
+fn bitfields_reversed_as_a_whole_import_as_word_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("word.h");
+    std::fs::write(
+        &header,
+        "#ifndef _WORD_H\n#define _WORD_H\n#include <linux/types.h>\n#include <asm/byteorder.h>\n\
+         union word_state {\n\tstruct {\n#if defined(__LITTLE_ENDIAN_BITFIELD)\n\
+         \t\tunsigned role:2;\n\t\tunsigned conn:5;\n\t\tunsigned _pad:25;\n\
+         #elif defined(__BIG_ENDIAN_BITFIELD)\n\t\tunsigned _pad:25;\n\t\tunsigned conn:5;\n\
+         \t\tunsigned role:2;\n#else\n# error \"this endianness is not supported\"\n#endif\n\
+         \t};\n\tunsigned int i;\n};\n\
+         #if defined(__LITTLE_ENDIAN_BITFIELD)\nunion word_src {\n\t__u64 val;\n\tstruct {\n\
+         \t\t__u64 op:5, /* opcode */\n\t\t\tlvl:14,\n\t\t\trsvd:45;\n\t};\n};\n\
+         #elif defined(__BIG_ENDIAN_BITFIELD)\nunion word_src {\n\t__u64 val;\n\tstruct {\n\
+         \t\t__u64 rsvd:45,\n\t\t\tlvl:14,\n\t\t\top:5; /* opcode */\n\t};\n};\n\
+         #else\n#error \"Unknown endianness\"\n#endif\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "word");
+    for want in [
+        "{ name = \"role\", type = \"unsigned int\", bits = 2, byte_order = \"word\" }",
+        "{ name = \"_pad\", type = \"unsigned int\", bits = 25, byte_order = \"word\" }",
+        "{ name = \"op\", type = \"__u64\", bits = 5, byte_order = \"word\", doc = \"opcode\" }",
+        "{ name = \"rsvd\", type = \"__u64\", bits = 45, byte_order = \"word\" }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+}
+
 /// An enum with values past 2^63 - 1 (linux/perf_event.h's `perf_callchain_context`)
 /// imports each such value as the C expression the header writes (`expr`), and comes back
 /// with the same values and the same `unsigned long` type on every target.

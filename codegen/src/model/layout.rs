@@ -923,7 +923,14 @@ fn mirror_run(
         if start != at || w == 0 || (!word && start / 8 != (start + w - 1) / 8) {
             return Vec::new();
         }
-        out.push((k, if word { start } else { mirrored(start, w as u32) }));
+        out.push((
+            k,
+            if word {
+                start
+            } else {
+                mirrored(start, w as u32)
+            },
+        ));
         at = start + w;
     }
     if end % 8 != 0 || at % 8 != 0 {
@@ -1073,7 +1080,10 @@ fn word_misfit(run_fields: &[Field], run: &BitRun) -> Option<String> {
         ));
     }
     let bytes = run.end - run.start;
-    let bits: u64 = run_fields.iter().map(|f| u64::from(f.bits.unwrap_or(0))).sum();
+    let bits: u64 = run_fields
+        .iter()
+        .map(|f| u64::from(f.bits.unwrap_or(0)))
+        .sum();
     (bits != unit * 8 || bytes != unit || run.start % unit != 0).then(|| {
         format!(
             "the run of bitfields from `{name}` is reversed as a whole (`byte_order = \"word\"`) \

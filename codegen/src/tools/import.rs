@@ -57,6 +57,9 @@ struct Field {
     /// Its run's label, where two runs that are not bitfields stand side by side (md_p.h's
     /// `events_lo`/`events_hi` and `cp_events_lo`/`cp_events_hi`): its first member's name.
     byte_order_label: Option<String>,
+    /// A bitfield of a run the big-endian branch declares in reverse as a whole
+    /// (`byte_order = "word"`, drbd.h's `drbd_state`).
+    byte_order_word: bool,
     /// A flexible array member declared with `__DECLARE_FLEX_ARRAY()`.
     declared: bool,
     /// An inline union or struct's `__attribute__((packed))`.
@@ -641,6 +644,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         bits,
         byte_order: false,
         byte_order_label: None,
+        byte_order_word: false,
         declared: false,
         packed: false,
         konst,
@@ -2353,6 +2357,11 @@ fn struct_item(
         }
         at_line += line.len() as u32;
     }
+    if own {
+        if let Some(r) = whole_per_byte_order(source, start, end) {
+            regions.push(r);
+        }
+    }
     if refused.is_none() && !regions.is_empty() {
         if let Err(path) = mark_byte_order(&mut fields, &regions) {
             problems.push(at(
@@ -2598,6 +2607,7 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
         parts.push(format!("bits = {n}"));
     }
     match (&f.byte_order_label, f.byte_order) {
+        _ if f.byte_order_word => parts.push("byte_order = \"word\"".to_string()),
         (Some(l), true) => parts.push(format!("byte_order = {}", toml_str(l))),
         (None, true) => parts.push("byte_order = true".to_string()),
         _ => {}
@@ -3090,6 +3100,30 @@ fn byte_order_test(t: &str) -> Option<bool> {
     None
 }
 
+/// A struct the header declares whole per byte order at file scope (perf_event.h's `#if
+/// defined(__LITTLE_ENDIAN_BITFIELD)` `union perf_mem_data_src { ... };` `#elif
+/// defined(__BIG_ENDIAN_BITFIELD)` its other declaration): its bytes `start..end`, the
+/// declaration libclang read, as a byte-order region with the big-endian branch's text.
+fn whole_per_byte_order(source: &str, start: u32, end: u32) -> Option<((u32, u32), &str)> {
+    let before = source.get(..start as usize)?.trim_end();
+    let test = before.rsplit('\n').next()?.trim();
+    if byte_order_test(test) != Some(true) || !test.starts_with("#if") {
+        return None;
+    }
+    let after = source.get(end as usize..)?;
+    let rest = after.trim_start().strip_prefix(';')?.trim_start();
+    let (line, big) = rest.split_once('\n')?;
+    let line = line.trim();
+    if byte_order_test(line) != Some(false) && line != "#else" {
+        return None;
+    }
+    let close = big
+        .match_indices('#')
+        .find(|(i, _)| big[..*i].ends_with('\n') || *i == 0)
+        .map_or(big.len(), |(i, _)| i);
+    Some(((start, end), &big[..close]))
+}
+
 /// The names a run of C declarations declares, in order (`__u16 type_flags;`, `} type;`,
 /// `bit0:1,`): each identifier followed by `;`, `,`, `:` or `[`, comments left out.
 fn declarator_names(text: &str) -> Vec<&str> {
@@ -3125,17 +3159,44 @@ fn declarator_names(text: &str) -> Vec<&str> {
 /// order no run reverses, by its path.
 fn mark_byte_order(fields: &mut [Field], regions: &[((u32, u32), &str)]) -> Result<(), String> {
     let region_of = |o: u32| regions.iter().position(|((a, b), _)| o >= *a && o < *b);
-    // This level's members in a region that are not bitfields: (region, index).
+    // This level's members in a region that are not bitfields: (region, index); and its
+    // runs of bitfields there: (region, indices).
     let mut plain: Vec<(usize, usize)> = Vec::new();
+    let mut bit_runs: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, f) in fields.iter_mut().enumerate() {
         if let Some((_, ms)) = &mut f.inline {
             mark_byte_order(ms, regions)?;
             continue;
         }
         match (region_of(f.offset), f.bits) {
-            (Some(_), Some(_)) => f.byte_order = true,
+            (Some(r), Some(_)) => {
+                f.byte_order = true;
+                match bit_runs.last_mut() {
+                    Some((k, run)) if *k == r && run.last() == Some(&(i - 1)) => run.push(i),
+                    _ => bit_runs.push((r, vec![i])),
+                }
+            }
             (Some(r), None) => plain.push((r, i)),
             (None, _) => {}
+        }
+    }
+    // A run the big-endian branch declares in reverse as a whole, past one byte (where each
+    // byte's reversal would be another order): `byte_order = "word"`. Any other order is
+    // written per byte, which libclang's s390x layout then proves or refuses.
+    for (r, run) in &bit_runs {
+        let named: Vec<&str> = run
+            .iter()
+            .filter_map(|i| fields[*i].name.as_deref())
+            .collect();
+        let big: Vec<&str> = declarator_names(regions[*r].1)
+            .into_iter()
+            .filter(|d| named.contains(d))
+            .collect();
+        let bits: u32 = run.iter().map(|i| fields[*i].bits.unwrap_or(0)).sum();
+        if bits > 8 && named.len() > 1 && big.iter().eq(named.iter().rev()) {
+            for i in run {
+                fields[*i].byte_order_word = true;
+            }
         }
     }
     for (r, (_, big)) in regions.iter().enumerate() {
