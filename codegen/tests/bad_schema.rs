@@ -1040,13 +1040,13 @@ const CASES: &[Case] = &[
         name: "incomplete on a member that is not a pointer",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"__u64\", incomplete = true }]\n",
         at: "true }",
-        says: "`incomplete` is for a pointer to a struct no header defines",
+        says: "`incomplete` is for a pointer to a struct or union no header defines",
     },
     Case {
-        name: "incomplete pointer to a union",
-        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"union u *\", incomplete = true }]\n",
+        name: "incomplete pointer to a union the schema defines",
+        body: "[[union]]\nname = \"u\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"union u *\", incomplete = true }]\n",
         at: "\"union u *\"",
-        says: "unknown struct `u`",
+        says: "`incomplete` on a pointer to `union u`, which the schema defines: drop it",
     },
     Case {
         name: "self_define on a define",

@@ -62,8 +62,9 @@ pub struct Family {
     pub tag_aliases: Vec<TagAlias>,
     /// `[[define]]`s of a string, in schema order.
     pub strings: Vec<StringDefine>,
-    /// The tags of the structs pointers point to that no header defines (`incomplete`), in
-    /// the order the schema first names them.
+    /// The structs and unions pointers point to that no header defines (`incomplete`), as C
+    /// names them (`struct xt_match`, `union i2c_smbus_data`), in the order the schema first
+    /// names them.
     pub incomplete: Vec<String>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
@@ -770,9 +771,7 @@ impl Pointer {
             Pointee::Void => "void",
             Pointee::Scalar(s) => s.c_name(),
             Pointee::Struct(i) => return self.spell(&family.struct_(i).c_type()),
-            Pointee::Incomplete(i) => {
-                return self.spell(&format!("struct {}", family.incomplete[i]))
-            }
+            Pointee::Incomplete(i) => return self.spell(&family.incomplete[i]),
             Pointee::Typedef(i) => &family.typedefs[i.0].name,
         };
         self.spell(to)

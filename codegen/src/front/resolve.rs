@@ -1706,8 +1706,8 @@ impl Resolver {
                 ) {
                     self.error(
                         i.span(),
-                        "`incomplete` is for a pointer to a struct no header defines \
-                         (`struct xt_match *`)",
+                        "`incomplete` is for a pointer to a struct or union no header \
+                         defines (`struct xt_match *`)",
                     );
                 }
                 ty
@@ -2933,24 +2933,32 @@ impl Resolver {
                         self.error(
                             t.span(),
                             format!(
-                                "`incomplete` on a pointer to `struct {}`, which the schema \
-                                 defines: drop it",
-                                sname.trim()
+                                "`incomplete` on a pointer to `{}`, which the schema defines: \
+                                 drop it",
+                                to.trim()
                             ),
                         );
                         return None;
                     }
                     Some(i) => Some(Pointee::Struct(i)),
-                    None if incomplete && !to.starts_with("union ") => {
+                    None if incomplete => {
                         let tag = sname.trim().to_string();
                         if !names::is_c_identifier(&tag) {
                             self.error(t.span(), format!("`{tag}` is not a C identifier"));
                             return None;
                         }
-                        let i = match self.incomplete.iter().position(|x| *x == tag) {
+                        // `struct TAG` or `union TAG` (linux/i2c-dev.h's `union
+                        // i2c_smbus_data *`, of <linux/i2c.h>, which it does not include).
+                        let keyword = if to.starts_with("union ") {
+                            "union"
+                        } else {
+                            "struct"
+                        };
+                        let c_type = format!("{keyword} {tag}");
+                        let i = match self.incomplete.iter().position(|x| *x == c_type) {
                             Some(i) => i,
                             None => {
-                                self.incomplete.push(tag);
+                                self.incomplete.push(c_type);
                                 self.incomplete.len() - 1
                             }
                         };

@@ -411,7 +411,7 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
 }
 
 /// The schema's `T *` for a pointer member (`const T *`, T `void`, an integer type the schema
-/// has, or `struct NAME`), or why it has none. An installed header has lost `__user`
+/// has, `struct NAME` or `union NAME`), or why it has none. An installed header has lost `__user`
 /// (headers_install deletes it), so the skeleton has none.
 fn pointer_type(ty: Type) -> Result<String, String> {
     let to = ty.pointee();
@@ -428,7 +428,9 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         bare.to_string()
     } else if let (false, Some(c)) = (to.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
         c.to_string()
-    } else if canon.kind() == TypeKind::Record && bare.starts_with("struct ") {
+    } else if canon.kind() == TypeKind::Record
+        && (bare.starts_with("struct ") || bare.starts_with("union "))
+    {
         bare.to_string()
     } else if to.kind() == TypeKind::Typedef
         && canon.kind() == TypeKind::Record
@@ -4250,7 +4252,7 @@ pub fn import_structs(
                     // header's), C's incomplete type. A typedef's struct has no tag to name.
                     let ty = f.ty.as_deref().unwrap_or("");
                     let tagged_pointer = ty.ends_with('*')
-                        && ["struct ", "const struct "]
+                        && ["struct ", "const struct ", "union ", "const union "]
                             .iter()
                             .any(|p| ty.starts_with(p));
                     if let Some(t) = f.struct_ref.as_deref().filter(|_| tagged_pointer) {

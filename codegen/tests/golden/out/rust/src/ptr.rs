@@ -160,6 +160,8 @@ pub struct PtrList {
     pub owner: *const ::core::ffi::c_void,
     /// the same tag
     pub again: *mut ::core::ffi::c_void,
+    /// a union of another header's (linux/i2c-dev.h's `union i2c_smbus_data *`)
+    pub data: *mut ::core::ffi::c_void,
 }
 impl ::core::default::Default for PtrList {
     fn default() -> Self {
@@ -168,7 +170,7 @@ impl ::core::default::Default for PtrList {
 }
 const _: () = {
     if ::core::mem::size_of::<PtrList>()
-        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
     {
         panic!("struct ptr_list: wrong size");
     }
@@ -189,6 +191,11 @@ const _: () = {
         != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
     {
         panic!("struct ptr_list: `again` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrList, data)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+    {
+        panic!("struct ptr_list: `data` at the wrong offset");
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrList {}

@@ -56,11 +56,13 @@ struct ptr_kinds {
  * @next: the next entry
  * @owner: the kernel's
  * @again: the same tag
+ * @data: a union of another header's (linux/i2c-dev.h's `union i2c_smbus_data *`)
  */
 struct ptr_list {
 	struct ptr_list *next;
 	const struct ptr_kernel_only *owner;
 	struct ptr_kernel_only *again;
+	union ptr_kernel_data *data;
 };
 
 #define PTR_DESC_ALIGN_SIZE	16
