@@ -1177,7 +1177,10 @@ fn import_generate_compare(header: &Path, family: &str) -> String {
             .join(&c.family.header)
             .display()
     );
-    let dirs = [stub.path(), include.as_path()];
+    // The C library's headers last, as import reads them (<limits.h>).
+    let libc = tempfile::tempdir().unwrap();
+    uapigen::tools::libc_stubs::write(libc.path()).unwrap();
+    let dirs = [stub.path(), include.as_path(), libc.path()];
     assert!(!c.family.structs.is_empty() || c.family.constants().count() > 0);
     for target in uapigen::layout::TARGETS {
         let a = uapigen::clang_proof::measure(&original, &dirs, target).unwrap();
@@ -1911,6 +1914,36 @@ fn bitfields_reversed_as_a_whole_import_as_word_runs() {
         "{ name = \"_pad\", type = \"unsigned int\", bits = 25, byte_order = \"word\" }",
         "{ name = \"op\", type = \"__u64\", bits = 5, byte_order = \"word\", doc = \"opcode\" }",
         "{ name = \"rsvd\", type = \"__u64\", bits = 45, byte_order = \"word\" }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+}
+
+/// `#include <limits.h>` in a header whose folder has a limits.h of its own (Linux 6.1's
+/// linux/netfilter_ipv4.h, beside linux/limits.h) reads the C library's, as a compiler does:
+/// the proof of the skeleton once searched the header's folder first, found linux/limits.h
+/// and refused the header for its `INT_MIN`.
+#[test]
+fn a_c_library_header_is_not_taken_from_the_headers_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    std::fs::write(
+        linux.join("limits.h"),
+        "#ifndef _LINUX_LIMITS_H\n#define _LINUX_LIMITS_H\n#define NR_OPEN 1024\n#endif\n",
+    )
+    .unwrap();
+    let header = linux.join("nfpri.h");
+    std::fs::write(
+        &header,
+        "#ifndef _NFPRI_H\n#define _NFPRI_H\n#include <limits.h>\n\
+         enum nf_pri {\n\tNF_PRI_FIRST = INT_MIN,\n\tNF_PRI_FILTER = 0,\n\tNF_PRI_LAST = INT_MAX,\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "nfpri");
+    for want in [
+        "{ name = \"NF_PRI_FIRST\", value = -2147483648 }",
+        "{ name = \"NF_PRI_LAST\", value = 2147483647 }",
     ] {
         assert!(schema.contains(want), "{want}:\n{schema}");
     }

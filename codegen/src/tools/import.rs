@@ -4575,8 +4575,13 @@ fn verify(
     let checked =
         crate::lay_out(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
     let dir = header.parent().unwrap_or(Path::new("."));
-    let mut dirs: Vec<&Path> = vec![stub, dir];
+    // The header's own folder last, after the C library's stubs: only `#include <FILE>` of
+    // the header itself looks there, and a name of the C library's the folder also has
+    // (linux/limits.h for <limits.h>, which linux/netfilter_ipv4.h reads INT_MIN from) is
+    // the C library's, as a compiler's search has it.
+    let mut dirs: Vec<&Path> = vec![stub];
     dirs.extend(include.iter().copied());
+    dirs.push(dir);
     let source = format!("#include <{file}>\n");
     // Per struct: the first target that differs, what differs there, and how many others do.
     let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
