@@ -48,6 +48,12 @@ fn checks(triple: &str) -> String {
         n += 1;
     }
     assert!(n >= 47, "{n} types checked");
+    // <stdint.h>'s pointer-sized integers, which the stub defines from the compiler's.
+    out.push_str(
+        "_Static_assert(sizeof(uintptr_t) == sizeof(void *) && (uintptr_t)-1 > 0, \"uintptr_t\");\n\
+         _Static_assert(sizeof(intptr_t) == sizeof(void *) && (intptr_t)-1 < 0, \"intptr_t\");\n\
+         _Static_assert(_Generic((uintptr_t)0, unsigned long: sizeof(long) == 8, unsigned int: sizeof(long) == 4, default: 0), \"uintptr_t is unsigned long on LP64, unsigned int on ILP32\");\n",
+    );
     // <asm-generic/posix_types.h>'s one struct, which the stub carries for import.
     out.push_str(
         "_Static_assert(sizeof(__kernel_fsid_t) == 8 && _Alignof(__kernel_fsid_t) == 4, \

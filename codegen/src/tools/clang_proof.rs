@@ -207,12 +207,14 @@ pub const LIBC_COMPAT_MACROS: &[&str] = &[
 
 /// `<stdint.h>`'s exact-width types, which a header read with `-nostdinc` has not (fuse.h
 /// includes it): the compiler's own definitions of them for the target, as the C library's
-/// are (`uint64_t` is `unsigned long` on LP64 and `unsigned long long` on ILP32).
+/// are (`uint64_t` is `unsigned long` on LP64 and `unsigned long long` on ILP32), and its
+/// `uintptr_t` (Linux 6.1's linux/virtio_ring.h casts to it in `vring_init`).
 pub const STDINT_H: &str = "#ifndef _STDINT_H\n#define _STDINT_H\n\
 typedef __INT8_TYPE__ int8_t;\ntypedef __INT16_TYPE__ int16_t;\n\
 typedef __INT32_TYPE__ int32_t;\ntypedef __INT64_TYPE__ int64_t;\n\
 typedef __UINT8_TYPE__ uint8_t;\ntypedef __UINT16_TYPE__ uint16_t;\n\
-typedef __UINT32_TYPE__ uint32_t;\ntypedef __UINT64_TYPE__ uint64_t;\n#endif\n";
+typedef __UINT32_TYPE__ uint32_t;\ntypedef __UINT64_TYPE__ uint64_t;\n\
+typedef __INTPTR_TYPE__ intptr_t;\ntypedef __UINTPTR_TYPE__ uintptr_t;\n#endif\n";
 
 /// `<asm/byteorder.h>` for the target being read, whichever it is: its bitfield order
 /// (`__LITTLE_ENDIAN_BITFIELD` or `__BIG_ENDIAN_BITFIELD`, and `__LITTLE_ENDIAN` or
