@@ -3876,6 +3876,12 @@ impl Resolver {
             }
             return Some(IoSize { c, bytes });
         }
+        // <stddef.h>'s `size_t` (matroxfb.h's `_IOR('n', 0xFB, size_t)`): the ABI's word, as
+        // the program using the number has it from its C library.
+        if c == "size_t" {
+            let bytes = crate::layout::TARGETS.iter().map(|t| t.long_size).collect();
+            return Some(IoSize { c, bytes });
+        }
         let bytes = self.type_sizes(s, family, since)?;
         if let Some(big) = bytes.iter().find(|b| **b >= limit) {
             self.error(

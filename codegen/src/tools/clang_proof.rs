@@ -601,11 +601,18 @@ pub fn prove_with(
         path: stddef.display().to_string(),
         message: e.to_string(),
     })?;
-    // <stddef.h>'s `offsetof`, which a program using linux/fuse.h's `FUSE_NAME_OFFSET` has.
+    // <stddef.h>'s `offsetof`, which a program using linux/fuse.h's `FUSE_NAME_OFFSET` has,
+    // and its `size_t`, which one using matroxfb.h's `_IOR('n', 0xFB, size_t)` has.
+    let size_t = families.iter().any(|c| {
+        c.latest().family().constants().any(
+            |k| matches!(&k.expr, crate::ir::Expr::Io { size: Some(s), .. } if s.c == "size_t"),
+        )
+    });
     let source: String = std::iter::once(
         "#ifndef offsetof\n#define offsetof(TYPE, MEMBER) __builtin_offsetof(TYPE, MEMBER)\n#endif\n"
             .to_string(),
     )
+    .chain(size_t.then(|| "#include <stddef.h>\n".to_string()))
     .chain(
         families
             .iter()

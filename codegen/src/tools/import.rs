@@ -1354,7 +1354,7 @@ fn ioctl_form(words: &[String]) -> DefineForm {
     // or a struct (`const char *`), or an array of a struct or scalar (`int [ 2 ]` → `int[2]`).
     fn value_type(toks: &[&str]) -> bool {
         match toks {
-            ["struct", n] => is_identifier(n),
+            ["struct" | "union", n] => is_identifier(n),
             // A tagged enum of the header's (genwqe_card.h's `enum genwqe_card_state`).
             ["enum", n] => is_identifier(n),
             // A typedef's name (videodev2.h's `v4l2_std_id`), which resolve looks up.
@@ -1380,6 +1380,10 @@ fn ioctl_form(words: &[String]) -> DefineForm {
         [base @ .., "[", n, "]"] if is_identifier(n) && !base.contains(&"[") => {
             (format!("{}[{n}]", base.join(" ")), value_type(base))
         }
+        // C's `unsigned` alone is `unsigned int` (capi.h's `_IOR('C', 0x25, unsigned)`), as
+        // import writes a member of it.
+        ["unsigned"] => ("unsigned int".to_string(), true),
+        ["signed"] => ("int".to_string(), true),
         _ => (toks.join(" "), value_type(&toks)),
     };
     if !known {
@@ -3942,7 +3946,9 @@ pub fn import_structs(
                 Item::Enum { values, .. } => known.extend(values.iter().map(|(n, _, _)| n.clone())),
                 Item::Define { name, value, .. }
                     if define_typedef_arg(value).is_some_and(|t| {
-                        !typedef_names.contains(&t)
+                        // <stddef.h>'s `size_t` is the schema's own (the ABI's word).
+                        t != "size_t"
+                            && !typedef_names.contains(&t)
                             && !other_scalar_typedef(&state.other_typedefs, &t)
                     }) =>
                 {
@@ -4673,6 +4679,15 @@ fn verify(
         .any(|k| k.calls(|m| crate::front::cexpr::BITS_H.contains(&m)));
     if bits_h {
         used = format!("#include <asm/bitsperlong.h>\n#include <linux/bits.h>\n{used}");
+    }
+    // And <stddef.h>'s `size_t` (matroxfb.h's `_IOR('n', 0xFB, size_t)`), which a program
+    // using the number has.
+    if latest
+        .family()
+        .constants()
+        .any(|k| matches!(&k.expr, crate::ir::Expr::Io { size: Some(s), .. } if s.c == "size_t"))
+    {
+        used = format!("#include <stddef.h>\n{used}");
     }
     // And <stddef.h>'s `offsetof` (linux/fuse.h's `FUSE_NAME_OFFSET`), which a program
     // using it has.

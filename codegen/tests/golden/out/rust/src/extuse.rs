@@ -421,6 +421,17 @@ pub const EXTUSE_MMIO_OFFSET: u64 = if cfg!(target_pointer_width = "32") {
 pub const EXTDEP_TARGET: &[u8; 6] = b"ERROR\0";
 /// `EXTUSE_ERROR_TARGET` = `EXTDEP_TARGET`.
 pub const EXTUSE_ERROR_TARGET: &[u8; 6] = b"ERROR\0";
+/// a size_t argument, as matroxfb.h's MATROXFB_GET_ALL_OUTPUTS: the ABI's word
+pub const EXTUSE_GET_OUTPUTS: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
+    | (69 << 8) | 4;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

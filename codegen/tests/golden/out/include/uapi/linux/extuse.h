@@ -92,4 +92,6 @@ union extuse_value {
 
 #define EXTUSE_ERROR_TARGET	EXTDEP_TARGET
 
+#define EXTUSE_GET_OUTPUTS	_IOR('E', 4, size_t) /* a size_t argument, as matroxfb.h's MATROXFB_GET_ALL_OUTPUTS: the ABI's word */
+
 #endif /* _UAPI_LINUX_EXTUSE_H */
