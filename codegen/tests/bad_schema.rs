@@ -1127,6 +1127,18 @@ const CASES: &[Case] = &[
         says: "`A` = 18446744073709551584 does not fit in a C enum (int)",
     },
     Case {
+        name: "ioctl on a value written as a #define",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"A\", ioctl = { type = \"'r'\", nr = 1 } }]\n",
+        at: "{ type = \"'r'\", nr = 1 }",
+        says: "`A`: `ioctl` on a value is a C enum's",
+    },
+    Case {
+        name: "an enum value counted on from an ioctl number",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\", ioctl = { type = \"'r'\", nr = 1 } }, { name = \"B\" }]\n",
+        at: "{ name = \"B\" }",
+        says: "`B` has no value, and C would count on from `A`, an ioctl number, which differs between targets",
+    },
+    Case {
         name: "C enum value counted past 2^63 - 1",
         body: "[[enum]]\nname = \"e\"\npast_int = true\nvalues = [{ name = \"A\", value = 9223372036854775807 }, { name = \"B\" }]\n",
         at: "{ name = \"B\" }",
@@ -1142,7 +1154,7 @@ const CASES: &[Case] = &[
         name: "an enum value with value and expr",
         body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\", value = 4, expr = \"(1 << 2)\" }]\n",
         at: "{ name = \"A\"",
-        says: "`A` gives more than one of `value`, `bit`, `alias` and `expr`",
+        says: "`A` gives more than one of `value`, `bit`, `alias`, `expr` and `ioctl`",
     },
     Case {
         name: "negative value in a #define set",

@@ -121,6 +121,9 @@ int main(void)
 	       TYPE(EN_TXN_ABORT_SHIFT), (unsigned long long)EN_TXN_ABORT_MASK,
 	       (unsigned long long)EN_CONTEXT_HV, (unsigned long long)EN_CONTEXT_NEXT,
 	       sizeof(struct en_sample));
+	printf("io %zu %s %llu %llu %llu\n", sizeof(enum en_io), TYPE(EN_IO_GET),
+	       (unsigned long long)EN_IO_GET, (unsigned long long)EN_IO_SET,
+	       (unsigned long long)EN_IO_NOP);
 	struct en_status st = { .func = EN_INST_HANDLER, .state = EN_PAUSED, .rate = EN_RATE_1_2 };
 	en_rate_t r = st.rate;
 	enum en_rate *rp = &r;
@@ -146,6 +149,7 @@ int main(void)
          span 8 signed long -2147483649 2147483648\n\
          expr unsigned long 1099511627770\n\
          past 8 unsigned unsigned long int 18446744069414584320 18446744073709551584 18446744073709551489 8\n\
+         io 4 unsigned int 2147763458 1074283779 17668\n\
          status 16 4 12 7 2 1 1\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
@@ -168,7 +172,8 @@ int main(void)
             ("en_rate", "u32"),
             ("en_control_func", "u32"),
             ("en_txn", "u64"),
-            ("en_context", "u64")
+            ("en_context", "u64"),
+            ("en_io", "u32")
         ]
     );
     // -pedantic: exactly the values past int are not ISO C11.
@@ -211,6 +216,8 @@ int main(void)
                 "EN_TXN_ABORT_MASK",
                 "EN_CONTEXT_HV",
                 "EN_CONTEXT_KERNEL",
+                // Not `EN_IO_GET`: gcc says nothing of a value from a system header's macro
+                // (<asm-generic/ioctl.h>'s `_IOR`), as of android/binder.h's.
             ]
             .iter()
             .any(|n| l.trim_start().starts_with(&format!("{n} =")))

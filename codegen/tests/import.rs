@@ -1949,6 +1949,33 @@ fn a_c_library_header_is_not_taken_from_the_headers_folder() {
     }
 }
 
+/// Enum values that are ioctl numbers (linux/android/binder.h's `binder_driver_return_protocol`)
+/// import as `ioctl`, each target's number, and come back with powerpc's encoding there.
+#[test]
+fn enum_values_that_are_ioctl_numbers_import_as_ioctls() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("binderish.h");
+    std::fs::write(
+        &header,
+        "#ifndef _BINDERISH_H\n#define _BINDERISH_H\n#include <linux/types.h>\n#include <linux/ioctl.h>\n\
+         struct bi_data {\n\t__u64 cookie;\n\t__u32 code;\n\t__u32 flags;\n};\n\
+         enum bi_return {\n\tBR_ERROR = _IOR('r', 0, __s32),\n\tBR_OK = _IO('r', 1),\n\
+         \tBR_TRANSACTION = _IOR('r', 2, struct bi_data),\n\tBC_FREE = _IOW('c', 3, __u64),\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "binderish");
+    for want in [
+        "past_int = true",
+        "{ name = \"BR_ERROR\", ioctl = { type = \"'r'\", nr = 0, dir = \"r\", size = \"__s32\" } }",
+        "{ name = \"BR_OK\", ioctl = { type = \"'r'\", nr = 1 } }",
+        "{ name = \"BR_TRANSACTION\", ioctl = { type = \"'r'\", nr = 2, dir = \"r\", size = \"struct bi_data\" } }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+}
+
 /// An enum with values past 2^63 - 1 (linux/perf_event.h's `perf_callchain_context`)
 /// imports each such value as the C expression the header writes (`expr`), and comes back
 /// with the same values and the same `unsigned long` type on every target.

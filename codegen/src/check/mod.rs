@@ -381,13 +381,17 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     // go past it, which the schema says with `past_int` (nl80211.h's `1U << 31`).
     for g in &family.groups {
         if matches!(g.style, Style::Enum { .. }) && !g.past_int {
-            // An enum past 2^63 - 1 is unsigned: `(__u64)-32` is past int.
+            // An enum past 2^63 - 1 is unsigned: `(__u64)-32` is past int. An ioctl number
+            // is each target's (`_IOW` is past int on powerpc only).
             for c in g.values.iter().filter(|c| {
-                if g.past_i64 {
-                    i32::try_from(c.value).is_err()
-                } else {
-                    i32::try_from(c.value as i64).is_err()
-                }
+                crate::layout::TARGETS.iter().any(|t| {
+                    let v = family.value_on(c, t);
+                    if g.past_i64 {
+                        i32::try_from(v).is_err()
+                    } else {
+                        i32::try_from(v as i64).is_err()
+                    }
+                })
             }) {
                 diags.push(
                     at(

@@ -912,26 +912,34 @@ impl Emit<'_> {
             "u64" => "::std::os::raw::c_ulonglong",
             _ => "::std::os::raw::c_longlong",
         };
-        match named {
-            Some((tag, prefix)) => {
-                for c in &g.values {
-                    self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let v = value(c);
-                    let _ = writeln!(self.out, "pub const {prefix}{}: {tag} = {v};", c.name);
-                }
-                let _ = writeln!(self.out, "{doc}pub type {tag} = {repr};");
-            }
+        let (ty, prefix) = match named {
+            Some((tag, prefix)) => (tag, prefix),
             None => {
                 self.anon_enums += 1;
-                let ty = format!("_bindgen_ty_{}", self.anon_enums);
-                for c in &g.values {
-                    self.out.push_str(&const_doc(c.doc.as_deref()));
-                    let v = value(c);
-                    let _ = writeln!(self.out, "pub const {}: {ty} = {v};", c.name);
-                }
-                let _ = writeln!(self.out, "{doc}pub type {ty} = {repr};");
+                (format!("_bindgen_ty_{}", self.anon_enums), String::new())
+            }
+        };
+        let family = &self.m.family;
+        for c in &g.values {
+            self.out.push_str(&const_doc(c.doc.as_deref()));
+            // A value that is an ioctl number is each target's, as bindgen run there reads
+            // it (powerpc's encoding differs): once per value, under its targets' `cfg`.
+            let per = crate::layout::targets_by(|t| family.value_on(c, t));
+            if per.len() == 1 {
+                let v = value(c);
+                let _ = writeln!(self.out, "pub const {prefix}{}: {ty} = {v};", c.name);
+                continue;
+            }
+            for (v, arches) in per {
+                let _ = writeln!(
+                    self.out,
+                    "{}\npub const {prefix}{}: {ty} = {v};",
+                    cfg_attr(&arches),
+                    c.name
+                );
             }
         }
+        let _ = writeln!(self.out, "{doc}pub type {ty} = {repr};");
     }
 
     fn structure(&mut self, s: StructId) {

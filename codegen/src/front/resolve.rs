@@ -763,7 +763,7 @@ impl Resolver {
                 }
                 Entry::Group(kind, g) => {
                     let inside = self.inside(&g.get_ref().inside, &family);
-                    let group = self.group(kind, g, inside);
+                    let group = self.group(kind, g, inside, &family);
                     let id = GroupId(family.groups.len());
                     match (kind, &group.style, group.decl) {
                         (GroupKind::Enum, Style::Enum { tag: Some(tag) }, _) => {
@@ -3009,6 +3009,7 @@ impl Resolver {
         kind: GroupKind,
         g: S<RawGroup>,
         inside: Option<(StructId, usize)>,
+        family: &Family,
     ) -> ConstGroup {
         let span = g.span();
         let raw = g.into_inner();
@@ -3111,7 +3112,7 @@ impl Resolver {
         if raw.values.get_ref().is_empty() {
             self.error(raw.values.span(), format!("`{name}` has no values"));
         }
-        let mut values = Vec::new();
+        let mut values: Vec<Constant> = Vec::new();
         let mut next: u64 = 0;
         let mut self_defined = Vec::new();
         // The first value past 2^63 - 1, and the first negative one.
@@ -3133,16 +3134,32 @@ impl Resolver {
                 v.bit.is_some(),
                 v.alias.is_some(),
                 v.expr.is_some(),
+                v.ioctl.is_some(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
+            let c_enum = kind == GroupKind::Enum && style != Style::Define;
             let (value, expr) = if given > 1 {
                 self.error(
                     vspan.clone(),
-                    format!("`{cname}` gives more than one of `value`, `bit`, `alias` and `expr`"),
+                    format!(
+                        "`{cname}` gives more than one of `value`, `bit`, `alias`, `expr` and \
+                         `ioctl`"
+                    ),
                 );
                 (0, Expr::Implicit)
+            } else if let Some(io) = &v.ioctl {
+                if c_enum {
+                    self.ioctl(io, family, since)
+                } else {
+                    self.error_note(
+                        io.span(),
+                        format!("`{cname}`: `ioctl` on a value is a C enum's"),
+                        "an ioctl number written as a #define is a `[[define]]` with `ioctl`",
+                    );
+                    (0, Expr::Implicit)
+                }
             } else if let Some(x) = &v.expr {
                 if kind == GroupKind::Enum && style != Style::Define {
                     self.c_expr(x, None)
@@ -3213,6 +3230,19 @@ impl Resolver {
                     past_at.get_or_insert((vspan.clone(), cname.clone()));
                 } else if (value as i64) < 0 {
                     negative_at.get_or_insert(cname.clone());
+                }
+            }
+            // An ioctl number is each target's own: C's count from it would be too.
+            if let (Expr::Implicit, Some(prev)) = (&expr, values.last()) {
+                if matches!(prev.expr, Expr::Io { .. }) {
+                    self.error(
+                        vspan.clone(),
+                        format!(
+                            "`{cname}` has no value, and C would count on from `{}`, an ioctl \
+                             number, which differs between targets: give it one",
+                            prev.name
+                        ),
+                    );
                 }
             }
             next = value.wrapping_add(1);

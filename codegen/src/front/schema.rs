@@ -638,6 +638,9 @@ pub struct RawValue {
     /// A C enum's value as a C integer constant expression, written as given
     /// (perf_event.h's `PERF_CONTEXT_HV = (__u64)-32`).
     pub expr: Option<S<String>>,
+    /// A C enum's value that is an ioctl number (binder.h's `BR_ERROR = _IOR('r', 0,
+    /// __s32)`), as a `[[define]]`'s `ioctl`: its value is each target's encoding.
+    pub ioctl: Option<S<RawIoctl>>,
     /// Kernel-doc or trailing comment text.
     pub doc: Option<S<String>>,
     /// A plain comment written above the value in the C enum (`/* TEGRA241_CMDQV

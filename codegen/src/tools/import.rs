@@ -123,8 +123,8 @@ enum Item {
         doc: Option<String>,
         /// (name, value, where in the header).
         values: Vec<(String, i64, u32)>,
-        /// Its values past 2^63 - 1, as C expressions (`Enumerators::exprs`).
-        exprs: Vec<(String, String)>,
+        /// Its values written other than by number (`Enumerators::forms`).
+        forms: Vec<(String, String)>,
         /// Its values the header defines as themselves (`#define X X` for `#ifdef`).
         self_defined: Vec<String>,
         /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
@@ -852,7 +852,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         let name = path.replace('.', "_");
         let e = Enumerators::of(decl);
         w.problems.extend(e.problems);
-        if let Some((n, _)) = e.exprs.first() {
+        if let Some((n, _)) = e.forms.first() {
             w.problems.push(Problem {
                 offset: e
                     .values
@@ -936,9 +936,11 @@ fn is_unsigned(k: TypeKind) -> bool {
 /// schema cannot hold (past 2^63 - 1, TOML's largest integer) is refused.
 struct Enumerators {
     values: Vec<(String, i64, u32)>,
-    /// The values past 2^63 - 1 (held wrapped in `values`), by name, as the header writes
-    /// them (perf_event.h's `(__u64)-32`): the schema's `expr`.
-    exprs: Vec<(String, String)>,
+    /// The values the schema writes other than by their number, by name, as its key: `expr =
+    /// "..."` for one past 2^63 - 1 (held wrapped in `values`) as the header writes it
+    /// (perf_event.h's `(__u64)-32`), empty for such a one C counts on to; `ioctl = { ... }`
+    /// for an ioctl number (binder.h's `BR_ERROR = _IOR('r', 0, __s32)`), each target's own.
+    forms: Vec<(String, String)>,
     unsigned: bool,
     problems: Vec<Problem>,
 }
@@ -948,7 +950,7 @@ impl Enumerators {
     fn of(decl: Cursor<'_>) -> Enumerators {
         let mut e = Enumerators {
             values: Vec::new(),
-            exprs: Vec::new(),
+            forms: Vec::new(),
             unsigned: is_unsigned(decl.enum_integer_type().kind()),
             problems: Vec::new(),
         };
@@ -967,25 +969,41 @@ impl Enumerators {
             c.enum_value() as i128
         };
         let offset = c.location().spelling().offset;
-        match (i64::try_from(value), initializer(c)) {
-            (Ok(v), _) => self.values.push((name, v, offset)),
-            // An unsigned enum's value past 2^63 - 1, as its C expression.
-            // Its text, or empty where C counts it on from the value before (no `=`).
-            (Err(_), Some(text)) if value <= i128::from(u64::MAX) => {
-                self.values
-                    .push((name.clone(), value as u64 as i64, offset));
-                self.exprs.push((name, text));
-            }
-            (Err(_), _) => {
-                self.problems.push(Problem {
+        // `NAME = _IOR(...)`: the schema's `ioctl`, which is each target's number.
+        let tokens = c.tokens();
+        if let Some(DefineForm::Value(form)) = tokens
+            .get(2)
+            .filter(|m| matches!(m.as_str(), "_IO" | "_IOR" | "_IOW" | "_IOWR"))
+            .map(|_| ioctl_form(&tokens[2..]))
+        {
+            self.values.push((name.clone(), value as i64, offset));
+            self.forms.push((name, form));
+            return;
+        }
+        match i64::try_from(value) {
+            Ok(v) => self.values.push((name, v, offset)),
+            // An unsigned enum's value past 2^63 - 1, as its C expression (the file read
+            // only for such a one).
+            Err(_) => match initializer(c).filter(|_| value <= i128::from(u64::MAX)) {
+                Some(text) => {
+                    self.values
+                        .push((name.clone(), value as u64 as i64, offset));
+                    let form = if text.is_empty() {
+                        text
+                    } else {
+                        format!("expr = {}", toml_str(&text))
+                    };
+                    self.forms.push((name, form));
+                }
+                None => self.problems.push(Problem {
                     offset,
                     len: name.len(),
                     message: format!(
                         "enum value `{name}` is {value}, past 2^63 - 1, and written by no \
                          expression import can copy"
                     ),
-                });
-            }
+                }),
+            },
         }
     }
 }
@@ -2090,7 +2108,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 name,
                 doc: doc_of(c),
                 values: e.values,
-                exprs: e.exprs,
+                forms: e.forms,
                 self_defined: Vec::new(),
                 decl: EnumDecl::Alone,
                 extern_header: None,
@@ -3578,7 +3596,7 @@ fn read(
                         name: Some(c.spelling()),
                         doc: None,
                         values: e.values,
-                        exprs: e.exprs,
+                        forms: e.forms,
                         self_defined: Vec::new(),
                         decl: EnumDecl::Alone,
                         extern_header: None,
@@ -4580,15 +4598,13 @@ fn verify(
     // the schema's natural layout of it would have.
     let checked =
         crate::lay_out(Source::new(name.clone(), skeleton.to_string()), &name).map_err(located)?;
-    let dir = header.parent().unwrap_or(Path::new("."));
-    // The header's own folder last, after the C library's stubs: only `#include <FILE>` of
-    // the header itself looks there, and a name of the C library's the folder also has
-    // (linux/limits.h for <limits.h>, which linux/netfilter_ipv4.h reads INT_MIN from) is
-    // the C library's, as a compiler's search has it.
+    // The header by its path, not by a search of its own folder: a name of the C library's
+    // the folder also has (linux/limits.h for <limits.h>, which linux/netfilter_ipv4.h
+    // reads INT_MIN from) is the C library's, as a compiler's search has it, and the header
+    // itself may have such a name (linux/limits.h, linux/time.h, asm/unistd.h).
     let mut dirs: Vec<&Path> = vec![stub];
     dirs.extend(include.iter().copied());
-    dirs.push(dir);
-    let source = format!("#include <{file}>\n");
+    let source = format!("#include \"{}\"\n", header.display());
     // Per struct: the first target that differs, what differs there, and how many others do.
     let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
     let latest = checked.latest();
@@ -5178,7 +5194,7 @@ fn render(
                         name: Some(name),
                         doc,
                         values,
-                        exprs: Vec::new(),
+                        forms: Vec::new(),
                         self_defined: Vec::new(),
                         decl: EnumDecl::Member,
                         extern_header: None,
@@ -5343,7 +5359,7 @@ fn render(
                 name,
                 doc,
                 values,
-                exprs,
+                forms,
                 self_defined,
                 decl,
                 extern_header,
@@ -5380,7 +5396,13 @@ fn render(
                 if let Some(d) = doc {
                     let _ = writeln!(out, "doc = {}", quote(&d));
                 }
-                if !exprs.is_empty() || values.iter().any(|(_, v, _)| i32::try_from(*v).is_err()) {
+                // Past int: a value past 2^63 - 1, or an ioctl number with a direction, which
+                // sets bit 31 on one encoding or the other (`_IOR` on x86-64, `_IOW` on
+                // powerpc).
+                let past = forms
+                    .iter()
+                    .any(|(_, f)| !f.starts_with("ioctl") || f.contains("dir ="));
+                if past || values.iter().any(|(_, v, _)| i32::try_from(*v).is_err()) {
                     let _ = writeln!(out, "past_int = true");
                 }
                 let _ = writeln!(out, "values = [");
@@ -5398,14 +5420,14 @@ fn render(
                     if let Some(c) = compat(*at, Some(offset)) {
                         also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
                     }
-                    let expr = exprs.iter().find(|(e, _)| e == n).map(|(_, t)| t);
+                    let form = forms.iter().find(|(e, _)| e == n).map(|(_, t)| t);
                     match values[..i].iter().find(|(_, w, _)| w == v) {
-                        _ if expr.is_some_and(|t| t.is_empty()) => {
+                        _ if form.is_some_and(|t| t.is_empty()) => {
                             let _ = writeln!(out, "  {{ name = \"{n}\"{also} }},");
                         }
-                        _ if expr.is_some() => {
-                            let t = toml_str(expr.map_or("", |t| t.as_str()));
-                            let _ = writeln!(out, "  {{ name = \"{n}\", expr = {t}{also} }},");
+                        _ if form.is_some() => {
+                            let t = form.map_or("", |t| t.as_str());
+                            let _ = writeln!(out, "  {{ name = \"{n}\", {t}{also} }},");
                         }
                         Some((first, _, _)) => {
                             let _ =

@@ -296,6 +296,54 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for EnSample {}
+/// an int back
+pub const EN_IO_GET: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (4 << 16) | (69 << 8) | 2;
+/// `EN_IO_SET` = `_IOW('E', 3, struct en_sample)`.
+pub const EN_IO_SET: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | (8 << 16) | (69 << 8) | 3;
+/// `EN_IO_NOP` = `_IO('E', 4)`.
+pub const EN_IO_NOP: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    1 << 29
+} else {
+    0
+}) | (69 << 8) | 4;
+/// `enum en_io`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnIo(pub u32);
+impl EnIo {
+    /// an int back
+    pub const EN_IO_GET: Self = Self(EN_IO_GET);
+    /// `EN_IO_SET` = `_IOW('E', 3, struct en_sample)`.
+    pub const EN_IO_SET: Self = Self(EN_IO_SET);
+    /// `EN_IO_NOP` = `_IO('E', 4)`.
+    pub const EN_IO_NOP: Self = Self(EN_IO_NOP);
+}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

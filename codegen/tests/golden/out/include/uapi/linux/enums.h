@@ -124,4 +124,10 @@ struct en_sample {
 	enum en_context context;
 };
 
+enum en_io {
+	EN_IO_GET = _IOR('E', 2, __s32),	/* an int back */
+	EN_IO_SET = _IOW('E', 3, struct en_sample),
+	EN_IO_NOP = _IO('E', 4),
+};
+
 #endif /* _UAPI_LINUX_ENUMS_H */
