@@ -1139,6 +1139,18 @@ const CASES: &[Case] = &[
         says: "`B` has no value, and C would count on from `A`, an ioctl number, which differs between targets",
     },
     Case {
+        name: "an expr naming the byte order's own name",
+        body: "[[define]]\nname = \"A\"\nexpr = \"(__UAPIGEN_BIG_ENDIAN__ + 1)\"\n",
+        at: "__UAPIGEN_BIG_ENDIAN__ + 1",
+        says: "`__UAPIGEN_BIG_ENDIAN__` is uapigen's own, which <asm/byteorder.h>'s conversions",
+    },
+    Case {
+        name: "or naming a constant of each byte order",
+        body: "[[define]]\nname = \"A\"\nexpr = \"__cpu_to_be16(0x8000)\"\n\n[[define]]\nname = \"B\"\nor = [\"A\"]\n",
+        at: "\"A\"]",
+        says: "`A` has a value of its own on a big-endian ABI",
+    },
+    Case {
         name: "C enum value counted past 2^63 - 1",
         body: "[[enum]]\nname = \"e\"\npast_int = true\nvalues = [{ name = \"A\", value = 9223372036854775807 }, { name = \"B\" }]\n",
         at: "{ name = \"B\" }",

@@ -422,3 +422,29 @@ fn a_word_run_in_another_order_on_big_endian_is_caught_on_s390x() {
         "{all}"
     );
 }
+
+/// A constant through <asm/byteorder.h>'s conversions (enums.h's `EN_GRE_CSUM`, as
+/// linux/if_tunnel.h's `GRE_CSUM`): edited to the other conversion, it is caught on every
+/// target with each byte order's values (s390x's the little-endian ones' swapped).
+#[test]
+fn a_stale_byte_order_conversion_is_caught_on_both_byte_orders() {
+    let (mismatches, all) = prove_golden_edited(
+        "enums.h",
+        "EN_GRE_CSUM\t__cpu_to_be16(0x8000)",
+        "EN_GRE_CSUM\t__cpu_to_le16(0x8000)",
+    );
+    for (target, c, ir) in [
+        ("x86_64-linux-gnu", 32768, 128),
+        ("i686-linux-gnu", 32768, 128),
+        ("s390x-linux-gnu", 128, 32768),
+    ] {
+        assert!(
+            all.contains(&format!(
+                "{target}: constant EN_GRE_CSUM (enums): {c} by libclang, {ir} in the IR"
+            )),
+            "{all}"
+        );
+    }
+    // `EN_GRE_FLAGS` reads it, on each target.
+    assert_eq!(mismatches.len(), 2 * 7, "{all}");
+}

@@ -124,6 +124,7 @@ int main(void)
 	printf("io %zu %s %llu %llu %llu\n", sizeof(enum en_io), TYPE(EN_IO_GET),
 	       (unsigned long long)EN_IO_GET, (unsigned long long)EN_IO_SET,
 	       (unsigned long long)EN_IO_NOP);
+	printf("byteorder %d %d %u %u\n", EN_GRE_CSUM, EN_GRE_FLAGS, EN_TCP_FLAG_CWR, EN_TCP_DATA_OFFSET);
 	struct en_status st = { .func = EN_INST_HANDLER, .state = EN_PAUSED, .rate = EN_RATE_1_2 };
 	en_rate_t r = st.rate;
 	enum en_rate *rp = &r;
@@ -150,6 +151,7 @@ int main(void)
          expr unsigned long 1099511627770\n\
          past 8 unsigned unsigned long int 18446744069414584320 18446744073709551584 18446744073709551489 8\n\
          io 4 unsigned int 2147763458 1074283779 17668\n\
+         byteorder 128 1920 32768 240\n\
          status 16 4 12 7 2 1 1\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
@@ -173,7 +175,8 @@ int main(void)
             ("en_control_func", "u32"),
             ("en_txn", "u64"),
             ("en_context", "u64"),
-            ("en_io", "u32")
+            ("en_io", "u32"),
+            ("en_tcp_word", "u32")
         ]
     );
     // -pedantic: exactly the values past int are not ISO C11.

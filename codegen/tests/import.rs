@@ -1976,6 +1976,34 @@ fn enum_values_that_are_ioctl_numbers_import_as_ioctls() {
     }
 }
 
+/// Constants through <asm/byteorder.h>'s conversions (linux/if_tunnel.h's defines,
+/// linux/tcp.h's enum) import as the expressions the header writes, each byte order's value,
+/// and not as copies of linux/byteorder/little_endian.h's macros, which the x86-64 reading
+/// sees: the regenerated header includes <asm/byteorder.h> and proves on s390x too.
+#[test]
+fn byte_order_conversions_import_as_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("grewords.h");
+    std::fs::write(
+        &header,
+        "#ifndef _GRE_H\n#define _GRE_H\n#include <linux/types.h>\n#include <asm/byteorder.h>\n\
+         #define GW_CSUM\t__cpu_to_be16(0x8000)\n#define GW_VERSION\t__cpu_to_be16(0x0007)\n\
+         enum {\n\tGW_FLAG_CWR = __constant_cpu_to_be32(0x00800000),\n\
+         \tGW_DATA_OFFSET = __constant_cpu_to_be32(0xF0000000),\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "grewords");
+    for want in [
+        "expr = \"__cpu_to_be16(0x8000)\"",
+        "{ name = \"GW_FLAG_CWR\", expr = \"__constant_cpu_to_be32(0x00800000)\" }",
+    ] {
+        assert!(schema.contains(want), "{want}:\n{schema}");
+    }
+    assert!(!schema.contains("[[macro]]"), "{schema}");
+}
+
 /// An enum with values past 2^63 - 1 (linux/perf_event.h's `perf_callchain_context`)
 /// imports each such value as the C expression the header writes (`expr`), and comes back
 /// with the same values and the same `unsigned long` type on every target.

@@ -504,8 +504,12 @@ fn includes(family: &Family) -> Vec<String> {
     if family.any_field(&|f| f.flexible == Some(Flexible::Declared)) && !listed("linux/stddef.h") {
         out.push("linux/stddef.h".to_string());
     }
-    // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order.
-    if family.any_field(&|f| f.byte_order) && !listed("asm/byteorder.h") {
+    // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order; a
+    // constant may call its conversions (`__cpu_to_be16()`, linux/if_tunnel.h's).
+    let byteorder = |c: &Constant| c.calls(crate::front::cexpr::is_byteorder);
+    if (family.any_field(&|f| f.byte_order) || family.constants().any(byteorder))
+        && !listed("asm/byteorder.h")
+    {
         out.push("asm/byteorder.h".to_string());
     }
     out

@@ -513,6 +513,24 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             );
             bin(e, "|", operand(nr, c.value & 0xff))
         }
+        // A value of each byte order's own, through <asm/byteorder.h>'s conversions
+        // (linux/if_tunnel.h's `__cpu_to_be16(0x8000)`; resolve gave it one value per model).
+        crate::ir::Expr::C {
+            value,
+            big_endian: Some(big),
+            ..
+        } => Expr::If(
+            Box::new(Expr::Macro(
+                path("cfg"),
+                vec![
+                    Tt::Ident("target_endian".into()),
+                    Tt::Punct('='),
+                    Tt::Lit(str_lit("big")),
+                ],
+            )),
+            vec![Stmt::Expr(lit(big.to_string()))],
+            Some(vec![Stmt::Expr(lit(value.to_string()))]),
+        ),
         // A value of each data model's own (`sizeof(struct iw_event)`), or of 64 bits: each
         // model's value.
         crate::ir::Expr::C {

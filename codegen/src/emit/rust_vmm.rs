@@ -635,6 +635,16 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
         // `(1 << 31)` is 2147483648 to it, where C's `int` wraps to INT_MIN. An expression
         // with no minus and no complement is never negative in that arithmetic, so C's
         // negative 32-bit value of one is the wrap of bindgen's.
+        // Through <asm/byteorder.h>'s conversions: each byte order's own, as bindgen run on
+        // each target reads it.
+        Expr::C {
+            value,
+            big_endian: Some(big),
+            ..
+        } => (
+            crate::emit::rust::int_type_of((*value).max(*big)),
+            format!("if cfg!(target_endian = \"big\") {{ {big} }} else {{ {value} }}"),
+        ),
         // A value of the ABI's word (`(-1ul)`): the target's own, as C's.
         Expr::C {
             value,

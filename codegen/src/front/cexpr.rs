@@ -113,10 +113,13 @@ impl CType {
     }
 }
 
-/// A data model: what the size of `long` is.
+/// A data model: what the size of `long` is, and the byte order <asm/byteorder.h>'s
+/// conversions (`__cpu_to_be16()`) see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Model {
     long_bits: u32,
+    /// Big-endian (s390x): `__cpu_to_be16(x)` is `x` there.
+    pub big_endian: bool,
     /// For messages: the ABIs it stands for.
     pub abis: &'static str,
 }
@@ -124,12 +127,21 @@ pub struct Model {
 /// i686 and arm.
 pub const ILP32: Model = Model {
     long_bits: 32,
+    big_endian: false,
     abis: "i686 and arm",
 };
 /// x86-64, aarch64, riscv64, ppc64le and s390x.
 pub const LP64: Model = Model {
     long_bits: 64,
+    big_endian: false,
     abis: "x86-64 and the other 64-bit ABIs",
+};
+/// s390x, the big-endian one of LP64's ABIs: where a value read through <asm/byteorder.h>'s
+/// conversions differs (`Expr::C::big_endian`).
+pub const LP64_BE: Model = Model {
+    long_bits: 64,
+    big_endian: true,
+    abis: "s390x",
 };
 
 /// The data models, in the order per-model facts are kept: `[ILP32, LP64]`.
@@ -1096,6 +1108,7 @@ fn bits_per(name: &str, m: Model) -> Option<CValue> {
     let value = match name {
         "__BITS_PER_LONG" => i128::from(m.long_bits),
         "__BITS_PER_LONG_LONG" => 64,
+        BIG_ENDIAN => i128::from(m.big_endian),
         _ => return None,
     };
     Some(CValue {
@@ -1344,8 +1357,85 @@ fn paste(left: &Tok, right: &Tok, name: &str, at: &Range<usize>) -> Result<Tok, 
     }
 }
 
-/// <linux/const.h>'s macro `name`, when it is one.
+/// <asm/byteorder.h>'s conversion `name` (<linux/byteorder/little_endian.h>'s and
+/// big_endian.h's `__cpu_to_be16()`, `__le32_to_cpu()`, their `__constant_` forms, and
+/// <linux/swab.h>'s `__swab16()`), as an expansion over `x` that reads the byte order from
+/// `BIG_ENDIAN`, which only such an expansion names: the bytes swapped where the target's
+/// order is not the one converted to or from.
+pub fn byteorder_macro(name: &str) -> Option<String> {
+    // <linux/swab.h>'s `___constant_swab32(x)`: byte i moved to byte n - 1 - i.
+    let swab = |bits: u32| -> String {
+        let bytes = bits / 8;
+        let terms: Vec<String> = (0..bytes)
+            .map(|i| {
+                let mask = format!("0x{:0w$x}ULL", 0xffu64 << (8 * i), w = (bytes * 2) as usize);
+                let byte = format!("((__u{bits})(x) & (__u{bits}){mask})");
+                let to = bytes - 1 - i;
+                match to.cmp(&i) {
+                    std::cmp::Ordering::Greater => format!("({byte} << {})", 8 * (to - i)),
+                    std::cmp::Ordering::Less => format!("({byte} >> {})", 8 * (i - to)),
+                    std::cmp::Ordering::Equal => byte,
+                }
+            })
+            .collect();
+        format!("((__u{bits})({}))", terms.join(" | "))
+    };
+    let name = name
+        .strip_prefix("__constant_")
+        .map_or(name.to_string(), |r| format!("__{r}"));
+    let bits = |rest: &str| -> Option<u32> {
+        let n: u32 = rest.parse().ok()?;
+        [16, 32, 64].contains(&n).then_some(n)
+    };
+    if let Some(n) = name
+        .strip_prefix("___constant_swab")
+        .or_else(|| name.strip_prefix("__swab"))
+        .and_then(bits)
+    {
+        return Some(swab(n));
+    }
+    // (the order converted to or from, its width)
+    let (big, n) = if let Some(r) = name.strip_prefix("__cpu_to_be") {
+        (true, bits(r)?)
+    } else if let Some(r) = name.strip_prefix("__cpu_to_le") {
+        (false, bits(r)?)
+    } else if let Some(r) = name
+        .strip_prefix("__be")
+        .and_then(|r| r.strip_suffix("_to_cpu"))
+    {
+        (true, bits(r)?)
+    } else if let Some(r) = name
+        .strip_prefix("__le")
+        .and_then(|r| r.strip_suffix("_to_cpu"))
+    {
+        (false, bits(r)?)
+    } else {
+        return None;
+    };
+    let same = format!("((__u{n})(x))");
+    let swapped = swab(n);
+    let (on_big, on_little) = if big {
+        (same, swapped)
+    } else {
+        (swapped, same)
+    };
+    Some(format!("({BIG_ENDIAN} ? {on_big} : {on_little})"))
+}
+
+/// Whether `name` is one of <asm/byteorder.h>'s conversions (`byteorder_macro`).
+pub fn is_byteorder(name: &str) -> bool {
+    byteorder_macro(name).is_some()
+}
+
+/// The name `byteorder_macro`'s expansions read the byte order from: 1 on a big-endian
+/// model, 0 on the others. No header defines it; a schema may not name it.
+pub const BIG_ENDIAN: &str = "__UAPIGEN_BIG_ENDIAN__";
+
+/// <linux/const.h>'s macro `name`, or <asm/byteorder.h>'s, when it is one.
 fn builtin(name: &str) -> Option<Macro> {
+    if let Some(body) = byteorder_macro(name) {
+        return Macro::new(vec!["x".to_string()], &body).ok();
+    }
     let (_, params, body) = CONST_H.iter().find(|(n, ..)| *n == name)?;
     let params = params.iter().map(|p| p.to_string()).collect();
     if body.is_empty() {
@@ -1678,6 +1768,46 @@ mod tests {
     fn lp64(text: &str) -> (i128, CType) {
         let v = eval_on(text, LP64).unwrap_or_else(|e| panic!("{text}: {e:?}"));
         (v.value, v.ty)
+    }
+
+    /// <asm/byteorder.h>'s conversions swap the bytes where the target's order is not the
+    /// one converted to: `__cpu_to_be16()` on little-endian models, `__cpu_to_le32()` on
+    /// s390x; their value is promoted from the `__uN` they cast to, as C's is.
+    #[test]
+    fn byte_order_conversions_follow_the_model() {
+        let on = |t: &str, m: Model| {
+            let v = eval_on(t, m).unwrap_or_else(|e| panic!("{t}: {e:?}"));
+            (v.value, v.ty)
+        };
+        assert_eq!(on("__cpu_to_be16(0x0080)", LP64), (0x8000, CType::Int));
+        assert_eq!(on("__cpu_to_be16(0x0080)", LP64_BE), (0x0080, CType::Int));
+        assert_eq!(on("__cpu_to_be16(0x0080)", ILP32), (0x8000, CType::Int));
+        assert_eq!(
+            on("__constant_cpu_to_be32(0x00800000)", LP64),
+            (0x8000, CType::UInt)
+        );
+        assert_eq!(
+            on("__constant_cpu_to_be32(0xF0000000)", LP64),
+            (0xF0, CType::UInt)
+        );
+        assert_eq!(
+            on("__be32_to_cpu(0x12345678)", LP64_BE),
+            (0x1234_5678, CType::UInt)
+        );
+        assert_eq!(
+            on("__cpu_to_le32(0x12345678)", LP64_BE),
+            (0x7856_3412, CType::UInt)
+        );
+        assert_eq!(on("__cpu_to_le64(1)", LP64_BE), (1 << 56, CType::ULongLong));
+        assert_eq!(
+            on("__swab64(0x0102030405060708)", LP64),
+            (0x0807_0605_0403_0201, CType::ULongLong)
+        );
+        assert_eq!(
+            on("__cpu_to_be16(A) | __cpu_to_be16(1)", LP64),
+            (0x0500, CType::Int)
+        );
+        assert!(!is_byteorder("__cpu_to_be8") && !is_byteorder("__cpu_to_be128"));
     }
 
     #[test]

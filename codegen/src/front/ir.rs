@@ -1697,6 +1697,10 @@ pub enum Expr {
         /// `(-1ul)` is 2^64 - 1 on the 64-bit ABIs and 2^32 - 1 on i686 and arm
         /// (`Family::value_on`).
         ilp32: Option<i128>,
+        /// Its value on a big-endian target (s390x) where that differs, through
+        /// <asm/byteorder.h>'s conversions: linux/if_tunnel.h's `GRE_CSUM`,
+        /// `__cpu_to_be16(0x8000)`, is 0x0080 on the little-endian ABIs (`Family::value_on`).
+        big_endian: Option<i128>,
     },
     /// `_IO(ty, nr)`, `_IOR(ty, nr, size)`, `_IOW(...)` or `_IOWR(...)`. `Constant::value`
     /// is the generic encoding (asm-generic/ioctl.h), which powerpc's is not:
@@ -2274,11 +2278,33 @@ impl Family {
                 let enc = target.ioc_encoding();
                 enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
             }
-            _ => match &c.expr {
+            // An alias has the value of what it names there.
+            _ => match &self.aliased(c).expr {
                 Expr::C { ilp32: Some(v), .. } if target.long_size == 4 => *v as i64 as u64,
+                Expr::C {
+                    big_endian: Some(v),
+                    ..
+                } if target.big_endian => *v as i64 as u64,
                 _ => c.value,
             },
         }
+    }
+
+    /// The constant `c` names through its aliases (`c` itself when it is no alias).
+    pub fn aliased<'a>(&'a self, c: &'a Constant) -> &'a Constant {
+        let mut k = c;
+        // An alias names a constant above it, so the chain ends; the bound is for a family
+        // `resolve` refused.
+        for _ in 0..64 {
+            match &k.expr {
+                Expr::Alias(n) => match self.constants().find(|x| &x.name == n) {
+                    Some(x) => k = x,
+                    None => return k,
+                },
+                _ => return k,
+            }
+        }
+        k
     }
 
     /// The ioctl number `c` is, directly or as an alias of one.

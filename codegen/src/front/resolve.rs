@@ -37,6 +37,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         incomplete: Vec::new(),
         conditional: FxMap::default(),
         conditional_values: FxMap::default(),
+        big_endian_values: FxMap::default(),
         evaluating_on: None,
         strings: FxMap::default(),
         packed_macros: FxMap::default(),
@@ -153,6 +154,9 @@ struct Resolver {
     conditional: FxMap<String, (u64, Span)>,
     /// Their values, per definition: the targets it is on and its value there.
     conditional_values: FxMap<String, Vec<(u64, [CValue; 2])>>,
+    /// The constants whose value differs on a big-endian target (`Expr::C::big_endian`):
+    /// that value, which an expression over them has there.
+    big_endian_values: FxMap<String, CValue>,
     /// The targets of the define under `when` being evaluated: it may name a define under
     /// `when` on all of them (x86's asm/processor-flags.h's `X86_CR4_FRED` of
     /// `X86_CR4_FRED_BIT`, both under `#ifdef __x86_64__`).
@@ -3470,6 +3474,17 @@ impl Resolver {
             let mut v = 0;
             for n in or.get_ref() {
                 v |= self.reference(n);
+                // `or` has one value; an `expr` is evaluated per byte order.
+                if self.big_endian_values.contains_key(n.get_ref()) {
+                    self.error(
+                        n.span(),
+                        format!(
+                            "`{}` has a value of its own on a big-endian ABI (<asm/byteorder.h>'s \
+                             conversions): write the define as an `expr` (`A | B`)",
+                            n.get_ref()
+                        ),
+                    );
+                }
             }
             (
                 v,
@@ -5045,6 +5060,19 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
+        // The name the byte-order conversions' expansions read, which no header defines.
+        if let Some(r) = cexpr::words(text).find(|r| &text[r.clone()] == cexpr::BIG_ENDIAN) {
+            let at = self.in_string(x, r);
+            self.error(
+                at,
+                format!(
+                    "`{}` is uapigen's own, which <asm/byteorder.h>'s conversions \
+                     (`__cpu_to_be16()` ...) read: no header defines it",
+                    cexpr::BIG_ENDIAN
+                ),
+            );
+            return (0, Expr::Implicit);
+        }
         // `offsetof(struct fuse_dirent, name)`: the member's offset, taken from the layouts.
         let offsets = match cexpr::offsetofs(text) {
             Ok(o) => o,
@@ -5229,6 +5257,64 @@ impl Resolver {
             }
             _ => (on(0), on(1)),
         };
+        // Through <asm/byteorder.h>'s conversions, or over a constant that has a value of its
+        // own there: its value on a big-endian target too (s390x, an LP64 one), of the same
+        // type (the kernel's conversions cast to their width).
+        let big_endian = (parsed.macros.iter().any(|m| cexpr::is_byteorder(m))
+            || parsed
+                .names
+                .iter()
+                .any(|(n, _)| self.big_endian_values.contains_key(n)))
+        .then(|| {
+            parsed.eval(cexpr::LP64_BE, &|n: &str| {
+                self.big_endian_values
+                    .get(n)
+                    .copied()
+                    .or_else(|| self.value_of(n, 1))
+            })
+        });
+        let big_endian = match (big_endian, &values) {
+            // One value per data model and another per byte order: no constant of the
+            // kernel's is both, and Rust's would be a value per target.
+            (Some(Ok(be)), (Ok(a), Ok(b))) if be.value != b.value && a.value != b.value => {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{text}` is {} on {}, {} on {} and {} on {}: a constant has one value \
+                         per data model or one per byte order, not both",
+                        b.value,
+                        cexpr::LP64.abis,
+                        a.value,
+                        cexpr::ILP32.abis,
+                        be.value,
+                        cexpr::LP64_BE.abis
+                    ),
+                );
+                return (0, Expr::Implicit);
+            }
+            (Some(Ok(be)), (_, Ok(b))) if be.ty == b.ty => {
+                (be.value != b.value).then_some(be.value)
+            }
+            (Some(Ok(be)), (_, Ok(b))) => {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{text}` is {} on {} and {} on {}: a constant has one type on every ABI",
+                        cexpr::c_name(b.ty),
+                        cexpr::LP64.abis,
+                        cexpr::c_name(be.ty),
+                        cexpr::LP64_BE.abis
+                    ),
+                );
+                return (0, Expr::Implicit);
+            }
+            (Some(Err(e)), _) => {
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
+                return (0, Expr::Implicit);
+            }
+            _ => None,
+        };
         match values {
             (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) || sized_by_model(&a, &b) => (
                 b.value as i64 as u64,
@@ -5238,6 +5324,7 @@ impl Resolver {
                     types: [a.ty, b.ty],
                     macros: parsed.macros.clone(),
                     ilp32: (a.value != b.value).then_some(a.value),
+                    big_endian,
                 },
             ),
             (Ok(a), Ok(b)) => {
@@ -5263,6 +5350,23 @@ impl Resolver {
     }
 
     fn declare(&mut self, c: &Constant, enum_member: bool) {
+        // Its value on a big-endian target, where that is its own (`Expr::C::big_endian`), or
+        // an alias's of such a one.
+        let big_endian = match &c.expr {
+            Expr::C {
+                big_endian: Some(v),
+                types,
+                ..
+            } => Some(CValue {
+                value: *v,
+                ty: types[1],
+            }),
+            Expr::Alias(n) => self.big_endian_values.get(n).copied(),
+            _ => None,
+        };
+        if let Some(v) = big_endian {
+            self.big_endian_values.insert(c.name.clone(), v);
+        }
         // Defined on some targets only: no other constant may use it (its value is not one on
         // every target), and a name may come back where no target has both.
         if let Some(w) = &c.when {

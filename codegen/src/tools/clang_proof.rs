@@ -222,7 +222,8 @@ typedef __INTPTR_TYPE__ intptr_t;\ntypedef __UINTPTR_TYPE__ uintptr_t;\n#endif\n
 /// own `__BYTE_ORDER__`, and the kernel's
 /// <linux/byteorder/*.h> for it where the include path has them. Import and the proof read
 /// every target with one architecture's asm/ folder (x86's), whose own byteorder.h would give
-/// s390x the little-endian declaration.
+/// s390x the little-endian declaration. Where the tree has no <linux/byteorder/*.h> (the
+/// golden tests), its conversions (`__cpu_to_be16()` ...) from the compiler's byte swaps.
 pub const BYTEORDER_H: &str =
     "#ifndef _UAPIGEN_ASM_BYTEORDER_H\n#define _UAPIGEN_ASM_BYTEORDER_H\n\
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n\
@@ -233,7 +234,67 @@ pub const BYTEORDER_H: &str =
 #if __has_include(<linux/byteorder/little_endian.h>)\n#include <linux/byteorder/little_endian.h>\n\
 #endif\n#ifndef __LITTLE_ENDIAN\n#define __LITTLE_ENDIAN 1234\n#endif\n\
 #ifndef __LITTLE_ENDIAN_BITFIELD\n#define __LITTLE_ENDIAN_BITFIELD\n#endif\n\
-#endif\n#endif\n";
+#endif\n\
+#ifndef __cpu_to_be16\n\
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__\n\
+#define __uapigen_swab16(x) ((__u16)__builtin_bswap16((__u16)(x)))\n\
+#define __uapigen_swab32(x) ((__u32)__builtin_bswap32((__u32)(x)))\n\
+#define __uapigen_swab64(x) ((__u64)__builtin_bswap64((__u64)(x)))\n\
+#define __cpu_to_be16(x) ((__u16)(x))\n\
+#define __constant_cpu_to_be16(x) ((__u16)(x))\n\
+#define __be16_to_cpu(x) ((__u16)(x))\n\
+#define __constant_be16_to_cpu(x) ((__u16)(x))\n\
+#define __cpu_to_le16(x) __uapigen_swab16(x)\n\
+#define __constant_cpu_to_le16(x) __uapigen_swab16(x)\n\
+#define __le16_to_cpu(x) __uapigen_swab16(x)\n\
+#define __constant_le16_to_cpu(x) __uapigen_swab16(x)\n\
+#define __cpu_to_be32(x) ((__u32)(x))\n\
+#define __constant_cpu_to_be32(x) ((__u32)(x))\n\
+#define __be32_to_cpu(x) ((__u32)(x))\n\
+#define __constant_be32_to_cpu(x) ((__u32)(x))\n\
+#define __cpu_to_le32(x) __uapigen_swab32(x)\n\
+#define __constant_cpu_to_le32(x) __uapigen_swab32(x)\n\
+#define __le32_to_cpu(x) __uapigen_swab32(x)\n\
+#define __constant_le32_to_cpu(x) __uapigen_swab32(x)\n\
+#define __cpu_to_be64(x) ((__u64)(x))\n\
+#define __constant_cpu_to_be64(x) ((__u64)(x))\n\
+#define __be64_to_cpu(x) ((__u64)(x))\n\
+#define __constant_be64_to_cpu(x) ((__u64)(x))\n\
+#define __cpu_to_le64(x) __uapigen_swab64(x)\n\
+#define __constant_cpu_to_le64(x) __uapigen_swab64(x)\n\
+#define __le64_to_cpu(x) __uapigen_swab64(x)\n\
+#define __constant_le64_to_cpu(x) __uapigen_swab64(x)\n\
+#else\n\
+#define __uapigen_swab16(x) ((__u16)__builtin_bswap16((__u16)(x)))\n\
+#define __uapigen_swab32(x) ((__u32)__builtin_bswap32((__u32)(x)))\n\
+#define __uapigen_swab64(x) ((__u64)__builtin_bswap64((__u64)(x)))\n\
+#define __cpu_to_be16(x) __uapigen_swab16(x)\n\
+#define __constant_cpu_to_be16(x) __uapigen_swab16(x)\n\
+#define __be16_to_cpu(x) __uapigen_swab16(x)\n\
+#define __constant_be16_to_cpu(x) __uapigen_swab16(x)\n\
+#define __cpu_to_le16(x) ((__u16)(x))\n\
+#define __constant_cpu_to_le16(x) ((__u16)(x))\n\
+#define __le16_to_cpu(x) ((__u16)(x))\n\
+#define __constant_le16_to_cpu(x) ((__u16)(x))\n\
+#define __cpu_to_be32(x) __uapigen_swab32(x)\n\
+#define __constant_cpu_to_be32(x) __uapigen_swab32(x)\n\
+#define __be32_to_cpu(x) __uapigen_swab32(x)\n\
+#define __constant_be32_to_cpu(x) __uapigen_swab32(x)\n\
+#define __cpu_to_le32(x) ((__u32)(x))\n\
+#define __constant_cpu_to_le32(x) ((__u32)(x))\n\
+#define __le32_to_cpu(x) ((__u32)(x))\n\
+#define __constant_le32_to_cpu(x) ((__u32)(x))\n\
+#define __cpu_to_be64(x) __uapigen_swab64(x)\n\
+#define __constant_cpu_to_be64(x) __uapigen_swab64(x)\n\
+#define __be64_to_cpu(x) __uapigen_swab64(x)\n\
+#define __constant_be64_to_cpu(x) __uapigen_swab64(x)\n\
+#define __cpu_to_le64(x) ((__u64)(x))\n\
+#define __constant_cpu_to_le64(x) ((__u64)(x))\n\
+#define __le64_to_cpu(x) ((__u64)(x))\n\
+#define __constant_le64_to_cpu(x) ((__u64)(x))\n\
+#endif\n\
+#endif\n\
+#endif\n";
 
 /// `<asm/posix_types.h>` for the target being read, whichever it is: the architecture's own
 /// types and the word's `__kernel_size_t` as <linux/types.h> here defines them per target

@@ -980,6 +980,19 @@ impl Enumerators {
             self.forms.push((name, form));
             return;
         }
+        // `NAME = __constant_cpu_to_be32(...)` (linux/tcp.h's): each byte order's value, as
+        // the header writes it (the file read only for such a one).
+        if tokens
+            .get(2)
+            .is_some_and(|m| crate::front::cexpr::is_byteorder(m))
+        {
+            if let Some(text) = initializer(c).filter(|t| !t.is_empty()) {
+                self.values.push((name.clone(), value as i64, offset));
+                self.forms
+                    .push((name, format!("expr = {}", toml_str(&text))));
+                return;
+            }
+        }
         match i64::try_from(value) {
             Ok(v) => self.values.push((name, v, offset)),
             // An unsigned enum's value past 2^63 - 1, as its C expression (the file read
@@ -1176,9 +1189,12 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
 /// `#define NAME(a, b) body`: a `[[macro]]` when the body is made of an integer
 /// expression's tokens and the parameters are named (no `...`); else listed for the author.
 fn function_like(c: Cursor<'_>, name: String) -> Item {
-    // <linux/ioctl.h>'s and <linux/const.h>'s own (asm-generic/ioctl.h defines `_IOR`):
-    // the generated header includes them rather than defining them.
-    if crate::front::cexpr::INCLUDED_MACROS.contains(&name.as_str()) {
+    // <linux/ioctl.h>'s and <linux/const.h>'s own (asm-generic/ioctl.h defines `_IOR`),
+    // and <asm/byteorder.h>'s conversions (linux/byteorder/little_endian.h defines
+    // `__cpu_to_be16`): the generated header includes them rather than defining them.
+    if crate::front::cexpr::INCLUDED_MACROS.contains(&name.as_str())
+        || crate::front::cexpr::is_byteorder(&name)
+    {
         return Item::Skipped { name };
     }
     let tokens = c.tokens();

@@ -344,6 +344,22 @@ impl EnIo {
     /// `EN_IO_NOP` = `_IO('E', 4)`.
     pub const EN_IO_NOP: Self = Self(EN_IO_NOP);
 }
+/// `EN_GRE_CSUM` = `__cpu_to_be16(0x8000)`.
+pub const EN_GRE_CSUM: u32 = if cfg!(target_endian = "big") { 32768 } else { 128 };
+/// `EN_GRE_FLAGS` = `(EN_GRE_CSUM | __cpu_to_be16(0x0007))`.
+pub const EN_GRE_FLAGS: u32 = if cfg!(target_endian = "big") { 32775 } else { 1920 };
+/// `EN_TCP_FLAG_CWR` = `__constant_cpu_to_be32(0x00800000)`.
+pub const EN_TCP_FLAG_CWR: u32 = if cfg!(target_endian = "big") {
+    8388608
+} else {
+    32768
+};
+/// `EN_TCP_DATA_OFFSET` = `__constant_cpu_to_be32(0xF0000000)`.
+pub const EN_TCP_DATA_OFFSET: u32 = if cfg!(target_endian = "big") {
+    4026531840
+} else {
+    240
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

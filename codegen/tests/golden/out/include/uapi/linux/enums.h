@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <asm/byteorder.h>
 
 /**
  * enum en_verdict - Negative values, counted up as C counts them
@@ -128,6 +129,15 @@ enum en_io {
 	EN_IO_GET = _IOR('E', 2, __s32),	/* an int back */
 	EN_IO_SET = _IOW('E', 3, struct en_sample),
 	EN_IO_NOP = _IO('E', 4),
+};
+
+#define EN_GRE_CSUM	__cpu_to_be16(0x8000)
+
+#define EN_GRE_FLAGS	(EN_GRE_CSUM | __cpu_to_be16(0x0007))
+
+enum {
+	EN_TCP_FLAG_CWR = __constant_cpu_to_be32(0x00800000),
+	EN_TCP_DATA_OFFSET = __constant_cpu_to_be32(0xF0000000),
 };
 
 #endif /* _UAPI_LINUX_ENUMS_H */
