@@ -548,16 +548,28 @@ impl Parser<'_> {
             return Some((c, i + 1));
         }
         // <stdint.h>'s types (`(uint32_t)(-1)`, fuse.h's), the `__kernel_*` ones of one
-        // size everywhere (`(__kernel_key_t) 0`, ipc.h's) and `__poll_t` (eventpoll.h's
-        // `(__poll_t)0x00000001`, an `unsigned int`); not the ABI's word or an architecture's.
+        // size everywhere (`(__kernel_key_t) 0`, ipc.h's), `__poll_t` (eventpoll.h's
+        // `(__poll_t)0x00000001`, an `unsigned int`) and the fixed-byte-order ones, which a
+        // cast converts as their unsigned type (if_tunnel.h's `((__be16)0x0001)`: 1 on
+        // either byte order; `__cpu_to_be16()` is what swaps); not the ABI's word or an
+        // architecture's.
         if let Some(c) = word(i)
             .and_then(crate::ir::Scalar::from_c_name)
             .filter(|s| {
                 s.is_stdint()
                     || s.c_name().starts_with("__kernel_")
                     || *s == crate::ir::Scalar::PollT
+                    || matches!(
+                        s.c_name(),
+                        "__le16" | "__le32" | "__le64" | "__be16" | "__be32" | "__be64"
+                    )
             })
-            .and_then(scalar_ctype)
+            .and_then(|s| match s.c_name() {
+                "__le16" | "__be16" => Some(CType::UShort),
+                "__le32" | "__be32" => Some(CType::UInt),
+                "__le64" | "__be64" => Some(CType::ULongLong),
+                _ => scalar_ctype(s),
+            })
         {
             return Some((c, i + 1));
         }
@@ -1808,6 +1820,9 @@ mod tests {
             (0x0500, CType::Int)
         );
         assert!(!is_byteorder("__cpu_to_be8") && !is_byteorder("__cpu_to_be128"));
+        // A cast to a fixed-byte-order type converts no bytes (linux/if_tunnel.h's `VTI_ISVTI`).
+        assert_eq!(on("((__be16)0x0001)", LP64_BE), (1, CType::UShort));
+        assert_eq!(on("((__le32)0x80000000)", LP64), (0x8000_0000, CType::UInt));
     }
 
     #[test]
