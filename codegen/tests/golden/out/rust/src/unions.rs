@@ -51,11 +51,7 @@ fn byte_order_bit(bit: u64, width: u32) -> u64 {
 #[inline]
 #[allow(dead_code)]
 fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
-    if cfg!(target_endian = "big") {
-        bits - bit - u64::from(width)
-    } else {
-        bit
-    }
+    if cfg!(target_endian = "big") { bits - bit - u64::from(width) } else { bit }
 }
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
