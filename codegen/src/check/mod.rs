@@ -141,13 +141,15 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             // member keeping its place in the word the run makes (members that are not
             // bitfields, and bitfields reversed as a whole): its members are where that
             // target's declaration puts them (the sizes around them still compared).
-            let reversed = fl.target.big_endian != layouts[0].target.big_endian;
+            let reversible = |f: &Field| f.byte_order && (f.bits.is_none() || f.byte_order_word);
+            let reordered = fl.target.big_endian != layouts[0].target.big_endian
+                && Field::any(&st.fields, &reversible);
             let moved = base
                 .members
                 .iter()
                 .zip(&other.members)
                 .map(|(a, b)| {
-                    let b = if a.index == b.index {
+                    let b = if !reordered || a.index == b.index {
                         b
                     } else {
                         other
@@ -158,12 +160,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                     };
                     (a, b)
                 })
-                .filter(|(a, _)| {
-                    !(reversed
-                        && field_at(st, &a.index).is_some_and(|f| {
-                            f.byte_order && (f.bits.is_none() || f.byte_order_word)
-                        }))
-                })
+                .filter(|(a, _)| !(reordered && field_at(st, &a.index).is_some_and(reversible)))
                 .find(|(a, b)| a.offset != b.offset || a.size != b.size);
             if let Some((a, b)) = moved {
                 let span = field_at(st, &a.index).map_or(st.name_span.clone(), |f| f.span.clone());
@@ -382,16 +379,23 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     for g in &family.groups {
         if matches!(g.style, Style::Enum { .. }) && !g.past_int {
             // An enum past 2^63 - 1 is unsigned: `(__u64)-32` is past int. An ioctl number
-            // is each target's (`_IOW` is past int on powerpc only).
+            // is each target's (`_IOW` is past int on powerpc only), as is a value through
+            // <asm/byteorder.h>'s conversions.
+            let past = |v: u64| {
+                if g.past_i64 {
+                    i32::try_from(v).is_err()
+                } else {
+                    i32::try_from(v as i64).is_err()
+                }
+            };
             for c in g.values.iter().filter(|c| {
-                crate::layout::TARGETS.iter().any(|t| {
-                    let v = family.value_on(c, t);
-                    if g.past_i64 {
-                        i32::try_from(v).is_err()
-                    } else {
-                        i32::try_from(v as i64).is_err()
-                    }
-                })
+                if matches!(c.expr, Expr::Io { .. } | Expr::Alias(_) | Expr::C { .. }) {
+                    crate::layout::TARGETS
+                        .iter()
+                        .any(|t| past(family.value_on(c, t)))
+                } else {
+                    past(c.value)
+                }
             }) {
                 diags.push(
                     at(
