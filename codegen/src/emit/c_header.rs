@@ -864,30 +864,26 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         }
         out.push(directive("#elif defined(__BIG_ENDIAN_BITFIELD)".into()));
         // The run in reverse as a whole: members that are not bitfields, or bitfields that
-        // keep their bits of a unit's value (drbd.h's `drbd_state`).
+        // keep their bits of a unit's value (drbd.h's `drbd_state`); else each byte's.
         if plain || f.byte_order_word {
             for g in run.iter().rev() {
                 field_line(family, g, depth, false, out);
             }
-            out.push(directive("#else".into()));
-            out.push(directive("#error\t\"Please fix <asm/byteorder.h>\"".into()));
-            out.push(directive("#endif".into()));
-            end(i - 1, out);
-            continue;
-        }
-        let mut byte: Vec<&Field> = Vec::new();
-        let mut bits = 0;
-        for f in &run {
-            byte.push(f);
-            bits += f.bits.unwrap_or(0);
-            if bits % 8 == 0 {
-                for g in byte.drain(..).rev() {
-                    field_line(family, g, depth, false, out);
+        } else {
+            let mut byte: Vec<&Field> = Vec::new();
+            let mut bits = 0;
+            for f in &run {
+                byte.push(f);
+                bits += f.bits.unwrap_or(0);
+                if bits % 8 == 0 {
+                    for g in byte.drain(..).rev() {
+                        field_line(family, g, depth, false, out);
+                    }
                 }
             }
-        }
-        for g in byte.into_iter().rev() {
-            field_line(family, g, depth, false, out);
+            for g in byte.into_iter().rev() {
+                field_line(family, g, depth, false, out);
+            }
         }
         out.push(directive("#else".into()));
         out.push(directive("#error\t\"Please fix <asm/byteorder.h>\"".into()));
