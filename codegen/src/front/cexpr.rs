@@ -190,6 +190,9 @@ enum Node {
     ),
     Cond(Box<[(Node, Range<usize>); 3]>),
     Cast(CType, Box<(Node, Range<usize>)>),
+    /// `(__typeof__(x))(a)`: `a` cast to the type of `x` (<linux/const.h>'s
+    /// `__ALIGN_KERNEL()`), `x` evaluated for its type only.
+    CastAs(Box<[(Node, Range<usize>); 2]>),
 }
 
 /// A parsed expression, with the names of the constants it uses.
@@ -470,6 +473,23 @@ impl Parser<'_> {
                 Ok((Node::Unary(p, Box::new(e)), at))
             }
             Some(Tok::Punct("(")) => {
+                // `(__typeof__(x))a`.
+                let typeof_ = matches!(
+                    self.toks.get(self.pos + 1),
+                    Some((Tok::Ident(w), _)) if matches!(w.as_str(), "__typeof__" | "__typeof" | "typeof")
+                ) && matches!(
+                    self.toks.get(self.pos + 2),
+                    Some((Tok::Punct("("), _))
+                );
+                if typeof_ {
+                    self.pos += 3;
+                    let of = self.conditional()?;
+                    self.expect(")")?;
+                    self.expect(")")?;
+                    let e = self.unary()?;
+                    let at = start.start..e.1.end;
+                    return Ok((Node::CastAs(Box::new([of, e])), at));
+                }
                 if let Some((cast, n)) = self.cast_type(self.pos + 1) {
                     self.pos = n;
                     self.expect(")")?;
@@ -1088,6 +1108,16 @@ pub const CONST_H: &[(&str, &[&str], &str)] = &[
         &["n", "d"],
         "(((n) + (d) - 1) / (d))",
     ),
+    (
+        "__ALIGN_KERNEL",
+        &["x", "a"],
+        "__ALIGN_KERNEL_MASK(x, (__typeof__(x))(a) - 1)",
+    ),
+    (
+        "__ALIGN_KERNEL_MASK",
+        &["x", "mask"],
+        "(((x) + (mask)) & ~(mask))",
+    ),
     // <linux/bits.h>'s (`BITS_H`), built on the ones above and <asm/bitsperlong.h>'s word.
     (
         "__GENMASK",
@@ -1624,6 +1654,11 @@ fn eval(
             let x = eval(e, m, lookup)?;
             v(t.wrap(x.value, m), *t)
         }
+        Node::CastAs(b) => {
+            let t = eval(&b[0], m, lookup)?.ty;
+            let x = eval(&b[1], m, lookup)?;
+            v(t.wrap(x.value, m), t)
+        }
         Node::Unary(op, e) => {
             let x = eval(e, m, lookup)?;
             let t = x.ty.promoted();
@@ -1823,6 +1858,23 @@ mod tests {
         // A cast to a fixed-byte-order type converts no bytes (linux/if_tunnel.h's `VTI_ISVTI`).
         assert_eq!(on("((__be16)0x0001)", LP64_BE), (1, CType::UShort));
         assert_eq!(on("((__le32)0x80000000)", LP64), (0x8000_0000, CType::UInt));
+    }
+
+    /// <linux/const.h>'s `__ALIGN_KERNEL()` rounds up in the type of its first argument, which
+    /// `(__typeof__(x))` casts the alignment to (linux/netlink.h's `NL_MMAP_MSG_ALIGN()`).
+    #[test]
+    fn align_kernel_rounds_up_in_the_type_of_its_argument() {
+        let v = |t: &str| {
+            let (v, _) = with_macros(t, LP64).unwrap_or_else(|e| panic!("{t}: {e:?}"));
+            (v.value, v.ty)
+        };
+        assert_eq!(v("__ALIGN_KERNEL(5, 4)"), (8, CType::Int));
+        assert_eq!(v("__ALIGN_KERNEL(5UL, 4)"), (8, CType::ULong));
+        assert_eq!(v("__ALIGN_KERNEL(8U, 8)"), (8, CType::UInt));
+        assert_eq!(
+            v("((__typeof__(1ULL))(-1))"),
+            (u64::MAX as i128, CType::ULongLong)
+        );
     }
 
     #[test]
