@@ -1151,6 +1151,12 @@ const CASES: &[Case] = &[
         says: "`A` has a value of its own on a big-endian ABI",
     },
     Case {
+        name: "an ioctl array length over an unknown constant",
+        body: "[[define]]\nname = \"G\"\nioctl = { type = \"'j'\", nr = 1, dir = \"r\", size = \"__u16[NOPE - 1]\" }\n",
+        at: "\"__u16[NOPE - 1]\"",
+        says: "`__u16[NOPE - 1]`: an argument's array length is an integer from 1 to 4096, or a constant above of such a value, or an expression over constants above",
+    },
+    Case {
         name: "C enum value counted past 2^63 - 1",
         body: "[[enum]]\nname = \"e\"\npast_int = true\nvalues = [{ name = \"A\", value = 9223372036854775807 }, { name = \"B\" }]\n",
         at: "{ name = \"B\" }",

@@ -3883,19 +3883,35 @@ impl Resolver {
             .map(|(b, n)| (b.trim().to_string(), n.trim().to_string()))
         {
             // A number, or a constant above of one value on every ABI (joystick.h's
-            // `__u8[ABS_CNT]`).
+            // `__u8[ABS_CNT]`), or an expression over such ones (`__u16[KEY_MAX - BTN_MISC +
+            // 1]`).
             let length = n.parse::<u64>().ok().or_else(|| {
                 self.constants
                     .get(&n)
                     .filter(|(.., cv)| cv[0].value == cv[1].value)
                     .map(|(v, ..)| *v)
+                    .or_else(|| {
+                        let p = cexpr::parse(&n).ok()?;
+                        let [a, b] = [0, 1].map(|m| {
+                            p.eval(cexpr::MODELS[m], &|x: &str| self.value_of(x, m))
+                                .ok()
+                        });
+                        let (a, b) = (a?, b?);
+                        let one = a.value == b.value
+                            && !p
+                                .names
+                                .iter()
+                                .any(|(x, _)| self.big_endian_values.contains_key(x));
+                        one.then(|| u64::try_from(b.value).ok()).flatten()
+                    })
             });
             let Some(n) = length.filter(|n| (1..=4096).contains(n)) else {
                 self.error(
                     s.span(),
                     format!(
                         "`{c}`: an argument's array length is an integer from 1 to 4096, or a \
-                         constant above of such a value"
+                         constant above of such a value, or an expression over constants above \
+                         of one such value on every ABI"
                     ),
                 );
                 return None;

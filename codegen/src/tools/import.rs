@@ -1410,9 +1410,14 @@ fn ioctl_form(words: &[String]) -> DefineForm {
             let n = int_literal(n).map_or(0, |l| l.0);
             (format!("{}[{n}]", base.join(" ")), value_type(base))
         }
-        // A length named by a constant (joystick.h's `__u8[ABS_CNT]`), which must be above.
+        // A length named by a constant (joystick.h's `__u8[ABS_CNT]`), which must be above,
+        // or an expression over such ones (`__u16[KEY_MAX - BTN_MISC + 1]`).
         [base @ .., "[", n, "]"] if is_identifier(n) && !base.contains(&"[") => {
             (format!("{}[{n}]", base.join(" ")), value_type(base))
+        }
+        [.., "]"] if array_expr(&toks).is_some() => {
+            let (base, len) = array_expr(&toks).unwrap_or_default();
+            (format!("{}[{len}]", base.join(" ")), value_type(base))
         }
         // C's `unsigned` alone is `unsigned int` (capi.h's `_IOR('C', 0x25, unsigned)`), as
         // import writes a member of it.
@@ -1429,6 +1434,19 @@ fn ioctl_form(words: &[String]) -> DefineForm {
         "ioctl = {{ {ioc_key}type = {ty}, nr = {nr}, dir = \"{dir}\", size = {} }}",
         toml_str(&arg)
     ))
+}
+
+/// An ioctl argument `T[LEN]` whose length is a C expression (joystick.h's `__u16[KEY_MAX -
+/// BTN_MISC + 1]`): the element's tokens and the length's text.
+fn array_expr<'a>(toks: &'a [&'a str]) -> Option<(&'a [&'a str], String)> {
+    let open = toks.iter().position(|t| *t == "[")?;
+    let (base, rest) = toks.split_at(open);
+    let len = rest.get(1..rest.len().checked_sub(1)?)?;
+    if len.is_empty() || len.contains(&"[") || rest.last() != Some(&"]") {
+        return None;
+    }
+    let text = len.join(" ");
+    crate::front::cexpr::parse(&text).ok().map(|_| (base, text))
 }
 
 /// The struct or union an ioctl define's schema form names as its argument type (`size =
@@ -1895,17 +1913,19 @@ fn define_names_plain(value: &str) -> Vec<String> {
                     .unwrap_or_default()
             })
             .collect();
-        // An array argument's length named by a constant: `__u8[ABS_CNT]`.
+        // An array argument's length named by constants: `__u8[ABS_CNT]`, `__u16[KEY_MAX -
+        // BTN_MISC + 1]`.
         let size = t
             .get("i")
             .and_then(|i| i.get("size")?.as_str().map(str::to_string));
-        if let Some(n) = size
+        if let Some(len) = size
             .as_deref()
             .and_then(|s| s.strip_suffix(']')?.rsplit_once('['))
             .map(|(_, n)| n.trim())
-            .filter(|n| is_identifier(n))
         {
-            names.push(n.to_string());
+            if let Ok(e) = crate::front::cexpr::parse(len) {
+                names.extend(e.names.into_iter().map(|(n, _)| n));
+            }
         }
         return names;
     }

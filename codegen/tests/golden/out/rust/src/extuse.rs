@@ -432,6 +432,20 @@ pub const EXTUSE_GET_OUTPUTS: u32 = (if cfg!(
     2 << 30
 }) | ((if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }) << 16)
     | (69 << 8) | 4;
+/// `EXTUSE_KEY_MAX` = `0x2ff`.
+pub const EXTUSE_KEY_MAX: u32 = 0x2ff;
+/// `EXTUSE_BTN_MISC` = `0x100`.
+pub const EXTUSE_BTN_MISC: u32 = 0x100;
+/// an array argument of a length over constants, as joystick.h's JSIOCGBTNMAP
+pub const EXTUSE_GET_BTNMAP: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (1024 << 16) | (69 << 8) | 5;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

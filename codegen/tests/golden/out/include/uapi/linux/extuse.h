@@ -94,4 +94,10 @@ union extuse_value {
 
 #define EXTUSE_GET_OUTPUTS	_IOR('E', 4, size_t) /* a size_t argument, as matroxfb.h's MATROXFB_GET_ALL_OUTPUTS: the ABI's word */
 
+#define EXTUSE_KEY_MAX	0x2ff
+
+#define EXTUSE_BTN_MISC	0x100
+
+#define EXTUSE_GET_BTNMAP	_IOR('E', 5, __u16[EXTUSE_KEY_MAX - EXTUSE_BTN_MISC + 1]) /* an array argument of a length over constants, as joystick.h's JSIOCGBTNMAP */
+
 #endif /* _UAPI_LINUX_EXTUSE_H */
