@@ -1157,6 +1157,12 @@ const CASES: &[Case] = &[
         says: "`__u16[NOPE - 1]`: an argument's array length is an integer from 1 to 4096, or a constant above of such a value, or an expression over constants above",
     },
     Case {
+        name: "an enum value counted on from one of each byte order",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"A\", expr = \"__cpu_to_be16(1)\" }, { name = \"B\" }]\n",
+        at: "{ name = \"B\" }",
+        says: "`B` has no value, and C would count on from `A`, whose value differs between targets",
+    },
+    Case {
         name: "C enum value counted past 2^63 - 1",
         body: "[[enum]]\nname = \"e\"\npast_int = true\nvalues = [{ name = \"A\", value = 9223372036854775807 }, { name = \"B\" }]\n",
         at: "{ name = \"B\" }",

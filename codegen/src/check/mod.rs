@@ -141,7 +141,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             // member keeping its place in the word the run makes (members that are not
             // bitfields, and bitfields reversed as a whole): its members are where that
             // target's declaration puts them (the sizes around them still compared).
-            let reversible = |f: &Field| f.byte_order && (f.bits.is_none() || f.byte_order_word);
+            let reversible = |f: &Field| f.reversed_member() || f.byte_order_word;
             let reordered = fl.target.big_endian != layouts[0].target.big_endian
                 && Field::any(&st.fields, &reversible);
             let moved = base
@@ -389,7 +389,7 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                 }
             };
             for c in g.values.iter().filter(|c| {
-                if matches!(c.expr, Expr::Io { .. } | Expr::Alias(_) | Expr::C { .. }) {
+                if c.may_vary() {
                     crate::layout::TARGETS
                         .iter()
                         .any(|t| past(family.value_on(c, t)))

@@ -854,7 +854,7 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
         let plain = f.bits.is_none();
         let n = 1 + fields[i + 1..]
             .iter()
-            .take_while(|g| g.byte_order && g.bits.is_none() == plain && !g.byte_order_starts)
+            .take_while(|g| g.continues_run())
             .count();
         let run: Vec<&Field> = fields[i..i + n].iter().collect();
         i += n;

@@ -1018,7 +1018,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let by_path = st
         .fields
         .iter()
-        .any(|f| f.when.is_some() || (f.byte_order && f.bits.is_none()));
+        .any(|f| f.when.is_some() || f.reversed_member());
     for (mi, m) in base.members.iter().enumerate().filter(|_| !by_path) {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
         if m.depth != 0 {
@@ -1610,8 +1610,7 @@ fn aggregate(
         // A run declared per byte order ends here: in this order on a little-endian target,
         // in reverse on a big-endian one, as the C header's two declarations (resolve left
         // such a member no `when` of its own).
-        let next = fields.get(i + 1);
-        if f.byte_order && !next.is_some_and(|g| g.byte_order && !g.byte_order_starts) {
+        if f.byte_order && !fields.get(i + 1).is_some_and(Field::continues_run) {
             let endian = |e: &'static str| Some(Meta::List("cfg", vec![Meta::Path(e)]));
             let big: Vec<Member> = members[run_from..]
                 .iter_mut()

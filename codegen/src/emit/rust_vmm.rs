@@ -934,8 +934,12 @@ impl Emit<'_> {
             self.out.push_str(&const_doc(c.doc.as_deref()));
             // A value that is an ioctl number is each target's, as bindgen run there reads
             // it (powerpc's encoding differs): once per value, under its targets' `cfg`.
-            let per = crate::layout::targets_by(|t| family.value_on(c, t));
-            if per.len() == 1 {
+            let per = if c.may_vary() {
+                crate::layout::targets_by(|t| family.value_on(c, t))
+            } else {
+                Vec::new()
+            };
+            if per.len() <= 1 {
                 let v = value(c);
                 let _ = writeln!(self.out, "pub const {prefix}{}: {ty} = {v};", c.name);
                 continue;
@@ -1236,8 +1240,7 @@ impl Emit<'_> {
             }
             // A run declared per byte order ends here: as bindgen reads the header on a
             // little-endian target, and in reverse on a big-endian one.
-            let next = fields.get(i + 1);
-            if f.byte_order && !next.is_some_and(|g| g.byte_order && !g.byte_order_starts) {
+            if f.byte_order && !fields.get(i + 1).is_some_and(Field::continues_run) {
                 let little = "#[cfg(target_endian = \"little\")]".to_string();
                 let big: Vec<_> = sh.members[run_from..]
                     .iter_mut()

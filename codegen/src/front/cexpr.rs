@@ -1399,11 +1399,45 @@ fn paste(left: &Tok, right: &Tok, name: &str, at: &Range<usize>) -> Result<Tok, 
     }
 }
 
-/// <asm/byteorder.h>'s conversion `name` (<linux/byteorder/little_endian.h>'s and
-/// big_endian.h's `__cpu_to_be16()`, `__le32_to_cpu()`, their `__constant_` forms, and
-/// <linux/swab.h>'s `__swab16()`), as an expansion over `x` that reads the byte order from
-/// `BIG_ENDIAN`, which only such an expansion names: the bytes swapped where the target's
-/// order is not the one converted to or from.
+/// What <asm/byteorder.h>'s conversion `name` does to an n-bit value: swap its bytes
+/// (<linux/swab.h>'s `__swab16()`, `___constant_swab32()`), or swap them where the target's
+/// order is not the one converted to or from (`__cpu_to_be16()`, `__le32_to_cpu()` and their
+/// `__constant_` forms: `big` for big-endian). Read from the name alone, as cheap as a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteOrderConv {
+    Swab(u32),
+    To { big: bool, bits: u32 },
+}
+
+fn byteorder_conv(name: &str) -> Option<ByteOrderConv> {
+    let rest = name
+        .strip_prefix("__constant_")
+        .or_else(|| name.strip_prefix("__"))?;
+    let bits = |n: &str| -> Option<u32> {
+        let n: u32 = n.parse().ok()?;
+        [16, 32, 64].contains(&n).then_some(n)
+    };
+    if let Some(n) = rest
+        .strip_prefix("_constant_swab")
+        .or_else(|| rest.strip_prefix("swab"))
+    {
+        return Some(ByteOrderConv::Swab(bits(n)?));
+    }
+    let to_from = |order: &str| {
+        rest.strip_prefix("cpu_to_")
+            .and_then(|r| r.strip_prefix(order))
+            .or_else(|| rest.strip_prefix(order)?.strip_suffix("_to_cpu"))
+            .and_then(bits)
+    };
+    match (to_from("be"), to_from("le")) {
+        (Some(bits), _) => Some(ByteOrderConv::To { big: true, bits }),
+        (_, Some(bits)) => Some(ByteOrderConv::To { big: false, bits }),
+        _ => None,
+    }
+}
+
+/// <asm/byteorder.h>'s conversion `name` (`byteorder_conv`) as an expansion over `x` that
+/// reads the byte order from `BIG_ENDIAN`, which only such an expansion names.
 pub fn byteorder_macro(name: &str) -> Option<String> {
     // <linux/swab.h>'s `___constant_swab32(x)`: byte i moved to byte n - 1 - i.
     let swab = |bits: u32| -> String {
@@ -1422,51 +1456,23 @@ pub fn byteorder_macro(name: &str) -> Option<String> {
             .collect();
         format!("((__u{bits})({}))", terms.join(" | "))
     };
-    let name = name
-        .strip_prefix("__constant_")
-        .map_or(name.to_string(), |r| format!("__{r}"));
-    let bits = |rest: &str| -> Option<u32> {
-        let n: u32 = rest.parse().ok()?;
-        [16, 32, 64].contains(&n).then_some(n)
-    };
-    if let Some(n) = name
-        .strip_prefix("___constant_swab")
-        .or_else(|| name.strip_prefix("__swab"))
-        .and_then(bits)
-    {
-        return Some(swab(n));
-    }
-    // (the order converted to or from, its width)
-    let (big, n) = if let Some(r) = name.strip_prefix("__cpu_to_be") {
-        (true, bits(r)?)
-    } else if let Some(r) = name.strip_prefix("__cpu_to_le") {
-        (false, bits(r)?)
-    } else if let Some(r) = name
-        .strip_prefix("__be")
-        .and_then(|r| r.strip_suffix("_to_cpu"))
-    {
-        (true, bits(r)?)
-    } else if let Some(r) = name
-        .strip_prefix("__le")
-        .and_then(|r| r.strip_suffix("_to_cpu"))
-    {
-        (false, bits(r)?)
-    } else {
-        return None;
-    };
-    let same = format!("((__u{n})(x))");
-    let swapped = swab(n);
-    let (on_big, on_little) = if big {
-        (same, swapped)
-    } else {
-        (swapped, same)
-    };
-    Some(format!("({BIG_ENDIAN} ? {on_big} : {on_little})"))
+    Some(match byteorder_conv(name)? {
+        ByteOrderConv::Swab(n) => swab(n),
+        ByteOrderConv::To { big, bits } => {
+            let (same, swapped) = (format!("((__u{bits})(x))"), swab(bits));
+            let (on_big, on_little) = if big {
+                (same, swapped)
+            } else {
+                (swapped, same)
+            };
+            format!("({BIG_ENDIAN} ? {on_big} : {on_little})")
+        }
+    })
 }
 
 /// Whether `name` is one of <asm/byteorder.h>'s conversions (`byteorder_macro`).
 pub fn is_byteorder(name: &str) -> bool {
-    byteorder_macro(name).is_some()
+    byteorder_conv(name).is_some()
 }
 
 /// The name `byteorder_macro`'s expansions read the byte order from: 1 on a big-endian

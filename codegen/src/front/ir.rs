@@ -1666,6 +1666,21 @@ impl Constant {
     pub fn on(&self, target: &crate::model::layout::Target) -> bool {
         self.when.as_ref().is_none_or(|w| w.holds(target))
     }
+
+    /// Whether its value may differ between targets (`Family::value_on`): an ioctl number, a
+    /// value of each data model or byte order, or an alias, which may name one.
+    pub fn may_vary(&self) -> bool {
+        matches!(
+            self.expr,
+            Expr::Io { .. }
+                | Expr::Alias(_)
+                | Expr::C { ilp32: Some(_), .. }
+                | Expr::C {
+                    big_endian: Some(_),
+                    ..
+                }
+        )
+    }
 }
 
 /// How a constant is written in C; its value is in `Constant::value`.
@@ -2009,6 +2024,17 @@ fn cond_at(family: &Family, rev: &Revision, fields: &[Field], mut c: Cond) -> Op
 }
 
 impl Field {
+    /// A member, not a bitfield, of a run declared per byte order (`byte_order`), which a
+    /// big-endian ABI declares in reverse.
+    pub fn reversed_member(&self) -> bool {
+        self.byte_order && self.bits.is_none()
+    }
+
+    /// Whether it carries on the run declared per byte order of the field before it.
+    pub fn continues_run(&self) -> bool {
+        self.byte_order && !self.byte_order_starts
+    }
+
     /// Whether `p` holds for one of `fields` or, through inline unions and structs, one of
     /// their members.
     pub fn any(fields: &[Field], p: &dyn Fn(&Field) -> bool) -> bool {
@@ -2258,16 +2284,15 @@ impl Family {
             .chain(self.defines.iter().map(|d| &d.constant))
     }
 
-    /// `c`'s value on `target`: an ioctl number's (or an alias of one) is the target's
-    /// encoding of its argument's size there; every other constant has one value.
-    /// `Constant::value` is x86-64's.
+    /// `c`'s value on `target` (or that of the constant it aliases): an ioctl number's is the
+    /// target's encoding of its argument's size there; an expression's is its data model's
+    /// or its byte order's where those differ (`Expr::C`'s `ilp32`, `big_endian`); every
+    /// other constant has one value. `Constant::value` is x86-64's.
     pub fn value_on(&self, c: &Constant, target: &crate::model::layout::Target) -> u64 {
-        match self.ioctl_of(c) {
-            Some(Constant {
-                value,
-                expr: Expr::Io { dir, size, .. },
-                ..
-            }) => {
+        // An alias has the value of what it names there.
+        let k = self.aliased(c);
+        match &k.expr {
+            Expr::Io { dir, size, .. } => {
                 let i = crate::model::layout::TARGETS
                     .iter()
                     .position(|t| t == target)
@@ -2276,17 +2301,14 @@ impl Family {
                     .as_ref()
                     .map_or(0, |s| s.bytes.get(i).copied().unwrap_or(0));
                 let enc = target.ioc_encoding();
-                enc.encode(*dir, (value >> 8) & 0xff, value & 0xff, bytes)
+                enc.encode(*dir, (k.value >> 8) & 0xff, k.value & 0xff, bytes)
             }
-            // An alias has the value of what it names there.
-            _ => match &self.aliased(c).expr {
-                Expr::C { ilp32: Some(v), .. } if target.long_size == 4 => *v as i64 as u64,
-                Expr::C {
-                    big_endian: Some(v),
-                    ..
-                } if target.big_endian => *v as i64 as u64,
-                _ => c.value,
-            },
+            Expr::C { ilp32: Some(v), .. } if target.long_size == 4 => *v as i64 as u64,
+            Expr::C {
+                big_endian: Some(v),
+                ..
+            } if target.big_endian => *v as i64 as u64,
+            _ => c.value,
         }
     }
 
@@ -2309,17 +2331,8 @@ impl Family {
 
     /// The ioctl number `c` is, directly or as an alias of one.
     pub fn ioctl_of<'a>(&'a self, c: &'a Constant) -> Option<&'a Constant> {
-        let mut k = c;
-        // An alias names a constant above it, so the chain ends; the bound is for a family
-        // `resolve` refused.
-        for _ in 0..64 {
-            match &k.expr {
-                Expr::Io { .. } => return Some(k),
-                Expr::Alias(n) => k = self.constants().find(|x| &x.name == n)?,
-                _ => return None,
-            }
-        }
-        None
+        let k = self.aliased(c);
+        matches!(k.expr, Expr::Io { .. }).then_some(k)
     }
 
     /// The struct named `name`.

@@ -3165,7 +3165,7 @@ impl Resolver {
                     (0, Expr::Implicit)
                 }
             } else if let Some(x) = &v.expr {
-                if kind == GroupKind::Enum && style != Style::Define {
+                if c_enum {
                     self.c_expr(x, None)
                 } else {
                     self.error_note(
@@ -3208,7 +3208,7 @@ impl Resolver {
             };
             // C's enum types end at 64 bits: signed when a value is negative, unsigned when
             // one is past 2^63 - 1 (GCC's `unsigned long`), never both.
-            if kind == GroupKind::Enum && style != Style::Define {
+            if c_enum {
                 let past = match &expr {
                     Expr::Bit(63) => true,
                     Expr::C { value, .. } => *value > i128::from(i64::MAX),
@@ -3236,14 +3236,20 @@ impl Resolver {
                     negative_at.get_or_insert(cname.clone());
                 }
             }
-            // An ioctl number is each target's own: C's count from it would be too.
+            // A value of each target's own (an ioctl number, one through <asm/byteorder.h>'s
+            // conversions): C's count from it would be too, and the IR holds one.
             if let (Expr::Implicit, Some(prev)) = (&expr, values.last()) {
-                if matches!(prev.expr, Expr::Io { .. }) {
+                if prev.may_vary() && !matches!(prev.expr, Expr::Alias(_)) {
+                    let what = if matches!(prev.expr, Expr::Io { .. }) {
+                        "an ioctl number, which"
+                    } else {
+                        "whose value"
+                    };
                     self.error(
                         vspan.clone(),
                         format!(
-                            "`{cname}` has no value, and C would count on from `{}`, an ioctl \
-                             number, which differs between targets: give it one",
+                            "`{cname}` has no value, and C would count on from `{}`, {what} \
+                             differs between targets: give it one",
                             prev.name
                         ),
                     );
@@ -3886,24 +3892,18 @@ impl Resolver {
             // `__u8[ABS_CNT]`), or an expression over such ones (`__u16[KEY_MAX - BTN_MISC +
             // 1]`).
             let length = n.parse::<u64>().ok().or_else(|| {
-                self.constants
-                    .get(&n)
-                    .filter(|(.., cv)| cv[0].value == cv[1].value)
-                    .map(|(v, ..)| *v)
-                    .or_else(|| {
-                        let p = cexpr::parse(&n).ok()?;
-                        let [a, b] = [0, 1].map(|m| {
-                            p.eval(cexpr::MODELS[m], &|x: &str| self.value_of(x, m))
-                                .ok()
-                        });
-                        let (a, b) = (a?, b?);
-                        let one = a.value == b.value
-                            && !p
-                                .names
-                                .iter()
-                                .any(|(x, _)| self.big_endian_values.contains_key(x));
-                        one.then(|| u64::try_from(b.value).ok()).flatten()
-                    })
+                let p = cexpr::parse(&n).ok()?;
+                let [a, b] = [0, 1].map(|m| {
+                    p.eval(cexpr::MODELS[m], &|x: &str| self.value_of(x, m))
+                        .ok()
+                });
+                let (a, b) = (a?, b?);
+                let one = a.value == b.value
+                    && !p
+                        .names
+                        .iter()
+                        .any(|(x, _)| self.big_endian_values.contains_key(x));
+                one.then(|| u64::try_from(b.value).ok()).flatten()
             });
             let Some(n) = length.filter(|n| (1..=4096).contains(n)) else {
                 self.error(

@@ -628,11 +628,7 @@ fn place_struct(
         bits: (from % 8 != 0 || to % 8 != 0).then_some((base * 8 + from, to - from)),
     };
     // A big-endian ABI takes the runs of members declared per byte order in reverse.
-    let order = if target.big_endian && fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
-        big_endian_order(fields)
-    } else {
-        Vec::new()
-    };
+    let order = big_endian_order(fields, target);
     for k in 0..fields.len() {
         let i = order.get(k).copied().unwrap_or(k);
         let f = &fields[i];
@@ -876,22 +872,27 @@ fn place_union(
     Ok((size, align))
 }
 
-/// The order a big-endian ABI's declaration has `fields` in, by index: each run of members
-/// declared per byte order that are not bitfields in reverse (a run of bitfields is mirrored
-/// per byte where it is placed, `mirror_run`).
-fn big_endian_order(fields: &[Field]) -> Vec<usize> {
+/// The order `target`'s declaration has `fields` in, by index, where it is not theirs: on a
+/// big-endian ABI each run of members declared per byte order that are not bitfields in
+/// reverse (a run of bitfields is mirrored where it is placed, `mirror_run`). Empty (the
+/// fields' own order) elsewhere, and for most structs, which have no such run.
+fn big_endian_order(fields: &[Field], target: &Target) -> Vec<usize> {
+    if !target.big_endian || !fields.iter().any(Field::reversed_member) {
+        return Vec::new();
+    }
     let mut order: Vec<usize> = (0..fields.len()).collect();
     let mut i = 0;
     while i < fields.len() {
-        let plain = |f: &Field| f.byte_order && f.bits.is_none();
-        if !plain(&fields[i]) {
+        if !fields[i].reversed_member() {
             i += 1;
             continue;
         }
-        let mut end = i + 1;
-        while end < fields.len() && plain(&fields[end]) && !fields[end].byte_order_starts {
-            end += 1;
-        }
+        let end = i
+            + 1
+            + fields[i + 1..]
+                .iter()
+                .take_while(|f| f.continues_run())
+                .count();
         order[i..end].reverse();
         i = end;
     }
@@ -900,9 +901,10 @@ fn big_endian_order(fields: &[Field]) -> Vec<usize> {
 
 /// A run of bitfields declared per byte order, from field `first`, where the last member
 /// ended at bit `end`: where the big-endian declaration (each byte's bitfields in reverse, or
-/// the run in reverse: `Field::byte_order_word`) puts each, by field index. Its little-endian places must tile whole bytes, no bitfield
-/// across two (`byte_order_misfit` refuses any other, and this returns nothing for it): then
-/// reversing a byte's bitfields mirrors each within its byte, so it keeps its bits in memory.
+/// the run in reverse: `Field::byte_order_word`) puts each, by field index. Its little-endian
+/// places must tile whole bytes, no bitfield across two, or for a run in reverse one unit of
+/// its type (`byte_order_misfit` refuses any other, and this returns nothing for it): then
+/// each keeps its bits in memory, or of the unit's value.
 fn mirror_run(
     fields: &[Field],
     first: usize,
@@ -943,7 +945,7 @@ fn mirror_run(
             FieldType::Scalar(s) => s.size() * 8,
             _ => 0,
         };
-        if at - end != unit || end % unit != 0 {
+        if unit == 0 || at - end != unit || end % unit != 0 {
             return Vec::new();
         }
         for (k, start) in out.iter_mut() {
@@ -1635,12 +1637,7 @@ impl<'a> Level<'a> {
         }
         let mut runs = self.c.bit_runs.iter().filter(|r| own(&r.at_index));
         // A big-endian target's Rust type declares a run per byte order in reverse, as C does.
-        let order =
-            if target.big_endian && self.fields.iter().any(|f| f.byte_order && f.bits.is_none()) {
-                big_endian_order(self.fields)
-            } else {
-                Vec::new()
-            };
+        let order = big_endian_order(self.fields, target);
         for k in 0..self.fields.len() {
             let i = order.get(k).copied().unwrap_or(k);
             let f = &self.fields[i];

@@ -3147,17 +3147,24 @@ fn byte_order_test(t: &str) -> Option<bool> {
     }
     let cond = cond.split("/*").next().unwrap_or("");
     let c: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
-    for (little, e) in [(true, "LITTLE"), (false, "BIG")] {
-        let forms = [
-            format!("defined(__{e}_ENDIAN_BITFIELD)"),
-            format!("defined(__BYTE_ORDER)?__BYTE_ORDER==__{e}_ENDIAN:defined(__{e}_ENDIAN)"),
-            format!("defined(__{e}_ENDIAN)"),
-        ];
-        if forms.contains(&c) {
-            return Some(little);
-        }
-    }
-    None
+    const TESTS: [(&str, bool); 6] = [
+        ("defined(__LITTLE_ENDIAN_BITFIELD)", true),
+        (
+            "defined(__BYTE_ORDER)?__BYTE_ORDER==__LITTLE_ENDIAN:defined(__LITTLE_ENDIAN)",
+            true,
+        ),
+        ("defined(__LITTLE_ENDIAN)", true),
+        ("defined(__BIG_ENDIAN_BITFIELD)", false),
+        (
+            "defined(__BYTE_ORDER)?__BYTE_ORDER==__BIG_ENDIAN:defined(__BIG_ENDIAN)",
+            false,
+        ),
+        ("defined(__BIG_ENDIAN)", false),
+    ];
+    TESTS
+        .iter()
+        .find(|(t, _)| *t == c)
+        .map(|(_, little)| *little)
 }
 
 /// A struct the header declares whole per byte order at file scope (perf_event.h's `#if
@@ -3186,29 +3193,18 @@ fn whole_per_byte_order(source: &str, start: u32, end: u32) -> Option<((u32, u32
 
 /// The names a run of C declarations declares, in order (`__u16 type_flags;`, `} type;`,
 /// `bit0:1,`): each identifier followed by `;`, `,`, `:` or `[`, comments left out.
-fn declarator_names(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i..].starts_with(b"/*") {
-            i = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
-            continue;
-        }
-        if b[i] == b'_' || b[i].is_ascii_alphabetic() {
-            let from = i;
-            while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
-                i += 1;
-            }
-            let next = text[i..].trim_start().bytes().next();
-            if matches!(next, Some(b';' | b',' | b':' | b'[')) {
-                names.push(&text[from..i]);
-            }
-            continue;
-        }
-        i += 1;
-    }
-    names
+fn declarator_names(text: &str) -> Vec<String> {
+    let text = without_comments(text);
+    crate::front::cexpr::words(&text)
+        .filter(|w| !text.as_bytes()[w.start].is_ascii_digit())
+        .filter(|w| {
+            matches!(
+                text[w.end..].trim_start().bytes().next(),
+                Some(b';' | b',' | b':' | b'[')
+            )
+        })
+        .map(|w| text[w].to_string())
+        .collect()
 }
 
 /// Marks the members in a byte-order `#if` (`regions`: each one's little-endian branch's
@@ -3248,9 +3244,9 @@ fn mark_byte_order(fields: &mut [Field], regions: &[((u32, u32), &str)]) -> Resu
             .iter()
             .filter_map(|i| fields[*i].name.as_deref())
             .collect();
-        let big: Vec<&str> = declarator_names(regions[*r].1)
+        let big: Vec<String> = declarator_names(regions[*r].1)
             .into_iter()
-            .filter(|d| named.contains(d))
+            .filter(|d| named.contains(&d.as_str()))
             .collect();
         let bits: u32 = run.iter().map(|i| fields[*i].bits.unwrap_or(0)).sum();
         if bits > 8 && named.len() > 1 && big.iter().eq(named.iter().rev()) {
