@@ -887,6 +887,92 @@ fn typedefs_are_imported_and_another_headers_copied() {
     );
 }
 
+/// Copies hold copies as their header has them: a copied struct may hold another header's
+/// typedef of a struct, which is copied right after its struct (linux/cciss_defs.h's
+/// `SCSI3Addr_struct`, which `_PhysDevAddr_struct` holds), each under the `#pragma pack` of
+/// its own header; a copied define that takes `sizeof(struct X)` (linux/can.h's `CAN_MTU`,
+/// which can/isotp.h names) brings struct X with it. Each was refused before: an unknown
+/// type, a layout without the packing, an unknown struct.
+#[test]
+fn copies_bring_what_they_hold_with_their_packing() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    std::fs::write(
+        linux.join("cp_defs.h"),
+        "#ifndef _CP_DEFS_H\n#define _CP_DEFS_H\n#include <linux/types.h>\n\
+         #pragma pack(1)\ntypedef union _cp_addr { __u8 b[8]; __u32 w[2]; } cp_addr_t;\n\
+         typedef struct _cp_dev { __u8 kind; cp_addr_t target[2]; } cp_dev_t;\n#pragma pack()\n\
+         struct cp_frame { __u32 id; __u8 data[8]; };\n\
+         #define CP_MTU (sizeof(struct cp_frame))\n#endif\n",
+    )
+    .unwrap();
+    let header = linux.join("cp_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _CP_USER_H\n#define _CP_USER_H\n#include <linux/types.h>\n\
+         #include <linux/cp_defs.h>\n#define CP_USER_MTU CP_MTU\n\
+         struct cp_req {\n\t__u32 n;\n\tcp_dev_t dev;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "cp_user");
+    for want in [
+        "[[union]]\nname = \"_cp_addr\"\nextern = \"linux/cp_defs.h\"\npack = 1\n",
+        "[[struct]]\nname = \"_cp_dev\"\nextern = \"linux/cp_defs.h\"\npack = 1\n",
+        "[[struct]]\nname = \"cp_frame\"\nextern = \"linux/cp_defs.h\"\n",
+        "[[define]]\nname = \"CP_MTU\"\nextern = \"linux/cp_defs.h\"\n",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+    assert!(
+        !schema.contains("name = \"cp_frame\"\nextern = \"linux/cp_defs.h\"\npack"),
+        "{schema}"
+    );
+    let at = |s: &str| schema.find(s).unwrap_or_else(|| panic!("{s} in\n{schema}"));
+    assert!(
+        at("name = \"cp_addr_t\"") < at("name = \"_cp_dev\""),
+        "{schema}"
+    );
+}
+
+/// A member whose declaration is one call of a macro, its name an argument, is `declared_by`
+/// that call: the header keeps `RDMA_UAPI_PTR(void *, val_ptr);` (a program may define the
+/// macro first: `ifndef`), and the type and length are the expansion's (`__aligned_u64`, not
+/// libclang's `__u64` and its attribute, which was refused; the bitmap's length per word,
+/// not x86-64's count). Another header's declaring macro is copied as `extern`.
+#[test]
+fn members_declared_by_a_macro_keep_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    std::fs::write(
+        linux.join("dm_base.h"),
+        "#ifndef _DM_BASE_H\n#define _DM_BASE_H\n#include <linux/types.h>\n\
+         #ifndef DM_PTR\n#define DM_PTR(_type, _name) __aligned_u64 _name\n#endif\n#endif\n",
+    )
+    .unwrap();
+    let header = linux.join("dm_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _DM_USER_H\n#define _DM_USER_H\n#include <linux/types.h>\n\
+         #include <linux/dm_base.h>\n\
+         #define DM_BITMAP(name,bits) \\\n\tunsigned long name[(bits) / (sizeof(unsigned long) * 8)]\n\
+         struct dm_req {\n\tDM_PTR(struct dm_req *, next);\n\
+         \tDM_BITMAP(valid, 0x100);\n\t__u32 n;\n\t__u32 pad;\n};\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "dm_user");
+    for want in [
+        "[[macro]]\nname = \"DM_PTR\"\nextern = \"linux/dm_base.h\"\nifndef = true\n",
+        "[[macro]]\nname = \"DM_BITMAP\"\nparams = [\"name\", \"bits\"]\n",
+        "{ name = \"next\", type = \"__aligned_u64\", declared_by = { macro = \"DM_PTR\", args = [\"struct dm_req *\", \"next\"] } }",
+        "{ name = \"valid\", type = \"unsigned long\", len = \"(0x100) / (sizeof(unsigned long) * 8)\", declared_by = { macro = \"DM_BITMAP\", args = [\"valid\", \"0x100\"] } }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+    assert!(!schema.contains("name = \"DM_BITMAP\"\nifndef"), "{schema}");
+}
+
 /// `sizeof` of a type in a define (linux/can.h's `CAN_MTU`) is read as written, the struct
 /// above or below it; the generated header gives it libclang's value on every target.
 #[test]

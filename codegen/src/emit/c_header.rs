@@ -698,6 +698,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             ItemView {
                 comment: m.doc.as_deref().and_then(|d| plain_comment(d, "")),
                 defines: Some(align_defines(vec![line])),
+                ifndef: m.ifndef.then(|| m.name.clone()),
                 ..Default::default()
             }
         }
@@ -946,6 +947,18 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
             Some(w) => format!(":{w}"),
             None => f.c_array_suffix(),
         };
+        if let Some(d) = &f.declared_by {
+            // The call, which the macro expands to the member (`declared_by`).
+            out.push(BodyLine {
+                directive: Some(format!(
+                    "{indent}{}({});",
+                    family.macros[d.macro_id.0].name,
+                    d.args.join(", ")
+                )),
+                ..Default::default()
+            });
+            return;
+        }
         match &f.ty {
             FieldType::Inline(kind, members) => {
                 out.push(BodyLine {

@@ -1363,7 +1363,9 @@ fn union_layout_asserts(
             .map(|l| {
                 (
                     l.target.rust_arch,
-                    member(l).map_or(0, |m| m.1) / f.len_on(l.target).unwrap_or(1).max(1),
+                    member(l)
+                        .and_then(|_| crate::layout::element_size(f, l))
+                        .unwrap_or(0),
                 )
             })
             .collect();

@@ -559,8 +559,18 @@ pub struct Field {
     /// The schema's `when` or `unless`: the member exists on some targets only. Boxed: most
     /// members have none, and every member is moved a few times.
     pub when: Option<Box<When>>,
+    /// The call of a declaring `[[macro]]` the header writes for the member (`declared_by`);
+    /// the member is what the call expands to.
+    pub declared_by: Option<Box<DeclaredBy>>,
     /// Where the schema writes it.
     pub span: Span,
+}
+
+/// `RDMA_UAPI_PTR(void *, val_ptr)`: the macro and its arguments as the call writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredBy {
+    pub macro_id: MacroId,
+    pub args: Vec<String>,
 }
 
 /// A member or define declared under `#if CONDITION` (or its `#else`), a test of the
@@ -1956,6 +1966,11 @@ pub struct MacroDef {
     pub doc: Option<String>,
     /// `extern`: another header defines it (see `Struct::extern_header`).
     pub extern_header: Option<String>,
+    /// `#ifndef NAME` around it: a program's own definition, made first, stands.
+    pub ifndef: bool,
+    /// Its body declares a member (`__aligned_u64 _name`), for `Field::declared_by`, rather
+    /// than being an integer expression or an ioctl wrapper.
+    pub declares: bool,
     /// Where the schema writes its name.
     pub span: Span,
 }

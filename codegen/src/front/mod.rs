@@ -5,6 +5,7 @@
 
 pub mod cexpr;
 pub mod cstring;
+pub mod decl_macro;
 pub mod ids;
 pub mod ir;
 pub mod names;

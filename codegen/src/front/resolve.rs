@@ -4,6 +4,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Error, Source};
 use crate::front::cexpr::{self, CType, CValue};
+use crate::front::decl_macro;
 use crate::ir::*;
 use crate::names::{self, FxMap, FxSet, Role};
 use crate::schema::*;
@@ -24,6 +25,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         ends: FxMap::default(),
         ioctls: FxSet::default(),
         macros: FxMap::default(),
+        decl_macros: FxMap::default(),
         includes: Vec::new(),
         enum_types: FxMap::default(),
         enum_typedefs: FxMap::default(),
@@ -129,6 +131,8 @@ struct Resolver {
     ioctls: FxSet<String>,
     /// The function-like macros defined so far, for the expressions below them.
     macros: FxMap<String, cexpr::Macro>,
+    /// The declaring `[[macro]]`s above (`Field::declared_by`): id, parameters, body.
+    decl_macros: FxMap<String, (MacroId, Vec<String>, String)>,
     /// The family's `includes`: the headers an `extern` item may come from.
     includes: Vec<String>,
     /// The tagged C enums defined so far, by tag: a member may have their type.
@@ -796,7 +800,7 @@ impl Resolver {
                     }
                 }
                 Entry::Macro(m) => {
-                    if let Some(def) = self.function_like(m) {
+                    if let Some(def) = self.function_like(m, MacroId(family.macros.len())) {
                         family
                             .items
                             .push(ItemRef::Macro(MacroId(family.macros.len())));
@@ -1599,6 +1603,11 @@ impl Resolver {
         // A typedef of an array (`dvd_challenge chal;`): the member is that array.
         let mut typedef_len: Option<u64> = None;
         let mut typedef_aligned: Option<Aligned> = None;
+        let inline_key = match (&raw.union, &raw.record) {
+            (Some(_), _) => Some("union = [...]"),
+            (None, Some(_)) => Some("struct = [...]"),
+            (None, None) => None,
+        };
         let inline = match (raw.union, raw.record) {
             (Some(_), Some(r)) => {
                 self.error(r.span(), "a field has either `union` or `struct`, not both");
@@ -1769,6 +1778,17 @@ impl Resolver {
         };
         let name = match &raw.name {
             Some(n) => Some(self.identifier(n, c_role)),
+            // C declares no array without a declarator: `struct { ... } [3];` is no member.
+            None if matches!(ty, FieldType::Inline(..))
+                && (raw.len.is_some() || raw.flexible.is_some() || raw.dims.is_some()) =>
+            {
+                self.error(
+                    span,
+                    "an array of an inline union or struct needs a `name`: only a single \
+                     anonymous one is a member of its own (C11)",
+                );
+                return None;
+            }
             None if matches!(ty, FieldType::Inline(..)) => None,
             // Padding bits: `__u32 :4;`.
             None if raw.bits.is_some() => None,
@@ -1977,17 +1997,15 @@ impl Resolver {
                 (None, None)
             }
         };
-        if let (Some(_), FieldType::Inline(kind, _)) = (flexible, &ty) {
+        if let (Some(_), FieldType::Inline(Aggregate::Union, _)) = (flexible, &ty) {
             let at = wants_flexible
                 .map(|x| x.span())
                 .or(raw.len.as_ref().map(|l| l.span()))
                 .unwrap_or(span.clone());
             self.error(
                 at,
-                format!(
-                    "a flexible array member's element is a scalar or a `struct NAME`, not a {}",
-                    kind.c_keyword()
-                ),
+                "a flexible array member's element is a scalar, a `struct NAME` or an inline \
+                 struct, not a union",
             );
             flexible = None;
         }
@@ -2141,7 +2159,37 @@ impl Resolver {
             }
         }
         let len = typedef_len.or(len);
+        let declared_by = match &raw.declared_by {
+            Some(d) => Some(Box::new(self.declared_by(
+                d,
+                DeclaredAs {
+                    ty: &raw.ty,
+                    len: &raw.len,
+                    flexible: &raw.flexible,
+                    other: inline_key.or_else(|| {
+                        [
+                            ("bits", raw.bits.is_some()),
+                            ("dims", raw.dims.is_some()),
+                            ("aligned", raw.aligned.is_some()),
+                            ("byte_order", raw.byte_order.is_some()),
+                            (
+                                "flexible = \"__DECLARE_FLEX_ARRAY\"",
+                                matches!(
+                                    raw.flexible.as_ref().map(|f| f.get_ref()),
+                                    Some(RawFlexible::Macro(_))
+                                ),
+                            ),
+                        ]
+                        .into_iter()
+                        .find_map(|(k, on)| on.then_some(k))
+                    }),
+                },
+                name.as_deref(),
+            )?)),
+            None => None,
+        };
         Some(Field {
+            declared_by,
             name,
             rust_name,
             ty,
@@ -2181,6 +2229,82 @@ impl Resolver {
             when,
             span,
         })
+    }
+
+    /// `declared_by = { macro, args }`: a declaring `[[macro]]` above, called with as many
+    /// arguments as it has parameters, each one argument as written, whose expansion is the
+    /// member the schema describes (its type, name and array), token for token.
+    fn declared_by(
+        &mut self,
+        d: &S<RawDeclaredBy>,
+        raw: DeclaredAs<'_>,
+        name: Option<&str>,
+    ) -> Option<DeclaredBy> {
+        let call = d.get_ref();
+        let m = call.macro_name.get_ref();
+        let Some((macro_id, params, body)) = self.decl_macros.get(m).cloned() else {
+            let what = if self.macros.contains_key(m) {
+                "a `[[macro]]` whose body is an expression"
+            } else {
+                "no `[[macro]]` above"
+            };
+            self.error(
+                call.macro_name.span(),
+                format!("`declared_by` names `{m}`, {what}: it names a macro whose body declares a member (`TYPE NAME` or `TYPE NAME[LEN]`, NAME a parameter)"),
+            );
+            return None;
+        };
+        let mut args = Vec::new();
+        for a in &call.args {
+            let text = a.get_ref().trim();
+            let why = names::refuse_text(text, "a macro argument", true).or_else(|| {
+                decl_macro::arg_problem(text).map(|w| format!("the argument `{text}`: {w}"))
+            });
+            if let Some(why) = why {
+                self.error(a.span(), why);
+                return None;
+            }
+            args.push(text.to_string());
+        }
+        if args.len() != params.len() {
+            self.error(
+                d.span(),
+                format!(
+                    "`{m}` takes {} arguments ({}), and `declared_by` gives {}",
+                    params.len(),
+                    params.join(", "),
+                    args.len()
+                ),
+            );
+            return None;
+        }
+        if let Some(k) = raw.other {
+            self.error(
+                d.span(),
+                format!("`declared_by` declares a member of a type, a name and at most one array length: not with `{k}`"),
+            );
+            return None;
+        }
+        let array = match (raw.len.as_ref().map(|l| l.get_ref()), &raw.flexible) {
+            (Some(RawLen::Int(n)), _) => format!("[{n}]"),
+            (Some(RawLen::Expr(e)), _) => format!("[{e}]"),
+            (None, Some(_)) => "[]".to_string(),
+            (None, None) => String::new(),
+        };
+        let ty = raw.ty.as_ref().map_or("", |t| t.get_ref().as_str());
+        let want = format!("{ty} {}{array}", name.unwrap_or(""));
+        let got = decl_macro::expand(&params, &body, &args);
+        if decl_macro::tokens(&want) != decl_macro::tokens(&got) {
+            self.error(
+                d.span(),
+                format!(
+                    "`{m}({})` declares `{got}`, and the member is `{want}`",
+                    args.join(", ")
+                ),
+            );
+            return None;
+        }
+        Some(DeclaredBy { macro_id, args })
     }
 
     /// Marks where each run declared per byte order starts among siblings (`labels[i]`: field
@@ -4988,10 +5112,11 @@ impl Resolver {
     /// `expr = "..."`: parsed, and evaluated on every data model.
     /// `[[macro]]`: its name and parameters C identifiers, its body the tokens of an
     /// integer expression. What the body names is looked up where the macro is called.
-    fn function_like(&mut self, m: S<RawMacro>) -> Option<MacroDef> {
+    fn function_like(&mut self, m: S<RawMacro>, id: MacroId) -> Option<MacroDef> {
         let m = m.into_inner();
         let name = self.identifier(&m.name, Role::Macro);
         if self.macros.contains_key(&name)
+            || self.decl_macros.contains_key(&name)
             || self.constants.contains_key(&name)
             || self.strings.contains_key(&name)
         {
@@ -5028,21 +5153,40 @@ impl Resolver {
             return None;
         }
         let extern_header = self.extern_header(&m.extern_header, &format!("macro `{name}`"));
+        let ifndef = m.ifndef.as_ref().is_some_and(|i| *i.get_ref());
+        let def = |declares: bool| MacroDef {
+            name: name.clone(),
+            params: params.clone(),
+            body: body.to_string(),
+            doc,
+            extern_header,
+            ifndef,
+            declares,
+            span: m.name.span(),
+        };
+        // A member's declaration, for the members `declared_by` it (two words side by side,
+        // which no expression has).
+        if decl_macro::shape(&params, body).is_none() {
+            self.decl_macros
+                .insert(name.clone(), (id, params.clone(), body.to_string()));
+            return Some(def(true));
+        }
         match cexpr::Macro::new(params.clone(), body) {
-            Ok(def) => {
-                self.macros.insert(name.clone(), def);
-                Some(MacroDef {
-                    name,
-                    params,
-                    body: body.to_string(),
-                    doc,
-                    extern_header,
-                    span: m.name.span(),
-                })
+            Ok(parsed) => {
+                self.macros.insert(name.clone(), parsed);
+                Some(def(false))
             }
             Err(e) => {
                 let at = self.in_string(&m.body, e.at);
-                self.error(at, format!("the body `{body}`: {}", e.message));
+                self.error_note(
+                    at,
+                    format!("the body `{body}`: {}", e.message),
+                    format!(
+                        "nor is it a member's declaration (`TYPE NAME` or `TYPE NAME[LEN]`, \
+                         NAME a parameter): {}",
+                        decl_macro::shape(&params, body).unwrap_or_default()
+                    ),
+                );
                 None
             }
         }
@@ -5792,4 +5936,13 @@ fn byte_order_label(f: &RawField) -> Option<S<String>> {
         RawByteOrder::Label(l) => l.clone(),
     };
     Some(S::new(b.span(), text))
+}
+
+/// What a member `declared_by` a macro says of itself besides: the declaration its expansion
+/// must be, and the first key no such declaration has.
+struct DeclaredAs<'a> {
+    ty: &'a Option<S<String>>,
+    len: &'a Option<S<RawLen>>,
+    flexible: &'a Option<S<RawFlexible>>,
+    other: Option<&'static str>,
 }

@@ -82,6 +82,9 @@ pub struct RawMacro {
     /// Another header defines it (`extern = "drm/drm.h"`): a copy, not written again.
     #[serde(rename = "extern")]
     pub extern_header: Option<S<String>>,
+    /// `#ifndef NAME` around it: a program's own definition, made first, stands
+    /// (rdma/ib_user_ioctl_verbs.h's `RDMA_UAPI_PTR`).
+    pub ifndef: Option<S<bool>>,
 }
 
 /// `[family]`: the header.
@@ -489,6 +492,21 @@ pub struct RawField {
     pub when: Option<S<String>>,
     /// The member of that condition's `#else`: it exists where the condition fails.
     pub unless: Option<S<String>>,
+    /// Declared by a call of a `[[macro]]` whose body declares a member, which the header
+    /// writes in its place: `declared_by = { macro = "RDMA_UAPI_PTR", args = ["void *",
+    /// "val_ptr"] }` is `RDMA_UAPI_PTR(void *, val_ptr);`.
+    pub declared_by: Option<S<RawDeclaredBy>>,
+}
+
+/// `declared_by = { macro, args }`: a call of a declaring `[[macro]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeclaredBy {
+    /// The `[[macro]]`.
+    #[serde(rename = "macro")]
+    pub macro_name: S<String>,
+    /// Its arguments as the call writes them, in the order of its `params`.
+    pub args: Vec<S<String>>,
 }
 
 /// One of `[family] includes`.

@@ -469,6 +469,40 @@ fn bytes(n: u64) -> String {
 /// Size and alignment of one field's type (array included), each at most `MAX_STRUCT_SIZE`.
 /// The error's index path is relative to `f` (empty: `f` itself; `[j, ..]`: union member j).
 fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64, u64), TooLarge> {
+    let (size, align) = element_shape(f, target, done)?;
+    // A flexible array member adds its alignment and nothing to the size, as in C.
+    let n = f.sized_count(target);
+    match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
+        Some(total) => Ok((total, align)),
+        None => Err(TooLarge {
+            at_index: Vec::new(),
+            why: format!(
+                "`{}` is {n} × {} = {}",
+                f.display_name(),
+                bytes(size),
+                size.checked_mul(n)
+                    .map_or("more than 2^64 bytes".to_string(), bytes)
+            ),
+            embeds: None,
+        }),
+    }
+}
+
+/// The size of one element of member `f` on `fl`'s target (of `f` itself where it is no
+/// array): a flexible array's too, whose member adds nothing to `sizeof`.
+pub fn element_size(f: &Field, fl: &FamilyLayout) -> Option<u64> {
+    element_shape(f, fl.target, &fl.structs)
+        .ok()
+        .map(|(size, _)| size)
+}
+
+/// The size and alignment of one element of member `f` (of `f` itself where it is no array; a
+/// row of a multi-dimensional array's).
+fn element_shape(
+    f: &Field,
+    target: &Target,
+    done: &[StructLayout],
+) -> Result<(u64, u64), TooLarge> {
     let here = |why: String| TooLarge {
         at_index: Vec::new(),
         why,
@@ -550,18 +584,7 @@ fn field_shape(f: &Field, target: &Target, done: &[StructLayout]) -> Result<(u64
                 f.display_name()
             ))
         })?;
-    // A flexible array member adds its alignment and nothing to the size, as in C.
-    let n = f.sized_count(target);
-    match size.checked_mul(n).filter(|t| *t <= MAX_STRUCT_SIZE) {
-        Some(total) => Ok((total, align)),
-        None => Err(here(format!(
-            "`{}` is {n} × {} = {}",
-            f.display_name(),
-            bytes(size),
-            size.checked_mul(n)
-                .map_or("more than 2^64 bytes".to_string(), bytes)
-        ))),
-    }
+    Ok((size, align))
 }
 
 /// A member's alignment in its struct, by gcc's rules, from its type's (`natural`): its own
@@ -1759,8 +1782,7 @@ impl<'a> Level<'a> {
             return None;
         };
         let at = outer.c.members.iter().find(|m| m.index == path)?;
-        let (size, align) = field_shape(f, fl.target, &fl.structs).ok()?;
-        let size = size / f.len_on(fl.target).unwrap_or(1).max(1);
+        let (size, align) = element_shape(f, fl.target, &fl.structs).ok()?;
         Some(Level {
             fields: ms,
             repr: inline_repr(f, ms),

@@ -623,9 +623,10 @@ fn members_of(
             out.insert(path.clone(), (offset, size, width.map(|w| (bit, w))));
         }
         // Union members and an untagged struct's are members of the struct (as in the IR); a
-        // tagged struct's are its own. Of an array of them, the IR lays out the first element.
+        // tagged struct's are its own. Of an array of them, flexible too, the IR lays out the
+        // first element.
         let record = match ty.kind() {
-            TypeKind::ConstantArray => ty.element().canonical(),
+            TypeKind::ConstantArray | TypeKind::IncompleteArray => ty.element().canonical(),
             _ => ty,
         };
         if record.kind() == TypeKind::Record {

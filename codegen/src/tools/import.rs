@@ -80,6 +80,9 @@ struct Field {
     /// A fixed array's length as the header writes it, when not a number (`IFNAMSIZ`, `200 -
     /// sizeof(unsigned long)`); kept by `render` when the schema can write it (`len_texts`).
     len_text: Option<String>,
+    /// Declared by a call of a function-like macro (`RDMA_UAPI_PTR(void *, val_ptr);`): the
+    /// macro and its arguments as written (`declared_by`).
+    declared_by: Option<(String, Vec<String>)>,
 }
 
 /// Something import cannot write faithfully: where in the header, and why.
@@ -148,6 +151,8 @@ enum Item {
         doc: Option<String>,
         /// Another header's macro this header's defines call (`extern`): that header.
         extern_header: Option<String>,
+        /// `#ifndef NAME` ... `#endif` around it.
+        ifndef: bool,
     },
     /// `typedef T NAME;` of a type a member may have (`[[typedef]]`).
     Typedef {
@@ -608,11 +613,24 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         (written, spelled.as_str()),
         ("__aligned_u64", "__u64") | ("__aligned_le64", "__le64") | ("__aligned_be64", "__be64")
     );
+    // A member declared by a function-like macro's call, its name an argument
+    // (`RDMA_UAPI_PTR(void *, val_ptr);`): `declared_by`, its type and length those of the
+    // macro's expansion (`expand_declared`), whose attributes are the macro's.
+    let call = (place.file == w.main_file && !anonymous && canon.kind() != TypeKind::Record)
+        .then(|| {
+            let start = before.len() - declared.len();
+            let rest = w.source.get(start..)?;
+            let (m, args) = one_call(&without_comments(&rest[..rest.find(';')?]))?;
+            // <linux/stddef.h>'s `__DECLARE_FLEX_ARRAY()` is the schema's own `flexible`.
+            let own = crate::front::cexpr::INCLUDED_MACROS.contains(&m.as_str());
+            (!own && args.iter().any(|a| *a == name)).then_some((m, args))
+        })
+        .flatten();
     // Its own `aligned(n)` is the schema's `aligned = n`; `__aligned_u64`'s is the type's.
     let mut aligned = None;
     let mut typed = aligned_u64;
     c.visit_children(|a| {
-        if !a.is_attribute() {
+        if !a.is_attribute() || call.is_some() {
             return;
         }
         match (a.kind_spelling().as_str(), typed) {
@@ -658,6 +676,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         len_text: count
             .filter(|_| place.file == w.main_file)
             .and_then(|_| array_len_text(w.source, offset as usize + name.len())),
+        declared_by: None,
     };
     let record = decl.kind();
     let tag = decl.spelling();
@@ -739,6 +758,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         field.inline = Some((kind, inner.fields));
         return field;
     }
+    field.declared_by = call;
     // An unnamed bitfield (`__u32 :32;`, bpf.h's padding) is a bitfield, anonymous or not.
     if anonymous && bits.is_none() {
         refuse(format!(
@@ -1216,7 +1236,12 @@ fn function_like(c: Cursor<'_>, name: String) -> Item {
         .find(')')
         .map_or("", |i| full[i + 1..].trim())
         .to_string();
-    if let Err(e) = crate::front::cexpr::Macro::new(params.clone(), &body) {
+    // A member's declaration (`declared_by`), or an expression.
+    let declares = crate::front::decl_macro::shape(&params, &body).is_none();
+    if let (false, Err(e)) = (
+        declares,
+        crate::front::cexpr::Macro::new(params.clone(), &body),
+    ) {
         return Item::NotImported {
             what: format!("#define {name}({})", params.join(", ")),
             why: format!(
@@ -1232,7 +1257,131 @@ fn function_like(c: Cursor<'_>, name: String) -> Item {
         body,
         doc: None,
         extern_header: None,
+        ifndef: false,
     }
+}
+
+/// Each member `declared_by` a macro's call takes the type and array length of the call's
+/// expansion, as the schema writes the member (`__aligned_u64`, not libclang's `__u64`); one
+/// whose macro declares no member as the schema writes one is refused, located.
+fn expand_declared(state: &mut State) {
+    let mut defs: HashMap<String, (Vec<String>, String)> = state
+        .other_macros
+        .iter()
+        .filter_map(|(n, (m, _))| match m {
+            Item::Macro { params, body, .. } => Some((n.clone(), (params.clone(), body.clone()))),
+            _ => None,
+        })
+        .collect();
+    for (_, it) in &state.items {
+        if let Item::Macro {
+            name, params, body, ..
+        } = it
+        {
+            defs.insert(name.clone(), (params.clone(), body.clone()));
+        }
+    }
+    // `copy`: another header's struct, copied as `extern` and never written, whose members
+    // keep the expansion only.
+    fn walk(
+        fields: &mut [Field],
+        defs: &HashMap<String, (Vec<String>, String)>,
+        problems: &mut Vec<Problem>,
+        copy: bool,
+    ) {
+        for f in fields {
+            if let Some((_, ms)) = &mut f.inline {
+                walk(ms, defs, problems, copy);
+            }
+            let Some((m, args)) = &f.declared_by else {
+                continue;
+            };
+            // A macro no `[[macro]]` holds, as one declaring an aggregate (bpf.h's
+            // `__bpf_md_ptr(type, name)`, a union of the member and padding bits, listed as
+            // not imported): its expansion is read as the schema writes it, which the proof
+            // holds to the header's layout.
+            if defs.get(m).is_none_or(|(_, body)| body.contains('{')) {
+                f.declared_by = None;
+                continue;
+            }
+            let decl = defs.get(m).and_then(|(params, body)| {
+                if crate::front::decl_macro::shape(params, body).is_some()
+                    || params.len() != args.len()
+                {
+                    return None;
+                }
+                crate::front::decl_macro::parts(&crate::front::decl_macro::expand(
+                    params, body, args,
+                ))
+            });
+            match decl {
+                Some((ty, name, array)) if Some(&name) == f.name.as_ref() => {
+                    f.ty = Some(ty);
+                    match array {
+                        Some(a) if a.is_empty() => {}
+                        Some(a) if a.parse::<u64>().is_ok() => f.len_text = None,
+                        Some(a) => f.len_text = Some(a),
+                        None => {}
+                    }
+                    if copy {
+                        f.declared_by = None;
+                    }
+                }
+                _ => problems.push(Problem {
+                    offset: f.offset,
+                    len: f.name.as_ref().map_or(1, String::len),
+                    message: format!(
+                        "`{}` is declared by `{m}({})`, whose body declares no member as the \
+                         schema writes one (`TYPE NAME` or `TYPE NAME[LEN]`, NAME a parameter)",
+                        f.path,
+                        args.join(", ")
+                    ),
+                }),
+            }
+        }
+    }
+    for (_, it) in &mut state.items {
+        if let Item::Struct {
+            fields, problems, ..
+        } = it
+        {
+            walk(fields, &defs, problems, false);
+        }
+    }
+    for (it, _) in state.other_structs.values_mut() {
+        if let Item::Struct {
+            fields, problems, ..
+        } = it
+        {
+            walk(fields, &defs, problems, true);
+        }
+    }
+}
+
+/// Whether the `#define` at `offset` of `text` stands alone inside `#ifndef NAME` ...
+/// `#endif` (rdma/ib_user_ioctl_verbs.h's `RDMA_UAPI_PTR`): the lines right above and below it,
+/// its continuation lines included.
+fn ifndef_around(text: &str, offset: usize, name: &str) -> bool {
+    let Some(before) = text.get(..offset) else {
+        return false;
+    };
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let above = before[..start.saturating_sub(1)]
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let directive = |line: &str| -> String {
+        line.trim()
+            .strip_prefix('#')
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let mut below = text[start..].lines();
+    // The define's own lines, through its continuations.
+    while below.next().is_some_and(|l| l.trim_end().ends_with('\\')) {}
+    let next = below.find(|l| !l.trim().is_empty()).unwrap_or("");
+    directive(above) == format!("ifndef {name}") && directive(next).starts_with("endif")
 }
 
 /// `M(a, b)`, a define's whole body one call of a function-like macro: M and the arguments,
@@ -1516,12 +1665,15 @@ fn ioctl_table(value: &str) -> Option<toml::Table> {
 /// header it includes whose value the schema can write, as can every constant that value
 /// uses: then each is queued (in `externs`, after those it uses) as an `extern` copy and
 /// counts as `known`.
+/// A struct or union a copied value takes `sizeof` of (linux/can.h's `CAN_MTU`) is copied with
+/// it by `tag`, or the value is not copied.
 fn adopt(
     name: &str,
     others: &HashMap<String, (String, String)>,
     macros: &HashMap<String, crate::front::cexpr::Macro>,
     known: &mut Vec<String>,
     externs: &mut Vec<(String, String, String)>,
+    tag: &mut dyn FnMut(&str) -> bool,
     depth: usize,
 ) -> bool {
     if known.iter().any(|k| k == name) {
@@ -1541,8 +1693,9 @@ fn adopt(
     if names
         .iter()
         .filter(|n| n.as_str() != name)
-        .any(|n| !adopt(n, others, macros, known, externs, depth + 1))
+        .any(|n| !adopt(n, others, macros, known, externs, tag, depth + 1))
         || names.iter().any(|n| n == name)
+        || !sizeof_tags(value).iter().all(|t| tag(t))
     {
         return false;
     }
@@ -1886,6 +2039,24 @@ fn sizeof_names(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The tags of the structs and unions a define's value takes `sizeof` of.
+fn sizeof_tags(value: &str) -> Vec<String> {
+    let Some(text) = expr_text(value) else {
+        return Vec::new();
+    };
+    crate::front::cexpr::sizeofs(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, t)| {
+            let tag = t
+                .strip_prefix("struct ")
+                .or_else(|| t.strip_prefix("union "))?
+                .trim();
+            is_identifier(tag).then(|| tag.to_string())
+        })
+        .collect()
+}
+
 /// A wrapper macro's call in an ioctl's schema table: the macro and its arguments.
 fn wrapper_of(t: &toml::Table) -> Option<(String, Vec<String>)> {
     let name = t.get("macro")?.as_str()?.to_string();
@@ -2153,7 +2324,10 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::MacroDefinition {
         let name = spelled;
         if c.is_function_like_macro() {
-            let item = function_like(c, name.clone());
+            let mut item = function_like(c, name.clone());
+            if let Item::Macro { ifndef, .. } = &mut item {
+                *ifndef = ifndef_around(&state.source, offset as usize, &name);
+            }
             if let Item::NotImported { why, .. } = &item {
                 state.unreadable_macros.insert(name, why.clone());
             }
@@ -2693,6 +2867,14 @@ fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut Vec<Span>) 
     }
     if f.embeds_flexible {
         parts.push("embeds_flexible = true".to_string());
+    }
+    if let Some((m, args)) = &f.declared_by {
+        let args: Vec<String> = args.iter().map(|a| toml_str(a)).collect();
+        parts.push(format!(
+            "declared_by = {{ macro = {}, args = [{}] }}",
+            toml_str(m),
+            args.join(", ")
+        ));
     }
     if f.packed {
         parts.push("packed = true".to_string());
@@ -3458,8 +3640,22 @@ fn directives(
     }
     // Each struct under a `#pragma pack(n)` takes its n, as the pragma stands where the struct
     // begins.
+    let from = pack_in_force(packs);
+    for (_, item) in state.items.iter_mut() {
+        if let Item::Struct { start, pack, .. } = item {
+            *pack = from
+                .iter()
+                .rev()
+                .find(|(o, _)| o < start)
+                .and_then(|(_, n)| *n);
+        }
+    }
+}
+
+/// The packing in force from each `#pragma pack` on: (its offset, n or none).
+fn pack_in_force(packs: Vec<(u32, PackOp)>) -> Vec<(u32, Option<u64>)> {
     let (mut current, mut stack) = (None, Vec::new());
-    let mut from: Vec<(u32, Option<u64>)> = Vec::with_capacity(packs.len());
+    let mut from = Vec::with_capacity(packs.len());
     for (o, op) in packs {
         match op {
             PackOp::Set(n) => current = n,
@@ -3473,15 +3669,53 @@ fn directives(
         }
         from.push((o, current));
     }
-    for (_, item) in state.items.iter_mut() {
-        if let Item::Struct { start, pack, .. } = item {
-            *pack = from
-                .iter()
-                .rev()
-                .find(|(o, _)| o < start)
-                .and_then(|(_, n)| *n);
+    from
+}
+
+/// The `#pragma pack(n)` in force at `offset` of another header's `text`, where a struct
+/// copied from it (`extern`) begins: linux/cciss_defs.h's `pack(1)` for cciss_ioctl.h. Read from
+/// the text, conditionals aside: the proof's layout of the copy is libclang's, so a packing
+/// read wrong is refused there, never written.
+fn pack_at(text: &str, offset: u32) -> Option<u64> {
+    let mut packs = Vec::new();
+    let mut at = 0u32;
+    for line in text.split_inclusive('\n') {
+        if at >= offset {
+            break;
         }
+        let here = at;
+        at += line.len() as u32;
+        let Some(rest) = line.trim_start().strip_prefix('#') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix("pragma") else {
+            continue;
+        };
+        let Some(args) = rest
+            .trim_start()
+            .strip_prefix("pack")
+            .and_then(|r| r.trim_start().strip_prefix('('))
+            .and_then(|r| r.split_once(')'))
+            .map(|(a, _)| a)
+        else {
+            continue;
+        };
+        let args: Vec<&str> = args
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        let op = match args.as_slice() {
+            [] => Some(PackOp::Set(None)),
+            ["push"] => Some(PackOp::Push(None)),
+            ["pop"] => Some(PackOp::Pop),
+            ["push", n] => n.parse().ok().map(|n| PackOp::Push(Some(n))),
+            [n] => n.parse().ok().map(|n| PackOp::Set(Some(n))),
+            _ => None,
+        };
+        packs.extend(op.map(|op| (here, op)));
     }
+    pack_in_force(packs).last().and_then(|(_, n)| *n)
 }
 
 /// libclang's errors, with a note on the first of each kind that says why a kernel header
@@ -3611,8 +3845,12 @@ fn read(
                 });
                 if let (Some(h), Some(text)) = (header, text.as_deref()) {
                     let mut item = struct_item(decl, c.spelling(), place.offset, place.file, text);
-                    if let Item::Struct { typedef: t, .. } = &mut item {
+                    if let Item::Struct {
+                        typedef: t, pack, ..
+                    } = &mut item
+                    {
                         *t = typedef;
+                        *pack = pack_at(text, place.offset);
                     }
                     state.other_structs.insert(c.spelling(), (item, h));
                 }
@@ -3656,9 +3894,17 @@ fn read(
             if place.file.is_some() && place.file != main_file {
                 let other = place.file.and_then(|f| include_name(&f.name(), include));
                 if c.is_function_like_macro() {
-                    if let (Some(h), m @ Item::Macro { .. }) =
+                    if let (Some(h), mut m @ Item::Macro { .. }) =
                         (other, function_like(c, c.spelling()))
                     {
+                        let file = place.file.map(|f| f.name()).unwrap_or_default();
+                        let text = texts
+                            .entry(file.clone())
+                            .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
+                        if let (Item::Macro { ifndef, .. }, Some(text)) = (&mut m, text.as_deref())
+                        {
+                            *ifndef = ifndef_around(text, place.offset as usize, &c.spelling());
+                        }
                         state.other_macros.insert(c.spelling(), (m, h));
                     }
                 } else if let (Some(h), DefineForm::Value(v)) = (other, define_value(c)) {
@@ -3815,6 +4061,7 @@ pub fn import_structs(
     // a name from another header) is a form the schema cannot write: listed for the author.
     // libclang visits the macros before the declarations: back to the header's order.
     state.items.sort_by_key(|(o, _)| *o);
+    expand_declared(&mut state);
     // A #define is expanded where it is used: it may name a define or struct the header has
     // below it (userfaultfd.h). Those are taken as defined unless they are themselves not
     // imported, in which case the pass runs again without them.
@@ -3898,6 +4145,13 @@ pub fn import_structs(
             let per_arch = arch.iter().any(|r| r.start < *at && *at < r.end);
             if let Item::Enum { name: Some(n), .. } = item {
                 c_enums.push(n.clone());
+            }
+            // Another header's macro a member is declared by (mlx5-abi.h's `RDMA_UAPI_PTR`).
+            if let Item::Struct { fields, .. } = item {
+                for (m, _) in all_fields(fields).filter_map(|f| f.declared_by.as_ref()) {
+                    let call = format!("{m}()");
+                    adopt_macros(&call, &state.other_macros, &mut macros, &mut extern_macros);
+                }
             }
             if let Item::Define { value, .. } = item {
                 if let Some(text) = expr_text(value) {
@@ -4104,7 +4358,24 @@ pub fn import_structs(
                         !known.iter().any(|k| k == *n)
                             && !crate::front::cexpr::is_word_bits(n)
                             && !(later.contains(*n) && *n != name)
-                            && !adopt(n, &state.others, &macros, &mut known, &mut externs, 0)
+                            && !adopt(
+                                n,
+                                &state.others,
+                                &macros,
+                                &mut known,
+                                &mut externs,
+                                &mut |t| {
+                                    structs.iter().any(|s| s == t)
+                                        || adopt_struct(
+                                            t,
+                                            &state.other_structs,
+                                            &mut structs,
+                                            &mut extern_structs,
+                                            0,
+                                        )
+                                },
+                                0,
+                            )
                             && !adopt_enum(
                                 n,
                                 &state.other_enums,
@@ -4513,8 +4784,9 @@ pub fn import_structs(
         }
         state.items.insert(copies + k, (0, item));
     }
-    // A typedef of a scalar before the copied structs, which may hold it; of a struct,
-    // after them.
+    // A typedef of a scalar before the copied structs, which may hold it; of a struct, right
+    // after that struct, as another copied struct may hold it too (linux/cciss_defs.h's
+    // `SCSI3Addr_struct`, held by `_PhysDevAddr_struct`).
     let after = copies
         + state.items[copies..]
             .iter()
@@ -4526,6 +4798,7 @@ pub fn import_structs(
             state.includes.push(h.clone());
         }
         let names_struct = ty.starts_with("struct ") || ty.starts_with("union ");
+        let tag = ty.split_once(' ').map_or("", |(_, t)| t).to_string();
         let item = Item::Typedef {
             name,
             ty,
@@ -4534,7 +4807,11 @@ pub fn import_structs(
             extern_header: Some(h),
         };
         if names_struct {
-            state.items.insert(behind, (0, item));
+            let at = state.items[copies..behind]
+                .iter()
+                .position(|(_, i)| matches!(i, Item::Struct { name, .. } if *name == tag))
+                .map_or(behind, |p| copies + p + 1);
+            state.items.insert(at, (0, item));
         } else {
             state.items.insert(before, (0, item));
             before += 1;
@@ -5327,10 +5604,14 @@ fn render(
                 body,
                 doc,
                 extern_header,
+                ifndef,
             } => {
                 let _ = writeln!(out, "\n[[macro]]\nname = {}", toml_str(&name));
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
+                }
+                if ifndef {
+                    let _ = writeln!(out, "ifndef = true");
                 }
                 let params: Vec<String> = params.iter().map(|p| toml_str(p)).collect();
                 let _ = writeln!(out, "params = [{}]", params.join(", "));

@@ -795,6 +795,46 @@ const _: () = {
 unsafe impl ::uapigen_uaccess::Plain for FeatWords {}
 /// `FEAT_MAX_INSNS` = `4096`.
 pub const FEAT_MAX_INSNS: u32 = 4096;
+/// `struct feat_encap`: Pointers declared by a macro
+#[repr(C, align(8))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FeatEncap {
+    /// the filter
+    pub val_ptr: u64,
+    /// which are valid
+    pub valid: [u32; 2],
+    /// its length
+    pub len: u32,
+    /// its type
+    pub r#type: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<FeatEncap>() != 24 {
+        panic!("struct feat_encap: wrong size");
+    }
+    if ::core::mem::align_of::<FeatEncap>() != 8 {
+        panic!("struct feat_encap: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FeatEncap, val_ptr) != 0 {
+        panic!("struct feat_encap: `val_ptr` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatEncap, valid) != 8 {
+        panic!("struct feat_encap: `valid` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatEncap, len) != 16 {
+        panic!("struct feat_encap: `len` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FeatEncap, r#type) != 20 {
+        panic!("struct feat_encap: `type` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FeatEncap {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -965,6 +1005,7 @@ pub mod r1 {
     pub use super::FeatCTypes;
     pub use super::FeatFloats;
     pub use super::FeatWords;
+    pub use super::FeatEncap;
 }
 /// The structs of revision `r2` (second: appended fields and flags), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -979,6 +1020,7 @@ pub mod r2 {
     pub use super::FeatCTypes;
     pub use super::FeatFloats;
     pub use super::FeatWords;
+    pub use super::FeatEncap;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -496,6 +496,65 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FlexArgs {}
+/// The struct `records` of [`FlexRecords`].
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FlexRecordsRecords {
+    /// `handle`.
+    pub handle: u32,
+    /// `address`.
+    pub address: u64,
+}
+/// `struct flex_records`: Records that follow
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FlexRecords {
+    /// `length`.
+    pub length: u64,
+    /// `count`.
+    pub count: u32,
+    /// one per record
+    pub records: [FlexRecordsRecords; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<FlexRecords>() != 12 {
+        panic!("struct flex_records: wrong size");
+    }
+    if ::core::mem::align_of::<FlexRecords>() != 1 {
+        panic!("struct flex_records: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FlexRecords, length) != 0 {
+        panic!("struct flex_records: `length` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexRecords, count) != 8 {
+        panic!("struct flex_records: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexRecords, records) != 12 {
+        panic!("struct flex_records: `records` at the wrong offset");
+    }
+    if ::core::mem::size_of::<FlexRecordsRecords>() != 12 {
+        panic!("struct FlexRecordsRecords: wrong size");
+    }
+    if ::core::mem::offset_of!(FlexRecordsRecords, handle) != 0 {
+        panic!("struct FlexRecordsRecords: `handle` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexRecordsRecords, address) != 4 {
+        panic!("struct FlexRecordsRecords: `address` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FlexRecords {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -580,6 +639,7 @@ pub mod r1 {
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
     pub use super::FlexArgs;
+    pub use super::FlexRecords;
 }
 /// The structs of revision `r2` (second: an envelope gains its data), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -594,6 +654,7 @@ pub mod r2 {
     pub use super::KvmMsrEntry;
     pub use super::KvmMsrs;
     pub use super::FlexArgs;
+    pub use super::FlexRecords;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -257,4 +257,25 @@ struct feat_words {
 #define FEAT_MAX_INSNS	4096
 #endif
 
+#ifndef FEAT_UAPI_PTR
+#define FEAT_UAPI_PTR(_type, _name)	__aligned_u64 _name
+#endif
+
+/* A bitmap of `bits` bits. */
+#define FEAT_DECLARE_BITMAP(name, bits)	__u32 name[(bits) / 32]
+
+/**
+ * struct feat_encap - Pointers declared by a macro
+ * @val_ptr: the filter
+ * @valid: which are valid
+ * @len: its length
+ * @type: its type
+ */
+struct feat_encap {
+	FEAT_UAPI_PTR(void *, val_ptr);
+	FEAT_DECLARE_BITMAP(valid, 0x40);
+	__u32 len;
+	__u32 type;
+};
+
 #endif /* _UAPI_LINUX_FEATURES_H */

@@ -81,4 +81,17 @@ struct flex_args {
 	__extension__ __u64 args[0];
 };
 
+/**
+ * struct flex_records - Records that follow
+ * @records: one per record
+ */
+struct flex_records {
+	__u64 length;
+	__u32 count;
+	struct {
+		__u32 handle;
+		__u64 address;
+	} __attribute__((packed)) records[];
+} __attribute__((packed));
+
 #endif /* _UAPI_LINUX_FLEX_H */
