@@ -563,10 +563,10 @@ const CASES: &[Case] = &[
         says: "`__DECLARE_FLEX_ARRAY(TYPE, NAME)` declares `TYPE NAME[]`: it takes no `aligned` or `dims`",
     },
     Case {
-        name: "packed on a scalar member",
+        name: "a member packed alone that lowers its struct's alignment",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\", packed = true }]\n",
-        at: "true }",
-        says: "`packed` on a member is a `union = [...]` or `struct = [...]`'s",
+        at: "\"s\"",
+        says: "struct `s` has no Rust type of its layout on x86_64-linux-gnu: gcc makes it 4 bytes with alignment 1, Rust's `#[repr(C)]` would make it 4 bytes with alignment 4",
     },
     Case {
         name: "const on an inline union",
@@ -1637,6 +1637,24 @@ const CASES: &[Case] = &[
         body: "[[macro]]\nname = \"P\"\nparams = [\"_type\", \"_name\"]\nbody = \"__aligned_u64 _name\"\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"p\", type = \"__u32\", bits = 3, declared_by = { macro = \"P\", args = [\"void *\", \"p\"] } }]\n",
         at: "{ macro = \"P\"",
         says: "not with `bits`",
+    },
+    Case {
+        name: "the old offsetof without a cast",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"n\", type = \"__u32\" }, { name = \"m\", type = \"__u32\" }]\n\n[[define]]\nname = \"D\"\nexpr = \"(&((struct s *)0)->m)\"\n",
+        at: "&((struct",
+        says: "`&` takes an address, which is no integer constant",
+    },
+    Case {
+        name: "a packed bitfield",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 3, packed = true }, { name = \"b\", type = \"__u32\", bits = 29 }]\n",
+        at: "true }, { name = \"b\"",
+        says: "`packed` on a bitfield or a flexible array member",
+    },
+    Case {
+        name: "a packed run of defines",
+        body: "[[flags]]\nname = \"f\"\npacked = true\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
+        at: "true\nvalues",
+        says: "`f` is a run of #defines: `packed` is for a C enum",
     },
     Case {
         name: "a macro parameter listed twice",

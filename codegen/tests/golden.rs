@@ -130,6 +130,9 @@ int main(void)
 	enum en_rate *rp = &r;
 	printf("status %zu %zu %zu %d %d %d %d\n", sizeof(st), sizeof(en_play_state_t),
 	       offsetof(struct en_status, irq), st.func, st.state, *rp, EN_RM_COMMAND);
+	printf("packed %zu %s %zu %zu\n", sizeof(enum en_led_mode),
+	       (enum en_led_mode)-1 < 0 ? "signed" : "unsigned", offsetof(struct en_led, port),
+	       sizeof(struct en_led));
 	return 0;
 }
 "#;
@@ -152,7 +155,8 @@ int main(void)
          past 8 unsigned unsigned long int 18446744069414584320 18446744073709551584 18446744073709551489 8\n\
          io 4 unsigned int 2147763458 1074283779 17668\n\
          byteorder 128 1920 32768 240\n\
-         status 16 4 12 7 2 1 1\n"
+         status 16 4 12 7 2 1 1\n\
+         packed 1 unsigned 1 4\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
     let families = uapigen::load_dir(&repo_root().join("codegen/tests/golden/schema")).unwrap();
@@ -176,7 +180,8 @@ int main(void)
             ("en_txn", "u64"),
             ("en_context", "u64"),
             ("en_io", "u32"),
-            ("en_tcp_word", "u32")
+            ("en_tcp_word", "u32"),
+            ("en_led_mode", "u8")
         ]
     );
     // -pedantic: exactly the values past int are not ISO C11.

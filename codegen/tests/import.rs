@@ -973,6 +973,63 @@ fn members_declared_by_a_macro_keep_the_call() {
     assert!(!schema.contains("name = \"DM_BITMAP\"\nifndef"), "{schema}");
 }
 
+/// The offsetof before `offsetof`, `(long)&((struct X *)0)->m` (linux/nilfs2_ondisk.h's
+/// `NILFS_SB_BYTES`), is an `expr` written as given, its value the member's offset (it was
+/// listed as a form import does not read).
+#[test]
+fn a_null_members_address_cast_is_read_as_an_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("nm_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _NM_USER_H\n#define _NM_USER_H\n#include <linux/types.h>\n\
+         struct nm_block {\n\t__u64 magic;\n\t__u32 count;\n\t__u32 reserved[5];\n};\n\
+         #define NM_BYTES \\\n\t((long)&((struct nm_block *)0)->reserved)\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "nm_user");
+    let want =
+        "[[define]]\nname = \"NM_BYTES\"\nexpr = \"((long)&((struct nm_block *)0)->reserved)\"\n";
+    assert!(schema.contains(want), "{schema}");
+    let m = uapigen::load_source(
+        uapigen::Source::new("nm_user.toml", schema.clone()),
+        "nm_user.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let c = m.family.constants().find(|c| c.name == "NM_BYTES").unwrap();
+    assert_eq!(c.value, 12);
+}
+
+/// A packed enum (linux/usb/ch11.h's `hub_led_mode`) is `packed = true`, laid out as the
+/// smallest type that holds its values; a member's own `__attribute__((packed))`
+/// (linux/toshiba.h's SMM registers) is its `packed`. Both were refused before.
+#[test]
+fn packed_enums_and_members_packed_alone_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    let header = linux.join("pk_user.h");
+    std::fs::write(
+        &header,
+        "#ifndef _PK_USER_H\n#define _PK_USER_H\n#include <linux/types.h>\n\
+         enum pk_mode {\n\tPK_AUTO = 0,\n\tPK_WIDE = 300,\n} __attribute__ ((packed));\n\
+         struct pk_led {\n\tenum pk_mode mode;\n\t__u16 port;\n};\n\
+         typedef struct {\n\tunsigned int eax;\n\tunsigned int ebx __attribute__ ((packed));\n\
+         } pk_regs;\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "pk_user");
+    for want in [
+        "[[enum]]\nname = \"pk_mode\"\npacked = true\n",
+        "{ name = \"mode\", type = \"enum pk_mode\" }",
+        "{ name = \"ebx\", type = \"unsigned int\", packed = true }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+}
+
 /// `sizeof` of a type in a define (linux/can.h's `CAN_MTU`) is read as written, the struct
 /// above or below it; the generated header gives it libclang's value on every target.
 #[test]

@@ -522,12 +522,7 @@ fn check_links(family: &Family, st: &Struct, f: &Field, diags: &mut Diagnostics)
         // A member of an enum type is that enum's integer, signed when a value is negative,
         // in every revision (a value past int added later would change its size).
         if let (Some(tag), "enum") = (&f.c_enum, key) {
-            let want = match g.enum_repr().rust_name() {
-                "u32" => Scalar::U32,
-                "i32" => Scalar::S32,
-                "u64" => Scalar::U64,
-                _ => Scalar::S64,
-            };
+            let want = g.enum_repr().scalar();
             if !matches!(f.ty, FieldType::Scalar(s) if s == want) {
                 diags.push(Diagnostic::at(
                     src,

@@ -105,6 +105,8 @@ struct EnumView {
     tag: Option<String>,
     /// `typedef enum { ... } NAME;`: NAME.
     typedef: Option<String>,
+    /// ` __attribute__((packed))` after the closing brace, or nothing.
+    attrs: String,
     values: Vec<EnumLine>,
 }
 
@@ -356,8 +358,8 @@ fn write(v: &HeaderView, out: &mut String) {
                 }
             }
             match truthy(&e.typedef) {
-                Some(name) => push(out, &["} ", name, ";\n"]),
-                None => out.push_str("};\n"),
+                Some(name) => push(out, &["}", &e.attrs, " ", name, ";\n"]),
+                None => push(out, &["}", &e.attrs, ";\n"]),
             }
         }
         if let Some(st) = &item.structure {
@@ -623,6 +625,7 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                     c_enum: Some(EnumView {
                         tag: tag.clone(),
                         typedef: (g.decl == EnumDecl::Typedef).then(|| g.name.clone()),
+                        attrs: attributes(g.packed, None),
                         values: g
                             .values
                             .iter()
@@ -1075,7 +1078,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         _ => f.name.clone().unwrap_or_default(),
                     },
                     array,
-                    attrs: attributes(false, member_aligned(f)),
+                    attrs: attributes(f.packed, member_aligned(f)),
                 }),
                 ..Default::default()
             }),

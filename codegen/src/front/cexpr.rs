@@ -541,6 +541,12 @@ impl Parser<'_> {
                 self.names.push((name.clone(), start.clone()));
                 Ok((Node::Name(name), start))
             }
+            // An address is no integer: only the old offsetof, cast, is read as one.
+            Some(Tok::Punct("&")) => err(
+                start,
+                "`&` takes an address, which is no integer constant: write `offsetof(struct \
+                 NAME, MEMBER)`, or cast the old spelling, `(long)&((struct NAME *)0)->MEMBER`",
+            ),
             _ => err(start, "expected an operand"),
         }
     }
@@ -719,11 +725,11 @@ pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
 /// gives each its offset; an array index in the designator, or anything but this shape, is
 /// refused.
 pub fn offsetofs(text: &str) -> Result<Vec<(Range<usize>, String, String)>, CError> {
+    let mut out = null_member_addresses(text);
     if !text.contains("offsetof") {
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut out = Vec::new();
     let mut from = 0;
     for w in words(text) {
         // A designator's names are the `offsetof`'s, read with it.
@@ -772,6 +778,60 @@ pub fn offsetofs(text: &str) -> Result<Vec<(Range<usize>, String, String)>, CErr
         from = close + 1;
     }
     Ok(out)
+}
+
+/// The offsetof of C before `offsetof`, `&((TYPE *)0)->MEMBER` cast to an integer type
+/// (linux/nilfs2_ondisk.h's `(long)&((struct nilfs_super_block *)0)->s_reserved`), as
+/// `offsetofs` gives each `offsetof`: GCC folds the address to the member's offset. Only
+/// right after a cast's `)`: the address alone is a pointer, no integer.
+fn null_member_addresses(text: &str) -> Vec<(Range<usize>, String, String)> {
+    let mut out = Vec::new();
+    if !text.contains("->") {
+        return out;
+    }
+    let toks = crate::front::decl_macro::tokens(text);
+    // Each token's start in `text`: the tokens are `text`'s own slices.
+    let at = |t: &str| t.as_ptr() as usize - text.as_ptr() as usize;
+    let word = |t: &str| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    let mut i = 0;
+    while i < toks.len() {
+        let cast_before = i > 0 && toks[i - 1] == ")";
+        if toks[i] != "&" || !cast_before || toks.get(i + 1..i + 3) != Some(&["(", "("][..]) {
+            i += 1;
+            continue;
+        }
+        // TYPE's words, then `*`, `)`, `0`, `)`, `-`, `>`, names joined by `.`.
+        let mut j = i + 3;
+        let ty_from = j;
+        while toks.get(j).is_some_and(|t| word(t)) {
+            j += 1;
+        }
+        let ty = toks[ty_from..j].join(" ");
+        if j == ty_from || toks.get(j..j + 6) != Some(&["*", ")", "0", ")", "-", ">"][..]) {
+            i += 1;
+            continue;
+        }
+        j += 6;
+        let mut designator = String::new();
+        while let Some(n) = toks.get(j).filter(|t| word(t)) {
+            designator.push_str(n);
+            if toks.get(j + 1) == Some(&".") && toks.get(j + 2).is_some_and(|t| word(t)) {
+                designator.push('.');
+                j += 2;
+            } else {
+                j += 1;
+                break;
+            }
+        }
+        if designator.is_empty() {
+            i += 1;
+            continue;
+        }
+        let last = toks[j - 1];
+        out.push((at(toks[i])..at(last) + last.len(), ty, designator));
+        i = j;
+    }
+    out
 }
 
 /// Where each word of `text` is: a run of letters, digits and `_` (a name, or a number with
@@ -1801,6 +1861,30 @@ pub fn literal_text_type(text: &str, value: u64, m: Model) -> CType {
 
 #[cfg(test)]
 mod tests {
+
+    /// `&((TYPE *)0)->MEMBER` right after a cast is an offsetof (nilfs2_ondisk.h's); the
+    /// address alone, or of another pointer than a null one, is not.
+    #[test]
+    fn a_null_members_address_cast_is_an_offsetof() {
+        let text = "((long)&((struct nilfs_super_block *)0)->s_reserved)";
+        let found = offsetofs(text).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &text[found[0].0.clone()],
+            "&((struct nilfs_super_block *)0)->s_reserved"
+        );
+        assert_eq!(found[0].1, "struct nilfs_super_block");
+        assert_eq!(found[0].2, "s_reserved");
+        let two = "((unsigned long)&((struct r *)0)->a.b + sizeof(__u64))";
+        assert_eq!(offsetofs(two).unwrap()[0].2, "a.b");
+        assert_eq!(
+            sizes_as_one(two).unwrap().trim_end().len(),
+            two.trim_end().len()
+        );
+        assert!(offsetofs("(&((struct r *)0)->a)").unwrap().is_empty());
+        assert!(offsetofs("((long)&((struct r *)1)->a)").unwrap().is_empty());
+    }
+
     use super::*;
 
     fn eval_on(text: &str, m: Model) -> Result<CValue, CError> {

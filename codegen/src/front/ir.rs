@@ -1536,6 +1536,9 @@ pub struct ConstGroup {
     /// A C enum with a value past 2^63 - 1 (perf_event.h's `PERF_CONTEXT_HV = (__u64)-32`):
     /// GCC's `unsigned long` (`unsigned long long` on ILP32), every value unsigned.
     pub past_i64: bool,
+    /// `packed = true`: a C enum `__attribute__((packed))`, the smallest integer type that
+    /// holds its values (`EnumRepr`).
+    pub packed: bool,
     /// `Some((struct, field index))` when the header defines the group inside a struct.
     pub inside: Option<(StructId, usize)>,
     /// The values the header also defines as themselves (`#define NAME NAME` below each), for
@@ -1579,7 +1582,7 @@ pub enum EnumDecl {
 pub struct EnumRepr {
     /// Some value is negative.
     pub signed: bool,
-    /// 4 or 8.
+    /// 4 or 8; 1 or 2 too for a packed enum.
     pub bytes: u8,
 }
 
@@ -1587,6 +1590,10 @@ impl EnumRepr {
     /// The scalar a member of this enum type is laid out as.
     pub fn scalar(self) -> Scalar {
         match (self.signed, self.bytes) {
+            (false, 1) => Scalar::U8,
+            (true, 1) => Scalar::S8,
+            (false, 2) => Scalar::U16,
+            (true, 2) => Scalar::S16,
             (false, 4) => Scalar::U32,
             (true, 4) => Scalar::S32,
             (false, _) => Scalar::U64,
@@ -1599,6 +1606,10 @@ impl EnumRepr {
     /// Rust's primitive of this size and sign.
     pub fn rust_name(self) -> &'static str {
         match (self.signed, self.bytes) {
+            (false, 1) => "u8",
+            (true, 1) => "i8",
+            (false, 2) => "u16",
+            (true, 2) => "i16",
             (false, 4) => "u32",
             (true, 4) => "i32",
             (false, _) => "u64",
@@ -1614,16 +1625,25 @@ impl ConstGroup {
         let signed = self.kind == GroupKind::Enum
             && !self.past_i64
             && self.values.iter().any(|c| (c.value as i64) < 0);
-        let fits = self.values.iter().all(|c| {
-            if signed {
-                i32::try_from(c.value as i64).is_ok()
-            } else {
-                u32::try_from(c.value).is_ok()
-            }
-        });
+        let fits = |bytes: u32| {
+            self.values.iter().all(|c| {
+                let bits = 8 * bytes;
+                if signed {
+                    let v = i128::from(c.value as i64);
+                    v >= -(1i128 << (bits - 1)) && v < (1i128 << (bits - 1))
+                } else {
+                    u128::from(c.value) < (1u128 << bits)
+                }
+            })
+        };
+        // GCC's packed enum: the first of char, short and int that holds every value.
+        let smallest = if self.packed { [1, 2, 4] } else { [4, 4, 4] };
         EnumRepr {
             signed,
-            bytes: if fits { 4 } else { 8 },
+            bytes: smallest
+                .into_iter()
+                .find(|b| fits(u32::from(*b)))
+                .unwrap_or(8),
         }
     }
 

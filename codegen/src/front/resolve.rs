@@ -1667,12 +1667,7 @@ impl Resolver {
                 match self.enum_types.get(&tag) {
                     Some((g, repr)) => {
                         c_enum = Some((tag, *g));
-                        FieldType::Scalar(match (repr.signed, repr.bytes) {
-                            (false, 4) => Scalar::U32,
-                            (true, 4) => Scalar::S32,
-                            (false, _) => Scalar::U64,
-                            (true, _) => Scalar::S64,
-                        })
+                        FieldType::Scalar(repr.scalar())
                     }
                     None if self.enum_typedefs.contains_key(&tag) => {
                         self.error(
@@ -1816,14 +1811,17 @@ impl Resolver {
         ];
         let packed = match (&raw.packed, &ty) {
             (Some(p), FieldType::Inline(..)) => *p.get_ref(),
-            (Some(p), _) if *p.get_ref() => {
+            // The member's own attribute (linux/toshiba.h's `unsigned int ebx
+            // __attribute__((packed));`): it is 1-aligned, as in a packed struct.
+            (Some(p), _) if *p.get_ref() && (raw.bits.is_some() || raw.flexible.is_some()) => {
                 self.error(
                     p.span(),
-                    "`packed` on a member is a `union = [...]` or `struct = [...]`'s \
-                     (`} __attribute__((packed)) name;`); a struct's own is the struct's key",
+                    "`packed` on a bitfield or a flexible array member: the schema packs a \
+                     member of a fixed size, an inline aggregate's type, or a struct (its key)",
                 );
                 false
             }
+            (Some(p), _) => *p.get_ref(),
             _ => false,
         };
         let bits = self.bitfield(&raw.bits, &keys, &ty, name.is_some())?;
@@ -3476,17 +3474,19 @@ impl Resolver {
                 }
             }
         }
-        let past_int = match &raw.past_int {
+        let mut enum_key = |key: &Option<S<bool>>, what: &str| match key {
             Some(p) if *p.get_ref() && style == Style::Define => {
                 self.error(
                     p.span(),
-                    format!("`{name}` is a run of #defines: `past_int` is for a C enum"),
+                    format!("`{name}` is a run of #defines: `{what}` is for a C enum"),
                 );
                 false
             }
             Some(p) => *p.get_ref(),
             None => false,
         };
+        let past_int = enum_key(&raw.past_int, "past_int");
+        let packed = enum_key(&raw.packed, "packed");
         if decl == EnumDecl::Member {
             // Written inside the struct, one line each.
             for c in values
@@ -3510,6 +3510,7 @@ impl Resolver {
             kind,
             past_int,
             past_i64,
+            packed,
             style,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),

@@ -621,6 +621,9 @@ pub struct RawGroup {
     pub member: Option<S<bool>>,
     /// A C enum whose values may go past `int` (GCC's extension, standard since C23).
     pub past_int: Option<S<bool>>,
+    /// `} __attribute__((packed));`: GCC lays the enum out as the smallest integer type that
+    /// holds its values (linux/usb/ch11.h's `hub_led_mode`, an `unsigned char`).
+    pub packed: Option<S<bool>>,
     /// Kernel-doc summary.
     pub summary: Option<S<String>>,
     /// Free text.

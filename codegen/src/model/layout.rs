@@ -593,6 +593,9 @@ fn element_shape(
 /// is `__u64 __attribute__((aligned(8)))` (linux/types.h), a member's own attribute, so it
 /// stays 8-aligned in a packed struct.
 fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
+    // A member's own `__attribute__((packed))` (linux/toshiba.h's `ebx`) packs it alone; an
+    // inline aggregate's is its type's, already in `natural`.
+    let packed = packed || (f.packed && !matches!(f.ty, FieldType::Inline(..)));
     let own = match &f.ty {
         FieldType::Scalar(s) if s.is_aligned_64() => Some(8),
         _ => None,

@@ -134,6 +134,8 @@ enum Item {
         decl: EnumDecl,
         /// Another header's enum this header's members name (`extern`): that header.
         extern_header: Option<String>,
+        /// `} __attribute__((packed));` (linux/usb/ch11.h's `hub_led_mode`).
+        packed: bool,
     },
     Define {
         name: String,
@@ -629,11 +631,16 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     // Its own `aligned(n)` is the schema's `aligned = n`; `__aligned_u64`'s is the type's.
     let mut aligned = None;
     let mut typed = aligned_u64;
+    // The member's own `__attribute__((packed))` (linux/toshiba.h's `ebx`).
+    let mut member_packed = false;
     c.visit_children(|a| {
         if !a.is_attribute() || call.is_some() {
             return;
         }
         match (a.kind_spelling().as_str(), typed) {
+            ("attribute(packed)", _) if canon.kind() != TypeKind::Record && bits.is_none() => {
+                member_packed = true
+            }
             ("attribute(aligned)", true) => typed = false,
             ("attribute(aligned)", false) => match aligned_value(a) {
                 Ok(n) => aligned = Some(n),
@@ -759,6 +766,7 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         return field;
     }
     field.declared_by = call;
+    field.packed = member_packed;
     // An unnamed bitfield (`__u32 :32;`, bpf.h's padding) is a bitfield, anonymous or not.
     if anonymous && bits.is_none() {
         refuse(format!(
@@ -2298,7 +2306,12 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::Enum && definition {
         let e = Enumerators::of(c);
         state.problems.extend(e.problems);
+        let mut packed = false;
         for attr in attributes_of(c) {
+            if attr == "attribute(packed)" {
+                packed = true;
+                continue;
+            }
             state.problems.push(Problem {
                 offset,
                 len: spelled.len().max(1),
@@ -2319,6 +2332,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                 self_defined: Vec::new(),
                 decl: EnumDecl::Alone,
                 extern_header: None,
+                packed,
             },
         ));
     } else if kind == CursorKind::MacroDefinition {
@@ -3869,6 +3883,7 @@ fn read(
                         forms: e.forms,
                         self_defined: Vec::new(),
                         decl: EnumDecl::Alone,
+                        packed: attributes_of(c).iter().any(|a| a == "attribute(packed)"),
                         extern_header: None,
                     };
                     state.other_enums.insert(c.spelling(), (item, h));
@@ -5507,6 +5522,7 @@ fn render(
                         self_defined: Vec::new(),
                         decl: EnumDecl::Member,
                         extern_header: None,
+                        packed: false,
                     };
                     out.push((o, item));
                 }
@@ -5676,6 +5692,7 @@ fn render(
                 self_defined,
                 decl,
                 extern_header,
+                packed,
             } => {
                 let tag = name
                     .clone()
@@ -5684,6 +5701,9 @@ fn render(
                 let _ = writeln!(out, "\n[[enum]]\nname = \"{tag}\"");
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
+                }
+                if packed {
+                    let _ = writeln!(out, "packed = true");
                 }
                 match decl {
                     EnumDecl::Typedef => {

@@ -360,6 +360,65 @@ pub const EN_TCP_DATA_OFFSET: u32 = if cfg!(target_endian = "big") {
 } else {
     240
 };
+/// `EN_LED_AUTO` = `0`.
+pub const EN_LED_AUTO: u8 = 0;
+/// `EN_LED_CYCLE` = `1`.
+pub const EN_LED_CYCLE: u8 = 1;
+/// `EN_LED_BLINK` = `2`.
+pub const EN_LED_BLINK: u8 = 2;
+/// `enum en_led_mode`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnLedMode(pub u8);
+impl EnLedMode {
+    /// `EN_LED_AUTO` = `0`.
+    pub const EN_LED_AUTO: Self = Self(EN_LED_AUTO);
+    /// `EN_LED_CYCLE` = `1`.
+    pub const EN_LED_CYCLE: Self = Self(EN_LED_CYCLE);
+    /// `EN_LED_BLINK` = `2`.
+    pub const EN_LED_BLINK: Self = Self(EN_LED_BLINK);
+}
+/// `struct en_led`: A LED and its mode
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnLed {
+    /// how it shows
+    pub mode: u8,
+    /// which one
+    pub port: u8,
+    /// must be 0
+    pub pad: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<EnLed>() != 4 {
+        panic!("struct en_led: wrong size");
+    }
+    if ::core::mem::align_of::<EnLed>() != 2 {
+        panic!("struct en_led: wrong alignment");
+    }
+    if ::core::mem::offset_of!(EnLed, mode) != 0 {
+        panic!("struct en_led: `mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnLed, port) != 1 {
+        panic!("struct en_led: `port` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnLed, pad) != 2 {
+        panic!("struct en_led: `pad` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for EnLed {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -367,6 +426,7 @@ pub mod r1 {
     pub use super::EnReq;
     pub use super::EnStatus;
     pub use super::EnSample;
+    pub use super::EnLed;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -912,6 +912,41 @@ const _: () = {
         panic!("struct pk_epoll_event2: `data` at the wrong offset");
     }
 };
+/// `struct pk_registers`: SMM registers
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkRegisters {
+    /// `eax`.
+    pub eax: u32,
+    /// `ebx`.
+    pub ebx: u32,
+    /// `ecx`.
+    pub ecx: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkRegisters>() != 12 {
+        panic!("struct pk_registers: wrong size");
+    }
+    if ::core::mem::align_of::<PkRegisters>() != 4 {
+        panic!("struct pk_registers: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkRegisters, eax) != 0 {
+        panic!("struct pk_registers: `eax` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRegisters, ebx) != 4 {
+        panic!("struct pk_registers: `ebx` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRegisters, ecx) != 8 {
+        panic!("struct pk_registers: `ecx` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkRegisters {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -933,6 +968,7 @@ pub mod r1 {
     pub use super::PkSearchHeader;
     pub use super::PkEpollEvent;
     pub use super::PkEpollEvent2;
+    pub use super::PkRegisters;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -140,4 +140,22 @@ enum {
 	EN_TCP_DATA_OFFSET = __constant_cpu_to_be32(0xF0000000),
 };
 
+enum en_led_mode {
+	EN_LED_AUTO = 0,
+	EN_LED_CYCLE = 1,
+	EN_LED_BLINK = 2,
+} __attribute__((packed));
+
+/**
+ * struct en_led - A LED and its mode
+ * @mode: how it shows
+ * @port: which one
+ * @pad: must be 0
+ */
+struct en_led {
+	enum en_led_mode mode;
+	__u8 port;
+	__u16 pad;
+};
+
 #endif /* _UAPI_LINUX_ENUMS_H */

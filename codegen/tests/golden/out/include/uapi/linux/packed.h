@@ -197,4 +197,13 @@ struct pk_epoll_event2 {
 	__u64 data;
 } PK_PACKED;
 
+/**
+ * struct pk_registers - SMM registers
+ */
+struct pk_registers {
+	unsigned int eax;
+	unsigned int ebx __attribute__((packed));
+	unsigned int ecx __attribute__((packed));
+};
+
 #endif /* _UAPI_LINUX_PACKED_H */
