@@ -1567,7 +1567,8 @@ fn an_undef_of_a_define_and_an_attribute_on_an_enum_are_refused() {
         "directives.h:5:1: error: `#undef DI_FLAG` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
         // A macro a define above calls stays defined in the schema.
         "directives.h:8:1: error: `#undef DI_TWICE` of a name the header defines above: the schema's defines stay defined; remove the #define or the #undef",
-        "directives.h:10:6: error: enum `di_small` has attribute(packed): the schema's enums are plain C enums, and the header it generates would drop it",
+        // `packed` is an enum's `packed = true`; any other attribute is refused.
+        "directives.h:10:6: error: enum `di_small` has attribute(aligned): the schema's enums are plain C enums, and the header it generates would drop it",
     ]);
 }
 

@@ -6,21 +6,27 @@
 /// whitespace dropped. Two texts with these tokens are one declaration to the compiler, but
 /// for operators split across spaces, which no declaration the schema writes has.
 pub fn tokens(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    pieces(text)
+        .filter(|p| !p.starts_with(char::is_whitespace))
+        .collect()
+}
+
+/// `text` cut into identifiers and numbers whole and every other character alone, whitespace
+/// included: joined, they are `text`.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    while let Some(c) = rest.chars().next() {
+    std::iter::from_fn(move || {
+        let c = rest.chars().next()?;
         let len = if c.is_ascii_alphanumeric() || c == '_' {
             rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(rest.len())
         } else {
             c.len_utf8()
         };
-        if !c.is_whitespace() {
-            out.push(&rest[..len]);
-        }
-        rest = &rest[len..];
-    }
-    out
+        let (piece, tail) = rest.split_at(len);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 /// Why `body` declares no member as the schema writes one, or None when it does: type words
@@ -93,23 +99,12 @@ pub fn arg_problem(arg: &str) -> Option<&'static str> {
 
 /// The body with each parameter replaced by its argument, the rest as the body writes it.
 pub fn expand(params: &[String], body: &str, args: &[String]) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(c) = rest.chars().next() {
-        let len = if c.is_ascii_alphanumeric() || c == '_' {
-            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len())
-        } else {
-            c.len_utf8()
-        };
-        let t = &rest[..len];
-        match params.iter().position(|p| p == t) {
-            Some(i) => out.push_str(args.get(i).map_or(t, String::as_str)),
-            None => out.push_str(t),
-        }
-        rest = &rest[len..];
-    }
-    out
+    pieces(body)
+        .map(|t| match params.iter().position(|p| p == t) {
+            Some(i) => args.get(i).map_or(t, String::as_str),
+            None => t,
+        })
+        .collect()
 }
 
 /// A declaration `shape` accepts, as (type, name, the array's length as written): `unsigned

@@ -3626,15 +3626,7 @@ fn directives(
                     .take_while(|t| !t.is_empty())
                     .filter(|t| !matches!(*t, "(" | ")" | ","))
                     .collect();
-                let op = match args.as_slice() {
-                    [] => Some(PackOp::Set(None)),
-                    ["push"] => Some(PackOp::Push(None)),
-                    ["pop"] => Some(PackOp::Pop),
-                    ["push", n] => n.parse().ok().map(|n| PackOp::Push(Some(n))),
-                    [n] => n.parse().ok().map(|n| PackOp::Set(Some(n))),
-                    _ => None,
-                };
-                match op {
+                match pack_op(&args) {
                     Some(op) => packs.push((*offset, op)),
                     None => state.items.push((
                         *offset,
@@ -3663,6 +3655,18 @@ fn directives(
                 .find(|(o, _)| o < start)
                 .and_then(|(_, n)| *n);
         }
+    }
+}
+
+/// `#pragma pack(ARGS)`'s operation: `pack(n)`, `pack()`, `pack(push[, n])` or `pack(pop)`.
+fn pack_op(args: &[&str]) -> Option<PackOp> {
+    match args {
+        [] => Some(PackOp::Set(None)),
+        ["push"] => Some(PackOp::Push(None)),
+        ["pop"] => Some(PackOp::Pop),
+        ["push", n] => n.parse().ok().map(|n| PackOp::Push(Some(n))),
+        [n] => n.parse().ok().map(|n| PackOp::Set(Some(n))),
+        _ => None,
     }
 }
 
@@ -3719,15 +3723,7 @@ fn pack_at(text: &str, offset: u32) -> Option<u64> {
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .collect();
-        let op = match args.as_slice() {
-            [] => Some(PackOp::Set(None)),
-            ["push"] => Some(PackOp::Push(None)),
-            ["pop"] => Some(PackOp::Pop),
-            ["push", n] => n.parse().ok().map(|n| PackOp::Push(Some(n))),
-            [n] => n.parse().ok().map(|n| PackOp::Set(Some(n))),
-            _ => None,
-        };
-        packs.extend(op.map(|op| (here, op)));
+        packs.extend(pack_op(&args).map(|op| (here, op)));
     }
     pack_in_force(packs).last().and_then(|(_, n)| *n)
 }

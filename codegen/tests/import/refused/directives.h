@@ -9,4 +9,4 @@
 
 enum di_small {
 	DI_SMALL_A = 1,
-} __attribute__((packed));
+} __attribute__((aligned(8)));
