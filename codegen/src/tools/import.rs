@@ -2036,6 +2036,14 @@ fn cast_types(value: &str, macros: &HashMap<String, crate::front::cexpr::Macro>)
 /// The bare names an `expr` define takes the `sizeof` of (`sizeof(time_t)`,
 /// `sizeof(XATTR_OS2_PREFIX)`): a type or a constant, which the schema must know.
 fn sizeof_names(value: &str) -> Vec<String> {
+    sizeof_types(value)
+        .into_iter()
+        .filter(|t| is_identifier(t))
+        .collect()
+}
+
+/// What an `expr` define takes the `sizeof` of, as written (`struct can_frame`, `time_t`).
+fn sizeof_types(value: &str) -> Vec<String> {
     let Some(text) = expr_text(value) else {
         return Vec::new();
     };
@@ -2043,19 +2051,14 @@ fn sizeof_names(value: &str) -> Vec<String> {
         .unwrap_or_default()
         .into_iter()
         .map(|(_, t)| t)
-        .filter(|t| is_identifier(t))
         .collect()
 }
 
 /// The tags of the structs and unions a define's value takes `sizeof` of.
 fn sizeof_tags(value: &str) -> Vec<String> {
-    let Some(text) = expr_text(value) else {
-        return Vec::new();
-    };
-    crate::front::cexpr::sizeofs(&text)
-        .unwrap_or_default()
+    sizeof_types(value)
         .into_iter()
-        .filter_map(|(_, t)| {
+        .filter_map(|t| {
             let tag = t
                 .strip_prefix("struct ")
                 .or_else(|| t.strip_prefix("union "))?
