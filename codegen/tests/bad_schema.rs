@@ -1645,6 +1645,12 @@ const CASES: &[Case] = &[
         says: "`&` takes an address, which is no integer constant",
     },
     Case {
+        name: "an expression calling a declaring macro",
+        body: "[[macro]]\nname = \"P\"\nparams = [\"_type\", \"_name\"]\nbody = \"__aligned_u64 _name\"\n\n[[define]]\nname = \"D\"\nexpr = \"P(int, x)\"\n",
+        at: "P(int, x)",
+        says: "`P` declares a member (`declared_by`): no expression calls it",
+    },
+    Case {
         name: "a packed bitfield",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", bits = 3, packed = true }, { name = \"b\", type = \"__u32\", bits = 29 }]\n",
         at: "true }, { name = \"b\"",

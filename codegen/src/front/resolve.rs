@@ -5221,6 +5221,20 @@ impl Resolver {
             self.error(span.clone(), why);
             return (0, Expr::Implicit);
         }
+        // A declaring macro's expansion is a member, no value.
+        if let Some(r) =
+            cexpr::words(text).find(|r| self.decl_macros.contains_key(&text[r.clone()]))
+        {
+            let at = self.in_string(x, r.clone());
+            self.error(
+                at,
+                format!(
+                    "`{}` declares a member (`declared_by`): no expression calls it",
+                    &text[r]
+                ),
+            );
+            return (0, Expr::Implicit);
+        }
         // The name the byte-order conversions' expansions read, which no header defines.
         if let Some(r) = cexpr::words(text).find(|r| &text[r.clone()] == cexpr::BIG_ENDIAN) {
             let at = self.in_string(x, r);
