@@ -957,8 +957,9 @@ fn members_declared_by_a_macro_keep_the_call() {
         "#ifndef _DM_USER_H\n#define _DM_USER_H\n#include <linux/types.h>\n\
          #include <linux/dm_base.h>\n\
          #define DM_BITMAP(name,bits) \\\n\tunsigned long name[(bits) / (sizeof(unsigned long) * 8)]\n\
+         #ifndef DM_OWN\n#define DM_OWN(n) __u32 n\n#endif\n\
          struct dm_req {\n\tDM_PTR(struct dm_req *, next);\n\
-         \tDM_BITMAP(valid, 0x100);\n\t__u32 n;\n\t__u32 pad;\n};\n#endif\n",
+         \tDM_BITMAP(valid, 0x100);\n\tDM_OWN(n);\n\t__u32 pad;\n};\n#endif\n",
     )
     .unwrap();
     let schema = import_generate_compare(&header, "dm_user");
@@ -971,6 +972,11 @@ fn members_declared_by_a_macro_keep_the_call() {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
     assert!(!schema.contains("name = \"DM_BITMAP\"\nifndef"), "{schema}");
+    // The header's own under `#ifndef`, read as asm-generic/fcntl.h's defines are.
+    assert!(
+        schema.contains("[[macro]]\nname = \"DM_OWN\"\nifndef = true\n"),
+        "{schema}"
+    );
 }
 
 /// The offsetof before `offsetof`, `(long)&((struct X *)0)->m` (linux/nilfs2_ondisk.h's

@@ -153,7 +153,8 @@ enum Item {
         doc: Option<String>,
         /// Another header's macro this header's defines call (`extern`): that header.
         extern_header: Option<String>,
-        /// `#ifndef NAME` ... `#endif` around it.
+        /// `#ifndef NAME` ... `#endif` around another header's (`guarded_defines`); this
+        /// header's own is read in `render`.
         ifndef: bool,
     },
     /// `typedef T NAME;` of a type a member may have (`[[typedef]]`).
@@ -1366,32 +1367,6 @@ fn expand_declared(state: &mut State) {
     }
 }
 
-/// Whether the `#define` at `offset` of `text` stands alone inside `#ifndef NAME` ...
-/// `#endif` (rdma/ib_user_ioctl_verbs.h's `RDMA_UAPI_PTR`): the lines right above and below it,
-/// its continuation lines included.
-fn ifndef_around(text: &str, offset: usize, name: &str) -> bool {
-    let Some(before) = text.get(..offset) else {
-        return false;
-    };
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    let above = before[..start.saturating_sub(1)]
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
-    let directive = |line: &str| -> String {
-        line.trim()
-            .strip_prefix('#')
-            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default()
-    };
-    let mut below = text[start..].lines();
-    // The define's own lines, through its continuations.
-    while below.next().is_some_and(|l| l.trim_end().ends_with('\\')) {}
-    let next = below.find(|l| !l.trim().is_empty()).unwrap_or("");
-    directive(above) == format!("ifndef {name}") && directive(next).starts_with("endif")
-}
-
 /// `M(a, b)`, a define's whole body one call of a function-like macro: M and the arguments,
 /// each trimmed, split at the commas outside parentheses.
 fn one_call(text: &str) -> Option<(String, Vec<String>)> {
@@ -2341,10 +2316,7 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
     } else if kind == CursorKind::MacroDefinition {
         let name = spelled;
         if c.is_function_like_macro() {
-            let mut item = function_like(c, name.clone());
-            if let Item::Macro { ifndef, .. } = &mut item {
-                *ifndef = ifndef_around(&state.source, offset as usize, &name);
-            }
+            let item = function_like(c, name.clone());
             if let Item::NotImported { why, .. } = &item {
                 state.unreadable_macros.insert(name, why.clone());
             }
@@ -3829,6 +3801,8 @@ fn read(
     };
     let main_file = tu.file(&path);
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    // Each other header's defines alone under `#ifndef NAME` (`guarded_defines`).
+    let mut guards: HashMap<String, HashSet<String>> = HashMap::new();
     tu.cursor().visit_children(|c| {
         // Another header's struct or union, by its tag or (`typedef struct { ... } NAME;`) the
         // typedef's name, for an `extern` copy.
@@ -3912,12 +3886,13 @@ fn read(
                         (other, function_like(c, c.spelling()))
                     {
                         let file = place.file.map(|f| f.name()).unwrap_or_default();
-                        let text = texts
-                            .entry(file.clone())
-                            .or_insert_with(|| Source::read(Path::new(&file)).ok().map(|s| s.text));
-                        if let (Item::Macro { ifndef, .. }, Some(text)) = (&mut m, text.as_deref())
-                        {
-                            *ifndef = ifndef_around(text, place.offset as usize, &c.spelling());
+                        let guarded = guards.entry(file.clone()).or_insert_with(|| {
+                            Source::read(Path::new(&file))
+                                .map(|s| guarded_defines(&s.text))
+                                .unwrap_or_default()
+                        });
+                        if let Item::Macro { ifndef, .. } = &mut m {
+                            *ifndef = guarded.contains(&c.spelling());
                         }
                         state.other_macros.insert(c.spelling(), (m, h));
                     }
@@ -5185,6 +5160,27 @@ struct Span {
     offset: u32,
 }
 
+/// The defines of `source` each alone under an `#ifndef` of their own name: `#ifndef X`,
+/// `#define X ...` (or `#define X(a) ...`, rdma/ib_user_ioctl_verbs.h's `RDMA_UAPI_PTR`),
+/// `#endif`.
+fn guarded_defines(source: &str) -> HashSet<String> {
+    directive_lines(source)
+        .windows(3)
+        .filter_map(|w| {
+            let rest = &w[1].rest;
+            let name = &rest[..rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len())];
+            (w[0].word == "ifndef"
+                && w[0].rest.trim() == name
+                && w[1].word == "define"
+                && !rest[name.len()..].trim().is_empty()
+                && w[2].word == "endif")
+                .then(|| name.to_string())
+        })
+        .collect()
+}
+
 /// The skeleton, and which of its lines each item of the header became.
 fn render(
     family: &str,
@@ -5196,21 +5192,7 @@ fn render(
     regions: &[CompatRegion],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
-    // The defines each alone under an `#ifndef` of their own name: `#ifndef X`, `#define X
-    // ...`, `#endif`.
-    let directives = directive_lines(source);
-    let guarded: HashSet<String> = directives
-        .windows(3)
-        .filter_map(|w| {
-            let name = w[1].rest.split_whitespace().next()?;
-            (w[0].word == "ifndef"
-                && w[0].rest.trim() == name
-                && w[1].word == "define"
-                && !w[1].rest[name.len()..].trim().is_empty()
-                && w[2].word == "endif")
-                .then(|| name.to_string())
-        })
-        .collect();
+    let guarded = guarded_defines(source);
     // A struct's `packed_by` macro is the struct's to write, not a define left out.
     let packing: Vec<String> = items
         .iter()
@@ -5625,7 +5607,8 @@ fn render(
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
                 }
-                if ifndef {
+                // Another header's was read with it; this header's stands in `guarded`.
+                if ifndef || (extern_header.is_none() && guarded.contains(&name)) {
                     let _ = writeln!(out, "ifndef = true");
                 }
                 let params: Vec<String> = params.iter().map(|p| toml_str(p)).collect();
