@@ -5222,9 +5222,10 @@ impl Resolver {
             return (0, Expr::Implicit);
         }
         // A declaring macro's expansion is a member, no value.
-        if let Some(r) =
-            cexpr::words(text).find(|r| self.decl_macros.contains_key(&text[r.clone()]))
-        {
+        let declaring = (!self.decl_macros.is_empty())
+            .then(|| cexpr::words(text).find(|r| self.decl_macros.contains_key(&text[r.clone()])))
+            .flatten();
+        if let Some(r) = declaring {
             let at = self.in_string(x, r.clone());
             self.error(
                 at,

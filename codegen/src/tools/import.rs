@@ -3670,36 +3670,26 @@ fn pack_in_force(packs: Vec<(u32, PackOp)>) -> Vec<(u32, Option<u64>)> {
 /// the text, conditionals aside: the proof's layout of the copy is libclang's, so a packing
 /// read wrong is refused there, never written.
 fn pack_at(text: &str, offset: u32) -> Option<u64> {
-    let mut packs = Vec::new();
-    let mut at = 0u32;
-    for line in text.split_inclusive('\n') {
-        if at >= offset {
-            break;
-        }
-        let here = at;
-        at += line.len() as u32;
-        let Some(rest) = line.trim_start().strip_prefix('#') else {
-            continue;
-        };
-        let Some(rest) = rest.trim_start().strip_prefix("pragma") else {
-            continue;
-        };
-        let Some(args) = rest
-            .trim_start()
-            .strip_prefix("pack")
-            .and_then(|r| r.trim_start().strip_prefix('('))
-            .and_then(|r| r.split_once(')'))
-            .map(|(a, _)| a)
-        else {
-            continue;
-        };
-        let args: Vec<&str> = args
-            .split(',')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .collect();
-        packs.extend(pack_op(&args).map(|op| (here, op)));
-    }
+    let packs = directive_lines(text)
+        .into_iter()
+        .take_while(|d| d.start < offset)
+        .filter(|d| d.word == "pragma")
+        .filter_map(|d| {
+            let args = d
+                .rest
+                .strip_prefix("pack")?
+                .trim_start()
+                .strip_prefix('(')?
+                .split_once(')')?
+                .0;
+            let args: Vec<&str> = args
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .collect();
+            Some((d.start, pack_op(&args)?))
+        })
+        .collect();
     pack_in_force(packs).last().and_then(|(_, n)| *n)
 }
 
