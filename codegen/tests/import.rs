@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
@@ -780,9 +780,7 @@ fn tagged_unions_import_and_unions_holding_what_cannot_be_written_are_refused() 
     assert_eq!(refusal("unions.h"), [
         "unions.h:14:11: error: `un_req.u.pages` has type `__u64 **`: a pointer to a pointer (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME` (one level of `*`)",
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("tagged.h");
     std::fs::write(
         &header,
@@ -840,9 +838,7 @@ fn a_struct_of_another_header_is_copied_as_extern() {
 /// Another header's unions are copied as its structs are.
 #[test]
 fn typedefs_are_imported_and_another_headers_copied() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     std::fs::write(
         linux.join("td_base.h"),
         "#ifndef _TD_BASE_H\n#define _TD_BASE_H\n#include <linux/types.h>\n\
@@ -895,9 +891,7 @@ fn typedefs_are_imported_and_another_headers_copied() {
 /// type, a layout without the packing, an unknown struct.
 #[test]
 fn copies_bring_what_they_hold_with_their_packing() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     std::fs::write(
         linux.join("cp_defs.h"),
         "#ifndef _CP_DEFS_H\n#define _CP_DEFS_H\n#include <linux/types.h>\n\
@@ -942,9 +936,7 @@ fn copies_bring_what_they_hold_with_their_packing() {
 /// not x86-64's count). Another header's declaring macro is copied as `extern`.
 #[test]
 fn members_declared_by_a_macro_keep_the_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     std::fs::write(
         linux.join("dm_base.h"),
         "#ifndef _DM_BASE_H\n#define _DM_BASE_H\n#include <linux/types.h>\n\
@@ -984,9 +976,7 @@ fn members_declared_by_a_macro_keep_the_call() {
 /// listed as a form import does not read).
 #[test]
 fn a_null_members_address_cast_is_read_as_an_offset() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("nm_user.h");
     std::fs::write(
         &header,
@@ -1013,9 +1003,7 @@ fn a_null_members_address_cast_is_read_as_an_offset() {
 /// (linux/toshiba.h's SMM registers) is its `packed`. Both were refused before.
 #[test]
 fn packed_enums_and_members_packed_alone_are_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("pk_user.h");
     std::fs::write(
         &header,
@@ -1040,9 +1028,7 @@ fn packed_enums_and_members_packed_alone_are_read() {
 /// above or below it; the generated header gives it libclang's value on every target.
 #[test]
 fn sizeof_in_a_define_is_read_as_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("sz_user.h");
     std::fs::write(
         &header,
@@ -1068,9 +1054,7 @@ fn sizeof_in_a_define_is_read_as_written() {
 /// `struct fork_proc_event { ... } fork;`) is that member's inline struct with its `tag`.
 #[test]
 fn a_tagged_struct_defined_in_a_member_is_inline_with_its_tag() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("tg_event.h");
     std::fs::write(
         &header,
@@ -1095,9 +1079,7 @@ fn a_tagged_struct_defined_in_a_member_is_inline_with_its_tag() {
 /// members of their type name them; another header's are copied as its structs are.
 #[test]
 fn structs_without_a_tag_named_by_a_typedef_import() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     std::fs::write(
         linux.join("tx_base.h"),
         "#ifndef _TX_BASE_H\n#define _TX_BASE_H\n#include <linux/types.h>\n\
@@ -1135,9 +1117,7 @@ fn structs_without_a_tag_named_by_a_typedef_import() {
 /// refused at the member that holds it, saying why.
 #[test]
 fn a_struct_of_another_header_that_cannot_be_copied_is_refused_saying_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (dir, linux) = linux_folder();
     std::fs::write(
         linux.join("bits_types.h"),
         "#include <linux/types.h>\nstruct bt_word { __u32 low; __u64 **pages; };\n",
@@ -1279,6 +1259,15 @@ fn the_command_line_exits_2_with_every_refusal() {
 /// Imports `header`, generates C from the skeleton, and checks that libclang lays out every
 /// struct of the generated header exactly as the original on every target, and that every
 /// constant has the same value in both.
+/// A temporary folder with a `linux/` folder in it, where a test writes the headers it
+/// imports (and which `import_generate_compare` passes as the include folder).
+fn linux_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let linux = dir.path().join("linux");
+    std::fs::create_dir_all(&linux).unwrap();
+    (dir, linux)
+}
+
 fn import_generate_compare(header: &Path, family: &str) -> String {
     let include = header.parent().unwrap().parent().unwrap().to_path_buf();
     let schema =
@@ -1949,9 +1938,7 @@ fn bitfields_declared_per_byte_order_import_and_are_proved_on_s390x() {
              #endif\n\t__u8\ttos;\n\t__be16\ttot_len;\n}};\n#endif\n"
         )
     };
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (dir, linux) = linux_folder();
     let good = linux.join("bo.h");
     std::fs::write(&good, header("\t__u8\tversion:4,\n\t\tihl:4;\n")).unwrap();
     let schema = import_generate_compare(&good, "bo");
@@ -1995,9 +1982,7 @@ fn members_declared_in_reverse_per_byte_order_import_as_runs() {
             )
         )
     };
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (dir, linux) = linux_folder();
     let good = linux.join("bom.h");
     std::fs::write(
         &good,
@@ -2039,9 +2024,7 @@ fn members_declared_in_reverse_per_byte_order_import_as_runs() {
 /// writes the union once.
 #[test]
 fn bitfields_reversed_as_a_whole_import_as_word_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("word.h");
     std::fs::write(
         &header,
@@ -2075,9 +2058,7 @@ fn bitfields_reversed_as_a_whole_import_as_word_runs() {
 /// and refused the header for its `INT_MIN`.
 #[test]
 fn a_c_library_header_is_not_taken_from_the_headers_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     std::fs::write(
         linux.join("limits.h"),
         "#ifndef _LINUX_LIMITS_H\n#define _LINUX_LIMITS_H\n#define NR_OPEN 1024\n#endif\n",
@@ -2103,9 +2084,7 @@ fn a_c_library_header_is_not_taken_from_the_headers_folder() {
 /// import as `ioctl`, each target's number, and come back with powerpc's encoding there.
 #[test]
 fn enum_values_that_are_ioctl_numbers_import_as_ioctls() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("binderish.h");
     std::fs::write(
         &header,
@@ -2132,9 +2111,7 @@ fn enum_values_that_are_ioctl_numbers_import_as_ioctls() {
 /// sees: the regenerated header includes <asm/byteorder.h> and proves on s390x too.
 #[test]
 fn byte_order_conversions_import_as_expressions() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("grewords.h");
     std::fs::write(
         &header,
@@ -2159,9 +2136,7 @@ fn byte_order_conversions_import_as_expressions() {
 /// with the same values and the same `unsigned long` type on every target.
 #[test]
 fn enum_values_past_i64_import_as_their_expressions() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     let header = linux.join("bigenum.h");
     std::fs::write(
         &header,
@@ -2189,9 +2164,7 @@ fn enum_values_past_i64_import_as_their_expressions() {
 /// laid out as the original on every target.
 #[test]
 fn declared_flexible_arrays_import_as_the_macro() {
-    let dir = tempfile::tempdir().unwrap();
-    let linux = dir.path().join("linux");
-    std::fs::create_dir_all(&linux).unwrap();
+    let (_dir, linux) = linux_folder();
     // The kernel's <linux/stddef.h> as a tree has it (uapigen's stub of it, with the macro).
     std::fs::write(linux.join("stddef.h"), uapigen::clang_proof::STDDEF_H).unwrap();
     let header = linux.join("declflex.h");
