@@ -916,17 +916,7 @@ impl Emit<'_> {
         };
         // Past int, C's type is `unsigned long` on LP64 (bindgen's x86-64 `c_ulong`) and
         // `unsigned long long` on ILP32: 64 bits on both, as `c_ulonglong` is.
-        // A packed enum's: `unsigned char` ... `short`.
-        let repr = match enum_repr.rust_name() {
-            "u8" => "::std::os::raw::c_uchar",
-            "i8" => "::std::os::raw::c_schar",
-            "u16" => "::std::os::raw::c_ushort",
-            "i16" => "::std::os::raw::c_short",
-            "u32" => "::std::os::raw::c_uint",
-            "i32" => "::std::os::raw::c_int",
-            "u64" => "::std::os::raw::c_ulonglong",
-            _ => "::std::os::raw::c_longlong",
-        };
+        let repr = bindgen_scalar(enum_repr.c_scalar());
         let (ty, prefix) = match named {
             Some((tag, prefix)) => (tag, prefix),
             None => {

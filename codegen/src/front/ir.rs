@@ -1603,6 +1603,21 @@ impl EnumRepr {
 }
 
 impl EnumRepr {
+    /// The C type of this size and sign, as bindgen names an enum's: past `int`, the 64-bit
+    /// type of both data models (`unsigned long` on LP64, `unsigned long long` on ILP32).
+    pub fn c_scalar(self) -> Scalar {
+        match (self.signed, self.bytes) {
+            (false, 1) => Scalar::UChar,
+            (true, 1) => Scalar::SChar,
+            (false, 2) => Scalar::UShort,
+            (true, 2) => Scalar::Short,
+            (false, 4) => Scalar::UInt,
+            (true, 4) => Scalar::Int,
+            (false, _) => Scalar::ULongLong,
+            (true, _) => Scalar::LongLong,
+        }
+    }
+
     /// Rust's primitive of this size and sign.
     pub fn rust_name(self) -> &'static str {
         match (self.signed, self.bytes) {
