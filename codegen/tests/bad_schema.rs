@@ -1783,6 +1783,12 @@ const CASES: &[Case] = &[
         says: "`aligned = 4` on typedef `s_t` lowers the alignment of `struct s` (8 on some target)",
     },
     Case {
+        name: "a typedef lowering an alignment, held with a member it would move",
+        body: "[[typedef]]\nname = \"ul4\"\ntype = \"unsigned long\"\naligned = 4\n\n[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"words\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"m\", type = \"ul4\" }, { name = \"x\", type = \"__aligned_u64\" }]\n",
+        at: "{ name = \"x\"",
+        says: "struct `s` has no Rust type of its layout on x86_64-linux-gnu: `x` is at byte 16 in C, and would be at byte 12 in Rust",
+    },
+    Case {
         name: "aligned by an unknown constant",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = \"NOWHERE\" }]\n",
         at: "\"NOWHERE\"",

@@ -929,6 +929,45 @@ fn copies_bring_what_they_hold_with_their_packing() {
     );
 }
 
+/// A typedef lowering its type's alignment (rdma/ib_user_mad.h's `packed_ulong`, an
+/// `unsigned long` 4-aligned) is read with its `aligned`, in its header and in a copy of the
+/// struct holding it, whose array length names its header's constant, one per word size
+/// (`IB_USER_MAD_LONGS_PER_METHOD_MASK`): copied too, or the copy would hold x86-64's count.
+#[test]
+fn a_typedef_lowering_an_alignment_and_a_copys_length_constant_are_read() {
+    let (_dir, linux) = linux_folder();
+    let mad = linux.join("lu_mad.h");
+    std::fs::write(
+        &mad,
+        "#ifndef _LU_MAD_H\n#define _LU_MAD_H\n#include <linux/types.h>\n\
+         typedef unsigned long __attribute__((aligned(4))) lu_ulong;\n\
+         #define LU_LONGS (128 / (8 * sizeof (long)))\n\
+         struct lu_reg {\n\t__u32 id;\n\tlu_ulong mask[LU_LONGS];\n\t__u8 qpn;\n};\n#endif\n",
+    )
+    .unwrap();
+    let own = import_generate_compare(&mad, "lu_mad");
+    assert!(
+        own.contains("[[typedef]]\nname = \"lu_ulong\"\ntype = \"unsigned long\"\naligned = 4\n"),
+        "{own}"
+    );
+    let header = linux.join("lu_ioctl.h");
+    std::fs::write(
+        &header,
+        "#ifndef _LU_IOCTL_H\n#define _LU_IOCTL_H\n#include <linux/ioctl.h>\n\
+         #include <linux/lu_mad.h>\n\
+         #define LU_REGISTER _IOWR(0x1b, 0x01, struct lu_reg)\n#endif\n",
+    )
+    .unwrap();
+    let schema = import_generate_compare(&header, "lu_ioctl");
+    for want in [
+        "[[define]]\nname = \"LU_LONGS\"\nextern = \"linux/lu_mad.h\"\n",
+        "name = \"lu_ulong\"\ntype = \"unsigned long\"\naligned = 4\nextern = \"linux/lu_mad.h\"\n",
+        "{ name = \"mask\", type = \"lu_ulong\", len = \"LU_LONGS\" }",
+    ] {
+        assert!(schema.contains(want), "{want:?} in\n{schema}");
+    }
+}
+
 /// A member whose declaration is one call of a macro, its name an argument, is `declared_by`
 /// that call: the header keeps `RDMA_UAPI_PTR(void *, val_ptr);` (a program may define the
 /// macro first: `ifndef`), and the type and length are the expansion's (`__aligned_u64`, not
@@ -1442,6 +1481,9 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         // Another header's typedef of a scalar an ioctl passes, copied.
         "[[typedef]]\nname = \"wb_std_id\"\ntype = \"__u64\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_IOCTL_STD\"\nioctl = { type = \"'W'\", nr = 0x20, dir = \"r\", size = \"wb_std_id\" }\n",
+        // And of an array of one (ppp_defs.h's `ext_accm`).
+        "[[typedef]]\nname = \"wb_accm\"\ntype = \"__u32\"\nlen = 8\nextern = \"linux/wrapper_base.h\"\n",
+        "name = \"WL_IOCTL_ACCM\"\nioctl = { type = \"'W'\", nr = 0x21, dir = \"r\", size = \"wb_accm\" }\n",
         // Another header's enum whose value a define names, copied.
         "[[enum]]\nname = \"wb_kind\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_KIND_DNAT\"\nexpr = \"(1 << (WB_KIND_NUMBER + 2))\"\n",

@@ -489,6 +489,10 @@ pub struct Field {
     /// Its `aligned` is its typedef's (`Typedef::aligned`: `vring_used_elem_t ring[];`),
     /// which C writes in the typedef, not on the member.
     pub typedef_aligned: bool,
+    /// Its typedef's `aligned` is below its type's alignment on some target (rdma/ib_user_mad.h's
+    /// `typedef unsigned long __attribute__((aligned(4))) packed_ulong;`): gcc lowers it there,
+    /// and the Rust type holding the member is `packed(n)`.
+    pub typedef_lowers: bool,
     /// Its `len` is its typedef's (`Typedef::len`: `dvd_challenge chal;`), which C writes in
     /// the typedef, not after the member's name.
     pub typedef_len: bool,

@@ -146,8 +146,9 @@ struct Resolver {
     typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
     /// The lengths of the typedefs of arrays among them (`typedef __u8 dvd_challenge[10];`).
     typedef_lens: FxMap<String, u64>,
-    /// The alignments of the aligned typedefs among them (`vring_desc_t`).
-    typedef_aligned: FxMap<String, Aligned>,
+    /// The alignments of the aligned typedefs among them (`vring_desc_t`), and whether each
+    /// lowers its type's (`packed_ulong`).
+    typedef_aligned: FxMap<String, (Aligned, bool)>,
     /// The tags of inline unions and structs (`tag`), which no other struct may take.
     inline_tags: FxSet<String>,
     /// The structs and unions without a tag (`typedef = true`), named by their typedef.
@@ -200,7 +201,11 @@ fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
     fn fields(family: &Family, fs: &[Field]) -> u64 {
         fs.iter()
             .map(|f| {
-                let own = most_aligned(family, &f.ty).max(f.aligned.unwrap_or(1));
+                // An aligned typedef sets its members' alignment, lower or higher.
+                let own = match (f.typedef_aligned, f.aligned) {
+                    (true, Some(n)) => n,
+                    _ => most_aligned(family, &f.ty).max(f.aligned.unwrap_or(1)),
+                };
                 f.pack.map_or(own, |n| own.min(n))
             })
             .max()
@@ -1602,7 +1607,8 @@ impl Resolver {
         let mut c_typedef = None;
         // A typedef of an array (`dvd_challenge chal;`): the member is that array.
         let mut typedef_len: Option<u64> = None;
-        let mut typedef_aligned: Option<Aligned> = None;
+        // And whether it lowers the type's alignment on some target.
+        let mut typedef_aligned: Option<(Aligned, bool)> = None;
         let inline_key = match (&raw.union, &raw.record) {
             (Some(_), _) => Some("union = [...]"),
             (None, Some(_)) => Some("struct = [...]"),
@@ -2198,9 +2204,10 @@ impl Resolver {
             aligned: aligned
                 .as_ref()
                 .map(|a| a.value)
-                .or(typedef_aligned.as_ref().map(|a| a.value)),
+                .or(typedef_aligned.as_ref().map(|a| a.0.value)),
             aligned_name: aligned.and_then(|a| a.name),
             typedef_aligned: typedef_aligned.is_some(),
+            typedef_lowers: typedef_aligned.as_ref().is_some_and(|a| a.1),
             // Its struct's, set once the struct is (`Resolver::pack`).
             pack: None,
             doc: self.text(&raw.doc, "a doc", false),
@@ -5073,26 +5080,30 @@ impl Resolver {
         }
         let aligned = self.alignment(&t.aligned, "typedef");
         if let (Some(a), Some(raw)) = (&aligned, &t.aligned) {
-            // On a typedef gcc also lowers an alignment, which no Rust type follows: only a
-            // raise (or the type's own) is taken.
+            // On a typedef gcc also lowers an alignment (rdma/ib_user_mad.h's `packed_ulong`):
+            // of a scalar, the Rust type holding a member of it is `packed(n)`; of a struct,
+            // whose own Rust type keeps its alignment, no Rust type follows.
             let natural = most_aligned(family, &ty);
-            if a.value < natural || len.is_some() {
-                self.error(
-                    raw.span(),
-                    if len.is_some() {
-                        format!("`aligned` on typedef `{name}` of an array")
-                    } else {
-                        format!(
-                            "`aligned = {}` on typedef `{name}` lowers the alignment of `{}` \
-                             ({natural} on some target), which a typedef's attribute does in C \
-                             and no Rust type can",
-                            raw.get_ref(),
-                            t.ty.get_ref().trim()
-                        )
-                    },
-                );
+            let lowers = a.value < natural;
+            let problem = if len.is_some() {
+                Some(format!("`aligned` on typedef `{name}` of an array"))
+            } else if lowers && !matches!(ty, FieldType::Scalar(_)) {
+                Some(format!(
+                    "`aligned = {}` on typedef `{name}` lowers the alignment of `{}` \
+                     ({natural} on some target), which a typedef's attribute does in C \
+                     and no Rust type can for a struct or union",
+                    raw.get_ref(),
+                    t.ty.get_ref().trim()
+                ))
             } else {
-                self.typedef_aligned.insert(name.clone(), a.clone());
+                None
+            };
+            match problem {
+                Some(why) => self.error(raw.span(), why),
+                None => {
+                    self.typedef_aligned
+                        .insert(name.clone(), (a.clone(), lowers));
+                }
             }
         }
         self.typedefs

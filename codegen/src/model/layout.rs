@@ -596,6 +596,12 @@ fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
     // A member's own `__attribute__((packed))` (linux/toshiba.h's `ebx`) packs it alone; an
     // inline aggregate's is its type's, already in `natural`.
     let packed = packed || (f.packed && !matches!(f.ty, FieldType::Inline(..)));
+    // An aligned typedef's n is its type's alignment, lower or higher (`packed_ulong`,
+    // `vring_desc_t`), which a packed struct drops as any type's.
+    if let (true, Some(n)) = (f.typedef_aligned, f.aligned) {
+        let align = if packed { 1 } else { n };
+        return f.pack.map_or(align, |p| align.min(p));
+    }
     let own = match &f.ty {
         FieldType::Scalar(s) if s.is_aligned_64() => Some(8),
         _ => None,
@@ -1311,13 +1317,31 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
                     FieldType::Inline(_, ms) => asked(ms),
                     _ => 1,
                 };
-                ty.max(f.aligned.unwrap_or(1))
+                // A typedef lowering the type's alignment asks for none (`packed(n)` below).
+                match f.typedef_lowers {
+                    true => ty,
+                    false => ty.max(f.aligned.unwrap_or(1)),
+                }
             })
             .max()
             .unwrap_or(1)
     }
     // `#pragma pack(n)` is Rust's `packed(n)`: each member at most n-aligned.
     if let Some(n) = fields.iter().find_map(|f| f.pack) {
+        return RustRepr {
+            packed: Some(n),
+            align: None,
+        };
+    }
+    // A member of a typedef lowering its type's alignment to n (`packed_ulong`): Rust caps
+    // the type's alignment by the holder's `packed(n)`. `rust_unfaithful` says when another
+    // member then moves.
+    let lowered = fields
+        .iter()
+        .filter(|f| f.typedef_lowers)
+        .filter_map(|f| f.aligned)
+        .min();
+    if let (false, Some(n)) = (packed, lowered) {
         return RustRepr {
             packed: Some(n),
             align: None,

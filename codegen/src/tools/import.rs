@@ -198,7 +198,7 @@ struct State {
     other_enums: HashMap<String, (Item, String)>,
     /// The typedefs of the headers it includes that the schema can write: (what each names,
     /// the header), for an `extern` copy when this header's members name one.
-    other_typedefs: HashMap<String, (String, bool, String)>,
+    other_typedefs: HashMap<String, OtherTypedef>,
     /// This header's structs and unions without a tag that no typedef has named yet.
     untagged: Vec<(u32, Item)>,
     /// Their function-like macros a `[[macro]]` can hold, by name, likewise.
@@ -293,12 +293,15 @@ fn untagged_enum(c: Cursor<'_>) -> Option<Cursor<'_>> {
 fn typedef_target(decl: Cursor<'_>) -> Option<String> {
     let u = decl.typedef_underlying();
     let text = u.spelling().trim().to_string();
-    // An `aligned(n)` of a struct's typedef is the schema's `aligned` (`typedef_aligned`).
+    // An `aligned(n)` of a struct's or a scalar's typedef is the schema's `aligned`
+    // (`typedef_aligned`; rdma/ib_user_mad.h's `packed_ulong` lowers `unsigned long`'s).
     let aligned_only = attributes_of(decl)
         .iter()
         .all(|a| a == "attribute(aligned)")
         && typedef_aligned(decl).is_some()
-        && (text.starts_with("struct ") || text.starts_with("union "));
+        && (text.starts_with("struct ")
+            || text.starts_with("union ")
+            || Scalar::from_c_name(&text).is_some());
     if u.is_qualified() || !(attributes_of(decl).is_empty() || aligned_only) {
         return None;
     }
@@ -1628,13 +1631,27 @@ fn define_typedef_arg(value: &str) -> Option<String> {
 }
 
 /// Whether `name` is another kernel header's typedef of a scalar (videodev2.h's
-/// `v4l2_std_id`), which an `extern` copy writes with nothing else copied. The C library's
+/// `v4l2_std_id`) or of an array of one (ppp_defs.h's `ext_accm`), which an `extern` copy
+/// writes with nothing else copied. The C library's
 /// (matroxfb.h's `size_t`) are no uAPI header's to copy.
-fn other_scalar_typedef(others: &HashMap<String, (String, bool, String)>, name: &str) -> bool {
-    others.get(name).is_some_and(|(ty, _, h)| {
-        let folder = h.split('/').next().unwrap_or("");
-        Scalar::from_c_name(ty).is_some() && (UAPI_FOLDERS.contains(&folder) || folder == "asm")
+fn other_scalar_typedef(others: &HashMap<String, OtherTypedef>, name: &str) -> bool {
+    others.get(name).is_some_and(|t| {
+        let folder = t.header.split('/').next().unwrap_or("");
+        // Or of an array of one (ppp_defs.h's `typedef __u32 ext_accm[8];`, `__u32[8]`).
+        let element = t.ty.split_once('[').map_or(t.ty.as_str(), |(e, _)| e);
+        Scalar::from_c_name(element).is_some()
+            && (UAPI_FOLDERS.contains(&folder) || folder == "asm")
     })
+}
+
+/// Another header's typedef the schema can write, for an `extern` copy.
+#[derive(Clone)]
+struct OtherTypedef {
+    /// What it names (`typedef_target`).
+    ty: String,
+    bitwise: bool,
+    aligned: Option<String>,
+    header: String,
 }
 
 /// An ioctl define's schema form (`ioctl = { ... }`) as a table.
@@ -2408,18 +2425,23 @@ fn len_texts(fields: &mut [Field], known: &HashSet<String>) {
             .iter()
             .all(|(_, ty)| !ty.contains("struct") && !ty.contains("union"));
         let rest = crate::front::cexpr::sizes_as_one(text).unwrap_or_default();
-        let words: Vec<&str> = rest
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
-            .collect();
         let ok = plain_sizes
             && !rest.is_empty()
             && called(&rest).is_empty()
-            && words.iter().all(|w| known.contains(*w));
+            && len_names(text).iter().all(|w| known.contains(w));
         if !ok {
             f.len_text = None;
         }
     }
+}
+
+/// The names an array length's text uses outside `sizeof` (the constants it needs).
+fn len_names(text: &str) -> Vec<String> {
+    let rest = crate::front::cexpr::sizes_as_one(text).unwrap_or_default();
+    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether define `c` names a define above that import writes as an `expr`.
@@ -3861,9 +3883,15 @@ fn read(
                 // own of that spelling is its (cxl/features.h's `__uapi_uuid_t`).
                 let own = Scalar::from_c_name(&c.spelling()).is_some();
                 if let (Some(h), Some(ty), false) = (other, typedef_target(c), own) {
-                    state
-                        .other_typedefs
-                        .insert(c.spelling(), (ty, is_bitwise(c), h));
+                    state.other_typedefs.insert(
+                        c.spelling(),
+                        OtherTypedef {
+                            ty,
+                            bitwise: is_bitwise(c),
+                            aligned: typedef_aligned(c),
+                            header: h,
+                        },
+                    );
                 }
             }
         }
@@ -4629,9 +4657,51 @@ pub fn import_structs(
             }
         }
     }
+    // A copied struct's array length naming a constant of its header (rdma/ib_user_mad.h's
+    // `IB_USER_MAD_LONGS_PER_METHOD_MASK`, one per word size) copies that constant too, above
+    // it; without one, the length is written as a number (`len_texts`).
+    let mut known: Vec<String> = state
+        .items
+        .iter()
+        .filter_map(|(_, i)| match i {
+            Item::Define { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut len_externs: Vec<(String, String, String)> = Vec::new();
+    for (_, item, _) in &extern_structs {
+        let Item::Struct { fields, .. } = item else {
+            continue;
+        };
+        for text in all_fields(fields).filter_map(|f| f.len_text.as_deref()) {
+            for n in len_names(text) {
+                adopt(
+                    &n,
+                    &state.others,
+                    &HashMap::new(),
+                    &mut known,
+                    &mut len_externs,
+                    &mut |_| false,
+                    0,
+                );
+            }
+        }
+    }
+    for (name, value, h) in len_externs.into_iter().rev() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        let item = Item::Define {
+            name,
+            value,
+            offset: 0,
+            extern_header: Some(h),
+        };
+        state.items.insert(0, (0, item));
+    }
     // Another header's typedefs the members name, copied as `extern` items; and those of a
     // scalar an ioctl's argument names (v4l2-subdev.h's `_IOR('V', 23, v4l2_std_id)`).
-    let mut extern_typedefs: Vec<(String, String, bool, String)> = Vec::new();
+    let mut extern_typedefs: Vec<(String, OtherTypedef)> = Vec::new();
     for (_, item) in &state.items {
         let Item::Define { value, .. } = item else {
             continue;
@@ -4639,10 +4709,10 @@ pub fn import_structs(
         let Some(t) = define_typedef_arg(value) else {
             continue;
         };
-        if let (Some((ty, bitwise, h)), false) = (state.other_typedefs.get(&t), seen.contains(&t)) {
+        if let (Some(other), false) = (state.other_typedefs.get(&t), seen.contains(&t)) {
             if other_scalar_typedef(&state.other_typedefs, &t) {
                 seen.insert(t.clone());
-                extern_typedefs.push((t.clone(), ty.clone(), *bitwise, h.clone()));
+                extern_typedefs.push((t.clone(), other.clone()));
             }
         }
     }
@@ -4653,10 +4723,9 @@ pub fn import_structs(
         };
         for t in all_fields(fields).filter_map(|f| f.typedef_ref.as_ref()) {
             // This header's own, or one copied already, is not copied again.
-            if let (Some((ty, bitwise, h)), false) = (state.other_typedefs.get(t), seen.contains(t))
-            {
+            if let (Some(other), false) = (state.other_typedefs.get(t), seen.contains(t)) {
                 seen.insert(t.clone());
-                extern_typedefs.push((t.clone(), ty.clone(), *bitwise, h.clone()));
+                extern_typedefs.push((t.clone(), other.clone()));
             }
         }
     }
@@ -4772,7 +4841,16 @@ pub fn import_structs(
             .take_while(|(o, _)| *o == 0)
             .count();
     let (mut before, mut behind) = (copies, after);
-    for (name, ty, bitwise, h) in extern_typedefs {
+    for (
+        name,
+        OtherTypedef {
+            ty,
+            bitwise,
+            aligned,
+            header: h,
+        },
+    ) in extern_typedefs
+    {
         if !state.includes.contains(&h) {
             state.includes.push(h.clone());
         }
@@ -4782,7 +4860,7 @@ pub fn import_structs(
             name,
             ty,
             bitwise,
-            aligned: None,
+            aligned,
             extern_header: Some(h),
         };
         if names_struct {

@@ -21,6 +21,7 @@ enum wb_kind {
 };
 /* videodev2.h's v4l2_std_id, which v4l2-subdev.h's ioctls pass. */
 typedef __u64 wb_std_id;
+typedef __u32 wb_accm[8];
 #define WB_SHIFTED(x)	((x) << 4)
 
 #endif

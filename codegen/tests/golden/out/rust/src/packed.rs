@@ -947,6 +947,47 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkRegisters {}
+/// C's `typedef` `pk_ulong4`.
+pub type pk_ulong4 = ::core::ffi::c_ulong;
+/// `struct pk_reg_req`: A registration request holding a 4-aligned word array
+#[repr(C, packed(4))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkRegReq {
+    /// `id`.
+    pub id: u32,
+    /// `mask`.
+    pub mask: [::core::ffi::c_ulong; 2],
+    /// `flags`.
+    pub flags: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkRegReq>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 24 }
+    {
+        panic!("struct pk_reg_req: wrong size");
+    }
+    if ::core::mem::align_of::<PkRegReq>() != 4 {
+        panic!("struct pk_reg_req: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkRegReq, id) != 0 {
+        panic!("struct pk_reg_req: `id` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRegReq, mask) != 4 {
+        panic!("struct pk_reg_req: `mask` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkRegReq, flags)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 20 }
+    {
+        panic!("struct pk_reg_req: `flags` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkRegReq {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -969,6 +1010,7 @@ pub mod r1 {
     pub use super::PkEpollEvent;
     pub use super::PkEpollEvent2;
     pub use super::PkRegisters;
+    pub use super::PkRegReq;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

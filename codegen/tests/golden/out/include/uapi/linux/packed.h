@@ -206,4 +206,15 @@ struct pk_registers {
 	unsigned int ecx __attribute__((packed));
 };
 
+typedef unsigned long __attribute__((aligned(4))) pk_ulong4;
+
+/**
+ * struct pk_reg_req - A registration request holding a 4-aligned word array
+ */
+struct pk_reg_req {
+	__u32 id;
+	pk_ulong4 mask[2];
+	__u32 flags;
+};
+
 #endif /* _UAPI_LINUX_PACKED_H */
