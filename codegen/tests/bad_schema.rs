@@ -1507,12 +1507,6 @@ const CASES: &[Case] = &[
         says: "`data` is a flexible array member, so it must be the last member of `s`",
     },
     Case {
-        name: "an old-style zero-length array that is not last",
-        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"n\", type = \"__u32\" },\n  { name = \"e\", type = \"__u32\", len = 0 },\n  { name = \"pad\", type = \"__u32\" },\n]\n",
-        at: "{ name = \"e\"",
-        says: "`e` is a flexible array member, so it must be the last member of `s`",
-    },
-    Case {
         name: "a flexible array member inside a union",
         body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"n\", type = \"__u32\" },\n  { name = \"u\", union = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u8\", flexible = true }] },\n]\n",
         at: "{ name = \"b\"",

@@ -1066,8 +1066,8 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 field: Some(FieldLine {
                     // A zero-length array is GNU C, which ISO C's -pedantic refuses; the kernel's
                     // uAPI headers mark such a declaration `__extension__` (asm-generic/int-ll64.h).
-                    ty: match f.flexible {
-                        Some(Flexible::ZeroLength) => {
+                    ty: match (f.flexible, f.len, &f.len_expr) {
+                        (Some(Flexible::ZeroLength), ..) | (None, Some(0), None) => {
                             format!("__extension__ {}", member_type(family, f, ty))
                         }
                         _ => member_type(family, f, ty),

@@ -195,6 +195,22 @@ fn type_name(c: &str) -> Option<String> {
     })
 }
 
+/// GNU C's `[0]` (`len = 0`) before another member of a struct is a zero-length array, no
+/// flexible array member: 0 bytes where it stands (linux/usb/video.h's `baSourceID[0]`, before
+/// `iSelector`), as a length constant of 0 makes one. The last member's stays flexible.
+fn zero_length_arrays(fields: &mut [Field]) {
+    let n = fields.len();
+    for (i, f) in fields.iter_mut().enumerate() {
+        if f.flexible == Some(Flexible::ZeroLength) && i + 1 < n {
+            f.flexible = None;
+            f.len = Some(0);
+        }
+        if let FieldType::Inline(Aggregate::Struct, ms) = &mut f.ty {
+            zero_length_arrays(ms);
+        }
+    }
+}
+
 /// The most any target aligns `ty` by its own members (their `aligned` and a struct's
 /// `packed`, `aligned` and `pack` included): at least what C gives it everywhere.
 fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
@@ -1260,6 +1276,9 @@ impl Resolver {
         self.byte_order_runs(&mut fields, &labels, union);
         let mut seen = FxMap::default();
         self.unique_names(&fields, &mut seen, &name);
+        if !union {
+            zero_length_arrays(&mut fields);
+        }
         self.flexible_placement(&fields, family, &name, None, true);
         let packed = raw.packed.as_ref().is_some_and(|p| *p.get_ref());
         let packed_by = self.packed_by((&raw.packed_by, &raw.packed, &raw.pack, &raw.aligned));

@@ -555,6 +555,51 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FlexRecords {}
+/// `struct flex_selector`: A selector unit descriptor
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct FlexSelector {
+    /// `kind`.
+    pub kind: u8,
+    /// `pins`.
+    pub pins: u8,
+    /// `width`.
+    pub width: u16,
+    /// where the sources' ids begin
+    pub source_ids: [u32; 0],
+    /// `selector`.
+    pub selector: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<FlexSelector>() != 8 {
+        panic!("struct flex_selector: wrong size");
+    }
+    if ::core::mem::align_of::<FlexSelector>() != 4 {
+        panic!("struct flex_selector: wrong alignment");
+    }
+    if ::core::mem::offset_of!(FlexSelector, kind) != 0 {
+        panic!("struct flex_selector: `kind` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexSelector, pins) != 1 {
+        panic!("struct flex_selector: `pins` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexSelector, width) != 2 {
+        panic!("struct flex_selector: `width` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexSelector, source_ids) != 4 {
+        panic!("struct flex_selector: `source_ids` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(FlexSelector, selector) != 4 {
+        panic!("struct flex_selector: `selector` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for FlexSelector {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -640,6 +685,7 @@ pub mod r1 {
     pub use super::KvmMsrs;
     pub use super::FlexArgs;
     pub use super::FlexRecords;
+    pub use super::FlexSelector;
 }
 /// The structs of revision `r2` (second: an envelope gains its data), laid out and validated as that revision's kernel does.
 pub mod r2 {
@@ -655,6 +701,7 @@ pub mod r2 {
     pub use super::KvmMsrs;
     pub use super::FlexArgs;
     pub use super::FlexRecords;
+    pub use super::FlexSelector;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -94,4 +94,16 @@ struct flex_records {
 	} __attribute__((packed)) records[];
 } __attribute__((packed));
 
+/**
+ * struct flex_selector - A selector unit descriptor
+ * @source_ids: where the sources' ids begin
+ */
+struct flex_selector {
+	__u8 kind;
+	__u8 pins;
+	__u16 width;
+	__extension__ __u32 source_ids[0];
+	__u32 selector;
+};
+
 #endif /* _UAPI_LINUX_FLEX_H */
