@@ -27,6 +27,8 @@ const INCLUDES: &[&str] = &[
     "sys/time.h",
     "sys/socket.h",
     "sys/ioctl.h",
+    "netinet/in.h",
+    "netinet/if_ether.h",
 ];
 
 const TYPES: &[&str] = &[
@@ -44,6 +46,8 @@ const TYPES: &[&str] = &[
     "ssize_t",
     "sa_family_t",
     "socklen_t",
+    "in_port_t",
+    "in_addr_t",
 ];
 
 const STRUCTS: &[(&str, &[&str])] = &[

@@ -725,6 +725,7 @@ fn includes_after(family: &Family, item: ItemRef) -> Vec<String> {
     }
     let defines = |name: &str| match item {
         ItemRef::Define(d) => family.define(d).constant.name == name,
+        ItemRef::String(i) => family.strings[i.0].name == name,
         ItemRef::Group(g) => family.group(g).values.iter().any(|c| c.name == name),
         _ => false,
     };

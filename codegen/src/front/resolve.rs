@@ -59,13 +59,15 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
     let mut family = r.family(raw, schema_file);
     family.incomplete = std::mem::take(&mut r.incomplete);
     for (header, after) in afters {
-        // A constant the header writes at file scope: a define or a value of a set there.
+        // A constant the header writes at file scope: a define (linux/mptcp.h includes
+        // <linux/mptcp_pm.h> after a string define) or a value of a set there.
         let top = family
             .items
             .iter()
             .filter(|i| !family.is_extern(**i))
             .any(|item| match item {
                 ItemRef::Define(d) => family.define(*d).constant.name == *after.get_ref(),
+                ItemRef::String(i) => family.strings[i.0].name == *after.get_ref(),
                 ItemRef::Group(g) => {
                     let g = family.group(*g);
                     g.decl != EnumDecl::Member

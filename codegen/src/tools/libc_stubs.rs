@@ -26,6 +26,8 @@ pub const HEADERS: &[(&str, &str)] = &[
     ("sys/time.h", SYS_TIME_H),
     ("sys/socket.h", SYS_SOCKET_H),
     ("sys/ioctl.h", SYS_IOCTL_H),
+    ("netinet/in.h", NETINET_IN_H),
+    ("netinet/if_ether.h", NETINET_IF_ETHER_H),
 ];
 
 /// The compiler's own <stddef.h> (gcc's and clang's define these from the target's macros).
@@ -123,6 +125,29 @@ struct sockaddr_storage {\n\tsa_family_t ss_family;\n\
 /// glibc's <sys/ioctl.h> brings the kernel's `_IO()` family.
 const SYS_IOCTL_H: &str = "#ifndef _SYS_IOCTL_H\n#define _SYS_IOCTL_H\n\
 #include <linux/ioctl.h>\n#endif\n";
+
+/// glibc's <netinet/in.h>, for linux/mptcp.h: its port and address types. Its guard is not
+/// glibc's `_NETINET_IN_H`, which <linux/libc-compat.h> tests to leave `struct in_addr`,
+/// `sockaddr_in`, `in6_addr`, `sockaddr_in6` and the `IPPROTO_*` values to the C library: so
+/// the kernel's <linux/in.h> and <linux/in6.h> declare them, laid out as glibc's are (held to
+/// glibc by codegen/tests/libc_stubs.rs), and an `extern` copy names the kernel's header.
+const NETINET_IN_H: &str = "#ifndef _UAPIGEN_NETINET_IN_H
+#define _UAPIGEN_NETINET_IN_H
+\
+#include <sys/socket.h>
+\
+typedef unsigned short in_port_t;
+typedef unsigned int in_addr_t;
+\
+#endif
+";
+
+/// glibc's <netinet/if_ether.h> declares ARP's `struct ether_arp` and includes the kernel's
+/// <linux/if_ether.h>; linux/netfilter_bridge.h includes it only for what it may define of
+/// <linux/if_ether.h>'s `__UAPI_DEF_ETHHDR` (glibc's does not), and includes
+/// <linux/if_ether.h> itself: the header takes nothing from it.
+const NETINET_IF_ETHER_H: &str =
+    "#ifndef __NETINET_IF_ETHER_H\n#define __NETINET_IF_ETHER_H 1\n#endif\n";
 
 /// Writes every stub under `dir` (which must exist).
 pub fn write(dir: &std::path::Path) -> std::io::Result<()> {
