@@ -1783,6 +1783,18 @@ const CASES: &[Case] = &[
         says: "struct `s` has no Rust type of its layout on x86_64-linux-gnu: `x` is at byte 16 in C, and would be at byte 12 in Rust",
     },
     Case {
+        name: "a field of an ioctl number no constant above has",
+        body: "[[define]]\nname = \"N\"\nexpr = \"_IOC_NR(NOWHERE) + 1\"\n",
+        at: "_IOC_NR(NOWHERE)",
+        says: "unknown constant `NOWHERE`: an ioctl number defined above",
+    },
+    Case {
+        name: "the size field of an ioctl number, which powerpc encodes otherwise",
+        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"w\", size = \"int\" }\n\n[[define]]\nname = \"N\"\nexpr = \"_IOC_SIZE(IOC)\"\n",
+        at: "_IOC_SIZE(IOC)",
+        says: "`_IOC_SIZE(...)` takes a field powerpc encodes otherwise",
+    },
+    Case {
         name: "aligned by an unknown constant",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = \"NOWHERE\" }]\n",
         at: "\"NOWHERE\"",

@@ -496,15 +496,21 @@ fn bitfields_in_a_union_are_refused() {
     );
 }
 
-/// A flexible array member where C allows none (before another member) is refused at its
-/// line, by the schema rule it breaks; `[0]` in the union that ends a struct is GNU C's
-/// form, taken.
+/// GNU C's `[0]` before another member is a zero-length array, 0 bytes where it stands
+/// (linux/usb/video.h's `baSourceID[0]` before `iSelector`), no flexible array member: it is
+/// imported as `len = 0` and laid out as libclang does on every target; `[0]` in the union
+/// that ends a struct, and `[]` last, are flexible array members.
 #[test]
-fn flexible_arrays_where_c_allows_none_are_refused() {
-    let refused = "the schema import would write for this is refused";
-    assert_eq!(refusal("flexible_array.h"), [
-        format!("flexible_array.h:18:8: error: {refused}: `entries` is a flexible array member, so it must be the last member of `fa_zero_first`"),
-    ]);
+fn zero_length_arrays_before_a_member_are_imported() {
+    let header = repo_root().join("codegen/tests/import/linux/zero_length.h");
+    let schema = import_generate_compare(&header, "zero_length");
+    for member in [
+        "{ name = \"data\", type = \"__u8\", flexible = true }",
+        "{ name = \"b\", type = \"__u8\", len = 0 }",
+        "{ name = \"entries\", type = \"__u32\", len = 0 }",
+    ] {
+        assert!(schema.contains(member), "{member}:\n{schema}");
+    }
 }
 
 /// A struct that ends in a flexible array member, where ISO C takes none and the kernel's
@@ -1484,6 +1490,8 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         // And of an array of one (ppp_defs.h's `ext_accm`).
         "[[typedef]]\nname = \"wb_accm\"\ntype = \"__u32\"\nlen = 8\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_IOCTL_ACCM\"\nioctl = { type = \"'W'\", nr = 0x21, dir = \"r\", size = \"wb_accm\" }\n",
+        // A field of an ioctl number (hidraw.h's `_IOC_NR(HIDIOCREVOKE)`).
+        "name = \"WL_IOCTL_LAST\"\nexpr = \"_IOC_NR(WL_IOCTL_ACCM)\"\n",
         // Another header's enum whose value a define names, copied.
         "[[enum]]\nname = \"wb_kind\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_KIND_DNAT\"\nexpr = \"(1 << (WB_KIND_NUMBER + 2))\"\n",

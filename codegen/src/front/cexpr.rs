@@ -529,6 +529,17 @@ impl Parser<'_> {
                     );
                 }
                 if self.punct("(") {
+                    if name == "_IOC_SIZE" || name == "_IOC_DIR" {
+                        return err(
+                            start,
+                            format!(
+                                "`{name}(...)` takes a field powerpc encodes otherwise (13 size \
+                                 bits, 3 direction bits): a constant computed from it would \
+                                 have a value per architecture; `_IOC_NR` and `_IOC_TYPE` of \
+                                 an ioctl above are taken"
+                            ),
+                        );
+                    }
                     return err(
                         start,
                         format!(
@@ -852,24 +863,93 @@ pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// `text` with each `sizeof(...)` of `sizes` (a range `sizeofs` found, the size) written as
-/// that `unsigned long` (C's `size_t`), padded to its length so that positions hold.
-pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
+/// A field of an ioctl number that <asm-generic/ioctl.h> places alike on every architecture
+/// (`_IOC_SIZE` and `_IOC_DIR` are powerpc's own there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IocField {
+    /// `_IOC_NR(n)`: bits 0 to 7.
+    Nr,
+    /// `_IOC_TYPE(n)`: bits 8 to 15.
+    Type,
+}
+
+impl IocField {
+    /// The field of ioctl number `n`.
+    pub fn of(self, n: u64) -> u64 {
+        match self {
+            IocField::Nr => n & 0xff,
+            IocField::Type => (n >> 8) & 0xff,
+        }
+    }
+}
+
+/// Each `_IOC_NR(NAME)` and `_IOC_TYPE(NAME)` of `text` (linux/hidraw.h's
+/// `_IOC_NR(HIDIOCREVOKE)`): the call's range, the field and NAME.
+pub fn ioc_fields(text: &str) -> Vec<(Range<usize>, IocField, String)> {
+    let b = text.as_bytes();
+    let skip = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut out = Vec::new();
+    let mut all = words(text);
+    while let Some(w) = all.next() {
+        let field = match &text[w.clone()] {
+            "_IOC_NR" => IocField::Nr,
+            "_IOC_TYPE" => IocField::Type,
+            _ => continue,
+        };
+        let open = skip(w.end);
+        if b.get(open) != Some(&b'(') {
+            continue;
+        }
+        let Some(name) = all.next() else {
+            break;
+        };
+        let close = skip(name.end);
+        if skip(open + 1) != name.start || b.get(close) != Some(&b')') {
+            continue;
+        }
+        out.push((w.start..close + 1, field, text[name].to_string()));
+    }
+    out
+}
+
+/// `text` with each range of `literals` written as its literal, padded to the range's length
+/// so that positions hold.
+pub fn with_literals(text: &str, literals: &[(Range<usize>, String)]) -> String {
     let mut out = text.to_string();
-    for (r, bytes) in sizes {
-        let lit = format!("{bytes}UL");
+    for (r, lit) in literals {
         out.replace_range(r.clone(), &format!("{lit:<width$}", width = r.len()));
     }
     out
 }
 
-/// `text` with each `sizeof(TYPE)` and `offsetof(TYPE, MEMBER)` an `unsigned long` 1: the
-/// expression as the parser can read it, for what it names and whether it is one.
+/// `text` with each `sizeof(...)` of `sizes` (a range `sizeofs` found, the size) written as
+/// that `unsigned long` (C's `size_t`), padded to its length so that positions hold.
+pub fn with_sizes(text: &str, sizes: &[(Range<usize>, u64)]) -> String {
+    let literals: Vec<(Range<usize>, String)> = sizes
+        .iter()
+        .map(|(r, bytes)| (r.clone(), format!("{bytes}UL")))
+        .collect();
+    with_literals(text, &literals)
+}
+
+/// `text` with each `sizeof(TYPE)` and `offsetof(TYPE, MEMBER)` an `unsigned long` 1, and each
+/// `_IOC_NR(NAME)` (`ioc_fields`) `(NAME)`: the expression as the parser can read it, for what
+/// it names and whether it is one.
 pub fn sizes_as_one(text: &str) -> Result<String, CError> {
-    let offsets = offsetofs(text)?;
+    let fields: Vec<(Range<usize>, String)> = ioc_fields(text)
+        .into_iter()
+        .map(|(r, _, name)| (r, format!("({name})")))
+        .collect();
+    let text = with_literals(text, &fields);
+    let offsets = offsetofs(&text)?;
     // A designator's `.` is no integer expression's: the offsets go first.
     let text = with_sizes(
-        text,
+        &text,
         &offsets
             .into_iter()
             .map(|(r, ..)| (r, 1))

@@ -5244,6 +5244,44 @@ impl Resolver {
         }
     }
 
+    /// `text` (of string `x`) with each `_IOC_NR(NAME)` and `_IOC_TYPE(NAME)` of a constant
+    /// above written as its value (`cexpr::ioc_fields`); None when it has none, an error
+    /// (reported) for a name that is no constant above.
+    fn ioc_fields(&mut self, x: &S<String>, text: &str) -> Result<Option<String>, ()> {
+        let calls = cexpr::ioc_fields(text);
+        if calls.is_empty() {
+            return Ok(None);
+        }
+        let mut literals = Vec::with_capacity(calls.len());
+        for (r, field, name) in calls {
+            let ioctl = self.ioctls.contains(&name);
+            match self.constants.get(&name) {
+                // An ioctl number's fields are alike on every ABI; another constant's are when
+                // it is.
+                Some((value, _, cv)) if ioctl || cv[0].value == cv[1].value => {
+                    literals.push((r, format!("{}U", field.of(*value))));
+                }
+                Some(_) => {
+                    let at = self.in_string(x, r);
+                    self.error(
+                        at,
+                        format!("`{name}` has a value per data model: its field would too"),
+                    );
+                    return Err(());
+                }
+                None => {
+                    let at = self.in_string(x, r);
+                    self.error(
+                        at,
+                        format!("unknown constant `{name}`: an ioctl number defined above"),
+                    );
+                    return Err(());
+                }
+            }
+        }
+        Ok(Some(cexpr::with_literals(text, &literals)))
+    }
+
     /// `sizes`: the family so far and the revisions the constant is in, where the expression
     /// may take a type's `sizeof` (a define's); None where it may not (an ioctl's `nr`).
     fn c_expr(&mut self, x: &S<String>, sizes: Option<(&Family, RevSet)>) -> (u64, Expr) {
@@ -5281,6 +5319,18 @@ impl Resolver {
             );
             return (0, Expr::Implicit);
         }
+        // `_IOC_NR(HIDIOCREVOKE)`: a field every architecture encodes alike, of an ioctl
+        // number above, written in its place as the `unsigned int` the macro gives.
+        let written = text;
+        let ioc_text: String;
+        let text = match self.ioc_fields(x, text) {
+            Ok(None) => text,
+            Ok(Some(t)) => {
+                ioc_text = t;
+                ioc_text.as_str()
+            }
+            Err(()) => return (0, Expr::Implicit),
+        };
         // `offsetof(struct fuse_dirent, name)`: the member's offset, taken from the layouts.
         let offsets = match cexpr::offsetofs(text) {
             Ok(o) => o,
@@ -5368,7 +5418,7 @@ impl Resolver {
                 found.iter().map(|(r, b)| (r.clone(), b[m])).collect();
             cexpr::with_sizes(text, &one)
         });
-        let text_written = text;
+        let text_written = written;
         let text = texts[1].as_str();
         let macros = &self.macros;
         let typedefs = &self.typedefs;

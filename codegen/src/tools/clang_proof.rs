@@ -351,7 +351,8 @@ pub const CONST_H: &str = "#ifndef _LINUX_CONST_H\n#define _LINUX_CONST_H\n\
 #define __KERNEL_DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))\n\
 #endif\n";
 
-/// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()`, for the same reason:
+/// A `<linux/ioctl.h>` with `_IO()`, `_IOR()`, `_IOW()` and `_IOWR()` and the macros that
+/// take a number apart (`_IOC_NR()` ...), for the same reason:
 /// asm-generic/ioctl.h's encoding, and where the target is powerpc (or mips or sparc)
 /// arch/powerpc/include/uapi/asm/ioctl.h's (13 size bits, 3 direction bits, `_IOC_NONE` 1,
 /// `_IOC_READ` 2, `_IOC_WRITE` 4), so each target's numbers are its own.
@@ -374,6 +375,12 @@ pub const IOCTL_H: &str = "#ifndef _LINUX_IOCTL_H\n#define _LINUX_IOCTL_H\n\
 #define _IOR(type, nr, size) _IOC(_IOC_READ, (type), (nr), (_IOC_TYPECHECK(size)))\n\
 #define _IOW(type, nr, size) _IOC(_IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
 #define _IOWR(type, nr, size) _IOC(_IOC_READ | _IOC_WRITE, (type), (nr), (_IOC_TYPECHECK(size)))\n\
+#define _IOC_NRMASK ((1 << _IOC_NRBITS)-1)\n#define _IOC_TYPEMASK ((1 << _IOC_TYPEBITS)-1)\n\
+#define _IOC_SIZEMASK ((1 << _IOC_SIZEBITS)-1)\n#define _IOC_DIRMASK ((1 << _IOC_DIRBITS)-1)\n\
+#define _IOC_DIR(nr) (((nr) >> _IOC_DIRSHIFT) & _IOC_DIRMASK)\n\
+#define _IOC_TYPE(nr) (((nr) >> _IOC_TYPESHIFT) & _IOC_TYPEMASK)\n\
+#define _IOC_NR(nr) (((nr) >> _IOC_NRSHIFT) & _IOC_NRMASK)\n\
+#define _IOC_SIZE(nr) (((nr) >> _IOC_SIZESHIFT) & _IOC_SIZEMASK)\n\
 #endif\n";
 
 /// What libclang says of one struct on one target.

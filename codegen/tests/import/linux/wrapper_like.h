@@ -37,6 +37,7 @@ union wl_arg {
 #define WL_IOCTL_POKE	WL_IOR(2, struct wl_req)
 #define WL_IOCTL_STD	_IOR('W', 0x20, wb_std_id)
 #define WL_IOCTL_ACCM	_IOR('W', 0x21, wb_accm)
+#define WL_IOCTL_LAST	_IOC_NR(WL_IOCTL_ACCM)
 #define WL_KIND_DNAT	(1 << (WB_KIND_NUMBER + 2))
 
 #endif

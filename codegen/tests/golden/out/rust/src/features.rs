@@ -835,6 +835,10 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for FeatEncap {}
+/// `FEAT_IOCTL_LAST` = `_IOC_NR(FEAT_XCHG_BIG)`.
+pub const FEAT_IOCTL_LAST: u32 = 3;
+/// `FEAT_IOCTL_KIND` = `_IOC_TYPE(FEAT_SET_MODE)`.
+pub const FEAT_IOCTL_KIND: u32 = 70;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

@@ -278,4 +278,8 @@ struct feat_encap {
 	__u32 type;
 };
 
+#define FEAT_IOCTL_LAST	_IOC_NR(FEAT_XCHG_BIG)
+
+#define FEAT_IOCTL_KIND	_IOC_TYPE(FEAT_SET_MODE)
+
 #endif /* _UAPI_LINUX_FEATURES_H */
