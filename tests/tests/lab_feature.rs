@@ -3,7 +3,8 @@
 //! supported operation with exactly its bytes, one byte short, an unsupported or no operation,
 //! an unknown feature, a newer user's feature) sent through the real ioctl to the lab's
 //! e1000e bound to vfio-pci (scripts/lab, lab/guest/vfio_probe), on Debian's 6.1 kernel
-//! against the schema's v6_1 and on the lab's 7.2.13 against v7_2.
+//! against the schema's v6_1, on the lab's 6.12.95 against v6_12 and on its 7.2.13 against
+//! v7_2.
 //!
 //! The schema models a device that has every feature; the e1000e has three, the low-power
 //! ones vfio-pci handles (drivers/vfio/pci/vfio_pci_core.c, `vfio_pci_core_ioctl_feature`).
@@ -137,4 +138,9 @@ fn device_feature_on_debian_6_1() {
 #[test]
 fn device_feature_on_7_2() {
     run_on(&["--kernel", "iommufd-7.2"], "v7_2");
+}
+
+#[test]
+fn device_feature_on_6_12() {
+    run_on(&["--kernel", "iommufd-6.12"], "v6_12");
 }

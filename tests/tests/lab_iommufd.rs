@@ -2,12 +2,16 @@
 //! plus IOMMUFD, IOMMUFD_TEST, VFIO, VFIO_PCI, INTEL_IOMMU; built once, about 9 minutes on two
 //! cores, then cached): /dev/iommu is there, VFIO answers as 7.2 does, and the kernel's own
 //! iommufd selftest passes when compiled against uapigen's generated iommufd.h exactly as it
-//! does against the kernel's.
+//! does against the kernel's. The 6.12 stable kernel (linux-source-6.12 of bookworm-backports)
+//! boots too; its own selftest builds against neither header, for names its stable branch
+//! never backported.
 //!
 //! Nothing is skipped: without the build tools, qemu or the packages every test fails and
 //! says why (scripts/setup installs them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
 use std::sync::OnceLock;
 
 use uapigen_bindings::vfio;
@@ -115,6 +119,96 @@ fn the_iommufd_selftest_passes_on_the_generated_header_as_on_the_kernels() {
         ],
         "{totals}"
     );
+}
+
+/// What gcc finds missing when lab/build-selftest compiles release `release`'s iommufd
+/// selftest against the `which` headers (`generated` or `kernel`): each undeclared identifier
+/// and member name. The build must fail, and with no other kind of error.
+fn undeclared_in_selftest(release: &str, which: &str) -> BTreeSet<String> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let kernel = Command::new(repo.join("lab/build-kernel"))
+        .arg(release)
+        .output()
+        .expect("lab/build-kernel runs");
+    assert!(
+        kernel.status.success(),
+        "lab/build-kernel {release}: {}",
+        String::from_utf8_lossy(&kernel.stderr)
+    );
+    let kdir = String::from_utf8_lossy(&kernel.stdout).trim().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iommufd_selftest");
+    let build = Command::new(repo.join("lab/build-selftest"))
+        .args([kdir.as_str(), out.to_str().unwrap(), which])
+        .output()
+        .expect("lab/build-selftest runs");
+    let log = std::fs::read_to_string(dir.path().join("iommufd_selftest.log"))
+        .unwrap_or_else(|e| panic!("no compiler log ({e}): {build:?}"));
+    assert!(
+        !build.status.success(),
+        "it built against the {which} headers:\n{log}"
+    );
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains(" error: ")).collect();
+    let missing: Vec<&str> = errors
+        .iter()
+        .filter_map(|l| {
+            let (_, rest) = l.split_once(" error: ")?;
+            let quoted = |r: &'static str| -> Option<&str> {
+                let (_, name) = rest.split_once(r)?;
+                Some(name.split_once('\u{2019}')?.0)
+            };
+            match rest.contains(" undeclared ") {
+                true => rest
+                    .strip_prefix('\u{2018}')?
+                    .split_once('\u{2019}')
+                    .map(|(n, _)| n),
+                false => quoted("has no member named \u{2018}"),
+            }
+        })
+        .collect();
+    assert_eq!(missing.len(), errors.len(), "other errors:\n{log}");
+    missing.into_iter().map(String::from).collect()
+}
+
+/// The 6.12 stable kernel (Debian's bookworm-backports 6.12.95: iommufd.toml's `v6_12_31`)
+/// boots in the lab, and its matrix runs (lab_matrix.rs); its own iommufd selftest does not
+/// build, whichever header: the stable branch took the selftest of a later release (6.12.95's
+/// tools/testing/selftests/iommu/iommufd.c:615 and iommufd_utils.h:649-656 use v6.17's
+/// `IOMMU_HW_INFO_TYPE_DEFAULT`, `IOMMU_HW_INFO_FLAG_INPUT_TYPE` and `in_data_type`, and
+/// iommufd.c:230, :648 `MOCK_FLAGS_DEVICE_PASID`, `MOCK_PASID_WIDTH`) without the header
+/// changes it needs. Against the kernel's own headers the uAPI names are missing too;
+/// against the generated iommufd.h (every revision's names) only the two of
+/// drivers/iommu/iommufd/iommufd_test.h, the kernel's mock, which no uAPI header declares.
+#[test]
+fn the_6_12_selftest_lacks_only_its_mocks_names_on_the_generated_header() {
+    let lab = lab::run(&["--kernel", "iommufd-6.12"], &[])
+        .unwrap_or_else(|e| panic!("the iommufd lab (6.12) did not run: {e}"));
+    let has = |s: &str| lab.setup.iter().any(|l| l.contains(s));
+    assert!(has("kernel 6.12."), "{:?}", lab.setup);
+    assert!(has("iommufd /dev/iommu"), "{:?}", lab.setup);
+    let mocks = ["MOCK_FLAGS_DEVICE_PASID", "MOCK_PASID_WIDTH"];
+    let kernel = undeclared_in_selftest("6.12", "kernel");
+    let generated = undeclared_in_selftest("6.12", "generated");
+    // v6.17's input type of IOMMU_GET_HW_INFO: its flag, its default and its member.
+    let want_kernel: BTreeSet<String> = mocks
+        .iter()
+        .chain(&[
+            "IOMMU_HW_INFO_FLAG_INPUT_TYPE",
+            "IOMMU_HW_INFO_TYPE_DEFAULT",
+            "in_data_type",
+        ])
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(kernel, want_kernel);
+    assert_eq!(generated, mocks.map(String::from).into_iter().collect());
+    // The mock's names are no uAPI header's: none of the generated tree declares them.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let iommufd_h =
+        std::fs::read_to_string(repo.join("generated/include/uapi/linux/iommufd.h")).unwrap();
+    assert!(iommufd_h.contains("IOMMU_HW_INFO_TYPE_DEFAULT"));
+    for m in mocks {
+        assert!(!iommufd_h.contains(m), "{m}");
+    }
 }
 
 #[test]
