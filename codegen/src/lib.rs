@@ -44,8 +44,8 @@ pub use check::abi;
 pub use front::{ir, names, resolve, schema, when};
 pub use model::layout;
 pub use tools::{
-    chain_c, chain_matrix, clang_proof, decode, headers_install, import, interpret, libc_stubs,
-    matrix, matrix_c, pahole,
+    chain_c, chain_matrix, clang_proof, decode, headers_install, import, interpret, lab_matrix,
+    libc_stubs, matrix, matrix_c, pahole,
 };
 
 pub use builder::Builder;

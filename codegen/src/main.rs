@@ -191,6 +191,9 @@ enum Command {
     },
     /// Run the compatibility matrix: every validated struct, every (user revision, kernel
     /// revision) pair, through the generated C validators; exit 1 on any unexpected cell.
+    /// With `--kernel lab:K`, one family's cases against one kernel revision through a real
+    /// kernel instead: the real-kernel lab's guest (`--lab`) sends each through the ioctl
+    /// that takes the struct, and each answer is judged against the schema's.
     Matrix {
         /// `table` (one per struct) or `json`.
         #[arg(long, default_value = "table", value_parser = ["table", "json"])]
@@ -201,6 +204,23 @@ enum Command {
         /// The generated folder whose include/ holds the C validators.
         #[arg(long, default_value = "generated")]
         out: PathBuf,
+        /// `lab:K`: the real-kernel lab's kernel K (`lab:iommufd-7.2`, `lab:iommufd-6.12`,
+        /// `lab:debian-6.1`), which `--lab --kernel K` boots.
+        #[arg(long, value_name = "lab:K", requires = "family")]
+        kernel: Option<String>,
+        /// With `--kernel`: the family whose structs go through the kernel.
+        #[arg(long)]
+        family: Option<String>,
+        /// With `--kernel`: the schema's revision that kernel is (default: the family's latest).
+        #[arg(long, requires = "kernel")]
+        revision: Option<String>,
+        /// With `--kernel`: only these structs (default: every struct an ioctl takes);
+        /// repeatable.
+        #[arg(long = "struct", value_name = "NAME", requires = "kernel")]
+        structs: Vec<String>,
+        /// With `--kernel`: the lab's script, run as `LAB --kernel K --cases FILE --out FILE`.
+        #[arg(long, default_value = "scripts/lab", requires = "kernel")]
+        lab: PathBuf,
     },
     /// Read a C header with libclang and print a schema skeleton (structs, unions, arrays,
     /// enums, integer #defines, kernel-doc) to finish by hand.
@@ -319,6 +339,113 @@ fn git_blob(arg: &str, rev: &str, file: &str) -> Result<Vec<u8>, Error> {
 }
 
 /// A folder argument must be one (`--schema`, `--out`): said with the argument's name.
+/// What `uapigen matrix --kernel` asks for.
+struct LabAsk<'a> {
+    kernel: &'a str,
+    family: &'a str,
+    revision: Option<&'a str>,
+    structs: &'a [String],
+}
+
+/// `uapigen matrix --kernel lab:K --family F`: F's cases against its revision `revision`
+/// through the real-kernel lab's kernel K, judged; exit 1 on any disagreement.
+fn lab_matrix(
+    families: &[uapigen::Checked],
+    asked: &LabAsk,
+    lab: &std::path::Path,
+    format: &str,
+) -> Result<ExitCode, Error> {
+    use uapigen::lab_matrix;
+    let LabAsk {
+        kernel,
+        family,
+        revision,
+        structs,
+    } = *asked;
+    let Some(k) = kernel.strip_prefix("lab:").filter(|k| !k.is_empty()) else {
+        return Err(Error::Usage(format!(
+            "`--kernel {kernel}`: write `lab:K`, K a kernel of the lab (`lab:iommufd-7.2`)"
+        )));
+    };
+    if format != "table" {
+        return Err(Error::Usage(
+            "`--kernel` prints a table: `--format json` is the models' matrix's".into(),
+        ));
+    }
+    let c = families
+        .iter()
+        .find(|c| c.family.name == family)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "`--family {family}`: no such family ({})",
+                families
+                    .iter()
+                    .map(|c| c.family.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    let latest = c.history.rev(c.latest().id()).id.clone();
+    let plan = lab_matrix::plan(c, revision.unwrap_or(&latest), structs).map_err(Error::Usage)?;
+    // The case file and the results, this process's own, removed when it is done.
+    let dir = std::env::temp_dir().join(format!("uapigen-lab-matrix-{}", std::process::id()));
+    let io = |p: &std::path::Path, e: std::io::Error| Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+    let out = lab_run(&dir, &plan, k, lab);
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = out?;
+    let answers = lab_matrix::answers(&text).map_err(Error::Usage)?;
+    let verdicts = lab_matrix::judge(families, &plan, &answers).map_err(Error::Usage)?;
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SETUP kernel "))
+        .map_or(format!("lab:{k}"), |v| format!("Linux {v} (lab:{k})"));
+    print!("{}", lab_matrix::table(&plan, &verdicts, &name));
+    Ok(if verdicts.iter().all(|v| v.disagreements.is_empty()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Writes `plan`'s case file in `dir`, runs the lab's kernel `k` on it and returns its results.
+fn lab_run(
+    dir: &std::path::Path,
+    plan: &uapigen::lab_matrix::Plan,
+    k: &str,
+    lab: &std::path::Path,
+) -> Result<String, Error> {
+    let io = |p: &std::path::Path, e: std::io::Error| Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
+    let cases = dir.join("cases");
+    let results = dir.join("results");
+    std::fs::write(&cases, plan.case_file()).map_err(|e| io(&cases, e))?;
+    let run = std::process::Command::new(lab)
+        .args(["--kernel", k, "--cases"])
+        .arg(&cases)
+        .arg("--out")
+        .arg(&results)
+        .output()
+        .map_err(|e| Error::Io {
+            path: lab.display().to_string(),
+            message: format!("cannot run the lab ({e}): `--lab` names scripts/lab"),
+        })?;
+    if !run.status.success() {
+        return Err(Error::Usage(format!(
+            "{} --kernel {k} failed ({}):\n{}",
+            lab.display(),
+            run.status,
+            String::from_utf8_lossy(&run.stderr).trim_end()
+        )));
+    }
+    std::fs::read_to_string(&results).map_err(|e| io(&results, e))
+}
+
 fn folder(arg: &str, path: &std::path::Path, must_exist: bool) -> Result<(), Error> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(()),
@@ -514,10 +641,39 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Matrix {
+            kernel: Some(kernel),
+            family,
+            revision,
+            structs,
+            lab,
+            format,
+            schema,
+            ..
+        } => {
+            folder("--schema", &schema, true)?;
+            let families = uapigen::load_dir(&schema)?;
+            let asked = LabAsk {
+                kernel: &kernel,
+                family: family.as_deref().unwrap_or_default(),
+                revision: revision.as_deref(),
+                structs: &structs,
+            };
+            lab_matrix(&families, &asked, &lab, &format)
+        }
+        Command::Matrix {
             format,
             schema,
             out,
+            family,
+            ..
         } => {
+            if family.is_some() {
+                return Err(Error::Usage(
+                    "`--family` chooses what goes through a real kernel: it goes with \
+                     `--kernel lab:K`"
+                        .into(),
+                ));
+            }
             folder("--schema", &schema, true)?;
             // A missing --out is reported by the matrix itself, naming the headers it needs.
             folder("--out", &out, false)?;

@@ -2033,6 +2033,10 @@ pub struct Define {
     /// `#ifndef NAME` around it (asm-generic/fcntl.h's): a header included before it may
     /// define it first; `constant.value` is this header's default.
     pub ifndef: bool,
+    /// The struct an `_IO` number's argument points to (`ioctl = { ..., arg = "struct
+    /// iommu_ioas_alloc" }`): the size and argsz conventions' structs carry their own size,
+    /// so the number encodes none; the kernel-doc says "ioctl(IOMMU_IOAS_ALLOC)".
+    pub arg: Option<StructId>,
 }
 
 /// The field a path names in `fields` (of a struct of `family`) as they are in revision `rev`,
@@ -2387,6 +2391,11 @@ impl Family {
     pub fn ioctl_of<'a>(&'a self, c: &'a Constant) -> Option<&'a Constant> {
         let k = self.aliased(c);
         matches!(k.expr, Expr::Io { .. }).then_some(k)
+    }
+
+    /// The ioctl number that takes struct `s` (`Define::arg`), if the schema links one.
+    pub fn ioctl_taking(&self, s: StructId) -> Option<&Define> {
+        self.defines.iter().find(|d| d.arg == Some(s))
     }
 
     /// The struct named `name`.

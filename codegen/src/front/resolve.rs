@@ -302,6 +302,7 @@ fn placeholder(d: &RawDefine) -> Define {
         removed: None,
         extern_header: None,
         ifndef: false,
+        arg: None,
     }
 }
 
@@ -990,6 +991,11 @@ impl Resolver {
             let compat = d.get_mut().libc_compat.take();
             self.libc_compat(&compat, true);
         }
+        let arg_raw = d
+            .get_mut()
+            .ioctl
+            .as_mut()
+            .and_then(|io| Some((io.get_mut().arg.take()?, io.get_ref().dir.is_some())));
         if let (Some(c), Some(_)) = (&d.get_ref().libc_compat, inside) {
             self.error(c.span(), INSIDE_COMPAT);
         }
@@ -1025,6 +1031,7 @@ impl Resolver {
                  a struct of this one",
             );
         }
+        let arg = arg_raw.and_then(|(a, directed)| self.ioctl_arg(&a, directed, &constant, family));
         Some(Define {
             constant,
             inside,
@@ -1033,7 +1040,58 @@ impl Resolver {
             removed,
             extern_header,
             ifndef,
+            arg,
         })
+    }
+
+    /// An `_IO` number's `arg`: `struct NAME` of a struct of the schema with a size convention,
+    /// which no other number takes.
+    fn ioctl_arg(
+        &mut self,
+        a: &S<String>,
+        directed: bool,
+        constant: &Constant,
+        family: &Family,
+    ) -> Option<StructId> {
+        if directed || !matches!(constant.expr, Expr::Io { via: None, .. }) {
+            self.error_note(
+                a.span(),
+                "`arg` names the struct of an `_IO` number, which encodes no argument",
+                "`_IOR`, `_IOW` and `_IOWR` name theirs with `size`",
+            );
+            return None;
+        }
+        let text = a.get_ref().trim();
+        let Some(name) = text.strip_prefix("struct ").map(str::trim) else {
+            self.error(a.span(), format!("`arg = \"{text}\"`: write `struct NAME`"));
+            return None;
+        };
+        let Some(i) = family
+            .structs
+            .iter()
+            .position(|s| s.name == name && !s.union)
+        else {
+            self.error(a.span(), format!("unknown struct `{name}` (defined above)"));
+            return None;
+        };
+        let s = StructId(i);
+        if family.structs[i].convention.is_none() {
+            self.error_note(
+                a.span(),
+                format!("`struct {name}` has no size convention"),
+                "an `_IO` number's struct says its own size: `convention = \"argsz\"` or \
+                 `\"size\"`",
+            );
+            return None;
+        }
+        if let Some(d) = family.ioctl_taking(s) {
+            self.error(
+                a.span(),
+                format!("`struct {name}` is `{}`'s `arg` already", d.constant.name),
+            );
+            return None;
+        }
+        Some(s)
     }
 
     /// The constants and the structs `d` names (an `expr`'s, `or`'s, `alias`'s, an ioctl's

@@ -799,6 +799,9 @@ pub struct RawIoctl {
     /// The wrapper's arguments, as C writes them, one per parameter: C integer expressions,
     /// and the argument type at its size parameter.
     pub args: Option<S<Vec<S<String>>>>,
+    /// `struct NAME`, the argument of an `_IO` number whose struct carries its own size
+    /// (iommufd.h's, vfio.h's argsz ioctls), which the number does not encode.
+    pub arg: Option<S<String>>,
 }
 
 /// Parses one schema file; TOML syntax errors and unknown keys come back located.

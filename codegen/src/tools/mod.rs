@@ -1,7 +1,8 @@
 //! Tools: what runs on the model besides emitting. `interpret` (the validation semantics over
 //! raw bytes, from validator plans), `decode`, the compatibility `matrix` (and `matrix_c`, its
 //! C harness), `pahole`, the libclang layout proof (`clang_proof`), and the two that go the
-//! other way, `import` (a kernel header → a schema) and `headers_install`; `header_decls` lists
+//! other way, `import` (a kernel header → a schema) and `headers_install`; `lab_matrix`, the
+//! matrix's cases for a real kernel and its answers judged; `header_decls` lists
 //! what a header declares, for the comparison with the kernel's own headers. `clang` is the one
 //! safe wrapper over libclang the proof, `import` and `header_decls` call.
 
@@ -19,6 +20,7 @@ pub mod header_decls;
 pub mod headers_install;
 pub mod import;
 pub mod interpret;
+pub mod lab_matrix;
 pub mod libc_stubs;
 pub mod matrix;
 pub mod matrix_c;
