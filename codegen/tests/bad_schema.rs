@@ -1795,6 +1795,36 @@ const CASES: &[Case] = &[
         says: "`_IOC_SIZE(...)` takes a field powerpc encodes otherwise",
     },
     Case {
+        name: "an ioctl's arg on a number with a direction",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"'T'\", nr = 1, dir = \"w\", size = \"int\", arg = \"struct s\" }\n",
+        at: "\"struct s\" }",
+        says: "`arg` names the struct of an `_IO` number, which encodes no argument",
+    },
+    Case {
+        name: "an ioctl's arg that is no struct",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"'T'\", nr = 1, arg = \"int\" }\n",
+        at: "\"int\" }",
+        says: "`arg = \"int\"`: write `struct NAME`",
+    },
+    Case {
+        name: "an ioctl's arg naming no struct",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"'T'\", nr = 1, arg = \"struct nowhere\" }\n",
+        at: "\"struct nowhere\"",
+        says: "unknown struct `nowhere` (defined above)",
+    },
+    Case {
+        name: "an ioctl's arg of a struct with no size convention",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"'T'\", nr = 1, arg = \"struct p\" }\n",
+        at: "\"struct p\"",
+        says: "`struct p` has no size convention",
+    },
+    Case {
+        name: "two ioctls taking one struct",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"A\"\nioctl = { type = \"'T'\", nr = 1, arg = \"struct s\" }\n\n[[define]]\nname = \"B\"\nioctl = { type = \"'T'\", nr = 2, arg = 'struct s' }\n",
+        at: "'struct s'",
+        says: "`struct s` is `A`'s `arg` already",
+    },
+    Case {
         name: "aligned by an unknown constant",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", aligned = \"NOWHERE\" }]\n",
         at: "\"NOWHERE\"",

@@ -584,3 +584,163 @@ fn check_proves_extern_copies_against_the_header_given_with_i() {
     );
     assert!(t.contains("14 layout or value difference(s)"), "{t}");
 }
+
+/// A stand-in for scripts/lab at `path`: `--cases FILE --out FILE` as the lab takes them, each
+/// case answered with `ret` and `errno` and its bytes back as they were sent.
+fn fake_lab(path: &Path, ret: i32, errno: i32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(
+        path,
+        format!(
+            "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case \"$1\" in\n    --cases) cases=$2; shift ;;\n    \
+             --out) out=$2; shift ;;\n  esac\n  shift\ndone\n\
+             echo 'SETUP kernel 9.9.9-fake' >\"$out\"\nn=0\n\
+             while read -r name hex; do\n  n=$((n + 1))\n  \
+             echo \"CASE $n $name argsz=0 len=$((${{#hex}} / 2)) ret={ret} errno={errno} out=$hex\"\n\
+             done <\"$cases\" >>\"$out\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `matrix --kernel lab:K` runs the lab's script on the cases it writes and judges what comes
+/// back: what the command line asks wrongly is refused first (exit 2, a message); a lab that
+/// fails says why; a kernel that takes every case disagrees wherever the schema refuses one
+/// (exit 1, each listed), and one that refuses every case with ENOENT where the schema accepts
+/// is counted apart, as the kernel's objects.
+#[test]
+fn matrix_through_a_lab_judges_the_kernels_answers() {
+    let dir = scratch();
+    fn lab(f: &str) -> [&str; 4] {
+        ["--family", "iommufd", "--lab", f]
+    }
+    for (args, says) in [
+        (
+            vec!["matrix", "--kernel", "iommufd-7.2", "--family", "iommufd"],
+            "`--kernel iommufd-7.2`: write `lab:K`",
+        ),
+        (
+            vec!["matrix", "--kernel", "lab:x", "--family", "nowhere"],
+            "`--family nowhere`: no such family (iommu, iommufd)",
+        ),
+        (
+            vec!["matrix", "--family", "iommufd"],
+            "it goes with `--kernel lab:K`",
+        ),
+        (
+            vec![
+                "matrix",
+                "--kernel",
+                "lab:x",
+                "--family",
+                "iommufd",
+                "--revision",
+                "v9",
+            ],
+            "`v9` is no revision of iommufd: v6_2, v6_6",
+        ),
+        (
+            vec![
+                "matrix",
+                "--kernel",
+                "lab:x",
+                "--family",
+                "iommufd",
+                "--struct",
+                "iommu_iova_range",
+            ],
+            "`iommu_iova_range` is no struct of iommufd that an ioctl takes",
+        ),
+        (
+            vec!["matrix", "--kernel", "lab:x", "--family", "iommu"],
+            "iommu has no struct an ioctl takes in v5_13",
+        ),
+        (
+            [&["matrix", "--kernel", "lab:x"][..], &lab("nowhere")[..]].concat(),
+            "cannot run the lab",
+        ),
+    ] {
+        let o = uapigen(&args, dir.path());
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {out}");
+        assert!(out.contains(says), "{args:?}: {out}");
+        assert!(!out.contains("panicked"), "{out}");
+    }
+
+    let failing = dir.path().join("failing-lab");
+    std::fs::write(
+        &failing,
+        "#!/bin/sh\necho 'qemu-system-x86_64 not found' >&2\nexit 1\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let o = uapigen(
+        &[
+            &["matrix", "--kernel", "lab:x"][..],
+            &lab(failing.to_str().unwrap())[..],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("--kernel x failed") && out.contains("qemu-system-x86_64 not found"),
+        "{out}"
+    );
+
+    let taking = dir.path().join("taking-lab");
+    fake_lab(&taking, 0, 0);
+    let args = [
+        &[
+            "matrix",
+            "--kernel",
+            "lab:x",
+            "--struct",
+            "iommu_ioas_alloc",
+        ][..],
+        &lab(taking.to_str().unwrap())[..],
+    ]
+    .concat();
+    let o = uapigen(&args, dir.path());
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.starts_with(
+            "real-kernel matrix: iommufd, Linux 9.9.9-fake (lab:x) against the schema's v7_1\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("iommufd iommu_ioas_alloc (IOMMU_IOAS_ALLOC)"),
+        "{out}"
+    );
+    // iommu_ioas_alloc's `flags` must be 0 (EOPNOTSUPP): a kernel that takes it disagrees.
+    assert!(out.contains("schema -EOPNOTSUPP, kernel accepted"), "{out}");
+    assert!(!out.contains(" 0 disagreements"), "{out}");
+
+    let refusing = dir.path().join("refusing-lab");
+    fake_lab(&refusing, -1, 2);
+    let args = [
+        &["matrix", "--kernel", "lab:x", "--struct", "iommu_destroy"][..],
+        &lab(refusing.to_str().unwrap())[..],
+    ]
+    .concat();
+    let o = uapigen(&args, dir.path());
+    let out = text(&o);
+    // Every case the schema accepts is refused (ENOENT), every one it refuses disagrees.
+    assert!(
+        out.contains("  v6_2           pass (1 case; refused by the kernel: 1 ENOENT, first: old user, new kernel)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  v7_1           FAIL (24 of 26 cases)"),
+        "{out}"
+    );
+    assert!(out.contains("schema -EINVAL, kernel -ENOENT"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}

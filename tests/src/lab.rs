@@ -2,30 +2,12 @@
 //! `CASE` lines (lab/guest/vfio_probe.c gives the format), `SETUP` lines and, on the iommufd
 //! kernel, the kernel selftest's TAP output (`SELFTEST` lines).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// One ioctl the guest sent and what came back: matrix.rs's `Outcome` is `Err(errno)` when
-/// `ret < 0`, else `Ok(out)`.
-#[derive(Debug, Clone)]
-pub struct Case {
-    pub name: String,
-    pub argsz: u32,
-    pub ret: i32,
-    pub errno: i32,
-    /// The whole user buffer after the call.
-    pub out: Vec<u8>,
-}
-
-impl Case {
-    pub fn u32_at(&self, at: usize) -> u32 {
-        u32::from_ne_bytes(self.out[at..at + 4].try_into().unwrap())
-    }
-    pub fn ok(&self) -> bool {
-        self.ret == 0 && self.errno == 0
-    }
-}
+/// One ioctl the guest sent and what came back (`uapigen matrix --kernel`'s reading of the
+/// guest's `CASE` lines): matrix.rs's `Outcome` is `Err(errno)` when `ret < 0`, else `Ok(out)`.
+pub use uapigen::lab_matrix::Answer as Case;
 
 /// One run of the lab.
 pub struct Lab {
@@ -54,35 +36,6 @@ impl Lab {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn parse_case(line: &str) -> Case {
-    let mut words = line.split_whitespace();
-    assert_eq!(words.next(), Some("CASE"));
-    let _n = words.next();
-    let name = words.next().expect("CASE line without a name").to_string();
-    let kv: BTreeMap<&str, &str> = words.filter_map(|w| w.split_once('=')).collect();
-    let num = |k: &str| -> i64 {
-        kv.get(k)
-            .unwrap_or_else(|| panic!("CASE line without {k}: {line}"))
-            .parse()
-            .unwrap_or_else(|e| panic!("{k} in {line}: {e}"))
-    };
-    let out = kv
-        .get("out")
-        .unwrap_or_else(|| panic!("CASE line without out: {line}"));
-    let out = (0..out.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&out[i..i + 2], 16).expect("hex"))
-        .collect::<Vec<_>>();
-    assert_eq!(out.len() as i64, num("len"), "{line}");
-    Case {
-        name,
-        argsz: num("argsz") as u32,
-        ret: num("ret") as i32,
-        errno: num("errno") as i32,
-        out,
-    }
 }
 
 /// Runs `scripts/lab ARGS` with `cases` (ioctl, user buffer) as its case file. The error says
@@ -121,11 +74,7 @@ pub fn run(args: &[&str], cases: &[(&str, Vec<u8>)]) -> Result<Lab, String> {
             .map(String::from)
             .collect()
     };
-    let mut all: Vec<Case> = results
-        .lines()
-        .filter(|l| l.starts_with("CASE "))
-        .map(parse_case)
-        .collect();
+    let mut all = uapigen::lab_matrix::answers(&results)?;
     if all.len() < cases.len() {
         return Err(format!("only {} cases came back:\n{results}", all.len()));
     }

@@ -470,3 +470,89 @@ const RUNTIME_DIFFERS: &[RuntimeDiffers] = &[(
      whole and its garbage flags refused (-EOPNOTSUPP); a runtime for every revision is issue \
      17's",
 )];
+
+/// vfio.h's argsz structs the lab's guest can send through a group's device and container fd
+/// (the cdev's BIND_IOMMUFD, ATTACH_ and DETACH_IOMMUFD_PT need a /dev/vfio/devices fd, and
+/// DEVICE_FEATURE's payloads the device's features: tests/tests/lab_feature.rs).
+const VFIO_ARGSZ: &[&str] = &[
+    "vfio_group_status",
+    "vfio_device_info",
+    "vfio_region_info",
+    "vfio_irq_info",
+    "vfio_irq_set",
+    "vfio_pci_hot_reset_info",
+    "vfio_pci_hot_reset",
+    "vfio_device_ioeventfd",
+    "vfio_iommu_type1_info",
+    "vfio_iommu_type1_dma_map",
+    "vfio_iommu_type1_dma_unmap",
+    "vfio_iommu_type1_dirty_bitmap",
+];
+
+/// Where the kernel refuses a case the schema accepts, for what the e1000e, its bus or the
+/// empty container has: (struct, errno, why), Debian's linux-source-7.2.
+const VFIO_STATE: &[(&str, i32, &str)] = &[
+    ("vfio_region_info", EINVAL, "an index past the device's regions (EXPLAINED above)"),
+    ("vfio_irq_info", EINVAL, "an index past vfio-pci's IRQs (EXPLAINED above)"),
+    ("vfio_irq_set", 25, "no action of that index: `if (!func) return -ENOTTY` (drivers/vfio/pci/vfio_pci_intrs.c:876-877)"),
+    ("vfio_pci_hot_reset_info", 19, "no slot or bus reset for the e1000e: `else if (pci_probe_reset_bus(vdev->pdev->bus)) return -ENODEV` (vfio_pci_core.c:1371)"),
+    ("vfio_pci_hot_reset", 19, "the same, on 6.1, which tests it first"),
+    ("vfio_pci_hot_reset", EINVAL, "no group fd for a group-opened device: `if (!!hdr.count == vfio_device_cdev_opened(...)) return -EINVAL` (vfio_pci_core.c:1517-1518, since v6.6)"),
+    ("vfio_device_ioeventfd", EINVAL, "an 8-byte ioeventfd (`VFIO_DEVICE_IOEVENTFD_64`), which vfio-pci does not take: `if (count == 8) return -EINVAL` (drivers/vfio/pci/vfio_pci_rdwr.c:426-427)"),
+    ("vfio_iommu_type1_dma_map", EINVAL, "a size of 0: `if (!size) return -EINVAL` (drivers/vfio/vfio_iommu_type1.c:1697)"),
+    ("vfio_iommu_type1_dma_unmap", EINVAL, "a size of 0 or not of the page size: `if (!size || size & (pgsize - 1))` (vfio_iommu_type1.c:1430)"),
+    ("vfio_iommu_type1_dirty_bitmap", EINVAL, "GET_BITMAP of a range of size 0, or before tracking started: `if (!size) return -EINVAL` (vfio_iommu_type1.c:3031-3032)"),
+];
+
+/// Every case of vfio's argsz structs through `uapigen::lab_matrix` (what `uapigen matrix
+/// --kernel lab:K --family vfio` runs) on each kernel of the lab: no disagreement, and each
+/// refusal of a case the schema accepts is one of `VFIO_STATE`.
+#[test]
+fn vfio_argsz_ioctls_through_the_lab_matrix_on_each_kernel() {
+    use uapigen::lab_matrix;
+    let fams = families();
+    let c = fams.iter().find(|c| c.family.name == "vfio").unwrap();
+    let only: Vec<String> = VFIO_ARGSZ.iter().map(|s| s.to_string()).collect();
+    let mut totals = Vec::new();
+    for (args, rev) in [
+        (&[][..], "v6_1"),
+        (&["--kernel", "iommufd-6.12"][..], "v6_12"),
+        (&["--kernel", "iommufd-7.2"][..], "v7_2"),
+    ] {
+        let plan = lab_matrix::plan(c, rev, &only).unwrap();
+        let cases: Vec<(&str, Vec<u8>)> = plan
+            .cells
+            .iter()
+            .flat_map(|cell| {
+                cell.cases
+                    .iter()
+                    .map(|k| (cell.ioctl.as_str(), k.bytes.clone()))
+            })
+            .collect();
+        let lab = lab::run(args, &cases).unwrap_or_else(|e| panic!("the lab did not run: {e}"));
+        let verdicts = lab_matrix::judge(&fams, &plan, &lab.file).unwrap();
+        let name = format!("{rev}'s kernel");
+        let table = lab_matrix::table(&plan, &verdicts, &name);
+        println!("{table}");
+        for (cell, v) in plan.cells.iter().zip(&verdicts) {
+            assert!(v.disagreements.is_empty(), "{table}");
+            for e in v.refused.keys() {
+                assert!(
+                    VFIO_STATE
+                        .iter()
+                        .any(|(s, errno, _)| *s == cell.struct_name && errno == e),
+                    "{} refused with errno {e}, which VFIO_STATE does not explain:\n{table}",
+                    cell.struct_name
+                );
+            }
+        }
+        let total: usize = verdicts.iter().map(|v| v.cases).sum();
+        let agreed: usize = verdicts.iter().map(|v| v.agreed).sum();
+        totals.push((rev, total, agreed));
+    }
+    // Every struct of the twelve ran on each (but those a revision has no validator for).
+    assert_eq!(
+        totals,
+        [("v6_1", 432, 343), ("v6_12", 506, 421), ("v7_2", 506, 421)]
+    );
+}

@@ -798,7 +798,24 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
             doc_text(0, &doc_lines(Some(&doc)), out);
             out.push_str(&format!("pub type {} = {named};\n", ident(&t.name)));
         }
-        ItemRef::Define(i) => constant_text(ctx, &ctx.family.define(i).constant, out),
+        ItemRef::Define(i) => {
+            let d = ctx.family.define(i);
+            match d.arg {
+                // The struct an `_IO` number takes, which its value does not say.
+                Some(s) => {
+                    let name = &ctx.family.struct_(s).name;
+                    let mut c = d.constant.clone();
+                    let doc =
+                        constant_doc(&c, ctx.const_types.get(&c.name).copied().unwrap_or("u32"));
+                    c.doc = Some(format!(
+                        "{doc}\n\nIts argument: `struct {name}` ([`{}`]).",
+                        camel(name)
+                    ));
+                    constant_text(ctx, &c, out);
+                }
+                None => constant_text(ctx, &d.constant, out),
+            }
+        }
         ItemRef::Group(i) => {
             let g = ctx.family.group(i);
             for c in &g.values {

@@ -144,6 +144,8 @@ impl IommuDestroy {
     }
 }
 /// `IOMMU_DESTROY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY)`.
+///
+/// Its argument: `struct iommu_destroy` ([`IommuDestroy`]).
 pub const IOMMU_DESTROY: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -230,6 +232,8 @@ impl IommuIoasAlloc {
     }
 }
 /// `IOMMU_IOAS_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC)`.
+///
+/// Its argument: `struct iommu_ioas_alloc` ([`IommuIoasAlloc`]).
 pub const IOMMU_IOAS_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -388,6 +392,8 @@ impl IommuIoasIovaRanges {
     }
 }
 /// `IOMMU_IOAS_IOVA_RANGES` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)`.
+///
+/// Its argument: `struct iommu_ioas_iova_ranges` ([`IommuIoasIovaRanges`]).
 pub const IOMMU_IOAS_IOVA_RANGES: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -497,6 +503,8 @@ impl IommuIoasAllowIovas {
     }
 }
 /// `IOMMU_IOAS_ALLOW_IOVAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)`.
+///
+/// Its argument: `struct iommu_ioas_allow_iovas` ([`IommuIoasAllowIovas`]).
 pub const IOMMU_IOAS_ALLOW_IOVAS: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -651,6 +659,8 @@ impl IommuIoasMap {
     }
 }
 /// `IOMMU_IOAS_MAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)`.
+///
+/// Its argument: `struct iommu_ioas_map` ([`IommuIoasMap`]).
 pub const IOMMU_IOAS_MAP: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -777,6 +787,8 @@ impl IommuIoasMapFile {
     }
 }
 /// `IOMMU_IOAS_MAP_FILE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)`.
+///
+/// Its argument: `struct iommu_ioas_map_file` ([`IommuIoasMapFile`]).
 pub const IOMMU_IOAS_MAP_FILE: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -906,6 +918,8 @@ impl IommuIoasCopy {
     }
 }
 /// `IOMMU_IOAS_COPY` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)`.
+///
+/// Its argument: `struct iommu_ioas_copy` ([`IommuIoasCopy`]).
 pub const IOMMU_IOAS_COPY: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -992,6 +1006,8 @@ impl IommuIoasUnmap {
     }
 }
 /// `IOMMU_IOAS_UNMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)`.
+///
+/// Its argument: `struct iommu_ioas_unmap` ([`IommuIoasUnmap`]).
 pub const IOMMU_IOAS_UNMAP: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1177,6 +1193,8 @@ impl IommuOption {
     }
 }
 /// `IOMMU_OPTION` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)`.
+///
+/// Its argument: `struct iommu_option` ([`IommuOption`]).
 pub const IOMMU_OPTION: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1306,6 +1324,8 @@ impl IommuVfioIoas {
     }
 }
 /// `IOMMU_VFIO_IOAS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)`.
+///
+/// Its argument: `struct iommu_vfio_ioas` ([`IommuVfioIoas`]).
 pub const IOMMU_VFIO_IOAS: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1733,6 +1753,8 @@ impl IommuHwptAlloc {
     }
 }
 /// `IOMMU_HWPT_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)`.
+///
+/// Its argument: `struct iommu_hwpt_alloc` ([`IommuHwptAlloc`]).
 pub const IOMMU_HWPT_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2243,6 +2265,8 @@ impl IommuHwInfo {
     }
 }
 /// `IOMMU_GET_HW_INFO` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)`.
+///
+/// Its argument: `struct iommu_hw_info` ([`IommuHwInfo`]).
 pub const IOMMU_GET_HW_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2354,6 +2378,8 @@ impl IommuHwptSetDirtyTracking {
     }
 }
 /// `IOMMU_HWPT_SET_DIRTY_TRACKING` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)`.
+///
+/// Its argument: `struct iommu_hwpt_set_dirty_tracking` ([`IommuHwptSetDirtyTracking`]).
 pub const IOMMU_HWPT_SET_DIRTY_TRACKING: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2499,6 +2525,8 @@ impl IommuHwptGetDirtyBitmap {
     }
 }
 /// `IOMMU_HWPT_GET_DIRTY_BITMAP` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)`.
+///
+/// Its argument: `struct iommu_hwpt_get_dirty_bitmap` ([`IommuHwptGetDirtyBitmap`]).
 pub const IOMMU_HWPT_GET_DIRTY_BITMAP: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2832,6 +2860,8 @@ impl IommuHwptInvalidate {
     }
 }
 /// `IOMMU_HWPT_INVALIDATE` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)`.
+///
+/// Its argument: `struct iommu_hwpt_invalidate` ([`IommuHwptInvalidate`]).
 pub const IOMMU_HWPT_INVALIDATE: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2923,6 +2953,8 @@ impl IommuFaultAlloc {
     }
 }
 /// `IOMMU_FAULT_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)`.
+///
+/// Its argument: `struct iommu_fault_alloc` ([`IommuFaultAlloc`]).
 pub const IOMMU_FAULT_QUEUE_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3304,6 +3336,8 @@ impl IommuViommuAlloc {
     }
 }
 /// `IOMMU_VIOMMU_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)`.
+///
+/// Its argument: `struct iommu_viommu_alloc` ([`IommuViommuAlloc`]).
 pub const IOMMU_VIOMMU_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3399,6 +3433,8 @@ impl IommuVdeviceAlloc {
     }
 }
 /// `IOMMU_VDEVICE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)`.
+///
+/// Its argument: `struct iommu_vdevice_alloc` ([`IommuVdeviceAlloc`]).
 pub const IOMMU_VDEVICE_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3486,6 +3522,8 @@ impl IommuIoasChangeProcess {
     }
 }
 /// `IOMMU_IOAS_CHANGE_PROCESS` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)`.
+///
+/// Its argument: `struct iommu_ioas_change_process` ([`IommuIoasChangeProcess`]).
 pub const IOMMU_IOAS_CHANGE_PROCESS: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3787,6 +3825,8 @@ impl IommuVeventqAlloc {
     }
 }
 /// `IOMMU_VEVENTQ_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)`.
+///
+/// Its argument: `struct iommu_veventq_alloc` ([`IommuVeventqAlloc`]).
 pub const IOMMU_VEVENTQ_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3943,6 +3983,8 @@ impl IommuHwQueueAlloc {
     }
 }
 /// `IOMMU_HW_QUEUE_ALLOC` = `_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)`.
+///
+/// Its argument: `struct iommu_hw_queue_alloc` ([`IommuHwQueueAlloc`]).
 pub const IOMMU_HW_QUEUE_ALLOC: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",

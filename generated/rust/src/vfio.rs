@@ -199,6 +199,8 @@ pub const VFIO_GROUP_FLAGS_VIABLE: u32 = 1 << 0;
 /// `VFIO_GROUP_FLAGS_CONTAINER_SET` = `(1 << 1)`.
 pub const VFIO_GROUP_FLAGS_CONTAINER_SET: u32 = 1 << 1;
 /// `VFIO_GROUP_GET_STATUS` = `_IO(VFIO_TYPE, VFIO_BASE + 3)`.
+///
+/// Its argument: `struct vfio_group_status` ([`VfioGroupStatus`]).
 pub const VFIO_GROUP_GET_STATUS: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -356,6 +358,8 @@ impl VfioDeviceInfo {
     }
 }
 /// `VFIO_DEVICE_GET_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 7)`.
+///
+/// Its argument: `struct vfio_device_info` ([`VfioDeviceInfo`]).
 pub const VFIO_DEVICE_GET_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -544,6 +548,8 @@ impl VfioRegionInfo {
     }
 }
 /// `VFIO_DEVICE_GET_REGION_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 8)`.
+///
+/// Its argument: `struct vfio_region_info` ([`VfioRegionInfo`]).
 pub const VFIO_DEVICE_GET_REGION_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1018,6 +1024,8 @@ impl VfioIrqInfo {
     }
 }
 /// `VFIO_DEVICE_GET_IRQ_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 9)`.
+///
+/// Its argument: `struct vfio_irq_info` ([`VfioIrqInfo`]).
 pub const VFIO_DEVICE_GET_IRQ_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1216,6 +1224,8 @@ impl VfioIrqSet {
     }
 }
 /// `VFIO_DEVICE_SET_IRQS` = `_IO(VFIO_TYPE, VFIO_BASE + 10)`.
+///
+/// Its argument: `struct vfio_irq_set` ([`VfioIrqSet`]).
 pub const VFIO_DEVICE_SET_IRQS: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1501,6 +1511,8 @@ impl VfioPciHotResetInfo {
     }
 }
 /// `VFIO_DEVICE_GET_PCI_HOT_RESET_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 12)`.
+///
+/// Its argument: `struct vfio_pci_hot_reset_info` ([`VfioPciHotResetInfo`]).
 pub const VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1625,6 +1637,8 @@ impl VfioPciHotReset {
     }
 }
 /// `VFIO_DEVICE_PCI_HOT_RESET` = `_IO(VFIO_TYPE, VFIO_BASE + 13)`.
+///
+/// Its argument: `struct vfio_pci_hot_reset` ([`VfioPciHotReset`]).
 pub const VFIO_DEVICE_PCI_HOT_RESET: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -1985,6 +1999,8 @@ impl VfioDeviceIoeventfd {
     }
 }
 /// `VFIO_DEVICE_IOEVENTFD` = `_IO(VFIO_TYPE, VFIO_BASE + 16)`.
+///
+/// Its argument: `struct vfio_device_ioeventfd` ([`VfioDeviceIoeventfd`]).
 pub const VFIO_DEVICE_IOEVENTFD: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2181,6 +2197,8 @@ impl VfioDeviceFeature {
     }
 }
 /// `VFIO_DEVICE_FEATURE` = `_IO(VFIO_TYPE, VFIO_BASE + 17)`.
+///
+/// Its argument: `struct vfio_device_feature` ([`VfioDeviceFeature`]).
 pub const VFIO_DEVICE_FEATURE: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2321,6 +2339,8 @@ impl VfioDeviceBindIommufd {
     }
 }
 /// `VFIO_DEVICE_BIND_IOMMUFD` = `_IO(VFIO_TYPE, VFIO_BASE + 18)`.
+///
+/// Its argument: `struct vfio_device_bind_iommufd` ([`VfioDeviceBindIommufd`]).
 pub const VFIO_DEVICE_BIND_IOMMUFD: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2462,6 +2482,8 @@ impl VfioDeviceAttachIommufdPt {
     }
 }
 /// `VFIO_DEVICE_ATTACH_IOMMUFD_PT` = `_IO(VFIO_TYPE, VFIO_BASE + 19)`.
+///
+/// Its argument: `struct vfio_device_attach_iommufd_pt` ([`VfioDeviceAttachIommufdPt`]).
 pub const VFIO_DEVICE_ATTACH_IOMMUFD_PT: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -2582,6 +2604,8 @@ impl VfioDeviceDetachIommufdPt {
     }
 }
 /// `VFIO_DEVICE_DETACH_IOMMUFD_PT` = `_IO(VFIO_TYPE, VFIO_BASE + 20)`.
+///
+/// Its argument: `struct vfio_device_detach_iommufd_pt` ([`VfioDeviceDetachIommufdPt`]).
 pub const VFIO_DEVICE_DETACH_IOMMUFD_PT: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3551,6 +3575,8 @@ const _: () = {
 };
 unsafe impl ::uapigen_uaccess::Plain for VfioIommuType1InfoDmaAvail {}
 /// `VFIO_IOMMU_GET_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 12)`.
+///
+/// Its argument: `struct vfio_iommu_type1_info` ([`VfioIommuType1Info`]).
 pub const VFIO_IOMMU_GET_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3702,6 +3728,8 @@ impl VfioIommuType1DmaMap {
     }
 }
 /// `VFIO_IOMMU_MAP_DMA` = `_IO(VFIO_TYPE, VFIO_BASE + 13)`.
+///
+/// Its argument: `struct vfio_iommu_type1_dma_map` ([`VfioIommuType1DmaMap`]).
 pub const VFIO_IOMMU_MAP_DMA: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -3906,6 +3934,8 @@ impl VfioIommuType1DmaUnmap {
     }
 }
 /// `VFIO_IOMMU_UNMAP_DMA` = `_IO(VFIO_TYPE, VFIO_BASE + 14)`.
+///
+/// Its argument: `struct vfio_iommu_type1_dma_unmap` ([`VfioIommuType1DmaUnmap`]).
 pub const VFIO_IOMMU_UNMAP_DMA: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
@@ -4136,6 +4166,8 @@ const _: () = {
 };
 unsafe impl ::uapigen_uaccess::Plain for VfioIommuType1DirtyBitmapGet {}
 /// `VFIO_IOMMU_DIRTY_PAGES` = `_IO(VFIO_TYPE, VFIO_BASE + 17)`.
+///
+/// Its argument: `struct vfio_iommu_type1_dirty_bitmap` ([`VfioIommuType1DirtyBitmap`]).
 pub const VFIO_IOMMU_DIRTY_PAGES: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",

@@ -154,6 +154,8 @@ impl VfioRegionInfo {
     }
 }
 /// `VFIO_DEVICE_GET_REGION_INFO` = `_IO(VFIO_TYPE, VFIO_BASE + 8)`.
+///
+/// Its argument: `struct vfio_region_info` ([`VfioRegionInfo`]).
 pub const VFIO_DEVICE_GET_REGION_INFO: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
     target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
