@@ -1756,7 +1756,7 @@ const CASES: &[Case] = &[
         name: "a string named as a constant",
         body: "[[define]]\nname = \"N\"\nstring = '\"a\"'\n\n[[define]]\nname = \"N\"\nvalue = 1\n",
         at: "\"N\"\nvalue",
-        says: "constant `N` is defined twice (a string define or `packed_by` macro above has its name)",
+        says: "constant `N` is defined twice (a string define, a `packed_by` macro or a `tag` define above has its name)",
     },
     Case {
         name: "a macro named as a string",
@@ -1823,6 +1823,18 @@ const CASES: &[Case] = &[
         body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }]\n\n[[struct]]\nname = \"p\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"A\"\nioctl = { type = \"'T'\", nr = 1, arg = \"struct s\" }\n\n[[define]]\nname = \"B\"\nioctl = { type = \"'T'\", nr = 2, arg = 'struct s' }\n",
         at: "'struct s'",
         says: "`struct s` is `A`'s `arg` already",
+    },
+    Case {
+        name: "a define standing for the type of a struct that is a union",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"S_T\"\ntag = \"union s\"\n",
+        at: "\"union s\"",
+        says: "unknown union `s`",
+    },
+    Case {
+        name: "struct before a define that stands for a type",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"S_T\"\ntag = \"struct s\"\n\n[[define]]\nname = \"N\"\nexpr = \"sizeof(struct S_T)\"\n",
+        at: "sizeof(struct S_T)",
+        says: "unknown struct `S_T`",
     },
     Case {
         name: "aligned by an unknown constant",

@@ -1430,6 +1430,8 @@ fn accepted_forms_are_written_as_c_means_them() {
         "[[struct]]\nname = \"__kernel_fsid_t\"\ntypedef = true\nextern = \"linux/types.h\"\nfields = [\n  { name = \"val\", type = \"int\", len = 2 },\n]",
         "  { name = \"f_fsid\", type = \"__kernel_fsid_t\" },",
         "[[define]]\nname = \"af_req_old\"\ntag = \"af_req\"\n",
+        "[[define]]\nname = \"AF_REQ_T\"\ntag = \"struct af_req\"\n",
+        "[[define]]\nname = \"AF_REQ_SIZE\"\nexpr = \"sizeof(AF_REQ_T)\"\n",
         "name = \"af_legacy\"\npacked = true\ndeprecated = true\n",
         "name = \"af_view\"\nmay_alias = true\n",
         "[[typedef]]\nname = \"af_challenge\"\ntype = \"__u8\"\nlen = 10\n",

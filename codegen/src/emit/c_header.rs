@@ -684,7 +684,12 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
         }
         ItemRef::TagAlias(i) => {
             let a = &family.tag_aliases[i.0];
-            lone_define(&a.name, &family.struct_(a.to).name, a.doc.as_deref())
+            let st = family.struct_(a.to);
+            let body = match a.keyword {
+                true => format!("{} {}", st.keyword(), st.name),
+                false => st.name.clone(),
+            };
+            lone_define(&a.name, &body, a.doc.as_deref())
         }
         ItemRef::String(i) => {
             let d = &family.strings[i.0];

@@ -1901,6 +1901,10 @@ pub struct TagAlias {
     pub name: String,
     /// The struct (or union) whose tag it stands for.
     pub to: StructId,
+    /// It stands for the type, keyword and tag (`#define COFF_FILHDR struct COFF_filehdr`,
+    /// linux/coff.h): `sizeof(COFF_FILHDR)` is the struct's size, and `struct COFF_FILHDR`
+    /// names nothing.
+    pub keyword: bool,
     /// A trailing comment.
     pub doc: Option<String>,
     /// Where the schema writes its name.

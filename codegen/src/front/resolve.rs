@@ -33,6 +33,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         typedefs: FxMap::default(),
         typedef_lens: FxMap::default(),
         typedef_aligned: FxMap::default(),
+        type_aliases: FxMap::default(),
         inline_tags: FxSet::default(),
         typedef_structs: FxSet::default(),
         struct_camels: None,
@@ -148,6 +149,9 @@ struct Resolver {
     typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
     /// The lengths of the typedefs of arrays among them (`typedef __u8 dvd_challenge[10];`).
     typedef_lens: FxMap<String, u64>,
+    /// The defines that stand for a type, keyword and tag (`COFF_FILHDR`: `struct
+    /// COFF_filehdr`).
+    type_aliases: FxMap<String, String>,
     /// The alignments of the aligned typedefs among them (`vring_desc_t`), and whether each
     /// lowers its type's (`packed_ulong`).
     typedef_aligned: FxMap<String, (Aligned, bool)>,
@@ -3625,11 +3629,21 @@ impl Resolver {
             );
             return None;
         }
-        let Some(to) = self.struct_index.get(tag.get_ref()).copied() else {
+        // `struct NAME` or `union NAME`: the define stands for the type, not the tag.
+        let (keyword, tag_name) = match tag.get_ref().trim().split_once(' ') {
+            Some((kw @ ("struct" | "union"), t)) => (Some(kw), t.trim()),
+            _ => (None, tag.get_ref().trim()),
+        };
+        let Some(to) =
+            self.struct_index.get(tag_name).copied().filter(|_| {
+                keyword.is_none_or(|kw| (kw == "union") == self.unions.contains(tag_name))
+            })
+        else {
             self.error_note(
                 tag.span(),
-                format!("unknown struct `{}`", tag.get_ref()),
-                "`tag` names a struct or union defined above it",
+                format!("unknown {} `{tag_name}`", keyword.unwrap_or("struct")),
+                "`tag` names a struct or union defined above it (`NAME`, or `struct NAME` for \
+                 the type)",
             );
             return None;
         };
@@ -3638,17 +3652,24 @@ impl Resolver {
             || self.macros.contains_key(&name)
             || self.strings.contains_key(&name)
             || self.typedefs.contains_key(&name)
+            || self.type_aliases.contains_key(&name)
         {
             self.error(raw.name.span(), format!("`{name}` is defined twice"));
             return None;
         }
-        self.struct_index.insert(name.clone(), to);
-        if self.unions.contains(tag.get_ref()) {
-            self.unions.insert(name.clone());
+        if let Some(kw) = keyword {
+            self.type_aliases
+                .insert(name.clone(), format!("{kw} {tag_name}"));
+        } else {
+            self.struct_index.insert(name.clone(), to);
+            if self.unions.contains(tag_name) {
+                self.unions.insert(name.clone());
+            }
         }
         Some(TagAlias {
             name,
             to,
+            keyword: keyword.is_some(),
             doc: self.text(&raw.doc, "a doc", false),
             span: raw.name.span(),
         })
@@ -4173,6 +4194,12 @@ impl Resolver {
     /// number and a `sizeof` are one value); refused, located, when the type is unknown, not
     /// in one of those revisions, or grows between them.
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
+        // `sizeof(COFF_FILHDR)` of `#define COFF_FILHDR struct COFF_filehdr`: the type's.
+        let aliased = self
+            .type_aliases
+            .get(s.get_ref().trim())
+            .map(|t| S::new(s.span(), t.clone()));
+        let s = aliased.as_ref().unwrap_or(s);
         let c = s.get_ref().trim().to_string();
         let targets = crate::model::layout::TARGETS;
         // `sizeof(XATTR_OS2_PREFIX)`: the array, its NUL included.
@@ -5754,12 +5781,15 @@ impl Resolver {
             );
             return;
         }
-        if self.strings.contains_key(&c.name) || self.packed_macros.contains_key(&c.name) {
+        if self.strings.contains_key(&c.name)
+            || self.packed_macros.contains_key(&c.name)
+            || self.type_aliases.contains_key(&c.name)
+        {
             self.error(
                 c.span.clone(),
                 format!(
-                    "constant `{}` is defined twice (a string define or `packed_by` macro \
-                     above has its name)",
+                    "constant `{}` is defined twice (a string define, a `packed_by` macro \
+                     or a `tag` define above has its name)",
                     c.name
                 ),
             );

@@ -1184,6 +1184,11 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             DefineForm::Value(format!("char = {}", toml_str(&ch[1..2])))
         }
         [m, ..] if matches!(*m, "_IO" | "_IOR" | "_IOW" | "_IOWR" | "_IOC") => ioctl_form(&words),
+        // `#define COFF_FILHDR struct COFF_filehdr` (linux/coff.h): a name for the type, whose
+        // struct must be above (checked with the others).
+        [kw, tag] if matches!(*kw, "struct" | "union") && is_identifier(tag) => {
+            DefineForm::Value(format!("tag = {}", toml_str(&format!("{kw} {tag}"))))
+        }
         // C's string literals and names side by side (`"ethtool"`, `PREFIX "evm"`): a string
         // define; whether each name is a string define above is checked with the others.
         _ if crate::front::cstring::parse(&c.macro_body()).is_ok()
@@ -4143,6 +4148,8 @@ pub fn import_structs(
         let mut c_enums: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
+        // The defines above that stand for a struct's type (`COFF_FILHDR`), which `sizeof` takes.
+        let mut type_defines: Vec<String> = Vec::new();
         // The string defines above, which a string define may join.
         let mut strings: Vec<String> = Vec::new();
         // A tag's other name is one on every target (vbox_vmmdev_types.h's, per word size,
@@ -4184,6 +4191,29 @@ pub fn import_structs(
                              defines above it; add it by hand"
                         ),
                     };
+                }
+                // `#define COFF_FILHDR struct COFF_filehdr` of a struct that is not above.
+                Item::Define { name, value, .. }
+                    if form_str(value, "tag").is_some_and(|t| {
+                        per_arch
+                            || !t
+                                .split_once(' ')
+                                .is_some_and(|(_, tag)| structs.iter().any(|s| s == tag))
+                    }) =>
+                {
+                    let t = form_str(value, "tag").unwrap_or_default();
+                    lost.push(name.clone());
+                    *item = Item::NotImported {
+                        what: format!("#define {name}"),
+                        why: format!(
+                            "it names the type `{t}`, which is not a struct this header defines \
+                             above it (or it is under an architecture's `#if`); add it by hand"
+                        ),
+                    };
+                }
+                // ... of one above: a type `sizeof` may take below.
+                Item::Define { name, value, .. } if form_str(value, "tag").is_some() => {
+                    type_defines.push(name.clone());
                 }
                 // `#define nvme_admin_cmd nvme_passthru_cmd`: another name for a struct's tag
                 // above, which `struct nvme_admin_cmd` below then names.
@@ -4343,6 +4373,7 @@ pub fn import_structs(
                     if let Some(t) = sizeof_names(value).into_iter().find(|t| {
                         Scalar::from_c_name(t).is_none()
                             && !typedef_names.contains(t)
+                            && !type_defines.contains(t)
                             && !strings.contains(t)
                             && !known.contains(t)
                     }) {

@@ -85,6 +85,9 @@ struct af_view {
 /* nvme_ioctl.h's other name for a struct's tag, and an ioctl of it. */
 #define af_req_old af_req
 #define AF_IOCTL_OLD _IOWR('A', 1, struct af_req_old)
+/* linux/coff.h's name for a struct's type, and its size. */
+#define AF_REQ_T	struct af_req
+#define AF_REQ_SIZE	sizeof(AF_REQ_T)
 
 /* asm-generic/statfs.h's member of <asm-generic/posix_types.h>'s one struct. */
 struct af_statfs {

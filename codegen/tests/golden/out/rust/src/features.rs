@@ -839,6 +839,8 @@ unsafe impl ::uapigen_uaccess::Plain for FeatEncap {}
 pub const FEAT_IOCTL_LAST: u32 = 3;
 /// `FEAT_IOCTL_KIND` = `_IOC_TYPE(FEAT_SET_MODE)`.
 pub const FEAT_IOCTL_KIND: u32 = 70;
+/// `FEAT_SMALL_SIZE` = `sizeof(FEAT_SMALL_T)`.
+pub const FEAT_SMALL_SIZE: u32 = 8;
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

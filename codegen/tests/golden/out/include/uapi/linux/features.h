@@ -282,4 +282,8 @@ struct feat_encap {
 
 #define FEAT_IOCTL_KIND	_IOC_TYPE(FEAT_SET_MODE)
 
+#define FEAT_SMALL_T	struct feat_small
+
+#define FEAT_SMALL_SIZE	sizeof(FEAT_SMALL_T)
+
 #endif /* _UAPI_LINUX_FEATURES_H */
