@@ -389,10 +389,6 @@ fn lab_matrix(
     let plan = lab_matrix::plan(c, revision.unwrap_or(&latest), structs).map_err(Error::Usage)?;
     // The case file and the results, this process's own, removed when it is done.
     let dir = std::env::temp_dir().join(format!("uapigen-lab-matrix-{}", std::process::id()));
-    let io = |p: &std::path::Path, e: std::io::Error| Error::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
     std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
     let out = lab_run(&dir, &plan, k, lab);
     let _ = std::fs::remove_dir_all(&dir);
@@ -411,6 +407,14 @@ fn lab_matrix(
     })
 }
 
+/// A file's I/O error, located at the file.
+fn io(p: &std::path::Path, e: std::io::Error) -> Error {
+    Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
 /// Writes `plan`'s case file in `dir`, runs the lab's kernel `k` on it and returns its results.
 fn lab_run(
     dir: &std::path::Path,
@@ -418,10 +422,6 @@ fn lab_run(
     k: &str,
     lab: &std::path::Path,
 ) -> Result<String, Error> {
-    let io = |p: &std::path::Path, e: std::io::Error| Error::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
     let cases = dir.join("cases");
     let results = dir.join("results");
     std::fs::write(&cases, plan.case_file()).map_err(|e| io(&cases, e))?;

@@ -1874,6 +1874,23 @@ fn adopt_struct(
     true
 }
 
+/// Another header's constants (name, value, header), each after those it uses, as `extern`
+/// defines above every item; the schema includes their headers.
+fn insert_extern_defines(state: &mut State, externs: Vec<(String, String, String)>) {
+    for (name, value, h) in externs.into_iter().rev() {
+        if !state.includes.contains(&h) {
+            state.includes.push(h.clone());
+        }
+        let item = Item::Define {
+            name,
+            value,
+            offset: 0,
+            extern_header: Some(h),
+        };
+        state.items.insert(0, (0, item));
+    }
+}
+
 /// A copied struct's members are at offsets of its own header, not this one's.
 fn set_offsets(fields: &mut [Field], offset: u32) {
     for f in fields {
@@ -4541,18 +4558,7 @@ pub fn import_structs(
         }
         state.items.insert(k, (0, item));
     }
-    for (name, value, h) in externs.into_iter().rev() {
-        if !state.includes.contains(&h) {
-            state.includes.push(h.clone());
-        }
-        let item = Item::Define {
-            name,
-            value,
-            offset: 0,
-            extern_header: Some(h),
-        };
-        state.items.insert(0, (0, item));
-    }
+    insert_extern_defines(&mut state, externs);
     let src = Source::new(header.display().to_string(), source.clone());
     let refuse = |problems: Vec<Problem>| -> Error {
         let mut diags: Vec<(u32, Diagnostic)> = problems
@@ -4718,18 +4724,7 @@ pub fn import_structs(
             }
         }
     }
-    for (name, value, h) in len_externs.into_iter().rev() {
-        if !state.includes.contains(&h) {
-            state.includes.push(h.clone());
-        }
-        let item = Item::Define {
-            name,
-            value,
-            offset: 0,
-            extern_header: Some(h),
-        };
-        state.items.insert(0, (0, item));
-    }
+    insert_extern_defines(&mut state, len_externs);
     // Another header's typedefs the members name, copied as `extern` items; and those of a
     // scalar an ioctl's argument names (v4l2-subdev.h's `_IOR('V', 23, v4l2_std_id)`).
     let mut extern_typedefs: Vec<(String, OtherTypedef)> = Vec::new();
