@@ -286,7 +286,8 @@ pub fn judge(
                 .kernel(case, &Buffer::new(case.bytes.clone()))
                 .err()
                 .map(|e| e as i32);
-            let kernel = (a.errno != 0 || a.ret != 0).then_some(a.errno);
+            // `ioctl()` failed (-1) with its errno; any other return took the case.
+            let kernel = (a.ret < 0).then_some(a.errno);
             match (schema, kernel) {
                 (s, k) if s == k => v.agreed += 1,
                 (None, Some(e)) => {
