@@ -745,14 +745,15 @@ fn constant_doc(c: &Constant, ty: &str) -> String {
 }
 
 /// `pub const NAME: &[u8; N] = b"...\0";`, as bindgen writes a C string define: the array, its
-/// NUL included, on one line or, past the line's budget, its value on the next as rustfmt
-/// breaks it.
-pub fn string_const(name: &str, d: &StringDefine) -> String {
+/// NUL included. prettyplease never breaks a `const` after its `=` (`neverbreak`), nor a
+/// literal, so the line is one whatever its length; `rustfmt` (the `rust-vmm` profile's
+/// layout, as bindgen's crates are formatted) puts the value on the next line past the budget.
+pub fn string_const(name: &str, d: &StringDefine, rustfmt: bool) -> String {
     let mut bytes = d.bytes.clone();
     bytes.push(0);
     let head = format!("pub const {name}: &[u8; {}] =", bytes.len());
     let value = byte_str_lit(&bytes);
-    if head.len() + 1 + value.len() + 1 <= budget(0) {
+    if !rustfmt || head.len() + 1 + value.len() + 1 <= budget(0) {
         format!("{head} {value};")
     } else {
         format!("{head}\n    {value};")
@@ -773,7 +774,7 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
                 .clone()
                 .unwrap_or_else(|| format!("`{}` = `{}`.", d.name, d.text));
             doc_text(0, &doc_lines(Some(&doc)), out);
-            out.push_str(&string_const(&ident(&d.name), d));
+            out.push_str(&string_const(&ident(&d.name), d, false));
             out.push('\n');
         }
         // bindgen's alias; the members keep what it names, the same type to Rust.

@@ -825,7 +825,11 @@ impl Emit<'_> {
             ItemRef::String(i) => {
                 let d = &f.strings[i.0];
                 self.out.push_str(&const_doc(d.doc.as_deref()));
-                let _ = writeln!(self.out, "{}", crate::emit::rust::string_const(&d.name, d));
+                let _ = writeln!(
+                    self.out,
+                    "{}",
+                    crate::emit::rust::string_const(&d.name, d, true)
+                );
             }
             ItemRef::Typedef(t) => {
                 let t = &f.typedefs[t.0];
