@@ -243,13 +243,15 @@ fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
         FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).max().unwrap_or(1),
         FieldType::Struct(id) => {
             let st = family.struct_(*id);
-            // Packed, a member keeps only its own `aligned` (and `__aligned_u64`'s 8).
+            // Packed, a member keeps only its own `aligned` (and `__aligned_u64`'s 8), not its
+            // typedef's, which is its type's.
             let members = if st.packed {
                 st.fields
                     .iter()
                     .map(|f| {
                         let own = matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64());
-                        f.aligned.unwrap_or(1).max(if own { 8 } else { 1 })
+                        let aligned = f.aligned.filter(|_| !f.typedef_aligned);
+                        aligned.unwrap_or(1).max(if own { 8 } else { 1 })
                     })
                     .max()
                     .unwrap_or(1)

@@ -1308,17 +1308,18 @@ pub struct RustRepr {
 pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRepr {
     // What the members ask for themselves: their `aligned`, and `__aligned_u64` (a member
     // attribute in linux/types.h), also inside a union member, whose Rust type gets it too.
-    fn asked(fields: &[Field]) -> u64 {
+    // In a packed struct a typedef's alignment is its type's, which gcc drops like any.
+    fn asked(fields: &[Field], packed: bool) -> u64 {
         fields
             .iter()
             .map(|f| {
                 let ty = match &f.ty {
                     FieldType::Scalar(s) if s.is_aligned_64() => 8,
-                    FieldType::Inline(_, ms) => asked(ms),
+                    FieldType::Inline(_, ms) => asked(ms, false),
                     _ => 1,
                 };
                 // A typedef lowering the type's alignment asks for none (`packed(n)` below).
-                match f.typedef_lowers {
+                match f.typedef_lowers || (packed && f.typedef_aligned) {
                     true => ty,
                     false => ty.max(f.aligned.unwrap_or(1)),
                 }
@@ -1347,7 +1348,7 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
             align: None,
         };
     }
-    let n = asked(fields).max(aligned.unwrap_or(1));
+    let n = asked(fields, packed).max(aligned.unwrap_or(1));
     match (packed, n) {
         (true, n) => RustRepr {
             packed: Some(n),

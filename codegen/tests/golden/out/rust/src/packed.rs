@@ -988,6 +988,38 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkRegReq {}
+/// C's `typedef` `pk_u32_a8`.
+pub type pk_u32_a8 = u32;
+/// `struct pk_tight`: A packed struct holding a member of an aligned typedef
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkTight {
+    /// `kind`.
+    pub kind: u8,
+    /// `value`.
+    pub value: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkTight>() != 5 {
+        panic!("struct pk_tight: wrong size");
+    }
+    if ::core::mem::align_of::<PkTight>() != 1 {
+        panic!("struct pk_tight: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkTight, kind) != 0 {
+        panic!("struct pk_tight: `kind` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkTight, value) != 1 {
+        panic!("struct pk_tight: `value` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkTight {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -1011,6 +1043,7 @@ pub mod r1 {
     pub use super::PkEpollEvent2;
     pub use super::PkRegisters;
     pub use super::PkRegReq;
+    pub use super::PkTight;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

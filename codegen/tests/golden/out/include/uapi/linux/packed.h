@@ -217,4 +217,14 @@ struct pk_reg_req {
 	__u32 flags;
 };
 
+typedef __u32 __attribute__((aligned(8))) pk_u32_a8;
+
+/**
+ * struct pk_tight - A packed struct holding a member of an aligned typedef
+ */
+struct pk_tight {
+	__u8 kind;
+	pk_u32_a8 value;
+} __attribute__((packed));
+
 #endif /* _UAPI_LINUX_PACKED_H */
