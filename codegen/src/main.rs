@@ -338,7 +338,6 @@ fn git_blob(arg: &str, rev: &str, file: &str) -> Result<Vec<u8>, Error> {
     Ok(blob)
 }
 
-/// A folder argument must be one (`--schema`, `--out`): said with the argument's name.
 /// What `uapigen matrix --kernel` asks for.
 struct LabAsk<'a> {
     kernel: &'a str,
@@ -446,6 +445,7 @@ fn lab_run(
     std::fs::read_to_string(&results).map_err(|e| io(&results, e))
 }
 
+/// A folder argument must be one (`--schema`, `--out`): said with the argument's name.
 fn folder(arg: &str, path: &std::path::Path, must_exist: bool) -> Result<(), Error> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(()),

@@ -1072,16 +1072,16 @@ impl Resolver {
             self.error(a.span(), format!("`arg = \"{text}\"`: write `struct NAME`"));
             return None;
         };
-        let Some(i) = family
-            .structs
-            .iter()
-            .position(|s| s.name == name && !s.union)
+        let Some(s) = self
+            .struct_index
+            .get(name)
+            .copied()
+            .filter(|_| !self.unions.contains(name))
         else {
             self.error(a.span(), format!("unknown struct `{name}` (defined above)"));
             return None;
         };
-        let s = StructId(i);
-        if family.structs[i].convention.is_none() {
+        if family.struct_(s).convention.is_none() {
             self.error_note(
                 a.span(),
                 format!("`struct {name}` has no size convention"),

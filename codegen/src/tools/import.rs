@@ -2460,8 +2460,9 @@ fn len_texts(fields: &mut [Field], known: &HashSet<String>) {
 /// The names an array length's text uses outside `sizeof` (the constants it needs).
 fn len_names(text: &str) -> Vec<String> {
     let rest = crate::front::cexpr::sizes_as_one(text).unwrap_or_default();
-    rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+    crate::front::cexpr::words(&rest)
+        .map(|r| &rest[r])
+        .filter(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
         .map(str::to_string)
         .collect()
 }
