@@ -6,6 +6,7 @@
  * and offset used here is the generated header's.
  *
  *   vfio_probe GROUP-NODE PCI-ADDRESS [CASE-FILE]
+ *   vfio_probe --iommufd-only CASE-FILE      (no VFIO: a guest without the emulated VT-d)
  *
  * Sets up container, group and device fd, then runs the built-in cases (every info ioctl at
  * argsz 0, minsz-1, minsz, sizeof, larger, and again at the argsz a capability chain asked for;
@@ -18,6 +19,17 @@
  *
  * which is matrix.rs's Outcome: Err(errno) when ret < 0, else Ok(out). The buffer ends at a
  * PROT_NONE page, so a kernel writing past it gives EFAULT, not a corrupted harness.
+ *
+ * A case line may go on with patches, applied to the bytes before the call, so that a sequence
+ * of cases can use what an earlier one allocated (tests/tests/lab_sequences.rs):
+ *
+ *   OFF=#K.SRC   the u32 at byte SRC of file case K's answer (K counts from 0), at byte OFF
+ *   OFF=&N       the address of byte N of this case's own user buffer, a u64 at byte OFF
+ *
+ * and two more names: IOMMUFD_REOPEN (the bytes unused) closes /dev/iommu and opens it again,
+ * a context without objects; IOMMU_TEST_CMD, the kernel's mock (CONFIG_IOMMUFD_TEST), where
+ * the probe is built with UAPIGEN_LAB_MOCK and the kernel's drivers/iommu/iommufd on the
+ * include path for its iommufd_test.h.
  * Setup lines start with "SETUP", failures with "FAIL" (and exit status 1).
  */
 #define _GNU_SOURCE
@@ -34,6 +46,9 @@
 
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
+#ifdef UAPIGEN_LAB_MOCK
+#include "iommufd_test.h"
+#endif
 
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 #define MAX_BUF 65536
@@ -89,6 +104,10 @@ static const struct ioctl_desc ioctls[] = {
 	{ "IOMMU_IOAS_CHANGE_PROCESS", IOMMU_IOAS_CHANGE_PROCESS, IOMMUFD },
 	{ "IOMMU_VEVENTQ_ALLOC", IOMMU_VEVENTQ_ALLOC, IOMMUFD },
 	{ "IOMMU_HW_QUEUE_ALLOC", IOMMU_HW_QUEUE_ALLOC, IOMMUFD },
+	{ "IOMMUFD_REOPEN", 0, IOMMUFD },
+#ifdef UAPIGEN_LAB_MOCK
+	{ "IOMMU_TEST_CMD", IOMMU_TEST_CMD, IOMMUFD },
+#endif
 };
 
 static int fds[4] = { -1, -1, -1, -1 };
@@ -125,7 +144,15 @@ static int run_case(const char *name, unsigned char *buf, size_t len)
 	uint32_t argsz;
 	memcpy(&argsz, buf, 4);
 	errno = 0;
-	int ret = ioctl(fds[d->target], d->request, user);
+	int ret;
+	if (d->request == 0) {
+		close(fds[IOMMUFD]);
+		ret = fds[IOMMUFD] = open("/dev/iommu", O_RDWR);
+		if (ret > 0)
+			ret = 0;
+	} else {
+		ret = ioctl(fds[d->target], d->request, user);
+	}
 	int err = ret < 0 ? errno : 0;
 	memcpy(buf, user, len);
 	printf("CASE %u %s argsz=%u len=%zu ret=%d errno=%d out=", ++cases_run, name, argsz, len, ret,
@@ -268,6 +295,47 @@ static int unhex(int c)
 	return -1;
 }
 
+/* Each file case's answer, for the patches of the cases after it. */
+static unsigned char **answers;
+static size_t *answer_lens, answers_kept;
+
+static void keep_answer(const unsigned char *buf, size_t len)
+{
+	answers = realloc(answers, (answers_kept + 1) * sizeof(*answers));
+	answer_lens = realloc(answer_lens, (answers_kept + 1) * sizeof(*answer_lens));
+	if (!answers || !answer_lens || !(answers[answers_kept] = malloc(len)))
+		fail("keeping an answer");
+	memcpy(answers[answers_kept], buf, len);
+	answer_lens[answers_kept++] = len;
+}
+
+/* Applies one "OFF=#K.SRC" or "OFF=&N" to buf (len bytes); 0 when it does not parse or fit. */
+static int patch(const char *p, unsigned char *buf, size_t len)
+{
+	unsigned long off, k, src;
+	char kind;
+	int n = 0;
+	if (sscanf(p, "%lu=%c%n", &off, &kind, &n) != 2)
+		return 0;
+	p += n;
+	if (kind == '#') {
+		if (sscanf(p, "%lu.%lu%n", &k, &src, &n) != 2 || p[n] || k >= answers_kept ||
+		    src + 4 > answer_lens[k] || off + 4 > len)
+			return 0;
+		memcpy(buf + off, answers[k] + src, 4);
+		return 1;
+	}
+	if (kind == '&') {
+		if (sscanf(p, "%lu%n", &src, &n) != 1 || p[n] || src > len || off + 8 > len)
+			return 0;
+		/* Where run_case puts a buffer of len bytes. */
+		uint64_t addr = (uintptr_t)(arena + MAX_BUF - len + src);
+		memcpy(buf + off, &addr, 8);
+		return 1;
+	}
+	return 0;
+}
+
 static void file_cases(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -279,9 +347,10 @@ static void file_cases(const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		char name[64], hex[sizeof(line)];
+		int at = 0;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%63s %s", name, hex) != 2 || strlen(hex) % 2 ||
+		if (sscanf(line, "%63s %s%n", name, hex, &at) != 2 || strlen(hex) % 2 ||
 		    strlen(hex) / 2 > MAX_BUF) {
 			printf("FAIL %s:%u: want \"IOCTL-NAME HEX-BYTES\"\n", path, lineno);
 			exit(1);
@@ -295,15 +364,24 @@ static void file_cases(const char *path)
 			}
 			buf[i] = hi << 4 | lo;
 		}
+		for (char *p = strtok(line + at, " \n"); p; p = strtok(NULL, " \n"))
+			if (!patch(p, buf, len)) {
+				printf("FAIL %s:%u: patch \"%s\": want OFF=#K.SRC (an earlier case's answer)"
+				       " or OFF=&N, inside the buffers\n", path, lineno, p);
+				exit(1);
+			}
 		run_case(name, buf, len);
+		keep_answer(buf, len);
 	}
 	fclose(f);
 }
 
 int main(int argc, char **argv)
 {
+	int iommufd_only = argc == 3 && !strcmp(argv[1], "--iommufd-only");
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: %s GROUP-NODE PCI-ADDRESS [CASE-FILE]\n", argv[0]);
+		fprintf(stderr, "usage: %s GROUP-NODE PCI-ADDRESS [CASE-FILE]\n"
+				"       %s --iommufd-only CASE-FILE\n", argv[0], argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -315,6 +393,12 @@ int main(int argc, char **argv)
 	/* iommufd's ioctls go to /dev/iommu, where the kernel has one. */
 	fds[IOMMUFD] = open("/dev/iommu", O_RDWR);
 	printf("SETUP iommufd=%s\n", fds[IOMMUFD] < 0 ? "absent" : "open");
+	if (iommufd_only) {
+		/* A guest without the emulated VT-d: /dev/iommu's cases only, no VFIO. */
+		file_cases(argv[2]);
+		printf("SETUP cases=%u\n", cases_run);
+		return 0;
+	}
 	if ((fds[CONTAINER] = open("/dev/vfio/vfio", O_RDWR)) < 0)
 		fail("open /dev/vfio/vfio");
 	printf("SETUP api_version=%d type1v2=%d\n", ioctl(fds[CONTAINER], VFIO_GET_API_VERSION),

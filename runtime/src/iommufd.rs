@@ -50,15 +50,21 @@ pub enum Object {
 
 #[derive(Default)]
 struct Objects {
-    next_id: u32,
     table: BTreeMap<u32, Object>,
 }
 
 impl Objects {
+    /// The lowest free id from 1, as the kernel's `xa_alloc` on an `XA_FLAGS_ALLOC1` xarray
+    /// (iommufd_object_alloc) hands out: a destroyed object's id is used again.
     fn insert(&mut self, o: Object) -> u32 {
-        self.next_id += 1;
-        self.table.insert(self.next_id, o);
-        self.next_id
+        let id = self
+            .table
+            .keys()
+            .zip(1u32..)
+            .find(|(used, want)| **used != *want)
+            .map_or(self.table.len() as u32 + 1, |(_, want)| want);
+        self.table.insert(id, o);
+        id
     }
 }
 
@@ -230,9 +236,10 @@ impl Iommufd {
         let mut cmd = IommuHwptAlloc::copy_from_user(mem, arg)?;
         // The VT-d model has one IOMMU: the device must exist but does not choose it.
         self.device(cmd.dev_id)?;
+        // iommufd_hwpt_alloc: a pt_id that names nothing is -EINVAL, not -ENOENT.
         let pt = self
             .object(cmd.pt_id)
-            .ok_or(reject(Errno::ENOENT, "no such pt_id"))?;
+            .ok_or(reject(Errno::EINVAL, "no such pt_id"))?;
         let obj = match pt {
             Object::Ioas => {
                 if cmd.data_type != IOMMU_HWPT_DATA_NONE {
@@ -338,11 +345,14 @@ impl Iommufd {
         user_size: u32,
     ) -> Result<(), Rejected> {
         let mut cmd = IommuHwptInvalidate::default();
-        // A copy or content failure of the command itself returns before anything is written
-        // back, as the dispatcher and the first checks do.
-        cmd.copy_from_user_into(mem, arg)?;
+        // A failed copy returns before anything is written back, as the dispatcher does; the
+        // handler's own checks (`__reserved`, an array without address or entry_len) go to
+        // its `out:` label, which writes back entry_num = 0 (v6.8's iommufd_hwpt_invalidate).
+        uapigen_uaccess::size_copy(mem, &mut cmd, arg, IommuHwptInvalidate::MIN_SIZE)?;
         let mut done = 0u32;
-        let rc = self.invalidate_entries(mem, &cmd, &mut done);
+        let rc = cmd
+            .check()
+            .and_then(|()| self.invalidate_entries(mem, &cmd, &mut done));
         cmd.entry_num = done;
         Self::respond(mem, arg, &cmd, user_size)?;
         rc

@@ -34,6 +34,55 @@ impl Lab {
     }
 }
 
+/// User memory at `UserBuf::BASE` the runtime reads and writes, as the probe's buffer in the
+/// guest.
+pub struct UserBuf(std::cell::RefCell<Vec<u8>>);
+
+impl UserBuf {
+    /// The user address of the buffer's first byte.
+    pub const BASE: u64 = 0x7f00_0000_1000;
+
+    pub fn new(bytes: Vec<u8>) -> Self {
+        UserBuf(std::cell::RefCell::new(bytes))
+    }
+
+    /// The bytes as they are now.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.borrow().clone()
+    }
+
+    fn offset(addr: u64, i: usize) -> Option<usize> {
+        let o = addr.checked_add(i as u64)?.checked_sub(Self::BASE)?;
+        usize::try_from(o).ok()
+    }
+}
+
+impl uapigen_uaccess::UserMemory for UserBuf {
+    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
+        let b = self.0.borrow();
+        for (i, d) in dst.iter_mut().enumerate() {
+            match Self::offset(addr, i).and_then(|o| b.get(o)) {
+                Some(x) => *d = *x,
+                None => return dst.len() - i,
+            }
+        }
+        0
+    }
+}
+
+impl uapigen_uaccess::UserMemoryWrite for UserBuf {
+    fn copy_to_user(&self, addr: u64, src: &[u8]) -> usize {
+        let mut b = self.0.borrow_mut();
+        for (i, s) in src.iter().enumerate() {
+            match Self::offset(addr, i).and_then(|o| b.get_mut(o)) {
+                Some(slot) => *slot = *s,
+                None => return src.len() - i,
+            }
+        }
+        0
+    }
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -41,13 +90,23 @@ fn hex(b: &[u8]) -> String {
 /// Runs `scripts/lab ARGS` with `cases` (ioctl, user buffer) as its case file. The error says
 /// why the lab did not run (scripts/lab's own message included).
 pub fn run(args: &[&str], cases: &[(&str, Vec<u8>)]) -> Result<Lab, String> {
+    let with: Vec<(&str, Vec<u8>, String)> = cases
+        .iter()
+        .map(|(n, b)| (*n, b.clone(), String::new()))
+        .collect();
+    run_patched(args, &with)
+}
+
+/// `run` with each case's patches (lab/guest/vfio_probe.c: `OFF=#K.SRC`, `OFF=&N`, space
+/// separated), applied in the guest before the call.
+pub fn run_patched(args: &[&str], cases: &[(&str, Vec<u8>, String)]) -> Result<Lab, String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let case_file = dir.path().join("cases");
     let out = dir.path().join("results");
     let text: String = cases
         .iter()
-        .map(|(n, b)| format!("{n} {}\n", hex(b)))
+        .map(|(n, b, p)| format!("{n} {} {p}\n", hex(b)))
         .collect();
     std::fs::write(&case_file, text).map_err(|e| e.to_string())?;
     let run = Command::new(repo.join("scripts/lab"))

@@ -352,47 +352,6 @@ fn the_matrix_of_iommufd_on_6_12() {
     );
 }
 
-/// User memory at `BASE` the runtime reads and writes, as the probe's buffer in the guest.
-struct UserBuf(std::cell::RefCell<Vec<u8>>);
-
-impl uapigen_uaccess::UserMemory for UserBuf {
-    fn copy_from_user(&self, dst: &mut [u8], addr: u64) -> usize {
-        let b = self.0.borrow();
-        let mut n = 0;
-        for (i, d) in dst.iter_mut().enumerate() {
-            match addr
-                .checked_add(i as u64)
-                .and_then(|a| a.checked_sub(BASE))
-                .and_then(|o| b.get(o as usize))
-            {
-                Some(x) => *d = *x,
-                None => break,
-            }
-            n += 1;
-        }
-        dst.len() - n
-    }
-}
-
-impl uapigen_uaccess::UserMemoryWrite for UserBuf {
-    fn copy_to_user(&self, addr: u64, src: &[u8]) -> usize {
-        let mut b = self.0.borrow_mut();
-        for (i, s) in src.iter().enumerate() {
-            let Some(slot) = addr
-                .checked_add(i as u64)
-                .and_then(|a| a.checked_sub(BASE))
-                .and_then(|o| b.get_mut(o as usize))
-            else {
-                return src.len() - i;
-            };
-            *slot = *s;
-        }
-        0
-    }
-}
-
-const BASE: u64 = 0x7f00_0000_1000;
-
 /// The runtime (runtime/ over the VT-d model) answering the kernel's cases of the ioctls it
 /// models, in the same order on one fd as the guest's probe sent them, its errno against the
 /// kernel's. Every difference must be one of `RUNTIME_DIFFERS`.
@@ -421,9 +380,9 @@ fn runtime_against_the_kernel(answered: &[(&'static str, Case, i32)]) {
             continue;
         };
         compared += 1;
-        let mem = UserBuf(std::cell::RefCell::new(case.bytes.clone()));
+        let mem = lab::UserBuf::new(case.bytes.clone());
         let ours = runtime
-            .ioctl(&mem, cmd, BASE)
+            .ioctl(&mem, cmd, lab::UserBuf::BASE)
             .err()
             .map_or(0, |e| e.errno as i32);
         if ours == *kernel {

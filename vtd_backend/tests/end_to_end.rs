@@ -701,6 +701,60 @@ fn a_failing_entry_stops_the_array_and_entry_num_counts_the_ones_handled() {
     assert_eq!(n.mem.u32_at(USER_BASE + 24), 0);
 }
 
+/// v6.8's iommufd_hwpt_invalidate sends its own refusals (`__reserved`, an array without
+/// address or entry_len) to its `out:` label, which writes entry_num = 0 back; only a failed
+/// copy of the command writes nothing (found against the lab's kernels: tests/lab_sequences.rs).
+#[test]
+fn the_handlers_refusals_write_entry_num_0_back() {
+    let n = nested(true);
+    let entries = [(0x1000, 1, 0), (0x2000, 1, 0)];
+    for (at, value, errno) in [
+        (28, 1u64, Errno::EOPNOTSUPP), // __reserved
+        (8, 0, Errno::EINVAL),         // data_uptr
+        (20, 0, Errno::EINVAL),        // entry_len
+    ] {
+        invalidate(&n, &entries, USER_BASE, USER_BASE + 2048).unwrap();
+        n.mem.write(USER_BASE + 24, &2u32.to_le_bytes());
+        n.mem.write(
+            USER_BASE + at,
+            &value.to_le_bytes()[..if at == 8 { 8 } else { 4 }],
+        );
+        let r = n.vm.fd.ioctl(&n.mem, IOMMU_HWPT_INVALIDATE, USER_BASE);
+        assert_eq!(r.map_err(|e| e.errno), Err(errno), "byte {at} = {value}");
+        assert_eq!(n.mem.u32_at(USER_BASE + 24), 0, "byte {at} = {value}");
+    }
+    // A size below min_size: the dispatcher refuses before the handler, nothing written.
+    n.mem.write(USER_BASE, &16u32.to_le_bytes());
+    n.mem.write(USER_BASE + 24, &2u32.to_le_bytes());
+    let r = n.vm.fd.ioctl(&n.mem, IOMMU_HWPT_INVALIDATE, USER_BASE);
+    assert_eq!(r.map_err(|e| e.errno), Err(Errno::EINVAL));
+    assert_eq!(n.mem.u32_at(USER_BASE + 24), 2);
+}
+
+/// Object ids come from an `XA_FLAGS_ALLOC1` xarray (iommufd_object_alloc): the lowest free,
+/// so a destroyed object's id is handed out again; a pt_id naming nothing is -EINVAL
+/// (iommufd_hwpt_alloc).
+#[test]
+fn ids_are_the_lowest_free_and_an_unknown_pt_id_is_einval() {
+    let iommu = iommu(Features::default());
+    let vm = vm(&iommu, 1, SID, config(false));
+    let mem = Mem::new(USER_BASE, 4096);
+    let (dev, ioas, parent) = nest_parent(&vm, &mem, USER_BASE);
+    assert_eq!((dev, ioas, parent), (1, 2, 3));
+    mem.write(USER_BASE, &Bytes::new(8).u32(0, 8).u32(4, parent).0);
+    vm.fd.ioctl(&mem, IOMMU_DESTROY, USER_BASE).unwrap();
+    mem.write(USER_BASE, &hwpt_alloc(0, dev, ioas, 0, 0, 0).0);
+    vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
+    assert_eq!(
+        mem.u32_at(USER_BASE + 16),
+        parent,
+        "the destroyed parent's id again"
+    );
+    mem.write(USER_BASE, &hwpt_alloc(0, dev, 0x7fff_ffff, 0, 0, 0).0);
+    let r = vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE);
+    assert_eq!(r.map_err(|e| e.errno), Err(Errno::EINVAL));
+}
+
 #[test]
 fn get_hw_info_returns_the_models_registers() {
     let n = nested(true);
