@@ -7,6 +7,7 @@
  *
  *   vfio_probe GROUP-NODE PCI-ADDRESS [CASE-FILE]
  *   vfio_probe --iommufd-only CASE-FILE      (no VFIO: a guest without the emulated VT-d)
+ *   vfio_probe --cdev CDEV-NODE CASE-FILE    (the device through its cdev, no group)
  *
  * Sets up container, group and device fd, then runs the built-in cases (every info ioctl at
  * argsz 0, minsz-1, minsz, sizeof, larger, and again at the argsz a capability chain asked for;
@@ -25,9 +26,11 @@
  *
  *   OFF=#K.SRC   the u32 at byte SRC of file case K's answer (K counts from 0), at byte OFF
  *   OFF=&N       the address of byte N of this case's own user buffer, a u64 at byte OFF
+ *   OFF=!iommufd the /dev/iommu file descriptor, an s32 at byte OFF
  *
- * and two more names: IOMMUFD_REOPEN (the bytes unused) closes /dev/iommu and opens it again,
- * a context without objects; IOMMU_TEST_CMD, the kernel's mock (CONFIG_IOMMUFD_TEST), where
+ * and three more names: IOMMUFD_REOPEN (the bytes unused) closes /dev/iommu and opens it again,
+ * a context without objects; VFIO_CDEV_REOPEN likewise the device's cdev (--cdev: unbound
+ * from iommufd, as the close unbinds it); IOMMU_TEST_CMD, the kernel's mock (CONFIG_IOMMUFD_TEST), where
  * the probe is built with UAPIGEN_LAB_MOCK and the kernel's drivers/iommu/iommufd on the
  * include path for its iommufd_test.h.
  * Setup lines start with "SETUP", failures with "FAIL" (and exit status 1).
@@ -105,12 +108,14 @@ static const struct ioctl_desc ioctls[] = {
 	{ "IOMMU_VEVENTQ_ALLOC", IOMMU_VEVENTQ_ALLOC, IOMMUFD },
 	{ "IOMMU_HW_QUEUE_ALLOC", IOMMU_HW_QUEUE_ALLOC, IOMMUFD },
 	{ "IOMMUFD_REOPEN", 0, IOMMUFD },
+	{ "VFIO_CDEV_REOPEN", 1, DEVICE },
 #ifdef UAPIGEN_LAB_MOCK
 	{ "IOMMU_TEST_CMD", IOMMU_TEST_CMD, IOMMUFD },
 #endif
 };
 
 static int fds[4] = { -1, -1, -1, -1 };
+static const char *cdev; /* --cdev's node */
 static unsigned char *arena; /* MAX_BUF bytes, then a PROT_NONE page */
 static unsigned cases_run;
 
@@ -145,9 +150,9 @@ static int run_case(const char *name, unsigned char *buf, size_t len)
 	memcpy(&argsz, buf, 4);
 	errno = 0;
 	int ret;
-	if (d->request == 0) {
-		close(fds[IOMMUFD]);
-		ret = fds[IOMMUFD] = open("/dev/iommu", O_RDWR);
+	if (d->request == 0 || d->request == 1) {
+		close(fds[d->target]);
+		ret = fds[d->target] = open(d->request ? cdev : "/dev/iommu", O_RDWR);
 		if (ret > 0)
 			ret = 0;
 	} else {
@@ -325,6 +330,13 @@ static int patch(const char *p, unsigned char *buf, size_t len)
 		memcpy(buf + off, answers[k] + src, 4);
 		return 1;
 	}
+	if (kind == '!') {
+		if (strcmp(p, "iommufd") || off + 4 > len)
+			return 0;
+		int32_t fd = fds[IOMMUFD];
+		memcpy(buf + off, &fd, 4);
+		return 1;
+	}
 	if (kind == '&') {
 		if (sscanf(p, "%lu%n", &src, &n) != 1 || p[n] || src > len || off + 8 > len)
 			return 0;
@@ -379,9 +391,12 @@ static void file_cases(const char *path)
 int main(int argc, char **argv)
 {
 	int iommufd_only = argc == 3 && !strcmp(argv[1], "--iommufd-only");
+	if (argc == 4 && !strcmp(argv[1], "--cdev"))
+		cdev = argv[2];
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "usage: %s GROUP-NODE PCI-ADDRESS [CASE-FILE]\n"
-				"       %s --iommufd-only CASE-FILE\n", argv[0], argv[0]);
+				"       %s --iommufd-only CASE-FILE\n"
+				"       %s --cdev CDEV-NODE CASE-FILE\n", argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -396,6 +411,15 @@ int main(int argc, char **argv)
 	if (iommufd_only) {
 		/* A guest without the emulated VT-d: /dev/iommu's cases only, no VFIO. */
 		file_cases(argv[2]);
+		printf("SETUP cases=%u\n", cases_run);
+		return 0;
+	}
+	if (cdev) {
+		/* The device through its cdev (VFIO_DEVICE_CDEV), bound to /dev/iommu by the cases. */
+		if ((fds[DEVICE] = open(cdev, O_RDWR)) < 0)
+			fail(cdev);
+		printf("SETUP cdev %s\n", cdev);
+		file_cases(argv[3]);
 		printf("SETUP cases=%u\n", cases_run);
 		return 0;
 	}
