@@ -444,6 +444,58 @@ pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
     copy_struct_from_user(mem, dst, src, usize)
 }
 
+/// `size_copy` where the kernel hands copy_struct_from_user a `ksize` below `sizeof(T)`
+/// (vfio.h's VFIO_DEVICE_BIND_IOMMUFD in v6.17 and v6.18 passed `minsz`, 2f03f21fe751 fixed
+/// it): a user struct past `ksize` bytes needs a zero tail (else -E2BIG), and `dst` past them
+/// stays zero. `ksize` above `sizeof(T)` is `sizeof(T)`.
+#[inline]
+pub fn size_copy_ksize<T: Plain, M: UserMemory + ?Sized>(
+    mem: &M,
+    dst: &mut T,
+    src: u64,
+    min_size: usize,
+    ksize: usize,
+) -> Result<(), Rejected> {
+    let ksize = ksize.min(core::mem::size_of::<T>());
+    let usize = match get_user_u32(mem, src) {
+        Ok(s) => s as usize,
+        Err(Fault) => {
+            return zeroed_on(
+                dst,
+                Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
+            )
+        }
+    };
+    if usize < min_size {
+        return zeroed_on(
+            dst,
+            Rejected::new(Errno::EINVAL, "size is below the struct's min_size"),
+        );
+    }
+    if usize > ksize {
+        let zero = match add(src, ksize) {
+            Some(tail) => check_zeroed_user(mem, tail, usize - ksize),
+            None => Err(Fault),
+        };
+        match zero {
+            Ok(true) => {}
+            Ok(false) => {
+                return zeroed_on(
+                    dst,
+                    Rejected::new(Errno::E2BIG, "bytes beyond the kernel's ksize must be zero"),
+                )
+            }
+            Err(Fault) => {
+                return zeroed_on(
+                    dst,
+                    Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"),
+                )
+            }
+        }
+    }
+    copy_struct_prefix(mem, dst, src, usize.min(ksize))
+}
+
 /// Driver data (v6.8 `__iommu_copy_struct_from_user`): the type must match, the length must
 /// be at least `min_len` and at most the kernel's size (a longer one is -EINVAL, not -E2BIG),
 /// then `copy_struct_from_user`.
@@ -534,6 +586,74 @@ mod tests {
         assert_eq!(check_zeroed_user(&m, u64::MAX - 3, 8), Err(Fault));
         assert_eq!(get_user_u32(&m, u64::MAX - 3), Ok(0));
         assert_eq!(get_user_u32(&m, u64::MAX - 2), Err(Fault));
+    }
+
+    /// vfio.h's `vfio_device_bind_iommufd` of v6.17: 24 bytes, of which the kernel copied 16.
+    #[repr(C)]
+    #[derive(Clone, Copy, Default, Debug, PartialEq)]
+    struct Bind {
+        argsz: u32,
+        flags: u32,
+        iommufd: i32,
+        out_devid: u32,
+        token_uuid_ptr: u64,
+    }
+    // SAFETY: integers only, no padding (4 * 4 + 8 bytes, 8-aligned).
+    unsafe impl Plain for Bind {}
+
+    /// The user's 32 bytes: the struct, then 8 more, zero but for the last.
+    fn bind_bytes(argsz: u32, ptr: u64, last: u8) -> [u8; 32] {
+        let mut b = [0u8; 32];
+        for (i, w) in [argsz, 1, 3, 0].iter().enumerate() {
+            b[4 * i..4 * i + 4].copy_from_slice(&w.to_ne_bytes());
+        }
+        b[16..24].copy_from_slice(&ptr.to_ne_bytes());
+        b[31] = last;
+        b
+    }
+
+    #[test]
+    fn size_copy_ksize_copies_ksize_bytes_and_wants_zero_past_them() {
+        let run = |data: &[u8], readable: usize| {
+            let m = Mem {
+                base: 0x1000,
+                data,
+                readable,
+            };
+            let mut d = Bind {
+                token_uuid_ptr: 7,
+                ..Bind::default()
+            };
+            size_copy_ksize(&m, &mut d, 0x1000, 16, 16)
+                .map(|()| d)
+                .map_err(|e| e.errno)
+        };
+        let want = Bind {
+            argsz: 16,
+            flags: 1,
+            iommufd: 3,
+            ..Bind::default()
+        };
+        assert_eq!(run(&bind_bytes(16, 0xdead, 0), 24), Ok(want));
+        // Past ksize: zero is taken (and not copied), anything else is -E2BIG.
+        let long = Bind { argsz: 24, ..want };
+        assert_eq!(run(&bind_bytes(24, 0, 0), 24), Ok(long));
+        assert_eq!(run(&bind_bytes(24, 0xdead, 0), 24), Err(Errno::E2BIG));
+        assert_eq!(run(&bind_bytes(32, 0, 1), 32), Err(Errno::E2BIG));
+        // Below min_size, an unreadable size or tail.
+        assert_eq!(run(&bind_bytes(15, 0, 0), 24), Err(Errno::EINVAL));
+        assert_eq!(run(&bind_bytes(16, 0, 0), 3), Err(Errno::EFAULT));
+        assert_eq!(run(&bind_bytes(24, 0, 0), 20), Err(Errno::EFAULT));
+        // A ksize past sizeof is sizeof: the plain size convention.
+        let data = bind_bytes(24, 9, 0);
+        let m = Mem {
+            base: 0,
+            data: &data,
+            readable: 24,
+        };
+        let mut d = Bind::default();
+        size_copy_ksize(&m, &mut d, 0, 16, 100).unwrap();
+        assert_eq!(d.token_uuid_ptr, 9);
     }
 
     #[test]

@@ -232,7 +232,16 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         }
 
         if let Some(conv) = st.convention.filter(|c| *c != Convention::UserData) {
-            let want = conv.size_field();
+            // A struct a later kernel copies otherwise keeps its first convention's field.
+            let changed = st
+                .validation
+                .as_ref()
+                .is_some_and(|v| !v.changes.is_empty());
+            let want = if changed {
+                Convention::Argsz.size_field()
+            } else {
+                conv.size_field()
+            };
             match st.fields.first() {
                 Some(f) if f.name.as_deref() == Some(want) && matches!(f.ty, FieldType::Scalar(Scalar::U32)) && !f.is_array() && f.bits.is_none() => {}
                 Some(f) => diags.push(at(
@@ -292,6 +301,23 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
                         conv.size_field()
                     ),
                 ));
+            }
+            // A later kernel's `ksize` lies between min_size and the struct's size.
+            for k in v.changes.iter().filter_map(|c| c.ksize.as_ref()) {
+                let whole = fl.struct_(si).size;
+                match crate::layout::size_of_ref(family, fl, si, k) {
+                    Some(n) if n >= min && n <= whole => {}
+                    n => diags.push(at(
+                        &st.name_span,
+                        format!(
+                            "struct `{}`: `convention_change`'s ksize {} ({}) is not between \
+                             min_size ({min}) and the struct's size ({whole})",
+                            st.name,
+                            k.text(),
+                            n.map_or("names no field".to_string(), |n| n.to_string()),
+                        ),
+                    )),
+                }
             }
             // A discriminant is read from the first copy, so it must lie within min_size.
             for w in &v.min_size_when {

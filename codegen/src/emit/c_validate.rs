@@ -51,7 +51,8 @@ struct StructView {
     fname: String,
     /// The revision id of a revision's validators; empty for the latest.
     rev: String,
-    /// A revision's struct is smaller than today's: its functions zero the rest.
+    /// A revision's kernel copies less than today's struct (a smaller struct, or a `ksize`):
+    /// its functions zero the rest.
     older: bool,
     /// The function prefix this revision's validator is identical to: emitted as a wrapper.
     same_as: Option<String>,
@@ -813,7 +814,13 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
     out.push_str(&st.payload);
     out.push_str("\t(void)dst;\n\treturn 0;\n}\n\n");
     if st.argsz {
-        copy_doc_head(out, fname, name, rev, "as the v5.10 kernel does");
+        copy_doc_head(
+            out,
+            fname,
+            name,
+            rev,
+            "as the newest revision's kernel does",
+        );
         push(
             out,
             &[
@@ -870,7 +877,13 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
         );
     }
     if st.size_convention {
-        copy_doc_head(out, fname, name, rev, "as iommufd's ioctl path does");
+        copy_doc_head(
+            out,
+            fname,
+            name,
+            rev,
+            "as the newest revision's kernel does",
+        );
         push(
             out,
             &[
@@ -901,8 +914,10 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
             push(
                 out,
                 &[
-                    "\t/* Today's struct is larger than this revision's: its later fields stay \
-                     zero. */\n\tmemset((unsigned char *)dst + ",
+                    "\t/* This revision's kernel copies ",
+                    &size,
+                    " bytes: the rest of today's struct stays zero. */\n\tmemset((unsigned \
+                     char *)dst + ",
                     &size,
                     ", 0, sizeof(*dst) - ",
                     &size,

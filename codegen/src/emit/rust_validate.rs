@@ -263,13 +263,20 @@ pub fn emit(view: RevView, s: StructId, indent: usize, out: &mut String) {
             &crate::names::cat(&[
                 " Copies `struct ",
                 &st.name,
-                "` from user address `src` as iommufd's ioctl path does: read the \
+                "` from user address `src` as its revision's kernel does: read the \
                  size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: \
                  the tail must be zero, else -E2BIG), then [`Self::check`].",
             ]),
             out,
         );
-        out.push_str(&fixed(Piece::SizeCopy, col));
+        // A kernel copying less than the struct (`convention_change`'s `ksize`) is told so.
+        let whole = view.layout(s, crate::model::TargetId::DEFAULT).size as usize;
+        let piece = if size < whole {
+            Piece::SizeCopyKsize
+        } else {
+            Piece::SizeCopy
+        };
+        out.push_str(&fixed(piece, col));
     } else {
         let mut r = Rust::new(4096, col);
         copy_in(view, s, conv, &mut r);
@@ -344,6 +351,8 @@ fn last_lines(text: &str, n: usize) -> usize {
 enum Piece {
     /// `size`'s `copy_from_user_into`, without its doc (which names the struct).
     SizeCopy,
+    /// The same where the kernel's `ksize` is `SIZE`, below the struct's size.
+    SizeCopyKsize,
     /// `copy_from_user`, with its doc; driver data's takes the type and length.
     ByValue(bool),
     /// `check` without its doc and with no rules: its signature and last statement.
@@ -369,20 +378,36 @@ fn render(piece: Piece, col: usize) -> String {
     let mut r = Rust::new(1024, col);
     let unit = || Ty::Tuple(Vec::new());
     match piece {
-        Piece::SizeCopy => r.item_fn(&method_fn(
-            Vec::new(),
-            "copy_from_user_into",
-            Some("&mut self"),
-            vec![mem_m(), ("src".into(), ty("u64"))],
-            result(unit()),
-            vec![
-                Stmt::Semi(Expr::Try(Box::new(call(
+        Piece::SizeCopy | Piece::SizeCopyKsize => {
+            let copy = if piece == Piece::SizeCopy {
+                call(
                     "::uapigen_uaccess::size_copy",
                     vec![var("mem"), var("self"), var("src"), var("Self::MIN_SIZE")],
-                )))),
-                Stmt::Expr(method(var("self"), "check", vec![])),
-            ],
-        )),
+                )
+            } else {
+                call(
+                    "::uapigen_uaccess::size_copy_ksize",
+                    vec![
+                        var("mem"),
+                        var("self"),
+                        var("src"),
+                        var("Self::MIN_SIZE"),
+                        var("Self::SIZE"),
+                    ],
+                )
+            };
+            r.item_fn(&method_fn(
+                Vec::new(),
+                "copy_from_user_into",
+                Some("&mut self"),
+                vec![mem_m(), ("src".into(), ty("u64"))],
+                result(unit()),
+                vec![
+                    Stmt::Semi(Expr::Try(Box::new(copy))),
+                    Stmt::Expr(method(var("self"), "check", vec![])),
+                ],
+            ))
+        }
         Piece::ByValue(user_data) => r.item_fn(&by_value(user_data)),
         Piece::Check => r.item_fn(&FnItem {
             docs: Vec::new(),
@@ -804,7 +829,7 @@ fn copy_in(view: RevView, s: StructId, conv: Convention, r: &mut Rust) {
             body.push(Stmt::Expr(method(var("dst"), "check", vec![])));
             r.item_fn(&method_fn(
                 vec![format!(
-                    " Copies `struct {}` from user address `src` as the v5.10 kernel does: `minsz` bytes, \
+                    " Copies `struct {}` from user address `src` as its revision's kernel does: `minsz` bytes, \
                      the argsz checks, then `min(argsz, {size}) - minsz` more (bytes beyond the kernel's size are \
                      not read), then [`Self::check`].",
                     st.name

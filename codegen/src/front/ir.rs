@@ -176,6 +176,24 @@ pub struct Validation {
     pub rules: Vec<Rule>,
     /// The payloads the flexible array member holds, checked after the rules.
     pub payload: Option<Payload>,
+    /// How later revisions copy the struct, oldest first (`convention_change`); a revision's
+    /// view has applied the last one it has (its struct's `convention`, this `ksize`). The
+    /// struct's size field keeps the first convention's name (`argsz`).
+    pub changes: Vec<ConventionChange>,
+    /// copy_struct_from_user's `ksize`, when a revision's kernel copies less than `sizeof`
+    /// (set only in a revision's view).
+    pub ksize: Option<SizeRef>,
+}
+
+/// A convention later revisions copy a struct by (`convention_change`).
+#[derive(Debug, Clone)]
+pub struct ConventionChange {
+    /// The revisions that made the change (one per line of history).
+    pub since: RevSet,
+    /// The convention from then on.
+    pub convention: Convention,
+    /// copy_struct_from_user's `ksize`, when not `sizeof`.
+    pub ksize: Option<SizeRef>,
 }
 
 /// A struct whose flexible array member holds one of several payloads, chosen by the bits
@@ -2229,6 +2247,15 @@ impl Family {
                 continue;
             }
             if let Some(v) = &mut st.validation {
+                if let Some(ch) = v
+                    .changes
+                    .iter()
+                    .rev()
+                    .find(|ch| rev.has(ch.since, RevSet::EMPTY))
+                {
+                    st.convention = Some(ch.convention);
+                    v.ksize = ch.ksize.clone();
+                }
                 // The conditions are the family clone's own: moved, not cloned again.
                 let at = |cs: Vec<Cond>| -> Option<Vec<Cond>> {
                     cs.into_iter()

@@ -315,6 +315,7 @@ fn placeholder(d: &RawDefine) -> Define {
 /// The parts of a `[[struct]]` that describe its validation, kept until every constant is known.
 struct ValidationParts {
     convention_span: Option<Span>,
+    convention_change: Option<S<Vec<S<RawConventionChange>>>>,
     min_size: Option<S<RawSizeRef>>,
     min_size_when: Option<S<Vec<S<RawMinSizeWhen>>>>,
     data_type: Option<S<String>>,
@@ -1255,6 +1256,7 @@ impl Resolver {
         let mut raw = s.into_inner();
         let parts = ValidationParts {
             convention_span: raw.convention.as_ref().map(|c| c.span()),
+            convention_change: raw.convention_change.take(),
             min_size: raw.min_size.take(),
             min_size_when: raw.min_size_when.take(),
             data_type: raw.data_type.take(),
@@ -4385,7 +4387,7 @@ impl Resolver {
         &mut self,
         family: &Family,
         si: StructId,
-        parts: ValidationParts,
+        mut parts: ValidationParts,
     ) -> Option<Validation> {
         let st = family.struct_(si);
         let Some(conv) = st.convention else {
@@ -4571,6 +4573,10 @@ impl Resolver {
                 span: r.span(),
             });
         }
+        let changes = match parts.convention_change.take() {
+            Some(list) => self.convention_changes(family, si, conv, &parts, list)?,
+            None => Vec::new(),
+        };
         let payload = self.payload(family, si, conv, parts.payload, parts.payloads);
         Some(Validation {
             min_size,
@@ -4578,7 +4584,108 @@ impl Resolver {
             data_type,
             rules,
             payload,
+            changes,
+            ksize: None,
         })
+    }
+
+    /// A struct's `convention_change`: from argsz to size (the one change the kernel has made:
+    /// vfio.h's `vfio_device_bind_iommufd` at v6.17), each at a revision after the one before
+    /// and after the struct's first, on a struct without what only the argsz convention has.
+    fn convention_changes(
+        &mut self,
+        family: &Family,
+        si: StructId,
+        conv: Convention,
+        parts: &ValidationParts,
+        list: S<Vec<S<RawConventionChange>>>,
+    ) -> Option<Vec<ConventionChange>> {
+        let name = family.struct_(si).name.clone();
+        if conv != Convention::Argsz {
+            self.error_note(
+                list.span(),
+                format!("struct `{name}`: `convention_change` needs `convention = \"argsz\"`"),
+                "the kernel has moved structs from the argsz convention to copy_struct_from_user \
+                 (\"size\"), never another way",
+            );
+            return None;
+        }
+        let argsz_only = [
+            parts.min_size_when.as_ref().map(|x| x.span()),
+            parts.payload.as_ref().map(|x| x.span()),
+            parts.payloads.as_ref().map(|x| x.span()),
+        ];
+        if let Some(span) = argsz_only.into_iter().flatten().next() {
+            self.error_note(
+                span,
+                format!(
+                    "struct `{name}` has a `convention_change` and what only the argsz \
+                     convention has"
+                ),
+                "`min_size_when` and payloads belong to the argsz convention, which a later \
+                 revision leaves",
+            );
+            return None;
+        }
+        if list.get_ref().is_empty() {
+            self.error(
+                list.span(),
+                format!("struct `{name}`: `convention_change` lists no change"),
+            );
+            return None;
+        }
+        let mut out: Vec<ConventionChange> = Vec::new();
+        let mut before = family.struct_(si).since;
+        for c in list.get_ref() {
+            let raw = c.get_ref();
+            if raw.convention.get_ref() != "size" {
+                self.error_note(
+                    raw.convention.span(),
+                    format!(
+                        "struct `{name}`: `convention_change` to `{}`: only \"size\" is known",
+                        raw.convention.get_ref()
+                    ),
+                    "from argsz the kernel has moved to copy_struct_from_user (\"size\"): the \
+                     user's argsz read alone, below min_size -EINVAL, a non-zero byte past ksize \
+                     -E2BIG",
+                );
+                return None;
+            }
+            let Some(at) = &raw.since else {
+                self.error(
+                    c.span(),
+                    format!("struct `{name}`: a `convention_change` needs `since`"),
+                );
+                return None;
+            };
+            let since = self.revs("since", &raw.since, RevSet::EMPTY);
+            if since.is_empty() {
+                return None;
+            }
+            // Each change comes after what it changes: no revision of `before` has it.
+            if before.iter().any(|r| self.revisions[r.0].line.meets(since)) {
+                self.error_note(
+                    at.span(),
+                    format!("struct `{name}`: this `convention_change` is not later than the struct or the change before it"),
+                    "list the changes oldest first, each at a revision the one before does not have",
+                );
+                return None;
+            }
+            let ksize = match &raw.ksize {
+                Some(k) => {
+                    let k = k.get_ref();
+                    Some(self.size_ref(family, si, &k.offsetof, &k.offsetofend, c.span())?)
+                }
+                None => None,
+            };
+            before = since;
+            out.push(ConventionChange {
+                since,
+                convention: Convention::Size,
+                ksize,
+            });
+        }
+        Some(out)
     }
 
     fn size_ref(

@@ -126,6 +126,19 @@ pub struct RawRevision {
     pub base: Option<S<String>>,
 }
 
+/// One entry of a struct's `convention_change`:
+/// `{ since = "v6_17", convention = "size", ksize = { offsetofend = "out_devid" } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConventionChange {
+    /// The revision from which the kernel copies it so.
+    pub since: Option<S<RawRevs>>,
+    /// The convention from then on.
+    pub convention: S<String>,
+    /// copy_struct_from_user's `ksize` when it is not `sizeof` (default: the whole struct).
+    pub ksize: Option<S<RawSizeRef>>,
+}
+
 /// `[[struct]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +151,9 @@ pub struct RawStruct {
     pub doc: Option<S<String>>,
     /// `argsz` (VFIO / 2020 IOMMU uAPI) or `size` (extensible struct, copy_struct_from_user).
     pub convention: Option<S<String>>,
+    /// How later revisions' kernels copy it, when not as `convention` says (vfio.h's
+    /// `vfio_device_bind_iommufd`: argsz until v6.17, copy_struct_from_user since).
+    pub convention_change: Option<S<Vec<S<RawConventionChange>>>>,
     /// The revision that added it.
     pub since: Option<S<RawRevs>>,
     /// The members, in order.

@@ -12,8 +12,12 @@ use crate::model::{FieldRef, StructId};
 pub struct ValidatorPlan {
     /// How the kernel copies the struct.
     pub convention: Convention,
-    /// `sizeof`: the most the kernel reads as this struct.
+    /// `sizeof`: the most the kernel reads as this struct (a `convention_change`'s `ksize`
+    /// when less).
     pub size: u64,
+    /// The struct's own size at this revision: `size`, or more when the kernel copies less
+    /// (the rest of its copy is zero).
+    pub sizeof: u64,
     /// The kernel's minimum size, resolved.
     pub min_size: u64,
     /// The minimum size as C writes it (`offsetofend(granu.pasid_info)`).
@@ -251,7 +255,14 @@ pub fn lower(family: &Family, fl: &FamilyLayout, s: StructId) -> Option<Validato
     let ops = |conds: &[Cond]| -> Vec<Op> { conds.iter().map(|c| op(family, fl, s, c)).collect() };
     Some(ValidatorPlan {
         convention,
-        size: fl.struct_(s).size,
+        // What copy_struct_from_user is given as `ksize`: less than sizeof when a revision's
+        // kernel copies less (`convention_change`'s `ksize`).
+        size: v
+            .ksize
+            .as_ref()
+            .and_then(|k| size_of_ref(family, fl, s, k))
+            .unwrap_or(fl.struct_(s).size),
+        sizeof: fl.struct_(s).size,
         min_size: size_of_ref(family, fl, s, &v.min_size).unwrap_or_default(),
         min_text: v.min_size.text(),
         size_steps: v

@@ -344,8 +344,12 @@ fn tightened_by(
 /// Every case of the cell (u, k) of struct `s`, or why the cell has none.
 pub fn cell_cases(c: &Checked, s: StructId, u: RevId, k: RevId) -> Result<Vec<Case>, String> {
     let name = c.family.struct_(s).name.clone();
-    let conv = c.family.struct_(s).convention.expect("validated struct");
     let (user, kernel) = (c.rev(u), c.rev(k));
+    // The kernel's: a later revision may copy the struct otherwise (`convention_change`).
+    let conv = kernel
+        .validator(s)
+        .map(|p| p.convention)
+        .ok_or_else(|| format!("struct {name} has no validator in the kernel's revision"))?;
     let (fam_u, fam_k) = (user.family(), kernel.family());
     let size_u = user.layout(s, TargetId::DEFAULT).size as usize;
     let size_k = kernel.layout(s, TargetId::DEFAULT).size as usize;

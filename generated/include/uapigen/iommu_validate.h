@@ -74,7 +74,7 @@ static inline int iommu_page_response_check(const struct iommu_page_response *ds
 }
 
 /**
- * iommu_page_response_copy_from_user() - Copy struct iommu_page_response as the v5.10 kernel does
+ * iommu_page_response_copy_from_user() - Copy struct iommu_page_response as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -197,7 +197,7 @@ static inline int iommu_cache_invalidate_info_check(const struct iommu_cache_inv
 }
 
 /**
- * iommu_cache_invalidate_info_copy_from_user() - Copy struct iommu_cache_invalidate_info as the v5.10 kernel does
+ * iommu_cache_invalidate_info_copy_from_user() - Copy struct iommu_cache_invalidate_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -301,7 +301,7 @@ static inline int iommu_gpasid_bind_data_check(const struct iommu_gpasid_bind_da
 }
 
 /**
- * iommu_gpasid_bind_data_copy_from_user() - Copy struct iommu_gpasid_bind_data as the v5.10 kernel does
+ * iommu_gpasid_bind_data_copy_from_user() - Copy struct iommu_gpasid_bind_data as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *

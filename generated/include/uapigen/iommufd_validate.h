@@ -66,7 +66,7 @@ static inline int iommu_destroy_check(const struct iommu_destroy *dst)
 }
 
 /**
- * iommu_destroy_copy_from_user() - Copy struct iommu_destroy as iommufd's ioctl path does
+ * iommu_destroy_copy_from_user() - Copy struct iommu_destroy as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -129,7 +129,7 @@ static inline int iommu_ioas_alloc_check(const struct iommu_ioas_alloc *dst)
 }
 
 /**
- * iommu_ioas_alloc_copy_from_user() - Copy struct iommu_ioas_alloc as iommufd's ioctl path does
+ * iommu_ioas_alloc_copy_from_user() - Copy struct iommu_ioas_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -192,7 +192,7 @@ static inline int iommu_ioas_iova_ranges_check(const struct iommu_ioas_iova_rang
 }
 
 /**
- * iommu_ioas_iova_ranges_copy_from_user() - Copy struct iommu_ioas_iova_ranges as iommufd's ioctl path does
+ * iommu_ioas_iova_ranges_copy_from_user() - Copy struct iommu_ioas_iova_ranges as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -255,7 +255,7 @@ static inline int iommu_ioas_allow_iovas_check(const struct iommu_ioas_allow_iov
 }
 
 /**
- * iommu_ioas_allow_iovas_copy_from_user() - Copy struct iommu_ioas_allow_iovas as iommufd's ioctl path does
+ * iommu_ioas_allow_iovas_copy_from_user() - Copy struct iommu_ioas_allow_iovas as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -334,7 +334,7 @@ static inline int iommu_ioas_map_check(const struct iommu_ioas_map *dst)
 }
 
 /**
- * iommu_ioas_map_copy_from_user() - Copy struct iommu_ioas_map as iommufd's ioctl path does
+ * iommu_ioas_map_copy_from_user() - Copy struct iommu_ioas_map as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -413,7 +413,7 @@ static inline int iommu_ioas_map_file_check(const struct iommu_ioas_map_file *ds
 }
 
 /**
- * iommu_ioas_map_file_copy_from_user() - Copy struct iommu_ioas_map_file as iommufd's ioctl path does
+ * iommu_ioas_map_file_copy_from_user() - Copy struct iommu_ioas_map_file as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -492,7 +492,7 @@ static inline int iommu_ioas_copy_check(const struct iommu_ioas_copy *dst)
 }
 
 /**
- * iommu_ioas_copy_copy_from_user() - Copy struct iommu_ioas_copy as iommufd's ioctl path does
+ * iommu_ioas_copy_copy_from_user() - Copy struct iommu_ioas_copy as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -552,7 +552,7 @@ static inline int iommu_ioas_unmap_check(const struct iommu_ioas_unmap *dst)
 }
 
 /**
- * iommu_ioas_unmap_copy_from_user() - Copy struct iommu_ioas_unmap as iommufd's ioctl path does
+ * iommu_ioas_unmap_copy_from_user() - Copy struct iommu_ioas_unmap as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -624,7 +624,7 @@ static inline int iommu_option_check(const struct iommu_option *dst)
 }
 
 /**
- * iommu_option_copy_from_user() - Copy struct iommu_option as iommufd's ioctl path does
+ * iommu_option_copy_from_user() - Copy struct iommu_option as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -690,7 +690,7 @@ static inline int iommu_vfio_ioas_check(const struct iommu_vfio_ioas *dst)
 }
 
 /**
- * iommu_vfio_ioas_copy_from_user() - Copy struct iommu_vfio_ioas as iommufd's ioctl path does
+ * iommu_vfio_ioas_copy_from_user() - Copy struct iommu_vfio_ioas as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -843,7 +843,7 @@ static inline int iommu_hwpt_alloc_check(const struct iommu_hwpt_alloc *dst)
 }
 
 /**
- * iommu_hwpt_alloc_copy_from_user() - Copy struct iommu_hwpt_alloc as iommufd's ioctl path does
+ * iommu_hwpt_alloc_copy_from_user() - Copy struct iommu_hwpt_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -932,7 +932,7 @@ static inline int iommu_hw_info_check(const struct iommu_hw_info *dst)
 }
 
 /**
- * iommu_hw_info_copy_from_user() - Copy struct iommu_hw_info as iommufd's ioctl path does
+ * iommu_hw_info_copy_from_user() - Copy struct iommu_hw_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1008,7 +1008,7 @@ static inline int iommu_hwpt_set_dirty_tracking_check(const struct iommu_hwpt_se
 }
 
 /**
- * iommu_hwpt_set_dirty_tracking_copy_from_user() - Copy struct iommu_hwpt_set_dirty_tracking as iommufd's ioctl path does
+ * iommu_hwpt_set_dirty_tracking_copy_from_user() - Copy struct iommu_hwpt_set_dirty_tracking as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1084,7 +1084,7 @@ static inline int iommu_hwpt_get_dirty_bitmap_check(const struct iommu_hwpt_get_
 }
 
 /**
- * iommu_hwpt_get_dirty_bitmap_copy_from_user() - Copy struct iommu_hwpt_get_dirty_bitmap as iommufd's ioctl path does
+ * iommu_hwpt_get_dirty_bitmap_copy_from_user() - Copy struct iommu_hwpt_get_dirty_bitmap as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1230,7 +1230,7 @@ static inline int iommu_hwpt_invalidate_check(const struct iommu_hwpt_invalidate
 }
 
 /**
- * iommu_hwpt_invalidate_copy_from_user() - Copy struct iommu_hwpt_invalidate as iommufd's ioctl path does
+ * iommu_hwpt_invalidate_copy_from_user() - Copy struct iommu_hwpt_invalidate as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1293,7 +1293,7 @@ static inline int iommu_fault_alloc_check(const struct iommu_fault_alloc *dst)
 }
 
 /**
- * iommu_fault_alloc_copy_from_user() - Copy struct iommu_fault_alloc as iommufd's ioctl path does
+ * iommu_fault_alloc_copy_from_user() - Copy struct iommu_fault_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1356,7 +1356,7 @@ static inline int iommu_viommu_alloc_check(const struct iommu_viommu_alloc *dst)
 }
 
 /**
- * iommu_viommu_alloc_copy_from_user() - Copy struct iommu_viommu_alloc as iommufd's ioctl path does
+ * iommu_viommu_alloc_copy_from_user() - Copy struct iommu_viommu_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1416,7 +1416,7 @@ static inline int iommu_vdevice_alloc_check(const struct iommu_vdevice_alloc *ds
 }
 
 /**
- * iommu_vdevice_alloc_copy_from_user() - Copy struct iommu_vdevice_alloc as iommufd's ioctl path does
+ * iommu_vdevice_alloc_copy_from_user() - Copy struct iommu_vdevice_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1479,7 +1479,7 @@ static inline int iommu_ioas_change_process_check(const struct iommu_ioas_change
 }
 
 /**
- * iommu_ioas_change_process_copy_from_user() - Copy struct iommu_ioas_change_process as iommufd's ioctl path does
+ * iommu_ioas_change_process_copy_from_user() - Copy struct iommu_ioas_change_process as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1545,7 +1545,7 @@ static inline int iommu_veventq_alloc_check(const struct iommu_veventq_alloc *ds
 }
 
 /**
- * iommu_veventq_alloc_copy_from_user() - Copy struct iommu_veventq_alloc as iommufd's ioctl path does
+ * iommu_veventq_alloc_copy_from_user() - Copy struct iommu_veventq_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1611,7 +1611,7 @@ static inline int iommu_hw_queue_alloc_check(const struct iommu_hw_queue_alloc *
 }
 
 /**
- * iommu_hw_queue_alloc_copy_from_user() - Copy struct iommu_hw_queue_alloc as iommufd's ioctl path does
+ * iommu_hw_queue_alloc_copy_from_user() - Copy struct iommu_hw_queue_alloc as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -1947,7 +1947,7 @@ static inline int iommu_hwpt_alloc__v6_6_copy_from_user(struct iommu_hwpt_alloc 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 24 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
 	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
 	if (ret)
@@ -1995,7 +1995,7 @@ static inline int iommu_hw_info__v6_6_copy_from_user(struct iommu_hw_info *dst, 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 32 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 32, 0, sizeof(*dst) - 32);
 	ret = uapigen_copy_struct_from_user(dst, 32, src, usize);
 	if (ret)
@@ -2157,7 +2157,7 @@ static inline int iommu_hwpt_alloc__v6_7_copy_from_user(struct iommu_hwpt_alloc 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 40 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
 	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
@@ -2390,7 +2390,7 @@ static inline int iommu_hwpt_alloc__v6_8_copy_from_user(struct iommu_hwpt_alloc 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 40 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 40, 0, sizeof(*dst) - 40);
 	ret = uapigen_copy_struct_from_user(dst, 40, src, usize);
 	if (ret)
@@ -3331,7 +3331,7 @@ static inline int iommu_viommu_alloc__v6_13_copy_from_user(struct iommu_viommu_a
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 24 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 24, 0, sizeof(*dst) - 24);
 	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
 	if (ret)

@@ -57,7 +57,7 @@ static inline int vfio_iommu_type1_nesting_op_check(const struct vfio_iommu_type
 }
 
 /**
- * vfio_iommu_type1_nesting_op_copy_from_user() - Copy struct vfio_iommu_type1_nesting_op as the v5.10 kernel does
+ * vfio_iommu_type1_nesting_op_copy_from_user() - Copy struct vfio_iommu_type1_nesting_op as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *

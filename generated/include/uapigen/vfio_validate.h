@@ -58,7 +58,7 @@ static inline int vfio_group_status_check(const struct vfio_group_status *dst)
 }
 
 /**
- * vfio_group_status_copy_from_user() - Copy struct vfio_group_status as the v5.10 kernel does
+ * vfio_group_status_copy_from_user() - Copy struct vfio_group_status as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -131,7 +131,7 @@ static inline int vfio_device_info_check(const struct vfio_device_info *dst)
 }
 
 /**
- * vfio_device_info_copy_from_user() - Copy struct vfio_device_info as the v5.10 kernel does
+ * vfio_device_info_copy_from_user() - Copy struct vfio_device_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -204,7 +204,7 @@ static inline int vfio_region_info_check(const struct vfio_region_info *dst)
 }
 
 /**
- * vfio_region_info_copy_from_user() - Copy struct vfio_region_info as the v5.10 kernel does
+ * vfio_region_info_copy_from_user() - Copy struct vfio_region_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -277,7 +277,7 @@ static inline int vfio_irq_info_check(const struct vfio_irq_info *dst)
 }
 
 /**
- * vfio_irq_info_copy_from_user() - Copy struct vfio_irq_info as the v5.10 kernel does
+ * vfio_irq_info_copy_from_user() - Copy struct vfio_irq_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -362,7 +362,7 @@ static inline int vfio_irq_set_check(const struct vfio_irq_set *dst)
 }
 
 /**
- * vfio_irq_set_copy_from_user() - Copy struct vfio_irq_set as the v5.10 kernel does
+ * vfio_irq_set_copy_from_user() - Copy struct vfio_irq_set as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -435,7 +435,7 @@ static inline int vfio_pci_hot_reset_info_check(const struct vfio_pci_hot_reset_
 }
 
 /**
- * vfio_pci_hot_reset_info_copy_from_user() - Copy struct vfio_pci_hot_reset_info as the v5.10 kernel does
+ * vfio_pci_hot_reset_info_copy_from_user() - Copy struct vfio_pci_hot_reset_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -498,7 +498,7 @@ static inline int vfio_pci_hot_reset_check(const struct vfio_pci_hot_reset *dst)
 }
 
 /**
- * vfio_pci_hot_reset_copy_from_user() - Copy struct vfio_pci_hot_reset as the v5.10 kernel does
+ * vfio_pci_hot_reset_copy_from_user() - Copy struct vfio_pci_hot_reset as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -589,7 +589,7 @@ static inline int vfio_device_ioeventfd_check(const struct vfio_device_ioeventfd
 }
 
 /**
- * vfio_device_ioeventfd_copy_from_user() - Copy struct vfio_device_ioeventfd as the v5.10 kernel does
+ * vfio_device_ioeventfd_copy_from_user() - Copy struct vfio_device_ioeventfd as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -726,7 +726,7 @@ static inline int vfio_device_feature_check(const struct vfio_device_feature *ds
 }
 
 /**
- * vfio_device_feature_copy_from_user() - Copy struct vfio_device_feature as the v5.10 kernel does
+ * vfio_device_feature_copy_from_user() - Copy struct vfio_device_feature as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -754,7 +754,7 @@ static inline int vfio_device_feature_copy_from_user(struct vfio_device_feature 
 	return vfio_device_feature_check(dst);
 }
 
-/* struct vfio_device_bind_iommufd: argsz convention, min size offsetofend(out_devid) = 16, size 24 */
+/* struct vfio_device_bind_iommufd: size convention, min size offsetofend(out_devid) = 16, size 24 */
 #define UAPIGEN_VFIO_DEVICE_BIND_IOMMUFD_MIN_SIZE	16
 #define UAPIGEN_VFIO_DEVICE_BIND_IOMMUFD_SIZE		24
 
@@ -805,31 +805,31 @@ static inline int vfio_device_bind_iommufd_check(const struct vfio_device_bind_i
 }
 
 /**
- * vfio_device_bind_iommufd_copy_from_user() - Copy struct vfio_device_bind_iommufd as the v5.10 kernel does
- * @dst: the kernel's copy; fully written on every path (zeroed first)
- * @src: the user pointer
+ * vfio_device_bind_iommufd_copy_from_user() - Copy struct vfio_device_bind_iommufd as the newest revision's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
  *
- * 16 bytes (minsz), the argsz checks, then min(argsz, 24) - minsz more;
- * bytes beyond the kernel's size are not read. Then vfio_device_bind_iommufd_check().
+ * Read the size, refuse it below 16, copy_struct_from_user() of 24
+ * bytes, then vfio_device_bind_iommufd_check().
  *
- * Return: 0, -EFAULT, or the errno of the first failing check.
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
  */
 static inline int vfio_device_bind_iommufd_copy_from_user(struct vfio_device_bind_iommufd *dst, const void *src)
 {
-	const size_t minsz = 16;
-	size_t end;
-	__u32 argsz;
+	__u32 usize;
+	int ret;
 
-	memset(dst, 0, sizeof(*dst));
-	if (UAPI_COPY_FROM_USER(dst, src, minsz))
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
 		return -EFAULT;
-	argsz = dst->argsz;
-	if (argsz < minsz)
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
-	end = argsz < 24 ? argsz : 24;
-	if (UAPI_COPY_FROM_USER((unsigned char *)dst + minsz,
-				(const unsigned char *)src + minsz, end - minsz))
-		return -EFAULT;
+	}
+	ret = uapigen_copy_struct_from_user(dst, 24, src, usize);
+	if (ret)
+		return ret;
 	return vfio_device_bind_iommufd_check(dst);
 }
 
@@ -881,7 +881,7 @@ static inline int vfio_device_attach_iommufd_pt_check(const struct vfio_device_a
 }
 
 /**
- * vfio_device_attach_iommufd_pt_copy_from_user() - Copy struct vfio_device_attach_iommufd_pt as the v5.10 kernel does
+ * vfio_device_attach_iommufd_pt_copy_from_user() - Copy struct vfio_device_attach_iommufd_pt as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -960,7 +960,7 @@ static inline int vfio_device_detach_iommufd_pt_check(const struct vfio_device_d
 }
 
 /**
- * vfio_device_detach_iommufd_pt_copy_from_user() - Copy struct vfio_device_detach_iommufd_pt as the v5.10 kernel does
+ * vfio_device_detach_iommufd_pt_copy_from_user() - Copy struct vfio_device_detach_iommufd_pt as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -1036,7 +1036,7 @@ static inline int vfio_iommu_type1_info_check(const struct vfio_iommu_type1_info
 }
 
 /**
- * vfio_iommu_type1_info_copy_from_user() - Copy struct vfio_iommu_type1_info as the v5.10 kernel does
+ * vfio_iommu_type1_info_copy_from_user() - Copy struct vfio_iommu_type1_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -1118,7 +1118,7 @@ static inline int vfio_iommu_type1_dma_map_check(const struct vfio_iommu_type1_d
 }
 
 /**
- * vfio_iommu_type1_dma_map_copy_from_user() - Copy struct vfio_iommu_type1_dma_map as the v5.10 kernel does
+ * vfio_iommu_type1_dma_map_copy_from_user() - Copy struct vfio_iommu_type1_dma_map as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -1200,7 +1200,7 @@ static inline int vfio_iommu_type1_dma_unmap_check(const struct vfio_iommu_type1
 }
 
 /**
- * vfio_iommu_type1_dma_unmap_copy_from_user() - Copy struct vfio_iommu_type1_dma_unmap as the v5.10 kernel does
+ * vfio_iommu_type1_dma_unmap_copy_from_user() - Copy struct vfio_iommu_type1_dma_unmap as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -1285,7 +1285,7 @@ static inline int vfio_iommu_type1_dirty_bitmap_check(const struct vfio_iommu_ty
 }
 
 /**
- * vfio_iommu_type1_dirty_bitmap_copy_from_user() - Copy struct vfio_iommu_type1_dirty_bitmap as the v5.10 kernel does
+ * vfio_iommu_type1_dirty_bitmap_copy_from_user() - Copy struct vfio_iommu_type1_dirty_bitmap as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -2219,15 +2219,55 @@ static inline int vfio_device_feature__v6_17_copy_from_user(struct vfio_device_f
 	return vfio_device_feature__v6_12_copy_from_user(dst, src);
 }
 
-/* struct vfio_device_bind_iommufd in revision v6_17: copied and checked exactly as vfio_device_bind_iommufd. */
+/**
+ * vfio_device_bind_iommufd__v6_17_check() - The content checks of struct vfio_device_bind_iommufd in revision v6_17
+ * @dst: the struct as copied from user memory
+ *
+ * The schema's rules, in the kernel's order; the first that fails decides.
+ *
+ * Return: 0, or the negative errno of the first failing rule.
+ */
 static inline int vfio_device_bind_iommufd__v6_17_check(const struct vfio_device_bind_iommufd *dst)
 {
-	return vfio_device_bind_iommufd_check(dst);
+	/* flags has only VFIO_DEVICE_BIND_FLAG_TOKEN (vfio_df_ioctl_bind_iommufd) */
+	if (!((((__u64)dst->flags & ~(__u64)(VFIO_DEVICE_BIND_FLAG_TOKEN)) == 0)))
+		return -EINVAL;
+	/* iommufd is not negative */
+	if (!(((__u64)dst->iommufd < 2147483648ULL)))
+		return -EINVAL;
+	(void)dst;
+	return 0;
 }
 
+/**
+ * vfio_device_bind_iommufd__v6_17_copy_from_user() - Copy struct vfio_device_bind_iommufd as revision v6_17's kernel does
+ * @dst: the kernel's copy; fully written on every path
+ * @src: the user pointer; its first __u32 is the user's size
+ *
+ * Read the size, refuse it below 16, copy_struct_from_user() of 16
+ * bytes, then vfio_device_bind_iommufd__v6_17_check().
+ *
+ * Return: 0, -EFAULT, -EINVAL, -E2BIG, or the errno of the first failing check.
+ */
 static inline int vfio_device_bind_iommufd__v6_17_copy_from_user(struct vfio_device_bind_iommufd *dst, const void *src)
 {
-	return vfio_device_bind_iommufd_copy_from_user(dst, src);
+	__u32 usize;
+	int ret;
+
+	if (UAPI_COPY_FROM_USER(&usize, src, sizeof(usize))) {
+		memset(dst, 0, sizeof(*dst));
+		return -EFAULT;
+	}
+	if (usize < 16) {
+		memset(dst, 0, sizeof(*dst));
+		return -EINVAL;
+	}
+	/* This revision's kernel copies 16 bytes: the rest of today's struct stays zero. */
+	memset((unsigned char *)dst + 16, 0, sizeof(*dst) - 16);
+	ret = uapigen_copy_struct_from_user(dst, 16, src, usize);
+	if (ret)
+		return ret;
+	return vfio_device_bind_iommufd__v6_17_check(dst);
 }
 
 /* struct vfio_device_attach_iommufd_pt in revision v6_17: copied and checked exactly as vfio_device_attach_iommufd_pt. */

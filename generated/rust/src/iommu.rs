@@ -375,7 +375,7 @@ impl IommuPageResponse {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct iommu_page_response` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct iommu_page_response` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -684,7 +684,7 @@ impl IommuCacheInvalidateInfo {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 56usize;
-    /// Copies `struct iommu_cache_invalidate_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct iommu_cache_invalidate_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 56) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -991,7 +991,7 @@ impl IommuGpasidBindData {
     pub const MIN_SIZE: usize = 56usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
-    /// Copies `struct iommu_gpasid_bind_data` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct iommu_gpasid_bind_data` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 72) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(

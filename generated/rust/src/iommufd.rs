@@ -117,7 +117,7 @@ impl IommuDestroy {
     pub const MIN_SIZE: usize = 8usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct iommu_destroy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_destroy` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -197,7 +197,7 @@ impl IommuIoasAlloc {
     pub const MIN_SIZE: usize = 12usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
-    /// Copies `struct iommu_ioas_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -357,7 +357,7 @@ impl IommuIoasIovaRanges {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_iova_ranges` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -468,7 +468,7 @@ impl IommuIoasAllowIovas {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_allow_iovas` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -609,7 +609,7 @@ impl IommuIoasMap {
     pub const MIN_SIZE: usize = 40usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_map` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -737,7 +737,7 @@ impl IommuIoasMapFile {
     pub const MIN_SIZE: usize = 40usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_ioas_map_file` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_map_file` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -868,7 +868,7 @@ impl IommuIoasCopy {
     pub const MIN_SIZE: usize = 40usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_copy` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -979,7 +979,7 @@ impl IommuIoasUnmap {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct iommu_ioas_unmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_unmap` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1130,7 +1130,7 @@ impl IommuOption {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct iommu_option` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_option` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1281,7 +1281,7 @@ impl IommuVfioIoas {
     pub const MIN_SIZE: usize = 12usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
-    /// Copies `struct iommu_vfio_ioas` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_vfio_ioas` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1698,7 +1698,7 @@ impl IommuHwptAlloc {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
-    /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hwpt_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2228,7 +2228,7 @@ impl IommuHwInfo {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2341,7 +2341,7 @@ impl IommuHwptSetDirtyTracking {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
-    /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hwpt_set_dirty_tracking` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2487,7 +2487,7 @@ impl IommuHwptGetDirtyBitmap {
     pub const MIN_SIZE: usize = 48usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
-    /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hwpt_get_dirty_bitmap` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2815,7 +2815,7 @@ impl IommuHwptInvalidate {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct iommu_hwpt_invalidate` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hwpt_invalidate` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2918,7 +2918,7 @@ impl IommuFaultAlloc {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
-    /// Copies `struct iommu_fault_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_fault_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3299,7 +3299,7 @@ impl IommuViommuAlloc {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_viommu_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_viommu_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3406,7 +3406,7 @@ impl IommuVdeviceAlloc {
     pub const MIN_SIZE: usize = 24usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct iommu_vdevice_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_vdevice_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3487,7 +3487,7 @@ impl IommuIoasChangeProcess {
     pub const MIN_SIZE: usize = 8usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct iommu_ioas_change_process` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_ioas_change_process` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3780,7 +3780,7 @@ impl IommuVeventqAlloc {
     pub const MIN_SIZE: usize = 28usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct iommu_veventq_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_veventq_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3938,7 +3938,7 @@ impl IommuHwQueueAlloc {
     pub const MIN_SIZE: usize = 40usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 40usize;
-    /// Copies `struct iommu_hw_queue_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct iommu_hw_queue_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -4072,7 +4072,7 @@ pub mod v6_2 {
         pub const MIN_SIZE: usize = 40usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_ioas_map` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_ioas_map` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4181,7 +4181,7 @@ pub mod v6_2 {
         pub const MIN_SIZE: usize = 40usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_ioas_copy` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_ioas_copy` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4313,7 +4313,7 @@ pub mod v6_6 {
         pub const MIN_SIZE: usize = 24usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 24usize;
-        /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hwpt_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4425,7 +4425,7 @@ pub mod v6_6 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 32usize;
-        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4567,7 +4567,7 @@ pub mod v6_7 {
         pub const MIN_SIZE: usize = 24usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hwpt_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4695,7 +4695,7 @@ pub mod v6_7 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4839,7 +4839,7 @@ pub mod v6_8 {
         pub const MIN_SIZE: usize = 24usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hwpt_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hwpt_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5127,7 +5127,7 @@ pub mod v6_12_31 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5274,7 +5274,7 @@ pub mod v6_13 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5452,7 +5452,7 @@ pub mod v6_13 {
         pub const MIN_SIZE: usize = 24usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 24usize;
-        /// Copies `struct iommu_viommu_alloc` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_viommu_alloc` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5634,7 +5634,7 @@ pub mod v6_15 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 40usize;
-        /// Copies `struct iommu_hw_info` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct iommu_hw_info` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(

@@ -157,7 +157,7 @@ impl VfioGroupStatus {
     pub const MIN_SIZE: usize = 8usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct vfio_group_status` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_group_status` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -320,7 +320,7 @@ impl VfioDeviceInfo {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct vfio_device_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -510,7 +510,7 @@ impl VfioRegionInfo {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct vfio_region_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_region_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -986,7 +986,7 @@ impl VfioIrqInfo {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
-    /// Copies `struct vfio_irq_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_irq_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1140,7 +1140,7 @@ impl VfioIrqSet {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 20 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 20usize;
-    /// Copies `struct vfio_irq_set` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_irq_set` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1473,7 +1473,7 @@ impl VfioPciHotResetInfo {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array devices[] at offset 12 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 12usize;
-    /// Copies `struct vfio_pci_hot_reset_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_pci_hot_reset_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1591,7 +1591,7 @@ impl VfioPciHotReset {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array group_fds[] at offset 12 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 12usize;
-    /// Copies `struct vfio_pci_hot_reset` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_pci_hot_reset` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -1899,7 +1899,7 @@ impl VfioDeviceIoeventfd {
     pub const MIN_SIZE: usize = 28usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct vfio_device_ioeventfd` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_ioeventfd` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2074,7 +2074,7 @@ impl VfioDeviceFeature {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2285,7 +2285,7 @@ impl VfioDeviceBindIommufd {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct vfio_device_bind_iommufd` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_bind_iommufd` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2293,19 +2293,8 @@ impl VfioDeviceBindIommufd {
         mem: &M,
         src: u64,
     ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
-        let dst = self;
-        ::uapigen_uaccess::ArgszCopy::head(mem, dst, src, Self::MIN_SIZE)?;
-        let argsz = dst.argsz;
-        if (argsz as usize) < Self::MIN_SIZE {
-            return ::core::result::Result::Err(
-                ::uapigen_uaccess::Rejected::new(
-                    ::uapigen_uaccess::Errno::EINVAL,
-                    "argsz >= minsz (offsetofend(out_devid) = 16)",
-                ),
-            );
-        }
-        ::uapigen_uaccess::ArgszCopy::tail(mem, dst, src, Self::MIN_SIZE, argsz)?;
-        dst.check()
+        ::uapigen_uaccess::size_copy(mem, self, src, Self::MIN_SIZE)?;
+        self.check()
     }
     /// [`Self::copy_from_user_into`] into a new value.
     pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
@@ -2426,7 +2415,7 @@ impl VfioDeviceAttachIommufdPt {
     pub const MIN_SIZE: usize = 12usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 16usize;
-    /// Copies `struct vfio_device_attach_iommufd_pt` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_attach_iommufd_pt` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -2548,7 +2537,7 @@ impl VfioDeviceDetachIommufdPt {
     pub const MIN_SIZE: usize = 8usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 12usize;
-    /// Copies `struct vfio_device_detach_iommufd_pt` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_detach_iommufd_pt` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3369,7 +3358,7 @@ impl VfioIommuType1Info {
     pub const MIN_SIZE: usize = 16usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct vfio_iommu_type1_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_iommu_type1_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3657,7 +3646,7 @@ impl VfioIommuType1DmaMap {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct vfio_iommu_type1_dma_map` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_iommu_type1_dma_map` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -3862,7 +3851,7 @@ impl VfioIommuType1DmaUnmap {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 24 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 24usize;
-    /// Copies `struct vfio_iommu_type1_dma_unmap` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_iommu_type1_dma_unmap` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 24) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -4044,7 +4033,7 @@ impl VfioIommuType1DirtyBitmap {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct vfio_iommu_type1_dirty_bitmap` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_iommu_type1_dirty_bitmap` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -4722,7 +4711,7 @@ pub mod v6_1 {
         pub const MIN_SIZE: usize = 16usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 20usize;
-        /// Copies `struct vfio_device_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -4827,7 +4816,7 @@ pub mod v6_1 {
         pub const MIN_SIZE: usize = 32usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 32usize;
-        /// Copies `struct vfio_region_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_region_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5178,7 +5167,7 @@ pub mod v6_1 {
         /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
         /// this; the flexible array devices[] at offset 12 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
         pub const SIZE: usize = 12usize;
-        /// Copies `struct vfio_pci_hot_reset_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_pci_hot_reset_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5475,7 +5464,7 @@ pub mod v6_1 {
         /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
         /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
         pub const SIZE: usize = 8usize;
-        /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5725,7 +5714,7 @@ pub mod v6_12 {
         /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
         /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
         pub const SIZE: usize = 8usize;
-        /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -5910,7 +5899,7 @@ pub mod v6_12 {
         pub const MIN_SIZE: usize = 16usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 16usize;
-        /// Copies `struct vfio_device_bind_iommufd` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_bind_iommufd` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 16) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -6032,7 +6021,7 @@ pub mod v6_12 {
         pub const MIN_SIZE: usize = 12usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 12usize;
-        /// Copies `struct vfio_device_attach_iommufd_pt` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_attach_iommufd_pt` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 12) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -6125,7 +6114,7 @@ pub mod v6_12 {
         pub const MIN_SIZE: usize = 8usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 8usize;
-        /// Copies `struct vfio_device_detach_iommufd_pt` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct vfio_device_detach_iommufd_pt` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
@@ -6275,7 +6264,133 @@ pub mod v6_17 {
     pub use super::VfioDeviceGfxPlaneInfo;
     pub use super::VfioDeviceIoeventfd;
     pub use super::v6_15::VfioDeviceFeature;
-    pub use super::VfioDeviceBindIommufd;
+    /// `struct vfio_device_bind_iommufd`
+    ///
+    /// VFIO_DEVICE_BIND_IOMMUFD - _IOR(VFIO_TYPE, VFIO_BASE + 18,
+    /// 				   struct vfio_device_bind_iommufd)
+    /// @argsz:	 User filled size of this data.
+    /// @flags:	 Must be 0 or a bit flags of VFIO_DEVICE_BIND_*
+    /// @iommufd:	 iommufd to bind.
+    /// @out_devid:	 The device id generated by this bind. devid is a handle for
+    /// 		 this device/iommufd bond and can be used in IOMMUFD commands.
+    /// @token_uuid_ptr: Valid if VFIO_DEVICE_BIND_FLAG_TOKEN. Points to a 16 byte
+    ///                  UUID in the same format as VFIO_DEVICE_FEATURE_PCI_VF_TOKEN.
+    ///
+    /// Bind a vfio_device to the specified iommufd.
+    ///
+    /// User is restricted from accessing the device before the binding operation
+    /// is completed.  Only allowed on cdev fds.
+    ///
+    /// Unbind is automatically conducted when device fd is closed.
+    ///
+    /// A token is sometimes required to open the device, unless this is known to be
+    /// needed VFIO_DEVICE_BIND_FLAG_TOKEN should not be set and token_uuid_ptr is
+    /// ignored. The only case today is a PF/VF relationship where the VF bind must
+    /// be provided the same token as VFIO_DEVICE_FEATURE_PCI_VF_TOKEN provided to
+    /// the PF.
+    ///
+    /// Return: 0 on success, -errno on failure.
+    #[repr(C, align(8))]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(
+        ::zerocopy::FromBytes,
+        ::zerocopy::IntoBytes,
+        ::zerocopy::KnownLayout,
+        ::zerocopy::Immutable
+    )]
+    pub struct VfioDeviceBindIommufd {
+        /// `argsz`.
+        pub argsz: u32,
+        /// `flags`.
+        pub flags: u32,
+        /// `iommufd`.
+        pub iommufd: i32,
+        /// `out_devid`.
+        pub out_devid: u32,
+        /// `token_uuid_ptr`.
+        pub token_uuid_ptr: u64,
+    }
+    const _: () = {
+        if ::core::mem::size_of::<VfioDeviceBindIommufd>() != 24 {
+            panic!("struct vfio_device_bind_iommufd: wrong size");
+        }
+        if ::core::mem::align_of::<VfioDeviceBindIommufd>() != 8 {
+            panic!("struct vfio_device_bind_iommufd: wrong alignment");
+        }
+        if ::core::mem::offset_of!(VfioDeviceBindIommufd, argsz) != 0 {
+            panic!("struct vfio_device_bind_iommufd: `argsz` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceBindIommufd, flags) != 4 {
+            panic!("struct vfio_device_bind_iommufd: `flags` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceBindIommufd, iommufd) != 8 {
+            panic!("struct vfio_device_bind_iommufd: `iommufd` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceBindIommufd, out_devid) != 12 {
+            panic!("struct vfio_device_bind_iommufd: `out_devid` at the wrong offset");
+        }
+        if ::core::mem::offset_of!(VfioDeviceBindIommufd, token_uuid_ptr) != 16 {
+            panic!(
+                "struct vfio_device_bind_iommufd: `token_uuid_ptr` at the wrong offset"
+            );
+        }
+    };
+    unsafe impl ::uapigen_uaccess::Plain for VfioDeviceBindIommufd {}
+    impl VfioDeviceBindIommufd {
+        /// The kernel's minimum size: offsetofend(out_devid) = 16.
+        pub const MIN_SIZE: usize = 16usize;
+        /// `sizeof`: the most the kernel reads as this struct.
+        pub const SIZE: usize = 16usize;
+        /// Copies `struct vfio_device_bind_iommufd` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        pub fn copy_from_user_into<
+            M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
+        >(
+            &mut self,
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            ::uapigen_uaccess::size_copy_ksize(
+                mem,
+                self,
+                src,
+                Self::MIN_SIZE,
+                Self::SIZE,
+            )?;
+            self.check()
+        }
+        /// [`Self::copy_from_user_into`] into a new value.
+        pub fn copy_from_user<M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized>(
+            mem: &M,
+            src: u64,
+        ) -> ::core::result::Result<Self, ::uapigen_uaccess::Rejected> {
+            let mut dst = <Self as ::core::default::Default>::default();
+            dst.copy_from_user_into(mem, src)?;
+            ::core::result::Result::Ok(dst)
+        }
+        /// The content checks of `struct vfio_device_bind_iommufd`, in the kernel's order; the first that fails decides.
+        #[inline]
+        pub fn check(&self) -> ::core::result::Result<(), ::uapigen_uaccess::Rejected> {
+            if !((self.flags as u64) & !(0u64 | (VFIO_DEVICE_BIND_FLAG_TOKEN as u64))
+                == 0)
+            {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "flags has only VFIO_DEVICE_BIND_FLAG_TOKEN (vfio_df_ioctl_bind_iommufd)",
+                    ),
+                );
+            }
+            if !((self.iommufd as u64) < 2147483648u64) {
+                return ::core::result::Result::Err(
+                    ::uapigen_uaccess::Rejected::new(
+                        ::uapigen_uaccess::Errno::EINVAL,
+                        "iommufd is not negative",
+                    ),
+                );
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
     pub use super::VfioDeviceAttachIommufdPt;
     pub use super::VfioDeviceDetachIommufdPt;
     pub use super::VfioDeviceFeatureMigration;

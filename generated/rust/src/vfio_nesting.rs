@@ -65,7 +65,7 @@ impl VfioIommuType1NestingOp {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct vfio_iommu_type1_nesting_op` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_iommu_type1_nesting_op` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(

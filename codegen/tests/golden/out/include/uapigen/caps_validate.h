@@ -67,7 +67,7 @@ static inline int vfio_region_info_check(const struct vfio_region_info *dst)
 }
 
 /**
- * vfio_region_info_copy_from_user() - Copy struct vfio_region_info as the v5.10 kernel does
+ * vfio_region_info_copy_from_user() - Copy struct vfio_region_info as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *

@@ -57,7 +57,7 @@ static inline int extuse_timer_check(const struct extuse_timer *dst)
 }
 
 /**
- * extuse_timer_copy_from_user() - Copy struct extuse_timer as iommufd's ioctl path does
+ * extuse_timer_copy_from_user() - Copy struct extuse_timer as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *

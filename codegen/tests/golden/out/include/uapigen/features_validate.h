@@ -84,7 +84,7 @@ static inline int feat_record_check(const struct feat_record *dst)
 }
 
 /**
- * feat_record_copy_from_user() - Copy struct feat_record as iommufd's ioctl path does
+ * feat_record_copy_from_user() - Copy struct feat_record as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -150,7 +150,7 @@ static inline int feat_c_types_check(const struct feat_c_types *dst)
 }
 
 /**
- * feat_c_types_copy_from_user() - Copy struct feat_c_types as iommufd's ioctl path does
+ * feat_c_types_copy_from_user() - Copy struct feat_c_types as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *
@@ -218,7 +218,7 @@ static inline int feat_record__r1_copy_from_user(struct feat_record *dst, const 
 		memset(dst, 0, sizeof(*dst));
 		return -EINVAL;
 	}
-	/* Today's struct is larger than this revision's: its later fields stay zero. */
+	/* This revision's kernel copies 64 bytes: the rest of today's struct stays zero. */
 	memset((unsigned char *)dst + 64, 0, sizeof(*dst) - 64);
 	ret = uapigen_copy_struct_from_user(dst, 64, src, usize);
 	if (ret)

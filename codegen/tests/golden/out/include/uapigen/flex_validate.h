@@ -71,7 +71,7 @@ static inline int vfio_irq_set_check(const struct vfio_irq_set *dst)
 }
 
 /**
- * vfio_irq_set_copy_from_user() - Copy struct vfio_irq_set as the v5.10 kernel does
+ * vfio_irq_set_copy_from_user() - Copy struct vfio_irq_set as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -131,7 +131,7 @@ static inline int vfio_device_feature_check(const struct vfio_device_feature *ds
 }
 
 /**
- * vfio_device_feature_copy_from_user() - Copy struct vfio_device_feature as the v5.10 kernel does
+ * vfio_device_feature_copy_from_user() - Copy struct vfio_device_feature as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *
@@ -191,7 +191,7 @@ static inline int flex_envelope_check(const struct flex_envelope *dst)
 }
 
 /**
- * flex_envelope_copy_from_user() - Copy struct flex_envelope as the v5.10 kernel does
+ * flex_envelope_copy_from_user() - Copy struct flex_envelope as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *

@@ -66,7 +66,7 @@ static inline int nest_req_check(const struct nest_req *dst)
 }
 
 /**
- * nest_req_copy_from_user() - Copy struct nest_req as iommufd's ioctl path does
+ * nest_req_copy_from_user() - Copy struct nest_req as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *

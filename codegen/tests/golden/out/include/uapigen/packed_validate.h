@@ -63,7 +63,7 @@ static inline int pk_query_check(const struct pk_query *dst)
 }
 
 /**
- * pk_query_copy_from_user() - Copy struct pk_query as iommufd's ioctl path does
+ * pk_query_copy_from_user() - Copy struct pk_query as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path
  * @src: the user pointer; its first __u32 is the user's size
  *

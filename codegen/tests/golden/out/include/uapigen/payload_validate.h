@@ -96,7 +96,7 @@ static inline int pl_feature_check(const struct pl_feature *dst)
 }
 
 /**
- * pl_feature_copy_from_user() - Copy struct pl_feature as the v5.10 kernel does
+ * pl_feature_copy_from_user() - Copy struct pl_feature as the newest revision's kernel does
  * @dst: the kernel's copy; fully written on every path (zeroed first)
  * @src: the user pointer
  *

@@ -116,7 +116,7 @@ impl VfioRegionInfo {
     pub const MIN_SIZE: usize = 32usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 32usize;
-    /// Copies `struct vfio_region_info` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_region_info` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 32) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(

@@ -255,7 +255,7 @@ impl FeatRecord {
     pub const MIN_SIZE: usize = 64usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 72usize;
-    /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct feat_record` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -654,7 +654,7 @@ impl FeatCTypes {
     pub const MIN_SIZE: usize = 48usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 48usize;
-    /// Copies `struct feat_c_types` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct feat_c_types` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -969,7 +969,7 @@ pub mod r1 {
         pub const MIN_SIZE: usize = 64usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 64usize;
-        /// Copies `struct feat_record` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+        /// Copies `struct feat_record` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(

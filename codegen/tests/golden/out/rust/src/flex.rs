@@ -80,7 +80,7 @@ impl VfioIrqSet {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 20 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 20usize;
-    /// Copies `struct vfio_irq_set` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_irq_set` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 20) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -171,7 +171,7 @@ impl VfioDeviceFeature {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct vfio_device_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct vfio_device_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -249,7 +249,7 @@ impl FlexEnvelope {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct flex_envelope` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct flex_envelope` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -641,7 +641,7 @@ pub mod r1 {
         pub const MIN_SIZE: usize = 8usize;
         /// `sizeof`: the most the kernel reads as this struct.
         pub const SIZE: usize = 8usize;
-        /// Copies `struct flex_envelope` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct flex_envelope` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(

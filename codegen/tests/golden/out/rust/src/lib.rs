@@ -17,6 +17,9 @@ pub mod caps;
 /// `include/uapi/linux/compat_golden.h`, from `compat.toml`.
 #[rustfmt::skip]
 pub mod compat;
+/// `include/uapi/linux/convention.h`, from `convention.toml`.
+#[rustfmt::skip]
+pub mod convention;
 /// `include/uapi/linux/enums.h`, from `enums.toml`.
 #[rustfmt::skip]
 pub mod enums;

@@ -230,7 +230,7 @@ impl NestReq {
     pub const MIN_SIZE: usize = 64usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 64usize;
-    /// Copies `struct nest_req` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct nest_req` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(

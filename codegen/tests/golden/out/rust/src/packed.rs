@@ -116,7 +116,7 @@ impl PkQuery {
     pub const MIN_SIZE: usize = 13usize;
     /// `sizeof`: the most the kernel reads as this struct.
     pub const SIZE: usize = 21usize;
-    /// Copies `struct pk_query` from user address `src` as iommufd's ioctl path does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
+    /// Copies `struct pk_query` from user address `src` as its revision's kernel does: read the size, refuse it below `MIN_SIZE`, `copy_struct_from_user` (shorter: zero-filled; longer: the tail must be zero, else -E2BIG), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(

@@ -53,7 +53,7 @@ impl PlFeature {
     /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
     /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
     pub const SIZE: usize = 8usize;
-    /// Copies `struct pl_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+    /// Copies `struct pl_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
     pub fn copy_from_user_into<
         M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
     >(
@@ -249,7 +249,7 @@ pub mod r1 {
         /// `sizeof`: the most the kernel reads as this struct. The validators copy at most
         /// this; the flexible array data[] at offset 8 is not part of the size: its elements follow the struct in user memory, and the caller copies and checks them.
         pub const SIZE: usize = 8usize;
-        /// Copies `struct pl_feature` from user address `src` as the v5.10 kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
+        /// Copies `struct pl_feature` from user address `src` as its revision's kernel does: `minsz` bytes, the argsz checks, then `min(argsz, 8) - minsz` more (bytes beyond the kernel's size are not read), then [`Self::check`].
         pub fn copy_from_user_into<
             M: ::uapigen_uaccess::UserMemory + ?::core::marker::Sized,
         >(
