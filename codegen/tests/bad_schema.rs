@@ -1495,6 +1495,18 @@ const CASES: &[Case] = &[
         says: "nope",
     },
     Case {
+        name: "a pointer of three levels",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"p\", type = \"char ***\" }]\n",
+        at: "\"char ***\"",
+        says: "more than two levels of `*`",
+    },
+    Case {
+        name: "a pointer to a qualified pointer",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"p\", type = \"char * const *\" }]\n",
+        at: "\"char * const *\"",
+        says: "unknown pointer type `char * const *`",
+    },
+    Case {
         name: "min_size_when without a condition",
         body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"flags\" }\nmin_size_when = [{ when = [], offsetofend = \"a\" }]\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }, { name = \"p\", type = \"__u32\" }]\n",
         at: "{ when = [], offsetofend",

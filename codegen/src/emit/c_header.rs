@@ -1080,7 +1080,9 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     },
                     // The `*` binds to the declarator: `__u64 __user *data;`.
                     name: match ty {
-                        FieldType::Pointer(_) => format!("*{}", f.name.as_deref().unwrap_or("")),
+                        FieldType::Pointer(p) => {
+                            format!("{}{}", p.stars(), f.name.as_deref().unwrap_or(""))
+                        }
                         _ => f.name.clone().unwrap_or_default(),
                     },
                     array,

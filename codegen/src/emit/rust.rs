@@ -2056,7 +2056,12 @@ fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
             }
         },
     };
-    format!("*{} {to}", if p.konst { "const" } else { "mut" })
+    let inner = format!("*{} {to}", if p.konst { "const" } else { "mut" });
+    if p.to_pointer {
+        format!("*mut {inner}")
+    } else {
+        inner
+    }
 }
 
 /// `src/lib.rs` of the generated crate.

@@ -1152,7 +1152,8 @@ impl Emit<'_> {
                 FieldType::Scalar(sc) => (bindgen_scalar(*sc).to_string(), false),
                 FieldType::Pointer(p) => (
                     format!(
-                        "*{} {}",
+                        "{}*{} {}",
+                        if p.to_pointer { "*mut " } else { "" },
                         if p.konst { "const" } else { "mut" },
                         match p.to {
                             Pointee::Void => "::std::os::raw::c_void",

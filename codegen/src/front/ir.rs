@@ -793,6 +793,9 @@ pub struct Pointer {
     pub konst: bool,
     /// `T __user *`: sparse's address space of user memory (headers_install removes it).
     pub user: bool,
+    /// `T **`: a pointer to a pointer to T (linux/sem.h's `struct sem_queue
+    /// **sem_pending_last`); `konst` and `user` qualify T.
+    pub to_pointer: bool,
 }
 
 impl Pointer {
@@ -817,6 +820,15 @@ impl Pointer {
         )
     }
 
+    /// The declarator's stars: `*`, or `**` for a pointer to a pointer.
+    pub fn stars(&self) -> &'static str {
+        if self.to_pointer {
+            "**"
+        } else {
+            "*"
+        }
+    }
+
     /// The type as the ABI lock and messages name it: `const char *`, without `__user`,
     /// which headers_install removes.
     pub fn c_name(&self, family: &Family) -> String {
@@ -824,7 +836,7 @@ impl Pointer {
             user: false,
             ..*self
         };
-        format!("{} *", user.c_base(family))
+        format!("{} {}", user.c_base(family), self.stars())
     }
 }
 

@@ -3112,8 +3112,21 @@ impl Resolver {
         None
     }
 
-    /// `const T __user *`: `base` is the text before the `*`.
+    /// `const T __user *`, or `T **`: `base` is the text before the last `*`.
     fn pointer(&mut self, t: &S<String>, base: &str, incomplete: bool) -> Option<Pointer> {
+        // `T **`: the pointer points to an unqualified `T *`.
+        let (base, to_pointer) = match base.trim_end().strip_suffix('*') {
+            Some(inner) => (inner, true),
+            None => (base, false),
+        };
+        if to_pointer && base.trim_end().ends_with('*') {
+            self.error_note(
+                t.span(),
+                format!("`{}`: more than two levels of `*`", t.get_ref().trim()),
+                "a pointer is `T *` or, a pointer to a pointer, `T **`",
+            );
+            return None;
+        }
         let mut words: Vec<&str> = base.split_whitespace().collect();
         let konst = words.first() == Some(&"const");
         if konst {
@@ -3210,14 +3223,19 @@ impl Resolver {
             },
         };
         match to {
-            Some(to) => Some(Pointer { to, konst, user }),
+            Some(to) => Some(Pointer {
+                to,
+                konst,
+                user,
+                to_pointer,
+            }),
             None => {
                 self.error_note(
                     t.span(),
                     format!("unknown pointer type `{}`", t.get_ref().trim()),
                     "a pointer is `T *`, `const T *` or `T __user *` with T `void`, an integer \
                      type, `struct NAME`, a `typedef = true` struct's NAME or a `[[typedef]]` \
-                     of this schema; one level of `*`",
+                     of this schema; or a pointer to one of those, `T **`",
                 );
                 None
             }

@@ -456,7 +456,7 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         bare.to_string()
     } else {
         let what = if canon.kind() == TypeKind::Pointer {
-            "a pointer to a pointer"
+            "a pointer to a pointer that is qualified or points to a pointer itself"
         } else if spelled.contains('(') {
             "a function pointer"
         } else {
@@ -464,7 +464,7 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         };
         return Err(format!(
             "{what} (`{spelled}`); the schema writes `T *` with T void, an integer type it has \
-             or `struct NAME` (one level of `*`)"
+             or `struct NAME`, or `T **` (two levels of `*` at most)"
         ));
     };
     Ok(format!("{konst}{base} *"))
@@ -832,8 +832,17 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     } else if let (false, Some(c)) = (ty.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
         c.to_string()
     } else if ty.kind() == TypeKind::Pointer {
+        // `T **` (linux/sem.h's `struct sem_queue **`): the inner, unqualified `T *` is read
+        // as a pointer member would be, and a `*` added.
+        let inner = ty.pointee();
+        let (ty, stars) = if inner.kind() == TypeKind::Pointer && !inner.is_qualified() {
+            (inner, "*")
+        } else {
+            (ty, "")
+        };
         match pointer_type(ty) {
             Ok(t) => {
+                let t = format!("{t}{stars}");
                 // What it points to is the schema's, or another header's copied above.
                 let to = ty.pointee();
                 if to.kind() == TypeKind::Typedef

@@ -27,6 +27,6 @@ struct ty_req {
 	ty_inner_t inner;
 	__u32 *const ro;
 	void (*callback)(void);
-	__u64 **pages;
+	__u64 ***pages;
 	ty_size_t *sizes;
 };

@@ -11,6 +11,6 @@ struct un_req {
 	union un_tagged t;
 	union {
 		__u64 value;
-		__u64 **pages;
+		__u64 ***pages;
 	} u;
 };

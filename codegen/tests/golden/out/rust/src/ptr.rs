@@ -162,6 +162,10 @@ pub struct PtrList {
     pub again: *mut ::core::ffi::c_void,
     /// a union of another header's (linux/i2c-dev.h's `union i2c_smbus_data *`)
     pub data: *mut ::core::ffi::c_void,
+    /// a pointer to a pointer (linux/sem.h's `struct sem_queue **sem_pending_last`)
+    pub last: *mut *mut ::core::ffi::c_void,
+    /// a pointer to pointers to strings
+    pub names: *mut *const ::core::ffi::c_char,
 }
 impl ::core::default::Default for PtrList {
     fn default() -> Self {
@@ -170,7 +174,7 @@ impl ::core::default::Default for PtrList {
 }
 const _: () = {
     if ::core::mem::size_of::<PtrList>()
-        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 24 } else { 48 }
     {
         panic!("struct ptr_list: wrong size");
     }
@@ -196,6 +200,16 @@ const _: () = {
         != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
     {
         panic!("struct ptr_list: `data` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrList, last)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
+    {
+        panic!("struct ptr_list: `last` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrList, names)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 20 } else { 40 }
+    {
+        panic!("struct ptr_list: `names` at the wrong offset");
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrList {}

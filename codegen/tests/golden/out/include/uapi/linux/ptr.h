@@ -57,12 +57,16 @@ struct ptr_kinds {
  * @owner: the kernel's
  * @again: the same tag
  * @data: a union of another header's (linux/i2c-dev.h's `union i2c_smbus_data *`)
+ * @last: a pointer to a pointer (linux/sem.h's `struct sem_queue **sem_pending_last`)
+ * @names: a pointer to pointers to strings
  */
 struct ptr_list {
 	struct ptr_list *next;
 	const struct ptr_kernel_only *owner;
 	struct ptr_kernel_only *again;
 	union ptr_kernel_data *data;
+	struct ptr_kernel_only **last;
+	const char **names;
 };
 
 #define PTR_DESC_ALIGN_SIZE	16
