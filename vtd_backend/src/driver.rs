@@ -122,6 +122,10 @@ pub struct Nested {
     pub s1: IommuHwptVtdS1,
     /// The devices attached to it.
     pub devices: BTreeSet<SourceId>,
+    /// Its own domain id, from its first attach on (v6.8's `domain_attach_iommu`): the PASID
+    /// entries and flushes of a nested domain carry it, not the parent's (REFERENCE §8,
+    /// 111bf85c68f6); before an attach nothing of it is cached, so nothing is flushed.
+    pub did: Option<u16>,
 }
 
 /// What the model keeps per VM.
@@ -361,7 +365,9 @@ impl VtdIommu {
 impl State {
     fn alloc_did(&mut self) -> Result<u16, Rejected> {
         (NUM_RESERVED_DID..=u16::MAX)
-            .find(|d| !self.paging.contains_key(d))
+            .find(|d| {
+                !self.paging.contains_key(d) && !self.nested.values().any(|n| n.did == Some(*d))
+            })
             .ok_or(reject(Errno::ENOSPC, "no free domain id"))
     }
 
@@ -485,10 +491,13 @@ impl State {
 
     /// Writes a nested PASID entry (REFERENCE §8) and flushes.
     #[allow(clippy::too_many_arguments)]
+    /// Writes a nested PASID entry over paging domain `parent`, carrying domain id `did`
+    /// (the parent's for the 2020 bind, the nested domain's own for iommufd), and flushes it.
     fn setup_nested(
         &mut self,
         sid: SourceId,
         pasid: u32,
+        parent: u16,
         did: u16,
         flptr: u64,
         flpm: u64,
@@ -496,7 +505,7 @@ impl State {
         eafe: bool,
         wpe: bool,
     ) {
-        let paging = self.paging[&did];
+        let paging = self.paging[&parent];
         let snoop = self.ecap & regs::ECAP_SC != 0;
         let mut e = PasidEntry::default();
         e.set_flptr(flptr);
@@ -665,9 +674,11 @@ impl Backend for VtdIommu {
         }
         let flpm = s.flpm(data.addr_width)?;
         for sid in sids {
+            // The 2020 bind's domain is the second-level one: the entry carries its DID.
             s.setup_nested(
                 sid,
                 pasid,
+                did,
                 did,
                 data.gpgd,
                 flpm,
@@ -938,6 +949,7 @@ impl Backend for VtdIommu {
                 parent,
                 s1: *s1,
                 devices: BTreeSet::new(),
+                did: None,
             },
         );
         Ok(NestedDomain(id))
@@ -980,10 +992,17 @@ impl Backend for VtdIommu {
             return Err(reject(Errno::EBUSY, "the device's PASID entry is present"));
         }
         let sre = n.s1.flags & IOMMU_VTD_S1_SRE != 0;
+        // intel_pasid_setup_nested (v6.8): `did = domain_id_iommu(domain, iommu)`, the nested
+        // domain's own, given at its first attach.
+        let did = match n.did {
+            Some(d) => d,
+            None => s.alloc_did()?,
+        };
         s.setup_nested(
             sid,
             PASID_RID2PASID,
             n.parent.0,
+            did,
             n.s1.pgtbl_addr,
             flpm,
             sre,
@@ -992,11 +1011,9 @@ impl Backend for VtdIommu {
             sre && n.s1.flags & IOMMU_VTD_S1_WPE != 0,
         );
         s.devices.get_mut(&sid).expect("checked").nested = Some(domain);
-        s.nested
-            .get_mut(&domain.0)
-            .expect("checked")
-            .devices
-            .insert(sid);
+        let n = s.nested.get_mut(&domain.0).expect("checked");
+        n.devices.insert(sid);
+        n.did = Some(did);
         Ok(())
     }
 
@@ -1025,10 +1042,12 @@ impl Backend for VtdIommu {
         if entry.npages == 0 {
             return Ok(());
         }
+        // Only a domain attached somewhere has a DID and anything cached under it.
+        let Some(did) = n.did else {
+            return Ok(());
+        };
         let ih = entry.flags & IOMMU_VTD_INV_FLAGS_LEAF != 0;
-        if let Some(d) =
-            descriptor::piotlb(n.parent.0, PASID_RID2PASID, entry.addr, entry.npages, ih)
-        {
+        if let Some(d) = descriptor::piotlb(did, PASID_RID2PASID, entry.addr, entry.npages, ih) {
             hw.submit_sync(&[d]);
         }
         let mask = if entry.npages == u64::MAX {

@@ -602,6 +602,64 @@ fn nested_attach_writes_the_rid_pasid_entry() {
     assert_eq!(e[2] & !0xfff, 0xabc_d000);
 }
 
+/// From v6.8 a nested domain's PASID entry and flushes carry its own DID, not the parent's
+/// (REFERENCE §8; 111bf85c68f6, `did = domain_id_iommu(domain, iommu)`): two nested domains on
+/// one parent, each attached to a device, have two DIDs, neither the parent's, and each one's
+/// invalidation flushes under its own; one attached nowhere has nothing cached and flushes
+/// nothing (`intel_nested_flush_cache` walks the IOMMUs it is attached to).
+#[test]
+fn nested_domains_carry_their_own_dids() {
+    const SID2: u16 = 0x0318;
+    let iommu = iommu(Features::default());
+    let vm = vm(&iommu, 1, SID, config(false));
+    iommu.assign_device(1, SID2, config(false)).unwrap();
+    let mem = Mem::new(USER_BASE, 8192);
+    let (dev, _, parent) = nest_parent(&vm, &mem, USER_BASE);
+    let dev2 = vm.fd.bind_device(SID2).unwrap();
+    let nested = || {
+        mem.write(USER_BASE + 512, &vtd_s1(0, 0xabc_d000, 48).0);
+        mem.write(
+            USER_BASE,
+            &hwpt_alloc(0, dev, parent, 1, 24, USER_BASE + 512).0,
+        );
+        vm.fd.ioctl(&mem, IOMMU_HWPT_ALLOC, USER_BASE).unwrap();
+        mem.u32_at(USER_BASE + 16)
+    };
+    let (a, b, idle) = (nested(), nested(), nested());
+    vm.fd.attach(dev, a).unwrap();
+    vm.fd.attach(dev2, b).unwrap();
+    let did_of =
+        |sid: u16| iommu.with_state(|s| s.devices[&sid].pasid_table.entry(0).unwrap().did()) as u64;
+    let parent_did = match vm.fd.object(parent) {
+        Some(uapigen_runtime::iommufd::Object::Paging { domain, .. }) => domain.0 as u64,
+        other => panic!("the parent is {other:?}"),
+    };
+    let (did_a, did_b) = (did_of(SID), did_of(SID2));
+    assert!(did_a != did_b && did_a != parent_did && did_b != parent_did);
+    assert!(did_a >= 2 && did_b >= 2, "DIDs 0 and 1 are reserved");
+    // Everything (addr 0, npages all) of each, and of the one attached nowhere.
+    let flush = |hwpt: u32| {
+        mem.write(USER_BASE + 2048, &Bytes::new(24).u64(8, u64::MAX).0);
+        mem.write(
+            USER_BASE,
+            &Bytes::new(32)
+                .u32(0, 32)
+                .u32(4, hwpt)
+                .u64(8, USER_BASE + 2048)
+                .u32(20, 24)
+                .u32(24, 1)
+                .0,
+        );
+        let mark = iommu.with_state(|s| s.hw.mark());
+        vm.fd.ioctl(&mem, IOMMU_HWPT_INVALIDATE, USER_BASE).unwrap();
+        assert_eq!(mem.u32_at(USER_BASE + 24), 1, "entry_num written back");
+        flushes(&iommu, mark)
+    };
+    assert_eq!(flush(a), vec![eiotlb(0, did_a, 2, 0, 0, 0)]);
+    assert_eq!(flush(b), vec![eiotlb(0, did_b, 2, 0, 0, 0)]);
+    assert_eq!(flush(idle), vec![]);
+}
+
 #[test]
 fn iommufd_invalidation_arrays_give_the_drivers_descriptors() {
     for ats in [false, true] {
