@@ -1507,6 +1507,42 @@ const CASES: &[Case] = &[
         says: "unknown pointer type `char * const *`",
     },
     Case {
+        name: "a function pointer without (*)",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"void (*f)(int)\" }]\n",
+        at: "\"void (*f)(int)\"",
+        says: "no `(*)` (the schema writes the type without the member's name)",
+    },
+    Case {
+        name: "a function pointer with ...",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"int (*)(int, ...)\" }]\n",
+        at: "\"int (*)(int, ...)\"",
+        says: "a parameter that is a function pointer, or `...`",
+    },
+    Case {
+        name: "a function pointer with ()",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"int (*)()\" }]\n",
+        at: "\"int (*)()\"",
+        says: "write `(void)`",
+    },
+    Case {
+        name: "a function pointer's unknown parameter",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"void (*)(sigval_t)\" }]\n",
+        at: "\"void (*)(sigval_t)\"",
+        says: "unknown type `sigval_t`",
+    },
+    Case {
+        name: "an array of function pointers",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"void (*)(int)\", len = 2 }]\n",
+        at: "\"void (*)(int)\"",
+        says: "an array of function pointers",
+    },
+    Case {
+        name: "a const function pointer",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"void (*)(int)\", incomplete = true }]\n",
+        at: "\"void (*)(int)\"",
+        says: "`incomplete` is for a pointer to a struct no header defines",
+    },
+    Case {
         name: "min_size_when without a condition",
         body: "[[struct]]\nname = \"s\"\nconvention = \"argsz\"\nmin_size = { offsetofend = \"flags\" }\nmin_size_when = [{ when = [], offsetofend = \"a\" }]\nfields = [{ name = \"argsz\", type = \"__u32\" }, { name = \"flags\", type = \"__u32\" }, { name = \"a\", type = \"__u32\" }, { name = \"p\", type = \"__u32\" }]\n",
         at: "{ when = [], offsetofend",

@@ -773,7 +773,7 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
         // `__u32`, `struct ty_inner`): `[[typedef]]`s, read as the header has them; line 31
         // points to one of them (`ty_size_t *`, as linux/virtio_ring.h's `vring_desc_t *`).
         "not_kernel_types.h:28:15: error: `ty_req.ro` is a qualified pointer (`__u32 *const`): the schema qualifies what a member holds, not a pointer".to_string(),
-        "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(void)`: a function pointer (`void (void)`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)".to_string(),
+        "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(int, ...)`: a function pointer with `...` or without a prototype (`void (int, ...)`)".to_string(),
         "not_kernel_types.h:30:11: error: `ty_req.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)".to_string(),
     ];
     assert_eq!(refusal("not_kernel_types.h"), expected);

@@ -60,6 +60,8 @@ fn every_pointer_form_a_header_writes_is_accepted() {
         ("unsigned int*", "unsigned int *p;"),
         ("struct pt_a *", "struct pt_a *p;"),
         ("const struct pt_a __user *", "const struct pt_a __user *p;"),
+        ("__u64 **", "__u64 **p;"),
+        ("int (*)(const char *, __u32)", "int (*p)(const char *, __u32);"),
     ] {
         let model = load(ty, "").unwrap_or_else(|e| panic!("{ty}: {e}"));
         let header = uapigen::emit::c_header::emit(
@@ -87,7 +89,7 @@ fn every_pointer_form_a_header_writes_is_accepted() {
 #[test]
 fn a_pointer_the_schema_cannot_name_is_refused_where_it_is_written() {
     for (ty, why) in [
-        ("__u64 **", "unknown pointer type `__u64 **`"),
+        ("__u64 ***", "`__u64 ***`: more than two levels of `*`"),
         (
             "int __user const *",
             "unknown pointer type `int __user const *`",

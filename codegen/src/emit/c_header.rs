@@ -718,7 +718,14 @@ fn c_type(family: &Family, ty: &FieldType) -> String {
         FieldType::Scalar(s) => s.c_name().to_string(),
         FieldType::Struct(i) => family.struct_(*i).c_type(),
         FieldType::Inline(kind, _) => kind.c_keyword().to_string(),
-        FieldType::Pointer(p) => p.c_base(family),
+        // `R (*name)(P)`: the return type here, the rest around the name.
+        FieldType::Pointer(p) => match p.to {
+            crate::ir::Pointee::Function(i) => family.functions[i]
+                .ret
+                .as_ref()
+                .map_or("void".to_string(), |r| r.1.clone()),
+            _ => p.c_base(family),
+        },
     }
 }
 
@@ -1080,9 +1087,14 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                     },
                     // The `*` binds to the declarator: `__u64 __user *data;`.
                     name: match ty {
-                        FieldType::Pointer(p) => {
-                            format!("{}{}", p.stars(), f.name.as_deref().unwrap_or(""))
-                        }
+                        FieldType::Pointer(p) => match p.to {
+                            crate::ir::Pointee::Function(i) => format!(
+                                "(*{}{}",
+                                f.name.as_deref().unwrap_or(""),
+                                family.functions[i].c_around().1
+                            ),
+                            _ => format!("{}{}", p.stars(), f.name.as_deref().unwrap_or("")),
+                        },
                         _ => f.name.clone().unwrap_or_default(),
                     },
                     array,

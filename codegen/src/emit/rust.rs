@@ -1539,7 +1539,7 @@ fn aggregate(
         }
         let mut t = match &f.ty {
             FieldType::Scalar(s) => ty(s.rust_name()),
-            FieldType::Pointer(p) => ty(pointer_type(ctx, p)),
+            FieldType::Pointer(p) => pointer_ty(ctx, p),
             FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
             FieldType::Inline(kind, ms) => {
                 let kw = kind.c_keyword();
@@ -1671,8 +1671,12 @@ fn aggregate(
     let pointer = has_pointer(ctx, fields);
     let big_run = runs.iter().any(|r| r.bytes > 32);
     let derive_default = plain && !has_big_array(ctx, fields) && !pointer && !big_run;
-    let float = has_float(ctx, fields);
+    // A NaN is not equal to itself, and function pointers compare unpredictably: neither
+    // derives `Eq` or `Hash`, and a function pointer no `PartialEq` either.
+    let float = has_float(ctx, fields) || ctx.family.has_fn_pointer(fields);
+    let fn_pointer = ctx.family.has_fn_pointer(fields);
     let derives: &[&'static str] = match (plain, derive_default, float) {
+        (true, _, true) if fn_pointer => &["Clone", "Copy", "Debug"],
         (true, true, false) => &[
             "Clone",
             "Copy",
@@ -2035,13 +2039,35 @@ fn has_args(t: &Ty) -> bool {
     match t {
         Ty::Path(p) | Ty::Dyn(p) => !p.args.is_empty(),
         Ty::Array(e, _) | Ty::Ref(_, e) | Ty::Slice(e) => has_args(e),
-        Ty::Tuple(_) => true,
+        Ty::Tuple(_) | Ty::BareFn(..) => true,
     }
 }
 
-/// `*mut T` or `*const T`, as bindgen writes a C pointer (`void *` as `c_void`).
+/// A pointer member's Rust type: `*mut T` or `*const T`, as bindgen writes a C pointer (`void *`
+/// as `c_void`); a function pointer as `Option<unsafe extern "C" fn(P, Q) -> R>` (None: NULL).
+fn pointer_ty(ctx: &Ctx, p: &Pointer) -> Ty {
+    let Pointee::Function(i) = p.to else {
+        return ty(pointer_type(ctx, p));
+    };
+    let f = &ctx.family.functions[i];
+    let one = |t: &FieldType| match t {
+        FieldType::Scalar(s) => ty(s.rust_name()),
+        FieldType::Pointer(q) => pointer_ty(ctx, q),
+        FieldType::Struct(i) => ty(type_ident(&ctx.family.struct_(*i).name)),
+        FieldType::Inline(..) => unreachable!("resolve gives a parameter a named type"),
+    };
+    let params = f.params.iter().map(|(t, _)| one(t)).collect();
+    let ret = f.ret.as_ref().map(|(t, _)| Box::new(one(t)));
+    Ty::Path(Path {
+        text: "::core::option::Option".into(),
+        args: vec![Ty::BareFn(params, ret)],
+    })
+}
+
+/// `*mut T` or `*const T` of a pointer to data.
 fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
     let to = match p.to {
+        Pointee::Function(_) => unreachable!("pointer_ty writes a function pointer"),
         Pointee::Void => "::core::ffi::c_void".to_string(),
         Pointee::Scalar(s) => s.rust_name().to_string(),
         Pointee::Struct(i) => type_ident(&ctx.family.struct_(i).name),

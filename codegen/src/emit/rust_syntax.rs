@@ -29,6 +29,8 @@ pub enum Ty {
     Tuple(Vec<Ty>),
     /// `dyn Trait`
     Dyn(Path),
+    /// `unsafe extern "C" fn(P, Q) -> R`
+    BareFn(Vec<Ty>, Option<Box<Ty>>),
 }
 
 pub enum Expr {
@@ -455,6 +457,23 @@ impl Rust {
             Ty::Dyn(p) => {
                 self.p.word("dyn ");
                 self.path(p, false);
+            }
+            // prettyplease's `type_bare_fn` and `return_type`.
+            Ty::BareFn(params, ret) => {
+                self.p.word("unsafe extern \"C\" fn(");
+                self.p.cbox(INDENT);
+                self.p.zerobreak();
+                for (i, a) in params.iter().enumerate() {
+                    self.ty(a);
+                    self.p.trailing_comma(i + 1 == params.len());
+                }
+                self.p.offset(-INDENT);
+                self.p.end();
+                self.p.word(")");
+                if let Some(r) = ret {
+                    self.p.word(" -> ");
+                    self.ty(r);
+                }
             }
         }
     }
@@ -1308,6 +1327,20 @@ fn flat_ty(t: &Ty, out: &mut String) {
         Ty::Dyn(p) => {
             out.push_str("dyn ");
             flat_path(p, false, out);
+        }
+        Ty::BareFn(params, ret) => {
+            out.push_str("unsafe extern \"C\" fn(");
+            for (i, a) in params.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                flat_ty(a, out);
+            }
+            out.push(')');
+            if let Some(r) = ret {
+                out.push_str(" -> ");
+                flat_ty(r, out);
+            }
         }
     }
 }

@@ -782,6 +782,8 @@ struct Shape {
     big_array: bool,
     /// A raw pointer member: no `Default` to derive, no zerocopy byte view.
     pointer: bool,
+    /// A function pointer at any depth: no `PartialEq` to derive.
+    fn_pointer: bool,
     /// Ends in a flexible array member, whose type derives neither `PartialEq` nor `Default`
     /// through `[T; 0]`'s bounds the way an array does.
     flexible: bool,
@@ -1024,6 +1026,7 @@ impl Emit<'_> {
             has_union: is_union,
             big_array: false,
             pointer: false,
+            fn_pointer: false,
             flexible: false,
             repr: crate::layout::rust_repr(fields, false, None),
             into_bytes: false,
@@ -1150,6 +1153,9 @@ impl Emit<'_> {
                     (f.c_enum.clone().unwrap_or_default(), false)
                 }
                 FieldType::Scalar(sc) => (bindgen_scalar(*sc).to_string(), false),
+                FieldType::Pointer(p) if matches!(p.to, Pointee::Function(_)) => {
+                    (self.fn_pointer(p), false)
+                }
                 FieldType::Pointer(p) => (
                     format!(
                         "{}*{} {}",
@@ -1162,6 +1168,7 @@ impl Emit<'_> {
                             Pointee::Incomplete(_) => "::std::os::raw::c_void",
                             // bindgen's alias, by the typedef's name.
                             Pointee::Typedef(i) => &self.m.family.typedefs[i.0].name,
+                            Pointee::Function(_) => unreachable!("matched above"),
                         }
                     ),
                     false,
@@ -1229,6 +1236,7 @@ impl Emit<'_> {
             sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
                 || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
             sh.flexible |= f.flexible.is_some();
+            sh.fn_pointer |= self.m.family.has_fn_pointer(std::slice::from_ref(f));
             if f.when.is_some() {
                 sh.only_some.push(rust.clone());
             }
@@ -1255,6 +1263,63 @@ impl Emit<'_> {
                 sh.members.extend(big);
             }
         }
+    }
+
+    /// bindgen's `::std::option::Option<unsafe extern "C" fn(arg1: T, ...) -> R>`: each type by
+    /// the name C gives it (a typedef's, a struct's tag), pointers as `*mut T`.
+    fn fn_pointer(&self, p: &crate::ir::Pointer) -> String {
+        let Pointee::Function(i) = p.to else {
+            unreachable!("a function pointer")
+        };
+        let f = &self.m.family.functions[i];
+        let one = |(t, text): &(FieldType, String)| -> String {
+            match t {
+                FieldType::Scalar(s) if Scalar::from_c_name(text) == Some(*s) => {
+                    bindgen_scalar(*s).to_string()
+                }
+                FieldType::Pointer(q) if matches!(q.to, Pointee::Function(_)) => self.fn_pointer(q),
+                FieldType::Pointer(q) => {
+                    let inner = text.trim_end_matches('*').trim();
+                    let inner = inner.strip_prefix("const ").unwrap_or(inner);
+                    let to = inner
+                        .strip_prefix("struct ")
+                        .or_else(|| inner.strip_prefix("union "))
+                        .unwrap_or(inner);
+                    let to = match q.to {
+                        Pointee::Void | Pointee::Incomplete(_) => "::std::os::raw::c_void",
+                        Pointee::Scalar(s) if Scalar::from_c_name(to) == Some(s) => {
+                            bindgen_scalar(s)
+                        }
+                        _ => to,
+                    };
+                    format!(
+                        "{}*{} {to}",
+                        if q.to_pointer { "*mut " } else { "" },
+                        if q.konst { "const" } else { "mut" }
+                    )
+                }
+                // A typedef's or a tag's name, as bindgen names the type.
+                _ => text
+                    .strip_prefix("struct ")
+                    .or_else(|| text.strip_prefix("union "))
+                    .unwrap_or(text)
+                    .to_string(),
+            }
+        };
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .enumerate()
+            .map(|(k, p)| format!("arg{}: {}", k + 1, one(p)))
+            .collect();
+        let ret = f
+            .ret
+            .as_ref()
+            .map_or(String::new(), |r| format!(" -> {}", one(r)));
+        format!(
+            "::std::option::Option<unsafe extern \"C\" fn({}){ret}>",
+            params.join(", ")
+        )
     }
 
     fn struct_has_union(&self, s: StructId) -> bool {
@@ -1313,6 +1378,8 @@ impl Emit<'_> {
         let kw = if sh.is_union { "union" } else { "struct" };
         let plain = !sh.has_union;
         let derives = match (plain, sh.big_array || sh.pointer, sh.flexible) {
+            // No `PartialEq` over a function pointer (nor with it in a union).
+            (true, _, _) if sh.fn_pointer => "Debug, Copy, Clone",
             // bindgen's `Debug, Default`, and the `Copy, Clone` the validators need.
             (true, false, true) => "Debug, Default, Copy, Clone",
             (true, false, false) => "Debug, Default, Copy, Clone, PartialEq",

@@ -66,6 +66,9 @@ pub struct Family {
     /// names them (`struct xt_match`, `union i2c_smbus_data`), in the order the schema first
     /// names them.
     pub incomplete: Vec<String>,
+    /// The functions pointers point to (`Pointee::Function`), in the order the schema first
+    /// writes them.
+    pub functions: Vec<FnSig>,
     /// Top-level items in the order the schema lists them (the header's order).
     pub items: Vec<ItemRef>,
     /// The revision this is a view of (`at_revision`); None for the whole history.
@@ -694,6 +697,20 @@ pub struct LenExpr {
     pub on: Option<Vec<u64>>,
 }
 
+impl Family {
+    /// Whether a member of `fields`, at any depth, is a function pointer: Rust derives no
+    /// `PartialEq` (nor `Eq`, `Hash`) for it (rustc's `unpredictable_function_pointer_
+    /// comparisons`), as bindgen does not.
+    pub fn has_fn_pointer(&self, fields: &[Field]) -> bool {
+        fields.iter().any(|f| match &f.ty {
+            FieldType::Pointer(p) => matches!(p.to, Pointee::Function(_)),
+            FieldType::Inline(_, ms) => self.has_fn_pointer(ms),
+            FieldType::Struct(i) => self.has_fn_pointer(&self.struct_(*i).fields),
+            FieldType::Scalar(_) => false,
+        })
+    }
+}
+
 impl Field {
     /// Whether the member exists on `target` (a `when` or `unless` may leave it out).
     pub fn on(&self, target: &crate::model::layout::Target) -> bool {
@@ -808,6 +825,7 @@ impl Pointer {
             Pointee::Struct(i) => return self.spell(&family.struct_(i).c_type()),
             Pointee::Incomplete(i) => return self.spell(&family.incomplete[i]),
             Pointee::Typedef(i) => &family.typedefs[i.0].name,
+            Pointee::Function(i) => return family.functions[i].c_around().0,
         };
         self.spell(to)
     }
@@ -832,11 +850,43 @@ impl Pointer {
     /// The type as the ABI lock and messages name it: `const char *`, without `__user`,
     /// which headers_install removes.
     pub fn c_name(&self, family: &Family) -> String {
+        if let Pointee::Function(i) = self.to {
+            let (before, after) = family.functions[i].c_around();
+            return format!("{before}{after}");
+        }
         let user = Pointer {
             user: false,
             ..*self
         };
         format!("{} {}", user.c_base(family), self.stars())
+    }
+}
+
+/// A function a pointer member points to: `void (*_function)(sigval_t)` (asm-generic/
+/// siginfo.h's `sigevent`). Its return and parameter types are types a member may have (or
+/// `void`), each with the C spelling the schema gave.
+#[derive(Debug, Clone)]
+pub struct FnSig {
+    /// The return type; None for `void`.
+    pub ret: Option<(FieldType, String)>,
+    /// The parameters; none for `(void)`.
+    pub params: Vec<(FieldType, String)>,
+}
+
+impl FnSig {
+    /// `R (*NAME)(P, Q)`'s parts around the name: `R (*` and `)(P, Q)`.
+    pub fn c_around(&self) -> (String, String) {
+        let ret = self.ret.as_ref().map_or("void", |r| r.1.as_str());
+        let params = if self.params.is_empty() {
+            "void".to_string()
+        } else {
+            self.params
+                .iter()
+                .map(|p| p.1.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        (format!("{ret} (*"), format!(")({params})"))
     }
 }
 
@@ -853,6 +903,9 @@ pub enum Pointee {
     /// A `[[typedef]]` above, of a scalar or a struct (linux/virtio_ring.h's `vring_desc_t
     /// *desc`), written by its name.
     Typedef(TypedefId),
+    /// A function, `Family::functions`' (a pointer to one is never `const`, `__user` or
+    /// `**`).
+    Function(usize),
 }
 
 /// Which aggregate an inline member is: its members overlap (a union) or follow each other

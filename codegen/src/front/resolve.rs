@@ -38,6 +38,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         typedef_structs: FxSet::default(),
         struct_camels: None,
         incomplete: Vec::new(),
+        functions: Vec::new(),
         conditional: FxMap::default(),
         conditional_values: FxMap::default(),
         big_endian_values: FxMap::default(),
@@ -59,6 +60,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         .collect();
     let mut family = r.family(raw, schema_file);
     family.incomplete = std::mem::take(&mut r.incomplete);
+    family.functions = std::mem::take(&mut r.functions);
     for (header, after) in afters {
         // A constant the header writes at file scope: a define (linux/mptcp.h includes
         // <linux/mptcp_pm.h> after a string define) or a value of a set there.
@@ -161,6 +163,8 @@ struct Resolver {
     typedef_structs: FxSet<String>,
     /// The tags `incomplete` pointers name (`Family::incomplete`).
     incomplete: Vec<String>,
+    /// The functions pointer members point to (`Family::functions`).
+    functions: Vec<FnSig>,
     /// The defines under `when`: the targets that have one of the name, where the first is.
     conditional: FxMap<String, (u64, Span)>,
     /// Their values, per definition: the targets it is on and its value there.
@@ -727,6 +731,7 @@ impl Resolver {
             tag_aliases: Vec::new(),
             strings: Vec::new(),
             incomplete: Vec::new(),
+            functions: Vec::new(),
             items: Vec::new(),
             revision: None,
         };
@@ -1810,6 +1815,22 @@ impl Resolver {
                         "`incomplete` is for a pointer to a struct or union no header \
                          defines (`struct xt_match *`)",
                     );
+                }
+                // C writes an array of them `R (*name[N])(P)`, which the schema does not.
+                if matches!(
+                    ty,
+                    FieldType::Pointer(Pointer {
+                        to: Pointee::Function(_),
+                        ..
+                    })
+                ) && (raw.len.is_some() || raw.dims.is_some() || raw.flexible.is_some())
+                {
+                    self.error(
+                        t.span(),
+                        "an array of function pointers: the schema writes one function pointer \
+                         a member",
+                    );
+                    return None;
                 }
                 ty
             }
@@ -3045,6 +3066,9 @@ impl Resolver {
         if let Some(scalar) = Scalar::from_c_name(text) {
             return Some(FieldType::Scalar(scalar));
         }
+        if text.contains("(*") {
+            return self.fn_pointer(t, text, incomplete).map(FieldType::Pointer);
+        }
         if let Some(base) = text.strip_suffix('*') {
             return self.pointer(t, base, incomplete).map(FieldType::Pointer);
         }
@@ -3110,6 +3134,104 @@ impl Resolver {
             ),
         );
         None
+    }
+
+    /// `R (*)(P, Q)`: a pointer to a function (asm-generic/siginfo.h's `void
+    /// (*_function)(sigval_t)`), whose return and parameters are `void` or types a member may
+    /// have, each written as given.
+    fn fn_pointer(&mut self, t: &S<String>, text: &str, incomplete: bool) -> Option<Pointer> {
+        let refuse = |r: &mut Self, why: &str| {
+            r.error_note(
+                t.span(),
+                format!("function pointer `{text}`: {why}"),
+                "a function pointer is `R (*)(P, Q)`: R `void` or a type a member may have, each \
+                 parameter such a type, `(void)` for none",
+            );
+            None
+        };
+        if incomplete {
+            return refuse(
+                self,
+                "`incomplete` is for a pointer to a struct no header defines",
+            );
+        }
+        let Some((ret, rest)) = text.split_once("(*)") else {
+            return refuse(
+                self,
+                "no `(*)` (the schema writes the type without the member's name)",
+            );
+        };
+        let Some(params) = rest
+            .trim()
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+        else {
+            return refuse(self, "no parameter list after `(*)`");
+        };
+        if params.contains('(') || params.contains("...") {
+            return refuse(self, "a parameter that is a function pointer, or `...`");
+        }
+        let one = |r: &mut Self, text: &str| -> Option<(FieldType, String)> {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            // A `[[typedef]]` of a scalar or a struct, by its name.
+            if let Some((_, ty, _)) = r
+                .typedefs
+                .get(text.as_str())
+                .filter(|_| !r.typedef_lens.contains_key(text.as_str()))
+            {
+                return Some((ty.clone(), text));
+            }
+            // A pointer to a struct no header defines above (the struct being declared, or the
+            // kernel's own type) is C's incomplete type, as in any parameter list.
+            let tag = text
+                .trim_end_matches('*')
+                .trim()
+                .trim_start_matches("const ")
+                .trim();
+            let unknown = text.ends_with('*')
+                && tag
+                    .strip_prefix("struct ")
+                    .or_else(|| tag.strip_prefix("union "))
+                    .is_some_and(|n| !r.struct_index.contains_key(n.trim()));
+            let ty = r.field_type_of(&S::new(t.span(), text.clone()), unknown)?;
+            Some((ty, text))
+        };
+        let ret = match ret.trim() {
+            "void" => None,
+            r => Some(one(self, r)?),
+        };
+        let params = match params.trim() {
+            "void" => Vec::new(),
+            "" => {
+                return refuse(
+                    self,
+                    "`()`: C23 and C++ read it as no parameter, older C as any; write `(void)`",
+                )
+            }
+            ps => ps
+                .split(',')
+                .map(|p| one(self, p))
+                .collect::<Option<Vec<_>>>()?,
+        };
+        let sig = FnSig { ret, params };
+        let (before, after) = sig.c_around();
+        let i = match self
+            .functions
+            .iter()
+            .position(|f| f.c_around() == (before.clone(), after.clone()))
+        {
+            Some(i) => i,
+            None => {
+                self.functions.push(sig);
+                self.functions.len() - 1
+            }
+        };
+        Some(Pointer {
+            to: Pointee::Function(i),
+            konst: false,
+            user: false,
+            to_pointer: false,
+        })
     }
 
     /// `const T __user *`, or `T **`: `base` is the text before the last `*`.

@@ -655,6 +655,8 @@ pub enum TypeKind {
     Float,
     Double,
     Void,
+    /// A function type with a parameter list (`void (int)`).
+    FunctionProto,
     Other,
 }
 
@@ -692,6 +694,7 @@ impl<'tu> Type<'tu> {
             CXType_Float => TypeKind::Float,
             CXType_Double => TypeKind::Double,
             CXType_Void => TypeKind::Void,
+            CXType_FunctionProto => TypeKind::FunctionProto,
             _ => TypeKind::Other,
         }
     }
@@ -747,6 +750,29 @@ impl<'tu> Type<'tu> {
     pub fn pointee(&self) -> Type<'tu> {
         // SAFETY: as above.
         self.with(unsafe { clang_getPointeeType(self.raw) })
+    }
+
+    /// A function type's return type.
+    pub fn result(&self) -> Type<'tu> {
+        // SAFETY: as above.
+        self.with(unsafe { clang_getResultType(self.raw) })
+    }
+
+    /// A function type's parameter types; None for a type that is no function with a
+    /// parameter list, or whose list ends in `...`.
+    pub fn params(&self) -> Option<Vec<Type<'tu>>> {
+        // SAFETY: as above; an index below the count libclang gave.
+        unsafe {
+            let n = u32::try_from(clang_getNumArgTypes(self.raw)).ok()?;
+            if clang_isFunctionTypeVariadic(self.raw) != 0 {
+                return None;
+            }
+            Some(
+                (0..n)
+                    .map(|i| self.with(clang_getArgType(self.raw, i)))
+                    .collect(),
+            )
+        }
     }
 
     /// `const`.

@@ -426,6 +426,9 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
 /// (headers_install deletes it), so the skeleton has none.
 fn pointer_type(ty: Type) -> Result<String, String> {
     let to = ty.pointee();
+    if to.kind() == TypeKind::FunctionProto {
+        return fn_pointer_type(to);
+    }
     let konst = if to.is_const() { "const " } else { "" };
     if to.is_qualified() && konst.is_empty() {
         return Err("a pointer to a volatile type".to_string());
@@ -468,6 +471,56 @@ fn pointer_type(ty: Type) -> Result<String, String> {
         ));
     };
     Ok(format!("{konst}{base} *"))
+}
+
+/// `R (*)(P, Q)` for a pointer to function type `f` (asm-generic/siginfo.h's `void
+/// (*_function)(sigval_t)`): each type as C spells it, a pointer as a pointer member's.
+fn fn_pointer_type(f: Type) -> Result<String, String> {
+    let one = |t: Type| -> Result<String, String> {
+        let canon = t.canonical();
+        let spelled = t.spelling();
+        if t.kind() == TypeKind::Pointer {
+            let inner = t.pointee();
+            if inner.kind() == TypeKind::Pointer && !inner.is_qualified() {
+                return pointer_type(inner).map(|p| format!("{p}*"));
+            }
+            return pointer_type(t);
+        }
+        if t.kind() == TypeKind::Typedef || Scalar::from_c_name(&spelled).is_some() {
+            return Ok(spelled);
+        }
+        if let Some(c) = c_builtin(canon.kind()) {
+            return Ok(c.to_string());
+        }
+        if canon.kind() == TypeKind::Record
+            && (spelled.starts_with("struct ") || spelled.starts_with("union "))
+        {
+            return Ok(spelled);
+        }
+        Err(format!(
+            "a function pointer whose `{spelled}` the schema cannot write"
+        ))
+    };
+    let Some(params) = f.params() else {
+        return Err(format!(
+            "a function pointer with `...` or without a prototype (`{}`)",
+            f.spelling()
+        ));
+    };
+    let ret = match f.result() {
+        r if r.kind() == TypeKind::Void => "void".to_string(),
+        r => one(r)?,
+    };
+    let params = if params.is_empty() {
+        "void".to_string()
+    } else {
+        params
+            .into_iter()
+            .map(one)
+            .collect::<Result<Vec<_>, _>>()?
+            .join(", ")
+    };
+    Ok(format!("{ret} (*)({params})"))
 }
 
 const TYPES: &str = "the schema writes only the kernel's types (__u8 … __u64, __s8 … __s64, \

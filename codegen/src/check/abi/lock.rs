@@ -86,7 +86,8 @@ impl FromStr for MemberType {
             Some((base, n)) => (base, Some(n.parse().map_err(|_| text.to_string())?), false),
             None => (text, None, false),
         };
-        let base = if base.ends_with('*') {
+        // A data pointer ends in `*`, a function pointer (`R (*)(P)`) has `(*)`.
+        let base = if base.ends_with('*') || base.contains("(*)") {
             BaseType::Pointer(base.to_string())
         } else if base == "union" {
             BaseType::Union

@@ -26,7 +26,7 @@ struct ty_req {
 	enum ty_kind kind;
 	ty_inner_t inner;
 	__u32 *const ro;
-	void (*callback)(void);
+	void (*callback)(int, ...);
 	__u64 ***pages;
 	ty_size_t *sizes;
 };

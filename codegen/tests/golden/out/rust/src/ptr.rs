@@ -335,6 +335,106 @@ pub const PTR_RING_FIRST_LEN: ::core::ffi::c_ulong = if cfg!(
 } else {
     44
 };
+/// `struct ptr_fns`: callbacks
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PtrFns {
+    /// no result
+    pub notify: ::core::option::Option<unsafe extern "C" fn(i32)>,
+    /// a pointer to the struct itself
+    pub open: ::core::option::Option<
+        unsafe extern "C" fn(*const ::core::ffi::c_char, *mut ::core::ffi::c_void) -> i32,
+    >,
+    /// no parameter
+    pub get: ::core::option::Option<unsafe extern "C" fn() -> ::core::ffi::c_ulong>,
+    /// a typedef's and a pointer to a pointer
+    pub walk: ::core::option::Option<unsafe extern "C" fn(u32, *mut *mut PtrBitmap)>,
+    /// `flags`.
+    pub flags: u32,
+    /// `pad`.
+    pub pad: u32,
+}
+impl ::core::default::Default for PtrFns {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrFns>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 24 } else { 40 }
+    {
+        panic!("struct ptr_fns: wrong size");
+    }
+    if ::core::mem::align_of::<PtrFns>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_fns: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrFns, notify) != 0 {
+        panic!("struct ptr_fns: `notify` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFns, open)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_fns: `open` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFns, get)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct ptr_fns: `get` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFns, walk)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+    {
+        panic!("struct ptr_fns: `walk` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFns, flags)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
+    {
+        panic!("struct ptr_fns: `flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFns, pad)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 20 } else { 36 }
+    {
+        panic!("struct ptr_fns: `pad` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrFns {}
+/// `struct ptr_fns_holder`: a struct holding one, which derives no PartialEq either
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PtrFnsHolder {
+    /// `fns`.
+    pub fns: PtrFns,
+    /// `count`.
+    pub count: u64,
+}
+impl ::core::default::Default for PtrFnsHolder {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrFnsHolder>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 32 } else { 48 }
+    {
+        panic!("struct ptr_fns_holder: wrong size");
+    }
+    if ::core::mem::align_of::<PtrFnsHolder>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_fns_holder: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrFnsHolder, fns) != 0 {
+        panic!("struct ptr_fns_holder: `fns` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrFnsHolder, count)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 24 } else { 40 }
+    {
+        panic!("struct ptr_fns_holder: `count` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrFnsHolder {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -345,6 +445,8 @@ pub mod r1 {
     pub use super::PtrList;
     pub use super::PtrDesc;
     pub use super::PtrRing;
+    pub use super::PtrFns;
+    pub use super::PtrFnsHolder;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

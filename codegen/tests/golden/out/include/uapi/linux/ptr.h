@@ -107,4 +107,28 @@ struct ptr_ring {
 
 #define PTR_RING_FIRST_LEN	(offsetof(struct ptr_ring, first.len) + sizeof(__u32))
 
+/**
+ * struct ptr_fns - callbacks
+ * @notify: no result
+ * @open: a pointer to the struct itself
+ * @get: no parameter
+ * @walk: a typedef's and a pointer to a pointer
+ */
+struct ptr_fns {
+	void (*notify)(int);
+	int (*open)(const char *, struct ptr_fns *);
+	unsigned long (*get)(void);
+	void (*walk)(ptr_word_t, struct ptr_bitmap **);
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct ptr_fns_holder - a struct holding one, which derives no PartialEq either
+ */
+struct ptr_fns_holder {
+	struct ptr_fns fns;
+	__u64 count;
+};
+
 #endif /* _UAPI_LINUX_PTR_H */
