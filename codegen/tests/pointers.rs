@@ -61,7 +61,10 @@ fn every_pointer_form_a_header_writes_is_accepted() {
         ("struct pt_a *", "struct pt_a *p;"),
         ("const struct pt_a __user *", "const struct pt_a __user *p;"),
         ("__u64 **", "__u64 **p;"),
-        ("int (*)(const char *, __u32)", "int (*p)(const char *, __u32);"),
+        (
+            "int (*)(const char *, __u32)",
+            "int (*p)(const char *, __u32);",
+        ),
     ] {
         let model = load(ty, "").unwrap_or_else(|e| panic!("{ty}: {e}"));
         let header = uapigen::emit::c_header::emit(
