@@ -656,7 +656,7 @@ const CASES: &[Case] = &[
         name: "sizeof in an ioctl number",
         body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IO\"\nioctl = { type = \"T\", nr = \"sizeof(__u32)\" }\n",
         at: "sizeof(__u32)",
-        says: "`sizeof` and `offsetof` are not taken here: only a `[[define]]`'s `expr` may",
+        says: "`sizeof`, `offsetof` and `__alignof__` are not taken here: only a `[[define]]`'s `expr` may",
     },
     Case {
         name: "a tag on a scalar member",
@@ -1541,6 +1541,18 @@ const CASES: &[Case] = &[
         body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"pointers\" }\nfields = [{ name = \"f\", type = \"void (*)(int)\", incomplete = true }]\n",
         at: "\"void (*)(int)\"",
         says: "`incomplete` is for a pointer to a struct no header defines",
+    },
+    Case {
+        name: "__alignof__ of a struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"S_AL\"\nexpr = \"__alignof__(struct s)\"\n",
+        at: "__alignof__(struct s)",
+        says: "`__alignof__(struct s)`: the schema takes the alignment of a scalar type or a pointer",
+    },
+    Case {
+        name: "__alignof__ that differs within a data model",
+        body: "[[define]]\nname = \"S_AL\"\nexpr = \"__alignof__(__u64)\"\n",
+        at: "__alignof__(__u64)",
+        says: "`__alignof__(__u64)` is 8 bytes on x86_64-linux-gnu but 4 on i686-linux-gnu",
     },
     Case {
         name: "min_size_when without a condition",

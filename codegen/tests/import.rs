@@ -1458,6 +1458,9 @@ fn accepted_forms_are_written_as_c_means_them() {
         "{ name = \"stamp\", type = \"__aligned_u64\", volatile = true },",
         "{ name = \"self\", rust_name = \"self_\", type = \"__u32\", doc = \"no Rust identifier: imported with a rust_name\" },",
         "{ name = \"_\", rust_name = \"__\", type = \"__u32\" },",
+        "[[define]]\nname = \"AF_PAD\"\nexpr = \"(__alignof__(void *) < sizeof(short) ? sizeof(short) : __alignof__(void *))\"\n\n[[struct]]\nname = \"af_fault\"\n",
+        "{ name = \"dummy\", type = \"char\", len = \"AF_PAD\" },",
+        "{ name = \"notify\", type = \"void (*)(int, struct af_fault *)\" },",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }

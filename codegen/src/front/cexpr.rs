@@ -687,23 +687,35 @@ pub fn calls(text: &str) -> bool {
 /// The caller, which knows the types, gives each its size; a `sizeof` of anything but a
 /// type name in parentheses is refused.
 pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
+    operand_types(text, &["sizeof"])
+}
+
+/// Each `__alignof__(TYPE)` (or `_Alignof`) of `text`, as `sizeofs` finds `sizeof`s
+/// (asm-generic/siginfo.h's `__alignof__(void *)`).
+pub fn alignofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
+    operand_types(text, &["__alignof__", "_Alignof"])
+}
+
+/// Each `OP(TYPE)` of `text` for the operators `ops` (`sizeof`, `__alignof__`).
+fn operand_types(text: &str, ops: &[&str]) -> Result<Vec<(Range<usize>, String)>, CError> {
     // Most expressions have none: not lexed here (their parse lexes them).
-    if !text.contains("sizeof") {
+    if !ops.iter().any(|o| text.contains(o)) {
         return Ok(Vec::new());
     }
     let toks = lex(text)?;
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        if !matches!(&toks[i].0, Tok::Ident(n) if n == "sizeof") {
+        if !matches!(&toks[i].0, Tok::Ident(n) if ops.contains(&n.as_str())) {
             i += 1;
             continue;
         }
         let start = toks[i].1.start;
+        let op = &text[toks[i].1.clone()];
         if !matches!(toks.get(i + 1).map(|t| &t.0), Some(Tok::Punct("("))) {
             return err(
                 toks[i].1.clone(),
-                "`sizeof` takes a type in parentheses here: `sizeof(struct NAME)`",
+                format!("`{op}` takes a type in parentheses here: `{op}(struct NAME)`"),
             );
         }
         let mut j = i + 2;
@@ -717,8 +729,10 @@ pub fn sizeofs(text: &str) -> Result<Vec<(Range<usize>, String)>, CError> {
                     let end = toks.get(j).map_or(text.len(), |t| t.1.end);
                     return err(
                         start..end,
-                        "`sizeof(...)` of what is not a type name: the schema takes the size \
-                         of a type (`sizeof(struct NAME)`, `sizeof(__u32)`)",
+                        format!(
+                            "`{op}(...)` of what is not a type name: the schema takes it of a \
+                             type (`{op}(struct NAME)`, `{op}(__u32)`)"
+                        ),
                     );
                 }
             }
@@ -956,6 +970,9 @@ pub fn sizes_as_one(text: &str) -> Result<String, CError> {
             .collect::<Vec<_>>(),
     );
     let ones: Vec<(Range<usize>, u64)> = sizeofs(&text)?.into_iter().map(|(r, _)| (r, 1)).collect();
+    let text = with_sizes(&text, &ones);
+    let ones: Vec<(Range<usize>, u64)> =
+        alignofs(&text)?.into_iter().map(|(r, _)| (r, 1)).collect();
     Ok(with_sizes(&text, &ones))
 }
 

@@ -4337,6 +4337,37 @@ impl Resolver {
     /// The size of type `s` on every target, in each revision of `since` alike (an ioctl
     /// number and a `sizeof` are one value); refused, located, when the type is unknown, not
     /// in one of those revisions, or grows between them.
+    /// `__alignof__(TYPE)` on each target, of a scalar type a member may have (a
+    /// `[[typedef]]` of one too) or a pointer: what `layout` aligns a member of it to.
+    fn type_aligns(&mut self, s: &S<String>) -> Option<Vec<u64>> {
+        let c = s.get_ref().trim();
+        let targets = crate::model::layout::TARGETS;
+        let ty = match self.typedefs.get(c) {
+            Some((_, ty, _)) => Some(ty.clone()),
+            None if c.ends_with('*') => Some(FieldType::Pointer(Pointer {
+                to: Pointee::Void,
+                konst: false,
+                user: false,
+                to_pointer: false,
+            })),
+            None => Scalar::from_c_name(c).map(FieldType::Scalar),
+        };
+        match ty {
+            Some(FieldType::Scalar(sc)) => {
+                Some(targets.iter().map(|t| t.scalar_align(sc)).collect())
+            }
+            Some(FieldType::Pointer(_)) => Some(targets.iter().map(|t| t.pointer_size()).collect()),
+            _ => {
+                self.error_note(
+                    s.span(),
+                    format!("`__alignof__({c})`: the schema takes the alignment of a scalar type or a pointer"),
+                    "write the number, or a scalar or pointer type",
+                );
+                None
+            }
+        }
+    }
+
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
         // `sizeof(COFF_FILHDR)` of `#define COFF_FILHDR struct COFF_filehdr`: the type's.
         let aliased = self
@@ -5691,24 +5722,40 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         };
-        let mut found = Vec::with_capacity(occurrences.len() + offsets.len());
+        // `__alignof__(void *)` (asm-generic/siginfo.h's `__ADDR_BND_PKEY_PAD`): its alignment.
+        let aligns = match cexpr::alignofs(&blanked) {
+            Ok(o) => o,
+            Err(e) => {
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
+                return (0, Expr::Implicit);
+            }
+        };
+        let mut found = Vec::with_capacity(occurrences.len() + offsets.len() + aligns.len());
+        // The designator of an `offsetof`; `Some("")` marks an `__alignof__`.
         let occurrences = occurrences
             .into_iter()
             .map(|(r, ty)| (r, ty, None))
-            .chain(offsets.into_iter().map(|(r, ty, d)| (r, ty, Some(d))));
+            .chain(offsets.into_iter().map(|(r, ty, d)| (r, ty, Some(d))))
+            .chain(
+                aligns
+                    .into_iter()
+                    .map(|(r, ty)| (r, ty, Some(String::new()))),
+            );
         for (r, ty, designator) in occurrences {
             let Some((family, since)) = sizes else {
                 let at = self.in_string(x, r);
                 self.error(
                     at,
-                    "`sizeof` and `offsetof` are not taken here: only a `[[define]]`'s `expr` \
-                     may",
+                    "`sizeof`, `offsetof` and `__alignof__` are not taken here: only a \
+                     `[[define]]`'s `expr` may",
                 );
                 return (0, Expr::Implicit);
             };
             let at = self.in_string(x, r.clone());
-            let bytes = match &designator {
+            let bytes = match designator.as_deref() {
                 None => self.type_sizes(&S::new(at.clone(), ty.clone()), family, since),
+                Some("") => self.type_aligns(&S::new(at.clone(), ty.clone())),
                 Some(d) => self.member_offsets(&at, &ty, d, family, since),
             };
             let Some(bytes) = bytes else {
@@ -5730,8 +5777,9 @@ impl Resolver {
                     format!(
                         "`{}` is {} bytes on {} but {} on {}: a constant has one \
                          value on every ABI, or one per data model (ILP32, LP64)",
-                        match &designator {
+                        match designator.as_deref() {
                             None => format!("sizeof({ty})"),
+                            Some("") => format!("__alignof__({ty})"),
                             Some(d) => format!("offsetof({ty}, {d})"),
                         },
                         bytes[0],

@@ -5669,6 +5669,58 @@ fn render(
             out
         })
         .collect();
+    // A define between a struct's braces that an array length of the struct names
+    // (asm-generic/siginfo.h's `__ADDR_BND_PKEY_PAD`, among `_sigfault`'s members) goes right
+    // before the struct, at file scope: the schema takes a length over constants above it.
+    let lens_of = |fields: &[Field]| -> HashSet<String> {
+        all_fields(fields)
+            .filter_map(|f| f.len_text.as_deref())
+            .flat_map(len_names)
+            .collect()
+    };
+    let hoist: Vec<(u32, u32, HashSet<String>)> = items
+        .iter()
+        .filter_map(|(_, it)| match it {
+            Item::Struct {
+                start,
+                end,
+                fields,
+                extern_header: None,
+                ..
+            } => Some((*start, *end, lens_of(fields))),
+            _ => None,
+        })
+        .collect();
+    let mut hoisted: HashSet<String> = HashSet::new();
+    let mut moved: Vec<(u32, (u32, Item))> = Vec::new();
+    let mut items: Vec<(u32, Item)> = items
+        .into_iter()
+        .filter_map(|(o, it)| {
+            let into = match &it {
+                Item::Define { name, offset, .. } => hoist
+                    .iter()
+                    .find(|(s, e, used)| s < offset && offset < e && used.contains(name))
+                    .map(|(s, ..)| *s),
+                _ => None,
+            };
+            match (into, &it) {
+                (Some(s), Item::Define { name, .. }) => {
+                    hoisted.insert(name.clone());
+                    moved.push((s, (o, it)));
+                    None
+                }
+                _ => Some((o, it)),
+            }
+        })
+        .collect();
+    // Last first, so that each goes before the ones after it in the file.
+    for (s, d) in moved.into_iter().rev() {
+        let at = items
+            .iter()
+            .position(|(o, _)| *o >= s)
+            .unwrap_or(items.len());
+        items.insert(at, d);
+    }
     // The constants written so far, which an array's length may name (`len_texts`).
     let mut known: HashSet<String> = HashSet::new();
     for (offset, item) in items {
@@ -5933,7 +5985,7 @@ fn render(
                 if name == guard_name {
                     continue;
                 }
-                let at = place(offset);
+                let at = place(offset).filter(|_| !hoisted.contains(&name));
                 if let Some(key) = at
                     .as_ref()
                     .filter(|k| value.starts_with("bit = ") && flag_sets.contains_key(*k))

@@ -103,6 +103,19 @@ struct af_dvd {
 	__u8 pad;
 };
 
+/* asm-generic/siginfo.h's define among a struct's members, which an array below takes as
+ * its length (one per data model: `__alignof__`), and a function pointer member. */
+struct af_fault {
+	void *addr;
+#define AF_PAD  (__alignof__(void *) < sizeof(short) ? \
+		 sizeof(short) : __alignof__(void *))
+	struct {
+		char dummy[AF_PAD];
+		void *lower;
+	} bnd;
+	void (*notify)(int, struct af_fault *);
+};
+
 /* linux/fs.h's own `__`-named type, sparse's `__bitwise`, and a cast to it. */
 typedef int __bitwise __af_rwf_t;
 #define AF_RWF_HIPRI	((__af_rwf_t)0x00000001)

@@ -435,6 +435,66 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrFnsHolder {}
+/// `PTR_BND_PAD` = `(__alignof__(void *) < sizeof(short) ? sizeof(short) : __alignof__(void *))`.
+pub const PTR_BND_PAD: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32") {
+    4
+} else {
+    8
+};
+/// `struct ptr_bnd`: an address's bounds after a pad of the pointer's alignment
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PtrBnd {
+    /// `dummy`.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub dummy: [::core::ffi::c_char; 8],
+    /// `dummy`.
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub dummy: [::core::ffi::c_char; 4],
+    /// `lower`.
+    pub lower: *mut ::core::ffi::c_void,
+    /// `upper`.
+    pub upper: *mut ::core::ffi::c_void,
+}
+impl ::core::default::Default for PtrBnd {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrBnd>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+    {
+        panic!("struct ptr_bnd: wrong size");
+    }
+    if ::core::mem::align_of::<PtrBnd>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_bnd: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrBnd, dummy) != 0 {
+        panic!("struct ptr_bnd: `dummy` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrBnd, lower)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_bnd: `lower` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrBnd, upper)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct ptr_bnd: `upper` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrBnd {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -447,6 +507,7 @@ pub mod r1 {
     pub use super::PtrRing;
     pub use super::PtrFns;
     pub use super::PtrFnsHolder;
+    pub use super::PtrBnd;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -131,4 +131,15 @@ struct ptr_fns_holder {
 	__u64 count;
 };
 
+#define PTR_BND_PAD	(__alignof__(void *) < sizeof(short) ? sizeof(short) : __alignof__(void *))
+
+/**
+ * struct ptr_bnd - an address's bounds after a pad of the pointer's alignment
+ */
+struct ptr_bnd {
+	char dummy[PTR_BND_PAD];
+	void *lower;
+	void *upper;
+};
+
 #endif /* _UAPI_LINUX_PTR_H */
