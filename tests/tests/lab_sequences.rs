@@ -94,6 +94,26 @@ impl Driver {
     }
 }
 
+/// HWPT_ALLOC of a nest parent.
+fn nest_parent() -> IommuHwptAlloc {
+    IommuHwptAlloc {
+        flags: fd::IOMMU_HWPT_ALLOC_NEST_PARENT,
+        ..Default::default()
+    }
+}
+
+impl Driver {
+    /// HWPT_INVALIDATE of `n` of the driver's entries.
+    fn invalidate(self, n: u32) -> IommuHwptInvalidate {
+        IommuHwptInvalidate {
+            data_type: self.inv_data_type(),
+            entry_len: self.entry_len(),
+            entry_num: n,
+            ..Default::default()
+        }
+    }
+}
+
 fn bytes<T: Plain>(v: &T) -> Vec<u8> {
     bytes_of(v).to_vec()
 }
@@ -276,16 +296,8 @@ fn hw_info(what: &'static str) -> Step {
 
 /// A parent, a nested hwpt on it and their use: the path a vIOMMU takes.
 fn nesting(d: Driver) -> Vec<Step> {
-    let parent = IommuHwptAlloc {
-        flags: fd::IOMMU_HWPT_ALLOC_NEST_PARENT,
-        ..Default::default()
-    };
-    let inv = |n: u32| IommuHwptInvalidate {
-        data_type: d.inv_data_type(),
-        entry_len: d.entry_len(),
-        entry_num: n,
-        ..Default::default()
-    };
+    let parent = nest_parent();
+    let inv = |n: u32| d.invalidate(n);
     vec![
         hw_info("the device's hardware information"),
         hwpt_alloc(
@@ -322,10 +334,7 @@ fn bad_allocations(d: Driver) -> Vec<Step> {
         data_len: data.len() as u32,
         ..cmd
     };
-    let parent = IommuHwptAlloc {
-        flags: fd::IOMMU_HWPT_ALLOC_NEST_PARENT,
-        ..Default::default()
-    };
+    let parent = nest_parent();
     let none = IommuHwptAlloc::default();
     let mut big = hwpt_alloc(
         "past the v6.8 struct, a non-zero tail",
@@ -454,16 +463,8 @@ fn bad_allocations(d: Driver) -> Vec<Step> {
 
 /// HWPT_INVALIDATE's refusals.
 fn bad_invalidations(d: Driver) -> Vec<Step> {
-    let parent = IommuHwptAlloc {
-        flags: fd::IOMMU_HWPT_ALLOC_NEST_PARENT,
-        ..Default::default()
-    };
-    let inv = |n: u32| IommuHwptInvalidate {
-        data_type: d.inv_data_type(),
-        entry_len: d.entry_len(),
-        entry_num: n,
-        ..Default::default()
-    };
+    let parent = nest_parent();
+    let inv = |n: u32| d.invalidate(n);
     let len = d.entry_len();
     let three = entries(d, 3, None, len, 0);
     vec![

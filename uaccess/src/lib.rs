@@ -311,13 +311,13 @@ pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
     usize: usize,
 ) -> Result<(), Rejected> {
     if usize > core::mem::size_of::<T>() {
-        return copy_longer_struct_from_user(mem, dst, src, usize);
+        return copy_longer_struct_from_user(mem, dst, src, usize, core::mem::size_of::<T>());
     }
     copy_struct_prefix(mem, dst, src, usize)
 }
 
-/// A user struct longer than the kernel's: its tail must be zero, then the kernel's size is
-/// copied. Kept out of line so the common path (the sizes agree) stays a leaf function with no
+/// A user struct longer than the kernel's (`ksize` bytes, at most `sizeof(T)`): its tail must
+/// be zero, then the kernel's size is copied and the rest of `dst` zeroed. Kept out of line so the common path (the sizes agree) stays a leaf function with no
 /// stack frame.
 // Not `#[cold]`: measured, that made the iommufd array path 33% slower (1.21 → 1.62 µs).
 #[inline(never)]
@@ -326,8 +326,8 @@ fn copy_longer_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
     dst: &mut T,
     src: u64,
     usize: usize,
+    ksize: usize,
 ) -> Result<(), Rejected> {
-    let ksize = core::mem::size_of::<T>();
     let zero = match add(src, ksize) {
         Some(tail) => check_zeroed_user(mem, tail, usize - ksize),
         None => Err(Fault),
@@ -426,21 +426,7 @@ pub fn size_copy<T: Plain, M: UserMemory + ?Sized>(
     src: u64,
     min_size: usize,
 ) -> Result<(), Rejected> {
-    let usize = match get_user_u32(mem, src) {
-        Ok(s) => s as usize,
-        Err(Fault) => {
-            return zeroed_on(
-                dst,
-                Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
-            )
-        }
-    };
-    if usize < min_size {
-        return zeroed_on(
-            dst,
-            Rejected::new(Errno::EINVAL, "size is below the struct's min_size"),
-        );
-    }
+    let usize = user_size(mem, dst, src, min_size)?;
     copy_struct_from_user(mem, dst, src, usize)
 }
 
@@ -457,43 +443,29 @@ pub fn size_copy_ksize<T: Plain, M: UserMemory + ?Sized>(
     ksize: usize,
 ) -> Result<(), Rejected> {
     let ksize = ksize.min(core::mem::size_of::<T>());
-    let usize = match get_user_u32(mem, src) {
-        Ok(s) => s as usize,
-        Err(Fault) => {
-            return zeroed_on(
-                dst,
-                Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
-            )
-        }
-    };
-    if usize < min_size {
-        return zeroed_on(
-            dst,
-            Rejected::new(Errno::EINVAL, "size is below the struct's min_size"),
-        );
-    }
+    let usize = user_size(mem, dst, src, min_size)?;
     if usize > ksize {
-        let zero = match add(src, ksize) {
-            Some(tail) => check_zeroed_user(mem, tail, usize - ksize),
-            None => Err(Fault),
-        };
-        match zero {
-            Ok(true) => {}
-            Ok(false) => {
-                return zeroed_on(
-                    dst,
-                    Rejected::new(Errno::E2BIG, "bytes beyond the kernel's ksize must be zero"),
-                )
-            }
-            Err(Fault) => {
-                return zeroed_on(
-                    dst,
-                    Rejected::new(Errno::EFAULT, "check_zeroed_user faulted"),
-                )
-            }
-        }
+        return copy_longer_struct_from_user(mem, dst, src, usize, ksize);
     }
-    copy_struct_prefix(mem, dst, src, usize.min(ksize))
+    copy_struct_prefix(mem, dst, src, usize)
+}
+
+/// The size convention's size: `get_user` of the first `u32`, at least `min_size`; `dst`
+/// zeroed when it is refused.
+#[inline]
+fn user_size<T: Plain, M: UserMemory + ?Sized>(
+    mem: &M,
+    dst: &mut T,
+    src: u64,
+    min_size: usize,
+) -> Result<usize, Rejected> {
+    let refused = match get_user_u32(mem, src) {
+        Ok(s) if s as usize >= min_size => return Ok(s as usize),
+        Ok(_) => Rejected::new(Errno::EINVAL, "size is below the struct's min_size"),
+        Err(Fault) => Rejected::new(Errno::EFAULT, "get_user of the size field faulted"),
+    };
+    *dst = T::default();
+    Err(refused)
 }
 
 /// Driver data (v6.8 `__iommu_copy_struct_from_user`): the type must match, the length must
