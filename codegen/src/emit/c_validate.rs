@@ -813,7 +813,8 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
     }
     out.push_str(&st.payload);
     out.push_str("\t(void)dst;\n\treturn 0;\n}\n\n");
-    if st.argsz {
+    // The copy functions' doc, the same words for both conventions.
+    if st.argsz || st.size_convention {
         copy_doc_head(
             out,
             fname,
@@ -821,6 +822,8 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
             rev,
             "as the newest revision's kernel does",
         );
+    }
+    if st.argsz {
         push(
             out,
             &[
@@ -877,13 +880,6 @@ fn functions(st: &StructView, user: &str, out: &mut String) {
         );
     }
     if st.size_convention {
-        copy_doc_head(
-            out,
-            fname,
-            name,
-            rev,
-            "as the newest revision's kernel does",
-        );
         push(
             out,
             &[
