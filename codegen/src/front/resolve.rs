@@ -3214,12 +3214,8 @@ impl Resolver {
                 .collect::<Option<Vec<_>>>()?,
         };
         let sig = FnSig { ret, params };
-        let (before, after) = sig.c_around();
-        let i = match self
-            .functions
-            .iter()
-            .position(|f| f.c_around() == (before.clone(), after.clone()))
-        {
+        let key = sig.c_around();
+        let i = match self.functions.iter().position(|f| f.c_around() == key) {
             Some(i) => i,
             None => {
                 self.functions.push(sig);
@@ -4334,14 +4330,15 @@ impl Resolver {
         Some(IoSize { c, bytes })
     }
 
-    /// The size of type `s` on every target, in each revision of `since` alike (an ioctl
-    /// number and a `sizeof` are one value); refused, located, when the type is unknown, not
-    /// in one of those revisions, or grows between them.
-    /// `__alignof__(TYPE)` on each target, of a scalar type a member may have (a
-    /// `[[typedef]]` of one too) or a pointer: what `layout` aligns a member of it to.
+    /// `__alignof__(TYPE)` on each target, of a scalar type a member may have or a pointer,
+    /// what `layout` aligns a member of it to; of a `[[typedef]]` of a scalar, its `aligned`
+    /// where it has one (gcc: a typedef's attribute sets the alignment).
     fn type_aligns(&mut self, s: &S<String>) -> Option<Vec<u64>> {
         let c = s.get_ref().trim();
         let targets = crate::model::layout::TARGETS;
+        if let Some((a, _)) = self.typedef_aligned.get(c) {
+            return Some(vec![a.value; targets.len()]);
+        }
         let ty = match self.typedefs.get(c) {
             Some((_, ty, _)) => Some(ty.clone()),
             None if c.ends_with('*') => Some(FieldType::Pointer(Pointer {
@@ -4368,6 +4365,9 @@ impl Resolver {
         }
     }
 
+    /// The size of type `s` on every target, in each revision of `since` alike (an ioctl
+    /// number and a `sizeof` are one value); refused, located, when the type is unknown, not
+    /// in one of those revisions, or grows between them.
     fn type_sizes(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<Vec<u64>> {
         // `sizeof(COFF_FILHDR)` of `#define COFF_FILHDR struct COFF_filehdr`: the type's.
         let aliased = self
@@ -5732,17 +5732,19 @@ impl Resolver {
             }
         };
         let mut found = Vec::with_capacity(occurrences.len() + offsets.len() + aligns.len());
-        // The designator of an `offsetof`; `Some("")` marks an `__alignof__`.
+        /// What an operand of a type asks for.
+        enum Of {
+            Size,
+            /// `offsetof`, of the member this designator names.
+            Offset(String),
+            Align,
+        }
         let occurrences = occurrences
             .into_iter()
-            .map(|(r, ty)| (r, ty, None))
-            .chain(offsets.into_iter().map(|(r, ty, d)| (r, ty, Some(d))))
-            .chain(
-                aligns
-                    .into_iter()
-                    .map(|(r, ty)| (r, ty, Some(String::new()))),
-            );
-        for (r, ty, designator) in occurrences {
+            .map(|(r, ty)| (r, ty, Of::Size))
+            .chain(offsets.into_iter().map(|(r, ty, d)| (r, ty, Of::Offset(d))))
+            .chain(aligns.into_iter().map(|(r, ty)| (r, ty, Of::Align)));
+        for (r, ty, of) in occurrences {
             let Some((family, since)) = sizes else {
                 let at = self.in_string(x, r);
                 self.error(
@@ -5753,10 +5755,10 @@ impl Resolver {
                 return (0, Expr::Implicit);
             };
             let at = self.in_string(x, r.clone());
-            let bytes = match designator.as_deref() {
-                None => self.type_sizes(&S::new(at.clone(), ty.clone()), family, since),
-                Some("") => self.type_aligns(&S::new(at.clone(), ty.clone())),
-                Some(d) => self.member_offsets(&at, &ty, d, family, since),
+            let bytes = match &of {
+                Of::Size => self.type_sizes(&S::new(at.clone(), ty.clone()), family, since),
+                Of::Align => self.type_aligns(&S::new(at.clone(), ty.clone())),
+                Of::Offset(d) => self.member_offsets(&at, &ty, d, family, since),
             };
             let Some(bytes) = bytes else {
                 return (0, Expr::Implicit);
@@ -5777,10 +5779,10 @@ impl Resolver {
                     format!(
                         "`{}` is {} bytes on {} but {} on {}: a constant has one \
                          value on every ABI, or one per data model (ILP32, LP64)",
-                        match designator.as_deref() {
-                            None => format!("sizeof({ty})"),
-                            Some("") => format!("__alignof__({ty})"),
-                            Some(d) => format!("offsetof({ty}, {d})"),
+                        match &of {
+                            Of::Size => format!("sizeof({ty})"),
+                            Of::Align => format!("__alignof__({ty})"),
+                            Of::Offset(d) => format!("offsetof({ty}, {d})"),
                         },
                         bytes[0],
                         targets[0].triple,

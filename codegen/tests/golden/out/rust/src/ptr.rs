@@ -441,6 +441,8 @@ pub const PTR_BND_PAD: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32
 } else {
     8
 };
+/// `PTR_WORD_ALIGN` = `__alignof__(ptr_word_t)`.
+pub const PTR_WORD_ALIGN: u32 = 8;
 /// `struct ptr_bnd`: an address's bounds after a pad of the pointer's alignment
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

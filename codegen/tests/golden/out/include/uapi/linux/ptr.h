@@ -133,6 +133,8 @@ struct ptr_fns_holder {
 
 #define PTR_BND_PAD	(__alignof__(void *) < sizeof(short) ? sizeof(short) : __alignof__(void *))
 
+#define PTR_WORD_ALIGN	__alignof__(ptr_word_t)
+
 /**
  * struct ptr_bnd - an address's bounds after a pad of the pointer's alignment
  */
