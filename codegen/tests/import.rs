@@ -774,7 +774,7 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
         // points to one of them (`ty_size_t *`, as linux/virtio_ring.h's `vring_desc_t *`).
         "not_kernel_types.h:28:15: error: `ty_req.ro` is a qualified pointer (`__u32 *const`): the schema qualifies what a member holds, not a pointer".to_string(),
         "not_kernel_types.h:29:9: error: `ty_req.callback` has type `void (*)(int, ...)`: a function pointer with `...` or without a prototype (`void (int, ...)`)".to_string(),
-        "not_kernel_types.h:30:11: error: `ty_req.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)".to_string(),
+        "not_kernel_types.h:30:11: error: `ty_req.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 **`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)".to_string(),
     ];
     assert_eq!(refusal("not_kernel_types.h"), expected);
 }
@@ -784,7 +784,7 @@ fn pointers_and_types_the_schema_cannot_name_are_refused() {
 #[test]
 fn tagged_unions_import_and_unions_holding_what_cannot_be_written_are_refused() {
     assert_eq!(refusal("unions.h"), [
-        "unions.h:14:12: error: `un_req.u.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)",
+        "unions.h:14:12: error: `un_req.u.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 **`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)",
     ]);
     let (_dir, linux) = linux_folder();
     let header = linux.join("tagged.h");
@@ -1177,7 +1177,7 @@ fn a_struct_of_another_header_that_cannot_be_copied_is_refused_saying_why() {
     let e = uapigen::import::import(&header, &[dir.path()], "bits_user").unwrap_err();
     let first = e.to_string().lines().next().unwrap_or("").to_string();
     assert!(
-        first.ends_with("bits_user.h:3:45: error: `bu_req.w` has type `struct bt_word` of <linux/bits_types.h>, which an `extern` copy cannot write: `bt_word.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 *`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)"),
+        first.ends_with("bits_user.h:3:45: error: `bu_req.w` has type `struct bt_word` of <linux/bits_types.h>, which an `extern` copy cannot write: `bt_word.pages` has type `__u64 ***`: a pointer to a pointer that is qualified or points to a pointer itself (`__u64 **`); the schema writes `T *` with T void, an integer type it has or `struct NAME`, or `T **` (two levels of `*` at most)"),
         "{e}"
     );
 }

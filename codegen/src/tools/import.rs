@@ -426,6 +426,23 @@ fn c_builtin(kind: TypeKind) -> Option<&'static str> {
 /// (headers_install deletes it), so the skeleton has none.
 fn pointer_type(ty: Type) -> Result<String, String> {
     let to = ty.pointee();
+    // `T **` (linux/sem.h's `struct sem_queue **`): the inner, unqualified `T *` as a pointer
+    // member's, and a `*` more.
+    if to.kind() == TypeKind::Pointer
+        && !to.is_qualified()
+        && !matches!(
+            to.pointee().kind(),
+            TypeKind::Pointer | TypeKind::FunctionProto
+        )
+    {
+        return one_pointer_type(to).map(|p| format!("{p}*"));
+    }
+    one_pointer_type(ty)
+}
+
+/// `pointer_type` of one level of `*`.
+fn one_pointer_type(ty: Type) -> Result<String, String> {
+    let to = ty.pointee();
     if to.kind() == TypeKind::FunctionProto {
         return fn_pointer_type(to);
     }
@@ -480,10 +497,6 @@ fn fn_pointer_type(f: Type) -> Result<String, String> {
         let canon = t.canonical();
         let spelled = t.spelling();
         if t.kind() == TypeKind::Pointer {
-            let inner = t.pointee();
-            if inner.kind() == TypeKind::Pointer && !inner.is_qualified() {
-                return pointer_type(inner).map(|p| format!("{p}*"));
-            }
             return pointer_type(t);
         }
         if t.kind() == TypeKind::Typedef || Scalar::from_c_name(&spelled).is_some() {
@@ -885,19 +898,14 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     } else if let (false, Some(c)) = (ty.kind() == TypeKind::Typedef, c_builtin(canon.kind())) {
         c.to_string()
     } else if ty.kind() == TypeKind::Pointer {
-        // `T **` (linux/sem.h's `struct sem_queue **`): the inner, unqualified `T *` is read
-        // as a pointer member would be, and a `*` added.
-        let inner = ty.pointee();
-        let (ty, stars) = if inner.kind() == TypeKind::Pointer && !inner.is_qualified() {
-            (inner, "*")
-        } else {
-            (ty, "")
-        };
         match pointer_type(ty) {
             Ok(t) => {
-                let t = format!("{t}{stars}");
-                // What it points to is the schema's, or another header's copied above.
-                let to = ty.pointee();
+                // What it points to is the schema's, or another header's copied above (of
+                // `T **`, T).
+                let to = match ty.pointee() {
+                    inner if t.ends_with("**") => inner.pointee(),
+                    inner => inner,
+                };
                 if to.kind() == TypeKind::Typedef
                     && Scalar::from_c_name(to.spelling().trim_start_matches("const ").trim())
                         .is_none()
