@@ -1673,8 +1673,8 @@ fn aggregate(
     let derive_default = plain && !has_big_array(ctx, fields) && !pointer && !big_run;
     // A NaN is not equal to itself, and function pointers compare unpredictably: neither
     // derives `Eq` or `Hash`, and a function pointer no `PartialEq` either.
-    let float = has_float(ctx, fields) || ctx.family.has_fn_pointer(fields);
     let fn_pointer = ctx.family.has_fn_pointer(fields);
+    let float = fn_pointer || has_float(ctx, fields);
     let derives: &[&'static str] = match (plain, derive_default, float) {
         (true, _, true) if fn_pointer => &["Clone", "Copy", "Debug"],
         (true, true, false) => &[

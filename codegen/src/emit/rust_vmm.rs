@@ -1153,26 +1153,7 @@ impl Emit<'_> {
                     (f.c_enum.clone().unwrap_or_default(), false)
                 }
                 FieldType::Scalar(sc) => (bindgen_scalar(*sc).to_string(), false),
-                FieldType::Pointer(p) if matches!(p.to, Pointee::Function(_)) => {
-                    (self.fn_pointer(p), false)
-                }
-                FieldType::Pointer(p) => (
-                    format!(
-                        "{}*{} {}",
-                        if p.to_pointer { "*mut " } else { "" },
-                        if p.konst { "const" } else { "mut" },
-                        match p.to {
-                            Pointee::Void => "::std::os::raw::c_void",
-                            Pointee::Scalar(s) => bindgen_scalar(s),
-                            Pointee::Struct(id) => &self.m.family.structs[id.0].name,
-                            Pointee::Incomplete(_) => "::std::os::raw::c_void",
-                            // bindgen's alias, by the typedef's name.
-                            Pointee::Typedef(i) => &self.m.family.typedefs[i.0].name,
-                            Pointee::Function(_) => unreachable!("matched above"),
-                        }
-                    ),
-                    false,
-                ),
+                FieldType::Pointer(p) => (self.pointer(p), false),
                 FieldType::Struct(id) => {
                     let inner = &self.m.family.structs[id.0];
                     (inner.name.clone(), self.struct_has_union(*id))
@@ -1265,39 +1246,35 @@ impl Emit<'_> {
         }
     }
 
-    /// bindgen's `::std::option::Option<unsafe extern "C" fn(arg1: T, ...) -> R>`: each type by
-    /// the name C gives it (a typedef's, a struct's tag), pointers as `*mut T`.
-    fn fn_pointer(&self, p: &crate::ir::Pointer) -> String {
-        let Pointee::Function(i) = p.to else {
-            unreachable!("a function pointer")
+    /// A pointer as bindgen writes it: `*mut T`, `*const T`, `*mut *mut T` (`c_void` for
+    /// `void` and a struct no header defines, a typedef by its name); a function pointer as
+    /// `::std::option::Option<unsafe extern "C" fn(arg1: T, ...) -> R>`, each type by the name
+    /// C gives it (a typedef's, a struct's tag).
+    fn pointer(&self, p: &crate::ir::Pointer) -> String {
+        let f = match p.to {
+            Pointee::Function(i) => &self.m.family.functions[i],
+            to => {
+                return format!(
+                    "{}*{} {}",
+                    if p.to_pointer { "*mut " } else { "" },
+                    if p.konst { "const" } else { "mut" },
+                    match to {
+                        Pointee::Void | Pointee::Incomplete(_) => "::std::os::raw::c_void",
+                        Pointee::Scalar(s) => bindgen_scalar(s),
+                        Pointee::Struct(id) => &self.m.family.structs[id.0].name,
+                        // bindgen's alias, by the typedef's name.
+                        Pointee::Typedef(i) => &self.m.family.typedefs[i.0].name,
+                        Pointee::Function(_) => unreachable!("matched above"),
+                    }
+                );
+            }
         };
-        let f = &self.m.family.functions[i];
         let one = |(t, text): &(FieldType, String)| -> String {
             match t {
                 FieldType::Scalar(s) if Scalar::from_c_name(text) == Some(*s) => {
                     bindgen_scalar(*s).to_string()
                 }
-                FieldType::Pointer(q) if matches!(q.to, Pointee::Function(_)) => self.fn_pointer(q),
-                FieldType::Pointer(q) => {
-                    let inner = text.trim_end_matches('*').trim();
-                    let inner = inner.strip_prefix("const ").unwrap_or(inner);
-                    let to = inner
-                        .strip_prefix("struct ")
-                        .or_else(|| inner.strip_prefix("union "))
-                        .unwrap_or(inner);
-                    let to = match q.to {
-                        Pointee::Void | Pointee::Incomplete(_) => "::std::os::raw::c_void",
-                        Pointee::Scalar(s) if Scalar::from_c_name(to) == Some(s) => {
-                            bindgen_scalar(s)
-                        }
-                        _ => to,
-                    };
-                    format!(
-                        "{}*{} {to}",
-                        if q.to_pointer { "*mut " } else { "" },
-                        if q.konst { "const" } else { "mut" }
-                    )
-                }
+                FieldType::Pointer(q) => self.pointer(q),
                 // A typedef's or a tag's name, as bindgen names the type.
                 _ => text
                     .strip_prefix("struct ")
