@@ -567,11 +567,33 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
                 let n = a.name.clone().unwrap_or_else(|| a.value.to_string());
                 format!(" __attribute__((aligned({n})))")
             });
-            format!(
-                "typedef {}{bitwise}{aligned} {}{array};",
-                c_type(family, &t.ty),
-                t.name
-            )
+            match &t.ty {
+                // `typedef void __signalfn_t(int);`, `typedef void (*handler_t)(int);`
+                FieldType::Pointer(crate::ir::Pointer {
+                    to: crate::ir::Pointee::Function(i),
+                    ..
+                }) => {
+                    let (before, after) = family.functions[*i].c_around();
+                    match t.function {
+                        true => format!(
+                            "typedef {} {}{};",
+                            before.trim_end_matches("(*").trim_end(),
+                            t.name,
+                            after.trim_start_matches(')')
+                        ),
+                        false => format!("typedef {before}{}{after};", t.name),
+                    }
+                }
+                // `typedef __signalfn_t __user *__sighandler_t;`
+                FieldType::Pointer(p) => {
+                    format!("typedef {} {}{};", p.c_base(family), p.stars(), t.name)
+                }
+                ty => format!(
+                    "typedef {}{bitwise}{aligned} {}{array};",
+                    c_type(family, ty),
+                    t.name
+                ),
+            }
         }
     }
 }
@@ -1086,7 +1108,11 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         _ => member_type(family, f, ty),
                     },
                     // The `*` binds to the declarator: `__u64 __user *data;`.
+                    // A typedef's name says it all (`__sighandler_t sa_handler;`).
                     name: match ty {
+                        FieldType::Pointer(_) if f.c_typedef.is_some() => {
+                            f.name.clone().unwrap_or_default()
+                        }
                         FieldType::Pointer(p) => match p.to {
                             crate::ir::Pointee::Function(i) => format!(
                                 "(*{}{}",

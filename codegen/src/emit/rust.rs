@@ -537,7 +537,7 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             value,
             ilp32: Some(small),
             ..
-        } if !is_word_cut(*value, *small) || !ty.contains("c_") => Expr::If(
+        } if !is_word_cut(*value, *small) || !(ty.contains("c_") || ty == "usize") => Expr::If(
             Box::new(cfg_pointer_width_32()),
             vec![Stmt::Expr(lit(small.to_string()))],
             Some(vec![Stmt::Expr(lit(value.to_string()))]),
@@ -551,6 +551,8 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         } => {
             let (v, word) = if ty.ends_with("c_long") {
                 (format!("{}i64", *value as i64), "::core::ffi::c_long")
+            } else if ty == "usize" {
+                (format!("{}u64", *value as u64), "usize")
             } else {
                 (format!("{}u64", *value as u64), "::core::ffi::c_ulong")
             };
@@ -783,8 +785,25 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
             let named = match &t.ty {
                 FieldType::Scalar(s) => s.rust_name().to_string(),
                 FieldType::Struct(s) => type_ident(&ctx.family.struct_(*s).name),
-                FieldType::Pointer(_) | FieldType::Inline(..) => {
-                    unreachable!("resolve gives a typedef a scalar or a struct")
+                // A function's type is Rust's (never null) function pointer, which a C pointer
+                // to it wraps in an `Option`.
+                FieldType::Pointer(p) => {
+                    let doc = t
+                        .doc
+                        .clone()
+                        .unwrap_or_else(|| format!("C's `typedef` `{}`.", t.name));
+                    doc_text(0, &doc_lines(Some(&doc)), out);
+                    let aliased = match pointer_ty(ctx, p) {
+                        Ty::Path(Path { mut args, .. }) if t.function => args.remove(0),
+                        other => other,
+                    };
+                    let mut r = Rust::new(128, 0);
+                    r.item_type_alias_ty(&ident(&t.name), &aliased);
+                    out.push_str(&r.finish());
+                    return;
+                }
+                FieldType::Inline(..) => {
+                    unreachable!("resolve gives a typedef a named type")
                 }
             };
             // `typedef __u8 dvd_challenge[10];`: an array.
@@ -2046,8 +2065,16 @@ fn has_args(t: &Ty) -> bool {
 /// A pointer member's Rust type: `*mut T` or `*const T`, as bindgen writes a C pointer (`void *`
 /// as `c_void`); a function pointer as `Option<unsafe extern "C" fn(P, Q) -> R>` (None: NULL).
 fn pointer_ty(ctx: &Ctx, p: &Pointer) -> Ty {
-    let Pointee::Function(i) = p.to else {
-        return ty(pointer_type(ctx, p));
+    let i = match p.to {
+        Pointee::Function(i) => i,
+        // `__signalfn_t *`: the function type's alias, which may be null.
+        Pointee::Typedef(t) if ctx.family.typedefs[t.0].function => {
+            return Ty::Path(Path {
+                text: "::core::option::Option".into(),
+                args: vec![ty(ident(&ctx.family.typedefs[t.0].name))],
+            })
+        }
+        _ => return ty(pointer_type(ctx, p)),
     };
     let f = &ctx.family.functions[i];
     let one = |t: &FieldType| match t {
@@ -2078,7 +2105,7 @@ fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
             FieldType::Scalar(s) => s.rust_name().to_string(),
             FieldType::Struct(s) => type_ident(&ctx.family.struct_(*s).name),
             FieldType::Pointer(_) | FieldType::Inline(..) => {
-                unreachable!("resolve gives a typedef a scalar or a struct")
+                unreachable!("resolve refuses a pointer to a typedef of a pointer")
             }
         },
     };
@@ -2493,6 +2520,9 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
                 .max_by_key(|t| width(t))
                 .unwrap_or("u32"),
             crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
+            // A pointer's value (`SIG_DFL`'s `((__sighandler_t)0)`): its address, as the libc
+            // crate has `SIG_DFL`.
+            crate::ir::Expr::C { types, .. } if types[1] == CType::Pointer => "usize",
             // One value per data model in a 64-bit type (`long long`): 64 bits on both.
             crate::ir::Expr::C {
                 ilp32: Some(_),

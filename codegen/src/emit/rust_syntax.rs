@@ -1216,6 +1216,21 @@ impl Rust {
         self.p.hardbreak();
     }
 
+    /// `pub type name = t;`, as prettyplease's `item_type` lays it out.
+    pub fn item_type_alias_ty(&mut self, name: &str, t: &Ty) {
+        self.p.cbox(INDENT);
+        self.p.word("pub type ");
+        self.p.text(name);
+        self.p.word(" = ");
+        self.p.neverbreak();
+        self.p.ibox(-INDENT);
+        self.ty(t);
+        self.p.end();
+        self.p.word(";");
+        self.p.end();
+        self.p.hardbreak();
+    }
+
     /// `pub use path;` (or `use path;`).
     pub fn item_use(&mut self, public: bool, p: &str) {
         if public {

@@ -844,8 +844,11 @@ impl Emit<'_> {
                         .unwrap_or_default(),
                     FieldType::Scalar(s) => bindgen_scalar(*s).to_string(),
                     FieldType::Struct(s) => f.structs[s.0].name.clone(),
-                    FieldType::Pointer(_) | FieldType::Inline(..) => {
-                        unreachable!("resolve gives a typedef a scalar or a struct")
+                    // bindgen makes a function's type the (nullable) function pointer, and a
+                    // pointer to it that type again: `pub type __sighandler_t = __signalfn_t;`.
+                    FieldType::Pointer(p) => self.pointer(p),
+                    FieldType::Inline(..) => {
+                        unreachable!("resolve gives a typedef a named type")
                     }
                 };
                 // bindgen's array alias: `pub type dvd_challenge = [__u8; 10usize];`.
@@ -861,6 +864,10 @@ impl Emit<'_> {
             // bindgen does not evaluate `_IO(...)`, nor a name defined as one: the bindgen
             // crates have no ioctl numbers.
             ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}
+            // Nor a cast to a pointer (`SIG_DFL`'s `((__sighandler_t)0)`).
+            ItemRef::Define(d)
+                if matches!(&f.defines[d.0].constant.expr, Expr::C { types, .. }
+                    if types[1] == crate::front::cexpr::CType::Pointer) => {}
             ItemRef::Define(d) => {
                 let c = &f.defines[d.0].constant;
                 // Under an architecture's `#if` in C (`when`), as bindgen writes each target's.
@@ -1128,12 +1135,16 @@ impl Emit<'_> {
             }
             let (ty, sub_union) = match &f.ty {
                 // bindgen names a typedef'd member's type by the typedef.
-                FieldType::Scalar(_) | FieldType::Struct(_) if f.c_typedef.is_some() => (
-                    f.c_typedef
-                        .map(|t| self.m.family.typedefs[t.0].name.clone())
-                        .unwrap_or_default(),
-                    false,
-                ),
+                FieldType::Scalar(_) | FieldType::Struct(_) | FieldType::Pointer(_)
+                    if f.c_typedef.is_some() =>
+                {
+                    (
+                        f.c_typedef
+                            .map(|t| self.m.family.typedefs[t.0].name.clone())
+                            .unwrap_or_default(),
+                        false,
+                    )
+                }
                 // An enum declared as this member's type: bindgen numbers it with the
                 // untagged unions and structs of the type.
                 FieldType::Scalar(_)
@@ -1253,6 +1264,9 @@ impl Emit<'_> {
     fn pointer(&self, p: &crate::ir::Pointer) -> String {
         let f = match p.to {
             Pointee::Function(i) => &self.m.family.functions[i],
+            Pointee::Typedef(i) if self.m.family.typedefs[i.0].function => {
+                return self.m.family.typedefs[i.0].name.clone()
+            }
             to => {
                 return format!(
                     "{}*{} {}",

@@ -35,6 +35,9 @@ pub enum CType {
     LongLong,
     /// `unsigned long long` (`__u64` in the kernel's uAPI)
     ULongLong,
+    /// A pointer, of the data model's word: `((__sighandler_t)-1)`, a cast to a typedef of a
+    /// pointer. No operator takes one.
+    Pointer,
 }
 
 impl CType {
@@ -42,7 +45,7 @@ impl CType {
         match self {
             CType::SChar | CType::UChar | CType::Short | CType::UShort => 0,
             CType::Int | CType::UInt => 1,
-            CType::Long | CType::ULong => 2,
+            CType::Long | CType::ULong | CType::Pointer => 2,
             CType::LongLong | CType::ULongLong => 3,
         }
     }
@@ -68,7 +71,7 @@ impl CType {
             CType::SChar | CType::UChar => 8,
             CType::Short | CType::UShort => 16,
             CType::Int | CType::UInt => 32,
-            CType::Long | CType::ULong => m.long_bits,
+            CType::Long | CType::ULong | CType::Pointer => m.long_bits,
             CType::LongLong | CType::ULongLong => 64,
         }
     }
@@ -80,6 +83,7 @@ impl CType {
             CType::Int | CType::UInt => CType::UInt,
             CType::Long | CType::ULong => CType::ULong,
             CType::LongLong | CType::ULongLong => CType::ULongLong,
+            CType::Pointer => CType::Pointer,
         }
     }
 
@@ -1788,6 +1792,24 @@ impl CExpr {
     }
 }
 
+/// An operator's operand: an integer, not a pointer (`SIG_DFL`'s `((__sighandler_t)0)` is a
+/// value only as a whole define).
+fn operand(
+    e: &(Node, Range<usize>),
+    m: Model,
+    lookup: &dyn Fn(&str) -> Option<CValue>,
+) -> Result<CValue, CError> {
+    let x = eval(e, m, lookup)?;
+    if x.ty == CType::Pointer {
+        return err(
+            e.1.clone(),
+            "a pointer value (a cast to a typedef of a pointer) is an operand of nothing: \
+             a define may be one, or name one",
+        );
+    }
+    Ok(x)
+}
+
 fn eval(
     (node, at): &(Node, Range<usize>),
     m: Model,
@@ -1814,16 +1836,16 @@ fn eval(
             ),
         },
         Node::Cast(t, e) => {
-            let x = eval(e, m, lookup)?;
+            let x = operand(e, m, lookup)?;
             v(t.wrap(x.value, m), *t)
         }
         Node::CastAs(b) => {
-            let t = eval(&b[0], m, lookup)?.ty;
-            let x = eval(&b[1], m, lookup)?;
+            let t = operand(&b[0], m, lookup)?.ty;
+            let x = operand(&b[1], m, lookup)?;
             v(t.wrap(x.value, m), t)
         }
         Node::Unary(op, e) => {
-            let x = eval(e, m, lookup)?;
+            let x = operand(e, m, lookup)?;
             let t = x.ty.promoted();
             match *op {
                 "+" => Ok(x),
@@ -1843,14 +1865,14 @@ fn eval(
         }
         Node::Cond(parts) => {
             let [c, a, b] = &**parts;
-            let c = eval(c, m, lookup)?;
-            let (x, y) = (eval(a, m, lookup)?, eval(b, m, lookup)?);
+            let c = operand(c, m, lookup)?;
+            let (x, y) = (operand(a, m, lookup)?, operand(b, m, lookup)?);
             let t = common(x.ty.promoted(), y.ty.promoted(), m);
             let pick = if c.value != 0 { x } else { y };
             v(t.wrap(pick.value, m), t)
         }
         Node::Binary(op, l, r) => {
-            let (x, y) = (eval(l, m, lookup)?, eval(r, m, lookup)?);
+            let (x, y) = (operand(l, m, lookup)?, operand(r, m, lookup)?);
             match *op {
                 "<<" | ">>" => {
                     let t = x.ty.promoted();
@@ -1938,6 +1960,7 @@ pub fn c_name(t: CType) -> &'static str {
         CType::ULong => "unsigned long",
         CType::LongLong => "long long",
         CType::ULongLong => "unsigned long long",
+        CType::Pointer => "a pointer",
     }
 }
 

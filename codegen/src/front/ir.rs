@@ -698,12 +698,28 @@ pub struct LenExpr {
 }
 
 impl Family {
+    /// The function `p` points to, directly (`R (*)(P)`) or as a `function` typedef's pointer
+    /// (`__signalfn_t *`).
+    pub fn to_function(&self, p: &Pointer) -> Option<&FnSig> {
+        match p.to {
+            Pointee::Function(i) => Some(&self.functions[i]),
+            Pointee::Typedef(t) if self.typedefs[t.0].function => match &self.typedefs[t.0].ty {
+                FieldType::Pointer(Pointer {
+                    to: Pointee::Function(i),
+                    ..
+                }) => Some(&self.functions[*i]),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Whether a member of `fields`, at any depth, is a function pointer: Rust derives no
     /// `PartialEq` (nor `Eq`, `Hash`) for it (rustc's `unpredictable_function_pointer_
     /// comparisons`), as bindgen does not.
     pub fn has_fn_pointer(&self, fields: &[Field]) -> bool {
         fields.iter().any(|f| match &f.ty {
-            FieldType::Pointer(p) => matches!(p.to, Pointee::Function(_)),
+            FieldType::Pointer(p) => self.to_function(p).is_some(),
             FieldType::Inline(_, ms) => self.has_fn_pointer(ms),
             FieldType::Struct(i) => self.has_fn_pointer(&self.struct_(*i).fields),
             FieldType::Scalar(_) => false,
@@ -2020,8 +2036,12 @@ pub struct StringDefine {
 pub struct Typedef {
     /// Its name.
     pub name: String,
-    /// What it names: a scalar, or a struct or union of the schema.
+    /// What it names: a scalar, a struct or union of the schema, or a pointer (`typedef
+    /// __signalfn_t *__sighandler_t;`); of a `function` typedef, a pointer to that function.
     pub ty: FieldType,
+    /// `typedef void __signalfn_t(int);`: it names a function type, which a member never has
+    /// (a pointer to it, `__signalfn_t *`, is a function pointer).
+    pub function: bool,
     /// `typedef enum TAG NAME;` (linux/dvb/frontend.h's `fe_code_rate_t`): the tagged enum,
     /// whose integer `ty` is.
     pub c_enum: Option<(String, GroupId)>,

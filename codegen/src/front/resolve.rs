@@ -32,6 +32,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         member_enums: FxMap::default(),
         typedefs: FxMap::default(),
         typedef_lens: FxMap::default(),
+        fn_typedefs: FxSet::default(),
         typedef_aligned: FxMap::default(),
         type_aliases: FxMap::default(),
         inline_tags: FxSet::default(),
@@ -151,6 +152,9 @@ struct Resolver {
     typedefs: FxMap<String, (TypedefId, FieldType, Option<(String, GroupId)>)>,
     /// The lengths of the typedefs of arrays among them (`typedef __u8 dvd_challenge[10];`).
     typedef_lens: FxMap<String, u64>,
+    /// The typedefs of a function type among them (`typedef void __signalfn_t(int);`): only a
+    /// pointer may name one.
+    fn_typedefs: FxSet<String>,
     /// The defines that stand for a type, keyword and tag (`COFF_FILHDR`: `struct
     /// COFF_filehdr`).
     type_aliases: FxMap<String, String>,
@@ -1788,6 +1792,17 @@ impl Resolver {
                     }
                 }
             }
+            (Some(t), None) if self.fn_typedefs.contains(t.get_ref().trim()) => {
+                self.error_note(
+                    t.span(),
+                    format!(
+                        "`{}` is a function type: no member has one",
+                        t.get_ref().trim()
+                    ),
+                    format!("a pointer to it is `{} *`", t.get_ref().trim()),
+                );
+                return None;
+            }
             (Some(t), None) if self.typedefs.contains_key(t.get_ref().trim()) => {
                 let (id, ty, link) = self.typedefs[t.get_ref().trim()].clone();
                 c_typedef = Some(id);
@@ -3161,12 +3176,41 @@ impl Resolver {
                 "no `(*)` (the schema writes the type without the member's name)",
             );
         };
+        let i = self.fn_sig(t, text, ret, rest)?;
+        Some(Pointer {
+            to: Pointee::Function(i),
+            konst: false,
+            user: false,
+            to_pointer: false,
+        })
+    }
+
+    /// A function's type, `R (P, Q)` split into `ret` and `rest` (the parenthesised
+    /// parameters): its index in `functions`, one per distinct signature.
+    fn fn_sig(&mut self, t: &S<String>, text: &str, ret: &str, rest: &str) -> Option<usize> {
+        let pointer = text.contains("(*");
+        let refuse = |r: &mut Self, why: &str| {
+            let (what, form) = if pointer {
+                ("function pointer", "a function pointer is `R (*)(P, Q)`")
+            } else {
+                ("function type", "a function type is `R (P, Q)`")
+            };
+            r.error_note(
+                t.span(),
+                format!("{what} `{text}`: {why}"),
+                format!(
+                    "{form}: R `void` or a type a member may have, each parameter such a type, \
+                     `(void)` for none"
+                ),
+            );
+            None
+        };
         let Some(params) = rest
             .trim()
             .strip_prefix('(')
             .and_then(|r| r.strip_suffix(')'))
         else {
-            return refuse(self, "no parameter list after `(*)`");
+            return refuse(self, "no parameter list after the return type");
         };
         if params.contains('(') || params.contains("...") {
             return refuse(self, "a parameter that is a function pointer, or `...`");
@@ -3174,6 +3218,14 @@ impl Resolver {
         let one = |r: &mut Self, text: &str| -> Option<(FieldType, String)> {
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             // A `[[typedef]]` of a scalar or a struct, by its name.
+            if r.fn_typedefs.contains(text.as_str()) {
+                r.error_note(
+                    t.span(),
+                    format!("a parameter of function type `{text}`"),
+                    format!("write the pointer C adjusts it to, `{text} *`"),
+                );
+                return None;
+            }
             if let Some((_, ty, _)) = r
                 .typedefs
                 .get(text.as_str())
@@ -3215,19 +3267,15 @@ impl Resolver {
         };
         let sig = FnSig { ret, params };
         let key = sig.c_around();
-        let i = match self.functions.iter().position(|f| f.c_around() == key) {
-            Some(i) => i,
-            None => {
-                self.functions.push(sig);
-                self.functions.len() - 1
-            }
-        };
-        Some(Pointer {
-            to: Pointee::Function(i),
-            konst: false,
-            user: false,
-            to_pointer: false,
-        })
+        Some(
+            match self.functions.iter().position(|f| f.c_around() == key) {
+                Some(i) => i,
+                None => {
+                    self.functions.push(sig);
+                    self.functions.len() - 1
+                }
+            },
+        )
     }
 
     /// `const T __user *`, or `T **`: `base` is the text before the last `*`.
@@ -3329,6 +3377,20 @@ impl Resolver {
                 None if self.typedefs.contains_key(to.as_str())
                     && !self.typedef_lens.contains_key(to.as_str()) =>
                 {
+                    let function = self.fn_typedefs.contains(to.as_str());
+                    let problem = if function && (konst || to_pointer) {
+                        Some("a pointer to a function is neither `const` nor `**`")
+                    } else if !function
+                        && matches!(self.typedefs[to.as_str()].1, FieldType::Pointer(_))
+                    {
+                        Some("a pointer to a typedef of a pointer: write `T **`")
+                    } else {
+                        None
+                    };
+                    if let Some(why) = problem {
+                        self.error(t.span(), format!("`{}`: {why}", t.get_ref().trim()));
+                        return None;
+                    }
                     Some(Pointee::Typedef(self.typedefs[to.as_str()].0))
                 }
                 // A struct without a tag is named by its typedef (`raw_hdlc_proto *`).
@@ -4425,6 +4487,13 @@ impl Resolver {
             );
             return None;
         }
+        if self.fn_typedefs.contains(&c) {
+            self.error(
+                s.span(),
+                format!("`{c}` is a function type, which has no size"),
+            );
+            return None;
+        }
         let ty = match (self.typedefs.get(&c), tagged) {
             (Some((_, ty, _)), _) => ty.clone(),
             (None, Some((_, repr))) => FieldType::Scalar(repr.scalar()),
@@ -5412,14 +5481,31 @@ impl Resolver {
             },
             None => None,
         };
+        // `R (P, Q)`, a function's type (asm-generic/signal-defs.h's `typedef void
+        // __signalfn_t(int);`): held as a pointer to it is, which is all a member may be.
+        let function = c_enum.is_none() && !text.contains("(*") && text.ends_with(')');
         let ty = match &c_enum {
             Some((tag, _)) => FieldType::Scalar(self.enum_types[tag].1.scalar()),
+            None if function => {
+                let (ret, rest) = text.split_at(text.find('(').unwrap_or(0));
+                let i = self.fn_sig(&t.ty, text, ret, rest)?;
+                FieldType::Pointer(Pointer {
+                    to: Pointee::Function(i),
+                    konst: false,
+                    user: false,
+                    to_pointer: false,
+                })
+            }
             None => self.field_type(&t.ty)?,
         };
-        if let FieldType::Pointer(_) = ty {
+        let extra = [
+            t.len.as_ref().map(|l| (l.span(), "len")),
+            t.aligned.as_ref().map(|a| (a.span(), "aligned")),
+        ];
+        if let (FieldType::Pointer(_), Some((at, k))) = (&ty, extra.into_iter().flatten().next()) {
             self.error(
-                t.ty.span(),
-                "a typedef of a pointer: a member writes the pointer itself (`T *`)",
+                at,
+                format!("`{k}` on typedef `{name}` of a pointer or a function"),
             );
             return None;
         }
@@ -5494,9 +5580,13 @@ impl Resolver {
         }
         self.typedefs
             .insert(name.clone(), (id, ty.clone(), c_enum.clone()));
+        if function {
+            self.fn_typedefs.insert(name.clone());
+        }
         Some(Typedef {
             name,
             ty,
+            function,
             c_enum,
             doc,
             extern_header,
@@ -5806,9 +5896,14 @@ impl Resolver {
         let text = texts[1].as_str();
         let macros = &self.macros;
         let typedefs = &self.typedefs;
-        // A cast may name a `[[typedef]]` above of a scalar (videodev2.h's `v4l2_std_id`).
+        // A cast may name a `[[typedef]]` above of a scalar (videodev2.h's `v4l2_std_id`) or
+        // of a pointer (asm-generic/signal-defs.h's `((__sighandler_t)0)`).
+        let fn_typedefs = &self.fn_typedefs;
         let types = |n: &str| match typedefs.get(n) {
             Some((_, FieldType::Scalar(sc), None)) => cexpr::scalar_ctype(*sc),
+            Some((_, FieldType::Pointer(_), None)) if !fn_typedefs.contains(n) => {
+                Some(CType::Pointer)
+            }
             _ => None,
         };
         let parsed = match cexpr::parse_with_types(text, &|n| macros.get(n).cloned(), &types) {
@@ -5850,7 +5945,7 @@ impl Resolver {
         // A `long` of the ABI's word whose value is the 64-bit one cut to 32 bits on ILP32
         // (`(-1ul)`, `~0UL`): one constant, whose value each ABI gives it.
         let word = |a: &cexpr::CValue, b: &cexpr::CValue| {
-            matches!(b.ty, CType::Long | CType::ULong)
+            matches!(b.ty, CType::Long | CType::ULong | CType::Pointer)
                 && a.ty == b.ty
                 && a.value
                     == if a.ty.signed() {

@@ -497,6 +497,91 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PtrBnd {}
+/// a signal handler's type
+pub type ptr_handler_fn = unsafe extern "C" fn(i32);
+/// C's `typedef` `ptr_handler_t`.
+pub type ptr_handler_t = ::core::option::Option<ptr_handler_fn>;
+/// C's `typedef` `ptr_restore_fn`.
+pub type ptr_restore_fn = unsafe extern "C" fn();
+/// C's `typedef` `ptr_restore_t`.
+pub type ptr_restore_t = ::core::option::Option<ptr_restore_fn>;
+/// a typedef of a function pointer
+pub type ptr_cb_t = ::core::option::Option<
+    unsafe extern "C" fn(*mut PtrBitmap, ::core::ffi::c_ulong) -> i32,
+>;
+/// C's `typedef` `ptr_bitmap_p`.
+pub type ptr_bitmap_p = *mut PtrBitmap;
+/// `PTR_HANDLER_DFL` = `((ptr_handler_t)0)`.
+pub const PTR_HANDLER_DFL: usize = 0;
+/// `PTR_HANDLER_IGN` = `((ptr_handler_t)1)`.
+pub const PTR_HANDLER_IGN: usize = 1;
+/// all ones: 2^32 - 1 on i686 and arm
+pub const PTR_HANDLER_ERR: usize = 18446744073709551615u64 as usize;
+/// `struct ptr_action`: asm-generic/signal.h's sigaction, after a fashion
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PtrAction {
+    /// `handler`.
+    pub handler: ::core::option::Option<ptr_handler_fn>,
+    /// `restorer`.
+    pub restorer: ::core::option::Option<ptr_restore_fn>,
+    /// `direct`.
+    pub direct: ::core::option::Option<ptr_handler_fn>,
+    /// `cb`.
+    pub cb: ::core::option::Option<
+        unsafe extern "C" fn(*mut PtrBitmap, ::core::ffi::c_ulong) -> i32,
+    >,
+    /// `map`.
+    pub map: *mut PtrBitmap,
+    /// `flags`.
+    pub flags: ::core::ffi::c_ulong,
+}
+impl ::core::default::Default for PtrAction {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PtrAction>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 24 } else { 48 }
+    {
+        panic!("struct ptr_action: wrong size");
+    }
+    if ::core::mem::align_of::<PtrAction>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_action: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PtrAction, handler) != 0 {
+        panic!("struct ptr_action: `handler` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrAction, restorer)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct ptr_action: `restorer` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrAction, direct)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct ptr_action: `direct` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrAction, cb)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 24 }
+    {
+        panic!("struct ptr_action: `cb` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrAction, map)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 16 } else { 32 }
+    {
+        panic!("struct ptr_action: `map` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PtrAction, flags)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 20 } else { 40 }
+    {
+        panic!("struct ptr_action: `flags` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PtrAction {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -510,6 +595,7 @@ pub mod r1 {
     pub use super::PtrFns;
     pub use super::PtrFnsHolder;
     pub use super::PtrBnd;
+    pub use super::PtrAction;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -144,4 +144,36 @@ struct ptr_bnd {
 	void *upper;
 };
 
+/* a signal handler's type */
+typedef void ptr_handler_fn(int);
+
+typedef ptr_handler_fn __user *ptr_handler_t;
+
+typedef void ptr_restore_fn(void);
+
+typedef ptr_restore_fn *ptr_restore_t;
+
+/* a typedef of a function pointer */
+typedef int (*ptr_cb_t)(struct ptr_bitmap *, unsigned long);
+
+typedef struct ptr_bitmap *ptr_bitmap_p;
+
+#define PTR_HANDLER_DFL	((ptr_handler_t)0)
+
+#define PTR_HANDLER_IGN	((ptr_handler_t)1)
+
+#define PTR_HANDLER_ERR	((ptr_handler_t)-1) /* all ones: 2^32 - 1 on i686 and arm */
+
+/**
+ * struct ptr_action - asm-generic/signal.h's sigaction, after a fashion
+ */
+struct ptr_action {
+	ptr_handler_t handler;
+	ptr_restore_t restorer;
+	ptr_handler_fn *direct;
+	ptr_cb_t cb;
+	ptr_bitmap_p map;
+	unsigned long flags;
+};
+
 #endif /* _UAPI_LINUX_PTR_H */
