@@ -635,6 +635,18 @@ const CASES: &[Case] = &[
         says: "a pointer to a typedef of a pointer",
     },
     Case {
+        name: "an alias of a pointer value",
+        body: "[[typedef]]\nname = \"p_t\"\ntype = \"void *\"\n\n[[define]]\nname = \"P_NULL\"\nexpr = \"((p_t)0)\"\n\n[[define]]\nname = \"P_NIL\"\nalias = 'P_NULL'\n",
+        at: "'P_NULL'",
+        says: "`P_NULL` is a pointer's value (a cast to a typedef of a pointer): no other define names it",
+    },
+    Case {
+        name: "an expr naming a pointer value",
+        body: "[[typedef]]\nname = \"p_t\"\ntype = \"void *\"\n\n[[define]]\nname = \"P_NULL\"\nexpr = \"((p_t)0)\"\n\n[[define]]\nname = \"P_NIL\"\nexpr = '(P_NULL)'\n",
+        at: "(P_NULL)'",
+        says: "`P_NULL` is a pointer's value",
+    },
+    Case {
         name: "a pointer value as an operand",
         body: "[[typedef]]\nname = \"p_t\"\ntype = \"void *\"\n\n[[define]]\nname = \"P_ONE\"\nexpr = \"((p_t)0) + 1\"\n",
         at: "((p_t)0)",

@@ -1461,6 +1461,17 @@ fn accepted_forms_are_written_as_c_means_them() {
         "[[define]]\nname = \"AF_PAD\"\nexpr = \"(__alignof__(void *) < sizeof(short) ? sizeof(short) : __alignof__(void *))\"\n\n[[struct]]\nname = \"af_fault\"\n",
         "{ name = \"dummy\", type = \"char\", len = \"AF_PAD\" },",
         "{ name = \"notify\", type = \"void (*)(int, struct af_fault *)\" },",
+        "[[typedef]]\nname = \"af_signalfn_t\"\ntype = \"void (int)\"\n",
+        "[[typedef]]\nname = \"af_sighandler_t\"\ntype = \"af_signalfn_t *\"\n",
+        "[[typedef]]\nname = \"af_cb_t\"\ntype = \"int (*)(struct af_fault *, unsigned long)\"\n",
+        "[[typedef]]\nname = \"af_dvd_p\"\ntype = \"struct af_dvd *\"\n",
+        "name = \"AF_SIG_ERR\"\nexpr = \"((af_sighandler_t)-1)\"\n",
+        "name = \"AF_BPW\"\nexpr = \"__BITS_PER_LONG\"\n",
+        "{ name = \"handler\", type = \"af_sighandler_t\" },",
+        "{ name = \"direct\", type = \"af_signalfn_t *\" },",
+        "{ name = \"cb\", type = \"af_cb_t\" },",
+        "{ name = \"dvd\", type = \"af_dvd_p\" },",
+        "{ name = \"mask\", type = \"unsigned long\", len = \"AF_WORDS\" },",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }
@@ -1551,7 +1562,7 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: `#include \"vfio_like.h\"` at not_imported.h:6:1: the schema's includes are `#include <...>` of the kernel's headers",
         "# not imported: function `ni_helper` (`int (int)`) at not_imported.h:14:19: the schema describes the data that crosses the user/kernel line, not code",
         "# not imported: variable `ni_counter` (`int`) at not_imported.h:15:12: the schema declares types and constants, not objects",
-        "# not imported: typedef `ni_callback` (`int (*)(int)`) at not_imported.h:17:15: the schema's typedefs name a scalar, or a `struct NAME` or `union NAME` this header defines above (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
+        "# not imported: typedef `ni_callback` (`int (*)(int, ...)`) at not_imported.h:17:15: the schema's typedefs name a scalar, a `struct NAME` or `union NAME` this header defines above, an array of a scalar, a pointer a member may be or a function's type (not another typedef, a qualified type or one with an attribute)",
         "# not imported: `_Static_assert` at not_imported.h:18:1: the schema has no assertions; `uapigen check` proves the generated header's layout on every target",
         "# not imported: `#pragma GCC visibility push(default)` at not_imported.h:19:1: the schema has no pragmas but `#pragma pack` (a struct's `pack`)",
         "# not imported: `struct ni_elsewhere;`, a declaration without a body at not_imported.h:20:8: the schema declares only what it defines",
@@ -1562,8 +1573,8 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: #define NI_ITEMS at not_imported.h:37:9: not a form `uapigen import` reads (an integer constant expression, char, _IO/_IOR/_IOW/_IOWR, a name); add it by hand",
         "# not imported: #define __NI_ITEM(i) at not_imported.h:39:9: the header undefines it below (line 41) and no define above calls it: what it builds, import reads expanded",
         "# not imported: `#undef __NI_ITEM` at not_imported.h:41:1: it undefines a macro the schema does not keep (above)",
-        "# not imported: typedef `__ni_handler_t` (`void (*)(int)`) at not_imported.h:46:16: the schema's typedefs name a scalar, or a `struct NAME` or `union NAME` this header defines above (not an array, a pointer, another typedef, a qualified type or one with an attribute)",
-        "# not imported: #define NI_SIG_DFL at not_imported.h:47:9: it casts to `__ni_handler_t`, which is no type the schema has (a scalar of the kernel's, or a typedef of an integer this header defines above it); add it by hand",
+        "# not imported: typedef `__ni_handler_t` (`void (*)(int, ...)`) at not_imported.h:47:16: the schema's typedefs name a scalar, a `struct NAME` or `union NAME` this header defines above, an array of a scalar, a pointer a member may be or a function's type (not another typedef, a qualified type or one with an attribute)",
+        "# not imported: #define NI_SIG_DFL at not_imported.h:48:9: it casts to `__ni_handler_t`, which is no type the schema has (a scalar of the kernel's, or a typedef of an integer this header defines above it); add it by hand",
     ]);
     // What the undefined macro built, expanded; an unnamed bitfield is a bitfield.
     assert!(

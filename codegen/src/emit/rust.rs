@@ -2534,6 +2534,20 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
                 types,
                 ..
             } if matches!(types[1], CType::ULongLong) => "u64",
+            // An `int` over `__BITS_PER_LONG` (asm-generic/signal.h's `_NSIG_WORDS`): as
+            // one value is typed.
+            crate::ir::Expr::C {
+                value,
+                ilp32: Some(small),
+                types,
+                ..
+            } if matches!(types[1], CType::Int | CType::UInt) => {
+                if *value >= 0 && *small >= 0 {
+                    "u32"
+                } else {
+                    "i32"
+                }
+            }
             crate::ir::Expr::C {
                 ilp32: Some(_),
                 types,

@@ -656,14 +656,21 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
                 types[1],
                 crate::front::cexpr::CType::LongLong | crate::front::cexpr::CType::ULongLong
             );
+            let int = matches!(
+                types[1],
+                crate::front::cexpr::CType::Int | crate::front::cexpr::CType::UInt
+            );
             let ty = match (wide, types[1].signed()) {
+                // bindgen's type of a macro's value (`_NSIG_WORDS`, an `int`).
+                _ if int && *value >= 0 && *small >= 0 => "u32",
+                _ if int => "i32",
                 (true, true) => "i64",
                 (true, false) => "u64",
                 (false, true) => "::std::os::raw::c_long",
                 (false, false) => "::std::os::raw::c_ulong",
             };
             // A size of the data model's: each model's value.
-            if crate::emit::rust::is_word_cut(*value, *small) && !wide {
+            if crate::emit::rust::is_word_cut(*value, *small) && !wide && !int {
                 (ty, crate::emit::rust::word_value(*value, ty))
             } else {
                 (

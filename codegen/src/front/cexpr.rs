@@ -1827,6 +1827,10 @@ fn eval(
             None => err(at.clone(), "the literal fits none of the types C allows it"),
         },
         Node::Name(n) => match lookup(n).or_else(|| bits_per(n, m)) {
+            Some(c) if c.ty == CType::Pointer => err(
+                at.clone(),
+                format!("`{n}` is a pointer's value (a cast to a typedef of a pointer): no other define names it"),
+            ),
             Some(c) => Ok(c),
             None => err(
                 at.clone(),

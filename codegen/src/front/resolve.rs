@@ -5958,7 +5958,14 @@ impl Resolver {
         // each model's value.
         // ... or over a constant that has each model's value (wireless.h's `IW_EV_LCP_LEN +
         // IFNAMSIZ`): each model's value, in a type of 64 bits or of the word.
+        // ... or over <asm/bitsperlong.h>'s `__BITS_PER_LONG` (asm-generic/signal.h's
+        // `_NSIG_BPW`); in a type of 64 bits, of the word, or an `int` (`_NSIG_WORDS`).
+        let word_bits = parsed
+            .names
+            .iter()
+            .any(|(n, _)| cexpr::is_word_bits(n) && !self.constants.contains_key(n));
         let from_model = by_model
+            || word_bits
             || parsed.names.iter().any(|(n, _)| {
                 self.constants
                     .get(n)
@@ -5966,10 +5973,10 @@ impl Resolver {
             });
         let sized_by_model = |a: &cexpr::CValue, b: &cexpr::CValue| {
             from_model
-                && matches!(
+                && (matches!(
                     b.ty,
                     CType::Long | CType::ULong | CType::LongLong | CType::ULongLong
-                )
+                ) || matches!(b.ty, CType::Int | CType::UInt))
                 && a.ty == b.ty
         };
         // A define under `when` is evaluated in the data models of its targets only (x86's
@@ -6239,6 +6246,17 @@ impl Resolver {
             }
         }
         match self.constants.get(name.get_ref()) {
+            Some((.., cv)) if cv[1].ty == CType::Pointer => {
+                self.error(
+                    name.span(),
+                    format!(
+                        "`{}` is a pointer's value (a cast to a typedef of a pointer): no \
+                         other define names it",
+                        name.get_ref()
+                    ),
+                );
+                0
+            }
             Some((.., cv)) if cv[0].value != cv[1].value => {
                 self.error_note(
                     name.span(),

@@ -320,6 +320,18 @@ fn typedef_target(decl: Cursor<'_>) -> Option<String> {
             && (1..=65536).contains(&n))
         .then(|| format!("{e}[{n}]"));
     }
+    // `typedef void __signalfn_t(int);` (asm-generic/signal-defs.h): the function's type,
+    // `R (P, Q)`.
+    if u.kind() == TypeKind::FunctionProto {
+        return fn_pointer_type(u)
+            .ok()
+            .map(|t| t.replacen(" (*)(", " (", 1));
+    }
+    // `typedef __signalfn_t *__sighandler_t;`, `typedef void (*cb_t)(int);`, `typedef struct
+    // bm *bm_p;`: the pointer as a member writes it.
+    if u.kind() == TypeKind::Pointer {
+        return pointer_type(u).ok();
+    }
     // `typedef enum TAG NAME;` of a tagged enum defined (linux/dvb/frontend.h's).
     if let Some(tag) = text.strip_prefix("enum ") {
         let e = u.canonical();
@@ -470,9 +482,11 @@ fn one_pointer_type(ty: Type) -> Result<String, String> {
         // `typedef struct { ... } NAME;`: the schema's `typedef = true` struct NAME.
         bare.to_string()
     } else if to.kind() == TypeKind::Typedef
-        && typedef_target(to.declaration()).is_some_and(|t| !t.ends_with(']'))
+        && typedef_target(to.declaration())
+            .is_some_and(|t| !t.ends_with(']') && !t.ends_with('*') && !t.contains("(*)"))
     {
-        // A `[[typedef]]` of a scalar or a struct (linux/virtio_ring.h's `vring_desc_t *`).
+        // A `[[typedef]]` of a scalar, a struct (linux/virtio_ring.h's `vring_desc_t *`) or a
+        // function's type (`__signalfn_t *`).
         bare.to_string()
     } else {
         let what = if canon.kind() == TypeKind::Pointer {
@@ -860,9 +874,11 @@ fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         // A typedef the schema writes (`canid_t`): the member names it, and the struct it
         // names, if any, must be the schema's too.
         field.typedef_ref = Some(spelled.clone());
+        // (a typedef of a pointer to a struct needs it no more than a pointer member does).
         field.struct_ref = target
             .strip_prefix("struct ")
             .or_else(|| target.strip_prefix("union "))
+            .filter(|t| !t.contains(['*', '(']))
             .map(str::to_string);
         spelled.clone()
     } else if canon.kind() == TypeKind::Record && record == CursorKind::Union {
@@ -1266,6 +1282,11 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
         {
             DefineForm::Value(format!("string = {}", toml_text(&c.macro_body())))
         }
+        // <asm/bitsperlong.h>'s words are no constant a schema defines, but each data
+        // model's value (asm-generic/signal.h's `#define _NSIG_BPW __BITS_PER_LONG`).
+        [id] if crate::front::cexpr::is_word_bits(id) => {
+            DefineForm::Value(format!("expr = {}", toml_str(id)))
+        }
         [id] if is_identifier(id) => DefineForm::Value(format!("alias = {}", toml_str(id))),
         ids if ids.len() >= 3
             && ids.iter().skip(1).step_by(2).all(|t| *t == "|")
@@ -1280,7 +1301,7 @@ fn define_value(c: Cursor<'_>) -> DefineForm {
             let body = c.macro_body();
             // `sizeof(struct can_frame)`: the schema takes its size, the same on every ABI.
             let sized = crate::front::cexpr::sizes_as_one(&body).unwrap_or_default();
-            match parse_expr(&sized, &HashMap::new()) {
+            match parse_expr(&sized, &HashMap::new(), &HashSet::new()) {
                 Ok(_) => DefineForm::Value(format!("expr = {}", toml_str(&body))),
                 // A call of a function-like macro: whether the header defines it above, and
                 // with as many parameters, is checked with the other names.
@@ -1762,7 +1783,7 @@ fn adopt(
     if depth > 16 || define_struct(value).is_some() || value.starts_with("string = ") {
         return false;
     }
-    let Ok(names) = define_names(value, macros) else {
+    let Ok(names) = define_names(value, macros, &HashSet::new()) else {
         return false;
     };
     if names
@@ -2028,6 +2049,7 @@ fn user_offset(
 fn define_names(
     value: &str,
     macros: &HashMap<String, crate::front::cexpr::Macro>,
+    types: &HashSet<String>,
 ) -> Result<Vec<String>, String> {
     if let Some((name, args)) = ioctl_table(value).and_then(|t| wrapper_of(&t)) {
         let m = macros
@@ -2045,7 +2067,7 @@ fn define_names(
             .map(|(_, a)| a.clone());
         let mut names = Vec::new();
         for text in [ty, nr].into_iter().chain(numbers) {
-            let e = parse_expr(&text, macros).map_err(|e| e.message)?;
+            let e = parse_expr(&text, macros, types).map_err(|e| e.message)?;
             names.extend(e.names.into_iter().map(|(n, _)| n));
         }
         return Ok(names);
@@ -2066,22 +2088,28 @@ fn define_names(
     }
     if let Some(text) = expr_text(value) {
         let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
-        return parse_expr(&text, macros)
+        return parse_expr(&text, macros, types)
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())
             .map_err(|e| e.message);
     }
     Ok(define_names_plain(value))
 }
 
-/// `text` parsed as an integer expression over `macros`; if it is none, as one whose casts
-/// may name a typedef (`((v4l2_std_id)0x100)`), whether the header has it above is resolve's
-/// to check.
+/// `text` parsed as an integer expression over `macros`, whose casts may name the typedefs
+/// `types` (`((__sighandler_t)-1)` is a cast, not a subtraction); if it is none, as one whose
+/// casts may name any typedef (`((v4l2_std_id)0x100)`), whether the header has it above is
+/// resolve's to check.
 fn parse_expr(
     text: &str,
     macros: &HashMap<String, crate::front::cexpr::Macro>,
+    types: &HashSet<String>,
 ) -> Result<crate::front::cexpr::CExpr, crate::front::cexpr::CError> {
     let lookup = |n: &str| macros.get(n).cloned();
-    crate::front::cexpr::parse_with(text, &lookup).or_else(|_| {
+    let known = |n: &str| {
+        (Scalar::from_c_name(n).is_none() && types.contains(n))
+            .then_some(crate::front::cexpr::CType::Int)
+    };
+    crate::front::cexpr::parse_with_types(text, &lookup, &known).or_else(|_| {
         // Not a type the schema knows: those casts the strict parse took or refused.
         crate::front::cexpr::parse_with_types(text, &lookup, &|n| {
             Scalar::from_c_name(n)
@@ -2098,16 +2126,28 @@ fn alias_of(value: &str) -> Option<String> {
 
 /// The names an `expr` define's casts take as types where the schema has no type of that
 /// name (`((__kernel_rwf_t)1)`, `((__sighandler_t)0)`): what `parse_expr` took on trust.
-fn cast_types(value: &str, macros: &HashMap<String, crate::front::cexpr::Macro>) -> Vec<String> {
+fn cast_types(
+    value: &str,
+    macros: &HashMap<String, crate::front::cexpr::Macro>,
+    types: &HashSet<String>,
+) -> Vec<String> {
     let Some(text) = expr_text(value) else {
         return Vec::new();
     };
     let text = crate::front::cexpr::sizes_as_one(&text).unwrap_or(text);
     let lookup = |n: &str| macros.get(n).cloned();
-    if crate::front::cexpr::parse_with(&text, &lookup).is_ok() {
-        return Vec::new();
-    }
     let seen = std::cell::RefCell::new(Vec::new());
+    // Casts to the typedefs `types` first (`((__sighandler_t)-1)`), as `parse_expr` reads them.
+    let known = |n: &str| {
+        (Scalar::from_c_name(n).is_none() && types.contains(n)).then(|| {
+            seen.borrow_mut().push(n.to_string());
+            crate::front::cexpr::CType::Int
+        })
+    };
+    if crate::front::cexpr::parse_with_types(&text, &lookup, &known).is_ok() {
+        return seen.into_inner();
+    }
+    seen.borrow_mut().clear();
     let _ = crate::front::cexpr::parse_with_types(&text, &lookup, &|n| {
         Scalar::from_c_name(n).is_none().then(|| {
             seen.borrow_mut().push(n.to_string());
@@ -2226,9 +2266,12 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                     .iter()
                     .any(|(_, i)| matches!(i, Item::Enum { name: Some(name), .. } if name == tag));
             }
+            // (a pointer's too: `typedef struct bm *bm_p;` has no form for an incomplete one)
             match ty
+                .trim_start_matches("const ")
                 .strip_prefix("struct ")
                 .or_else(|| ty.strip_prefix("union "))
+                .map(|t| t.trim_end_matches('*').trim())
             {
                 Some(tag) => state
                     .items
@@ -2339,9 +2382,10 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                         "a type of the kernel's own (`__...`), which the headers uapigen's \
                          <linux/types.h> stands for define"
                     } else {
-                        "the schema's typedefs name a scalar, or a `struct NAME` or `union \
-                         NAME` this header defines above (not an array, a pointer, another \
-                         typedef, a qualified type or one with an attribute)"
+                        "the schema's typedefs name a scalar, a `struct NAME` or `union NAME` \
+                         this header defines above, an array of a scalar, a pointer a member \
+                         may be or a function's type (not another typedef, a qualified type or \
+                         one with an attribute)"
                     },
                 ),
             }
@@ -4325,7 +4369,7 @@ pub fn import_structs(
                     strings.push(name.clone());
                 }
                 Item::Define { name, value, .. } if value.starts_with("string = ") => {
-                    let names = define_names(value, &macros).unwrap_or_default();
+                    let names = define_names(value, &macros, &typedef_names).unwrap_or_default();
                     for n in &names {
                         adopt_string(n, &state.others, &mut strings, &mut externs);
                     }
@@ -4415,7 +4459,7 @@ pub fn import_structs(
                     };
                 }
                 Item::Define { name, value, .. } => {
-                    let names = match define_names(value, &macros) {
+                    let names = match define_names(value, &macros, &typedef_names) {
                         Ok(n) => n,
                         Err(why) => {
                             let text = expr_text(value).unwrap_or_default();
@@ -4441,7 +4485,7 @@ pub fn import_structs(
                     };
                     // A cast to what is no type of the schema (a function pointer's typedef,
                     // the kernel's internal `u64`) is no integer constant the schema writes.
-                    if let Some(t) = cast_types(value, &macros)
+                    if let Some(t) = cast_types(value, &macros, &typedef_names)
                         .into_iter()
                         .find(|t| !typedef_names.contains(t))
                     {
@@ -4825,6 +4869,24 @@ pub fn import_structs(
                 extern_typedefs.push((t.clone(), other.clone()));
             }
         }
+    }
+    // A copied typedef of a pointer to another typedef (`__sighandler_t`, `__signalfn_t *`)
+    // after a copy of that one.
+    let mut k = 0;
+    while k < extern_typedefs.len() {
+        let to = extern_typedefs[k]
+            .1
+            .ty
+            .strip_suffix('*')
+            .map(|b| b.trim().trim_start_matches("const ").to_string());
+        if let Some(to) = to {
+            if let (Some(other), false) = (state.other_typedefs.get(&to), seen.contains(&to)) {
+                seen.insert(to.clone());
+                extern_typedefs.insert(k, (to, other.clone()));
+                continue;
+            }
+        }
+        k += 1;
     }
     if !problems.is_empty() {
         return Err(refuse(problems));

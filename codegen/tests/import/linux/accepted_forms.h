@@ -116,6 +116,24 @@ struct af_fault {
 	void (*notify)(int, struct af_fault *);
 };
 
+/* asm-generic/signal-defs.h's typedefs of a function type and of pointers, the values it
+ * casts to one, and asm-generic/signal.h's members of them. */
+typedef void af_signalfn_t(int);
+typedef af_signalfn_t *af_sighandler_t;
+typedef int (*af_cb_t)(struct af_fault *, unsigned long);
+typedef struct af_dvd *af_dvd_p;
+#define AF_SIG_DFL	((af_sighandler_t)0)
+#define AF_SIG_ERR	((af_sighandler_t)-1)
+#define AF_BPW		__BITS_PER_LONG
+#define AF_WORDS	(64 / AF_BPW)
+struct af_action {
+	af_sighandler_t handler;
+	af_signalfn_t *direct;
+	af_cb_t cb;
+	af_dvd_p dvd;
+	unsigned long mask[AF_WORDS];
+};
+
 /* linux/fs.h's own `__`-named type, sparse's `__bitwise`, and a cast to it. */
 typedef int __bitwise __af_rwf_t;
 #define AF_RWF_HIPRI	((__af_rwf_t)0x00000001)

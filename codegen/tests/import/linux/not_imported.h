@@ -14,7 +14,7 @@ enum ni_kind {
 static inline int ni_helper(int x) { return x + 1; }
 extern int ni_counter;
 typedef __u32 ni_handle_t;
-typedef int (*ni_callback)(int);
+typedef int (*ni_callback)(int, ...);
 _Static_assert(sizeof(__u32) == 4, "a u32 is 4 bytes");
 #pragma GCC visibility push(default)
 struct ni_elsewhere;
@@ -42,8 +42,9 @@ struct ni_stats {
 	__u32 :32;
 };
 
-/* asm-generic/signal-defs.h's SIG_DFL: a cast to a function pointer's typedef. */
-typedef void (*__ni_handler_t)(int);
+/* asm-generic/signal-defs.h's SIG_DFL: a cast to a typedef import does not write (a
+ * variadic function's pointer). */
+typedef void (*__ni_handler_t)(int, ...);
 #define NI_SIG_DFL ((__ni_handler_t)0)
 
 #endif
