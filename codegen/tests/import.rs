@@ -1467,6 +1467,7 @@ fn accepted_forms_are_written_as_c_means_them() {
         "[[typedef]]\nname = \"af_dvd_p\"\ntype = \"struct af_dvd *\"\n",
         "name = \"AF_SIG_ERR\"\nexpr = \"((af_sighandler_t)-1)\"\n",
         "name = \"AF_BPW\"\nexpr = \"__BITS_PER_LONG\"\n",
+        "name = \"AF_LONG_BITS\"\nifndef = true\nexpr = \"(__CHAR_BIT__ * __SIZEOF_LONG__)\"\n",
         "{ name = \"handler\", type = \"af_sighandler_t\" },",
         "{ name = \"direct\", type = \"af_signalfn_t *\" },",
         "{ name = \"cb\", type = \"af_cb_t\" },",

@@ -1300,8 +1300,9 @@ pub fn is_const_h(name: &str) -> bool {
 /// The macros of `CONST_H` that <linux/bits.h> defines (a header calling one includes it).
 pub const BITS_H: &[&str] = &["__GENMASK", "__GENMASK_ULL"];
 
-/// Whether `name` is <asm/bitsperlong.h>'s `__BITS_PER_LONG` or `__BITS_PER_LONG_LONG`, which
-/// an expression reads as each data model has it.
+/// Whether `name` is <asm/bitsperlong.h>'s `__BITS_PER_LONG` or `__BITS_PER_LONG_LONG`, or the
+/// compiler's `__CHAR_BIT__` or `__SIZEOF_LONG__`, which an expression reads as each data model
+/// has it.
 pub fn is_word_bits(name: &str) -> bool {
     bits_per(name, LP64).is_some()
 }
@@ -1311,6 +1312,9 @@ fn bits_per(name: &str, m: Model) -> Option<CValue> {
     let value = match name {
         "__BITS_PER_LONG" => i128::from(m.long_bits),
         "__BITS_PER_LONG_LONG" => 64,
+        // The compiler's own, which asm-generic/bitsperlong.h's `__BITS_PER_LONG` multiplies.
+        "__CHAR_BIT__" => 8,
+        "__SIZEOF_LONG__" => i128::from(m.long_bits / 8),
         BIG_ENDIAN => i128::from(m.big_endian),
         _ => return None,
     };

@@ -5389,23 +5389,42 @@ struct Span {
 
 /// The defines of `source` each alone under an `#ifndef` of their own name: `#ifndef X`,
 /// `#define X ...` (or `#define X(a) ...`, rdma/ib_user_ioctl_verbs.h's `RDMA_UAPI_PTR`),
-/// `#endif`.
+/// `#endif`; or `#ifndef X` around conditions that only define X (asm-generic/bitsperlong.h's
+/// `__BITS_PER_LONG`, defined one way under `#if` and another under `#else`).
 fn guarded_defines(source: &str) -> HashSet<String> {
-    directive_lines(source)
-        .windows(3)
-        .filter_map(|w| {
-            let rest = &w[1].rest;
-            let name = &rest[..rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len())];
-            (w[0].word == "ifndef"
-                && w[0].rest.trim() == name
-                && w[1].word == "define"
-                && !rest[name.len()..].trim().is_empty()
-                && w[2].word == "endif")
-                .then(|| name.to_string())
-        })
-        .collect()
+    let lines = directive_lines(source);
+    let defined = |d: &Directive| {
+        let rest = &d.rest;
+        let name = &rest[..rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())];
+        (name.to_string(), !rest[name.len()..].trim().is_empty())
+    };
+    let mut out = HashSet::new();
+    for (i, d) in lines.iter().enumerate() {
+        if d.word != "ifndef" {
+            continue;
+        }
+        let x = d.rest.trim();
+        let (mut depth, mut defines, mut only) = (0usize, 0usize, true);
+        for e in &lines[i + 1..] {
+            match e.word.as_str() {
+                "if" | "ifdef" | "ifndef" => depth += 1,
+                "elif" | "else" => {}
+                "endif" if depth == 0 => break,
+                "endif" => depth -= 1,
+                "define" => match defined(e) {
+                    (n, true) if n == x => defines += 1,
+                    _ => only = false,
+                },
+                _ => only = false,
+            }
+        }
+        if only && defines > 0 {
+            out.insert(x.to_string());
+        }
+    }
+    out
 }
 
 /// The skeleton, and which of its lines each item of the header became.

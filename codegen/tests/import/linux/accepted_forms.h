@@ -125,6 +125,14 @@ typedef struct af_dvd *af_dvd_p;
 #define AF_SIG_DFL	((af_sighandler_t)0)
 #define AF_SIG_ERR	((af_sighandler_t)-1)
 #define AF_BPW		__BITS_PER_LONG
+/* asm-generic/bitsperlong.h's: the compiler's own macros, under an #ifndef of its name. */
+#ifndef AF_LONG_BITS
+#if defined(__CHAR_BIT__) && defined(__SIZEOF_LONG__)
+#define AF_LONG_BITS	(__CHAR_BIT__ * __SIZEOF_LONG__)
+#else
+#define AF_LONG_BITS	32
+#endif
+#endif
 #define AF_WORDS	(64 / AF_BPW)
 struct af_action {
 	af_sighandler_t handler;
