@@ -357,6 +357,32 @@ pub fn emit(model: &Model) -> Result<String, Error> {
         );
         body.item_use(false, "super::*");
         out.push_str(&body.finish());
+        out.push_str(&format!(
+            "    /// The revision's index, as `copy_from_user_by_name` takes it.\n    pub const REVISION: usize = {};\n",
+            view.id().0
+        ));
+        // A sentinel this revision gives another value (`IOMMU_SVA_VTD_GPASID_LAST`, `1 << 6`
+        // in v5.10): the revision's own, where `use super::*` would take the latest's.
+        for d in view.family().defines.iter().filter(|d| d.sentinel) {
+            let c = &d.constant;
+            let latest_value = latest
+                .family()
+                .defines
+                .iter()
+                .find(|l| l.sentinel && l.constant.name == c.name)
+                .map(|l| l.constant.value);
+            if latest_value == Some(c.value) {
+                continue;
+            }
+            let ty_name = const_types.get(&c.name).copied().unwrap_or("u32");
+            let mut value = String::new();
+            flat(&const_value(&ctx_r, c, ty_name), &mut value, usize::MAX);
+            out.push_str(&format!(
+                "    /// `{}` as this revision defines it.\n    pub const {}: {ty_name} = {value};\n",
+                c.name,
+                ident(&c.name)
+            ));
+        }
         let mut texts: Vec<Code> = (0..view.family().structs.len())
             .map(|_| Code::Absent)
             .collect();

@@ -1064,6 +1064,10 @@ impl IommuGpasidBindData {
 pub mod v5_10 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
+    /// `IOMMU_SVA_VTD_GPASID_LAST` as this revision defines it.
+    pub const IOMMU_SVA_VTD_GPASID_LAST: u32 = 1 << 6;
     pub use super::IommuFaultUnrecoverable;
     pub use super::IommuFaultPageRequest;
     pub use super::IommuFault;
@@ -1078,6 +1082,8 @@ pub mod v5_10 {
 pub mod v5_13 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::IommuFaultUnrecoverable;
     pub use super::IommuFaultPageRequest;
     pub use super::IommuFault;

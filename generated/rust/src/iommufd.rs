@@ -3998,6 +3998,8 @@ pub const IOMMU_HW_QUEUE_ALLOC: u32 = (if cfg!(
 pub mod v6_2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -4227,6 +4229,8 @@ pub mod v6_2 {
 pub mod v6_6 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -4465,6 +4469,8 @@ pub mod v6_6 {
 pub mod v6_7 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 2;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -4737,6 +4743,8 @@ pub mod v6_7 {
 pub mod v6_8 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 3;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -4904,6 +4912,8 @@ pub mod v6_8 {
 pub mod v6_11 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 4;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -4998,6 +5008,8 @@ pub mod v6_11 {
 pub mod v6_12_14 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 5;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5024,6 +5036,8 @@ pub mod v6_12_14 {
 pub mod v6_12_31 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 6;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5175,6 +5189,8 @@ pub mod v6_12_31 {
 pub mod v6_13 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 7;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5495,6 +5511,8 @@ pub mod v6_13 {
 pub mod v6_14 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 8;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5528,6 +5546,8 @@ pub mod v6_14 {
 pub mod v6_15 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 9;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5689,6 +5709,8 @@ pub mod v6_15 {
 pub mod v6_17 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 10;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5729,6 +5751,8 @@ pub mod v6_17 {
 pub mod v7_0 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 11;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;
@@ -5771,6 +5795,8 @@ pub mod v7_0 {
 pub mod v7_1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 12;
     pub use super::IommuDestroy;
     pub use super::IommuIoasAlloc;
     pub use super::IommuIovaRange;

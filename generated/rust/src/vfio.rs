@@ -4652,6 +4652,8 @@ pub const VFIO_IOMMU_SPAPR_TCE_REMOVE: u32 = (if cfg!(
 pub mod v6_1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioGroupStatus;
     /// `struct vfio_device_info`
@@ -5639,6 +5641,8 @@ pub mod v6_1 {
 pub mod v6_12 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioGroupStatus;
     pub use super::VfioDeviceInfo;
@@ -6190,6 +6194,8 @@ pub mod v6_12 {
 pub mod v6_15 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 2;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioGroupStatus;
     pub use super::VfioDeviceInfo;
@@ -6244,6 +6250,8 @@ pub mod v6_15 {
 pub mod v6_17 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 3;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioGroupStatus;
     pub use super::VfioDeviceInfo;
@@ -6424,6 +6432,8 @@ pub mod v6_17 {
 pub mod v7_2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 4;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioGroupStatus;
     pub use super::VfioDeviceInfo;

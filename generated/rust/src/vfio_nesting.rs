@@ -122,6 +122,8 @@ pub const VFIO_IOMMU_NESTING_OP_PAGE_RESP: u32 = 3;
 pub mod v7 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::VfioIommuType1NestingOp;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

@@ -170,6 +170,8 @@ unsafe impl ::uapigen_uaccess::Plain for ArSamples {}
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::ArMatrix;
     pub use super::ArFilter;
     pub use super::ArTime;

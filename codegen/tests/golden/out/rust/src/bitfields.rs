@@ -1030,6 +1030,8 @@ const _: () = {
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::BfIphdr;
     pub use super::BfInsn;
     pub use super::BfMixed;

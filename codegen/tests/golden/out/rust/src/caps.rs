@@ -288,6 +288,8 @@ pub const VFIO_REGION_TYPE_GFX: u32 = 1;
 pub mod v7_2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::VfioInfoCapHeader;
     pub use super::VfioRegionInfo;
     pub use super::VfioRegionSparseMmapArea;

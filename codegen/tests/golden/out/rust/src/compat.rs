@@ -439,6 +439,8 @@ pub const CG_DR_RESERVED: u64 = 18446744069414648832;
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::Sockaddr;
     pub use super::Timeval;
     pub use super::CgIfreq;

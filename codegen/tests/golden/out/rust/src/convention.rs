@@ -102,6 +102,8 @@ impl ConvBind {
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     /// `struct conv_bind`: Bind a device to a context
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -197,6 +199,8 @@ pub mod r1 {
 pub mod r2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     /// `struct conv_bind`: Bind a device to a context
     #[repr(C, align(8))]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -292,6 +296,8 @@ pub mod r2 {
 pub mod r3 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 2;
     pub use super::ConvBind;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

@@ -423,6 +423,8 @@ unsafe impl ::uapigen_uaccess::Plain for EnLed {}
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::EnReq;
     pub use super::EnStatus;
     pub use super::EnSample;

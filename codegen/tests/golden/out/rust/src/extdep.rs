@@ -124,6 +124,8 @@ pub const EXTDEP_TARGET: &[u8; 6] = b"ERROR\0";
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::ExtdepTime;
     pub use super::ExtdepEvent;
 }

@@ -450,6 +450,8 @@ pub const EXTUSE_GET_BTNMAP: u32 = (if cfg!(
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::ExtdepTime;
     pub use super::ExtuseSwap;
     pub use super::ExtdepEvent;

@@ -845,6 +845,8 @@ pub const FEAT_SMALL_SIZE: u32 = 8;
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::FeatSmall;
     pub use super::FeatBig;
     /// The anonymous union of [`FeatRecord`].
@@ -1017,6 +1019,8 @@ pub mod r1 {
 pub mod r2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::FeatSmall;
     pub use super::FeatBig;
     pub use super::FeatRecord;

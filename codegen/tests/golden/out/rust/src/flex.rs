@@ -604,6 +604,8 @@ unsafe impl ::uapigen_uaccess::Plain for FlexSelector {}
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::VfioIrqSet;
     pub use super::VfioDeviceFeature;
     /// `struct flex_envelope`
@@ -691,6 +693,8 @@ pub mod r1 {
 pub mod r2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::VfioIrqSet;
     pub use super::VfioDeviceFeature;
     pub use super::FlexEnvelope;

@@ -63,6 +63,8 @@ pub const FW_LATE: u32 = 4;
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::FwReq;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

@@ -1024,6 +1024,8 @@ unsafe impl ::uapigen_uaccess::Plain for PkTight {}
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::PkQuery;
     pub use super::PkTstamp64;
     pub use super::PkRecord;

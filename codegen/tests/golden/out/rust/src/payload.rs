@@ -208,6 +208,8 @@ pub const PL_FEATURE_DATA_SIZE: u32 = 3;
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     /// `struct pl_feature`: PL_FEATURE: get, set or probe a feature
     #[repr(C)]
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -329,6 +331,8 @@ pub mod r1 {
 pub mod r2 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 1;
     pub use super::PlFeature;
     pub use super::PlFeatureState;
     pub use super::PlFeatureDataSize;

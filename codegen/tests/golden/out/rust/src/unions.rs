@@ -1014,6 +1014,8 @@ const _: () = {
 pub mod r1 {
     #[allow(unused_imports)]
     use super::*;
+    /// The revision's index, as `copy_from_user_by_name` takes it.
+    pub const REVISION: usize = 0;
     pub use super::UnValue;
     pub use super::UnCtxIn;
     pub use super::UnCtx;
