@@ -62,6 +62,13 @@ pub struct NestingInfo {
 /// with the generated validators; the backend applies the driver's own checks, in the
 /// driver's order, and leaves its state unchanged whenever it returns an error.
 pub trait Backend: Send + Sync {
+    /// The 2020 uAPI's revision the driver plays (an index of schema/iommu.toml's, as
+    /// `iommu::v5_10::REVISION`): the container copies the payloads as that revision's kernel
+    /// does. The newest by default.
+    fn iommu_revision(&self) -> usize {
+        uapigen_bindings::iommu::v5_13::REVISION
+    }
+
     /// What the IOMMU supports, for the VMM's capability query.
     fn nesting_info(&self) -> NestingInfo;
 

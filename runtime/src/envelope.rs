@@ -12,13 +12,14 @@
 use std::sync::Arc;
 
 use uapigen_bindings::iommu::{
-    IommuCacheInvalidateInfo, IommuFault, IommuGpasidBindData, IommuPageResponse,
+    self, IommuCacheInvalidateInfo, IommuFault, IommuGpasidBindData, IommuPageResponse,
 };
 use uapigen_bindings::vfio_nesting::{self, VfioIommuType1NestingOp};
-use uapigen_uaccess::{bytes_of, copy_out, Errno, Rejected, UserMemory, UserMemoryWrite};
+use uapigen_uaccess::{bytes_of, copy_out, Errno, Plain, Rejected, UserMemory, UserMemoryWrite};
 
 use crate::backend::{Backend, NestingInfo, VmId};
 use crate::bounded::Bounded;
+use crate::revision::copy_at;
 
 /// `offsetofend(envelope, flags)`: the envelope's minimum size.
 pub const ENVELOPE_MINSZ: u32 = VfioIommuType1NestingOp::MIN_SIZE as u32;
@@ -36,6 +37,36 @@ pub mod op {
     pub const CACHE_INVLD: u32 = n::VFIO_IOMMU_NESTING_OP_CACHE_INVLD;
     /// `struct iommu_page_response`.
     pub const PAGE_RESP: u32 = n::VFIO_IOMMU_NESTING_OP_PAGE_RESP;
+}
+
+/// Payload `name` at user address `data`, through `view`, as revision `rev` copies it: the
+/// newest revision's by `newest`, its validator called directly, an older one's through the
+/// generated dispatcher.
+fn payload<T: Plain, M: UserMemory + ?Sized>(
+    view: &Bounded<'_, M>,
+    rev: usize,
+    data: u64,
+    name: &str,
+    newest: impl FnOnce(&mut T, &Bounded<'_, M>) -> Result<(), Rejected>,
+) -> Result<T, Rejected> {
+    let copied = if rev == iommu::v5_13::REVISION {
+        let mut d = T::default();
+        newest(&mut d, view).map(|()| Some((d, 0)))
+    } else {
+        copy_at(iommu::copy_from_user_by_name, name, rev, view, data, (0, 0))
+    };
+    match copied {
+        Ok(Some((d, _))) => Ok(d),
+        Ok(None) => Err(Rejected::new(
+            Errno::EINVAL,
+            "no such payload in the backend's revision",
+        )),
+        Err(e) if e.errno == Errno::EFAULT && view.overrun.get() => Err(Rejected::new(
+            Errno::EINVAL,
+            "the payload's argsz reaches past the envelope's argsz",
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 /// One VM's VFIO container, as the 2020 uAPI sees it.
@@ -81,17 +112,17 @@ impl Container {
             end: arg.saturating_add(argsz as u64),
             overrun: Default::default(),
         };
-        let bounded = |r: Result<(), Rejected>| match r {
-            Err(e) if e.errno == Errno::EFAULT && view.overrun.get() => Err(Rejected::new(
-                Errno::EINVAL,
-                "the payload's argsz reaches past the envelope's argsz",
-            )),
-            other => other,
-        };
+        // Each payload as the backend's revision of the 2020 uAPI copies it.
+        let rev = self.backend.iommu_revision();
         match flags & NESTING_OP_MASK {
             op::BIND_PGTBL | op::UNBIND_PGTBL => {
-                let mut d = IommuGpasidBindData::default();
-                bounded(d.copy_from_user_into(&view, data))?;
+                let d = payload(
+                    &view,
+                    rev,
+                    data,
+                    "iommu_gpasid_bind_data",
+                    |d: &mut IommuGpasidBindData, v| d.copy_from_user_into(v, data),
+                )?;
                 if flags & NESTING_OP_MASK == op::BIND_PGTBL {
                     self.backend.bind_gpasid(self.vm, &d)
                 } else {
@@ -99,13 +130,23 @@ impl Container {
                 }
             }
             op::CACHE_INVLD => {
-                let mut d = IommuCacheInvalidateInfo::default();
-                bounded(d.copy_from_user_into(&view, data))?;
+                let d = payload(
+                    &view,
+                    rev,
+                    data,
+                    "iommu_cache_invalidate_info",
+                    |d: &mut IommuCacheInvalidateInfo, v| d.copy_from_user_into(v, data),
+                )?;
                 self.backend.cache_invalidate(self.vm, &d)
             }
             op::PAGE_RESP => {
-                let mut d = IommuPageResponse::default();
-                bounded(d.copy_from_user_into(&view, data))?;
+                let d = payload(
+                    &view,
+                    rev,
+                    data,
+                    "iommu_page_response",
+                    |d: &mut IommuPageResponse, v| d.copy_from_user_into(v, data),
+                )?;
                 self.backend.page_response(self.vm, &d)
             }
             _ => Err(Rejected::new(Errno::EINVAL, "unknown envelope op")),

@@ -1,29 +1,39 @@
 //! iommufd commands as Linux v6.8 handles them (REFERENCE.md §6): the generic ioctl path
 //! (`iommufd_fops_ioctl`: size, `min_size`, `copy_struct_from_user`, reply of
 //! `min(user size, kernel size)` bytes) and the handlers of the commands a vIOMMU needs.
-//! The structs are the generated `iommufd::v6_8` ones, so the sizes and checks are v6.8's.
 //!
-//! Commands of the v6.8 table the model does not implement (IOAS map/unmap/copy, options,
-//! dirty tracking, VFIO compat) return -ENOTTY like unknown ones.
+//! A context plays one revision of schema/iommufd.toml (v6.8's by default,
+//! [`Iommufd::at_revision`] any other): which commands exist, each command's size, its copy
+//! and its checks are that revision's, through the generated dispatcher
+//! (`iommufd::copy_from_user_by_name`), and the reply is `min(user size, that revision's
+//! size)` bytes; the handlers' own checks after the copy are v6.8's.
+//!
+//! Commands the model does not implement (IOAS map/unmap/copy, options, dirty tracking,
+//! VFIO compat) return -ENOTTY like unknown ones.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use uapigen_bindings::iommufd::v6_8::{
-    IommuDestroy, IommuHwInfo, IommuHwptAlloc, IommuHwptInvalidate, IommuHwptVtdS1,
+// Today's structs: a revision's copy fills its own prefix of each (`revision::copy_at`).
+// `iommu_hwpt_invalidate` and its VT-d entries are the same in every revision that has them
+// (v6.8 on), so their own validators copy them.
+use uapigen_bindings::iommufd::{
+    self, IommuDestroy, IommuHwInfo, IommuHwptAlloc, IommuHwptInvalidate, IommuHwptVtdS1,
     IommuHwptVtdS1Invalidate, IommuIoasAlloc,
 };
 use uapigen_bindings::iommufd::{
-    IOMMUFD_CMD_BASE, IOMMUFD_CMD_HWPT_INVALIDATE, IOMMUFD_TYPE, IOMMU_DESTROY, IOMMU_GET_HW_INFO,
-    IOMMU_HWPT_ALLOC, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_ALLOC_NEST_PARENT,
-    IOMMU_HWPT_DATA_NONE, IOMMU_HWPT_INVALIDATE, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-    IOMMU_HW_INFO_TYPE_INTEL_VTD, IOMMU_IOAS_ALLOC,
+    IOMMUFD_TYPE, IOMMU_DESTROY, IOMMU_GET_HW_INFO, IOMMU_HWPT_ALLOC,
+    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_ALLOC_NEST_PARENT, IOMMU_HWPT_DATA_NONE,
+    IOMMU_HWPT_INVALIDATE, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HW_INFO_TYPE_INTEL_VTD,
+    IOMMU_IOAS_ALLOC,
 };
 use uapigen_uaccess::{
-    bytes_of, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemoryWrite,
+    bytes_of, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemory,
+    UserMemoryWrite,
 };
 
 use crate::backend::{Backend, NestedDomain, NestingInfo, PagingDomain, SourceId, VmId};
+use crate::revision::{copy_at, exists};
 
 /// What an iommufd object id names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,16 +87,44 @@ pub struct Iommufd {
     vm: VmId,
     backend: Arc<dyn Backend>,
     objects: Mutex<Objects>,
+    /// The revision of schema/iommufd.toml it plays (`iommufd::v6_8::REVISION` ...).
+    rev: usize,
 }
 
 impl Iommufd {
-    /// VM `vm`'s iommufd, served by `backend`; no object yet.
+    /// VM `vm`'s iommufd, served by `backend`, as v6.8 has it; no object yet.
     pub fn new(vm: VmId, backend: Arc<dyn Backend>) -> Self {
+        Self::at_revision(vm, backend, iommufd::v6_8::REVISION)
+    }
+
+    /// VM `vm`'s iommufd as revision `rev` of schema/iommufd.toml has it
+    /// (`iommufd::v6_6::REVISION` ...): its commands, their sizes and their copies.
+    pub fn at_revision(vm: VmId, backend: Arc<dyn Backend>, rev: usize) -> Self {
         Iommufd {
             vm,
             backend,
             objects: Mutex::new(Objects::default()),
+            rev,
         }
+    }
+
+    /// The command struct `name` at `arg`, copied as this context's revision copies it, and
+    /// that revision's size of it (what the reply is limited to).
+    fn copy<T: Plain, M: UserMemory + ?Sized>(
+        &self,
+        name: &str,
+        mem: &M,
+        arg: u64,
+    ) -> Result<(T, usize), Rejected> {
+        copy_at(
+            iommufd::copy_from_user_by_name,
+            name,
+            self.rev,
+            mem,
+            arg,
+            (0, 0),
+        )?
+        .ok_or(reject(Errno::ENOTTY, "no such command in this revision"))
     }
 
     /// What the IOMMU supports.
@@ -143,11 +181,22 @@ impl Iommufd {
         cmd: u32,
         arg: u64,
     ) -> Result<(), Rejected> {
-        let nr = cmd & 0xff;
-        if cmd >> 8 != IOMMUFD_TYPE
-            || !(IOMMUFD_CMD_BASE..=IOMMUFD_CMD_HWPT_INVALIDATE).contains(&nr)
-        {
-            return Err(reject(Errno::ENOTTY, "not an iommufd ioctl of v6.8"));
+        // The dispatcher's table: a command of a later revision is unknown, before anything
+        // is read.
+        let name = match cmd {
+            _ if cmd >> 8 != IOMMUFD_TYPE => None,
+            IOMMU_DESTROY => Some("iommu_destroy"),
+            IOMMU_IOAS_ALLOC => Some("iommu_ioas_alloc"),
+            IOMMU_HWPT_ALLOC => Some("iommu_hwpt_alloc"),
+            IOMMU_GET_HW_INFO => Some("iommu_hw_info"),
+            IOMMU_HWPT_INVALIDATE => Some("iommu_hwpt_invalidate"),
+            _ => None,
+        };
+        if !name.is_some_and(|n| exists(iommufd::copy_from_user_by_name, n, self.rev)) {
+            return Err(reject(
+                Errno::ENOTTY,
+                "not an iommufd ioctl of this revision, or not modelled",
+            ));
         }
         // The dispatcher's get_user: the size the reply is limited by.
         let user_size = get_user_u32(mem, arg)
@@ -157,26 +206,27 @@ impl Iommufd {
             IOMMU_IOAS_ALLOC => self.ioas_alloc(mem, arg, user_size),
             IOMMU_HWPT_ALLOC => self.hwpt_alloc(mem, arg, user_size),
             IOMMU_GET_HW_INFO => self.get_hw_info(mem, arg, user_size),
-            IOMMU_HWPT_INVALIDATE => self.hwpt_invalidate(mem, arg, user_size),
-            _ => Err(reject(Errno::ENOTTY, "iommufd ioctl not modelled")),
+            _ => self.hwpt_invalidate(mem, arg, user_size),
         }
     }
 
-    /// `iommufd_ucmd_respond`: `min(user size, sizeof)` bytes of the command back to the user.
+    /// `iommufd_ucmd_respond`: `min(user size, ksize)` bytes of the command back to the user,
+    /// `ksize` the revision's size of it.
     fn respond<T: Plain, M: UserMemoryWrite + ?Sized>(
         mem: &M,
         arg: u64,
         cmd: &T,
         user_size: u32,
+        ksize: usize,
     ) -> Result<(), Rejected> {
-        let bytes = bytes_of(cmd);
+        let bytes = &bytes_of(cmd)[..ksize];
         let n = (user_size as usize).min(bytes.len());
         copy_out(mem, arg, &bytes[..n])
             .map_err(|_| reject(Errno::EFAULT, "copy_to_user of the reply faulted"))
     }
 
     fn destroy<M: UserMemoryWrite + ?Sized>(&self, mem: &M, arg: u64) -> Result<(), Rejected> {
-        let cmd = IommuDestroy::copy_from_user(mem, arg)?;
+        let (cmd, _): (IommuDestroy, _) = self.copy("iommu_destroy", mem, arg)?;
         let mut o = self.objects();
         let obj = *o
             .table
@@ -216,13 +266,13 @@ impl Iommufd {
         arg: u64,
         user_size: u32,
     ) -> Result<(), Rejected> {
-        let mut cmd = IommuIoasAlloc::copy_from_user(mem, arg)?;
+        let (mut cmd, ksize): (IommuIoasAlloc, _) = self.copy("iommu_ioas_alloc", mem, arg)?;
         if cmd.flags != 0 {
             return Err(reject(Errno::EOPNOTSUPP, "flags must be 0"));
         }
         let id = self.objects().insert(Object::Ioas);
         cmd.out_ioas_id = id;
-        Self::respond(mem, arg, &cmd, user_size).inspect_err(|_| {
+        Self::respond(mem, arg, &cmd, user_size, ksize).inspect_err(|_| {
             self.objects().table.remove(&id);
         })
     }
@@ -233,7 +283,7 @@ impl Iommufd {
         arg: u64,
         user_size: u32,
     ) -> Result<(), Rejected> {
-        let mut cmd = IommuHwptAlloc::copy_from_user(mem, arg)?;
+        let (mut cmd, ksize): (IommuHwptAlloc, _) = self.copy("iommu_hwpt_alloc", mem, arg)?;
         // The VT-d model has one IOMMU: the device must exist but does not choose it.
         self.device(cmd.dev_id)?;
         // iommufd_hwpt_alloc: a pt_id that names nothing is -EINVAL, not -ENOENT.
@@ -273,12 +323,19 @@ impl Iommufd {
                 let domain =
                     self.backend
                         .alloc_nested(self.vm, parent, cmd.data_type, &mut || {
-                            IommuHwptVtdS1::copy_from_user(
+                            copy_at(
+                                iommufd::copy_from_user_by_name,
+                                "iommu_hwpt_vtd_s1",
+                                self.rev,
                                 mem,
-                                cmd.data_type,
                                 cmd.data_uptr,
-                                cmd.data_len,
-                            )
+                                (cmd.data_type, cmd.data_len),
+                            )?
+                            .map(|(d, _): (IommuHwptVtdS1, _)| d)
+                            .ok_or(reject(
+                                Errno::EOPNOTSUPP,
+                                "no VT-d stage 1 in this revision",
+                            ))
                         })?;
                 Object::Nested {
                     domain,
@@ -294,7 +351,7 @@ impl Iommufd {
         };
         let id = self.objects().insert(obj);
         cmd.out_hwpt_id = id;
-        Self::respond(mem, arg, &cmd, user_size).inspect_err(|_| {
+        Self::respond(mem, arg, &cmd, user_size, ksize).inspect_err(|_| {
             // iommufd_object_abort_and_destroy
             self.objects().table.remove(&id);
             let _ = match obj {
@@ -311,8 +368,10 @@ impl Iommufd {
         arg: u64,
         user_size: u32,
     ) -> Result<(), Rejected> {
-        let mut cmd = IommuHwInfo::copy_from_user(mem, arg)?;
-        if cmd.flags != 0 || cmd.__reserved != 0 {
+        let (mut cmd, ksize): (IommuHwInfo, _) = self.copy("iommu_hw_info", mem, arg)?;
+        // v6.8's `__u32 __reserved` at offset 28 is today's `out_max_pasid_log2` and
+        // `__reserved[3]` (v6.17).
+        if cmd.flags != 0 || cmd.out_max_pasid_log2 != 0 || cmd.__reserved != [0; 3] {
             return Err(reject(Errno::EOPNOTSUPP, "flags and __reserved must be 0"));
         }
         let sid = self.device(cmd.dev_id)?;
@@ -330,9 +389,9 @@ impl Iommufd {
                 .map_err(|_| reject(Errno::EFAULT, "clear_user of the data tail faulted"))?;
         }
         cmd.data_len = data.len() as u32;
-        cmd.out_data_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
+        cmd.data_type.out_data_type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
         cmd.out_capabilities = 0;
-        Self::respond(mem, arg, &cmd, user_size)
+        Self::respond(mem, arg, &cmd, user_size, ksize)
     }
 
     /// `iommufd_hwpt_invalidate` + `intel_nested_cache_invalidate_user`: entries are copied
@@ -354,7 +413,7 @@ impl Iommufd {
             .check()
             .and_then(|()| self.invalidate_entries(mem, &cmd, &mut done));
         cmd.entry_num = done;
-        Self::respond(mem, arg, &cmd, user_size)?;
+        Self::respond(mem, arg, &cmd, user_size, size_of::<IommuHwptInvalidate>())?;
         rc
     }
 

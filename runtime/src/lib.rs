@@ -13,5 +13,6 @@ pub mod backend;
 mod bounded;
 pub mod envelope;
 pub mod iommufd;
+mod revision;
 
 pub use uapigen_uaccess::{Errno, Rejected, UserMemory, UserMemoryWrite};

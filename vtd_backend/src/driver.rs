@@ -169,6 +169,9 @@ pub struct State {
 /// and the queue's `q_lock` do.
 pub struct VtdIommu {
     state: Mutex<State>,
+    /// The 2020 uAPI's revision the driver was built against (`iommu::v5_10::REVISION` ...):
+    /// its header's `IOMMU_SVA_VTD_GPASID_LAST` bounds the vendor flags a bind may set.
+    iommu_revision: usize,
 }
 
 impl VtdIommu {
@@ -188,7 +191,15 @@ impl VtdIommu {
                 next_nested: 1,
                 prq: Vec::new(),
             }),
+            iommu_revision: v5_13::REVISION,
         }
+    }
+
+    /// The same IOMMU driven as the kernel of the 2020 uAPI's revision `rev` (an index of
+    /// the schema's, `iommu::v5_10::REVISION`) drove it.
+    pub fn with_iommu_revision(mut self, rev: usize) -> Self {
+        self.iommu_revision = rev;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -577,14 +588,30 @@ pub fn to_vtd_size(granule_size: u64, nb_granules: u64) -> u32 {
     }
 }
 
+/// `IOMMU_SVA_VTD_GPASID_LAST` in the header of revision `rev`: one past the last vendor flag
+/// the driver takes.
+fn vendor_flags_last(rev: usize) -> u64 {
+    if rev == v5_10::REVISION {
+        v5_10::IOMMU_SVA_VTD_GPASID_LAST as u64
+    } else {
+        IOMMU_SVA_VTD_GPASID_LAST as u64
+    }
+}
+
 impl Backend for VtdIommu {
+    fn iommu_revision(&self) -> usize {
+        self.iommu_revision
+    }
+
     fn nesting_info(&self) -> NestingInfo {
         let s = self.lock();
         let mut features = feature::SYSWIDE_PASID | feature::BIND_PGTBL | feature::CACHE_INVLD;
         if s.features.page_requests {
             features |= feature::PAGE_REQUEST;
         }
-        let mut vendor_flags = IOMMU_SVA_VTD_GPASID_WPE;
+        // v5.10's driver knew no WPE (its `IOMMU_SVA_VTD_GPASID_LAST` is bit 6's).
+        let mut vendor_flags =
+            (vendor_flags_last(self.iommu_revision) - 1) & IOMMU_SVA_VTD_GPASID_WPE;
         if regs::ecap_srs(s.ecap) {
             vendor_flags |= IOMMU_SVA_VTD_GPASID_SRE;
         }
@@ -657,7 +684,7 @@ impl Backend for VtdIommu {
         }
         // SAFETY: the union has one member; any bits are a valid value.
         let vflags = unsafe { data.vendor.vtd }.flags;
-        if vflags & !((IOMMU_SVA_VTD_GPASID_LAST as u64) - 1) != 0 {
+        if vflags & !(vendor_flags_last(self.iommu_revision) - 1) != 0 {
             return Err(reject(
                 Errno::EINVAL,
                 "vendor flags beyond IOMMU_SVA_VTD_GPASID_LAST",

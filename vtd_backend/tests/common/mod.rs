@@ -17,6 +17,8 @@ pub struct Mem {
     pub data: Mutex<Vec<u8>>,
     fault_at: Mutex<Option<u64>>,
     pub touched: Mutex<Vec<u64>>,
+    /// Every byte address written, in order.
+    pub written: Mutex<Vec<u64>>,
 }
 
 impl Mem {
@@ -31,6 +33,7 @@ impl Mem {
             data: Mutex::new(vec![0; len]),
             fault_at: Mutex::new(None),
             touched: Mutex::new(Vec::new()),
+            written: Mutex::new(Vec::new()),
         }
     }
 
@@ -89,6 +92,7 @@ impl UserMemoryWrite for Mem {
                 return src.len() - i;
             }
             self.touched.lock().unwrap().push(a);
+            self.written.lock().unwrap().push(a);
             self.data.lock().unwrap()[(a - self.base) as usize] = *s;
         }
         0
