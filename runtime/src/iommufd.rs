@@ -33,7 +33,7 @@ use uapigen_uaccess::{
 };
 
 use crate::backend::{Backend, NestedDomain, NestingInfo, PagingDomain, SourceId, VmId};
-use crate::revision::{copy_at, exists};
+use crate::revision::{copy_at, copy_bytes_at, exists};
 
 /// What an iommufd object id names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,15 +174,41 @@ impl Iommufd {
         self.backend.attach_nested(self.vm, sid, domain)
     }
 
-    /// `ioctl(fd, cmd, arg)`.
-    pub fn ioctl<M: UserMemoryWrite + ?Sized>(
+    /// The dispatcher's part of `ioctl(fd, cmd, arg)` alone: the command looked up in this
+    /// revision's table, its struct copied and checked as the revision copies it, and the
+    /// kernel's bytes of it (the revision's size) returned; no handler runs. What the
+    /// compatibility matrix holds to the interpreter's kernel (tests/tests/matrix.rs).
+    pub fn copy_command<M: UserMemory + ?Sized>(
         &self,
         mem: &M,
         cmd: u32,
         arg: u64,
-    ) -> Result<(), Rejected> {
-        // The dispatcher's table: a command of a later revision is unknown, before anything
-        // is read.
+    ) -> Result<Vec<u8>, Rejected> {
+        let (name, _) = self.dispatch(mem, cmd, arg)?;
+        let mut bytes = vec![0; core::mem::size_of::<IommuHwptAlloc>().max(256)];
+        let n = copy_bytes_at(
+            iommufd::copy_from_user_by_name,
+            name,
+            self.rev,
+            mem,
+            arg,
+            (0, 0),
+            &mut bytes,
+        )?
+        .ok_or(reject(Errno::ENOTTY, "no such command in this revision"))?;
+        bytes.truncate(n);
+        Ok(bytes)
+    }
+
+    /// The dispatcher before the handler: the command's struct name, if this revision has the
+    /// command (-ENOTTY before anything is read otherwise), and the user's size, which the
+    /// reply is limited by.
+    fn dispatch<M: UserMemory + ?Sized>(
+        &self,
+        mem: &M,
+        cmd: u32,
+        arg: u64,
+    ) -> Result<(&'static str, u32), Rejected> {
         let name = match cmd {
             _ if cmd >> 8 != IOMMUFD_TYPE => None,
             IOMMU_DESTROY => Some("iommu_destroy"),
@@ -198,9 +224,19 @@ impl Iommufd {
                 "not an iommufd ioctl of this revision, or not modelled",
             ));
         }
-        // The dispatcher's get_user: the size the reply is limited by.
         let user_size = get_user_u32(mem, arg)
             .map_err(|_| reject(Errno::EFAULT, "get_user of the size faulted"))?;
+        Ok((name.unwrap_or_default(), user_size))
+    }
+
+    /// `ioctl(fd, cmd, arg)`.
+    pub fn ioctl<M: UserMemoryWrite + ?Sized>(
+        &self,
+        mem: &M,
+        cmd: u32,
+        arg: u64,
+    ) -> Result<(), Rejected> {
+        let (_, user_size) = self.dispatch(mem, cmd, arg)?;
         match cmd {
             IOMMU_DESTROY => self.destroy(mem, arg),
             IOMMU_IOAS_ALLOC => self.ioas_alloc(mem, arg, user_size),

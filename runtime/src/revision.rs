@@ -29,11 +29,30 @@ pub(crate) fn copy_at<T: Plain, M: UserMemory + ?Sized>(
     user_data: (u32, u32),
 ) -> Result<Option<(T, usize)>, Rejected> {
     let mut v = T::default();
-    match by_name(name, rev, &Dyn(mem), src, user_data, bytes_of_mut(&mut v)) {
-        None => Ok(None),
-        Some(Ok(size)) => Ok(Some((v, size))),
-        Some(Err(e)) => Err(e),
-    }
+    let size = copy_bytes_at(
+        by_name,
+        name,
+        rev,
+        mem,
+        src,
+        user_data,
+        bytes_of_mut(&mut v),
+    )?;
+    Ok(size.map(|size| (v, size)))
+}
+
+/// `copy_at` into bytes (`dst`, zero past what the revision copies): how many the revision's
+/// struct has, `Ok(None)` when the revision has no such struct.
+pub(crate) fn copy_bytes_at<M: UserMemory + ?Sized>(
+    by_name: ByName,
+    name: &str,
+    rev: usize,
+    mem: &M,
+    src: u64,
+    user_data: (u32, u32),
+    dst: &mut [u8],
+) -> Result<Option<usize>, Rejected> {
+    by_name(name, rev, &Dyn(mem), src, user_data, dst).transpose()
 }
 
 /// A memory every read of which faults.

@@ -154,3 +154,62 @@ fn a_broken_generated_rule_fails_the_right_cells() {
         "{failed:?}"
     );
 }
+
+/// The runtime's own iommufd dispatcher (issue 17, item 6): every case of every cell of the
+/// commands it handles, its context playing the cell's kernel revision
+/// (`Iommufd::at_revision`), gives the errno or the kernel's bytes the interpreter's kernel of
+/// that revision gives: which revisions have the command, the size, the copy and the rules.
+#[test]
+fn the_runtimes_iommufd_copies_as_each_revisions_kernel_does() {
+    use std::sync::Arc;
+    use uapigen_runtime::backend::Backend;
+    use uapigen_runtime::iommufd::Iommufd;
+
+    let fams = families();
+    let oracle = matrix::Interpreter { families: fams };
+    let backend: Arc<dyn Backend> =
+        Arc::new(vtd_backend::VtdIommu::new(vtd_backend::Features::default()));
+    let mut checked = 0;
+    for (name, cmd) in [
+        ("iommu_destroy", iommufd::IOMMU_DESTROY),
+        ("iommu_ioas_alloc", iommufd::IOMMU_IOAS_ALLOC),
+        ("iommu_hwpt_alloc", iommufd::IOMMU_HWPT_ALLOC),
+        ("iommu_hw_info", iommufd::IOMMU_GET_HW_INFO),
+        ("iommu_hwpt_invalidate", iommufd::IOMMU_HWPT_INVALIDATE),
+    ] {
+        let (c, s) = matrix::find(fams, name).unwrap();
+        let revs: Vec<_> = c
+            .revs()
+            .filter(|v| v.exists(s) && v.validator(s).is_some())
+            .map(|v| v.id())
+            .collect();
+        for &k in &revs {
+            let fd = Iommufd::at_revision(1, backend.clone(), k.0);
+            for &u in &revs {
+                for case in matrix::cell_cases(c, s, u, k).unwrap_or_default() {
+                    let want = oracle.kernel(&case, &Buffer::new(case.bytes.clone()));
+                    let got = fd
+                        .copy_command(&Buffer::new(case.bytes.clone()), cmd, matrix::BASE)
+                        .map_err(|e| e.errno);
+                    assert_eq!(
+                        got, want,
+                        "{name} user {} kernel {}: {}",
+                        u.0, k.0, case.what
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        // A revision before the command's first is -ENOTTY, as the dispatcher's table has it.
+        if revs[0].0 > 0 {
+            let fd = Iommufd::at_revision(1, backend.clone(), revs[0].0 - 1);
+            let r = fd.copy_command(&Buffer::new(vec![0; 64]), cmd, matrix::BASE);
+            assert_eq!(
+                r.map_err(|e| e.errno),
+                Err(uapigen_uaccess::Errno::ENOTTY),
+                "{name}"
+            );
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
