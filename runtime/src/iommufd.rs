@@ -22,10 +22,9 @@ use uapigen_bindings::iommufd::{
     IommuHwptVtdS1Invalidate, IommuIoasAlloc,
 };
 use uapigen_bindings::iommufd::{
-    IOMMUFD_TYPE, IOMMU_DESTROY, IOMMU_GET_HW_INFO, IOMMU_HWPT_ALLOC,
-    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, IOMMU_HWPT_ALLOC_NEST_PARENT, IOMMU_HWPT_DATA_NONE,
-    IOMMU_HWPT_INVALIDATE, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HW_INFO_TYPE_INTEL_VTD,
-    IOMMU_IOAS_ALLOC,
+    IOMMU_DESTROY, IOMMU_GET_HW_INFO, IOMMU_HWPT_ALLOC, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+    IOMMU_HWPT_ALLOC_NEST_PARENT, IOMMU_HWPT_DATA_NONE, IOMMU_HWPT_INVALIDATE,
+    IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HW_INFO_TYPE_INTEL_VTD, IOMMU_IOAS_ALLOC,
 };
 use uapigen_uaccess::{
     bytes_of, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemory,
@@ -82,6 +81,15 @@ fn reject(errno: Errno, why: &'static str) -> Rejected {
     Rejected::new(errno, why)
 }
 
+/// The commands the model handles, with their structs.
+const COMMANDS: [(u32, &str); 5] = [
+    (IOMMU_DESTROY, "iommu_destroy"),
+    (IOMMU_IOAS_ALLOC, "iommu_ioas_alloc"),
+    (IOMMU_HWPT_ALLOC, "iommu_hwpt_alloc"),
+    (IOMMU_GET_HW_INFO, "iommu_hw_info"),
+    (IOMMU_HWPT_INVALIDATE, "iommu_hwpt_invalidate"),
+];
+
 /// One iommufd file descriptor, opened by one VM.
 pub struct Iommufd {
     vm: VmId,
@@ -89,6 +97,9 @@ pub struct Iommufd {
     objects: Mutex<Objects>,
     /// The revision of schema/iommufd.toml it plays (`iommufd::v6_8::REVISION` ...).
     rev: usize,
+    /// Which of `COMMANDS` the revision's dispatcher table has (its struct exists then),
+    /// found once.
+    table: [bool; COMMANDS.len()],
 }
 
 impl Iommufd {
@@ -105,6 +116,7 @@ impl Iommufd {
             backend,
             objects: Mutex::new(Objects::default()),
             rev,
+            table: COMMANDS.map(|(_, name)| exists(iommufd::copy_from_user_by_name, name, rev)),
         }
     }
 
@@ -209,24 +221,20 @@ impl Iommufd {
         cmd: u32,
         arg: u64,
     ) -> Result<(&'static str, u32), Rejected> {
-        let name = match cmd {
-            _ if cmd >> 8 != IOMMUFD_TYPE => None,
-            IOMMU_DESTROY => Some("iommu_destroy"),
-            IOMMU_IOAS_ALLOC => Some("iommu_ioas_alloc"),
-            IOMMU_HWPT_ALLOC => Some("iommu_hwpt_alloc"),
-            IOMMU_GET_HW_INFO => Some("iommu_hw_info"),
-            IOMMU_HWPT_INVALIDATE => Some("iommu_hwpt_invalidate"),
-            _ => None,
-        };
-        if !name.is_some_and(|n| exists(iommufd::copy_from_user_by_name, n, self.rev)) {
+        let Some(&(_, name)) = COMMANDS
+            .iter()
+            .zip(self.table)
+            .find(|((c, _), has)| *c == cmd && *has)
+            .map(|(c, _)| c)
+        else {
             return Err(reject(
                 Errno::ENOTTY,
                 "not an iommufd ioctl of this revision, or not modelled",
             ));
-        }
+        };
         let user_size = get_user_u32(mem, arg)
             .map_err(|_| reject(Errno::EFAULT, "get_user of the size faulted"))?;
-        Ok((name.unwrap_or_default(), user_size))
+        Ok((name, user_size))
     }
 
     /// `ioctl(fd, cmd, arg)`.
