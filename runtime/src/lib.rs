@@ -6,7 +6,11 @@
 //!   `iommu_page_response`) behind the VFIO-style `{argsz, flags, data[]}` envelope of the seed
 //!   thread, plus the fault records a VMM reads.
 //! - [`iommufd`]: iommufd ioctls as v6.8 handles them (`IOMMU_IOAS_ALLOC`, `IOMMU_HWPT_ALLOC`,
-//!   `IOMMU_GET_HW_INFO`, `IOMMU_HWPT_INVALIDATE`, `IOMMU_DESTROY`).
+//!   `IOMMU_GET_HW_INFO`, `IOMMU_HWPT_INVALIDATE`, `IOMMU_DESTROY`), at any revision of the
+//!   schema (`Iommufd::at_revision`).
+//!
+//! Both copy at a revision of the schema: the container at its backend's
+//! ([`backend::Backend::iommu_revision`]), an iommufd context at its own.
 #![warn(missing_docs)]
 
 pub mod backend;

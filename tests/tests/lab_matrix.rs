@@ -307,10 +307,10 @@ const IOMMUFD_EXPLAINED: &[Explained] = &[
 #[test]
 fn the_matrix_of_iommufd_on_7_2() {
     let fams = families();
-    let latest = fams
+    let (latest, rev) = fams
         .iter()
         .find(|c| c.family.name == "iommufd")
-        .map(|c| c.history.rev(c.latest().id()).id.clone())
+        .map(|c| (c.history.rev(c.latest().id()).id.clone(), c.latest().id().0))
         .expect("schema/iommufd.toml");
     let args = ["--kernel", "iommufd-7.2"];
     let answered = real_kernel_matrix(
@@ -322,7 +322,7 @@ fn the_matrix_of_iommufd_on_7_2() {
         IOMMUFD_EXPLAINED,
         &[],
     );
-    runtime_against_the_kernel(&answered);
+    runtime_against_the_kernel(&answered, rev);
 }
 
 /// The same cases through /dev/iommu of the 6.12 stable kernel lab/build-kernel builds
@@ -334,7 +334,7 @@ fn the_matrix_of_iommufd_on_7_2() {
 #[test]
 fn the_matrix_of_iommufd_on_6_12() {
     let args = ["--kernel", "iommufd-6.12"];
-    real_kernel_matrix(
+    let answered = real_kernel_matrix(
         &args,
         "Linux 6.12.95",
         "iommufd",
@@ -350,12 +350,14 @@ fn the_matrix_of_iommufd_on_6_12() {
             "iommu_hw_queue_alloc",
         ],
     );
+    runtime_against_the_kernel(&answered, uapigen_bindings::iommufd::v6_12_31::REVISION);
 }
 
-/// The runtime (runtime/ over the VT-d model) answering the kernel's cases of the ioctls it
-/// models, in the same order on one fd as the guest's probe sent them, its errno against the
-/// kernel's. Every difference must be one of `RUNTIME_DIFFERS`.
-fn runtime_against_the_kernel(answered: &[(&'static str, Case, i32)]) {
+/// The runtime (runtime/ over the VT-d model), playing the kernel's revision `rev`
+/// (`Iommufd::at_revision`), answering the kernel's cases of the ioctls it models, in the
+/// same order on one fd as the guest's probe sent them, its errno against the kernel's.
+/// Every difference must be one of `RUNTIME_DIFFERS`.
+fn runtime_against_the_kernel(answered: &[(&'static str, Case, i32)], rev: usize) {
     use std::sync::Arc;
     use uapigen_bindings::iommufd as fd;
     let modelled: &[(&str, u32)] = &[
@@ -370,7 +372,7 @@ fn runtime_against_the_kernel(answered: &[(&'static str, Case, i32)]) {
     iommu
         .assign_device(1, 0x100, vtd_backend::DeviceConfig::default())
         .unwrap();
-    let runtime = uapigen_runtime::iommufd::Iommufd::new(1, iommu);
+    let runtime = uapigen_runtime::iommufd::Iommufd::at_revision(1, iommu, rev);
     let mut groups: std::collections::BTreeMap<(&str, i32, i32), (usize, String)> =
         Default::default();
     let mut compared = 0;
@@ -416,19 +418,7 @@ fn runtime_against_the_kernel(answered: &[(&'static str, Case, i32)]) {
 /// runtime errno, kernel errno, whether it applies to the user's bytes, why).
 type RuntimeDiffers = (&'static str, i32, i32, fn(&[u8]) -> bool, &'static str);
 
-const RUNTIME_DIFFERS: &[RuntimeDiffers] = &[(
-    "iommu_hwpt_alloc",
-    7,  // E2BIG
-    95, // EOPNOTSUPP
-    |b| {
-        b.get(..4)
-            .is_some_and(|s| u32::from_ne_bytes(s.try_into().unwrap()) > 40)
-    },
-    "the runtime plays iommufd v6.8, whose iommu_hwpt_alloc is 40 bytes: a size past them \
-     has a non-zero tail (copy_struct_from_user: -E2BIG) where v6.11's larger struct is read \
-     whole and its garbage flags refused (-EOPNOTSUPP); a runtime for every revision is issue \
-     17's",
-)];
+const RUNTIME_DIFFERS: &[RuntimeDiffers] = &[];
 
 /// vfio.h's argsz structs the lab's guest can send through a group's device and container fd
 /// (the cdev's BIND_IOMMUFD, ATTACH_ and DETACH_IOMMUFD_PT need a /dev/vfio/devices fd, and
