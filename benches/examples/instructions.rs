@@ -3,10 +3,20 @@
 //! instructions per call, the same on a busy machine as on a quiet one.
 //!
 //!     instructions <cache_invalidate|hwpt_invalidate> <rust|raw|gen_c|hand_c> N
+//!     instructions backend <envelope|envelope_v5_10|floor|array> N
+//!
+//! `backend`: the runtime and the VT-d model (benches/fixture/backend.rs): an envelope
+//! from user bytes to descriptors (the 2020 uAPI's newest revision, its validators called
+//! directly; or v5.10, through the generated dispatcher), the same backend call on a validated
+//! struct, an iommufd array of 16 entries.
 
 use std::hint::black_box;
 
 use uapigen_bench::*;
+
+// Beside the library, not in it (benches/backend.rs says why).
+#[path = "../fixture/backend.rs"]
+mod backend;
 use uapigen_bindings::{iommu::IommuCacheInvalidateInfo, iommufd::IommuHwptInvalidate};
 
 /// The user bytes start a cache line, as in the criterion bench.
@@ -25,6 +35,10 @@ fn main() {
         );
         std::process::exit(2);
     };
+    if input == "backend" {
+        run_backend(side, n);
+        return;
+    }
     let bytes = match input.as_str() {
         "cache_invalidate" => cache_invalidate_input(),
         "hwpt_invalidate" => hwpt_invalidate_input(),
@@ -73,5 +87,32 @@ fn main() {
             }
         };
         assert_eq!(r, 0, "{input} {side} refused its valid input");
+    }
+}
+
+fn run_backend(side: &str, n: u64) {
+    use uapigen_bindings::iommu::{v5_10, v5_13};
+    let rev = if side == "envelope_v5_10" {
+        v5_10::REVISION
+    } else {
+        v5_13::REVISION
+    };
+    let f = backend::Fixture::new(rev);
+    for _ in 0..n {
+        match side {
+            "envelope" | "envelope_v5_10" => f
+                .container
+                .nesting_op(&f.mem, black_box(f.envelope))
+                .unwrap(),
+            "floor" => f.backend.cache_invalidate(1, black_box(&f.info)).unwrap(),
+            "array" => {
+                f.mem.put(f.array_at, &f.array);
+                f.fd.ioctl(&f.mem, 0x3b8d, black_box(f.array_at)).unwrap()
+            }
+            _ => {
+                eprintln!("unknown backend path {side}");
+                std::process::exit(2);
+            }
+        }
     }
 }
