@@ -132,7 +132,8 @@ fn constants_equal_the_ir_values(families: &[uapigen::Checked], include: &str) {
         // Each target's program prints the constants it has: a define under `when` is
         // another target's, and its `unless` twin of the same name this one's. <stddef.h>
         // gives `offsetof`, as a program using linux/fuse.h's `FUSE_NAME_OFFSET` includes it.
-        let mut src = String::from("#include <stddef.h>\n#include <stdio.h>\n");
+        let mut src =
+            String::from("#include <stddef.h>\n#include <stdint.h>\n#include <stdio.h>\n");
         for c in families {
             src.push_str(&format!("#include <{}>\n", c.family.header));
         }
@@ -154,8 +155,10 @@ fn constants_equal_the_ir_values(families: &[uapigen::Checked], include: &str) {
                     }
                     continue;
                 }
+                // A pointer's value (`SIG_DFL`) through `uintptr_t`, its own width.
+                let via = if k.is_pointer() { "(uintptr_t)" } else { "" };
                 src.push_str(&format!(
-                    "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long)({0}));\n",
+                    "\tprintf(\"%s %llu\\n\", \"{0}\", (unsigned long long){via}({0}));\n",
                     k.name
                 ));
                 let v = c.family.value_on(k, target);

@@ -872,9 +872,7 @@ impl Emit<'_> {
             // crates have no ioctl numbers.
             ItemRef::Define(d) if f.ioctl_of(&f.defines[d.0].constant).is_some() => {}
             // Nor a cast to a pointer (`SIG_DFL`'s `((__sighandler_t)0)`).
-            ItemRef::Define(d)
-                if matches!(&f.defines[d.0].constant.expr, Expr::C { types, .. }
-                    if types[1] == crate::front::cexpr::CType::Pointer) => {}
+            ItemRef::Define(d) if f.defines[d.0].constant.is_pointer() => {}
             ItemRef::Define(d) => {
                 let c = &f.defines[d.0].constant;
                 // Under an architecture's `#if` in C (`when`), as bindgen writes each target's.

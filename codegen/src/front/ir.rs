@@ -1804,6 +1804,12 @@ pub struct Constant {
 }
 
 impl Constant {
+    /// Whether it is a pointer's value (`SIG_DFL`'s `((__sighandler_t)0)`), not an integer.
+    pub fn is_pointer(&self) -> bool {
+        matches!(&self.expr, Expr::C { types, .. }
+            if types[1] == crate::front::cexpr::CType::Pointer)
+    }
+
     /// Whether its expression calls a function-like macro `of` says yes to (<linux/const.h>'s,
     /// <linux/bits.h>'s: the header then includes theirs).
     pub fn calls(&self, of: impl Fn(&str) -> bool) -> bool {
