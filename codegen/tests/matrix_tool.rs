@@ -598,6 +598,13 @@ fn the_golden_schemas_pass_their_matrix() {
         out.contains("caps vfio_region_info chain\n  kernel  v7_2    malformed\n  walk    pass    pass    \n"),
         "{out}"
     );
+    // convention.toml's struct a later kernel copies otherwise: each revision's convention.
+    assert!(
+        out.contains(
+            "convention conv_bind (conventions by revision: r1: argsz, r2: size, r3: size)\n"
+        ),
+        "{out}"
+    );
 }
 
 /// Inline structs (golden/schema/nest.toml): the generated C validator reads `lo` through an

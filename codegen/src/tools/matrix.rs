@@ -654,8 +654,11 @@ pub struct StructMatrix {
     /// The struct.
     #[serde(rename = "struct")]
     pub name: String,
-    /// `argsz`, `size` or `user_data`.
+    /// `argsz`, `size` or `user_data`: the newest revision's.
     pub convention: String,
+    /// Each revision's (of `revisions`), which differ where a later kernel copies the struct
+    /// otherwise (`convention_change`).
+    pub conventions: Vec<String>,
     /// Revision ids where the struct exists: rows (user) and columns (kernel).
     pub revisions: Vec<String>,
     /// `cells[user][kernel]`.
@@ -789,6 +792,17 @@ pub fn run(families: &[Checked], implementations: &mut [&mut dyn Implementation]
                     .map_or("", |v| v.name())
                     .to_string(),
                 revisions: revs.iter().map(|r| c.history.rev(*r).id.clone()).collect(),
+                conventions: revs
+                    .iter()
+                    .map(|r| {
+                        let view = c.rev(*r);
+                        view.family()
+                            .struct_(si)
+                            .convention
+                            .map_or("", |v| v.name())
+                            .to_string()
+                    })
+                    .collect(),
                 cells: vec![Vec::new(); revs.len()],
             });
         }
@@ -907,11 +921,19 @@ pub fn table(m: &Matrix) -> String {
         m.implementations.join(", ")
     );
     for s in &m.structs {
-        let _ = writeln!(
-            out,
-            "\n{} {} ({} convention)",
-            s.family, s.name, s.convention
-        );
+        // One convention, or each kernel revision's where a later one copies otherwise.
+        let convention = if s.conventions.iter().all(|c| *c == s.convention) {
+            format!("{} convention", s.convention)
+        } else {
+            let each: Vec<String> = s
+                .revisions
+                .iter()
+                .zip(&s.conventions)
+                .map(|(r, c)| format!("{r}: {c}"))
+                .collect();
+            format!("conventions by revision: {}", each.join(", "))
+        };
+        let _ = writeln!(out, "\n{} {} ({convention})", s.family, s.name);
         let w = s
             .revisions
             .iter()
