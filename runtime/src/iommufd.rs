@@ -27,7 +27,7 @@ use uapigen_bindings::iommufd::{
     IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HW_INFO_TYPE_INTEL_VTD, IOMMU_IOAS_ALLOC,
 };
 use uapigen_uaccess::{
-    bytes_of, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemory,
+    bytes_of, bytes_of_mut, clear_user, copy_out, get_user_u32, Errno, Plain, Rejected, UserMemory,
     UserMemoryWrite,
 };
 
@@ -128,13 +128,27 @@ impl Iommufd {
         mem: &M,
         arg: u64,
     ) -> Result<(T, usize), Rejected> {
-        copy_at(
+        let mut v = T::default();
+        let n = self.copy_into(name, mem, arg, bytes_of_mut(&mut v))?;
+        Ok((v, n))
+    }
+
+    /// `copy` into bytes: how many the revision's struct has.
+    fn copy_into<M: UserMemory + ?Sized>(
+        &self,
+        name: &str,
+        mem: &M,
+        arg: u64,
+        dst: &mut [u8],
+    ) -> Result<usize, Rejected> {
+        copy_bytes_at(
             iommufd::copy_from_user_by_name,
             name,
             self.rev,
             mem,
             arg,
             (0, 0),
+            dst,
         )?
         .ok_or(reject(Errno::ENOTTY, "no such command in this revision"))
     }
@@ -198,16 +212,7 @@ impl Iommufd {
     ) -> Result<Vec<u8>, Rejected> {
         let (name, _) = self.dispatch(mem, cmd, arg)?;
         let mut bytes = vec![0; core::mem::size_of::<IommuHwptAlloc>().max(256)];
-        let n = copy_bytes_at(
-            iommufd::copy_from_user_by_name,
-            name,
-            self.rev,
-            mem,
-            arg,
-            (0, 0),
-            &mut bytes,
-        )?
-        .ok_or(reject(Errno::ENOTTY, "no such command in this revision"))?;
+        let n = self.copy_into(name, mem, arg, &mut bytes)?;
         bytes.truncate(n);
         Ok(bytes)
     }
