@@ -3383,7 +3383,7 @@ impl Resolver {
                     } else if !function
                         && matches!(self.typedefs[to.as_str()].1, FieldType::Pointer(_))
                     {
-                        Some("a pointer to a typedef of a pointer: write `T **`")
+                        Some("a pointer to a typedef of a pointer, which the schema does not write")
                     } else {
                         None
                     };
