@@ -808,17 +808,17 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
         // bindgen's alias; the members keep what it names, the same type to Rust.
         ItemRef::Typedef(i) => {
             let t = &ctx.family.typedefs[i.0];
+            let doc = t
+                .doc
+                .clone()
+                .unwrap_or_else(|| format!("C's `typedef` `{}`.", t.name));
+            doc_text(0, &doc_lines(Some(&doc)), out);
             let named = match &t.ty {
                 FieldType::Scalar(s) => s.rust_name().to_string(),
                 FieldType::Struct(s) => type_ident(&ctx.family.struct_(*s).name),
                 // A function's type is Rust's (never null) function pointer, which a C pointer
                 // to it wraps in an `Option`.
                 FieldType::Pointer(p) => {
-                    let doc = t
-                        .doc
-                        .clone()
-                        .unwrap_or_else(|| format!("C's `typedef` `{}`.", t.name));
-                    doc_text(0, &doc_lines(Some(&doc)), out);
                     let aliased = match pointer_ty(ctx, p) {
                         Ty::Path(Path { mut args, .. }) if t.function => args.remove(0),
                         other => other,
@@ -837,11 +837,6 @@ fn collect_item(ctx: &Ctx, item: ItemRef, out: &mut String, latest_code: &mut [O
                 Some(n) => format!("[{named}; {n}]"),
                 None => named,
             };
-            let doc = t
-                .doc
-                .clone()
-                .unwrap_or_else(|| format!("C's `typedef` `{}`.", t.name));
-            doc_text(0, &doc_lines(Some(&doc)), out);
             out.push_str(&format!("pub type {} = {named};\n", ident(&t.name)));
         }
         ItemRef::Define(i) => {
