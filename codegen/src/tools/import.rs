@@ -2267,8 +2267,8 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
                     .any(|(_, i)| matches!(i, Item::Enum { name: Some(name), .. } if name == tag));
             }
             // (a pointer's too: `typedef struct bm *bm_p;` has no form for an incomplete one)
+            let ty = ty.trim_start_matches("const ");
             match ty
-                .trim_start_matches("const ")
                 .strip_prefix("struct ")
                 .or_else(|| ty.strip_prefix("union "))
                 .map(|t| t.trim_end_matches('*').trim())
