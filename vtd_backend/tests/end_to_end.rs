@@ -574,17 +574,8 @@ pub fn invalidate(
                 .0,
         );
     }
-    n.mem.write(
-        arg,
-        &Bytes::new(32)
-            .u32(0, 32)
-            .u32(4, n.hwpt)
-            .u64(8, array)
-            .u32(16, 0)
-            .u32(20, 24)
-            .u32(24, entries.len() as u32)
-            .0,
-    );
+    n.mem
+        .write(arg, &hwpt_invalidate(n.hwpt, array, entries.len() as u32).0);
     n.vm.fd.ioctl(&n.mem, IOMMU_HWPT_INVALIDATE, arg)
 }
 
@@ -640,16 +631,7 @@ fn nested_domains_carry_their_own_dids() {
     // Everything (addr 0, npages all) of each, and of the one attached nowhere.
     let flush = |hwpt: u32| {
         mem.write(USER_BASE + 2048, &Bytes::new(24).u64(8, u64::MAX).0);
-        mem.write(
-            USER_BASE,
-            &Bytes::new(32)
-                .u32(0, 32)
-                .u32(4, hwpt)
-                .u64(8, USER_BASE + 2048)
-                .u32(20, 24)
-                .u32(24, 1)
-                .0,
-        );
+        mem.write(USER_BASE, &hwpt_invalidate(hwpt, USER_BASE + 2048, 1).0);
         let mark = iommu.with_state(|s| s.hw.mark());
         vm.fd.ioctl(&mem, IOMMU_HWPT_INVALIDATE, USER_BASE).unwrap();
         assert_eq!(mem.u32_at(USER_BASE + 24), 1, "entry_num written back");
@@ -820,15 +802,8 @@ fn get_hw_info_returns_the_models_registers() {
     // iommu_hw_info v6.8 (32): size 0, flags 4, dev_id 8, data_len 12, data_uptr 16,
     // out_data_type 24, __reserved 28; user buffer of 32 bytes prefilled with 0xff
     n.mem.write(USER_BASE + 1024, &[0xff; 32]);
-    n.mem.write(
-        USER_BASE,
-        &Bytes::new(32)
-            .u32(0, 32)
-            .u32(8, 1)
-            .u32(12, 32)
-            .u64(16, USER_BASE + 1024)
-            .0,
-    );
+    n.mem
+        .write(USER_BASE, &hw_info(32, 1, 32, USER_BASE + 1024).0);
     n.vm.fd.ioctl(&n.mem, IOMMU_GET_HW_INFO, USER_BASE).unwrap();
     assert_eq!(
         n.mem.u32_at(USER_BASE + 12),

@@ -206,15 +206,8 @@ fn get_hw_info_faults_at_every_byte() {
     every_byte(
         &|f| {
             let (dev, _) = iommufd_parent(f);
-            f.mem.write(
-                USER_BASE,
-                &Bytes::new(32)
-                    .u32(0, 32)
-                    .u32(8, dev)
-                    .u32(12, 40)
-                    .u64(16, USER_BASE + 1024)
-                    .0,
-            );
+            f.mem
+                .write(USER_BASE, &hw_info(32, dev, 40, USER_BASE + 1024).0);
         },
         &|f| f.vm.fd.ioctl(&f.mem, IOMMU_GET_HW_INFO, USER_BASE),
         &unchanged,
@@ -240,13 +233,7 @@ fn nested_with_array(f: &Fixture, entry_num: u32) -> u32 {
     }
     f.mem.write(
         USER_BASE,
-        &Bytes::new(32)
-            .u32(0, 32)
-            .u32(4, hwpt)
-            .u64(8, USER_BASE + 2048)
-            .u32(20, 24)
-            .u32(24, entry_num)
-            .0,
+        &hwpt_invalidate(hwpt, USER_BASE + 2048, entry_num).0,
     );
     hwpt
 }

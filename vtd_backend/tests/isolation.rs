@@ -110,29 +110,13 @@ fn one_vm_cannot_touch_anothers_pasids_domains_or_devices() {
     );
     // iommufd: B cannot bind A's device; A's object ids mean nothing in B's context
     assert_eq!(b.fd.bind_device(0x0100).unwrap_err().errno, Errno::EINVAL);
-    mem.write(
-        USER_BASE,
-        &Bytes::new(32)
-            .u32(0, 32)
-            .u32(4, parent)
-            .u64(8, USER_BASE + 2048)
-            .u32(20, 24)
-            .0,
-    );
+    mem.write(USER_BASE, &hwpt_invalidate(parent, USER_BASE + 2048, 0).0);
     refused(
         "invalidate A's hwpt",
         b.fd.ioctl(&mem, IOMMU_HWPT_INVALIDATE, USER_BASE),
         Errno::ENOENT,
     );
-    mem.write(
-        USER_BASE,
-        &Bytes::new(32)
-            .u32(0, 32)
-            .u32(8, dev)
-            .u32(12, 24)
-            .u64(16, USER_BASE + 1024)
-            .0,
-    );
+    mem.write(USER_BASE, &hw_info(32, dev, 24, USER_BASE + 1024).0);
     refused(
         "hw_info of A's device",
         b.fd.ioctl(&mem, IOMMU_GET_HW_INFO, USER_BASE),

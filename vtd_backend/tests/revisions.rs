@@ -134,12 +134,7 @@ fn iommufd_commands_exist_and_copy_as_each_revision_has_them() {
         // HWPT_INVALIDATE came in v6.8.
         mem.write(
             USER_BASE,
-            &Bytes::new(32)
-                .u32(0, 32)
-                .u32(4, mem.u32_at(USER_BASE + 16))
-                .u64(8, USER_BASE + 1024)
-                .u32(20, 24)
-                .0,
+            &hwpt_invalidate(mem.u32_at(USER_BASE + 16), USER_BASE + 1024, 0).0,
         );
         mem.take_touched();
         let r = fd.ioctl(&mem, IOMMU_HWPT_INVALIDATE, USER_BASE);
@@ -160,15 +155,7 @@ fn the_reply_is_cut_to_the_revisions_size() {
         let (_, _, fd) = vm_at(iommu::v5_13::REVISION, rev);
         let mem = Mem::new(USER_BASE, 8192);
         let dev = fd.bind_device(SID).unwrap();
-        mem.write(
-            USER_BASE,
-            &Bytes::new(40)
-                .u32(0, 40)
-                .u32(8, dev)
-                .u32(12, 64)
-                .u64(16, USER_BASE + 1024)
-                .0,
-        );
+        mem.write(USER_BASE, &hw_info(40, dev, 64, USER_BASE + 1024).0);
         mem.written.lock().unwrap().clear();
         fd.ioctl(&mem, IOMMU_GET_HW_INFO, USER_BASE).unwrap();
         let mut reply: Vec<u64> = mem

@@ -244,6 +244,27 @@ pub fn hwpt_alloc(
         .u64(32, data_uptr)
 }
 
+/// `struct iommu_hwpt_invalidate` (32): size 0, hwpt_id 4, data_uptr 8, data_type 16 (VT-d
+/// stage 1, 0), entry_len 20 (24), entry_num 24, __reserved 28.
+pub fn hwpt_invalidate(hwpt: u32, array: u64, entry_num: u32) -> Bytes {
+    Bytes::new(32)
+        .u32(0, 32)
+        .u32(4, hwpt)
+        .u64(8, array)
+        .u32(20, 24)
+        .u32(24, entry_num)
+}
+
+/// `struct iommu_hw_info` of `size` bytes (32 in v6.8, 40 from v6.17): size 0, flags 4,
+/// dev_id 8, data_len 12, data_uptr 16.
+pub fn hw_info(size: usize, dev: u32, data_len: u32, data_uptr: u64) -> Bytes {
+    Bytes::new(size)
+        .u32(0, size as u32)
+        .u32(8, dev)
+        .u32(12, data_len)
+        .u64(16, data_uptr)
+}
+
 /// `struct iommu_hwpt_vtd_s1` (24): flags 0, pgtbl_addr 8, addr_width 16, __reserved 20.
 pub fn vtd_s1(flags: u64, pgtbl_addr: u64, addr_width: u32) -> Bytes {
     Bytes::new(24)
