@@ -832,6 +832,16 @@ pub struct Pointer {
 }
 
 impl Pointer {
+    /// A pointer to `Family::functions`' function `i` (never `const`, `__user` or `**`).
+    pub fn function(i: usize) -> Pointer {
+        Pointer {
+            to: Pointee::Function(i),
+            konst: false,
+            user: false,
+            to_pointer: false,
+        }
+    }
+
     /// What the declarator's `*` follows, as the kernel writes it: `const char __user`,
     /// `struct vfio_bitmap`, `void __user`.
     pub fn c_base(&self, family: &Family) -> String {

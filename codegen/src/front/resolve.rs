@@ -3155,56 +3155,46 @@ impl Resolver {
     /// (*_function)(sigval_t)`), whose return and parameters are `void` or types a member may
     /// have, each written as given.
     fn fn_pointer(&mut self, t: &S<String>, text: &str, incomplete: bool) -> Option<Pointer> {
-        let refuse = |r: &mut Self, why: &str| {
-            r.error_note(
-                t.span(),
-                format!("function pointer `{text}`: {why}"),
-                "a function pointer is `R (*)(P, Q)`: R `void` or a type a member may have, each \
-                 parameter such a type, `(void)` for none",
-            );
-            None
-        };
         if incomplete {
-            return refuse(
-                self,
+            return self.fn_refused(
+                t,
+                text,
                 "`incomplete` is for a pointer to a struct no header defines",
             );
         }
         let Some((ret, rest)) = text.split_once("(*)") else {
-            return refuse(
-                self,
+            return self.fn_refused(
+                t,
+                text,
                 "no `(*)` (the schema writes the type without the member's name)",
             );
         };
         let i = self.fn_sig(t, text, ret, rest)?;
-        Some(Pointer {
-            to: Pointee::Function(i),
-            konst: false,
-            user: false,
-            to_pointer: false,
-        })
+        Some(Pointer::function(i))
+    }
+
+    /// A function pointer's or a function type's refusal (`text` says which), at `t`.
+    fn fn_refused<T>(&mut self, t: &S<String>, text: &str, why: &str) -> Option<T> {
+        let (what, form) = if text.contains("(*") {
+            ("function pointer", "a function pointer is `R (*)(P, Q)`")
+        } else {
+            ("function type", "a function type is `R (P, Q)`")
+        };
+        self.error_note(
+            t.span(),
+            format!("{what} `{text}`: {why}"),
+            format!(
+                "{form}: R `void` or a type a member may have, each parameter such a type, \
+                 `(void)` for none"
+            ),
+        );
+        None
     }
 
     /// A function's type, `R (P, Q)` split into `ret` and `rest` (the parenthesised
     /// parameters): its index in `functions`, one per distinct signature.
     fn fn_sig(&mut self, t: &S<String>, text: &str, ret: &str, rest: &str) -> Option<usize> {
-        let pointer = text.contains("(*");
-        let refuse = |r: &mut Self, why: &str| {
-            let (what, form) = if pointer {
-                ("function pointer", "a function pointer is `R (*)(P, Q)`")
-            } else {
-                ("function type", "a function type is `R (P, Q)`")
-            };
-            r.error_note(
-                t.span(),
-                format!("{what} `{text}`: {why}"),
-                format!(
-                    "{form}: R `void` or a type a member may have, each parameter such a type, \
-                     `(void)` for none"
-                ),
-            );
-            None
-        };
+        let refuse = |r: &mut Self, why: &str| r.fn_refused(t, text, why);
         let Some(params) = rest
             .trim()
             .strip_prefix('(')
@@ -5489,12 +5479,7 @@ impl Resolver {
             None if function => {
                 let (ret, rest) = text.split_at(text.find('(').unwrap_or(0));
                 let i = self.fn_sig(&t.ty, text, ret, rest)?;
-                FieldType::Pointer(Pointer {
-                    to: Pointee::Function(i),
-                    konst: false,
-                    user: false,
-                    to_pointer: false,
-                })
+                FieldType::Pointer(Pointer::function(i))
             }
             None => self.field_type(&t.ty)?,
         };
