@@ -573,15 +573,16 @@ pub(crate) fn typedef_line(family: &Family, t: crate::ir::TypedefId) -> String {
                     to: crate::ir::Pointee::Function(i),
                     ..
                 }) => {
-                    let (before, after) = family.functions[*i].c_around();
+                    let f = &family.functions[*i];
                     match t.function {
-                        true => format!(
-                            "typedef {} {}{};",
-                            before.trim_end_matches("(*").trim_end(),
-                            t.name,
-                            after.trim_start_matches(')')
-                        ),
-                        false => format!("typedef {before}{}{after};", t.name),
+                        true => {
+                            let (ret, params) = f.c_parts();
+                            format!("typedef {ret} {}{params};", t.name)
+                        }
+                        false => {
+                            let (before, after) = f.c_around();
+                            format!("typedef {before}{}{after};", t.name)
+                        }
                     }
                 }
                 // `typedef __signalfn_t __user *__sighandler_t;`

@@ -900,8 +900,8 @@ pub struct FnSig {
 }
 
 impl FnSig {
-    /// `R (*NAME)(P, Q)`'s parts around the name: `R (*` and `)(P, Q)`.
-    pub fn c_around(&self) -> (String, String) {
+    /// The return type and the parameter list as C writes them: `R` and `(P, Q)`.
+    pub fn c_parts(&self) -> (&str, String) {
         let ret = self.ret.as_ref().map_or("void", |r| r.1.as_str());
         let params = if self.params.is_empty() {
             "void".to_string()
@@ -912,7 +912,13 @@ impl FnSig {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        (format!("{ret} (*"), format!(")({params})"))
+        (ret, format!("({params})"))
+    }
+
+    /// `R (*NAME)(P, Q)`'s parts around the name: `R (*` and `)(P, Q)`.
+    pub fn c_around(&self) -> (String, String) {
+        let (ret, params) = self.c_parts();
+        (format!("{ret} (*"), format!("){params}"))
     }
 }
 
