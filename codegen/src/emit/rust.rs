@@ -2543,7 +2543,7 @@ fn const_types(family: &Family) -> FxMap<String, &'static str> {
             crate::ir::Expr::Alias(n) => types.get(n).copied().unwrap_or("u32"),
             // A pointer's value (`SIG_DFL`'s `((__sighandler_t)0)`): its address, as the libc
             // crate has `SIG_DFL`.
-            crate::ir::Expr::C { types, .. } if types[1] == CType::Pointer => "usize",
+            crate::ir::Expr::C { .. } if c.is_pointer() => "usize",
             // One value per data model in a 64-bit type (`long long`): 64 bits on both.
             crate::ir::Expr::C {
                 ilp32: Some(_),
