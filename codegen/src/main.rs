@@ -3,6 +3,28 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// std's `print!` panics when the reader has gone (`uapigen layout | head`); these end the
+// program as a Unix filter does, and report any other failure to write.
+macro_rules! print {
+    ($($t:tt)*) => { $crate::stdout_write(format_args!($($t)*)) };
+}
+macro_rules! println {
+    ($($t:tt)*) => { $crate::stdout_write(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+/// Writes `args` to stdout: exit status 141 (a shell's for a filter SIGPIPE ended) when the
+/// reader closed the pipe, 1 with a message on any other error.
+fn stdout_write(args: std::fmt::Arguments) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("uapigen: writing to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 use clap::{Parser, Subcommand};
 use uapigen::emit::Templates;
 use uapigen::layout::{target_by_triple, TARGETS};
@@ -722,6 +744,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 )));
             };
             let st = c.family.struct_(s);
+            let x86_64 = &uapigen::layout::TARGETS[0];
+            if let Some(w) = st.when.as_ref().filter(|_| !st.on(x86_64)) {
+                return Err(Error::Usage(format!(
+                    "struct `{name}` is not declared on {}, the target decode lays structs out \
+                     as: it exists on {} only",
+                    x86_64.triple,
+                    w.arches().join(", ")
+                )));
+            }
             let driver_data = st.convention == Some(uapigen::ir::Convention::UserData);
             if !driver_data && (data_type.is_some() || len.is_some()) {
                 return Err(Error::Usage(format!(
@@ -780,6 +811,26 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let rev = c.latest();
                 for (s, st) in rev.structs() {
                     if name.as_ref().is_some_and(|n| *n != st.name) {
+                        continue;
+                    }
+                    // A struct of some targets (`when`) has no layout where it is not declared.
+                    if !st.on(target) {
+                        if name.is_some() {
+                            return Err(Error::Usage(format!(
+                                "struct `{}` is not declared on {}: it exists where `{}` {} ({})",
+                                st.name,
+                                target.triple,
+                                st.when.as_ref().map_or("", |w| w.text.as_str()),
+                                if st.when.as_ref().is_some_and(|w| w.negated) {
+                                    "fails"
+                                } else {
+                                    "holds"
+                                },
+                                st.when
+                                    .as_ref()
+                                    .map_or(String::new(), |w| w.arches().join(", "))
+                            )));
+                        }
                         continue;
                     }
                     found = true;

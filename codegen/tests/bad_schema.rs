@@ -2304,6 +2304,78 @@ const CASES: &[Case] = &[
         at: "\"struct g\"",
         says: "`struct g` is 4 bytes on x86_64-linux-gnu in `r1` but 8 in `r2`",
     },
+    Case {
+        name: "a struct's condition that holds on every target",
+        body: "[[struct]]\nname = \"s\"\nwhen = \"__BITS_PER_LONG >= 32\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"__BITS_PER_LONG >= 32\"",
+        says: "holds on every target",
+    },
+    Case {
+        name: "a struct's when and unless",
+        body: "[[struct]]\nname = \"s\"\nwhen = \"defined(__i386__)\"\nunless = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"defined(__i386__)\"\nfields",
+        says: "`unless` with `when`",
+    },
+    Case {
+        name: "a struct of some targets with a size convention",
+        body: "[[struct]]\nname = \"s\"\nconvention = \"size\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"size\", type = \"__u32\" }]\n",
+        at: "\"size\"",
+        says: "a size convention on struct `s`, which has `when`",
+    },
+    Case {
+        name: "a struct of some targets with libc_compat",
+        body: "[[struct]]\nname = \"s\"\nlibc_compat = \"__UAPI_DEF_X\"\nunless = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n",
+        at: "\"__UAPI_DEF_X\"",
+        says: "`libc_compat` with `unless`",
+    },
+    Case {
+        name: "a member's own condition in a struct of some targets",
+        body: "[[struct]]\nname = \"s\"\nwhen = \"__BITS_PER_LONG != 64\"\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u32\", when = \"defined(__i386__)\" }]\n",
+        at: "{ name = \"b\"",
+        says: "`b` has a condition of its own in struct `s`, which has `when`",
+    },
+    Case {
+        name: "a member of every target naming a struct of some",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"h\"\nfields = [{ name = \"x\", type = \"struct st\" }]\n",
+        at: "{ name = \"x\"",
+        says: "struct `st` exists only where `defined(__i386__)` holds, not on x86_64-linux-gnu",
+    },
+    Case {
+        name: "a pointer to a struct of some targets",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"h\"\nfields = [{ name = \"p\", type = \"struct st *\" }]\n",
+        at: "{ name = \"p\"",
+        says: "struct `st` exists only where",
+    },
+    Case {
+        name: "a struct under a wider condition holding one of some targets",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[struct]]\nname = \"h\"\nwhen = \"__BITS_PER_LONG != 64\"\nfields = [{ name = \"x\", type = \"struct st\", len = 2 }]\n",
+        at: "{ name = \"x\"",
+        says: "not on arm-linux-gnueabihf",
+    },
+    Case {
+        name: "sizeof a struct of some targets in a define of every target",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"D\"\nexpr = \"sizeof(struct st)\"\n",
+        at: "sizeof(struct st)",
+        says: "struct `st` exists only where",
+    },
+    Case {
+        name: "an ioctl of a struct of some targets in a define of every target",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"D\"\nioctl = { type = \"0x3B\", nr = 1, dir = \"r\", size = \"struct st\" }\n",
+        at: "\"struct st\" }",
+        says: "struct `st` exists only where",
+    },
+    Case {
+        name: "a typedef of a struct of some targets",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[typedef]]\nname = \"st_t\"\ntype = \"struct st\"\n",
+        at: "\"struct st\"",
+        says: "struct `st` exists only where",
+    },
+    Case {
+        name: "a constant inside a struct of some targets",
+        body: "[[struct]]\nname = \"st\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"D\"\nvalue = 1\ninside = \"st.a\"\n",
+        at: "\"st.a\"",
+        says: "`inside` struct `st`, which exists on some targets only",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {

@@ -744,3 +744,20 @@ fn matrix_through_a_lab_judges_the_kernels_answers() {
     assert!(out.contains("schema -EINVAL, kernel -ENOENT"), "{out}");
     assert_eq!(o.status.code(), Some(1), "{out}");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_without_a_panic() {
+    // `uapigen layout | head -1`: the pipe's reader closed before anything is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .args(["layout", "--schema"])
+        .arg(repo_root().join("schema"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(141), "{err}");
+    assert!(err.is_empty(), "{err}");
+}

@@ -21,7 +21,23 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
     let src = &family.source;
     let at = |span: &Span, msg: String| Diagnostic::at(src, span.clone(), msg);
 
+    let all_layouts = layouts;
     for (si, st) in family.structs_by_id() {
+        // A struct of some targets (`when`) is judged where it exists; its bitfields on every
+        // target, since the rust-vmm profile reads them as x86-64 lays them out (where it is
+        // laid out all the same).
+        let present: Vec<FamilyLayout>;
+        let layouts = match &st.when {
+            Some(_) => {
+                present = all_layouts
+                    .iter()
+                    .filter(|l| st.on(l.target))
+                    .cloned()
+                    .collect();
+                &present[..]
+            }
+            None => all_layouts,
+        };
         // Too large: the layout stopped at the member that crosses the maximum, so nothing
         // else about the struct can be judged. Reported once, at the first target.
         let big: Vec<_> = layouts
@@ -215,11 +231,11 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             );
         }
 
-        if let Some((index, why)) = crate::layout::byte_order_misfit(family, &layouts[0], si) {
+        if let Some((index, why)) = crate::layout::byte_order_misfit(family, &all_layouts[0], si) {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(at(&span, format!("struct `{}`: {why}", st.name)));
         } else if let Some((index, triple, why)) =
-            crate::layout::bitfields_differ(family, layouts, si)
+            crate::layout::bitfields_differ(family, all_layouts, si)
         {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(

@@ -622,7 +622,11 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
             field_lines(family, &st.fields, 1, &mut body);
             ItemView {
                 comment: struct_comment(st),
-                libc_compat: st.libc_compat.clone(),
+                // An architecture's `#if` (`when`), as a define's.
+                libc_compat: st
+                    .libc_compat
+                    .clone()
+                    .or_else(|| st.when.as_ref().map(|w| w.tested())),
                 structure: Some(StructView {
                     keyword: st.keyword(),
                     name: st.name.clone(),

@@ -184,6 +184,35 @@ impl Templates {
 }
 
 /// `parts` one after the other: a line of a template written directly.
+/// Rust `text`'s items at column `col` (a struct's type, impls and layout assertions), each
+/// after `attr` (a `#[cfg(...)]` line: a struct of some targets, `Struct::when`). An item
+/// begins at the first line of that column after the previous one's last (`}`, `};`, or a
+/// line ending in `;`), its docs and attributes first.
+pub(crate) fn each_item_under(text: &str, col: usize, attr: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8 * attr.len());
+    let mut begins = true;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let at_col = body.len() > col
+            && body.as_bytes()[..col].iter().all(|b| *b == b' ')
+            && body.as_bytes()[col] != b' ';
+        if at_col && begins {
+            out.push_str(attr);
+            begins = false;
+        }
+        out.push_str(line);
+        let own = &body[col.min(body.len())..];
+        if at_col
+            && !own.starts_with("///")
+            && !own.starts_with("#[")
+            && (own.ends_with('}') || own.ends_with(';'))
+        {
+            begins = true;
+        }
+    }
+    out
+}
+
 pub(crate) fn push(out: &mut String, parts: &[&str]) {
     for p in parts {
         out.push_str(p);

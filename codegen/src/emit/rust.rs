@@ -421,6 +421,9 @@ pub fn emit(model: &Model) -> Result<String, Error> {
                 }
                 _ => false,
             };
+            if let Some(w) = st.when.as_ref().filter(|_| as_latest || as_previous) {
+                r.attr(false, &cfg_arches(&w.arches()));
+            }
             if as_latest {
                 r.item_use(true, &format!("super::{ty}"));
                 out.push_str(&r.finish());
@@ -1020,6 +1023,30 @@ fn power_of_two(n: u64) -> &'static str {
 
 /// Struct `s`'s code (its types, layout assertions and validator), at column `indent`.
 fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
+    let st = ctx.family.struct_(s);
+    // A struct of some targets (`Struct::when`): its items under their `cfg`, its layout
+    // asserted and its bitfields read as the targets that have it lay it out, the first of
+    // them taking x86-64's place.
+    if let Some(w) = &st.when {
+        let present: Vec<crate::layout::FamilyLayout> = ctx
+            .layouts
+            .iter()
+            .filter(|l| st.on(l.target))
+            .cloned()
+            .collect();
+        let own = Ctx {
+            layouts: &present,
+            ..*ctx
+        };
+        let text = structure_on(&own, s, indent);
+        let mut attr = String::new();
+        attr_text(indent, &cfg_arches(&w.arches()), &mut attr);
+        return crate::emit::each_item_under(&text, indent, &attr);
+    }
+    structure_on(ctx, s, indent)
+}
+
+fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let st = ctx.family.struct_(s);
     let mut out = String::with_capacity(8192);
     let type_name = camel(&st.name);
@@ -1928,6 +1955,7 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
 pub const BITFIELD_HELPERS: &str = "\
 /// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
 #[inline]
+#[allow(dead_code)]
 fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
     let mut value = 0u64;
     for i in 0..u64::from(width) {
@@ -1969,6 +1997,7 @@ fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
 }
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
+#[allow(dead_code)]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
     for i in 0..u64::from(width) {
         let at = bit + i;

@@ -826,7 +826,15 @@ impl Emit<'_> {
                 for i in inside {
                     self.item(i);
                 }
-                self.structure(s)
+                let start = self.out.len();
+                self.structure(s);
+                // A struct of some targets (`when`): each of its items under their `cfg`.
+                if let Some(w) = &f.structs[s.0].when {
+                    let text = self.out.split_off(start);
+                    let attr = format!("{}\n", cfg_attr(&w.arches()));
+                    self.out
+                        .push_str(&crate::emit::each_item_under(&text, 0, &attr));
+                }
             }
             ItemRef::Group(g) => self.group(&f.groups[g.0]),
             // bindgen leaves function-like macros out, and a tag's other name.
@@ -1487,7 +1495,8 @@ impl Emit<'_> {
     /// The kernel's layout of the struct on every ABI uapigen lays out for, checked at compile
     /// time on the one being built (bindgen's asserts hold on x86-64 only).
     fn asserts(&mut self, s: StructId, name: &str, fields: &[Field]) {
-        for (t, target) in TARGETS.iter().enumerate() {
+        let st = &self.m.family.structs[s.0];
+        for (t, target) in TARGETS.iter().enumerate().filter(|(_, t)| st.on(t)) {
             let l = self.m.layouts[t].struct_(s);
             let _ = writeln!(
                 self.out,

@@ -483,6 +483,10 @@ pub struct Struct {
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
     pub libc_compat: Option<String>,
+    /// The schema's `when` or `unless`: the struct exists on some targets only (x86's
+    /// asm/stat.h's `struct stat64`, i686's). Every target lays it out; the header, the Rust
+    /// types, the checks and the proofs read it only where it exists.
+    pub when: Option<Box<When>>,
     pub span: Span,
     /// Where the schema writes its name.
     pub name_span: Span,
@@ -2237,6 +2241,11 @@ impl Field {
 }
 
 impl Struct {
+    /// Whether it exists on `target` (a `when` may leave it out).
+    pub fn on(&self, target: &crate::model::layout::Target) -> bool {
+        self.when.as_ref().is_none_or(|w| w.holds(target))
+    }
+
     /// Whether it is packed on `target`: `packed`, or `packed_by`'s condition holding there.
     pub fn packed_on(&self, target: &crate::model::layout::Target) -> bool {
         self.packed

@@ -46,6 +46,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         evaluating_on: None,
         strings: FxMap::default(),
         packed_macros: FxMap::default(),
+        structs_of_some_targets: false,
         c_only: false,
     };
     // The includes written below a constant, bound once every constant is known.
@@ -182,6 +183,9 @@ struct Resolver {
     evaluating_on: Option<u64>,
     /// The macros of `packed_by` so far, with their conditions.
     packed_macros: FxMap<String, String>,
+    /// Whether a struct above has a `when` or `unless`: then what names a struct is checked
+    /// to exist wherever that struct does.
+    structs_of_some_targets: bool,
     /// The string defines so far, by name: their bytes (without the final NUL), and whether
     /// the define puts them in parentheses.
     strings: FxMap<String, (Vec<u8>, bool)>,
@@ -273,6 +277,38 @@ fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
 }
 
 /// The targets that have an item, a bit each (`When::on`).
+/// The structs `fields` name (as a member's type, an array's element, a pointer's pointee or
+/// a function pointer's parameter), at any depth, each with the member's span.
+fn struct_refs(fields: &[Field], functions: &[FnSig], out: &mut Vec<(Span, StructId)>) {
+    for f in fields {
+        type_struct_refs(&f.ty, &f.span, functions, out);
+    }
+}
+
+/// The structs type `ty` names, as `struct_refs`, each at `at`.
+fn type_struct_refs(
+    ty: &FieldType,
+    at: &Span,
+    functions: &[FnSig],
+    out: &mut Vec<(Span, StructId)>,
+) {
+    match ty {
+        FieldType::Struct(j) => out.push((at.clone(), *j)),
+        FieldType::Pointer(p) => match p.to {
+            Pointee::Struct(j) => out.push((at.clone(), j)),
+            Pointee::Function(i) => {
+                let sig = &functions[i];
+                for (t, _) in sig.ret.iter().chain(&sig.params) {
+                    type_struct_refs(t, at, functions, out);
+                }
+            }
+            _ => {}
+        },
+        FieldType::Inline(_, ms) => struct_refs(ms, functions, out),
+        FieldType::Scalar(_) => {}
+    }
+}
+
 fn targets_mask(on: &[bool]) -> u64 {
     on.iter()
         .enumerate()
@@ -1251,6 +1287,14 @@ impl Resolver {
             );
             return None;
         };
+        if family.struct_(si).when.is_some() {
+            self.error_note(
+                inside.span(),
+                format!("`inside` struct `{sname}`, which exists on some targets only"),
+                "write the constants at file scope, under the struct's `when`",
+            );
+            return None;
+        }
         Some((si, fi))
     }
 
@@ -1458,10 +1502,41 @@ impl Resolver {
             self.typedef_structs.insert(name.clone());
         }
         let libc_compat = self.libc_compat(&raw.libc_compat, extern_header.is_some());
+        let others = [
+            (raw.extern_header.as_ref().map(|x| x.span()), "`extern`"),
+            (parts.convention_span.clone(), "a size convention"),
+            (parts.min_size.as_ref().map(|x| x.span()), "`min_size`"),
+            (parts.rules.first().map(|x| x.span()), "`rules`"),
+            (raw.caps.as_ref().map(|x| x.span()), "`caps`"),
+            (raw.capability.as_ref().map(|x| x.span()), "`capability`"),
+            (parts.payload.as_ref().map(|x| x.span()), "`payload`"),
+            (raw.packed_by.as_ref().map(|x| x.span()), "`packed_by`"),
+        ];
+        let when = self.struct_when(
+            (&raw.when, &raw.unless, &raw.libc_compat),
+            others,
+            &fields,
+            &name,
+        );
+        // A struct of some architectures is named only where it exists.
+        self.structs_of_some_targets |= when.is_some();
+        if self.structs_of_some_targets {
+            let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);
+            let own = when.as_ref().map_or(all, |w| targets_mask(&w.on));
+            for f in &fields {
+                let mask = own & f.when.as_ref().map_or(all, |w| targets_mask(&w.on));
+                let mut refs = Vec::new();
+                struct_refs(std::slice::from_ref(f), &self.functions, &mut refs);
+                for (at, j) in refs {
+                    self.struct_used_on(at, mask, j, family);
+                }
+            }
+        }
         let st = Struct {
             name,
             typedef,
             libc_compat,
+            when,
             summary: self.text(&raw.summary, "a summary", true),
             doc: self.text(&raw.doc, "a doc", false),
             convention,
@@ -1484,6 +1559,70 @@ impl Resolver {
             name_span: raw.name.span(),
         };
         (st, parts)
+    }
+
+    /// A struct's `when` or `unless` (x86's asm/stat.h's `struct stat64`, i686's): a struct of
+    /// no other condition, unchecked by validators (they read one layout), whose members have
+    /// none of their own, and whose members name only structs that exist wherever it does.
+    fn struct_when(
+        &mut self,
+        (when, unless, libc_compat): (&Option<S<String>>, &Option<S<String>>, &Option<S<String>>),
+        others: [(Option<Span>, &str); 8],
+        fields: &[Field],
+        name: &str,
+    ) -> Option<Box<When>> {
+        let when = self.when((when, unless), libc_compat, None)?;
+        let key = if when.negated { "unless" } else { "when" };
+        if let Some((Some(at), what)) = others.into_iter().find(|(s, _)| s.is_some()) {
+            self.error_note(
+                at,
+                format!("{what} on struct `{name}`, which has `{key}`"),
+                "a struct of some architectures is only declared: its own header's \
+                 `extern` copy, validators, chains and payloads read one struct on every target",
+            );
+            return None;
+        }
+        if let Some(f) = fields.iter().find(|f| f.when.is_some()) {
+            self.error_note(
+                f.span.clone(),
+                format!(
+                    "`{}` has a condition of its own in struct `{name}`, which has `{key}`",
+                    f.display_name()
+                ),
+                "one condition: on the struct, or on its members",
+            );
+            return None;
+        }
+        Some(when)
+    }
+
+    /// A member, typedef or constant that exists on the targets of `mask` names struct `j`,
+    /// which must exist on each of them.
+    fn struct_used_on(&mut self, at: Span, mask: u64, j: StructId, family: &Family) {
+        let Some(w) = &family.struct_(j).when else {
+            return;
+        };
+        let theirs = targets_mask(&w.on);
+        if mask & !theirs != 0 {
+            let missing: Vec<&str> = crate::model::layout::TARGETS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & !theirs & (1 << i) != 0)
+                .map(|(_, t)| t.triple)
+                .collect();
+            self.error_note(
+                at,
+                format!(
+                    "struct `{}` exists only where `{}`{} holds, not on {}",
+                    family.struct_(j).name,
+                    w.text,
+                    if w.negated { "'s negation" } else { "" },
+                    missing.join(", ")
+                ),
+                "name it only under a condition that implies the struct's (`when` on the \
+                 member, the struct or the define)",
+            );
+        }
     }
 
     /// A flexible array member ends its struct in C: it is the last member, of no union, and
@@ -4499,6 +4638,10 @@ impl Resolver {
                 .collect(),
             FieldType::Pointer(_) => targets.iter().map(|t| t.pointer_size()).collect(),
             FieldType::Struct(id) => {
+                if self.structs_of_some_targets {
+                    let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);
+                    self.struct_used_on(s.span(), self.evaluating_on.unwrap_or(all), id, family);
+                }
                 // Per revision the number exists in: its label and the sizes per target. The
                 // front end lays the struct out here only, since the number's value needs it.
                 let mut seen: Vec<(String, Vec<u64>)> = Vec::new();
@@ -4573,6 +4716,10 @@ impl Resolver {
             );
             return None;
         };
+        if self.structs_of_some_targets {
+            let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);
+            self.struct_used_on(at.clone(), self.evaluating_on.unwrap_or(all), id, family);
+        }
         let targets = crate::model::layout::TARGETS;
         let mut seen: Option<(String, Vec<u64>)> = None;
         for (r, rev) in family.revisions.iter().enumerate() {
@@ -5483,6 +5630,15 @@ impl Resolver {
             }
             None => self.field_type(&t.ty)?,
         };
+        // A typedef is on every target: what it names must be too.
+        if self.structs_of_some_targets {
+            let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);
+            let mut refs = Vec::new();
+            type_struct_refs(&ty, &t.ty.span(), &self.functions, &mut refs);
+            for (at, j) in refs {
+                self.struct_used_on(at, all, j, family);
+            }
+        }
         let extra = [
             t.len.as_ref().map(|l| (l.span(), "len")),
             t.aligned.as_ref().map(|a| (a.span(), "aligned")),
@@ -5841,14 +5997,27 @@ impl Resolver {
             let targets = crate::model::layout::TARGETS;
             // One size per data model (`sizeof(unsigned long)`, a struct holding a pointer):
             // the constant has each model's value, as a `long` of the ABI's word has.
+            // A define under `when` is read on its targets only (a struct of some targets
+            // has a size there alone); a data model with none of them takes the other's.
             let model = |t: &crate::model::layout::Target| usize::from(t.long_size == 8);
-            let per_model: [Option<u64>; 2] = [0, 1].map(|m| {
-                let mut it = targets.iter().zip(&bytes).filter(|(t, _)| model(t) == m);
-                let first = *it.next()?.1;
-                it.all(|(_, b)| *b == first).then_some(first)
+            let on = |i: usize| self.evaluating_on.is_none_or(|m| m & (1 << i) != 0);
+            let per_model: [Option<Option<u64>>; 2] = [0, 1].map(|m| {
+                let mut it = targets
+                    .iter()
+                    .zip(&bytes)
+                    .enumerate()
+                    .filter(|(i, (t, _))| model(t) == m && on(*i))
+                    .map(|(_, (_, b))| *b);
+                let Some(first) = it.next() else {
+                    return Some(None);
+                };
+                it.all(|b| b == first).then_some(Some(first))
             });
             let (Some(ilp32), Some(lp64)) = (per_model[0], per_model[1]) else {
-                let t = bytes.iter().position(|b| *b != bytes[0]).unwrap_or(0);
+                let first = (0..bytes.len()).find(|i| on(*i)).unwrap_or(0);
+                let t = (0..bytes.len())
+                    .find(|i| on(*i) && bytes[*i] != bytes[first])
+                    .unwrap_or(first);
                 self.error_note(
                     at,
                     format!(
@@ -5859,8 +6028,8 @@ impl Resolver {
                             Of::Align => format!("__alignof__({ty})"),
                             Of::Offset(d) => format!("offsetof({ty}, {d})"),
                         },
-                        bytes[0],
-                        targets[0].triple,
+                        bytes[first],
+                        targets[first].triple,
                         bytes[t],
                         targets[t].triple
                     ),
@@ -5868,6 +6037,11 @@ impl Resolver {
                      model",
                 );
                 return (0, Expr::Implicit);
+            };
+            let (ilp32, lp64) = match (ilp32, lp64) {
+                (Some(a), Some(b)) => (a, b),
+                (Some(a), None) | (None, Some(a)) => (a, a),
+                (None, None) => (bytes[0], bytes[0]),
             };
             found.push((r, [ilp32, lp64]));
         }

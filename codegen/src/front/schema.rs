@@ -207,6 +207,12 @@ pub struct RawStruct {
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.
     pub libc_compat: Option<S<String>>,
+    /// `#if CONDITION` around the whole struct, a test of the architecture (x86's
+    /// asm/stat.h's `struct stat64` under `#ifdef __i386__`): it exists on the targets where
+    /// the condition holds (`front::when`).
+    pub when: Option<S<String>>,
+    /// The struct of that condition's `#else`: it exists where the condition fails.
+    pub unless: Option<S<String>>,
 }
 
 /// `payload = { member, field, mask, get, set, probe, unknown }`: how the kernel picks what the

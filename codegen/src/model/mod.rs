@@ -249,7 +249,11 @@ impl RevFacts {
             .collect();
         let hole_free: Vec<bool> = f
             .structs_by_id()
-            .map(|(s, _)| l.iter().all(|t| t.struct_(s).holes.is_empty()))
+            .map(|(s, st)| {
+                l.iter()
+                    .filter(|t| st.on(t.target))
+                    .all(|t| t.struct_(s).holes.is_empty())
+            })
             .collect();
         // Embedded structs come earlier (resolve guarantees it), so one pass in order: a
         // struct's entry is there exactly when it is earlier.

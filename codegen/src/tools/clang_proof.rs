@@ -721,6 +721,15 @@ pub fn prove_with(
                     struct_name: st.name.clone(),
                     what,
                 };
+                // A struct this target leaves out (`when`) is not declared there.
+                if !st.on(target) {
+                    if measured.contains_key(&st.name) {
+                        out.push(mismatch(
+                            "declared by libclang, not on this target in the IR".into(),
+                        ));
+                    }
+                    continue;
+                }
                 let Some(m) = measured.get(&st.name) else {
                     out.push(mismatch("not found in the header".into()));
                     continue;

@@ -215,16 +215,21 @@ fn revision(view: RevView, history: &Family) -> RevisionAbi {
     let structs = view
         .structs()
         .map(|(id, st)| {
+            // A struct of some targets (`when`) is locked where it exists; its members as the
+            // first of them lays them out.
+            let on = |t: &TargetId| st.on(&TARGETS[t.0]);
             let per_target = |f: fn(&crate::layout::StructLayout) -> u64| {
                 PerTarget(
                     targets
                         .clone()
+                        .filter(on)
                         .map(|t| (t, f(view.layout(id, t))))
                         .collect(),
                 )
             };
+            let first = targets.clone().find(on).unwrap_or(TargetId::DEFAULT);
             let members = view
-                .layout(id, TargetId::DEFAULT)
+                .layout(id, first)
                 .members
                 .iter()
                 .filter_map(|m| {

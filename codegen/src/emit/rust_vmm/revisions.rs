@@ -64,7 +64,14 @@ pub(super) fn module(m: &Model) -> String {
                 if !v.exists(*s) {
                     return "0".to_string();
                 }
-                per_target(v.layouts().iter().map(|l| l.struct_(*s).size))
+                // 0 where a struct of some targets (`when`) does not exist.
+                per_target(v.layouts().iter().map(|l| {
+                    if st.on(l.target) {
+                        l.struct_(*s).size
+                    } else {
+                        0
+                    }
+                }))
             })
             .collect();
         let since = revs
@@ -81,6 +88,9 @@ pub(super) fn module(m: &Model) -> String {
     // the types, on any target the crate is built for.
     out += "        const _: () = {\n";
     for (_, st) in &structs {
+        if let Some(w) = &st.when {
+            out += &format!("            {}\n", super::cfg_attr(&w.arches()));
+        }
         out += &format!(
             "            assert!({0}.size[LATEST] == ::std::mem::size_of::<super::super::{0}>());\n",
             st.name

@@ -12,6 +12,67 @@
     clippy::nonminimal_bool,
     clippy::needless_return
 )]
+/// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
+    let mut value = 0u64;
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let byte = bytes[(at / 8) as usize];
+        let (set, shift) = if cfg!(target_endian = "big") {
+            ((byte >> (7 - at % 8)) & 1, u64::from(width) - 1 - i)
+        } else {
+            ((byte >> (at % 8)) & 1, i)
+        };
+        value |= u64::from(set) << shift;
+    }
+    value
+}
+/// `bitfield_get` of a signed bitfield: its top bit is the sign.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_get_signed(bytes: &[u8], bit: u64, width: u32) -> i64 {
+    let unused = 64 - width;
+    ((bitfield_get(bytes, bit, width) << unused) as i64) >> unused
+}
+/// A bitfield of a run declared per byte order: its first bit on this target, from the
+/// little-endian declaration's (the big-endian one reverses each byte's bitfields).
+#[inline]
+#[allow(dead_code)]
+fn byte_order_bit(bit: u64, width: u32) -> u64 {
+    if cfg!(target_endian = "big") {
+        bit / 8 * 8 + (8 - bit % 8 - u64::from(width))
+    } else {
+        bit
+    }
+}
+/// A bitfield of a run reversed as a whole on a big-endian target (`byte_order = "word"`):
+/// its first bit on this target, from the little-endian declaration's, in a run of `bits`.
+#[inline]
+#[allow(dead_code)]
+fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
+    if cfg!(target_endian = "big") { bits - bit - u64::from(width) } else { bit }
+}
+/// Writes the low `width` bits of `value` where `bitfield_get` reads them.
+#[inline]
+#[allow(dead_code)]
+fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
+    for i in 0..u64::from(width) {
+        let at = bit + i;
+        let (mask, shift) = if cfg!(target_endian = "big") {
+            (0x80u8 >> (at % 8), u64::from(width) - 1 - i)
+        } else {
+            (1u8 << (at % 8), i)
+        };
+        let byte = &mut bytes[(at / 8) as usize];
+        if (value >> shift) & 1 == 1 {
+            *byte |= mask;
+        } else {
+            *byte &= !mask;
+        }
+    }
+}
 /// C's `typedef` `sa_family_t`.
 pub type sa_family_t = u16;
 /// `struct sockaddr`
@@ -435,6 +496,190 @@ pub const CG_DR_RESERVED: u64 = 64512;
 )]
 /// `CG_DR_RESERVED` = `(0xFFFFFFFF0000FC00UL)`.
 pub const CG_DR_RESERVED: u64 = 18446744069414648832;
+#[cfg(target_arch = "x86")]
+/// `struct cg_stat64`: i686's only, as x86's asm/stat.h's struct stat64
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgStat64 {
+    /// `st_dev`.
+    pub st_dev: u64,
+    /// `__pad0`.
+    pub __pad0: [u8; 4],
+    /// the low 32 bits
+    pub __st_ino: ::core::ffi::c_ulong,
+    /// `st_mode`.
+    pub st_mode: u32,
+    /// `st_size`.
+    pub st_size: i64,
+    /// `st_ino`.
+    pub st_ino: u64,
+}
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::size_of::<CgStat64>() != 36 {
+        panic!("struct cg_stat64: wrong size");
+    }
+    if ::core::mem::align_of::<CgStat64>() != 4 {
+        panic!("struct cg_stat64: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgStat64, st_dev) != 0 {
+        panic!("struct cg_stat64: `st_dev` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64, __pad0) != 8 {
+        panic!("struct cg_stat64: `__pad0` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64, __st_ino) != 12 {
+        panic!("struct cg_stat64: `__st_ino` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64, st_mode) != 16 {
+        panic!("struct cg_stat64: `st_mode` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64, st_size) != 20 {
+        panic!("struct cg_stat64: `st_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64, st_ino) != 28 {
+        panic!("struct cg_stat64: `st_ino` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86")]
+unsafe impl ::uapigen_uaccess::Plain for CgStat64 {}
+#[cfg(target_arch = "x86")]
+/// `struct cg_stat64_box`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgStat64Box {
+    /// `st`.
+    pub st: CgStat64,
+    /// `seq`.
+    pub seq: u32,
+}
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::size_of::<CgStat64Box>() != 40 {
+        panic!("struct cg_stat64_box: wrong size");
+    }
+    if ::core::mem::align_of::<CgStat64Box>() != 4 {
+        panic!("struct cg_stat64_box: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgStat64Box, st) != 0 {
+        panic!("struct cg_stat64_box: `st` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStat64Box, seq) != 36 {
+        panic!("struct cg_stat64_box: `seq` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86")]
+unsafe impl ::uapigen_uaccess::Plain for CgStat64Box {}
+#[cfg(target_arch = "x86")]
+/// `CG_STAT64_SIZE` = `sizeof(struct cg_stat64)`.
+pub const CG_STAT64_SIZE: u32 = 36;
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+/// `struct cg_stat_wide`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgStatWide {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u32; 0],
+    /// `st_ino`.
+    pub st_ino: ::core::ffi::c_ulong,
+    /// The bytes of the bitfields `st_mode`, `st_kind`: read and written by their accessors.
+    pub _bitfield_1: [u8; 4],
+    /// `st_nlink`.
+    pub st_nlink: u32,
+}
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+impl CgStatWide {
+    /// `st_mode`: bits 0 to 15 of `_bitfield_1`.
+    #[inline]
+    pub fn st_mode(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 0, 16) as u32
+    }
+    /// Sets `st_mode` to the low 16 bits of `value`.
+    #[inline]
+    pub fn set_st_mode(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 0, 16, value as u64)
+    }
+    /// `st_kind`: bits 16 to 31 of `_bitfield_1`.
+    #[inline]
+    pub fn st_kind(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 16, 16) as u32
+    }
+    /// Sets `st_kind` to the low 16 bits of `value`.
+    #[inline]
+    pub fn set_st_kind(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 16, 16, value as u64)
+    }
+}
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::size_of::<CgStatWide>() != 16 {
+        panic!("struct cg_stat_wide: wrong size");
+    }
+    if ::core::mem::align_of::<CgStatWide>() != 8 {
+        panic!("struct cg_stat_wide: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgStatWide, st_ino) != 0 {
+        panic!("struct cg_stat_wide: `st_ino` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStatWide, st_nlink) != 12 {
+        panic!("struct cg_stat_wide: `st_nlink` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgStatWide, _bitfield_1) != 8 {
+        panic!("struct cg_stat_wide: `_bitfield_1` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+unsafe impl ::uapigen_uaccess::Plain for CgStatWide {}
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -447,6 +692,20 @@ pub mod r1 {
     pub use super::CgIn6Addr;
     pub use super::CgInputEvent;
     pub use super::CgMsqid64Ds;
+    #[cfg(target_arch = "x86")]
+    pub use super::CgStat64;
+    #[cfg(target_arch = "x86")]
+    pub use super::CgStat64Box;
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub use super::CgStatWide;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

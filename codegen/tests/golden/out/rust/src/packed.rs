@@ -14,6 +14,7 @@
 )]
 /// Reads `width` bits from bit `bit` of `bytes`, in C's allocation order.
 #[inline]
+#[allow(dead_code)]
 fn bitfield_get(bytes: &[u8], bit: u64, width: u32) -> u64 {
     let mut value = 0u64;
     for i in 0..u64::from(width) {
@@ -55,6 +56,7 @@ fn word_order_bit(bit: u64, width: u32, bits: u64) -> u64 {
 }
 /// Writes the low `width` bits of `value` where `bitfield_get` reads them.
 #[inline]
+#[allow(dead_code)]
 fn bitfield_set(bytes: &mut [u8], bit: u64, width: u32, value: u64) {
     for i in 0..u64::from(width) {
         let at = bit + i;

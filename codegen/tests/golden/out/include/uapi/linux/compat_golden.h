@@ -135,4 +135,39 @@ struct cg_msqid64_ds {
 #define CG_DR_RESERVED	(0xFFFFFFFF0000FC00UL)
 #endif /* !(defined(__i386__)) */
 
+/**
+ * struct cg_stat64 - i686's only, as x86's asm/stat.h's struct stat64
+ * @__st_ino: the low 32 bits
+ */
+#if defined(__i386__)
+struct cg_stat64 {
+	unsigned long long st_dev;
+	unsigned char __pad0[4];
+	unsigned long __st_ino;
+	unsigned int st_mode;
+	long long st_size;
+	unsigned long long st_ino;
+};
+#endif /* defined(__i386__) */
+
+#if defined(__i386__)
+struct cg_stat64_box {
+	struct cg_stat64 st;
+	__u32 seq;
+};
+#endif /* defined(__i386__) */
+
+#if defined(__i386__)
+#define CG_STAT64_SIZE	sizeof(struct cg_stat64)
+#endif /* defined(__i386__) */
+
+#if !(__BITS_PER_LONG != 64)
+struct cg_stat_wide {
+	unsigned long st_ino;
+	__u32 st_mode:16;
+	__u32 st_kind:16;
+	__u32 st_nlink;
+};
+#endif /* !(__BITS_PER_LONG != 64) */
+
 #endif /* _UAPI_LINUX_COMPAT_GOLDEN_H */
