@@ -1713,9 +1713,9 @@ fn a_schema_message_names_the_header_not_the_skeleton() {
     ]);
 }
 
-/// Members and defines under an architecture's `#if` (asm-generic/msgbuf.h's `__BITS_PER_LONG
-/// == 64`, x86's `#ifdef __i386__`) are imported from every target's reading, each with its
-/// `when` or `unless`; the skeleton loads, and import's own proof held each target's layout
+/// Members, structs and defines under an architecture's `#if` (asm-generic/msgbuf.h's
+/// `__BITS_PER_LONG == 64`, x86's `#ifdef __i386__`) are imported from every target's reading,
+/// each with its `when` or `unless`; the skeleton loads, and import's own proof held each target's layout
 /// and values to libclang's.
 #[test]
 fn members_and_defines_of_some_architectures_are_imported_with_their_condition() {
@@ -1737,6 +1737,12 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
         // One struct of both declarations, each branch's members under its condition.
         "name = \"ac_regs\"\nabi_trap",
         "  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n]",
+        // Declared in one branch only: a struct of that branch's targets, and the define
+        // beside it; x86-64's own struct of the `#else` likewise.
+        "name = \"AC_STAT64_BROKEN\"\nwhen = \"defined(__i386__)\"\nvalue = 1",
+        "name = \"ac_stat64\"\nwhen = \"defined(__i386__)\"\nfields",
+        "name = \"ac_stat_wide\"\nabi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it: implicit padding, or a layout that differs between ABIs (import proved it with libclang on every target)\" }\nunless = \"defined(__i386__)\"",
+        "name = \"ac_stat32\"\nwhen = \"__BITS_PER_LONG != 64 || defined(__ARCH_WANT_STAT64)\"",
     ] {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }
@@ -1761,6 +1767,21 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
     // i686's `long bx; int ds;`, every other target's two `unsigned long`s (4 bytes on arm).
     let sizes: Vec<u64> = m.layouts.iter().map(|l| l.structs[1].size).collect();
     assert_eq!(sizes, [16, 8, 16, 8, 16, 16, 16], "{schema}");
+    // Each of the three exists on its branch's targets only.
+    let on = |name: &str| -> Vec<&str> {
+        let st = m.family.structs.iter().find(|s| s.name == name).unwrap();
+        uapigen::layout::TARGETS
+            .iter()
+            .filter(|t| st.on(t))
+            .map(|t| t.rust_arch)
+            .collect()
+    };
+    assert_eq!(on("ac_stat64"), ["x86"]);
+    assert_eq!(
+        on("ac_stat_wide"),
+        ["x86_64", "aarch64", "arm", "riscv64", "powerpc64", "s390x"]
+    );
+    assert_eq!(on("ac_stat32"), ["x86", "arm"]);
 }
 
 /// `_IOC(dir, type, nr, sizeof(T))` and `_IOC(dir, type, nr, 0)` (the xen headers') are
@@ -1784,12 +1805,28 @@ fn ioc_numbers_and_pointers_to_undefined_structs_are_imported() {
     assert!(!schema.contains("not imported"), "{schema}");
 }
 
-/// A struct that exists on some targets only (under an architecture's `#if`) is refused: the
-/// schema's structs are on every target.
+/// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
+/// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]
-fn constants_and_structs_that_differ_between_targets_are_refused() {
-    assert_eq!(refusal("per_target.h"), [
-        "per_target.h:12:8: error: struct `pt_x86_only` is defined on x86_64-linux-gnu but not on i686-linux-gnu and 5 other targets (an `#if` on the target): the schema's structs are the same on every target",
+fn a_struct_of_one_architecture_is_imported_with_its_condition() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/per_target.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "per_target").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "name = \"PT_X86_ONLY\"\nwhen = \"defined(__x86_64__)\"\nvalue = 1",
+        "[[struct]]\nname = \"pt_x86_only\"\nwhen = \"defined(__x86_64__)\"\nfields",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+}
+
+/// An enum of some targets only is refused: the schema's enums are on every target (its
+/// values are C's on x86-64 alone).
+#[test]
+fn an_enum_of_some_targets_is_refused() {
+    assert_eq!(refusal("enum_per_target.h"), [
+        "enum_per_target.h:6:2: error: `EPT_A` is not an integer constant (or not defined) in C on i686-linux-gnu, 1 in the schema import would write (its value on x86_64-linux-gnu): the schema's constants have one value on every target",
     ]);
 }
 

@@ -120,6 +120,9 @@ enum Item {
         start: u32,
         end: u32,
         problems: Vec<Problem>,
+        /// Declared in one branch of an architecture's `#if` at file scope (x86's asm/stat.h's
+        /// `struct stat64`): the condition, and whether it is the `#else`'s (`unless`).
+        when: Option<(String, bool)>,
     },
     Enum {
         name: Option<String>,
@@ -2793,6 +2796,7 @@ fn struct_item(
         start,
         end,
         problems,
+        when: None,
     }
 }
 
@@ -3319,6 +3323,7 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
                     f.when = Some(r.branch_of(f.offset));
                 }
                 merged.push((s, e));
+                merged.push((*start, *end));
                 redeclared.push((r, name.clone()));
                 continue;
             }
@@ -3368,9 +3373,10 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
             merged.push((r.start, r.end));
         }
     }
-    // At file scope, a region whose other branches hold only defines: those defines too (x86's
-    // asm/auxvec.h's `AT_SYSINFO` under `#ifdef __i386__`). A branch with a struct or an enum
-    // stays skipped: the schema has no struct of some architectures.
+    // At file scope, a region whose other branches hold only defines and structs: those
+    // too (x86's asm/auxvec.h's `AT_SYSINFO` under `#ifdef __i386__`, asm/stat.h's `struct
+    // stat64`), each struct with its branch's condition, as x86-64's own structs there. A
+    // branch with an enum stays skipped.
     let structs: Vec<(u32, u32)> = state
         .items
         .iter()
@@ -3398,11 +3404,48 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
                     extern_header: None,
                     ..
                 } => found.push((*at, item.clone())),
+                // The other branch's declaration of a struct merged above.
+                Item::Struct { .. } if merged.iter().any(|(s, e)| s <= at && at < e) => {}
+                Item::Struct {
+                    extern_header: None,
+                    ..
+                } => {
+                    let mut item = item.clone();
+                    if let Item::Struct { when, .. } = &mut item {
+                        *when = Some(r.branch_of(*at));
+                    }
+                    found.push((*at, item));
+                }
+                // What another target did not import of its branch (a function-like macro),
+                // for the author; not its note of the branch it skipped, x86-64's.
+                Item::NotImported { .. } if *at != r.start && Some(*at) != r.else_at => {
+                    found.push((*at, item.clone()));
+                }
                 Item::NotImported { .. } => {}
                 _ => only_defines = false,
             }
         }
-        if !only_defines || found.is_empty() {
+        if !only_defines {
+            continue;
+        }
+        // x86-64's own structs in the region (not merged) are its branch's.
+        for (at, item) in state.items.iter_mut() {
+            if let Item::Struct {
+                when,
+                extern_header: None,
+                ..
+            } = item
+            {
+                let at = *at;
+                if inside(at) && !merged.iter().any(|(s, e)| *s <= at && at < *e) {
+                    *when = Some(r.branch_of(at));
+                }
+            }
+        }
+        if !found
+            .iter()
+            .any(|(_, i)| !matches!(i, Item::NotImported { .. }))
+        {
             continue;
         }
         state.items.extend(found);
@@ -5137,6 +5180,9 @@ fn verify(
         let measured = measure(&source, &dirs, target)?;
         for (s, st) in latest.structs() {
             let what = match measured.get(&st.name) {
+                // A struct of some targets (`when`) is declared on those only.
+                Some(_) if !st.on(target) => vec![EXTRA.to_string()],
+                None if !st.on(target) => Vec::new(),
                 Some(m) => compare(m, latest.layout(s, t)),
                 None => vec![MISSING.to_string()],
             };
@@ -5162,6 +5208,11 @@ fn verify(
                     "struct `{name}` is defined on {} but not on {targets} (an `#if` on the \
                      target): the schema's structs are the same on every target",
                     crate::layout::DEFAULT_TARGET.triple
+                )
+            } else if what.len() == 1 && what[0] == EXTRA {
+                format!(
+                    "struct `{name}` is defined on {targets}, where the condition import read \
+                     leaves it out"
                 )
             } else {
                 format!(
@@ -5297,8 +5348,13 @@ fn verify(
     // The header's layout, proved above: its holes and ABI differences are the kernel's.
     let trapped: Vec<&str> = latest
         .structs()
-        .filter(|(s, _)| {
-            let first = latest.layout(*s, TargetId::DEFAULT);
+        .filter(|(s, st)| {
+            // A struct of some targets (`when`) is compared where it is declared.
+            let on: Vec<TargetId> = TargetId::all()
+                .filter(|(_, t)| st.on(t))
+                .map(|(t, _)| t)
+                .collect();
+            let first = latest.layout(*s, on[0]);
             // What `check` requires a trap for: the size, each member's place and size (an
             // alignment alone that differs, a `__u64`'s on i686, needs none).
             let same = |l: &crate::layout::StructLayout| {
@@ -5309,7 +5365,7 @@ fn verify(
                         .zip(&first.members)
                         .all(|(a, b)| (a.offset, a.size, a.bits) == (b.offset, b.size, b.bits))
             };
-            !latest.hole_free(*s) || !TargetId::all().all(|(t, _)| same(latest.layout(*s, t)))
+            !latest.hole_free(*s) || !on.iter().all(|t| same(latest.layout(*s, *t)))
         })
         .map(|(_, st)| st.name.as_str())
         .collect();
@@ -5344,6 +5400,9 @@ fn verify(
 
 /// What `verify` notes of a struct libclang does not find on a target.
 const MISSING: &str = "the header does not define it there";
+
+/// `compare`'s answer for a struct libclang finds where the schema's `when` leaves it out.
+const EXTRA: &str = "the header defines it there";
 
 /// A schema message with its `at line N` (a line of the skeleton) said as the place in the
 /// header that line came from.
@@ -5836,10 +5895,15 @@ fn render(
                 may_alias,
                 mut fields,
                 start,
+                when,
                 ..
             } => {
                 let table = if union { "union" } else { "struct" };
                 let _ = writeln!(out, "\n[[{table}]]\nname = \"{name}\"");
+                if let Some((c, negated)) = &when {
+                    let key = if *negated { "unless" } else { "when" };
+                    let _ = writeln!(out, "{key} = {}", toml_str(c));
+                }
                 // An extern copy's offsets are its user's: its conditions are its own header's.
                 if extern_header.is_none() {
                     if let Some(c) = compat_at(regions, offset, None) {

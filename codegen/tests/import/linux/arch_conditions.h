@@ -54,4 +54,24 @@ struct ac_regs {
 };
 #endif
 
+/* Declared in one branch only, as x86's asm/stat.h's `struct stat64` (a define beside it). */
+#ifdef __i386__
+#define AC_STAT64_BROKEN 1
+struct ac_stat64 {
+	unsigned long long dev;
+	unsigned long ino;
+};
+#else
+struct ac_stat_wide {
+	unsigned long ino;
+};
+#endif
+
+/* asm-generic/stat.h's test: `__ARCH_WANT_STAT64` is no uAPI header's. */
+#if __BITS_PER_LONG != 64 || defined(__ARCH_WANT_STAT64)
+struct ac_stat32 {
+	int mtime;
+};
+#endif
+
 #endif /* _LINUX_ARCH_CONDITIONS_H */
