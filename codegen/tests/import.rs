@@ -1805,6 +1805,19 @@ fn ioc_numbers_and_pointers_to_undefined_structs_are_imported() {
     assert!(!schema.contains("not imported"), "{schema}");
 }
 
+/// Another header's struct declared once per architecture (x86's asm/ptrace.h's `pt_regs`,
+/// which linux/bpf_perf_event.h's struct holds) is copied as that header's import writes it:
+/// each branch's members with their condition, read on every target.
+#[test]
+fn another_headers_struct_declared_per_architecture_is_copied_with_its_conditions() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/arch_user.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "arch_user").unwrap_or_else(|e| panic!("{e}"));
+    let copy = "extern = \"linux/arch_conditions.h\"\nfields = [\n  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n]";
+    assert!(schema.contains(copy), "{schema}");
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]

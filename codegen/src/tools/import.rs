@@ -196,6 +196,8 @@ struct State {
     /// The structs those headers define, by tag: as items of their own header, and that
     /// header as a program includes it.
     other_structs: HashMap<String, (Item, String)>,
+    /// The text of each header of `other_structs`, by header as a program includes it.
+    other_sources: HashMap<String, String>,
     /// The tagged enums those headers define, likewise (i915_drm.h's members name drm.h's
     /// `enum drm_vblank_seq_type`).
     other_enums: HashMap<String, (Item, String)>,
@@ -3268,6 +3270,96 @@ impl ArchRegion {
     }
 }
 
+/// What `merge_struct` did.
+enum Merged<'r> {
+    /// Nothing: no architecture's `#if` in or around the struct.
+    Not,
+    /// Members of the `#if`s in its body, from the others (the struct's start and end).
+    Inside((u32, u32)),
+    /// Declared again in the region's other branch: the region, its own start and end, the
+    /// other declaration's.
+    Redeclared(&'r ArchRegion, (u32, u32), (u32, u32)),
+}
+
+/// Merges into struct `item` (x86-64's reading) the members the preprocessor skipped on
+/// x86-64, from `theirs` (the same header's items as the other targets read them): the
+/// members of each architecture's `#if` in its body, or, declared once per branch (x86's
+/// asm/ptrace.h's `struct pt_regs` under `#ifdef __i386__` and its `#else`), each branch's
+/// members; each with its `when`.
+fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]) -> Merged<'r> {
+    let Item::Struct {
+        name,
+        fields,
+        start,
+        end,
+        packed,
+        aligned,
+        ..
+    } = item
+    else {
+        return Merged::Not;
+    };
+    if let Some(r) = regions
+        .iter()
+        .find(|r| r.start < *start && *end <= r.end && !r.other)
+    {
+        let declared_again = theirs.iter().find_map(|i| match i {
+            Item::Struct {
+                name: n,
+                fields,
+                start: s,
+                end: e,
+                packed: p,
+                aligned: a,
+                ..
+            } if n == name
+                && *s != *start
+                && r.start < *s
+                && *e <= r.end
+                && (p, a) == (&*packed, &*aligned) =>
+            {
+                Some((fields, *s, *e))
+            }
+            _ => None,
+        });
+        if let Some((other, s, e)) = declared_again {
+            fields.extend(other.iter().cloned());
+            fields.sort_by_key(|f| f.offset);
+            for f in fields.iter_mut() {
+                f.when = Some(r.branch_of(f.offset));
+            }
+            return Merged::Redeclared(r, (*start, *end), (s, e));
+        }
+    }
+    if !regions
+        .iter()
+        .any(|r| r.start > *start && r.end <= *end && !r.other)
+    {
+        return Merged::Not;
+    }
+    // Each target's declaration, once (`theirs` holds one per target).
+    for i in theirs {
+        if let Item::Struct {
+            name: n, fields: f, ..
+        } = i
+        {
+            if n != name {
+                continue;
+            }
+            for f in f {
+                if !fields.iter().any(|g| g.offset == f.offset) {
+                    fields.push(f.clone());
+                }
+            }
+        }
+    }
+    fields.sort_by_key(|f| f.offset);
+    for f in fields.iter_mut() {
+        f.when = when_at(regions, f.offset, *start);
+    }
+    Merged::Inside((*start, *end))
+}
+
 /// Merges into each struct of `state` whose body has an architecture's `#if` the members the
 /// preprocessor skipped on x86-64, read from the targets whose branch they are (`extra`,
 /// each read of the header on one), and sets every such member's `when`: the skeleton holds
@@ -3277,82 +3369,23 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
     let mut branches: Vec<u32> = Vec::new();
     let mut redeclared: Vec<(&ArchRegion, String)> = Vec::new();
     for (_, item) in state.items.iter_mut() {
-        let Item::Struct {
-            name,
-            fields,
-            start,
-            end,
-            packed,
-            aligned,
-            ..
-        } = item
-        else {
+        let Item::Struct { name, .. } = &*item else {
             continue;
         };
-        // Declared once per branch (x86's asm/ptrace.h's `struct pt_regs` under `#ifdef
-        // __i386__` and its `#else`): one struct whose members are each branch's.
-        if let Some(r) = regions
+        let name = name.clone();
+        let theirs: Vec<&Item> = extra
             .iter()
-            .find(|r| r.start < *start && *end <= r.end && !r.other)
-        {
-            let declared_again = extra.iter().find_map(|other| {
-                other.items.iter().find_map(|(_, i)| match i {
-                    Item::Struct {
-                        name: n,
-                        fields,
-                        start: s,
-                        end: e,
-                        packed: p,
-                        aligned: a,
-                        ..
-                    } if n == name
-                        && *s != *start
-                        && r.start < *s
-                        && *e <= r.end
-                        && (p, a) == (&*packed, &*aligned) =>
-                    {
-                        Some((fields, *s, *e))
-                    }
-                    _ => None,
-                })
-            });
-            if let Some((theirs, s, e)) = declared_again {
-                fields.extend(theirs.iter().cloned());
-                fields.sort_by_key(|f| f.offset);
-                for f in fields.iter_mut() {
-                    f.when = Some(r.branch_of(f.offset));
-                }
-                merged.push((s, e));
-                merged.push((*start, *end));
-                redeclared.push((r, name.clone()));
-                continue;
-            }
-        }
-        let inside: Vec<&ArchRegion> = regions
-            .iter()
-            .filter(|r| r.start > *start && r.end <= *end && !r.other)
+            .flat_map(|x| x.items.iter().map(|(_, i)| i))
             .collect();
-        if inside.is_empty() {
-            continue;
-        }
-        for other in extra {
-            let theirs = other.items.iter().find_map(|(_, i)| match i {
-                Item::Struct {
-                    name: n, fields, ..
-                } if n == name => Some(fields),
-                _ => None,
-            });
-            for f in theirs.into_iter().flatten() {
-                if !fields.iter().any(|g| g.offset == f.offset) {
-                    fields.push(f.clone());
-                }
+        match merge_struct(item, &theirs, regions) {
+            Merged::Not => {}
+            Merged::Inside(at) => merged.push(at),
+            Merged::Redeclared(r, own, other) => {
+                merged.push(other);
+                merged.push(own);
+                redeclared.push((r, name));
             }
         }
-        fields.sort_by_key(|f| f.offset);
-        for f in fields.iter_mut() {
-            f.when = when_at(regions, f.offset, *start);
-        }
-        merged.push((*start, *end));
     }
     // A branch x86-64 skipped that declares only structs merged above is in the skeleton now.
     for (r, _) in &redeclared {
@@ -3985,6 +4018,7 @@ fn read(
         include_at: HashMap::new(),
         others: HashMap::new(),
         other_structs: HashMap::new(),
+        other_sources: HashMap::new(),
         other_enums: HashMap::new(),
         other_typedefs: HashMap::new(),
         untagged: Vec::new(),
@@ -4031,6 +4065,10 @@ fn read(
                         *t = typedef;
                         *pack = pack_at(text, place.offset);
                     }
+                    state
+                        .other_sources
+                        .entry(h.clone())
+                        .or_insert_with(|| text.to_string());
                     state.other_structs.insert(c.spelling(), (item, h));
                 }
             }
@@ -4186,7 +4224,28 @@ pub fn import_structs(
     let mut state = read(header, &args, source.clone(), include, (&stub, &types.libc))?;
     // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
     let regions = arch_regions(&source);
-    if regions.iter().any(|r| !r.other) {
+    // So are another header's structs declared per architecture (x86's asm/ptrace.h's
+    // `pt_regs`, which bpf_perf_event.h's `bpf_perf_event_data` holds), for their copies.
+    let other_regions: HashMap<String, Vec<ArchRegion>> = state
+        .other_sources
+        .iter()
+        .map(|(h, text)| (h.clone(), arch_regions(text)))
+        .filter(|(_, r)| r.iter().any(|r| !r.other))
+        .collect();
+    let per_arch: Vec<String> = state
+        .other_structs
+        .iter()
+        .filter(|(_, (item, h))| {
+            let (Item::Struct { start, end, .. }, Some(rs)) = (item, other_regions.get(h)) else {
+                return false;
+            };
+            rs.iter().any(|r| {
+                !r.other && (r.start < *start && *end <= r.end || *start < r.start && r.end <= *end)
+            })
+        })
+        .map(|(tag, _)| tag.clone())
+        .collect();
+    if regions.iter().any(|r| !r.other) || !per_arch.is_empty() {
         let mut extra = Vec::new();
         for t in &crate::layout::TARGETS[1..] {
             let args = c_args(t, &dirs, &["-fparse-all-comments", "-ferror-limit=0"]);
@@ -4199,6 +4258,15 @@ pub fn import_structs(
             )?);
         }
         merge_arch_members(&mut state, &extra, &regions);
+        for tag in &per_arch {
+            let theirs: Vec<&Item> = extra
+                .iter()
+                .filter_map(|x| Some(&x.other_structs.get(tag)?.0))
+                .collect();
+            if let Some((item, h)) = state.other_structs.get_mut(tag) {
+                merge_struct(item, &theirs, &other_regions[h.as_str()]);
+            }
+        }
     }
     if !only.is_empty() {
         let missing: Vec<&String> = only
