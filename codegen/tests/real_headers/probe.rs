@@ -45,7 +45,12 @@ pub fn keys(d: &Declarations) -> Measures {
 
 fn program(header: &str, d: &Declarations) -> String {
     let mut c = String::new();
-    c.push_str("#include <stddef.h>\n#include <stdio.h>\n#include <string.h>\n");
+    // No C library header before the one measured: glibc's would define `__GLIBC__`, which
+    // linux/stat.h tests (its `S_IFMT` ... are for a program without glibc's), where libclang
+    // read the header's declarations without one. <stddef.h> is the compiler's.
+    c.push_str(
+        "#include <stddef.h>\nint printf(const char *, ...);\nvoid *memset(void *, int, size_t);\n",
+    );
     c.push_str(uapigen::tools::header_decls::USER_FIRST);
     writeln!(c, "#include <{header}>\n").unwrap();
     // A value as C has it, whatever its type: the sign first, so -1 is not 2^64 - 1.
