@@ -1736,7 +1736,7 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
         "name = \"AC_RIP\"\nunless = \"defined(__i386__)\"\nvalue = 128",
         // One struct of both declarations, each branch's members under its condition.
         "name = \"ac_regs\"\nabi_trap",
-        "  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n]",
+        "  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"pad32\", type = \"__u32\", when = \"!(defined(__i386__)) && defined(__ILP32__)\" },\n]",
         // Declared in one branch only: a struct of that branch's targets, and the define
         // beside it; x86-64's own struct of the `#else` likewise.
         "name = \"AC_STAT64_BROKEN\"\nwhen = \"defined(__i386__)\"\nvalue = 1",
@@ -1764,9 +1764,10 @@ fn members_and_defines_of_some_architectures_are_imported_with_their_condition()
     // x86-64: 8 + 8 + 8; i686: 8 + 4 + 4 + 4 + 4; arm: likewise; the other 64-bit ones add
     // `pad` and its tail padding.
     assert_eq!(sizes, [24, 24, 32, 24, 32, 32, 32], "{schema}");
-    // i686's `long bx; int ds;`, every other target's two `unsigned long`s (4 bytes on arm).
     let sizes: Vec<u64> = m.layouts.iter().map(|l| l.structs[1].size).collect();
-    assert_eq!(sizes, [16, 8, 16, 8, 16, 16, 16], "{schema}");
+    // i686's `long bx; int ds;`, every other target's two `unsigned long`s (4 bytes on arm,
+    // with the nested `#ifdef __ILP32__`'s `pad32`).
+    assert_eq!(sizes, [16, 8, 16, 12, 16, 16, 16], "{schema}");
     // Each of the three exists on its branch's targets only.
     let on = |name: &str| -> Vec<&str> {
         let st = m.family.structs.iter().find(|s| s.name == name).unwrap();
@@ -1814,7 +1815,7 @@ fn another_headers_struct_declared_per_architecture_is_copied_with_its_condition
     let header = dir.join("linux/arch_user.h");
     let schema =
         uapigen::import::import(&header, &[&dir], "arch_user").unwrap_or_else(|e| panic!("{e}"));
-    let copy = "extern = \"linux/arch_conditions.h\"\nfields = [\n  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n]";
+    let copy = "extern = \"linux/arch_conditions.h\"\nfields = [\n  { name = \"bx\", type = \"long\", when = \"defined(__i386__)\" },\n  { name = \"ds\", type = \"int\", when = \"defined(__i386__)\" },\n  { name = \"r15\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"bx\", type = \"unsigned long\", unless = \"defined(__i386__)\" },\n  { name = \"pad32\", type = \"__u32\", when = \"!(defined(__i386__)) && defined(__ILP32__)\" },\n]";
     assert!(schema.contains(copy), "{schema}");
 }
 

@@ -3230,11 +3230,10 @@ fn arch_regions(source: &str) -> Vec<ArchRegion> {
         // architecture's, and inside one it leaves the branches as every target reads them;
         // so does one on a macro no target predefines (ptrace-abi.h's `__FRAME_OFFSETS`, a
         // program's own): import's proof holds each target's reading to libclang's.
+        // One inside another is read under both (`cond_at`): x86's asm/sigcontext.h's
+        // `#ifdef __ILP32__` member of the `#else` of `# ifdef __i386__`.
         let differs = crate::front::when::evaluate(&condition)
             .is_ok_and(|(_, on)| on.iter().any(|o| *o != on[0]));
-        if let (Some(Some(r)), true) = (stack.last(), differs) {
-            regions[*r].other = true;
-        }
         if differs {
             stack.push(Some(regions.len()));
             regions.push(ArchRegion {
@@ -3249,16 +3248,52 @@ fn arch_regions(source: &str) -> Vec<ArchRegion> {
             stack.push(None);
         }
     }
+    // Inside one `when` cannot write, none can be written either.
+    for i in 0..regions.len() {
+        let (start, end) = (regions[i].start, regions[i].end);
+        if regions
+            .iter()
+            .any(|o| o.other && o.start < start && end <= o.end)
+        {
+            regions[i].other = true;
+        }
+    }
     regions
 }
 
-/// The `when` of a member at `offset` of the struct that starts at `within`: the architecture
-/// region around it inside the struct, and which branch.
+/// The `when` of what is at `offset` (a member of the struct that starts at `within`, or
+/// with `within` 0 at file scope): the architecture regions around it after `within`, and
+/// which branch of each; several nested ones are one condition, each branch's joined with
+/// `&&` (`!(defined(__i386__)) && defined(__ILP32__)`). None inside a region `when` cannot
+/// write.
 fn when_at(regions: &[ArchRegion], offset: u32, within: u32) -> Option<(String, bool)> {
-    let r = regions
+    when_from(regions, offset, within + 1)
+}
+
+/// `when_at` of the regions that start at `from` or after.
+fn when_from(regions: &[ArchRegion], offset: u32, from: u32) -> Option<(String, bool)> {
+    let around: Vec<&ArchRegion> = regions
         .iter()
-        .find(|r| r.start > within && r.start < offset && offset < r.end && !r.other)?;
-    Some(r.branch_of(offset))
+        .filter(|r| r.start >= from && r.start < offset && offset < r.end)
+        .collect();
+    if around.iter().any(|r| r.other) {
+        return None;
+    }
+    match around.as_slice() {
+        [] => None,
+        [r] => Some(r.branch_of(offset)),
+        more => {
+            let parts: Vec<String> = more
+                .iter()
+                .map(|r| match r.branch_of(offset) {
+                    (c, false) if c.contains("||") => format!("({c})"),
+                    (c, false) => c,
+                    (c, true) => format!("!({c})"),
+                })
+                .collect();
+            Some((parts.join(" && "), false))
+        }
+    }
 }
 
 impl ArchRegion {
@@ -3301,7 +3336,8 @@ fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]
     };
     if let Some(r) = regions
         .iter()
-        .find(|r| r.start < *start && *end <= r.end && !r.other)
+        .filter(|r| r.start < *start && *end <= r.end && !r.other)
+        .last()
     {
         let declared_again = theirs.iter().find_map(|i| match i {
             Item::Struct {
@@ -3324,9 +3360,29 @@ fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]
         });
         if let Some((other, s, e)) = declared_again {
             fields.extend(other.iter().cloned());
+            // And what a nested `#if` of either declaration gives another target (asm/
+            // sigcontext.h's `#ifdef __ILP32__` inside the x86-64 one: arm's reading).
+            for i in theirs {
+                if let Item::Struct {
+                    name: n,
+                    fields: f,
+                    start: at,
+                    ..
+                } = i
+                {
+                    if n != name || (*at != *start && *at != s) {
+                        continue;
+                    }
+                    for f in f {
+                        if !fields.iter().any(|g| g.offset == f.offset) {
+                            fields.push(f.clone());
+                        }
+                    }
+                }
+            }
             fields.sort_by_key(|f| f.offset);
             for f in fields.iter_mut() {
-                f.when = Some(r.branch_of(f.offset));
+                f.when = when_from(regions, f.offset, r.start);
             }
             return Merged::Redeclared(r, (*start, *end), (s, e));
         }
@@ -3445,7 +3501,7 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
                 } => {
                     let mut item = item.clone();
                     if let Item::Struct { when, .. } = &mut item {
-                        *when = Some(r.branch_of(*at));
+                        *when = when_at(regions, *at, 0);
                     }
                     found.push((*at, item));
                 }
@@ -3471,7 +3527,7 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
             {
                 let at = *at;
                 if inside(at) && !merged.iter().any(|(s, e)| *s <= at && at < *e) {
-                    *when = Some(r.branch_of(at));
+                    *when = when_at(regions, at, 0);
                 }
             }
         }

@@ -51,6 +51,10 @@ struct ac_regs {
 struct ac_regs {
 	unsigned long r15;
 	unsigned long bx;
+/* Nested, as x86's asm/sigcontext.h's `__fpstate_pad`: under both conditions. */
+#ifdef __ILP32__
+	__u32 pad32;
+#endif
 };
 #endif
 
