@@ -959,10 +959,10 @@ const CASES: &[Case] = &[
         says: "a bitfield under a condition x86-64 fails: uapigen writes a bitfield's accessors from x86-64's layout",
     },
     Case {
-        name: "when on an inline union",
-        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"u\", union = [{ name = \"a\", type = \"__u32\" }], when = \"defined(__x86_64__)\" }]\n",
-        at: "\"defined(__x86_64__)\"",
-        says: "a condition on an inline union or struct",
+        name: "when on an inline struct of bitfields x86-64 leaves out",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"u\", struct = [{ name = \"a\", type = \"__u32\", bits = 3 }], when = \"defined(__i386__)\" },\n  { name = \"c\", type = \"__u32\" },\n]\n",
+        at: "\"defined(__i386__)\"",
+        says: "a condition x86-64 fails on an inline union or struct holding bitfields",
     },
     Case {
         name: "when on a member of an inline union",

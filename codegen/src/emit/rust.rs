@@ -1165,7 +1165,35 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
             message: Message::Text(format!("struct {c_name}: `{run_name}` at the wrong offset")),
         });
     }
-    union_layout_asserts(ctx, s, &type_name, &st.fields, 0, &mut checks);
+    // An inline union or struct some targets leave out (`when`): its type's layout under
+    // the member's `cfg`, as the targets that have it lay it out.
+    let inline = |f: &&Field| matches!(f.ty, FieldType::Inline(..));
+    for f in st.fields.iter().filter(inline).filter(|f| f.when.is_none()) {
+        union_layout_asserts(ctx, s, &type_name, std::slice::from_ref(f), 0, &mut checks);
+    }
+    let present: Vec<(&Field, Vec<crate::layout::FamilyLayout>)> = st
+        .fields
+        .iter()
+        .filter(inline)
+        .filter(|f| f.when.is_some())
+        .map(|f| {
+            (
+                f,
+                ctx.layouts
+                    .iter()
+                    .filter(|l| f.on(l.target))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .collect();
+    for (f, layouts) in &present {
+        let own = Ctx { layouts, ..*ctx };
+        let mut mine = Vec::new();
+        union_layout_asserts(&own, s, &type_name, std::slice::from_ref(*f), 0, &mut mine);
+        let arches: Vec<&str> = layouts.iter().map(|l| l.target.rust_arch).collect();
+        only_some.extend(mine.into_iter().map(|c| (cfg_arches(&arches), c)));
+    }
     layout_block(&checks, indent, &mut out);
     for (cfg, check) in &only_some {
         attr_text(indent, cfg, &mut out);

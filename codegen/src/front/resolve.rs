@@ -1396,7 +1396,7 @@ impl Resolver {
         }
         self.byte_order_runs(&mut fields, &labels, union);
         let mut seen = FxMap::default();
-        self.unique_names(&fields, &mut seen, &name);
+        self.unique_names(&fields, &mut seen, &name, u64::MAX);
         if !union {
             zero_length_arrays(&mut fields);
         }
@@ -1775,13 +1775,17 @@ impl Resolver {
         fields: &[Field],
         seen: &mut FxMap<String, Vec<(Span, RevSet, RevSet, u64)>>,
         owner: &str,
+        on: u64,
     ) {
         // The targets a member exists on, a bit each: a `when` member and its `unless` twin
-        // (msgbuf.h's `msg_stime`, a `long` or two `unsigned long`s) share no target.
-        let targets = |f: &Field| f.when.as_ref().map_or(u64::MAX, |w| targets_mask(&w.on));
+        // (msgbuf.h's `msg_stime`, a `long` or two `unsigned long`s) share no target; a
+        // member of an anonymous union under `when` has the union's (asm/sigcontext.h's `ss`).
+        let targets = |f: &Field| on & f.when.as_ref().map_or(u64::MAX, |w| targets_mask(&w.on));
         for f in fields {
             match (&f.name, &f.ty) {
-                (None, FieldType::Inline(_, members)) => self.unique_names(members, seen, owner),
+                (None, FieldType::Inline(_, members)) => {
+                    self.unique_names(members, seen, owner, targets(f))
+                }
                 (Some(n), ty) => {
                     let revisions = &self.revisions;
                     let overlaps = |since: RevSet, until: RevSet, on: u64| {
@@ -1817,7 +1821,7 @@ impl Resolver {
                     }
                     if let FieldType::Inline(_, members) = ty {
                         let mut inner = FxMap::default();
-                        self.unique_names(members, &mut inner, n);
+                        self.unique_names(members, &mut inner, n, u64::MAX);
                     }
                 }
                 (None, _) => {}
@@ -2408,7 +2412,7 @@ impl Resolver {
                 );
                 return None;
             }
-            if !self.when_fits(at, &ty, &len_expr) {
+            if !self.when_fits(at, &ty, &len_expr, x86_64) {
                 return None;
             }
         }
@@ -2713,15 +2717,31 @@ impl Resolver {
         false
     }
 
-    /// A `when` member is not an inline union or struct (whose members Rust asserts by
-    /// position), nor an array whose length differs between targets (its Rust member is
-    /// written per length). A bitfield may be one (x86's asm/ldt.h's `lm`): its run is laid
-    /// out on each target without it where it is absent, and `layout::bitfields_differ`
-    /// holds the bits of those present on both to one place.
-    fn when_fits(&mut self, at: Span, ty: &FieldType, len_expr: &Option<LenExpr>) -> bool {
-        let why = if matches!(ty, FieldType::Inline(..)) {
-            "an inline union or struct"
-        } else if len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
+    /// A `when` member is not an array whose length differs between targets (its Rust member
+    /// is written per length), nor an inline union or struct holding bitfields that x86-64
+    /// leaves out (their accessors are written from x86-64's layout). A bitfield may be one
+    /// (x86's asm/ldt.h's `lm`): its run is laid out on each target without it where it is
+    /// absent, and `layout::bitfields_differ` holds the bits of those present on both to
+    /// one place. An inline union or struct may be (x86's asm/signal.h's `_u`, i686's): its
+    /// type is declared on every target, its layout asserted where the member is.
+    fn when_fits(
+        &mut self,
+        at: Span,
+        ty: &FieldType,
+        len_expr: &Option<LenExpr>,
+        x86_64: bool,
+    ) -> bool {
+        if matches!(ty, FieldType::Inline(_, ms) if !x86_64 && Field::any(ms, &|f| f.bits.is_some()))
+        {
+            self.error_note(
+                at,
+                "a condition x86-64 fails on an inline union or struct holding bitfields: \
+                 uapigen writes a bitfield's accessors from x86-64's layout",
+                "declare the member's type above as a `[[struct]]`",
+            );
+            return false;
+        }
+        let why = if len_expr.as_ref().is_some_and(|e| e.on.is_some()) {
             "an array whose length differs between targets"
         } else {
             return true;

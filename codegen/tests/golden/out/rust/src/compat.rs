@@ -680,6 +680,199 @@ const _: () = {
     )
 )]
 unsafe impl ::uapigen_uaccess::Plain for CgStatWide {}
+/// The union `_u` of [`CgSigaction`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union CgSigactionU {
+    /// `_sa_handler`.
+    pub _sa_handler: u32,
+    /// `_sa_raw`.
+    pub _sa_raw: [u16; 2],
+}
+impl ::core::default::Default for CgSigactionU {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// The anonymous union of [`CgSigaction`].
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub union CgSigactionAnon1 {
+    /// `ss`.
+    pub ss: u16,
+    /// `__pad0`.
+    pub __pad0: u16,
+}
+impl ::core::default::Default for CgSigactionAnon1 {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+/// `struct cg_sigaction`
+#[repr(C)]
+#[derive(Clone, Copy)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct CgSigaction {
+    /// The union `_u`.
+    #[cfg(target_arch = "x86")]
+    pub _u: CgSigactionU,
+    /// `sa_handler`.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub sa_handler: u64,
+    /// `sa_flags`.
+    pub sa_flags: u32,
+    /// The anonymous union.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub anon1: CgSigactionAnon1,
+    /// `sa_tail`.
+    pub sa_tail: u16,
+}
+impl ::core::default::Default for CgSigaction {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<CgSigaction>()
+        != if cfg!(any(target_arch = "x86")) { 12 } else { 16 }
+    {
+        panic!("struct cg_sigaction: wrong size");
+    }
+    if ::core::mem::align_of::<CgSigaction>()
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct cg_sigaction: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgSigaction, sa_flags)
+        != if cfg!(any(target_arch = "x86")) { 4 } else { 8 }
+    {
+        panic!("struct cg_sigaction: `sa_flags` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgSigaction, sa_tail)
+        != if cfg!(any(target_arch = "x86")) { 8 } else { 14 }
+    {
+        panic!("struct cg_sigaction: `sa_tail` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigaction, _u) != 0 {
+        panic!("struct cg_sigaction: `_u` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigaction, sa_handler) != 0 {
+        panic!("struct cg_sigaction: `sa_handler` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigaction, anon1) != 12 {
+        panic!("struct cg_sigaction: `(anonymous union)` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::size_of::<CgSigactionU>() != 4 {
+        panic!("union CgSigactionU: wrong size");
+    }
+};
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigactionU, _sa_handler) != 0 {
+        panic!("union CgSigactionU: `_sa_handler` not at offset 0");
+    }
+};
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigactionU, _sa_raw) != 0 {
+        panic!("union CgSigactionU: `_sa_raw` not at offset 0");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::size_of::<CgSigactionAnon1>() != 2 {
+        panic!("union CgSigactionAnon1: wrong size");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigactionAnon1, ss) != 0 {
+        panic!("union CgSigactionAnon1: `ss` not at offset 0");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgSigactionAnon1, __pad0) != 0 {
+        panic!("union CgSigactionAnon1: `__pad0` not at offset 0");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -706,6 +899,7 @@ pub mod r1 {
         )
     )]
     pub use super::CgStatWide;
+    pub use super::CgSigaction;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -170,4 +170,23 @@ struct cg_stat_wide {
 };
 #endif /* !(__BITS_PER_LONG != 64) */
 
+struct cg_sigaction {
+#if defined(__i386__)
+	union {
+		__u32 _sa_handler;
+		__u16 _sa_raw[2];
+	} _u;
+#else
+	__u64 sa_handler;
+#endif /* defined(__i386__) */
+	__u32 sa_flags;
+#if !(defined(__i386__))
+	union {
+		__u16 ss;
+		__u16 __pad0;
+	};
+#endif /* !(defined(__i386__)) */
+	__u16 sa_tail;
+};
+
 #endif /* _UAPI_LINUX_COMPAT_GOLDEN_H */
