@@ -276,7 +276,6 @@ fn most_aligned(family: &Family, ty: &FieldType) -> u64 {
     }
 }
 
-/// The targets that have an item, a bit each (`When::on`).
 /// The structs `fields` name (as a member's type, an array's element, a pointer's pointee or
 /// a function pointer's parameter), at any depth, each with the member's span.
 fn struct_refs(fields: &[Field], functions: &[FnSig], out: &mut Vec<(Span, StructId)>) {
@@ -309,6 +308,7 @@ fn type_struct_refs(
     }
 }
 
+/// The targets that have an item, a bit each (`When::on`).
 fn targets_mask(on: &[bool]) -> u64 {
     on.iter()
         .enumerate()

@@ -3424,15 +3424,16 @@ fn merge_arch_members(state: &mut State, extra: &[State], regions: &[ArchRegion]
     let mut merged: Vec<(u32, u32)> = Vec::new();
     let mut branches: Vec<u32> = Vec::new();
     let mut redeclared: Vec<(&ArchRegion, String)> = Vec::new();
+    let theirs: Vec<&Item> = extra
+        .iter()
+        .flat_map(|x| x.items.iter().map(|(_, i)| i))
+        .filter(|i| matches!(i, Item::Struct { .. }))
+        .collect();
     for (_, item) in state.items.iter_mut() {
         let Item::Struct { name, .. } = &*item else {
             continue;
         };
         let name = name.clone();
-        let theirs: Vec<&Item> = extra
-            .iter()
-            .flat_map(|x| x.items.iter().map(|(_, i)| i))
-            .collect();
         match merge_struct(item, &theirs, regions) {
             Merged::Not => {}
             Merged::Inside(at) => merged.push(at),
