@@ -1576,6 +1576,8 @@ fn declarations_import_does_not_carry_over_are_listed_where_they_are() {
         "# not imported: `#undef __NI_ITEM` at not_imported.h:41:1: it undefines a macro the schema does not keep (above)",
         "# not imported: typedef `__ni_handler_t` (`void (*)(int, ...)`) at not_imported.h:47:16: the schema's typedefs name a scalar, a `struct NAME` or `union NAME` this header defines above, an array of a scalar, a pointer a member may be or a function's type (not another typedef, a qualified type or one with an attribute)",
         "# not imported: #define NI_SIG_DFL at not_imported.h:48:9: it casts to `__ni_handler_t`, which is no type the schema has (a scalar of the kernel's, or a typedef of an integer this header defines above it); add it by hand",
+        // The struct without a tag goes with the variable it types.
+        "# not imported: variable `ni_names` (`const struct { ... }[2]`) at not_imported.h:53:3: the schema declares types and constants, not objects",
     ]);
     // What the undefined macro built, expanded; an unnamed bitfield is a bitfield.
     assert!(

@@ -2316,8 +2316,24 @@ fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mut State) {
             return;
         }
         CursorKind::Var => {
+            // Its type, a struct without a tag declared in it (linux/cxl_mem.h's `static
+            // const struct { const char *name; } cxl_command_names[]`), is no uAPI type
+            // either: it goes with the variable.
+            let range = c.extent();
+            let (start, end) = (
+                range.start().expansion().offset,
+                range.end().expansion().offset,
+            );
+            state.untagged.retain(|(o, _)| !(start <= *o && *o < end));
+            // libclang spells an untagged type by its place: `struct (unnamed struct at
+            // /path/cxl_mem.h:63:14)[26]`; the note says `struct { ... }[26]`.
+            let ty = c.ty().spelling();
+            let ty = match (ty.find("(unnamed "), ty.find(')')) {
+                (Some(a), Some(b)) if a < b => format!("{}{{ ... }}{}", &ty[..a], &ty[b + 1..]),
+                _ => ty,
+            };
             not_imported(
-                format!("variable `{spelled}` (`{}`)", c.ty().spelling()),
+                format!("variable `{spelled}` (`{ty}`)"),
                 "the schema declares types and constants, not objects",
             );
             return;
