@@ -2376,6 +2376,18 @@ const CASES: &[Case] = &[
         at: "\"st.a\"",
         says: "`inside` struct `st`, which exists on some targets only",
     },
+    Case {
+        name: "a size_t member without assumes",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"word\" }\nfields = [{ name = \"n\", type = \"size_t\" }]\n",
+        at: "{ name = \"n\", type = \"size_t\" }",
+        says: "`size_t` is the C library's, and the header includes nothing that defines it",
+    },
+    Case {
+        name: "a size_t typedef without assumes",
+        body: "[[typedef]]\nname = \"sz_t\"\ntype = \"size_t\"\n",
+        at: "\"size_t\"",
+        says: "`size_t` is the C library's",
+    },
 ];
 
 fn line_col(text: &str, at: &str) -> (usize, usize) {

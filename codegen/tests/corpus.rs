@@ -487,8 +487,11 @@ fn round_trip(
     let mut host = k.include_dirs(&ABIS[0]);
     host.push(scratch.join(STUBS));
     let host: Vec<&Path> = host.iter().map(|p| p.as_path()).collect();
+    // What the header assumes included before it (the skeleton's `assumes`: linux/sysctl.h's
+    // <stddef.h>), before both.
+    let assumes = &checked.family.assumes;
     let declared = |path: &Path, include: &[&Path]| {
-        header_decls::declarations(path, include, uapigen::layout::DEFAULT_TARGET)
+        header_decls::declarations(path, include, uapigen::layout::DEFAULT_TARGET, assumes)
     };
     let real = match declared(&h.path, &host) {
         Ok(d) => d,
@@ -546,8 +549,8 @@ fn round_trip(
             let dirs: Vec<&Path> = dirs.iter().map(|p| p.as_path()).collect();
             let with_gen = [&[gen_dir.as_path()], dirs.as_slice()].concat();
             match (
-                header_decls::declarations(&h.path, &dirs, target),
-                header_decls::declarations(&gen_path, &with_gen, target),
+                header_decls::declarations(&h.path, &dirs, target, assumes),
+                header_decls::declarations(&gen_path, &with_gen, target, assumes),
             ) {
                 (Ok(r), Ok(g)) => Some((r, g)),
                 (Err(e), _) | (_, Err(e)) => {

@@ -1821,6 +1821,32 @@ fn another_headers_struct_declared_per_architecture_is_copied_with_its_condition
     assert!(schema.contains(copy), "{schema}");
 }
 
+/// A header that uses `size_t` without including anything that defines it (linux/sysctl.h)
+/// is read after <stddef.h>, and the skeleton says it assumes that header; its members are
+/// `size_t`, laid out as the ABI's word on every target (import's proof).
+#[test]
+fn a_header_that_assumes_stddef_h_says_so() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/size_t_like.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "size_t_like").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "assumes = [\"stddef.h\"]\n",
+        "{ name = \"len\", type = \"size_t\" }",
+        "{ name = \"lenp\", type = \"size_t *\" }",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    let m = uapigen::load_source(
+        uapigen::Source::new("size_t_like.toml", schema.clone()),
+        "size_t_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    assert_eq!(m.family.assumes, ["stddef.h"]);
+    let sizes: Vec<u64> = m.layouts.iter().map(|l| l.structs[0].size).collect();
+    assert_eq!(sizes, [24, 12, 24, 12, 24, 24, 24], "{schema}");
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]

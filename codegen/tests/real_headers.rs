@@ -57,7 +57,7 @@ fn compare_release(
     let host = k.include_dirs(&ABIS[0]);
     let host: Vec<&Path> = host.iter().map(|p| p.as_path()).collect();
     let declared = |path: &Path, include: &[&Path]| {
-        header_decls::declarations(path, include, uapigen::layout::DEFAULT_TARGET)
+        header_decls::declarations(path, include, uapigen::layout::DEFAULT_TARGET, &[])
             .unwrap_or_else(|e| panic!("libclang on {}:\n{e}", path.display()))
     };
     let real = declared(&k.include.join(header), &host);

@@ -771,8 +771,10 @@ fn bindgen_scalar(sc: Scalar) -> &'static str {
         Scalar::ULongLong => "::std::os::raw::c_ulonglong",
         Scalar::Long => "::std::os::raw::c_long",
         Scalar::ULong => "::std::os::raw::c_ulong",
-        // <stdint.h>'s, as bindgen maps them: Rust's own integers.
+        // <stdint.h>'s, as bindgen maps them: Rust's own integers; and `size_t` as `usize`
+        // (`size_t_is_usize`, bindgen's default).
         s if s.is_stdint() => s.rust_name(),
+        Scalar::SizeT => "usize",
         // The kernel's types by their names, which the bindings' preamble defines as bindgen
         // does.
         other => other.c_name(),

@@ -43,6 +43,10 @@ pub struct Family {
     pub c_only: bool,
     /// `#include <...>` lines, in order.
     pub includes: Vec<String>,
+    /// Headers a program includes before this one (`assumes`): the header uses what they
+    /// define without including them (linux/sysctl.h's `size_t`), as the kernel's does; the
+    /// proofs include them first, the header does not.
+    pub assumes: Vec<String>,
     /// The ones of `includes` the header writes below a constant instead of at the top: (the
     /// header, the constant).
     pub includes_after: Vec<(String, String)>,
@@ -1029,6 +1033,10 @@ pub enum Scalar {
     KernelULong,
     /// `__kernel_size_t`: `unsigned int` on 32-bit ABIs, `unsigned long` on 64-bit ones.
     KernelSize,
+    /// C's `size_t` (<stddef.h>'s, the ABI's word, unsigned): a header that uses it without
+    /// including anything that defines it (linux/sysctl.h) names the header it assumes
+    /// included first (`Family::assumes`).
+    SizeT,
     /// `__kernel_ssize_t`: `int` or `long`.
     KernelSsize,
     /// `__kernel_ptrdiff_t`: `int` or `long`.
@@ -1122,7 +1130,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// Every scalar type.
-    pub const ALL: [Scalar; 73] = [
+    pub const ALL: [Scalar; 74] = [
         Scalar::U8,
         Scalar::U16,
         Scalar::U32,
@@ -1154,6 +1162,7 @@ impl Scalar {
         Scalar::KernelLong,
         Scalar::KernelULong,
         Scalar::KernelSize,
+        Scalar::SizeT,
         Scalar::KernelSsize,
         Scalar::KernelPtrdiff,
         Scalar::KernelOff,
@@ -1232,6 +1241,7 @@ impl Scalar {
             Scalar::KernelLong => "__kernel_long_t",
             Scalar::KernelULong => "__kernel_ulong_t",
             Scalar::KernelSize => "__kernel_size_t",
+            Scalar::SizeT => "size_t",
             Scalar::KernelSsize => "__kernel_ssize_t",
             Scalar::KernelPtrdiff => "__kernel_ptrdiff_t",
             Scalar::KernelOff => "__kernel_off_t",
@@ -1288,6 +1298,7 @@ impl Scalar {
                 | Scalar::KernelLong
                 | Scalar::KernelULong
                 | Scalar::KernelSize
+                | Scalar::SizeT
                 | Scalar::KernelSsize
                 | Scalar::KernelPtrdiff
                 | Scalar::KernelOff
@@ -1369,6 +1380,8 @@ impl Scalar {
             | Scalar::KernelClock
             | Scalar::KernelSuseconds => "::core::ffi::c_long",
             Scalar::ULong | Scalar::KernelULong | Scalar::KernelSize => "::core::ffi::c_ulong",
+            // As bindgen maps it (`size_t_is_usize`).
+            Scalar::SizeT => "usize",
         }
     }
 

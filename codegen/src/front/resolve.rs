@@ -27,6 +27,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         macros: FxMap::default(),
         decl_macros: FxMap::default(),
         includes: Vec::new(),
+        assumes: Vec::new(),
         enum_types: FxMap::default(),
         enum_typedefs: FxMap::default(),
         member_enums: FxMap::default(),
@@ -142,6 +143,8 @@ struct Resolver {
     decl_macros: FxMap<String, (MacroId, Vec<String>, String)>,
     /// The family's `includes`: the headers an `extern` item may come from.
     includes: Vec<String>,
+    /// The family's `assumes`: what a `size_t` member needs.
+    assumes: Vec<String>,
     /// The tagged C enums defined so far, by tag: a member may have their type.
     enum_types: FxMap<String, (GroupId, crate::ir::EnumRepr)>,
     /// The enums declared as a typedef's type (`typedef enum { ... } NAME;`), by NAME.
@@ -618,6 +621,18 @@ impl Resolver {
             .iter()
             .map(|i| i.get_ref().header().to_string())
             .collect();
+        for a in &fam.assumes {
+            if let Some(why) = names::refuse_path(a.get_ref()) {
+                self.error(
+                    a.span(),
+                    format!(
+                        "`assumes` {:?} {why}: write a header path like stddef.h",
+                        a.get_ref()
+                    ),
+                );
+            }
+        }
+        self.assumes = fam.assumes.iter().map(|a| a.get_ref().clone()).collect();
         for inc in &fam.includes {
             if let Some(why) = names::refuse_path(inc.get_ref().header()) {
                 self.error(
@@ -762,6 +777,7 @@ impl Resolver {
                 .map(|i| i.get_ref().header().to_string())
                 .collect(),
             includes_after: Vec::new(),
+            assumes: self.assumes.clone(),
             revisions: self.revisions.clone(),
             structs: Vec::new(),
             groups: Vec::new(),
@@ -1596,6 +1612,26 @@ impl Resolver {
         Some(when)
     }
 
+    /// C's `size_t` in a member's or typedef's type (linux/sysctl.h's `size_t *oldlenp`): the
+    /// header includes nothing that defines it, so the family says which C library header
+    /// it assumes included first.
+    fn size_t_assumed(&mut self, at: Span, ty: &FieldType) {
+        let size_t = match ty {
+            FieldType::Scalar(s) => *s == Scalar::SizeT,
+            FieldType::Pointer(p) => p.to == Pointee::Scalar(Scalar::SizeT),
+            _ => false,
+        };
+        const DEFINE_IT: &[&str] = &["stddef.h", "stdlib.h", "stdio.h", "string.h", "sys/types.h"];
+        if size_t && !self.assumes.iter().any(|a| DEFINE_IT.contains(&a.as_str())) {
+            self.error_note(
+                at,
+                "`size_t` is the C library's, and the header includes nothing that defines it",
+                "say which header a program includes first: `assumes = [\"stddef.h\"]` in \
+                 [family] (or stdlib.h, stdio.h, string.h, sys/types.h)",
+            );
+        }
+    }
+
     /// A member, typedef or constant that exists on the targets of `mask` names struct `j`,
     /// which must exist on each of them.
     fn struct_used_on(&mut self, at: Span, mask: u64, j: StructId, family: &Family) {
@@ -2397,6 +2433,7 @@ impl Resolver {
                 }
             }
         }
+        self.size_t_assumed(span.clone(), &ty);
         if let (Some(w), Some(at)) = (&when, when_span) {
             // A bitfield's accessors are read from x86-64's runs (`layout::runs_among` of
             // the first layout), under the `cfg` of the targets that have it.
@@ -5650,6 +5687,7 @@ impl Resolver {
             }
             None => self.field_type(&t.ty)?,
         };
+        self.size_t_assumed(t.ty.span(), &ty);
         // A typedef is on every target: what it names must be too.
         if self.structs_of_some_targets {
             let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);

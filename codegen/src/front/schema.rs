@@ -105,6 +105,10 @@ pub struct RawFamily {
     /// below the constant `after` (linux/if.h's <linux/hdlc/ioctl.h>, which needs `IFNAMSIZ`).
     #[serde(default)]
     pub includes: Vec<S<RawInclude>>,
+    /// Headers a program includes before this one, which the header uses without including
+    /// them (linux/sysctl.h's `size_t`: `assumes = ["stddef.h"]`).
+    #[serde(default)]
+    pub assumes: Vec<S<String>>,
     /// What the family is when it is not (yet) the kernel's: a proposal's header, left out of
     /// the kernel, QEMU and rust-vmm trees.
     pub proposal: Option<S<String>>,

@@ -685,7 +685,14 @@ pub fn prove_with(
     .chain(
         families
             .iter()
-            .map(|c| format!("#include <{}>\n", c.latest().family().header)),
+            .flat_map(|c| {
+                // What a family's header assumes included before it (`assumes`), first.
+                let f = c.latest().family();
+                f.assumes
+                    .iter()
+                    .map(|a| format!("#include <{a}>\n"))
+                    .chain(std::iter::once(format!("#include <{}>\n", f.header)))
+            }),
     )
     .collect();
     let uapi = include.join("uapi");

@@ -101,17 +101,26 @@ pub struct Declarations {
     /// What is declared but not compared, each with why (a function-like macro, a define
     /// that is not an integer, a typedef ...), for the reader of a report to see.
     pub not_compared: Vec<String>,
+    /// The headers it was read after (a schema's `assumes`: linux/sysctl.h's <stddef.h>),
+    /// which a program measuring it includes first too.
+    pub assumes: Vec<String>,
 }
 
 /// The declarations `header` itself makes, its includes found in `include` (searched in
-/// order, no system folders), read as on `target`.
+/// order, no system folders), read as on `target`, after the headers of `assumes` (what a
+/// program includes before it: a schema's `assumes`).
 pub fn declarations(
     header: &Path,
     include: &[&Path],
     target: &Target,
+    assumes: &[String],
 ) -> Result<Declarations, Error> {
     let path = header.display().to_string();
-    let args = c_args(target, include, &["-ferror-limit=0"]);
+    let mut flags = vec!["-ferror-limit=0"];
+    for a in assumes {
+        flags.extend(["-include", a.as_str()]);
+    }
+    let args = c_args(target, include, &flags);
     let Some(tu) = TranslationUnit::parse(&path, None, &args, Detail::Preprocessor)? else {
         return Err(Error::Usage(format!("libclang could not parse {path}")));
     };
@@ -120,7 +129,10 @@ pub fn declarations(
         return Err(Error::Schema(errors));
     }
     let main = tu.file(&path);
-    let mut out = Declarations::default();
+    let mut out = Declarations {
+        assumes: assumes.to_vec(),
+        ..Declarations::default()
+    };
     let mut macros = Vec::new();
     tu.cursor()
         .visit_children(|c| top_level(c, main, &mut out, &mut macros));
@@ -128,7 +140,11 @@ pub fn declarations(
     // Which macros are integers is C's to say: a body that is a type, a string or nothing
     // is not compared.
     let names: Vec<String> = macros.iter().map(|(n, ..)| n.clone()).collect();
-    let source = format!("{USER_FIRST}#include \"{path}\"\n");
+    let source: String = assumes
+        .iter()
+        .map(|a| format!("#include <{a}>\n"))
+        .chain([format!("{USER_FIRST}#include \"{path}\"\n")])
+        .collect();
     let values = evaluate_on(&source, include, &names, target)?;
     // A string's type is an array of `char` (a type's name, `#define BYTE __u8`, is not).
     let is_string =

@@ -4289,12 +4289,24 @@ pub fn import_structs(
         .chain(include.iter().copied())
         .chain(std::iter::once(types.libc.as_path()))
         .collect();
-    let args = c_args(
-        DEFAULT_TARGET,
-        &dirs,
-        &["-fparse-all-comments", "-ferror-limit=0"],
-    );
-    let mut state = read(header, &args, source.clone(), include, (&stub, &types.libc))?;
+    // A header that uses <stddef.h>'s `size_t` without including anything that defines it
+    // (linux/sysctl.h, linux/omapfb.h) is read after it, as a program that compiles has it;
+    // the skeleton says so (`assumes`).
+    let mut assumes: Vec<&str> = Vec::new();
+    let mut flags = vec!["-fparse-all-comments", "-ferror-limit=0"];
+    let args = c_args(DEFAULT_TARGET, &dirs, &flags);
+    let mut state = match read(header, &args, source.clone(), include, (&stub, &types.libc)) {
+        Err(Error::Schema(d))
+            if d.iter()
+                .any(|d| d.message.contains("unknown type name 'size_t'")) =>
+        {
+            assumes.push("stddef.h");
+            flags.extend(["-include", "stddef.h"]);
+            let args = c_args(DEFAULT_TARGET, &dirs, &flags);
+            read(header, &args, source.clone(), include, (&stub, &types.libc))?
+        }
+        r => r?,
+    };
     // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
     let regions = arch_regions(&source);
     // So are another header's structs declared per architecture (x86's asm/ptrace.h's
@@ -4321,7 +4333,7 @@ pub fn import_structs(
     if regions.iter().any(|r| !r.other) || !per_arch.is_empty() {
         let mut extra = Vec::new();
         for t in &crate::layout::TARGETS[1..] {
-            let args = c_args(t, &dirs, &["-fparse-all-comments", "-ferror-limit=0"]);
+            let args = c_args(t, &dirs, &flags);
             extra.push(read(
                 header,
                 &args,
@@ -5234,6 +5246,7 @@ pub fn import_structs(
         &state.includes,
         &state.include_at,
         &regions,
+        &assumes,
     );
     let skeleton = verify(
         &skeleton,
@@ -5245,6 +5258,7 @@ pub fn import_structs(
         &dirs[1..],
         &source,
         &refuse,
+        &assumes,
     )?;
     drop(types);
     Ok(skeleton)
@@ -5269,6 +5283,7 @@ fn verify(
     include: &[&Path],
     header_text: &str,
     refuse: &dyn Fn(Vec<Problem>) -> Error,
+    assumes: &[&str],
 ) -> Result<String, Error> {
     // Lines the traps below insert, in the final skeleton: a line after them came from the
     // line that many above it in `skeleton`, which `spans` maps to the header.
@@ -5313,7 +5328,14 @@ fn verify(
     // itself may have such a name (linux/limits.h, linux/time.h, asm/unistd.h).
     let mut dirs: Vec<&Path> = vec![stub];
     dirs.extend(include.iter().copied());
-    let source = format!("#include \"{}\"\n", header.display());
+    let source: String = assumes
+        .iter()
+        .map(|a| format!("#include <{a}>\n"))
+        .chain(std::iter::once(format!(
+            "#include \"{}\"\n",
+            header.display()
+        )))
+        .collect();
     // Per struct: the first target that differs, what differs there, and how many others do.
     let mut differ: BTreeMap<&str, (&str, Vec<String>, usize)> = BTreeMap::new();
     let latest = checked.latest();
@@ -5628,6 +5650,7 @@ fn guarded_defines(source: &str) -> HashSet<String> {
 }
 
 /// The skeleton, and which of its lines each item of the header became.
+#[allow(clippy::too_many_arguments)]
 fn render(
     family: &str,
     header: &Path,
@@ -5636,6 +5659,7 @@ fn render(
     includes: &[String],
     include_at: &HashMap<String, u32>,
     regions: &[CompatRegion],
+    assumes: &[&str],
 ) -> (String, Vec<Span>) {
     items.sort_by_key(|(o, _)| *o);
     let guarded = guarded_defines(source);
@@ -5769,6 +5793,17 @@ fn render(
             .max_by_key(|(o, _)| *o)
             .map(|(_, n)| n)
     };
+    if !assumes.is_empty() {
+        let list: Vec<String> = assumes.iter().map(|a| toml_str(a)).collect();
+        let _ = writeln!(
+            out,
+            "# {} uses what these define without including them: a program includes them first",
+            header
+                .file_name()
+                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
+        );
+        let _ = writeln!(out, "assumes = [{}]", list.join(", "));
+    }
     let _ = writeln!(
         out,
         "includes = [{}]\n",

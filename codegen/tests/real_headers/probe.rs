@@ -51,6 +51,10 @@ fn program(header: &str, d: &Declarations) -> String {
     c.push_str(
         "#include <stddef.h>\nint printf(const char *, ...);\nvoid *memset(void *, int, size_t);\n",
     );
+    // What the header assumes included before it (its schema's `assumes`).
+    for a in &d.assumes {
+        writeln!(c, "#include <{a}>").unwrap();
+    }
     c.push_str(uapigen::tools::header_decls::USER_FIRST);
     writeln!(c, "#include <{header}>\n").unwrap();
     // A value as C has it, whatever its type: the sign first, so -1 is not 2^64 - 1.
@@ -220,6 +224,7 @@ fn every_shape_is_measured_as_c_lays_it_out() {
         &header,
         &system,
         uapigen::layout::DEFAULT_TARGET,
+        &[],
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

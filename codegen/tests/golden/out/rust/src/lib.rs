@@ -8,6 +8,9 @@
 /// `include/uapi/linux/arrays.h`, from `arrays.toml`.
 #[rustfmt::skip]
 pub mod arrays;
+/// `include/uapi/linux/assumes_golden.h`, from `assumes.toml`.
+#[rustfmt::skip]
+pub mod assumes_golden;
 /// `include/uapi/linux/bitfields.h`, from `bitfields.toml`.
 #[rustfmt::skip]
 pub mod bitfields;
