@@ -4289,17 +4289,17 @@ pub fn import_structs(
         .chain(include.iter().copied())
         .chain(std::iter::once(types.libc.as_path()))
         .collect();
-    // A header that uses <stddef.h>'s `size_t` without including anything that defines it
-    // (linux/sysctl.h, linux/omapfb.h) is read after it, as a program that compiles has it;
-    // the skeleton says so (`assumes`).
+    // A header that uses <stddef.h>'s `size_t` or `NULL` without including anything that
+    // defines it (linux/sysctl.h, linux/omapfb.h; linux/usb/audio.h's inline functions) is
+    // read after it, as a program that compiles has it; the skeleton says so (`assumes`).
     let mut assumes: Vec<&str> = Vec::new();
     let mut flags = vec!["-fparse-all-comments", "-ferror-limit=0"];
     let args = c_args(DEFAULT_TARGET, &dirs, &flags);
+    let stddef = |m: &str| {
+        m.contains("unknown type name 'size_t'") || m.contains("undeclared identifier 'NULL'")
+    };
     let mut state = match read(header, &args, source.clone(), include, (&stub, &types.libc)) {
-        Err(Error::Schema(d))
-            if d.iter()
-                .any(|d| d.message.contains("unknown type name 'size_t'")) =>
-        {
+        Err(Error::Schema(d)) if d.iter().any(|d| stddef(&d.message)) => {
             assumes.push("stddef.h");
             flags.extend(["-include", "stddef.h"]);
             let args = c_args(DEFAULT_TARGET, &dirs, &flags);
