@@ -183,7 +183,6 @@ impl Templates {
     }
 }
 
-/// `parts` one after the other: a line of a template written directly.
 /// Rust `text`'s items at column `col` (a struct's type, impls and layout assertions), each
 /// after `attr` (a `#[cfg(...)]` line: a struct of some targets, `Struct::when`). An item
 /// begins at the first line of that column after the previous one's last (`}`, `};`, or a
@@ -213,6 +212,7 @@ pub(crate) fn each_item_under(text: &str, col: usize, attr: &str) -> String {
     out
 }
 
+/// `parts` one after the other: a line of a template written directly.
 pub(crate) fn push(out: &mut String, parts: &[&str]) {
     for p in parts {
         out.push_str(p);

@@ -1046,6 +1046,7 @@ fn structure(ctx: &Ctx, s: StructId, indent: usize) -> String {
     structure_on(ctx, s, indent)
 }
 
+/// `structure` as laid out on `ctx.layouts` (for a struct of some targets, theirs).
 fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let st = ctx.family.struct_(s);
     let mut out = String::with_capacity(8192);
