@@ -7,15 +7,13 @@
 //!
 //!     interleaved <cache_invalidate|hwpt_invalidate> ROUNDS N
 
-use std::hint::black_box;
 use std::time::Instant;
 
-use uapigen_bench::*;
-use uapigen_bindings::{iommu::IommuCacheInvalidateInfo, iommufd::IommuHwptInvalidate};
+use uapigen_bench::RawUser;
 
-/// The user bytes start a cache line, as in the criterion bench.
-#[repr(align(64))]
-struct CacheLine<T>(T);
+// Beside the library, not in it (benches/backend.rs says why).
+#[path = "../fixture/sides.rs"]
+mod sides;
 
 const SIDES: [&str; 4] = ["rust", "raw", "gen_c", "hand_c"];
 
@@ -43,48 +41,12 @@ fn main() {
         eprintln!("ROUNDS and N must be at least 1");
         std::process::exit(2);
     }
-    let bytes = match input.as_str() {
-        "cache_invalidate" => cache_invalidate_input(),
-        "hwpt_invalidate" => hwpt_invalidate_input(),
-        other => {
-            eprintln!("unknown input {other}");
-            std::process::exit(2);
-        }
+    let Some(mut input) = sides::Input::new(input) else {
+        eprintln!("unknown input {input}");
+        std::process::exit(2);
     };
-    let mut line = CacheLine([0u8; 64]);
-    line.0[..bytes.len()].copy_from_slice(&bytes);
-    let src = &line.0[..bytes.len()];
-    let mem = Buffer(src);
-    // SAFETY: the only address given is `src`'s, for its length.
+    // SAFETY: the only addresses given are the input's own bytes, for their length.
     let raw = unsafe { RawUser::new() };
-    let mut ci = CacheLine(IommuCacheInvalidateInfo::default());
-    let mut hw = CacheLine(IommuHwptInvalidate::default());
-    let mut call = |side: &str| -> i32 {
-        match (input.as_str(), side) {
-            ("cache_invalidate", "rust") => rust_cache_invalidate(&mut ci.0, black_box(&mem)),
-            ("cache_invalidate", "raw") => {
-                rust_cache_invalidate_raw(&mut ci.0, black_box(&raw), black_box(src.as_ptr()))
-            }
-            // SAFETY: `dst` is a struct of the type, `src` its readable bytes.
-            ("cache_invalidate", "gen_c") => unsafe {
-                gen_cache_invalidate(&mut ci.0, black_box(src.as_ptr()))
-            },
-            // SAFETY: as above.
-            ("cache_invalidate", "hand_c") => unsafe {
-                hand_cache_invalidate(&mut ci.0, black_box(src.as_ptr()))
-            },
-            ("hwpt_invalidate", "rust") => rust_hwpt_invalidate(&mut hw.0, black_box(&mem)),
-            ("hwpt_invalidate", "raw") => {
-                rust_hwpt_invalidate_raw(&mut hw.0, black_box(&raw), black_box(src.as_ptr()))
-            }
-            // SAFETY: as above.
-            ("hwpt_invalidate", "gen_c") => unsafe {
-                gen_hwpt_invalidate(&mut hw.0, black_box(src.as_ptr()))
-            },
-            // SAFETY: as above.
-            _ => unsafe { hand_hwpt_invalidate(&mut hw.0, black_box(src.as_ptr())) },
-        }
-    };
     // ns per call, per round, per side.
     let mut times: Vec<[f64; 4]> = Vec::with_capacity(rounds);
     for round in 0..rounds {
@@ -93,9 +55,9 @@ fn main() {
             let s = (round + k) % SIDES.len();
             let start = Instant::now();
             for _ in 0..n {
-                let r = call(SIDES[s]);
-                if r != 0 {
-                    eprintln!("{input} {} refused its valid input: {r}", SIDES[s]);
+                let r = input.call(SIDES[s], &raw);
+                if r != Some(0) {
+                    eprintln!("{} {} refused its valid input: {r:?}", input.name, SIDES[s]);
                     std::process::exit(1);
                 }
             }
@@ -104,7 +66,7 @@ fn main() {
         times.push(t);
     }
     let hand = SIDES.len() - 1;
-    print!("{input:<18}");
+    print!("{:<18}", input.name);
     for s in 0..SIDES.len() {
         print!(" {:>9.2}", median(times.iter().map(|t| t[s]).collect()));
     }

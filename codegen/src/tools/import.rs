@@ -3358,7 +3358,6 @@ fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]
         let declared_again = theirs.iter().find_map(|i| match i {
             Item::Struct {
                 name: n,
-                fields,
                 start: s,
                 end: e,
                 packed: p,
@@ -3370,33 +3369,16 @@ fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]
                 && *e <= r.end
                 && (p, a) == (&*packed, &*aligned) =>
             {
-                Some((fields, *s, *e))
+                Some((*s, *e))
             }
             _ => None,
         });
-        if let Some((other, s, e)) = declared_again {
-            fields.extend(other.iter().cloned());
-            // And what a nested `#if` of either declaration gives another target (asm/
-            // sigcontext.h's `#ifdef __ILP32__` inside the x86-64 one: arm's reading).
-            for i in theirs {
-                if let Item::Struct {
-                    name: n,
-                    fields: f,
-                    start: at,
-                    ..
-                } = i
-                {
-                    if n != name || (*at != *start && *at != s) {
-                        continue;
-                    }
-                    for f in f {
-                        if !fields.iter().any(|g| g.offset == f.offset) {
-                            fields.push(f.clone());
-                        }
-                    }
-                }
-            }
-            fields.sort_by_key(|f| f.offset);
+        if let Some((s, e)) = declared_again {
+            // Both declarations' members: the other's, and what a nested `#if` of either
+            // gives another target (asm/sigcontext.h's `#ifdef __ILP32__` inside the x86-64
+            // one: arm's reading).
+            let own = *start;
+            add_missing(fields, theirs, name, |at| at == own || at == s);
             for f in fields.iter_mut() {
                 f.when = when_from(regions, f.offset, r.start);
             }
@@ -3410,26 +3392,37 @@ fn merge_struct<'r>(item: &mut Item, theirs: &[&Item], regions: &'r [ArchRegion]
         return Merged::Not;
     }
     // Each target's declaration, once (`theirs` holds one per target).
-    for i in theirs {
-        if let Item::Struct {
-            name: n, fields: f, ..
-        } = i
-        {
-            if n != name {
-                continue;
-            }
-            for f in f {
-                if !fields.iter().any(|g| g.offset == f.offset) {
-                    fields.push(f.clone());
-                }
-            }
-        }
-    }
-    fields.sort_by_key(|f| f.offset);
+    add_missing(fields, theirs, name, |_| true);
     for f in fields.iter_mut() {
         f.when = when_at(regions, f.offset, *start);
     }
     Merged::Inside((*start, *end))
+}
+
+/// Adds to `fields` (in the header's order) the members of struct `name` that `theirs` (other
+/// targets' readings) declare at a place `fields` has none, from the declarations starting
+/// where `at` says.
+fn add_missing(fields: &mut Vec<Field>, theirs: &[&Item], name: &str, at: impl Fn(u32) -> bool) {
+    for i in theirs {
+        let Item::Struct {
+            name: n,
+            fields: other,
+            start,
+            ..
+        } = i
+        else {
+            continue;
+        };
+        if n != name || !at(*start) {
+            continue;
+        }
+        for f in other {
+            if !fields.iter().any(|g| g.offset == f.offset) {
+                fields.push(f.clone());
+            }
+        }
+    }
+    fields.sort_by_key(|f| f.offset);
 }
 
 /// Merges into each struct of `state` whose body has an architecture's `#if` the members the
