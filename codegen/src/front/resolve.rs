@@ -452,18 +452,21 @@ impl Resolver {
     }
 
     /// `extern = "..."`: one of the family's `includes`, which defines the item the generated
-    /// header then does not write again.
+    /// header then does not write again; or of its `assumes`, which a program includes first
+    /// (linux/sockios.h's `sizeof(struct timeval)`, <sys/time.h>'s).
     fn extern_header(&mut self, raw: &Option<S<String>>, what: &str) -> Option<String> {
         let h = raw.as_ref()?;
-        if !self.includes.iter().any(|i| i == h.get_ref()) {
+        let known = |l: &[String]| l.iter().any(|i| i == h.get_ref());
+        if !known(&self.includes) && !known(&self.assumes) {
             self.error_note(
                 h.span(),
                 format!(
-                    "{what} is `extern = {:?}`, which is not one of the family's `includes`",
+                    "{what} is `extern = {:?}`, which is not one of the family's `includes` \
+                     or `assumes`",
                     h.get_ref()
                 ),
-                "the generated header includes the header an extern item comes from: add it to \
-                 `includes`",
+                "the generated header includes the header an extern item comes from (or a \
+                 program includes it first): add it to `includes` (or `assumes`)",
             );
         }
         Some(h.get_ref().clone())

@@ -3,7 +3,7 @@
 //! and width), every constant's value, built for one ABI and run. The same program text is
 //! made for the real header and for uapigen's, so both are judged by the same compiler.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,6 +75,21 @@ fn program(header: &str, d: &Declarations) -> String {
          \tprintf(\"%s\\tbit %zu width %zu\\n\", k, first, width);\n}\n\n",
     );
     c.push_str("int main(void)\n{\n");
+    // A member's name may be a macro of the header's (linux/phonet.h's `#define pn_data
+    // pn_msg_u.base.pn_data`, for its users): not expanded in the member's path.
+    let names: BTreeSet<&str> = d
+        .records
+        .iter()
+        .flat_map(|r| &r.members)
+        .flat_map(|m| {
+            m.path
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        })
+        .filter(|n| !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    for n in &names {
+        writeln!(c, "#pragma push_macro(\"{n}\")\n#undef {n}").unwrap();
+    }
     for r in &d.records {
         let ty = format!("{} {}", r.kind.keyword(), r.name);
         writeln!(
@@ -103,6 +118,9 @@ fn program(header: &str, d: &Declarations) -> String {
             }
             .unwrap();
         }
+    }
+    for n in &names {
+        writeln!(c, "#pragma pop_macro(\"{n}\")").unwrap();
     }
     for tag in &d.enums {
         writeln!(

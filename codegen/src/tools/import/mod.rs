@@ -496,6 +496,74 @@ pub fn import_structs(
     family: &str,
     only: &[String],
 ) -> Result<String, Error> {
+    // A header that uses the C library's `size_t`, `struct timeval` or `IFNAMSIZ` without
+    // including anything that defines it (linux/sysctl.h, linux/sockios.h, linux/hdlc/ioctl.h)
+    // is read after the header that does, as a program that compiles has it; the skeleton
+    // says so (`assumes`). Each round adds at least one of `ASSUMED`'s headers.
+    let mut assumes: Vec<&'static str> = Vec::new();
+    loop {
+        match import_assuming(header, include, family, only, &assumes) {
+            Err(Error::Schema(d)) => {
+                let more = assumable(&d, &assumes);
+                if more.is_empty() {
+                    return Err(Error::Schema(d));
+                }
+                assumes.extend(more);
+            }
+            r => return r,
+        }
+    }
+}
+
+/// What a uAPI header may take from the C library without including it, and the header of
+/// uapigen's C library stubs (`libc_stubs`) that a program includes first for it.
+const ASSUMED: &[(&str, &str)] = &[
+    ("size_t", "stddef.h"),
+    ("NULL", "stddef.h"),
+    ("time_t", "time.h"),
+    ("struct timespec", "time.h"),
+    ("struct timeval", "sys/time.h"),
+    ("struct sockaddr", "sys/socket.h"),
+    ("MSG_", "sys/socket.h"),
+    ("IFNAMSIZ", "net/if.h"),
+];
+
+/// The headers of `ASSUMED` whose names the diagnostics say are missing (clang's `unknown
+/// type name 'size_t'`, `incomplete type 'struct sockaddr'`; the schema's `unknown struct
+/// `timeval``), but for those already assumed.
+fn assumable(diagnostics: &[Diagnostic], assumes: &[&str]) -> Vec<&'static str> {
+    let mut more: Vec<&'static str> = Vec::new();
+    for d in diagnostics {
+        for &(name, h) in ASSUMED {
+            let tag = name.strip_prefix("struct ");
+            // `quoted` then `close`: a prefix (`MSG_`) names any of its family.
+            let named = |quoted: &str, close: char| {
+                d.message.match_indices(quoted).any(|(at, _)| {
+                    name.ends_with('_') || d.message[at + quoted.len()..].starts_with(close)
+                })
+            };
+            let missing = match tag {
+                Some(t) => {
+                    named(&format!("'struct {t}"), '\'') || named(&format!("struct `{t}"), '`')
+                }
+                None => named(&format!("'{name}"), '\''),
+            };
+            if missing && !assumes.contains(&h) && !more.contains(&h) {
+                more.push(h);
+            }
+        }
+    }
+    more
+}
+
+/// `import_structs`, reading the header after the C library headers of `assumes`.
+fn import_assuming(
+    header: &Path,
+    include: &[&Path],
+    family: &str,
+    only: &[String],
+    assumes: &[&'static str],
+) -> Result<String, Error> {
     if !is_identifier(family) {
         return Err(Error::Usage(format!(
             "family name {family:?} (--family, or the header's file name) is not a C identifier \
@@ -531,24 +599,12 @@ pub fn import_structs(
         .chain(include.iter().copied())
         .chain(std::iter::once(types.libc.as_path()))
         .collect();
-    // A header that uses <stddef.h>'s `size_t` or `NULL` without including anything that
-    // defines it (linux/sysctl.h, linux/omapfb.h; linux/usb/audio.h's inline functions) is
-    // read after it, as a program that compiles has it; the skeleton says so (`assumes`).
-    let mut assumes: Vec<&str> = Vec::new();
     let mut flags = vec!["-fparse-all-comments", "-ferror-limit=0"];
+    for a in assumes {
+        flags.extend(["-include", a]);
+    }
     let args = c_args(DEFAULT_TARGET, &dirs, &flags);
-    let stddef = |m: &str| {
-        m.contains("unknown type name 'size_t'") || m.contains("undeclared identifier 'NULL'")
-    };
-    let mut state = match read(header, &args, source.clone(), include, (&stub, &types.libc)) {
-        Err(Error::Schema(d)) if d.iter().any(|d| stddef(&d.message)) => {
-            assumes.push("stddef.h");
-            flags.extend(["-include", "stddef.h"]);
-            let args = c_args(DEFAULT_TARGET, &dirs, &flags);
-            read(header, &args, source.clone(), include, (&stub, &types.libc))?
-        }
-        r => r?,
-    };
+    let mut state = read(header, &args, source.clone(), include, (&stub, &types.libc))?;
     // Members under an architecture's `#if` that x86-64 skips: read on the other targets too.
     let regions = arch_regions(&source);
     // So are another header's structs declared per architecture (x86's asm/ptrace.h's
@@ -957,6 +1013,19 @@ pub fn import_structs(
                             ),
                         };
                         continue;
+                    }
+                    // `sizeof(struct TAG)` of another header's struct (linux/sockios.h's
+                    // `struct timeval`, the C library's): copied as a member's would be.
+                    for t in sizeof_tags(value) {
+                        if !structs.contains(&t) && !later_structs.contains(&t) {
+                            adopt_struct(
+                                &t,
+                                &state.other_structs,
+                                &mut structs,
+                                &mut extern_structs,
+                                0,
+                            );
+                        }
                     }
                     if names == [name.as_str()] && value.starts_with("alias = ") {
                         // `#define X X` under an enum's `X`, so that `#ifdef X` sees it: the
@@ -1480,6 +1549,8 @@ pub fn import_structs(
             _ => None,
         })
         .collect();
+    // What a program includes first, the header does not include.
+    state.includes.retain(|h| !assumes.contains(&h.as_str()));
     let (skeleton, spans) = render(
         family,
         header,
@@ -1488,7 +1559,7 @@ pub fn import_structs(
         &state.includes,
         &state.include_at,
         &regions,
-        &assumes,
+        assumes,
     );
     let skeleton = verify(
         &skeleton,
@@ -1500,7 +1571,7 @@ pub fn import_structs(
         &dirs[1..],
         &source,
         &refuse,
-        &assumes,
+        assumes,
     )?;
     drop(types);
     Ok(skeleton)
