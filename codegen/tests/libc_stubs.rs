@@ -29,6 +29,7 @@ const INCLUDES: &[&str] = &[
     "sys/ioctl.h",
     "netinet/in.h",
     "netinet/if_ether.h",
+    "net/if.h",
 ];
 
 const TYPES: &[&str] = &[
@@ -92,6 +93,29 @@ const CONSTANTS: &[&str] = &[
     "_IOR('x', 1, struct timeval)",
     "_IOW('x', 2, struct sockaddr)",
     "offsetof(struct sockaddr, sa_data)",
+    "MSG_OOB",
+    "MSG_PEEK",
+    "MSG_DONTROUTE",
+    "MSG_CTRUNC",
+    "MSG_PROXY",
+    "MSG_TRUNC",
+    "MSG_DONTWAIT",
+    "MSG_EOR",
+    "MSG_WAITALL",
+    "MSG_FIN",
+    "MSG_SYN",
+    "MSG_CONFIRM",
+    "MSG_RST",
+    "MSG_ERRQUEUE",
+    "MSG_NOSIGNAL",
+    "MSG_MORE",
+    "MSG_WAITFORONE",
+    "MSG_BATCH",
+    "MSG_ZEROCOPY",
+    "MSG_FASTOPEN",
+    "MSG_CMSG_CLOEXEC",
+    "IF_NAMESIZE",
+    "IFNAMSIZ",
 ];
 
 /// Every integer constant expression the stubs must agree on.

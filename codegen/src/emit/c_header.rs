@@ -494,7 +494,11 @@ fn includes(family: &Family) -> Vec<String> {
         Expr::C { text, .. } if text.contains("_t") => names_scalar(text, |_, s| s.is_stdint()),
         _ => false,
     };
-    if (family.any_field(&stdint) || family.constants().any(stdint_cast)) && !listed("stdint.h") {
+    // ... unless a program includes it first (linux/sctp.h's, `assumes`).
+    if (family.any_field(&stdint) || family.constants().any(stdint_cast))
+        && !listed("stdint.h")
+        && !family.assumes.iter().any(|a| a == "stdint.h")
+    {
         out.push("stdint.h".to_string());
     }
     // `__kernel_sa_family_t` is <linux/socket.h>'s, which declares it itself

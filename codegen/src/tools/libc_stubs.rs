@@ -28,6 +28,7 @@ pub const HEADERS: &[(&str, &str)] = &[
     ("sys/ioctl.h", SYS_IOCTL_H),
     ("netinet/in.h", NETINET_IN_H),
     ("netinet/if_ether.h", NETINET_IF_ETHER_H),
+    ("net/if.h", NET_IF_H),
 ];
 
 /// The compiler's own <stddef.h> (gcc's and clang's define these from the target's macros).
@@ -112,7 +113,9 @@ struct timezone {\n\tint tz_minuteswest;\n\tint tz_dsttime;\n};\n\
 );
 
 /// bits/sockaddr.h and bits/socket.h: `sa_family_t` is `unsigned short int`; a
-/// `sockaddr_storage` is 128 bytes, aligned as `unsigned long` (`__ss_aligntype`).
+/// `sockaddr_storage` is 128 bytes, aligned as `unsigned long` (`__ss_aligntype`); the `MSG_*`
+/// flags of `send`/`recv` (enumerators of an enum of `int`s, each also #defined to its name),
+/// which linux/sctp.h's `SCTP_EOF` takes.
 const SYS_SOCKET_H: &str = "#ifndef _SYS_SOCKET_H\n#define _SYS_SOCKET_H\n\
 #include <sys/types.h>\n\
 typedef unsigned short sa_family_t;\ntypedef unsigned int socklen_t;\n\
@@ -120,7 +123,35 @@ struct sockaddr {\n\tsa_family_t sa_family;\n\tchar sa_data[14];\n};\n\
 struct sockaddr_storage {\n\tsa_family_t ss_family;\n\
 \tchar __ss_padding[128 - sizeof(unsigned short) - sizeof(unsigned long)];\n\
 \tunsigned long __ss_align;\n};\n\
+#define MSG_OOB 0x01\n\
+#define MSG_PEEK 0x02\n\
+#define MSG_DONTROUTE 0x04\n\
+#define MSG_CTRUNC 0x08\n\
+#define MSG_PROXY 0x10\n\
+#define MSG_TRUNC 0x20\n\
+#define MSG_DONTWAIT 0x40\n\
+#define MSG_EOR 0x80\n\
+#define MSG_WAITALL 0x100\n\
+#define MSG_FIN 0x200\n\
+#define MSG_SYN 0x400\n\
+#define MSG_CONFIRM 0x800\n\
+#define MSG_RST 0x1000\n\
+#define MSG_ERRQUEUE 0x2000\n\
+#define MSG_NOSIGNAL 0x4000\n\
+#define MSG_MORE 0x8000\n\
+#define MSG_WAITFORONE 0x10000\n\
+#define MSG_BATCH 0x40000\n\
+#define MSG_ZEROCOPY 0x4000000\n\
+#define MSG_FASTOPEN 0x20000000\n\
+#define MSG_CMSG_CLOEXEC 0x40000000\n\
 #endif\n";
+
+/// glibc's <net/if.h>, for linux/hdlc/ioctl.h's `IFNAMSIZ` (which linux/if.h defines before
+/// including it). Its guard is not glibc's `_NET_IF_H`, which <linux/libc-compat.h> tests to
+/// leave `struct ifreq` and the `IFF_*` flags to the C library, which this stub does not
+/// declare.
+const NET_IF_H: &str = "#ifndef _UAPIGEN_NET_IF_H\n#define _UAPIGEN_NET_IF_H\n\
+#define IF_NAMESIZE 16\n#define IFNAMSIZ IF_NAMESIZE\n#endif\n";
 
 /// glibc's <sys/ioctl.h> brings the kernel's `_IO()` family.
 const SYS_IOCTL_H: &str = "#ifndef _SYS_IOCTL_H\n#define _SYS_IOCTL_H\n\

@@ -526,6 +526,14 @@ const ASSUMED: &[(&str, &str)] = &[
     ("struct sockaddr", "sys/socket.h"),
     ("MSG_", "sys/socket.h"),
     ("IFNAMSIZ", "net/if.h"),
+    ("uint8_t", "stdint.h"),
+    ("uint16_t", "stdint.h"),
+    ("uint32_t", "stdint.h"),
+    ("uint64_t", "stdint.h"),
+    ("int8_t", "stdint.h"),
+    ("int16_t", "stdint.h"),
+    ("int32_t", "stdint.h"),
+    ("int64_t", "stdint.h"),
 ];
 
 /// The headers of `ASSUMED` whose names the diagnostics say are missing (clang's `unknown
