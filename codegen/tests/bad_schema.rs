@@ -1019,6 +1019,18 @@ const CASES: &[Case] = &[
         says: "unknown constant `A`",
     },
     Case {
+        name: "a constant naming defines under when and unless of two values on one data model",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"A\"\nvalue = 2\nunless = \"defined(__i386__)\"\n\n[[define]]\nname = \"B\"\nexpr = \"(A)\"\n",
+        at: "(A)",
+        says: "unknown constant `A`",
+    },
+    Case {
+        name: "a constant naming defines under when that leave a target out",
+        body: "[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"__BITS_PER_LONG == 64\"\n\n[[define]]\nname = \"A\"\nvalue = 1\nwhen = \"defined(__i386__)\"\n\n[[define]]\nname = \"B\"\nexpr = \"(A)\"\n",
+        at: "(A)",
+        says: "unknown constant `A`",
+    },
+    Case {
         name: "an extern enum that is a run of defines",
         body: "[[flags]]\nname = \"f\"\nextern = \"linux/types.h\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
         at: "\"linux/types.h\"\nvalues",

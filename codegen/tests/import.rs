@@ -1847,6 +1847,70 @@ fn a_header_that_assumes_stddef_h_says_so() {
     assert_eq!(sizes, [24, 12, 24, 12, 24, 24, 24], "{schema}");
 }
 
+/// A header that uses the C library's types, structs and constants without including a header
+/// that declares them is read after the headers that do, which the skeleton assumes (not
+/// includes): their structs and typedefs are `extern` copies of those headers; a define taking
+/// `sizeof` of one (not expanded in the header) needs its header too; a define on every target
+/// may name one defined per data model (import's proof held every layout and value).
+#[test]
+fn a_header_that_assumes_c_library_headers_says_which() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/libc_like.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "libc_like").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "assumes = [\"time.h\", \"sys/socket.h\", \"stdint.h\", \"net/if.h\", \"sys/time.h\"]\n\
+         includes = [\"linux/types.h\", \"asm/bitsperlong.h\"]\n",
+        "[[typedef]]\nname = \"time_t\"\ntype = \"long\"\nextern = \"time.h\"\n",
+        "name = \"timeval\"\n",
+        "extern = \"sys/time.h\"\n",
+        "name = \"timespec\"\n",
+        "extern = \"time.h\"\n",
+        "{ name = \"ts\", type = \"struct timespec\", len = 3 }",
+        "{ name = \"zero\", type = \"__u8\", len = 14 }",
+        "{ name = \"delay\", type = \"uint32_t\" }",
+        "{ name = \"master\", type = \"char\", len = 16 }",
+        "{ name = \"LL_EOF\", value = 512 }",
+        "name = \"LL_STAMP_SIZE\"\nexpr = \"(sizeof(struct timeval))\"",
+        "name = \"LL_OPT\"\nunless = \"__BITS_PER_LONG == 64\"\n\
+         expr = \"(sizeof(time_t) == sizeof(__kernel_long_t) ? LL_OPT_OLD : LL_OPT_NEW)\"",
+        "name = \"LL_SCM_OPT\"\nalias = \"LL_OPT\"",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    let m = uapigen::load_source(
+        uapigen::Source::new("libc_like.toml", schema.clone()),
+        "libc_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    // `sizeof(struct timeval)`: two `long`s, each ABI's word.
+    let stamp = m
+        .family
+        .constants()
+        .find(|c| c.name == "LL_STAMP_SIZE")
+        .unwrap();
+    let sizes: Vec<u64> = uapigen::layout::TARGETS
+        .iter()
+        .map(|t| m.family.value_on(stamp, t))
+        .collect();
+    assert_eq!(sizes, [16, 8, 16, 8, 16, 16, 16], "{schema}");
+    let scm = m
+        .family
+        .constants()
+        .find(|c| c.name == "LL_SCM_OPT")
+        .unwrap();
+    assert_eq!(scm.value, 29);
+    // The generated header includes none of what it assumes; nor <stdint.h>, assumed too.
+    let h = uapigen::emit::c_header::emit(&m.family, &uapigen::emit::Templates::new(None).unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let included: Vec<&str> = h.lines().filter(|l| l.starts_with("#include")).collect();
+    assert_eq!(
+        included,
+        ["#include <linux/types.h>", "#include <asm/bitsperlong.h>"],
+        "{h}"
+    );
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]

@@ -406,17 +406,37 @@ impl Resolver {
     }
 
     /// A constant's value for an expression: one on every target, or, for a define under
-    /// `when` being evaluated (`evaluating_on`), one under `when` on each of its targets.
+    /// `when` being evaluated (`evaluating_on`), one under `when` on each of its targets; or,
+    /// for one on every target, the one value in `model` of defines under `when` that cover
+    /// its targets between them (asm-generic/socket.h's `SO_TIMESTAMP`, one define on 64-bit
+    /// ABIs and another elsewhere, which `SCM_TIMESTAMP` names).
     fn value_of(&self, name: &str, model: usize) -> Option<CValue> {
         if let Some((.., cv)) = self.constants.get(name) {
             return Some(cv[model]);
         }
-        let on = self.evaluating_on?;
-        self.conditional_values
-            .get(name)?
+        let defs = self.conditional_values.get(name)?;
+        if let Some(on) = self.evaluating_on {
+            return defs
+                .iter()
+                .find(|(mask, _)| on & !mask == 0)
+                .map(|(_, cv)| cv[model]);
+        }
+        let long = [4, 8][model];
+        let want = crate::model::layout::TARGETS
             .iter()
-            .find(|(mask, _)| on & !mask == 0)
-            .map(|(_, cv)| cv[model])
+            .enumerate()
+            .filter(|(_, t)| t.long_size == long)
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        let mut value = None;
+        let mut covered = 0;
+        for (mask, cv) in defs.iter().filter(|(mask, _)| mask & want != 0) {
+            if value.is_some_and(|v| v != cv[model]) {
+                return None;
+            }
+            value = Some(cv[model]);
+            covered |= mask & want;
+        }
+        value.filter(|_| covered == want)
     }
 
     /// An unknown constant that a define under `when` names, or a string define: why it is
@@ -435,6 +455,17 @@ impl Resolver {
                 ),
                 ..d
             },
+            Some(n)
+                if self.conditional.get(&n).is_some_and(|(mask, _)| {
+                    *mask == targets_mask(&[true; crate::model::layout::TARGETS.len()])
+                }) =>
+            {
+                d.note(format!(
+                    "`{n}` is defined under `when` and `unless`, with two values on targets of \
+                     one data model: a constant on every target names it only where it has one \
+                     value per data model"
+                ))
+            }
             Some(n) if self.conditional.contains_key(&n) => d.note(format!(
                 "`{n}` is defined under `when` or `unless`: not on every target, so no other \
                  constant, rule or flag may use it"

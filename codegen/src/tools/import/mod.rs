@@ -416,15 +416,17 @@ fn read(
                 // own of that spelling is its (cxl/features.h's `__uapi_uuid_t`).
                 let own = Scalar::from_c_name(&c.spelling()).is_some();
                 if let (Some(h), Some(ty), false) = (other, typedef_target(c), own) {
-                    state.other_typedefs.insert(
-                        c.spelling(),
-                        OtherTypedef {
+                    // The first of a C library's typedefs that two of its headers declare
+                    // (`time_t`: <time.h>'s, <sys/types.h>'s): the one a program included first.
+                    state
+                        .other_typedefs
+                        .entry(c.spelling())
+                        .or_insert(OtherTypedef {
                             ty,
                             bitwise: is_bitwise(c),
                             aligned: typedef_aligned(c),
                             header: h,
-                        },
-                    );
+                        });
                 }
             }
         }
@@ -502,17 +504,43 @@ pub fn import_structs(
     // says so (`assumes`). Each round adds at least one of `ASSUMED`'s headers.
     let mut assumes: Vec<&'static str> = Vec::new();
     loop {
-        match import_assuming(header, include, family, only, &assumes) {
-            Err(Error::Schema(d)) => {
-                let more = assumable(&d, &assumes);
-                if more.is_empty() {
-                    return Err(Error::Schema(d));
-                }
-                assumes.extend(more);
+        // What the header's defines take `sizeof` of (vm_sockets.h's `sizeof(time_t)`).
+        let mut wanted = Vec::new();
+        let r = import_assuming(header, include, family, only, &assumes, &mut wanted);
+        let mut more: Vec<&'static str> = match &r {
+            Err(Error::Schema(d)) => assumable(d, &assumes),
+            _ => Vec::new(),
+        };
+        for h in wanted {
+            if !assumes.contains(&h) && !more.contains(&h) {
+                more.push(h);
             }
-            r => return r,
         }
+        if more.is_empty() {
+            return r;
+        }
+        assumes.extend(more);
     }
+}
+
+/// Whether `name` is another header's typedef of a scalar the schema copies: a uAPI header's
+/// (`other_scalar_typedef`) or the C library's (vm_sockets.h's `time_t`, <sys/types.h>'s
+/// through <sys/socket.h>), whose header the schema then includes (or `assumes`).
+fn copied_scalar_typedef(others: &HashMap<String, OtherTypedef>, name: &str) -> bool {
+    other_scalar_typedef(others, name)
+        || others.get(name).is_some_and(|t| {
+            crate::libc_stubs::HEADERS
+                .iter()
+                .any(|(h, _)| *h == t.header)
+                && Scalar::from_c_name(&t.ty).is_some()
+        })
+}
+
+/// The header of `ASSUMED` that declares `name` (a type, a constant, or `struct TAG`).
+fn assumed_header(name: &str) -> Option<&'static str> {
+    ASSUMED
+        .iter()
+        .find_map(|&(n, h)| (n == name || n.ends_with('_') && name.starts_with(n)).then_some(h))
 }
 
 /// What a uAPI header may take from the C library without including it, and the header of
@@ -571,6 +599,7 @@ fn import_assuming(
     family: &str,
     only: &[String],
     assumes: &[&'static str],
+    wanted: &mut Vec<&'static str>,
 ) -> Result<String, Error> {
     if !is_identifier(family) {
         return Err(Error::Usage(format!(
@@ -1007,10 +1036,12 @@ fn import_assuming(
                     if let Some(t) = sizeof_names(value).into_iter().find(|t| {
                         Scalar::from_c_name(t).is_none()
                             && !typedef_names.contains(t)
+                            && !copied_scalar_typedef(&state.other_typedefs, t)
                             && !type_defines.contains(t)
                             && !strings.contains(t)
                             && !known.contains(t)
                     }) {
+                        wanted.extend(assumed_header(&t).filter(|h| !assumes.contains(h)));
                         lost.push(name.clone());
                         *item = Item::NotImported {
                             what: format!("#define {name}"),
@@ -1362,13 +1393,16 @@ fn import_assuming(
         let Item::Define { value, .. } = item else {
             continue;
         };
-        let Some(t) = define_typedef_arg(value) else {
-            continue;
-        };
-        if let (Some(other), false) = (state.other_typedefs.get(&t), seen.contains(&t)) {
-            if other_scalar_typedef(&state.other_typedefs, &t) {
-                seen.insert(t.clone());
-                extern_typedefs.push((t.clone(), other.clone()));
+        // ... or a define takes the `sizeof` of (vm_sockets.h's `sizeof(time_t)`, <time.h>'s).
+        let named = define_typedef_arg(value)
+            .into_iter()
+            .chain(sizeof_names(value));
+        for t in named {
+            if let (Some(other), false) = (state.other_typedefs.get(&t), seen.contains(&t)) {
+                if copied_scalar_typedef(&state.other_typedefs, &t) {
+                    seen.insert(t.clone());
+                    extern_typedefs.push((t.clone(), other.clone()));
+                }
             }
         }
     }

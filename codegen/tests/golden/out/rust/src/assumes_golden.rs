@@ -79,6 +79,70 @@ const _: () = {
         panic!("struct ag_sysctl_args: `__unused` at the wrong offset");
     }
 };
+/// `struct timeval`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct Timeval {
+    /// `tv_sec`.
+    pub tv_sec: ::core::ffi::c_long,
+    /// `tv_usec`.
+    pub tv_usec: ::core::ffi::c_long,
+}
+const _: () = {
+    if ::core::mem::size_of::<Timeval>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct timeval: wrong size");
+    }
+    if ::core::mem::align_of::<Timeval>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct timeval: wrong alignment");
+    }
+    if ::core::mem::offset_of!(Timeval, tv_sec) != 0 {
+        panic!("struct timeval: `tv_sec` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(Timeval, tv_usec)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct timeval: `tv_usec` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for Timeval {}
+/// C's `typedef` `time_t`.
+pub type time_t = ::core::ffi::c_long;
+/// `AG_STAMP_SIZE` = `(sizeof(struct timeval))`.
+pub const AG_STAMP_SIZE: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32") {
+    8
+} else {
+    16
+};
+/// `AG_OPT_OLD` = `29`.
+pub const AG_OPT_OLD: u32 = 29;
+/// `AG_OPT_NEW` = `63`.
+pub const AG_OPT_NEW: u32 = 63;
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+/// `AG_OPT` = `AG_OPT_OLD`.
+pub const AG_OPT: u32 = AG_OPT_OLD;
+#[cfg(any(target_arch = "x86", target_arch = "arm"))]
+/// `AG_OPT` = `(sizeof(time_t) == sizeof(__kernel_long_t) ? AG_OPT_OLD : AG_OPT_NEW)`.
+pub const AG_OPT: u32 = 29;
+/// `AG_SCM_OPT` = `AG_OPT`.
+pub const AG_SCM_OPT: u32 = AG_OPT;
 /// The structs of revision `r1` (r1), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -86,6 +150,7 @@ pub mod r1 {
     /// The revision's index, as `copy_from_user_by_name` takes it.
     pub const REVISION: usize = 0;
     pub use super::AgSysctlArgs;
+    pub use super::Timeval;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

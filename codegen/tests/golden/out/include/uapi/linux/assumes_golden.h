@@ -5,6 +5,7 @@
 #define _UAPI_LINUX_ASSUMES_GOLDEN_H
 
 #include <linux/types.h>
+#include <asm/bitsperlong.h>
 
 /**
  * struct ag_sysctl_args - As linux/sysctl.h's __sysctl_args
@@ -18,5 +19,21 @@ struct ag_sysctl_args {
 	size_t newlen;
 	unsigned long __unused[4];
 };
+
+#define AG_STAMP_SIZE	(sizeof(struct timeval))
+
+#define AG_OPT_OLD	29
+
+#define AG_OPT_NEW	63
+
+#if __BITS_PER_LONG == 64
+#define AG_OPT	AG_OPT_OLD
+#endif /* __BITS_PER_LONG == 64 */
+
+#if !(__BITS_PER_LONG == 64)
+#define AG_OPT	(sizeof(time_t) == sizeof(__kernel_long_t) ? AG_OPT_OLD : AG_OPT_NEW)
+#endif /* !(__BITS_PER_LONG == 64) */
+
+#define AG_SCM_OPT	AG_OPT
 
 #endif /* _UAPI_LINUX_ASSUMES_GOLDEN_H */
