@@ -503,6 +503,10 @@ pub fn import_structs(
     // is read after the header that does, as a program that compiles has it; the skeleton
     // says so (`assumes`). Each round adds at least one of `ASSUMED`'s headers.
     let mut assumes: Vec<&'static str> = Vec::new();
+    // A skeleton that lists as not imported a define taking `sizeof` of the C library's type
+    // (linux/lp.h's `sizeof(time_t)`): kept if assuming that type's header does not make a
+    // skeleton that holds (lp.h's define then computes with an ioctl number).
+    let mut without: Option<String> = None;
     loop {
         // What the header's defines take `sizeof` of (vm_sockets.h's `sizeof(time_t)`).
         let mut wanted = Vec::new();
@@ -516,8 +520,11 @@ pub fn import_structs(
                 more.push(h);
             }
         }
-        if more.is_empty() {
-            return r;
+        match r {
+            Ok(skeleton) if !more.is_empty() => without = Some(skeleton),
+            Err(e) if more.is_empty() => return without.ok_or(e),
+            r if more.is_empty() => return r,
+            _ => {}
         }
         assumes.extend(more);
     }
