@@ -239,10 +239,10 @@ const CASES: &[Case] = &[
         says: "`IOC` is an ioctl number, which powerpc encodes differently",
     },
     Case {
-        name: "an expression computed from an ioctl number",
-        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1 }\n\n[[define]]\nname = \"M\"\nexpr = \"IOC + 1\"\n",
+        name: "an expression computed from an ioctl number of a size per ABI",
+        body: "[[struct]]\nname = \"s\"\nabi_trap = { revisions = [\"r1\"], note = \"i686\" }\nfields = [{ name = \"a\", type = \"__u32\" }, { name = \"b\", type = \"__u64\" }]\n\n[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"r\", size = \"struct s\" }\n\n[[define]]\nname = \"M\"\nexpr = \"IOC + 1\"\n",
         at: "IOC +",
-        says: "`IOC` is an ioctl number",
+        says: "`IOC` is an ioctl number whose argument's size differs between ABIs",
     },
     Case {
         name: "ioctl argument type that grows in a later revision",

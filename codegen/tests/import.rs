@@ -458,7 +458,7 @@ fn refusal(file: &str) -> Vec<String> {
 #[test]
 fn ioctl_numbers_the_schema_cannot_write_are_refused() {
     assert_eq!(refusal("ioctl_numbers.h"), [
-        "ioctl_numbers.h:14:9: error: the schema import would write for this is refused: `IOCTL_NUMBERS_RUN` is an ioctl number, which powerpc encodes differently",
+        "ioctl_numbers.h:14:9: error: the schema import would write for this is refused: `IOCTL_NUMBERS_GET` is an ioctl number whose argument's size differs between ABIs",
     ]);
 }
 
@@ -1860,7 +1860,7 @@ fn a_header_that_assumes_c_library_headers_says_which() {
         uapigen::import::import(&header, &[&dir], "libc_like").unwrap_or_else(|e| panic!("{e}"));
     for line in [
         "assumes = [\"time.h\", \"sys/socket.h\", \"stdint.h\", \"net/if.h\", \"sys/time.h\"]\n\
-         includes = [\"linux/types.h\", \"asm/bitsperlong.h\"]\n",
+         includes = [\"linux/types.h\", \"asm/bitsperlong.h\", \"linux/ioctl.h\"]\n",
         "[[typedef]]\nname = \"time_t\"\ntype = \"long\"\nextern = \"time.h\"\n",
         "name = \"timeval\"\n",
         "extern = \"sys/time.h\"\n",
@@ -1872,6 +1872,7 @@ fn a_header_that_assumes_c_library_headers_says_which() {
         "{ name = \"master\", type = \"char\", len = 16 }",
         "{ name = \"LL_EOF\", value = 512 }",
         "name = \"LL_STAMP_SIZE\"\nexpr = \"(sizeof(struct timeval))\"",
+        "name = \"LL_STAMP\"\nexpr = \"((sizeof(struct timeval)) == 8 ? LL_STAMP_OLD : LL_STAMP_NEW)\"",
         "name = \"LL_OPT\"\nunless = \"__BITS_PER_LONG == 64\"\n\
          expr = \"(sizeof(time_t) == sizeof(__kernel_long_t) ? LL_OPT_OLD : LL_OPT_NEW)\"",
         "name = \"LL_SCM_OPT\"\nalias = \"LL_OPT\"",
@@ -1900,13 +1901,37 @@ fn a_header_that_assumes_c_library_headers_says_which() {
         .find(|c| c.name == "LL_SCM_OPT")
         .unwrap();
     assert_eq!(scm.value, 29);
+    // `_IOR(0x89, 0x06, long long[2])` on the 64-bit ABIs, powerpc's encoding on ppc64le;
+    // 0x8906 where `struct timeval` is 8 bytes.
+    let stamp = m.family.constants().find(|c| c.name == "LL_STAMP").unwrap();
+    let values: Vec<u64> = uapigen::layout::TARGETS
+        .iter()
+        .map(|t| m.family.value_on(stamp, t))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            0x8010_8906,
+            0x8906,
+            0x8010_8906,
+            0x8906,
+            0x8010_8906,
+            0x4010_8906,
+            0x8010_8906
+        ],
+        "{schema}"
+    );
     // The generated header includes none of what it assumes; nor <stdint.h>, assumed too.
     let h = uapigen::emit::c_header::emit(&m.family, &uapigen::emit::Templates::new(None).unwrap())
         .unwrap_or_else(|e| panic!("{e}"));
     let included: Vec<&str> = h.lines().filter(|l| l.starts_with("#include")).collect();
     assert_eq!(
         included,
-        ["#include <linux/types.h>", "#include <asm/bitsperlong.h>"],
+        [
+            "#include <linux/types.h>",
+            "#include <asm/bitsperlong.h>",
+            "#include <linux/ioctl.h>"
+        ],
         "{h}"
     );
 }

@@ -542,6 +542,17 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             );
             bin(e, "|", operand(nr, c.value & 0xff))
         }
+        // Over ioctl numbers, which powerpc encodes its own way (linux/sockios.h's
+        // `SIOCGSTAMP`): each target's value (non-negative: resolve refuses another).
+        e @ crate::ir::Expr::C {
+            powerpc: Some(_), ..
+        } => {
+            let per: Vec<(&'static str, u64)> = crate::layout::TARGETS
+                .iter()
+                .map(|t| (t.rust_arch, e.c_value_on(t).unwrap_or(0) as u64))
+                .collect();
+            per_target(&per)
+        }
         // A value of each byte order's own, through <asm/byteorder.h>'s conversions
         // (linux/if_tunnel.h's `__cpu_to_be16(0x8000)`; resolve gave it one value per model).
         crate::ir::Expr::C {

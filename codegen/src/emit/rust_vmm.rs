@@ -635,6 +635,22 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
         // `(1 << 31)` is 2147483648 to it, where C's `int` wraps to INT_MIN. An expression
         // with no minus and no complement is never negative in that arithmetic, so C's
         // negative 32-bit value of one is the wrap of bindgen's.
+        // Over ioctl numbers, which powerpc encodes its own way (linux/sockios.h's
+        // `SIOCGSTAMP`): each target's, as bindgen run on each target reads it.
+        e @ Expr::C {
+            powerpc: Some(_), ..
+        } => {
+            let per: Vec<(&'static str, i128)> = crate::layout::TARGETS
+                .iter()
+                .map(|t| (t.rust_arch, e.c_value_on(t).unwrap_or(0)))
+                .collect();
+            let widest = per.iter().map(|(_, v)| *v).max().unwrap_or(0);
+            let mut text = per[0].1.to_string();
+            for (arch, v) in per.iter().skip(1).filter(|(_, v)| *v != per[0].1) {
+                text = format!("if cfg!(target_arch = \"{arch}\") {{ {v} }} else {{ {text} }}");
+            }
+            (crate::emit::rust::int_type_of(widest), text)
+        }
         // Through <asm/byteorder.h>'s conversions: each byte order's own, as bindgen run on
         // each target reads it.
         Expr::C {

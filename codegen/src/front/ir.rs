@@ -1866,6 +1866,10 @@ impl Constant {
                     big_endian: Some(_),
                     ..
                 }
+                | Expr::C {
+                    powerpc: Some(_),
+                    ..
+                }
         )
     }
 }
@@ -1903,6 +1907,10 @@ pub enum Expr {
         /// <asm/byteorder.h>'s conversions: linux/if_tunnel.h's `GRE_CSUM`,
         /// `__cpu_to_be16(0x8000)`, is 0x0080 on the little-endian ABIs (`Family::value_on`).
         big_endian: Option<i128>,
+        /// Its value on a target that encodes ioctl numbers as powerpc does (ppc64le) where
+        /// that differs: an expression over ioctl numbers (linux/sockios.h's `SIOCGSTAMP`,
+        /// `((sizeof(struct timeval)) == 8 ? SIOCGSTAMP_OLD : SIOCGSTAMP_NEW)`).
+        powerpc: Option<i128>,
     },
     /// `_IO(ty, nr)`, `_IOR(ty, nr, size)`, `_IOW(...)` or `_IOWR(...)`. `Constant::value`
     /// is the generic encoding (asm-generic/ioctl.h), which powerpc's is not:
@@ -1925,6 +1933,34 @@ pub enum Expr {
     },
     /// An enum member with no initialiser: previous + 1.
     Implicit,
+}
+
+impl Expr {
+    /// A C expression's value on `target`: each data model's, byte order's or ioctl
+    /// encoding's own where it has one (no target is two of ILP32, big-endian and powerpc's);
+    /// None for another form.
+    pub fn c_value_on(&self, target: &crate::model::layout::Target) -> Option<i128> {
+        let Expr::C {
+            value,
+            ilp32,
+            big_endian,
+            powerpc,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let own = if target.long_size == 4 {
+            *ilp32
+        } else if target.ioc_encoding() == IocEncoding::Powerpc {
+            *powerpc
+        } else if target.big_endian {
+            *big_endian
+        } else {
+            None
+        };
+        Some(own.unwrap_or(*value))
+    }
 }
 
 /// An ioctl number's direction, as the macro that encodes it names it.
@@ -2521,11 +2557,10 @@ impl Family {
                 let enc = target.ioc_encoding();
                 enc.encode(*dir, (k.value >> 8) & 0xff, k.value & 0xff, bytes)
             }
-            Expr::C { ilp32: Some(v), .. } if target.long_size == 4 => *v as i64 as u64,
-            Expr::C {
-                big_endian: Some(v),
-                ..
-            } if target.big_endian => *v as i64 as u64,
+            Expr::C { .. } => k
+                .expr
+                .c_value_on(target)
+                .map_or(c.value, |v| v as i64 as u64),
             _ => c.value,
         }
     }

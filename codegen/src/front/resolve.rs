@@ -44,6 +44,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         conditional: FxMap::default(),
         conditional_values: FxMap::default(),
         big_endian_values: FxMap::default(),
+        powerpc_values: FxMap::default(),
         evaluating_on: None,
         strings: FxMap::default(),
         packed_macros: FxMap::default(),
@@ -180,6 +181,9 @@ struct Resolver {
     /// The constants whose value differs on a big-endian target (`Expr::C::big_endian`):
     /// that value, which an expression over them has there.
     big_endian_values: FxMap<String, CValue>,
+    /// The constants whose value differs on a target that encodes ioctl numbers as powerpc
+    /// does (an ioctl number with a direction, `Expr::C::powerpc`): that value.
+    powerpc_values: FxMap<String, CValue>,
     /// The targets of the define under `when` being evaluated: it may name a define under
     /// `when` on all of them (x86's asm/processor-flags.h's `X86_CR4_FRED` of
     /// `X86_CR4_FRED_BIT`, both under `#ifdef __x86_64__`).
@@ -3257,7 +3261,12 @@ impl Resolver {
         let (value, name) = match a.get_ref() {
             RawAligned::Int(n) => (*n, None),
             RawAligned::Name(n) => match self.constants.get(n.as_str()) {
-                Some((.., cv)) if cv[0].value == cv[1].value && !self.ioctls.contains(n) => {
+                Some((.., cv))
+                    if cv[0].value == cv[1].value
+                        && !self.ioctls.contains(n)
+                        && !self.powerpc_values.contains_key(n)
+                        && !self.big_endian_values.contains_key(n) =>
+                {
                     (i64::try_from(cv[1].value).unwrap_or(-1), Some(n.clone()))
                 }
                 Some(_) => {
@@ -4553,10 +4562,10 @@ impl Resolver {
                 });
                 let (a, b) = (a?, b?);
                 let one = a.value == b.value
-                    && !p
-                        .names
-                        .iter()
-                        .any(|(x, _)| self.big_endian_values.contains_key(x));
+                    && !p.names.iter().any(|(x, _)| {
+                        self.big_endian_values.contains_key(x)
+                            || self.powerpc_values.contains_key(x)
+                    });
                 one.then(|| u64::try_from(b.value).ok()).flatten()
             });
             let Some(n) = length.filter(|n| (1..=4096).contains(n)) else {
@@ -5973,6 +5982,9 @@ impl Resolver {
     /// `sizes`: the family so far and the revisions the constant is in, where the expression
     /// may take a type's `sizeof` (a define's); None where it may not (an ioctl's `nr`).
     fn c_expr(&mut self, x: &S<String>, sizes: Option<(&Family, RevSet)>) -> (u64, Expr) {
+        // A define's value (with the family, for `sizeof`), rather than an ioctl's operand, a
+        // macro's argument or an enum's value.
+        let a_define = sizes.is_some();
         let text = x.get_ref().trim();
         let span = x.span();
         if let Some(why) = names::refuse_text(text, "an `expr`", true) {
@@ -6178,14 +6190,6 @@ impl Resolver {
         } else {
             None
         };
-        let mut refused = false;
-        for (n, r) in &parsed.names {
-            let at = self.in_string(x, r.clone());
-            refused |= self.ioctl_number(n, at);
-        }
-        if refused {
-            return (0, Expr::Implicit);
-        }
         let on = |i: usize| {
             let p = match (&parsed_ilp32, i) {
                 (Some(p), 0) => p,
@@ -6310,6 +6314,97 @@ impl Resolver {
             }
             _ => None,
         };
+        // Only a define's value may differ where ioctl numbers are encoded as powerpc's: not
+        // an ioctl's type or number, nor an enum's value.
+        if !a_define {
+            let mut refused = false;
+            for (n, r) in &parsed.names {
+                let at = self.in_string(x, r.clone());
+                refused |= self.ioctl_number(n, at);
+            }
+            if refused {
+                return (0, Expr::Implicit);
+            }
+        }
+        for (n, r) in &parsed.names {
+            if self.ioctls.contains(n) && !self.powerpc_values.contains_key(n) {
+                let at = self.in_string(x, r.clone());
+                self.error_note(
+                    at,
+                    format!("`{n}` is an ioctl number whose argument's size differs between ABIs"),
+                    "a constant computed from it would have a value per architecture; name it \
+                     with `alias`",
+                );
+                return (0, Expr::Implicit);
+            }
+        }
+        // Over ioctl numbers (linux/sockios.h's `SIOCGSTAMP`, one of two by the size of the C
+        // library's `struct timeval`): its value where they are encoded as powerpc's too.
+        let powerpc = parsed
+            .names
+            .iter()
+            .any(|(n, _)| self.powerpc_values.contains_key(n))
+            .then(|| {
+                parsed.eval(cexpr::LP64, &|n: &str| {
+                    self.powerpc_values
+                        .get(n)
+                        .copied()
+                        .or_else(|| self.value_of(n, 1))
+                })
+            });
+        let powerpc = match (powerpc, &values) {
+            (Some(Ok(p)), (Ok(a), Ok(b)))
+                if p.ty == b.ty
+                    && big_endian.is_none()
+                    && [a.value, b.value, p.value].iter().all(|v| *v >= 0) =>
+            {
+                (p.value != b.value).then_some(p.value)
+            }
+            (Some(Ok(p)), (Ok(a), Ok(b))) if p.ty == b.ty && big_endian.is_none() => {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{text}` is {} on {}, {} on {} and {} where ioctl numbers are encoded \
+                         as powerpc's: a constant over ioctl numbers is never negative",
+                        b.value,
+                        cexpr::LP64.abis,
+                        a.value,
+                        cexpr::ILP32.abis,
+                        p.value
+                    ),
+                );
+                return (0, Expr::Implicit);
+            }
+            (Some(Ok(_)), _) if big_endian.is_some() => {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{text}` has a value of its own on a big-endian ABI and names an ioctl \
+                         number, which powerpc encodes differently: no constant of the kernel's \
+                         is both"
+                    ),
+                );
+                return (0, Expr::Implicit);
+            }
+            (Some(Ok(p)), (_, Ok(b))) => {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{text}` is {} with the generic ioctl encoding and {} with powerpc's: a \
+                         constant has one type on every ABI",
+                        cexpr::c_name(b.ty),
+                        cexpr::c_name(p.ty),
+                    ),
+                );
+                return (0, Expr::Implicit);
+            }
+            (Some(Err(e)), _) => {
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
+                return (0, Expr::Implicit);
+            }
+            _ => None,
+        };
         match values {
             (Ok(a), Ok(b)) if a.value == b.value || word(&a, &b) || sized_by_model(&a, &b) => (
                 b.value as i64 as u64,
@@ -6320,6 +6415,7 @@ impl Resolver {
                     macros: parsed.macros.clone(),
                     ilp32: (a.value != b.value).then_some(a.value),
                     big_endian,
+                    powerpc,
                 },
             ),
             (Ok(a), Ok(b)) => {
@@ -6361,6 +6457,36 @@ impl Resolver {
         };
         if let Some(v) = big_endian {
             self.big_endian_values.insert(c.name.clone(), v);
+        }
+        // Its value where ioctl numbers are encoded as powerpc's: an ioctl number's (of an
+        // argument of one size on every ABI: an expression over it has one value per encoding),
+        // an expression's over one, or an alias's of such a one.
+        let powerpc = match &c.expr {
+            Expr::Io { dir, size, .. } => {
+                let bytes = size.as_ref().map_or(&[][..], |s| &s.bytes[..]);
+                bytes.windows(2).all(|w| w[0] == w[1]).then(|| CValue {
+                    value: i128::from(IocEncoding::Powerpc.encode(
+                        *dir,
+                        (c.value >> 8) & 0xff,
+                        c.value & 0xff,
+                        bytes.first().copied().unwrap_or(0),
+                    )),
+                    ty: self.c_value(c, enum_member)[1].ty,
+                })
+            }
+            Expr::C {
+                powerpc: Some(v),
+                types,
+                ..
+            } => Some(CValue {
+                value: *v,
+                ty: types[1],
+            }),
+            Expr::Alias(n) => self.powerpc_values.get(n).copied(),
+            _ => None,
+        };
+        if let Some(v) = powerpc {
+            self.powerpc_values.insert(c.name.clone(), v);
         }
         // Defined on some targets only: no other constant may use it (its value is not one on
         // every target), and a name may come back where no target has both.
@@ -6473,6 +6599,17 @@ impl Resolver {
     /// Refuses a computation from ioctl number `name`, if it is one: whether it was.
     fn ioctl_number(&mut self, name: &str, span: Span) -> bool {
         if !self.ioctls.contains(name) {
+            if self.powerpc_values.contains_key(name) {
+                self.error_note(
+                    span,
+                    format!(
+                        "`{name}` is computed from an ioctl number, which powerpc encodes \
+                         differently"
+                    ),
+                    "it has a value per architecture, which only an `expr` computes with",
+                );
+                return true;
+            }
             return false;
         }
         self.error_note(

@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <asm/bitsperlong.h>
+#include <linux/ioctl.h>
 
 /* The C library's, with nothing included that declares them: as linux/errqueue.h's
  * `struct timespec`, linux/phonet.h's `struct sockaddr`, linux/sctp.h's `MSG_FIN` and
@@ -26,9 +27,13 @@ enum ll_flags {
 	LL_EOF = MSG_FIN,
 };
 
-/* As linux/sockios.h's `SIOCGSTAMP`: a define that takes the size of the C library's struct
- * (not expanded in the header, so it needs nothing included until used). */
+/* As linux/sockios.h's `SIOCGSTAMP`: defines that take the size of the C library's struct
+ * (not expanded in the header, so it needs nothing included until used), one choosing
+ * between ioctl numbers, which powerpc encodes its own way. */
 #define LL_STAMP_SIZE (sizeof(struct timeval))
+#define LL_STAMP_OLD 0x8906
+#define LL_STAMP_NEW _IOR(0x89, 0x06, long long[2])
+#define LL_STAMP ((sizeof(struct timeval)) == 8 ? LL_STAMP_OLD : LL_STAMP_NEW)
 
 /* As asm-generic/socket.h's `SO_TIMESTAMP`: one define on 64-bit ABIs, another over <time.h>'s
  * `time_t` elsewhere, and a define on every target that names it. */

@@ -11,6 +11,6 @@ struct ioctl_numbers_odd {
 
 #define IOCTL_NUMBERS_GET _IOR('N', 1, struct ioctl_numbers_odd)
 #define IOCTL_NUMBERS_RUN _IO('N', 2)
-#define IOCTL_NUMBERS_RUN_MASK (IOCTL_NUMBERS_RUN | 1)
+#define IOCTL_NUMBERS_GET_MASK (IOCTL_NUMBERS_GET | 1)
 
 #endif

@@ -143,6 +143,24 @@ pub const AG_OPT: u32 = AG_OPT_OLD;
 pub const AG_OPT: u32 = 29;
 /// `AG_SCM_OPT` = `AG_OPT`.
 pub const AG_SCM_OPT: u32 = AG_OPT;
+/// `AG_STAMP_OLD` = `0x8906`.
+pub const AG_STAMP_OLD: u32 = 0x8906;
+/// `AG_STAMP_NEW` = `_IOR(0x89, 6, long long\[2\])`.
+pub const AG_STAMP_NEW: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    2 << 29
+} else {
+    2 << 30
+}) | (16 << 16) | (137 << 8) | 6;
+/// `AG_STAMP` = `((sizeof(struct timeval)) == 8 ? AG_STAMP_OLD : AG_STAMP_NEW)`.
+pub const AG_STAMP: u32 = if cfg!(any(target_arch = "x86", target_arch = "arm")) {
+    35078
+} else {
+    if cfg!(any(target_arch = "powerpc64")) { 1074825478 } else { 2148567302 }
+};
 /// The structs of revision `r1` (r1), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]

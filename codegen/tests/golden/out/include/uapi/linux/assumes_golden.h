@@ -6,6 +6,7 @@
 
 #include <linux/types.h>
 #include <asm/bitsperlong.h>
+#include <linux/ioctl.h>
 
 /**
  * struct ag_sysctl_args - As linux/sysctl.h's __sysctl_args
@@ -35,5 +36,11 @@ struct ag_sysctl_args {
 #endif /* !(__BITS_PER_LONG == 64) */
 
 #define AG_SCM_OPT	AG_OPT
+
+#define AG_STAMP_OLD	0x8906
+
+#define AG_STAMP_NEW	_IOR(0x89, 6, long long[2])
+
+#define AG_STAMP	((sizeof(struct timeval)) == 8 ? AG_STAMP_OLD : AG_STAMP_NEW)
 
 #endif /* _UAPI_LINUX_ASSUMES_GOLDEN_H */
