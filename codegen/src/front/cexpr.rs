@@ -1346,6 +1346,12 @@ const MAX_DEPTH: usize = 64;
 /// make `generate` hang or overflow its stack. The kernel's longest are a few dozen.
 const MAX_TOKENS: usize = 512;
 
+/// The most tokens the expansions of one expression may make between them, each rescan
+/// counted again: a bound on the work, where `MAX_TOKENS` bounds the result. A chain of
+/// macros each passing the last one's expansion on (linux/comedi.h's `NI_CtrSampleClock(-1)`,
+/// 13 `_TERM_N`s deep) counts its tokens once per level.
+const MAX_WORK: usize = 16 * MAX_TOKENS;
+
 /// The deepest an expression may nest (parentheses, unary operators, casts, `?:`).
 const MAX_NESTING: usize = 64;
 
@@ -1452,7 +1458,10 @@ fn expand(
             None => {
                 return err(
                     call_at,
-                    format!("the expansion of `{name}` grows past {MAX_TOKENS} tokens"),
+                    format!(
+                        "the expansion of `{name}` grows past {MAX_WORK} tokens, its rescans \
+                         counted"
+                    ),
                 )
             }
         };
@@ -1717,7 +1726,7 @@ pub fn parse_with_types(
     types: &dyn Fn(&str) -> Option<CType>,
 ) -> Result<CExpr, CError> {
     let mut used = Vec::new();
-    let mut budget = MAX_TOKENS;
+    let mut budget = MAX_WORK;
     let toks = expand(&lex(text)?, macros, &mut Vec::new(), &mut used, &mut budget)?;
     if toks.is_empty() {
         return err(0..text.len(), "an empty expression");
@@ -2378,7 +2387,7 @@ mod tests {
             Macro::new(vec!["x".into()], &body).ok()
         };
         let e = parse_with("D40(1)", &macros).unwrap_err();
-        assert!(e.message.contains("grows past 512 tokens"), "{e:?}");
+        assert!(e.message.contains("grows past 8192 tokens"), "{e:?}");
         assert_eq!(e.at, 0..6);
     }
 }
