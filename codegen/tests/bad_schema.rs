@@ -1031,6 +1031,12 @@ const CASES: &[Case] = &[
         says: "unknown constant `A`",
     },
     Case {
+        name: "a call of a macro taking sizeof with too many arguments",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[macro]]\nname = \"SZ\"\nparams = [\"n\"]\nbody = \"(sizeof(struct s) + (n))\"\n\n[[define]]\nname = \"M\"\nexpr = \"SZ(1, 2)\"\n",
+        at: "SZ(1, 2)",
+        says: "`SZ` takes 1 argument, given 2",
+    },
+    Case {
         name: "an extern enum that is a run of defines",
         body: "[[flags]]\nname = \"f\"\nextern = \"linux/types.h\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
         at: "\"linux/types.h\"\nvalues",

@@ -1936,6 +1936,38 @@ fn a_header_that_assumes_c_library_headers_says_which() {
     );
 }
 
+/// A define calling a macro whose body takes `sizeof` of a struct below them (directly or
+/// through another macro) is imported, and has each data model's value.
+#[test]
+fn a_define_calling_a_macro_that_takes_sizeof_is_imported() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/sized_macro.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "sized_macro").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "name = \"SM_SIZE\"\nparams = [\"n\"]\nbody = \"((sizeof(struct sm_d) + (n) + 7) & ~7)\"",
+        "name = \"SM_MIN\"\nexpr = \"(SM_SIZE(1))\"",
+        "name = \"SM_PAIR\"\nexpr = \"SM_TWICE(1, 9)\"",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    let m = uapigen::load_source(
+        uapigen::Source::new("sized_macro.toml", schema.clone()),
+        "sized_macro.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let on = |name: &str| -> Vec<u64> {
+        let c = m.family.constants().find(|c| c.name == name).unwrap();
+        uapigen::layout::TARGETS
+            .iter()
+            .map(|t| m.family.value_on(c, t))
+            .collect()
+    };
+    // `struct sm_d` is 16 bytes on the 64-bit ABIs and 12 on i686 and arm.
+    assert_eq!(on("SM_MIN"), [24, 16, 24, 16, 24, 24, 24], "{schema}");
+    assert_eq!(on("SM_PAIR"), [56, 40, 56, 40, 56, 56, 56], "{schema}");
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]

@@ -1015,6 +1015,11 @@ pub struct Macro {
     /// The parameters, in order.
     pub params: Vec<String>,
     body: Vec<(Tok, Range<usize>)>,
+    /// Its body's text, when it pastes nothing: for `expand_sized`.
+    text: Option<String>,
+    /// Its body takes `sizeof`, `offsetof` or an alignment (gfs2_ondisk.h's
+    /// `GFS2_DIRENT_SIZE`), which a define's own text is read for (`expand_sized`).
+    sized: bool,
     /// The ioctl call its body is, if it is one: then its value is an ioctl number, which
     /// only an `ioctl` define may take.
     pub io: Option<IoBody>,
@@ -1070,10 +1075,16 @@ impl Macro {
             );
         }
         let io = io_body(body, &toks, &params)?;
+        let text = (!toks.iter().any(|t| t.0 == Tok::Paste)).then(|| body.to_string());
+        let sized = toks
+            .iter()
+            .any(|t| matches!(&t.0, Tok::Ident(n) if SIZED_OPERATORS.contains(&n.as_str())));
         Ok(Macro {
             params,
             body: toks,
             io,
+            text,
+            sized,
         })
     }
 
@@ -1090,6 +1101,116 @@ impl Macro {
             substitute(&io.nr, &self.params, args),
         ))
     }
+}
+
+/// The operators a define's text is read for before it is parsed (`sizeofs`, `offsetofs`,
+/// `alignofs`).
+const SIZED_OPERATORS: [&str; 5] = ["sizeof", "offsetof", "__alignof__", "__alignof", "_Alignof"];
+
+/// `text` with each call of a macro whose body takes `sizeof`, `offsetof` or an alignment
+/// (gfs2_ondisk.h's `GFS2_MIN_DIRENT_SIZE (GFS2_DIRENT_SIZE(1))`, whose body is
+/// `((sizeof(struct gfs2_dirent) + (name_len) + 7) & ~7)`) replaced by that body, its
+/// arguments substituted as the preprocessor does, and the names of those macros; None when
+/// it calls none. Those operators are read in a define's own text, which this makes them.
+pub fn expand_sized(
+    text: &str,
+    macros: &dyn Fn(&str) -> Option<Macro>,
+) -> Result<Option<(String, Vec<String>)>, CError> {
+    let whole = 0..text.len();
+    let mut out = text.to_string();
+    let mut used: Vec<String> = Vec::new();
+    for _ in 0..MAX_DEPTH {
+        // What does not lex (`offsetof`'s designator `first.len`) is left to the operators'
+        // own readers, which say what is wrong.
+        let Ok(toks) = lex(&out) else {
+            return Ok((!used.is_empty()).then_some((out, used)));
+        };
+        let call = toks.iter().enumerate().find_map(|(i, (t, r))| match t {
+            Tok::Ident(n) if matches!(toks.get(i + 1), Some((Tok::Punct("("), _))) => {
+                let m = macros(n)?;
+                let body = m
+                    .text
+                    .clone()
+                    .filter(|_| takes_size(&m, macros, &mut MAX_TOKENS.clone()))?;
+                Some((i, r.start, n.clone(), m, body))
+            }
+            _ => None,
+        });
+        let Some((i, start, name, m, body)) = call else {
+            return Ok((!used.is_empty()).then_some((out, used)));
+        };
+        // The arguments as written: split at the commas outside parentheses.
+        let mut args = Vec::new();
+        let mut from = toks[i + 1].1.end;
+        let mut depth = 0usize;
+        let mut j = i + 2;
+        let end = loop {
+            let Some((t, r)) = toks.get(j) else {
+                return err(whole, format!("`{name}(` without its `)`"));
+            };
+            match t {
+                Tok::Punct(")") if depth == 0 => {
+                    args.push(out[from..r.start].trim().to_string());
+                    break r.end;
+                }
+                Tok::Punct(",") if depth == 0 => {
+                    args.push(out[from..r.start].trim().to_string());
+                    from = r.end;
+                }
+                Tok::Punct("(") => depth += 1,
+                Tok::Punct(")") => depth -= 1,
+                _ => {}
+            }
+            j += 1;
+        };
+        if m.params.is_empty() && args.len() == 1 && args[0].is_empty() {
+            args.clear();
+        }
+        if args.len() != m.params.len() || args.iter().any(String::is_empty) {
+            return err(
+                whole,
+                format!(
+                    "`{name}` takes {} argument{}, given {}",
+                    m.params.len(),
+                    if m.params.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
+        }
+        out = format!(
+            "{} {} {}",
+            &out[..start],
+            substitute(&body, &m.params, &args),
+            &out[end..]
+        );
+        if out.len() > MAX_WORK {
+            return err(
+                whole,
+                format!("the expansion of `{name}` grows past {MAX_WORK} bytes"),
+            );
+        }
+        if !used.contains(&name) {
+            used.push(name);
+        }
+    }
+    err(
+        whole,
+        "macros nested too deep (a macro that expands to itself?)",
+    )
+}
+
+/// Whether macro `m`'s body takes `sizeof`, `offsetof` or an alignment, or calls a macro
+/// that does, looking at no more than `budget` macros (macros that each call the one below
+/// twice would otherwise take 2^depth looks): past it, no.
+fn takes_size(m: &Macro, macros: &dyn Fn(&str) -> Option<Macro>, budget: &mut usize) -> bool {
+    m.sized
+        || m.body.iter().any(|(t, _)| match t {
+            Tok::Ident(n) if *budget > 0 => {
+                *budget -= 1;
+                macros(n).is_some_and(|c| takes_size(&c, macros, budget))
+            }
+            _ => false,
+        })
 }
 
 /// `text` with every parameter token replaced by its argument. A replacement is spaced from
@@ -1665,6 +1786,8 @@ fn builtin(name: &str) -> Option<Macro> {
             params,
             body: Vec::new(),
             io: None,
+            text: None,
+            sized: false,
         });
     }
     Macro::new(params, body).ok()
@@ -2373,6 +2496,31 @@ mod tests {
         assert_eq!(eval_on(&deep, LP64).unwrap().value, 1);
         let chain = vec!["1"; 256].join("+");
         assert_eq!(eval_on(&chain, LP64).unwrap().value, 256);
+    }
+
+    #[test]
+    fn a_macro_taking_sizeof_is_expanded_in_the_text() {
+        let macros = |n: &str| match n {
+            "SZ" => Macro::new(vec!["n".into()], "((sizeof(struct d) + (n) + 7) & ~7)").ok(),
+            "TWO" => Macro::new(vec!["a".into(), "b".into()], "(SZ(a) + SZ(b))").ok(),
+            "PLAIN" => Macro::new(vec!["x".into()], "((x) + 1)").ok(),
+            _ => None,
+        };
+        let (text, used) = expand_sized("(SZ(PLAIN(1)))", &macros).unwrap().unwrap();
+        assert_eq!(sizeofs(&text).unwrap().len(), 1, "{text}");
+        assert!(text.contains("PLAIN(1)"), "{text}");
+        assert_eq!(used, ["SZ"]);
+        // A macro calling one that takes `sizeof` is expanded too, and what it calls.
+        let (text, used) = expand_sized("TWO(1, 2) + PLAIN(3)", &macros)
+            .unwrap()
+            .unwrap();
+        assert_eq!(sizeofs(&text).unwrap().len(), 2, "{text}");
+        assert_eq!(used, ["TWO", "SZ"]);
+        assert_eq!(expand_sized("PLAIN(3)", &macros).unwrap(), None);
+        let e = expand_sized("SZ(1, 2)", &macros).unwrap_err();
+        assert_eq!(e.message, "`SZ` takes 1 argument, given 2");
+        let e = expand_sized("SZ(1", &macros).unwrap_err();
+        assert_eq!(e.message, "`SZ(` without its `)`");
     }
 
     #[test]

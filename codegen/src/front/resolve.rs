@@ -1212,11 +1212,16 @@ impl Resolver {
         let mut structs = Vec::new();
         if let Some(e) = &d.expr {
             // `sizeof(struct X)` and `offsetof(struct X, m)` name a struct; the parser sees
-            // each as a literal.
-            let offsets = cexpr::offsetofs(e.get_ref()).unwrap_or_default();
+            // each as a literal. So do the macros whose bodies take them (`expand_sized`).
+            let expanded = cexpr::expand_sized(e.get_ref(), &|n| self.macros.get(n).cloned())
+                .ok()
+                .flatten()
+                .map(|(t, _)| t);
+            let e = expanded.as_deref().unwrap_or(e.get_ref());
+            let offsets = cexpr::offsetofs(e).unwrap_or_default();
             structs.extend(offsets.iter().filter_map(|(_, ty, _)| tagged_name(ty)));
             let blanked = cexpr::with_sizes(
-                e.get_ref(),
+                e,
                 &offsets
                     .iter()
                     .map(|(r, ..)| (r.clone(), 0))
@@ -1224,7 +1229,7 @@ impl Resolver {
             );
             let sizeofs = cexpr::sizeofs(&blanked).unwrap_or_default();
             structs.extend(sizeofs.iter().filter_map(|(_, ty)| tagged_name(ty)));
-            let text = cexpr::sizes_as_one(e.get_ref()).unwrap_or_default();
+            let text = cexpr::sizes_as_one(e).unwrap_or_default();
             names.extend(constants(&text));
         }
         if let Some(or) = &d.or {
@@ -6031,6 +6036,24 @@ impl Resolver {
             }
             Err(()) => return (0, Expr::Implicit),
         };
+        // A macro whose body takes `sizeof` (gfs2_ondisk.h's `GFS2_DIRENT_SIZE(1)`): its body
+        // in its place, for the operators below.
+        let sized_text: String;
+        let mut sized_macros = Vec::new();
+        let macros = &self.macros;
+        let text = match cexpr::expand_sized(text, &|n| macros.get(n).cloned()) {
+            Ok(None) => text,
+            Ok(Some((t, used))) => {
+                sized_text = t;
+                sized_macros = used;
+                sized_text.as_str()
+            }
+            Err(e) => {
+                let at = self.in_string(x, e.at);
+                self.error(at, e.message);
+                return (0, Expr::Implicit);
+            }
+        };
         // `offsetof(struct fuse_dirent, name)`: the member's offset, taken from the layouts.
         let offsets = match cexpr::offsetofs(text) {
             Ok(o) => o,
@@ -6412,7 +6435,11 @@ impl Resolver {
                     text: text_written.to_string(),
                     value: b.value,
                     types: [a.ty, b.ty],
-                    macros: parsed.macros.clone(),
+                    macros: sized_macros
+                        .iter()
+                        .cloned()
+                        .chain(parsed.macros.iter().cloned())
+                        .collect(),
                     ilp32: (a.value != b.value).then_some(a.value),
                     big_endian,
                     powerpc,

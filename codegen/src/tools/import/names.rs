@@ -46,6 +46,13 @@ pub(super) fn define_names(
             .map_err(|e| e.message);
     }
     if let Some(text) = expr_text(value) {
+        // A macro whose body takes `sizeof`, in its place (`GFS2_DIRENT_SIZE(1)`).
+        let lookup = |n: &str| macros.get(n).cloned();
+        let text = match crate::front::cexpr::expand_sized(&text, &lookup) {
+            Ok(Some((t, _))) => t,
+            Ok(None) => text,
+            Err(e) => return Err(e.message),
+        };
         let text = crate::front::cexpr::sizes_as_one(&text).map_err(|e| e.message)?;
         return parse_expr(&text, macros, types)
             .map(|e| e.names.into_iter().map(|(n, _)| n).collect())

@@ -182,6 +182,10 @@ struct feat_wire {
 
 #define FEAT_HWCAP_RING3	_BITUL(0)
 
+#define FEAT_RECORD_SIZE(name_len)	((sizeof(struct feat_big) + (name_len) + 7) & ~7)
+
+#define FEAT_MIN_RECORD_SIZE	(FEAT_RECORD_SIZE(1))
+
 enum feat_c_mode {
 	FEAT_C_MODE_A = 0,
 	/* a one-line comment above the value */
