@@ -1037,6 +1037,24 @@ const CASES: &[Case] = &[
         says: "`SZ` takes 1 argument, given 2",
     },
     Case {
+        name: "a tag under when named again on a common target",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"t\"\nwhen = \"defined(__i386__)\"\ntag = \"s\"\n\n[[define]]\nname = \"t\"\nwhen = \"__BITS_PER_LONG == 32\"\ntag = \"s\"\n",
+        at: "\"t\"\nwhen = \"__BITS",
+        says: "`t` is defined twice",
+    },
+    Case {
+        name: "a tag under when of a struct of fewer targets",
+        body: "[[struct]]\nname = \"s\"\nwhen = \"defined(__i386__)\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"t\"\nwhen = \"__BITS_PER_LONG == 32\"\ntag = \"s\"\ndoc = \"d\"\n",
+        at: "\"s\"\ndoc",
+        says: "struct `s` exists only where `defined(__i386__)` holds, not on arm-linux-gnueabihf",
+    },
+    Case {
+        name: "a struct named through a tag under when",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\" }]\n\n[[define]]\nname = \"t\"\nwhen = \"defined(__i386__)\"\ntag = \"s\"\n\n[[struct]]\nname = \"u\"\nfields = [{ name = \"b\", type = \"struct t\" }]\n",
+        at: "\"struct t\"",
+        says: "unknown struct `t`",
+    },
+    Case {
         name: "an extern enum that is a run of defines",
         body: "[[flags]]\nname = \"f\"\nextern = \"linux/types.h\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
         at: "\"linux/types.h\"\nvalues",

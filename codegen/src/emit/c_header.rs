@@ -720,7 +720,11 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                 true => format!("{} {}", st.keyword(), st.name),
                 false => st.name.clone(),
             };
-            lone_define(&a.name, &body, a.doc.as_deref())
+            ItemView {
+                // An architecture's `#if` (`when`), as a define's.
+                libc_compat: a.when.as_ref().map(|w| w.tested()),
+                ..lone_define(&a.name, &body, a.doc.as_deref())
+            }
         }
         ItemRef::String(i) => {
             let d = &family.strings[i.0];

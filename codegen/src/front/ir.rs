@@ -2081,6 +2081,10 @@ pub struct TagAlias {
     pub keyword: bool,
     /// A trailing comment.
     pub doc: Option<String>,
+    /// Under an architecture's `#if` (x86's asm/sigcontext.h's `#define _fpstate _fpstate_32`
+    /// under `#ifdef __i386__`): the name is the other struct's elsewhere, so nothing of the
+    /// schema names it; the header writes it in the `#if`.
+    pub when: Option<Box<When>>,
     /// Where the schema writes its name.
     pub span: Span,
 }

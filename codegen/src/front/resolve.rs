@@ -44,6 +44,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         conditional: FxMap::default(),
         conditional_values: FxMap::default(),
         big_endian_values: FxMap::default(),
+        conditional_tags: FxMap::default(),
         powerpc_values: FxMap::default(),
         evaluating_on: None,
         strings: FxMap::default(),
@@ -181,6 +182,8 @@ struct Resolver {
     /// The constants whose value differs on a big-endian target (`Expr::C::big_endian`):
     /// that value, which an expression over them has there.
     big_endian_values: FxMap<String, CValue>,
+    /// The `tag` defines under `when`: the targets that have one of the name.
+    conditional_tags: FxMap<String, u64>,
     /// The constants whose value differs on a target that encodes ioctl numbers as powerpc
     /// does (an ioctl number with a direction, `Expr::C::powerpc`): that value.
     powerpc_values: FxMap<String, CValue>,
@@ -946,7 +949,7 @@ impl Resolver {
                     }
                 }
                 Entry::Define(d) if d.get_ref().tag.is_some() => {
-                    if let Some(a) = self.tag_alias(d) {
+                    if let Some(a) = self.tag_alias(d, &family) {
                         family
                             .items
                             .push(ItemRef::TagAlias(TagAliasId(family.tag_aliases.len())));
@@ -4052,11 +4055,15 @@ impl Resolver {
     /// `[[define]]` with `tag`: another name for the tag of a struct or union above it, which
     /// `struct NAME` then names (nvme_ioctl.h's `#define nvme_admin_cmd nvme_passthru_cmd`,
     /// an ioctl's argument). It has no value, so it takes no key that gives or places one.
-    fn tag_alias(&mut self, d: S<RawDefine>) -> Option<TagAlias> {
+    fn tag_alias(&mut self, d: S<RawDefine>, family: &Family) -> Option<TagAlias> {
         let raw = d.into_inner();
         let name = self.identifier(&raw.name, Role::Constant);
         let tag = raw.tag.as_ref()?;
-        if let Some((at, key)) = raw.keys_given().into_iter().find(|(_, k)| *k != "tag") {
+        if let Some((at, key)) = raw
+            .keys_given()
+            .into_iter()
+            .find(|(_, k)| !["tag", "when", "unless"].contains(k))
+        {
             self.error(
                 at,
                 format!(
@@ -4065,6 +4072,7 @@ impl Resolver {
             );
             return None;
         }
+        let when = self.when((&raw.when, &raw.unless), &None, None);
         // `struct NAME` or `union NAME`: the define stands for the type, not the tag.
         let (keyword, tag_name) = match tag.get_ref().trim().split_once(' ') {
             Some((kw @ ("struct" | "union"), t)) => (Some(kw), t.trim()),
@@ -4083,7 +4091,14 @@ impl Resolver {
             );
             return None;
         };
-        if self.struct_index.contains_key(&name)
+        // Under `when`, a name per target: of the struct named on this define's targets.
+        let mask = when.as_ref().map(|w| targets_mask(&w.on));
+        let clash = match mask {
+            Some(m) => self.conditional_tags.get(&name).is_some_and(|t| t & m != 0),
+            None => self.conditional_tags.contains_key(&name),
+        };
+        if clash
+            || self.struct_index.contains_key(&name)
             || self.constants.contains_key(&name)
             || self.macros.contains_key(&name)
             || self.strings.contains_key(&name)
@@ -4092,6 +4107,20 @@ impl Resolver {
         {
             self.error(raw.name.span(), format!("`{name}` is defined twice"));
             return None;
+        }
+        // The struct must exist where the name does (asm/stat.h's `stat64` of i686's).
+        let all = targets_mask(&[true; crate::model::layout::TARGETS.len()]);
+        self.struct_used_on(tag.span(), mask.unwrap_or(all), to, family);
+        if let Some(m) = mask {
+            *self.conditional_tags.entry(name.clone()).or_insert(0) |= m;
+            return Some(TagAlias {
+                name,
+                to,
+                keyword: keyword.is_some(),
+                doc: self.text(&raw.doc, "a doc", false),
+                when,
+                span: raw.name.span(),
+            });
         }
         if let Some(kw) = keyword {
             self.type_aliases
@@ -4107,6 +4136,7 @@ impl Resolver {
             to,
             keyword: keyword.is_some(),
             doc: self.text(&raw.doc, "a doc", false),
+            when: None,
             span: raw.name.span(),
         })
     }

@@ -251,3 +251,77 @@ pub(super) fn merge_arch_members(state: &mut State, extra: &[State], regions: &[
             && (merged.iter().any(|(s, e)| s <= at && at < e) || branches.contains(at)))
     });
 }
+
+/// Splits each member declared once whose type a macro under an architecture's `#if` makes
+/// another on some targets (x86's asm/sigcontext.h: `struct _fpstate fpstate;` after
+/// `#define _fpstate _fpstate_32` under `#ifdef __i386__`, `_fpstate_64` in its `#else`) into
+/// a member per type, each under the condition of a region of the header that holds on
+/// exactly the targets that read it so; a member with no such region is left as x86-64 reads
+/// it (import's proof then says where it differs).
+pub(super) fn split_arch_types(state: &mut State, extra: &[State], regions: &[ArchRegion]) {
+    // Each usable region's condition and the targets it holds on.
+    let conditions: Vec<(&str, Vec<bool>)> = regions
+        .iter()
+        .filter(|r| !r.other)
+        .filter_map(|r| {
+            let (_, on) = crate::front::when::evaluate(&r.condition).ok()?;
+            Some((r.condition.as_str(), on))
+        })
+        .collect();
+    for (_, item) in state.items.iter_mut() {
+        let Item::Struct { name, fields, .. } = item else {
+            continue;
+        };
+        let mut split: Vec<(usize, Field)> = Vec::new();
+        for (k, f) in fields.iter().enumerate() {
+            if f.when.is_some() || f.inline.is_some() || f.ty.is_none() {
+                continue;
+            }
+            // The member as each other target reads it (x86-64's is `f`).
+            let theirs: Vec<Option<&Field>> = extra
+                .iter()
+                .map(|x| {
+                    x.items.iter().find_map(|(_, i)| match i {
+                        Item::Struct {
+                            name: n,
+                            fields: other,
+                            ..
+                        } if n == name => other.iter().find(|g| g.offset == f.offset),
+                        _ => None,
+                    })
+                })
+                .collect();
+            let Some(other) = theirs.iter().flatten().find(|g| g.ty != f.ty) else {
+                continue;
+            };
+            // x86-64's type on these targets, `other`'s on the rest; no third.
+            let ours: Vec<bool> = std::iter::once(true)
+                .chain(theirs.iter().map(|g| g.is_some_and(|g| g.ty == f.ty)))
+                .collect();
+            if theirs
+                .iter()
+                .any(|g| g.is_none_or(|g| g.ty != f.ty && g.ty != other.ty))
+            {
+                continue;
+            }
+            let Some((condition, negated)) = conditions.iter().find_map(|(c, on)| {
+                if *on == ours {
+                    Some((c.to_string(), false))
+                } else if on.iter().zip(&ours).all(|(a, b)| a != b) {
+                    Some((c.to_string(), true))
+                } else {
+                    None
+                }
+            }) else {
+                continue;
+            };
+            let mut theirs = (*other).clone();
+            theirs.when = Some((condition.clone(), !negated));
+            split.push((k, theirs));
+        }
+        for (k, g) in split.into_iter().rev() {
+            fields[k].when = g.when.clone().map(|(c, n)| (c, !n));
+            fields.insert(k + 1, g);
+        }
+    }
+}

@@ -685,6 +685,7 @@ fn import_assuming(
             )?);
         }
         merge_arch_members(&mut state, &extra, &regions);
+        split_arch_types(&mut state, &extra, &regions);
         for tag in &per_arch {
             let theirs: Vec<&Item> = extra
                 .iter()
@@ -887,12 +888,17 @@ fn import_assuming(
                 }
                 // `#define nvme_admin_cmd nvme_passthru_cmd`: another name for a struct's tag
                 // above, which `struct nvme_admin_cmd` below then names.
+                // Under an architecture's `#if` (asm/sigcontext.h's `#define _fpstate
+                // _fpstate_32`), a name of one struct there and another elsewhere, which no
+                // item of the schema may name.
                 Item::Define { name, value, .. }
-                    if !per_arch && alias_of(value).is_some_and(|t| structs.contains(&t)) =>
+                    if alias_of(value).is_some_and(|t| structs.contains(&t)) =>
                 {
                     let t = alias_of(value).unwrap_or_default();
                     *value = format!("tag = {}", toml_str(&t));
-                    structs.push(name.clone());
+                    if !per_arch {
+                        structs.push(name.clone());
+                    }
                 }
                 // `#define NAME OTHER` of a string define above (or another header's, copied
                 // as `extern`): a string too.

@@ -680,6 +680,136 @@ const _: () = {
     )
 )]
 unsafe impl ::uapigen_uaccess::Plain for CgStatWide {}
+/// `struct cg_fpstate_32`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgFpstate32 {
+    /// `cw`.
+    pub cw: u32,
+    /// `st_space`.
+    pub st_space: [u32; 20],
+}
+const _: () = {
+    if ::core::mem::size_of::<CgFpstate32>() != 84 {
+        panic!("struct cg_fpstate_32: wrong size");
+    }
+    if ::core::mem::align_of::<CgFpstate32>() != 4 {
+        panic!("struct cg_fpstate_32: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgFpstate32, cw) != 0 {
+        panic!("struct cg_fpstate_32: `cw` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgFpstate32, st_space) != 4 {
+        panic!("struct cg_fpstate_32: `st_space` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for CgFpstate32 {}
+/// `struct cg_fpstate_64`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgFpstate64 {
+    /// `cwd`.
+    pub cwd: u16,
+    /// `swd`.
+    pub swd: u16,
+    /// `st_space`.
+    pub st_space: [u32; 32],
+}
+const _: () = {
+    if ::core::mem::size_of::<CgFpstate64>() != 132 {
+        panic!("struct cg_fpstate_64: wrong size");
+    }
+    if ::core::mem::align_of::<CgFpstate64>() != 4 {
+        panic!("struct cg_fpstate_64: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgFpstate64, cwd) != 0 {
+        panic!("struct cg_fpstate_64: `cwd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgFpstate64, swd) != 2 {
+        panic!("struct cg_fpstate_64: `swd` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(CgFpstate64, st_space) != 4 {
+        panic!("struct cg_fpstate_64: `st_space` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for CgFpstate64 {}
+/// `struct cg_xstate`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct CgXstate {
+    /// `fpstate`.
+    #[cfg(target_arch = "x86")]
+    pub fpstate: CgFpstate32,
+    /// `fpstate`.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub fpstate: CgFpstate64,
+    /// `magic`.
+    pub magic: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<CgXstate>()
+        != if cfg!(any(target_arch = "x86")) { 88 } else { 136 }
+    {
+        panic!("struct cg_xstate: wrong size");
+    }
+    if ::core::mem::align_of::<CgXstate>() != 4 {
+        panic!("struct cg_xstate: wrong alignment");
+    }
+    if ::core::mem::offset_of!(CgXstate, magic)
+        != if cfg!(any(target_arch = "x86")) { 84 } else { 132 }
+    {
+        panic!("struct cg_xstate: `magic` at the wrong offset");
+    }
+};
+#[cfg(target_arch = "x86")]
+const _: () = {
+    if ::core::mem::offset_of!(CgXstate, fpstate) != 0 {
+        panic!("struct cg_xstate: `fpstate` at the wrong offset");
+    }
+};
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x"
+    )
+)]
+const _: () = {
+    if ::core::mem::offset_of!(CgXstate, fpstate) != 0 {
+        panic!("struct cg_xstate: `fpstate` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for CgXstate {}
 /// The union `_u` of [`CgSigaction`].
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -899,6 +1029,9 @@ pub mod r1 {
         )
     )]
     pub use super::CgStatWide;
+    pub use super::CgFpstate32;
+    pub use super::CgFpstate64;
+    pub use super::CgXstate;
     pub use super::CgSigaction;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,

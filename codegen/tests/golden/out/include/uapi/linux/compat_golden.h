@@ -170,6 +170,34 @@ struct cg_stat_wide {
 };
 #endif /* !(__BITS_PER_LONG != 64) */
 
+struct cg_fpstate_32 {
+	__u32 cw;
+	__u32 st_space[20];
+};
+
+struct cg_fpstate_64 {
+	__u16 cwd;
+	__u16 swd;
+	__u32 st_space[32];
+};
+
+#if defined(__i386__)
+#define cg_fpstate	cg_fpstate_32
+#endif /* defined(__i386__) */
+
+#if !(defined(__i386__))
+#define cg_fpstate	cg_fpstate_64
+#endif /* !(defined(__i386__)) */
+
+struct cg_xstate {
+#if defined(__i386__)
+	struct cg_fpstate_32 fpstate;
+#else
+	struct cg_fpstate_64 fpstate;
+#endif /* defined(__i386__) */
+	__u32 magic;
+};
+
 struct cg_sigaction {
 #if defined(__i386__)
 	union {
