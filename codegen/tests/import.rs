@@ -1968,6 +1968,42 @@ fn a_define_calling_a_macro_that_takes_sizeof_is_imported() {
     assert_eq!(on("SM_PAIR"), [56, 40, 56, 40, 56, 56, 56], "{schema}");
 }
 
+/// A member declared once whose type a define under an architecture's `#if` makes another
+/// struct per target is imported as one member per type under that condition, and the define
+/// as a `tag` under it (import's proof laid the header out so on every target).
+#[test]
+fn a_member_typed_per_architecture_by_a_define_is_imported_per_type() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/arch_types.h");
+    let schema =
+        uapigen::import::import(&header, &[&dir], "arch_types").unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "name = \"at_state\"\nwhen = \"defined(__i386__)\"\ntag = \"at_state_32\"",
+        "name = \"at_state\"\nunless = \"defined(__i386__)\"\ntag = \"at_state_64\"",
+        "  { name = \"state\", type = \"struct at_state_64\", unless = \"defined(__i386__)\" },\n\
+         \x20 { name = \"state\", type = \"struct at_state_32\", when = \"defined(__i386__)\" },\n\
+         \x20 { name = \"magic\", type = \"__u32\" },\n\
+         \x20 { name = \"next\", type = \"struct at_state_64 *\", unless = \"defined(__i386__)\" },\n\
+         \x20 { name = \"next\", type = \"struct at_state_32 *\", when = \"defined(__i386__)\" },",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    let m = uapigen::load_source(
+        uapigen::Source::new("arch_types.toml", schema.clone()),
+        "arch_types.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let x = m
+        .family
+        .structs
+        .iter()
+        .position(|s| s.name == "at_x")
+        .unwrap();
+    let sizes: Vec<u64> = m.layouts.iter().map(|l| l.structs[x].size).collect();
+    // arm is no i386: the 64 struct, with a 4-byte pointer.
+    assert_eq!(sizes, [144, 92, 144, 140, 144, 144, 144], "{schema}");
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]
