@@ -210,9 +210,9 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "ioctl argument type larger than the size field",
-        body: "[[struct]]\nname = \"big\"\nfields = [{ name = \"a\", type = \"__u8\", len = 8192 }]\n\n[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"w\", size = \"struct big\" }\n",
+        body: "[[struct]]\nname = \"big\"\nfields = [{ name = \"a\", type = \"__u8\", len = 16384 }]\n\n[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[define]]\nname = \"IOC\"\nioctl = { type = \"T\", nr = 1, dir = \"w\", size = \"struct big\" }\n",
         at: "\"struct big\"",
-        says: "is 8192 bytes: an ioctl number's size field holds at most 8191",
+        says: "is 16384 bytes: an ioctl number's size field holds at most 16383",
     },
     Case {
         name: "an _IOC argument type larger than asm-generic's size field",
@@ -302,7 +302,7 @@ const CASES: &[Case] = &[
         name: "ioctl argument array too large for the size field",
         body: "[[define]]\nname = \"A\"\nioctl = { type = \"'A'\", nr = 1, dir = \"r\", size = \"__u64[4096]\" }\n",
         at: "\"__u64[4096]\"",
-        says: "`__u64[4096]` is 32768 bytes: an ioctl number's size field holds at most 8191",
+        says: "`__u64[4096]` is 32768 bytes: an ioctl number's size field holds at most 16383",
     },
     Case {
         name: "member of an unknown enum type",

@@ -1075,7 +1075,10 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
         &type_name,
         Some(&doc),
         &st.fields,
-        rust_repr(&st.fields, st.packed, st.aligned),
+        crate::layout::RustRepr {
+            zero_align: crate::layout::rust_zero_align(ctx.family, ctx.layouts, s),
+            ..rust_repr(&st.fields, st.packed, st.aligned)
+        },
         st.union,
         // zerocopy derives `IntoBytes` on unions only behind a cfg.
         ctx.view.into_bytes(s),
@@ -1213,6 +1216,16 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     }
     crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
     out
+}
+
+/// The integer of alignment `a` (2, 4 or 8) whose zero-length array aligns a packed type
+/// (`RustRepr::zero_align`).
+pub(crate) fn zero_align_type(a: u64) -> &'static str {
+    match a {
+        2 => "u16",
+        4 => "u32",
+        _ => "u64",
+    }
 }
 
 /// Padding bytes before a struct's member on some targets (`layout::rust_paddings`).
@@ -1603,6 +1616,18 @@ fn aggregate(
                 ty: Ty::Array(Box::new(ty(t)), "0".to_string()),
             });
         }
+    }
+    // gcc's `packed, aligned(n)` of members less aligned: the alignment, from a zero-length
+    // array at offset 0.
+    if let Some(a) = repr.zero_align {
+        members.push(Member {
+            docs: vec![format!(
+                " The alignment gcc's `aligned({a})` gives the type, which `packed({a})` allows."
+            )],
+            cfg: None,
+            name: "__uapigen_align".to_string(),
+            ty: Ty::Array(Box::new(ty(zero_align_type(a))), "0".to_string()),
+        });
     }
     // Where the members of the run declared per byte order being written start.
     let mut run_from = 0;

@@ -1011,6 +1011,19 @@ impl Emit<'_> {
         let mut shapes = Vec::new();
         self.shape(s, &st.name, st.union, &st.fields, &[], &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);
+        // gcc's `packed, aligned(n)` of members less aligned: a zero-length array at offset 0
+        // gives the type its alignment, as bindgen's `_bitfield_align_N` do theirs.
+        if let Some(a) = crate::layout::rust_zero_align(&self.m.family, &self.m.layouts, s) {
+            shapes[0].members.insert(
+                0,
+                (
+                    "__uapigen_align".to_string(),
+                    format!("[{}; 0]", crate::emit::rust::zero_align_type(a)),
+                    None,
+                    None,
+                ),
+            );
+        }
         // Packed where linux/eventpoll.h's `EPOLL_PACKED` is, as the libc crate's
         // `epoll_event` writes it.
         shapes[0].packed_on = st.packed_by.as_ref().map(|p| {

@@ -4562,10 +4562,11 @@ impl Resolver {
 
     /// An ioctl's argument type and `sizeof` it on every target: the same in every revision
     /// the number exists in, since the number encodes it and a revision's number is the
-    /// history's; and within the 13 bits powerpc's encoding gives it.
-    /// `ioc`: written `_IOC(...)`, which checks no size: one past powerpc's 13 bits runs into
-    /// its direction bits there, as C's does (sound/sb16_csp.h's LOAD_CODE, 12,306 bytes), and
-    /// only asm-generic's 14 bits bound it.
+    /// history's; and within asm-generic's 14 bits. A user program's `_IOR`...`_IOWR`, as
+    /// `_IOC(...)`, check no size (`_IOC_TYPECHECK` is `sizeof` outside `__KERNEL__`): one
+    /// past powerpc's 13 bits runs into its direction bits there, as C's does
+    /// (sound/compress_offload.h's 11,144-byte `snd_compr_codec_caps`, sound/sb16_csp.h's
+    /// 12,306-byte LOAD_CODE), and `IocEncoding::encode` gives that value.
     fn ioctl_size(
         &mut self,
         s: &S<String>,
@@ -4573,12 +4574,7 @@ impl Resolver {
         since: RevSet,
         ioc: bool,
     ) -> Option<IoSize> {
-        let bound = if ioc {
-            IocEncoding::Generic
-        } else {
-            IocEncoding::Powerpc
-        };
-        let limit = 1u64 << bound.size_bits();
+        let limit = 1u64 << IocEncoding::Generic.size_bits();
         let c = s.get_ref().trim().to_string();
         // An array of the type (`int[2]`, random.h's RNDGETPOOL): the element's size times n.
         if let Some((base, n)) = c
@@ -4647,7 +4643,7 @@ impl Resolver {
                 s.span(),
                 format!(
                     "`{c}` is {big} bytes: an ioctl number's size field holds at most {} \
-                     (13 bits on powerpc, 14 on the others)",
+                     (asm-generic's 14 bits)",
                     limit - 1
                 ),
             );

@@ -1301,6 +1301,10 @@ pub struct RustRepr {
     pub packed: Option<u64>,
     /// `align(n)`.
     pub align: Option<u64>,
+    /// A zero-length array of an integer of this alignment at offset 0, where `packed(n)`
+    /// leaves the type less aligned than gcc's `packed, aligned(n)` (`rust_zero_align`;
+    /// `rust_repr` never sets it).
+    pub zero_align: Option<u64>,
 }
 
 /// The Rust repr of a struct or union with these members; `packed` and `aligned` are the
@@ -1332,6 +1336,7 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
         return RustRepr {
             packed: Some(n),
             align: None,
+            zero_align: None,
         };
     }
     // A member of a typedef lowering its type's alignment to n (`packed_ulong`): Rust caps
@@ -1346,6 +1351,7 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
         return RustRepr {
             packed: Some(n),
             align: None,
+            zero_align: None,
         };
     }
     let n = asked(fields, packed).max(aligned.unwrap_or(1));
@@ -1353,14 +1359,17 @@ pub fn rust_repr(fields: &[Field], packed: bool, aligned: Option<u64>) -> RustRe
         (true, n) => RustRepr {
             packed: Some(n),
             align: None,
+            zero_align: None,
         },
         (false, 1) => RustRepr {
             packed: None,
             align: None,
+            zero_align: None,
         },
         (false, n) => RustRepr {
             packed: None,
             align: Some(n),
+            zero_align: None,
         },
     }
 }
@@ -1424,7 +1433,7 @@ pub fn rust_unfaithful(
         return None;
     }
     let level = Level::of(family, fl, s, &[])?;
-    level.unfaithful(family, fl, &mut Vec::new(), true)
+    level.unfaithful(family, fl, &mut Vec::new(), &mut None, true)
 }
 
 /// The bytes of padding the struct's Rust type holds before each of its members on `fl`'s
@@ -1466,10 +1475,32 @@ pub fn rust_padding(
         return Vec::new();
     }
     let mut pads = Vec::new();
-    match level.unfaithful(family, fl, &mut pads, false) {
+    match level.unfaithful(family, fl, &mut pads, &mut None, false) {
         None => pads,
         Some(_) => Vec::new(),
     }
+}
+
+/// The alignment the Rust type of packed struct `s` takes from a zero-length array of an
+/// integer of that alignment (`[u32; 0]`), at offset 0, where gcc's `packed, aligned(n)`
+/// makes it more aligned than its members are in Rust's `packed(n)` on some target
+/// (sound/compress_params.h's `snd_dec_flac`); None for any other struct.
+pub fn rust_zero_align(family: &Family, layouts: &[FamilyLayout], s: StructId) -> Option<u64> {
+    let st = family.struct_(s);
+    if st.union || !st.packed || st.aligned.is_none_or(|a| a < 2) {
+        return None;
+    }
+    layouts.iter().find_map(|fl| {
+        if fl.struct_(s).too_large.is_some() {
+            return None;
+        }
+        let level = Level::of(family, fl, s, &[])?;
+        let mut zero = None;
+        match level.unfaithful(family, fl, &mut Vec::new(), &mut zero, false) {
+            None => zero,
+            Some(_) => None,
+        }
+    })
 }
 
 /// Padding bytes before a struct's member on some targets: (field index, bytes, the targets'
@@ -1617,6 +1648,7 @@ impl<'a> Level<'a> {
         family: &Family,
         fl: &FamilyLayout,
         pads: &mut Vec<(usize, u64)>,
+        zero_align: &mut Option<u64>,
         deep: bool,
     ) -> Option<(Vec<usize>, String)> {
         let at = |i: usize| {
@@ -1642,7 +1674,7 @@ impl<'a> Level<'a> {
                     continue;
                 }
                 let inner = Level::of_inline(self, f, at(i), fl)?;
-                if let Some(bad) = inner.unfaithful(family, fl, &mut Vec::new(), true) {
+                if let Some(bad) = inner.unfaithful(family, fl, &mut Vec::new(), &mut None, true) {
                     return Some(bad);
                 }
             }
@@ -1774,7 +1806,22 @@ impl<'a> Level<'a> {
             end = offset + size;
             align = align.max(a);
         }
-        let align = align.max(repr.align.unwrap_or(1));
+        let mut align = align.max(repr.align.unwrap_or(1));
+        // `packed, aligned(4)` of members less aligned (sound/compress_params.h's
+        // `snd_dec_flac`, all `__u16`s): `packed(4)` places them as gcc does, and a
+        // zero-length array of a 4-aligned integer gives the type gcc's alignment, where
+        // `packed(4)` lets it (Rust takes no `align` beside `packed`).
+        if repr.packed.is_some_and(|p| self.align <= p) && align < self.align {
+            let integer = match self.align {
+                2 | 4 => self.align,
+                8 => target.u64_align,
+                _ => 0,
+            };
+            if integer == self.align {
+                *zero_align = Some(self.align);
+                align = self.align;
+            }
+        }
         let size = round_up(end, align)?;
         if (size, align) != (self.size, self.align) {
             return Some((

@@ -213,6 +213,58 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkTstamp64 {}
+/// `struct pk_flac`
+#[repr(C, packed(4))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkFlac {
+    /// The alignment gcc's `aligned(4)` gives the type, which `packed(4)` allows.
+    pub __uapigen_align: [u32; 0],
+    /// `sample_size`.
+    pub sample_size: u16,
+    /// `min_blk_size`.
+    pub min_blk_size: u16,
+    /// `max_blk_size`.
+    pub max_blk_size: u16,
+    /// `min_frame_size`.
+    pub min_frame_size: u16,
+    /// `max_frame_size`.
+    pub max_frame_size: u16,
+    /// `reserved`.
+    pub reserved: u16,
+}
+const _: () = {
+    if ::core::mem::size_of::<PkFlac>() != 12 {
+        panic!("struct pk_flac: wrong size");
+    }
+    if ::core::mem::align_of::<PkFlac>() != 4 {
+        panic!("struct pk_flac: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkFlac, sample_size) != 0 {
+        panic!("struct pk_flac: `sample_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkFlac, min_blk_size) != 2 {
+        panic!("struct pk_flac: `min_blk_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkFlac, max_blk_size) != 4 {
+        panic!("struct pk_flac: `max_blk_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkFlac, min_frame_size) != 6 {
+        panic!("struct pk_flac: `min_frame_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkFlac, max_frame_size) != 8 {
+        panic!("struct pk_flac: `max_frame_size` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkFlac, reserved) != 10 {
+        panic!("struct pk_flac: `reserved` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkFlac {}
 /// `struct pk_record`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -1030,6 +1082,7 @@ pub mod r1 {
     pub const REVISION: usize = 0;
     pub use super::PkQuery;
     pub use super::PkTstamp64;
+    pub use super::PkFlac;
     pub use super::PkRecord;
     pub use super::PkPair;
     pub use super::PkEvent;

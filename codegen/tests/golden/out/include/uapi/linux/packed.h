@@ -28,6 +28,15 @@ struct pk_tstamp64 {
 	__u32 sampling_rate;
 } __attribute__((packed, aligned(4)));
 
+struct pk_flac {
+	__u16 sample_size;
+	__u16 min_blk_size;
+	__u16 max_blk_size;
+	__u16 min_frame_size;
+	__u16 max_frame_size;
+	__u16 reserved;
+} __attribute__((packed, aligned(4)));
+
 struct pk_record {
 	__u8 tag;
 	struct pk_query query;
