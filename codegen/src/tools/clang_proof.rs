@@ -898,10 +898,15 @@ pub fn evaluate_on(
     names: &[String],
     target: &Target,
 ) -> Result<BTreeMap<String, Option<u64>>, Error> {
+    // A floating constant (linux/synclink.h's `#define SYNCLINK_H_VERSION 3.6`) is no
+    // integer, though C converts it to one: not a constant here.
     let mut text = source.to_string();
+    text.push_str("extern unsigned long long uapigen_not_an_integer;\n");
     for (i, n) in names.iter().enumerate() {
         text.push_str(&format!(
-            "static const unsigned long long uapigen_value_{i} = (unsigned long long)({n});\n"
+            "static const unsigned long long uapigen_value_{i} = _Generic(({n}), float: \
+             uapigen_not_an_integer, double: uapigen_not_an_integer, long double: \
+             uapigen_not_an_integer, default: (unsigned long long)({n}));\n"
         ));
     }
     let args = c_args(target, include, &[]);

@@ -231,7 +231,8 @@ fn every_shape_is_measured_as_c_lays_it_out() {
          enum t_kind { T_A = 1, T_B = -2 };\nenum { T_C = 7 };\n\
          #define T_FLAG (1ULL << 40)\n#define T_NEG (-3)\n#define T_STR \"s\\032\" T_JOIN\n\
          #define T_JOIN \"j\"\n#define T_WIDE L\"w\"\n#define T_TYPE __u8\n#define T_INT int\n\
-         #define T_FN(x) (x)\n#define T_IOCTL _IOWR('T', 1, struct t_inner)\n",
+         #define T_FN(x) (x)\n#define T_IOCTL _IOWR('T', 1, struct t_inner)\n\
+         #define T_FLOAT 3.6\n#define T_CAST ((int)2.5)\n#define tail t_tail_for_users\n",
     )
     .unwrap();
     let system = [
@@ -252,6 +253,8 @@ fn every_shape_is_measured_as_c_lays_it_out() {
             "#define T_WIDE: not an integer constant expression",
             "#define T_TYPE: not an integer constant expression",
             "#define T_INT: not an integer constant expression",
+            "#define T_FLOAT: not an integer constant expression",
+            "#define tail: not an integer constant expression",
         ]
     );
     assert_eq!(d.strings, ["T_STR", "T_JOIN"]);
@@ -283,6 +286,7 @@ fn every_shape_is_measured_as_c_lays_it_out() {
         ("const T_FLAG", "define = 1099511627776"),
         ("const T_NEG", "define = -3"),
         ("const T_IOCTL", "ioctl = 0xc0045401"),
+        ("const T_CAST", "define = 2"),
         ("const T_STR", "string 73 1a 6a 00"),
         ("const T_JOIN", "string 6a 00"),
     ];
