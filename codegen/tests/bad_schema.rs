@@ -1055,6 +1055,24 @@ const CASES: &[Case] = &[
         says: "unknown struct `t`",
     },
     Case {
+        name: "redefine on a value of a run of defines",
+        body: "[[flags]]\nname = \"f\"\nvalues = [{ name = \"F_A\", bit = 0, redefine = \"(F_A - 1)\" }]\n",
+        at: "\"(F_A - 1)\"",
+        says: "`F_A` is a #define already: `redefine` is a C enum value's",
+    },
+    Case {
+        name: "redefine of a value per data model",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"E_A\", redefine = \"(E_A + __BITS_PER_LONG)\" }]\n",
+        at: "\"(E_A + __BITS_PER_LONG)\"",
+        says: "has a value per target: a `redefine` has one on every target",
+    },
+    Case {
+        name: "redefine beside self_define",
+        body: "[[enum]]\nname = \"e\"\nvalues = [{ name = \"E_A\", self_define = true, redefine = \"(E_A - 1)\" }]\n",
+        at: "{ name = \"E_A\"",
+        says: "`E_A`: `self_define` or `redefine`, one #define of the name",
+    },
+    Case {
         name: "an extern enum that is a run of defines",
         body: "[[flags]]\nname = \"f\"\nextern = \"linux/types.h\"\nvalues = [{ name = \"F_A\", bit = 0 }]\n",
         at: "\"linux/types.h\"\nvalues",

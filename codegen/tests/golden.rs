@@ -130,6 +130,7 @@ int main(void)
 	enum en_rate *rp = &r;
 	printf("status %zu %zu %zu %d %d %d %d\n", sizeof(st), sizeof(en_play_state_t),
 	       offsetof(struct en_status, irq), st.func, st.state, *rp, EN_RM_COMMAND);
+	printf("redefined %d %d\n", __EN_MODE_MAX, EN_MODE_LAST);
 	printf("packed %zu %s %zu %zu\n", sizeof(enum en_led_mode),
 	       (enum en_led_mode)-1 < 0 ? "signed" : "unsigned", offsetof(struct en_led, port),
 	       sizeof(struct en_led));
@@ -156,6 +157,7 @@ int main(void)
          io 4 unsigned int 2147763458 1074283779 17668\n\
          byteorder 128 1920 32768 240\n\
          status 16 4 12 7 2 1 1\n\
+         redefined 1 1\n\
          packed 1 unsigned 1 4\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
@@ -171,6 +173,7 @@ int main(void)
         reprs,
         [
             ("en_verdict", "i32"),
+            ("en_mode", "u32"),
             ("en_wide", "u32"),
             ("en_huge", "u64"),
             ("en_span", "i64"),

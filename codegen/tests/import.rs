@@ -2004,6 +2004,34 @@ fn a_member_typed_per_architecture_by_a_define_is_imported_per_type() {
     assert_eq!(sizes, [144, 92, 144, 140, 144, 144, 144], "{schema}");
 }
 
+/// An enum value the header then #defines as an expression of its own name is imported as
+/// the value's `redefine` (the enumerator keeps its value; C reads the define's below), and a
+/// define naming it reads the define's (import's proof held both to C).
+#[test]
+fn an_enum_value_redefined_below_its_enum_is_imported() {
+    let dir = repo_root().join("codegen/tests/import");
+    let header = dir.join("linux/redefine_like.h");
+    let schema = uapigen::import::import(&header, &[&dir], "redefine_like")
+        .unwrap_or_else(|e| panic!("{e}"));
+    for line in [
+        "{ name = \"__RL_MODE_MAX\", value = 2, redefine = \"(__RL_MODE_MAX - 1)\" }",
+        "name = \"RL_MODE_LAST\"\nalias = \"__RL_MODE_MAX\"",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    assert!(
+        !schema.contains("name = \"__RL_MODE_MAX\"\nexpr"),
+        "{schema}"
+    );
+    let m = uapigen::load_source(
+        uapigen::Source::new("redefine_like.toml", schema.clone()),
+        "redefine_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let value = |n: &str| m.family.constants().find(|c| c.name == n).unwrap().value;
+    assert_eq!((value("__RL_MODE_MAX"), value("RL_MODE_LAST")), (2, 1));
+}
+
 /// A struct and a define of x86-64 alone (under `#ifdef __x86_64__`, no `#else`) are imported
 /// with that condition; import's proof found the struct on x86-64 and on no other target.
 #[test]

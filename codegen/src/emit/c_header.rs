@@ -108,6 +108,8 @@ struct EnumView {
     /// ` __attribute__((packed))` after the closing brace, or nothing.
     attrs: String,
     values: Vec<EnumLine>,
+    /// `#define NAME TEXT` below it, of its values' `redefine`s.
+    redefines: Vec<DefineLine>,
 }
 
 #[derive(Serialize)]
@@ -360,6 +362,12 @@ fn write(v: &HeaderView, out: &mut String) {
             match truthy(&e.typedef) {
                 Some(name) => push(out, &["}", &e.attrs, " ", name, ";\n"]),
                 None => push(out, &["}", &e.attrs, ";\n"]),
+            }
+            if !e.redefines.is_empty() {
+                out.push('\n');
+                for d in &e.redefines {
+                    define(d, out);
+                }
             }
         }
         if let Some(st) = &item.structure {
@@ -677,6 +685,17 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                                 self_define: g.self_defined.contains(&c.name),
                             })
                             .collect(),
+                        redefines: align_defines(
+                            g.redefined
+                                .iter()
+                                .map(|r| DefineLine {
+                                    name: r.name.clone(),
+                                    pad: String::new(),
+                                    value: r.text.clone(),
+                                    trailing: None,
+                                })
+                                .collect(),
+                        ),
                     }),
                     ..Default::default()
                 },

@@ -500,6 +500,9 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
             let first = parts.next().unwrap_or_else(|| lit("0"));
             parts.fold(first, |acc, p| bin(acc, "|", p))
         }
+        // A name the header redefines below its enum: C reads the define's value, where
+        // Rust's constant of the name is the enumerator's.
+        crate::ir::Expr::Alias(n) if ctx.family.redefined(n).is_some() => lit(signed_text(c, ty)),
         crate::ir::Expr::Alias(n) => const_ref(ctx, n, ty),
         crate::ir::Expr::Char(ch) => {
             Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty)))
@@ -744,7 +747,16 @@ fn const_ref(ctx: &Ctx, name: &str, ty: &str) -> Expr {
 fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let ty_name = ctx.const_types.get(&c.name).copied().unwrap_or("u32");
     let value = const_value(ctx, c, ty_name);
-    let docs = doc_lines(Some(&constant_doc(c, ty_name)));
+    let mut doc = constant_doc(c, ty_name);
+    // The enumerator's value, as bindgen's; C reads the define's below the enum.
+    if let Some(r) = ctx.family.redefined(&c.name) {
+        doc.push_str(&format!(
+            "\n\nBelow its enum the header defines `{}` as `{}`, {}: what C reads of the name \
+             there.",
+            c.name, r.text, r.value
+        ));
+    }
+    let docs = doc_lines(Some(&doc));
     let name = ident(&c.name);
     // Under an architecture's `#if` in C (`when`): where the targets that have it are.
     if let Some(w) = &c.when {

@@ -3770,6 +3770,7 @@ impl Resolver {
         let mut values: Vec<Constant> = Vec::new();
         let mut next: u64 = 0;
         let mut self_defined = Vec::new();
+        let mut redefines: Vec<(String, S<String>)> = Vec::new();
         // The first value past 2^63 - 1, and the first negative one.
         let mut past_at: Option<(Span, String)> = None;
         let mut negative_at: Option<String> = None;
@@ -3929,6 +3930,21 @@ impl Resolver {
                 Some(d) if *d.get_ref() => self_defined.push(cname.clone()),
                 _ => {}
             }
+            match &v.redefine {
+                Some(r) if style == Style::Define => self.error(
+                    r.span(),
+                    format!(
+                        "`{cname}` is a #define already: `redefine` is a C enum value's \
+                         `#define {cname} (...)` below the enum"
+                    ),
+                ),
+                Some(_) if v.self_define.as_ref().is_some_and(|d| *d.get_ref()) => self.error(
+                    vspan.clone(),
+                    format!("`{cname}`: `self_define` or `redefine`, one #define of the name"),
+                ),
+                Some(r) => redefines.push((cname.clone(), r.clone())),
+                None => {}
+            }
             // A value's own condition is written inside a C enum; a run of #defines takes
             // one for the whole set.
             let libc_compat = match &v.libc_compat {
@@ -4016,6 +4032,57 @@ impl Resolver {
         };
         let past_int = enum_key(&raw.past_int, "past_int");
         let packed = enum_key(&raw.packed, "packed");
+        // Below the enum, the name is the define's: its expression reads the enumerator (cpp
+        // expands no macro inside itself), and what comes below reads its value.
+        let mut redefined = Vec::new();
+        for (cname, text) in redefines {
+            let (_, expr) = self.c_expr(&text, None);
+            let value = match expr {
+                Expr::C {
+                    value,
+                    ilp32: None,
+                    big_endian: None,
+                    powerpc: None,
+                    types,
+                    ..
+                } => {
+                    if let Some(k) = self.constants.get_mut(&cname) {
+                        k.0 = value as i64 as u64;
+                        k.2 = [0, 1].map(|m| CValue {
+                            value,
+                            ty: types[m],
+                        });
+                    }
+                    value
+                }
+                Expr::C { .. } => {
+                    self.error(
+                        text.span(),
+                        format!(
+                            "`{}` has a value per target: a `redefine` has one on every target",
+                            text.get_ref()
+                        ),
+                    );
+                    continue;
+                }
+                _ => continue,
+            };
+            redefined.push(Redefined {
+                name: cname,
+                text: text.get_ref().trim().to_string(),
+                value,
+            });
+        }
+        if let (EnumDecl::Member, Some(r)) = (decl, redefined.first()) {
+            self.error(
+                span.clone(),
+                format!(
+                    "`{}`'s `redefine`: an enum declared as a member's type is written inside \
+                     the struct, where no #define follows it",
+                    r.name
+                ),
+            );
+        }
         if decl == EnumDecl::Member {
             // Written inside the struct, one line each.
             for c in values
@@ -4047,6 +4114,7 @@ impl Resolver {
             values,
             inside,
             self_defined,
+            redefined,
             decl,
             span,
         }

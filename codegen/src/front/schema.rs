@@ -701,6 +701,10 @@ pub struct RawValue {
     /// An enum's value the header also defines as itself, `#define NAME NAME` right below
     /// it, so that `#ifdef NAME` sees it (kvm.h's `kvm_device_type`).
     pub self_define: Option<S<bool>>,
+    /// An enum's value the header then defines as a C expression of its name, `#define NAME
+    /// (NAME - 1)` below the enum (linux/pkt_sched.h's `__TC_MQPRIO_MODE_MAX`): what C reads
+    /// of the name from there on.
+    pub redefine: Option<S<String>>,
     /// A condition on <linux/libc-compat.h>'s `__UAPI_DEF_*` macros (`libc_compat =
     /// "__UAPI_DEF_IF_IFREQ"`): the header writes the item inside `#if CONDITION`, so that a
     /// C library header included first (glibc's <net/if.h>) turns the kernel's copy off.

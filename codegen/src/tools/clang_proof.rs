@@ -769,7 +769,9 @@ pub fn prove_with(
                     }
                     continue;
                 }
-                let ir = family.value_on(k, target);
+                // An enum value the header then #defines as an expression of its name: C
+                // reads the define's value (`Family::c_reads`).
+                let ir = family.c_reads(k, target);
                 if c != Some(ir) {
                     out.push(Mismatch {
                         target: target.triple,

@@ -234,6 +234,7 @@ pub(super) fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mu
                 values: e.values,
                 forms: e.forms,
                 self_defined: Vec::new(),
+                redefined: Vec::new(),
                 decl: EnumDecl::Alone,
                 extern_header: None,
                 packed,

@@ -163,6 +163,10 @@ enum Item {
         forms: Vec<(String, String)>,
         /// Its values the header defines as themselves (`#define X X` for `#ifdef`).
         self_defined: Vec<String>,
+        /// Its values the header defines below it as an expression of their name
+        /// (linux/pkt_sched.h's `#define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)`):
+        /// (name, expression).
+        redefined: Vec<(String, String)>,
         /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
         decl: EnumDecl,
         /// Another header's enum this header's members name (`extern`): that header.
@@ -400,6 +404,7 @@ fn read(
                         values: e.values,
                         forms: e.forms,
                         self_defined: Vec::new(),
+                        redefined: Vec::new(),
                         decl: EnumDecl::Alone,
                         packed: attributes_of(c).iter().any(|a| a == "attribute(packed)"),
                         extern_header: None,
@@ -819,6 +824,10 @@ fn import_assuming(
         let mut c_enums: Vec<String> = Vec::new();
         let mut macros: HashMap<String, crate::front::cexpr::Macro> = HashMap::new();
         let mut self_defines: Vec<String> = Vec::new();
+        // `#define X (X - 1)` below an enum's `X` (the value's `redefine`): (name, expression).
+        let mut redefines: Vec<(String, String)> = Vec::new();
+        // The values of the C enums above, at file scope.
+        let mut enumerators: HashSet<String> = HashSet::new();
         // The defines above that stand for a struct's type (`COFF_FILHDR`), which `sizeof` takes.
         let mut type_defines: Vec<String> = Vec::new();
         // The string defines above, which a string define may join.
@@ -830,6 +839,14 @@ fn import_assuming(
             let per_arch = arch.iter().any(|r| r.start < *at && *at < r.end);
             if let Item::Enum { name: Some(n), .. } = item {
                 c_enums.push(n.clone());
+            }
+            if let Item::Enum {
+                values,
+                decl: EnumDecl::Alone | EnumDecl::Typedef,
+                ..
+            } = item
+            {
+                enumerators.extend(values.iter().map(|(n, ..)| n.clone()));
             }
             // Another header's macro a member is declared by (mlx5-abi.h's `RDMA_UAPI_PTR`).
             if let Item::Struct { fields, .. } = item {
@@ -1083,6 +1100,10 @@ fn import_assuming(
                         // `#define X X` under an enum's `X`, so that `#ifdef X` sees it: the
                         // enum value's `self_define`.
                         self_defines.push(name.clone());
+                    } else if let Some(text) = expr_text(value)
+                        .filter(|_| names.contains(name) && enumerators.contains(name) && !per_arch)
+                    {
+                        redefines.push((name.clone(), text));
                     } else if let Some(n) = names.iter().find(|n| {
                         !known.iter().any(|k| k == *n)
                             && !crate::front::cexpr::is_word_bits(n)
@@ -1143,6 +1164,26 @@ fn import_assuming(
                 }
                 _ => {}
             }
+        }
+        // Each `#define X (X - 1)` is its enum value's `redefine`, no define of its own.
+        if !redefines.is_empty() {
+            for (_, item) in state.items.iter_mut() {
+                if let Item::Enum {
+                    values, redefined, ..
+                } = item
+                {
+                    redefined.extend(
+                        redefines
+                            .iter()
+                            .filter(|(n, _)| values.iter().any(|(v, ..)| v == n))
+                            .cloned(),
+                    );
+                }
+            }
+            state.items.retain(|(_, it)| {
+                !matches!(it, Item::Define { name, extern_header: None, .. }
+                    if redefines.iter().any(|(n, _)| n == name))
+            });
         }
         // Each `#define X X` is its enum value's `self_define`, no define of its own.
         if !self_defines.is_empty() {

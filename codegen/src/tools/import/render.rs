@@ -527,6 +527,7 @@ pub(super) fn render(
                         values,
                         forms: Vec::new(),
                         self_defined: Vec::new(),
+                        redefined: Vec::new(),
                         decl: EnumDecl::Member,
                         extern_header: None,
                         packed: false,
@@ -755,6 +756,7 @@ pub(super) fn render(
                 values,
                 forms,
                 self_defined,
+                redefined,
                 decl,
                 extern_header,
                 packed,
@@ -815,6 +817,9 @@ pub(super) fn render(
                     } else {
                         String::new()
                     };
+                    if let Some((_, text)) = redefined.iter().find(|(r, _)| r == n) {
+                        also.push_str(&format!(", redefine = {}", toml_str(text)));
+                    }
                     if let Some(c) = compat(*at, Some(offset)) {
                         also.push_str(&format!(", libc_compat = {}", toml_str(&c)));
                     }

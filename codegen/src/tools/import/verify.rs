@@ -205,7 +205,7 @@ pub(super) fn verify(
             // A define this target leaves out (`when`): its twin of the other branch, if any,
             // is the one compared; without one, C must not define it either.
             let expected = if k.on(target) {
-                Some(family.value_on(k, target))
+                Some(family.c_reads(k, target))
             } else if family.constants().any(|o| o.name == k.name && o.on(target)) {
                 continue;
             } else {

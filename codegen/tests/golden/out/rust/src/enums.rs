@@ -44,6 +44,16 @@ impl EnVerdict {
     /// the same as stop
     pub const EN_VERDICT_AGAIN: Self = Self(EN_VERDICT_AGAIN);
 }
+/// `EN_MODE_DCB` = 0.
+pub const EN_MODE_DCB: u32 = 0;
+/// `EN_MODE_CHANNEL` = 1.
+pub const EN_MODE_CHANNEL: u32 = 1;
+/// `__EN_MODE_MAX` = 2.
+///
+/// Below its enum the header defines `__EN_MODE_MAX` as `(__EN_MODE_MAX - 1)`, 1: what C reads of the name there.
+pub const __EN_MODE_MAX: u32 = 2;
+/// `EN_MODE_LAST` = `__EN_MODE_MAX`.
+pub const EN_MODE_LAST: u32 = 1;
 /// `EN_WIDE_LOW` = `(1 << 0)`.
 pub const EN_WIDE_LOW: u32 = 1 << 0;
 /// `EN_WIDE_TOP` = `(1U << 31)`.

@@ -29,6 +29,16 @@ enum en_verdict {
 };
 
 enum {
+	EN_MODE_DCB,
+	EN_MODE_CHANNEL,
+	__EN_MODE_MAX,
+};
+
+#define __EN_MODE_MAX	(__EN_MODE_MAX - 1)
+
+#define EN_MODE_LAST	__EN_MODE_MAX
+
+enum {
 	EN_WIDE_LOW = 1 << 0,
 	EN_WIDE_TOP = 1U << 31,
 	EN_WIDE_ALL = 0xffffffff,
