@@ -6376,19 +6376,26 @@ impl Resolver {
         // Through <asm/byteorder.h>'s conversions, or over a constant that has a value of its
         // own there: its value on a big-endian target too (s390x, an LP64 one), of the same
         // type (the kernel's conversions cast to their width).
+        // The expression again on one more kind of 64-bit target, over the values the names in
+        // `own` have there.
+        let again = |own: &FxMap<String, CValue>, model: cexpr::Model| {
+            parsed.eval(model, &|n: &str| {
+                own.get(n).copied().or_else(|| self.value_of(n, 1))
+            })
+        };
         let big_endian = (parsed.macros.iter().any(|m| cexpr::is_byteorder(m))
             || parsed
                 .names
                 .iter()
                 .any(|(n, _)| self.big_endian_values.contains_key(n)))
-        .then(|| {
-            parsed.eval(cexpr::LP64_BE, &|n: &str| {
-                self.big_endian_values
-                    .get(n)
-                    .copied()
-                    .or_else(|| self.value_of(n, 1))
-            })
-        });
+        .then(|| again(&self.big_endian_values, cexpr::LP64_BE));
+        // Over ioctl numbers (linux/sockios.h's `SIOCGSTAMP`, one of two by the size of the C
+        // library's `struct timeval`): its value where they are encoded as powerpc's too.
+        let powerpc = parsed
+            .names
+            .iter()
+            .any(|(n, _)| self.powerpc_values.contains_key(n))
+            .then(|| again(&self.powerpc_values, cexpr::LP64));
         let big_endian = match (big_endian, &values) {
             // One value per data model and another per byte order: no constant of the
             // kernel's is both, and Rust's would be a value per target.
@@ -6455,20 +6462,6 @@ impl Resolver {
                 return (0, Expr::Implicit);
             }
         }
-        // Over ioctl numbers (linux/sockios.h's `SIOCGSTAMP`, one of two by the size of the C
-        // library's `struct timeval`): its value where they are encoded as powerpc's too.
-        let powerpc = parsed
-            .names
-            .iter()
-            .any(|(n, _)| self.powerpc_values.contains_key(n))
-            .then(|| {
-                parsed.eval(cexpr::LP64, &|n: &str| {
-                    self.powerpc_values
-                        .get(n)
-                        .copied()
-                        .or_else(|| self.value_of(n, 1))
-                })
-            });
         let powerpc = match (powerpc, &values) {
             (Some(Ok(p)), (Ok(a), Ok(b)))
                 if p.ty == b.ty
