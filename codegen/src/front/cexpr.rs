@@ -1131,7 +1131,7 @@ pub fn expand_sized(
                 let body = m
                     .text
                     .clone()
-                    .filter(|_| takes_size(&m, macros, &mut MAX_TOKENS.clone()))?;
+                    .filter(|_| takes_size(&m, macros, &mut { MAX_TOKENS }))?;
                 Some((i, r.start, n.clone(), m, body))
             }
             _ => None,

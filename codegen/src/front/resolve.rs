@@ -4368,7 +4368,7 @@ impl Resolver {
         let ioc = raw.ioc.as_ref().is_some_and(|i| *i.get_ref());
         let size = match (&raw.size, dir) {
             // `_IOC(dir, type, nr, size)` writes any direction with any size, or `0`.
-            (Some(s), _) if ioc => self.ioctl_size(s, family, since, true),
+            (Some(s), _) if ioc => self.ioctl_size(s, family, since),
             (None, _) if ioc => None,
             (Some(s), IoDir::None) => {
                 self.error_note(
@@ -4387,7 +4387,7 @@ impl Resolver {
                 );
                 None
             }
-            (Some(s), _) => self.ioctl_size(s, family, since, false),
+            (Some(s), _) => self.ioctl_size(s, family, since),
         };
         let (Some((ty, ty_value)), Some((nr, nr_value))) = (ty, nr) else {
             return (0, Expr::Implicit);
@@ -4525,7 +4525,7 @@ impl Resolver {
         let (mut size, mut refused) = (None, false);
         for (k, a) in args.get_ref().iter().enumerate() {
             if Some(k) == size_param {
-                size = self.ioctl_size(a, family, since, false);
+                size = self.ioctl_size(a, family, since);
                 refused |= size.is_none();
             } else {
                 refused |= !self.wrapper_argument(a, &params[k], via);
@@ -4635,13 +4635,7 @@ impl Resolver {
     /// past powerpc's 13 bits runs into its direction bits there, as C's does
     /// (sound/compress_offload.h's 11,144-byte `snd_compr_codec_caps`, sound/sb16_csp.h's
     /// 12,306-byte LOAD_CODE), and `IocEncoding::encode` gives that value.
-    fn ioctl_size(
-        &mut self,
-        s: &S<String>,
-        family: &Family,
-        since: RevSet,
-        ioc: bool,
-    ) -> Option<IoSize> {
+    fn ioctl_size(&mut self, s: &S<String>, family: &Family, since: RevSet) -> Option<IoSize> {
         let limit = 1u64 << IocEncoding::Generic.size_bits();
         let c = s.get_ref().trim().to_string();
         // An array of the type (`int[2]`, random.h's RNDGETPOOL): the element's size times n.
@@ -4685,7 +4679,7 @@ impl Resolver {
                 );
                 return None;
             }
-            let elem = self.ioctl_size(&S::new(s.span(), base), family, since, ioc)?;
+            let elem = self.ioctl_size(&S::new(s.span(), base), family, since)?;
             let bytes: Vec<u64> = elem.bytes.iter().map(|b| b * n).collect();
             if let Some(big) = bytes.iter().find(|b| **b >= limit) {
                 self.error(
