@@ -686,10 +686,11 @@ fn item_view(family: &Family, item: ItemRef) -> ItemView {
                             })
                             .collect(),
                         redefines: align_defines(
-                            g.redefined
+                            g.values
                                 .iter()
-                                .map(|r| DefineLine {
-                                    name: r.name.clone(),
+                                .filter_map(|c| Some((c, c.redefined.as_ref()?)))
+                                .map(|(c, r)| DefineLine {
+                                    name: c.name.clone(),
                                     pad: String::new(),
                                     value: r.text.clone(),
                                     trailing: None,

@@ -502,7 +502,14 @@ fn const_value(ctx: &Ctx, c: &Constant, ty: &str) -> Expr {
         }
         // A name the header redefines below its enum: C reads the define's value, where
         // Rust's constant of the name is the enumerator's.
-        crate::ir::Expr::Alias(n) if ctx.family.redefined(n).is_some() => lit(signed_text(c, ty)),
+        crate::ir::Expr::Alias(n)
+            if ctx
+                .family
+                .alias_target(n)
+                .is_some_and(|x| x.redefined.is_some()) =>
+        {
+            lit(signed_text(c, ty))
+        }
         crate::ir::Expr::Alias(n) => const_ref(ctx, n, ty),
         crate::ir::Expr::Char(ch) => {
             Expr::Cast(Box::new(lit(byte_lit(*ch as u8))), self::ty(ident(ty)))
@@ -749,7 +756,7 @@ fn constant_text(ctx: &Ctx, c: &Constant, out: &mut String) {
     let value = const_value(ctx, c, ty_name);
     let mut doc = constant_doc(c, ty_name);
     // The enumerator's value, as bindgen's; C reads the define's below the enum.
-    if let Some(r) = ctx.family.redefined(&c.name) {
+    if let Some(r) = &c.redefined {
         doc.push_str(&format!(
             "\n\nBelow its enum the header defines `{}` as `{}`, {}: what C reads of the name \
              there.",

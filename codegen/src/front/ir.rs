@@ -1680,11 +1680,6 @@ pub struct ConstGroup {
     /// The values the header also defines as themselves (`#define NAME NAME` below each), for
     /// `#ifdef`.
     pub self_defined: Vec<String>,
-    /// Its values the header then defines as an expression of their own name (`redefine`,
-    /// linux/pkt_sched.h's `#define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)`), written
-    /// below the enum: what C reads of each name from there on (`Redefined::value`); the
-    /// enumerator keeps its own value, which Rust's constant has, as bindgen's.
-    pub redefined: Vec<Redefined>,
     /// `#if CONDITION` around it in the C header: <linux/libc-compat.h>'s `__UAPI_DEF_*` macros,
     /// which a C library header included first sets to 0. Everything else reads the item as
     /// the header declares it when no such header came first (every condition true).
@@ -1837,6 +1832,11 @@ pub struct Constant {
     pub libc_compat: Option<String>,
     /// A define under an architecture's `#if` (`when`, `unless`): it exists on some targets.
     pub when: Option<Box<When>>,
+    /// An enum value the header then defines as an expression of its own name (`redefine`,
+    /// linux/pkt_sched.h's `#define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)`), written
+    /// below the enum: what C reads of the name from there on (`Redefined::value`); the
+    /// enumerator keeps its own value, which Rust's constant has, as bindgen's.
+    pub redefined: Option<Redefined>,
     /// Where the schema writes it.
     pub span: Span,
 }
@@ -2074,8 +2074,6 @@ pub struct IoSize {
 /// An enum value's `redefine`: `#define NAME TEXT` below its enum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redefined {
-    /// The value's name.
-    pub name: String,
     /// The expression, as written; it names the enumerator, which cpp does not expand again.
     pub text: String,
     /// Its value, one on every target: what C reads of the name below the define.
@@ -2589,16 +2587,14 @@ impl Family {
     /// for an enum value the header then #defines as an expression of its name (`redefine`,
     /// linux/pkt_sched.h's `__TC_MQPRIO_MODE_MAX`), that define's.
     pub fn c_reads(&self, c: &Constant, target: &crate::model::layout::Target) -> u64 {
-        self.redefined(&c.name)
+        c.redefined
+            .as_ref()
             .map_or_else(|| self.value_on(c, target), |r| r.value as i64 as u64)
     }
 
-    /// The `redefine` of enum value `name`, if it has one.
-    pub fn redefined(&self, name: &str) -> Option<&Redefined> {
-        self.groups
-            .iter()
-            .flat_map(|g| &g.redefined)
-            .find(|r| r.name == name)
+    /// The constant an alias names (`Expr::Alias`), if the family has it.
+    pub fn alias_target(&self, name: &str) -> Option<&Constant> {
+        self.constants().find(|x| x.name == name)
     }
 
     /// The constant `c` names through its aliases (`c` itself when it is no alias).
@@ -2610,10 +2606,9 @@ impl Family {
             match &k.expr {
                 // A name the header redefines below its enum is the define's there: `k`'s
                 // own value is what C reads of it.
-                Expr::Alias(n) if self.redefined(n).is_some() => return k,
-                Expr::Alias(n) => match self.constants().find(|x| &x.name == n) {
-                    Some(x) => k = x,
-                    None => return k,
+                Expr::Alias(n) => match self.alias_target(n) {
+                    Some(x) if x.redefined.is_none() => k = x,
+                    _ => return k,
                 },
                 _ => return k,
             }

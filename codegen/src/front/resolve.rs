@@ -354,6 +354,7 @@ fn placeholder(d: &RawDefine) -> Define {
             sentinel: false,
             libc_compat: None,
             when: None,
+            redefined: None,
             span: d.name.span(),
         },
         inside: None,
@@ -3770,7 +3771,7 @@ impl Resolver {
         let mut values: Vec<Constant> = Vec::new();
         let mut next: u64 = 0;
         let mut self_defined = Vec::new();
-        let mut redefines: Vec<(String, S<String>)> = Vec::new();
+        let mut redefines: Vec<(usize, S<String>)> = Vec::new();
         // The first value past 2^63 - 1, and the first negative one.
         let mut past_at: Option<(Span, String)> = None;
         let mut negative_at: Option<String> = None;
@@ -3942,7 +3943,7 @@ impl Resolver {
                     vspan.clone(),
                     format!("`{cname}`: `self_define` or `redefine`, one #define of the name"),
                 ),
-                Some(r) => redefines.push((cname.clone(), r.clone())),
+                Some(r) => redefines.push((values.len(), r.clone())),
                 None => {}
             }
             // A value's own condition is written inside a C enum; a run of #defines takes
@@ -3970,6 +3971,7 @@ impl Resolver {
                 sentinel,
                 libc_compat,
                 when: None,
+                redefined: None,
                 span: vspan,
             };
             self.declare(&constant, style != Style::Define);
@@ -4034,8 +4036,9 @@ impl Resolver {
         let packed = enum_key(&raw.packed, "packed");
         // Below the enum, the name is the define's: its expression reads the enumerator (cpp
         // expands no macro inside itself), and what comes below reads its value.
-        let mut redefined = Vec::new();
-        for (cname, text) in redefines {
+        let mut first_redefined = None;
+        for (i, text) in redefines {
+            let cname = values[i].name.clone();
             let (_, expr) = self.c_expr(&text, None);
             let value = match expr {
                 Expr::C {
@@ -4067,13 +4070,13 @@ impl Resolver {
                 }
                 _ => continue,
             };
-            redefined.push(Redefined {
-                name: cname,
+            first_redefined.get_or_insert(i);
+            values[i].redefined = Some(Redefined {
                 text: text.get_ref().trim().to_string(),
                 value,
             });
         }
-        if let (EnumDecl::Member, Some(r)) = (decl, redefined.first()) {
+        if let (EnumDecl::Member, Some(r)) = (decl, first_redefined.map(|i| &values[i])) {
             self.error(
                 span.clone(),
                 format!(
@@ -4114,7 +4117,6 @@ impl Resolver {
             values,
             inside,
             self_defined,
-            redefined,
             decl,
             span,
         }
@@ -4310,6 +4312,7 @@ impl Resolver {
             sentinel: false,
             libc_compat: self.libc_compat(&raw.libc_compat, false),
             when,
+            redefined: None,
             span: raw.name.span(),
         };
         let ioctl = match &constant.expr {
