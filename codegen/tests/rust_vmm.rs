@@ -850,8 +850,18 @@ fn pointers_are_bindgens_raw_pointers() {
             "    pub ids: *const __u16,\n",
             "#[repr(C)]\n#[derive(Debug, Copy, Clone, PartialEq)]\npub struct ptr_bitmap {",
             "impl Default for ptr_bitmap {",
+            // Each struct's size per revision: one test per size of the targets that have it.
+            "size: [if cfg!(any(target_arch = \"x86\", target_arch = \"arm\")) { 24 } else { 40 }]",
         ],
     );
+    // A define over ioctl numbers (golden/schema/assumes.toml's `AG_STAMP`, by the size of
+    // `struct timeval`) takes each target's value, one test per value.
+    let module = std::fs::read_to_string(
+        scratch().join("ptr-ws/assumes_golden-bindings/src/assumes_golden.rs"),
+    )
+    .unwrap();
+    let line = "pub const AG_STAMP: u32 = if cfg!(any(target_arch = \"x86\", target_arch = \"arm\")) { 35078 } else if cfg!(target_arch = \"powerpc64\") { 1074825478 } else { 2148567302 };\n";
+    assert!(module.contains(line), "{line:?} in:\n{module}");
 }
 
 /// Ioctl numbers written through wrapper macros (golden/schema/extuse.toml's, through its own

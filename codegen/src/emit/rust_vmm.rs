@@ -358,6 +358,36 @@ pub type __wsum = __u32;
 pub type __poll_t = ::std::os::raw::c_uint;
 "#;
 
+/// A value per target as a `cfg!` chain, one test per value of every target that has it, the
+/// value most targets have the `else` (the default profile's `per_target`); a literal when all
+/// agree.
+pub(super) fn per_target(per: &[(&'static str, i128)]) -> String {
+    let mut distinct: Vec<i128> = per.iter().map(|(_, v)| *v).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let count = |d: i128| per.iter().filter(|(_, v)| *v == d).count();
+    let Some(common) = distinct
+        .iter()
+        .copied()
+        .max_by_key(|d| (count(*d), std::cmp::Reverse(*d)))
+    else {
+        return "0".to_string();
+    };
+    if distinct.len() == 1 {
+        return common.to_string();
+    }
+    let mut text = format!("{{ {common} }}");
+    for d in distinct.iter().rev().filter(|d| **d != common) {
+        let arches: Vec<&str> = per
+            .iter()
+            .filter(|(_, v)| v == d)
+            .map(|(a, _)| *a)
+            .collect();
+        text = format!("if cfg!({}) {{ {d} }} else {text}", arches_pred(&arches));
+    }
+    text
+}
+
 /// `#[cfg(target_arch = "x86")]`, or `#[cfg(any(...))]` of several targets.
 fn cfg_attr(arches: &[&str]) -> String {
     format!("#[cfg({})]", arches_pred(arches))
@@ -645,10 +675,7 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
                 .map(|t| (t.rust_arch, e.c_value_on(t).unwrap_or(0)))
                 .collect();
             let widest = per.iter().map(|(_, v)| *v).max().unwrap_or(0);
-            let mut text = per[0].1.to_string();
-            for (arch, v) in per.iter().skip(1).filter(|(_, v)| *v != per[0].1) {
-                text = format!("if cfg!(target_arch = \"{arch}\") {{ {v} }} else {{ {text} }}");
-            }
+            let text = per_target(&per);
             (crate::emit::rust::int_type_of(widest), text)
         }
         // Through <asm/byteorder.h>'s conversions: each byte order's own, as bindgen run on

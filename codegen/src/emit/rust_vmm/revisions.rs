@@ -2,7 +2,6 @@
 //! kernel's struct size (what it puts in `size`/`argsz` for that kernel) without the main
 //! profile's per-revision modules, which would be a second set of types beside bindgen's.
 
-use crate::model::layout::TARGETS;
 use crate::Model;
 
 /// The module's text, at the indentation of the `uapigen` module's items; empty for a schema
@@ -65,13 +64,19 @@ pub(super) fn module(m: &Model) -> String {
                     return "0".to_string();
                 }
                 // 0 where a struct of some targets (`when`) does not exist.
-                per_target(v.layouts().iter().map(|l| {
-                    if st.on(l.target) {
-                        l.struct_(*s).size
-                    } else {
-                        0
-                    }
-                }))
+                let per: Vec<(&'static str, i128)> = v
+                    .layouts()
+                    .iter()
+                    .map(|l| {
+                        let size = if st.on(l.target) {
+                            l.struct_(*s).size
+                        } else {
+                            0
+                        };
+                        (l.target.rust_arch, i128::from(size))
+                    })
+                    .collect();
+                super::per_target(&per)
             })
             .collect();
         let since = revs
@@ -107,19 +112,4 @@ pub(super) fn module(m: &Model) -> String {
             .join(", ")
     );
     out
-}
-
-/// A value per target (in `TARGETS`' order) as an expression: a literal where all agree, else
-/// `cfg!` picks the target's.
-fn per_target(values: impl Iterator<Item = u64>) -> String {
-    let values: Vec<u64> = values.collect();
-    let first = values[0];
-    if values.iter().all(|v| *v == first) {
-        return first.to_string();
-    }
-    let mut text = String::new();
-    for (t, v) in TARGETS.iter().zip(&values).skip(1) {
-        text += &format!("if cfg!(target_arch = {:?}) {{ {v} }} else ", t.rust_arch);
-    }
-    format!("{text}{{ {first} }}")
 }
