@@ -2329,6 +2329,36 @@ const CASES: &[Case] = &[
         says: "`K` is not an ioctl wrapper macro",
     },
     Case {
+        name: "an ioctl define through a wrapper that forwards to no macro",
+        body: "[[macro]]\nname = \"F\"\nparams = [\"d\", \"n\"]\nbody = \"DRM_##d(n, int)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"F\", args = [\"IOWR\", \"1\"] }\n",
+        at: "[\"IOWR\"",
+        says: "`F(IOWR, 1)`: `DRM_IOWR` is no macro defined above it and no ioctl macro",
+    },
+    Case {
+        name: "an ioctl define through a wrapper that forwards to an integer macro",
+        body: "[[macro]]\nname = \"K\"\nparams = [\"n\"]\nbody = \"((n) + 1)\"\n\n[[macro]]\nname = \"F\"\nparams = [\"m\", \"n\"]\nbody = \"m(n)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"F\", args = [\"K\", \"1\"] }\n",
+        at: "[\"K\"",
+        says: "`F(K, 1)`: `K(1)` is no ioctl wrapper call",
+    },
+    Case {
+        name: "an ioctl define through a wrapper whose paste makes no token",
+        body: "[[macro]]\nname = \"F\"\nparams = [\"d\", \"n\"]\nbody = \"W##d(n, int)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"F\", args = [\"+\", \"1\"] }\n",
+        at: "[\"+\"",
+        says: "`##` pastes `W` and `+` into `W+`, which is not one token",
+    },
+    Case {
+        name: "an ioctl define through a wrapper that reaches _IOR without its size",
+        body: "[[macro]]\nname = \"F\"\nparams = [\"m\", \"n\"]\nbody = \"m(0x40, n)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"F\", args = [\"_IOR\", \"1\"] }\n",
+        at: "[\"_IOR\"",
+        says: "`_IOR` takes 3 arguments (type, nr, size), given 2",
+    },
+    Case {
+        name: "an ioctl define through a wrapper that forwards a number where the type goes",
+        body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[macro]]\nname = \"W\"\nparams = [\"nr\", \"type\"]\nbody = \"_IOWR(T, nr, type)\"\n\n[[macro]]\nname = \"F\"\nparams = [\"n\"]\nbody = \"W(struct x, n)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"F\", args = [\"1\"] }\n",
+        at: "[\"1\"]",
+        says: "`struct x` is a type, and `W`'s parameter `nr` takes a number",
+    },
+    Case {
         name: "an ioctl define through a macro that also gives the number",
         body: "[[define]]\nname = \"T\"\nchar = \"T\"\n\n[[macro]]\nname = \"W\"\nparams = [\"nr\", \"type\"]\nbody = \"_IOWR(T, nr, type)\"\n\n[[define]]\nname = \"D\"\nioctl = { macro = \"W\", nr = 1, args = [\"1\", \"int\"] }\n",
         at: "1, args",

@@ -1482,8 +1482,9 @@ fn accepted_forms_are_written_as_c_means_them() {
 /// }`), the wrapper and what it names copied as `extern` where another header defines them
 /// (drm.h's `DRM_IOWR` and `DRM_IOCTL_BASE` for a driver's header), an integer macro of that
 /// header likewise; the generated header writes each call as the original does and gives it
-/// the original's value. A wrapper that fixes its type or pastes tokens is listed with why,
-/// as is what calls it.
+/// the original's value, through wrappers that forward to another (pasting its name or
+/// calling a parameter) too. A wrapper that fixes its type or pastes tokens beside `_IO` is
+/// listed with why, as is what calls it.
 #[test]
 fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
     let header = repo_root().join("codegen/tests/import/linux/wrapper_like.h");
@@ -1501,6 +1502,12 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         "[[macro]]\nname = \"WL_IOR\"\nparams = [\"n\", \"t\"]\nbody = \"_IOR('W', 0x10 + (n), t)\"\n",
         "name = \"WL_IOCTL_PEEK\"\nioctl = { macro = \"WL_IOR\", args = [\"1\", \"__u64\"] }\n",
         "name = \"WL_IOCTL_POKE\"\nioctl = { macro = \"WL_IOR\", args = [\"2\", \"struct wl_req\"] }\n",
+        // Through wrappers that forward to the other header's, which is copied (`WB_IOR`
+        // only for them).
+        "[[macro]]\nname = \"WB_IOR\"\nextern = \"linux/wrapper_base.h\"\nparams = [\"nr\", \"type\"]\nbody = \"_IOR(WB_IOCTL_BASE,nr,type)\"\n",
+        "[[macro]]\nname = \"WL_FWD\"\nparams = [\"dir\", \"name\", \"str\"]\nbody = \"WB_##dir(WB_COMMAND_BASE + WL_CMD_##name, struct wl_##str)\"\n",
+        "name = \"WL_IOCTL_FWD\"\nioctl = { macro = \"WL_FWD\", args = [\"IOR\", \"GET\", \"req\"] }\n",
+        "name = \"WL_IOCTL_CALL\"\nioctl = { macro = \"WL_CALL\", args = [\"0x05\", \"WB_IOWR\", \"arg\"] }\n",
         // Another header's typedef of a scalar an ioctl passes, copied.
         "[[typedef]]\nname = \"wb_std_id\"\ntype = \"__u64\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_IOCTL_STD\"\nioctl = { type = \"'W'\", nr = 0x20, dir = \"r\", size = \"wb_std_id\" }\n",
@@ -1512,9 +1519,9 @@ fn ioctl_numbers_written_through_wrapper_macros_are_imported_through_them() {
         // Another header's enum whose value a define names, copied.
         "[[enum]]\nname = \"wb_kind\"\nextern = \"linux/wrapper_base.h\"\n",
         "name = \"WL_KIND_DNAT\"\nexpr = \"(1 << (WB_KIND_NUMBER + 2))\"\n",
-        "# not imported: #define WL_ABS(a) at wrapper_like.h:23:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `_IOR`'s size argument `struct wl_req` is not one of the macro's parameters",
-        "# not imported: #define WL_PASTE(dir, n) at wrapper_like.h:24:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `##` in a body that calls `_IO`: a wrapper passes its arguments on as they are",
-        "# not imported: #define WL_IOCTL_PASTED at wrapper_like.h:25:9: it calls `WL_PASTE`, which is not imported: its body is not what a `[[macro]]` holds",
+        "# not imported: #define WL_ABS(a) at wrapper_like.h:30:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `_IOR`'s size argument `struct wl_req` is not one of the macro's parameters",
+        "# not imported: #define WL_PASTE(dir, n) at wrapper_like.h:31:9: its body is not what a `[[macro]]` holds (an integer expression's tokens, or one _IO/_IOR/_IOW/_IOWR call passing its type parameter on): `##` in a body that calls `_IO`: a wrapper passes its arguments on as they are",
+        "# not imported: #define WL_IOCTL_PASTED at wrapper_like.h:32:9: it calls `WL_PASTE`, which is not imported: its body is not what a `[[macro]]` holds",
     ] {
         assert!(schema.contains(want), "{want:?} in\n{schema}");
     }

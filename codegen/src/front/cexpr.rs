@@ -1015,6 +1015,8 @@ pub struct Macro {
     /// The parameters, in order.
     pub params: Vec<String>,
     body: Vec<(Tok, Range<usize>)>,
+    /// Its body's text, which `body`'s ranges index.
+    source: String,
     /// Its body's text, when it pastes nothing: for `expand_sized`.
     text: Option<String>,
     /// Its body takes `sizeof`, `offsetof` or an alignment (gfs2_ondisk.h's
@@ -1082,6 +1084,7 @@ impl Macro {
         Ok(Macro {
             params,
             body: toks,
+            source: body.to_string(),
             io,
             text,
             sized,
@@ -1101,6 +1104,177 @@ impl Macro {
             substitute(&io.nr, &self.params, args),
         ))
     }
+}
+
+impl Macro {
+    /// Whether its body may be one call of a name, which `forward` reads with the arguments:
+    /// a name, or a parameter or a paste that may give one, then `(` ... `)` to the end.
+    pub fn calls_one(&self) -> bool {
+        let open = self
+            .body
+            .iter()
+            .position(|t| t.0 == Tok::Punct("("))
+            .filter(|&i| i > 0);
+        open.is_some_and(|i| {
+            self.body[..i]
+                .iter()
+                .all(|t| matches!(t.0, Tok::Ident(_) | Tok::Paste))
+        }) && self.body.last().is_some_and(|t| t.0 == Tok::Punct(")"))
+    }
+
+    /// The one call a forwarding ioctl wrapper's body makes with `args` substituted for its
+    /// parameters and its `##` pasted, as cpp does: armada_drm.h's `ARMADA_IOCTL(dir, name,
+    /// str)`, `DRM_##dir(DRM_COMMAND_BASE + DRM_ARMADA_##name, struct drm_armada_##str)`;
+    /// pvr_drm.h's `PVR_IOCTL(_ioctl, _mode, _data)`, whose callee is a parameter. The name
+    /// called and its arguments' texts; None when it is an ioctl wrapper itself, `args` are
+    /// not one per parameter, or the body is no single call of a name. An argument is
+    /// substituted as written, not expanded first: the callee's own reading expands it.
+    pub fn forward(&self, args: &[String]) -> Result<Option<(String, Vec<String>)>, CError> {
+        if self.io.is_some() || args.len() != self.params.len() || self.body.is_empty() {
+            return Ok(None);
+        }
+        let mut parts: Vec<String> = Vec::with_capacity(self.body.len());
+        let mut pasting = false;
+        for (t, at) in &self.body {
+            if *t == Tok::Paste {
+                pasting = true;
+                continue;
+            }
+            let text = match t {
+                Tok::Ident(n) => match self.params.iter().position(|p| p == n) {
+                    Some(k) => args[k].trim().to_string(),
+                    None => n.clone(),
+                },
+                _ => self.source[at.clone()].to_string(),
+            };
+            if std::mem::take(&mut pasting) {
+                let left = parts.pop().unwrap_or_default();
+                parts.push(paste_texts(&left, &text)?);
+            } else {
+                parts.push(text);
+            }
+        }
+        let text = parts.join(" ");
+        let whole = 0..text.len();
+        let Some((name, inner)) = text.trim().split_once('(') else {
+            return Ok(None);
+        };
+        let (name, Some(inner)) = (name.trim(), inner.trim_end().strip_suffix(')')) else {
+            return Ok(None);
+        };
+        if !crate::names::is_c_identifier(name) {
+            return Ok(None);
+        }
+        // The arguments, split at the commas outside parentheses; the `)` that closes the
+        // call ends the body.
+        let mut out = Vec::new();
+        let (mut depth, mut from) = (0usize, 0);
+        for (i, c) in inner.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => return Ok(None),
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(inner[from..i].trim().to_string());
+                    from = i + 1;
+                }
+                _ => {}
+            }
+        }
+        if depth != 0 {
+            return err(whole, format!("`{text}` leaves a `(` unclosed"));
+        }
+        out.push(inner[from..].trim().to_string());
+        if out.len() == 1 && out[0].is_empty() {
+            out.clear();
+        }
+        Ok(Some((name.to_string(), out)))
+    }
+}
+
+/// `left ## right` on texts: the last token of `left` and the first of `right` pasted into
+/// one, refused when they are not one token (`x ## +`); an empty side leaves the other.
+fn paste_texts(left: &str, right: &str) -> Result<String, CError> {
+    let (l, r) = (lex(left)?, lex(right)?);
+    let (Some((_, la)), Some((_, ra))) = (l.last(), r.first()) else {
+        return Ok(format!("{left}{right}"));
+    };
+    let joined = format!("{}{}", &left[la.clone()], &right[ra.clone()]);
+    match lex(&joined).as_deref() {
+        Ok([_]) => Ok(format!("{}{joined}{}", &left[..la.start], &right[ra.end..])),
+        _ => err(
+            0..joined.len(),
+            format!(
+                "`##` pastes `{}` and `{}` into `{joined}`, which is not one token",
+                &left[la.clone()],
+                &right[ra.clone()]
+            ),
+        ),
+    }
+}
+
+/// An ioctl wrapper call `name(args)` as the `_IO`...`_IOWR` wrapper it reaches: itself, or
+/// through forwarding wrappers (`Macro::forward`), the wrapper the last of them calls (a
+/// macro `macros` knows, or `_IO`...`_IOWR`, taken as a wrapper of itself) with its
+/// arguments. An error says why a forwarding wrapper reaches none.
+pub fn reduce_io_call(
+    name: &str,
+    args: &[String],
+    macros: &dyn Fn(&str) -> Option<Macro>,
+) -> Result<(String, Macro, Vec<String>), CError> {
+    let (mut name, mut args) = (name.to_string(), args.to_vec());
+    for _ in 0..MAX_DEPTH {
+        let m = match macros(&name) {
+            Some(m) => m,
+            None => match IOCTL_MACROS.iter().find(|m| **m == name) {
+                Some(io) => {
+                    let params = ["type", "nr", "size"][..if *io == "_IO" { 2 } else { 3 }]
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>();
+                    let body = format!("{io}({})", params.join(","));
+                    Macro::new(params, &body)?
+                }
+                None => {
+                    return err(
+                        0..0,
+                        format!("`{name}` is no macro defined above it and no ioctl macro"),
+                    )
+                }
+            },
+        };
+        if m.io.is_some() {
+            return Ok((name, m, args));
+        }
+        let call = format!("{name}({})", args.join(", "));
+        match m.forward(&args)? {
+            Some((callee, cargs)) => (name, args) = (callee, cargs),
+            None if args.len() != m.params.len() => {
+                return err(
+                    0..0,
+                    format!(
+                        "`{name}` takes {} argument{}, given {}",
+                        m.params.len(),
+                        if m.params.len() == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                )
+            }
+            None => {
+                return err(
+                    0..0,
+                    format!(
+                        "`{call}` is no ioctl wrapper call: its body is neither one call of \
+                         `_IO`, `_IOR`, `_IOW` or `_IOWR` nor one call of another wrapper"
+                    ),
+                )
+            }
+        }
+    }
+    err(
+        0..0,
+        "wrappers nested too deep (a wrapper that calls itself?)",
+    )
 }
 
 /// The operators a define's text is read for before it is parsed (`sizeofs`, `offsetofs`,
@@ -1785,6 +1959,7 @@ fn builtin(name: &str) -> Option<Macro> {
         return Some(Macro {
             params,
             body: Vec::new(),
+            source: String::new(),
             io: None,
             text: None,
             sized: false,

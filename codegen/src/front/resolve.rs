@@ -1250,10 +1250,15 @@ impl Resolver {
                 }
             }
             structs.extend(io.size.as_ref().and_then(|s| type_name(s.get_ref())));
-            let wrapper = io.via.as_ref().and_then(|v| self.macros.get(v.get_ref()));
-            if let (Some(m), Some(args)) = (wrapper, &io.args) {
+            if let (Some(via), Some(args)) = (&io.via, &io.args) {
                 let texts: Vec<String> =
                     args.get_ref().iter().map(|a| a.get_ref().clone()).collect();
+                // Through the wrappers it forwards to, what the one reached reads.
+                let lookup = |n: &str| self.macros.get(n).cloned();
+                let Ok((_, m, texts)) = cexpr::reduce_io_call(via.get_ref(), &texts, &lookup)
+                else {
+                    return (names, structs);
+                };
                 if let Some((ty, nr)) = m.io_operands(&texts) {
                     names.extend(constants(&ty));
                     names.extend(constants(&nr));
@@ -4434,18 +4439,50 @@ impl Resolver {
             );
             return (0, Expr::Implicit);
         };
-        let Some(size) = self.wrapper_args(via.get_ref(), &m, args, family, since) else {
-            return (0, Expr::Implicit);
-        };
-        if mixed {
-            return (0, Expr::Implicit);
-        }
         let texts: Vec<String> = args
             .get_ref()
             .iter()
             .map(|a| a.get_ref().trim().to_string())
             .collect();
-        let (ty_text, nr_text) = m.io_operands(&texts).expect("one argument per parameter");
+        // A wrapper that forwards to another (armada_drm.h's `ARMADA_IOCTL`, pasting
+        // `DRM_##dir`): the wrapper it reaches, its arguments read at `args`.
+        let reached;
+        let (m, args, wrapper) = if m.io.is_some() {
+            (m, args, via.get_ref().as_str())
+        } else {
+            let lookup = |n: &str| self.macros.get(n).cloned();
+            match cexpr::reduce_io_call(via.get_ref(), &texts, &lookup) {
+                Ok((name, m, reduced)) => {
+                    let spanned = |t: &String| S::new(args.span(), t.clone());
+                    reached = (
+                        name,
+                        S::new(args.span(), reduced.iter().map(spanned).collect()),
+                    );
+                    (m, &reached.1, reached.0.as_str())
+                }
+                Err(e) => {
+                    self.error(
+                        args.span(),
+                        format!("`{}({})`: {}", via.get_ref(), texts.join(", "), e.message),
+                    );
+                    return (0, Expr::Implicit);
+                }
+            }
+        };
+        let Some(size) = self.wrapper_args(wrapper, &m, args, family, since) else {
+            return (0, Expr::Implicit);
+        };
+        if mixed {
+            return (0, Expr::Implicit);
+        }
+        let operands: Vec<String> = args
+            .get_ref()
+            .iter()
+            .map(|a| a.get_ref().trim().to_string())
+            .collect();
+        let (ty_text, nr_text) = m
+            .io_operands(&operands)
+            .expect("one argument per parameter");
         // Where the expansion is refused: at the arguments, which the schema wrote.
         let operand = |text: String| S::new(args.span(), toml::Value::String(text));
         let ty = self.ioctl_operand(&operand(ty_text), "type");
@@ -4537,11 +4574,13 @@ impl Resolver {
         (!refused).then_some(size)
     }
 
-    /// The ioctl wrapper macro `via` names: a `[[macro]]` above whose body is one ioctl call.
+    /// The ioctl wrapper macro `via` names: a `[[macro]]` above whose body is one ioctl call,
+    /// or one call of a name (a wrapper it forwards to, `Macro::forward`, read with its
+    /// arguments).
     fn wrapper(&mut self, via: &S<String>) -> Option<cexpr::Macro> {
         let name = via.get_ref();
         match self.macros.get(name) {
-            Some(m) if m.io.is_some() => Some(m.clone()),
+            Some(m) if m.io.is_some() || m.calls_one() => Some(m.clone()),
             Some(_) => {
                 self.error_note(
                     via.span(),

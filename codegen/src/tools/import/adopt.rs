@@ -126,6 +126,28 @@ pub(super) fn adopt_macros(
     }
 }
 
+/// The wrappers a call of a forwarding ioctl wrapper reaches (armada_drm.h's
+/// `ARMADA_IOCTL(IOWR, ...)` pasting drm.h's `DRM_IOWR`, `Macro::forward`), of the headers it
+/// includes: adopted as `adopt_macros` adopts what a text calls.
+pub(super) fn adopt_forwarded(
+    text: &str,
+    others: &HashMap<String, (Item, String)>,
+    macros: &mut HashMap<String, crate::front::cexpr::Macro>,
+    externs: &mut Vec<(Item, String)>,
+) {
+    let Some((mut name, mut args)) = one_call(text) else {
+        return;
+    };
+    // A wrapper that forwards to itself ends here too.
+    for _ in 0..64 {
+        let Some(Ok(Some((callee, cargs)))) = macros.get(&name).map(|m| m.forward(&args)) else {
+            return;
+        };
+        adopt_macros(&format!("{callee}()"), others, macros, externs);
+        (name, args) = (callee, cargs);
+    }
+}
+
 /// The names `text` calls: each identifier followed by `(`.
 pub(super) fn called(text: &str) -> Vec<&str> {
     crate::front::cexpr::words(text)
@@ -155,16 +177,21 @@ pub(super) fn form_str(value: &str, key: &str) -> Option<String> {
     Some(t.get("v")?.as_str()?.to_string())
 }
 
-/// A define whose body is one call of an ioctl wrapper macro (`DRM_IOWR(nr, struct x)`),
-/// in the schema's form for it: `ioctl = { macro, args }`.
+/// A define whose body is one call of an ioctl wrapper macro (`DRM_IOWR(nr, struct x)`), or
+/// of one that forwards to one, in the schema's form for it: `ioctl = { macro, args }`.
 pub(super) fn wrapper_form(
     value: &str,
     macros: &HashMap<String, crate::front::cexpr::Macro>,
 ) -> Option<String> {
     let (name, args) = one_call(&expr_text(value)?)?;
     let m = macros.get(&name)?;
-    if m.io.is_none() || m.params.len() != args.len() {
+    if m.params.len() != args.len() {
         return None;
+    }
+    // A wrapper that forwards to one (armada_drm.h's `ARMADA_IOCTL`).
+    if m.io.is_none() {
+        let lookup = |n: &str| macros.get(n).cloned();
+        crate::front::cexpr::reduce_io_call(&name, &args, &lookup).ok()?;
     }
     let args: Vec<String> = args.iter().map(|a| toml_str(a)).collect();
     Some(format!(

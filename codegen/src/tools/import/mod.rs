@@ -858,6 +858,7 @@ fn import_assuming(
             if let Item::Define { value, .. } = item {
                 if let Some(text) = expr_text(value) {
                     adopt_macros(&text, &state.other_macros, &mut macros, &mut extern_macros);
+                    adopt_forwarded(&text, &state.other_macros, &mut macros, &mut extern_macros);
                 }
                 if let Some(v) = wrapper_form(value, &macros) {
                     *value = v;

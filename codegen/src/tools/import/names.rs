@@ -11,9 +11,10 @@ pub(super) fn define_names(
     types: &HashSet<String>,
 ) -> Result<Vec<String>, String> {
     if let Some((name, args)) = ioctl_table(value).and_then(|t| wrapper_of(&t)) {
-        let m = macros
-            .get(&name)
-            .ok_or_else(|| format!("`{name}` is no macro defined above it"))?;
+        // Through the wrappers it forwards to, the one it reaches.
+        let lookup = |n: &str| macros.get(n).cloned();
+        let (name, m, args) =
+            crate::front::cexpr::reduce_io_call(&name, &args, &lookup).map_err(|e| e.message)?;
         let (ty, nr) = m
             .io_operands(&args)
             .ok_or_else(|| format!("`{name}` takes {} arguments", m.params.len()))?;

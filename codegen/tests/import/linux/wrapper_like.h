@@ -19,6 +19,13 @@
 #define WL_IOR(n, t)	_IOR('W', 0x10 + (n), t)
 #define WL_IOCTL_PEEK	WL_IOR(1, __u64)
 
+/* Wrappers that forward to the other header's, pasting its name (armada_drm.h's) or calling
+ * a parameter (pvr_drm.h's); the first of a struct below. */
+#define WL_FWD(dir, name, str) \
+	WB_##dir(WB_COMMAND_BASE + WL_CMD_##name, struct wl_##str)
+#define WL_IOCTL_FWD	WL_FWD(IOR, GET, req)
+#define WL_CALL(_ioctl, _mode, _data) _mode(WB_COMMAND_BASE + (_ioctl), union wl_##_data)
+
 /* Forms the schema cannot write. */
 #define WL_ABS(a)	_IOR('W', 0x40 + (a), struct wl_req)
 #define WL_PASTE(dir, n)	_IO##dir('W', n)
@@ -35,6 +42,7 @@ union wl_arg {
 };
 
 #define WL_IOCTL_POKE	WL_IOR(2, struct wl_req)
+#define WL_IOCTL_CALL	WL_CALL(0x05, WB_IOWR, arg)
 #define WL_IOCTL_STD	_IOR('W', 0x20, wb_std_id)
 #define WL_IOCTL_ACCM	_IOR('W', 0x21, wb_accm)
 #define WL_IOCTL_LAST	_IOC_NR(WL_IOCTL_ACCM)

@@ -364,6 +364,16 @@ pub const EXTUSE_IOCTL_PEEK: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (8 << 16) | (69 << 8) | 17;
+/// `EXTDEP_IOWR(EXTDEP_BASE + EXTUSE_CMD_TIMER, struct extuse_timer)`
+pub const EXTUSE_IOCTL_TIMER_TOO: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (32 << 16) | (EXTDEP_IOCTL_BASE << 8) | 66;
 /// `union extuse_value`: A value of either width
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -405,6 +415,26 @@ pub const EXTUSE_IOCTL_PEEK_TIMES: u32 = (if cfg!(
 } else {
     2 << 30
 }) | (32 << 16) | (69 << 8) | 18;
+/// `EXTDEP_IOWR(EXTDEP_BASE + (0x05), union extuse_value)`
+pub const EXTUSE_IOCTL_PEEK_TOO: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    6 << 29
+} else {
+    3 << 30
+}) | (8 << 16) | (EXTDEP_IOCTL_BASE << 8) | 69;
+/// `_IOW('E', 0x20 + (1), struct extuse_timer)`
+pub const EXTUSE_IOCTL_DIRECT: u32 = (if cfg!(
+    any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
+    target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6",
+    target_arch = "sparc", target_arch = "sparc64")
+) {
+    4 << 29
+} else {
+    1 << 30
+}) | (32 << 16) | (69 << 8) | 33;
 /// the bits of the ABI's word
 pub const EXTUSE_WORD_BITS: ::core::ffi::c_ulong = if cfg!(target_pointer_width = "32") {
     32

@@ -74,6 +74,12 @@ struct extuse_timer {
 
 #define EXTUSE_IOCTL_PEEK	EXTUSE_IOR(1, union extuse_value) /* through the local wrapper, of a union below */
 
+#define EXTUSE_IOCTL(dir, name, str)	EXTDEP_##dir(EXTDEP_BASE + EXTUSE_CMD_##name, struct extuse_##str)
+
+#define EXTUSE_IOCTL_TIMER_TOO	EXTUSE_IOCTL(IOWR, TIMER, timer) /* `EXTDEP_IOWR(EXTDEP_BASE + EXTUSE_CMD_TIMER, struct extuse_timer)` */
+
+#define EXTUSE_CALL(_ioctl, _mode, _data)	_mode(EXTDEP_BASE + (_ioctl), union extuse_##_data)
+
 /**
  * union extuse_value - A value of either width
  * @narrow: 32 bits
@@ -85,6 +91,12 @@ union extuse_value {
 };
 
 #define EXTUSE_IOCTL_PEEK_TIMES	EXTUSE_IOR(2, struct extdep_time[2]) /* an array of another header's struct */
+
+#define EXTUSE_IOCTL_PEEK_TOO	EXTUSE_CALL(0x05, EXTDEP_IOWR, value) /* `EXTDEP_IOWR(EXTDEP_BASE + (0x05), union extuse_value)` */
+
+#define EXTUSE_DIRECT(m, n, t)	m('E', 0x20 + (n), struct extuse_##t)
+
+#define EXTUSE_IOCTL_DIRECT	EXTUSE_DIRECT(_IOW, 1, timer) /* `_IOW('E', 0x20 + (1), struct extuse_timer)` */
 
 #define EXTUSE_WORD_BITS	(sizeof(unsigned long) * 8) /* the bits of the ABI's word */
 
