@@ -929,6 +929,12 @@ const CASES: &[Case] = &[
         says: "`libc_compat` with `when`: an item is under one condition",
     },
     Case {
+        name: "when testing a byte-order macro the C library defines on either byte order",
+        body: "[[define]]\nname = \"D\"\nvalue = 1\nwhen = \"defined(__LITTLE_ENDIAN)\"\n",
+        at: "\"defined(__LITTLE_ENDIAN)\"",
+        says: "fails on s390x-linux-gnu where only <asm/byteorder.h> defines the byte order, and holds where the C library's <endian.h> came first",
+    },
+    Case {
         name: "when testing a macro uapigen does not know per target",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"__u32\", when = \"defined(__or1k__)\" }]\n",
         at: "\"defined(__or1k__)\"",

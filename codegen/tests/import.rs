@@ -1975,6 +1975,45 @@ fn a_define_calling_a_macro_that_takes_sizeof_is_imported() {
     assert_eq!(on("SM_PAIR"), [56, 40, 56, 40, 56, 56, 56], "{schema}");
 }
 
+/// A define of each byte order under `#if` and `#elif` (linux/acct.h's `ACCT_BYTEORDER`) is
+/// imported as two, each with its branch's condition (the `#elif`'s after the `#if`'s
+/// negation), and regenerated with each target's value: s390x's 0x80, the others' 0.
+#[test]
+fn a_define_of_each_byte_order_is_imported_under_its_branch() {
+    let header = repo_root().join("codegen/tests/import/linux/byteorder_define.h");
+    let schema = import_generate_compare(&header, "byteorder_define");
+    let big = "defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)";
+    let little =
+        "defined(__BYTE_ORDER) ? __BYTE_ORDER == __LITTLE_ENDIAN : defined(__LITTLE_ENDIAN)";
+    for line in [
+        format!("name = \"BD_BYTEORDER\"\nwhen = \"{big}\"\nvalue = 0x80\n"),
+        format!("name = \"BD_BYTEORDER\"\nwhen = \"!({big}) && ({little})\"\nvalue = 0x00\n"),
+        "includes = [\"linux/types.h\", \"asm/byteorder.h\"]".to_string(),
+    ] {
+        assert!(schema.contains(&line), "{line}:\n{schema}");
+    }
+    let m = uapigen::load_source(
+        uapigen::Source::new("byteorder_define.toml", schema.clone()),
+        "byteorder_define.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let on: Vec<(&str, u64)> = m
+        .family
+        .constants()
+        .filter(|c| c.name == "BD_BYTEORDER")
+        .flat_map(|c| {
+            uapigen::layout::TARGETS
+                .iter()
+                .filter(|t| c.on(t))
+                .map(|t| (t.rust_arch, c.value))
+        })
+        .collect();
+    assert_eq!(on.len(), uapigen::layout::TARGETS.len(), "{on:?}");
+    for (arch, value) in on {
+        assert_eq!(value, if arch == "s390x" { 0x80 } else { 0 }, "{arch}");
+    }
+}
+
 /// A member declared once whose type a define under an architecture's `#if` makes another
 /// struct per target is imported as one member per type under that condition, and the define
 /// as a `tag` under it (import's proof laid the header out so on every target).

@@ -519,9 +519,16 @@ fn includes(family: &Family) -> Vec<String> {
         out.push("linux/stddef.h".to_string());
     }
     // A run of bitfields declared per byte order tests <asm/byteorder.h>'s bitfield order; a
-    // constant may call its conversions (`__cpu_to_be16()`, linux/if_tunnel.h's).
+    // constant may call its conversions (`__cpu_to_be16()`, linux/if_tunnel.h's); a `when`
+    // may test its macros (linux/acct.h's `ACCT_BYTEORDER`).
     let byteorder = |c: &Constant| c.calls(crate::front::cexpr::is_byteorder);
-    if (family.any_field(&|f| f.byte_order) || family.constants().any(byteorder))
+    let tests = |w: &Option<Box<crate::ir::When>>| {
+        w.as_ref()
+            .is_some_and(|w| crate::front::when::tests_byte_order(&w.text))
+    };
+    if (family.any_field(&|f| f.byte_order || tests(&f.when))
+        || family.constants().any(|c| byteorder(c) || tests(&c.when))
+        || family.structs.iter().any(|s| tests(&s.when)))
         && !listed("asm/byteorder.h")
     {
         out.push("asm/byteorder.h".to_string());

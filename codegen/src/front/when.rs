@@ -38,12 +38,58 @@ pub const MACROS: &[&str] = &[
     "__arch64__",
     "__alpha__",
     "__ia64__",
+    "__LITTLE_ENDIAN_BITFIELD",
+    "__BIG_ENDIAN_BITFIELD",
+    "__LITTLE_ENDIAN",
+    "__BIG_ENDIAN",
+    "__BYTE_ORDER",
+];
+
+/// Who defined the byte-order macros a condition tests: <asm/byteorder.h> alone (the kernel's
+/// linux/byteorder/little_endian.h defines `__LITTLE_ENDIAN` 1234 and
+/// `__LITTLE_ENDIAN_BITFIELD`, big_endian.h `__BIG_ENDIAN` 4321 and `__BIG_ENDIAN_BITFIELD`),
+/// or the C library's <endian.h> first, as any C library header includes it (glibc defines
+/// `__LITTLE_ENDIAN` 1234, `__BIG_ENDIAN` 4321 and `__BYTE_ORDER` the target's, on either
+/// byte order; the kernel's then adds its `_BITFIELD` macro). A condition must answer alike
+/// in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Kernel,
+    Libc,
+}
+
+/// The macros whose answer depends on the reader: a condition that tests one needs
+/// <asm/byteorder.h> included above it.
+pub const BYTE_ORDER_MACROS: &[&str] = &[
+    "__LITTLE_ENDIAN_BITFIELD",
+    "__BIG_ENDIAN_BITFIELD",
+    "__LITTLE_ENDIAN",
+    "__BIG_ENDIAN",
+    "__BYTE_ORDER",
 ];
 
 /// What `t`'s compiler (gcc and clang alike: `-dM -E`) or <asm/bitsperlong.h> defines `name`
 /// to: None for a name not in `MACROS`, `Some(None)` where it is not defined.
 pub fn predefined(t: &Target, name: &str) -> Option<Option<i128>> {
+    predefined_by(t, name, Reader::Kernel)
+}
+
+fn predefined_by(t: &Target, name: &str, reader: Reader) -> Option<Option<i128>> {
     let arch = t.rust_arch;
+    let (little, big) = (Some(Some(1234)), Some(Some(4321)));
+    match (name, reader) {
+        ("__LITTLE_ENDIAN_BITFIELD", _) => return Some((!t.big_endian).then_some(1)),
+        ("__BIG_ENDIAN_BITFIELD", _) => return Some(t.big_endian.then_some(1)),
+        ("__LITTLE_ENDIAN", Reader::Libc) => return little,
+        ("__BIG_ENDIAN", Reader::Libc) => return big,
+        ("__LITTLE_ENDIAN", Reader::Kernel) => {
+            return if t.big_endian { Some(None) } else { little }
+        }
+        ("__BIG_ENDIAN", Reader::Kernel) => return if t.big_endian { big } else { Some(None) },
+        ("__BYTE_ORDER", Reader::Libc) => return if t.big_endian { big } else { little },
+        ("__BYTE_ORDER", Reader::Kernel) => return Some(None),
+        _ => {}
+    }
     let lp64 = t.long_size == 8;
     let on = |yes: bool| Some(yes.then_some(1));
     match name {
@@ -83,19 +129,41 @@ pub fn evaluate(text: &str) -> Result<(String, Vec<bool>), String> {
     }
     let mut out = Vec::with_capacity(TARGETS.len());
     for t in TARGETS {
-        let expr = substitute(&text, t)?;
-        let parsed =
-            cexpr::parse(&expr).map_err(|e| format!("is not a condition: {}", e.message))?;
-        let v = parsed
-            .eval(cexpr::LP64, &|_| None)
-            .map_err(|e| format!("is not a condition: {}", e.message))?;
-        out.push(v.value != 0);
+        let [kernel, libc] = [Reader::Kernel, Reader::Libc].map(|r| -> Result<bool, String> {
+            let expr = substitute(&text, t, r)?;
+            let parsed =
+                cexpr::parse(&expr).map_err(|e| format!("is not a condition: {}", e.message))?;
+            let v = parsed
+                .eval(cexpr::LP64, &|_| None)
+                .map_err(|e| format!("is not a condition: {}", e.message))?;
+            Ok(v.value != 0)
+        });
+        let kernel = kernel?;
+        if kernel != libc? {
+            return Err(format!(
+                "{} on {} where only <asm/byteorder.h> defines the byte order, and {} \
+                 where the C library's <endian.h> came first (it defines `__LITTLE_ENDIAN` \
+                 and `__BIG_ENDIAN` on either byte order): test `__LITTLE_ENDIAN_BITFIELD` \
+                 or `__BIG_ENDIAN_BITFIELD`, or `defined(__BYTE_ORDER) ? __BYTE_ORDER == \
+                 __BIG_ENDIAN : defined(__BIG_ENDIAN)`",
+                if kernel { "holds" } else { "fails" },
+                t.triple,
+                if kernel { "fails" } else { "holds" }
+            ));
+        }
+        out.push(kernel);
     }
     Ok((text, out))
 }
 
-/// `text` with `defined(X)`, `defined X` and the known macros replaced by their value on `t`.
-fn substitute(text: &str, t: &Target) -> Result<String, String> {
+/// Whether condition `text` tests a macro of <asm/byteorder.h>'s (`BYTE_ORDER_MACROS`).
+pub fn tests_byte_order(text: &str) -> bool {
+    cexpr::words(text).any(|w| BYTE_ORDER_MACROS.contains(&&text[w]))
+}
+
+/// `text` with `defined(X)`, `defined X` and the known macros replaced by their value on `t`
+/// as `reader` sees them.
+fn substitute(text: &str, t: &Target, reader: Reader) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
@@ -129,12 +197,12 @@ fn substitute(text: &str, t: &Target) -> Result<String, String> {
                     .strip_prefix(')')
                     .ok_or("has `defined(` without its `)`")?;
             }
-            let v = predefined(t, name).ok_or_else(|| unknown(name))?;
+            let v = predefined_by(t, name, reader).ok_or_else(|| unknown(name))?;
             out.push_str(if v.is_some() { "1" } else { "0" });
             rest = r;
             continue;
         }
-        match predefined(t, word) {
+        match predefined_by(t, word, reader) {
             Some(v) => out.push_str(&v.unwrap_or(0).to_string()),
             None if word.chars().next().is_some_and(|c| c.is_ascii_digit()) => out.push_str(word),
             None => return Err(unknown(word)),
@@ -176,6 +244,32 @@ mod tests {
             on("__BITS_PER_LONG != 64 || defined(__s390x__)"),
             ["x86", "arm", "s390x"]
         );
+    }
+
+    #[test]
+    fn byte_order_is_the_targets_whoever_defined_it() {
+        assert_eq!(on("defined(__BIG_ENDIAN_BITFIELD)"), ["s390x"]);
+        assert_eq!(
+            on("defined(__LITTLE_ENDIAN_BITFIELD)").len(),
+            TARGETS.len() - 1
+        );
+        // linux/acct.h's and linux/aio_abi.h's spelling, right with <endian.h> or without.
+        assert_eq!(
+            on("defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)"),
+            ["s390x"]
+        );
+        assert!(tests_byte_order("defined(__BIG_ENDIAN)"));
+        assert!(!tests_byte_order("defined(__i386__)"));
+        // Both are defined once <endian.h> came first: scsi_bsg_ufs.h's test holds on s390x
+        // too then.
+        for c in [
+            "defined(__LITTLE_ENDIAN)",
+            "defined(__BIG_ENDIAN)",
+            "defined(__BYTE_ORDER)",
+        ] {
+            let e = evaluate(c).unwrap_err();
+            assert!(e.contains("<endian.h> came first"), "{c}: {e}");
+        }
     }
 
     #[test]

@@ -148,24 +148,47 @@ pub(super) struct ArchRegion {
 /// The header's `#if` regions on architecture conditions `front::when` reads.
 pub(super) fn arch_regions(source: &str) -> Vec<ArchRegion> {
     let mut regions: Vec<ArchRegion> = Vec::new();
-    let mut stack: Vec<Option<usize>> = Vec::new();
+    // Per `#if` open: the regions it and its `#elif`s opened (none for one that is no
+    // architecture's), the innermost last; its `#endif` closes them all.
+    let mut stack: Vec<Vec<usize>> = Vec::new();
+    let differs = |condition: &str| {
+        crate::front::when::evaluate(condition).is_ok_and(|(_, on)| on.iter().any(|o| *o != on[0]))
+    };
     for d in directive_lines(source) {
         let (condition, negated) = match d.word.as_str() {
             "if" => (d.rest, false),
             "ifdef" => (format!("defined({})", d.rest), false),
             "ifndef" => (format!("defined({})", d.rest), true),
             "elif" | "else" => {
-                if let Some(Some(r)) = stack.last() {
-                    let r = &mut regions[*r];
-                    if d.word == "elif" || r.else_at.is_some() {
-                        r.other = true;
-                    }
-                    r.else_at = Some(d.start);
+                let Some(&r) = stack.last().and_then(|open| open.last()) else {
+                    continue;
+                };
+                let region = &mut regions[r];
+                if region.else_at.is_some() {
+                    region.other = true;
+                } else if d.word == "elif" && !region.other && differs(&d.rest) {
+                    // `#if A ... #elif B ... #endif` is `#if A ... #else` around `#if B ...
+                    // #endif`: a region of its own in the first's `#else`, which the same
+                    // `#endif` closes.
+                    region.else_at = Some(d.start);
+                    stack.last_mut().expect("open").push(regions.len());
+                    regions.push(ArchRegion {
+                        start: d.start,
+                        end: u32::MAX,
+                        else_at: None,
+                        condition: d.rest,
+                        negated: false,
+                        other: false,
+                    });
+                    continue;
+                } else if d.word == "elif" {
+                    region.other = true;
                 }
+                regions[r].else_at = Some(d.start);
                 continue;
             }
             "endif" => {
-                if let Some(Some(r)) = stack.pop() {
+                for r in stack.pop().unwrap_or_default() {
                     regions[r].end = d.end;
                 }
                 continue;
@@ -178,10 +201,8 @@ pub(super) fn arch_regions(source: &str) -> Vec<ArchRegion> {
         // program's own): import's proof holds each target's reading to libclang's.
         // One inside another is read under both (`cond_at`): x86's asm/sigcontext.h's
         // `#ifdef __ILP32__` member of the `#else` of `# ifdef __i386__`.
-        let differs = crate::front::when::evaluate(&condition)
-            .is_ok_and(|(_, on)| on.iter().any(|o| *o != on[0]));
-        if differs {
-            stack.push(Some(regions.len()));
+        if differs(&condition) {
+            stack.push(vec![regions.len()]);
             regions.push(ArchRegion {
                 start: d.start,
                 end: u32::MAX,
@@ -191,9 +212,18 @@ pub(super) fn arch_regions(source: &str) -> Vec<ArchRegion> {
                 other: false,
             });
         } else {
-            stack.push(None);
+            stack.push(Vec::new());
         }
     }
+    // A byte-order test inside a declaration, or around one with a body, is `byte_order`'s
+    // (`mark_byte_order` reads its branches); around defines alone (linux/acct.h's
+    // `ACCT_BYTEORDER`), `when`'s.
+    regions.retain(|r| {
+        !crate::front::when::tests_byte_order(&r.condition)
+            || !source
+                .get(..(r.end as usize).min(source.len()))
+                .is_some_and(|t| braces(t, r.start as usize))
+    });
     // Inside one `when` cannot write, none can be written either.
     for i in 0..regions.len() {
         let (start, end) = (regions[i].start, regions[i].end);
@@ -205,6 +235,31 @@ pub(super) fn arch_regions(source: &str) -> Vec<ArchRegion> {
         }
     }
     regions
+}
+
+/// Whether `text` has a brace outside comments from byte `from` on, or `from` is inside
+/// braces.
+fn braces(text: &str, from: usize) -> bool {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0);
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |j| i + 2 + j + 2);
+                continue;
+            }
+            (b'/', Some(b'/')) => {
+                i = text[i..].find('\n').map_or(b.len(), |j| i + j);
+                continue;
+            }
+            (b'{' | b'}', _) if i >= from => return true,
+            (b'{', _) => depth += 1,
+            (b'}', _) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    depth > 0
 }
 
 /// The `when` of what is at `offset` (a member of the struct that starts at `within`, or
@@ -232,7 +287,8 @@ pub(super) fn when_from(regions: &[ArchRegion], offset: u32, from: u32) -> Optio
             let parts: Vec<String> = more
                 .iter()
                 .map(|r| match r.branch_of(offset) {
-                    (c, false) if c.contains("||") => format!("({c})"),
+                    // Joined with `&&`, which binds tighter than these.
+                    (c, false) if c.contains("||") || c.contains('?') => format!("({c})"),
                     (c, false) => c,
                     (c, true) => format!("!({c})"),
                 })

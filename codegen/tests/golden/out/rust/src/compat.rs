@@ -463,6 +463,21 @@ pub const CG_WORD_BITS: u32 = 64;
 )]
 /// the others'
 pub const CG_WORD_BITS: u32 = 32;
+#[cfg(target_arch = "s390x")]
+/// big-endian
+pub const CG_BYTEORDER: u32 = 0x80;
+#[cfg(
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64"
+    )
+)]
+/// little-endian
+pub const CG_BYTEORDER: u32 = 0x00;
 #[cfg(target_arch = "x86_64")]
 /// `CG_FRED_BIT` = `32`.
 pub const CG_FRED_BIT: u32 = 32;

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <linux/const.h>
+#include <asm/byteorder.h>
 
 #if __UAPI_DEF_IF_IFNAMSIZ
 #define CG_NAMSIZ	16
@@ -114,6 +115,14 @@ struct cg_msqid64_ds {
 #if !(defined(__x86_64__) && !defined(__ILP32__))
 #define CG_WORD_BITS	32 /* the others' */
 #endif /* !(defined(__x86_64__) && !defined(__ILP32__)) */
+
+#if defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)
+#define CG_BYTEORDER	0x80 /* big-endian */
+#endif /* defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN) */
+
+#if !(defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN))
+#define CG_BYTEORDER	0x00 /* little-endian */
+#endif /* !(defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)) */
 
 #if defined(__x86_64__)
 #define CG_FRED_BIT	32
