@@ -32,6 +32,13 @@ pub const MACROS: &[&str] = &[
     "_ILP32",
     "__KERNEL__",
     "__ARCH_WANT_STAT64",
+    "__ARCH_WANT_MEMFD_SECRET",
+    "__ARCH_WANT_NEW_STAT",
+    "__ARCH_WANT_RENAMEAT",
+    "__ARCH_WANT_SET_GET_RLIMIT",
+    "__ARCH_WANT_SYNC_FILE_RANGE2",
+    "__ARCH_WANT_TIME32_SYSCALLS",
+    "__SYSCALL_COMPAT",
     "__mc68000__",
     "__mips__",
     "__sparc__",
@@ -111,6 +118,18 @@ fn predefined_by(t: &Target, name: &str, reader: Reader) -> Option<Option<i128>>
         // (arm's, alpha's); no uAPI header of the 7 targets does (Debian unstable's 7.2, every
         // architecture: only asm-generic/stat.h and asm-generic/unistd.h test it).
         "__ARCH_WANT_STAT64" => on(false),
+        // Likewise asm-generic/unistd.h's choices of system calls, which an architecture's
+        // kernel-internal <asm/unistd.h> makes: no uAPI header of the 7 defines one
+        // (Debian unstable's 7.2, every architecture).
+        "__ARCH_WANT_MEMFD_SECRET"
+        | "__ARCH_WANT_NEW_STAT"
+        | "__ARCH_WANT_RENAMEAT"
+        | "__ARCH_WANT_SET_GET_RLIMIT"
+        | "__ARCH_WANT_SYNC_FILE_RANGE2"
+        | "__ARCH_WANT_TIME32_SYSCALLS" => on(false),
+        // The kernel's compat system call table defines it before including
+        // asm-generic/unistd.h (arch/arm64/kernel/sys32.c); no program does.
+        "__SYSCALL_COMPAT" => on(false),
         // Other architectures' compilers' (linux/a.out.h's `defined(__mc68000__)`,
         // linux/kd.h's `__sparc__`): none of the 7 predefines one.
         "__mc68000__" | "__mips__" | "__sparc__" | "__arch64__" | "__alpha__" | "__ia64__" => {
@@ -243,6 +262,15 @@ mod tests {
         assert_eq!(
             on("__BITS_PER_LONG != 64 || defined(__s390x__)"),
             ["x86", "arm", "s390x"]
+        );
+        // asm-generic/unistd.h's, which a kernel build's own <asm/unistd.h> would define.
+        assert_eq!(
+            on("defined(__ARCH_WANT_TIME32_SYSCALLS) || __BITS_PER_LONG != 32"),
+            ["x86_64", "aarch64", "riscv64", "powerpc64", "s390x"]
+        );
+        assert_eq!(
+            on("__BITS_PER_LONG == 32 || defined(__SYSCALL_COMPAT)"),
+            ["x86", "arm"]
         );
     }
 
