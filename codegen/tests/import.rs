@@ -1876,7 +1876,9 @@ fn a_header_that_assumes_c_library_headers_says_which() {
         "{ name = \"ts\", type = \"struct timespec\", len = 3 }",
         "{ name = \"zero\", type = \"__u8\", len = 14 }",
         "{ name = \"delay\", type = \"uint32_t\" }",
-        "{ name = \"master\", type = \"char\", len = 16 }",
+        // The length keeps the assumed header's name, copied (hdlc/ioctl.h's).
+        "{ name = \"master\", type = \"char\", len = \"IFNAMSIZ\" }",
+        "[[define]]\nname = \"IFNAMSIZ\"\nextern = \"net/if.h\"\nalias = \"IF_NAMESIZE\"\n",
         "{ name = \"LL_EOF\", value = 512 }",
         "name = \"LL_STAMP_SIZE\"\nexpr = \"(sizeof(struct timeval))\"",
         "name = \"LL_STAMP\"\nexpr = \"((sizeof(struct timeval)) == 8 ? LL_STAMP_OLD : LL_STAMP_NEW)\"",

@@ -1412,7 +1412,9 @@ fn import_assuming(
     }
     // A copied struct's array length naming a constant of its header (rdma/ib_user_mad.h's
     // `IB_USER_MAD_LONGS_PER_METHOD_MASK`, one per word size) copies that constant too, above
-    // it; without one, the length is written as a number (`len_texts`).
+    // it, and so does one of the header's own structs naming another header's (hdlc/ioctl.h's
+    // `IFNAMSIZ`): the length keeps its name; without one, it is written as a number
+    // (`len_texts`).
     let mut known: Vec<String> = state
         .items
         .iter()
@@ -1422,7 +1424,8 @@ fn import_assuming(
         })
         .collect();
     let mut len_externs: Vec<(String, String, String)> = Vec::new();
-    for (_, item, _) in &extern_structs {
+    let own = state.items.iter().map(|(_, item)| item);
+    for item in extern_structs.iter().map(|(_, item, _)| item).chain(own) {
         let Item::Struct { fields, .. } = item else {
             continue;
         };
