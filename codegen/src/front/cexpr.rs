@@ -1133,9 +1133,13 @@ impl Macro {
         if self.io.is_some() || args.len() != self.params.len() || self.body.is_empty() {
             return Ok(None);
         }
-        let mut parts: Vec<String> = Vec::with_capacity(self.body.len());
-        let mut pasting = false;
+        // Each token's text after the body's own spacing before it; `##` joins its
+        // neighbours without any.
+        let mut parts: Vec<(&str, String)> = Vec::with_capacity(self.body.len());
+        let (mut pasting, mut end) = (false, 0);
         for (t, at) in &self.body {
+            let gap = self.source.get(end..at.start).unwrap_or("");
+            end = at.end;
             if *t == Tok::Paste {
                 pasting = true;
                 continue;
@@ -1148,13 +1152,13 @@ impl Macro {
                 _ => self.source[at.clone()].to_string(),
             };
             if std::mem::take(&mut pasting) {
-                let left = parts.pop().unwrap_or_default();
-                parts.push(paste_texts(&left, &text)?);
+                let (gap, left) = parts.pop().unwrap_or_default();
+                parts.push((gap, paste_texts(&left, &text)?));
             } else {
-                parts.push(text);
+                parts.push((gap, text));
             }
         }
-        let text = parts.join(" ");
+        let text: String = parts.iter().flat_map(|(g, t)| [*g, t.as_str()]).collect();
         let whole = 0..text.len();
         let Some((name, inner)) = text.trim().split_once('(') else {
             return Ok(None);
@@ -1248,6 +1252,13 @@ pub fn reduce_io_call(
         }
         let call = format!("{name}({})", args.join(", "));
         match m.forward(&args)? {
+            // A wrapper that calls another with its arguments twice grows them each time.
+            Some((_, cargs)) if cargs.iter().map(String::len).sum::<usize>() > MAX_WORK => {
+                return err(
+                    0..0,
+                    format!("the call `{name}` makes grows past {MAX_WORK} bytes"),
+                )
+            }
             Some((callee, cargs)) => (name, args) = (callee, cargs),
             None if args.len() != m.params.len() => {
                 return err(
@@ -2296,6 +2307,39 @@ pub fn literal_text_type(text: &str, value: u64, m: Model) -> CType {
 
 #[cfg(test)]
 mod tests {
+    /// A forwarding wrapper's call: pasted and substituted as cpp does, through chains of
+    /// wrappers to the `_IO`...`_IOWR` one reached; a wrapper that doubles its arguments on
+    /// each call stops at the bound, not at the machine's memory.
+    #[test]
+    fn forwarding_wrappers_reach_the_ioctl_wrapper() {
+        let m =
+            |p: &[&str], b: &str| Macro::new(p.iter().map(|s| s.to_string()).collect(), b).unwrap();
+        let macros = |n: &str| match n {
+            "W_IOWR" => Some(m(&["nr", "type"], "_IOWR('W',nr,type)")),
+            "FWD" => Some(m(
+                &["dir", "name", "s"],
+                "W_##dir(W_BASE + W_##name, struct w_##s)",
+            )),
+            "CALL" => Some(m(&["_m", "n"], "_m(0x40 + (n), __u32)")),
+            "GROW" => Some(m(&["a"], "GROW(a a)")),
+            _ => None,
+        };
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (name, w, got) =
+            reduce_io_call("FWD", &args(&["IOWR", "GET", "req"]), &macros).unwrap();
+        assert_eq!(name, "W_IOWR");
+        assert_eq!(got, ["W_BASE + W_GET", "struct w_req"]);
+        assert_eq!(w.io.unwrap().call, "_IOWR");
+        let (name, _, got) = reduce_io_call("CALL", &args(&["_IOR", "1"]), &macros).unwrap();
+        assert_eq!(
+            (name.as_str(), got),
+            ("_IOR", args(&["0x40 + (1)", "__u32"]))
+        );
+        let e = reduce_io_call("GROW", &args(&["x"]), &macros).unwrap_err();
+        assert!(e.message.contains("grows past"), "{}", e.message);
+        let e = reduce_io_call("FWD", &args(&["+", "GET", "req"]), &macros).unwrap_err();
+        assert!(e.message.contains("not one token"), "{}", e.message);
+    }
 
     /// `&((TYPE *)0)->MEMBER` right after a cast is an offsetof (nilfs2_ondisk.h's); the
     /// address alone, or of another pointer than a null one, is not.
