@@ -83,7 +83,9 @@ int hand_cache_invalidate(struct iommu_cache_invalidate_info *inv_info, const vo
 	return iommu_check_cache_invl_data(inv_info);
 }
 
-static int check_zeroed_user(const void *from, size_t size)
+/* Out of line, as the kernel's is (lib/usercopy.c, EXPORT_SYMBOL): include/linux/uaccess.h's
+ * inline copy_struct_from_user() calls it. */
+static __attribute__((__noinline__)) int check_zeroed_user(const void *from, size_t size)
 {
 	const unsigned char *p = from;
 	size_t i;
