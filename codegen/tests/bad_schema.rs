@@ -929,6 +929,18 @@ const CASES: &[Case] = &[
         says: "`libc_compat` with `when`: an item is under one condition",
     },
     Case {
+        name: "an opaque Rust type on a validated struct",
+        body: "[[struct]]\nname = \"s\"\nrust_opaque = true\nconvention = \"size\"\nfields = [{ name = \"size\", type = \"__u32\" }]\n",
+        at: "\"size\"\nfields",
+        says: "a size convention on struct `s`, whose Rust type is opaque",
+    },
+    Case {
+        name: "an opaque Rust type of a struct whose size differs between targets",
+        body: "[[struct]]\nname = \"s\"\nrust_opaque = true\nabi_trap = { revisions = [\"r1\"], note = \"long\" }\nfields = [{ name = \"a\", type = \"long\" }]\n",
+        at: "\"s\"\nrust_opaque",
+        says: "struct `s` is 8 bytes 8-aligned on x86_64-linux-gnu but 4 bytes 4-aligned on i686-linux-gnu: its opaque Rust type has one size and alignment",
+    },
+    Case {
         name: "when testing a byte-order macro the C library defines on either byte order",
         body: "[[define]]\nname = \"D\"\nvalue = 1\nwhen = \"defined(__LITTLE_ENDIAN)\"\n",
         at: "\"defined(__LITTLE_ENDIAN)\"",

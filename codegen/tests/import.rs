@@ -1977,6 +1977,41 @@ fn a_define_calling_a_macro_that_takes_sizeof_is_imported() {
     assert_eq!(on("SM_PAIR"), [56, 40, 56, 40, 56, 56, 56], "{schema}");
 }
 
+/// A struct whose layout no Rust `#[repr]` follows (a misaligned `__u32` in a `packed,
+/// aligned(4)` struct, an aligned member of a packed one) is imported with `rust_opaque` and
+/// why, its C as the header has it (import's proof and the comparison below), the struct
+/// holding it as it is; its Rust type is its bytes.
+#[test]
+fn layouts_rust_cannot_follow_are_imported_opaque_in_rust() {
+    let header = repo_root().join("codegen/tests/import/linux/opaque_like.h");
+    let schema = import_generate_compare(&header, "opaque_like");
+    for line in [
+        "name = \"ol_params\"\n# Rust cannot lay it out as C does (on x86_64-linux-gnu: `mtu` is at byte 5 in C, and would be at byte 8 in Rust, which has no member alignment): its Rust types are its bytes\nrust_opaque = true\n",
+        "name = \"ol_mailbox\"\n# Rust cannot lay it out as C does (on x86_64-linux-gnu: `tail` is at byte 64 in C, and would be at byte 8 in Rust, which has no member alignment): its Rust types are its bytes\nrust_opaque = true\n",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+    assert!(!schema.contains("name = \"ol_plain\"\n#"), "{schema}");
+    let m = uapigen::load_source(
+        uapigen::Source::new("opaque_like.toml", schema.clone()),
+        "opaque_like.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{schema}"));
+    let rust = uapigen::emit::rust::emit(&m).unwrap();
+    assert!(
+        rust.contains(
+            "#[repr(C, align(64))]\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n"
+        ),
+        "{rust}"
+    );
+    assert!(
+        rust.contains(
+            "pub struct OlMailbox {\n    /// The struct's bytes.\n    pub _opaque: [u8; 128],\n}"
+        ),
+        "{rust}"
+    );
+}
+
 /// A define of each byte order under `#if` and `#elif` (linux/acct.h's `ACCT_BYTEORDER`) is
 /// imported as two, each with its branch's condition (the `#elif`'s after the `#if`'s
 /// negation), and regenerated with each target's value: s390x's 0x80, the others' 0.

@@ -774,6 +774,10 @@ fn packed_and_aligned_structs_are_bindgens_reprs() {
             "    #[cfg(target_arch = \"x86\")]\n    pub __bindgen_padding_0: [u8; 4usize],\n    pub common: __u64,\n",
             "    pub __bindgen_padding_1: [u8; 4usize],\n    pub uid: __u32,\n",
             "    assert!(::std::mem::offset_of!(pk_remote, common) == 16);\n",
+            // A layout no `#[repr]` follows: bindgen's opaque blob, sized and aligned as C's.
+            "#[repr(C, align(4))]\n#[derive(Debug, Default, Copy, Clone, PartialEq)]\n",
+            "pub struct pk_paddr {\n    pub _bindgen_opaque_blob: [u8; 12usize],\n}\n",
+            "    assert!(::std::mem::size_of::<pk_paddr>() == 12);\n    assert!(::std::mem::align_of::<pk_paddr>() == 4);\n",
         ],
     );
 }

@@ -1088,6 +1088,10 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     if let Some(d) = &st.doc {
         doc.push_str(&format!("\n\n{d}"));
     }
+    if st.rust_opaque {
+        opaque(ctx, s, &type_name, &doc, indent, &mut out);
+        return out;
+    }
     aggregate(
         ctx,
         s,
@@ -1235,6 +1239,59 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     }
     crate::emit::rust_validate::emit(ctx.view, s, indent, &mut out);
     out
+}
+
+/// Struct `s`'s opaque type (`Struct::rust_opaque`): its bytes, sized and aligned as C's (one
+/// size and alignment on every target: `check`), with its size and alignment asserted.
+fn opaque(ctx: &Ctx, s: StructId, type_name: &str, doc: &str, indent: usize, out: &mut String) {
+    let st = ctx.family.struct_(s);
+    let l = ctx.layouts[0].struct_(s);
+    let pad = " ".repeat(indent);
+    let doc = format!(
+        "{doc}\n\nOpaque: C lays it out as no Rust type can; its {} bytes, {}-aligned as C's.",
+        l.size, l.align
+    );
+    doc_text(indent, &doc_lines(Some(&doc)), out);
+    let repr = match l.align {
+        1 => "#[repr(C)]".to_string(),
+        a => format!("#[repr(C, align({}))]", power_of_two(a)),
+    };
+    let zerocopy: String = ZEROCOPY_ALL
+        .iter()
+        .map(|d| format!("{pad}    {d}"))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    out.push_str(&format!(
+        "{pad}{repr}\n{pad}#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n{pad}#[derive(\n{}\n{pad})]\n\
+         {pad}pub struct {type_name} {{\n{pad}    /// The struct's bytes.\n{pad}    pub _opaque: [u8; {}],\n{pad}}}\n\
+         {pad}impl ::core::default::Default for {type_name} {{\n\
+         {pad}    fn default() -> Self {{\n{pad}        Self {{ _opaque: [0; {}] }}\n{pad}    }}\n{pad}}}\n",
+        zerocopy,
+        l.size,
+        l.size
+    ));
+    let ty_id = ident(type_name);
+    let kw = if st.union { "union " } else { "struct " };
+    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Vec<(&'static str, u64)> {
+        ctx.layouts
+            .iter()
+            .map(|fl| (fl.target.rust_arch, f(fl.struct_(s))))
+            .collect()
+    };
+    let checks = [
+        LayoutCheck {
+            actual: Measure::Size(Cow::Borrowed(&ty_id)),
+            expected: per(&|l| l.size),
+            message: Message::Parts([kw, &st.name, ": wrong size", "", ""]),
+        },
+        LayoutCheck {
+            actual: Measure::Align(Cow::Borrowed(&ty_id)),
+            expected: per(&|l| l.align),
+            message: Message::Parts([kw, &st.name, ": wrong alignment", "", ""]),
+        },
+    ];
+    layout_block(&checks, indent, out);
+    crate::emit::rust_validate::emit(ctx.view, s, indent, out);
 }
 
 /// The integer of alignment `a` (2, 4 or 8) whose zero-length array aligns a packed type

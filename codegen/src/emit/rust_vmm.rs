@@ -1035,6 +1035,40 @@ impl Emit<'_> {
             members,
             st.doc.as_deref(),
         );
+        // An opaque type (`Struct::rust_opaque`): its bytes, sized and aligned as C's, as
+        // bindgen's opaque types are (`_bindgen_opaque_blob`).
+        if st.rust_opaque {
+            let l = self.m.layouts[0].struct_(s);
+            let shape = Shape {
+                name: st.name.clone(),
+                is_union: false,
+                members: vec![(
+                    "_bindgen_opaque_blob".to_string(),
+                    format!("[u8; {}usize]", l.size),
+                    None,
+                    None,
+                )],
+                has_union: false,
+                big_array: l.size > 32,
+                pointer: false,
+                fn_pointer: false,
+                flexible: false,
+                repr: crate::layout::RustRepr {
+                    packed: None,
+                    align: (l.align > 1).then_some(l.align),
+                    zero_align: None,
+                },
+                into_bytes: true,
+                bitfields: Vec::new(),
+                enums: Vec::new(),
+                only_some: Vec::new(),
+                packed_on: None,
+            };
+            self.out.push_str(&doc);
+            self.type_def(&shape);
+            self.asserts(s, &shape.name, &[]);
+            return;
+        }
         let mut shapes = Vec::new();
         self.shape(s, &st.name, st.union, &st.fields, &[], &mut shapes);
         shapes[0].repr = crate::layout::rust_repr(&st.fields, st.packed, st.aligned);

@@ -470,6 +470,10 @@ pub struct Struct {
     /// `__attribute__((__may_alias__))` (linux/btrfs.h's `btrfs_ioctl_search_header`, which
     /// the kernel reads in place from a buffer): no layout changes; only the C header writes it.
     pub may_alias: bool,
+    /// `rust_opaque = true`: its Rust types (both profiles) are its bytes, `[u8; N]` sized and
+    /// aligned as C lays it out, as bindgen's opaque types are; C and the proofs are unchanged.
+    /// For a layout Rust's `#[repr]` cannot follow (`layout::rust_unfaithful`).
+    pub rust_opaque: bool,
     /// A union at file scope (`[[union]]`): every member at offset 0, its size the largest
     /// rounded up to its alignment. It has no size convention, rules or capabilities.
     pub union: bool,

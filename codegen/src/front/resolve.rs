@@ -1600,6 +1600,27 @@ impl Resolver {
                 }
             }
         }
+        // Validators, chains and payloads read its members in Rust.
+        let rust_opaque = match &raw.rust_opaque {
+            Some(o) if *o.get_ref() => {
+                let readers = [
+                    (
+                        raw.convention.as_ref().map(|c| c.span()),
+                        "a size convention",
+                    ),
+                    (raw.rules.first().map(|r| r.span()), "`rules`"),
+                ];
+                if let Some((Some(at), what)) = readers.into_iter().find(|(s, _)| s.is_some()) {
+                    self.error_note(
+                        at,
+                        format!("{what} on struct `{name}`, whose Rust type is opaque"),
+                        "the Rust validators read its members, which an opaque type has not",
+                    );
+                }
+                true
+            }
+            _ => false,
+        };
         let st = Struct {
             name,
             typedef,
@@ -1619,6 +1640,7 @@ impl Resolver {
             packed_by,
             deprecated: raw.deprecated.as_ref().is_some_and(|d| *d.get_ref()),
             may_alias: raw.may_alias.as_ref().is_some_and(|d| *d.get_ref()),
+            rust_opaque,
             union,
             caps: None,
             capability: None,

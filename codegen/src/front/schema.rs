@@ -189,6 +189,9 @@ pub struct RawStruct {
     pub deprecated: Option<S<bool>>,
     /// `__attribute__((__may_alias__))`: a compiler assumes it may alias any other type.
     pub may_alias: Option<S<bool>>,
+    /// Its Rust types are opaque: its bytes, sized and aligned as C's, no members (a layout
+    /// no `#[repr]` follows: linux/sctp.h's `packed, aligned(4)` holding a misaligned `__u32`).
+    pub rust_opaque: Option<S<bool>>,
     /// `__attribute__((aligned(n)))` on the struct: at least n-aligned, its size a multiple.
     pub aligned: Option<S<RawAligned>>,
     /// The struct is an info struct the kernel follows with a capability chain (VFIO's

@@ -271,10 +271,45 @@ pub(super) fn verify(
         })
         .map(|(_, st)| st.name.as_str())
         .collect();
+    // A layout no Rust `#[repr]` follows (linux/sctp.h's `packed, aligned(4)` holding a
+    // misaligned `__u32`): the struct's Rust types are opaque, its C unchanged.
+    let opaque: Vec<(&str, String)> = checked
+        .family
+        .structs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| {
+            let s = crate::ir::StructId(i);
+            let (fl, (_, why)) = checked.layouts.iter().find_map(|fl| {
+                Some((fl, crate::layout::rust_unfaithful(&checked.family, fl, s)?))
+            })?;
+            Some((st.name.as_str(), format!("on {}: {why}", fl.target.triple)))
+        })
+        .collect();
     let mut out = String::with_capacity(skeleton.len());
     for (i, l) in skeleton.lines().enumerate() {
         out.push_str(l);
         out.push('\n');
+        let struct_name = l
+            .strip_prefix("name = \"")
+            .and_then(|n| n.strip_suffix('"'))
+            .filter(|_| {
+                i > 0
+                    && matches!(
+                        skeleton.lines().nth(i - 1),
+                        Some("[[struct]]" | "[[union]]")
+                    )
+            });
+        if let Some((_, why)) = struct_name.and_then(|n| opaque.iter().find(|(o, _)| *o == n)) {
+            out.push_str(&format!(
+                "# Rust cannot lay it out as C does ({}): its Rust types are its bytes\n\
+                 rust_opaque = true\n",
+                why.replace('\n', " ")
+            ));
+            let before = inserted.borrow().len();
+            inserted.borrow_mut().push(i + 2 + before);
+            inserted.borrow_mut().push(i + 3 + before);
+        }
         let trap = l
             .strip_prefix("name = \"")
             .and_then(|n| n.strip_suffix('"'))

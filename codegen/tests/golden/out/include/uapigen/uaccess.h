@@ -25,9 +25,11 @@
 /*
  * check_zeroed_user(): 1 when all len bytes at from are zero, 0 at the first
  * non-zero byte, -EFAULT when a byte faults before a non-zero one is seen.
- * Reads in address order, never past from + len.
+ * Reads in address order, never past from + len. Out of line and cold, as the
+ * kernel's is (lib/usercopy.c): a longer user struct is the rare case, and its
+ * buffer would otherwise cost every copy registers to save.
  */
-static inline int uapigen_check_zeroed_user(const void *from, size_t len)
+static __attribute__((__noinline__, __cold__, __unused__)) int uapigen_check_zeroed_user(const void *from, size_t len)
 {
 	unsigned char buf[64];
 	const unsigned char *p = (const unsigned char *)from;

@@ -265,6 +265,35 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkFlac {}
+/// `struct pk_paddr`
+///
+/// Opaque: C lays it out as no Rust type can; its 12 bytes, 4-aligned as C's.
+#[repr(C, align(4))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct PkPaddr {
+    /// The struct's bytes.
+    pub _opaque: [u8; 12],
+}
+impl ::core::default::Default for PkPaddr {
+    fn default() -> Self {
+        Self { _opaque: [0; 12] }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PkPaddr>() != 12 {
+        panic!("struct pk_paddr: wrong size");
+    }
+    if ::core::mem::align_of::<PkPaddr>() != 4 {
+        panic!("struct pk_paddr: wrong alignment");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for PkPaddr {}
 /// `struct pk_record`
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -1083,6 +1112,7 @@ pub mod r1 {
     pub use super::PkQuery;
     pub use super::PkTstamp64;
     pub use super::PkFlac;
+    pub use super::PkPaddr;
     pub use super::PkRecord;
     pub use super::PkPair;
     pub use super::PkEvent;

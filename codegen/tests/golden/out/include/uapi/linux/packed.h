@@ -37,6 +37,13 @@ struct pk_flac {
 	__u16 reserved;
 } __attribute__((packed, aligned(4)));
 
+struct pk_paddr {
+	__u32 assoc;
+	__u8 flag;
+	__u32 mtu;
+	__u8 pad[3];
+} __attribute__((packed, aligned(4)));
+
 struct pk_record {
 	__u8 tag;
 	struct pk_query query;
