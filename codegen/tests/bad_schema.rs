@@ -935,6 +935,12 @@ const CASES: &[Case] = &[
         says: "a size convention on struct `s`, whose Rust type is opaque",
     },
     Case {
+        name: "a rule reading a member of an opaque struct",
+        body: "[[struct]]\nname = \"o\"\nrust_opaque = true\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nconvention = \"size\"\nfields = [\n  { name = \"size\", type = \"__u32\" },\n  { name = \"inner\", type = \"struct o\" },\n]\nrules = [{ require = [{ field = \"inner.x\", zero = true }] }]\n",
+        at: "\"inner.x\"",
+        says: "`inner` is a `struct o`, whose Rust type is opaque: the Rust validators cannot read `inner.x`",
+    },
+    Case {
         name: "an opaque Rust type of a struct whose size differs between targets",
         body: "[[struct]]\nname = \"s\"\nrust_opaque = true\nabi_trap = { revisions = [\"r1\"], note = \"long\" }\nfields = [{ name = \"a\", type = \"long\" }]\n",
         at: "\"s\"\nrust_opaque",

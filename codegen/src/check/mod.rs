@@ -263,8 +263,9 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
         if let Some((index, why)) = crate::layout::byte_order_misfit(family, &all_layouts[0], si) {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(at(&span, format!("struct `{}`: {why}", st.name)));
-        } else if let Some((index, triple, why)) =
-            crate::layout::bitfields_differ(family, all_layouts, si)
+        } else if let Some((index, triple, why)) = (!st.rust_opaque)
+            .then(|| crate::layout::bitfields_differ(family, all_layouts, si))
+            .flatten()
         {
             let span = field_at(st, &index).map_or(st.name_span.clone(), |f| f.span.clone());
             diags.push(

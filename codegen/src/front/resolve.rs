@@ -895,6 +895,21 @@ impl Resolver {
                     if union {
                         self.unions.insert(st.name.clone());
                     }
+                    // The Rust chain builders and walkers read a chain's members.
+                    let on_chain = chain.0.as_ref().map(|c| c.span());
+                    if let (true, Some(at)) = (
+                        st.rust_opaque,
+                        on_chain.or(chain.1.as_ref().map(|c| c.span())),
+                    ) {
+                        self.error_note(
+                            at,
+                            format!(
+                                "a capability chain on struct `{}`, whose Rust type is opaque",
+                                st.name
+                            ),
+                            "the Rust chain builder and walker read its members",
+                        );
+                    }
                     let id = StructId(family.structs.len());
                     pending_caps.push((id, chain.0, chain.1));
                     pending.push((id, parts));
@@ -5386,6 +5401,20 @@ impl Resolver {
                     FieldType::Inline(kind, ms) => {
                         container = ms;
                         in_union = *kind == Aggregate::Union;
+                    }
+                    FieldType::Struct(j) if family.struct_(*j).rust_opaque => {
+                        self.error_note(
+                            text.span(),
+                            format!(
+                                "`{}` is a `struct {}`, whose Rust type is opaque: the Rust \
+                                 validators cannot read `{}`",
+                                parts[..k].join("."),
+                                family.struct_(*j).name,
+                                text.get_ref()
+                            ),
+                            "an opaque type (`rust_opaque`) has its bytes, no members",
+                        );
+                        return None;
                     }
                     FieldType::Struct(j) => {
                         container = &family.struct_(*j).fields;
