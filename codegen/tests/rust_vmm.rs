@@ -702,6 +702,63 @@ fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
     }
 }
 
+/// Every golden schema's crate in the rust-vmm profile compiles, layout asserts included, on
+/// x86-64 and i686, with and without its features: `float`/`double` members are bindgen's
+/// `f32`/`f64`, a type holding a pointer in an inline union derives no zerocopy byte view, and
+/// one holding a struct that ends in a flexible array derives no `PartialEq` (neither has).
+#[test]
+fn every_golden_family_compiles_in_bindgens_api() {
+    let gen = scratch().join("all-ws");
+    let _ = std::fs::remove_dir_all(&gen);
+    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
+        .current_dir(repo())
+        .args([
+            "generate",
+            "--profile",
+            "rust-vmm",
+            "--schema",
+            "codegen/tests/golden/schema",
+            "--out",
+        ])
+        .arg(&gen)
+        .arg("--uaccess-path")
+        .arg(repo().join("uaccess"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let mut crates: Vec<String> = std::fs::read_dir(&gen)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with("-bindings"))
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 19, "{crates:?}");
+    let members: Vec<String> = crates.iter().map(|c| format!("{c:?}")).collect();
+    std::fs::write(
+        gen.join("Cargo.toml"),
+        format!(
+            "[workspace]\nmembers = [{}]\nresolver = \"2\"\n",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    for target in ["x86_64-unknown-linux-gnu", "i686-unknown-linux-gnu"] {
+        for features in [None, Some("--all-features")] {
+            let mut args = vec!["check", "--workspace", "--keep-going", "--target", target];
+            args.extend(features);
+            offline(
+                &gen,
+                &args,
+                &format!("every golden crate for {target} {features:?}"),
+            );
+        }
+    }
+}
+
 /// Structs that end in a flexible array member (golden/schema/flex.toml) in bindgen's API:
 /// `pub data: __IncompleteArrayField<__u8>`, bindgen's type written into the crate once, with
 /// the layout asserts (the member's offset included) holding on x86-64 and i686, zerocopy's

@@ -358,6 +358,30 @@ pub type __wsum = __u32;
 pub type __poll_t = ::std::os::raw::c_uint;
 "#;
 
+/// Whether one of `fields` is of a type ending in a flexible array member, at any depth.
+fn ends_flexible(m: &Model, fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Struct(id) => {
+            let inner = &m.family.structs[id.0].fields;
+            inner.last().is_some_and(|l| l.flexible.is_some()) || ends_flexible(m, inner)
+        }
+        FieldType::Inline(_, ms) => {
+            ms.last().is_some_and(|l| l.flexible.is_some()) || ends_flexible(m, ms)
+        }
+        _ => false,
+    })
+}
+
+/// Whether `fields` hold a pointer, at any depth.
+fn holds_pointer(m: &Model, fields: &[Field]) -> bool {
+    fields.iter().any(|f| match &f.ty {
+        FieldType::Pointer(_) => true,
+        FieldType::Inline(_, ms) => holds_pointer(m, ms),
+        FieldType::Struct(id) => holds_pointer(m, &m.family.structs[id.0].fields),
+        FieldType::Scalar(_) => false,
+    })
+}
+
 /// A value per target as a `cfg!` chain, one test per value of every target that has it, the
 /// value most targets have the `else` (the default profile's `per_target`); a literal when all
 /// agree.
@@ -818,6 +842,9 @@ fn bindgen_scalar(sc: Scalar) -> &'static str {
         // (`size_t_is_usize`, bindgen's default).
         s if s.is_stdint() => s.rust_name(),
         Scalar::SizeT => "usize",
+        // bindgen's `f32` and `f64` (linux/acct.h's `ac_etime`, linux/ppp_defs.h's `ratio`).
+        Scalar::Float => "f32",
+        Scalar::Double => "f64",
         // The kernel's types by their names, which the bindings' preamble defines as bindgen
         // does.
         other => other.c_name(),
@@ -1330,9 +1357,12 @@ impl Emit<'_> {
             let sh = &mut shapes[at];
             sh.has_union |= sub_union;
             sh.big_array |= f.max_len().is_some_and(|n| n > 32) || f.dims.iter().any(|d| *d > 32);
-            sh.pointer |= matches!(f.ty, FieldType::Pointer(_))
-                || matches!(f.ty, FieldType::Struct(id) if self.struct_has_pointer(id));
-            sh.flexible |= f.flexible.is_some();
+            // A pointer at any depth (an inline union's, bpf.h's `__bpf_md_ptr`'s) leaves the
+            // type without zerocopy's derives, as its member's type is.
+            sh.pointer |= holds_pointer(self.m, std::slice::from_ref(f));
+            // A member of a type ending in a flexible array (at its end, or `embeds_flexible`)
+            // has no `PartialEq`, as that type has none.
+            sh.flexible |= f.flexible.is_some() || ends_flexible(self.m, std::slice::from_ref(f));
             sh.fn_pointer |= self.m.family.has_fn_pointer(std::slice::from_ref(f));
             if f.when.is_some() {
                 sh.only_some.push(rust.clone());
@@ -1432,18 +1462,6 @@ impl Emit<'_> {
         }
         let st = &self.m.family.structs[s.0];
         st.union || any(self.m, &st.fields)
-    }
-
-    fn struct_has_pointer(&self, s: StructId) -> bool {
-        fn any(m: &Model, fields: &[Field]) -> bool {
-            fields.iter().any(|f| match &f.ty {
-                FieldType::Pointer(_) => true,
-                FieldType::Inline(_, ms) => any(m, ms),
-                FieldType::Struct(id) => any(m, &m.family.structs[id.0].fields),
-                FieldType::Scalar(_) => false,
-            })
-        }
-        any(self.m, &self.m.family.structs[s.0].fields)
     }
 
     fn type_def(&mut self, sh: &Shape) {

@@ -50,6 +50,7 @@ pub fn resolve(raw: RawSchema, source: Source, schema_file: &str) -> Result<Fami
         strings: FxMap::default(),
         packed_macros: FxMap::default(),
         structs_of_some_targets: false,
+        opaque_now: false,
         c_only: false,
     };
     // The includes written below a constant, bound once every constant is known.
@@ -196,6 +197,9 @@ struct Resolver {
     /// Whether a struct above has a `when` or `unless`: then what names a struct is checked
     /// to exist wherever that struct does.
     structs_of_some_targets: bool,
+    /// The struct being resolved has `rust_opaque`: its unions may hold named bitfields,
+    /// which no Rust type spells.
+    opaque_now: bool,
     /// The string defines so far, by name: their bytes (without the final NUL), and whether
     /// the define puts them in parentheses.
     strings: FxMap<String, (Vec<u8>, bool)>,
@@ -1390,6 +1394,7 @@ impl Resolver {
     ) -> (Struct, ValidationParts) {
         let span = s.span();
         let mut raw = s.into_inner();
+        self.opaque_now = raw.rust_opaque.as_ref().is_some_and(|o| *o.get_ref());
         let parts = ValidationParts {
             convention_span: raw.convention.as_ref().map(|c| c.span()),
             convention_change: raw.convention_change.take(),
@@ -1623,7 +1628,7 @@ impl Resolver {
                         raw.convention.as_ref().map(|c| c.span()),
                         "a size convention",
                     ),
-                    (raw.rules.first().map(|r| r.span()), "`rules`"),
+                    (parts.rules.first().map(|r| r.span()), "`rules`"),
                 ];
                 if let Some((Some(at), what)) = readers.into_iter().find(|(s, _)| s.is_some()) {
                     self.error_note(
@@ -2834,10 +2839,15 @@ impl Resolver {
         if f.name.is_none() && width > 0 && width % 8 == 0 {
             return true;
         }
+        // Laid out at the union's first bit, as C does; no Rust type has such a member.
+        if f.name.is_some() && self.opaque_now {
+            return true;
+        }
         self.error_note(
             b.span(),
             "a bitfield directly in a union is not supported, but for unnamed padding bits of \
-             whole bytes (`__u64 :64;`)",
+             whole bytes (`__u64 :64;`), or in a struct or union whose Rust type is opaque \
+             (`rust_opaque = true`)",
             "put the bits in a `struct = [...]` member of the union",
         );
         false

@@ -509,12 +509,12 @@ fn element_shape(
         embeds: None,
     };
     let (size, align) = match &f.ty {
-        // Padding bits in a union (bpf.h's `__u64 :64;`; a struct places its bitfields in
-        // `place_struct`): their bytes, and their type's alignment where the ABI gives an
-        // unnamed bitfield's type to its aggregate.
+        // A bitfield in a union (bpf.h's `__u64 :64;`; a struct places its bitfields in
+        // `place_struct`): its bytes, and its type's alignment if it is named, or where the ABI
+        // gives an unnamed bitfield's type to its aggregate.
         FieldType::Scalar(s) if f.bits.is_some() => (
             u64::from(f.bits.unwrap_or(0)).div_ceil(8),
-            if target.anon_bitfield_aligns {
+            if f.name.is_some() || target.anon_bitfield_aligns {
                 target.scalar_align(*s)
             } else {
                 1
@@ -823,24 +823,42 @@ fn place_struct(
     Ok((size, align))
 }
 
-/// Whether union member `f` (at `index`, the union at byte `offset`) is padding bits (`__u64
-/// :64;`): then its bytes are a run of bitfields of its own, with no member.
-fn union_padding(
+/// Whether union member `f` (at `index`, the union at byte `offset`) is a bitfield: padding
+/// bits (`__u64 :64;`), or a named one (linux/hdreg.h's `unsigned all : 16;`, which only a
+/// `rust_opaque` struct holds); then its bytes are a run of bitfields of its own, and a named
+/// one a member at the union's first bit, as every member of a union starts there.
+fn union_bits(
     f: &Field,
-    offset: u64,
-    size: u64,
-    index: &[usize],
+    (offset, size): (u64, u64),
+    (path, index, depth): (&str, &[usize], usize),
+    target: &Target,
+    members: &mut Vec<MemberLayout>,
     runs: &mut Vec<BitRun>,
 ) -> bool {
-    if f.bits.is_none() {
+    let (Some(width), FieldType::Scalar(s)) = (f.bits, &f.ty) else {
         return false;
-    }
+    };
     runs.push(BitRun {
         at_index: index.to_vec(),
         fields: 1,
         start: offset,
         end: offset + size,
     });
+    if f.name.is_some() {
+        members.push(MemberLayout {
+            path: display_path(path, f),
+            depth,
+            offset,
+            size: u64::from(width).div_ceil(8),
+            align: target.scalar_align(*s),
+            index: index.to_vec(),
+            is_inline: false,
+            bits: Some(BitPlace {
+                bit: offset * 8,
+                width,
+            }),
+        });
+    }
     true
 }
 
@@ -865,7 +883,8 @@ fn place_union(
         let falign = member_align(f, falign, packed);
         widest = widest.max(size);
         align = align.max(falign);
-        if union_padding(f, 0, size, &[j], runs) {
+        let here = (join("", f.name.as_deref()), [j]);
+        if union_bits(f, (0, size), (&here.0, &here.1, 0), target, members, runs) {
             continue;
         }
         push_member(
@@ -1255,10 +1274,11 @@ fn push_member(
             let malign = if f.packed { 1 } else { malign };
             let malign = m.pack.map_or(malign, |n| malign.min(n));
             widest = widest.max(msize);
-            if union_padding(m, offset, msize, &midx, runs) {
+            let mpath = join(path, m.name.as_deref());
+            let at = (mpath.as_str(), midx.as_slice(), depth + 1);
+            if union_bits(m, (offset, msize), at, target, members, runs) {
                 continue;
             }
-            let mpath = join(path, m.name.as_deref());
             push_member(
                 m,
                 target,

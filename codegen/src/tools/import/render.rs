@@ -637,6 +637,23 @@ pub(super) fn render(
                 if typedef {
                     let _ = writeln!(out, "typedef = true");
                 }
+                // A named bitfield directly in a union (linux/hdreg.h's `unsigned all : 16;`):
+                // C's, which no Rust type has a member for.
+                fn union_bitfield(fields: &[Field], union: bool) -> bool {
+                    fields.iter().any(|f| {
+                        (union && f.bits.is_some() && f.name.is_some())
+                            || f.inline.as_ref().is_some_and(|(kind, ms)| {
+                                union_bitfield(ms, *kind == Aggregate::Union)
+                            })
+                    })
+                }
+                if extern_header.is_none() && union_bitfield(&fields, union) {
+                    let _ = writeln!(
+                        out,
+                        "# a named bitfield directly in a union, which no Rust type has a \
+                         member for: its Rust types are its bytes\nrust_opaque = true"
+                    );
+                }
                 if let Some(h) = &extern_header {
                     let _ = writeln!(out, "extern = {}", toml_str(h));
                 }

@@ -278,6 +278,7 @@ pub(super) fn verify(
         .structs
         .iter()
         .enumerate()
+        .filter(|(_, st)| !st.rust_opaque)
         .filter_map(|(i, st)| {
             let s = crate::ir::StructId(i);
             let (fl, (_, why)) = checked.layouts.iter().find_map(|fl| {

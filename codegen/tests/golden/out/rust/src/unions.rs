@@ -713,6 +713,34 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for UnLists {}
+/// `union un_valid`
+///
+/// Opaque: C lays it out as no Rust type can; its 4 bytes, 4-aligned as C's.
+#[repr(C, align(4))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct UnValid {
+    /// The struct's bytes.
+    pub _opaque: [u8; 4],
+}
+impl ::core::default::Default for UnValid {
+    fn default() -> Self {
+        Self { _opaque: [0; 4] }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<UnValid>() != 4 {
+        panic!("union un_valid: wrong size");
+    }
+    if ::core::mem::align_of::<UnValid>() != 4 {
+        panic!("union un_valid: wrong alignment");
+    }
+};
 /// `union un_node`: A node of one of two kinds
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1031,6 +1059,7 @@ pub mod r1 {
     pub use super::UnEvent;
     pub use super::UnVerdict;
     pub use super::UnLists;
+    pub use super::UnValid;
     pub use super::UnNode;
     pub use super::UnFilter;
     pub use super::UnMd;

@@ -203,6 +203,15 @@ struct un_lists {
 	struct un_msr_list lists[];
 };
 
+union un_valid {
+	unsigned int all:16;
+	struct {
+		unsigned int data:1;
+		unsigned int error:1;
+		unsigned int rest:14;
+	} b;
+};
+
 /**
  * union un_node - A node of one of two kinds
  * @caps: capabilities
