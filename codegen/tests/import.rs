@@ -1978,8 +1978,8 @@ fn a_define_calling_a_macro_that_takes_sizeof_is_imported() {
 }
 
 /// A struct whose layout no Rust `#[repr]` follows (a misaligned `__u32` in a `packed,
-/// aligned(4)` struct, an aligned member of a packed one) is imported with `rust_opaque` and
-/// why, its C as the header has it (import's proof and the comparison below), the struct
+/// aligned(4)` struct, an aligned member of a packed one), or a union holding a named bitfield
+/// directly, is imported with `rust_opaque` and why, its C as the header has it (import's proof and the comparison below), the struct
 /// holding it as it is; its Rust type is its bytes.
 #[test]
 fn layouts_rust_cannot_follow_are_imported_opaque_in_rust() {
@@ -1991,6 +1991,12 @@ fn layouts_rust_cannot_follow_are_imported_opaque_in_rust() {
     ] {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }
+    assert!(
+        schema.contains(
+            "[[union]]\nname = \"ol_valid_s\"\nabi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it: implicit padding, or a layout that differs between ABIs (import proved it with libclang on every target)\" }\n# a named bitfield directly in a union, which no Rust type has a member for: its Rust types are its bytes\nrust_opaque = true\n"
+        ),
+        "{schema}"
+    );
     assert!(!schema.contains("name = \"ol_plain\"\n#"), "{schema}");
     let m = uapigen::load_source(
         uapigen::Source::new("opaque_like.toml", schema.clone()),

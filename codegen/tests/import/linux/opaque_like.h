@@ -19,9 +19,19 @@ struct ol_mailbox {
 	__u32 tail __attribute__((__aligned__(64)));
 } __attribute__((packed));
 
+/* linux/hdreg.h's ide_reg_valid_s: a named bitfield directly in a union. */
+typedef union ol_valid_s {
+	unsigned all : 16;
+	struct {
+		unsigned data : 1;
+		unsigned error : 1;
+	} b;
+} ol_valid_t;
+
 struct ol_plain {
 	__u32 a;
 	struct ol_params p;
+	ol_valid_t valid;
 };
 
 #endif
