@@ -155,6 +155,30 @@ rules = [
     s
 }
 
+/// A bitfield whose name makes its accessors' signatures longer than a line (found by the
+/// schema fuzzer): they break as prettyplease breaks a function's parameters.
+#[test]
+fn bitfield_accessors_with_long_names_break_as_prettyplease_does() {
+    let long = format!("mode_{}", "z".repeat(80));
+    let text = format!(
+        "[family]\nname = \"bits_long\"\nheader = \"linux/bits_long.h\"\n\
+         guard = \"_UAPI_LINUX_BITS_LONG_H\"\nlicense = \"GPL-2.0 WITH Linux-syscall-note\"\n\
+         includes = [\"linux/types.h\"]\n\n[[revision]]\nid = \"r1\"\nlabel = \"first\"\n\n\
+         [[struct]]\nname = \"bl_state\"\nfields = [\n\
+         \x20 {{ name = \"{long}\", type = \"__u32\", bits = 16 }},\n\
+         \x20 {{ name = \"kind\", type = \"__u32\", bits = 16 }},\n]\n"
+    );
+    let rust = rust_of("bits_long.toml", &text).expect("the schema loads");
+    assert!(
+        rust.contains(&format!(
+            "    pub fn set_{long}(\n        &mut self,\n        value: u32,\n    ) {{\n"
+        )),
+        "{rust}"
+    );
+    assert!(rust.contains("    pub fn kind(&self) -> u32 {\n"), "{rust}");
+    assert_prettyplease_layout("bits_long.toml", &rust);
+}
+
 #[test]
 fn long_lines_break_as_prettyplease_breaks_them() {
     let text = long_schema();

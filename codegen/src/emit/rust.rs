@@ -2068,22 +2068,57 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
                     _ => "",
                 },
             ));
+            // A signature too long for its line (a long name) is broken as the printer
+            // breaks it; the rest is one line each.
+            let accessor = |out: &mut String, sig: String, f: FnItem| {
+                out.push_str(&format!("{i1}#[inline]\n"));
+                if sig.len() <= budget(indent + 4) {
+                    out.push_str(&format!("{i1}{sig}\n"));
+                    for s in &f.body {
+                        if let Stmt::Expr(Expr::Path(p)) = s {
+                            out.push_str(&format!("{i2}{}\n", p.text));
+                        }
+                    }
+                    out.push_str(&format!("{i1}}}\n"));
+                } else {
+                    let mut r = Rust::new(256, indent + 4);
+                    r.item_fn(&f);
+                    out.push_str(&r.finish());
+                }
+            };
+            let item = |name: &str, receiver, params, ret, body: String| FnItem {
+                docs: Vec::new(),
+                attrs: Vec::new(),
+                public: true,
+                name: name.to_string(),
+                generics: Vec::new(),
+                receiver: Some(receiver),
+                params,
+                ret,
+                body: vec![Stmt::Expr(var(body))],
+            };
             cfg(out);
+            accessor(
+                out,
+                format!("pub fn {getter}(&self) -> {t} {{"),
+                item(&getter, "&self", Vec::new(), Some(ty(t)), read),
+            );
             out.push_str(&format!(
-                "{i1}#[inline]\n\
-                 {i1}pub fn {getter}(&self) -> {t} {{\n\
-                 {i2}{read}\n\
-                 {i1}}}\n\
-                 {i1}/// Sets `{}` to the low {width} bits of `value`.\n",
+                "{i1}/// Sets `{}` to the low {width} bits of `value`.\n",
                 f.display_name(),
             ));
             cfg(out);
-            out.push_str(&format!(
-                "{i1}#[inline]\n\
-                 {i1}pub fn {setter}(&mut self, value: {t}) {{\n\
-                 {i2}bitfield_set(&mut {storage}, {bit}, {width}, value as u64)\n\
-                 {i1}}}\n",
-            ));
+            accessor(
+                out,
+                format!("pub fn {setter}(&mut self, value: {t}) {{"),
+                item(
+                    &setter,
+                    "&mut self",
+                    vec![("value".to_string(), ty(t))],
+                    None,
+                    format!("bitfield_set(&mut {storage}, {bit}, {width}, value as u64)"),
+                ),
+            );
         }
     }
     out.push_str(&format!("{i0}}}\n"));
