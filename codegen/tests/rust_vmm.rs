@@ -658,10 +658,8 @@ fn constants_carry_the_schemas_docs() {
     assert!(documented > 0, "no constant of the schemas has a doc");
 }
 
-/// The golden schemas in the rust-vmm profile, into scratch folder `ws`: `<family>-bindings`'s
-/// module holds each of `lines`, and the crate compiles (layout asserts included) on x86-64
-/// and i686, with and without its features.
-fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
+/// The golden schemas' crates in the rust-vmm profile, generated into scratch folder `ws`.
+fn golden_bindings(ws: &str) -> PathBuf {
     let gen = scratch().join(ws);
     let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
         .current_dir(repo())
@@ -683,6 +681,14 @@ fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
+    gen
+}
+
+/// The golden schemas in the rust-vmm profile, into scratch folder `ws`: `<family>-bindings`'s
+/// module holds each of `lines`, and the crate compiles (layout asserts included) on x86-64
+/// and i686, with and without its features.
+fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
+    let gen = golden_bindings(ws);
     let krate = format!("{family}-bindings");
     let module = std::fs::read_to_string(gen.join(format!("{krate}/src/{family}.rs"))).unwrap();
     for line in lines {
@@ -708,28 +714,8 @@ fn golden_bindings_compile(ws: &str, family: &str, lines: &[&str]) {
 /// one holding a struct that ends in a flexible array derives no `PartialEq` (neither has).
 #[test]
 fn every_golden_family_compiles_in_bindgens_api() {
-    let gen = scratch().join("all-ws");
-    let _ = std::fs::remove_dir_all(&gen);
-    let status = Command::new(env!("CARGO_BIN_EXE_uapigen"))
-        .current_dir(repo())
-        .args([
-            "generate",
-            "--profile",
-            "rust-vmm",
-            "--schema",
-            "codegen/tests/golden/schema",
-            "--out",
-        ])
-        .arg(&gen)
-        .arg("--uaccess-path")
-        .arg(repo().join("uaccess"))
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let _ = std::fs::remove_dir_all(scratch().join("all-ws"));
+    let gen = golden_bindings("all-ws");
     let mut crates: Vec<String> = std::fs::read_dir(&gen)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
