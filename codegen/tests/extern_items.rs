@@ -129,7 +129,7 @@ fn a_copy_that_drifts_from_its_family_is_refused_at_the_copy() {
         "extuse.toml:53:8: error: extern struct `extdep_time` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) declares it `struct extdep_time { __s64 sec; long long nsec; }` (the copy: `struct extdep_time { __s64 sec; __u64 nsec; }`)",
         "extuse.toml:62:1: error: extern enum `extdep_seq_type` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) gives it the values _EXTDEP_SEQ_ABSOLUTE = 0, _EXTDEP_SEQ_RELATIVE = 1, _EXTDEP_SEQ_NEXTONMISS = 268435456",
         "extuse.toml:80:8: error: extern struct `extdep_evt` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) has no such struct",
-        "extuse.toml:208:8: error: extern string `EXTDEP_TARGET` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as `\"ERROR\"`",
+        "extuse.toml:241:8: error: extern string `EXTDEP_TARGET` is a copy of linux/extdep.h's, and family `extdep` (extdep.toml) defines it as `\"ERROR\"`",
     ]);
 }
 

@@ -279,7 +279,8 @@ fn the_architectures_own_types_are_their_asm_headers_on_every_target() {
 }
 
 /// What a `when` may test (`uapigen::when::MACROS`) is what each of the 7 targets' compiler
-/// predefines and its <asm/bitsperlong.h> (Debian unstable's, every architecture's) defines:
+/// predefines and its <asm/bitsperlong.h> and <asm/byteorder.h> (Debian unstable's, every
+/// architecture's) define:
 /// libclang reads, per target, an `#error` for every answer `when::predefined` gives that C
 /// does not; and the stub <asm/bitsperlong.h> the proof and import read says the same.
 #[test]
@@ -296,11 +297,24 @@ fn what_a_condition_tests_is_each_targets_compiler_and_asm_headers() {
         uapigen::clang_proof::BITSPERLONG_H,
     )
     .unwrap();
+    std::fs::write(
+        stub.path().join("asm/byteorder.h"),
+        uapigen::clang_proof::BYTEORDER_H,
+    )
+    .unwrap();
     let mut checked = 0;
     for t in uapigen::layout::TARGETS {
-        let mut src = String::from("#include <asm/bitsperlong.h>\n");
+        // The byte order's macros are <asm/byteorder.h>'s, read as the kernel's headers alone
+        // define them (`when::predefined`; the C library's <endian.h> is the other reader).
+        let mut src = String::from("#include <asm/bitsperlong.h>\n#include <asm/byteorder.h>\n");
         for name in uapigen::when::MACROS {
             match uapigen::when::predefined(t, name).expect("a name it knows") {
+                // `__LITTLE_ENDIAN_BITFIELD` and `__BIG_ENDIAN_BITFIELD` are defined empty:
+                // a condition tests them with `defined`.
+                Some(_) if name.ends_with("_BITFIELD") => src.push_str(&format!(
+                    "#ifndef {name}\n#error \"{name} is not defined on {0}\"\n#endif\n",
+                    t.triple
+                )),
                 Some(v) => src.push_str(&format!(
                     "#if !defined({name}) || ({name}) != {v}\n#error \"{name} is not {v} on {0}\"\n#endif\n",
                     t.triple

@@ -138,11 +138,17 @@ fn the_qemu_tree_is_linux_headers_as_headers_install_leaves_them() {
 }
 
 /// Just enough of the kernel's headers for the validators: `__user`, `copy_from_user` (bytes
-/// not copied), and the string/errno headers.
+/// not copied), the attributes <linux/compiler.h> gives every user of <linux/uaccess.h>
+/// (`noinline`, `__cold`, `__maybe_unused`, as include/linux/compiler_attributes.h and
+/// compiler_types.h define them), and the string/errno headers.
 const KERNEL_STUBS: &[(&str, &str)] = &[
     (
         "linux/uaccess.h",
-        "#include <string.h>\n#define __user\nstatic inline unsigned long copy_from_user(void *to, const void __user *from, unsigned long n)\n{ memcpy(to, from, n); return 0; }\n",
+        "#include <string.h>\n#define __user\n\
+         #define noinline __attribute__((__noinline__))\n\
+         #define __cold __attribute__((__cold__))\n\
+         #define __maybe_unused __attribute__((__unused__))\n\
+         static inline unsigned long copy_from_user(void *to, const void __user *from, unsigned long n)\n{ memcpy(to, from, n); return 0; }\n",
     ),
     ("linux/string.h", "#include <string.h>\n"),
     ("linux/errno.h", "#include <asm-generic/errno.h>\n"),

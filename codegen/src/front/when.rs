@@ -221,6 +221,12 @@ fn substitute(text: &str, t: &Target, reader: Reader) -> Result<String, String> 
             rest = r;
             continue;
         }
+        // <asm/byteorder.h> defines these empty: C's `#if` takes only `defined` of them.
+        if word.ends_with("_ENDIAN_BITFIELD") {
+            return Err(format!(
+                "reads `{word}`, which <asm/byteorder.h> defines empty: test `defined({word})`"
+            ));
+        }
         match predefined_by(t, word, reader) {
             Some(v) => out.push_str(&v.unwrap_or(0).to_string()),
             None if word.chars().next().is_some_and(|c| c.is_ascii_digit()) => out.push_str(word),
@@ -286,6 +292,9 @@ mod tests {
             on("defined(__BYTE_ORDER) ? __BYTE_ORDER == __BIG_ENDIAN : defined(__BIG_ENDIAN)"),
             ["s390x"]
         );
+        assert!(evaluate("__BIG_ENDIAN_BITFIELD")
+            .unwrap_err()
+            .contains("defines empty"));
         assert!(tests_byte_order("defined(__BIG_ENDIAN)"));
         assert!(!tests_byte_order("defined(__i386__)"));
         // Both are defined once <endian.h> came first: scsi_bsg_ufs.h's test holds on s390x
