@@ -1121,18 +1121,7 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     };
     let c_name = &st.name;
     let kw = if st.union { "union " } else { "struct " };
-    let mut checks = vec![
-        LayoutCheck {
-            actual: Measure::Size(Cow::Borrowed(&ty_id)),
-            expected: per(&|l| l.size),
-            message: Message::Parts([kw, c_name, ": wrong size", "", ""]),
-        },
-        LayoutCheck {
-            actual: Measure::Align(Cow::Borrowed(&ty_id)),
-            expected: per(&|l| l.align),
-            message: Message::Parts([kw, c_name, ": wrong alignment", "", ""]),
-        },
-    ];
+    let mut checks = Vec::from(size_align_checks(ctx, s, &ty_id));
     let base = ctx.layouts[0].struct_(s);
     // A member some targets leave out (`Field::when`) is checked under its own `cfg`, and
     // found on each target by its index path, as are members a big-endian target declares in
@@ -1241,10 +1230,33 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     out
 }
 
+/// The assertions of struct `s`'s Rust type `ty_id`'s size and alignment, on each target.
+fn size_align_checks<'a>(ctx: &Ctx<'a>, s: StructId, ty_id: &'a str) -> [LayoutCheck<'a>; 2] {
+    let st = ctx.family.struct_(s);
+    let kw = if st.union { "union " } else { "struct " };
+    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Vec<(&'static str, u64)> {
+        ctx.layouts
+            .iter()
+            .map(|l| (l.target.rust_arch, f(l.struct_(s))))
+            .collect()
+    };
+    [
+        LayoutCheck {
+            actual: Measure::Size(Cow::Borrowed(ty_id)),
+            expected: per(&|l| l.size),
+            message: Message::Parts([kw, &st.name, ": wrong size", "", ""]),
+        },
+        LayoutCheck {
+            actual: Measure::Align(Cow::Borrowed(ty_id)),
+            expected: per(&|l| l.align),
+            message: Message::Parts([kw, &st.name, ": wrong alignment", "", ""]),
+        },
+    ]
+}
+
 /// Struct `s`'s opaque type (`Struct::rust_opaque`): its bytes, sized and aligned as C's (one
 /// size and alignment on every target: `check`), with its size and alignment asserted.
 fn opaque(ctx: &Ctx, s: StructId, type_name: &str, doc: &str, indent: usize, out: &mut String) {
-    let st = ctx.family.struct_(s);
     let l = ctx.layouts[0].struct_(s);
     let pad = " ".repeat(indent);
     let doc = format!(
@@ -1271,26 +1283,7 @@ fn opaque(ctx: &Ctx, s: StructId, type_name: &str, doc: &str, indent: usize, out
         l.size
     ));
     let ty_id = ident(type_name);
-    let kw = if st.union { "union " } else { "struct " };
-    let per = |f: &dyn Fn(&crate::layout::StructLayout) -> u64| -> Vec<(&'static str, u64)> {
-        ctx.layouts
-            .iter()
-            .map(|fl| (fl.target.rust_arch, f(fl.struct_(s))))
-            .collect()
-    };
-    let checks = [
-        LayoutCheck {
-            actual: Measure::Size(Cow::Borrowed(&ty_id)),
-            expected: per(&|l| l.size),
-            message: Message::Parts([kw, &st.name, ": wrong size", "", ""]),
-        },
-        LayoutCheck {
-            actual: Measure::Align(Cow::Borrowed(&ty_id)),
-            expected: per(&|l| l.align),
-            message: Message::Parts([kw, &st.name, ": wrong alignment", "", ""]),
-        },
-    ];
-    layout_block(&checks, indent, out);
+    layout_block(&size_align_checks(ctx, s, &ty_id), indent, out);
     crate::emit::rust_validate::emit(ctx.view, s, indent, out);
 }
 
@@ -2070,23 +2063,20 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
             ));
             // A signature too long for its line (a long name) is broken as the printer
             // breaks it; the rest is one line each.
-            let accessor = |out: &mut String, sig: String, f: FnItem| {
-                out.push_str(&format!("{i1}#[inline]\n"));
-                if sig.len() <= budget(indent + 4) {
-                    out.push_str(&format!("{i1}{sig}\n"));
-                    for s in &f.body {
-                        if let Stmt::Expr(Expr::Path(p)) = s {
-                            out.push_str(&format!("{i2}{}\n", p.text));
-                        }
+            let accessor =
+                |out: &mut String, sig: String, body: String, item: &dyn Fn() -> FnItem| {
+                    out.push_str(&format!("{i1}#[inline]\n"));
+                    if sig.len() <= budget(indent + 4) {
+                        out.push_str(&format!("{i1}{sig}\n{i2}{body}\n{i1}}}\n"));
+                    } else {
+                        let mut f = item();
+                        f.body = vec![Stmt::Expr(var(body))];
+                        let mut r = Rust::new(256, indent + 4);
+                        r.item_fn(&f);
+                        out.push_str(&r.finish());
                     }
-                    out.push_str(&format!("{i1}}}\n"));
-                } else {
-                    let mut r = Rust::new(256, indent + 4);
-                    r.item_fn(&f);
-                    out.push_str(&r.finish());
-                }
-            };
-            let item = |name: &str, receiver, params, ret, body: String| FnItem {
+                };
+            let item = |name: &str, receiver, params, ret| FnItem {
                 docs: Vec::new(),
                 attrs: Vec::new(),
                 public: true,
@@ -2095,13 +2085,14 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
                 receiver: Some(receiver),
                 params,
                 ret,
-                body: vec![Stmt::Expr(var(body))],
+                body: Vec::new(),
             };
             cfg(out);
             accessor(
                 out,
                 format!("pub fn {getter}(&self) -> {t} {{"),
-                item(&getter, "&self", Vec::new(), Some(ty(t)), read),
+                read,
+                &|| item(&getter, "&self", Vec::new(), Some(ty(t))),
             );
             out.push_str(&format!(
                 "{i1}/// Sets `{}` to the low {width} bits of `value`.\n",
@@ -2111,13 +2102,15 @@ fn bit_accessors(name: &str, fields: &[Field], runs: &[RustRun], indent: usize, 
             accessor(
                 out,
                 format!("pub fn {setter}(&mut self, value: {t}) {{"),
-                item(
-                    &setter,
-                    "&mut self",
-                    vec![("value".to_string(), ty(t))],
-                    None,
-                    format!("bitfield_set(&mut {storage}, {bit}, {width}, value as u64)"),
-                ),
+                format!("bitfield_set(&mut {storage}, {bit}, {width}, value as u64)"),
+                &|| {
+                    item(
+                        &setter,
+                        "&mut self",
+                        vec![("value".to_string(), ty(t))],
+                        None,
+                    )
+                },
             );
         }
     }

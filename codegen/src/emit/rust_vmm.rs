@@ -382,32 +382,25 @@ fn holds_pointer(m: &Model, fields: &[Field]) -> bool {
     })
 }
 
-/// A value per target as a `cfg!` chain, one test per value of every target that has it, the
-/// value most targets have the `else` (the default profile's `per_target`); a literal when all
-/// agree.
-pub(super) fn per_target(per: &[(&'static str, i128)]) -> String {
-    let mut distinct: Vec<i128> = per.iter().map(|(_, v)| *v).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let count = |d: i128| per.iter().filter(|(_, v)| *v == d).count();
-    let Some(common) = distinct
+/// A value per target as a `cfg!` chain, one test per value of the targets that have it
+/// (`layout::targets_by`), the value most targets have the `else` (as the default profile's
+/// `per_target`); a literal when all agree.
+pub(super) fn per_target(value: impl Fn(&'static crate::layout::Target) -> i128) -> String {
+    let mut groups = crate::layout::targets_by(value);
+    groups.sort_by_key(|(v, _)| *v);
+    let Some(common) = groups
         .iter()
-        .copied()
-        .max_by_key(|d| (count(*d), std::cmp::Reverse(*d)))
+        .max_by_key(|(v, arches)| (arches.len(), std::cmp::Reverse(*v)))
+        .map(|(v, _)| *v)
     else {
         return "0".to_string();
     };
-    if distinct.len() == 1 {
+    if groups.len() == 1 {
         return common.to_string();
     }
     let mut text = format!("{{ {common} }}");
-    for d in distinct.iter().rev().filter(|d| **d != common) {
-        let arches: Vec<&str> = per
-            .iter()
-            .filter(|(_, v)| v == d)
-            .map(|(a, _)| *a)
-            .collect();
-        text = format!("if cfg!({}) {{ {d} }} else {text}", arches_pred(&arches));
+    for (v, arches) in groups.iter().rev().filter(|(v, _)| *v != common) {
+        text = format!("if cfg!({}) {{ {v} }} else {text}", arches_pred(arches));
     }
     text
 }
@@ -694,13 +687,9 @@ fn define_type(value: u64, expr: &Expr) -> (&'static str, String) {
         e @ Expr::C {
             powerpc: Some(_), ..
         } => {
-            let per: Vec<(&'static str, i128)> = crate::layout::TARGETS
-                .iter()
-                .map(|t| (t.rust_arch, e.c_value_on(t).unwrap_or(0)))
-                .collect();
-            let widest = per.iter().map(|(_, v)| *v).max().unwrap_or(0);
-            let text = per_target(&per);
-            (crate::emit::rust::int_type_of(widest), text)
+            let on = |t: &'static crate::layout::Target| e.c_value_on(t).unwrap_or(0);
+            let widest = crate::layout::TARGETS.iter().map(on).max().unwrap_or(0);
+            (crate::emit::rust::int_type_of(widest), per_target(on))
         }
         // Through <asm/byteorder.h>'s conversions: each byte order's own, as bindgen run on
         // each target reads it.

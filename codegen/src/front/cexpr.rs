@@ -1104,9 +1104,7 @@ impl Macro {
             substitute(&io.nr, &self.params, args),
         ))
     }
-}
 
-impl Macro {
     /// Whether its body may be one call of a name, which `forward` reads with the arguments:
     /// a name, or a parameter or a paste that may give one, then `(` ... `)` to the end.
     pub fn calls_one(&self) -> bool {

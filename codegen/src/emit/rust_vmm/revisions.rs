@@ -64,19 +64,11 @@ pub(super) fn module(m: &Model) -> String {
                     return "0".to_string();
                 }
                 // 0 where a struct of some targets (`when`) does not exist.
-                let per: Vec<(&'static str, i128)> = v
-                    .layouts()
-                    .iter()
-                    .map(|l| {
-                        let size = if st.on(l.target) {
-                            l.struct_(*s).size
-                        } else {
-                            0
-                        };
-                        (l.target.rust_arch, i128::from(size))
-                    })
-                    .collect();
-                super::per_target(&per)
+                let layouts = v.layouts();
+                super::per_target(|t| match st.on(t) {
+                    true => i128::from(layouts[t.index()].struct_(*s).size),
+                    false => 0,
+                })
             })
             .collect();
         let since = revs

@@ -288,20 +288,20 @@ pub(super) fn verify(
         })
         .collect();
     let mut out = String::with_capacity(skeleton.len());
+    let mut prev = "";
     for (i, l) in skeleton.lines().enumerate() {
         out.push_str(l);
         out.push('\n');
+        // A struct's or union's name, the line after its table's header.
         let struct_name = l
             .strip_prefix("name = \"")
             .and_then(|n| n.strip_suffix('"'))
-            .filter(|_| {
-                i > 0
-                    && matches!(
-                        skeleton.lines().nth(i - 1),
-                        Some("[[struct]]" | "[[union]]")
-                    )
-            });
-        if let Some((_, why)) = struct_name.and_then(|n| opaque.iter().find(|(o, _)| *o == n)) {
+            .filter(|_| matches!(prev, "[[struct]]" | "[[union]]"));
+        prev = l;
+        let Some(struct_name) = struct_name else {
+            continue;
+        };
+        if let Some((_, why)) = opaque.iter().find(|(o, _)| *o == struct_name) {
             out.push_str(&format!(
                 "# Rust cannot lay it out as C does ({}): its Rust types are its bytes\n\
                  rust_opaque = true\n",
@@ -311,18 +311,7 @@ pub(super) fn verify(
             inserted.borrow_mut().push(i + 2 + before);
             inserted.borrow_mut().push(i + 3 + before);
         }
-        let trap = l
-            .strip_prefix("name = \"")
-            .and_then(|n| n.strip_suffix('"'))
-            .filter(|n| trapped.contains(n))
-            .filter(|_| {
-                i > 0
-                    && matches!(
-                        skeleton.lines().nth(i - 1),
-                        Some("[[struct]]" | "[[union]]")
-                    )
-            });
-        if trap.is_some() {
+        if trapped.contains(&struct_name) {
             out.push_str(
                 "abi_trap = { revisions = [\"r1\"], note = \"as the kernel ships it: implicit \
                  padding, or a layout that differs between ABIs (import proved it with libclang \
