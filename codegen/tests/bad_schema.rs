@@ -773,6 +773,24 @@ const CASES: &[Case] = &[
         says: "enum `e` is declared as one member's type (`member = true`), the member at line",
     },
     Case {
+        name: "tagged on an enum not declared as a member's type",
+        body: "[[enum]]\nname = \"e\"\ntagged = true\nvalues = [{ name = \"A\" }]\n",
+        at: "true\nvalues",
+        says: "`tagged = true` on `e`, which is not declared as a member's type",
+    },
+    Case {
+        name: "an enum both tagged and anonymous",
+        body: "[[enum]]\nname = \"e\"\nmember = true\ntagged = true\nanonymous = true\nvalues = [{ name = \"A\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"enum e\" }]\n",
+        at: "true\nvalues",
+        says: "an enum is `tagged` or `anonymous`, not both",
+    },
+    Case {
+        name: "a tagged member enum whose tag a struct has",
+        body: "[[struct]]\nname = \"e\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[enum]]\nname = \"e\"\nmember = true\ntagged = true\nvalues = [{ name = \"A\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"a\", type = \"enum e\" }]\n",
+        at: "[[enum]]",
+        says: "enum `e` is `e` in the generated C, as is struct `e` (line",
+    },
+    Case {
         name: "typedef = true on a run of defines",
         body: "[[enum]]\nname = \"e\"\nstyle = \"define\"\ntypedef = true\nvalues = [{ name = \"A\" }]\n",
         at: "true\nvalues",

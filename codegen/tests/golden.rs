@@ -131,6 +131,11 @@ int main(void)
 	printf("status %zu %zu %zu %d %d %d %d\n", sizeof(st), sizeof(en_play_state_t),
 	       offsetof(struct en_status, irq), st.func, st.state, *rp, EN_RM_COMMAND);
 	printf("redefined %d %d\n", __EN_MODE_MAX, EN_MODE_LAST);
+	/* A tag declared inside a struct has file scope. */
+	enum en_what w = EN_EVENT_EXIT;
+	struct en_event ev = { .what = EN_EVENT_FORK, .cpu = 3 };
+	printf("tagged %zu %s %zu %u %d\n", sizeof(w), (enum en_what)-1 < 0 ? "signed" : "unsigned",
+	       sizeof(ev), (unsigned)w, ev.what);
 	printf("packed %zu %s %zu %zu\n", sizeof(enum en_led_mode),
 	       (enum en_led_mode)-1 < 0 ? "signed" : "unsigned", offsetof(struct en_led, port),
 	       sizeof(struct en_led));
@@ -158,6 +163,7 @@ int main(void)
          byteorder 128 1920 32768 240\n\
          status 16 4 12 7 2 1 1\n\
          redefined 1 1\n\
+         tagged 4 unsigned 8 2147483648 1\n\
          packed 1 unsigned 1 4\n"
     );
     // The model's Rust types are the same: i32 for a signed int enum, u64 and i64 past it.
@@ -180,6 +186,7 @@ int main(void)
             ("en_play_state_t", "u32"),
             ("en_rate", "u32"),
             ("en_control_func", "u32"),
+            ("en_what", "u32"),
             ("en_txn", "u64"),
             ("en_context", "u64"),
             ("en_io", "u32"),
@@ -224,6 +231,7 @@ int main(void)
                 "EN_HUGE_TOP",
                 "EN_SPAN_LOW",
                 "EN_SPAN_HIGH",
+                "EN_EVENT_EXIT",
                 "EN_TXN_ABORT_MASK",
                 "EN_CONTEXT_HV",
                 "EN_CONTEXT_KERNEL",

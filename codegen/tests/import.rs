@@ -532,7 +532,7 @@ fn structs_ending_in_a_flexible_array_embed_where_gnu_c_takes_them() {
 }
 
 /// Enums as members' types (a typedef of one without a tag, a typedef of a tagged one, one
-/// declared as its member's type) and an ioctl of a typedef defined below it are imported as
+/// declared as its member's type, with or without a tag) and an ioctl of a typedef defined below it are imported as
 /// the schema writes them: import → generate → libclang give the same layouts and values on
 /// every target.
 #[test]
@@ -547,6 +547,8 @@ fn enums_declared_as_typedefs_and_members_are_imported() {
         "{ name = \"state\", type = \"et_play_state_t\" }",
         "{ name = \"rate\", type = \"et_rate_t\" }",
         "args = [\"1\", \"et_status_t\"]",
+        "name = \"et_what\"\nmember = true\ntagged = true\npast_int = true\n",
+        "{ name = \"what\", type = \"enum et_what\" }",
     ] {
         assert!(schema.contains(line), "{line}:\n{schema}");
     }

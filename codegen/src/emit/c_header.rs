@@ -1090,14 +1090,18 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                 }),
                 ..Default::default()
             }),
-            // An enum declared as the member's type: `enum { ... } func;` (drm/drm.h).
+            // An enum declared as the member's type: `enum { ... } func;` (drm/drm.h), or
+            // with its tag, `enum what { ... } what;` (6.1's linux/cn_proc.h).
             _ if member_enum(family, f).is_some() => {
                 let Some(g) = member_enum(family, f) else {
                     return;
                 };
                 out.push(BodyLine {
                     indent: indent.clone(),
-                    open: Some("enum".to_string()),
+                    open: Some(match &g.style {
+                        Style::Enum { tag: Some(tag) } => format!("enum {tag}"),
+                        _ => "enum".to_string(),
+                    }),
                     ..Default::default()
                 });
                 let inner = "\t".repeat(depth + 1);

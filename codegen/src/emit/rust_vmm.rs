@@ -866,8 +866,9 @@ struct Shape {
     /// (name, type, run, bit, width, signed, the `cfg` of a bitfield under `when`).
     bitfields: Vec<(String, String, usize, String, u32, bool, Option<String>)>,
     /// The enums declared as a member's type (`enum { ... } func;`), with the name bindgen
-    /// gives each (`<name>__bindgen_ty_N`).
-    enums: Vec<(GroupId, String)>,
+    /// gives each (`<name>__bindgen_ty_N`, a tagged one's `<name>_<tag>`) and its values'
+    /// prefix.
+    enums: Vec<(GroupId, String, String)>,
     /// Members some targets leave out (`Field::when`), which a `Debug` impl cannot name.
     only_some: Vec<String>,
     /// Packed on these targets only (`Struct::packed_by`): their `#[cfg_attr]` predicate and
@@ -1117,9 +1118,9 @@ impl Emit<'_> {
         }
         // Its members' enums first, each named after the type that declares it.
         for shape in &shapes {
-            for (g, ty) in &shape.enums {
+            for (g, ty, prefix) in &shape.enums {
                 let group = &self.m.family.groups[g.0];
-                self.c_enum(group, Some((ty.clone(), format!("{}_", shape.name))));
+                self.c_enum(group, Some((ty.clone(), prefix.clone())));
             }
         }
         self.out.push_str(&doc);
@@ -1267,16 +1268,26 @@ impl Emit<'_> {
                     )
                 }
                 // An enum declared as this member's type: bindgen numbers it with the
-                // untagged unions and structs of the type.
+                // untagged unions and structs of the type; a tagged one it names
+                // `<type>_<tag>`, its values `<type>_<tag>_VALUE`.
                 FieldType::Scalar(_)
                     if f.values.is_some_and(|g| {
                         f.c_enum.is_some() && self.m.family.groups[g.0].decl == EnumDecl::Member
                     }) =>
                 {
-                    nested += 1;
-                    let ty = format!("{name}__bindgen_ty_{nested}");
+                    let group = f.values.map(|g| &self.m.family.groups[g.0]);
+                    let (ty, prefix) = match group.map(|g| &g.style) {
+                        Some(Style::Enum { tag: Some(tag) }) => {
+                            let ty = format!("{name}_{tag}");
+                            (ty.clone(), format!("{ty}_"))
+                        }
+                        _ => {
+                            nested += 1;
+                            (format!("{name}__bindgen_ty_{nested}"), format!("{name}_"))
+                        }
+                    };
                     if let Some(g) = f.values {
-                        shapes[at].enums.push((g, ty.clone()));
+                        shapes[at].enums.push((g, ty.clone(), prefix));
                     }
                     (ty, false)
                 }

@@ -927,16 +927,17 @@ impl Resolver {
                     let group = self.group(kind, g, inside, &family);
                     let id = GroupId(family.groups.len());
                     match (kind, &group.style, group.decl) {
+                        // A `tagged` one too: its one member names it.
+                        (_, _, EnumDecl::Member) => {
+                            self.member_enums
+                                .insert(group.name.clone(), (id, group.enum_repr(), None));
+                        }
                         (GroupKind::Enum, Style::Enum { tag: Some(tag) }, _) => {
                             self.enum_types.insert(tag.clone(), (id, group.enum_repr()));
                         }
                         (_, _, EnumDecl::Typedef) => {
                             self.enum_typedefs
                                 .insert(group.name.clone(), (id, group.enum_repr()));
-                        }
-                        (_, _, EnumDecl::Member) => {
-                            self.member_enums
-                                .insert(group.name.clone(), (id, group.enum_repr(), None));
                         }
                         _ => {}
                     }
@@ -3742,9 +3743,10 @@ impl Resolver {
             None if kind == GroupKind::Flags && decl == EnumDecl::Alone => Style::Define,
             None | Some("enum") => {
                 // An enum declared as a typedef's or a member's type has no tag: C names it
-                // by the typedef, or not at all.
-                let anonymous =
-                    raw.anonymous.as_ref().is_some_and(|a| *a.get_ref()) || decl != EnumDecl::Alone;
+                // by the typedef, or not at all; but a member's may have one (`tagged`).
+                let tagged = decl == EnumDecl::Member && on(&raw.tagged).is_some();
+                let anonymous = raw.anonymous.as_ref().is_some_and(|a| *a.get_ref())
+                    || (decl != EnumDecl::Alone && !tagged);
                 Style::Enum {
                     tag: (!anonymous).then(|| self.identifier(&raw.name, Role::EnumTag)),
                 }
@@ -3759,6 +3761,20 @@ impl Resolver {
                 Style::Define
             }
         };
+        if let (Some(at), false) = (on(&raw.tagged), decl == EnumDecl::Member) {
+            self.error_note(
+                at,
+                format!("`tagged = true` on `{name}`, which is not declared as a member's type"),
+                "`tagged` is of `member = true`: `enum NAME { ... } member;`; an enum at file \
+                 scope has its tag unless `anonymous = true`",
+            );
+        }
+        if let (Some(_), Some(a)) = (
+            on(&raw.tagged),
+            raw.anonymous.as_ref().filter(|a| *a.get_ref()),
+        ) {
+            self.error(a.span(), "an enum is `tagged` or `anonymous`, not both");
+        }
         if decl != EnumDecl::Alone {
             let key = if decl == EnumDecl::Typedef {
                 "typedef"

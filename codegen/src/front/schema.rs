@@ -648,6 +648,9 @@ pub struct RawGroup {
     /// `enum { ... } member;`: an enum without a tag, declared as the type of the one member
     /// whose `type` is `enum NAME` (NAME the group's).
     pub member: Option<S<bool>>,
+    /// With `member`: `enum NAME { ... } member;`, the enum declared there with NAME as its
+    /// tag (linux/cn_proc.h's `enum what` of 6.1), which C gives file scope.
+    pub tagged: Option<S<bool>>,
     /// A C enum whose values may go past `int` (GCC's extension, standard since C23).
     pub past_int: Option<S<bool>>,
     /// `} __attribute__((packed));`: GCC lays the enum out as the smallest integer type that

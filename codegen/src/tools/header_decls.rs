@@ -194,31 +194,8 @@ fn top_level(
     }
     let name = c.spelling();
     match c.kind() {
-        CursorKind::Struct | CursorKind::Union if c.is_definition() && !anonymous(&name) => {
-            let kind = if c.kind() == CursorKind::Struct {
-                RecordKind::Struct
-            } else {
-                RecordKind::Union
-            };
-            let mut members = Vec::new();
-            members_of(c.ty(), "", &mut members);
-            out.records.push(Record {
-                kind,
-                name,
-                members,
-            });
-        }
-        CursorKind::Enum if c.is_definition() => {
-            let tag = (!anonymous(&name)).then_some(name);
-            out.enums.extend(tag.clone());
-            c.visit_children(|e| {
-                if e.kind() == CursorKind::EnumConstant {
-                    out.enumerators.push(Enumerator {
-                        name: e.spelling(),
-                        tag: tag.clone(),
-                    });
-                }
-            });
+        CursorKind::Struct | CursorKind::Union | CursorKind::Enum if c.is_definition() => {
+            definition(c, out);
         }
         CursorKind::MacroDefinition => {
             let tokens = c.tokens();
@@ -245,6 +222,52 @@ fn top_level(
             .not_compared
             .push(format!("{} {name}", c.kind_spelling())),
     }
+}
+
+/// A struct, union or enum defined at file scope, or within one: C gives a tag declared
+/// inside a struct file scope (6.1's linux/cn_proc.h's `enum what { ... } what;`,
+/// `struct fork_proc_event { ... } fork;`), so each is listed and measured as one at file
+/// scope is, and so is each enum's constants.
+fn definition(c: Cursor<'_>, out: &mut Declarations) {
+    let name = c.spelling();
+    if c.kind() == CursorKind::Enum {
+        let tag = (!anonymous(&name)).then_some(name);
+        out.enums.extend(tag.clone());
+        c.visit_children(|e| {
+            if e.kind() == CursorKind::EnumConstant {
+                out.enumerators.push(Enumerator {
+                    name: e.spelling(),
+                    tag: tag.clone(),
+                });
+            }
+        });
+        return;
+    }
+    // An untagged record at file scope declares nothing a program can name; one within a
+    // struct is reached through its members.
+    if !anonymous(&name) {
+        let kind = if c.kind() == CursorKind::Struct {
+            RecordKind::Struct
+        } else {
+            RecordKind::Union
+        };
+        let mut members = Vec::new();
+        members_of(c.ty(), "", &mut members);
+        out.records.push(Record {
+            kind,
+            name,
+            members,
+        });
+    }
+    c.visit_children(|k| {
+        if matches!(
+            k.kind(),
+            CursorKind::Struct | CursorKind::Union | CursorKind::Enum
+        ) && k.is_definition()
+        {
+            definition(k, out);
+        }
+    });
 }
 
 /// The members of record type `ty`, designated from the outermost record through `prefix`.

@@ -236,6 +236,7 @@ pub(super) fn collect_top(c: Cursor<'_>, main_file: Option<File<'_>>, state: &mu
                 self_defined: Vec::new(),
                 redefined: Vec::new(),
                 decl: EnumDecl::Alone,
+                tagged: false,
                 extern_header: None,
                 packed,
             },

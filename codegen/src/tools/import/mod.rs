@@ -51,6 +51,18 @@ use types::*;
 use verify::*;
 use walk::*;
 
+/// An enum declared as a member's type, written above its struct as an `[[enum]]` with
+/// `member = true`.
+#[derive(Debug, Clone)]
+struct MemberEnum {
+    /// Its tag, or for one without a tag the member's path with `_` for `.`.
+    name: String,
+    /// `enum what { ... } what;` (6.1's linux/cn_proc.h): `tagged = true`.
+    tagged: bool,
+    /// (name, value, where in the header).
+    values: Vec<(String, i64, u32)>,
+}
+
 #[derive(Debug, Clone)]
 struct Field {
     /// The flag set the bit defines above it make (filled in by `render`).
@@ -104,9 +116,9 @@ struct Field {
     tag: Option<String>,
     /// A struct ending in a flexible array member, embedded (`embeds_flexible`).
     embeds_flexible: bool,
-    /// An enum without a tag declared as this member's type (`enum { ... } func;`): the
-    /// `[[enum]]` (`member = true`) written above the struct, as (name, doc, values).
-    member_enum: Option<(String, Option<String>, Vec<(String, i64, u32)>)>,
+    /// An enum declared as this member's type (`enum { ... } func;`, `enum what { ... }
+    /// what;`): the `[[enum]]` (`member = true`) written above the struct.
+    member_enum: Option<MemberEnum>,
     /// A fixed array's length as the header writes it, when not a number (`IFNAMSIZ`, `200 -
     /// sizeof(unsigned long)`); kept by `render` when the schema can write it (`len_texts`).
     len_text: Option<String>,
@@ -169,6 +181,8 @@ enum Item {
         redefined: Vec<(String, String)>,
         /// Declared alone, as a typedef's type (`typedef enum { ... } NAME;`) or as a member's.
         decl: EnumDecl,
+        /// Declared as a member's type with its tag (`enum what { ... } what;`): `tagged`.
+        tagged: bool,
         /// Another header's enum this header's members name (`extern`): that header.
         extern_header: Option<String>,
         /// `} __attribute__((packed));` (linux/usb/ch11.h's `hub_led_mode`).
@@ -406,6 +420,7 @@ fn read(
                         self_defined: Vec::new(),
                         redefined: Vec::new(),
                         decl: EnumDecl::Alone,
+                        tagged: false,
                         packed: attributes_of(c).iter().any(|a| a == "attribute(packed)"),
                         extern_header: None,
                     };

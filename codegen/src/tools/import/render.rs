@@ -519,16 +519,16 @@ pub(super) fn render(
         .flat_map(|(o, it)| {
             let mut out = Vec::new();
             if let Item::Struct { fields, .. } = &it {
-                for (name, doc, values) in all_fields(fields).filter_map(|f| f.member_enum.clone())
-                {
+                for e in all_fields(fields).filter_map(|f| f.member_enum.clone()) {
                     let item = Item::Enum {
-                        name: Some(name),
-                        doc,
-                        values,
+                        name: Some(e.name),
+                        doc: None,
+                        values: e.values,
                         forms: Vec::new(),
                         self_defined: Vec::new(),
                         redefined: Vec::new(),
                         decl: EnumDecl::Member,
+                        tagged: e.tagged,
                         extern_header: None,
                         packed: false,
                     };
@@ -775,6 +775,7 @@ pub(super) fn render(
                 self_defined,
                 redefined,
                 decl,
+                tagged,
                 extern_header,
                 packed,
             } => {
@@ -795,6 +796,9 @@ pub(super) fn render(
                     }
                     EnumDecl::Member => {
                         let _ = writeln!(out, "member = true");
+                        if tagged {
+                            let _ = writeln!(out, "tagged = true");
+                        }
                     }
                     EnumDecl::Alone if name.is_none() => {
                         let _ = writeln!(out, "anonymous = true");

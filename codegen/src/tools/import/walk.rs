@@ -603,24 +603,25 @@ pub(super) fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
     {
         // `enum { ... } func;`: an `[[enum]]` with `member = true`, named after the member.
         let name = path.replace('.', "_");
-        let e = Enumerators::of(decl);
-        w.problems.extend(e.problems);
-        if let Some((n, _)) = e.forms.first() {
-            w.problems.push(Problem {
-                offset: e
-                    .values
-                    .iter()
-                    .find(|v| v.0 == *n)
-                    .map_or(field.offset, |v| v.2),
-                len: n.len(),
-                message: format!(
-                    "enum value `{n}` is past 2^63 - 1 in an enum declared as a member's type, \
-                     whose values import writes as numbers"
-                ),
-            });
-        }
-        field.member_enum = Some((name.clone(), None, e.values));
+        field.member_enum = Some(MemberEnum {
+            name: name.clone(),
+            tagged: false,
+            values: member_enum_values(w, decl, field.offset),
+        });
         format!("enum {name}")
+    } else if canon.kind() == TypeKind::Enum
+        && spelled.starts_with("enum ")
+        && !untagged(&spelled["enum ".len()..])
+        && decl.is_defined_in(&c)
+    {
+        // `enum what { ... } what;` (6.1's linux/cn_proc.h): C gives the tag file scope, but
+        // the header declares it here, which `member = true` with `tagged = true` writes.
+        field.member_enum = Some(MemberEnum {
+            name: decl.spelling(),
+            tagged: true,
+            values: member_enum_values(w, decl, field.offset),
+        });
+        spelled.clone()
     } else if canon.kind() == TypeKind::Enum
         && spelled.starts_with("enum ")
         && !untagged(&spelled["enum ".len()..])
@@ -772,4 +773,22 @@ impl Enumerators {
             },
         }
     }
+}
+
+/// The values of an enum declared as a member's type, which import writes as numbers: one
+/// past 2^63 - 1 is a problem.
+fn member_enum_values(w: &mut Walk<'_, '_>, decl: Cursor<'_>, at: u32) -> Vec<(String, i64, u32)> {
+    let e = Enumerators::of(decl);
+    w.problems.extend(e.problems);
+    if let Some((n, _)) = e.forms.first() {
+        w.problems.push(Problem {
+            offset: e.values.iter().find(|v| v.0 == *n).map_or(at, |v| v.2),
+            len: n.len(),
+            message: format!(
+                "enum value `{n}` is past 2^63 - 1 in an enum declared as a member's type, whose \
+                 values import writes as numbers"
+            ),
+        });
+    }
+    e.values
 }

@@ -221,6 +221,60 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for EnStatus {}
+/// `EN_EVENT_NONE` = `0x00000000`.
+pub const EN_EVENT_NONE: u32 = 0x00000000;
+/// a fork
+pub const EN_EVENT_FORK: u32 = 0x00000001;
+/// `EN_EVENT_EXIT` = `0x80000000`.
+pub const EN_EVENT_EXIT: u32 = 0x80000000;
+/// `enum en_what`
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnWhat(pub u32);
+impl EnWhat {
+    /// `EN_EVENT_NONE` = `0x00000000`.
+    pub const EN_EVENT_NONE: Self = Self(EN_EVENT_NONE);
+    /// a fork
+    pub const EN_EVENT_FORK: Self = Self(EN_EVENT_FORK);
+    /// `EN_EVENT_EXIT` = `0x80000000`.
+    pub const EN_EVENT_EXIT: Self = Self(EN_EVENT_EXIT);
+}
+/// `struct en_event`: An event, its enum declared inside
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct EnEvent {
+    /// which event
+    pub what: u32,
+    /// where
+    pub cpu: u32,
+}
+const _: () = {
+    if ::core::mem::size_of::<EnEvent>() != 8 {
+        panic!("struct en_event: wrong size");
+    }
+    if ::core::mem::align_of::<EnEvent>() != 4 {
+        panic!("struct en_event: wrong alignment");
+    }
+    if ::core::mem::offset_of!(EnEvent, what) != 0 {
+        panic!("struct en_event: `what` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(EnEvent, cpu) != 4 {
+        panic!("struct en_event: `cpu` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for EnEvent {}
 /// `EN_GET_VERDICT` = `_IOR('E', 1, enum en_verdict)`.
 pub const EN_GET_VERDICT: u32 = (if cfg!(
     any(target_arch = "powerpc", target_arch = "powerpc64", target_arch = "mips",
@@ -437,6 +491,7 @@ pub mod r1 {
     pub const REVISION: usize = 0;
     pub use super::EnReq;
     pub use super::EnStatus;
+    pub use super::EnEvent;
     pub use super::EnSample;
     pub use super::EnLed;
 }

@@ -113,6 +113,20 @@ struct en_status {
 	int irq;
 };
 
+/**
+ * struct en_event - An event, its enum declared inside
+ * @what: which event
+ * @cpu: where
+ */
+struct en_event {
+	enum en_what {
+		EN_EVENT_NONE = 0x00000000,
+		EN_EVENT_FORK = 0x00000001,	/* a fork */
+		EN_EVENT_EXIT = 0x80000000,
+	} what;
+	__u32 cpu;
+};
+
 #define EN_GET_VERDICT	_IOR('E', 1, enum en_verdict)
 
 enum en_txn {
