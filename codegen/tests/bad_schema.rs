@@ -773,6 +773,42 @@ const CASES: &[Case] = &[
         says: "enum `e` is declared as one member's type (`member = true`), the member at line",
     },
     Case {
+        name: "an alignment per target of an unknown struct",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"d\", type = \"__u8\", len = 4, aligned = \"__alignof__(struct nope)\" }]\n",
+        at: "\"__alignof__(struct nope)\"",
+        says: "unknown",
+    },
+    Case {
+        name: "an alignment per target of a scalar",
+        body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"d\", type = \"__u8\", len = 4, aligned = \"__alignof__(__u32)\" }]\n",
+        at: "\"__alignof__(__u32)\"",
+        says: "`__alignof__` takes `struct NAME` or `union NAME` of one defined above",
+    },
+    Case {
+        name: "an alignment per target on a struct",
+        body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\naligned = \"__alignof__(struct a)\"\nfields = [{ name = \"d\", type = \"__u32\" }]\n",
+        at: "\"__alignof__(struct a)\"\nfields",
+        says: "`aligned = \"__alignof__(struct a)\"` on a struct",
+    },
+    Case {
+        name: "an alignment per target on a bitfield",
+        body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\nfields = [{ name = \"d\", type = \"__u32\", bits = 3, aligned = \"__alignof__(struct a)\" }, { type = \"__u32\", bits = 29 }]\n",
+        at: "3, aligned = \"__alignof__",
+        says: "a bitfield takes no `aligned`",
+    },
+    Case {
+        name: "an alignment per target in a union",
+        body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[union]]\nname = \"u\"\nfields = [{ name = \"d\", type = \"__u32\", aligned = \"__alignof__(struct a)\" }]\n",
+        at: "{ name = \"d\"",
+        says: "`d` has an alignment per target (`__alignof__`) in a union",
+    },
+    Case {
+        name: "an alignment per target in a packed struct",
+        body: "[[struct]]\nname = \"a\"\nfields = [{ name = \"x\", type = \"__u32\" }]\n\n[[struct]]\nname = \"s\"\npacked = true\nfields = [{ name = \"c\", type = \"__u8\" }, { name = \"d\", type = \"__u32\", aligned = \"__alignof__(struct a)\" }]\n",
+        at: "{ name = \"d\"",
+        says: "`d` has an alignment per target (`__alignof__`) in a packed struct",
+    },
+    Case {
         name: "tagged on an enum not declared as a member's type",
         body: "[[enum]]\nname = \"e\"\ntagged = true\nvalues = [{ name = \"A\" }]\n",
         at: "true\nvalues",

@@ -554,6 +554,21 @@ fn enums_declared_as_typedefs_and_members_are_imported() {
     }
 }
 
+/// A member aligned as another struct (`aligned(__alignof__(struct X))`, ebtables.h's) is
+/// imported as that text, and generate lays it out per target as gcc does: import →
+/// generate → libclang give the same layouts on every target.
+#[test]
+fn members_aligned_as_another_struct_are_imported() {
+    let header = repo_root().join("codegen/tests/import/linux/alignof_like.h");
+    let schema = import_generate_compare(&header, "alignof_like");
+    for line in [
+        "{ name = \"tag\", type = \"unsigned char\", len = 3, aligned = \"__alignof__(struct al_replace)\" }",
+        "{ name = \"data\", type = \"char\", flexible = true, aligned = \"__alignof__(struct al_replace)\" }",
+    ] {
+        assert!(schema.contains(line), "{line}:\n{schema}");
+    }
+}
+
 /// An `#include` the header writes below a constant the included header needs (linux/if.h's
 /// <linux/hdlc/ioctl.h> below `IFNAMSIZ`) is imported at its place, and the regenerated header
 /// compiles and lays out as the original.

@@ -839,11 +839,14 @@ fn struct_attributes(st: &Struct) -> String {
     format!(" __attribute__(({}))", words.join(", "))
 }
 
-/// What a member's `aligned(n)` writes for n: the constant's name or the number; none when
-/// its typedef's attribute gives it.
-fn member_aligned(f: &Field) -> Option<String> {
+/// What a member's `aligned(n)` writes for n: the constant's name or the number, or
+/// `__alignof__(struct X)`; none when its typedef's attribute gives it.
+fn member_aligned(family: &Family, f: &Field) -> Option<String> {
     if f.typedef_aligned {
         return None;
+    }
+    if let Some(x) = f.aligned_of {
+        return Some(format!("__alignof__({})", family.struct_(x).c_type()));
     }
     f.aligned
         .map(|n| f.aligned_name.clone().unwrap_or_else(|| n.to_string()))
@@ -1063,12 +1066,12 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                                 } else {
                                     ""
                                 },
-                                attributes(false, member_aligned(f))
+                                attributes(false, member_aligned(family, f))
                             )),
                             // An anonymous one's attributes stand alone, its type's: `}
                             // __attribute__((packed));`, bpf.h's `} __attribute__((aligned(8)));`.
-                            None if f.packed || member_aligned(f).is_some() => Some(
-                                attributes(f.packed, member_aligned(f))
+                            None if f.packed || member_aligned(family, f).is_some() => Some(
+                                attributes(f.packed, member_aligned(family, f))
                                     .trim_start()
                                     .to_string(),
                             ),
@@ -1134,7 +1137,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         name: Some(format!(
                             "{}{array}{}",
                             f.name.as_deref().unwrap_or(""),
-                            attributes(false, member_aligned(f))
+                            attributes(false, member_aligned(family, f))
                         )),
                     }),
                     ..Default::default()
@@ -1168,7 +1171,7 @@ fn field_line(family: &Family, f: &Field, depth: usize, before: bool, out: &mut 
                         _ => f.name.clone().unwrap_or_default(),
                     },
                     array,
-                    attrs: attributes(f.packed, member_aligned(f)),
+                    attrs: attributes(f.packed, member_aligned(family, f)),
                 }),
                 ..Default::default()
             }),

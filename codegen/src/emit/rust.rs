@@ -1287,13 +1287,33 @@ fn opaque(ctx: &Ctx, s: StructId, type_name: &str, doc: &str, indent: usize, out
     crate::emit::rust_validate::emit(ctx.view, s, indent, out);
 }
 
-/// The integer of alignment `a` (2, 4 or 8) whose zero-length array aligns a packed type
-/// (`RustRepr::zero_align`).
+/// The integer of alignment `a` (1, 2, 4 or 8) whose zero-length array aligns a packed type
+/// (`RustRepr::zero_align`) or a member (`layout::rust_align_markers`).
 pub(crate) fn zero_align_type(a: u64) -> &'static str {
     match a {
+        1 => "u8",
         2 => "u16",
         4 => "u32",
         _ => "u64",
+    }
+}
+
+/// The zero-length array before member `f` that aligns it as gcc's `aligned(__alignof__(struct
+/// X))` does on `arches` (`layout::rust_align_markers`): `__uapigen_align_<member>`, under
+/// each group of targets' `cfg`.
+fn align_marker(ctx: &Ctx, f: &Field, a: u64, arches: &[&str]) -> Member {
+    let x = f
+        .aligned_of
+        .map_or("", |x| ctx.family.struct_(x).name.as_str());
+    Member {
+        docs: vec![format!(
+            " The alignment of `struct {x}` here, {a}, which gcc's \
+             `aligned(__alignof__(struct {x}))` gives `{}`.",
+            f.display_name()
+        )],
+        cfg: (arches.len() < ctx.layouts.len()).then(|| cfg_arches(arches)),
+        name: format!("__uapigen_align_{}", f.name.as_deref().unwrap_or_default()),
+        ty: Ty::Array(Box::new(ty(zero_align_type(a))), "0".to_string()),
     }
 }
 
@@ -1698,9 +1718,13 @@ fn aggregate(
             ty: Ty::Array(Box::new(ty(zero_align_type(a))), "0".to_string()),
         });
     }
+    let marks = crate::layout::rust_align_markers(ctx.family, ctx.layouts, s, at_path);
     // Where the members of the run declared per byte order being written start.
     let mut run_from = 0;
     for (i, f) in fields.iter().enumerate() {
+        for (_, a, arches) in marks.iter().filter(|m| m.0 == i) {
+            members.push(align_marker(ctx, f, *a, arches));
+        }
         for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {
             members.push(Member {
                 docs: vec![format!(

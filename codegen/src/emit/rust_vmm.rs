@@ -1148,6 +1148,7 @@ impl Emit<'_> {
         let at = shapes.len();
         // gcc's holes before members aligned past their Rust types, in this aggregate.
         let pads = crate::layout::rust_paddings(&self.m.family, &self.m.layouts, s, path);
+        let marks = crate::layout::rust_align_markers(&self.m.family, &self.m.layouts, s, path);
         shapes.push(Shape {
             name: name.to_string(),
             is_union,
@@ -1190,6 +1191,18 @@ impl Emit<'_> {
         // Where the members of the run declared per byte order being written start.
         let mut run_from = 0;
         for (i, f) in fields.iter().enumerate() {
+            // gcc's `aligned(__alignof__(struct X))`: X's alignment on each target, from a
+            // zero-length array before the member (bindgen, run per target, writes that
+            // target's `repr(align(n))` and padding instead).
+            for (_, a, arches) in marks.iter().filter(|m| m.0 == i) {
+                let cfg = (arches.len() < TARGETS.len()).then(|| cfg_attr(arches));
+                shapes[at].members.push((
+                    format!("__uapigen_align_{}", f.name.as_deref().unwrap_or_default()),
+                    format!("[{}; 0]", crate::emit::rust::zero_align_type(*a)),
+                    None,
+                    cfg,
+                ));
+            }
             // gcc's hole before a member aligned past its Rust type, as bindgen spells it on
             // the targets that have it (`layout::rust_padding`).
             for (k, (_, bytes, arches)) in pads.iter().enumerate().filter(|(_, p)| p.0 == i) {

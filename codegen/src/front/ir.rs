@@ -519,6 +519,10 @@ pub struct Field {
     pub aligned: Option<u64>,
     /// The constant C writes for `aligned`'s n (linux/target_core_user.h's `ALIGN_SIZE`).
     pub aligned_name: Option<String>,
+    /// `__attribute__((aligned(__alignof__(struct X))))` (linux/netfilter_bridge/ebtables.h's
+    /// `data[]`): gcc raises the member's alignment to X's on each target, which differs
+    /// between targets where X holds a pointer or a `long`.
+    pub aligned_of: Option<StructId>,
     /// Its `aligned` is its typedef's (`Typedef::aligned`: `vring_used_elem_t ring[];`),
     /// which C writes in the typedef, not on the member.
     pub typedef_aligned: bool,

@@ -1494,6 +1494,14 @@ impl Resolver {
         let packed_by = self.packed_by((&raw.packed_by, &raw.packed, &raw.pack, &raw.aligned));
         let aligned = self.alignment(&raw.aligned, "struct");
         let pack = self.pack((&raw.pack, &raw.packed, &raw.aligned), &mut fields);
+        let holder = if union {
+            Some("a union")
+        } else if packed || packed_by.is_some() || pack.is_some() {
+            Some("a packed struct")
+        } else {
+            None
+        };
+        self.aligned_of_places(&fields, holder);
         let extern_header = self.extern_header(&raw.extern_header, &format!("struct `{name}`"));
         // Another header's struct is checked by that header's schema: here it is only laid
         // out (for the structs that hold it) and bound in Rust.
@@ -2457,7 +2465,28 @@ impl Resolver {
         if bits.is_some() {
             values = None;
         }
-        let aligned = self.alignment(&raw.aligned, "member");
+        // `aligned(__alignof__(struct X))`: X's alignment on each target.
+        let alignof = raw.aligned.as_ref().and_then(|a| match a.get_ref() {
+            RawAligned::Name(n) if alignof_operand(n).is_some() => Some(a),
+            _ => None,
+        });
+        let aligned_of = alignof.and_then(|a| {
+            // A bitfield's `aligned` is refused as any `aligned` is.
+            let why = if bits.is_some() {
+                return None;
+            } else if raw.name.is_none() {
+                Some("a member without a name")
+            } else if raw.declared_by.is_some() {
+                Some("a member a macro declares")
+            } else {
+                None
+            };
+            self.aligned_of(a, why)
+        });
+        let aligned = match alignof {
+            Some(_) => None,
+            None => self.alignment(&raw.aligned, "member"),
+        };
         if let (Some(a), Some(_)) = (&raw.aligned, &typedef_aligned) {
             self.error(
                 a.span(),
@@ -2604,6 +2633,7 @@ impl Resolver {
                 .map(|a| a.value)
                 .or(typedef_aligned.as_ref().map(|a| a.0.value)),
             aligned_name: aligned.and_then(|a| a.name),
+            aligned_of,
             typedef_aligned: typedef_aligned.is_some(),
             typedef_lowers: typedef_aligned.as_ref().is_some_and(|a| a.1),
             // Its struct's, set once the struct is (`Resolver::pack`).
@@ -3322,6 +3352,14 @@ impl Resolver {
         let a = raw.as_ref()?;
         let (value, name) = match a.get_ref() {
             RawAligned::Int(n) => (*n, None),
+            RawAligned::Name(n) if alignof_operand(n).is_some() => {
+                self.error_note(
+                    a.span(),
+                    format!("`aligned = \"{n}\"` on a {what}"),
+                    "an alignment per target, `__alignof__(struct NAME)`, is a member's only",
+                );
+                return None;
+            }
             RawAligned::Name(n) => match self.constants.get(n.as_str()) {
                 Some((.., cv))
                     if cv[0].value == cv[1].value
@@ -3368,6 +3406,66 @@ impl Resolver {
                     ),
                 );
                 None
+            }
+        }
+    }
+
+    /// `aligned = "__alignof__(struct X)"` of a member (linux/netfilter_bridge/ebtables.h's
+    /// `data[]`): X, a struct or union defined above, whose alignment on each target the
+    /// member takes. Not on a member without a name (an anonymous inline aggregate's
+    /// `aligned` is its type's), nor one declared by a macro: `not_on` says which.
+    fn aligned_of(&mut self, a: &S<RawAligned>, not_on: Option<&str>) -> Option<StructId> {
+        let RawAligned::Name(text) = a.get_ref() else {
+            return None;
+        };
+        let operand = alignof_operand(text)?;
+        if let Some(why) = not_on {
+            self.error(
+                a.span(),
+                format!(
+                    "`aligned = \"{text}\"` on {why}: an alignment per target is a named member's"
+                ),
+            );
+            return None;
+        }
+        match self.field_type(&S::new(a.span(), operand.to_string()))? {
+            FieldType::Struct(id) => Some(id),
+            _ => {
+                self.error(
+                    a.span(),
+                    format!(
+                        "`aligned = \"{text}\"`: `__alignof__` takes `struct NAME` or `union NAME` \
+                         of one defined above (a number or a constant's name for any other \
+                         alignment)"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Refuses `aligned = "__alignof__(...)"` on a member of `holder` (a union or a packed
+    /// aggregate, at any depth): Rust takes the alignment from a zero-length array before the
+    /// member, which a union's members and a packed type's cannot hold.
+    fn aligned_of_places(&mut self, fields: &[Field], holder: Option<&str>) {
+        for f in fields {
+            if let (Some(why), Some(_)) = (holder, f.aligned_of) {
+                self.error(
+                    f.span.clone(),
+                    format!(
+                        "`{}` has an alignment per target (`__alignof__`) in {why}: it is a \
+                         member of a struct that is not packed",
+                        f.display_name()
+                    ),
+                );
+            }
+            if let FieldType::Inline(kind, ms) = &f.ty {
+                let inner = match kind {
+                    Aggregate::Union => Some("a union"),
+                    Aggregate::Struct if f.packed => Some("a packed struct"),
+                    Aggregate::Struct => holder,
+                };
+                self.aligned_of_places(ms, inner);
             }
         }
     }
@@ -7158,4 +7256,10 @@ struct DeclaredAs<'a> {
     len: &'a Option<S<RawLen>>,
     flexible: &'a Option<S<RawFlexible>>,
     other: Option<&'static str>,
+}
+
+/// `T` of `__alignof__(T)`, as the kernel's headers write an alignment per target.
+fn alignof_operand(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("__alignof__")?.trim_start();
+    Some(inner.strip_prefix('(')?.strip_suffix(')')?.trim())
 }

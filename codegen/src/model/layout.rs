@@ -591,8 +591,9 @@ fn element_shape(
 /// `aligned(n)` raises it (and never lowers it); in a packed struct, the type's alignment
 /// is dropped and only what the member asks for itself remains, 1 without. `__aligned_u64`
 /// is `__u64 __attribute__((aligned(8)))` (linux/types.h), a member's own attribute, so it
-/// stays 8-aligned in a packed struct.
-fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
+/// stays 8-aligned in a packed struct. `aligned(__alignof__(struct X))` asks for X's
+/// alignment on this target (`done`: its layout).
+fn member_align(f: &Field, natural: u64, packed: bool, done: &[StructLayout]) -> u64 {
     // A member's own `__attribute__((packed))` (linux/toshiba.h's `ebx`) packs it alone; an
     // inline aggregate's is its type's, already in `natural`.
     let packed = packed || (f.packed && !matches!(f.ty, FieldType::Inline(..)));
@@ -606,7 +607,10 @@ fn member_align(f: &Field, natural: u64, packed: bool) -> u64 {
         FieldType::Scalar(s) if s.is_aligned_64() => Some(8),
         _ => None,
     };
-    let own = match (own, f.aligned) {
+    let aligned = f
+        .aligned
+        .or(f.aligned_of.and_then(|x| done.get(x.0)).map(|l| l.align));
+    let own = match (own, aligned) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
@@ -751,7 +755,7 @@ fn place_struct(
             t.at_index.splice(0..0, idx.iter().copied());
             t
         })?;
-        let falign = member_align(f, falign, packed);
+        let falign = member_align(f, falign, packed, done);
         // end and size are each at most MAX_STRUCT_SIZE, so neither sum can wrap; the bound
         // is what is checked.
         let from = end.div_ceil(8);
@@ -880,7 +884,7 @@ fn place_union(
             t.at_index.insert(0, j);
             t
         })?;
-        let falign = member_align(f, falign, packed);
+        let falign = member_align(f, falign, packed, done);
         widest = widest.max(size);
         align = align.max(falign);
         let here = (join("", f.name.as_deref()), [j]);
@@ -1575,11 +1579,61 @@ pub fn rust_paddings(
     pads
 }
 
+/// The alignment markers the Rust type of an aggregate of struct `s` (`path`, as
+/// `rust_paddings`) holds before its members aligned as another struct
+/// (`Field::aligned_of`): (field index, alignment, the targets' `target_arch`es), in field
+/// order. A zero-length array of the integer of that alignment (`rust_align_integer`) moves
+/// the member and aligns the type as gcc's `aligned(__alignof__(struct X))` does, on each
+/// target its own.
+pub fn rust_align_markers(
+    family: &Family,
+    layouts: &[FamilyLayout],
+    s: StructId,
+    path: &[usize],
+) -> Vec<Padding> {
+    let st = family.struct_(s);
+    let fields = match path {
+        [] => st.fields.as_slice(),
+        _ => match field_at(st, path).map(|f| &f.ty) {
+            Some(FieldType::Inline(_, ms)) => ms.as_slice(),
+            _ => return Vec::new(),
+        },
+    };
+    let mut marks: Vec<Padding> = Vec::new();
+    for (i, x) in fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f.aligned_of?)))
+    {
+        for fl in layouts {
+            let a = fl.structs[x.0].align;
+            match marks.iter_mut().find(|m| m.0 == i && m.1 == a) {
+                Some(m) => m.2.push(fl.target.rust_arch),
+                None => marks.push((i, a, vec![fl.target.rust_arch])),
+            }
+        }
+    }
+    marks
+}
+
+/// The Rust integer of alignment `a` on `target`, whose zero-length array gives a type that
+/// alignment: None where none has it (8 where `u64` is 4-aligned, i686's).
+pub fn rust_align_integer(a: u64, target: &Target) -> Option<&'static str> {
+    match a {
+        1 => Some("u8"),
+        2 => Some("u16"),
+        4 => Some("u32"),
+        8 if target.u64_align == 8 => Some("u64"),
+        _ => None,
+    }
+}
+
 /// Whether member `f` asks for an alignment Rust's type of it may lack where `u64` is
 /// `u64_align`-aligned: its own `aligned(n)`, or a `__aligned_u64` where Rust's `u64` is less
 /// aligned (4, i686).
 fn asks_alignment(f: &Field, u64_align: u64) -> bool {
     f.aligned.is_some()
+        || f.aligned_of.is_some()
         || (u64_align < 8 && matches!(f.ty, FieldType::Scalar(sc) if sc.is_aligned_64()))
 }
 
@@ -1601,6 +1655,7 @@ fn plain_inline(f: &Field) -> bool {
             !m.packed
                 && m.pack.is_none()
                 && m.aligned.is_none()
+                && m.aligned_of.is_none()
                 && m.bits.is_none()
                 && match &m.ty {
                     FieldType::Scalar(s) => !s.is_aligned_64(),
@@ -1611,7 +1666,11 @@ fn plain_inline(f: &Field) -> bool {
     }
     match &f.ty {
         FieldType::Inline(_, ms) => {
-            !f.packed && f.pack.is_none() && f.aligned.is_none() && plain(ms)
+            !f.packed
+                && f.pack.is_none()
+                && f.aligned.is_none()
+                && f.aligned_of.is_none()
+                && plain(ms)
         }
         _ => false,
     }
@@ -1806,7 +1865,23 @@ impl<'a> Level<'a> {
                 FieldType::Scalar(sc) if sc.is_aligned_64() => target.u64_align,
                 _ => natural,
             };
-            let a = repr.packed.map_or(natural, |p| natural.min(p));
+            let mut a = repr.packed.map_or(natural, |p| natural.min(p));
+            // `aligned(__alignof__(struct X))`: a zero-length array before it aligns it as
+            // X is here (`rust_align_markers`), where an integer is that aligned.
+            if let Some(x) = f.aligned_of {
+                let xa = fl.structs[x.0].align;
+                if rust_align_integer(xa, target).is_none() {
+                    return Some((
+                        at(i),
+                        format!(
+                            "`{}` is {xa}-aligned as `{}` is, and no Rust integer is",
+                            f.display_name(),
+                            family.struct_(x).name
+                        ),
+                    ));
+                }
+                a = a.max(xa);
+            }
             let mut offset = round_up(end, a)?;
             let c_offset = tops.find(|m| m.index[depth] == i)?.offset - self.base;
             if offset < c_offset && repr.packed.is_none() && repr.align.is_some() {

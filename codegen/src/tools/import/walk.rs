@@ -178,6 +178,24 @@ pub(super) fn aligned_value(a: Cursor<'_>) -> Result<String, String> {
     }
 }
 
+/// A member's `aligned(n)` as the schema writes it: `aligned_value`'s, or an alignment per
+/// target, `aligned(__alignof__(struct X))` (linux/netfilter_bridge/ebtables.h's `data[]`),
+/// as that text.
+fn member_aligned_value(a: Cursor<'_>) -> Result<String, String> {
+    let tokens = a.tokens();
+    match tokens
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [_, "(", "__alignof__", "(", kw @ ("struct" | "union"), name, ")", ")"] => {
+            Ok(toml_str(&format!("__alignof__({kw} {name})")))
+        }
+        _ => aligned_value(a),
+    }
+}
+
 /// Every member of `fields` and, through inline unions and structs, of theirs.
 pub(super) fn all_fields(fields: &[Field]) -> impl Iterator<Item = &Field> {
     let mut stack: Vec<&Field> = fields.iter().collect();
@@ -361,7 +379,7 @@ pub(super) fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
                 member_packed = true
             }
             ("attribute(aligned)", true) => typed = false,
-            ("attribute(aligned)", false) => match aligned_value(a) {
+            ("attribute(aligned)", false) => match member_aligned_value(a) {
                 Ok(n) => aligned = Some(n),
                 Err(why) => refuse(format!("{shown} has {why}")),
             },

@@ -1103,6 +1103,112 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for PkTight {}
+/// `struct pk_ptrs`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PkPtrs {
+    /// `count`.
+    pub count: u32,
+    /// `entries`.
+    pub entries: *mut ::core::ffi::c_char,
+}
+impl ::core::default::Default for PkPtrs {
+    fn default() -> Self {
+        unsafe { ::core::mem::zeroed() }
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<PkPtrs>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 16 }
+    {
+        panic!("struct pk_ptrs: wrong size");
+    }
+    if ::core::mem::align_of::<PkPtrs>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct pk_ptrs: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkPtrs, count) != 0 {
+        panic!("struct pk_ptrs: `count` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkPtrs, entries)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct pk_ptrs: `entries` at the wrong offset");
+    }
+};
+/// `struct pk_entries`
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(::zerocopy::FromBytes, ::zerocopy::KnownLayout, ::zerocopy::Immutable)]
+pub struct PkEntries {
+    /// `tag`.
+    pub tag: u8,
+    /// The alignment of `struct pk_ptrs` here, 8, which gcc's `aligned(__alignof__(struct pk_ptrs))` gives `blob`.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub __uapigen_align_blob: [u64; 0],
+    /// The alignment of `struct pk_ptrs` here, 4, which gcc's `aligned(__alignof__(struct pk_ptrs))` gives `blob`.
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub __uapigen_align_blob: [u32; 0],
+    /// at 8, or 4
+    pub blob: [u8; 4],
+    /// `after`.
+    pub after: u16,
+    /// The alignment of `struct pk_ptrs` here, 8, which gcc's `aligned(__alignof__(struct pk_ptrs))` gives `data`.
+    #[cfg(
+        any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x"
+        )
+    )]
+    pub __uapigen_align_data: [u64; 0],
+    /// The alignment of `struct pk_ptrs` here, 4, which gcc's `aligned(__alignof__(struct pk_ptrs))` gives `data`.
+    #[cfg(any(target_arch = "x86", target_arch = "arm"))]
+    pub __uapigen_align_data: [u32; 0],
+    /// at 16, or 12
+    pub data: [::core::ffi::c_char; 0],
+}
+const _: () = {
+    if ::core::mem::size_of::<PkEntries>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 16 }
+    {
+        panic!("struct pk_entries: wrong size");
+    }
+    if ::core::mem::align_of::<PkEntries>()
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct pk_entries: wrong alignment");
+    }
+    if ::core::mem::offset_of!(PkEntries, tag) != 0 {
+        panic!("struct pk_entries: `tag` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkEntries, blob)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 4 } else { 8 }
+    {
+        panic!("struct pk_entries: `blob` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkEntries, after)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 8 } else { 12 }
+    {
+        panic!("struct pk_entries: `after` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(PkEntries, data)
+        != if cfg!(any(target_arch = "x86", target_arch = "arm")) { 12 } else { 16 }
+    {
+        panic!("struct pk_entries: `data` at the wrong offset");
+    }
+};
 /// The structs of revision `r1` (first), laid out and validated as that revision's kernel does.
 pub mod r1 {
     #[allow(unused_imports)]
@@ -1131,6 +1237,8 @@ pub mod r1 {
     pub use super::PkRegisters;
     pub use super::PkRegReq;
     pub use super::PkTight;
+    pub use super::PkPtrs;
+    pub use super::PkEntries;
 }
 /// Runs revision `rev`'s validator (0 = the oldest revision) of the struct called `name`,
 /// writing the kernel's bytes into `dst` and returning how many; `user_data` is the

@@ -243,4 +243,16 @@ struct pk_tight {
 	pk_u32_a8 value;
 } __attribute__((packed));
 
+struct pk_ptrs {
+	__u32 count;
+	char *entries;
+};
+
+struct pk_entries {
+	__u8 tag;
+	__u8 blob[4] __attribute__((aligned(__alignof__(struct pk_ptrs))));
+	__u16 after;
+	char data[] __attribute__((aligned(__alignof__(struct pk_ptrs))));
+};
+
 #endif /* _UAPI_LINUX_PACKED_H */
