@@ -773,6 +773,30 @@ const CASES: &[Case] = &[
         says: "enum `e` is declared as one member's type (`member = true`), the member at line",
     },
     Case {
+        name: "a merged bitfield that does not end its run",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\", bits = 8, byte_order = true },\n  { name = \"b\", type = \"__u32\", bits = 8, byte_order = \"merged\" },\n  { name = \"c\", type = \"__u32\", bits = 16, byte_order = true },\n]\n",
+        at: "\"merged\" }",
+        says: "`byte_order = \"merged\"` on `b`: it is the last bitfield of its run",
+    },
+    Case {
+        name: "a merged bitfield that is not whole bytes",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\", bits = 4, byte_order = true },\n  { name = \"b\", type = \"__u32\", bits = 4, byte_order = true },\n  { name = \"c\", type = \"__u32\", bits = 4, byte_order = \"merged\" },\n  { type = \"__u32\", bits = 20 },\n]\n",
+        at: "\"merged\" }",
+        says: "on `c`: it is whole bytes after the run's first (here bits 8 to 11 of the run)",
+    },
+    Case {
+        name: "a merged bitfield that starts its run",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\", bits = 32, byte_order = \"merged\" },\n]\n",
+        at: "\"merged\" }",
+        says: "on `a`: it is whole bytes after the run's first (here bits 0 to 31 of the run)",
+    },
+    Case {
+        name: "a merged bitfield after an unnamed one",
+        body: "[[struct]]\nname = \"s\"\nfields = [\n  { name = \"a\", type = \"__u32\", bits = 8, byte_order = true },\n  { type = \"__u32\", bits = 8, byte_order = true },\n  { name = \"d\", type = \"__u32\", bits = 16, byte_order = \"merged\" },\n]\n",
+        at: "\"merged\" }",
+        says: "on `d`: a named bitfield of the run starts the byte before it, which takes its bits",
+    },
+    Case {
         name: "an alignment per target of an unknown struct",
         body: "[[struct]]\nname = \"s\"\nfields = [{ name = \"d\", type = \"__u8\", len = 4, aligned = \"__alignof__(struct nope)\" }]\n",
         at: "\"__alignof__(struct nope)\"",

@@ -430,6 +430,22 @@ fn a_word_run_in_another_order_on_big_endian_is_caught_on_s390x() {
     );
 }
 
+/// A run whose big-endian declaration merges its last bitfield into another (bitfields.h's
+/// `bf_nd_advt`, as linux/icmpv6.h's `icmpv6_nd_advt`): that declaration edited to keep the
+/// two apart is caught on s390x alone, where `reserved` is 5 bits, not 29, and `reserved2`
+/// is declared.
+#[test]
+fn a_merged_bitfield_declared_apart_on_big_endian_is_caught_on_s390x() {
+    let all = caught_on_s390x_alone(
+        "\t__u32 router:1;\n\t__u32 solicited:1;\n\t__u32 override:1;\n\t__u32 reserved:29;",
+        "\t__u32 router:1;\n\t__u32 solicited:1;\n\t__u32 override:1;\n\t__u32 reserved:5;\n\t__u32 reserved2:24;",
+    );
+    assert!(
+        all.contains("bf_nd_advt (bitfields): `reserved` at bits 3..8 (5) by libclang, bits 3..32 (29) in the IR"),
+        "{all}"
+    );
+}
+
 /// A constant through <asm/byteorder.h>'s conversions (enums.h's `EN_GRE_CSUM`, as
 /// linux/if_tunnel.h's `GRE_CSUM`): edited to the other conversion, it is caught on every
 /// target with each byte order's values (s390x's the little-endian ones' swapped).

@@ -2394,6 +2394,50 @@ fn bitfields_declared_per_byte_order_import_and_are_proved_on_s390x() {
     );
 }
 
+/// A run whose big-endian branch merges its last bitfield into the one ending the byte before
+/// (linux/icmpv6.h's `reserved:29` for `reserved:5` and `reserved2:24`) imports as
+/// `byte_order = "merged"` on that last one, which libclang's s390x layout proves; a branch
+/// that merges into another width is refused there.
+#[test]
+fn a_bitfield_merged_on_big_endian_imports_and_is_proved_on_s390x() {
+    let header = |be: &str| {
+        format!(
+            "#ifndef _BM_H\n#define _BM_H\n#include <linux/types.h>\n#include <asm/byteorder.h>\n\
+             struct bm_advt {{\n#if defined(__LITTLE_ENDIAN_BITFIELD)\n\t__u32\treserved:5,\n\t\toverride:1,\n\
+             \t\tsolicited:1,\n\t\trouter:1,\n\t\treserved2:24;\n#elif defined(__BIG_ENDIAN_BITFIELD)\n{be}\
+             #else\n#error\t\"Please fix <asm/byteorder.h>\"\n#endif\n\t__u32\ttarget;\n}};\n#endif\n"
+        )
+    };
+    let (dir, linux) = linux_folder();
+    let good = linux.join("bm.h");
+    std::fs::write(
+        &good,
+        header("\t__u32\trouter:1,\n\t\tsolicited:1,\n\t\toverride:1,\n\t\treserved:29;\n"),
+    )
+    .unwrap();
+    let schema = import_generate_compare(&good, "bm");
+    assert!(
+        schema.contains(
+            "{ name = \"reserved2\", type = \"__u32\", bits = 24, byte_order = \"merged\" }"
+        ),
+        "{schema}"
+    );
+    let bad = linux.join("bm_bad.h");
+    std::fs::write(
+        &bad,
+        header("\t__u32\trouter:1,\n\t\tsolicited:1,\n\t\toverride:1,\n\t\treserved:28;\n"),
+    )
+    .unwrap();
+    let e = uapigen::import::import(&bad, &[dir.path()], "bm_bad")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("struct `bm_advt` is not laid out as the schema would write it")
+            && e.contains("on s390x-linux-gnu: `reserved` at bits 3..31 (28) by libclang, bits 3..32 (29) in the schema"),
+        "{e}"
+    );
+}
+
 /// Members that are not bitfields declared in reverse on a big-endian ABI import as runs of
 /// `byte_order`: if_packet.h's pair under `#else`, md_p.h's two pairs side by side (a label
 /// each) under aio_abi.h's `__BYTE_ORDER` spelling with the big-endian branch first, a member

@@ -157,24 +157,31 @@ pub fn check(family: &Family, layouts: &[FamilyLayout]) -> Result<(), Error> {
             // member keeping its place in the word the run makes (members that are not
             // bitfields, and bitfields reversed as a whole): its members are where that
             // target's declaration puts them (the sizes around them still compared).
-            let reversible = |f: &Field| f.reversed_member() || f.byte_order_word;
+            // So are a run's last bitfield the big-endian declaration merges into another, and
+            // that other (`byte_order = "merged"`), which the layout proof holds there.
+            let reversible = |f: &Field| {
+                f.reversed_member()
+                    || f.byte_order_word
+                    || f.byte_order_merged
+                    || f.big_endian_bits.is_some()
+            };
             let reordered = fl.target.big_endian != layouts[0].target.big_endian
                 && Field::any(&st.fields, &reversible);
+            // Where the lists differ (a merged bitfield is not declared there), by index.
             let moved = base
                 .members
                 .iter()
-                .zip(&other.members)
-                .map(|(a, b)| {
-                    let b = if !reordered || a.index == b.index {
-                        b
-                    } else {
-                        other
-                            .members
-                            .iter()
-                            .find(|m| m.index == a.index)
-                            .unwrap_or(b)
+                .enumerate()
+                .filter_map(|(k, a)| {
+                    let at = other.members.get(k);
+                    let b = match at {
+                        Some(b) if !reordered || a.index == b.index => b,
+                        _ if reordered => {
+                            other.members.iter().find(|m| m.index == a.index).or(at)?
+                        }
+                        _ => at?,
                     };
-                    (a, b)
+                    Some((a, b))
                 })
                 .filter(|(a, _)| !(reordered && field_at(st, &a.index).is_some_and(reversible)))
                 .find(|(a, b)| a.offset != b.offset || a.size != b.size);

@@ -952,6 +952,19 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 field_line(family, g, depth, false, out);
             }
         } else {
+            // A run's last bitfield the big-endian declaration merges into the one before it
+            // there is not declared; that one takes its bits (`Field::big_endian_bits`).
+            let big = |g: &Field, out: &mut Vec<BodyLine>| match g.big_endian_bits {
+                _ if g.byte_order_merged => {}
+                Some(w) => {
+                    let wide = Field {
+                        bits: Some(w),
+                        ..g.clone()
+                    };
+                    field_line(family, &wide, depth, false, out);
+                }
+                None => field_line(family, g, depth, false, out),
+            };
             let mut byte: Vec<&Field> = Vec::new();
             let mut bits = 0;
             for f in &run {
@@ -959,12 +972,12 @@ fn field_lines(family: &Family, fields: &[Field], depth: usize, out: &mut Vec<Bo
                 bits += f.bits.unwrap_or(0);
                 if bits % 8 == 0 {
                     for g in byte.drain(..).rev() {
-                        field_line(family, g, depth, false, out);
+                        big(g, out);
                     }
                 }
             }
             for g in byte.into_iter().rev() {
-                field_line(family, g, depth, false, out);
+                big(g, out);
             }
         }
         out.push(directive("#else".into()));

@@ -1125,12 +1125,14 @@ fn structure_on(ctx: &Ctx, s: StructId, indent: usize) -> String {
     let base = ctx.layouts[0].struct_(s);
     // A member some targets leave out (`Field::when`) is checked under its own `cfg`, and
     // found on each target by its index path, as are members a big-endian target declares in
-    // reverse (`byte_order`); without either, every target's members are in the same order.
+    // reverse (`byte_order`) or does not declare (`byte_order_merged`); without these, every
+    // target's members are in the same order.
     let mut only_some: Vec<(Meta, LayoutCheck)> = Vec::new();
     let by_path = st
         .fields
         .iter()
-        .any(|f| f.when.is_some() || f.reversed_member());
+        .any(|f| f.when.is_some() || f.reversed_member())
+        || Field::any(&st.fields, &|f| f.byte_order_merged);
     for (mi, m) in base.members.iter().enumerate().filter(|_| !by_path) {
         // Union members are asserted on the union type; anonymous unions by their Rust name.
         if m.depth != 0 {
@@ -2020,7 +2022,8 @@ fn bit_runs(ctx: &Ctx, s: StructId, fields: &[Field]) -> Vec<RustRun> {
                     .iter()
                     .map(|(i, b)| RunMember {
                         field: *i,
-                        byte_order: fields[*i].byte_order,
+                        // A merged one keeps its whole bytes on either byte order.
+                        byte_order: fields[*i].byte_order && !fields[*i].byte_order_merged,
                         word: fields[*i]
                             .byte_order_word
                             .then_some((r.run.end - r.run.start) * 8),

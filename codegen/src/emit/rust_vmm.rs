@@ -1238,7 +1238,9 @@ impl Emit<'_> {
                 else {
                     continue;
                 };
-                let bit = if f.byte_order {
+                // A merged one (`byte_order = "merged"`) keeps its whole bytes: the low bits of
+                // what the big-endian declaration merges it into.
+                let bit = if f.byte_order && !f.byte_order_merged {
                     // Mirrored in its byte, or in the run (`byte_order = "word"`).
                     let big = if f.byte_order_word {
                         (r.run.end - r.run.start) * 8 - b.bit - u64::from(width)

@@ -579,6 +579,13 @@ pub struct Field {
     /// `perf_mem_data_src`): the run is one unit of its type, each bitfield keeping its bits
     /// of the unit's value, not of memory.
     pub byte_order_word: bool,
+    /// The last bitfield of a run declared per byte order, whole bytes, that the big-endian
+    /// declaration leaves out, its bits given to the bitfield ending the byte before there
+    /// (`byte_order = "merged"`: linux/icmpv6.h's `reserved2:24`, taken into `reserved:29`).
+    pub byte_order_merged: bool,
+    /// That bitfield's width in the big-endian declaration, its own and the merged one's
+    /// (`reserved`'s 29): the run's bitfield at bit 0 of the byte before a merged one.
+    pub big_endian_bits: Option<u32>,
     /// `const` and `volatile` on the member's type: C's qualifiers, which change no layout;
     /// Rust has no form for either (bindgen drops them).
     pub qualifiers: Qualifiers,

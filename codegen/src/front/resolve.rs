@@ -2241,17 +2241,24 @@ impl Resolver {
                 raw.byte_order.as_ref().map(|b| b.get_ref()),
                 Some(RawByteOrder::Label(l)) if l == "word"
             );
+        let byte_order_merged = bits.is_some()
+            && matches!(
+                raw.byte_order.as_ref().map(|b| b.get_ref()),
+                Some(RawByteOrder::Label(l)) if l == "merged"
+            );
         let byte_order = match (
             raw.byte_order.as_ref().map(|b| (b.get_ref(), b.span())),
             bits,
         ) {
             (Some((RawByteOrder::Label(_), _)), Some(_)) if byte_order_word => true,
+            (Some((RawByteOrder::Label(_), _)), Some(_)) if byte_order_merged => true,
             (Some((RawByteOrder::Label(_), at)), Some(_)) => {
                 self.error(
                     at,
                     "a `byte_order` label names a run of members that are not bitfields: a \
                      run of bitfields is one by being side by side, so write `byte_order = \
-                     true` (each byte's bitfields in reverse) or `\"word\"` (the run in reverse)",
+                     true` (each byte's bitfields in reverse), `\"word\"` (the run in reverse) \
+                     or, on its last bitfield, `\"merged\"`",
                 );
                 false
             }
@@ -2653,6 +2660,8 @@ impl Resolver {
             // Set with its siblings (`Resolver::byte_order_runs`).
             byte_order_starts: false,
             byte_order_word,
+            byte_order_merged,
+            big_endian_bits: None,
             packed,
             qualifiers,
             tag,
@@ -2773,6 +2782,9 @@ impl Resolver {
                 }
                 end += 1;
             }
+            if !plain {
+                self.merged_bitfield(&mut fields[i..end], &labels[i..end]);
+            }
             if let (true, Some(l)) = (plain, &labels[i]) {
                 let at = l.span();
                 if union {
@@ -2809,6 +2821,66 @@ impl Resolver {
                 }
             }
             i = end;
+        }
+    }
+
+    /// A run of bitfields declared per byte order whose last one the big-endian declaration
+    /// merges into another (`byte_order = "merged"`, linux/icmpv6.h's `reserved2`): it is
+    /// whole bytes, from a byte of the run after the first, and its bits go to the run's
+    /// bitfield at bit 0 of the byte before, which the reversal puts right before them
+    /// (`Field::big_endian_bits`). Bits counted from the run's start, which the check stage
+    /// holds to the layout (`layout::byte_order_misfit`).
+    fn merged_bitfield(&mut self, run: &mut [Field], labels: &[Option<S<String>>]) {
+        let Some(k) = run.iter().position(|f| f.byte_order_merged) else {
+            return;
+        };
+        let at = labels[k]
+            .as_ref()
+            .map(|l| l.span())
+            .unwrap_or(run[k].span.clone());
+        let width = |f: &Field| f.bits.unwrap_or(0);
+        let start: u32 = run[..k].iter().map(width).sum();
+        let b = width(&run[k]);
+        let why = if k + 1 != run.len() {
+            Some("it is the last bitfield of its run".to_string())
+        } else if run[0].byte_order_word {
+            Some("its run is reversed per byte (`true`), not as a whole".to_string())
+        } else if run[k].name.is_none() {
+            Some("it has a name".to_string())
+        } else if start % 8 != 0 || b % 8 != 0 || start < 8 {
+            Some(format!(
+                "it is whole bytes after the run's first (here bits {start} to {} of the run)",
+                start + b - 1
+            ))
+        } else {
+            None
+        };
+        let mut into = None;
+        let mut bit = 0;
+        for (j, f) in run[..k].iter().enumerate().filter(|_| why.is_none()) {
+            if bit + 8 == start && f.name.is_some() {
+                into = Some(j);
+            }
+            bit += width(f);
+        }
+        match (why, into) {
+            (None, Some(j)) => run[j].big_endian_bits = Some(width(&run[j]) + b),
+            (why, _) => {
+                let why = why.unwrap_or_else(|| {
+                    "a named bitfield of the run starts the byte before it, which takes its bits"
+                        .to_string()
+                });
+                self.error_note(
+                    at,
+                    format!(
+                        "`byte_order = \"merged\"` on `{}`: {why}",
+                        run[k].display_name()
+                    ),
+                    "the big-endian declaration gives a merged bitfield's bits to the one \
+                     before it there (linux/icmpv6.h's `reserved:29` for `reserved:5` and \
+                     `reserved2:24`)",
+                );
+            }
         }
     }
 

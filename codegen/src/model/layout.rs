@@ -730,7 +730,15 @@ fn place_struct(
                     idx.clone(),
                 ));
             }
-            if f.name.is_some() {
+            // The big-endian declaration merges a run's last bitfield into the one ending the
+            // byte before (`Field::byte_order_merged`): that one is wider there, this one is
+            // not declared.
+            let merged = f.byte_order && target.big_endian;
+            let width = match f.big_endian_bits {
+                Some(w) if merged => w,
+                _ => width,
+            };
+            if f.name.is_some() && !(merged && f.byte_order_merged) {
                 members.push(MemberLayout {
                     path: display_path(&path, f),
                     depth,
@@ -977,12 +985,15 @@ fn mirror_run(
         let w = u64::from(w);
         // As a little-endian ABI of the same rules places it.
         let (start, _) = place_bits(*s, w, at, bit_cap(packed, f), target);
-        if start != at || w == 0 || (!word && start / 8 != (start + w - 1) / 8) {
+        // One the big-endian declaration merges into the bitfield before is whole bytes,
+        // which stay where they are.
+        let whole = f.byte_order_merged && start % 8 == 0 && w % 8 == 0;
+        if start != at || w == 0 || (!word && !whole && start / 8 != (start + w - 1) / 8) {
             return Vec::new();
         }
         out.push((
             k,
-            if word {
+            if word || whole {
                 start
             } else {
                 mirrored(start, w as u32)
@@ -1073,7 +1084,13 @@ pub fn byte_order_misfit(
                 Some("a zero-width bitfield".to_string())
             } else if start != at {
                 Some(format!("bits {at} to {} are not its own", start - 1))
-            } else if start / 8 != (start + w - 1) / 8 {
+            } else if f.byte_order_merged && (start % 8 != 0 || w % 8 != 0) {
+                Some(format!(
+                    "merged on a big-endian ABI, it is whole bytes, and here it is bits {start} \
+                     to {}",
+                    start + w - 1
+                ))
+            } else if !f.byte_order_merged && start / 8 != (start + w - 1) / 8 {
                 Some(format!(
                     "it crosses from byte {} to byte {}",
                     start / 8,
@@ -2005,6 +2022,16 @@ pub fn bitfields_differ(
                     .filter_map(|m| {
                         let b = m.bits?;
                         let f = field_at(st, &m.index)?;
+                        // A merged bitfield is not declared on a big-endian ABI, and the one
+                        // it merges into is wider there: each is compared at its own width,
+                        // where the little-endian declaration has it.
+                        if f.byte_order_merged {
+                            return None;
+                        }
+                        let b = BitPlace {
+                            width: f.bits.unwrap_or(b.width),
+                            ..b
+                        };
                         let bit = match (fl.target.big_endian, f.byte_order, f.byte_order_word) {
                             // The run reversed as a whole: mirrored within it.
                             (true, true, true) => {

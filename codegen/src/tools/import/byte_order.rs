@@ -130,6 +130,16 @@ pub(super) fn mark_byte_order(
             for i in run {
                 fields[*i].byte_order_word = true;
             }
+            continue;
+        }
+        // Its last bitfield, named here and not there: merged into another
+        // (`byte_order = "merged"`, linux/icmpv6.h's `reserved2`), which generate's checks
+        // and libclang's s390x layout hold to what it can be.
+        if let Some(&last) = run.last() {
+            let f = &fields[last];
+            if f.name.as_ref().is_some_and(|n| !big.contains(n)) && !big.is_empty() {
+                fields[last].byte_order_merged = true;
+            }
         }
     }
     for (r, (_, big)) in regions.iter().enumerate() {

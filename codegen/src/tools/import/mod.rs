@@ -102,6 +102,9 @@ struct Field {
     /// A bitfield of a run the big-endian branch declares in reverse as a whole
     /// (`byte_order = "word"`, drbd.h's `drbd_state`).
     byte_order_word: bool,
+    /// The last bitfield of such a run, which the big-endian branch merges into another
+    /// (`byte_order = "merged"`).
+    byte_order_merged: bool,
     /// A flexible array member declared with `__DECLARE_FLEX_ARRAY()`.
     declared: bool,
     /// An inline union or struct's `__attribute__((packed))`.

@@ -87,6 +87,7 @@ pub(super) fn field_toml(f: &Field, indent: &str, out: &mut String, spans: &mut 
     }
     match (&f.byte_order_label, f.byte_order) {
         _ if f.byte_order_word => parts.push("byte_order = \"word\"".to_string()),
+        _ if f.byte_order_merged => parts.push("byte_order = \"merged\"".to_string()),
         (Some(l), true) => parts.push(format!("byte_order = {}", toml_str(l))),
         (None, true) => parts.push("byte_order = true".to_string()),
         _ => {}

@@ -409,6 +409,7 @@ pub(super) fn field_of(c: Cursor<'_>, w: &mut Walk<'_, '_>) -> Field {
         byte_order: false,
         byte_order_label: None,
         byte_order_word: false,
+        byte_order_merged: false,
         declared: false,
         packed: false,
         konst,

@@ -677,6 +677,90 @@ const _: () = {
     }
 };
 unsafe impl ::uapigen_uaccess::Plain for BfTcpflags {}
+/// `struct bf_nd_advt`: A run declared per byte order whose big-endian declaration merges two
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    ::zerocopy::FromBytes,
+    ::zerocopy::IntoBytes,
+    ::zerocopy::KnownLayout,
+    ::zerocopy::Immutable
+)]
+pub struct BfNdAdvt {
+    /// The alignment the bitfields of `_bitfield_1` give the type.
+    pub _bitfield_align_1: [u32; 0],
+    /// The bytes of the bitfields `reserved`, `override`, `solicited`, `router`, `reserved2`: read and written by their accessors.
+    pub _bitfield_1: [u8; 4],
+    /// after the run
+    pub target: u32,
+}
+impl BfNdAdvt {
+    /// `reserved`: bits 0 to 4 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn reserved(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(0, 5), 5) as u32
+    }
+    /// Sets `reserved` to the low 5 bits of `value`.
+    #[inline]
+    pub fn set_reserved(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(0, 5), 5, value as u64)
+    }
+    /// `override`: bits 5 to 5 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn r#override(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(5, 1), 1) as u32
+    }
+    /// Sets `override` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_override(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(5, 1), 1, value as u64)
+    }
+    /// `solicited`: bits 6 to 6 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn solicited(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(6, 1), 1) as u32
+    }
+    /// Sets `solicited` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_solicited(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(6, 1), 1, value as u64)
+    }
+    /// `router`: bits 7 to 7 of `_bitfield_1` on a little-endian ABI, mirrored in its byte on a big-endian one.
+    #[inline]
+    pub fn router(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, byte_order_bit(7, 1), 1) as u32
+    }
+    /// Sets `router` to the low 1 bits of `value`.
+    #[inline]
+    pub fn set_router(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, byte_order_bit(7, 1), 1, value as u64)
+    }
+    /// `reserved2`: bits 8 to 31 of `_bitfield_1`.
+    #[inline]
+    pub fn reserved2(&self) -> u32 {
+        bitfield_get(&self._bitfield_1, 8, 24) as u32
+    }
+    /// Sets `reserved2` to the low 24 bits of `value`.
+    #[inline]
+    pub fn set_reserved2(&mut self, value: u32) {
+        bitfield_set(&mut self._bitfield_1, 8, 24, value as u64)
+    }
+}
+const _: () = {
+    if ::core::mem::size_of::<BfNdAdvt>() != 8 {
+        panic!("struct bf_nd_advt: wrong size");
+    }
+    if ::core::mem::align_of::<BfNdAdvt>() != 4 {
+        panic!("struct bf_nd_advt: wrong alignment");
+    }
+    if ::core::mem::offset_of!(BfNdAdvt, target) != 4 {
+        panic!("struct bf_nd_advt: `target` at the wrong offset");
+    }
+    if ::core::mem::offset_of!(BfNdAdvt, _bitfield_1) != 0 {
+        panic!("struct bf_nd_advt: `_bitfield_1` at the wrong offset");
+    }
+};
+unsafe impl ::uapigen_uaccess::Plain for BfNdAdvt {}
 /// `struct bf_desc`: A segment descriptor
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -1041,6 +1125,7 @@ pub mod r1 {
     pub use super::BfPacked;
     pub use super::BfIphdrOrdered;
     pub use super::BfTcpflags;
+    pub use super::BfNdAdvt;
     pub use super::BfDesc;
     pub use super::BfFanout;
     pub use super::BfEvents;

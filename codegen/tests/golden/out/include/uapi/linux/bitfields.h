@@ -172,6 +172,33 @@ struct bf_tcpflags {
 };
 
 /**
+ * struct bf_nd_advt - A run declared per byte order whose big-endian declaration merges two
+ * @reserved: reserved
+ * @override: override
+ * @solicited: solicited
+ * @router: router
+ * @reserved2: reserved too
+ * @target: after the run
+ */
+struct bf_nd_advt {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u32 reserved:5;
+	__u32 override:1;
+	__u32 solicited:1;
+	__u32 router:1;
+	__u32 reserved2:24;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u32 router:1;
+	__u32 solicited:1;
+	__u32 override:1;
+	__u32 reserved:29;
+#else
+#error	"Please fix <asm/byteorder.h>"
+#endif
+	__u32 target;
+};
+
+/**
  * struct bf_desc - A segment descriptor
  * @entry_number: which entry
  * @seg_32bit: 32-bit
