@@ -26,8 +26,7 @@
  * check_zeroed_user(): 1 when all len bytes at from are zero, 0 at the first
  * non-zero byte, -EFAULT when a byte faults before a non-zero one is seen.
  * Reads in address order, never past from + len. Out of line and cold, as the
- * kernel's is (lib/usercopy.c): a longer user struct is the rare case, and its
- * buffer would otherwise cost every copy registers to save.
+ * kernel's is (lib/usercopy.c): a longer user struct is the rare case.
  */
 static __attribute__((__noinline__, __cold__, __unused__)) int uapigen_check_zeroed_user(const void *from, size_t len)
 {
@@ -51,6 +50,28 @@ static __attribute__((__noinline__, __cold__, __unused__)) int uapigen_check_zer
 }
 
 /*
+ * The rare half of copy_struct_from_user() below, a longer user struct: its
+ * tail must be all zero (else -E2BIG), checked before the copy of ksize bytes.
+ * Out of line and cold, so that the common case is all its caller inlines.
+ */
+static __attribute__((__noinline__, __cold__, __unused__)) int uapigen_copy_struct_longer(void *dst, size_t ksize,
+						const void *src, size_t usize)
+{
+	int ret = uapigen_check_zeroed_user(
+		(const unsigned char *)src + ksize, usize - ksize);
+
+	if (ret <= 0) {
+		memset(dst, 0, ksize);
+		return ret ? ret : -E2BIG;
+	}
+	if (UAPI_COPY_FROM_USER(dst, src, ksize)) {
+		memset(dst, 0, ksize);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/*
  * copy_struct_from_user(dst, ksize, src, usize): a shorter user struct is
  * zero-filled; a longer one must have an all-zero tail (else -E2BIG), checked
  * before the copy, as the kernel does. Every byte of dst is written on every
@@ -59,20 +80,11 @@ static __attribute__((__noinline__, __cold__, __unused__)) int uapigen_check_zer
 static inline int uapigen_copy_struct_from_user(void *dst, size_t ksize,
 						const void *src, size_t usize)
 {
-	size_t size = usize < ksize ? usize : ksize;
-
-	if (usize < ksize) {
-		memset((unsigned char *)dst + size, 0, ksize - size);
-	} else if (usize > ksize) {
-		int ret = uapigen_check_zeroed_user(
-			(const unsigned char *)src + ksize, usize - ksize);
-
-		if (ret <= 0) {
-			memset(dst, 0, ksize);
-			return ret ? ret : -E2BIG;
-		}
-	}
-	if (UAPI_COPY_FROM_USER(dst, src, size)) {
+	if (usize > ksize)
+		return uapigen_copy_struct_longer(dst, ksize, src, usize);
+	if (usize < ksize)
+		memset((unsigned char *)dst + usize, 0, ksize - usize);
+	if (UAPI_COPY_FROM_USER(dst, src, usize)) {
 		memset(dst, 0, ksize);
 		return -EFAULT;
 	}
