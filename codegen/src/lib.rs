@@ -36,6 +36,8 @@ pub mod output;
 pub mod plan;
 #[doc(hidden)]
 pub mod profile;
+/// `generate` one family at a time.
+pub mod stream;
 #[doc(hidden)]
 pub mod tools;
 
@@ -337,10 +339,8 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
         .collect()
 }
 
-fn load_dir_with(
-    dir: &Path,
-    load: fn(Source, &str) -> Result<Checked, Error>,
-) -> Result<Vec<Checked>, Error> {
+/// The `*.toml` schemas of `dir`, in file-name order; none is an error.
+pub(crate) fn schema_paths(dir: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
         path: dir.display().to_string(),
         message: e.to_string(),
@@ -356,12 +356,26 @@ fn load_dir_with(
             dir.display()
         )));
     }
+    Ok(paths)
+}
+
+/// A schema file's family, loaded by `load`: its file name is the one messages give.
+pub(crate) fn load_path(
+    path: &Path,
+    load: fn(Source, &str) -> Result<Checked, Error>,
+) -> Result<Checked, Error> {
+    let file = path.file_name().unwrap_or_default().to_string_lossy();
+    Source::read(path).and_then(|source| load(source, &file))
+}
+
+fn load_dir_with(
+    dir: &Path,
+    load: fn(Source, &str) -> Result<Checked, Error>,
+) -> Result<Vec<Checked>, Error> {
+    let paths = schema_paths(dir)?;
     let mut checked = Vec::new();
     let mut diags = Vec::new();
-    for result in par_map(&paths, |path| {
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        Source::read(path).and_then(|source| load(source, &file))
-    }) {
+    for result in par_map(&paths, |path| load_path(path, load)) {
         match result {
             Ok(c) => checked.push(c),
             Err(Error::Schema(d)) => diags.extend(d),

@@ -517,6 +517,26 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Generate { paths, publish } => {
             paths.folders()?;
+            // One family at a time: the peak memory is a family's, not the tree's.
+            if !publish {
+                let tree = uapigen::plan::Tree::of(paths.profile, paths.krate());
+                let done = uapigen::stream::generate_dir(
+                    &paths.schema,
+                    &tree,
+                    &templates(&paths)?,
+                    &paths.out,
+                )?;
+                for w in &done.written {
+                    println!("wrote {}", paths.out.join(w).display());
+                }
+                println!(
+                    "{} files generated in {} ({} changed)",
+                    done.files,
+                    paths.out.display(),
+                    done.written.len()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let families = uapigen::load_dir(&paths.schema)?;
             // The lock files go in the same transaction as the output: both or neither.
             let mut locks = uapigen::Output::default();

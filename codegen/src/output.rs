@@ -358,47 +358,72 @@ pub fn write_as_rendered<T: Sync>(
     items: &[T],
     render: impl Fn(&T) -> (String, Result<String, Error>) + Sync,
 ) -> Result<Vec<Vec<String>>, Error> {
-    enum Failed {
-        Render(Error),
-        Write(String, Error),
-    }
+    write_streamed(
+        parts,
+        dir,
+        items,
+        |item, sink| {
+            let (rel, contents) = render(item);
+            contents.map(|c| sink(rel, c))
+        },
+        |results| {
+            results.into_iter().collect::<Result<Vec<()>, Error>>()?;
+            Ok(Vec::new())
+        },
+    )
+}
+
+/// `write_as_rendered` where each of `items` makes any number of files, or none: `each`
+/// runs on every core, handing each file it makes to its sink (the path relative to `dir`,
+/// and the contents), which writes it to its temporary file at once; what `each` returns is
+/// kept. Then `finish` takes those results, in `items`' order, and says what else to write
+/// under `dir` (files made from all of them), or the error that stops the transaction, which
+/// undoes everything. A file that failed to be written stops it too, the first in path order.
+/// Returns, per output, the paths written (`dir`'s last).
+pub fn write_streamed<T: Sync, R: Send>(
+    parts: &[(&Output, &Path)],
+    dir: &Path,
+    items: &[T],
+    each: impl Fn(&T, &(dyn Fn(String, String) + Sync)) -> R + Sync,
+    finish: impl FnOnce(Vec<R>) -> Result<Vec<(String, String)>, Error>,
+) -> Result<Vec<Vec<String>>, Error> {
     let t = std::sync::Mutex::new(Transaction::default());
     let lock = || t.lock().unwrap_or_else(|e| e.into_inner());
-    let result = (|| {
-        let staged = stage_all(&mut lock(), parts);
-        let first_streamed = lock().ready.len();
-        let results = crate::par_map(items, |item| -> Result<Option<String>, Failed> {
-            let (rel, contents) = render(item);
-            let contents = contents.map_err(Failed::Render)?;
-            let dest = dir.join(&rel);
-            let write = || -> Result<bool, Error> {
-                if unchanged(&dest, &contents)? {
-                    return Ok(false);
-                }
-                // Only naming the temporary holds the lock; the others render meanwhile.
-                let (tmp, file) = lock().create_temp(&dest)?;
-                fill(&tmp, file, &contents)?;
-                Ok(true)
-            };
-            match write() {
-                Ok(written) => Ok(written.then_some(rel)),
-                Err(e) => Err(Failed::Write(rel, e)),
+    // Paths written, and the first in path order that failed to be.
+    let done: std::sync::Mutex<(Vec<String>, Option<(String, Error)>)> = Default::default();
+    let sink = |rel: String, contents: String| {
+        let dest = dir.join(&rel);
+        let write = || -> Result<bool, Error> {
+            if unchanged(&dest, &contents)? {
+                return Ok(false);
             }
-        });
-        let mut these = Vec::new();
-        let mut write_error: Option<(String, Error)> = None;
-        for r in results {
-            match r {
-                Ok(written) => these.extend(written),
-                Err(Failed::Render(e)) => return Err(e),
-                Err(Failed::Write(rel, e)) => {
-                    if write_error.as_ref().is_none_or(|(first, _)| rel < *first) {
-                        write_error = Some((rel, e));
-                    }
+            // Only naming the temporary holds the lock; the others render meanwhile.
+            let (tmp, file) = lock().create_temp(&dest)?;
+            fill(&tmp, file, &contents)?;
+            Ok(true)
+        };
+        let result = write();
+        let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(true) => d.0.push(rel),
+            Ok(false) => {}
+            Err(e) => {
+                if d.1.as_ref().is_none_or(|(first, _)| rel < *first) {
+                    d.1 = Some((rel, e));
                 }
             }
         }
+    };
+    let result = (|| {
+        let staged = stage_all(&mut lock(), parts);
+        let first_streamed = lock().ready.len();
+        let results = crate::par_map(items, |item| each(item, &sink));
+        for (rel, contents) in finish(results)? {
+            sink(rel, contents);
+        }
         let mut written = staged?;
+        let (mut these, write_error) =
+            std::mem::take(&mut *done.lock().unwrap_or_else(|e| e.into_inner()));
         if let Some((_, e)) = write_error {
             return Err(e);
         }

@@ -72,7 +72,7 @@ pub enum Emitter<'a> {
     /// A family's Rust module (`emit::rust`).
     Rust(&'a Model),
     /// The Rust crate's root, declaring every family's module.
-    CrateRoot(&'a [Model]),
+    CrateRoot(Vec<emit::rust::LibEntry>),
     /// The Rust crate's manifest.
     Manifest(RustCrate),
     /// The Builder's `uapigen.rs`: every family's module, by its path in the folder.
@@ -114,10 +114,7 @@ impl Emitter<'_> {
             Emitter::Validators(m, flavour) => c_validate::emit_for(m, templates, *flavour),
             Emitter::Uaccess(flavour) => c_validate::emit_uaccess_for(templates, *flavour),
             Emitter::Rust(m) => emit::rust::emit(m),
-            Emitter::CrateRoot(models) => {
-                let families: Vec<&crate::ir::Family> = models.iter().map(|m| &*m.family).collect();
-                emit::rust::emit_lib(&families)
-            }
+            Emitter::CrateRoot(families) => emit::rust::emit_lib(families),
             Emitter::Manifest(krate) => Ok(emit::cargo_toml(krate)),
             Emitter::Modules(models, dir) => crate::builder::modules(models, dir),
             Emitter::RustVmm(m) => Ok(emit::rust_vmm::module(m)),
@@ -176,35 +173,65 @@ impl Plan<'_> {
 /// with one header, a family whose Rust file is the crate's own) is an error naming both,
 /// never a silent overwrite.
 pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
+    let shape = Shape::of(tree)?;
     let mut files = Vec::new();
-    let mut add = |path: String, emitter| files.push(PlannedFile { path, emitter });
-    // The trees differ mostly in the flavour of their C and where their Rust modules go: one
-    // loop plans them all, so a family's files come in one order in every tree.
-    let (c, modules_in) = match tree {
-        Tree::Generated(krate) => {
-            krate.check()?;
-            (Some(CFlavour::USERSPACE), Some("rust/src/"))
-        }
-        Tree::Kernel => (Some(CFlavour::KERNEL), None),
-        Tree::Qemu => (None, None),
-        Tree::RustVmm(krate) => {
-            krate.check()?;
-            (None, None)
-        }
-        // `uapigen.rs` names the modules by path: they sit at the folder's top.
-        Tree::OutDir { rust, c } => (
-            c.then_some(CFlavour::USERSPACE),
-            rust.is_some().then_some(""),
-        ),
-    };
     for m in models {
+        files.extend(shape.family(m, tree));
+    }
+    let entries = models.iter().map(|m| emit::rust::LibEntry::of(&m.family));
+    files.extend(shape.shared(
+        models.iter().any(Model::validated),
+        entries.collect(),
+        Some(models),
+        tree,
+    ));
+    claim(&files)?;
+    Ok(Plan { files })
+}
+
+/// What every family's files in a tree have in common: the flavour of their C and where their
+/// Rust modules go. The trees differ mostly in these, so one walk plans them all and a
+/// family's files come in one order in every tree.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    c: Option<CFlavour>,
+    modules_in: Option<&'static str>,
+}
+
+impl Shape {
+    /// The shape of `tree`, whose crate (if it has one) must be one cargo takes.
+    pub fn of(tree: &Tree) -> Result<Shape, Error> {
+        let (c, modules_in) = match tree {
+            Tree::Generated(krate) => {
+                krate.check()?;
+                (Some(CFlavour::USERSPACE), Some("rust/src/"))
+            }
+            Tree::Kernel => (Some(CFlavour::KERNEL), None),
+            Tree::Qemu => (None, None),
+            Tree::RustVmm(krate) => {
+                krate.check()?;
+                (None, None)
+            }
+            // `uapigen.rs` names the modules by path: they sit at the folder's top.
+            Tree::OutDir { rust, c } => (
+                c.then_some(CFlavour::USERSPACE),
+                rust.is_some().then_some(""),
+            ),
+        };
+        Ok(Shape { c, modules_in })
+    }
+
+    /// The files of one family's own in `tree`.
+    pub fn family<'a>(&self, m: &'a Model, tree: &Tree) -> Vec<PlannedFile<'a>> {
+        let mut files = Vec::new();
+        let mut add = |path: String, emitter| files.push(PlannedFile { path, emitter });
         let f = &m.family;
         // A proposal's header belongs to no kernel, QEMU or rust-vmm tree.
         let drop_in = matches!(tree, Tree::Kernel | Tree::Qemu | Tree::RustVmm(_));
         if drop_in && f.proposal.is_some() {
-            continue;
+            return files;
         }
-        if c.is_some() {
+        if self.c.is_some() {
             add(format!("include/uapi/{}", f.header), Emitter::Header(m));
         }
         if let Tree::Qemu = tree {
@@ -226,34 +253,52 @@ pub fn plan<'a>(models: &'a [Model], tree: &Tree) -> Result<Plan<'a>, Error> {
                 Emitter::RustVmm(m),
             );
         }
-        if let Some(dir) = modules_in {
+        if let Some(dir) = self.modules_in {
             add(format!("{dir}{}.rs", f.name), Emitter::Rust(m));
         }
-        if let Some(flavour) = c.filter(|_| m.validated()) {
+        if let Some(flavour) = self.c.filter(|_| m.validated()) {
             add(
                 format!("include/{}/{}_validate.h", validators_dir(flavour), f.name),
                 Emitter::Validators(m, flavour),
             );
         }
+        files
     }
-    if let Some(flavour) = c.filter(|_| models.iter().any(Model::validated)) {
-        add(
-            format!("include/{}", flavour.uaccess_include()),
-            Emitter::Uaccess(flavour),
-        );
-    }
-    match tree {
-        Tree::Generated(krate) => {
-            add("rust/src/lib.rs".into(), Emitter::CrateRoot(models));
-            add("rust/Cargo.toml".into(), Emitter::Manifest(krate.clone()));
+
+    /// The files the families share: the validators' primitives when one is `validated`, the
+    /// crate root (from `entries`) and manifest, the Builder's module list (from `models`,
+    /// when it is planned).
+    pub fn shared<'a>(
+        &self,
+        validated: bool,
+        entries: Vec<emit::rust::LibEntry>,
+        models: Option<&'a [Model]>,
+        tree: &Tree,
+    ) -> Vec<PlannedFile<'a>> {
+        let mut files = Vec::new();
+        let mut add = |path: String, emitter| files.push(PlannedFile { path, emitter });
+        if let Some(flavour) = self.c.filter(|_| validated) {
+            add(
+                format!("include/{}", flavour.uaccess_include()),
+                Emitter::Uaccess(flavour),
+            );
         }
-        Tree::OutDir {
-            rust: Some(dir), ..
-        } => add("uapigen.rs".into(), Emitter::Modules(models, dir.clone())),
-        _ => {}
+        match tree {
+            Tree::Generated(krate) => {
+                add("rust/src/lib.rs".into(), Emitter::CrateRoot(entries));
+                add("rust/Cargo.toml".into(), Emitter::Manifest(krate.clone()));
+            }
+            Tree::OutDir {
+                rust: Some(dir), ..
+            } => {
+                if let Some(models) = models {
+                    add("uapigen.rs".into(), Emitter::Modules(models, dir.clone()));
+                }
+            }
+            _ => {}
+        }
+        files
     }
-    claim(&files)?;
-    Ok(Plan { files })
 }
 
 /// Where `<family>_validate.h` goes under `include/`: beside the shared primitives.
@@ -264,7 +309,8 @@ fn validators_dir(flavour: CFlavour) -> &'static str {
         .map_or("", |(dir, _)| dir)
 }
 
-fn claim(files: &[PlannedFile]) -> Result<(), Error> {
+/// Refuses a plan with a path that two things would write, naming both.
+pub fn claim(files: &[PlannedFile]) -> Result<(), Error> {
     let mut first: BTreeMap<&str, &PlannedFile> = BTreeMap::new();
     for f in files {
         if let Some(before) = first.insert(&f.path, f) {

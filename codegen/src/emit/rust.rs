@@ -2363,8 +2363,31 @@ fn pointer_type(ctx: &Ctx, p: &Pointer) -> String {
     }
 }
 
+/// What the crate root says of a family's module: its name, header and schema file (the
+/// file name as a Rust comment may hold it).
+#[derive(Clone, Debug)]
+pub struct LibEntry {
+    /// The family's name, its module's.
+    pub name: String,
+    /// Its header under `include/uapi/`.
+    pub header: String,
+    /// `crate::emit::schema_file_text` of it.
+    pub schema_file: String,
+}
+
+impl LibEntry {
+    /// A family's entry.
+    pub fn of(f: &Family) -> LibEntry {
+        LibEntry {
+            name: f.name.clone(),
+            header: f.header.clone(),
+            schema_file: crate::emit::schema_file_text(f),
+        }
+    }
+}
+
 /// `src/lib.rs` of the generated crate.
-pub fn emit_lib(families: &[&Family]) -> Result<String, Error> {
+pub fn emit_lib(families: &[LibEntry]) -> Result<String, Error> {
     INVALID.with(|i| i.borrow_mut().take());
     let targets = TARGETS
         .iter()
@@ -2394,11 +2417,7 @@ pub fn emit_lib(families: &[&Family]) -> Result<String, Error> {
     for f in families {
         r.doc(
             false,
-            &format!(
-                " `include/uapi/{}`, from `{}`.",
-                f.header,
-                crate::emit::schema_file_text(f)
-            ),
+            &format!(" `include/uapi/{}`, from `{}`.", f.header, f.schema_file),
         );
         // rustfmt would reformat the layout, making `generated/` stale.
         r.attr(false, &Meta::Path("rustfmt::skip"));

@@ -2552,14 +2552,19 @@ impl Family {
 
     /// Whether another header defines `item` (`extern`): a copy the header does not write.
     pub fn is_extern(&self, item: ItemRef) -> bool {
+        self.extern_header_of(item).is_some()
+    }
+
+    /// The header whose item `item` is a copy of (`extern`), if it is one.
+    pub fn extern_header_of(&self, item: ItemRef) -> Option<&String> {
         match item {
-            ItemRef::Struct(i) => self.struct_(i).extern_header.is_some(),
-            ItemRef::Define(i) => self.define(i).extern_header.is_some(),
-            ItemRef::Macro(i) => self.macros[i.0].extern_header.is_some(),
-            ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.is_some(),
-            ItemRef::Group(i) => self.group(i).extern_header.is_some(),
-            ItemRef::String(i) => self.strings[i.0].extern_header.is_some(),
-            ItemRef::TagAlias(_) => false,
+            ItemRef::Struct(i) => self.struct_(i).extern_header.as_ref(),
+            ItemRef::Define(i) => self.define(i).extern_header.as_ref(),
+            ItemRef::Macro(i) => self.macros[i.0].extern_header.as_ref(),
+            ItemRef::Typedef(i) => self.typedefs[i.0].extern_header.as_ref(),
+            ItemRef::Group(i) => self.group(i).extern_header.as_ref(),
+            ItemRef::String(i) => self.strings[i.0].extern_header.as_ref(),
+            ItemRef::TagAlias(_) => None,
         }
     }
 

@@ -847,6 +847,54 @@ pub fn collisions<'a>(family: &'a Family) -> Vec<Diagnostic> {
     }
     diags
 }
+/// The names family `f` declares that no other family of a tree may (`across_families`): its
+/// include guard, its own structs and enum tags, and its own constants (not the `extern`
+/// copies of another header's), each with where it is and what it is.
+pub fn claimed(f: &Family) -> Vec<(String, &Span, String)> {
+    let guard_span = &f.guard_span;
+    let mut names: Vec<(String, &Span, String)> = vec![(
+        f.guard.clone(),
+        guard_span,
+        format!("the include guard `{}`", f.guard),
+    )];
+    // An extern item is another header's: its copy names nothing new (crate::extern_copies
+    // holds it to that header's family when the tree has both).
+    for st in f.structs.iter().filter(|st| st.extern_header.is_none()) {
+        names.push((
+            st.name.clone(),
+            &st.name_span,
+            format!("struct `{}`", st.name),
+        ));
+    }
+    for g in f.groups.iter().filter(|g| g.extern_header.is_none()) {
+        if let Style::Enum { tag: Some(t) } = &g.style {
+            names.push((t.clone(), &g.span, format!("enum `{t}`")));
+        }
+    }
+    let mut constants: Vec<&Constant> = Vec::new();
+    let mut once = HashSet::with_hasher(BuildHasherDefault::<FxHasher>::default());
+    let externs: HashSet<&str, BuildHasherDefault<FxHasher>> = f
+        .defines
+        .iter()
+        .filter(|d| d.extern_header.is_some())
+        .map(|d| d.constant.name.as_str())
+        .chain(
+            f.groups
+                .iter()
+                .filter(|g| g.extern_header.is_some())
+                .flat_map(|g| g.values.iter().map(|c| c.name.as_str())),
+        )
+        .collect();
+    for c in f.constants() {
+        if !externs.contains(c.name.as_str()) && once.insert(c.name.as_str()) {
+            constants.push(c);
+        }
+    }
+    for c in constants {
+        names.push((c.name.clone(), &c.span, format!("constant `{}`", c.name)));
+    }
+    names
+}
 
 /// Names two families would both define in C, where a program may include both headers (and
 /// the kernel does): structs and enum tags, constants, guards, and the validators' functions
@@ -855,48 +903,7 @@ pub fn across_families(families: &[&Family]) -> Vec<Diagnostic> {
     let mut seen: FxMap<String, (&Family, &Span, String)> = FxMap::default();
     let mut diags = Vec::new();
     for f in families {
-        let guard_span = &f.guard_span;
-        let mut names: Vec<(String, &Span, String)> = vec![(
-            f.guard.clone(),
-            guard_span,
-            format!("the include guard `{}`", f.guard),
-        )];
-        // An extern item is another header's: its copy names nothing new (crate::extern_copies
-        // holds it to that header's family when the tree has both).
-        for st in f.structs.iter().filter(|st| st.extern_header.is_none()) {
-            names.push((
-                st.name.clone(),
-                &st.name_span,
-                format!("struct `{}`", st.name),
-            ));
-        }
-        for g in f.groups.iter().filter(|g| g.extern_header.is_none()) {
-            if let Style::Enum { tag: Some(t) } = &g.style {
-                names.push((t.clone(), &g.span, format!("enum `{t}`")));
-            }
-        }
-        let mut constants: Vec<&Constant> = Vec::new();
-        let mut once = HashSet::with_hasher(BuildHasherDefault::<FxHasher>::default());
-        let externs: HashSet<&str, BuildHasherDefault<FxHasher>> = f
-            .defines
-            .iter()
-            .filter(|d| d.extern_header.is_some())
-            .map(|d| d.constant.name.as_str())
-            .chain(
-                f.groups
-                    .iter()
-                    .filter(|g| g.extern_header.is_some())
-                    .flat_map(|g| g.values.iter().map(|c| c.name.as_str())),
-            )
-            .collect();
-        for c in f.constants() {
-            if !externs.contains(c.name.as_str()) && once.insert(c.name.as_str()) {
-                constants.push(c);
-            }
-        }
-        for c in constants {
-            names.push((c.name.clone(), &c.span, format!("constant `{}`", c.name)));
-        }
+        let names = claimed(f);
         for (name, span, what) in names {
             match seen.get(&name) {
                 Some((first, first_span, first_what)) if first.name != f.name => {

@@ -1,0 +1,130 @@
+//! `generate` one family at a time (`uapigen::stream`) against the plan of every model at
+//! once (`load_dir`, `plan`): the same files in every tree, and the same refusals, with
+//! nothing written, when the families do not go together.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+use uapigen::plan::Tree;
+use uapigen::{RustCrate, Templates};
+
+/// Every file under `dir`, by its path there.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                all.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    all
+}
+
+fn golden_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(repo_root().join("codegen/tests/golden/schema")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn every_tree_is_the_plan_of_every_model() {
+    let schema = repo_root().join("codegen/tests/golden/schema");
+    let models = uapigen::load_dir(&schema).unwrap();
+    let templates = Templates::new(None).unwrap();
+    let krate = RustCrate {
+        name: "golden-bindings".into(),
+        uaccess_path: "../../uaccess".into(),
+    };
+    for tree in [
+        Tree::Generated(krate.clone()),
+        Tree::Kernel,
+        Tree::Qemu,
+        Tree::RustVmm(krate.clone()),
+    ] {
+        let (streamed, planned) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let done =
+            uapigen::stream::generate_dir(&schema, &tree, &templates, streamed.path()).unwrap();
+        let plan = uapigen::plan(&models, &tree).unwrap();
+        plan.write(&templates, planned.path(), &[]).unwrap();
+        let (s, p) = (files(streamed.path()), files(planned.path()));
+        assert_eq!(
+            s.keys().collect::<Vec<_>>(),
+            p.keys().collect::<Vec<_>>(),
+            "{tree:?}"
+        );
+        assert!(s == p, "{tree:?}: a file differs");
+        assert_eq!(done.files, plan.files.len(), "{tree:?}");
+        let mut written: Vec<&String> = s.keys().collect();
+        written.sort();
+        assert_eq!(done.written.iter().collect::<Vec<_>>(), written, "{tree:?}");
+        // Again over its own output: nothing changes.
+        let again =
+            uapigen::stream::generate_dir(&schema, &tree, &templates, streamed.path()).unwrap();
+        assert!(again.written.is_empty(), "{tree:?}: {:?}", again.written);
+    }
+}
+
+/// Where the families do not go together, `generate` says what `load_dir` says, and writes
+/// nothing: two families' constant of one name, two families of one header, a schema error
+/// in each of two families (both reported), an `extern` copy that drifts from its family.
+#[test]
+fn families_that_do_not_go_together_are_refused_as_load_dir_refuses_them() {
+    let cases: [(&str, &dyn Fn(&Path)); 4] = [
+        ("a constant of another family's name", &|d| {
+            edit(
+                d,
+                "flex.toml",
+                "[[revision]]",
+                "[[define]]\nname = \"EXTDEP_BASE\"\nvalue = 1\n\n[[revision]]",
+            )
+        }),
+        ("two families of one header", &|d| {
+            edit(d, "flex.toml", "header = \"linux/flex.h\"", "header = \"linux/packed.h\"")
+        }),
+        ("a schema error in two families", &|d| {
+            edit(d, "flex.toml", "[[revision]]", "[[define]]\nname = \"X\"\n\n[[revision]]");
+            edit(d, "ptr.toml", "[[revision]]", "[[define]]\nname = \"Y\"\n\n[[revision]]");
+        }),
+        ("a copy that drifts from its family", &|d| {
+            edit(d, "extuse.toml", "value = 183", "value = 184")
+        }),
+    ];
+    let templates = Templates::new(None).unwrap();
+    for (what, break_it) in cases {
+        let dir = golden_copy();
+        break_it(dir.path());
+        let expected = match uapigen::load_dir(dir.path()) {
+            Ok(_) => panic!("{what}: load_dir accepted it"),
+            Err(e) => e.to_string(),
+        };
+        let out = tempfile::tempdir().unwrap();
+        let tree = Tree::Generated(RustCrate::default());
+        match uapigen::stream::generate_dir(dir.path(), &tree, &templates, out.path()) {
+            Ok(_) => panic!("{what}: generated"),
+            Err(e) => assert_eq!(e.to_string(), expected, "{what}"),
+        }
+        assert!(files(out.path()).is_empty(), "{what}: files left");
+    }
+}
