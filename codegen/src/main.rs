@@ -273,6 +273,30 @@ enum Command {
     },
 }
 
+/// `check`'s verdict on the output folder: up to date, or each stale file; a published
+/// revision that changed (`locks`) first, which a new `[[revision]]` must say instead.
+fn report_check(
+    out: &std::path::Path,
+    stale: Vec<uapigen::output::Stale>,
+    files: usize,
+    locks: Vec<uapigen::Diagnostic>,
+) -> ExitCode {
+    if !locks.is_empty() {
+        eprintln!("{}", Error::Schema(locks));
+        eprintln!("a published revision changed: put the change in a new [[revision]]");
+        return ExitCode::from(1);
+    }
+    if stale.is_empty() {
+        println!("{}: up to date ({files} files)", out.display());
+        return ExitCode::SUCCESS;
+    }
+    for s in &stale {
+        eprintln!("{}: {s}", out.display());
+    }
+    eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
+    ExitCode::from(1)
+}
+
 fn templates(paths: &Paths) -> Result<Templates, Error> {
     let dir = match &paths.templates {
         Some(d) => {
@@ -585,6 +609,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             include,
         } => {
             paths.folders()?;
+            // Without the layout proof, which reads every model at once: one family at a time.
+            if no_clang || paths.profile != uapigen::profile::Profile::Generated {
+                let tree = uapigen::plan::Tree::of(paths.profile, paths.krate());
+                let checked = uapigen::stream::check_dir(
+                    &paths.schema,
+                    &tree,
+                    &templates(&paths)?,
+                    &paths.out,
+                )?;
+                return Ok(report_check(
+                    &paths.out,
+                    checked.stale,
+                    checked.files,
+                    checked.locks,
+                ));
+            }
             let families = uapigen::load_dir(&paths.schema)?;
             let output = paths.output(&families)?;
             let stale = output.check(&paths.out)?;
@@ -619,19 +659,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     uapigen::layout::TARGETS.len()
                 );
             }
-            if stale.is_empty() {
-                println!(
-                    "{}: up to date ({} files)",
-                    paths.out.display(),
-                    output.files.len()
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            for s in &stale {
-                eprintln!("{}: {s}", paths.out.display());
-            }
-            eprintln!("{} file(s) stale: run `uapigen generate`", stale.len());
-            Ok(ExitCode::from(1))
+            Ok(report_check(
+                &paths.out,
+                stale,
+                output.files.len(),
+                Vec::new(),
+            ))
         }
         Command::Diff { old, new } => {
             let (o, n) = (load_for_diff(&old)?, load_for_diff(&new)?);

@@ -36,6 +36,16 @@ pub enum Stale {
     },
 }
 
+impl Stale {
+    /// The file it is about, relative to the output folder.
+    pub fn path(&self) -> &str {
+        match self {
+            Stale::Missing(p) | Stale::Extra(p) => p,
+            Stale::Differs { path, .. } | Stale::NotAFile { path, .. } => path,
+        }
+    }
+}
+
 impl std::fmt::Display for Stale {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -58,11 +68,10 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// The folders the generator owns: anything else in them is a leftover.
-fn owned_dirs(out: &Output) -> Vec<String> {
-    let mut dirs: Vec<String> = out
-        .files
-        .keys()
+/// The folders the generator owns, of the files it writes: anything else in them is a
+/// leftover.
+fn owned_dirs<'a>(paths: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut dirs: Vec<String> = paths
         .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
         .collect();
     dirs.sort();
@@ -87,59 +96,80 @@ impl Output {
     pub fn check(&self, dir: &Path) -> Result<Vec<Stale>, Error> {
         let mut stale = Vec::new();
         for (rel, contents) in &self.files {
-            let path = dir.join(rel);
-            match read_bounded(&path, MAX_FILE_SIZE) {
-                Err(ReadError::NotFound) => stale.push(Stale::Missing(rel.clone())),
-                Err(ReadError::NotRegular(what)) => stale.push(Stale::NotAFile {
-                    path: rel.clone(),
-                    what,
-                }),
-                Err(ReadError::TooLarge(_)) => stale.push(Stale::Differs {
-                    path: rel.clone(),
-                    diff: format!(
-                        "(larger than {MAX_FILE_SIZE} bytes on disk, {} generated; not shown)\n",
-                        contents.len()
-                    ),
-                }),
-                Err(e) => return Err(e.into_error(&path, MAX_FILE_SIZE)),
-                Ok(bytes) if bytes == contents.as_bytes() => {}
-                Ok(bytes) => {
-                    let old = String::from_utf8_lossy(&bytes);
-                    let diff = similar::TextDiff::from_lines(old.as_ref(), contents.as_str())
-                        .unified_diff()
-                        .context_radius(2)
-                        .header(
-                            &format!("a/{rel} (on disk)"),
-                            &format!("b/{rel} (generated)"),
-                        )
-                        .to_string();
-                    stale.push(Stale::Differs {
-                        path: rel.clone(),
-                        diff,
-                    });
-                }
-            }
+            stale.extend(check_file(dir, rel, contents)?);
         }
-        for d in owned_dirs(self) {
-            let full = dir.join(&d);
-            let Ok(entries) = std::fs::read_dir(&full) else {
-                continue;
-            };
-            let mut names: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            names.sort();
-            for p in names {
-                let Some(name) = p.file_name() else { continue };
-                if p.is_file() {
-                    let rel = format!("{d}/{}", name.to_string_lossy());
-                    if !self.files.contains_key(&rel) {
-                        stale.push(Stale::Extra(rel));
-                    }
-                }
-            }
-        }
+        stale.extend(leftovers(dir, &self.files.keys().collect()));
         Ok(stale)
     }
+}
+
+/// How file `rel` under `dir` differs from `contents`, if it does; never writes.
+pub fn check_file(dir: &Path, rel: &str, contents: &str) -> Result<Option<Stale>, Error> {
+    let rel = rel.to_string();
+    let path = dir.join(&rel);
+    // A generated file may be larger than any file uapigen reads otherwise (a 1,000-struct
+    // family's Rust is 9 MB): what is on disk is read up to the generated size, no further.
+    let limit = MAX_FILE_SIZE.max(contents.len() as u64);
+    Ok(match read_bounded(&path, limit) {
+        Err(ReadError::NotFound) => Some(Stale::Missing(rel)),
+        Err(ReadError::NotRegular(what)) => Some(Stale::NotAFile { path: rel, what }),
+        Err(ReadError::TooLarge(_)) => Some(Stale::Differs {
+            path: rel,
+            diff: format!(
+                "(larger than {limit} bytes on disk, {} generated; not shown)\n",
+                contents.len()
+            ),
+        }),
+        Err(e) => return Err(e.into_error(&path, limit)),
+        Ok(bytes) if bytes == contents.as_bytes() => None,
+        // Too large to diff at a reader's pace.
+        Ok(bytes) if bytes.len().max(contents.len()) as u64 > MAX_FILE_SIZE => {
+            Some(Stale::Differs {
+                path: rel,
+                diff: format!(
+                    "({} bytes on disk, {} generated; not shown)\n",
+                    bytes.len(),
+                    contents.len()
+                ),
+            })
+        }
+        Ok(bytes) => {
+            let old = String::from_utf8_lossy(&bytes);
+            let diff = similar::TextDiff::from_lines(old.as_ref(), contents)
+                .unified_diff()
+                .context_radius(2)
+                .header(
+                    &format!("a/{rel} (on disk)"),
+                    &format!("b/{rel} (generated)"),
+                )
+                .to_string();
+            Some(Stale::Differs { path: rel, diff })
+        }
+    })
+}
+
+/// The files under `dir` in the folders of `planned` (the paths the generator writes) that
+/// it does not write: leftovers.
+pub fn leftovers(dir: &Path, planned: &std::collections::BTreeSet<&String>) -> Vec<Stale> {
+    let mut stale = Vec::new();
+    for d in owned_dirs(planned.iter().copied()) {
+        let full = dir.join(&d);
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            continue;
+        };
+        let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        names.sort();
+        for p in names {
+            let Some(name) = p.file_name() else { continue };
+            if p.is_file() {
+                let rel = format!("{d}/{}", name.to_string_lossy());
+                if !planned.contains(&rel) {
+                    stale.push(Stale::Extra(rel));
+                }
+            }
+        }
+    }
+    stale
 }
 
 /// Whether `path` already holds exactly `contents`. Read only when the size matches, so a
@@ -481,6 +511,29 @@ fn write_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A generated file past the size uapigen reads of any other (a 1,000-struct family's
+    /// Rust) is compared whole: up to date when it is the same, else stale, its diff not
+    /// shown; and a file on disk larger than the generated one is not read.
+    #[test]
+    fn files_past_the_read_limit_are_compared_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = "x".repeat(MAX_FILE_SIZE as usize + 10);
+        std::fs::write(dir.path().join("big.rs"), &big).unwrap();
+        assert_eq!(check_file(dir.path(), "big.rs", &big).unwrap(), None);
+        let mut other = big.clone();
+        other.replace_range(0..1, "y");
+        match check_file(dir.path(), "big.rs", &other).unwrap() {
+            Some(Stale::Differs { diff, .. }) => assert!(diff.contains("not shown"), "{diff}"),
+            s => panic!("{s:?}"),
+        }
+        match check_file(dir.path(), "big.rs", "small").unwrap() {
+            Some(Stale::Differs { diff, .. }) => {
+                assert!(diff.starts_with("(larger than 4194304 bytes on disk"), "{diff}")
+            }
+            s => panic!("{s:?}"),
+        }
+    }
 
     /// Every file, its contents and modification time.
     fn files(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {

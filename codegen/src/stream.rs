@@ -5,15 +5,17 @@
 //! 530 MB for 134 MB of files). What the checks across families need is kept of each
 //! (`Digest`); where one finds a problem, the families are loaded again to say it as
 //! `load_dir` does. One transaction as `Plan::write`: nothing is in place until every file is
-//! ready, and nothing at all on an error.
+//! ready, and nothing at all on an error. `check` without the libclang proof (which measures
+//! every header in one translation unit, from every model) compares the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::emit::rust::LibEntry;
 use crate::emit::Templates;
+use crate::output::Stale;
 use crate::plan::{Shape, Tree};
-use crate::{load_path, load_source, Error, Model};
+use crate::{load_path, load_source, Diagnostic, Error, Model};
 
 /// What one generation wrote.
 #[derive(Debug)]
@@ -83,6 +85,78 @@ pub fn generate_dir(
     Ok(Generated {
         written: written.into_iter().next_back().unwrap_or_default(),
         files: files.into_inner(),
+    })
+}
+
+/// What `check_dir` found.
+#[derive(Debug)]
+pub struct Checked {
+    /// How the output folder differs from what `generate` would write: the files in path
+    /// order, then the leftovers (`Output::check`'s order).
+    pub stale: Vec<Stale>,
+    /// How many files the tree has.
+    pub files: usize,
+    /// Where a published revision changed (`check_locks`), family by family.
+    pub locks: Vec<Diagnostic>,
+}
+
+/// Compares `out` with what `generate_dir` would write there, one family at a time, and the
+/// published revisions with their lock files; never writes.
+pub fn check_dir(
+    dir: &Path,
+    tree: &Tree,
+    templates: &Templates,
+    out: &Path,
+) -> Result<Checked, Error> {
+    if matches!(tree, Tree::OutDir { .. }) {
+        return Err(Error::Internal(
+            "a build script's tree is planned with every model (`plan`)".into(),
+        ));
+    }
+    let paths = crate::schema_paths(dir)?;
+    let shape = Shape::of(tree)?;
+    let compare = |f: &crate::plan::PlannedFile| -> Result<Option<Stale>, Error> {
+        crate::output::check_file(out, &f.path, &f.emitter.emit(templates)?)
+    };
+    let results = crate::par_map(&paths, |path| {
+        let model = load_path(path, load_source)?;
+        let planned = shape.family(&model, tree);
+        let mut stale = Vec::new();
+        for f in &planned {
+            stale.extend(compare(f)?);
+        }
+        let locks = crate::check_locks(dir, std::slice::from_ref(&model))?;
+        Ok((digest(&model, &planned), stale, locks))
+    });
+    let mut digests = Vec::new();
+    let (mut stale, mut locks) = (Vec::new(), Vec::new());
+    for r in results {
+        digests.push(r.map(|(d, s, l)| {
+            stale.extend(s);
+            locks.extend(l);
+            d
+        }));
+    }
+    let digests = loaded(digests)?;
+    across(dir, &paths, &digests)?;
+    let entries = digests.iter().map(|d| d.entry.clone()).collect();
+    let shared = shape.shared(digests.iter().any(|d| d.validated), entries, None, tree);
+    claim(&digests, &shared)?;
+    for f in &shared {
+        stale.extend(compare(f)?);
+    }
+    stale.sort_by(|a, b| a.path().cmp(b.path()));
+    let planned: BTreeSet<&String> = digests
+        .iter()
+        .flat_map(|d| d.paths.iter().map(|(p, _)| p))
+        .chain(shared.iter().map(|f| &f.path))
+        .collect();
+    let files = planned.len();
+    stale.extend(crate::output::leftovers(out, &planned));
+    Ok(Checked {
+        stale,
+        files,
+        locks,
     })
 }
 

@@ -101,11 +101,26 @@ fn families_that_do_not_go_together_are_refused_as_load_dir_refuses_them() {
             )
         }),
         ("two families of one header", &|d| {
-            edit(d, "flex.toml", "header = \"linux/flex.h\"", "header = \"linux/packed.h\"")
+            edit(
+                d,
+                "flex.toml",
+                "header = \"linux/flex.h\"",
+                "header = \"linux/packed.h\"",
+            )
         }),
         ("a schema error in two families", &|d| {
-            edit(d, "flex.toml", "[[revision]]", "[[define]]\nname = \"X\"\n\n[[revision]]");
-            edit(d, "ptr.toml", "[[revision]]", "[[define]]\nname = \"Y\"\n\n[[revision]]");
+            edit(
+                d,
+                "flex.toml",
+                "[[revision]]",
+                "[[define]]\nname = \"X\"\n\n[[revision]]",
+            );
+            edit(
+                d,
+                "ptr.toml",
+                "[[revision]]",
+                "[[define]]\nname = \"Y\"\n\n[[revision]]",
+            );
         }),
         ("a copy that drifts from its family", &|d| {
             edit(d, "extuse.toml", "value = 183", "value = 184")
@@ -127,4 +142,46 @@ fn families_that_do_not_go_together_are_refused_as_load_dir_refuses_them() {
         }
         assert!(files(out.path()).is_empty(), "{what}: files left");
     }
+}
+
+/// `check` one family at a time finds what the plan of every model finds, in its order: a
+/// file that differs, one missing, a leftover, and a published revision that changed.
+#[test]
+fn check_finds_what_the_plan_of_every_model_finds() {
+    let dir = golden_copy();
+    let templates = Templates::new(None).unwrap();
+    let tree = Tree::Generated(RustCrate::default());
+    let out = tempfile::tempdir().unwrap();
+    uapigen::stream::generate_dir(dir.path(), &tree, &templates, out.path()).unwrap();
+    let fresh = uapigen::stream::check_dir(dir.path(), &tree, &templates, out.path()).unwrap();
+    assert!(
+        fresh.stale.is_empty() && fresh.locks.is_empty(),
+        "{fresh:?}"
+    );
+    let models = uapigen::load_dir(dir.path()).unwrap();
+    let output = uapigen::plan(&models, &tree)
+        .unwrap()
+        .emit(&templates)
+        .unwrap();
+    assert_eq!(fresh.files, output.files.len());
+    let o = out.path();
+    std::fs::write(o.join("include/uapi/linux/flex.h"), "stale\n").unwrap();
+    std::fs::remove_file(o.join("rust/src/ptr.rs")).unwrap();
+    std::fs::write(o.join("rust/src/leftover.rs"), "").unwrap();
+    std::fs::write(o.join("include/uapigen/left.h"), "").unwrap();
+    let streamed = uapigen::stream::check_dir(dir.path(), &tree, &templates, o).unwrap();
+    let planned = output.check(o).unwrap();
+    assert_eq!(streamed.stale, planned);
+    assert_eq!(planned.len(), 4, "{planned:?}");
+    // A lock file whose published revision no longer matches.
+    let lock = uapigen::lock_path(dir.path(), &models[0].history);
+    let snapshot = uapigen::abi::snapshot(&models[0]);
+    let text = uapigen::abi::lock_text(&snapshot).unwrap();
+    std::fs::write(&lock, text.replacen("@0", "@4", 1)).unwrap();
+    let locked = uapigen::stream::check_dir(dir.path(), &tree, &templates, o).unwrap();
+    assert_eq!(
+        locked.locks,
+        uapigen::check_locks(dir.path(), &models).unwrap()
+    );
+    assert!(!locked.locks.is_empty());
 }
