@@ -73,7 +73,10 @@ fn real_and_golden_schemas_are_laid_out_as_prettyplease_does() {
     assert!(n >= 3, "only {n} schemas found");
     // The crate root too.
     let models = uapigen::load_dir(&root.join("schema")).unwrap();
-    let families: Vec<_> = models.iter().map(|m| &m.history).collect();
+    let families: Vec<_> = models
+        .iter()
+        .map(|m| emit::rust::LibEntry::of(&m.history))
+        .collect();
     assert_prettyplease_layout("lib.rs", &emit::rust::emit_lib(&families).unwrap());
 }
 
