@@ -368,16 +368,14 @@ pub(crate) fn load_path(
     Source::read(path).and_then(|source| load(source, &file))
 }
 
-fn load_dir_with(
-    dir: &Path,
-    load: fn(Source, &str) -> Result<Checked, Error>,
-) -> Result<Vec<Checked>, Error> {
-    let paths = schema_paths(dir)?;
-    let mut checked = Vec::new();
+/// What each schema file gave, or the errors of them all together: every schema error, in
+/// file order (another error: the first).
+pub(crate) fn each_loaded<T>(results: Vec<Result<T, Error>>) -> Result<Vec<T>, Error> {
+    let mut loaded = Vec::new();
     let mut diags = Vec::new();
-    for result in par_map(&paths, |path| load_path(path, load)) {
-        match result {
-            Ok(c) => checked.push(c),
+    for r in results {
+        match r {
+            Ok(t) => loaded.push(t),
             Err(Error::Schema(d)) => diags.extend(d),
             Err(e) => return Err(e),
         }
@@ -385,6 +383,15 @@ fn load_dir_with(
     if !diags.is_empty() {
         return Err(Error::Schema(diags));
     }
+    Ok(loaded)
+}
+
+fn load_dir_with(
+    dir: &Path,
+    load: fn(Source, &str) -> Result<Checked, Error>,
+) -> Result<Vec<Checked>, Error> {
+    let paths = schema_paths(dir)?;
+    let checked = each_loaded(par_map(&paths, |path| load_path(path, load)))?;
     let mut names = std::collections::BTreeMap::new();
     for c in &checked {
         if let Some(prev) = names.insert(c.family.name.clone(), c.family.schema_file.clone()) {

@@ -529,7 +529,10 @@ mod tests {
         }
         match check_file(dir.path(), "big.rs", "small").unwrap() {
             Some(Stale::Differs { diff, .. }) => {
-                assert!(diff.starts_with("(larger than 4194304 bytes on disk"), "{diff}")
+                assert!(
+                    diff.starts_with("(larger than 4194304 bytes on disk"),
+                    "{diff}"
+                )
             }
             s => panic!("{s:?}"),
         }

@@ -46,13 +46,7 @@ pub fn generate_dir(
     templates: &Templates,
     out: &Path,
 ) -> Result<Generated, Error> {
-    if matches!(tree, Tree::OutDir { .. }) {
-        return Err(Error::Internal(
-            "a build script's tree is planned with every model (`plan`)".into(),
-        ));
-    }
-    let paths = crate::schema_paths(dir)?;
-    let shape = Shape::of(tree)?;
+    let (paths, shape) = start(dir, tree)?;
     let files = std::sync::atomic::AtomicUsize::new(0);
     let each = |path: &std::path::PathBuf, sink: &(dyn Fn(String, String) + Sync)| {
         let model = load_path(path, load_source)?;
@@ -70,7 +64,7 @@ pub fn generate_dir(
         Ok(digest(&model, &planned))
     };
     let finish = |results: Vec<Result<Digest, Error>>| {
-        let digests = loaded(results)?;
+        let digests = crate::each_loaded(results)?;
         across(dir, &paths, &digests)?;
         let entries = digests.iter().map(|d| d.entry.clone()).collect();
         let shared = shape.shared(digests.iter().any(|d| d.validated), entries, None, tree);
@@ -108,13 +102,7 @@ pub fn check_dir(
     templates: &Templates,
     out: &Path,
 ) -> Result<Checked, Error> {
-    if matches!(tree, Tree::OutDir { .. }) {
-        return Err(Error::Internal(
-            "a build script's tree is planned with every model (`plan`)".into(),
-        ));
-    }
-    let paths = crate::schema_paths(dir)?;
-    let shape = Shape::of(tree)?;
+    let (paths, shape) = start(dir, tree)?;
     let compare = |f: &crate::plan::PlannedFile| -> Result<Option<Stale>, Error> {
         crate::output::check_file(out, &f.path, &f.emitter.emit(templates)?)
     };
@@ -137,7 +125,7 @@ pub fn check_dir(
             d
         }));
     }
-    let digests = loaded(digests)?;
+    let digests = crate::each_loaded(digests)?;
     across(dir, &paths, &digests)?;
     let entries = digests.iter().map(|d| d.entry.clone()).collect();
     let shared = shape.shared(digests.iter().any(|d| d.validated), entries, None, tree);
@@ -158,6 +146,17 @@ pub fn check_dir(
         files,
         locks,
     })
+}
+
+/// The schemas of `dir` and the shape of `tree`, which is not the Builder's: its module list
+/// reads every model.
+fn start(dir: &Path, tree: &Tree) -> Result<(Vec<std::path::PathBuf>, Shape), Error> {
+    if matches!(tree, Tree::OutDir { .. }) {
+        return Err(Error::Internal(
+            "a build script's tree is planned with every model (`plan`)".into(),
+        ));
+    }
+    Ok((crate::schema_paths(dir)?, Shape::of(tree)?))
 }
 
 fn digest(m: &Model, planned: &[crate::plan::PlannedFile]) -> Digest {
@@ -182,24 +181,6 @@ fn digest(m: &Model, planned: &[crate::plan::PlannedFile]) -> Digest {
             .map(|p| (p.path.clone(), p.emitter.origin()))
             .collect(),
     }
-}
-
-/// Every family's digest, or every schema error of them all together, as `load_dir` reports
-/// them (another error: the first, in file order).
-fn loaded(results: Vec<Result<Digest, Error>>) -> Result<Vec<Digest>, Error> {
-    let mut digests = Vec::new();
-    let mut diags = Vec::new();
-    for r in results {
-        match r {
-            Ok(d) => digests.push(d),
-            Err(Error::Schema(d)) => diags.extend(d),
-            Err(e) => return Err(e),
-        }
-    }
-    if !diags.is_empty() {
-        return Err(Error::Schema(diags));
-    }
-    Ok(digests)
 }
 
 /// The checks across families (`load_dir`'s): two families of one name or one header, a name

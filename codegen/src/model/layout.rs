@@ -1495,13 +1495,8 @@ pub fn rust_padding(
     }
     // Most aggregates have no member asking for an alignment of its own: settled before the
     // level (and its repr) is built.
-    let st = family.struct_(s);
-    let fields = match path {
-        [] => st.fields.as_slice(),
-        _ => match field_at(st, path).map(|f| &f.ty) {
-            Some(FieldType::Inline(_, ms)) => ms.as_slice(),
-            _ => return Vec::new(),
-        },
+    let Some(fields) = members_at(family.struct_(s), path) else {
+        return Vec::new();
     };
     if !fields
         .iter()
@@ -1596,6 +1591,18 @@ pub fn rust_paddings(
     pads
 }
 
+/// The members of the aggregate at `path` in `st`: its own (empty path), or an inline union's
+/// or struct's; None for a path to anything else.
+fn members_at<'a>(st: &'a Struct, path: &[usize]) -> Option<&'a [Field]> {
+    match path {
+        [] => Some(&st.fields),
+        _ => match field_at(st, path).map(|f| &f.ty) {
+            Some(FieldType::Inline(_, ms)) => Some(ms),
+            _ => None,
+        },
+    }
+}
+
 /// The alignment markers the Rust type of an aggregate of struct `s` (`path`, as
 /// `rust_paddings`) holds before its members aligned as another struct
 /// (`Field::aligned_of`): (field index, alignment, the targets' `target_arch`es), in field
@@ -1608,13 +1615,8 @@ pub fn rust_align_markers(
     s: StructId,
     path: &[usize],
 ) -> Vec<Padding> {
-    let st = family.struct_(s);
-    let fields = match path {
-        [] => st.fields.as_slice(),
-        _ => match field_at(st, path).map(|f| &f.ty) {
-            Some(FieldType::Inline(_, ms)) => ms.as_slice(),
-            _ => return Vec::new(),
-        },
+    let Some(fields) = members_at(family.struct_(s), path) else {
+        return Vec::new();
     };
     let mut marks: Vec<Padding> = Vec::new();
     for (i, x) in fields
