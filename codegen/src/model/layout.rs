@@ -1619,12 +1619,13 @@ pub fn rust_align_markers(
         return Vec::new();
     };
     let mut marks: Vec<Padding> = Vec::new();
-    for (i, x) in fields
+    for (i, f, x) in fields
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| Some((i, f.aligned_of?)))
+        .filter_map(|(i, f)| Some((i, f, f.aligned_of?)))
     {
-        for fl in layouts {
+        // Not where the member is left out (`when`): the marker would align what is there.
+        for fl in layouts.iter().filter(|fl| f.on(fl.target)) {
             let a = fl.structs[x.0].align;
             match marks.iter_mut().find(|m| m.0 == i && m.1 == a) {
                 Some(m) => m.2.push(fl.target.rust_arch),
