@@ -273,3 +273,57 @@ fields = [{ name = "a", type = "__u32" }]
     );
     assert_prettyplease_layout("fence.toml", &rust);
 }
+
+/// A member aligned as another struct (`aligned = "__alignof__(struct a)"`) takes a
+/// zero-length array of each target's integer of that alignment before it, under the `cfg`
+/// of the targets that have the member: none where `when` leaves it out, which would align
+/// what is there instead. The Rust is laid out as prettyplease lays it out.
+#[test]
+fn alignment_markers_are_only_where_the_member_is() {
+    let text = r#"[family]
+name = "t"
+header = "linux/t.h"
+guard = "_T_H"
+license = "GPL-2.0 WITH Linux-syscall-note"
+includes = ["linux/types.h"]
+
+[[revision]]
+id = "r1"
+
+[[struct]]
+name = "a"
+abi_trap = { revisions = ["r1"], note = "a pointer" }
+fields = [{ name = "x", type = "__u32" }, { name = "p", type = "void *" }]
+
+[[struct]]
+name = "s"
+abi_trap = { revisions = ["r1"], note = "per target" }
+fields = [
+  { name = "c", type = "__u32" },
+  { name = "d", type = "__u8", len = 4, when = "defined(__x86_64__)", aligned = "__alignof__(struct a)" },
+  { name = "e", type = "__u8", len = 4, aligned = "__alignof__(struct a)" },
+]
+"#;
+    let rust = rust_of("t.toml", text).expect("accepted");
+    assert_prettyplease_layout("t.rs", &rust);
+    let markers: Vec<&str> = rust
+        .lines()
+        .filter(|l| l.contains("__uapigen_align_") || l.contains("cfg("))
+        .map(str::trim)
+        .collect();
+    // `d`: x86-64's 8 only; `e`: 8 on the 64-bit targets, 4 on i686 and arm.
+    assert_eq!(
+        markers
+            .iter()
+            .filter(|l| l.contains("__uapigen_align_d"))
+            .count(),
+        1,
+        "{rust}"
+    );
+    assert!(
+        rust.contains("#[cfg(target_arch = \"x86_64\")]\n    pub __uapigen_align_d: [u64; 0],"),
+        "{rust}"
+    );
+    assert!(rust.contains("pub __uapigen_align_e: [u64; 0],"), "{rust}");
+    assert!(rust.contains("#[cfg(any(target_arch = \"x86\", target_arch = \"arm\"))]\n    pub __uapigen_align_e: [u32; 0],"), "{rust}");
+}
