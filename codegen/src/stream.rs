@@ -60,15 +60,21 @@ pub fn generate_dir(
                 .emit(templates)
                 .map(|text| sink(f.path.clone(), text))
         });
-        rendered.into_iter().collect::<Result<Vec<()>, Error>>()?;
-        Ok(digest(&model, &planned))
+        // A file that failed to render is reported after every family's schema errors and
+        // the checks across families, as `load_dir` then `Plan::write` would.
+        let failed = rendered.into_iter().find_map(Result::err);
+        Ok((digest(&model, &planned), failed))
     };
-    let finish = |results: Vec<Result<Digest, Error>>| {
-        let digests = crate::each_loaded(results)?;
+    let finish = |results: Vec<Result<(Digest, Option<Error>), Error>>| {
+        let (digests, failed): (Vec<Digest>, Vec<Option<Error>>) =
+            crate::each_loaded(results)?.into_iter().unzip();
         across(dir, &paths, &digests)?;
         let entries = digests.iter().map(|d| d.entry.clone()).collect();
         let shared = shape.shared(digests.iter().any(|d| d.validated), entries, None, tree);
         claim(&digests, &shared)?;
+        if let Some(e) = failed.into_iter().flatten().next() {
+            return Err(e);
+        }
         files.fetch_add(shared.len(), std::sync::atomic::Ordering::Relaxed);
         shared
             .iter()

@@ -185,3 +185,44 @@ fn check_finds_what_the_plan_of_every_model_finds() {
     );
     assert!(!locked.locks.is_empty());
 }
+
+/// A file that fails to render (a template naming what its data lacks) is reported as the plan
+/// of every model reports it, after the families' own errors, and nothing is written; with a
+/// schema error in a family too, that one is reported, as `load_dir` reports it first.
+#[test]
+fn a_file_that_fails_to_render_is_reported_after_the_schemas_errors() {
+    let templates_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        templates_dir.path().join("uapi_header.h.hbs"),
+        "/* {{gaurd}} */\n",
+    )
+    .unwrap();
+    let templates = Templates::new(Some(templates_dir.path())).unwrap();
+    let tree = Tree::Generated(RustCrate::default());
+    let dir = golden_copy();
+    let out = tempfile::tempdir().unwrap();
+    let models = uapigen::load_dir(dir.path()).unwrap();
+    let planned = uapigen::plan(&models, &tree)
+        .unwrap()
+        .write(&templates, out.path(), &[])
+        .unwrap_err()
+        .to_string();
+    let streamed = uapigen::stream::generate_dir(dir.path(), &tree, &templates, out.path())
+        .unwrap_err()
+        .to_string();
+    assert!(streamed.contains("gaurd"), "{streamed}");
+    assert_eq!(streamed, planned);
+    assert!(files(out.path()).is_empty());
+    edit(
+        dir.path(),
+        "ptr.toml",
+        "[[revision]]",
+        "[[define]]\nname = \"Y\"\n\n[[revision]]",
+    );
+    let schema = uapigen::load_dir(dir.path()).unwrap_err().to_string();
+    let streamed = uapigen::stream::generate_dir(dir.path(), &tree, &templates, out.path())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(streamed, schema);
+    assert!(files(out.path()).is_empty());
+}
