@@ -135,8 +135,12 @@ impl Paths {
 
     /// The files of the chosen profile for these families, not rendered yet.
     fn plan<'a>(&self, families: &'a [uapigen::Checked]) -> Result<uapigen::Plan<'a>, Error> {
-        let tree = uapigen::plan::Tree::of(self.profile, self.krate());
-        uapigen::plan(families, &tree)
+        uapigen::plan(families, &self.tree())
+    }
+
+    /// The tree `--profile` says, with this crate's name and `uapigen-uaccess` path.
+    fn tree(&self) -> uapigen::plan::Tree {
+        uapigen::plan::Tree::of(self.profile, self.krate())
     }
 
     /// `--schema` must be a folder; `--out` one, or not there yet.
@@ -271,6 +275,22 @@ enum Command {
         #[arg(long, default_value = "schema")]
         schema: PathBuf,
     },
+}
+
+/// What `generate` wrote: the lock files published (`--publish`), the files that changed, and
+/// how many the tree has.
+fn report_generated(paths: &Paths, published: &[String], written: &[String], files: usize) {
+    for l in published {
+        println!("published {}", paths.schema.join(l).display());
+    }
+    for w in written {
+        println!("wrote {}", paths.out.join(w).display());
+    }
+    println!(
+        "{files} files generated in {} ({} changed)",
+        paths.out.display(),
+        written.len()
+    );
 }
 
 /// `check`'s verdict on the output folder: up to date, or each stale file; a published
@@ -543,40 +563,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             paths.folders()?;
             // One family at a time: the peak memory is a family's, not the tree's.
             if !publish {
-                let tree = uapigen::plan::Tree::of(paths.profile, paths.krate());
                 let done = uapigen::stream::generate_dir(
                     &paths.schema,
-                    &tree,
+                    &paths.tree(),
                     &templates(&paths)?,
                     &paths.out,
                 )?;
-                for w in &done.written {
-                    println!("wrote {}", paths.out.join(w).display());
-                }
-                println!(
-                    "{} files generated in {} ({} changed)",
-                    done.files,
-                    paths.out.display(),
-                    done.written.len()
-                );
+                report_generated(&paths, &[], &done.written, done.files);
                 return Ok(ExitCode::SUCCESS);
             }
             let families = uapigen::load_dir(&paths.schema)?;
             // The lock files go in the same transaction as the output: both or neither.
             let mut locks = uapigen::Output::default();
-            if publish {
-                let changed = uapigen::check_locks(&paths.schema, &families)?;
-                if !changed.is_empty() {
-                    return Err(Error::Schema(changed));
-                }
-                for c in &families {
-                    let path = uapigen::lock_path(&paths.schema, &c.history);
-                    let rel = path.strip_prefix(&paths.schema).unwrap_or(&path);
-                    locks.add(
-                        rel.to_string_lossy(),
-                        uapigen::abi::lock_text(&uapigen::abi::snapshot(c))?,
-                    );
-                }
+            let changed = uapigen::check_locks(&paths.schema, &families)?;
+            if !changed.is_empty() {
+                return Err(Error::Schema(changed));
+            }
+            for c in &families {
+                let path = uapigen::lock_path(&paths.schema, &c.history);
+                let rel = path.strip_prefix(&paths.schema).unwrap_or(&path);
+                locks.add(
+                    rel.to_string_lossy(),
+                    uapigen::abi::lock_text(&uapigen::abi::snapshot(c))?,
+                );
             }
             // Each file is written (to its temporary) as soon as it is rendered, not held.
             let templates = templates(&paths)?;
@@ -585,18 +594,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .write(&templates, &paths.out, &[(&locks, &paths.schema)])?
                 .try_into()
                 .map_err(|_| Error::Internal("one list of written files per folder".into()))?;
-            for l in &published {
-                println!("published {}", paths.schema.join(l).display());
-            }
-            for w in &written {
-                println!("wrote {}", paths.out.join(w).display());
-            }
-            println!(
-                "{} files generated in {} ({} changed)",
-                plan.files.len(),
-                paths.out.display(),
-                written.len()
-            );
+            report_generated(&paths, &published, &written, plan.files.len());
             // The process ends here: freeing every model piece by piece would cost what the
             // kernel does at exit for nothing (4 % of a 10,000-struct generate).
             drop(plan);
@@ -611,10 +609,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             paths.folders()?;
             // Without the layout proof, which reads every model at once: one family at a time.
             if no_clang || paths.profile != uapigen::profile::Profile::Generated {
-                let tree = uapigen::plan::Tree::of(paths.profile, paths.krate());
                 let checked = uapigen::stream::check_dir(
                     &paths.schema,
-                    &tree,
+                    &paths.tree(),
                     &templates(&paths)?,
                     &paths.out,
                 )?;

@@ -309,16 +309,17 @@ fn validators_dir(flavour: CFlavour) -> &'static str {
         .map_or("", |(dir, _)| dir)
 }
 
-/// Refuses a plan with a path that two things would write, naming both.
-pub fn claim(files: &[PlannedFile]) -> Result<(), Error> {
-    let mut first: BTreeMap<&str, &PlannedFile> = BTreeMap::new();
-    for f in files {
-        if let Some(before) = first.insert(&f.path, f) {
+fn claim(files: &[PlannedFile]) -> Result<(), Error> {
+    claim_paths(files.iter().map(|f| (f.path.as_str(), f.emitter.origin())))
+}
+
+/// Refuses a path two things would write, naming both: `files` are (path, whom it is for).
+pub(crate) fn claim_paths<'a>(files: impl Iterator<Item = (&'a str, String)>) -> Result<(), Error> {
+    let mut first: BTreeMap<&str, String> = BTreeMap::new();
+    for (path, origin) in files {
+        if let Some(before) = first.insert(path, origin.clone()) {
             return Err(Error::Usage(format!(
-                "{} would be written twice: for {} and for {}",
-                f.path,
-                before.emitter.origin(),
-                f.emitter.origin()
+                "{path} would be written twice: for {before} and for {origin}"
             )));
         }
     }

@@ -1289,17 +1289,6 @@ fn opaque(ctx: &Ctx, s: StructId, type_name: &str, doc: &str, indent: usize, out
     crate::emit::rust_validate::emit(ctx.view, s, indent, out);
 }
 
-/// The integer of alignment `a` (1, 2, 4 or 8) whose zero-length array aligns a packed type
-/// (`RustRepr::zero_align`) or a member (`layout::rust_align_markers`).
-pub(crate) fn zero_align_type(a: u64) -> &'static str {
-    match a {
-        1 => "u8",
-        2 => "u16",
-        4 => "u32",
-        _ => "u64",
-    }
-}
-
 /// The zero-length array before member `f` that aligns it as gcc's `aligned(__alignof__(struct
 /// X))` does on `arches` (`layout::rust_align_markers`): `__uapigen_align_<member>`, under
 /// each group of targets' `cfg`.
@@ -1315,8 +1304,15 @@ fn align_marker(ctx: &Ctx, f: &Field, a: u64, arches: &[&str]) -> Member {
         )],
         cfg: (arches.len() < ctx.layouts.len()).then(|| cfg_arches(arches)),
         name: format!("__uapigen_align_{}", f.name.as_deref().unwrap_or_default()),
-        ty: Ty::Array(Box::new(ty(zero_align_type(a))), "0".to_string()),
+        ty: Ty::Array(Box::new(ty(align_type(a))), "0".to_string()),
     }
+}
+
+/// The integer of alignment `a` whose zero-length array aligns a packed type
+/// (`RustRepr::zero_align`) or a member (`layout::rust_align_markers`), which the layout
+/// stage chose where one is that aligned.
+pub(crate) fn align_type(a: u64) -> &'static str {
+    crate::layout::align_integer(a).unwrap_or("u64")
 }
 
 /// Padding bytes before a struct's member on some targets (`layout::rust_paddings`).
@@ -1717,7 +1713,7 @@ fn aggregate(
             )],
             cfg: None,
             name: "__uapigen_align".to_string(),
-            ty: Ty::Array(Box::new(ty(zero_align_type(a))), "0".to_string()),
+            ty: Ty::Array(Box::new(ty(align_type(a))), "0".to_string()),
         });
     }
     let marks = crate::layout::rust_align_markers(ctx.family, ctx.layouts, s, at_path);

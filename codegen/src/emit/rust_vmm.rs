@@ -1096,7 +1096,7 @@ impl Emit<'_> {
                 0,
                 (
                     "__uapigen_align".to_string(),
-                    format!("[{}; 0]", crate::emit::rust::zero_align_type(a)),
+                    format!("[{}; 0]", crate::emit::rust::align_type(a)),
                     None,
                     None,
                 ),
@@ -1198,7 +1198,7 @@ impl Emit<'_> {
                 let cfg = (arches.len() < TARGETS.len()).then(|| cfg_attr(arches));
                 shapes[at].members.push((
                     format!("__uapigen_align_{}", f.name.as_deref().unwrap_or_default()),
-                    format!("[{}; 0]", crate::emit::rust::zero_align_type(*a)),
+                    format!("[{}; 0]", crate::emit::rust::align_type(*a)),
                     None,
                     cfg,
                 ));

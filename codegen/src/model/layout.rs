@@ -1606,7 +1606,7 @@ fn members_at<'a>(st: &'a Struct, path: &[usize]) -> Option<&'a [Field]> {
 /// The alignment markers the Rust type of an aggregate of struct `s` (`path`, as
 /// `rust_paddings`) holds before its members aligned as another struct
 /// (`Field::aligned_of`): (field index, alignment, the targets' `target_arch`es), in field
-/// order. A zero-length array of the integer of that alignment (`rust_align_integer`) moves
+/// order. A zero-length array of the integer of that alignment (`align_integer`) moves
 /// the member and aligns the type as gcc's `aligned(__alignof__(struct X))` does, on each
 /// target its own.
 pub fn rust_align_markers(
@@ -1636,16 +1636,23 @@ pub fn rust_align_markers(
     marks
 }
 
-/// The Rust integer of alignment `a` on `target`, whose zero-length array gives a type that
-/// alignment: None where none has it (8 where `u64` is 4-aligned, i686's).
-pub fn rust_align_integer(a: u64, target: &Target) -> Option<&'static str> {
+/// The Rust integer of size `a` (1, 2, 4 or 8), whose zero-length array gives a type its
+/// alignment where it is `a`-aligned (`integer_aligned`): the packed types' `zero_align` and
+/// the members' `rust_align_markers`.
+pub fn align_integer(a: u64) -> Option<&'static str> {
     match a {
         1 => Some("u8"),
         2 => Some("u16"),
         4 => Some("u32"),
-        8 if target.u64_align == 8 => Some("u64"),
+        8 => Some("u64"),
         _ => None,
     }
+}
+
+/// Whether `align_integer(a)` is `a`-aligned on `target`: not 8 where `u64` is 4-aligned
+/// (i686), nor past 8.
+fn integer_aligned(a: u64, target: &Target) -> bool {
+    align_integer(a).is_some() && (a != 8 || target.u64_align == 8)
 }
 
 /// Whether member `f` asks for an alignment Rust's type of it may lack where `u64` is
@@ -1890,7 +1897,7 @@ impl<'a> Level<'a> {
             // X is here (`rust_align_markers`), where an integer is that aligned.
             if let Some(x) = f.aligned_of {
                 let xa = fl.structs[x.0].align;
-                if rust_align_integer(xa, target).is_none() {
+                if !integer_aligned(xa, target) {
                     return Some((
                         at(i),
                         format!(
@@ -1927,12 +1934,7 @@ impl<'a> Level<'a> {
         // zero-length array of a 4-aligned integer gives the type gcc's alignment, where
         // `packed(4)` lets it (Rust takes no `align` beside `packed`).
         if repr.packed.is_some_and(|p| self.align <= p) && align < self.align {
-            let integer = match self.align {
-                2 | 4 => self.align,
-                8 => target.u64_align,
-                _ => 0,
-            };
-            if integer == self.align {
+            if integer_aligned(self.align, target) {
                 *zero_align = Some(self.align);
                 align = self.align;
             }
